@@ -1,0 +1,55 @@
+/* agent_store: an agent's local durable state (SQLite file, WAL,
+ * synchronous=FULL): the outbox of messages sent until receipted, and the
+ * inbox of message ids already handled (de-duplication of redeliveries).
+ *
+ * Synchronous calls on the agent's loop thread: an adapter handles tens of
+ * messages a second, so a blocking commit is acceptable here (unlike mashd).
+ */
+#ifndef MASH_AGENT_STORE_H
+#define MASH_AGENT_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct agent_store agent_store_t;
+
+/* Outbox entry states. */
+#define AGENT_OUTBOX_PENDING 0
+#define AGENT_OUTBOX_ACCEPTED 1
+#define AGENT_OUTBOX_DUPLICATE 2
+#define AGENT_OUTBOX_REJECTED 3
+
+agent_store_t *agent_store_new(const char *path, char *err, size_t errlen);
+void agent_store_destroy(agent_store_t **self_p);
+
+/* The database, for an agent's own tables (the hub desk's contacts). Use
+ * inside agent_store_begin/commit to stay atomic with the inbox. */
+sqlite3 *agent_store_db(agent_store_t *s);
+
+int agent_store_begin(agent_store_t *s);
+int agent_store_commit(agent_store_t *s);
+int agent_store_rollback(agent_store_t *s);
+
+/* Add an encoded Envelope to the outbox (durable when it returns 0). `label`
+ * is for the operator (e.g. the spool file name), may be NULL. */
+int agent_store_outbox_put(agent_store_t *s, const char *message_id, const char *label,
+                           const uint8_t *frame, size_t len, int64_t now_ms);
+
+/* Record the receipt for message_id: state is AGENT_OUTBOX_ACCEPTED,
+ * _DUPLICATE or _REJECTED, contact_id and detail (error text) may be NULL.
+ * Returns 0, or 1 when message_id is not in the outbox or already done. */
+int agent_store_outbox_done(agent_store_t *s, const char *message_id, int state,
+                            const char *contact_id, const char *detail, int64_t now_ms);
+
+typedef int (*agent_store_outbox_cb)(const char *message_id, const char *label,
+                                     const uint8_t *frame, size_t len, void *arg);
+/* Visit pending entries in insertion order; a non-zero return stops. */
+int agent_store_outbox_pending(agent_store_t *s, agent_store_outbox_cb cb, void *arg);
+int agent_store_outbox_count_pending(agent_store_t *s, int64_t *n);
+
+/* Inbox de-duplication by the sender's message id. seen: 1 seen, 0 not, <0 error. */
+int agent_store_inbox_seen(agent_store_t *s, const char *message_id);
+int agent_store_inbox_mark(agent_store_t *s, const char *message_id, int64_t now_ms);
+
+#endif

@@ -1,0 +1,73 @@
+/* storage: the storage thread. The loop hands it operations; it runs each
+ * batch in one transaction (group commit) and posts completions back to the
+ * loop with uv_async; only then does the loop send acknowledgements.
+ *
+ * Responsible for: the thread, the queue, batching, completion delivery.
+ * Must not: touch sockets, or let the loop thread block on disk. A failed
+ * commit fails every operation of its batch (rc < 0) and calls fatal_cb once:
+ * the broker stops, never acknowledging what it could not store.
+ */
+#ifndef MASH_STORAGE_H
+#define MASH_STORAGE_H
+
+#include <uv.h>
+
+#include "store.h"
+
+typedef enum mash_storage_op_kind {
+  MASH_OP_INTAKE = 1,
+  MASH_OP_DELIVERED = 2,
+} mash_storage_op_kind_t;
+
+typedef struct mash_storage_op mash_storage_op_t;
+typedef void (*mash_storage_done_cb)(mash_storage_op_t *op);
+
+struct mash_storage_op {
+  mash_storage_op_kind_t kind;
+  int rc; /* out: 0, or a negative error code */
+  union {
+    mash_intake_t intake; /* MASH_OP_INTAKE: pointers must stay valid until done_cb */
+    struct {
+      char contact_id[MASH_CONTACT_ID_LEN];
+      char principal[MASH_PRINCIPAL_LEN];
+      int64_t at_ms;
+    } delivered; /* MASH_OP_DELIVERED */
+  } u;
+  mash_storage_done_cb done_cb; /* called on the loop thread */
+  void *data;                   /* for the caller */
+  mash_storage_op_t *next;      /* private to storage.c */
+};
+
+typedef struct mash_storage mash_storage_t;
+
+/* fatal_cb(arg, rc) runs on the loop thread, once, after the first failed commit. */
+typedef void (*mash_storage_fatal_cb)(void *arg, int rc);
+
+/* Start the storage thread over `store` (ownership moves: destroyed by
+ * mash_storage_close). `max_batch` bounds the operations per transaction
+ * (0: 512). Returns NULL on failure (the store is then destroyed). */
+mash_storage_t *mash_storage_new(uv_loop_t *loop, mash_store_t **store, unsigned max_batch,
+                                 mash_storage_fatal_cb fatal_cb, void *arg);
+
+/* Queue an operation (loop thread only). The op is owned by the caller and
+ * must stay valid until its done_cb. After a fatal error, or after close has
+ * begun, ops complete with rc = -ECANCELED. */
+void mash_storage_submit(mash_storage_t *st, mash_storage_op_t *op);
+
+/* Run fn(store, arg) on the storage thread, synchronously (the loop thread
+ * waits). For start-up work only (loading the outbox), never while serving. */
+int mash_storage_run_sync(mash_storage_t *st, int (*fn)(mash_store_t *, void *), void *arg);
+
+/* Counters for benchmarks and status. */
+typedef struct mash_storage_stats {
+  uint64_t batches;
+  uint64_t ops;
+  uint64_t failed_commits;
+} mash_storage_stats_t;
+void mash_storage_get_stats(mash_storage_t *st, mash_storage_stats_t *out);
+
+/* Finish queued work, stop and join the thread, destroy the store, close the
+ * async handle; close_cb(arg) runs when all handles are closed and st freed. */
+void mash_storage_close(mash_storage_t *st, void (*close_cb)(void *arg), void *arg);
+
+#endif

@@ -1,0 +1,42 @@
+/* seal: encryption at rest with AES-256-GCM (OpenSSL EVP) and keyed blind
+ * indexes (HMAC-SHA-256).
+ *
+ * Responsible for: the data key file (32 random bytes, created with mode
+ * 0600, refused when readable by group or others), sealing and opening
+ * blobs. Must not: log plaintext, keep keys anywhere but the mash_seal_t.
+ * A mash_seal_t is immutable after creation and safe to share between threads.
+ */
+#ifndef MASH_SEAL_H
+#define MASH_SEAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mash_seal mash_seal_t;
+
+/* Sealed blob layout: 1 version byte, 12-byte nonce, ciphertext, 16-byte tag. */
+#define MASH_SEAL_OVERHEAD (1u + 12u + 16u)
+
+/* Load the key from `path`; when `create` is non-zero and the file does not
+ * exist, create it (O_EXCL, 0600) with fresh random bytes. Returns NULL and
+ * writes a reason into err (errlen bytes) on failure. */
+mash_seal_t *mash_seal_new(const char *path, int create, char *err, size_t errlen);
+
+/* Wipes the key. Accepts NULL; nulls *self_p. */
+void mash_seal_destroy(mash_seal_t **self_p);
+
+/* Encrypt `len` bytes with associated data `aad` (may be NULL/0) into a new
+ * malloc'd buffer of len + MASH_SEAL_OVERHEAD bytes. Returns 0 or negative errno. */
+int mash_seal_encrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
+                      size_t aad_len, uint8_t **out, size_t *out_len);
+
+/* Decrypt and authenticate. Returns 0, -EBADMSG when the tag, version or
+ * aad do not match, or another negative errno. */
+int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
+                      size_t aad_len, uint8_t **out, size_t *out_len);
+
+/* Blind index: hex HMAC-SHA-256 of `in` under a key derived from the data key;
+ * `hex` must hold 65 bytes. */
+void mash_seal_blind_index(const mash_seal_t *s, const char *in, char hex[65]);
+
+#endif

@@ -1,0 +1,84 @@
+/* codec: encode, decode and validate mash.v1 messages.
+ *
+ * Responsible for: turning frames into Envelopes and back, and checking every
+ * size, count and required field of what came from the network, with
+ * field-level error messages. Must not: do any I/O, log, or know about
+ * sockets. Thread-safe (no state).
+ */
+#ifndef MASH_CODEC_H
+#define MASH_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mash.pb-c.h"
+
+#define MASH_SCHEMA_VERSION 1u
+
+/* Largest frame accepted from the network (also set as ZMQ_MAXMSGSIZE). */
+#define MASH_MAX_FRAME (256u * 1024u)
+
+/* Bounds applied by the validators. */
+#define MASH_MAX_ID_LEN 64u          /* message ids, refs, identifiers */
+#define MASH_MAX_SHORT_TEXT 256u     /* names, references, officer, ... */
+#define MASH_MAX_LONG_TEXT 8192u     /* concern, summaries */
+#define MASH_MAX_PEOPLE 32u          /* children, adults each */
+#define MASH_MAX_IDENTIFIERS 8u      /* per person */
+#define MASH_MAX_ADDRESS_LINES 6u
+#define MASH_MAX_RELATIONSHIPS 64u
+#define MASH_DASH_ITEMS 27u
+#define MASH_MAX_FIELD_ERRORS 16u
+
+typedef struct mash_field_error {
+  char field[96];
+  char message[160];
+} mash_field_error_t;
+
+/* A bounded list of field errors. Zero-initialise before use. Errors past
+ * MASH_MAX_FIELD_ERRORS are counted in `dropped` but not stored. */
+typedef struct mash_errors {
+  size_t count;
+  size_t dropped;
+  mash_field_error_t items[MASH_MAX_FIELD_ERRORS];
+} mash_errors_t;
+
+/* Append an error; printf-style message. Truncates silently to fit. */
+void mash_errors_add(mash_errors_t *errs, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Decode one frame. Returns a new Envelope (free with mash_codec_free) or NULL
+ * with one error in `errs` when the frame is empty, larger than MASH_MAX_FRAME,
+ * or not a valid Envelope. Unknown fields are tolerated. Does not validate
+ * contents: call mash_codec_validate_envelope. */
+Mash__V1__Envelope *mash_codec_decode(const uint8_t *buf, size_t len, mash_errors_t *errs);
+
+/* Free an Envelope returned by mash_codec_decode. Accepts NULL. */
+void mash_codec_free(Mash__V1__Envelope *env);
+
+/* Encode `env` into a new malloc'd buffer (*out, *out_len); caller frees.
+ * Returns 0, or -ENOMEM, or -EMSGSIZE when the result exceeds MASH_MAX_FRAME. */
+int mash_codec_encode(const Mash__V1__Envelope *env, uint8_t **out, size_t *out_len);
+
+/* Check the envelope header: message_id present, <= MASH_MAX_ID_LEN and of
+ * safe characters [A-Za-z0-9-_.:]; correlation_id likewise when present;
+ * schema_version == MASH_SCHEMA_VERSION; a body set. Then the body:
+ * notifications with mash_codec_validate_notification, receipts with their
+ * bounds. Returns 0 when valid, otherwise -EINVAL with errs filled. */
+int mash_codec_validate_envelope(const Mash__V1__Envelope *env, mash_errors_t *errs);
+
+/* Check a notification's sizes, counts and required fields: at least one
+ * child; each person has a ref (unique), a name or an identifier; dates of
+ * birth are real YYYY-MM-DD dates not in the future of `now_ms` (0: skip);
+ * identifiers have a kind and a value of safe length; relationships and
+ * children_present_refs name known refs; a DASH is either empty or exactly
+ * MASH_DASH_ITEMS answers; text fields within bounds and valid UTF-8.
+ * Field names are paths like "notification.children[0].date_of_birth".
+ * Returns 0 or -EINVAL. */
+int mash_codec_validate_notification(const Mash__V1__Notification *n, int64_t now_ms,
+                                     mash_errors_t *errs);
+
+/* Fill an envelope header: message_id (borrowed pointer, must outlive env),
+ * sent_at_ms, schema version. The body is left to the caller. */
+void mash_envelope_init(Mash__V1__Envelope *env, const char *message_id, int64_t sent_at_ms);
+
+#endif
