@@ -1,1 +1,118 @@
-/* placeholder */
+/* config: mashd settings. Responsible for defaults, parsing and range checks
+ * of every setting. Must not: open sockets or files other than the ini. */
+#include "config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+void mashd_config_defaults(mashd_config_t *c) {
+  memset(c, 0, sizeof *c);
+  snprintf(c->endpoint, sizeof c->endpoint, "tcp://127.0.0.1:7400");
+  snprintf(c->data_dir, sizeof c->data_dir, "var/mashd");
+  snprintf(c->trust_dir, sizeof c->trust_dir, "certs/trusted");
+  snprintf(c->key_file, sizeof c->key_file, "certs/mashd.secret");
+  c->heartbeat_ms = 2000;
+  c->screening_ms = 240 * 60 * 1000;
+  c->log_level = MASH_LOG_INFO;
+}
+
+static int s_long(const char *v, long lo, long hi, long *out) {
+  char *end;
+  errno = 0;
+  long x = strtol(v, &end, 10);
+  if (errno || end == v || *end != '\0' || x < lo || x > hi) {
+    return -1;
+  }
+  *out = x;
+  return 0;
+}
+
+static int s_str(char *dst, size_t cap, const char *v) {
+  size_t n = strlen(v);
+  if (n == 0 || n >= cap) {
+    return -1;
+  }
+  memcpy(dst, v, n + 1);
+  return 0;
+}
+
+int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char *err,
+                     size_t errlen) {
+  long x;
+  int rc = -1;
+  const char *want = "a value";
+  if (strcmp(key, "endpoint") == 0) {
+    rc = s_str(c->endpoint, sizeof c->endpoint, value);
+  } else if (strcmp(key, "data") == 0) {
+    rc = s_str(c->data_dir, sizeof c->data_dir, value);
+  } else if (strcmp(key, "trust") == 0) {
+    rc = s_str(c->trust_dir, sizeof c->trust_dir, value);
+  } else if (strcmp(key, "key") == 0) {
+    rc = s_str(c->key_file, sizeof c->key_file, value);
+  } else if (strcmp(key, "heartbeat_ms") == 0) {
+    want = "milliseconds from 100 to 600000";
+    rc = s_long(value, 100, 600000, &x);
+    if (rc == 0) {
+      c->heartbeat_ms = (int)x;
+    }
+  } else if (strcmp(key, "screening_minutes") == 0) {
+    want = "minutes from 1 to 10080";
+    rc = s_long(value, 1, 10080, &x);
+    if (rc == 0) {
+      c->screening_ms = (int64_t)x * 60 * 1000;
+    }
+  } else if (strcmp(key, "log_level") == 0) {
+    want = "debug, info, warn or error";
+    int lvl = mash_log_level_parse(value);
+    rc = lvl < 0 ? -1 : 0;
+    if (rc == 0) {
+      c->log_level = lvl;
+    }
+  } else {
+    snprintf(err, errlen, "unknown setting '%s'", key);
+    return -1;
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "%s: expected %s, got '%s'", key, want, value);
+  }
+  return rc;
+}
+
+typedef struct {
+  mashd_config_t *c;
+  char *err;
+  size_t errlen;
+  int failed;
+} s_load_t;
+
+static int s_ini_cb(void *user, const char *section, const char *name, const char *value) {
+  s_load_t *l = user;
+  if (strcmp(section, "mashd") != 0) {
+    return 1; /* other programs' sections share the file */
+  }
+  if (mashd_config_set(l->c, name, value, l->err, l->errlen) != 0) {
+    l->failed = 1;
+    return 0;
+  }
+  return 1;
+}
+
+int mashd_config_load(mashd_config_t *c, const char *path, char *err, size_t errlen) {
+  char inner[256] = "";
+  s_load_t l = {c, inner, sizeof inner, 0};
+  int rc = ini_parse(path, s_ini_cb, &l);
+  if (rc == -1) {
+    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    return -1;
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "%s:%d: %s", path, rc, inner[0] ? inner : "syntax error");
+    return -1;
+  }
+  return 0;
+}

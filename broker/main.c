@@ -1,1 +1,251 @@
-int main(void) { return 0; }
+/* mashd: the broker daemon. main only wires modules together: config, keys,
+ * seal, store, storage thread, ZAP, sockets, router, signals. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <uv.h>
+#include <zmq.h>
+
+#include "codec.h"
+#include "config.h"
+#include "keys.h"
+#include "log.h"
+#include "router.h"
+#include "seal.h"
+#include "storage.h"
+#include "store.h"
+#include "zap.h"
+
+typedef struct mashd {
+  uv_loop_t loop;
+  uv_signal_t sigint, sigterm;
+  mash_router_t *router;
+  mash_storage_t *storage;
+  int stopping;
+  int exit_code;
+} mashd_t;
+
+static void s_usage(FILE *f) {
+  fprintf(f, "usage: mashd [options]\n"
+             "\n"
+             "The mash broker: receives agency notifications over CURVE-encrypted ZeroMQ,\n"
+             "stores them durably before acknowledging, and delivers contacts to the hub desk.\n"
+             "\n"
+             "  -c, --config FILE     ini file with a [mashd] section (keys as the long options)\n"
+             "  -e, --endpoint EP     where to listen (default tcp://127.0.0.1:7400)\n"
+             "  -d, --data DIR        data folder: mashd.db and data.key (default var/mashd)\n"
+             "  -t, --trust DIR       trust list: the clients' .pub files (default certs/trusted)\n"
+             "  -k, --key FILE        the broker's secret key file (default certs/mashd.secret)\n"
+             "      --heartbeat-ms N  heartbeat interval (default 2000)\n"
+             "      --log-level L     debug, info, warn or error (default info)\n"
+             "  -h, --help            this text\n"
+             "\n"
+             "On start mashd proves that an unknown CURVE key is refused, then prints\n"
+             "'mashd: ready on EP' on standard output. SIGINT or SIGTERM stop it cleanly.\n");
+}
+
+static void s_closed_cb(void *arg) {
+  (void)arg;
+}
+
+static void s_stop(mashd_t *d) {
+  if (d->stopping) {
+    return;
+  }
+  d->stopping = 1;
+  uv_close((uv_handle_t *)&d->sigint, NULL);
+  uv_close((uv_handle_t *)&d->sigterm, NULL);
+  mash_router_close(d->router, s_closed_cb, NULL);
+  mash_storage_close(d->storage, s_closed_cb, NULL);
+}
+
+static void s_signal_cb(uv_signal_t *h, int signum) {
+  mashd_t *d = h->data;
+  mash_info("signal %d: stopping", signum);
+  s_stop(d);
+}
+
+static void s_fatal_cb(void *arg, int rc) {
+  mashd_t *d = arg;
+  mash_error("storage failed (%d): stopping; nothing unstored was acknowledged", rc);
+  d->exit_code = 1;
+  s_stop(d);
+}
+
+static int s_mkdir_p(const char *dir, char *err, size_t errlen) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s", dir);
+  for (char *p = path + 1; *p; p++) {
+    if (*p == '/') {
+      *p = '\0';
+      mkdir(path, 0700);
+      *p = '/';
+    }
+  }
+  if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+    snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  static const struct option opts[] = {{"config", required_argument, 0, 'c'},
+                                       {"endpoint", required_argument, 0, 'e'},
+                                       {"data", required_argument, 0, 'd'},
+                                       {"trust", required_argument, 0, 't'},
+                                       {"key", required_argument, 0, 'k'},
+                                       {"heartbeat-ms", required_argument, 0, 'H'},
+                                       {"log-level", required_argument, 0, 'L'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  static const char *const keys[128] = {
+      ['e'] = "endpoint", ['d'] = "data",         ['t'] = "trust",
+      ['k'] = "key",      ['H'] = "heartbeat_ms", ['L'] = "log_level"};
+  mashd_config_t cfg;
+  mashd_config_defaults(&cfg);
+  char err[2048];
+  int c;
+  /* The config file first, then flags over it. */
+  for (int i = 1; i < argc - 1; i++) {
+    if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) {
+      if (mashd_config_load(&cfg, argv[i + 1], err, sizeof err) != 0) {
+        fprintf(stderr, "mashd: %s\n", err);
+        return 2;
+      }
+    }
+  }
+  while ((c = getopt_long(argc, argv, "c:e:d:t:k:h", opts, NULL)) != -1) {
+    if (c == 'h') {
+      s_usage(stdout);
+      return 0;
+    }
+    if (c == 'c') {
+      continue;
+    }
+    if (c < 0 || c >= 128 || !keys[c]) {
+      s_usage(stderr);
+      return 2;
+    }
+    if (mashd_config_set(&cfg, keys[c], optarg, err, sizeof err) != 0) {
+      fprintf(stderr, "mashd: %s\n", err);
+      return 2;
+    }
+  }
+  if (optind != argc) {
+    fprintf(stderr, "mashd: unexpected argument '%s'\n", argv[optind]);
+    s_usage(stderr);
+    return 2;
+  }
+  mash_log_init("mashd", cfg.log_level);
+
+  mash_key_t server_key;
+  if (mash_key_load(cfg.key_file, &server_key, err, sizeof err) != 0) {
+    fprintf(stderr, "mashd: broker key: %s\n", err);
+    return 1;
+  }
+  if (server_key.secret_key[0] == '\0') {
+    fprintf(stderr,
+            "mashd: broker key %s: need the .secret file (mash-keygen mashd --role broker)\n",
+            cfg.key_file);
+    return 1;
+  }
+  mash_trust_t *trust = mash_trust_load(cfg.trust_dir, err, sizeof err);
+  if (!trust) {
+    fprintf(stderr, "mashd: %s\n", err);
+    return 1;
+  }
+  mash_info("trust list %s: %zu principal(s)", cfg.trust_dir, mash_trust_count(trust));
+  if (s_mkdir_p(cfg.data_dir, err, sizeof err) != 0) {
+    fprintf(stderr, "mashd: %s\n", err);
+    return 1;
+  }
+  char path[1100];
+  snprintf(path, sizeof path, "%s/data.key", cfg.data_dir);
+  mash_seal_t *seal = mash_seal_new(path, 1, err, sizeof err);
+  if (!seal) {
+    fprintf(stderr, "mashd: data key: %s\n", err);
+    return 1;
+  }
+  snprintf(path, sizeof path, "%s/mashd.db", cfg.data_dir);
+  mash_store_t *store = mash_store_sqlite_new(path, seal, err, sizeof err);
+  if (!store) {
+    fprintf(stderr, "mashd: store: %s\n", err);
+    return 1;
+  }
+
+  mashd_t d;
+  memset(&d, 0, sizeof d);
+  uv_loop_init(&d.loop);
+  d.storage = mash_storage_new(&d.loop, &store, 0, s_fatal_cb, &d);
+  if (!d.storage) {
+    fprintf(stderr, "mashd: cannot start the storage thread\n");
+    return 1;
+  }
+
+  void *ctx = zmq_ctx_new();
+  void *zap = mash_zap_bind(ctx, err, sizeof err);
+  void *sock = zap ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
+  int one = 1, zero = 0, hwm = 100000;
+  int64_t maxmsg = MASH_MAX_FRAME;
+  int hb_ttl = cfg.heartbeat_ms * 3;
+  if (!sock || mash_zap_secure_server(sock, &server_key, err, sizeof err) != 0) {
+    fprintf(stderr, "mashd: %s\n", err[0] ? err : zmq_strerror(zmq_errno()));
+    return 1;
+  }
+  zmq_setsockopt(sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
+  zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+  zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
+  zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+  zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
+  zmq_setsockopt(sock, ZMQ_HEARTBEAT_IVL, &cfg.heartbeat_ms, sizeof cfg.heartbeat_ms);
+  zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &hb_ttl, sizeof hb_ttl);
+  if (zmq_bind(sock, cfg.endpoint) != 0) {
+    fprintf(stderr, "mashd: cannot listen on %s: %s\n", cfg.endpoint, zmq_strerror(zmq_errno()));
+    return 1;
+  }
+  char bound[256];
+  size_t blen = sizeof bound;
+  zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, bound, &blen);
+  mash_zap_stats_t probe_stats;
+  memset(&probe_stats, 0, sizeof probe_stats);
+  if (mash_zap_selftest(ctx, zap, trust, bound, server_key.public_key, 5000, &probe_stats, err,
+                        sizeof err) != 0) {
+    fprintf(stderr, "mashd: %s\n", err);
+    return 1;
+  }
+  mash_info("self-test passed: an unknown CURVE key is refused");
+  memset(server_key.secret_key, 0, sizeof server_key.secret_key);
+
+  mash_router_config_t rcfg = {.heartbeat_ms = cfg.heartbeat_ms, .screening_ms = cfg.screening_ms};
+  d.router = mash_router_new(&d.loop, sock, zap, trust, d.storage, &rcfg);
+  if (mash_router_load(d.router) != 0) {
+    fprintf(stderr, "mashd: cannot load the delivery outbox from the store\n");
+    return 1;
+  }
+  uv_signal_init(&d.loop, &d.sigint);
+  uv_signal_init(&d.loop, &d.sigterm);
+  d.sigint.data = &d;
+  d.sigterm.data = &d;
+  uv_signal_start(&d.sigint, s_signal_cb, SIGINT);
+  uv_signal_start(&d.sigterm, s_signal_cb, SIGTERM);
+  signal(SIGPIPE, SIG_IGN);
+
+  printf("mashd: ready on %s\n", bound);
+  fflush(stdout);
+  mash_info("ready on %s", bound);
+  uv_run(&d.loop, UV_RUN_DEFAULT);
+  int lc = uv_loop_close(&d.loop);
+  if (lc != 0) {
+    mash_error("loop closed with handles still open (%s)", uv_strerror(lc));
+  }
+  zmq_ctx_term(ctx);
+  mash_trust_destroy(&trust);
+  mash_seal_destroy(&seal);
+  mash_info("stopped");
+  return d.exit_code ? d.exit_code : (lc != 0);
+}

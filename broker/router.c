@@ -1,1 +1,688 @@
-/* placeholder */
+/* router: the broker's message handling on the loop thread.
+ *
+ * Responsible for: identity (the ZAP User-Id on each message, never a
+ * routing id or a payload field), decoding and validation, authorization,
+ * the rule "receipt only after commit", and the hub-delivery outbox.
+ * Must not: touch the database (the storage thread does), block, or log
+ * child data (only ids, principals and counts).
+ */
+#include "router.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "codec.h"
+#include "intake.h"
+#include "log.h"
+#include "uuid.h"
+#include "zap.h"
+#include "zsock.h"
+
+#define S_DELIVER_PREFIX "deliver-"
+#define S_MAX_RID 256
+
+typedef struct s_route {
+  char principal[64];
+  char role[16];
+  uint8_t rid[S_MAX_RID];
+  size_t rid_len;
+  uint64_t last_seen;
+} s_route_t;
+
+typedef struct s_delivery {
+  char contact_id[MASH_CONTACT_ID_LEN];
+  uint8_t *frame;
+  size_t len;
+  int64_t next_at;
+  unsigned attempts;
+  int acking;
+  int done;
+} s_delivery_t;
+
+struct mash_router {
+  uv_loop_t *loop;
+  mash_zsock_t *rz;
+  mash_zsock_t *zz;
+  uv_timer_t timer;
+  const mash_trust_t *trust;
+  mash_storage_t *storage;
+  mash_router_config_t cfg;
+  mash_router_stats_t stats;
+  mash_zap_stats_t zap_stats;
+  s_route_t *routes;
+  size_t nroutes;
+  uint64_t seen_seq;
+  s_delivery_t **dl; /* in contact order; done entries compacted away */
+  size_t ndl, capdl, ndone;
+  unsigned ops_outstanding;
+  int closing;
+  int handles_open;
+  void (*close_cb)(void *arg);
+  void *close_arg;
+};
+
+typedef struct s_intake_ctx {
+  mash_storage_op_t op;
+  mash_router_t *r;
+  uint8_t rid[S_MAX_RID];
+  size_t rid_len;
+  char principal[64];
+  char message_id[MASH_MAX_ID_LEN + 1];
+  uint8_t *contact;
+  size_t contact_len;
+} s_intake_ctx_t;
+
+typedef struct s_ack_ctx {
+  mash_storage_op_t op;
+  mash_router_t *r;
+  s_delivery_t *d;
+} s_ack_ctx_t;
+
+static void s_maybe_free(mash_router_t *r);
+
+/* ------------------------------------------------------------ sending */
+
+static void s_send_env(mash_router_t *r, const uint8_t *rid, size_t rid_len,
+                       Mash__V1__Envelope *env) {
+  if (r->closing || !r->rz) {
+    return;
+  }
+  char id[MASH_UUID_LEN + 1];
+  if (mash_uuid_new(id) != 0) {
+    mash_error("no randomness for a message id; answer dropped");
+    return;
+  }
+  mash_envelope_init(env, id, mash_clock_now_ms());
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  if (mash_codec_encode(env, &buf, &len) != 0) {
+    mash_error("cannot encode an answer");
+    return;
+  }
+  const void *bufs[2] = {rid, buf};
+  size_t lens[2] = {rid_len, len};
+  int rc = mash_zsock_send(r->rz, bufs, lens, 2);
+  if (rc != 0) {
+    /* The client will resend: its outbox keeps the message until receipted. */
+    mash_debug("answer not sent: %s", zmq_strerror(-rc));
+  }
+  free(buf);
+}
+
+static void s_send_receipt(mash_router_t *r, const uint8_t *rid, size_t rid_len,
+                           const char *correlation, Mash__V1__ReceiptStatus status,
+                           const char *contact_id, const mash_errors_t *errs) {
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  Mash__V1__Receipt rec = MASH__V1__RECEIPT__INIT;
+  Mash__V1__FieldError fe[MASH_MAX_FIELD_ERRORS];
+  Mash__V1__FieldError *fep[MASH_MAX_FIELD_ERRORS];
+  rec.status = status;
+  rec.contact_id = (char *)(contact_id ? contact_id : "");
+  if (errs) {
+    for (size_t i = 0; i < errs->count; i++) {
+      mash__v1__field_error__init(&fe[i]);
+      fe[i].field = (char *)errs->items[i].field;
+      fe[i].message = (char *)errs->items[i].message;
+      fep[i] = &fe[i];
+    }
+    rec.n_errors = errs->count;
+    rec.errors = fep;
+  }
+  env.correlation_id = (char *)(correlation ? correlation : "");
+  env.body_case = MASH__V1__ENVELOPE__BODY_RECEIPT;
+  env.receipt = &rec;
+  s_send_env(r, rid, rid_len, &env);
+}
+
+static void s_send_error(mash_router_t *r, const uint8_t *rid, size_t rid_len,
+                         const char *correlation, Mash__V1__ErrorCode code, const char *text) {
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  Mash__V1__Error e = MASH__V1__ERROR__INIT;
+  e.code = code;
+  e.message = (char *)text;
+  env.correlation_id = (char *)(correlation ? correlation : "");
+  env.body_case = MASH__V1__ENVELOPE__BODY_ERROR;
+  env.error = &e;
+  s_send_env(r, rid, rid_len, &env);
+}
+
+/* ------------------------------------------------------------ routes */
+
+static s_route_t *s_hub_route(mash_router_t *r) {
+  s_route_t *best = NULL;
+  for (size_t i = 0; i < r->nroutes; i++) {
+    s_route_t *rt = &r->routes[i];
+    if (rt->rid_len && strcmp(rt->role, "hub") == 0 && (!best || rt->last_seen > best->last_seen)) {
+      best = rt;
+    }
+  }
+  return best;
+}
+
+static void s_deliveries_due_now(mash_router_t *r) {
+  int64_t now = mash_clock_now_ms();
+  for (size_t i = 0; i < r->ndl; i++) {
+    r->dl[i]->next_at = now;
+  }
+}
+
+static void s_pump(mash_router_t *r);
+
+/* Remember where a principal is reachable. A hub desk that (re)appears gets
+ * its pending deliveries at once rather than at the next backoff step. */
+static void s_route_seen(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid) {
+  size_t len = zmq_msg_size(rid);
+  if (len == 0 || len > S_MAX_RID) {
+    return;
+  }
+  s_route_t *rt = NULL;
+  for (size_t i = 0; i < r->nroutes; i++) {
+    if (strcmp(r->routes[i].principal, k->principal) == 0) {
+      rt = &r->routes[i];
+      break;
+    }
+  }
+  if (!rt) {
+    s_route_t *nr = realloc(r->routes, (r->nroutes + 1) * sizeof *nr);
+    if (!nr) {
+      return;
+    }
+    r->routes = nr;
+    rt = &r->routes[r->nroutes++];
+    memset(rt, 0, sizeof *rt);
+    memcpy(rt->principal, k->principal, sizeof rt->principal);
+    memcpy(rt->role, k->role, sizeof rt->role);
+  }
+  int changed = rt->rid_len != len || memcmp(rt->rid, zmq_msg_data(rid), len) != 0;
+  memcpy(rt->rid, zmq_msg_data(rid), len);
+  rt->rid_len = len;
+  rt->last_seen = ++r->seen_seq;
+  if (changed) {
+    mash_info("%s (%s) connected", k->principal, k->role);
+    if (strcmp(k->role, "hub") == 0) {
+      s_deliveries_due_now(r);
+    }
+  }
+}
+
+/* ------------------------------------------------------------ deliveries */
+
+static int s_delivery_add(mash_router_t *r, const char *contact_id, const uint8_t *contact,
+                          size_t len) {
+  Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, len, contact);
+  if (!c) {
+    mash_error("%s: stored contact does not decode; not delivered", contact_id);
+    return -EINVAL;
+  }
+  c->contact_id = (char *)contact_id; /* borrowed; reset before free */
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  char mid[MASH_CONTACT_ID_LEN + sizeof S_DELIVER_PREFIX];
+  snprintf(mid, sizeof mid, "%s%s", S_DELIVER_PREFIX, contact_id);
+  mash_envelope_init(&env, mid, mash_clock_now_ms());
+  env.body_case = MASH__V1__ENVELOPE__BODY_CONTACT;
+  env.contact = c;
+  s_delivery_t *d = calloc(1, sizeof *d);
+  int rc = d ? mash_codec_encode(&env, &d->frame, &d->len) : -ENOMEM;
+  c->contact_id = NULL;
+  mash__v1__contact__free_unpacked(c, NULL);
+  if (rc == 0 && r->ndl == r->capdl) {
+    size_t cap = r->capdl ? r->capdl * 2 : 256;
+    s_delivery_t **n = realloc(r->dl, cap * sizeof *n);
+    if (n) {
+      r->dl = n;
+      r->capdl = cap;
+    } else {
+      rc = -ENOMEM;
+    }
+  }
+  if (rc != 0) {
+    if (d) {
+      free(d->frame);
+    }
+    free(d);
+    mash_error("%s: cannot queue the delivery (%d)", contact_id, rc);
+    return rc;
+  }
+  snprintf(d->contact_id, sizeof d->contact_id, "%s", contact_id);
+  d->next_at = mash_clock_now_ms();
+  r->dl[r->ndl++] = d;
+  r->stats.pending_deliveries++;
+  return 0;
+}
+
+static s_delivery_t *s_delivery_find(mash_router_t *r, const char *contact_id) {
+  /* Contact ids grow with time and dl is in contact order: binary search on
+   * (length, text), which orders "MASH-000009" before "MASH-0000010"-style ids. */
+  size_t lo = 0, hi = r->ndl, klen = strlen(contact_id);
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const char *m = r->dl[mid]->contact_id;
+    size_t mlen = strlen(m);
+    int cmp = mlen != klen ? (mlen < klen ? -1 : 1) : strcmp(m, contact_id);
+    if (cmp == 0) {
+      return r->dl[mid];
+    }
+    if (cmp < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return NULL;
+}
+
+static void s_delivery_compact(mash_router_t *r) {
+  if (r->ndone == 0 || r->ndone * 4 < r->ndl) {
+    return;
+  }
+  size_t j = 0;
+  for (size_t i = 0; i < r->ndl; i++) {
+    s_delivery_t *d = r->dl[i];
+    if (d->done && !d->acking) {
+      free(d->frame);
+      free(d);
+    } else {
+      r->dl[j++] = d;
+    }
+  }
+  r->ndl = j;
+  r->ndone = 0;
+}
+
+static void s_pump(mash_router_t *r) {
+  if (r->closing || r->ndl == 0) {
+    return;
+  }
+  s_route_t *hub = s_hub_route(r);
+  if (!hub) {
+    return;
+  }
+  int64_t now = mash_clock_now_ms();
+  unsigned sent = 0;
+  for (size_t i = 0; i < r->ndl && sent < r->cfg.delivery_burst; i++) {
+    s_delivery_t *d = r->dl[i];
+    if (d->done || d->acking || d->next_at > now) {
+      continue;
+    }
+    const void *bufs[2] = {hub->rid, d->frame};
+    size_t lens[2] = {hub->rid_len, d->len};
+    int rc = mash_zsock_send(r->rz, bufs, lens, 2);
+    if (rc == -EHOSTUNREACH) {
+      mash_info("hub desk %s disconnected; deliveries wait for it", hub->principal);
+      hub->rid_len = 0;
+      return;
+    }
+    if (rc != 0) {
+      return; /* queue full: try again next tick */
+    }
+    d->attempts++;
+    int64_t backoff = (int64_t)r->cfg.delivery_base_ms << (d->attempts < 6 ? d->attempts - 1 : 5);
+    if (backoff > r->cfg.delivery_max_ms) {
+      backoff = r->cfg.delivery_max_ms;
+    }
+    d->next_at = now + backoff;
+    if (d->attempts == 10) {
+      mash_warn("%s: delivered 10 times without acknowledgement from the hub desk", d->contact_id);
+    }
+    r->stats.deliveries_sent++;
+    sent++;
+  }
+}
+
+static void s_ack_done_cb(mash_storage_op_t *op) {
+  s_ack_ctx_t *ctx = (s_ack_ctx_t *)op;
+  mash_router_t *r = ctx->r;
+  ctx->d->acking = 0;
+  if (op->rc == 0) {
+    if (!ctx->d->done) {
+      ctx->d->done = 1;
+      r->ndone++;
+      r->stats.deliveries_acked++;
+      r->stats.pending_deliveries--;
+    }
+  } else {
+    r->stats.store_failures++;
+  }
+  free(ctx);
+  r->ops_outstanding--;
+  s_maybe_free(r);
+}
+
+/* ------------------------------------------------------------ handlers */
+
+static void s_intake_done_cb(mash_storage_op_t *op) {
+  s_intake_ctx_t *ctx = (s_intake_ctx_t *)op;
+  mash_router_t *r = ctx->r;
+  const mash_intake_t *in = &op->u.intake;
+  if (op->rc != 0) {
+    /* Never acknowledge what is not stored: no receipt; the sender resends. */
+    r->stats.store_failures++;
+    mash_error("notification %s from %s not stored (%d); no receipt sent", ctx->message_id,
+               ctx->principal, op->rc);
+  } else if (in->status == MASH_INTAKE_NEW) {
+    r->stats.accepted++;
+    mash_info("contact %s from %s (message %s)", in->contact_id, ctx->principal, ctx->message_id);
+    s_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
+                   MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, in->contact_id, NULL);
+    if (!r->closing && s_delivery_add(r, in->contact_id, ctx->contact, ctx->contact_len) == 0) {
+      s_pump(r);
+    }
+  } else {
+    r->stats.duplicates++;
+    mash_info("duplicate message %s from %s: contact %s", ctx->message_id, ctx->principal,
+              in->contact_id);
+    s_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
+                   MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE, in->contact_id, NULL);
+  }
+  free(ctx->contact);
+  free(ctx);
+  r->ops_outstanding--;
+  s_maybe_free(r);
+}
+
+static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
+                              Mash__V1__Envelope *env) {
+  mash_errors_t errs;
+  memset(&errs, 0, sizeof errs);
+  if (mash_intake_authorize(k, env->notification, &errs) != 0) {
+    r->stats.forbidden++;
+    mash_warn("refused notification %s from %s: %s", env->message_id, k->principal,
+              errs.items[0].message);
+    s_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                   MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
+    return;
+  }
+  mash_intake_prep_t prep;
+  int64_t now = mash_clock_now_ms();
+  mash_intake_prepare(k, env->notification, now, r->cfg.screening_ms, &prep);
+  s_intake_ctx_t *ctx = calloc(1, sizeof *ctx);
+  size_t len = mash__v1__contact__get_packed_size(&prep.contact);
+  uint8_t *bytes = ctx ? malloc(len ? len : 1) : NULL;
+  if (!bytes) {
+    free(ctx);
+    s_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                 MASH__V1__ERROR_CODE__ERROR_CODE_INTERNAL, "out of memory; resend later");
+    return;
+  }
+  mash__v1__contact__pack(&prep.contact, bytes);
+  ctx->r = r;
+  ctx->rid_len = zmq_msg_size(rid);
+  memcpy(ctx->rid, zmq_msg_data(rid), ctx->rid_len);
+  snprintf(ctx->principal, sizeof ctx->principal, "%s", k->principal);
+  snprintf(ctx->message_id, sizeof ctx->message_id, "%s", env->message_id);
+  ctx->contact = bytes;
+  ctx->contact_len = len;
+  ctx->op.kind = MASH_OP_INTAKE;
+  ctx->op.u.intake.principal = ctx->principal;
+  ctx->op.u.intake.message_id = ctx->message_id;
+  ctx->op.u.intake.received_at_ms = now;
+  ctx->op.u.intake.contact = bytes;
+  ctx->op.u.intake.contact_len = len;
+  ctx->op.done_cb = s_intake_done_cb;
+  r->ops_outstanding++;
+  mash_storage_submit(r->storage, &ctx->op);
+}
+
+static void s_on_receipt(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
+                         Mash__V1__Envelope *env) {
+  const char *corr = env->correlation_id;
+  size_t plen = strlen(S_DELIVER_PREFIX);
+  if (strcmp(k->role, "hub") != 0 || strncmp(corr, S_DELIVER_PREFIX, plen) != 0) {
+    r->stats.forbidden++;
+    mash_warn("receipt from %s (%s) for %s refused: only the hub desk acknowledges deliveries",
+              k->principal, k->role, corr);
+    s_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                 MASH__V1__ERROR_CODE__ERROR_CODE_FORBIDDEN,
+                 "only the hub desk acknowledges deliveries");
+    return;
+  }
+  s_delivery_t *d = s_delivery_find(r, corr + plen);
+  if (!d || d->done || d->acking) {
+    return; /* a repeated acknowledgement: nothing to do */
+  }
+  if (env->receipt->status == MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED) {
+    mash_error("hub desk %s rejected contact %s; will retry after backoff", k->principal,
+               d->contact_id);
+    return;
+  }
+  s_ack_ctx_t *ctx = calloc(1, sizeof *ctx);
+  if (!ctx) {
+    return; /* the hub desk acknowledges the redelivery */
+  }
+  ctx->r = r;
+  ctx->d = d;
+  d->acking = 1;
+  ctx->op.kind = MASH_OP_DELIVERED;
+  snprintf(ctx->op.u.delivered.contact_id, sizeof ctx->op.u.delivered.contact_id, "%s",
+           d->contact_id);
+  snprintf(ctx->op.u.delivered.principal, sizeof ctx->op.u.delivered.principal, "%s", k->principal);
+  ctx->op.u.delivered.at_ms = mash_clock_now_ms();
+  ctx->op.done_cb = s_ack_done_cb;
+  r->ops_outstanding++;
+  mash_storage_submit(r->storage, &ctx->op);
+}
+
+static void s_on_heartbeat(mash_router_t *r, zmq_msg_t *rid, Mash__V1__Envelope *env) {
+  Mash__V1__Envelope out = MASH__V1__ENVELOPE__INIT;
+  Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
+  hb.agent = (char *)"mashd";
+  out.correlation_id = env->message_id;
+  out.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
+  out.heartbeat = &hb;
+  s_send_env(r, zmq_msg_data(rid), zmq_msg_size(rid), &out);
+}
+
+static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
+  (void)zs;
+  mash_router_t *r = arg;
+  r->stats.received++;
+  if (n != 2) {
+    r->stats.malformed++;
+    mash_warn("dropped a message of %zu frames (expected one envelope frame)", n - 1);
+    return;
+  }
+  zmq_msg_t *rid = &parts[0];
+  /* Identity: the principal ZAP authenticated from the CURVE key. */
+  const char *uid = zmq_msg_gets(&parts[1], "User-Id");
+  const mash_key_t *k = uid ? mash_trust_find_principal(r->trust, uid) : NULL;
+  if (!k) {
+    r->stats.unauthenticated++;
+    mash_warn("dropped a message without an authenticated principal");
+    return;
+  }
+  s_route_seen(r, k, rid);
+  mash_errors_t errs;
+  memset(&errs, 0, sizeof errs);
+  Mash__V1__Envelope *env =
+      mash_codec_decode(zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]), &errs);
+  if (!env) {
+    r->stats.malformed++;
+    mash_warn("malformed message from %s: %s", k->principal, errs.items[0].message);
+    s_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
+                 MASH__V1__ERROR_CODE__ERROR_CODE_MALFORMED, errs.items[0].message);
+    return;
+  }
+  if (env->body_case == MASH__V1__ENVELOPE__BODY__NOT_SET) {
+    r->stats.unsupported++;
+    mash_warn("message of unknown kind from %s", k->principal);
+    s_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
+                 MASH__V1__ERROR_CODE__ERROR_CODE_UNSUPPORTED,
+                 "unknown message kind: this broker speaks mash.v1 schema 1");
+    mash_codec_free(env);
+    return;
+  }
+  if (mash_codec_validate_envelope(env, &errs) != 0) {
+    mash_errors_t id_errs;
+    memset(&id_errs, 0, sizeof id_errs);
+    Mash__V1__Envelope probe = *env;
+    probe.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
+    Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
+    probe.heartbeat = &hb;
+    /* Echo the message id only when it is itself valid. */
+    const char *corr = mash_codec_validate_envelope(&probe, &id_errs) == 0 ? env->message_id : "";
+    if (env->body_case == MASH__V1__ENVELOPE__BODY_NOTIFICATION) {
+      r->stats.rejected++;
+      mash_warn("rejected notification %s from %s: %zu field error(s), first %s", corr,
+                k->principal, errs.count, errs.items[0].field);
+      s_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
+                     MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
+    } else {
+      r->stats.malformed++;
+      mash_warn("invalid message from %s: %s: %s", k->principal, errs.items[0].field,
+                errs.items[0].message);
+      char text[300];
+      snprintf(text, sizeof text, "%s: %s", errs.items[0].field, errs.items[0].message);
+      s_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
+                   MASH__V1__ERROR_CODE__ERROR_CODE_MALFORMED, text);
+    }
+    mash_codec_free(env);
+    return;
+  }
+  switch (env->body_case) {
+  case MASH__V1__ENVELOPE__BODY_NOTIFICATION:
+    s_on_notification(r, k, rid, env);
+    break;
+  case MASH__V1__ENVELOPE__BODY_RECEIPT:
+    s_on_receipt(r, k, rid, env);
+    break;
+  case MASH__V1__ENVELOPE__BODY_HEARTBEAT:
+    s_on_heartbeat(r, rid, env);
+    break;
+  default:
+    r->stats.unsupported++;
+    s_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                 MASH__V1__ERROR_CODE__ERROR_CODE_UNSUPPORTED,
+                 "this message kind is sent by the broker, not to it");
+    break;
+  }
+  mash_codec_free(env);
+}
+
+static void s_zap_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
+  mash_router_t *r = arg;
+  mash_zap_answer(mash_zsock_socket(zs), parts, n, r->trust, &r->zap_stats);
+}
+
+static void s_timer_cb(uv_timer_t *t) {
+  mash_router_t *r = t->data;
+  s_delivery_compact(r);
+  s_pump(r);
+}
+
+/* ------------------------------------------------------------ life cycle */
+
+mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_sock,
+                               const mash_trust_t *trust, mash_storage_t *storage,
+                               const mash_router_config_t *cfg) {
+  mash_router_t *r = calloc(1, sizeof *r);
+  if (!r) {
+    return NULL;
+  }
+  r->loop = loop;
+  r->trust = trust;
+  r->storage = storage;
+  r->cfg = *cfg;
+  if (!r->cfg.recv_budget) {
+    r->cfg.recv_budget = 256;
+  }
+  if (!r->cfg.delivery_burst) {
+    r->cfg.delivery_burst = 512;
+  }
+  if (r->cfg.delivery_base_ms <= 0) {
+    r->cfg.delivery_base_ms = 1000;
+  }
+  if (r->cfg.delivery_max_ms <= 0) {
+    r->cfg.delivery_max_ms = 30000;
+  }
+  r->zz = mash_zsock_new(loop, zap_sock, 64, s_zap_recv_cb, r);
+  r->rz = mash_zsock_new(loop, router_sock, r->cfg.recv_budget, s_router_recv_cb, r);
+  if (!r->zz || !r->rz) {
+    mash_error("cannot watch the broker sockets");
+    abort(); /* start-up wiring failure: programmer or system error */
+  }
+  uv_timer_init(loop, &r->timer);
+  r->timer.data = r;
+  uv_timer_start(&r->timer, s_timer_cb, 100, 100);
+  r->handles_open = 3;
+  return r;
+}
+
+static int s_load_cb(const char *contact_id, int64_t received_at_ms, const uint8_t *contact,
+                     size_t len, void *arg) {
+  (void)received_at_ms;
+  s_delivery_add(arg, contact_id, contact, len);
+  return 0;
+}
+
+typedef struct {
+  mash_router_t *r;
+} s_load_arg_t;
+
+static int s_load_fn(mash_store_t *store, void *arg) {
+  /* Runs on the storage thread while the loop thread waits in run_sync, so
+   * touching the router here is safe: nothing else runs. */
+  return mash_store_load_undelivered(store, s_load_cb, arg);
+}
+
+int mash_router_load(mash_router_t *r) {
+  int rc = mash_storage_run_sync(r->storage, s_load_fn, r);
+  if (rc == 0 && r->ndl) {
+    mash_info("%zu contact(s) waiting for the hub desk", r->ndl);
+  }
+  return rc;
+}
+
+void mash_router_get_stats(const mash_router_t *r, mash_router_stats_t *out) {
+  *out = r->stats;
+}
+
+static void s_maybe_free(mash_router_t *r) {
+  if (!r->closing || r->handles_open > 0 || r->ops_outstanding > 0) {
+    return;
+  }
+  for (size_t i = 0; i < r->ndl; i++) {
+    free(r->dl[i]->frame);
+    free(r->dl[i]);
+  }
+  free(r->dl);
+  free(r->routes);
+  void (*cb)(void *) = r->close_cb;
+  void *arg = r->close_arg;
+  free(r);
+  if (cb) {
+    cb(arg);
+  }
+}
+
+static void s_handle_closed(void *arg) {
+  mash_router_t *r = arg;
+  r->handles_open--;
+  s_maybe_free(r);
+}
+
+static void s_timer_closed(uv_handle_t *h) {
+  s_handle_closed(h->data);
+}
+
+void mash_router_close(mash_router_t *r, void (*close_cb)(void *arg), void *arg) {
+  if (r->closing) {
+    return;
+  }
+  r->closing = 1;
+  r->close_cb = close_cb;
+  r->close_arg = arg;
+  mash_info("stats: received %lu, accepted %lu, duplicates %lu, rejected %lu, forbidden %lu, "
+            "malformed %lu, deliveries sent %lu acknowledged %lu, zap allowed %lu denied %lu",
+            r->stats.received, r->stats.accepted, r->stats.duplicates, r->stats.rejected,
+            r->stats.forbidden, r->stats.malformed, r->stats.deliveries_sent,
+            r->stats.deliveries_acked, r->zap_stats.allowed, r->zap_stats.denied);
+  uv_timer_stop(&r->timer);
+  uv_close((uv_handle_t *)&r->timer, s_timer_closed);
+  mash_zsock_t *rz = r->rz, *zz = r->zz;
+  r->rz = NULL;
+  r->zz = NULL;
+  mash_zsock_close(rz, s_handle_closed, r);
+  mash_zsock_close(zz, s_handle_closed, r);
+}

@@ -1,1 +1,352 @@
-/* placeholder */
+/* storage: one thread that owns the store, fed by the loop through a queue.
+ *
+ * Responsible for: the storage thread, the queue of operations (a mutex and
+ * a condition variable), group commit (up to max_batch operations per
+ * transaction), and handing completions back to the loop thread through a
+ * uv_async_t. Must not: touch sockets or the loop from the storage thread
+ * (uv_async_send is its only call on a loop handle), call a done_cb anywhere
+ * but on the loop thread, or report success for an operation whose
+ * transaction did not commit. A failed begin counts as a failed commit.
+ * After the first failure every later operation completes with -ECANCELED:
+ * the broker is going down.
+ */
+#include "storage.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#define DEFAULT_MAX_BATCH 512
+
+typedef struct op_list {
+  mash_storage_op_t *head;
+  mash_storage_op_t *tail;
+} op_list_t;
+
+struct mash_storage {
+  uv_loop_t *loop;
+  mash_store_t *store; /* used by the storage thread only, until joined */
+  unsigned max_batch;
+  mash_storage_fatal_cb fatal_cb;
+  void *fatal_arg;
+  uv_thread_t thread;
+  uv_async_t async;
+
+  /* Guarded by mu. */
+  uv_mutex_t mu;
+  uv_cond_t work_cv;   /* the thread waits here for ops, a sync call or stop */
+  uv_cond_t sync_cv;   /* run_sync's caller waits here */
+  op_list_t queue;     /* submitted, not yet taken by the thread */
+  op_list_t completed; /* done, waiting for the loop */
+  int stopping;        /* close has begun: finish the queue, then exit */
+  int fatal_rc;        /* first failed commit, 0 when none */
+  int (*sync_fn)(mash_store_t *, void *);
+  void *sync_arg;
+  int sync_rc;
+  int sync_done;
+  mash_storage_stats_t stats;
+
+  /* Loop thread only. */
+  int fatal_reported;
+  int closing;       /* mash_storage_close was called */
+  int async_closing; /* uv_close was called on async */
+  void (*close_cb)(void *arg);
+  void *close_arg;
+};
+
+static void list_push(op_list_t *l, mash_storage_op_t *op) {
+  op->next = NULL;
+  if (l->tail)
+    l->tail->next = op;
+  else
+    l->head = op;
+  l->tail = op;
+}
+
+static void list_append(op_list_t *l, op_list_t *other) {
+  if (!other->head)
+    return;
+  if (l->tail)
+    l->tail->next = other->head;
+  else
+    l->head = other->head;
+  l->tail = other->tail;
+  other->head = other->tail = NULL;
+}
+
+/* ---- storage thread ---- */
+
+static int run_op(mash_store_t *store, mash_storage_op_t *op) {
+  switch (op->kind) {
+  case MASH_OP_INTAKE:
+    return mash_store_intake(store, &op->u.intake);
+  case MASH_OP_DELIVERED:
+    return mash_store_mark_delivered(store, op->u.delivered.contact_id, op->u.delivered.principal,
+                                     op->u.delivered.at_ms);
+  }
+  return -EINVAL;
+}
+
+static void fail_all(op_list_t *batch, int rc) {
+  for (mash_storage_op_t *op = batch->head; op; op = op->next)
+    op->rc = rc;
+}
+
+/* Run one batch in one transaction. Returns 0, or the error of a failed
+ * begin or commit, in which case every op of the batch carries it: their
+ * effects were rolled back, so none may be acknowledged. An op that fails
+ * on its own keeps its own rc and does not stop the others committing. */
+static int run_batch(mash_store_t *store, op_list_t *batch) {
+  int rc = mash_store_begin(store);
+  if (rc < 0) {
+    fail_all(batch, rc);
+    return rc;
+  }
+  for (mash_storage_op_t *op = batch->head; op; op = op->next)
+    op->rc = run_op(store, op);
+  rc = mash_store_commit(store);
+  if (rc < 0) {
+    mash_store_rollback(store);
+    fail_all(batch, rc);
+    return rc;
+  }
+  return 0;
+}
+
+static void thread_main(void *arg) {
+  mash_storage_t *st = arg;
+  uv_mutex_lock(&st->mu);
+  for (;;) {
+    if (st->sync_fn) {
+      int (*fn)(mash_store_t *, void *) = st->sync_fn;
+      void *fn_arg = st->sync_arg;
+      uv_mutex_unlock(&st->mu);
+      int rc = fn(st->store, fn_arg);
+      uv_mutex_lock(&st->mu);
+      st->sync_fn = NULL;
+      st->sync_rc = rc;
+      st->sync_done = 1;
+      uv_cond_signal(&st->sync_cv);
+      continue;
+    }
+    if (st->queue.head) {
+      /* Take everything queued, up to max_batch: ops that arrived while the
+       * last commit was waiting on fsync share the next one. */
+      op_list_t batch = {NULL, NULL};
+      unsigned n = 0;
+      while (st->queue.head && n < st->max_batch) {
+        mash_storage_op_t *op = st->queue.head;
+        st->queue.head = op->next;
+        list_push(&batch, op);
+        n++;
+      }
+      if (!st->queue.head)
+        st->queue.tail = NULL;
+      int fatal = st->fatal_rc;
+      uv_mutex_unlock(&st->mu);
+
+      int rc = 0;
+      if (fatal)
+        fail_all(&batch, -ECANCELED);
+      else
+        rc = run_batch(st->store, &batch);
+
+      uv_mutex_lock(&st->mu);
+      if (!fatal) {
+        st->stats.batches++;
+        st->stats.ops += n;
+      }
+      if (rc < 0) {
+        st->stats.failed_commits++;
+        if (!st->fatal_rc)
+          st->fatal_rc = rc;
+      }
+      list_append(&st->completed, &batch);
+      uv_mutex_unlock(&st->mu);
+      uv_async_send(&st->async);
+      uv_mutex_lock(&st->mu);
+      continue;
+    }
+    if (st->stopping)
+      break;
+    uv_cond_wait(&st->work_cv, &st->mu);
+  }
+  uv_mutex_unlock(&st->mu);
+}
+
+/* ---- loop thread ---- */
+
+/* Call the done_cb of every completed op, then fatal_cb if a commit has
+ * failed. Returns the number of ops delivered. The list is taken whole
+ * under the lock, so a done_cb may submit again or even close. */
+static unsigned deliver(mash_storage_t *st) {
+  uv_mutex_lock(&st->mu);
+  mash_storage_op_t *op = st->completed.head;
+  st->completed.head = st->completed.tail = NULL;
+  int fatal = st->fatal_rc;
+  uv_mutex_unlock(&st->mu);
+
+  unsigned n = 0;
+  while (op) {
+    mash_storage_op_t *next = op->next;
+    op->next = NULL;
+    if (op->done_cb)
+      op->done_cb(op);
+    op = next;
+    n++;
+  }
+  /* After the failed batch's own completions, so that each waiting client
+   * has been told before the broker starts to stop. Not once close has
+   * begun: the owner is already stopping (fatal_cb would typically call
+   * close again), and each failed op's rc carries the error. */
+  if (fatal && !st->fatal_reported && !st->closing) {
+    st->fatal_reported = 1;
+    if (st->fatal_cb)
+      st->fatal_cb(st->fatal_arg, fatal);
+  }
+  return n;
+}
+
+static void on_async(uv_async_t *handle) {
+  /* uv_async_send coalesces: one call here may stand for many batches, and
+   * deliver takes everything completed so far. */
+  deliver(handle->data);
+}
+
+static void on_async_closed(uv_handle_t *handle);
+
+static void destroy_sync(mash_storage_t *st) {
+  uv_cond_destroy(&st->sync_cv);
+  uv_cond_destroy(&st->work_cv);
+  uv_mutex_destroy(&st->mu);
+}
+
+mash_storage_t *mash_storage_new(uv_loop_t *loop, mash_store_t **store, unsigned max_batch,
+                                 mash_storage_fatal_cb fatal_cb, void *arg) {
+  if (!store || !*store)
+    return NULL;
+  if (!loop) {
+    mash_store_destroy(store);
+    return NULL;
+  }
+  mash_storage_t *st = calloc(1, sizeof *st);
+  if (!st) {
+    mash_store_destroy(store);
+    return NULL;
+  }
+  st->loop = loop;
+  st->store = *store;
+  *store = NULL;
+  st->max_batch = max_batch ? max_batch : DEFAULT_MAX_BATCH;
+  st->fatal_cb = fatal_cb;
+  st->fatal_arg = arg;
+  if (uv_mutex_init(&st->mu) != 0)
+    goto fail_free;
+  if (uv_cond_init(&st->work_cv) != 0) {
+    uv_mutex_destroy(&st->mu);
+    goto fail_free;
+  }
+  if (uv_cond_init(&st->sync_cv) != 0) {
+    uv_cond_destroy(&st->work_cv);
+    uv_mutex_destroy(&st->mu);
+    goto fail_free;
+  }
+  /* The async handle first: once it is initialised, freeing st needs a
+   * close callback, so nothing after it may fail except the thread, which
+   * we handle by closing. The thread only sends after a submit. */
+  if (uv_async_init(loop, &st->async, on_async) != 0) {
+    destroy_sync(st);
+    goto fail_free;
+  }
+  st->async.data = st;
+  if (uv_thread_create(&st->thread, thread_main, st) != 0) {
+    /* Nothing was queued, so closing now delivers nothing and frees st. */
+    st->stopping = 1;
+    mash_store_destroy(&st->store);
+    st->async_closing = 1;
+    uv_close((uv_handle_t *)&st->async, on_async_closed);
+    return NULL;
+  }
+  return st;
+fail_free:
+  mash_store_destroy(&st->store);
+  free(st);
+  return NULL;
+}
+
+void mash_storage_submit(mash_storage_t *st, mash_storage_op_t *op) {
+  assert(st && op);
+  uv_mutex_lock(&st->mu);
+  if (st->stopping || st->fatal_rc) {
+    /* Completed, not run: still through the loop, never reentrantly from
+     * inside submit, so callers see one calling convention. */
+    op->rc = -ECANCELED;
+    list_push(&st->completed, op);
+    uv_mutex_unlock(&st->mu);
+    if (!st->async_closing)
+      uv_async_send(&st->async);
+    return;
+  }
+  list_push(&st->queue, op);
+  uv_cond_signal(&st->work_cv);
+  uv_mutex_unlock(&st->mu);
+}
+
+int mash_storage_run_sync(mash_storage_t *st, int (*fn)(mash_store_t *, void *), void *arg) {
+  if (!st || !fn)
+    return -EINVAL;
+  uv_mutex_lock(&st->mu);
+  if (st->stopping) {
+    uv_mutex_unlock(&st->mu);
+    return -ECANCELED;
+  }
+  /* One loop thread, one caller at a time: sync_fn is free here. */
+  assert(!st->sync_fn);
+  st->sync_fn = fn;
+  st->sync_arg = arg;
+  st->sync_done = 0;
+  uv_cond_signal(&st->work_cv);
+  while (!st->sync_done)
+    uv_cond_wait(&st->sync_cv, &st->mu);
+  int rc = st->sync_rc;
+  uv_mutex_unlock(&st->mu);
+  return rc;
+}
+
+void mash_storage_get_stats(mash_storage_t *st, mash_storage_stats_t *out) {
+  uv_mutex_lock(&st->mu);
+  *out = st->stats;
+  uv_mutex_unlock(&st->mu);
+}
+
+static void on_async_closed(uv_handle_t *handle) {
+  mash_storage_t *st = handle->data;
+  /* Ops submitted by done_cbs during close completed with -ECANCELED. */
+  while (deliver(st) > 0) {
+  }
+  void (*close_cb)(void *) = st->close_cb;
+  void *close_arg = st->close_arg;
+  destroy_sync(st);
+  free(st);
+  if (close_cb)
+    close_cb(close_arg);
+}
+
+void mash_storage_close(mash_storage_t *st, void (*close_cb)(void *arg), void *arg) {
+  assert(st && !st->closing);
+  st->closing = 1;
+  st->close_cb = close_cb;
+  st->close_arg = arg;
+  uv_mutex_lock(&st->mu);
+  st->stopping = 1;
+  uv_cond_signal(&st->work_cv);
+  uv_mutex_unlock(&st->mu);
+  /* The loop blocks here while the thread finishes what was queued: this
+   * is shutdown, and every queued op must be stored or failed, not lost. */
+  uv_thread_join(&st->thread);
+  mash_store_destroy(&st->store);
+  while (deliver(st) > 0) {
+  }
+  st->async_closing = 1;
+  uv_close((uv_handle_t *)&st->async, on_async_closed);
+}

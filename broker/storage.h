@@ -40,7 +40,8 @@ struct mash_storage_op {
 
 typedef struct mash_storage mash_storage_t;
 
-/* fatal_cb(arg, rc) runs on the loop thread, once, after the first failed commit. */
+/* fatal_cb(arg, rc) runs on the loop thread, once, after the first failed commit
+ * (not when that commit happens after mash_storage_close was called). */
 typedef void (*mash_storage_fatal_cb)(void *arg, int rc);
 
 /* Start the storage thread over `store` (ownership moves: destroyed by

@@ -1,1 +1,148 @@
-/* placeholder */
+/* clock: wall-clock time in milliseconds since the Unix epoch (UTC), and its
+ * ISO 8601 text form.
+ *
+ * Responsible for: reading CLOCK_REALTIME, formatting instants as
+ * "YYYY-MM-DDTHH:MM:SSZ" and strictly parsing that form (with optional
+ * fractional seconds and a numeric offset). Must not: consult the local time
+ * zone (timegm and gmtime_r only), accept anything it cannot parse fully,
+ * or be used for measuring intervals (the wall clock jumps).
+ */
+#include "clock.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+int64_t mash_clock_now_ms(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+    return 0;
+  }
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void mash_clock_format(int64_t ms, char *out, unsigned long outlen) {
+  if (out == NULL || outlen == 0) {
+    return;
+  }
+  /* Floor division, so that instants before 1970 land in the right second. */
+  int64_t sec = ms / 1000;
+  if (ms % 1000 < 0) {
+    sec--;
+  }
+  time_t t = (time_t)sec;
+  struct tm tm;
+  if ((int64_t)t != sec || gmtime_r(&t, &tm) == NULL) {
+    out[0] = '\0';
+    return;
+  }
+  snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* Read exactly n decimal digits at *p and advance. */
+static bool s_digits(const char **p, int n, int *value) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    char c = (*p)[i];
+    if (c < '0' || c > '9') {
+      return false;
+    }
+    v = v * 10 + (c - '0');
+  }
+  *p += n;
+  *value = v;
+  return true;
+}
+
+static bool s_expect(const char **p, char c) {
+  if (**p != c) {
+    return false;
+  }
+  (*p)++;
+  return true;
+}
+
+static bool s_is_leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int s_days_in_month(int y, int m) {
+  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && s_is_leap(y) ? 29 : days[m - 1];
+}
+
+int mash_clock_parse(const char *s, int64_t *ms) {
+  if (s == NULL || ms == NULL) {
+    return -EINVAL;
+  }
+  const char *p = s;
+  int year, mon, day, hour, min, sec;
+  if (!s_digits(&p, 4, &year) || !s_expect(&p, '-') || !s_digits(&p, 2, &mon) ||
+      !s_expect(&p, '-') || !s_digits(&p, 2, &day) || !s_expect(&p, 'T') ||
+      !s_digits(&p, 2, &hour) || !s_expect(&p, ':') || !s_digits(&p, 2, &min) ||
+      !s_expect(&p, ':') || !s_digits(&p, 2, &sec)) {
+    return -EINVAL;
+  }
+  if (mon < 1 || mon > 12 || day < 1 || day > s_days_in_month(year, mon) || hour > 23 || min > 59 ||
+      sec > 59) {
+    return -EINVAL;
+  }
+
+  /* Fractional seconds: one or more digits; milliseconds are kept, finer
+   * digits are truncated (at most nine are accepted, nanoseconds). */
+  int frac_ms = 0;
+  if (*p == '.') {
+    p++;
+    int ndigits = 0;
+    while (*p >= '0' && *p <= '9') {
+      if (ndigits < 3) {
+        frac_ms = frac_ms * 10 + (*p - '0');
+      }
+      ndigits++;
+      p++;
+    }
+    if (ndigits == 0 || ndigits > 9) {
+      return -EINVAL;
+    }
+    for (int i = ndigits; i < 3; i++) {
+      frac_ms *= 10;
+    }
+  }
+
+  int offset_min = 0;
+  if (*p == 'Z') {
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    int sign = *p == '-' ? -1 : 1;
+    int oh, om;
+    p++;
+    if (!s_digits(&p, 2, &oh) || !s_expect(&p, ':') || !s_digits(&p, 2, &om) || oh > 23 ||
+        om > 59) {
+      return -EINVAL;
+    }
+    offset_min = sign * (oh * 60 + om);
+  } else {
+    return -EINVAL;
+  }
+  if (*p != '\0') {
+    return -EINVAL;
+  }
+
+  struct tm tm = {0};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = mon - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = min;
+  tm.tm_sec = sec;
+  errno = 0;
+  time_t t = timegm(&tm);
+  if (t == (time_t)-1 && errno != 0) {
+    return -EINVAL;
+  }
+  /* "+01:00" means local time is an hour ahead of UTC: subtract it. */
+  *ms = (int64_t)t * 1000 + frac_ms - (int64_t)offset_min * 60000;
+  return 0;
+}

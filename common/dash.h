@@ -16,13 +16,13 @@
 #define MASH_DASH_HIGH_YES 14
 
 typedef struct mash_dash_result {
-  bool present;        /* any answers given */
-  bool complete;       /* exactly 27 answers, none UNSPECIFIED */
+  bool present;  /* any answers given */
+  bool complete; /* exactly 27 answers, none UNSPECIFIED */
   unsigned yes_count;
   Mash__V1__RiskGrade checklist_grade; /* HIGH at >= 14 yes, else STANDARD; UNSPECIFIED if absent */
   Mash__V1__RiskGrade officer_grade;
-  Mash__V1__RiskGrade final_grade;     /* max(officer, checklist) */
-  bool grade_raised;   /* officer grade was below the checklist grade */
+  Mash__V1__RiskGrade final_grade; /* max(officer, checklist) */
+  bool grade_raised;               /* officer grade was below the checklist grade */
   bool missing_on_domestic_abuse;
 } mash_dash_result_t;
 

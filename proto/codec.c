@@ -1,1 +1,811 @@
-/* placeholder */
+/* codec: encode, decode and validate mash.v1 messages.
+ *
+ * Responsible for: turning frames into Envelopes and back, and checking every
+ * size, count, enum value and required field of what came from the network,
+ * with field-level error paths ("notification.children[0].date_of_birth").
+ * Every count is compared with its bound before the list is walked and every
+ * string length is measured with strnlen against its bound, so a hostile or
+ * hand-built message can never make the validator read or loop without limit.
+ * Must not: do any I/O, log, allocate outside protobuf-c's unpack and the
+ * encode buffer, or keep state (all functions are thread-safe).
+ */
+#include "codec.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Bounds that only the codec needs. Receipt errors mirror mash_field_error_t
+ * so that a receiver can copy them without truncation. */
+#define MAX_QUALITY_FLAGS 16u
+#define MAX_RECEIPT_FIELD (sizeof(((mash_field_error_t *)0)->field) - 1u)
+#define MAX_RECEIPT_MESSAGE (sizeof(((mash_field_error_t *)0)->message) - 1u)
+#define PATH_LEN sizeof(((mash_field_error_t *)0)->field)
+#define NAME_LEN 48 /* "children_present_refs[<any size_t>]" fits */
+#define MIN_BIRTH_YEAR 1900
+
+/* ------------------------------------------------------------------ errors */
+
+/* Cut a NUL-terminated buffer that snprintf truncated back to the last whole
+ * UTF-8 sequence, so that an error message never becomes invalid UTF-8 (it
+ * may travel back to the sender inside a Receipt, which is validated too). */
+static void s_trim_partial_utf8(char *buf) {
+  size_t len = strlen(buf);
+  size_t start = len;
+  while (start > 0 && ((unsigned char)buf[start - 1] & 0xC0u) == 0x80u) {
+    start--;
+  }
+  if (start == 0) {
+    return;
+  }
+  unsigned char lead = (unsigned char)buf[start - 1];
+  size_t need = lead < 0x80u ? 1 : (lead & 0xE0u) == 0xC0u ? 2 : (lead & 0xF0u) == 0xE0u ? 3 : 4;
+  if (len - (start - 1) < need) {
+    buf[start - 1] = '\0';
+  }
+}
+
+void mash_errors_add(mash_errors_t *errs, const char *field, const char *fmt, ...) {
+  if (errs == NULL) {
+    return;
+  }
+  if (errs->count >= MASH_MAX_FIELD_ERRORS) {
+    errs->dropped++;
+    return;
+  }
+  mash_field_error_t *e = &errs->items[errs->count++];
+  int n = snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+  if (n < 0 || (size_t)n >= sizeof e->field) {
+    s_trim_partial_utf8(e->field);
+  }
+  if (fmt == NULL) {
+    e->message[0] = '\0';
+    return;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  n = vsnprintf(e->message, sizeof e->message, fmt, ap);
+  va_end(ap);
+  if (n < 0) {
+    e->message[0] = '\0';
+  } else if ((size_t)n >= sizeof e->message) {
+    s_trim_partial_utf8(e->message);
+  }
+}
+
+static size_t s_error_total(const mash_errors_t *errs) {
+  return errs ? errs->count + errs->dropped : 0;
+}
+
+/* Join a parent path and a child name into out; an empty parent stands for
+ * the envelope itself, whose fields are named bare ("message_id"). Paths are
+ * bounded by PATH_LEN; a path that does not fit is cut (still a useful hint). */
+static void s_path(char *out, const char *parent, const char *child) {
+  int n = snprintf(out, PATH_LEN, "%s%s%s", parent, parent[0] ? "." : "", child);
+  if (n < 0) {
+    out[0] = '\0';
+  }
+}
+
+static void s_path_index(char *out, const char *parent, const char *child, size_t i) {
+  int n = snprintf(out, PATH_LEN, "%s.%s[%zu]", parent, child, i);
+  if (n < 0) {
+    out[0] = '\0';
+  }
+}
+
+/* -------------------------------------------------------------------- text */
+
+enum {
+  TEXT_REQUIRED = 1u << 0,  /* empty is an error */
+  TEXT_SAFE_ID = 1u << 1,   /* only [A-Za-z0-9-_.:] */
+  TEXT_MULTILINE = 1u << 2, /* allow tab, CR and LF */
+};
+
+static bool s_is_safe_id_char(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == ':';
+}
+
+/* Decode one UTF-8 sequence at s[0..len). Returns its length and stores the
+ * code point, or returns 0 for an invalid sequence: stray continuation bytes,
+ * truncation, overlong forms, surrogates and code points past U+10FFFF. */
+static size_t s_utf8_next(const unsigned char *s, size_t len, unsigned long *cp) {
+  unsigned char c = s[0];
+  if (c < 0x80u) {
+    *cp = c;
+    return 1;
+  }
+  size_t n;
+  unsigned long v;
+  unsigned long min;
+  if (c >= 0xC2u && c <= 0xDFu) {
+    n = 2;
+    v = c & 0x1Fu;
+    min = 0x80u;
+  } else if (c >= 0xE0u && c <= 0xEFu) {
+    n = 3;
+    v = c & 0x0Fu;
+    min = 0x800u;
+  } else if (c >= 0xF0u && c <= 0xF4u) {
+    n = 4;
+    v = c & 0x07u;
+    min = 0x10000u;
+  } else {
+    return 0;
+  }
+  if (n > len) {
+    return 0;
+  }
+  for (size_t i = 1; i < n; i++) {
+    if ((s[i] & 0xC0u) != 0x80u) {
+      return 0;
+    }
+    v = (v << 6) | (s[i] & 0x3Fu);
+  }
+  if (v < min || v > 0x10FFFFu || (v >= 0xD800u && v <= 0xDFFFu)) {
+    return 0;
+  }
+  *cp = v;
+  return n;
+}
+
+static bool s_is_control(unsigned long cp, unsigned flags) {
+  if ((flags & TEXT_MULTILINE) && (cp == '\t' || cp == '\n' || cp == '\r')) {
+    return false;
+  }
+  return cp < 0x20u || (cp >= 0x7Fu && cp <= 0x9Fu);
+}
+
+/* Check one string field: presence, length (in bytes, measured with strnlen
+ * so an unterminated or huge string is never scanned past max + 1), UTF-8
+ * validity and character set. A NULL pointer counts as empty, so hand-built
+ * messages cannot crash the validator. Returns true when valid. */
+static bool s_check_text(mash_errors_t *errs, const char *parent, const char *name, const char *s,
+                         size_t max, unsigned flags) {
+  char path[PATH_LEN];
+  size_t len = s ? strnlen(s, max + 1) : 0;
+  if (len == 0) {
+    if (flags & TEXT_REQUIRED) {
+      s_path(path, parent, name);
+      mash_errors_add(errs, path, "is required");
+      return false;
+    }
+    return true;
+  }
+  if (len > max) {
+    s_path(path, parent, name);
+    mash_errors_add(errs, path, "is longer than %zu bytes", max);
+    return false;
+  }
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < len;) {
+    if ((flags & TEXT_SAFE_ID) && !s_is_safe_id_char(u[i])) {
+      s_path(path, parent, name);
+      mash_errors_add(errs, path, "may contain only A-Z a-z 0-9 - _ . :");
+      return false;
+    }
+    unsigned long cp = 0;
+    size_t n = s_utf8_next(u + i, len - i, &cp);
+    if (n == 0) {
+      s_path(path, parent, name);
+      mash_errors_add(errs, path, "is not valid UTF-8");
+      return false;
+    }
+    if (s_is_control(cp, flags)) {
+      s_path(path, parent, name);
+      mash_errors_add(errs, path, "contains a control character");
+      return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
+/* Check that an enum holds one of the values this schema version knows.
+ * Unknown values of open proto3 enums survive decoding as plain integers and
+ * would otherwise flow into policy code (grades, categories). */
+static bool s_check_enum(mash_errors_t *errs, const char *parent, const char *name, int value,
+                         int lo, int hi) {
+  if (value < lo || value > hi) {
+    char path[PATH_LEN];
+    s_path(path, parent, name);
+    mash_errors_add(errs, path, "has unknown value %d", value);
+    return false;
+  }
+  return true;
+}
+
+static bool s_check_count(mash_errors_t *errs, const char *parent, const char *name, size_t n,
+                          const void *items, size_t max) {
+  char path[PATH_LEN];
+  if (n > max) {
+    s_path(path, parent, name);
+    mash_errors_add(errs, path, "has %zu entries, at most %zu allowed", n, max);
+    return false;
+  }
+  if (n > 0 && items == NULL) {
+    s_path(path, parent, name);
+    mash_errors_add(errs, path, "is missing its entries");
+    return false;
+  }
+  return true;
+}
+
+static void s_check_time(mash_errors_t *errs, const char *parent, const char *name, int64_t ms) {
+  if (ms < 0) {
+    char path[PATH_LEN];
+    s_path(path, parent, name);
+    mash_errors_add(errs, path, "is before 1970");
+  }
+}
+
+/* ------------------------------------------------------------------- dates */
+
+static bool s_is_leap(long y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int s_days_in_month(long y, long m) {
+  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && s_is_leap(y) ? 29 : days[m - 1];
+}
+
+/* Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm),
+ * kept here so the codec stays free of time zones and time_t limits. */
+static long s_date_of_days(int64_t z) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t y = yoe + era * 400;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  if (m <= 2) {
+    y++;
+  }
+  return (long)(y * 10000 + m * 100 + d);
+}
+
+static void s_check_date(mash_errors_t *errs, const char *parent, const char *name, const char *s,
+                         int64_t now_ms) {
+  char path[PATH_LEN];
+  size_t len = s ? strnlen(s, 11) : 0;
+  if (len == 0) {
+    return; /* not known */
+  }
+  bool shape = len == 10 && s[4] == '-' && s[7] == '-';
+  for (size_t i = 0; shape && i < 10; i++) {
+    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) {
+      shape = false;
+    }
+  }
+  if (!shape) {
+    s_path(path, parent, name);
+    mash_errors_add(errs, path, "must be a date YYYY-MM-DD");
+    return;
+  }
+  long y = (s[0] - '0') * 1000L + (s[1] - '0') * 100L + (s[2] - '0') * 10L + (s[3] - '0');
+  long m = (s[5] - '0') * 10L + (s[6] - '0');
+  long d = (s[8] - '0') * 10L + (s[9] - '0');
+  if (y < MIN_BIRTH_YEAR || m < 1 || m > 12 || d < 1 || d > s_days_in_month(y, m)) {
+    s_path(path, parent, name);
+    mash_errors_add(errs, path, "is not a real date");
+    return;
+  }
+  if (now_ms > 0) {
+    int64_t days = now_ms / 86400000;
+    long today = s_date_of_days(days);
+    if (y * 10000 + m * 100 + d > today) {
+      s_path(path, parent, name);
+      mash_errors_add(errs, path, "is in the future");
+    }
+  }
+}
+
+/* ------------------------------------------------------------ notification */
+
+/* Refs seen so far in one notification, with where they were declared so a
+ * duplicate can name the first occurrence. */
+typedef struct ref_table {
+  const char *ref[2 * MASH_MAX_PEOPLE];
+  bool is_child[2 * MASH_MAX_PEOPLE];
+  size_t index[2 * MASH_MAX_PEOPLE];
+  size_t count;
+  bool complete; /* false when a people list was skipped: refs are unknown */
+} ref_table_t;
+
+static const char *s_ref_lookup(const ref_table_t *t, const char *ref, bool *is_child) {
+  for (size_t i = 0; i < t->count; i++) {
+    if (strcmp(t->ref[i], ref) == 0) {
+      if (is_child) {
+        *is_child = t->is_child[i];
+      }
+      return t->ref[i];
+    }
+  }
+  return NULL;
+}
+
+static void s_check_identifier(mash_errors_t *errs, const char *path,
+                               const Mash__V1__Identifier *id) {
+  if (id == NULL) {
+    mash_errors_add(errs, path, "is missing");
+    return;
+  }
+  char kind[PATH_LEN];
+  if (id->kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UNSPECIFIED) {
+    s_path(kind, path, "kind");
+    mash_errors_add(errs, kind, "is required");
+  } else {
+    s_check_enum(errs, path, "kind", (int)id->kind, 1,
+                 MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID);
+  }
+  s_check_text(errs, path, "value", id->value, MASH_MAX_ID_LEN, TEXT_REQUIRED);
+  s_check_text(errs, path, "issuer", id->issuer, MASH_MAX_ID_LEN, 0);
+}
+
+static void s_check_address(mash_errors_t *errs, const char *path, const Mash__V1__Address *a) {
+  if (s_check_count(errs, path, "lines", a->n_lines, a->lines, MASH_MAX_ADDRESS_LINES)) {
+    for (size_t i = 0; i < a->n_lines; i++) {
+      char name[NAME_LEN];
+      snprintf(name, sizeof name, "lines[%zu]", i);
+      s_check_text(errs, path, name, a->lines[i], MASH_MAX_SHORT_TEXT, 0);
+    }
+  }
+  s_check_text(errs, path, "town", a->town, MASH_MAX_SHORT_TEXT, 0);
+  s_check_text(errs, path, "postcode", a->postcode, MASH_MAX_SHORT_TEXT, 0);
+}
+
+static void s_check_person(mash_errors_t *errs, const char *path, const Mash__V1__Person *p,
+                           bool is_child, size_t index, const char *list_prefix, int64_t now_ms,
+                           ref_table_t *refs) {
+  if (p == NULL) {
+    mash_errors_add(errs, path, "is missing");
+    refs->complete = false;
+    return;
+  }
+  if (s_check_text(errs, path, "ref", p->ref, MASH_MAX_ID_LEN, TEXT_REQUIRED)) {
+    bool dup = false;
+    for (size_t i = 0; i < refs->count && !dup; i++) {
+      if (strcmp(refs->ref[i], p->ref) == 0) {
+        char ref_path[PATH_LEN];
+        s_path(ref_path, path, "ref");
+        mash_errors_add(errs, ref_path, "duplicates the ref of %s.%s[%zu]", list_prefix,
+                        refs->is_child[i] ? "children" : "adults", refs->index[i]);
+        dup = true;
+      }
+    }
+    /* Both people lists are bounded by MASH_MAX_PEOPLE, so the table has room. */
+    if (!dup && refs->count < 2 * MASH_MAX_PEOPLE) {
+      refs->ref[refs->count] = p->ref;
+      refs->is_child[refs->count] = is_child;
+      refs->index[refs->count] = index;
+      refs->count++;
+    }
+  } else {
+    /* A person whose ref is unusable makes later ref checks guesswork. */
+    refs->complete = false;
+  }
+
+  bool ids_ok = s_check_count(errs, path, "identifiers", p->n_identifiers, p->identifiers,
+                              MASH_MAX_IDENTIFIERS);
+  if (ids_ok) {
+    for (size_t i = 0; i < p->n_identifiers; i++) {
+      char id_path[PATH_LEN];
+      s_path_index(id_path, path, "identifiers", i);
+      s_check_identifier(errs, id_path, p->identifiers[i]);
+    }
+  }
+  bool given = s_check_text(errs, path, "given_name", p->given_name, MASH_MAX_SHORT_TEXT, 0);
+  bool family = s_check_text(errs, path, "family_name", p->family_name, MASH_MAX_SHORT_TEXT, 0);
+  bool has_name = (p->given_name && p->given_name[0]) || (p->family_name && p->family_name[0]);
+  if (given && family && !has_name && (!ids_ok || p->n_identifiers == 0)) {
+    mash_errors_add(errs, path, "needs a name or an identifier");
+  }
+  s_check_date(errs, path, "date_of_birth", p->date_of_birth, now_ms);
+  s_check_enum(errs, path, "sex", (int)p->sex, MASH__V1__SEX__SEX_UNSPECIFIED,
+               MASH__V1__SEX__SEX_NOT_KNOWN);
+  if (p->address) {
+    char addr_path[PATH_LEN];
+    s_path(addr_path, path, "address");
+    s_check_address(errs, addr_path, p->address);
+  }
+  s_check_text(errs, path, "role", p->role, MASH_MAX_SHORT_TEXT, 0);
+}
+
+static void s_check_people(mash_errors_t *errs, const char *prefix, const char *name, size_t n,
+                           Mash__V1__Person *const *people, bool is_child, int64_t now_ms,
+                           ref_table_t *refs) {
+  if (!s_check_count(errs, prefix, name, n, people, MASH_MAX_PEOPLE)) {
+    refs->complete = false;
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    char path[PATH_LEN];
+    s_path_index(path, prefix, name, i);
+    s_check_person(errs, path, people[i], is_child, i, prefix, now_ms, refs);
+  }
+}
+
+/* A ref used by a relationship or by agency detail. want_child: the ref must
+ * be a child's (children present at a police incident). */
+static void s_check_ref_use(mash_errors_t *errs, const char *parent, const char *name,
+                            const char *ref, const ref_table_t *refs, bool want_child) {
+  if (!s_check_text(errs, parent, name, ref, MASH_MAX_ID_LEN, TEXT_REQUIRED)) {
+    return;
+  }
+  if (!refs->complete) {
+    return;
+  }
+  bool is_child = false;
+  char path[PATH_LEN];
+  if (s_ref_lookup(refs, ref, &is_child) == NULL) {
+    s_path(path, parent, name);
+    mash_errors_add(errs, path, "names no person in this notification");
+  } else if (want_child && !is_child) {
+    s_path(path, parent, name);
+    mash_errors_add(errs, path, "names an adult, not a child");
+  }
+}
+
+static void s_check_police(mash_errors_t *errs, const char *path, const Mash__V1__PoliceDetail *d,
+                           const ref_table_t *refs) {
+  s_check_text(errs, path, "incident_number", d->incident_number, MASH_MAX_SHORT_TEXT, 0);
+  s_check_time(errs, path, "incident_at_ms", d->incident_at_ms);
+  s_check_text(errs, path, "officer_name", d->officer_name, MASH_MAX_SHORT_TEXT, 0);
+  s_check_text(errs, path, "officer_contact", d->officer_contact, MASH_MAX_SHORT_TEXT, 0);
+  if (s_check_count(errs, path, "children_present_refs", d->n_children_present_refs,
+                    d->children_present_refs, MASH_MAX_PEOPLE)) {
+    for (size_t i = 0; i < d->n_children_present_refs; i++) {
+      char name[NAME_LEN];
+      snprintf(name, sizeof name, "children_present_refs[%zu]", i);
+      s_check_ref_use(errs, path, name, d->children_present_refs[i], refs, true);
+    }
+  }
+  if (d->n_dash_answers != 0 && d->n_dash_answers != MASH_DASH_ITEMS) {
+    char dash[PATH_LEN];
+    s_path(dash, path, "dash_answers");
+    mash_errors_add(errs, dash, "has %zu answers; a DASH has none or exactly %u", d->n_dash_answers,
+                    MASH_DASH_ITEMS);
+  } else if (d->n_dash_answers > 0 && d->dash_answers == NULL) {
+    char dash[PATH_LEN];
+    s_path(dash, path, "dash_answers");
+    mash_errors_add(errs, dash, "is missing its entries");
+  } else {
+    for (size_t i = 0; i < d->n_dash_answers; i++) {
+      char name[NAME_LEN];
+      snprintf(name, sizeof name, "dash_answers[%zu]", i);
+      s_check_enum(errs, path, name, (int)d->dash_answers[i],
+                   MASH__V1__DASH_ANSWER__DASH_ANSWER_UNSPECIFIED,
+                   MASH__V1__DASH_ANSWER__DASH_ANSWER_NOT_KNOWN);
+    }
+  }
+  s_check_enum(errs, path, "officer_grade", (int)d->officer_grade,
+               MASH__V1__RISK_GRADE__RISK_GRADE_UNSPECIFIED, MASH__V1__RISK_GRADE__RISK_GRADE_HIGH);
+}
+
+static void s_check_health(mash_errors_t *errs, const char *path, const Mash__V1__HealthDetail *d) {
+  s_check_enum(errs, path, "kind", (int)d->kind,
+               MASH__V1__HEALTH_EVENT_KIND__HEALTH_EVENT_KIND_UNSPECIFIED,
+               MASH__V1__HEALTH_EVENT_KIND__HEALTH_EVENT_KIND_HEALTH_VISITOR_CONCERN);
+  s_check_text(errs, path, "setting", d->setting, MASH_MAX_SHORT_TEXT, 0);
+  s_check_time(errs, path, "attended_at_ms", d->attended_at_ms);
+  s_check_text(errs, path, "practitioner", d->practitioner, MASH_MAX_SHORT_TEXT, 0);
+}
+
+static void s_check_education(mash_errors_t *errs, const char *path,
+                              const Mash__V1__EducationDetail *d) {
+  s_check_enum(errs, path, "kind", (int)d->kind,
+               MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_UNSPECIFIED,
+               MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_DSL_CONCERN);
+  s_check_text(errs, path, "school", d->school, MASH_MAX_SHORT_TEXT, 0);
+  if (d->attendance_percent > 100) {
+    char p[PATH_LEN];
+    s_path(p, path, "attendance_percent");
+    mash_errors_add(errs, p, "is more than 100");
+  }
+  s_check_text(errs, path, "dsl_name", d->dsl_name, MASH_MAX_SHORT_TEXT, 0);
+}
+
+static void s_check_housing(mash_errors_t *errs, const char *path,
+                            const Mash__V1__HousingDetail *d) {
+  s_check_enum(errs, path, "kind", (int)d->kind,
+               MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_UNSPECIFIED,
+               MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_ANTI_SOCIAL_BEHAVIOUR);
+  s_check_text(errs, path, "tenancy_reference", d->tenancy_reference, MASH_MAX_SHORT_TEXT, 0);
+}
+
+static void s_check_detail(mash_errors_t *errs, const char *prefix, const Mash__V1__Notification *n,
+                           const ref_table_t *refs) {
+  char path[PATH_LEN];
+  const void *detail = NULL;
+  const char *name = NULL;
+  switch (n->detail_case) {
+  case MASH__V1__NOTIFICATION__DETAIL__NOT_SET:
+    return;
+  case MASH__V1__NOTIFICATION__DETAIL_POLICE:
+    detail = n->police;
+    name = "police";
+    break;
+  case MASH__V1__NOTIFICATION__DETAIL_HEALTH:
+    detail = n->health;
+    name = "health";
+    break;
+  case MASH__V1__NOTIFICATION__DETAIL_EDUCATION:
+    detail = n->education;
+    name = "education";
+    break;
+  case MASH__V1__NOTIFICATION__DETAIL_HOUSING:
+    detail = n->housing;
+    name = "housing";
+    break;
+  default:
+    s_path(path, prefix, "detail");
+    mash_errors_add(errs, path, "has unknown kind %d", (int)n->detail_case);
+    return;
+  }
+  s_path(path, prefix, name);
+  if (detail == NULL) {
+    mash_errors_add(errs, path, "is missing");
+    return;
+  }
+  switch (n->detail_case) {
+  case MASH__V1__NOTIFICATION__DETAIL_POLICE:
+    s_check_police(errs, path, n->police, refs);
+    break;
+  case MASH__V1__NOTIFICATION__DETAIL_HEALTH:
+    s_check_health(errs, path, n->health);
+    break;
+  case MASH__V1__NOTIFICATION__DETAIL_EDUCATION:
+    s_check_education(errs, path, n->education);
+    break;
+  case MASH__V1__NOTIFICATION__DETAIL_HOUSING:
+    s_check_housing(errs, path, n->housing);
+    break;
+  default:
+    break;
+  }
+}
+
+static void s_check_notification(mash_errors_t *errs, const char *prefix,
+                                 const Mash__V1__Notification *n, int64_t now_ms) {
+  if (n == NULL) {
+    mash_errors_add(errs, prefix, "is missing");
+    return;
+  }
+  ref_table_t refs = {.count = 0, .complete = true};
+  s_check_text(errs, prefix, "source_reference", n->source_reference, MASH_MAX_SHORT_TEXT, 0);
+  if (n->n_children == 0) {
+    char path[PATH_LEN];
+    s_path(path, prefix, "children");
+    mash_errors_add(errs, path, "needs at least one child");
+  }
+  s_check_people(errs, prefix, "children", n->n_children, n->children, true, now_ms, &refs);
+  s_check_people(errs, prefix, "adults", n->n_adults, n->adults, false, now_ms, &refs);
+  if (s_check_count(errs, prefix, "relationships", n->n_relationships, n->relationships,
+                    MASH_MAX_RELATIONSHIPS)) {
+    for (size_t i = 0; i < n->n_relationships; i++) {
+      char path[PATH_LEN];
+      s_path_index(path, prefix, "relationships", i);
+      const Mash__V1__Relationship *r = n->relationships[i];
+      if (r == NULL) {
+        mash_errors_add(errs, path, "is missing");
+        continue;
+      }
+      s_check_ref_use(errs, path, "from_ref", r->from_ref, &refs, false);
+      s_check_ref_use(errs, path, "to_ref", r->to_ref, &refs, false);
+      s_check_text(errs, path, "kind", r->kind, MASH_MAX_SHORT_TEXT, 0);
+    }
+  }
+  s_check_enum(errs, prefix, "concern_category", (int)n->concern_category,
+               MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_UNSPECIFIED,
+               MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_OTHER);
+  s_check_text(errs, prefix, "concern", n->concern, MASH_MAX_LONG_TEXT, TEXT_MULTILINE);
+  s_check_time(errs, prefix, "occurred_at_ms", n->occurred_at_ms);
+  s_check_detail(errs, prefix, n, &refs);
+}
+
+int mash_codec_validate_notification(const Mash__V1__Notification *n, int64_t now_ms,
+                                     mash_errors_t *errs) {
+  mash_errors_t local = {0};
+  mash_errors_t *e = errs ? errs : &local;
+  size_t before = s_error_total(e);
+  s_check_notification(e, "notification", n, now_ms);
+  return s_error_total(e) != before ? -EINVAL : 0;
+}
+
+/* ---------------------------------------------------------- other bodies */
+
+static void s_check_receipt(mash_errors_t *errs, const Mash__V1__Receipt *r) {
+  const char *p = "receipt";
+  s_check_enum(errs, p, "status", (int)r->status, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED,
+               MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED);
+  s_check_text(errs, p, "contact_id", r->contact_id, MASH_MAX_ID_LEN, TEXT_SAFE_ID);
+  if (!s_check_count(errs, p, "errors", r->n_errors, r->errors, MASH_MAX_FIELD_ERRORS)) {
+    return;
+  }
+  for (size_t i = 0; i < r->n_errors; i++) {
+    char path[PATH_LEN];
+    s_path_index(path, p, "errors", i);
+    const Mash__V1__FieldError *fe = r->errors[i];
+    if (fe == NULL) {
+      mash_errors_add(errs, path, "is missing");
+      continue;
+    }
+    s_check_text(errs, path, "field", fe->field, MAX_RECEIPT_FIELD, 0);
+    s_check_text(errs, path, "message", fe->message, MAX_RECEIPT_MESSAGE, 0);
+  }
+}
+
+static void s_check_contact(mash_errors_t *errs, const Mash__V1__Contact *c, int64_t now_ms) {
+  const char *p = "contact";
+  s_check_text(errs, p, "contact_id", c->contact_id, MASH_MAX_ID_LEN, TEXT_REQUIRED | TEXT_SAFE_ID);
+  s_check_text(errs, p, "source_principal", c->source_principal, MASH_MAX_ID_LEN, TEXT_REQUIRED);
+  s_check_notification(errs, "contact.notification", c->notification, now_ms);
+  if (c->dash) {
+    const int lo = MASH__V1__RISK_GRADE__RISK_GRADE_UNSPECIFIED;
+    const int hi = MASH__V1__RISK_GRADE__RISK_GRADE_HIGH;
+    s_check_enum(errs, "contact.dash", "checklist_grade", (int)c->dash->checklist_grade, lo, hi);
+    s_check_enum(errs, "contact.dash", "officer_grade", (int)c->dash->officer_grade, lo, hi);
+    s_check_enum(errs, "contact.dash", "final_grade", (int)c->dash->final_grade, lo, hi);
+    if (c->dash->yes_count > MASH_DASH_ITEMS) {
+      mash_errors_add(errs, "contact.dash.yes_count", "is more than %u", MASH_DASH_ITEMS);
+    }
+  }
+  if (s_check_count(errs, p, "quality_flags", c->n_quality_flags, c->quality_flags,
+                    MAX_QUALITY_FLAGS)) {
+    for (size_t i = 0; i < c->n_quality_flags; i++) {
+      char name[NAME_LEN];
+      snprintf(name, sizeof name, "quality_flags[%zu]", i);
+      s_check_text(errs, p, name, c->quality_flags[i], MASH_MAX_ID_LEN,
+                   TEXT_REQUIRED | TEXT_SAFE_ID);
+    }
+  }
+}
+
+/* The envelope has no trusted clock of its own (sent_at_ms is the sender's
+ * word), so dates of birth are checked against this host's wall clock. */
+static int64_t s_wall_clock_ms(void) {
+  struct timespec ts;
+  if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+    return 0; /* skip the future check rather than guess */
+  }
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int mash_codec_validate_envelope(const Mash__V1__Envelope *env, mash_errors_t *errs) {
+  mash_errors_t local = {0};
+  mash_errors_t *e = errs ? errs : &local;
+  size_t before = s_error_total(e);
+  if (env == NULL) {
+    mash_errors_add(e, "envelope", "is missing");
+    return -EINVAL;
+  }
+  s_check_text(e, "", "message_id", env->message_id, MASH_MAX_ID_LEN, TEXT_REQUIRED | TEXT_SAFE_ID);
+  s_check_text(e, "", "correlation_id", env->correlation_id, MASH_MAX_ID_LEN, TEXT_SAFE_ID);
+  if (env->schema_version != MASH_SCHEMA_VERSION) {
+    mash_errors_add(e, "schema_version", "is %u, expected %u", (unsigned)env->schema_version,
+                    MASH_SCHEMA_VERSION);
+  }
+  const void *body = NULL;
+  const char *name = NULL;
+  switch (env->body_case) {
+  case MASH__V1__ENVELOPE__BODY__NOT_SET:
+    mash_errors_add(e, "body", "is not set or of a kind this version does not know");
+    break;
+  case MASH__V1__ENVELOPE__BODY_NOTIFICATION:
+    body = env->notification;
+    name = "notification";
+    break;
+  case MASH__V1__ENVELOPE__BODY_RECEIPT:
+    body = env->receipt;
+    name = "receipt";
+    break;
+  case MASH__V1__ENVELOPE__BODY_HEARTBEAT:
+    body = env->heartbeat;
+    name = "heartbeat";
+    break;
+  case MASH__V1__ENVELOPE__BODY_ERROR:
+    body = env->error;
+    name = "error";
+    break;
+  case MASH__V1__ENVELOPE__BODY_CONTACT:
+    body = env->contact;
+    name = "contact";
+    break;
+  default:
+    mash_errors_add(e, "body", "has unknown kind %d", (int)env->body_case);
+    break;
+  }
+  if (name != NULL && body == NULL) {
+    mash_errors_add(e, name, "is missing");
+  } else if (body != NULL) {
+    switch (env->body_case) {
+    case MASH__V1__ENVELOPE__BODY_NOTIFICATION:
+      s_check_notification(e, "notification", env->notification, s_wall_clock_ms());
+      break;
+    case MASH__V1__ENVELOPE__BODY_RECEIPT:
+      s_check_receipt(e, env->receipt);
+      break;
+    case MASH__V1__ENVELOPE__BODY_HEARTBEAT:
+      s_check_text(e, "heartbeat", "agent", env->heartbeat->agent, MASH_MAX_SHORT_TEXT, 0);
+      break;
+    case MASH__V1__ENVELOPE__BODY_ERROR:
+      s_check_enum(e, "error", "code", (int)env->error->code,
+                   MASH__V1__ERROR_CODE__ERROR_CODE_UNSPECIFIED,
+                   MASH__V1__ERROR_CODE__ERROR_CODE_INTERNAL);
+      s_check_text(e, "error", "message", env->error->message, MASH_MAX_LONG_TEXT, 0);
+      break;
+    case MASH__V1__ENVELOPE__BODY_CONTACT:
+      s_check_contact(e, env->contact, s_wall_clock_ms());
+      break;
+    default:
+      break;
+    }
+  }
+  return s_error_total(e) != before ? -EINVAL : 0;
+}
+
+/* ------------------------------------------------------- decode / encode */
+
+Mash__V1__Envelope *mash_codec_decode(const uint8_t *buf, size_t len, mash_errors_t *errs) {
+  if (buf == NULL || len == 0) {
+    mash_errors_add(errs, "frame", "is empty");
+    return NULL;
+  }
+  if (len > MASH_MAX_FRAME) {
+    mash_errors_add(errs, "frame", "is %zu bytes, larger than %u", len, MASH_MAX_FRAME);
+    return NULL;
+  }
+  Mash__V1__Envelope *env = mash__v1__envelope__unpack(NULL, len, buf);
+  if (env == NULL) {
+    mash_errors_add(errs, "frame", "is not a valid mash.v1 Envelope");
+    return NULL;
+  }
+  return env;
+}
+
+void mash_codec_free(Mash__V1__Envelope *env) {
+  if (env != NULL) {
+    mash__v1__envelope__free_unpacked(env, NULL);
+  }
+}
+
+int mash_codec_encode(const Mash__V1__Envelope *env, uint8_t **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  size_t size = mash__v1__envelope__get_packed_size(env);
+  if (size > MASH_MAX_FRAME) {
+    return -EMSGSIZE;
+  }
+  /* An empty envelope packs to zero bytes; malloc(0) may return NULL. */
+  uint8_t *buf = malloc(size > 0 ? size : 1);
+  if (buf == NULL) {
+    return -ENOMEM;
+  }
+  size_t packed = mash__v1__envelope__pack(env, buf);
+  if (packed != size) {
+    free(buf);
+    return -EMSGSIZE;
+  }
+  *out = buf;
+  *out_len = size;
+  return 0;
+}
+
+void mash_envelope_init(Mash__V1__Envelope *env, const char *message_id, int64_t sent_at_ms) {
+  /* Only the header: the caller has set (or will set) the body and the
+   * correlation id, and initialised the struct with MASH__V1__ENVELOPE__INIT. */
+  if (message_id != NULL) {
+    env->message_id = (char *)message_id;
+  }
+  env->sent_at_ms = sent_at_ms;
+  env->schema_version = MASH_SCHEMA_VERSION;
+}

@@ -19,11 +19,11 @@
 #define MASH_MAX_FRAME (256u * 1024u)
 
 /* Bounds applied by the validators. */
-#define MASH_MAX_ID_LEN 64u          /* message ids, refs, identifiers */
-#define MASH_MAX_SHORT_TEXT 256u     /* names, references, officer, ... */
-#define MASH_MAX_LONG_TEXT 8192u     /* concern, summaries */
-#define MASH_MAX_PEOPLE 32u          /* children, adults each */
-#define MASH_MAX_IDENTIFIERS 8u      /* per person */
+#define MASH_MAX_ID_LEN 64u      /* message ids, refs, identifiers */
+#define MASH_MAX_SHORT_TEXT 256u /* names, references, officer, ... */
+#define MASH_MAX_LONG_TEXT 8192u /* concern, summaries */
+#define MASH_MAX_PEOPLE 32u      /* children, adults each */
+#define MASH_MAX_IDENTIFIERS 8u  /* per person */
 #define MASH_MAX_ADDRESS_LINES 6u
 #define MASH_MAX_RELATIONSHIPS 64u
 #define MASH_DASH_ITEMS 27u
@@ -78,7 +78,8 @@ int mash_codec_validate_notification(const Mash__V1__Notification *n, int64_t no
                                      mash_errors_t *errs);
 
 /* Fill an envelope header: message_id (borrowed pointer, must outlive env),
- * sent_at_ms, schema version. The body is left to the caller. */
+ * sent_at_ms, schema version. Touches nothing else: the caller initialises the
+ * struct (MASH__V1__ENVELOPE__INIT) and sets body and correlation id. */
 void mash_envelope_init(Mash__V1__Envelope *env, const char *message_id, int64_t sent_at_ms);
 
 #endif

@@ -1,1 +1,558 @@
-/* placeholder */
+/* hub_view: how the hub desk shows a contact: one readable line for a
+ * terminal and a JSON object with every field.
+ *
+ * Responsible for: naming enums as lowercase words, formatting times as ISO
+ * 8601 UTC, and making untrusted text safe to show (no control characters on
+ * a terminal, valid UTF-8 in JSON).
+ * Must not: do any I/O, log (the output holds names of children), or change
+ * the contact. Safe from any thread.
+ */
+#include "hub_view.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "dash.h"
+
+/* ---------------------------------------------------------------- names */
+
+/* snake_case names as used in JSON; the line shows them with spaces. */
+static const char *s_category_name(Mash__V1__ConcernCategory c) {
+  switch (c) {
+  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE:
+    return "domestic_abuse";
+  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT:
+    return "neglect";
+  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_PHYSICAL_ABUSE:
+    return "physical_abuse";
+  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_SEXUAL_ABUSE:
+    return "sexual_abuse";
+  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_EMOTIONAL_ABUSE:
+    return "emotional_abuse";
+  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_EXPLOITATION:
+    return "exploitation";
+  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_MISSING:
+    return "missing";
+  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_OTHER:
+    return "other";
+  default:
+    return "unspecified";
+  }
+}
+
+static const char *s_sex_name(Mash__V1__Sex s) {
+  switch (s) {
+  case MASH__V1__SEX__SEX_FEMALE:
+    return "female";
+  case MASH__V1__SEX__SEX_MALE:
+    return "male";
+  case MASH__V1__SEX__SEX_OTHER:
+    return "other";
+  case MASH__V1__SEX__SEX_NOT_KNOWN:
+    return "not_known";
+  default:
+    return "unspecified";
+  }
+}
+
+static const char *s_identifier_name(Mash__V1__IdentifierKind k) {
+  switch (k) {
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER:
+    return "nhs_number";
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN:
+    return "upn";
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID:
+    return "pnc_id";
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID:
+    return "local_id";
+  default:
+    return "unspecified";
+  }
+}
+
+static const char *s_answer_name(Mash__V1__DashAnswer a) {
+  switch (a) {
+  case MASH__V1__DASH_ANSWER__DASH_ANSWER_YES:
+    return "yes";
+  case MASH__V1__DASH_ANSWER__DASH_ANSWER_NO:
+    return "no";
+  case MASH__V1__DASH_ANSWER__DASH_ANSWER_NOT_KNOWN:
+    return "not_known";
+  default:
+    return "unanswered";
+  }
+}
+
+static const char *s_health_name(Mash__V1__HealthEventKind k) {
+  switch (k) {
+  case MASH__V1__HEALTH_EVENT_KIND__HEALTH_EVENT_KIND_UNSCHEDULED_CARE:
+    return "unscheduled_care";
+  case MASH__V1__HEALTH_EVENT_KIND__HEALTH_EVENT_KIND_HEALTH_VISITOR_CONCERN:
+    return "health_visitor_concern";
+  default:
+    return "unspecified";
+  }
+}
+
+static const char *s_education_name(Mash__V1__EducationEventKind k) {
+  switch (k) {
+  case MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_ATTENDANCE_DROP:
+    return "attendance_drop";
+  case MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_EXCLUSION:
+    return "exclusion";
+  case MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_DSL_CONCERN:
+    return "dsl_concern";
+  default:
+    return "unspecified";
+  }
+}
+
+static const char *s_housing_name(Mash__V1__HousingEventKind k) {
+  switch (k) {
+  case MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_EVICTION:
+    return "eviction";
+  case MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_HOMELESSNESS:
+    return "homelessness";
+  case MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_ARREARS:
+    return "arrears";
+  case MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_ANTI_SOCIAL_BEHAVIOUR:
+    return "anti_social_behaviour";
+  default:
+    return "unspecified";
+  }
+}
+
+static const char *s_agency_name(Mash__V1__Notification__DetailCase c) {
+  switch (c) {
+  case MASH__V1__NOTIFICATION__DETAIL_POLICE:
+    return "police";
+  case MASH__V1__NOTIFICATION__DETAIL_HEALTH:
+    return "health";
+  case MASH__V1__NOTIFICATION__DETAIL_EDUCATION:
+    return "education";
+  case MASH__V1__NOTIFICATION__DETAIL_HOUSING:
+    return "housing";
+  default:
+    return "unknown";
+  }
+}
+
+static const char *s_or_empty(const char *s) {
+  return s != NULL ? s : "";
+}
+
+/* ---------------------------------------------------------------- line */
+
+typedef struct line_buf {
+  char *out;
+  size_t len; /* capacity including the terminator */
+  size_t used;
+  bool full; /* something did not fit: append nothing more */
+} line_buf_t;
+
+/* Append `n` bytes whole, or mark the line full. Never cuts a character. */
+static void s_put(line_buf_t *b, const char *bytes, size_t n) {
+  if (b->full || b->used + n >= b->len) {
+    b->full = true;
+    return;
+  }
+  memcpy(b->out + b->used, bytes, n);
+  b->used += n;
+  b->out[b->used] = '\0';
+}
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), 0 when invalid
+ * (overlong, surrogate, beyond U+10FFFF, truncated); *cp is the code point. */
+static size_t s_utf8_next(const unsigned char *s, uint32_t *cp) {
+  size_t n;
+  uint32_t min;
+  if (s[0] < 0x80) {
+    *cp = s[0];
+    return 1;
+  } else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+    n = 2, min = 0x80, *cp = s[0] & 0x1fu;
+  } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+    n = 3, min = 0x800, *cp = s[0] & 0x0fu;
+  } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+    n = 4, min = 0x10000, *cp = s[0] & 0x07u;
+  } else {
+    return 0;
+  }
+  for (size_t i = 1; i < n; i++) {
+    if ((s[i] & 0xc0) != 0x80) { /* also stops at the terminator */
+      return 0;
+    }
+    *cp = (*cp << 6) | (s[i] & 0x3fu);
+  }
+  if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff)) {
+    return 0;
+  }
+  return n;
+}
+
+/* Append untrusted text. Control characters (C0, DEL and C1: escape
+ * sequences, new lines) and invalid UTF-8 become '?', so a hostile name can
+ * neither drive the terminal nor break the line. `underscores` shows
+ * snake_case names with spaces. */
+static void s_put_text(line_buf_t *b, const char *s, bool underscores) {
+  const unsigned char *u = (const unsigned char *)s_or_empty(s);
+  while (*u != '\0' && !b->full) {
+    uint32_t cp = 0;
+    size_t n = s_utf8_next(u, &cp);
+    if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+      s_put(b, "?", 1);
+      u += n == 0 ? 1 : n;
+    } else if (underscores && cp == '_') {
+      s_put(b, " ", 1);
+      u++;
+    } else {
+      s_put(b, (const char *)u, n);
+      u += n;
+    }
+  }
+}
+
+static void s_putf(line_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Append trusted, formatted text (numbers and fixed names only). */
+static void s_putf(line_buf_t *b, const char *fmt, ...) {
+  char tmp[64];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  s_put_text(b, tmp, false);
+}
+
+/* The contact's DASH: the broker's score when delivered, else computed. */
+static bool s_dash_of(const Mash__V1__Contact *c, mash_dash_result_t *r) {
+  const Mash__V1__Notification *n = c->notification;
+  if (n == NULL || n->detail_case != MASH__V1__NOTIFICATION__DETAIL_POLICE || n->police == NULL) {
+    return false;
+  }
+  const Mash__V1__PoliceDetail *p = n->police;
+  mash_dash_score(p->dash_answers, p->n_dash_answers, p->officer_grade, p->domestic_abuse, r);
+  if (c->dash != NULL) {
+    r->present = c->dash->present;
+    r->complete = c->dash->complete;
+    r->yes_count = c->dash->yes_count;
+    r->checklist_grade = c->dash->checklist_grade;
+    r->officer_grade = c->dash->officer_grade;
+    r->final_grade = c->dash->final_grade;
+    r->grade_raised = c->dash->grade_raised;
+  }
+  return true;
+}
+
+void hub_view_line(const Mash__V1__Contact *c, char *out, size_t outlen) {
+  if (out == NULL || outlen == 0) {
+    return;
+  }
+  out[0] = '\0';
+  if (c == NULL) {
+    return;
+  }
+  line_buf_t b = {.out = out, .len = outlen, .used = 0, .full = false};
+  const Mash__V1__Notification *n = c->notification;
+
+  s_put_text(&b, c->contact_id, false);
+  s_put_text(&b, "  ", false);
+  s_put_text(&b, c->source_principal, false);
+  if (n != NULL) {
+    s_put_text(&b, "  ", false);
+    s_put_text(&b, n->source_reference, false);
+    s_put_text(&b, "  ", false);
+    s_put_text(&b, s_category_name(n->concern_category), true);
+  }
+
+  mash_dash_result_t r;
+  if (s_dash_of(c, &r)) {
+    if (r.present) {
+      s_putf(&b, "  DASH %u/%u %s%s", r.yes_count, (unsigned)n->police->n_dash_answers,
+             mash_dash_grade_name(r.final_grade), r.grade_raised ? " (raised)" : "");
+    } else if (r.final_grade != MASH__V1__RISK_GRADE__RISK_GRADE_UNSPECIFIED) {
+      s_putf(&b, "  no DASH, grade %s", mash_dash_grade_name(r.final_grade));
+    } else {
+      s_put_text(&b, "  no DASH", false);
+    }
+  }
+
+  if (n != NULL) {
+    s_putf(&b, "  %zu %s", n->n_children, n->n_children == 1 ? "child" : "children");
+  }
+
+  for (size_t i = 0; i < c->n_quality_flags; i++) {
+    s_put_text(&b, i == 0 ? "  flags: " : ",", false);
+    s_put_text(&b, c->quality_flags[i], false);
+  }
+}
+
+/* ---------------------------------------------------------------- json */
+
+/* Builders record a failed allocation in *ok instead of checking each call;
+ * hub_view_json gives up at the end when anything failed. */
+
+/* A JSON string of untrusted text. jansson refuses invalid UTF-8 (the codec
+ * should have rejected it already); such text is shown with '?' for every
+ * byte outside ASCII rather than dropped. */
+static json_t *s_jstr(const char *s) {
+  s = s_or_empty(s);
+  json_t *j = json_string(s);
+  if (j != NULL) {
+    return j;
+  }
+  size_t len = strlen(s);
+  char *copy = malloc(len + 1);
+  if (copy == NULL) {
+    return NULL;
+  }
+  for (size_t i = 0; i <= len; i++) {
+    copy[i] = (unsigned char)s[i] >= 0x80 ? '?' : s[i];
+  }
+  j = json_string(copy);
+  free(copy);
+  return j;
+}
+
+/* An ISO time, or null for 0 (not known). */
+static json_t *s_jtime(int64_t ms) {
+  if (ms == 0) {
+    return json_null();
+  }
+  char buf[40];
+  mash_clock_format(ms, buf, sizeof buf);
+  return json_string(buf);
+}
+
+static void s_set(json_t *obj, const char *key, json_t *value, bool *ok) {
+  if (value == NULL || json_object_set_new(obj, key, value) != 0) {
+    *ok = false;
+  }
+}
+
+static void s_append(json_t *arr, json_t *value, bool *ok) {
+  if (value == NULL || json_array_append_new(arr, value) != 0) {
+    *ok = false;
+  }
+}
+
+static json_t *s_jstrings(char *const *items, size_t n, bool *ok) {
+  json_t *arr = json_array();
+  if (arr == NULL) {
+    *ok = false;
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    s_append(arr, s_jstr(items[i]), ok);
+  }
+  return arr;
+}
+
+static json_t *s_jperson(const Mash__V1__Person *p, bool *ok) {
+  json_t *o = json_object();
+  if (o == NULL) {
+    *ok = false;
+    return NULL;
+  }
+  s_set(o, "ref", s_jstr(p->ref), ok);
+  s_set(o, "given_name", s_jstr(p->given_name), ok);
+  s_set(o, "family_name", s_jstr(p->family_name), ok);
+  s_set(o, "dob",
+        p->date_of_birth != NULL && p->date_of_birth[0] != '\0' ? s_jstr(p->date_of_birth)
+                                                                : json_null(),
+        ok);
+  s_set(o, "sex", json_string(s_sex_name(p->sex)), ok);
+  s_set(o, "role", s_jstr(p->role), ok);
+
+  json_t *ids = json_array();
+  for (size_t i = 0; ids != NULL && i < p->n_identifiers; i++) {
+    const Mash__V1__Identifier *id = p->identifiers[i];
+    json_t *jid = json_object();
+    if (jid != NULL && id != NULL) {
+      s_set(jid, "kind", json_string(s_identifier_name(id->kind)), ok);
+      s_set(jid, "value", s_jstr(id->value), ok);
+      if (id->issuer != NULL && id->issuer[0] != '\0') {
+        s_set(jid, "issuer", s_jstr(id->issuer), ok);
+      }
+    }
+    s_append(ids, jid, ok);
+  }
+  s_set(o, "identifiers", ids, ok);
+
+  if (p->address != NULL) {
+    json_t *a = json_object();
+    if (a != NULL) {
+      s_set(a, "lines", s_jstrings(p->address->lines, p->address->n_lines, ok), ok);
+      s_set(a, "town", s_jstr(p->address->town), ok);
+      s_set(a, "postcode", s_jstr(p->address->postcode), ok);
+    }
+    s_set(o, "address", a, ok);
+  } else {
+    s_set(o, "address", json_null(), ok);
+  }
+  return o;
+}
+
+static json_t *s_jpeople(Mash__V1__Person *const *people, size_t n, bool *ok) {
+  json_t *arr = json_array();
+  if (arr == NULL) {
+    *ok = false;
+    return NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (people[i] != NULL) {
+      s_append(arr, s_jperson(people[i], ok), ok);
+    }
+  }
+  return arr;
+}
+
+static json_t *s_jpolice(const Mash__V1__PoliceDetail *p, bool *ok) {
+  json_t *o = json_object();
+  if (o == NULL) {
+    *ok = false;
+    return NULL;
+  }
+  s_set(o, "incident_number", s_jstr(p->incident_number), ok);
+  s_set(o, "incident_at", s_jtime(p->incident_at_ms), ok);
+  s_set(o, "officer_name", s_jstr(p->officer_name), ok);
+  s_set(o, "officer_contact", s_jstr(p->officer_contact), ok);
+  s_set(o, "children_present", s_jstrings(p->children_present_refs, p->n_children_present_refs, ok),
+        ok);
+  json_t *answers = json_array();
+  for (size_t i = 0; answers != NULL && i < p->n_dash_answers; i++) {
+    s_append(answers, json_string(s_answer_name(p->dash_answers[i])), ok);
+  }
+  s_set(o, "dash_answers", answers, ok);
+  s_set(o, "officer_grade", json_string(mash_dash_grade_name(p->officer_grade)), ok);
+  s_set(o, "formal_referral", json_boolean(p->formal_referral), ok);
+  s_set(o, "domestic_abuse", json_boolean(p->domestic_abuse), ok);
+  return o;
+}
+
+static json_t *s_jdetail(const Mash__V1__Notification *n, bool *ok) {
+  json_t *o = NULL;
+  switch (n->detail_case) {
+  case MASH__V1__NOTIFICATION__DETAIL_POLICE:
+    return n->police != NULL ? s_jpolice(n->police, ok) : json_null();
+  case MASH__V1__NOTIFICATION__DETAIL_HEALTH:
+    if (n->health == NULL) {
+      break;
+    }
+    if ((o = json_object()) == NULL) {
+      *ok = false;
+      return NULL;
+    }
+    s_set(o, "kind", json_string(s_health_name(n->health->kind)), ok);
+    s_set(o, "setting", s_jstr(n->health->setting), ok);
+    s_set(o, "attended_at", s_jtime(n->health->attended_at_ms), ok);
+    s_set(o, "practitioner", s_jstr(n->health->practitioner), ok);
+    return o;
+  case MASH__V1__NOTIFICATION__DETAIL_EDUCATION:
+    if (n->education == NULL) {
+      break;
+    }
+    if ((o = json_object()) == NULL) {
+      *ok = false;
+      return NULL;
+    }
+    s_set(o, "kind", json_string(s_education_name(n->education->kind)), ok);
+    s_set(o, "school", s_jstr(n->education->school), ok);
+    s_set(o, "attendance_percent", json_integer(n->education->attendance_percent), ok);
+    s_set(o, "unauthorised_sessions", json_integer(n->education->unauthorised_sessions), ok);
+    s_set(o, "dsl_name", s_jstr(n->education->dsl_name), ok);
+    return o;
+  case MASH__V1__NOTIFICATION__DETAIL_HOUSING:
+    if (n->housing == NULL) {
+      break;
+    }
+    if ((o = json_object()) == NULL) {
+      *ok = false;
+      return NULL;
+    }
+    s_set(o, "kind", json_string(s_housing_name(n->housing->kind)), ok);
+    s_set(o, "tenancy_reference", s_jstr(n->housing->tenancy_reference), ok);
+    s_set(o, "arrears_pence", json_integer(n->housing->arrears_pence), ok);
+    return o;
+  default:
+    break;
+  }
+  return json_null();
+}
+
+static json_t *s_jnotification(const Mash__V1__Notification *n, bool *ok) {
+  json_t *o = json_object();
+  if (o == NULL) {
+    *ok = false;
+    return NULL;
+  }
+  s_set(o, "source_reference", s_jstr(n->source_reference), ok);
+  s_set(o, "agency", json_string(s_agency_name(n->detail_case)), ok);
+  s_set(o, "category", json_string(s_category_name(n->concern_category)), ok);
+  s_set(o, "concern", s_jstr(n->concern), ok);
+  s_set(o, "occurred_at", s_jtime(n->occurred_at_ms), ok);
+  s_set(o, "children", s_jpeople(n->children, n->n_children, ok), ok);
+  s_set(o, "adults", s_jpeople(n->adults, n->n_adults, ok), ok);
+  json_t *rels = json_array();
+  for (size_t i = 0; rels != NULL && i < n->n_relationships; i++) {
+    const Mash__V1__Relationship *r = n->relationships[i];
+    if (r == NULL) {
+      continue;
+    }
+    json_t *jr = json_object();
+    if (jr != NULL) {
+      s_set(jr, "from", s_jstr(r->from_ref), ok);
+      s_set(jr, "to", s_jstr(r->to_ref), ok);
+      s_set(jr, "kind", s_jstr(r->kind), ok);
+    }
+    s_append(rels, jr, ok);
+  }
+  s_set(o, "relationships", rels, ok);
+  s_set(o, s_agency_name(n->detail_case), s_jdetail(n, ok), ok);
+  return o;
+}
+
+static json_t *s_jdash(const Mash__V1__DashScore *d, bool *ok) {
+  json_t *o = json_object();
+  if (o == NULL) {
+    *ok = false;
+    return NULL;
+  }
+  s_set(o, "present", json_boolean(d->present), ok);
+  s_set(o, "complete", json_boolean(d->complete), ok);
+  s_set(o, "yes_count", json_integer(d->yes_count), ok);
+  s_set(o, "checklist_grade", json_string(mash_dash_grade_name(d->checklist_grade)), ok);
+  s_set(o, "officer_grade", json_string(mash_dash_grade_name(d->officer_grade)), ok);
+  s_set(o, "final_grade", json_string(mash_dash_grade_name(d->final_grade)), ok);
+  s_set(o, "grade_raised", json_boolean(d->grade_raised), ok);
+  return o;
+}
+
+json_t *hub_view_json(const Mash__V1__Contact *c) {
+  if (c == NULL) {
+    return NULL;
+  }
+  json_t *o = json_object();
+  if (o == NULL) {
+    return NULL;
+  }
+  bool ok = true;
+  s_set(o, "contact_id", s_jstr(c->contact_id), &ok);
+  s_set(o, "source_principal", s_jstr(c->source_principal), &ok);
+  s_set(o, "received_at", s_jtime(c->received_at_ms), &ok);
+  s_set(o, "screening_due_at", s_jtime(c->screening_due_at_ms), &ok);
+  s_set(o, "notification",
+        c->notification != NULL ? s_jnotification(c->notification, &ok) : json_null(), &ok);
+  s_set(o, "dash", c->dash != NULL ? s_jdash(c->dash, &ok) : json_null(), &ok);
+  s_set(o, "quality_flags", s_jstrings(c->quality_flags, c->n_quality_flags, &ok), &ok);
+  if (!ok) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}

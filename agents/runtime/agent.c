@@ -1,1 +1,560 @@
-/* placeholder */
+/* agent: connection, heartbeats, reconnection, durable outbox and receive
+ * dispatch for every mash agent. Must not: know any agency's record format,
+ * or log child data (ids and counts only). */
+#include "agent.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "clock.h"
+#include "keys.h"
+#include "log.h"
+#include "uuid.h"
+#include "zsock.h"
+
+typedef struct s_pending {
+  char message_id[MASH_MAX_ID_LEN + 1];
+  char label[256];
+  uint8_t *frame;
+  size_t len;
+  int64_t next_at;
+  unsigned attempts;
+  struct s_pending *next;
+} s_pending_t;
+
+struct agent {
+  uv_loop_t *loop;
+  agent_config_t cfg;
+  mash_key_t key;
+  mash_key_t server;
+  agent_store_t *store;
+  void *ctx;
+  mash_zsock_t *zs;
+  uv_timer_t timer;
+  s_pending_t *head, *tail;
+  size_t npending;
+  int64_t last_heard;
+  int64_t last_heartbeat;
+  int64_t connected_at; /* when the current socket was made */
+  int reconnect_backoff_ms;
+  int up;
+  int closing;
+  int handles_open;
+  agent_receipt_cb on_receipt;
+  agent_message_cb on_message;
+  agent_link_cb on_link;
+  void *arg;
+  void (*close_cb)(void *arg);
+  void *close_arg;
+};
+
+static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg);
+
+static int s_send_frame(agent_t *a, const uint8_t *frame, size_t len) {
+  if (!a->zs) {
+    return -ENOTCONN;
+  }
+  const void *bufs[1] = {frame};
+  size_t lens[1] = {len};
+  return mash_zsock_send(a->zs, bufs, lens, 1);
+}
+
+static int s_send_env(agent_t *a, Mash__V1__Envelope *env, char *id_out) {
+  char id[MASH_UUID_LEN + 1];
+  if (mash_uuid_new(id) != 0) {
+    return -EIO;
+  }
+  mash_envelope_init(env, id, mash_clock_now_ms());
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  int rc = mash_codec_encode(env, &buf, &len);
+  if (rc == 0) {
+    rc = s_send_frame(a, buf, len);
+    free(buf);
+  }
+  if (id_out) {
+    memcpy(id_out, id, sizeof id);
+  }
+  return rc;
+}
+
+static int s_connect(agent_t *a, char *err, size_t errlen) {
+  void *sock = zmq_socket(a->ctx, ZMQ_DEALER);
+  int zero = 0, one = 1, ivl = 100, ivl_max = 5000, ttl = a->cfg.heartbeat_ms * 3;
+  int64_t maxmsg = MASH_MAX_FRAME;
+  if (!sock) {
+    snprintf(err, errlen, "socket: %s", zmq_strerror(zmq_errno()));
+    return -1;
+  }
+  zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
+  zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one);
+  zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+  zmq_setsockopt(sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+  zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+  zmq_setsockopt(sock, ZMQ_HEARTBEAT_IVL, &a->cfg.heartbeat_ms, sizeof a->cfg.heartbeat_ms);
+  zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &ttl, sizeof ttl);
+  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, a->server.public_key, MASH_Z85_KEY_LEN) != 0 ||
+      zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, a->key.public_key, MASH_Z85_KEY_LEN) != 0 ||
+      zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, a->key.secret_key, MASH_Z85_KEY_LEN) != 0 ||
+      zmq_connect(sock, a->cfg.endpoint) != 0) {
+    snprintf(err, errlen, "cannot connect to %s: %s", a->cfg.endpoint, zmq_strerror(zmq_errno()));
+    zmq_close(sock);
+    return -1;
+  }
+  a->zs = mash_zsock_new(a->loop, sock, 128, s_recv_cb, a);
+  if (!a->zs) {
+    snprintf(err, errlen, "cannot watch the socket");
+    zmq_close(sock);
+    return -1;
+  }
+  a->handles_open++;
+  a->connected_at = mash_clock_now_ms();
+  a->last_heartbeat = 0;
+  return 0;
+}
+
+static void s_zsock_closed(void *arg) {
+  agent_t *a = arg;
+  a->handles_open--;
+  if (a->closing && a->handles_open == 0) {
+    zmq_ctx_term(a->ctx);
+    void (*cb)(void *) = a->close_cb;
+    void *carg = a->close_arg;
+    free(a);
+    if (cb) {
+      cb(carg);
+    }
+  }
+}
+
+static void s_set_up(agent_t *a, int up) {
+  if (a->up == up) {
+    return;
+  }
+  a->up = up;
+  if (up) {
+    mash_info("connected to %s", a->cfg.endpoint);
+    /* The broker may have restarted: resend what waits for a receipt now. */
+    int64_t now = mash_clock_now_ms();
+    for (s_pending_t *p = a->head; p; p = p->next) {
+      p->next_at = now;
+    }
+  } else {
+    mash_warn("broker at %s not answering; %zu message(s) wait in the outbox", a->cfg.endpoint,
+              a->npending);
+  }
+  if (a->on_link) {
+    a->on_link(a, up, a->arg);
+  }
+}
+
+/* ------------------------------------------------------------ outbox */
+
+static int s_pending_add(agent_t *a, const char *message_id, const char *label,
+                         const uint8_t *frame, size_t len) {
+  s_pending_t *p = calloc(1, sizeof *p);
+  if (!p || !(p->frame = malloc(len ? len : 1))) {
+    free(p);
+    return -ENOMEM;
+  }
+  snprintf(p->message_id, sizeof p->message_id, "%s", message_id);
+  snprintf(p->label, sizeof p->label, "%s", label ? label : "");
+  memcpy(p->frame, frame, len);
+  p->len = len;
+  p->next_at = mash_clock_now_ms();
+  if (a->tail) {
+    a->tail->next = p;
+  } else {
+    a->head = p;
+  }
+  a->tail = p;
+  a->npending++;
+  return 0;
+}
+
+static s_pending_t *s_pending_take(agent_t *a, const char *message_id) {
+  s_pending_t *prev = NULL;
+  for (s_pending_t *p = a->head; p; prev = p, p = p->next) {
+    if (strcmp(p->message_id, message_id) == 0) {
+      if (prev) {
+        prev->next = p->next;
+      } else {
+        a->head = p->next;
+      }
+      if (a->tail == p) {
+        a->tail = prev;
+      }
+      a->npending--;
+      return p;
+    }
+  }
+  return NULL;
+}
+
+static void s_pending_free(s_pending_t *p) {
+  if (p) {
+    free(p->frame);
+    free(p);
+  }
+}
+
+static void s_pump(agent_t *a) {
+  int64_t now = mash_clock_now_ms();
+  unsigned sent = 0;
+  for (s_pending_t *p = a->head; p && sent < 256; p = p->next) {
+    if (p->next_at > now) {
+      continue;
+    }
+    if (s_send_frame(a, p->frame, p->len) != 0) {
+      return; /* not connected or queue full: the next tick tries again */
+    }
+    p->attempts++;
+    int64_t backoff = (int64_t)a->cfg.resend_ms << (p->attempts < 6 ? p->attempts - 1 : 5);
+    p->next_at = now + (backoff > a->cfg.resend_max_ms ? a->cfg.resend_max_ms : backoff);
+    sent++;
+  }
+}
+
+static s_pending_t *s_pending_find(agent_t *a, const char *message_id) {
+  for (s_pending_t *p = a->head; p; p = p->next) {
+    if (strcmp(p->message_id, message_id) == 0) {
+      return p;
+    }
+  }
+  return NULL;
+}
+
+int agent_submit(agent_t *a, Mash__V1__Envelope *env, const char *label, const char *want_id,
+                 char *out_id) {
+  char id[MASH_MAX_ID_LEN + 1];
+  if (want_id) {
+    snprintf(id, sizeof id, "%s", want_id);
+  } else if (mash_uuid_new(id) != 0) {
+    return -EIO;
+  }
+  if (out_id) {
+    memcpy(out_id, id, strlen(id) + 1);
+  }
+  if (s_pending_find(a, id)) {
+    return 0; /* already waiting for its receipt */
+  }
+  mash_envelope_init(env, id, mash_clock_now_ms());
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  int rc = mash_codec_encode(env, &buf, &len);
+  if (rc != 0) {
+    return rc;
+  }
+  rc = agent_store_outbox_put(a->store, id, label, buf, len, mash_clock_now_ms());
+  if (rc == 0) {
+    rc = s_pending_add(a, id, label, buf, len);
+  }
+  free(buf);
+  if (rc != 0) {
+    return rc < 0 ? rc : -EIO;
+  }
+  s_pump(a);
+  return 0;
+}
+
+static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
+  s_pending_t *p = s_pending_take(a, env->correlation_id);
+  if (!p) {
+    return; /* a receipt for a resend already settled */
+  }
+  int state = AGENT_OUTBOX_REJECTED;
+  const char *contact = NULL;
+  char detail[512] = "";
+  if (env->body_case == MASH__V1__ENVELOPE__BODY_RECEIPT) {
+    const Mash__V1__Receipt *r = env->receipt;
+    state = r->status == MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED ? AGENT_OUTBOX_ACCEPTED
+            : r->status == MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE
+                ? AGENT_OUTBOX_DUPLICATE
+                : AGENT_OUTBOX_REJECTED;
+    contact = r->contact_id[0] ? r->contact_id : NULL;
+    size_t off = 0;
+    for (size_t i = 0; i < r->n_errors && off < sizeof detail; i++) {
+      int w = snprintf(detail + off, sizeof detail - off, "%s%s: %s", i ? "; " : "",
+                       r->errors[i]->field, r->errors[i]->message);
+      off += w > 0 ? (size_t)w : 0;
+    }
+  } else {
+    snprintf(detail, sizeof detail, "%s", env->error->message);
+  }
+  if (agent_store_outbox_done(a->store, p->message_id, state, contact, detail[0] ? detail : NULL,
+                              mash_clock_now_ms()) < 0) {
+    mash_error("cannot record the receipt of %s; it will be resent", p->message_id);
+    p->next = NULL;
+    if (a->tail) {
+      a->tail->next = p;
+    } else {
+      a->head = p;
+    }
+    a->tail = p;
+    a->npending++;
+    return;
+  }
+  if (a->on_receipt) {
+    a->on_receipt(a, p->message_id, p->label, env, a->arg);
+  }
+  s_pending_free(p);
+}
+
+/* ------------------------------------------------------------ receiving */
+
+static void s_ack(agent_t *a, const char *correlation, Mash__V1__ReceiptStatus status) {
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  Mash__V1__Receipt r = MASH__V1__RECEIPT__INIT;
+  r.status = status;
+  env.correlation_id = (char *)correlation;
+  env.body_case = MASH__V1__ENVELOPE__BODY_RECEIPT;
+  env.receipt = &r;
+  s_send_env(a, &env, NULL);
+}
+
+static void s_on_message(agent_t *a, const Mash__V1__Envelope *env) {
+  if (!a->on_message) {
+    mash_warn("no handler for message %s; not acknowledged", env->message_id);
+    return;
+  }
+  if (agent_store_begin(a->store) != 0) {
+    return;
+  }
+  int seen = agent_store_inbox_seen(a->store, env->message_id);
+  int rc = seen < 0 ? seen : 0;
+  if (seen == 0) {
+    rc = a->on_message(a, env, a->arg);
+    if (rc == 0) {
+      rc = agent_store_inbox_mark(a->store, env->message_id, mash_clock_now_ms());
+    }
+  }
+  if (rc != 0) {
+    agent_store_rollback(a->store);
+    mash_warn("message %s not handled (%d); it will be redelivered", env->message_id, rc);
+    return;
+  }
+  if (agent_store_commit(a->store) != 0) {
+    mash_error("cannot commit message %s; it will be redelivered", env->message_id);
+    return;
+  }
+  s_ack(a, env->message_id,
+        seen ? MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE
+             : MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED);
+}
+
+static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
+  (void)zs;
+  agent_t *a = arg;
+  if (n != 1) {
+    mash_warn("dropped a message of %zu frames", n);
+    return;
+  }
+  mash_errors_t errs;
+  memset(&errs, 0, sizeof errs);
+  Mash__V1__Envelope *env =
+      mash_codec_decode(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), &errs);
+  if (!env) {
+    mash_warn("malformed message from the broker: %s", errs.items[0].message);
+    return;
+  }
+  a->last_heard = mash_clock_now_ms();
+  s_set_up(a, 1);
+  if (mash_codec_validate_envelope(env, &errs) != 0) {
+    mash_warn("invalid message from the broker: %s: %s", errs.items[0].field,
+              errs.items[0].message);
+    mash_codec_free(env);
+    return;
+  }
+  switch (env->body_case) {
+  case MASH__V1__ENVELOPE__BODY_HEARTBEAT:
+    break;
+  case MASH__V1__ENVELOPE__BODY_RECEIPT:
+    s_on_answer(a, env);
+    break;
+  case MASH__V1__ENVELOPE__BODY_ERROR:
+    mash_warn("broker error for %s: %s", env->correlation_id[0] ? env->correlation_id : "-",
+              env->error->message);
+    /* A refusal of a message in the outbox settles it: resending cannot help.
+     * An internal error leaves it to be resent. */
+    if (env->correlation_id[0] && env->error->code != MASH__V1__ERROR_CODE__ERROR_CODE_INTERNAL) {
+      s_on_answer(a, env);
+    }
+    break;
+  default:
+    s_on_message(a, env);
+    break;
+  }
+  mash_codec_free(env);
+}
+
+/* ------------------------------------------------------------ timer */
+
+static void s_reconnect(agent_t *a) {
+  char err[256];
+  mash_zsock_t *old = a->zs;
+  a->zs = NULL;
+  if (old) {
+    mash_zsock_close(old, s_zsock_closed, a);
+  }
+  if (s_connect(a, err, sizeof err) != 0) {
+    mash_error("reconnect: %s", err);
+  }
+}
+
+static void s_timer_cb(uv_timer_t *t) {
+  agent_t *a = t->data;
+  int64_t now = mash_clock_now_ms();
+  int64_t silent_limit = (int64_t)a->cfg.heartbeat_ms * 3;
+  if (now - a->last_heartbeat >= a->cfg.heartbeat_ms) {
+    Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+    Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
+    hb.agent = a->cfg.name;
+    env.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
+    env.heartbeat = &hb;
+    /* Not yet connected (ZMQ_IMMEDIATE): try again on the next tick, so the
+     * broker learns of us as soon as the handshake completes. */
+    if (s_send_env(a, &env, NULL) == 0) {
+      a->last_heartbeat = now;
+    }
+  }
+  int64_t since = now - (a->last_heard > a->connected_at ? a->last_heard : a->connected_at);
+  if (a->up && now - a->last_heard > silent_limit) {
+    s_set_up(a, 0);
+  }
+  /* Silent for long on this socket: make a fresh one, backing off. */
+  if (since > silent_limit + a->reconnect_backoff_ms) {
+    mash_info("no answer from %s for %lld ms: reconnecting", a->cfg.endpoint, (long long)since);
+    a->reconnect_backoff_ms =
+        a->reconnect_backoff_ms
+            ? (a->reconnect_backoff_ms * 2 > 30000 ? 30000 : a->reconnect_backoff_ms * 2)
+            : 1000;
+    s_reconnect(a);
+  } else if (a->up) {
+    a->reconnect_backoff_ms = 0;
+  }
+  s_pump(a);
+}
+
+/* ------------------------------------------------------------ life cycle */
+
+static int s_load_cb(const char *message_id, const char *label, const uint8_t *frame, size_t len,
+                     void *arg) {
+  return s_pending_add(arg, message_id, label, frame, len);
+}
+
+agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t errlen) {
+  agent_t *a = calloc(1, sizeof *a);
+  if (!a) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  a->loop = loop;
+  a->cfg = *cfg;
+  char kerr[512];
+  if (mash_key_load(cfg->key, &a->key, kerr, sizeof kerr) != 0) {
+    snprintf(err, errlen, "own key: %s", kerr);
+    free(a);
+    return NULL;
+  }
+  if (!a->key.secret_key[0]) {
+    snprintf(err, errlen, "own key %s: need the .secret file, not the .pub", cfg->key);
+    free(a);
+    return NULL;
+  }
+  if (mash_key_load(cfg->server_key, &a->server, kerr, sizeof kerr) != 0) {
+    snprintf(err, errlen, "broker key: %s", kerr);
+    free(a);
+    return NULL;
+  }
+  a->store = agent_store_new(cfg->state, kerr, sizeof kerr);
+  if (!a->store) {
+    snprintf(err, errlen, "state %s: %s", cfg->state, kerr);
+    free(a);
+    return NULL;
+  }
+  if (agent_store_outbox_pending(a->store, s_load_cb, a) < 0) {
+    snprintf(err, errlen, "state %s: cannot read the outbox", cfg->state);
+    agent_store_destroy(&a->store);
+    free(a);
+    return NULL;
+  }
+  if (a->npending) {
+    mash_info("%zu message(s) from an earlier run wait for a receipt", a->npending);
+  }
+  return a;
+}
+
+void agent_set_handlers(agent_t *a, agent_receipt_cb on_receipt, agent_message_cb on_message,
+                        agent_link_cb on_link, void *arg) {
+  a->on_receipt = on_receipt;
+  a->on_message = on_message;
+  a->on_link = on_link;
+  a->arg = arg;
+}
+
+int agent_start(agent_t *a, char *err, size_t errlen) {
+  a->ctx = zmq_ctx_new();
+  if (!a->ctx || s_connect(a, err, errlen) != 0) {
+    return -1;
+  }
+  uv_timer_init(a->loop, &a->timer);
+  a->timer.data = a;
+  a->handles_open++;
+  uv_timer_start(&a->timer, s_timer_cb, 0, 100);
+  return 0;
+}
+
+size_t agent_pending(const agent_t *a) {
+  return a->npending;
+}
+
+int agent_connected(const agent_t *a) {
+  return a->up;
+}
+
+agent_store_t *agent_get_store(agent_t *a) {
+  return a->store;
+}
+
+static void s_timer_closed(uv_handle_t *h) {
+  s_zsock_closed(h->data);
+}
+
+void agent_close(agent_t *a, void (*close_cb)(void *arg), void *arg) {
+  if (a->closing) {
+    return;
+  }
+  a->closing = 1;
+  a->close_cb = close_cb;
+  a->close_arg = arg;
+  while (a->head) {
+    s_pending_t *p = a->head;
+    a->head = p->next;
+    s_pending_free(p);
+  }
+  a->tail = NULL;
+  agent_store_destroy(&a->store);
+  memset(a->key.secret_key, 0, sizeof a->key.secret_key);
+  /* handles_open counts the socket and the timer; a zero count means
+   * agent_start never ran. */
+  if (a->handles_open == 0) {
+    if (a->ctx) {
+      zmq_ctx_term(a->ctx);
+    }
+    free(a);
+    if (close_cb) {
+      close_cb(arg);
+    }
+    return;
+  }
+  uv_timer_stop(&a->timer);
+  uv_close((uv_handle_t *)&a->timer, s_timer_closed);
+  mash_zsock_t *zs = a->zs;
+  a->zs = NULL;
+  if (zs) {
+    mash_zsock_close(zs, s_zsock_closed, a);
+  }
+}

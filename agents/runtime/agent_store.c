@@ -1,1 +1,383 @@
-/* placeholder */
+/* agent_store: an agent's local durable state in one SQLite file.
+ *
+ * Responsible for: the outbox (every Envelope the agent sent, kept until the
+ * broker's receipt says accepted, duplicate or rejected, and replayed in
+ * insertion order after a restart) and the inbox (message ids already handled,
+ * so a redelivery is recognised). The file is opened in WAL mode with
+ * synchronous=FULL, so a call that returns 0 outside a transaction is on disk.
+ * The schema version is PRAGMA user_version.
+ *
+ * Must not: log or print frames, labels or error details (they may contain
+ * child data); leave the file readable by anyone but its owner (it is created
+ * 0600, and SQLite gives the -wal and -shm files the same mode); be used from
+ * more than one thread (the agent's loop thread only).
+ */
+#include "agent_store.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The schema this code writes. A file with a newer version is refused, not
+ * guessed at; an older one is migrated here when there is one to migrate. */
+#define SCHEMA_VERSION 1
+
+static const char SCHEMA_V1[] = "CREATE TABLE outbox("
+                                "  seq INTEGER PRIMARY KEY,"
+                                "  message_id TEXT NOT NULL UNIQUE,"
+                                "  label TEXT,"
+                                "  frame BLOB NOT NULL,"
+                                "  created_ms INTEGER NOT NULL,"
+                                "  state INTEGER NOT NULL DEFAULT 0,"
+                                "  contact_id TEXT,"
+                                "  detail TEXT,"
+                                "  done_ms INTEGER);"
+                                "CREATE INDEX outbox_pending ON outbox(seq) WHERE state = 0;"
+                                "CREATE TABLE inbox("
+                                "  message_id TEXT PRIMARY KEY,"
+                                "  seen_ms INTEGER NOT NULL);"
+                                "PRAGMA user_version = 1;";
+
+/* The cached statements, in the order of the SQL table below. */
+enum {
+  ST_BEGIN,
+  ST_COMMIT,
+  ST_ROLLBACK,
+  ST_PUT,
+  ST_DONE,
+  ST_PENDING,
+  ST_COUNT,
+  ST_SEEN,
+  ST_MARK,
+  ST_N
+};
+
+static const char *const STMT_SQL[ST_N] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_PUT] = "INSERT OR IGNORE INTO outbox(message_id, label, frame, created_ms, state)"
+               " VALUES(?1, ?2, ?3, ?4, 0)",
+    [ST_DONE] = "UPDATE outbox SET state = ?2, contact_id = ?3, detail = ?4, done_ms = ?5"
+                " WHERE message_id = ?1 AND state = 0",
+    [ST_PENDING] = "SELECT message_id, label, frame FROM outbox WHERE state = 0 ORDER BY seq",
+    [ST_COUNT] = "SELECT count(*) FROM outbox WHERE state = 0",
+    [ST_SEEN] = "SELECT 1 FROM inbox WHERE message_id = ?1",
+    [ST_MARK] = "INSERT OR IGNORE INTO inbox(message_id, seen_ms) VALUES(?1, ?2)",
+};
+
+struct agent_store {
+  sqlite3 *db;
+  sqlite3_stmt *st[ST_N];
+  int in_tx;      /* between agent_store_begin and commit/rollback */
+  int in_pending; /* inside agent_store_outbox_pending's loop */
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) {
+  if (err == NULL || errlen == 0) {
+    return;
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+}
+
+/* Errors leave this module as the negated SQLite primary result code, so a
+ * caller can tell "busy" from "corrupt" without a second accessor. */
+static int fail(int rc) {
+  rc &= 0xff;
+  return rc == SQLITE_OK ? -SQLITE_ERROR : -rc;
+}
+
+/* Run one cached statement that returns no rows. */
+static int exec_stmt(agent_store_t *s, int which) {
+  sqlite3_stmt *st = s->st[which];
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc == SQLITE_DONE ? 0 : fail(rc);
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+      *out = sqlite3_column_int(st, 0);
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* Create the file with owner-only permissions before SQLite sees it: SQLite
+ * would create it 0644 and copy that mode to the -wal and -shm files. An
+ * existing file is tightened too, since it holds the same data. */
+static int create_private(const char *path, char *err, size_t errlen) {
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    set_err(err, errlen, "agent_store: open %s: %s", path, strerror(errno));
+    return -1;
+  }
+  int rc = 0;
+  if (fchmod(fd, 0600) != 0) {
+    set_err(err, errlen, "agent_store: chmod %s: %s", path, strerror(errno));
+    rc = -1;
+  }
+  close(fd);
+  return rc;
+}
+
+/* Bring the schema to SCHEMA_VERSION inside one write transaction, so two
+ * processes opening a fresh file cannot both create it. */
+static int migrate(sqlite3 *db, char *err, size_t errlen) {
+  char *msg = NULL;
+  int version = 0;
+  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+  if (rc == SQLITE_OK) {
+    rc = pragma_int(db, "PRAGMA user_version", &version);
+  }
+  if (rc == SQLITE_OK && version > SCHEMA_VERSION) {
+    set_err(err, errlen, "agent_store: schema version %d is newer than %d", version,
+            SCHEMA_VERSION);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+  }
+  if (rc == SQLITE_OK && version == 0) {
+    rc = sqlite3_exec(db, SCHEMA_V1, NULL, NULL, &msg);
+  }
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_exec(db, "COMMIT", NULL, NULL, &msg);
+  }
+  if (rc != SQLITE_OK) {
+    set_err(err, errlen, "agent_store: schema: %s", msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    if (!sqlite3_get_autocommit(db)) {
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return -1;
+  }
+  return 0;
+}
+
+static int configure(sqlite3 *db, char *err, size_t errlen) {
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+  int wal = 0;
+  if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char *mode = sqlite3_column_text(st, 0);
+    wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+  }
+  sqlite3_finalize(st);
+  if (!wal) {
+    set_err(err, errlen, "agent_store: cannot enable WAL: %s", sqlite3_errmsg(db));
+    return -1;
+  }
+  char *msg = NULL;
+  if (sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, &msg) != SQLITE_OK) {
+    set_err(err, errlen, "agent_store: synchronous: %s", msg ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return -1;
+  }
+  return 0;
+}
+
+agent_store_t *agent_store_new(const char *path, char *err, size_t errlen) {
+  assert(path != NULL);
+  set_err(err, errlen, "%s", "");
+  if (create_private(path, err, errlen) != 0) {
+    return NULL;
+  }
+  agent_store_t *s = calloc(1, sizeof(*s));
+  if (s == NULL) {
+    set_err(err, errlen, "agent_store: out of memory");
+    return NULL;
+  }
+  int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK) {
+    set_err(err, errlen, "agent_store: open %s: %s", path,
+            s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    goto fail;
+  }
+  if (configure(s->db, err, errlen) != 0 || migrate(s->db, err, errlen) != 0) {
+    goto fail;
+  }
+  for (int i = 0; i < ST_N; i++) {
+    rc = sqlite3_prepare_v3(s->db, STMT_SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
+    if (rc != SQLITE_OK) {
+      set_err(err, errlen, "agent_store: prepare: %s", sqlite3_errmsg(s->db));
+      goto fail;
+    }
+  }
+  return s;
+fail:
+  agent_store_destroy(&s);
+  return NULL;
+}
+
+void agent_store_destroy(agent_store_t **self_p) {
+  if (self_p == NULL || *self_p == NULL) {
+    return;
+  }
+  agent_store_t *s = *self_p;
+  /* An open transaction at close is discarded, as SQLite would on its own. */
+  for (int i = 0; i < ST_N; i++) {
+    sqlite3_finalize(s->st[i]);
+  }
+  sqlite3_close(s->db);
+  free(s);
+  *self_p = NULL;
+}
+
+sqlite3 *agent_store_db(agent_store_t *s) {
+  assert(s != NULL);
+  return s->db;
+}
+
+int agent_store_begin(agent_store_t *s) {
+  assert(s != NULL);
+  assert(!s->in_tx && "agent_store_begin: transactions do not nest");
+  int rc = exec_stmt(s, ST_BEGIN);
+  if (rc == 0) {
+    s->in_tx = 1;
+  }
+  return rc;
+}
+
+int agent_store_commit(agent_store_t *s) {
+  assert(s != NULL);
+  assert(s->in_tx && "agent_store_commit: no transaction");
+  int rc = exec_stmt(s, ST_COMMIT);
+  /* A failed COMMIT may leave the transaction open (the caller then rolls
+   * back) or may have rolled it back already; SQLite knows which. */
+  s->in_tx = !sqlite3_get_autocommit(s->db);
+  return rc;
+}
+
+int agent_store_rollback(agent_store_t *s) {
+  assert(s != NULL);
+  assert(s->in_tx && "agent_store_rollback: no transaction");
+  s->in_tx = 0;
+  /* Some errors (disk full, I/O) roll the transaction back by themselves;
+   * the caller's error path still calls this, and that is not a failure. */
+  if (sqlite3_get_autocommit(s->db)) {
+    return 0;
+  }
+  return exec_stmt(s, ST_ROLLBACK);
+}
+
+int agent_store_outbox_put(agent_store_t *s, const char *message_id, const char *label,
+                           const uint8_t *frame, size_t len, int64_t now_ms) {
+  assert(s != NULL && message_id != NULL);
+  assert(frame != NULL || len == 0);
+  if (len > INT_MAX) {
+    return -SQLITE_TOOBIG;
+  }
+  sqlite3_stmt *st = s->st[ST_PUT];
+  sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, label, -1, SQLITE_STATIC);
+  /* A NULL pointer would bind SQL NULL, which the NOT NULL column refuses. */
+  if (len == 0) {
+    sqlite3_bind_zeroblob(st, 3, 0);
+  } else {
+    sqlite3_bind_blob(st, 3, frame, (int)len, SQLITE_STATIC);
+  }
+  sqlite3_bind_int64(st, 4, now_ms);
+  return exec_stmt(s, ST_PUT);
+}
+
+int agent_store_outbox_done(agent_store_t *s, const char *message_id, int state,
+                            const char *contact_id, const char *detail, int64_t now_ms) {
+  assert(s != NULL && message_id != NULL);
+  assert(state == AGENT_OUTBOX_ACCEPTED || state == AGENT_OUTBOX_DUPLICATE ||
+         state == AGENT_OUTBOX_REJECTED);
+  sqlite3_stmt *st = s->st[ST_DONE];
+  sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, state);
+  sqlite3_bind_text(st, 3, contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 5, now_ms);
+  int rc = exec_stmt(s, ST_DONE);
+  if (rc != 0) {
+    return rc;
+  }
+  /* No row changed: the id is unknown, or a receipt was already recorded. */
+  return sqlite3_changes(s->db) == 0 ? 1 : 0;
+}
+
+/* Returns 0 after the last entry, the callback's non-zero value when it
+ * stopped the walk, or a negative error. */
+int agent_store_outbox_pending(agent_store_t *s, agent_store_outbox_cb cb, void *arg) {
+  assert(s != NULL && cb != NULL);
+  /* The statement is shared, so the callback must not start another walk; it
+   * may record receipts (outbox_done) for the entries it is given. */
+  assert(!s->in_pending && "agent_store_outbox_pending: not re-entrant");
+  s->in_pending = 1;
+  sqlite3_stmt *st = s->st[ST_PENDING];
+  int ret = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *id = (const char *)sqlite3_column_text(st, 0);
+    const char *label = (const char *)sqlite3_column_text(st, 1);
+    const uint8_t *frame = sqlite3_column_blob(st, 2);
+    int len = sqlite3_column_bytes(st, 2);
+    if (id == NULL) {
+      ret = -SQLITE_NOMEM;
+      break;
+    }
+    ret = cb(id, label, frame, (size_t)len, arg);
+    if (ret != 0) {
+      break;
+    }
+  }
+  if (ret == 0 && rc != SQLITE_DONE) {
+    ret = fail(rc);
+  }
+  sqlite3_reset(st);
+  s->in_pending = 0;
+  return ret;
+}
+
+int agent_store_outbox_count_pending(agent_store_t *s, int64_t *n) {
+  assert(s != NULL && n != NULL);
+  sqlite3_stmt *st = s->st[ST_COUNT];
+  int rc = sqlite3_step(st);
+  int ret = 0;
+  if (rc == SQLITE_ROW) {
+    *n = sqlite3_column_int64(st, 0);
+  } else {
+    ret = fail(rc);
+  }
+  sqlite3_reset(st);
+  return ret;
+}
+
+int agent_store_inbox_seen(agent_store_t *s, const char *message_id) {
+  assert(s != NULL && message_id != NULL);
+  sqlite3_stmt *st = s->st[ST_SEEN];
+  sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  int ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : fail(rc);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return ret;
+}
+
+int agent_store_inbox_mark(agent_store_t *s, const char *message_id, int64_t now_ms) {
+  assert(s != NULL && message_id != NULL);
+  sqlite3_stmt *st = s->st[ST_MARK];
+  sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, now_ms);
+  return exec_stmt(s, ST_MARK);
+}

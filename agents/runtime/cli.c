@@ -1,1 +1,164 @@
-/* placeholder */
+/* cli: the settings every agent shares (endpoint, keys, state file), from an
+ * ini file ([agent] and the agent's own section) and long options. Must not:
+ * hold agency-specific settings (those go through the `extra` callback). */
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "agent.h"
+#include "log.h"
+
+const char AGENT_COMMON_HELP[] =
+    "  --config FILE        ini file: [agent] for all agents, then the agent's own section\n"
+    "  --endpoint EP        the broker (default tcp://127.0.0.1:7400)\n"
+    "  --server-key FILE    the broker's public key (default certs/mashd.pub)\n"
+    "  --key FILE           this agent's secret key (default certs/NAME.secret)\n"
+    "  --state FILE         local state: outbox and inbox (default var/NAME/state.db)\n"
+    "  --log-level LEVEL    debug, info, warn or error (default info)\n"
+    "  -h, --help           this text\n";
+
+void agent_config_defaults(agent_config_t *c, const char *program, const char *name) {
+  memset(c, 0, sizeof *c);
+  snprintf(c->name, sizeof c->name, "%s", program);
+  snprintf(c->endpoint, sizeof c->endpoint, "tcp://127.0.0.1:7400");
+  snprintf(c->server_key, sizeof c->server_key, "certs/mashd.pub");
+  snprintf(c->key, sizeof c->key, "certs/%s.secret", name);
+  snprintf(c->state, sizeof c->state, "var/%s/state.db", name);
+  c->heartbeat_ms = 2000;
+  c->resend_ms = 2000;
+  c->resend_max_ms = 30000;
+  c->log_level = MASH_LOG_INFO;
+}
+
+static int s_str(char *dst, size_t cap, const char *v) {
+  size_t n = strlen(v);
+  if (n == 0 || n >= cap) {
+    return -1;
+  }
+  memcpy(dst, v, n + 1);
+  return 0;
+}
+
+static int s_ms(const char *v, int *out) {
+  char *end;
+  errno = 0;
+  long x = strtol(v, &end, 10);
+  if (errno || end == v || *end || x < 10 || x > 3600000) {
+    return -1;
+  }
+  *out = (int)x;
+  return 0;
+}
+
+int agent_config_set(agent_config_t *c, const char *key, const char *value, char *err,
+                     size_t errlen) {
+  int rc;
+  if (strcmp(key, "endpoint") == 0) {
+    rc = s_str(c->endpoint, sizeof c->endpoint, value);
+  } else if (strcmp(key, "server_key") == 0 || strcmp(key, "server-key") == 0) {
+    rc = s_str(c->server_key, sizeof c->server_key, value);
+  } else if (strcmp(key, "key") == 0) {
+    rc = s_str(c->key, sizeof c->key, value);
+  } else if (strcmp(key, "state") == 0) {
+    rc = s_str(c->state, sizeof c->state, value);
+  } else if (strcmp(key, "heartbeat_ms") == 0) {
+    rc = s_ms(value, &c->heartbeat_ms);
+  } else if (strcmp(key, "resend_ms") == 0) {
+    rc = s_ms(value, &c->resend_ms);
+  } else if (strcmp(key, "resend_max_ms") == 0) {
+    rc = s_ms(value, &c->resend_max_ms);
+  } else if (strcmp(key, "log_level") == 0 || strcmp(key, "log-level") == 0) {
+    int lvl = mash_log_level_parse(value);
+    rc = lvl < 0 ? -1 : 0;
+    c->log_level = lvl < 0 ? c->log_level : lvl;
+  } else {
+    snprintf(err, errlen, "unknown setting '%s'", key);
+    return -1;
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "bad value for %s: '%s'", key, value);
+  }
+  return rc;
+}
+
+int agent_config_option(agent_config_t *c, const char *name, const char *value, char *err,
+                        size_t errlen) {
+  static const char *const common[] = {"endpoint", "server-key", "key", "state", "log-level"};
+  for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
+    if (strcmp(name, common[i]) == 0) {
+      return agent_config_set(c, name, value, err, errlen) == 0 ? 1 : -1;
+    }
+  }
+  return 0;
+}
+
+typedef struct {
+  agent_config_t *c;
+  const char *section;
+  int (*extra)(const char *key, const char *value, void *arg);
+  void *extra_arg;
+  char *err;
+  size_t errlen;
+} s_load_t;
+
+static int s_ini_cb(void *user, const char *section, const char *name, const char *value) {
+  s_load_t *l = user;
+  int mine = strcmp(section, l->section) == 0;
+  if (strcmp(section, "agent") != 0 && !mine) {
+    return 1;
+  }
+  char err[256];
+  if (agent_config_set(l->c, name, value, err, sizeof err) == 0) {
+    return 1;
+  }
+  if (mine && l->extra && strncmp(err, "unknown", 7) == 0) {
+    if (l->extra(name, value, l->extra_arg) == 0) {
+      return 1;
+    }
+    snprintf(err, sizeof err, "bad setting %s = '%s'", name, value);
+  }
+  snprintf(l->err, l->errlen, "[%s] %s", section, err);
+  return 0;
+}
+
+int agent_config_load(agent_config_t *c, const char *path, const char *section,
+                      int (*extra)(const char *key, const char *value, void *arg), void *extra_arg,
+                      char *err, size_t errlen) {
+  char inner[300] = "";
+  s_load_t l = {c, section, extra, extra_arg, inner, sizeof inner};
+  int rc = ini_parse(path, s_ini_cb, &l);
+  if (rc == -1) {
+    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    return -1;
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "%s:%d: %s", path, rc, inner[0] ? inner : "syntax error");
+    return -1;
+  }
+  return 0;
+}
+
+int agent_dirs_for(const char *file, char *err, size_t errlen) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s", file);
+  char *slash = strrchr(path, '/');
+  if (!slash) {
+    return 0;
+  }
+  *slash = '\0';
+  for (char *p = path + 1; *p; p++) {
+    if (*p == '/') {
+      *p = '\0';
+      mkdir(path, 0700);
+      *p = '/';
+    }
+  }
+  if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+    snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}

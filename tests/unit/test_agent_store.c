@@ -1,1 +1,330 @@
-int main(void) { return 0; }
+/* test_agent_store: the agent's local outbox and inbox (agent_store.h), on a
+ * real SQLite file in a fresh temporary folder per test. Checks ordering,
+ * receipts, persistence across reopen, idempotence, transactions, the file's
+ * permissions and journal mode. Must not depend on files outside its folder.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent_store.h"
+
+/* cmocka tracks this file's allocations; it must come after <stdlib.h>. */
+#define UNIT_TESTING 1
+#include <cmocka.h>
+
+typedef struct fixture {
+  char dir[64];
+  char path[128];
+  agent_store_t *s;
+} fixture_t;
+
+static void path_in(const fixture_t *f, const char *suffix, char *out, size_t len) {
+  int n = snprintf(out, len, "%s%s", f->path, suffix);
+  assert_true(n > 0 && (size_t)n < len);
+}
+
+static agent_store_t *open_store(fixture_t *f) {
+  char err[256];
+  agent_store_t *s = agent_store_new(f->path, err, sizeof(err));
+  if (s == NULL) {
+    fail_msg("agent_store_new: %s", err);
+  }
+  return s;
+}
+
+static int setup(void **state) {
+  fixture_t *f = calloc(1, sizeof(*f));
+  assert_non_null(f);
+  snprintf(f->dir, sizeof(f->dir), "/tmp/test_agent_store.XXXXXX");
+  assert_non_null(mkdtemp(f->dir));
+  snprintf(f->path, sizeof(f->path), "%s/agent.db", f->dir);
+  /* A permissive umask, so the 0600 check tests the store, not the shell. */
+  umask(022);
+  f->s = open_store(f);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture_t *f = *state;
+  agent_store_destroy(&f->s);
+  const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+  for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+    char p[160];
+    path_in(f, suffixes[i], p, sizeof(p));
+    unlink(p);
+  }
+  assert_int_equal(rmdir(f->dir), 0);
+  free(f);
+  return 0;
+}
+
+static int64_t count_pending(agent_store_t *s) {
+  int64_t n = -1;
+  assert_int_equal(agent_store_outbox_count_pending(s, &n), 0);
+  return n;
+}
+
+static int64_t query_int(agent_store_t *s, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(agent_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  int64_t v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+static void put(agent_store_t *s, const char *id, const char *frame) {
+  assert_int_equal(agent_store_outbox_put(s, id, id, (const uint8_t *)frame, strlen(frame), 1000),
+                   0);
+}
+
+static void put3(agent_store_t *s) {
+  put(s, "m1", "frame-one");
+  put(s, "m2", "frame-two");
+  put(s, "m3", "frame-three");
+}
+
+/* Records what the walk visited; stops after `stop_after` entries if set. */
+typedef struct visit {
+  char ids[8][16];
+  char frames[8][32];
+  int n;
+  int stop_after;
+  agent_store_t *done_from_cb;
+} visit_t;
+
+static int visit_cb(const char *message_id, const char *label, const uint8_t *frame, size_t len,
+                    void *arg) {
+  visit_t *v = arg;
+  assert_true(v->n < 8);
+  assert_string_equal(label, message_id); /* put() uses the id as the label */
+  assert_true(len < sizeof(v->frames[0]));
+  snprintf(v->ids[v->n], sizeof(v->ids[0]), "%s", message_id);
+  memcpy(v->frames[v->n], frame, len);
+  v->frames[v->n][len] = '\0';
+  v->n++;
+  if (v->done_from_cb != NULL) {
+    assert_int_equal(agent_store_outbox_done(v->done_from_cb, message_id, AGENT_OUTBOX_ACCEPTED,
+                                             NULL, NULL, 2000),
+                     0);
+  }
+  return v->stop_after != 0 && v->n == v->stop_after ? 7 : 0;
+}
+
+static void test_pending_in_order(void **state) {
+  fixture_t *f = *state;
+  put3(f->s);
+  assert_int_equal(count_pending(f->s), 3);
+  visit_t v = {0};
+  assert_int_equal(agent_store_outbox_pending(f->s, visit_cb, &v), 0);
+  assert_int_equal(v.n, 3);
+  assert_string_equal(v.ids[0], "m1");
+  assert_string_equal(v.ids[1], "m2");
+  assert_string_equal(v.ids[2], "m3");
+  assert_string_equal(v.frames[0], "frame-one");
+  assert_string_equal(v.frames[1], "frame-two");
+  assert_string_equal(v.frames[2], "frame-three");
+}
+
+static void test_pending_stops_on_nonzero(void **state) {
+  fixture_t *f = *state;
+  put3(f->s);
+  visit_t v = {.stop_after = 2};
+  assert_int_equal(agent_store_outbox_pending(f->s, visit_cb, &v), 7);
+  assert_int_equal(v.n, 2);
+  /* The walk's statement was reset: a second walk starts from the beginning. */
+  visit_t w = {0};
+  assert_int_equal(agent_store_outbox_pending(f->s, visit_cb, &w), 0);
+  assert_int_equal(w.n, 3);
+  assert_string_equal(w.ids[0], "m1");
+}
+
+static void test_done_from_callback(void **state) {
+  fixture_t *f = *state;
+  put3(f->s);
+  visit_t v = {.done_from_cb = f->s};
+  assert_int_equal(agent_store_outbox_pending(f->s, visit_cb, &v), 0);
+  assert_int_equal(v.n, 3);
+  assert_int_equal(count_pending(f->s), 0);
+}
+
+static void test_done(void **state) {
+  fixture_t *f = *state;
+  put3(f->s);
+  assert_int_equal(
+      agent_store_outbox_done(f->s, "m2", AGENT_OUTBOX_ACCEPTED, "MASH-000042", NULL, 2000), 0);
+  assert_int_equal(count_pending(f->s), 2);
+  visit_t v = {0};
+  assert_int_equal(agent_store_outbox_pending(f->s, visit_cb, &v), 0);
+  assert_int_equal(v.n, 2);
+  assert_string_equal(v.ids[0], "m1");
+  assert_string_equal(v.ids[1], "m3");
+
+  /* A second receipt for the same message, even with another state. */
+  assert_int_equal(agent_store_outbox_done(f->s, "m2", AGENT_OUTBOX_REJECTED, NULL, "late", 3000),
+                   1);
+  assert_int_equal(query_int(f->s, "SELECT state FROM outbox WHERE message_id = 'm2'"),
+                   AGENT_OUTBOX_ACCEPTED);
+  assert_int_equal(agent_store_outbox_done(f->s, "nope", AGENT_OUTBOX_ACCEPTED, NULL, NULL, 2000),
+                   1);
+  assert_int_equal(count_pending(f->s), 2);
+}
+
+static void test_reopen_persists(void **state) {
+  fixture_t *f = *state;
+  put3(f->s);
+  assert_int_equal(
+      agent_store_outbox_done(f->s, "m1", AGENT_OUTBOX_REJECTED, NULL, "bad postcode", 2500), 0);
+  assert_int_equal(agent_store_inbox_mark(f->s, "in-1", 2600), 0);
+  agent_store_destroy(&f->s);
+  assert_null(f->s);
+
+  f->s = open_store(f);
+  assert_int_equal(count_pending(f->s), 2);
+  visit_t v = {0};
+  assert_int_equal(agent_store_outbox_pending(f->s, visit_cb, &v), 0);
+  assert_int_equal(v.n, 2);
+  assert_string_equal(v.ids[0], "m2");
+  assert_string_equal(v.ids[1], "m3");
+  assert_int_equal(query_int(f->s, "SELECT state FROM outbox WHERE message_id = 'm1'"),
+                   AGENT_OUTBOX_REJECTED);
+  assert_int_equal(query_int(f->s, "SELECT done_ms FROM outbox WHERE message_id = 'm1'"), 2500);
+  assert_int_equal(query_int(f->s, "SELECT detail = 'bad postcode' FROM outbox"
+                                   " WHERE message_id = 'm1'"),
+                   1);
+  assert_int_equal(agent_store_inbox_seen(f->s, "in-1"), 1);
+  assert_int_equal(query_int(f->s, "PRAGMA user_version"), 1);
+}
+
+static void test_duplicate_put(void **state) {
+  fixture_t *f = *state;
+  put(f->s, "m1", "first");
+  assert_int_equal(agent_store_outbox_put(f->s, "m1", "other", (const uint8_t *)"second", 6, 1500),
+                   0);
+  assert_int_equal(query_int(f->s, "SELECT count(*) FROM outbox"), 1);
+  assert_int_equal(count_pending(f->s), 1);
+  visit_t v = {0};
+  assert_int_equal(agent_store_outbox_pending(f->s, visit_cb, &v), 0);
+  assert_int_equal(v.n, 1);
+  assert_string_equal(v.frames[0], "first");
+}
+
+static void test_put_empty_frame_and_null_label(void **state) {
+  fixture_t *f = *state;
+  assert_int_equal(agent_store_outbox_put(f->s, "e1", NULL, NULL, 0, 1000), 0);
+  assert_int_equal(count_pending(f->s), 1);
+  assert_int_equal(query_int(f->s, "SELECT length(frame) FROM outbox"), 0);
+  assert_int_equal(query_int(f->s, "SELECT label IS NULL FROM outbox"), 1);
+}
+
+static void test_inbox(void **state) {
+  fixture_t *f = *state;
+  assert_int_equal(agent_store_inbox_seen(f->s, "in-1"), 0);
+  assert_int_equal(agent_store_inbox_mark(f->s, "in-1", 1000), 0);
+  assert_int_equal(agent_store_inbox_seen(f->s, "in-1"), 1);
+  assert_int_equal(agent_store_inbox_seen(f->s, "in-2"), 0);
+  /* Marking again is harmless and keeps the first time seen. */
+  assert_int_equal(agent_store_inbox_mark(f->s, "in-1", 9000), 0);
+  assert_int_equal(query_int(f->s, "SELECT count(*) FROM inbox"), 1);
+  assert_int_equal(query_int(f->s, "SELECT seen_ms FROM inbox"), 1000);
+}
+
+static void test_rollback_discards(void **state) {
+  fixture_t *f = *state;
+  assert_int_equal(agent_store_begin(f->s), 0);
+  put(f->s, "m1", "frame-one");
+  assert_int_equal(agent_store_inbox_mark(f->s, "in-1", 1000), 0);
+  assert_int_equal(count_pending(f->s), 1);
+  assert_int_equal(agent_store_rollback(f->s), 0);
+  assert_int_equal(count_pending(f->s), 0);
+  assert_int_equal(agent_store_inbox_seen(f->s, "in-1"), 0);
+
+  /* The store is usable again, and a committed transaction is kept. */
+  assert_int_equal(agent_store_begin(f->s), 0);
+  put(f->s, "m2", "frame-two");
+  assert_int_equal(agent_store_inbox_mark(f->s, "in-2", 1000), 0);
+  assert_int_equal(agent_store_commit(f->s), 0);
+  agent_store_destroy(&f->s);
+  f->s = open_store(f);
+  assert_int_equal(count_pending(f->s), 1);
+  assert_int_equal(agent_store_inbox_seen(f->s, "in-2"), 1);
+}
+
+static void test_file_mode(void **state) {
+  fixture_t *f = *state;
+  put3(f->s); /* so the -wal file exists too */
+  struct stat st;
+  assert_int_equal(stat(f->path, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+  char wal[160];
+  path_in(f, "-wal", wal, sizeof(wal));
+  assert_int_equal(stat(wal, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+
+  /* A file left readable by an earlier version is tightened on open. */
+  agent_store_destroy(&f->s);
+  assert_int_equal(chmod(f->path, 0644), 0);
+  f->s = open_store(f);
+  assert_int_equal(stat(f->path, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+}
+
+static void test_journal_mode_wal(void **state) {
+  fixture_t *f = *state;
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(agent_store_db(f->s), "PRAGMA journal_mode", -1, &st, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+  sqlite3_finalize(st);
+  /* synchronous=FULL is 2. */
+  assert_int_equal(query_int(f->s, "PRAGMA synchronous"), 2);
+}
+
+static void test_newer_schema_refused(void **state) {
+  fixture_t *f = *state;
+  assert_int_equal(sqlite3_exec(agent_store_db(f->s), "PRAGMA user_version = 99", NULL, NULL, NULL),
+                   SQLITE_OK);
+  agent_store_destroy(&f->s);
+  char err[256] = "";
+  assert_null(agent_store_new(f->path, err, sizeof(err)));
+  assert_non_null(strstr(err, "99"));
+}
+
+static void test_bad_path(void **state) {
+  fixture_t *f = *state;
+  char path[160];
+  path_in(f, ".missing/agent.db", path, sizeof(path));
+  char err[256] = "";
+  assert_null(agent_store_new(path, err, sizeof(err)));
+  assert_true(err[0] != '\0');
+  /* A NULL error buffer is allowed. */
+  assert_null(agent_store_new(path, NULL, 0));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_pending_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_pending_stops_on_nonzero, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_done_from_callback, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_done, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reopen_persists, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_duplicate_put, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_put_empty_frame_and_null_label, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_inbox, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rollback_discards, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_journal_mode_wal, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bad_path, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,1 +1,122 @@
-int main(void) { return 0; }
+/* Unit tests of keys: generation, file permissions, trust-list loading. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "keys.h"
+
+static int s_setup(void **state) {
+  char *dir = strdup("/tmp/mash-test-keys-XXXXXX");
+  assert_non_null(mkdtemp(dir));
+  *state = dir;
+  return 0;
+}
+
+static int s_teardown(void **state) {
+  char cmd[512];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", (char *)*state);
+  assert_int_equal(system(cmd), 0);
+  free(*state);
+  return 0;
+}
+
+static void test_generate_and_load(void **state) {
+  const char *dir = *state;
+  char err[256], path[512];
+  mash_key_t k, l;
+  assert_int_equal(mash_key_generate(dir, "police", "agency", 0, &k, err, sizeof err), 0);
+  snprintf(path, sizeof path, "%s/police.secret", dir);
+  struct stat st;
+  assert_int_equal(stat(path, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+  assert_int_equal(mash_key_load(path, &l, err, sizeof err), 0);
+  assert_string_equal(l.principal, "police");
+  assert_string_equal(l.role, "agency");
+  assert_string_equal(l.agency, "police");
+  assert_string_equal(l.public_key, k.public_key);
+  assert_string_equal(l.secret_key, k.secret_key);
+  snprintf(path, sizeof path, "%s/police.pub", dir);
+  assert_int_equal(mash_key_load(path, &l, err, sizeof err), 0);
+  assert_string_equal(l.secret_key, "");
+  /* never overwrites without force */
+  assert_int_equal(mash_key_generate(dir, "police", "agency", 0, &k, err, sizeof err), -1);
+  assert_non_null(strstr(err, "--force"));
+}
+
+static void test_secret_permissions_refused(void **state) {
+  const char *dir = *state;
+  char err[256], path[512];
+  mash_key_t k;
+  assert_int_equal(mash_key_generate(dir, "hub", "hub", 0, &k, err, sizeof err), 0);
+  snprintf(path, sizeof path, "%s/hub.secret", dir);
+  assert_int_equal(chmod(path, 0644), 0);
+  assert_int_equal(mash_key_load(path, &k, err, sizeof err), -1);
+  assert_non_null(strstr(err, "chmod 600"));
+}
+
+static void test_bad_names_and_roles(void **state) {
+  const char *dir = *state;
+  char err[256];
+  mash_key_t k;
+  assert_int_equal(mash_key_generate(dir, "Police", "agency", 0, &k, err, sizeof err), -1);
+  assert_int_equal(mash_key_generate(dir, "../x", "agency", 0, &k, err, sizeof err), -1);
+  assert_int_equal(mash_key_generate(dir, "x", "root", 0, &k, err, sizeof err), -1);
+  assert_false(mash_principal_valid(""));
+  assert_true(mash_principal_valid("youth-offending"));
+}
+
+static void test_trust_list(void **state) {
+  const char *dir = *state;
+  char err[256], path[512];
+  mash_key_t p, h;
+  assert_int_equal(mash_key_generate(dir, "police", "agency", 0, &p, err, sizeof err), 0);
+  assert_int_equal(mash_key_generate(dir, "hub", "hub", 0, &h, err, sizeof err), 0);
+  mash_trust_t *t = mash_trust_load(dir, err, sizeof err);
+  assert_non_null(t);
+  assert_int_equal(mash_trust_count(t), 2);
+  const mash_key_t *f = mash_trust_find_key(t, h.public_key);
+  assert_non_null(f);
+  assert_string_equal(f->principal, "hub");
+  assert_string_equal(f->secret_key, "");
+  assert_non_null(mash_trust_find_principal(t, "police"));
+  assert_null(mash_trust_find_principal(t, "health"));
+  assert_null(mash_trust_find_key(t, "0000000000000000000000000000000000000000"));
+  mash_trust_destroy(&t);
+  assert_null(t);
+
+  /* a duplicated key under another name is refused */
+  snprintf(path, sizeof path, "%s/copy.pub", dir);
+  FILE *fp = fopen(path, "w");
+  assert_non_null(fp);
+  fprintf(fp, "principal = copy\nrole = agency\npublic-key = %s\n", p.public_key);
+  fclose(fp);
+  t = mash_trust_load(dir, err, sizeof err);
+  assert_null(t);
+  assert_non_null(strstr(err, "repeats"));
+
+  /* a malformed file is refused with its name */
+  fp = fopen(path, "w");
+  assert_non_null(fp);
+  fprintf(fp, "principal = copy\nrole = agency\npublic-key = short\n");
+  fclose(fp);
+  assert_null(mash_trust_load(dir, err, sizeof err));
+  assert_non_null(strstr(err, "copy.pub"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_generate_and_load, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_secret_permissions_refused, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_bad_names_and_roles, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_trust_list, s_setup, s_teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

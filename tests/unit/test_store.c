@@ -1,1 +1,497 @@
-int main(void) { return 0; }
+/* test_store: the SQLite store through store.h, on real files in a
+ * temporary directory: de-duplication, persistence, the delivery outbox,
+ * sealing on disk, tamper detection and the durability pragmas. Must not:
+ * reach into store_sqlite.c's private struct; the store's own connection is
+ * observed through an SQLite auto-extension instead. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "seal.h"
+#include "store.h"
+
+/* Allocated by the library (read_file below uses the real allocator too),
+ * released with the real free before cmocka redefines it. */
+static void lib_free(void *p) {
+  free(p);
+}
+
+/* The whole file, via the real allocator; NULL with *len 0 when absent. */
+static uint8_t *read_file(const char *path, size_t *len) {
+  *len = 0;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  uint8_t *buf = NULL;
+  size_t cap = 0;
+  for (;;) {
+    if (*len == cap) {
+      cap = cap ? cap * 2 : 65536;
+      uint8_t *nb = realloc(buf, cap);
+      if (!nb)
+        break;
+      buf = nb;
+    }
+    size_t n = fread(buf + *len, 1, cap - *len, f);
+    if (n == 0)
+      break;
+    *len += n;
+  }
+  fclose(f);
+  return buf;
+}
+
+#define UNIT_TESTING 1
+#include <cmocka.h>
+
+/* memmem is a GNU extension; the build is plain POSIX. */
+static int contains(const uint8_t *hay, size_t len, const char *needle) {
+  size_t n = strlen(needle);
+  for (size_t i = 0; n <= len && i <= len - n; i++)
+    if (memcmp(hay + i, needle, n) == 0)
+      return 1;
+  return 0;
+}
+
+/* The last connection SQLite opened in this process (see file comment). */
+static sqlite3 *last_db;
+
+static int record_db(sqlite3 *db, char **errmsg, const struct sqlite3_api_routines *api) {
+  (void)errmsg;
+  (void)api;
+  last_db = db;
+  return SQLITE_OK;
+}
+
+typedef struct fixture {
+  char dir[64];
+  char key[128];
+  char db[128];
+  mash_seal_t *seal;
+  mash_store_t *store;
+} fixture_t;
+
+static void path_in(const fixture_t *f, const char *name, char *out, size_t len) {
+  int n = snprintf(out, len, "%s/%s", f->dir, name);
+  assert_true(n > 0 && (size_t)n < len);
+}
+
+static mash_store_t *open_store(fixture_t *f) {
+  char err[256] = "";
+  mash_store_t *s = mash_store_sqlite_new(f->db, f->seal, err, sizeof err);
+  if (!s)
+    print_error("open failed: %s\n", err);
+  assert_non_null(s);
+  return s;
+}
+
+static int setup(void **state) {
+  fixture_t *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/mash-test-store-XXXXXX");
+  assert_non_null(mkdtemp(f->dir));
+  path_in(f, "data.key", f->key, sizeof f->key);
+  path_in(f, "mash.db", f->db, sizeof f->db);
+  char err[256];
+  f->seal = mash_seal_new(f->key, 1, err, sizeof err);
+  assert_non_null(f->seal);
+  f->store = open_store(f);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture_t *f = *state;
+  mash_store_destroy(&f->store);
+  assert_null(f->store);
+  mash_seal_destroy(&f->seal);
+  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm",
+                                      "mash.db-journal"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    char p[128];
+    path_in(f, names[i], p, sizeof p);
+    unlink(p);
+  }
+  rmdir(f->dir);
+  free(f);
+  return 0;
+}
+
+static int intake(mash_store_t *s, const char *principal, const char *message_id,
+                  const char *contact, mash_intake_t *out) {
+  memset(out, 0, sizeof *out);
+  out->principal = principal;
+  out->message_id = message_id;
+  out->received_at_ms = 1700000000000;
+  out->contact = (const uint8_t *)contact;
+  out->contact_len = strlen(contact);
+  return mash_store_intake(s, out);
+}
+
+static int64_t count(mash_store_t *s) {
+  int64_t n = -1;
+  assert_int_equal(mash_store_count_contacts(s, &n), 0);
+  return n;
+}
+
+/* What load_undelivered handed back. */
+typedef struct loaded {
+  int n;
+  int stop_after; /* 0: never stop */
+  char ids[8][MASH_CONTACT_ID_LEN];
+  int64_t at[8];
+  char contact[8][128];
+} loaded_t;
+
+static int collect_cb(const char *contact_id, int64_t received_at_ms, const uint8_t *contact,
+                      size_t len, void *arg) {
+  loaded_t *l = arg;
+  assert_true(l->n < 8);
+  assert_true(len < sizeof l->contact[0]);
+  snprintf(l->ids[l->n], sizeof l->ids[0], "%s", contact_id);
+  l->at[l->n] = received_at_ms;
+  memcpy(l->contact[l->n], contact, len);
+  l->contact[l->n][len] = '\0';
+  l->n++;
+  return l->stop_after && l->n >= l->stop_after;
+}
+
+static void test_intake_new(void **state) {
+  fixture_t *f = *state;
+  mash_intake_t in;
+  assert_int_equal(intake(f->store, "police", "m-1", "contact one", &in), 0);
+  assert_int_equal(in.status, MASH_INTAKE_NEW);
+  assert_string_equal(in.contact_id, "MASH-000001");
+  assert_int_equal(intake(f->store, "police", "m-2", "contact two", &in), 0);
+  assert_int_equal(in.status, MASH_INTAKE_NEW);
+  assert_string_equal(in.contact_id, "MASH-000002");
+  assert_int_equal(count(f->store), 2);
+}
+
+static void test_intake_duplicate(void **state) {
+  fixture_t *f = *state;
+  mash_intake_t in;
+  assert_int_equal(intake(f->store, "police", "m-1", "contact one", &in), 0);
+  assert_string_equal(in.contact_id, "MASH-000001");
+  assert_int_equal(intake(f->store, "police", "m-1", "contact one again", &in), 0);
+  assert_int_equal(in.status, MASH_INTAKE_DUPLICATE);
+  assert_string_equal(in.contact_id, "MASH-000001");
+  assert_int_equal(count(f->store), 1);
+
+  /* Within one transaction the second intake sees the first's row. */
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(intake(f->store, "health", "h-9", "contact two", &in), 0);
+  assert_int_equal(in.status, MASH_INTAKE_NEW);
+  assert_string_equal(in.contact_id, "MASH-000002");
+  assert_int_equal(intake(f->store, "health", "h-9", "contact two", &in), 0);
+  assert_int_equal(in.status, MASH_INTAKE_DUPLICATE);
+  assert_string_equal(in.contact_id, "MASH-000002");
+  assert_int_equal(intake(f->store, "health", "h-10", "contact three", &in), 0);
+  assert_string_equal(in.contact_id, "MASH-000003");
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_int_equal(count(f->store), 3);
+}
+
+static void test_intake_other_principal(void **state) {
+  fixture_t *f = *state;
+  mash_intake_t in;
+  assert_int_equal(intake(f->store, "police", "shared-id", "from police", &in), 0);
+  assert_string_equal(in.contact_id, "MASH-000001");
+  assert_int_equal(intake(f->store, "school", "shared-id", "from school", &in), 0);
+  assert_int_equal(in.status, MASH_INTAKE_NEW);
+  assert_string_equal(in.contact_id, "MASH-000002");
+  assert_int_equal(count(f->store), 2);
+}
+
+static void test_rollback(void **state) {
+  fixture_t *f = *state;
+  mash_intake_t in;
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(intake(f->store, "police", "m-1", "rolled back", &in), 0);
+  assert_int_equal(mash_store_rollback(f->store), 0);
+  assert_int_equal(count(f->store), 0);
+  assert_int_equal(intake(f->store, "police", "m-1", "kept", &in), 0);
+  assert_int_equal(in.status, MASH_INTAKE_NEW);
+  assert_string_equal(in.contact_id, "MASH-000001");
+}
+
+static void test_bad_arguments(void **state) {
+  fixture_t *f = *state;
+  mash_intake_t in;
+  memset(&in, 0, sizeof in);
+  in.message_id = "m";
+  assert_int_equal(mash_store_intake(f->store, &in), -EINVAL);
+  in.principal = "police";
+  in.contact_len = 3; /* but no contact */
+  assert_int_equal(mash_store_intake(f->store, &in), -EINVAL);
+  assert_int_equal(count(f->store), 0);
+}
+
+static void test_reopen_persists(void **state) {
+  fixture_t *f = *state;
+  mash_intake_t in;
+  assert_int_equal(intake(f->store, "police", "m-1", "first", &in), 0);
+  assert_int_equal(intake(f->store, "police", "m-2", "second", &in), 0);
+  assert_int_equal(intake(f->store, "police", "m-3", "third", &in), 0);
+  assert_int_equal(mash_store_mark_delivered(f->store, "MASH-000002", "hub", 1700000000500), 0);
+  mash_store_destroy(&f->store);
+
+  f->store = open_store(f);
+  assert_int_equal(count(f->store), 3);
+  assert_int_equal(intake(f->store, "police", "m-2", "second", &in), 0);
+  assert_int_equal(in.status, MASH_INTAKE_DUPLICATE);
+  assert_string_equal(in.contact_id, "MASH-000002");
+  assert_int_equal(intake(f->store, "police", "m-4", "fourth", &in), 0);
+  assert_string_equal(in.contact_id, "MASH-000004");
+
+  loaded_t l = {0};
+  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), 0);
+  assert_int_equal(l.n, 3);
+  assert_string_equal(l.ids[0], "MASH-000001");
+  assert_string_equal(l.contact[0], "first");
+  assert_string_equal(l.ids[1], "MASH-000003");
+  assert_string_equal(l.contact[1], "third");
+  assert_string_equal(l.ids[2], "MASH-000004");
+  assert_string_equal(l.contact[2], "fourth");
+  assert_int_equal(l.at[0], 1700000000000);
+}
+
+static void test_mark_delivered(void **state) {
+  fixture_t *f = *state;
+  mash_intake_t in;
+  assert_int_equal(intake(f->store, "police", "m-1", "one", &in), 0);
+  assert_int_equal(intake(f->store, "police", "m-2", "two", &in), 0);
+  assert_int_equal(intake(f->store, "police", "m-3", "three", &in), 0);
+
+  loaded_t l = {0};
+  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), 0);
+  assert_int_equal(l.n, 3);
+
+  assert_int_equal(mash_store_mark_delivered(f->store, "MASH-000002", "hub", 1), 0);
+  /* Idempotent: the hub may acknowledge twice. */
+  assert_int_equal(mash_store_mark_delivered(f->store, "MASH-000002", "hub", 2), 0);
+  assert_int_equal(mash_store_mark_delivered(f->store, "MASH-000099", "hub", 3), -ENOENT);
+
+  memset(&l, 0, sizeof l);
+  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), 0);
+  assert_int_equal(l.n, 2);
+  assert_string_equal(l.ids[0], "MASH-000001");
+  assert_string_equal(l.contact[0], "one");
+  assert_string_equal(l.ids[1], "MASH-000003");
+  assert_string_equal(l.contact[1], "three");
+
+  /* A non-zero return stops the walk, and the store is usable after. */
+  memset(&l, 0, sizeof l);
+  l.stop_after = 1;
+  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), 0);
+  assert_int_equal(l.n, 1);
+  memset(&l, 0, sizeof l);
+  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), 0);
+  assert_int_equal(l.n, 2);
+}
+
+static void test_blob_sealed_on_disk(void **state) {
+  fixture_t *f = *state;
+  static const char marker[] = "PLAINTEXT-MARKER-Jamie-Smith-2017";
+  mash_intake_t in;
+  assert_int_equal(mash_store_begin(f->store), 0);
+  for (int i = 0; i < 20; i++) {
+    char mid[32];
+    snprintf(mid, sizeof mid, "m-%d", i);
+    assert_int_equal(intake(f->store, "police", mid, marker, &in), 0);
+  }
+  assert_int_equal(mash_store_commit(f->store), 0);
+
+  /* Look at the WAL while open, then the main file after close (which
+   * checkpoints). The contact ids are stored in the clear, so finding
+   * them proves the bytes were read. */
+  char wal[128];
+  path_in(f, "mash.db-wal", wal, sizeof wal);
+  size_t len = 0;
+  uint8_t *bytes = read_file(wal, &len);
+  assert_non_null(bytes);
+  assert_true(contains(bytes, len, "MASH-000020"));
+  assert_false(contains(bytes, len, marker));
+  assert_false(contains(bytes, len, "Jamie"));
+  lib_free(bytes);
+
+  mash_store_destroy(&f->store);
+  bytes = read_file(f->db, &len);
+  assert_non_null(bytes);
+  assert_true(contains(bytes, len, "MASH-000020"));
+  assert_false(contains(bytes, len, marker));
+  assert_false(contains(bytes, len, "Jamie"));
+  lib_free(bytes);
+
+  struct stat st;
+  assert_int_equal(stat(f->db, &st), 0);
+  assert_int_equal(st.st_mode & 077, 0);
+}
+
+/* Replace row `id`'s blob with `blob` (or, when NULL, flip one byte of it). */
+static void tamper(const fixture_t *f, int id, const void *blob, int blob_len) {
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+  uint8_t buf[512];
+  if (!blob) {
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT blob FROM contacts WHERE id = ?", -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int(q, 1, id);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    blob_len = sqlite3_column_bytes(q, 0);
+    assert_true(blob_len > 20 && blob_len <= (int)sizeof buf);
+    memcpy(buf, sqlite3_column_blob(q, 0), (size_t)blob_len);
+    sqlite3_finalize(q);
+    buf[blob_len / 2] ^= 0x01;
+    blob = buf;
+  }
+  sqlite3_stmt *u = NULL;
+  assert_int_equal(
+      sqlite3_prepare_v2(db, "UPDATE contacts SET blob = ? WHERE id = ?", -1, &u, NULL), SQLITE_OK);
+  sqlite3_bind_blob(u, 1, blob, blob_len, SQLITE_TRANSIENT);
+  sqlite3_bind_int(u, 2, id);
+  assert_int_equal(sqlite3_step(u), SQLITE_DONE);
+  assert_int_equal(sqlite3_changes(db), 1);
+  sqlite3_finalize(u);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void test_tampered_blob_fails_load(void **state) {
+  fixture_t *f = *state;
+  mash_intake_t in;
+  assert_int_equal(intake(f->store, "police", "m-1", "one", &in), 0);
+  assert_int_equal(intake(f->store, "police", "m-2", "two", &in), 0);
+  mash_store_destroy(&f->store);
+
+  tamper(f, 1, NULL, 0);
+  f->store = open_store(f);
+  loaded_t l = {0};
+  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), -EBADMSG);
+  assert_int_equal(l.n, 0); /* nothing handed out before the bad row */
+}
+
+static void test_swapped_blob_fails_load(void **state) {
+  fixture_t *f = *state;
+  mash_intake_t in;
+  assert_int_equal(intake(f->store, "police", "m-1", "one", &in), 0);
+  assert_int_equal(intake(f->store, "police", "m-2", "two", &in), 0);
+  mash_store_destroy(&f->store);
+
+  /* Row 1's genuine blob moved onto row 2: it authenticates only as
+   * MASH-000001, because the contact id is its associated data. */
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db,
+                   "UPDATE contacts SET blob = (SELECT blob FROM contacts WHERE id = 1)"
+                   " WHERE id = 2",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+  f->store = open_store(f);
+  loaded_t l = {0};
+  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), -EBADMSG);
+  assert_int_equal(l.n, 1);
+  assert_string_equal(l.ids[0], "MASH-000001");
+  assert_string_equal(l.contact[0], "one");
+}
+
+static void test_plaintext_blob_fails_load(void **state) {
+  fixture_t *f = *state;
+  mash_intake_t in;
+  assert_int_equal(intake(f->store, "police", "m-1", "one", &in), 0);
+  mash_store_destroy(&f->store);
+  static const char plain[] = "a plaintext contact written by someone else";
+  tamper(f, 1, plain, (int)sizeof plain);
+  f->store = open_store(f);
+  loaded_t l = {0};
+  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), -EBADMSG);
+  assert_int_equal(l.n, 0);
+}
+
+static const char *pragma(sqlite3 *db, const char *sql, char *buf, size_t len) {
+  sqlite3_stmt *q = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  snprintf(buf, len, "%s", (const char *)sqlite3_column_text(q, 0));
+  sqlite3_finalize(q);
+  return buf;
+}
+
+static void test_pragmas(void **state) {
+  fixture_t *f = *state;
+  /* The store's own connection: reopen it with the recorder installed. */
+  mash_store_destroy(&f->store);
+  last_db = NULL;
+  assert_int_equal(sqlite3_auto_extension((void (*)(void))record_db), SQLITE_OK);
+  f->store = open_store(f);
+  sqlite3_reset_auto_extension();
+  assert_non_null(last_db);
+  char buf[32];
+  assert_string_equal(pragma(last_db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+  assert_string_equal(pragma(last_db, "PRAGMA synchronous", buf, sizeof buf), "2");
+  assert_string_equal(pragma(last_db, "PRAGMA user_version", buf, sizeof buf), "1");
+  assert_true(strtol(pragma(last_db, "PRAGMA busy_timeout", buf, sizeof buf), NULL, 10) > 0);
+  last_db = NULL;
+
+  /* WAL is a property of the file: a fresh connection sees it too. */
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+  assert_string_equal(pragma(db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void test_newer_schema_refused(void **state) {
+  fixture_t *f = *state;
+  mash_store_destroy(&f->store);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  char err[256] = "";
+  assert_null(mash_store_sqlite_new(f->db, f->seal, err, sizeof err));
+  assert_non_null(strstr(err, "99"));
+}
+
+static void test_open_bad_path(void **state) {
+  fixture_t *f = *state;
+  char p[160], err[256] = "";
+  snprintf(p, sizeof p, "%s/no/such/dir/mash.db", f->dir);
+  assert_null(mash_store_sqlite_new(p, f->seal, err, sizeof err));
+  assert_true(strlen(err) > 0);
+  mash_store_t *none = NULL;
+  mash_store_destroy(&none); /* accepts NULL */
+  mash_store_destroy(NULL);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_intake_new, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_intake_duplicate, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_intake_other_principal, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reopen_persists, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_mark_delivered, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_blob_sealed_on_disk, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_tampered_blob_fails_load, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_swapped_blob_fails_load, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_plaintext_blob_fails_load, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_open_bad_path, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,39 @@
+/* intake: what the broker decides about a validated notification before it
+ * is stored: may this principal send it, what the DASH says, which data
+ * quality flags it carries, when screening is due. Pure: no I/O, no clock
+ * (the time is passed in), no logging.
+ */
+#ifndef MASH_INTAKE_H
+#define MASH_INTAKE_H
+
+#include <stdint.h>
+
+#include "codec.h"
+#include "dash.h"
+#include "keys.h"
+
+#define MASH_INTAKE_MAX_FLAGS 8
+
+/* A Contact ready to store. contact points into the notification passed to
+ * mash_intake_prepare (borrowed) and into this struct: keep both alive while
+ * contact is used. */
+typedef struct mash_intake_prep {
+  Mash__V1__Contact contact;
+  Mash__V1__DashScore dash;
+  mash_dash_result_t dash_result;
+  char *flags[MASH_INTAKE_MAX_FLAGS];
+  char principal[64];
+} mash_intake_prep_t;
+
+/* May `sender` submit `n`? Agencies only; agency detail must match the
+ * sender's agency (a police detail only from the police). Returns 0, or
+ * -EPERM with a field error naming what is forbidden. */
+int mash_intake_authorize(const mash_key_t *sender, const Mash__V1__Notification *n,
+                          mash_errors_t *errs);
+
+/* Build the Contact for a notification received at now_ms from sender:
+ * source principal, DASH score and quality flags, screening deadline. */
+void mash_intake_prepare(const mash_key_t *sender, Mash__V1__Notification *n, int64_t now_ms,
+                         int64_t screening_ms, mash_intake_prep_t *out);
+
+#endif

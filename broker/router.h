@@ -1,0 +1,48 @@
+/* router: mashd's loop-side core. Owns the ROUTER and ZAP sockets, decodes
+ * and authorizes every message by the principal ZAP authenticated, hands
+ * notifications to the storage thread and answers only once they are
+ * durable, and delivers contacts to the hub desk through an outbox retried
+ * with backoff until acknowledged. Loop thread only.
+ */
+#ifndef MASH_ROUTER_H
+#define MASH_ROUTER_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "keys.h"
+#include "storage.h"
+
+typedef struct mash_router mash_router_t;
+
+typedef struct mash_router_config {
+  int heartbeat_ms;
+  int64_t screening_ms;
+  unsigned recv_budget;    /* messages per loop turn per socket (default 256) */
+  unsigned delivery_burst; /* deliveries sent per tick (default 512) */
+  int delivery_base_ms;    /* first redelivery after (default 1000) */
+  int delivery_max_ms;     /* backoff ceiling (default 30000) */
+} mash_router_config_t;
+
+typedef struct mash_router_stats {
+  unsigned long received, accepted, duplicates, rejected, forbidden, malformed, unsupported;
+  unsigned long unauthenticated, deliveries_sent, deliveries_acked, store_failures;
+  unsigned long pending_deliveries;
+} mash_router_stats_t;
+
+/* sockets: router (bound, secured), zap (bound REP); ownership of both moves.
+ * trust and storage are borrowed and must outlive the router. */
+mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_sock,
+                               const mash_trust_t *trust, mash_storage_t *storage,
+                               const mash_router_config_t *cfg);
+
+/* Load undelivered contacts from the store into the delivery outbox
+ * (start-up, before serving). Returns 0 or negative. */
+int mash_router_load(mash_router_t *r);
+
+void mash_router_get_stats(const mash_router_t *r, mash_router_stats_t *out);
+
+/* Close both sockets and the timer; close_cb(arg) runs when done and r freed. */
+void mash_router_close(mash_router_t *r, void (*close_cb)(void *arg), void *arg);
+
+#endif

@@ -1,0 +1,22 @@
+/* log: the one process-wide logger (configured once at start-up in main).
+ * Lines go to stderr as "2026-11-23T04:22:47Z mashd INFO message".
+ * Never log plaintext child data: log ids, counts and principals only. */
+#ifndef MASH_LOG_H
+#define MASH_LOG_H
+
+enum { MASH_LOG_DEBUG = 0, MASH_LOG_INFO = 1, MASH_LOG_WARN = 2, MASH_LOG_ERROR = 3 };
+
+/* Set the program name shown on each line and the lowest level printed. */
+void mash_log_init(const char *program, int level);
+
+/* Parse "debug", "info", "warn", "error"; returns -1 when unknown. */
+int mash_log_level_parse(const char *s);
+
+void mash_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define mash_debug(...) mash_log(MASH_LOG_DEBUG, __VA_ARGS__)
+#define mash_info(...) mash_log(MASH_LOG_INFO, __VA_ARGS__)
+#define mash_warn(...) mash_log(MASH_LOG_WARN, __VA_ARGS__)
+#define mash_error(...) mash_log(MASH_LOG_ERROR, __VA_ARGS__)
+
+#endif
