@@ -873,7 +873,7 @@ static void test_schema_and_body(void **state) {
 
 static void test_receipt_bounds(void **state) {
   (void)state;
-  Mash__V1__Envelope env;
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
   Mash__V1__Receipt r;
   Mash__V1__FieldError fe[MASH_MAX_FIELD_ERRORS + 1];
   Mash__V1__FieldError *fep[MASH_MAX_FIELD_ERRORS + 1];

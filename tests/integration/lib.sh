@@ -1,0 +1,105 @@
+# Shared set-up for the integration tests: real processes (mashd, mash-hub,
+# mash-police) on an ipc:// endpoint in a fresh temporary folder, with CURVE
+# keys generated there. Source it with the build folder as $1:
+#   . "$(dirname "$0")/lib.sh" "$1"
+# Every helper waits for a condition (polling), never for a fixed time.
+set -euo pipefail
+
+B=$(cd "${1:?usage: test.sh BUILD_DIR}" && pwd)
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T=$(mktemp -d /tmp/mash-it-XXXXXX)
+EP="ipc://$T/mashd.sock"
+EXAMPLES="$SRC/agents/police/examples"
+declare -A PID=()
+
+log() { printf '%s: %s\n' "$(basename "$0" .sh)" "$*"; }
+
+dump_logs() {
+  for f in "$T"/*.log "$T"/*.out; do
+    [ -f "$f" ] || continue
+    echo "----- $(basename "$f") (last 30 lines)"
+    tail -n 30 "$f"
+  done
+}
+
+fail() {
+  echo "FAIL: $*" >&2
+  dump_logs >&2
+  exit 1
+}
+
+stop() { # stop NAME [SIGNAL]: signal a started process and wait for it
+  local name=$1 sig=${2:-TERM}
+  local pid=${PID[$name]:-}
+  [ -n "$pid" ] || return 0
+  kill "-$sig" "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "PID[$name]"
+}
+
+cleanup() {
+  local rc=$?
+  for name in "${!PID[@]}"; do stop "$name" KILL; done
+  if [ $rc -eq 0 ] && [ -z "${MASH_KEEP:-}" ]; then rm -rf "$T"; else echo "(files kept in $T)"; fi
+}
+trap cleanup EXIT
+
+# wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND until it succeeds.
+wait_for() {
+  local secs=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || fail "timed out after ${secs}s waiting for: $what"
+    sleep 0.05
+  done
+}
+
+keygen() { # keygen NAME ROLE [trusted]
+  "$B/certs/mash-keygen" "$1" --role "$2" --out "$T/certs" >/dev/null
+  if [ "${3:-}" = trusted ]; then cp "$T/certs/$1.pub" "$T/trusted/"; fi
+}
+
+mkdir -p "$T/certs" "$T/trusted"
+keygen mashd broker
+keygen police agency trusted
+keygen health agency trusted
+keygen hub hub trusted
+keygen intruder agency # never trusted
+
+start_mashd() {
+  : >"$T/mashd.out"
+  "$B/broker/mashd" --endpoint "$EP" --data "$T/mashd" --trust "$T/trusted" \
+    --key "$T/certs/mashd.secret" --heartbeat-ms 500 >>"$T/mashd.out" 2>>"$T/mashd.log" &
+  PID[mashd]=$!
+  wait_for 15 "mashd ready" grep -q "ready on" "$T/mashd.out"
+}
+
+agent_opts() { # agent_opts NAME: the common options for an agent using key NAME
+  echo --endpoint "$EP" --server-key "$T/certs/mashd.pub" --key "$T/certs/$1.secret" \
+    --state "$T/$1/state.db"
+}
+
+start_hub() {
+  # shellcheck disable=SC2046
+  "$B/agents/mash-hub" run --json $(agent_opts hub) >>"$T/hub.out" 2>>"$T/hub.log" &
+  PID[hub]=$!
+}
+
+police_submit() { # police_submit [--as NAME] FILE...: prints receipts, returns its exit code
+  local who=police
+  if [ "${1:-}" = --as ]; then who=$2; shift 2; fi
+  # shellcheck disable=SC2046
+  "$B/agents/mash-police" submit --timeout 30 $(agent_opts "$who") "$@" 2>>"$T/$who.log"
+}
+
+broker_contacts() { sqlite3 "$T/mashd/mashd.db" "SELECT count(*) FROM contacts"; }
+hub_lines() { if [ -f "$T/hub.out" ]; then wc -l <"$T/hub.out"; else echo 0; fi; }
+hub_has() { [ "$(hub_lines)" -ge "$1" ]; }
+
+# make_notification N [FILE]: a valid police notification whose reference is
+# unique to N (so each is a distinct message), written to FILE or stdout.
+make_notification() {
+  local n=$1 out=${2:-/dev/stdout}
+  sed "s/\"reference\": *\"[^\"]*\"/\"reference\": \"PPN-TEST-$n\"/" "$EXAMPLES/dash-high.json" >"$out"
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# A police DASH notification travels over CURVE to mashd, is stored and
+# receipted, and reaches the hub desk with the DASH scored and the grade raised.
+. "$(dirname "$0")/lib.sh" "$1"
+
+start_mashd
+start_hub
+out=$(police_submit "$EXAMPLES/dash-high.json") || fail "submit failed: $out"
+echo "$out" | grep -q "accepted as MASH-000001" || fail "no accepted receipt: $out"
+wait_for 20 "hub desk shows the contact" hub_has 1
+line=$(head -n 1 "$T/hub.out")
+echo "$line" | grep -q '"contact_id":"MASH-000001"' || fail "wrong contact: $line"
+echo "$line" | grep -q '"source_principal":"police"' || fail "source not from the key: $line"
+echo "$line" | grep -q '"grade_raised":true' || fail "grade not raised: $line"
+[ "$(broker_contacts)" = 1 ] || fail "broker holds $(broker_contacts) contacts, expected 1"
+# The stored contact is sealed: no child's name in the database file.
+if grep -q "Hartley" "$T/mashd/mashd.db" "$T/mashd/mashd.db-wal" 2>/dev/null; then
+  fail "plaintext child name in the broker database"
+fi
+# And the desk's own list shows it after restart of the desk.
+stop hub
+"$B/agents/mash-hub" list --json $(agent_opts hub) 2>/dev/null | grep -q MASH-000001 ||
+  fail "mash-hub list does not show the stored contact"
+log "ok"

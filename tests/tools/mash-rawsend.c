@@ -1,0 +1,173 @@
+/* mash-rawsend: a test tool that sends frames to mashd as a given CURVE key
+ * (or a fresh unknown one) and prints what comes back. Integration tests use
+ * it for hostile input, unknown keys and impersonation. Not installed. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "codec.h"
+#include "keys.h"
+
+static void s_usage(FILE *f) {
+  fprintf(f, "usage: mash-rawsend --endpoint EP --server-key FILE (--key FILE | --random-key)\n"
+             "                    [--frame FILE]... [--timeout MS]\n"
+             "Sends each FILE's bytes as one frame (none: a heartbeat), then prints one line\n"
+             "per reply: 'receipt STATUS CONTACT [FIELD: MESSAGE]...', 'error CODE MESSAGE',\n"
+             "'heartbeat' or 'undecodable'. Prints 'no reply' when none came in time.\n"
+             "Exit 0 when every frame got a reply, 3 otherwise.\n");
+}
+
+static void s_print(const uint8_t *buf, size_t len) {
+  mash_errors_t errs;
+  memset(&errs, 0, sizeof errs);
+  Mash__V1__Envelope *env = mash_codec_decode(buf, len, &errs);
+  if (!env) {
+    printf("undecodable\n");
+    return;
+  }
+  switch (env->body_case) {
+  case MASH__V1__ENVELOPE__BODY_RECEIPT: {
+    const char *st[] = {"unspecified", "accepted", "duplicate", "rejected"};
+    unsigned s = (unsigned)env->receipt->status;
+    printf("receipt %s %s", s < 4 ? st[s] : "?",
+           env->receipt->contact_id[0] ? env->receipt->contact_id : "-");
+    for (size_t i = 0; i < env->receipt->n_errors; i++) {
+      printf(" [%s: %s]", env->receipt->errors[i]->field, env->receipt->errors[i]->message);
+    }
+    printf("\n");
+    break;
+  }
+  case MASH__V1__ENVELOPE__BODY_ERROR:
+    printf("error %d %s\n", (int)env->error->code, env->error->message);
+    break;
+  case MASH__V1__ENVELOPE__BODY_HEARTBEAT:
+    printf("heartbeat\n");
+    break;
+  default:
+    printf("other %d\n", (int)env->body_case);
+  }
+  mash_codec_free(env);
+}
+
+static int s_read(const char *path, uint8_t **out, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    return -1;
+  }
+  size_t cap = MASH_MAX_FRAME * 2, n;
+  *out = malloc(cap);
+  n = fread(*out, 1, cap, f);
+  fclose(f);
+  *len = n;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"endpoint", required_argument, 0, 'e'}, {"server-key", required_argument, 0, 's'},
+      {"key", required_argument, 0, 'k'},      {"random-key", no_argument, 0, 'r'},
+      {"frame", required_argument, 0, 'f'},    {"timeout", required_argument, 0, 't'},
+      {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+  const char *endpoint = NULL, *server = NULL, *key = NULL, *frames[64];
+  int nframes = 0, random_key = 0, timeout = 3000, c;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+    case 'e':
+      endpoint = optarg;
+      break;
+    case 's':
+      server = optarg;
+      break;
+    case 'k':
+      key = optarg;
+      break;
+    case 'r':
+      random_key = 1;
+      break;
+    case 'f':
+      if (nframes < 64)
+        frames[nframes++] = optarg;
+      break;
+    case 't':
+      timeout = (int)strtol(optarg, NULL, 10);
+      break;
+    case 'h':
+      s_usage(stdout);
+      return 0;
+    default:
+      s_usage(stderr);
+      return 2;
+    }
+  }
+  if (!endpoint || !server || (!key && !random_key)) {
+    s_usage(stderr);
+    return 2;
+  }
+  char err[512];
+  mash_key_t sk, mk;
+  memset(&mk, 0, sizeof mk);
+  if (mash_key_load(server, &sk, err, sizeof err) != 0) {
+    fprintf(stderr, "mash-rawsend: %s\n", err);
+    return 2;
+  }
+  if (random_key) {
+    zmq_curve_keypair(mk.public_key, mk.secret_key);
+  } else if (mash_key_load(key, &mk, err, sizeof err) != 0) {
+    fprintf(stderr, "mash-rawsend: %s\n", err);
+    return 2;
+  }
+  void *ctx = zmq_ctx_new();
+  void *s = zmq_socket(ctx, ZMQ_DEALER);
+  int zero = 0;
+  zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+  zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, sk.public_key, 40);
+  zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, mk.public_key, 40);
+  zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, mk.secret_key, 40);
+  zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+  zmq_connect(s, endpoint);
+  int expected = nframes ? nframes : 1;
+  if (nframes == 0) {
+    Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+    Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
+    hb.agent = (char *)"mash-rawsend";
+    mash_envelope_init(&env, "rawsend-heartbeat", 1);
+    env.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
+    env.heartbeat = &hb;
+    uint8_t *buf;
+    size_t len;
+    mash_codec_encode(&env, &buf, &len);
+    zmq_send(s, buf, len, 0);
+    free(buf);
+  }
+  for (int i = 0; i < nframes; i++) {
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (s_read(frames[i], &buf, &len) != 0) {
+      fprintf(stderr, "mash-rawsend: cannot read %s\n", frames[i]);
+      return 2;
+    }
+    zmq_send(s, buf, len, 0);
+    free(buf);
+  }
+  int got = 0;
+  while (got < expected) {
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, s, 0) < 0) {
+      zmq_msg_close(&m);
+      break;
+    }
+    s_print(zmq_msg_data(&m), zmq_msg_size(&m));
+    zmq_msg_close(&m);
+    got++;
+  }
+  if (got < expected) {
+    printf("no reply\n");
+  }
+  fflush(stdout);
+  zmq_close(s);
+  zmq_ctx_term(ctx);
+  return got == expected ? 0 : 3;
+}
