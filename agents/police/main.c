@@ -141,7 +141,7 @@ static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
   (void)a;
   (void)message_id;
   police_t *p = arg;
-  const char *contact = "";
+  const char *contact;
   char detail[600] = "";
   int ok = 0;
   if (env->body_case == MASH__V1__ENVELOPE__BODY_RECEIPT) {
@@ -174,7 +174,7 @@ static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
       s_close_all(p);
     }
   } else {
-    spool_settle(p->spool, label, ok, ok ? contact : detail);
+    spool_settle(p->spool, label, ok, detail);
   }
 }
 

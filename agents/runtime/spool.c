@@ -160,7 +160,7 @@ void spool_settle(spool_t *s, const char *name, int ok, const char *detail) {
     s_write_note(s, to, name, ok ? ".receipt" : ".error", detail);
   }
   if (ok) {
-    mash_info("spool: %s accepted as %s", name, detail);
+    mash_info("spool: %s %s", name, detail);
   } else {
     mash_warn("spool: %s refused by the broker, see rejected/%s.error", name, name);
   }

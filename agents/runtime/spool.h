@@ -26,8 +26,8 @@ spool_t *spool_new(uv_loop_t *loop, const char *dir, spool_submit_cb cb, void *a
                    size_t errlen);
 
 /* The broker answered for file `name`: ok moves it to accepted/ with detail
- * (the contact id) in NAME.receipt; otherwise to rejected/ with detail in
- * NAME.error. */
+ * (e.g. "accepted as MASH-000042") in NAME.receipt; otherwise to rejected/
+ * with detail in NAME.error. */
 void spool_settle(spool_t *s, const char *name, int ok, const char *detail);
 
 /* Stop watching; frees s once its handles are closed. Accepts NULL. */

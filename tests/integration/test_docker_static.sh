@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# No Docker engine runs in CI, so docker/ is checked statically: every path the
+# Dockerfile copies exists, every program it installs is built, and every
+# program the compose file runs is one the image installs.
+set -euo pipefail
+B=$(cd "$1" && pwd)
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+df="$SRC/docker/Dockerfile"
+compose="$SRC/docker/compose.yaml"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+while read -r src; do
+  [ -e "$SRC/$src" ] || fail "Dockerfile copies $src, which does not exist"
+done < <(grep -E '^COPY [^-]' "$df" | awk '{print $2}')
+
+installed=$(sed -n '/^COPY --from=build/,/usr\/local\/bin/p' "$df" | grep -o '/src/build/[^ ]*' | sed 's#/src/build/##')
+[ -n "$installed" ] || fail "the runtime stage installs no program"
+for p in $installed; do
+  [ -x "$B/$p" ] || fail "Dockerfile installs $p, which the build does not produce"
+done
+for prog in $(grep -o 'command: \["[a-z-]*"' "$compose" | sed 's/.*\["//; s/"//'); do
+  echo "$installed" | grep -q "/$prog\$" || fail "compose runs $prog, which the image does not install"
+done
+echo "docker static checks: ok"
