@@ -19,6 +19,16 @@ void mashd_config_defaults(mashd_config_t *c) {
   c->heartbeat_ms = 2000;
   c->screening_ms = 240 * 60 * 1000;
   c->log_level = MASH_LOG_INFO;
+  c->clock_rate = 1.0;
+  snprintf(c->timezone, sizeof c->timezone, "GMT0BST,M3.5.0/1,M10.5.0");
+  snprintf(c->hours, sizeof c->hours, "mon-fri 09:00-17:00");
+  /* England and Wales bank holidays, 2026-2027 (extend in the config file). */
+  snprintf(c->holidays, sizeof c->holidays,
+           "2026-01-01,2026-04-03,2026-04-06,2026-05-04,2026-05-25,2026-08-31,2026-12-25,"
+           "2026-12-28,2027-01-01,2027-03-26,2027-03-29,2027-05-03,2027-05-31,2027-08-30,"
+           "2027-12-27,2027-12-28");
+  mash_deadline_policy_default(&c->policy);
+  c->ladder = *mash_ladder_default();
 }
 
 static int s_long(const char *v, long lo, long hi, long *out) {
@@ -66,6 +76,45 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
     if (rc == 0) {
       c->screening_ms = (int64_t)x * 60 * 1000;
     }
+  } else if (strcmp(key, "clock_rate") == 0) {
+    want = "a rate from 1 to 1000000";
+    char *end;
+    errno = 0;
+    double r = strtod(value, &end);
+    rc = (errno || end == value || *end || r < 1 || r > 1e6) ? -1 : 0;
+    if (rc == 0) {
+      c->clock_rate = r;
+    }
+  } else if (strcmp(key, "timezone") == 0) {
+    rc = s_str(c->timezone, sizeof c->timezone, value);
+  } else if (strcmp(key, "working_hours") == 0) {
+    rc = s_str(c->hours, sizeof c->hours, value);
+  } else if (strcmp(key, "bank_holidays") == 0) {
+    rc = strlen(value) < sizeof c->holidays ? 0 : -1;
+    if (rc == 0) {
+      memcpy(c->holidays, value, strlen(value) + 1);
+    }
+  } else if (strcmp(key, "red_minutes") == 0 || strcmp(key, "amber_minutes") == 0 ||
+             strcmp(key, "green_minutes") == 0 || strcmp(key, "decision_minutes") == 0) {
+    want = "minutes from 1 to 527040";
+    rc = s_long(value, 1, 527040, &x);
+    if (rc == 0) {
+      mash_deadline_window_t *w = key[0] == 'r'   ? &c->policy.red
+                                  : key[0] == 'a' ? &c->policy.amber
+                                  : key[0] == 'g' ? &c->policy.green
+                                                  : &c->policy.decision;
+      w->minutes = x;
+    }
+  } else if (strcmp(key, "step") == 0) {
+    /* [escalation] step = LEVEL NAME AT PARTIES [pack] [repeat=DURATION] */
+    if (!c->ladder_from_file) {
+      mash_ladder_clear(&c->ladder);
+      c->ladder_from_file = 1;
+    }
+    if (mash_ladder_add(&c->ladder, value, err, errlen) != 0) {
+      return -1;
+    }
+    return 0;
   } else if (strcmp(key, "log_level") == 0) {
     want = "debug, info, warn or error";
     int lvl = mash_log_level_parse(value);
@@ -92,7 +141,7 @@ typedef struct {
 
 static int s_ini_cb(void *user, const char *section, const char *name, const char *value) {
   s_load_t *l = user;
-  if (strcmp(section, "mashd") != 0) {
+  if (strcmp(section, "mashd") != 0 && strcmp(section, "escalation") != 0) {
     return 1; /* other programs' sections share the file */
   }
   if (mashd_config_set(l->c, name, value, l->err, l->errlen) != 0) {

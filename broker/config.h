@@ -6,14 +6,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "deadline.h"
+#include "ladder.h"
+
 typedef struct mashd_config {
-  char endpoint[256];   /* endpoint = tcp://127.0.0.1:7400 */
-  char data_dir[1024];  /* data = var/mashd: mashd.db, data.key */
-  char trust_dir[1024]; /* trust = certs/trusted: the .pub files of every client */
-  char key_file[1024];  /* key = certs/mashd.secret: the broker's own key pair */
-  int heartbeat_ms;     /* heartbeat_ms = 2000 */
-  int64_t screening_ms; /* screening_minutes = 240 */
-  int log_level;        /* log_level = info */
+  char endpoint[256];            /* endpoint = tcp://127.0.0.1:7400 */
+  char data_dir[1024];           /* data = var/mashd: mashd.db, data.key */
+  char trust_dir[1024];          /* trust = certs/trusted: the .pub files of every client */
+  char key_file[1024];           /* key = certs/mashd.secret: the broker's own key pair */
+  int heartbeat_ms;              /* heartbeat_ms = 2000 */
+  int64_t screening_ms;          /* screening_minutes = 240 */
+  int log_level;                 /* log_level = info */
+  double clock_rate;             /* clock_rate = 1: N runs deadlines N times faster (rehearsals) */
+  char timezone[128];            /* timezone = GMT0BST,M3.5.0/1,M10.5.0 (POSIX TZ rule) */
+  char hours[256];               /* working_hours = mon-fri 09:00-17:00 */
+  char holidays[4096];           /* bank_holidays = 2026-12-25,2026-12-28,... */
+  mash_deadline_policy_t policy; /* red/amber/green/screening/decision windows */
+  mash_ladder_t ladder;          /* [escalation] step = ... lines; the default otherwise */
+  int ladder_from_file;
 } mashd_config_t;
 
 void mashd_config_defaults(mashd_config_t *c);

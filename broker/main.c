@@ -11,7 +11,11 @@
 #include <zmq.h>
 
 #include "codec.h"
+#include "clock.h"
 #include "config.h"
+#include "deadline.h"
+#include "enquiry.h"
+#include "esclog.h"
 #include "keys.h"
 #include "log.h"
 #include "router.h"
@@ -30,22 +34,24 @@ typedef struct mashd {
 } mashd_t;
 
 static void s_usage(FILE *f) {
-  fprintf(f, "usage: mashd [options]\n"
-             "\n"
-             "The mash broker: receives agency notifications over CURVE-encrypted ZeroMQ,\n"
-             "stores them durably before acknowledging, and delivers contacts to the hub desk.\n"
-             "\n"
-             "  -c, --config FILE     ini file with a [mashd] section (keys as the long options)\n"
-             "  -e, --endpoint EP     where to listen (default tcp://127.0.0.1:7400)\n"
-             "  -d, --data DIR        data folder: mashd.db and data.key (default var/mashd)\n"
-             "  -t, --trust DIR       trust list: the clients' .pub files (default certs/trusted)\n"
-             "  -k, --key FILE        the broker's secret key file (default certs/mashd.secret)\n"
-             "      --heartbeat-ms N  heartbeat interval (default 2000)\n"
-             "      --log-level L     debug, info, warn or error (default info)\n"
-             "  -h, --help            this text\n"
-             "\n"
-             "On start mashd proves that an unknown CURVE key is refused, then prints\n"
-             "'mashd: ready on EP' on standard output. SIGINT or SIGTERM stop it cleanly.\n");
+  fprintf(f,
+          "usage: mashd [options]\n"
+          "\n"
+          "The mash broker: receives agency notifications over CURVE-encrypted ZeroMQ,\n"
+          "stores them durably before acknowledging, and delivers contacts to the hub desk.\n"
+          "\n"
+          "  -c, --config FILE     ini file with a [mashd] section (keys as the long options)\n"
+          "  -e, --endpoint EP     where to listen (default tcp://127.0.0.1:7400)\n"
+          "  -d, --data DIR        data folder: mashd.db and data.key (default var/mashd)\n"
+          "  -t, --trust DIR       trust list: the clients' .pub files (default certs/trusted)\n"
+          "  -k, --key FILE        the broker's secret key file (default certs/mashd.secret)\n"
+          "      --heartbeat-ms N  heartbeat interval (default 2000)\n"
+          "      --clock-rate N    run deadlines N times faster (rehearsals, the demo; default 1)\n"
+          "      --log-level L     debug, info, warn or error (default info)\n"
+          "  -h, --help            this text\n"
+          "\n"
+          "On start mashd proves that an unknown CURVE key is refused, then prints\n"
+          "'mashd: ready on EP' on standard output. SIGINT or SIGTERM stop it cleanly.\n");
 }
 
 static void s_closed_cb(void *arg) {
@@ -101,11 +107,12 @@ int main(int argc, char **argv) {
                                        {"key", required_argument, 0, 'k'},
                                        {"heartbeat-ms", required_argument, 0, 'H'},
                                        {"log-level", required_argument, 0, 'L'},
+                                       {"clock-rate", required_argument, 0, 'R'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   static const char *const keys[128] = {
-      ['e'] = "endpoint", ['d'] = "data",         ['t'] = "trust",
-      ['k'] = "key",      ['H'] = "heartbeat_ms", ['L'] = "log_level"};
+      ['e'] = "endpoint",     ['d'] = "data",      ['t'] = "trust",     ['k'] = "key",
+      ['H'] = "heartbeat_ms", ['L'] = "log_level", ['R'] = "clock_rate"};
   mashd_config_t cfg;
   mashd_config_defaults(&cfg);
   char err[2048];
@@ -142,6 +149,13 @@ int main(int argc, char **argv) {
     return 2;
   }
   mash_log_init("mashd", cfg.log_level);
+  mash_calendar_t *calendar =
+      mash_calendar_new(cfg.timezone, cfg.hours, cfg.holidays, err, sizeof err);
+  if (!calendar || mash_deadline_policy_check(&cfg.policy, calendar, err, sizeof err) != 0 ||
+      mash_ladder_check(&cfg.ladder, err, sizeof err) != 0) {
+    fprintf(stderr, "mashd: deadlines: %s\n", err);
+    return 2;
+  }
 
   mash_key_t server_key;
   if (mash_key_load(cfg.key_file, &server_key, err, sizeof err) != 0) {
@@ -177,6 +191,30 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mashd: store: %s\n", err);
     return 1;
   }
+
+  snprintf(path, sizeof path, "%s/escalations.log", cfg.data_dir);
+  mash_esclog_t *esclog = mash_esclog_open(path, err, sizeof err);
+  if (!esclog) {
+    fprintf(stderr, "mashd: escalation log: %s\n", err);
+    return 1;
+  }
+  int64_t latest = 0;
+  if (store->vt->latest_instant(store, &latest) != 0) {
+    fprintf(stderr, "mashd: cannot read the store\n");
+    return 1;
+  }
+  /* An accelerated clock continues from the latest recorded instant, so a
+   * restart never moves time backwards. */
+  mash_clock_t clock;
+  mash_clock_init(&clock, cfg.clock_rate, cfg.clock_rate > 1 ? latest : 0);
+  if (cfg.clock_rate > 1) {
+    mash_info("clock runs %.0f times faster than real time", cfg.clock_rate);
+  }
+  mash_enquiry_env_t env = {.policy = &cfg.policy,
+                            .calendar = calendar,
+                            .ladder = &cfg.ladder,
+                            .trust = NULL,
+                            .esclog = esclog};
 
   mashd_t d;
   memset(&d, 0, sizeof d);
@@ -221,10 +259,14 @@ int main(int argc, char **argv) {
   mash_info("self-test passed: an unknown CURVE key is refused");
   memset(server_key.secret_key, 0, sizeof server_key.secret_key);
 
-  mash_router_config_t rcfg = {.heartbeat_ms = cfg.heartbeat_ms, .screening_ms = cfg.screening_ms};
+  env.trust = trust;
+  mash_router_config_t rcfg = {.heartbeat_ms = cfg.heartbeat_ms,
+                               .screening_ms = cfg.screening_ms,
+                               .clock = &clock,
+                               .enquiry = &env};
   d.router = mash_router_new(&d.loop, sock, zap, trust, d.storage, &rcfg);
   if (mash_router_load(d.router) != 0) {
-    fprintf(stderr, "mashd: cannot load the delivery outbox from the store\n");
+    fprintf(stderr, "mashd: cannot load the outbox and open requests from the store\n");
     return 1;
   }
   uv_signal_init(&d.loop, &d.sigint);
@@ -245,6 +287,8 @@ int main(int argc, char **argv) {
   }
   zmq_ctx_term(ctx);
   mash_trust_destroy(&trust);
+  mash_esclog_close(&esclog);
+  mash_calendar_destroy(&calendar);
   mash_seal_destroy(&seal);
   mash_info("stopped");
   return d.exit_code ? d.exit_code : (lc != 0);

@@ -17,6 +17,7 @@
 #include "intake.h"
 #include "log.h"
 #include "uuid.h"
+#include "watch.h"
 #include "zap.h"
 #include "zsock.h"
 
@@ -32,7 +33,9 @@ typedef struct s_route {
 } s_route_t;
 
 typedef struct s_delivery {
-  char contact_id[MASH_CONTACT_ID_LEN];
+  char contact_id[MASH_CONTACT_ID_LEN]; /* contacts (to the hub desk) */
+  char message_id[MASH_UUID_LEN + 1];   /* outbox messages */
+  char target[MASH_PRINCIPAL_LEN];      /* outbox messages: principal or "@hub" */
   uint8_t *frame;
   size_t len;
   int64_t next_at;
@@ -56,6 +59,9 @@ struct mash_router {
   uint64_t seen_seq;
   s_delivery_t **dl; /* in contact order; done entries compacted away */
   size_t ndl, capdl, ndone;
+  s_delivery_t **ob; /* outbox messages (requests, escalations, packs) */
+  size_t nob, capob;
+  mash_watch_t *watch;
   unsigned ops_outstanding;
   int closing;
   int handles_open;
@@ -291,44 +297,116 @@ static void s_delivery_compact(mash_router_t *r) {
   r->ndone = 0;
 }
 
-static void s_pump(mash_router_t *r) {
-  if (r->closing || r->ndl == 0) {
-    return;
+static s_route_t *s_route_for(mash_router_t *r, const char *target) {
+  if (strcmp(target, "@hub") == 0) {
+    return s_hub_route(r);
   }
-  s_route_t *hub = s_hub_route(r);
-  if (!hub) {
+  for (size_t i = 0; i < r->nroutes; i++) {
+    if (r->routes[i].rid_len && strcmp(r->routes[i].principal, target) == 0) {
+      return &r->routes[i];
+    }
+  }
+  return NULL;
+}
+
+/* Send one delivery on a route. 0 sent (backoff scheduled), or negative: the
+ * route is gone (-EHOSTUNREACH, forgotten here) or the queue is full. */
+static int s_send_delivery(mash_router_t *r, s_route_t *rt, s_delivery_t *d, int64_t now) {
+  const void *bufs[2] = {rt->rid, d->frame};
+  size_t lens[2] = {rt->rid_len, d->len};
+  int rc = mash_zsock_send(r->rz, bufs, lens, 2);
+  if (rc == -EHOSTUNREACH) {
+    mash_info("%s disconnected; its deliveries wait for it", rt->principal);
+    rt->rid_len = 0;
+    return rc;
+  }
+  if (rc != 0) {
+    return rc;
+  }
+  d->attempts++;
+  int64_t backoff = (int64_t)r->cfg.delivery_base_ms << (d->attempts < 6 ? d->attempts - 1 : 5);
+  d->next_at = now + (backoff > r->cfg.delivery_max_ms ? r->cfg.delivery_max_ms : backoff);
+  if (d->attempts == 10) {
+    mash_warn("%s%s: sent 10 times without acknowledgement", d->contact_id, d->message_id);
+  }
+  r->stats.deliveries_sent++;
+  return 0;
+}
+
+static void s_pump(mash_router_t *r) {
+  if (r->closing) {
     return;
   }
   int64_t now = mash_clock_now_ms();
   unsigned sent = 0;
-  for (size_t i = 0; i < r->ndl && sent < r->cfg.delivery_burst; i++) {
+  s_route_t *hub = s_hub_route(r);
+  for (size_t i = 0; hub && i < r->ndl && sent < r->cfg.delivery_burst; i++) {
     s_delivery_t *d = r->dl[i];
     if (d->done || d->acking || d->next_at > now) {
       continue;
     }
-    const void *bufs[2] = {hub->rid, d->frame};
-    size_t lens[2] = {hub->rid_len, d->len};
-    int rc = mash_zsock_send(r->rz, bufs, lens, 2);
-    if (rc == -EHOSTUNREACH) {
-      mash_info("hub desk %s disconnected; deliveries wait for it", hub->principal);
-      hub->rid_len = 0;
-      return;
+    if (s_send_delivery(r, hub, d, now) != 0) {
+      break; /* gone or full: try again next tick */
     }
-    if (rc != 0) {
-      return; /* queue full: try again next tick */
-    }
-    d->attempts++;
-    int64_t backoff = (int64_t)r->cfg.delivery_base_ms << (d->attempts < 6 ? d->attempts - 1 : 5);
-    if (backoff > r->cfg.delivery_max_ms) {
-      backoff = r->cfg.delivery_max_ms;
-    }
-    d->next_at = now + backoff;
-    if (d->attempts == 10) {
-      mash_warn("%s: delivered 10 times without acknowledgement from the hub desk", d->contact_id);
-    }
-    r->stats.deliveries_sent++;
     sent++;
   }
+  for (size_t i = 0; i < r->nob && sent < r->cfg.delivery_burst; i++) {
+    s_delivery_t *d = r->ob[i];
+    if (d->done || d->acking || d->next_at > now) {
+      continue;
+    }
+    s_route_t *rt = s_route_for(r, d->target);
+    if (rt && s_send_delivery(r, rt, d, now) == 0) {
+      sent++;
+    }
+  }
+}
+
+/* Queue an outbox message (already durable in the store) for delivery. */
+static void s_outbox_add(mash_router_t *r, const char *message_id, const char *target,
+                         const uint8_t *frame, size_t len) {
+  for (size_t i = 0; i < r->nob; i++) {
+    if (strcmp(r->ob[i]->message_id, message_id) == 0) {
+      return;
+    }
+  }
+  if (r->nob == r->capob) {
+    size_t cap = r->capob ? r->capob * 2 : 64;
+    s_delivery_t **n = realloc(r->ob, cap * sizeof *n);
+    if (!n) {
+      mash_error("out of memory: %s waits for a restart", message_id);
+      return;
+    }
+    r->ob = n;
+    r->capob = cap;
+  }
+  s_delivery_t *d = calloc(1, sizeof *d);
+  uint8_t *f = d ? malloc(len ? len : 1) : NULL;
+  if (!f) {
+    free(d);
+    mash_error("out of memory: %s waits for a restart", message_id);
+    return;
+  }
+  memcpy(f, frame, len);
+  d->frame = f;
+  d->len = len;
+  snprintf(d->message_id, sizeof d->message_id, "%s", message_id);
+  snprintf(d->target, sizeof d->target, "%s", target);
+  d->next_at = mash_clock_now_ms();
+  r->ob[r->nob++] = d;
+  r->stats.pending_deliveries++;
+}
+
+static void s_outbox_remove(mash_router_t *r, s_delivery_t *d) {
+  for (size_t i = 0; i < r->nob; i++) {
+    if (r->ob[i] == d) {
+      r->ob[i] = r->ob[--r->nob];
+      break;
+    }
+  }
+  free(d->frame);
+  free(d);
+  r->stats.pending_deliveries--;
 }
 
 static void s_ack_done_cb(mash_storage_op_t *op) {
@@ -395,7 +473,7 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
     return;
   }
   mash_intake_prep_t prep;
-  int64_t now = mash_clock_now_ms();
+  int64_t now = mash_clock_read(r->cfg.clock);
   mash_intake_prepare(k, env->notification, now, r->cfg.screening_ms, &prep);
   s_intake_ctx_t *ctx = calloc(1, sizeof *ctx);
   size_t len = mash__v1__contact__get_packed_size(&prep.contact);
@@ -425,17 +503,192 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
   mash_storage_submit(r->storage, &ctx->op);
 }
 
+/* ------------------------------------------------------------ enquiry */
+
+typedef struct s_tx_ctx {
+  mash_router_t *r;
+  uint8_t rid[S_MAX_RID];
+  size_t rid_len;      /* 0: no one to answer (escalations) */
+  s_delivery_t *acked; /* MASH_TX_DELIVERED: the outbox entry */
+} s_tx_ctx_t;
+
+static void s_tx_done_cb(mash_storage_op_t *op) {
+  mash_tx_t *tx = (mash_tx_t *)op;
+  s_tx_ctx_t *ctx = tx->ctx;
+  mash_router_t *r = ctx->r;
+  if (op->rc != 0) {
+    r->stats.store_failures++;
+    mash_error("%s from %s not stored (%d); %s", tx->message_id[0] ? tx->message_id : "escalation",
+               tx->principal[0] ? tx->principal : "the broker", op->rc,
+               ctx->rid_len ? "no receipt sent" : "retried");
+  } else if (tx->note[0]) {
+    mash_info("%s", tx->note);
+  }
+  if (tx->kind == MASH_TX_DELIVERED && ctx->acked) {
+    ctx->acked->acking = 0;
+    if (op->rc == 0 || op->rc == -ENOENT) {
+      r->stats.deliveries_acked++;
+      s_outbox_remove(r, ctx->acked);
+    }
+  }
+  if (op->rc == 0 && !r->closing) {
+    if (tx->receipt && ctx->rid_len) {
+      Mash__V1__Receipt *rec = mash__v1__receipt__unpack(NULL, tx->receipt_len, tx->receipt);
+      if (rec) {
+        Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+        env.correlation_id = tx->message_id;
+        env.body_case = MASH__V1__ENVELOPE__BODY_RECEIPT;
+        env.receipt = rec;
+        s_send_env(r, ctx->rid, ctx->rid_len, &env);
+        mash__v1__receipt__free_unpacked(rec, NULL);
+      }
+    }
+    for (size_t i = 0; i < tx->n_msgs; i++) {
+      s_outbox_add(r, tx->msgs[i].message_id, tx->msgs[i].target, tx->msgs[i].frame,
+                   tx->msgs[i].len);
+      if (tx->kind == MASH_TX_ESCALATE || strcmp(tx->msgs[i].target, "@hub") != 0) {
+        continue;
+      }
+    }
+    if (tx->kind == MASH_TX_ESCALATE) {
+      r->stats.escalations += tx->n_actions;
+    }
+    if (r->watch) {
+      for (size_t i = 0; i < tx->n_watch; i++) {
+        mash_watch_add(r->watch, &tx->watch[i]);
+      }
+      if (tx->unwatch_enquiry[0]) {
+        mash_watch_remove_enquiry(r->watch, tx->unwatch_enquiry);
+      }
+      if (tx->unwatch_request[0] && tx->kind != MASH_TX_ESCALATE) {
+        mash_watch_remove_request(r->watch, tx->unwatch_request);
+      }
+    }
+    s_pump(r);
+  }
+  if (tx->kind == MASH_TX_ESCALATE && r->watch) {
+    mash_watch_settled(r->watch, tx);
+  }
+  free(ctx);
+  mash_tx_destroy(tx);
+  r->ops_outstanding--;
+  s_maybe_free(r);
+}
+
+static void s_tx_submit(mash_router_t *r, mash_tx_t *tx, zmq_msg_t *rid) {
+  s_tx_ctx_t *ctx = calloc(1, sizeof *ctx);
+  if (!ctx) {
+    mash_tx_destroy(tx);
+    return; /* the sender resends: nothing was acknowledged */
+  }
+  ctx->r = r;
+  if (rid) {
+    ctx->rid_len = zmq_msg_size(rid);
+    memcpy(ctx->rid, zmq_msg_data(rid), ctx->rid_len);
+  }
+  tx->ctx = ctx;
+  tx->op.done_cb = s_tx_done_cb;
+  r->ops_outstanding++;
+  mash_storage_submit(r->storage, &tx->op);
+}
+
+static void s_watch_submit(mash_tx_t *tx, void *arg) {
+  s_tx_submit(arg, tx, NULL);
+}
+
+/* A screening decision, an answer or an outcome: one transaction each. */
+static void s_on_enquiry_msg(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
+                             Mash__V1__Envelope *env) {
+  mash_tx_kind_t kind;
+  const char *need_role;
+  const ProtobufCMessage *body;
+  switch (env->body_case) {
+  case MASH__V1__ENVELOPE__BODY_SCREENING:
+    kind = MASH_TX_SCREEN, need_role = "hub", body = &env->screening->base;
+    r->stats.screenings++;
+    break;
+  case MASH__V1__ENVELOPE__BODY_OUTCOME:
+    kind = MASH_TX_OUTCOME, need_role = "hub", body = &env->outcome->base;
+    r->stats.outcomes++;
+    break;
+  default:
+    kind = MASH_TX_ANSWER, need_role = "agency", body = &env->enquiry_response->base;
+    r->stats.answers++;
+    break;
+  }
+  if (strcmp(k->role, need_role) != 0) {
+    r->stats.forbidden++;
+    mash_errors_t errs;
+    memset(&errs, 0, sizeof errs);
+    mash_errors_add(&errs, "body", "principal '%s' has role %s; this message needs role %s",
+                    k->principal, k->role, need_role);
+    mash_warn("refused message %s from %s: needs role %s", env->message_id, k->principal,
+              need_role);
+    s_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                   MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
+    return;
+  }
+  size_t len = protobuf_c_message_get_packed_size(body);
+  uint8_t *buf = malloc(len ? len : 1);
+  mash_tx_t *tx = NULL;
+  if (buf) {
+    protobuf_c_message_pack(body, buf);
+    tx = mash_tx_new(kind, r->cfg.enquiry, k->principal, env->message_id, buf, len,
+                     mash_clock_read(r->cfg.clock));
+  }
+  free(buf);
+  if (!tx) {
+    s_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                 MASH__V1__ERROR_CODE__ERROR_CODE_INTERNAL, "out of memory; resend later");
+    return;
+  }
+  s_tx_submit(r, tx, rid);
+}
+
 static void s_on_receipt(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
                          Mash__V1__Envelope *env) {
   const char *corr = env->correlation_id;
   size_t plen = strlen(S_DELIVER_PREFIX);
-  if (strcmp(k->role, "hub") != 0 || strncmp(corr, S_DELIVER_PREFIX, plen) != 0) {
+  if (strncmp(corr, S_DELIVER_PREFIX, plen) != 0) {
+    /* An outbox message: only its addressee may acknowledge it. */
+    s_delivery_t *d = NULL;
+    for (size_t i = 0; i < r->nob; i++) {
+      if (strcmp(r->ob[i]->message_id, corr) == 0) {
+        d = r->ob[i];
+        break;
+      }
+    }
+    if (!d || d->acking) {
+      return; /* a repeated acknowledgement */
+    }
+    int mine = strcmp(d->target, k->principal) == 0 ||
+               (strcmp(d->target, "@hub") == 0 && strcmp(k->role, "hub") == 0);
+    if (!mine) {
+      r->stats.forbidden++;
+      mash_warn("%s acknowledged %s, which was not addressed to it: ignored", k->principal, corr);
+      return;
+    }
+    if (env->receipt->status == MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED) {
+      mash_error("%s rejected %s; will retry after backoff", k->principal, corr);
+      return;
+    }
+    mash_tx_t *tx = mash_tx_new(MASH_TX_DELIVERED, r->cfg.enquiry, k->principal, corr, NULL, 0,
+                                mash_clock_read(r->cfg.clock));
+    if (!tx) {
+      return;
+    }
+    d->acking = 1;
+    s_tx_submit(r, tx, NULL);
+    ((s_tx_ctx_t *)tx->ctx)->acked = d;
+    return;
+  }
+  if (strcmp(k->role, "hub") != 0) {
     r->stats.forbidden++;
-    mash_warn("receipt from %s (%s) for %s refused: only the hub desk acknowledges deliveries",
+    mash_warn("receipt from %s (%s) for %s refused: only the hub desk acknowledges contacts",
               k->principal, k->role, corr);
     s_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
                  MASH__V1__ERROR_CODE__ERROR_CODE_FORBIDDEN,
-                 "only the hub desk acknowledges deliveries");
+                 "only the hub desk acknowledges contacts");
     return;
   }
   s_delivery_t *d = s_delivery_find(r, corr + plen);
@@ -458,7 +711,7 @@ static void s_on_receipt(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
   snprintf(ctx->op.u.delivered.contact_id, sizeof ctx->op.u.delivered.contact_id, "%s",
            d->contact_id);
   snprintf(ctx->op.u.delivered.principal, sizeof ctx->op.u.delivered.principal, "%s", k->principal);
-  ctx->op.u.delivered.at_ms = mash_clock_now_ms();
+  ctx->op.u.delivered.at_ms = mash_clock_read(r->cfg.clock);
   ctx->op.done_cb = s_ack_done_cb;
   r->ops_outstanding++;
   mash_storage_submit(r->storage, &ctx->op);
@@ -550,6 +803,11 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
   case MASH__V1__ENVELOPE__BODY_HEARTBEAT:
     s_on_heartbeat(r, rid, env);
     break;
+  case MASH__V1__ENVELOPE__BODY_SCREENING:
+  case MASH__V1__ENVELOPE__BODY_OUTCOME:
+  case MASH__V1__ENVELOPE__BODY_ENQUIRY_RESPONSE:
+    s_on_enquiry_msg(r, k, rid, env);
+    break;
   default:
     r->stats.unsupported++;
     s_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
@@ -602,10 +860,15 @@ mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_soc
     mash_error("cannot watch the broker sockets");
     abort(); /* start-up wiring failure: programmer or system error */
   }
+  r->watch = mash_watch_new(loop, r->cfg.clock, r->cfg.enquiry, storage, s_watch_submit, r);
+  if (!r->watch) {
+    mash_error("cannot create the escalation watch");
+    abort(); /* start-up wiring failure */
+  }
   uv_timer_init(loop, &r->timer);
   r->timer.data = r;
   uv_timer_start(&r->timer, s_timer_cb, 100, 100);
-  r->handles_open = 3;
+  r->handles_open = 4; /* timer, two sockets, watch */
   return r;
 }
 
@@ -626,10 +889,30 @@ static int s_load_fn(mash_store_t *store, void *arg) {
   return mash_store_load_undelivered(store, s_load_cb, arg);
 }
 
+static int s_load_outbox_cb(const char *message_id, const char *target, const uint8_t *frame,
+                            size_t len, void *arg) {
+  s_outbox_add(arg, message_id, target, frame, len);
+  return 0;
+}
+
+static int s_load_outbox_fn(mash_store_t *store, void *arg) {
+  /* Storage thread, while the loop thread waits in run_sync. */
+  return store->vt->outbox_pending(store, s_load_outbox_cb, arg);
+}
+
 int mash_router_load(mash_router_t *r) {
   int rc = mash_storage_run_sync(r->storage, s_load_fn, r);
   if (rc == 0 && r->ndl) {
     mash_info("%zu contact(s) waiting for the hub desk", r->ndl);
+  }
+  if (rc == 0) {
+    rc = mash_storage_run_sync(r->storage, s_load_outbox_fn, r);
+  }
+  if (rc == 0 && r->nob) {
+    mash_info("%zu message(s) waiting for delivery", r->nob);
+  }
+  if (rc == 0) {
+    rc = mash_watch_load(r->watch);
   }
   return rc;
 }
@@ -647,6 +930,11 @@ static void s_maybe_free(mash_router_t *r) {
     free(r->dl[i]);
   }
   free(r->dl);
+  for (size_t i = 0; i < r->nob; i++) {
+    free(r->ob[i]->frame);
+    free(r->ob[i]);
+  }
+  free(r->ob);
   free(r->routes);
   void (*cb)(void *) = r->close_cb;
   void *arg = r->close_arg;
@@ -680,6 +968,9 @@ void mash_router_close(mash_router_t *r, void (*close_cb)(void *arg), void *arg)
             r->stats.deliveries_acked, r->zap_stats.allowed, r->zap_stats.denied);
   uv_timer_stop(&r->timer);
   uv_close((uv_handle_t *)&r->timer, s_timer_closed);
+  mash_watch_t *w = r->watch;
+  r->watch = NULL; /* transactions still in flight must not touch it */
+  mash_watch_close(w, s_handle_closed, r);
   mash_zsock_t *rz = r->rz, *zz = r->zz;
   r->rz = NULL;
   r->zz = NULL;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "clock.h"
+#include "enquiry.h"
 #include "keys.h"
 #include "storage.h"
 
@@ -18,16 +20,19 @@ typedef struct mash_router mash_router_t;
 typedef struct mash_router_config {
   int heartbeat_ms;
   int64_t screening_ms;
-  unsigned recv_budget;    /* messages per loop turn per socket (default 256) */
-  unsigned delivery_burst; /* deliveries sent per tick (default 512) */
-  int delivery_base_ms;    /* first redelivery after (default 1000) */
-  int delivery_max_ms;     /* backoff ceiling (default 30000) */
+  unsigned recv_budget;              /* messages per loop turn per socket (default 256) */
+  unsigned delivery_burst;           /* deliveries sent per tick (default 512) */
+  int delivery_base_ms;              /* first redelivery after (default 1000) */
+  int delivery_max_ms;               /* backoff ceiling (default 30000) */
+  const mash_clock_t *clock;         /* the injected clock (borrowed) */
+  const mash_enquiry_env_t *enquiry; /* windows, calendar, ladder, log (borrowed) */
 } mash_router_config_t;
 
 typedef struct mash_router_stats {
   unsigned long received, accepted, duplicates, rejected, forbidden, malformed, unsupported;
   unsigned long unauthenticated, deliveries_sent, deliveries_acked, store_failures;
   unsigned long pending_deliveries;
+  unsigned long screenings, answers, outcomes, escalations;
 } mash_router_stats_t;
 
 /* sockets: router (bound, secured), zap (bound REP); ownership of both moves.
@@ -36,8 +41,9 @@ mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_soc
                                const mash_trust_t *trust, mash_storage_t *storage,
                                const mash_router_config_t *cfg);
 
-/* Load undelivered contacts from the store into the delivery outbox
- * (start-up, before serving). Returns 0 or negative. */
+/* Load undelivered contacts and outbox messages, and the requests to watch
+ * for escalation, from the store (start-up, before serving). Whatever fell
+ * due while the broker was down fires at once. Returns 0 or negative. */
 int mash_router_load(mash_router_t *r);
 
 void mash_router_get_stats(const mash_router_t *r, mash_router_stats_t *out);

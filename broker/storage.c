@@ -80,6 +80,16 @@ static int run_op(mash_store_t *store, mash_storage_op_t *op) {
   switch (op->kind) {
   case MASH_OP_INTAKE:
     return mash_store_intake(store, &op->u.intake);
+  case MASH_OP_CALL: {
+    /* Several writes that stand or fall together, whatever the rest of the
+     * batch does: a savepoint undoes a failed call's partial work. */
+    int rc = store->vt->savepoint ? store->vt->savepoint(store) : 0;
+    if (rc < 0)
+      return rc;
+    rc = op->u.call.fn(store, op);
+    int rel = store->vt->release ? store->vt->release(store, rc == 0) : 0;
+    return rc < 0 ? rc : rel;
+  }
   case MASH_OP_DELIVERED:
     return mash_store_mark_delivered(store, op->u.delivered.contact_id, op->u.delivered.principal,
                                      op->u.delivered.at_ms);

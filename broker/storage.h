@@ -17,9 +17,13 @@
 typedef enum mash_storage_op_kind {
   MASH_OP_INTAKE = 1,
   MASH_OP_DELIVERED = 2,
+  /* Run u.call.fn(store, op) inside the batch's transaction, on the storage
+   * thread: for work of several store calls that must commit together. */
+  MASH_OP_CALL = 3,
 } mash_storage_op_kind_t;
 
 typedef struct mash_storage_op mash_storage_op_t;
+typedef int (*mash_storage_call_fn)(mash_store_t *store, mash_storage_op_t *op);
 typedef void (*mash_storage_done_cb)(mash_storage_op_t *op);
 
 struct mash_storage_op {
@@ -32,6 +36,10 @@ struct mash_storage_op {
       char principal[MASH_PRINCIPAL_LEN];
       int64_t at_ms;
     } delivered; /* MASH_OP_DELIVERED */
+    struct {
+      mash_storage_call_fn fn; /* returns 0 or a negative error (op->rc) */
+      void *arg;
+    } call; /* MASH_OP_CALL */
   } u;
   mash_storage_done_cb done_cb; /* called on the loop thread */
   void *data;                   /* for the caller */

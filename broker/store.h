@@ -43,6 +43,58 @@ typedef struct mash_store mash_store_t;
 typedef int (*mash_store_contact_cb)(const char *contact_id, int64_t received_at_ms,
                                      const uint8_t *contact, size_t len, void *arg);
 
+/* Contact life cycle (DESIGN.md §3). */
+enum {
+  MASH_CONTACT_RECEIVED = 0,
+  MASH_CONTACT_ENQUIRING = 1, /* screened, enquiry open */
+  MASH_CONTACT_SCREENED = 2,  /* screened without enquiry, awaiting decision */
+  MASH_CONTACT_DECIDED = 3,
+};
+
+#define MASH_ITEM_ID_LEN 32
+
+typedef struct mash_contact_row {
+  char contact_id[MASH_CONTACT_ID_LEN];
+  char principal[MASH_PRINCIPAL_LEN];
+  int state;
+  int64_t received_at_ms;
+  uint8_t *blob; /* decrypted serialized Contact (without id); caller frees */
+  size_t len;
+} mash_contact_row_t;
+
+typedef struct mash_enquiry_row {
+  char enquiry_id[MASH_ITEM_ID_LEN];
+  char contact_id[MASH_CONTACT_ID_LEN];
+  int rag;
+  int64_t opened_at_ms;
+  int64_t closed_at_ms; /* 0 while open */
+  unsigned pack_version;
+  uint8_t *decision; /* decrypted serialized ScreeningDecision; caller frees */
+  size_t len;
+} mash_enquiry_row_t;
+
+typedef struct mash_request_row {
+  char request_id[MASH_ITEM_ID_LEN];
+  char enquiry_id[MASH_ITEM_ID_LEN];
+  char agency[MASH_PRINCIPAL_LEN];
+  int rag;
+  int64_t requested_at_ms;
+  int64_t due_at_ms;
+  int64_t answered_at_ms; /* 0 while unanswered */
+  unsigned level;         /* escalation level reached */
+  int64_t level_at_ms;
+  int closed;        /* its enquiry is closed */
+  uint8_t *response; /* decrypted serialized EnquiryResponse or NULL; caller frees */
+  size_t len;
+} mash_request_row_t;
+
+/* Row visitors: return non-zero to stop. Rows (and their blobs) are only
+ * valid during the call unless the callback takes the blob (sets it NULL). */
+typedef int (*mash_store_request_cb)(mash_request_row_t *row, void *arg);
+typedef int (*mash_store_blob_cb)(const uint8_t *blob, size_t len, void *arg);
+typedef int (*mash_store_outbox_cb)(const char *message_id, const char *target,
+                                    const uint8_t *frame, size_t len, void *arg);
+
 typedef struct mash_store_vtable {
   int (*begin)(mash_store_t *s);
   int (*commit)(mash_store_t *s); /* durable (fsync'd) when it returns 0 */
@@ -55,6 +107,57 @@ typedef struct mash_store_vtable {
   int (*load_undelivered)(mash_store_t *s, mash_store_contact_cb cb, void *arg);
   int (*count_contacts)(mash_store_t *s, int64_t *n);
   void (*destroy)(mash_store_t *s);
+
+  /* A savepoint around one operation of a batch: release(s, 0) undoes what
+   * the operation wrote without touching the rest of the batch. */
+  int (*savepoint)(mash_store_t *s);
+  int (*release)(mash_store_t *s, int keep);
+
+  /* ---- the enquiry (every call: 0, -ENOENT when absent, or negative) ---- */
+  int (*contact_get)(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
+  int (*contact_set_state)(mash_store_t *s, const char *contact_id, int state, int64_t at_ms,
+                           int outcome);
+  /* The stored answer to (principal, message_id): 1 found (*result malloc'd),
+   * 0 not seen. Makes every request from a client idempotent. */
+  int (*inbox_get)(mash_store_t *s, const char *principal, const char *message_id, uint8_t **result,
+                   size_t *len);
+  int (*inbox_put)(mash_store_t *s, const char *principal, const char *message_id,
+                   const uint8_t *result, size_t len, int64_t at_ms);
+  int (*enquiry_insert)(mash_store_t *s, const char *contact_id, int rag, int64_t at_ms,
+                        const uint8_t *decision, size_t len, char enquiry_id[MASH_ITEM_ID_LEN]);
+  int (*enquiry_get)(mash_store_t *s, const char *enquiry_id, mash_enquiry_row_t *row);
+  int (*enquiry_update)(mash_store_t *s, const char *enquiry_id, unsigned pack_version,
+                        int64_t closed_at_ms);
+  /* The open enquiry of a contact: 0 with its id, -ENOENT when none. */
+  int (*enquiry_of_contact)(mash_store_t *s, const char *contact_id,
+                            char enquiry_id[MASH_ITEM_ID_LEN]);
+  int (*request_insert)(mash_store_t *s, const char *enquiry_id, const char *agency, int rag,
+                        int64_t requested_at_ms, int64_t due_at_ms,
+                        char request_id[MASH_ITEM_ID_LEN]);
+  int (*request_get)(mash_store_t *s, const char *request_id, mash_request_row_t *row);
+  int (*request_answer)(mash_store_t *s, const char *request_id, int64_t at_ms,
+                        const uint8_t *response, size_t len);
+  int (*request_set_level)(mash_store_t *s, const char *request_id, unsigned level, int64_t at_ms);
+  int (*requests_of_enquiry)(mash_store_t *s, const char *enquiry_id, mash_store_request_cb cb,
+                             void *arg);
+  /* Unanswered requests of open enquiries, for the escalation watch. */
+  int (*requests_open)(mash_store_t *s, mash_store_request_cb cb, void *arg);
+  /* escalation_id is stable (request, level, repeat): a second insert of the
+   * same step fails with -EEXIST, so a step never fires twice. */
+  int (*escalation_insert)(mash_store_t *s, const char *escalation_id, const char *enquiry_id,
+                           const char *request_id, unsigned level, int64_t at_ms,
+                           const uint8_t *event, size_t len);
+  int (*escalations_of_enquiry)(mash_store_t *s, const char *enquiry_id, mash_store_blob_cb cb,
+                                void *arg);
+  /* Messages to deliver (requests, escalations, packs): target is a
+   * principal, or "@hub" for whichever hub desk is connected. */
+  int (*outbox_insert)(mash_store_t *s, const char *message_id, const char *target,
+                       const uint8_t *frame, size_t len, int64_t at_ms);
+  int (*outbox_delivered)(mash_store_t *s, const char *message_id, const char *principal,
+                          int64_t at_ms);
+  int (*outbox_pending)(mash_store_t *s, mash_store_outbox_cb cb, void *arg);
+  /* The latest instant recorded anywhere (an accelerated clock never goes back). */
+  int (*latest_instant)(mash_store_t *s, int64_t *ms);
 } mash_store_vtable_t;
 
 /* Every implementation starts with this. */

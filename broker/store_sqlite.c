@@ -10,6 +10,7 @@
  * at a time (the storage thread owns it).
  */
 #include "store.h"
+#include "store_sqlite_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,6 +37,7 @@ static const char *const MIGRATIONS[] = {
     "  delivered_to TEXT NULL,"
     "  UNIQUE (principal, message_id));"
     "CREATE INDEX contacts_undelivered ON contacts (id) WHERE delivered_at_ms IS NULL;",
+    STORE_ENQ_MIGRATION,
 };
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
@@ -74,6 +76,7 @@ typedef struct store_sqlite {
   sqlite3 *db;
   const mash_seal_t *seal; /* borrowed */
   sqlite3_stmt *st[ST_N];
+  store_enq_t *enq; /* the enquiry half (store_sqlite_enquiry.c) */
 } store_sqlite_t;
 
 /* Translate an SQLite result code into a negative errno at the module edge. */
@@ -323,8 +326,13 @@ static int sqlite_count_contacts(mash_store_t *s, int64_t *n) {
   return rc;
 }
 
+store_enq_t *store_sqlite_enq(mash_store_t *s) {
+  return from_base(s)->enq;
+}
+
 static void sqlite_destroy(mash_store_t *s) {
   store_sqlite_t *ss = from_base(s);
+  store_enq_destroy(ss->enq);
   for (int i = 0; i < ST_N; i++)
     sqlite3_finalize(ss->st[i]);
   /* A transaction left open (the caller crashed out of a batch) is rolled
@@ -342,6 +350,7 @@ static const mash_store_vtable_t SQLITE_VT = {
     .load_undelivered = sqlite_load_undelivered,
     .count_contacts = sqlite_count_contacts,
     .destroy = sqlite_destroy,
+    STORE_ENQ_VTABLE_ENTRIES,
 };
 
 /* Read a single-value PRAGMA as text into buf. */
@@ -470,6 +479,9 @@ mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, c
       goto fail;
     }
   }
+  ss->enq = store_enq_new(ss->db, seal, err, errlen);
+  if (!ss->enq)
+    goto fail;
   return &ss->base;
 fail:
   sqlite_destroy(&ss->base);

@@ -22,6 +22,26 @@ int64_t mash_clock_now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+void mash_clock_init(mash_clock_t *c, double rate, int64_t not_before_ms) {
+  int64_t now = mash_clock_now_ms();
+  c->rate = rate > 0 ? rate : 1.0;
+  c->real_origin_ms = now;
+  c->virtual_origin_ms = not_before_ms > now ? not_before_ms : now;
+}
+
+int64_t mash_clock_read(const mash_clock_t *c) {
+  int64_t elapsed = mash_clock_now_ms() - c->real_origin_ms;
+  return c->virtual_origin_ms + (int64_t)((double)elapsed * c->rate);
+}
+
+uint64_t mash_clock_real_delay(const mash_clock_t *c, int64_t at) {
+  int64_t ahead = at - mash_clock_read(c);
+  if (ahead <= 0) {
+    return 0;
+  }
+  return (uint64_t)((double)ahead / c->rate) + 1;
+}
+
 void mash_clock_format(int64_t ms, char *out, unsigned long outlen) {
   if (out == NULL || outlen == 0) {
     return;

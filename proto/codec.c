@@ -27,6 +27,10 @@
 #define PATH_LEN sizeof(((mash_field_error_t *)0)->field)
 #define NAME_LEN 48 /* "children_present_refs[<any size_t>]" fits */
 #define MIN_BIRTH_YEAR 1900
+#define MAX_PRINCIPAL_LEN ((size_t)63) /* as the broker's key file */
+/* A request's subjects and a pack's household: a notification's children and
+ * adults together, so one ref table (2 * MASH_MAX_PEOPLE) holds them. */
+#define MAX_LISTED_PEOPLE (2u * MASH_MAX_PEOPLE)
 
 /* ------------------------------------------------------------------ errors */
 
@@ -311,11 +315,14 @@ static void s_check_date(mash_errors_t *errs, const char *parent, const char *na
 
 /* ------------------------------------------------------------ notification */
 
-/* Refs seen so far in one notification, with where they were declared so a
- * duplicate can name the first occurrence. */
+/* Refs seen so far in one list of people (a notification's children and
+ * adults, a request's subjects, a pack's household), with where they were
+ * declared so a duplicate can name the first occurrence. Every caller bounds
+ * the people it checks against one table by 2 * MASH_MAX_PEOPLE. */
 typedef struct ref_table {
   const char *ref[2 * MASH_MAX_PEOPLE];
   bool is_child[2 * MASH_MAX_PEOPLE];
+  const char *list[2 * MASH_MAX_PEOPLE]; /* "children", "adults", "subjects", ... */
   size_t index[2 * MASH_MAX_PEOPLE];
   size_t count;
   bool complete; /* false when a people list was skipped: refs are unknown */
@@ -364,8 +371,8 @@ static void s_check_address(mash_errors_t *errs, const char *path, const Mash__V
 }
 
 static void s_check_person(mash_errors_t *errs, const char *path, const Mash__V1__Person *p,
-                           bool is_child, size_t index, const char *list_prefix, int64_t now_ms,
-                           ref_table_t *refs) {
+                           bool is_child, const char *list, size_t index, const char *list_prefix,
+                           int64_t now_ms, ref_table_t *refs) {
   if (p == NULL) {
     mash_errors_add(errs, path, "is missing");
     refs->complete = false;
@@ -378,14 +385,16 @@ static void s_check_person(mash_errors_t *errs, const char *path, const Mash__V1
         char ref_path[PATH_LEN];
         s_path(ref_path, path, "ref");
         mash_errors_add(errs, ref_path, "duplicates the ref of %s.%s[%zu]", list_prefix,
-                        refs->is_child[i] ? "children" : "adults", refs->index[i]);
+                        refs->list[i], refs->index[i]);
         dup = true;
       }
     }
-    /* Both people lists are bounded by MASH_MAX_PEOPLE, so the table has room. */
+    /* The people checked against one table are bounded (see ref_table_t),
+     * so the table has room; the test only guards the array. */
     if (!dup && refs->count < 2 * MASH_MAX_PEOPLE) {
       refs->ref[refs->count] = p->ref;
       refs->is_child[refs->count] = is_child;
+      refs->list[refs->count] = list;
       refs->index[refs->count] = index;
       refs->count++;
     }
@@ -420,17 +429,19 @@ static void s_check_person(mash_errors_t *errs, const char *path, const Mash__V1
   s_check_text(errs, path, "role", p->role, MASH_MAX_SHORT_TEXT, 0);
 }
 
+/* Check one list of people (at most `max`) against `refs`; name is the list's
+ * field name, recorded with each ref for duplicate messages. */
 static void s_check_people(mash_errors_t *errs, const char *prefix, const char *name, size_t n,
-                           Mash__V1__Person *const *people, bool is_child, int64_t now_ms,
-                           ref_table_t *refs) {
-  if (!s_check_count(errs, prefix, name, n, people, MASH_MAX_PEOPLE)) {
+                           Mash__V1__Person *const *people, size_t max, bool is_child,
+                           int64_t now_ms, ref_table_t *refs) {
+  if (!s_check_count(errs, prefix, name, n, people, max)) {
     refs->complete = false;
     return;
   }
   for (size_t i = 0; i < n; i++) {
     char path[PATH_LEN];
     s_path_index(path, prefix, name, i);
-    s_check_person(errs, path, people[i], is_child, i, prefix, now_ms, refs);
+    s_check_person(errs, path, people[i], is_child, name, i, prefix, now_ms, refs);
   }
 }
 
@@ -587,8 +598,10 @@ static void s_check_notification(mash_errors_t *errs, const char *prefix,
     s_path(path, prefix, "children");
     mash_errors_add(errs, path, "needs at least one child");
   }
-  s_check_people(errs, prefix, "children", n->n_children, n->children, true, now_ms, &refs);
-  s_check_people(errs, prefix, "adults", n->n_adults, n->adults, false, now_ms, &refs);
+  s_check_people(errs, prefix, "children", n->n_children, n->children, MASH_MAX_PEOPLE, true,
+                 now_ms, &refs);
+  s_check_people(errs, prefix, "adults", n->n_adults, n->adults, MASH_MAX_PEOPLE, false, now_ms,
+                 &refs);
   if (s_check_count(errs, prefix, "relationships", n->n_relationships, n->relationships,
                     MASH_MAX_RELATIONSHIPS)) {
     for (size_t i = 0; i < n->n_relationships; i++) {
@@ -628,6 +641,7 @@ static void s_check_receipt(mash_errors_t *errs, const Mash__V1__Receipt *r) {
   s_check_enum(errs, p, "status", (int)r->status, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED,
                MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED);
   s_check_text(errs, p, "contact_id", r->contact_id, MASH_MAX_ID_LEN, TEXT_SAFE_ID);
+  s_check_text(errs, p, "enquiry_id", r->enquiry_id, MASH_MAX_ID_LEN, TEXT_SAFE_ID);
   if (!s_check_count(errs, p, "errors", r->n_errors, r->errors, MASH_MAX_FIELD_ERRORS)) {
     return;
   }
@@ -644,19 +658,26 @@ static void s_check_receipt(mash_errors_t *errs, const Mash__V1__Receipt *r) {
   }
 }
 
-static void s_check_contact(mash_errors_t *errs, const Mash__V1__Contact *c, int64_t now_ms) {
-  const char *p = "contact";
+/* A contact as the broker delivers it: on its own (prefix "contact") or
+ * inside a consolidated pack ("pack.contact"). */
+static void s_check_contact(mash_errors_t *errs, const char *p, const Mash__V1__Contact *c,
+                            int64_t now_ms) {
+  char path[PATH_LEN];
   s_check_text(errs, p, "contact_id", c->contact_id, MASH_MAX_ID_LEN, TEXT_REQUIRED | TEXT_SAFE_ID);
   s_check_text(errs, p, "source_principal", c->source_principal, MASH_MAX_ID_LEN, TEXT_REQUIRED);
-  s_check_notification(errs, "contact.notification", c->notification, now_ms);
+  s_path(path, p, "notification");
+  s_check_notification(errs, path, c->notification, now_ms);
   if (c->dash) {
     const int lo = MASH__V1__RISK_GRADE__RISK_GRADE_UNSPECIFIED;
     const int hi = MASH__V1__RISK_GRADE__RISK_GRADE_HIGH;
-    s_check_enum(errs, "contact.dash", "checklist_grade", (int)c->dash->checklist_grade, lo, hi);
-    s_check_enum(errs, "contact.dash", "officer_grade", (int)c->dash->officer_grade, lo, hi);
-    s_check_enum(errs, "contact.dash", "final_grade", (int)c->dash->final_grade, lo, hi);
+    s_path(path, p, "dash");
+    s_check_enum(errs, path, "checklist_grade", (int)c->dash->checklist_grade, lo, hi);
+    s_check_enum(errs, path, "officer_grade", (int)c->dash->officer_grade, lo, hi);
+    s_check_enum(errs, path, "final_grade", (int)c->dash->final_grade, lo, hi);
     if (c->dash->yes_count > MASH_DASH_ITEMS) {
-      mash_errors_add(errs, "contact.dash.yes_count", "is more than %u", MASH_DASH_ITEMS);
+      char yes[PATH_LEN];
+      s_path(yes, path, "yes_count");
+      mash_errors_add(errs, yes, "is more than %u", MASH_DASH_ITEMS);
     }
   }
   if (s_check_count(errs, p, "quality_flags", c->n_quality_flags, c->quality_flags,
@@ -668,6 +689,277 @@ static void s_check_contact(mash_errors_t *errs, const Mash__V1__Contact *c, int
                    TEXT_REQUIRED | TEXT_SAFE_ID);
     }
   }
+}
+
+/* ------------------------------------------------------------- the enquiry */
+
+/* An enum whose zero value means "not given": zero is reported as missing,
+ * anything past `hi` as unknown. */
+static bool s_check_enum_required(mash_errors_t *errs, const char *parent, const char *name,
+                                  int value, int hi) {
+  if (value == 0) {
+    char path[PATH_LEN];
+    s_path(path, parent, name);
+    mash_errors_add(errs, path, "is required");
+    return false;
+  }
+  return s_check_enum(errs, parent, name, value, 1, hi);
+}
+
+static void s_check_rag(mash_errors_t *errs, const char *parent, int rag) {
+  s_check_enum(errs, parent, "rag", rag, MASH__V1__RAG__RAG_UNSPECIFIED, MASH__V1__RAG__RAG_BLUE);
+}
+
+/* A principal name as the broker's key file knows them: 1-63 of [a-z0-9_-],
+ * starting with a letter. Kept here (and not taken from common/keys.h) so the
+ * codec depends on nothing but protobuf-c. */
+static bool s_is_principal(const char *s) {
+  size_t len = s ? strnlen(s, MAX_PRINCIPAL_LEN + 1) : 0;
+  if (len == 0 || len > MAX_PRINCIPAL_LEN || s[0] < 'a' || s[0] > 'z') {
+    return false;
+  }
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* A consent record: status and lawful basis known and given; a reason
+ * whenever consent was not given, since the hub must be able to say why it
+ * shared without it. `required`: a missing record is an error. */
+static void s_check_consent(mash_errors_t *errs, const char *parent,
+                            const Mash__V1__ConsentRecord *c, bool required) {
+  char path[PATH_LEN];
+  s_path(path, parent, "consent");
+  if (c == NULL) {
+    if (required) {
+      mash_errors_add(errs, path, "is required");
+    }
+    return;
+  }
+  bool status_ok = s_check_enum_required(errs, path, "status", (int)c->status,
+                                         MASH__V1__CONSENT_STATUS__CONSENT_STATUS_NOT_SOUGHT);
+  s_check_enum_required(errs, path, "lawful_basis", (int)c->lawful_basis,
+                        MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_SAFEGUARDING_DPA_SCH1_P18);
+  bool reason_ok = s_check_text(errs, path, "reason", c->reason, MASH_MAX_SHORT_TEXT, 0);
+  bool not_given = c->status == MASH__V1__CONSENT_STATUS__CONSENT_STATUS_REFUSED ||
+                   c->status == MASH__V1__CONSENT_STATUS__CONSENT_STATUS_NOT_SOUGHT;
+  if (status_ok && reason_ok && not_given && (c->reason == NULL || c->reason[0] == '\0')) {
+    char reason[PATH_LEN];
+    s_path(reason, path, "reason");
+    mash_errors_add(errs, reason, "a reason is required when consent is not given");
+  }
+  s_check_text(errs, path, "recorded_by", c->recorded_by, MASH_MAX_SHORT_TEXT, 0);
+}
+
+static void s_check_screening(mash_errors_t *errs, const Mash__V1__ScreeningDecision *d) {
+  const char *p = "screening";
+  s_check_text(errs, p, "contact_id", d->contact_id, MASH_MAX_ID_LEN, TEXT_REQUIRED | TEXT_SAFE_ID);
+  s_check_enum_required(errs, p, "rag", (int)d->rag, MASH__V1__RAG__RAG_BLUE);
+  if (s_check_count(errs, p, "agencies", d->n_agencies, d->agencies, MASH_MAX_AGENCIES)) {
+    for (size_t i = 0; i < d->n_agencies; i++) {
+      char path[PATH_LEN];
+      s_path_index(path, p, "agencies", i);
+      const char *a = d->agencies[i];
+      if (!s_is_principal(a)) {
+        mash_errors_add(errs, path, "must be an agency principal: 1-%zu of a-z 0-9 _ -, first a-z",
+                        MAX_PRINCIPAL_LEN);
+        continue;
+      }
+      /* At most MASH_MAX_AGENCIES names, each checked above: cheap and bounded. */
+      for (size_t j = 0; j < i; j++) {
+        if (s_is_principal(d->agencies[j]) && strcmp(d->agencies[j], a) == 0) {
+          mash_errors_add(errs, path, "duplicates %s.agencies[%zu]", p, j);
+          break;
+        }
+      }
+    }
+  }
+  s_check_consent(errs, p, d->consent, true);
+  s_check_text(errs, p, "screened_by", d->screened_by, MASH_MAX_SHORT_TEXT, TEXT_REQUIRED);
+  s_check_text(errs, p, "rationale", d->rationale, MASH_MAX_LONG_TEXT, TEXT_MULTILINE);
+}
+
+static void s_check_enquiry_request(mash_errors_t *errs, const Mash__V1__EnquiryRequest *r,
+                                    int64_t now_ms) {
+  const char *p = "enquiry_request";
+  const unsigned id = TEXT_REQUIRED | TEXT_SAFE_ID;
+  s_check_text(errs, p, "request_id", r->request_id, MASH_MAX_ID_LEN, id);
+  s_check_text(errs, p, "enquiry_id", r->enquiry_id, MASH_MAX_ID_LEN, id);
+  s_check_text(errs, p, "contact_id", r->contact_id, MASH_MAX_ID_LEN, id);
+  s_check_rag(errs, p, (int)r->rag);
+  s_check_time(errs, p, "requested_at_ms", r->requested_at_ms);
+  s_check_time(errs, p, "due_at_ms", r->due_at_ms);
+  ref_table_t refs = {.count = 0, .complete = true};
+  s_check_people(errs, p, "subjects", r->n_subjects, r->subjects, MAX_LISTED_PEOPLE, false, now_ms,
+                 &refs);
+  s_check_text(errs, p, "question", r->question, MASH_MAX_LONG_TEXT, TEXT_MULTILINE);
+  s_check_consent(errs, p, r->consent, false);
+}
+
+/* An agency's answer, on its own ("enquiry_response") or inside a pack. */
+static void s_check_response(mash_errors_t *errs, const char *p,
+                             const Mash__V1__EnquiryResponse *r) {
+  s_check_text(errs, p, "request_id", r->request_id, MASH_MAX_ID_LEN, TEXT_REQUIRED | TEXT_SAFE_ID);
+  if (s_check_count(errs, p, "findings", r->n_findings, r->findings, MASH_MAX_FINDINGS)) {
+    if (r->no_information_held && r->n_findings > 0) {
+      char path[PATH_LEN];
+      s_path(path, p, "findings");
+      mash_errors_add(errs, path, "must be empty when no_information_held is set");
+    }
+    for (size_t i = 0; i < r->n_findings; i++) {
+      char path[PATH_LEN];
+      s_path_index(path, p, "findings", i);
+      const Mash__V1__Finding *f = r->findings[i];
+      if (f == NULL) {
+        mash_errors_add(errs, path, "is missing");
+        continue;
+      }
+      s_check_text(errs, path, "kind", f->kind, MASH_MAX_ID_LEN, TEXT_REQUIRED | TEXT_SAFE_ID);
+      s_check_text(errs, path, "summary", f->summary, MASH_MAX_LONG_TEXT, TEXT_MULTILINE);
+      s_check_time(errs, path, "at_ms", f->at_ms);
+    }
+  }
+  s_check_text(errs, p, "summary", r->summary, MASH_MAX_LONG_TEXT, TEXT_MULTILINE);
+  s_check_text(errs, p, "responder", r->responder, MASH_MAX_SHORT_TEXT, 0);
+}
+
+/* One step of the escalation ladder, on its own ("escalation") or inside a
+ * pack. Only its own id is required: a screening escalation has no enquiry,
+ * request or agency. */
+static void s_check_escalation(mash_errors_t *errs, const char *p,
+                               const Mash__V1__EscalationEvent *e) {
+  s_check_text(errs, p, "escalation_id", e->escalation_id, MASH_MAX_ID_LEN,
+               TEXT_REQUIRED | TEXT_SAFE_ID);
+  s_check_text(errs, p, "enquiry_id", e->enquiry_id, MASH_MAX_ID_LEN, TEXT_SAFE_ID);
+  s_check_text(errs, p, "request_id", e->request_id, MASH_MAX_ID_LEN, TEXT_SAFE_ID);
+  s_check_text(errs, p, "contact_id", e->contact_id, MASH_MAX_ID_LEN, TEXT_SAFE_ID);
+  s_check_text(errs, p, "agency", e->agency, MASH_MAX_ID_LEN, TEXT_SAFE_ID);
+  if (e->level < 1 || e->level > MASH_MAX_ESCALATION_LEVEL) {
+    char path[PATH_LEN];
+    s_path(path, p, "level");
+    mash_errors_add(errs, path, "is %u, must be 1 to %u", (unsigned)e->level,
+                    MASH_MAX_ESCALATION_LEVEL);
+  }
+  s_check_text(errs, p, "step", e->step, MASH_MAX_SHORT_TEXT, 0);
+  if (s_check_count(errs, p, "parties", e->n_parties, e->parties, MASH_MAX_PARTIES)) {
+    for (size_t i = 0; i < e->n_parties; i++) {
+      char name[NAME_LEN];
+      snprintf(name, sizeof name, "parties[%zu]", i);
+      s_check_text(errs, p, name, e->parties[i], MASH_MAX_SHORT_TEXT, TEXT_REQUIRED);
+    }
+  }
+  s_check_time(errs, p, "due_at_ms", e->due_at_ms);
+  s_check_time(errs, p, "at_ms", e->at_ms);
+  s_check_rag(errs, p, (int)e->rag);
+}
+
+static void s_check_answer(mash_errors_t *errs, const char *p, const Mash__V1__AgencyAnswer *a) {
+  const unsigned id = TEXT_REQUIRED | TEXT_SAFE_ID;
+  s_check_text(errs, p, "agency", a->agency, MASH_MAX_ID_LEN, id);
+  s_check_text(errs, p, "request_id", a->request_id, MASH_MAX_ID_LEN, id);
+  s_check_time(errs, p, "requested_at_ms", a->requested_at_ms);
+  s_check_time(errs, p, "due_at_ms", a->due_at_ms);
+  s_check_time(errs, p, "answered_at_ms", a->answered_at_ms);
+  if (a->response) {
+    char path[PATH_LEN];
+    s_path(path, p, "response");
+    s_check_response(errs, path, a->response);
+  }
+  if (a->escalation_level > MASH_MAX_ESCALATION_LEVEL) {
+    char path[PATH_LEN];
+    s_path(path, p, "escalation_level");
+    mash_errors_add(errs, path, "is more than %u", MASH_MAX_ESCALATION_LEVEL);
+  }
+}
+
+static void s_check_prior_contact(mash_errors_t *errs, const char *p,
+                                  const Mash__V1__PriorContact *c) {
+  s_check_text(errs, p, "contact_id", c->contact_id, MASH_MAX_ID_LEN, TEXT_REQUIRED | TEXT_SAFE_ID);
+  s_check_text(errs, p, "source_principal", c->source_principal, MASH_MAX_ID_LEN, 0);
+  s_check_time(errs, p, "received_at_ms", c->received_at_ms);
+  s_check_enum(errs, p, "concern_category", (int)c->concern_category,
+               MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_UNSPECIFIED,
+               MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_OTHER);
+  s_check_text(errs, p, "person_ref", c->person_ref, MASH_MAX_ID_LEN, 0);
+}
+
+/* The broker's consolidated pack, checked by the hub on receipt. Every list
+ * is bounded before it is walked, nested messages included, so the work is
+ * bounded whatever the frame holds. */
+static void s_check_pack(mash_errors_t *errs, const Mash__V1__ConsolidatedPack *k, int64_t now_ms) {
+  const char *p = "pack";
+  char path[PATH_LEN];
+  s_check_text(errs, p, "enquiry_id", k->enquiry_id, MASH_MAX_ID_LEN, TEXT_REQUIRED | TEXT_SAFE_ID);
+  s_check_text(errs, p, "contact_id", k->contact_id, MASH_MAX_ID_LEN, TEXT_REQUIRED | TEXT_SAFE_ID);
+  if (k->version < 1) {
+    s_path(path, p, "version");
+    mash_errors_add(errs, path, "must be at least 1");
+  }
+  s_check_time(errs, p, "issued_at_ms", k->issued_at_ms);
+  if (k->contact) {
+    s_path(path, p, "contact");
+    s_check_contact(errs, path, k->contact, now_ms);
+  }
+  s_check_rag(errs, p, (int)k->rag);
+  s_check_consent(errs, p, k->consent, false);
+  if (s_check_count(errs, p, "answers", k->n_answers, k->answers, MASH_MAX_PACK_AGENCIES)) {
+    for (size_t i = 0; i < k->n_answers; i++) {
+      s_path_index(path, p, "answers", i);
+      if (k->answers[i] == NULL) {
+        mash_errors_add(errs, path, "is missing");
+        continue;
+      }
+      s_check_answer(errs, path, k->answers[i]);
+    }
+  }
+  if (s_check_count(errs, p, "missing_agencies", k->n_missing_agencies, k->missing_agencies,
+                    MASH_MAX_PACK_AGENCIES)) {
+    for (size_t i = 0; i < k->n_missing_agencies; i++) {
+      char name[NAME_LEN];
+      snprintf(name, sizeof name, "missing_agencies[%zu]", i);
+      s_check_text(errs, p, name, k->missing_agencies[i], MASH_MAX_ID_LEN,
+                   TEXT_REQUIRED | TEXT_SAFE_ID);
+    }
+  }
+  if (s_check_count(errs, p, "escalations", k->n_escalations, k->escalations,
+                    MASH_MAX_PACK_ESCALATIONS)) {
+    for (size_t i = 0; i < k->n_escalations; i++) {
+      s_path_index(path, p, "escalations", i);
+      if (k->escalations[i] == NULL) {
+        mash_errors_add(errs, path, "is missing");
+        continue;
+      }
+      s_check_escalation(errs, path, k->escalations[i]);
+    }
+  }
+  ref_table_t refs = {.count = 0, .complete = true};
+  s_check_people(errs, p, "household", k->n_household, k->household, MAX_LISTED_PEOPLE, false,
+                 now_ms, &refs);
+  if (s_check_count(errs, p, "prior_contacts", k->n_prior_contacts, k->prior_contacts,
+                    MASH_MAX_PRIOR_CONTACTS)) {
+    for (size_t i = 0; i < k->n_prior_contacts; i++) {
+      s_path_index(path, p, "prior_contacts", i);
+      if (k->prior_contacts[i] == NULL) {
+        mash_errors_add(errs, path, "is missing");
+        continue;
+      }
+      s_check_prior_contact(errs, path, k->prior_contacts[i]);
+    }
+  }
+  s_check_text(errs, p, "screened_by", k->screened_by, MASH_MAX_SHORT_TEXT, 0);
+}
+
+static void s_check_outcome(mash_errors_t *errs, const Mash__V1__OutcomeDecision *d) {
+  const char *p = "outcome";
+  s_check_text(errs, p, "contact_id", d->contact_id, MASH_MAX_ID_LEN, TEXT_REQUIRED | TEXT_SAFE_ID);
+  s_check_enum_required(errs, p, "outcome", (int)d->outcome,
+                        MASH__V1__OUTCOME__OUTCOME_STRATEGY_DISCUSSION);
+  s_check_text(errs, p, "decided_by", d->decided_by, MASH_MAX_SHORT_TEXT, TEXT_REQUIRED);
+  s_check_text(errs, p, "rationale", d->rationale, MASH_MAX_LONG_TEXT, TEXT_MULTILINE);
 }
 
 /* The envelope has no trusted clock of its own (sent_at_ms is the sender's
@@ -720,6 +1012,30 @@ int mash_codec_validate_envelope(const Mash__V1__Envelope *env, mash_errors_t *e
     body = env->contact;
     name = "contact";
     break;
+  case MASH__V1__ENVELOPE__BODY_SCREENING:
+    body = env->screening;
+    name = "screening";
+    break;
+  case MASH__V1__ENVELOPE__BODY_ENQUIRY_REQUEST:
+    body = env->enquiry_request;
+    name = "enquiry_request";
+    break;
+  case MASH__V1__ENVELOPE__BODY_ENQUIRY_RESPONSE:
+    body = env->enquiry_response;
+    name = "enquiry_response";
+    break;
+  case MASH__V1__ENVELOPE__BODY_PACK:
+    body = env->pack;
+    name = "pack";
+    break;
+  case MASH__V1__ENVELOPE__BODY_OUTCOME:
+    body = env->outcome;
+    name = "outcome";
+    break;
+  case MASH__V1__ENVELOPE__BODY_ESCALATION:
+    body = env->escalation;
+    name = "escalation";
+    break;
   default:
     mash_errors_add(e, "body", "has unknown kind %d", (int)env->body_case);
     break;
@@ -744,7 +1060,25 @@ int mash_codec_validate_envelope(const Mash__V1__Envelope *env, mash_errors_t *e
       s_check_text(e, "error", "message", env->error->message, MASH_MAX_LONG_TEXT, 0);
       break;
     case MASH__V1__ENVELOPE__BODY_CONTACT:
-      s_check_contact(e, env->contact, s_wall_clock_ms());
+      s_check_contact(e, "contact", env->contact, s_wall_clock_ms());
+      break;
+    case MASH__V1__ENVELOPE__BODY_SCREENING:
+      s_check_screening(e, env->screening);
+      break;
+    case MASH__V1__ENVELOPE__BODY_ENQUIRY_REQUEST:
+      s_check_enquiry_request(e, env->enquiry_request, s_wall_clock_ms());
+      break;
+    case MASH__V1__ENVELOPE__BODY_ENQUIRY_RESPONSE:
+      s_check_response(e, "enquiry_response", env->enquiry_response);
+      break;
+    case MASH__V1__ENVELOPE__BODY_PACK:
+      s_check_pack(e, env->pack, s_wall_clock_ms());
+      break;
+    case MASH__V1__ENVELOPE__BODY_OUTCOME:
+      s_check_outcome(e, env->outcome);
+      break;
+    case MASH__V1__ENVELOPE__BODY_ESCALATION:
+      s_check_escalation(e, "escalation", env->escalation);
       break;
     default:
       break;

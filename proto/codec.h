@@ -28,6 +28,13 @@
 #define MASH_MAX_RELATIONSHIPS 64u
 #define MASH_DASH_ITEMS 27u
 #define MASH_MAX_FIELD_ERRORS 16u
+#define MASH_MAX_AGENCIES 16u          /* agencies asked by one screening decision */
+#define MASH_MAX_FINDINGS 64u          /* per enquiry response */
+#define MASH_MAX_ESCALATION_LEVEL 32u  /* escalation levels run 1..this */
+#define MASH_MAX_PARTIES 8u            /* told of one escalation step */
+#define MASH_MAX_PACK_AGENCIES 32u     /* answers, and missing agencies, per pack */
+#define MASH_MAX_PACK_ESCALATIONS 256u /* per pack */
+#define MASH_MAX_PRIOR_CONTACTS 256u   /* per pack */
 
 typedef struct mash_field_error {
   char field[96];
@@ -63,7 +70,27 @@ int mash_codec_encode(const Mash__V1__Envelope *env, uint8_t **out, size_t *out_
  * safe characters [A-Za-z0-9-_.:]; correlation_id likewise when present;
  * schema_version == MASH_SCHEMA_VERSION; a body set. Then the body:
  * notifications with mash_codec_validate_notification, receipts with their
- * bounds. Returns 0 when valid, otherwise -EINVAL with errs filled. */
+ * bounds, and the enquiry messages:
+ * - screening: contact_id; a RAG; at most MASH_MAX_AGENCIES distinct agency
+ *   principals (1-63 of [a-z0-9_-], first a letter); a consent record;
+ *   screened_by;
+ * - consent records (required in a screening, checked where present
+ *   elsewhere): status and lawful basis given, a reason when consent was
+ *   refused or not sought;
+ * - enquiry_request: request, enquiry and contact ids; subjects checked like
+ *   a notification's people (at most 2 * MASH_MAX_PEOPLE);
+ * - enquiry_response: request_id; at most MASH_MAX_FINDINGS findings, each
+ *   with a kind, and none when no_information_held;
+ * - escalation: escalation_id; level 1..MASH_MAX_ESCALATION_LEVEL; at most
+ *   MASH_MAX_PARTIES parties;
+ * - pack: enquiry and contact ids; version >= 1; the contact, answers (with
+ *   their responses), escalations, household and prior contacts checked as
+ *   above within their MASH_MAX_PACK_* and MASH_MAX_PRIOR_CONTACTS bounds;
+ * - outcome: contact_id, an outcome, decided_by.
+ * Enums must hold known values, times must not be before 1970, ids are of
+ * the safe characters above. Field names are paths like
+ * "screening.agencies[2]" or "enquiry_response.findings[0].summary".
+ * Returns 0 when valid, otherwise -EINVAL with errs filled. */
 int mash_codec_validate_envelope(const Mash__V1__Envelope *env, mash_errors_t *errs);
 
 /* Check a notification's sizes, counts and required fields: at least one

@@ -21,8 +21,9 @@
 
 /* ---------------------------------------------------------------- names */
 
-/* snake_case names as used in JSON; the line shows them with spaces. */
-static const char *s_category_name(Mash__V1__ConcernCategory c) {
+/* snake_case names as used in JSON; the line shows them with spaces. Shared
+ * with pack_view through hub_view.h. */
+const char *hub_view_category_name(Mash__V1__ConcernCategory c) {
   switch (c) {
   case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE:
     return "domestic_abuse";
@@ -45,7 +46,7 @@ static const char *s_category_name(Mash__V1__ConcernCategory c) {
   }
 }
 
-static const char *s_sex_name(Mash__V1__Sex s) {
+const char *hub_view_sex_name(Mash__V1__Sex s) {
   switch (s) {
   case MASH__V1__SEX__SEX_FEMALE:
     return "female";
@@ -60,7 +61,7 @@ static const char *s_sex_name(Mash__V1__Sex s) {
   }
 }
 
-static const char *s_identifier_name(Mash__V1__IdentifierKind k) {
+const char *hub_view_identifier_name(Mash__V1__IdentifierKind k) {
   switch (k) {
   case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER:
     return "nhs_number";
@@ -75,7 +76,7 @@ static const char *s_identifier_name(Mash__V1__IdentifierKind k) {
   }
 }
 
-static const char *s_answer_name(Mash__V1__DashAnswer a) {
+const char *hub_view_dash_answer_name(Mash__V1__DashAnswer a) {
   switch (a) {
   case MASH__V1__DASH_ANSWER__DASH_ANSWER_YES:
     return "yes";
@@ -88,7 +89,7 @@ static const char *s_answer_name(Mash__V1__DashAnswer a) {
   }
 }
 
-static const char *s_health_name(Mash__V1__HealthEventKind k) {
+const char *hub_view_health_kind_name(Mash__V1__HealthEventKind k) {
   switch (k) {
   case MASH__V1__HEALTH_EVENT_KIND__HEALTH_EVENT_KIND_UNSCHEDULED_CARE:
     return "unscheduled_care";
@@ -99,7 +100,7 @@ static const char *s_health_name(Mash__V1__HealthEventKind k) {
   }
 }
 
-static const char *s_education_name(Mash__V1__EducationEventKind k) {
+const char *hub_view_education_kind_name(Mash__V1__EducationEventKind k) {
   switch (k) {
   case MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_ATTENDANCE_DROP:
     return "attendance_drop";
@@ -112,7 +113,7 @@ static const char *s_education_name(Mash__V1__EducationEventKind k) {
   }
 }
 
-static const char *s_housing_name(Mash__V1__HousingEventKind k) {
+const char *hub_view_housing_kind_name(Mash__V1__HousingEventKind k) {
   switch (k) {
   case MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_EVICTION:
     return "eviction";
@@ -127,7 +128,7 @@ static const char *s_housing_name(Mash__V1__HousingEventKind k) {
   }
 }
 
-static const char *s_agency_name(Mash__V1__Notification__DetailCase c) {
+const char *hub_view_agency_name(Mash__V1__Notification__DetailCase c) {
   switch (c) {
   case MASH__V1__NOTIFICATION__DETAIL_POLICE:
     return "police";
@@ -166,9 +167,7 @@ static void s_put(line_buf_t *b, const char *bytes, size_t n) {
   b->out[b->used] = '\0';
 }
 
-/* Length of the valid UTF-8 sequence at s (1 to 4), 0 when invalid
- * (overlong, surrogate, beyond U+10FFFF, truncated); *cp is the code point. */
-static size_t s_utf8_next(const unsigned char *s, uint32_t *cp) {
+size_t hub_view_utf8_next(const unsigned char *s, uint32_t *cp) {
   size_t n;
   uint32_t min;
   if (s[0] < 0x80) {
@@ -203,7 +202,7 @@ static void s_put_text(line_buf_t *b, const char *s, bool underscores) {
   const unsigned char *u = (const unsigned char *)s_or_empty(s);
   while (*u != '\0' && !b->full) {
     uint32_t cp = 0;
-    size_t n = s_utf8_next(u, &cp);
+    size_t n = hub_view_utf8_next(u, &cp);
     if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
       s_put(b, "?", 1);
       u += n == 0 ? 1 : n;
@@ -229,8 +228,7 @@ static void s_putf(line_buf_t *b, const char *fmt, ...) {
   s_put_text(b, tmp, false);
 }
 
-/* The contact's DASH: the broker's score when delivered, else computed. */
-static bool s_dash_of(const Mash__V1__Contact *c, mash_dash_result_t *r) {
+bool hub_view_dash_of(const Mash__V1__Contact *c, mash_dash_result_t *r) {
   const Mash__V1__Notification *n = c->notification;
   if (n == NULL || n->detail_case != MASH__V1__NOTIFICATION__DETAIL_POLICE || n->police == NULL) {
     return false;
@@ -267,11 +265,11 @@ void hub_view_line(const Mash__V1__Contact *c, char *out, size_t outlen) {
     s_put_text(&b, "  ", false);
     s_put_text(&b, n->source_reference, false);
     s_put_text(&b, "  ", false);
-    s_put_text(&b, s_category_name(n->concern_category), true);
+    s_put_text(&b, hub_view_category_name(n->concern_category), true);
   }
 
   mash_dash_result_t r;
-  if (s_dash_of(c, &r)) {
+  if (hub_view_dash_of(c, &r)) {
     if (r.present) {
       s_putf(&b, "  DASH %u/%u %s%s", r.yes_count, (unsigned)n->police->n_dash_answers,
              mash_dash_grade_name(r.final_grade), r.grade_raised ? " (raised)" : "");
@@ -297,10 +295,10 @@ void hub_view_line(const Mash__V1__Contact *c, char *out, size_t outlen) {
 /* Builders record a failed allocation in *ok instead of checking each call;
  * hub_view_json gives up at the end when anything failed. */
 
-/* A JSON string of untrusted text. jansson refuses invalid UTF-8 (the codec
- * should have rejected it already); such text is shown with '?' for every
- * byte outside ASCII rather than dropped. */
-static json_t *s_jstr(const char *s) {
+/* jansson refuses invalid UTF-8 (the codec should have rejected it already);
+ * such text is shown with '?' for every byte outside ASCII rather than
+ * dropped. */
+json_t *hub_view_json_text(const char *s) {
   s = s_or_empty(s);
   json_t *j = json_string(s);
   if (j != NULL) {
@@ -319,8 +317,7 @@ static json_t *s_jstr(const char *s) {
   return j;
 }
 
-/* An ISO time, or null for 0 (not known). */
-static json_t *s_jtime(int64_t ms) {
+json_t *hub_view_json_time(int64_t ms) {
   if (ms == 0) {
     return json_null();
   }
@@ -329,71 +326,76 @@ static json_t *s_jtime(int64_t ms) {
   return json_string(buf);
 }
 
-static void s_set(json_t *obj, const char *key, json_t *value, bool *ok) {
+void hub_view_json_set(json_t *obj, const char *key, json_t *value, bool *ok) {
   if (value == NULL || json_object_set_new(obj, key, value) != 0) {
     *ok = false;
   }
 }
 
-static void s_append(json_t *arr, json_t *value, bool *ok) {
+void hub_view_json_append(json_t *arr, json_t *value, bool *ok) {
   if (value == NULL || json_array_append_new(arr, value) != 0) {
     *ok = false;
   }
 }
 
-static json_t *s_jstrings(char *const *items, size_t n, bool *ok) {
+json_t *hub_view_json_strings(char *const *items, size_t n, bool *ok) {
   json_t *arr = json_array();
   if (arr == NULL) {
     *ok = false;
     return NULL;
   }
   for (size_t i = 0; i < n; i++) {
-    s_append(arr, s_jstr(items[i]), ok);
+    hub_view_json_append(arr, hub_view_json_text(items[i]), ok);
   }
   return arr;
 }
 
-static json_t *s_jperson(const Mash__V1__Person *p, bool *ok) {
+json_t *hub_view_person_json(const Mash__V1__Person *p, bool *ok) {
+  if (p == NULL) {
+    return json_null();
+  }
   json_t *o = json_object();
   if (o == NULL) {
     *ok = false;
     return NULL;
   }
-  s_set(o, "ref", s_jstr(p->ref), ok);
-  s_set(o, "given_name", s_jstr(p->given_name), ok);
-  s_set(o, "family_name", s_jstr(p->family_name), ok);
-  s_set(o, "dob",
-        p->date_of_birth != NULL && p->date_of_birth[0] != '\0' ? s_jstr(p->date_of_birth)
-                                                                : json_null(),
-        ok);
-  s_set(o, "sex", json_string(s_sex_name(p->sex)), ok);
-  s_set(o, "role", s_jstr(p->role), ok);
+  hub_view_json_set(o, "ref", hub_view_json_text(p->ref), ok);
+  hub_view_json_set(o, "given_name", hub_view_json_text(p->given_name), ok);
+  hub_view_json_set(o, "family_name", hub_view_json_text(p->family_name), ok);
+  hub_view_json_set(o, "dob",
+                    p->date_of_birth != NULL && p->date_of_birth[0] != '\0'
+                        ? hub_view_json_text(p->date_of_birth)
+                        : json_null(),
+                    ok);
+  hub_view_json_set(o, "sex", json_string(hub_view_sex_name(p->sex)), ok);
+  hub_view_json_set(o, "role", hub_view_json_text(p->role), ok);
 
   json_t *ids = json_array();
   for (size_t i = 0; ids != NULL && i < p->n_identifiers; i++) {
     const Mash__V1__Identifier *id = p->identifiers[i];
     json_t *jid = json_object();
     if (jid != NULL && id != NULL) {
-      s_set(jid, "kind", json_string(s_identifier_name(id->kind)), ok);
-      s_set(jid, "value", s_jstr(id->value), ok);
+      hub_view_json_set(jid, "kind", json_string(hub_view_identifier_name(id->kind)), ok);
+      hub_view_json_set(jid, "value", hub_view_json_text(id->value), ok);
       if (id->issuer != NULL && id->issuer[0] != '\0') {
-        s_set(jid, "issuer", s_jstr(id->issuer), ok);
+        hub_view_json_set(jid, "issuer", hub_view_json_text(id->issuer), ok);
       }
     }
-    s_append(ids, jid, ok);
+    hub_view_json_append(ids, jid, ok);
   }
-  s_set(o, "identifiers", ids, ok);
+  hub_view_json_set(o, "identifiers", ids, ok);
 
   if (p->address != NULL) {
     json_t *a = json_object();
     if (a != NULL) {
-      s_set(a, "lines", s_jstrings(p->address->lines, p->address->n_lines, ok), ok);
-      s_set(a, "town", s_jstr(p->address->town), ok);
-      s_set(a, "postcode", s_jstr(p->address->postcode), ok);
+      hub_view_json_set(a, "lines",
+                        hub_view_json_strings(p->address->lines, p->address->n_lines, ok), ok);
+      hub_view_json_set(a, "town", hub_view_json_text(p->address->town), ok);
+      hub_view_json_set(a, "postcode", hub_view_json_text(p->address->postcode), ok);
     }
-    s_set(o, "address", a, ok);
+    hub_view_json_set(o, "address", a, ok);
   } else {
-    s_set(o, "address", json_null(), ok);
+    hub_view_json_set(o, "address", json_null(), ok);
   }
   return o;
 }
@@ -406,7 +408,7 @@ static json_t *s_jpeople(Mash__V1__Person *const *people, size_t n, bool *ok) {
   }
   for (size_t i = 0; i < n; i++) {
     if (people[i] != NULL) {
-      s_append(arr, s_jperson(people[i], ok), ok);
+      hub_view_json_append(arr, hub_view_person_json(people[i], ok), ok);
     }
   }
   return arr;
@@ -418,20 +420,21 @@ static json_t *s_jpolice(const Mash__V1__PoliceDetail *p, bool *ok) {
     *ok = false;
     return NULL;
   }
-  s_set(o, "incident_number", s_jstr(p->incident_number), ok);
-  s_set(o, "incident_at", s_jtime(p->incident_at_ms), ok);
-  s_set(o, "officer_name", s_jstr(p->officer_name), ok);
-  s_set(o, "officer_contact", s_jstr(p->officer_contact), ok);
-  s_set(o, "children_present", s_jstrings(p->children_present_refs, p->n_children_present_refs, ok),
-        ok);
+  hub_view_json_set(o, "incident_number", hub_view_json_text(p->incident_number), ok);
+  hub_view_json_set(o, "incident_at", hub_view_json_time(p->incident_at_ms), ok);
+  hub_view_json_set(o, "officer_name", hub_view_json_text(p->officer_name), ok);
+  hub_view_json_set(o, "officer_contact", hub_view_json_text(p->officer_contact), ok);
+  hub_view_json_set(o, "children_present",
+                    hub_view_json_strings(p->children_present_refs, p->n_children_present_refs, ok),
+                    ok);
   json_t *answers = json_array();
   for (size_t i = 0; answers != NULL && i < p->n_dash_answers; i++) {
-    s_append(answers, json_string(s_answer_name(p->dash_answers[i])), ok);
+    hub_view_json_append(answers, json_string(hub_view_dash_answer_name(p->dash_answers[i])), ok);
   }
-  s_set(o, "dash_answers", answers, ok);
-  s_set(o, "officer_grade", json_string(mash_dash_grade_name(p->officer_grade)), ok);
-  s_set(o, "formal_referral", json_boolean(p->formal_referral), ok);
-  s_set(o, "domestic_abuse", json_boolean(p->domestic_abuse), ok);
+  hub_view_json_set(o, "dash_answers", answers, ok);
+  hub_view_json_set(o, "officer_grade", json_string(mash_dash_grade_name(p->officer_grade)), ok);
+  hub_view_json_set(o, "formal_referral", json_boolean(p->formal_referral), ok);
+  hub_view_json_set(o, "domestic_abuse", json_boolean(p->domestic_abuse), ok);
   return o;
 }
 
@@ -448,10 +451,10 @@ static json_t *s_jdetail(const Mash__V1__Notification *n, bool *ok) {
       *ok = false;
       return NULL;
     }
-    s_set(o, "kind", json_string(s_health_name(n->health->kind)), ok);
-    s_set(o, "setting", s_jstr(n->health->setting), ok);
-    s_set(o, "attended_at", s_jtime(n->health->attended_at_ms), ok);
-    s_set(o, "practitioner", s_jstr(n->health->practitioner), ok);
+    hub_view_json_set(o, "kind", json_string(hub_view_health_kind_name(n->health->kind)), ok);
+    hub_view_json_set(o, "setting", hub_view_json_text(n->health->setting), ok);
+    hub_view_json_set(o, "attended_at", hub_view_json_time(n->health->attended_at_ms), ok);
+    hub_view_json_set(o, "practitioner", hub_view_json_text(n->health->practitioner), ok);
     return o;
   case MASH__V1__NOTIFICATION__DETAIL_EDUCATION:
     if (n->education == NULL) {
@@ -461,11 +464,12 @@ static json_t *s_jdetail(const Mash__V1__Notification *n, bool *ok) {
       *ok = false;
       return NULL;
     }
-    s_set(o, "kind", json_string(s_education_name(n->education->kind)), ok);
-    s_set(o, "school", s_jstr(n->education->school), ok);
-    s_set(o, "attendance_percent", json_integer(n->education->attendance_percent), ok);
-    s_set(o, "unauthorised_sessions", json_integer(n->education->unauthorised_sessions), ok);
-    s_set(o, "dsl_name", s_jstr(n->education->dsl_name), ok);
+    hub_view_json_set(o, "kind", json_string(hub_view_education_kind_name(n->education->kind)), ok);
+    hub_view_json_set(o, "school", hub_view_json_text(n->education->school), ok);
+    hub_view_json_set(o, "attendance_percent", json_integer(n->education->attendance_percent), ok);
+    hub_view_json_set(o, "unauthorised_sessions", json_integer(n->education->unauthorised_sessions),
+                      ok);
+    hub_view_json_set(o, "dsl_name", hub_view_json_text(n->education->dsl_name), ok);
     return o;
   case MASH__V1__NOTIFICATION__DETAIL_HOUSING:
     if (n->housing == NULL) {
@@ -475,9 +479,10 @@ static json_t *s_jdetail(const Mash__V1__Notification *n, bool *ok) {
       *ok = false;
       return NULL;
     }
-    s_set(o, "kind", json_string(s_housing_name(n->housing->kind)), ok);
-    s_set(o, "tenancy_reference", s_jstr(n->housing->tenancy_reference), ok);
-    s_set(o, "arrears_pence", json_integer(n->housing->arrears_pence), ok);
+    hub_view_json_set(o, "kind", json_string(hub_view_housing_kind_name(n->housing->kind)), ok);
+    hub_view_json_set(o, "tenancy_reference", hub_view_json_text(n->housing->tenancy_reference),
+                      ok);
+    hub_view_json_set(o, "arrears_pence", json_integer(n->housing->arrears_pence), ok);
     return o;
   default:
     break;
@@ -491,13 +496,13 @@ static json_t *s_jnotification(const Mash__V1__Notification *n, bool *ok) {
     *ok = false;
     return NULL;
   }
-  s_set(o, "source_reference", s_jstr(n->source_reference), ok);
-  s_set(o, "agency", json_string(s_agency_name(n->detail_case)), ok);
-  s_set(o, "category", json_string(s_category_name(n->concern_category)), ok);
-  s_set(o, "concern", s_jstr(n->concern), ok);
-  s_set(o, "occurred_at", s_jtime(n->occurred_at_ms), ok);
-  s_set(o, "children", s_jpeople(n->children, n->n_children, ok), ok);
-  s_set(o, "adults", s_jpeople(n->adults, n->n_adults, ok), ok);
+  hub_view_json_set(o, "source_reference", hub_view_json_text(n->source_reference), ok);
+  hub_view_json_set(o, "agency", json_string(hub_view_agency_name(n->detail_case)), ok);
+  hub_view_json_set(o, "category", json_string(hub_view_category_name(n->concern_category)), ok);
+  hub_view_json_set(o, "concern", hub_view_json_text(n->concern), ok);
+  hub_view_json_set(o, "occurred_at", hub_view_json_time(n->occurred_at_ms), ok);
+  hub_view_json_set(o, "children", s_jpeople(n->children, n->n_children, ok), ok);
+  hub_view_json_set(o, "adults", s_jpeople(n->adults, n->n_adults, ok), ok);
   json_t *rels = json_array();
   for (size_t i = 0; rels != NULL && i < n->n_relationships; i++) {
     const Mash__V1__Relationship *r = n->relationships[i];
@@ -506,14 +511,14 @@ static json_t *s_jnotification(const Mash__V1__Notification *n, bool *ok) {
     }
     json_t *jr = json_object();
     if (jr != NULL) {
-      s_set(jr, "from", s_jstr(r->from_ref), ok);
-      s_set(jr, "to", s_jstr(r->to_ref), ok);
-      s_set(jr, "kind", s_jstr(r->kind), ok);
+      hub_view_json_set(jr, "from", hub_view_json_text(r->from_ref), ok);
+      hub_view_json_set(jr, "to", hub_view_json_text(r->to_ref), ok);
+      hub_view_json_set(jr, "kind", hub_view_json_text(r->kind), ok);
     }
-    s_append(rels, jr, ok);
+    hub_view_json_append(rels, jr, ok);
   }
-  s_set(o, "relationships", rels, ok);
-  s_set(o, s_agency_name(n->detail_case), s_jdetail(n, ok), ok);
+  hub_view_json_set(o, "relationships", rels, ok);
+  hub_view_json_set(o, hub_view_agency_name(n->detail_case), s_jdetail(n, ok), ok);
   return o;
 }
 
@@ -523,13 +528,14 @@ static json_t *s_jdash(const Mash__V1__DashScore *d, bool *ok) {
     *ok = false;
     return NULL;
   }
-  s_set(o, "present", json_boolean(d->present), ok);
-  s_set(o, "complete", json_boolean(d->complete), ok);
-  s_set(o, "yes_count", json_integer(d->yes_count), ok);
-  s_set(o, "checklist_grade", json_string(mash_dash_grade_name(d->checklist_grade)), ok);
-  s_set(o, "officer_grade", json_string(mash_dash_grade_name(d->officer_grade)), ok);
-  s_set(o, "final_grade", json_string(mash_dash_grade_name(d->final_grade)), ok);
-  s_set(o, "grade_raised", json_boolean(d->grade_raised), ok);
+  hub_view_json_set(o, "present", json_boolean(d->present), ok);
+  hub_view_json_set(o, "complete", json_boolean(d->complete), ok);
+  hub_view_json_set(o, "yes_count", json_integer(d->yes_count), ok);
+  hub_view_json_set(o, "checklist_grade", json_string(mash_dash_grade_name(d->checklist_grade)),
+                    ok);
+  hub_view_json_set(o, "officer_grade", json_string(mash_dash_grade_name(d->officer_grade)), ok);
+  hub_view_json_set(o, "final_grade", json_string(mash_dash_grade_name(d->final_grade)), ok);
+  hub_view_json_set(o, "grade_raised", json_boolean(d->grade_raised), ok);
   return o;
 }
 
@@ -542,14 +548,16 @@ json_t *hub_view_json(const Mash__V1__Contact *c) {
     return NULL;
   }
   bool ok = true;
-  s_set(o, "contact_id", s_jstr(c->contact_id), &ok);
-  s_set(o, "source_principal", s_jstr(c->source_principal), &ok);
-  s_set(o, "received_at", s_jtime(c->received_at_ms), &ok);
-  s_set(o, "screening_due_at", s_jtime(c->screening_due_at_ms), &ok);
-  s_set(o, "notification",
-        c->notification != NULL ? s_jnotification(c->notification, &ok) : json_null(), &ok);
-  s_set(o, "dash", c->dash != NULL ? s_jdash(c->dash, &ok) : json_null(), &ok);
-  s_set(o, "quality_flags", s_jstrings(c->quality_flags, c->n_quality_flags, &ok), &ok);
+  hub_view_json_set(o, "contact_id", hub_view_json_text(c->contact_id), &ok);
+  hub_view_json_set(o, "source_principal", hub_view_json_text(c->source_principal), &ok);
+  hub_view_json_set(o, "received_at", hub_view_json_time(c->received_at_ms), &ok);
+  hub_view_json_set(o, "screening_due_at", hub_view_json_time(c->screening_due_at_ms), &ok);
+  hub_view_json_set(o, "notification",
+                    c->notification != NULL ? s_jnotification(c->notification, &ok) : json_null(),
+                    &ok);
+  hub_view_json_set(o, "dash", c->dash != NULL ? s_jdash(c->dash, &ok) : json_null(), &ok);
+  hub_view_json_set(o, "quality_flags",
+                    hub_view_json_strings(c->quality_flags, c->n_quality_flags, &ok), &ok);
   if (!ok) {
     json_decref(o);
     return NULL;

@@ -1,19 +1,68 @@
 /* hub_view: how the hub desk shows a contact: a readable line for a terminal
  * and a JSON object. Pure translation, no I/O. This is the staff desk's own
- * display, so it shows names; nothing here goes to logs. */
+ * display, so it shows names; nothing here goes to logs.
+ *
+ * It also exports the small pieces the desk's other views (pack_view) share:
+ * enum names, UTF-8 decoding, the contact's DASH and the JSON builders. */
 #ifndef MASH_HUB_VIEW_H
 #define MASH_HUB_VIEW_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "dash.h"
 #include "mash.pb-c.h"
 
 /* One line, no newline, truncated to fit outlen. E.g.
  * "MASH-000042  police  PPN-1  domestic abuse  DASH 15/27 high (raised)  2 children  flags: ..." */
 void hub_view_line(const Mash__V1__Contact *c, char *out, size_t outlen);
 
-/* A new JSON object with every field of the contact (caller json_decref's). */
+/* A new JSON object with every field of the contact (caller json_decref's).
+ * NULL for a NULL contact or when memory ran out. */
 json_t *hub_view_json(const Mash__V1__Contact *c);
+
+/* ---------------------------------------------------------------- shared helpers */
+
+/* Lowercase snake_case names of enum values, as used in JSON ("domestic_abuse",
+ * "not_known"); "unspecified" (or "unanswered", "unknown") for anything else.
+ * Static strings. */
+const char *hub_view_category_name(Mash__V1__ConcernCategory c);
+const char *hub_view_sex_name(Mash__V1__Sex s);
+const char *hub_view_identifier_name(Mash__V1__IdentifierKind k);
+const char *hub_view_dash_answer_name(Mash__V1__DashAnswer a);
+const char *hub_view_health_kind_name(Mash__V1__HealthEventKind k);
+const char *hub_view_education_kind_name(Mash__V1__EducationEventKind k);
+const char *hub_view_housing_kind_name(Mash__V1__HousingEventKind k);
+/* The agency a notification's detail belongs to: "police", ..., "unknown". */
+const char *hub_view_agency_name(Mash__V1__Notification__DetailCase c);
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), 0 when invalid
+ * (overlong, surrogate, beyond U+10FFFF, truncated); *cp is the code point.
+ * s must be NUL-terminated; never reads past the terminator. */
+size_t hub_view_utf8_next(const unsigned char *s, uint32_t *cp);
+
+/* The contact's DASH into *r: the broker's score when delivered, else
+ * computed from the answers. false (r unspecified) when the contact has no
+ * police detail. */
+bool hub_view_dash_of(const Mash__V1__Contact *c, mash_dash_result_t *r);
+
+/* JSON builders. Each returns a new reference (NULL when memory ran out).
+ * The _set/_append/_strings/person builders record a failure in *ok instead
+ * of returning it, so a caller checks once at the end; _set and _append take
+ * ownership of value even on failure. */
+
+/* A JSON string of untrusted text (NULL is ""); invalid UTF-8 is shown with
+ * '?' for every byte outside ASCII. */
+json_t *hub_view_json_text(const char *s);
+/* An ISO 8601 UTC time, or null for 0 (not known). */
+json_t *hub_view_json_time(int64_t ms);
+void hub_view_json_set(json_t *obj, const char *key, json_t *value, bool *ok);
+void hub_view_json_append(json_t *arr, json_t *value, bool *ok);
+/* An array of untrusted strings. */
+json_t *hub_view_json_strings(char *const *items, size_t n, bool *ok);
+/* A person (ref, names, dob, sex, role, identifiers, address); null for NULL. */
+json_t *hub_view_person_json(const Mash__V1__Person *p, bool *ok);
 
 #endif

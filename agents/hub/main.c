@@ -204,6 +204,7 @@ int main(int argc, char **argv) {
   h.agent = agent_new(&h.loop, &cfg, err, sizeof err);
   if (!h.agent) {
     fprintf(stderr, "mash-hub: %s\n", err);
+    uv_loop_close(&h.loop);
     return 1;
   }
   sqlite3 *db = agent_store_db(agent_get_store(h.agent));

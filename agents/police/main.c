@@ -257,14 +257,15 @@ int main(int argc, char **argv) {
     return 2;
   }
   mash_log_init("mash-police", cfg.log_level);
-  uv_loop_init(&p.loop);
   if (agent_dirs_for(cfg.state, err, sizeof err) != 0) {
     fprintf(stderr, "mash-police: %s\n", err);
     return 1;
   }
+  uv_loop_init(&p.loop);
   p.agent = agent_new(&p.loop, &cfg, err, sizeof err);
   if (!p.agent) {
     fprintf(stderr, "mash-police: %s\n", err);
+    uv_loop_close(&p.loop);
     return 1;
   }
   agent_set_handlers(p.agent, s_receipt_cb, NULL, NULL, &p);

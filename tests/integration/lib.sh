@@ -44,14 +44,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND until it succeeds.
+# wait_for SECONDS DESCRIPTION COMMAND...: poll COMMAND until it succeeds
+# (every WAIT_POLL seconds, default 0.05).
 wait_for() {
   local secs=$1 what=$2
   shift 2
   local deadline=$((SECONDS + secs))
   until "$@" >/dev/null 2>&1; do
     [ $SECONDS -lt $deadline ] || fail "timed out after ${secs}s waiting for: $what"
-    sleep 0.05
+    sleep "${WAIT_POLL:-0.05}"
   done
 }
 
@@ -102,4 +103,27 @@ hub_has() { [ "$(hub_lines)" -ge "$1" ]; }
 make_notification() {
   local n=$1 out=${2:-/dev/stdout}
   sed "s/\"reference\": *\"[^\"]*\"/\"reference\": \"PPN-TEST-$n\"/" "$EXAMPLES/dash-high.json" >"$out"
+}
+
+# rawsend ARGS...: mash-rawsend to this broker (ARGS: --key FILE or
+# --random-key, --frame FILE..., --timeout MS to wait less than 5 s for an
+# answer that should not come); prints its reply lines, returns its exit code.
+rawsend() {
+  "$B/tests/mash-rawsend" --endpoint "$EP" --server-key "$T/certs/mashd.pub" \
+    --timeout 5000 "$@"
+}
+
+# outbox_frame NAME LABEL FILE: write the encoded envelope that agent NAME
+# stored in its outbox for LABEL (mash-police: the file path) to FILE.
+outbox_frame() {
+  rm -f "$3"
+  sqlite3 "$T/$1/state.db" "SELECT writefile('$3', frame) FROM outbox WHERE label = '$2'" >/dev/null
+  [ -s "$3" ] || fail "no outbox frame for $2 in $1's state"
+}
+
+# count_in FILE TEXT: how many lines of FILE contain TEXT (0 if none or no file).
+count_in() {
+  local n
+  n=$(grep -cF -- "$2" "$1" 2>/dev/null) || true
+  echo "${n:-0}"
 }

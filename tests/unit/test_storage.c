@@ -151,8 +151,14 @@ static void gated_destroy(mash_store_t *s) {
 }
 
 static const mash_store_vtable_t GATED_VT = {
-    gated_begin, gated_commit, gated_rollback, gated_intake,
-    gated_mark,  gated_load,   gated_count,    gated_destroy,
+    .begin = gated_begin,
+    .commit = gated_commit,
+    .rollback = gated_rollback,
+    .intake = gated_intake,
+    .mark_delivered = gated_mark,
+    .load_undelivered = gated_load,
+    .count_contacts = gated_count,
+    .destroy = gated_destroy,
 };
 
 /* ---- a failing fake: commit n (1-based) and every later one fail ---- */
@@ -216,8 +222,14 @@ static void fake_destroy(mash_store_t *s) {
 }
 
 static const mash_store_vtable_t FAKE_VT = {
-    fake_begin, fake_commit, fake_rollback, fake_intake,
-    fake_mark,  fake_load,   fake_count,    fake_destroy,
+    .begin = fake_begin,
+    .commit = fake_commit,
+    .rollback = fake_rollback,
+    .intake = fake_intake,
+    .mark_delivered = fake_mark,
+    .load_undelivered = fake_load,
+    .count_contacts = fake_count,
+    .destroy = fake_destroy,
 };
 
 static mash_store_t *fake_new(int fail_from, int *destroyed) {

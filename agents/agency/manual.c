@@ -1,0 +1,606 @@
+/* manual: the drop folder through which people answer enquiries for an
+ * agency whose records no system mash can read holds. Formats in
+ * agents/agency/README.md.
+ *
+ * Responsible for: writing each request as readable JSON, reading and
+ * checking the answer a person writes (with the shared JSON readers of
+ * notification_json.h, errors named by JSON path), and moving answers to
+ * sent/ or rejected/ (with the reasons beside a refused one).
+ * Must not: send, log, poll or keep state.
+ */
+#include "manual.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agency_file.h"
+#include "clock.h"
+#include "notification_json.h"
+
+#define DIR_MODE 0700
+
+#ifdef MASH_MAX_FINDINGS
+_Static_assert(MANUAL_MAX_FINDINGS <= MASH_MAX_FINDINGS, "answers must pass the codec");
+#endif
+
+/* ---------------------------------------------------------------- words */
+
+typedef struct word {
+  int value;
+  const char *name;
+} word_t;
+
+static const word_t s_rags[] = {
+    {MASH__V1__RAG__RAG_RED, "red"},
+    {MASH__V1__RAG__RAG_AMBER, "amber"},
+    {MASH__V1__RAG__RAG_GREEN, "green"},
+    {MASH__V1__RAG__RAG_BLUE, "blue"},
+    {0, NULL},
+};
+
+static const word_t s_consent_statuses[] = {
+    {MASH__V1__CONSENT_STATUS__CONSENT_STATUS_GIVEN, "given"},
+    {MASH__V1__CONSENT_STATUS__CONSENT_STATUS_REFUSED, "refused"},
+    {MASH__V1__CONSENT_STATUS__CONSENT_STATUS_NOT_SOUGHT, "not_sought"},
+    {0, NULL},
+};
+
+static const word_t s_lawful_bases[] = {
+    {MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_CONSENT, "consent"},
+    {MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_PUBLIC_TASK, "public_task"},
+    {MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_LEGAL_OBLIGATION, "legal_obligation"},
+    {MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_VITAL_INTERESTS, "vital_interests"},
+    {MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_SAFEGUARDING_DPA_SCH1_P18, "safeguarding_dpa_sch1_p18"},
+    {0, NULL},
+};
+
+static const word_t s_sexes[] = {
+    {MASH__V1__SEX__SEX_FEMALE, "female"},
+    {MASH__V1__SEX__SEX_MALE, "male"},
+    {MASH__V1__SEX__SEX_OTHER, "other"},
+    {MASH__V1__SEX__SEX_NOT_KNOWN, "not_known"},
+    {0, NULL},
+};
+
+static const word_t s_identifier_keys[] = {
+    {MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER, "nhs_number"},
+    {MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN, "upn"},
+    {MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID, "pnc_id"},
+    {MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID, "local_id"},
+    {0, NULL},
+};
+
+/* The word for `value`, or NULL when unset or unknown. */
+static const char *s_word(const word_t *table, int value) {
+  for (size_t i = 0; table[i].name != NULL; i++) {
+    if (table[i].value == value) {
+      return table[i].name;
+    }
+  }
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- paths and files */
+
+/* A request id names files: 1 to MASH_MAX_ID_LEN of A-Z a-z 0-9 - _ . :,
+ * not starting with a dot (no hidden files, no "..", no "/"). */
+static bool s_valid_id(const char *id) {
+  if (id == NULL || id[0] == '\0' || id[0] == '.' ||
+      strnlen(id, MASH_MAX_ID_LEN + 1) > MASH_MAX_ID_LEN) {
+    return false;
+  }
+  for (const char *s = id; *s != '\0'; s++) {
+    char c = *s;
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.' || c == ':';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/* out (PATH_MAX bytes) = dir/sub[/id suffix]. Returns 0 or -ENAMETOOLONG. */
+static int s_path(char *out, const char *dir, const char *sub, const char *id, const char *suffix) {
+  int w = id != NULL ? snprintf(out, PATH_MAX, "%s/%s/%s%s", dir, sub, id, suffix)
+                     : snprintf(out, PATH_MAX, "%s/%s", dir, sub);
+  return w < 0 || w >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+static int s_mkdir(const char *path) {
+  if (mkdir(path, DIR_MODE) != 0 && errno != EEXIST) {
+    return -errno;
+  }
+  return 0;
+}
+
+/* Write `len` bytes to dir/name through a temporary file in dir, renamed
+ * into place once synced. Returns 0 or a negative errno. */
+static int s_write_atomic(const char *dir, const char *name, const char *data, size_t len) {
+  char tmp[PATH_MAX];
+  char final[PATH_MAX];
+  int w = snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, name);
+  int w2 = snprintf(final, sizeof final, "%s/%s", dir, name);
+  if (w < 0 || (size_t)w >= sizeof tmp || w2 < 0 || (size_t)w2 >= sizeof final) {
+    return -ENAMETOOLONG;
+  }
+  int fd = mkstemp(tmp); /* 0600 */
+  if (fd < 0) {
+    return -errno;
+  }
+  int rc = 0;
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = write(fd, data + done, len - done);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      rc = -errno;
+      break;
+    }
+    done += (size_t)n;
+  }
+  if (rc == 0 && fsync(fd) != 0) {
+    rc = -errno;
+  }
+  if (close(fd) != 0 && rc == 0) {
+    rc = -errno;
+  }
+  if (rc == 0 && rename(tmp, final) != 0) {
+    rc = -errno;
+  }
+  if (rc != 0) {
+    unlink(tmp);
+  }
+  return rc;
+}
+
+/* ---------------------------------------------------------------- the request */
+
+/* Set obj[key] to a string unless it is empty. Returns -1 when `value` is
+ * not UTF-8 or memory ran out. */
+static int s_set_text(json_t *obj, const char *key, const char *value) {
+  if (value == NULL || value[0] == '\0') {
+    return 0;
+  }
+  json_t *s = json_string(value);
+  return s != NULL && json_object_set_new(obj, key, s) == 0 ? 0 : -1;
+}
+
+static int s_set_word(json_t *obj, const char *key, const word_t *table, int value) {
+  return s_set_text(obj, key, s_word(table, value));
+}
+
+static int s_set_time(json_t *obj, const char *key, int64_t ms) {
+  if (ms <= 0) {
+    return 0;
+  }
+  char when[40];
+  mash_clock_format(ms, when, sizeof when);
+  return s_set_text(obj, key, when);
+}
+
+/* Set obj["address"] unless the address is empty. */
+static int s_address_json(json_t *obj, const Mash__V1__Address *addr) {
+  json_t *a = json_object();
+  json_t *lines = json_array();
+  int rc = a == NULL || lines == NULL ? -1 : 0;
+  for (size_t i = 0; rc == 0 && i < addr->n_lines; i++) {
+    json_t *line = json_string(addr->lines[i] != NULL ? addr->lines[i] : "");
+    rc = line != NULL && json_array_append_new(lines, line) == 0 ? 0 : -1;
+  }
+  if (rc == 0 && json_array_size(lines) > 0) {
+    rc = json_object_set(a, "lines", lines);
+  }
+  if (rc == 0) {
+    rc = s_set_text(a, "town", addr->town) | s_set_text(a, "postcode", addr->postcode);
+  }
+  if (rc == 0 && json_object_size(a) > 0) {
+    rc = json_object_set(obj, "address", a);
+  }
+  json_decref(lines);
+  json_decref(a);
+  return rc;
+}
+
+/* A subject in the keys of a notification person (agents/police/README.md). */
+static json_t *s_person_json(const Mash__V1__Person *p) {
+  json_t *o = json_object();
+  if (o == NULL) {
+    return NULL;
+  }
+  int rc = s_set_text(o, "ref", p->ref) | s_set_text(o, "given_name", p->given_name) |
+           s_set_text(o, "family_name", p->family_name) | s_set_text(o, "dob", p->date_of_birth) |
+           s_set_word(o, "sex", s_sexes, p->sex) | s_set_text(o, "role", p->role);
+  for (size_t i = 0; i < p->n_identifiers && rc == 0; i++) {
+    const Mash__V1__Identifier *id = p->identifiers[i];
+    const char *key = s_word(s_identifier_keys, id->kind);
+    if (key == NULL) {
+      continue;
+    }
+    /* A second identifier of one kind keeps the first: the JSON has one key. */
+    if (json_object_get(o, key) == NULL) {
+      rc |= s_set_text(o, key, id->value);
+      if (id->kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID) {
+        rc |= s_set_text(o, "local_id_issuer", id->issuer);
+      }
+    }
+  }
+  if (rc == 0 && p->address != NULL) {
+    rc = s_address_json(o, p->address);
+  }
+  if (rc != 0) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+/* The request as readable JSON, or NULL when a text is not UTF-8 or memory
+ * ran out. */
+static json_t *s_request_json(const Mash__V1__EnquiryRequest *req) {
+  json_t *o = json_object();
+  json_t *subjects = json_array();
+  char answer_file[MASH_MAX_ID_LEN + 32];
+  snprintf(answer_file, sizeof answer_file, "answers/%s.json", req->request_id);
+  int rc = o == NULL || subjects == NULL ? -1 : 0;
+  if (rc == 0) {
+    rc = s_set_text(o, "request_id", req->request_id) |
+         s_set_text(o, "enquiry_id", req->enquiry_id) |
+         s_set_text(o, "contact_id", req->contact_id) | s_set_word(o, "rag", s_rags, req->rag) |
+         s_set_time(o, "requested_at", req->requested_at_ms) |
+         s_set_time(o, "due_at", req->due_at_ms) | s_set_text(o, "question", req->question);
+  }
+  if (rc == 0 && req->consent != NULL) {
+    json_t *c = json_object();
+    rc = c == NULL ? -1 : 0;
+    if (rc == 0) {
+      rc = s_set_word(c, "status", s_consent_statuses, req->consent->status) |
+           s_set_text(c, "reason", req->consent->reason) |
+           s_set_word(c, "lawful_basis", s_lawful_bases, req->consent->lawful_basis) |
+           s_set_text(c, "recorded_by", req->consent->recorded_by);
+    }
+    if (rc == 0) {
+      rc = json_object_set(o, "consent", c);
+    }
+    json_decref(c);
+  }
+  for (size_t i = 0; rc == 0 && i < req->n_subjects; i++) {
+    json_t *p = req->subjects[i] != NULL ? s_person_json(req->subjects[i]) : NULL;
+    rc = p != NULL && json_array_append_new(subjects, p) == 0 ? 0 : -1;
+  }
+  if (rc == 0) {
+    rc = json_object_set(o, "subjects", subjects) | s_set_text(o, "answer_file", answer_file);
+  }
+  json_decref(subjects);
+  if (rc != 0) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+int manual_write_request(const char *dir, const Mash__V1__EnquiryRequest *req, char *err,
+                         size_t errlen) {
+  if (errlen > 0) {
+    err[0] = '\0';
+  }
+  if (!s_valid_id(req->request_id)) {
+    snprintf(err, errlen,
+             "request id: expected 1 to %u of A-Z a-z 0-9 - _ . : not starting "
+             "with a dot",
+             MASH_MAX_ID_LEN);
+    return -EINVAL;
+  }
+  char requests[PATH_MAX];
+  char answers[PATH_MAX];
+  int rc = s_path(requests, dir, "requests", NULL, NULL);
+  if (rc == 0) {
+    rc = s_path(answers, dir, "answers", NULL, NULL);
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "%s: path too long", dir);
+    return rc;
+  }
+  const char *failed = dir;
+  rc = s_mkdir(dir);
+  if (rc == 0) {
+    failed = requests;
+    rc = s_mkdir(requests);
+  }
+  if (rc == 0) {
+    failed = answers;
+    rc = s_mkdir(answers);
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "%s: %s", failed, strerror(-rc));
+    return rc;
+  }
+
+  json_t *o = s_request_json(req);
+  char *text = o != NULL ? json_dumps(o, JSON_INDENT(2)) : NULL;
+  json_decref(o);
+  if (text == NULL) {
+    snprintf(err, errlen, "request %s: a text is not UTF-8, or out of memory", req->request_id);
+    return -EINVAL;
+  }
+  char name[MASH_MAX_ID_LEN + 8];
+  snprintf(name, sizeof name, "%s.json", req->request_id);
+  size_t len = strlen(text);
+  /* End with a new line, as editors do. */
+  char *with_nl = realloc(text, len + 2);
+  if (with_nl == NULL) {
+    free(text);
+    snprintf(err, errlen, "out of memory");
+    return -ENOMEM;
+  }
+  with_nl[len] = '\n';
+  with_nl[len + 1] = '\0';
+  rc = s_write_atomic(requests, name, with_nl, len + 1);
+  free(with_nl);
+  if (rc != 0) {
+    snprintf(err, errlen, "%s/%s: %s", requests, name, strerror(-rc));
+  }
+  return rc;
+}
+
+/* ---------------------------------------------------------------- the answer */
+
+static char *s_dup(const char *s) {
+  size_t len = strlen(s);
+  char *copy = malloc(len + 1);
+  if (copy != NULL) {
+    memcpy(copy, s, len + 1);
+  }
+  return copy;
+}
+
+static void s_answer_fields(njson_ctx_t *ctx, const json_t *root, const char *request_id,
+                            Mash__V1__EnquiryResponse *r) {
+  char *named = NULL;
+  if (njson_get_text(ctx, root, "request_id", "", NJSON_TEXT_ID, false, &named) == 0 &&
+      named != NULL && named[0] != '\0' && strcmp(named, request_id) != 0) {
+    njson_error(ctx, "request_id", "names another request; this file answers %s", request_id);
+  }
+  free(named);
+
+  bool found = false;
+  njson_get_bool(ctx, root, "no_information_held", "", true, &r->no_information_held, &found);
+  njson_get_text(ctx, root, "summary", "", NJSON_TEXT_LONG, false, &r->summary);
+  njson_get_text(ctx, root, "responder", "", NJSON_TEXT_SHORT, true, &r->responder);
+
+  const json_t *arr = njson_get_array(ctx, root, "findings", "", MANUAL_MAX_FINDINGS, false);
+  if (arr != NULL && json_array_size(arr) > 0) {
+    r->findings = calloc(json_array_size(arr), sizeof *r->findings);
+    if (r->findings == NULL) {
+      njson_error(ctx, "findings", "out of memory");
+      return;
+    }
+    size_t bytes = 0;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+      char path[NJSON_PATH_LEN];
+      njson_path_index(path, "findings", i);
+      Mash__V1__Finding *f = njson_finding(ctx, json_array_get(arr, i), path);
+      if (f != NULL) {
+        r->findings[r->n_findings++] = f;
+        bytes += strlen(f->kind) + strlen(f->summary) + 16;
+      }
+    }
+    if (bytes > MANUAL_ANSWER_BUDGET) {
+      njson_error(ctx, "findings", "more than %u bytes in all: too long for one answer",
+                  MANUAL_ANSWER_BUDGET);
+    }
+  }
+  if (!found) {
+    return; /* no_information_held already reported */
+  }
+  if (r->no_information_held && r->n_findings > 0) {
+    njson_error(ctx, "findings", "must be empty when no_information_held is true");
+  }
+  if (!r->no_information_held && r->n_findings == 0 && r->summary[0] == '\0') {
+    njson_error(ctx, "summary",
+                "required when there are no findings: say what is held, or set "
+                "no_information_held to true");
+  }
+}
+
+int manual_parse_answer(const char *request_id, const char *text, size_t len,
+                        Mash__V1__EnquiryResponse **resp, mash_errors_t *errs) {
+  *resp = NULL;
+  njson_ctx_t ctx = {.errs = errs, .errors = 0};
+  json_t *root = njson_load(&ctx, text, len, MANUAL_MAX_ANSWER_BYTES);
+  if (root == NULL) {
+    return -1;
+  }
+  Mash__V1__EnquiryResponse *r = malloc(sizeof *r);
+  if (r == NULL) {
+    json_decref(root);
+    njson_error(&ctx, "$", "out of memory");
+    return -1;
+  }
+  mash__v1__enquiry_response__init(r);
+  s_answer_fields(&ctx, root, request_id, r);
+  json_decref(root);
+
+  if (ctx.errors == 0) {
+    r->request_id = s_dup(request_id);
+    if (r->request_id == NULL) {
+      njson_error(&ctx, "$", "out of memory");
+    }
+  }
+  if (ctx.errors == 0 && r->summary[0] == '\0') {
+    /* A summary the hub can read at a glance, when the person left none. */
+    char summary[64];
+    if (r->no_information_held) {
+      snprintf(summary, sizeof summary, "No information held");
+    } else {
+      snprintf(summary, sizeof summary, "%zu finding%s.", r->n_findings,
+               r->n_findings == 1 ? "" : "s");
+    }
+    r->summary = s_dup(summary);
+    if (r->summary == NULL) {
+      njson_error(&ctx, "$", "out of memory");
+    }
+  }
+  if (ctx.errors > 0) {
+    manual_answer_free(r);
+    return -1;
+  }
+  *resp = r;
+  return 0;
+}
+
+int manual_read_answer(const char *dir, const char *request_id, Mash__V1__EnquiryResponse **resp,
+                       mash_errors_t *errs) {
+  *resp = NULL;
+  njson_ctx_t ctx = {.errs = errs, .errors = 0};
+  if (!s_valid_id(request_id)) {
+    njson_error(&ctx, "$", "not a valid request id");
+    return -1;
+  }
+  char path[PATH_MAX];
+  if (s_path(path, dir, "answers", request_id, ".json") != 0) {
+    njson_error(&ctx, "$", "path too long");
+    return -1;
+  }
+  char *text = NULL;
+  size_t len = 0;
+  int rc = agency_read_file(path, MANUAL_MAX_ANSWER_BYTES, true, &text, &len);
+  switch (rc) {
+  case 0:
+    break;
+  case -ENOENT:
+    return 1;
+  case -ELOOP:
+    njson_error(&ctx, "$", "a symbolic link: put the answer file itself in answers/");
+    return -1;
+  case -EFBIG:
+    njson_error(&ctx, "$", "larger than %u bytes", MANUAL_MAX_ANSWER_BYTES);
+    return -1;
+  case -EINVAL:
+    njson_error(&ctx, "$", "not a regular file");
+    return -1;
+  default:
+    njson_error(&ctx, "$", "cannot read: %s", strerror(-rc));
+    return -1;
+  }
+  rc = manual_parse_answer(request_id, text, len, resp, errs);
+  free(text);
+  return rc;
+}
+
+/* Move dir/from/ID.json to dir/to/ID.json, creating dir/to. */
+static int s_move(const char *dir, const char *from, const char *to, const char *request_id,
+                  char *err, size_t errlen) {
+  char src[PATH_MAX];
+  char dst_dir[PATH_MAX];
+  char dst[PATH_MAX];
+  if (s_path(src, dir, from, request_id, ".json") != 0 ||
+      s_path(dst_dir, dir, to, NULL, NULL) != 0 || s_path(dst, dir, to, request_id, ".json") != 0) {
+    snprintf(err, errlen, "%s: path too long", dir);
+    return -ENAMETOOLONG;
+  }
+  int rc = s_mkdir(dst_dir);
+  if (rc != 0) {
+    snprintf(err, errlen, "%s: %s", dst_dir, strerror(-rc));
+    return rc;
+  }
+  if (rename(src, dst) != 0) {
+    rc = -errno;
+    snprintf(err, errlen, "%s: %s", src, strerror(-rc));
+  }
+  return rc;
+}
+
+int manual_reject_answer(const char *dir, const char *request_id, const mash_errors_t *errs,
+                         char *err, size_t errlen) {
+  if (errlen > 0) {
+    err[0] = '\0';
+  }
+  if (!s_valid_id(request_id)) {
+    snprintf(err, errlen, "not a valid request id");
+    return -EINVAL;
+  }
+  char rejected[PATH_MAX];
+  if (s_path(rejected, dir, "answers/rejected", NULL, NULL) != 0) {
+    snprintf(err, errlen, "%s: path too long", dir);
+    return -ENAMETOOLONG;
+  }
+  int rc = s_mkdir(rejected);
+  if (rc != 0) {
+    snprintf(err, errlen, "%s: %s", rejected, strerror(-rc));
+    return rc;
+  }
+
+  /* At most MASH_MAX_FIELD_ERRORS lines of a few hundred bytes. */
+  size_t cap = 512 + MASH_MAX_FIELD_ERRORS * (sizeof(mash_field_error_t) + 4);
+  char *text = malloc(cap);
+  if (text == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return -ENOMEM;
+  }
+  size_t used = 0;
+  int w = snprintf(text, cap,
+                   "The answer to request %s was refused. Correct it and put it back as "
+                   "answers/%s.json.\n",
+                   request_id, request_id);
+  used = w > 0 ? (size_t)w : 0;
+  size_t count = errs != NULL ? errs->count : 0;
+  for (size_t i = 0; i < count && i < MASH_MAX_FIELD_ERRORS && used < cap; i++) {
+    w = snprintf(text + used, cap - used, "%s: %s\n", errs->items[i].field, errs->items[i].message);
+    used += w > 0 ? (size_t)w : 0;
+  }
+  if (errs != NULL && errs->dropped > 0 && used < cap) {
+    w = snprintf(text + used, cap - used, "(%zu more problems not listed)\n", errs->dropped);
+    used += w > 0 ? (size_t)w : 0;
+  }
+  used = used < cap ? used : cap - 1;
+
+  /* The reasons first, so that whoever finds the refused answer finds them. */
+  char name[MASH_MAX_ID_LEN + 8];
+  snprintf(name, sizeof name, "%s.error", request_id);
+  rc = s_write_atomic(rejected, name, text, used);
+  free(text);
+  if (rc != 0) {
+    snprintf(err, errlen, "%s/%s: %s", rejected, name, strerror(-rc));
+    return rc;
+  }
+  return s_move(dir, "answers", "answers/rejected", request_id, err, errlen);
+}
+
+int manual_finish_answer(const char *dir, const char *request_id, char *err, size_t errlen) {
+  if (errlen > 0) {
+    err[0] = '\0';
+  }
+  if (!s_valid_id(request_id)) {
+    snprintf(err, errlen, "not a valid request id");
+    return -EINVAL;
+  }
+  int rc = s_move(dir, "answers", "answers/sent", request_id, err, errlen);
+  if (rc != 0) {
+    return rc;
+  }
+  /* The request may have been tidied away by hand already. */
+  rc = s_move(dir, "requests", "requests/answered", request_id, err, errlen);
+  if (rc == -ENOENT) {
+    if (errlen > 0) {
+      err[0] = '\0';
+    }
+    rc = 0;
+  }
+  return rc;
+}
+
+void manual_answer_free(Mash__V1__EnquiryResponse *resp) {
+  if (resp != NULL) {
+    protobuf_c_message_free_unpacked(&resp->base, NULL);
+  }
+}

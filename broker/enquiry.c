@@ -1,0 +1,753 @@
+/* enquiry: the enquiry transactions. Each runs on the storage thread inside
+ * a savepoint; see enquiry.h. Every rule's refusal is a receipt with a
+ * field-level error. Must not: log child data (ids only in notes). */
+#include "enquiry.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pack.h"
+
+#define S_HUB_TARGET "@hub"
+
+mash_tx_t *mash_tx_new(mash_tx_kind_t kind, const mash_enquiry_env_t *env, const char *principal,
+                       const char *message_id, const uint8_t *body, size_t len, int64_t now_ms) {
+  mash_tx_t *tx = calloc(1, sizeof *tx);
+  if (!tx) {
+    return NULL;
+  }
+  tx->kind = kind;
+  tx->env = env;
+  snprintf(tx->principal, sizeof tx->principal, "%s", principal ? principal : "");
+  snprintf(tx->message_id, sizeof tx->message_id, "%s", message_id ? message_id : "");
+  if (body && len) {
+    tx->body = malloc(len);
+    if (!tx->body) {
+      free(tx);
+      return NULL;
+    }
+    memcpy(tx->body, body, len);
+    tx->len = len;
+  }
+  tx->now_ms = now_ms;
+  tx->op.kind = MASH_OP_CALL;
+  tx->op.u.call.fn = mash_tx_run;
+  tx->op.u.call.arg = tx;
+  return tx;
+}
+
+static void s_clear_out(mash_tx_t *tx) {
+  for (size_t i = 0; i < tx->n_msgs; i++) {
+    free(tx->msgs[i].frame);
+  }
+  tx->n_msgs = 0;
+  tx->n_watch = 0;
+  free(tx->receipt);
+  tx->receipt = NULL;
+  tx->receipt_len = 0;
+  tx->unwatch_request[0] = tx->unwatch_enquiry[0] = '\0';
+}
+
+void mash_tx_destroy(mash_tx_t *tx) {
+  if (!tx) {
+    return;
+  }
+  s_clear_out(tx);
+  free(tx->body);
+  free(tx);
+}
+
+/* ------------------------------------------------------------ outputs */
+
+static int s_receipt(mash_tx_t *tx, Mash__V1__ReceiptStatus status, const char *contact_id,
+                     const char *enquiry_id, const mash_errors_t *errs) {
+  Mash__V1__Receipt r = MASH__V1__RECEIPT__INIT;
+  Mash__V1__FieldError fe[MASH_MAX_FIELD_ERRORS];
+  Mash__V1__FieldError *fep[MASH_MAX_FIELD_ERRORS];
+  r.status = status;
+  r.contact_id = (char *)(contact_id ? contact_id : "");
+  r.enquiry_id = (char *)(enquiry_id ? enquiry_id : "");
+  for (size_t i = 0; errs && i < errs->count; i++) {
+    mash__v1__field_error__init(&fe[i]);
+    fe[i].field = (char *)errs->items[i].field;
+    fe[i].message = (char *)errs->items[i].message;
+    fep[i] = &fe[i];
+  }
+  r.n_errors = errs ? errs->count : 0;
+  r.errors = fep;
+  size_t len = mash__v1__receipt__get_packed_size(&r);
+  free(tx->receipt);
+  tx->receipt = malloc(len ? len : 1);
+  if (!tx->receipt) {
+    return -ENOMEM;
+  }
+  mash__v1__receipt__pack(&r, tx->receipt);
+  tx->receipt_len = len;
+  tx->receipt_status = status;
+  return 0;
+}
+
+/* Refuse: a receipt with one error; nothing written (the savepoint keeps the
+ * rest of the batch). Returns 0 so the receipt is still sent. */
+static int s_refuse(mash_tx_t *tx, const char *field, const char *message) {
+  mash_errors_t errs;
+  memset(&errs, 0, sizeof errs);
+  mash_errors_add(&errs, field, "%s", message);
+  snprintf(tx->note, sizeof tx->note, "refused: %s: %s", field, message);
+  return s_receipt(tx, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, NULL, &errs);
+}
+
+/* Encode an envelope with `set` filling its body, store it in the outbox for
+ * target, and keep a copy for the loop to send. */
+static int s_emit(mash_tx_t *tx, mash_store_t *store, const char *target, Mash__V1__Envelope *env) {
+  if (tx->n_msgs == MASH_TX_MAX_MSGS) {
+    return -ENOSPC;
+  }
+  mash_tx_msg_t *m = &tx->msgs[tx->n_msgs];
+  if (mash_uuid_new(m->message_id) != 0) {
+    return -EIO;
+  }
+  mash_envelope_init(env, m->message_id, tx->now_ms);
+  int rc = mash_codec_encode(env, &m->frame, &m->len);
+  if (rc < 0) {
+    return rc;
+  }
+  snprintf(m->target, sizeof m->target, "%s", target);
+  rc = store->vt->outbox_insert(store, m->message_id, target, m->frame, m->len, tx->now_ms);
+  if (rc < 0) {
+    free(m->frame);
+    m->frame = NULL;
+    return rc;
+  }
+  tx->n_msgs++;
+  return 0;
+}
+
+/* Replay the stored answer to a message seen before. 1 replayed, 0 new. */
+static int s_replay(mash_tx_t *tx, mash_store_t *store) {
+  uint8_t *res = NULL;
+  size_t len = 0;
+  int rc = store->vt->inbox_get(store, tx->principal, tx->message_id, &res, &len);
+  if (rc <= 0) {
+    return rc;
+  }
+  Mash__V1__Receipt *r = mash__v1__receipt__unpack(NULL, len, res);
+  free(res);
+  if (!r) {
+    return -EBADMSG;
+  }
+  /* The same answer, marked as a duplicate when it had been accepted. */
+  Mash__V1__ReceiptStatus st = r->status == MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED
+                                   ? MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE
+                                   : r->status;
+  mash_errors_t errs;
+  memset(&errs, 0, sizeof errs);
+  for (size_t i = 0; i < r->n_errors; i++) {
+    mash_errors_add(&errs, r->errors[i]->field, "%s", r->errors[i]->message);
+  }
+  rc = s_receipt(tx, st, r->contact_id, r->enquiry_id, &errs);
+  snprintf(tx->note, sizeof tx->note, "message %s from %s seen before", tx->message_id,
+           tx->principal);
+  mash__v1__receipt__free_unpacked(r, NULL);
+  return rc < 0 ? rc : 1;
+}
+
+static int s_remember(mash_tx_t *tx, mash_store_t *store) {
+  return store->vt->inbox_put(store, tx->principal, tx->message_id, tx->receipt, tx->receipt_len,
+                              tx->now_ms);
+}
+
+/* ------------------------------------------------------------ loading */
+
+static Mash__V1__Contact *s_load_contact(mash_store_t *store, const char *contact_id, int *state,
+                                         int *rc) {
+  mash_contact_row_t row;
+  *rc = store->vt->contact_get(store, contact_id, &row);
+  if (*rc < 0) {
+    return NULL;
+  }
+  Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, row.len, row.blob);
+  free(row.blob);
+  if (!c) {
+    *rc = -EBADMSG;
+    return NULL;
+  }
+  free(c->contact_id);
+  c->contact_id = strdup(row.contact_id);
+  if (!c->contact_id) {
+    mash__v1__contact__free_unpacked(c, NULL);
+    *rc = -ENOMEM;
+    return NULL;
+  }
+  if (state) {
+    *state = row.state;
+  }
+  return c;
+}
+
+typedef struct {
+  mash_pack_request_t *reqs;
+  char (*ids)[2][MASH_PRINCIPAL_LEN];
+  size_t n, cap;
+  int rc;
+} s_reqs_t;
+
+static int s_collect_req(mash_request_row_t *row, void *arg) {
+  s_reqs_t *c = arg;
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 8;
+    mash_pack_request_t *nr = realloc(c->reqs, cap * sizeof *nr);
+    char(*ni)[2][MASH_PRINCIPAL_LEN] = nr ? realloc(c->ids, cap * sizeof *ni) : NULL;
+    if (nr) {
+      c->reqs = nr;
+    }
+    if (!ni) {
+      c->rc = -ENOMEM;
+      return 1;
+    }
+    c->ids = ni;
+    c->cap = cap;
+  }
+  mash_pack_request_t *r = &c->reqs[c->n];
+  memset(r, 0, sizeof *r);
+  snprintf(c->ids[c->n][0], MASH_PRINCIPAL_LEN, "%s", row->request_id);
+  snprintf(c->ids[c->n][1], MASH_PRINCIPAL_LEN, "%s", row->agency);
+  r->requested_at_ms = row->requested_at_ms;
+  r->due_at_ms = row->due_at_ms;
+  r->answered_at_ms = row->answered_at_ms;
+  r->level = row->level;
+  if (row->response) {
+    r->response = mash__v1__enquiry_response__unpack(NULL, row->len, row->response);
+    if (!r->response) {
+      c->rc = -EBADMSG;
+      return 1;
+    }
+  }
+  c->n++;
+  return 0;
+}
+
+static void s_reqs_free(s_reqs_t *c) {
+  for (size_t i = 0; i < c->n; i++) {
+    if (c->reqs[i].response) {
+      mash__v1__enquiry_response__free_unpacked(c->reqs[i].response, NULL);
+    }
+  }
+  free(c->reqs);
+  free(c->ids);
+}
+
+typedef struct {
+  Mash__V1__EscalationEvent **evs;
+  size_t n, cap;
+  int rc;
+} s_escs_t;
+
+static int s_collect_esc(const uint8_t *blob, size_t len, void *arg) {
+  s_escs_t *c = arg;
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 8;
+    Mash__V1__EscalationEvent **n = realloc(c->evs, cap * sizeof *n);
+    if (!n) {
+      c->rc = -ENOMEM;
+      return 1;
+    }
+    c->evs = n;
+    c->cap = cap;
+  }
+  c->evs[c->n] = mash__v1__escalation_event__unpack(NULL, len, blob);
+  if (!c->evs[c->n]) {
+    c->rc = -EBADMSG;
+    return 1;
+  }
+  c->n++;
+  return 0;
+}
+
+static void s_escs_free(s_escs_t *c) {
+  for (size_t i = 0; i < c->n; i++) {
+    mash__v1__escalation_event__free_unpacked(c->evs[i], NULL);
+  }
+  free(c->evs);
+}
+
+/* Assemble the next version of the enquiry's pack and put it in the outbox
+ * for the hub desk. */
+static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_id) {
+  mash_enquiry_row_t e;
+  int rc = store->vt->enquiry_get(store, enquiry_id, &e);
+  if (rc < 0) {
+    return rc;
+  }
+  Mash__V1__ScreeningDecision *d = mash__v1__screening_decision__unpack(NULL, e.len, e.decision);
+  free(e.decision);
+  Mash__V1__Contact *c = d ? s_load_contact(store, e.contact_id, NULL, &rc) : NULL;
+  s_reqs_t reqs;
+  s_escs_t escs;
+  memset(&reqs, 0, sizeof reqs);
+  memset(&escs, 0, sizeof escs);
+  if (!d) {
+    rc = -EBADMSG;
+  }
+  if (rc == 0) {
+    rc = store->vt->requests_of_enquiry(store, enquiry_id, s_collect_req, &reqs);
+    rc = rc ? rc : reqs.rc;
+  }
+  if (rc == 0) {
+    rc = store->vt->escalations_of_enquiry(store, enquiry_id, s_collect_esc, &escs);
+    rc = rc ? rc : escs.rc;
+  }
+  if (rc == 0) {
+    for (size_t i = 0; i < reqs.n; i++) {
+      reqs.reqs[i].request_id = reqs.ids[i][0];
+      reqs.reqs[i].agency = reqs.ids[i][1];
+    }
+    mash_pack_input_t in = {.enquiry_id = e.enquiry_id,
+                            .contact = c,
+                            .decision = d,
+                            .requests = reqs.reqs,
+                            .nrequests = reqs.n,
+                            .escalations = escs.evs,
+                            .nescalations = escs.n,
+                            .version = e.pack_version + 1,
+                            .issued_at_ms = tx->now_ms};
+    mash_pack_t pack;
+    rc = mash_pack_assemble(&in, &pack);
+    if (rc == 0) {
+      Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+      env.body_case = MASH__V1__ENVELOPE__BODY_PACK;
+      env.pack = &pack.pack;
+      rc = s_emit(tx, store, S_HUB_TARGET, &env);
+      if (rc == 0) {
+        rc = store->vt->enquiry_update(store, enquiry_id, e.pack_version + 1, e.closed_at_ms);
+      }
+      size_t off = strlen(tx->note);
+      snprintf(tx->note + off, sizeof tx->note - off, "; pack %s v%u%s", enquiry_id,
+               e.pack_version + 1, pack.pack.partial ? " (partial)" : "");
+      mash_pack_release(&pack);
+    }
+  }
+  s_reqs_free(&reqs);
+  s_escs_free(&escs);
+  if (c) {
+    mash__v1__contact__free_unpacked(c, NULL);
+  }
+  if (d) {
+    mash__v1__screening_decision__free_unpacked(d, NULL);
+  }
+  return rc;
+}
+
+/* ------------------------------------------------------------ screening */
+
+static int s_agency_known(const mash_enquiry_env_t *env, const char *name) {
+  const mash_key_t *k = mash_trust_find_principal(env->trust, name);
+  return k && strcmp(k->role, "agency") == 0;
+}
+
+static int s_screen(mash_tx_t *tx, mash_store_t *store) {
+  Mash__V1__ScreeningDecision *d = mash__v1__screening_decision__unpack(NULL, tx->len, tx->body);
+  if (!d) {
+    return s_refuse(tx, "screening", "does not decode");
+  }
+  int state = 0, rc = 0;
+  Mash__V1__Contact *c = s_load_contact(store, d->contact_id, &state, &rc);
+  if (rc == -ENOENT) {
+    rc = s_refuse(tx, "screening.contact_id", "no such contact");
+    goto out;
+  }
+  if (rc < 0) {
+    goto out;
+  }
+  if (state != MASH_CONTACT_RECEIVED) {
+    rc = s_refuse(tx, "screening.contact_id", "this contact has already been screened");
+    goto out;
+  }
+  int enquire = d->rag != MASH__V1__RAG__RAG_BLUE && d->n_agencies > 0;
+  if (d->rag != MASH__V1__RAG__RAG_BLUE && d->n_agencies == 0) {
+    rc = s_refuse(tx, "screening.agencies", "a red, amber or green rating needs agencies to ask");
+    goto out;
+  }
+  if (d->rag == MASH__V1__RAG__RAG_BLUE && d->n_agencies > 0) {
+    rc = s_refuse(tx, "screening.agencies", "blue (information only) opens no enquiry");
+    goto out;
+  }
+  /* Consent: every enquiry records it, with a lawful basis (the codec has
+   * checked the fields are present; this is the broker's own refusal). */
+  if (enquire &&
+      (!d->consent || d->consent->status == MASH__V1__CONSENT_STATUS__CONSENT_STATUS_UNSPECIFIED ||
+       d->consent->lawful_basis == MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_UNSPECIFIED)) {
+    rc = s_refuse(tx, "screening.consent",
+                  "an enquiry needs a consent record: given, refused or not sought, with the "
+                  "reason and the lawful basis");
+    goto out;
+  }
+  for (size_t i = 0; i < d->n_agencies; i++) {
+    if (!s_agency_known(tx->env, d->agencies[i])) {
+      char field[48];
+      snprintf(field, sizeof field, "screening.agencies[%zu]", i);
+      rc = s_refuse(tx, field, "not an agency in the broker's trust list");
+      goto out;
+    }
+  }
+  char enquiry_id[MASH_ITEM_ID_LEN] = "";
+  rc = store->vt->contact_set_state(store, d->contact_id,
+                                    enquire ? MASH_CONTACT_ENQUIRING : MASH_CONTACT_SCREENED,
+                                    tx->now_ms, 0);
+  if (rc == 0 && enquire) {
+    rc = store->vt->enquiry_insert(store, d->contact_id, d->rag, tx->now_ms, tx->body, tx->len,
+                                   enquiry_id);
+  }
+  const Mash__V1__Notification *note = c->notification;
+  size_t nsub = note ? note->n_children + note->n_adults : 0;
+  Mash__V1__Person **subjects = calloc(nsub ? nsub : 1, sizeof *subjects);
+  if (!subjects) {
+    rc = -ENOMEM;
+  }
+  for (size_t i = 0; note && subjects && i < note->n_children; i++) {
+    subjects[i] = note->children[i];
+  }
+  for (size_t i = 0; note && subjects && i < note->n_adults; i++) {
+    subjects[note->n_children + i] = note->adults[i];
+  }
+  int64_t due =
+      enquire ? mash_deadline_reply_due(tx->env->policy, tx->env->calendar, d->rag, tx->now_ms) : 0;
+  for (size_t i = 0; rc == 0 && enquire && i < d->n_agencies; i++) {
+    char request_id[MASH_ITEM_ID_LEN];
+    rc = store->vt->request_insert(store, enquiry_id, d->agencies[i], d->rag, tx->now_ms, due,
+                                   request_id);
+    if (rc < 0) {
+      break;
+    }
+    Mash__V1__EnquiryRequest req = MASH__V1__ENQUIRY_REQUEST__INIT;
+    req.request_id = request_id;
+    req.enquiry_id = enquiry_id;
+    req.contact_id = d->contact_id;
+    req.rag = d->rag;
+    req.requested_at_ms = tx->now_ms;
+    req.due_at_ms = due;
+    req.n_subjects = nsub;
+    req.subjects = subjects;
+    req.question = d->rationale;
+    req.consent = d->consent;
+    Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+    env.body_case = MASH__V1__ENVELOPE__BODY_ENQUIRY_REQUEST;
+    env.enquiry_request = &req;
+    rc = s_emit(tx, store, d->agencies[i], &env);
+    if (rc == 0 && tx->n_watch < MASH_TX_MAX_WATCH) {
+      mash_watch_item_t *w = &tx->watch[tx->n_watch++];
+      memset(w, 0, sizeof *w);
+      snprintf(w->request_id, sizeof w->request_id, "%s", request_id);
+      snprintf(w->enquiry_id, sizeof w->enquiry_id, "%s", enquiry_id);
+      snprintf(w->agency, sizeof w->agency, "%s", d->agencies[i]);
+      w->rag = d->rag;
+      w->requested_at_ms = tx->now_ms;
+      w->due_at_ms = due;
+    }
+  }
+  free(subjects);
+  if (rc == 0) {
+    rc = s_receipt(tx, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, d->contact_id, enquiry_id,
+                   NULL);
+  }
+  if (rc == 0) {
+    rc = s_remember(tx, store);
+    snprintf(tx->note, sizeof tx->note, "contact %s screened by %s%s%s (%zu agencies)",
+             d->contact_id, tx->principal, enquire ? ": enquiry " : ", no enquiry", enquiry_id,
+             d->n_agencies);
+  }
+out:
+  if (c) {
+    mash__v1__contact__free_unpacked(c, NULL);
+  }
+  mash__v1__screening_decision__free_unpacked(d, NULL);
+  return rc;
+}
+
+/* ------------------------------------------------------------ answers */
+
+static int s_answer(mash_tx_t *tx, mash_store_t *store) {
+  Mash__V1__EnquiryResponse *r = mash__v1__enquiry_response__unpack(NULL, tx->len, tx->body);
+  if (!r) {
+    return s_refuse(tx, "enquiry_response", "does not decode");
+  }
+  mash_request_row_t row;
+  int rc = store->vt->request_get(store, r->request_id, &row);
+  if (rc == -ENOENT) {
+    rc = s_refuse(tx, "enquiry_response.request_id", "no such request");
+    goto out;
+  }
+  if (rc < 0) {
+    goto out;
+  }
+  free(row.response);
+  if (strcmp(row.agency, tx->principal) != 0) {
+    /* Identity is the CURVE key's principal: an agency not asked may not
+     * answer, whatever the message says. */
+    rc = s_refuse(tx, "enquiry_response.request_id", "this request was not addressed to you");
+    goto out;
+  }
+  if (row.answered_at_ms != 0) {
+    rc = s_receipt(tx, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE, NULL, row.enquiry_id,
+                   NULL);
+    snprintf(tx->note, sizeof tx->note, "%s answered %s again: stored once", tx->principal,
+             row.request_id);
+    goto out;
+  }
+  rc = store->vt->request_answer(store, row.request_id, tx->now_ms, tx->body, tx->len);
+  snprintf(tx->unwatch_request, sizeof tx->unwatch_request, "%s", row.request_id);
+  snprintf(tx->note, sizeof tx->note, "%s answered %s of %s%s", tx->principal, row.request_id,
+           row.enquiry_id, tx->now_ms > row.due_at_ms ? " (late)" : "");
+  if (rc == 0) {
+    /* The pack goes out when every agency has answered, or again (a new
+     * version) when an answer comes after a partial pack was issued. */
+    s_reqs_t reqs;
+    memset(&reqs, 0, sizeof reqs);
+    rc = store->vt->requests_of_enquiry(store, row.enquiry_id, s_collect_req, &reqs);
+    rc = rc ? rc : reqs.rc;
+    int complete = rc == 0 && mash_pack_complete(reqs.reqs, reqs.n);
+    s_reqs_free(&reqs);
+    mash_enquiry_row_t e;
+    if (rc == 0) {
+      rc = store->vt->enquiry_get(store, row.enquiry_id, &e);
+      free(e.decision);
+    }
+    if (rc == 0 && (complete || e.pack_version > 0)) {
+      rc = s_issue_pack(tx, store, row.enquiry_id);
+    }
+  }
+  if (rc == 0) {
+    rc = s_receipt(tx, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, NULL, row.enquiry_id,
+                   NULL);
+  }
+out:
+  if (rc == 0 && tx->receipt) {
+    rc = s_remember(tx, store);
+  }
+  mash__v1__enquiry_response__free_unpacked(r, NULL);
+  return rc;
+}
+
+/* ------------------------------------------------------------ outcome */
+
+static int s_outcome(mash_tx_t *tx, mash_store_t *store) {
+  Mash__V1__OutcomeDecision *o = mash__v1__outcome_decision__unpack(NULL, tx->len, tx->body);
+  if (!o) {
+    return s_refuse(tx, "outcome", "does not decode");
+  }
+  mash_contact_row_t row;
+  int rc = store->vt->contact_get(store, o->contact_id, &row);
+  if (rc == -ENOENT) {
+    rc = s_refuse(tx, "outcome.contact_id", "no such contact");
+    goto out;
+  }
+  if (rc < 0) {
+    goto out;
+  }
+  free(row.blob);
+  if (row.state == MASH_CONTACT_DECIDED) {
+    rc = s_refuse(tx, "outcome.contact_id", "this contact has already been decided");
+    goto out;
+  }
+  rc = store->vt->contact_set_state(store, o->contact_id, MASH_CONTACT_DECIDED, tx->now_ms,
+                                    (int)o->outcome);
+  char enquiry_id[MASH_ITEM_ID_LEN] = "";
+  if (rc == 0 && store->vt->enquiry_of_contact(store, o->contact_id, enquiry_id) == 0) {
+    mash_enquiry_row_t e;
+    rc = store->vt->enquiry_get(store, enquiry_id, &e);
+    free(e.decision);
+    if (rc == 0 && e.closed_at_ms == 0) {
+      rc = store->vt->enquiry_update(store, enquiry_id, e.pack_version, tx->now_ms);
+      snprintf(tx->unwatch_enquiry, sizeof tx->unwatch_enquiry, "%s", enquiry_id);
+    }
+  }
+  if (rc == 0) {
+    rc = s_receipt(tx, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, o->contact_id, enquiry_id,
+                   NULL);
+    snprintf(tx->note, sizeof tx->note, "contact %s decided (outcome %d)%s%s", o->contact_id,
+             (int)o->outcome, enquiry_id[0] ? ", closing " : "", enquiry_id);
+  }
+out:
+  if (rc == 0 && tx->receipt) {
+    rc = s_remember(tx, store);
+  }
+  mash__v1__outcome_decision__free_unpacked(o, NULL);
+  return rc;
+}
+
+/* ------------------------------------------------------------ escalation */
+
+static int s_party_is_agency(const char *party) {
+  return strncmp(party, "agency", 6) == 0;
+}
+
+static int s_escalate(mash_tx_t *tx, mash_store_t *store) {
+  mash_request_row_t row;
+  int rc = store->vt->request_get(store, tx->item.request_id, &row);
+  if (rc < 0) {
+    return rc;
+  }
+  free(row.response);
+  if (row.answered_at_ms != 0 || row.closed) {
+    /* Answered or closed since the loop looked: nothing to escalate. */
+    snprintf(tx->unwatch_request, sizeof tx->unwatch_request, "%s", row.request_id);
+    return 0;
+  }
+  mash_enquiry_row_t e;
+  rc = store->vt->enquiry_get(store, row.enquiry_id, &e);
+  free(e.decision);
+  if (rc < 0) {
+    return rc;
+  }
+  int issue_pack = 0;
+  size_t off = 0;
+  for (size_t i = 0; rc == 0 && i < tx->n_actions; i++) {
+    const mash_ladder_action_t *a = &tx->actions[i];
+    const mash_ladder_step_t *step = a->step;
+    char escalation_id[MASH_ITEM_ID_LEN + 16];
+    snprintf(escalation_id, sizeof escalation_id, "%s-L%u%s%.0u", row.request_id, a->level,
+             a->repeat ? "-R" : "", a->repeat);
+    char *parties[MASH_LADDER_MAX_PARTIES];
+    int to_agency = 0, to_hub = 0;
+    for (size_t p = 0; p < step->n_parties; p++) {
+      parties[p] = (char *)step->parties[p];
+      if (s_party_is_agency(step->parties[p])) {
+        to_agency = 1;
+      } else {
+        to_hub = 1;
+      }
+    }
+    Mash__V1__EscalationEvent ev = MASH__V1__ESCALATION_EVENT__INIT;
+    ev.escalation_id = escalation_id;
+    ev.enquiry_id = row.enquiry_id;
+    ev.request_id = row.request_id;
+    ev.contact_id = e.contact_id;
+    ev.agency = row.agency;
+    ev.level = a->level;
+    ev.step = (char *)step->name;
+    ev.n_parties = step->n_parties;
+    ev.parties = parties;
+    ev.due_at_ms = row.due_at_ms;
+    ev.at_ms = tx->now_ms;
+    ev.rag = (Mash__V1__Rag)row.rag;
+    size_t len = mash__v1__escalation_event__get_packed_size(&ev);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf) {
+      rc = -ENOMEM;
+      break;
+    }
+    mash__v1__escalation_event__pack(&ev, buf);
+    rc = store->vt->escalation_insert(store, escalation_id, row.enquiry_id, row.request_id,
+                                      a->level, tx->now_ms, buf, len);
+    free(buf);
+    if (rc == -EEXIST) {
+      rc = 0; /* fired before (a restart between commit and the loop's update) */
+      continue;
+    }
+    /* The escalation log: append-only, hash-chained, ids only. */
+    if (rc == 0 && tx->env->esclog) {
+      json_t *j = mash_esclog_event_json(&ev);
+      char err[160];
+      rc = j ? mash_esclog_append(tx->env->esclog, j, err, sizeof err) : -ENOMEM;
+      json_decref(j);
+      rc = rc < 0 ? -EIO : 0;
+    }
+    Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+    env.body_case = MASH__V1__ENVELOPE__BODY_ESCALATION;
+    env.escalation = &ev;
+    if (rc == 0 && to_agency) {
+      rc = s_emit(tx, store, row.agency, &env);
+    }
+    if (rc == 0 && to_hub) {
+      Mash__V1__Envelope env2 = MASH__V1__ENVELOPE__INIT;
+      env2.body_case = MASH__V1__ENVELOPE__BODY_ESCALATION;
+      env2.escalation = &ev;
+      rc = s_emit(tx, store, S_HUB_TARGET, &env2);
+    }
+    if (step->flags & MASH_LADDER_ISSUE_PARTIAL_PACK) {
+      issue_pack = 1;
+    }
+    int w = snprintf(tx->note + off, sizeof tx->note - off, "%s%s level %u %s", off ? "; " : "",
+                     escalation_id, a->level, step->name);
+    off += w > 0 && (size_t)w < sizeof tx->note - off ? (size_t)w : 0;
+  }
+  if (rc == 0) {
+    rc = store->vt->request_set_level(store, row.request_id, tx->new_level, tx->now_ms);
+  }
+  /* The partial pack, once: later answers re-issue it (s_answer). */
+  if (rc == 0 && issue_pack && e.pack_version == 0) {
+    rc = s_issue_pack(tx, store, row.enquiry_id);
+  }
+  return rc;
+}
+
+/* ------------------------------------------------------------ delivery */
+
+static int s_delivered(mash_tx_t *tx, mash_store_t *store) {
+  return store->vt->outbox_delivered(store, tx->message_id, tx->principal, tx->now_ms);
+}
+
+int mash_tx_run(mash_store_t *store, mash_storage_op_t *op) {
+  mash_tx_t *tx = (mash_tx_t *)op;
+  s_clear_out(tx);
+  tx->note[0] = '\0';
+  if (tx->kind == MASH_TX_SCREEN || tx->kind == MASH_TX_ANSWER || tx->kind == MASH_TX_OUTCOME) {
+    int rc = s_replay(tx, store);
+    if (rc != 0) {
+      return rc < 0 ? rc : 0;
+    }
+  }
+  int rc;
+  switch (tx->kind) {
+  case MASH_TX_SCREEN:
+    rc = s_screen(tx, store);
+    break;
+  case MASH_TX_ANSWER:
+    rc = s_answer(tx, store);
+    break;
+  case MASH_TX_OUTCOME:
+    rc = s_outcome(tx, store);
+    break;
+  case MASH_TX_ESCALATE:
+    rc = s_escalate(tx, store);
+    break;
+  case MASH_TX_DELIVERED:
+    rc = s_delivered(tx, store);
+    break;
+  default:
+    rc = -EINVAL;
+  }
+  if (rc < 0) {
+    /* The savepoint undoes the writes: forget what was produced too. */
+    s_clear_out(tx);
+  }
+  return rc;
+}
+
+typedef struct {
+  int (*cb)(const mash_watch_item_t *it, void *arg);
+  void *arg;
+} s_load_t;
+
+static int s_load_cb(mash_request_row_t *row, void *arg) {
+  s_load_t *l = arg;
+  mash_watch_item_t it;
+  memset(&it, 0, sizeof it);
+  snprintf(it.request_id, sizeof it.request_id, "%s", row->request_id);
+  snprintf(it.enquiry_id, sizeof it.enquiry_id, "%s", row->enquiry_id);
+  snprintf(it.agency, sizeof it.agency, "%s", row->agency);
+  it.rag = row->rag;
+  it.requested_at_ms = row->requested_at_ms;
+  it.due_at_ms = row->due_at_ms;
+  it.level = row->level;
+  it.level_at_ms = row->level_at_ms;
+  return l->cb(&it, l->arg);
+}
+
+int mash_enquiry_load_watch(mash_store_t *store, int (*cb)(const mash_watch_item_t *it, void *arg),
+                            void *arg) {
+  s_load_t l = {cb, arg};
+  return store->vt->requests_open(store, s_load_cb, &l);
+}

@@ -1,0 +1,111 @@
+/* enquiry: the MASH enquiry's transactions (DESIGN.md §3-4): screening a
+ * contact (fan-out of one request per agency, each with its deadline), an
+ * agency's answer, the outcome decision, and an escalation step. Each runs
+ * on the storage thread as one MASH_OP_CALL, inside a savepoint of the
+ * batch's transaction, so its writes commit together or not at all; the
+ * loop sends the receipt and the messages it produced only after commit.
+ *
+ * Responsible for: the rules (consent recorded, agencies known, only the
+ * agency asked may answer, an answer stored once, the pack issued when all
+ * have answered or at the ladder's partial-pack step and re-issued on a
+ * late answer). Must not: touch sockets or the loop.
+ */
+#ifndef MASH_ENQUIRY_H
+#define MASH_ENQUIRY_H
+
+#include <stdint.h>
+
+#include "codec.h"
+#include "deadline.h"
+#include "esclog.h"
+#include "keys.h"
+#include "ladder.h"
+#include "storage.h"
+#include "uuid.h"
+
+/* Shared, read-only configuration (esclog: storage thread only). */
+typedef struct mash_enquiry_env {
+  const mash_deadline_policy_t *policy;
+  const mash_calendar_t *calendar;
+  const mash_ladder_t *ladder;
+  const mash_trust_t *trust;
+  mash_esclog_t *esclog;
+} mash_enquiry_env_t;
+
+typedef enum mash_tx_kind {
+  MASH_TX_SCREEN = 1,
+  MASH_TX_ANSWER = 2,
+  MASH_TX_OUTCOME = 3,
+  MASH_TX_ESCALATE = 4,
+  MASH_TX_DELIVERED = 5,
+} mash_tx_kind_t;
+
+/* A request being watched for escalation. */
+typedef struct mash_watch_item {
+  char request_id[MASH_ITEM_ID_LEN];
+  char enquiry_id[MASH_ITEM_ID_LEN];
+  char agency[MASH_PRINCIPAL_LEN];
+  int rag;
+  int64_t requested_at_ms;
+  int64_t due_at_ms;
+  unsigned level;
+  int64_t level_at_ms;
+} mash_watch_item_t;
+
+/* A message produced by a transaction, stored in the outbox, to deliver. */
+typedef struct mash_tx_msg {
+  char message_id[MASH_UUID_LEN + 1];
+  char target[MASH_PRINCIPAL_LEN]; /* a principal, or "@hub" */
+  uint8_t *frame;
+  size_t len;
+} mash_tx_msg_t;
+
+#define MASH_TX_MAX_MSGS 48
+#define MASH_TX_MAX_WATCH 16
+#define MASH_TX_MAX_ACTIONS 8
+
+typedef struct mash_tx {
+  mash_storage_op_t op; /* first: a mash_storage_op_t * is a mash_tx_t * */
+  mash_tx_kind_t kind;
+  const mash_enquiry_env_t *env;
+  /* in: who sent what (SCREEN, ANSWER, OUTCOME, DELIVERED) */
+  char principal[MASH_PRINCIPAL_LEN];
+  char message_id[MASH_MAX_ID_LEN + 1];
+  uint8_t *body; /* serialized body message; owned */
+  size_t len;
+  int64_t now_ms;
+  /* in: ESCALATE */
+  mash_watch_item_t item;
+  size_t n_actions;
+  mash_ladder_action_t actions[MASH_TX_MAX_ACTIONS];
+  unsigned new_level;
+  /* out */
+  uint8_t *receipt; /* serialized Receipt to send back (NULL: none); owned */
+  size_t receipt_len;
+  int receipt_status;
+  size_t n_msgs;
+  mash_tx_msg_t msgs[MASH_TX_MAX_MSGS];
+  size_t n_watch;
+  mash_watch_item_t watch[MASH_TX_MAX_WATCH]; /* start watching */
+  char unwatch_request[MASH_ITEM_ID_LEN];     /* stop watching one request */
+  char unwatch_enquiry[MASH_ITEM_ID_LEN];     /* stop watching a whole enquiry */
+  char note[200];                             /* what happened, ids only, for the log */
+  void *ctx;                                  /* the caller's */
+} mash_tx_t;
+
+/* A new transaction of `kind`; body (may be NULL) is copied. NULL on ENOMEM.
+ * The caller sets op.done_cb and submits &tx->op to the storage thread. */
+mash_tx_t *mash_tx_new(mash_tx_kind_t kind, const mash_enquiry_env_t *env, const char *principal,
+                       const char *message_id, const uint8_t *body, size_t len, int64_t now_ms);
+
+/* Frees the transaction and what it owns. Accepts NULL. */
+void mash_tx_destroy(mash_tx_t *tx);
+
+/* The MASH_OP_CALL function (storage thread). */
+int mash_tx_run(mash_store_t *store, mash_storage_op_t *op);
+
+/* Load the requests to watch (storage thread, at start-up). */
+int mash_enquiry_load_watch(mash_store_t *store, int (*cb)(const mash_watch_item_t *it, void *arg),
+                            void *arg);
+
+#endif
