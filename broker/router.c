@@ -62,6 +62,8 @@ struct mash_router {
   s_delivery_t **ob; /* outbox messages (requests, escalations, packs) */
   size_t nob, capob;
   mash_watch_t *watch;
+  char id_prefix[MASH_UUID_LEN + 1];
+  uint64_t id_seq;
   unsigned ops_outstanding;
   int closing;
   int handles_open;
@@ -95,11 +97,10 @@ static void s_send_env(mash_router_t *r, const uint8_t *rid, size_t rid_len,
   if (r->closing || !r->rz) {
     return;
   }
-  char id[MASH_UUID_LEN + 1];
-  if (mash_uuid_new(id) != 0) {
-    mash_error("no randomness for a message id; answer dropped");
-    return;
-  }
+  /* Answers need unique ids, not secret ones: a random prefix drawn at start
+   * and a counter (a fresh UUID per answer costs a system call). */
+  char id[MASH_UUID_LEN + 24];
+  snprintf(id, sizeof id, "%s-%llu", r->id_prefix, (unsigned long long)++r->id_seq);
   mash_envelope_init(env, id, mash_clock_now_ms());
   uint8_t *buf = NULL;
   size_t len = 0;
@@ -215,24 +216,16 @@ static void s_route_seen(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid) 
 
 /* ------------------------------------------------------------ deliveries */
 
+/* Queue a contact for the hub desk. The frame is built from the stored bytes
+ * without decoding them (mash_codec_encode_contact_delivery). */
 static int s_delivery_add(mash_router_t *r, const char *contact_id, const uint8_t *contact,
                           size_t len) {
-  Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, len, contact);
-  if (!c) {
-    mash_error("%s: stored contact does not decode; not delivered", contact_id);
-    return -EINVAL;
-  }
-  c->contact_id = (char *)contact_id; /* borrowed; reset before free */
-  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
   char mid[MASH_CONTACT_ID_LEN + sizeof S_DELIVER_PREFIX];
   snprintf(mid, sizeof mid, "%s%s", S_DELIVER_PREFIX, contact_id);
-  mash_envelope_init(&env, mid, mash_clock_now_ms());
-  env.body_case = MASH__V1__ENVELOPE__BODY_CONTACT;
-  env.contact = c;
   s_delivery_t *d = calloc(1, sizeof *d);
-  int rc = d ? mash_codec_encode(&env, &d->frame, &d->len) : -ENOMEM;
-  c->contact_id = NULL;
-  mash__v1__contact__free_unpacked(c, NULL);
+  int rc = d ? mash_codec_encode_contact_delivery(mid, mash_clock_read(r->cfg.clock), contact, len,
+                                                  contact_id, &d->frame, &d->len)
+             : -ENOMEM;
   if (rc == 0 && r->ndl == r->capdl) {
     size_t cap = r->capdl ? r->capdl * 2 : 256;
     s_delivery_t **n = realloc(r->dl, cap * sizeof *n);
@@ -441,7 +434,7 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
                ctx->principal, op->rc);
   } else if (in->status == MASH_INTAKE_NEW) {
     r->stats.accepted++;
-    mash_info("contact %s from %s (message %s)", in->contact_id, ctx->principal, ctx->message_id);
+    mash_debug("contact %s from %s (message %s)", in->contact_id, ctx->principal, ctx->message_id);
     s_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
                    MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, in->contact_id, NULL);
     if (!r->closing && s_delivery_add(r, in->contact_id, ctx->contact, ctx->contact_len) == 0) {
@@ -840,6 +833,10 @@ mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_soc
   }
   r->loop = loop;
   r->trust = trust;
+  if (mash_uuid_new(r->id_prefix) != 0) {
+    free(r);
+    return NULL;
+  }
   r->storage = storage;
   r->cfg = *cfg;
   if (!r->cfg.recv_budget) {

@@ -24,15 +24,6 @@ struct mash_zsock {
   void *close_arg;
 };
 
-static int s_has_input(mash_zsock_t *zs) {
-  int events = 0;
-  size_t len = sizeof events;
-  if (zmq_getsockopt(zs->sock, ZMQ_EVENTS, &events, &len) != 0) {
-    return 0;
-  }
-  return (events & ZMQ_POLLIN) != 0;
-}
-
 /* Receive one multipart message; returns 1 when one was handled, 0 when none
  * was pending. */
 static int s_recv_one(mash_zsock_t *zs) {
@@ -78,16 +69,19 @@ static void s_drain(mash_zsock_t *zs) {
   }
   zs->in_drain = 1;
   unsigned done = 0;
-  while (!zs->closing && done < zs->budget && s_has_input(zs)) {
-    done += (unsigned)s_recv_one(zs);
+  int more = 1;
+  /* Receive until the socket says EAGAIN: that also processes libzmq's
+   * pending commands, so the edge-triggered fd fires again for anything
+   * that arrives later. */
+  while (!zs->closing && done < zs->budget && (more = s_recv_one(zs))) {
+    done++;
   }
   zs->in_drain = 0;
   if (zs->closing) {
     return;
   }
-  /* Budget spent with input still pending: continue on the next turn. The fd
-   * will not wake us again for messages already queued. */
-  if (s_has_input(zs)) {
+  if (more && done == zs->budget) {
+    /* Budget spent with input maybe pending: continue on the next turn. */
     uv_idle_start(&zs->idle, s_idle_cb);
   } else {
     uv_idle_stop(&zs->idle);
@@ -146,8 +140,9 @@ int mash_zsock_send(mash_zsock_t *zs, const void *const *bufs, const size_t *len
       break; /* the first frame failing means nothing was queued */
     }
   }
-  /* A send can consume the fd's edge for pending input: look again. */
-  if (!zs->in_drain && s_has_input(zs)) {
+  /* A send can consume the fd's edge for pending input: drain on the next
+   * turn (cheaper than asking ZMQ_EVENTS after every send). */
+  if (!zs->in_drain) {
     uv_idle_start(&zs->idle, s_idle_cb);
   }
   return rc;

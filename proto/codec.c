@@ -1143,3 +1143,50 @@ void mash_envelope_init(Mash__V1__Envelope *env, const char *message_id, int64_t
   env->sent_at_ms = sent_at_ms;
   env->schema_version = MASH_SCHEMA_VERSION;
 }
+
+static size_t s_varint(uint8_t *out, uint64_t v) {
+  size_t n = 0;
+  do {
+    uint8_t b = (uint8_t)(v & 0x7Fu);
+    v >>= 7;
+    out[n++] = (uint8_t)(b | (v ? 0x80u : 0u));
+  } while (v);
+  return n;
+}
+
+int mash_codec_encode_contact_delivery(const char *message_id, int64_t sent_at_ms,
+                                       const uint8_t *contact, size_t len, const char *contact_id,
+                                       uint8_t **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  mash_envelope_init(&env, message_id, sent_at_ms);
+  size_t head = mash__v1__envelope__get_packed_size(&env);
+  size_t idlen = strlen(contact_id);
+  uint8_t idv[10], clv[10];
+  size_t idvn = s_varint(idv, idlen);
+  size_t clen = len + 1 + idvn + idlen; /* the contact with field 1 appended */
+  size_t clvn = s_varint(clv, clen);
+  size_t total = head + 1 + clvn + clen;
+  if (total > MASH_MAX_FRAME) {
+    return -EMSGSIZE;
+  }
+  uint8_t *buf = malloc(total);
+  if (!buf) {
+    return -ENOMEM;
+  }
+  size_t o = mash__v1__envelope__pack(&env, buf);
+  buf[o++] = (14u << 3) | 2u; /* Envelope.contact, length-delimited */
+  memcpy(buf + o, clv, clvn);
+  o += clvn;
+  memcpy(buf + o, contact, len);
+  o += len;
+  buf[o++] = (1u << 3) | 2u; /* Contact.contact_id */
+  memcpy(buf + o, idv, idvn);
+  o += idvn;
+  memcpy(buf + o, contact_id, idlen);
+  o += idlen;
+  *out = buf;
+  *out_len = o;
+  return 0;
+}

@@ -104,6 +104,15 @@ int mash_codec_validate_envelope(const Mash__V1__Envelope *env, mash_errors_t *e
 int mash_codec_validate_notification(const Mash__V1__Notification *n, int64_t now_ms,
                                      mash_errors_t *errs);
 
+/* Encode an Envelope whose body is a Contact given as serialized bytes
+ * without a contact id, adding contact_id, without decoding the contact:
+ * protobuf fields may come in any order, so the id is appended to the
+ * contact's bytes. For the broker's hot path (one delivery per contact).
+ * Returns 0, -ENOMEM or -EMSGSIZE; *out is malloc'd. */
+int mash_codec_encode_contact_delivery(const char *message_id, int64_t sent_at_ms,
+                                       const uint8_t *contact, size_t len, const char *contact_id,
+                                       uint8_t **out, size_t *out_len);
+
 /* Fill an envelope header: message_id (borrowed pointer, must outlive env),
  * sent_at_ms, schema version. Touches nothing else: the caller initialises the
  * struct (MASH__V1__ENVELOPE__INIT) and sets body and correlation id. */

@@ -71,7 +71,7 @@ keygen intruder agency # never trusted
 start_mashd() {
   : >"$T/mashd.out"
   "$B/broker/mashd" --endpoint "$EP" --data "$T/mashd" --trust "$T/trusted" \
-    --key "$T/certs/mashd.secret" --heartbeat-ms 500 >>"$T/mashd.out" 2>>"$T/mashd.log" &
+    --key "$T/certs/mashd.secret" --heartbeat-ms 500 --log-level debug ${MASHD_ARGS:-} >>"$T/mashd.out" 2>>"$T/mashd.log" &
   PID[mashd]=$!
   wait_for 15 "mashd ready" grep -q "ready on" "$T/mashd.out"
 }
