@@ -174,7 +174,11 @@ static Mash__V1__Contact *s_load_contact(mash_store_t *store, const char *contac
     *rc = -EBADMSG;
     return NULL;
   }
-  free(c->contact_id);
+  /* Stored without its id: the unpacked id is protobuf-c's static empty
+   * string unless a (foreign) blob carried one. */
+  if (c->contact_id != protobuf_c_empty_string) {
+    free(c->contact_id);
+  }
   c->contact_id = strdup(row.contact_id);
   if (!c->contact_id) {
     mash__v1__contact__free_unpacked(c, NULL);

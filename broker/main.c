@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <uv.h>
 #include <zmq.h>
 
@@ -80,6 +81,56 @@ static void s_fatal_cb(void *arg, int rc) {
   mash_error("storage failed (%d): stopping; nothing unstored was acknowledged", rc);
   d->exit_code = 1;
   s_stop(d);
+}
+
+/* The injected clock. At rate 1 it is the wall clock. An accelerated clock
+ * (rehearsals, the demo, tests) keeps its origin in DATA/clock, so that
+ * across a restart it reads what it would have read had the broker never
+ * stopped: time spent down counts, accelerated, and what fell due meanwhile
+ * fires on start. A new rate starts a new origin, never before `latest`. */
+static int s_clock_setup(mash_clock_t *c, const char *path, double rate, int64_t latest, char *err,
+                         size_t errlen) {
+  if (rate <= 1.0) {
+    mash_clock_init(c, 1.0, 0);
+    unlink(path);
+    return 0;
+  }
+  FILE *f = fopen(path, "r");
+  double old_rate = 0;
+  long long real_origin = 0, virtual_origin = 0;
+  int have = f && fscanf(f, "%lf %lld %lld", &old_rate, &real_origin, &virtual_origin) == 3;
+  if (f) {
+    fclose(f);
+  }
+  if (have && old_rate == rate) {
+    c->rate = rate;
+    c->real_origin_ms = real_origin;
+    c->virtual_origin_ms = virtual_origin;
+  } else {
+    mash_clock_init(c, rate, latest);
+    char tmp[1200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    f = fopen(tmp, "w");
+    if (!f ||
+        fprintf(f, "%.17g %lld %lld\n", c->rate, (long long)c->real_origin_ms,
+                (long long)c->virtual_origin_ms) < 0 ||
+        fflush(f) != 0 || fsync(fileno(f)) != 0) {
+      snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+      if (f) {
+        fclose(f);
+      }
+      return -1;
+    }
+    fclose(f);
+    if (rename(tmp, path) != 0) {
+      snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+      return -1;
+    }
+  }
+  char now[32];
+  mash_clock_format(mash_clock_read(c), now, sizeof now);
+  mash_info("clock runs %.0f times faster than real time; it reads %s", rate, now);
+  return 0;
 }
 
 static int s_mkdir_p(const char *dir, char *err, size_t errlen) {
@@ -203,12 +254,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mashd: cannot read the store\n");
     return 1;
   }
-  /* An accelerated clock continues from the latest recorded instant, so a
-   * restart never moves time backwards. */
   mash_clock_t clock;
-  mash_clock_init(&clock, cfg.clock_rate, cfg.clock_rate > 1 ? latest : 0);
-  if (cfg.clock_rate > 1) {
-    mash_info("clock runs %.0f times faster than real time", cfg.clock_rate);
+  snprintf(path, sizeof path, "%s/clock", cfg.data_dir);
+  if (s_clock_setup(&clock, path, cfg.clock_rate, latest, err, sizeof err) != 0) {
+    fprintf(stderr, "mashd: clock: %s\n", err);
+    return 1;
   }
   mash_enquiry_env_t env = {.policy = &cfg.policy,
                             .calendar = calendar,

@@ -168,17 +168,29 @@ static s_route_t *s_hub_route(mash_router_t *r) {
   return best;
 }
 
-static void s_deliveries_due_now(mash_router_t *r) {
+static void s_deliveries_due_now(mash_router_t *r, const char *principal, const char *role) {
   int64_t now = mash_clock_now_ms();
-  for (size_t i = 0; i < r->ndl; i++) {
+  int hub = strcmp(role, "hub") == 0;
+  for (size_t i = 0; hub && i < r->ndl; i++) {
     r->dl[i]->next_at = now;
+  }
+  for (size_t i = 0; i < r->nob; i++) {
+    if (strcmp(r->ob[i]->target, principal) == 0 ||
+        (hub && strcmp(r->ob[i]->target, "@hub") == 0)) {
+      r->ob[i]->next_at = now;
+    }
   }
 }
 
 static void s_pump(mash_router_t *r);
 
-/* Remember where a principal is reachable. A hub desk that (re)appears gets
- * its pending deliveries at once rather than at the next backoff step. */
+#define S_MAX_ROUTES 1024
+
+/* Remember where a principal is reachable: one route per connection, so
+ * that when a short-lived second connection with the same key (a one-shot
+ * `submit`) goes away, deliveries fall back to the long-lived one at once.
+ * A principal or hub desk that (re)appears gets what waits for it now
+ * rather than at the next backoff step. */
 static void s_route_seen(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid) {
   size_t len = zmq_msg_size(rid);
   if (len == 0 || len > S_MAX_RID) {
@@ -186,12 +198,26 @@ static void s_route_seen(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid) 
   }
   s_route_t *rt = NULL;
   for (size_t i = 0; i < r->nroutes; i++) {
-    if (strcmp(r->routes[i].principal, k->principal) == 0) {
+    if (r->routes[i].rid_len == len && memcmp(r->routes[i].rid, zmq_msg_data(rid), len) == 0) {
       rt = &r->routes[i];
       break;
     }
   }
+  if (rt && strcmp(rt->principal, k->principal) != 0) {
+    rt = NULL; /* a routing id reused by another principal: a new route */
+  }
+  int fresh = rt == NULL;
   if (!rt) {
+    if (r->nroutes == S_MAX_ROUTES) {
+      /* Forget the route heard from longest ago. */
+      size_t oldest = 0;
+      for (size_t i = 1; i < r->nroutes; i++) {
+        if (r->routes[i].last_seen < r->routes[oldest].last_seen) {
+          oldest = i;
+        }
+      }
+      r->routes[oldest] = r->routes[--r->nroutes];
+    }
     s_route_t *nr = realloc(r->routes, (r->nroutes + 1) * sizeof *nr);
     if (!nr) {
       return;
@@ -201,17 +227,21 @@ static void s_route_seen(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid) 
     memset(rt, 0, sizeof *rt);
     memcpy(rt->principal, k->principal, sizeof rt->principal);
     memcpy(rt->role, k->role, sizeof rt->role);
+    memcpy(rt->rid, zmq_msg_data(rid), len);
+    rt->rid_len = len;
   }
-  int changed = rt->rid_len != len || memcmp(rt->rid, zmq_msg_data(rid), len) != 0;
-  memcpy(rt->rid, zmq_msg_data(rid), len);
-  rt->rid_len = len;
   rt->last_seen = ++r->seen_seq;
-  if (changed) {
+  if (fresh) {
     mash_info("%s (%s) connected", k->principal, k->role);
-    if (strcmp(k->role, "hub") == 0) {
-      s_deliveries_due_now(r);
-    }
+    s_deliveries_due_now(r, k->principal, k->role);
   }
+}
+
+/* A route that failed (the connection is gone): forget it. */
+static void s_route_drop(mash_router_t *r, s_route_t *rt) {
+  mash_info("%s disconnected; its deliveries wait for it", rt->principal);
+  size_t i = (size_t)(rt - r->routes);
+  r->routes[i] = r->routes[--r->nroutes];
 }
 
 /* ------------------------------------------------------------ deliveries */
@@ -294,12 +324,14 @@ static s_route_t *s_route_for(mash_router_t *r, const char *target) {
   if (strcmp(target, "@hub") == 0) {
     return s_hub_route(r);
   }
+  s_route_t *best = NULL;
   for (size_t i = 0; i < r->nroutes; i++) {
-    if (r->routes[i].rid_len && strcmp(r->routes[i].principal, target) == 0) {
-      return &r->routes[i];
+    s_route_t *rt = &r->routes[i];
+    if (strcmp(rt->principal, target) == 0 && (!best || rt->last_seen > best->last_seen)) {
+      best = rt;
     }
   }
-  return NULL;
+  return best;
 }
 
 /* Send one delivery on a route. 0 sent (backoff scheduled), or negative: the
@@ -309,8 +341,7 @@ static int s_send_delivery(mash_router_t *r, s_route_t *rt, s_delivery_t *d, int
   size_t lens[2] = {rt->rid_len, d->len};
   int rc = mash_zsock_send(r->rz, bufs, lens, 2);
   if (rc == -EHOSTUNREACH) {
-    mash_info("%s disconnected; its deliveries wait for it", rt->principal);
-    rt->rid_len = 0;
+    s_route_drop(r, rt);
     return rc;
   }
   if (rc != 0) {
@@ -768,10 +799,15 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
     probe.heartbeat = &hb;
     /* Echo the message id only when it is itself valid. */
     const char *corr = mash_codec_validate_envelope(&probe, &id_errs) == 0 ? env->message_id : "";
-    if (env->body_case == MASH__V1__ENVELOPE__BODY_NOTIFICATION) {
+    /* What a client asks the broker to do is refused with a receipt naming
+     * every field at fault; anything else gets an error. */
+    if (env->body_case == MASH__V1__ENVELOPE__BODY_NOTIFICATION ||
+        env->body_case == MASH__V1__ENVELOPE__BODY_SCREENING ||
+        env->body_case == MASH__V1__ENVELOPE__BODY_OUTCOME ||
+        env->body_case == MASH__V1__ENVELOPE__BODY_ENQUIRY_RESPONSE) {
       r->stats.rejected++;
-      mash_warn("rejected notification %s from %s: %zu field error(s), first %s", corr,
-                k->principal, errs.count, errs.items[0].field);
+      mash_warn("rejected message %s from %s: %zu field error(s), first %s", corr, k->principal,
+                errs.count, errs.items[0].field);
       s_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
                      MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
     } else {

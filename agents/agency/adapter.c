@@ -77,8 +77,8 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
           "  --timeout SECONDS    submit: how long to wait for receipts (default 60)\n"
           "%s",
           program, program, a, a,
-          agency[0] ? "" : "  --agency NAME        the agency (as in the broker's trust list)\n", a, a,
-          AGENT_COMMON_HELP);
+          agency[0] ? "" : "  --agency NAME        the agency (as in the broker's trust list)\n", a,
+          a, AGENT_COMMON_HELP);
 }
 
 /* ------------------------------------------------------------ notifications */
@@ -227,9 +227,8 @@ static void s_on_request(adapter_t *p, const Mash__V1__EnquiryRequest *req, int 
       return;
     }
     *rc = s_send_answer(p, resp);
-    printf("REQUEST %s (%s, due %s): answered from records: %s\n", req->request_id,
-           req->enquiry_id, due,
-           resp->no_information_held ? "no information held" : "information held");
+    printf("REQUEST %s (%s, due %s): answered from records: %s\n", req->request_id, req->enquiry_id,
+           due, resp->no_information_held ? "no information held" : "information held");
     records_response_free(resp);
   } else {
     char err[256];
@@ -346,14 +345,19 @@ static const char *s_base(const char *path) {
 }
 
 int main(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"config", required_argument, 0, 'c'},   {"endpoint", required_argument, 0, 0},
-      {"server-key", required_argument, 0, 0}, {"key", required_argument, 0, 0},
-      {"state", required_argument, 0, 0},      {"log-level", required_argument, 0, 0},
-      {"spool", required_argument, 0, 's'},    {"timeout", required_argument, 0, 'T'},
-      {"records", required_argument, 0, 'r'},  {"manual", required_argument, 0, 'm'},
-      {"agency", required_argument, 0, 'a'},   {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
+  static const struct option opts[] = {{"config", required_argument, 0, 'c'},
+                                       {"endpoint", required_argument, 0, 0},
+                                       {"server-key", required_argument, 0, 0},
+                                       {"key", required_argument, 0, 0},
+                                       {"state", required_argument, 0, 0},
+                                       {"log-level", required_argument, 0, 0},
+                                       {"spool", required_argument, 0, 's'},
+                                       {"timeout", required_argument, 0, 'T'},
+                                       {"records", required_argument, 0, 'r'},
+                                       {"manual", required_argument, 0, 'm'},
+                                       {"agency", required_argument, 0, 'a'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
   adapter_t p;
   memset(&p, 0, sizeof p);
   p.timeout_s = 60;
@@ -414,8 +418,7 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (optind >= argc ||
-      (strcmp(argv[optind], "submit") != 0 && strcmp(argv[optind], "run") != 0)) {
+  if (optind >= argc || (strcmp(argv[optind], "submit") != 0 && strcmp(argv[optind], "run") != 0)) {
     fprintf(stderr, "%s: say submit FILE... or run\n\n", p.program);
     s_usage(stderr, p.program, MASH_AGENCY);
     return 2;
@@ -503,8 +506,7 @@ int main(int argc, char **argv) {
       uv_timer_start(&p.manual_timer, s_manual_scan, 0, 500);
     }
     printf("%s: watching %s (drop FILE.json there); enquiries answered %s%s\n", p.program,
-           spool_dir, p.records ? "from " : "by hand in ",
-           p.records ? records_path : p.manual_dir);
+           spool_dir, p.records ? "from " : "by hand in ", p.records ? records_path : p.manual_dir);
     fflush(stdout);
   }
   uv_run(&p.loop, UV_RUN_DEFAULT);

@@ -1,6 +1,9 @@
-/* mash-hub: the hub staff desk. Receives contacts from the broker, stores
- * each in its local state before acknowledging it, and shows it: a readable
- * line each, or JSON lines with --json. `list` shows what is stored. */
+/* mash-hub: the hub staff desk. `run` receives contacts, consolidated packs
+ * and escalations from the broker (each stored locally before it is
+ * acknowledged) and sends the screening and outcome commands dropped in its
+ * commands folder; `screen` and `decide` drop one such command and wait for
+ * the broker's answer; `list` and `packs` show what is stored. This file
+ * only reads options and wires modules (hub_desk, hub_oneshot). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,117 +11,127 @@
 #include <uv.h>
 
 #include "agent.h"
-#include "clock.h"
-#include "hub_view.h"
+#include "hub_desk.h"
+#include "hub_oneshot.h"
 #include "log.h"
 
 typedef struct hub {
   uv_loop_t loop;
   agent_t *agent;
+  hub_desk_t *desk;
   uv_signal_t sigint, sigterm;
-  int json;
   int closing;
 } hub_t;
 
 static void s_usage(FILE *f) {
-  fprintf(f,
-          "usage: mash-hub [options] run [--json]\n"
-          "       mash-hub [options] list [--json]\n"
-          "\n"
-          "The hub staff desk. run: connect to the broker, receive contacts, store each\n"
-          "locally before acknowledging it, and print it (one readable line, or one JSON\n"
-          "object per line with --json). list: print the contacts stored locally.\n"
-          "\n"
-          "  --json               JSON lines instead of readable lines\n"
-          "%s",
-          AGENT_COMMON_HELP);
+  fprintf(
+      f,
+      "usage: mash-hub [options] run [--json] [--packs DIR] [--commands DIR]\n"
+      "       mash-hub [options] screen CONTACT_ID --rag RAG [--ask AGENCY,...] --consent STATUS\n"
+      "                [--reason TEXT] --basis BASIS --by NAME [--rationale TEXT] [--wait "
+      "SECONDS]\n"
+      "       mash-hub [options] decide CONTACT_ID --outcome OUTCOME --by NAME [--rationale TEXT]\n"
+      "                [--wait SECONDS]\n"
+      "       mash-hub [options] list [--json]\n"
+      "       mash-hub [options] packs [--json] [--packs DIR]\n"
+      "\n"
+      "The hub staff desk.\n"
+      "  run     connect to the broker; store each contact, consolidated pack and\n"
+      "          escalation locally before acknowledging it, and print one line for each\n"
+      "          (\"PACK ENQ-000001 v1 PARTIAL (missing: housing) -> DIR/ENQ-000001-v1.html\",\n"
+      "          \"ESCALATION level 2 overdue: housing has not answered ...\"), or one JSON\n"
+      "          object per line with --json (\"type\": contact, pack, escalation, command).\n"
+      "          Each pack is also written as DIR/ENQ-xxxxxx-vN.pb, .json and .html (mode\n"
+      "          0600). Watches the commands folder: each FILE.json there is a screening or\n"
+      "          outcome command, sent to the broker and moved to accepted/ (with\n"
+      "          FILE.json.receipt) or rejected/ (with FILE.json.error) when it answers.\n"
+      "  screen  record the screening of a contact: RAG, the agencies to ask and the\n"
+      "          consent record. Red, amber and green open an enquiry to the agencies;\n"
+      "          blue (information only) asks none.\n"
+      "  decide  record the outcome decision that closes a contact.\n"
+      "          screen and decide check the command, drop it in the commands folder of\n"
+      "          the running desk and wait for the broker's answer: exit 0 accepted,\n"
+      "          1 refused, 2 invalid options (nothing sent), 3 no answer in time (the\n"
+      "          desk, mash-hub run, must be running to send it; the command stays queued).\n"
+      "  list    print the contacts stored locally.\n"
+      "  packs   print the consolidated packs stored locally (enquiry, version, partial or\n"
+      "          complete, contact, RAG, issued, page).\n"
+      "\n"
+      "  --json               JSON lines instead of readable lines\n"
+      "  --packs DIR          pack files (default: packs/ beside the state file,\n"
+      "                       var/hub/packs; ini [hub] packs = DIR)\n"
+      "  --commands DIR       commands folder (default: commands/ beside the state file,\n"
+      "                       var/hub/commands; ini [hub] commands = DIR)\n"
+      "  --rag RAG            red, amber, green or blue\n"
+      "  --ask LIST           agencies to ask, comma-separated: police,health,education,housing\n"
+      "  --consent STATUS     given, refused or not_sought\n"
+      "  --reason TEXT        why consent was refused or not sought (required then)\n"
+      "  --basis BASIS        lawful basis: consent, public_task, legal_obligation,\n"
+      "                       vital_interests or safeguarding (DPA 2018 Sch. 1 Pt 2 para 18)\n"
+      "  --outcome OUTCOME    no_further_action, early_help, assessment or strategy_discussion\n"
+      "  --by NAME            who screened or decided\n"
+      "  --rationale TEXT     why (optional)\n"
+      "  --wait SECONDS       how long screen and decide wait for the answer (default 30;\n"
+      "                       0: drop the command and return)\n"
+      "\n"
+      "Command file (FILE.json in the commands folder):\n"
+      "  {\"type\":\"screening\",\"contact_id\":\"MASH-000001\",\"rag\":\"red\",\n"
+      "   \"agencies\":[\"police\",\"health\"],\"consent\":{\"status\":\"not_sought\",\n"
+      "   \"reason\":\"...\",\"lawful_basis\":\"safeguarding\"},\"screened_by\":\"J Smith\",\n"
+      "   \"rationale\":\"...\"}\n"
+      "  "
+      "{\"type\":\"outcome\",\"contact_id\":\"MASH-000001\",\"outcome\":\"strategy_discussion\",\n"
+      "   \"decided_by\":\"J Smith\",\"rationale\":\"...\"}\n"
+      "\n"
+      "%s",
+      AGENT_COMMON_HELP);
 }
 
-static const char s_schema[] = "CREATE TABLE IF NOT EXISTS hub_contacts ("
-                               " contact_id TEXT PRIMARY KEY,"
-                               " received_ms INTEGER NOT NULL,"
-                               " contact BLOB NOT NULL)";
+/* The commands an option belongs to (bit per command). */
+enum { C_RUN = 1, C_LIST = 2, C_PACKS = 4, C_SCREEN = 8, C_DECIDE = 16 };
 
-static int s_schema_ok(sqlite3 *db) {
-  return sqlite3_exec(db, s_schema, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
+typedef struct hub_opts {
+  char packs[1024], commands[1024];
+  hub_oneshot_t one;
+  int json;
+} hub_opts_t;
 
-static void s_show(const Mash__V1__Contact *c, int json) {
-  if (json) {
-    json_t *o = hub_view_json(c);
-    char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    if (text) {
-      printf("%s\n", text);
-    }
-    free(text);
-    json_decref(o);
-  } else {
-    char line[1024];
-    hub_view_line(c, line, sizeof line);
-    printf("%s\n", line);
-  }
-  fflush(stdout);
-}
-
-static int s_message_cb(agent_t *a, const Mash__V1__Envelope *env, void *arg) {
-  hub_t *h = arg;
-  if (env->body_case != MASH__V1__ENVELOPE__BODY_CONTACT) {
-    mash_warn("message %s of kind %d is not for the hub desk; acknowledged and ignored",
-              env->message_id, (int)env->body_case);
-    return 0;
-  }
-  const Mash__V1__Contact *c = env->contact;
-  size_t len = mash__v1__contact__get_packed_size(c);
-  uint8_t *buf = malloc(len ? len : 1);
-  if (!buf) {
+static int s_hub_ini_cb(const char *key, const char *value, void *arg) {
+  hub_opts_t *o = arg;
+  char *dst = strcmp(key, "packs") == 0      ? o->packs
+              : strcmp(key, "commands") == 0 ? o->commands
+                                             : NULL;
+  size_t n = strlen(value);
+  if (dst == NULL || n == 0 || n >= sizeof o->packs) {
     return -1;
   }
-  mash__v1__contact__pack(c, buf);
-  sqlite3 *db = agent_store_db(agent_get_store(a));
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(db,
-                              "INSERT OR IGNORE INTO hub_contacts(contact_id, received_ms, contact)"
-                              " VALUES (?, ?, ?)",
-                              -1, &st, NULL);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_text(st, 1, c->contact_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, mash_clock_now_ms());
-    sqlite3_bind_blob(st, 3, buf, (int)len, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-  }
-  int fresh = rc == SQLITE_DONE && sqlite3_changes(db) == 1;
-  sqlite3_finalize(st);
-  free(buf);
-  if (rc != SQLITE_DONE) {
-    mash_error("cannot store contact %s: %s", c->contact_id, sqlite3_errmsg(db));
-    return -1;
-  }
-  if (fresh) {
-    s_show(c, h->json);
-  }
+  memcpy(dst, value, n + 1);
   return 0;
 }
 
-static int s_list(sqlite3 *db, int json) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT contact FROM hub_contacts ORDER BY received_ms, contact_id",
-                         -1, &st, NULL) != SQLITE_OK) {
-    fprintf(stderr, "mash-hub: %s\n", sqlite3_errmsg(db));
-    return 1;
+/* "DIR/packs" beside the state file (var/hub/state.db -> var/hub/packs). */
+static void s_beside_state(char *out, size_t cap, const char *state, const char *name) {
+  const char *slash = strrchr(state, '/');
+  if (slash == NULL) {
+    snprintf(out, cap, "%s", name);
+  } else {
+    snprintf(out, cap, "%.*s/%s", (int)(slash - state), state, name);
   }
-  int n = 0;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, (size_t)sqlite3_column_bytes(st, 0),
-                                                     sqlite3_column_blob(st, 0));
-    if (c) {
-      s_show(c, json);
-      mash__v1__contact__free_unpacked(c, NULL);
-      n++;
+}
+
+static int s_which(const char *cmd) {
+  static const struct {
+    const char *name;
+    int bit;
+  } cmds[] = {{"run", C_RUN},
+              {"list", C_LIST},
+              {"packs", C_PACKS},
+              {"screen", C_SCREEN},
+              {"decide", C_DECIDE}};
+  for (size_t i = 0; cmd != NULL && i < sizeof cmds / sizeof cmds[0]; i++) {
+    if (strcmp(cmd, cmds[i].name) == 0) {
+      return cmds[i].bit;
     }
-  }
-  sqlite3_finalize(st);
-  if (!json) {
-    fprintf(stderr, "%d contact(s)\n", n);
   }
   return 0;
 }
@@ -130,6 +143,8 @@ static void s_close_all(hub_t *h) {
   h->closing = 1;
   uv_close((uv_handle_t *)&h->sigint, NULL);
   uv_close((uv_handle_t *)&h->sigterm, NULL);
+  hub_desk_close(h->desk);
+  h->desk = NULL;
   agent_close(h->agent, NULL, NULL);
 }
 
@@ -138,94 +153,48 @@ static void s_signal_cb(uv_signal_t *s, int signum) {
   s_close_all(s->data);
 }
 
-static void s_link_cb(agent_t *a, int up, void *arg) {
-  (void)a;
-  (void)arg;
-  fprintf(stderr, "mash-hub: %s\n", up ? "connected to the broker" : "broker not answering");
-}
-
-int main(int argc, char **argv) {
-  static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                       {"endpoint", required_argument, 0, 0},
-                                       {"server-key", required_argument, 0, 0},
-                                       {"key", required_argument, 0, 0},
-                                       {"state", required_argument, 0, 0},
-                                       {"log-level", required_argument, 0, 0},
-                                       {"json", no_argument, 0, 'j'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
-  hub_t h;
-  memset(&h, 0, sizeof h);
-  agent_config_t cfg;
-  agent_config_defaults(&cfg, "mash-hub", "hub");
+/* run, list, packs: the commands that open the desk's state. */
+static int s_with_agent(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
   char err[1024];
-  int c, idx;
-  for (int i = 1; i < argc - 1; i++) {
-    if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) {
-      if (agent_config_load(&cfg, argv[i + 1], "hub", NULL, NULL, err, sizeof err) != 0) {
-        fprintf(stderr, "mash-hub: %s\n", err);
-        return 2;
-      }
-    }
-  }
-  /* Options may come before or after the command word (GNU getopt permutes). */
-  while ((c = getopt_long(argc, argv, "c:h", opts, &idx)) != -1) {
-    if (c == 0) {
-      if (agent_config_option(&cfg, opts[idx].name, optarg, err, sizeof err) < 0) {
-        fprintf(stderr, "mash-hub: %s\n", err);
-        return 2;
-      }
-    } else if (c == 'j') {
-      h.json = 1;
-    } else if (c == 'h') {
-      s_usage(stdout);
-      return 0;
-    } else if (c != 'c') {
-      s_usage(stderr);
-      return 2;
-    }
-  }
-  const char *cmd = optind < argc ? argv[optind] : NULL;
-  if (optind + 1 < argc) {
-    fprintf(stderr, "mash-hub: unexpected argument '%s'\n", argv[optind + 1]);
-    return 2;
-  }
-  if (!cmd || (strcmp(cmd, "run") != 0 && strcmp(cmd, "list") != 0)) {
-    fprintf(stderr, "mash-hub: say run or list\n\n");
-    s_usage(stderr);
-    return 2;
-  }
-  mash_log_init("mash-hub", cfg.log_level);
-  if (agent_dirs_for(cfg.state, err, sizeof err) != 0) {
+  if (agent_dirs_for(cfg->state, err, sizeof err) != 0) {
     fprintf(stderr, "mash-hub: %s\n", err);
     return 1;
   }
+  hub_t h;
+  memset(&h, 0, sizeof h);
   uv_loop_init(&h.loop);
-  h.agent = agent_new(&h.loop, &cfg, err, sizeof err);
+  h.agent = agent_new(&h.loop, cfg, err, sizeof err);
   if (!h.agent) {
     fprintf(stderr, "mash-hub: %s\n", err);
     uv_loop_close(&h.loop);
     return 1;
   }
   sqlite3 *db = agent_store_db(agent_get_store(h.agent));
-  if (s_schema_ok(db) != 0) {
-    fprintf(stderr, "mash-hub: state %s: %s\n", cfg.state, sqlite3_errmsg(db));
-    return 1;
-  }
   int rc = 0;
-  if (strcmp(cmd, "list") == 0) {
-    rc = s_list(db, h.json);
+  if (cmd != C_RUN) {
+    if (hub_desk_schema(db) != 0) {
+      fprintf(stderr, "mash-hub: state %s: %s\n", cfg->state, sqlite3_errmsg(db));
+      rc = 1;
+    } else {
+      rc = cmd == C_LIST ? hub_desk_list_contacts(db, o->json)
+                         : hub_desk_list_packs(db, o->packs, o->json);
+    }
     agent_close(h.agent, NULL, NULL);
   } else {
-    agent_set_handlers(h.agent, NULL, s_message_cb, s_link_cb, &h);
+    hub_desk_options_t dopt = {o->packs, o->commands, o->json};
+    h.desk = hub_desk_new(&h.loop, h.agent, &dopt, err, sizeof err);
     uv_signal_init(&h.loop, &h.sigint);
     uv_signal_init(&h.loop, &h.sigterm);
     h.sigint.data = h.sigterm.data = &h;
-    uv_signal_start(&h.sigint, s_signal_cb, SIGINT);
-    uv_signal_start(&h.sigterm, s_signal_cb, SIGTERM);
-    if (agent_start(h.agent, err, sizeof err) != 0) {
+    if (!h.desk || agent_start(h.agent, err, sizeof err) != 0 ||
+        hub_desk_start(h.desk, err, sizeof err) != 0) {
       fprintf(stderr, "mash-hub: %s\n", err);
-      return 1;
+      rc = 1;
+      s_close_all(&h);
+    } else {
+      uv_signal_start(&h.sigint, s_signal_cb, SIGINT);
+      uv_signal_start(&h.sigterm, s_signal_cb, SIGTERM);
+      fprintf(stderr, "mash-hub: packs in %s; commands from %s\n", o->packs, o->commands);
     }
   }
   uv_run(&h.loop, UV_RUN_DEFAULT);
@@ -234,4 +203,181 @@ int main(int argc, char **argv) {
     rc = rc ? rc : 1;
   }
   return rc;
+}
+
+int main(int argc, char **argv) {
+  enum {
+    O_PACKS = 256,
+    O_COMMANDS,
+    O_RAG,
+    O_ASK,
+    O_CONSENT,
+    O_REASON,
+    O_BASIS,
+    O_OUTCOME,
+    O_BY,
+    O_RATIONALE,
+    O_WAIT
+  };
+  static const struct option opts[] = {{"config", required_argument, 0, 'c'},
+                                       {"endpoint", required_argument, 0, 0},
+                                       {"server-key", required_argument, 0, 0},
+                                       {"key", required_argument, 0, 0},
+                                       {"state", required_argument, 0, 0},
+                                       {"log-level", required_argument, 0, 0},
+                                       {"json", no_argument, 0, 'j'},
+                                       {"packs", required_argument, 0, O_PACKS},
+                                       {"commands", required_argument, 0, O_COMMANDS},
+                                       {"rag", required_argument, 0, O_RAG},
+                                       {"ask", required_argument, 0, O_ASK},
+                                       {"consent", required_argument, 0, O_CONSENT},
+                                       {"reason", required_argument, 0, O_REASON},
+                                       {"basis", required_argument, 0, O_BASIS},
+                                       {"outcome", required_argument, 0, O_OUTCOME},
+                                       {"by", required_argument, 0, O_BY},
+                                       {"rationale", required_argument, 0, O_RATIONALE},
+                                       {"wait", required_argument, 0, O_WAIT},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  /* Which commands each command-specific option belongs to. */
+  static const struct {
+    int opt, cmds;
+  } scope[] = {{'j', C_RUN | C_LIST | C_PACKS},
+               {O_PACKS, C_RUN | C_PACKS},
+               {O_COMMANDS, C_RUN | C_SCREEN | C_DECIDE},
+               {O_RAG, C_SCREEN},
+               {O_ASK, C_SCREEN},
+               {O_CONSENT, C_SCREEN},
+               {O_REASON, C_SCREEN},
+               {O_BASIS, C_SCREEN},
+               {O_OUTCOME, C_DECIDE},
+               {O_BY, C_SCREEN | C_DECIDE},
+               {O_RATIONALE, C_SCREEN | C_DECIDE},
+               {O_WAIT, C_SCREEN | C_DECIDE}};
+  hub_opts_t o;
+  memset(&o, 0, sizeof o);
+  o.one.wait_s = 30;
+  int given[sizeof scope / sizeof scope[0]] = {0};
+  agent_config_t cfg;
+  agent_config_defaults(&cfg, "mash-hub", "hub");
+  char err[1024];
+  int c, idx;
+  for (int i = 1; i < argc - 1; i++) {
+    if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) {
+      if (agent_config_load(&cfg, argv[i + 1], "hub", s_hub_ini_cb, &o, err, sizeof err) != 0) {
+        fprintf(stderr, "mash-hub: %s\n", err);
+        return 2;
+      }
+    }
+  }
+  /* Options may come before or after the command word (GNU getopt permutes). */
+  while ((c = getopt_long(argc, argv, "c:h", opts, &idx)) != -1) {
+    for (size_t i = 0; i < sizeof scope / sizeof scope[0]; i++) {
+      given[i] |= scope[i].opt == c;
+    }
+    switch (c) {
+    case 0:
+      if (agent_config_option(&cfg, opts[idx].name, optarg, err, sizeof err) < 0) {
+        fprintf(stderr, "mash-hub: %s\n", err);
+        return 2;
+      }
+      break;
+    case 'j':
+      o.json = 1;
+      break;
+    case O_PACKS:
+    case O_COMMANDS: {
+      char *dst = c == O_PACKS ? o.packs : o.commands;
+      size_t n = strlen(optarg);
+      if (n == 0 || n >= sizeof o.packs - 64) {
+        fprintf(stderr, "mash-hub: --%s needs a folder name\n", opts[idx].name);
+        return 2;
+      }
+      memcpy(dst, optarg, n + 1);
+      break;
+    }
+    case O_RAG:
+      o.one.rag = optarg;
+      break;
+    case O_ASK:
+      o.one.ask = optarg;
+      break;
+    case O_CONSENT:
+      o.one.consent = optarg;
+      break;
+    case O_REASON:
+      o.one.reason = optarg;
+      break;
+    case O_BASIS:
+      o.one.basis = optarg;
+      break;
+    case O_OUTCOME:
+      o.one.outcome = optarg;
+      break;
+    case O_BY:
+      o.one.by = optarg;
+      break;
+    case O_RATIONALE:
+      o.one.rationale = optarg;
+      break;
+    case O_WAIT: {
+      char *end;
+      long t = strtol(optarg, &end, 10);
+      if (end == optarg || *end || t < 0 || t > 86400) {
+        fprintf(stderr, "mash-hub: --wait takes seconds from 0 to 86400\n");
+        return 2;
+      }
+      o.one.wait_s = (int)t;
+      break;
+    }
+    case 'h':
+      s_usage(stdout);
+      return 0;
+    case 'c':
+      break;
+    default:
+      s_usage(stderr);
+      return 2;
+    }
+  }
+  const char *word = optind < argc ? argv[optind] : NULL;
+  int cmd = s_which(word);
+  if (!cmd) {
+    fprintf(stderr, "mash-hub: say run, screen, decide, list or packs\n\n");
+    s_usage(stderr);
+    return 2;
+  }
+  int nargs = (cmd == C_SCREEN || cmd == C_DECIDE) ? 1 : 0;
+  if (argc - optind - 1 < nargs) {
+    fprintf(stderr, "mash-hub: %s needs a CONTACT_ID\n", word);
+    return 2;
+  }
+  if (argc - optind - 1 > nargs) {
+    fprintf(stderr, "mash-hub: unexpected argument '%s'\n", argv[optind + 1 + nargs]);
+    return 2;
+  }
+  for (size_t i = 0; i < sizeof scope / sizeof scope[0]; i++) {
+    if (given[i] && !(scope[i].cmds & cmd)) {
+      const char *name = "?";
+      for (size_t k = 0; opts[k].name != NULL; k++) {
+        name = opts[k].val == scope[i].opt ? opts[k].name : name;
+      }
+      fprintf(stderr, "mash-hub: --%s is not an option of %s (see --help)\n", name, word);
+      return 2;
+    }
+  }
+  if (!o.packs[0]) {
+    s_beside_state(o.packs, sizeof o.packs, cfg.state, "packs");
+  }
+  if (!o.commands[0]) {
+    s_beside_state(o.commands, sizeof o.commands, cfg.state, "commands");
+  }
+  mash_log_init("mash-hub", cfg.log_level);
+  if (cmd == C_SCREEN || cmd == C_DECIDE) {
+    o.one.kind = cmd == C_SCREEN ? HUB_COMMAND_SCREENING : HUB_COMMAND_OUTCOME;
+    o.one.contact_id = argv[optind + 1];
+    o.one.commands_dir = o.commands;
+    return hub_oneshot_run(&o.one);
+  }
+  return s_with_agent(&cfg, cmd, &o);
 }

@@ -65,6 +65,8 @@ mkdir -p "$T/certs" "$T/trusted"
 keygen mashd broker
 keygen police agency trusted
 keygen health agency trusted
+keygen education agency trusted
+keygen housing agency trusted
 keygen hub hub trusted
 keygen intruder agency # never trusted
 
@@ -127,3 +129,40 @@ count_in() {
   n=$(grep -cF -- "$2" "$1" 2>/dev/null) || true
   echo "${n:-0}"
 }
+
+AGENCY_EXAMPLES="$SRC/agents/agency/examples"
+
+# start_agency NAME [ARGS...]: `mash-NAME run` with its spool in $T/NAME/spool
+# (ARGS: --records FILE or --manual DIR); waits until it is watching.
+start_agency() {
+  local name=$1
+  shift
+  : >"$T/$name.out"
+  # shellcheck disable=SC2046
+  "$B/agents/mash-$name" run --spool "$T/$name/spool" $(agent_opts "$name") "$@" \
+    >>"$T/$name.out" 2>>"$T/$name.log" &
+  PID[$name]=$!
+  wait_for 15 "the $name adapter" grep -q "watching" "$T/$name.out"
+}
+
+# hub CMD ARGS...: a one-shot mash-hub command (screen, decide, packs, list)
+# against the running desk's state folder; prints its output.
+hub() {
+  local cmd=$1
+  shift
+  # shellcheck disable=SC2046
+  "$B/agents/mash-hub" "$cmd" $(agent_opts hub) "$@" 2>>"$T/hub-cli.log"
+}
+
+# screen_red CONTACT AGENCIES: screen a contact red, consent not sought.
+screen_red() {
+  hub screen "$1" --rag red --ask "$2" --consent not_sought \
+    --reason "seeking consent could place the children at risk" --basis safeguarding \
+    --by "Duty social worker" --rationale "DASH high risk; children present"
+}
+
+PACKS="$T/hub/packs"
+pack_file() { echo "$PACKS/$1-v$2.json"; } # pack_file ENQ VERSION
+
+# sql QUERY: one query on the broker's store.
+sql() { sqlite3 "$T/mashd/mashd.db" "$1"; }

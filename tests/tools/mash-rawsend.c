@@ -11,12 +11,16 @@
 #include "keys.h"
 
 static void s_usage(FILE *f) {
-  fprintf(f, "usage: mash-rawsend --endpoint EP --server-key FILE (--key FILE | --random-key)\n"
-             "                    [--frame FILE]... [--timeout MS]\n"
-             "Sends each FILE's bytes as one frame (none: a heartbeat), then prints one line\n"
-             "per reply: 'receipt STATUS CONTACT [FIELD: MESSAGE]...', 'error CODE MESSAGE',\n"
-             "'heartbeat' or 'undecodable'. Prints 'no reply' when none came in time.\n"
-             "Exit 0 when every frame got a reply, 3 otherwise.\n");
+  fprintf(
+      f,
+      "usage: mash-rawsend --endpoint EP --server-key FILE (--key FILE | --random-key)\n"
+      "                    [--frame FILE]... [--answer REQUEST_ID | --screen-no-consent CONTACT]\n"
+      "                    [--message-id ID]\n"
+      "                    [--timeout MS]\n"
+      "Sends each FILE's bytes as one frame (none: a heartbeat), then prints one line\n"
+      "per reply: 'receipt STATUS CONTACT [FIELD: MESSAGE]...', 'error CODE MESSAGE',\n"
+      "'heartbeat' or 'undecodable'. Prints 'no reply' when none came in time.\n"
+      "Exit 0 when every frame got a reply, 3 otherwise.\n");
 }
 
 static void s_print(const uint8_t *buf, size_t len) {
@@ -65,12 +69,20 @@ static int s_read(const char *path, uint8_t **out, size_t *len) {
 }
 
 int main(int argc, char **argv) {
-  static const struct option opts[] = {
-      {"endpoint", required_argument, 0, 'e'}, {"server-key", required_argument, 0, 's'},
-      {"key", required_argument, 0, 'k'},      {"random-key", no_argument, 0, 'r'},
-      {"frame", required_argument, 0, 'f'},    {"timeout", required_argument, 0, 't'},
-      {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+  static const struct option opts[] = {{"endpoint", required_argument, 0, 'e'},
+                                       {"server-key", required_argument, 0, 's'},
+                                       {"key", required_argument, 0, 'k'},
+                                       {"random-key", no_argument, 0, 'r'},
+                                       {"frame", required_argument, 0, 'f'},
+                                       {"timeout", required_argument, 0, 't'},
+                                       {"answer", required_argument, 0, 'a'},
+                                       {"screen-no-consent", required_argument, 0, 'S'},
+                                       {"message-id", required_argument, 0, 'i'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
   const char *endpoint = NULL, *server = NULL, *key = NULL, *frames[64];
+  const char *screen = NULL;
+  const char *answer = NULL, *message_id = "rawsend-message";
   int nframes = 0, random_key = 0, timeout = 3000, c;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
@@ -92,6 +104,15 @@ int main(int argc, char **argv) {
       break;
     case 't':
       timeout = (int)strtol(optarg, NULL, 10);
+      break;
+    case 'a':
+      answer = optarg;
+      break;
+    case 'i':
+      message_id = optarg;
+      break;
+    case 'S':
+      screen = optarg;
       break;
     case 'h':
       s_usage(stdout);
@@ -128,7 +149,41 @@ int main(int argc, char **argv) {
   zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
   zmq_connect(s, endpoint);
   int expected = nframes ? nframes : 1;
-  if (nframes == 0) {
+  if (screen) {
+    /* A screening decision (red, ask police) with no consent record. */
+    Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+    Mash__V1__ScreeningDecision d = MASH__V1__SCREENING_DECISION__INIT;
+    char *agencies[] = {(char *)"police"};
+    d.contact_id = (char *)screen;
+    d.rag = MASH__V1__RAG__RAG_RED;
+    d.n_agencies = 1;
+    d.agencies = agencies;
+    d.screened_by = (char *)"mash-rawsend";
+    mash_envelope_init(&env, message_id, 1);
+    env.body_case = MASH__V1__ENVELOPE__BODY_SCREENING;
+    env.screening = &d;
+    uint8_t *buf;
+    size_t len;
+    mash_codec_encode(&env, &buf, &len);
+    zmq_send(s, buf, len, 0);
+    free(buf);
+  } else if (answer) {
+    /* An enquiry answer ("no information held") to request ANSWER. */
+    Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+    Mash__V1__EnquiryResponse r = MASH__V1__ENQUIRY_RESPONSE__INIT;
+    r.request_id = (char *)answer;
+    r.no_information_held = 1;
+    r.summary = (char *)"No information held";
+    r.responder = (char *)"mash-rawsend";
+    mash_envelope_init(&env, message_id, 1);
+    env.body_case = MASH__V1__ENVELOPE__BODY_ENQUIRY_RESPONSE;
+    env.enquiry_response = &r;
+    uint8_t *buf;
+    size_t len;
+    mash_codec_encode(&env, &buf, &len);
+    zmq_send(s, buf, len, 0);
+    free(buf);
+  } else if (nframes == 0) {
     Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
     Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
     hb.agent = (char *)"mash-rawsend";

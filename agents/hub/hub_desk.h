@@ -1,0 +1,56 @@
+/* hub_desk: the running hub staff desk (`mash-hub run`) and its listings.
+ *
+ * Responsible for: what arrives from the broker (contacts, consolidated
+ * packs, escalation events: each stored in the desk's tables inside the
+ * runtime's transaction, so it is acknowledged only once stored; packs also
+ * written out as files), the commands folder (each FILE.json a screening or
+ * outcome command, sent through the agent's outbox and settled to accepted/
+ * or rejected/ when the broker answers), and printing one line (or one JSON
+ * object, with "type" contact, pack, escalation or command) per event.
+ * Must not: connect, retry or de-duplicate (the agent runtime does), log
+ * children's details (ids only), or decide anything the broker decides.
+ * Loop thread only.
+ */
+#ifndef MASH_HUB_DESK_H
+#define MASH_HUB_DESK_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <uv.h>
+
+#include "agent.h"
+
+typedef struct hub_desk_options {
+  const char *packs_dir;    /* where pack files are written (created, mode 0700) */
+  const char *commands_dir; /* the commands drop folder (created, mode 0700) */
+  int json;                 /* JSON lines instead of readable lines */
+} hub_desk_options_t;
+
+typedef struct hub_desk hub_desk_t;
+
+/* Prepare the desk over `agent` (not yet started): create its tables and the
+ * packs folder, and install the agent's handlers. The strings of `o` are
+ * copied. NULL with err on failure. */
+hub_desk_t *hub_desk_new(uv_loop_t *loop, agent_t *agent, const hub_desk_options_t *o, char *err,
+                         size_t errlen);
+
+/* Watch the commands folder (after agent_start). 0, or -1 with err. */
+int hub_desk_start(hub_desk_t *d, char *err, size_t errlen);
+
+/* Stop watching, remove the agent's handlers and free d (before closing the
+ * agent). Accepts NULL. */
+void hub_desk_close(hub_desk_t *d);
+
+/* Create the desk's tables in db. 0, or -1 (sqlite3_errmsg(db) says why). */
+int hub_desk_schema(sqlite3 *db);
+
+/* `mash-hub list`: print the stored contacts to stdout, a count to stderr
+ * (readable mode). 0, or 1 on a database error (printed). */
+int hub_desk_list_contacts(sqlite3 *db, int json);
+
+/* `mash-hub packs`: print the stored packs (enquiry, version, partial or
+ * complete with missing agencies, contact, RAG, issue time, page path under
+ * packs_dir). 0, or 1 on a database error. */
+int hub_desk_list_packs(sqlite3 *db, const char *packs_dir, int json);
+
+#endif

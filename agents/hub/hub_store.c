@@ -1,0 +1,172 @@
+/* hub_store: the hub desk's tables (see hub_store.h). Responsible for the
+ * schema, storing delivered messages once, and walking what is stored.
+ * Must not: begin or commit transactions (the agent runtime does, around
+ * each message), print, or log content. */
+#include "hub_store.h"
+
+#include <limits.h>
+#include <stdlib.h>
+
+static const char s_schema[] = "CREATE TABLE IF NOT EXISTS hub_contacts ("
+                               " contact_id TEXT PRIMARY KEY,"
+                               " received_ms INTEGER NOT NULL,"
+                               " contact BLOB NOT NULL);"
+                               "CREATE TABLE IF NOT EXISTS hub_packs ("
+                               " enquiry_id TEXT NOT NULL,"
+                               " version INTEGER NOT NULL,"
+                               " issued_ms INTEGER NOT NULL,"
+                               " contact_id TEXT NOT NULL,"
+                               " partial INTEGER NOT NULL,"
+                               " received_ms INTEGER NOT NULL,"
+                               " pack BLOB NOT NULL,"
+                               " PRIMARY KEY (enquiry_id, version));"
+                               "CREATE TABLE IF NOT EXISTS hub_escalations ("
+                               " escalation_id TEXT PRIMARY KEY,"
+                               " enquiry_id TEXT NOT NULL,"
+                               " request_id TEXT NOT NULL,"
+                               " contact_id TEXT NOT NULL,"
+                               " agency TEXT NOT NULL,"
+                               " level INTEGER NOT NULL,"
+                               " at_ms INTEGER NOT NULL,"
+                               " received_ms INTEGER NOT NULL,"
+                               " escalation BLOB NOT NULL)";
+
+int hub_store_init(sqlite3 *db) {
+  return sqlite3_exec(db, s_schema, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* The message's wire bytes, malloc'd (at least one byte). NULL: no memory. */
+static uint8_t *s_pack(const ProtobufCMessage *m, size_t *len) {
+  *len = protobuf_c_message_get_packed_size(m);
+  if (*len > INT_MAX) {
+    return NULL;
+  }
+  uint8_t *buf = malloc(*len ? *len : 1);
+  if (buf != NULL) {
+    protobuf_c_message_pack(m, buf);
+  }
+  return buf;
+}
+
+/* Run a prepared INSERT OR IGNORE whose last parameter (`blob_at`) takes
+ * the message's bytes. 1 inserted, 0 present already, -1 error. */
+static int s_insert(sqlite3 *db, sqlite3_stmt *st, int blob_at, const ProtobufCMessage *m) {
+  size_t len = 0;
+  uint8_t *buf = s_pack(m, &len);
+  int rc = -1;
+  if (buf != NULL && sqlite3_bind_blob(st, blob_at, buf, (int)len, SQLITE_STATIC) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_DONE) {
+    rc = sqlite3_changes(db) == 1 ? 1 : 0;
+  }
+  sqlite3_finalize(st);
+  free(buf);
+  return rc;
+}
+
+int hub_store_contact_put(sqlite3 *db, const Mash__V1__Contact *c, int64_t now_ms) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT OR IGNORE INTO hub_contacts(contact_id, received_ms, contact)"
+                         " VALUES (?1, ?2, ?3)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  sqlite3_bind_text(st, 1, c->contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, now_ms);
+  return s_insert(db, st, 3, &c->base);
+}
+
+int hub_store_pack_put(sqlite3 *db, const Mash__V1__ConsolidatedPack *p, int64_t now_ms) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT OR IGNORE INTO hub_packs(enquiry_id, version, issued_ms,"
+                         " contact_id, partial, received_ms, pack)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  sqlite3_bind_text(st, 1, p->enquiry_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, p->version);
+  sqlite3_bind_int64(st, 3, p->issued_at_ms);
+  sqlite3_bind_text(st, 4, p->contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 5, p->partial ? 1 : 0);
+  sqlite3_bind_int64(st, 6, now_ms);
+  return s_insert(db, st, 7, &p->base);
+}
+
+int hub_store_escalation_put(sqlite3 *db, const Mash__V1__EscalationEvent *e, int64_t now_ms) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT OR IGNORE INTO hub_escalations(escalation_id, enquiry_id,"
+                         " request_id, contact_id, agency, level, at_ms, received_ms, escalation)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  sqlite3_bind_text(st, 1, e->escalation_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, e->enquiry_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, e->request_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, e->contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, e->agency, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 6, e->level);
+  sqlite3_bind_int64(st, 7, e->at_ms);
+  sqlite3_bind_int64(st, 8, now_ms);
+  return s_insert(db, st, 9, &e->base);
+}
+
+/* Walk the blobs of column 0 of `sql`, decoding each as `desc`. */
+static int s_walk(sqlite3 *db, const char *sql, const ProtobufCMessageDescriptor *desc,
+                  int (*cb)(const void *m, void *arg), void *arg, int *skipped) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  int n = 0, rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, (size_t)sqlite3_column_bytes(st, 0),
+                                                    sqlite3_column_blob(st, 0));
+    if (m == NULL) {
+      if (skipped != NULL) {
+        (*skipped)++;
+      }
+      continue;
+    }
+    n++;
+    int stop = cb(m, arg);
+    protobuf_c_message_free_unpacked(m, NULL);
+    if (stop) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? n : -1;
+}
+
+typedef struct {
+  hub_store_contact_cb contact;
+  hub_store_pack_cb pack;
+  void *arg;
+} s_walk_t;
+
+static int s_contact_cb(const void *m, void *arg) {
+  const s_walk_t *w = arg;
+  return w->contact(m, w->arg);
+}
+
+static int s_pack_cb(const void *m, void *arg) {
+  const s_walk_t *w = arg;
+  return w->pack(m, w->arg);
+}
+
+int hub_store_contacts(sqlite3 *db, hub_store_contact_cb cb, void *arg, int *skipped) {
+  s_walk_t w = {cb, NULL, arg};
+  return s_walk(db, "SELECT contact FROM hub_contacts ORDER BY received_ms, contact_id",
+                &mash__v1__contact__descriptor, s_contact_cb, &w, skipped);
+}
+
+int hub_store_packs(sqlite3 *db, hub_store_pack_cb cb, void *arg, int *skipped) {
+  s_walk_t w = {NULL, cb, arg};
+  return s_walk(db, "SELECT pack FROM hub_packs ORDER BY issued_ms, enquiry_id, version",
+                &mash__v1__consolidated_pack__descriptor, s_pack_cb, &w, skipped);
+}
