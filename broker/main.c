@@ -31,6 +31,7 @@ typedef struct mashd {
   mash_router_t *router;
   mash_storage_t *storage;
   int stopping;
+  int signals; /* the signal handles are initialised */
   int exit_code;
 } mashd_t;
 
@@ -64,9 +65,13 @@ static void s_stop(mashd_t *d) {
     return;
   }
   d->stopping = 1;
-  uv_close((uv_handle_t *)&d->sigint, NULL);
-  uv_close((uv_handle_t *)&d->sigterm, NULL);
-  mash_router_close(d->router, s_closed_cb, NULL);
+  if (d->signals) {
+    uv_close((uv_handle_t *)&d->sigint, NULL);
+    uv_close((uv_handle_t *)&d->sigterm, NULL);
+  }
+  if (d->router) {
+    mash_router_close(d->router, s_closed_cb, NULL);
+  }
   mash_storage_close(d->storage, s_closed_cb, NULL);
 }
 
@@ -200,90 +205,101 @@ int main(int argc, char **argv) {
     return 2;
   }
   mash_log_init("mashd", cfg.log_level);
-  mash_calendar_t *calendar =
-      mash_calendar_new(cfg.timezone, cfg.hours, cfg.holidays, err, sizeof err);
+  /* Every resource is declared here and released at `out`, whatever failed. */
+  int rc = 1;
+  mash_calendar_t *calendar = NULL;
+  mash_trust_t *trust = NULL;
+  mash_seal_t *seal = NULL;
+  mash_store_t *store = NULL;
+  mash_esclog_t *esclog = NULL;
+  void *ctx = NULL, *zap = NULL, *sock = NULL;
+  mash_key_t server_key;
+  memset(&server_key, 0, sizeof server_key);
+  mashd_t d;
+  memset(&d, 0, sizeof d);
+  uv_loop_init(&d.loop);
+  char path[1100];
+  char bound[256] = "";
+  mash_clock_t clock;
+  mash_enquiry_env_t env;
+  memset(&env, 0, sizeof env);
+  calendar = mash_calendar_new(cfg.timezone, cfg.hours, cfg.holidays, err, sizeof err);
   if (!calendar || mash_deadline_policy_check(&cfg.policy, calendar, err, sizeof err) != 0 ||
       mash_ladder_check(&cfg.ladder, err, sizeof err) != 0) {
     fprintf(stderr, "mashd: deadlines: %s\n", err);
-    return 2;
+    rc = 2;
+    goto out;
   }
 
-  mash_key_t server_key;
   if (mash_key_load(cfg.key_file, &server_key, err, sizeof err) != 0) {
     fprintf(stderr, "mashd: broker key: %s\n", err);
-    return 1;
+    goto out;
   }
   if (server_key.secret_key[0] == '\0') {
     fprintf(stderr,
             "mashd: broker key %s: need the .secret file (mash-keygen mashd --role broker)\n",
             cfg.key_file);
-    return 1;
+    goto out;
   }
-  mash_trust_t *trust = mash_trust_load(cfg.trust_dir, err, sizeof err);
+  trust = mash_trust_load(cfg.trust_dir, err, sizeof err);
   if (!trust) {
     fprintf(stderr, "mashd: %s\n", err);
-    return 1;
+    goto out;
   }
   mash_info("trust list %s: %zu principal(s)", cfg.trust_dir, mash_trust_count(trust));
   if (s_mkdir_p(cfg.data_dir, err, sizeof err) != 0) {
     fprintf(stderr, "mashd: %s\n", err);
-    return 1;
+    goto out;
   }
-  char path[1100];
   snprintf(path, sizeof path, "%s/data.key", cfg.data_dir);
-  mash_seal_t *seal = mash_seal_new(path, 1, err, sizeof err);
+  seal = mash_seal_new(path, 1, err, sizeof err);
   if (!seal) {
     fprintf(stderr, "mashd: data key: %s\n", err);
-    return 1;
+    goto out;
   }
   snprintf(path, sizeof path, "%s/mashd.db", cfg.data_dir);
-  mash_store_t *store = mash_store_sqlite_new(path, seal, err, sizeof err);
+  store = mash_store_sqlite_new(path, seal, err, sizeof err);
   if (!store) {
     fprintf(stderr, "mashd: store: %s\n", err);
-    return 1;
+    goto out;
   }
 
   snprintf(path, sizeof path, "%s/escalations.log", cfg.data_dir);
-  mash_esclog_t *esclog = mash_esclog_open(path, err, sizeof err);
+  esclog = mash_esclog_open(path, err, sizeof err);
   if (!esclog) {
     fprintf(stderr, "mashd: escalation log: %s\n", err);
-    return 1;
+    goto out;
   }
   int64_t latest = 0;
   if (store->vt->latest_instant(store, &latest) != 0) {
     fprintf(stderr, "mashd: cannot read the store\n");
-    return 1;
+    goto out;
   }
-  mash_clock_t clock;
   snprintf(path, sizeof path, "%s/clock", cfg.data_dir);
   if (s_clock_setup(&clock, path, cfg.clock_rate, latest, err, sizeof err) != 0) {
     fprintf(stderr, "mashd: clock: %s\n", err);
-    return 1;
+    goto out;
   }
-  mash_enquiry_env_t env = {.policy = &cfg.policy,
-                            .calendar = calendar,
-                            .ladder = &cfg.ladder,
-                            .trust = NULL,
-                            .esclog = esclog};
+  env.policy = &cfg.policy;
+  env.calendar = calendar;
+  env.ladder = &cfg.ladder;
+  env.esclog = esclog;
 
-  mashd_t d;
-  memset(&d, 0, sizeof d);
-  uv_loop_init(&d.loop);
   d.storage = mash_storage_new(&d.loop, &store, 0, s_fatal_cb, &d);
   if (!d.storage) {
     fprintf(stderr, "mashd: cannot start the storage thread\n");
-    return 1;
+    goto out;
   }
 
-  void *ctx = zmq_ctx_new();
-  void *zap = mash_zap_bind(ctx, err, sizeof err);
-  void *sock = zap ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
+  ctx = zmq_ctx_new();
+  zap = mash_zap_bind(ctx, err, sizeof err);
+  sock = zap ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
   int one = 1, zero = 0, hwm = 100000;
   int64_t maxmsg = MASH_MAX_FRAME;
   int hb_ttl = cfg.heartbeat_ms * 3;
   if (!sock || mash_zap_secure_server(sock, &server_key, err, sizeof err) != 0) {
     fprintf(stderr, "mashd: %s\n", err[0] ? err : zmq_strerror(zmq_errno()));
-    return 1;
+    goto out;
   }
   zmq_setsockopt(sock, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
   zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
@@ -294,9 +310,8 @@ int main(int argc, char **argv) {
   zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &hb_ttl, sizeof hb_ttl);
   if (zmq_bind(sock, cfg.endpoint) != 0) {
     fprintf(stderr, "mashd: cannot listen on %s: %s\n", cfg.endpoint, zmq_strerror(zmq_errno()));
-    return 1;
+    goto out;
   }
-  char bound[256];
   size_t blen = sizeof bound;
   zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, bound, &blen);
   mash_zap_stats_t probe_stats;
@@ -304,7 +319,7 @@ int main(int argc, char **argv) {
   if (mash_zap_selftest(ctx, zap, trust, bound, server_key.public_key, 5000, &probe_stats, err,
                         sizeof err) != 0) {
     fprintf(stderr, "mashd: %s\n", err);
-    return 1;
+    goto out;
   }
   mash_info("self-test passed: an unknown CURVE key is refused");
   memset(server_key.secret_key, 0, sizeof server_key.secret_key);
@@ -315,9 +330,10 @@ int main(int argc, char **argv) {
                                .clock = &clock,
                                .enquiry = &env};
   d.router = mash_router_new(&d.loop, sock, zap, trust, d.storage, &rcfg);
+  sock = zap = NULL; /* the router owns them now */
   if (mash_router_load(d.router) != 0) {
     fprintf(stderr, "mashd: cannot load the outbox and open requests from the store\n");
-    return 1;
+    goto out;
   }
   uv_signal_init(&d.loop, &d.sigint);
   uv_signal_init(&d.loop, &d.sigterm);
@@ -325,21 +341,41 @@ int main(int argc, char **argv) {
   d.sigterm.data = &d;
   uv_signal_start(&d.sigint, s_signal_cb, SIGINT);
   uv_signal_start(&d.sigterm, s_signal_cb, SIGTERM);
+  d.signals = 1;
   signal(SIGPIPE, SIG_IGN);
 
   printf("mashd: ready on %s\n", bound);
   fflush(stdout);
   mash_info("ready on %s", bound);
+  rc = 0;
+out:
+  memset(server_key.secret_key, 0, sizeof server_key.secret_key);
+  if (rc != 0 && d.storage) {
+    /* A start-up failure after the threads began: close what runs. */
+    s_stop(&d);
+  }
   uv_run(&d.loop, UV_RUN_DEFAULT);
   int lc = uv_loop_close(&d.loop);
   if (lc != 0) {
     mash_error("loop closed with handles still open (%s)", uv_strerror(lc));
   }
-  zmq_ctx_term(ctx);
-  mash_trust_destroy(&trust);
+  if (sock) {
+    zmq_close(sock);
+  }
+  if (zap) {
+    zmq_close(zap);
+  }
+  if (ctx) {
+    zmq_ctx_term(ctx);
+  }
+  mash_store_destroy(&store);
   mash_esclog_close(&esclog);
+  mash_trust_destroy(&trust);
   mash_calendar_destroy(&calendar);
   mash_seal_destroy(&seal);
-  mash_info("stopped");
-  return d.exit_code ? d.exit_code : (lc != 0);
+  if (rc == 0) {
+    mash_info("stopped");
+    rc = d.exit_code ? d.exit_code : (lc != 0);
+  }
+  return rc;
 }
