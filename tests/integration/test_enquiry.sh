@@ -14,6 +14,15 @@ done
 out=$(police_submit "$EXAMPLES/dash-high.json") || fail "submit: $out"
 wait_for 20 "the contact at the desk" grep -q '"contact_id":"MASH-000001"' "$T/hub.out"
 
+# Each agency sends its own kind of notification, with its own detail.
+for a in health education housing; do
+  # shellcheck disable=SC2046
+  out=$("$B/agents/mash-$a" submit --timeout 30 $(agent_opts "$a") \
+    "$AGENCY_EXAMPLES/$a-notification.json" 2>>"$T/$a.log") || fail "$a notification: $out"
+  echo "$out" | grep -q "accepted as MASH-" || fail "$a notification: $out"
+  wait_for 20 "the $a contact at the desk" grep -q "\"source_principal\":\"$a\".*\"$a\":{" "$T/hub.out"
+done
+
 # No consent record: the broker refuses, naming the field.
 out=$("$B/tests/mash-rawsend" --endpoint "$EP" --server-key "$T/certs/mashd.pub" \
   --key "$T/certs/hub.secret" --screen-no-consent MASH-000001 --message-id no-consent-1) || true
