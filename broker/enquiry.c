@@ -325,7 +325,8 @@ static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_
       env.pack = &pack.pack;
       rc = s_emit(tx, store, S_HUB_TARGET, &env);
       if (rc == 0) {
-        rc = store->vt->enquiry_update(store, enquiry_id, e.pack_version + 1, e.closed_at_ms);
+        rc = store->vt->enquiry_update(store, enquiry_id, e.pack_version + 1, e.closed_at_ms,
+                                       tx->now_ms);
       }
       size_t off = strlen(tx->note);
       snprintf(tx->note + off, sizeof tx->note - off, "; pack %s v%u%s", enquiry_id,
@@ -401,8 +402,8 @@ static int s_screen(mash_tx_t *tx, mash_store_t *store) {
                                     enquire ? MASH_CONTACT_ENQUIRING : MASH_CONTACT_SCREENED,
                                     tx->now_ms, 0);
   if (rc == 0 && enquire) {
-    rc = store->vt->enquiry_insert(store, d->contact_id, d->rag, tx->now_ms, tx->body, tx->len,
-                                   enquiry_id);
+    rc = store->vt->enquiry_insert(store, d->contact_id, d->rag, (int)d->consent->status,
+                                   tx->now_ms, tx->body, tx->len, enquiry_id);
   }
   const Mash__V1__Notification *note = c->notification;
   size_t nsub = note ? note->n_children + note->n_adults : 0;
@@ -563,7 +564,7 @@ static int s_outcome(mash_tx_t *tx, mash_store_t *store) {
     rc = store->vt->enquiry_get(store, enquiry_id, &e);
     free(e.decision);
     if (rc == 0 && e.closed_at_ms == 0) {
-      rc = store->vt->enquiry_update(store, enquiry_id, e.pack_version, tx->now_ms);
+      rc = store->vt->enquiry_update(store, enquiry_id, e.pack_version, tx->now_ms, tx->now_ms);
       snprintf(tx->unwatch_enquiry, sizeof tx->unwatch_enquiry, "%s", enquiry_id);
     }
   }

@@ -4,7 +4,10 @@
 #include "intake.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "identifiers.h"
 
 static const char *s_detail_agency(const Mash__V1__Notification *n) {
   switch (n->detail_case) {
@@ -37,6 +40,56 @@ int mash_intake_authorize(const mash_key_t *sender, const Mash__V1__Notification
   return 0;
 }
 
+static int s_check_one(const Mash__V1__Identifier *id) {
+  switch (id->kind) {
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER:
+    return mash_nhs_check(id->value);
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN:
+    return mash_upn_check(id->value, NULL);
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID:
+    return mash_pnc_check(id->value);
+  default:
+    return MASH_ID_VALID; /* local ids: the issuer's own format */
+  }
+}
+
+static void s_check_people(Mash__V1__Person **people, size_t n, const char *list,
+                           mash_errors_t *errs, int *rc, int *check_failed) {
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = 0; j < people[i]->n_identifiers; j++) {
+      int r = s_check_one(people[i]->identifiers[j]);
+      if (r == MASH_ID_MALFORMED) {
+        char field[96];
+        snprintf(field, sizeof field, "notification.%s[%zu].identifiers[%zu].value", list, i, j);
+        mash_errors_add(
+            errs, field, "is not a well-formed %s",
+            people[i]->identifiers[j]->kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER
+                ? "NHS number (10 digits)"
+            : people[i]->identifiers[j]->kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN
+                ? "UPN (a check letter and 12 characters)"
+                : "PNC id (YY/NNNNNNNL)");
+        *rc = -EINVAL;
+      } else if (r == MASH_ID_CHECK_FAILED) {
+        *check_failed = 1;
+      }
+    }
+  }
+}
+
+int mash_intake_check_identifiers(const Mash__V1__Notification *n, mash_errors_t *errs) {
+  int rc = 0, failed = 0;
+  s_check_people(n->children, n->n_children, "children", errs, &rc, &failed);
+  s_check_people(n->adults, n->n_adults, "adults", errs, &rc, &failed);
+  return rc;
+}
+
+static void s_add_flag(mash_intake_prep_t *out, const char *flag) {
+  if (out->contact.n_quality_flags < MASH_INTAKE_MAX_FLAGS) {
+    out->flags[out->contact.n_quality_flags++] = (char *)flag;
+  }
+  out->contact.quality_flags = out->flags;
+}
+
 void mash_intake_prepare(const mash_key_t *sender, Mash__V1__Notification *n, int64_t now_ms,
                          int64_t screening_ms, mash_intake_prep_t *out) {
   memset(out, 0, sizeof *out);
@@ -62,5 +115,22 @@ void mash_intake_prepare(const mash_key_t *sender, Mash__V1__Notification *n, in
     }
     out->contact.n_quality_flags = nf;
     out->contact.quality_flags = out->flags;
+  }
+  /* Flags for every agency: identifiers that fail their check, children
+   * without a name or a date of birth. */
+  int rc = 0, failed = 0;
+  mash_errors_t ignored;
+  memset(&ignored, 0, sizeof ignored);
+  s_check_people(n->children, n->n_children, "children", &ignored, &rc, &failed);
+  s_check_people(n->adults, n->n_adults, "adults", &ignored, &rc, &failed);
+  if (failed) {
+    s_add_flag(out, MASH_FLAG_IDENTIFIER_CHECK_FAILED);
+  }
+  for (size_t i = 0; i < n->n_children; i++) {
+    const Mash__V1__Person *c = n->children[i];
+    if (!c->date_of_birth[0] || (!c->given_name[0] && !c->family_name[0])) {
+      s_add_flag(out, MASH_FLAG_CHILD_DETAILS_INCOMPLETE);
+      break;
+    }
   }
 }

@@ -31,6 +31,14 @@ typedef struct mash_intake_prep {
 int mash_intake_authorize(const mash_key_t *sender, const Mash__V1__Notification *n,
                           mash_errors_t *errs);
 
+/* Identifiers from the network: a malformed NHS number, UPN or PNC id (wrong
+ * length or characters) is a field error (-EINVAL, errs filled); a failed
+ * check digit is not an error but a data-quality flag (mash_intake_prepare). */
+int mash_intake_check_identifiers(const Mash__V1__Notification *n, mash_errors_t *errs);
+
+#define MASH_FLAG_IDENTIFIER_CHECK_FAILED "identifier_check_failed"
+#define MASH_FLAG_CHILD_DETAILS_INCOMPLETE "child_details_incomplete"
+
 /* Build the Contact for a notification received at now_ms from sender:
  * source principal, DASH score and quality flags, screening deadline. */
 void mash_intake_prepare(const mash_key_t *sender, Mash__V1__Notification *n, int64_t now_ms,

@@ -80,6 +80,7 @@ typedef struct s_intake_ctx {
   char message_id[MASH_MAX_ID_LEN + 1];
   uint8_t *contact;
   size_t contact_len;
+  char flags[256];
 } s_intake_ctx_t;
 
 typedef struct s_ack_ctx {
@@ -496,6 +497,14 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
                    MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
     return;
   }
+  if (mash_intake_check_identifiers(env->notification, &errs) != 0) {
+    r->stats.rejected++;
+    mash_warn("rejected notification %s from %s: malformed identifier (%s)", env->message_id,
+              k->principal, errs.items[0].field);
+    s_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                   MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
+    return;
+  }
   mash_intake_prep_t prep;
   int64_t now = mash_clock_read(r->cfg.clock);
   mash_intake_prepare(k, env->notification, now, r->cfg.screening_ms, &prep);
@@ -522,6 +531,20 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
   ctx->op.u.intake.received_at_ms = now;
   ctx->op.u.intake.contact = bytes;
   ctx->op.u.intake.contact_len = len;
+  /* Facts for management information, in plain columns (no child data). */
+  ctx->op.u.intake.domestic_abuse = prep.dash_result.missing_on_domestic_abuse ||
+                                    (prep.dash_result.present && env->notification->police &&
+                                     env->notification->police->domestic_abuse);
+  ctx->op.u.intake.dash_present = prep.dash_result.present;
+  ctx->op.u.intake.dash_complete = prep.dash_result.complete;
+  ctx->op.u.intake.priority = (int)prep.contact.priority;
+  size_t off = 0;
+  for (size_t i = 0; i < prep.contact.n_quality_flags && off < sizeof ctx->flags; i++) {
+    int w = snprintf(ctx->flags + off, sizeof ctx->flags - off, "%s%s", i ? "," : "",
+                     prep.contact.quality_flags[i]);
+    off += w > 0 ? (size_t)w : 0;
+  }
+  ctx->op.u.intake.quality_flags = ctx->flags;
   ctx->op.done_cb = s_intake_done_cb;
   r->ops_outstanding++;
   mash_storage_submit(r->storage, &ctx->op);

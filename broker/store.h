@@ -30,6 +30,11 @@ typedef struct mash_intake {
   int64_t received_at_ms;
   const uint8_t *contact; /* a serialized Contact without contact_id */
   size_t contact_len;
+  /* facts kept in plain columns for management information (no child data) */
+  int domestic_abuse; /* a police domestic-abuse notification */
+  int dash_present, dash_complete;
+  int priority;              /* higher is screened first */
+  const char *quality_flags; /* comma-separated flag names, or NULL */
   /* outputs */
   mash_intake_status_t status;
   char contact_id[MASH_CONTACT_ID_LEN]; /* e.g. "MASH-000042" */
@@ -123,11 +128,13 @@ typedef struct mash_store_vtable {
                    size_t *len);
   int (*inbox_put)(mash_store_t *s, const char *principal, const char *message_id,
                    const uint8_t *result, size_t len, int64_t at_ms);
-  int (*enquiry_insert)(mash_store_t *s, const char *contact_id, int rag, int64_t at_ms,
-                        const uint8_t *decision, size_t len, char enquiry_id[MASH_ITEM_ID_LEN]);
+  int (*enquiry_insert)(mash_store_t *s, const char *contact_id, int rag, int consent_status,
+                        int64_t at_ms, const uint8_t *decision, size_t len,
+                        char enquiry_id[MASH_ITEM_ID_LEN]);
   int (*enquiry_get)(mash_store_t *s, const char *enquiry_id, mash_enquiry_row_t *row);
+  /* at_ms: when; the first pack's time is kept for management information. */
   int (*enquiry_update)(mash_store_t *s, const char *enquiry_id, unsigned pack_version,
-                        int64_t closed_at_ms);
+                        int64_t closed_at_ms, int64_t at_ms);
   /* The open enquiry of a contact: 0 with its id, -ENOENT when none. */
   int (*enquiry_of_contact)(mash_store_t *s, const char *contact_id,
                             char enquiry_id[MASH_ITEM_ID_LEN]);

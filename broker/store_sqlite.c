@@ -38,6 +38,7 @@ static const char *const MIGRATIONS[] = {
     "  UNIQUE (principal, message_id));"
     "CREATE INDEX contacts_undelivered ON contacts (id) WHERE delivered_at_ms IS NULL;",
     STORE_ENQ_MIGRATION,
+    STORE_MI_MIGRATION,
 };
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
@@ -62,7 +63,8 @@ static const char *const SQL[ST_N] = {
     [ST_FIND] = "SELECT contact_id FROM contacts WHERE principal = ?1 AND message_id = ?2",
     [ST_NEXT_ID] = "SELECT COALESCE(MAX(id), 0) + 1 FROM contacts",
     [ST_INSERT] = "INSERT INTO contacts (id, contact_id, principal, message_id, received_at_ms, "
-                  "blob) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                  "blob, domestic_abuse, dash_present, dash_complete, priority, quality_flags) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [ST_MARK] = "UPDATE contacts SET delivered_at_ms = ?1, delivered_to = ?2 "
                 "WHERE contact_id = ?3 AND delivered_at_ms IS NULL",
     [ST_EXISTS] = "SELECT 1 FROM contacts WHERE contact_id = ?1",
@@ -224,6 +226,16 @@ static int sqlite_intake(mash_store_t *s, mash_intake_t *in) {
     src = sqlite3_bind_int64(q, 5, in->received_at_ms);
   if (src == SQLITE_OK)
     src = sqlite3_bind_blob(q, 6, blob, (int)blob_len, SQLITE_STATIC);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_int(q, 7, in->domestic_abuse);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_int(q, 8, in->dash_present);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_int(q, 9, in->dash_complete);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_int(q, 10, in->priority);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_text(q, 11, in->quality_flags ? in->quality_flags : "", -1, SQLITE_STATIC);
   if (src == SQLITE_OK) {
     rc = step_done(q);
   } else {

@@ -48,6 +48,17 @@ const char STORE_ENQ_MIGRATION[] =
     "  delivered_at_ms INTEGER NULL, delivered_to TEXT NULL);"
     "CREATE INDEX outbox_pending ON outbox (id) WHERE delivered_at_ms IS NULL;";
 
+const char STORE_MI_MIGRATION[] =
+    "ALTER TABLE contacts ADD COLUMN domestic_abuse INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE contacts ADD COLUMN dash_present INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE contacts ADD COLUMN dash_complete INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE contacts ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE contacts ADD COLUMN quality_flags TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE contacts ADD COLUMN screened_at_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE contacts ADD COLUMN decided_at_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE enquiries ADD COLUMN consent_status INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE enquiries ADD COLUMN first_pack_at_ms INTEGER NOT NULL DEFAULT 0;";
+
 enum {
   Q_SAVEPOINT,
   Q_RELEASE,
@@ -88,18 +99,21 @@ static const char *const SQL[Q_N] = {
     [Q_ROLLBACK_TO] = "ROLLBACK TO op",
     [Q_CONTACT_GET] = "SELECT contact_id, principal, state, received_at_ms, blob FROM contacts "
                       "WHERE contact_id = ?1",
-    [Q_CONTACT_SET] = "UPDATE contacts SET state = ?2, state_at_ms = ?3, outcome = ?4 "
+    [Q_CONTACT_SET] = "UPDATE contacts SET state = ?2, state_at_ms = ?3, outcome = ?4, "
+                      "screened_at_ms = CASE WHEN ?2 IN (1, 2) THEN ?3 ELSE screened_at_ms END, "
+                      "decided_at_ms = CASE WHEN ?2 = 3 THEN ?3 ELSE decided_at_ms END "
                       "WHERE contact_id = ?1",
     [Q_INBOX_GET] = "SELECT result FROM inbox WHERE principal = ?1 AND message_id = ?2",
     [Q_INBOX_PUT] = "INSERT OR IGNORE INTO inbox (principal, message_id, at_ms, result) "
                     "VALUES (?1, ?2, ?3, ?4)",
     [Q_ENQ_NEXT] = "SELECT COALESCE(MAX(id), 0) + 1 FROM enquiries",
     [Q_ENQ_INSERT] = "INSERT INTO enquiries (id, enquiry_id, contact_id, rag, opened_at_ms, "
-                     "decision) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     "decision, consent_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [Q_ENQ_GET] = "SELECT enquiry_id, contact_id, rag, opened_at_ms, closed_at_ms, pack_version, "
                   "decision FROM enquiries WHERE enquiry_id = ?1",
-    [Q_ENQ_UPDATE] = "UPDATE enquiries SET pack_version = ?2, closed_at_ms = ?3 "
-                     "WHERE enquiry_id = ?1",
+    [Q_ENQ_UPDATE] = "UPDATE enquiries SET first_pack_at_ms = CASE WHEN pack_version = 0 AND "
+                     "?2 > 0 THEN ?4 ELSE first_pack_at_ms END, pack_version = ?2, "
+                     "closed_at_ms = ?3 WHERE enquiry_id = ?1",
     [Q_ENQ_OF_CONTACT] = "SELECT enquiry_id FROM enquiries WHERE contact_id = ?1 "
                          "ORDER BY id DESC LIMIT 1",
     [Q_REQ_NEXT] = "SELECT COALESCE(MAX(id), 0) + 1 FROM requests",
@@ -335,8 +349,8 @@ int store_enq_inbox_put(mash_store_t *s, const char *principal, const char *mess
 
 /* ---- enquiries ---- */
 
-int store_enq_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, int64_t at_ms,
-                             const uint8_t *decision, size_t len,
+int store_enq_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, int consent_status,
+                             int64_t at_ms, const uint8_t *decision, size_t len,
                              char enquiry_id[MASH_ITEM_ID_LEN]) {
   sqlite3_int64 id = 0;
   int rc = s_next_id(s, Q_ENQ_NEXT, &id);
@@ -357,6 +371,7 @@ int store_enq_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, i
   sqlite3_bind_int(q, 4, rag);
   sqlite3_bind_int64(q, 5, at_ms);
   sqlite3_bind_blob(q, 6, sealed, (int)slen, SQLITE_STATIC);
+  sqlite3_bind_int(q, 7, consent_status);
   rc = s_exec(q);
   free(sealed);
   return rc;
@@ -384,11 +399,12 @@ int store_enq_enquiry_get(mash_store_t *s, const char *enquiry_id, mash_enquiry_
 }
 
 int store_enq_enquiry_update(mash_store_t *s, const char *enquiry_id, unsigned pack_version,
-                             int64_t closed_at_ms) {
+                             int64_t closed_at_ms, int64_t at_ms) {
   sqlite3_stmt *q = s_q(s, Q_ENQ_UPDATE);
   sqlite3_bind_text(q, 1, enquiry_id, -1, SQLITE_STATIC);
   sqlite3_bind_int(q, 2, (int)pack_version);
   sqlite3_bind_int64(q, 3, closed_at_ms);
+  sqlite3_bind_int64(q, 4, at_ms);
   return s_exec(q);
 }
 

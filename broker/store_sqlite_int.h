@@ -12,6 +12,8 @@ typedef struct store_enq store_enq_t;
 
 /* Migration that adds the enquiry tables (appended to the schema list). */
 extern const char STORE_ENQ_MIGRATION[];
+/* Migration that adds the plain columns management information reads. */
+extern const char STORE_MI_MIGRATION[];
 
 store_enq_t *store_enq_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
 void store_enq_destroy(store_enq_t *e);
@@ -28,12 +30,12 @@ int store_enq_inbox_get(mash_store_t *s, const char *principal, const char *mess
                         uint8_t **result, size_t *len);
 int store_enq_inbox_put(mash_store_t *s, const char *principal, const char *message_id,
                         const uint8_t *result, size_t len, int64_t at_ms);
-int store_enq_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, int64_t at_ms,
-                             const uint8_t *decision, size_t len,
+int store_enq_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, int consent_status,
+                             int64_t at_ms, const uint8_t *decision, size_t len,
                              char enquiry_id[MASH_ITEM_ID_LEN]);
 int store_enq_enquiry_get(mash_store_t *s, const char *enquiry_id, mash_enquiry_row_t *row);
 int store_enq_enquiry_update(mash_store_t *s, const char *enquiry_id, unsigned pack_version,
-                             int64_t closed_at_ms);
+                             int64_t closed_at_ms, int64_t at_ms);
 int store_enq_enquiry_of_contact(mash_store_t *s, const char *contact_id,
                                  char enquiry_id[MASH_ITEM_ID_LEN]);
 int store_enq_request_insert(mash_store_t *s, const char *enquiry_id, const char *agency, int rag,

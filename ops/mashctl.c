@@ -10,10 +10,12 @@
 
 #include "clock.h"
 #include "esclog.h"
+#include "stats.h"
 
 static void s_usage(FILE *f) {
   fprintf(f, "usage: mashctl [--data DIR] verify [LOG]\n"
              "       mashctl [--data DIR] escalations [-f]\n"
+             "       mashctl [--data DIR] stats [--json]\n"
              "\n"
              "  verify         check the escalation log's hash chain (each line carries the\n"
              "                 SHA-256 of the line before; the head is kept in LOG.head): prints\n"
@@ -21,6 +23,11 @@ static void s_usage(FILE *f) {
              "                 edited, deleted or inserted and exits 1\n"
              "  escalations    print the escalation log, one line per step; -f keeps following\n"
              "                 it like tail -f\n"
+             "  stats          management information from the store: contacts by source,\n"
+             "                 time to screen / pack / decision, agency reply times by agency\n"
+             "                 and RAG (p50, p90), open and overdue enquiries, escalations by\n"
+             "                 level, DASH completeness, consent recorded, oldest open item\n"
+             "                 (--json for one JSON object)\n"
              "\n"
              "  --data DIR     mashd's data folder (default var/mashd); LOG defaults to\n"
              "                 DIR/escalations.log\n"
@@ -102,18 +109,59 @@ static int s_escalations(const char *path, int follow) {
   return 0;
 }
 
+/* "Now" is the broker's clock: read its origin when it runs accelerated. */
+static int64_t s_broker_now(const char *data) {
+  char path[1100];
+  snprintf(path, sizeof path, "%s/clock", data);
+  mash_clock_t c;
+  FILE *f = fopen(path, "r");
+  long long real0 = 0, virt0 = 0;
+  if (f && fscanf(f, "%lf %lld %lld", &c.rate, &real0, &virt0) == 3) {
+    c.real_origin_ms = real0;
+    c.virtual_origin_ms = virt0;
+    fclose(f);
+    return mash_clock_read(&c);
+  }
+  if (f) {
+    fclose(f);
+  }
+  return mash_clock_now_ms();
+}
+
+static int s_stats(const char *data, int json) {
+  char path[1100], err[512];
+  snprintf(path, sizeof path, "%s/mashd.db", data);
+  json_t *s = mash_stats_compute(path, s_broker_now(data), err, sizeof err);
+  if (!s) {
+    fprintf(stderr, "mashctl: %s\n", err);
+    return 1;
+  }
+  if (json) {
+    char *text = json_dumps(s, JSON_COMPACT | JSON_SORT_KEYS);
+    printf("%s\n", text ? text : "{}");
+    free(text);
+  } else {
+    mash_stats_print(s);
+  }
+  json_decref(s);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   static const struct option opts[] = {{"data", required_argument, 0, 'd'},
                                        {"follow", no_argument, 0, 'f'},
+                                       {"json", no_argument, 0, 'j'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   const char *data = "var/mashd";
-  int follow = 0, c;
-  while ((c = getopt_long(argc, argv, "d:fh", opts, NULL)) != -1) {
+  int follow = 0, json = 0, c;
+  while ((c = getopt_long(argc, argv, "d:fjh", opts, NULL)) != -1) {
     if (c == 'd') {
       data = optarg;
     } else if (c == 'f') {
       follow = 1;
+    } else if (c == 'j') {
+      json = 1;
     } else if (c == 'h') {
       s_usage(stdout);
       return 0;
@@ -135,6 +183,9 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "escalations") == 0) {
     return s_escalations(path, follow);
+  }
+  if (strcmp(cmd, "stats") == 0) {
+    return s_stats(data, json);
   }
   fprintf(stderr, "mashctl: unknown command '%s'\n\n", cmd);
   s_usage(stderr);
