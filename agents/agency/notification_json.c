@@ -11,6 +11,8 @@
  */
 #include "notification_json.h"
 
+#include "identifiers.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -469,13 +471,16 @@ static void s_person_identifiers(njson_ctx_t *ctx, const json_t *j, const char *
       continue; /* absent or empty: no identifier */
     }
     if (nhs) {
-      char digits[11];
-      if (!njson_nhs_number(value, digits)) {
+      /* Malformed is refused; a wrong check digit is passed on for the
+       * broker to flag (identifier_check_failed), never dropped here. */
+      if (mash_nhs_check(value) == MASH_ID_MALFORMED) {
         free(value);
-        njson_error(ctx, path, "not a valid NHS number (10 digits with a modulus 11 check digit)");
+        njson_error(ctx, path, "not a well-formed NHS number (10 digits, spaces allowed)");
         continue;
       }
-      memcpy(value, digits, sizeof digits); /* digits is never longer than value */
+      char digits[16];
+      mash_id_normalise(value, digits, sizeof digits);
+      memcpy(value, digits, strlen(digits) + 1); /* never longer than value */
     }
     const char *issuer =
         keys[k].kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID ? local_issuer : NULL;

@@ -17,6 +17,19 @@ echo "$line" | grep -q '"grade_raised":true' || fail "grade not raised: $line"
 if grep -q "Hartley" "$T/mashd/mashd.db" "$T/mashd/mashd.db-wal" 2>/dev/null; then
   fail "plaintext child name in the broker database"
 fi
+# A wrong NHS check digit is not a reason to drop a child's notification:
+# it is accepted and flagged; a malformed number is refused, naming it.
+sed -e 's/943 476 5919/943 476 5918/' -e 's/PPN-2026-000123/PPN-2026-000999/' \
+  "$EXAMPLES/dash-high.json" >"$T/check.json"
+out=$(police_submit "$T/check.json") || fail "submit with a failed check digit: $out"
+echo "$out" | grep -q "accepted as MASH-000002" || fail "failed check digit: $out"
+wait_for 20 "the flagged contact" grep -q '"contact_id":"MASH-000002".*identifier_check_failed' \
+  "$T/hub.out"
+sed -e 's/943 476 5919/943 476 591/' -e 's/PPN-2026-000123/PPN-2026-000998/' \
+  "$EXAMPLES/dash-high.json" >"$T/malformed.json"
+out=$(police_submit "$T/malformed.json") && fail "a malformed NHS number was sent: $out"
+echo "$out" | grep -q "children\[0\].nhs_number" || fail "malformed NHS number: $out"
+
 # And the desk's own list shows it after restart of the desk.
 stop hub
 "$B/agents/mash-hub" list --json $(agent_opts hub) 2>/dev/null | grep -q MASH-000001 ||

@@ -232,8 +232,8 @@ static void test_load_errors(void **state) {
                         parts, 1);
   }
   {
-    const char *parts[] = {"record 1: nhs_number: not a valid NHS number"};
-    s_expect_load_error("[{\"family_name\":\"A\"},{\"nhs_number\":\"943 476 5918\"}]", parts, 1);
+    const char *parts[] = {"record 1: nhs_number: not a well-formed NHS number"};
+    s_expect_load_error("[{\"family_name\":\"A\"},{\"nhs_number\":\"943 476 591\"}]", parts, 1);
   }
   {
     const char *parts[] = {"record 0: findings[1].summary: required", "(and 1 more problem)"};
