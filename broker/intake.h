@@ -11,6 +11,7 @@
 #include "codec.h"
 #include "dash.h"
 #include "keys.h"
+#include "priority.h"
 
 #define MASH_INTAKE_MAX_FLAGS 8
 
@@ -23,6 +24,7 @@ typedef struct mash_intake_prep {
   mash_dash_result_t dash_result;
   char *flags[MASH_INTAKE_MAX_FLAGS];
   char principal[64];
+  mash_priority_t priority;
 } mash_intake_prep_t;
 
 /* May `sender` submit `n`? Agencies only; agency detail must match the
@@ -40,7 +42,8 @@ int mash_intake_check_identifiers(const Mash__V1__Notification *n, mash_errors_t
 #define MASH_FLAG_CHILD_DETAILS_INCOMPLETE "child_details_incomplete"
 
 /* Build the Contact for a notification received at now_ms from sender:
- * source principal, DASH score and quality flags, screening deadline. */
+ * source principal, DASH score and quality flags, screening deadline, and
+ * the screening priority with its reasons (priority.c). */
 void mash_intake_prepare(const mash_key_t *sender, Mash__V1__Notification *n, int64_t now_ms,
                          int64_t screening_ms, mash_intake_prep_t *out);
 

@@ -19,6 +19,7 @@
 #include "esclog.h"
 #include "keys.h"
 #include "log.h"
+#include "paths.h"
 #include "router.h"
 #include "seal.h"
 #include "storage.h"
@@ -138,23 +139,6 @@ static int s_clock_setup(mash_clock_t *c, const char *path, double rate, int64_t
   return 0;
 }
 
-static int s_mkdir_p(const char *dir, char *err, size_t errlen) {
-  char path[1024];
-  snprintf(path, sizeof path, "%s", dir);
-  for (char *p = path + 1; *p; p++) {
-    if (*p == '/') {
-      *p = '\0';
-      mkdir(path, 0700);
-      *p = '/';
-    }
-  }
-  if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-    snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
-    return -1;
-  }
-  return 0;
-}
-
 int main(int argc, char **argv) {
   static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                        {"endpoint", required_argument, 0, 'e'},
@@ -247,7 +231,7 @@ int main(int argc, char **argv) {
     goto out;
   }
   mash_info("trust list %s: %zu principal(s)", cfg.trust_dir, mash_trust_count(trust));
-  if (s_mkdir_p(cfg.data_dir, err, sizeof err) != 0) {
+  if (mash_mkdir_p(cfg.data_dir, err, sizeof err) != 0) {
     fprintf(stderr, "mashd: %s\n", err);
     goto out;
   }

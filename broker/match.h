@@ -18,7 +18,9 @@
  *    else agrees (twins have different NHS numbers). Otherwise a shared valid
  *    identifier links with confidence 1 ("nhs_number", "upn", "pnc_id"), as
  *    does the same local id from the same issuer ("local_id"). A conflict
- *    wins over an agreement of another kind: the desk must look at it.
+ *    wins over an agreement of another kind (same NHS number, different
+ *    UPNs): contradictory records are never linked, and why->conflict tells
+ *    the caller to flag them for the desk.
  *
  * 2. Otherwise a weighted sum, in thousandths, over the rows of a const
  *    table (each factor scores its best row, at most one per factor):
@@ -46,9 +48,9 @@
  *    - Auto-linking needs dob, forename exactly, surname (exact, sounding
  *      alike or one typo) and postcode all to agree, and no sex conflict:
  *      350 + 200 + 200 + 200 = 950 is the least such a record scores, and any
- *      one of them missing or weaker leaves at most 1000 - 70 = 930
- *      (forename only sounding alike), 800 (dob near), 860 (surname part),
- *      800 (no postcode) or 850 (sex conflict).
+ *      one of them missing or weaker leaves at most 930 (forename only
+ *      sounding alike), 940 (surname part), 800 (dob near, or no postcode)
+ *      or 820 (sex conflict).
  *    - Identical name, dob, postcode and sex: 980 (1000 with the address):
  *      auto-link.
  *    - A one-letter surname typo with the same forename, dob and postcode:
@@ -93,22 +95,22 @@ typedef struct mash_match_id {
   Mash__V1__IdentifierKind kind;
   char value[MASH_MATCH_ID_SIZE];
   char issuer[MASH_MATCH_ID_SIZE]; /* LOCAL_ID only; "" otherwise */
-  bool valid; /* check character right (local id: value and issuer given) */
+  bool valid;                      /* check character right (local id: value and issuer given) */
 } mash_match_id_t;
 
 /* A person as the matcher sees one. A plain value: zero it (or call
  * mash_match_person_set) before use; copy freely. Empty strings and a zero
  * dob mean "not known". */
 typedef struct mash_match_person {
-  char ref[MASH_MATCH_ID_SIZE];          /* ref inside the notification ("c1") */
-  char forename[MASH_MATCH_NAME_SIZE];   /* mash_name_normalise of the given name */
-  char surname[MASH_MATCH_NAME_SIZE];    /* mash_name_normalise of the family name */
+  char ref[MASH_MATCH_ID_SIZE];              /* ref inside the notification ("c1") */
+  char forename[MASH_MATCH_NAME_SIZE];       /* mash_name_normalise of the given name */
+  char surname[MASH_MATCH_NAME_SIZE];        /* mash_name_normalise of the family name */
   char forename_key[MASH_PHONETIC_KEY_SIZE]; /* key of the first given name */
   char surname_key[MASH_PHONETIC_KEY_SIZE];  /* key of the whole family name */
   int dob_year, dob_month, dob_day;          /* 0 when not known */
   Mash__V1__Sex sex;
-  char postcode[MASH_POSTCODE_SIZE];          /* "EX1 2AB", or "" */
-  char address[MASH_MATCH_ADDRESS_SIZE];      /* street lines, normalised */
+  char postcode[MASH_POSTCODE_SIZE];     /* "EX1 2AB", or "" */
+  char address[MASH_MATCH_ADDRESS_SIZE]; /* street lines, normalised */
   size_t n_ids;
   mash_match_id_t ids[MASH_MATCH_MAX_IDS];
 } mash_match_person_t;
@@ -134,21 +136,23 @@ int mash_match_person_add_id(mash_match_person_t *p, Mash__V1__IdentifierKind ki
 void mash_match_person_from_pb(mash_match_person_t *p, const Mash__V1__Person *src);
 
 /* Canonicalise `value` as an identifier of `kind` into `out` and verify its
- * check character (NHS number: modulus 11; UPN: modulus 23 check letter,
- * temporary UPNs included; PNC id: modulus 23 over YY and the serial, from
- * "YY/NNNNNNNC" or "YYYY/NNNNNNNC", slash optional, serial zero-padded).
- * Spaces are ignored and letters upper-cased (not for LOCAL_ID, copied as
- * is). Returns 0 when valid, -EINVAL when not (out then holds the value
- * cleaned as far as it went, or ""), -ENOSPC when out is too small. */
+ * check character with common/identifiers.h (the checks the intake applies:
+ * NHS number modulus 11, UPN modulus 23 check letter, PNC id modulus 23 check
+ * letter). Blanks are removed and letters upper-cased (mash_id_normalise);
+ * a PNC id is then rewritten "YY/NNNNNNNC" (2-digit year, serial zero-padded)
+ * so that 2001/171310W and 01/0171310W compare equal. A LOCAL_ID is trimmed
+ * of spaces and otherwise copied as is. Returns 0 when valid; -EINVAL when
+ * not (out then holds the normalised value, cut to fit); -ENOSPC when out
+ * has fewer than MASH_MATCH_ID_SIZE bytes. */
 int mash_match_id_normalise(Mash__V1__IdentifierKind kind, const char *value, char *out,
                             size_t outlen);
 
 /* Why a score came out as it did: for the audit trail. */
 typedef struct mash_match_why {
-  int points;       /* the weighted sum, in thousandths, before clamping */
-  unsigned factors; /* bit i set: row i of the weights table contributed */
-  bool identifier;  /* decided by an identifier (score 0 or 1) */
-  bool conflict;    /* valid identifiers of one kind differ */
+  int points;                     /* the weighted sum, in thousandths, before clamping */
+  unsigned factors;               /* bit i set: row i of the weights table contributed */
+  bool identifier;                /* decided by an identifier (score 0 or 1) */
+  bool conflict;                  /* valid identifiers of one kind differ */
   char text[MASH_MATCH_WHY_SIZE]; /* "dob+forename+surname~+postcode", "nhs_number",
                                      "conflict:nhs_number", or "" for no evidence */
 } mash_match_why_t;
@@ -209,7 +213,6 @@ size_t mash_match_blocking_keys(const mash_match_person_t *p,
  * households. `relationships` may be NULL when m is 0; `group` has n slots.
  * No allocation: the union-find runs in `group`. */
 size_t mash_household_group(const mash_match_person_t *persons, size_t n,
-                            Mash__V1__Relationship *const *relationships, size_t m,
-                            size_t *group);
+                            Mash__V1__Relationship *const *relationships, size_t m, size_t *group);
 
 #endif

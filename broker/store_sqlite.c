@@ -81,8 +81,9 @@ typedef struct store_sqlite {
   store_enq_t *enq; /* the enquiry half (store_sqlite_enquiry.c) */
 } store_sqlite_t;
 
-/* Translate an SQLite result code into a negative errno at the module edge. */
-static int sqlite_errno(int rc) {
+/* Translate an SQLite result code into a negative errno at the module edge
+ * (shared with store_sqlite_enquiry.c). */
+int store_sqlite_errno(int rc) {
   switch (rc & 0xff) {
   case SQLITE_OK:
   case SQLITE_ROW:
@@ -126,7 +127,7 @@ static int step_done(sqlite3_stmt *stmt) {
   int rc = sqlite3_step(stmt);
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
-  return rc == SQLITE_DONE ? 0 : sqlite_errno(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
+  return rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
 }
 
 static int sqlite_begin(mash_store_t *s) {
@@ -163,7 +164,7 @@ static int find_contact(store_sqlite_t *ss, const char *principal, const char *m
       out = 1;
     }
   } else {
-    out = rc == SQLITE_DONE ? 0 : sqlite_errno(rc);
+    out = rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
   }
   sqlite3_reset(q);
   sqlite3_clear_bindings(q);
@@ -177,7 +178,7 @@ static int next_id(store_sqlite_t *ss, sqlite3_int64 *id) {
   if (rc == SQLITE_ROW)
     *id = sqlite3_column_int64(q, 0);
   else
-    out = sqlite_errno(rc == SQLITE_DONE ? SQLITE_MISUSE : rc);
+    out = store_sqlite_errno(rc == SQLITE_DONE ? SQLITE_MISUSE : rc);
   sqlite3_reset(q);
   return out;
 }
@@ -239,7 +240,7 @@ static int sqlite_intake(mash_store_t *s, mash_intake_t *in) {
   if (src == SQLITE_OK) {
     rc = step_done(q);
   } else {
-    rc = sqlite_errno(src);
+    rc = store_sqlite_errno(src);
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
   }
@@ -265,7 +266,7 @@ static int sqlite_mark_delivered(mash_store_t *s, const char *contact_id, const 
   if (src != SQLITE_OK) {
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
-    return sqlite_errno(src);
+    return store_sqlite_errno(src);
   }
   int rc = step_done(q);
   if (rc < 0 || sqlite3_changes(ss->db) > 0)
@@ -276,7 +277,7 @@ static int sqlite_mark_delivered(mash_store_t *s, const char *contact_id, const 
   src = sqlite3_bind_text(q, 1, contact_id, -1, SQLITE_STATIC);
   if (src == SQLITE_OK)
     src = sqlite3_step(q);
-  rc = src == SQLITE_ROW ? 0 : src == SQLITE_DONE ? -ENOENT : sqlite_errno(src);
+  rc = src == SQLITE_ROW ? 0 : src == SQLITE_DONE ? -ENOENT : store_sqlite_errno(src);
   sqlite3_reset(q);
   sqlite3_clear_bindings(q);
   return rc;
@@ -293,7 +294,7 @@ static int sqlite_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, vo
     if (src == SQLITE_DONE)
       break;
     if (src != SQLITE_ROW) {
-      rc = sqlite_errno(src);
+      rc = store_sqlite_errno(src);
       break;
     }
     const char *contact_id = (const char *)sqlite3_column_text(q, 0);
@@ -333,7 +334,7 @@ static int sqlite_count_contacts(mash_store_t *s, int64_t *n) {
   if (src == SQLITE_ROW)
     *n = sqlite3_column_int64(q, 0);
   else
-    rc = sqlite_errno(src == SQLITE_DONE ? SQLITE_MISUSE : src);
+    rc = store_sqlite_errno(src == SQLITE_DONE ? SQLITE_MISUSE : src);
   sqlite3_reset(q);
   return rc;
 }
@@ -402,7 +403,7 @@ static int migrate(sqlite3 *db, char *err, size_t errlen) {
       return -EPROTO;
     }
     if (version == SCHEMA_VERSION)
-      return sqlite_errno(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL));
+      return store_sqlite_errno(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL));
     rc = sqlite3_exec(db, MIGRATIONS[version], NULL, NULL, NULL);
     if (rc != SQLITE_OK)
       goto fail_rollback;
@@ -418,10 +419,10 @@ static int migrate(sqlite3 *db, char *err, size_t errlen) {
   fail_rollback:
     snprintf(err, errlen, "schema migration failed: %s", sqlite3_errmsg(db));
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    return sqlite_errno(rc);
+    return store_sqlite_errno(rc);
   fail:
     snprintf(err, errlen, "schema migration failed: %s", sqlite3_errmsg(db));
-    return sqlite_errno(rc);
+    return store_sqlite_errno(rc);
   }
 }
 

@@ -150,29 +150,6 @@ struct store_enq {
   sqlite3_stmt *q[Q_N];
 };
 
-static int s_errno(int rc) {
-  switch (rc & 0xff) {
-  case SQLITE_OK:
-  case SQLITE_ROW:
-  case SQLITE_DONE:
-    return 0;
-  case SQLITE_BUSY:
-  case SQLITE_LOCKED:
-    return -EBUSY;
-  case SQLITE_NOMEM:
-    return -ENOMEM;
-  case SQLITE_FULL:
-    return -ENOSPC;
-  case SQLITE_CONSTRAINT:
-    return -EEXIST;
-  case SQLITE_CORRUPT:
-  case SQLITE_NOTADB:
-    return -EBADMSG;
-  default:
-    return -EIO;
-  }
-}
-
 store_enq_t *store_enq_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen) {
   store_enq_t *e = calloc(1, sizeof *e);
   if (!e) {
@@ -216,7 +193,7 @@ static void s_done(sqlite3_stmt *q) {
 static int s_exec(sqlite3_stmt *q) {
   int rc = sqlite3_step(q);
   s_done(q);
-  return rc == SQLITE_DONE ? 0 : s_errno(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
+  return rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
 }
 
 static void s_text(sqlite3_stmt *q, int col, char *out, size_t cap) {
@@ -250,7 +227,7 @@ static int s_open(mash_store_t *s, sqlite3_stmt *q, int col, const char *aad, ui
 static int s_next_id(mash_store_t *s, int which, sqlite3_int64 *id) {
   sqlite3_stmt *q = s_q(s, which);
   int rc = sqlite3_step(q);
-  int out = rc == SQLITE_ROW ? 0 : s_errno(rc == SQLITE_DONE ? SQLITE_MISUSE : rc);
+  int out = rc == SQLITE_ROW ? 0 : store_sqlite_errno(rc == SQLITE_DONE ? SQLITE_MISUSE : rc);
   if (rc == SQLITE_ROW) {
     *id = sqlite3_column_int64(q, 0);
   }
@@ -285,7 +262,7 @@ int store_enq_contact_get(mash_store_t *s, const char *contact_id, mash_contact_
     row->received_at_ms = sqlite3_column_int64(q, 3);
     out = s_open(s, q, 4, row->contact_id, &row->blob, &row->len);
   } else {
-    out = rc == SQLITE_DONE ? -ENOENT : s_errno(rc);
+    out = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
   }
   s_done(q);
   return out;
@@ -330,7 +307,7 @@ int store_enq_inbox_get(mash_store_t *s, const char *principal, const char *mess
       out = 1;
     }
   } else if (rc != SQLITE_DONE) {
-    out = s_errno(rc);
+    out = store_sqlite_errno(rc);
   }
   s_done(q);
   return out;
@@ -392,7 +369,7 @@ int store_enq_enquiry_get(mash_store_t *s, const char *enquiry_id, mash_enquiry_
     row->pack_version = (unsigned)sqlite3_column_int(q, 5);
     out = s_open(s, q, 6, row->enquiry_id, &row->decision, &row->len);
   } else {
-    out = rc == SQLITE_DONE ? -ENOENT : s_errno(rc);
+    out = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
   }
   s_done(q);
   return out;
@@ -413,7 +390,7 @@ int store_enq_enquiry_of_contact(mash_store_t *s, const char *contact_id,
   sqlite3_stmt *q = s_q(s, Q_ENQ_OF_CONTACT);
   sqlite3_bind_text(q, 1, contact_id, -1, SQLITE_STATIC);
   int rc = sqlite3_step(q);
-  int out = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : s_errno(rc);
+  int out = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
   if (rc == SQLITE_ROW) {
     s_text(q, 0, enquiry_id, MASH_ITEM_ID_LEN);
   }
@@ -462,7 +439,9 @@ int store_enq_request_get(mash_store_t *s, const char *request_id, mash_request_
   sqlite3_stmt *q = s_q(s, Q_REQ_GET);
   sqlite3_bind_text(q, 1, request_id, -1, SQLITE_STATIC);
   int rc = sqlite3_step(q);
-  int out = rc == SQLITE_ROW ? s_request_row(s, q, row) : rc == SQLITE_DONE ? -ENOENT : s_errno(rc);
+  int out = rc == SQLITE_ROW    ? s_request_row(s, q, row)
+            : rc == SQLITE_DONE ? -ENOENT
+                                : store_sqlite_errno(rc);
   s_done(q);
   return out;
 }
@@ -504,7 +483,7 @@ static int s_visit_requests(mash_store_t *s, sqlite3_stmt *q, mash_store_request
       break;
     }
     if (rc != SQLITE_ROW) {
-      out = s_errno(rc);
+      out = store_sqlite_errno(rc);
       break;
     }
     mash_request_row_t row;
@@ -563,7 +542,7 @@ int store_enq_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id, ma
       break;
     }
     if (rc != SQLITE_ROW) {
-      out = s_errno(rc);
+      out = store_sqlite_errno(rc);
       break;
     }
     if (cb(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0), arg)) {
@@ -607,7 +586,7 @@ int store_enq_outbox_delivered(mash_store_t *s, const char *message_id, const ch
   q = s_q(s, Q_OUT_EXISTS);
   sqlite3_bind_text(q, 1, message_id, -1, SQLITE_STATIC);
   int src = sqlite3_step(q);
-  rc = src == SQLITE_ROW ? 0 : src == SQLITE_DONE ? -ENOENT : s_errno(src);
+  rc = src == SQLITE_ROW ? 0 : src == SQLITE_DONE ? -ENOENT : store_sqlite_errno(src);
   s_done(q);
   return rc;
 }
@@ -621,7 +600,7 @@ int store_enq_outbox_pending(mash_store_t *s, mash_store_outbox_cb cb, void *arg
       break;
     }
     if (rc != SQLITE_ROW) {
-      out = s_errno(rc);
+      out = store_sqlite_errno(rc);
       break;
     }
     char mid[MASH_ITEM_ID_LEN * 2], target[MASH_PRINCIPAL_LEN];
@@ -648,7 +627,7 @@ int store_enq_latest_instant(mash_store_t *s, int64_t *ms) {
   sqlite3_stmt *q = s_q(s, Q_LATEST);
   int rc = sqlite3_step(q);
   *ms = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-  int out = rc == SQLITE_ROW ? 0 : s_errno(rc);
+  int out = rc == SQLITE_ROW ? 0 : store_sqlite_errno(rc);
   s_done(q);
   return out;
 }

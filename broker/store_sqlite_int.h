@@ -18,6 +18,9 @@ extern const char STORE_MI_MIGRATION[];
 store_enq_t *store_enq_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
 void store_enq_destroy(store_enq_t *e);
 
+/* An SQLite result code as a negative errno (0 for OK, ROW, DONE). */
+int store_sqlite_errno(int rc);
+
 /* Defined by store_sqlite.c: the enquiry half of a SQLite store. */
 store_enq_t *store_sqlite_enq(mash_store_t *s);
 

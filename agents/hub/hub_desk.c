@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "hub_command.h"
 #include "hub_notice.h"
+#include "hub_queue.h"
 #include "hub_store.h"
 #include "hub_view.h"
 #include "log.h"
@@ -59,8 +60,8 @@ static void s_show_contact(const Mash__V1__Contact *c, int json) {
     }
     s_print_json(o);
   } else {
-    char line[1024];
-    hub_view_line(c, line, sizeof line);
+    char line[2048];
+    hub_queue_contact_line(c, line, sizeof line);
     s_print_line(line);
   }
 }
@@ -216,8 +217,16 @@ static int s_submit_cb(const char *path, const char *name, mash_errors_t *errs, 
     hub_command_to_envelope(c, &env);
     char id[MASH_UUID_LEN + 1];
     mash_uuid_from_content(text, len, id);
-    rc = agent_submit(d->agent, &env, name, id, NULL);
-    if (rc != 0) {
+    /* Recorded first, so that the receipt, which names neither the kind
+     * nor (for a refusal) the contact, finds them: the queue then knows the
+     * contact is screened or decided. A row for a command that is not sent
+     * after all is never matched by a receipt. */
+    sqlite3 *db = agent_store_db(agent_get_store(d->agent));
+    if (hub_store_command_put(db, id, hub_command_kind(c), hub_command_contact_id(c),
+                              mash_clock_now_ms()) != 0) {
+      mash_errors_add(errs, "state", "cannot record the command: %s", sqlite3_errmsg(db));
+      rc = -1;
+    } else if ((rc = agent_submit(d->agent, &env, name, id, NULL)) != 0) {
       mash_errors_add(errs, "outbox", "cannot store for sending (%d)", rc);
       rc = -1;
     } else {
@@ -236,11 +245,24 @@ static int s_submit_cb(const char *path, const char *name, mash_errors_t *errs, 
 
 static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
                          const Mash__V1__Envelope *env, void *arg) {
-  (void)a;
   hub_desk_t *d = arg;
   const char *name = label[0] ? label : message_id;
   char detail[MASH_MAX_FIELD_ERRORS * 260 + 64];
   int ok = hub_command_answer_text(env, detail, sizeof detail);
+  if (ok) {
+    /* The contact leaves the queue. On failure it stays in it: shown once
+     * too often rather than hidden. */
+    sqlite3 *db = agent_store_db(agent_get_store(a));
+    int marked = hub_store_command_accepted(db, message_id, mash_clock_now_ms());
+    if (marked < 0) {
+      mash_error("command %s accepted, but the queue cannot record it: %s", message_id,
+                 sqlite3_errmsg(db));
+    } else if (marked == 0) {
+      mash_warn("command %s accepted, but it is not in the desk's command table; the queue"
+                " still shows its contact",
+                message_id);
+    }
+  }
   spool_settle(d->spool, name, ok, detail);
   if (d->json) {
     s_print_json(hub_notice_answer_json(name, env));
@@ -369,6 +391,36 @@ int hub_desk_list_packs(sqlite3 *db, const char *packs_dir, int json) {
   }
   if (!json) {
     fprintf(stderr, "%d pack(s)\n", n);
+  }
+  return 0;
+}
+
+int hub_desk_list_queue(sqlite3 *db, int json, int64_t now_ms) {
+  Mash__V1__Contact **v = NULL;
+  size_t n = 0;
+  int skipped = 0;
+  if (hub_store_open_contacts(db, &v, &n, &skipped) != 0) {
+    fprintf(stderr, "mash-hub: cannot read the queue: %s\n", sqlite3_errmsg(db));
+    return 1;
+  }
+  hub_queue_sort(v, n);
+  size_t overdue = 0;
+  for (size_t i = 0; i < n; i++) {
+    overdue += hub_queue_overdue(v[i], now_ms);
+    if (json) {
+      s_print_json(hub_queue_json(v[i], now_ms));
+    } else {
+      char line[2048];
+      hub_queue_line(v[i], now_ms, line, sizeof line);
+      s_print_line(line);
+    }
+  }
+  hub_store_contacts_free(&v, n);
+  if (skipped) {
+    fprintf(stderr, "mash-hub: %d stored contact(s) no longer decode\n", skipped);
+  }
+  if (!json) {
+    fprintf(stderr, "%zu open contact(s), %zu overdue\n", n, overdue);
   }
   return 0;
 }

@@ -6,7 +6,8 @@
  * written out as files), the commands folder (each FILE.json a screening or
  * outcome command, sent through the agent's outbox and settled to accepted/
  * or rejected/ when the broker answers), and printing one line (or one JSON
- * object, with "type" contact, pack, escalation or command) per event.
+ * object, with "type" contact, pack, escalation or command) per event,
+ * and the listings (`list`, `queue`, `packs`) of what it stored.
  * Must not: connect, retry or de-duplicate (the agent runtime does), log
  * children's details (ids only), or decide anything the broker decides.
  * Loop thread only.
@@ -16,6 +17,7 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "agent.h"
@@ -47,6 +49,12 @@ int hub_desk_schema(sqlite3 *db);
 /* `mash-hub list`: print the stored contacts to stdout, a count to stderr
  * (readable mode). 0, or 1 on a database error (printed). */
 int hub_desk_list_contacts(sqlite3 *db, int json);
+
+/* `mash-hub queue`: print the open contacts (no accepted screening or
+ * outcome yet) in screening order (hub_queue.h) at now_ms, one line or JSON
+ * object each, and a count (with how many are overdue) to stderr in
+ * readable mode. 0, or 1 on a database error (printed). */
+int hub_desk_list_queue(sqlite3 *db, int json, int64_t now_ms);
 
 /* `mash-hub packs`: print the stored packs (enquiry, version, partial or
  * complete with missing agencies, contact, RAG, issue time, page path under

@@ -5,6 +5,7 @@
 #include "hub_store.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 static const char s_schema[] = "CREATE TABLE IF NOT EXISTS hub_contacts ("
@@ -29,7 +30,16 @@ static const char s_schema[] = "CREATE TABLE IF NOT EXISTS hub_contacts ("
                                " level INTEGER NOT NULL,"
                                " at_ms INTEGER NOT NULL,"
                                " received_ms INTEGER NOT NULL,"
-                               " escalation BLOB NOT NULL)";
+                               " escalation BLOB NOT NULL);"
+                               "CREATE TABLE IF NOT EXISTS hub_commands ("
+                               " message_id TEXT PRIMARY KEY,"
+                               " kind INTEGER NOT NULL,"
+                               " contact_id TEXT NOT NULL,"
+                               " created_ms INTEGER NOT NULL);"
+                               "CREATE TABLE IF NOT EXISTS hub_contact_state ("
+                               " contact_id TEXT PRIMARY KEY,"
+                               " screened_ms INTEGER,"
+                               " decided_ms INTEGER)";
 
 int hub_store_init(sqlite3 *db) {
   return sqlite3_exec(db, s_schema, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
@@ -63,6 +73,27 @@ static int s_insert(sqlite3 *db, sqlite3_stmt *st, int blob_at, const ProtobufCM
   return rc;
 }
 
+/* Record that the contact was screened (or decided) at `at_ms`. The first
+ * time is kept: a redelivered receipt or pack changes nothing. */
+static int s_state_mark(sqlite3 *db, const char *contact_id, bool decided, int64_t at_ms) {
+  sqlite3_stmt *st = NULL;
+  const char *sql = decided
+                        ? "INSERT INTO hub_contact_state(contact_id, decided_ms) VALUES (?1, ?2)"
+                          " ON CONFLICT(contact_id) DO UPDATE"
+                          " SET decided_ms = coalesce(decided_ms, excluded.decided_ms)"
+                        : "INSERT INTO hub_contact_state(contact_id, screened_ms) VALUES (?1, ?2)"
+                          " ON CONFLICT(contact_id) DO UPDATE"
+                          " SET screened_ms = coalesce(screened_ms, excluded.screened_ms)";
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  sqlite3_bind_text(st, 1, contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, at_ms);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(st);
+  return rc;
+}
+
 int hub_store_contact_put(sqlite3 *db, const Mash__V1__Contact *c, int64_t now_ms) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db,
@@ -91,7 +122,14 @@ int hub_store_pack_put(sqlite3 *db, const Mash__V1__ConsolidatedPack *p, int64_t
   sqlite3_bind_text(st, 4, p->contact_id, -1, SQLITE_STATIC);
   sqlite3_bind_int(st, 5, p->partial ? 1 : 0);
   sqlite3_bind_int64(st, 6, now_ms);
-  return s_insert(db, st, 7, &p->base);
+  int rc = s_insert(db, st, 7, &p->base);
+  /* A pack exists only for a screening the broker accepted: the contact is
+   * out of the queue even if the desk missed that command's receipt (the
+   * runtime records a receipt before the desk hears of it). */
+  if (rc >= 0 && s_state_mark(db, p->contact_id, false, now_ms) != 0) {
+    return -1;
+  }
+  return rc;
 }
 
 int hub_store_escalation_put(sqlite3 *db, const Mash__V1__EscalationEvent *e, int64_t now_ms) {
@@ -169,4 +207,107 @@ int hub_store_packs(sqlite3 *db, hub_store_pack_cb cb, void *arg, int *skipped) 
   s_walk_t w = {NULL, cb, arg};
   return s_walk(db, "SELECT pack FROM hub_packs ORDER BY issued_ms, enquiry_id, version",
                 &mash__v1__consolidated_pack__descriptor, s_pack_cb, &w, skipped);
+}
+
+/* ---------------------------------------------------------------- commands and the queue */
+
+int hub_store_command_put(sqlite3 *db, const char *message_id, hub_command_kind_t kind,
+                          const char *contact_id, int64_t now_ms) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT OR IGNORE INTO hub_commands(message_id, kind, contact_id,"
+                         " created_ms) VALUES (?1, ?2, ?3, ?4)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, (int)kind);
+  sqlite3_bind_text(st, 3, contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 4, now_ms);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int hub_store_command_accepted(sqlite3 *db, const char *message_id, int64_t now_ms) {
+  /* One statement, so one transaction: the command's kind and contact are
+   * read and the contact's state written together, or not at all. */
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT INTO hub_contact_state(contact_id, screened_ms, decided_ms)"
+                         " SELECT contact_id, CASE kind WHEN ?2 THEN ?4 END,"
+                         " CASE kind WHEN ?3 THEN ?4 END"
+                         " FROM hub_commands WHERE message_id = ?1 AND kind IN (?2, ?3)"
+                         " ON CONFLICT(contact_id) DO UPDATE"
+                         " SET screened_ms = coalesce(screened_ms, excluded.screened_ms),"
+                         " decided_ms = coalesce(decided_ms, excluded.decided_ms)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, HUB_COMMAND_SCREENING);
+  sqlite3_bind_int(st, 3, HUB_COMMAND_OUTCOME);
+  sqlite3_bind_int64(st, 4, now_ms);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? (sqlite3_changes(db) > 0 ? 1 : 0) : -1;
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int hub_store_open_contacts(sqlite3 *db, Mash__V1__Contact ***out, size_t *n, int *skipped) {
+  *out = NULL;
+  *n = 0;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT c.contact FROM hub_contacts c"
+                         " LEFT JOIN hub_contact_state s ON s.contact_id = c.contact_id"
+                         " WHERE s.screened_ms IS NULL AND s.decided_ms IS NULL"
+                         " ORDER BY c.received_ms, c.contact_id",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  Mash__V1__Contact **v = NULL;
+  size_t used = 0, cap = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    ProtobufCMessage *m =
+        protobuf_c_message_unpack(&mash__v1__contact__descriptor, NULL,
+                                  (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 0));
+    if (m == NULL) {
+      if (skipped != NULL) {
+        (*skipped)++;
+      }
+      continue;
+    }
+    if (used == cap) {
+      size_t ncap = cap ? cap * 2 : 64;
+      Mash__V1__Contact **nv = ncap <= SIZE_MAX / sizeof *v ? realloc(v, ncap * sizeof *v) : NULL;
+      if (nv == NULL) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        rc = SQLITE_NOMEM;
+        break;
+      }
+      v = nv;
+      cap = ncap;
+    }
+    v[used++] = (Mash__V1__Contact *)m;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    hub_store_contacts_free(&v, used);
+    return -1;
+  }
+  *out = v;
+  *n = used;
+  return 0;
+}
+
+void hub_store_contacts_free(Mash__V1__Contact ***v_p, size_t n) {
+  if (v_p == NULL || *v_p == NULL) {
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    protobuf_c_message_free_unpacked(&(*v_p)[i]->base, NULL);
+  }
+  free(*v_p);
+  *v_p = NULL;
 }

@@ -9,6 +9,17 @@
  *   hub_escalations(escalation_id PK, enquiry_id, request_id, contact_id,
  *                   agency, level, at_ms, received_ms, escalation BLOB)
  *
+ * and what the screening queue needs to know about the desk's own commands:
+ *
+ *   hub_commands(message_id PK, kind, contact_id, created_ms)
+ *       each screening or outcome command the desk submitted (kind is a
+ *       hub_command_kind_t), so that the broker's receipt, which names
+ *       neither, can be tied to its contact;
+ *   hub_contact_state(contact_id PK, screened_ms, decided_ms)
+ *       when the broker accepted a screening (or a pack came for it) and an
+ *       outcome for the contact. A contact with neither is open: it is in
+ *       the queue.
+ *
  * The put functions are called inside the runtime's transaction of the
  * message (agent_message_cb), so a row and the inbox mark commit together.
  * Must not: print, or log anything but ids (the blobs hold children's
@@ -20,6 +31,7 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
+#include "hub_command.h"
 #include "mash.pb-c.h"
 
 /* Create the tables when missing. 0 or -1 (sqlite3_errmsg(db) says why). */
@@ -30,6 +42,8 @@ int hub_store_init(sqlite3 *db);
 int hub_store_contact_put(sqlite3 *db, const Mash__V1__Contact *c, int64_t now_ms);
 int hub_store_pack_put(sqlite3 *db, const Mash__V1__ConsolidatedPack *p, int64_t now_ms);
 int hub_store_escalation_put(sqlite3 *db, const Mash__V1__EscalationEvent *e, int64_t now_ms);
+/* hub_store_pack_put also marks the pack's contact screened (a pack exists
+ * only for an accepted screening), in the same transaction. */
 
 /* Visit stored contacts in order of arrival, and packs in order of issue
  * (then enquiry, version). The message passed is freed after the callback
@@ -40,5 +54,32 @@ typedef int (*hub_store_contact_cb)(const Mash__V1__Contact *c, void *arg);
 typedef int (*hub_store_pack_cb)(const Mash__V1__ConsolidatedPack *p, void *arg);
 int hub_store_contacts(sqlite3 *db, hub_store_contact_cb cb, void *arg, int *skipped);
 int hub_store_packs(sqlite3 *db, hub_store_pack_cb cb, void *arg, int *skipped);
+
+/* Remember a command before it is submitted: its message id, kind and
+ * contact. 0 (also when it is there already: a file dropped twice has one
+ * message id), -1 on a database error. */
+int hub_store_command_put(sqlite3 *db, const char *message_id, hub_command_kind_t kind,
+                          const char *contact_id, int64_t now_ms);
+
+/* The broker accepted command `message_id` (or had already): mark its
+ * contact screened or decided at now_ms, keeping an earlier time. One
+ * statement, so atomic on its own or inside the caller's transaction.
+ * Returns 1 when marked, 0 when message_id is not a command the desk
+ * recorded (nothing changed), -1 on a database error. Not called inside
+ * the runtime's transaction of the receipt: the runtime records a receipt
+ * in its outbox first and then tells the desk, so a crash in between
+ * leaves the contact open (shown in the queue, never hidden). */
+int hub_store_command_accepted(sqlite3 *db, const char *message_id, int64_t now_ms);
+
+/* The open contacts (stored, with no accepted screening, pack or outcome)
+ * in order of arrival at the desk: *out a new array of *n decoded contacts
+ * (NULL when none), freed with hub_store_contacts_free. Rows that no longer
+ * decode are skipped and counted in *skipped (when not NULL). 0, or -1 on a
+ * database error or when memory ran out (*out NULL, *n 0). */
+int hub_store_open_contacts(sqlite3 *db, Mash__V1__Contact ***out, size_t *n, int *skipped);
+
+/* Free an array from hub_store_open_contacts and null *v_p. Accepts NULL
+ * and a NULL *v_p. */
+void hub_store_contacts_free(Mash__V1__Contact ***v_p, size_t n);
 
 #endif

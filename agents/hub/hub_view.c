@@ -558,6 +558,11 @@ json_t *hub_view_json(const Mash__V1__Contact *c) {
   hub_view_json_set(o, "dash", c->dash != NULL ? s_jdash(c->dash, &ok) : json_null(), &ok);
   hub_view_json_set(o, "quality_flags",
                     hub_view_json_strings(c->quality_flags, c->n_quality_flags, &ok), &ok);
+  /* The broker's screening priority: 0 and [] from a broker that does not
+   * compute it yet. */
+  hub_view_json_set(o, "priority", json_integer(c->priority), &ok);
+  hub_view_json_set(o, "priority_reasons",
+                    hub_view_json_strings(c->priority_reasons, c->n_priority_reasons, &ok), &ok);
   if (!ok) {
     json_decref(o);
     return NULL;

@@ -2,7 +2,7 @@
  * and escalations from the broker (each stored locally before it is
  * acknowledged) and sends the screening and outcome commands dropped in its
  * commands folder; `screen` and `decide` drop one such command and wait for
- * the broker's answer; `list` and `packs` show what is stored. This file
+ * the broker's answer; `list`, `queue` and `packs` show what is stored. This file
  * only reads options and wires modules (hub_desk, hub_oneshot). */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include <uv.h>
 
 #include "agent.h"
+#include "clock.h"
 #include "hub_desk.h"
 #include "hub_oneshot.h"
 #include "log.h"
@@ -33,12 +34,14 @@ static void s_usage(FILE *f) {
       "       mash-hub [options] decide CONTACT_ID --outcome OUTCOME --by NAME [--rationale TEXT]\n"
       "                [--wait SECONDS]\n"
       "       mash-hub [options] list [--json]\n"
+      "       mash-hub [options] queue [--json]\n"
       "       mash-hub [options] packs [--json] [--packs DIR]\n"
       "\n"
       "The hub staff desk.\n"
       "  run     connect to the broker; store each contact, consolidated pack and\n"
       "          escalation locally before acknowledging it, and print one line for each\n"
-      "          (\"PACK ENQ-000001 v1 PARTIAL (missing: housing) -> DIR/ENQ-000001-v1.html\",\n"
+      "          (\"P65 MASH-000001  police  ...  priority: dash_high, children_present\",\n"
+      "          \"PACK ENQ-000001 v1 PARTIAL (missing: housing) -> DIR/ENQ-000001-v1.html\",\n"
       "          \"ESCALATION level 2 overdue: housing has not answered ...\"), or one JSON\n"
       "          object per line with --json (\"type\": contact, pack, escalation, command).\n"
       "          Each pack is also written as DIR/ENQ-xxxxxx-vN.pb, .json and .html (mode\n"
@@ -53,7 +56,16 @@ static void s_usage(FILE *f) {
       "          the running desk and wait for the broker's answer: exit 0 accepted,\n"
       "          1 refused, 2 invalid options (nothing sent), 3 no answer in time (the\n"
       "          desk, mash-hub run, must be running to send it; the command stays queued).\n"
-      "  list    print the contacts stored locally.\n"
+      "  list    print the contacts stored locally (lines as run prints them).\n"
+      "  queue   print the open contacts (no screening or outcome accepted by the broker\n"
+      "          yet) in screening order: the broker's priority, highest first, then the\n"
+      "          oldest first. Each line: priority, contact, source, age, screening due\n"
+      "          time (OVERDUE when past), the reasons for the priority, category:\n"
+      "          \"P65  MASH-000001  police  age 4h12m  due 2026-11-23T09:55:58Z OVERDUE\n"
+      "          [DASH high risk; children present at the incident]  domestic abuse\".\n"
+      "          With --json: {\"priority\", \"priority_reasons\" (codes), \"contact_id\",\n"
+      "          \"source\", \"received_at\", \"age_ms\", \"screening_due_at\", \"overdue\",\n"
+      "          \"category\"} per line.\n"
       "  packs   print the consolidated packs stored locally (enquiry, version, partial or\n"
       "          complete, contact, RAG, issued, page).\n"
       "\n"
@@ -88,7 +100,7 @@ static void s_usage(FILE *f) {
 }
 
 /* The commands an option belongs to (bit per command). */
-enum { C_RUN = 1, C_LIST = 2, C_PACKS = 4, C_SCREEN = 8, C_DECIDE = 16 };
+enum { C_RUN = 1, C_LIST = 2, C_PACKS = 4, C_SCREEN = 8, C_DECIDE = 16, C_QUEUE = 32 };
 
 typedef struct hub_opts {
   char packs[1024], commands[1024];
@@ -123,11 +135,8 @@ static int s_which(const char *cmd) {
   static const struct {
     const char *name;
     int bit;
-  } cmds[] = {{"run", C_RUN},
-              {"list", C_LIST},
-              {"packs", C_PACKS},
-              {"screen", C_SCREEN},
-              {"decide", C_DECIDE}};
+  } cmds[] = {{"run", C_RUN},     {"list", C_LIST},     {"queue", C_QUEUE},
+              {"packs", C_PACKS}, {"screen", C_SCREEN}, {"decide", C_DECIDE}};
   for (size_t i = 0; cmd != NULL && i < sizeof cmds / sizeof cmds[0]; i++) {
     if (strcmp(cmd, cmds[i].name) == 0) {
       return cmds[i].bit;
@@ -153,7 +162,7 @@ static void s_signal_cb(uv_signal_t *s, int signum) {
   s_close_all(s->data);
 }
 
-/* run, list, packs: the commands that open the desk's state. */
+/* run, list, queue, packs: the commands that open the desk's state. */
 static int s_with_agent(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
   char err[1024];
   if (agent_dirs_for(cfg->state, err, sizeof err) != 0) {
@@ -176,8 +185,9 @@ static int s_with_agent(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
       fprintf(stderr, "mash-hub: state %s: %s\n", cfg->state, sqlite3_errmsg(db));
       rc = 1;
     } else {
-      rc = cmd == C_LIST ? hub_desk_list_contacts(db, o->json)
-                         : hub_desk_list_packs(db, o->packs, o->json);
+      rc = cmd == C_LIST    ? hub_desk_list_contacts(db, o->json)
+           : cmd == C_QUEUE ? hub_desk_list_queue(db, o->json, mash_clock_now_ms())
+                            : hub_desk_list_packs(db, o->packs, o->json);
     }
     agent_close(h.agent, NULL, NULL);
   } else {
@@ -242,7 +252,7 @@ int main(int argc, char **argv) {
   /* Which commands each command-specific option belongs to. */
   static const struct {
     int opt, cmds;
-  } scope[] = {{'j', C_RUN | C_LIST | C_PACKS},
+  } scope[] = {{'j', C_RUN | C_LIST | C_QUEUE | C_PACKS},
                {O_PACKS, C_RUN | C_PACKS},
                {O_COMMANDS, C_RUN | C_SCREEN | C_DECIDE},
                {O_RAG, C_SCREEN},
@@ -343,7 +353,7 @@ int main(int argc, char **argv) {
   const char *word = optind < argc ? argv[optind] : NULL;
   int cmd = s_which(word);
   if (!cmd) {
-    fprintf(stderr, "mash-hub: say run, screen, decide, list or packs\n\n");
+    fprintf(stderr, "mash-hub: say run, screen, decide, list, queue or packs\n\n");
     s_usage(stderr);
     return 2;
   }

@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "log.h"
+#include "paths.h"
 
 const char AGENT_COMMON_HELP[] =
     "  --config FILE        ini file: [agent] for all agents, then the agent's own section\n"
@@ -149,16 +150,5 @@ int agent_dirs_for(const char *file, char *err, size_t errlen) {
     return 0;
   }
   *slash = '\0';
-  for (char *p = path + 1; *p; p++) {
-    if (*p == '/') {
-      *p = '\0';
-      mkdir(path, 0700);
-      *p = '/';
-    }
-  }
-  if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-    snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
-    return -1;
-  }
-  return 0;
+  return path[0] ? mash_mkdir_p(path, err, errlen) : 0;
 }

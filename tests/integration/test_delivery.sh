@@ -32,6 +32,7 @@ echo "$out" | grep -q "children\[0\].nhs_number" || fail "malformed NHS number: 
 
 # And the desk's own list shows it after restart of the desk.
 stop hub
-"$B/agents/mash-hub" list --json $(agent_opts hub) 2>/dev/null | grep -q MASH-000001 ||
-  fail "mash-hub list does not show the stored contact"
+# (the output is kept first: grep -q would close the pipe early under pipefail)
+listed=$("$B/agents/mash-hub" list --json $(agent_opts hub) 2>/dev/null) || fail "mash-hub list"
+echo "$listed" | grep -q MASH-000001 || fail "mash-hub list does not show the stored contact"
 log "ok"

@@ -1,0 +1,279 @@
+/* hub_queue: the screening queue's order, lines and JSON (see hub_queue.h).
+ * Responsible for the wording of the queue and for keeping the broker's
+ * text (ids, reason codes) from steering the operator's terminal.
+ * Must not: do any I/O, read the clock, or log. */
+#include "hub_queue.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "hub_view.h"
+
+#define MINUTE_MS INT64_C(60000)
+#define HOUR_MS (60 * MINUTE_MS)
+#define DAY_MS (24 * HOUR_MS)
+
+/* ---------------------------------------------------------------- reasons */
+
+/* The broker's reason codes (broker/priority.h) in the words the hub worker
+ * reads. A code missing here is still shown, as its code: a new reason from
+ * a newer broker must not vanish from the queue. */
+static const struct {
+  const char *code;
+  const char *label;
+} s_reasons[] = {
+    {"dash_high", "DASH high risk"},
+    {"grade_raised", "DASH grade raised above the officer's"},
+    {"children_present", "children present at the incident"},
+    {"injury", "injury, strangling, choking or a weapon"},
+    {"child_under_2", "child under 2"},
+    {"pregnancy", "pregnant or a baby under 18 months (DASH 9)"},
+    {"repeat_contacts", "repeat contacts in 12 months"},
+    {"agency_red_flag", "red flag from an agency"},
+    {"information_only", "information only"},
+};
+
+const char *hub_queue_reason_label(const char *code) {
+  for (size_t i = 0; code != NULL && i < sizeof s_reasons / sizeof s_reasons[0]; i++) {
+    if (strcmp(code, s_reasons[i].code) == 0) {
+      return s_reasons[i].label;
+    }
+  }
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- order */
+
+static const char *s_or_empty(const char *s) {
+  return s != NULL ? s : "";
+}
+
+int hub_queue_cmp(const Mash__V1__Contact *a, const Mash__V1__Contact *b) {
+  if (a == NULL || b == NULL) {
+    return (a == NULL) - (b == NULL);
+  }
+  if (a->priority != b->priority) {
+    return a->priority > b->priority ? -1 : 1;
+  }
+  /* An unknown received time (0) is the smallest, so such a contact is
+   * treated as the oldest of its priority rather than sinking. */
+  if (a->received_at_ms != b->received_at_ms) {
+    return a->received_at_ms < b->received_at_ms ? -1 : 1;
+  }
+  /* Ids are unique in the desk's table: a total order, so the queue reads
+   * the same every time (qsort is not stable). */
+  int rc = strcmp(s_or_empty(a->contact_id), s_or_empty(b->contact_id));
+  return rc < 0 ? -1 : rc > 0;
+}
+
+static int s_cmp_cb(const void *a, const void *b) {
+  return hub_queue_cmp(*(Mash__V1__Contact *const *)a, *(Mash__V1__Contact *const *)b);
+}
+
+void hub_queue_sort(Mash__V1__Contact **items, size_t n) {
+  if (items != NULL && n > 1) {
+    qsort(items, n, sizeof items[0], s_cmp_cb);
+  }
+}
+
+bool hub_queue_overdue(const Mash__V1__Contact *c, int64_t now_ms) {
+  return c != NULL && c->screening_due_at_ms != 0 && now_ms > c->screening_due_at_ms;
+}
+
+/* Milliseconds since the contact was received, or -1 when that time is not
+ * known. A time ahead of now_ms (another machine's clock) is age 0. */
+static int64_t s_age_ms(const Mash__V1__Contact *c, int64_t now_ms) {
+  if (c->received_at_ms <= 0) {
+    return -1;
+  }
+  return now_ms > c->received_at_ms ? now_ms - c->received_at_ms : 0;
+}
+
+void hub_queue_age(int64_t age_ms, char *out, size_t outlen) {
+  if (out == NULL || outlen == 0) {
+    return;
+  }
+  if (age_ms < MINUTE_MS) {
+    snprintf(out, outlen, "0m");
+  } else if (age_ms < HOUR_MS) {
+    snprintf(out, outlen, "%" PRId64 "m", age_ms / MINUTE_MS);
+  } else if (age_ms < DAY_MS) {
+    snprintf(out, outlen, "%" PRId64 "h%02" PRId64 "m", age_ms / HOUR_MS,
+             age_ms % HOUR_MS / MINUTE_MS);
+  } else {
+    snprintf(out, outlen, "%" PRId64 "d%02" PRId64 "h", age_ms / DAY_MS, age_ms % DAY_MS / HOUR_MS);
+  }
+}
+
+/* ---------------------------------------------------------------- lines */
+
+/* A bounded line being written: never overflows, always NUL-terminated,
+ * and once something does not fit nothing more is added, so a line is cut
+ * between whole characters. */
+typedef struct line {
+  char *buf;
+  size_t cap, len;
+  bool full;
+} line_t;
+
+static void s_init(line_t *l, char *out, size_t outlen) {
+  l->buf = out;
+  l->cap = out != NULL ? outlen : 0;
+  l->len = 0;
+  l->full = l->cap == 0;
+  if (l->cap > 0) {
+    out[0] = '\0';
+  }
+}
+
+static void s_put(line_t *l, const char *bytes, size_t n) {
+  if (l->full || l->len + n >= l->cap) {
+    l->full = true;
+    return;
+  }
+  memcpy(l->buf + l->len, bytes, n);
+  l->len += n;
+  l->buf[l->len] = '\0';
+}
+
+/* Append untrusted text: control characters (C0, DEL, C1) and invalid
+ * UTF-8 become '?', so nothing a message holds can drive the terminal or
+ * break the line. `spaces` shows snake_case names with spaces. */
+static void s_text(line_t *l, const char *s, bool spaces) {
+  const unsigned char *u = (const unsigned char *)s_or_empty(s);
+  while (*u != '\0' && !l->full) {
+    uint32_t cp = 0;
+    size_t n = hub_view_utf8_next(u, &cp);
+    if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
+      s_put(l, "?", 1);
+      u += n == 0 ? 1 : n;
+    } else if (spaces && cp == '_') {
+      s_put(l, " ", 1);
+      u++;
+    } else {
+      s_put(l, (const char *)u, n);
+      u += n;
+    }
+  }
+}
+
+static void s_int(line_t *l, int32_t v) {
+  char tmp[16];
+  snprintf(tmp, sizeof tmp, "%" PRId32, v);
+  s_text(l, tmp, false);
+}
+
+void hub_queue_line(const Mash__V1__Contact *c, int64_t now_ms, char *out, size_t outlen) {
+  line_t l;
+  s_init(&l, out, outlen);
+  if (c == NULL || l.full) {
+    return;
+  }
+  s_text(&l, "P", false);
+  s_int(&l, c->priority);
+  s_text(&l, "  ", false);
+  s_text(&l, c->contact_id, false);
+  s_text(&l, "  ", false);
+  s_text(&l, c->source_principal, false);
+
+  char tmp[40];
+  int64_t age = s_age_ms(c, now_ms);
+  if (age < 0) {
+    s_text(&l, "  age ?", false);
+  } else {
+    hub_queue_age(age, tmp, sizeof tmp);
+    s_text(&l, "  age ", false);
+    s_text(&l, tmp, false);
+  }
+  if (c->screening_due_at_ms != 0) {
+    mash_clock_format(c->screening_due_at_ms, tmp, sizeof tmp);
+    s_text(&l, "  due ", false);
+    s_text(&l, tmp, false);
+    if (hub_queue_overdue(c, now_ms)) {
+      s_text(&l, " OVERDUE", false);
+    }
+  } else {
+    s_text(&l, "  due -", false);
+  }
+
+  /* Labels hold commas ("injury, strangling, ..."): reasons are parted by
+   * semicolons. */
+  s_text(&l, "  [", false);
+  if (c->n_priority_reasons == 0) {
+    s_text(&l, "no reasons", false);
+  }
+  for (size_t i = 0; i < c->n_priority_reasons; i++) {
+    const char *label = hub_queue_reason_label(c->priority_reasons[i]);
+    s_text(&l, i ? "; " : "", false);
+    s_text(&l, label != NULL ? label : c->priority_reasons[i], false);
+  }
+  s_text(&l, "]  ", false);
+  if (c->notification != NULL) {
+    s_text(&l, hub_view_category_name(c->notification->concern_category), true);
+  } else {
+    s_text(&l, "no notification", false);
+  }
+}
+
+void hub_queue_contact_line(const Mash__V1__Contact *c, char *out, size_t outlen) {
+  line_t l;
+  s_init(&l, out, outlen);
+  if (c == NULL || l.full) {
+    return;
+  }
+  s_text(&l, "P", false);
+  s_int(&l, c->priority);
+  s_text(&l, " ", false);
+  /* The view's line is already safe; copied through s_text it is cut
+   * between whole characters. A view line that did not fit the buffer
+   * (within the longest UTF-8 character of its end) counts as cut, so no
+   * reasons are added after a cut line. */
+  char view[4096];
+  hub_view_line(c, view, sizeof view);
+  s_text(&l, view, false);
+  if (strlen(view) + 4 >= sizeof view) {
+    l.full = true;
+  }
+  for (size_t i = 0; i < c->n_priority_reasons; i++) {
+    s_text(&l, i ? ", " : "  priority: ", false);
+    s_text(&l, c->priority_reasons[i], false);
+  }
+}
+
+/* ---------------------------------------------------------------- json */
+
+json_t *hub_queue_json(const Mash__V1__Contact *c, int64_t now_ms) {
+  if (c == NULL) {
+    return NULL;
+  }
+  json_t *o = json_object();
+  if (o == NULL) {
+    return NULL;
+  }
+  bool ok = true;
+  int64_t age = s_age_ms(c, now_ms);
+  hub_view_json_set(o, "priority", json_integer(c->priority), &ok);
+  hub_view_json_set(o, "priority_reasons",
+                    hub_view_json_strings(c->priority_reasons, c->n_priority_reasons, &ok), &ok);
+  hub_view_json_set(o, "contact_id", hub_view_json_text(c->contact_id), &ok);
+  hub_view_json_set(o, "source", hub_view_json_text(c->source_principal), &ok);
+  hub_view_json_set(o, "received_at",
+                    c->received_at_ms > 0 ? hub_view_json_time(c->received_at_ms) : json_null(),
+                    &ok);
+  hub_view_json_set(o, "age_ms", age >= 0 ? json_integer(age) : json_null(), &ok);
+  hub_view_json_set(o, "screening_due_at", hub_view_json_time(c->screening_due_at_ms), &ok);
+  hub_view_json_set(o, "overdue", json_boolean(hub_queue_overdue(c, now_ms)), &ok);
+  hub_view_json_set(o, "category",
+                    c->notification != NULL
+                        ? json_string(hub_view_category_name(c->notification->concern_category))
+                        : json_null(),
+                    &ok);
+  if (!ok) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}

@@ -1,0 +1,670 @@
+/* match: person records, their comparison, blocking keys and households.
+ *
+ * Responsible for: the rule stated in match.h, as a const weights table and
+ * the comparisons that choose a row of it per factor. Must not: touch the
+ * store, log, allocate or keep state; every function is a pure function of
+ * its arguments and safe from any thread.
+ */
+#include "match.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "identifiers.h"
+
+/* ---------------------------------------------------------------- the weights table */
+
+typedef enum row {
+  ROW_DOB,
+  ROW_DOB_NEAR,
+  ROW_DOB_DIFFERS,
+  ROW_FORENAME,
+  ROW_FORENAME_PH,
+  ROW_SURNAME,
+  ROW_SURNAME_PH,
+  ROW_SURNAME_TYPO,
+  ROW_SURNAME_PART,
+  ROW_SEX,
+  ROW_SEX_DIFFERS,
+  ROW_POSTCODE,
+  ROW_ADDRESS,
+  ROW_COUNT
+} row_t;
+
+typedef struct weight {
+  const char *tag; /* in the "why" text */
+  int points;      /* thousandths of confidence */
+} weight_t;
+
+/* See match.h for what each row means and what the numbers guarantee; the
+ * unit tests check those guarantees against this table. */
+static const weight_t s_weights[ROW_COUNT] = {
+    [ROW_DOB] = {"dob", 350},
+    [ROW_DOB_NEAR] = {"dob~", 150},
+    [ROW_DOB_DIFFERS] = {"!dob", -200},
+    [ROW_FORENAME] = {"forename", 200},
+    [ROW_FORENAME_PH] = {"forename~", 130},
+    [ROW_SURNAME] = {"surname", 200},
+    [ROW_SURNAME_PH] = {"surname~", 200},
+    [ROW_SURNAME_TYPO] = {"surname~1", 200},
+    [ROW_SURNAME_PART] = {"surname_part", 140},
+    [ROW_SEX] = {"sex", 30},
+    [ROW_SEX_DIFFERS] = {"!sex", -150},
+    [ROW_POSTCODE] = {"postcode", 200},
+    [ROW_ADDRESS] = {"address", 20},
+};
+_Static_assert(ROW_COUNT <= 8 * sizeof(unsigned), "one bit per row in why->factors");
+
+/* The sum of the best row of every factor. */
+#define POINTS_MAX 1000
+
+size_t mash_match_weights(size_t row, const char **tag, int *points) {
+  bool ok = row < ROW_COUNT;
+  if (tag != NULL) {
+    *tag = ok ? s_weights[row].tag : NULL;
+  }
+  if (points != NULL) {
+    *points = ok ? s_weights[row].points : 0;
+  }
+  return ROW_COUNT;
+}
+
+/* ---------------------------------------------------------------- identifiers */
+
+static void s_copy(char *dst, size_t size, const char *src) {
+  snprintf(dst, size, "%s", src != NULL ? src : "");
+}
+
+static bool s_is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+/* Rewrite a PNC id already checked by mash_pnc_check and normalised by
+ * mash_id_normalise ("YY/N..NC" or "YYYY/N..NC", 1 to 7 serial digits) as
+ * "YY/NNNNNNNC", so that every way of writing one id compares equal. */
+static void s_pnc_canon(char *v, size_t size) {
+  const char *slash = strchr(v, '/');
+  size_t len = strlen(v);
+  if (slash == NULL || slash - v < 2 || len < 3) {
+    return;
+  }
+  unsigned long serial = 0;
+  for (const char *p = slash + 1; s_is_digit(*p); p++) {
+    serial = serial * 10 + (unsigned long)(*p - '0');
+  }
+  char canon[16];
+  snprintf(canon, sizeof canon, "%c%c/%07lu%c", slash[-2], slash[-1], serial % 10000000ul,
+           v[len - 1]);
+  s_copy(v, size, canon);
+}
+
+int mash_match_id_normalise(Mash__V1__IdentifierKind kind, const char *value, char *out,
+                            size_t outlen) {
+  if (out == NULL || outlen < MASH_MATCH_ID_SIZE) {
+    return -ENOSPC;
+  }
+  out[0] = '\0';
+  if (value == NULL) {
+    return -EINVAL;
+  }
+  if (kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID) {
+    /* Another system's own reference: trimmed, otherwise compared as is. */
+    while (*value == ' ') {
+      value++;
+    }
+    size_t len = strnlen(value, outlen - 1);
+    while (len > 0 && value[len - 1] == ' ') {
+      len--;
+    }
+    memcpy(out, value, len);
+    out[len] = '\0';
+    return len > 0 ? 0 : -EINVAL;
+  }
+  /* The checks are common/identifiers.h's, the same the intake applies, so
+   * an identifier the broker flags never links. */
+  mash_id_normalise(value, out, outlen);
+  switch (kind) {
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER:
+    return mash_nhs_check(value) == MASH_ID_VALID ? 0 : -EINVAL;
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN:
+    return mash_upn_check(value, NULL) == MASH_ID_VALID ? 0 : -EINVAL;
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID:
+    if (mash_pnc_check(value) != MASH_ID_VALID) {
+      return -EINVAL;
+    }
+    s_pnc_canon(out, outlen);
+    return 0;
+  default:
+    return -EINVAL;
+  }
+}
+
+static const char *s_kind_tag(Mash__V1__IdentifierKind kind) {
+  switch (kind) {
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER:
+    return "nhs_number";
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN:
+    return "upn";
+  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID:
+    return "pnc_id";
+  default:
+    return "local_id";
+  }
+}
+
+/* How two records' identifiers of one kind compare. */
+typedef enum id_verdict { ID_NONE, ID_SAME, ID_CONFLICT } id_verdict_t;
+
+static id_verdict_t s_ids_compare(const mash_match_person_t *a, const mash_match_person_t *b,
+                                  Mash__V1__IdentifierKind kind) {
+  bool a_has = false, b_has = false;
+  for (size_t i = 0; i < a->n_ids; i++) {
+    const mash_match_id_t *x = &a->ids[i];
+    if (x->kind != kind || !x->valid) {
+      continue;
+    }
+    a_has = true;
+    for (size_t j = 0; j < b->n_ids; j++) {
+      const mash_match_id_t *y = &b->ids[j];
+      if (y->kind == kind && y->valid && strcmp(x->value, y->value) == 0 &&
+          strcmp(x->issuer, y->issuer) == 0) {
+        return ID_SAME;
+      }
+    }
+  }
+  for (size_t j = 0; j < b->n_ids && !b_has; j++) {
+    b_has = b->ids[j].kind == kind && b->ids[j].valid;
+  }
+  /* Local ids never conflict: one system may hold two records for one
+   * person, and two systems' ids are not comparable at all. */
+  if (a_has && b_has && kind != MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID) {
+    return ID_CONFLICT;
+  }
+  return ID_NONE;
+}
+
+/* ---------------------------------------------------------------- names and dates */
+
+/* Copy `s` (its first `len` bytes) without spaces and hyphens. */
+static size_t s_compact(const char *s, size_t len, char *out, size_t outlen) {
+  size_t n = 0;
+  for (size_t i = 0; i < len && s[i] != '\0' && n + 1 < outlen; i++) {
+    if (s[i] != ' ' && s[i] != '-') {
+      out[n++] = s[i];
+    }
+  }
+  out[n] = '\0';
+  return n;
+}
+
+static bool s_compact_eq(const char *a, size_t alen, const char *b, size_t blen) {
+  char ca[MASH_MATCH_NAME_SIZE], cb[MASH_MATCH_NAME_SIZE];
+  size_t na = s_compact(a, alen, ca, sizeof ca);
+  size_t nb = s_compact(b, blen, cb, sizeof cb);
+  return na > 0 && na == nb && memcmp(ca, cb, na) == 0;
+}
+
+/* Equal given names: the same once spaces and hyphens are ignored (Mary
+ * Jane, Mary-Jane), or one is a single name and the other starts with it
+ * (Maya, Maya Louise). Mary Ann and Mary Beth are not equal. */
+static bool s_forename_equal(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (s_compact_eq(a, la, b, lb)) {
+    return true;
+  }
+  size_t fa = strcspn(a, " "), fb = strcspn(b, " ");
+  bool single = fa == la || fb == lb;
+  return single && s_compact_eq(a, fa, b, fb);
+}
+
+/* At most one insertion, deletion, substitution or swap of two adjacent
+ * letters apart (the optimal string alignment distance is <= 1). */
+static bool s_one_edit(const char *a, size_t la, const char *b, size_t lb) {
+  if (la < lb) {
+    const char *t = a;
+    a = b;
+    b = t;
+    size_t tl = la;
+    la = lb;
+    lb = tl;
+  }
+  if (la - lb > 1) {
+    return false;
+  }
+  size_t i = 0;
+  while (i < lb && a[i] == b[i]) {
+    i++;
+  }
+  if (i == lb) {
+    return true; /* equal, or a letter added at the end */
+  }
+  if (la != lb) {
+    return memcmp(a + i + 1, b + i, lb - i) == 0; /* one letter added */
+  }
+  if (memcmp(a + i + 1, b + i + 1, la - i - 1) == 0) {
+    return true; /* one letter changed */
+  }
+  return i + 1 < la && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+         memcmp(a + i + 2, b + i + 2, la - i - 2) == 0; /* two letters swapped */
+}
+
+/* One surname is a part of the other's double-barrelled or multi-part name
+ * (Hartley, Hartley-Marsh; Marsh Hartley), parts of 2+ letters. */
+static bool s_surname_part(const char *a, const char *b) {
+  bool a_multi = strpbrk(a, " -") != NULL, b_multi = strpbrk(b, " -") != NULL;
+  if (!a_multi && !b_multi) {
+    return false;
+  }
+  for (const char *pa = a; *pa != '\0';) {
+    size_t la = strcspn(pa, " -");
+    for (const char *pb = b; *pb != '\0' && la >= 2;) {
+      size_t lb = strcspn(pb, " -");
+      if (la == lb && memcmp(pa, pb, la) == 0) {
+        return true;
+      }
+      pb += lb + (pb[lb] != '\0');
+    }
+    pa += la + (pa[la] != '\0');
+  }
+  return false;
+}
+
+static row_t s_surname_row(const mash_match_person_t *a, const mash_match_person_t *b) {
+  size_t la = strlen(a->surname), lb = strlen(b->surname);
+  if (s_compact_eq(a->surname, la, b->surname, lb)) {
+    return ROW_SURNAME;
+  }
+  if (a->surname_key[0] != '\0' && strcmp(a->surname_key, b->surname_key) == 0) {
+    return ROW_SURNAME_PH;
+  }
+  char ca[MASH_MATCH_NAME_SIZE], cb[MASH_MATCH_NAME_SIZE];
+  size_t na = s_compact(a->surname, la, ca, sizeof ca);
+  size_t nb = s_compact(b->surname, lb, cb, sizeof cb);
+  /* Short names are one edit from too many others (Lee, Lea, Leo). */
+  if (na >= 4 && nb >= 4 && s_one_edit(ca, na, cb, nb)) {
+    return ROW_SURNAME_TYPO;
+  }
+  if (s_surname_part(a->surname, b->surname)) {
+    return ROW_SURNAME_PART;
+  }
+  return ROW_COUNT;
+}
+
+static bool s_leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int s_days_in_month(int y, int m) {
+  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && s_leap(y) ? 29 : days[m - 1];
+}
+
+/* "YYYY-MM-DD" of a real date from 1900 on, or false. */
+static bool s_parse_dob(const char *s, int *y, int *m, int *d) {
+  if (s == NULL || strnlen(s, 11) != 10 || s[4] != '-' || s[7] != '-') {
+    return false;
+  }
+  for (int i = 0; i < 10; i++) {
+    if (i != 4 && i != 7 && !s_is_digit(s[i])) {
+      return false;
+    }
+  }
+  *y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  *m = (s[5] - '0') * 10 + (s[6] - '0');
+  *d = (s[8] - '0') * 10 + (s[9] - '0');
+  return *y >= 1900 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= s_days_in_month(*y, *m);
+}
+
+/* Day and month swapped in the same year, or one digit of YYYYMMDD off:
+ * the two slips of keying a date. */
+static bool s_dob_near(const mash_match_person_t *a, const mash_match_person_t *b) {
+  if (a->dob_year == b->dob_year && a->dob_month == b->dob_day && a->dob_day == b->dob_month) {
+    return true;
+  }
+  long da = a->dob_year * 10000L + a->dob_month * 100L + a->dob_day;
+  long db = b->dob_year * 10000L + b->dob_month * 100L + b->dob_day;
+  int differ = 0;
+  for (int i = 0; i < 8; i++, da /= 10, db /= 10) {
+    differ += da % 10 != db % 10;
+  }
+  return differ == 1;
+}
+
+static bool s_sex_known(Mash__V1__Sex s) {
+  return s == MASH__V1__SEX__SEX_FEMALE || s == MASH__V1__SEX__SEX_MALE ||
+         s == MASH__V1__SEX__SEX_OTHER;
+}
+
+/* ---------------------------------------------------------------- person records */
+
+void mash_match_person_set(mash_match_person_t *p, const char *ref, const char *given,
+                           const char *family, const char *dob, Mash__V1__Sex sex,
+                           const char *postcode, const char *address) {
+  if (p == NULL) {
+    return;
+  }
+  memset(p, 0, sizeof *p);
+  s_copy(p->ref, sizeof p->ref, ref);
+  mash_name_normalise(given, p->forename, sizeof p->forename);
+  mash_name_normalise(family, p->surname, sizeof p->surname);
+  /* The forename key is of the first given name only: a middle name
+   * recorded by one agency and not another must not change it. */
+  char first[MASH_MATCH_NAME_SIZE];
+  size_t fl = strcspn(p->forename, " ");
+  memcpy(first, p->forename, fl);
+  first[fl] = '\0';
+  mash_phonetic_key(first, p->forename_key, sizeof p->forename_key);
+  mash_phonetic_key(p->surname, p->surname_key, sizeof p->surname_key);
+  if (!s_parse_dob(dob, &p->dob_year, &p->dob_month, &p->dob_day)) {
+    p->dob_year = p->dob_month = p->dob_day = 0;
+  }
+  p->sex = (sex >= MASH__V1__SEX__SEX_FEMALE && sex <= MASH__V1__SEX__SEX_NOT_KNOWN)
+               ? sex
+               : MASH__V1__SEX__SEX_UNSPECIFIED;
+  if (postcode == NULL || mash_postcode_normalise(postcode, p->postcode, sizeof p->postcode) != 0) {
+    p->postcode[0] = '\0';
+  }
+  mash_address_normalise(address, p->address, sizeof p->address);
+}
+
+int mash_match_person_add_id(mash_match_person_t *p, Mash__V1__IdentifierKind kind,
+                             const char *value, const char *issuer) {
+  if (p == NULL || value == NULL || value[0] == '\0' ||
+      kind < MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER ||
+      kind > MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID) {
+    return -EINVAL;
+  }
+  if (p->n_ids >= MASH_MATCH_MAX_IDS) {
+    return -ENOSPC;
+  }
+  mash_match_id_t *id = &p->ids[p->n_ids];
+  memset(id, 0, sizeof *id);
+  id->kind = kind;
+  int rc = mash_match_id_normalise(kind, value, id->value, sizeof id->value);
+  id->valid = rc == 0;
+  if (kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID) {
+    s_copy(id->issuer, sizeof id->issuer, issuer);
+    /* Without its issuer a local id says nothing about anyone. */
+    id->valid = id->valid && id->issuer[0] != '\0';
+  }
+  p->n_ids++;
+  return 0;
+}
+
+void mash_match_person_from_pb(mash_match_person_t *p, const Mash__V1__Person *src) {
+  if (p == NULL) {
+    return;
+  }
+  if (src == NULL) {
+    memset(p, 0, sizeof *p);
+    return;
+  }
+  char street[2 * MASH_MATCH_ADDRESS_SIZE] = "";
+  const char *postcode = NULL;
+  if (src->address != NULL) {
+    postcode = src->address->postcode;
+    size_t used = 0;
+    for (size_t i = 0; i < src->address->n_lines && used + 1 < sizeof street; i++) {
+      const char *line = src->address->lines[i];
+      if (line == NULL || line[0] == '\0') {
+        continue;
+      }
+      int w = snprintf(street + used, sizeof street - used, "%s%s", used > 0 ? ", " : "", line);
+      if (w < 0) {
+        break;
+      }
+      used += (size_t)w;
+    }
+  }
+  mash_match_person_set(p, src->ref, src->given_name, src->family_name, src->date_of_birth,
+                        src->sex, postcode, street);
+  for (size_t i = 0; i < src->n_identifiers; i++) {
+    const Mash__V1__Identifier *id = src->identifiers[i];
+    if (id != NULL && mash_match_person_add_id(p, id->kind, id->value, id->issuer) == -ENOSPC) {
+      break;
+    }
+  }
+}
+
+/* ---------------------------------------------------------------- scoring */
+
+static void s_why_text(mash_match_why_t *w, const char *text) {
+  s_copy(w->text, sizeof w->text, text);
+}
+
+double mash_match_score(const mash_match_person_t *a, const mash_match_person_t *b,
+                        mash_match_why_t *why) {
+  mash_match_why_t w;
+  memset(&w, 0, sizeof w);
+  double score = 0.0;
+  if (a == NULL || b == NULL) {
+    goto out;
+  }
+
+  /* 1. Identifiers: any conflict first, then any agreement. */
+  static const Mash__V1__IdentifierKind kinds[] = {
+      MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER,
+      MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN,
+      MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID,
+      MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID,
+  };
+  id_verdict_t verdict[4];
+  for (size_t k = 0; k < 4; k++) {
+    verdict[k] = s_ids_compare(a, b, kinds[k]);
+  }
+  for (size_t k = 0; k < 4; k++) {
+    if (verdict[k] == ID_CONFLICT) {
+      w.identifier = w.conflict = true;
+      snprintf(w.text, sizeof w.text, "conflict:%s", s_kind_tag(kinds[k]));
+      goto out;
+    }
+  }
+  for (size_t k = 0; k < 4; k++) {
+    if (verdict[k] == ID_SAME) {
+      w.identifier = true;
+      w.points = POINTS_MAX;
+      s_why_text(&w, s_kind_tag(kinds[k]));
+      score = 1.0;
+      goto out;
+    }
+  }
+
+  /* 2. The weights: at most one row per factor. */
+  unsigned f = 0;
+  if (a->dob_year != 0 && b->dob_year != 0) {
+    if (a->dob_year == b->dob_year && a->dob_month == b->dob_month && a->dob_day == b->dob_day) {
+      f |= 1u << ROW_DOB;
+    } else if (s_dob_near(a, b)) {
+      f |= 1u << ROW_DOB_NEAR;
+    } else {
+      f |= 1u << ROW_DOB_DIFFERS;
+    }
+  }
+  if (a->forename[0] != '\0' && b->forename[0] != '\0') {
+    if (s_forename_equal(a->forename, b->forename)) {
+      f |= 1u << ROW_FORENAME;
+    } else if (a->forename_key[0] != '\0' && strcmp(a->forename_key, b->forename_key) == 0) {
+      f |= 1u << ROW_FORENAME_PH;
+    }
+  }
+  if (a->surname[0] != '\0' && b->surname[0] != '\0') {
+    row_t r = s_surname_row(a, b);
+    if (r != ROW_COUNT) {
+      f |= 1u << r;
+    }
+  }
+  if (s_sex_known(a->sex) && s_sex_known(b->sex)) {
+    if (a->sex == b->sex) {
+      f |= 1u << ROW_SEX;
+    } else if (a->sex != MASH__V1__SEX__SEX_OTHER && b->sex != MASH__V1__SEX__SEX_OTHER) {
+      f |= 1u << ROW_SEX_DIFFERS;
+    }
+  }
+  if (a->postcode[0] != '\0' && strcmp(a->postcode, b->postcode) == 0) {
+    f |= 1u << ROW_POSTCODE;
+  }
+  if (a->address[0] != '\0' && strcmp(a->address, b->address) == 0) {
+    f |= 1u << ROW_ADDRESS;
+  }
+
+  size_t used = 0;
+  for (int r = 0; r < ROW_COUNT; r++) {
+    if ((f & (1u << r)) == 0) {
+      continue;
+    }
+    w.points += s_weights[r].points;
+    int n = snprintf(w.text + used, sizeof w.text - used, "%s%s", used > 0 ? "+" : "",
+                     s_weights[r].tag);
+    if (n > 0 && (size_t)n < sizeof w.text - used) {
+      used += (size_t)n;
+    }
+  }
+  w.factors = f;
+  int clamped = w.points < 0 ? 0 : w.points > POINTS_MAX ? POINTS_MAX : w.points;
+  score = (double)clamped / POINTS_MAX;
+
+out:
+  if (why != NULL) {
+    *why = w;
+  }
+  return score;
+}
+
+/* ---------------------------------------------------------------- decisions */
+
+mash_match_policy_t mash_match_policy_default(void) {
+  mash_match_policy_t p = {MASH_MATCH_AUTO_DEFAULT, MASH_MATCH_REVIEW_DEFAULT};
+  return p;
+}
+
+int mash_match_policy_check(const mash_match_policy_t *policy) {
+  /* Written so that NaN fails every comparison and so the check. */
+  if (policy == NULL ||
+      !(policy->review > 0.0 && policy->review <= policy->auto_link && policy->auto_link <= 1.0)) {
+    return -EINVAL;
+  }
+  return 0;
+}
+
+mash_match_decision_t mash_match_decide(double score, const mash_match_policy_t *policy) {
+  mash_match_policy_t p =
+      mash_match_policy_check(policy) == 0 ? *policy : mash_match_policy_default();
+  if (isnan(score) || !(score >= p.review)) {
+    return MASH_MATCH_NEW;
+  }
+  return score >= p.auto_link ? MASH_MATCH_AUTO_LINK : MASH_MATCH_POSSIBLE;
+}
+
+const char *mash_match_decision_name(mash_match_decision_t d) {
+  switch (d) {
+  case MASH_MATCH_AUTO_LINK:
+    return "auto_link";
+  case MASH_MATCH_POSSIBLE:
+    return "possible";
+  default:
+    return "new";
+  }
+}
+
+/* ---------------------------------------------------------------- blocking keys */
+
+size_t mash_match_blocking_keys(const mash_match_person_t *p,
+                                char keys[MASH_MATCH_MAX_KEYS][MASH_MATCH_KEY_SIZE]) {
+  if (p == NULL || keys == NULL) {
+    return 0;
+  }
+  size_t n = 0;
+  bool dob = p->dob_year != 0;
+  bool fk = p->forename_key[0] != '\0', sk = p->surname_key[0] != '\0';
+  if (dob) {
+    snprintf(keys[n++], MASH_MATCH_KEY_SIZE, "d:%04d-%02d-%02d", p->dob_year, p->dob_month,
+             p->dob_day);
+  }
+  if (sk && dob) {
+    snprintf(keys[n++], MASH_MATCH_KEY_SIZE, "s:%s:%04d", p->surname_key, p->dob_year);
+  }
+  if (p->postcode[0] != '\0' && fk) {
+    snprintf(keys[n++], MASH_MATCH_KEY_SIZE, "p:%s:%s", p->postcode, p->forename_key);
+  }
+  if (fk && sk && dob) {
+    snprintf(keys[n++], MASH_MATCH_KEY_SIZE, "n:%s:%s:%02d-%02d", p->forename_key, p->surname_key,
+             p->dob_month, p->dob_day);
+  }
+  return n;
+}
+
+/* ---------------------------------------------------------------- households */
+
+/* The root of i's set, halving the path on the way. */
+static size_t s_find(size_t *parent, size_t i) {
+  while (parent[i] != i) {
+    parent[i] = parent[parent[i]];
+    i = parent[i];
+  }
+  return i;
+}
+
+/* Join the sets of i and j under the lower root, so that every root is the
+ * lowest index of its set. */
+static void s_union(size_t *parent, size_t i, size_t j) {
+  size_t ri = s_find(parent, i), rj = s_find(parent, j);
+  if (ri < rj) {
+    parent[rj] = ri;
+  } else if (rj < ri) {
+    parent[ri] = rj;
+  }
+}
+
+static size_t s_ref_index(const mash_match_person_t *persons, size_t n, const char *ref) {
+  if (ref == NULL || ref[0] == '\0') {
+    return n;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(persons[i].ref, ref) == 0) {
+      return i;
+    }
+  }
+  return n;
+}
+
+size_t mash_household_group(const mash_match_person_t *persons, size_t n,
+                            Mash__V1__Relationship *const *relationships, size_t m, size_t *group) {
+  if (persons == NULL || group == NULL) {
+    return 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    group[i] = i;
+  }
+  /* A postcode alone covers a street; with the address line it is a home. */
+  for (size_t i = 0; i < n; i++) {
+    const mash_match_person_t *a = &persons[i];
+    if (a->postcode[0] == '\0' || a->address[0] == '\0') {
+      continue;
+    }
+    for (size_t j = i + 1; j < n; j++) {
+      const mash_match_person_t *b = &persons[j];
+      if (strcmp(a->postcode, b->postcode) == 0 && strcmp(a->address, b->address) == 0) {
+        s_union(group, i, j);
+      }
+    }
+  }
+  for (size_t r = 0; relationships != NULL && r < m; r++) {
+    const Mash__V1__Relationship *rel = relationships[r];
+    if (rel == NULL) {
+      continue;
+    }
+    size_t from = s_ref_index(persons, n, rel->from_ref);
+    size_t to = s_ref_index(persons, n, rel->to_ref);
+    if (from < n && to < n) {
+      s_union(group, from, to);
+    }
+  }
+  size_t households = 0;
+  for (size_t i = 0; i < n; i++) {
+    group[i] = s_find(group, i);
+    households += group[i] == i;
+  }
+  return households;
+}

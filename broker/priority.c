@@ -1,0 +1,240 @@
+/* priority: the screening queue's order, as a const table of (reason,
+ * weight) and a function that evaluates it (see priority.h for the table).
+ *
+ * Responsible for: reading the facts out of a notification and scoring
+ * them. Must not: read the store or the clock, log, allocate or keep state;
+ * every function is a pure function of its arguments, safe from any thread.
+ */
+#include "priority.h"
+
+#include <string.h>
+
+/* ---------------------------------------------------------------- the table */
+
+typedef struct priority_row {
+  const char *code;  /* stable: on the wire, in stats, in tests */
+  const char *label; /* shown to the hub worker */
+  int weight;
+} priority_row_t;
+
+/* The weights as constants, so that the banding can be checked when
+ * compiling. */
+enum {
+  W_DASH_HIGH = 40,
+  W_GRADE_RAISED = 15,
+  W_CHILDREN_PRESENT = 25,
+  W_INJURY = 30,
+  W_CHILD_UNDER_2 = 25,
+  W_PREGNANCY = 20,
+  W_REPEAT_CONTACTS = 15,
+  W_AGENCY_RED_FLAG = 35,
+  W_INFORMATION_ONLY = -1000,
+  W_ALL_OTHERS = W_DASH_HIGH + W_GRADE_RAISED + W_CHILDREN_PRESENT + W_INJURY + W_CHILD_UNDER_2 +
+                 W_PREGNANCY + W_REPEAT_CONTACTS + W_AGENCY_RED_FLAG,
+};
+/* Information only sorts last: with every other reason it still scores
+ * below a notification with none. */
+_Static_assert(W_ALL_OTHERS + W_INFORMATION_ONLY < 0, "information only must band below all");
+
+static const priority_row_t s_table[MASH_PRIORITY_REASON_COUNT] = {
+    [MASH_PRIORITY_DASH_HIGH] = {"dash_high", "DASH high risk", W_DASH_HIGH},
+    [MASH_PRIORITY_GRADE_RAISED] = {"grade_raised", "DASH grade raised above the officer's",
+                                    W_GRADE_RAISED},
+    [MASH_PRIORITY_CHILDREN_PRESENT] = {"children_present", "Children present at the incident",
+                                        W_CHILDREN_PRESENT},
+    [MASH_PRIORITY_INJURY] = {"injury", "Injury, strangling, choking or a weapon", W_INJURY},
+    [MASH_PRIORITY_CHILD_UNDER_2] = {"child_under_2", "A child under 2", W_CHILD_UNDER_2},
+    [MASH_PRIORITY_PREGNANCY] = {"pregnancy", "Pregnant or a baby under 18 months (DASH 9)",
+                                 W_PREGNANCY},
+    [MASH_PRIORITY_REPEAT_CONTACTS] = {"repeat_contacts", "Repeat contacts in 12 months",
+                                       W_REPEAT_CONTACTS},
+    [MASH_PRIORITY_AGENCY_RED_FLAG] = {"agency_red_flag", "Red flag from an agency",
+                                       W_AGENCY_RED_FLAG},
+    [MASH_PRIORITY_INFORMATION_ONLY] = {"information_only", "Information only", W_INFORMATION_ONLY},
+};
+
+const char *mash_priority_reason_code(mash_priority_reason_t r) {
+  return (unsigned)r < MASH_PRIORITY_REASON_COUNT ? s_table[r].code : NULL;
+}
+
+const char *mash_priority_reason_label(mash_priority_reason_t r) {
+  return (unsigned)r < MASH_PRIORITY_REASON_COUNT ? s_table[r].label : NULL;
+}
+
+int mash_priority_reason_weight(mash_priority_reason_t r) {
+  return (unsigned)r < MASH_PRIORITY_REASON_COUNT ? s_table[r].weight : 0;
+}
+
+/* Whether reason r applies to `in`. */
+static bool s_applies(const mash_priority_input_t *in, mash_priority_reason_t r) {
+  switch (r) {
+  case MASH_PRIORITY_DASH_HIGH:
+    return in->dash_final_grade == MASH__V1__RISK_GRADE__RISK_GRADE_HIGH;
+  case MASH_PRIORITY_GRADE_RAISED:
+    return in->grade_raised;
+  case MASH_PRIORITY_CHILDREN_PRESENT:
+    return in->children_present > 0;
+  case MASH_PRIORITY_INJURY:
+    return in->injury;
+  case MASH_PRIORITY_CHILD_UNDER_2:
+    return in->youngest_child_months >= 0 &&
+           in->youngest_child_months < MASH_PRIORITY_UNDER_2_MONTHS;
+  case MASH_PRIORITY_PREGNANCY:
+    return in->pregnancy;
+  case MASH_PRIORITY_REPEAT_CONTACTS:
+    return in->repeat_contacts_12m >= MASH_PRIORITY_REPEAT_MIN;
+  case MASH_PRIORITY_AGENCY_RED_FLAG:
+    return in->agency_red_flag;
+  case MASH_PRIORITY_INFORMATION_ONLY:
+    return in->information_only;
+  default:
+    return false;
+  }
+}
+
+void mash_priority_eval(const mash_priority_input_t *in, mash_priority_t *out) {
+  if (out == NULL) {
+    return;
+  }
+  memset(out, 0, sizeof *out);
+  if (in == NULL) {
+    return;
+  }
+  for (int r = 0; r < MASH_PRIORITY_REASON_COUNT; r++) {
+    if (s_applies(in, (mash_priority_reason_t)r)) {
+      out->score += s_table[r].weight;
+      out->reasons[out->n_reasons++] = s_table[r].code;
+    }
+  }
+}
+
+int mash_priority_cmp(const mash_priority_t *a, int64_t a_received_ms, const mash_priority_t *b,
+                      int64_t b_received_ms) {
+  int sa = a != NULL ? a->score : 0, sb = b != NULL ? b->score : 0;
+  if (sa != sb) {
+    return sa > sb ? -1 : 1;
+  }
+  if (a_received_ms != b_received_ms) {
+    return a_received_ms < b_received_ms ? -1 : 1;
+  }
+  return 0;
+}
+
+/* ---------------------------------------------------------------- facts */
+
+static const char *const s_injury_stems[] = {
+    "injur", "strangl", "strangu", "chok", "suffocat", "weapon", "knife", "knive",
+};
+
+static char s_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+bool mash_priority_concern_injury(const char *concern) {
+  if (concern == NULL) {
+    return false;
+  }
+  for (const char *p = concern; *p != '\0'; p++) {
+    for (size_t s = 0; s < sizeof s_injury_stems / sizeof s_injury_stems[0]; s++) {
+      const char *stem = s_injury_stems[s];
+      size_t i = 0;
+      while (stem[i] != '\0' && s_lower(p[i]) == stem[i]) {
+        i++;
+      }
+      if (stem[i] == '\0') {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/* The civil date of a day count since 1970-01-01 (Howard Hinnant's
+ * days_from_civil, inverted). */
+static void s_civil(int64_t days, long *y, int *m, int *d) {
+  days += 719468;
+  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  int64_t doe = days - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = (long)(yoe + era * 400 + (*m <= 2));
+}
+
+static bool s_digits(const char *s, int from, int to) {
+  for (int i = from; i < to; i++) {
+    if (s[i] < '0' || s[i] > '9') {
+      return false;
+    }
+  }
+  return true;
+}
+
+int mash_priority_age_months(const char *dob, int64_t at_ms) {
+  if (dob == NULL || strnlen(dob, 11) != 10 || dob[4] != '-' || dob[7] != '-' ||
+      !s_digits(dob, 0, 4) || !s_digits(dob, 5, 7) || !s_digits(dob, 8, 10)) {
+    return -1;
+  }
+  long by = (dob[0] - '0') * 1000L + (dob[1] - '0') * 100L + (dob[2] - '0') * 10L + (dob[3] - '0');
+  int bm = (dob[5] - '0') * 10 + (dob[6] - '0');
+  int bd = (dob[8] - '0') * 10 + (dob[9] - '0');
+  if (bm < 1 || bm > 12 || bd < 1 || bd > 31) {
+    return -1;
+  }
+  int64_t days = at_ms / 86400000;
+  if (at_ms < 0 && at_ms % 86400000 != 0) {
+    days--; /* floor, not truncation, before 1970 */
+  }
+  long y;
+  int m, d;
+  s_civil(days, &y, &m, &d);
+  long months = (y - by) * 12 + (m - bm) - (d < bd ? 1 : 0);
+  if (months < 0) {
+    return 0; /* born since: a newborn now */
+  }
+  return months > 100000 ? 100000 : (int)months;
+}
+
+/* DASH question q (1-based) answered "yes". */
+static bool s_dash_yes(const Mash__V1__PoliceDetail *pd, size_t q) {
+  return pd != NULL && pd->n_dash_answers >= q &&
+         pd->dash_answers[q - 1] == MASH__V1__DASH_ANSWER__DASH_ANSWER_YES;
+}
+
+void mash_priority_input_from_notification(const Mash__V1__Notification *n,
+                                           const mash_dash_result_t *dash, int64_t received_at_ms,
+                                           unsigned repeat_contacts_12m, bool agency_red_flag,
+                                           mash_priority_input_t *out) {
+  if (out == NULL) {
+    return;
+  }
+  memset(out, 0, sizeof *out);
+  out->youngest_child_months = -1;
+  out->repeat_contacts_12m = repeat_contacts_12m;
+  out->agency_red_flag = agency_red_flag;
+  if (dash != NULL) {
+    out->dash_final_grade = dash->final_grade;
+    out->grade_raised = dash->grade_raised;
+  }
+  if (n == NULL) {
+    return;
+  }
+  const Mash__V1__PoliceDetail *pd =
+      n->detail_case == MASH__V1__NOTIFICATION__DETAIL_POLICE ? n->police : NULL;
+  if (pd != NULL) {
+    out->children_present = (unsigned)pd->n_children_present_refs;
+    out->information_only = !pd->formal_referral;
+    out->pregnancy = s_dash_yes(pd, 9);
+  }
+  out->injury = mash_priority_concern_injury(n->concern) || s_dash_yes(pd, 1) || s_dash_yes(pd, 18);
+  int64_t at = n->occurred_at_ms > 0 ? n->occurred_at_ms : received_at_ms;
+  for (size_t i = 0; i < n->n_children; i++) {
+    const Mash__V1__Person *c = n->children[i];
+    int months = c != NULL ? mash_priority_age_months(c->date_of_birth, at) : -1;
+    if (months >= 0 && (out->youngest_child_months < 0 || months < out->youngest_child_months)) {
+      out->youngest_child_months = months;
+    }
+  }
+}
