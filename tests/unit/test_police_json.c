@@ -225,7 +225,7 @@ static void test_example_dash_high(void **state) {
   const Mash__V1__Identifier *pnc =
       s_identifier(n->adults[1], MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID);
   assert_non_null(pnc);
-  assert_string_equal(pnc->value, "10/1234567A");
+  assert_string_equal(pnc->value, "10/1234567X");
   const Mash__V1__Identifier *local =
       s_identifier(n->adults[1], MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID);
   assert_non_null(local);
@@ -288,7 +288,7 @@ static void test_example_info_only(void **state) {
   const Mash__V1__Identifier *upn =
       s_identifier(n->children[0], MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN);
   assert_non_null(upn);
-  assert_string_equal(upn->value, "A820200001234");
+  assert_string_equal(upn->value, "Q820200001234");
   mash_dash_result_t r;
   const char *flags[8];
   assert_int_equal(s_flags_of(n, flags, 8, &r), 0);
