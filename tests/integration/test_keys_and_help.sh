@@ -15,7 +15,8 @@ for name in "${!PROG[@]}"; do
   rc=0
   out=$("${PROG[$name]}" --help 2>&1) || rc=$?
   [ $rc = 0 ] || fail "$name --help exit $rc"
-  echo "$out" | head -n 1 | grep -q "^usage: $name " || fail "$name --help: no usage line: $out"
+  first=${out%%$'\n'*} # no pipe: head would close it early under pipefail
+  [[ $first == "usage: $name "* ]] || fail "$name --help: no usage line: $out"
   rc=0
   out=$("${PROG[$name]}" --no-such-option 2>&1) || rc=$?
   [ $rc = 2 ] || fail "$name with an unknown option exit $rc, expected 2"

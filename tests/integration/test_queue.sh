@@ -12,7 +12,7 @@ wait_for 20 "three contacts at the desk" hub_has 3
 queue=$(hub queue --json) || fail "mash-hub queue"
 order=$(echo "$queue" | sed -n 's/.*"contact_id":"\(MASH-[0-9]*\)".*/\1/p' | tr '\n' ' ')
 [ "$order" = "MASH-000003 MASH-000002 MASH-000001 " ] || fail "queue order: $order ($queue)"
-first=$(echo "$queue" | head -n 1)
+first=${queue%%$'\n'*}
 for reason in dash_high grade_raised children_present; do
   echo "$first" | grep -q "\"$reason\"" || fail "first item lacks reason $reason: $first"
 done
