@@ -593,9 +593,6 @@ static void s_tx_done_cb(mash_storage_op_t *op) {
     for (size_t i = 0; i < tx->n_msgs; i++) {
       s_outbox_add(r, tx->msgs[i].message_id, tx->msgs[i].target, tx->msgs[i].frame,
                    tx->msgs[i].len);
-      if (tx->kind == MASH_TX_ESCALATE || strcmp(tx->msgs[i].target, "@hub") != 0) {
-        continue;
-      }
     }
     if (tx->kind == MASH_TX_ESCALATE) {
       r->stats.escalations += tx->n_actions;
