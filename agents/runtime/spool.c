@@ -6,6 +6,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +36,14 @@ static void s_write_note(const spool_t *s, const char *sub, const char *name, co
                          const char *text) {
   char path[2300];
   s_path(path, sizeof path, s, sub, name, suffix);
-  FILE *f = fopen(path, "w");
+  /* Owner-only, like the records beside it. */
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (!f) {
     mash_error("spool: cannot write %s: %s", path, strerror(errno));
+    if (fd >= 0) {
+      close(fd);
+    }
     return;
   }
   fputs(text, f);
