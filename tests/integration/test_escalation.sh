@@ -24,7 +24,8 @@ grep -q '"partial": *true' "$(pack_file ENQ-000001 1)" || fail "pack v1 should b
 tr -d ' \n' <"$(pack_file ENQ-000001 1)" | grep -q '"missing_agencies":\["housing"\]' ||
   fail "housing should be missing: $(grep -A2 missing "$(pack_file ENQ-000001 1)")"
 
-# The instants: each step within 10 minutes (of clock time) after it fell due.
+# The instants: each step within 30 minutes of clock time (half a real second)
+# after it fell due.
 read -r start due <<<"$(sql "SELECT requested_at_ms, due_at_ms FROM requests WHERE request_id = '$req'" | tr '|' ' ')"
 window=$((due - start))
 [ "$window" = 14400000 ] || fail "red window is $window ms, expected 4 h"
@@ -33,8 +34,8 @@ for spec in "1 750" "2 1000" "3 1500"; do
   at=$(sql "SELECT at_ms FROM escalations WHERE request_id = '$req' AND level = $level")
   [ -n "$at" ] || fail "no level $level escalation"
   want=$((start + window * permille / 1000))
-  [ "$at" -ge "$want" ] && [ "$at" -le $((want + 600000)) ] ||
-    fail "level $level at $at, expected $want (+10 min)"
+  [ "$at" -ge "$want" ] && [ "$at" -le $((want + 1800000)) ] ||
+    fail "level $level at $at, expected $want (+30 min)"
 done
 [ "$(sql "SELECT count(*) FROM escalations WHERE request_id <> '$req'")" = 0 ] ||
   fail "agencies that answered were escalated"

@@ -23,12 +23,18 @@ past_due() { [ "$(date +%s%3N)" -gt $((real_due + 200)) ]; }
 wait_for 30 "the deadline to pass while the broker is down" past_due
 
 start_mashd
-wait_for 10 "the overdue step after restart" \
-  test "$(sql "SELECT count(*) FROM escalations WHERE request_id = '$req' AND level = 2")" = 1
+# (a function: wait_for must re-run the query, not compare a value taken once)
+overdue_fired() {
+  [ "$(sql "SELECT count(*) FROM escalations WHERE request_id = '$req' AND level = 2")" = 1 ]
+}
+wait_for 10 "the overdue step after restart" overdue_fired
 [ "$(sql "SELECT count(*) FROM escalations WHERE request_id = '$req' AND level = 1")" = 1 ] ||
   fail "the reminder should have fired once"
-[ "$(grep -c "\"request_id\":\"$req\"" "$T/mashd/escalations.log")" = 2 ] ||
-  fail "escalation log: $(cat "$T/mashd/escalations.log")"
+# (levels 1 and 2 only: level 3, at 150% of the window, may follow at any moment)
+steps12() {
+  grep -c "\"level\":[12],.*\"request_id\":\"$req\"" "$T/mashd/escalations.log" || true
+}
+[ "$(steps12)" = 2 ] || fail "escalation log: $(cat "$T/mashd/escalations.log")"
 
 # Restart again at once: nothing fires twice.
 stop mashd KILL
@@ -37,6 +43,5 @@ watched() { [ "$(count_in "$T/mashd.log" "open request(s) watched")" -ge 2 ]; }
 wait_for 10 "the watch after the second restart" watched
 [ "$(sql "SELECT count(*) FROM escalations WHERE request_id = '$req' AND level <= 2")" = 2 ] ||
   fail "a step fired twice"
-[ "$(grep -c "\"request_id\":\"$req\".*\"level\":[12]\|\"level\":[12].*\"request_id\":\"$req\"" "$T/mashd/escalations.log")" = 2 ] ||
-  fail "the log has a step twice"
+[ "$(steps12)" = 2 ] || fail "the log has a step twice"
 log "ok"
