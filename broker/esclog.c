@@ -1,6 +1,7 @@
 /* esclog: the append-only, hash-chained escalation log. See esclog.h.
  * Holds one file descriptor and the chain head; no global state. */
 #include "esclog.h"
+#include "names.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -584,21 +585,6 @@ out:
 
 /* ---------------------------------------------------------------- events */
 
-static const char *rag_name(Mash__V1__Rag rag) {
-  switch (rag) {
-  case MASH__V1__RAG__RAG_RED:
-    return "red";
-  case MASH__V1__RAG__RAG_AMBER:
-    return "amber";
-  case MASH__V1__RAG__RAG_GREEN:
-    return "green";
-  case MASH__V1__RAG__RAG_BLUE:
-    return "blue";
-  default:
-    return "unspecified";
-  }
-}
-
 static int set_str(json_t *o, const char *key, const char *v) {
   return json_object_set_new(o, key, json_string(v ? v : ""));
 }
@@ -623,7 +609,7 @@ json_t *mash_esclog_event_json(const Mash__V1__EscalationEvent *ev) {
   parties = NULL; /* stolen, even on failure */
   bad |= json_object_set_new(o, "due_at_ms", json_integer(ev->due_at_ms));
   bad |= json_object_set_new(o, "at_ms", json_integer(ev->at_ms));
-  bad |= set_str(o, "rag", rag_name(ev->rag));
+  bad |= set_str(o, "rag", mash_rag_name(ev->rag));
   if (bad)
     goto fail;
   return o;

@@ -8,21 +8,7 @@
 #include <string.h>
 
 #include "identifiers.h"
-
-static const char *s_detail_agency(const Mash__V1__Notification *n) {
-  switch (n->detail_case) {
-  case MASH__V1__NOTIFICATION__DETAIL_POLICE:
-    return "police";
-  case MASH__V1__NOTIFICATION__DETAIL_HEALTH:
-    return "health";
-  case MASH__V1__NOTIFICATION__DETAIL_EDUCATION:
-    return "education";
-  case MASH__V1__NOTIFICATION__DETAIL_HOUSING:
-    return "housing";
-  default:
-    return NULL;
-  }
-}
+#include "names.h"
 
 int mash_intake_authorize(const mash_key_t *sender, const Mash__V1__Notification *n,
                           mash_errors_t *errs) {
@@ -31,7 +17,7 @@ int mash_intake_authorize(const mash_key_t *sender, const Mash__V1__Notification
                     sender->principal, sender->role);
     return -EPERM;
   }
-  const char *needed = s_detail_agency(n);
+  const char *needed = mash_detail_agency(n->detail_case);
   if (needed && strcmp(needed, sender->agency) != 0) {
     mash_errors_add(errs, needed, "principal '%s' (agency %s) may not send %s notifications",
                     sender->principal, sender->agency, needed);

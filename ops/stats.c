@@ -2,6 +2,8 @@
  * Must not: write to the store, or read sealed content. */
 #include "stats.h"
 
+#include "names.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,11 +83,6 @@ static int64_t s_int(sqlite3 *db, const char *sql, int64_t now) {
   return r;
 }
 
-static const char *s_rag(int rag) {
-  static const char *const names[] = {"unspecified", "red", "amber", "green", "blue"};
-  return rag >= 0 && rag <= 4 ? names[rag] : "unspecified";
-}
-
 json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t errlen) {
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -153,7 +150,7 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
       }
       sqlite3_finalize(c);
       json_object_set_new(d, "asked", json_integer(asked));
-      json_object_set_new(a, s_rag(rag), d);
+      json_object_set_new(a, mash_rag_name((Mash__V1__Rag)rag), d);
     }
   }
   sqlite3_finalize(q);

@@ -9,6 +9,8 @@
  */
 #include "hub_view.h"
 
+#include "names.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -129,18 +131,8 @@ const char *hub_view_housing_kind_name(Mash__V1__HousingEventKind k) {
 }
 
 const char *hub_view_agency_name(Mash__V1__Notification__DetailCase c) {
-  switch (c) {
-  case MASH__V1__NOTIFICATION__DETAIL_POLICE:
-    return "police";
-  case MASH__V1__NOTIFICATION__DETAIL_HEALTH:
-    return "health";
-  case MASH__V1__NOTIFICATION__DETAIL_EDUCATION:
-    return "education";
-  case MASH__V1__NOTIFICATION__DETAIL_HOUSING:
-    return "housing";
-  default:
-    return "unknown";
-  }
+  const char *name = mash_detail_agency(c);
+  return name ? name : "unknown";
 }
 
 static const char *s_or_empty(const char *s) {

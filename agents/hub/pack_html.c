@@ -566,7 +566,7 @@ static void s_header(html_t *h, const Mash__V1__ConsolidatedPack *p) {
   s_raw(h, "</dd>");
   s_kv_time(h, "Issued", p->issued_at_ms);
   s_dt(h, "RAG rating");
-  const char *rag = s_rag_name(p->rag);
+  const char *rag = mash_rag_name(p->rag);
   s_rawf(h, "<span class=\"rag rag-%s\">", rag);
   for (const char *c = rag; *c != '\0'; c++) {
     char up = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);

@@ -123,7 +123,7 @@ static json_t *s_jescalation(const Mash__V1__EscalationEvent *e, bool *ok) {
   hub_view_json_set(o, "parties", hub_view_json_strings(e->parties, e->n_parties, ok), ok);
   hub_view_json_set(o, "due_at", hub_view_json_time(e->due_at_ms), ok);
   hub_view_json_set(o, "at", hub_view_json_time(e->at_ms), ok);
-  hub_view_json_set(o, "rag", json_string(s_rag_name(e->rag)), ok);
+  hub_view_json_set(o, "rag", json_string(mash_rag_name(e->rag)), ok);
   return o;
 }
 
@@ -155,7 +155,7 @@ json_t *pack_view_json(const Mash__V1__ConsolidatedPack *p) {
   hub_view_json_set(o, "version", json_integer(p->version), &ok);
   hub_view_json_set(o, "partial", json_boolean(p->partial), &ok);
   hub_view_json_set(o, "issued_at", hub_view_json_time(p->issued_at_ms), &ok);
-  hub_view_json_set(o, "rag", json_string(s_rag_name(p->rag)), &ok);
+  hub_view_json_set(o, "rag", json_string(mash_rag_name(p->rag)), &ok);
   hub_view_json_set(o, "screened_by", hub_view_json_text(p->screened_by), &ok);
   hub_view_json_set(o, "consent", s_jconsent(p->consent, &ok), &ok);
   /* hub_view_json is NULL for a NULL contact and when memory ran out. */

@@ -6,21 +6,7 @@
 #define MASH_PACK_VIEW_INT_H
 
 #include "mash.pb-c.h"
-
-static inline const char *s_rag_name(Mash__V1__Rag r) {
-  switch (r) {
-  case MASH__V1__RAG__RAG_RED:
-    return "red";
-  case MASH__V1__RAG__RAG_AMBER:
-    return "amber";
-  case MASH__V1__RAG__RAG_GREEN:
-    return "green";
-  case MASH__V1__RAG__RAG_BLUE:
-    return "blue";
-  default:
-    return "unspecified";
-  }
-}
+#include "names.h"
 
 static inline const char *s_consent_name(Mash__V1__ConsentStatus s) {
   switch (s) {
