@@ -101,35 +101,12 @@ static int s_clock_setup(mash_clock_t *c, const char *path, double rate, int64_t
     unlink(path);
     return 0;
   }
-  FILE *f = fopen(path, "r");
-  double old_rate = 0;
-  long long real_origin = 0, virtual_origin = 0;
-  int have = f && fscanf(f, "%lf %lld %lld", &old_rate, &real_origin, &virtual_origin) == 3;
-  if (f) {
-    fclose(f);
-  }
-  if (have && old_rate == rate) {
-    c->rate = rate;
-    c->real_origin_ms = real_origin;
-    c->virtual_origin_ms = virtual_origin;
+  mash_clock_t saved;
+  if (mash_clock_load(path, &saved) == 0 && saved.rate == rate) {
+    *c = saved; /* the same rehearsal continues */
   } else {
     mash_clock_init(c, rate, latest);
-    char tmp[1200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    f = fopen(tmp, "w");
-    if (!f ||
-        fprintf(f, "%.17g %lld %lld\n", c->rate, (long long)c->real_origin_ms,
-                (long long)c->virtual_origin_ms) < 0 ||
-        fflush(f) != 0 || fsync(fileno(f)) != 0) {
-      snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-      if (f) {
-        fclose(f);
-      }
-      return -1;
-    }
-    fclose(f);
-    if (rename(tmp, path) != 0) {
-      snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    if (mash_clock_save(path, c, err, errlen) != 0) {
       return -1;
     }
   }

@@ -12,7 +12,9 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int64_t mash_clock_now_ms(void) {
   struct timespec ts;
@@ -40,6 +42,46 @@ uint64_t mash_clock_real_delay(const mash_clock_t *c, int64_t at) {
     return 0;
   }
   return (uint64_t)((double)ahead / c->rate) + 1;
+}
+
+int mash_clock_load(const char *path, mash_clock_t *c) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    return -ENOENT;
+  }
+  double rate = 0;
+  long long real_origin = 0, virtual_origin = 0;
+  int n = fscanf(f, "%lf %lld %lld", &rate, &real_origin, &virtual_origin);
+  fclose(f);
+  if (n != 3 || !(rate >= 1.0)) {
+    return -EINVAL;
+  }
+  c->rate = rate;
+  c->real_origin_ms = real_origin;
+  c->virtual_origin_ms = virtual_origin;
+  return 0;
+}
+
+int mash_clock_save(const char *path, const mash_clock_t *c, char *err, unsigned long errlen) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f ||
+      fprintf(f, "%.17g %lld %lld\n", c->rate, (long long)c->real_origin_ms,
+              (long long)c->virtual_origin_ms) < 0 ||
+      fflush(f) != 0 || fsync(fileno(f)) != 0) {
+    snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+    if (f) {
+      fclose(f);
+    }
+    return -1;
+  }
+  fclose(f);
+  if (rename(tmp, path) != 0) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    return -1;
+  }
+  return 0;
 }
 
 void mash_clock_format(int64_t ms, char *out, unsigned long outlen) {

@@ -22,6 +22,13 @@ void mash_clock_init(mash_clock_t *c, double rate, int64_t not_before_ms);
 /* The clock's time, in ms since the epoch. */
 int64_t mash_clock_read(const mash_clock_t *c);
 
+/* The clock file of an accelerated clock ("RATE REAL_ORIGIN VIRTUAL_ORIGIN"):
+ * mashd keeps its origin there across restarts and mashctl reads it to know
+ * the broker's time. load: 0, -ENOENT when absent, -EINVAL when unreadable.
+ * save: written to PATH.tmp, synced, renamed; 0 or -1 with err. */
+int mash_clock_load(const char *path, mash_clock_t *c);
+int mash_clock_save(const char *path, const mash_clock_t *c, char *err, unsigned long errlen);
+
 /* Real milliseconds until the clock reads `at` (0 when it already has). */
 uint64_t mash_clock_real_delay(const mash_clock_t *c, int64_t at);
 

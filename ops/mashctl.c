@@ -114,16 +114,8 @@ static int64_t s_broker_now(const char *data) {
   char path[1100];
   snprintf(path, sizeof path, "%s/clock", data);
   mash_clock_t c;
-  FILE *f = fopen(path, "r");
-  long long real0 = 0, virt0 = 0;
-  if (f && fscanf(f, "%lf %lld %lld", &c.rate, &real0, &virt0) == 3) {
-    c.real_origin_ms = real0;
-    c.virtual_origin_ms = virt0;
-    fclose(f);
+  if (mash_clock_load(path, &c) == 0) {
     return mash_clock_read(&c);
-  }
-  if (f) {
-    fclose(f);
   }
   return mash_clock_now_ms();
 }
