@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "settings.h"
 
 void mashd_config_defaults(mashd_config_t *c) {
   memset(c, 0, sizeof *c);
@@ -31,48 +32,28 @@ void mashd_config_defaults(mashd_config_t *c) {
   c->ladder = *mash_ladder_default();
 }
 
-static int s_long(const char *v, long lo, long hi, long *out) {
-  char *end;
-  errno = 0;
-  long x = strtol(v, &end, 10);
-  if (errno || end == v || *end != '\0' || x < lo || x > hi) {
-    return -1;
-  }
-  *out = x;
-  return 0;
-}
-
-static int s_str(char *dst, size_t cap, const char *v) {
-  size_t n = strlen(v);
-  if (n == 0 || n >= cap) {
-    return -1;
-  }
-  memcpy(dst, v, n + 1);
-  return 0;
-}
-
 int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char *err,
                      size_t errlen) {
   long x;
   int rc = -1;
   const char *want = "a value";
   if (strcmp(key, "endpoint") == 0) {
-    rc = s_str(c->endpoint, sizeof c->endpoint, value);
+    rc = mash_settings_text(c->endpoint, sizeof c->endpoint, value);
   } else if (strcmp(key, "data") == 0) {
-    rc = s_str(c->data_dir, sizeof c->data_dir, value);
+    rc = mash_settings_text(c->data_dir, sizeof c->data_dir, value);
   } else if (strcmp(key, "trust") == 0) {
-    rc = s_str(c->trust_dir, sizeof c->trust_dir, value);
+    rc = mash_settings_text(c->trust_dir, sizeof c->trust_dir, value);
   } else if (strcmp(key, "key") == 0) {
-    rc = s_str(c->key_file, sizeof c->key_file, value);
+    rc = mash_settings_text(c->key_file, sizeof c->key_file, value);
   } else if (strcmp(key, "heartbeat_ms") == 0) {
     want = "milliseconds from 100 to 600000";
-    rc = s_long(value, 100, 600000, &x);
+    rc = mash_settings_long(value, 100, 600000, &x);
     if (rc == 0) {
       c->heartbeat_ms = (int)x;
     }
   } else if (strcmp(key, "screening_minutes") == 0) {
     want = "minutes from 1 to 10080";
-    rc = s_long(value, 1, 10080, &x);
+    rc = mash_settings_long(value, 1, 10080, &x);
     if (rc == 0) {
       c->screening_ms = (int64_t)x * 60 * 1000;
     }
@@ -86,9 +67,9 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
       c->clock_rate = r;
     }
   } else if (strcmp(key, "timezone") == 0) {
-    rc = s_str(c->timezone, sizeof c->timezone, value);
+    rc = mash_settings_text(c->timezone, sizeof c->timezone, value);
   } else if (strcmp(key, "working_hours") == 0) {
-    rc = s_str(c->hours, sizeof c->hours, value);
+    rc = mash_settings_text(c->hours, sizeof c->hours, value);
   } else if (strcmp(key, "bank_holidays") == 0) {
     rc = strlen(value) < sizeof c->holidays ? 0 : -1;
     if (rc == 0) {
@@ -97,7 +78,7 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
   } else if (strcmp(key, "red_minutes") == 0 || strcmp(key, "amber_minutes") == 0 ||
              strcmp(key, "green_minutes") == 0 || strcmp(key, "decision_minutes") == 0) {
     want = "minutes from 1 to 527040";
-    rc = s_long(value, 1, 527040, &x);
+    rc = mash_settings_long(value, 1, 527040, &x);
     if (rc == 0) {
       mash_deadline_window_t *w = key[0] == 'r'   ? &c->policy.red
                                   : key[0] == 'a' ? &c->policy.amber
@@ -154,14 +135,5 @@ static int s_ini_cb(void *user, const char *section, const char *name, const cha
 int mashd_config_load(mashd_config_t *c, const char *path, char *err, size_t errlen) {
   char inner[256] = "";
   s_load_t l = {c, inner, sizeof inner, 0};
-  int rc = ini_parse(path, s_ini_cb, &l);
-  if (rc == -1) {
-    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-    return -1;
-  }
-  if (rc != 0) {
-    snprintf(err, errlen, "%s:%d: %s", path, rc, inner[0] ? inner : "syntax error");
-    return -1;
-  }
-  return 0;
+  return mash_settings_load(path, s_ini_cb, &l, inner, err, errlen);
 }

@@ -10,6 +10,7 @@
 
 #include "agent.h"
 #include "log.h"
+#include "settings.h"
 #include "paths.h"
 
 const char AGENT_COMMON_HELP[] =
@@ -34,20 +35,9 @@ void agent_config_defaults(agent_config_t *c, const char *program, const char *n
   c->log_level = MASH_LOG_INFO;
 }
 
-static int s_str(char *dst, size_t cap, const char *v) {
-  size_t n = strlen(v);
-  if (n == 0 || n >= cap) {
-    return -1;
-  }
-  memcpy(dst, v, n + 1);
-  return 0;
-}
-
 static int s_ms(const char *v, int *out) {
-  char *end;
-  errno = 0;
-  long x = strtol(v, &end, 10);
-  if (errno || end == v || *end || x < 10 || x > 3600000) {
+  long x;
+  if (mash_settings_long(v, 10, 3600000, &x) != 0) {
     return -1;
   }
   *out = (int)x;
@@ -58,13 +48,13 @@ int agent_config_set(agent_config_t *c, const char *key, const char *value, char
                      size_t errlen) {
   int rc;
   if (strcmp(key, "endpoint") == 0) {
-    rc = s_str(c->endpoint, sizeof c->endpoint, value);
+    rc = mash_settings_text(c->endpoint, sizeof c->endpoint, value);
   } else if (strcmp(key, "server_key") == 0 || strcmp(key, "server-key") == 0) {
-    rc = s_str(c->server_key, sizeof c->server_key, value);
+    rc = mash_settings_text(c->server_key, sizeof c->server_key, value);
   } else if (strcmp(key, "key") == 0) {
-    rc = s_str(c->key, sizeof c->key, value);
+    rc = mash_settings_text(c->key, sizeof c->key, value);
   } else if (strcmp(key, "state") == 0) {
-    rc = s_str(c->state, sizeof c->state, value);
+    rc = mash_settings_text(c->state, sizeof c->state, value);
   } else if (strcmp(key, "heartbeat_ms") == 0) {
     rc = s_ms(value, &c->heartbeat_ms);
   } else if (strcmp(key, "resend_ms") == 0) {
@@ -130,16 +120,7 @@ int agent_config_load(agent_config_t *c, const char *path, const char *section,
                       char *err, size_t errlen) {
   char inner[300] = "";
   s_load_t l = {c, section, extra, extra_arg, inner, sizeof inner};
-  int rc = ini_parse(path, s_ini_cb, &l);
-  if (rc == -1) {
-    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-    return -1;
-  }
-  if (rc != 0) {
-    snprintf(err, errlen, "%s:%d: %s", path, rc, inner[0] ? inner : "syntax error");
-    return -1;
-  }
-  return 0;
+  return mash_settings_load(path, s_ini_cb, &l, inner, err, errlen);
 }
 
 int agent_dirs_for(const char *file, char *err, size_t errlen) {
