@@ -113,133 +113,86 @@ void hub_queue_age(int64_t age_ms, char *out, size_t outlen) {
 /* A bounded line being written: never overflows, always NUL-terminated,
  * and once something does not fit nothing more is added, so a line is cut
  * between whole characters. */
-typedef struct line {
-  char *buf;
-  size_t cap, len;
-  bool full;
-} line_t;
-
-static void s_init(line_t *l, char *out, size_t outlen) {
-  l->buf = out;
-  l->cap = out != NULL ? outlen : 0;
-  l->len = 0;
-  l->full = l->cap == 0;
-  if (l->cap > 0) {
-    out[0] = '\0';
-  }
-}
-
-static void s_put(line_t *l, const char *bytes, size_t n) {
-  if (l->full || l->len + n >= l->cap) {
-    l->full = true;
-    return;
-  }
-  memcpy(l->buf + l->len, bytes, n);
-  l->len += n;
-  l->buf[l->len] = '\0';
-}
-
-/* Append untrusted text: control characters (C0, DEL, C1) and invalid
- * UTF-8 become '?', so nothing a message holds can drive the terminal or
- * break the line. `spaces` shows snake_case names with spaces. */
-static void s_text(line_t *l, const char *s, bool spaces) {
-  const unsigned char *u = (const unsigned char *)s_or_empty(s);
-  while (*u != '\0' && !l->full) {
-    uint32_t cp = 0;
-    size_t n = hub_view_utf8_next(u, &cp);
-    if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
-      s_put(l, "?", 1);
-      u += n == 0 ? 1 : n;
-    } else if (spaces && cp == '_') {
-      s_put(l, " ", 1);
-      u++;
-    } else {
-      s_put(l, (const char *)u, n);
-      u += n;
-    }
-  }
-}
-
-static void s_int(line_t *l, int32_t v) {
+static void s_int(hub_line_t *l, int32_t v) {
   char tmp[16];
   snprintf(tmp, sizeof tmp, "%" PRId32, v);
-  s_text(l, tmp, false);
+  hub_line_text(l, tmp, false);
 }
 
 void hub_queue_line(const Mash__V1__Contact *c, int64_t now_ms, char *out, size_t outlen) {
-  line_t l;
-  s_init(&l, out, outlen);
+  hub_line_t l;
+  hub_line_init(&l, out, outlen);
   if (c == NULL || l.full) {
     return;
   }
-  s_text(&l, "P", false);
+  hub_line_text(&l, "P", false);
   s_int(&l, c->priority);
-  s_text(&l, "  ", false);
-  s_text(&l, c->contact_id, false);
-  s_text(&l, "  ", false);
-  s_text(&l, c->source_principal, false);
+  hub_line_text(&l, "  ", false);
+  hub_line_text(&l, c->contact_id, false);
+  hub_line_text(&l, "  ", false);
+  hub_line_text(&l, c->source_principal, false);
 
   char tmp[40];
   int64_t age = s_age_ms(c, now_ms);
   if (age < 0) {
-    s_text(&l, "  age ?", false);
+    hub_line_text(&l, "  age ?", false);
   } else {
     hub_queue_age(age, tmp, sizeof tmp);
-    s_text(&l, "  age ", false);
-    s_text(&l, tmp, false);
+    hub_line_text(&l, "  age ", false);
+    hub_line_text(&l, tmp, false);
   }
   if (c->screening_due_at_ms != 0) {
     mash_clock_format(c->screening_due_at_ms, tmp, sizeof tmp);
-    s_text(&l, "  due ", false);
-    s_text(&l, tmp, false);
+    hub_line_text(&l, "  due ", false);
+    hub_line_text(&l, tmp, false);
     if (hub_queue_overdue(c, now_ms)) {
-      s_text(&l, " OVERDUE", false);
+      hub_line_text(&l, " OVERDUE", false);
     }
   } else {
-    s_text(&l, "  due -", false);
+    hub_line_text(&l, "  due -", false);
   }
 
   /* Labels hold commas ("injury, strangling, ..."): reasons are parted by
    * semicolons. */
-  s_text(&l, "  [", false);
+  hub_line_text(&l, "  [", false);
   if (c->n_priority_reasons == 0) {
-    s_text(&l, "no reasons", false);
+    hub_line_text(&l, "no reasons", false);
   }
   for (size_t i = 0; i < c->n_priority_reasons; i++) {
     const char *label = hub_queue_reason_label(c->priority_reasons[i]);
-    s_text(&l, i ? "; " : "", false);
-    s_text(&l, label != NULL ? label : c->priority_reasons[i], false);
+    hub_line_text(&l, i ? "; " : "", false);
+    hub_line_text(&l, label != NULL ? label : c->priority_reasons[i], false);
   }
-  s_text(&l, "]  ", false);
+  hub_line_text(&l, "]  ", false);
   if (c->notification != NULL) {
-    s_text(&l, hub_view_category_name(c->notification->concern_category), true);
+    hub_line_text(&l, hub_view_category_name(c->notification->concern_category), true);
   } else {
-    s_text(&l, "no notification", false);
+    hub_line_text(&l, "no notification", false);
   }
 }
 
 void hub_queue_contact_line(const Mash__V1__Contact *c, char *out, size_t outlen) {
-  line_t l;
-  s_init(&l, out, outlen);
+  hub_line_t l;
+  hub_line_init(&l, out, outlen);
   if (c == NULL || l.full) {
     return;
   }
-  s_text(&l, "P", false);
+  hub_line_text(&l, "P", false);
   s_int(&l, c->priority);
-  s_text(&l, " ", false);
+  hub_line_text(&l, " ", false);
   /* The view's line is already safe; copied through s_text it is cut
    * between whole characters. A view line that did not fit the buffer
    * (within the longest UTF-8 character of its end) counts as cut, so no
    * reasons are added after a cut line. */
   char view[4096];
   hub_view_line(c, view, sizeof view);
-  s_text(&l, view, false);
+  hub_line_text(&l, view, false);
   if (strlen(view) + 4 >= sizeof view) {
     l.full = true;
   }
   for (size_t i = 0; i < c->n_priority_reasons; i++) {
-    s_text(&l, i ? ", " : "  priority: ", false);
-    s_text(&l, c->priority_reasons[i], false);
+    hub_line_text(&l, i ? ", " : "  priority: ", false);
+    hub_line_text(&l, c->priority_reasons[i], false);
   }
 }
 

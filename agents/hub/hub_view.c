@@ -141,15 +141,18 @@ static const char *s_or_empty(const char *s) {
 
 /* ---------------------------------------------------------------- line */
 
-typedef struct line_buf {
-  char *out;
-  size_t len; /* capacity including the terminator */
-  size_t used;
-  bool full; /* something did not fit: append nothing more */
-} line_buf_t;
+void hub_line_init(hub_line_t *l, char *out, size_t outlen) {
+  l->out = out;
+  l->len = out != NULL ? outlen : 0;
+  l->used = 0;
+  l->full = l->len == 0;
+  if (l->len > 0) {
+    out[0] = '\0';
+  }
+}
 
 /* Append `n` bytes whole, or mark the line full. Never cuts a character. */
-static void s_put(line_buf_t *b, const char *bytes, size_t n) {
+void hub_line_put(hub_line_t *b, const char *bytes, size_t n) {
   if (b->full || b->used + n >= b->len) {
     b->full = true;
     return;
@@ -190,34 +193,32 @@ size_t hub_view_utf8_next(const unsigned char *s, uint32_t *cp) {
  * sequences, new lines) and invalid UTF-8 become '?', so a hostile name can
  * neither drive the terminal nor break the line. `underscores` shows
  * snake_case names with spaces. */
-static void s_put_text(line_buf_t *b, const char *s, bool underscores) {
+void hub_line_text(hub_line_t *b, const char *s, bool underscores) {
   const unsigned char *u = (const unsigned char *)s_or_empty(s);
   while (*u != '\0' && !b->full) {
     uint32_t cp = 0;
     size_t n = hub_view_utf8_next(u, &cp);
     if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) {
-      s_put(b, "?", 1);
+      hub_line_put(b, "?", 1);
       u += n == 0 ? 1 : n;
     } else if (underscores && cp == '_') {
-      s_put(b, " ", 1);
+      hub_line_put(b, " ", 1);
       u++;
     } else {
-      s_put(b, (const char *)u, n);
+      hub_line_put(b, (const char *)u, n);
       u += n;
     }
   }
 }
 
-static void s_putf(line_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* Append trusted, formatted text (numbers and fixed names only). */
-static void s_putf(line_buf_t *b, const char *fmt, ...) {
+void hub_line_printf(hub_line_t *b, const char *fmt, ...) {
   char tmp[64];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(tmp, sizeof tmp, fmt, ap);
   va_end(ap);
-  s_put_text(b, tmp, false);
+  hub_line_text(b, tmp, false);
 }
 
 bool hub_view_dash_of(const Mash__V1__Contact *c, mash_dash_result_t *r) {
@@ -247,38 +248,39 @@ void hub_view_line(const Mash__V1__Contact *c, char *out, size_t outlen) {
   if (c == NULL) {
     return;
   }
-  line_buf_t b = {.out = out, .len = outlen, .used = 0, .full = false};
+  hub_line_t b;
+  hub_line_init(&b, out, outlen);
   const Mash__V1__Notification *n = c->notification;
 
-  s_put_text(&b, c->contact_id, false);
-  s_put_text(&b, "  ", false);
-  s_put_text(&b, c->source_principal, false);
+  hub_line_text(&b, c->contact_id, false);
+  hub_line_text(&b, "  ", false);
+  hub_line_text(&b, c->source_principal, false);
   if (n != NULL) {
-    s_put_text(&b, "  ", false);
-    s_put_text(&b, n->source_reference, false);
-    s_put_text(&b, "  ", false);
-    s_put_text(&b, hub_view_category_name(n->concern_category), true);
+    hub_line_text(&b, "  ", false);
+    hub_line_text(&b, n->source_reference, false);
+    hub_line_text(&b, "  ", false);
+    hub_line_text(&b, hub_view_category_name(n->concern_category), true);
   }
 
   mash_dash_result_t r;
   if (hub_view_dash_of(c, &r)) {
     if (r.present) {
-      s_putf(&b, "  DASH %u/%u %s%s", r.yes_count, (unsigned)n->police->n_dash_answers,
-             mash_dash_grade_name(r.final_grade), r.grade_raised ? " (raised)" : "");
+      hub_line_printf(&b, "  DASH %u/%u %s%s", r.yes_count, (unsigned)n->police->n_dash_answers,
+                      mash_dash_grade_name(r.final_grade), r.grade_raised ? " (raised)" : "");
     } else if (r.final_grade != MASH__V1__RISK_GRADE__RISK_GRADE_UNSPECIFIED) {
-      s_putf(&b, "  no DASH, grade %s", mash_dash_grade_name(r.final_grade));
+      hub_line_printf(&b, "  no DASH, grade %s", mash_dash_grade_name(r.final_grade));
     } else {
-      s_put_text(&b, "  no DASH", false);
+      hub_line_text(&b, "  no DASH", false);
     }
   }
 
   if (n != NULL) {
-    s_putf(&b, "  %zu %s", n->n_children, n->n_children == 1 ? "child" : "children");
+    hub_line_printf(&b, "  %zu %s", n->n_children, n->n_children == 1 ? "child" : "children");
   }
 
   for (size_t i = 0; i < c->n_quality_flags; i++) {
-    s_put_text(&b, i == 0 ? "  flags: " : ",", false);
-    s_put_text(&b, c->quality_flags[i], false);
+    hub_line_text(&b, i == 0 ? "  flags: " : ",", false);
+    hub_line_text(&b, c->quality_flags[i], false);
   }
 }
 

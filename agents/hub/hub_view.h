@@ -15,6 +15,26 @@
 #include "dash.h"
 #include "mash.pb-c.h"
 
+/* A bounded line being written for a terminal: never overflows, always
+ * NUL-terminated, never cut inside a character; once something does not fit
+ * nothing more is appended (full). Shared by every one-line view. */
+typedef struct hub_line {
+  char *out;
+  size_t len; /* capacity including the terminator */
+  size_t used;
+  bool full;
+} hub_line_t;
+
+/* Start an empty line in out (outlen bytes; 0 gives a full line). */
+void hub_line_init(hub_line_t *l, char *out, size_t outlen);
+/* Append n bytes whole, or mark the line full. */
+void hub_line_put(hub_line_t *l, const char *bytes, size_t n);
+/* Append untrusted text: control characters and invalid UTF-8 become '?';
+ * with underscores, snake_case names show with spaces. */
+void hub_line_text(hub_line_t *l, const char *s, bool underscores);
+/* Append trusted formatted text (numbers and fixed names only). */
+void hub_line_printf(hub_line_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* One line, no newline, truncated to fit outlen. E.g.
  * "MASH-000042  police  PPN-1  domestic abuse  DASH 15/27 high (raised)  2 children  flags: ..." */
 void hub_view_line(const Mash__V1__Contact *c, char *out, size_t outlen);
