@@ -86,7 +86,10 @@ int mash_codec_encode(const Mash__V1__Envelope *env, uint8_t **out, size_t *out_
  * - pack: enquiry and contact ids; version >= 1; the contact, answers (with
  *   their responses), escalations, household and prior contacts checked as
  *   above within their MASH_MAX_PACK_* and MASH_MAX_PRIOR_CONTACTS bounds;
- * - outcome: contact_id, an outcome, decided_by.
+ * - outcome: contact_id, an outcome, decided_by;
+ * - match_decision: match_id, decided_by;
+ * - contact: also its person links (ref, person_id, decision, confidence at
+ *   most 1000).
  * Enums must hold known values, times must not be before 1970, ids are of
  * the safe characters above. Field names are paths like
  * "screening.agencies[2]" or "enquiry_response.findings[0].summary".

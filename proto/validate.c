@@ -668,6 +668,28 @@ static void s_check_contact(mash_errors_t *errs, const path_t *at, const Mash__V
                    TEXT_REQUIRED | TEXT_SAFE_ID);
     }
   }
+  if (s_check_count(errs, PATH_FIELD(at, "persons"), c->n_persons, c->persons,
+                    MAX_LISTED_PEOPLE)) {
+    for (size_t i = 0; i < c->n_persons; i++) {
+      const path_t *item = PATH_ITEM(at, "persons", i);
+      const Mash__V1__PersonLink *l = c->persons[i];
+      if (l == NULL) {
+        s_fail(errs, item, "is missing");
+        continue;
+      }
+      const unsigned id = TEXT_REQUIRED | TEXT_SAFE_ID;
+      s_check_text(errs, PATH_FIELD(item, "ref"), l->ref, MASH_MAX_ID_LEN, id);
+      s_check_text(errs, PATH_FIELD(item, "person_id"), l->person_id, MASH_MAX_ID_LEN, id);
+      s_check_text(errs, PATH_FIELD(item, "decision"), l->decision, MASH_MAX_ID_LEN, id);
+      if (l->confidence_permille > 1000) {
+        s_fail(errs, PATH_FIELD(item, "confidence_permille"), "is more than 1000");
+      }
+      s_check_text(errs, PATH_FIELD(item, "why"), l->why, MASH_MAX_SHORT_TEXT, 0);
+      s_check_text(errs, PATH_FIELD(item, "candidate_person_id"), l->candidate_person_id,
+                   MASH_MAX_ID_LEN, TEXT_SAFE_ID);
+      s_check_text(errs, PATH_FIELD(item, "match_id"), l->match_id, MASH_MAX_ID_LEN, TEXT_SAFE_ID);
+    }
+  }
 }
 
 /* ------------------------------------------------------------- the enquiry */
@@ -937,6 +959,15 @@ static void s_check_outcome(mash_errors_t *errs, const path_t *at,
   s_check_text(errs, PATH_FIELD(at, "rationale"), d->rationale, MASH_MAX_LONG_TEXT, TEXT_MULTILINE);
 }
 
+static void s_check_match_decision(mash_errors_t *errs, const path_t *at,
+                                   const Mash__V1__MatchDecision *d) {
+  s_check_text(errs, PATH_FIELD(at, "match_id"), d->match_id, MASH_MAX_ID_LEN,
+               TEXT_REQUIRED | TEXT_SAFE_ID);
+  s_check_text(errs, PATH_FIELD(at, "decided_by"), d->decided_by, MASH_MAX_SHORT_TEXT,
+               TEXT_REQUIRED);
+  s_check_text(errs, PATH_FIELD(at, "rationale"), d->rationale, MASH_MAX_LONG_TEXT, TEXT_MULTILINE);
+}
+
 /* The envelope has no trusted clock of its own (sent_at_ms is the sender's
  * word), so dates of birth are checked against this host's wall clock. */
 static int64_t s_wall_clock_ms(void) {
@@ -1013,6 +1044,10 @@ int mash_codec_validate_envelope(const Mash__V1__Envelope *env, mash_errors_t *e
     body = env->escalation;
     name = "escalation";
     break;
+  case MASH__V1__ENVELOPE__BODY_MATCH_DECISION:
+    body = env->match_decision;
+    name = "match_decision";
+    break;
   default:
     mash_errors_add(e, "body", "has unknown kind %d", (int)env->body_case);
     break;
@@ -1057,6 +1092,9 @@ int mash_codec_validate_envelope(const Mash__V1__Envelope *env, mash_errors_t *e
       break;
     case MASH__V1__ENVELOPE__BODY_ESCALATION:
       s_check_escalation(e, at, env->escalation);
+      break;
+    case MASH__V1__ENVELOPE__BODY_MATCH_DECISION:
+      s_check_match_decision(e, at, env->match_decision);
       break;
     default:
       break;
