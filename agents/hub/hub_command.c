@@ -1,8 +1,8 @@
 /* hub_command: command files of the hub desk (format in hub_command.h).
  *
  * Responsible for: reading a command's JSON with strict types (every key
- * known, no duplicates, enums by name), building the ScreeningDecision or
- * OutcomeDecision it describes, checking it with the wire codec so that
+ * known, no duplicates, enums by name), building the ScreeningDecision,
+ * OutcomeDecision or MatchDecision it describes, checking it with the wire codec so that
  * nothing the broker would refuse for its shape leaves the desk, and wording
  * the broker's answer for the operator. Must not: do any I/O or log (a
  * rationale may name a child), or decide anything the broker decides (known
@@ -26,6 +26,7 @@ struct hub_command {
   Mash__V1__ConsentRecord consent;
   char *agencies[MASH_MAX_AGENCIES];
   Mash__V1__OutcomeDecision outcome;
+  Mash__V1__MatchDecision match;
 };
 
 /* ---------------------------------------------------------------- names */
@@ -65,6 +66,16 @@ static const name_value_t s_outcomes[] = {
     {"early_help", MASH__V1__OUTCOME__OUTCOME_EARLY_HELP},
     {"assessment", MASH__V1__OUTCOME__OUTCOME_ASSESSMENT},
     {"strategy_discussion", MASH__V1__OUTCOME__OUTCOME_STRATEGY_DISCUSSION},
+    {NULL, 0},
+};
+
+/* protobuf's bool has no "unset": the table's values are 1 and 2 so that 0
+ * still means unknown, and confirm is value 1. */
+enum { MATCH_CONFIRM = 1, MATCH_REJECT = 2 };
+
+static const name_value_t s_match_decisions[] = {
+    {"confirm", MATCH_CONFIRM},
+    {"reject", MATCH_REJECT},
     {NULL, 0},
 };
 
@@ -305,6 +316,21 @@ static void s_read_outcome(mash_errors_t *errs, hub_command_t *c, const json_t *
   d->rationale = s ? (char *)s : d->rationale;
 }
 
+static void s_read_match(mash_errors_t *errs, hub_command_t *c, const json_t *obj) {
+  static const char *const known[] = {"type",       "match_id",  "decision",
+                                      "decided_by", "rationale", NULL};
+  s_check_keys(errs, obj, "", known, "a match command");
+  Mash__V1__MatchDecision *d = &c->match;
+  const char *s = s_string(errs, obj, "match_id", "match_id", true);
+  d->match_id = s ? (char *)s : d->match_id;
+  d->confirm = s_enum(errs, obj, "decision", "decision", s_match_decisions, "confirm or reject") ==
+               MATCH_CONFIRM;
+  s = s_string(errs, obj, "decided_by", "decided_by", true);
+  d->decided_by = s ? (char *)s : d->decided_by;
+  s = s_string(errs, obj, "rationale", "rationale", false);
+  d->rationale = s ? (char *)s : d->rationale;
+}
+
 /* Whether `field` is `known` or inside it ("consent.status" in "consent"). */
 static bool s_covered(const char *field, const char *known) {
   size_t n = strlen(known);
@@ -324,7 +350,9 @@ static void s_validate(mash_errors_t *errs, const hub_command_t *c, size_t first
   if (mash_codec_validate_envelope(&env, &found) == 0) {
     return;
   }
-  const char *prefix = c->kind == HUB_COMMAND_SCREENING ? "screening" : "outcome";
+  const char *prefix = c->kind == HUB_COMMAND_SCREENING ? "screening"
+                       : c->kind == HUB_COMMAND_OUTCOME ? "outcome"
+                                                        : "match_decision";
   size_t plen = strlen(prefix);
   size_t reported = errs->count;
   for (size_t i = 0; i < found.count; i++) {
@@ -383,6 +411,7 @@ hub_command_t *hub_command_parse(const char *text, size_t len, mash_errors_t *er
   mash__v1__screening_decision__init(&c->screening);
   mash__v1__consent_record__init(&c->consent);
   mash__v1__outcome_decision__init(&c->outcome);
+  mash__v1__match_decision__init(&c->match);
   const char *type = s_string(e, root, "type", "type", true);
   if (type != NULL && strcmp(type, "screening") == 0) {
     c->kind = HUB_COMMAND_SCREENING;
@@ -390,10 +419,13 @@ hub_command_t *hub_command_parse(const char *text, size_t len, mash_errors_t *er
   } else if (type != NULL && strcmp(type, "outcome") == 0) {
     c->kind = HUB_COMMAND_OUTCOME;
     s_read_outcome(e, c, root);
+  } else if (type != NULL && strcmp(type, "match") == 0) {
+    c->kind = HUB_COMMAND_MATCH;
+    s_read_match(e, c, root);
   } else if (type != NULL) {
     char echo[48];
     s_echo(echo, sizeof echo, type);
-    mash_errors_add(e, "type", "is '%s': must be screening or outcome", echo);
+    mash_errors_add(e, "type", "is '%s': must be screening, outcome or match", echo);
   }
   /* The codec's checks add what the JSON checks cannot see (sizes,
    * characters, agency names), also when those found something already. */
@@ -423,16 +455,38 @@ hub_command_kind_t hub_command_kind(const hub_command_t *c) {
 }
 
 const char *hub_command_contact_id(const hub_command_t *c) {
-  return c->kind == HUB_COMMAND_SCREENING ? c->screening.contact_id : c->outcome.contact_id;
+  switch (c->kind) {
+  case HUB_COMMAND_SCREENING:
+    return c->screening.contact_id;
+  case HUB_COMMAND_OUTCOME:
+    return c->outcome.contact_id;
+  default:
+    return NULL;
+  }
+}
+
+const char *hub_command_match_id(const hub_command_t *c) {
+  return c->kind == HUB_COMMAND_MATCH ? c->match.match_id : NULL;
+}
+
+bool hub_command_match_confirm(const hub_command_t *c) {
+  return c->kind == HUB_COMMAND_MATCH && c->match.confirm;
 }
 
 void hub_command_to_envelope(const hub_command_t *c, Mash__V1__Envelope *env) {
-  if (c->kind == HUB_COMMAND_SCREENING) {
+  switch (c->kind) {
+  case HUB_COMMAND_SCREENING:
     env->body_case = MASH__V1__ENVELOPE__BODY_SCREENING;
     env->screening = (Mash__V1__ScreeningDecision *)&c->screening;
-  } else {
+    break;
+  case HUB_COMMAND_OUTCOME:
     env->body_case = MASH__V1__ENVELOPE__BODY_OUTCOME;
     env->outcome = (Mash__V1__OutcomeDecision *)&c->outcome;
+    break;
+  case HUB_COMMAND_MATCH:
+    env->body_case = MASH__V1__ENVELOPE__BODY_MATCH_DECISION;
+    env->match_decision = (Mash__V1__MatchDecision *)&c->match;
+    break;
   }
 }
 

@@ -1,6 +1,7 @@
 /* hub_command: the hub desk's command files. A command is a JSON object
- * dropped in the desk's commands folder (by `mash-hub screen|decide` or by
- * any script): a screening decision or an outcome decision for a contact.
+ * dropped in the desk's commands folder (by `mash-hub screen|decide|match`
+ * or by any script): a screening decision or an outcome decision for a contact,
+ * or the hub's decision on a possible person match the broker found.
  * This module turns the text into the protobuf message the desk submits,
  * with field-level errors named by the JSON path ("rag", "consent.reason",
  * "agencies[2]"), and turns the broker's answer into the text of the
@@ -21,6 +22,10 @@
  *               "strategy_discussion",
  *    "decided_by": "J Smith", "rationale": "..."}
  *
+ *   {"type": "match", "match_id": "M-000001",
+ *    "decision": "confirm" | "reject",
+ *    "decided_by": "J Smith", "rationale": "..."}
+ *
  * Unknown keys and duplicate keys are refused (a misspelt "rationale" must
  * not vanish silently). What the JSON checks cannot see (sizes, characters,
  * agency name syntax) is checked with mash_codec_validate_envelope, so a
@@ -29,6 +34,7 @@
 #ifndef MASH_HUB_COMMAND_H
 #define MASH_HUB_COMMAND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "codec.h"
@@ -39,6 +45,7 @@
 typedef enum hub_command_kind {
   HUB_COMMAND_SCREENING = 1,
   HUB_COMMAND_OUTCOME = 2,
+  HUB_COMMAND_MATCH = 3,
 } hub_command_kind_t;
 
 typedef struct hub_command hub_command_t;
@@ -54,12 +61,19 @@ void hub_command_destroy(hub_command_t **c_p);
 
 hub_command_kind_t hub_command_kind(const hub_command_t *c);
 
-/* The contact the command is about (borrowed from c). */
+/* The contact the command is about (borrowed from c); NULL for a match
+ * command, which names a match, not a contact. */
 const char *hub_command_contact_id(const hub_command_t *c);
 
-/* Set env's body to the command's message: a ScreeningDecision or an
- * OutcomeDecision borrowed from c (c must outlive env). Touches nothing else
- * of env: the caller initialises it (MASH__V1__ENVELOPE__INIT). */
+/* A match command's match id (borrowed from c) and whether it confirms the
+ * match (false: rejects it). NULL and false for the other kinds. */
+const char *hub_command_match_id(const hub_command_t *c);
+bool hub_command_match_confirm(const hub_command_t *c);
+
+/* Set env's body to the command's message: a ScreeningDecision, an
+ * OutcomeDecision or a MatchDecision borrowed from c (c must outlive env).
+ * Touches nothing else of env: the caller initialises it
+ * (MASH__V1__ENVELOPE__INIT). */
 void hub_command_to_envelope(const hub_command_t *c, Mash__V1__Envelope *env);
 
 /* The broker's answer to a submitted command (a Receipt or an Error body),

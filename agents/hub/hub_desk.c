@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "hub_command.h"
+#include "hub_matches.h"
 #include "hub_notice.h"
 #include "hub_queue.h"
 #include "hub_store.h"
@@ -35,7 +36,8 @@ struct hub_desk {
 
 /* One JSON object as one line; takes o. */
 static void s_print_json(json_t *o) {
-  char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  /* Confidences are thousandths: 0.8, not 0.80000000000000004. */
+  char *text = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
   if (text) {
     printf("%s\n", text);
   } else {
@@ -51,9 +53,29 @@ static void s_print_line(const char *line) {
   fflush(stdout);
 }
 
-static void s_show_contact(const Mash__V1__Contact *c, int json) {
+/* The mark of a contact with possible matches still to review. */
+static void s_mark_matches(char *line, size_t cap, int open_matches) {
+  size_t used = strlen(line);
+  if (open_matches > 0 && used < cap) {
+    snprintf(line + used, cap - used, "  REVIEW %d possible match%s (mash-hub matches)",
+             open_matches, open_matches == 1 ? "" : "es");
+  }
+}
+
+/* With "open_matches" set; takes o (NULL when memory ran out). */
+static json_t *s_with_open_matches(json_t *o, int open_matches) {
+  if (o && json_object_set_new(o, "open_matches", json_integer(open_matches)) != 0) {
+    json_decref(o);
+    o = NULL;
+  }
+  return o;
+}
+
+/* A contact as run and list print it; open_matches is how many of its
+ * possible matches await review. */
+static void s_show_contact(const Mash__V1__Contact *c, int open_matches, int json) {
   if (json) {
-    json_t *o = hub_view_json(c);
+    json_t *o = s_with_open_matches(hub_view_json(c), open_matches);
     if (o && json_object_set_new(o, "type", json_string("contact")) != 0) {
       json_decref(o);
       o = NULL;
@@ -61,7 +83,8 @@ static void s_show_contact(const Mash__V1__Contact *c, int json) {
     s_print_json(o);
   } else {
     char line[2048];
-    hub_queue_contact_line(c, line, sizeof line);
+    hub_queue_contact_line(c, line, sizeof line - 64);
+    s_mark_matches(line, sizeof line, open_matches);
     s_print_line(line);
   }
 }
@@ -129,8 +152,14 @@ static int s_message_cb(agent_t *a, const Mash__V1__Envelope *env, void *arg) {
       mash_error("cannot store contact %s: %s", env->contact->contact_id, sqlite3_errmsg(db));
       return -1;
     }
+    int open = fresh == 1 ? hub_store_contact_open_matches(db, env->contact->contact_id) : 0;
+    if (open < 0) {
+      mash_error("cannot count the matches of contact %s: %s", env->contact->contact_id,
+                 sqlite3_errmsg(db));
+      return -1;
+    }
     if (fresh == 1) {
-      s_show_contact(env->contact, d->json);
+      s_show_contact(env->contact, open, d->json);
     }
     return 0;
   }
@@ -222,8 +251,14 @@ static int s_submit_cb(const char *path, const char *name, mash_errors_t *errs, 
      * contact is screened or decided. A row for a command that is not sent
      * after all is never matched by a receipt. */
     sqlite3 *db = agent_store_db(agent_get_store(d->agent));
-    if (hub_store_command_put(db, id, hub_command_kind(c), hub_command_contact_id(c),
-                              mash_clock_now_ms()) != 0) {
+    hub_command_kind_t kind = hub_command_kind(c);
+    const char *about =
+        kind == HUB_COMMAND_MATCH ? hub_command_match_id(c) : hub_command_contact_id(c);
+    int put = kind == HUB_COMMAND_MATCH
+                  ? hub_store_match_command_put(db, id, about, hub_command_match_confirm(c),
+                                                mash_clock_now_ms())
+                  : hub_store_command_put(db, id, kind, about, mash_clock_now_ms());
+    if (put != 0) {
       mash_errors_add(errs, "state", "cannot record the command: %s", sqlite3_errmsg(db));
       rc = -1;
     } else if ((rc = agent_submit(d->agent, &env, name, id, NULL)) != 0) {
@@ -231,8 +266,10 @@ static int s_submit_cb(const char *path, const char *name, mash_errors_t *errs, 
       rc = -1;
     } else {
       mash_info("command %s (%s for %s) sent as %s", name,
-                hub_command_kind(c) == HUB_COMMAND_SCREENING ? "screening" : "outcome",
-                hub_command_contact_id(c), id);
+                kind == HUB_COMMAND_SCREENING ? "screening"
+                : kind == HUB_COMMAND_OUTCOME ? "outcome"
+                                              : "match decision",
+                about, id);
     }
     hub_command_destroy(&c);
   }
@@ -250,8 +287,8 @@ static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
   char detail[MASH_MAX_FIELD_ERRORS * 260 + 64];
   int ok = hub_command_answer_text(env, detail, sizeof detail);
   if (ok) {
-    /* The contact leaves the queue. On failure it stays in it: shown once
-     * too often rather than hidden. */
+    /* The contact leaves the queue, or the match the list of matches. On
+     * failure it stays: shown once too often rather than hidden. */
     sqlite3 *db = agent_store_db(agent_get_store(a));
     int marked = hub_store_command_accepted(db, message_id, mash_clock_now_ms());
     if (marked < 0) {
@@ -343,11 +380,19 @@ void hub_desk_close(hub_desk_t *d) {
 typedef struct {
   const char *packs_dir;
   int json;
+  sqlite3 *db;
+  int64_t now_ms;
+  int failed;
 } s_list_t;
 
 static int s_list_contact_cb(const Mash__V1__Contact *c, void *arg) {
-  const s_list_t *l = arg;
-  s_show_contact(c, l->json);
+  s_list_t *l = arg;
+  int open = hub_store_contact_open_matches(l->db, c->contact_id);
+  if (open < 0) {
+    l->failed = 1;
+    return 1;
+  }
+  s_show_contact(c, open, l->json);
   return 0;
 }
 
@@ -362,10 +407,10 @@ static int s_list_pack_cb(const Mash__V1__ConsolidatedPack *p, void *arg) {
 }
 
 int hub_desk_list_contacts(sqlite3 *db, int json) {
-  s_list_t l = {NULL, json};
+  s_list_t l = {NULL, json, db, 0, 0};
   int skipped = 0;
   int n = hub_store_contacts(db, s_list_contact_cb, &l, &skipped);
-  if (n < 0) {
+  if (n < 0 || l.failed) {
     fprintf(stderr, "mash-hub: %s\n", sqlite3_errmsg(db));
     return 1;
   }
@@ -379,7 +424,7 @@ int hub_desk_list_contacts(sqlite3 *db, int json) {
 }
 
 int hub_desk_list_packs(sqlite3 *db, const char *packs_dir, int json) {
-  s_list_t l = {packs_dir, json};
+  s_list_t l = {packs_dir, json, db, 0, 0};
   int skipped = 0;
   int n = hub_store_packs(db, s_list_pack_cb, &l, &skipped);
   if (n < 0) {
@@ -405,22 +450,58 @@ int hub_desk_list_queue(sqlite3 *db, int json, int64_t now_ms) {
   }
   hub_queue_sort(v, n);
   size_t overdue = 0;
+  int rc = 0;
   for (size_t i = 0; i < n; i++) {
+    int open = hub_store_contact_open_matches(db, v[i]->contact_id);
+    if (open < 0) {
+      fprintf(stderr, "mash-hub: cannot read the matches: %s\n", sqlite3_errmsg(db));
+      rc = 1;
+      break;
+    }
     overdue += hub_queue_overdue(v[i], now_ms);
     if (json) {
-      s_print_json(hub_queue_json(v[i], now_ms));
+      s_print_json(s_with_open_matches(hub_queue_json(v[i], now_ms), open));
     } else {
       char line[2048];
-      hub_queue_line(v[i], now_ms, line, sizeof line);
+      hub_queue_line(v[i], now_ms, line, sizeof line - 64);
+      s_mark_matches(line, sizeof line, open);
       s_print_line(line);
     }
   }
   hub_store_contacts_free(&v, n);
+  if (rc != 0) {
+    return rc;
+  }
   if (skipped) {
     fprintf(stderr, "mash-hub: %d stored contact(s) no longer decode\n", skipped);
   }
   if (!json) {
     fprintf(stderr, "%zu open contact(s), %zu overdue\n", n, overdue);
+  }
+  return 0;
+}
+
+static int s_list_match_cb(const hub_match_t *m, void *arg) {
+  const s_list_t *l = arg;
+  if (l->json) {
+    s_print_json(hub_matches_json(m, l->now_ms));
+  } else {
+    char line[1024];
+    hub_matches_line(m, l->now_ms, line, sizeof line);
+    s_print_line(line);
+  }
+  return 0;
+}
+
+int hub_desk_list_matches(sqlite3 *db, int json, int64_t now_ms) {
+  s_list_t l = {NULL, json, db, now_ms, 0};
+  int n = hub_store_open_matches(db, s_list_match_cb, &l);
+  if (n < 0) {
+    fprintf(stderr, "mash-hub: cannot read the matches: %s\n", sqlite3_errmsg(db));
+    return 1;
+  }
+  if (!json) {
+    fprintf(stderr, "%d open possible match(es)\n", n);
   }
   return 0;
 }

@@ -3,11 +3,13 @@
  * Responsible for: what arrives from the broker (contacts, consolidated
  * packs, escalation events: each stored in the desk's tables inside the
  * runtime's transaction, so it is acknowledged only once stored; packs also
- * written out as files), the commands folder (each FILE.json a screening or
- * outcome command, sent through the agent's outbox and settled to accepted/
+ * written out as files), the commands folder (each FILE.json a screening,
+ * outcome or match command, sent through the agent's outbox and settled to accepted/
  * or rejected/ when the broker answers), and printing one line (or one JSON
  * object, with "type" contact, pack, escalation or command) per event,
- * and the listings (`list`, `queue`, `packs`) of what it stored.
+ * and the listings (`list`, `queue`, `matches`, `packs`) of what it stored.
+ * A contact with possible person matches still to review is marked in the
+ * lines ("REVIEW 1 possible match") and JSON ("open_matches").
  * Must not: connect, retry or de-duplicate (the agent runtime does), log
  * children's details (ids only), or decide anything the broker decides.
  * Loop thread only.
@@ -55,6 +57,13 @@ int hub_desk_list_contacts(sqlite3 *db, int json);
  * object each, and a count (with how many are overdue) to stderr in
  * readable mode. 0, or 1 on a database error (printed). */
 int hub_desk_list_queue(sqlite3 *db, int json, int64_t now_ms);
+
+/* `mash-hub matches`: print the open possible matches (no decision
+ * accepted by the broker yet), the oldest first, one line or JSON object
+ * each (hub_matches.h) at now_ms, and a count to stderr in readable mode.
+ * No names: ids, confidence, what agreed and age only. 0, or 1 on a
+ * database error (printed). */
+int hub_desk_list_matches(sqlite3 *db, int json, int64_t now_ms);
 
 /* `mash-hub packs`: print the stored packs (enquiry, version, partial or
  * complete with missing agencies, contact, RAG, issue time, page path under

@@ -1,4 +1,4 @@
-/* hub_oneshot: `mash-hub screen|decide` (see hub_oneshot.h). Responsible
+/* hub_oneshot: `mash-hub screen|decide|match` (see hub_oneshot.h). Responsible
  * for turning options into a command file, refusing a bad one before it is
  * written (naming the option at fault), writing it atomically, and polling
  * accepted/ and rejected/ for its result. Must not: talk to the broker or
@@ -82,6 +82,11 @@ static char *s_build(const hub_oneshot_t *o) {
       bad |= json_object_set_new(root, "consent", consent);
     }
     bad |= s_set_str(root, "screened_by", o->by);
+  } else if (o->kind == HUB_COMMAND_MATCH) {
+    bad |= s_set_str(root, "type", "match");
+    bad |= s_set_str(root, "match_id", o->match_id);
+    bad |= s_set_str(root, "decision", o->decision);
+    bad |= s_set_str(root, "decided_by", o->by);
   } else {
     bad |= s_set_str(root, "type", "outcome");
     bad |= s_set_str(root, "contact_id", o->contact_id);
@@ -117,6 +122,7 @@ static const char *s_option_of(const char *field, char *buf, size_t cap) {
       {"consent.recorded_by", "--by"}, {"consent", "--consent"},
       {"screened_by", "--by"},         {"decided_by", "--by"},
       {"outcome", "--outcome"},        {"rationale", "--rationale"},
+      {"match_id", "MATCH_ID"},        {"decision", "confirm|reject"},
   };
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
     size_t n = strlen(map[i].field);
@@ -227,8 +233,13 @@ int hub_oneshot_run(const hub_oneshot_t *o) {
    * through the desk, the same message id. */
   char id[MASH_UUID_LEN + 1], name[160];
   mash_uuid_from_content(text, strlen(text), id);
-  snprintf(name, sizeof name, "%s-%s-%.8s.json",
-           o->kind == HUB_COMMAND_SCREENING ? "screen" : "decide", o->contact_id, id);
+  const char *verb = o->kind == HUB_COMMAND_SCREENING ? "screen"
+                     : o->kind == HUB_COMMAND_OUTCOME ? "decide"
+                                                      : "match";
+  /* The id was checked by the parser (a safe id: no '/'), so it can name
+   * the file. */
+  snprintf(name, sizeof name, "%s-%s-%.8s.json", verb,
+           o->kind == HUB_COMMAND_MATCH ? o->match_id : o->contact_id, id);
   char err[2400], probe[1100];
   snprintf(probe, sizeof probe, "%s/.", o->commands_dir);
   if (agent_dirs_for(probe, err, sizeof err) != 0) {

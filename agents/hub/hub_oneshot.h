@@ -1,4 +1,4 @@
-/* hub_oneshot: `mash-hub screen` and `mash-hub decide`, one command from
+/* hub_oneshot: `mash-hub screen`, `decide` and `match`, one command from
  * the shell. Builds the command file (hub_command.h format) from options,
  * checks it exactly as the desk will, drops it atomically into the running
  * desk's commands folder, and waits for the desk to settle it with the
@@ -15,7 +15,10 @@
 
 typedef struct hub_oneshot {
   hub_command_kind_t kind;
-  const char *contact_id;
+  const char *contact_id; /* screening and outcome */
+  /* match: the match id and "confirm" or "reject" (anything else is
+   * refused with the parser's message) */
+  const char *match_id, *decision;
   /* screening: RAG name, agencies "police,health", consent status, reason,
    * lawful basis (names as in hub_command.h); NULL when not given */
   const char *rag, *ask, *consent, *reason, *basis;

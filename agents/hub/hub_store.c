@@ -39,7 +39,25 @@ static const char s_schema[] = "CREATE TABLE IF NOT EXISTS hub_contacts ("
                                "CREATE TABLE IF NOT EXISTS hub_contact_state ("
                                " contact_id TEXT PRIMARY KEY,"
                                " screened_ms INTEGER,"
-                               " decided_ms INTEGER)";
+                               " decided_ms INTEGER);"
+                               "CREATE TABLE IF NOT EXISTS hub_matches ("
+                               " match_id TEXT PRIMARY KEY,"
+                               " contact_id TEXT NOT NULL,"
+                               " ref TEXT NOT NULL,"
+                               " person_id TEXT NOT NULL,"
+                               " candidate_person_id TEXT NOT NULL,"
+                               " confidence_permille INTEGER NOT NULL,"
+                               " why TEXT NOT NULL,"
+                               " received_ms INTEGER NOT NULL,"
+                               " closed_ms INTEGER,"
+                               " confirmed INTEGER);"
+                               "CREATE INDEX IF NOT EXISTS hub_matches_by_contact"
+                               " ON hub_matches(contact_id);"
+                               "CREATE TABLE IF NOT EXISTS hub_match_commands ("
+                               " message_id TEXT PRIMARY KEY,"
+                               " match_id TEXT NOT NULL,"
+                               " confirm INTEGER NOT NULL,"
+                               " created_ms INTEGER NOT NULL)";
 
 int hub_store_init(sqlite3 *db) {
   return sqlite3_exec(db, s_schema, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
@@ -94,6 +112,39 @@ static int s_state_mark(sqlite3 *db, const char *contact_id, bool decided, int64
   return rc;
 }
 
+/* Record each possible match among the contact's person links. A match
+ * recorded before (a redelivered contact) is kept as it is, closed or not. */
+static int s_matches_put(sqlite3 *db, const Mash__V1__Contact *c, int64_t now_ms) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT OR IGNORE INTO hub_matches(match_id, contact_id, ref, person_id,"
+                         " candidate_person_id, confidence_permille, why, received_ms)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < c->n_persons; i++) {
+    if (!hub_matches_is_possible(c->persons[i])) {
+      continue;
+    }
+    hub_match_t m;
+    hub_matches_from_link(c, c->persons[i], now_ms, &m);
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, m.match_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, m.contact_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, m.ref, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, m.person_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, m.candidate_person_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, m.confidence_permille);
+    sqlite3_bind_text(st, 7, m.why, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, m.received_ms);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
 int hub_store_contact_put(sqlite3 *db, const Mash__V1__Contact *c, int64_t now_ms) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db,
@@ -104,7 +155,14 @@ int hub_store_contact_put(sqlite3 *db, const Mash__V1__Contact *c, int64_t now_m
   }
   sqlite3_bind_text(st, 1, c->contact_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, now_ms);
-  return s_insert(db, st, 3, &c->base);
+  int rc = s_insert(db, st, 3, &c->base);
+  /* Also for a contact stored before: its matches are then there already
+   * and nothing changes, but a desk that stored it before it kept matches
+   * catches up. */
+  if (rc >= 0 && s_matches_put(db, c, now_ms) != 0) {
+    return -1;
+  }
+  return rc;
 }
 
 int hub_store_pack_put(sqlite3 *db, const Mash__V1__ConsolidatedPack *p, int64_t now_ms) {
@@ -229,7 +287,61 @@ int hub_store_command_put(sqlite3 *db, const char *message_id, hub_command_kind_
   return rc;
 }
 
+int hub_store_match_command_put(sqlite3 *db, const char *message_id, const char *match_id,
+                                bool confirm, int64_t now_ms) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "INSERT OR IGNORE INTO hub_match_commands(message_id, match_id, confirm,"
+                         " created_ms) VALUES (?1, ?2, ?3, ?4)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, match_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 3, confirm ? 1 : 0);
+  sqlite3_bind_int64(st, 4, now_ms);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(st);
+  return rc;
+}
+
+/* The broker accepted `message_id`, if it is a match command: close its
+ * match. 1 a match command (its match closed now or before, or not kept by
+ * this desk), 0 not a match command, -1 error. */
+static int s_match_accepted(sqlite3 *db, const char *message_id, int64_t now_ms) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT 1 FROM hub_match_commands WHERE message_id = ?1", -1, &st,
+                         NULL) != SQLITE_OK) {
+    return -1;
+  }
+  sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+  int step = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (step != SQLITE_ROW) {
+    return step == SQLITE_DONE ? 0 : -1;
+  }
+  /* One statement: the decision is read and the match closed together. The
+   * first decision accepted is kept (the broker accepts only one). */
+  if (sqlite3_prepare_v2(db,
+                         "UPDATE hub_matches SET closed_ms = ?2, confirmed ="
+                         " (SELECT confirm FROM hub_match_commands WHERE message_id = ?1)"
+                         " WHERE closed_ms IS NULL AND match_id ="
+                         " (SELECT match_id FROM hub_match_commands WHERE message_id = ?1)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, now_ms);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? 1 : -1;
+  sqlite3_finalize(st);
+  return rc;
+}
+
 int hub_store_command_accepted(sqlite3 *db, const char *message_id, int64_t now_ms) {
+  int m = s_match_accepted(db, message_id, now_ms);
+  if (m != 0) {
+    return m;
+  }
   /* One statement, so one transaction: the command's kind and contact are
    * read and the contact's state written together, or not at all. */
   sqlite3_stmt *st = NULL;
@@ -310,4 +422,57 @@ void hub_store_contacts_free(Mash__V1__Contact ***v_p, size_t n) {
   }
   free(*v_p);
   *v_p = NULL;
+}
+
+/* ---------------------------------------------------------------- possible matches */
+
+int hub_store_open_matches(sqlite3 *db, hub_store_match_cb cb, void *arg) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT match_id, contact_id, ref, person_id, candidate_person_id,"
+                         " confidence_permille, why, received_ms FROM hub_matches"
+                         " WHERE closed_ms IS NULL ORDER BY received_ms, match_id",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  int n = 0, rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    hub_match_t m;
+    m.match_id = (const char *)sqlite3_column_text(st, 0);
+    m.contact_id = (const char *)sqlite3_column_text(st, 1);
+    m.ref = (const char *)sqlite3_column_text(st, 2);
+    m.person_id = (const char *)sqlite3_column_text(st, 3);
+    m.candidate_person_id = (const char *)sqlite3_column_text(st, 4);
+    int64_t permille = sqlite3_column_int64(st, 5);
+    m.confidence_permille = permille < 0 ? 0 : permille > 1000 ? 1000 : (uint32_t)permille;
+    m.why = (const char *)sqlite3_column_text(st, 6);
+    m.received_ms = sqlite3_column_int64(st, 7);
+    /* NOT NULL columns; NULL here only when memory ran out. */
+    if (!m.match_id || !m.contact_id || !m.ref || !m.person_id || !m.candidate_person_id ||
+        !m.why) {
+      rc = SQLITE_NOMEM;
+      break;
+    }
+    n++;
+    if (cb(&m, arg)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? n : -1;
+}
+
+int hub_store_contact_open_matches(sqlite3 *db, const char *contact_id) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT count(*) FROM hub_matches WHERE contact_id = ?1"
+                         " AND closed_ms IS NULL",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  sqlite3_bind_text(st, 1, contact_id, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+  sqlite3_finalize(st);
+  return rc;
 }

@@ -20,6 +20,17 @@
  *       outcome for the contact. A contact with neither is open: it is in
  *       the queue.
  *
+ * and the possible person matches awaiting the hub's review (hub_matches.h):
+ *
+ *   hub_matches(match_id PK, contact_id, ref, person_id, candidate_person_id,
+ *               confidence_permille, why, received_ms, closed_ms, confirmed)
+ *       each PersonLink with decision "possible" of a stored contact;
+ *       closed_ms and confirmed (1 confirmed, 0 rejected) are set when the
+ *       broker accepts the hub's decision. Open: closed_ms IS NULL.
+ *   hub_match_commands(message_id PK, match_id, confirm, created_ms)
+ *       each match command the desk submitted, tying the broker's receipt
+ *       to its match.
+ *
  * The put functions are called inside the runtime's transaction of the
  * message (agent_message_cb), so a row and the inbox mark commit together.
  * Must not: print, or log anything but ids (the blobs hold children's
@@ -29,9 +40,11 @@
 #define MASH_HUB_STORE_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hub_command.h"
+#include "hub_matches.h"
 #include "mash.pb-c.h"
 
 /* Create the tables when missing. 0 or -1 (sqlite3_errmsg(db) says why). */
@@ -44,6 +57,9 @@ int hub_store_pack_put(sqlite3 *db, const Mash__V1__ConsolidatedPack *p, int64_t
 int hub_store_escalation_put(sqlite3 *db, const Mash__V1__EscalationEvent *e, int64_t now_ms);
 /* hub_store_pack_put also marks the pack's contact screened (a pack exists
  * only for an accepted screening), in the same transaction. */
+/* hub_store_contact_put also records the contact's possible matches (its
+ * PersonLinks with decision "possible"), in the same transaction; a match
+ * recorded before is left as it is. */
 
 /* Visit stored contacts in order of arrival, and packs in order of issue
  * (then enquiry, version). The message passed is freed after the callback
@@ -61,11 +77,19 @@ int hub_store_packs(sqlite3 *db, hub_store_pack_cb cb, void *arg, int *skipped);
 int hub_store_command_put(sqlite3 *db, const char *message_id, hub_command_kind_t kind,
                           const char *contact_id, int64_t now_ms);
 
+/* Remember a match command before it is submitted: its message id, match
+ * and decision. 0 (also when it is there already), -1 on a database error. */
+int hub_store_match_command_put(sqlite3 *db, const char *message_id, const char *match_id,
+                                bool confirm, int64_t now_ms);
+
 /* The broker accepted command `message_id` (or had already): mark its
- * contact screened or decided at now_ms, keeping an earlier time. One
- * statement, so atomic on its own or inside the caller's transaction.
- * Returns 1 when marked, 0 when message_id is not a command the desk
- * recorded (nothing changed), -1 on a database error. Not called inside
+ * contact screened or decided at now_ms, keeping an earlier time, or, for
+ * a match command, close its match as confirmed or rejected (keeping an
+ * earlier decision). Each change is one statement, so atomic on its own or
+ * inside the caller's transaction. Returns 1 when marked (for a match
+ * command: also when the match was closed already or is not kept here), 0
+ * when message_id is not a command the desk recorded (nothing changed),
+ * -1 on a database error. Not called inside
  * the runtime's transaction of the receipt: the runtime records a receipt
  * in its outbox first and then tells the desk, so a crash in between
  * leaves the contact open (shown in the queue, never hidden). */
@@ -77,6 +101,17 @@ int hub_store_command_accepted(sqlite3 *db, const char *message_id, int64_t now_
  * decode are skipped and counted in *skipped (when not NULL). 0, or -1 on a
  * database error or when memory ran out (*out NULL, *n 0). */
 int hub_store_open_contacts(sqlite3 *db, Mash__V1__Contact ***out, size_t *n, int *skipped);
+
+/* Visit the open possible matches (no decision accepted yet), the oldest
+ * first (received time, then match id). The match passed is valid only
+ * during the callback; a non-zero return stops the walk. Returns the
+ * number visited, or -1 on a database error. */
+typedef int (*hub_store_match_cb)(const hub_match_t *m, void *arg);
+int hub_store_open_matches(sqlite3 *db, hub_store_match_cb cb, void *arg);
+
+/* How many open possible matches came with contact `contact_id`: 0 or
+ * more, or -1 on a database error. */
+int hub_store_contact_open_matches(sqlite3 *db, const char *contact_id);
 
 /* Free an array from hub_store_open_contacts and null *v_p. Accepts NULL
  * and a NULL *v_p. */

@@ -278,6 +278,35 @@ void hub_view_line(const Mash__V1__Contact *c, char *out, size_t outlen) {
     hub_line_printf(&b, "  %zu %s", n->n_children, n->n_children == 1 ? "child" : "children");
   }
 
+  if (c->prior_contacts_12m > 0 || c->domestic_abuse_12m > 0) {
+    hub_line_printf(&b, "  prior 12m: %u (DA %u)", (unsigned)c->prior_contacts_12m,
+                    (unsigned)c->domestic_abuse_12m);
+  }
+
+  /* Who each person was resolved to; a possible match names its candidate
+   * and the match the hub is to review (mash-hub matches). */
+  for (size_t i = 0; i < c->n_persons; i++) {
+    const Mash__V1__PersonLink *l = c->persons[i];
+    if (l == NULL) {
+      continue;
+    }
+    hub_line_text(&b, i == 0 ? "  persons: " : ", ", false);
+    hub_line_text(&b, l->ref, false);
+    hub_line_text(&b, "=", false);
+    hub_line_text(&b, l->person_id, false);
+    hub_line_text(&b, " (", false);
+    hub_line_text(&b, l->decision, false);
+    if (l->candidate_person_id != NULL && l->candidate_person_id[0] != '\0') {
+      hub_line_text(&b, " ", false);
+      hub_line_text(&b, l->candidate_person_id, false);
+    }
+    if (l->match_id != NULL && l->match_id[0] != '\0') {
+      hub_line_text(&b, ", ", false);
+      hub_line_text(&b, l->match_id, false);
+    }
+    hub_line_text(&b, ")", false);
+  }
+
   for (size_t i = 0; i < c->n_quality_flags; i++) {
     hub_line_text(&b, i == 0 ? "  flags: " : ",", false);
     hub_line_text(&b, c->quality_flags[i], false);
@@ -533,6 +562,38 @@ static json_t *s_jdash(const Mash__V1__DashScore *d, bool *ok) {
   return o;
 }
 
+/* An optional id: null when the broker left it empty. */
+static json_t *s_jid(const char *s) {
+  return s != NULL && s[0] != '\0' ? hub_view_json_text(s) : json_null();
+}
+
+static json_t *s_jlinks(Mash__V1__PersonLink *const *links, size_t n, bool *ok) {
+  json_t *arr = json_array();
+  for (size_t i = 0; arr != NULL && i < n; i++) {
+    const Mash__V1__PersonLink *l = links[i];
+    if (l == NULL) {
+      continue;
+    }
+    json_t *o = json_object();
+    if (o == NULL) {
+      *ok = false;
+      break;
+    }
+    hub_view_json_set(o, "ref", hub_view_json_text(l->ref), ok);
+    hub_view_json_set(o, "person_id", hub_view_json_text(l->person_id), ok);
+    hub_view_json_set(o, "decision", hub_view_json_text(l->decision), ok);
+    hub_view_json_set(o, "confidence_permille", json_integer(l->confidence_permille), ok);
+    hub_view_json_set(o, "why", hub_view_json_text(l->why), ok);
+    hub_view_json_set(o, "candidate_person_id", s_jid(l->candidate_person_id), ok);
+    hub_view_json_set(o, "match_id", s_jid(l->match_id), ok);
+    hub_view_json_append(arr, o, ok);
+  }
+  if (arr == NULL) {
+    *ok = false;
+  }
+  return arr;
+}
+
 json_t *hub_view_json(const Mash__V1__Contact *c) {
   if (c == NULL) {
     return NULL;
@@ -557,6 +618,10 @@ json_t *hub_view_json(const Mash__V1__Contact *c) {
   hub_view_json_set(o, "priority", json_integer(c->priority), &ok);
   hub_view_json_set(o, "priority_reasons",
                     hub_view_json_strings(c->priority_reasons, c->n_priority_reasons, &ok), &ok);
+  /* Person resolution: [] and 0 from a broker that does not resolve yet. */
+  hub_view_json_set(o, "persons", s_jlinks(c->persons, c->n_persons, &ok), &ok);
+  hub_view_json_set(o, "prior_contacts_12m", json_integer(c->prior_contacts_12m), &ok);
+  hub_view_json_set(o, "domestic_abuse_12m", json_integer(c->domestic_abuse_12m), &ok);
   if (!ok) {
     json_decref(o);
     return NULL;

@@ -36,10 +36,16 @@ void hub_line_text(hub_line_t *l, const char *s, bool underscores);
 void hub_line_printf(hub_line_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* One line, no newline, truncated to fit outlen. E.g.
- * "MASH-000042  police  PPN-1  domestic abuse  DASH 15/27 high (raised)  2 children  flags: ..." */
+ * "MASH-000042  police  PPN-1  domestic abuse  DASH 15/27 high (raised)  2 children
+ *  prior 12m: 3 (DA 2)  persons: c1=P-000007 (identifier), c2=P-000009 (possible
+ *  P-000003, M-000001)  flags: ..." (on one line; the prior counts only when not
+ * 0, persons only when the broker resolved them). */
 void hub_view_line(const Mash__V1__Contact *c, char *out, size_t outlen);
 
-/* A new JSON object with every field of the contact (caller json_decref's).
+/* A new JSON object with every field of the contact (caller json_decref's),
+ * with "persons": [{"ref", "person_id", "decision", "confidence_permille",
+ * "why", "candidate_person_id", "match_id"}] (the last two null unless
+ * possible), "prior_contacts_12m" and "domestic_abuse_12m".
  * NULL for a NULL contact or when memory ran out. */
 json_t *hub_view_json(const Mash__V1__Contact *c);
 

@@ -1,8 +1,9 @@
 /* mash-hub: the hub staff desk. `run` receives contacts, consolidated packs
  * and escalations from the broker (each stored locally before it is
- * acknowledged) and sends the screening and outcome commands dropped in its
- * commands folder; `screen` and `decide` drop one such command and wait for
- * the broker's answer; `list`, `queue` and `packs` show what is stored. This file
+ * acknowledged) and sends the screening, outcome and match commands dropped
+ * in its commands folder; `screen`, `decide` and `match` drop one such
+ * command and wait for the broker's answer; `list`, `queue`, `matches` and
+ * `packs` show what is stored. This file
  * only reads options and wires modules (hub_desk, hub_oneshot). */
 #include <getopt.h>
 #include <stdio.h>
@@ -33,8 +34,11 @@ static void s_usage(FILE *f) {
       "SECONDS]\n"
       "       mash-hub [options] decide CONTACT_ID --outcome OUTCOME --by NAME [--rationale TEXT]\n"
       "                [--wait SECONDS]\n"
+      "       mash-hub [options] match confirm|reject MATCH_ID --by NAME [--rationale TEXT]\n"
+      "                [--wait SECONDS]\n"
       "       mash-hub [options] list [--json]\n"
       "       mash-hub [options] queue [--json]\n"
+      "       mash-hub [options] matches [--json]\n"
       "       mash-hub [options] packs [--json] [--packs DIR]\n"
       "\n"
       "The hub staff desk.\n"
@@ -45,15 +49,21 @@ static void s_usage(FILE *f) {
       "          \"ESCALATION level 2 overdue: housing has not answered ...\"), or one JSON\n"
       "          object per line with --json (\"type\": contact, pack, escalation, command).\n"
       "          Each pack is also written as DIR/ENQ-xxxxxx-vN.pb, .json and .html (mode\n"
-      "          0600). Watches the commands folder: each FILE.json there is a screening or\n"
-      "          outcome command, sent to the broker and moved to accepted/ (with\n"
+      "          0600). Watches the commands folder: each FILE.json there is a screening,\n"
+      "          outcome or match command, sent to the broker and moved to accepted/ (with\n"
       "          FILE.json.receipt) or rejected/ (with FILE.json.error) when it answers.\n"
+      "          A contact with possible person matches to review is marked \"REVIEW 1\n"
+      "          possible match\" (\"open_matches\" in JSON); its line shows how each person\n"
+      "          was resolved (\"persons: c1=P-000007 (identifier), c2=P-000009 (possible\n"
+      "          P-000003, M-000001)\"; \"persons\" in JSON).\n"
       "  screen  record the screening of a contact: RAG, the agencies to ask and the\n"
       "          consent record. Red, amber and green open an enquiry to the agencies;\n"
       "          blue (information only) asks none.\n"
       "  decide  record the outcome decision that closes a contact.\n"
-      "          screen and decide check the command, drop it in the commands folder of\n"
-      "          the running desk and wait for the broker's answer: exit 0 accepted,\n"
+      "  match   confirm or reject a possible person match the broker found (see\n"
+      "          matches): confirm when the new person record is the candidate person.\n"
+      "          screen, decide and match check the command, drop it in the commands folder\n"
+      "          of the running desk and wait for the broker's answer: exit 0 accepted,\n"
       "          1 refused, 2 invalid options (nothing sent), 3 no answer in time (the\n"
       "          desk, mash-hub run, must be running to send it; the command stays queued).\n"
       "  list    print the contacts stored locally (lines as run prints them).\n"
@@ -66,6 +76,13 @@ static void s_usage(FILE *f) {
       "          With --json: {\"priority\", \"priority_reasons\" (codes), \"contact_id\",\n"
       "          \"source\", \"received_at\", \"age_ms\", \"screening_due_at\", \"overdue\",\n"
       "          \"category\"} per line.\n"
+      "  matches print the possible person matches awaiting review (no decision accepted\n"
+      "          by the broker yet), the oldest first, without names: \"M-000001  MASH-000003\n"
+      "          c1 -> P-000007 (new P-000009)  confidence 0.80  dob+surname+postcode  age\n"
+      "          2h10m\": the person c1 of the contact was given the new record P-000009 and\n"
+      "          may be P-000007. With --json: {\"match_id\", \"contact_id\", \"ref\",\n"
+      "          \"person_id\", \"candidate_person_id\", \"confidence\", \"confidence_permille\",\n"
+      "          \"why\", \"received_at\", \"age_ms\"} per line.\n"
       "  packs   print the consolidated packs stored locally (enquiry, version, partial or\n"
       "          complete, contact, RAG, issued, page).\n"
       "\n"
@@ -81,10 +98,10 @@ static void s_usage(FILE *f) {
       "  --basis BASIS        lawful basis: consent, public_task, legal_obligation,\n"
       "                       vital_interests or safeguarding (DPA 2018 Sch. 1 Pt 2 para 18)\n"
       "  --outcome OUTCOME    no_further_action, early_help, assessment or strategy_discussion\n"
-      "  --by NAME            who screened or decided\n"
+      "  --by NAME            who screened or decided (or decided the match)\n"
       "  --rationale TEXT     why (optional)\n"
-      "  --wait SECONDS       how long screen and decide wait for the answer (default 30;\n"
-      "                       0: drop the command and return)\n"
+      "  --wait SECONDS       how long screen, decide and match wait for the answer\n"
+      "                       (default 30; 0: drop the command and return)\n"
       "\n"
       "Command file (FILE.json in the commands folder):\n"
       "  {\"type\":\"screening\",\"contact_id\":\"MASH-000001\",\"rag\":\"red\",\n"
@@ -94,13 +111,24 @@ static void s_usage(FILE *f) {
       "  "
       "{\"type\":\"outcome\",\"contact_id\":\"MASH-000001\",\"outcome\":\"strategy_discussion\",\n"
       "   \"decided_by\":\"J Smith\",\"rationale\":\"...\"}\n"
+      "  {\"type\":\"match\",\"match_id\":\"M-000001\",\"decision\":\"confirm\",\n"
+      "   \"decided_by\":\"J Smith\",\"rationale\":\"...\"}   (decision: confirm or reject)\n"
       "\n"
       "%s",
       AGENT_COMMON_HELP);
 }
 
 /* The commands an option belongs to (bit per command). */
-enum { C_RUN = 1, C_LIST = 2, C_PACKS = 4, C_SCREEN = 8, C_DECIDE = 16, C_QUEUE = 32 };
+enum {
+  C_RUN = 1,
+  C_LIST = 2,
+  C_PACKS = 4,
+  C_SCREEN = 8,
+  C_DECIDE = 16,
+  C_QUEUE = 32,
+  C_MATCH = 64,
+  C_MATCHES = 128
+};
 
 typedef struct hub_opts {
   char packs[1024], commands[1024];
@@ -135,8 +163,9 @@ static int s_which(const char *cmd) {
   static const struct {
     const char *name;
     int bit;
-  } cmds[] = {{"run", C_RUN},     {"list", C_LIST},     {"queue", C_QUEUE},
-              {"packs", C_PACKS}, {"screen", C_SCREEN}, {"decide", C_DECIDE}};
+  } cmds[] = {{"run", C_RUN},         {"list", C_LIST},     {"queue", C_QUEUE},
+              {"packs", C_PACKS},     {"screen", C_SCREEN}, {"decide", C_DECIDE},
+              {"matches", C_MATCHES}, {"match", C_MATCH}};
   for (size_t i = 0; cmd != NULL && i < sizeof cmds / sizeof cmds[0]; i++) {
     if (strcmp(cmd, cmds[i].name) == 0) {
       return cmds[i].bit;
@@ -162,7 +191,8 @@ static void s_signal_cb(uv_signal_t *s, int signum) {
   s_close_all(s->data);
 }
 
-/* run, list, queue, packs: the commands that open the desk's state. */
+/* run, list, queue, matches, packs: the commands that open the desk's
+ * state. */
 static int s_with_agent(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
   char err[1024];
   if (agent_dirs_for(cfg->state, err, sizeof err) != 0) {
@@ -185,9 +215,10 @@ static int s_with_agent(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
       fprintf(stderr, "mash-hub: state %s: %s\n", cfg->state, sqlite3_errmsg(db));
       rc = 1;
     } else {
-      rc = cmd == C_LIST    ? hub_desk_list_contacts(db, o->json)
-           : cmd == C_QUEUE ? hub_desk_list_queue(db, o->json, mash_clock_now_ms())
-                            : hub_desk_list_packs(db, o->packs, o->json);
+      rc = cmd == C_LIST      ? hub_desk_list_contacts(db, o->json)
+           : cmd == C_QUEUE   ? hub_desk_list_queue(db, o->json, mash_clock_now_ms())
+           : cmd == C_MATCHES ? hub_desk_list_matches(db, o->json, mash_clock_now_ms())
+                              : hub_desk_list_packs(db, o->packs, o->json);
     }
     agent_close(h.agent, NULL, NULL);
   } else {
@@ -252,18 +283,18 @@ int main(int argc, char **argv) {
   /* Which commands each command-specific option belongs to. */
   static const struct {
     int opt, cmds;
-  } scope[] = {{'j', C_RUN | C_LIST | C_QUEUE | C_PACKS},
+  } scope[] = {{'j', C_RUN | C_LIST | C_QUEUE | C_MATCHES | C_PACKS},
                {O_PACKS, C_RUN | C_PACKS},
-               {O_COMMANDS, C_RUN | C_SCREEN | C_DECIDE},
+               {O_COMMANDS, C_RUN | C_SCREEN | C_DECIDE | C_MATCH},
                {O_RAG, C_SCREEN},
                {O_ASK, C_SCREEN},
                {O_CONSENT, C_SCREEN},
                {O_REASON, C_SCREEN},
                {O_BASIS, C_SCREEN},
                {O_OUTCOME, C_DECIDE},
-               {O_BY, C_SCREEN | C_DECIDE},
-               {O_RATIONALE, C_SCREEN | C_DECIDE},
-               {O_WAIT, C_SCREEN | C_DECIDE}};
+               {O_BY, C_SCREEN | C_DECIDE | C_MATCH},
+               {O_RATIONALE, C_SCREEN | C_DECIDE | C_MATCH},
+               {O_WAIT, C_SCREEN | C_DECIDE | C_MATCH}};
   hub_opts_t o;
   memset(&o, 0, sizeof o);
   o.one.wait_s = 30;
@@ -353,13 +384,14 @@ int main(int argc, char **argv) {
   const char *word = optind < argc ? argv[optind] : NULL;
   int cmd = s_which(word);
   if (!cmd) {
-    fprintf(stderr, "mash-hub: say run, screen, decide, list, queue or packs\n\n");
+    fprintf(stderr, "mash-hub: say run, screen, decide, match, list, queue, matches or packs\n\n");
     s_usage(stderr);
     return 2;
   }
-  int nargs = (cmd == C_SCREEN || cmd == C_DECIDE) ? 1 : 0;
+  int nargs = cmd == C_MATCH ? 2 : (cmd == C_SCREEN || cmd == C_DECIDE) ? 1 : 0;
   if (argc - optind - 1 < nargs) {
-    fprintf(stderr, "mash-hub: %s needs a CONTACT_ID\n", word);
+    fprintf(stderr, "mash-hub: %s needs %s\n", word,
+            cmd == C_MATCH ? "confirm or reject, then a MATCH_ID" : "a CONTACT_ID");
     return 2;
   }
   if (argc - optind - 1 > nargs) {
@@ -386,6 +418,13 @@ int main(int argc, char **argv) {
   if (cmd == C_SCREEN || cmd == C_DECIDE) {
     o.one.kind = cmd == C_SCREEN ? HUB_COMMAND_SCREENING : HUB_COMMAND_OUTCOME;
     o.one.contact_id = argv[optind + 1];
+    o.one.commands_dir = o.commands;
+    return hub_oneshot_run(&o.one);
+  }
+  if (cmd == C_MATCH) {
+    o.one.kind = HUB_COMMAND_MATCH;
+    o.one.decision = argv[optind + 1];
+    o.one.match_id = argv[optind + 2];
     o.one.commands_dir = o.commands;
     return hub_oneshot_run(&o.one);
   }

@@ -1,6 +1,6 @@
 /* test_hub_command: the hub desk's command files (agents/hub/hub_command.h).
  *
- * Parses screening and outcome commands and checks the messages built from
+ * Parses screening, outcome and match commands and checks the messages built from
  * them field by field and against the wire codec; then every refusal
  * (unknown names, missing consent, consent not sought without a reason,
  * wrong JSON types, unknown and duplicate keys, out-of-bounds values the
@@ -57,6 +57,10 @@ static int s_setup(void **state) {
 #define OUTCOME                                                                                    \
   "{\"type\":\"outcome\",\"contact_id\":\"MASH-000001\",\"outcome\":\"strategy_discussion\","      \
   "\"decided_by\":\"A Manager\",\"rationale\":\"risk of significant harm\"}"
+
+#define MATCH                                                                                      \
+  "{\"type\":\"match\",\"match_id\":\"M-000001\",\"decision\":\"confirm\","                        \
+  "\"decided_by\":\"J Smith\",\"rationale\":\"same dob, surname and postcode\"}"
 
 static hub_command_t *s_parse(const char *text, mash_errors_t *errs) {
   memset(errs, 0, sizeof *errs);
@@ -410,7 +414,7 @@ static void test_fields_refused(void **state) {
   s_screening_with(t, sizeof t, "\"type\":\"screening\",", "");
   s_refused(t, "type", "is required");
   s_screening_with(t, sizeof t, "\"type\":\"screening\"", "\"type\":\"referral\"");
-  s_refused(t, "type", "must be screening or outcome");
+  s_refused(t, "type", "must be screening, outcome or match");
   s_screening_with(t, sizeof t, "\"contact_id\":\"MASH-000001\",", "");
   s_refused(t, "contact_id", "is required");
   s_screening_with(t, sizeof t, "\"screened_by\":\"J Smith\",", "");
@@ -469,6 +473,103 @@ static void test_outcome_refused(void **state) {
             "decided_by", "is required");
 }
 
+static void test_match_parsed(void **state) {
+  (void)state;
+  mash_errors_t errs;
+  hub_command_t *c = s_parse(MATCH, &errs);
+  assert_non_null(c);
+  assert_int_equal(errs.count, 0);
+  assert_int_equal(hub_command_kind(c), HUB_COMMAND_MATCH);
+  assert_null(hub_command_contact_id(c));
+  assert_string_equal(hub_command_match_id(c), "M-000001");
+  assert_true(hub_command_match_confirm(c));
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  hub_command_to_envelope(c, &env);
+  assert_int_equal(env.body_case, MASH__V1__ENVELOPE__BODY_MATCH_DECISION);
+  assert_string_equal(env.match_decision->match_id, "M-000001");
+  assert_true(env.match_decision->confirm);
+  assert_string_equal(env.match_decision->decided_by, "J Smith");
+  assert_string_equal(env.match_decision->rationale, "same dob, surname and postcode");
+  s_assert_valid_envelope(c);
+  hub_command_destroy(&c);
+
+  /* Reject, without a rationale (it is optional). */
+  c = s_parse("{\"type\":\"match\",\"match_id\":\"M-000042\",\"decision\":\"reject\","
+              "\"decided_by\":\"A Manager\"}",
+              &errs);
+  assert_non_null(c);
+  assert_int_equal(hub_command_kind(c), HUB_COMMAND_MATCH);
+  assert_string_equal(hub_command_match_id(c), "M-000042");
+  assert_false(hub_command_match_confirm(c));
+  memset(&env, 0, sizeof env);
+  mash__v1__envelope__init(&env);
+  hub_command_to_envelope(c, &env);
+  assert_int_equal(env.body_case, MASH__V1__ENVELOPE__BODY_MATCH_DECISION);
+  assert_false(env.match_decision->confirm);
+  assert_string_equal(env.match_decision->rationale, "");
+  s_assert_valid_envelope(c);
+  hub_command_destroy(&c);
+
+  /* The other kinds have no match. */
+  c = s_parse(OUTCOME, &errs);
+  assert_non_null(c);
+  assert_null(hub_command_match_id(c));
+  assert_false(hub_command_match_confirm(c));
+  hub_command_destroy(&c);
+}
+
+static void test_match_refused(void **state) {
+  (void)state;
+  /* No match id, or a blank one. */
+  s_refused("{\"type\":\"match\",\"decision\":\"confirm\",\"decided_by\":\"A\"}", "match_id",
+            "is required");
+  s_refused("{\"type\":\"match\",\"match_id\":\" \",\"decision\":\"confirm\","
+            "\"decided_by\":\"A\"}",
+            "match_id", "is required");
+  s_refused("{\"type\":\"match\",\"match_id\":7,\"decision\":\"confirm\",\"decided_by\":\"A\"}",
+            "match_id", "must be a string");
+  /* What the codec refuses, named by the command's own field. */
+  s_refused("{\"type\":\"match\",\"match_id\":\"M/000001\",\"decision\":\"confirm\","
+            "\"decided_by\":\"A\"}",
+            "match_id", "may contain only");
+  /* The decision: by name, confirm or reject only. */
+  s_refused("{\"type\":\"match\",\"match_id\":\"M-1\",\"decision\":\"yes\","
+            "\"decided_by\":\"A\"}",
+            "decision", "is 'yes': must be confirm or reject");
+  s_refused("{\"type\":\"match\",\"match_id\":\"M-1\",\"decision\":\"Confirm\","
+            "\"decided_by\":\"A\"}",
+            "decision", "must be confirm or reject");
+  s_refused("{\"type\":\"match\",\"match_id\":\"M-1\",\"decision\":true,\"decided_by\":\"A\"}",
+            "decision", "must be a string");
+  s_refused("{\"type\":\"match\",\"match_id\":\"M-1\",\"decided_by\":\"A\"}", "decision",
+            "is required");
+  s_refused("{\"type\":\"match\",\"match_id\":\"M-1\",\"decision\":\"reject\"}", "decided_by",
+            "is required");
+  /* Unknown keys, including the wire's own "confirm" and other kinds'
+   * fields, and duplicate keys. */
+  s_refused("{\"type\":\"match\",\"match_id\":\"M-1\",\"decision\":\"reject\","
+            "\"decided_by\":\"A\",\"confirm\":true}",
+            "confirm", "is not a field of a match command");
+  s_refused("{\"type\":\"match\",\"match_id\":\"M-1\",\"decision\":\"reject\","
+            "\"decided_by\":\"A\",\"contact_id\":\"MASH-000001\"}",
+            "contact_id", "is not a field of a match command");
+  s_refused("{\"type\":\"match\",\"match_id\":\"M-1\",\"decision\":\"reject\","
+            "\"decided_by\":\"A\",\"rationle\":\"typo\"}",
+            "rationle", "is not a field of a match command");
+  s_refused("{\"type\":\"match\",\"match_id\":\"M-1\",\"match_id\":\"M-2\","
+            "\"decision\":\"reject\",\"decided_by\":\"A\"}",
+            "json", "duplicate");
+  /* A match id longer than an id may be. */
+  char text[512], id[MASH_MAX_ID_LEN + 2];
+  memset(id, 'M', sizeof id - 1);
+  id[sizeof id - 1] = '\0';
+  snprintf(text, sizeof text,
+           "{\"type\":\"match\",\"match_id\":\"%s\",\"decision\":\"confirm\","
+           "\"decided_by\":\"A\"}",
+           id);
+  s_refused(text, "match_id", "");
+}
+
 /* Several problems at once are all reported, each once. */
 static void test_every_problem_reported_once(void **state) {
   (void)state;
@@ -498,8 +599,8 @@ static void test_every_problem_reported_once(void **state) {
 
 static void test_every_truncation_refused(void **state) {
   (void)state;
-  static const char *const texts[] = {SCREENING, OUTCOME};
-  for (size_t k = 0; k < 2; k++) {
+  static const char *const texts[] = {SCREENING, OUTCOME, MATCH};
+  for (size_t k = 0; k < 3; k++) {
     size_t len = strlen(texts[k]);
     for (size_t n = 0; n < len; n++) {
       /* An exact-size copy, so a read past len is caught by ASan. */
@@ -707,6 +808,8 @@ int main(void) {
       cmocka_unit_test_setup(test_types_refused, s_setup),
       cmocka_unit_test_setup(test_fields_refused, s_setup),
       cmocka_unit_test_setup(test_outcome_refused, s_setup),
+      cmocka_unit_test_setup(test_match_parsed, s_setup),
+      cmocka_unit_test_setup(test_match_refused, s_setup),
       cmocka_unit_test_setup(test_every_problem_reported_once, s_setup),
       cmocka_unit_test_setup(test_every_truncation_refused, s_setup),
       cmocka_unit_test_setup(test_odd_inputs_refused, s_setup),
