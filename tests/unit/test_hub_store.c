@@ -4,7 +4,9 @@
  * Each kind of delivered message is stored once: a redelivery reports "was
  * there" and changes nothing; the walks return what was stored, in order,
  * and skip (and count) rows that no longer decode; a database error is
- * reported, not hidden. Must not: use the network or write files.
+ * reported, not hidden. A contact's possible person matches are kept, listed
+ * while open (the oldest first) and closed, confirmed or rejected, once the
+ * broker accepts the hub's match command. Must not: use the network or write files.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -157,6 +159,173 @@ static void test_escalations_once(void **state) {
   assert_int_equal(hub_store_escalation_put(db, &s, 13), 1);
 }
 
+/* ---------------------------------------------------------------- possible matches */
+
+typedef struct match_seen {
+  char ids[8][32];
+  char lines[8][160];
+  size_t n;
+} match_seen_t;
+
+static int s_match_cb(const hub_match_t *m, void *arg) {
+  match_seen_t *s = arg;
+  assert_true(s->n < 8);
+  snprintf(s->ids[s->n], sizeof s->ids[0], "%s", m->match_id);
+  snprintf(s->lines[s->n], sizeof s->lines[0], "%s %s %s->%s new %s %u %s %lld", m->match_id,
+           m->contact_id, m->ref, m->candidate_person_id, m->person_id,
+           (unsigned)m->confidence_permille, m->why, (long long)m->received_ms);
+  s->n++;
+  return 0;
+}
+
+static match_seen_t s_open(sqlite3 *db) {
+  match_seen_t s;
+  memset(&s, 0, sizeof s);
+  int n = hub_store_open_matches(db, s_match_cb, &s);
+  assert_int_equal(n, (int)s.n);
+  return s;
+}
+
+/* A contact whose c1 resolved by identifier, c2 only to a possible match
+ * (a new record P-000009 that may be P-000007), and a1 to a new record. */
+static void s_contact_with_links(Mash__V1__Contact *c, Mash__V1__PersonLink *links,
+                                 Mash__V1__PersonLink **ptrs, const char *contact_id,
+                                 const char *match_id, int64_t received) {
+  mash__v1__contact__init(c);
+  c->contact_id = (char *)contact_id;
+  c->source_principal = "police";
+  c->received_at_ms = received;
+  for (size_t i = 0; i < 3; i++) {
+    mash__v1__person_link__init(&links[i]);
+    ptrs[i] = &links[i];
+  }
+  links[0].ref = "c1";
+  links[0].person_id = "P-000001";
+  links[0].decision = "identifier";
+  links[0].confidence_permille = 1000;
+  links[0].why = "nhs_number";
+  links[1].ref = "c2";
+  links[1].person_id = "P-000009";
+  links[1].decision = "possible";
+  links[1].confidence_permille = 800;
+  links[1].why = "dob+surname+postcode";
+  links[1].candidate_person_id = "P-000007";
+  links[1].match_id = (char *)match_id;
+  links[2].ref = "a1";
+  links[2].person_id = "P-000010";
+  links[2].decision = "new";
+  c->persons = ptrs;
+  c->n_persons = 3;
+}
+
+static void test_possible_matches_recorded(void **state) {
+  sqlite3 *db = *state;
+  Mash__V1__Contact c1, c2;
+  Mash__V1__PersonLink l1[3], l2[3], *p1[3], *p2[3];
+  s_contact_with_links(&c1, l1, p1, "MASH-000003", "M-000002", 7000);
+  s_contact_with_links(&c2, l2, p2, "MASH-000002", "M-000001", 5000);
+  assert_int_equal(s_open(db).n, 0);
+  assert_int_equal(hub_store_contact_put(db, &c1, 9000), 1);
+  assert_int_equal(hub_store_contact_put(db, &c2, 9500), 1);
+  /* Only the possible links are matches: one each. */
+  assert_int_equal(s_count(db, "hub_matches"), 2);
+  assert_int_equal(hub_store_contact_open_matches(db, "MASH-000003"), 1);
+  assert_int_equal(hub_store_contact_open_matches(db, "MASH-000002"), 1);
+  assert_int_equal(hub_store_contact_open_matches(db, "MASH-000404"), 0);
+  /* The oldest (by the broker's received time) first, with every field. */
+  match_seen_t s = s_open(db);
+  assert_int_equal(s.n, 2);
+  assert_string_equal(s.lines[0],
+                      "M-000001 MASH-000002 c2->P-000007 new P-000009 800 dob+surname+postcode "
+                      "5000");
+  assert_string_equal(s.ids[1], "M-000002");
+  /* A redelivered contact adds nothing. */
+  assert_int_equal(hub_store_contact_put(db, &c1, 9900), 0);
+  assert_int_equal(s_count(db, "hub_matches"), 2);
+  /* Without the broker's received time, the desk's own is used. */
+  Mash__V1__Contact c3;
+  Mash__V1__PersonLink l3[3], *p3[3];
+  s_contact_with_links(&c3, l3, p3, "MASH-000004", "M-000003", 0);
+  assert_int_equal(hub_store_contact_put(db, &c3, 8000), 1);
+  s = s_open(db);
+  assert_int_equal(s.n, 3);
+  assert_string_equal(s.ids[1], "M-000002"); /* 7000 */
+  assert_string_equal(s.ids[2], "M-000003"); /* 8000 */
+  /* A "possible" link without a match id leaves nothing to decide. */
+  Mash__V1__Contact c4;
+  Mash__V1__PersonLink l4[3], *p4[3];
+  s_contact_with_links(&c4, l4, p4, "MASH-000005", "", 100);
+  assert_int_equal(hub_store_contact_put(db, &c4, 8000), 1);
+  assert_int_equal(s_count(db, "hub_matches"), 3);
+}
+
+static int s_confirmed(sqlite3 *db, const char *match_id) {
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT coalesce(confirmed, -1) FROM hub_matches"
+                                      " WHERE match_id = ?1 AND closed_ms IS NOT NULL",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(st, 1, match_id, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -2;
+  sqlite3_finalize(st);
+  return rc; /* 1 confirmed, 0 rejected, -2 open or unknown */
+}
+
+static void test_match_closed_when_accepted(void **state) {
+  sqlite3 *db = *state;
+  Mash__V1__Contact c1, c2;
+  Mash__V1__PersonLink l1[3], l2[3], *p1[3], *p2[3];
+  s_contact_with_links(&c1, l1, p1, "MASH-000002", "M-000001", 5000);
+  s_contact_with_links(&c2, l2, p2, "MASH-000003", "M-000002", 7000);
+  assert_int_equal(hub_store_contact_put(db, &c1, 9000), 1);
+  assert_int_equal(hub_store_contact_put(db, &c2, 9000), 1);
+
+  /* Sent but not yet accepted: still open. */
+  assert_int_equal(hub_store_match_command_put(db, "msg-confirm", "M-000001", true, 10000), 0);
+  assert_int_equal(hub_store_match_command_put(db, "msg-confirm", "M-000001", true, 10001), 0);
+  assert_int_equal(s_open(db).n, 2);
+  assert_int_equal(s_confirmed(db, "M-000001"), -2);
+
+  /* Accepted: closed as confirmed, and no longer listed. */
+  assert_int_equal(hub_store_command_accepted(db, "msg-confirm", 11000), 1);
+  assert_int_equal(s_confirmed(db, "M-000001"), 1);
+  match_seen_t s = s_open(db);
+  assert_int_equal(s.n, 1);
+  assert_string_equal(s.ids[0], "M-000002");
+  assert_int_equal(hub_store_contact_open_matches(db, "MASH-000002"), 0);
+  assert_int_equal(hub_store_contact_open_matches(db, "MASH-000003"), 1);
+
+  /* A resent receipt and a redelivered contact change nothing; a second
+   * decision the desk sent is not the broker's (it keeps the first). */
+  assert_int_equal(hub_store_command_accepted(db, "msg-confirm", 12000), 1);
+  assert_int_equal(hub_store_contact_put(db, &c1, 12000), 0);
+  assert_int_equal(hub_store_match_command_put(db, "msg-reject-late", "M-000001", false, 12500), 0);
+  assert_int_equal(hub_store_command_accepted(db, "msg-reject-late", 13000), 1);
+  assert_int_equal(s_confirmed(db, "M-000001"), 1);
+  assert_int_equal(s_open(db).n, 1);
+
+  /* Rejected. */
+  assert_int_equal(hub_store_match_command_put(db, "msg-reject", "M-000002", false, 14000), 0);
+  assert_int_equal(hub_store_command_accepted(db, "msg-reject", 15000), 1);
+  assert_int_equal(s_confirmed(db, "M-000002"), 0);
+  assert_int_equal(s_open(db).n, 0);
+  assert_int_equal(hub_store_contact_open_matches(db, "MASH-000003"), 0);
+
+  /* A match command for a match this desk does not keep is still a match
+   * command; an unknown message id is nothing. */
+  assert_int_equal(hub_store_match_command_put(db, "msg-other", "M-000099", true, 16000), 0);
+  assert_int_equal(hub_store_command_accepted(db, "msg-other", 16000), 1);
+  assert_int_equal(hub_store_command_accepted(db, "msg-unknown", 16000), 0);
+  assert_int_equal(s_count(db, "hub_matches"), 2);
+
+  /* Screening commands are unaffected: their contact leaves the queue. */
+  assert_int_equal(
+      hub_store_command_put(db, "msg-screen", HUB_COMMAND_SCREENING, "MASH-000002", 17000), 0);
+  assert_int_equal(hub_store_command_accepted(db, "msg-screen", 17000), 1);
+  assert_int_equal(s_count(db, "hub_contact_state"), 1);
+}
+
 static void test_undecodable_rows_skipped(void **state) {
   sqlite3 *db = *state;
   Mash__V1__ConsolidatedPack p;
@@ -198,6 +367,15 @@ static void test_errors_reported(void **state) {
   seen_t s = {0};
   assert_int_equal(hub_store_packs(db, s_pack_cb, &s, NULL), -1);
   assert_int_equal(hub_store_contacts(db, s_contact_cb, &s, NULL), -1);
+  assert_int_equal(
+      sqlite3_exec(db, "DROP TABLE hub_matches; DROP TABLE hub_match_commands", NULL, NULL, NULL),
+      SQLITE_OK);
+  match_seen_t m;
+  memset(&m, 0, sizeof m);
+  assert_int_equal(hub_store_open_matches(db, s_match_cb, &m), -1);
+  assert_int_equal(hub_store_contact_open_matches(db, "MASH-000001"), -1);
+  assert_int_equal(hub_store_match_command_put(db, "m", "M-1", true, 1), -1);
+  assert_int_equal(hub_store_command_accepted(db, "m", 1), -1);
   /* A read-only database refuses the write: reported, not ignored. */
   assert_int_equal(hub_store_init(db), 0);
   assert_int_equal(sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL), SQLITE_OK);
@@ -209,6 +387,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_contacts_once, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_packs_once_per_version, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_escalations_once, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_possible_matches_recorded, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_match_closed_when_accepted, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_undecodable_rows_skipped, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_errors_reported, s_setup, s_teardown),
   };
