@@ -30,6 +30,7 @@ void mashd_config_defaults(mashd_config_t *c) {
            "2027-12-27,2027-12-28");
   mash_deadline_policy_default(&c->policy);
   c->ladder = *mash_ladder_default();
+  c->matching = mash_match_policy_default();
 }
 
 int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char *err,
@@ -85,6 +86,18 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
                                   : key[0] == 'g' ? &c->policy.green
                                                   : &c->policy.decision;
       w->minutes = x;
+    }
+  } else if (strcmp(key, "auto_link") == 0 || strcmp(key, "review") == 0) {
+    /* Person matching thresholds; mash_match_policy_check keeps them ordered. */
+    want = "a confidence above 0 and at most 1 (auto_link >= review)";
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    mash_match_policy_t m = c->matching;
+    *(key[0] == 'a' ? &m.auto_link : &m.review) = v;
+    rc = (errno || end == value || *end || !(v > 0 && v <= 1)) ? -1 : 0;
+    if (rc == 0) {
+      c->matching = m;
     }
   } else if (strcmp(key, "step") == 0) {
     /* [escalation] step = LEVEL NAME AT PARTIES [pack] [repeat=DURATION] */

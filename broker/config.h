@@ -8,6 +8,7 @@
 
 #include "deadline.h"
 #include "ladder.h"
+#include "match.h"
 
 typedef struct mashd_config {
   char endpoint[256];            /* endpoint = tcp://127.0.0.1:7400 */
@@ -24,6 +25,7 @@ typedef struct mashd_config {
   mash_deadline_policy_t policy; /* red/amber/green/screening/decision windows */
   mash_ladder_t ladder;          /* [escalation] step = ... lines; the default otherwise */
   int ladder_from_file;
+  mash_match_policy_t matching; /* auto_link = 0.95, review = 0.70 */
 } mashd_config_t;
 
 void mashd_config_defaults(mashd_config_t *c);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pack.h"
+#include "resolve.h"
 
 #define S_HUB_TARGET "@hub"
 
@@ -303,6 +304,11 @@ static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_
     rc = store->vt->escalations_of_enquiry(store, enquiry_id, s_collect_esc, &escs);
     rc = rc ? rc : escs.rc;
   }
+  mash_resolve_family_t fam;
+  memset(&fam, 0, sizeof fam);
+  if (rc == 0) {
+    rc = mash_resolve_family(store, e.contact_id, c->received_at_ms, &fam);
+  }
   if (rc == 0) {
     for (size_t i = 0; i < reqs.n; i++) {
       reqs.reqs[i].request_id = reqs.ids[i][0];
@@ -316,7 +322,13 @@ static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_
                             .escalations = escs.evs,
                             .nescalations = escs.n,
                             .version = e.pack_version + 1,
-                            .issued_at_ms = tx->now_ms};
+                            .issued_at_ms = tx->now_ms,
+                            .household = fam.others,
+                            .nhousehold = fam.n_others,
+                            .prior = fam.prior,
+                            .nprior = fam.n_prior,
+                            .domestic_abuse_12m = fam.domestic_abuse_12m,
+                            .potential_escalation = fam.potential_escalation};
     mash_pack_t pack;
     rc = mash_pack_assemble(&in, &pack);
     if (rc == 0) {
@@ -336,6 +348,7 @@ static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_
   }
   s_reqs_free(&reqs);
   s_escs_free(&escs);
+  mash_resolve_family_free(&fam);
   if (c) {
     mash__v1__contact__free_unpacked(c, NULL);
   }
@@ -582,6 +595,30 @@ out:
   return rc;
 }
 
+/* ------------------------------------------------------------ possible matches */
+
+static int s_match(mash_tx_t *tx, mash_store_t *store) {
+  Mash__V1__MatchDecision *m = mash__v1__match_decision__unpack(NULL, tx->len, tx->body);
+  if (!m) {
+    return s_refuse(tx, "match_decision", "does not decode");
+  }
+  int rc = mash_resolve_decide(store, m->match_id, m->confirm, m->decided_by, tx->now_ms);
+  if (rc == -ENOENT) {
+    rc = s_refuse(tx, "match_decision.match_id", "no such possible match");
+  } else if (rc == -EALREADY) {
+    rc = s_refuse(tx, "match_decision.match_id", "this match has already been decided");
+  } else if (rc == 0) {
+    rc = s_receipt(tx, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, NULL, NULL, NULL);
+    snprintf(tx->note, sizeof tx->note, "match %s %s", m->match_id,
+             m->confirm ? "confirmed: records merged" : "rejected: records kept apart");
+  }
+  if (rc == 0 && tx->receipt) {
+    rc = s_remember(tx, store);
+  }
+  mash__v1__match_decision__free_unpacked(m, NULL);
+  return rc;
+}
+
 /* ------------------------------------------------------------ escalation */
 
 static int s_party_is_agency(const char *party) {
@@ -698,7 +735,8 @@ int mash_tx_run(mash_store_t *store, mash_storage_op_t *op) {
   mash_tx_t *tx = (mash_tx_t *)op;
   s_clear_out(tx);
   tx->note[0] = '\0';
-  if (tx->kind == MASH_TX_SCREEN || tx->kind == MASH_TX_ANSWER || tx->kind == MASH_TX_OUTCOME) {
+  if (tx->kind == MASH_TX_SCREEN || tx->kind == MASH_TX_ANSWER || tx->kind == MASH_TX_OUTCOME ||
+      tx->kind == MASH_TX_MATCH) {
     int rc = s_replay(tx, store);
     if (rc != 0) {
       return rc < 0 ? rc : 0;
@@ -720,6 +758,9 @@ int mash_tx_run(mash_store_t *store, mash_storage_op_t *op) {
     break;
   case MASH_TX_DELIVERED:
     rc = s_delivered(tx, store);
+    break;
+  case MASH_TX_MATCH:
+    rc = s_match(tx, store);
     break;
   default:
     rc = -EINVAL;

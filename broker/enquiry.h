@@ -38,6 +38,7 @@ typedef enum mash_tx_kind {
   MASH_TX_OUTCOME = 3,
   MASH_TX_ESCALATE = 4,
   MASH_TX_DELIVERED = 5,
+  MASH_TX_MATCH = 6, /* the hub's review of a possible match (resolve.c) */
 } mash_tx_kind_t;
 
 /* A request being watched for escalation. */

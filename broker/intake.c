@@ -120,12 +120,12 @@ void mash_intake_prepare(const mash_key_t *sender, Mash__V1__Notification *n, in
     }
   }
   /* The screening priority: a pure table over the notification's facts.
-   * Repeat contacts and other agencies' red flags need person resolution,
-   * which is not built yet: counted as none. */
-  mash_priority_input_t pin;
+   * Repeat contacts and red flags need person resolution (resolve.c, on the
+   * storage thread), which completes these facts and evaluates it again. */
+  mash_priority_input_t *pin = &out->priority_input;
   mash_priority_input_from_notification(n, out->contact.dash ? &out->dash_result : NULL, now_ms, 0,
-                                        false, &pin);
-  mash_priority_eval(&pin, &out->priority);
+                                        n->red_flag, pin);
+  mash_priority_eval(pin, &out->priority);
   out->contact.priority = out->priority.score;
   out->contact.n_priority_reasons = out->priority.n_reasons;
   out->contact.priority_reasons = (char **)out->priority.reasons;

@@ -24,7 +24,8 @@ typedef struct mash_intake_prep {
   mash_dash_result_t dash_result;
   char *flags[MASH_INTAKE_MAX_FLAGS];
   char principal[64];
-  mash_priority_t priority;
+  mash_priority_input_t priority_input; /* the facts, for resolve.c to complete */
+  mash_priority_t priority;             /* before resolution: no repeat contacts known */
 } mash_intake_prep_t;
 
 /* May `sender` submit `n`? Agencies only; agency detail must match the

@@ -191,6 +191,12 @@ int main(int argc, char **argv) {
     rc = 2;
     goto out;
   }
+  if (mash_match_policy_check(&cfg.matching) != 0) {
+    fprintf(stderr, "mashd: matching: review (%.2f) must not be above auto_link (%.2f)\n",
+            cfg.matching.review, cfg.matching.auto_link);
+    rc = 2;
+    goto out;
+  }
 
   if (mash_key_load(cfg.key_file, &server_key, err, sizeof err) != 0) {
     fprintf(stderr, "mashd: broker key: %s\n", err);
@@ -289,7 +295,8 @@ int main(int argc, char **argv) {
   mash_router_config_t rcfg = {.heartbeat_ms = cfg.heartbeat_ms,
                                .screening_ms = cfg.screening_ms,
                                .clock = &clock,
-                               .enquiry = &env};
+                               .enquiry = &env,
+                               .matching = cfg.matching};
   d.router = mash_router_new(&d.loop, sock, zap, trust, d.storage, &rcfg);
   sock = zap = NULL; /* the router owns them now */
   if (mash_router_load(d.router) != 0) {

@@ -19,7 +19,6 @@ void mash_pack_release(mash_pack_t *p) {
   free(p->answers);
   free(p->answer_ptrs);
   free(p->missing);
-  free(p->household);
   memset(p, 0, sizeof *p);
 }
 
@@ -31,10 +30,7 @@ int mash_pack_assemble(const mash_pack_input_t *in, mash_pack_t *out) {
   out->answers = calloc(n ? n : 1, sizeof *out->answers);
   out->answer_ptrs = calloc(n ? n : 1, sizeof *out->answer_ptrs);
   out->missing = calloc(n ? n : 1, sizeof *out->missing);
-  const Mash__V1__Notification *note = in->contact ? in->contact->notification : NULL;
-  size_t npeople = note ? note->n_children + note->n_adults : 0;
-  out->household = calloc(npeople ? npeople : 1, sizeof *out->household);
-  if (!out->answers || !out->answer_ptrs || !out->missing || !out->household) {
+  if (!out->answers || !out->answer_ptrs || !out->missing) {
     mash_pack_release(out);
     return -ENOMEM;
   }
@@ -70,12 +66,11 @@ int mash_pack_assemble(const mash_pack_input_t *in, mash_pack_t *out) {
   p->partial = p->n_missing_agencies > 0;
   p->n_escalations = in->nescalations;
   p->escalations = in->escalations;
-  for (size_t i = 0; note && i < note->n_children; i++) {
-    out->household[p->n_household++] = note->children[i];
-  }
-  for (size_t i = 0; note && i < note->n_adults; i++) {
-    out->household[p->n_household++] = note->adults[i];
-  }
-  p->household = out->household;
+  p->n_household = in->nhousehold;
+  p->household = in->household;
+  p->n_prior_contacts = in->nprior;
+  p->prior_contacts = in->prior;
+  p->domestic_abuse_12m = in->domestic_abuse_12m;
+  p->potential_escalation = in->potential_escalation != 0;
   return 0;
 }

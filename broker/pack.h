@@ -29,7 +29,6 @@ typedef struct mash_pack {
   Mash__V1__AgencyAnswer *answers;
   Mash__V1__AgencyAnswer **answer_ptrs;
   char **missing;
-  Mash__V1__Person **household;
 } mash_pack_t;
 
 typedef struct mash_pack_input {
@@ -42,10 +41,19 @@ typedef struct mash_pack_input {
   size_t nescalations;
   unsigned version;
   int64_t issued_at_ms;
+  /* The family (resolve.c): the household's other children, the prior
+   * contacts about the household's children in the 12 months before. */
+  Mash__V1__Person **household;
+  size_t nhousehold;
+  Mash__V1__PriorContact **prior;
+  size_t nprior;
+  unsigned domestic_abuse_12m;
+  int potential_escalation;
 } mash_pack_input_t;
 
 /* Build the pack: partial when any request is unanswered (those agencies are
- * listed as missing); the household is every person the notification names.
+ * listed as missing); the family as given (the notification's own people are
+ * in the contact).
  * Returns 0 or -ENOMEM. */
 int mash_pack_assemble(const mash_pack_input_t *in, mash_pack_t *out);
 

@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "codec.h"
 #include "intake.h"
+#include "resolve.h"
 #include "log.h"
 #include "uuid.h"
 #include "watch.h"
@@ -72,15 +73,15 @@ struct mash_router {
 };
 
 typedef struct s_intake_ctx {
-  mash_storage_op_t op;
+  mash_storage_op_t op; /* first: a mash_storage_op_t * is an s_intake_ctx_t * */
   mash_router_t *r;
   uint8_t rid[S_MAX_RID];
   size_t rid_len;
   char principal[64];
   char message_id[MASH_MAX_ID_LEN + 1];
-  uint8_t *contact;
-  size_t contact_len;
+  uint8_t *contact; /* without links: what the storage thread resolves */
   char flags[256];
+  mash_resolve_job_t job;
 } s_intake_ctx_t;
 
 typedef struct s_ack_ctx {
@@ -455,10 +456,17 @@ static void s_ack_done_cb(mash_storage_op_t *op) {
 
 /* ------------------------------------------------------------ handlers */
 
+/* The storage thread's part of an intake: resolve and store, in the
+ * batch's transaction (inside the MASH_OP_CALL savepoint). */
+static int s_intake_call(mash_store_t *store, mash_storage_op_t *op) {
+  return mash_resolve_intake(store, &((s_intake_ctx_t *)op)->job);
+}
+
 static void s_intake_done_cb(mash_storage_op_t *op) {
   s_intake_ctx_t *ctx = (s_intake_ctx_t *)op;
   mash_router_t *r = ctx->r;
-  const mash_intake_t *in = &op->u.intake;
+  mash_resolve_job_t *job = &ctx->job;
+  const mash_intake_t *in = &job->intake;
   if (op->rc != 0) {
     /* Never acknowledge what is not stored: no receipt; the sender resends. */
     r->stats.store_failures++;
@@ -466,10 +474,14 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
                ctx->principal, op->rc);
   } else if (in->status == MASH_INTAKE_NEW) {
     r->stats.accepted++;
-    mash_debug("contact %s from %s (message %s)", in->contact_id, ctx->principal, ctx->message_id);
+    r->stats.persons_linked += job->linked;
+    r->stats.persons_possible += job->possible;
+    r->stats.persons_new += job->created;
+    mash_debug("contact %s from %s (message %s): %u linked, %u possible, %u new", in->contact_id,
+               ctx->principal, ctx->message_id, job->linked, job->possible, job->created);
     s_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
                    MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, in->contact_id, NULL);
-    if (!r->closing && s_delivery_add(r, in->contact_id, ctx->contact, ctx->contact_len) == 0) {
+    if (!r->closing && s_delivery_add(r, in->contact_id, job->contact, job->contact_len) == 0) {
       s_pump(r);
     }
   } else {
@@ -479,6 +491,7 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
     s_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
                    MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE, in->contact_id, NULL);
   }
+  free(job->contact);
   free(ctx->contact);
   free(ctx);
   r->ops_outstanding--;
@@ -524,27 +537,33 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
   snprintf(ctx->principal, sizeof ctx->principal, "%s", k->principal);
   snprintf(ctx->message_id, sizeof ctx->message_id, "%s", env->message_id);
   ctx->contact = bytes;
-  ctx->contact_len = len;
-  ctx->op.kind = MASH_OP_INTAKE;
-  ctx->op.u.intake.principal = ctx->principal;
-  ctx->op.u.intake.message_id = ctx->message_id;
-  ctx->op.u.intake.received_at_ms = now;
-  ctx->op.u.intake.contact = bytes;
-  ctx->op.u.intake.contact_len = len;
+  mash_intake_t *in = &ctx->job.intake;
+  in->principal = ctx->principal;
+  in->message_id = ctx->message_id;
+  in->received_at_ms = now;
+  in->contact = bytes;
+  in->contact_len = len;
   /* Facts for management information, in plain columns (no child data). */
-  ctx->op.u.intake.domestic_abuse = prep.dash_result.missing_on_domestic_abuse ||
-                                    (prep.dash_result.present && env->notification->police &&
-                                     env->notification->police->domestic_abuse);
-  ctx->op.u.intake.dash_present = prep.dash_result.present;
-  ctx->op.u.intake.dash_complete = prep.dash_result.complete;
-  ctx->op.u.intake.priority = (int)prep.contact.priority;
+  const Mash__V1__Notification *n = env->notification;
+  in->domestic_abuse = prep.dash_result.missing_on_domestic_abuse ||
+                       (prep.dash_result.present && n->police && n->police->domestic_abuse);
+  in->dash_present = prep.dash_result.present;
+  in->dash_complete = prep.dash_result.complete;
+  in->priority = (int)prep.contact.priority;
+  in->concern_category = (int)n->concern_category;
+  in->red_flag = n->red_flag;
   size_t off = 0;
   for (size_t i = 0; i < prep.contact.n_quality_flags && off < sizeof ctx->flags; i++) {
     int w = snprintf(ctx->flags + off, sizeof ctx->flags - off, "%s%s", i ? "," : "",
                      prep.contact.quality_flags[i]);
     off += w > 0 ? (size_t)w : 0;
   }
-  ctx->op.u.intake.quality_flags = ctx->flags;
+  in->quality_flags = ctx->flags;
+  ctx->job.priority = prep.priority_input;
+  ctx->job.policy = mash_match_policy_check(&r->cfg.matching) == 0 ? r->cfg.matching
+                                                                   : mash_match_policy_default();
+  ctx->op.kind = MASH_OP_CALL;
+  ctx->op.u.call.fn = s_intake_call;
   ctx->op.done_cb = s_intake_done_cb;
   r->ops_outstanding++;
   mash_storage_submit(r->storage, &ctx->op);
@@ -654,6 +673,10 @@ static void s_on_enquiry_msg(mash_router_t *r, const mash_key_t *k, zmq_msg_t *r
   case MASH__V1__ENVELOPE__BODY_OUTCOME:
     kind = MASH_TX_OUTCOME, need_role = "hub", body = &env->outcome->base;
     r->stats.outcomes++;
+    break;
+  case MASH__V1__ENVELOPE__BODY_MATCH_DECISION:
+    kind = MASH_TX_MATCH, need_role = "hub", body = &env->match_decision->base;
+    r->stats.match_decisions++;
     break;
   default:
     kind = MASH_TX_ANSWER, need_role = "agency", body = &env->enquiry_response->base;
@@ -824,6 +847,7 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
     if (env->body_case == MASH__V1__ENVELOPE__BODY_NOTIFICATION ||
         env->body_case == MASH__V1__ENVELOPE__BODY_SCREENING ||
         env->body_case == MASH__V1__ENVELOPE__BODY_OUTCOME ||
+        env->body_case == MASH__V1__ENVELOPE__BODY_MATCH_DECISION ||
         env->body_case == MASH__V1__ENVELOPE__BODY_ENQUIRY_RESPONSE) {
       r->stats.rejected++;
       mash_warn("rejected message %s from %s: %zu field error(s), first %s", corr, k->principal,
@@ -854,6 +878,7 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
     break;
   case MASH__V1__ENVELOPE__BODY_SCREENING:
   case MASH__V1__ENVELOPE__BODY_OUTCOME:
+  case MASH__V1__ENVELOPE__BODY_MATCH_DECISION:
   case MASH__V1__ENVELOPE__BODY_ENQUIRY_RESPONSE:
     s_on_enquiry_msg(r, k, rid, env);
     break;

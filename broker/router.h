@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "enquiry.h"
 #include "keys.h"
+#include "match.h"
 #include "storage.h"
 
 typedef struct mash_router mash_router_t;
@@ -26,13 +27,15 @@ typedef struct mash_router_config {
   int delivery_max_ms;               /* backoff ceiling (default 30000) */
   const mash_clock_t *clock;         /* the injected clock (borrowed) */
   const mash_enquiry_env_t *enquiry; /* windows, calendar, ladder, log (borrowed) */
+  mash_match_policy_t matching;      /* person matching thresholds (zero: the defaults) */
 } mash_router_config_t;
 
 typedef struct mash_router_stats {
   unsigned long received, accepted, duplicates, rejected, forbidden, malformed, unsupported;
   unsigned long unauthenticated, deliveries_sent, deliveries_acked, store_failures;
   unsigned long pending_deliveries;
-  unsigned long screenings, answers, outcomes, escalations;
+  unsigned long screenings, answers, outcomes, escalations, match_decisions;
+  unsigned long persons_linked, persons_possible, persons_new;
 } mash_router_stats_t;
 
 /* sockets: router (bound, secured), zap (bound REP); ownership of both moves.

@@ -35,6 +35,8 @@ typedef struct mash_intake {
   int dash_present, dash_complete;
   int priority;              /* higher is screened first */
   const char *quality_flags; /* comma-separated flag names, or NULL */
+  int concern_category;      /* Mash__V1__ConcernCategory */
+  int red_flag;              /* the sending agency holds a red flag on a child */
   /* outputs */
   mash_intake_status_t status;
   char contact_id[MASH_CONTACT_ID_LEN]; /* e.g. "MASH-000042" */
@@ -99,6 +101,46 @@ typedef int (*mash_store_request_cb)(mash_request_row_t *row, void *arg);
 typedef int (*mash_store_blob_cb)(const uint8_t *blob, size_t len, void *arg);
 typedef int (*mash_store_outbox_cb)(const char *message_id, const char *target,
                                     const uint8_t *frame, size_t len, void *arg);
+
+/* ---- the person index (resolve.c decides; the store keeps) ---- */
+
+#define MASH_PERSON_ID_LEN 24 /* "P-000042", "M-000007" */
+
+typedef struct mash_person_row {
+  char person_id[MASH_PERSON_ID_LEN];
+  int is_child;    /* ever listed as a child in a notification */
+  uint8_t *record; /* decrypted serialized Person (the latest details); caller frees */
+  size_t len;
+} mash_person_row_t;
+
+/* A contact linked to a person, for prior contacts and repeat counts. */
+typedef struct mash_person_contact {
+  char contact_id[MASH_CONTACT_ID_LEN];
+  char principal[MASH_PRINCIPAL_LEN];
+  int64_t received_at_ms;
+  int concern_category;
+  int domestic_abuse;
+  int red_flag;
+  char ref[MASH_PRINCIPAL_LEN];       /* the person's ref in that contact */
+  char person_id[MASH_PERSON_ID_LEN]; /* the person it is linked to now */
+} mash_person_contact_t;
+
+typedef struct mash_match_row {
+  char match_id[MASH_PERSON_ID_LEN];
+  char contact_id[MASH_CONTACT_ID_LEN];
+  char ref[MASH_PRINCIPAL_LEN];
+  char person_id[MASH_PERSON_ID_LEN];    /* the new record made for the notification */
+  char candidate_id[MASH_PERSON_ID_LEN]; /* the person it may be */
+  int confidence;                        /* thousandths */
+  int state;                             /* MASH_MATCH_OPEN, _CONFIRMED, _REJECTED */
+} mash_match_row_t;
+
+enum { MASH_MATCH_OPEN = 0, MASH_MATCH_CONFIRMED = 1, MASH_MATCH_REJECTED = 2 };
+
+/* Visitors: return non-zero to stop. A person row's record may be taken
+ * (set row->record NULL); otherwise it is freed after the call. */
+typedef int (*mash_store_person_cb)(mash_person_row_t *row, void *arg);
+typedef int (*mash_store_person_contact_cb)(const mash_person_contact_t *c, void *arg);
 
 typedef struct mash_store_vtable {
   int (*begin)(mash_store_t *s);
@@ -165,6 +207,48 @@ typedef struct mash_store_vtable {
   int (*outbox_pending)(mash_store_t *s, mash_store_outbox_cb cb, void *arg);
   /* The latest instant recorded anywhere (an accelerated clock never goes back). */
   int (*latest_instant)(mash_store_t *s, int64_t *ms);
+
+  /* ---- contacts, by sender ---- */
+  /* The contact made from (principal, message_id): 0, or -ENOENT. */
+  int (*contact_find)(mash_store_t *s, const char *principal, const char *message_id,
+                      char contact_id[MASH_CONTACT_ID_LEN]);
+
+  /* ---- the person index. Keys are given in plain text ("d:2019-05-20",
+   * "i:1:9434765919", "a:EX1 2AB|12 canal street") and stored only as keyed
+   * blind indexes; records are sealed. Merged persons are never returned. */
+  /* Every person indexed under any of keys[0..n), each once, lowest id first. */
+  int (*person_find)(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
+                     void *arg);
+  /* A merged person gives the record it was merged into (row->person_id). */
+  int (*person_get)(mash_store_t *s, const char *person_id, mash_person_row_t *row);
+  /* Create (person_id "" on entry: filled in) or replace a person's record.
+   * address_key (plain, may be NULL) is where the person lives now. */
+  int (*person_put)(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
+                    size_t len, int is_child, const char *address_key, int64_t at_ms);
+  int (*person_add_keys)(mash_store_t *s, const char *person_id, const char *const *keys, size_t n);
+  /* How (contact, ref) was resolved; why holds tags only, never child data. */
+  int (*person_link)(mash_store_t *s, const char *contact_id, const char *ref,
+                     const char *person_id, const char *decision, int confidence, const char *why,
+                     int64_t at_ms);
+  /* a and b are related (one household). Idempotent. */
+  int (*person_relate)(mash_store_t *s, const char *a, const char *b, int64_t at_ms);
+  /* The people related to person_id directly: by a relation, or living at
+   * the same address now. */
+  int (*person_neighbours)(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
+                           void *arg);
+  /* Contacts linked to person_id received in [since_ms, until_ms], oldest first. */
+  int (*person_contacts)(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
+                         mash_store_person_contact_cb cb, void *arg);
+  /* from becomes part of into: its links, keys and relations move to into
+   * (each link's why gains note), and from is never returned again. */
+  int (*person_merge)(mash_store_t *s, const char *from, const char *into, const char *note,
+                      int64_t at_ms);
+  int (*match_insert)(mash_store_t *s, const mash_match_row_t *m, const char *why, int64_t at_ms,
+                      char match_id[MASH_PERSON_ID_LEN]);
+  int (*match_get)(mash_store_t *s, const char *match_id, mash_match_row_t *row);
+  /* open -> confirmed or rejected; -EALREADY when no longer open. */
+  int (*match_decide)(mash_store_t *s, const char *match_id, int state, const char *by,
+                      int64_t at_ms);
 } mash_store_vtable_t;
 
 /* Every implementation starts with this. */

@@ -39,6 +39,7 @@ static const char *const MIGRATIONS[] = {
     "CREATE INDEX contacts_undelivered ON contacts (id) WHERE delivered_at_ms IS NULL;",
     STORE_ENQ_MIGRATION,
     STORE_MI_MIGRATION,
+    STORE_PERSON_MIGRATION,
 };
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
@@ -63,8 +64,9 @@ static const char *const SQL[ST_N] = {
     [ST_FIND] = "SELECT contact_id FROM contacts WHERE principal = ?1 AND message_id = ?2",
     [ST_NEXT_ID] = "SELECT COALESCE(MAX(id), 0) + 1 FROM contacts",
     [ST_INSERT] = "INSERT INTO contacts (id, contact_id, principal, message_id, received_at_ms, "
-                  "blob, domestic_abuse, dash_present, dash_complete, priority, quality_flags) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                  "blob, domestic_abuse, dash_present, dash_complete, priority, quality_flags, "
+                  "concern, red_flag) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     [ST_MARK] = "UPDATE contacts SET delivered_at_ms = ?1, delivered_to = ?2 "
                 "WHERE contact_id = ?3 AND delivered_at_ms IS NULL",
     [ST_EXISTS] = "SELECT 1 FROM contacts WHERE contact_id = ?1",
@@ -79,6 +81,7 @@ typedef struct store_sqlite {
   const mash_seal_t *seal; /* borrowed */
   sqlite3_stmt *st[ST_N];
   store_enq_t *enq; /* the enquiry half (store_sqlite_enquiry.c) */
+  store_per_t *per; /* the person index (store_sqlite_person.c) */
 } store_sqlite_t;
 
 /* Translate an SQLite result code into a negative errno at the module edge
@@ -171,6 +174,14 @@ static int find_contact(store_sqlite_t *ss, const char *principal, const char *m
   return out;
 }
 
+static int sqlite_contact_find(mash_store_t *s, const char *principal, const char *message_id,
+                               char contact_id[MASH_CONTACT_ID_LEN]) {
+  if (!principal || !message_id)
+    return -EINVAL;
+  int rc = find_contact(from_base(s), principal, message_id, contact_id);
+  return rc == 1 ? 0 : rc == 0 ? -ENOENT : rc;
+}
+
 static int next_id(store_sqlite_t *ss, sqlite3_int64 *id) {
   sqlite3_stmt *q = ss->st[ST_NEXT_ID];
   int rc = sqlite3_step(q);
@@ -237,6 +248,10 @@ static int sqlite_intake(mash_store_t *s, mash_intake_t *in) {
     src = sqlite3_bind_int(q, 10, in->priority);
   if (src == SQLITE_OK)
     src = sqlite3_bind_text(q, 11, in->quality_flags ? in->quality_flags : "", -1, SQLITE_STATIC);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_int(q, 12, in->concern_category);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_int(q, 13, in->red_flag);
   if (src == SQLITE_OK) {
     rc = step_done(q);
   } else {
@@ -343,9 +358,59 @@ store_enq_t *store_sqlite_enq(mash_store_t *s) {
   return from_base(s)->enq;
 }
 
+store_per_t *store_sqlite_per(mash_store_t *s) {
+  return from_base(s)->per;
+}
+
+/* ---- helpers shared by the halves of the store ---- */
+
+void store_sql_done(sqlite3_stmt *q) {
+  sqlite3_reset(q);
+  sqlite3_clear_bindings(q);
+}
+
+int store_sql_exec(sqlite3_stmt *q) {
+  int rc = sqlite3_step(q);
+  store_sql_done(q);
+  return rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
+}
+
+void store_sql_text(sqlite3_stmt *q, int col, char *out, size_t cap) {
+  const unsigned char *t = sqlite3_column_text(q, col);
+  snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+int store_sql_seal(const mash_seal_t *seal, const uint8_t *in, size_t len, const char *aad,
+                   uint8_t **out, size_t *out_len) {
+  return mash_seal_encrypt(seal, in, len, (const uint8_t *)aad, strlen(aad), out, out_len);
+}
+
+int store_sql_open(const mash_seal_t *seal, sqlite3_stmt *q, int col, const char *aad,
+                   uint8_t **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  if (sqlite3_column_type(q, col) == SQLITE_NULL)
+    return 0;
+  const uint8_t *b = sqlite3_column_blob(q, col);
+  int n = sqlite3_column_bytes(q, col);
+  if (!b || n <= 0)
+    return -EBADMSG;
+  return mash_seal_decrypt(seal, b, (size_t)n, (const uint8_t *)aad, strlen(aad), out, out_len);
+}
+
+int store_sql_int64(sqlite3_stmt *q, int64_t *v) {
+  int rc = sqlite3_step(q);
+  int out = rc == SQLITE_ROW ? 0 : store_sqlite_errno(rc == SQLITE_DONE ? SQLITE_MISUSE : rc);
+  if (rc == SQLITE_ROW)
+    *v = sqlite3_column_int64(q, 0);
+  store_sql_done(q);
+  return out;
+}
+
 static void sqlite_destroy(mash_store_t *s) {
   store_sqlite_t *ss = from_base(s);
   store_enq_destroy(ss->enq);
+  store_per_destroy(ss->per);
   for (int i = 0; i < ST_N; i++)
     sqlite3_finalize(ss->st[i]);
   /* A transaction left open (the caller crashed out of a batch) is rolled
@@ -363,7 +428,9 @@ static const mash_store_vtable_t SQLITE_VT = {
     .load_undelivered = sqlite_load_undelivered,
     .count_contacts = sqlite_count_contacts,
     .destroy = sqlite_destroy,
+    .contact_find = sqlite_contact_find,
     STORE_ENQ_VTABLE_ENTRIES,
+    STORE_PER_VTABLE_ENTRIES,
 };
 
 /* Read a single-value PRAGMA as text into buf. */
@@ -494,6 +561,9 @@ mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, c
   }
   ss->enq = store_enq_new(ss->db, seal, err, errlen);
   if (!ss->enq)
+    goto fail;
+  ss->per = store_per_new(ss->db, seal, err, errlen);
+  if (!ss->per)
     goto fail;
   return &ss->base;
 fail:

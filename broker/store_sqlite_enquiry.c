@@ -185,65 +185,33 @@ static sqlite3_stmt *s_q(mash_store_t *s, int which) {
   return store_sqlite_enq(s)->q[which];
 }
 
-static void s_done(sqlite3_stmt *q) {
-  sqlite3_reset(q);
-  sqlite3_clear_bindings(q);
-}
-
-static int s_exec(sqlite3_stmt *q) {
-  int rc = sqlite3_step(q);
-  s_done(q);
-  return rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc == SQLITE_ROW ? SQLITE_MISUSE : rc);
-}
-
-static void s_text(sqlite3_stmt *q, int col, char *out, size_t cap) {
-  const unsigned char *t = sqlite3_column_text(q, col);
-  snprintf(out, cap, "%s", t ? (const char *)t : "");
-}
-
 static int s_seal(mash_store_t *s, const uint8_t *in, size_t len, const char *aad, uint8_t **out,
                   size_t *out_len) {
-  return mash_seal_encrypt(store_sqlite_enq(s)->seal, in, len, (const uint8_t *)aad, strlen(aad),
-                           out, out_len);
+  return store_sql_seal(store_sqlite_enq(s)->seal, in, len, aad, out, out_len);
 }
 
 /* Open the sealed blob in column col, bound to aad; NULL column gives NULL. */
 static int s_open(mash_store_t *s, sqlite3_stmt *q, int col, const char *aad, uint8_t **out,
                   size_t *out_len) {
-  *out = NULL;
-  *out_len = 0;
-  if (sqlite3_column_type(q, col) == SQLITE_NULL) {
-    return 0;
-  }
-  const uint8_t *b = sqlite3_column_blob(q, col);
-  int n = sqlite3_column_bytes(q, col);
-  if (!b || n <= 0) {
-    return -EBADMSG;
-  }
-  return mash_seal_decrypt(store_sqlite_enq(s)->seal, b, (size_t)n, (const uint8_t *)aad,
-                           strlen(aad), out, out_len);
+  return store_sql_open(store_sqlite_enq(s)->seal, q, col, aad, out, out_len);
 }
 
 static int s_next_id(mash_store_t *s, int which, sqlite3_int64 *id) {
-  sqlite3_stmt *q = s_q(s, which);
-  int rc = sqlite3_step(q);
-  int out = rc == SQLITE_ROW ? 0 : store_sqlite_errno(rc == SQLITE_DONE ? SQLITE_MISUSE : rc);
-  if (rc == SQLITE_ROW) {
-    *id = sqlite3_column_int64(q, 0);
-  }
-  s_done(q);
-  return out;
+  int64_t v = 0;
+  int rc = store_sql_int64(s_q(s, which), &v);
+  *id = v;
+  return rc;
 }
 
 /* ---- savepoints ---- */
 
 int store_enq_savepoint(mash_store_t *s) {
-  return s_exec(s_q(s, Q_SAVEPOINT));
+  return store_sql_exec(s_q(s, Q_SAVEPOINT));
 }
 
 int store_enq_release(mash_store_t *s, int keep) {
-  int rc = keep ? 0 : s_exec(s_q(s, Q_ROLLBACK_TO));
-  int rel = s_exec(s_q(s, Q_RELEASE));
+  int rc = keep ? 0 : store_sql_exec(s_q(s, Q_ROLLBACK_TO));
+  int rel = store_sql_exec(s_q(s, Q_RELEASE));
   return rc ? rc : rel;
 }
 
@@ -256,15 +224,15 @@ int store_enq_contact_get(mash_store_t *s, const char *contact_id, mash_contact_
   int rc = sqlite3_step(q);
   int out;
   if (rc == SQLITE_ROW) {
-    s_text(q, 0, row->contact_id, sizeof row->contact_id);
-    s_text(q, 1, row->principal, sizeof row->principal);
+    store_sql_text(q, 0, row->contact_id, sizeof row->contact_id);
+    store_sql_text(q, 1, row->principal, sizeof row->principal);
     row->state = sqlite3_column_int(q, 2);
     row->received_at_ms = sqlite3_column_int64(q, 3);
     out = s_open(s, q, 4, row->contact_id, &row->blob, &row->len);
   } else {
     out = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
   }
-  s_done(q);
+  store_sql_done(q);
   return out;
 }
 
@@ -275,7 +243,7 @@ int store_enq_contact_set_state(mash_store_t *s, const char *contact_id, int sta
   sqlite3_bind_int(q, 2, state);
   sqlite3_bind_int64(q, 3, at_ms);
   sqlite3_bind_int(q, 4, outcome);
-  int rc = s_exec(q);
+  int rc = store_sql_exec(q);
   if (rc == 0 && sqlite3_changes(store_sqlite_enq(s)->db) == 0) {
     rc = -ENOENT;
   }
@@ -309,7 +277,7 @@ int store_enq_inbox_get(mash_store_t *s, const char *principal, const char *mess
   } else if (rc != SQLITE_DONE) {
     out = store_sqlite_errno(rc);
   }
-  s_done(q);
+  store_sql_done(q);
   return out;
 }
 
@@ -321,7 +289,7 @@ int store_enq_inbox_put(mash_store_t *s, const char *principal, const char *mess
   sqlite3_bind_int64(q, 3, at_ms);
   sqlite3_bind_blob(q, 4, result ? (const void *)result : (const void *)"", (int)len,
                     SQLITE_STATIC);
-  return s_exec(q);
+  return store_sql_exec(q);
 }
 
 /* ---- enquiries ---- */
@@ -349,7 +317,7 @@ int store_enq_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, i
   sqlite3_bind_int64(q, 5, at_ms);
   sqlite3_bind_blob(q, 6, sealed, (int)slen, SQLITE_STATIC);
   sqlite3_bind_int(q, 7, consent_status);
-  rc = s_exec(q);
+  rc = store_sql_exec(q);
   free(sealed);
   return rc;
 }
@@ -361,8 +329,8 @@ int store_enq_enquiry_get(mash_store_t *s, const char *enquiry_id, mash_enquiry_
   int rc = sqlite3_step(q);
   int out;
   if (rc == SQLITE_ROW) {
-    s_text(q, 0, row->enquiry_id, sizeof row->enquiry_id);
-    s_text(q, 1, row->contact_id, sizeof row->contact_id);
+    store_sql_text(q, 0, row->enquiry_id, sizeof row->enquiry_id);
+    store_sql_text(q, 1, row->contact_id, sizeof row->contact_id);
     row->rag = sqlite3_column_int(q, 2);
     row->opened_at_ms = sqlite3_column_int64(q, 3);
     row->closed_at_ms = sqlite3_column_int64(q, 4);
@@ -371,7 +339,7 @@ int store_enq_enquiry_get(mash_store_t *s, const char *enquiry_id, mash_enquiry_
   } else {
     out = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
   }
-  s_done(q);
+  store_sql_done(q);
   return out;
 }
 
@@ -382,7 +350,7 @@ int store_enq_enquiry_update(mash_store_t *s, const char *enquiry_id, unsigned p
   sqlite3_bind_int(q, 2, (int)pack_version);
   sqlite3_bind_int64(q, 3, closed_at_ms);
   sqlite3_bind_int64(q, 4, at_ms);
-  return s_exec(q);
+  return store_sql_exec(q);
 }
 
 int store_enq_enquiry_of_contact(mash_store_t *s, const char *contact_id,
@@ -392,9 +360,9 @@ int store_enq_enquiry_of_contact(mash_store_t *s, const char *contact_id,
   int rc = sqlite3_step(q);
   int out = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
   if (rc == SQLITE_ROW) {
-    s_text(q, 0, enquiry_id, MASH_ITEM_ID_LEN);
+    store_sql_text(q, 0, enquiry_id, MASH_ITEM_ID_LEN);
   }
-  s_done(q);
+  store_sql_done(q);
   return out;
 }
 
@@ -417,14 +385,14 @@ int store_enq_request_insert(mash_store_t *s, const char *enquiry_id, const char
   sqlite3_bind_int(q, 5, rag);
   sqlite3_bind_int64(q, 6, requested_at_ms);
   sqlite3_bind_int64(q, 7, due_at_ms);
-  return s_exec(q);
+  return store_sql_exec(q);
 }
 
 static int s_request_row(mash_store_t *s, sqlite3_stmt *q, mash_request_row_t *row) {
   memset(row, 0, sizeof *row);
-  s_text(q, 0, row->request_id, sizeof row->request_id);
-  s_text(q, 1, row->enquiry_id, sizeof row->enquiry_id);
-  s_text(q, 2, row->agency, sizeof row->agency);
+  store_sql_text(q, 0, row->request_id, sizeof row->request_id);
+  store_sql_text(q, 1, row->enquiry_id, sizeof row->enquiry_id);
+  store_sql_text(q, 2, row->agency, sizeof row->agency);
   row->rag = sqlite3_column_int(q, 3);
   row->requested_at_ms = sqlite3_column_int64(q, 4);
   row->due_at_ms = sqlite3_column_int64(q, 5);
@@ -442,7 +410,7 @@ int store_enq_request_get(mash_store_t *s, const char *request_id, mash_request_
   int out = rc == SQLITE_ROW    ? s_request_row(s, q, row)
             : rc == SQLITE_DONE ? -ENOENT
                                 : store_sqlite_errno(rc);
-  s_done(q);
+  store_sql_done(q);
   return out;
 }
 
@@ -458,7 +426,7 @@ int store_enq_request_answer(mash_store_t *s, const char *request_id, int64_t at
   sqlite3_bind_text(q, 1, request_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(q, 2, at_ms);
   sqlite3_bind_blob(q, 3, sealed, (int)slen, SQLITE_STATIC);
-  rc = s_exec(q);
+  rc = store_sql_exec(q);
   free(sealed);
   if (rc == 0 && sqlite3_changes(store_sqlite_enq(s)->db) == 0) {
     rc = -EEXIST; /* already answered */
@@ -472,7 +440,7 @@ int store_enq_request_set_level(mash_store_t *s, const char *request_id, unsigne
   sqlite3_bind_text(q, 1, request_id, -1, SQLITE_STATIC);
   sqlite3_bind_int(q, 2, (int)level);
   sqlite3_bind_int64(q, 3, at_ms);
-  return s_exec(q);
+  return store_sql_exec(q);
 }
 
 static int s_visit_requests(mash_store_t *s, sqlite3_stmt *q, mash_store_request_cb cb, void *arg) {
@@ -500,7 +468,7 @@ static int s_visit_requests(mash_store_t *s, sqlite3_stmt *q, mash_store_request
       break;
     }
   }
-  s_done(q);
+  store_sql_done(q);
   return out;
 }
 
@@ -528,7 +496,7 @@ int store_enq_escalation_insert(mash_store_t *s, const char *escalation_id, cons
   sqlite3_bind_int(q, 4, (int)level);
   sqlite3_bind_int64(q, 5, at_ms);
   sqlite3_bind_blob(q, 6, event ? (const void *)event : (const void *)"", (int)len, SQLITE_STATIC);
-  return s_exec(q);
+  return store_sql_exec(q);
 }
 
 int store_enq_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id, mash_store_blob_cb cb,
@@ -549,7 +517,7 @@ int store_enq_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id, ma
       break;
     }
   }
-  s_done(q);
+  store_sql_done(q);
   return out;
 }
 
@@ -568,7 +536,7 @@ int store_enq_outbox_insert(mash_store_t *s, const char *message_id, const char 
   sqlite3_bind_text(q, 2, target, -1, SQLITE_STATIC);
   sqlite3_bind_int64(q, 3, at_ms);
   sqlite3_bind_blob(q, 4, sealed, (int)slen, SQLITE_STATIC);
-  rc = s_exec(q);
+  rc = store_sql_exec(q);
   free(sealed);
   return rc;
 }
@@ -579,7 +547,7 @@ int store_enq_outbox_delivered(mash_store_t *s, const char *message_id, const ch
   sqlite3_bind_text(q, 1, message_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(q, 2, at_ms);
   sqlite3_bind_text(q, 3, principal, -1, SQLITE_STATIC);
-  int rc = s_exec(q);
+  int rc = store_sql_exec(q);
   if (rc < 0 || sqlite3_changes(store_sqlite_enq(s)->db) > 0) {
     return rc;
   }
@@ -587,7 +555,7 @@ int store_enq_outbox_delivered(mash_store_t *s, const char *message_id, const ch
   sqlite3_bind_text(q, 1, message_id, -1, SQLITE_STATIC);
   int src = sqlite3_step(q);
   rc = src == SQLITE_ROW ? 0 : src == SQLITE_DONE ? -ENOENT : store_sqlite_errno(src);
-  s_done(q);
+  store_sql_done(q);
   return rc;
 }
 
@@ -604,8 +572,8 @@ int store_enq_outbox_pending(mash_store_t *s, mash_store_outbox_cb cb, void *arg
       break;
     }
     char mid[MASH_ITEM_ID_LEN * 2], target[MASH_PRINCIPAL_LEN];
-    s_text(q, 0, mid, sizeof mid);
-    s_text(q, 1, target, sizeof target);
+    store_sql_text(q, 0, mid, sizeof mid);
+    store_sql_text(q, 1, target, sizeof target);
     uint8_t *frame = NULL;
     size_t len = 0;
     out = s_open(s, q, 2, mid, &frame, &len);
@@ -619,7 +587,7 @@ int store_enq_outbox_pending(mash_store_t *s, mash_store_outbox_cb cb, void *arg
       break;
     }
   }
-  s_done(q);
+  store_sql_done(q);
   return out;
 }
 
@@ -628,6 +596,6 @@ int store_enq_latest_instant(mash_store_t *s, int64_t *ms) {
   int rc = sqlite3_step(q);
   *ms = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
   int out = rc == SQLITE_ROW ? 0 : store_sqlite_errno(rc);
-  s_done(q);
+  store_sql_done(q);
   return out;
 }

@@ -9,11 +9,31 @@
 #include "store.h"
 
 typedef struct store_enq store_enq_t;
+typedef struct store_per store_per_t;
 
 /* Migration that adds the enquiry tables (appended to the schema list). */
 extern const char STORE_ENQ_MIGRATION[];
 /* Migration that adds the plain columns management information reads. */
 extern const char STORE_MI_MIGRATION[];
+/* Migration that adds the person index (store_sqlite_person.c). */
+extern const char STORE_PERSON_MIGRATION[];
+
+store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
+void store_per_destroy(store_per_t *p);
+/* Defined by store_sqlite.c: the person half of a SQLite store. */
+store_per_t *store_sqlite_per(mash_store_t *s);
+
+/* Statement helpers shared by the halves: each resets the statement. */
+void store_sql_done(sqlite3_stmt *q);
+int store_sql_exec(sqlite3_stmt *q); /* a statement returning no rows */
+void store_sql_text(sqlite3_stmt *q, int col, char *out, size_t cap);
+int store_sql_int64(sqlite3_stmt *q, int64_t *v); /* the first column of one row */
+int store_sql_seal(const mash_seal_t *seal, const uint8_t *in, size_t len, const char *aad,
+                   uint8_t **out, size_t *out_len);
+/* Open the sealed blob of column col, bound to aad; a NULL column gives NULL.
+ * Does not reset the statement. */
+int store_sql_open(const mash_seal_t *seal, sqlite3_stmt *q, int col, const char *aad,
+                   uint8_t **out, size_t *out_len);
 
 store_enq_t *store_enq_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
 void store_enq_destroy(store_enq_t *e);
@@ -77,5 +97,34 @@ int store_enq_latest_instant(mash_store_t *s, int64_t *ms);
   .escalations_of_enquiry = store_enq_escalations_of_enquiry,                                      \
   .outbox_insert = store_enq_outbox_insert, .outbox_delivered = store_enq_outbox_delivered,        \
   .outbox_pending = store_enq_outbox_pending, .latest_instant = store_enq_latest_instant
+
+int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
+                   void *arg);
+int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row);
+int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
+                  size_t len, int is_child, const char *address_key, int64_t at_ms);
+int store_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys, size_t n);
+int store_per_link(mash_store_t *s, const char *contact_id, const char *ref, const char *person_id,
+                   const char *decision, int confidence, const char *why, int64_t at_ms);
+int store_per_relate(mash_store_t *s, const char *a, const char *b, int64_t at_ms);
+int store_per_neighbours(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
+                         void *arg);
+int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
+                       mash_store_person_contact_cb cb, void *arg);
+int store_per_merge(mash_store_t *s, const char *from, const char *into, const char *note,
+                    int64_t at_ms);
+int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
+                           int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]);
+int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row);
+int store_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
+                           int64_t at_ms);
+
+#define STORE_PER_VTABLE_ENTRIES                                                                   \
+  .person_find = store_per_find, .person_get = store_per_get, .person_put = store_per_put,         \
+  .person_add_keys = store_per_add_keys, .person_link = store_per_link,                            \
+  .person_relate = store_per_relate, .person_neighbours = store_per_neighbours,                    \
+  .person_contacts = store_per_contacts, .person_merge = store_per_merge,                          \
+  .match_insert = store_per_match_insert, .match_get = store_per_match_get,                        \
+  .match_decide = store_per_match_decide
 
 #endif

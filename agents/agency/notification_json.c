@@ -756,6 +756,8 @@ Mash__V1__Notification *njson_notification_parse(const char *text, size_t len, m
   }
   njson_get_text(&ctx, root, "concern", "", NJSON_TEXT_LONG, false, &n->concern);
   njson_get_time(&ctx, root, "occurred_at", "", true, &n->occurred_at_ms);
+  bool red_flag_given = false;
+  njson_get_bool(&ctx, root, "red_flag", "", false, &n->red_flag, &red_flag_given);
 
   /* The detail comes before the people: it may depend on the category (the
    * police domestic_abuse default), and the child hook may fill it. */

@@ -64,7 +64,27 @@ static void test_partial_pack(void **state) {
   (void)state;
   fixture_t f;
   s_fixture(&f);
-  mash_pack_input_t in = {"ENQ-000001", &f.contact, &f.decision, f.reqs, 3, f.escs, 1, 1, 9000};
+  Mash__V1__Person sibling = MASH__V1__PERSON__INIT;
+  sibling.ref = (char *)"P-000004";
+  Mash__V1__Person *household[1] = {&sibling};
+  Mash__V1__PriorContact prior = MASH__V1__PRIOR_CONTACT__INIT;
+  prior.contact_id = (char *)"MASH-000002";
+  Mash__V1__PriorContact *priors[1] = {&prior};
+  mash_pack_input_t in = {.enquiry_id = "ENQ-000001",
+                          .contact = &f.contact,
+                          .decision = &f.decision,
+                          .requests = f.reqs,
+                          .nrequests = 3,
+                          .escalations = f.escs,
+                          .nescalations = 1,
+                          .version = 1,
+                          .issued_at_ms = 9000,
+                          .household = household,
+                          .nhousehold = 1,
+                          .prior = priors,
+                          .nprior = 1,
+                          .domestic_abuse_12m = 3,
+                          .potential_escalation = 1};
   mash_pack_t p;
   assert_int_equal(mash_pack_assemble(&in, &p), 0);
   assert_true(p.pack.partial);
@@ -89,10 +109,13 @@ static void test_partial_pack(void **state) {
   assert_string_equal(p.pack.missing_agencies[0], "housing");
   assert_string_equal(p.pack.missing_agencies[1], "police");
   assert_int_equal(p.pack.n_escalations, 1);
-  /* the household: every person the notification names */
-  assert_int_equal(p.pack.n_household, 3);
-  assert_string_equal(p.pack.household[0]->ref, "c1");
-  assert_string_equal(p.pack.household[2]->ref, "a1");
+  /* the family, as resolve.c found it */
+  assert_int_equal(p.pack.n_household, 1);
+  assert_string_equal(p.pack.household[0]->ref, "P-000004");
+  assert_int_equal(p.pack.n_prior_contacts, 1);
+  assert_string_equal(p.pack.prior_contacts[0]->contact_id, "MASH-000002");
+  assert_int_equal(p.pack.domestic_abuse_12m, 3);
+  assert_true(p.pack.potential_escalation);
   /* it packs as a valid protobuf message */
   size_t len = mash__v1__consolidated_pack__get_packed_size(&p.pack);
   assert_true(len > 0);
@@ -104,7 +127,13 @@ static void test_complete_pack(void **state) {
   (void)state;
   fixture_t f;
   s_fixture(&f);
-  mash_pack_input_t in = {"ENQ-000002", &f.contact, &f.decision, f.reqs, 1, NULL, 0, 2, 1};
+  mash_pack_input_t in = {.enquiry_id = "ENQ-000002",
+                          .contact = &f.contact,
+                          .decision = &f.decision,
+                          .requests = f.reqs,
+                          .nrequests = 1,
+                          .version = 2,
+                          .issued_at_ms = 1};
   mash_pack_t p;
   assert_true(mash_pack_complete(f.reqs, 1));
   assert_int_equal(mash_pack_assemble(&in, &p), 0);
@@ -116,7 +145,7 @@ static void test_complete_pack(void **state) {
 
 static void test_nothing_known(void **state) {
   (void)state;
-  mash_pack_input_t in = {"ENQ-000003", NULL, NULL, NULL, 0, NULL, 0, 1, 1};
+  mash_pack_input_t in = {.enquiry_id = "ENQ-000003", .version = 1, .issued_at_ms = 1};
   mash_pack_t p;
   assert_int_equal(mash_pack_assemble(&in, &p), 0);
   assert_string_equal(p.pack.contact_id, "");

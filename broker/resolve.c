@@ -1,0 +1,724 @@
+/* resolve: person resolution at intake, the family part of a pack, and the
+ * review of possible matches. See resolve.h for the rule. */
+#include "resolve.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+
+#define KEYS_MAX 16u /* blocking keys plus identifier keys of one person */
+#define PEOPLE_MAX (2u * MASH_MAX_PEOPLE)
+
+static const char *const DECISION_IDENTIFIER = "identifier";
+
+/* ---------------------------------------------------------------- keys */
+
+typedef struct s_keys {
+  char text[KEYS_MAX][MASH_MATCH_KEY_SIZE + MASH_MATCH_ID_SIZE * 2];
+  const char *ptr[KEYS_MAX];
+  size_t n;
+} s_keys_t;
+
+/* The keys a person is found by: its blocking keys and each valid
+ * identifier ("i:KIND:VALUE:ISSUER"). */
+static void s_person_keys(const mash_match_person_t *p, s_keys_t *k) {
+  char blocking[MASH_MATCH_MAX_KEYS][MASH_MATCH_KEY_SIZE];
+  size_t nb = mash_match_blocking_keys(p, blocking);
+  k->n = 0;
+  for (size_t i = 0; i < nb; i++) {
+    memcpy(k->text[k->n], blocking[i], MASH_MATCH_KEY_SIZE);
+    k->text[k->n++][MASH_MATCH_KEY_SIZE - 1] = '\0';
+  }
+  for (size_t i = 0; i < p->n_ids && k->n < KEYS_MAX; i++) {
+    const mash_match_id_t *id = &p->ids[i];
+    if (id->valid) {
+      snprintf(k->text[k->n++], sizeof k->text[0], "i:%d:%s:%s", (int)id->kind, id->value,
+               id->issuer);
+    }
+  }
+  for (size_t i = 0; i < k->n; i++) {
+    k->ptr[i] = k->text[i];
+  }
+}
+
+/* Where a person lives, as a household key: postcode and street line. */
+static const char *s_address_key(const mash_match_person_t *p, char *buf, size_t len) {
+  if (p->postcode[0] == '\0' || p->address[0] == '\0') {
+    return NULL;
+  }
+  snprintf(buf, len, "a:%s|%s", p->postcode, p->address);
+  return buf;
+}
+
+/* ---------------------------------------------------------------- records */
+
+static bool s_id_same(const Mash__V1__Identifier *a, const Mash__V1__Identifier *b) {
+  char va[MASH_MATCH_ID_SIZE], vb[MASH_MATCH_ID_SIZE];
+  if (a->kind != b->kind) {
+    return false;
+  }
+  mash_match_id_normalise(a->kind, a->value, va, sizeof va);
+  mash_match_id_normalise(b->kind, b->value, vb, sizeof vb);
+  return strcmp(va, vb) == 0 && strcmp(a->issuer ? a->issuer : "", b->issuer ? b->issuer : "") == 0;
+}
+
+static bool s_address_known(const Mash__V1__Address *a) {
+  return a != NULL && (a->n_lines > 0 || (a->postcode && a->postcode[0]));
+}
+
+/* The record kept for a person: the details of `now`, with what `old` (may
+ * be NULL) knew and `now` does not (date of birth, sex, address, names) and
+ * every identifier of both. No ref and no role: those belong to one
+ * notification. */
+static int s_record(const Mash__V1__Person *now, const Mash__V1__Person *old, uint8_t **out,
+                    size_t *out_len) {
+  Mash__V1__Person m = *now;
+  m.ref = (char *)"";
+  m.role = (char *)"";
+  Mash__V1__Identifier *ids[MASH_MAX_IDENTIFIERS];
+  size_t n = 0;
+  for (size_t i = 0; i < now->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
+    ids[n++] = now->identifiers[i];
+  }
+  if (old != NULL) {
+    if (!now->date_of_birth[0]) {
+      m.date_of_birth = old->date_of_birth;
+    }
+    if (now->sex == MASH__V1__SEX__SEX_UNSPECIFIED || now->sex == MASH__V1__SEX__SEX_NOT_KNOWN) {
+      m.sex = old->sex;
+    }
+    if (!s_address_known(now->address)) {
+      m.address = old->address;
+    }
+    if (!now->given_name[0]) {
+      m.given_name = old->given_name;
+    }
+    if (!now->family_name[0]) {
+      m.family_name = old->family_name;
+    }
+    for (size_t i = 0; i < old->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
+      bool seen = false;
+      for (size_t j = 0; j < n && !seen; j++) {
+        seen = s_id_same(old->identifiers[i], ids[j]);
+      }
+      if (!seen) {
+        ids[n++] = old->identifiers[i];
+      }
+    }
+  }
+  m.identifiers = ids;
+  m.n_identifiers = n;
+  *out_len = mash__v1__person__get_packed_size(&m);
+  *out = malloc(*out_len ? *out_len : 1);
+  if (*out == NULL) {
+    return -ENOMEM;
+  }
+  mash__v1__person__pack(&m, *out);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- one person */
+
+typedef struct s_best {
+  const mash_match_person_t *me;
+  char (*exclude)[MASH_PERSON_ID_LEN];
+  size_t n_exclude;
+  bool found;
+  double score;
+  mash_match_why_t why;
+  char person_id[MASH_PERSON_ID_LEN];
+  size_t seen;
+} s_best_t;
+
+static int s_candidate_cb(mash_person_row_t *row, void *arg) {
+  s_best_t *b = arg;
+  for (size_t i = 0; i < b->n_exclude; i++) {
+    if (strcmp(b->exclude[i], row->person_id) == 0) {
+      return 0;
+    }
+  }
+  Mash__V1__Person *p = mash__v1__person__unpack(NULL, row->len, row->record);
+  if (p == NULL) {
+    return 0; /* an unreadable record is no evidence; it was authenticated, so never happens */
+  }
+  mash_match_person_t cand;
+  mash_match_person_from_pb(&cand, p);
+  mash__v1__person__free_unpacked(p, NULL);
+  mash_match_why_t why;
+  double score = mash_match_score(b->me, &cand, &why);
+  b->seen++;
+  /* Candidates come lowest id first: on a tie the oldest record wins. */
+  if (!b->found || score > b->score) {
+    b->found = true;
+    b->score = score;
+    b->why = why;
+    snprintf(b->person_id, sizeof b->person_id, "%s", row->person_id);
+  }
+  return 0;
+}
+
+typedef struct s_resolved {
+  char person_id[MASH_PERSON_ID_LEN];
+  const char *decision;
+  unsigned confidence; /* thousandths */
+  char why[MASH_MATCH_WHY_SIZE];
+  char candidate_id[MASH_PERSON_ID_LEN]; /* "possible" only */
+  char match_id[MASH_PERSON_ID_LEN];
+} s_resolved_t;
+
+static unsigned s_permille(double score) {
+  if (isnan(score) || score <= 0.0) {
+    return 0;
+  }
+  return score >= 1.0 ? 1000u : (unsigned)lround(score * 1000.0);
+}
+
+static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
+                         const mash_match_person_t *me, int is_child,
+                         const mash_match_policy_t *policy, char (*done)[MASH_PERSON_ID_LEN],
+                         size_t n_done, int64_t now, s_resolved_t *out) {
+  memset(out, 0, sizeof *out);
+  s_keys_t keys;
+  s_person_keys(me, &keys);
+  s_best_t best = {.me = me, .exclude = done, .n_exclude = n_done};
+  int rc = keys.n > 0 ? store->vt->person_find(store, keys.ptr, keys.n, s_candidate_cb, &best) : 0;
+  if (rc != 0) {
+    return rc;
+  }
+  mash_match_decision_t d = best.found ? mash_match_decide(best.score, policy) : MASH_MATCH_NEW;
+  bool by_id = best.found && best.why.identifier && best.score >= 1.0;
+  char addr_buf[MASH_MATCH_KEY_SIZE + MASH_MATCH_ADDRESS_SIZE];
+  const char *addr = s_address_key(me, addr_buf, sizeof addr_buf);
+  uint8_t *rec = NULL;
+  size_t rec_len = 0;
+  if (by_id || d == MASH_MATCH_AUTO_LINK) {
+    mash_person_row_t row;
+    rc = store->vt->person_get(store, best.person_id, &row);
+    Mash__V1__Person *old = rc == 0 ? mash__v1__person__unpack(NULL, row.len, row.record) : NULL;
+    free(row.record);
+    if (rc == 0 && old == NULL) {
+      rc = -EBADMSG;
+    }
+    rc = rc ? rc : s_record(pb, old, &rec, &rec_len);
+    if (old) {
+      mash__v1__person__free_unpacked(old, NULL);
+    }
+    snprintf(out->person_id, sizeof out->person_id, "%s", row.person_id);
+    out->decision = by_id ? DECISION_IDENTIFIER : mash_match_decision_name(d);
+    out->confidence = s_permille(best.score);
+    snprintf(out->why, sizeof out->why, "%s", best.why.text);
+  } else {
+    rc = s_record(pb, NULL, &rec, &rec_len);
+    out->decision = mash_match_decision_name(d);
+    if (d == MASH_MATCH_POSSIBLE) {
+      out->confidence = s_permille(best.score);
+      snprintf(out->why, sizeof out->why, "%s", best.why.text);
+      snprintf(out->candidate_id, sizeof out->candidate_id, "%s", best.person_id);
+    } else {
+      out->confidence = 1000; /* certain it is someone new to the hub */
+      snprintf(out->why, sizeof out->why, "%s", best.found ? "no close match" : "no candidate");
+    }
+  }
+  if (rc == 0) {
+    rc = store->vt->person_put(store, out->person_id, rec, rec_len, is_child, addr, now);
+  }
+  free(rec);
+  if (rc == 0) {
+    rc = store->vt->person_add_keys(store, out->person_id, keys.ptr, keys.n);
+  }
+  return rc;
+}
+
+/* ---------------------------------------------------------------- households */
+
+typedef struct s_household {
+  char ids[MASH_RESOLVE_HOUSEHOLD_MAX][MASH_PERSON_ID_LEN];
+  int is_child[MASH_RESOLVE_HOUSEHOLD_MAX];
+  bool seed[MASH_RESOLVE_HOUSEHOLD_MAX];
+  uint8_t *record[MASH_RESOLVE_HOUSEHOLD_MAX]; /* children found (not seeds); owned */
+  size_t record_len[MASH_RESOLVE_HOUSEHOLD_MAX];
+  size_t n;
+} s_household_t;
+
+static size_t s_household_find(const s_household_t *h, const char *id) {
+  for (size_t i = 0; i < h->n; i++) {
+    if (strcmp(h->ids[i], id) == 0) {
+      return i;
+    }
+  }
+  return h->n;
+}
+
+static void s_household_add(s_household_t *h, const char *id, int is_child, bool seed) {
+  if (h->n < MASH_RESOLVE_HOUSEHOLD_MAX && s_household_find(h, id) == h->n) {
+    snprintf(h->ids[h->n], MASH_PERSON_ID_LEN, "%s", id);
+    h->is_child[h->n] = is_child;
+    h->seed[h->n] = seed;
+    h->n++;
+  }
+}
+
+static int s_neighbour_cb(mash_person_row_t *row, void *arg) {
+  s_household_t *h = arg;
+  size_t before = h->n;
+  s_household_add(h, row->person_id, row->is_child, false);
+  if (h->n > before && row->is_child) {
+    h->record[before] = row->record; /* taken */
+    h->record_len[before] = row->len;
+    row->record = NULL;
+  }
+  return h->n >= MASH_RESOLVE_HOUSEHOLD_MAX;
+}
+
+/* Everyone reachable from the seeds (already in h) by relations or a shared
+ * address, breadth first, at most MASH_RESOLVE_HOUSEHOLD_MAX people. */
+static int s_household_walk(mash_store_t *store, s_household_t *h) {
+  for (size_t i = 0; i < h->n; i++) {
+    int rc = store->vt->person_neighbours(store, h->ids[i], s_neighbour_cb, h);
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
+static void s_household_free(s_household_t *h) {
+  for (size_t i = 0; i < h->n; i++) {
+    free(h->record[i]);
+  }
+}
+
+/* ---------------------------------------------------------------- prior contacts */
+
+typedef struct s_prior {
+  mash_person_contact_t items[MASH_RESOLVE_PRIOR_MAX];
+  size_t n;
+  const char *exclude; /* the contact itself */
+} s_prior_t;
+
+static int s_prior_cb(const mash_person_contact_t *c, void *arg) {
+  s_prior_t *p = arg;
+  if (p->exclude != NULL && strcmp(c->contact_id, p->exclude) == 0) {
+    return 0;
+  }
+  for (size_t i = 0; i < p->n; i++) {
+    if (strcmp(p->items[i].contact_id, c->contact_id) == 0) {
+      return 0;
+    }
+  }
+  if (p->n < MASH_RESOLVE_PRIOR_MAX) {
+    p->items[p->n++] = *c;
+  }
+  return 0;
+}
+
+/* Contacts about the household's children in [since, until]. */
+static int s_prior_collect(mash_store_t *store, const s_household_t *h, int64_t since,
+                           int64_t until, s_prior_t *p) {
+  for (size_t i = 0; i < h->n; i++) {
+    if (!h->is_child[i]) {
+      continue;
+    }
+    int rc = store->vt->person_contacts(store, h->ids[i], since, until, s_prior_cb, p);
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
+static int s_prior_order(const void *a, const void *b) {
+  const mash_person_contact_t *x = a, *y = b;
+  if (x->received_at_ms != y->received_at_ms) {
+    return x->received_at_ms < y->received_at_ms ? -1 : 1;
+  }
+  return strcmp(x->contact_id, y->contact_id);
+}
+
+static bool s_is_domestic_abuse(const Mash__V1__Notification *n) {
+  return n != NULL &&
+         (n->concern_category == MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE ||
+          (n->detail_case == MASH__V1__NOTIFICATION__DETAIL_POLICE && n->police &&
+           n->police->domestic_abuse));
+}
+
+/* ---------------------------------------------------------------- intake */
+
+typedef struct s_intake {
+  const Mash__V1__Person *pb[PEOPLE_MAX];
+  int is_child[PEOPLE_MAX];
+  mash_match_person_t mp[PEOPLE_MAX];
+  s_resolved_t res[PEOPLE_MAX];
+  char done[PEOPLE_MAX][MASH_PERSON_ID_LEN];
+  Mash__V1__PersonLink links[PEOPLE_MAX];
+  Mash__V1__PersonLink *link_ptrs[PEOPLE_MAX];
+  size_t n;
+  s_household_t household;
+  s_prior_t prior;
+} s_intake_t;
+
+static void s_collect_people(s_intake_t *w, const Mash__V1__Notification *n) {
+  w->n = 0;
+  for (size_t i = 0; i < n->n_children && w->n < PEOPLE_MAX; i++) {
+    w->pb[w->n] = n->children[i];
+    w->is_child[w->n++] = 1;
+  }
+  for (size_t i = 0; i < n->n_adults && w->n < PEOPLE_MAX; i++) {
+    w->pb[w->n] = n->adults[i];
+    w->is_child[w->n++] = 0;
+  }
+  for (size_t i = 0; i < w->n; i++) {
+    mash_match_person_from_pb(&w->mp[i], w->pb[i]);
+  }
+}
+
+/* Relate the people of one household of the notification: each to the
+ * household's first member. */
+static int s_relate(mash_store_t *store, s_intake_t *w, const Mash__V1__Notification *n,
+                    int64_t now) {
+  size_t group[PEOPLE_MAX];
+  mash_household_group(w->mp, w->n, n->relationships, n->n_relationships, group);
+  for (size_t i = 0; i < w->n; i++) {
+    if (group[i] != i && strcmp(w->res[i].person_id, w->res[group[i]].person_id) != 0) {
+      int rc =
+          store->vt->person_relate(store, w->res[i].person_id, w->res[group[i]].person_id, now);
+      if (rc != 0) {
+        return rc;
+      }
+    }
+  }
+  return 0;
+}
+
+static void s_fill_links(s_intake_t *w, Mash__V1__Contact *c) {
+  for (size_t i = 0; i < w->n; i++) {
+    Mash__V1__PersonLink *l = &w->links[i];
+    s_resolved_t *r = &w->res[i];
+    mash__v1__person_link__init(l);
+    l->ref = w->pb[i]->ref;
+    l->person_id = r->person_id;
+    l->decision = (char *)r->decision;
+    l->confidence_permille = r->confidence;
+    l->why = r->why;
+    l->candidate_person_id = r->candidate_id;
+    l->match_id = r->match_id;
+    w->link_ptrs[i] = l;
+  }
+  c->persons = w->link_ptrs;
+  c->n_persons = w->n;
+}
+
+static int s_intake_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__Contact *c,
+                        s_intake_t *w) {
+  mash_intake_t *in = &job->intake;
+  const Mash__V1__Notification *n = c->notification;
+  int64_t now = in->received_at_ms;
+  s_collect_people(w, n);
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < w->n; i++) {
+    rc = s_resolve_one(store, w->pb[i], &w->mp[i], w->is_child[i], &job->policy, w->done, i, now,
+                       &w->res[i]);
+    snprintf(w->done[i], sizeof w->done[i], "%s", w->res[i].person_id);
+    const char *d = w->res[i].decision;
+    job->linked += strcmp(d, DECISION_IDENTIFIER) == 0 || strcmp(d, "auto_link") == 0;
+    job->possible += strcmp(d, "possible") == 0;
+    job->created += strcmp(d, "new") == 0;
+  }
+  for (size_t i = 0; rc == 0 && i < w->n; i++) {
+    if (w->res[i].candidate_id[0] == '\0') {
+      continue;
+    }
+    mash_match_row_t m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.ref, sizeof m.ref, "%s", w->pb[i]->ref);
+    snprintf(m.person_id, sizeof m.person_id, "%s", w->res[i].person_id);
+    snprintf(m.candidate_id, sizeof m.candidate_id, "%s", w->res[i].candidate_id);
+    m.confidence = (int)w->res[i].confidence;
+    /* The contact id is written by person_link once the contact exists. */
+    rc = store->vt->match_insert(store, &m, w->res[i].why, now, w->res[i].match_id);
+  }
+  rc = rc ? rc : s_relate(store, w, n, now);
+  /* Repeat contacts and red flags: earlier contacts about the household's
+   * children in the 12 months before this one. */
+  for (size_t i = 0; rc == 0 && i < w->n; i++) {
+    if (w->is_child[i]) {
+      s_household_add(&w->household, w->res[i].person_id, 1, true);
+    }
+  }
+  rc = rc ? rc : s_household_walk(store, &w->household);
+  rc =
+      rc ? rc : s_prior_collect(store, &w->household, now - MASH_RESOLVE_WINDOW_MS, now, &w->prior);
+  if (rc != 0) {
+    return rc;
+  }
+  unsigned da = s_is_domestic_abuse(n);
+  bool red = in->red_flag != 0;
+  for (size_t i = 0; i < w->prior.n; i++) {
+    da += w->prior.items[i].domestic_abuse != 0;
+    red = red || w->prior.items[i].red_flag;
+  }
+  c->prior_contacts_12m = (uint32_t)w->prior.n;
+  c->domestic_abuse_12m = da;
+  job->priority.repeat_contacts_12m = (unsigned)w->prior.n;
+  job->priority.agency_red_flag = red;
+  mash_priority_t pr;
+  mash_priority_eval(&job->priority, &pr);
+  c->priority = pr.score;
+  c->n_priority_reasons = pr.n_reasons;
+  c->priority_reasons = (char **)pr.reasons;
+  in->priority = pr.score;
+  s_fill_links(w, c);
+
+  job->contact_len = mash__v1__contact__get_packed_size(c);
+  job->contact = malloc(job->contact_len ? job->contact_len : 1);
+  if (job->contact == NULL) {
+    return -ENOMEM;
+  }
+  mash__v1__contact__pack(c, job->contact);
+  const uint8_t *plain = in->contact;
+  size_t plain_len = in->contact_len;
+  in->contact = job->contact;
+  in->contact_len = job->contact_len;
+  rc = mash_store_intake(store, in);
+  in->contact = plain;
+  in->contact_len = plain_len;
+  for (size_t i = 0; rc == 0 && i < w->n; i++) {
+    const s_resolved_t *r = &w->res[i];
+    rc = store->vt->person_link(store, in->contact_id, w->pb[i]->ref, r->person_id, r->decision,
+                                (int)r->confidence, r->why, now);
+  }
+  return rc;
+}
+
+int mash_resolve_intake(mash_store_t *store, mash_resolve_job_t *job) {
+  mash_intake_t *in = &job->intake;
+  free(job->contact);
+  job->contact = NULL;
+  job->contact_len = 0;
+  int rc = store->vt->contact_find(store, in->principal, in->message_id, in->contact_id);
+  if (rc == 0) {
+    in->status = MASH_INTAKE_DUPLICATE;
+    return 0;
+  }
+  if (rc != -ENOENT) {
+    return rc;
+  }
+  Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, in->contact_len, in->contact);
+  if (c == NULL || c->notification == NULL) {
+    if (c) {
+      mash__v1__contact__free_unpacked(c, NULL);
+    }
+    return -EBADMSG;
+  }
+  s_intake_t *w = calloc(1, sizeof *w);
+  rc = w ? s_intake_run(store, job, c, w) : -ENOMEM;
+  /* The links point into w: detach them before the unpacked contact is freed. */
+  c->persons = NULL;
+  c->n_persons = 0;
+  c->priority_reasons = NULL;
+  c->n_priority_reasons = 0;
+  mash__v1__contact__free_unpacked(c, NULL);
+  if (w) {
+    s_household_free(&w->household);
+    free(w);
+  }
+  if (rc != 0) {
+    free(job->contact);
+    job->contact = NULL;
+    job->contact_len = 0;
+  }
+  return rc;
+}
+
+/* ---------------------------------------------------------------- the family in a pack */
+
+void mash_resolve_family_free(mash_resolve_family_t *f) {
+  if (f == NULL) {
+    return;
+  }
+  for (size_t i = 0; i < f->n_others; i++) {
+    mash__v1__person__free_unpacked(f->others[i], NULL);
+  }
+  free(f->others);
+  for (size_t i = 0; i < f->n_prior; i++) {
+    free(f->prior[i]);
+  }
+  free(f->prior);
+  memset(f, 0, sizeof *f);
+}
+
+/* A PriorContact with its strings in the same allocation. */
+static Mash__V1__PriorContact *s_prior_pb(const mash_person_contact_t *c) {
+  size_t a = strlen(c->contact_id) + 1, b = strlen(c->principal) + 1, r = strlen(c->ref) + 1;
+  Mash__V1__PriorContact *p = malloc(sizeof *p + a + b + r);
+  if (p == NULL) {
+    return NULL;
+  }
+  mash__v1__prior_contact__init(p);
+  char *s = (char *)(p + 1);
+  p->contact_id = memcpy(s, c->contact_id, a);
+  p->source_principal = memcpy(s + a, c->principal, b);
+  p->person_ref = memcpy(s + a + b, c->ref, r);
+  p->received_at_ms = c->received_at_ms;
+  p->concern_category = (Mash__V1__ConcernCategory)c->concern_category;
+  return p;
+}
+
+static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, s_household_t *h,
+                         s_prior_t *prior, mash_resolve_family_t *out) {
+  /* The seeds: the records the contact's children are linked to now. */
+  const Mash__V1__Notification *n = c->notification;
+  for (size_t i = 0; i < c->n_persons; i++) {
+    const Mash__V1__PersonLink *l = c->persons[i];
+    bool child = false;
+    for (size_t j = 0; n && j < n->n_children && !child; j++) {
+      child = strcmp(n->children[j]->ref, l->ref) == 0;
+    }
+    mash_person_row_t row;
+    int rc = child ? store->vt->person_get(store, l->person_id, &row) : -ENOENT;
+    if (rc == 0) {
+      free(row.record);
+      s_household_add(h, row.person_id, 1, true);
+    } else if (rc != -ENOENT) {
+      return rc;
+    }
+  }
+  int rc = s_household_walk(store, h);
+  rc = rc ? rc
+          : s_prior_collect(store, h, c->received_at_ms - MASH_RESOLVE_WINDOW_MS, c->received_at_ms,
+                            prior);
+  if (rc != 0) {
+    return rc;
+  }
+  out->others = calloc(h->n ? h->n : 1, sizeof *out->others);
+  out->prior = calloc(prior->n ? prior->n : 1, sizeof *out->prior);
+  if (out->others == NULL || out->prior == NULL) {
+    return -ENOMEM;
+  }
+  for (size_t i = 0; i < h->n; i++) {
+    if (h->seed[i] || !h->is_child[i] || h->record[i] == NULL) {
+      continue;
+    }
+    Mash__V1__Person *p = mash__v1__person__unpack(NULL, h->record_len[i], h->record[i]);
+    if (p == NULL) {
+      return -EBADMSG;
+    }
+    /* The record's ref is the person id: it names no one in the contact. */
+    free(p->ref);
+    p->ref = strdup(h->ids[i]);
+    if (p->ref == NULL) {
+      p->ref = (char *)protobuf_c_empty_string;
+      mash__v1__person__free_unpacked(p, NULL);
+      return -ENOMEM;
+    }
+    out->others[out->n_others++] = p;
+  }
+  qsort(prior->items, prior->n, sizeof prior->items[0], s_prior_order);
+  unsigned da = s_is_domestic_abuse(n);
+  for (size_t i = 0; i < prior->n; i++) {
+    out->prior[i] = s_prior_pb(&prior->items[i]);
+    if (out->prior[i] == NULL) {
+      return -ENOMEM;
+    }
+    out->n_prior++;
+    da += prior->items[i].domestic_abuse != 0;
+  }
+  out->domestic_abuse_12m = da;
+  out->potential_escalation = da >= MASH_RESOLVE_DA_ESCALATION;
+  return 0;
+}
+
+int mash_resolve_family(mash_store_t *store, const char *contact_id, int64_t received_ms,
+                        mash_resolve_family_t *out) {
+  memset(out, 0, sizeof *out);
+  mash_contact_row_t row;
+  int rc = store->vt->contact_get(store, contact_id, &row);
+  if (rc != 0) {
+    return rc;
+  }
+  Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, row.len, row.blob);
+  free(row.blob);
+  if (c == NULL) {
+    return -EBADMSG;
+  }
+  c->received_at_ms = received_ms;
+  s_household_t *h = calloc(1, sizeof *h);
+  s_prior_t *prior = calloc(1, sizeof *prior);
+  rc = h && prior ? 0 : -ENOMEM;
+  if (rc == 0) {
+    prior->exclude = contact_id;
+    rc = s_family_fill(store, c, h, prior, out);
+  }
+  if (h) {
+    s_household_free(h);
+  }
+  free(h);
+  free(prior);
+  mash__v1__contact__free_unpacked(c, NULL);
+  if (rc != 0) {
+    mash_resolve_family_free(out);
+  }
+  return rc;
+}
+
+/* ---------------------------------------------------------------- review */
+
+static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char *by,
+                     int64_t at_ms) {
+  mash_person_row_t from, into;
+  int rc = store->vt->person_get(store, m->person_id, &from);
+  if (rc != 0) {
+    return rc;
+  }
+  rc = store->vt->person_get(store, m->candidate_id, &into);
+  if (rc != 0) {
+    free(from.record);
+    return rc;
+  }
+  if (strcmp(from.person_id, into.person_id) != 0) {
+    Mash__V1__Person *pf = mash__v1__person__unpack(NULL, from.len, from.record);
+    Mash__V1__Person *pi = mash__v1__person__unpack(NULL, into.len, into.record);
+    uint8_t *rec = NULL;
+    size_t rec_len = 0;
+    rc = pf && pi ? s_record(pf, pi, &rec, &rec_len) : -EBADMSG;
+    if (rc == 0) {
+      rc = store->vt->person_put(store, into.person_id, rec, rec_len,
+                                 from.is_child || into.is_child, NULL, at_ms);
+    }
+    free(rec);
+    if (pf) {
+      mash__v1__person__free_unpacked(pf, NULL);
+    }
+    if (pi) {
+      mash__v1__person__free_unpacked(pi, NULL);
+    }
+    char note[MASH_PERSON_ID_LEN + MASH_MAX_SHORT_TEXT + 32];
+    snprintf(note, sizeof note, "; confirmed %s by %s", m->match_id, by);
+    rc = rc ? rc : store->vt->person_merge(store, from.person_id, into.person_id, note, at_ms);
+  }
+  free(from.record);
+  free(into.record);
+  return rc;
+}
+
+int mash_resolve_decide(mash_store_t *store, const char *match_id, int confirm, const char *by,
+                        int64_t at_ms) {
+  mash_match_row_t m;
+  int rc = store->vt->match_get(store, match_id, &m);
+  if (rc != 0) {
+    return rc;
+  }
+  if (m.state != MASH_MATCH_OPEN) {
+    return -EALREADY;
+  }
+  if (confirm) {
+    rc = s_confirm(store, &m, by ? by : "", at_ms);
+  }
+  return rc ? rc
+            : store->vt->match_decide(
+                  store, match_id, confirm ? MASH_MATCH_CONFIRMED : MASH_MATCH_REJECTED, by, at_ms);
+}

@@ -1,0 +1,89 @@
+/* resolve: who is each person of a notification, and who else is in the
+ * family (DESIGN.md §3 step 2; issue 4). Runs on the storage thread, inside
+ * the transaction that stores the contact, so a contact and its links
+ * commit together or not at all.
+ *
+ * Responsible for: resolving every person of a new contact against the
+ * person index (match.h decides; the store keeps), recording each link and
+ * why, opening a possible match for the hub's review, relating the people of
+ * one household, the repeat-contact and red-flag facts the priority needs,
+ * the family part of a pack (the household's other children, prior contacts
+ * in the last 12 months, the domestic-abuse count), and the hub's review of
+ * a possible match. Must not: touch sockets or the loop, log child data, or
+ * link two records without writing down why.
+ *
+ * The rule for one person:
+ *   1. Candidates are the people indexed under its blocking keys
+ *      (match.h) or its valid identifiers, less those already resolved for
+ *      another person of the same notification (an agency lists two people
+ *      because they are two).
+ *   2. Each is scored (mash_match_score). The best decides: a shared valid
+ *      identifier links ("identifier"); at or above the auto-link threshold
+ *      links ("auto_link"); at or above the review threshold makes a new
+ *      record and a possible match between it and the candidate, for the
+ *      hub desk to confirm or reject ("possible"); below, a new record
+ *      ("new").
+ *   3. A linked record takes the new details (names, address, date of
+ *      birth and sex when given) and keeps every identifier it held.
+ *
+ * Households: the people of one notification grouped by mash_household_group
+ * (same address, or related) are related in the store; the household of a
+ * contact is everyone reachable from its children by relations or a shared
+ * current address, at most MASH_RESOLVE_HOUSEHOLD_MAX people.
+ */
+#ifndef MASH_RESOLVE_H
+#define MASH_RESOLVE_H
+
+#include <stdint.h>
+
+#include "match.h"
+#include "priority.h"
+#include "store.h"
+
+#define MASH_RESOLVE_WINDOW_MS (365LL * 24 * 3600 * 1000) /* "the last 12 months" */
+#define MASH_RESOLVE_HOUSEHOLD_MAX 64u
+#define MASH_RESOLVE_PRIOR_MAX 256u   /* MASH_MAX_PRIOR_CONTACTS */
+#define MASH_RESOLVE_DA_ESCALATION 3u /* DASH: 3 or more incidents in 12 months */
+
+/* One new notification to store and resolve (the storage op's argument). */
+typedef struct mash_resolve_job {
+  mash_intake_t intake;           /* in: the Contact without links; out: status, contact_id */
+  mash_priority_input_t priority; /* the notification's facts (intake.c) */
+  mash_match_policy_t policy;
+  /* out, on MASH_INTAKE_NEW: the Contact as stored (with links, counts and
+   * the final priority), malloc'd; the caller frees it. */
+  uint8_t *contact;
+  size_t contact_len;
+  unsigned linked, possible, created; /* how the persons went, for the log */
+} mash_resolve_job_t;
+
+/* Store the contact of `job` unless (principal, message_id) was seen
+ * (status DUPLICATE, nothing written), resolving its people first. Returns
+ * 0 or a negative error (the caller's savepoint undoes partial writes). */
+int mash_resolve_intake(mash_store_t *store, mash_resolve_job_t *job);
+
+/* The family part of a pack. Owns what it points to: free with
+ * mash_resolve_family_free. */
+typedef struct mash_resolve_family {
+  Mash__V1__Person **others; /* the household's children not named in the contact */
+  size_t n_others;
+  Mash__V1__PriorContact **prior; /* contacts about the household's children, oldest first */
+  size_t n_prior;
+  unsigned domestic_abuse_12m; /* domestic-abuse contacts in prior, plus this one */
+  int potential_escalation;    /* domestic_abuse_12m >= MASH_RESOLVE_DA_ESCALATION */
+} mash_resolve_family_t;
+
+/* Fill `out` for the stored contact `contact_id` (received at received_ms):
+ * prior contacts are those received in the 12 months before it. */
+int mash_resolve_family(mash_store_t *store, const char *contact_id, int64_t received_ms,
+                        mash_resolve_family_t *out);
+void mash_resolve_family_free(mash_resolve_family_t *f);
+
+/* The hub's review of possible match `match_id`: confirm merges the
+ * record made for the notification into the candidate (links move, with
+ * "confirmed by BY" added to why); reject leaves them apart. Returns 0,
+ * -ENOENT for an unknown match, -EALREADY when it was already decided. */
+int mash_resolve_decide(mash_store_t *store, const char *match_id, int confirm, const char *by,
+                        int64_t at_ms);
+
+#endif

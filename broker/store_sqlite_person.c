@@ -1,0 +1,544 @@
+/* store_sqlite_person: the person index of the SQLite store: person records,
+ * their blocking and identifier keys, the links from each person of each
+ * contact to a record, relations (households), and possible matches
+ * awaiting the hub's review.
+ *
+ * Responsible for: these tables and their statements. A person's record (a
+ * serialized Person: names, date of birth, address) is sealed with its id as
+ * associated data; keys and the current address are stored only as keyed
+ * blind indexes (HMAC-SHA-256 under a key derived from the data key, cut to
+ * 16 bytes), so the file holds no plaintext name, date or address. Must not:
+ * decide anything (resolve.c does), or be called from any thread but the
+ * storage thread.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_sqlite_int.h"
+
+const char STORE_PERSON_MIGRATION[] =
+    "ALTER TABLE contacts ADD COLUMN concern INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE contacts ADD COLUMN red_flag INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE persons ("
+    "  id INTEGER PRIMARY KEY, created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,"
+    "  is_child INTEGER NOT NULL DEFAULT 0, address_key BLOB NULL, merged_into INTEGER NULL,"
+    "  record BLOB NOT NULL);"
+    "CREATE INDEX persons_address ON persons (address_key) "
+    "  WHERE address_key IS NOT NULL AND merged_into IS NULL;"
+    "CREATE TABLE person_keys ("
+    "  key BLOB NOT NULL, person INTEGER NOT NULL, PRIMARY KEY (key, person)) WITHOUT ROWID;"
+    "CREATE INDEX person_keys_person ON person_keys (person);"
+    "CREATE TABLE person_links ("
+    "  contact_id TEXT NOT NULL, ref TEXT NOT NULL, person INTEGER NOT NULL,"
+    "  decision TEXT NOT NULL, confidence INTEGER NOT NULL, why TEXT NOT NULL,"
+    "  at_ms INTEGER NOT NULL, PRIMARY KEY (contact_id, ref));"
+    "CREATE INDEX person_links_person ON person_links (person);"
+    "CREATE TABLE person_relations ("
+    "  a INTEGER NOT NULL, b INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY (a, b)) WITHOUT ROWID;"
+    "CREATE INDEX person_relations_b ON person_relations (b);"
+    "CREATE TABLE matches ("
+    "  id INTEGER PRIMARY KEY, contact_id TEXT NOT NULL, ref TEXT NOT NULL,"
+    "  person INTEGER NOT NULL, candidate INTEGER NOT NULL, confidence INTEGER NOT NULL,"
+    "  why TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0, created_at_ms INTEGER NOT NULL,"
+    "  decided_at_ms INTEGER NOT NULL DEFAULT 0, decided_by TEXT NULL);"
+    "CREATE INDEX matches_open ON matches (id) WHERE state = 0;"
+    "CREATE INDEX matches_person ON matches (person);";
+
+/* Keys looked up at once by person_find (a person's blocking keys plus its
+ * identifiers fit; more are looked up in further rounds). */
+#define FIND_KEYS 16
+#define KEY_BYTES 16
+#define NEIGHBOURS_MAX 256
+
+enum {
+  P_FIND,
+  P_GET,
+  P_NEXT,
+  P_INSERT,
+  P_UPDATE,
+  P_KEY,
+  P_LINK,
+  P_RELATE,
+  P_NEIGHBOURS,
+  P_CONTACTS,
+  P_MERGE_MARK,
+  P_MERGE_LINKS,
+  P_MERGE_KEYS_COPY,
+  P_MERGE_KEYS_DROP,
+  P_MERGE_REL_LIST,
+  P_MERGE_REL_DROP,
+  P_MERGE_MATCHES,
+  P_MATCH_NEXT,
+  P_MATCH_INSERT,
+  P_MATCH_GET,
+  P_MATCH_DECIDE,
+  P_MATCH_CONTACT,
+  P_N
+};
+
+#define PERSON_COLS "p.id, p.is_child, p.record"
+
+static const char *const SQL[P_N] = {
+    [P_FIND] = "SELECT DISTINCT " PERSON_COLS " FROM person_keys k JOIN persons p "
+               "ON p.id = k.person WHERE k.key IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+               "?11, ?12, ?13, ?14, ?15, ?16) AND p.merged_into IS NULL ORDER BY p.id",
+    /* A merged person gives the record it was merged into. */
+    [P_GET] = "WITH RECURSIVE chain (id) AS (SELECT ?1 UNION SELECT p.merged_into FROM persons p "
+              "JOIN chain ON p.id = chain.id WHERE p.merged_into IS NOT NULL) "
+              "SELECT " PERSON_COLS " FROM persons p JOIN chain ON p.id = chain.id "
+              "WHERE p.merged_into IS NULL LIMIT 1",
+    [P_NEXT] = "SELECT COALESCE(MAX(id), 0) + 1 FROM persons",
+    [P_INSERT] = "INSERT INTO persons (id, created_at_ms, updated_at_ms, is_child, address_key, "
+                 "record) VALUES (?1, ?2, ?2, ?3, ?4, ?5)",
+    [P_UPDATE] = "UPDATE persons SET updated_at_ms = ?2, is_child = MAX(is_child, ?3), "
+                 "address_key = COALESCE(?4, address_key), record = ?5 "
+                 "WHERE id = ?1 AND merged_into IS NULL",
+    [P_KEY] = "INSERT OR IGNORE INTO person_keys (key, person) VALUES (?1, ?2)",
+    [P_LINK] = "INSERT OR REPLACE INTO person_links (contact_id, ref, person, decision, "
+               "confidence, why, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [P_RELATE] = "INSERT OR IGNORE INTO person_relations (a, b, at_ms) VALUES (?1, ?2, ?3)",
+    [P_NEIGHBOURS] =
+        "SELECT " PERSON_COLS " FROM persons p WHERE p.merged_into IS NULL AND p.id != ?1 AND "
+        "p.id IN (SELECT b FROM person_relations WHERE a = ?1 "
+        "UNION SELECT a FROM person_relations WHERE b = ?1 "
+        "UNION SELECT id FROM persons WHERE address_key = "
+        "(SELECT address_key FROM persons WHERE id = ?1) AND merged_into IS NULL) "
+        "ORDER BY p.id LIMIT 256",
+    [P_CONTACTS] = "SELECT l.contact_id, c.principal, c.received_at_ms, c.concern, "
+                   "c.domestic_abuse, c.red_flag, l.ref FROM person_links l JOIN contacts c "
+                   "ON c.contact_id = l.contact_id WHERE l.person = ?1 AND "
+                   "c.received_at_ms BETWEEN ?2 AND ?3 ORDER BY c.received_at_ms, c.id",
+    [P_MERGE_MARK] = "UPDATE persons SET merged_into = ?2, updated_at_ms = ?3 "
+                     "WHERE id = ?1 AND merged_into IS NULL",
+    [P_MERGE_LINKS] = "UPDATE person_links SET person = ?2, why = why || ?3 WHERE person = ?1",
+    [P_MERGE_KEYS_COPY] = "INSERT OR IGNORE INTO person_keys (key, person) "
+                          "SELECT key, ?2 FROM person_keys WHERE person = ?1",
+    [P_MERGE_KEYS_DROP] = "DELETE FROM person_keys WHERE person = ?1",
+    [P_MERGE_REL_LIST] = "SELECT b FROM person_relations WHERE a = ?1 "
+                         "UNION SELECT a FROM person_relations WHERE b = ?1",
+    [P_MERGE_REL_DROP] = "DELETE FROM person_relations WHERE a = ?1 OR b = ?1",
+    [P_MERGE_MATCHES] = "UPDATE matches SET candidate = ?2 WHERE candidate = ?1 AND state = 0",
+    [P_MATCH_NEXT] = "SELECT COALESCE(MAX(id), 0) + 1 FROM matches",
+    [P_MATCH_INSERT] = "INSERT INTO matches (id, contact_id, ref, person, candidate, confidence, "
+                       "why, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [P_MATCH_GET] = "SELECT id, contact_id, ref, person, candidate, confidence, state "
+                    "FROM matches WHERE id = ?1",
+    [P_MATCH_DECIDE] = "UPDATE matches SET state = ?2, decided_at_ms = ?3, decided_by = ?4 "
+                       "WHERE id = ?1 AND state = 0",
+    [P_MATCH_CONTACT] = "UPDATE matches SET contact_id = ?1 "
+                        "WHERE person = ?2 AND ref = ?3 AND contact_id = ''",
+};
+
+struct store_per {
+  sqlite3 *db;
+  const mash_seal_t *seal;
+  sqlite3_stmt *q[P_N];
+};
+
+store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen) {
+  store_per_t *p = calloc(1, sizeof *p);
+  if (!p) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  p->db = db;
+  p->seal = seal;
+  for (int i = 0; i < P_N; i++) {
+    if (sqlite3_prepare_v3(db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &p->q[i], NULL) !=
+        SQLITE_OK) {
+      snprintf(err, errlen, "cannot prepare person statement %d: %s", i, sqlite3_errmsg(db));
+      store_per_destroy(p);
+      return NULL;
+    }
+  }
+  return p;
+}
+
+void store_per_destroy(store_per_t *p) {
+  if (!p) {
+    return;
+  }
+  for (int i = 0; i < P_N; i++) {
+    sqlite3_finalize(p->q[i]);
+  }
+  free(p);
+}
+
+/* ---- small helpers ---- */
+
+static sqlite3_stmt *s_q(mash_store_t *s, int which) {
+  return store_sqlite_per(s)->q[which];
+}
+
+/* "P-000042" from 42 and back. */
+static void s_format_id(char out[MASH_PERSON_ID_LEN], char prefix, sqlite3_int64 id) {
+  snprintf(out, MASH_PERSON_ID_LEN, "%c-%06" PRId64, prefix, (int64_t)id);
+}
+
+static sqlite3_int64 s_parse_id(const char *s, char prefix) {
+  if (s == NULL || s[0] != prefix || s[1] != '-' || s[2] == '\0') {
+    return 0;
+  }
+  sqlite3_int64 v = 0;
+  for (const char *c = s + 2; *c != '\0'; c++) {
+    if (*c < '0' || *c > '9' || v > INT64_MAX / 10 - 10) {
+      return 0;
+    }
+    v = v * 10 + (*c - '0');
+  }
+  return v;
+}
+
+/* The stored form of a key: the first 16 bytes of its blind index. */
+static void s_blind(mash_store_t *s, const char *key, uint8_t out[KEY_BYTES]) {
+  char hex[65];
+  mash_seal_blind_index(store_sqlite_per(s)->seal, key, hex);
+  for (int i = 0; i < KEY_BYTES; i++) {
+    unsigned v = 0;
+    sscanf(hex + 2 * i, "%2x", &v);
+    out[i] = (uint8_t)v;
+  }
+}
+
+/* Read a person row (columns id, is_child, record) and hand it to cb. */
+static int s_person_row(mash_store_t *s, sqlite3_stmt *q, mash_person_row_t *row) {
+  memset(row, 0, sizeof *row);
+  s_format_id(row->person_id, 'P', sqlite3_column_int64(q, 0));
+  row->is_child = sqlite3_column_int(q, 1);
+  return store_sql_open(store_sqlite_per(s)->seal, q, 2, row->person_id, &row->record, &row->len);
+}
+
+static int s_visit_persons(mash_store_t *s, sqlite3_stmt *q, mash_store_person_cb cb, void *arg) {
+  int rc, out = 0;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    mash_person_row_t row;
+    out = s_person_row(s, q, &row);
+    if (out == 0 && cb(&row, arg) != 0) {
+      free(row.record);
+      break;
+    }
+    free(row.record);
+    if (out != 0) {
+      break;
+    }
+  }
+  if (out == 0 && rc != SQLITE_ROW) {
+    out = store_sqlite_errno(rc);
+  }
+  store_sql_done(q);
+  return out;
+}
+
+/* ---- persons ---- */
+
+int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
+                   void *arg) {
+  if (n > FIND_KEYS || (n > 0 && keys == NULL) || cb == NULL) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_FIND);
+  uint8_t blind[FIND_KEYS][KEY_BYTES];
+  for (size_t i = 0; i < n; i++) {
+    s_blind(s, keys[i], blind[i]);
+    sqlite3_bind_blob(q, (int)i + 1, blind[i], KEY_BYTES, SQLITE_STATIC);
+  }
+  /* Unbound parameters are NULL, which matches no key. */
+  return s_visit_persons(s, q, cb, arg);
+}
+
+int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
+  memset(row, 0, sizeof *row);
+  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  if (id <= 0) {
+    return -ENOENT;
+  }
+  sqlite3_stmt *q = s_q(s, P_GET);
+  sqlite3_bind_int64(q, 1, id);
+  int rc = sqlite3_step(q);
+  int out = rc == SQLITE_ROW    ? s_person_row(s, q, row)
+            : rc == SQLITE_DONE ? -ENOENT
+                                : store_sqlite_errno(rc);
+  store_sql_done(q);
+  return out;
+}
+
+int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
+                  size_t len, int is_child, const char *address_key, int64_t at_ms) {
+  if (person_id == NULL || record == NULL) {
+    return -EINVAL;
+  }
+  sqlite3_int64 id = 0;
+  bool create = person_id[0] == '\0';
+  if (create) {
+    int64_t next = 0;
+    int rc = store_sql_int64(s_q(s, P_NEXT), &next);
+    if (rc != 0) {
+      return rc;
+    }
+    id = next;
+    s_format_id(person_id, 'P', id);
+  } else if ((id = s_parse_id(person_id, 'P')) <= 0) {
+    return -ENOENT;
+  }
+  uint8_t *sealed = NULL;
+  size_t sealed_len = 0;
+  int rc = store_sql_seal(store_sqlite_per(s)->seal, record, len, person_id, &sealed, &sealed_len);
+  if (rc != 0) {
+    return rc;
+  }
+  uint8_t addr[KEY_BYTES];
+  sqlite3_stmt *q = s_q(s, create ? P_INSERT : P_UPDATE);
+  sqlite3_bind_int64(q, 1, id);
+  sqlite3_bind_int64(q, 2, at_ms);
+  sqlite3_bind_int(q, 3, is_child ? 1 : 0);
+  if (address_key != NULL && address_key[0] != '\0') {
+    s_blind(s, address_key, addr);
+    sqlite3_bind_blob(q, 4, addr, KEY_BYTES, SQLITE_STATIC);
+  }
+  sqlite3_bind_blob(q, 5, sealed, (int)sealed_len, SQLITE_STATIC);
+  rc = store_sql_exec(q);
+  free(sealed);
+  if (rc == 0 && !create && sqlite3_changes(store_sqlite_per(s)->db) == 0) {
+    rc = -ENOENT;
+  }
+  return rc;
+}
+
+int store_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys, size_t n) {
+  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  if (id <= 0 || (n > 0 && keys == NULL)) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_KEY);
+  for (size_t i = 0; i < n; i++) {
+    uint8_t blind[KEY_BYTES];
+    s_blind(s, keys[i], blind);
+    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, id);
+    int rc = store_sql_exec(q);
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
+int store_per_link(mash_store_t *s, const char *contact_id, const char *ref, const char *person_id,
+                   const char *decision, int confidence, const char *why, int64_t at_ms) {
+  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  if (id <= 0 || contact_id == NULL || ref == NULL || decision == NULL) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_LINK);
+  sqlite3_bind_text(q, 1, contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 2, ref, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 3, id);
+  sqlite3_bind_text(q, 4, decision, -1, SQLITE_STATIC);
+  sqlite3_bind_int(q, 5, confidence);
+  sqlite3_bind_text(q, 6, why ? why : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 7, at_ms);
+  int rc = store_sql_exec(q);
+  if (rc != 0) {
+    return rc;
+  }
+  /* A possible match is opened before its contact has an id. */
+  q = s_q(s, P_MATCH_CONTACT);
+  sqlite3_bind_text(q, 1, contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 2, id);
+  sqlite3_bind_text(q, 3, ref, -1, SQLITE_STATIC);
+  return store_sql_exec(q);
+}
+
+static int s_relate_ids(mash_store_t *s, sqlite3_int64 a, sqlite3_int64 b, int64_t at_ms) {
+  if (a == b) {
+    return 0;
+  }
+  sqlite3_stmt *q = s_q(s, P_RELATE);
+  sqlite3_bind_int64(q, 1, a < b ? a : b);
+  sqlite3_bind_int64(q, 2, a < b ? b : a);
+  sqlite3_bind_int64(q, 3, at_ms);
+  return store_sql_exec(q);
+}
+
+int store_per_relate(mash_store_t *s, const char *a, const char *b, int64_t at_ms) {
+  sqlite3_int64 ia = s_parse_id(a, 'P'), ib = s_parse_id(b, 'P');
+  if (ia <= 0 || ib <= 0) {
+    return -EINVAL;
+  }
+  return s_relate_ids(s, ia, ib, at_ms);
+}
+
+int store_per_neighbours(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
+                         void *arg) {
+  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  if (id <= 0 || cb == NULL) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_NEIGHBOURS);
+  sqlite3_bind_int64(q, 1, id);
+  return s_visit_persons(s, q, cb, arg);
+}
+
+int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
+                       mash_store_person_contact_cb cb, void *arg) {
+  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  if (id <= 0 || cb == NULL) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_CONTACTS);
+  sqlite3_bind_int64(q, 1, id);
+  sqlite3_bind_int64(q, 2, since_ms);
+  sqlite3_bind_int64(q, 3, until_ms);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    mash_person_contact_t c;
+    memset(&c, 0, sizeof c);
+    store_sql_text(q, 0, c.contact_id, sizeof c.contact_id);
+    store_sql_text(q, 1, c.principal, sizeof c.principal);
+    c.received_at_ms = sqlite3_column_int64(q, 2);
+    c.concern_category = sqlite3_column_int(q, 3);
+    c.domestic_abuse = sqlite3_column_int(q, 4);
+    c.red_flag = sqlite3_column_int(q, 5);
+    store_sql_text(q, 6, c.ref, sizeof c.ref);
+    snprintf(c.person_id, sizeof c.person_id, "%s", person_id);
+    if (cb(&c, arg) != 0) {
+      break;
+    }
+  }
+  int out = rc == SQLITE_ROW ? 0 : store_sqlite_errno(rc);
+  store_sql_done(q);
+  return out;
+}
+
+int store_per_merge(mash_store_t *s, const char *from, const char *into, const char *note,
+                    int64_t at_ms) {
+  sqlite3_int64 f = s_parse_id(from, 'P'), t = s_parse_id(into, 'P');
+  if (f <= 0 || t <= 0 || f == t) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_MERGE_MARK);
+  sqlite3_bind_int64(q, 1, f);
+  sqlite3_bind_int64(q, 2, t);
+  sqlite3_bind_int64(q, 3, at_ms);
+  int rc = store_sql_exec(q);
+  if (rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0) {
+    return -ENOENT;
+  }
+  q = s_q(s, P_MERGE_LINKS);
+  sqlite3_bind_int64(q, 1, f);
+  sqlite3_bind_int64(q, 2, t);
+  sqlite3_bind_text(q, 3, note ? note : "", -1, SQLITE_STATIC);
+  rc = rc ? rc : store_sql_exec(q);
+  static const int by_from_into[] = {P_MERGE_KEYS_COPY, P_MERGE_MATCHES};
+  for (size_t i = 0; rc == 0 && i < sizeof by_from_into / sizeof by_from_into[0]; i++) {
+    q = s_q(s, by_from_into[i]);
+    sqlite3_bind_int64(q, 1, f);
+    sqlite3_bind_int64(q, 2, t);
+    rc = store_sql_exec(q);
+  }
+  if (rc == 0) {
+    q = s_q(s, P_MERGE_KEYS_DROP);
+    sqlite3_bind_int64(q, 1, f);
+    rc = store_sql_exec(q);
+  }
+  /* Relations: gather from's, then move them to into. */
+  sqlite3_int64 others[NEIGHBOURS_MAX];
+  size_t n = 0;
+  if (rc == 0) {
+    q = s_q(s, P_MERGE_REL_LIST);
+    sqlite3_bind_int64(q, 1, f);
+    int src;
+    while ((src = sqlite3_step(q)) == SQLITE_ROW && n < NEIGHBOURS_MAX) {
+      others[n++] = sqlite3_column_int64(q, 0);
+    }
+    rc = src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_sqlite_errno(src);
+    store_sql_done(q);
+  }
+  if (rc == 0) {
+    q = s_q(s, P_MERGE_REL_DROP);
+    sqlite3_bind_int64(q, 1, f);
+    rc = store_sql_exec(q);
+  }
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    rc = s_relate_ids(s, t, others[i], at_ms);
+  }
+  return rc;
+}
+
+/* ---- possible matches ---- */
+
+int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
+                           int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]) {
+  sqlite3_int64 person = s_parse_id(m ? m->person_id : NULL, 'P');
+  sqlite3_int64 cand = s_parse_id(m ? m->candidate_id : NULL, 'P');
+  if (person <= 0 || cand <= 0) {
+    return -EINVAL;
+  }
+  int64_t id = 0;
+  int rc = store_sql_int64(s_q(s, P_MATCH_NEXT), &id);
+  if (rc != 0) {
+    return rc;
+  }
+  sqlite3_stmt *q = s_q(s, P_MATCH_INSERT);
+  sqlite3_bind_int64(q, 1, id);
+  sqlite3_bind_text(q, 2, m->contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 3, m->ref, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 4, person);
+  sqlite3_bind_int64(q, 5, cand);
+  sqlite3_bind_int(q, 6, m->confidence);
+  sqlite3_bind_text(q, 7, why ? why : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 8, at_ms);
+  rc = store_sql_exec(q);
+  if (rc == 0) {
+    s_format_id(match_id, 'M', id);
+  }
+  return rc;
+}
+
+int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row) {
+  memset(row, 0, sizeof *row);
+  sqlite3_int64 id = s_parse_id(match_id, 'M');
+  if (id <= 0) {
+    return -ENOENT;
+  }
+  sqlite3_stmt *q = s_q(s, P_MATCH_GET);
+  sqlite3_bind_int64(q, 1, id);
+  int rc = sqlite3_step(q);
+  int out = 0;
+  if (rc == SQLITE_ROW) {
+    s_format_id(row->match_id, 'M', sqlite3_column_int64(q, 0));
+    store_sql_text(q, 1, row->contact_id, sizeof row->contact_id);
+    store_sql_text(q, 2, row->ref, sizeof row->ref);
+    s_format_id(row->person_id, 'P', sqlite3_column_int64(q, 3));
+    s_format_id(row->candidate_id, 'P', sqlite3_column_int64(q, 4));
+    row->confidence = sqlite3_column_int(q, 5);
+    row->state = sqlite3_column_int(q, 6);
+  } else {
+    out = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
+  }
+  store_sql_done(q);
+  return out;
+}
+
+int store_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
+                           int64_t at_ms) {
+  sqlite3_int64 id = s_parse_id(match_id, 'M');
+  if (id <= 0 || (state != MASH_MATCH_CONFIRMED && state != MASH_MATCH_REJECTED)) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_MATCH_DECIDE);
+  sqlite3_bind_int64(q, 1, id);
+  sqlite3_bind_int(q, 2, state);
+  sqlite3_bind_int64(q, 3, at_ms);
+  sqlite3_bind_text(q, 4, by ? by : "", -1, SQLITE_STATIC);
+  int rc = store_sql_exec(q);
+  if (rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0) {
+    return -EALREADY;
+  }
+  return rc;
+}
