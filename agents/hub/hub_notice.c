@@ -83,6 +83,18 @@ void hub_notice_pack_line(const Mash__V1__ConsolidatedPack *p, const char *base,
   } else {
     s_text(&l, "complete");
   }
+  /* Counts only (no names): shown when there is something to see. */
+  if (p->n_household > 0 || p->n_prior_contacts > 0) {
+    s_text(&l, "  siblings: ");
+    s_uint(&l, (unsigned)p->n_household);
+    s_text(&l, ", prior: ");
+    s_uint(&l, (unsigned)p->n_prior_contacts);
+  }
+  if (p->potential_escalation) {
+    s_text(&l, "  POTENTIAL ESCALATION (domestic abuse ");
+    s_uint(&l, (unsigned)p->domestic_abuse_12m);
+    s_text(&l, " in 12 months)");
+  }
   if (listing) {
     s_text(&l, "  ");
     s_text(&l, p->contact_id);
@@ -130,6 +142,10 @@ json_t *hub_notice_pack_json(const Mash__V1__ConsolidatedPack *p, const char *ba
   hub_view_json_set(o, "issued_at", hub_view_json_time(p->issued_at_ms), &ok);
   hub_view_json_set(o, "answers", json_integer((json_int_t)answered), &ok);
   hub_view_json_set(o, "escalations", json_integer((json_int_t)p->n_escalations), &ok);
+  hub_view_json_set(o, "siblings", json_integer((json_int_t)p->n_household), &ok);
+  hub_view_json_set(o, "prior_contacts", json_integer((json_int_t)p->n_prior_contacts), &ok);
+  hub_view_json_set(o, "domestic_abuse_12m", json_integer(p->domestic_abuse_12m), &ok);
+  hub_view_json_set(o, "potential_escalation", json_boolean(p->potential_escalation), &ok);
   if (s_set(base)) {
     hub_view_json_set(o, "html", s_path(base, ".html"), &ok);
     hub_view_json_set(o, "json", s_path(base, ".json"), &ok);

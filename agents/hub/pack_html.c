@@ -441,12 +441,53 @@ static bool s_present(const Mash__V1__PoliceDetail *pd, const char *ref) {
   return false;
 }
 
-/* A table of people; with `pd` a "present at incident" column. */
+/* The broker's link of the person `ref` of contact c, or NULL. */
+static const Mash__V1__PersonLink *s_link(const Mash__V1__Contact *c, const char *ref) {
+  for (size_t i = 0; c != NULL && !s_empty(ref) && i < c->n_persons; i++) {
+    const Mash__V1__PersonLink *l = c->persons[i];
+    if (l != NULL && l->ref != NULL && strcmp(l->ref, ref) == 0) {
+      return l;
+    }
+  }
+  return NULL;
+}
+
+/* The person record a person was resolved to, and how; a possible match
+ * names the person it may be and the match the hub is to review. */
+static void s_record(html_t *h, const Mash__V1__PersonLink *l) {
+  if (l == NULL) {
+    s_raw(h, "<span class=\"muted\">not resolved</span>");
+    return;
+  }
+  s_field(h, l->person_id);
+  s_raw(h, " <span class=\"muted\">(");
+  s_field(h, l->decision);
+  s_raw(h, ")</span>");
+  if (!s_empty(l->match_id)) {
+    unsigned hundredths = (l->confidence_permille + 5u) / 10u;
+    s_raw(h, "<br><span class=\"warn\">possible match ");
+    s_text(h, l->match_id);
+    s_raw(h, ": may be ");
+    s_field(h, l->candidate_person_id);
+    s_rawf(h, " (confidence %u.%02u", hundredths / 100u, hundredths % 100u);
+    if (!s_empty(l->why)) {
+      s_raw(h, ", ");
+      s_text(h, l->why);
+    }
+    s_raw(h, "), to review</span>");
+  }
+}
+
+/* A table of people; with `pd` a "present at incident" column, with `c`
+ * (the contact, when the broker resolved its people) a "person record"
+ * column. */
 static void s_people(html_t *h, Mash__V1__Person *const *people, size_t n, int64_t at_ms,
-                     const Mash__V1__PoliceDetail *pd) {
+                     const Mash__V1__PoliceDetail *pd, const Mash__V1__Contact *c) {
+  bool records = c != NULL && c->n_persons > 0;
   s_raw(h, "<table><thead><tr><th>Ref</th><th>Name</th><th>Date of birth</th><th>Sex</th>"
            "<th>Role</th><th>Identifiers</th><th>Address</th>");
   s_raw(h, pd != NULL ? "<th>Present at incident</th>" : "");
+  s_raw(h, records ? "<th>Person record</th>" : "");
   s_raw(h, "</tr></thead><tbody>\n");
   for (size_t i = 0; i < n; i++) {
     const Mash__V1__Person *p = people[i];
@@ -471,6 +512,35 @@ static void s_people(html_t *h, Mash__V1__Person *const *people, size_t n, int64
     if (pd != NULL) {
       s_raw(h, s_present(pd, p->ref) ? "</td><td><strong>yes</strong>" : "</td><td>no");
     }
+    if (records) {
+      s_raw(h, "</td><td>");
+      s_record(h, s_link(c, p->ref));
+    }
+    s_raw(h, "</td></tr>\n");
+  }
+  s_raw(h, "</tbody></table>\n");
+}
+
+/* The household's other children: their ref is their person record. */
+static void s_household(html_t *h, const Mash__V1__ConsolidatedPack *p) {
+  s_raw(h, "<table class=\"household\"><thead><tr><th>Person record</th><th>Name</th>"
+           "<th>Date of birth</th><th>Sex</th><th>Address</th></tr></thead><tbody>\n");
+  for (size_t i = 0; i < p->n_household; i++) {
+    const Mash__V1__Person *c = p->household[i];
+    if (c == NULL) {
+      continue;
+    }
+    s_raw(h, "<tr><td>");
+    s_field(h, c->ref);
+    s_raw(h, "</td><td>");
+    s_name(h, c);
+    s_raw(h, "</td><td>");
+    s_field(h, c->date_of_birth);
+    s_age(h, c->date_of_birth, p->issued_at_ms);
+    s_raw(h, "</td><td>");
+    s_words(h, hub_view_sex_name(c->sex));
+    s_raw(h, "</td><td>");
+    s_address(h, c->address);
     s_raw(h, "</td></tr>\n");
   }
   s_raw(h, "</tbody></table>\n");
@@ -528,6 +598,7 @@ static const char STYLE[] =
     ".banner{border:3px solid #b00020;background:#fdecee;padding:8px 12px;margin:12px 0;"
     "font-weight:600}\n"
     ".banner.note{border-color:#555;background:#f3f3f3}\n"
+    ".banner.escalation{font-size:17px}\n"
     ".rag{display:inline-block;padding:0 10px;border:2px solid #222;font-weight:700}\n"
     ".rag-red{background:#c62828;color:#fff}\n"
     ".rag-amber{background:#f9a825;color:#111}\n"
@@ -574,6 +645,10 @@ static void s_header(html_t *h, const Mash__V1__ConsolidatedPack *p) {
   }
   s_raw(h, "</span></dd>");
   s_kv(h, "Screened by", p->screened_by);
+  s_dt(h, "Domestic abuse, 12 months");
+  s_rawf(h, p->potential_escalation ? "<span class=\"warn\">%u</span>" : "%u",
+         (unsigned)p->domestic_abuse_12m);
+  s_raw(h, "</dd>");
 
   /* The answers at a glance, counted as the agency sections show them. */
   size_t asked = 0, on_time = 0, late = 0, missing = 0;
@@ -613,6 +688,16 @@ static void s_header(html_t *h, const Mash__V1__ConsolidatedPack *p) {
     }
     s_raw(h, "</div>\n");
   }
+  /* DASH practice: three or more domestic-abuse incidents in twelve months
+   * is potential escalation, whatever this incident's grade. */
+  if (p->potential_escalation) {
+    s_rawf(h,
+           "<div class=\"banner escalation\" role=\"alert\"><strong>POTENTIAL ESCALATION: %u "
+           "domestic-abuse incidents in 12 months</strong> (this contact and the earlier ones "
+           "below). Consider the risk as raised even when this incident alone is graded "
+           "lower.</div>\n",
+           (unsigned)p->domestic_abuse_12m);
+  }
   s_raw(h, "</header>\n");
 }
 
@@ -624,18 +709,18 @@ static void s_children(html_t *h, const Mash__V1__ConsolidatedPack *p) {
   } else {
     const Mash__V1__PoliceDetail *pd =
         n->detail_case == MASH__V1__NOTIFICATION__DETAIL_POLICE ? n->police : NULL;
-    s_people(h, n->children, n->n_children, p->issued_at_ms, pd);
+    s_people(h, n->children, n->n_children, p->issued_at_ms, pd, p->contact);
   }
 
-  s_raw(h, "<h2>Household</h2>\n");
+  s_raw(h, "<h2>Other children in the household</h2>\n");
   if (p->n_household == 0) {
-    s_raw(h, "<p class=\"muted\">No household members resolved.</p>\n");
+    s_raw(h, "<p class=\"muted\">No other children of the household are known.</p>\n");
   } else {
-    s_people(h, p->household, p->n_household, p->issued_at_ms, NULL);
+    s_household(h, p);
   }
   if (n != NULL && n->n_adults > 0) {
     s_raw(h, "<h3>Adults named in the notification</h3>\n");
-    s_people(h, n->adults, n->n_adults, p->issued_at_ms, NULL);
+    s_people(h, n->adults, n->n_adults, p->issued_at_ms, NULL, p->contact);
   }
   if (n != NULL && n->n_relationships > 0) {
     s_raw(h, "<h3>Relationships</h3>\n<ul>\n");
@@ -990,9 +1075,14 @@ static void s_escalations(html_t *h, const Mash__V1__ConsolidatedPack *p) {
 }
 
 static void s_prior(html_t *h, const Mash__V1__ConsolidatedPack *p) {
-  s_raw(h, "<section>\n<h2>Prior contacts</h2>\n");
+  s_raw(h, "<section>\n<h2>Prior contacts in the last 12 months</h2>\n");
+  s_rawf(h, "<p>Domestic-abuse incidents in the 12 months up to this contact: <strong>%u</strong>",
+         (unsigned)p->domestic_abuse_12m);
+  s_raw(h, p->potential_escalation ? " <span class=\"warn\">(potential escalation)</span></p>\n"
+                                   : "</p>\n");
   if (p->n_prior_contacts == 0) {
-    s_raw(h, "<p class=\"muted\">None found.</p>\n</section>\n");
+    s_raw(h, "<p class=\"muted\">No earlier contact about these children or their household."
+             "</p>\n</section>\n");
     return;
   }
   s_raw(h, "<table><thead><tr><th>Contact</th><th>Received</th><th>From</th><th>Concern</th>"

@@ -180,10 +180,16 @@ json_t *pack_view_json(const Mash__V1__ConsolidatedPack *p) {
   }
   hub_view_json_set(o, "escalations", escalations, &ok);
 
+  /* The household's other children: their ref is their person record,
+   * also given as "person_id" so that a reader need not know that. */
   json_t *household = json_array();
   for (size_t i = 0; household != NULL && i < p->n_household; i++) {
     if (p->household[i] != NULL) {
-      hub_view_json_append(household, hub_view_person_json(p->household[i], &ok), &ok);
+      json_t *person = hub_view_person_json(p->household[i], &ok);
+      if (person != NULL) {
+        hub_view_json_set(person, "person_id", hub_view_json_text(p->household[i]->ref), &ok);
+      }
+      hub_view_json_append(household, person, &ok);
     }
   }
   hub_view_json_set(o, "household", household, &ok);
@@ -195,6 +201,8 @@ json_t *pack_view_json(const Mash__V1__ConsolidatedPack *p) {
     }
   }
   hub_view_json_set(o, "prior_contacts", prior, &ok);
+  hub_view_json_set(o, "domestic_abuse_12m", json_integer(p->domestic_abuse_12m), &ok);
+  hub_view_json_set(o, "potential_escalation", json_boolean(p->potential_escalation), &ok);
 
   if (!ok) {
     json_decref(o);

@@ -120,6 +120,48 @@ static void test_pack_lines(void **state) {
   assert_string_equal(out, "");
 }
 
+/* The household's other children and the prior contacts are counted, and
+ * a potential escalation named; never a name. */
+static void test_pack_line_household(void **state) {
+  (void)state;
+  Mash__V1__ConsolidatedPack p;
+  s_pack(&p);
+  p.partial = false;
+  p.n_missing_agencies = 0;
+  Mash__V1__Person sib = MASH__V1__PERSON__INIT;
+  sib.ref = "P-000012";
+  sib.given_name = "Ella";
+  Mash__V1__Person *household[] = {&sib, &sib};
+  Mash__V1__PriorContact prior = MASH__V1__PRIOR_CONTACT__INIT;
+  Mash__V1__PriorContact *priors[] = {&prior, &prior, &prior};
+  p.household = household;
+  p.n_household = 2;
+  p.prior_contacts = priors;
+  p.n_prior_contacts = 3;
+  p.domestic_abuse_12m = 3;
+  p.potential_escalation = true;
+  char out[512];
+  hub_notice_pack_line(&p, "d/x", false, out, sizeof out);
+  assert_string_equal(out, "PACK ENQ-000001 v1 complete  siblings: 2, prior: 3  POTENTIAL "
+                           "ESCALATION (domestic abuse 3 in 12 months) -> d/x.html");
+  p.potential_escalation = false;
+  p.n_household = 0;
+  hub_notice_pack_line(&p, NULL, false, out, sizeof out);
+  assert_string_equal(out, "PACK ENQ-000001 v1 complete  siblings: 0, prior: 3");
+  assert_null(strstr(out, "Ella"));
+
+  p.n_household = 2;
+  p.potential_escalation = true;
+  json_t *o = hub_notice_pack_json(&p, NULL);
+  assert_non_null(o);
+  assert_int_equal(json_integer_value(json_object_get(o, "siblings")), 2);
+  assert_int_equal(json_integer_value(json_object_get(o, "prior_contacts")), 3);
+  assert_int_equal(json_integer_value(json_object_get(o, "domestic_abuse_12m")), 3);
+  assert_true(json_is_true(json_object_get(o, "potential_escalation")));
+  assert_null(json_object_get(o, "household"));
+  json_decref(o);
+}
+
 static void test_pack_json(void **state) {
   (void)state;
   Mash__V1__ConsolidatedPack p;
@@ -145,6 +187,10 @@ static void test_pack_json(void **state) {
   assert_string_equal(json_string_value(json_object_get(o, "issued_at")), "2026-11-23T12:00:00Z");
   assert_int_equal(json_integer_value(json_object_get(o, "answers")), 1);
   assert_int_equal(json_integer_value(json_object_get(o, "escalations")), 0);
+  assert_int_equal(json_integer_value(json_object_get(o, "siblings")), 0);
+  assert_int_equal(json_integer_value(json_object_get(o, "prior_contacts")), 0);
+  assert_int_equal(json_integer_value(json_object_get(o, "domestic_abuse_12m")), 0);
+  assert_true(json_is_false(json_object_get(o, "potential_escalation")));
   assert_string_equal(json_string_value(json_object_get(o, "html")), "d/ENQ-000001-v1.html");
   assert_string_equal(json_string_value(json_object_get(o, "json")), "d/ENQ-000001-v1.json");
   assert_string_equal(json_string_value(json_object_get(o, "pb")), "d/ENQ-000001-v1.pb");
@@ -370,6 +416,7 @@ static void test_refusal_json(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_pack_lines, s_setup),
+      cmocka_unit_test_setup(test_pack_line_household, s_setup),
       cmocka_unit_test_setup(test_pack_json, s_setup),
       cmocka_unit_test_setup(test_escalation_lines, s_setup),
       cmocka_unit_test_setup(test_hostile_text_is_printable, s_setup),

@@ -253,6 +253,68 @@ static void test_line_null_notification(void **state) {
 
 /* ---------------------------------------------------------------- json */
 
+/* How each person was resolved, and the twelve-month counts: in the line
+ * (the possible match with its candidate and match id) and in the JSON. */
+static void test_person_links(void **state) {
+  fixture_t *f = *state;
+  Mash__V1__PersonLink l[2] = {MASH__V1__PERSON_LINK__INIT, MASH__V1__PERSON_LINK__INIT};
+  Mash__V1__PersonLink *ptrs[2] = {&l[0], &l[1]};
+  l[0].ref = "c1";
+  l[0].person_id = "P-000007";
+  l[0].decision = "identifier";
+  l[0].confidence_permille = 1000;
+  l[0].why = "nhs_number";
+  l[1].ref = "c2";
+  l[1].person_id = "P-000009";
+  l[1].decision = "possible";
+  l[1].confidence_permille = 800;
+  l[1].why = "dob+surname+postcode";
+  l[1].candidate_person_id = "P-000003";
+  l[1].match_id = "M-000001";
+  f->c.persons = ptrs;
+  f->c.n_persons = 2;
+  f->c.prior_contacts_12m = 4;
+  f->c.domestic_abuse_12m = 3;
+  char line[1024];
+  hub_view_line(&f->c, line, sizeof line);
+  assert_non_null(strstr(line, "  2 children  prior 12m: 4 (DA 3)  persons: c1=P-000007 "
+                               "(identifier), c2=P-000009 (possible P-000003, M-000001)  flags: "));
+
+  json_t *j = hub_view_json(&f->c);
+  assert_non_null(j);
+  assert_int_equal(json_integer_value(json_object_get(j, "prior_contacts_12m")), 4);
+  assert_int_equal(json_integer_value(json_object_get(j, "domestic_abuse_12m")), 3);
+  json_t *persons = json_object_get(j, "persons");
+  assert_int_equal(json_array_size(persons), 2);
+  json_t *p0 = json_array_get(persons, 0), *p1 = json_array_get(persons, 1);
+  assert_int_equal(json_object_size(p0), 7);
+  assert_string_equal(json_string_value(json_object_get(p0, "ref")), "c1");
+  assert_string_equal(json_string_value(json_object_get(p0, "person_id")), "P-000007");
+  assert_string_equal(json_string_value(json_object_get(p0, "decision")), "identifier");
+  assert_int_equal(json_integer_value(json_object_get(p0, "confidence_permille")), 1000);
+  assert_string_equal(json_string_value(json_object_get(p0, "why")), "nhs_number");
+  assert_true(json_is_null(json_object_get(p0, "candidate_person_id")));
+  assert_true(json_is_null(json_object_get(p0, "match_id")));
+  assert_string_equal(json_string_value(json_object_get(p1, "candidate_person_id")), "P-000003");
+  assert_string_equal(json_string_value(json_object_get(p1, "match_id")), "M-000001");
+  json_decref(j);
+
+  /* A hostile link cannot drive the terminal; none, nothing shown. */
+  l[1].why = "x\x1b[2J";
+  l[1].match_id = "M\n1";
+  hub_view_line(&f->c, line, sizeof line);
+  assert_true(no_controls(line));
+  f->c.n_persons = 0;
+  f->c.prior_contacts_12m = 0;
+  f->c.domestic_abuse_12m = 0;
+  hub_view_line(&f->c, line, sizeof line);
+  assert_null(strstr(line, "persons:"));
+  assert_null(strstr(line, "prior 12m"));
+  j = hub_view_json(&f->c);
+  assert_int_equal(json_array_size(json_object_get(j, "persons")), 0);
+  json_decref(j);
+}
+
 static void test_json_fields(void **state) {
   fixture_t *f = *state;
   json_t *j = hub_view_json(&f->c);
@@ -327,6 +389,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_line_every_size, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_line_hostile_text, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_line_null_notification, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_person_links, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_json_fields, s_setup, s_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

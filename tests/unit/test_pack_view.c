@@ -4,8 +4,10 @@
  * Builds a pack the way the broker would: the contact from the police
  * example dash-high.json (MASH_EXAMPLES, set by CMake, is the examples
  * folder), three agency answers (on time, late, no information held), one
- * agency that never answered, two escalations, a household and a prior
- * contact. Then checks the JSON view field by field, and the HTML page for
+ * agency that never answered, two escalations, the household's two other
+ * children, two prior contacts, three domestic-abuse incidents in twelve
+ * months (potential escalation) and the broker's person links (one a
+ * possible match). Then checks the JSON view field by field, and the HTML page for
  * its content, its escaping of hostile text, that it is self-contained, and
  * that hostile shapes (missing sub-messages, NULL entries, absurd times and
  * enum values) neither crash nor produce broken output.
@@ -69,9 +71,14 @@ typedef struct fixture {
   Mash__V1__EscalationEvent escalations[2];
   Mash__V1__EscalationEvent *escalation_ptrs[2];
   const char *parties[2][2];
-  Mash__V1__Person *household[3];
-  Mash__V1__PriorContact prior;
-  Mash__V1__PriorContact *prior_ptrs[1];
+  Mash__V1__Person siblings[2];
+  Mash__V1__Address sibling_address;
+  const char *sibling_lines[1];
+  Mash__V1__Person *household[2];
+  Mash__V1__PriorContact prior[2];
+  Mash__V1__PriorContact *prior_ptrs[2];
+  Mash__V1__PersonLink links[2];
+  Mash__V1__PersonLink *link_ptrs[2];
 
   /* Shallow copies a test may change freely (see mutable_notification). */
   Mash__V1__Notification n_copy;
@@ -211,16 +218,66 @@ static int s_setup(void **state) {
   s_escalation(f, 0, 1, "reminder", "housing", NULL, REQUESTED_MS + 180 * MIN_MS);
   s_escalation(f, 1, 2, "deadline", "housing duty lead", "hub team manager", DUE_MS);
 
-  f->household[0] = f->n->children[0];
-  f->household[1] = f->n->children[1];
-  f->household[2] = f->n->adults[0];
-  mash__v1__prior_contact__init(&f->prior);
-  f->prior.contact_id = "MASH-000017";
-  f->prior.source_principal = "police";
-  f->prior.received_at_ms = RECEIVED_MS - 200 * 24 * 60 * MIN_MS;
-  f->prior.concern_category = MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE;
-  f->prior.person_ref = "c1";
-  f->prior_ptrs[0] = &f->prior;
+  /* The household's other children, as the broker resolves them: the ref
+   * is the person record. */
+  mash__v1__address__init(&f->sibling_address);
+  f->sibling_lines[0] = "12 Canal Street";
+  f->sibling_address.lines = (char **)f->sibling_lines;
+  f->sibling_address.n_lines = 1;
+  f->sibling_address.postcode = "EX1 2AB";
+  for (size_t i = 0; i < 2; i++) {
+    mash__v1__person__init(&f->siblings[i]);
+    f->siblings[i].family_name = "Hartley";
+    f->siblings[i].address = &f->sibling_address;
+    f->household[i] = &f->siblings[i];
+  }
+  f->siblings[0].ref = "P-000012";
+  f->siblings[0].given_name = "Ella";
+  f->siblings[0].date_of_birth = "2014-06-20";
+  f->siblings[0].sex = MASH__V1__SEX__SEX_FEMALE;
+  f->siblings[1].ref = "P-000013";
+  f->siblings[1].given_name = "Sam";
+  f->siblings[1].family_name = "Price <b>";
+  f->siblings[1].date_of_birth = "2025-02-02";
+
+  /* Earlier contacts: police (domestic abuse, about c1) and education
+   * (about the sibling). */
+  for (size_t i = 0; i < 2; i++) {
+    mash__v1__prior_contact__init(&f->prior[i]);
+    f->prior_ptrs[i] = &f->prior[i];
+  }
+  f->prior[0].contact_id = "MASH-000017";
+  f->prior[0].source_principal = "police";
+  f->prior[0].received_at_ms = RECEIVED_MS - 200 * 24 * 60 * MIN_MS;
+  f->prior[0].concern_category = MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE;
+  f->prior[0].person_ref = "c1";
+  f->prior[1].contact_id = "MASH-000031";
+  f->prior[1].source_principal = "education";
+  f->prior[1].received_at_ms = RECEIVED_MS - 30 * 24 * 60 * MIN_MS;
+  f->prior[1].concern_category = MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT;
+  f->prior[1].person_ref = "P-000012";
+
+  /* c1 found by NHS number; c2 only a possible match for review. */
+  for (size_t i = 0; i < 2; i++) {
+    mash__v1__person_link__init(&f->links[i]);
+    f->link_ptrs[i] = &f->links[i];
+  }
+  f->links[0].ref = "c1";
+  f->links[0].person_id = "P-000001";
+  f->links[0].decision = "identifier";
+  f->links[0].confidence_permille = 1000;
+  f->links[0].why = "nhs_number";
+  f->links[1].ref = "c2";
+  f->links[1].person_id = "P-000009";
+  f->links[1].decision = "possible";
+  f->links[1].confidence_permille = 800;
+  f->links[1].why = "dob+surname+postcode";
+  f->links[1].candidate_person_id = "P-000005";
+  f->links[1].match_id = "M-000004";
+  f->c.persons = f->link_ptrs;
+  f->c.n_persons = 2;
+  f->c.prior_contacts_12m = 2;
+  f->c.domestic_abuse_12m = 3;
 
   mash__v1__consolidated_pack__init(&f->p);
   f->p.enquiry_id = "ENQ-000007";
@@ -238,9 +295,11 @@ static int s_setup(void **state) {
   f->p.escalations = f->escalation_ptrs;
   f->p.n_escalations = 2;
   f->p.household = f->household;
-  f->p.n_household = 3;
+  f->p.n_household = 2;
   f->p.prior_contacts = f->prior_ptrs;
-  f->p.n_prior_contacts = 1;
+  f->p.n_prior_contacts = 2;
+  f->p.domestic_abuse_12m = 3;
+  f->p.potential_escalation = 1;
   f->p.screened_by = "J. Duty";
   *state = f;
   return 0;
@@ -429,12 +488,32 @@ static void test_json_fields(void **state) {
   assert_string_equal(jstr(json_array_get(escalations, 0), "at"), "2026-11-23T06:00:00Z");
 
   json_t *household = json_object_get(j, "household");
-  assert_int_equal(json_array_size(household), 3);
-  assert_string_equal(jstr(json_array_get(household, 2), "given_name"), "Jess");
-  assert_string_equal(jstr(json_array_get(household, 0), "dob"), "2019-03-01");
+  assert_int_equal(json_array_size(household), 2);
+  assert_string_equal(jstr(json_array_get(household, 0), "given_name"), "Ella");
+  assert_string_equal(jstr(json_array_get(household, 0), "dob"), "2014-06-20");
+  assert_string_equal(jstr(json_array_get(household, 0), "ref"), "P-000012");
+  assert_string_equal(jstr(json_array_get(household, 0), "person_id"), "P-000012");
+  assert_string_equal(jstr(json_array_get(household, 1), "person_id"), "P-000013");
+  assert_int_equal(json_integer_value(json_object_get(j, "domestic_abuse_12m")), 3);
+  assert_true(json_is_true(json_object_get(j, "potential_escalation")));
+
+  /* The contact's person links and twelve-month counts. */
+  contact = json_object_get(j, "contact");
+  assert_int_equal(json_integer_value(json_object_get(contact, "prior_contacts_12m")), 2);
+  assert_int_equal(json_integer_value(json_object_get(contact, "domestic_abuse_12m")), 3);
+  json_t *persons = json_object_get(contact, "persons");
+  assert_int_equal(json_array_size(persons), 2);
+  assert_string_equal(jstr(json_array_get(persons, 0), "decision"), "identifier");
+  assert_true(json_is_null(json_object_get(json_array_get(persons, 0), "match_id")));
+  assert_string_equal(jstr(json_array_get(persons, 1), "match_id"), "M-000004");
+  assert_string_equal(jstr(json_array_get(persons, 1), "candidate_person_id"), "P-000005");
+  assert_int_equal(
+      json_integer_value(json_object_get(json_array_get(persons, 1), "confidence_permille")), 800);
 
   json_t *prior = json_object_get(j, "prior_contacts");
-  assert_int_equal(json_array_size(prior), 1);
+  assert_int_equal(json_array_size(prior), 2);
+  assert_string_equal(jstr(json_array_get(prior, 1), "person_ref"), "P-000012");
+  assert_string_equal(jstr(json_array_get(prior, 1), "source_principal"), "education");
   assert_string_equal(jstr(json_array_get(prior, 0), "contact_id"), "MASH-000017");
   assert_string_equal(jstr(json_array_get(prior, 0), "category"), "domestic_abuse");
   assert_string_equal(jstr(json_array_get(prior, 0), "person_ref"), "c1");
@@ -510,7 +589,7 @@ static void test_html_content(void **state) {
   assert_non_null(strstr(html, "2024-07-15 <span class=\"muted\">(2 y)</span>"));
   assert_non_null(strstr(html, "NHS 943 476 5919"));
   assert_non_null(strstr(html, "Flat 3, 12 Canal Street, Exampleton, EX1 2AB"));
-  assert_non_null(strstr(html, "<h2>Household</h2>"));
+  assert_non_null(strstr(html, "<h2>Other children in the household</h2>"));
   assert_non_null(strstr(html, "is <em>step-parent</em> of"));
 
   /* The notification and its DASH: topics in checklist order, the count,
@@ -568,11 +647,78 @@ static void test_html_content(void **state) {
   assert_non_null(strstr(html, "<td>2</td><td>deadline</td>"));
   assert_non_null(strstr(html, "<td>1</td><td>reminder</td>"));
   assert_non_null(strstr(html, "MASH-000017"));
-  assert_non_null(strstr(html, "<h2>Prior contacts</h2>"));
+  assert_non_null(strstr(html, "<h2>Prior contacts in the last 12 months</h2>"));
 
   /* Print-friendly, styles inline. */
   assert_non_null(strstr(html, "@media print"));
   assert_int_equal(count_of(html, "<style>"), 1);
+  free(html);
+}
+
+/* The household's other children, the prior contacts of the last twelve
+ * months, the domestic-abuse count and the potential-escalation banner. */
+static void test_html_household_prior_escalation(void **state) {
+  fixture_t *f = *state;
+  char *html = render(&f->p);
+
+  /* The banner, prominent (an alert) and in the header, before the
+   * children. */
+  const char *banner = strstr(html, "<strong>POTENTIAL ESCALATION: 3 domestic-abuse incidents in "
+                                    "12 months</strong>");
+  assert_non_null(banner);
+  assert_non_null(strstr(html, "<div class=\"banner escalation\" role=\"alert\">"));
+  assert_true(banner < strstr(html, "</header>"));
+  assert_non_null(strstr(html, "<dt>Domestic abuse, 12 months</dt><dd><span class=\"warn\">3"));
+
+  /* Each other child: person record, name (escaped), date of birth with
+   * age. */
+  const char *household = strstr(html, "<h2>Other children in the household</h2>");
+  assert_non_null(household);
+  const char *end = strstr(household, "</table>");
+  assert_non_null(end);
+  const char *ella = strstr(household, "<tr><td>P-000012</td><td>Ella <strong>Hartley</strong>"
+                                       "</td><td>2014-06-20 <span class=\"muted\">(12 y)</span>");
+  assert_true(ella != NULL && ella < end);
+  const char *sam = strstr(household, "<td>P-000013</td><td>Sam <strong>Price &lt;b&gt;</strong>");
+  assert_true(sam != NULL && sam < end);
+  assert_null(strstr(html, "Price <b>"));
+  assert_non_null(strstr(household, "2025-02-02 <span class=\"muted\">(21 m)</span>"));
+
+  /* The prior contacts: id, date, source, category, and whom (by name when
+   * the pack holds the person). */
+  const char *prior = strstr(html, "<h2>Prior contacts in the last 12 months</h2>");
+  assert_non_null(prior);
+  assert_non_null(strstr(prior, "incidents in the 12 months up to this contact: <strong>3</strong>"
+                                " <span class=\"warn\">(potential escalation)</span>"));
+  assert_non_null(strstr(prior, "<tr><td>MASH-000017</td><td><time>2026-05-07 02:10 UTC</time>"
+                                "</td><td>police</td><td>domestic abuse</td><td>Maya"));
+  assert_non_null(strstr(prior, "<tr><td>MASH-000031</td><td><time>2026-10-24 02:10 UTC</time>"
+                                "</td><td>education</td><td>neglect</td><td>Ella <strong>Hartley"
+                                "</strong> <span class=\"muted\">(P-000012)</span>"));
+
+  /* The person records of the notification's people, the possible match
+   * flagged for review. */
+  assert_non_null(strstr(html, "<th>Person record</th>"));
+  assert_non_null(strstr(html, "P-000001 <span class=\"muted\">(identifier)</span>"));
+  assert_non_null(strstr(html, "P-000009 <span class=\"muted\">(possible)</span><br><span "
+                               "class=\"warn\">possible match M-000004: may be P-000005 "
+                               "(confidence 0.80, dob+surname+postcode), to review</span>"));
+  free(html);
+
+  /* Without the flag: the count, no banner; without a household or prior
+   * contacts: said so. */
+  f->p.potential_escalation = 0;
+  f->p.domestic_abuse_12m = 1;
+  f->p.n_household = 0;
+  f->p.n_prior_contacts = 0;
+  f->c.n_persons = 0;
+  html = render(&f->p);
+  assert_null(strstr(html, "POTENTIAL ESCALATION"));
+  assert_null(strstr(html, "potential escalation"));
+  assert_non_null(strstr(html, "<dt>Domestic abuse, 12 months</dt><dd>1</dd>"));
+  assert_non_null(strstr(html, "No other children of the household are known."));
+  assert_non_null(strstr(html, "No earlier contact about these children or their household."));
+  assert_null(strstr(html, "<th>Person record</th>"));
   free(html);
 }
 
@@ -761,7 +907,7 @@ static void test_hostile_values(void **state) {
   f->c.received_at_ms = INT64_MAX;
   f->escalations[0].at_ms = -1;
   f->escalations[0].level = UINT32_MAX;
-  f->prior.concern_category = (Mash__V1__ConcernCategory)1000;
+  f->prior[0].concern_category = (Mash__V1__ConcernCategory)1000;
   Mash__V1__Notification *n = mutable_notification(f);
   n->children[0]->date_of_birth = "2019-13-99";
   n->children[1]->date_of_birth = "9999-12-31";
@@ -851,6 +997,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_json_fields, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_json_timeliness_edges, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_html_content, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_html_household_prior_escalation, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_html_escapes_hostile_text, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_html_complete_pack, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_html_missing_agency_without_answer, s_setup, s_teardown),
