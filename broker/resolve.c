@@ -608,7 +608,9 @@ static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, s_hous
       return -EBADMSG;
     }
     /* The record's ref is the person id: it names no one in the contact. */
-    free(p->ref);
+    if (p->ref != protobuf_c_empty_string) {
+      free(p->ref);
+    }
     p->ref = strdup(h->ids[i]);
     if (p->ref == NULL) {
       p->ref = (char *)protobuf_c_empty_string;

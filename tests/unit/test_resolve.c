@@ -1,0 +1,491 @@
+/* test_resolve: person resolution against a real SQLite person index:
+ * identifier links, the surname typo that auto-links, possible matches and
+ * their review, twins in one notification, duplicates, households, prior
+ * contacts in 12 months, the domestic-abuse count and the priority inputs. */
+#define _GNU_SOURCE /* memmem */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "resolve.h"
+#include "seal.h"
+#include "store.h"
+
+#define DAY_MS (24LL * 3600 * 1000)
+#define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
+
+typedef struct fixture {
+  char dir[64];
+  mash_seal_t *seal;
+  mash_store_t *store;
+  unsigned seq;
+} fixture_t;
+
+static int setup(void **state) {
+  fixture_t *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/mash-test-resolve-XXXXXX");
+  assert_non_null(mkdtemp(f->dir));
+  char path[128], err[256];
+  snprintf(path, sizeof path, "%s/data.key", f->dir);
+  f->seal = mash_seal_new(path, 1, err, sizeof err);
+  assert_non_null(f->seal);
+  snprintf(path, sizeof path, "%s/mash.db", f->dir);
+  f->store = mash_store_sqlite_new(path, f->seal, err, sizeof err);
+  assert_non_null(f->store);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture_t *f = *state;
+  mash_store_destroy(&f->store);
+  mash_seal_destroy(&f->seal);
+  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    char p[128];
+    snprintf(p, sizeof p, "%s/%s", f->dir, names[i]);
+    unlink(p);
+  }
+  rmdir(f->dir);
+  free(f);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- notifications */
+
+typedef struct person_spec {
+  const char *ref, *given, *family, *dob, *postcode, *line, *nhs;
+  Mash__V1__Sex sex;
+  int adult;
+} person_spec_t;
+
+typedef struct note {
+  Mash__V1__Notification n;
+  Mash__V1__Person people[8];
+  Mash__V1__Person *children[8], *adults[8];
+  Mash__V1__Address addr[8];
+  char *lines[8][1];
+  Mash__V1__Identifier ids[8];
+  Mash__V1__Identifier *idp[8][1];
+  Mash__V1__Relationship rel[4];
+  Mash__V1__Relationship *relp[4];
+} note_t;
+
+static void s_note(note_t *t, const person_spec_t *specs, size_t n, Mash__V1__ConcernCategory cat) {
+  memset(t, 0, sizeof *t);
+  mash__v1__notification__init(&t->n);
+  t->n.concern_category = cat;
+  for (size_t i = 0; i < n; i++) {
+    const person_spec_t *s = &specs[i];
+    Mash__V1__Person *p = &t->people[i];
+    mash__v1__person__init(p);
+    p->ref = (char *)s->ref;
+    p->given_name = (char *)(s->given ? s->given : "");
+    p->family_name = (char *)(s->family ? s->family : "");
+    p->date_of_birth = (char *)(s->dob ? s->dob : "");
+    p->sex = s->sex;
+    if (s->postcode) {
+      mash__v1__address__init(&t->addr[i]);
+      t->addr[i].postcode = (char *)s->postcode;
+      t->lines[i][0] = (char *)s->line;
+      t->addr[i].lines = t->lines[i];
+      t->addr[i].n_lines = s->line ? 1 : 0;
+      p->address = &t->addr[i];
+    }
+    if (s->nhs) {
+      mash__v1__identifier__init(&t->ids[i]);
+      t->ids[i].kind = MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER;
+      t->ids[i].value = (char *)s->nhs;
+      t->idp[i][0] = &t->ids[i];
+      p->identifiers = t->idp[i];
+      p->n_identifiers = 1;
+    }
+    if (s->adult) {
+      t->adults[t->n.n_adults++] = p;
+    } else {
+      t->children[t->n.n_children++] = p;
+    }
+  }
+  t->n.children = t->children;
+  t->n.adults = t->adults;
+}
+
+/* Run one intake in its own transaction; returns the stored Contact
+ * (caller frees) and the job's outputs. */
+static Mash__V1__Contact *s_intake(fixture_t *f, const char *principal, note_t *t, int64_t at_ms,
+                                   int red_flag, mash_resolve_job_t *job_out) {
+  Mash__V1__Contact c = MASH__V1__CONTACT__INIT;
+  c.source_principal = (char *)principal;
+  c.received_at_ms = at_ms;
+  c.notification = &t->n;
+  size_t len = mash__v1__contact__get_packed_size(&c);
+  uint8_t *buf = malloc(len ? len : 1);
+  assert_non_null(buf);
+  mash__v1__contact__pack(&c, buf);
+  char message_id[32];
+  snprintf(message_id, sizeof message_id, "msg-%u", ++f->seq);
+  mash_resolve_job_t job;
+  memset(&job, 0, sizeof job);
+  job.intake.principal = principal;
+  job.intake.message_id = message_id;
+  job.intake.received_at_ms = at_ms;
+  job.intake.contact = buf;
+  job.intake.contact_len = len;
+  job.intake.red_flag = red_flag;
+  job.intake.concern_category = (int)t->n.concern_category;
+  job.intake.domestic_abuse =
+      t->n.concern_category == MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE;
+  job.priority.youngest_child_months = -1;
+  job.priority.agency_red_flag = red_flag != 0;
+  job.policy = mash_match_policy_default();
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_resolve_intake(f->store, &job), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  free(buf);
+  Mash__V1__Contact *out = NULL;
+  if (job.contact) {
+    out = mash__v1__contact__unpack(NULL, job.contact_len, job.contact);
+    assert_non_null(out);
+    /* Stored without its id (added on delivery): put it back. */
+    if (out->contact_id != protobuf_c_empty_string) {
+      free(out->contact_id);
+    }
+    out->contact_id = strdup(job.intake.contact_id);
+    assert_non_null(out->contact_id);
+  }
+  free(job.contact);
+  job.contact = NULL;
+  job.intake.contact = NULL;
+  if (job_out) {
+    *job_out = job;
+  }
+  return out;
+}
+
+static const Mash__V1__PersonLink *s_link(const Mash__V1__Contact *c, const char *ref) {
+  for (size_t i = 0; i < c->n_persons; i++) {
+    if (strcmp(c->persons[i]->ref, ref) == 0) {
+      return c->persons[i];
+    }
+  }
+  fail_msg("no link for %s", ref);
+  return NULL;
+}
+
+static bool s_has_reason(const Mash__V1__Contact *c, const char *reason) {
+  for (size_t i = 0; i < c->n_priority_reasons; i++) {
+    if (strcmp(c->priority_reasons[i], reason) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* A valid NHS number (the NHS's own test example) and another. */
+#define NHS_A "9434765919"
+#define NHS_B "9434765870"
+
+static const person_spec_t MAYA = {"c1",      "Maya",
+                                   "Hartley", "2019-05-20",
+                                   "EX1 2AB", "12 Canal Street",
+                                   NHS_A,     MASH__V1__SEX__SEX_FEMALE,
+                                   0};
+
+/* ---------------------------------------------------------------- tests */
+
+/* The issue's case: health sends the NHS number, police name + dob +
+ * postcode with a surname typo: one person. */
+static void test_identifier_then_typo_is_one_person(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  const Mash__V1__PersonLink *la = s_link(a, "c1");
+  assert_string_equal(la->decision, "new");
+  assert_string_equal(la->person_id, "P-000001");
+
+  person_spec_t typo = MAYA;
+  typo.family = "Hatrley";
+  typo.nhs = NULL;
+  s_note(&t, &typo, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE);
+  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
+  const Mash__V1__PersonLink *lb = s_link(b, "c1");
+  assert_string_equal(lb->decision, "auto_link");
+  assert_string_equal(lb->person_id, la->person_id);
+  assert_true(lb->confidence_permille >= 950);
+  assert_non_null(strstr(lb->why, "surname~1"));
+  /* The earlier contact is a repeat contact of this one. */
+  assert_int_equal(b->prior_contacts_12m, 1);
+
+  /* A third, with the NHS number and a different spelling: by identifier. */
+  person_spec_t other = MAYA;
+  other.given = "Mya";
+  other.postcode = NULL;
+  s_note(&t, &other, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *c = s_intake(f, "education", &t, T0 + 2 * DAY_MS, 0, NULL);
+  const Mash__V1__PersonLink *lc = s_link(c, "c1");
+  assert_string_equal(lc->decision, "identifier");
+  assert_string_equal(lc->person_id, la->person_id);
+  assert_string_equal(lc->why, "nhs_number");
+  /* Two earlier contacts: the repeat-contacts reason applies. */
+  assert_int_equal(c->prior_contacts_12m, 2);
+  assert_true(s_has_reason(c, "repeat_contacts"));
+  assert_false(s_has_reason(b, "repeat_contacts"));
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+  mash__v1__contact__free_unpacked(c, NULL);
+}
+
+/* Different NHS numbers: different people, whatever else agrees. */
+static void test_identifier_conflict_is_new(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  person_spec_t twin = MAYA;
+  twin.nhs = NHS_B;
+  s_note(&t, &twin, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "health", &t, T0 + DAY_MS, 0, NULL);
+  assert_string_equal(s_link(b, "c1")->decision, "new");
+  assert_string_not_equal(s_link(b, "c1")->person_id, s_link(a, "c1")->person_id);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+}
+
+/* A date of birth one digit off scores 0.80: a new record and a possible match; the
+ * desk confirms it and the records become one; a second decision fails. */
+static void test_possible_match_confirmed(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  person_spec_t swapped = MAYA;
+  swapped.dob = "2019-05-21"; /* one digit off */
+  swapped.nhs = NULL;
+  s_note(&t, &swapped, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  mash_resolve_job_t job;
+  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, &job);
+  assert_int_equal(job.possible, 1);
+  const Mash__V1__PersonLink *lb = s_link(b, "c1");
+  assert_string_equal(lb->decision, "possible");
+  assert_string_equal(lb->candidate_person_id, s_link(a, "c1")->person_id);
+  assert_string_not_equal(lb->person_id, lb->candidate_person_id);
+  assert_string_equal(lb->match_id, "M-000001");
+  assert_true(lb->confidence_permille >= 700 && lb->confidence_permille < 950);
+  /* Not linked, but at the same address: one household, so the first
+   * contact counts as a prior contact about the household's children. */
+  assert_int_equal(b->prior_contacts_12m, 1);
+
+  mash_match_row_t m;
+  assert_int_equal(f->store->vt->match_get(f->store, "M-000001", &m), 0);
+  assert_string_equal(m.contact_id, b->contact_id);
+  assert_int_equal(m.state, MASH_MATCH_OPEN);
+
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_resolve_decide(f->store, "M-000001", 1, "Sam Duty", T0 + 2 * DAY_MS), 0);
+  assert_int_equal(mash_resolve_decide(f->store, "M-000001", 0, "Sam Duty", T0 + 2 * DAY_MS),
+                   -EALREADY);
+  assert_int_equal(mash_resolve_decide(f->store, "M-000099", 1, "Sam Duty", T0), -ENOENT);
+  assert_int_equal(mash_store_commit(f->store), 0);
+
+  /* The new record now reads as the candidate. */
+  mash_person_row_t row;
+  assert_int_equal(f->store->vt->person_get(f->store, lb->person_id, &row), 0);
+  assert_string_equal(row.person_id, lb->candidate_person_id);
+  free(row.record);
+  /* A later contact sees both earlier ones as prior contacts of one child. */
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *c = s_intake(f, "education", &t, T0 + 3 * DAY_MS, 0, NULL);
+  assert_string_equal(s_link(c, "c1")->person_id, lb->candidate_person_id);
+  assert_int_equal(c->prior_contacts_12m, 2);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+  mash__v1__contact__free_unpacked(c, NULL);
+}
+
+static void test_possible_match_rejected(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  person_spec_t swapped = MAYA;
+  swapped.dob = "2019-05-21"; /* one digit off */
+  swapped.nhs = NULL;
+  s_note(&t, &swapped, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
+  const Mash__V1__PersonLink *lb = s_link(b, "c1");
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_resolve_decide(f->store, lb->match_id, 0, "Sam Duty", T0 + 2 * DAY_MS), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  mash_match_row_t m;
+  assert_int_equal(f->store->vt->match_get(f->store, lb->match_id, &m), 0);
+  assert_int_equal(m.state, MASH_MATCH_REJECTED);
+  mash_person_row_t row;
+  assert_int_equal(f->store->vt->person_get(f->store, lb->person_id, &row), 0);
+  assert_string_equal(row.person_id, lb->person_id); /* still apart */
+  free(row.record);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+}
+
+/* Twins listed in one notification are two people, never a match. */
+static void test_twins_in_one_notification(void **state) {
+  fixture_t *f = *state;
+  person_spec_t twins[2] = {MAYA, MAYA};
+  twins[0].nhs = twins[1].nhs = NULL;
+  twins[1].ref = "c2";
+  twins[1].given = "Mia";
+  note_t t;
+  s_note(&t, twins, 2, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  mash_resolve_job_t job;
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, &job);
+  assert_int_equal(job.created, 2);
+  assert_string_equal(s_link(a, "c2")->decision, "new");
+  assert_string_not_equal(s_link(a, "c1")->person_id, s_link(a, "c2")->person_id);
+  mash__v1__contact__free_unpacked(a, NULL);
+}
+
+/* A resend is a duplicate: no second contact, no new person. */
+static void test_duplicate_resolves_nothing(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  f->seq--; /* the same message id again */
+  mash_resolve_job_t job;
+  Mash__V1__Contact *b = s_intake(f, "health", &t, T0 + 1, 0, &job);
+  assert_null(b);
+  assert_int_equal(job.intake.status, MASH_INTAKE_DUPLICATE);
+  assert_string_equal(job.intake.contact_id, a->contact_id);
+  mash_person_row_t row;
+  assert_int_equal(f->store->vt->person_get(f->store, "P-000002", &row), -ENOENT);
+  mash__v1__contact__free_unpacked(a, NULL);
+}
+
+/* A sibling notified months earlier at the same address is in the pack's
+ * family with that contact; one notified 13 months earlier is not; three
+ * domestic-abuse contacts make a potential escalation; an earlier red flag
+ * raises the priority. */
+static void test_family_siblings_and_prior_contacts(void **state) {
+  fixture_t *f = *state;
+  person_spec_t leo = {"c1",      "Leo",
+                       "Hartley", "2016-02-11",
+                       "EX1 2AB", "12 Canal Street",
+                       NULL,      MASH__V1__SEX__SEX_MALE,
+                       0};
+  person_spec_t old = {"c1",      "Ruby",       "Stone", "2015-07-01",
+                       "EX4 9ZZ", "1 Far Lane", NULL,    MASH__V1__SEX__SEX_FEMALE,
+                       0};
+  note_t t;
+  /* 13 months before: a child at another address, later related by a notification. */
+  s_note(&t, &old, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE);
+  Mash__V1__Contact *c0 = s_intake(f, "police", &t, T0 - 395 * DAY_MS, 0, NULL);
+  s_note(&t, &leo, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE);
+  Mash__V1__Contact *c1 = s_intake(f, "police", &t, T0 - 120 * DAY_MS, 1, NULL);
+  s_note(&t, &leo, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE);
+  Mash__V1__Contact *c2 = s_intake(f, "police", &t, T0 - 60 * DAY_MS, 0, NULL);
+  /* Maya, at Leo's address, and Ruby related to her by the notification. */
+  person_spec_t now[2] = {MAYA, old};
+  now[0].nhs = NULL;
+  now[1].ref = "c2";
+  s_note(&t, now, 2, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE);
+  Mash__V1__Relationship rel = MASH__V1__RELATIONSHIP__INIT;
+  rel.from_ref = (char *)"c1";
+  rel.to_ref = (char *)"c2";
+  rel.kind = (char *)"sibling";
+  Mash__V1__Relationship *relp[1] = {&rel};
+  t.n.relationships = relp;
+  t.n.n_relationships = 1;
+  Mash__V1__Contact *c3 = s_intake(f, "police", &t, T0, 0, NULL);
+  assert_string_equal(s_link(c3, "c2")->person_id, s_link(c0, "c1")->person_id);
+  /* Priority: two earlier contacts about Leo, and his red flag. */
+  assert_int_equal(c3->prior_contacts_12m, 2);
+  assert_int_equal(c3->domestic_abuse_12m, 3);
+  assert_true(s_has_reason(c3, "repeat_contacts"));
+  assert_true(s_has_reason(c3, "agency_red_flag"));
+
+  mash_resolve_family_t fam;
+  assert_int_equal(mash_resolve_family(f->store, c3->contact_id, T0, &fam), 0);
+  assert_int_equal(fam.n_others, 1); /* Leo; Ruby and Maya are in the contact */
+  assert_string_equal(fam.others[0]->ref, s_link(c1, "c1")->person_id);
+  assert_string_equal(fam.others[0]->given_name, "Leo");
+  assert_int_equal(fam.n_prior, 2); /* c1 and c2, oldest first; c0 is 13 months old */
+  assert_string_equal(fam.prior[0]->contact_id, c1->contact_id);
+  assert_string_equal(fam.prior[1]->contact_id, c2->contact_id);
+  assert_string_equal(fam.prior[0]->source_principal, "police");
+  assert_string_equal(fam.prior[0]->person_ref, "c1");
+  assert_int_equal(fam.prior[0]->received_at_ms, T0 - 120 * DAY_MS);
+  assert_int_equal(fam.prior[0]->concern_category,
+                   MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE);
+  assert_int_equal(fam.domestic_abuse_12m, 3);
+  assert_true(fam.potential_escalation);
+  mash_resolve_family_free(&fam);
+
+  /* The earlier contact's family, with the household as known now: its
+   * 12 months reach back to Ruby's contact (395 days before T0), and Leo's
+   * first contact; not to anything after it. */
+  assert_int_equal(mash_resolve_family(f->store, c2->contact_id, T0 - 60 * DAY_MS, &fam), 0);
+  assert_int_equal(fam.n_prior, 2);
+  assert_string_equal(fam.prior[0]->contact_id, c0->contact_id);
+  assert_string_equal(fam.prior[1]->contact_id, c1->contact_id);
+  mash_resolve_family_free(&fam);
+  /* And Leo's first contact: nothing before it within 12 months but Ruby's
+   * (275 days earlier), two domestic-abuse contacts in all. */
+  assert_int_equal(mash_resolve_family(f->store, c1->contact_id, T0 - 120 * DAY_MS, &fam), 0);
+  assert_int_equal(fam.n_prior, 1);
+  assert_int_equal(fam.domestic_abuse_12m, 2);
+  assert_false(fam.potential_escalation);
+  mash_resolve_family_free(&fam);
+  mash__v1__contact__free_unpacked(c0, NULL);
+  mash__v1__contact__free_unpacked(c1, NULL);
+  mash__v1__contact__free_unpacked(c2, NULL);
+  mash__v1__contact__free_unpacked(c3, NULL);
+}
+
+/* Nothing in the file names a child: records sealed, keys blind. */
+static void test_no_plaintext_in_the_file(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash_store_destroy(&f->store); /* checkpoint and close */
+  char path[128];
+  snprintf(path, sizeof path, "%s/mash.db", f->dir);
+  FILE *fp = fopen(path, "rb");
+  assert_non_null(fp);
+  static char buf[1 << 20];
+  size_t n = fread(buf, 1, sizeof buf, fp);
+  fclose(fp);
+  static const char *const secrets[] = {"Hartley", "HARTLEY", "2019-05-20", "EX1 2AB",
+                                        NHS_A,     "HRTL",    "Canal"};
+  for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+    assert_null(memmem(buf, n, secrets[i], strlen(secrets[i])));
+  }
+  char err[256];
+  f->store = mash_store_sqlite_new(path, f->seal, err, sizeof err);
+  assert_non_null(f->store);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_identifier_then_typo_is_one_person, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_identifier_conflict_is_new, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_possible_match_confirmed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_possible_match_rejected, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_twins_in_one_notification, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_duplicate_resolves_nothing, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_family_siblings_and_prior_contacts, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_no_plaintext_in_the_file, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
