@@ -2,6 +2,8 @@
  * of every setting. Must not: open sockets or files other than the ini. */
 #include "config.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
@@ -66,6 +68,13 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
     rc = (errno || end == value || *end || r < 1 || r > 1e6) ? -1 : 0;
     if (rc == 0) {
       c->clock_rate = r;
+    }
+  } else if (strcmp(key, "clock_start") == 0) {
+    want = "a UTC time such as 2026-03-02T09:00:00Z";
+    int64_t ms = 0;
+    rc = mash_clock_parse(value, &ms) == 0 && ms > 0 ? 0 : -1;
+    if (rc == 0) {
+      c->clock_start_ms = ms;
     }
   } else if (strcmp(key, "timezone") == 0) {
     rc = mash_settings_text(c->timezone, sizeof c->timezone, value);

@@ -19,6 +19,7 @@ typedef struct mashd_config {
   int64_t screening_ms;          /* screening_minutes = 240 */
   int log_level;                 /* log_level = info */
   double clock_rate;             /* clock_rate = 1: N runs deadlines N times faster (rehearsals) */
+  int64_t clock_start_ms;        /* clock_start = 2026-03-02T09:00:00Z (rehearsals); 0: now */
   char timezone[128];            /* timezone = GMT0BST,M3.5.0/1,M10.5.0 (POSIX TZ rule) */
   char hours[256];               /* working_hours = mon-fri 09:00-17:00 */
   char holidays[4096];           /* bank_holidays = 2026-12-25,2026-12-28,... */

@@ -50,6 +50,9 @@ static void s_usage(FILE *f) {
           "  -k, --key FILE        the broker's secret key file (default certs/mashd.secret)\n"
           "      --heartbeat-ms N  heartbeat interval (default 2000)\n"
           "      --clock-rate N    run deadlines N times faster (rehearsals, the demo; default 1)\n"
+          "      --clock-start T   rehearsals: the clock reads T (UTC, 2026-03-02T09:00:00Z)\n"
+          "                        now, never earlier than anything already stored; later\n"
+          "                        starts continue from the saved clock unless given again\n"
           "      --log-level L     debug, info, warn or error (default info)\n"
           "  -h, --help            this text\n"
           "\n"
@@ -93,22 +96,30 @@ static void s_fatal_cb(void *arg, int rc) {
  * (rehearsals, the demo, tests) keeps its origin in DATA/clock, so that
  * across a restart it reads what it would have read had the broker never
  * stopped: time spent down counts, accelerated, and what fell due meanwhile
- * fires on start. A new rate starts a new origin, never before `latest`. */
-static int s_clock_setup(mash_clock_t *c, const char *path, double rate, int64_t latest, char *err,
-                         size_t errlen) {
-  if (rate <= 1.0) {
+ * fires on start. A new rate starts a new origin, never before `latest`.
+ * A start time (rehearsals: "it is March") sets the origin to it, or to
+ * `latest` when that is later, at any rate; the clock then continues from
+ * the file until a new start or rate is given. */
+static int s_clock_setup(mash_clock_t *c, const char *path, double rate, int64_t start,
+                         int64_t latest, char *err, size_t errlen) {
+  mash_clock_t saved;
+  int have_saved = mash_clock_load(path, &saved) == 0;
+  if (rate <= 1.0 && start == 0 && !(have_saved && saved.rate == 1.0)) {
     mash_clock_init(c, 1.0, 0);
     unlink(path);
     return 0;
   }
-  mash_clock_t saved;
-  if (mash_clock_load(path, &saved) == 0 && saved.rate == rate) {
+  if (start != 0) {
+    mash_clock_init(c, rate, 0);
+    c->virtual_origin_ms = start > latest ? start : latest;
+  } else if (have_saved && saved.rate == rate) {
     *c = saved; /* the same rehearsal continues */
   } else {
     mash_clock_init(c, rate, latest);
-    if (mash_clock_save(path, c, err, errlen) != 0) {
-      return -1;
-    }
+  }
+  if ((start != 0 || !have_saved || saved.rate != rate) &&
+      mash_clock_save(path, c, err, errlen) != 0) {
+    return -1;
   }
   char now[32];
   mash_clock_format(mash_clock_read(c), now, sizeof now);
@@ -125,11 +136,12 @@ int main(int argc, char **argv) {
                                        {"heartbeat-ms", required_argument, 0, 'H'},
                                        {"log-level", required_argument, 0, 'L'},
                                        {"clock-rate", required_argument, 0, 'R'},
+                                       {"clock-start", required_argument, 0, 'S'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   static const char *const keys[128] = {
-      ['e'] = "endpoint",     ['d'] = "data",      ['t'] = "trust",     ['k'] = "key",
-      ['H'] = "heartbeat_ms", ['L'] = "log_level", ['R'] = "clock_rate"};
+      ['e'] = "endpoint",     ['d'] = "data",      ['t'] = "trust",      ['k'] = "key",
+      ['H'] = "heartbeat_ms", ['L'] = "log_level", ['R'] = "clock_rate", ['S'] = "clock_start"};
   mashd_config_t cfg;
   mashd_config_defaults(&cfg);
   char err[2048];
@@ -243,7 +255,8 @@ int main(int argc, char **argv) {
     goto out;
   }
   snprintf(path, sizeof path, "%s/clock", cfg.data_dir);
-  if (s_clock_setup(&clock, path, cfg.clock_rate, latest, err, sizeof err) != 0) {
+  if (s_clock_setup(&clock, path, cfg.clock_rate, cfg.clock_start_ms, latest, err, sizeof err) !=
+      0) {
     fprintf(stderr, "mashd: clock: %s\n", err);
     goto out;
   }

@@ -119,7 +119,7 @@ typedef struct mash_person_contact {
   char principal[MASH_PRINCIPAL_LEN];
   int64_t received_at_ms;
   int concern_category;
-  int domestic_abuse;
+  int domestic_abuse; /* a police domestic-abuse notification or a domestic-abuse concern */
   int red_flag;
   char ref[MASH_PRINCIPAL_LEN];       /* the person's ref in that contact */
   char person_id[MASH_PERSON_ID_LEN]; /* the person it is linked to now */

@@ -109,8 +109,11 @@ static const char *const SQL[P_N] = {
         "UNION SELECT id FROM persons WHERE address_key = "
         "(SELECT address_key FROM persons WHERE id = ?1) AND merged_into IS NULL) "
         "ORDER BY p.id LIMIT 256",
+    /* A domestic-abuse incident: a police domestic-abuse notification, or
+     * any contact whose concern is domestic abuse (category 1). */
     [P_CONTACTS] = "SELECT l.contact_id, c.principal, c.received_at_ms, c.concern, "
-                   "c.domestic_abuse, c.red_flag, l.ref FROM person_links l JOIN contacts c "
+                   "c.domestic_abuse OR c.concern = 1, c.red_flag, l.ref "
+                   "FROM person_links l JOIN contacts c "
                    "ON c.contact_id = l.contact_id WHERE l.person = ?1 AND "
                    "c.received_at_ms BETWEEN ?2 AND ?3 ORDER BY c.received_at_ms, c.id",
     [P_MERGE_MARK] = "UPDATE persons SET merged_into = ?2, updated_at_ms = ?3 "
