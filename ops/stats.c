@@ -188,8 +188,27 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
   int64_t consent = s_int(db, "SELECT count(*) FROM enquiries WHERE consent_status > 0", 0);
   json_object_set_new(o, "consent_recorded_pct",
                       enq ? json_real(100.0 * (double)consent / (double)enq) : json_null());
-  /* Person resolution (and its review list) is not built yet. */
-  json_object_set_new(o, "possible_match_backlog", json_null());
+  /* Possible matches awaiting the hub's review (confirm or reject). */
+  json_object_set_new(o, "possible_match_backlog",
+                      json_integer(s_int(db, "SELECT count(*) FROM matches WHERE state = 0", 0)));
+  /* Data-quality flags: contacts carrying each flag. */
+  json_t *flags = json_object();
+  if (sqlite3_prepare_v2(db, "SELECT quality_flags FROM contacts WHERE quality_flags <> ''", -1, &q,
+                         NULL) == SQLITE_OK) {
+    while (sqlite3_step(q) == SQLITE_ROW) {
+      const char *list = (const char *)sqlite3_column_text(q, 0);
+      for (const char *p = list; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
+        json_t *n = json_object_get(flags, name);
+        json_object_set_new(flags, name, json_integer(n ? json_integer_value(n) + 1 : 1));
+        p += len + (p[len] == ',');
+      }
+    }
+  }
+  sqlite3_finalize(q);
+  json_object_set_new(o, "quality_flags", flags);
 
   if (sqlite3_prepare_v2(db,
                          "SELECT contact_id, received_at_ms FROM contacts WHERE state <> 3 "
@@ -252,6 +271,13 @@ void mash_stats_print(const json_t *s) {
   printf("\nconsent recorded on enquiries: %s", json_is_null(consent) ? "n/a" : "");
   if (!json_is_null(consent)) {
     printf("%.1f%%", json_real_value(consent));
+  }
+  printf("\n");
+  printf("possible matches awaiting review: %lld\n",
+         (long long)json_integer_value(json_object_get(s, "possible_match_backlog")));
+  printf("data-quality flags:");
+  json_object_foreach((json_t *)json_object_get(s, "quality_flags"), k, v) {
+    printf(" %s=%lld", k, (long long)json_integer_value(v));
   }
   printf("\n");
   json_t *old = json_object_get(s, "oldest_open");

@@ -101,4 +101,6 @@ echo "$out" | grep -q "accepted as MASH-000004" || fail "slip: $out"
   fail "expected a possible match: $(sql 'SELECT * FROM person_links')"
 [ "$(sql 'SELECT count(*) FROM matches WHERE state = 0')" = 1 ] || fail "no open match"
 [ "$(person_of MASH-000004 c1)" != "$maya" ] || fail "a possible match was merged silently"
+"$B/ops/mashctl" --data "$T/mashd" stats --json | grep -qF '"possible_match_backlog":1' ||
+  fail "the backlog does not count the open match"
 log "ok"

@@ -36,6 +36,10 @@ expect '"time_to_pack":{"n":1,'
 expect '"time_to_decision":{"n":1,'
 expect '"oldest_open":{"age_ms":'
 expect '"contact_id":"MASH-000002"}'
+# The DASH-high example's officer graded medium below the checklist's high;
+# the second has no DASH; no identity is in doubt.
+expect '"quality_flags":{"dash_missing":1,"grade_below_checklist":1}'
+expect '"possible_match_backlog":0'
 # The readable form says the same.
 "$B/ops/mashctl" --data "$T/mashd" stats | grep -q "DASH complete on domestic-abuse notifications: 50.0%" ||
   fail "readable stats"
