@@ -55,8 +55,7 @@ void hub_matches_line(const hub_match_t *m, int64_t now_ms, char *out, size_t ou
   hub_line_text(&l, m->candidate_person_id, false);
   hub_line_text(&l, " (new ", false);
   hub_line_text(&l, m->person_id, false);
-  /* Permille is at most 1000 on the wire; a larger value is shown as it
-   * came, not clamped, so that a broker fault is visible. */
+  /* Rounded to hundredths: 995 permille and up show as 1.00. */
   unsigned hundredths = (unsigned)((m->confidence_permille + 5u) / 10u);
   hub_line_printf(&l, ")  confidence %u.%02u", hundredths / 100u, hundredths % 100u);
   if (m->why[0] != '\0') {
