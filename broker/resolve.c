@@ -70,10 +70,12 @@ static bool s_address_known(const Mash__V1__Address *a) {
   return a != NULL && (a->n_lines > 0 || (a->postcode && a->postcode[0]));
 }
 
-/* The record kept for a person: the details of `now`, with what `old` (may
- * be NULL) knew and `now` does not (date of birth, sex, address, names) and
- * every identifier of both. No ref and no role: those belong to one
- * notification. */
+/* The record kept for a person. Who someone is (names, date of birth) is
+ * kept from `old` (may be NULL) when it knew them: a typo that still linked
+ * must not replace the spelling the record was built on. Where someone lives
+ * and their sex take the newer details when given (families move), and the
+ * record keeps every identifier of both. No ref and no role: those belong to
+ * one notification. */
 static int s_record(const Mash__V1__Person *now, const Mash__V1__Person *old, uint8_t **out,
                     size_t *out_len) {
   Mash__V1__Person m = *now;
@@ -85,7 +87,7 @@ static int s_record(const Mash__V1__Person *now, const Mash__V1__Person *old, ui
     ids[n++] = now->identifiers[i];
   }
   if (old != NULL) {
-    if (!now->date_of_birth[0]) {
+    if (old->date_of_birth[0]) {
       m.date_of_birth = old->date_of_birth;
     }
     if (now->sex == MASH__V1__SEX__SEX_UNSPECIFIED || now->sex == MASH__V1__SEX__SEX_NOT_KNOWN) {
@@ -94,10 +96,10 @@ static int s_record(const Mash__V1__Person *now, const Mash__V1__Person *old, ui
     if (!s_address_known(now->address)) {
       m.address = old->address;
     }
-    if (!now->given_name[0]) {
+    if (old->given_name[0]) {
       m.given_name = old->given_name;
     }
-    if (!now->family_name[0]) {
+    if (old->family_name[0]) {
       m.family_name = old->family_name;
     }
     for (size_t i = 0; i < old->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {

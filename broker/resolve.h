@@ -23,8 +23,9 @@
  *      record and a possible match between it and the candidate, for the
  *      hub desk to confirm or reject ("possible"); below, a new record
  *      ("new").
- *   3. A linked record takes the new details (names, address, date of
- *      birth and sex when given) and keeps every identifier it held.
+ *   3. A linked record keeps its names and date of birth (a typo that still
+ *      linked must not replace them), takes the new address and sex when
+ *      given, and gains every new identifier.
  *
  * Households: the people of one notification grouped by mash_household_group
  * (same address, or related) are related in the store; the household of a

@@ -43,7 +43,7 @@ submit() { # submit AGENCY FILE: prints the receipt
   "$B/agents/mash-$1" submit --timeout 30 $(agent_opts "$1") "$2" 2>>"$T/$1.log"
 }
 
-person_of() { # person_of CONTACT REF: the person record a contact's ref is linked to
+person_of() { # person_of CONTACT REF: the person record (its number) a contact's ref is linked to
   sql "SELECT person FROM person_links WHERE contact_id = '$1' AND ref = '$2'"
 }
 
@@ -103,4 +103,25 @@ echo "$out" | grep -q "accepted as MASH-000004" || fail "slip: $out"
 [ "$(person_of MASH-000004 c1)" != "$maya" ] || fail "a possible match was merged silently"
 "$B/ops/mashctl" --data "$T/mashd" stats --json | grep -qF '"possible_match_backlog":1' ||
   fail "the backlog does not count the open match"
+
+# The desk's review list shows it, without names; the worker confirms it.
+wait_for 20 "the slip at the desk" grep -q '"contact_id":"MASH-000004"' "$T/hub.out"
+out=$(hub matches) || fail "matches: $out"
+echo "$out" | grep -q "M-000001  MASH-000004 c1 -> $(printf 'P-%06d' "$maya")" ||
+  fail "review list: $out"
+if echo "$out" | grep -q "Maya\|Hartley"; then fail "the review list names the child: $out"; fi
+slip=$(person_of MASH-000004 c1)
+out=$(hub match confirm M-000001 --by "Duty social worker" --rationale "dob keyed wrongly") ||
+  fail "confirm: $out"
+[ "$(sql "SELECT state FROM matches WHERE id = 1")" = 1 ] || fail "the match is not confirmed"
+[ "$(person_of MASH-000004 c1)" = "$maya" ] || fail "the confirmed records were not merged"
+sql "SELECT why FROM person_links WHERE contact_id = 'MASH-000004'" |
+  grep -q "confirmed M-000001 by Duty social worker" || fail "the merge does not say who confirmed"
+[ "$(sql "SELECT merged_into FROM persons WHERE id = $slip")" = "$maya" ] ||
+  fail "the new record is not marked merged"
+[ -z "$(hub matches)" ] || fail "the confirmed match is still listed: $(hub matches)"
+out=$(hub match reject M-000001 --by "Team manager") && fail "decided twice: $out"
+echo "$out" | grep -q "already been decided" || fail "second decision: $out"
+"$B/ops/mashctl" --data "$T/mashd" stats --json | grep -qF '"possible_match_backlog":0' ||
+  fail "the backlog still counts the confirmed match"
 log "ok"

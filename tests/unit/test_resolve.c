@@ -225,6 +225,15 @@ static void test_identifier_then_typo_is_one_person(void **state) {
   assert_non_null(strstr(lb->why, "surname~1"));
   /* The earlier contact is a repeat contact of this one. */
   assert_int_equal(b->prior_contacts_12m, 1);
+  /* The record keeps the spelling it was built on, and the NHS number. */
+  mash_person_row_t row;
+  assert_int_equal(f->store->vt->person_get(f->store, la->person_id, &row), 0);
+  Mash__V1__Person *rec = mash__v1__person__unpack(NULL, row.len, row.record);
+  free(row.record);
+  assert_non_null(rec);
+  assert_string_equal(rec->family_name, "Hartley");
+  assert_int_equal(rec->n_identifiers, 1);
+  mash__v1__person__free_unpacked(rec, NULL);
 
   /* A third, with the NHS number and a different spelling: by identifier. */
   person_spec_t other = MAYA;
