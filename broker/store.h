@@ -236,7 +236,8 @@ typedef struct mash_store_vtable {
    * the same address now. */
   int (*person_neighbours)(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
                            void *arg);
-  /* Contacts linked to person_id received in [since_ms, until_ms], oldest first. */
+  /* Contacts linked to person_id received in [since_ms, until_ms]: the 256
+   * most recent, newest first. */
   int (*person_contacts)(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
                          mash_store_person_contact_cb cb, void *arg);
   /* from becomes part of into: its links, keys and relations move to into

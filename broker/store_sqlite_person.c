@@ -115,7 +115,8 @@ static const char *const SQL[P_N] = {
                    "c.domestic_abuse OR c.concern = 1, c.red_flag, l.ref "
                    "FROM person_links l JOIN contacts c "
                    "ON c.contact_id = l.contact_id WHERE l.person = ?1 AND "
-                   "c.received_at_ms BETWEEN ?2 AND ?3 ORDER BY c.received_at_ms, c.id",
+                   "c.received_at_ms BETWEEN ?2 AND ?3 ORDER BY c.received_at_ms DESC, c.id DESC "
+                   "LIMIT 256",
     [P_MERGE_MARK] = "UPDATE persons SET merged_into = ?2, updated_at_ms = ?3 "
                      "WHERE id = ?1 AND merged_into IS NULL",
     [P_MERGE_LINKS] = "UPDATE person_links SET person = ?2, why = why || ?3 WHERE person = ?1",

@@ -668,8 +668,7 @@ static void s_check_contact(mash_errors_t *errs, const path_t *at, const Mash__V
                    TEXT_REQUIRED | TEXT_SAFE_ID);
     }
   }
-  if (s_check_count(errs, PATH_FIELD(at, "persons"), c->n_persons, c->persons,
-                    MAX_LISTED_PEOPLE)) {
+  if (s_check_count(errs, PATH_FIELD(at, "persons"), c->n_persons, c->persons, MAX_LISTED_PEOPLE)) {
     for (size_t i = 0; i < c->n_persons; i++) {
       const path_t *item = PATH_ITEM(at, "persons", i);
       const Mash__V1__PersonLink *l = c->persons[i];
