@@ -497,6 +497,19 @@ static void test_common_fields(void **state) {
   json_object_set_new(root, "children", json_array());
   s_expect_error("education", root, "children");
 
+  /* "red_flag": false when absent, a boolean when given. */
+  root = s_load_example("health-notification.json");
+  json_object_set_new(root, "red_flag", json_string("yes"));
+  s_expect_error("health", root, "red_flag");
+  root = s_load_example("health-notification.json");
+  json_object_set_new(root, "red_flag", json_true());
+  Mash__V1__Notification *flagged = s_expect_ok("health", root);
+  assert_true(flagged->red_flag);
+  agency_json_free(flagged);
+  flagged = s_expect_ok("health", s_load_example("health-notification.json"));
+  assert_false(flagged->red_flag);
+  agency_json_free(flagged);
+
   /* Unknown keys are ignored, the police "present" among them. */
   root = s_load_example("housing-notification.json");
   json_object_set_new(root, "x-export-version", json_integer(3));
