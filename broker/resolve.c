@@ -516,13 +516,18 @@ int mash_resolve_intake(mash_store_t *store, mash_resolve_job_t *job) {
     }
     return -EBADMSG;
   }
+  /* s_intake_run points the links into w and the reasons at static text:
+   * put back what was unpacked before it is freed. */
+  Mash__V1__PersonLink **persons = c->persons;
+  size_t n_persons = c->n_persons;
+  char **reasons = c->priority_reasons;
+  size_t n_reasons = c->n_priority_reasons;
   s_intake_t *w = calloc(1, sizeof *w);
   rc = w ? s_intake_run(store, job, c, w) : -ENOMEM;
-  /* The links point into w: detach them before the unpacked contact is freed. */
-  c->persons = NULL;
-  c->n_persons = 0;
-  c->priority_reasons = NULL;
-  c->n_priority_reasons = 0;
+  c->persons = persons;
+  c->n_persons = n_persons;
+  c->priority_reasons = reasons;
+  c->n_priority_reasons = n_reasons;
   mash__v1__contact__free_unpacked(c, NULL);
   if (w) {
     s_household_free(&w->household);

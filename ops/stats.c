@@ -56,7 +56,9 @@ static json_t *s_dist2(sqlite3 *db, const char *sql, const char *text1, int int2
     }
   }
   sqlite3_finalize(q);
-  qsort(v.v, v.n, sizeof *v.v, s_cmp);
+  if (v.n > 0) {
+    qsort(v.v, v.n, sizeof *v.v, s_cmp);
+  }
   json_t *o = json_pack("{s:I,s:I,s:I}", "n", (json_int_t)v.n, "p50_ms",
                         (json_int_t)mash_stats_percentile(v.v, v.n, 50), "p90_ms",
                         (json_int_t)mash_stats_percentile(v.v, v.n, 90));

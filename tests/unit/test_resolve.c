@@ -127,6 +127,10 @@ static Mash__V1__Contact *s_intake(fixture_t *f, const char *principal, note_t *
   c.source_principal = (char *)principal;
   c.received_at_ms = at_ms;
   c.notification = &t->n;
+  /* As intake.c makes it: a first priority, which resolution replaces. */
+  char *first_reasons[1] = {(char *)"child_under_2"};
+  c.priority_reasons = first_reasons;
+  c.n_priority_reasons = 1;
   size_t len = mash__v1__contact__get_packed_size(&c);
   uint8_t *buf = malloc(len ? len : 1);
   assert_non_null(buf);
