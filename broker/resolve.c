@@ -10,22 +10,13 @@
 
 #include "codec.h"
 
-#define KEYS_MAX 16u /* blocking keys plus identifier keys of one person */
 #define PEOPLE_MAX (2u * MASH_MAX_PEOPLE)
 
 static const char *const DECISION_IDENTIFIER = "identifier";
 
 /* ---------------------------------------------------------------- keys */
 
-typedef struct s_keys {
-  char text[KEYS_MAX][MASH_MATCH_KEY_SIZE + MASH_MATCH_ID_SIZE * 2];
-  const char *ptr[KEYS_MAX];
-  size_t n;
-} s_keys_t;
-
-/* The keys a person is found by: its blocking keys and each valid
- * identifier ("i:KIND:VALUE:ISSUER"). */
-static void s_person_keys(const mash_match_person_t *p, s_keys_t *k) {
+void mash_resolve_person_keys(const mash_match_person_t *p, mash_resolve_keys_t *k) {
   char blocking[MASH_MATCH_MAX_KEYS][MASH_MATCH_KEY_SIZE];
   size_t nb = mash_match_blocking_keys(p, blocking);
   k->n = 0;
@@ -33,7 +24,7 @@ static void s_person_keys(const mash_match_person_t *p, s_keys_t *k) {
     memcpy(k->text[k->n], blocking[i], MASH_MATCH_KEY_SIZE);
     k->text[k->n++][MASH_MATCH_KEY_SIZE - 1] = '\0';
   }
-  for (size_t i = 0; i < p->n_ids && k->n < KEYS_MAX; i++) {
+  for (size_t i = 0; i < p->n_ids && k->n < MASH_RESOLVE_MAX_KEYS; i++) {
     const mash_match_id_t *id = &p->ids[i];
     if (id->valid) {
       snprintf(k->text[k->n++], sizeof k->text[0], "i:%d:%s:%s", (int)id->kind, id->value,
@@ -45,8 +36,7 @@ static void s_person_keys(const mash_match_person_t *p, s_keys_t *k) {
   }
 }
 
-/* Where a person lives, as a household key: postcode and street line. */
-static const char *s_address_key(const mash_match_person_t *p, char *buf, size_t len) {
+const char *mash_resolve_address_key(const mash_match_person_t *p, char *buf, size_t len) {
   if (p->postcode[0] == '\0' || p->address[0] == '\0') {
     return NULL;
   }
@@ -184,8 +174,8 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
                          const mash_match_policy_t *policy, char (*done)[MASH_PERSON_ID_LEN],
                          size_t n_done, int64_t now, s_resolved_t *out) {
   memset(out, 0, sizeof *out);
-  s_keys_t keys;
-  s_person_keys(me, &keys);
+  mash_resolve_keys_t keys;
+  mash_resolve_person_keys(me, &keys);
   s_best_t best = {.me = me, .exclude = done, .n_exclude = n_done};
   int rc = keys.n > 0 ? store->vt->person_find(store, keys.ptr, keys.n, s_candidate_cb, &best) : 0;
   if (rc != 0) {
@@ -193,8 +183,8 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   }
   mash_match_decision_t d = best.found ? mash_match_decide(best.score, policy) : MASH_MATCH_NEW;
   bool by_id = best.found && best.why.identifier && best.score >= 1.0;
-  char addr_buf[MASH_MATCH_KEY_SIZE + MASH_MATCH_ADDRESS_SIZE];
-  const char *addr = s_address_key(me, addr_buf, sizeof addr_buf);
+  char addr_buf[MASH_RESOLVE_ADDRESS_KEY_SIZE];
+  const char *addr = mash_resolve_address_key(me, addr_buf, sizeof addr_buf);
   uint8_t *rec = NULL;
   size_t rec_len = 0;
   if (by_id || d == MASH_MATCH_AUTO_LINK) {

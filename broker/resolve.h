@@ -46,6 +46,22 @@
 #define MASH_RESOLVE_PRIOR_MAX 256u   /* MASH_MAX_PRIOR_CONTACTS */
 #define MASH_RESOLVE_DA_ESCALATION 3u /* DASH: 3 or more incidents in 12 months */
 
+/* The keys a person is indexed and found under, in plain text (the store
+ * keeps only their blind indexes): its blocking keys (match.h) and each
+ * valid identifier, "i:KIND:VALUE:ISSUER". */
+#define MASH_RESOLVE_MAX_KEYS 16u
+typedef struct mash_resolve_keys {
+  char text[MASH_RESOLVE_MAX_KEYS][MASH_MATCH_KEY_SIZE + 2 * MASH_MATCH_ID_SIZE];
+  const char *ptr[MASH_RESOLVE_MAX_KEYS]; /* ptr[i] == text[i], for the store */
+  size_t n;
+} mash_resolve_keys_t;
+void mash_resolve_person_keys(const mash_match_person_t *p, mash_resolve_keys_t *k);
+
+/* Where a person lives, as a household key ("a:EX1 2AB|flat 3, 12 canal
+ * street"), in buf; NULL when the postcode or the street is not known. */
+#define MASH_RESOLVE_ADDRESS_KEY_SIZE (MASH_MATCH_KEY_SIZE + MASH_MATCH_ADDRESS_SIZE)
+const char *mash_resolve_address_key(const mash_match_person_t *p, char *buf, size_t len);
+
 /* One new notification to store and resolve (the storage op's argument). */
 typedef struct mash_resolve_job {
   mash_intake_t intake;           /* in: the Contact without links; out: status, contact_id */
