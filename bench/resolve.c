@@ -17,9 +17,8 @@
  * index and the same notifications. The person model stays in memory (32
  * bytes a person) so that notifications can re-send indexed people.
  *
- * s_person_keys and s_address_key below copy resolve.c's static helpers of
- * the same names (blocking keys plus "i:KIND:VALUE:ISSUER", and
- * "a:POSTCODE|ADDRESS"): the index must hold the keys resolution looks up.
+ * The index holds exactly the keys resolution looks up: it is built with
+ * resolve.h's mash_resolve_person_keys and mash_resolve_address_key.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -43,7 +42,6 @@
 #define S_DAY_MS (24LL * 3600 * 1000)
 #define S_MAX_BATCHES 8
 #define S_NAME_LEN 40
-#define S_KEYS_MAX 16u /* resolve.c's KEYS_MAX */
 #define S_PRINCIPAL "police"
 
 /* ---------------------------------------------------------------- options */
@@ -778,45 +776,6 @@ static void s_pb_fill(s_pb_t *b, const s_world_t *w, const s_person_t *m, const 
   }
 }
 
-/* ---------------------------------------------------------------- keys (copied from resolve.c) */
-
-typedef struct s_keys {
-  char text[S_KEYS_MAX][MASH_MATCH_KEY_SIZE + MASH_MATCH_ID_SIZE * 2];
-  const char *ptr[S_KEYS_MAX];
-  size_t n;
-} s_keys_t;
-
-/* The keys a person is found by: its blocking keys and each valid
- * identifier ("i:KIND:VALUE:ISSUER"), as resolve.c's s_person_keys. */
-static void s_person_keys(const mash_match_person_t *p, s_keys_t *k) {
-  char blocking[MASH_MATCH_MAX_KEYS][MASH_MATCH_KEY_SIZE];
-  size_t nb = mash_match_blocking_keys(p, blocking);
-  k->n = 0;
-  for (size_t i = 0; i < nb; i++) {
-    memcpy(k->text[k->n], blocking[i], MASH_MATCH_KEY_SIZE);
-    k->text[k->n++][MASH_MATCH_KEY_SIZE - 1] = '\0';
-  }
-  for (size_t i = 0; i < p->n_ids && k->n < S_KEYS_MAX; i++) {
-    const mash_match_id_t *id = &p->ids[i];
-    if (id->valid) {
-      snprintf(k->text[k->n++], sizeof k->text[0], "i:%d:%s:%s", (int)id->kind, id->value,
-               id->issuer);
-    }
-  }
-  for (size_t i = 0; i < k->n; i++) {
-    k->ptr[i] = k->text[i];
-  }
-}
-
-/* Where a person lives, as resolve.c's s_address_key. */
-static const char *s_address_key(const mash_match_person_t *p, char *buf, size_t len) {
-  if (p->postcode[0] == '\0' || p->address[0] == '\0') {
-    return NULL;
-  }
-  snprintf(buf, len, "a:%s|%s", p->postcode, p->address);
-  return buf;
-}
-
 /* ---------------------------------------------------------------- the build */
 
 typedef struct s_bench {
@@ -852,13 +811,13 @@ static int s_put_person(mash_store_t *store, const Mash__V1__Person *pb, int is_
   mash__v1__person__pack(&rec, buf);
   mash_match_person_t mp;
   mash_match_person_from_pb(&mp, pb);
-  char addr_buf[MASH_MATCH_KEY_SIZE + MASH_MATCH_ADDRESS_SIZE];
-  const char *addr = s_address_key(&mp, addr_buf, sizeof addr_buf);
+  char addr_buf[MASH_RESOLVE_ADDRESS_KEY_SIZE];
+  const char *addr = mash_resolve_address_key(&mp, addr_buf, sizeof addr_buf);
   char id[MASH_PERSON_ID_LEN] = "";
   int rc = store->vt->person_put(store, id, buf, len, is_child, addr, S_T0_MS - 400 * S_DAY_MS);
   if (rc == 0) {
-    s_keys_t keys;
-    s_person_keys(&mp, &keys);
+    mash_resolve_keys_t keys;
+    mash_resolve_person_keys(&mp, &keys);
     rc = store->vt->person_add_keys(store, id, keys.ptr, keys.n);
   }
   return rc;
@@ -1216,8 +1175,8 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
                 t ? &typo : NULL);
       mash_match_person_t mp;
       mash_match_person_from_pb(&mp, &pb.p);
-      s_keys_t keys;
-      s_person_keys(&mp, &keys);
+      mash_resolve_keys_t keys;
+      mash_resolve_person_keys(&mp, &keys);
       s_cand_t c = {&mp, 0, 0};
       int64_t t0 = s_now_ns();
       rc = b->store->vt->person_find(b->store, keys.ptr, keys.n, s_cand_cb, &c);
