@@ -602,11 +602,15 @@ static int s_match(mash_tx_t *tx, mash_store_t *store) {
   if (!m) {
     return s_refuse(tx, "match_decision", "does not decode");
   }
-  int rc = mash_resolve_decide(store, m->match_id, m->confirm, m->decided_by, tx->now_ms);
+  int rc = mash_resolve_decide(store, m->match_id, m->confirm, tx->principal, tx->body, tx->len,
+                               tx->now_ms);
   if (rc == -ENOENT) {
     rc = s_refuse(tx, "match_decision.match_id", "no such possible match");
   } else if (rc == -EALREADY) {
     rc = s_refuse(tx, "match_decision.match_id", "this match has already been decided");
+  } else if (rc == -EPERM) {
+    rc = s_refuse(tx, "match_decision.confirm",
+                  "the two records are people of one notification, so two people");
   } else if (rc == 0) {
     rc = s_receipt(tx, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, NULL, NULL, NULL);
     snprintf(tx->note, sizeof tx->note, "match %s %s", m->match_id,

@@ -41,6 +41,9 @@ int mash_intake_check_identifiers(const Mash__V1__Notification *n, mash_errors_t
 
 #define MASH_FLAG_IDENTIFIER_CHECK_FAILED "identifier_check_failed"
 #define MASH_FLAG_CHILD_DETAILS_INCOMPLETE "child_details_incomplete"
+/* Set by resolution: a person's valid identifier differs from that of a
+ * record everything else would link to (one agency may hold a wrong number). */
+#define MASH_FLAG_IDENTIFIER_CONFLICT "identifier_conflict"
 
 /* Build the Contact for a notification received at now_ms from sender:
  * source principal, DASH score and quality flags, screening deadline, and

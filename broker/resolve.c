@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "codec.h"
+#include "intake.h"
 
 #define PEOPLE_MAX (2u * MASH_MAX_PEOPLE)
+#define MASH_INTAKE_FLAGS_MAX 16u /* quality flags on one contact, with resolution's */
 
 static const char *const DECISION_IDENTIFIER = "identifier";
 
@@ -117,13 +119,17 @@ static int s_record(const Mash__V1__Person *now, const Mash__V1__Person *old, ui
 
 typedef struct s_best {
   const mash_match_person_t *me;
+  mash_match_person_t me_plain; /* me without identifiers (conflicts only) */
+  bool me_plain_set;
+  const mash_match_policy_t *policy;
   char (*exclude)[MASH_PERSON_ID_LEN];
   size_t n_exclude;
   bool found;
-  double score;
+  double score, second; /* the best and the next best person's */
   mash_match_why_t why;
   char person_id[MASH_PERSON_ID_LEN];
-  size_t seen;
+  bool conflict; /* a person whose identifiers differ and everything else agrees */
+  int rc;        /* an unreadable record */
 } s_best_t;
 
 static int s_candidate_cb(mash_person_row_t *row, void *arg) {
@@ -135,29 +141,48 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   }
   Mash__V1__Person *p = mash__v1__person__unpack(NULL, row->len, row->record);
   if (p == NULL) {
-    return 0; /* an unreadable record is no evidence; it was authenticated, so never happens */
+    /* Authenticated, yet not a Person: never skip it, or the child would
+     * silently get a second record. */
+    b->rc = -EBADMSG;
+    return 1;
   }
   mash_match_person_t cand;
   mash_match_person_from_pb(&cand, p);
   mash__v1__person__free_unpacked(p, NULL);
   mash_match_why_t why;
   double score = mash_match_score(b->me, &cand, &why);
-  b->seen++;
+  if (why.conflict) {
+    /* Different NHS numbers (say) are different people; but if all else
+     * would link them, one agency may hold a wrong number: the desk must
+     * know. */
+    if (!b->me_plain_set) {
+      b->me_plain = *b->me;
+      b->me_plain.n_ids = 0;
+      b->me_plain_set = true;
+    }
+    cand.n_ids = 0;
+    b->conflict = b->conflict || mash_match_decide(mash_match_score(&b->me_plain, &cand, NULL),
+                                                   b->policy) == MASH_MATCH_AUTO_LINK;
+  }
   /* Candidates come lowest id first: on a tie the oldest record wins. */
   if (!b->found || score > b->score) {
+    b->second = b->found ? b->score : 0.0;
     b->found = true;
     b->score = score;
     b->why = why;
     snprintf(b->person_id, sizeof b->person_id, "%s", row->person_id);
+  } else if (score > b->second) {
+    b->second = score;
   }
   return 0;
 }
 
 typedef struct s_resolved {
+  bool conflict; /* an identifier conflict with an otherwise linking record */
   char person_id[MASH_PERSON_ID_LEN];
   const char *decision;
   unsigned confidence; /* thousandths */
-  char why[MASH_MATCH_WHY_SIZE];
+  char why[MASH_MATCH_WHY_SIZE + 16];
   char candidate_id[MASH_PERSON_ID_LEN]; /* "possible" only */
   char match_id[MASH_PERSON_ID_LEN];
 } s_resolved_t;
@@ -174,22 +199,42 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
                          const mash_match_policy_t *policy, char (*done)[MASH_PERSON_ID_LEN],
                          size_t n_done, int64_t now, s_resolved_t *out) {
   memset(out, 0, sizeof *out);
+  out->decision = "new";
   mash_resolve_keys_t keys;
   mash_resolve_person_keys(me, &keys);
-  s_best_t best = {.me = me, .exclude = done, .n_exclude = n_done};
-  int rc = keys.n > 0 ? store->vt->person_find(store, keys.ptr, keys.n, s_candidate_cb, &best) : 0;
+  s_best_t *best = calloc(1, sizeof *best);
+  if (best == NULL) {
+    return -ENOMEM;
+  }
+  best->me = me;
+  best->policy = policy;
+  best->exclude = done;
+  best->n_exclude = n_done;
+  int rc = keys.n > 0 ? store->vt->person_find(store, keys.ptr, keys.n, s_candidate_cb, best) : 0;
+  rc = rc ? rc : best->rc;
+  out->conflict = best->conflict;
   if (rc != 0) {
+    free(best);
     return rc;
   }
-  mash_match_decision_t d = best.found ? mash_match_decide(best.score, policy) : MASH_MATCH_NEW;
-  bool by_id = best.found && best.why.identifier && best.score >= 1.0;
+  mash_match_decision_t d = best->found ? mash_match_decide(best->score, policy) : MASH_MATCH_NEW;
+  bool by_id = best->found && best->why.identifier && best->score >= 1.0;
+  /* Another record nearly as close: linking to the better one could be
+   * linking to the wrong one (two records of one child, or two children). */
+  bool ambiguous = !by_id && d == MASH_MATCH_AUTO_LINK &&
+                   (mash_match_decide(best->second, policy) == MASH_MATCH_AUTO_LINK ||
+                    (mash_match_decide(best->second, policy) == MASH_MATCH_POSSIBLE &&
+                     best->score - best->second < MASH_RESOLVE_AMBIGUOUS_GAP));
+  if (ambiguous) {
+    d = MASH_MATCH_POSSIBLE;
+  }
   char addr_buf[MASH_RESOLVE_ADDRESS_KEY_SIZE];
   const char *addr = mash_resolve_address_key(me, addr_buf, sizeof addr_buf);
   uint8_t *rec = NULL;
   size_t rec_len = 0;
   if (by_id || d == MASH_MATCH_AUTO_LINK) {
     mash_person_row_t row;
-    rc = store->vt->person_get(store, best.person_id, &row);
+    rc = store->vt->person_get(store, best->person_id, &row);
     Mash__V1__Person *old = rc == 0 ? mash__v1__person__unpack(NULL, row.len, row.record) : NULL;
     free(row.record);
     if (rc == 0 && old == NULL) {
@@ -201,18 +246,18 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
     }
     snprintf(out->person_id, sizeof out->person_id, "%s", row.person_id);
     out->decision = by_id ? DECISION_IDENTIFIER : mash_match_decision_name(d);
-    out->confidence = s_permille(best.score);
-    snprintf(out->why, sizeof out->why, "%s", best.why.text);
+    out->confidence = s_permille(best->score);
+    snprintf(out->why, sizeof out->why, "%s", best->why.text);
   } else {
     rc = s_record(pb, NULL, &rec, &rec_len);
     out->decision = mash_match_decision_name(d);
     if (d == MASH_MATCH_POSSIBLE) {
-      out->confidence = s_permille(best.score);
-      snprintf(out->why, sizeof out->why, "%s", best.why.text);
-      snprintf(out->candidate_id, sizeof out->candidate_id, "%s", best.person_id);
+      out->confidence = s_permille(best->score);
+      snprintf(out->why, sizeof out->why, "%s%s", ambiguous ? "ambiguous:" : "", best->why.text);
+      snprintf(out->candidate_id, sizeof out->candidate_id, "%s", best->person_id);
     } else {
       out->confidence = 1000; /* certain it is someone new to the hub */
-      snprintf(out->why, sizeof out->why, "%s", best.found ? "no close match" : "no candidate");
+      snprintf(out->why, sizeof out->why, "%s", best->found ? "no close match" : "no candidate");
     }
   }
   if (rc == 0) {
@@ -222,6 +267,7 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   if (rc == 0) {
     rc = store->vt->person_add_keys(store, out->person_id, keys.ptr, keys.n);
   }
+  free(best);
   return rc;
 }
 
@@ -231,9 +277,10 @@ typedef struct s_household {
   char ids[MASH_RESOLVE_HOUSEHOLD_MAX][MASH_PERSON_ID_LEN];
   int is_child[MASH_RESOLVE_HOUSEHOLD_MAX];
   bool seed[MASH_RESOLVE_HOUSEHOLD_MAX];
-  uint8_t *record[MASH_RESOLVE_HOUSEHOLD_MAX]; /* children found (not seeds); owned */
-  size_t record_len[MASH_RESOLVE_HOUSEHOLD_MAX];
   size_t n;
+  int64_t since_ms;        /* addresses given since then count */
+  size_t housemates, from; /* while collecting one person's housemates */
+  bool full;
 } s_household_t;
 
 static size_t s_household_find(const s_household_t *h, const char *id) {
@@ -254,34 +301,55 @@ static void s_household_add(s_household_t *h, const char *id, int is_child, bool
   }
 }
 
-static int s_neighbour_cb(mash_person_row_t *row, void *arg) {
+static int s_relative_cb(mash_person_row_t *row, void *arg) {
   s_household_t *h = arg;
-  size_t before = h->n;
   s_household_add(h, row->person_id, row->is_child, false);
-  if (h->n > before && row->is_child) {
-    h->record[before] = row->record; /* taken */
-    h->record_len[before] = row->len;
-    row->record = NULL;
-  }
   return h->n >= MASH_RESOLVE_HOUSEHOLD_MAX;
 }
 
-/* Everyone reachable from the seeds (already in h) by relations or a shared
- * address, breadth first, at most MASH_RESOLVE_HOUSEHOLD_MAX people. */
+/* Housemates are gathered first and added only when they are few: a
+ * hostel, a refuge or a block without flat numbers is not a household. */
+typedef struct s_mates {
+  char ids[MASH_RESOLVE_COMMUNAL + 1][MASH_PERSON_ID_LEN];
+  int is_child[MASH_RESOLVE_COMMUNAL + 1];
+  size_t n;
+} s_mates_t;
+
+static int s_mate_cb(mash_person_row_t *row, void *arg) {
+  s_mates_t *m = arg;
+  if (m->n <= MASH_RESOLVE_COMMUNAL) {
+    snprintf(m->ids[m->n], MASH_PERSON_ID_LEN, "%s", row->person_id);
+    m->is_child[m->n++] = row->is_child;
+  }
+  return 0;
+}
+
+/* The household of the seeds (already in h): the people living with a seed
+ * now (same address, given in the last 12 months, not a communal address),
+ * and everyone reachable from those by relations recorded from
+ * notifications, breadth first, at most MASH_RESOLVE_HOUSEHOLD_MAX people.
+ * An address is one step: a housemate's housemates are not the household. */
 static int s_household_walk(mash_store_t *store, s_household_t *h) {
-  for (size_t i = 0; i < h->n; i++) {
-    int rc = store->vt->person_neighbours(store, h->ids[i], s_neighbour_cb, h);
+  size_t seeds = h->n;
+  for (size_t i = 0; i < seeds; i++) {
+    s_mates_t mates;
+    mates.n = 0;
+    int rc = store->vt->person_housemates(store, h->ids[i], h->since_ms, MASH_RESOLVE_COMMUNAL + 1,
+                                          s_mate_cb, &mates);
+    if (rc != 0) {
+      return rc;
+    }
+    for (size_t j = 0; mates.n <= MASH_RESOLVE_COMMUNAL && j < mates.n; j++) {
+      s_household_add(h, mates.ids[j], mates.is_child[j], false);
+    }
+  }
+  for (size_t i = 0; i < h->n && h->n < MASH_RESOLVE_HOUSEHOLD_MAX; i++) {
+    int rc = store->vt->person_relatives(store, h->ids[i], s_relative_cb, h);
     if (rc != 0) {
       return rc;
     }
   }
   return 0;
-}
-
-static void s_household_free(s_household_t *h) {
-  for (size_t i = 0; i < h->n; i++) {
-    free(h->record[i]);
-  }
 }
 
 /* ---------------------------------------------------------------- prior contacts */
@@ -338,6 +406,32 @@ static bool s_is_domestic_abuse(const Mash__V1__Notification *n) {
            n->police->domestic_abuse));
 }
 
+/* Domestic-abuse incidents among the prior contacts and this one (when
+ * this_da): notifications about one incident (one per sibling, or police
+ * and health about the same night) are one incident, so incidents are
+ * counted by the day they happened on. */
+static unsigned s_da_incidents(const mash_person_contact_t *items, size_t n, bool this_da,
+                               int64_t this_occurred_ms) {
+  int64_t days[MASH_RESOLVE_PRIOR_MAX + 1];
+  size_t nd = 0;
+  for (size_t i = 0; i <= n; i++) {
+    bool da = i < n ? items[i].domestic_abuse != 0 : this_da;
+    if (!da) {
+      continue;
+    }
+    int64_t at = i < n ? items[i].occurred_at_ms : this_occurred_ms;
+    int64_t day = at >= 0 ? at / 86400000 : -1 - (-1 - at) / 86400000;
+    bool seen = false;
+    for (size_t j = 0; j < nd && !seen; j++) {
+      seen = days[j] == day;
+    }
+    if (!seen) {
+      days[nd++] = day;
+    }
+  }
+  return (unsigned)nd;
+}
+
 /* ---------------------------------------------------------------- intake */
 
 typedef struct s_intake {
@@ -345,7 +439,13 @@ typedef struct s_intake {
   int is_child[PEOPLE_MAX];
   mash_match_person_t mp[PEOPLE_MAX];
   s_resolved_t res[PEOPLE_MAX];
-  char done[PEOPLE_MAX][MASH_PERSON_ID_LEN];
+  /* Records already given to a person of this notification, as a link or
+   * as the candidate of a possible match: never offered to another. */
+  char done[2 * PEOPLE_MAX][MASH_PERSON_ID_LEN];
+  size_t n_done;
+  char flags[MASH_INTAKE_FLAGS_MAX][MASH_MATCH_KEY_SIZE];
+  char *flag_ptrs[MASH_INTAKE_FLAGS_MAX];
+  char flag_text[512];
   Mash__V1__PersonLink links[PEOPLE_MAX];
   Mash__V1__PersonLink *link_ptrs[PEOPLE_MAX];
   size_t n;
@@ -404,6 +504,22 @@ static void s_fill_links(s_intake_t *w, Mash__V1__Contact *c) {
   c->n_persons = w->n;
 }
 
+/* Add a data-quality flag to the contact and to the intake's column text. */
+static void s_add_flag(s_intake_t *w, Mash__V1__Contact *c, mash_intake_t *in, const char *flag) {
+  size_t n = 0;
+  for (size_t i = 0; i < c->n_quality_flags && n + 1 < MASH_INTAKE_FLAGS_MAX; i++) {
+    w->flag_ptrs[n++] = c->quality_flags[i];
+  }
+  snprintf(w->flags[n], sizeof w->flags[n], "%s", flag);
+  w->flag_ptrs[n] = w->flags[n];
+  n++;
+  c->quality_flags = w->flag_ptrs;
+  c->n_quality_flags = n;
+  snprintf(w->flag_text, sizeof w->flag_text, "%s%s%s", in->quality_flags ? in->quality_flags : "",
+           in->quality_flags && in->quality_flags[0] ? "," : "", flag);
+  in->quality_flags = w->flag_text;
+}
+
 static int s_intake_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__Contact *c,
                         s_intake_t *w) {
   mash_intake_t *in = &job->intake;
@@ -411,10 +527,18 @@ static int s_intake_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__
   int64_t now = in->received_at_ms;
   s_collect_people(w, n);
   int rc = 0;
+  bool conflict = false;
   for (size_t i = 0; rc == 0 && i < w->n; i++) {
-    rc = s_resolve_one(store, w->pb[i], &w->mp[i], w->is_child[i], &job->policy, w->done, i, now,
-                       &w->res[i]);
-    snprintf(w->done[i], sizeof w->done[i], "%s", w->res[i].person_id);
+    rc = s_resolve_one(store, w->pb[i], &w->mp[i], w->is_child[i], &job->policy, w->done, w->n_done,
+                       now, &w->res[i]);
+    if (rc != 0) {
+      break;
+    }
+    snprintf(w->done[w->n_done++], MASH_PERSON_ID_LEN, "%s", w->res[i].person_id);
+    if (w->res[i].candidate_id[0] != '\0') {
+      snprintf(w->done[w->n_done++], MASH_PERSON_ID_LEN, "%s", w->res[i].candidate_id);
+    }
+    conflict = conflict || w->res[i].conflict;
     const char *d = w->res[i].decision;
     job->linked += strcmp(d, DECISION_IDENTIFIER) == 0 || strcmp(d, "auto_link") == 0;
     job->possible += strcmp(d, "possible") == 0;
@@ -430,8 +554,11 @@ static int s_intake_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__
     snprintf(m.person_id, sizeof m.person_id, "%s", w->res[i].person_id);
     snprintf(m.candidate_id, sizeof m.candidate_id, "%s", w->res[i].candidate_id);
     m.confidence = (int)w->res[i].confidence;
-    /* The contact id is written by person_link once the contact exists. */
+    /* Its contact is set below, once the contact has an id. */
     rc = store->vt->match_insert(store, &m, w->res[i].why, now, w->res[i].match_id);
+  }
+  if (rc == 0 && conflict) {
+    s_add_flag(w, c, in, MASH_FLAG_IDENTIFIER_CONFLICT);
   }
   rc = rc ? rc : s_relate(store, w, n, now);
   /* Repeat contacts and red flags: earlier contacts about the household's
@@ -441,16 +568,17 @@ static int s_intake_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__
       s_household_add(&w->household, w->res[i].person_id, 1, true);
     }
   }
+  w->household.since_ms = now - MASH_RESOLVE_WINDOW_MS;
   rc = rc ? rc : s_household_walk(store, &w->household);
   rc =
       rc ? rc : s_prior_collect(store, &w->household, now - MASH_RESOLVE_WINDOW_MS, now, &w->prior);
   if (rc != 0) {
     return rc;
   }
-  unsigned da = s_is_domestic_abuse(n);
+  unsigned da =
+      s_da_incidents(w->prior.items, w->prior.n, s_is_domestic_abuse(n), n->occurred_at_ms);
   bool red = in->red_flag != 0;
   for (size_t i = 0; i < w->prior.n; i++) {
-    da += w->prior.items[i].domestic_abuse != 0;
     red = red || w->prior.items[i].red_flag;
   }
   c->prior_contacts_12m = (uint32_t)w->prior.n;
@@ -482,6 +610,9 @@ static int s_intake_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__
     const s_resolved_t *r = &w->res[i];
     rc = store->vt->person_link(store, in->contact_id, w->pb[i]->ref, r->person_id, r->decision,
                                 (int)r->confidence, r->why, now);
+    if (rc == 0 && r->match_id[0] != '\0') {
+      rc = store->vt->match_set_contact(store, r->match_id, in->contact_id);
+    }
   }
   return rc;
 }
@@ -512,17 +643,18 @@ int mash_resolve_intake(mash_store_t *store, mash_resolve_job_t *job) {
   size_t n_persons = c->n_persons;
   char **reasons = c->priority_reasons;
   size_t n_reasons = c->n_priority_reasons;
+  char **flags = c->quality_flags;
+  size_t n_flags = c->n_quality_flags;
   s_intake_t *w = calloc(1, sizeof *w);
   rc = w ? s_intake_run(store, job, c, w) : -ENOMEM;
   c->persons = persons;
   c->n_persons = n_persons;
   c->priority_reasons = reasons;
   c->n_priority_reasons = n_reasons;
+  c->quality_flags = flags;
+  c->n_quality_flags = n_flags;
   mash__v1__contact__free_unpacked(c, NULL);
-  if (w) {
-    s_household_free(&w->household);
-    free(w);
-  }
+  free(w);
   if (rc != 0) {
     free(job->contact);
     job->contact = NULL;
@@ -584,6 +716,7 @@ static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, s_hous
       return rc;
     }
   }
+  h->since_ms = c->received_at_ms - MASH_RESOLVE_WINDOW_MS;
   int rc = s_household_walk(store, h);
   rc = rc ? rc
           : s_prior_collect(store, h, c->received_at_ms - MASH_RESOLVE_WINDOW_MS, c->received_at_ms,
@@ -597,10 +730,16 @@ static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, s_hous
     return -ENOMEM;
   }
   for (size_t i = 0; i < h->n; i++) {
-    if (h->seed[i] || !h->is_child[i] || h->record[i] == NULL) {
+    if (h->seed[i] || !h->is_child[i]) {
       continue;
     }
-    Mash__V1__Person *p = mash__v1__person__unpack(NULL, h->record_len[i], h->record[i]);
+    mash_person_row_t row;
+    rc = store->vt->person_get(store, h->ids[i], &row);
+    if (rc != 0) {
+      return rc;
+    }
+    Mash__V1__Person *p = mash__v1__person__unpack(NULL, row.len, row.record);
+    free(row.record);
     if (p == NULL) {
       return -EBADMSG;
     }
@@ -617,15 +756,15 @@ static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, s_hous
     out->others[out->n_others++] = p;
   }
   qsort(prior->items, prior->n, sizeof prior->items[0], s_prior_order);
-  unsigned da = s_is_domestic_abuse(n);
   for (size_t i = 0; i < prior->n; i++) {
     out->prior[i] = s_prior_pb(&prior->items[i]);
     if (out->prior[i] == NULL) {
       return -ENOMEM;
     }
     out->n_prior++;
-    da += prior->items[i].domestic_abuse != 0;
   }
+  unsigned da =
+      s_da_incidents(prior->items, prior->n, s_is_domestic_abuse(n), n ? n->occurred_at_ms : 0);
   out->domestic_abuse_12m = da;
   out->potential_escalation = da >= MASH_RESOLVE_DA_ESCALATION;
   return 0;
@@ -652,9 +791,6 @@ int mash_resolve_family(mash_store_t *store, const char *contact_id, int64_t rec
     prior->exclude = contact_id;
     rc = s_family_fill(store, c, h, prior, out);
   }
-  if (h) {
-    s_household_free(h);
-  }
   free(h);
   free(prior);
   mash__v1__contact__free_unpacked(c, NULL);
@@ -666,27 +802,45 @@ int mash_resolve_family(mash_store_t *store, const char *contact_id, int64_t rec
 
 /* ---------------------------------------------------------------- review */
 
+/* The address key of a serialized Person (NULL when it has none). */
+static const char *s_record_address(const uint8_t *rec, size_t len, char *buf, size_t buflen) {
+  Mash__V1__Person *p = mash__v1__person__unpack(NULL, len, rec);
+  if (p == NULL) {
+    return NULL;
+  }
+  mash_match_person_t mp;
+  mash_match_person_from_pb(&mp, p);
+  mash__v1__person__free_unpacked(p, NULL);
+  return mash_resolve_address_key(&mp, buf, buflen);
+}
+
+/* Merge the match's new record into its candidate. Any failure here is the
+ * store's: -ENOENT from a lookup means the store lost a record. */
 static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char *by,
                      int64_t at_ms) {
   mash_person_row_t from, into;
+  memset(&into, 0, sizeof into);
   int rc = store->vt->person_get(store, m->person_id, &from);
-  if (rc != 0) {
-    return rc;
+  if (rc == 0) {
+    rc = store->vt->person_get(store, m->candidate_id, &into);
   }
-  rc = store->vt->person_get(store, m->candidate_id, &into);
-  if (rc != 0) {
-    free(from.record);
-    return rc;
+  if (rc == 0 && strcmp(from.person_id, into.person_id) != 0) {
+    /* Two people of one notification are two people, whatever the desk says. */
+    rc = store->vt->person_together(store, from.person_id, into.person_id);
+    rc = rc == 1 ? -EPERM : rc;
   }
-  if (strcmp(from.person_id, into.person_id) != 0) {
+  if (rc == 0 && strcmp(from.person_id, into.person_id) != 0) {
     Mash__V1__Person *pf = mash__v1__person__unpack(NULL, from.len, from.record);
     Mash__V1__Person *pi = mash__v1__person__unpack(NULL, into.len, into.record);
     uint8_t *rec = NULL;
     size_t rec_len = 0;
     rc = pf && pi ? s_record(pf, pi, &rec, &rec_len) : -EBADMSG;
     if (rc == 0) {
-      rc = store->vt->person_put(store, into.person_id, rec, rec_len,
-                                 from.is_child || into.is_child, NULL, at_ms);
+      /* The merged record lives where the newer one said. */
+      char addr[MASH_RESOLVE_ADDRESS_KEY_SIZE];
+      rc =
+          store->vt->person_put(store, into.person_id, rec, rec_len, from.is_child || into.is_child,
+                                s_record_address(rec, rec_len, addr, sizeof addr), at_ms);
     }
     free(rec);
     if (pf) {
@@ -695,17 +849,17 @@ static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char 
     if (pi) {
       mash__v1__person__free_unpacked(pi, NULL);
     }
-    char note[MASH_PERSON_ID_LEN + MASH_MAX_SHORT_TEXT + 32];
+    char note[2 * MASH_PERSON_ID_LEN + MASH_PRINCIPAL_LEN + 32];
     snprintf(note, sizeof note, "; confirmed %s by %s", m->match_id, by);
     rc = rc ? rc : store->vt->person_merge(store, from.person_id, into.person_id, note, at_ms);
   }
   free(from.record);
   free(into.record);
-  return rc;
+  return rc == -ENOENT ? -EIO : rc;
 }
 
 int mash_resolve_decide(mash_store_t *store, const char *match_id, int confirm, const char *by,
-                        int64_t at_ms) {
+                        const uint8_t *decision, size_t len, int64_t at_ms) {
   mash_match_row_t m;
   int rc = store->vt->match_get(store, match_id, &m);
   if (rc != 0) {
@@ -717,7 +871,11 @@ int mash_resolve_decide(mash_store_t *store, const char *match_id, int confirm, 
   if (confirm) {
     rc = s_confirm(store, &m, by ? by : "", at_ms);
   }
-  return rc ? rc
-            : store->vt->match_decide(
-                  store, match_id, confirm ? MASH_MATCH_CONFIRMED : MASH_MATCH_REJECTED, by, at_ms);
+  if (rc == 0) {
+    rc = store->vt->match_decide(store, match_id,
+                                 confirm ? MASH_MATCH_CONFIRMED : MASH_MATCH_REJECTED, by, decision,
+                                 len, at_ms);
+    rc = rc == -ENOENT ? -EIO : rc;
+  }
+  return rc;
 }

@@ -23,6 +23,9 @@
  *      record and a possible match between it and the candidate, for the
  *      hub desk to confirm or reject ("possible"); below, a new record
  *      ("new").
+ *      An auto-link is ambiguous, and goes to review instead, when another
+ *      record also scores at or above the auto-link threshold, or at or
+ *      above the review threshold within MASH_RESOLVE_AMBIGUOUS_GAP of it.
  *   3. A linked record keeps its names and date of birth (a typo that still
  *      linked must not replace them), takes the new address and sex when
  *      given, and gains every new identifier.
@@ -45,6 +48,8 @@
 #define MASH_RESOLVE_HOUSEHOLD_MAX 64u
 #define MASH_RESOLVE_PRIOR_MAX 256u   /* MASH_MAX_PRIOR_CONTACTS */
 #define MASH_RESOLVE_DA_ESCALATION 3u /* DASH: 3 or more incidents in 12 months */
+#define MASH_RESOLVE_COMMUNAL 12u     /* more people at one address: not a household */
+#define MASH_RESOLVE_AMBIGUOUS_GAP 0.10
 
 /* The keys a person is indexed and found under, in plain text (the store
  * keeps only their blind indexes): its blocking keys (match.h) and each
@@ -86,7 +91,7 @@ typedef struct mash_resolve_family {
   size_t n_others;
   Mash__V1__PriorContact **prior; /* contacts about the household's children, oldest first */
   size_t n_prior;
-  unsigned domestic_abuse_12m; /* domestic-abuse contacts in prior, plus this one */
+  unsigned domestic_abuse_12m; /* domestic-abuse incidents (days) in prior and this one */
   int potential_escalation;    /* domestic_abuse_12m >= MASH_RESOLVE_DA_ESCALATION */
 } mash_resolve_family_t;
 
@@ -96,11 +101,15 @@ int mash_resolve_family(mash_store_t *store, const char *contact_id, int64_t rec
                         mash_resolve_family_t *out);
 void mash_resolve_family_free(mash_resolve_family_t *f);
 
-/* The hub's review of possible match `match_id`: confirm merges the
- * record made for the notification into the candidate (links move, with
- * "confirmed by BY" added to why); reject leaves them apart. Returns 0,
- * -ENOENT for an unknown match, -EALREADY when it was already decided. */
+/* The hub's review of possible match `match_id`, by principal `by` (the
+ * authenticated hub desk), with `decision` the serialized MatchDecision
+ * kept sealed (the worker's name and rationale). Confirm merges the record
+ * made for the notification into the candidate (links move, each link's
+ * why gains "; confirmed M-... by PRINCIPAL"); reject leaves them apart.
+ * Returns 0; -ENOENT for an unknown match (the only -ENOENT: a record the
+ * store lost is -EIO); -EALREADY when it was already decided; -EPERM when
+ * the two records are people of one notification, so two people. */
 int mash_resolve_decide(mash_store_t *store, const char *match_id, int confirm, const char *by,
-                        int64_t at_ms);
+                        const uint8_t *decision, size_t len, int64_t at_ms);
 
 #endif

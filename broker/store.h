@@ -37,6 +37,7 @@ typedef struct mash_intake {
   const char *quality_flags; /* comma-separated flag names, or NULL */
   int concern_category;      /* Mash__V1__ConcernCategory */
   int red_flag;              /* the sending agency holds a red flag on a child */
+  int64_t occurred_at_ms;    /* when it happened, as the agency said */
   /* outputs */
   mash_intake_status_t status;
   char contact_id[MASH_CONTACT_ID_LEN]; /* e.g. "MASH-000042" */
@@ -105,6 +106,7 @@ typedef int (*mash_store_outbox_cb)(const char *message_id, const char *target,
 /* ---- the person index (resolve.c decides; the store keeps) ---- */
 
 #define MASH_PERSON_ID_LEN 24 /* "P-000042", "M-000007" */
+#define MASH_REF_LEN 65       /* a person's ref in a notification (64 + NUL) */
 
 typedef struct mash_person_row {
   char person_id[MASH_PERSON_ID_LEN];
@@ -121,14 +123,15 @@ typedef struct mash_person_contact {
   int concern_category;
   int domestic_abuse; /* a police domestic-abuse notification or a domestic-abuse concern */
   int red_flag;
-  char ref[MASH_PRINCIPAL_LEN];       /* the person's ref in that contact */
+  char ref[MASH_REF_LEN];             /* the person's ref in that contact */
   char person_id[MASH_PERSON_ID_LEN]; /* the person it is linked to now */
+  int64_t occurred_at_ms;             /* when it happened, as the agency said */
 } mash_person_contact_t;
 
 typedef struct mash_match_row {
   char match_id[MASH_PERSON_ID_LEN];
   char contact_id[MASH_CONTACT_ID_LEN];
-  char ref[MASH_PRINCIPAL_LEN];
+  char ref[MASH_REF_LEN];
   char person_id[MASH_PERSON_ID_LEN];    /* the new record made for the notification */
   char candidate_id[MASH_PERSON_ID_LEN]; /* the person it may be */
   int confidence;                        /* thousandths */
@@ -232,10 +235,15 @@ typedef struct mash_store_vtable {
                      int64_t at_ms);
   /* a and b are related (one household). Idempotent. */
   int (*person_relate)(mash_store_t *s, const char *a, const char *b, int64_t at_ms);
-  /* The people related to person_id directly: by a relation, or living at
-   * the same address now. */
-  int (*person_neighbours)(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
-                           void *arg);
+  /* The people related to person_id by a relation (no records read). */
+  int (*person_relatives)(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
+                          void *arg);
+  /* At most `max` people living now at person_id's current address, whose
+   * address was last given at or after since_ms (no records read). */
+  int (*person_housemates)(mash_store_t *s, const char *person_id, int64_t since_ms, size_t max,
+                           mash_store_person_cb cb, void *arg);
+  /* 1 when a and b are people of one contact (so two people), 0 when not. */
+  int (*person_together)(mash_store_t *s, const char *a, const char *b);
   /* Contacts linked to person_id received in [since_ms, until_ms]: the 256
    * most recent, newest first. */
   int (*person_contacts)(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
@@ -247,9 +255,13 @@ typedef struct mash_store_vtable {
   int (*match_insert)(mash_store_t *s, const mash_match_row_t *m, const char *why, int64_t at_ms,
                       char match_id[MASH_PERSON_ID_LEN]);
   int (*match_get)(mash_store_t *s, const char *match_id, mash_match_row_t *row);
-  /* open -> confirmed or rejected; -EALREADY when no longer open. */
+  /* The contact a match was opened for (once the contact has its id). */
+  int (*match_set_contact)(mash_store_t *s, const char *match_id, const char *contact_id);
+  /* open -> confirmed or rejected by principal `by`; the serialized
+   * MatchDecision (the worker's name and rationale) is kept sealed.
+   * -EALREADY when no longer open. */
   int (*match_decide)(mash_store_t *s, const char *match_id, int state, const char *by,
-                      int64_t at_ms);
+                      const uint8_t *decision, size_t len, int64_t at_ms);
 } mash_store_vtable_t;
 
 /* Every implementation starts with this. */

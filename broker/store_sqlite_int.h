@@ -107,8 +107,11 @@ int store_per_add_keys(mash_store_t *s, const char *person_id, const char *const
 int store_per_link(mash_store_t *s, const char *contact_id, const char *ref, const char *person_id,
                    const char *decision, int confidence, const char *why, int64_t at_ms);
 int store_per_relate(mash_store_t *s, const char *a, const char *b, int64_t at_ms);
-int store_per_neighbours(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
-                         void *arg);
+int store_per_relatives(mash_store_t *s, const char *person_id, mash_store_person_cb cb, void *arg);
+int store_per_housemates(mash_store_t *s, const char *person_id, int64_t since_ms, size_t max,
+                         mash_store_person_cb cb, void *arg);
+int store_per_together(mash_store_t *s, const char *a, const char *b);
+int store_per_match_set_contact(mash_store_t *s, const char *match_id, const char *contact_id);
 int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
                        mash_store_person_contact_cb cb, void *arg);
 int store_per_merge(mash_store_t *s, const char *from, const char *into, const char *note,
@@ -117,14 +120,15 @@ int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const cha
                            int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]);
 int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row);
 int store_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
-                           int64_t at_ms);
+                           const uint8_t *decision, size_t len, int64_t at_ms);
 
 #define STORE_PER_VTABLE_ENTRIES                                                                   \
   .person_find = store_per_find, .person_get = store_per_get, .person_put = store_per_put,         \
   .person_add_keys = store_per_add_keys, .person_link = store_per_link,                            \
-  .person_relate = store_per_relate, .person_neighbours = store_per_neighbours,                    \
+  .person_relate = store_per_relate, .person_relatives = store_per_relatives,                      \
+  .person_housemates = store_per_housemates, .person_together = store_per_together,                \
   .person_contacts = store_per_contacts, .person_merge = store_per_merge,                          \
   .match_insert = store_per_match_insert, .match_get = store_per_match_get,                        \
-  .match_decide = store_per_match_decide
+  .match_set_contact = store_per_match_set_contact, .match_decide = store_per_match_decide
 
 #endif

@@ -23,9 +23,11 @@
 const char STORE_PERSON_MIGRATION[] =
     "ALTER TABLE contacts ADD COLUMN concern INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE contacts ADD COLUMN red_flag INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE contacts ADD COLUMN occurred_at_ms INTEGER NOT NULL DEFAULT 0;"
     "CREATE TABLE persons ("
     "  id INTEGER PRIMARY KEY, created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,"
-    "  is_child INTEGER NOT NULL DEFAULT 0, address_key BLOB NULL, merged_into INTEGER NULL,"
+    "  is_child INTEGER NOT NULL DEFAULT 0, address_key BLOB NULL,"
+    "  address_at_ms INTEGER NOT NULL DEFAULT 0, merged_into INTEGER NULL,"
     "  record BLOB NOT NULL);"
     "CREATE INDEX persons_address ON persons (address_key) "
     "  WHERE address_key IS NOT NULL AND merged_into IS NULL;"
@@ -45,18 +47,20 @@ const char STORE_PERSON_MIGRATION[] =
     "  id INTEGER PRIMARY KEY, contact_id TEXT NOT NULL, ref TEXT NOT NULL,"
     "  person INTEGER NOT NULL, candidate INTEGER NOT NULL, confidence INTEGER NOT NULL,"
     "  why TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0, created_at_ms INTEGER NOT NULL,"
-    "  decided_at_ms INTEGER NOT NULL DEFAULT 0, decided_by TEXT NULL);"
+    "  decided_at_ms INTEGER NOT NULL DEFAULT 0, decided_by TEXT NULL, decision BLOB NULL);"
     "CREATE INDEX matches_open ON matches (id) WHERE state = 0;"
-    "CREATE INDEX matches_person ON matches (person);";
+    "CREATE INDEX matches_candidate ON matches (candidate) WHERE state = 0;";
 
-/* Keys looked up at once by person_find (a person's blocking keys plus its
- * identifiers fit; more are looked up in further rounds). */
-#define FIND_KEYS 16
 #define KEY_BYTES 16
-#define NEIGHBOURS_MAX 256
+/* A key shared by more people than this (a placeholder date of birth, a
+ * very common name in one year) says too little to compare them all. */
+#define KEY_TOO_COMMON 1000
+/* Candidates compared for one person, at most. */
+#define FIND_MAX 2048
 
 enum {
-  P_FIND,
+  P_KEY_PEOPLE,
+  P_LIVE,
   P_GET,
   P_NEXT,
   P_INSERT,
@@ -64,13 +68,16 @@ enum {
   P_KEY,
   P_LINK,
   P_RELATE,
-  P_NEIGHBOURS,
+  P_RELATIVES,
+  P_HOUSEMATES,
+  P_TOGETHER,
   P_CONTACTS,
   P_MERGE_MARK,
   P_MERGE_LINKS,
   P_MERGE_KEYS_COPY,
   P_MERGE_KEYS_DROP,
-  P_MERGE_REL_LIST,
+  P_MERGE_REL_COPY_A,
+  P_MERGE_REL_COPY_B,
   P_MERGE_REL_DROP,
   P_MERGE_MATCHES,
   P_MATCH_NEXT,
@@ -84,9 +91,8 @@ enum {
 #define PERSON_COLS "p.id, p.is_child, p.record"
 
 static const char *const SQL[P_N] = {
-    [P_FIND] = "SELECT DISTINCT " PERSON_COLS " FROM person_keys k JOIN persons p "
-               "ON p.id = k.person WHERE k.key IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-               "?11, ?12, ?13, ?14, ?15, ?16) AND p.merged_into IS NULL ORDER BY p.id",
+    [P_KEY_PEOPLE] = "SELECT person FROM person_keys WHERE key = ?1 LIMIT 1001",
+    [P_LIVE] = "SELECT " PERSON_COLS " FROM persons p WHERE p.id = ?1 AND p.merged_into IS NULL",
     /* A merged person gives the record it was merged into. */
     [P_GET] = "WITH RECURSIVE chain (id) AS (SELECT ?1 UNION SELECT p.merged_into FROM persons p "
               "JOIN chain ON p.id = chain.id WHERE p.merged_into IS NOT NULL) "
@@ -94,25 +100,32 @@ static const char *const SQL[P_N] = {
               "WHERE p.merged_into IS NULL LIMIT 1",
     [P_NEXT] = "SELECT COALESCE(MAX(id), 0) + 1 FROM persons",
     [P_INSERT] = "INSERT INTO persons (id, created_at_ms, updated_at_ms, is_child, address_key, "
-                 "record) VALUES (?1, ?2, ?2, ?3, ?4, ?5)",
+                 "address_at_ms, record) VALUES (?1, ?2, ?2, ?3, ?4, "
+                 "CASE WHEN ?4 IS NULL THEN 0 ELSE ?2 END, ?5)",
     [P_UPDATE] = "UPDATE persons SET updated_at_ms = ?2, is_child = MAX(is_child, ?3), "
-                 "address_key = COALESCE(?4, address_key), record = ?5 "
-                 "WHERE id = ?1 AND merged_into IS NULL",
+                 "address_key = COALESCE(?4, address_key), "
+                 "address_at_ms = CASE WHEN ?4 IS NULL THEN address_at_ms ELSE ?2 END, "
+                 "record = ?5 WHERE id = ?1 AND merged_into IS NULL",
     [P_KEY] = "INSERT OR IGNORE INTO person_keys (key, person) VALUES (?1, ?2)",
     [P_LINK] = "INSERT OR REPLACE INTO person_links (contact_id, ref, person, decision, "
                "confidence, why, at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [P_RELATE] = "INSERT OR IGNORE INTO person_relations (a, b, at_ms) VALUES (?1, ?2, ?3)",
-    [P_NEIGHBOURS] =
-        "SELECT " PERSON_COLS " FROM persons p WHERE p.merged_into IS NULL AND p.id != ?1 AND "
-        "p.id IN (SELECT b FROM person_relations WHERE a = ?1 "
-        "UNION SELECT a FROM person_relations WHERE b = ?1 "
-        "UNION SELECT id FROM persons WHERE address_key = "
-        "(SELECT address_key FROM persons WHERE id = ?1) AND merged_into IS NULL) "
-        "ORDER BY p.id LIMIT 256",
+    [P_RELATIVES] = "SELECT p.id, p.is_child FROM persons p WHERE p.merged_into IS NULL AND "
+                    "p.id IN (SELECT b FROM person_relations WHERE a = ?1 "
+                    "UNION SELECT a FROM person_relations WHERE b = ?1) ORDER BY p.id LIMIT 256",
+    /* Up to one more than a household holds: the caller treats a full
+     * answer as a communal address (a hostel, a refuge) and uses none. */
+    [P_HOUSEMATES] = "SELECT p.id, p.is_child FROM persons p, persons me "
+                     "WHERE me.id = ?1 AND me.address_key IS NOT NULL "
+                     "AND p.address_key = me.address_key AND p.id != me.id "
+                     "AND p.merged_into IS NULL AND p.address_at_ms >= ?2 "
+                     "ORDER BY p.id LIMIT ?3",
+    [P_TOGETHER] = "SELECT 1 FROM person_links a JOIN person_links b "
+                   "ON a.contact_id = b.contact_id WHERE a.person = ?1 AND b.person = ?2 LIMIT 1",
     /* A domestic-abuse incident: a police domestic-abuse notification, or
      * any contact whose concern is domestic abuse (category 1). */
     [P_CONTACTS] = "SELECT l.contact_id, c.principal, c.received_at_ms, c.concern, "
-                   "c.domestic_abuse OR c.concern = 1, c.red_flag, l.ref "
+                   "c.domestic_abuse OR c.concern = 1, c.red_flag, l.ref, c.occurred_at_ms "
                    "FROM person_links l JOIN contacts c "
                    "ON c.contact_id = l.contact_id WHERE l.person = ?1 AND "
                    "c.received_at_ms BETWEEN ?2 AND ?3 ORDER BY c.received_at_ms DESC, c.id DESC "
@@ -123,8 +136,12 @@ static const char *const SQL[P_N] = {
     [P_MERGE_KEYS_COPY] = "INSERT OR IGNORE INTO person_keys (key, person) "
                           "SELECT key, ?2 FROM person_keys WHERE person = ?1",
     [P_MERGE_KEYS_DROP] = "DELETE FROM person_keys WHERE person = ?1",
-    [P_MERGE_REL_LIST] = "SELECT b FROM person_relations WHERE a = ?1 "
-                         "UNION SELECT a FROM person_relations WHERE b = ?1",
+    [P_MERGE_REL_COPY_A] = "INSERT OR IGNORE INTO person_relations (a, b, at_ms) "
+                           "SELECT MIN(?2, b), MAX(?2, b), at_ms FROM person_relations "
+                           "WHERE a = ?1 AND b != ?2",
+    [P_MERGE_REL_COPY_B] = "INSERT OR IGNORE INTO person_relations (a, b, at_ms) "
+                           "SELECT MIN(?2, a), MAX(?2, a), at_ms FROM person_relations "
+                           "WHERE b = ?1 AND a != ?2",
     [P_MERGE_REL_DROP] = "DELETE FROM person_relations WHERE a = ?1 OR b = ?1",
     [P_MERGE_MATCHES] = "UPDATE matches SET candidate = ?2 WHERE candidate = ?1 AND state = 0",
     [P_MATCH_NEXT] = "SELECT COALESCE(MAX(id), 0) + 1 FROM matches",
@@ -132,10 +149,9 @@ static const char *const SQL[P_N] = {
                        "why, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [P_MATCH_GET] = "SELECT id, contact_id, ref, person, candidate, confidence, state "
                     "FROM matches WHERE id = ?1",
-    [P_MATCH_DECIDE] = "UPDATE matches SET state = ?2, decided_at_ms = ?3, decided_by = ?4 "
-                       "WHERE id = ?1 AND state = 0",
-    [P_MATCH_CONTACT] = "UPDATE matches SET contact_id = ?1 "
-                        "WHERE person = ?2 AND ref = ?3 AND contact_id = ''",
+    [P_MATCH_DECIDE] = "UPDATE matches SET state = ?2, decided_at_ms = ?3, decided_by = ?4, "
+                       "decision = ?5 WHERE id = ?1 AND state = 0",
+    [P_MATCH_CONTACT] = "UPDATE matches SET contact_id = ?2 WHERE id = ?1",
 };
 
 struct store_per {
@@ -217,14 +233,22 @@ static int s_person_row(mash_store_t *s, sqlite3_stmt *q, mash_person_row_t *row
   return store_sql_open(store_sqlite_per(s)->seal, q, 2, row->person_id, &row->record, &row->len);
 }
 
-static int s_visit_persons(mash_store_t *s, sqlite3_stmt *q, mash_store_person_cb cb, void *arg) {
+/* Hand each row (columns id, is_child and, when with_record, record) to cb.
+ * Returns 0, 1 when cb stopped, or a negative error. */
+static int s_visit(mash_store_t *s, sqlite3_stmt *q, bool with_record, mash_store_person_cb cb,
+                   void *arg) {
   int rc, out = 0;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     mash_person_row_t row;
-    out = s_person_row(s, q, &row);
+    if (with_record) {
+      out = s_person_row(s, q, &row);
+    } else {
+      memset(&row, 0, sizeof row);
+      s_format_id(row.person_id, 'P', sqlite3_column_int64(q, 0));
+      row.is_child = sqlite3_column_int(q, 1);
+    }
     if (out == 0 && cb(&row, arg) != 0) {
-      free(row.record);
-      break;
+      out = 1;
     }
     free(row.record);
     if (out != 0) {
@@ -238,21 +262,66 @@ static int s_visit_persons(mash_store_t *s, sqlite3_stmt *q, mash_store_person_c
   return out;
 }
 
+static int s_visit_persons(mash_store_t *s, sqlite3_stmt *q, mash_store_person_cb cb, void *arg) {
+  return s_visit(s, q, true, cb, arg);
+}
+
 /* ---- persons ---- */
+
+static int s_id_cmp(const void *a, const void *b) {
+  sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
+  return x < y ? -1 : x > y;
+}
 
 int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
                    void *arg) {
-  if (n > FIND_KEYS || (n > 0 && keys == NULL) || cb == NULL) {
+  if ((n > 0 && keys == NULL) || cb == NULL) {
     return -EINVAL;
   }
-  sqlite3_stmt *q = s_q(s, P_FIND);
-  uint8_t blind[FIND_KEYS][KEY_BYTES];
-  for (size_t i = 0; i < n; i++) {
-    s_blind(s, keys[i], blind[i]);
-    sqlite3_bind_blob(q, (int)i + 1, blind[i], KEY_BYTES, SQLITE_STATIC);
+  /* The people under each key (a key too common to tell anyone apart is
+   * skipped), then each person once, lowest id first. */
+  sqlite3_int64 *ids = malloc(FIND_MAX * sizeof *ids);
+  if (ids == NULL) {
+    return -ENOMEM;
   }
-  /* Unbound parameters are NULL, which matches no key. */
-  return s_visit_persons(s, q, cb, arg);
+  size_t nids = 0;
+  int rc = 0;
+  sqlite3_stmt *q = s_q(s, P_KEY_PEOPLE);
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    uint8_t blind[KEY_BYTES];
+    s_blind(s, keys[i], blind);
+    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+    size_t first = nids, rows = 0;
+    int src;
+    while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+      if (++rows > KEY_TOO_COMMON) {
+        nids = first; /* forget this key's people */
+        break;
+      }
+      if (nids < FIND_MAX) {
+        ids[nids++] = sqlite3_column_int64(q, 0);
+      }
+    }
+    rc = src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_sqlite_errno(src);
+    store_sql_done(q);
+  }
+  if (rc == 0 && nids > 0) {
+    qsort(ids, nids, sizeof *ids, s_id_cmp);
+  }
+  q = s_q(s, P_LIVE);
+  for (size_t i = 0; rc == 0 && i < nids; i++) {
+    if (i > 0 && ids[i] == ids[i - 1]) {
+      continue;
+    }
+    sqlite3_bind_int64(q, 1, ids[i]);
+    rc = s_visit_persons(s, q, cb, arg);
+    if (rc > 0) { /* the callback stopped */
+      rc = 0;
+      break;
+    }
+  }
+  free(ids);
+  return rc;
 }
 
 int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
@@ -346,15 +415,6 @@ int store_per_link(mash_store_t *s, const char *contact_id, const char *ref, con
   sqlite3_bind_int(q, 5, confidence);
   sqlite3_bind_text(q, 6, why ? why : "", -1, SQLITE_STATIC);
   sqlite3_bind_int64(q, 7, at_ms);
-  int rc = store_sql_exec(q);
-  if (rc != 0) {
-    return rc;
-  }
-  /* A possible match is opened before its contact has an id. */
-  q = s_q(s, P_MATCH_CONTACT);
-  sqlite3_bind_text(q, 1, contact_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(q, 2, id);
-  sqlite3_bind_text(q, 3, ref, -1, SQLITE_STATIC);
   return store_sql_exec(q);
 }
 
@@ -377,15 +437,44 @@ int store_per_relate(mash_store_t *s, const char *a, const char *b, int64_t at_m
   return s_relate_ids(s, ia, ib, at_ms);
 }
 
-int store_per_neighbours(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
-                         void *arg) {
+int store_per_relatives(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
+                        void *arg) {
   sqlite3_int64 id = s_parse_id(person_id, 'P');
   if (id <= 0 || cb == NULL) {
     return -EINVAL;
   }
-  sqlite3_stmt *q = s_q(s, P_NEIGHBOURS);
+  sqlite3_stmt *q = s_q(s, P_RELATIVES);
   sqlite3_bind_int64(q, 1, id);
-  return s_visit_persons(s, q, cb, arg);
+  int rc = s_visit(s, q, false, cb, arg);
+  return rc > 0 ? 0 : rc;
+}
+
+int store_per_housemates(mash_store_t *s, const char *person_id, int64_t since_ms, size_t max,
+                         mash_store_person_cb cb, void *arg) {
+  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  if (id <= 0 || cb == NULL) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_HOUSEMATES);
+  sqlite3_bind_int64(q, 1, id);
+  sqlite3_bind_int64(q, 2, since_ms);
+  sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
+  int rc = s_visit(s, q, false, cb, arg);
+  return rc > 0 ? 0 : rc;
+}
+
+int store_per_together(mash_store_t *s, const char *a, const char *b) {
+  sqlite3_int64 ia = s_parse_id(a, 'P'), ib = s_parse_id(b, 'P');
+  if (ia <= 0 || ib <= 0) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_TOGETHER);
+  sqlite3_bind_int64(q, 1, ia);
+  sqlite3_bind_int64(q, 2, ib);
+  int rc = sqlite3_step(q);
+  int out = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
+  store_sql_done(q);
+  return out;
 }
 
 int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
@@ -409,6 +498,7 @@ int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms,
     c.domestic_abuse = sqlite3_column_int(q, 4);
     c.red_flag = sqlite3_column_int(q, 5);
     store_sql_text(q, 6, c.ref, sizeof c.ref);
+    c.occurred_at_ms = sqlite3_column_int64(q, 7);
     snprintf(c.person_id, sizeof c.person_id, "%s", person_id);
     if (cb(&c, arg) != 0) {
       break;
@@ -450,26 +540,15 @@ int store_per_merge(mash_store_t *s, const char *from, const char *into, const c
     sqlite3_bind_int64(q, 1, f);
     rc = store_sql_exec(q);
   }
-  /* Relations: gather from's, then move them to into. */
-  sqlite3_int64 others[NEIGHBOURS_MAX];
-  size_t n = 0;
-  if (rc == 0) {
-    q = s_q(s, P_MERGE_REL_LIST);
+  /* Relations: copied to into (none of into with itself), then dropped. */
+  static const int rel[] = {P_MERGE_REL_COPY_A, P_MERGE_REL_COPY_B, P_MERGE_REL_DROP};
+  for (size_t i = 0; rc == 0 && i < sizeof rel / sizeof rel[0]; i++) {
+    q = s_q(s, rel[i]);
     sqlite3_bind_int64(q, 1, f);
-    int src;
-    while ((src = sqlite3_step(q)) == SQLITE_ROW && n < NEIGHBOURS_MAX) {
-      others[n++] = sqlite3_column_int64(q, 0);
+    if (rel[i] != P_MERGE_REL_DROP) {
+      sqlite3_bind_int64(q, 2, t);
     }
-    rc = src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_sqlite_errno(src);
-    store_sql_done(q);
-  }
-  if (rc == 0) {
-    q = s_q(s, P_MERGE_REL_DROP);
-    sqlite3_bind_int64(q, 1, f);
     rc = store_sql_exec(q);
-  }
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    rc = s_relate_ids(s, t, others[i], at_ms);
   }
   return rc;
 }
@@ -529,18 +608,44 @@ int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t 
   return out;
 }
 
+int store_per_match_set_contact(mash_store_t *s, const char *match_id, const char *contact_id) {
+  sqlite3_int64 id = s_parse_id(match_id, 'M');
+  if (id <= 0 || contact_id == NULL) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_MATCH_CONTACT);
+  sqlite3_bind_int64(q, 1, id);
+  sqlite3_bind_text(q, 2, contact_id, -1, SQLITE_STATIC);
+  int rc = store_sql_exec(q);
+  return rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0 ? -ENOENT : rc;
+}
+
 int store_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
-                           int64_t at_ms) {
+                           const uint8_t *decision, size_t len, int64_t at_ms) {
   sqlite3_int64 id = s_parse_id(match_id, 'M');
   if (id <= 0 || (state != MASH_MATCH_CONFIRMED && state != MASH_MATCH_REJECTED)) {
     return -EINVAL;
+  }
+  /* The decision (who, why, in the worker's words) is sealed: free text. */
+  uint8_t *sealed = NULL;
+  size_t sealed_len = 0;
+  if (decision != NULL) {
+    int rc =
+        store_sql_seal(store_sqlite_per(s)->seal, decision, len, match_id, &sealed, &sealed_len);
+    if (rc != 0) {
+      return rc;
+    }
   }
   sqlite3_stmt *q = s_q(s, P_MATCH_DECIDE);
   sqlite3_bind_int64(q, 1, id);
   sqlite3_bind_int(q, 2, state);
   sqlite3_bind_int64(q, 3, at_ms);
   sqlite3_bind_text(q, 4, by ? by : "", -1, SQLITE_STATIC);
+  if (sealed != NULL) {
+    sqlite3_bind_blob(q, 5, sealed, (int)sealed_len, SQLITE_STATIC);
+  }
   int rc = store_sql_exec(q);
+  free(sealed);
   if (rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0) {
     return -EALREADY;
   }

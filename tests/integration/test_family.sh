@@ -8,10 +8,11 @@
 #   list, and the hub desk confirms it.
 . "$(dirname "$0")/lib.sh" "$1"
 
-# notification FILE AGENCY REF GIVEN FAMILY DOB NHS: one child at the
-# Hartleys' address; police notifications carry the police detail.
+# notification FILE AGENCY REF GIVEN FAMILY DOB NHS DAY: one child at the
+# Hartleys' address, about something on DAY; police notifications carry the
+# police detail.
 notification() {
-  local file=$1 agency=$2 ref=$3 given=$4 family=$5 dob=$6 nhs=$7 detail=""
+  local file=$1 agency=$2 ref=$3 given=$4 family=$5 dob=$6 nhs=$7 day=$8 detail=""
   local id=""
   [ -z "$nhs" ] || id="\"nhs_number\": \"$nhs\","
   if [ "$agency" = police ]; then
@@ -27,7 +28,7 @@ notification() {
   "reference": "REF-$agency-$ref-$given",
   "category": "domestic_abuse",
   "concern": "Concern raised for $given.",
-  "occurred_at": "2026-02-28T22:00:00Z",
+  "occurred_at": "${day}T22:00:00Z",
   $detail
   "children": [
     { "ref": "$ref", "given_name": "$given", "family_name": "$family", "dob": "$dob",
@@ -50,7 +51,7 @@ person_of() { # person_of CONTACT REF: the person record (its number) a contact'
 # March: Leo, from health.
 MASHD_ARGS="--clock-start 2026-03-02T09:00:00Z" start_mashd
 start_hub
-notification "$T/leo.json" health c1 Leo Hartley 2024-07-15 "401 023 2137"
+notification "$T/leo.json" health c1 Leo Hartley 2024-07-15 "401 023 2137" 2026-02-28
 out=$(submit health "$T/leo.json") || fail "Leo: $out"
 echo "$out" | grep -q "accepted as MASH-000001" || fail "Leo: $out"
 wait_for 20 "Leo's contact at the desk" grep -q '"contact_id":"MASH-000001"' "$T/hub.out"
@@ -61,10 +62,10 @@ MASHD_ARGS="--clock-start 2026-09-01T09:00:00Z" start_mashd
 grep -q "it reads 2026-09-01" "$T/mashd.log" || fail "the clock did not move to September"
 
 # Maya from health with her NHS number, then from police with a typo.
-notification "$T/maya-health.json" health c1 Maya Hartley 2019-03-01 "943 476 5919"
+notification "$T/maya-health.json" health c1 Maya Hartley 2019-03-01 "943 476 5919" 2026-08-29
 out=$(submit health "$T/maya-health.json") || fail "Maya (health): $out"
 echo "$out" | grep -q "accepted as MASH-000002" || fail "Maya (health): $out"
-notification "$T/maya-police.json" police c1 Maya Hatrley 2019-03-01 ""
+notification "$T/maya-police.json" police c1 Maya Hatrley 2019-03-01 "" 2026-08-31
 out=$(submit police "$T/maya-police.json") || fail "Maya (police): $out"
 echo "$out" | grep -q "accepted as MASH-000003" || fail "Maya (police): $out"
 maya=$(person_of MASH-000002 c1)
@@ -90,11 +91,11 @@ echo "$pack" | grep -q '"household":\[{[^]]*"given_name":"Leo"' ||
 echo "$pack" | grep -q '"prior_contacts":\[{"contact_id":"MASH-000001","source_principal":"health","received_at":"2026-03-02T' ||
   fail "Leo's March contact is not a prior contact: $(echo "$pack" | grep -o '"prior_contacts":[^]]*]')"
 echo "$pack" | grep -q '"contact_id":"MASH-000002"' || fail "Maya's health contact is not a prior contact"
-# Three domestic-abuse contacts in 12 months (March, and two in September).
+# Three domestic-abuse incidents in 12 months (February, and two in August).
 echo "$pack" | grep -q '"potential_escalation":true' || fail "no potential escalation flagged"
 
 # A date of birth one digit off: a new record and a possible match.
-notification "$T/maya-slip.json" police c1 Maya Hartley 2019-03-07 ""
+notification "$T/maya-slip.json" police c1 Maya Hartley 2019-03-07 "" 2026-08-31
 out=$(submit police "$T/maya-slip.json") || fail "slip: $out"
 echo "$out" | grep -q "accepted as MASH-000004" || fail "slip: $out"
 [ "$(sql "SELECT decision FROM person_links WHERE contact_id = 'MASH-000004'")" = possible ] ||
@@ -116,7 +117,7 @@ out=$(hub match confirm M-000001 --by "Duty social worker" --rationale "dob keye
 [ "$(sql "SELECT state FROM matches WHERE id = 1")" = 1 ] || fail "the match is not confirmed"
 [ "$(person_of MASH-000004 c1)" = "$maya" ] || fail "the confirmed records were not merged"
 sql "SELECT why FROM person_links WHERE contact_id = 'MASH-000004'" |
-  grep -q "confirmed M-000001 by Duty social worker" || fail "the merge does not say who confirmed"
+  grep -q "confirmed M-000001 by hub" || fail "the merge does not say who confirmed"
 [ "$(sql "SELECT merged_into FROM persons WHERE id = $slip")" = "$maya" ] ||
   fail "the new record is not marked merged"
 [ -z "$(hub matches)" ] || fail "the confirmed match is still listed: $(hub matches)"

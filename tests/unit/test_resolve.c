@@ -66,6 +66,7 @@ typedef struct person_spec {
   const char *ref, *given, *family, *dob, *postcode, *line, *nhs;
   Mash__V1__Sex sex;
   int adult;
+  const char *local; /* a local id issued by "police" */
 } person_spec_t;
 
 typedef struct note {
@@ -74,8 +75,8 @@ typedef struct note {
   Mash__V1__Person *children[8], *adults[8];
   Mash__V1__Address addr[8];
   char *lines[8][1];
-  Mash__V1__Identifier ids[8];
-  Mash__V1__Identifier *idp[8][1];
+  Mash__V1__Identifier ids[8][2];
+  Mash__V1__Identifier *idp[8][2];
   Mash__V1__Relationship rel[4];
   Mash__V1__Relationship *relp[4];
 } note_t;
@@ -101,14 +102,24 @@ static void s_note(note_t *t, const person_spec_t *specs, size_t n, Mash__V1__Co
       t->addr[i].n_lines = s->line ? 1 : 0;
       p->address = &t->addr[i];
     }
+    size_t nid = 0;
     if (s->nhs) {
-      mash__v1__identifier__init(&t->ids[i]);
-      t->ids[i].kind = MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER;
-      t->ids[i].value = (char *)s->nhs;
-      t->idp[i][0] = &t->ids[i];
-      p->identifiers = t->idp[i];
-      p->n_identifiers = 1;
+      mash__v1__identifier__init(&t->ids[i][nid]);
+      t->ids[i][nid].kind = MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER;
+      t->ids[i][nid].value = (char *)s->nhs;
+      t->idp[i][nid] = &t->ids[i][nid];
+      nid++;
     }
+    if (s->local) {
+      mash__v1__identifier__init(&t->ids[i][nid]);
+      t->ids[i][nid].kind = MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID;
+      t->ids[i][nid].value = (char *)s->local;
+      t->ids[i][nid].issuer = (char *)"police";
+      t->idp[i][nid] = &t->ids[i][nid];
+      nid++;
+    }
+    p->identifiers = t->idp[i];
+    p->n_identifiers = nid;
     if (s->adult) {
       t->adults[t->n.n_adults++] = p;
     } else {
@@ -123,6 +134,9 @@ static void s_note(note_t *t, const person_spec_t *specs, size_t n, Mash__V1__Co
  * (caller frees) and the job's outputs. */
 static Mash__V1__Contact *s_intake(fixture_t *f, const char *principal, note_t *t, int64_t at_ms,
                                    int red_flag, mash_resolve_job_t *job_out) {
+  if (t->n.occurred_at_ms == 0) {
+    t->n.occurred_at_ms = at_ms - 3600 * 1000; /* an hour before it was sent */
+  }
   Mash__V1__Contact c = MASH__V1__CONTACT__INIT;
   c.source_principal = (char *)principal;
   c.received_at_ms = at_ms;
@@ -145,6 +159,7 @@ static Mash__V1__Contact *s_intake(fixture_t *f, const char *principal, note_t *
   job.intake.contact = buf;
   job.intake.contact_len = len;
   job.intake.red_flag = red_flag;
+  job.intake.occurred_at_ms = t->n.occurred_at_ms;
   job.intake.concern_category = (int)t->n.concern_category;
   job.intake.domestic_abuse =
       t->n.concern_category == MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE;
@@ -202,7 +217,7 @@ static const person_spec_t MAYA = {"c1",      "Maya",
                                    "Hartley", "2019-05-20",
                                    "EX1 2AB", "12 Canal Street",
                                    NHS_A,     MASH__V1__SEX__SEX_FEMALE,
-                                   0};
+                                   0,         NULL};
 
 /* ---------------------------------------------------------------- tests */
 
@@ -270,6 +285,10 @@ static void test_identifier_conflict_is_new(void **state) {
   Mash__V1__Contact *b = s_intake(f, "health", &t, T0 + DAY_MS, 0, NULL);
   assert_string_equal(s_link(b, "c1")->decision, "new");
   assert_string_not_equal(s_link(b, "c1")->person_id, s_link(a, "c1")->person_id);
+  /* Everything else agrees: one agency may hold a wrong number. */
+  assert_int_equal(b->n_quality_flags, 1);
+  assert_string_equal(b->quality_flags[0], "identifier_conflict");
+  assert_int_equal(a->n_quality_flags, 0);
   mash__v1__contact__free_unpacked(a, NULL);
   mash__v1__contact__free_unpacked(b, NULL);
 }
@@ -294,6 +313,17 @@ static void test_possible_match_confirmed(void **state) {
   assert_string_not_equal(lb->person_id, lb->candidate_person_id);
   assert_string_equal(lb->match_id, "M-000001");
   assert_true(lb->confidence_permille >= 700 && lb->confidence_permille < 950);
+  /* While the match is open, a notification clearly about the first record
+   * (1.00 against 0.80) still links to it. */
+  person_spec_t exact = MAYA;
+  exact.nhs = NULL;
+  s_note(&t, &exact, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *x = s_intake(f, "school", &t, T0 + DAY_MS + 1, 0, NULL);
+  assert_string_equal(s_link(x, "c1")->decision, "auto_link");
+  assert_string_equal(s_link(x, "c1")->person_id, s_link(a, "c1")->person_id);
+  mash__v1__contact__free_unpacked(x, NULL);
+  s_note(&t, &swapped, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+
   /* Not linked, but at the same address: one household, so the first
    * contact counts as a prior contact about the household's children. */
   assert_int_equal(b->prior_contacts_12m, 1);
@@ -304,10 +334,11 @@ static void test_possible_match_confirmed(void **state) {
   assert_int_equal(m.state, MASH_MATCH_OPEN);
 
   assert_int_equal(mash_store_begin(f->store), 0);
-  assert_int_equal(mash_resolve_decide(f->store, "M-000001", 1, "Sam Duty", T0 + 2 * DAY_MS), 0);
-  assert_int_equal(mash_resolve_decide(f->store, "M-000001", 0, "Sam Duty", T0 + 2 * DAY_MS),
+  assert_int_equal(mash_resolve_decide(f->store, "M-000001", 1, "hub", NULL, 0, T0 + 2 * DAY_MS),
+                   0);
+  assert_int_equal(mash_resolve_decide(f->store, "M-000001", 0, "hub", NULL, 0, T0 + 2 * DAY_MS),
                    -EALREADY);
-  assert_int_equal(mash_resolve_decide(f->store, "M-000099", 1, "Sam Duty", T0), -ENOENT);
+  assert_int_equal(mash_resolve_decide(f->store, "M-000099", 1, "hub", NULL, 0, T0), -ENOENT);
   assert_int_equal(mash_store_commit(f->store), 0);
 
   /* The new record now reads as the candidate. */
@@ -315,11 +346,11 @@ static void test_possible_match_confirmed(void **state) {
   assert_int_equal(f->store->vt->person_get(f->store, lb->person_id, &row), 0);
   assert_string_equal(row.person_id, lb->candidate_person_id);
   free(row.record);
-  /* A later contact sees both earlier ones as prior contacts of one child. */
+  /* A later contact sees the three earlier ones as prior contacts of one child. */
   s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
   Mash__V1__Contact *c = s_intake(f, "education", &t, T0 + 3 * DAY_MS, 0, NULL);
   assert_string_equal(s_link(c, "c1")->person_id, lb->candidate_person_id);
-  assert_int_equal(c->prior_contacts_12m, 2);
+  assert_int_equal(c->prior_contacts_12m, 3);
   mash__v1__contact__free_unpacked(a, NULL);
   mash__v1__contact__free_unpacked(b, NULL);
   mash__v1__contact__free_unpacked(c, NULL);
@@ -337,7 +368,8 @@ static void test_possible_match_rejected(void **state) {
   Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
   const Mash__V1__PersonLink *lb = s_link(b, "c1");
   assert_int_equal(mash_store_begin(f->store), 0);
-  assert_int_equal(mash_resolve_decide(f->store, lb->match_id, 0, "Sam Duty", T0 + 2 * DAY_MS), 0);
+  assert_int_equal(mash_resolve_decide(f->store, lb->match_id, 0, "hub", NULL, 0, T0 + 2 * DAY_MS),
+                   0);
   assert_int_equal(mash_store_commit(f->store), 0);
   mash_match_row_t m;
   assert_int_equal(f->store->vt->match_get(f->store, lb->match_id, &m), 0);
@@ -394,10 +426,10 @@ static void test_family_siblings_and_prior_contacts(void **state) {
                        "Hartley", "2016-02-11",
                        "EX1 2AB", "12 Canal Street",
                        NULL,      MASH__V1__SEX__SEX_MALE,
-                       0};
+                       0,         NULL};
   person_spec_t old = {"c1",      "Ruby",       "Stone", "2015-07-01",
                        "EX4 9ZZ", "1 Far Lane", NULL,    MASH__V1__SEX__SEX_FEMALE,
-                       0};
+                       0,         NULL};
   note_t t;
   /* 13 months before: a child at another address, later related by a notification. */
   s_note(&t, &old, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE);
@@ -464,6 +496,171 @@ static void test_family_siblings_and_prior_contacts(void **state) {
   mash__v1__contact__free_unpacked(c3, NULL);
 }
 
+static int s_find_fails(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
+                        void *arg) {
+  (void)s, (void)keys, (void)n, (void)cb, (void)arg;
+  return -EIO;
+}
+
+/* A store failure fails the intake (the caller's savepoint undoes it). */
+static void test_store_failure_fails_intake(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact c = MASH__V1__CONTACT__INIT;
+  c.notification = &t.n;
+  uint8_t buf[1024];
+  size_t len = mash__v1__contact__pack(&c, buf);
+  mash_store_vtable_t vt = *f->store->vt;
+  vt.person_find = s_find_fails;
+  const mash_store_vtable_t *orig = f->store->vt;
+  f->store->vt = &vt;
+  mash_resolve_job_t job;
+  memset(&job, 0, sizeof job);
+  job.intake.principal = "health";
+  job.intake.message_id = "m-fail";
+  job.intake.contact = buf;
+  job.intake.contact_len = len;
+  job.policy = mash_match_policy_default();
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_resolve_intake(f->store, &job), -EIO);
+  assert_null(job.contact);
+  assert_int_equal(mash_store_rollback(f->store), 0);
+  f->store->vt = orig;
+}
+
+/* Two records of one notification are two people: review cannot merge them. */
+static void test_confirm_refused_for_two_people_of_one_contact(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  person_spec_t slip = MAYA;
+  slip.nhs = NULL;
+  slip.dob = "2019-05-21";
+  slip.local = "RMS-1";
+  s_note(&t, &slip, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
+  const Mash__V1__PersonLink *lb = s_link(b, "c1");
+  assert_string_equal(lb->decision, "possible");
+  /* Later, one notification names both, each by its identifier. */
+  person_spec_t both[2] = {MAYA, slip};
+  both[1].ref = "c2";
+  s_note(&t, both, 2, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *c = s_intake(f, "police", &t, T0 + 2 * DAY_MS, 0, NULL);
+  assert_string_equal(s_link(c, "c1")->person_id, s_link(a, "c1")->person_id);
+  assert_string_equal(s_link(c, "c2")->person_id, lb->person_id);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_resolve_decide(f->store, lb->match_id, 1, "hub", NULL, 0, T0), -EPERM);
+  assert_int_equal(mash_store_rollback(f->store), 0);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+  mash__v1__contact__free_unpacked(c, NULL);
+}
+
+/* Two children of one notification both close to one record: only the
+ * first may be offered it. */
+static void test_one_candidate_per_notification(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  person_spec_t two[2] = {MAYA, MAYA};
+  two[0].nhs = two[1].nhs = NULL;
+  two[0].dob = "2019-05-21";
+  two[1].ref = "c2";
+  two[1].dob = "2019-05-22";
+  s_note(&t, two, 2, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
+  assert_string_equal(s_link(b, "c1")->decision, "possible");
+  assert_string_equal(s_link(b, "c1")->candidate_person_id, s_link(a, "c1")->person_id);
+  assert_string_not_equal(s_link(b, "c2")->candidate_person_id, s_link(a, "c1")->person_id);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+}
+
+/* Two existing records as close to the newcomer: neither is linked. Here
+ * two agencies hold different NHS numbers for what looks like one child. */
+static void test_ambiguous_goes_to_review(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  person_spec_t other = MAYA;
+  other.nhs = NHS_B;
+  s_note(&t, &other, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
+  assert_string_equal(s_link(b, "c1")->decision, "new");
+  person_spec_t plain = MAYA;
+  plain.nhs = NULL;
+  s_note(&t, &plain, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *c = s_intake(f, "education", &t, T0 + 2 * DAY_MS, 0, NULL);
+  const Mash__V1__PersonLink *lc = s_link(c, "c1");
+  assert_string_equal(lc->decision, "possible");
+  assert_string_equal(lc->candidate_person_id, s_link(a, "c1")->person_id);
+  assert_true(strncmp(lc->why, "ambiguous:", 10) == 0);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+  mash__v1__contact__free_unpacked(c, NULL);
+}
+
+/* One incident reported about three siblings, by police and health on the
+ * same day, is one incident; a communal address makes no household. */
+static void test_incidents_and_communal_addresses(void **state) {
+  fixture_t *f = *state;
+  static const char *const names[] = {"Ada", "Ben", "Cal"};
+  Mash__V1__Contact *c[3];
+  note_t t;
+  for (int i = 0; i < 3; i++) {
+    person_spec_t child = {"c1",      names[i],     "Okoro", "2018-01-01",
+                           "EX2 5XY", "4 Long Row", NULL,    MASH__V1__SEX__SEX_FEMALE,
+                           0,         NULL};
+    char dob[16];
+    snprintf(dob, sizeof dob, "2018-0%d-10", i + 1);
+    child.dob = dob;
+    s_note(&t, &child, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE);
+    t.n.occurred_at_ms = T0 - 5 * 3600 * 1000LL; /* one night */
+    c[i] = s_intake(f, i == 1 ? "health" : "police", &t, T0 + i * 3600 * 1000LL, 0, NULL);
+  }
+  assert_int_equal(c[2]->prior_contacts_12m, 2); /* siblings at one address */
+  assert_int_equal(c[2]->domestic_abuse_12m, 1);
+  mash_resolve_family_t fam;
+  assert_int_equal(mash_resolve_family(f->store, c[2]->contact_id, T0 + 2 * 3600 * 1000LL, &fam),
+                   0);
+  assert_int_equal(fam.n_others, 2);
+  assert_int_equal(fam.domestic_abuse_12m, 1);
+  assert_false(fam.potential_escalation);
+  mash_resolve_family_free(&fam);
+  for (int i = 0; i < 3; i++) {
+    mash__v1__contact__free_unpacked(c[i], NULL);
+  }
+
+  /* A hostel: more than MASH_RESOLVE_COMMUNAL people at one address. */
+  for (unsigned i = 0; i <= MASH_RESOLVE_COMMUNAL; i++) {
+    char given[16], dob[16];
+    snprintf(given, sizeof given, "Res%c", 'a' + (int)i);
+    snprintf(dob, sizeof dob, "2010-%02u-15", i % 12 + 1);
+    person_spec_t r = {
+        "c1", given, "Nomad", dob, "EX9 9HH", "Hostel, 1 Quay Road", NULL, MASH__V1__SEX__SEX_MALE,
+        0,    NULL};
+    s_note(&t, &r, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+    Mash__V1__Contact *x = s_intake(f, "housing", &t, T0 + (int64_t)i * DAY_MS, 0, NULL);
+    mash__v1__contact__free_unpacked(x, NULL);
+  }
+  person_spec_t arrival = {"c1",       "Zed",
+                           "Stranger", "2012-06-06",
+                           "EX9 9HH",  "Hostel, 1 Quay Road",
+                           NULL,       MASH__V1__SEX__SEX_MALE,
+                           0,          NULL};
+  s_note(&t, &arrival, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *z = s_intake(f, "housing", &t, T0 + 20 * DAY_MS, 0, NULL);
+  assert_int_equal(z->prior_contacts_12m, 0);
+  assert_int_equal(mash_resolve_family(f->store, z->contact_id, T0 + 20 * DAY_MS, &fam), 0);
+  assert_int_equal(fam.n_others, 0);
+  mash_resolve_family_free(&fam);
+  mash__v1__contact__free_unpacked(z, NULL);
+}
+
 /* Nothing in the file names a child: records sealed, keys blind. */
 static void test_no_plaintext_in_the_file(void **state) {
   fixture_t *f = *state;
@@ -498,6 +695,12 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_twins_in_one_notification, setup, teardown),
       cmocka_unit_test_setup_teardown(test_duplicate_resolves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_family_siblings_and_prior_contacts, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_store_failure_fails_intake, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_confirm_refused_for_two_people_of_one_contact, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_one_candidate_per_notification, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_ambiguous_goes_to_review, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_incidents_and_communal_addresses, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_plaintext_in_the_file, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
