@@ -306,8 +306,15 @@ static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_
   }
   mash_resolve_family_t fam;
   memset(&fam, 0, sizeof fam);
+  bool family_missing = false;
   if (rc == 0) {
     rc = mash_resolve_family(store, e.contact_id, c->received_at_ms, &fam);
+    if (rc == -EBADMSG) {
+      /* A record that cannot be read must not hold back the agencies'
+       * answers: the pack goes without the family, and the log says so. */
+      family_missing = true;
+      rc = 0;
+    }
   }
   if (rc == 0) {
     for (size_t i = 0; i < reqs.n; i++) {
@@ -341,8 +348,9 @@ static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_
                                        tx->now_ms);
       }
       size_t off = strlen(tx->note);
-      snprintf(tx->note + off, sizeof tx->note - off, "; pack %s v%u%s", enquiry_id,
-               e.pack_version + 1, pack.pack.partial ? " (partial)" : "");
+      snprintf(tx->note + off, sizeof tx->note - off, "; pack %s v%u%s%s", enquiry_id,
+               e.pack_version + 1, pack.pack.partial ? " (partial)" : "",
+               family_missing ? " WITHOUT THE FAMILY: a person record is unreadable" : "");
       mash_pack_release(&pack);
     }
   }
