@@ -122,11 +122,24 @@ void mash_intake_prepare(const mash_key_t *sender, Mash__V1__Notification *n, in
   /* The screening priority: a pure table over the notification's facts.
    * Repeat contacts and red flags need person resolution (resolve.c, on the
    * storage thread), which completes these facts and evaluates it again. */
-  mash_priority_input_t *pin = &out->priority_input;
-  mash_priority_input_from_notification(n, out->contact.dash ? &out->dash_result : NULL, now_ms, 0,
-                                        n->red_flag, pin);
-  mash_priority_eval(pin, &out->priority);
+  mash_priority_input_t pin;
+  mash_intake_priority_input(n, now_ms, &pin);
+  mash_priority_eval(&pin, &out->priority);
   out->contact.priority = out->priority.score;
   out->contact.n_priority_reasons = out->priority.n_reasons;
   out->contact.priority_reasons = (char **)out->priority.reasons;
+}
+
+void mash_intake_priority_input(const Mash__V1__Notification *n, int64_t received_ms,
+                                mash_priority_input_t *out) {
+  mash_dash_result_t dash;
+  const mash_dash_result_t *dp = NULL;
+  if (n != NULL && n->detail_case == MASH__V1__NOTIFICATION__DETAIL_POLICE && n->police) {
+    const Mash__V1__PoliceDetail *pd = n->police;
+    bool da = pd->domestic_abuse ||
+              n->concern_category == MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE;
+    mash_dash_score(pd->dash_answers, pd->n_dash_answers, pd->officer_grade, da, &dash);
+    dp = &dash;
+  }
+  mash_priority_input_from_notification(n, dp, received_ms, 0, n != NULL && n->red_flag, out);
 }

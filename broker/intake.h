@@ -24,8 +24,7 @@ typedef struct mash_intake_prep {
   mash_dash_result_t dash_result;
   char *flags[MASH_INTAKE_MAX_FLAGS];
   char principal[64];
-  mash_priority_input_t priority_input; /* the facts, for resolve.c to complete */
-  mash_priority_t priority;             /* before resolution: no repeat contacts known */
+  mash_priority_t priority; /* before resolution: no repeat contacts known */
 } mash_intake_prep_t;
 
 /* May `sender` submit `n`? Agencies only; agency detail must match the
@@ -44,6 +43,13 @@ int mash_intake_check_identifiers(const Mash__V1__Notification *n, mash_errors_t
 /* Set by resolution: a person's valid identifier differs from that of a
  * record everything else would link to (one agency may hold a wrong number). */
 #define MASH_FLAG_IDENTIFIER_CONFLICT "identifier_conflict"
+
+/* The facts of `n` the priority table reads (DASH, children present,
+ * injury, ages, pregnancy, information only, the agency's red flag), as
+ * mash_intake_prepare gathers them; the counts only the store knows
+ * (earlier contacts, others' red flags) are left for resolution. */
+void mash_intake_priority_input(const Mash__V1__Notification *n, int64_t received_ms,
+                                mash_priority_input_t *out);
 
 /* Build the Contact for a notification received at now_ms from sender:
  * source principal, DASH score and quality flags, screening deadline, and

@@ -354,8 +354,12 @@ static int s_household_walk(mash_store_t *store, s_household_t *h) {
 
 /* ---------------------------------------------------------------- prior contacts */
 
+/* Contacts are gathered per child (up to 256 each, newest first), then
+ * sorted and made distinct: siblings share their contacts. */
+#define PRIOR_RAW_MAX (4u * MASH_RESOLVE_PRIOR_MAX)
+
 typedef struct s_prior {
-  mash_person_contact_t items[MASH_RESOLVE_PRIOR_MAX];
+  mash_person_contact_t items[PRIOR_RAW_MAX];
   size_t n;
   const char *exclude; /* the contact itself */
 } s_prior_t;
@@ -365,28 +369,52 @@ static int s_prior_cb(const mash_person_contact_t *c, void *arg) {
   if (p->exclude != NULL && strcmp(c->contact_id, p->exclude) == 0) {
     return 0;
   }
-  for (size_t i = 0; i < p->n; i++) {
-    if (strcmp(p->items[i].contact_id, c->contact_id) == 0) {
-      return 0;
-    }
+  if (p->n >= PRIOR_RAW_MAX) {
+    return 1;
   }
-  if (p->n < MASH_RESOLVE_PRIOR_MAX) {
-    p->items[p->n++] = *c;
-  }
+  p->items[p->n++] = *c;
   return 0;
 }
 
-/* Contacts about the household's children in [since, until]. */
+static int s_prior_by_id(const void *a, const void *b) {
+  return strcmp(((const mash_person_contact_t *)a)->contact_id,
+                ((const mash_person_contact_t *)b)->contact_id);
+}
+
+static int s_prior_newest(const void *a, const void *b) {
+  const mash_person_contact_t *x = a, *y = b;
+  if (x->received_at_ms != y->received_at_ms) {
+    return x->received_at_ms > y->received_at_ms ? -1 : 1;
+  }
+  return strcmp(y->contact_id, x->contact_id);
+}
+
+/* Contacts about the household's children in [since, until]: each once, the
+ * MASH_RESOLVE_PRIOR_MAX most recent. */
 static int s_prior_collect(mash_store_t *store, const s_household_t *h, int64_t since,
-                           int64_t until, s_prior_t *p) {
-  for (size_t i = 0; i < h->n; i++) {
+                           int64_t until, size_t per_child, s_prior_t *p) {
+  for (size_t i = 0; i < h->n && p->n < PRIOR_RAW_MAX; i++) {
     if (!h->is_child[i]) {
       continue;
     }
-    int rc = store->vt->person_contacts(store, h->ids[i], since, until, s_prior_cb, p);
+    int rc = store->vt->person_contacts(store, h->ids[i], since, until, per_child, s_prior_cb, p);
     if (rc != 0) {
       return rc;
     }
+  }
+  if (p->n > 1) {
+    qsort(p->items, p->n, sizeof p->items[0], s_prior_by_id);
+    size_t u = 1;
+    for (size_t i = 1; i < p->n; i++) {
+      if (strcmp(p->items[i].contact_id, p->items[u - 1].contact_id) != 0) {
+        p->items[u++] = p->items[i];
+      }
+    }
+    p->n = u;
+    qsort(p->items, p->n, sizeof p->items[0], s_prior_newest);
+  }
+  if (p->n > MASH_RESOLVE_PRIOR_MAX) {
+    p->n = MASH_RESOLVE_PRIOR_MAX;
   }
   return 0;
 }
@@ -504,8 +532,8 @@ static void s_fill_links(s_intake_t *w, Mash__V1__Contact *c) {
   c->n_persons = w->n;
 }
 
-/* Add a data-quality flag to the contact and to the intake's column text. */
-static void s_add_flag(s_intake_t *w, Mash__V1__Contact *c, mash_intake_t *in, const char *flag) {
+/* Add a data-quality flag to the contact and to the flags column's text. */
+static void s_add_flag(s_intake_t *w, Mash__V1__Contact *c, const char *flag) {
   size_t n = 0;
   for (size_t i = 0; i < c->n_quality_flags && n + 1 < MASH_INTAKE_FLAGS_MAX; i++) {
     w->flag_ptrs[n++] = c->quality_flags[i];
@@ -515,16 +543,23 @@ static void s_add_flag(s_intake_t *w, Mash__V1__Contact *c, mash_intake_t *in, c
   n++;
   c->quality_flags = w->flag_ptrs;
   c->n_quality_flags = n;
-  snprintf(w->flag_text, sizeof w->flag_text, "%s%s%s", in->quality_flags ? in->quality_flags : "",
-           in->quality_flags && in->quality_flags[0] ? "," : "", flag);
-  in->quality_flags = w->flag_text;
 }
 
-static int s_intake_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__Contact *c,
-                        s_intake_t *w) {
-  mash_intake_t *in = &job->intake;
+/* The flags column: the flag names, comma-separated. */
+static void s_flag_text(const Mash__V1__Contact *c, char *out, size_t len) {
+  size_t off = 0;
+  out[0] = '\0';
+  for (size_t i = 0; i < c->n_quality_flags && off < len; i++) {
+    int w = snprintf(out + off, len - off, "%s%s", i ? "," : "", c->quality_flags[i]);
+    off += w > 0 ? (size_t)w : 0;
+  }
+}
+
+static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__Contact *c,
+                         s_intake_t *w) {
+  const char *contact_id = job->contact_id;
   const Mash__V1__Notification *n = c->notification;
-  int64_t now = in->received_at_ms;
+  int64_t now = c->received_at_ms;
   s_collect_people(w, n);
   int rc = 0;
   bool conflict = false;
@@ -550,15 +585,15 @@ static int s_intake_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__
     }
     mash_match_row_t m;
     memset(&m, 0, sizeof m);
+    snprintf(m.contact_id, sizeof m.contact_id, "%s", contact_id);
     snprintf(m.ref, sizeof m.ref, "%s", w->pb[i]->ref);
     snprintf(m.person_id, sizeof m.person_id, "%s", w->res[i].person_id);
     snprintf(m.candidate_id, sizeof m.candidate_id, "%s", w->res[i].candidate_id);
     m.confidence = (int)w->res[i].confidence;
-    /* Its contact is set below, once the contact has an id. */
     rc = store->vt->match_insert(store, &m, w->res[i].why, now, w->res[i].match_id);
   }
   if (rc == 0 && conflict) {
-    s_add_flag(w, c, in, MASH_FLAG_IDENTIFIER_CONFLICT);
+    s_add_flag(w, c, MASH_FLAG_IDENTIFIER_CONFLICT);
   }
   rc = rc ? rc : s_relate(store, w, n, now);
   /* Repeat contacts and red flags: earlier contacts about the household's
@@ -569,75 +604,83 @@ static int s_intake_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__
     }
   }
   w->household.since_ms = now - MASH_RESOLVE_WINDOW_MS;
+  w->prior.exclude = contact_id;
   rc = rc ? rc : s_household_walk(store, &w->household);
-  rc =
-      rc ? rc : s_prior_collect(store, &w->household, now - MASH_RESOLVE_WINDOW_MS, now, &w->prior);
+  rc = rc ? rc
+          : s_prior_collect(store, &w->household, now - MASH_RESOLVE_WINDOW_MS, now,
+                            MASH_RESOLVE_INTAKE_PRIOR, &w->prior);
   if (rc != 0) {
     return rc;
   }
-  unsigned da =
-      s_da_incidents(w->prior.items, w->prior.n, s_is_domestic_abuse(n), n->occurred_at_ms);
-  bool red = in->red_flag != 0;
+  bool red = n->red_flag;
   for (size_t i = 0; i < w->prior.n; i++) {
     red = red || w->prior.items[i].red_flag;
   }
   c->prior_contacts_12m = (uint32_t)w->prior.n;
-  c->domestic_abuse_12m = da;
-  job->priority.repeat_contacts_12m = (unsigned)w->prior.n;
-  job->priority.agency_red_flag = red;
+  c->domestic_abuse_12m =
+      s_da_incidents(w->prior.items, w->prior.n, s_is_domestic_abuse(n), n->occurred_at_ms);
+  mash_priority_input_t pin;
+  mash_intake_priority_input(n, now, &pin);
+  pin.repeat_contacts_12m = (unsigned)w->prior.n;
+  pin.agency_red_flag = red;
   mash_priority_t pr;
-  mash_priority_eval(&job->priority, &pr);
+  mash_priority_eval(&pin, &pr);
   c->priority = pr.score;
   c->n_priority_reasons = pr.n_reasons;
   c->priority_reasons = (char **)pr.reasons;
-  in->priority = pr.score;
   s_fill_links(w, c);
 
+  for (size_t i = 0; rc == 0 && i < w->n; i++) {
+    const s_resolved_t *r = &w->res[i];
+    rc = store->vt->person_link(store, contact_id, w->pb[i]->ref, r->person_id, r->decision,
+                                (int)r->confidence, r->why, now);
+  }
+  if (rc != 0) {
+    return rc;
+  }
+  /* Stored, like every contact, without its id (added on delivery). */
+  char *id = c->contact_id;
+  c->contact_id = (char *)protobuf_c_empty_string;
   job->contact_len = mash__v1__contact__get_packed_size(c);
   job->contact = malloc(job->contact_len ? job->contact_len : 1);
+  if (job->contact != NULL) {
+    mash__v1__contact__pack(c, job->contact);
+  }
+  c->contact_id = id;
   if (job->contact == NULL) {
     return -ENOMEM;
   }
-  mash__v1__contact__pack(c, job->contact);
-  const uint8_t *plain = in->contact;
-  size_t plain_len = in->contact_len;
-  in->contact = job->contact;
-  in->contact_len = job->contact_len;
-  rc = mash_store_intake(store, in);
-  in->contact = plain;
-  in->contact_len = plain_len;
-  for (size_t i = 0; rc == 0 && i < w->n; i++) {
-    const s_resolved_t *r = &w->res[i];
-    rc = store->vt->person_link(store, in->contact_id, w->pb[i]->ref, r->person_id, r->decision,
-                                (int)r->confidence, r->why, now);
-    if (rc == 0 && r->match_id[0] != '\0') {
-      rc = store->vt->match_set_contact(store, r->match_id, in->contact_id);
-    }
-  }
-  return rc;
+  s_flag_text(c, w->flag_text, sizeof w->flag_text);
+  return store->vt->contact_resolved(store, contact_id, job->contact, job->contact_len, pr.score,
+                                     w->flag_text);
 }
 
-int mash_resolve_intake(mash_store_t *store, mash_resolve_job_t *job) {
-  mash_intake_t *in = &job->intake;
+int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job) {
   free(job->contact);
   job->contact = NULL;
   job->contact_len = 0;
-  int rc = store->vt->contact_find(store, in->principal, in->message_id, in->contact_id);
-  if (rc == 0) {
-    in->status = MASH_INTAKE_DUPLICATE;
-    return 0;
-  }
-  if (rc != -ENOENT) {
+  job->deliver = 0;
+  mash_contact_row_t row;
+  int rc = store->vt->contact_get(store, job->contact_id, &row);
+  if (rc != 0) {
     return rc;
   }
-  Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, in->contact_len, in->contact);
+  job->deliver = !row.delivered;
+  if (!row.unresolved) {
+    /* Resolved already (a second request): deliver what is stored. */
+    job->contact = row.blob;
+    job->contact_len = row.len;
+    return 0;
+  }
+  Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, row.len, row.blob);
+  free(row.blob);
   if (c == NULL || c->notification == NULL) {
     if (c) {
       mash__v1__contact__free_unpacked(c, NULL);
     }
     return -EBADMSG;
   }
-  /* s_intake_run points the links into w and the reasons at static text:
+  /* s_resolve_run points the links into w and the reasons at static text:
    * put back what was unpacked before it is freed. */
   Mash__V1__PersonLink **persons = c->persons;
   size_t n_persons = c->n_persons;
@@ -646,7 +689,7 @@ int mash_resolve_intake(mash_store_t *store, mash_resolve_job_t *job) {
   char **flags = c->quality_flags;
   size_t n_flags = c->n_quality_flags;
   s_intake_t *w = calloc(1, sizeof *w);
-  rc = w ? s_intake_run(store, job, c, w) : -ENOMEM;
+  rc = w ? s_resolve_run(store, job, c, w) : -ENOMEM;
   c->persons = persons;
   c->n_persons = n_persons;
   c->priority_reasons = reasons;
@@ -720,7 +763,7 @@ static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, s_hous
   int rc = s_household_walk(store, h);
   rc = rc ? rc
           : s_prior_collect(store, h, c->received_at_ms - MASH_RESOLVE_WINDOW_MS, c->received_at_ms,
-                            prior);
+                            MASH_RESOLVE_PRIOR_MAX, prior);
   if (rc != 0) {
     return rc;
   }

@@ -1,7 +1,10 @@
 /* resolve: who is each person of a notification, and who else is in the
- * family (DESIGN.md §3 step 2; issue 4). Runs on the storage thread, inside
- * the transaction that stores the contact, so a contact and its links
- * commit together or not at all.
+ * family (DESIGN.md §3 step 2; issue 4). Runs on the storage thread, after
+ * the contact is stored and acknowledged and before it is delivered to the
+ * hub desk, in one savepoint: a contact's links, its counts and its final
+ * priority commit together or not at all. Resolution costs about a
+ * millisecond a notification against a large index, so it is kept off the
+ * acknowledgement path (storage.c runs it in the background).
  *
  * Responsible for: resolving every person of a new contact against the
  * person index (match.h decides; the store keeps), recording each link and
@@ -46,7 +49,12 @@
 
 #define MASH_RESOLVE_WINDOW_MS (365LL * 24 * 3600 * 1000) /* "the last 12 months" */
 #define MASH_RESOLVE_HOUSEHOLD_MAX 64u
-#define MASH_RESOLVE_PRIOR_MAX 256u   /* MASH_MAX_PRIOR_CONTACTS */
+#define MASH_RESOLVE_PRIOR_MAX 256u /* MASH_MAX_PRIOR_CONTACTS */
+/* At intake only the counts matter (repeat contacts from 2, incidents from
+ * 3, any red flag): the most recent this many contacts per child are read,
+ * so a child with thousands of contacts costs no more than one with 32;
+ * Contact.prior_contacts_12m then reads "at least" this many. */
+#define MASH_RESOLVE_INTAKE_PRIOR 32u
 #define MASH_RESOLVE_DA_ESCALATION 3u /* DASH: 3 or more incidents in 12 months */
 #define MASH_RESOLVE_COMMUNAL 12u     /* more people at one address: not a household */
 #define MASH_RESOLVE_AMBIGUOUS_GAP 0.10
@@ -67,22 +75,27 @@ void mash_resolve_person_keys(const mash_match_person_t *p, mash_resolve_keys_t 
 #define MASH_RESOLVE_ADDRESS_KEY_SIZE (MASH_MATCH_KEY_SIZE + MASH_MATCH_ADDRESS_SIZE)
 const char *mash_resolve_address_key(const mash_match_person_t *p, char *buf, size_t len);
 
-/* One new notification to store and resolve (the storage op's argument). */
+/* Resolving one stored contact (the storage op's argument). */
 typedef struct mash_resolve_job {
-  mash_intake_t intake;           /* in: the Contact without links; out: status, contact_id */
-  mash_priority_input_t priority; /* the notification's facts (intake.c) */
+  char contact_id[MASH_CONTACT_ID_LEN];
   mash_match_policy_t policy;
-  /* out, on MASH_INTAKE_NEW: the Contact as stored (with links, counts and
-   * the final priority), malloc'd; the caller frees it. */
+  /* out: the Contact as stored now (with links, counts and the final
+   * priority; without its id), malloc'd, the caller frees it; deliver: no
+   * hub desk has acknowledged it yet. */
   uint8_t *contact;
   size_t contact_len;
+  int deliver;
   unsigned linked, possible, created; /* how the persons went, for the log */
 } mash_resolve_job_t;
 
-/* Store the contact of `job` unless (principal, message_id) was seen
- * (status DUPLICATE, nothing written), resolving its people first. Returns
- * 0 or a negative error (the caller's savepoint undoes partial writes). */
-int mash_resolve_intake(mash_store_t *store, mash_resolve_job_t *job);
+/* Resolve the people of the stored, unresolved contact job->contact_id
+ * (stored by mash_store_intake with resolve_later), then store the contact
+ * again with its links, counts and priority (contact_resolved). A contact
+ * resolved already is returned as stored. Contacts must be resolved in the
+ * order they were received: each sees the links of those before it.
+ * Returns 0 or a negative error (the caller's savepoint undoes partial
+ * writes). */
+int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job);
 
 /* The family part of a pack. Owns what it points to: free with
  * mash_resolve_family_free. */

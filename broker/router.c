@@ -79,10 +79,16 @@ typedef struct s_intake_ctx {
   size_t rid_len;
   char principal[64];
   char message_id[MASH_MAX_ID_LEN + 1];
-  uint8_t *contact; /* without links: what the storage thread resolves */
+  uint8_t *contact;
   char flags[256];
-  mash_resolve_job_t job;
 } s_intake_ctx_t;
+
+/* Resolution of one stored contact, in the storage thread's background. */
+typedef struct s_resolve_ctx {
+  mash_storage_op_t op; /* first */
+  mash_router_t *r;
+  mash_resolve_job_t job;
+} s_resolve_ctx_t;
 
 typedef struct s_ack_ctx {
   mash_storage_op_t op;
@@ -456,17 +462,59 @@ static void s_ack_done_cb(mash_storage_op_t *op) {
 
 /* ------------------------------------------------------------ handlers */
 
-/* The storage thread's part of an intake: resolve and store, in the
- * batch's transaction (inside the MASH_OP_CALL savepoint). */
-static int s_intake_call(mash_store_t *store, mash_storage_op_t *op) {
-  return mash_resolve_intake(store, &((s_intake_ctx_t *)op)->job);
+static int s_resolve_call(mash_store_t *store, mash_storage_op_t *op) {
+  return mash_resolve_contact(store, &((s_resolve_ctx_t *)op)->job);
+}
+
+static void s_resolve_done_cb(mash_storage_op_t *op) {
+  s_resolve_ctx_t *ctx = (s_resolve_ctx_t *)op;
+  mash_router_t *r = ctx->r;
+  mash_resolve_job_t *job = &ctx->job;
+  if (op->rc == 0) {
+    r->stats.resolved++;
+    r->stats.persons_linked += job->linked;
+    r->stats.persons_possible += job->possible;
+    r->stats.persons_new += job->created;
+    mash_debug("contact %s resolved: %u linked, %u possible, %u new", job->contact_id, job->linked,
+               job->possible, job->created);
+    if (job->deliver && !r->closing &&
+        s_delivery_add(r, job->contact_id, job->contact, job->contact_len) == 0) {
+      s_pump(r);
+    }
+  } else if (op->rc != -ECANCELED) {
+    /* Stored and acknowledged; delivered once resolved, on the next start. */
+    r->stats.store_failures++;
+    mash_error("contact %s not resolved (%d): it waits for the next start", job->contact_id,
+               op->rc);
+  }
+  free(job->contact);
+  free(ctx);
+  r->ops_outstanding--;
+  s_maybe_free(r);
+}
+
+/* Resolve a stored contact before it is delivered. */
+static void s_resolve_submit(mash_router_t *r, const char *contact_id) {
+  s_resolve_ctx_t *ctx = calloc(1, sizeof *ctx);
+  if (!ctx) {
+    mash_error("out of memory: contact %s resolved on the next start", contact_id);
+    return;
+  }
+  ctx->r = r;
+  snprintf(ctx->job.contact_id, sizeof ctx->job.contact_id, "%s", contact_id);
+  ctx->job.policy = mash_match_policy_check(&r->cfg.matching) == 0 ? r->cfg.matching
+                                                                   : mash_match_policy_default();
+  ctx->op.kind = MASH_OP_CALL;
+  ctx->op.u.call.fn = s_resolve_call;
+  ctx->op.done_cb = s_resolve_done_cb;
+  r->ops_outstanding++;
+  mash_storage_submit_background(r->storage, &ctx->op);
 }
 
 static void s_intake_done_cb(mash_storage_op_t *op) {
   s_intake_ctx_t *ctx = (s_intake_ctx_t *)op;
   mash_router_t *r = ctx->r;
-  mash_resolve_job_t *job = &ctx->job;
-  const mash_intake_t *in = &job->intake;
+  const mash_intake_t *in = &op->u.intake;
   if (op->rc != 0) {
     /* Never acknowledge what is not stored: no receipt; the sender resends. */
     r->stats.store_failures++;
@@ -474,15 +522,11 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
                ctx->principal, op->rc);
   } else if (in->status == MASH_INTAKE_NEW) {
     r->stats.accepted++;
-    r->stats.persons_linked += job->linked;
-    r->stats.persons_possible += job->possible;
-    r->stats.persons_new += job->created;
-    mash_debug("contact %s from %s (message %s): %u linked, %u possible, %u new", in->contact_id,
-               ctx->principal, ctx->message_id, job->linked, job->possible, job->created);
+    mash_debug("contact %s from %s (message %s)", in->contact_id, ctx->principal, ctx->message_id);
     s_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
                    MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, in->contact_id, NULL);
-    if (!r->closing && s_delivery_add(r, in->contact_id, job->contact, job->contact_len) == 0) {
-      s_pump(r);
+    if (!r->closing) {
+      s_resolve_submit(r, in->contact_id);
     }
   } else {
     r->stats.duplicates++;
@@ -491,7 +535,6 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
     s_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
                    MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE, in->contact_id, NULL);
   }
-  free(job->contact);
   free(ctx->contact);
   free(ctx);
   r->ops_outstanding--;
@@ -537,12 +580,14 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
   snprintf(ctx->principal, sizeof ctx->principal, "%s", k->principal);
   snprintf(ctx->message_id, sizeof ctx->message_id, "%s", env->message_id);
   ctx->contact = bytes;
-  mash_intake_t *in = &ctx->job.intake;
+  ctx->op.kind = MASH_OP_INTAKE;
+  mash_intake_t *in = &ctx->op.u.intake;
   in->principal = ctx->principal;
   in->message_id = ctx->message_id;
   in->received_at_ms = now;
   in->contact = bytes;
   in->contact_len = len;
+  in->resolve_later = 1;
   /* Facts for management information, in plain columns (no child data). */
   const Mash__V1__Notification *n = env->notification;
   in->domestic_abuse = prep.dash_result.missing_on_domestic_abuse ||
@@ -560,11 +605,6 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
     off += w > 0 ? (size_t)w : 0;
   }
   in->quality_flags = ctx->flags;
-  ctx->job.priority = prep.priority_input;
-  ctx->job.policy = mash_match_policy_check(&r->cfg.matching) == 0 ? r->cfg.matching
-                                                                   : mash_match_policy_default();
-  ctx->op.kind = MASH_OP_CALL;
-  ctx->op.u.call.fn = s_intake_call;
   ctx->op.done_cb = s_intake_done_cb;
   r->ops_outstanding++;
   mash_storage_submit(r->storage, &ctx->op);
@@ -958,9 +998,37 @@ static int s_load_cb(const char *contact_id, int64_t received_at_ms, const uint8
   return 0;
 }
 
+/* Contacts stored but not resolved when the broker stopped. */
 typedef struct {
-  mash_router_t *r;
-} s_load_arg_t;
+  char (*ids)[MASH_CONTACT_ID_LEN];
+  size_t n, cap;
+  int rc;
+} s_unresolved_t;
+
+static int s_unresolved_cb(const char *contact_id, int64_t received_at_ms, const uint8_t *contact,
+                           size_t len, void *arg) {
+  (void)received_at_ms, (void)contact, (void)len;
+  s_unresolved_t *u = arg;
+  if (u->n == u->cap) {
+    size_t cap = u->cap ? 2 * u->cap : 64;
+    void *ids = realloc(u->ids, cap * sizeof *u->ids);
+    if (!ids) {
+      u->rc = -ENOMEM;
+      return 1;
+    }
+    u->ids = ids;
+    u->cap = cap;
+  }
+  snprintf(u->ids[u->n++], MASH_CONTACT_ID_LEN, "%s", contact_id);
+  return 0;
+}
+
+static int s_load_unresolved_fn(mash_store_t *store, void *arg) {
+  /* Storage thread, while the loop thread waits in run_sync. */
+  s_unresolved_t *u = arg;
+  int rc = store->vt->load_unresolved(store, s_unresolved_cb, u);
+  return rc ? rc : u->rc;
+}
 
 static int s_load_fn(mash_store_t *store, void *arg) {
   /* Runs on the storage thread while the loop thread waits in run_sync, so
@@ -993,6 +1061,18 @@ int mash_router_load(mash_router_t *r) {
   if (rc == 0) {
     rc = mash_watch_load(r->watch);
   }
+  /* Resolved in the order received, before any contact received now. */
+  s_unresolved_t u = {NULL, 0, 0, 0};
+  if (rc == 0) {
+    rc = mash_storage_run_sync(r->storage, s_load_unresolved_fn, &u);
+  }
+  if (rc == 0 && u.n) {
+    mash_info("%zu contact(s) to resolve before delivery", u.n);
+  }
+  for (size_t i = 0; rc == 0 && i < u.n; i++) {
+    s_resolve_submit(r, u.ids[i]);
+  }
+  free(u.ids);
   return rc;
 }
 

@@ -17,6 +17,10 @@
 #include <stdlib.h>
 
 #define DEFAULT_MAX_BATCH 512
+/* Background ops (resolution) per batch: few beside foreground ops, so the
+ * acknowledgements they wait for are not held back; more when idle. */
+#define BACKGROUND_WITH_FOREGROUND 1u
+#define BACKGROUND_ALONE 4u
 
 typedef struct op_list {
   mash_storage_op_t *head;
@@ -34,12 +38,13 @@ struct mash_storage {
 
   /* Guarded by mu. */
   uv_mutex_t mu;
-  uv_cond_t work_cv;   /* the thread waits here for ops, a sync call or stop */
-  uv_cond_t sync_cv;   /* run_sync's caller waits here */
-  op_list_t queue;     /* submitted, not yet taken by the thread */
-  op_list_t completed; /* done, waiting for the loop */
-  int stopping;        /* close has begun: finish the queue, then exit */
-  int fatal_rc;        /* first failed commit, 0 when none */
+  uv_cond_t work_cv;    /* the thread waits here for ops, a sync call or stop */
+  uv_cond_t sync_cv;    /* run_sync's caller waits here */
+  op_list_t queue;      /* submitted, not yet taken by the thread */
+  op_list_t background; /* submitted in the background, not yet taken */
+  op_list_t completed;  /* done, waiting for the loop */
+  int stopping;         /* close has begun: finish the queue, then exit */
+  int fatal_rc;         /* first failed commit, 0 when none */
   int (*sync_fn)(mash_store_t *, void *);
   void *sync_arg;
   int sync_rc;
@@ -139,9 +144,21 @@ static void thread_main(void *arg) {
       uv_cond_signal(&st->sync_cv);
       continue;
     }
-    if (st->queue.head) {
+    if (st->stopping && st->background.head) {
+      /* Closing: background work is not finished, it is cancelled (its
+       * owner redoes it on the next start). */
+      for (mash_storage_op_t *op = st->background.head; op; op = op->next)
+        op->rc = -ECANCELED;
+      list_append(&st->completed, &st->background);
+      uv_mutex_unlock(&st->mu);
+      uv_async_send(&st->async);
+      uv_mutex_lock(&st->mu);
+      continue;
+    }
+    if (st->queue.head || st->background.head) {
       /* Take everything queued, up to max_batch: ops that arrived while the
-       * last commit was waiting on fsync share the next one. */
+       * last commit was waiting on fsync share the next one. Then a few
+       * background ops. */
       op_list_t batch = {NULL, NULL};
       unsigned n = 0;
       while (st->queue.head && n < st->max_batch) {
@@ -150,6 +167,16 @@ static void thread_main(void *arg) {
         list_push(&batch, op);
         n++;
       }
+      unsigned nb = 0, max_nb = n > 0 ? BACKGROUND_WITH_FOREGROUND : BACKGROUND_ALONE;
+      while (st->background.head && nb < max_nb) {
+        mash_storage_op_t *op = st->background.head;
+        st->background.head = op->next;
+        list_push(&batch, op);
+        nb++;
+      }
+      if (!st->background.head)
+        st->background.tail = NULL;
+      n += nb;
       if (!st->queue.head)
         st->queue.tail = NULL;
       int fatal = st->fatal_rc;
@@ -284,8 +311,19 @@ fail_free:
   return NULL;
 }
 
+static void s_submit(mash_storage_t *st, mash_storage_op_t *op, op_list_t *to);
+
 void mash_storage_submit(mash_storage_t *st, mash_storage_op_t *op) {
   assert(st && op);
+  s_submit(st, op, &st->queue);
+}
+
+void mash_storage_submit_background(mash_storage_t *st, mash_storage_op_t *op) {
+  assert(st && op);
+  s_submit(st, op, &st->background);
+}
+
+static void s_submit(mash_storage_t *st, mash_storage_op_t *op, op_list_t *to) {
   uv_mutex_lock(&st->mu);
   if (st->stopping || st->fatal_rc) {
     /* Completed, not run: still through the loop, never reentrantly from
@@ -297,7 +335,7 @@ void mash_storage_submit(mash_storage_t *st, mash_storage_op_t *op) {
       uv_async_send(&st->async);
     return;
   }
-  list_push(&st->queue, op);
+  list_push(to, op);
   uv_cond_signal(&st->work_cv);
   uv_mutex_unlock(&st->mu);
 }

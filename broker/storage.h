@@ -63,6 +63,12 @@ mash_storage_t *mash_storage_new(uv_loop_t *loop, mash_store_t **store, unsigned
  * begun, ops complete with rc = -ECANCELED. */
 void mash_storage_submit(mash_storage_t *st, mash_storage_op_t *op);
 
+/* Queue an operation that may wait: at most a few run beside each batch of
+ * ordinary ops (so acknowledgements are not held back by it), more when
+ * the thread is otherwise idle, in the order submitted. On close, those not
+ * yet run complete with -ECANCELED: the caller redoes them on next start. */
+void mash_storage_submit_background(mash_storage_t *st, mash_storage_op_t *op);
+
 /* Run fn(store, arg) on the storage thread, synchronously (the loop thread
  * waits). For start-up work only (loading the outbox), never while serving. */
 int mash_storage_run_sync(mash_storage_t *st, int (*fn)(mash_store_t *, void *), void *arg);

@@ -38,6 +38,7 @@ typedef struct mash_intake {
   int concern_category;      /* Mash__V1__ConcernCategory */
   int red_flag;              /* the sending agency holds a red flag on a child */
   int64_t occurred_at_ms;    /* when it happened, as the agency said */
+  int resolve_later;         /* store it unresolved: not delivered until contact_resolved */
   /* outputs */
   mash_intake_status_t status;
   char contact_id[MASH_CONTACT_ID_LEN]; /* e.g. "MASH-000042" */
@@ -45,7 +46,7 @@ typedef struct mash_intake {
 
 typedef struct mash_store mash_store_t;
 
-/* Called once per undelivered contact, in contact order. `contact` is the
+/* Called once per undelivered (resolved) contact, in contact order. `contact` is the
  * decrypted serialized Contact (still without contact_id) and is only valid
  * during the call. Return non-zero to stop. */
 typedef int (*mash_store_contact_cb)(const char *contact_id, int64_t received_at_ms,
@@ -65,6 +66,8 @@ typedef struct mash_contact_row {
   char contact_id[MASH_CONTACT_ID_LEN];
   char principal[MASH_PRINCIPAL_LEN];
   int state;
+  int unresolved; /* its people are not resolved yet */
+  int delivered;  /* a hub desk acknowledged it */
   int64_t received_at_ms;
   uint8_t *blob; /* decrypted serialized Contact (without id); caller frees */
   size_t len;
@@ -211,7 +214,15 @@ typedef struct mash_store_vtable {
   /* The latest instant recorded anywhere (an accelerated clock never goes back). */
   int (*latest_instant)(mash_store_t *s, int64_t *ms);
 
-  /* ---- contacts, by sender ---- */
+  /* ---- contacts, by sender, and their resolution ---- */
+  /* Every contact stored with resolve_later and not resolved yet, in
+   * contact order (the blob as stored). */
+  int (*load_unresolved)(mash_store_t *s, mash_store_contact_cb cb, void *arg);
+  /* The contact's people are resolved: its blob becomes `contact` (with its
+   * links), its priority and flags columns these; it can be delivered.
+   * -EALREADY when it was resolved already. */
+  int (*contact_resolved)(mash_store_t *s, const char *contact_id, const uint8_t *contact,
+                          size_t len, int priority, const char *quality_flags);
   /* The contact made from (principal, message_id): 0, or -ENOENT. */
   int (*contact_find)(mash_store_t *s, const char *principal, const char *message_id,
                       char contact_id[MASH_CONTACT_ID_LEN]);
@@ -244,10 +255,10 @@ typedef struct mash_store_vtable {
                            mash_store_person_cb cb, void *arg);
   /* 1 when a and b are people of one contact (so two people), 0 when not. */
   int (*person_together)(mash_store_t *s, const char *a, const char *b);
-  /* Contacts linked to person_id received in [since_ms, until_ms]: the 256
-   * most recent, newest first. */
+  /* Contacts linked to person_id received in [since_ms, until_ms]: the
+   * `max` most recent, newest first. */
   int (*person_contacts)(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
-                         mash_store_person_contact_cb cb, void *arg);
+                         size_t max, mash_store_person_contact_cb cb, void *arg);
   /* from becomes part of into: its links, keys and relations move to into
    * (each link's why gains note), and from is never returned again. */
   int (*person_merge)(mash_store_t *s, const char *from, const char *into, const char *note,
@@ -255,8 +266,6 @@ typedef struct mash_store_vtable {
   int (*match_insert)(mash_store_t *s, const mash_match_row_t *m, const char *why, int64_t at_ms,
                       char match_id[MASH_PERSON_ID_LEN]);
   int (*match_get)(mash_store_t *s, const char *match_id, mash_match_row_t *row);
-  /* The contact a match was opened for (once the contact has its id). */
-  int (*match_set_contact)(mash_store_t *s, const char *match_id, const char *contact_id);
   /* open -> confirmed or rejected by principal `by`; the serialized
    * MatchDecision (the worker's name and rationale) is kept sealed.
    * -EALREADY when no longer open. */

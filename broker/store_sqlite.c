@@ -53,6 +53,8 @@ enum {
   ST_MARK,
   ST_EXISTS,
   ST_UNDELIVERED,
+  ST_UNRESOLVED,
+  ST_RESOLVED,
   ST_COUNT,
   ST_N
 };
@@ -65,13 +67,17 @@ static const char *const SQL[ST_N] = {
     [ST_NEXT_ID] = "SELECT COALESCE(MAX(id), 0) + 1 FROM contacts",
     [ST_INSERT] = "INSERT INTO contacts (id, contact_id, principal, message_id, received_at_ms, "
                   "blob, domestic_abuse, dash_present, dash_complete, priority, quality_flags, "
-                  "concern, red_flag, occurred_at_ms) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                  "concern, red_flag, occurred_at_ms, unresolved) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     [ST_MARK] = "UPDATE contacts SET delivered_at_ms = ?1, delivered_to = ?2 "
                 "WHERE contact_id = ?3 AND delivered_at_ms IS NULL",
     [ST_EXISTS] = "SELECT 1 FROM contacts WHERE contact_id = ?1",
     [ST_UNDELIVERED] = "SELECT contact_id, received_at_ms, blob FROM contacts "
-                       "WHERE delivered_at_ms IS NULL ORDER BY id",
+                       "WHERE delivered_at_ms IS NULL AND unresolved = 0 ORDER BY id",
+    [ST_UNRESOLVED] = "SELECT contact_id, received_at_ms, blob FROM contacts "
+                      "WHERE unresolved = 1 ORDER BY id",
+    [ST_RESOLVED] = "UPDATE contacts SET blob = ?2, priority = ?3, quality_flags = ?4, "
+                    "unresolved = 0 WHERE contact_id = ?1 AND unresolved = 1",
     [ST_COUNT] = "SELECT COUNT(*) FROM contacts",
 };
 
@@ -254,6 +260,8 @@ static int sqlite_intake(mash_store_t *s, mash_intake_t *in) {
     src = sqlite3_bind_int(q, 13, in->red_flag);
   if (src == SQLITE_OK)
     src = sqlite3_bind_int64(q, 14, in->occurred_at_ms);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_int(q, 15, in->resolve_later ? 1 : 0);
   if (src == SQLITE_OK) {
     rc = step_done(q);
   } else {
@@ -300,11 +308,12 @@ static int sqlite_mark_delivered(mash_store_t *s, const char *contact_id, const 
   return rc;
 }
 
-static int sqlite_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, void *arg) {
+/* Hand each row of q (contact_id, received_at_ms, sealed blob) to cb. */
+static int load_contacts(mash_store_t *s, int which, mash_store_contact_cb cb, void *arg) {
   store_sqlite_t *ss = from_base(s);
   if (!cb)
     return -EINVAL;
-  sqlite3_stmt *q = ss->st[ST_UNDELIVERED];
+  sqlite3_stmt *q = ss->st[which];
   int rc = 0;
   for (;;) {
     int src = sqlite3_step(q);
@@ -338,6 +347,38 @@ static int sqlite_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, vo
       break;
   }
   sqlite3_reset(q);
+  return rc;
+}
+
+static int sqlite_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, void *arg) {
+  return load_contacts(s, ST_UNDELIVERED, cb, arg);
+}
+
+static int sqlite_load_unresolved(mash_store_t *s, mash_store_contact_cb cb, void *arg) {
+  return load_contacts(s, ST_UNRESOLVED, cb, arg);
+}
+
+/* Sealed like a new contact's blob: the contact id is the associated data. */
+static int sqlite_contact_resolved(mash_store_t *s, const char *contact_id, const uint8_t *contact,
+                                   size_t len, int priority, const char *quality_flags) {
+  store_sqlite_t *ss = from_base(s);
+  if (!contact_id || (!contact && len > 0))
+    return -EINVAL;
+  uint8_t *blob = NULL;
+  size_t blob_len = 0;
+  int rc = mash_seal_encrypt(ss->seal, contact, len, (const uint8_t *)contact_id,
+                             strlen(contact_id), &blob, &blob_len);
+  if (rc < 0)
+    return rc;
+  sqlite3_stmt *q = ss->st[ST_RESOLVED];
+  sqlite3_bind_text(q, 1, contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_blob(q, 2, blob, (int)blob_len, SQLITE_STATIC);
+  sqlite3_bind_int(q, 3, priority);
+  sqlite3_bind_text(q, 4, quality_flags ? quality_flags : "", -1, SQLITE_STATIC);
+  rc = step_done(q);
+  free(blob);
+  if (rc == 0 && sqlite3_changes(ss->db) == 0)
+    rc = -EALREADY;
   return rc;
 }
 
@@ -431,6 +472,8 @@ static const mash_store_vtable_t SQLITE_VT = {
     .count_contacts = sqlite_count_contacts,
     .destroy = sqlite_destroy,
     .contact_find = sqlite_contact_find,
+    .load_unresolved = sqlite_load_unresolved,
+    .contact_resolved = sqlite_contact_resolved,
     STORE_ENQ_VTABLE_ENTRIES,
     STORE_PER_VTABLE_ENTRIES,
 };

@@ -97,8 +97,8 @@ static const char *const SQL[Q_N] = {
     [Q_SAVEPOINT] = "SAVEPOINT op",
     [Q_RELEASE] = "RELEASE op",
     [Q_ROLLBACK_TO] = "ROLLBACK TO op",
-    [Q_CONTACT_GET] = "SELECT contact_id, principal, state, received_at_ms, blob FROM contacts "
-                      "WHERE contact_id = ?1",
+    [Q_CONTACT_GET] = "SELECT contact_id, principal, state, received_at_ms, blob, unresolved, "
+                      "delivered_at_ms IS NOT NULL FROM contacts WHERE contact_id = ?1",
     [Q_CONTACT_SET] = "UPDATE contacts SET state = ?2, state_at_ms = ?3, outcome = ?4, "
                       "screened_at_ms = CASE WHEN ?2 IN (1, 2) THEN ?3 ELSE screened_at_ms END, "
                       "decided_at_ms = CASE WHEN ?2 = 3 THEN ?3 ELSE decided_at_ms END "
@@ -228,6 +228,8 @@ int store_enq_contact_get(mash_store_t *s, const char *contact_id, mash_contact_
     store_sql_text(q, 1, row->principal, sizeof row->principal);
     row->state = sqlite3_column_int(q, 2);
     row->received_at_ms = sqlite3_column_int64(q, 3);
+    row->unresolved = sqlite3_column_int(q, 5);
+    row->delivered = sqlite3_column_int(q, 6);
     out = s_open(s, q, 4, row->contact_id, &row->blob, &row->len);
   } else {
     out = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);

@@ -111,9 +111,8 @@ int store_per_relatives(mash_store_t *s, const char *person_id, mash_store_perso
 int store_per_housemates(mash_store_t *s, const char *person_id, int64_t since_ms, size_t max,
                          mash_store_person_cb cb, void *arg);
 int store_per_together(mash_store_t *s, const char *a, const char *b);
-int store_per_match_set_contact(mash_store_t *s, const char *match_id, const char *contact_id);
 int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
-                       mash_store_person_contact_cb cb, void *arg);
+                       size_t max, mash_store_person_contact_cb cb, void *arg);
 int store_per_merge(mash_store_t *s, const char *from, const char *into, const char *note,
                     int64_t at_ms);
 int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
@@ -129,6 +128,6 @@ int store_per_match_decide(mash_store_t *s, const char *match_id, int state, con
   .person_housemates = store_per_housemates, .person_together = store_per_together,                \
   .person_contacts = store_per_contacts, .person_merge = store_per_merge,                          \
   .match_insert = store_per_match_insert, .match_get = store_per_match_get,                        \
-  .match_set_contact = store_per_match_set_contact, .match_decide = store_per_match_decide
+  .match_decide = store_per_match_decide
 
 #endif

@@ -24,6 +24,9 @@ const char STORE_PERSON_MIGRATION[] =
     "ALTER TABLE contacts ADD COLUMN concern INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE contacts ADD COLUMN red_flag INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE contacts ADD COLUMN occurred_at_ms INTEGER NOT NULL DEFAULT 0;"
+    /* Stored and acknowledged, its people not yet resolved: not delivered. */
+    "ALTER TABLE contacts ADD COLUMN unresolved INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX contacts_unresolved ON contacts (id) WHERE unresolved = 1;"
     "CREATE TABLE persons ("
     "  id INTEGER PRIMARY KEY, created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,"
     "  is_child INTEGER NOT NULL DEFAULT 0, address_key BLOB NULL,"
@@ -38,7 +41,7 @@ const char STORE_PERSON_MIGRATION[] =
     "  contact_id TEXT NOT NULL, ref TEXT NOT NULL, person INTEGER NOT NULL,"
     "  decision TEXT NOT NULL, confidence INTEGER NOT NULL, why TEXT NOT NULL,"
     "  at_ms INTEGER NOT NULL, PRIMARY KEY (contact_id, ref));"
-    "CREATE INDEX person_links_person ON person_links (person);"
+    "CREATE INDEX person_links_person ON person_links (person, at_ms);"
     "CREATE TABLE person_relations ("
     "  a INTEGER NOT NULL, b INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (a, b)) WITHOUT ROWID;"
@@ -84,7 +87,6 @@ enum {
   P_MATCH_INSERT,
   P_MATCH_GET,
   P_MATCH_DECIDE,
-  P_MATCH_CONTACT,
   P_N
 };
 
@@ -122,14 +124,16 @@ static const char *const SQL[P_N] = {
                      "ORDER BY p.id LIMIT ?3",
     [P_TOGETHER] = "SELECT 1 FROM person_links a JOIN person_links b "
                    "ON a.contact_id = b.contact_id WHERE a.person = ?1 AND b.person = ?2 LIMIT 1",
-    /* A domestic-abuse incident: a police domestic-abuse notification, or
+    /* A link is made when its contact is received (at_ms is received_at_ms),
+     * so the index on (person, at_ms) reads the most recent first and stops:
+     * a child with thousands of contacts costs no more than one with 256.
+     * A domestic-abuse incident: a police domestic-abuse notification, or
      * any contact whose concern is domestic abuse (category 1). */
     [P_CONTACTS] = "SELECT l.contact_id, c.principal, c.received_at_ms, c.concern, "
                    "c.domestic_abuse OR c.concern = 1, c.red_flag, l.ref, c.occurred_at_ms "
                    "FROM person_links l JOIN contacts c "
                    "ON c.contact_id = l.contact_id WHERE l.person = ?1 AND "
-                   "c.received_at_ms BETWEEN ?2 AND ?3 ORDER BY c.received_at_ms DESC, c.id DESC "
-                   "LIMIT 256",
+                   "l.at_ms BETWEEN ?2 AND ?3 ORDER BY l.at_ms DESC LIMIT ?4",
     [P_MERGE_MARK] = "UPDATE persons SET merged_into = ?2, updated_at_ms = ?3 "
                      "WHERE id = ?1 AND merged_into IS NULL",
     [P_MERGE_LINKS] = "UPDATE person_links SET person = ?2, why = why || ?3 WHERE person = ?1",
@@ -151,7 +155,6 @@ static const char *const SQL[P_N] = {
                     "FROM matches WHERE id = ?1",
     [P_MATCH_DECIDE] = "UPDATE matches SET state = ?2, decided_at_ms = ?3, decided_by = ?4, "
                        "decision = ?5 WHERE id = ?1 AND state = 0",
-    [P_MATCH_CONTACT] = "UPDATE matches SET contact_id = ?2 WHERE id = ?1",
 };
 
 struct store_per {
@@ -216,13 +219,9 @@ static sqlite3_int64 s_parse_id(const char *s, char prefix) {
 
 /* The stored form of a key: the first 16 bytes of its blind index. */
 static void s_blind(mash_store_t *s, const char *key, uint8_t out[KEY_BYTES]) {
-  char hex[65];
-  mash_seal_blind_index(store_sqlite_per(s)->seal, key, hex);
-  for (int i = 0; i < KEY_BYTES; i++) {
-    unsigned v = 0;
-    sscanf(hex + 2 * i, "%2x", &v);
-    out[i] = (uint8_t)v;
-  }
+  uint8_t md[32];
+  mash_seal_blind_bytes(store_sqlite_per(s)->seal, key, md);
+  memcpy(out, md, KEY_BYTES);
 }
 
 /* Read a person row (columns id, is_child, record) and hand it to cb. */
@@ -478,7 +477,7 @@ int store_per_together(mash_store_t *s, const char *a, const char *b) {
 }
 
 int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
-                       mash_store_person_contact_cb cb, void *arg) {
+                       size_t max, mash_store_person_contact_cb cb, void *arg) {
   sqlite3_int64 id = s_parse_id(person_id, 'P');
   if (id <= 0 || cb == NULL) {
     return -EINVAL;
@@ -487,6 +486,7 @@ int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms,
   sqlite3_bind_int64(q, 1, id);
   sqlite3_bind_int64(q, 2, since_ms);
   sqlite3_bind_int64(q, 3, until_ms);
+  sqlite3_bind_int64(q, 4, (sqlite3_int64)max);
   int rc;
   while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
     mash_person_contact_t c;
@@ -606,18 +606,6 @@ int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t 
   }
   store_sql_done(q);
   return out;
-}
-
-int store_per_match_set_contact(mash_store_t *s, const char *match_id, const char *contact_id) {
-  sqlite3_int64 id = s_parse_id(match_id, 'M');
-  if (id <= 0 || contact_id == NULL) {
-    return -EINVAL;
-  }
-  sqlite3_stmt *q = s_q(s, P_MATCH_CONTACT);
-  sqlite3_bind_int64(q, 1, id);
-  sqlite3_bind_text(q, 2, contact_id, -1, SQLITE_STATIC);
-  int rc = store_sql_exec(q);
-  return rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0 ? -ENOENT : rc;
 }
 
 int store_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,

@@ -294,16 +294,24 @@ out:
   return 0;
 }
 
-void mash_seal_blind_index(const mash_seal_t *s, const char *in, char hex[65]) {
-  static const char digits[] = "0123456789abcdef";
-  uint8_t md[EVP_MAX_MD_SIZE];
+int mash_seal_blind_bytes(const mash_seal_t *s, const char *in, uint8_t out[32]) {
   unsigned int md_len = 0;
   const char *msg = in ? in : "";
-  if (!HMAC(EVP_sha256(), s->index_key, KEY_LEN, (const unsigned char *)msg, strlen(msg), md,
+  if (!HMAC(EVP_sha256(), s->index_key, KEY_LEN, (const unsigned char *)msg, strlen(msg), out,
             &md_len) ||
       md_len != 32) {
-    /* HMAC-SHA-256 over memory cannot fail short of a broken libcrypto;
-     * an empty index matches nothing, which is the safe failure. */
+    /* HMAC-SHA-256 over memory cannot fail short of a broken libcrypto. */
+    memset(out, 0, 32);
+    return -EIO;
+  }
+  return 0;
+}
+
+void mash_seal_blind_index(const mash_seal_t *s, const char *in, char hex[65]) {
+  static const char digits[] = "0123456789abcdef";
+  uint8_t md[32];
+  if (mash_seal_blind_bytes(s, in, md) != 0) {
+    /* An empty index matches nothing, which is the safe failure. */
     hex[0] = '\0';
     return;
   }

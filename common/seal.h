@@ -39,4 +39,7 @@ int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const
  * `hex` must hold 65 bytes. */
 void mash_seal_blind_index(const mash_seal_t *s, const char *in, char hex[65]);
 
+/* The same, as the 32 bytes of the HMAC. Returns 0, or -EIO (out zeroed). */
+int mash_seal_blind_bytes(const mash_seal_t *s, const char *in, uint8_t out[32]);
+
 #endif

@@ -130,13 +130,21 @@ static void s_note(note_t *t, const person_spec_t *specs, size_t n, Mash__V1__Co
   t->n.adults = t->adults;
 }
 
-/* Run one intake in its own transaction; returns the stored Contact
- * (caller frees) and the job's outputs. */
+/* What one intake did: the store's intake, then resolution. */
+typedef struct run {
+  mash_intake_t in;
+  mash_resolve_job_t job;
+} run_t;
+
+/* Store one notification as mashd does (acknowledged, unresolved), then
+ * resolve it, each in its own transaction, as the storage thread does;
+ * returns the Contact as resolved (caller frees), NULL for a duplicate. */
 static Mash__V1__Contact *s_intake(fixture_t *f, const char *principal, note_t *t, int64_t at_ms,
-                                   int red_flag, mash_resolve_job_t *job_out) {
+                                   int red_flag, run_t *run_out) {
   if (t->n.occurred_at_ms == 0) {
     t->n.occurred_at_ms = at_ms - 3600 * 1000; /* an hour before it was sent */
   }
+  t->n.red_flag = red_flag != 0;
   Mash__V1__Contact c = MASH__V1__CONTACT__INIT;
   c.source_principal = (char *)principal;
   c.received_at_ms = at_ms;
@@ -151,41 +159,47 @@ static Mash__V1__Contact *s_intake(fixture_t *f, const char *principal, note_t *
   mash__v1__contact__pack(&c, buf);
   char message_id[32];
   snprintf(message_id, sizeof message_id, "msg-%u", ++f->seq);
-  mash_resolve_job_t job;
-  memset(&job, 0, sizeof job);
-  job.intake.principal = principal;
-  job.intake.message_id = message_id;
-  job.intake.received_at_ms = at_ms;
-  job.intake.contact = buf;
-  job.intake.contact_len = len;
-  job.intake.red_flag = red_flag;
-  job.intake.occurred_at_ms = t->n.occurred_at_ms;
-  job.intake.concern_category = (int)t->n.concern_category;
-  job.intake.domestic_abuse =
+  run_t run;
+  memset(&run, 0, sizeof run);
+  run.in.principal = principal;
+  run.in.message_id = message_id;
+  run.in.received_at_ms = at_ms;
+  run.in.contact = buf;
+  run.in.contact_len = len;
+  run.in.red_flag = red_flag;
+  run.in.occurred_at_ms = t->n.occurred_at_ms;
+  run.in.concern_category = (int)t->n.concern_category;
+  run.in.domestic_abuse =
       t->n.concern_category == MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE;
-  job.priority.youngest_child_months = -1;
-  job.priority.agency_red_flag = red_flag != 0;
-  job.policy = mash_match_policy_default();
+  run.in.resolve_later = 1;
   assert_int_equal(mash_store_begin(f->store), 0);
-  assert_int_equal(mash_resolve_intake(f->store, &job), 0);
+  assert_int_equal(mash_store_intake(f->store, &run.in), 0);
   assert_int_equal(mash_store_commit(f->store), 0);
   free(buf);
+  run.in.contact = NULL;
+  run.in.message_id = NULL;
   Mash__V1__Contact *out = NULL;
-  if (job.contact) {
-    out = mash__v1__contact__unpack(NULL, job.contact_len, job.contact);
+  if (run.in.status == MASH_INTAKE_NEW) {
+    snprintf(run.job.contact_id, sizeof run.job.contact_id, "%s", run.in.contact_id);
+    run.job.policy = mash_match_policy_default();
+    assert_int_equal(mash_store_begin(f->store), 0);
+    assert_int_equal(mash_resolve_contact(f->store, &run.job), 0);
+    assert_int_equal(mash_store_commit(f->store), 0);
+    assert_non_null(run.job.contact);
+    assert_true(run.job.deliver);
+    out = mash__v1__contact__unpack(NULL, run.job.contact_len, run.job.contact);
     assert_non_null(out);
     /* Stored without its id (added on delivery): put it back. */
     if (out->contact_id != protobuf_c_empty_string) {
       free(out->contact_id);
     }
-    out->contact_id = strdup(job.intake.contact_id);
+    out->contact_id = strdup(run.in.contact_id);
     assert_non_null(out->contact_id);
+    free(run.job.contact);
+    run.job.contact = NULL;
   }
-  free(job.contact);
-  job.contact = NULL;
-  job.intake.contact = NULL;
-  if (job_out) {
-    *job_out = job;
+  if (run_out) {
+    *run_out = run;
   }
   return out;
 }
@@ -304,9 +318,9 @@ static void test_possible_match_confirmed(void **state) {
   swapped.dob = "2019-05-21"; /* one digit off */
   swapped.nhs = NULL;
   s_note(&t, &swapped, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
-  mash_resolve_job_t job;
-  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, &job);
-  assert_int_equal(job.possible, 1);
+  run_t run;
+  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, &run);
+  assert_int_equal(run.job.possible, 1);
   const Mash__V1__PersonLink *lb = s_link(b, "c1");
   assert_string_equal(lb->decision, "possible");
   assert_string_equal(lb->candidate_person_id, s_link(a, "c1")->person_id);
@@ -391,9 +405,9 @@ static void test_twins_in_one_notification(void **state) {
   twins[1].given = "Mia";
   note_t t;
   s_note(&t, twins, 2, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
-  mash_resolve_job_t job;
-  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, &job);
-  assert_int_equal(job.created, 2);
+  run_t run;
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, &run);
+  assert_int_equal(run.job.created, 2);
   assert_string_equal(s_link(a, "c2")->decision, "new");
   assert_string_not_equal(s_link(a, "c1")->person_id, s_link(a, "c2")->person_id);
   mash__v1__contact__free_unpacked(a, NULL);
@@ -406,11 +420,11 @@ static void test_duplicate_resolves_nothing(void **state) {
   s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
   Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
   f->seq--; /* the same message id again */
-  mash_resolve_job_t job;
-  Mash__V1__Contact *b = s_intake(f, "health", &t, T0 + 1, 0, &job);
+  run_t run;
+  Mash__V1__Contact *b = s_intake(f, "health", &t, T0 + 1, 0, &run);
   assert_null(b);
-  assert_int_equal(job.intake.status, MASH_INTAKE_DUPLICATE);
-  assert_string_equal(job.intake.contact_id, a->contact_id);
+  assert_int_equal(run.in.status, MASH_INTAKE_DUPLICATE);
+  assert_string_equal(run.in.contact_id, a->contact_id);
   mash_person_row_t row;
   assert_int_equal(f->store->vt->person_get(f->store, "P-000002", &row), -ENOENT);
   mash__v1__contact__free_unpacked(a, NULL);
@@ -502,8 +516,9 @@ static int s_find_fails(mash_store_t *s, const char *const *keys, size_t n, mash
   return -EIO;
 }
 
-/* A store failure fails the intake (the caller's savepoint undoes it). */
-static void test_store_failure_fails_intake(void **state) {
+/* A store failure fails the resolution (the caller's savepoint undoes it),
+ * and the contact stays unresolved, to be resolved on the next start. */
+static void test_store_failure_fails_resolution(void **state) {
   fixture_t *f = *state;
   note_t t;
   s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
@@ -511,22 +526,41 @@ static void test_store_failure_fails_intake(void **state) {
   c.notification = &t.n;
   uint8_t buf[1024];
   size_t len = mash__v1__contact__pack(&c, buf);
+  mash_intake_t in;
+  memset(&in, 0, sizeof in);
+  in.principal = "health";
+  in.message_id = "m-fail";
+  in.contact = buf;
+  in.contact_len = len;
+  in.resolve_later = 1;
+  assert_int_equal(mash_store_intake(f->store, &in), 0);
   mash_store_vtable_t vt = *f->store->vt;
   vt.person_find = s_find_fails;
   const mash_store_vtable_t *orig = f->store->vt;
   f->store->vt = &vt;
   mash_resolve_job_t job;
   memset(&job, 0, sizeof job);
-  job.intake.principal = "health";
-  job.intake.message_id = "m-fail";
-  job.intake.contact = buf;
-  job.intake.contact_len = len;
+  snprintf(job.contact_id, sizeof job.contact_id, "%s", in.contact_id);
   job.policy = mash_match_policy_default();
   assert_int_equal(mash_store_begin(f->store), 0);
-  assert_int_equal(mash_resolve_intake(f->store, &job), -EIO);
+  assert_int_equal(mash_resolve_contact(f->store, &job), -EIO);
   assert_null(job.contact);
   assert_int_equal(mash_store_rollback(f->store), 0);
   f->store->vt = orig;
+  /* Not delivered while unresolved; listed for resolution. */
+  mash_contact_row_t row;
+  assert_int_equal(f->store->vt->contact_get(f->store, in.contact_id, &row), 0);
+  free(row.blob);
+  assert_true(row.unresolved);
+  assert_int_equal(mash_resolve_contact(f->store, &job), 0);
+  assert_non_null(job.contact);
+  free(job.contact);
+  job.contact = NULL;
+  /* A second resolution returns what is stored and changes nothing. */
+  assert_int_equal(mash_resolve_contact(f->store, &job), 0);
+  assert_non_null(job.contact);
+  assert_int_equal(job.linked + job.possible, 0);
+  free(job.contact);
 }
 
 /* Two records of one notification are two people: review cannot merge them. */
@@ -695,7 +729,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_twins_in_one_notification, setup, teardown),
       cmocka_unit_test_setup_teardown(test_duplicate_resolves_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_family_siblings_and_prior_contacts, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_store_failure_fails_intake, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_store_failure_fails_resolution, setup, teardown),
       cmocka_unit_test_setup_teardown(test_confirm_refused_for_two_people_of_one_contact, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_one_candidate_per_notification, setup, teardown),
