@@ -85,6 +85,7 @@ typedef struct mash_resolve_job {
   uint8_t *contact;
   size_t contact_len;
   int deliver;
+  int rc;                             /* for the caller's use */
   unsigned linked, possible, created; /* how the persons went, for the log */
 } mash_resolve_job_t;
 

@@ -62,6 +62,9 @@ struct mash_router {
   size_t ndl, capdl, ndone;
   s_delivery_t **ob; /* outbox messages (requests, escalations, packs) */
   size_t nob, capob;
+  char (*rq)[MASH_CONTACT_ID_LEN]; /* contacts waiting for resolution, rq_head first */
+  size_t rq_head, nrq, caprq;
+  int resolving; /* a resolution operation is in flight */
   mash_watch_t *watch;
   char id_prefix[MASH_UUID_LEN + 1];
   uint64_t id_seq;
@@ -83,11 +86,14 @@ typedef struct s_intake_ctx {
   char flags[256];
 } s_intake_ctx_t;
 
-/* Resolution of one stored contact, in the storage thread's background. */
+/* Resolution of stored contacts, in the storage thread's background: one
+ * operation in flight at a time, carrying the next few contacts waiting. */
+#define S_RESOLVE_PER_OP 4
 typedef struct s_resolve_ctx {
   mash_storage_op_t op; /* first */
   mash_router_t *r;
-  mash_resolve_job_t job;
+  size_t n;
+  mash_resolve_job_t jobs[S_RESOLVE_PER_OP];
 } s_resolve_ctx_t;
 
 typedef struct s_ack_ctx {
@@ -462,53 +468,107 @@ static void s_ack_done_cb(mash_storage_op_t *op) {
 
 /* ------------------------------------------------------------ handlers */
 
+/* Each contact in its own savepoint: one that fails to resolve (and stays
+ * unresolved, for the next start) does not undo the others. */
 static int s_resolve_call(mash_store_t *store, mash_storage_op_t *op) {
-  return mash_resolve_contact(store, &((s_resolve_ctx_t *)op)->job);
+  s_resolve_ctx_t *ctx = (s_resolve_ctx_t *)op;
+  for (size_t i = 0; i < ctx->n; i++) {
+    mash_resolve_job_t *job = &ctx->jobs[i];
+    int rc = store->vt->savepoint(store);
+    if (rc == 0) {
+      job->rc = mash_resolve_contact(store, job);
+      rc = store->vt->release(store, job->rc == 0);
+    }
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
 }
+
+static void s_resolve_kick(mash_router_t *r);
 
 static void s_resolve_done_cb(mash_storage_op_t *op) {
   s_resolve_ctx_t *ctx = (s_resolve_ctx_t *)op;
   mash_router_t *r = ctx->r;
-  mash_resolve_job_t *job = &ctx->job;
-  if (op->rc == 0) {
-    r->stats.resolved++;
-    r->stats.persons_linked += job->linked;
-    r->stats.persons_possible += job->possible;
-    r->stats.persons_new += job->created;
-    mash_debug("contact %s resolved: %u linked, %u possible, %u new", job->contact_id, job->linked,
-               job->possible, job->created);
-    if (job->deliver && !r->closing &&
-        s_delivery_add(r, job->contact_id, job->contact, job->contact_len) == 0) {
-      s_pump(r);
+  r->resolving = 0;
+  for (size_t i = 0; i < ctx->n; i++) {
+    mash_resolve_job_t *job = &ctx->jobs[i];
+    int rc = op->rc ? op->rc : job->rc;
+    if (rc == 0) {
+      r->stats.resolved++;
+      r->stats.persons_linked += job->linked;
+      r->stats.persons_possible += job->possible;
+      r->stats.persons_new += job->created;
+      mash_debug("contact %s resolved: %u linked, %u possible, %u new", job->contact_id,
+                 job->linked, job->possible, job->created);
+      if (job->deliver && !r->closing &&
+          s_delivery_add(r, job->contact_id, job->contact, job->contact_len) == 0) {
+        s_pump(r);
+      }
+    } else if (rc != -ECANCELED) {
+      /* Stored and acknowledged; delivered once resolved, on the next start. */
+      r->stats.store_failures++;
+      mash_error("contact %s not resolved (%d): it waits for the next start", job->contact_id, rc);
     }
-  } else if (op->rc != -ECANCELED) {
-    /* Stored and acknowledged; delivered once resolved, on the next start. */
-    r->stats.store_failures++;
-    mash_error("contact %s not resolved (%d): it waits for the next start", job->contact_id,
-               op->rc);
+    free(job->contact);
   }
-  free(job->contact);
   free(ctx);
   r->ops_outstanding--;
+  s_resolve_kick(r);
   s_maybe_free(r);
 }
 
-/* Resolve a stored contact before it is delivered. */
-static void s_resolve_submit(mash_router_t *r, const char *contact_id) {
+/* Send the next contacts waiting for resolution, unless some are in flight. */
+static void s_resolve_kick(mash_router_t *r) {
+  if (r->resolving || r->nrq == r->rq_head || r->closing) {
+    return;
+  }
   s_resolve_ctx_t *ctx = calloc(1, sizeof *ctx);
   if (!ctx) {
-    mash_error("out of memory: contact %s resolved on the next start", contact_id);
+    mash_error("out of memory: %zu contact(s) wait for resolution", r->nrq - r->rq_head);
     return;
   }
   ctx->r = r;
-  snprintf(ctx->job.contact_id, sizeof ctx->job.contact_id, "%s", contact_id);
-  ctx->job.policy = mash_match_policy_check(&r->cfg.matching) == 0 ? r->cfg.matching
-                                                                   : mash_match_policy_default();
+  mash_match_policy_t policy = mash_match_policy_check(&r->cfg.matching) == 0
+                                   ? r->cfg.matching
+                                   : mash_match_policy_default();
+  while (ctx->n < S_RESOLVE_PER_OP && r->rq_head < r->nrq) {
+    mash_resolve_job_t *job = &ctx->jobs[ctx->n++];
+    memcpy(job->contact_id, r->rq[r->rq_head++], sizeof job->contact_id);
+    job->policy = policy;
+  }
+  if (r->rq_head == r->nrq) {
+    r->rq_head = r->nrq = 0; /* all taken: start the queue again */
+  }
   ctx->op.kind = MASH_OP_CALL;
   ctx->op.u.call.fn = s_resolve_call;
   ctx->op.done_cb = s_resolve_done_cb;
+  r->resolving = 1;
   r->ops_outstanding++;
   mash_storage_submit_background(r->storage, &ctx->op);
+}
+
+/* Queue a stored contact for resolution before it is delivered. */
+static void s_resolve_submit(mash_router_t *r, const char *contact_id) {
+  if (r->nrq == r->caprq) {
+    if (r->rq_head > 0) { /* reuse the taken front */
+      memmove(r->rq, r->rq + r->rq_head, (r->nrq - r->rq_head) * sizeof *r->rq);
+      r->nrq -= r->rq_head;
+      r->rq_head = 0;
+    } else {
+      size_t cap = r->caprq ? 2 * r->caprq : 256;
+      void *q = realloc(r->rq, cap * sizeof *r->rq);
+      if (!q) {
+        mash_error("out of memory: contact %s resolved on the next start", contact_id);
+        return;
+      }
+      r->rq = q;
+      r->caprq = cap;
+    }
+  }
+  snprintf(r->rq[r->nrq++], MASH_CONTACT_ID_LEN, "%s", contact_id);
+  s_resolve_kick(r);
 }
 
 static void s_intake_done_cb(mash_storage_op_t *op) {
@@ -1094,6 +1154,7 @@ static void s_maybe_free(mash_router_t *r) {
     free(r->ob[i]);
   }
   free(r->ob);
+  free(r->rq);
   free(r->routes);
   void (*cb)(void *) = r->close_cb;
   void *arg = r->close_arg;
