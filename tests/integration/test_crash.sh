@@ -25,7 +25,8 @@ WAIT_POLL=0.005 wait_for 30 "the broker stores 50 contacts" grep -q "contact MAS
 stop mashd KILL
 at_kill=$(broker_contacts)
 receipted_at_kill=$(wc -l <"$T/police.out")
-log "mashd killed with $at_kill contact(s) stored, $receipted_at_kill receipt(s) delivered"
+unresolved_at_kill=$(sql "SELECT count(*) FROM contacts WHERE unresolved = 1")
+log "mashd killed with $at_kill contact(s) stored ($unresolved_at_kill not yet resolved), $receipted_at_kill receipt(s) delivered"
 [ "$at_kill" -ge 50 ] || fail "the broker lost committed contacts: $at_kill after the kill"
 # Otherwise the crash interrupted nothing and the test proves nothing.
 [ "$receipted_at_kill" -lt $N ] || fail "the burst finished before the kill"
@@ -55,4 +56,9 @@ hub_ids() { grep -oE '"contact_id":"MASH-[0-9]{6}"' "$T/hub.out" | grep -oE "MAS
 [ "$(hub_ids | wc -l)" = $N ] || fail "hub desk shows $(hub_ids | wc -l) distinct contacts, expected $N"
 [ "$(hub_lines)" = $N ] || fail "hub desk printed $(hub_lines) lines for $N contacts"
 hub_ids | cmp -s - "$T/stored.ids" || fail "hub desk contacts differ from the stored ones"
+# Contacts acknowledged but not resolved at the kill were resolved on the
+# restart: every contact's people are linked, once.
+[ "$(sql "SELECT count(*) FROM contacts WHERE unresolved = 1")" = 0 ] || fail "contacts left unresolved"
+[ "$(sql "SELECT count(DISTINCT contact_id) FROM person_links")" = $N ] || fail "contacts without links"
+[ "$(sql "SELECT count(*) FROM person_links")" = $((N * 4)) ] || fail "links missing or duplicated"
 log "ok"
