@@ -786,6 +786,12 @@ static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, s_hous
     if (p == NULL) {
       return -EBADMSG;
     }
+    /* Listed as a child once, but 18 or over by the time of this contact:
+     * not one of the household's children any more. */
+    if (mash_priority_age_months(p->date_of_birth, c->received_at_ms) >= 18 * 12) {
+      mash__v1__person__free_unpacked(p, NULL);
+      continue;
+    }
     /* The record's ref is the person id: it names no one in the contact. */
     if (p->ref != protobuf_c_empty_string) {
       free(p->ref);

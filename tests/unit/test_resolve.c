@@ -695,6 +695,39 @@ static void test_incidents_and_communal_addresses(void **state) {
   mash__v1__contact__free_unpacked(z, NULL);
 }
 
+/* A brother listed as a child years ago, 18 now, is not one of the
+ * household's children in the pack. */
+static void test_grown_up_sibling_not_listed(void **state) {
+  fixture_t *f = *state;
+  person_spec_t tom = {"c1",      "Tom",
+                       "Hartley", "2007-09-01",
+                       "EX1 2AB", "12 Canal Street",
+                       NULL,      MASH__V1__SEX__SEX_MALE,
+                       0,         NULL};
+  note_t t;
+  s_note(&t, &tom, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "education", &t, T0 - 300 * DAY_MS, 0, NULL);
+  person_spec_t leo = tom;
+  leo.given = "Leo";
+  leo.dob = "2016-02-11";
+  s_note(&t, &leo, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "education", &t, T0 - 200 * DAY_MS, 0, NULL);
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *c = s_intake(f, "health", &t, T0, 0, NULL);
+  mash_resolve_family_t fam;
+  assert_int_equal(mash_resolve_family(f->store, c->contact_id, T0, &fam), 0);
+  assert_int_equal(fam.n_others, 1);
+  assert_string_equal(fam.others[0]->given_name, "Leo");
+  mash_resolve_family_free(&fam);
+  /* Seen from Leo's contact, when Tom was 17: listed. */
+  assert_int_equal(mash_resolve_family(f->store, b->contact_id, T0 - 200 * DAY_MS, &fam), 0);
+  assert_int_equal(fam.n_others, 2); /* Tom, and Maya (at the address now) */
+  mash_resolve_family_free(&fam);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+  mash__v1__contact__free_unpacked(c, NULL);
+}
+
 /* Nothing in the file names a child: records sealed, keys blind. */
 static void test_no_plaintext_in_the_file(void **state) {
   fixture_t *f = *state;
@@ -735,6 +768,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_one_candidate_per_notification, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ambiguous_goes_to_review, setup, teardown),
       cmocka_unit_test_setup_teardown(test_incidents_and_communal_addresses, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_grown_up_sibling_not_listed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_plaintext_in_the_file, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
