@@ -162,6 +162,11 @@ static int s_remember(mash_tx_t *tx, mash_store_t *store) {
 
 /* ------------------------------------------------------------ loading */
 
+/* s_load_contact's state for a contact whose people are not resolved yet. */
+#define S_STATE_UNRESOLVED (-1)
+#define S_UNRESOLVED_TEXT                                                                          \
+  "this contact is still being matched to the people the hub knows; try again"
+
 static Mash__V1__Contact *s_load_contact(mash_store_t *store, const char *contact_id, int *state,
                                          int *rc) {
   mash_contact_row_t row;
@@ -187,7 +192,7 @@ static Mash__V1__Contact *s_load_contact(mash_store_t *store, const char *contac
     return NULL;
   }
   if (state) {
-    *state = row.state;
+    *state = row.unresolved ? S_STATE_UNRESOLVED : row.state;
   }
   return c;
 }
@@ -387,6 +392,11 @@ static int s_screen(mash_tx_t *tx, mash_store_t *store) {
   if (rc < 0) {
     goto out;
   }
+  if (state == S_STATE_UNRESOLVED) {
+    /* Not delivered yet, so only a guessed id gets here. */
+    rc = s_refuse(tx, "screening.contact_id", S_UNRESOLVED_TEXT);
+    goto out;
+  }
   if (state != MASH_CONTACT_RECEIVED) {
     rc = s_refuse(tx, "screening.contact_id", "this contact has already been screened");
     goto out;
@@ -573,6 +583,10 @@ static int s_outcome(mash_tx_t *tx, mash_store_t *store) {
     goto out;
   }
   free(row.blob);
+  if (row.unresolved) {
+    rc = s_refuse(tx, "outcome.contact_id", S_UNRESOLVED_TEXT);
+    goto out;
+  }
   if (row.state == MASH_CONTACT_DECIDED) {
     rc = s_refuse(tx, "outcome.contact_id", "this contact has already been decided");
     goto out;

@@ -43,6 +43,9 @@ int mash_intake_check_identifiers(const Mash__V1__Notification *n, mash_errors_t
 /* Set by resolution: a person's valid identifier differs from that of a
  * record everything else would link to (one agency may hold a wrong number). */
 #define MASH_FLAG_IDENTIFIER_CONFLICT "identifier_conflict"
+/* Set when a contact's people could not be resolved at all: delivered as it
+ * came, without links, counts or the repeat-contact priority. */
+#define MASH_FLAG_RESOLUTION_FAILED "resolution_failed"
 
 /* The facts of `n` the priority table reads (DASH, children present,
  * injury, ages, pregnancy, information only, the agency's red flag), as

@@ -706,6 +706,54 @@ int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job) {
   return rc;
 }
 
+int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job) {
+  free(job->contact);
+  job->contact = NULL;
+  job->contact_len = 0;
+  mash_contact_row_t row;
+  int rc = store->vt->contact_get(store, job->contact_id, &row);
+  if (rc != 0) {
+    return rc;
+  }
+  job->deliver = !row.delivered;
+  Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, row.len, row.blob);
+  if (c == NULL) {
+    /* Not even the contact decodes: the bytes go as they are, flagged in
+     * the column; the desk's codec will say what is wrong with them. */
+    job->contact = row.blob;
+    job->contact_len = row.len;
+    return store->vt->contact_resolved(store, job->contact_id, row.blob, row.len, 0,
+                                       MASH_FLAG_RESOLUTION_FAILED);
+  }
+  free(row.blob);
+  char **flags = c->quality_flags;
+  size_t n_flags = c->n_quality_flags;
+  char *with[MASH_INTAKE_FLAGS_MAX];
+  size_t n = 0;
+  for (size_t i = 0; i < n_flags && n + 1 < MASH_INTAKE_FLAGS_MAX; i++) {
+    with[n++] = flags[i];
+  }
+  with[n++] = (char *)MASH_FLAG_RESOLUTION_FAILED;
+  c->quality_flags = with;
+  c->n_quality_flags = n;
+  char text[512];
+  s_flag_text(c, text, sizeof text);
+  job->contact_len = mash__v1__contact__get_packed_size(c);
+  job->contact = malloc(job->contact_len ? job->contact_len : 1);
+  if (job->contact != NULL) {
+    mash__v1__contact__pack(c, job->contact);
+  }
+  c->quality_flags = flags;
+  c->n_quality_flags = n_flags;
+  int priority = c->priority;
+  mash__v1__contact__free_unpacked(c, NULL);
+  if (job->contact == NULL) {
+    return -ENOMEM;
+  }
+  return store->vt->contact_resolved(store, job->contact_id, job->contact, job->contact_len,
+                                     priority, text);
+}
+
 /* ---------------------------------------------------------------- the family in a pack */
 
 void mash_resolve_family_free(mash_resolve_family_t *f) {

@@ -85,7 +85,8 @@ typedef struct mash_resolve_job {
   uint8_t *contact;
   size_t contact_len;
   int deliver;
-  int rc;                             /* for the caller's use */
+  int rc;      /* for the caller's use */
+  int gave_up; /* for the caller's use: why mash_resolve_give_up was needed */
   unsigned linked, possible, created; /* how the persons went, for the log */
 } mash_resolve_job_t;
 
@@ -97,6 +98,13 @@ typedef struct mash_resolve_job {
  * Returns 0 or a negative error (the caller's savepoint undoes partial
  * writes). */
 int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job);
+
+/* For a contact mash_resolve_contact cannot resolve (an unreadable record,
+ * a bad stored contact): store it as it came with the quality flag
+ * MASH_FLAG_RESOLUTION_FAILED, so that it is delivered and the desk knows
+ * its people were not matched. Fills job->contact and deliver like
+ * mash_resolve_contact. Returns 0 or a negative error. */
+int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job);
 
 /* The family part of a pack. Owns what it points to: free with
  * mash_resolve_family_free. */

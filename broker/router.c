@@ -88,7 +88,8 @@ typedef struct s_intake_ctx {
 
 /* Resolution of stored contacts, in the storage thread's background: one
  * operation in flight at a time, carrying the next few contacts waiting. */
-#define S_RESOLVE_PER_OP 4
+#define S_RESOLVE_MIN_PER_OP 4
+#define S_RESOLVE_PER_OP 32
 typedef struct s_resolve_ctx {
   mash_storage_op_t op; /* first */
   mash_router_t *r;
@@ -262,6 +263,13 @@ static void s_route_drop(mash_router_t *r, s_route_t *rt) {
 
 /* Queue a contact for the hub desk. The frame is built from the stored bytes
  * without decoding them (mash_codec_encode_contact_delivery). */
+/* Contact ids in the order they were made: "MASH-000009" before
+ * "MASH-0000010" (shorter first, then by text). */
+static int s_id_cmp(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  return la != lb ? (la < lb ? -1 : 1) : strcmp(a, b);
+}
+
 static int s_delivery_add(mash_router_t *r, const char *contact_id, const uint8_t *contact,
                           size_t len) {
   char mid[MASH_CONTACT_ID_LEN + sizeof S_DELIVER_PREFIX];
@@ -290,7 +298,15 @@ static int s_delivery_add(mash_router_t *r, const char *contact_id, const uint8_
   }
   snprintf(d->contact_id, sizeof d->contact_id, "%s", contact_id);
   d->next_at = mash_clock_now_ms();
-  r->dl[r->ndl++] = d;
+  /* Kept in contact order (s_delivery_find searches it): contacts usually
+   * come resolved in order, but one resolved late goes in its place. */
+  size_t at = r->ndl;
+  while (at > 0 && s_id_cmp(r->dl[at - 1]->contact_id, contact_id) > 0) {
+    at--;
+  }
+  memmove(r->dl + at + 1, r->dl + at, (r->ndl - at) * sizeof *r->dl);
+  r->dl[at] = d;
+  r->ndl++;
   r->stats.pending_deliveries++;
   return 0;
 }
@@ -298,12 +314,10 @@ static int s_delivery_add(mash_router_t *r, const char *contact_id, const uint8_
 static s_delivery_t *s_delivery_find(mash_router_t *r, const char *contact_id) {
   /* Contact ids grow with time and dl is in contact order: binary search on
    * (length, text), which orders "MASH-000009" before "MASH-0000010"-style ids. */
-  size_t lo = 0, hi = r->ndl, klen = strlen(contact_id);
+  size_t lo = 0, hi = r->ndl;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    const char *m = r->dl[mid]->contact_id;
-    size_t mlen = strlen(m);
-    int cmp = mlen != klen ? (mlen < klen ? -1 : 1) : strcmp(m, contact_id);
+    int cmp = s_id_cmp(r->dl[mid]->contact_id, contact_id);
     if (cmp == 0) {
       return r->dl[mid];
     }
@@ -479,6 +493,16 @@ static int s_resolve_call(mash_store_t *store, mash_storage_op_t *op) {
       job->rc = mash_resolve_contact(store, job);
       rc = store->vt->release(store, job->rc == 0);
     }
+    if (rc == 0 && job->rc != 0) {
+      /* It cannot be resolved (an unreadable record, say): it goes to the
+       * desk as it came, flagged, rather than waiting for ever. */
+      rc = store->vt->savepoint(store);
+      if (rc == 0) {
+        job->gave_up = job->rc;
+        job->rc = mash_resolve_give_up(store, job);
+        rc = store->vt->release(store, job->rc == 0);
+      }
+    }
     if (rc != 0) {
       return rc;
     }
@@ -495,6 +519,11 @@ static void s_resolve_done_cb(mash_storage_op_t *op) {
   for (size_t i = 0; i < ctx->n; i++) {
     mash_resolve_job_t *job = &ctx->jobs[i];
     int rc = op->rc ? op->rc : job->rc;
+    if (rc == 0 && job->gave_up) {
+      r->stats.unresolvable++;
+      mash_error("contact %s could not be resolved (%d): delivered flagged %s", job->contact_id,
+                 job->gave_up, MASH_FLAG_RESOLUTION_FAILED);
+    }
     if (rc == 0) {
       r->stats.resolved++;
       r->stats.persons_linked += job->linked;
@@ -533,7 +562,11 @@ static void s_resolve_kick(mash_router_t *r) {
   mash_match_policy_t policy = mash_match_policy_check(&r->cfg.matching) == 0
                                    ? r->cfg.matching
                                    : mash_match_policy_default();
-  while (ctx->n < S_RESOLVE_PER_OP && r->rq_head < r->nrq) {
+  /* A few at a time, more when a backlog builds, so that it is bounded:
+   * each operation costs a commit and a round trip through the loop. */
+  size_t waiting = r->nrq - r->rq_head;
+  size_t take = waiting / 16 > S_RESOLVE_MIN_PER_OP ? waiting / 16 : S_RESOLVE_MIN_PER_OP;
+  while (ctx->n < take && ctx->n < S_RESOLVE_PER_OP && r->rq_head < r->nrq) {
     mash_resolve_job_t *job = &ctx->jobs[ctx->n++];
     memcpy(job->contact_id, r->rq[r->rq_head++], sizeof job->contact_id);
     job->policy = policy;
@@ -552,7 +585,7 @@ static void s_resolve_kick(mash_router_t *r) {
 /* Queue a stored contact for resolution before it is delivered. */
 static void s_resolve_submit(mash_router_t *r, const char *contact_id) {
   if (r->nrq == r->caprq) {
-    if (r->rq_head > 0) { /* reuse the taken front */
+    if (r->rq_head > 0 && r->rq_head >= r->caprq / 2) { /* reuse the taken front half */
       memmove(r->rq, r->rq + r->rq_head, (r->nrq - r->rq_head) * sizeof *r->rq);
       r->nrq -= r->rq_head;
       r->rq_head = 0;
@@ -1002,6 +1035,7 @@ static void s_timer_cb(uv_timer_t *t) {
   mash_router_t *r = t->data;
   s_delivery_compact(r);
   s_pump(r);
+  s_resolve_kick(r); /* after an out-of-memory stop */
 }
 
 /* ------------------------------------------------------------ life cycle */

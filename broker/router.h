@@ -35,7 +35,7 @@ typedef struct mash_router_stats {
   unsigned long unauthenticated, deliveries_sent, deliveries_acked, store_failures;
   unsigned long pending_deliveries;
   unsigned long screenings, answers, outcomes, escalations, match_decisions;
-  unsigned long resolved, persons_linked, persons_possible, persons_new;
+  unsigned long resolved, unresolvable, persons_linked, persons_possible, persons_new;
 } mash_router_stats_t;
 
 /* sockets: router (bound, secured), zap (bound REP); ownership of both moves.

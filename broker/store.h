@@ -216,7 +216,7 @@ typedef struct mash_store_vtable {
 
   /* ---- contacts, by sender, and their resolution ---- */
   /* Every contact stored with resolve_later and not resolved yet, in
-   * contact order (the blob as stored). */
+   * contact order; the callback gets its id and time only (contact NULL). */
   int (*load_unresolved)(mash_store_t *s, mash_store_contact_cb cb, void *arg);
   /* The contact's people are resolved: its blob becomes `contact` (with its
    * links), its priority and flags columns these; it can be delivered.

@@ -74,7 +74,7 @@ static const char *const SQL[ST_N] = {
     [ST_EXISTS] = "SELECT 1 FROM contacts WHERE contact_id = ?1",
     [ST_UNDELIVERED] = "SELECT contact_id, received_at_ms, blob FROM contacts "
                        "WHERE delivered_at_ms IS NULL AND unresolved = 0 ORDER BY id",
-    [ST_UNRESOLVED] = "SELECT contact_id, received_at_ms, blob FROM contacts "
+    [ST_UNRESOLVED] = "SELECT contact_id, received_at_ms FROM contacts "
                       "WHERE unresolved = 1 ORDER BY id",
     [ST_RESOLVED] = "UPDATE contacts SET blob = ?2, priority = ?3, quality_flags = ?4, "
                     "unresolved = 0 WHERE contact_id = ?1 AND unresolved = 1",
@@ -354,8 +354,21 @@ static int sqlite_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, vo
   return load_contacts(s, ST_UNDELIVERED, cb, arg);
 }
 
+/* Ids only (contact NULL): resolution opens each blob itself, so one that
+ * fails to open stops that contact, not the broker's start. */
 static int sqlite_load_unresolved(mash_store_t *s, mash_store_contact_cb cb, void *arg) {
-  return load_contacts(s, ST_UNRESOLVED, cb, arg);
+  if (!cb)
+    return -EINVAL;
+  sqlite3_stmt *q = from_base(s)->st[ST_UNRESOLVED];
+  int src;
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    const char *contact_id = (const char *)sqlite3_column_text(q, 0);
+    if (contact_id && cb(contact_id, sqlite3_column_int64(q, 1), NULL, 0, arg))
+      break;
+  }
+  int rc = src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_sqlite_errno(src);
+  sqlite3_reset(q);
+  return rc;
 }
 
 /* Sealed like a new contact's blob: the contact id is the associated data. */

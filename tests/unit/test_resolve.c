@@ -516,6 +516,51 @@ static int s_find_fails(mash_store_t *s, const char *const *keys, size_t n, mash
   return -EIO;
 }
 
+static int s_count_cb(const char *id, int64_t at, const uint8_t *c, size_t len, void *arg) {
+  (void)id, (void)at, (void)c, (void)len;
+  ++*(int *)arg;
+  return 0;
+}
+
+/* A contact that cannot be resolved is stored as it came, flagged, and
+ * delivered: never held back for ever. */
+static void test_give_up_delivers_flagged(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact c = MASH__V1__CONTACT__INIT;
+  c.notification = &t.n;
+  char *flags[1] = {(char *)"dash_missing"};
+  c.quality_flags = flags;
+  c.n_quality_flags = 1;
+  uint8_t buf[1024];
+  size_t len = mash__v1__contact__pack(&c, buf);
+  mash_intake_t in;
+  memset(&in, 0, sizeof in);
+  in.principal = "police";
+  in.message_id = "m-give-up";
+  in.contact = buf;
+  in.contact_len = len;
+  in.resolve_later = 1;
+  assert_int_equal(mash_store_intake(f->store, &in), 0);
+  mash_resolve_job_t job;
+  memset(&job, 0, sizeof job);
+  snprintf(job.contact_id, sizeof job.contact_id, "%s", in.contact_id);
+  assert_int_equal(mash_resolve_give_up(f->store, &job), 0);
+  assert_true(job.deliver);
+  Mash__V1__Contact *out = mash__v1__contact__unpack(NULL, job.contact_len, job.contact);
+  assert_non_null(out);
+  assert_int_equal(out->n_quality_flags, 2);
+  assert_string_equal(out->quality_flags[0], "dash_missing");
+  assert_string_equal(out->quality_flags[1], "resolution_failed");
+  assert_int_equal(out->n_persons, 0);
+  mash__v1__contact__free_unpacked(out, NULL);
+  free(job.contact);
+  int undelivered = 0;
+  assert_int_equal(mash_store_load_undelivered(f->store, s_count_cb, &undelivered), 0);
+  assert_int_equal(undelivered, 1);
+}
+
 /* A store failure fails the resolution (the caller's savepoint undoes it),
  * and the contact stays unresolved, to be resolved on the next start. */
 static void test_store_failure_fails_resolution(void **state) {
@@ -552,6 +597,12 @@ static void test_store_failure_fails_resolution(void **state) {
   assert_int_equal(f->store->vt->contact_get(f->store, in.contact_id, &row), 0);
   free(row.blob);
   assert_true(row.unresolved);
+  int unresolved = 0;
+  assert_int_equal(f->store->vt->load_unresolved(f->store, s_count_cb, &unresolved), 0);
+  assert_int_equal(unresolved, 1);
+  int undelivered = 0;
+  assert_int_equal(mash_store_load_undelivered(f->store, s_count_cb, &undelivered), 0);
+  assert_int_equal(undelivered, 0);
   assert_int_equal(mash_resolve_contact(f->store, &job), 0);
   assert_non_null(job.contact);
   free(job.contact);
@@ -769,6 +820,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_ambiguous_goes_to_review, setup, teardown),
       cmocka_unit_test_setup_teardown(test_incidents_and_communal_addresses, setup, teardown),
       cmocka_unit_test_setup_teardown(test_grown_up_sibling_not_listed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_give_up_delivers_flagged, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_plaintext_in_the_file, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
