@@ -89,7 +89,7 @@ typedef struct s_intake_ctx {
 /* Resolution of stored contacts, in the storage thread's background: one
  * operation in flight at a time, carrying the next few contacts waiting. */
 #define S_RESOLVE_MIN_PER_OP 4
-#define S_RESOLVE_PER_OP 32
+#define S_RESOLVE_PER_OP 16
 typedef struct s_resolve_ctx {
   mash_storage_op_t op; /* first */
   mash_router_t *r;
@@ -565,7 +565,7 @@ static void s_resolve_kick(mash_router_t *r) {
   /* A few at a time, more when a backlog builds, so that it is bounded:
    * each operation costs a commit and a round trip through the loop. */
   size_t waiting = r->nrq - r->rq_head;
-  size_t take = waiting / 16 > S_RESOLVE_MIN_PER_OP ? waiting / 16 : S_RESOLVE_MIN_PER_OP;
+  size_t take = waiting / 64 > S_RESOLVE_MIN_PER_OP ? waiting / 64 : S_RESOLVE_MIN_PER_OP;
   while (ctx->n < take && ctx->n < S_RESOLVE_PER_OP && r->rq_head < r->nrq) {
     mash_resolve_job_t *job = &ctx->jobs[ctx->n++];
     memcpy(job->contact_id, r->rq[r->rq_head++], sizeof job->contact_id);
