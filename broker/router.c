@@ -15,7 +15,7 @@
 #include "clock.h"
 #include "codec.h"
 #include "intake.h"
-#include "resolve.h"
+#include "resolve_queue.h"
 #include "log.h"
 #include "uuid.h"
 #include "watch.h"
@@ -62,9 +62,7 @@ struct mash_router {
   size_t ndl, capdl, ndone;
   s_delivery_t **ob; /* outbox messages (requests, escalations, packs) */
   size_t nob, capob;
-  char (*rq)[MASH_CONTACT_ID_LEN]; /* contacts waiting for resolution, rq_head first */
-  size_t rq_head, nrq, caprq;
-  int resolving; /* a resolution operation is in flight */
+  mash_resolve_queue_t *rq; /* stored contacts waiting for resolution */
   mash_watch_t *watch;
   char id_prefix[MASH_UUID_LEN + 1];
   uint64_t id_seq;
@@ -85,17 +83,6 @@ typedef struct s_intake_ctx {
   uint8_t *contact;
   char flags[256];
 } s_intake_ctx_t;
-
-/* Resolution of stored contacts, in the storage thread's background: one
- * operation in flight at a time, carrying the next few contacts waiting. */
-#define S_RESOLVE_MIN_PER_OP 4
-#define S_RESOLVE_PER_OP 16
-typedef struct s_resolve_ctx {
-  mash_storage_op_t op; /* first */
-  mash_router_t *r;
-  size_t n;
-  mash_resolve_job_t jobs[S_RESOLVE_PER_OP];
-} s_resolve_ctx_t;
 
 typedef struct s_ack_ctx {
   mash_storage_op_t op;
@@ -482,126 +469,34 @@ static void s_ack_done_cb(mash_storage_op_t *op) {
 
 /* ------------------------------------------------------------ handlers */
 
-/* Each contact in its own savepoint: one that fails to resolve (and stays
- * unresolved, for the next start) does not undo the others. */
-static int s_resolve_call(mash_store_t *store, mash_storage_op_t *op) {
-  s_resolve_ctx_t *ctx = (s_resolve_ctx_t *)op;
-  for (size_t i = 0; i < ctx->n; i++) {
-    mash_resolve_job_t *job = &ctx->jobs[i];
-    int rc = store->vt->savepoint(store);
-    if (rc == 0) {
-      job->rc = mash_resolve_contact(store, job);
-      rc = store->vt->release(store, job->rc == 0);
-    }
-    if (rc == 0 && job->rc != 0) {
-      /* It cannot be resolved (an unreadable record, say): it goes to the
-       * desk as it came, flagged, rather than waiting for ever. */
-      rc = store->vt->savepoint(store);
-      if (rc == 0) {
-        job->gave_up = job->rc;
-        job->rc = mash_resolve_give_up(store, job);
-        rc = store->vt->release(store, job->rc == 0);
-      }
-    }
-    if (rc != 0) {
-      return rc;
-    }
+/* A contact resolved (or not): deliver it. */
+static void s_resolved_cb(void *arg, mash_resolve_job_t *job, int rc) {
+  mash_router_t *r = arg;
+  if (rc == 0 && job->gave_up) {
+    r->stats.unresolvable++;
+    mash_error("contact %s could not be resolved (%d): delivered flagged %s", job->contact_id,
+               job->gave_up, MASH_FLAG_RESOLUTION_FAILED);
   }
-  return 0;
+  if (rc == 0) {
+    r->stats.resolved++;
+    r->stats.persons_linked += job->linked;
+    r->stats.persons_possible += job->possible;
+    r->stats.persons_new += job->created;
+    mash_debug("contact %s resolved: %u linked, %u possible, %u new", job->contact_id, job->linked,
+               job->possible, job->created);
+    if (job->deliver && !r->closing &&
+        s_delivery_add(r, job->contact_id, job->contact, job->contact_len) == 0) {
+      s_pump(r);
+    }
+  } else if (rc != -ECANCELED) {
+    /* Stored and acknowledged; delivered once resolved, on the next start. */
+    r->stats.store_failures++;
+    mash_error("contact %s not resolved (%d): it waits for the next start", job->contact_id, rc);
+  }
 }
 
-static void s_resolve_kick(mash_router_t *r);
-
-static void s_resolve_done_cb(mash_storage_op_t *op) {
-  s_resolve_ctx_t *ctx = (s_resolve_ctx_t *)op;
-  mash_router_t *r = ctx->r;
-  r->resolving = 0;
-  for (size_t i = 0; i < ctx->n; i++) {
-    mash_resolve_job_t *job = &ctx->jobs[i];
-    int rc = op->rc ? op->rc : job->rc;
-    if (rc == 0 && job->gave_up) {
-      r->stats.unresolvable++;
-      mash_error("contact %s could not be resolved (%d): delivered flagged %s", job->contact_id,
-                 job->gave_up, MASH_FLAG_RESOLUTION_FAILED);
-    }
-    if (rc == 0) {
-      r->stats.resolved++;
-      r->stats.persons_linked += job->linked;
-      r->stats.persons_possible += job->possible;
-      r->stats.persons_new += job->created;
-      mash_debug("contact %s resolved: %u linked, %u possible, %u new", job->contact_id,
-                 job->linked, job->possible, job->created);
-      if (job->deliver && !r->closing &&
-          s_delivery_add(r, job->contact_id, job->contact, job->contact_len) == 0) {
-        s_pump(r);
-      }
-    } else if (rc != -ECANCELED) {
-      /* Stored and acknowledged; delivered once resolved, on the next start. */
-      r->stats.store_failures++;
-      mash_error("contact %s not resolved (%d): it waits for the next start", job->contact_id, rc);
-    }
-    free(job->contact);
-  }
-  free(ctx);
-  r->ops_outstanding--;
-  s_resolve_kick(r);
-  s_maybe_free(r);
-}
-
-/* Send the next contacts waiting for resolution, unless some are in flight. */
-static void s_resolve_kick(mash_router_t *r) {
-  if (r->resolving || r->nrq == r->rq_head || r->closing) {
-    return;
-  }
-  s_resolve_ctx_t *ctx = calloc(1, sizeof *ctx);
-  if (!ctx) {
-    mash_error("out of memory: %zu contact(s) wait for resolution", r->nrq - r->rq_head);
-    return;
-  }
-  ctx->r = r;
-  mash_match_policy_t policy = mash_match_policy_check(&r->cfg.matching) == 0
-                                   ? r->cfg.matching
-                                   : mash_match_policy_default();
-  /* A few at a time, more when a backlog builds, so that it is bounded:
-   * each operation costs a commit and a round trip through the loop. */
-  size_t waiting = r->nrq - r->rq_head;
-  size_t take = waiting / 64 > S_RESOLVE_MIN_PER_OP ? waiting / 64 : S_RESOLVE_MIN_PER_OP;
-  while (ctx->n < take && ctx->n < S_RESOLVE_PER_OP && r->rq_head < r->nrq) {
-    mash_resolve_job_t *job = &ctx->jobs[ctx->n++];
-    memcpy(job->contact_id, r->rq[r->rq_head++], sizeof job->contact_id);
-    job->policy = policy;
-  }
-  if (r->rq_head == r->nrq) {
-    r->rq_head = r->nrq = 0; /* all taken: start the queue again */
-  }
-  ctx->op.kind = MASH_OP_CALL;
-  ctx->op.u.call.fn = s_resolve_call;
-  ctx->op.done_cb = s_resolve_done_cb;
-  r->resolving = 1;
-  r->ops_outstanding++;
-  mash_storage_submit_background(r->storage, &ctx->op);
-}
-
-/* Queue a stored contact for resolution before it is delivered. */
-static void s_resolve_submit(mash_router_t *r, const char *contact_id) {
-  if (r->nrq == r->caprq) {
-    if (r->rq_head > 0 && r->rq_head >= r->caprq / 2) { /* reuse the taken front half */
-      memmove(r->rq, r->rq + r->rq_head, (r->nrq - r->rq_head) * sizeof *r->rq);
-      r->nrq -= r->rq_head;
-      r->rq_head = 0;
-    } else {
-      size_t cap = r->caprq ? 2 * r->caprq : 256;
-      void *q = realloc(r->rq, cap * sizeof *r->rq);
-      if (!q) {
-        mash_error("out of memory: contact %s resolved on the next start", contact_id);
-        return;
-      }
-      r->rq = q;
-      r->caprq = cap;
-    }
-  }
-  snprintf(r->rq[r->nrq++], MASH_CONTACT_ID_LEN, "%s", contact_id);
-  s_resolve_kick(r);
+static void s_resolve_done_cb(void *arg) {
+  s_maybe_free(arg);
 }
 
 static void s_intake_done_cb(mash_storage_op_t *op) {
@@ -619,7 +514,7 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
     s_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
                    MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, in->contact_id, NULL);
     if (!r->closing) {
-      s_resolve_submit(r, in->contact_id);
+      mash_resolve_queue_add(r->rq, in->contact_id);
     }
   } else {
     r->stats.duplicates++;
@@ -1035,7 +930,7 @@ static void s_timer_cb(uv_timer_t *t) {
   mash_router_t *r = t->data;
   s_delivery_compact(r);
   s_pump(r);
-  s_resolve_kick(r); /* after an out-of-memory stop */
+  mash_resolve_queue_kick(r->rq); /* after an out-of-memory stop */
 }
 
 /* ------------------------------------------------------------ life cycle */
@@ -1078,6 +973,11 @@ mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_soc
     mash_error("cannot create the escalation watch");
     abort(); /* start-up wiring failure */
   }
+  r->rq = mash_resolve_queue_new(storage, r->cfg.matching, s_resolved_cb, s_resolve_done_cb, r);
+  if (!r->rq) {
+    mash_error("cannot create the resolution queue");
+    abort(); /* start-up wiring failure */
+  }
   uv_timer_init(loop, &r->timer);
   r->timer.data = r;
   uv_timer_start(&r->timer, s_timer_cb, 100, 100);
@@ -1090,38 +990,6 @@ static int s_load_cb(const char *contact_id, int64_t received_at_ms, const uint8
   (void)received_at_ms;
   s_delivery_add(arg, contact_id, contact, len);
   return 0;
-}
-
-/* Contacts stored but not resolved when the broker stopped. */
-typedef struct {
-  char (*ids)[MASH_CONTACT_ID_LEN];
-  size_t n, cap;
-  int rc;
-} s_unresolved_t;
-
-static int s_unresolved_cb(const char *contact_id, int64_t received_at_ms, const uint8_t *contact,
-                           size_t len, void *arg) {
-  (void)received_at_ms, (void)contact, (void)len;
-  s_unresolved_t *u = arg;
-  if (u->n == u->cap) {
-    size_t cap = u->cap ? 2 * u->cap : 64;
-    void *ids = realloc(u->ids, cap * sizeof *u->ids);
-    if (!ids) {
-      u->rc = -ENOMEM;
-      return 1;
-    }
-    u->ids = ids;
-    u->cap = cap;
-  }
-  snprintf(u->ids[u->n++], MASH_CONTACT_ID_LEN, "%s", contact_id);
-  return 0;
-}
-
-static int s_load_unresolved_fn(mash_store_t *store, void *arg) {
-  /* Storage thread, while the loop thread waits in run_sync. */
-  s_unresolved_t *u = arg;
-  int rc = store->vt->load_unresolved(store, s_unresolved_cb, u);
-  return rc ? rc : u->rc;
 }
 
 static int s_load_fn(mash_store_t *store, void *arg) {
@@ -1156,17 +1024,13 @@ int mash_router_load(mash_router_t *r) {
     rc = mash_watch_load(r->watch);
   }
   /* Resolved in the order received, before any contact received now. */
-  s_unresolved_t u = {NULL, 0, 0, 0};
+  size_t unresolved = 0;
   if (rc == 0) {
-    rc = mash_storage_run_sync(r->storage, s_load_unresolved_fn, &u);
+    rc = mash_resolve_queue_load(r->rq, &unresolved);
   }
-  if (rc == 0 && u.n) {
-    mash_info("%zu contact(s) to resolve before delivery", u.n);
+  if (rc == 0 && unresolved) {
+    mash_info("%zu contact(s) to resolve before delivery", unresolved);
   }
-  for (size_t i = 0; rc == 0 && i < u.n; i++) {
-    s_resolve_submit(r, u.ids[i]);
-  }
-  free(u.ids);
   return rc;
 }
 
@@ -1175,7 +1039,8 @@ void mash_router_get_stats(const mash_router_t *r, mash_router_stats_t *out) {
 }
 
 static void s_maybe_free(mash_router_t *r) {
-  if (!r->closing || r->handles_open > 0 || r->ops_outstanding > 0) {
+  if (!r->closing || r->handles_open > 0 || r->ops_outstanding > 0 ||
+      mash_resolve_queue_busy(r->rq)) {
     return;
   }
   for (size_t i = 0; i < r->ndl; i++) {
@@ -1188,7 +1053,7 @@ static void s_maybe_free(mash_router_t *r) {
     free(r->ob[i]);
   }
   free(r->ob);
-  free(r->rq);
+  mash_resolve_queue_destroy(&r->rq);
   free(r->routes);
   void (*cb)(void *) = r->close_cb;
   void *arg = r->close_arg;
@@ -1215,6 +1080,7 @@ void mash_router_close(mash_router_t *r, void (*close_cb)(void *arg), void *arg)
   r->closing = 1;
   r->close_cb = close_cb;
   r->close_arg = arg;
+  mash_resolve_queue_stop(r->rq);
   mash_info("stats: received %lu, accepted %lu, duplicates %lu, rejected %lu, forbidden %lu, "
             "malformed %lu, deliveries sent %lu acknowledged %lu, zap allowed %lu denied %lu",
             r->stats.received, r->stats.accepted, r->stats.duplicates, r->stats.rejected,

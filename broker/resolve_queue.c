@@ -1,0 +1,208 @@
+/* resolve_queue: contacts waiting for resolution and the operation in
+ * flight. See resolve_queue.h. */
+#include "resolve_queue.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define MIN_PER_OP 4
+#define MAX_PER_OP 16
+#define MORE_PER_WAITING 64 /* one more contact per operation for this many waiting */
+
+typedef struct s_op {
+  mash_storage_op_t op; /* first: a mash_storage_op_t * is an s_op_t * */
+  mash_resolve_queue_t *q;
+  size_t n;
+  mash_resolve_job_t jobs[MAX_PER_OP];
+} s_op_t;
+
+struct mash_resolve_queue {
+  mash_storage_t *storage;
+  mash_match_policy_t policy;
+  mash_resolve_queue_cb cb;
+  mash_resolve_queue_done_cb done;
+  void *arg;
+  char (*ids)[MASH_CONTACT_ID_LEN]; /* waiting: ids[head..n) */
+  size_t head, n, cap;
+  int busy;
+  int stopped;
+};
+
+mash_resolve_queue_t *mash_resolve_queue_new(mash_storage_t *storage, mash_match_policy_t policy,
+                                             mash_resolve_queue_cb cb,
+                                             mash_resolve_queue_done_cb done, void *arg) {
+  mash_resolve_queue_t *q = calloc(1, sizeof *q);
+  if (q) {
+    q->storage = storage;
+    q->policy = mash_match_policy_check(&policy) == 0 ? policy : mash_match_policy_default();
+    q->cb = cb;
+    q->done = done;
+    q->arg = arg;
+  }
+  return q;
+}
+
+void mash_resolve_queue_destroy(mash_resolve_queue_t **q_p) {
+  if (q_p && *q_p) {
+    free((*q_p)->ids);
+    free(*q_p);
+    *q_p = NULL;
+  }
+}
+
+int mash_resolve_queue_busy(const mash_resolve_queue_t *q) {
+  return q->busy;
+}
+
+size_t mash_resolve_queue_waiting(const mash_resolve_queue_t *q) {
+  return q->n - q->head;
+}
+
+void mash_resolve_queue_stop(mash_resolve_queue_t *q) {
+  q->stopped = 1;
+}
+
+/* ---- the storage thread ---- */
+
+/* Each contact in its own savepoint: one that fails does not undo the
+ * others. One that cannot be resolved goes to the desk as it came, flagged,
+ * rather than waiting for ever. */
+static int s_run(mash_store_t *store, mash_storage_op_t *op) {
+  s_op_t *o = (s_op_t *)op;
+  for (size_t i = 0; i < o->n; i++) {
+    mash_resolve_job_t *job = &o->jobs[i];
+    int rc = store->vt->savepoint(store);
+    if (rc == 0) {
+      job->rc = mash_resolve_contact(store, job);
+      rc = store->vt->release(store, job->rc == 0);
+    }
+    if (rc == 0 && job->rc != 0) {
+      rc = store->vt->savepoint(store);
+      if (rc == 0) {
+        job->gave_up = job->rc;
+        job->rc = mash_resolve_give_up(store, job);
+        rc = store->vt->release(store, job->rc == 0);
+      }
+    }
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
+/* ---- the loop thread ---- */
+
+static void s_done(mash_storage_op_t *op) {
+  s_op_t *o = (s_op_t *)op;
+  mash_resolve_queue_t *q = o->q;
+  q->busy = 0;
+  for (size_t i = 0; i < o->n; i++) {
+    mash_resolve_job_t *job = &o->jobs[i];
+    q->cb(q->arg, job, op->rc ? op->rc : job->rc);
+    free(job->contact);
+  }
+  free(o);
+  mash_resolve_queue_kick(q);
+  if (q->done) {
+    q->done(q->arg);
+  }
+}
+
+void mash_resolve_queue_kick(mash_resolve_queue_t *q) {
+  if (q->busy || q->stopped || q->head == q->n) {
+    return;
+  }
+  s_op_t *o = calloc(1, sizeof *o);
+  if (!o) {
+    mash_error("out of memory: %zu contact(s) wait for resolution", q->n - q->head);
+    return;
+  }
+  o->q = q;
+  /* A few at a time, more when a backlog builds, so that it stays bounded:
+   * each operation costs a commit and a round trip through the loop. */
+  size_t waiting = q->n - q->head;
+  size_t take = waiting / MORE_PER_WAITING > MIN_PER_OP ? waiting / MORE_PER_WAITING : MIN_PER_OP;
+  while (o->n < take && o->n < MAX_PER_OP && q->head < q->n) {
+    mash_resolve_job_t *job = &o->jobs[o->n++];
+    memcpy(job->contact_id, q->ids[q->head++], sizeof job->contact_id);
+    job->policy = q->policy;
+  }
+  if (q->head == q->n) {
+    q->head = q->n = 0; /* all taken: start the queue again */
+  }
+  o->op.kind = MASH_OP_CALL;
+  o->op.u.call.fn = s_run;
+  o->op.done_cb = s_done;
+  q->busy = 1;
+  mash_storage_submit_background(q->storage, &o->op);
+}
+
+static int s_push(mash_resolve_queue_t *q, const char *contact_id) {
+  if (q->n == q->cap) {
+    if (q->head > 0 && q->head >= q->cap / 2) { /* reuse the taken front half */
+      memmove(q->ids, q->ids + q->head, (q->n - q->head) * sizeof *q->ids);
+      q->n -= q->head;
+      q->head = 0;
+    } else {
+      size_t cap = q->cap ? 2 * q->cap : 256;
+      void *ids = realloc(q->ids, cap * sizeof *q->ids);
+      if (!ids) {
+        return -ENOMEM;
+      }
+      q->ids = ids;
+      q->cap = cap;
+    }
+  }
+  snprintf(q->ids[q->n++], MASH_CONTACT_ID_LEN, "%s", contact_id);
+  return 0;
+}
+
+int mash_resolve_queue_add(mash_resolve_queue_t *q, const char *contact_id) {
+  int rc = s_push(q, contact_id);
+  if (rc != 0) {
+    mash_error("out of memory: contact %s resolved on the next start", contact_id);
+    return rc;
+  }
+  mash_resolve_queue_kick(q);
+  return 0;
+}
+
+typedef struct s_load {
+  mash_resolve_queue_t *q;
+  size_t n;
+  int rc;
+} s_load_t;
+
+static int s_load_cb(const char *contact_id, int64_t received_at_ms, const uint8_t *contact,
+                     size_t len, void *arg) {
+  (void)received_at_ms, (void)contact, (void)len;
+  s_load_t *l = arg;
+  l->rc = s_push(l->q, contact_id);
+  l->n += l->rc == 0;
+  return l->rc != 0;
+}
+
+static int s_load_fn(mash_store_t *store, void *arg) {
+  /* Storage thread, while the loop thread waits in run_sync: the queue is
+   * not touched by anything else meanwhile. */
+  s_load_t *l = arg;
+  int rc = store->vt->load_unresolved(store, s_load_cb, l);
+  return rc ? rc : l->rc;
+}
+
+int mash_resolve_queue_load(mash_resolve_queue_t *q, size_t *n) {
+  s_load_t l = {q, 0, 0};
+  int rc = mash_storage_run_sync(q->storage, s_load_fn, &l);
+  if (n) {
+    *n = l.n;
+  }
+  if (rc == 0) {
+    mash_resolve_queue_kick(q);
+  }
+  return rc;
+}
