@@ -190,6 +190,10 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
   int64_t consent = s_int(db, "SELECT count(*) FROM enquiries WHERE consent_status > 0", 0);
   json_object_set_new(o, "consent_recorded_pct",
                       enq ? json_real(100.0 * (double)consent / (double)enq) : json_null());
+  /* Contacts acknowledged whose people are not resolved yet: not delivered. */
+  json_object_set_new(
+      o, "resolution_backlog",
+      json_integer(s_int(db, "SELECT count(*) FROM contacts WHERE unresolved = 1", 0)));
   /* Possible matches awaiting the hub's review (confirm or reject). */
   json_object_set_new(o, "possible_match_backlog",
                       json_integer(s_int(db, "SELECT count(*) FROM matches WHERE state = 0", 0)));
@@ -275,6 +279,8 @@ void mash_stats_print(const json_t *s) {
     printf("%.1f%%", json_real_value(consent));
   }
   printf("\n");
+  printf("contacts waiting for resolution (not yet delivered): %lld\n",
+         (long long)json_integer_value(json_object_get(s, "resolution_backlog")));
   printf("possible matches awaiting review: %lld\n",
          (long long)json_integer_value(json_object_get(s, "possible_match_backlog")));
   printf("data-quality flags:");

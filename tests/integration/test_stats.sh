@@ -40,6 +40,7 @@ expect '"contact_id":"MASH-000002"}'
 # the second has no DASH; no identity is in doubt.
 expect '"quality_flags":{"dash_missing":1,"grade_below_checklist":1}'
 expect '"possible_match_backlog":0'
+expect '"resolution_backlog":0'
 # The readable form says the same.
 "$B/ops/mashctl" --data "$T/mashd" stats | grep -q "DASH complete on domestic-abuse notifications: 50.0%" ||
   fail "readable stats"
