@@ -33,15 +33,13 @@
 #include <unistd.h>
 
 #include "identifiers.h"
+#include "people.h"
 #include "match.h"
 #include "resolve.h"
 #include "seal.h"
 #include "store.h"
 
-#define S_T0_MS 1767225600000LL /* 2026-01-01T00:00:00Z: "now" for ages */
-#define S_DAY_MS (24LL * 3600 * 1000)
 #define S_MAX_BATCHES 8
-#define S_NAME_LEN 40
 #define S_PRINCIPAL "police"
 
 /* ---------------------------------------------------------------- options */
@@ -231,549 +229,10 @@ static int s_parse_opts(int argc, char **argv, s_opts_t *o) {
   return 0;
 }
 
-/* ---------------------------------------------------------------- randomness and time */
-
-typedef struct s_rng {
-  uint64_t s;
-} s_rng_t;
-
-/* splitmix64: small, fast, and the same on every machine. */
-static uint64_t s_next(s_rng_t *r) {
-  uint64_t z = (r->s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-static uint32_t s_below(s_rng_t *r, uint32_t n) {
-  return (uint32_t)(s_next(r) % n);
-}
-
-static double s_unit(s_rng_t *r) {
-  return (double)(s_next(r) >> 11) * 0x1.0p-53;
-}
-
 static int64_t s_now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* A civil date from days since 1970-01-01 (Howard Hinnant's algorithm,
- * proleptic Gregorian). */
-static void s_civil(int32_t z, int *y, int *m, int *d) {
-  z += 719468;
-  int era = (z >= 0 ? z : z - 146096) / 146097;
-  int doe = z - era * 146097;
-  int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp + (mp < 10 ? 3 : -9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
-/* ---------------------------------------------------------------- names and places */
-
-static const char *const GIRLS[] = {
-    "Olivia",    "Amelia",    "Isla",     "Ava",      "Mia",        "Ivy",       "Lily",
-    "Isabella",  "Rosie",     "Sophia",   "Grace",    "Willow",     "Freya",     "Florence",
-    "Emily",     "Ella",      "Poppy",    "Evie",     "Elsie",      "Charlotte", "Evelyn",
-    "Sienna",    "Sofia",     "Daisy",    "Phoebe",   "Sophie",     "Alice",     "Harper",
-    "Matilda",   "Ruby",      "Emilia",   "Maya",     "Millie",     "Isabelle",  "Eva",
-    "Luna",      "Jessica",   "Arabella", "Chloe",    "Aria",       "Esme",      "Bonnie",
-    "Mila",      "Scarlett",  "Layla",    "Violet",   "Hallie",     "Penelope",  "Lucy",
-    "Ellie",     "Harriet",   "Thea",     "Holly",    "Molly",      "Imogen",    "Hannah",
-    "Lola",      "Orla",      "Margot",   "Mabel",    "Nancy",      "Darcie",    "Ada",
-    "Zara",      "Erin",      "Jasmine",  "Maisie",   "Lottie",     "Maria",     "Eliza",
-    "Robyn",     "Heidi",     "Lyla",     "Aurora",   "Eleanor",    "Beatrice",  "Ayla",
-    "Amber",     "Elizabeth", "Georgia",  "Clara",    "Rose",       "Anna",      "Edith",
-    "Iris",      "Emma",      "Sarah",    "Laura",    "Rebecca",    "Amy",       "Rachel",
-    "Claire",    "Lisa",      "Helen",    "Karen",    "Nicola",     "Kelly",     "Joanne",
-    "Michelle",  "Victoria",  "Louise",   "Samantha", "Natalie",    "Kerry",     "Kirsty",
-    "Gemma",     "Zoe",       "Leanne",   "Stacey",   "Donna",      "Tracy",     "Julie",
-    "Susan",     "Margaret",  "Patricia", "Linda",    "Barbara",    "Jean",      "Christine",
-    "Mary",      "Janet",     "Carol",    "Sandra",   "Pauline",    "Elaine",    "Wendy",
-    "Deborah",   "Angela",    "Tina",     "Dawn",     "Jacqueline", "Alison",    "Fiona",
-    "Catherine", "Jennifer",  "Katie",    "Lauren",   "Megan",      "Bethany",   "Abigail",
-    "Shannon",   "Courtney",  "Jade",     "Chelsea",  "Paige",      "Aisha",     "Fatima",
-    "Zainab",    "Maryam",    "Amina",    "Priya",    "Anjali",     "Agnieszka", "Katarzyna",
-    "Oliwia",    "Zuzanna",   "Siobhan",  "Niamh",    "Aoife",      "Ciara",     "Bronwen",
-    "Carys",     "Seren",     "Eilidh",   "Morag",    "Kayleigh",   "Demi",      "Tia",
-};
-
-static const char *const BOYS[] = {
-    "Muhammad", "Noah",        "Oliver",  "George",  "Leo",     "Arthur",  "Oscar",
-    "Harry",    "Archie",      "Jack",    "Henry",   "Charlie", "Freddie", "Theodore",
-    "Thomas",   "Finley",      "Theo",    "Alfie",   "Jacob",   "Teddy",   "Lucas",
-    "Tommy",    "Isaac",       "William", "Arlo",    "Roman",   "Ezra",    "Joshua",
-    "Albie",    "James",       "Luca",    "Hugo",    "Elijah",  "Reggie",  "Alexander",
-    "Max",      "Edward",      "Louie",   "Mason",   "Rory",    "Jude",    "Ethan",
-    "Sonny",    "Harrison",    "Frankie", "Ronnie",  "Toby",    "Ollie",   "Jaxon",
-    "Rowan",    "Jesse",       "Grayson", "Otis",    "Daniel",  "Bobby",   "Samuel",
-    "Joseph",   "Benjamin",    "Ralph",   "Ibrahim", "Dylan",   "Jenson",  "Caleb",
-    "Jasper",   "Milo",        "Adam",    "Ali",     "Yusuf",   "Felix",   "Stanley",
-    "Louis",    "Elliot",      "Riley",   "Chester", "Nathan",  "Austin",  "Gabriel",
-    "David",    "Michael",     "Paul",    "Andrew",  "Mark",    "John",    "Richard",
-    "Robert",   "Christopher", "Stephen", "Peter",   "Anthony", "Kevin",   "Gary",
-    "Darren",   "Lee",         "Craig",   "Wayne",   "Dean",    "Scott",   "Jason",
-    "Matthew",  "Simon",       "Ian",     "Neil",    "Martin",  "Graham",  "Keith",
-    "Brian",    "Alan",        "Colin",   "Trevor",  "Kenneth", "Raymond", "Derek",
-    "Dennis",   "Roy",         "Barry",   "Terry",   "Malcolm", "Gordon",  "Stuart",
-    "Ryan",     "Liam",        "Connor",  "Kieran",  "Callum",  "Jordan",  "Bradley",
-    "Aaron",    "Jamie",       "Kyle",    "Luke",    "Adrian",  "Philip",  "Jonathan",
-    "Mohammed", "Ahmed",       "Omar",    "Hamza",   "Bilal",   "Arjun",   "Rohan",
-    "Jakub",    "Kacper",      "Szymon",  "Piotr",   "Tomasz",  "Sean",    "Ciaran",
-    "Declan",   "Dafydd",      "Rhys",    "Owain",   "Hamish",  "Angus",   "Euan",
-};
-
-static const char *const SURNAMES[] = {
-    "Smith",      "Jones",      "Williams",  "Taylor",   "Brown",     "Davies",     "Evans",
-    "Wilson",     "Thomas",     "Johnson",   "Roberts",  "Robinson",  "Thompson",   "Wright",
-    "Walker",     "White",      "Edwards",   "Hughes",   "Green",     "Hall",       "Lewis",
-    "Harris",     "Clarke",     "Patel",     "Jackson",  "Wood",      "Turner",     "Martin",
-    "Cooper",     "Hill",       "Ward",      "Morris",   "Moore",     "Clark",      "Lee",
-    "King",       "Baker",      "Harrison",  "Morgan",   "Allen",     "James",      "Scott",
-    "Phillips",   "Watson",     "Davis",     "Parker",   "Price",     "Bennett",    "Young",
-    "Griffiths",  "Mitchell",   "Kelly",     "Cook",     "Carter",    "Richardson", "Bailey",
-    "Collins",    "Bell",       "Shaw",      "Murphy",   "Miller",    "Cox",        "Richards",
-    "Khan",       "Marshall",   "Anderson",  "Simpson",  "Ellis",     "Adams",      "Singh",
-    "Begum",      "Wilkinson",  "Foster",    "Chapman",  "Powell",    "Webb",       "Rogers",
-    "Gray",       "Mason",      "Ali",       "Hunt",     "Hussain",   "Campbell",   "Matthews",
-    "Owen",       "Palmer",     "Holmes",    "Mills",    "Barnes",    "Knight",     "Lloyd",
-    "Butler",     "Russell",    "Barker",    "Fisher",   "Stevens",   "Jenkins",    "Murray",
-    "Dixon",      "Harvey",     "Graham",    "Pearson",  "Ahmed",     "Fletcher",   "Walsh",
-    "Kaur",       "Gibson",     "Howard",    "Andrews",  "Stewart",   "Elliott",    "Reynolds",
-    "Saunders",   "Payne",      "Fox",       "Ford",     "Pearce",    "Day",        "Brooks",
-    "West",       "Lawrence",   "Cole",      "Atkinson", "Bradley",   "Spencer",    "Gill",
-    "Dawson",     "Ball",       "Burton",    "O'Brien",  "Watts",     "Rose",       "Booth",
-    "Perry",      "Ryan",       "Grant",     "Wells",    "Armstrong", "Francis",    "Rees",
-    "Hayes",      "Hart",       "Hudson",    "Newman",   "Barrett",   "Webster",    "Hunter",
-    "Gregory",    "Carr",       "Lowe",      "Page",     "Marsh",     "Riley",      "Dunn",
-    "Woods",      "Parsons",    "Berry",     "Stone",    "Reid",      "Holland",    "Hawkins",
-    "Harding",    "Porter",     "Robertson", "Newton",   "Oliver",    "Reed",       "Kennedy",
-    "Williamson", "Bird",       "Gardner",   "Shah",     "Dean",      "Lane",       "Cooke",
-    "Bates",      "Henderson",  "Parry",     "Burgess",  "Bishop",    "Walton",     "Burns",
-    "Nicholson",  "Shepherd",   "Ross",      "Cross",    "Long",      "Freeman",    "Warren",
-    "Nicholls",   "Hamilton",   "Byrne",     "Sutton",   "McDonald",  "Yates",      "Hodgson",
-    "Robson",     "Curtis",     "Hopkins",   "O'Connor", "Harper",    "Coleman",    "Watkins",
-    "Moss",       "McCarthy",   "Chambers",  "Griffin",  "Sharp",     "Hardy",      "Wheeler",
-    "Potter",     "Osborne",    "Johnston",  "Gordon",   "Doyle",     "Wallace",    "George",
-    "Jordan",     "Hutchinson", "Rowe",      "Burke",    "May",       "Pritchard",  "Gilbert",
-    "Willis",     "Higgins",    "Read",      "Miles",    "Stevenson", "Stephenson", "Hammond",
-    "Arnold",     "Buckley",    "Walters",   "Hewitt",   "Barber",    "Nelson",     "Slater",
-    "Austin",     "Sullivan",   "Whitehead", "Mann",     "Frost",     "Lambert",    "Stephens",
-    "Blake",      "Akhtar",     "Lynch",     "Goodwin",  "Barton",    "Woodward",   "Thomson",
-    "Cunningham", "Quinn",      "Barnett",   "Baxter",   "Bibi",      "Clayton",    "Nash",
-    "Greenwood",  "Jennings",   "Holt",      "Kemp",     "Poole",     "Gallagher",  "Bond",
-    "Stokes",     "Tucker",     "Davidson",  "Fowler",   "Heath",     "Norman",     "Middleton",
-    "Lawson",     "Banks",      "French",    "Stanley",  "Jarvis",    "Gibbs",      "Ferguson",
-    "Hayward",    "Carroll",    "Farrell",   "Nowak",    "Kowalski",  "Wisniewski", "Wojcik",
-};
-
-/* English place-name surnames are mostly two parts: Ash + worth, Brad + ley. */
-static const char *const PARTS_A[] = {
-    "Ash",   "Brad",  "Brook", "Hol",   "Whit",   "Black", "Clay", "Cran", "Dal",   "Ed",
-    "Fair",  "Hart",  "Hay",   "Kings", "Lang",   "Mar",   "Mid",  "New",  "North", "Old",
-    "Ox",    "Pen",   "Ray",   "Red",   "Ridge",  "Roth",  "Sel",  "Shel", "South", "Stan",
-    "Staf",  "Thorn", "Tun",   "Wal",   "Well",   "West",  "Wes",  "Wind", "Win",   "Wor",
-    "Ather", "Bar",   "Bel",   "Bram",  "Brom",   "Chal",  "Chat", "Cold", "Dun",   "Farn",
-    "Hal",   "Hun",   "Kel",   "Lin",   "Mel",    "Mor",   "Nor",  "Pres", "Rad",   "Ros",
-    "Sax",   "Stock", "Sut",   "Tam",   "Hether", "Brig",  "Cal",  "Dray", "Elm",   "Frith",
-};
-
-static const char *const PARTS_B[] = {
-    "ley",    "ton",     "field", "wood",  "worth", "ford",   "by",    "ham",  "well", "combe",
-    "more",   "wick",    "stead", "ridge", "dale",  "hurst",  "land",  "bury", "gate", "cliffe",
-    "thorpe", "brook",   "shaw",  "den",   "croft", "man",    "er",    "son",  "ing",  "low",
-    "stone",  "borough", "ock",   "leigh", "cott",  "wright", "smith", "ward", "lock", "win",
-};
-
-static const char *const STREETS[] = {
-    "Canal",      "Church",      "Station",  "Victoria",   "Park",     "Queens",   "Kings",
-    "Mill",       "High",        "London",   "Manor",      "Albert",   "Grange",   "School",
-    "Green",      "Springfield", "Chapel",   "Cedar",      "Oak",      "Elm",      "Beech",
-    "Ash",        "Willow",      "Meadow",   "Orchard",    "Windsor",  "York",     "Richmond",
-    "Highfield",  "Hillside",    "Farm",     "Garden",     "Rectory",  "Vicarage", "Bridge",
-    "Castle",     "Market",      "New",      "Old",        "North",    "South",    "West",
-    "East",       "Alexandra",   "Stanley",  "Clarence",   "Grove",    "Brook",    "Riverside",
-    "Lime",       "Poplar",      "Chestnut", "Sycamore",   "Hawthorn", "Rowan",    "Heather",
-    "Primrose",   "Fern",        "Ivy",      "Holly",      "Laurel",   "Maple",    "Birch",
-    "Hazel",      "Cromwell",    "Nelson",   "Wellington", "Tennyson", "Milton",   "Shelley",
-    "Byron",      "Keats",       "Darwin",   "Newton",     "Faraday",  "Brunel",   "Telford",
-    "Stephenson", "Wesley",      "Baptist",
-};
-
-static const char *const STREET_KINDS[] = {
-    "Road",  "Street",  "Lane",     "Avenue", "Close", "Drive",   "Way",
-    "Court", "Gardens", "Crescent", "Grove",  "Place", "Terrace", "Rise",
-};
-
-/* Postcode areas and a town in each. */
-static const char *const AREAS[][2] = {
-    {"AL", "St Albans"},     {"B", "Birmingham"},     {"BA", "Bath"},
-    {"BB", "Blackburn"},     {"BD", "Bradford"},      {"BH", "Bournemouth"},
-    {"BL", "Bolton"},        {"BN", "Brighton"},      {"BR", "Bromley"},
-    {"BS", "Bristol"},       {"CA", "Carlisle"},      {"CB", "Cambridge"},
-    {"CF", "Cardiff"},       {"CH", "Chester"},       {"CM", "Chelmsford"},
-    {"CO", "Colchester"},    {"CR", "Croydon"},       {"CT", "Canterbury"},
-    {"CV", "Coventry"},      {"CW", "Crewe"},         {"DA", "Dartford"},
-    {"DE", "Derby"},         {"DH", "Durham"},        {"DL", "Darlington"},
-    {"DN", "Doncaster"},     {"DT", "Dorchester"},    {"DY", "Dudley"},
-    {"E", "London"},         {"EN", "Enfield"},       {"EX", "Exeter"},
-    {"GL", "Gloucester"},    {"GU", "Guildford"},     {"HA", "Harrow"},
-    {"HD", "Huddersfield"},  {"HG", "Harrogate"},     {"HP", "Hemel Hempstead"},
-    {"HR", "Hereford"},      {"HU", "Hull"},          {"HX", "Halifax"},
-    {"IG", "Ilford"},        {"IP", "Ipswich"},       {"KT", "Kingston"},
-    {"L", "Liverpool"},      {"LA", "Lancaster"},     {"LE", "Leicester"},
-    {"LN", "Lincoln"},       {"LS", "Leeds"},         {"LU", "Luton"},
-    {"M", "Manchester"},     {"ME", "Rochester"},     {"MK", "Milton Keynes"},
-    {"N", "London"},         {"NE", "Newcastle"},     {"NG", "Nottingham"},
-    {"NN", "Northampton"},   {"NR", "Norwich"},       {"NW", "London"},
-    {"OL", "Oldham"},        {"OX", "Oxford"},        {"PE", "Peterborough"},
-    {"PL", "Plymouth"},      {"PO", "Portsmouth"},    {"PR", "Preston"},
-    {"RG", "Reading"},       {"RH", "Redhill"},       {"RM", "Romford"},
-    {"S", "Sheffield"},      {"SE", "London"},        {"SG", "Stevenage"},
-    {"SK", "Stockport"},     {"SL", "Slough"},        {"SN", "Swindon"},
-    {"SO", "Southampton"},   {"SR", "Sunderland"},    {"SS", "Southend"},
-    {"ST", "Stoke"},         {"SW", "London"},        {"TA", "Taunton"},
-    {"TF", "Telford"},       {"TN", "Tonbridge"},     {"TQ", "Torquay"},
-    {"TS", "Middlesbrough"}, {"TW", "Twickenham"},    {"UB", "Southall"},
-    {"W", "London"},         {"WA", "Warrington"},    {"WD", "Watford"},
-    {"WF", "Wakefield"},     {"WN", "Wigan"},         {"WR", "Worcester"},
-    {"WS", "Walsall"},       {"WV", "Wolverhampton"}, {"YO", "York"},
-};
-
-#define S_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define S_N_BASE S_COUNT(SURNAMES)
-#define S_N_COMPOUND (S_COUNT(PARTS_A) * S_COUNT(PARTS_B))
-#define S_N_DOUBLE 2000u
-#define S_N_SURNAMES (S_N_BASE + S_N_COMPOUND + S_N_DOUBLE)
-
-/* A table of names drawn with weight 1 / (rank + 10): a few names are
- * common, most are rare, as in a real population. */
-typedef struct s_zipf {
-  double *cdf;
-  size_t n;
-} s_zipf_t;
-
-static int s_zipf_init(s_zipf_t *z, size_t n) {
-  z->cdf = malloc(n * sizeof *z->cdf);
-  z->n = n;
-  if (z->cdf == NULL) {
-    return -ENOMEM;
-  }
-  double sum = 0;
-  for (size_t i = 0; i < n; i++) {
-    sum += 1.0 / ((double)i + 10.0);
-    z->cdf[i] = sum;
-  }
-  for (size_t i = 0; i < n; i++) {
-    z->cdf[i] /= sum;
-  }
-  return 0;
-}
-
-static uint32_t s_zipf_draw(const s_zipf_t *z, s_rng_t *r) {
-  double u = s_unit(r);
-  size_t lo = 0, hi = z->n - 1;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (z->cdf[mid] < u) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return (uint32_t)lo;
-}
-
-typedef struct s_postcode {
-  char code[MASH_POSTCODE_SIZE];
-  uint8_t area;
-  uint8_t street;
-  uint8_t kind;
-} s_postcode_t;
-
-/* ---------------------------------------------------------------- the person model */
-
-enum { S_SEX_F = 1, S_SEX_M = 2 };
-enum { S_F_CHILD = 1, S_F_NHS = 2, S_F_USED = 4 };
-
-/* One person as generated: 32 bytes, from which its Person is rebuilt. */
-typedef struct s_person {
-  uint32_t household; /* index of its household's first member */
-  uint32_t surname;   /* into the world's surname table */
-  uint32_t postcode;  /* into the world's postcode pool */
-  uint32_t nhs;       /* 9-digit body of its NHS number (S_F_NHS) */
-  int32_t dob;        /* days since 1970-01-01 */
-  uint16_t given;     /* into GIRLS or BOYS */
-  uint16_t house;     /* house number */
-  uint8_t flat;       /* 0: a house; else "Flat N" */
-  uint8_t sex;
-  uint8_t flags;
-  uint8_t size; /* of its household (first member only) */
-} s_person_t;
-
-typedef struct s_world {
-  char (*surnames)[S_NAME_LEN];
-  s_zipf_t base, girls, boys;
-  s_postcode_t *postcodes;
-  size_t n_postcodes;
-  s_person_t *people; /* the index: person i is stored as P-(i+1) on a fresh build */
-  size_t n_people;
-  uint32_t next_nhs; /* the next serial for an NHS number */
-} s_world_t;
-
-static void s_world_free(s_world_t *w) {
-  free(w->surnames);
-  free(w->base.cdf);
-  free(w->girls.cdf);
-  free(w->boys.cdf);
-  free(w->postcodes);
-  free(w->people);
-}
-
-static int s_world_init(s_world_t *w, size_t n_people, uint64_t seed) {
-  memset(w, 0, sizeof *w);
-  s_rng_t r = {seed ^ 0x5EED5EED5EEDULL};
-  w->surnames = calloc(S_N_SURNAMES, sizeof *w->surnames);
-  w->n_postcodes = n_people / 40 > 500 ? n_people / 40 : 500;
-  w->postcodes = calloc(w->n_postcodes, sizeof *w->postcodes);
-  /* A little room: households are drawn whole until n_people is reached. */
-  w->people = calloc(n_people + 8, sizeof *w->people);
-  if (w->surnames == NULL || w->postcodes == NULL || w->people == NULL ||
-      s_zipf_init(&w->base, S_N_BASE) || s_zipf_init(&w->girls, S_COUNT(GIRLS)) ||
-      s_zipf_init(&w->boys, S_COUNT(BOYS))) {
-    return -ENOMEM;
-  }
-  size_t k = 0;
-  for (size_t i = 0; i < S_N_BASE; i++) {
-    snprintf(w->surnames[k++], S_NAME_LEN, "%s", SURNAMES[i]);
-  }
-  for (size_t a = 0; a < S_COUNT(PARTS_A); a++) {
-    for (size_t b = 0; b < S_COUNT(PARTS_B); b++) {
-      snprintf(w->surnames[k++], S_NAME_LEN, "%s%s", PARTS_A[a], PARTS_B[b]);
-    }
-  }
-  for (size_t i = 0; i < S_N_DOUBLE; i++) {
-    size_t a = s_below(&r, S_N_BASE), b = s_below(&r, S_N_BASE);
-    snprintf(w->surnames[k++], S_NAME_LEN, "%s-%s", SURNAMES[a],
-             SURNAMES[b == a ? (b + 1) % S_N_BASE : b]);
-  }
-  /* Postcodes: area, district 1-29, sector 0-9, unit of two letters from
-   * those the Royal Mail uses in inward codes. */
-  static const char UNIT[] = "ABDEFGHJLNPQRSTUWXYZ";
-  for (size_t i = 0; i < w->n_postcodes; i++) {
-    s_postcode_t *p = &w->postcodes[i];
-    p->area = (uint8_t)s_below(&r, S_COUNT(AREAS));
-    snprintf(p->code, sizeof p->code, "%s%u %u%c%c", AREAS[p->area][0], 1 + s_below(&r, 29),
-             s_below(&r, 10), UNIT[s_below(&r, 20)], UNIT[s_below(&r, 20)]);
-    p->street = (uint8_t)s_below(&r, S_COUNT(STREETS));
-    p->kind = (uint8_t)s_below(&r, S_COUNT(STREET_KINDS));
-  }
-  return 0;
-}
-
-static uint32_t s_draw_surname(const s_world_t *w, s_rng_t *r) {
-  double u = s_unit(r);
-  if (u < 0.30) {
-    return s_zipf_draw(&w->base, r); /* Smith is about 1% of everyone */
-  }
-  if (u < 0.97) {
-    return (uint32_t)(S_N_BASE + s_below(r, S_N_COMPOUND));
-  }
-  return (uint32_t)(S_N_BASE + S_N_COMPOUND + s_below(r, S_N_DOUBLE));
-}
-
-/* A date of birth for someone aged between lo and hi years at S_T0_MS. */
-static int32_t s_draw_dob(s_rng_t *r, int lo, int hi) {
-  int32_t today = (int32_t)(S_T0_MS / S_DAY_MS);
-  int32_t oldest = today - (int32_t)((double)(hi + 1) * 365.2425) + 1;
-  int32_t youngest = today - (int32_t)((double)lo * 365.2425);
-  return oldest + (int32_t)s_below(r, (uint32_t)(youngest - oldest + 1));
-}
-
-static int s_age_of(int32_t dob) {
-  int y, m, d;
-  s_civil(dob, &y, &m, &d);
-  return 2026 - y - 1 + (m == 1 && d == 1); /* S_T0_MS is 1 January */
-}
-
-/* The 9-digit body of a valid NHS number (from 400000000), unique per
- * serial: serials are spread over 10^8 by a multiplier coprime with 10. */
-static uint32_t s_nhs_body(uint32_t serial, uint32_t first_digit) {
-  return first_digit * 100000000u + (uint32_t)(((uint64_t)serial * 48271u + 12345u) % 100000000u);
-}
-
-static int s_nhs_check_digit(uint32_t body) {
-  int sum = 0;
-  for (int i = 8, weight = 2; i >= 0; i--, weight++) {
-    sum += (int)(body % 10) * weight;
-    body /= 10;
-  }
-  int c = 11 - sum % 11;
-  return c == 11 ? 0 : c; /* 10: no valid number has this body */
-}
-
-/* The next valid NHS number body, from first digit 4 (index) or 7 (new). */
-static uint32_t s_next_nhs(s_world_t *w, uint32_t first_digit) {
-  for (;;) {
-    uint32_t body = s_nhs_body(w->next_nhs++, first_digit);
-    if (s_nhs_check_digit(body) != 10) {
-      return body;
-    }
-  }
-}
-
-/* One household of 1-5 people into out[] (room for 5); returns its size. */
-static size_t s_household(s_world_t *w, s_rng_t *r, s_person_t *out, uint32_t first, int with_child,
-                          uint32_t nhs_first_digit) {
-  static const double SIZE_CDF[] = {0.28, 0.63, 0.79, 0.93, 1.0};
-  size_t n = 1;
-  double u = s_unit(r);
-  while (n < 5 && u > SIZE_CDF[n - 1]) {
-    n++;
-  }
-  if (with_child && n < 2) {
-    n = 2;
-  }
-  bool family = with_child || (n >= 2 && s_unit(r) < 0.7);
-  size_t adults = family ? (n >= 3 && s_unit(r) < 0.75 ? 2 : 1) : n;
-  uint32_t surname = s_draw_surname(w, r);
-  uint32_t postcode = s_below(r, (uint32_t)w->n_postcodes);
-  uint16_t house = (uint16_t)(1 + s_below(r, 200));
-  uint8_t flat = s_unit(r) < 0.12 ? (uint8_t)(1 + s_below(r, 12)) : 0;
-  bool nhs = s_unit(r) < 0.5;
-  int head_age = 0;
-  for (size_t i = 0; i < n; i++) {
-    s_person_t *p = &out[i];
-    memset(p, 0, sizeof *p);
-    p->household = first;
-    p->postcode = postcode;
-    p->house = house;
-    p->flat = flat;
-    p->surname = surname;
-    if (i == 0) {
-      p->sex = (uint8_t)(1 + s_below(r, 2));
-      p->dob = family ? s_draw_dob(r, 22, 55) : s_draw_dob(r, 18, 90);
-      head_age = s_age_of(p->dob);
-      p->size = (uint8_t)n;
-    } else if (i < adults) {
-      /* A partner: mostly the other sex and of a similar age; some keep
-       * their own surname. */
-      p->sex = s_unit(r) < 0.9 ? (uint8_t)(3 - out[0].sex) : out[0].sex;
-      int lo = head_age - 6 < 18 ? 18 : head_age - 6;
-      p->dob = family ? s_draw_dob(r, lo, head_age + 6) : s_draw_dob(r, 18, 90);
-      if (s_unit(r) < 0.2 || !family) {
-        p->surname = s_draw_surname(w, r);
-      }
-    } else {
-      p->sex = (uint8_t)(1 + s_below(r, 2));
-      int hi = head_age - 18 < 17 ? head_age - 18 : 17;
-      p->dob = s_draw_dob(r, 0, hi < 0 ? 0 : hi);
-    }
-    p->given = p->sex == S_SEX_F ? (uint16_t)s_zipf_draw(&w->girls, r)
-                                 : (uint16_t)s_zipf_draw(&w->boys, r);
-    p->flags = s_age_of(p->dob) < 18 ? S_F_CHILD : 0;
-    if (nhs) {
-      p->flags |= S_F_NHS;
-      p->nhs = s_next_nhs(w, nhs_first_digit);
-    }
-  }
-  return n;
-}
-
-static void s_world_people(s_world_t *w, size_t n_people, uint64_t seed) {
-  s_rng_t r = {seed};
-  w->n_people = 0;
-  w->next_nhs = 0;
-  while (w->n_people < n_people) {
-    s_person_t hh[5];
-    size_t n = s_household(w, &r, hh, (uint32_t)w->n_people, 0, 4);
-    if (n > n_people - w->n_people) {
-      n = n_people - w->n_people;
-      hh[0].size = (uint8_t)n;
-    }
-    memcpy(&w->people[w->n_people], hh, n * sizeof hh[0]);
-    w->n_people += n;
-  }
-}
-
-/* ---------------------------------------------------------------- Person messages */
-
-/* A Person with its own storage for every string it points to. */
-typedef struct s_pb {
-  Mash__V1__Person p;
-  Mash__V1__Address addr;
-  char *lines[2];
-  Mash__V1__Identifier id;
-  Mash__V1__Identifier *idp[1];
-  char given[S_NAME_LEN], family[S_NAME_LEN], dob[16], nhs[16];
-  char line0[32], line1[64], postcode[MASH_POSTCODE_SIZE];
-} s_pb_t;
-
-/* Change one letter (not the first) of the surname to another letter of
- * the same case: one edit, as a clerk's typo. */
-static void s_typo(char *name, s_rng_t *r) {
-  size_t pos[S_NAME_LEN], n = 0;
-  for (size_t i = 1; name[i] != '\0'; i++) {
-    char c = name[i];
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-      pos[n++] = i;
-    }
-  }
-  if (n == 0) {
-    return;
-  }
-  size_t i = pos[s_below(r, (uint32_t)n)];
-  char base = name[i] >= 'a' ? 'a' : 'A';
-  char c = (char)(base + (name[i] - base + 1 + (int)s_below(r, 25)) % 26);
-  name[i] = c;
-}
-
-static void s_pb_fill(s_pb_t *b, const s_world_t *w, const s_person_t *m, const char *ref,
-                      s_rng_t *typo) {
-  memset(b, 0, sizeof *b);
-  mash__v1__person__init(&b->p);
-  mash__v1__address__init(&b->addr);
-  snprintf(b->given, sizeof b->given, "%s", m->sex == S_SEX_F ? GIRLS[m->given] : BOYS[m->given]);
-  snprintf(b->family, sizeof b->family, "%s", w->surnames[m->surname]);
-  if (typo != NULL) {
-    s_typo(b->family, typo);
-  }
-  int y, mo, d;
-  s_civil(m->dob, &y, &mo, &d);
-  snprintf(b->dob, sizeof b->dob, "%04d-%02d-%02d", y, mo, d);
-  const s_postcode_t *pc = &w->postcodes[m->postcode];
-  snprintf(b->postcode, sizeof b->postcode, "%s", pc->code);
-  size_t nl = 0;
-  if (m->flat) {
-    snprintf(b->line0, sizeof b->line0, "Flat %u", (unsigned)m->flat);
-    b->lines[nl++] = b->line0;
-  }
-  snprintf(b->line1, sizeof b->line1, "%u %s %s", (unsigned)m->house, STREETS[pc->street],
-           STREET_KINDS[pc->kind]);
-  b->lines[nl++] = b->line1;
-  b->addr.lines = b->lines;
-  b->addr.n_lines = nl;
-  b->addr.town = (char *)AREAS[pc->area][1];
-  b->addr.postcode = b->postcode;
-  b->p.ref = (char *)ref;
-  b->p.given_name = b->given;
-  b->p.family_name = b->family;
-  b->p.date_of_birth = b->dob;
-  b->p.sex = m->sex == S_SEX_F ? MASH__V1__SEX__SEX_FEMALE : MASH__V1__SEX__SEX_MALE;
-  b->p.address = &b->addr;
-  if (m->flags & S_F_NHS) {
-    mash__v1__identifier__init(&b->id);
-    b->id.kind = MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER;
-    snprintf(b->nhs, sizeof b->nhs, "%09u%d", m->nhs, s_nhs_check_digit(m->nhs));
-    b->id.value = b->nhs;
-    b->idp[0] = &b->id;
-    b->p.identifiers = b->idp;
-    b->p.n_identifiers = 1;
-  }
 }
 
 /* ---------------------------------------------------------------- the build */
@@ -783,7 +242,7 @@ typedef struct s_bench {
   char dir[512];
   mash_seal_t *seal;
   mash_store_t *store;
-  s_world_t world;
+  people_world_t world;
 } s_bench_t;
 
 static void s_path(const s_bench_t *b, const char *name, char *out, size_t len) {
@@ -814,7 +273,8 @@ static int s_put_person(mash_store_t *store, const Mash__V1__Person *pb, int is_
   char addr_buf[MASH_RESOLVE_ADDRESS_KEY_SIZE];
   const char *addr = mash_resolve_address_key(&mp, addr_buf, sizeof addr_buf);
   char id[MASH_PERSON_ID_LEN] = "";
-  int rc = store->vt->person_put(store, id, buf, len, is_child, addr, S_T0_MS - 400 * S_DAY_MS);
+  int rc = store->vt->person_put(store, id, buf, len, is_child, addr,
+                                 PEOPLE_T0_MS - 400 * PEOPLE_DAY_MS);
   if (rc == 0) {
     mash_resolve_keys_t keys;
     mash_resolve_person_keys(&mp, &keys);
@@ -825,7 +285,7 @@ static int s_put_person(mash_store_t *store, const Mash__V1__Person *pb, int is_
 
 static int s_build(s_bench_t *b, double *seconds) {
   const s_opts_t *o = &b->opts;
-  s_world_t *w = &b->world;
+  people_world_t *w = &b->world;
   uint8_t buf[1024];
   int64_t t0 = s_now_ns(), last = t0;
   size_t last_n = 0;
@@ -834,9 +294,10 @@ static int s_build(s_bench_t *b, double *seconds) {
     if (i % o->tx == 0) {
       rc = mash_store_begin(b->store);
     }
-    s_pb_t pb;
-    s_pb_fill(&pb, w, &w->people[i], "", NULL);
-    rc = rc ? rc : s_put_person(b->store, &pb.p, w->people[i].flags & S_F_CHILD, buf, sizeof buf);
+    people_pb_t pb;
+    people_pb_fill(&pb, w, &w->people[i], "", NULL);
+    rc = rc ? rc
+            : s_put_person(b->store, &pb.p, w->people[i].flags & PEOPLE_F_CHILD, buf, sizeof buf);
     if (rc == 0 && ((i + 1) % o->tx == 0 || i + 1 == w->n_people)) {
       rc = mash_store_commit(b->store);
     }
@@ -865,7 +326,7 @@ static const char *const CASE_NAMES[S_CASES] = {"identifier", "typo", "new"};
 /* One notification: a child and an adult, from the index or new. */
 typedef struct s_note {
   int kind;
-  s_person_t child, adult;
+  people_person_t child, adult;
   uint64_t typo_seed;
 } s_note_t;
 
@@ -876,7 +337,7 @@ typedef struct s_pool {
   size_t n;
 } s_pool_t;
 
-static int s_pools(const s_world_t *w, s_pool_t pools[2]) {
+static int s_pools(const people_world_t *w, s_pool_t pools[2]) {
   for (int k = 0; k < 2; k++) {
     pools[k].first = malloc((w->n_people / 2 + 1) * sizeof(uint32_t));
     pools[k].n = 0;
@@ -885,13 +346,13 @@ static int s_pools(const s_world_t *w, s_pool_t pools[2]) {
     }
   }
   for (size_t i = 0; i < w->n_people; i += w->people[i].size ? w->people[i].size : 1) {
-    const s_person_t *h = &w->people[i];
+    const people_person_t *h = &w->people[i];
     bool child = false;
     for (size_t j = 1; j < h->size; j++) {
-      child = child || (w->people[i + j].flags & S_F_CHILD);
+      child = child || (w->people[i + j].flags & PEOPLE_F_CHILD);
     }
-    if (child && !(h->flags & S_F_CHILD)) {
-      s_pool_t *p = &pools[(h->flags & S_F_NHS) ? 0 : 1];
+    if (child && !(h->flags & PEOPLE_F_CHILD)) {
+      s_pool_t *p = &pools[(h->flags & PEOPLE_F_NHS) ? 0 : 1];
       p->first[p->n++] = (uint32_t)i;
     }
   }
@@ -910,16 +371,16 @@ static size_t s_letters(const char *name) {
  * the typo case both surnames have 4 letters or more: match.h lets a typo
  * count only from 4 letters (Lee, Lea, Leo), so a typo in Cox or Ali goes
  * to the desk's review by design, which is not what this case measures. */
-static int s_pick(s_world_t *w, s_pool_t *pool, s_rng_t *r, bool typo, s_note_t *n) {
+static int s_pick(people_world_t *w, s_pool_t *pool, people_rng_t *r, bool typo, s_note_t *n) {
   for (int tries = 0; tries < 1000 && pool->n > 0; tries++) {
-    size_t k = s_below(r, (uint32_t)pool->n);
-    s_person_t *h = &w->people[pool->first[k]];
-    if (h->flags & S_F_USED) {
+    size_t k = people_below(r, (uint32_t)pool->n);
+    people_person_t *h = &w->people[pool->first[k]];
+    if (h->flags & PEOPLE_F_USED) {
       continue;
     }
     n->adult = *h;
     for (size_t j = 1; j < h->size; j++) {
-      if (h[j].flags & S_F_CHILD) {
+      if (h[j].flags & PEOPLE_F_CHILD) {
         n->child = h[j];
         break;
       }
@@ -928,30 +389,30 @@ static int s_pick(s_world_t *w, s_pool_t *pool, s_rng_t *r, bool typo, s_note_t 
                  s_letters(w->surnames[n->child.surname]) < 4)) {
       continue;
     }
-    h->flags |= S_F_USED;
+    h->flags |= PEOPLE_F_USED;
     return 0;
   }
   return -ENOSPC;
 }
 
 static int s_make_notes(s_bench_t *b, s_note_t *notes, size_t count, uint64_t seed) {
-  s_world_t *w = &b->world;
+  people_world_t *w = &b->world;
   s_pool_t pools[2] = {{NULL, 0}, {NULL, 0}};
   int rc = s_pools(w, pools);
-  s_rng_t r = {seed ^ 0xB0B0B0B0ULL};
-  s_rng_t fresh = {seed ^ 0xFEEDFACEULL};
+  people_rng_t r = {seed ^ 0xB0B0B0B0ULL};
+  people_rng_t fresh = {seed ^ 0xFEEDFACEULL};
   /* New people's NHS numbers start with 7 (the index's with 4); the serials
    * start where the run seed says, so that runs against a reused index do
    * not give their new people the same numbers. */
-  w->next_nhs = (uint32_t)(s_next(&r) % 100000000u);
+  w->next_nhs = (uint32_t)(people_next(&r) % 100000000u);
   for (size_t i = 0; rc == 0 && i < count; i++) {
     s_note_t *n = &notes[i];
     memset(n, 0, sizeof *n);
     n->kind = (int)(i % S_CASES);
-    n->typo_seed = s_next(&r);
+    n->typo_seed = people_next(&r);
     if (n->kind == S_CASE_NEW) {
-      s_person_t hh[5];
-      size_t size = s_household(w, &fresh, hh, 0, 1, 7);
+      people_person_t hh[5];
+      size_t size = people_household(w, &fresh, hh, 0, 1, 7);
       n->adult = hh[0];
       n->child = hh[size - 1];
       continue;
@@ -968,12 +429,12 @@ static int s_make_notes(s_bench_t *b, s_note_t *notes, size_t count, uint64_t se
 }
 
 /* A serialized Contact for note n, malloc'd. */
-static int s_contact(const s_world_t *w, const s_note_t *n, uint8_t **out, size_t *len) {
-  s_pb_t child, adult;
-  s_rng_t typo = {n->typo_seed};
+static int s_contact(const people_world_t *w, const s_note_t *n, uint8_t **out, size_t *len) {
+  people_pb_t child, adult;
+  people_rng_t typo = {n->typo_seed};
   bool t = n->kind == S_CASE_TYPO;
-  s_pb_fill(&child, w, &n->child, "c1", t ? &typo : NULL);
-  s_pb_fill(&adult, w, &n->adult, "a1", t ? &typo : NULL);
+  people_pb_fill(&child, w, &n->child, "c1", t ? &typo : NULL);
+  people_pb_fill(&adult, w, &n->adult, "a1", t ? &typo : NULL);
   adult.p.role = (char *)"parent";
   Mash__V1__Person *children[1] = {&child.p}, *adults[1] = {&adult.p};
   Mash__V1__Relationship rel = MASH__V1__RELATIONSHIP__INIT;
@@ -1075,7 +536,7 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
     memset(&in, 0, sizeof in);
     in.principal = S_PRINCIPAL;
     in.message_id = message_id;
-    in.received_at_ms = S_T0_MS + (int64_t)(first_seq + i) * 1000;
+    in.received_at_ms = PEOPLE_T0_MS + (int64_t)(first_seq + i) * 1000;
     in.contact = contact;
     in.contact_len = len;
     in.concern_category = MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT;
@@ -1172,12 +633,12 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
   rc = rc ? rc : mash_store_begin(b->store);
   for (size_t i = 0; rc == 0 && i < count; i++) {
     const s_note_t *n = &notes[i];
-    s_rng_t typo = {n->typo_seed};
+    people_rng_t typo = {n->typo_seed};
     bool t = n->kind == S_CASE_TYPO;
     for (int j = 0; rc == 0 && j < 2; j++) {
-      s_pb_t pb;
-      s_pb_fill(&pb, &b->world, j == 0 ? &n->child : &n->adult, j == 0 ? "c1" : "a1",
-                t ? &typo : NULL);
+      people_pb_t pb;
+      people_pb_fill(&pb, &b->world, j == 0 ? &n->child : &n->adult, j == 0 ? "c1" : "a1",
+                     t ? &typo : NULL);
       mash_match_person_t mp;
       mash_match_person_from_pb(&mp, &pb.p);
       mash_resolve_keys_t keys;
@@ -1227,7 +688,7 @@ static void s_cleanup(s_bench_t *b) {
     return;
   }
   static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
-  for (size_t i = 0; i < S_COUNT(names); i++) {
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     char p[600];
     s_path(b, names[i], p, sizeof p);
     unlink(p);
@@ -1271,11 +732,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench-resolve: %s\n", err);
     goto out;
   }
-  if (s_world_init(&b->world, o->people, o->seed) != 0) {
+  if (people_world_init(&b->world, o->people, o->seed) != 0) {
     fprintf(stderr, "bench-resolve: out of memory\n");
     goto out;
   }
-  s_world_people(&b->world, o->people, o->seed);
+  people_world_people(&b->world, o->people, o->seed);
 
   if (o->reuse) {
     mash_person_row_t row;
@@ -1390,6 +851,6 @@ out:
     fprintf(stderr, "bench-resolve: kept %s\n", b->dir);
   }
   s_cleanup(b);
-  s_world_free(&b->world);
+  people_world_free(&b->world);
   return status;
 }
