@@ -89,9 +89,8 @@ void mash_intake_prepare(const mash_key_t *sender, Mash__V1__Notification *n, in
   out->contact.notification = n;
   if (n->detail_case == MASH__V1__NOTIFICATION__DETAIL_POLICE && n->police) {
     const Mash__V1__PoliceDetail *pd = n->police;
-    bool da = pd->domestic_abuse ||
-              n->concern_category == MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE;
-    mash_dash_score(pd->dash_answers, pd->n_dash_answers, pd->officer_grade, da, &out->dash_result);
+    mash_dash_score(pd->dash_answers, pd->n_dash_answers, pd->officer_grade,
+                    mash_intake_domestic_abuse(n), &out->dash_result);
     mash_dash_to_pb(&out->dash_result, &out->dash);
     out->contact.dash = &out->dash;
     const char *flags[MASH_INTAKE_MAX_FLAGS];
@@ -136,10 +135,28 @@ void mash_intake_priority_input(const Mash__V1__Notification *n, int64_t receive
   const mash_dash_result_t *dp = NULL;
   if (n != NULL && n->detail_case == MASH__V1__NOTIFICATION__DETAIL_POLICE && n->police) {
     const Mash__V1__PoliceDetail *pd = n->police;
-    bool da = pd->domestic_abuse ||
-              n->concern_category == MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE;
-    mash_dash_score(pd->dash_answers, pd->n_dash_answers, pd->officer_grade, da, &dash);
+    mash_dash_score(pd->dash_answers, pd->n_dash_answers, pd->officer_grade,
+                    mash_intake_domestic_abuse(n), &dash);
     dp = &dash;
   }
   mash_priority_input_from_notification(n, dp, received_ms, 0, n != NULL && n->red_flag, out);
+}
+
+bool mash_intake_domestic_abuse(const Mash__V1__Notification *n) {
+  return n != NULL &&
+         (n->concern_category == MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE ||
+          (n->detail_case == MASH__V1__NOTIFICATION__DETAIL_POLICE && n->police &&
+           n->police->domestic_abuse));
+}
+
+void mash_intake_flags_text(char *const *flags, size_t n, char *out, size_t len) {
+  size_t off = 0;
+  if (len == 0) {
+    return;
+  }
+  out[0] = '\0';
+  for (size_t i = 0; i < n && off < len; i++) {
+    int w = snprintf(out + off, len - off, "%s%s", i ? "," : "", flags[i]);
+    off += w > 0 ? (size_t)w : 0;
+  }
 }

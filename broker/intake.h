@@ -6,6 +6,8 @@
 #ifndef MASH_INTAKE_H
 #define MASH_INTAKE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "codec.h"
@@ -46,6 +48,14 @@ int mash_intake_check_identifiers(const Mash__V1__Notification *n, mash_errors_t
 /* Set when a contact's people could not be resolved at all: delivered as it
  * came, without links, counts or the repeat-contact priority. */
 #define MASH_FLAG_RESOLUTION_FAILED "resolution_failed"
+
+/* Whether `n` is about domestic abuse: its concern category, or a police
+ * detail marked so. The one rule for the DASH, the counts of incidents and
+ * management information. */
+bool mash_intake_domestic_abuse(const Mash__V1__Notification *n);
+
+/* The quality flags column: flags[0..n) joined by ",", cut to fit `len`. */
+void mash_intake_flags_text(char *const *flags, size_t n, char *out, size_t len);
 
 /* The facts of `n` the priority table reads (DASH, children present,
  * injury, ages, pregnancy, information only, the agency's red flag), as

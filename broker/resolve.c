@@ -427,13 +427,6 @@ static int s_prior_order(const void *a, const void *b) {
   return strcmp(x->contact_id, y->contact_id);
 }
 
-static bool s_is_domestic_abuse(const Mash__V1__Notification *n) {
-  return n != NULL &&
-         (n->concern_category == MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE ||
-          (n->detail_case == MASH__V1__NOTIFICATION__DETAIL_POLICE && n->police &&
-           n->police->domestic_abuse));
-}
-
 /* Domestic-abuse incidents among the prior contacts and this one (when
  * this_da): notifications about one incident (one per sibling, or police
  * and health about the same night) are one incident, so incidents are
@@ -462,7 +455,7 @@ static unsigned s_da_incidents(const mash_person_contact_t *items, size_t n, boo
 
 /* ---------------------------------------------------------------- intake */
 
-typedef struct s_intake {
+typedef struct s_work {
   const Mash__V1__Person *pb[PEOPLE_MAX];
   int is_child[PEOPLE_MAX];
   mash_match_person_t mp[PEOPLE_MAX];
@@ -471,7 +464,6 @@ typedef struct s_intake {
    * as the candidate of a possible match: never offered to another. */
   char done[2 * PEOPLE_MAX][MASH_PERSON_ID_LEN];
   size_t n_done;
-  char flags[MASH_INTAKE_FLAGS_MAX][MASH_MATCH_KEY_SIZE];
   char *flag_ptrs[MASH_INTAKE_FLAGS_MAX];
   char flag_text[512];
   Mash__V1__PersonLink links[PEOPLE_MAX];
@@ -479,9 +471,9 @@ typedef struct s_intake {
   size_t n;
   s_household_t household;
   s_prior_t prior;
-} s_intake_t;
+} s_work_t;
 
-static void s_collect_people(s_intake_t *w, const Mash__V1__Notification *n) {
+static void s_collect_people(s_work_t *w, const Mash__V1__Notification *n) {
   w->n = 0;
   for (size_t i = 0; i < n->n_children && w->n < PEOPLE_MAX; i++) {
     w->pb[w->n] = n->children[i];
@@ -498,7 +490,7 @@ static void s_collect_people(s_intake_t *w, const Mash__V1__Notification *n) {
 
 /* Relate the people of one household of the notification: each to the
  * household's first member. */
-static int s_relate(mash_store_t *store, s_intake_t *w, const Mash__V1__Notification *n,
+static int s_relate(mash_store_t *store, s_work_t *w, const Mash__V1__Notification *n,
                     int64_t now) {
   size_t group[PEOPLE_MAX];
   mash_household_group(w->mp, w->n, n->relationships, n->n_relationships, group);
@@ -514,7 +506,7 @@ static int s_relate(mash_store_t *store, s_intake_t *w, const Mash__V1__Notifica
   return 0;
 }
 
-static void s_fill_links(s_intake_t *w, Mash__V1__Contact *c) {
+static void s_fill_links(s_work_t *w, Mash__V1__Contact *c) {
   for (size_t i = 0; i < w->n; i++) {
     Mash__V1__PersonLink *l = &w->links[i];
     s_resolved_t *r = &w->res[i];
@@ -532,31 +524,20 @@ static void s_fill_links(s_intake_t *w, Mash__V1__Contact *c) {
   c->n_persons = w->n;
 }
 
-/* Add a data-quality flag to the contact and to the flags column's text. */
-static void s_add_flag(s_intake_t *w, Mash__V1__Contact *c, const char *flag) {
+/* Add one of the static MASH_FLAG_* flags to the contact's quality flags,
+ * through `ptrs` (MASH_INTAKE_FLAGS_MAX slots, alive while c is packed). */
+static void s_add_flag(char **ptrs, Mash__V1__Contact *c, const char *flag) {
   size_t n = 0;
   for (size_t i = 0; i < c->n_quality_flags && n + 1 < MASH_INTAKE_FLAGS_MAX; i++) {
-    w->flag_ptrs[n++] = c->quality_flags[i];
+    ptrs[n++] = c->quality_flags[i];
   }
-  snprintf(w->flags[n], sizeof w->flags[n], "%s", flag);
-  w->flag_ptrs[n] = w->flags[n];
-  n++;
-  c->quality_flags = w->flag_ptrs;
+  ptrs[n++] = (char *)flag;
+  c->quality_flags = ptrs;
   c->n_quality_flags = n;
 }
 
-/* The flags column: the flag names, comma-separated. */
-static void s_flag_text(const Mash__V1__Contact *c, char *out, size_t len) {
-  size_t off = 0;
-  out[0] = '\0';
-  for (size_t i = 0; i < c->n_quality_flags && off < len; i++) {
-    int w = snprintf(out + off, len - off, "%s%s", i ? "," : "", c->quality_flags[i]);
-    off += w > 0 ? (size_t)w : 0;
-  }
-}
-
 static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__Contact *c,
-                         s_intake_t *w) {
+                         s_work_t *w) {
   const char *contact_id = job->contact_id;
   const Mash__V1__Notification *n = c->notification;
   int64_t now = c->received_at_ms;
@@ -593,7 +574,7 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
     rc = store->vt->match_insert(store, &m, w->res[i].why, now, w->res[i].match_id);
   }
   if (rc == 0 && conflict) {
-    s_add_flag(w, c, MASH_FLAG_IDENTIFIER_CONFLICT);
+    s_add_flag(w->flag_ptrs, c, MASH_FLAG_IDENTIFIER_CONFLICT);
   }
   rc = rc ? rc : s_relate(store, w, n, now);
   /* Repeat contacts and red flags: earlier contacts about the household's
@@ -618,7 +599,7 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
   }
   c->prior_contacts_12m = (uint32_t)w->prior.n;
   c->domestic_abuse_12m =
-      s_da_incidents(w->prior.items, w->prior.n, s_is_domestic_abuse(n), n->occurred_at_ms);
+      s_da_incidents(w->prior.items, w->prior.n, mash_intake_domestic_abuse(n), n->occurred_at_ms);
   mash_priority_input_t pin;
   mash_intake_priority_input(n, now, &pin);
   pin.repeat_contacts_12m = (unsigned)w->prior.n;
@@ -650,7 +631,7 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
   if (job->contact == NULL) {
     return -ENOMEM;
   }
-  s_flag_text(c, w->flag_text, sizeof w->flag_text);
+  mash_intake_flags_text(c->quality_flags, c->n_quality_flags, w->flag_text, sizeof w->flag_text);
   return store->vt->contact_resolved(store, contact_id, job->contact, job->contact_len, pr.score,
                                      w->flag_text);
 }
@@ -688,7 +669,7 @@ int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job) {
   size_t n_reasons = c->n_priority_reasons;
   char **flags = c->quality_flags;
   size_t n_flags = c->n_quality_flags;
-  s_intake_t *w = calloc(1, sizeof *w);
+  s_work_t *w = calloc(1, sizeof *w);
   rc = w ? s_resolve_run(store, job, c, w) : -ENOMEM;
   c->persons = persons;
   c->n_persons = n_persons;
@@ -729,15 +710,9 @@ int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job) {
   char **flags = c->quality_flags;
   size_t n_flags = c->n_quality_flags;
   char *with[MASH_INTAKE_FLAGS_MAX];
-  size_t n = 0;
-  for (size_t i = 0; i < n_flags && n + 1 < MASH_INTAKE_FLAGS_MAX; i++) {
-    with[n++] = flags[i];
-  }
-  with[n++] = (char *)MASH_FLAG_RESOLUTION_FAILED;
-  c->quality_flags = with;
-  c->n_quality_flags = n;
+  s_add_flag(with, c, MASH_FLAG_RESOLUTION_FAILED);
   char text[512];
-  s_flag_text(c, text, sizeof text);
+  mash_intake_flags_text(c->quality_flags, c->n_quality_flags, text, sizeof text);
   job->contact_len = mash__v1__contact__get_packed_size(c);
   job->contact = malloc(job->contact_len ? job->contact_len : 1);
   if (job->contact != NULL) {
@@ -860,8 +835,8 @@ static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, s_hous
     }
     out->n_prior++;
   }
-  unsigned da =
-      s_da_incidents(prior->items, prior->n, s_is_domestic_abuse(n), n ? n->occurred_at_ms : 0);
+  unsigned da = s_da_incidents(prior->items, prior->n, mash_intake_domestic_abuse(n),
+                               n ? n->occurred_at_ms : 0);
   out->domestic_abuse_12m = da;
   out->potential_escalation = da >= MASH_RESOLVE_DA_ESCALATION;
   return 0;

@@ -586,12 +586,8 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
   in->concern_category = (int)n->concern_category;
   in->red_flag = n->red_flag;
   in->occurred_at_ms = n->occurred_at_ms;
-  size_t off = 0;
-  for (size_t i = 0; i < prep.contact.n_quality_flags && off < sizeof ctx->flags; i++) {
-    int w = snprintf(ctx->flags + off, sizeof ctx->flags - off, "%s%s", i ? "," : "",
-                     prep.contact.quality_flags[i]);
-    off += w > 0 ? (size_t)w : 0;
-  }
+  mash_intake_flags_text(prep.contact.quality_flags, prep.contact.n_quality_flags, ctx->flags,
+                         sizeof ctx->flags);
   in->quality_flags = ctx->flags;
   ctx->op.done_cb = s_intake_done_cb;
   r->ops_outstanding++;
