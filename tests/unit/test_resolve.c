@@ -522,23 +522,22 @@ static int s_count_cb(const char *id, int64_t at, const uint8_t *c, size_t len, 
   return 0;
 }
 
-/* A contact that cannot be resolved is stored as it came, flagged, and
- * delivered: never held back for ever. */
-static void test_give_up_delivers_flagged(void **state) {
-  fixture_t *f = *state;
+/* Store Maya's notification (with `flags`) unresolved, as mashd's intake
+ * does; returns the job to resolve it. */
+static mash_resolve_job_t s_store_unresolved(fixture_t *f, const char *message_id, char **flags,
+                                             size_t n_flags) {
   note_t t;
   s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
   Mash__V1__Contact c = MASH__V1__CONTACT__INIT;
   c.notification = &t.n;
-  char *flags[1] = {(char *)"dash_missing"};
   c.quality_flags = flags;
-  c.n_quality_flags = 1;
+  c.n_quality_flags = n_flags;
   uint8_t buf[1024];
   size_t len = mash__v1__contact__pack(&c, buf);
   mash_intake_t in;
   memset(&in, 0, sizeof in);
   in.principal = "police";
-  in.message_id = "m-give-up";
+  in.message_id = message_id;
   in.contact = buf;
   in.contact_len = len;
   in.resolve_later = 1;
@@ -546,6 +545,16 @@ static void test_give_up_delivers_flagged(void **state) {
   mash_resolve_job_t job;
   memset(&job, 0, sizeof job);
   snprintf(job.contact_id, sizeof job.contact_id, "%s", in.contact_id);
+  job.policy = mash_match_policy_default();
+  return job;
+}
+
+/* A contact that cannot be resolved is stored as it came, flagged, and
+ * delivered: never held back for ever. */
+static void test_give_up_delivers_flagged(void **state) {
+  fixture_t *f = *state;
+  char *flags[1] = {(char *)"dash_missing"};
+  mash_resolve_job_t job = s_store_unresolved(f, "m-give-up", flags, 1);
   assert_int_equal(mash_resolve_give_up(f->store, &job), 0);
   assert_true(job.deliver);
   Mash__V1__Contact *out = mash__v1__contact__unpack(NULL, job.contact_len, job.contact);
@@ -565,28 +574,11 @@ static void test_give_up_delivers_flagged(void **state) {
  * and the contact stays unresolved, to be resolved on the next start. */
 static void test_store_failure_fails_resolution(void **state) {
   fixture_t *f = *state;
-  note_t t;
-  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
-  Mash__V1__Contact c = MASH__V1__CONTACT__INIT;
-  c.notification = &t.n;
-  uint8_t buf[1024];
-  size_t len = mash__v1__contact__pack(&c, buf);
-  mash_intake_t in;
-  memset(&in, 0, sizeof in);
-  in.principal = "health";
-  in.message_id = "m-fail";
-  in.contact = buf;
-  in.contact_len = len;
-  in.resolve_later = 1;
-  assert_int_equal(mash_store_intake(f->store, &in), 0);
+  mash_resolve_job_t job = s_store_unresolved(f, "m-fail", NULL, 0);
   mash_store_vtable_t vt = *f->store->vt;
   vt.person_find = s_find_fails;
   const mash_store_vtable_t *orig = f->store->vt;
   f->store->vt = &vt;
-  mash_resolve_job_t job;
-  memset(&job, 0, sizeof job);
-  snprintf(job.contact_id, sizeof job.contact_id, "%s", in.contact_id);
-  job.policy = mash_match_policy_default();
   assert_int_equal(mash_store_begin(f->store), 0);
   assert_int_equal(mash_resolve_contact(f->store, &job), -EIO);
   assert_null(job.contact);
@@ -594,7 +586,7 @@ static void test_store_failure_fails_resolution(void **state) {
   f->store->vt = orig;
   /* Not delivered while unresolved; listed for resolution. */
   mash_contact_row_t row;
-  assert_int_equal(f->store->vt->contact_get(f->store, in.contact_id, &row), 0);
+  assert_int_equal(f->store->vt->contact_get(f->store, job.contact_id, &row), 0);
   free(row.blob);
   assert_true(row.unresolved);
   int unresolved = 0;
