@@ -250,7 +250,7 @@ int main(int argc, char **argv) {
     goto out;
   }
   int64_t latest = 0;
-  if (store->vt->latest_instant(store, &latest) != 0) {
+  if (mash_store_latest_instant(store, &latest) != 0) {
     fprintf(stderr, "mashd: cannot read the store\n");
     goto out;
   }

@@ -1002,7 +1002,7 @@ static int s_load_outbox_cb(const char *message_id, const char *target, const ui
 
 static int s_load_outbox_fn(mash_store_t *store, void *arg) {
   /* Storage thread, while the loop thread waits in run_sync. */
-  return store->vt->outbox_pending(store, s_load_outbox_cb, arg);
+  return mash_store_outbox_pending(store, s_load_outbox_cb, arg);
 }
 
 int mash_router_load(mash_router_t *r) {

@@ -18,6 +18,7 @@
 #include "seal.h"
 #include "storage.h"
 #include "store.h"
+#include "store_vt.h" /* the fake stores fill in the vtable */
 
 #define UNIT_TESTING 1
 #include <cmocka.h>
