@@ -33,6 +33,7 @@ static void lib_free(void *p) {
 
 /* Distinct, aligned addresses passed as pointer arguments (never read). */
 static max_align_t s_pool[MAX_ARGS];
+#define P(k) ((void *)&s_pool[k])
 
 typedef struct recorder {
   mash_store_t base;
@@ -583,28 +584,27 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     rc = mash_store_rollback(s);
     break;
   case S_INTAKE:
-    want[0] = (uintptr_t)(mash_intake_t *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     *n = 1;
-    rc = mash_store_intake(s, (mash_intake_t *)(void *)&s_pool[0]);
+    rc = mash_store_intake(s, P(0));
     break;
   case S_MARK_DELIVERED:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     want[2] = (uintptr_t)INT64_C(5000000002);
     *n = 3;
-    rc = mash_store_mark_delivered(s, (const char *)(void *)&s_pool[0],
-                                   (const char *)(void *)&s_pool[1], INT64_C(5000000002));
+    rc = mash_store_mark_delivered(s, P(0), P(1), INT64_C(5000000002));
     break;
   case S_LOAD_UNDELIVERED:
     want[0] = (uintptr_t)s_contact_cb;
-    want[1] = (uintptr_t)(void *)(void *)&s_pool[0];
+    want[1] = (uintptr_t)P(0);
     *n = 2;
-    rc = mash_store_load_undelivered(s, s_contact_cb, (void *)(void *)&s_pool[0]);
+    rc = mash_store_load_undelivered(s, s_contact_cb, P(0));
     break;
   case S_COUNT_CONTACTS:
-    want[0] = (uintptr_t)(int64_t *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     *n = 1;
-    rc = mash_store_count_contacts(s, (int64_t *)(void *)&s_pool[0]);
+    rc = mash_store_count_contacts(s, P(0));
     break;
   case S_SAVEPOINT:
     *n = 0;
@@ -616,367 +616,323 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     rc = mash_store_release(s, 100);
     break;
   case S_CONTACT_GET:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(mash_contact_row_t *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     *n = 2;
-    rc = mash_store_contact_get(s, (const char *)(void *)&s_pool[0],
-                                (mash_contact_row_t *)(void *)&s_pool[1]);
+    rc = mash_store_contact_get(s, P(0), P(1));
     break;
   case S_CONTACT_SET_STATE:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)101;
     want[2] = (uintptr_t)INT64_C(5000000002);
     want[3] = (uintptr_t)103;
     *n = 4;
-    rc = mash_store_contact_set_state(s, (const char *)(void *)&s_pool[0], 101, INT64_C(5000000002),
-                                      103);
+    rc = mash_store_contact_set_state(s, P(0), 101, INT64_C(5000000002), 103);
     break;
   case S_INBOX_GET:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
-    want[2] = (uintptr_t)(uint8_t **)(void *)&s_pool[2];
-    want[3] = (uintptr_t)(size_t *)(void *)&s_pool[3];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)P(2);
+    want[3] = (uintptr_t)P(3);
     *n = 4;
-    rc = mash_store_inbox_get(s, (const char *)(void *)&s_pool[0], (const char *)(void *)&s_pool[1],
-                              (uint8_t **)(void *)&s_pool[2], (size_t *)(void *)&s_pool[3]);
+    rc = mash_store_inbox_get(s, P(0), P(1), P(2), P(3));
     break;
   case S_INBOX_PUT:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
-    want[2] = (uintptr_t)(const uint8_t *)(void *)&s_pool[2];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)P(2);
     want[3] = (uintptr_t)(size_t)203;
     want[4] = (uintptr_t)INT64_C(5000000004);
     *n = 5;
-    rc =
-        mash_store_inbox_put(s, (const char *)(void *)&s_pool[0], (const char *)(void *)&s_pool[1],
-                             (const uint8_t *)(void *)&s_pool[2], (size_t)203, INT64_C(5000000004));
+    rc = mash_store_inbox_put(s, P(0), P(1), P(2), (size_t)203, INT64_C(5000000004));
     break;
   case S_ENQUIRY_INSERT:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)101;
     want[2] = (uintptr_t)102;
     want[3] = (uintptr_t)INT64_C(5000000003);
-    want[4] = (uintptr_t)(const uint8_t *)(void *)&s_pool[4];
+    want[4] = (uintptr_t)P(4);
     want[5] = (uintptr_t)(size_t)205;
-    want[6] = (uintptr_t)(char *)(void *)&s_pool[6];
+    want[6] = (uintptr_t)P(6);
     *n = 7;
-    rc = mash_store_enquiry_insert(s, (const char *)(void *)&s_pool[0], 101, 102,
-                                   INT64_C(5000000003), (const uint8_t *)(void *)&s_pool[4],
-                                   (size_t)205, (char *)(void *)&s_pool[6]);
+    rc = mash_store_enquiry_insert(s, P(0), 101, 102, INT64_C(5000000003), P(4), (size_t)205, P(6));
     break;
   case S_ENQUIRY_GET:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(mash_enquiry_row_t *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     *n = 2;
-    rc = mash_store_enquiry_get(s, (const char *)(void *)&s_pool[0],
-                                (mash_enquiry_row_t *)(void *)&s_pool[1]);
+    rc = mash_store_enquiry_get(s, P(0), P(1));
     break;
   case S_ENQUIRY_UPDATE:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)301u;
     want[2] = (uintptr_t)INT64_C(5000000002);
     want[3] = (uintptr_t)INT64_C(5000000003);
     *n = 4;
-    rc = mash_store_enquiry_update(s, (const char *)(void *)&s_pool[0], 301u, INT64_C(5000000002),
-                                   INT64_C(5000000003));
+    rc = mash_store_enquiry_update(s, P(0), 301u, INT64_C(5000000002), INT64_C(5000000003));
     break;
   case S_ENQUIRY_OF_CONTACT:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(char *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     *n = 2;
-    rc = mash_store_enquiry_of_contact(s, (const char *)(void *)&s_pool[0],
-                                       (char *)(void *)&s_pool[1]);
+    rc = mash_store_enquiry_of_contact(s, P(0), P(1));
     break;
   case S_REQUEST_INSERT:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     want[2] = (uintptr_t)102;
     want[3] = (uintptr_t)INT64_C(5000000003);
     want[4] = (uintptr_t)INT64_C(5000000004);
-    want[5] = (uintptr_t)(char *)(void *)&s_pool[5];
+    want[5] = (uintptr_t)P(5);
     *n = 6;
-    rc = mash_store_request_insert(s, (const char *)(void *)&s_pool[0],
-                                   (const char *)(void *)&s_pool[1], 102, INT64_C(5000000003),
-                                   INT64_C(5000000004), (char *)(void *)&s_pool[5]);
+    rc = mash_store_request_insert(s, P(0), P(1), 102, INT64_C(5000000003), INT64_C(5000000004),
+                                   P(5));
     break;
   case S_REQUEST_GET:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(mash_request_row_t *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     *n = 2;
-    rc = mash_store_request_get(s, (const char *)(void *)&s_pool[0],
-                                (mash_request_row_t *)(void *)&s_pool[1]);
+    rc = mash_store_request_get(s, P(0), P(1));
     break;
   case S_REQUEST_ANSWER:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)INT64_C(5000000001);
-    want[2] = (uintptr_t)(const uint8_t *)(void *)&s_pool[2];
+    want[2] = (uintptr_t)P(2);
     want[3] = (uintptr_t)(size_t)203;
     *n = 4;
-    rc = mash_store_request_answer(s, (const char *)(void *)&s_pool[0], INT64_C(5000000001),
-                                   (const uint8_t *)(void *)&s_pool[2], (size_t)203);
+    rc = mash_store_request_answer(s, P(0), INT64_C(5000000001), P(2), (size_t)203);
     break;
   case S_REQUEST_SET_LEVEL:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)301u;
     want[2] = (uintptr_t)INT64_C(5000000002);
     *n = 3;
-    rc = mash_store_request_set_level(s, (const char *)(void *)&s_pool[0], 301u,
-                                      INT64_C(5000000002));
+    rc = mash_store_request_set_level(s, P(0), 301u, INT64_C(5000000002));
     break;
   case S_REQUESTS_OF_ENQUIRY:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)s_request_cb;
-    want[2] = (uintptr_t)(void *)(void *)&s_pool[1];
+    want[2] = (uintptr_t)P(1);
     *n = 3;
-    rc = mash_store_requests_of_enquiry(s, (const char *)(void *)&s_pool[0], s_request_cb,
-                                        (void *)(void *)&s_pool[1]);
+    rc = mash_store_requests_of_enquiry(s, P(0), s_request_cb, P(1));
     break;
   case S_REQUESTS_OPEN:
     want[0] = (uintptr_t)s_request_cb;
-    want[1] = (uintptr_t)(void *)(void *)&s_pool[0];
+    want[1] = (uintptr_t)P(0);
     *n = 2;
-    rc = mash_store_requests_open(s, s_request_cb, (void *)(void *)&s_pool[0]);
+    rc = mash_store_requests_open(s, s_request_cb, P(0));
     break;
   case S_ESCALATION_INSERT:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
-    want[2] = (uintptr_t)(const char *)(void *)&s_pool[2];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)P(2);
     want[3] = (uintptr_t)303u;
     want[4] = (uintptr_t)INT64_C(5000000004);
-    want[5] = (uintptr_t)(const uint8_t *)(void *)&s_pool[5];
+    want[5] = (uintptr_t)P(5);
     want[6] = (uintptr_t)(size_t)206;
     *n = 7;
-    rc = mash_store_escalation_insert(s, (const char *)(void *)&s_pool[0],
-                                      (const char *)(void *)&s_pool[1],
-                                      (const char *)(void *)&s_pool[2], 303u, INT64_C(5000000004),
-                                      (const uint8_t *)(void *)&s_pool[5], (size_t)206);
+    rc = mash_store_escalation_insert(s, P(0), P(1), P(2), 303u, INT64_C(5000000004), P(5),
+                                      (size_t)206);
     break;
   case S_ESCALATIONS_OF_ENQUIRY:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)s_blob_cb;
-    want[2] = (uintptr_t)(void *)(void *)&s_pool[1];
+    want[2] = (uintptr_t)P(1);
     *n = 3;
-    rc = mash_store_escalations_of_enquiry(s, (const char *)(void *)&s_pool[0], s_blob_cb,
-                                           (void *)(void *)&s_pool[1]);
+    rc = mash_store_escalations_of_enquiry(s, P(0), s_blob_cb, P(1));
     break;
   case S_OUTBOX_INSERT:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
-    want[2] = (uintptr_t)(const uint8_t *)(void *)&s_pool[2];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)P(2);
     want[3] = (uintptr_t)(size_t)203;
     want[4] = (uintptr_t)INT64_C(5000000004);
     *n = 5;
-    rc = mash_store_outbox_insert(
-        s, (const char *)(void *)&s_pool[0], (const char *)(void *)&s_pool[1],
-        (const uint8_t *)(void *)&s_pool[2], (size_t)203, INT64_C(5000000004));
+    rc = mash_store_outbox_insert(s, P(0), P(1), P(2), (size_t)203, INT64_C(5000000004));
     break;
   case S_OUTBOX_DELIVERED:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     want[2] = (uintptr_t)INT64_C(5000000002);
     *n = 3;
-    rc = mash_store_outbox_delivered(s, (const char *)(void *)&s_pool[0],
-                                     (const char *)(void *)&s_pool[1], INT64_C(5000000002));
+    rc = mash_store_outbox_delivered(s, P(0), P(1), INT64_C(5000000002));
     break;
   case S_OUTBOX_PENDING:
     want[0] = (uintptr_t)s_outbox_cb;
-    want[1] = (uintptr_t)(void *)(void *)&s_pool[0];
+    want[1] = (uintptr_t)P(0);
     *n = 2;
-    rc = mash_store_outbox_pending(s, s_outbox_cb, (void *)(void *)&s_pool[0]);
+    rc = mash_store_outbox_pending(s, s_outbox_cb, P(0));
     break;
   case S_LATEST_INSTANT:
-    want[0] = (uintptr_t)(int64_t *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     *n = 1;
-    rc = mash_store_latest_instant(s, (int64_t *)(void *)&s_pool[0]);
+    rc = mash_store_latest_instant(s, P(0));
     break;
   case S_LOAD_UNRESOLVED:
     want[0] = (uintptr_t)s_contact_cb;
-    want[1] = (uintptr_t)(void *)(void *)&s_pool[0];
+    want[1] = (uintptr_t)P(0);
     *n = 2;
-    rc = mash_store_load_unresolved(s, s_contact_cb, (void *)(void *)&s_pool[0]);
+    rc = mash_store_load_unresolved(s, s_contact_cb, P(0));
     break;
   case S_CONTACT_RESOLVED:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const uint8_t *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     want[2] = (uintptr_t)(size_t)202;
     want[3] = (uintptr_t)103;
-    want[4] = (uintptr_t)(const char *)(void *)&s_pool[4];
+    want[4] = (uintptr_t)P(4);
     *n = 5;
-    rc = mash_store_contact_resolved(s, (const char *)(void *)&s_pool[0],
-                                     (const uint8_t *)(void *)&s_pool[1], (size_t)202, 103,
-                                     (const char *)(void *)&s_pool[4]);
+    rc = mash_store_contact_resolved(s, P(0), P(1), (size_t)202, 103, P(4));
     break;
   case S_CONTACT_FIND:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
-    want[2] = (uintptr_t)(char *)(void *)&s_pool[2];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)P(2);
     *n = 3;
-    rc = mash_store_contact_find(s, (const char *)(void *)&s_pool[0],
-                                 (const char *)(void *)&s_pool[1], (char *)(void *)&s_pool[2]);
+    rc = mash_store_contact_find(s, P(0), P(1), P(2));
     break;
   case S_PERSON_FIND:
-    want[0] = (uintptr_t)(const char *const *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)(size_t)201;
     want[2] = (uintptr_t)s_person_cb;
-    want[3] = (uintptr_t)(void *)(void *)&s_pool[2];
+    want[3] = (uintptr_t)P(2);
     *n = 4;
-    rc = mash_store_person_find(s, (const char *const *)(void *)&s_pool[0], (size_t)201,
-                                s_person_cb, (void *)(void *)&s_pool[2]);
+    rc = mash_store_person_find(s, P(0), (size_t)201, s_person_cb, P(2));
     break;
   case S_PERSON_GET:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(mash_person_row_t *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     *n = 2;
-    rc = mash_store_person_get(s, (const char *)(void *)&s_pool[0],
-                               (mash_person_row_t *)(void *)&s_pool[1]);
+    rc = mash_store_person_get(s, P(0), P(1));
     break;
   case S_PERSON_PUT:
-    want[0] = (uintptr_t)(char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const uint8_t *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     want[2] = (uintptr_t)(size_t)202;
     want[3] = (uintptr_t)103;
-    want[4] = (uintptr_t)(const char *)(void *)&s_pool[4];
+    want[4] = (uintptr_t)P(4);
     want[5] = (uintptr_t)INT64_C(5000000005);
     *n = 6;
-    rc = mash_store_person_put(s, (char *)(void *)&s_pool[0], (const uint8_t *)(void *)&s_pool[1],
-                               (size_t)202, 103, (const char *)(void *)&s_pool[4],
-                               INT64_C(5000000005));
+    rc = mash_store_person_put(s, P(0), P(1), (size_t)202, 103, P(4), INT64_C(5000000005));
     break;
   case S_PERSON_ADD_KEYS:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *const *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     want[2] = (uintptr_t)(size_t)202;
     *n = 3;
-    rc = mash_store_person_add_keys(s, (const char *)(void *)&s_pool[0],
-                                    (const char *const *)(void *)&s_pool[1], (size_t)202);
+    rc = mash_store_person_add_keys(s, P(0), P(1), (size_t)202);
     break;
   case S_PERSON_LINK:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
-    want[2] = (uintptr_t)(const char *)(void *)&s_pool[2];
-    want[3] = (uintptr_t)(const char *)(void *)&s_pool[3];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)P(2);
+    want[3] = (uintptr_t)P(3);
     want[4] = (uintptr_t)104;
-    want[5] = (uintptr_t)(const char *)(void *)&s_pool[5];
+    want[5] = (uintptr_t)P(5);
     want[6] = (uintptr_t)INT64_C(5000000006);
     *n = 7;
-    rc = mash_store_person_link(s, (const char *)(void *)&s_pool[0],
-                                (const char *)(void *)&s_pool[1], (const char *)(void *)&s_pool[2],
-                                (const char *)(void *)&s_pool[3], 104,
-                                (const char *)(void *)&s_pool[5], INT64_C(5000000006));
+    rc = mash_store_person_link(s, P(0), P(1), P(2), P(3), 104, P(5), INT64_C(5000000006));
     break;
   case S_PERSON_RELATE:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     want[2] = (uintptr_t)INT64_C(5000000002);
     *n = 3;
-    rc = mash_store_person_relate(s, (const char *)(void *)&s_pool[0],
-                                  (const char *)(void *)&s_pool[1], INT64_C(5000000002));
+    rc = mash_store_person_relate(s, P(0), P(1), INT64_C(5000000002));
     break;
   case S_PERSON_RELATIVES:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)s_person_cb;
-    want[2] = (uintptr_t)(void *)(void *)&s_pool[1];
+    want[2] = (uintptr_t)P(1);
     *n = 3;
-    rc = mash_store_person_relatives(s, (const char *)(void *)&s_pool[0], s_person_cb,
-                                     (void *)(void *)&s_pool[1]);
+    rc = mash_store_person_relatives(s, P(0), s_person_cb, P(1));
     break;
   case S_PERSON_HOUSEMATES:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)INT64_C(5000000001);
     want[2] = (uintptr_t)(size_t)202;
     want[3] = (uintptr_t)s_person_cb;
-    want[4] = (uintptr_t)(void *)(void *)&s_pool[3];
+    want[4] = (uintptr_t)P(3);
     *n = 5;
-    rc = mash_store_person_housemates(s, (const char *)(void *)&s_pool[0], INT64_C(5000000001),
-                                      (size_t)202, s_person_cb, (void *)(void *)&s_pool[3]);
+    rc = mash_store_person_housemates(s, P(0), INT64_C(5000000001), (size_t)202, s_person_cb, P(3));
     break;
   case S_PERSON_TOGETHER:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     *n = 2;
-    rc = mash_store_person_together(s, (const char *)(void *)&s_pool[0],
-                                    (const char *)(void *)&s_pool[1]);
+    rc = mash_store_person_together(s, P(0), P(1));
     break;
   case S_PERSON_CONTACTS:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)INT64_C(5000000001);
     want[2] = (uintptr_t)INT64_C(5000000002);
     want[3] = (uintptr_t)(size_t)203;
     want[4] = (uintptr_t)s_person_contact_cb;
-    want[5] = (uintptr_t)(void *)(void *)&s_pool[4];
+    want[5] = (uintptr_t)P(4);
     *n = 6;
-    rc = mash_store_person_contacts(s, (const char *)(void *)&s_pool[0], INT64_C(5000000001),
-                                    INT64_C(5000000002), (size_t)203, s_person_contact_cb,
-                                    (void *)(void *)&s_pool[4]);
+    rc = mash_store_person_contacts(s, P(0), INT64_C(5000000001), INT64_C(5000000002), (size_t)203,
+                                    s_person_contact_cb, P(4));
     break;
   case S_PERSON_MERGE:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
-    want[2] = (uintptr_t)(const char *)(void *)&s_pool[2];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)P(2);
     want[3] = (uintptr_t)INT64_C(5000000003);
     *n = 4;
-    rc = mash_store_person_merge(s, (const char *)(void *)&s_pool[0],
-                                 (const char *)(void *)&s_pool[1], (const char *)(void *)&s_pool[2],
-                                 INT64_C(5000000003));
+    rc = mash_store_person_merge(s, P(0), P(1), P(2), INT64_C(5000000003));
     break;
   case S_MATCH_INSERT:
-    want[0] = (uintptr_t)(const mash_match_row_t *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(const char *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     want[2] = (uintptr_t)INT64_C(5000000002);
-    want[3] = (uintptr_t)(char *)(void *)&s_pool[3];
+    want[3] = (uintptr_t)P(3);
     *n = 4;
-    rc = mash_store_match_insert(s, (const mash_match_row_t *)(void *)&s_pool[0],
-                                 (const char *)(void *)&s_pool[1], INT64_C(5000000002),
-                                 (char *)(void *)&s_pool[3]);
+    rc = mash_store_match_insert(s, P(0), P(1), INT64_C(5000000002), P(3));
     break;
   case S_MATCH_GET:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
-    want[1] = (uintptr_t)(mash_match_row_t *)(void *)&s_pool[1];
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
     *n = 2;
-    rc = mash_store_match_get(s, (const char *)(void *)&s_pool[0],
-                              (mash_match_row_t *)(void *)&s_pool[1]);
+    rc = mash_store_match_get(s, P(0), P(1));
     break;
   case S_MATCH_DECIDE:
-    want[0] = (uintptr_t)(const char *)(void *)&s_pool[0];
+    want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)101;
-    want[2] = (uintptr_t)(const char *)(void *)&s_pool[2];
-    want[3] = (uintptr_t)(const uint8_t *)(void *)&s_pool[3];
+    want[2] = (uintptr_t)P(2);
+    want[3] = (uintptr_t)P(3);
     want[4] = (uintptr_t)(size_t)204;
     want[5] = (uintptr_t)INT64_C(5000000005);
     *n = 6;
-    rc = mash_store_match_decide(
-        s, (const char *)(void *)&s_pool[0], 101, (const char *)(void *)&s_pool[2],
-        (const uint8_t *)(void *)&s_pool[3], (size_t)204, INT64_C(5000000005));
+    rc = mash_store_match_decide(s, P(0), 101, P(2), P(3), (size_t)204, INT64_C(5000000005));
     break;
   case S_STATS_SUMMARY:
     want[0] = (uintptr_t)INT64_C(5000000000);
-    want[1] = (uintptr_t)(mash_store_stats_t *)(void *)&s_pool[1];
+    want[1] = (uintptr_t)P(1);
     *n = 2;
-    rc = mash_store_stats_summary(s, INT64_C(5000000000), (mash_store_stats_t *)(void *)&s_pool[1]);
+    rc = mash_store_stats_summary(s, INT64_C(5000000000), P(1));
     break;
   case S_STATS_SOURCES:
     want[0] = (uintptr_t)s_count_cb;
-    want[1] = (uintptr_t)(void *)(void *)&s_pool[0];
+    want[1] = (uintptr_t)P(0);
     *n = 2;
-    rc = mash_store_stats_sources(s, s_count_cb, (void *)(void *)&s_pool[0]);
+    rc = mash_store_stats_sources(s, s_count_cb, P(0));
     break;
   case S_STATS_REPLIES:
     want[0] = (uintptr_t)s_reply_cb;
-    want[1] = (uintptr_t)(void *)(void *)&s_pool[0];
+    want[1] = (uintptr_t)P(0);
     *n = 2;
-    rc = mash_store_stats_replies(s, s_reply_cb, (void *)(void *)&s_pool[0]);
+    rc = mash_store_stats_replies(s, s_reply_cb, P(0));
     break;
   case S_STATS_ESCALATION_LEVELS:
     want[0] = (uintptr_t)s_level_cb;
-    want[1] = (uintptr_t)(void *)(void *)&s_pool[0];
+    want[1] = (uintptr_t)P(0);
     *n = 2;
-    rc = mash_store_stats_escalation_levels(s, s_level_cb, (void *)(void *)&s_pool[0]);
+    rc = mash_store_stats_escalation_levels(s, s_level_cb, P(0));
     break;
   case S_STATS_QUALITY_FLAGS:
     want[0] = (uintptr_t)s_count_cb;
-    want[1] = (uintptr_t)(void *)(void *)&s_pool[0];
+    want[1] = (uintptr_t)P(0);
     *n = 2;
-    rc = mash_store_stats_quality_flags(s, s_count_cb, (void *)(void *)&s_pool[0]);
+    rc = mash_store_stats_quality_flags(s, s_count_cb, P(0));
     break;
   default:
     fail();
