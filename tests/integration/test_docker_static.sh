@@ -13,6 +13,19 @@ while read -r src; do
   [ -e "$SRC/$src" ] || fail "Dockerfile copies $src, which does not exist"
 done < <(grep -E '^COPY [^-]' "$df" | awk '{print $2}')
 
+# The build stage configures from exactly what it copies: copy the same paths
+# into an empty folder and configure there, so a folder CMake needs but the
+# Dockerfile forgets fails here rather than in a user's docker build.
+ctx=$(mktemp -d)
+trap 'rm -rf "$ctx"' EXIT
+while read -r src dst; do
+  mkdir -p "$ctx/$(dirname "$dst")"
+  cp -r "$SRC/$src" "$ctx/$dst"
+done < <(grep -E '^COPY [^-]' "$df" | awk '{print $2, $3}' | sed 's# \./$# #; s# \.$# #' |
+  awk '{ if ($2 == "" || $2 == "./") print $1, $1; else print $1, $2 }')
+cmake -S "$ctx" -B "$ctx/build" >"$ctx/configure.log" 2>&1 ||
+  { tail -20 "$ctx/configure.log" >&2; fail "cmake cannot configure from what the Dockerfile copies"; }
+
 installed=$(sed -n '/^COPY --from=build/,/usr\/local\/bin/p' "$df" | grep -o '/src/build/[^ ]*' | sed 's#/src/build/##')
 [ -n "$installed" ] || fail "the runtime stage installs no program"
 for p in $installed; do
