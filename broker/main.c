@@ -11,6 +11,7 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "version.h"
 #include "codec.h"
 #include "clock.h"
 #include "config.h"
@@ -128,6 +129,9 @@ static int s_clock_setup(mash_clock_t *c, const char *path, double rate, int64_t
 }
 
 int main(int argc, char **argv) {
+  if (mash_version_check(argc, argv, "mashd")) {
+    return 0;
+  }
   static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                        {"endpoint", required_argument, 0, 'e'},
                                        {"data", required_argument, 0, 'd'},

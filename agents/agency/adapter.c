@@ -15,6 +15,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "version.h"
 #include "agency_file.h"
 #include "agency_json.h"
 #include "agent.h"
@@ -345,6 +346,9 @@ static const char *s_base(const char *path) {
 }
 
 int main(int argc, char **argv) {
+  if (mash_version_check(argc, argv, NULL)) {
+    return 0;
+  }
   static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                        {"endpoint", required_argument, 0, 0},
                                        {"server-key", required_argument, 0, 0},
