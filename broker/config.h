@@ -13,6 +13,7 @@
 typedef struct mashd_config {
   char endpoint[256];            /* endpoint = tcp://127.0.0.1:7400 */
   char data_dir[1024];           /* data = var/mashd: mashd.db, data.key */
+  char data_key[1024];           /* data_key = FILE (default DATA/data.key) */
   char trust_dir[1024];          /* trust = certs/trusted: the .pub files of every client */
   char key_file[1024];           /* key = certs/mashd.secret: the broker's own key pair */
   int heartbeat_ms;              /* heartbeat_ms = 2000 */

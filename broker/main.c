@@ -46,7 +46,10 @@ static void s_usage(FILE *f) {
           "\n"
           "  -c, --config FILE     ini file with a [mashd] section (keys as the long options)\n"
           "  -e, --endpoint EP     where to listen (default tcp://127.0.0.1:7400)\n"
-          "  -d, --data DIR        data folder: mashd.db and data.key (default var/mashd)\n"
+          "  -d, --data DIR        data folder: mashd.db, escalations.log (default var/mashd)\n"
+          "      --data-key FILE   the data key sealing the store (made on first start if\n"
+          "                        missing; default DATA/data.key; keep it apart from the\n"
+          "                        data folder, e.g. a systemd credential)\n"
           "  -t, --trust DIR       trust list: the clients' .pub files (default certs/trusted)\n"
           "  -k, --key FILE        the broker's secret key file (default certs/mashd.secret)\n"
           "      --heartbeat-ms N  heartbeat interval (default 2000)\n"
@@ -135,6 +138,7 @@ int main(int argc, char **argv) {
   static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                        {"endpoint", required_argument, 0, 'e'},
                                        {"data", required_argument, 0, 'd'},
+                                       {"data-key", required_argument, 0, 'D'},
                                        {"trust", required_argument, 0, 't'},
                                        {"key", required_argument, 0, 'k'},
                                        {"heartbeat-ms", required_argument, 0, 'H'},
@@ -144,8 +148,9 @@ int main(int argc, char **argv) {
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   static const char *const keys[128] = {
-      ['e'] = "endpoint",     ['d'] = "data",      ['t'] = "trust",      ['k'] = "key",
-      ['H'] = "heartbeat_ms", ['L'] = "log_level", ['R'] = "clock_rate", ['S'] = "clock_start"};
+      ['e'] = "endpoint",  ['d'] = "data",       ['D'] = "data_key",
+      ['t'] = "trust",     ['k'] = "key",        ['H'] = "heartbeat_ms",
+      ['L'] = "log_level", ['R'] = "clock_rate", ['S'] = "clock_start"};
   mashd_config_t cfg;
   mashd_config_defaults(&cfg);
   char err[2048];
@@ -234,7 +239,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mashd: %s\n", err);
     goto out;
   }
-  snprintf(path, sizeof path, "%s/data.key", cfg.data_dir);
+  if (cfg.data_key[0] != '\0') {
+    snprintf(path, sizeof path, "%s", cfg.data_key);
+  } else {
+    snprintf(path, sizeof path, "%s/data.key", cfg.data_dir);
+  }
   seal = mash_seal_new(path, 1, err, sizeof err);
   if (!seal) {
     fprintf(stderr, "mashd: data key: %s\n", err);
