@@ -34,4 +34,29 @@ done
 for prog in $(grep -o 'command: \["[a-z-]*"' "$compose" | sed 's/.*\["//; s/"//'); do
   echo "$installed" | grep -q "/$prog\$" || fail "compose runs $prog, which the image does not install"
 done
+# systemd units: hardened, keys only through LoadCredential, and valid for
+# systemd itself (verified against the programs of this build).
+units="$SRC/docker/systemd"
+for u in "$units"/*.service; do
+  for want in NoNewPrivileges=yes ProtectSystem=strict PrivateTmp=yes LoadCredential= \
+    'CREDENTIALS_DIRECTORY'; do
+    grep -q "$want" "$u" || fail "$(basename "$u") lacks $want"
+  done
+done
+if command -v systemd-analyze >/dev/null; then
+  ud="$ctx/units"
+  mkdir -p "$ud"
+  for u in "$units"/*.service; do
+    sed -e "s#/usr/local/bin/mashd#$B/broker/mashd#" \
+      -e "s#/usr/local/bin/mash-hub#$B/agents/mash-hub#" \
+      -e "s#/usr/local/bin/mash-agency#$B/agents/mash-agency#" \
+      -e "s#/usr/local/bin/mash-ops#$B/ops/mash-ops#" "$u" >"$ud/$(basename "$u")"
+  done
+  cp "$ud/mash-agency@.service" "$ud/mash-agency@police.service"
+  (cd "$ud" && systemd-analyze verify ./*[a-z].service) >"$ctx/verify.log" 2>&1 ||
+    { cat "$ctx/verify.log" >&2; fail "systemd-analyze verify refuses a unit"; }
+  [ ! -s "$ctx/verify.log" ] || { cat "$ctx/verify.log" >&2; fail "systemd-analyze verify warns"; }
+else
+  echo "systemd-analyze not installed: units checked for hardening only"
+fi
 echo "docker static checks: ok"
