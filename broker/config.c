@@ -127,6 +127,13 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
     if (rc == 0) {
       c->log_level = lvl;
     }
+  } else if (strcmp(key, "log_format") == 0) {
+    want = "text or json";
+    int fmt = mash_log_format_parse(value);
+    rc = fmt < 0 ? -1 : 0;
+    if (rc == 0) {
+      c->log_format = fmt;
+    }
   } else {
     snprintf(err, errlen, "unknown setting '%s'", key);
     return -1;

@@ -349,19 +349,14 @@ int main(int argc, char **argv) {
   if (mash_version_check(argc, argv, NULL)) {
     return 0;
   }
-  static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                       {"endpoint", required_argument, 0, 0},
-                                       {"server-key", required_argument, 0, 0},
-                                       {"key", required_argument, 0, 0},
-                                       {"state", required_argument, 0, 0},
-                                       {"log-level", required_argument, 0, 0},
-                                       {"spool", required_argument, 0, 's'},
-                                       {"timeout", required_argument, 0, 'T'},
-                                       {"records", required_argument, 0, 'r'},
-                                       {"manual", required_argument, 0, 'm'},
-                                       {"agency", required_argument, 0, 'a'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
+  static const struct option opts[] = {
+      {"config", required_argument, 0, 'c'},   {"endpoint", required_argument, 0, 0},
+      {"server-key", required_argument, 0, 0}, {"key", required_argument, 0, 0},
+      {"state", required_argument, 0, 0},      {"log-level", required_argument, 0, 0},
+      {"log-format", required_argument, 0, 0}, {"spool", required_argument, 0, 's'},
+      {"timeout", required_argument, 0, 'T'},  {"records", required_argument, 0, 'r'},
+      {"manual", required_argument, 0, 'm'},   {"agency", required_argument, 0, 'a'},
+      {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
   adapter_t p;
   memset(&p, 0, sizeof p);
   p.timeout_s = 60;

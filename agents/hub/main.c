@@ -270,6 +270,7 @@ int main(int argc, char **argv) {
                                        {"key", required_argument, 0, 0},
                                        {"state", required_argument, 0, 0},
                                        {"log-level", required_argument, 0, 0},
+                                       {"log-format", required_argument, 0, 0},
                                        {"json", no_argument, 0, 'j'},
                                        {"packs", required_argument, 0, O_PACKS},
                                        {"commands", required_argument, 0, O_COMMANDS},
