@@ -10,6 +10,8 @@
  */
 #include "deadline.h"
 
+#include "civil.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,68 +60,25 @@ struct mash_calendar {
 
 /* ------------------------------------------------------------ date arithmetic */
 
-static int64_t s_floor_div(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if (a % b != 0 && ((a < 0) != (b < 0))) {
-    q--;
-  }
-  return q;
-}
-
 static int64_t s_clamp(int64_t v, int64_t lo, int64_t hi) {
   return v < lo ? lo : v > hi ? hi : v;
-}
-
-static bool s_is_leap(int64_t y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int s_days_in_month(int64_t y, int m) {
-  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && s_is_leap(y) ? 29 : days[m - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * algorithm, exact for every year this module can meet). */
-static int64_t s_days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-static int64_t s_year_of_day(int64_t z) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  return yoe + era * 400 + (mp >= 10);
-}
-
-/* 0 = Sunday; 1970-01-01 was a Thursday. */
-static int s_weekday(int64_t day) {
-  return (int)(day - s_floor_div(day + 4, 7) * 7 + 4);
 }
 
 /* ------------------------------------------------------------ time-zone rule */
 
 static int64_t s_rule_day(const tz_rule_t *r, int64_t year) {
-  int64_t jan1 = s_days_from_civil(year, 1, 1);
+  int64_t jan1 = mash_civil_days(year, 1, 1);
   switch (r->kind) {
   case RULE_JULIAN1:
-    return jan1 + r->day - 1 + (s_is_leap(year) && r->day >= 60 ? 1 : 0);
+    return jan1 + r->day - 1 + (mash_civil_is_leap(year) && r->day >= 60 ? 1 : 0);
   case RULE_JULIAN0:
     return jan1 + r->day;
   case RULE_MONTH:
   default: {
-    int64_t first = s_days_from_civil(year, r->month, 1);
-    int64_t d = first + (r->wday - s_weekday(first) + 7) % 7 + (int64_t)(r->week - 1) * 7;
+    int64_t first = mash_civil_days(year, r->month, 1);
+    int64_t d = first + (r->wday - mash_civil_weekday(first) + 7) % 7 + (int64_t)(r->week - 1) * 7;
     /* Week 5 means the last such weekday, which may be the fourth. */
-    while (d >= first + s_days_in_month(year, r->month)) {
+    while (d >= first + mash_civil_days_in_month(year, r->month)) {
       d -= 7;
     }
     return d;
@@ -135,7 +94,7 @@ static void s_transitions(const mash_calendar_t *c, int64_t year, int64_t *on, i
 }
 
 static int64_t s_year_at(const mash_calendar_t *c, int64_t t) {
-  return s_year_of_day(s_floor_div(t + c->std_east_ms, DAY_MS));
+  return mash_civil_date_of_days(mash_civil_day_of_ms(t + c->std_east_ms)).year;
 }
 
 /* The latest transition at or before t decides. Looking at the year either
@@ -210,7 +169,7 @@ static int64_t s_from_local(const mash_calendar_t *c, int64_t local) {
 }
 
 static int64_t s_local_day(const mash_calendar_t *c, int64_t t) {
-  return s_floor_div(t + s_offset(c, t), DAY_MS);
+  return mash_civil_day_of_ms(t + s_offset(c, t));
 }
 
 /* ------------------------------------------------------------ working spans */
@@ -234,7 +193,7 @@ static int s_day_spans(const mash_calendar_t *c, int64_t day, int64_t *s, int64_
   if (mash_calendar_is_holiday(c, day)) {
     return 0;
   }
-  int wd = s_weekday(day);
+  int wd = mash_civil_weekday(day);
   int n = 0;
   for (int i = 0; i < c->nspans[wd]; i++) {
     int64_t a = s_from_local(c, day * DAY_MS + c->spans[wd][i].start_min * MINUTE_MS);
@@ -784,18 +743,14 @@ static bool s_parse_holidays(mash_calendar_t *c, const char *holidays, char *err
       break;
     }
     const char *at = p;
-    int y, m, d;
-    const char *q = p;
-    bool ok = s_number(&p, 4, &y) && p - q == 4 && s_expect(&p, '-');
-    q = p;
-    ok = ok && s_number(&p, 2, &m) && p - q == 2 && s_expect(&p, '-');
-    q = p;
-    ok = ok && s_number(&p, 2, &d) && p - q == 2 && (*p == '\0' || *p == ',' || s_is_space(*p));
-    if (!ok) {
+    mash_civil_date_t date;
+    int rc = mash_civil_scan_date(p, &date);
+    p += rc == -EINVAL ? 0 : 10;
+    if (rc == -EINVAL || (*p != '\0' && *p != ',' && !s_is_space(*p))) {
       s_fail(err, errlen, "holidays: expected a date YYYY-MM-DD at \"%.32s\"", at);
       return false;
     }
-    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > s_days_in_month(y, m)) {
+    if (rc != 0 || date.year < 1970) {
       s_fail(err, errlen, "holidays: no such date \"%.10s\"", at);
       return false;
     }
@@ -803,7 +758,7 @@ static bool s_parse_holidays(mash_calendar_t *c, const char *holidays, char *err
       s_fail(err, errlen, "holidays: more than %d dates", MASH_CALENDAR_MAX_HOLIDAYS);
       return false;
     }
-    c->holidays[c->nholidays++] = s_days_from_civil(y, m, d);
+    c->holidays[c->nholidays++] = mash_civil_days(date.year, date.month, date.day);
   }
   qsort(c->holidays, c->nholidays, sizeof *c->holidays, s_cmp_i64);
   size_t n = 0;

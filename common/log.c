@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+
+#include "civil.h"
+#include "clock.h"
 
 static char s_program[32] = "mash";
 static int s_level = MASH_LOG_INFO;
@@ -31,10 +33,7 @@ void mash_log(int level, const char *fmt, ...) {
     return;
   }
   char ts[32];
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  mash_civil_format_ms(mash_clock_now_ms(), ts, sizeof ts);
   char line[1024];
   va_list ap;
   va_start(ap, fmt);

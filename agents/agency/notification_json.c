@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "clock.h"
 
 static const njson_name_value_t s_categories[] = {
@@ -368,24 +369,8 @@ const json_t *njson_get_array(njson_ctx_t *ctx, const json_t *obj, const char *k
 /* ---------------------------------------------------------------- values */
 
 bool njson_valid_date(const char *s) {
-  if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
-    return false;
-  }
-  for (int i = 0; i < 10; i++) {
-    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) {
-      return false;
-    }
-  }
-  int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-  int month = (s[5] - '0') * 10 + (s[6] - '0');
-  int day = (s[8] - '0') * 10 + (s[9] - '0');
-  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (year < 1900 || month < 1 || month > 12 || day < 1) {
-    return false;
-  }
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  int last = days[month - 1] + (month == 2 && leap ? 1 : 0);
-  return day <= last;
+  mash_civil_date_t d;
+  return mash_civil_parse_date(s, &d) == 0 && d.year >= 1900;
 }
 
 bool njson_nhs_number(const char *s, char out[11]) {

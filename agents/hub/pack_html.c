@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "clock.h"
 #include "codec.h"
 #include "dash.h"
@@ -309,47 +310,26 @@ static void s_kv_time(html_t *h, const char *label, int64_t ms) {
 
 /* ---------------------------------------------------------------- people */
 
-/* Read a YYYY-MM-DD date; false when it is not one. */
-static bool s_parse_date(const char *s, int *y, int *m, int *d) {
-  if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
-    return false;
-  }
-  int v[3] = {0, 0, 0};
-  const int start[3] = {0, 5, 8}, width[3] = {4, 2, 2};
-  for (int f = 0; f < 3; f++) {
-    for (int i = 0; i < width[f]; i++) {
-      char c = s[start[f] + i];
-      if (c < '0' || c > '9') {
-        return false;
-      }
-      v[f] = v[f] * 10 + (c - '0');
-    }
-  }
-  *y = v[0], *m = v[1], *d = v[2];
-  return *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31;
-}
-
 /* The age at the pack's issue, "7 y" or "4 m" under two years; nothing when
- * either date is unknown or the birth is after the issue. */
+ * either date is unknown or outside the years 0 to 9999, or the birth is
+ * after the issue. */
 static void s_age(html_t *h, const char *dob, int64_t at_ms) {
-  int by, bm, bd, ay, am, ad;
-  char iso[48];
-  if (at_ms == 0) {
+  mash_civil_date_t born;
+  if (at_ms == 0 || mash_civil_parse_date(dob, &born) != 0) {
     return;
   }
-  mash_clock_format(at_ms, iso, sizeof iso);
-  iso[strlen(iso) >= 10 ? 10 : 0] = '\0';
-  if (!s_parse_date(dob, &by, &bm, &bd) || !s_parse_date(iso, &ay, &am, &ad)) {
+  mash_civil_date_t at = mash_civil_date_of_days(mash_civil_day_of_ms(at_ms));
+  if (at.year < 0 || at.year > 9999) {
     return;
   }
-  int months = (ay - by) * 12 + (am - bm) - (ad < bd ? 1 : 0);
+  int64_t months = mash_civil_months_between(born, at);
   if (months < 0) {
     return;
   }
   if (months < 24) {
-    s_rawf(h, " <span class=\"muted\">(%d m)</span>", months);
+    s_rawf(h, " <span class=\"muted\">(%d m)</span>", (int)months);
   } else {
-    s_rawf(h, " <span class=\"muted\">(%d y)</span>", months / 12);
+    s_rawf(h, " <span class=\"muted\">(%d y)</span>", (int)(months / 12));
   }
 }
 
