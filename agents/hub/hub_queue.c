@@ -165,7 +165,7 @@ void hub_queue_line(const Mash__V1__Contact *c, int64_t now_ms, char *out, size_
   }
   hub_line_text(&l, "]  ", false);
   if (c->notification != NULL) {
-    hub_line_text(&l, hub_view_category_name(c->notification->concern_category), true);
+    hub_line_text(&l, mash_category_name(c->notification->concern_category), true);
   } else {
     hub_line_text(&l, "no notification", false);
   }
@@ -221,7 +221,7 @@ json_t *hub_queue_json(const Mash__V1__Contact *c, int64_t now_ms) {
   hub_view_json_set(o, "overdue", json_boolean(hub_queue_overdue(c, now_ms)), &ok);
   hub_view_json_set(o, "category",
                     c->notification != NULL
-                        ? json_string(hub_view_category_name(c->notification->concern_category))
+                        ? json_string(mash_category_name(c->notification->concern_category))
                         : json_null(),
                     &ok);
   if (!ok) {

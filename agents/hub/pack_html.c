@@ -5,7 +5,7 @@
  * scripts, no external resources) in which every text from the pack is
  * escaped and made valid UTF-8, with the lawful basis and identifiers in
  * the words a social worker knows and the DASH checklist by topic. The
- * contact, people and shared enum names come from hub_view.
+ * contact and people come from hub_view, the enum words from names.h.
  * Must not: do any I/O, log (the pack holds names of children), or change
  * the pack. Safe from any thread.
  */
@@ -482,7 +482,7 @@ static void s_people(html_t *h, Mash__V1__Person *const *people, size_t n, int64
     s_field(h, p->date_of_birth);
     s_age(h, p->date_of_birth, at_ms);
     s_raw(h, "</td><td>");
-    s_words(h, hub_view_sex_name(p->sex));
+    s_words(h, mash_sex_name(p->sex));
     s_raw(h, "</td><td>");
     s_text(h, p->role);
     s_raw(h, "</td><td>");
@@ -518,7 +518,7 @@ static void s_household(html_t *h, const Mash__V1__ConsolidatedPack *p) {
     s_field(h, c->date_of_birth);
     s_age(h, c->date_of_birth, p->issued_at_ms);
     s_raw(h, "</td><td>");
-    s_words(h, hub_view_sex_name(c->sex));
+    s_words(h, mash_sex_name(c->sex));
     s_raw(h, "</td><td>");
     s_address(h, c->address);
     s_raw(h, "</td></tr>\n");
@@ -749,7 +749,7 @@ static void s_dash(html_t *h, const Mash__V1__Contact *c) {
         }
         s_raw(h, a == MASH__V1__DASH_ANSWER__DASH_ANSWER_YES ? "</td><td class=\"yes\">"
                                                              : "</td><td>");
-        s_words(h, hub_view_dash_answer_name(a));
+        s_words(h, mash_dash_answer_name(a));
         s_raw(h, "</td>");
       }
       s_raw(h, n % 2 != 0 && row == rows - 1 ? "<td></td><td></td><td></td></tr>\n" : "</tr>\n");
@@ -770,23 +770,23 @@ static void s_dash(html_t *h, const Mash__V1__Contact *c) {
     }
     s_raw(h, "</dd>");
     s_dt(h, "Checklist grade");
-    s_raw(h, mash_dash_grade_name(r.checklist_grade));
+    s_raw(h, mash_risk_grade_name(r.checklist_grade));
     s_raw(h, "</dd>");
   }
   s_dt(h, "Officer grade");
-  s_raw(h, mash_dash_grade_name(r.officer_grade));
+  s_raw(h, mash_risk_grade_name(r.officer_grade));
   s_raw(h, "</dd>");
   s_dt(h, "Final grade");
   s_raw(h, "<strong>");
-  s_raw(h, mash_dash_grade_name(r.final_grade));
+  s_raw(h, mash_risk_grade_name(r.final_grade));
   s_raw(h, "</strong></dd></dl>\n");
   if (r.grade_raised) {
     s_raw(h, "<p class=\"banner\">Grade raised: the officer's grade (");
-    s_raw(h, mash_dash_grade_name(r.officer_grade));
+    s_raw(h, mash_risk_grade_name(r.officer_grade));
     s_raw(h, ") was below the checklist's (");
-    s_raw(h, mash_dash_grade_name(r.checklist_grade));
+    s_raw(h, mash_risk_grade_name(r.checklist_grade));
     s_raw(h, "). Judgement may raise a DASH grade but never lower it; the pack uses ");
-    s_raw(h, mash_dash_grade_name(r.final_grade));
+    s_raw(h, mash_risk_grade_name(r.final_grade));
     s_raw(h, ".</p>\n");
   }
 }
@@ -809,14 +809,14 @@ static void s_detail(html_t *h, const Mash__V1__Notification *n) {
     s_raw(h, "</dd>");
   } else if (n->detail_case == MASH__V1__NOTIFICATION__DETAIL_HEALTH && n->health != NULL) {
     s_dt(h, "Health event");
-    s_words(h, hub_view_health_kind_name(n->health->kind));
+    s_words(h, mash_health_kind_name(n->health->kind));
     s_raw(h, "</dd>");
     s_kv(h, "Setting", n->health->setting);
     s_kv_time(h, "Attended", n->health->attended_at_ms);
     s_kv(h, "Practitioner", n->health->practitioner);
   } else if (n->detail_case == MASH__V1__NOTIFICATION__DETAIL_EDUCATION && n->education != NULL) {
     s_dt(h, "Education event");
-    s_words(h, hub_view_education_kind_name(n->education->kind));
+    s_words(h, mash_education_kind_name(n->education->kind));
     s_raw(h, "</dd>");
     s_kv(h, "School", n->education->school);
     s_dt(h, "Attendance");
@@ -828,7 +828,7 @@ static void s_detail(html_t *h, const Mash__V1__Notification *n) {
     int64_t pence = n->housing->arrears_pence;
     uint64_t mag = pence < 0 ? 0 - (uint64_t)pence : (uint64_t)pence;
     s_dt(h, "Housing event");
-    s_words(h, hub_view_housing_kind_name(n->housing->kind));
+    s_words(h, mash_housing_kind_name(n->housing->kind));
     s_raw(h, "</dd>");
     s_kv(h, "Tenancy reference", n->housing->tenancy_reference);
     s_dt(h, "Arrears");
@@ -854,7 +854,7 @@ static void s_notification(html_t *h, const Mash__V1__ConsolidatedPack *p) {
     s_kv(h, "Their reference", n->source_reference);
     s_dt(h, "Concern");
     s_raw(h, "<strong>");
-    s_words(h, hub_view_category_name(n->concern_category));
+    s_words(h, mash_category_name(n->concern_category));
     s_raw(h, "</strong></dd>");
     s_kv_time(h, "Occurred", n->occurred_at_ms);
     s_detail(h, n);
@@ -895,7 +895,7 @@ static void s_consent(html_t *h, const Mash__V1__ConsentRecord *c) {
     s_raw(h, "<dl class=\"kv\">");
     s_dt(h, "Consent");
     s_raw(h, "<strong>");
-    s_words(h, s_consent_name(c->status));
+    s_words(h, mash_consent_status_name(c->status));
     s_raw(h, "</strong></dd>");
     s_dt(h, "Reason");
     s_field(h, c->reason);
@@ -1079,7 +1079,7 @@ static void s_prior(html_t *h, const Mash__V1__ConsolidatedPack *p) {
     s_raw(h, "</td><td>");
     s_text(h, c->source_principal);
     s_raw(h, "</td><td>");
-    s_words(h, hub_view_category_name(c->concern_category));
+    s_words(h, mash_category_name(c->concern_category));
     s_raw(h, "</td><td>");
     if (!s_empty(c->person_ref)) {
       s_ref(h, p, c->person_ref);
