@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <string.h>
 
-const mash_name_t mash_rag_names[] = {
+const mash_enum_name_t mash_rag_names[] = {
     {"red", MASH__V1__RAG__RAG_RED},
     {"amber", MASH__V1__RAG__RAG_AMBER},
     {"green", MASH__V1__RAG__RAG_GREEN},
@@ -18,14 +18,14 @@ const mash_name_t mash_rag_names[] = {
     {NULL, 0},
 };
 
-const mash_name_t mash_consent_status_names[] = {
+const mash_enum_name_t mash_consent_status_names[] = {
     {"given", MASH__V1__CONSENT_STATUS__CONSENT_STATUS_GIVEN},
     {"refused", MASH__V1__CONSENT_STATUS__CONSENT_STATUS_REFUSED},
     {"not_sought", MASH__V1__CONSENT_STATUS__CONSENT_STATUS_NOT_SOUGHT},
     {NULL, 0},
 };
 
-const mash_name_t mash_lawful_basis_names[] = {
+const mash_enum_name_t mash_lawful_basis_names[] = {
     {"consent", MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_CONSENT},
     {"public_task", MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_PUBLIC_TASK},
     {"legal_obligation", MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_LEGAL_OBLIGATION},
@@ -34,7 +34,7 @@ const mash_name_t mash_lawful_basis_names[] = {
     {NULL, 0},
 };
 
-const mash_name_t mash_outcome_names[] = {
+const mash_enum_name_t mash_outcome_names[] = {
     {"no_further_action", MASH__V1__OUTCOME__OUTCOME_NO_FURTHER_ACTION},
     {"early_help", MASH__V1__OUTCOME__OUTCOME_EARLY_HELP},
     {"assessment", MASH__V1__OUTCOME__OUTCOME_ASSESSMENT},
@@ -42,7 +42,7 @@ const mash_name_t mash_outcome_names[] = {
     {NULL, 0},
 };
 
-const mash_name_t mash_sex_names[] = {
+const mash_enum_name_t mash_sex_names[] = {
     {"female", MASH__V1__SEX__SEX_FEMALE},
     {"male", MASH__V1__SEX__SEX_MALE},
     {"other", MASH__V1__SEX__SEX_OTHER},
@@ -50,7 +50,7 @@ const mash_name_t mash_sex_names[] = {
     {NULL, 0},
 };
 
-const mash_name_t mash_identifier_kind_names[] = {
+const mash_enum_name_t mash_identifier_kind_names[] = {
     {"nhs_number", MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER},
     {"upn", MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN},
     {"pnc_id", MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID},
@@ -58,7 +58,7 @@ const mash_name_t mash_identifier_kind_names[] = {
     {NULL, 0},
 };
 
-const mash_name_t mash_category_names[] = {
+const mash_enum_name_t mash_category_names[] = {
     {"domestic_abuse", MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE},
     {"neglect", MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT},
     {"physical_abuse", MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_PHYSICAL_ABUSE},
@@ -70,35 +70,35 @@ const mash_name_t mash_category_names[] = {
     {NULL, 0},
 };
 
-const mash_name_t mash_dash_answer_names[] = {
+const mash_enum_name_t mash_dash_answer_names[] = {
     {"yes", MASH__V1__DASH_ANSWER__DASH_ANSWER_YES},
     {"no", MASH__V1__DASH_ANSWER__DASH_ANSWER_NO},
     {"not_known", MASH__V1__DASH_ANSWER__DASH_ANSWER_NOT_KNOWN},
     {NULL, 0},
 };
 
-const mash_name_t mash_risk_grade_names[] = {
+const mash_enum_name_t mash_risk_grade_names[] = {
     {"standard", MASH__V1__RISK_GRADE__RISK_GRADE_STANDARD},
     {"medium", MASH__V1__RISK_GRADE__RISK_GRADE_MEDIUM},
     {"high", MASH__V1__RISK_GRADE__RISK_GRADE_HIGH},
     {NULL, 0},
 };
 
-const mash_name_t mash_health_kind_names[] = {
+const mash_enum_name_t mash_health_kind_names[] = {
     {"unscheduled_care", MASH__V1__HEALTH_EVENT_KIND__HEALTH_EVENT_KIND_UNSCHEDULED_CARE},
     {"health_visitor_concern",
      MASH__V1__HEALTH_EVENT_KIND__HEALTH_EVENT_KIND_HEALTH_VISITOR_CONCERN},
     {NULL, 0},
 };
 
-const mash_name_t mash_education_kind_names[] = {
+const mash_enum_name_t mash_education_kind_names[] = {
     {"attendance_drop", MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_ATTENDANCE_DROP},
     {"exclusion", MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_EXCLUSION},
     {"dsl_concern", MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_DSL_CONCERN},
     {NULL, 0},
 };
 
-const mash_name_t mash_housing_kind_names[] = {
+const mash_enum_name_t mash_housing_kind_names[] = {
     {"eviction", MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_EVICTION},
     {"homelessness", MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_HOMELESSNESS},
     {"arrears", MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_ARREARS},
@@ -107,7 +107,7 @@ const mash_name_t mash_housing_kind_names[] = {
     {NULL, 0},
 };
 
-const char *mash_name_of(const mash_name_t *table, int value) {
+const char *mash_enum_name_of(const mash_enum_name_t *table, int value) {
   for (size_t i = 0; table != NULL && table[i].name != NULL; i++) {
     if (table[i].value == value) {
       return table[i].name;
@@ -116,7 +116,7 @@ const char *mash_name_of(const mash_name_t *table, int value) {
   return NULL;
 }
 
-int mash_name_value(const mash_name_t *table, const char *name, int *value) {
+int mash_enum_value(const mash_enum_name_t *table, const char *name, int *value) {
   for (size_t i = 0; table != NULL && name != NULL && table[i].name != NULL; i++) {
     if (strcmp(table[i].name, name) == 0) {
       *value = table[i].value;
@@ -126,8 +126,8 @@ int mash_name_value(const mash_name_t *table, const char *name, int *value) {
   return -EINVAL;
 }
 
-static const char *s_name_or(const mash_name_t *table, int value, const char *otherwise) {
-  const char *name = mash_name_of(table, value);
+static const char *s_name_or(const mash_enum_name_t *table, int value, const char *otherwise) {
+  const char *name = mash_enum_name_of(table, value);
   return name != NULL ? name : otherwise;
 }
 

@@ -13,35 +13,35 @@
 #include "mash.pb-c.h"
 
 /* One row of a word table. */
-typedef struct mash_name {
+typedef struct mash_enum_name {
   const char *name;
   int value;
-} mash_name_t;
+} mash_enum_name_t;
 
 /* The word tables: one row per value other than the unspecified 0, in the
  * proto's order, ended by {NULL, 0}. Static; iterate them to list the
  * choices in an error message. */
-extern const mash_name_t mash_rag_names[];
-extern const mash_name_t mash_consent_status_names[];
-extern const mash_name_t mash_lawful_basis_names[];
-extern const mash_name_t mash_outcome_names[];
-extern const mash_name_t mash_sex_names[];
-extern const mash_name_t mash_identifier_kind_names[];
-extern const mash_name_t mash_category_names[];
-extern const mash_name_t mash_dash_answer_names[];
-extern const mash_name_t mash_risk_grade_names[];
-extern const mash_name_t mash_health_kind_names[];
-extern const mash_name_t mash_education_kind_names[];
-extern const mash_name_t mash_housing_kind_names[];
+extern const mash_enum_name_t mash_rag_names[];
+extern const mash_enum_name_t mash_consent_status_names[];
+extern const mash_enum_name_t mash_lawful_basis_names[];
+extern const mash_enum_name_t mash_outcome_names[];
+extern const mash_enum_name_t mash_sex_names[];
+extern const mash_enum_name_t mash_identifier_kind_names[];
+extern const mash_enum_name_t mash_category_names[];
+extern const mash_enum_name_t mash_dash_answer_names[];
+extern const mash_enum_name_t mash_risk_grade_names[];
+extern const mash_enum_name_t mash_health_kind_names[];
+extern const mash_enum_name_t mash_education_kind_names[];
+extern const mash_enum_name_t mash_housing_kind_names[];
 
 /* The word of `value` in `table`, or NULL when it has none (unspecified or
  * unknown). */
-const char *mash_name_of(const mash_name_t *table, int value);
+const char *mash_enum_name_of(const mash_enum_name_t *table, int value);
 
 /* The value of the word `name` (exact, case-sensitive) in `table` into
  * *value. Returns 0, or -EINVAL (and *value untouched) for NULL or a word
  * the table does not hold. */
-int mash_name_value(const mash_name_t *table, const char *name, int *value);
+int mash_enum_value(const mash_enum_name_t *table, const char *name, int *value);
 
 /* The word of a value, or the word shown for unspecified and unknown values:
  * "unspecified" unless said otherwise. Static strings. */

@@ -33,7 +33,7 @@ _Static_assert(MANUAL_MAX_FINDINGS <= MASH_MAX_FINDINGS, "answers must pass the 
 
 /* ---------------------------------------------------------------- words */
 
-/* Enum values are written with their words from names.h (mash_name_of). */
+/* Enum values are written with their words from names.h (mash_enum_name_of). */
 
 /* ---------------------------------------------------------------- paths and files */
 
@@ -123,8 +123,8 @@ static int s_set_text(json_t *obj, const char *key, const char *value) {
   return s != NULL && json_object_set_new(obj, key, s) == 0 ? 0 : -1;
 }
 
-static int s_set_word(json_t *obj, const char *key, const mash_name_t *table, int value) {
-  return s_set_text(obj, key, mash_name_of(table, value));
+static int s_set_word(json_t *obj, const char *key, const mash_enum_name_t *table, int value) {
+  return s_set_text(obj, key, mash_enum_name_of(table, value));
 }
 
 static int s_set_time(json_t *obj, const char *key, int64_t ms) {
@@ -170,7 +170,7 @@ static json_t *s_person_json(const Mash__V1__Person *p) {
            s_set_word(o, "sex", mash_sex_names, p->sex) | s_set_text(o, "role", p->role);
   for (size_t i = 0; i < p->n_identifiers && rc == 0; i++) {
     const Mash__V1__Identifier *id = p->identifiers[i];
-    const char *key = mash_name_of(mash_identifier_kind_names, id->kind);
+    const char *key = mash_enum_name_of(mash_identifier_kind_names, id->kind);
     if (key == NULL) {
       continue;
     }

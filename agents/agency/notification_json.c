@@ -233,7 +233,7 @@ int njson_get_integer(njson_ctx_t *ctx, const json_t *obj, const char *key, cons
 }
 
 /* "a, b or c" for error messages. */
-static void s_choices(const mash_name_t *table, char *out, size_t outlen) {
+static void s_choices(const mash_enum_name_t *table, char *out, size_t outlen) {
   size_t used = 0;
   out[0] = '\0';
   for (size_t i = 0; table[i].name != NULL && used < outlen; i++) {
@@ -246,13 +246,13 @@ static void s_choices(const mash_name_t *table, char *out, size_t outlen) {
   }
 }
 
-int njson_enum_value(njson_ctx_t *ctx, const json_t *v, const char *path, const mash_name_t *table,
-                     int *out) {
+int njson_enum_value(njson_ctx_t *ctx, const json_t *v, const char *path,
+                     const mash_enum_name_t *table, int *out) {
   if (!json_is_string(v)) {
     njson_error(ctx, path, "expected a string");
     return -1;
   }
-  if (mash_name_value(table, json_string_value(v), out) != 0) {
+  if (mash_enum_value(table, json_string_value(v), out) != 0) {
     char choices[128];
     s_choices(table, choices, sizeof choices);
     /* The value itself is not echoed: it is untrusted and may not fit. */
@@ -263,7 +263,7 @@ int njson_enum_value(njson_ctx_t *ctx, const json_t *v, const char *path, const 
 }
 
 int njson_get_enum(njson_ctx_t *ctx, const json_t *obj, const char *key, const char *base,
-                   const mash_name_t *table, bool required, int *out) {
+                   const mash_enum_name_t *table, bool required, int *out) {
   char path[NJSON_PATH_LEN];
   njson_path_key(path, base, key);
   int rc = 0;
@@ -396,7 +396,7 @@ static int s_add_identifier(njson_ctx_t *ctx, Mash__V1__Person *p, Mash__V1__Ide
 static void s_person_identifiers(njson_ctx_t *ctx, const json_t *j, const char *base,
                                  const char *local_issuer, Mash__V1__Person *p) {
   /* The JSON keys are the kinds' words, one identifier of each at most. */
-  const mash_name_t *keys = mash_identifier_kind_names;
+  const mash_enum_name_t *keys = mash_identifier_kind_names;
   size_t nkeys = 0;
   while (keys[nkeys].name != NULL && nkeys < MASH_MAX_IDENTIFIERS) {
     nkeys++;

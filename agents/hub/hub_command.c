@@ -35,7 +35,7 @@ struct hub_command {
 
 /* The command files' words are the enums' words (names.h), and
  * "safeguarding" besides for the long name of that lawful basis. */
-static const mash_name_t s_basis_aliases[] = {
+static const mash_enum_name_t s_basis_aliases[] = {
     {"safeguarding", MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_SAFEGUARDING_DPA_SCH1_P18},
     {NULL, 0},
 };
@@ -44,7 +44,7 @@ static const mash_name_t s_basis_aliases[] = {
  * still means unknown, and confirm is value 1. */
 enum { MATCH_CONFIRM = 1, MATCH_REJECT = 2 };
 
-static const mash_name_t s_match_decisions[] = {
+static const mash_enum_name_t s_match_decisions[] = {
     {"confirm", MATCH_CONFIRM},
     {"reject", MATCH_REJECT},
     {NULL, 0},
@@ -52,10 +52,11 @@ static const mash_name_t s_match_decisions[] = {
 
 /* The value of `name` in `table`, else in `aliases` (may be NULL); 0 when
  * neither holds it. */
-static int s_lookup(const mash_name_t *table, const mash_name_t *aliases, const char *name) {
+static int s_lookup(const mash_enum_name_t *table, const mash_enum_name_t *aliases,
+                    const char *name) {
   int v = 0;
-  if (mash_name_value(table, name, &v) != 0 && aliases != NULL) {
-    mash_name_value(aliases, name, &v);
+  if (mash_enum_value(table, name, &v) != 0 && aliases != NULL) {
+    mash_enum_value(aliases, name, &v);
   }
   return v;
 }
@@ -154,7 +155,8 @@ static const char *s_string(mash_errors_t *errs, const json_t *obj, const char *
 
 /* An enum member by name: 0 when absent, wrong or unknown (with an error). */
 static int s_enum(mash_errors_t *errs, const json_t *obj, const char *key, const char *path,
-                  const mash_name_t *table, const mash_name_t *aliases, const char *choices) {
+                  const mash_enum_name_t *table, const mash_enum_name_t *aliases,
+                  const char *choices) {
   const char *s = s_string(errs, obj, key, path, true);
   if (s == NULL) {
     return 0;

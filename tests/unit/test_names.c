@@ -18,7 +18,7 @@
 
 static const struct {
   const ProtobufCEnumDescriptor *desc;
-  const mash_name_t *table;
+  const mash_enum_name_t *table;
 } s_enums[] = {
     {&mash__v1__rag__descriptor, mash_rag_names},
     {&mash__v1__consent_status__descriptor, mash_consent_status_names},
@@ -47,7 +47,7 @@ static void test_tables_match_the_proto(void **state) {
   (void)state;
   for (size_t e = 0; e < N_OF(s_enums); e++) {
     const ProtobufCEnumDescriptor *d = s_enums[e].desc;
-    const mash_name_t *t = s_enums[e].table;
+    const mash_enum_name_t *t = s_enums[e].table;
     /* The prefix is the unspecified value's name less "UNSPECIFIED". */
     const ProtobufCEnumValue *zero = protobuf_c_enum_descriptor_get_value(d, 0);
     assert_non_null(zero);
@@ -65,26 +65,26 @@ static void test_tables_match_the_proto(void **state) {
     for (unsigned i = 0; i < d->n_values; i++) {
       const ProtobufCEnumValue *v = &d->values[i];
       if (v->value == 0) {
-        assert_null(mash_name_of(t, 0));
+        assert_null(mash_enum_name_of(t, 0));
         continue;
       }
       char want[64];
       s_word(v->name, prefix, want, sizeof want);
-      const char *got = mash_name_of(t, v->value);
+      const char *got = mash_enum_name_of(t, v->value);
       if (got == NULL || strcmp(got, want) != 0) {
         fail_msg("%s: %s is \"%s\", expected \"%s\"", d->name, v->name, got ? got : "(none)", want);
       }
       int back = -1;
-      assert_int_equal(mash_name_value(t, want, &back), 0);
+      assert_int_equal(mash_enum_value(t, want, &back), 0);
       assert_int_equal(back, v->value);
     }
     /* Unknown values and words. */
-    assert_null(mash_name_of(t, 9999));
-    assert_null(mash_name_of(t, -1));
+    assert_null(mash_enum_name_of(t, 9999));
+    assert_null(mash_enum_name_of(t, -1));
     int untouched = 42;
-    assert_int_equal(mash_name_value(t, "unspecified", &untouched), -EINVAL);
-    assert_int_equal(mash_name_value(t, "", &untouched), -EINVAL);
-    assert_int_equal(mash_name_value(t, NULL, &untouched), -EINVAL);
+    assert_int_equal(mash_enum_value(t, "unspecified", &untouched), -EINVAL);
+    assert_int_equal(mash_enum_value(t, "", &untouched), -EINVAL);
+    assert_int_equal(mash_enum_value(t, NULL, &untouched), -EINVAL);
     assert_int_equal(untouched, 42);
   }
 }
@@ -92,9 +92,9 @@ static void test_tables_match_the_proto(void **state) {
 static void test_case_matters(void **state) {
   (void)state;
   int v = 0;
-  assert_int_equal(mash_name_value(mash_rag_names, "Amber", &v), -EINVAL);
-  assert_int_equal(mash_name_value(mash_rag_names, "amber ", &v), -EINVAL);
-  assert_int_equal(mash_name_value(mash_rag_names, "amber", &v), 0);
+  assert_int_equal(mash_enum_value(mash_rag_names, "Amber", &v), -EINVAL);
+  assert_int_equal(mash_enum_value(mash_rag_names, "amber ", &v), -EINVAL);
+  assert_int_equal(mash_enum_value(mash_rag_names, "amber", &v), 0);
   assert_int_equal(v, MASH__V1__RAG__RAG_AMBER);
 }
 
