@@ -114,8 +114,8 @@ def check_braces(path, toks, problems):
         if j is None or j + 1 >= len(toks):
             continue
         nxt = toks[j + 1][1]
-        if v == "while" and nxt == ";" and i > 0 and toks[i - 1][1] == "}":
-            continue  # the end of do { ... } while (x);
+        if v == "while" and nxt == ";":
+            continue  # the end of a do ... while (x); the do itself is checked
         if nxt != "{":
             problems.append(f"{path}:{line}: '{v}' without braces")
 
