@@ -262,9 +262,9 @@ static bool s_parse_group(mash_calendar_t *c, const char **p, const char *hours,
     const char *at = *p;
     int a = s_day_name(p);
     if (a < 0) {
-      s_fail(err, errlen,
-             "hours \"%.64s\": expected a day (mon tue wed thu fri sat sun) at \"%.32s\"", hours,
-             at);
+      mash_errbuf_set(err, errlen,
+                      "hours \"%.64s\": expected a day (mon tue wed thu fri sat sun) at \"%.32s\"",
+                      hours, at);
       return false;
     }
     int b = a;
@@ -273,7 +273,8 @@ static bool s_parse_group(mash_calendar_t *c, const char **p, const char *hours,
       at = *p;
       b = s_day_name(p);
       if (b < 0) {
-        s_fail(err, errlen, "hours \"%.64s\": expected a day after '-' at \"%.32s\"", hours, at);
+        mash_errbuf_set(err, errlen, "hours \"%.64s\": expected a day after '-' at \"%.32s\"",
+                        hours, at);
         return false;
       }
     }
@@ -289,8 +290,8 @@ static bool s_parse_group(mash_calendar_t *c, const char **p, const char *hours,
     (*p)++;
   }
   if (!s_is_space(**p)) {
-    s_fail(err, errlen, "hours \"%.64s\": expected a space then HH:MM-HH:MM at \"%.32s\"", hours,
-           *p);
+    mash_errbuf_set(err, errlen, "hours \"%.64s\": expected a space then HH:MM-HH:MM at \"%.32s\"",
+                    hours, *p);
     return false;
   }
   for (;;) {
@@ -298,12 +299,14 @@ static bool s_parse_group(mash_calendar_t *c, const char **p, const char *hours,
     const char *at = *p;
     span_t sp;
     if (!s_clock_time(p, &sp.start_min) || !s_expect(p, '-') || !s_clock_time(p, &sp.end_min)) {
-      s_fail(err, errlen, "hours \"%.64s\": expected HH:MM-HH:MM (00:00 to 24:00) at \"%.32s\"",
-             hours, at);
+      mash_errbuf_set(err, errlen,
+                      "hours \"%.64s\": expected HH:MM-HH:MM (00:00 to 24:00) at \"%.32s\"", hours,
+                      at);
       return false;
     }
     if (sp.start_min >= sp.end_min) {
-      s_fail(err, errlen, "hours \"%.64s\": span \"%.11s\" ends before it starts", hours, at);
+      mash_errbuf_set(err, errlen, "hours \"%.64s\": span \"%.11s\" ends before it starts", hours,
+                      at);
       return false;
     }
     for (int i = 0; i < 7; i++) {
@@ -312,8 +315,8 @@ static bool s_parse_group(mash_calendar_t *c, const char **p, const char *hours,
       }
       int wd = (i + 1) % 7; /* Monday-first index -> weekday with 0 = Sunday */
       if (c->nspans[wd] == MASH_CALENDAR_MAX_SPANS) {
-        s_fail(err, errlen, "hours \"%.64s\": more than %d spans on %s", hours,
-               MASH_CALENDAR_MAX_SPANS, s_day_names[i]);
+        mash_errbuf_set(err, errlen, "hours \"%.64s\": more than %d spans on %s", hours,
+                        MASH_CALENDAR_MAX_SPANS, s_day_names[i]);
         return false;
       }
       c->spans[wd][c->nspans[wd]++] = sp;
@@ -328,13 +331,13 @@ static bool s_parse_group(mash_calendar_t *c, const char **p, const char *hours,
 
 static bool s_parse_hours(mash_calendar_t *c, const char *hours, char *err, size_t errlen) {
   if (hours == NULL) {
-    s_fail(err, errlen, "hours: missing; give e.g. \"mon-fri 09:00-17:00\" or \"none\"");
+    mash_errbuf_set(err, errlen, "hours: missing; give e.g. \"mon-fri 09:00-17:00\" or \"none\"");
     return false;
   }
   const char *p = hours;
   s_skip_space(&p);
   if (*p == '\0') {
-    s_fail(err, errlen, "hours: empty; give e.g. \"mon-fri 09:00-17:00\" or \"none\"");
+    mash_errbuf_set(err, errlen, "hours: empty; give e.g. \"mon-fri 09:00-17:00\" or \"none\"");
     return false;
   }
   if (s_lower(p[0]) == 'n' && s_lower(p[1]) == 'o' && s_lower(p[2]) == 'n' &&
@@ -353,7 +356,8 @@ static bool s_parse_hours(mash_calendar_t *c, const char *hours, char *err, size
       break;
     }
     if (*p != ';') {
-      s_fail(err, errlen, "hours \"%.64s\": expected ';' or the end at \"%.32s\"", hours, p);
+      mash_errbuf_set(err, errlen, "hours \"%.64s\": expected ';' or the end at \"%.32s\"", hours,
+                      p);
       return false;
     }
     p++;
@@ -367,11 +371,12 @@ static bool s_parse_hours(mash_calendar_t *c, const char *hours, char *err, size
     qsort(s, (size_t)c->nspans[wd], sizeof *s, s_cmp_span);
     for (int i = 1; i < c->nspans[wd]; i++) {
       if (s[i].start_min < s[i - 1].end_min) {
-        s_fail(err, errlen,
-               "hours \"%.64s\": spans overlap on %s (%02d:%02d-%02d:%02d and %02d:%02d-%02d:%02d)",
-               hours, s_day_names[(wd + 6) % 7], s[i - 1].start_min / 60, s[i - 1].start_min % 60,
-               s[i - 1].end_min / 60, s[i - 1].end_min % 60, s[i].start_min / 60,
-               s[i].start_min % 60, s[i].end_min / 60, s[i].end_min % 60);
+        mash_errbuf_set(
+            err, errlen,
+            "hours \"%.64s\": spans overlap on %s (%02d:%02d-%02d:%02d and %02d:%02d-%02d:%02d)",
+            hours, s_day_names[(wd + 6) % 7], s[i - 1].start_min / 60, s[i - 1].start_min % 60,
+            s[i - 1].end_min / 60, s[i - 1].end_min % 60, s[i].start_min / 60, s[i].start_min % 60,
+            s[i].end_min / 60, s[i].end_min % 60);
         return false;
       }
     }
@@ -396,7 +401,7 @@ static bool s_parse_holidays(mash_calendar_t *c, const char *holidays, char *err
   }
   c->holidays = malloc(cap * sizeof *c->holidays);
   if (c->holidays == NULL) {
-    s_fail(err, errlen, "holidays: out of memory");
+    mash_errbuf_set(err, errlen, "holidays: out of memory");
     return false;
   }
   const char *p = holidays;
@@ -412,15 +417,15 @@ static bool s_parse_holidays(mash_calendar_t *c, const char *holidays, char *err
     int rc = mash_civil_scan_date(p, &date);
     p += rc == -EINVAL ? 0 : 10;
     if (rc == -EINVAL || (*p != '\0' && *p != ',' && !s_is_space(*p))) {
-      s_fail(err, errlen, "holidays: expected a date YYYY-MM-DD at \"%.32s\"", at);
+      mash_errbuf_set(err, errlen, "holidays: expected a date YYYY-MM-DD at \"%.32s\"", at);
       return false;
     }
     if (rc != 0 || date.year < 1970) {
-      s_fail(err, errlen, "holidays: no such date \"%.10s\"", at);
+      mash_errbuf_set(err, errlen, "holidays: no such date \"%.10s\"", at);
       return false;
     }
     if (c->nholidays == cap) {
-      s_fail(err, errlen, "holidays: more than %d dates", MASH_CALENDAR_MAX_HOLIDAYS);
+      mash_errbuf_set(err, errlen, "holidays: more than %d dates", MASH_CALENDAR_MAX_HOLIDAYS);
       return false;
     }
     c->holidays[c->nholidays++] = mash_civil_days(date.year, date.month, date.day);
@@ -443,7 +448,7 @@ mash_calendar_t *mash_calendar_new(const char *tz, const char *hours, const char
   }
   mash_calendar_t *c = calloc(1, sizeof *c);
   if (c == NULL) {
-    s_fail(err, errlen, "calendar: out of memory");
+    mash_errbuf_set(err, errlen, "calendar: out of memory");
     return NULL;
   }
   if (!mash_tz_parse(&c->tz, tz, err, errlen) || !s_parse_hours(c, hours, err, errlen) ||

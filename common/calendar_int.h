@@ -1,40 +1,21 @@
 /* calendar_int: private to the working calendar (calendar.c, tz_rule.c and
  * deadline.c): the time units and the small text readers their
- * configuration parsers share. Not for use outside these three files.
- * Every helper is pure and never reads past a string's NUL.
+ * configuration parsers share (their messages go through errbuf.h). Not for use outside these three
+ * files. Every helper is pure and never reads past a string's NUL.
  */
 #ifndef MASH_CALENDAR_INT_H
 #define MASH_CALENDAR_INT_H
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
+
+#include "errbuf.h"
 
 #define DAY_MS INT64_C(86400000)
 #define HOUR_MS INT64_C(3600000)
 #define MINUTE_MS INT64_C(60000)
 #define SECOND_MS INT64_C(1000)
-
-#if defined(__GNUC__)
-#define S_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#else
-#define S_PRINTF(a, b)
-#endif
-
-static inline void s_fail(char *err, size_t errlen, const char *fmt, ...) S_PRINTF(3, 4);
-
-/* Write a message into the caller's buffer, if it gave one. */
-static inline void s_fail(char *err, size_t errlen, const char *fmt, ...) {
-  if (err == NULL || errlen == 0) {
-    return;
-  }
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-}
 
 static inline bool s_is_digit(char c) {
   return c >= '0' && c <= '9';

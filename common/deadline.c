@@ -34,7 +34,7 @@ static bool s_window_valid(const mash_deadline_window_t *w) {
 int mash_deadline_policy_check(const mash_deadline_policy_t *policy, const mash_calendar_t *cal,
                                char *err, size_t errlen) {
   if (policy == NULL) {
-    s_fail(err, errlen, "policy: missing");
+    mash_errbuf_set(err, errlen, "policy: missing");
     return -EINVAL;
   }
   const struct {
@@ -48,14 +48,15 @@ int mash_deadline_policy_check(const mash_deadline_policy_t *policy, const mash_
   for (size_t i = 0; i < sizeof windows / sizeof windows[0]; i++) {
     const mash_deadline_window_t *w = windows[i].w;
     if (!s_window_valid(w)) {
-      s_fail(err, errlen, "policy: %s window must be 1 to %d minutes, wall or working clock",
-             windows[i].name, MASH_DEADLINE_MAX_MINUTES);
+      mash_errbuf_set(err, errlen,
+                      "policy: %s window must be 1 to %d minutes, wall or working clock",
+                      windows[i].name, MASH_DEADLINE_MAX_MINUTES);
       return -EINVAL;
     }
     if (w->clock == MASH_DEADLINE_WORKING && !mash_calendar_has_hours(cal)) {
-      s_fail(err, errlen,
-             "policy: %s window counts working time but the calendar has no working hours",
-             windows[i].name);
+      mash_errbuf_set(err, errlen,
+                      "policy: %s window counts working time but the calendar has no working hours",
+                      windows[i].name);
       return -EINVAL;
     }
   }

@@ -10,6 +10,7 @@
 #include "seal.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -187,6 +188,19 @@ void mash_seal_destroy(mash_seal_t **self_p) {
   *self_p = NULL;
 }
 
+/* Start AES-256-GCM in ctx (enc 1 to seal, 0 to open) under key with the
+ * blob's nonce, and feed the associated data: the version byte first, so
+ * that it is authenticated too and cannot be swapped, then aad. */
+static bool s_gcm_begin(EVP_CIPHER_CTX *ctx, int enc, const uint8_t *key, const uint8_t *nonce,
+                        const uint8_t *version, const uint8_t *aad, size_t aad_len) {
+  int n = 0;
+  return EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) == 1 &&
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) == 1 &&
+         EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) == 1 &&
+         EVP_CipherUpdate(ctx, NULL, &n, version, 1) == 1 &&
+         (aad_len == 0 || EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1);
+}
+
 int mash_seal_encrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
                       size_t aad_len, uint8_t **out, size_t *out_len) {
   if (!s || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
@@ -215,19 +229,10 @@ int mash_seal_encrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const
   if (RAND_bytes(nonce, NONCE_LEN) != 1) {
     goto out;
   }
-  if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) != 1 ||
-      EVP_EncryptInit_ex(ctx, NULL, NULL, s->key, nonce) != 1) {
+  if (!s_gcm_begin(ctx, 1, s->key, nonce, buf, aad, aad_len)) {
     goto out;
   }
   int n = 0;
-  /* The version byte is authenticated too, so it cannot be swapped. */
-  if (EVP_EncryptUpdate(ctx, NULL, &n, buf, 1) != 1) {
-    goto out;
-  }
-  if (aad_len > 0 && EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1) {
-    goto out;
-  }
   int ct_len = 0;
   if (len > 0) {
     if (EVP_EncryptUpdate(ctx, ct, &n, in, (int)len) != 1) {
@@ -284,18 +289,10 @@ int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const
   }
   uint8_t tag[TAG_LEN];
   memcpy(tag, ct + pt_len, TAG_LEN);
-  if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) != 1 ||
-      EVP_DecryptInit_ex(ctx, NULL, NULL, s->key, nonce) != 1) {
+  if (!s_gcm_begin(ctx, 0, s->key, nonce, in, aad, aad_len)) {
     goto out;
   }
   int n = 0;
-  if (EVP_DecryptUpdate(ctx, NULL, &n, in, 1) != 1) {
-    goto out;
-  }
-  if (aad_len > 0 && EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1) {
-    goto out;
-  }
   int pt_done = 0;
   if (pt_len > 0) {
     if (EVP_DecryptUpdate(ctx, buf, &n, ct, (int)pt_len) != 1) {

@@ -204,26 +204,26 @@ static bool s_tz_rule(const char **p, mash_tz_change_t *r) {
 bool mash_tz_parse(mash_tz_t *c, const char *tz, char *err, size_t errlen) {
   *c = (mash_tz_t){0};
   if (tz == NULL || *tz == '\0') {
-    s_fail(err, errlen, "time zone: empty; " TZ_HINT);
+    mash_errbuf_set(err, errlen, "time zone: empty; " TZ_HINT);
     return false;
   }
   /* "Europe/London" and ":Europe/London" name zone files, which a pure
    * module cannot read; say so rather than "bad offset". */
   if (*tz == ':' || (strchr(tz, '/') != NULL && strchr(tz, ',') == NULL)) {
-    s_fail(err, errlen, "time zone \"%.64s\": zone files are not supported; " TZ_HINT, tz);
+    mash_errbuf_set(err, errlen, "time zone \"%.64s\": zone files are not supported; " TZ_HINT, tz);
     return false;
   }
   const char *p = tz;
   int64_t off;
   if (!s_tz_name(&p)) {
-    s_fail(err, errlen,
-           "time zone \"%.64s\": expected a name of 3 or more letters at \"%.32s\"; " TZ_HINT, tz,
-           p);
+    mash_errbuf_set(
+        err, errlen,
+        "time zone \"%.64s\": expected a name of 3 or more letters at \"%.32s\"; " TZ_HINT, tz, p);
     return false;
   }
   if (!s_tz_time(&p, 24, &off)) {
-    s_fail(err, errlen, "time zone \"%.64s\": expected an offset [+-]hh[:mm[:ss]] at \"%.32s\"", tz,
-           p);
+    mash_errbuf_set(err, errlen,
+                    "time zone \"%.64s\": expected an offset [+-]hh[:mm[:ss]] at \"%.32s\"", tz, p);
     return false;
   }
   c->std_east_ms = -off; /* POSIX offsets count west of Greenwich */
@@ -231,32 +231,34 @@ bool mash_tz_parse(mash_tz_t *c, const char *tz, char *err, size_t errlen) {
     return true;
   }
   if (!s_tz_name(&p)) {
-    s_fail(err, errlen, "time zone \"%.64s\": expected a DST name at \"%.32s\"", tz, p);
+    mash_errbuf_set(err, errlen, "time zone \"%.64s\": expected a DST name at \"%.32s\"", tz, p);
     return false;
   }
   c->has_dst = true;
   c->dst_east_ms = c->std_east_ms + HOUR_MS;
   if (*p != ',' && *p != '\0') {
     if (!s_tz_time(&p, 24, &off)) {
-      s_fail(err, errlen, "time zone \"%.64s\": expected a DST offset at \"%.32s\"", tz, p);
+      mash_errbuf_set(err, errlen, "time zone \"%.64s\": expected a DST offset at \"%.32s\"", tz,
+                      p);
       return false;
     }
     c->dst_east_ms = -off;
   }
   if (*p != ',') {
-    s_fail(err, errlen,
-           "time zone \"%.64s\": DST needs start and end rules (\",M3.5.0/1,M10.5.0\")", tz);
+    mash_errbuf_set(err, errlen,
+                    "time zone \"%.64s\": DST needs start and end rules (\",M3.5.0/1,M10.5.0\")",
+                    tz);
     return false;
   }
   p++;
   if (!s_tz_rule(&p, &c->dst_on) || !s_expect(&p, ',')) {
-    s_fail(err, errlen, "time zone \"%.64s\": bad DST start rule; expected Mm.w.d[/time], Jn or n",
-           tz);
+    mash_errbuf_set(err, errlen,
+                    "time zone \"%.64s\": bad DST start rule; expected Mm.w.d[/time], Jn or n", tz);
     return false;
   }
   if (!s_tz_rule(&p, &c->dst_off) || *p != '\0') {
-    s_fail(err, errlen, "time zone \"%.64s\": bad DST end rule; expected Mm.w.d[/time], Jn or n",
-           tz);
+    mash_errbuf_set(err, errlen,
+                    "time zone \"%.64s\": bad DST end rule; expected Mm.w.d[/time], Jn or n", tz);
     return false;
   }
   return true;

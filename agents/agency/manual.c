@@ -303,15 +303,6 @@ int manual_write_request(const char *dir, const Mash__V1__EnquiryRequest *req, c
 
 /* ---------------------------------------------------------------- the answer */
 
-static char *s_dup(const char *s) {
-  size_t len = strlen(s);
-  char *copy = malloc(len + 1);
-  if (copy != NULL) {
-    memcpy(copy, s, len + 1);
-  }
-  return copy;
-}
-
 static void s_answer_fields(njson_ctx_t *ctx, const json_t *root, const char *request_id,
                             Mash__V1__EnquiryResponse *r) {
   char *named = NULL;
@@ -380,7 +371,7 @@ int manual_parse_answer(const char *request_id, const char *text, size_t len,
   json_decref(root);
 
   if (ctx.errors == 0) {
-    r->request_id = s_dup(request_id);
+    r->request_id = strdup(request_id);
     if (r->request_id == NULL) {
       njson_error(&ctx, "$", "out of memory");
     }
@@ -394,7 +385,7 @@ int manual_parse_answer(const char *request_id, const char *text, size_t len,
       snprintf(summary, sizeof summary, "%zu finding%s.", r->n_findings,
                r->n_findings == 1 ? "" : "s");
     }
-    r->summary = s_dup(summary);
+    r->summary = strdup(summary);
     if (r->summary == NULL) {
       njson_error(&ctx, "$", "out of memory");
     }

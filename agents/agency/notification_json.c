@@ -93,15 +93,6 @@ json_t *njson_load(njson_ctx_t *ctx, const char *text, size_t len, size_t max) {
 
 /* ---------------------------------------------------------------- scalars */
 
-static char *s_dup(const char *s) {
-  size_t len = strlen(s);
-  char *copy = malloc(len + 1);
-  if (copy != NULL) {
-    memcpy(copy, s, len + 1);
-  }
-  return copy;
-}
-
 /* Identifier and reference characters: letters, digits and a few marks, no
  * white space or controls. */
 static bool s_safe_id(const char *s, bool allow_space, bool allow_slash) {
@@ -181,7 +172,7 @@ int njson_get_text(njson_ctx_t *ctx, const json_t *obj, const char *key, const c
     njson_error(ctx, path, "contains control characters");
     return -1;
   }
-  char *copy = s_dup(s);
+  char *copy = strdup(s);
   if (copy == NULL) {
     njson_error(ctx, path, "out of memory");
     return -1;
@@ -374,7 +365,7 @@ bool njson_nhs_number(const char *s, char out[11]) {
 static int s_add_identifier(njson_ctx_t *ctx, Mash__V1__Person *p, Mash__V1__IdentifierKind kind,
                             char **value, const char *issuer, const char *path) {
   Mash__V1__Identifier *id = malloc(sizeof *id);
-  char *issuer_copy = issuer != NULL ? s_dup(issuer) : NULL;
+  char *issuer_copy = issuer != NULL ? strdup(issuer) : NULL;
   if (id == NULL || (issuer != NULL && issuer_copy == NULL)) {
     free(id);
     free(issuer_copy);
@@ -486,7 +477,7 @@ static void s_person_address(njson_ctx_t *ctx, const json_t *j, const char *base
       njson_error(ctx, line_path, "contains control characters");
       continue;
     }
-    char *copy = s_dup(json_string_value(v));
+    char *copy = strdup(json_string_value(v));
     if (copy == NULL) {
       njson_error(ctx, line_path, "out of memory");
       continue;

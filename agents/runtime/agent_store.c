@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errbuf.h"
+
 /* The schema this code writes. A file with a newer version is refused, not
  * guessed at; an older one is migrated here when there is one to migrate. */
 #define SCHEMA_VERSION 1
@@ -80,16 +82,6 @@ struct agent_store {
   int in_pending; /* inside agent_store_outbox_pending's loop */
 };
 
-static void s_set_err(char *err, size_t errlen, const char *fmt, ...) {
-  if (err == NULL || errlen == 0) {
-    return;
-  }
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-}
-
 /* Errors leave this module as the negated SQLite primary result code, so a
  * caller can tell "busy" from "corrupt" without a second accessor. */
 static int s_fail(int rc) {
@@ -126,12 +118,12 @@ static int s_pragma_int(sqlite3 *db, const char *sql, int *out) {
 static int s_create_private(const char *path, char *err, size_t errlen) {
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    s_set_err(err, errlen, "agent_store: open %s: %s", path, strerror(errno));
+    mash_errbuf_set(err, errlen, "agent_store: open %s: %s", path, strerror(errno));
     return -1;
   }
   int rc = 0;
   if (fchmod(fd, 0600) != 0) {
-    s_set_err(err, errlen, "agent_store: chmod %s: %s", path, strerror(errno));
+    mash_errbuf_set(err, errlen, "agent_store: chmod %s: %s", path, strerror(errno));
     rc = -1;
   }
   close(fd);
@@ -148,8 +140,8 @@ static int s_migrate(sqlite3 *db, char *err, size_t errlen) {
     rc = s_pragma_int(db, "PRAGMA user_version", &version);
   }
   if (rc == SQLITE_OK && version > SCHEMA_VERSION) {
-    s_set_err(err, errlen, "agent_store: schema version %d is newer than %d", version,
-              SCHEMA_VERSION);
+    mash_errbuf_set(err, errlen, "agent_store: schema version %d is newer than %d", version,
+                    SCHEMA_VERSION);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
   }
@@ -160,7 +152,7 @@ static int s_migrate(sqlite3 *db, char *err, size_t errlen) {
     rc = sqlite3_exec(db, "COMMIT", NULL, NULL, &msg);
   }
   if (rc != SQLITE_OK) {
-    s_set_err(err, errlen, "agent_store: schema: %s", msg ? msg : sqlite3_errmsg(db));
+    mash_errbuf_set(err, errlen, "agent_store: schema: %s", msg ? msg : sqlite3_errmsg(db));
     sqlite3_free(msg);
     if (!sqlite3_get_autocommit(db)) {
       sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -181,12 +173,12 @@ static int s_configure(sqlite3 *db, char *err, size_t errlen) {
   }
   sqlite3_finalize(st);
   if (!wal) {
-    s_set_err(err, errlen, "agent_store: cannot enable WAL: %s", sqlite3_errmsg(db));
+    mash_errbuf_set(err, errlen, "agent_store: cannot enable WAL: %s", sqlite3_errmsg(db));
     return -1;
   }
   char *msg = NULL;
   if (sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, &msg) != SQLITE_OK) {
-    s_set_err(err, errlen, "agent_store: synchronous: %s", msg ? msg : sqlite3_errmsg(db));
+    mash_errbuf_set(err, errlen, "agent_store: synchronous: %s", msg ? msg : sqlite3_errmsg(db));
     sqlite3_free(msg);
     return -1;
   }
@@ -195,19 +187,19 @@ static int s_configure(sqlite3 *db, char *err, size_t errlen) {
 
 agent_store_t *agent_store_new(const char *path, char *err, size_t errlen) {
   assert(path != NULL);
-  s_set_err(err, errlen, "%s", "");
+  mash_errbuf_set(err, errlen, "%s", "");
   if (s_create_private(path, err, errlen) != 0) {
     return NULL;
   }
   agent_store_t *s = calloc(1, sizeof(*s));
   if (s == NULL) {
-    s_set_err(err, errlen, "agent_store: out of memory");
+    mash_errbuf_set(err, errlen, "agent_store: out of memory");
     return NULL;
   }
   int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK) {
-    s_set_err(err, errlen, "agent_store: open %s: %s", path,
-              s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    mash_errbuf_set(err, errlen, "agent_store: open %s: %s", path,
+                    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
     goto s_fail;
   }
   if (s_configure(s->db, err, errlen) != 0 || s_migrate(s->db, err, errlen) != 0) {
@@ -216,7 +208,7 @@ agent_store_t *agent_store_new(const char *path, char *err, size_t errlen) {
   for (int i = 0; i < ST_N; i++) {
     rc = sqlite3_prepare_v3(s->db, STMT_SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
     if (rc != SQLITE_OK) {
-      s_set_err(err, errlen, "agent_store: prepare: %s", sqlite3_errmsg(s->db));
+      mash_errbuf_set(err, errlen, "agent_store: prepare: %s", sqlite3_errmsg(s->db));
       goto s_fail;
     }
   }
