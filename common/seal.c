@@ -188,17 +188,22 @@ void mash_seal_destroy(mash_seal_t **self_p) {
   *self_p = NULL;
 }
 
-/* Start AES-256-GCM in ctx (enc 1 to seal, 0 to open) under key with the
- * blob's nonce, and feed the associated data: the version byte first, so
- * that it is authenticated too and cannot be swapped, then aad. */
-static bool s_gcm_begin(EVP_CIPHER_CTX *ctx, int enc, const uint8_t *key, const uint8_t *nonce,
-                        const uint8_t *version, const uint8_t *aad, size_t aad_len) {
+/* Run AES-256-GCM in ctx (enc 1 to seal, 0 to open) under key with the
+ * blob's nonce over everything but the final block: the version byte first,
+ * so that it is authenticated too and cannot be swapped, then aad, then the
+ * len bytes of `in` into `out` (*done bytes written). The caller finishes
+ * with the tag. */
+static bool s_gcm_run(EVP_CIPHER_CTX *ctx, int enc, const uint8_t *key, const uint8_t *nonce,
+                      const uint8_t *version, const uint8_t *aad, size_t aad_len, const uint8_t *in,
+                      size_t len, uint8_t *out, int *done) {
   int n = 0;
+  *done = 0;
   return EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) == 1 &&
          EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) == 1 &&
          EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) == 1 &&
          EVP_CipherUpdate(ctx, NULL, &n, version, 1) == 1 &&
-         (aad_len == 0 || EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1);
+         (aad_len == 0 || EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1) &&
+         (len == 0 || EVP_CipherUpdate(ctx, out, done, in, (int)len) == 1);
 }
 
 int mash_seal_encrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
@@ -229,17 +234,11 @@ int mash_seal_encrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const
   if (RAND_bytes(nonce, NONCE_LEN) != 1) {
     goto out;
   }
-  if (!s_gcm_begin(ctx, 1, s->key, nonce, buf, aad, aad_len)) {
+  int ct_len = 0;
+  if (!s_gcm_run(ctx, 1, s->key, nonce, buf, aad, aad_len, in, len, ct, &ct_len)) {
     goto out;
   }
   int n = 0;
-  int ct_len = 0;
-  if (len > 0) {
-    if (EVP_EncryptUpdate(ctx, ct, &n, in, (int)len) != 1) {
-      goto out;
-    }
-    ct_len = n;
-  }
   if (EVP_EncryptFinal_ex(ctx, ct + ct_len, &n) != 1) {
     goto out;
   }
@@ -289,17 +288,11 @@ int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const
   }
   uint8_t tag[TAG_LEN];
   memcpy(tag, ct + pt_len, TAG_LEN);
-  if (!s_gcm_begin(ctx, 0, s->key, nonce, in, aad, aad_len)) {
+  int pt_done = 0;
+  if (!s_gcm_run(ctx, 0, s->key, nonce, in, aad, aad_len, ct, pt_len, buf, &pt_done)) {
     goto out;
   }
   int n = 0;
-  int pt_done = 0;
-  if (pt_len > 0) {
-    if (EVP_DecryptUpdate(ctx, buf, &n, ct, (int)pt_len) != 1) {
-      goto out;
-    }
-    pt_done = n;
-  }
   if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) != 1) {
     goto out;
   }
