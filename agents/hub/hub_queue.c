@@ -119,14 +119,23 @@ static void s_int(hub_line_t *l, int32_t v) {
   hub_line_text(l, tmp, false);
 }
 
+/* Start a queue line in out with the contact's priority ("P12"); false
+ * (out empty) when there is no contact or no room. */
+static bool s_line_start(hub_line_t *l, const Mash__V1__Contact *c, char *out, size_t outlen) {
+  hub_line_init(l, out, outlen);
+  if (c == NULL || l->full) {
+    return false;
+  }
+  hub_line_text(l, "P", false);
+  s_int(l, c->priority);
+  return true;
+}
+
 void hub_queue_line(const Mash__V1__Contact *c, int64_t now_ms, char *out, size_t outlen) {
   hub_line_t l;
-  hub_line_init(&l, out, outlen);
-  if (c == NULL || l.full) {
+  if (!s_line_start(&l, c, out, outlen)) {
     return;
   }
-  hub_line_text(&l, "P", false);
-  s_int(&l, c->priority);
   hub_line_text(&l, "  ", false);
   hub_line_text(&l, c->contact_id, false);
   hub_line_text(&l, "  ", false);
@@ -173,12 +182,9 @@ void hub_queue_line(const Mash__V1__Contact *c, int64_t now_ms, char *out, size_
 
 void hub_queue_contact_line(const Mash__V1__Contact *c, char *out, size_t outlen) {
   hub_line_t l;
-  hub_line_init(&l, out, outlen);
-  if (c == NULL || l.full) {
+  if (!s_line_start(&l, c, out, outlen)) {
     return;
   }
-  hub_line_text(&l, "P", false);
-  s_int(&l, c->priority);
   hub_line_text(&l, " ", false);
   /* The view's line is already safe; copied through s_text it is cut
    * between whole characters. A view line that did not fit the buffer

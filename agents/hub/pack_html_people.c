@@ -75,6 +75,18 @@ static void s_name(hub_html_t *h, const Mash__V1__Person *p) {
   hub_html_raw(h, "</strong>");
 }
 
+/* The name, date of birth (with the age at at_ms) and sex cells of a row,
+ * each closed and the next opened. */
+static void s_name_dob_sex(hub_html_t *h, const Mash__V1__Person *p, int64_t at_ms) {
+  s_name(h, p);
+  hub_html_raw(h, "</td><td>");
+  hub_html_field(h, p->date_of_birth);
+  s_age(h, p->date_of_birth, at_ms);
+  hub_html_raw(h, "</td><td>");
+  hub_html_words(h, mash_sex_name(p->sex));
+  hub_html_raw(h, "</td><td>");
+}
+
 static bool s_ten_digits(const char *s) {
   size_t n = 0;
   for (; s != NULL && s[n] >= '0' && s[n] <= '9'; n++) {
@@ -205,13 +217,7 @@ void pack_html_people(hub_html_t *h, Mash__V1__Person *const *people, size_t n, 
     hub_html_raw(h, "<tr><td>");
     hub_html_text(h, p->ref);
     hub_html_raw(h, "</td><td>");
-    s_name(h, p);
-    hub_html_raw(h, "</td><td>");
-    hub_html_field(h, p->date_of_birth);
-    s_age(h, p->date_of_birth, at_ms);
-    hub_html_raw(h, "</td><td>");
-    hub_html_words(h, mash_sex_name(p->sex));
-    hub_html_raw(h, "</td><td>");
+    s_name_dob_sex(h, p, at_ms);
     hub_html_text(h, p->role);
     hub_html_raw(h, "</td><td>");
     s_identifiers(h, p);
@@ -241,13 +247,7 @@ void pack_html_household(hub_html_t *h, const Mash__V1__ConsolidatedPack *p) {
     hub_html_raw(h, "<tr><td>");
     hub_html_field(h, c->ref);
     hub_html_raw(h, "</td><td>");
-    s_name(h, c);
-    hub_html_raw(h, "</td><td>");
-    hub_html_field(h, c->date_of_birth);
-    s_age(h, c->date_of_birth, p->issued_at_ms);
-    hub_html_raw(h, "</td><td>");
-    hub_html_words(h, mash_sex_name(c->sex));
-    hub_html_raw(h, "</td><td>");
+    s_name_dob_sex(h, c, p->issued_at_ms);
     s_address(h, c->address);
     hub_html_raw(h, "</td></tr>\n");
   }
