@@ -154,8 +154,11 @@ def check_statics(path, toks, problems):
                     j += 1
                     continue
                 if t == "(":
-                    if j + 2 < n and toks[j + 1][1] == "*" and toks[j + 2][0] == "word":
-                        name = toks[j + 2][1]
+                    k = j + 2
+                    while k < n and toks[k][1] in ("const", "volatile", "restrict", "_Atomic"):
+                        k += 1
+                    if toks[j + 1][1] == "*" and k < n and toks[k][0] == "word":
+                        name = toks[k][1]  # a function pointer: "(*const name)(...)"
                         is_function = False
                     else:
                         is_function = True

@@ -4,7 +4,8 @@ static int helper(int x) { /* STYLE: static function not s_ */
   return x;
 }
 
-static int counter; /* STYLE: static variable neither s_ nor UPPER_CASE */
+static int counter;             /* STYLE: static variable neither s_ nor UPPER_CASE */
+static void (*const hook)(int); /* STYLE: function pointer neither s_ nor UPPER_CASE */
 
 int f(int x) {
   if (x) /* STYLE: braceless if */

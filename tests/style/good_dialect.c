@@ -7,6 +7,7 @@ static const struct {
   int weight;
 } s_rows[] = {{"a", 1}};
 static void (*s_hook)(int);
+static long long (*_Atomic s_clock)(void);
 
 static int s_helper(int x) {
   static int calls; /* function-local statics keep their own names */
@@ -29,5 +30,6 @@ int g(int x) {
   for (;;) {
     break;
   }
-  return s_helper(x) + TABLE_SIZE + (int)sizeof s_words + s_rows[0].weight + (s_hook != 0);
+  return s_helper(x) + TABLE_SIZE + (int)sizeof s_words + s_rows[0].weight + (s_hook != 0) +
+         (s_clock != 0);
 }
