@@ -12,6 +12,8 @@
 #include "codec.h"
 #include "codec_int.h"
 
+#include "civil.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -246,64 +248,34 @@ static void s_check_time(mash_errors_t *errs, const path_t *at, int64_t ms) {
 
 /* ------------------------------------------------------------------- dates */
 
-static bool s_is_leap(long y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int s_days_in_month(long y, long m) {
-  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && s_is_leap(y) ? 29 : days[m - 1];
-}
-
-/* Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm),
- * kept here so the codec stays free of time zones and time_t limits. */
-static long s_date_of_days(int64_t z) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) {
-    y++;
-  }
-  return (long)(y * 10000 + m * 100 + d);
+/* A date as YYYYMMDD, so that dates compare as numbers. */
+static long s_date_number(mash_civil_date_t d) {
+  return (long)(d.year * 10000 + d.month * 100 + d.day);
 }
 
 /* Today as YYYYMMDD at now_ms, or 0 when now_ms is not after 1970 (0: dates
  * are not checked against the future). Worked out once per message rather
  * than once per date. */
 static long s_today(int64_t now_ms) {
-  return now_ms > 0 ? s_date_of_days(now_ms / 86400000) : 0;
+  return now_ms > 0 ? s_date_number(mash_civil_date_of_days(now_ms / MASH_CIVIL_DAY_MS)) : 0;
 }
 
 /* `today` as from s_today. */
 static void s_check_date(mash_errors_t *errs, const path_t *at, const char *s, long today) {
-  size_t len = s ? strnlen(s, 11) : 0;
-  if (len == 0) {
+  if (s == NULL || s[0] == '\0') {
     return; /* not known */
   }
-  bool shape = len == 10 && s[4] == '-' && s[7] == '-';
-  for (size_t i = 0; shape && i < 10; i++) {
-    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) {
-      shape = false;
-    }
-  }
-  if (!shape) {
+  mash_civil_date_t date;
+  int rc = mash_civil_parse_date(s, &date);
+  if (rc == -EINVAL) {
     s_fail(errs, at, "must be a date YYYY-MM-DD");
     return;
   }
-  long y = (s[0] - '0') * 1000L + (s[1] - '0') * 100L + (s[2] - '0') * 10L + (s[3] - '0');
-  long m = (s[5] - '0') * 10L + (s[6] - '0');
-  long d = (s[8] - '0') * 10L + (s[9] - '0');
-  if (y < MIN_BIRTH_YEAR || m < 1 || m > 12 || d < 1 || d > s_days_in_month(y, m)) {
+  if (rc != 0 || date.year < MIN_BIRTH_YEAR) {
     s_fail(errs, at, "is not a real date");
     return;
   }
-  if (today > 0 && y * 10000 + m * 100 + d > today) {
+  if (today > 0 && s_date_number(date) > today) {
     s_fail(errs, at, "is in the future");
   }
 }
