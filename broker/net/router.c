@@ -20,13 +20,6 @@
 #include "messages.h"
 #include "uuid.h"
 
-/* The table's transaction kinds, for the generated dispatch. */
-#define S_TX_NONE 0
-#define S_TX_SCREEN MASH_TX_SCREEN
-#define S_TX_ANSWER MASH_TX_ANSWER
-#define S_TX_OUTCOME MASH_TX_OUTCOME
-#define S_TX_MATCH MASH_TX_MATCH
-
 /* ------------------------------------------------------------ delivery */
 
 /* mash_outbox_send_cb: send a frame on the latest route to target. A route
@@ -125,7 +118,7 @@ static void s_dispatch(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
   switch (env->body_case) {
 #define MASH_MESSAGE(field, CASE, validator, sender, who, handler, tx)                             \
   case MASH__V1__ENVELOPE__BODY_##CASE:                                                            \
-    mash_router_on_##handler(r, k, rid, env, &env->field->base, S_TX_##tx);                        \
+    mash_router_on_##handler(r, k, rid, env, &env->field->base, MASH_TX_##tx);                     \
     break;
 #include "messages.def"
 #undef MASH_MESSAGE
