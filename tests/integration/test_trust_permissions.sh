@@ -21,7 +21,6 @@ expect_refused() { # expect_refused TEXT...: mashd exits 1 and says every TEXT
   [ ! -e "$T/mashd/mashd.db" ] || fail "mashd created a database before checking its trust list"
 }
 
-
 log "a world-writable trust folder is refused"
 chmod 777 "$T/trusted"
 expect_refused "trust list $T/trusted: folder is writable by group or others (mode 0777"
