@@ -7,7 +7,8 @@
  * - decode refuses with exactly one error, or returns an envelope;
  * - validation refuses with at least one error, and accepts with none;
  * - what was decoded encodes; what that decodes to encodes to the same bytes
- *   and gets the same verdict from the validator;
+ *   and gets the same verdict from the validator (an envelope of defaults
+ *   encodes to nothing, and must be invalid);
  * - a delivery built around bytes that are a valid Contact decodes, and its
  *   contact carries the id the broker appended.
  * Must not: keep state between inputs.
@@ -52,6 +53,14 @@ static void s_round_trip(const Mash__V1__Envelope *env, int verdict) {
    * input nearly filled one. */
   fuzz_check(rc == 0 || rc == -EMSGSIZE, "encode of a decoded envelope succeeds");
   if (rc != 0) {
+    return;
+  }
+  if (once_len == 0) {
+    /* Every field at its default (strings cut at an embedded NUL read as
+     * empty): an empty frame, which decode refuses; the validator must
+     * have refused it too, for want of a message id. */
+    fuzz_check(verdict != 0, "an envelope of defaults is invalid");
+    free(once);
     return;
   }
   mash_errors_t errs;
