@@ -15,6 +15,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "version.h"
 #include "agency_file.h"
 #include "agency_json.h"
 #include "agent.h"
@@ -345,19 +346,17 @@ static const char *s_base(const char *path) {
 }
 
 int main(int argc, char **argv) {
-  static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                       {"endpoint", required_argument, 0, 0},
-                                       {"server-key", required_argument, 0, 0},
-                                       {"key", required_argument, 0, 0},
-                                       {"state", required_argument, 0, 0},
-                                       {"log-level", required_argument, 0, 0},
-                                       {"spool", required_argument, 0, 's'},
-                                       {"timeout", required_argument, 0, 'T'},
-                                       {"records", required_argument, 0, 'r'},
-                                       {"manual", required_argument, 0, 'm'},
-                                       {"agency", required_argument, 0, 'a'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
+  if (mash_version_check(argc, argv, NULL)) {
+    return 0;
+  }
+  static const struct option opts[] = {
+      {"config", required_argument, 0, 'c'},   {"endpoint", required_argument, 0, 0},
+      {"server-key", required_argument, 0, 0}, {"key", required_argument, 0, 0},
+      {"state", required_argument, 0, 0},      {"log-level", required_argument, 0, 0},
+      {"log-format", required_argument, 0, 0}, {"spool", required_argument, 0, 's'},
+      {"timeout", required_argument, 0, 'T'},  {"records", required_argument, 0, 'r'},
+      {"manual", required_argument, 0, 'm'},   {"agency", required_argument, 0, 'a'},
+      {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
   adapter_t p;
   memset(&p, 0, sizeof p);
   p.timeout_s = 60;
