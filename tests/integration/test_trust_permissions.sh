@@ -27,7 +27,7 @@ expect_refused "trust list $T/trusted: folder is writable by group or others (mo
 log "a group-writable trust folder is refused"
 chmod 775 "$T/trusted"
 expect_refused "trust list $T/trusted" "mode 0775"
-
+chmod 755 "$T/trusted"
 
 log "a hub.pub anyone can write is refused"
 chmod 666 "$T/trusted/hub.pub"
