@@ -29,6 +29,7 @@ sqlite3 *agent_store_db(agent_store_t *s);
 
 int agent_store_begin(agent_store_t *s);
 int agent_store_commit(agent_store_t *s);
+/* Roll back the open transaction; a no-op (0) when a failed commit ended it. */
 int agent_store_rollback(agent_store_t *s);
 
 /* Add an encoded Envelope to the outbox (durable when it returns 0). `label`
@@ -47,6 +48,14 @@ typedef int (*agent_store_outbox_cb)(const char *message_id, const char *label,
 /* Visit pending entries in insertion order; a non-zero return stops. */
 int agent_store_outbox_pending(agent_store_t *s, agent_store_outbox_cb cb, void *arg);
 int agent_store_outbox_count_pending(agent_store_t *s, int64_t *n);
+
+/* The latest outbox entry labelled `label`: 1 found (state, and contact and
+ * detail copied when not NULL), 0 none, <0 error. */
+int agent_store_outbox_by_label(agent_store_t *s, const char *label, int *state, char *contact,
+                                size_t contact_cap, char *detail, size_t detail_cap);
+
+/* The database's text for the last failure ("database or disk is full"). */
+const char *agent_store_errmsg(agent_store_t *s);
 
 /* Inbox de-duplication by the sender's message id. seen: 1 seen, 0 not, <0 error. */
 int agent_store_inbox_seen(agent_store_t *s, const char *message_id);
