@@ -40,6 +40,7 @@ static const char *const MIGRATIONS[] = {
     STORE_ENQ_MIGRATION,
     STORE_MI_MIGRATION,
     STORE_PERSON_MIGRATION,
+    STORE_DUTY_MIGRATION,
 };
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 
@@ -86,8 +87,9 @@ typedef struct store_sqlite {
   sqlite3 *db;
   const mash_seal_t *seal; /* borrowed */
   sqlite3_stmt *st[ST_N];
-  store_enq_t *enq; /* the enquiry half (store_sqlite_enquiry.c) */
-  store_per_t *per; /* the person index (store_sqlite_person.c) */
+  store_enq_t *enq;   /* the enquiry half (store_sqlite_enquiry.c) */
+  store_per_t *per;   /* the person index (store_sqlite_person.c) */
+  store_duty_t *duty; /* the duties table (store_sqlite_duty.c) */
 } store_sqlite_t;
 
 /* Translate an SQLite result code into a negative errno at the module edge
@@ -272,6 +274,14 @@ static int sqlite_intake(mash_store_t *s, mash_intake_t *in) {
   free(blob);
   if (rc < 0)
     return rc;
+  /* The screening duty, in the same transaction as the contact. */
+  in->screening_duty = 0;
+  if (in->screening_due_at_ms != 0) {
+    rc = store_duty_open(s, MASH_DUTY_SCREENING, contact_id, 0, in->received_at_ms,
+                         in->screening_due_at_ms, in->screening_next_at_ms, &in->screening_duty);
+    if (rc < 0)
+      return rc;
+  }
   memcpy(in->contact_id, contact_id, sizeof contact_id);
   in->status = MASH_INTAKE_NEW;
   return 0;
@@ -418,6 +428,10 @@ store_per_t *store_sqlite_per(mash_store_t *s) {
   return from_base(s)->per;
 }
 
+store_duty_t *store_sqlite_duty(mash_store_t *s) {
+  return from_base(s)->duty;
+}
+
 /* ---- helpers shared by the halves of the store ---- */
 
 void store_sql_done(sqlite3_stmt *q) {
@@ -467,6 +481,7 @@ static void sqlite_destroy(mash_store_t *s) {
   store_sqlite_t *ss = from_base(s);
   store_enq_destroy(ss->enq);
   store_per_destroy(ss->per);
+  store_duty_destroy(ss->duty);
   for (int i = 0; i < ST_N; i++)
     sqlite3_finalize(ss->st[i]);
   /* A transaction left open (the caller crashed out of a batch) is rolled
@@ -489,6 +504,7 @@ static const mash_store_vtable_t SQLITE_VT = {
     .contact_resolved = sqlite_contact_resolved,
     STORE_ENQ_VTABLE_ENTRIES,
     STORE_PER_VTABLE_ENTRIES,
+    STORE_DUTY_VTABLE_ENTRIES,
 };
 
 /* Read a single-value PRAGMA as text into buf. */
@@ -626,6 +642,9 @@ mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, c
     goto fail;
   ss->per = store_per_new(ss->db, seal, err, errlen);
   if (!ss->per)
+    goto fail;
+  ss->duty = store_duty_new(ss->db, err, errlen);
+  if (!ss->duty)
     goto fail;
   return &ss->base;
 fail:

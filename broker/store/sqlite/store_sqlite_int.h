@@ -10,6 +10,7 @@
 
 typedef struct store_enq store_enq_t;
 typedef struct store_per store_per_t;
+typedef struct store_duty store_duty_t;
 
 /* Migration that adds the enquiry tables (appended to the schema list). */
 extern const char STORE_ENQ_MIGRATION[];
@@ -17,6 +18,28 @@ extern const char STORE_ENQ_MIGRATION[];
 extern const char STORE_MI_MIGRATION[];
 /* Migration that adds the person index (store_sqlite_person.c). */
 extern const char STORE_PERSON_MIGRATION[];
+/* Migration that adds the duties table (store_sqlite_duty.c). */
+extern const char STORE_DUTY_MIGRATION[];
+
+/* The duties half (store_sqlite_duty.c). */
+store_duty_t *store_duty_new(sqlite3 *db, char *err, size_t errlen);
+void store_duty_destroy(store_duty_t *d);
+/* Defined by store_sqlite.c: the duties half of a SQLite store. */
+store_duty_t *store_sqlite_duty(mash_store_t *s);
+int store_duty_open(mash_store_t *s, int kind, const char *ref, int rag, int64_t start_ms,
+                    int64_t due_ms, int64_t next_at_ms, uint64_t *duty);
+int store_duty_get(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
+int store_duty_find(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row);
+int store_duty_set(mash_store_t *s, uint64_t duty, unsigned level, int64_t level_at_ms,
+                   int64_t next_at_ms);
+int store_duty_done(mash_store_t *s, uint64_t duty, int64_t at_ms);
+int store_duties_open(mash_store_t *s, mash_store_duty_cb cb, void *arg);
+int store_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_t *out);
+
+#define STORE_DUTY_VTABLE_ENTRIES                                                                  \
+  .duty_open = store_duty_open, .duty_get = store_duty_get, .duty_find = store_duty_find,          \
+  .duty_set = store_duty_set, .duty_done = store_duty_done, .duties_open = store_duties_open,      \
+  .duty_stats = store_duty_stats
 
 store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
 void store_per_destroy(store_per_t *p);
