@@ -60,6 +60,16 @@ static void s_usage(FILE *f) {
           "'mashd: ready on EP' on standard output. SIGINT or SIGTERM stop it cleanly.\n");
 }
 
+/* A ladder's check, its error naming which ladder. */
+static int s_check_ladder(const char *which, const mash_ladder_t *l, char *err, size_t errlen) {
+  char why[512];
+  if (mash_ladder_check(l, why, sizeof why) == 0) {
+    return 0;
+  }
+  snprintf(err, errlen, "%s ladder: %s", which, why);
+  return -1;
+}
+
 static void s_closed_cb(void *arg) {
   (void)arg;
 }
@@ -198,7 +208,9 @@ int main(int argc, char **argv) {
   memset(&env, 0, sizeof env);
   calendar = mash_calendar_new(cfg.timezone, cfg.hours, cfg.holidays, err, sizeof err);
   if (!calendar || mash_deadline_policy_check(&cfg.policy, calendar, err, sizeof err) != 0 ||
-      mash_ladder_check(&cfg.ladder, err, sizeof err) != 0) {
+      mash_ladder_check(&cfg.ladder, err, sizeof err) != 0 ||
+      s_check_ladder("screening", &cfg.screening_ladder, err, sizeof err) != 0 ||
+      s_check_ladder("decision", &cfg.decision_ladder, err, sizeof err) != 0) {
     fprintf(stderr, "mashd: deadlines: %s\n", err);
     rc = 2;
     goto out;
@@ -263,6 +275,8 @@ int main(int argc, char **argv) {
   env.policy = &cfg.policy;
   env.calendar = calendar;
   env.ladder = &cfg.ladder;
+  env.screening_ladder = &cfg.screening_ladder;
+  env.decision_ladder = &cfg.decision_ladder;
   env.esclog = esclog;
 
   d.storage = mash_storage_new(&d.loop, &store, 0, s_fatal_cb, &d);

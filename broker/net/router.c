@@ -515,6 +515,9 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
                    MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, in->contact_id, NULL);
     if (!r->closing) {
       mash_resolve_queue_add(r->rq, in->contact_id);
+      if (r->watch && in->screening_duty) {
+        mash_watch_arm(r->watch, in->screening_duty, in->screening_next_at_ms);
+      }
     }
   } else {
     r->stats.duplicates++;
@@ -551,7 +554,13 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
   }
   mash_intake_prep_t prep;
   int64_t now = mash_clock_read(r->cfg.clock);
-  mash_intake_prepare(k, env->notification, now, r->cfg.screening_ms, &prep);
+  /* The screening deadline goes through the hub's calendar like every other. */
+  const mash_enquiry_env_t *qenv = r->cfg.enquiry;
+  int64_t screening_due = mash_deadline_screening_due(qenv->policy, qenv->calendar, now);
+  if (screening_due == MASH_DEADLINE_NEVER || screening_due < now) {
+    screening_due = now + r->cfg.screening_ms;
+  }
+  mash_intake_prepare(k, env->notification, now, screening_due - now, &prep);
   s_intake_ctx_t *ctx = calloc(1, sizeof *ctx);
   size_t len = mash__v1__contact__get_packed_size(&prep.contact);
   uint8_t *bytes = ctx ? malloc(len ? len : 1) : NULL;
@@ -589,6 +598,8 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
   mash_intake_flags_text(prep.contact.quality_flags, prep.contact.n_quality_flags, ctx->flags,
                          sizeof ctx->flags);
   in->quality_flags = ctx->flags;
+  in->screening_due_at_ms = screening_due;
+  in->screening_next_at_ms = mash_duty_first_at(qenv, MASH_DUTY_SCREENING, 0, now, screening_due);
   ctx->op.done_cb = s_intake_done_cb;
   r->ops_outstanding++;
   mash_storage_submit(r->storage, &ctx->op);
@@ -639,18 +650,10 @@ static void s_tx_done_cb(mash_storage_op_t *op) {
                    tx->msgs[i].len);
     }
     if (tx->kind == MASH_TX_ESCALATE) {
-      r->stats.escalations += tx->n_actions;
+      r->stats.escalations += tx->n_escalations;
     }
     if (r->watch) {
-      for (size_t i = 0; i < tx->n_watch; i++) {
-        mash_watch_add(r->watch, &tx->watch[i]);
-      }
-      if (tx->unwatch_enquiry[0]) {
-        mash_watch_remove_enquiry(r->watch, tx->unwatch_enquiry);
-      }
-      if (tx->unwatch_request[0] && tx->kind != MASH_TX_ESCALATE) {
-        mash_watch_remove_request(r->watch, tx->unwatch_request);
-      }
+      mash_watch_update(r->watch, tx);
     }
     s_pump(r);
   }
@@ -677,7 +680,12 @@ static void s_tx_submit(mash_router_t *r, mash_tx_t *tx, zmq_msg_t *rid) {
   tx->ctx = ctx;
   tx->op.done_cb = s_tx_done_cb;
   r->ops_outstanding++;
-  mash_storage_submit(r->storage, &tx->op);
+  if (tx->kind == MASH_TX_ESCALATE) {
+    /* Escalations wait their turn beside the batches: receipts first. */
+    mash_storage_submit_background(r->storage, &tx->op);
+  } else {
+    mash_storage_submit(r->storage, &tx->op);
+  }
 }
 
 static void s_watch_submit(mash_tx_t *tx, void *arg) {

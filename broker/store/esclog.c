@@ -610,6 +610,9 @@ json_t *mash_esclog_event_json(const Mash__V1__EscalationEvent *ev) {
   bad |= json_object_set_new(o, "due_at_ms", json_integer(ev->due_at_ms));
   bad |= json_object_set_new(o, "at_ms", json_integer(ev->at_ms));
   bad |= set_str(o, "rag", mash_rag_name(ev->rag));
+  /* Only the hub's own duties say which: a request's line is as before. */
+  if (ev->duty && ev->duty[0])
+    bad |= set_str(o, "duty", ev->duty);
   if (bad)
     goto fail;
   return o;
