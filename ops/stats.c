@@ -85,6 +85,35 @@ static int64_t s_int(sqlite3 *db, const char *sql, int64_t now) {
   return r;
 }
 
+/* The hub's own duties of one kind (2 screening, 3 decision; the store's
+ * MASH_DUTY_*): done, done within the window, open, open and late,
+ * escalated. null on a store from before the duties table. */
+static json_t *s_duty(sqlite3 *db, int kind, int64_t now_ms) {
+  sqlite3_stmt *q = NULL;
+  json_t *o = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT COALESCE(SUM(done_at_ms <> 0), 0), "
+                         "COALESCE(SUM(done_at_ms <> 0 AND done_at_ms <= due_ms), 0), "
+                         "COALESCE(SUM(done_at_ms = 0), 0), "
+                         "COALESCE(SUM(done_at_ms = 0 AND due_ms < ?2), 0), "
+                         "COALESCE(SUM(level > 0), 0) FROM duties WHERE kind = ?1",
+                         -1, &q, NULL) == SQLITE_OK) {
+    sqlite3_bind_int(q, 1, kind);
+    sqlite3_bind_int64(q, 2, now_ms);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+      int64_t done = sqlite3_column_int64(q, 0), on_time = sqlite3_column_int64(q, 1);
+      o = json_pack("{s:I,s:I,s:o,s:I,s:I,s:I}", "done", (json_int_t)done, "on_time",
+                    (json_int_t)on_time, "on_time_pct",
+                    done ? json_real(100.0 * (double)on_time / (double)done) : json_null(), "open",
+                    (json_int_t)sqlite3_column_int64(q, 2), "open_late",
+                    (json_int_t)sqlite3_column_int64(q, 3), "escalated",
+                    (json_int_t)sqlite3_column_int64(q, 4));
+    }
+  }
+  sqlite3_finalize(q);
+  return o ? o : json_null();
+}
+
 json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t errlen) {
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -123,6 +152,10 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
   json_object_set_new(o, "time_to_decision",
                       s_dist(db, "SELECT decided_at_ms - received_at_ms FROM contacts "
                                  "WHERE decided_at_ms > 0"));
+  /* Screened within its window (4 hours by default), decided within the
+   * decision window: from the duties the broker's timetable keeps. */
+  json_object_set_new(o, "screening_duty", s_duty(db, 2, now_ms));
+  json_object_set_new(o, "decision_duty", s_duty(db, 3, now_ms));
 
   /* Agency reply times by agency and RAG. */
   json_t *replies = json_object();
@@ -239,6 +272,25 @@ static void s_print_dist(const char *name, const json_t *d) {
          (double)json_integer_value(json_object_get(d, "p90_ms")) / 60000.0);
 }
 
+static void s_print_duty(const char *name, const json_t *d) {
+  if (!json_is_object(d)) {
+    return; /* a store from before the duties table */
+  }
+  json_t *pct = json_object_get(d, "on_time_pct");
+  printf("  %-26s ", name);
+  if (json_is_null(pct)) {
+    printf("n/a");
+  } else {
+    printf("%.1f%%", json_real_value(pct));
+  }
+  printf(" (%lld of %lld; open %lld, late %lld; escalated %lld)\n",
+         (long long)json_integer_value(json_object_get(d, "on_time")),
+         (long long)json_integer_value(json_object_get(d, "done")),
+         (long long)json_integer_value(json_object_get(d, "open")),
+         (long long)json_integer_value(json_object_get(d, "open_late")),
+         (long long)json_integer_value(json_object_get(d, "escalated")));
+}
+
 void mash_stats_print(const json_t *s) {
   printf("contacts: %lld\n", (long long)json_integer_value(json_object_get(s, "contacts")));
   const char *k;
@@ -250,6 +302,8 @@ void mash_stats_print(const json_t *s) {
   s_print_dist("time to screen", json_object_get(s, "time_to_screen"));
   s_print_dist("time to pack", json_object_get(s, "time_to_pack"));
   s_print_dist("time to decision", json_object_get(s, "time_to_decision"));
+  s_print_duty("screened within the window", json_object_get(s, "screening_duty"));
+  s_print_duty("decided within the window", json_object_get(s, "decision_duty"));
   printf("agency reply times:\n");
   json_object_foreach((json_t *)json_object_get(s, "agency_reply"), k, v) {
     const char *rag;
