@@ -318,6 +318,17 @@ static void s_link_cb(agent_t *a, int up, void *arg) {
   fprintf(stderr, "mash-hub: %s\n", up ? "connected to the broker" : "broker not answering");
 }
 
+/* The broker's clock, kept for the one-shot listings (queue, matches), which
+ * read ages and OVERDUE by it rather than by the wall clock. */
+static void s_clock_cb(agent_t *a, const mash_clock_t *broker, void *arg) {
+  (void)a;
+  hub_desk_t *d = arg;
+  sqlite3 *db = agent_store_db(agent_get_store(d->agent));
+  if (hub_store_clock_put(db, broker) != 0) {
+    mash_warn("cannot keep the broker's clock: %s", sqlite3_errmsg(db));
+  }
+}
+
 int hub_desk_schema(sqlite3 *db) {
   return hub_store_init(db);
 }
@@ -358,6 +369,7 @@ hub_desk_t *hub_desk_new(uv_loop_t *loop, agent_t *agent, const hub_desk_options
     return NULL;
   }
   agent_set_handlers(agent, s_receipt_cb, s_message_cb, s_link_cb, d);
+  agent_set_clock_handler(agent, s_clock_cb, d);
   return d;
 }
 
@@ -372,6 +384,7 @@ void hub_desk_close(hub_desk_t *d) {
   }
   spool_close(d->spool);
   agent_set_handlers(d->agent, NULL, NULL, NULL, NULL);
+  agent_set_clock_handler(d->agent, NULL, NULL);
   free(d);
 }
 

@@ -62,6 +62,13 @@ grep -q '"duty":"screening"' "$T/mashd/escalations.log" || fail "log lines do no
 wait_for 10 "the screening escalation at the desk" \
   grep -q '"type":"escalation".*"contact_id":"MASH-000001".*"duty":"screening"' "$T/hub.out"
 
+# The desk's queue reads ages and OVERDUE by the broker's clock (March), not
+# the wall's: contact 1 is about an hour and a half old, and overdue.
+q=$(hub queue --json | grep '"contact_id":"MASH-000001"') || fail "contact 1 not in the queue"
+age=$(echo "$q" | sed -n 's/.*"age_ms":\([0-9]*\).*/\1/p')
+[ -n "$age" ] && [ "$age" -ge 5400000 ] && [ "$age" -lt 14400000 ] || fail "age by the wrong clock: $q"
+echo "$q" | grep -q '"overdue":true' || fail "not overdue by the broker's clock: $q"
+
 # Contact 2's decision ladder, in working time.
 dlevel2() { [ "$(sql "SELECT count(*) FROM escalations WHERE escalation_id = 'MASH-000002-D-L2'")" = 1 ]; }
 wait_for 30 "the decision ladder's overdue step" dlevel2
