@@ -105,6 +105,11 @@ mash_watch_t *mash_watch_new(uv_loop_t *loop, const mash_clock_t *clock,
 void mash_watch_arm(mash_watch_t *w, uint64_t duty, int64_t next_at_ms) {
   if (mash_timetable_set(w->tt, duty, next_at_ms) != 0) {
     mash_error("out of memory: duty %llu not armed until restart", (unsigned long long)duty);
+    return;
+  }
+  /* Only an earlier instant than the timer's can change it. */
+  if (next_at_ms == mash_timetable_next(w->tt) && w->inflight < S_MAX_INFLIGHT) {
+    s_pump(w);
   }
 }
 
@@ -114,18 +119,13 @@ void mash_watch_disarm(mash_watch_t *w, uint64_t duty) {
 }
 
 void mash_watch_update(mash_watch_t *w, const mash_tx_t *tx) {
-  if (tx->n_watch == 0 && tx->n_unwatch == 0) {
-    return;
-  }
   for (size_t i = 0; i < tx->n_watch; i++) {
     mash_watch_arm(w, tx->watch[i].duty, tx->watch[i].next_at_ms);
   }
+  /* A disarmed duty only makes the earliest instant later: the timer may
+   * fire early and finds nothing due, which costs one look. */
   for (size_t i = 0; i < tx->n_unwatch; i++) {
     mash_watch_disarm(w, tx->unwatch[i]);
-  }
-  /* Only the earliest instant can have changed the timer. */
-  if (w->inflight < S_MAX_INFLIGHT) {
-    s_pump(w);
   }
 }
 

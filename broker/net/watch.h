@@ -38,7 +38,8 @@ void mash_watch_update(mash_watch_t *w, const mash_tx_t *tx);
  * re-armed on failure); the next slice may go. */
 void mash_watch_settled(mash_watch_t *w, const mash_tx_t *tx);
 
-/* Arm (or move) one duty, or disarm it. */
+/* Arm (or move) one duty (O(log n); the timer is moved when it becomes the
+ * earliest), or disarm it. */
 void mash_watch_arm(mash_watch_t *w, uint64_t duty, int64_t next_at_ms);
 void mash_watch_disarm(mash_watch_t *w, uint64_t duty);
 
