@@ -119,6 +119,8 @@ int mash_tx_duty_close(mash_tx_t *tx, mash_store_t *store, int kind, const char 
 
 /* ------------------------------------------------------------ escalation */
 
+static int s_escalate_slice(mash_tx_t *tx, mash_store_t *store);
+
 static int s_party_is_agency(const char *party) {
   return strncmp(party, "agency", 6) == 0;
 }
@@ -183,7 +185,8 @@ static int s_fire(mash_tx_t *tx, mash_store_t *store, const mash_duty_row_t *d,
   if (rc == 0 && tx->env->esclog) {
     json_t *j = mash_esclog_event_json(&ev);
     char err[160];
-    rc = j ? mash_esclog_append(tx->env->esclog, j, err, sizeof err) : -ENOMEM;
+    /* Synced once for the whole slice, before the commit (mash_tx_escalate). */
+    rc = j ? mash_esclog_append_deferred(tx->env->esclog, j, err, sizeof err) : -ENOMEM;
     json_decref(j);
     rc = rc < 0 ? -EIO : 0;
   }
@@ -304,7 +307,24 @@ static int s_escalate_one(mash_tx_t *tx, mash_store_t *store, uint64_t duty) {
   return rc;
 }
 
+/* The slice's log lines, durable (one fsync and one head file) before the
+ * transaction commits. */
+static int s_sync_log(mash_tx_t *tx, int rc) {
+  if (tx->env->esclog) {
+    char err[160];
+    int src = mash_esclog_sync(tx->env->esclog, err, sizeof err);
+    if (rc == 0 && src != 0) {
+      rc = -EIO;
+    }
+  }
+  return rc;
+}
+
 int mash_tx_escalate(mash_tx_t *tx, mash_store_t *store) {
+  return s_sync_log(tx, s_escalate_slice(tx, store));
+}
+
+static int s_escalate_slice(mash_tx_t *tx, mash_store_t *store) {
   for (size_t i = 0; i < tx->n_due; i++) {
     /* Each duty in its own savepoint would cost a statement each; instead
      * a failure fails the transaction and the loop re-arms every duty of
