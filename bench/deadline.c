@@ -86,6 +86,14 @@ static int64_t s_now_us(void) {
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* CPU time of the whole process (every thread), in µs: on a shared machine
+ * the wall clock also counts the time others took from us. */
+static int64_t s_cpu_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static long s_rss_kb(void) {
   FILE *f = fopen("/proc/self/statm", "r");
   long pages = 0, rss = 0;
@@ -458,10 +466,12 @@ int main(int argc, char **argv) {
    * every open duty from the open-duty index into the timetable. */
   long rss0 = s_rss_kb();
   t0 = s_now_us();
+  int64_t c0 = s_cpu_us();
   if (s_open_broker(b) != 0 || mash_watch_load(b->watch) != 0) {
     goto out;
   }
   double restart_s = (double)(s_now_us() - t0) / 1e6;
+  double restart_cpu_s = (double)(s_cpu_us() - c0) / 1e6;
   long rss1 = s_rss_kb();
   size_t armed = mash_watch_count(b->watch);
   double tt_bytes = armed ? (double)mash_watch_memory(b->watch) / (double)armed : 0;
@@ -469,16 +479,16 @@ int main(int argc, char **argv) {
 
   /* 3. Add and answer, in the timetable at N open: 100,000 of each. */
   const unsigned long n_ops = 100000;
-  t0 = s_now_us();
+  c0 = s_cpu_us();
   for (unsigned long i = 0; i < n_ops; i++) {
     mash_watch_arm(b->watch, ((uint64_t)1 << 40) + i, now + window + (int64_t)(i % 997) * 1000);
   }
-  double add_ns = (double)(s_now_us() - t0) * 1000.0 / (double)n_ops;
-  t0 = s_now_us();
+  double add_ns = (double)(s_cpu_us() - c0) * 1000.0 / (double)n_ops;
+  c0 = s_cpu_us();
   for (unsigned long i = 0; i < n_ops; i++) {
     mash_watch_disarm(b->watch, ((uint64_t)1 << 40) + i);
   }
-  double answer_ns = (double)(s_now_us() - t0) * 1000.0 / (double)n_ops;
+  double answer_ns = (double)(s_cpu_us() - c0) * 1000.0 / (double)n_ops;
 
   /* 4. Lateness at real speed: L reminders falling due over S seconds, from
    * 2 s from now. A screening window of 240 min has its reminder at 180 min. */
@@ -547,12 +557,13 @@ int main(int argc, char **argv) {
          b->o.no_log ? ", no escalation log" : "", b->dir);
   printf("  load through the store        %.1f s (%.0f duties/s); %.0f bytes of database a duty\n",
          load_s, load_s > 0 ? (double)b->o.open / load_s : 0, row_bytes);
-  printf("  restart-to-serving            %.2f s (store open + %zu open duties loaded)\n",
-         restart_s, armed);
+  printf("  restart-to-serving            %.2f s wall, %.2f s CPU (store open + %zu open duties "
+         "loaded)\n",
+         restart_s, restart_cpu_s, armed);
   printf("  memory per open duty          %.1f bytes in the timetable; %.1f bytes of RSS growth\n",
          tt_bytes, rss_bytes);
-  printf("  add / answer (timetable)      %.0f ns / %.0f ns at %zu open\n", add_ns, answer_ns,
-         armed);
+  printf("  add / answer (timetable)      %.0f ns / %.0f ns of CPU at %zu open\n", add_ns,
+         answer_ns, armed);
   printf("  firing lateness (n=%zu)       p50 %" PRId64 " ms, p99 %" PRId64 " ms, max %" PRId64
          " ms (stored and logged, at real speed)\n",
          n_late, late_p50, late_p99, late_max);
