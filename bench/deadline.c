@@ -327,8 +327,8 @@ static void s_usage(FILE *f) {
              "\n"
              "  -n, --open N         open duties to load (default 1000000)\n"
              "      --storm K        duties due at once (default 100000)\n"
-             "      --lateness L     duties fired at real speed (default 2000)\n"
-             "      --over S         ... spread over S seconds (default 10)\n"
+             "      --lateness L     duties fired at real speed (default 1000)\n"
+             "      --over S         ... spread over S seconds (default 20)\n"
              "      --intake-rate R  intake operations per second during the storm (default 200)\n"
              "      --no-log         no escalation log (measures the rest without its fsyncs)\n"
              "      --dir DIR        where the temporary folder goes (default $TMPDIR or /tmp)\n"
@@ -405,7 +405,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   b->o = (s_opts_t){
-      .open = 1000000, .storm = 100000, .lateness = 2000, .lateness_s = 10, .intake_rate = 200};
+      .open = 1000000, .storm = 100000, .lateness = 1000, .lateness_s = 20, .intake_rate = 200};
   if (s_parse(argc, argv, &b->o) != 0) {
     return 2;
   }
