@@ -565,7 +565,7 @@ int main(int argc, char **argv) {
   printf("  add / answer (timetable)      %.0f ns / %.0f ns of CPU at %zu open\n", add_ns,
          answer_ns, armed);
   printf("  firing lateness (n=%zu)       p50 %" PRId64 " ms, p99 %" PRId64 " ms, max %" PRId64
-         " ms (stored and logged, at real speed)\n",
+         " ms (committed, at real speed)\n",
          n_late, late_p50, late_p99, late_max);
   printf("  storm of %lu due at once      %.1f s (%.0f duties/s), %lu slices, %lu failed\n",
          b->o.storm, storm_s, storm_s > 0 ? (double)b->o.storm / storm_s : 0, b->slices, b->failed);
