@@ -3,7 +3,7 @@
  * timer is armed at the earliest instant; firing compares with the injected
  * clock, so clock jumps and restarts are safe. Due duties are taken from the
  * timetable in slices of at most MASH_TX_MAX_DUE and handed to the storage
- * thread as ESCALATE transactions, at most a few in flight and queued as
+ * thread as ESCALATE transactions, one in flight at a time and queued as
  * background work, so intake receipts never wait behind a backlog of
  * escalations. The ladders themselves run in those transactions
  * (broker/txn/duty.c), which tell the watch each duty's next instant.
