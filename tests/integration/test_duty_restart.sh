@@ -12,8 +12,8 @@ screening_minutes = 60
 decision_minutes = 60
 red_minutes = 60
 INI
-# Monday 09:00; one real second is ten minutes of clock.
-MASHD_ARGS="--clock-rate 600 --clock-start 2026-03-02T09:00:00Z --config $T/mashd.ini"
+# Monday 09:00; one real second is five minutes of clock.
+MASHD_ARGS="--clock-rate 300 --clock-start 2026-03-02T09:00:00Z --config $T/mashd.ini"
 start_mashd
 start_hub
 for n in 1 2 3; do
@@ -28,7 +28,7 @@ req=$(sql "SELECT request_id FROM requests WHERE agency = 'housing'")
 stop mashd KILL
 [ "$(sql 'SELECT count(*) FROM duties WHERE done_at_ms = 0')" = 3 ] ||
   fail "expected three open duties: $(sql 'SELECT * FROM duties')"
-# (the deadlines come 60 clock minutes, six real seconds, after each start)
+# (the deadlines come 60 clock minutes, twelve real seconds, after each start)
 [ "$(sql 'SELECT count(*) FROM escalations WHERE level >= 2')" = 0 ] ||
   fail "a deadline passed before the broker was stopped: too slow a machine for this test"
 
