@@ -156,6 +156,10 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
                        strcmp(fresh->holidays, now->holidays) != 0},
       {"deadline windows", memcmp(&fresh->policy, &now->policy, sizeof now->policy) != 0},
       {"escalation ladder", memcmp(&fresh->ladder, &now->ladder, sizeof now->ladder) != 0},
+      {"screening ladder",
+       memcmp(&fresh->screening_ladder, &now->screening_ladder, sizeof now->screening_ladder) != 0},
+      {"decision ladder",
+       memcmp(&fresh->decision_ladder, &now->decision_ladder, sizeof now->decision_ladder) != 0},
       {"matching", memcmp(&fresh->matching, &now->matching, sizeof now->matching) != 0},
   };
   for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
