@@ -18,7 +18,9 @@ SELECT 2, printf('STORM-%06d', n), 0, $start, $start + 14400000, 0 FROM i;" ||
   fail "cannot seed the duties"
 
 start_mashd
-wait_for 10 "the storm to begin" test "$(sql 'SELECT count(*) FROM escalations')" -gt 0
+# (a function: wait_for must re-run the query, not compare a value taken once)
+begun() { [ "$(sql 'SELECT count(*) FROM escalations')" -gt 0 ]; }
+wait_for 20 "the storm to begin" begun
 # Intake during the storm: each receipt must come while escalations remain.
 for n in 1 2 3; do
   make_notification "$n" "$T/n$n.json"
