@@ -91,5 +91,7 @@ echo "$stats" | grep -q "screened within the window" || fail "no screening figur
 echo "$stats" | grep -q "decided within the window" || fail "no decision figure: $stats"
 json=$("$B/ops/mashctl" --data "$T/mashd" stats --json) || fail "mashctl stats --json"
 echo "$json" | grep -q '"screening_duty"' || fail "no screening duty in JSON: $json"
+"$B/ops/mashctl" --data "$T/mashd" escalations | grep -q "level 1 reminder .*MASH-000001 .*duty=screening" ||
+  fail "mashctl escalations: $("$B/ops/mashctl" --data "$T/mashd" escalations)"
 "$B/ops/mashctl" --data "$T/mashd" verify | grep -q "^ok" || fail "the log does not verify"
 log "ok"
