@@ -219,14 +219,14 @@ static int s_load_fn(mash_store_t *store, void *arg) {
   s_load_t *l = arg;
   int64_t due_len = l->b->policy.screening.minutes * S_MIN_MS;
   for (unsigned long i = 0; i < l->n;) {
-    int rc = store->vt->begin(store);
+    int rc = mash_store_begin(store);
     for (unsigned long k = 0; rc == 0 && k < S_LOAD_BATCH && i < l->n; k++, i++) {
       char ref[MASH_ITEM_ID_LEN];
       snprintf(ref, sizeof ref, "%s%09lu", l->prefix, i);
       int64_t start = l->start_ms + (int64_t)i * l->step_ms;
       int64_t next = mash_duty_first_at(&l->b->env, MASH_DUTY_SCREENING, 0, start, start + due_len);
       uint64_t duty = 0;
-      rc = store->vt->duty_open(store, MASH_DUTY_SCREENING, ref, 0, start, start + due_len, next,
+      rc = mash_store_duty_open(store, MASH_DUTY_SCREENING, ref, 0, start, start + due_len, next,
                                 &duty);
       if (i == 0) {
         l->first_duty = duty;
@@ -236,10 +236,10 @@ static int s_load_fn(mash_store_t *store, void *arg) {
       }
     }
     if (rc == 0) {
-      rc = store->vt->commit(store);
+      rc = mash_store_commit(store);
     }
     if (rc != 0) {
-      store->vt->rollback(store);
+      mash_store_rollback(store);
       return rc;
     }
     if (!l->b->o.quiet && l->n >= S_LOAD_BATCH) {

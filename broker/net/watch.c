@@ -162,7 +162,7 @@ static int s_load_cb(uint64_t duty, int64_t next_at_ms, void *arg) {
 static int s_load_fn(mash_store_t *store, void *arg) {
   /* Storage thread, while the loop thread waits in run_sync. */
   s_load_t *l = arg;
-  int rc = store->vt->duties_open(store, s_load_cb, l);
+  int rc = mash_store_duties_open(store, s_load_cb, l);
   return rc ? rc : l->rc;
 }
 

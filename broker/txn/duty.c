@@ -91,7 +91,7 @@ int mash_tx_duty_open(mash_tx_t *tx, mash_store_t *store, int kind, const char *
                       int64_t start_ms, int64_t due_ms) {
   int64_t next = mash_duty_first_at(tx->env, kind, rag, start_ms, due_ms);
   uint64_t duty = 0;
-  int rc = store->vt->duty_open(store, kind, ref, rag, start_ms, due_ms, next, &duty);
+  int rc = mash_store_duty_open(store, kind, ref, rag, start_ms, due_ms, next, &duty);
   if (rc == -EEXIST) {
     return 0;
   }
@@ -103,14 +103,14 @@ int mash_tx_duty_open(mash_tx_t *tx, mash_store_t *store, int kind, const char *
 
 int mash_tx_duty_close(mash_tx_t *tx, mash_store_t *store, int kind, const char *ref) {
   mash_duty_row_t d;
-  int rc = store->vt->duty_find(store, kind, ref, &d);
+  int rc = mash_store_duty_find(store, kind, ref, &d);
   if (rc == -ENOENT) {
     return 0;
   }
   if (rc < 0 || d.done_at_ms != 0) {
     return rc;
   }
-  rc = store->vt->duty_done(store, d.duty, tx->now_ms);
+  rc = mash_store_duty_done(store, d.duty, tx->now_ms);
   if (rc == 0 && tx->n_unwatch < MASH_TX_MAX_UNWATCH) {
     tx->unwatch[tx->n_unwatch++] = d.duty;
   }
@@ -175,7 +175,7 @@ static int s_fire(mash_tx_t *tx, mash_store_t *store, const mash_duty_row_t *d,
     return -ENOMEM;
   }
   mash__v1__escalation_event__pack(&ev, buf);
-  int rc = store->vt->escalation_insert(store, escalation_id, sub->enquiry_id, sub->request_id,
+  int rc = mash_store_escalation_insert(store, escalation_id, sub->enquiry_id, sub->request_id,
                                         a->level, tx->now_ms, buf, len);
   free(buf);
   if (rc == -EEXIST) {
@@ -224,13 +224,13 @@ static int s_subject(mash_tx_t *tx, mash_store_t *store, const mash_duty_row_t *
   int rc;
   if (d->kind == MASH_DUTY_REQUEST) {
     mash_request_row_t row;
-    rc = store->vt->request_get(store, d->ref, &row);
+    rc = mash_store_request_get(store, d->ref, &row);
     if (rc < 0) {
       return rc;
     }
     free(row.response);
     if (row.answered_at_ms != 0 || row.closed) {
-      rc = store->vt->duty_done(store, d->duty,
+      rc = mash_store_duty_done(store, d->duty,
                                 row.answered_at_ms ? row.answered_at_ms : tx->now_ms);
       return rc < 0 ? rc : 1;
     }
@@ -241,7 +241,7 @@ static int s_subject(mash_tx_t *tx, mash_store_t *store, const mash_duty_row_t *
     snprintf(sub->enquiry_id, sizeof sub->enquiry_id, "%s", row.enquiry_id);
     snprintf(sub->agency, sizeof sub->agency, "%s", row.agency);
     mash_enquiry_row_t e;
-    rc = store->vt->enquiry_get(store, row.enquiry_id, &e);
+    rc = mash_store_enquiry_get(store, row.enquiry_id, &e);
     free(e.decision);
     if (rc < 0) {
       return rc;
@@ -252,7 +252,7 @@ static int s_subject(mash_tx_t *tx, mash_store_t *store, const mash_duty_row_t *
   }
   snprintf(sub->contact_id, sizeof sub->contact_id, "%s", d->ref);
   if (d->kind == MASH_DUTY_DECISION &&
-      store->vt->enquiry_of_contact(store, d->ref, sub->enquiry_id) != 0) {
+      mash_store_enquiry_of_contact(store, d->ref, sub->enquiry_id) != 0) {
     sub->enquiry_id[0] = '\0';
   }
   return 0;
@@ -262,7 +262,7 @@ static int s_subject(mash_tx_t *tx, mash_store_t *store, const mash_duty_row_t *
  * transaction (the caller re-arms it at once for the next). */
 static int s_escalate_one(mash_tx_t *tx, mash_store_t *store, uint64_t duty) {
   mash_duty_row_t d;
-  int rc = store->vt->duty_get(store, duty, &d);
+  int rc = mash_store_duty_get(store, duty, &d);
   if (rc == -ENOENT || (rc == 0 && d.done_at_ms != 0)) {
     return 0; /* done since it was armed: it leaves the timetable */
   }
@@ -292,10 +292,10 @@ static int s_escalate_one(mash_tx_t *tx, mash_store_t *store, uint64_t duty) {
     }
   }
   if (rc == 0 && d.kind == MASH_DUTY_REQUEST && res.n_actions) {
-    rc = store->vt->request_set_level(store, d.ref, res.state.level, res.state.fired_at_ms);
+    rc = mash_store_request_set_level(store, d.ref, res.state.level, res.state.fired_at_ms);
   }
   if (rc == 0) {
-    rc = store->vt->duty_set(store, d.duty, res.state.level, res.state.fired_at_ms, res.next_ms);
+    rc = mash_store_duty_set(store, d.duty, res.state.level, res.state.fired_at_ms, res.next_ms);
   }
   /* The partial pack, once: later answers re-issue it (enquiry.c). */
   if (rc == 0 && issue_pack && sub.pack_version == 0) {

@@ -118,7 +118,7 @@ int mash_tx_emit(mash_tx_t *tx, mash_store_t *store, const char *target, Mash__V
     return rc;
   }
   snprintf(m->target, sizeof m->target, "%s", target);
-  rc = store->vt->outbox_insert(store, m->message_id, target, m->frame, m->len, tx->now_ms);
+  rc = mash_store_outbox_insert(store, m->message_id, target, m->frame, m->len, tx->now_ms);
   if (rc < 0) {
     free(m->frame);
     m->frame = NULL;
@@ -132,7 +132,7 @@ int mash_tx_emit(mash_tx_t *tx, mash_store_t *store, const char *target, Mash__V
 static int s_replay(mash_tx_t *tx, mash_store_t *store) {
   uint8_t *res = NULL;
   size_t len = 0;
-  int rc = store->vt->inbox_get(store, tx->principal, tx->message_id, &res, &len);
+  int rc = mash_store_inbox_get(store, tx->principal, tx->message_id, &res, &len);
   if (rc <= 0) {
     return rc;
   }
@@ -158,7 +158,7 @@ static int s_replay(mash_tx_t *tx, mash_store_t *store) {
 }
 
 static int s_remember(mash_tx_t *tx, mash_store_t *store) {
-  return store->vt->inbox_put(store, tx->principal, tx->message_id, tx->receipt, tx->receipt_len,
+  return mash_store_inbox_put(store, tx->principal, tx->message_id, tx->receipt, tx->receipt_len,
                               tx->now_ms);
 }
 
@@ -172,7 +172,7 @@ static int s_remember(mash_tx_t *tx, mash_store_t *store) {
 static Mash__V1__Contact *s_load_contact(mash_store_t *store, const char *contact_id, int *state,
                                          int *rc) {
   mash_contact_row_t row;
-  *rc = store->vt->contact_get(store, contact_id, &row);
+  *rc = mash_store_contact_get(store, contact_id, &row);
   if (*rc < 0) {
     return NULL;
   }
@@ -289,7 +289,7 @@ static void s_escs_free(s_escs_t *c) {
  * for the hub desk. */
 int mash_tx_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_id) {
   mash_enquiry_row_t e;
-  int rc = store->vt->enquiry_get(store, enquiry_id, &e);
+  int rc = mash_store_enquiry_get(store, enquiry_id, &e);
   if (rc < 0) {
     return rc;
   }
@@ -304,11 +304,11 @@ int mash_tx_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_i
     rc = -EBADMSG;
   }
   if (rc == 0) {
-    rc = store->vt->requests_of_enquiry(store, enquiry_id, s_collect_req, &reqs);
+    rc = mash_store_requests_of_enquiry(store, enquiry_id, s_collect_req, &reqs);
     rc = rc ? rc : reqs.rc;
   }
   if (rc == 0) {
-    rc = store->vt->escalations_of_enquiry(store, enquiry_id, s_collect_esc, &escs);
+    rc = mash_store_escalations_of_enquiry(store, enquiry_id, s_collect_esc, &escs);
     rc = rc ? rc : escs.rc;
   }
   mash_resolve_family_t fam;
@@ -351,7 +351,7 @@ int mash_tx_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_i
       env.pack = &pack.pack;
       rc = mash_tx_emit(tx, store, S_HUB_TARGET, &env);
       if (rc == 0) {
-        rc = store->vt->enquiry_update(store, enquiry_id, e.pack_version + 1, e.closed_at_ms,
+        rc = mash_store_enquiry_update(store, enquiry_id, e.pack_version + 1, e.closed_at_ms,
                                        tx->now_ms);
       }
       /* The decision window opens with the first pack (DESIGN.md §3). */
@@ -437,11 +437,11 @@ static int s_screen(mash_tx_t *tx, mash_store_t *store) {
     }
   }
   char enquiry_id[MASH_ITEM_ID_LEN] = "";
-  rc = store->vt->contact_set_state(store, d->contact_id,
+  rc = mash_store_contact_set_state(store, d->contact_id,
                                     enquire ? MASH_CONTACT_ENQUIRING : MASH_CONTACT_SCREENED,
                                     tx->now_ms, 0);
   if (rc == 0 && enquire) {
-    rc = store->vt->enquiry_insert(store, d->contact_id, d->rag, (int)d->consent->status,
+    rc = mash_store_enquiry_insert(store, d->contact_id, d->rag, (int)d->consent->status,
                                    tx->now_ms, tx->body, tx->len, enquiry_id);
   }
   const Mash__V1__Notification *note = c->notification;
@@ -460,7 +460,7 @@ static int s_screen(mash_tx_t *tx, mash_store_t *store) {
       enquire ? mash_deadline_reply_due(tx->env->policy, tx->env->calendar, d->rag, tx->now_ms) : 0;
   for (size_t i = 0; rc == 0 && enquire && i < d->n_agencies; i++) {
     char request_id[MASH_ITEM_ID_LEN];
-    rc = store->vt->request_insert(store, enquiry_id, d->agencies[i], d->rag, tx->now_ms, due,
+    rc = mash_store_request_insert(store, enquiry_id, d->agencies[i], d->rag, tx->now_ms, due,
                                    request_id);
     if (rc < 0) {
       break;
@@ -521,7 +521,7 @@ static int s_answer(mash_tx_t *tx, mash_store_t *store) {
     return s_refuse(tx, "enquiry_response", "does not decode");
   }
   mash_request_row_t row;
-  int rc = store->vt->request_get(store, r->request_id, &row);
+  int rc = mash_store_request_get(store, r->request_id, &row);
   if (rc == -ENOENT) {
     rc = s_refuse(tx, "enquiry_response.request_id", "no such request");
     goto out;
@@ -543,7 +543,7 @@ static int s_answer(mash_tx_t *tx, mash_store_t *store) {
              row.request_id);
     goto out;
   }
-  rc = store->vt->request_answer(store, row.request_id, tx->now_ms, tx->body, tx->len);
+  rc = mash_store_request_answer(store, row.request_id, tx->now_ms, tx->body, tx->len);
   if (rc == 0) {
     rc = mash_tx_duty_close(tx, store, MASH_DUTY_REQUEST, row.request_id);
   }
@@ -554,13 +554,13 @@ static int s_answer(mash_tx_t *tx, mash_store_t *store) {
      * version) when an answer comes after a partial pack was issued. */
     s_reqs_t reqs;
     memset(&reqs, 0, sizeof reqs);
-    rc = store->vt->requests_of_enquiry(store, row.enquiry_id, s_collect_req, &reqs);
+    rc = mash_store_requests_of_enquiry(store, row.enquiry_id, s_collect_req, &reqs);
     rc = rc ? rc : reqs.rc;
     int complete = rc == 0 && mash_pack_complete(reqs.reqs, reqs.n);
     s_reqs_free(&reqs);
     mash_enquiry_row_t e;
     if (rc == 0) {
-      rc = store->vt->enquiry_get(store, row.enquiry_id, &e);
+      rc = mash_store_enquiry_get(store, row.enquiry_id, &e);
       free(e.decision);
     }
     if (rc == 0 && (complete || e.pack_version > 0)) {
@@ -595,7 +595,7 @@ static int s_close_request_cb(mash_request_row_t *row, void *arg) {
 static int s_close_request_duties(mash_tx_t *tx, mash_store_t *store, const char *enquiry_id) {
   int cb_rc = 0;
   void *a[3] = {tx, store, &cb_rc};
-  int rc = store->vt->requests_of_enquiry(store, enquiry_id, s_close_request_cb, a);
+  int rc = mash_store_requests_of_enquiry(store, enquiry_id, s_close_request_cb, a);
   return rc ? rc : cb_rc;
 }
 
@@ -605,7 +605,7 @@ static int s_outcome(mash_tx_t *tx, mash_store_t *store) {
     return s_refuse(tx, "outcome", "does not decode");
   }
   mash_contact_row_t row;
-  int rc = store->vt->contact_get(store, o->contact_id, &row);
+  int rc = mash_store_contact_get(store, o->contact_id, &row);
   if (rc == -ENOENT) {
     rc = s_refuse(tx, "outcome.contact_id", "no such contact");
     goto out;
@@ -630,15 +630,15 @@ static int s_outcome(mash_tx_t *tx, mash_store_t *store) {
                   "consent) before the decision");
     goto out;
   }
-  rc = store->vt->contact_set_state(store, o->contact_id, MASH_CONTACT_DECIDED, tx->now_ms,
+  rc = mash_store_contact_set_state(store, o->contact_id, MASH_CONTACT_DECIDED, tx->now_ms,
                                     (int)o->outcome);
   char enquiry_id[MASH_ITEM_ID_LEN] = "";
-  if (rc == 0 && store->vt->enquiry_of_contact(store, o->contact_id, enquiry_id) == 0) {
+  if (rc == 0 && mash_store_enquiry_of_contact(store, o->contact_id, enquiry_id) == 0) {
     mash_enquiry_row_t e;
-    rc = store->vt->enquiry_get(store, enquiry_id, &e);
+    rc = mash_store_enquiry_get(store, enquiry_id, &e);
     free(e.decision);
     if (rc == 0 && e.closed_at_ms == 0) {
-      rc = store->vt->enquiry_update(store, enquiry_id, e.pack_version, tx->now_ms, tx->now_ms);
+      rc = mash_store_enquiry_update(store, enquiry_id, e.pack_version, tx->now_ms, tx->now_ms);
       if (rc == 0) {
         rc = s_close_request_duties(tx, store, enquiry_id);
       }
@@ -692,7 +692,7 @@ static int s_match(mash_tx_t *tx, mash_store_t *store) {
 /* ------------------------------------------------------------ delivery */
 
 static int s_delivered(mash_tx_t *tx, mash_store_t *store) {
-  return store->vt->outbox_delivered(store, tx->message_id, tx->principal, tx->now_ms);
+  return mash_store_outbox_delivered(store, tx->message_id, tx->principal, tx->now_ms);
 }
 
 int mash_tx_run(mash_store_t *store, mash_storage_op_t *op) {

@@ -98,7 +98,7 @@ static uint64_t s_open(fixture_t *f, int kind, const char *ref, int rag, int64_t
   assert_int_equal(mash_tx_duty_open(tx, f->store, kind, ref, rag, start, due), 0);
   assert_int_equal(mash_store_commit(f->store), 0);
   mash_duty_row_t row;
-  assert_int_equal(f->store->vt->duty_find(f->store, kind, ref, &row), 0);
+  assert_int_equal(mash_store_duty_find(f->store, kind, ref, &row), 0);
   *first = row.next_at_ms;
   if (row.next_at_ms != INT64_MAX) {
     assert_int_equal(tx->n_watch, 1);
@@ -147,7 +147,7 @@ static void test_screening_ladder(void **state) {
   assert_int_equal(next, T0 + window * 3 / 2 + DAY_MS);
   assert_int_equal(s_escalate(f, d, now, &next), 0); /* idempotent */
   mash_duty_row_t row;
-  assert_int_equal(f->store->vt->duty_get(f->store, d, &row), 0);
+  assert_int_equal(mash_store_duty_get(f->store, d, &row), 0);
   assert_int_equal(row.level, 3);
   assert_int_equal(row.next_at_ms, next);
   assert_int_equal(mash_esclog_count(f->log), 3);
@@ -180,7 +180,7 @@ static void test_closed_duty_leaves(void **state) {
   assert_int_equal(s_escalate(f, d, T0 + DAY_MS, &next), 0);
   assert_int_equal(next, INT64_MAX);
   mash_duty_stats_t st;
-  assert_int_equal(f->store->vt->duty_stats(f->store, MASH_DUTY_SCREENING, T0 + DAY_MS, &st), 0);
+  assert_int_equal(mash_store_duty_stats(f->store, MASH_DUTY_SCREENING, T0 + DAY_MS, &st), 0);
   assert_int_equal(st.done, 1);
   assert_int_equal(st.on_time, 1);
   assert_int_equal(st.open, 0);
@@ -202,14 +202,13 @@ static void test_open_index_and_blue(void **state) {
   s_open(f, MASH_DUTY_SCREENING, "MASH-000003", 0, T0, T0 + HOUR_MS, &first);
   uint64_t d = s_open(f, MASH_DUTY_SCREENING, "MASH-000004", 0, T0, T0 + HOUR_MS, &first);
   assert_int_equal(mash_store_begin(f->store), 0);
-  assert_int_equal(f->store->vt->duty_done(f->store, d, T0 + 2 * HOUR_MS), 0);
+  assert_int_equal(mash_store_duty_done(f->store, d, T0 + 2 * HOUR_MS), 0);
   assert_int_equal(mash_store_commit(f->store), 0);
   int n = 0;
-  assert_int_equal(f->store->vt->duties_open(f->store, s_count_cb, &n), 0);
+  assert_int_equal(mash_store_duties_open(f->store, s_count_cb, &n), 0);
   assert_int_equal(n, 1);
   mash_duty_stats_t st;
-  assert_int_equal(f->store->vt->duty_stats(f->store, MASH_DUTY_SCREENING, T0 + 3 * HOUR_MS, &st),
-                   0);
+  assert_int_equal(mash_store_duty_stats(f->store, MASH_DUTY_SCREENING, T0 + 3 * HOUR_MS, &st), 0);
   assert_int_equal(st.done, 1);
   assert_int_equal(st.on_time, 0); /* closed an hour after its due instant */
   assert_int_equal(st.open_late, 1);

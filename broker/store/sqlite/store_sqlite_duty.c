@@ -17,21 +17,7 @@
 
 #include "store_sqlite_int.h"
 
-/* Requests open when the table is made become duties due for a look at
- * once (next_at_ms 0): their first firing computes their ladder's next
- * instant. Contacts received before it have no screening or decision duty. */
-const char STORE_DUTY_MIGRATION[] =
-    "CREATE TABLE duties ("
-    "  duty INTEGER PRIMARY KEY, kind INTEGER NOT NULL, ref TEXT NOT NULL,"
-    "  rag INTEGER NOT NULL DEFAULT 0, start_ms INTEGER NOT NULL, due_ms INTEGER NOT NULL,"
-    "  level INTEGER NOT NULL DEFAULT 0, level_at_ms INTEGER NOT NULL DEFAULT 0,"
-    "  next_at_ms INTEGER NOT NULL, done_at_ms INTEGER NOT NULL DEFAULT 0,"
-    "  UNIQUE (kind, ref));"
-    "CREATE INDEX duties_open ON duties (duty, next_at_ms) WHERE done_at_ms = 0;"
-    "INSERT INTO duties (kind, ref, rag, start_ms, due_ms, level, level_at_ms, next_at_ms) "
-    "  SELECT 1, r.request_id, r.rag, r.requested_at_ms, r.due_at_ms, r.level, r.level_at_ms, 0"
-    "  FROM requests r JOIN enquiries e USING (enquiry_id)"
-    "  WHERE r.answered_at_ms = 0 AND e.closed_at_ms = 0;";
+/* The table and its index: migration 5 in store_sqlite_schema.c. */
 
 enum { Q_OPEN, Q_ID_OF, Q_GET, Q_FIND, Q_SET, Q_DONE, Q_LIST_OPEN, Q_STATS, Q_N };
 
