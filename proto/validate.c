@@ -51,6 +51,7 @@ void mash_vld_heartbeat(mash_errors_t *errs, const mash_vld_path_t *at, const vo
   (void)today;
   const Mash__V1__Heartbeat *hb = body;
   mash_vld_check_text(errs, PATH_FIELD(at, "agent"), hb->agent, MASH_MAX_SHORT_TEXT, 0);
+  mash_vld_check_text(errs, PATH_FIELD(at, "instance"), hb->instance, MASH_MAX_ID_LEN, 0);
 }
 
 void mash_vld_error(mash_errors_t *errs, const mash_vld_path_t *at, const void *body, long today) {

@@ -22,7 +22,9 @@ typedef struct s_pending {
   uint8_t *frame;
   size_t len;
   int64_t next_at;
+  int64_t sent_at; /* the last send */
   unsigned attempts;
+  int force; /* resend at once: the connection or the broker was new */
   struct s_pending *next;
 } s_pending_t;
 
@@ -37,10 +39,11 @@ struct agent {
   uv_timer_t timer;
   s_pending_t *head, *tail;
   size_t npending;
-  size_t inflight;         /* entries sent at least once and not yet receipted */
-  int64_t last_receipt;    /* when the broker last answered one of ours */
-  int batching;            /* inside agent_batch_begin/commit: nothing is sent */
-  s_pending_t *batch_mark; /* the tail when the batch began (NULL: empty) */
+  size_t inflight;                           /* entries sent at least once and not yet receipted */
+  int64_t last_receipt;                      /* when the broker last answered one of ours */
+  char broker_instance[MASH_MAX_ID_LEN + 1]; /* the broker process we last heard */
+  int batching;                              /* inside agent_batch_begin/commit: nothing is sent */
+  s_pending_t *batch_mark;                   /* the tail when the batch began (NULL: empty) */
   int64_t last_heard;
   int64_t last_heartbeat;
   int64_t connected_at; /* when the current socket was made */
@@ -176,10 +179,16 @@ static void s_set_up(agent_t *a, int up) {
   a->up = up;
   if (up) {
     mash_info("connected to %s", a->cfg.endpoint);
-    /* The broker may have restarted: resend what waits for a receipt now. */
+    /* Resend what an earlier socket carried and no receipt answered. */
     int64_t now = mash_clock_now_ms();
     for (s_pending_t *p = a->head; p; p = p->next) {
-      p->next_at = now;
+      /* Only what went out on an earlier socket can have been lost with it;
+       * what this socket carried is in the broker's hands (the broker's
+       * instance id tells if the broker itself restarted). */
+      if (p->attempts > 0 && p->sent_at < a->connected_at) {
+        p->force = 1;
+        p->next_at = now;
+      }
     }
   } else {
     mash_warn("broker at %s not answering; %zu message(s) wait in the outbox", a->cfg.endpoint,
@@ -260,10 +269,14 @@ static void s_pump(agent_t *a) {
     if (p->attempts == 0 && a->inflight >= S_WINDOW) {
       break; /* the window is full: receipts make room */
     }
-    if (p->attempts > 0 && now - a->last_receipt < a->cfg.resend_ms) {
-      /* Receipts are flowing: the broker is working through what we sent,
-       * in order, on a live connection. A resend now would only be a
-       * duplicate; a lost connection resends everything on reconnection. */
+    if (p->attempts > 0 && !p->force &&
+        (now - a->last_receipt < a->cfg.resend_ms || now - a->last_heard < a->cfg.resend_ms) &&
+        now - p->sent_at < a->cfg.resend_max_ms) {
+      /* The broker is alive (receipts or heartbeats): on a live connection
+       * it works through what we sent, in order, however slowly, so a
+       * resend now would only be a duplicate. What the connection or a
+       * restarted broker lost is resent at once (force); anything else
+       * only after resend_max_ms without its receipt. */
       continue;
     }
     if (s_send_frame(a, p->frame, p->len) != 0) {
@@ -271,6 +284,8 @@ static void s_pump(agent_t *a) {
     }
     a->inflight += p->attempts == 0;
     p->attempts++;
+    p->sent_at = now;
+    p->force = 0;
     p->next_at = mash_retry_next_at(&a->resend, p->attempts, now);
     sent++;
   }
@@ -358,6 +373,28 @@ int agent_batch_commit(agent_t *a) {
   }
   s_pump(a);
   return 0;
+}
+
+/* A heartbeat from a broker process other than the one we last heard: it
+ * restarted, and whatever it had not receipted may have died with it. */
+static void s_on_broker_instance(agent_t *a, const char *instance) {
+  if (instance == NULL || instance[0] == '\0' || strcmp(instance, a->broker_instance) == 0) {
+    return;
+  }
+  if (a->broker_instance[0] != '\0') {
+    size_t n = 0;
+    int64_t now = mash_clock_now_ms();
+    for (s_pending_t *p = a->head; p; p = p->next) {
+      if (p->attempts > 0) {
+        p->force = 1;
+        p->next_at = now;
+        n++;
+      }
+    }
+    mash_info("the broker restarted: resending %zu message(s) without a receipt", n);
+  }
+  snprintf(a->broker_instance, sizeof a->broker_instance, "%s", instance);
+  s_pump(a);
 }
 
 static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
@@ -478,6 +515,7 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   switch (env->body_case) {
   case MASH__V1__ENVELOPE__BODY_HEARTBEAT:
     s_on_broker_clock(a, env->heartbeat);
+    s_on_broker_instance(a, env->heartbeat->instance);
     break;
   case MASH__V1__ENVELOPE__BODY_RECEIPT:
     s_on_answer(a, env);

@@ -89,6 +89,7 @@ MASH_ROUTER_HANDLER(heartbeat) {
   hb.agent = (char *)"mashd";
   hb.clock_ms = mash_clock_read(r->cfg.clock);
   hb.clock_rate = r->cfg.clock->rate;
+  hb.instance = r->id_prefix; /* new at every start: clients resend on a change */
   out.correlation_id = env->message_id;
   out.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
   out.heartbeat = &hb;
