@@ -166,6 +166,9 @@ typedef struct s_eval {
   uint32_t *record_truth; /* by record number: the true person of its first mention */
   size_t n_records;
   unsigned conflicts; /* contacts flagged identifier_conflict */
+  uint8_t *seen;      /* by true person: mentioned before */
+  size_t reviews;     /* possible matches opened */
+  size_t missed[MENTION_E_KINDS + 1], with[MENTION_E_KINDS + 1];
 } s_eval_t;
 
 static uint32_t s_person_no(const char *id) {
@@ -201,6 +204,19 @@ static int s_record_links(s_eval_t *e, size_t i, const uint8_t *blob, size_t len
     m->contact = (uint32_t)i;
     m->errors = n->errors[who];
     snprintf(m->decision, sizeof m->decision, "%s", l->decision);
+    /* A person mentioned before who got a record of their own. */
+    bool missed = e->seen[m->truth] &&
+                  (strcmp(l->decision, "new") == 0 || strcmp(l->decision, "possible") == 0);
+    for (int k = 0; k <= MENTION_E_KINDS && e->seen[m->truth]; k++) {
+      bool has = k == MENTION_E_KINDS ? m->errors == 0 : (m->errors & (1u << k)) != 0;
+      e->with[k] += has;
+      e->missed[k] += has && missed;
+    }
+    if (missed && getenv("EVAL_MATCH_DEBUG") != NULL) {
+      fprintf(stderr, "missed: person %u errors %#x agency %d -> %s %s\n", m->truth, m->errors,
+              n->agency, l->decision, l->why);
+    }
+    e->seen[m->truth] = 1;
   }
   mash__v1__contact__free_unpacked(c, NULL);
   return 0;
@@ -239,6 +255,7 @@ static int s_run(s_eval_t *e) {
     snprintf(e->contact_ids[i], MASH_CONTACT_ID_LEN, "%s", in.contact_id);
     rc = rc ? rc : mash_resolve_contact(e->store, &job);
     rc = rc ? rc : s_record_links(e, i, job.contact, job.contact_len);
+    e->reviews += job.reviews;
     if (rc == 0 && ((i + 1) % S_BATCH == 0 || i + 1 == e->o.count)) {
       rc = mash_store_commit(e->store);
     }
@@ -330,7 +347,7 @@ static void s_reviews(s_eval_t *e, s_result_t *r) {
       }
     }
   }
-  r->review_pct = e->n_m ? 100.0 * (double)r->review / (double)e->n_m : 0.0;
+  r->review_pct = e->n_m ? 100.0 * (double)e->reviews / (double)e->n_m : 0.0;
 }
 
 /* The record a true person was first given; records number from 1. */
@@ -427,17 +444,21 @@ static void s_print(const s_eval_t *e, const s_result_t *r) {
   printf("  pairwise precision %.4f  recall %.4f  (true pairs %llu, linked pairs %llu, both "
          "%llu)\n",
          r->precision, r->recall, r->true_pairs, r->pred_pairs, r->tp);
-  printf("  review list %zu mentions, %.2f%% of mentions; identifier_conflict on %u contacts\n",
-         r->review, r->review_pct, e->conflicts);
+  printf(
+      "  review list %zu possible matches, %.2f%% of mentions (%zu mentions decided \"possible\");"
+      " identifier_conflict on %u contacts\n",
+      e->reviews, r->review_pct, r->review, e->conflicts);
   printf("  packs %zu: %zu list a child of the contact as another child\n", r->packs,
          r->packs_self);
   printf("  other children listed %zu: %zu real distinct siblings (precision %.4f), %zu "
          "repeats\n",
          r->others, r->others_ok, r->others_precision, r->others_dup);
-  printf("  by error kind (mentions with it: to review, to a record of their own):\n");
-  for (int k = 0; k < MENTION_E_KINDS; k++) {
-    printf("    %-22s %6zu: %5zu review, %5zu new or review\n", MENTION_E_NAMES[k], r->err_count[k],
-           r->err_review[k], r->err_new[k]);
+  printf("  repeat mentions (the person mentioned before), by error kind: how many, and how\n"
+         "  many got a record of their own (new or possible):\n");
+  for (int k = 0; k <= MENTION_E_KINDS; k++) {
+    printf("    %-22s %6zu: %5zu (%.1f%%)\n", k < MENTION_E_KINDS ? MENTION_E_NAMES[k] : "no error",
+           e->with[k], e->missed[k],
+           e->with[k] ? 100.0 * (double)e->missed[k] / (double)e->with[k] : 0.0);
   }
 }
 
@@ -475,7 +496,8 @@ int main(int argc, char **argv) {
   e->notes = calloc(e->o.count, sizeof *e->notes);
   e->contact_ids = calloc(e->o.count, sizeof *e->contact_ids);
   e->m = calloc(e->o.count * MENTIONS_MAX_PEOPLE, sizeof *e->m);
-  if (e->notes == NULL || e->contact_ids == NULL || e->m == NULL) {
+  e->seen = calloc(e->mw.n_people + 1, 1);
+  if (e->seen == NULL || e->notes == NULL || e->contact_ids == NULL || e->m == NULL) {
     fprintf(stderr, "eval-match: out of memory\n");
     goto out;
   }
@@ -515,5 +537,6 @@ out:
   free(e->contact_ids);
   free(e->m);
   free(e->record_truth);
+  free(e->seen);
   return status;
 }

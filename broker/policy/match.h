@@ -10,65 +10,82 @@
  * state, or link anyone itself: the caller records the link and its reason.
  * Every function is safe from any thread.
  *
- * The rule (DOMAIN.md, "Identifiers"; issue 4):
+ * The rule (DOMAIN.md, "Identifiers" and "Matching people"; issues 4, 9):
  *
- * 1. Identifiers first. An NHS number, UPN or PNC id counts only when its
- *    check character is right. If both records hold valid identifiers of one
- *    kind and share none, they are different people: confidence 0, whatever
- *    else agrees (twins have different NHS numbers). Otherwise a shared valid
- *    identifier links with confidence 1 ("nhs_number", "upn", "pnc_id"), as
- *    does the same local id from the same issuer ("local_id"). A conflict
- *    wins over an agreement of another kind (same NHS number, different
- *    UPNs): contradictory records are never linked, and why->conflict tells
- *    the caller to flag them for the desk.
+ * 1. Evidence, Fellegi-Sunter style. Each comparison reaches one level and
+ *    each level has a weight log2(m / u), where m is the chance of that
+ *    level when the two records are one person and u when they are two
+ *    people. Weights add to a prior of MASH_MATCH_PRIOR; a comparison with
+ *    the value missing on either side adds nothing (no evidence either
+ *    way). The total W, in bits, is the log-odds that the records are one
+ *    person; the confidence is 1 / (1 + 2^-W), so the 0.95 auto-link and
+ *    0.70 review thresholds mean W >= 4.25 and W >= 1.22 bits.
  *
- * 2. Otherwise a weighted sum, in thousandths, over the rows of a const
- *    table (each factor scores its best row, at most one per factor):
+ *      comparison level          tag            m       u       bits
+ *      dob        exact          dob            0.90    0.00015 +12.55
+ *                 day/month swap dob~swap       0.02    0.00015  +7.06
+ *                 one digit off  dob~1          0.03    0.0012   +4.64
+ *                 different      !dob           0.05    0.99865  -4.32
+ *      forename   exact (*)      forename       0.86    0.006    +7.16
+ *                 usual variant  forename~nick  0.05    0.0015   +5.06
+ *                 one slip       forename~1     0.04    0.001    +5.32
+ *                 sounds alike   forename~      0.04    0.004    +3.32
+ *                 different      !forename      0.0003  0.9875  -11.68
+ *      surname    exact          surname        0.86    0.003    +8.16
+ *                 one slip (4+)  surname~1      0.05    0.0006   +6.38
+ *                 part of other  surname_part   0.03    0.0005   +5.91
+ *                 sounds alike   surname~       0.03    0.002    +3.91
+ *                 different      !surname       0.03    0.9939   -5.05
+ *      sex        same           sex            0.98    0.5      +0.97
+ *                 F against M    !sex           0.01    0.5      -5.64
+ *      place      postcode+line  address        0.80    0.0003  +11.38
+ *                 postcode only  postcode       0.05    0.0006   +6.38
+ *                 other postcode !postcode      0.15    0.9991   -2.74
+ *      prior (MASH_MATCH_PRIOR)                                -21.00
+ *    (*) or one is the other's first given name (Maya, Maya Louise).
  *
- *      factor     row           tag           points  when
- *      dob        dob           "dob"           +350  equal
- *                 dob_near      "dob~"          +150  day and month swapped, or one digit off
- *                 dob_differs   "!dob"          -200  both known, neither of the above
- *      forename   forename      "forename"      +200  equal (or one is the other's first name)
- *                 forename_ph   "forename~"     +130  same phonetic key
- *      surname    surname       "surname"       +200  equal
- *                 surname_ph    "surname~"      +200  same phonetic key (Smith, Smyth)
- *                 surname_typo  "surname~1"     +200  one edit apart, 4+ letters (Hartley, Hatrley)
- *                 surname_part  "surname_part"  +140  one is a part of the other's double-barrel
- *      sex        sex           "sex"            +30  equal (female, male or other)
- *                 sex_differs   "!sex"          -150  one female, the other male
- *      postcode   postcode      "postcode"      +200  equal after normalising
- *      address    address       "address"        +20  equal after normalising
+ *    Where the figures come from: u is the chance of the level between two
+ *    people drawn at random from a county's caseload (a date of birth is
+ *    shared by about 1 in 6,700 pairs of children; the commonest forename
+ *    by about 1 in 170 pairs, surname 1 in 330; a postcode covers about 15
+ *    households, a postcode and street line one); m is the chance for one
+ *    person across two agencies' records, from the error rates DOMAIN.md
+ *    and issue 9 describe (about 10% of notifications without a date of
+ *    birth, 2-3% day/month swaps, 5-6% surname typos, 10-15% moved within a
+ *    year). Two are set on purpose rather than estimated: "!forename" is
+ *    kept strong (m 0.0003) so that twins, who share everything else, stay
+ *    apart; the prior, -21 bits (about one in two million, the chance that
+ *    two records drawn from an index of a million people are one person),
+ *    puts a record with every field agreeing at about +19 and one with the
+ *    date of birth missing at about +6.5, both links, and a name alone
+ *    (forename, surname, sex: -4.9) a new person. bench/eval-match measures
+ *    what these figures do; bench/README.md has the results.
  *
- *    A perfect record scores 350 + 200 + 200 + 30 + 200 + 20 = 1000; the
- *    confidence is the clamped sum / 1000. A field missing on either side
- *    scores nothing, so the less two records say, the lower the confidence.
+ *    What follows, with the default thresholds:
+ *    - Everything agrees: +19.3, link. Date of birth missing: +6.7, link.
+ *      Moved (another postcode): +7.9, link. Day/month swapped: +13.8.
+ *    - Twins (same surname, dob, address, sex; other forename): +0.4, a new
+ *      person; with different sexes -6.2.
+ *    - Same name, dob and sex at another address: +5.1, a link (a namesake
+ *      born the same day is rarer than a move).
  *
- *    What follows, with the default thresholds (auto-link 0.95, review 0.70):
- *    - Auto-linking needs dob, forename exactly, surname (exact, sounding
- *      alike or one typo) and postcode all to agree, and no sex conflict:
- *      350 + 200 + 200 + 200 = 950 is the least such a record scores, and any
- *      one of them missing or weaker leaves at most 930 (forename only
- *      sounding alike), 940 (surname part), 800 (dob near, or no postcode)
- *      or 820 (sex conflict).
- *    - Identical name, dob, postcode and sex: 980 (1000 with the address):
- *      auto-link.
- *    - A one-letter surname typo with the same forename, dob and postcode:
- *      950, 980 with sex, 1000 with the address as well: auto-link. The typo
- *      row scores like an exact surname because surnames are misspelt in
- *      every agency's records; the protection against linking two different
- *      people lives in the forename, the dob and the identifiers.
- *    - Same name, postcode, address and sex, different dob: 450 -> new
- *      person (650 even without the "!dob" row).
- *    - Twins (same surname, dob, postcode and address, different forenames):
- *      800 with the same sex (review: the desk confirms or rejects), 620 with
- *      different sexes (new), 930 when the forenames sound alike (Ella, Ellie:
- *      review). Never an auto-link: the forename row is the only one that can
- *      take a record from 930 to 950, and it needs the forenames equal. Twins
- *      with identifiers never even reach the weights.
+ * 2. Identifiers are strong, not absolute. An NHS number, UPN or PNC id
+ *    counts only when its check character is right. If both records hold
+ *    valid identifiers of one kind and share none, they are different
+ *    people: confidence 0 (twins have different NHS numbers), and
+ *    why->conflict tells the caller, which flags the pair when the rest
+ *    would have linked. A shared valid identifier (or the same local id
+ *    from the same issuer) links with confidence 1 ("nhs_number", "upn",
+ *    "pnc_id", "local_id") unless the rest contradicts it: forenames that
+ *    are different (not a variant, slip or sound-alike), or a different
+ *    date of birth and a different sex. Then it is an identifier conflict
+ *    (why->conflict and why->shared, "conflict:shared_nhs_number"): one of
+ *    the records holds someone else's number (a sibling's, typed from the
+ *    wrong record). The confidence is then the fields' alone, and the caller
+ *    never links on it: it goes to the desk's review.
  *
- * "why" names what contributed, in table order, joined by '+':
- * "dob+forename+surname~1+sex+postcode". The caller stores it with the link.
+ * "why" names the levels reached, in table order, joined by '+':
+ * "dob+forename+surname~1+sex+address". The caller stores it with the link.
  */
 #ifndef MASH_MATCH_H
 #define MASH_MATCH_H
@@ -149,10 +166,13 @@ int mash_match_id_normalise(Mash__V1__IdentifierKind kind, const char *value, ch
 
 /* Why a score came out as it did: for the audit trail. */
 typedef struct mash_match_why {
-  int points;                     /* the weighted sum, in thousandths, before clamping */
+  int points;                     /* the match weight W in hundredths of a bit, prior included */
   unsigned factors;               /* bit i set: row i of the weights table contributed */
-  bool identifier;                /* decided by an identifier (score 0 or 1) */
-  bool conflict;                  /* valid identifiers of one kind differ */
+  double rest;                    /* the confidence from the fields alone (no identifiers) */
+  bool identifier;                /* decided by an identifier */
+  bool conflict;                  /* valid identifiers of one kind differ, or shared and
+                                     contradicted (then shared is set too) */
+  bool shared;                    /* a shared identifier the rest contradicts */
   char text[MASH_MATCH_WHY_SIZE]; /* "dob+forename+surname~+postcode", "nhs_number",
                                      "conflict:nhs_number", or "" for no evidence */
 } mash_match_why_t;
@@ -162,10 +182,20 @@ typedef struct mash_match_why {
 double mash_match_score(const mash_match_person_t *a, const mash_match_person_t *b,
                         mash_match_why_t *why);
 
-/* The weights table, for display and tests: row i's tag and points. Returns
- * the number of rows; `tag` / `points` may be NULL; an out-of-range row
- * gives NULL and 0. */
+/* The prior of the match weight, in hundredths of a bit. */
+#define MASH_MATCH_PRIOR (-2050)
+
+/* The weights table, for display and tests: row i's tag and weight in
+ * hundredths of a bit. Returns the number of rows; `tag` / `points` may be
+ * NULL; an out-of-range row gives NULL and 0. */
 size_t mash_match_weights(size_t row, const char **tag, int *points);
+
+/* Row i's m and u probabilities (either may be NULL). 0, or -EINVAL for a
+ * row out of range. */
+int mash_match_level(size_t row, double *m, double *u);
+
+/* The confidence 1 / (1 + 2^-W) of a match weight W in hundredths of a bit. */
+double mash_match_probability(int centibits);
 
 typedef enum mash_match_decision {
   MASH_MATCH_NEW = 0,  /* a new person */
@@ -198,9 +228,10 @@ const char *mash_match_decision_name(mash_match_decision_t d);
  *   "s:HRTL:1994"                  surname key and birth year (day/month slips)
  *   "p:EX1 2AB:MY"                 postcode and forename key (dob slips)
  *   "n:MY:HRTL:05-20"              both name keys, month and day (year slips, moved)
+ *   "f:MY:HRTL"                    both name keys (no date of birth, moved or no address)
  * Writes them into keys[] and returns how many. Identifiers are looked up
  * by their own index. */
-#define MASH_MATCH_MAX_KEYS 4u
+#define MASH_MATCH_MAX_KEYS 5u
 #define MASH_MATCH_KEY_SIZE 48u
 size_t mash_match_blocking_keys(const mash_match_person_t *p,
                                 char keys[MASH_MATCH_MAX_KEYS][MASH_MATCH_KEY_SIZE]);

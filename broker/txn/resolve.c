@@ -15,6 +15,8 @@
 #define MASH_INTAKE_FLAGS_MAX 16u /* quality flags on one contact, with resolution's */
 
 static const char *const DECISION_IDENTIFIER = "identifier";
+/* Joined the best record of a cluster whose possible match awaits review. */
+static const char *const DECISION_PENDING = "pending";
 
 /* ---------------------------------------------------------------- keys */
 
@@ -68,14 +70,14 @@ static bool s_address_known(const Mash__V1__Address *a) {
  * and their sex take the newer details when given (families move), and the
  * record keeps every identifier of both. No ref and no role: those belong to
  * one notification. */
-static int s_record(const Mash__V1__Person *now, const Mash__V1__Person *old, uint8_t **out,
-                    size_t *out_len) {
+static int s_record(const Mash__V1__Person *now, const Mash__V1__Person *old, bool now_ids,
+                    uint8_t **out, size_t *out_len) {
   Mash__V1__Person m = *now;
   m.ref = (char *)"";
   m.role = (char *)"";
   Mash__V1__Identifier *ids[MASH_MAX_IDENTIFIERS];
   size_t n = 0;
-  for (size_t i = 0; i < now->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
+  for (size_t i = 0; now_ids && i < now->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
     ids[n++] = now->identifiers[i];
   }
   if (old != NULL) {
@@ -117,20 +119,78 @@ static int s_record(const Mash__V1__Person *now, const Mash__V1__Person *old, ui
 
 /* ---------------------------------------------------------------- one person */
 
+/* Person ids in the order they were made ("P-000009" before "P-000010",
+ * "P-999999" before "P-1000000"). */
+static int s_id_order(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  return la != lb ? (la < lb ? -1 : 1) : strcmp(a, b);
+}
+
+typedef struct s_between {
+  const char *other;
+  bool found;
+} s_between_t;
+
+static int s_between_cb(const char *other_id, int other_is_candidate, void *arg) {
+  (void)other_is_candidate;
+  s_between_t *b = arg;
+  b->found = b->found || strcmp(other_id, b->other) == 0;
+  return b->found;
+}
+
+/* An open possible match already joins a and b (errors read as "no": the
+ * worst is a second review of one pair). */
+static bool s_pending_between(mash_store_t *store, const char *a, const char *b) {
+  s_between_t x = {b, false};
+  store->vt->match_pending(store, a, s_between_cb, &x);
+  return x.found;
+}
+
 typedef struct s_best {
+  mash_store_t *store;
   const mash_match_person_t *me;
-  mash_match_person_t me_plain; /* me without identifiers (conflicts only) */
-  bool me_plain_set;
   const mash_match_policy_t *policy;
   char (*exclude)[MASH_PERSON_ID_LEN];
   size_t n_exclude;
   bool found;
-  double score, second; /* the best and the next best person's */
+  double score, second; /* the best record's, and the best of another cluster's */
   mash_match_why_t why;
   char person_id[MASH_PERSON_ID_LEN];
-  bool conflict; /* a person whose identifiers differ and everything else agrees */
-  int rc;        /* an unreadable record */
+  char root[MASH_PERSON_ID_LEN]; /* the best record's cluster (itself when alone) */
+  char second_id[MASH_PERSON_ID_LEN];
+  mash_match_person_t best_mp, second_mp; /* the two records */
+  bool pending;                           /* the best record's cluster awaits review */
+  /* An identifier conflict: a record sharing an identifier the rest
+   * contradicts, or one the rest would link whose identifier differs. The
+   * one whose fields agree best is offered to the desk. */
+  bool conflict;
+  double conflict_rest;
+  char conflict_id[MASH_PERSON_ID_LEN];
+  int rc; /* an unreadable record */
 } s_best_t;
+
+typedef struct s_root {
+  char root[MASH_PERSON_ID_LEN];
+  bool pending;
+} s_root_t;
+
+static int s_root_cb(const char *other_id, int other_is_candidate, void *arg) {
+  s_root_t *r = arg;
+  r->pending = true;
+  if (other_is_candidate) {
+    snprintf(r->root, sizeof r->root, "%s", other_id);
+    return 1;
+  }
+  return 0;
+}
+
+/* The cluster of record `id`: while a possible match awaits review, the
+ * record made for the notification belongs to its candidate's cluster. */
+static int s_cluster_of(mash_store_t *store, const char *id, s_root_t *r) {
+  snprintf(r->root, sizeof r->root, "%s", id);
+  r->pending = false;
+  return store->vt->match_pending(store, id, s_root_cb, r);
+}
 
 static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   s_best_t *b = arg;
@@ -151,28 +211,47 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   mash__v1__person__free_unpacked(p, NULL);
   mash_match_why_t why;
   double score = mash_match_score(b->me, &cand, &why);
-  if (why.conflict) {
-    /* Different NHS numbers (say) are different people; but if all else
-     * would link them, one agency may hold a wrong number: the desk must
-     * know. */
-    if (!b->me_plain_set) {
-      b->me_plain = *b->me;
-      b->me_plain.n_ids = 0;
-      b->me_plain_set = true;
+  if (why.conflict &&
+      (why.shared || mash_match_decide(why.rest, b->policy) == MASH_MATCH_AUTO_LINK)) {
+    /* Different NHS numbers (say) are different people, and a shared one
+     * the names and dates contradict is someone else's: either way one
+     * agency may hold a wrong number, and the desk must know. */
+    if (!b->conflict || why.rest > b->conflict_rest) {
+      b->conflict_rest = why.rest;
+      snprintf(b->conflict_id, sizeof b->conflict_id, "%s", row->person_id);
     }
-    cand.n_ids = 0;
-    b->conflict = b->conflict || mash_match_decide(mash_match_score(&b->me_plain, &cand, NULL),
-                                                   b->policy) == MASH_MATCH_AUTO_LINK;
+    b->conflict = true;
   }
-  /* Candidates come lowest id first: on a tie the oldest record wins. */
+  s_root_t r;
+  int rc = score > 0.0 ? s_cluster_of(b->store, row->person_id, &r) : 0;
+  if (rc != 0) {
+    b->rc = rc;
+    return 1;
+  }
+  if (score <= 0.0) {
+    snprintf(r.root, sizeof r.root, "%s", row->person_id);
+    r.pending = false;
+  }
+  /* Candidates come lowest id first: on a tie the oldest record wins. Two
+   * records of one cluster are one person awaiting review, not a choice. */
+  bool same = b->found && strcmp(r.root, b->root) == 0;
   if (!b->found || score > b->score) {
-    b->second = b->found ? b->score : 0.0;
+    if (b->found && !same && b->score > b->second) {
+      b->second = b->score;
+      b->second_mp = b->best_mp;
+      snprintf(b->second_id, sizeof b->second_id, "%s", b->person_id);
+    }
     b->found = true;
     b->score = score;
     b->why = why;
+    b->best_mp = cand;
     snprintf(b->person_id, sizeof b->person_id, "%s", row->person_id);
-  } else if (score > b->second) {
+    snprintf(b->root, sizeof b->root, "%s", r.root);
+    b->pending = r.pending;
+  } else if (!same && score > b->second) {
     b->second = score;
+    b->second_mp = cand;
+    snprintf(b->second_id, sizeof b->second_id, "%s", row->person_id);
   }
   return 0;
 }
@@ -184,6 +263,7 @@ typedef struct s_resolved {
   unsigned confidence; /* thousandths */
   char why[MASH_MATCH_WHY_SIZE + 16];
   char candidate_id[MASH_PERSON_ID_LEN]; /* "possible" only */
+  char duplicate_id[MASH_PERSON_ID_LEN]; /* linked, and this record may be the same person */
   char match_id[MASH_PERSON_ID_LEN];
 } s_resolved_t;
 
@@ -206,6 +286,7 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   if (best == NULL) {
     return -ENOMEM;
   }
+  best->store = store;
   best->me = me;
   best->policy = policy;
   best->exclude = done;
@@ -218,21 +299,39 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
     return rc;
   }
   mash_match_decision_t d = best->found ? mash_match_decide(best->score, policy) : MASH_MATCH_NEW;
-  bool by_id = best->found && best->why.identifier && best->score >= 1.0;
-  /* Another record nearly as close: linking to the better one could be
-   * linking to the wrong one (two records of one child, or two children). */
+  bool by_id = best->found && best->why.identifier && !best->why.conflict && best->score >= 1.0;
+  /* Another person nearly as close: linking to the better one could be
+   * linking to the wrong one (two children, or two records of one child not
+   * yet under review). Records of one cluster are not counted twice. */
   bool ambiguous = !by_id && d == MASH_MATCH_AUTO_LINK &&
                    (mash_match_decide(best->second, policy) == MASH_MATCH_AUTO_LINK ||
                     (mash_match_decide(best->second, policy) == MASH_MATCH_POSSIBLE &&
                      best->score - best->second < MASH_RESOLVE_AMBIGUOUS_GAP));
-  if (ambiguous) {
+  /* Two records that both link, and that would at least go to review
+   * against each other, are one person recorded twice: link to the better,
+   * and put the pair to the desk, rather than make a third record. */
+  bool twice = ambiguous && mash_match_decide(best->second, policy) == MASH_MATCH_AUTO_LINK &&
+               mash_match_decide(mash_match_score(&best->best_mp, &best->second_mp, NULL),
+                                 policy) != MASH_MATCH_NEW;
+  if (twice) {
+    ambiguous = false;
+    snprintf(out->duplicate_id, sizeof out->duplicate_id, "%s", best->second_id);
+  }
+  if (ambiguous || (best->found && best->why.conflict && d == MASH_MATCH_AUTO_LINK)) {
     d = MASH_MATCH_POSSIBLE;
   }
+  /* An identifier conflict never links on the fields alone: the record
+   * whose fields agree best goes to the desk with the conflict. */
+  bool conflict_review = !by_id && best->conflict && d != MASH_MATCH_AUTO_LINK;
+  /* While a possible match awaits review, a mention that comes close to
+   * its cluster joins the cluster's best record: one review covers them. */
+  bool attach =
+      !by_id && !conflict_review && !ambiguous && d == MASH_MATCH_POSSIBLE && best->pending;
   char addr_buf[MASH_RESOLVE_ADDRESS_KEY_SIZE];
   const char *addr = mash_resolve_address_key(me, addr_buf, sizeof addr_buf);
   uint8_t *rec = NULL;
   size_t rec_len = 0;
-  if (by_id || d == MASH_MATCH_AUTO_LINK) {
+  if (by_id || attach || (d == MASH_MATCH_AUTO_LINK && !conflict_review)) {
     mash_person_row_t row;
     rc = store->vt->person_get(store, best->person_id, &row);
     Mash__V1__Person *old = rc == 0 ? mash__v1__person__unpack(NULL, row.len, row.record) : NULL;
@@ -240,25 +339,34 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
     if (rc == 0 && old == NULL) {
       rc = -EBADMSG;
     }
-    rc = rc ? rc : s_record(pb, old, &rec, &rec_len);
+    /* A number that conflicts elsewhere is not added to the record. */
+    rc = rc ? rc : s_record(pb, old, !best->conflict || by_id, &rec, &rec_len);
     if (old) {
       mash__v1__person__free_unpacked(old, NULL);
     }
     snprintf(out->person_id, sizeof out->person_id, "%s", row.person_id);
-    out->decision = by_id ? DECISION_IDENTIFIER : mash_match_decision_name(d);
+    out->decision = by_id    ? DECISION_IDENTIFIER
+                    : attach ? DECISION_PENDING
+                             : mash_match_decision_name(d);
     out->confidence = s_permille(best->score);
     snprintf(out->why, sizeof out->why, "%s", best->why.text);
   } else {
-    rc = s_record(pb, NULL, &rec, &rec_len);
-    out->decision = mash_match_decision_name(d);
-    if (d == MASH_MATCH_POSSIBLE) {
+    rc = s_record(pb, NULL, !best->conflict, &rec, &rec_len);
+    if (conflict_review) {
+      d = MASH_MATCH_POSSIBLE;
+      out->confidence = s_permille(best->conflict_rest);
+      snprintf(out->why, sizeof out->why, "identifier_conflict");
+      snprintf(out->candidate_id, sizeof out->candidate_id, "%s", best->conflict_id);
+    } else if (d == MASH_MATCH_POSSIBLE) {
       out->confidence = s_permille(best->score);
       snprintf(out->why, sizeof out->why, "%s%s", ambiguous ? "ambiguous:" : "", best->why.text);
       snprintf(out->candidate_id, sizeof out->candidate_id, "%s", best->person_id);
     } else {
       out->confidence = 1000; /* certain it is someone new to the hub */
-      snprintf(out->why, sizeof out->why, "%s", best->found ? "no close match" : "no candidate");
+      snprintf(out->why, sizeof out->why, "%s%s", best->found ? "no close match: " : "no candidate",
+               best->found ? best->why.text : "");
     }
+    out->decision = mash_match_decision_name(d);
   }
   if (rc == 0) {
     rc = store->vt->person_put(store, out->person_id, rec, rec_len, is_child, addr, now);
@@ -556,22 +664,39 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
     }
     conflict = conflict || w->res[i].conflict;
     const char *d = w->res[i].decision;
-    job->linked += strcmp(d, DECISION_IDENTIFIER) == 0 || strcmp(d, "auto_link") == 0;
+    job->linked += strcmp(d, DECISION_IDENTIFIER) == 0 || strcmp(d, "auto_link") == 0 ||
+                   strcmp(d, DECISION_PENDING) == 0;
     job->possible += strcmp(d, "possible") == 0;
     job->created += strcmp(d, "new") == 0;
   }
   for (size_t i = 0; rc == 0 && i < w->n; i++) {
-    if (w->res[i].candidate_id[0] == '\0') {
+    s_resolved_t *r = &w->res[i];
+    if (r->candidate_id[0] == '\0' && r->duplicate_id[0] == '\0') {
       continue;
     }
     mash_match_row_t m;
     memset(&m, 0, sizeof m);
     snprintf(m.contact_id, sizeof m.contact_id, "%s", contact_id);
     snprintf(m.ref, sizeof m.ref, "%s", w->pb[i]->ref);
-    snprintf(m.person_id, sizeof m.person_id, "%s", w->res[i].person_id);
-    snprintf(m.candidate_id, sizeof m.candidate_id, "%s", w->res[i].candidate_id);
-    m.confidence = (int)w->res[i].confidence;
-    rc = store->vt->match_insert(store, &m, w->res[i].why, now, w->res[i].match_id);
+    if (r->candidate_id[0] != '\0') {
+      snprintf(m.person_id, sizeof m.person_id, "%s", r->person_id);
+      snprintf(m.candidate_id, sizeof m.candidate_id, "%s", r->candidate_id);
+      m.confidence = (int)r->confidence;
+      rc = store->vt->match_insert(store, &m, r->why, now, r->match_id);
+    } else {
+      /* Two records of one person found by a later mention: the newer is
+       * the one to merge into the older. */
+      bool older = s_id_order(r->person_id, r->duplicate_id) < 0;
+      snprintf(m.person_id, sizeof m.person_id, "%s", older ? r->duplicate_id : r->person_id);
+      snprintf(m.candidate_id, sizeof m.candidate_id, "%s", older ? r->person_id : r->duplicate_id);
+      m.confidence = (int)r->confidence;
+      char unused[MASH_PERSON_ID_LEN];
+      rc = s_pending_between(store, m.person_id, m.candidate_id)
+               ? 0
+               : store->vt->match_insert(store, &m, "duplicate", now, unused);
+      job->reviews += rc == 0;
+    }
+    job->reviews += r->candidate_id[0] != '\0';
   }
   if (rc == 0 && conflict) {
     s_add_flag(w->flag_ptrs, c, MASH_FLAG_IDENTIFIER_CONFLICT);
@@ -906,7 +1031,7 @@ static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char 
     Mash__V1__Person *pi = mash__v1__person__unpack(NULL, into.len, into.record);
     uint8_t *rec = NULL;
     size_t rec_len = 0;
-    rc = pf && pi ? s_record(pf, pi, &rec, &rec_len) : -EBADMSG;
+    rc = pf && pi ? s_record(pf, pi, true, &rec, &rec_len) : -EBADMSG;
     if (rc == 0) {
       /* The merged record lives where the newer one said. */
       char addr[MASH_RESOLVE_ADDRESS_KEY_SIZE];

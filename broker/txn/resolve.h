@@ -88,6 +88,7 @@ typedef struct mash_resolve_job {
   int rc;      /* for the caller's use */
   int gave_up; /* for the caller's use: why mash_resolve_give_up was needed */
   unsigned linked, possible, created; /* how the persons went, for the log */
+  unsigned reviews;                   /* possible matches opened for the desk */
 } mash_resolve_job_t;
 
 /* Resolve the people of the stored, unresolved contact job->contact_id

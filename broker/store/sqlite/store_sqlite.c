@@ -40,6 +40,7 @@ static const char *const MIGRATIONS[] = {
     STORE_ENQ_MIGRATION,
     STORE_MI_MIGRATION,
     STORE_PERSON_MIGRATION,
+    STORE_PERSON_MIGRATION_2,
 };
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
 

@@ -17,6 +17,7 @@ extern const char STORE_ENQ_MIGRATION[];
 extern const char STORE_MI_MIGRATION[];
 /* Migration that adds the person index (store_sqlite_person.c). */
 extern const char STORE_PERSON_MIGRATION[];
+extern const char STORE_PERSON_MIGRATION_2[];
 
 store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
 void store_per_destroy(store_per_t *p);
@@ -117,6 +118,7 @@ int store_per_merge(mash_store_t *s, const char *from, const char *into, const c
                     int64_t at_ms);
 int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
                            int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]);
+int store_per_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb, void *arg);
 int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row);
 int store_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
                            const uint8_t *decision, size_t len, int64_t at_ms);
@@ -128,6 +130,6 @@ int store_per_match_decide(mash_store_t *s, const char *match_id, int state, con
   .person_housemates = store_per_housemates, .person_together = store_per_together,                \
   .person_contacts = store_per_contacts, .person_merge = store_per_merge,                          \
   .match_insert = store_per_match_insert, .match_get = store_per_match_get,                        \
-  .match_decide = store_per_match_decide
+  .match_decide = store_per_match_decide, .match_pending = store_per_pending
 
 #endif
