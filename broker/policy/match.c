@@ -635,6 +635,23 @@ out:
   return score;
 }
 
+bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match_person_t *b) {
+  if (a == NULL || b == NULL) {
+    return false;
+  }
+  mash_match_why_t why;
+  mash_match_score(a, b, &why);
+  if (why.identifier) {
+    return !why.conflict;
+  }
+  unsigned f = why.factors;
+  unsigned forename = (1u << ROW_FORENAME) | (1u << ROW_FORENAME_VARIANT) |
+                      (1u << ROW_FORENAME_SLIP) | (1u << ROW_FORENAME_PH);
+  unsigned against =
+      (1u << ROW_DOB_DIFFERS) | (1u << ROW_SEX_DIFFERS) | (1u << ROW_FORENAME_DIFFERS);
+  return (f & forename) != 0 && (f & against) == 0;
+}
+
 /* ---------------------------------------------------------------- decisions */
 
 mash_match_policy_t mash_match_policy_default(void) {

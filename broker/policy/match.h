@@ -182,6 +182,15 @@ typedef struct mash_match_why {
 double mash_match_score(const mash_match_person_t *a, const mash_match_person_t *b,
                         mash_match_why_t *why);
 
+/* Within one household (people related or living together), whether two
+ * records are one person: the prior there is a handful of people, not a
+ * county, so forenames that agree at any level (exact, variant, one slip,
+ * sounding alike), with no identifier conflict and neither the date of
+ * birth nor the sex disagreeing, are one child recorded twice. A shared
+ * identifier the rest does not contradict says the same; twins (different
+ * forenames) and brothers and sisters (different dates of birth) stay two. */
+bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match_person_t *b);
+
 /* The prior of the match weight, in hundredths of a bit. */
 #define MASH_MATCH_PRIOR (-2050)
 

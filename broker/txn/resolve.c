@@ -888,6 +888,123 @@ static Mash__V1__PriorContact *s_prior_pb(const mash_person_contact_t *c) {
   return p;
 }
 
+/* The records a seed is in an open possible match with, and the seeds'
+ * records, so that neither the child nor a duplicate of them is listed as
+ * another child. */
+typedef struct s_others_work {
+  char pending[MASH_RESOLVE_HOUSEHOLD_MAX][MASH_PERSON_ID_LEN];
+  size_t n_pending;
+  mash_match_person_t seeds[MASH_RESOLVE_HOUSEHOLD_MAX];
+  size_t n_seeds;
+  mash_match_person_t listed[MASH_RESOLVE_HOUSEHOLD_MAX];
+  char listed_ids[MASH_RESOLVE_HOUSEHOLD_MAX][MASH_PERSON_ID_LEN];
+  size_t n_listed;
+} s_others_work_t;
+
+static int s_pending_cb(const char *other_id, int other_is_candidate, void *arg) {
+  (void)other_is_candidate;
+  s_others_work_t *o = arg;
+  if (o->n_pending < MASH_RESOLVE_HOUSEHOLD_MAX) {
+    snprintf(o->pending[o->n_pending++], MASH_PERSON_ID_LEN, "%s", other_id);
+  }
+  return 0;
+}
+
+static bool s_in(char (*ids)[MASH_PERSON_ID_LEN], size_t n, const char *id) {
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(ids[i], id) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Whether `mp` is likely one of `set` (one child in the household's terms,
+ * or at or above the review threshold): the same child recorded twice is
+ * one child. */
+static bool s_same_as_any(const mash_match_person_t *mp, const mash_match_person_t *set, size_t n) {
+  mash_match_policy_t policy = mash_match_policy_default();
+  for (size_t i = 0; i < n; i++) {
+    if (mash_match_same_in_household(mp, &set[i]) ||
+        mash_match_decide(mash_match_score(mp, &set[i], NULL), &policy) != MASH_MATCH_NEW) {
+      return true;
+    }
+  }
+  return false;
+}
+
+static int s_person_mp(mash_store_t *store, const char *id, mash_match_person_t *mp,
+                       Mash__V1__Person **keep) {
+  mash_person_row_t row;
+  int rc = store->vt->person_get(store, id, &row);
+  if (rc != 0) {
+    return rc;
+  }
+  Mash__V1__Person *p = mash__v1__person__unpack(NULL, row.len, row.record);
+  free(row.record);
+  if (p == NULL) {
+    return -EBADMSG;
+  }
+  mash_match_person_from_pb(mp, p);
+  if (keep != NULL) {
+    *keep = p;
+  } else {
+    mash__v1__person__free_unpacked(p, NULL);
+  }
+  return 0;
+}
+
+/* The household's other children: not the contact's children, not a
+ * record in a pending match with one of them or likely the same person as
+ * one of them, each child once, under 18 at the time of the contact. */
+static int s_others(mash_store_t *store, const Mash__V1__Contact *c, const s_household_t *h,
+                    mash_resolve_family_t *out) {
+  s_others_work_t *o = calloc(1, sizeof *o);
+  if (o == NULL) {
+    return -ENOMEM;
+  }
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < h->n; i++) {
+    if (h->seed[i]) {
+      rc = store->vt->match_pending(store, h->ids[i], s_pending_cb, o);
+      rc = rc ? rc : s_person_mp(store, h->ids[i], &o->seeds[o->n_seeds++], NULL);
+    }
+  }
+  for (size_t i = 0; rc == 0 && i < h->n; i++) {
+    if (h->seed[i] || !h->is_child[i] || s_in(o->pending, o->n_pending, h->ids[i])) {
+      continue;
+    }
+    Mash__V1__Person *p = NULL;
+    mash_match_person_t *mp = &o->listed[o->n_listed];
+    rc = s_person_mp(store, h->ids[i], mp, &p);
+    if (rc != 0) {
+      break;
+    }
+    /* Listed as a child once, but 18 or over by the time of this contact:
+     * not one of the household's children any more. */
+    if (mash_priority_age_months(p->date_of_birth, c->received_at_ms) >= 18 * 12 ||
+        s_same_as_any(mp, o->seeds, o->n_seeds) || s_same_as_any(mp, o->listed, o->n_listed)) {
+      mash__v1__person__free_unpacked(p, NULL);
+      continue;
+    }
+    /* The record's ref is the person id: it names no one in the contact. */
+    if (p->ref != protobuf_c_empty_string) {
+      free(p->ref);
+    }
+    p->ref = strdup(h->ids[i]);
+    if (p->ref == NULL) {
+      p->ref = (char *)protobuf_c_empty_string;
+      mash__v1__person__free_unpacked(p, NULL);
+      rc = -ENOMEM;
+      break;
+    }
+    snprintf(o->listed_ids[o->n_listed++], MASH_PERSON_ID_LEN, "%s", h->ids[i]);
+    out->others[out->n_others++] = p;
+  }
+  free(o);
+  return rc;
+}
+
 static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, s_household_t *h,
                          s_prior_t *prior, mash_resolve_family_t *out) {
   /* The seeds: the records the contact's children are linked to now. */
@@ -920,37 +1037,9 @@ static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, s_hous
   if (out->others == NULL || out->prior == NULL) {
     return -ENOMEM;
   }
-  for (size_t i = 0; i < h->n; i++) {
-    if (h->seed[i] || !h->is_child[i]) {
-      continue;
-    }
-    mash_person_row_t row;
-    rc = store->vt->person_get(store, h->ids[i], &row);
-    if (rc != 0) {
-      return rc;
-    }
-    Mash__V1__Person *p = mash__v1__person__unpack(NULL, row.len, row.record);
-    free(row.record);
-    if (p == NULL) {
-      return -EBADMSG;
-    }
-    /* Listed as a child once, but 18 or over by the time of this contact:
-     * not one of the household's children any more. */
-    if (mash_priority_age_months(p->date_of_birth, c->received_at_ms) >= 18 * 12) {
-      mash__v1__person__free_unpacked(p, NULL);
-      continue;
-    }
-    /* The record's ref is the person id: it names no one in the contact. */
-    if (p->ref != protobuf_c_empty_string) {
-      free(p->ref);
-    }
-    p->ref = strdup(h->ids[i]);
-    if (p->ref == NULL) {
-      p->ref = (char *)protobuf_c_empty_string;
-      mash__v1__person__free_unpacked(p, NULL);
-      return -ENOMEM;
-    }
-    out->others[out->n_others++] = p;
+  rc = s_others(store, c, h, out);
+  if (rc != 0) {
+    return rc;
   }
   qsort(prior->items, prior->n, sizeof prior->items[0], s_prior_order);
   for (size_t i = 0; i < prior->n; i++) {
