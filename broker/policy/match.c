@@ -586,6 +586,15 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
     }
   }
   w.factors = f;
+  /* Twins: the same date of birth, surname and (usually) address, and
+   * forenames that are close but not the same (Ella, Ellie; Mary Ann, Mary
+   * Beth). However much else agrees, that is for the desk to judge. */
+  unsigned close = (1u << ROW_FORENAME_SLIP) | (1u << ROW_FORENAME_PH);
+  unsigned family = (1u << ROW_SURNAME) | (1u << ROW_SURNAME_SLIP) | (1u << ROW_SURNAME_PH);
+  if ((f & (1u << ROW_DOB)) && (f & close) && (f & family) && w.points > MASH_MATCH_TWIN_CAP) {
+    w.points = MASH_MATCH_TWIN_CAP;
+    w.twin = true;
+  }
   w.rest = mash_match_probability(w.points);
   score = w.rest;
 

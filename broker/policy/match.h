@@ -41,7 +41,7 @@
  *      place      postcode+line  address        0.80    0.0003  +11.38
  *                 postcode only  postcode       0.05    0.0006   +6.38
  *                 other postcode !postcode      0.15    0.9991   -2.74
- *      prior (MASH_MATCH_PRIOR)                                -21.00
+ *      prior (MASH_MATCH_PRIOR)                                -20.50
  *    (*) or one is the other's first given name (Maya, Maya Louise).
  *
  *    Where the figures come from: u is the chance of the level between two
@@ -54,20 +54,23 @@
  *    birth, 2-3% day/month swaps, 5-6% surname typos, 10-15% moved within a
  *    year). Two are set on purpose rather than estimated: "!forename" is
  *    kept strong (m 0.0003) so that twins, who share everything else, stay
- *    apart; the prior, -21 bits (about one in two million, the chance that
+ *    apart; the prior, -20.5 bits (about one in 1.5 million, the chance that
  *    two records drawn from an index of a million people are one person),
- *    puts a record with every field agreeing at about +19 and one with the
- *    date of birth missing at about +6.5, both links, and a name alone
- *    (forename, surname, sex: -4.9) a new person. bench/eval-match measures
+ *    puts a record with every field agreeing at about +19.7 and one with
+ *    the date of birth missing at about +7.2, both links, and a name alone
+ *    (forename, surname, sex: -4.2) a new person. bench/eval-match measures
  *    what these figures do; bench/README.md has the results.
  *
  *    What follows, with the default thresholds:
- *    - Everything agrees: +19.3, link. Date of birth missing: +6.7, link.
- *      Moved (another postcode): +7.9, link. Day/month swapped: +13.8.
- *    - Twins (same surname, dob, address, sex; other forename): +0.4, a new
- *      person; with different sexes -6.2.
- *    - Same name, dob and sex at another address: +5.1, a link (a namesake
+ *    - Everything agrees: +19.7, link. Date of birth missing: +7.2, link.
+ *      Moved (another postcode): +5.6, link. Day/month swapped: +14.2.
+ *    - Twins (same surname, dob, address, sex; other forename): +0.9, a new
+ *      person; with different sexes -5.7.
+ *    - Same name, dob and sex at another address: +5.6, a link (a namesake
  *      born the same day is rarer than a move).
+ *    - Same dob and surname, forenames one slip apart or sounding alike
+ *      (Ella, Ellie; Mary Ann, Mary Beth): maybe twins, capped at +2.0
+ *      (MASH_MATCH_TWIN_CAP), the desk's review.
  *
  * 2. Identifiers are strong, not absolute. An NHS number, UPN or PNC id
  *    counts only when its check character is right. If both records hold
@@ -173,6 +176,7 @@ typedef struct mash_match_why {
   bool conflict;                  /* valid identifiers of one kind differ, or shared and
                                      contradicted (then shared is set too) */
   bool shared;                    /* a shared identifier the rest contradicts */
+  bool twin;                      /* capped at MASH_MATCH_TWIN_CAP: maybe twins */
   char text[MASH_MATCH_WHY_SIZE]; /* "dob+forename+surname~+postcode", "nhs_number",
                                      "conflict:nhs_number", or "" for no evidence */
 } mash_match_why_t;
@@ -190,6 +194,12 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
  * identifier the rest does not contradict says the same; twins (different
  * forenames) and brothers and sisters (different dates of birth) stay two. */
 bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match_person_t *b);
+
+/* Two records with the same date of birth and surname whose forenames
+ * are close but not the same (one slip, or sounding alike) may be twins:
+ * their weight is capped here (2 bits, confidence 0.80), so they go to the
+ * desk's review at most, never an auto-link. */
+#define MASH_MATCH_TWIN_CAP 200
 
 /* The prior of the match weight, in hundredths of a bit. */
 #define MASH_MATCH_PRIOR (-2050)
