@@ -367,6 +367,11 @@ static row_t s_forename_row(const mash_match_person_t *a, const mash_match_perso
   if (s_variant(a->forename, fa, b->forename, fb)) {
     return ROW_FORENAME_VARIANT;
   }
+  /* The same first name, different middle names (Mary Ann, Mary Beth):
+   * no more than sounding alike, for twins are named so. */
+  if (fa == fb && memcmp(a->forename, b->forename, fa) == 0) {
+    return ROW_FORENAME_PH;
+  }
   if (fa >= 3 && fb >= 3 && s_one_edit(a->forename, fa, b->forename, fb)) {
     return ROW_FORENAME_SLIP;
   }
@@ -587,9 +592,11 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
   }
   w.factors = f;
   /* Twins: the same date of birth, surname and (usually) address, and
-   * forenames that are close but not the same (Ella, Ellie; Mary Ann, Mary
-   * Beth). However much else agrees, that is for the desk to judge. */
-  unsigned close = (1u << ROW_FORENAME_SLIP) | (1u << ROW_FORENAME_PH);
+   * forenames that sound alike but are not the same (Ella, Ellie; Mary Ann,
+   * Mary Beth). However much else agrees, that is for the desk to judge. A
+   * one-letter slip is not capped: typos are far commoner than twins so
+   * named. */
+  unsigned close = 1u << ROW_FORENAME_PH;
   unsigned family = (1u << ROW_SURNAME) | (1u << ROW_SURNAME_SLIP) | (1u << ROW_SURNAME_PH);
   if ((f & (1u << ROW_DOB)) && (f & close) && (f & family) && w.points > MASH_MATCH_TWIN_CAP) {
     w.points = MASH_MATCH_TWIN_CAP;
@@ -723,6 +730,9 @@ size_t mash_match_blocking_keys(const mash_match_person_t *p,
   }
   if (fk && sk) {
     snprintf(keys[n++], MASH_MATCH_KEY_SIZE, "f:%s:%s", p->forename_key, p->surname_key);
+  }
+  if (p->postcode[0] != '\0' && sk) {
+    snprintf(keys[n++], MASH_MATCH_KEY_SIZE, "q:%s:%s", p->postcode, p->surname_key);
   }
   return n;
 }

@@ -68,8 +68,8 @@
  *      person; with different sexes -5.7.
  *    - Same name, dob and sex at another address: +5.6, a link (a namesake
  *      born the same day is rarer than a move).
- *    - Same dob and surname, forenames one slip apart or sounding alike
- *      (Ella, Ellie; Mary Ann, Mary Beth): maybe twins, capped at +2.0
+ *    - Same dob and surname, forenames sounding alike (Ella, Ellie; Mary
+ *      Ann, Mary Beth): maybe twins, capped at +2.0
  *      (MASH_MATCH_TWIN_CAP), the desk's review.
  *
  * 2. Identifiers are strong, not absolute. An NHS number, UPN or PNC id
@@ -196,10 +196,17 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
 bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match_person_t *b);
 
 /* Two records with the same date of birth and surname whose forenames
- * are close but not the same (one slip, or sounding alike) may be twins:
+ * sound alike but are not the same (or share the first of several given
+ * names only) may be twins:
  * their weight is capped here (2 bits, confidence 0.80), so they go to the
  * desk's review at most, never an auto-link. */
 #define MASH_MATCH_TWIN_CAP 200
+
+/* The prior within one family: a record related to the records the other
+ * people of a notification resolved to is one of a handful of people, not
+ * one of a county (-3 bits: about one in eight). Used only where
+ * mash_match_same_in_household holds. */
+#define MASH_MATCH_HOUSEHOLD_PRIOR (-300)
 
 /* The prior of the match weight, in hundredths of a bit. */
 #define MASH_MATCH_PRIOR (-2050)
@@ -248,9 +255,10 @@ const char *mash_match_decision_name(mash_match_decision_t d);
  *   "p:EX1 2AB:MY"                 postcode and forename key (dob slips)
  *   "n:MY:HRTL:05-20"              both name keys, month and day (year slips, moved)
  *   "f:MY:HRTL"                    both name keys (no date of birth, moved or no address)
+ *   "q:EX1 2AB:HRTL"               postcode and surname key (forename typo, no dob)
  * Writes them into keys[] and returns how many. Identifiers are looked up
  * by their own index. */
-#define MASH_MATCH_MAX_KEYS 5u
+#define MASH_MATCH_MAX_KEYS 6u
 #define MASH_MATCH_KEY_SIZE 48u
 size_t mash_match_blocking_keys(const mash_match_person_t *p,
                                 char keys[MASH_MATCH_MAX_KEYS][MASH_MATCH_KEY_SIZE]);

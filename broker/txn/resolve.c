@@ -166,6 +166,10 @@ typedef struct s_best {
   bool conflict;
   double conflict_rest;
   char conflict_id[MASH_PERSON_ID_LEN];
+  /* Records of the people of this notification resolved so far, and their
+   * relatives: within a family the prior is a handful of people. */
+  char (*family)[MASH_PERSON_ID_LEN];
+  size_t n_family;
   int rc; /* an unreadable record */
 } s_best_t;
 
@@ -211,6 +215,22 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   mash__v1__person__free_unpacked(p, NULL);
   mash_match_why_t why;
   double score = mash_match_score(b->me, &cand, &why);
+  if (!why.identifier && mash_match_same_in_household(b->me, &cand)) {
+    for (size_t i = 0; i < b->n_family; i++) {
+      if (strcmp(b->family[i], row->person_id) != 0) {
+        continue;
+      }
+      double in_family =
+          mash_match_probability(why.points - MASH_MATCH_PRIOR + MASH_MATCH_HOUSEHOLD_PRIOR);
+      if (in_family > score) {
+        score = in_family;
+        char text[MASH_MATCH_WHY_SIZE + 8];
+        snprintf(text, sizeof text, "family+%s", why.text);
+        snprintf(why.text, sizeof why.text, "%.*s", (int)sizeof why.text - 1, text);
+      }
+      break;
+    }
+  }
   if (why.conflict &&
       (why.shared || mash_match_decide(why.rest, b->policy) == MASH_MATCH_AUTO_LINK)) {
     /* Different NHS numbers (say) are different people, and a shared one
@@ -277,7 +297,8 @@ static unsigned s_permille(double score) {
 static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
                          const mash_match_person_t *me, int is_child,
                          const mash_match_policy_t *policy, char (*done)[MASH_PERSON_ID_LEN],
-                         size_t n_done, int64_t now, s_resolved_t *out) {
+                         size_t n_done, char (*family)[MASH_PERSON_ID_LEN], size_t n_family,
+                         int64_t now, s_resolved_t *out) {
   memset(out, 0, sizeof *out);
   out->decision = "new";
   mash_resolve_keys_t keys;
@@ -291,6 +312,8 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   best->policy = policy;
   best->exclude = done;
   best->n_exclude = n_done;
+  best->family = family;
+  best->n_family = n_family;
   int rc = keys.n > 0 ? store->vt->person_find(store, keys.ptr, keys.n, s_candidate_cb, best) : 0;
   rc = rc ? rc : best->rc;
   out->conflict = best->conflict;
@@ -572,6 +595,8 @@ typedef struct s_work {
    * as the candidate of a possible match: never offered to another. */
   char done[2 * PEOPLE_MAX][MASH_PERSON_ID_LEN];
   size_t n_done;
+  char family[MASH_RESOLVE_HOUSEHOLD_MAX][MASH_PERSON_ID_LEN];
+  size_t n_family;
   char *flag_ptrs[MASH_INTAKE_FLAGS_MAX];
   char flag_text[512];
   Mash__V1__PersonLink links[PEOPLE_MAX];
@@ -644,6 +669,26 @@ static void s_add_flag(char **ptrs, Mash__V1__Contact *c, const char *flag) {
   c->n_quality_flags = n;
 }
 
+static int s_family_cb(mash_person_row_t *row, void *arg) {
+  s_work_t *w = arg;
+  if (w->n_family >= MASH_RESOLVE_HOUSEHOLD_MAX) {
+    return 1;
+  }
+  snprintf(w->family[w->n_family++], MASH_PERSON_ID_LEN, "%s", row->person_id);
+  return 0;
+}
+
+/* A resolved record and its relatives join the notification's family. */
+static int s_family_add(mash_store_t *store, s_work_t *w, const char *id) {
+  if (w->n_family >= MASH_RESOLVE_HOUSEHOLD_MAX) {
+    return 0;
+  }
+  char own[MASH_PERSON_ID_LEN];
+  snprintf(own, sizeof own, "%s", id);
+  memcpy(w->family[w->n_family++], own, sizeof own);
+  return store->vt->person_relatives(store, own, s_family_cb, w);
+}
+
 static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__Contact *c,
                          s_work_t *w) {
   const char *contact_id = job->contact_id;
@@ -652,15 +697,30 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
   s_collect_people(w, n);
   int rc = 0;
   bool conflict = false;
-  for (size_t i = 0; rc == 0 && i < w->n; i++) {
+  /* People with a date of birth first: the records they find tell who the
+   * family is for those the agency knew less about. */
+  size_t order[PEOPLE_MAX], n_order = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < w->n; i++) {
+      if ((w->mp[i].dob_year != 0) == (pass == 0)) {
+        order[n_order++] = i;
+      }
+    }
+  }
+  for (size_t k = 0; rc == 0 && k < n_order; k++) {
+    size_t i = order[k];
     rc = s_resolve_one(store, w->pb[i], &w->mp[i], w->is_child[i], &job->policy, w->done, w->n_done,
-                       now, &w->res[i]);
+                       w->family, w->n_family, now, &w->res[i]);
     if (rc != 0) {
       break;
     }
-    snprintf(w->done[w->n_done++], MASH_PERSON_ID_LEN, "%s", w->res[i].person_id);
+    rc = s_family_add(store, w, w->res[i].person_id);
+    if (rc != 0) {
+      break;
+    }
+    memcpy(w->done[w->n_done++], w->res[i].person_id, MASH_PERSON_ID_LEN);
     if (w->res[i].candidate_id[0] != '\0') {
-      snprintf(w->done[w->n_done++], MASH_PERSON_ID_LEN, "%s", w->res[i].candidate_id);
+      memcpy(w->done[w->n_done++], w->res[i].candidate_id, MASH_PERSON_ID_LEN);
     }
     conflict = conflict || w->res[i].conflict;
     const char *d = w->res[i].decision;
