@@ -163,7 +163,8 @@ typedef struct s_eval {
   char (*contact_ids)[MASH_CONTACT_ID_LEN];
   s_mention_t *m;
   size_t n_m;
-  uint32_t *record_truth; /* by record number: the true person of its first mention */
+  uint32_t *record_truth;  /* by record number: the true person of its first mention */
+  unsigned *record_errors; /* and that mention's errors */
   size_t n_records;
   unsigned conflicts; /* contacts flagged identifier_conflict */
   uint8_t *seen;      /* by true person: mentioned before */
@@ -362,9 +363,14 @@ static int s_record_truth(s_eval_t *e) {
     return -ENOMEM;
   }
   memset(e->record_truth, 0xff, e->n_records * sizeof *e->record_truth);
+  e->record_errors = calloc(e->n_records, sizeof *e->record_errors);
+  if (e->record_errors == NULL) {
+    return -ENOMEM;
+  }
   for (size_t i = 0; i < e->n_m; i++) {
     if (e->record_truth[e->m[i].record] == UINT32_MAX) {
       e->record_truth[e->m[i].record] = e->m[i].truth;
+      e->record_errors[e->m[i].record] = e->m[i].errors;
     }
   }
   return 0;
@@ -404,6 +410,19 @@ static int s_packs(s_eval_t *e, s_result_t *r) {
         sibling = sibling || mentions_siblings(&e->mw, n->who[c], t);
       }
       r->others_ok += sibling && !mine && !dup;
+      if (getenv("EVAL_MATCH_DEBUG") != NULL && (!sibling || mine || dup)) {
+        const mentions_person_t *tp = t != UINT32_MAX ? &e->mw.people[t] : NULL;
+        const mentions_person_t *sp = &e->mw.people[n->who[0]];
+        fprintf(stderr,
+                "other: %s contact %zu record %u (errors %#x) truth %d child %d fam %u/%u hostel "
+                "%d/%d\n",
+                mine  ? "self"
+                : dup ? "dup"
+                      : "not-sibling",
+                i, rec, rec < e->n_records ? e->record_errors[rec] : 0, tp ? (int)t : -1,
+                tp ? tp->child : -1, tp ? tp->family : 0, sp->family,
+                tp ? e->mw.families[tp->family].hostel : -1, e->mw.families[sp->family].hostel);
+      }
       if (n_seen < MASH_RESOLVE_HOUSEHOLD_MAX) {
         seen[n_seen++] = t;
       }
@@ -537,6 +556,7 @@ out:
   free(e->contact_ids);
   free(e->m);
   free(e->record_truth);
+  free(e->record_errors);
   free(e->seen);
   return status;
 }

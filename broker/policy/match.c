@@ -345,12 +345,22 @@ static const char *const s_variants[][2] = {
     {"anthony", "tony"},      {"stephen", "steve"},     {"richard", "rich"},
 };
 
+/* a is x and b is y, or b within one slip of y (a nickname typed wrongly:
+ * Tom, Thmoas). */
+static bool s_variant_of(const char *a, size_t la, const char *b, size_t lb, const char *x,
+                         const char *y) {
+  size_t lx = strlen(x), ly = strlen(y);
+  if (la != lx || memcmp(a, x, lx) != 0) {
+    return false;
+  }
+  return (lb == ly && memcmp(b, y, ly) == 0) || (lb >= 3 && ly >= 3 && s_one_edit(b, lb, y, ly));
+}
+
 static bool s_variant(const char *a, size_t la, const char *b, size_t lb) {
   for (size_t i = 0; i < sizeof s_variants / sizeof s_variants[0]; i++) {
     const char *x = s_variants[i][0], *y = s_variants[i][1];
-    size_t lx = strlen(x), ly = strlen(y);
-    if ((la == lx && lb == ly && memcmp(a, x, lx) == 0 && memcmp(b, y, ly) == 0) ||
-        (la == ly && lb == lx && memcmp(a, y, ly) == 0 && memcmp(b, x, lx) == 0)) {
+    if (s_variant_of(a, la, b, lb, x, y) || s_variant_of(a, la, b, lb, y, x) ||
+        s_variant_of(b, lb, a, la, x, y) || s_variant_of(b, lb, a, la, y, x)) {
       return true;
     }
   }
@@ -651,6 +661,35 @@ out:
   return score;
 }
 
+/* The optimal string alignment distance of a and b is at most 2 (two
+ * typos, or a typo in a record a typo already made). */
+static bool s_two_edits(const char *a, size_t la, const char *b, size_t lb) {
+  if (la > 32 || lb > 32 || (la > lb ? la - lb : lb - la) > 2) {
+    return false;
+  }
+  unsigned d[33][33];
+  for (size_t i = 0; i <= la; i++) {
+    d[i][0] = (unsigned)i;
+  }
+  for (size_t j = 0; j <= lb; j++) {
+    d[0][j] = (unsigned)j;
+  }
+  for (size_t i = 1; i <= la; i++) {
+    for (size_t j = 1; j <= lb; j++) {
+      unsigned cost = a[i - 1] != b[j - 1];
+      unsigned v = d[i - 1][j] + 1;
+      v = d[i][j - 1] + 1 < v ? d[i][j - 1] + 1 : v;
+      v = d[i - 1][j - 1] + cost < v ? d[i - 1][j - 1] + cost : v;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+          d[i - 2][j - 2] + 1 < v) {
+        v = d[i - 2][j - 2] + 1;
+      }
+      d[i][j] = v;
+    }
+  }
+  return d[la][lb] <= 2;
+}
+
 bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match_person_t *b) {
   if (a == NULL || b == NULL) {
     return false;
@@ -663,9 +702,18 @@ bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match
   unsigned f = why.factors;
   unsigned forename = (1u << ROW_FORENAME) | (1u << ROW_FORENAME_VARIANT) |
                       (1u << ROW_FORENAME_SLIP) | (1u << ROW_FORENAME_PH);
-  unsigned against =
-      (1u << ROW_DOB_DIFFERS) | (1u << ROW_SEX_DIFFERS) | (1u << ROW_FORENAME_DIFFERS);
-  return (f & forename) != 0 && (f & against) == 0;
+  unsigned against = (1u << ROW_DOB_DIFFERS) | (1u << ROW_SEX_DIFFERS);
+  if ((f & against) != 0) {
+    return false;
+  }
+  if ((f & forename) != 0) {
+    return true;
+  }
+  /* Two slips in a longer forename, born the same day: one child typed
+   * twice, not twins (whose forenames share little). */
+  size_t fa = strcspn(a->forename, " "), fb = strcspn(b->forename, " ");
+  return (f & (1u << ROW_DOB)) && fa >= 5 && fb >= 5 &&
+         s_two_edits(a->forename, fa, b->forename, fb);
 }
 
 /* ---------------------------------------------------------------- decisions */

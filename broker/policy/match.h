@@ -189,8 +189,9 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
 /* Within one household (people related or living together), whether two
  * records are one person: the prior there is a handful of people, not a
  * county, so forenames that agree at any level (exact, variant, one slip,
- * sounding alike), with no identifier conflict and neither the date of
- * birth nor the sex disagreeing, are one child recorded twice. A shared
+ * sounding alike), or of 5+ letters two slips apart with the same date of
+ * birth, with no identifier conflict and neither the date of birth nor the
+ * sex disagreeing, are one child recorded twice. A shared
  * identifier the rest does not contradict says the same; twins (different
  * forenames) and brothers and sisters (different dates of birth) stay two. */
 bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match_person_t *b);
