@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "identifiers.h"
@@ -21,6 +22,7 @@ typedef enum row {
   ROW_DOB_SWAP,
   ROW_DOB_SLIP,
   ROW_DOB_DIFFERS,
+  ROW_DOB_GENERATION,
   ROW_FORENAME,
   ROW_FORENAME_VARIANT,
   ROW_FORENAME_SLIP,
@@ -53,7 +55,8 @@ static const weight_t s_weights[ROW_COUNT] = {
     [ROW_DOB] = {"dob", 0.90, 0.00015, 1255},
     [ROW_DOB_SWAP] = {"dob~swap", 0.02, 0.00015, 706},
     [ROW_DOB_SLIP] = {"dob~1", 0.03, 0.0012, 464},
-    [ROW_DOB_DIFFERS] = {"!dob", 0.05, 0.99865, -432},
+    [ROW_DOB_DIFFERS] = {"!dob", 0.02, 0.39865, -432},
+    [ROW_DOB_GENERATION] = {"!dob_gen", 0.001, 0.6, -923},
     [ROW_FORENAME] = {"forename", 0.86, 0.006, 716},
     [ROW_FORENAME_VARIANT] = {"forename~nick", 0.05, 0.0015, 506},
     [ROW_FORENAME_SLIP] = {"forename~1", 0.04, 0.001, 532},
@@ -547,6 +550,8 @@ static unsigned s_rows(const mash_match_person_t *a, const mash_match_person_t *
       f |= 1u << ROW_DOB_SWAP;
     } else if (s_dob_slip(a, b)) {
       f |= 1u << ROW_DOB_SLIP;
+    } else if (abs(a->dob_year - b->dob_year) >= 10) {
+      f |= 1u << ROW_DOB_GENERATION;
     } else {
       f |= 1u << ROW_DOB_DIFFERS;
     }
@@ -637,8 +642,9 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
   }
   /* Twins share everything but their forenames; a sibling's number typed
    * into a record leaves the date of birth and often the sex disagreeing. */
+  unsigned dob_differs = (1u << ROW_DOB_DIFFERS) | (1u << ROW_DOB_GENERATION);
   bool contradicted = (f & (1u << ROW_FORENAME_DIFFERS)) != 0 ||
-                      ((f & (1u << ROW_DOB_DIFFERS)) && (f & (1u << ROW_SEX_DIFFERS)));
+                      ((f & dob_differs) && (f & (1u << ROW_SEX_DIFFERS)));
   for (size_t k = 0; k < 4; k++) {
     if (verdict[k] != ID_SAME) {
       continue;
@@ -702,7 +708,7 @@ bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match
   unsigned f = why.factors;
   unsigned forename = (1u << ROW_FORENAME) | (1u << ROW_FORENAME_VARIANT) |
                       (1u << ROW_FORENAME_SLIP) | (1u << ROW_FORENAME_PH);
-  unsigned against = (1u << ROW_DOB_DIFFERS) | (1u << ROW_SEX_DIFFERS);
+  unsigned against = (1u << ROW_DOB_DIFFERS) | (1u << ROW_DOB_GENERATION) | (1u << ROW_SEX_DIFFERS);
   if ((f & against) != 0) {
     return false;
   }

@@ -95,9 +95,9 @@ echo "$pack" | grep -q '"contact_id":"MASH-000002"' || fail "Maya's health conta
 echo "$pack" | grep -q '"potential_escalation":true' || fail "no potential escalation flagged"
 
 # A date of birth one digit off now links (issue 9: the evidence of name,
-# sex and address outweighs one slip); a date of birth wholly different,
-# everything else the same, is a new record and a possible match.
-notification "$T/maya-slip.json" police c1 Maya Hartley 2019-10-21 "" 2026-08-31
+# sex and address outweighs one slip); a date of birth wholly different and
+# a surname typo is a new record and a possible match.
+notification "$T/maya-slip.json" police c1 Maya Hatrley 2019-10-21 "" 2026-08-31
 out=$(submit police "$T/maya-slip.json") || fail "slip: $out"
 echo "$out" | grep -q "accepted as MASH-000004" || fail "slip: $out"
 [ "$(sql "SELECT decision FROM person_links WHERE contact_id = 'MASH-000004'")" = possible ] ||

@@ -319,7 +319,8 @@ static void test_possible_match_confirmed(void **state) {
   s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
   Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
   person_spec_t swapped = MAYA;
-  swapped.dob = "2019-09-27"; /* a different date of birth */
+  swapped.dob = "2019-09-27"; /* a different date of birth, and a surname typo */
+  swapped.family = "Hatrley";
   swapped.nhs = NULL;
   s_note(&t, &swapped, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
   run_t run;
@@ -380,7 +381,8 @@ static void test_possible_match_rejected(void **state) {
   s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
   Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
   person_spec_t swapped = MAYA;
-  swapped.dob = "2019-09-27"; /* a different date of birth */
+  swapped.dob = "2019-09-27"; /* a different date of birth, and a surname typo */
+  swapped.family = "Hatrley";
   swapped.nhs = NULL;
   s_note(&t, &swapped, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
   Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
@@ -619,6 +621,7 @@ static void test_confirm_refused_for_two_people_of_one_contact(void **state) {
   person_spec_t slip = MAYA;
   slip.nhs = NULL;
   slip.dob = "2019-09-27";
+  slip.family = "Hatrley";
   slip.local = "RMS-1";
   s_note(&t, &slip, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
   Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
@@ -649,8 +652,10 @@ static void test_one_candidate_per_notification(void **state) {
   person_spec_t two[2] = {MAYA, MAYA};
   two[0].nhs = two[1].nhs = NULL;
   two[0].dob = "2019-09-27";
+  two[0].family = "Hatrley";
   two[1].ref = "c2";
   two[1].dob = "2019-09-28";
+  two[1].family = "Hatrley";
   s_note(&t, two, 2, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
   Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
   assert_string_equal(s_link(b, "c1")->decision, "possible");
