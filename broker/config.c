@@ -44,6 +44,8 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
     rc = mash_settings_text(c->endpoint, sizeof c->endpoint, value);
   } else if (strcmp(key, "data") == 0) {
     rc = mash_settings_text(c->data_dir, sizeof c->data_dir, value);
+  } else if (strcmp(key, "data_key") == 0) {
+    rc = mash_settings_text(c->data_key, sizeof c->data_key, value);
   } else if (strcmp(key, "trust") == 0) {
     rc = mash_settings_text(c->trust_dir, sizeof c->trust_dir, value);
   } else if (strcmp(key, "key") == 0) {
@@ -124,6 +126,13 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
     rc = lvl < 0 ? -1 : 0;
     if (rc == 0) {
       c->log_level = lvl;
+    }
+  } else if (strcmp(key, "log_format") == 0) {
+    want = "text or json";
+    int fmt = mash_log_format_parse(value);
+    rc = fmt < 0 ? -1 : 0;
+    if (rc == 0) {
+      c->log_format = fmt;
     }
   } else {
     snprintf(err, errlen, "unknown setting '%s'", key);

@@ -13,11 +13,13 @@
 typedef struct mashd_config {
   char endpoint[256];            /* endpoint = tcp://127.0.0.1:7400 */
   char data_dir[1024];           /* data = var/mashd: mashd.db, data.key */
+  char data_key[1024];           /* data_key = FILE (default DATA/data.key) */
   char trust_dir[1024];          /* trust = certs/trusted: the .pub files of every client */
   char key_file[1024];           /* key = certs/mashd.secret: the broker's own key pair */
   int heartbeat_ms;              /* heartbeat_ms = 2000 */
   int64_t screening_ms;          /* screening_minutes = 240 */
   int log_level;                 /* log_level = info */
+  int log_format;                /* log_format = text (or json: JSON lines) */
   double clock_rate;             /* clock_rate = 1: N runs deadlines N times faster (rehearsals) */
   int64_t clock_start_ms;        /* clock_start = 2026-03-02T09:00:00Z (rehearsals); 0: now */
   char timezone[128];            /* timezone = GMT0BST,M3.5.0/1,M10.5.0 (POSIX TZ rule) */

@@ -11,6 +11,7 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "version.h"
 #include "codec.h"
 #include "clock.h"
 #include "config.h"
@@ -28,7 +29,12 @@
 
 typedef struct mashd {
   uv_loop_t loop;
-  uv_signal_t sigint, sigterm;
+  uv_signal_t sigint, sigterm, sighup;
+  const char *config_path;        /* --config FILE, re-read on SIGHUP; NULL if none */
+  const mashd_config_t *file_cfg; /* what the file said at start (before flags) */
+  const mashd_config_t *cfg;      /* the settings in force (file and flags) */
+  int flag_log_level;             /* given on the command line: a reload keeps it */
+  int flag_log_format;
   mash_router_t *router;
   mash_storage_t *storage;
   int stopping;
@@ -45,7 +51,10 @@ static void s_usage(FILE *f) {
           "\n"
           "  -c, --config FILE     ini file with a [mashd] section (keys as the long options)\n"
           "  -e, --endpoint EP     where to listen (default tcp://127.0.0.1:7400)\n"
-          "  -d, --data DIR        data folder: mashd.db and data.key (default var/mashd)\n"
+          "  -d, --data DIR        data folder: mashd.db, escalations.log (default var/mashd)\n"
+          "      --data-key FILE   the data key sealing the store (made on first start if\n"
+          "                        missing; default DATA/data.key; keep it apart from the\n"
+          "                        data folder, e.g. a systemd credential)\n"
           "  -t, --trust DIR       trust list: the clients' .pub files (default certs/trusted)\n"
           "  -k, --key FILE        the broker's secret key file (default certs/mashd.secret)\n"
           "      --heartbeat-ms N  heartbeat interval (default 2000)\n"
@@ -54,10 +63,13 @@ static void s_usage(FILE *f) {
           "                        now, never earlier than anything already stored; later\n"
           "                        starts continue from the saved clock unless given again\n"
           "      --log-level L     debug, info, warn or error (default info)\n"
+          "      --log-format F    text or json (JSON lines for log collectors; default text)\n"
           "  -h, --help            this text\n"
           "\n"
           "On start mashd proves that an unknown CURVE key is refused, then prints\n"
-          "'mashd: ready on EP' on standard output. SIGINT or SIGTERM stop it cleanly.\n");
+          "'mashd: ready on EP' on standard output. SIGINT or SIGTERM stop it cleanly;\n"
+          "SIGHUP re-reads the --config file and applies what can change while running\n"
+          "(log level and format), naming any change that needs a restart.\n");
 }
 
 static void s_closed_cb(void *arg) {
@@ -72,6 +84,7 @@ static void s_stop(mashd_t *d) {
   if (d->signals) {
     uv_close((uv_handle_t *)&d->sigint, NULL);
     uv_close((uv_handle_t *)&d->sigterm, NULL);
+    uv_close((uv_handle_t *)&d->sighup, NULL);
   }
   if (d->router) {
     mash_router_close(d->router, s_closed_cb, NULL);
@@ -83,6 +96,69 @@ static void s_signal_cb(uv_signal_t *h, int signum) {
   mashd_t *d = h->data;
   mash_info("signal %d: stopping", signum);
   s_stop(d);
+}
+
+/* SIGHUP: re-read the configuration file. What the loop can change safely
+ * (the log level and format) is applied at once; every other setting that
+ * differs is named as needing a restart, so an operator is never left
+ * believing a change took effect. It never stops the broker. */
+static void s_reload_cb(uv_signal_t *h, int signum) {
+  mashd_t *d = h->data;
+  (void)signum;
+  if (d->config_path == NULL) {
+    mash_info("SIGHUP: no --config file was given; nothing to reload");
+    return;
+  }
+  mashd_config_t *fresh = malloc(sizeof *fresh);
+  char err[2048];
+  if (fresh == NULL) {
+    mash_warn("SIGHUP: out of memory; configuration unchanged");
+    return;
+  }
+  mashd_config_defaults(fresh);
+  if (mashd_config_load(fresh, d->config_path, err, sizeof err) != 0) {
+    mash_warn("SIGHUP: %s; configuration unchanged", err);
+    free(fresh);
+    return;
+  }
+  const mashd_config_t *now = d->file_cfg;
+  if (!d->flag_log_level) {
+    mash_log_set_level(fresh->log_level);
+  }
+  if (!d->flag_log_format) {
+    mash_log_set_format(fresh->log_format);
+  }
+  char restart[512] = "";
+  size_t n = 0;
+  struct {
+    const char *name;
+    int differs;
+  } checks[] = {
+      {"endpoint", strcmp(fresh->endpoint, now->endpoint) != 0},
+      {"data", strcmp(fresh->data_dir, now->data_dir) != 0},
+      {"data_key", strcmp(fresh->data_key, now->data_key) != 0},
+      {"trust", strcmp(fresh->trust_dir, now->trust_dir) != 0},
+      {"key", strcmp(fresh->key_file, now->key_file) != 0},
+      {"heartbeat_ms", fresh->heartbeat_ms != now->heartbeat_ms},
+      {"screening_minutes", fresh->screening_ms != now->screening_ms},
+      {"calendar", strcmp(fresh->timezone, now->timezone) != 0 ||
+                       strcmp(fresh->hours, now->hours) != 0 ||
+                       strcmp(fresh->holidays, now->holidays) != 0},
+      {"deadline windows", memcmp(&fresh->policy, &now->policy, sizeof now->policy) != 0},
+      {"escalation ladder", memcmp(&fresh->ladder, &now->ladder, sizeof now->ladder) != 0},
+      {"matching", memcmp(&fresh->matching, &now->matching, sizeof now->matching) != 0},
+  };
+  for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+    if (checks[i].differs && n < sizeof restart) {
+      n += (size_t)snprintf(restart + n, sizeof restart - n, "%s%s", n ? ", " : "", checks[i].name);
+    }
+  }
+  mash_info("SIGHUP: %s re-read; log level %s, format %s in force%s%s", d->config_path,
+            mash_log_level_name(d->flag_log_level ? d->cfg->log_level : fresh->log_level),
+            (d->flag_log_format ? d->cfg->log_format : fresh->log_format) == MASH_LOG_JSON ? "json"
+                                                                                           : "text",
+            n ? "; changed but applied only at restart: " : "", restart);
+  free(fresh);
 }
 
 static void s_fatal_cb(void *arg, int rc) {
@@ -128,33 +204,43 @@ static int s_clock_setup(mash_clock_t *c, const char *path, double rate, int64_t
 }
 
 int main(int argc, char **argv) {
+  if (mash_version_check(argc, argv, "mashd")) {
+    return 0;
+  }
   static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                        {"endpoint", required_argument, 0, 'e'},
                                        {"data", required_argument, 0, 'd'},
+                                       {"data-key", required_argument, 0, 'D'},
                                        {"trust", required_argument, 0, 't'},
                                        {"key", required_argument, 0, 'k'},
                                        {"heartbeat-ms", required_argument, 0, 'H'},
                                        {"log-level", required_argument, 0, 'L'},
+                                       {"log-format", required_argument, 0, 'F'},
                                        {"clock-rate", required_argument, 0, 'R'},
                                        {"clock-start", required_argument, 0, 'S'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   static const char *const keys[128] = {
-      ['e'] = "endpoint",     ['d'] = "data",      ['t'] = "trust",      ['k'] = "key",
-      ['H'] = "heartbeat_ms", ['L'] = "log_level", ['R'] = "clock_rate", ['S'] = "clock_start"};
-  mashd_config_t cfg;
+      ['e'] = "endpoint",   ['d'] = "data",         ['D'] = "data_key",  ['t'] = "trust",
+      ['k'] = "key",        ['H'] = "heartbeat_ms", ['L'] = "log_level", ['F'] = "log_format",
+      ['R'] = "clock_rate", ['S'] = "clock_start"};
+  mashd_config_t cfg, file_cfg;
   mashd_config_defaults(&cfg);
   char err[2048];
   int c;
+  const char *config_path = NULL;
+  int flag_log_level = 0, flag_log_format = 0;
   /* The config file first, then flags over it. */
   for (int i = 1; i < argc - 1; i++) {
     if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) {
+      config_path = argv[i + 1];
       if (mashd_config_load(&cfg, argv[i + 1], err, sizeof err) != 0) {
         fprintf(stderr, "mashd: %s\n", err);
         return 2;
       }
     }
   }
+  file_cfg = cfg;
   while ((c = getopt_long(argc, argv, "c:e:d:t:k:h", opts, NULL)) != -1) {
     if (c == 'h') {
       s_usage(stdout);
@@ -163,6 +249,8 @@ int main(int argc, char **argv) {
     if (c == 'c') {
       continue;
     }
+    flag_log_level |= c == 'L';
+    flag_log_format |= c == 'F';
     if (c < 0 || c >= 128 || !keys[c]) {
       s_usage(stderr);
       return 2;
@@ -178,6 +266,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   mash_log_init("mashd", cfg.log_level);
+  mash_log_set_format(cfg.log_format);
   /* Every resource is declared here and released at `out`, whatever failed. */
   int rc = 1;
   mash_calendar_t *calendar = NULL;
@@ -190,6 +279,11 @@ int main(int argc, char **argv) {
   memset(&server_key, 0, sizeof server_key);
   mashd_t d;
   memset(&d, 0, sizeof d);
+  d.config_path = config_path;
+  d.file_cfg = &file_cfg;
+  d.cfg = &cfg;
+  d.flag_log_level = flag_log_level;
+  d.flag_log_format = flag_log_format;
   uv_loop_init(&d.loop);
   char path[1100];
   char bound[256] = "";
@@ -230,7 +324,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mashd: %s\n", err);
     goto out;
   }
-  snprintf(path, sizeof path, "%s/data.key", cfg.data_dir);
+  if (cfg.data_key[0] != '\0') {
+    snprintf(path, sizeof path, "%s", cfg.data_key);
+  } else {
+    snprintf(path, sizeof path, "%s/data.key", cfg.data_dir);
+  }
   seal = mash_seal_new(path, 1, err, sizeof err);
   if (!seal) {
     fprintf(stderr, "mashd: data key: %s\n", err);
@@ -322,6 +420,9 @@ int main(int argc, char **argv) {
   d.sigterm.data = &d;
   uv_signal_start(&d.sigint, s_signal_cb, SIGINT);
   uv_signal_start(&d.sigterm, s_signal_cb, SIGTERM);
+  uv_signal_init(&d.loop, &d.sighup);
+  d.sighup.data = &d;
+  uv_signal_start(&d.sighup, s_reload_cb, SIGHUP);
   d.signals = 1;
   signal(SIGPIPE, SIG_IGN);
 

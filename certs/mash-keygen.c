@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "version.h"
 #include "keys.h"
 
 static void s_usage(FILE *f) {
@@ -23,6 +24,9 @@ static void s_usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  if (mash_version_check(argc, argv, "mash-keygen")) {
+    return 0;
+  }
   static const struct option opts[] = {{"role", required_argument, 0, 'r'},
                                        {"out", required_argument, 0, 'o'},
                                        {"force", no_argument, 0, 'f'},

@@ -1,5 +1,7 @@
 /* log: the one process-wide logger (configured once at start-up in main).
- * Lines go to stderr as "2026-11-23T04:22:47Z mashd INFO message".
+ * Lines go to stderr as "2026-11-23T04:22:47Z mashd INFO message", or as JSON
+ * lines ({"ts":...,"program":...,"level":"info","msg":...}) for log
+ * collectors. The level may be changed later from any thread (SIGHUP).
  * Never log plaintext child data: log ids, counts and principals only. */
 #ifndef MASH_LOG_H
 #define MASH_LOG_H
@@ -8,6 +10,20 @@ enum { MASH_LOG_DEBUG = 0, MASH_LOG_INFO = 1, MASH_LOG_WARN = 2, MASH_LOG_ERROR 
 
 /* Set the program name shown on each line and the lowest level printed. */
 void mash_log_init(const char *program, int level);
+
+/* Change the lowest level printed (any thread; e.g. on SIGHUP). */
+void mash_log_set_level(int level);
+
+enum { MASH_LOG_TEXT = 0, MASH_LOG_JSON = 1 };
+
+/* Choose plain text or JSON lines (any thread). */
+void mash_log_set_format(int format);
+
+/* Parse "text" or "json"; returns -1 when unknown. */
+int mash_log_format_parse(const char *s);
+
+/* The level's name ("debug", "info", "warn", "error"). */
+const char *mash_log_level_name(int level);
 
 /* Parse "debug", "info", "warn", "error"; returns -1 when unknown. */
 int mash_log_level_parse(const char *s);

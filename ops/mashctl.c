@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "version.h"
 #include "clock.h"
 #include "esclog.h"
 #include "stats.h"
@@ -142,6 +143,9 @@ static int s_stats(const char *data, int json) {
 }
 
 int main(int argc, char **argv) {
+  if (mash_version_check(argc, argv, "mashctl")) {
+    return 0;
+  }
   static const struct option opts[] = {{"data", required_argument, 0, 'd'},
                                        {"follow", no_argument, 0, 'f'},
                                        {"json", no_argument, 0, 'j'},

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "version.h"
 #include "agency_file.h"
 #include "agency_json.h"
 #include "agent.h"
@@ -121,8 +122,10 @@ static int s_submit_file(adapter_t *p, const char *path, const char *label, mash
     mash_uuid_from_content(text, len, id);
     rc = agent_submit(p->agent, &env, label, id, NULL);
     if (rc != 0) {
-      mash_errors_add(errs, "outbox", "cannot store for sending (%d)", rc);
-      rc = -1;
+      /* A local failure (the disk is full): the file is fine, try it later. */
+      mash_errors_add(errs, "outbox", "cannot store for sending: %s",
+                      agent_store_errmsg(agent_get_store(p->agent)));
+      rc = SPOOL_RETRY;
     }
     s_free_notification(p, n);
   }
@@ -200,6 +203,46 @@ static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
 
 static int s_spool_submit_cb(const char *path, const char *name, mash_errors_t *errs, void *arg) {
   return s_submit_file(arg, path, name, errs);
+}
+
+static int s_spool_begin_cb(void *arg) {
+  adapter_t *p = arg;
+  return agent_batch_begin(p->agent);
+}
+
+static int s_spool_commit_cb(void *arg, char *why, size_t whylen) {
+  adapter_t *p = arg;
+  int rc = agent_batch_commit(p->agent);
+  if (rc != 0) {
+    snprintf(why, whylen, "%s", agent_store_errmsg(agent_get_store(p->agent)));
+  }
+  return rc;
+}
+
+/* A file a crash left in sent/: what does the outbox say of it? */
+static int s_spool_lookup_cb(const char *name, int *ok, char *detail, size_t detaillen, void *arg) {
+  adapter_t *p = arg;
+  int state = 0;
+  char contact[64] = "", text[512] = "";
+  int found = agent_store_outbox_by_label(agent_get_store(p->agent), name, &state, contact,
+                                          sizeof contact, text, sizeof text);
+  if (found < 0) {
+    return 0; /* cannot tell now: leave it for its receipt */
+  }
+  if (found == 0) {
+    return -1;
+  }
+  if (state == AGENT_OUTBOX_PENDING) {
+    return 0;
+  }
+  *ok = state != AGENT_OUTBOX_REJECTED;
+  if (*ok) {
+    snprintf(detail, detaillen, "%s %s",
+             state == AGENT_OUTBOX_DUPLICATE ? "already received as" : "accepted as", contact);
+  } else {
+    snprintf(detail, detaillen, "refused by the broker: %s", text);
+  }
+  return 1;
 }
 
 /* ------------------------------------------------------------ enquiries */
@@ -345,19 +388,17 @@ static const char *s_base(const char *path) {
 }
 
 int main(int argc, char **argv) {
-  static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                       {"endpoint", required_argument, 0, 0},
-                                       {"server-key", required_argument, 0, 0},
-                                       {"key", required_argument, 0, 0},
-                                       {"state", required_argument, 0, 0},
-                                       {"log-level", required_argument, 0, 0},
-                                       {"spool", required_argument, 0, 's'},
-                                       {"timeout", required_argument, 0, 'T'},
-                                       {"records", required_argument, 0, 'r'},
-                                       {"manual", required_argument, 0, 'm'},
-                                       {"agency", required_argument, 0, 'a'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
+  if (mash_version_check(argc, argv, NULL)) {
+    return 0;
+  }
+  static const struct option opts[] = {
+      {"config", required_argument, 0, 'c'},   {"endpoint", required_argument, 0, 0},
+      {"server-key", required_argument, 0, 0}, {"key", required_argument, 0, 0},
+      {"state", required_argument, 0, 0},      {"log-level", required_argument, 0, 0},
+      {"log-format", required_argument, 0, 0}, {"spool", required_argument, 0, 's'},
+      {"timeout", required_argument, 0, 'T'},  {"records", required_argument, 0, 'r'},
+      {"manual", required_argument, 0, 'm'},   {"agency", required_argument, 0, 'a'},
+      {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
   adapter_t p;
   memset(&p, 0, sizeof p);
   p.timeout_s = 60;
@@ -502,6 +543,8 @@ int main(int argc, char **argv) {
       records_destroy(&p.records);
       return 1;
     }
+    spool_set_batch(p.spool, s_spool_begin_cb, s_spool_commit_cb);
+    spool_recover(p.spool, s_spool_lookup_cb, &p);
     if (!p.records) {
       uv_timer_start(&p.manual_timer, s_manual_scan, 0, 500);
     }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "version.h"
 #include "agent.h"
 #include "clock.h"
 #include "hub_desk.h"
@@ -247,6 +248,9 @@ static int s_with_agent(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
 }
 
 int main(int argc, char **argv) {
+  if (mash_version_check(argc, argv, "mash-hub")) {
+    return 0;
+  }
   enum {
     O_PACKS = 256,
     O_COMMANDS,
@@ -266,6 +270,7 @@ int main(int argc, char **argv) {
                                        {"key", required_argument, 0, 0},
                                        {"state", required_argument, 0, 0},
                                        {"log-level", required_argument, 0, 0},
+                                       {"log-format", required_argument, 0, 0},
                                        {"json", no_argument, 0, 'j'},
                                        {"packs", required_argument, 0, O_PACKS},
                                        {"commands", required_argument, 0, O_COMMANDS},

@@ -20,6 +20,7 @@ const char AGENT_COMMON_HELP[] =
     "  --key FILE           this agent's secret key (default certs/NAME.secret)\n"
     "  --state FILE         local state: outbox and inbox (default var/NAME/state.db)\n"
     "  --log-level LEVEL    debug, info, warn or error (default info)\n"
+    "  --log-format F       text or json (JSON lines; default text)\n"
     "  -h, --help           this text\n";
 
 void agent_config_defaults(agent_config_t *c, const char *program, const char *name) {
@@ -65,6 +66,13 @@ int agent_config_set(agent_config_t *c, const char *key, const char *value, char
     int lvl = mash_log_level_parse(value);
     rc = lvl < 0 ? -1 : 0;
     c->log_level = lvl < 0 ? c->log_level : lvl;
+  } else if (strcmp(key, "log_format") == 0 || strcmp(key, "log-format") == 0) {
+    /* The logger is the one process-wide object: set it here, at parse time. */
+    int fmt = mash_log_format_parse(value);
+    rc = fmt < 0 ? -1 : 0;
+    if (rc == 0) {
+      mash_log_set_format(fmt);
+    }
   } else {
     snprintf(err, errlen, "unknown setting '%s'", key);
     return -1;
@@ -77,7 +85,8 @@ int agent_config_set(agent_config_t *c, const char *key, const char *value, char
 
 int agent_config_option(agent_config_t *c, const char *name, const char *value, char *err,
                         size_t errlen) {
-  static const char *const common[] = {"endpoint", "server-key", "key", "state", "log-level"};
+  static const char *const common[] = {"endpoint", "server-key", "key",
+                                       "state",    "log-level",  "log-format"};
   for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
     if (strcmp(name, common[i]) == 0) {
       return agent_config_set(c, name, value, err, errlen) == 0 ? 1 : -1;

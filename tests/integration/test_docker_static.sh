@@ -13,6 +13,19 @@ while read -r src; do
   [ -e "$SRC/$src" ] || fail "Dockerfile copies $src, which does not exist"
 done < <(grep -E '^COPY [^-]' "$df" | awk '{print $2}')
 
+# The build stage configures from exactly what it copies: copy the same paths
+# into an empty folder and configure there, so a folder CMake needs but the
+# Dockerfile forgets fails here rather than in a user's docker build.
+ctx=$(mktemp -d)
+trap 'rm -rf "$ctx"' EXIT
+while read -r src dst; do
+  mkdir -p "$ctx/$(dirname "$dst")"
+  cp -r "$SRC/$src" "$ctx/$dst"
+done < <(grep -E '^COPY [^-]' "$df" | awk '{print $2, $3}' | sed 's# \./$# #; s# \.$# #' |
+  awk '{ if ($2 == "" || $2 == "./") print $1, $1; else print $1, $2 }')
+cmake -S "$ctx" -B "$ctx/build" >"$ctx/configure.log" 2>&1 ||
+  { tail -20 "$ctx/configure.log" >&2; fail "cmake cannot configure from what the Dockerfile copies"; }
+
 installed=$(sed -n '/^COPY --from=build/,/usr\/local\/bin/p' "$df" | grep -o '/src/build/[^ ]*' | sed 's#/src/build/##')
 [ -n "$installed" ] || fail "the runtime stage installs no program"
 for p in $installed; do
@@ -21,4 +34,29 @@ done
 for prog in $(grep -o 'command: \["[a-z-]*"' "$compose" | sed 's/.*\["//; s/"//'); do
   echo "$installed" | grep -q "/$prog\$" || fail "compose runs $prog, which the image does not install"
 done
+# systemd units: hardened, keys only through LoadCredential, and valid for
+# systemd itself (verified against the programs of this build).
+units="$SRC/docker/systemd"
+for u in "$units"/*.service; do
+  for want in NoNewPrivileges=yes ProtectSystem=strict PrivateTmp=yes LoadCredential= \
+    'CREDENTIALS_DIRECTORY'; do
+    grep -q "$want" "$u" || fail "$(basename "$u") lacks $want"
+  done
+done
+if command -v systemd-analyze >/dev/null; then
+  ud="$ctx/units"
+  mkdir -p "$ud"
+  for u in "$units"/*.service; do
+    sed -e "s#/usr/local/bin/mashd#$B/broker/mashd#" \
+      -e "s#/usr/local/bin/mash-hub#$B/agents/mash-hub#" \
+      -e "s#/usr/local/bin/mash-agency#$B/agents/mash-agency#" \
+      -e "s#/usr/local/bin/mash-ops#$B/ops/mash-ops#" "$u" >"$ud/$(basename "$u")"
+  done
+  cp "$ud/mash-agency@.service" "$ud/mash-agency@police.service"
+  (cd "$ud" && systemd-analyze verify ./*[a-z].service) >"$ctx/verify.log" 2>&1 ||
+    { cat "$ctx/verify.log" >&2; fail "systemd-analyze verify refuses a unit"; }
+  [ ! -s "$ctx/verify.log" ] || { cat "$ctx/verify.log" >&2; fail "systemd-analyze verify warns"; }
+else
+  echo "systemd-analyze not installed: units checked for hardening only"
+fi
 echo "docker static checks: ok"

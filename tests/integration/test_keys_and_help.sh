@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every program explains itself with --help; key files are checked before
+# Every program explains itself with --help and names its release with
+# --version; key files are checked before
 # anything runs: a missing key, a public key where the secret is needed, or a
 # secret readable by others stops the program with a clear message; and
 # mash-keygen never replaces keys unless told to.
@@ -10,7 +11,10 @@ declare -A PROG=(
   [mash-police]="$B/agents/mash-police"
   [mash-hub]="$B/agents/mash-hub"
   [mash-keygen]="$B/certs/mash-keygen"
+  [mash-health]="$B/agents/mash-health"
+  [mashctl]="$B/ops/mashctl"
 )
+version=$(sed -n 's/^project(mash VERSION \([0-9.]*\).*/\1/p' "$(dirname "$0")/../../CMakeLists.txt")
 for name in "${!PROG[@]}"; do
   rc=0
   out=$("${PROG[$name]}" --help 2>&1) || rc=$?
@@ -21,6 +25,10 @@ for name in "${!PROG[@]}"; do
   out=$("${PROG[$name]}" --no-such-option 2>&1) || rc=$?
   [ $rc = 2 ] || fail "$name with an unknown option exit $rc, expected 2"
   echo "$out" | grep -q "usage: $name " || fail "$name with an unknown option shows no usage: $out"
+  rc=0
+  out=$("${PROG[$name]}" --version 2>&1) || rc=$?
+  [ $rc = 0 ] || fail "$name --version exit $rc"
+  [ "$out" = "$name (mash) $version" ] || fail "$name --version says '$out', expected '$name (mash) $version'"
 done
 
 # run_mashd KEYFILE: run mashd with that key; its exit code, output in mashd.try
