@@ -1,5 +1,5 @@
 /* test_match: person matching, decisions, blocking keys and households
- * (broker/policy/match.h).
+ * (common/match.h).
  *
  * A table of scoring cases, each checked both ways round (the score is
  * symmetric) for its weight, decision and "why": the issue's cases

@@ -1,4 +1,6 @@
 /* match: is the person in a notification a person the hub already knows?
+ * (Shared: the broker resolves notifications with it, agency adapters
+ * answer enquiries from their records with it.)
  * Pure functions of two person records, no I/O.
  *
  * Responsible for: the person record the matcher compares (normalised names,
