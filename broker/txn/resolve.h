@@ -55,8 +55,9 @@
  * so a child with thousands of contacts costs no more than one with 32;
  * Contact.prior_contacts_12m then reads "at least" this many. */
 #define MASH_RESOLVE_INTAKE_PRIOR 32u
-#define MASH_RESOLVE_DA_ESCALATION 3u /* DASH: 3 or more incidents in 12 months */
-#define MASH_RESOLVE_COMMUNAL 12u     /* more people at one address: not a household */
+#define MASH_RESOLVE_DA_ESCALATION 3u     /* DASH: 3 or more incidents in 12 months */
+#define MASH_RESOLVE_COMMUNAL 12u         /* more distinct people at one address: not a household */
+#define MASH_RESOLVE_COMMUNAL_FAMILIES 2u /* more surnames (families) at one address: neither */
 #define MASH_RESOLVE_AMBIGUOUS_GAP 0.10
 
 /* The keys a person is indexed and found under, in plain text (the store

@@ -44,21 +44,71 @@ static int s_relative_cb(mash_person_row_t *row, void *arg) {
   return h->n >= MASH_RESOLVE_HOUSEHOLD_MAX;
 }
 
-/* Housemates are gathered first and added only when they are few: a
- * hostel, a refuge or a block without flat numbers is not a household. */
+/* Housemates are gathered first and added only when they are a household:
+ * a hostel, a refuge or a block without flat numbers is not one. Up to
+ * twice MASH_RESOLVE_COMMUNAL records are read, so that duplicate records
+ * of one person do not make a home look communal. */
+#define MATES_MAX (2u * MASH_RESOLVE_COMMUNAL + 1u)
+
 typedef struct s_mates {
-  char ids[MASH_RESOLVE_COMMUNAL + 1][MASH_PERSON_ID_LEN];
-  int is_child[MASH_RESOLVE_COMMUNAL + 1];
+  char ids[MATES_MAX][MASH_PERSON_ID_LEN];
+  int is_child[MATES_MAX];
   size_t n;
 } s_mates_t;
 
 static int s_mate_cb(mash_person_row_t *row, void *arg) {
   s_mates_t *m = arg;
-  if (m->n <= MASH_RESOLVE_COMMUNAL) {
+  if (m->n < MATES_MAX) {
     snprintf(m->ids[m->n], MASH_PERSON_ID_LEN, "%s", row->person_id);
     m->is_child[m->n++] = row->is_child;
   }
   return 0;
+}
+
+/* Whether the people at one address are not a household: more than
+ * MASH_RESOLVE_COMMUNAL distinct people (records of one person counted
+ * once), or more than MASH_RESOLVE_COMMUNAL_FAMILIES families (surnames:
+ * a household may hold two, a parent's and a partner's). */
+static int s_communal(mash_store_t *store, const char *seed, const s_mates_t *m, bool *communal) {
+  *communal = m->n >= MATES_MAX;
+  if (*communal || m->n < MASH_RESOLVE_COMMUNAL_FAMILIES) {
+    return 0; /* the seed and one other are at most two families */
+  }
+  mash_match_person_t *mp = calloc(m->n + 1, sizeof *mp);
+  if (mp == NULL) {
+    return -ENOMEM;
+  }
+  int rc = 0;
+  size_t people = 0, families = 0;
+  for (size_t j = 0; rc == 0 && j <= m->n; j++) {
+    mash_person_row_t row;
+    rc = store->vt->person_get(store, j == 0 ? seed : m->ids[j - 1], &row);
+    if (rc != 0) {
+      break;
+    }
+    Mash__V1__Person *p = mash__v1__person__unpack(NULL, row.len, row.record);
+    free(row.record);
+    if (p == NULL) {
+      rc = -EBADMSG;
+      break;
+    }
+    mash_match_person_from_pb(&mp[people], p);
+    mash__v1__person__free_unpacked(p, NULL);
+    bool seen = false, family = false;
+    for (size_t k = 0; k < people && !seen; k++) {
+      seen = mash_match_same_in_household(&mp[k], &mp[people]);
+    }
+    for (size_t k = 0; k < people && !family; k++) {
+      family = strcmp(mp[k].surname_key, mp[people].surname_key) == 0;
+    }
+    if (!seen) {
+      families += !family && mp[people].surname_key[0] != '\0';
+      people++;
+    }
+  }
+  free(mp);
+  *communal = people > MASH_RESOLVE_COMMUNAL || families > MASH_RESOLVE_COMMUNAL_FAMILIES;
+  return rc;
 }
 
 /* The household of the seeds (already in h): the people living with a seed
@@ -68,25 +118,25 @@ static int s_mate_cb(mash_person_row_t *row, void *arg) {
  * An address is one step: a housemate's housemates are not the household. */
 int resolve_household_walk(mash_store_t *store, resolve_household_t *h) {
   size_t seeds = h->n;
-  for (size_t i = 0; i < seeds; i++) {
-    s_mates_t mates;
-    mates.n = 0;
-    int rc = store->vt->person_housemates(store, h->ids[i], h->since_ms, MASH_RESOLVE_COMMUNAL + 1,
-                                          s_mate_cb, &mates);
-    if (rc != 0) {
-      return rc;
-    }
-    for (size_t j = 0; mates.n <= MASH_RESOLVE_COMMUNAL && j < mates.n; j++) {
-      resolve_household_add(h, mates.ids[j], mates.is_child[j], false);
+  s_mates_t *mates = malloc(sizeof *mates);
+  if (mates == NULL) {
+    return -ENOMEM;
+  }
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < seeds; i++) {
+    mates->n = 0;
+    bool communal = false;
+    rc = store->vt->person_housemates(store, h->ids[i], h->since_ms, MATES_MAX, s_mate_cb, mates);
+    rc = rc ? rc : s_communal(store, h->ids[i], mates, &communal);
+    for (size_t j = 0; rc == 0 && !communal && j < mates->n; j++) {
+      resolve_household_add(h, mates->ids[j], mates->is_child[j], false);
     }
   }
-  for (size_t i = 0; i < h->n && h->n < MASH_RESOLVE_HOUSEHOLD_MAX; i++) {
-    int rc = store->vt->person_relatives(store, h->ids[i], s_relative_cb, h);
-    if (rc != 0) {
-      return rc;
-    }
+  free(mates);
+  for (size_t i = 0; rc == 0 && i < h->n && h->n < MASH_RESOLVE_HOUSEHOLD_MAX; i++) {
+    rc = store->vt->person_relatives(store, h->ids[i], s_relative_cb, h);
   }
-  return 0;
+  return rc;
 }
 
 /* ---------------------------------------------------------------- prior contacts */

@@ -755,6 +755,60 @@ static void test_incidents_and_communal_addresses(void **state) {
 
 /* A brother listed as a child years ago, 18 now, is not one of the
  * household's children in the pack. */
+/* Three families sharing one address (a house in multiple occupation):
+ * not a household, however few people; one child recorded twice by two
+ * agencies is not listed as their own brother. */
+static void test_families_at_one_address(void **state) {
+  fixture_t *f = *state;
+  static const char *const names[][2] = {{"Ada", "Okoro"}, {"Ben", "Lund"}, {"Cal", "Price"}};
+  note_t t;
+  Mash__V1__Contact *c[3];
+  for (int i = 0; i < 3; i++) {
+    char dob[16];
+    snprintf(dob, sizeof dob, "2015-0%d-10", i + 1);
+    person_spec_t child = {"c1",      names[i][0],  names[i][1], dob,
+                           "EX3 1QQ", "9 Mill Row", NULL,        MASH__V1__SEX__SEX_FEMALE,
+                           0,         NULL};
+    s_note(&t, &child, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+    c[i] = s_intake(f, "housing", &t, T0 + i * DAY_MS, 0, NULL);
+  }
+  mash_resolve_family_t fam;
+  assert_int_equal(mash_resolve_family(f->store, c[2]->contact_id, T0 + 2 * DAY_MS, &fam), 0);
+  assert_int_equal(fam.n_others, 0);
+  assert_int_equal(c[2]->prior_contacts_12m, 0);
+  mash_resolve_family_free(&fam);
+  for (int i = 0; i < 3; i++) {
+    mash__v1__contact__free_unpacked(c[i], NULL);
+  }
+
+  /* Two children of one family; the second is later notified with a typo
+   * in her forename and no date of birth, and links (or goes to review):
+   * either way the pack of a contact about her never lists her. */
+  person_spec_t sis = {"c1",      "Isla",      "Shaw", "2016-04-04",
+                       "EX3 2RR", "3 Ash Way", NULL,   MASH__V1__SEX__SEX_FEMALE,
+                       0,         NULL};
+  person_spec_t bro = sis;
+  bro.given = "Noah";
+  bro.dob = "2018-08-08";
+  bro.sex = MASH__V1__SEX__SEX_MALE;
+  s_note(&t, &sis, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0 + 10 * DAY_MS, 0, NULL);
+  s_note(&t, &bro, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "health", &t, T0 + 11 * DAY_MS, 0, NULL);
+  person_spec_t typo = sis;
+  typo.given = "Ilsa";
+  typo.dob = "";
+  s_note(&t, &typo, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *x = s_intake(f, "police", &t, T0 + 12 * DAY_MS, 0, NULL);
+  assert_int_equal(mash_resolve_family(f->store, x->contact_id, T0 + 12 * DAY_MS, &fam), 0);
+  assert_int_equal(fam.n_others, 1);
+  assert_string_equal(fam.others[0]->given_name, "Noah");
+  mash_resolve_family_free(&fam);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+  mash__v1__contact__free_unpacked(x, NULL);
+}
+
 static void test_grown_up_sibling_not_listed(void **state) {
   fixture_t *f = *state;
   person_spec_t tom = {"c1",      "Tom",
@@ -826,6 +880,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_one_candidate_per_notification, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ambiguous_goes_to_review, setup, teardown),
       cmocka_unit_test_setup_teardown(test_incidents_and_communal_addresses, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_families_at_one_address, setup, teardown),
       cmocka_unit_test_setup_teardown(test_grown_up_sibling_not_listed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_give_up_delivers_flagged, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_plaintext_in_the_file, setup, teardown),
