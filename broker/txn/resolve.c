@@ -179,13 +179,13 @@ typedef struct s_best {
 
 typedef struct s_root {
   char root[MASH_PERSON_ID_LEN];
-  bool pending;
+  bool pending; /* the record made for a notification, awaiting review */
 } s_root_t;
 
 static int s_root_cb(const char *other_id, int other_is_candidate, void *arg) {
   s_root_t *r = arg;
-  r->pending = true;
   if (other_is_candidate) {
+    r->pending = true;
     snprintf(r->root, sizeof r->root, "%s", other_id);
     return 1;
   }
@@ -351,7 +351,9 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
    * whose fields agree best goes to the desk with the conflict. */
   bool conflict_review = !by_id && best->conflict && d != MASH_MATCH_AUTO_LINK;
   /* While a possible match awaits review, a mention that comes close to
-   * its cluster joins the cluster's best record: one review covers them. */
+   * the record under review joins it: the one review decides them both
+   * (merged on confirm, kept apart on reject), rather than a new record
+   * and a new review each time. */
   bool attach =
       !by_id && !conflict_review && !ambiguous && d == MASH_MATCH_POSSIBLE && best->pending;
   char addr_buf[MASH_RESOLVE_ADDRESS_KEY_SIZE];
