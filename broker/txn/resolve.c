@@ -246,13 +246,16 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
     }
     b->conflict = true;
   }
+  /* Clusters matter only for records that could be linked or reviewed:
+   * the store is asked only about those. */
   s_root_t r;
-  int rc = score > 0.0 ? s_cluster_of(b->store, row->person_id, &r) : 0;
+  bool close = mash_match_decide(score, b->policy) != MASH_MATCH_NEW;
+  int rc = close ? s_cluster_of(b->store, row->person_id, &r) : 0;
   if (rc != 0) {
     b->rc = rc;
     return 1;
   }
-  if (score <= 0.0) {
+  if (!close) {
     snprintf(r.root, sizeof r.root, "%s", row->person_id);
     r.pending = false;
   }
