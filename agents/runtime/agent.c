@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "keys.h"
 #include "log.h"
+#include "retry.h"
 #include "uuid.h"
 #include "zsock.h"
 
@@ -43,7 +44,10 @@ struct agent {
   int64_t last_heard;
   int64_t last_heartbeat;
   int64_t connected_at; /* when the current socket was made */
-  int reconnect_backoff_ms;
+  int64_t reconnect_backoff_ms;
+  unsigned reconnects;    /* reconnections in a row without an answer */
+  mash_retry_t resend;    /* outbox entries not yet receipted */
+  mash_retry_t reconnect; /* a silent socket replaced */
   int up;
   int closing;
   int handles_open;
@@ -236,8 +240,7 @@ static void s_pump(agent_t *a) {
     }
     a->inflight += p->attempts == 0;
     p->attempts++;
-    int64_t backoff = (int64_t)a->cfg.resend_ms << (p->attempts < 6 ? p->attempts - 1 : 5);
-    p->next_at = now + (backoff > a->cfg.resend_max_ms ? a->cfg.resend_max_ms : backoff);
+    p->next_at = mash_retry_next_at(&a->resend, p->attempts, now);
     sent++;
   }
 }
@@ -353,7 +356,8 @@ static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
   }
   if (agent_store_outbox_done(a->store, p->message_id, state, contact, detail[0] ? detail : NULL,
                               mash_clock_now_ms()) < 0) {
-    mash_error("cannot record the receipt of %s; it will be resent", p->message_id);
+    mash_error_limited("cannot record the receipt of %s (%s); it will be resent", p->message_id,
+                       agent_store_errmsg(a->store));
     p->next = NULL;
     if (a->tail) {
       a->tail->next = p;
@@ -402,11 +406,14 @@ static void s_on_message(agent_t *a, const Mash__V1__Envelope *env) {
   }
   if (rc != 0) {
     agent_store_rollback(a->store);
-    mash_warn("message %s not handled (%d); it will be redelivered", env->message_id, rc);
+    mash_warn_limited("message %s not handled (%s); it will be redelivered", env->message_id,
+                      rc < 0 && -rc < 256 ? agent_store_errmsg(a->store) : "handler refused");
     return;
   }
   if (agent_store_commit(a->store) != 0) {
-    mash_error("cannot commit message %s; it will be redelivered", env->message_id);
+    mash_error_limited("cannot commit message %s (%s); it will be redelivered", env->message_id,
+                       agent_store_errmsg(a->store));
+    agent_store_rollback(a->store);
     return;
   }
   s_ack(a, env->message_id,
@@ -418,7 +425,7 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   (void)zs;
   agent_t *a = arg;
   if (n != 1) {
-    mash_warn("dropped a message of %zu frames", n);
+    mash_warn_limited("dropped a message of %zu frames", n);
     return;
   }
   mash_errors_t errs;
@@ -426,14 +433,14 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   Mash__V1__Envelope *env =
       mash_codec_decode(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), &errs);
   if (!env) {
-    mash_warn("malformed message from the broker: %s", errs.items[0].message);
+    mash_warn_limited("malformed message from the broker: %s", errs.items[0].message);
     return;
   }
   a->last_heard = mash_clock_now_ms();
   s_set_up(a, 1);
   if (mash_codec_validate_envelope(env, &errs) != 0) {
-    mash_warn("invalid message from the broker: %s: %s", errs.items[0].field,
-              errs.items[0].message);
+    mash_warn_limited("invalid message from the broker: %s: %s", errs.items[0].field,
+                      errs.items[0].message);
     mash_codec_free(env);
     return;
   }
@@ -496,13 +503,11 @@ static void s_timer_cb(uv_timer_t *t) {
   /* Silent for long on this socket: make a fresh one, backing off. */
   if (since > silent_limit + a->reconnect_backoff_ms) {
     mash_info("no answer from %s for %lld ms: reconnecting", a->cfg.endpoint, (long long)since);
-    a->reconnect_backoff_ms =
-        a->reconnect_backoff_ms
-            ? (a->reconnect_backoff_ms * 2 > 30000 ? 30000 : a->reconnect_backoff_ms * 2)
-            : 1000;
+    a->reconnect_backoff_ms = mash_retry_delay_ms(&a->reconnect, ++a->reconnects);
     s_reconnect(a);
   } else if (a->up) {
     a->reconnect_backoff_ms = 0;
+    a->reconnects = 0;
   }
   s_pump(a);
 }
@@ -522,6 +527,10 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
   }
   a->loop = loop;
   a->cfg = *cfg;
+  /* The configured resend steps as given (cli.c holds the defaults); a
+   * silent socket is replaced after 1 s, doubling up to 30 s. */
+  a->resend = (mash_retry_t){a->cfg.resend_ms, a->cfg.resend_max_ms, 0};
+  a->reconnect = mash_retry_policy(1000, 1000, 30000, 30000, 0);
   char kerr[512];
   if (mash_key_load(cfg->key, &a->key, kerr, sizeof kerr) != 0) {
     snprintf(err, errlen, "own key: %s", kerr);

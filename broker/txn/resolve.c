@@ -146,7 +146,7 @@ static int s_between_cb(const char *other_id, int other_is_candidate, void *arg)
  * worst is a second review of one pair). */
 static bool s_pending_between(mash_store_t *store, const char *a, const char *b) {
   s_between_t x = {b, false};
-  store->vt->match_pending(store, a, s_between_cb, &x);
+  mash_store_match_pending(store, a, s_between_cb, &x);
   return x.found;
 }
 
@@ -197,7 +197,7 @@ static int s_root_cb(const char *other_id, int other_is_candidate, void *arg) {
 static int s_cluster_of(mash_store_t *store, const char *id, s_root_t *r) {
   snprintf(r->root, sizeof r->root, "%s", id);
   r->pending = false;
-  return store->vt->match_pending(store, id, s_root_cb, r);
+  return mash_store_match_pending(store, id, s_root_cb, r);
 }
 
 static int s_candidate_cb(mash_person_row_t *row, void *arg) {
@@ -321,7 +321,7 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   best->n_exclude = n_done;
   best->family = family;
   best->n_family = n_family;
-  int rc = keys.n > 0 ? store->vt->person_find(store, keys.ptr, keys.n, s_candidate_cb, best) : 0;
+  int rc = keys.n > 0 ? mash_store_person_find(store, keys.ptr, keys.n, s_candidate_cb, best) : 0;
   rc = rc ? rc : best->rc;
   out->conflict = best->conflict;
   if (rc != 0) {
@@ -365,7 +365,7 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   size_t rec_len = 0;
   if (by_id || attach || (d == MASH_MATCH_AUTO_LINK && !conflict_review)) {
     mash_person_row_t row;
-    rc = store->vt->person_get(store, best->person_id, &row);
+    rc = mash_store_person_get(store, best->person_id, &row);
     Mash__V1__Person *old = rc == 0 ? mash__v1__person__unpack(NULL, row.len, row.record) : NULL;
     free(row.record);
     if (rc == 0 && old == NULL) {
@@ -401,11 +401,11 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
     out->decision = mash_match_decision_name(d);
   }
   if (rc == 0) {
-    rc = store->vt->person_put(store, out->person_id, rec, rec_len, is_child, addr, now);
+    rc = mash_store_person_put(store, out->person_id, rec, rec_len, is_child, addr, now);
   }
   free(rec);
   if (rc == 0) {
-    rc = store->vt->person_add_keys(store, out->person_id, keys.ptr, keys.n);
+    rc = mash_store_person_add_keys(store, out->person_id, keys.ptr, keys.n);
   }
   free(best);
   return rc;
@@ -457,7 +457,7 @@ static int s_relate(mash_store_t *store, s_work_t *w, const Mash__V1__Notificati
   for (size_t i = 0; i < w->n; i++) {
     if (group[i] != i && strcmp(w->res[i].person_id, w->res[group[i]].person_id) != 0) {
       int rc =
-          store->vt->person_relate(store, w->res[i].person_id, w->res[group[i]].person_id, now);
+          mash_store_person_relate(store, w->res[i].person_id, w->res[group[i]].person_id, now);
       if (rc != 0) {
         return rc;
       }
@@ -513,7 +513,7 @@ static int s_family_add(mash_store_t *store, s_work_t *w, const char *id) {
   char own[MASH_PERSON_ID_LEN];
   snprintf(own, sizeof own, "%s", id);
   memcpy(w->family[w->n_family++], own, sizeof own);
-  return store->vt->person_relatives(store, own, s_family_cb, w);
+  return mash_store_person_relatives(store, own, s_family_cb, w);
 }
 
 static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__Contact *c,
@@ -569,7 +569,7 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
       snprintf(m.person_id, sizeof m.person_id, "%s", r->person_id);
       snprintf(m.candidate_id, sizeof m.candidate_id, "%s", r->candidate_id);
       m.confidence = (int)r->confidence;
-      rc = store->vt->match_insert(store, &m, r->why, now, r->match_id);
+      rc = mash_store_match_insert(store, &m, r->why, now, r->match_id);
     } else {
       /* Two records of one person found by a later mention: the newer is
        * the one to merge into the older. */
@@ -580,7 +580,7 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
       char unused[MASH_PERSON_ID_LEN];
       rc = s_pending_between(store, m.person_id, m.candidate_id)
                ? 0
-               : store->vt->match_insert(store, &m, "duplicate", now, unused);
+               : mash_store_match_insert(store, &m, "duplicate", now, unused);
       job->reviews += rc == 0;
     }
     job->reviews += r->candidate_id[0] != '\0';
@@ -625,7 +625,7 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
 
   for (size_t i = 0; rc == 0 && i < w->n; i++) {
     const s_resolved_t *r = &w->res[i];
-    rc = store->vt->person_link(store, contact_id, w->pb[i]->ref, r->person_id, r->decision,
+    rc = mash_store_person_link(store, contact_id, w->pb[i]->ref, r->person_id, r->decision,
                                 (int)r->confidence, r->why, now);
   }
   if (rc != 0) {
@@ -644,7 +644,7 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
     return -ENOMEM;
   }
   mash_intake_flags_text(c->quality_flags, c->n_quality_flags, w->flag_text, sizeof w->flag_text);
-  return store->vt->contact_resolved(store, contact_id, job->contact, job->contact_len, pr.score,
+  return mash_store_contact_resolved(store, contact_id, job->contact, job->contact_len, pr.score,
                                      w->flag_text);
 }
 
@@ -654,7 +654,7 @@ int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job) {
   job->contact_len = 0;
   job->deliver = 0;
   mash_contact_row_t row;
-  int rc = store->vt->contact_get(store, job->contact_id, &row);
+  int rc = mash_store_contact_get(store, job->contact_id, &row);
   if (rc != 0) {
     return rc;
   }
@@ -704,7 +704,7 @@ int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job) {
   job->contact = NULL;
   job->contact_len = 0;
   mash_contact_row_t row;
-  int rc = store->vt->contact_get(store, job->contact_id, &row);
+  int rc = mash_store_contact_get(store, job->contact_id, &row);
   if (rc != 0) {
     return rc;
   }
@@ -715,7 +715,7 @@ int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job) {
      * the column; the desk's codec will say what is wrong with them. */
     job->contact = row.blob;
     job->contact_len = row.len;
-    return store->vt->contact_resolved(store, job->contact_id, row.blob, row.len, 0,
+    return mash_store_contact_resolved(store, job->contact_id, row.blob, row.len, 0,
                                        MASH_FLAG_RESOLUTION_FAILED);
   }
   free(row.blob);
@@ -737,6 +737,6 @@ int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job) {
   if (job->contact == NULL) {
     return -ENOMEM;
   }
-  return store->vt->contact_resolved(store, job->contact_id, job->contact, job->contact_len,
+  return mash_store_contact_resolved(store, job->contact_id, job->contact, job->contact_len,
                                      priority, text);
 }

@@ -82,7 +82,7 @@ static int s_communal(mash_store_t *store, const char *seed, const s_mates_t *m,
   size_t people = 0, families = 0;
   for (size_t j = 0; rc == 0 && j <= m->n; j++) {
     mash_person_row_t row;
-    rc = store->vt->person_get(store, j == 0 ? seed : m->ids[j - 1], &row);
+    rc = mash_store_person_get(store, j == 0 ? seed : m->ids[j - 1], &row);
     if (rc != 0) {
       break;
     }
@@ -126,7 +126,7 @@ int resolve_household_walk(mash_store_t *store, resolve_household_t *h) {
   for (size_t i = 0; rc == 0 && i < seeds; i++) {
     mates->n = 0;
     bool communal = false;
-    rc = store->vt->person_housemates(store, h->ids[i], h->since_ms, MATES_MAX, s_mate_cb, mates);
+    rc = mash_store_person_housemates(store, h->ids[i], h->since_ms, MATES_MAX, s_mate_cb, mates);
     rc = rc ? rc : s_communal(store, h->ids[i], mates, &communal);
     for (size_t j = 0; rc == 0 && !communal && j < mates->n; j++) {
       resolve_household_add(h, mates->ids[j], mates->is_child[j], false);
@@ -134,7 +134,7 @@ int resolve_household_walk(mash_store_t *store, resolve_household_t *h) {
   }
   free(mates);
   for (size_t i = 0; rc == 0 && i < h->n && h->n < MASH_RESOLVE_HOUSEHOLD_MAX; i++) {
-    rc = store->vt->person_relatives(store, h->ids[i], s_relative_cb, h);
+    rc = mash_store_person_relatives(store, h->ids[i], s_relative_cb, h);
   }
   return rc;
 }
@@ -174,7 +174,7 @@ int resolve_prior_collect(mash_store_t *store, const resolve_household_t *h, int
     if (!h->is_child[i]) {
       continue;
     }
-    int rc = store->vt->person_contacts(store, h->ids[i], since, until, per_child, s_prior_cb, p);
+    int rc = mash_store_person_contacts(store, h->ids[i], since, until, per_child, s_prior_cb, p);
     if (rc != 0) {
       return rc;
     }
@@ -312,7 +312,7 @@ static bool s_same_as_any(const mash_match_person_t *mp, const mash_match_person
 static int s_person_mp(mash_store_t *store, const char *id, mash_match_person_t *mp,
                        Mash__V1__Person **keep) {
   mash_person_row_t row;
-  int rc = store->vt->person_get(store, id, &row);
+  int rc = mash_store_person_get(store, id, &row);
   if (rc != 0) {
     return rc;
   }
@@ -342,7 +342,7 @@ static int s_others(mash_store_t *store, const Mash__V1__Contact *c, const resol
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < h->n; i++) {
     if (h->seed[i]) {
-      rc = store->vt->match_pending(store, h->ids[i], s_pending_cb, o);
+      rc = mash_store_match_pending(store, h->ids[i], s_pending_cb, o);
       rc = rc ? rc : s_person_mp(store, h->ids[i], &o->seeds[o->n_seeds++], NULL);
     }
   }
@@ -392,7 +392,7 @@ static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, resolv
       child = strcmp(n->children[j]->ref, l->ref) == 0;
     }
     mash_person_row_t row;
-    int rc = child ? store->vt->person_get(store, l->person_id, &row) : -ENOENT;
+    int rc = child ? mash_store_person_get(store, l->person_id, &row) : -ENOENT;
     if (rc == 0) {
       free(row.record);
       resolve_household_add(h, row.person_id, 1, true);
@@ -436,7 +436,7 @@ int mash_resolve_family(mash_store_t *store, const char *contact_id, int64_t rec
                         mash_resolve_family_t *out) {
   memset(out, 0, sizeof *out);
   mash_contact_row_t row;
-  int rc = store->vt->contact_get(store, contact_id, &row);
+  int rc = mash_store_contact_get(store, contact_id, &row);
   if (rc != 0) {
     return rc;
   }

@@ -33,13 +33,13 @@ static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char 
                      int64_t at_ms) {
   mash_person_row_t from, into;
   memset(&into, 0, sizeof into);
-  int rc = store->vt->person_get(store, m->person_id, &from);
+  int rc = mash_store_person_get(store, m->person_id, &from);
   if (rc == 0) {
-    rc = store->vt->person_get(store, m->candidate_id, &into);
+    rc = mash_store_person_get(store, m->candidate_id, &into);
   }
   if (rc == 0 && strcmp(from.person_id, into.person_id) != 0) {
     /* Two people of one notification are two people, whatever the desk says. */
-    rc = store->vt->person_together(store, from.person_id, into.person_id);
+    rc = mash_store_person_together(store, from.person_id, into.person_id);
     rc = rc == 1 ? -EPERM : rc;
   }
   if (rc == 0 && strcmp(from.person_id, into.person_id) != 0) {
@@ -52,7 +52,7 @@ static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char 
       /* The merged record lives where the newer one said. */
       char addr[MASH_RESOLVE_ADDRESS_KEY_SIZE];
       rc =
-          store->vt->person_put(store, into.person_id, rec, rec_len, from.is_child || into.is_child,
+          mash_store_person_put(store, into.person_id, rec, rec_len, from.is_child || into.is_child,
                                 s_record_address(rec, rec_len, addr, sizeof addr), at_ms);
     }
     free(rec);
@@ -64,7 +64,7 @@ static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char 
     }
     char note[2 * MASH_PERSON_ID_LEN + MASH_PRINCIPAL_LEN + 32];
     snprintf(note, sizeof note, "; confirmed %s by %s", m->match_id, by);
-    rc = rc ? rc : store->vt->person_merge(store, from.person_id, into.person_id, note, at_ms);
+    rc = rc ? rc : mash_store_person_merge(store, from.person_id, into.person_id, note, at_ms);
   }
   free(from.record);
   free(into.record);
@@ -74,7 +74,7 @@ static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char 
 int mash_resolve_decide(mash_store_t *store, const char *match_id, int confirm, const char *by,
                         const uint8_t *decision, size_t len, int64_t at_ms) {
   mash_match_row_t m;
-  int rc = store->vt->match_get(store, match_id, &m);
+  int rc = mash_store_match_get(store, match_id, &m);
   if (rc != 0) {
     return rc;
   }
@@ -85,7 +85,7 @@ int mash_resolve_decide(mash_store_t *store, const char *match_id, int confirm, 
     rc = s_confirm(store, &m, by ? by : "", at_ms);
   }
   if (rc == 0) {
-    rc = store->vt->match_decide(store, match_id,
+    rc = mash_store_match_decide(store, match_id,
                                  confirm ? MASH_MATCH_CONFIRMED : MASH_MATCH_REJECTED, by, decision,
                                  len, at_ms);
     rc = rc == -ENOENT ? -EIO : rc;
