@@ -611,8 +611,7 @@ int store_per_match_decide(mash_store_t *s, const char *match_id, int state, con
 
 /* ---- clusters ---- */
 
-int store_per_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb,
-                      void *arg) {
+int store_per_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb, void *arg) {
   sqlite3_int64 id = s_parse_id(person_id, 'P');
   if (id <= 0) {
     return 0;
