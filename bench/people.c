@@ -493,3 +493,23 @@ void people_pb_fill(people_pb_t *b, const people_world_t *w, const people_person
     b->p.n_identifiers = 1;
   }
 }
+
+const char *people_given_name(const people_person_t *m) {
+  return m->sex == PEOPLE_SEX_F ? GIRLS[m->given % S_COUNT(GIRLS)] : BOYS[m->given % S_COUNT(BOYS)];
+}
+
+void people_nhs_text(uint32_t body, char out[16]) {
+  snprintf(out, 16, "%09u%d", body, s_nhs_check_digit(body));
+}
+
+int32_t people_draw_dob(people_rng_t *r, int lo, int hi) {
+  return s_draw_dob(r, lo, hi);
+}
+
+uint32_t people_draw_surname(const people_world_t *w, people_rng_t *r) {
+  return s_draw_surname(w, r);
+}
+
+uint32_t people_next_nhs(people_world_t *w, uint32_t first_digit) {
+  return s_next_nhs(w, first_digit);
+}

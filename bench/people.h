@@ -82,4 +82,13 @@ int people_world_init(people_world_t *w, size_t n_people, uint64_t seed);
 void people_world_free(people_world_t *w);
 void people_world_people(people_world_t *w, size_t n_people, uint64_t seed);
 
+/* For eval-match: m's given name, an NHS number's 10 digits from its body,
+ * a date of birth for an age in [lo, hi], a surname index, and the next NHS
+ * number body starting with first_digit. */
+const char *people_given_name(const people_person_t *m);
+void people_nhs_text(uint32_t body, char out[16]);
+int32_t people_draw_dob(people_rng_t *r, int lo, int hi);
+uint32_t people_draw_surname(const people_world_t *w, people_rng_t *r);
+uint32_t people_next_nhs(people_world_t *w, uint32_t first_digit);
+
 #endif

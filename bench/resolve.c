@@ -273,12 +273,12 @@ static int s_put_person(mash_store_t *store, const Mash__V1__Person *pb, int is_
   char addr_buf[MASH_RESOLVE_ADDRESS_KEY_SIZE];
   const char *addr = mash_resolve_address_key(&mp, addr_buf, sizeof addr_buf);
   char id[MASH_PERSON_ID_LEN] = "";
-  int rc = store->vt->person_put(store, id, buf, len, is_child, addr,
+  int rc = mash_store_person_put(store, id, buf, len, is_child, addr,
                                  PEOPLE_T0_MS - 400 * PEOPLE_DAY_MS);
   if (rc == 0) {
     mash_resolve_keys_t keys;
     mash_resolve_person_keys(&mp, &keys);
-    rc = store->vt->person_add_keys(store, id, keys.ptr, keys.n);
+    rc = mash_store_person_add_keys(store, id, keys.ptr, keys.n);
   }
   return rc;
 }
@@ -645,7 +645,7 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
       mash_resolve_person_keys(&mp, &keys);
       s_cand_t c = {&mp, 0, 0};
       int64_t t0 = s_now_ns();
-      rc = b->store->vt->person_find(b->store, keys.ptr, keys.n, s_cand_cb, &c);
+      rc = mash_store_person_find(b->store, keys.ptr, keys.n, s_cand_cb, &c);
       ms[k] = (double)(s_now_ns() - t0) / 1e6;
       seen[k++] = (double)c.seen;
     }
@@ -742,7 +742,7 @@ int main(int argc, char **argv) {
     mash_person_row_t row;
     char last[MASH_PERSON_ID_LEN];
     snprintf(last, sizeof last, "P-%06zu", b->world.n_people);
-    if (b->store->vt->person_get(b->store, last, &row) != 0) {
+    if (mash_store_person_get(b->store, last, &row) != 0) {
       fprintf(stderr, "bench-resolve: %s holds no index of %zu people\n", b->dir,
               b->world.n_people);
       goto out;

@@ -5,7 +5,7 @@
  * letters of Latin-1 and Latin Extended-A, typographic apostrophes and
  * dashes), a phonetic key for a name, and canonical forms of a UK postcode
  * and of an address line. Must not: allocate, log, keep state, or decide
- * whether two people are the same (that is broker/match.h). Every function
+ * whether two people are the same (that is match.h). Every function
  * is safe from any thread.
  *
  * Which phonetic algorithm, and why: the primary key of Lawrence Philips'

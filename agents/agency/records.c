@@ -5,8 +5,10 @@
  * findings), then matching enquiry subjects against the records without
  * touching anything but memory. The file format is in
  * agents/agency/README.md.
- * Must not: log, send, or guess: matching is exact (identifiers, then name
- * and date of birth), never phonetic or weighted.
+ * Must not: log, send, or guess beyond the broker's own rule: identifiers
+ * first, then the weighted comparison of common/match.h (the one the broker
+ * resolves notifications with), which must reach its auto-link threshold;
+ * a possible match is not an answer.
  */
 #include "records.h"
 
@@ -18,6 +20,7 @@
 #include <strings.h>
 
 #include "agency_file.h"
+#include "match.h"
 #include "notification_json.h"
 
 #ifdef MASH_MAX_FINDINGS
@@ -36,12 +39,18 @@ struct records {
 };
 
 /* How a record was matched, for the summary. */
-typedef enum match_how { MATCH_NONE, MATCH_IDENTIFIER, MATCH_NAME_DOB } match_how_t;
+typedef enum match_how {
+  MATCH_NONE,
+  MATCH_IDENTIFIER,
+  MATCH_NAME_DOB, /* name and date of birth exactly */
+  MATCH_WEIGHTED, /* the weighted comparison, at or above the auto-link threshold */
+} match_how_t;
 
 typedef struct match {
   size_t record;
   match_how_t how;
   Mash__V1__IdentifierKind kind; /* for MATCH_IDENTIFIER */
+  char why[MASH_MATCH_WHY_SIZE]; /* for MATCH_WEIGHTED: the levels, tags only */
 } match_t;
 
 /* ---------------------------------------------------------------- loading */
@@ -326,6 +335,25 @@ static bool s_add_match(match_t *matches, size_t *n, size_t *extra, size_t index
   return true;
 }
 
+/* The weighted comparison of common/match.h on names, date of birth, sex
+ * and address alone: identifiers were compared first, with the responder's
+ * rules for local ids. Fills why when it links. */
+static bool s_weighted_match(const Mash__V1__Person *subject, const Mash__V1__Person *record,
+                             char why[MASH_MATCH_WHY_SIZE]) {
+  mash_match_person_t a, b;
+  mash_match_person_from_pb(&a, subject);
+  mash_match_person_from_pb(&b, record);
+  a.n_ids = 0;
+  b.n_ids = 0;
+  mash_match_why_t w;
+  double score = mash_match_score(&a, &b, &w);
+  if (mash_match_decide(score, NULL) != MASH_MATCH_AUTO_LINK) {
+    return false;
+  }
+  snprintf(why, MASH_MATCH_WHY_SIZE, "%s", w.text);
+  return true;
+}
+
 /* Match one subject: identifiers first, then name and date of birth. */
 static void s_match_subject(const records_t *r, const Mash__V1__Person *subject,
                             const char *responder, match_t *matches, size_t *n, size_t *extra) {
@@ -340,11 +368,31 @@ static void s_match_subject(const records_t *r, const Mash__V1__Person *subject,
   if (by_id) {
     return;
   }
+  bool exact = false;
   for (size_t i = 0; i < r->count; i++) {
     const Mash__V1__Person *rec = r->items[i].person;
     if (s_name_dob_match(subject, rec) && !s_identifiers_conflict(subject, rec, responder)) {
+      exact = true;
       s_add_match(matches, n, extra, i, MATCH_NAME_DOB,
                   MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UNSPECIFIED);
+    }
+  }
+  if (exact) {
+    return;
+  }
+  /* A typo, a nickname, a missing date of birth: the broker's weighted
+   * comparison, so that "no information held" is not said of a child the
+   * agency knows under a slightly different spelling. */
+  for (size_t i = 0; i < r->count; i++) {
+    const Mash__V1__Person *rec = r->items[i].person;
+    char why[MASH_MATCH_WHY_SIZE];
+    if (!s_identifiers_conflict(subject, rec, responder) && s_weighted_match(subject, rec, why)) {
+      size_t before = *n;
+      s_add_match(matches, n, extra, i, MATCH_WEIGHTED,
+                  MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UNSPECIFIED);
+      if (*n > before) {
+        snprintf(matches[*n - 1].why, sizeof matches[*n - 1].why, "%s", why);
+      }
     }
   }
 }
@@ -573,8 +621,14 @@ Mash__V1__EnquiryResponse *records_answer(const records_t *r, const Mash__V1__En
       s_put(summary, ")");
     }
     s_put(summary, " by ");
-    s_put(summary, matches[m].how == MATCH_IDENTIFIER ? s_kind_name(matches[m].kind)
-                                                      : "name and date of birth");
+    if (matches[m].how == MATCH_WEIGHTED) {
+      s_put(summary, "weighted comparison (");
+      s_put(summary, matches[m].why);
+      s_put(summary, ")");
+    } else {
+      s_put(summary, matches[m].how == MATCH_IDENTIFIER ? s_kind_name(matches[m].kind)
+                                                        : "name and date of birth");
+    }
   }
   summary->limit = MASH_MAX_LONG_TEXT;
   summary->full = false;

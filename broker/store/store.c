@@ -274,6 +274,11 @@ int mash_store_match_decide(mash_store_t *s, const char *match_id, int state, co
                              : -ENOSYS;
 }
 
+int mash_store_match_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb,
+                             void *arg) {
+  return s->vt->match_pending ? s->vt->match_pending(s, person_id, cb, arg) : -ENOSYS;
+}
+
 /* ---- statistics ---- */
 
 int mash_store_stats_summary(mash_store_t *s, int64_t now_ms, mash_store_stats_t *out) {

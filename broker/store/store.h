@@ -361,6 +361,10 @@ enum { MASH_MATCH_OPEN = 0, MASH_MATCH_CONFIRMED = 1, MASH_MATCH_REJECTED = 2 };
  * (set row->record NULL); otherwise it is freed after the call. */
 typedef int (*mash_store_person_cb)(mash_person_row_t *row, void *arg);
 typedef int (*mash_store_person_contact_cb)(const mash_person_contact_t *c, void *arg);
+/* One person in an open possible match with another: other_is_candidate
+ * when `other_id` is the match's candidate (the older record, the root of
+ * the cluster), 0 when it is the record made for the notification. */
+typedef int (*mash_store_pending_cb)(const char *other_id, int other_is_candidate, void *arg);
 
 /* Every person indexed under any of keys[0..n), each once, lowest id first.
  * Keys are given in plain text ("d:2019-05-20", "i:1:9434765919",
@@ -415,6 +419,10 @@ int mash_store_match_get(mash_store_t *s, const char *match_id, mash_match_row_t
  * -EALREADY when no longer open. */
 int mash_store_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
                             const uint8_t *decision, size_t len, int64_t at_ms);
+/* The people in an open possible match with person_id, either side (no
+ * records read), to cb: its cluster while the review is pending. */
+int mash_store_match_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb,
+                             void *arg);
 
 /* ==== statistics (management information, DESIGN.md §1) ====
  * From plain columns only, never sealed content; no writes. A read-only

@@ -1,5 +1,8 @@
-/* resolve: person resolution at intake, the family part of a pack, and the
- * review of possible matches. See resolve.h for the rule. */
+/* resolve: person resolution at intake: who each person of a new contact is
+ * (see resolve.h for the rule), the records, links, possible matches and
+ * relations that follow, and the contact's counts and priority. Households
+ * and the family of a pack are resolve_family.c's, the desk's review
+ * resolve_review.c's. Storage thread only. */
 #include "resolve.h"
 
 #include <errno.h>
@@ -10,11 +13,14 @@
 
 #include "codec.h"
 #include "intake.h"
+#include "resolve_int.h"
 
 #define PEOPLE_MAX (2u * MASH_MAX_PEOPLE)
 #define MASH_INTAKE_FLAGS_MAX 16u /* quality flags on one contact, with resolution's */
 
 static const char *const DECISION_IDENTIFIER = "identifier";
+/* Joined the best record of a cluster whose possible match awaits review. */
+static const char *const DECISION_PENDING = "pending";
 
 /* ---------------------------------------------------------------- keys */
 
@@ -68,14 +74,14 @@ static bool s_address_known(const Mash__V1__Address *a) {
  * and their sex take the newer details when given (families move), and the
  * record keeps every identifier of both. No ref and no role: those belong to
  * one notification. */
-static int s_record(const Mash__V1__Person *now, const Mash__V1__Person *old, uint8_t **out,
-                    size_t *out_len) {
+int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, bool now_ids,
+                   uint8_t **out, size_t *out_len) {
   Mash__V1__Person m = *now;
   m.ref = (char *)"";
   m.role = (char *)"";
   Mash__V1__Identifier *ids[MASH_MAX_IDENTIFIERS];
   size_t n = 0;
-  for (size_t i = 0; i < now->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
+  for (size_t i = 0; now_ids && i < now->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
     ids[n++] = now->identifiers[i];
   }
   if (old != NULL) {
@@ -117,20 +123,82 @@ static int s_record(const Mash__V1__Person *now, const Mash__V1__Person *old, ui
 
 /* ---------------------------------------------------------------- one person */
 
+/* Person ids in the order they were made ("P-000009" before "P-000010",
+ * "P-999999" before "P-1000000"). */
+static int s_id_order(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  return la != lb ? (la < lb ? -1 : 1) : strcmp(a, b);
+}
+
+typedef struct s_between {
+  const char *other;
+  bool found;
+} s_between_t;
+
+static int s_between_cb(const char *other_id, int other_is_candidate, void *arg) {
+  (void)other_is_candidate;
+  s_between_t *b = arg;
+  b->found = b->found || strcmp(other_id, b->other) == 0;
+  return b->found;
+}
+
+/* An open possible match already joins a and b (errors read as "no": the
+ * worst is a second review of one pair). */
+static bool s_pending_between(mash_store_t *store, const char *a, const char *b) {
+  s_between_t x = {b, false};
+  mash_store_match_pending(store, a, s_between_cb, &x);
+  return x.found;
+}
+
 typedef struct s_best {
+  mash_store_t *store;
   const mash_match_person_t *me;
-  mash_match_person_t me_plain; /* me without identifiers (conflicts only) */
-  bool me_plain_set;
   const mash_match_policy_t *policy;
   char (*exclude)[MASH_PERSON_ID_LEN];
   size_t n_exclude;
   bool found;
-  double score, second; /* the best and the next best person's */
+  double score, second; /* the best record's, and the best of another cluster's */
   mash_match_why_t why;
   char person_id[MASH_PERSON_ID_LEN];
-  bool conflict; /* a person whose identifiers differ and everything else agrees */
-  int rc;        /* an unreadable record */
+  char root[MASH_PERSON_ID_LEN]; /* the best record's cluster (itself when alone) */
+  char second_id[MASH_PERSON_ID_LEN];
+  mash_match_person_t best_mp, second_mp; /* the two records */
+  bool pending;                           /* the best record's cluster awaits review */
+  /* An identifier conflict: a record sharing an identifier the rest
+   * contradicts, or one the rest would link whose identifier differs. The
+   * one whose fields agree best is offered to the desk. */
+  bool conflict;
+  double conflict_rest;
+  char conflict_id[MASH_PERSON_ID_LEN];
+  /* Records of the people of this notification resolved so far, and their
+   * relatives: within a family the prior is a handful of people. */
+  char (*family)[MASH_PERSON_ID_LEN];
+  size_t n_family;
+  int rc; /* an unreadable record */
 } s_best_t;
+
+typedef struct s_root {
+  char root[MASH_PERSON_ID_LEN];
+  bool pending; /* the record made for a notification, awaiting review */
+} s_root_t;
+
+static int s_root_cb(const char *other_id, int other_is_candidate, void *arg) {
+  s_root_t *r = arg;
+  if (other_is_candidate) {
+    r->pending = true;
+    snprintf(r->root, sizeof r->root, "%s", other_id);
+    return 1;
+  }
+  return 0;
+}
+
+/* The cluster of record `id`: while a possible match awaits review, the
+ * record made for the notification belongs to its candidate's cluster. */
+static int s_cluster_of(mash_store_t *store, const char *id, s_root_t *r) {
+  snprintf(r->root, sizeof r->root, "%s", id);
+  r->pending = false;
+  return mash_store_match_pending(store, id, s_root_cb, r);
+}
 
 static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   s_best_t *b = arg;
@@ -151,28 +219,66 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   mash__v1__person__free_unpacked(p, NULL);
   mash_match_why_t why;
   double score = mash_match_score(b->me, &cand, &why);
-  if (why.conflict) {
-    /* Different NHS numbers (say) are different people; but if all else
-     * would link them, one agency may hold a wrong number: the desk must
-     * know. */
-    if (!b->me_plain_set) {
-      b->me_plain = *b->me;
-      b->me_plain.n_ids = 0;
-      b->me_plain_set = true;
+  if (!why.identifier && mash_match_same_in_household(b->me, &cand)) {
+    for (size_t i = 0; i < b->n_family; i++) {
+      if (strcmp(b->family[i], row->person_id) != 0) {
+        continue;
+      }
+      double in_family =
+          mash_match_probability(why.points - MASH_MATCH_PRIOR + MASH_MATCH_HOUSEHOLD_PRIOR);
+      if (in_family > score) {
+        score = in_family;
+        char text[MASH_MATCH_WHY_SIZE + 8];
+        snprintf(text, sizeof text, "family+%s", why.text);
+        snprintf(why.text, sizeof why.text, "%.*s", (int)sizeof why.text - 1, text);
+      }
+      break;
     }
-    cand.n_ids = 0;
-    b->conflict = b->conflict || mash_match_decide(mash_match_score(&b->me_plain, &cand, NULL),
-                                                   b->policy) == MASH_MATCH_AUTO_LINK;
   }
-  /* Candidates come lowest id first: on a tie the oldest record wins. */
+  if (why.conflict &&
+      (why.shared || mash_match_decide(why.rest, b->policy) == MASH_MATCH_AUTO_LINK)) {
+    /* Different NHS numbers (say) are different people, and a shared one
+     * the names and dates contradict is someone else's: either way one
+     * agency may hold a wrong number, and the desk must know. */
+    if (!b->conflict || why.rest > b->conflict_rest) {
+      b->conflict_rest = why.rest;
+      snprintf(b->conflict_id, sizeof b->conflict_id, "%s", row->person_id);
+    }
+    b->conflict = true;
+  }
+  /* Clusters matter only for records that could be linked or reviewed:
+   * the store is asked only about those. */
+  s_root_t r;
+  bool close = mash_match_decide(score, b->policy) != MASH_MATCH_NEW;
+  int rc = close ? s_cluster_of(b->store, row->person_id, &r) : 0;
+  if (rc != 0) {
+    b->rc = rc;
+    return 1;
+  }
+  if (!close) {
+    snprintf(r.root, sizeof r.root, "%s", row->person_id);
+    r.pending = false;
+  }
+  /* Candidates come lowest id first: on a tie the oldest record wins. Two
+   * records of one cluster are one person awaiting review, not a choice. */
+  bool same = b->found && strcmp(r.root, b->root) == 0;
   if (!b->found || score > b->score) {
-    b->second = b->found ? b->score : 0.0;
+    if (b->found && !same && b->score > b->second) {
+      b->second = b->score;
+      b->second_mp = b->best_mp;
+      snprintf(b->second_id, sizeof b->second_id, "%s", b->person_id);
+    }
     b->found = true;
     b->score = score;
     b->why = why;
+    b->best_mp = cand;
     snprintf(b->person_id, sizeof b->person_id, "%s", row->person_id);
-  } else if (score > b->second) {
+    snprintf(b->root, sizeof b->root, "%s", r.root);
+    b->pending = r.pending;
+  } else if (!same && score > b->second) {
     b->second = score;
+    b->second_mp = cand;
+    snprintf(b->second_id, sizeof b->second_id, "%s", row->person_id);
   }
   return 0;
 }
@@ -184,6 +290,7 @@ typedef struct s_resolved {
   unsigned confidence; /* thousandths */
   char why[MASH_MATCH_WHY_SIZE + 16];
   char candidate_id[MASH_PERSON_ID_LEN]; /* "possible" only */
+  char duplicate_id[MASH_PERSON_ID_LEN]; /* linked, and this record may be the same person */
   char match_id[MASH_PERSON_ID_LEN];
 } s_resolved_t;
 
@@ -197,7 +304,8 @@ static unsigned s_permille(double score) {
 static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
                          const mash_match_person_t *me, int is_child,
                          const mash_match_policy_t *policy, char (*done)[MASH_PERSON_ID_LEN],
-                         size_t n_done, int64_t now, s_resolved_t *out) {
+                         size_t n_done, char (*family)[MASH_PERSON_ID_LEN], size_t n_family,
+                         int64_t now, s_resolved_t *out) {
   memset(out, 0, sizeof *out);
   out->decision = "new";
   mash_resolve_keys_t keys;
@@ -206,11 +314,14 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   if (best == NULL) {
     return -ENOMEM;
   }
+  best->store = store;
   best->me = me;
   best->policy = policy;
   best->exclude = done;
   best->n_exclude = n_done;
-  int rc = keys.n > 0 ? store->vt->person_find(store, keys.ptr, keys.n, s_candidate_cb, best) : 0;
+  best->family = family;
+  best->n_family = n_family;
+  int rc = keys.n > 0 ? mash_store_person_find(store, keys.ptr, keys.n, s_candidate_cb, best) : 0;
   rc = rc ? rc : best->rc;
   out->conflict = best->conflict;
   if (rc != 0) {
@@ -218,239 +329,86 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
     return rc;
   }
   mash_match_decision_t d = best->found ? mash_match_decide(best->score, policy) : MASH_MATCH_NEW;
-  bool by_id = best->found && best->why.identifier && best->score >= 1.0;
-  /* Another record nearly as close: linking to the better one could be
-   * linking to the wrong one (two records of one child, or two children). */
+  bool by_id = best->found && best->why.identifier && !best->why.conflict && best->score >= 1.0;
+  /* Another person nearly as close: linking to the better one could be
+   * linking to the wrong one (two children, or two records of one child not
+   * yet under review). Records of one cluster are not counted twice. */
   bool ambiguous = !by_id && d == MASH_MATCH_AUTO_LINK &&
                    (mash_match_decide(best->second, policy) == MASH_MATCH_AUTO_LINK ||
                     (mash_match_decide(best->second, policy) == MASH_MATCH_POSSIBLE &&
                      best->score - best->second < MASH_RESOLVE_AMBIGUOUS_GAP));
-  if (ambiguous) {
+  /* Two records that both link, and that would at least go to review
+   * against each other, are one person recorded twice: link to the better,
+   * and put the pair to the desk, rather than make a third record. */
+  bool twice = ambiguous && mash_match_decide(best->second, policy) == MASH_MATCH_AUTO_LINK &&
+               mash_match_decide(mash_match_score(&best->best_mp, &best->second_mp, NULL),
+                                 policy) != MASH_MATCH_NEW;
+  if (twice) {
+    ambiguous = false;
+    snprintf(out->duplicate_id, sizeof out->duplicate_id, "%s", best->second_id);
+  }
+  if (ambiguous || (best->found && best->why.conflict && d == MASH_MATCH_AUTO_LINK)) {
     d = MASH_MATCH_POSSIBLE;
   }
+  /* An identifier conflict never links on the fields alone: the record
+   * whose fields agree best goes to the desk with the conflict. */
+  bool conflict_review = !by_id && best->conflict && d != MASH_MATCH_AUTO_LINK;
+  /* While a possible match awaits review, a mention that comes close to
+   * the record under review joins it: the one review decides them both
+   * (merged on confirm, kept apart on reject), rather than a new record
+   * and a new review each time. */
+  bool attach =
+      !by_id && !conflict_review && !ambiguous && d == MASH_MATCH_POSSIBLE && best->pending;
   char addr_buf[MASH_RESOLVE_ADDRESS_KEY_SIZE];
   const char *addr = mash_resolve_address_key(me, addr_buf, sizeof addr_buf);
   uint8_t *rec = NULL;
   size_t rec_len = 0;
-  if (by_id || d == MASH_MATCH_AUTO_LINK) {
+  if (by_id || attach || (d == MASH_MATCH_AUTO_LINK && !conflict_review)) {
     mash_person_row_t row;
-    rc = store->vt->person_get(store, best->person_id, &row);
+    rc = mash_store_person_get(store, best->person_id, &row);
     Mash__V1__Person *old = rc == 0 ? mash__v1__person__unpack(NULL, row.len, row.record) : NULL;
     free(row.record);
     if (rc == 0 && old == NULL) {
       rc = -EBADMSG;
     }
-    rc = rc ? rc : s_record(pb, old, &rec, &rec_len);
+    /* A number that conflicts elsewhere is not added to the record. */
+    rc = rc ? rc : resolve_record(pb, old, !best->conflict || by_id, &rec, &rec_len);
     if (old) {
       mash__v1__person__free_unpacked(old, NULL);
     }
     snprintf(out->person_id, sizeof out->person_id, "%s", row.person_id);
-    out->decision = by_id ? DECISION_IDENTIFIER : mash_match_decision_name(d);
+    out->decision = by_id    ? DECISION_IDENTIFIER
+                    : attach ? DECISION_PENDING
+                             : mash_match_decision_name(d);
     out->confidence = s_permille(best->score);
     snprintf(out->why, sizeof out->why, "%s", best->why.text);
   } else {
-    rc = s_record(pb, NULL, &rec, &rec_len);
-    out->decision = mash_match_decision_name(d);
-    if (d == MASH_MATCH_POSSIBLE) {
+    rc = resolve_record(pb, NULL, !best->conflict, &rec, &rec_len);
+    if (conflict_review) {
+      d = MASH_MATCH_POSSIBLE;
+      out->confidence = s_permille(best->conflict_rest);
+      snprintf(out->why, sizeof out->why, "identifier_conflict");
+      snprintf(out->candidate_id, sizeof out->candidate_id, "%s", best->conflict_id);
+    } else if (d == MASH_MATCH_POSSIBLE) {
       out->confidence = s_permille(best->score);
       snprintf(out->why, sizeof out->why, "%s%s", ambiguous ? "ambiguous:" : "", best->why.text);
       snprintf(out->candidate_id, sizeof out->candidate_id, "%s", best->person_id);
     } else {
       out->confidence = 1000; /* certain it is someone new to the hub */
-      snprintf(out->why, sizeof out->why, "%s", best->found ? "no close match" : "no candidate");
+      snprintf(out->why, sizeof out->why, "%s%s", best->found ? "no close match: " : "no candidate",
+               best->found ? best->why.text : "");
     }
+    out->decision = mash_match_decision_name(d);
   }
   if (rc == 0) {
-    rc = store->vt->person_put(store, out->person_id, rec, rec_len, is_child, addr, now);
+    rc = mash_store_person_put(store, out->person_id, rec, rec_len, is_child, addr, now);
   }
   free(rec);
   if (rc == 0) {
-    rc = store->vt->person_add_keys(store, out->person_id, keys.ptr, keys.n);
+    rc = mash_store_person_add_keys(store, out->person_id, keys.ptr, keys.n);
   }
   free(best);
   return rc;
-}
-
-/* ---------------------------------------------------------------- households */
-
-typedef struct s_household {
-  char ids[MASH_RESOLVE_HOUSEHOLD_MAX][MASH_PERSON_ID_LEN];
-  int is_child[MASH_RESOLVE_HOUSEHOLD_MAX];
-  bool seed[MASH_RESOLVE_HOUSEHOLD_MAX];
-  size_t n;
-  int64_t since_ms;        /* addresses given since then count */
-  size_t housemates, from; /* while collecting one person's housemates */
-  bool full;
-} s_household_t;
-
-static size_t s_household_find(const s_household_t *h, const char *id) {
-  for (size_t i = 0; i < h->n; i++) {
-    if (strcmp(h->ids[i], id) == 0) {
-      return i;
-    }
-  }
-  return h->n;
-}
-
-static void s_household_add(s_household_t *h, const char *id, int is_child, bool seed) {
-  if (h->n < MASH_RESOLVE_HOUSEHOLD_MAX && s_household_find(h, id) == h->n) {
-    snprintf(h->ids[h->n], MASH_PERSON_ID_LEN, "%s", id);
-    h->is_child[h->n] = is_child;
-    h->seed[h->n] = seed;
-    h->n++;
-  }
-}
-
-static int s_relative_cb(mash_person_row_t *row, void *arg) {
-  s_household_t *h = arg;
-  s_household_add(h, row->person_id, row->is_child, false);
-  return h->n >= MASH_RESOLVE_HOUSEHOLD_MAX;
-}
-
-/* Housemates are gathered first and added only when they are few: a
- * hostel, a refuge or a block without flat numbers is not a household. */
-typedef struct s_mates {
-  char ids[MASH_RESOLVE_COMMUNAL + 1][MASH_PERSON_ID_LEN];
-  int is_child[MASH_RESOLVE_COMMUNAL + 1];
-  size_t n;
-} s_mates_t;
-
-static int s_mate_cb(mash_person_row_t *row, void *arg) {
-  s_mates_t *m = arg;
-  if (m->n <= MASH_RESOLVE_COMMUNAL) {
-    snprintf(m->ids[m->n], MASH_PERSON_ID_LEN, "%s", row->person_id);
-    m->is_child[m->n++] = row->is_child;
-  }
-  return 0;
-}
-
-/* The household of the seeds (already in h): the people living with a seed
- * now (same address, given in the last 12 months, not a communal address),
- * and everyone reachable from those by relations recorded from
- * notifications, breadth first, at most MASH_RESOLVE_HOUSEHOLD_MAX people.
- * An address is one step: a housemate's housemates are not the household. */
-static int s_household_walk(mash_store_t *store, s_household_t *h) {
-  size_t seeds = h->n;
-  for (size_t i = 0; i < seeds; i++) {
-    s_mates_t mates;
-    mates.n = 0;
-    int rc = store->vt->person_housemates(store, h->ids[i], h->since_ms, MASH_RESOLVE_COMMUNAL + 1,
-                                          s_mate_cb, &mates);
-    if (rc != 0) {
-      return rc;
-    }
-    for (size_t j = 0; mates.n <= MASH_RESOLVE_COMMUNAL && j < mates.n; j++) {
-      s_household_add(h, mates.ids[j], mates.is_child[j], false);
-    }
-  }
-  for (size_t i = 0; i < h->n && h->n < MASH_RESOLVE_HOUSEHOLD_MAX; i++) {
-    int rc = store->vt->person_relatives(store, h->ids[i], s_relative_cb, h);
-    if (rc != 0) {
-      return rc;
-    }
-  }
-  return 0;
-}
-
-/* ---------------------------------------------------------------- prior contacts */
-
-/* Contacts are gathered per child (up to 256 each, newest first), then
- * sorted and made distinct: siblings share their contacts. */
-#define PRIOR_RAW_MAX (4u * MASH_RESOLVE_PRIOR_MAX)
-
-typedef struct s_prior {
-  mash_person_contact_t items[PRIOR_RAW_MAX];
-  size_t n;
-  const char *exclude; /* the contact itself */
-} s_prior_t;
-
-static int s_prior_cb(const mash_person_contact_t *c, void *arg) {
-  s_prior_t *p = arg;
-  if (p->exclude != NULL && strcmp(c->contact_id, p->exclude) == 0) {
-    return 0;
-  }
-  if (p->n >= PRIOR_RAW_MAX) {
-    return 1;
-  }
-  p->items[p->n++] = *c;
-  return 0;
-}
-
-static int s_prior_by_id(const void *a, const void *b) {
-  return strcmp(((const mash_person_contact_t *)a)->contact_id,
-                ((const mash_person_contact_t *)b)->contact_id);
-}
-
-static int s_prior_newest(const void *a, const void *b) {
-  const mash_person_contact_t *x = a, *y = b;
-  if (x->received_at_ms != y->received_at_ms) {
-    return x->received_at_ms > y->received_at_ms ? -1 : 1;
-  }
-  return strcmp(y->contact_id, x->contact_id);
-}
-
-/* Contacts about the household's children in [since, until]: each once, the
- * MASH_RESOLVE_PRIOR_MAX most recent. */
-static int s_prior_collect(mash_store_t *store, const s_household_t *h, int64_t since,
-                           int64_t until, size_t per_child, s_prior_t *p) {
-  for (size_t i = 0; i < h->n && p->n < PRIOR_RAW_MAX; i++) {
-    if (!h->is_child[i]) {
-      continue;
-    }
-    int rc = store->vt->person_contacts(store, h->ids[i], since, until, per_child, s_prior_cb, p);
-    if (rc != 0) {
-      return rc;
-    }
-  }
-  if (p->n > 1) {
-    qsort(p->items, p->n, sizeof p->items[0], s_prior_by_id);
-    size_t u = 1;
-    for (size_t i = 1; i < p->n; i++) {
-      if (strcmp(p->items[i].contact_id, p->items[u - 1].contact_id) != 0) {
-        p->items[u++] = p->items[i];
-      }
-    }
-    p->n = u;
-    qsort(p->items, p->n, sizeof p->items[0], s_prior_newest);
-  }
-  if (p->n > MASH_RESOLVE_PRIOR_MAX) {
-    p->n = MASH_RESOLVE_PRIOR_MAX;
-  }
-  return 0;
-}
-
-static int s_prior_order(const void *a, const void *b) {
-  const mash_person_contact_t *x = a, *y = b;
-  if (x->received_at_ms != y->received_at_ms) {
-    return x->received_at_ms < y->received_at_ms ? -1 : 1;
-  }
-  return strcmp(x->contact_id, y->contact_id);
-}
-
-/* Domestic-abuse incidents among the prior contacts and this one (when
- * this_da): notifications about one incident (one per sibling, or police
- * and health about the same night) are one incident, so incidents are
- * counted by the day they happened on. */
-static unsigned s_da_incidents(const mash_person_contact_t *items, size_t n, bool this_da,
-                               int64_t this_occurred_ms) {
-  int64_t days[MASH_RESOLVE_PRIOR_MAX + 1];
-  size_t nd = 0;
-  for (size_t i = 0; i <= n; i++) {
-    bool da = i < n ? items[i].domestic_abuse != 0 : this_da;
-    if (!da) {
-      continue;
-    }
-    int64_t at = i < n ? items[i].occurred_at_ms : this_occurred_ms;
-    int64_t day = at >= 0 ? at / 86400000 : -1 - (-1 - at) / 86400000;
-    bool seen = false;
-    for (size_t j = 0; j < nd && !seen; j++) {
-      seen = days[j] == day;
-    }
-    if (!seen) {
-      days[nd++] = day;
-    }
-  }
-  return (unsigned)nd;
 }
 
 /* ---------------------------------------------------------------- intake */
@@ -464,13 +422,15 @@ typedef struct s_work {
    * as the candidate of a possible match: never offered to another. */
   char done[2 * PEOPLE_MAX][MASH_PERSON_ID_LEN];
   size_t n_done;
+  char family[MASH_RESOLVE_HOUSEHOLD_MAX][MASH_PERSON_ID_LEN];
+  size_t n_family;
   char *flag_ptrs[MASH_INTAKE_FLAGS_MAX];
   char flag_text[512];
   Mash__V1__PersonLink links[PEOPLE_MAX];
   Mash__V1__PersonLink *link_ptrs[PEOPLE_MAX];
   size_t n;
-  s_household_t household;
-  s_prior_t prior;
+  resolve_household_t household;
+  resolve_prior_t prior;
 } s_work_t;
 
 static void s_collect_people(s_work_t *w, const Mash__V1__Notification *n) {
@@ -497,7 +457,7 @@ static int s_relate(mash_store_t *store, s_work_t *w, const Mash__V1__Notificati
   for (size_t i = 0; i < w->n; i++) {
     if (group[i] != i && strcmp(w->res[i].person_id, w->res[group[i]].person_id) != 0) {
       int rc =
-          store->vt->person_relate(store, w->res[i].person_id, w->res[group[i]].person_id, now);
+          mash_store_person_relate(store, w->res[i].person_id, w->res[group[i]].person_id, now);
       if (rc != 0) {
         return rc;
       }
@@ -536,6 +496,26 @@ static void s_add_flag(char **ptrs, Mash__V1__Contact *c, const char *flag) {
   c->n_quality_flags = n;
 }
 
+static int s_family_cb(mash_person_row_t *row, void *arg) {
+  s_work_t *w = arg;
+  if (w->n_family >= MASH_RESOLVE_HOUSEHOLD_MAX) {
+    return 1;
+  }
+  snprintf(w->family[w->n_family++], MASH_PERSON_ID_LEN, "%s", row->person_id);
+  return 0;
+}
+
+/* A resolved record and its relatives join the notification's family. */
+static int s_family_add(mash_store_t *store, s_work_t *w, const char *id) {
+  if (w->n_family >= MASH_RESOLVE_HOUSEHOLD_MAX) {
+    return 0;
+  }
+  char own[MASH_PERSON_ID_LEN];
+  snprintf(own, sizeof own, "%s", id);
+  memcpy(w->family[w->n_family++], own, sizeof own);
+  return mash_store_person_relatives(store, own, s_family_cb, w);
+}
+
 static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1__Contact *c,
                          s_work_t *w) {
   const char *contact_id = job->contact_id;
@@ -544,34 +524,66 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
   s_collect_people(w, n);
   int rc = 0;
   bool conflict = false;
-  for (size_t i = 0; rc == 0 && i < w->n; i++) {
+  /* People with a date of birth first: the records they find tell who the
+   * family is for those the agency knew less about. */
+  size_t order[PEOPLE_MAX], n_order = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; i < w->n; i++) {
+      if ((w->mp[i].dob_year != 0) == (pass == 0)) {
+        order[n_order++] = i;
+      }
+    }
+  }
+  for (size_t k = 0; rc == 0 && k < n_order; k++) {
+    size_t i = order[k];
     rc = s_resolve_one(store, w->pb[i], &w->mp[i], w->is_child[i], &job->policy, w->done, w->n_done,
-                       now, &w->res[i]);
+                       w->family, w->n_family, now, &w->res[i]);
     if (rc != 0) {
       break;
     }
-    snprintf(w->done[w->n_done++], MASH_PERSON_ID_LEN, "%s", w->res[i].person_id);
+    rc = s_family_add(store, w, w->res[i].person_id);
+    if (rc != 0) {
+      break;
+    }
+    memcpy(w->done[w->n_done++], w->res[i].person_id, MASH_PERSON_ID_LEN);
     if (w->res[i].candidate_id[0] != '\0') {
-      snprintf(w->done[w->n_done++], MASH_PERSON_ID_LEN, "%s", w->res[i].candidate_id);
+      memcpy(w->done[w->n_done++], w->res[i].candidate_id, MASH_PERSON_ID_LEN);
     }
     conflict = conflict || w->res[i].conflict;
     const char *d = w->res[i].decision;
-    job->linked += strcmp(d, DECISION_IDENTIFIER) == 0 || strcmp(d, "auto_link") == 0;
+    job->linked += strcmp(d, DECISION_IDENTIFIER) == 0 || strcmp(d, "auto_link") == 0 ||
+                   strcmp(d, DECISION_PENDING) == 0;
     job->possible += strcmp(d, "possible") == 0;
     job->created += strcmp(d, "new") == 0;
   }
   for (size_t i = 0; rc == 0 && i < w->n; i++) {
-    if (w->res[i].candidate_id[0] == '\0') {
+    s_resolved_t *r = &w->res[i];
+    if (r->candidate_id[0] == '\0' && r->duplicate_id[0] == '\0') {
       continue;
     }
     mash_match_row_t m;
     memset(&m, 0, sizeof m);
     snprintf(m.contact_id, sizeof m.contact_id, "%s", contact_id);
     snprintf(m.ref, sizeof m.ref, "%s", w->pb[i]->ref);
-    snprintf(m.person_id, sizeof m.person_id, "%s", w->res[i].person_id);
-    snprintf(m.candidate_id, sizeof m.candidate_id, "%s", w->res[i].candidate_id);
-    m.confidence = (int)w->res[i].confidence;
-    rc = store->vt->match_insert(store, &m, w->res[i].why, now, w->res[i].match_id);
+    if (r->candidate_id[0] != '\0') {
+      snprintf(m.person_id, sizeof m.person_id, "%s", r->person_id);
+      snprintf(m.candidate_id, sizeof m.candidate_id, "%s", r->candidate_id);
+      m.confidence = (int)r->confidence;
+      rc = mash_store_match_insert(store, &m, r->why, now, r->match_id);
+    } else {
+      /* Two records of one person found by a later mention: the newer is
+       * the one to merge into the older. */
+      bool older = s_id_order(r->person_id, r->duplicate_id) < 0;
+      snprintf(m.person_id, sizeof m.person_id, "%s", older ? r->duplicate_id : r->person_id);
+      snprintf(m.candidate_id, sizeof m.candidate_id, "%s", older ? r->person_id : r->duplicate_id);
+      m.confidence = (int)r->confidence;
+      char unused[MASH_PERSON_ID_LEN];
+      rc = s_pending_between(store, m.person_id, m.candidate_id)
+               ? 0
+               : mash_store_match_insert(store, &m, "duplicate", now, unused);
+      job->reviews += rc == 0;
+    }
+    job->reviews += r->candidate_id[0] != '\0';
   }
   if (rc == 0 && conflict) {
     s_add_flag(w->flag_ptrs, c, MASH_FLAG_IDENTIFIER_CONFLICT);
@@ -581,15 +593,15 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
    * children in the 12 months before this one. */
   for (size_t i = 0; rc == 0 && i < w->n; i++) {
     if (w->is_child[i]) {
-      s_household_add(&w->household, w->res[i].person_id, 1, true);
+      resolve_household_add(&w->household, w->res[i].person_id, 1, true);
     }
   }
   w->household.since_ms = now - MASH_RESOLVE_WINDOW_MS;
   w->prior.exclude = contact_id;
-  rc = rc ? rc : s_household_walk(store, &w->household);
+  rc = rc ? rc : resolve_household_walk(store, &w->household);
   rc = rc ? rc
-          : s_prior_collect(store, &w->household, now - MASH_RESOLVE_WINDOW_MS, now,
-                            MASH_RESOLVE_INTAKE_PRIOR, &w->prior);
+          : resolve_prior_collect(store, &w->household, now - MASH_RESOLVE_WINDOW_MS, now,
+                                  MASH_RESOLVE_INTAKE_PRIOR, &w->prior);
   if (rc != 0) {
     return rc;
   }
@@ -598,8 +610,8 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
     red = red || w->prior.items[i].red_flag;
   }
   c->prior_contacts_12m = (uint32_t)w->prior.n;
-  c->domestic_abuse_12m =
-      s_da_incidents(w->prior.items, w->prior.n, mash_intake_domestic_abuse(n), n->occurred_at_ms);
+  c->domestic_abuse_12m = resolve_da_incidents(w->prior.items, w->prior.n,
+                                               mash_intake_domestic_abuse(n), n->occurred_at_ms);
   mash_priority_input_t pin;
   mash_intake_priority_input(n, now, &pin);
   pin.repeat_contacts_12m = (unsigned)w->prior.n;
@@ -613,7 +625,7 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
 
   for (size_t i = 0; rc == 0 && i < w->n; i++) {
     const s_resolved_t *r = &w->res[i];
-    rc = store->vt->person_link(store, contact_id, w->pb[i]->ref, r->person_id, r->decision,
+    rc = mash_store_person_link(store, contact_id, w->pb[i]->ref, r->person_id, r->decision,
                                 (int)r->confidence, r->why, now);
   }
   if (rc != 0) {
@@ -632,7 +644,7 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
     return -ENOMEM;
   }
   mash_intake_flags_text(c->quality_flags, c->n_quality_flags, w->flag_text, sizeof w->flag_text);
-  return store->vt->contact_resolved(store, contact_id, job->contact, job->contact_len, pr.score,
+  return mash_store_contact_resolved(store, contact_id, job->contact, job->contact_len, pr.score,
                                      w->flag_text);
 }
 
@@ -642,7 +654,7 @@ int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job) {
   job->contact_len = 0;
   job->deliver = 0;
   mash_contact_row_t row;
-  int rc = store->vt->contact_get(store, job->contact_id, &row);
+  int rc = mash_store_contact_get(store, job->contact_id, &row);
   if (rc != 0) {
     return rc;
   }
@@ -692,7 +704,7 @@ int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job) {
   job->contact = NULL;
   job->contact_len = 0;
   mash_contact_row_t row;
-  int rc = store->vt->contact_get(store, job->contact_id, &row);
+  int rc = mash_store_contact_get(store, job->contact_id, &row);
   if (rc != 0) {
     return rc;
   }
@@ -703,7 +715,7 @@ int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job) {
      * the column; the desk's codec will say what is wrong with them. */
     job->contact = row.blob;
     job->contact_len = row.len;
-    return store->vt->contact_resolved(store, job->contact_id, row.blob, row.len, 0,
+    return mash_store_contact_resolved(store, job->contact_id, row.blob, row.len, 0,
                                        MASH_FLAG_RESOLUTION_FAILED);
   }
   free(row.blob);
@@ -725,229 +737,6 @@ int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job) {
   if (job->contact == NULL) {
     return -ENOMEM;
   }
-  return store->vt->contact_resolved(store, job->contact_id, job->contact, job->contact_len,
+  return mash_store_contact_resolved(store, job->contact_id, job->contact, job->contact_len,
                                      priority, text);
-}
-
-/* ---------------------------------------------------------------- the family in a pack */
-
-void mash_resolve_family_free(mash_resolve_family_t *f) {
-  if (f == NULL) {
-    return;
-  }
-  for (size_t i = 0; i < f->n_others; i++) {
-    mash__v1__person__free_unpacked(f->others[i], NULL);
-  }
-  free(f->others);
-  for (size_t i = 0; i < f->n_prior; i++) {
-    free(f->prior[i]);
-  }
-  free(f->prior);
-  memset(f, 0, sizeof *f);
-}
-
-/* A PriorContact with its strings in the same allocation. */
-static Mash__V1__PriorContact *s_prior_pb(const mash_person_contact_t *c) {
-  size_t a = strlen(c->contact_id) + 1, b = strlen(c->principal) + 1, r = strlen(c->ref) + 1;
-  Mash__V1__PriorContact *p = malloc(sizeof *p + a + b + r);
-  if (p == NULL) {
-    return NULL;
-  }
-  mash__v1__prior_contact__init(p);
-  char *s = (char *)(p + 1);
-  p->contact_id = memcpy(s, c->contact_id, a);
-  p->source_principal = memcpy(s + a, c->principal, b);
-  p->person_ref = memcpy(s + a + b, c->ref, r);
-  p->received_at_ms = c->received_at_ms;
-  p->concern_category = (Mash__V1__ConcernCategory)c->concern_category;
-  return p;
-}
-
-static int s_family_fill(mash_store_t *store, const Mash__V1__Contact *c, s_household_t *h,
-                         s_prior_t *prior, mash_resolve_family_t *out) {
-  /* The seeds: the records the contact's children are linked to now. */
-  const Mash__V1__Notification *n = c->notification;
-  for (size_t i = 0; i < c->n_persons; i++) {
-    const Mash__V1__PersonLink *l = c->persons[i];
-    bool child = false;
-    for (size_t j = 0; n && j < n->n_children && !child; j++) {
-      child = strcmp(n->children[j]->ref, l->ref) == 0;
-    }
-    mash_person_row_t row;
-    int rc = child ? store->vt->person_get(store, l->person_id, &row) : -ENOENT;
-    if (rc == 0) {
-      free(row.record);
-      s_household_add(h, row.person_id, 1, true);
-    } else if (rc != -ENOENT) {
-      return rc;
-    }
-  }
-  h->since_ms = c->received_at_ms - MASH_RESOLVE_WINDOW_MS;
-  int rc = s_household_walk(store, h);
-  rc = rc ? rc
-          : s_prior_collect(store, h, c->received_at_ms - MASH_RESOLVE_WINDOW_MS, c->received_at_ms,
-                            MASH_RESOLVE_PRIOR_MAX, prior);
-  if (rc != 0) {
-    return rc;
-  }
-  out->others = calloc(h->n ? h->n : 1, sizeof *out->others);
-  out->prior = calloc(prior->n ? prior->n : 1, sizeof *out->prior);
-  if (out->others == NULL || out->prior == NULL) {
-    return -ENOMEM;
-  }
-  for (size_t i = 0; i < h->n; i++) {
-    if (h->seed[i] || !h->is_child[i]) {
-      continue;
-    }
-    mash_person_row_t row;
-    rc = store->vt->person_get(store, h->ids[i], &row);
-    if (rc != 0) {
-      return rc;
-    }
-    Mash__V1__Person *p = mash__v1__person__unpack(NULL, row.len, row.record);
-    free(row.record);
-    if (p == NULL) {
-      return -EBADMSG;
-    }
-    /* Listed as a child once, but 18 or over by the time of this contact:
-     * not one of the household's children any more. */
-    if (mash_priority_age_months(p->date_of_birth, c->received_at_ms) >= 18 * 12) {
-      mash__v1__person__free_unpacked(p, NULL);
-      continue;
-    }
-    /* The record's ref is the person id: it names no one in the contact. */
-    if (p->ref != protobuf_c_empty_string) {
-      free(p->ref);
-    }
-    p->ref = strdup(h->ids[i]);
-    if (p->ref == NULL) {
-      p->ref = (char *)protobuf_c_empty_string;
-      mash__v1__person__free_unpacked(p, NULL);
-      return -ENOMEM;
-    }
-    out->others[out->n_others++] = p;
-  }
-  qsort(prior->items, prior->n, sizeof prior->items[0], s_prior_order);
-  for (size_t i = 0; i < prior->n; i++) {
-    out->prior[i] = s_prior_pb(&prior->items[i]);
-    if (out->prior[i] == NULL) {
-      return -ENOMEM;
-    }
-    out->n_prior++;
-  }
-  unsigned da = s_da_incidents(prior->items, prior->n, mash_intake_domestic_abuse(n),
-                               n ? n->occurred_at_ms : 0);
-  out->domestic_abuse_12m = da;
-  out->potential_escalation = da >= MASH_RESOLVE_DA_ESCALATION;
-  return 0;
-}
-
-int mash_resolve_family(mash_store_t *store, const char *contact_id, int64_t received_ms,
-                        mash_resolve_family_t *out) {
-  memset(out, 0, sizeof *out);
-  mash_contact_row_t row;
-  int rc = store->vt->contact_get(store, contact_id, &row);
-  if (rc != 0) {
-    return rc;
-  }
-  Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, row.len, row.blob);
-  free(row.blob);
-  if (c == NULL) {
-    return -EBADMSG;
-  }
-  c->received_at_ms = received_ms;
-  s_household_t *h = calloc(1, sizeof *h);
-  s_prior_t *prior = calloc(1, sizeof *prior);
-  rc = h && prior ? 0 : -ENOMEM;
-  if (rc == 0) {
-    prior->exclude = contact_id;
-    rc = s_family_fill(store, c, h, prior, out);
-  }
-  free(h);
-  free(prior);
-  mash__v1__contact__free_unpacked(c, NULL);
-  if (rc != 0) {
-    mash_resolve_family_free(out);
-  }
-  return rc;
-}
-
-/* ---------------------------------------------------------------- review */
-
-/* The address key of a serialized Person (NULL when it has none). */
-static const char *s_record_address(const uint8_t *rec, size_t len, char *buf, size_t buflen) {
-  Mash__V1__Person *p = mash__v1__person__unpack(NULL, len, rec);
-  if (p == NULL) {
-    return NULL;
-  }
-  mash_match_person_t mp;
-  mash_match_person_from_pb(&mp, p);
-  mash__v1__person__free_unpacked(p, NULL);
-  return mash_resolve_address_key(&mp, buf, buflen);
-}
-
-/* Merge the match's new record into its candidate. Any failure here is the
- * store's: -ENOENT from a lookup means the store lost a record. */
-static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char *by,
-                     int64_t at_ms) {
-  mash_person_row_t from, into;
-  memset(&into, 0, sizeof into);
-  int rc = store->vt->person_get(store, m->person_id, &from);
-  if (rc == 0) {
-    rc = store->vt->person_get(store, m->candidate_id, &into);
-  }
-  if (rc == 0 && strcmp(from.person_id, into.person_id) != 0) {
-    /* Two people of one notification are two people, whatever the desk says. */
-    rc = store->vt->person_together(store, from.person_id, into.person_id);
-    rc = rc == 1 ? -EPERM : rc;
-  }
-  if (rc == 0 && strcmp(from.person_id, into.person_id) != 0) {
-    Mash__V1__Person *pf = mash__v1__person__unpack(NULL, from.len, from.record);
-    Mash__V1__Person *pi = mash__v1__person__unpack(NULL, into.len, into.record);
-    uint8_t *rec = NULL;
-    size_t rec_len = 0;
-    rc = pf && pi ? s_record(pf, pi, &rec, &rec_len) : -EBADMSG;
-    if (rc == 0) {
-      /* The merged record lives where the newer one said. */
-      char addr[MASH_RESOLVE_ADDRESS_KEY_SIZE];
-      rc =
-          store->vt->person_put(store, into.person_id, rec, rec_len, from.is_child || into.is_child,
-                                s_record_address(rec, rec_len, addr, sizeof addr), at_ms);
-    }
-    free(rec);
-    if (pf) {
-      mash__v1__person__free_unpacked(pf, NULL);
-    }
-    if (pi) {
-      mash__v1__person__free_unpacked(pi, NULL);
-    }
-    char note[2 * MASH_PERSON_ID_LEN + MASH_PRINCIPAL_LEN + 32];
-    snprintf(note, sizeof note, "; confirmed %s by %s", m->match_id, by);
-    rc = rc ? rc : store->vt->person_merge(store, from.person_id, into.person_id, note, at_ms);
-  }
-  free(from.record);
-  free(into.record);
-  return rc == -ENOENT ? -EIO : rc;
-}
-
-int mash_resolve_decide(mash_store_t *store, const char *match_id, int confirm, const char *by,
-                        const uint8_t *decision, size_t len, int64_t at_ms) {
-  mash_match_row_t m;
-  int rc = store->vt->match_get(store, match_id, &m);
-  if (rc != 0) {
-    return rc;
-  }
-  if (m.state != MASH_MATCH_OPEN) {
-    return -EALREADY;
-  }
-  if (confirm) {
-    rc = s_confirm(store, &m, by ? by : "", at_ms);
-  }
-  if (rc == 0) {
-    rc = store->vt->match_decide(store, match_id,
-                                 confirm ? MASH_MATCH_CONFIRMED : MASH_MATCH_REJECTED, by, decision,
-                                 len, at_ms);
-    rc = rc == -ENOENT ? -EIO : rc;
-  }
-  return rc;
 }

@@ -55,8 +55,9 @@
  * so a child with thousands of contacts costs no more than one with 32;
  * Contact.prior_contacts_12m then reads "at least" this many. */
 #define MASH_RESOLVE_INTAKE_PRIOR 32u
-#define MASH_RESOLVE_DA_ESCALATION 3u /* DASH: 3 or more incidents in 12 months */
-#define MASH_RESOLVE_COMMUNAL 12u     /* more people at one address: not a household */
+#define MASH_RESOLVE_DA_ESCALATION 3u     /* DASH: 3 or more incidents in 12 months */
+#define MASH_RESOLVE_COMMUNAL 12u         /* more distinct people at one address: not a household */
+#define MASH_RESOLVE_COMMUNAL_FAMILIES 2u /* more surnames (families) at one address: neither */
 #define MASH_RESOLVE_AMBIGUOUS_GAP 0.10
 
 /* The keys a person is indexed and found under, in plain text (the store
@@ -88,6 +89,7 @@ typedef struct mash_resolve_job {
   int rc;      /* for the caller's use */
   int gave_up; /* for the caller's use: why mash_resolve_give_up was needed */
   unsigned linked, possible, created; /* how the persons went, for the log */
+  unsigned reviews;                   /* possible matches opened for the desk */
 } mash_resolve_job_t;
 
 /* Resolve the people of the stored, unresolved contact job->contact_id

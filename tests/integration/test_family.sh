@@ -4,7 +4,7 @@
 #   of an enquiry about his sister (Maya) in September;
 # - health sends Maya with her NHS number, police with name, date of birth
 #   and postcode and a typo in the surname: one person;
-# - a record one digit off in the date of birth goes to the possible-match
+# - a record whose date of birth disagrees goes to the possible-match
 #   list, and the hub desk confirms it.
 . "$(dirname "$0")/lib.sh" "$1"
 
@@ -94,8 +94,10 @@ echo "$pack" | grep -q '"contact_id":"MASH-000002"' || fail "Maya's health conta
 # Three domestic-abuse incidents in 12 months (February, and two in August).
 echo "$pack" | grep -q '"potential_escalation":true' || fail "no potential escalation flagged"
 
-# A date of birth one digit off: a new record and a possible match.
-notification "$T/maya-slip.json" police c1 Maya Hartley 2019-03-07 "" 2026-08-31
+# A date of birth one digit off now links (issue 9: the evidence of name,
+# sex and address outweighs one slip); a date of birth wholly different and
+# a surname typo is a new record and a possible match.
+notification "$T/maya-slip.json" police c1 Maya Hatrley 2019-10-21 "" 2026-08-31
 out=$(submit police "$T/maya-slip.json") || fail "slip: $out"
 echo "$out" | grep -q "accepted as MASH-000004" || fail "slip: $out"
 [ "$(sql "SELECT decision FROM person_links WHERE contact_id = 'MASH-000004'")" = possible ] ||

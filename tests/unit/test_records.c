@@ -6,11 +6,11 @@
  * this source through __FILE__) and answers requests built in memory:
  * matches by NHS number with and without spaces, by UPN ignoring case, by a
  * local id of the responder's own, by name and date of birth ignoring case,
- * none on a conflicting identifier, "no information held", bounded answers.
- * Load errors name the record; every truncation of a records file fails.
- * The manual drop folder is exercised in a mkdtemp folder: request written,
- * answer read, finished, rejected with its reasons. Must not: use the
- * network, or write outside the temporary folder it removes.
+ * by the broker's weighted comparison when the enquiry has a typo (and not
+ * on a mere possible match), none on a conflicting identifier, "no information held", bounded
+ * answers. Load errors name the record; every truncation of a records file fails. The manual drop
+ * folder is exercised in a mkdtemp folder: request written, answer read, finished, rejected with
+ * its reasons. Must not: use the network, or write outside the temporary folder it removes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -369,11 +369,27 @@ static void test_match_name_dob(void **state) {
                                      "date of birth. 3 findings.");
   records_response_free(resp);
 
-  /* All three must agree. */
+  /* A typo in the enquiry: the broker's weighted comparison still finds
+   * her (issue 9), and the summary says how, in tags only. */
+  const char *typo[][3] = {{"Maia", "Hartley", "2019-03-01"}, {"Maya", "Hartly", "2019-03-01"}};
+  for (size_t i = 0; i < sizeof typo / sizeof typo[0]; i++) {
+    p = s_subject(&s, typo[i][0], typo[i][1], typo[i][2], NONE, NULL, NULL);
+    resp = s_ask(r, &p, 1, "housing");
+    assert_false(resp->no_information_held);
+    assert_int_equal(resp->n_findings, 3);
+    assert_non_null(
+        strstr(resp->summary, "Maya Hartley (2019-03-01) by weighted comparison (dob+"));
+    records_response_free(resp);
+  }
+
+  /* Too little agreeing for an auto-link (a possible match is not an
+   * answer): a date one digit off with nothing else to go on, no date of
+   * birth, no forename. */
   const char *mismatch[][3] = {
-      {"Maya", "Hartley", "2019-03-02"}, {"Maia", "Hartley", "2019-03-01"},
-      {"Maya", "Hartly", "2019-03-01"},  {"Maya", "Hartley", ""},
+      {"Maya", "Hartley", "2019-03-02"},
+      {"Maya", "Hartley", ""},
       {"", "Hartley", "2019-03-01"},
+      {"Amelia", "Hartley", "2019-03-01"},
   };
   for (size_t i = 0; i < sizeof mismatch / sizeof mismatch[0]; i++) {
     p = s_subject(&s, mismatch[i][0], mismatch[i][1], mismatch[i][2], NONE, NULL, NULL);

@@ -148,6 +148,7 @@ enum {
   S_MATCH_INSERT,
   S_MATCH_GET,
   S_MATCH_DECIDE,
+  S_MATCH_PENDING,
   S_STATS_SUMMARY,
   S_STATS_SOURCES,
   S_STATS_REPLIES,
@@ -210,6 +211,7 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_MATCH_INSERT] = "match_insert",
     [S_MATCH_GET] = "match_get",
     [S_MATCH_DECIDE] = "match_decide",
+    [S_MATCH_PENDING] = "match_pending",
     [S_STATS_SUMMARY] = "stats_summary",
     [S_STATS_SOURCES] = "stats_sources",
     [S_STATS_REPLIES] = "stats_replies",
@@ -505,6 +507,19 @@ static int f_match_decide(mash_store_t *s, const char *match_id, int state, cons
                6);
 }
 
+static int f_match_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb,
+                           void *arg) {
+  return s_hit(s, S_MATCH_PENDING,
+               (uintptr_t[]){(uintptr_t)person_id, (uintptr_t)cb, (uintptr_t)arg}, 3);
+}
+
+static int s_pending_cb(const char *other_id, int other_is_candidate, void *arg) {
+  (void)other_id;
+  (void)other_is_candidate;
+  (void)arg;
+  return 0;
+}
+
 static int f_stats_summary(mash_store_t *s, int64_t now_ms, mash_store_stats_t *out) {
   return s_hit(s, S_STATS_SUMMARY, (uintptr_t[]){(uintptr_t)now_ms, (uintptr_t)out}, 2);
 }
@@ -614,6 +629,7 @@ static const mash_store_vtable_t RECORDING_VT = {
     .match_insert = f_match_insert,
     .match_get = f_match_get,
     .match_decide = f_match_decide,
+    .match_pending = f_match_pending,
     .stats_summary = f_stats_summary,
     .stats_sources = f_stats_sources,
     .stats_replies = f_stats_replies,
@@ -966,6 +982,13 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     want[5] = (uintptr_t)INT64_C(5000000005);
     *n = 6;
     rc = mash_store_match_decide(s, P(0), 101, P(2), P(3), (size_t)204, INT64_C(5000000005));
+    break;
+  case S_MATCH_PENDING:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)s_pending_cb;
+    want[2] = (uintptr_t)P(2);
+    *n = 3;
+    rc = mash_store_match_pending(s, P(0), s_pending_cb, P(2));
     break;
   case S_STATS_SUMMARY:
     want[0] = (uintptr_t)INT64_C(5000000000);

@@ -96,6 +96,8 @@ typedef struct mash_store_vtable {
   int (*match_get)(mash_store_t *s, const char *match_id, mash_match_row_t *row);
   int (*match_decide)(mash_store_t *s, const char *match_id, int state, const char *by,
                       const uint8_t *decision, size_t len, int64_t at_ms);
+  /* The people in an open possible match with person_id, either side. */
+  int (*match_pending)(mash_store_t *s, const char *person_id, mash_store_pending_cb cb, void *arg);
 
   /* ---- statistics ---- */
   int (*stats_summary)(mash_store_t *s, int64_t now_ms, mash_store_stats_t *out);

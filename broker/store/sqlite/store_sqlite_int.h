@@ -171,6 +171,7 @@ int store_per_merge(mash_store_t *s, const char *from, const char *into, const c
 int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
                            int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]);
 int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row);
+int store_per_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb, void *arg);
 int store_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
                            const uint8_t *decision, size_t len, int64_t at_ms);
 
@@ -181,6 +182,6 @@ int store_per_match_decide(mash_store_t *s, const char *match_id, int state, con
   .person_housemates = store_per_housemates, .person_together = store_per_together,                \
   .person_contacts = store_per_contacts, .person_merge = store_per_merge,                          \
   .match_insert = store_per_match_insert, .match_get = store_per_match_get,                        \
-  .match_decide = store_per_match_decide
+  .match_decide = store_per_match_decide, .match_pending = store_per_pending
 
 #endif

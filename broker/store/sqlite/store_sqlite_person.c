@@ -53,6 +53,7 @@ enum {
   P_MATCH_INSERT,
   P_MATCH_GET,
   P_MATCH_DECIDE,
+  P_PENDING,
   P_N
 };
 
@@ -121,6 +122,8 @@ static const char *const SQL[P_N] = {
                     "FROM matches WHERE id = ?1",
     [P_MATCH_DECIDE] = "UPDATE matches SET state = ?2, decided_at_ms = ?3, decided_by = ?4, "
                        "decision = ?5 WHERE id = ?1 AND state = 0",
+    [P_PENDING] = "SELECT candidate, 1 FROM matches WHERE person = ?1 AND state = 0 "
+                  "UNION SELECT person, 0 FROM matches WHERE candidate = ?1 AND state = 0",
 };
 
 struct store_per {
@@ -604,4 +607,29 @@ int store_per_match_decide(mash_store_t *s, const char *match_id, int state, con
     return -EALREADY;
   }
   return rc;
+}
+
+/* ---- clusters ---- */
+
+int store_per_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb, void *arg) {
+  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  if (id <= 0) {
+    return 0;
+  }
+  sqlite3_stmt *q = s_q(s, P_PENDING);
+  sqlite3_bind_int64(q, 1, id);
+  int rc;
+  int out = 0;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    char other[MASH_PERSON_ID_LEN];
+    s_format_id(other, 'P', sqlite3_column_int64(q, 0));
+    if (cb(other, sqlite3_column_int(q, 1), arg) != 0) {
+      break;
+    }
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    out = store_sqlite_errno(rc);
+  }
+  store_sql_done(q);
+  return out;
 }

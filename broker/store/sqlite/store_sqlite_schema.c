@@ -130,6 +130,8 @@ static const s_migration_t MIGRATIONS[] = {
      "  SELECT 1, r.request_id, r.rag, r.requested_at_ms, r.due_at_ms, r.level, r.level_at_ms, 0"
      "  FROM requests r JOIN enquiries e USING (enquiry_id)"
      "  WHERE r.answered_at_ms = 0 AND e.closed_at_ms = 0;"},
+    /* 6: clusters (issue 9): the open matches a person is the new side of. */
+    {"matches by person", "CREATE INDEX matches_person ON matches (person) WHERE state = 0;"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))

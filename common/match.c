@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "identifiers.h"
@@ -18,47 +19,61 @@
 
 typedef enum row {
   ROW_DOB,
-  ROW_DOB_NEAR,
+  ROW_DOB_SWAP,
+  ROW_DOB_SLIP,
   ROW_DOB_DIFFERS,
+  ROW_DOB_GENERATION,
   ROW_FORENAME,
+  ROW_FORENAME_VARIANT,
+  ROW_FORENAME_SLIP,
   ROW_FORENAME_PH,
+  ROW_FORENAME_DIFFERS,
   ROW_SURNAME,
+  ROW_SURNAME_SLIP,
   ROW_SURNAME_PH,
-  ROW_SURNAME_TYPO,
   ROW_SURNAME_PART,
+  ROW_SURNAME_DIFFERS,
   ROW_SEX,
   ROW_SEX_DIFFERS,
-  ROW_POSTCODE,
   ROW_ADDRESS,
+  ROW_POSTCODE,
+  ROW_PLACE_DIFFERS,
   ROW_COUNT
 } row_t;
 
+/* One comparison level: m is the chance of the level when the two records
+ * are one person, u when they are two people; the weight is log2(m / u) in
+ * hundredths of a bit (the unit tests check it against m and u). match.h
+ * says where the figures come from. */
 typedef struct weight {
-  const char *tag; /* in the "why" text */
-  int points;      /* thousandths of confidence */
+  const char *tag;
+  double m, u;
+  int centibits;
 } weight_t;
 
-/* See match.h for what each row means and what the numbers guarantee; the
- * unit tests check those guarantees against this table. */
 static const weight_t s_weights[ROW_COUNT] = {
-    [ROW_DOB] = {"dob", 350},
-    [ROW_DOB_NEAR] = {"dob~", 150},
-    [ROW_DOB_DIFFERS] = {"!dob", -200},
-    [ROW_FORENAME] = {"forename", 200},
-    [ROW_FORENAME_PH] = {"forename~", 130},
-    [ROW_SURNAME] = {"surname", 200},
-    [ROW_SURNAME_PH] = {"surname~", 200},
-    [ROW_SURNAME_TYPO] = {"surname~1", 200},
-    [ROW_SURNAME_PART] = {"surname_part", 140},
-    [ROW_SEX] = {"sex", 30},
-    [ROW_SEX_DIFFERS] = {"!sex", -150},
-    [ROW_POSTCODE] = {"postcode", 200},
-    [ROW_ADDRESS] = {"address", 20},
+    [ROW_DOB] = {"dob", 0.90, 0.00015, 1255},
+    [ROW_DOB_SWAP] = {"dob~swap", 0.02, 0.00015, 706},
+    [ROW_DOB_SLIP] = {"dob~1", 0.03, 0.0012, 464},
+    [ROW_DOB_DIFFERS] = {"!dob", 0.02, 0.39865, -432},
+    [ROW_DOB_GENERATION] = {"!dob_gen", 0.001, 0.6, -923},
+    [ROW_FORENAME] = {"forename", 0.86, 0.006, 716},
+    [ROW_FORENAME_VARIANT] = {"forename~nick", 0.05, 0.0015, 506},
+    [ROW_FORENAME_SLIP] = {"forename~1", 0.04, 0.001, 532},
+    [ROW_FORENAME_PH] = {"forename~", 0.04, 0.004, 332},
+    [ROW_FORENAME_DIFFERS] = {"!forename", 0.0003, 0.9875, -1168},
+    [ROW_SURNAME] = {"surname", 0.86, 0.003, 816},
+    [ROW_SURNAME_SLIP] = {"surname~1", 0.05, 0.0006, 638},
+    [ROW_SURNAME_PH] = {"surname~", 0.03, 0.002, 391},
+    [ROW_SURNAME_PART] = {"surname_part", 0.03, 0.0005, 591},
+    [ROW_SURNAME_DIFFERS] = {"!surname", 0.03, 0.9939, -505},
+    [ROW_SEX] = {"sex", 0.98, 0.5, 97},
+    [ROW_SEX_DIFFERS] = {"!sex", 0.01, 0.5, -564},
+    [ROW_ADDRESS] = {"address", 0.80, 0.0003, 1138},
+    [ROW_POSTCODE] = {"postcode", 0.05, 0.0006, 638},
+    [ROW_PLACE_DIFFERS] = {"!postcode", 0.15, 0.9991, -274},
 };
 _Static_assert(ROW_COUNT <= 8 * sizeof(unsigned), "one bit per row in why->factors");
-
-/* The sum of the best row of every factor. */
-#define POINTS_MAX 1000
 
 size_t mash_match_weights(size_t row, const char **tag, int *points) {
   bool ok = row < ROW_COUNT;
@@ -66,9 +81,26 @@ size_t mash_match_weights(size_t row, const char **tag, int *points) {
     *tag = ok ? s_weights[row].tag : NULL;
   }
   if (points != NULL) {
-    *points = ok ? s_weights[row].points : 0;
+    *points = ok ? s_weights[row].centibits : 0;
   }
   return ROW_COUNT;
+}
+
+int mash_match_level(size_t row, double *m, double *u) {
+  if (row >= ROW_COUNT) {
+    return -EINVAL;
+  }
+  if (m != NULL) {
+    *m = s_weights[row].m;
+  }
+  if (u != NULL) {
+    *u = s_weights[row].u;
+  }
+  return 0;
+}
+
+double mash_match_probability(int centibits) {
+  return 1.0 / (1.0 + exp2(-(double)centibits / 100.0));
 }
 
 /* ---------------------------------------------------------------- identifiers */
@@ -276,20 +308,90 @@ static row_t s_surname_row(const mash_match_person_t *a, const mash_match_person
   if (s_compact_eq(a->surname, la, b->surname, lb)) {
     return ROW_SURNAME;
   }
-  if (a->surname_key[0] != '\0' && strcmp(a->surname_key, b->surname_key) == 0) {
-    return ROW_SURNAME_PH;
-  }
   char ca[MASH_MATCH_NAME_SIZE], cb[MASH_MATCH_NAME_SIZE];
   size_t na = s_compact(a->surname, la, ca, sizeof ca);
   size_t nb = s_compact(b->surname, lb, cb, sizeof cb);
   /* Short names are one edit from too many others (Lee, Lea, Leo). */
   if (na >= 4 && nb >= 4 && s_one_edit(ca, na, cb, nb)) {
-    return ROW_SURNAME_TYPO;
+    return ROW_SURNAME_SLIP;
   }
   if (s_surname_part(a->surname, b->surname)) {
     return ROW_SURNAME_PART;
   }
-  return ROW_COUNT;
+  if (a->surname_key[0] != '\0' && strcmp(a->surname_key, b->surname_key) == 0) {
+    return ROW_SURNAME_PH;
+  }
+  return ROW_SURNAME_DIFFERS;
+}
+
+/* Usual variants of one given name, normalised: a name and its short
+ * form or another spelling that sounds different (Thomas, Tom; Jack, Jak;
+ * Elizabeth, Beth). Spellings that sound alike (Mohammed, Muhammad; Sophia,
+ * Sofia) need no row: their phonetic keys agree. */
+static const char *const s_variants[][2] = {
+    {"alexander", "alex"},    {"alexandra", "alex"},    {"abigail", "abbie"},
+    {"abigail", "abby"},      {"benjamin", "ben"},      {"charlotte", "lottie"},
+    {"christopher", "chris"}, {"daniel", "danny"},      {"daniel", "dan"},
+    {"elizabeth", "beth"},    {"elizabeth", "liz"},     {"elizabeth", "lizzie"},
+    {"eleanor", "ellie"},     {"frederick", "freddie"}, {"isabella", "bella"},
+    {"isabelle", "isobel"},   {"isabel", "isobel"},     {"jack", "jak"},
+    {"james", "jamie"},       {"james", "jim"},         {"jessica", "jess"},
+    {"joseph", "joe"},        {"joshua", "josh"},       {"katherine", "kate"},
+    {"katie", "katy"},        {"kathryn", "kate"},      {"margaret", "maggie"},
+    {"matthew", "matt"},      {"michael", "mike"},      {"nicholas", "nick"},
+    {"oliver", "ollie"},      {"rebecca", "becky"},     {"robert", "bob"},
+    {"robert", "rob"},        {"samuel", "sam"},        {"samantha", "sam"},
+    {"theodore", "theo"},     {"thomas", "tom"},        {"thomas", "tommy"},
+    {"william", "will"},      {"william", "billy"},     {"zoe", "zoey"},
+    {"jakub", "jacob"},       {"oliwia", "olivia"},     {"niamh", "neve"},
+    {"siobhan", "shivaun"},   {"aisha", "ayesha"},      {"edward", "ed"},
+    {"anthony", "tony"},      {"stephen", "steve"},     {"richard", "rich"},
+};
+
+/* a is x and b is y, or b within one slip of y (a nickname typed wrongly:
+ * Tom, Thmoas). */
+static bool s_variant_of(const char *a, size_t la, const char *b, size_t lb, const char *x,
+                         const char *y) {
+  size_t lx = strlen(x), ly = strlen(y);
+  if (la != lx || memcmp(a, x, lx) != 0) {
+    return false;
+  }
+  return (lb == ly && memcmp(b, y, ly) == 0) || (lb >= 3 && ly >= 3 && s_one_edit(b, lb, y, ly));
+}
+
+static bool s_variant(const char *a, size_t la, const char *b, size_t lb) {
+  for (size_t i = 0; i < sizeof s_variants / sizeof s_variants[0]; i++) {
+    const char *x = s_variants[i][0], *y = s_variants[i][1];
+    if (s_variant_of(a, la, b, lb, x, y) || s_variant_of(a, la, b, lb, y, x) ||
+        s_variant_of(b, lb, a, la, x, y) || s_variant_of(b, lb, a, la, y, x)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+static row_t s_forename_row(const mash_match_person_t *a, const mash_match_person_t *b) {
+  if (s_forename_equal(a->forename, b->forename)) {
+    return ROW_FORENAME;
+  }
+  /* The first given names decide the rest (a middle name recorded by one
+   * agency only must not count against the person). */
+  size_t fa = strcspn(a->forename, " "), fb = strcspn(b->forename, " ");
+  if (s_variant(a->forename, fa, b->forename, fb)) {
+    return ROW_FORENAME_VARIANT;
+  }
+  /* The same first name, different middle names (Mary Ann, Mary Beth):
+   * no more than sounding alike, for twins are named so. */
+  if (fa == fb && memcmp(a->forename, b->forename, fa) == 0) {
+    return ROW_FORENAME_PH;
+  }
+  if (fa >= 3 && fb >= 3 && s_one_edit(a->forename, fa, b->forename, fb)) {
+    return ROW_FORENAME_SLIP;
+  }
+  if (a->forename_key[0] != '\0' && strcmp(a->forename_key, b->forename_key) == 0) {
+    return ROW_FORENAME_PH;
+  }
+  return ROW_FORENAME_DIFFERS;
 }
 
 static bool s_leap(int y) {
@@ -317,12 +419,15 @@ static bool s_parse_dob(const char *s, int *y, int *m, int *d) {
   return *y >= 1900 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= s_days_in_month(*y, *m);
 }
 
-/* Day and month swapped in the same year, or one digit of YYYYMMDD off:
- * the two slips of keying a date. */
-static bool s_dob_near(const mash_match_person_t *a, const mash_match_person_t *b) {
-  if (a->dob_year == b->dob_year && a->dob_month == b->dob_day && a->dob_day == b->dob_month) {
-    return true;
-  }
+/* Day and month swapped in the same year (the slip of writing a date the
+ * American way). */
+static bool s_dob_swapped(const mash_match_person_t *a, const mash_match_person_t *b) {
+  return a->dob_year == b->dob_year && a->dob_month == b->dob_day && a->dob_day == b->dob_month &&
+         a->dob_day != a->dob_month;
+}
+
+/* One digit of YYYYMMDD off: the slip of keying a date. */
+static bool s_dob_slip(const mash_match_person_t *a, const mash_match_person_t *b) {
   long da = a->dob_year * 10000L + a->dob_month * 100L + a->dob_day;
   long db = b->dob_year * 10000L + b->dob_month * 100L + b->dob_day;
   int differ = 0;
@@ -434,6 +539,48 @@ static void s_why_text(mash_match_why_t *w, const char *text) {
   s_copy(w->text, sizeof w->text, text);
 }
 
+/* The level each comparison reaches, one bit per row; a comparison with a
+ * value missing on either side sets none (no evidence either way). */
+static unsigned s_rows(const mash_match_person_t *a, const mash_match_person_t *b) {
+  unsigned f = 0;
+  if (a->dob_year != 0 && b->dob_year != 0) {
+    if (a->dob_year == b->dob_year && a->dob_month == b->dob_month && a->dob_day == b->dob_day) {
+      f |= 1u << ROW_DOB;
+    } else if (s_dob_swapped(a, b)) {
+      f |= 1u << ROW_DOB_SWAP;
+    } else if (s_dob_slip(a, b)) {
+      f |= 1u << ROW_DOB_SLIP;
+    } else if (abs(a->dob_year - b->dob_year) >= 10) {
+      f |= 1u << ROW_DOB_GENERATION;
+    } else {
+      f |= 1u << ROW_DOB_DIFFERS;
+    }
+  }
+  if (a->forename[0] != '\0' && b->forename[0] != '\0') {
+    f |= 1u << s_forename_row(a, b);
+  }
+  if (a->surname[0] != '\0' && b->surname[0] != '\0') {
+    f |= 1u << s_surname_row(a, b);
+  }
+  if (s_sex_known(a->sex) && s_sex_known(b->sex)) {
+    if (a->sex == b->sex) {
+      f |= 1u << ROW_SEX;
+    } else if (a->sex != MASH__V1__SEX__SEX_OTHER && b->sex != MASH__V1__SEX__SEX_OTHER) {
+      f |= 1u << ROW_SEX_DIFFERS;
+    }
+  }
+  if (a->postcode[0] != '\0' && b->postcode[0] != '\0') {
+    if (strcmp(a->postcode, b->postcode) != 0) {
+      f |= 1u << ROW_PLACE_DIFFERS;
+    } else if (a->address[0] != '\0' && strcmp(a->address, b->address) == 0) {
+      f |= 1u << ROW_ADDRESS;
+    } else {
+      f |= 1u << ROW_POSTCODE;
+    }
+  }
+  return f;
+}
+
 double mash_match_score(const mash_match_person_t *a, const mash_match_person_t *b,
                         mash_match_why_t *why) {
   mash_match_why_t w;
@@ -443,7 +590,38 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
     goto out;
   }
 
-  /* 1. Identifiers: any conflict first, then any agreement. */
+  /* The evidence of the fields: the prior plus the weight of each level. */
+  unsigned f = s_rows(a, b);
+  size_t used = 0;
+  w.points = MASH_MATCH_PRIOR;
+  for (int r = 0; r < ROW_COUNT; r++) {
+    if ((f & (1u << r)) == 0) {
+      continue;
+    }
+    w.points += s_weights[r].centibits;
+    int n = snprintf(w.text + used, sizeof w.text - used, "%s%s", used > 0 ? "+" : "",
+                     s_weights[r].tag);
+    if (n > 0 && (size_t)n < sizeof w.text - used) {
+      used += (size_t)n;
+    }
+  }
+  w.factors = f;
+  /* Twins: the same date of birth, surname and (usually) address, and
+   * forenames that sound alike but are not the same (Ella, Ellie; Mary Ann,
+   * Mary Beth). However much else agrees, that is for the desk to judge. A
+   * one-letter slip is not capped: typos are far commoner than twins so
+   * named. */
+  unsigned close = 1u << ROW_FORENAME_PH;
+  unsigned family = (1u << ROW_SURNAME) | (1u << ROW_SURNAME_SLIP) | (1u << ROW_SURNAME_PH);
+  if ((f & (1u << ROW_DOB)) && (f & close) && (f & family) && w.points > MASH_MATCH_TWIN_CAP) {
+    w.points = MASH_MATCH_TWIN_CAP;
+    w.twin = true;
+  }
+  w.rest = mash_match_probability(w.points);
+  score = w.rest;
+
+  /* Identifiers: any conflict first, then any agreement, which links only
+   * when the rest does not contradict it. */
   static const Mash__V1__IdentifierKind kinds[] = {
       MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER,
       MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN,
@@ -458,78 +636,90 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
     if (verdict[k] == ID_CONFLICT) {
       w.identifier = w.conflict = true;
       snprintf(w.text, sizeof w.text, "conflict:%s", s_kind_tag(kinds[k]));
+      score = 0.0;
       goto out;
     }
   }
+  /* Twins share everything but their forenames; a sibling's number typed
+   * into a record leaves the date of birth and often the sex disagreeing. */
+  unsigned dob_differs = (1u << ROW_DOB_DIFFERS) | (1u << ROW_DOB_GENERATION);
+  bool contradicted = (f & (1u << ROW_FORENAME_DIFFERS)) != 0 ||
+                      ((f & dob_differs) && (f & (1u << ROW_SEX_DIFFERS)));
   for (size_t k = 0; k < 4; k++) {
-    if (verdict[k] == ID_SAME) {
-      w.identifier = true;
-      w.points = POINTS_MAX;
-      s_why_text(&w, s_kind_tag(kinds[k]));
-      score = 1.0;
-      goto out;
-    }
-  }
-
-  /* 2. The weights: at most one row per factor. */
-  unsigned f = 0;
-  if (a->dob_year != 0 && b->dob_year != 0) {
-    if (a->dob_year == b->dob_year && a->dob_month == b->dob_month && a->dob_day == b->dob_day) {
-      f |= 1u << ROW_DOB;
-    } else if (s_dob_near(a, b)) {
-      f |= 1u << ROW_DOB_NEAR;
-    } else {
-      f |= 1u << ROW_DOB_DIFFERS;
-    }
-  }
-  if (a->forename[0] != '\0' && b->forename[0] != '\0') {
-    if (s_forename_equal(a->forename, b->forename)) {
-      f |= 1u << ROW_FORENAME;
-    } else if (a->forename_key[0] != '\0' && strcmp(a->forename_key, b->forename_key) == 0) {
-      f |= 1u << ROW_FORENAME_PH;
-    }
-  }
-  if (a->surname[0] != '\0' && b->surname[0] != '\0') {
-    row_t r = s_surname_row(a, b);
-    if (r != ROW_COUNT) {
-      f |= 1u << r;
-    }
-  }
-  if (s_sex_known(a->sex) && s_sex_known(b->sex)) {
-    if (a->sex == b->sex) {
-      f |= 1u << ROW_SEX;
-    } else if (a->sex != MASH__V1__SEX__SEX_OTHER && b->sex != MASH__V1__SEX__SEX_OTHER) {
-      f |= 1u << ROW_SEX_DIFFERS;
-    }
-  }
-  if (a->postcode[0] != '\0' && strcmp(a->postcode, b->postcode) == 0) {
-    f |= 1u << ROW_POSTCODE;
-  }
-  if (a->address[0] != '\0' && strcmp(a->address, b->address) == 0) {
-    f |= 1u << ROW_ADDRESS;
-  }
-
-  size_t used = 0;
-  for (int r = 0; r < ROW_COUNT; r++) {
-    if ((f & (1u << r)) == 0) {
+    if (verdict[k] != ID_SAME) {
       continue;
     }
-    w.points += s_weights[r].points;
-    int n = snprintf(w.text + used, sizeof w.text - used, "%s%s", used > 0 ? "+" : "",
-                     s_weights[r].tag);
-    if (n > 0 && (size_t)n < sizeof w.text - used) {
-      used += (size_t)n;
+    w.identifier = true;
+    if (contradicted) {
+      w.conflict = w.shared = true;
+      snprintf(w.text, sizeof w.text, "conflict:shared_%s", s_kind_tag(kinds[k]));
+    } else {
+      s_why_text(&w, s_kind_tag(kinds[k]));
+      score = 1.0;
     }
+    goto out;
   }
-  w.factors = f;
-  int clamped = w.points < 0 ? 0 : w.points > POINTS_MAX ? POINTS_MAX : w.points;
-  score = (double)clamped / POINTS_MAX;
 
 out:
   if (why != NULL) {
     *why = w;
   }
   return score;
+}
+
+/* The optimal string alignment distance of a and b is at most 2 (two
+ * typos, or a typo in a record a typo already made). */
+static bool s_two_edits(const char *a, size_t la, const char *b, size_t lb) {
+  if (la > 32 || lb > 32 || (la > lb ? la - lb : lb - la) > 2) {
+    return false;
+  }
+  unsigned d[33][33];
+  for (size_t i = 0; i <= la; i++) {
+    d[i][0] = (unsigned)i;
+  }
+  for (size_t j = 0; j <= lb; j++) {
+    d[0][j] = (unsigned)j;
+  }
+  for (size_t i = 1; i <= la; i++) {
+    for (size_t j = 1; j <= lb; j++) {
+      unsigned cost = a[i - 1] != b[j - 1];
+      unsigned v = d[i - 1][j] + 1;
+      v = d[i][j - 1] + 1 < v ? d[i][j - 1] + 1 : v;
+      v = d[i - 1][j - 1] + cost < v ? d[i - 1][j - 1] + cost : v;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+          d[i - 2][j - 2] + 1 < v) {
+        v = d[i - 2][j - 2] + 1;
+      }
+      d[i][j] = v;
+    }
+  }
+  return d[la][lb] <= 2;
+}
+
+bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match_person_t *b) {
+  if (a == NULL || b == NULL) {
+    return false;
+  }
+  mash_match_why_t why;
+  mash_match_score(a, b, &why);
+  if (why.identifier) {
+    return !why.conflict;
+  }
+  unsigned f = why.factors;
+  unsigned forename = (1u << ROW_FORENAME) | (1u << ROW_FORENAME_VARIANT) |
+                      (1u << ROW_FORENAME_SLIP) | (1u << ROW_FORENAME_PH);
+  unsigned against = (1u << ROW_DOB_DIFFERS) | (1u << ROW_DOB_GENERATION) | (1u << ROW_SEX_DIFFERS);
+  if ((f & against) != 0) {
+    return false;
+  }
+  if ((f & forename) != 0) {
+    return true;
+  }
+  /* Two slips in a longer forename, born the same day: one child typed
+   * twice, not twins (whose forenames share little). */
+  size_t fa = strcspn(a->forename, " "), fb = strcspn(b->forename, " ");
+  return (f & (1u << ROW_DOB)) && fa >= 5 && fb >= 5 &&
+         s_two_edits(a->forename, fa, b->forename, fb);
 }
 
 /* ---------------------------------------------------------------- decisions */
@@ -566,105 +756,4 @@ const char *mash_match_decision_name(mash_match_decision_t d) {
   default:
     return "new";
   }
-}
-
-/* ---------------------------------------------------------------- blocking keys */
-
-size_t mash_match_blocking_keys(const mash_match_person_t *p,
-                                char keys[MASH_MATCH_MAX_KEYS][MASH_MATCH_KEY_SIZE]) {
-  if (p == NULL || keys == NULL) {
-    return 0;
-  }
-  size_t n = 0;
-  bool dob = p->dob_year != 0;
-  bool fk = p->forename_key[0] != '\0', sk = p->surname_key[0] != '\0';
-  if (dob) {
-    snprintf(keys[n++], MASH_MATCH_KEY_SIZE, "d:%04d-%02d-%02d", p->dob_year, p->dob_month,
-             p->dob_day);
-  }
-  if (sk && dob) {
-    snprintf(keys[n++], MASH_MATCH_KEY_SIZE, "s:%s:%04d", p->surname_key, p->dob_year);
-  }
-  if (p->postcode[0] != '\0' && fk) {
-    snprintf(keys[n++], MASH_MATCH_KEY_SIZE, "p:%s:%s", p->postcode, p->forename_key);
-  }
-  if (fk && sk && dob) {
-    snprintf(keys[n++], MASH_MATCH_KEY_SIZE, "n:%s:%s:%02d-%02d", p->forename_key, p->surname_key,
-             p->dob_month, p->dob_day);
-  }
-  return n;
-}
-
-/* ---------------------------------------------------------------- households */
-
-/* The root of i's set, halving the path on the way. */
-static size_t s_find(size_t *parent, size_t i) {
-  while (parent[i] != i) {
-    parent[i] = parent[parent[i]];
-    i = parent[i];
-  }
-  return i;
-}
-
-/* Join the sets of i and j under the lower root, so that every root is the
- * lowest index of its set. */
-static void s_union(size_t *parent, size_t i, size_t j) {
-  size_t ri = s_find(parent, i), rj = s_find(parent, j);
-  if (ri < rj) {
-    parent[rj] = ri;
-  } else if (rj < ri) {
-    parent[ri] = rj;
-  }
-}
-
-static size_t s_ref_index(const mash_match_person_t *persons, size_t n, const char *ref) {
-  if (ref == NULL || ref[0] == '\0') {
-    return n;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (strcmp(persons[i].ref, ref) == 0) {
-      return i;
-    }
-  }
-  return n;
-}
-
-size_t mash_household_group(const mash_match_person_t *persons, size_t n,
-                            Mash__V1__Relationship *const *relationships, size_t m, size_t *group) {
-  if (persons == NULL || group == NULL) {
-    return 0;
-  }
-  for (size_t i = 0; i < n; i++) {
-    group[i] = i;
-  }
-  /* A postcode alone covers a street; with the address line it is a home. */
-  for (size_t i = 0; i < n; i++) {
-    const mash_match_person_t *a = &persons[i];
-    if (a->postcode[0] == '\0' || a->address[0] == '\0') {
-      continue;
-    }
-    for (size_t j = i + 1; j < n; j++) {
-      const mash_match_person_t *b = &persons[j];
-      if (strcmp(a->postcode, b->postcode) == 0 && strcmp(a->address, b->address) == 0) {
-        s_union(group, i, j);
-      }
-    }
-  }
-  for (size_t r = 0; relationships != NULL && r < m; r++) {
-    const Mash__V1__Relationship *rel = relationships[r];
-    if (rel == NULL) {
-      continue;
-    }
-    size_t from = s_ref_index(persons, n, rel->from_ref);
-    size_t to = s_ref_index(persons, n, rel->to_ref);
-    if (from < n && to < n) {
-      s_union(group, from, to);
-    }
-  }
-  size_t households = 0;
-  for (size_t i = 0; i < n; i++) {
-    group[i] = s_find(group, i);
-    households += group[i] == i;
-  }
-  return households;
 }

@@ -1,0 +1,57 @@
+/* resolve_int: what the three parts of resolution share (resolve.c: intake;
+ * resolve_family.c: households, prior contacts and the family of a pack;
+ * resolve_review.c: the desk's review of a possible match). Internal to
+ * broker/txn; storage thread only. */
+#ifndef MASH_RESOLVE_INT_H
+#define MASH_RESOLVE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "resolve.h"
+
+typedef struct resolve_household {
+  char ids[MASH_RESOLVE_HOUSEHOLD_MAX][MASH_PERSON_ID_LEN];
+  int is_child[MASH_RESOLVE_HOUSEHOLD_MAX];
+  bool seed[MASH_RESOLVE_HOUSEHOLD_MAX];
+  size_t n;
+  int64_t since_ms;        /* addresses given since then count */
+  size_t housemates, from; /* while collecting one person's housemates */
+  bool full;
+} resolve_household_t;
+
+/* Contacts are gathered per child (up to 256 each, newest first), then
+ * sorted and made distinct: siblings share their contacts. */
+#define PRIOR_RAW_MAX (4u * MASH_RESOLVE_PRIOR_MAX)
+
+typedef struct resolve_prior {
+  mash_person_contact_t items[PRIOR_RAW_MAX];
+  size_t n;
+  const char *exclude; /* the contact itself */
+} resolve_prior_t;
+
+/* Add `id` to the household once (at most MASH_RESOLVE_HOUSEHOLD_MAX). */
+void resolve_household_add(resolve_household_t *h, const char *id, int is_child, bool seed);
+
+/* The household of the seeds already in h: housemates at a home that is not
+ * communal, and everyone reachable by relations. 0 or a store error. */
+int resolve_household_walk(mash_store_t *store, resolve_household_t *h);
+
+/* Contacts about the household's children in [since, until], each once, the
+ * MASH_RESOLVE_PRIOR_MAX most recent, per_child at most per child. */
+int resolve_prior_collect(mash_store_t *store, const resolve_household_t *h, int64_t since,
+                          int64_t until, size_t per_child, resolve_prior_t *p);
+
+/* Oldest first. For qsort. */
+int resolve_prior_order(const void *a, const void *b);
+
+/* Domestic-abuse incidents (days) among items and this contact (this_da). */
+unsigned resolve_da_incidents(const mash_person_contact_t *items, size_t n, bool this_da,
+                              int64_t this_occurred_ms);
+
+/* The record kept for a person (see resolve.c): `now` with what `old` (may
+ * be NULL) knew; now's identifiers only when now_ids. Malloc'd into *out. */
+int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, bool now_ids,
+                   uint8_t **out, size_t *out_len);
+
+#endif

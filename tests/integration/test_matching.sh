@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Person matching a hub can trust (issue 9), over real processes and a real
+# store:
+# - a mention without a date of birth links to the child it names;
+# - a boy carrying his sister's NHS number is an identifier conflict: flagged
+#   at the desk, sent to review, not linked to her;
+# - while a possible match awaits review, later mentions join its cluster
+#   instead of making new records and new reviews;
+# - a typo in the enquiry's subject is answered from the agency's records
+#   (not "no information held");
+# - a merge confirmed at the desk re-issues the pack of the open enquiry.
+. "$(dirname "$0")/lib.sh" "$1"
+
+# notification FILE AGENCY GIVEN FAMILY DOB NHS SEX: one child at the
+# Hartleys' address; police notifications carry the police detail.
+notification() {
+  local file=$1 agency=$2 given=$3 family=$4 dob=$5 nhs=$6 sex=$7 detail="" id=""
+  [ -z "$nhs" ] || id="\"nhs_number\": \"$nhs\","
+  if [ "$agency" = police ]; then
+    detail='"incident": {"number": "INC-2026-09-0011", "time": "2026-08-30T22:00:00Z"},
+      "officer": {"name": "PC 4411 Sam Okafor", "contact": "sam.okafor@police.example.uk"},
+      "formal_referral": true, "grade": "standard",'
+  else
+    detail='"detail": {"kind": "unscheduled_care", "setting": "Exampleton General ED",
+      "attended_at": "2026-08-30T22:00:00Z", "practitioner": "Dr Nair"},'
+  fi
+  cat >"$file" <<EOF
+{
+  "reference": "REF-$agency-$given-$RANDOM",
+  "category": "neglect",
+  "concern": "Concern raised for $given.",
+  "occurred_at": "2026-08-30T22:00:00Z",
+  $detail
+  "children": [
+    { "ref": "c1", "given_name": "$given", "family_name": "$family", "dob": "$dob",
+      "sex": "$sex", $id
+      "address": { "lines": ["Flat 3", "12 Canal Street"], "town": "Exampleton", "postcode": "EX1 2AB" } }
+  ]
+}
+EOF
+}
+
+submit() { # submit AGENCY FILE CONTACT: submits and checks the contact id
+  local out
+  # shellcheck disable=SC2046
+  out=$("$B/agents/mash-$1" submit --timeout 30 $(agent_opts "$1") "$2" 2>>"$T/$1.log") ||
+    fail "submit $2: $out"
+  echo "$out" | grep -q "accepted as $3" || fail "expected $3 for $2: $out"
+}
+
+person_of() { sql "SELECT person FROM person_links WHERE contact_id = '$1' AND ref = 'c1'"; }
+decision_of() { sql "SELECT decision FROM person_links WHERE contact_id = '$1' AND ref = 'c1'"; }
+
+MASHD_ARGS="--clock-start 2026-09-01T09:00:00Z" start_mashd
+start_hub
+
+# 1. No date of birth: police at the scene did not get one. It links.
+notification "$T/maya-health.json" health Maya Hartley 2019-03-01 "943 476 5919" female
+submit health "$T/maya-health.json" MASH-000001
+notification "$T/maya-nodob.json" police Maya Hartley "" "" female
+submit police "$T/maya-nodob.json" MASH-000002
+maya=$(person_of MASH-000001)
+[ "$(person_of MASH-000002)" = "$maya" ] ||
+  fail "the mention without a dob made a new person: $(sql 'SELECT * FROM person_links')"
+[ "$(decision_of MASH-000002)" = auto_link ] || fail "expected an auto-link: $(decision_of MASH-000002)"
+sql "SELECT why FROM person_links WHERE contact_id = 'MASH-000002'" | grep -q "dob" &&
+  fail "a missing dob counted: $(sql "SELECT why FROM person_links WHERE contact_id = 'MASH-000002'")"
+
+# 2. A boy with his sister's NHS number: a conflict for the desk, not a link.
+notification "$T/jayden.json" police Jayden Hartley 2012-02-03 "9434765919" male
+submit police "$T/jayden.json" MASH-000003
+[ "$(person_of MASH-000003)" != "$maya" ] || fail "Jayden was linked to Maya by her NHS number"
+[ "$(decision_of MASH-000003)" = possible ] || fail "the conflict is not a possible match"
+sql "SELECT why FROM person_links WHERE contact_id = 'MASH-000003'" | grep -q identifier_conflict ||
+  fail "the link does not say identifier_conflict"
+[ "$(sql "SELECT count(*) FROM matches WHERE state = 0 AND contact_id = 'MASH-000003'")" = 1 ] ||
+  fail "no review opened for the conflict"
+wait_for 20 "Jayden's contact at the desk" grep -q '"contact_id":"MASH-000003"' "$T/hub.out"
+grep '"contact_id":"MASH-000003"' "$T/hub.out" | grep -q identifier_conflict ||
+  fail "the desk was not told of the conflict: $(grep MASH-000003 "$T/hub.out")"
+
+# 3. The pending-review cascade: a possible match, then more mentions of the
+# same child. They join the cluster; no new records, no new reviews.
+notification "$T/slip.json" police Maya Hatrley 2019-10-21 "" female
+submit police "$T/slip.json" MASH-000004
+[ "$(decision_of MASH-000004)" = possible ] || fail "expected a possible match: $(decision_of MASH-000004)"
+slip=$(person_of MASH-000004)
+persons=$(sql "SELECT count(*) FROM persons")
+open=$(sql "SELECT count(*) FROM matches WHERE state = 0")
+notification "$T/slip2.json" police Maya Hatrley 2019-10-21 "" female
+submit police "$T/slip2.json" MASH-000005
+notification "$T/nodob2.json" health Maya Hartley "" "" female
+submit health "$T/nodob2.json" MASH-000006
+[ "$(sql "SELECT count(*) FROM persons")" = "$persons" ] ||
+  fail "mentions under review made new records: $(sql 'SELECT * FROM person_links')"
+[ "$(sql "SELECT count(*) FROM matches WHERE state = 0")" = "$open" ] ||
+  fail "mentions under review opened new reviews: $(sql 'SELECT id, contact_id, why FROM matches')"
+for c in MASH-000005 MASH-000006; do
+  p=$(person_of $c)
+  [ "$p" = "$slip" ] || [ "$p" = "$maya" ] || fail "$c left the cluster: $p"
+done
+
+# 4. A typo in the enquiry: housing holds "Maya Hartley", the contact says
+# "Maia". The answer comes from the records, by the weighted comparison.
+notification "$T/maia.json" police Maia Hartley 2019-03-01 "" female
+submit police "$T/maia.json" MASH-000007
+start_agency housing --records "$AGENCY_EXAMPLES/housing-records.json"
+wait_for 20 "the typo contact at the desk" grep -q '"contact_id":"MASH-000007"' "$T/hub.out"
+out=$(screen_red MASH-000007 housing) || fail "screen: $out"
+wait_for 30 "the consolidated pack" test -f "$(pack_file ENQ-000001 1)"
+pack=$(tr -d '\n' <"$(pack_file ENQ-000001 1)")
+echo "$pack" | grep -q "Rent arrears" ||
+  fail "the typo was answered 'no information held': $(echo "$pack" | grep -o '"summary":"[^"]*"' | head -5)"
+echo "$pack" | grep -q "by weighted comparison" || fail "the answer does not say how it matched"
+
+# 5. The desk confirms the possible match: the pack is issued again.
+mid=$(sql "SELECT id FROM matches WHERE contact_id = 'MASH-000004'")
+out=$(hub match confirm "$(printf 'M-%06d' "$mid")" --by "Duty social worker" \
+  --rationale "dob keyed wrongly") || fail "confirm: $out"
+[ "$(person_of MASH-000004)" = "$maya" ] || fail "the confirmed records were not merged"
+wait_for 30 "the re-issued pack" test -f "$(pack_file ENQ-000001 2)"
+log "ok"
