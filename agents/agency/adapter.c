@@ -122,8 +122,10 @@ static int s_submit_file(adapter_t *p, const char *path, const char *label, mash
     mash_uuid_from_content(text, len, id);
     rc = agent_submit(p->agent, &env, label, id, NULL);
     if (rc != 0) {
-      mash_errors_add(errs, "outbox", "cannot store for sending (%d)", rc);
-      rc = -1;
+      /* A local failure (the disk is full): the file is fine, try it later. */
+      mash_errors_add(errs, "outbox", "cannot store for sending: %s",
+                      agent_store_errmsg(agent_get_store(p->agent)));
+      rc = SPOOL_RETRY;
     }
     s_free_notification(p, n);
   }
@@ -201,6 +203,46 @@ static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
 
 static int s_spool_submit_cb(const char *path, const char *name, mash_errors_t *errs, void *arg) {
   return s_submit_file(arg, path, name, errs);
+}
+
+static int s_spool_begin_cb(void *arg) {
+  adapter_t *p = arg;
+  return agent_batch_begin(p->agent);
+}
+
+static int s_spool_commit_cb(void *arg, char *why, size_t whylen) {
+  adapter_t *p = arg;
+  int rc = agent_batch_commit(p->agent);
+  if (rc != 0) {
+    snprintf(why, whylen, "%s", agent_store_errmsg(agent_get_store(p->agent)));
+  }
+  return rc;
+}
+
+/* A file a crash left in sent/: what does the outbox say of it? */
+static int s_spool_lookup_cb(const char *name, int *ok, char *detail, size_t detaillen, void *arg) {
+  adapter_t *p = arg;
+  int state = 0;
+  char contact[64] = "", text[512] = "";
+  int found = agent_store_outbox_by_label(agent_get_store(p->agent), name, &state, contact,
+                                          sizeof contact, text, sizeof text);
+  if (found < 0) {
+    return 0; /* cannot tell now: leave it for its receipt */
+  }
+  if (found == 0) {
+    return -1;
+  }
+  if (state == AGENT_OUTBOX_PENDING) {
+    return 0;
+  }
+  *ok = state != AGENT_OUTBOX_REJECTED;
+  if (*ok) {
+    snprintf(detail, detaillen, "%s %s",
+             state == AGENT_OUTBOX_DUPLICATE ? "already received as" : "accepted as", contact);
+  } else {
+    snprintf(detail, detaillen, "refused by the broker: %s", text);
+  }
+  return 1;
 }
 
 /* ------------------------------------------------------------ enquiries */
@@ -501,6 +543,8 @@ int main(int argc, char **argv) {
       records_destroy(&p.records);
       return 1;
     }
+    spool_set_batch(p.spool, s_spool_begin_cb, s_spool_commit_cb);
+    spool_recover(p.spool, s_spool_lookup_cb, &p);
     if (!p.records) {
       uv_timer_start(&p.manual_timer, s_manual_scan, 0, 500);
     }

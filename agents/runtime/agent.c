@@ -36,6 +36,10 @@ struct agent {
   uv_timer_t timer;
   s_pending_t *head, *tail;
   size_t npending;
+  size_t inflight;         /* entries sent at least once and not yet receipted */
+  int64_t last_receipt;    /* when the broker last answered one of ours */
+  int batching;            /* inside agent_batch_begin/commit: nothing is sent */
+  s_pending_t *batch_mark; /* the tail when the batch began (NULL: empty) */
   int64_t last_heard;
   int64_t last_heartbeat;
   int64_t connected_at; /* when the current socket was made */
@@ -188,6 +192,7 @@ static s_pending_t *s_pending_take(agent_t *a, const char *message_id) {
         a->tail = prev;
       }
       a->npending--;
+      a->inflight -= p->attempts > 0;
       return p;
     }
   }
@@ -201,16 +206,35 @@ static void s_pending_free(s_pending_t *p) {
   }
 }
 
+/* At most this many messages wait for their receipt at once. A drop of
+ * thousands of files is then sent as fast as the broker receipts it, never
+ * faster, so no message waits so long for its receipt that it is resent
+ * while the broker is simply busy with the ones before it. */
+#define S_WINDOW 512
+
 static void s_pump(agent_t *a) {
+  if (a->batching) {
+    return; /* nothing leaves before the batch is durable */
+  }
   int64_t now = mash_clock_now_ms();
   unsigned sent = 0;
   for (s_pending_t *p = a->head; p && sent < 256; p = p->next) {
     if (p->next_at > now) {
       continue;
     }
+    if (p->attempts == 0 && a->inflight >= S_WINDOW) {
+      break; /* the window is full: receipts make room */
+    }
+    if (p->attempts > 0 && now - a->last_receipt < a->cfg.resend_ms) {
+      /* Receipts are flowing: the broker is working through what we sent,
+       * in order, on a live connection. A resend now would only be a
+       * duplicate; a lost connection resends everything on reconnection. */
+      continue;
+    }
     if (s_send_frame(a, p->frame, p->len) != 0) {
       return; /* not connected or queue full: the next tick tries again */
     }
+    a->inflight += p->attempts == 0;
     p->attempts++;
     int64_t backoff = (int64_t)a->cfg.resend_ms << (p->attempts < 6 ? p->attempts - 1 : 5);
     p->next_at = now + (backoff > a->cfg.resend_max_ms ? a->cfg.resend_max_ms : backoff);
@@ -260,7 +284,50 @@ int agent_submit(agent_t *a, Mash__V1__Envelope *env, const char *label, const c
   return 0;
 }
 
+int agent_batch_begin(agent_t *a) {
+  if (a->batching) {
+    return -EBUSY;
+  }
+  int rc = agent_store_begin(a->store);
+  if (rc != 0) {
+    return rc < 0 ? rc : -EIO;
+  }
+  a->batching = 1;
+  a->batch_mark = a->tail;
+  return 0;
+}
+
+int agent_batch_commit(agent_t *a) {
+  if (!a->batching) {
+    return -EINVAL;
+  }
+  int rc = agent_store_commit(a->store);
+  a->batching = 0;
+  if (rc != 0) {
+    agent_store_rollback(a->store);
+    /* What the batch queued was never durable: forget it, so it is neither
+     * sent nor counted; the caller keeps its inputs and submits them again. */
+    s_pending_t *p = a->batch_mark ? a->batch_mark->next : a->head;
+    if (a->batch_mark) {
+      a->batch_mark->next = NULL;
+    } else {
+      a->head = NULL;
+    }
+    a->tail = a->batch_mark;
+    while (p) {
+      s_pending_t *next = p->next;
+      s_pending_free(p);
+      a->npending--;
+      p = next;
+    }
+    return rc < 0 ? rc : -EIO;
+  }
+  s_pump(a);
+  return 0;
+}
+
 static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
+  a->last_receipt = mash_clock_now_ms();
   s_pending_t *p = s_pending_take(a, env->correlation_id);
   if (!p) {
     return; /* a receipt for a resend already settled */
@@ -295,12 +362,14 @@ static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
     }
     a->tail = p;
     a->npending++;
+    a->inflight += p->attempts > 0;
     return;
   }
   if (a->on_receipt) {
     a->on_receipt(a, p->message_id, p->label, env, a->arg);
   }
   s_pending_free(p);
+  s_pump(a); /* a receipt makes room in the window */
 }
 
 /* ------------------------------------------------------------ receiving */

@@ -60,6 +60,14 @@ int agent_start(agent_t *a, char *err, size_t errlen);
 int agent_submit(agent_t *a, Mash__V1__Envelope *env, const char *label, const char *want_id,
                  char *out_id);
 
+/* Group several agent_submit calls into one durable write (one fsync): after
+ * agent_batch_begin, submissions are stored in one transaction and sent only
+ * once agent_batch_commit has made them durable. A failed commit forgets the
+ * batch's messages (nothing was sent) and returns negative: submit them
+ * again later. Loop thread only. */
+int agent_batch_begin(agent_t *a);
+int agent_batch_commit(agent_t *a);
+
 /* Outbox entries not yet receipted. */
 size_t agent_pending(const agent_t *a);
 

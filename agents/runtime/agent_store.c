@@ -27,7 +27,7 @@
 
 /* The schema this code writes. A file with a newer version is refused, not
  * guessed at; an older one is migrated here when there is one to migrate. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char SCHEMA_V1[] = "CREATE TABLE outbox("
                                 "  seq INTEGER PRIMARY KEY,"
@@ -45,6 +45,11 @@ static const char SCHEMA_V1[] = "CREATE TABLE outbox("
                                 "  seen_ms INTEGER NOT NULL);"
                                 "PRAGMA user_version = 1;";
 
+/* Version 2: find an outbox entry by its label (the spool file name), so
+ * files a crash left in sent/ are settled at start without a table scan. */
+static const char SCHEMA_V2[] = "CREATE INDEX IF NOT EXISTS outbox_label ON outbox(label, seq);"
+                                "PRAGMA user_version = 2;";
+
 /* The cached statements, in the order of the SQL table below. */
 enum {
   ST_BEGIN,
@@ -56,6 +61,7 @@ enum {
   ST_COUNT,
   ST_SEEN,
   ST_MARK,
+  ST_BY_LABEL,
   ST_N
 };
 
@@ -71,6 +77,8 @@ static const char *const STMT_SQL[ST_N] = {
     [ST_COUNT] = "SELECT count(*) FROM outbox WHERE state = 0",
     [ST_SEEN] = "SELECT 1 FROM inbox WHERE message_id = ?1",
     [ST_MARK] = "INSERT OR IGNORE INTO inbox(message_id, seen_ms) VALUES(?1, ?2)",
+    [ST_BY_LABEL] = "SELECT state, contact_id, detail FROM outbox WHERE label = ?1"
+                    " ORDER BY seq DESC LIMIT 1",
 };
 
 struct agent_store {
@@ -153,8 +161,11 @@ static int migrate(sqlite3 *db, char *err, size_t errlen) {
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
   }
-  if (rc == SQLITE_OK && version == 0) {
+  if (rc == SQLITE_OK && version < 1) {
     rc = sqlite3_exec(db, SCHEMA_V1, NULL, NULL, &msg);
+  }
+  if (rc == SQLITE_OK && version < 2) {
+    rc = sqlite3_exec(db, SCHEMA_V2, NULL, NULL, &msg);
   }
   if (rc == SQLITE_OK) {
     rc = sqlite3_exec(db, "COMMIT", NULL, NULL, &msg);
@@ -380,4 +391,34 @@ int agent_store_inbox_mark(agent_store_t *s, const char *message_id, int64_t now
   sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, now_ms);
   return exec_stmt(s, ST_MARK);
+}
+
+int agent_store_outbox_by_label(agent_store_t *s, const char *label, int *state, char *contact,
+                                size_t contact_cap, char *detail, size_t detail_cap) {
+  assert(s != NULL && label != NULL && state != NULL);
+  sqlite3_stmt *st = s->st[ST_BY_LABEL];
+  sqlite3_bind_text(st, 1, label, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  int ret = 0;
+  if (rc == SQLITE_ROW) {
+    const char *c = (const char *)sqlite3_column_text(st, 1);
+    const char *d = (const char *)sqlite3_column_text(st, 2);
+    *state = sqlite3_column_int(st, 0);
+    if (contact != NULL && contact_cap > 0) {
+      snprintf(contact, contact_cap, "%s", c ? c : "");
+    }
+    if (detail != NULL && detail_cap > 0) {
+      snprintf(detail, detail_cap, "%s", d ? d : "");
+    }
+    ret = 1;
+  } else if (rc != SQLITE_DONE) {
+    ret = fail(rc);
+  }
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return ret;
+}
+
+const char *agent_store_errmsg(agent_store_t *s) {
+  return s != NULL && s->db != NULL ? sqlite3_errmsg(s->db) : "no database";
 }

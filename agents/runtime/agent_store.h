@@ -48,6 +48,14 @@ typedef int (*agent_store_outbox_cb)(const char *message_id, const char *label,
 int agent_store_outbox_pending(agent_store_t *s, agent_store_outbox_cb cb, void *arg);
 int agent_store_outbox_count_pending(agent_store_t *s, int64_t *n);
 
+/* The latest outbox entry labelled `label`: 1 found (state, and contact and
+ * detail copied when not NULL), 0 none, <0 error. */
+int agent_store_outbox_by_label(agent_store_t *s, const char *label, int *state, char *contact,
+                                size_t contact_cap, char *detail, size_t detail_cap);
+
+/* The database's text for the last failure ("database or disk is full"). */
+const char *agent_store_errmsg(agent_store_t *s);
+
 /* Inbox de-duplication by the sender's message id. seen: 1 seen, 0 not, <0 error. */
 int agent_store_inbox_seen(agent_store_t *s, const char *message_id);
 int agent_store_inbox_mark(agent_store_t *s, const char *message_id, int64_t now_ms);

@@ -15,15 +15,28 @@
 
 #include "log.h"
 
+/* Files worked per loop turn: one durable write each batch, and the loop
+ * (heartbeats, receipts) runs between batches. */
+#define S_BATCH 128
+#define S_RETRY_FIRST_MS 1000
+#define S_RETRY_MAX_MS 60000
+
 struct spool {
   uv_loop_t *loop;
   char dir[1024];
   spool_submit_cb cb;
   void *arg;
+  spool_batch_begin_cb batch_begin;
+  spool_batch_commit_cb batch_commit;
   uv_fs_event_t watch;
   uv_timer_t timer;
+  uv_timer_t more; /* the next batch, on the next loop turn */
   int watching;
   int open_handles;
+  uint64_t retry_at;        /* loop time before which a failing store is left alone */
+  uint64_t retry_ms;        /* the current backoff; 0 when storing works */
+  size_t retry_files;       /* files waiting when the failure began */
+  char names[S_BATCH][256]; /* the batch being worked */
 };
 
 static void s_path(char *out, size_t cap, const spool_t *s, const char *sub, const char *name,
@@ -56,58 +69,153 @@ static int s_move(const spool_t *s, const char *from_sub, const char *to_sub, co
   s_path(from, sizeof from, s, from_sub, name, NULL);
   s_path(to, sizeof to, s, to_sub, name, NULL);
   if (rename(from, to) != 0) {
-    mash_error("spool: cannot move %s to %s/: %s", name, to_sub, strerror(errno));
+    mash_error("spool: cannot move %s to %s/: %s", name, to_sub ? to_sub : "the spool folder",
+               strerror(errno));
     return -1;
   }
   return 0;
 }
 
-static int s_is_record(const char *name) {
-  size_t n = strlen(name);
-  return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".json") == 0;
+static void s_scan_timer_cb(uv_timer_t *t);
+
+static int s_ends_with(const char *name, const char *suffix) {
+  size_t n = strlen(name), k = strlen(suffix);
+  return n > k && strcmp(name + n - k, suffix) == 0;
+}
+
+/* Render errs as the lines of a NAME.error file. */
+static void s_errors_text(const mash_errors_t *errs, char *text, size_t cap) {
+  size_t off = 0;
+  text[0] = '\0';
+  for (size_t i = 0; i < errs->count && off < cap; i++) {
+    int w = snprintf(text + off, cap - off, "%s%s: %s", i ? "\n" : "", errs->items[i].field,
+                     errs->items[i].message);
+    off += w > 0 ? (size_t)w : 0;
+  }
+  if (errs->dropped && off < cap) {
+    snprintf(text + off, cap - off, "\n... and %zu more problem(s)", errs->dropped);
+  }
+}
+
+static void s_reject(spool_t *s, const char *name, const char *text, size_t problems) {
+  if (s_move(s, NULL, "rejected", name) == 0) {
+    s_write_note(s, "rejected", name, ".error", text);
+  }
+  mash_warn("spool: %s rejected: %zu problem(s), see rejected/%s.error", name, problems, name);
+}
+
+/* A failing local store: leave the files where they are and look again
+ * later, backing off, saying why once per doubling of the wait. */
+static void s_retry_later(spool_t *s, const char *why, size_t waiting) {
+  s->retry_ms = s->retry_ms ? s->retry_ms * 2 : S_RETRY_FIRST_MS;
+  if (s->retry_ms > S_RETRY_MAX_MS) {
+    s->retry_ms = S_RETRY_MAX_MS;
+  }
+  if (s->retry_files == 0) {
+    s->retry_files = waiting;
+  }
+  s->retry_at = uv_now(s->loop) + s->retry_ms;
+  mash_warn("spool: cannot store files for sending (%s); %zu file(s) stay in %s and are "
+            "tried again in %llu s",
+            why, waiting, s->dir, (unsigned long long)(s->retry_ms / 1000));
 }
 
 static void s_scan(spool_t *s) {
+  if (s->retry_ms && uv_now(s->loop) < s->retry_at) {
+    return;
+  }
   DIR *d = opendir(s->dir);
   if (!d) {
     mash_error("spool: cannot read %s: %s", s->dir, strerror(errno));
     return;
   }
+  char(*names)[256] = s->names;
+  size_t n = 0;
+  int more = 0;
   struct dirent *de;
   while ((de = readdir(d)) != NULL) {
-    if (!s_is_record(de->d_name)) {
-      continue;
-    }
+    const char *name = de->d_name;
     char path[2300];
     struct stat st;
-    s_path(path, sizeof path, s, NULL, de->d_name, NULL);
+    if (name[0] == '.' || strlen(name) >= sizeof s->names[0]) {
+      continue;
+    }
+    s_path(path, sizeof path, s, NULL, name, NULL);
     if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+      continue; /* sent/, accepted/, rejected/, or gone meanwhile */
+    }
+    if (s_ends_with(name, ".tmp")) {
+      continue; /* still being written: the writer renames it when done */
+    }
+    if (!s_ends_with(name, ".json")) {
+      s_reject(s, name,
+               "file: not a notification: the spool reads only NAME.json files "
+               "(write NAME.tmp, then rename it to NAME.json)",
+               1);
       continue;
     }
-    mash_errors_t errs;
-    memset(&errs, 0, sizeof errs);
-    if (s->cb(path, de->d_name, &errs, s->arg) == 0) {
-      s_move(s, NULL, "sent", de->d_name);
-      mash_info("spool: %s sent", de->d_name);
-      continue;
+    if (n == S_BATCH) {
+      more = 1;
+      break;
     }
-    char text[MASH_MAX_FIELD_ERRORS * 260 + 64];
-    size_t off = 0;
-    for (size_t i = 0; i < errs.count && off < sizeof text; i++) {
-      int w = snprintf(text + off, sizeof text - off, "%s%s: %s", i ? "\n" : "",
-                       errs.items[i].field, errs.items[i].message);
-      off += w > 0 ? (size_t)w : 0;
-    }
-    if (errs.dropped && off < sizeof text) {
-      snprintf(text + off, sizeof text - off, "\n... and %zu more problem(s)", errs.dropped);
-    }
-    if (s_move(s, NULL, "rejected", de->d_name) == 0) {
-      s_write_note(s, "rejected", de->d_name, ".error", text);
-    }
-    mash_warn("spool: %s rejected: %zu problem(s), see rejected/%s.error", de->d_name,
-              errs.count + errs.dropped, de->d_name);
+    snprintf(names[n++], sizeof s->names[0], "%s", name);
   }
   closedir(d);
+  if (n == 0) {
+    return;
+  }
+  char why[512] = "";
+  if (s->batch_begin && s->batch_begin(s->arg) != 0) {
+    s_retry_later(s, "cannot begin a write", n);
+    return;
+  }
+  size_t submitted[S_BATCH];
+  size_t nsub = 0;
+  int failed = 0;
+  for (size_t i = 0; i < n && !failed; i++) {
+    char path[2300];
+    s_path(path, sizeof path, s, NULL, names[i], NULL);
+    mash_errors_t errs;
+    memset(&errs, 0, sizeof errs);
+    int rc = s->cb(path, names[i], &errs, s->arg);
+    char text[MASH_MAX_FIELD_ERRORS * 260 + 64];
+    s_errors_text(&errs, text, sizeof text);
+    if (rc == SPOOL_SUBMITTED) {
+      submitted[nsub++] = i;
+    } else if (rc == SPOOL_RETRY) {
+      snprintf(why, sizeof why, "%s", text[0] ? text : "local failure");
+      failed = 1;
+    } else {
+      s_reject(s, names[i], text, errs.count + errs.dropped);
+    }
+  }
+  char cwhy[512] = "";
+  if (s->batch_commit && s->batch_commit(s->arg, cwhy, sizeof cwhy) != 0) {
+    if (!failed) {
+      snprintf(why, sizeof why, "%s", cwhy[0] ? cwhy : "the write failed");
+    }
+    failed = 1;
+    nsub = 0; /* nothing of this batch is durable: every file stays */
+  }
+  for (size_t k = 0; k < nsub; k++) {
+    s_move(s, NULL, "sent", names[submitted[k]]);
+    mash_debug("spool: %s sent", names[submitted[k]]);
+  }
+  if (nsub > 0) {
+    mash_info("spool: %zu file(s) stored and sent", nsub);
+  }
+  if (failed) {
+    s_retry_later(s, why[0] ? why : "local failure", n - nsub + (more ? 1 : 0));
+    return;
+  }
+  if (s->retry_ms) {
+    mash_info("spool: storing works again (%zu file(s) were waiting)", s->retry_files);
+    s->retry_ms = 0;
+    s->retry_files = 0;
+  }
+  if (more) {
+    uv_timer_start(&s->more, s_scan_timer_cb, 0, 0);
+  }
 }
 
 static void s_event_cb(uv_fs_event_t *h, const char *filename, int events, int status) {
@@ -118,6 +226,10 @@ static void s_event_cb(uv_fs_event_t *h, const char *filename, int events, int s
 }
 
 static void s_timer_cb(uv_timer_t *t) {
+  s_scan(t->data);
+}
+
+static void s_scan_timer_cb(uv_timer_t *t) {
   s_scan(t->data);
 }
 
@@ -144,7 +256,9 @@ spool_t *spool_new(uv_loop_t *loop, const char *dir, spool_submit_cb cb, void *a
   }
   uv_timer_init(loop, &s->timer);
   s->timer.data = s;
-  s->open_handles = 1;
+  uv_timer_init(loop, &s->more);
+  s->more.data = s;
+  s->open_handles = 2;
   /* The timer is the safety net for file systems without notifications, and
    * picks up files present at start on the first turn. */
   uv_timer_start(&s->timer, s_timer_cb, 0, 1000);
@@ -156,6 +270,49 @@ spool_t *spool_new(uv_loop_t *loop, const char *dir, spool_submit_cb cb, void *a
     }
   }
   return s;
+}
+
+void spool_set_batch(spool_t *s, spool_batch_begin_cb begin, spool_batch_commit_cb commit) {
+  s->batch_begin = begin;
+  s->batch_commit = commit;
+}
+
+size_t spool_recover(spool_t *s, spool_lookup_cb lookup, void *arg) {
+  char sent[1100];
+  snprintf(sent, sizeof sent, "%s/sent", s->dir);
+  DIR *d = opendir(sent);
+  if (!d) {
+    mash_error("spool: cannot read %s: %s", sent, strerror(errno));
+    return 0;
+  }
+  size_t moved = 0, waiting = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.' || !s_ends_with(de->d_name, ".json")) {
+      continue;
+    }
+    int ok = 0;
+    char detail[600] = "";
+    int r = lookup(de->d_name, &ok, detail, sizeof detail, arg);
+    if (r == 1) {
+      spool_settle(s, de->d_name, ok, detail);
+      moved++;
+    } else if (r < 0) {
+      if (s_move(s, "sent", NULL, de->d_name) == 0) {
+        mash_warn("spool: %s was in sent/ with no record of sending it: submitting it again",
+                  de->d_name);
+        moved++;
+      }
+    } else {
+      waiting++;
+    }
+  }
+  closedir(d);
+  if (moved || waiting) {
+    mash_info("spool: at start, %zu file(s) in sent/ settled, %zu wait for their receipt", moved,
+              waiting);
+  }
+  return moved;
 }
 
 void spool_settle(spool_t *s, const char *name, int ok, const char *detail) {
@@ -185,7 +342,8 @@ void spool_close(spool_t *s) {
     return;
   }
   uv_close((uv_handle_t *)&s->timer, s_closed);
-  if (s->open_handles == 2) {
+  uv_close((uv_handle_t *)&s->more, s_closed);
+  if (s->open_handles == 3) {
     uv_close((uv_handle_t *)&s->watch, s_closed);
   }
 }

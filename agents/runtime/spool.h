@@ -5,7 +5,13 @@
  * durable in the outbox the file moves to sent/, and when the broker's
  * receipt comes, to accepted/ (with FILE.receipt) or rejected/ (with
  * FILE.error). A file the adapter cannot parse goes straight to rejected/
- * with its errors. Nothing is dropped silently. Loop thread only.
+ * with its errors; a file that is not NAME.json (nor a NAME.tmp being
+ * written) is reported the same way. A file that could not be stored for a
+ * local reason (the adapter's disk is full) stays in the folder and is tried
+ * again with backoff: only invalid input is ever rejected. Files are worked
+ * in bounded batches (one durable write per batch when the adapter gives
+ * batch hooks), so a drop of thousands never blocks the loop for long.
+ * Nothing is dropped silently. Loop thread only.
  */
 #ifndef MASH_SPOOL_H
 #define MASH_SPOOL_H
@@ -16,14 +22,42 @@
 
 typedef struct spool spool_t;
 
-/* Submit the file at `path` (its name is `name`): return 0 once durable in the
- * outbox with `name` as its label, or -1 with the reasons in errs. */
+/* What a submit callback returns. */
+enum {
+  SPOOL_SUBMITTED = 0, /* queued (durable once the batch commits) */
+  SPOOL_INVALID = -1,  /* the file is wrong: rejected/ with errs */
+  SPOOL_RETRY = -2     /* a local failure (disk full...): leave it, retry later */
+};
+
+/* Submit the file at `path` (its name is `name`) with `name` as its label:
+ * return SPOOL_SUBMITTED, or SPOOL_INVALID / SPOOL_RETRY with the reasons
+ * in errs. */
 typedef int (*spool_submit_cb)(const char *path, const char *name, mash_errors_t *errs, void *arg);
 
 /* Create DIR and DIR/{sent,accepted,rejected}, then watch DIR. Files present
  * now are picked up on the first loop turn. NULL with err on failure. */
 spool_t *spool_new(uv_loop_t *loop, const char *dir, spool_submit_cb cb, void *arg, char *err,
                    size_t errlen);
+
+/* Optional: group a batch's submissions into one durable write. begin is
+ * called before the first submission of a batch, commit after the last; a
+ * non-zero commit leaves every file of the batch in the folder (reason in
+ * why) to be tried again. Call right after spool_new. */
+typedef int (*spool_batch_begin_cb)(void *arg);
+typedef int (*spool_batch_commit_cb)(void *arg, char *why, size_t whylen);
+void spool_set_batch(spool_t *s, spool_batch_begin_cb begin, spool_batch_commit_cb commit);
+
+/* What the adapter's store says of a file left in sent/ (by a crash between
+ * storing its receipt and moving it): 1 settled (ok and detail filled), 0
+ * still waiting for its receipt, -1 unknown (submit it again: its id derives
+ * from its content, so the broker answers "already received"). */
+typedef int (*spool_lookup_cb)(const char *name, int *ok, char *detail, size_t detaillen,
+                               void *arg);
+
+/* Settle the files a crash left in sent/: settled ones move on to accepted/
+ * or rejected/, unknown ones back to the folder. Returns how many moved.
+ * Call right after spool_new. */
+size_t spool_recover(spool_t *s, spool_lookup_cb lookup, void *arg);
 
 /* The broker answered for file `name`: ok moves it to accepted/ with detail
  * (e.g. "accepted as MASH-000042") in NAME.receipt; otherwise to rejected/

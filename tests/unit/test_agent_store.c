@@ -201,7 +201,55 @@ static void test_reopen_persists(void **state) {
                                    " WHERE message_id = 'm1'"),
                    1);
   assert_int_equal(agent_store_inbox_seen(f->s, "in-1"), 1);
-  assert_int_equal(query_int(f->s, "PRAGMA user_version"), 1);
+  assert_int_equal(query_int(f->s, "PRAGMA user_version"), 2);
+}
+
+/* The latest entry with a label is found, with its state, contact and detail. */
+static void test_by_label(void **state) {
+  fixture_t *f = *state;
+  int st = -1;
+  char contact[32] = "x", detail[64] = "x";
+  assert_int_equal(agent_store_outbox_by_label(f->s, "a.json", &st, contact, sizeof contact, detail,
+                                               sizeof detail),
+                   0);
+  assert_int_equal(agent_store_outbox_put(f->s, "m1", "a.json", (const uint8_t *)"one", 3, 1000),
+                   0);
+  assert_int_equal(agent_store_outbox_by_label(f->s, "a.json", &st, contact, sizeof contact, detail,
+                                               sizeof detail),
+                   1);
+  assert_int_equal(st, AGENT_OUTBOX_PENDING);
+  assert_int_equal(
+      agent_store_outbox_done(f->s, "m1", AGENT_OUTBOX_ACCEPTED, "MASH-000007", NULL, 2000), 0);
+  /* A later file of the same name: the latest entry answers. */
+  assert_int_equal(agent_store_outbox_put(f->s, "m2", "a.json", (const uint8_t *)"two", 3, 3000),
+                   0);
+  assert_int_equal(
+      agent_store_outbox_done(f->s, "m2", AGENT_OUTBOX_REJECTED, NULL, "dob: in the future", 4000),
+      0);
+  assert_int_equal(agent_store_outbox_by_label(f->s, "a.json", &st, contact, sizeof contact, detail,
+                                               sizeof detail),
+                   1);
+  assert_int_equal(st, AGENT_OUTBOX_REJECTED);
+  assert_string_equal(contact, "");
+  assert_string_equal(detail, "dob: in the future");
+  assert_int_equal(agent_store_outbox_by_label(f->s, "a.json", &st, NULL, 0, NULL, 0), 1);
+}
+
+/* A version 1 file (before the label index) is brought to version 2 with
+ * its entries intact. */
+static void test_migrates_v1(void **state) {
+  fixture_t *f = *state;
+  put(f->s, "m1", "frame-one");
+  sqlite3 *db = agent_store_db(f->s);
+  assert_int_equal(
+      sqlite3_exec(db, "DROP INDEX outbox_label; PRAGMA user_version = 1", NULL, NULL, NULL),
+      SQLITE_OK);
+  agent_store_destroy(&f->s);
+  f->s = open_store(f);
+  assert_int_equal(query_int(f->s, "PRAGMA user_version"), 2);
+  assert_int_equal(
+      query_int(f->s, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_label'"), 1);
+  assert_int_equal(count_pending(f->s), 1);
 }
 
 static void test_duplicate_put(void **state) {
@@ -324,6 +372,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
       cmocka_unit_test_setup_teardown(test_journal_mode_wal, setup, teardown),
       cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_by_label, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_migrates_v1, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_path, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
