@@ -148,6 +148,53 @@ enum { MASH_MATCH_OPEN = 0, MASH_MATCH_CONFIRMED = 1, MASH_MATCH_REJECTED = 2 };
 typedef int (*mash_store_person_cb)(mash_person_row_t *row, void *arg);
 typedef int (*mash_store_person_contact_cb)(const mash_person_contact_t *c, void *arg);
 
+/* ==== the operations console (read-only; plain columns only) ==== */
+#define MASH_OPS_ROWS 64
+typedef struct mash_ops_dist {
+  int64_t n, p50_ms, p90_ms;
+} mash_ops_dist_t;
+typedef struct mash_ops_figures {
+  /* Now: open contacts, [0] awaiting screening, [1..4] by the RAG they were
+   * screened at (Mash__V1__Rag); the oldest's receipt time. */
+  int64_t open_count[5], open_oldest_ms[5];
+  struct {
+    char contact_id[MASH_CONTACT_ID_LEN];
+    int64_t received_at_ms;
+  } due[MASH_OPS_ROWS]; /* the earliest contacts awaiting screening */
+  size_t n_due;
+  struct {
+    char agency[MASH_PRINCIPAL_LEN];
+    unsigned level;
+    int64_t n;
+  } overdue[MASH_OPS_ROWS]; /* unanswered requests past due, by agency and level */
+  size_t n_overdue;
+  int64_t open_enquiries, overdue_requests, possible_match_backlog, resolution_backlog;
+  /* Management information over [from_ms, to_ms): contacts received, and
+   * enquiries opened, requests sent and escalations taken in the range. */
+  int64_t contacts;
+  struct {
+    char name[MASH_PRINCIPAL_LEN];
+    int64_t n;
+  } sources[MASH_OPS_ROWS];
+  size_t n_sources;
+  mash_ops_dist_t to_screen, to_pack, to_decision;
+  int64_t levels[33]; /* escalations by level 0..32 */
+  int64_t screened, screened_in_window, domestic_abuse, dash_complete, enquiries, consent_recorded;
+  struct {
+    char agency[MASH_PRINCIPAL_LEN];
+    int rag;
+    int64_t asked, answered, on_time;
+  } replies[MASH_OPS_ROWS];
+  size_t n_replies;
+} mash_ops_figures_t;
+
+/* The figures the operations console shows, as of now_ms, for contacts
+ * received in [from_ms, to_ms) (both 0: everything); screening_ms is the
+ * screening window, for "screened within the window". Storage thread (or
+ * the thread owning the store); reads only. 0 or negative. */
+int mash_store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                           int64_t screening_ms, mash_ops_figures_t *out);
+
 typedef struct mash_store_vtable {
   int (*begin)(mash_store_t *s);
   int (*commit)(mash_store_t *s); /* durable (fsync'd) when it returns 0 */
@@ -271,6 +318,9 @@ typedef struct mash_store_vtable {
    * -EALREADY when no longer open. */
   int (*match_decide)(mash_store_t *s, const char *match_id, int state, const char *by,
                       const uint8_t *decision, size_t len, int64_t at_ms);
+  /* The operations console's figures (NULL: -ENOSYS). */
+  int (*ops_figures)(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                     int64_t screening_ms, mash_ops_figures_t *out);
 } mash_store_vtable_t;
 
 /* Every implementation starts with this. */

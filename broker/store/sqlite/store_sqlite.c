@@ -418,6 +418,10 @@ store_per_t *store_sqlite_per(mash_store_t *s) {
   return from_base(s)->per;
 }
 
+sqlite3 *store_sqlite_db(mash_store_t *s) {
+  return from_base(s)->db;
+}
+
 /* ---- helpers shared by the halves of the store ---- */
 
 void store_sql_done(sqlite3_stmt *q) {
@@ -489,6 +493,7 @@ static const mash_store_vtable_t SQLITE_VT = {
     .contact_resolved = sqlite_contact_resolved,
     STORE_ENQ_VTABLE_ENTRIES,
     STORE_PER_VTABLE_ENTRIES,
+    .ops_figures = store_ops_figures,
 };
 
 /* Read a single-value PRAGMA as text into buf. */
@@ -634,6 +639,12 @@ fail:
 }
 
 /* The wrappers: callers never reach into the vtable themselves. */
+
+int mash_store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                           int64_t screening_ms, mash_ops_figures_t *out) {
+  return s->vt->ops_figures ? s->vt->ops_figures(s, from_ms, to_ms, now_ms, screening_ms, out)
+                            : -ENOSYS;
+}
 
 int mash_store_begin(mash_store_t *s) {
   return s->vt->begin(s);

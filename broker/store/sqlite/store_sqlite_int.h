@@ -23,6 +23,12 @@ void store_per_destroy(store_per_t *p);
 /* Defined by store_sqlite.c: the person half of a SQLite store. */
 store_per_t *store_sqlite_per(mash_store_t *s);
 
+/* Defined by store_sqlite.c: the connection, for the read-only queries of
+ * the operations console (store_sqlite_ops.c). */
+sqlite3 *store_sqlite_db(mash_store_t *s);
+int store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                      int64_t screening_ms, mash_ops_figures_t *out);
+
 /* Statement helpers shared by the halves: each resets the statement. */
 void store_sql_done(sqlite3_stmt *q);
 int store_sql_exec(sqlite3_stmt *q); /* a statement returning no rows */
