@@ -1047,6 +1047,14 @@ int mash_codec_validate_envelope(const Mash__V1__Envelope *env, mash_errors_t *e
     body = env->match_decision;
     name = "match_decision";
     break;
+  case MASH__V1__ENVELOPE__BODY_OPS_QUERY:
+    body = env->ops_query;
+    name = "ops_query";
+    break;
+  case MASH__V1__ENVELOPE__BODY_OPS_REPORT:
+    body = env->ops_report;
+    name = "ops_report";
+    break;
   default:
     mash_errors_add(e, "body", "has unknown kind %d", (int)env->body_case);
     break;
@@ -1094,6 +1102,16 @@ int mash_codec_validate_envelope(const Mash__V1__Envelope *env, mash_errors_t *e
       break;
     case MASH__V1__ENVELOPE__BODY_MATCH_DECISION:
       s_check_match_decision(e, at, env->match_decision);
+      break;
+    case MASH__V1__ENVELOPE__BODY_OPS_QUERY:
+      /* A range of receipt times: both 0 (everything) or from before to. */
+      if (env->ops_query->from_ms < 0) {
+        mash_errors_add(e, "ops_query.from_ms", "is negative");
+      }
+      if (env->ops_query->to_ms < 0 ||
+          (env->ops_query->to_ms > 0 && env->ops_query->to_ms <= env->ops_query->from_ms)) {
+        mash_errors_add(e, "ops_query.to_ms", "is not after from_ms");
+      }
       break;
     default:
       break;

@@ -17,6 +17,7 @@
 #include "intake.h"
 #include "resolve_queue.h"
 #include "log.h"
+#include "ops.h"
 #include "uuid.h"
 #include "watch.h"
 #include "zap.h"
@@ -31,6 +32,8 @@ typedef struct s_route {
   uint8_t rid[S_MAX_RID];
   size_t rid_len;
   uint64_t last_seen;
+  int64_t last_seen_ms; /* wall clock, for the console and disconnects */
+  int silent;           /* logged as disconnected: heard nothing for 3 heartbeats */
 } s_route_t;
 
 typedef struct s_delivery {
@@ -64,6 +67,7 @@ struct mash_router {
   size_t nob, capob;
   mash_resolve_queue_t *rq; /* stored contacts waiting for resolution */
   mash_watch_t *watch;
+  mash_ops_t *ops; /* the operations console's answers */
   char id_prefix[MASH_UUID_LEN + 1];
   uint64_t id_seq;
   unsigned ops_outstanding;
@@ -91,6 +95,7 @@ typedef struct s_ack_ctx {
 } s_ack_ctx_t;
 
 static void s_maybe_free(mash_router_t *r);
+static void s_ops_feed(mash_router_t *r, const mash_tx_t *tx);
 
 /* ------------------------------------------------------------ sending */
 
@@ -233,6 +238,11 @@ static void s_route_seen(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid) 
     rt->rid_len = len;
   }
   rt->last_seen = ++r->seen_seq;
+  rt->last_seen_ms = mash_clock_now_ms();
+  if (rt->silent) {
+    rt->silent = 0;
+    mash_info("%s (%s) is heard again", rt->principal, rt->role);
+  }
   if (fresh) {
     mash_info("%s (%s) connected", k->principal, k->role);
     s_deliveries_due_now(r, k->principal, k->role);
@@ -535,6 +545,7 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
   memset(&errs, 0, sizeof errs);
   if (mash_intake_authorize(k, env->notification, &errs) != 0) {
     r->stats.forbidden++;
+    mash_ops_note_rejected(r->ops, k->principal, &errs);
     mash_warn("refused notification %s from %s: %s", env->message_id, k->principal,
               errs.items[0].message);
     s_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
@@ -543,6 +554,7 @@ static void s_on_notification(mash_router_t *r, const mash_key_t *k, zmq_msg_t *
   }
   if (mash_intake_check_identifiers(env->notification, &errs) != 0) {
     r->stats.rejected++;
+    mash_ops_note_rejected(r->ops, k->principal, &errs);
     mash_warn("rejected notification %s from %s: malformed identifier (%s)", env->message_id,
               k->principal, errs.items[0].field);
     s_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
@@ -640,6 +652,7 @@ static void s_tx_done_cb(mash_storage_op_t *op) {
     }
     if (tx->kind == MASH_TX_ESCALATE) {
       r->stats.escalations += tx->n_actions;
+      s_ops_feed(r, tx);
     }
     if (r->watch) {
       for (size_t i = 0; i < tx->n_watch; i++) {
@@ -809,6 +822,158 @@ static void s_on_receipt(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
   mash_storage_submit(r->storage, &ctx->op);
 }
 
+/* ------------------------------------------------------------ ops */
+
+static int s_connected(const mash_router_t *r, const s_route_t *rt, int64_t now) {
+  return rt->rid_len && now - rt->last_seen_ms <= 3 * (int64_t)r->cfg.heartbeat_ms;
+}
+
+static void s_named(mash_ops_named_t *x, size_t *n, size_t cap, const char *name, int64_t v) {
+  for (size_t i = 0; i < *n; i++) {
+    if (strcmp(x[i].name, name) == 0) {
+      x[i].n += v;
+      return;
+    }
+  }
+  if (*n < cap) {
+    snprintf(x[*n].name, sizeof x[*n].name, "%s", name);
+    x[(*n)++].n = v;
+  }
+}
+
+/* What the loop knows now: every principal of the trust list (and how it
+ * is connected), the counters, the outbox by target, commit latency. */
+static void s_live(mash_router_t *r, mash_ops_live_t *l) {
+  int64_t now = mash_clock_now_ms();
+  memset(l, 0, sizeof *l);
+  l->now_ms = mash_clock_read(r->cfg.clock);
+  l->store_ok = r->stats.store_failures == 0;
+  for (size_t i = 0; i < mash_trust_count(r->trust) && l->n_clients < MASH_OPS_CLIENTS; i++) {
+    const mash_key_t *k = mash_trust_at(r->trust, i);
+    mash_ops_client_t *c = &l->clients[l->n_clients++];
+    snprintf(c->principal, sizeof c->principal, "%s", k->principal);
+    snprintf(c->role, sizeof c->role, "%s", k->role);
+    for (size_t j = 0; j < r->nroutes; j++) {
+      const s_route_t *rt = &r->routes[j];
+      if (strcmp(rt->principal, k->principal) == 0) {
+        c->connected |= s_connected(r, rt, now);
+        if (rt->last_seen_ms > c->last_seen_ms) {
+          c->last_seen_ms = rt->last_seen_ms;
+        }
+      }
+    }
+    int hub = strcmp(k->role, "hub") == 0;
+    c->outbox_depth = hub ? (int64_t)(r->ndl - r->ndone) : 0;
+    for (size_t j = 0; j < r->nob; j++) {
+      c->outbox_depth += strcmp(r->ob[j]->target, k->principal) == 0 ||
+                         (hub && strcmp(r->ob[j]->target, "@hub") == 0);
+    }
+  }
+  s_named(l->outbox, &l->n_outbox, MASH_OPS_CLIENTS, "@hub", (int64_t)(r->ndl - r->ndone));
+  for (size_t j = 0; j < r->nob; j++) {
+    s_named(l->outbox, &l->n_outbox, MASH_OPS_CLIENTS, r->ob[j]->target, 1);
+  }
+  const mash_router_stats_t *st = &r->stats;
+  const struct {
+    const char *name;
+    unsigned long v;
+  } counters[] = {{"intake", st->accepted + st->duplicates},
+                  {"accepted", st->accepted},
+                  {"duplicate", st->duplicates},
+                  {"rejected", st->rejected + st->forbidden},
+                  {"delivered", st->deliveries_acked},
+                  {"sent", st->deliveries_sent},
+                  {"received", st->received},
+                  {"escalations", st->escalations}},
+    reasons[] = {{"invalid", st->rejected},
+                 {"forbidden", st->forbidden},
+                 {"malformed", st->malformed},
+                 {"unsupported", st->unsupported},
+                 {"unauthenticated", st->unauthenticated}};
+  for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++) {
+    s_named(l->counters, &l->n_counters, 16, counters[i].name, (int64_t)counters[i].v);
+  }
+  for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++) {
+    s_named(l->rejections, &l->n_rejections, 8, reasons[i].name, (int64_t)reasons[i].v);
+  }
+  mash_storage_get_stats(r->storage, &l->storage);
+  l->store_ok = l->store_ok && l->storage.failed_commits == 0;
+}
+
+static void s_ops_done_cb(void *arg, const uint8_t *rid, size_t rid_len, Mash__V1__Envelope *env) {
+  mash_router_t *r = arg;
+  if (env) {
+    s_send_env(r, rid, rid_len, env);
+  } else if (!r->closing) {
+    s_send_error(r, rid, rid_len, "", MASH__V1__ERROR_CODE__ERROR_CODE_INTERNAL,
+                 "the figures could not be read; ask again");
+  }
+  r->ops_outstanding--;
+  s_maybe_free(r);
+}
+
+/* The operations console asks: read-only, ops role only. */
+static void s_on_ops_query(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
+                           Mash__V1__Envelope *env) {
+  if (strcmp(k->role, "ops") != 0) {
+    r->stats.forbidden++;
+    char text[160];
+    snprintf(text, sizeof text, "principal '%s' has role %s; only the ops role may ask this",
+             k->principal, k->role);
+    s_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                 MASH__V1__ERROR_CODE__ERROR_CODE_FORBIDDEN, text);
+    return;
+  }
+  mash_ops_live_t *live = malloc(sizeof *live);
+  if (!live) {
+    return; /* the console asks again */
+  }
+  s_live(r, live);
+  if (mash_ops_answer(r->ops, r->storage, live, env->ops_query, env->message_id, zmq_msg_data(rid),
+                      zmq_msg_size(rid), s_ops_done_cb, r) == 0) {
+    r->ops_outstanding++;
+  }
+  free(live);
+}
+
+/* The live feed: each escalation step, once, to every console connected. */
+static void s_ops_feed(mash_router_t *r, const mash_tx_t *tx) {
+  int64_t now = mash_clock_now_ms();
+  char last[MASH_MAX_ID_LEN + 1] = "";
+  for (size_t i = 0; i < tx->n_msgs; i++) {
+    mash_errors_t errs;
+    memset(&errs, 0, sizeof errs);
+    Mash__V1__Envelope *env = mash_codec_decode(tx->msgs[i].frame, tx->msgs[i].len, &errs);
+    if (env && env->body_case == MASH__V1__ENVELOPE__BODY_ESCALATION &&
+        strcmp(env->escalation->escalation_id, last) != 0) {
+      snprintf(last, sizeof last, "%s", env->escalation->escalation_id);
+      for (size_t j = 0; j < r->nroutes; j++) {
+        const s_route_t *rt = &r->routes[j];
+        if (strcmp(rt->role, "ops") == 0 && s_connected(r, rt, now)) {
+          const void *bufs[2] = {rt->rid, tx->msgs[i].frame};
+          size_t lens[2] = {rt->rid_len, tx->msgs[i].len};
+          mash_zsock_send(r->rz, bufs, lens, 2); /* live only: a console that missed it
+                                                    sees the step in its figures */
+        }
+      }
+    }
+    mash_codec_free(env);
+  }
+}
+
+/* Log, once, each connection silent for three heartbeats. */
+static void s_watch_routes(mash_router_t *r) {
+  int64_t now = mash_clock_now_ms();
+  for (size_t i = 0; i < r->nroutes; i++) {
+    s_route_t *rt = &r->routes[i];
+    if (!rt->silent && rt->last_seen_ms > 0 && !s_connected(r, rt, now)) {
+      rt->silent = 1;
+      mash_warn("%s (%s) disconnected: nothing heard for %lld ms", rt->principal, rt->role,
+                (long long)(now - rt->last_seen_ms));
+    }
+  }
+}
+
 static void s_on_heartbeat(mash_router_t *r, zmq_msg_t *rid, Mash__V1__Envelope *env) {
   Mash__V1__Envelope out = MASH__V1__ENVELOPE__INIT;
   Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
@@ -875,6 +1040,9 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
         env->body_case == MASH__V1__ENVELOPE__BODY_MATCH_DECISION ||
         env->body_case == MASH__V1__ENVELOPE__BODY_ENQUIRY_RESPONSE) {
       r->stats.rejected++;
+      if (env->body_case == MASH__V1__ENVELOPE__BODY_NOTIFICATION) {
+        mash_ops_note_rejected(r->ops, k->principal, &errs);
+      }
       mash_warn("rejected message %s from %s: %zu field error(s), first %s", corr, k->principal,
                 errs.count, errs.items[0].field);
       s_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
@@ -907,6 +1075,9 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
   case MASH__V1__ENVELOPE__BODY_ENQUIRY_RESPONSE:
     s_on_enquiry_msg(r, k, rid, env);
     break;
+  case MASH__V1__ENVELOPE__BODY_OPS_QUERY:
+    s_on_ops_query(r, k, rid, env);
+    break;
   default:
     r->stats.unsupported++;
     s_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
@@ -925,6 +1096,7 @@ static void s_zap_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *ar
 static void s_timer_cb(uv_timer_t *t) {
   mash_router_t *r = t->data;
   s_delivery_compact(r);
+  s_watch_routes(r);
   s_pump(r);
   mash_resolve_queue_kick(r->rq); /* after an out-of-memory stop */
 }
@@ -970,7 +1142,8 @@ mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_soc
     abort(); /* start-up wiring failure */
   }
   r->rq = mash_resolve_queue_new(storage, r->cfg.matching, s_resolved_cb, s_resolve_done_cb, r);
-  if (!r->rq) {
+  r->ops = mash_ops_new(mash_clock_now_ms(), r->cfg.screening_ms);
+  if (!r->rq || !r->ops) {
     mash_error("cannot create the resolution queue");
     abort(); /* start-up wiring failure */
   }
@@ -1050,6 +1223,7 @@ static void s_maybe_free(mash_router_t *r) {
   }
   free(r->ob);
   mash_resolve_queue_destroy(&r->rq);
+  mash_ops_destroy(&r->ops);
   free(r->routes);
   void (*cb)(void *) = r->close_cb;
   void *arg = r->close_arg;
