@@ -824,8 +824,11 @@ static void s_on_receipt(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
 
 /* ------------------------------------------------------------ ops */
 
+/* Connected: heard within three heartbeats, and never less than 10 s (the
+ * agents' own heartbeat interval is theirs to set; 2 s by default). */
 static int s_connected(const mash_router_t *r, const s_route_t *rt, int64_t now) {
-  return rt->rid_len && now - rt->last_seen_ms <= 3 * (int64_t)r->cfg.heartbeat_ms;
+  int64_t silent = 3 * (int64_t)r->cfg.heartbeat_ms;
+  return rt->rid_len && now - rt->last_seen_ms <= (silent > 10000 ? silent : 10000);
 }
 
 static void s_named(mash_ops_named_t *x, size_t *n, size_t cap, const char *name, int64_t v) {
