@@ -30,6 +30,22 @@ int mash_log_level_parse(const char *s);
 
 void mash_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Like mash_log, but at most MASH_LOG_BURST lines per call site (its format
+ * string) in each MASH_LOG_WINDOW_MS; the lines held back are counted and
+ * the count is given on the next line let through ("(37 more like this
+ * were held back)"). For anything a peer or a fault can repeat at will: bad
+ * frames, failing writes. Any thread. */
+void mash_log_limited(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Tests: the monotonic clock (milliseconds) mash_log_limited windows on;
+ * NULL restores the real one. */
+void mash_log_set_clock(long long (*now_ms)(void));
+
+#define MASH_LOG_BURST 5
+#define MASH_LOG_WINDOW_MS 10000
+
+#define mash_warn_limited(...) mash_log_limited(MASH_LOG_WARN, __VA_ARGS__)
+#define mash_error_limited(...) mash_log_limited(MASH_LOG_ERROR, __VA_ARGS__)
+
 #define mash_debug(...) mash_log(MASH_LOG_DEBUG, __VA_ARGS__)
 #define mash_info(...) mash_log(MASH_LOG_INFO, __VA_ARGS__)
 #define mash_warn(...) mash_log(MASH_LOG_WARN, __VA_ARGS__)

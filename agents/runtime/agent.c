@@ -353,7 +353,8 @@ static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
   }
   if (agent_store_outbox_done(a->store, p->message_id, state, contact, detail[0] ? detail : NULL,
                               mash_clock_now_ms()) < 0) {
-    mash_error("cannot record the receipt of %s; it will be resent", p->message_id);
+    mash_error_limited("cannot record the receipt of %s (%s); it will be resent", p->message_id,
+                       agent_store_errmsg(a->store));
     p->next = NULL;
     if (a->tail) {
       a->tail->next = p;
@@ -402,11 +403,14 @@ static void s_on_message(agent_t *a, const Mash__V1__Envelope *env) {
   }
   if (rc != 0) {
     agent_store_rollback(a->store);
-    mash_warn("message %s not handled (%d); it will be redelivered", env->message_id, rc);
+    mash_warn_limited("message %s not handled (%s); it will be redelivered", env->message_id,
+                      rc < 0 && -rc < 256 ? agent_store_errmsg(a->store) : "handler refused");
     return;
   }
   if (agent_store_commit(a->store) != 0) {
-    mash_error("cannot commit message %s; it will be redelivered", env->message_id);
+    mash_error_limited("cannot commit message %s (%s); it will be redelivered", env->message_id,
+                       agent_store_errmsg(a->store));
+    agent_store_rollback(a->store);
     return;
   }
   s_ack(a, env->message_id,
@@ -418,7 +422,7 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   (void)zs;
   agent_t *a = arg;
   if (n != 1) {
-    mash_warn("dropped a message of %zu frames", n);
+    mash_warn_limited("dropped a message of %zu frames", n);
     return;
   }
   mash_errors_t errs;
@@ -426,14 +430,14 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   Mash__V1__Envelope *env =
       mash_codec_decode(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), &errs);
   if (!env) {
-    mash_warn("malformed message from the broker: %s", errs.items[0].message);
+    mash_warn_limited("malformed message from the broker: %s", errs.items[0].message);
     return;
   }
   a->last_heard = mash_clock_now_ms();
   s_set_up(a, 1);
   if (mash_codec_validate_envelope(env, &errs) != 0) {
-    mash_warn("invalid message from the broker: %s: %s", errs.items[0].field,
-              errs.items[0].message);
+    mash_warn_limited("invalid message from the broker: %s: %s", errs.items[0].field,
+                      errs.items[0].message);
     mash_codec_free(env);
     return;
   }

@@ -278,7 +278,9 @@ int agent_store_commit(agent_store_t *s) {
 
 int agent_store_rollback(agent_store_t *s) {
   assert(s != NULL);
-  assert(s->in_tx && "agent_store_rollback: no transaction");
+  if (!s->in_tx) {
+    return 0; /* a failed commit already ended it */
+  }
   s->in_tx = 0;
   /* Some errors (disk full, I/O) roll the transaction back by themselves;
    * the caller's error path still calls this, and that is not a failure. */

@@ -29,6 +29,7 @@ sqlite3 *agent_store_db(agent_store_t *s);
 
 int agent_store_begin(agent_store_t *s);
 int agent_store_commit(agent_store_t *s);
+/* Roll back the open transaction; a no-op (0) when a failed commit ended it. */
 int agent_store_rollback(agent_store_t *s);
 
 /* Add an encoded Envelope to the outbox (durable when it returns 0). `label`

@@ -95,5 +95,10 @@ grep -q "not answering" "$T/police.log" && fail "the adapter declared the broker
 stop police TERM
 stop mashd TERM
 dups=$(grep -o 'duplicates [0-9]*' "$T/mashd.log" | tail -1 | awk '{print $2}')
-[ "${dups:-x}" = 0 ] || fail "the broker saw ${dups:-?} resent notifications during the drop"
+# Before batching, a drop was sent 5 to 7 times over. A resend is harmless
+# (the broker answers "already received") but wasteful: a slow first batch on
+# a loaded machine may be resent once, never the whole drop.
+[ -n "$dups" ] || fail "no statistics line from mashd"
+[ $((dups * 4)) -le "$N" ] || fail "the broker saw $dups resent notifications for a drop of $N"
+log "the broker saw $dups resend(s) for $N files"
 log "ok ($N files dropped)"
