@@ -1,7 +1,11 @@
 /* mash-ops: the operations console. Wires the site (HTTP, site.c) to the
  * link (mashd, link.c) on one libuv loop, and writes the users file
  * (`mash-ops passwd USER`). Holds no logic of its own. Main thread. */
+#include <arpa/inet.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,6 +125,58 @@ static int s_passwd(const s_opts_t *o, const char *user) {
   return 0;
 }
 
+/* Split ADDRESS:PORT. 0 or -1. */
+static int s_listen_split(const char *listen, char *address, size_t cap, long *port) {
+  snprintf(address, cap, "%s", listen);
+  char *colon = strrchr(address, ':');
+  if (!colon) {
+    return -1;
+  }
+  *colon = '\0';
+  return mash_settings_long(colon + 1, 0, 65535, port);
+}
+
+/* GET /healthz on the console at o->listen: 0 when it answers 200. */
+static int s_check(const s_opts_t *o) {
+  char address[64];
+  long port;
+  struct sockaddr_in sin;
+  memset(&sin, 0, sizeof sin);
+  sin.sin_family = AF_INET;
+  if (s_listen_split(o->listen, address, sizeof address, &port) != 0 ||
+      inet_pton(AF_INET, strcmp(address, "0.0.0.0") == 0 ? "127.0.0.1" : address, &sin.sin_addr) !=
+          1) {
+    fprintf(stderr, "mash-ops: --listen wants ADDRESS:PORT, not '%s'\n", o->listen);
+    return 2;
+  }
+  sin.sin_port = htons((uint16_t)port);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct timeval tv = {5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  char buf[256] = "";
+  const char req[] = "GET /healthz HTTP/1.0\r\n\r\n";
+  ssize_t n = -1;
+  if (fd >= 0 && connect(fd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+      write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1)) {
+    n = read(fd, buf, sizeof buf - 1);
+  }
+  if (fd >= 0) {
+    close(fd);
+  }
+  int code = 0;
+  if (n > 0) {
+    buf[n] = '\0';
+    sscanf(buf, "HTTP/%*s %d", &code);
+  }
+  if (code != 200) {
+    fprintf(stderr, "mash-ops: no healthy console at %s\n", o->listen);
+    return 1;
+  }
+  printf("ok\n");
+  return 0;
+}
+
 typedef struct s_app {
   uv_loop_t *loop;
   ops_site_t *site;
@@ -162,10 +218,8 @@ static void s_signal_cb(uv_signal_t *h, int sig) {
 
 static int s_run(const s_opts_t *o, const agent_config_t *cfg) {
   char err[1024], address[64];
-  snprintf(address, sizeof address, "%s", o->listen);
-  char *colon = strrchr(address, ':');
   long port = -1;
-  if (!colon || (*colon = '\0', mash_settings_long(colon + 1, 0, 65535, &port) != 0)) {
+  if (s_listen_split(o->listen, address, sizeof address, &port) != 0) {
     fprintf(stderr, "mash-ops: --listen wants ADDRESS:PORT, not '%s'\n", o->listen);
     return 2;
   }
@@ -276,6 +330,9 @@ int main(int argc, char **argv) {
       return 2;
     }
     return s_passwd(&o, argv[optind + 1]);
+  }
+  if (strcmp(cmd, "check") == 0 && optind + 1 == argc) {
+    return s_check(&o);
   }
   if (strcmp(cmd, "run") != 0 || optind + 1 < argc) {
     fprintf(stderr, "mash-ops: unknown command '%s' (try --help)\n", cmd);

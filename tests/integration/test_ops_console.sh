@@ -39,6 +39,8 @@ URL="http://127.0.0.1:$port"
 PID[ops]=$!
 wait_for 15 "/healthz" curl -sf "$URL/healthz"
 wait_for 15 "/readyz (mash-ops hears mashd)" curl -sf "$URL/readyz"
+"$B/ops/mash-ops" check --listen "127.0.0.1:$port" >/dev/null || fail "mash-ops check"
+if "$B/ops/mash-ops" check --listen "127.0.0.1:1" 2>/dev/null; then fail "check passed with no console"; fi
 code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/")
 [ "$code" = 401 ] || fail "the console without a user answered $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' -u sam:wrong-password "$URL/")
