@@ -67,7 +67,8 @@ struct mash_router {
   size_t nob, capob;
   mash_resolve_queue_t *rq; /* stored contacts waiting for resolution */
   mash_watch_t *watch;
-  mash_ops_t *ops; /* the operations console's answers */
+  mash_ops_t *ops;            /* the operations console's answers */
+  int64_t counters_logged_ms; /* when the counters were last logged */
   char id_prefix[MASH_UUID_LEN + 1];
   uint64_t id_seq;
   unsigned ops_outstanding;
@@ -1096,8 +1097,24 @@ static void s_zap_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *ar
   mash_zap_answer(mash_zsock_socket(zs), parts, n, r->trust, &r->zap_stats);
 }
 
+/* The counters as one log line: every stats_interval_ms and at close. */
+static void s_log_counters(mash_router_t *r) {
+  mash_info("stats: received %lu, accepted %lu, duplicates %lu, rejected %lu, forbidden %lu, "
+            "malformed %lu, deliveries sent %lu acknowledged %lu, escalations %lu, "
+            "zap allowed %lu denied %lu",
+            r->stats.received, r->stats.accepted, r->stats.duplicates, r->stats.rejected,
+            r->stats.forbidden, r->stats.malformed, r->stats.deliveries_sent,
+            r->stats.deliveries_acked, r->stats.escalations, r->zap_stats.allowed,
+            r->zap_stats.denied);
+}
+
 static void s_timer_cb(uv_timer_t *t) {
   mash_router_t *r = t->data;
+  int64_t now = mash_clock_now_ms();
+  if (r->cfg.stats_interval_ms > 0 && now - r->counters_logged_ms >= r->cfg.stats_interval_ms) {
+    r->counters_logged_ms = now;
+    s_log_counters(r);
+  }
   s_delivery_compact(r);
   s_watch_routes(r);
   s_pump(r);
@@ -1146,6 +1163,7 @@ mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_soc
   }
   r->rq = mash_resolve_queue_new(storage, r->cfg.matching, s_resolved_cb, s_resolve_done_cb, r);
   r->ops = mash_ops_new(mash_clock_now_ms(), r->cfg.screening_ms);
+  r->counters_logged_ms = mash_clock_now_ms();
   if (!r->rq || !r->ops) {
     mash_error("cannot create the resolution queue");
     abort(); /* start-up wiring failure */
@@ -1254,11 +1272,7 @@ void mash_router_close(mash_router_t *r, void (*close_cb)(void *arg), void *arg)
   r->close_cb = close_cb;
   r->close_arg = arg;
   mash_resolve_queue_stop(r->rq);
-  mash_info("stats: received %lu, accepted %lu, duplicates %lu, rejected %lu, forbidden %lu, "
-            "malformed %lu, deliveries sent %lu acknowledged %lu, zap allowed %lu denied %lu",
-            r->stats.received, r->stats.accepted, r->stats.duplicates, r->stats.rejected,
-            r->stats.forbidden, r->stats.malformed, r->stats.deliveries_sent,
-            r->stats.deliveries_acked, r->zap_stats.allowed, r->zap_stats.denied);
+  s_log_counters(r);
   uv_timer_stop(&r->timer);
   uv_close((uv_handle_t *)&r->timer, s_timer_closed);
   mash_watch_t *w = r->watch;

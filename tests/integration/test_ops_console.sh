@@ -4,7 +4,8 @@
 # CURVE keys and a users file; Debian's Chromium, headless, driven by
 # Selenium (ops_console_browser.py). The page loads, an escalation appears
 # in the live feed without a reload, and the page's counts equal
-# `mashctl stats --json`. Also: sign-in refused without a user, /healthz,
+# `mashctl stats --json`. Also: mashd's periodic counters and disconnect
+# log lines, sign-in refused without a user, /healthz,
 # /readyz and /metrics open, the CSV, and every page view logged with its
 # user. Skipped (77) when Chromium, its driver or Selenium is missing.
 . "$(dirname "$0")/lib.sh" "$1"
@@ -17,7 +18,7 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null ||
 fi
 
 keygen ops ops trusted
-MASHD_ARGS="--clock-rate 3600" # one real second is one hour
+MASHD_ARGS="--clock-rate 3600 --stats-seconds 1" # one real second is one hour
 start_mashd
 start_hub
 for a in police health education; do
@@ -82,7 +83,12 @@ echo "$csv" | grep -q '^contacts_by_source,police,,1' || fail "CSV sources"
 csv=$(curl -sf -u "sam:correct horse battery" "$URL/mi.csv?from=2000-01-01&to=2000-01-31") || fail "/mi.csv"
 echo "$csv" | grep -q '^contacts,total,,0' || fail "a range before the contact counts it: $csv"
 
-# mashd gone: not ready, and the page says so.
+# mashd writes its counters while running, and logs an adapter gone silent.
+wait_for 10 "the counters logged while running" grep -q "stats: received" "$T/mashd.log"
+stop housing
+wait_for 20 "housing's disconnect logged" grep -q "housing (agency) disconnected" "$T/mashd.log"
+
+# mashd gone: not ready.
 stop mashd
 wait_for 15 "/readyz failing without mashd" sh -c "! curl -sf '$URL/readyz'"
 log "ok"
