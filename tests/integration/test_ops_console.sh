@@ -66,6 +66,27 @@ unset "PID[browser]"
 grep -q "escalation appeared without a reload" "$T/browser.out" || fail "no live escalation"
 grep -q "counts match mashctl stats" "$T/browser.out" || fail "counts not compared"
 
+# mashctl asks the same mashd as the ops role, with --config like the others.
+cat >"$T/mash.ini" <<INI
+[agent]
+endpoint = $EP
+server_key = $T/certs/mashd.pub
+[mashctl]
+key = $T/certs/ops.secret
+data = $T/mashd
+INI
+st=$("$B/ops/mashctl" --config "$T/mash.ini" status) || fail "mashctl status: $st"
+echo "$st" | grep -q "store ok" || fail "status: $st"
+echo "$st" | grep -Eq "^  housing +agency +connected" || fail "status has no housing: $st"
+echo "$st" | grep -Eq "^  ops +ops +connected" || fail "status has no console: $st"
+ov=$("$B/ops/mashctl" --config "$T/mash.ini" overdue) || fail "mashctl overdue: $ov"
+echo "$ov" | grep -Eq "^  housing +level [0-9]+ +1$" || fail "overdue: $ov"
+"$B/ops/mashctl" --config "$T/mash.ini" stats --json >"$T/stats-config.json" || fail "stats --config"
+grep -q '"contacts":1' "$T/stats-config.json" || fail "stats through --config: $(cat "$T/stats-config.json")"
+out=$("$B/ops/mashctl" --config "$T/mash.ini" --key "$T/certs/hub.secret" status 2>&1) &&
+  fail "status with a hub key: $out"
+echo "$out" | grep -q "only the ops role" || fail "a hub key is not refused clearly: $out"
+
 # Every page view is logged with its user.
 grep -q "ops: sam viewed /events" "$T/ops.log" || fail "the feed view is not logged"
 grep -q "ops: sam viewed /mi" "$T/ops.log" || fail "the MI view is not logged"
