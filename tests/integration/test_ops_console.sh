@@ -5,7 +5,8 @@
 # Selenium (ops_console_browser.py). The page loads, an escalation appears
 # in the live feed without a reload, and the page's counts equal
 # `mashctl stats --json`. Also: mashd's periodic counters and disconnect
-# log lines, sign-in refused without a user, /healthz,
+# log lines, mashctl status and overdue (and --config), the desk's read-only
+# commands without key files, sign-in refused without a user, /healthz,
 # /readyz and /metrics open, the CSV, and every page view logged with its
 # user. Skipped (77) when Chromium, its driver or Selenium is missing.
 . "$(dirname "$0")/lib.sh" "$1"
@@ -86,6 +87,16 @@ grep -q '"contacts":1' "$T/stats-config.json" || fail "stats through --config: $
 out=$("$B/ops/mashctl" --config "$T/mash.ini" --key "$T/certs/hub.secret" status 2>&1) &&
   fail "status with a hub key: $out"
 echo "$out" | grep -q "only the ops role" || fail "a hub key is not refused clearly: $out"
+
+# The desk's read-only commands need no key file.
+for cmd in list queue packs; do
+  out=$(cd "$T" && "$B/agents/mash-hub" "$cmd" --state "$T/hub/state.db" --key "$T/no-such.secret" \
+    --server-key "$T/no-such.pub" 2>&1) || fail "mash-hub $cmd without keys: $out"
+done
+(cd "$T" && "$B/agents/mash-hub" list --state "$T/hub/state.db" --key "$T/no-such.secret") |
+  grep -q MASH-000001 || fail "mash-hub list without keys does not list the contact"
+out=$("$B/agents/mash-hub" list --state "$T/nowhere/state.db" 2>&1) && fail "list of no state: $out"
+echo "$out" | grep -q "no desk state" || fail "list of no state: $out"
 
 # Every page view is logged with its user.
 grep -q "ops: sam viewed /events" "$T/ops.log" || fail "the feed view is not logged"
