@@ -229,7 +229,7 @@ void ops_render_now(ops_buf_t *b, const ops_model_t *m, const ops_event_t *event
 
 void ops_render_bar_chart(ops_buf_t *b, const char *title, const char *const *labels,
                           const double *pct, size_t n) {
-  const int bar_h = 18, gap = 6, left = 190, width = 300, top = 24;
+  const int bar_h = 18, gap = 6, left = 230, width = 300, top = 24;
   int height = top + (int)n * (bar_h + gap) + 8;
   ops_buf_printf(b,
                  "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -344,7 +344,7 @@ void ops_render_mi(ops_buf_t *b, const ops_model_t *m, const char *user) {
   ops_age(m->screening_window_ms, win, sizeof win);
   char screened_label[96];
   snprintf(screened_label, sizeof screened_label, "screened within %s", win);
-  const char *qlabels[] = {screened_label, "DASH complete (domestic abuse)", "consent recorded"};
+  const char *qlabels[] = {screened_label, "DASH complete", "consent recorded"};
   double qpct[] = {s_ratio(m->screened_in_window, m->screened),
                    s_ratio(m->dash_complete, m->domestic_abuse),
                    s_ratio(m->consent_recorded, m->enquiries)};

@@ -265,7 +265,8 @@ mash_ops_report_t *mash_ops_report_new(const mash_ops_t *o, const mash_ops_figur
   Mash__V1__OpsReport *r = &h->r;
   mash__v1__ops_report__init(r);
   r->now_ms = live->now_ms;
-  r->started_at_ms = o->started_at_ms;
+  /* Started, on the broker's clock: uptime reads the same on every clock. */
+  r->started_at_ms = live->now_ms - (live->wall_now_ms - o->started_at_ms);
   r->store_ok = live->store_ok;
   r->from_ms = from_ms;
   r->to_ms = to_ms;

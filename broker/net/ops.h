@@ -38,7 +38,8 @@ typedef struct mash_ops_named {
 
 /* What the loop knows now, filled by the router for each question. */
 typedef struct mash_ops_live {
-  int64_t now_ms;
+  int64_t now_ms;      /* the broker's clock (accelerated in rehearsals) */
+  int64_t wall_now_ms; /* the wall clock; every other time here is the broker's */
   int store_ok;
   mash_ops_client_t clients[MASH_OPS_CLIENTS];
   size_t n_clients;

@@ -851,6 +851,7 @@ static void s_live(mash_router_t *r, mash_ops_live_t *l) {
   int64_t now = mash_clock_now_ms();
   memset(l, 0, sizeof *l);
   l->now_ms = mash_clock_read(r->cfg.clock);
+  l->wall_now_ms = now;
   l->store_ok = r->stats.store_failures == 0;
   for (size_t i = 0; i < mash_trust_count(r->trust) && l->n_clients < MASH_OPS_CLIENTS; i++) {
     const mash_key_t *k = mash_trust_at(r->trust, i);
@@ -861,8 +862,10 @@ static void s_live(mash_router_t *r, mash_ops_live_t *l) {
       const s_route_t *rt = &r->routes[j];
       if (strcmp(rt->principal, k->principal) == 0) {
         c->connected |= s_connected(r, rt, now);
-        if (rt->last_seen_ms > c->last_seen_ms) {
-          c->last_seen_ms = rt->last_seen_ms;
+        /* On the broker's clock, as every time of the report. */
+        int64_t seen = l->now_ms - (now - rt->last_seen_ms);
+        if (rt->last_seen_ms > 0 && seen > c->last_seen_ms) {
+          c->last_seen_ms = seen;
         }
       }
     }

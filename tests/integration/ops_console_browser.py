@@ -123,6 +123,8 @@ def main():
             # Let the next steps arrive, so the picture shows a ladder.
             wait_until("a second step", 30,
                        lambda: len(driver.find_elements(By.CSS_SELECTOR, "#feed-body tr")) >= 2)
+            time.sleep(1)  # a picture, not a check: let mash-ops hear the new figures
+            driver.get(a.url + "/")
             driver.save_screenshot(os.path.join(a.screenshots, "now.png"))
 
         # 2. The counts against mashctl stats.
