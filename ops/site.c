@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -376,6 +377,16 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *c, const char 
 
 /* ---------------------------------------------------------------- life */
 
+/* libmicrohttpd's own messages (a browser that closed its live feed, a
+ * malformed request) go to our log at debug level, not raw to stderr. */
+static void s_mhd_log(void *cls, const char *fmt, va_list ap) {
+  (void)cls;
+  char line[512];
+  vsnprintf(line, sizeof line, fmt, ap);
+  line[strcspn(line, "\n")] = '\0';
+  mash_debug("http: %s", line);
+}
+
 ops_site_t *ops_site_new(const char *address, int port, const ops_users_t *users,
                          void (*wake)(void *arg), void *arg, char *err, size_t errlen) {
   struct sockaddr_in sin;
@@ -402,10 +413,11 @@ ops_site_t *ops_site_new(const char *address, int port, const ops_users_t *users
   pthread_mutex_init(&s->mu, NULL);
   pthread_mutex_init(&s->range_mu, NULL);
   pthread_cond_init(&s->changed, NULL);
-  s->daemon = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
-      (uint16_t)port, NULL, NULL, s_handle, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-      MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_END);
+  s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                                   MHD_USE_ERROR_LOG,
+                               (uint16_t)port, NULL, NULL, s_handle, s, MHD_OPTION_SOCK_ADDR,
+                               (struct sockaddr *)&sin, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+                               MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL, MHD_OPTION_END);
   if (!s->daemon) {
     snprintf(err, errlen, "cannot listen on %s:%d (in use, or not an address of this host)",
              address, port);
