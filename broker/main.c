@@ -352,7 +352,7 @@ int main(int argc, char **argv) {
     goto out;
   }
   int64_t latest = 0;
-  if (store->vt->latest_instant(store, &latest) != 0) {
+  if (mash_store_latest_instant(store, &latest) != 0) {
     fprintf(stderr, "mashd: cannot read the store\n");
     goto out;
   }
@@ -414,7 +414,11 @@ int main(int argc, char **argv) {
                                .enquiry = &env,
                                .matching = cfg.matching};
   d.router = mash_router_new(&d.loop, sock, zap, trust, d.storage, &rcfg);
-  sock = zap = NULL; /* the router owns them now */
+  sock = zap = NULL; /* the router owns them now (closed by it on failure) */
+  if (!d.router) {
+    fprintf(stderr, "mashd: cannot start the router (out of memory or handles)\n");
+    goto out;
+  }
   if (mash_router_load(d.router) != 0) {
     fprintf(stderr, "mashd: cannot load the outbox and open requests from the store\n");
     goto out;

@@ -4,8 +4,8 @@
  * Responsible for: reading CLOCK_REALTIME, formatting instants as
  * "YYYY-MM-DDTHH:MM:SSZ" and strictly parsing that form (with optional
  * fractional seconds and a numeric offset). Must not: consult the local time
- * zone (timegm and gmtime_r only), accept anything it cannot parse fully,
- * or be used for measuring intervals (the wall clock jumps).
+ * zone (the calendar arithmetic is civil.c's), accept anything it cannot
+ * parse fully, or be used for measuring intervals (the wall clock jumps).
  */
 #include "clock.h"
 
@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "civil.h"
 
 int64_t mash_clock_now_ms(void) {
   struct timespec ts;
@@ -85,22 +87,7 @@ int mash_clock_save(const char *path, const mash_clock_t *c, char *err, unsigned
 }
 
 void mash_clock_format(int64_t ms, char *out, unsigned long outlen) {
-  if (out == NULL || outlen == 0) {
-    return;
-  }
-  /* Floor division, so that instants before 1970 land in the right second. */
-  int64_t sec = ms / 1000;
-  if (ms % 1000 < 0) {
-    sec--;
-  }
-  time_t t = (time_t)sec;
-  struct tm tm;
-  if ((int64_t)t != sec || gmtime_r(&t, &tm) == NULL) {
-    out[0] = '\0';
-    return;
-  }
-  snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  mash_civil_format_ms(ms, out, outlen);
 }
 
 /* Read exactly n decimal digits at *p and advance. */
@@ -126,29 +113,21 @@ static bool s_expect(const char **p, char c) {
   return true;
 }
 
-static bool s_is_leap(int y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int s_days_in_month(int y, int m) {
-  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && s_is_leap(y) ? 29 : days[m - 1];
-}
-
 int mash_clock_parse(const char *s, int64_t *ms) {
   if (s == NULL || ms == NULL) {
     return -EINVAL;
   }
-  const char *p = s;
-  int year, mon, day, hour, min, sec;
-  if (!s_digits(&p, 4, &year) || !s_expect(&p, '-') || !s_digits(&p, 2, &mon) ||
-      !s_expect(&p, '-') || !s_digits(&p, 2, &day) || !s_expect(&p, 'T') ||
-      !s_digits(&p, 2, &hour) || !s_expect(&p, ':') || !s_digits(&p, 2, &min) ||
-      !s_expect(&p, ':') || !s_digits(&p, 2, &sec)) {
+  mash_civil_date_t date;
+  if (mash_civil_scan_date(s, &date) != 0) {
     return -EINVAL;
   }
-  if (mon < 1 || mon > 12 || day < 1 || day > s_days_in_month(year, mon) || hour > 23 || min > 59 ||
-      sec > 59) {
+  const char *p = s + 10;
+  int hour, min, sec;
+  if (!s_expect(&p, 'T') || !s_digits(&p, 2, &hour) || !s_expect(&p, ':') ||
+      !s_digits(&p, 2, &min) || !s_expect(&p, ':') || !s_digits(&p, 2, &sec)) {
+    return -EINVAL;
+  }
+  if (hour > 23 || min > 59 || sec > 59) {
     return -EINVAL;
   }
 
@@ -192,18 +171,8 @@ int mash_clock_parse(const char *s, int64_t *ms) {
     return -EINVAL;
   }
 
-  struct tm tm = {0};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  errno = 0;
-  time_t t = timegm(&tm);
-  if (t == (time_t)-1 && errno != 0) {
-    return -EINVAL;
-  }
+  int64_t t =
+      mash_civil_days(date.year, date.month, date.day) * 86400 + hour * 3600 + min * 60 + sec;
   /* "+01:00" means local time is an hour ahead of UTC: subtract it. */
   *ms = (int64_t)t * 1000 + frac_ms - (int64_t)offset_min * 60000;
   return 0;

@@ -146,16 +146,3 @@ void mash_dash_to_pb(const mash_dash_result_t *r, Mash__V1__DashScore *out) {
   out->final_grade = r->final_grade;
   out->grade_raised = r->grade_raised;
 }
-
-const char *mash_dash_grade_name(Mash__V1__RiskGrade g) {
-  switch (g) {
-  case MASH__V1__RISK_GRADE__RISK_GRADE_STANDARD:
-    return "standard";
-  case MASH__V1__RISK_GRADE__RISK_GRADE_MEDIUM:
-    return "medium";
-  case MASH__V1__RISK_GRADE__RISK_GRADE_HIGH:
-    return "high";
-  default:
-    return "none";
-  }
-}

@@ -46,7 +46,4 @@ size_t mash_dash_police_flags(const Mash__V1__Notification *n, const mash_dash_r
 /* Fill a wire DashScore from a result. */
 void mash_dash_to_pb(const mash_dash_result_t *r, Mash__V1__DashScore *out);
 
-/* "standard", "medium", "high" or "none". */
-const char *mash_dash_grade_name(Mash__V1__RiskGrade g);
-
 #endif

@@ -20,22 +20,22 @@ static const char UPN_LETTERS[] = "ABCDEFGHJKLMNPQRTUVWXYZ";
 /* The same letters as PNC check characters, in remainder order (Z = 0). */
 static const char PNC_LETTERS[] = "ZABCDEFGHJKLMNPQRTUVWXY";
 
-static bool is_blank(char c) {
+static bool s_is_blank(char c) {
   return c == ' ' || c == '\t';
 }
 
-static bool is_digit(char c) {
+static bool s_is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-static char to_upper(char c) {
+static char s_to_upper(char c) {
   return (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
 }
 
 /* The index of `c` (any case) in the 23-letter alphabet `letters`, or -1 when
  * `c` is not one of its letters (I, O, S, a digit, anything else). */
-static int letter_index(const char *letters, char c) {
-  c = to_upper(c);
+static int s_letter_index(const char *letters, char c) {
+  c = s_to_upper(c);
   for (int i = 0; i < MOD23; i++) {
     if (letters[i] == c) {
       return i;
@@ -46,15 +46,15 @@ static int letter_index(const char *letters, char c) {
 
 /* Narrow `s` to the identifier without surrounding blanks: sets *len to its
  * length and returns its first character. */
-static const char *trim(const char *s, size_t *len) {
-  while (is_blank(*s)) {
+static const char *s_trim(const char *s, size_t *len) {
+  while (s_is_blank(*s)) {
     s++;
   }
   size_t n = 0;
   while (s[n] != '\0') {
     n++;
   }
-  while (n > 0 && is_blank(s[n - 1])) {
+  while (n > 0 && s_is_blank(s[n - 1])) {
     n--;
   }
   *len = n;
@@ -66,7 +66,7 @@ int mash_nhs_check(const char *s) {
     return MASH_ID_MALFORMED;
   }
   size_t len;
-  const char *p = trim(s, &len);
+  const char *p = s_trim(s, &len);
 
   /* Read the ten digits. A single space is allowed after the third and the
    * sixth digit only, so "943 476 5919" and "9434765919" are both read but
@@ -75,12 +75,12 @@ int mash_nhs_check(const char *s) {
   size_t nd = 0;
   for (size_t i = 0; i < len; i++) {
     char c = p[i];
-    if (is_digit(c)) {
+    if (s_is_digit(c)) {
       if (nd == NHS_DIGITS) {
         return MASH_ID_MALFORMED;
       }
       d[nd++] = c - '0';
-    } else if (c == ' ' && (nd == 3 || nd == 6) && is_digit(p[i - 1])) {
+    } else if (c == ' ' && (nd == 3 || nd == 6) && s_is_digit(p[i - 1])) {
       continue;
     } else {
       return MASH_ID_MALFORMED;
@@ -114,12 +114,12 @@ int mash_upn_check(const char *s, bool *temporary) {
     return MASH_ID_MALFORMED;
   }
   size_t len;
-  const char *p = trim(s, &len);
+  const char *p = s_trim(s, &len);
   if (len != UPN_LEN) {
     return MASH_ID_MALFORMED;
   }
 
-  int check = letter_index(UPN_LETTERS, p[0]);
+  int check = s_letter_index(UPN_LETTERS, p[0]);
   if (check < 0) {
     return MASH_ID_MALFORMED;
   }
@@ -127,7 +127,7 @@ int mash_upn_check(const char *s, bool *temporary) {
   int sum = 0;
   for (int k = 2; k <= 12; k++) {
     char c = p[k - 1];
-    if (!is_digit(c)) {
+    if (!s_is_digit(c)) {
       return MASH_ID_MALFORMED;
     }
     sum += k * (c - '0');
@@ -137,10 +137,10 @@ int mash_upn_check(const char *s, bool *temporary) {
   char last = p[UPN_LEN - 1];
   bool temp = false;
   int v;
-  if (is_digit(last)) {
+  if (s_is_digit(last)) {
     v = last - '0';
   } else {
-    v = letter_index(UPN_LETTERS, last);
+    v = s_letter_index(UPN_LETTERS, last);
     if (v < 0) {
       return MASH_ID_MALFORMED;
     }
@@ -159,11 +159,11 @@ int mash_pnc_check(const char *s) {
     return MASH_ID_MALFORMED;
   }
   size_t len;
-  const char *p = trim(s, &len);
+  const char *p = s_trim(s, &len);
 
   /* The year: 2 digits, or 4 of which the last two count. */
   size_t i = 0;
-  while (i < len && is_digit(p[i])) {
+  while (i < len && s_is_digit(p[i])) {
     i++;
   }
   if ((i != 2 && i != 4) || i == len || p[i] != '/') {
@@ -176,7 +176,7 @@ int mash_pnc_check(const char *s) {
    * value, which is what zero-padding to 7 digits means. */
   size_t start = i;
   uint32_t serial = 0;
-  while (i < len && is_digit(p[i])) {
+  while (i < len && s_is_digit(p[i])) {
     serial = serial * 10 + (uint32_t)(p[i] - '0');
     i++;
   }
@@ -189,7 +189,7 @@ int mash_pnc_check(const char *s) {
   if (len - i != 1) {
     return MASH_ID_MALFORMED;
   }
-  int check = letter_index(PNC_LETTERS, p[i]);
+  int check = s_letter_index(PNC_LETTERS, p[i]);
   if (check < 0) {
     return MASH_ID_MALFORMED;
   }
@@ -218,11 +218,11 @@ size_t mash_id_normalise(const char *in, char *out, size_t outlen) {
   }
   size_t n = 0;
   for (const char *p = in; *p != '\0'; p++) {
-    if (is_blank(*p)) {
+    if (s_is_blank(*p)) {
       continue;
     }
     if (n + 1 < outlen) {
-      out[n] = to_upper(*p);
+      out[n] = s_to_upper(*p);
     }
     n++;
   }

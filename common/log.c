@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
+
+#include "civil.h"
+#include "clock.h"
 
 static char s_program[32] = "mash";
 static atomic_int s_level = MASH_LOG_INFO;
@@ -72,10 +74,7 @@ static void s_json_escape(char *out, size_t cap, const char *text) {
 static void s_write(int level, const char *fmt, va_list ap, unsigned held_back) {
   static const char *const tags[] = {"DEBUG", "INFO", "WARN", "ERROR"};
   char ts[32];
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  mash_civil_format_ms(mash_clock_now_ms(), ts, sizeof ts);
   char line[1024];
   int n = vsnprintf(line, sizeof line, fmt, ap);
   if (held_back > 0 && n >= 0 && (size_t)n < sizeof line) {

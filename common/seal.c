@@ -10,6 +10,7 @@
 #include "seal.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -34,17 +35,19 @@ struct mash_seal {
   uint8_t index_key[KEY_LEN]; /* HMAC-SHA-256 key for blind indexes */
 };
 
-static void set_err(char *err, size_t errlen, const char *what, const char *path, int e) {
-  if (err && errlen > 0)
+static void s_set_err(char *err, size_t errlen, const char *what, const char *path, int e) {
+  if (err && errlen > 0) {
     snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
+  }
 }
 
 /* Write a fresh key to a new file. O_EXCL means we never overwrite a key
  * that exists, even one created by a concurrent process since our open. */
-static int create_key_file(const char *path) {
+static int s_create_key_file(const char *path) {
   uint8_t key[KEY_LEN];
-  if (RAND_bytes(key, sizeof key) != 1)
+  if (RAND_bytes(key, sizeof key) != 1) {
     return -EIO;
+  }
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
     OPENSSL_cleanse(key, sizeof key);
@@ -54,8 +57,9 @@ static int create_key_file(const char *path) {
   size_t off = 0;
   while (off < sizeof key) {
     ssize_t n = write(fd, key + off, sizeof key - off);
-    if (n < 0 && errno == EINTR)
+    if (n < 0 && errno == EINTR) {
       continue;
+    }
     if (n <= 0) {
       rc = n < 0 ? -errno : -EIO;
       break;
@@ -63,94 +67,104 @@ static int create_key_file(const char *path) {
     off += (size_t)n;
   }
   /* The key must be on disk before any data sealed under it is. */
-  if (rc == 0 && fsync(fd) != 0)
+  if (rc == 0 && fsync(fd) != 0) {
     rc = -errno;
+  }
   OPENSSL_cleanse(key, sizeof key);
-  if (close(fd) != 0 && rc == 0)
+  if (close(fd) != 0 && rc == 0) {
     rc = -errno;
-  if (rc != 0)
+  }
+  if (rc != 0) {
     unlink(path);
+  }
   return rc;
 }
 
 /* Read exactly KEY_LEN bytes from a regular file that only its owner can
  * read. Writes a reason into err on failure. */
-static int load_key_file(const char *path, uint8_t key[KEY_LEN], char *err, size_t errlen) {
+static int s_load_key_file(const char *path, uint8_t key[KEY_LEN], char *err, size_t errlen) {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     int e = errno;
-    set_err(err, errlen, "cannot open key file", path, e);
+    s_set_err(err, errlen, "cannot open key file", path, e);
     return -e;
   }
   int rc = 0;
   struct stat st;
   if (fstat(fd, &st) != 0) {
     rc = -errno;
-    set_err(err, errlen, "cannot stat key file", path, errno);
+    s_set_err(err, errlen, "cannot stat key file", path, errno);
     goto out;
   }
   if (!S_ISREG(st.st_mode)) {
     rc = -EINVAL;
-    if (err && errlen > 0)
+    if (err && errlen > 0) {
       snprintf(err, errlen, "key file %s is not a regular file", path);
+    }
     goto out;
   }
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
     rc = -EPERM;
-    if (err && errlen > 0)
+    if (err && errlen > 0) {
       snprintf(err, errlen,
                "key file %s has mode %03o: it must not be accessible to group or others", path,
                (unsigned)(st.st_mode & 0777));
+    }
     goto out;
   }
   if (st.st_size != KEY_LEN) {
     rc = -EINVAL;
-    if (err && errlen > 0)
+    if (err && errlen > 0) {
       snprintf(err, errlen, "key file %s holds %lld bytes, expected %d", path,
                (long long)st.st_size, KEY_LEN);
+    }
     goto out;
   }
   size_t off = 0;
   while (off < KEY_LEN) {
     ssize_t n = read(fd, key + off, KEY_LEN - off);
-    if (n < 0 && errno == EINTR)
+    if (n < 0 && errno == EINTR) {
       continue;
+    }
     if (n <= 0) {
       rc = n < 0 ? -errno : -EINVAL;
-      set_err(err, errlen, "cannot read key file", path, n < 0 ? errno : EINVAL);
+      s_set_err(err, errlen, "cannot read key file", path, n < 0 ? errno : EINVAL);
       goto out;
     }
     off += (size_t)n;
   }
 out:
   close(fd);
-  if (rc != 0)
+  if (rc != 0) {
     OPENSSL_cleanse(key, KEY_LEN);
+  }
   return rc;
 }
 
 mash_seal_t *mash_seal_new(const char *path, int create, char *err, size_t errlen) {
-  if (err && errlen > 0)
+  if (err && errlen > 0) {
     err[0] = '\0';
+  }
   if (!path) {
-    if (err && errlen > 0)
+    if (err && errlen > 0) {
       snprintf(err, errlen, "no key file path");
+    }
     return NULL;
   }
   if (create) {
-    int rc = create_key_file(path);
+    int rc = s_create_key_file(path);
     /* EEXIST is the normal case: the key was made on an earlier start. */
     if (rc != 0 && rc != -EEXIST) {
-      set_err(err, errlen, "cannot create key file", path, -rc);
+      s_set_err(err, errlen, "cannot create key file", path, -rc);
       return NULL;
     }
   }
   mash_seal_t *s = calloc(1, sizeof *s);
   if (!s) {
-    set_err(err, errlen, "cannot load key file", path, ENOMEM);
+    s_set_err(err, errlen, "cannot load key file", path, ENOMEM);
     return NULL;
   }
-  if (load_key_file(path, s->key, err, errlen) != 0) {
+  if (s_load_key_file(path, s->key, err, errlen) != 0) {
     free(s);
     return NULL;
   }
@@ -158,7 +172,7 @@ mash_seal_t *mash_seal_new(const char *path, int create, char *err, size_t errle
   if (!HMAC(EVP_sha256(), s->key, KEY_LEN, (const unsigned char *)BLIND_INDEX_LABEL,
             sizeof BLIND_INDEX_LABEL - 1, s->index_key, &md_len) ||
       md_len != KEY_LEN) {
-    set_err(err, errlen, "cannot derive the index key from", path, EIO);
+    s_set_err(err, errlen, "cannot derive the index key from", path, EIO);
     mash_seal_destroy(&s);
     return NULL;
   }
@@ -166,24 +180,46 @@ mash_seal_t *mash_seal_new(const char *path, int create, char *err, size_t errle
 }
 
 void mash_seal_destroy(mash_seal_t **self_p) {
-  if (!self_p || !*self_p)
+  if (!self_p || !*self_p) {
     return;
+  }
   OPENSSL_cleanse(*self_p, sizeof **self_p);
   free(*self_p);
   *self_p = NULL;
 }
 
+/* Run AES-256-GCM in ctx (enc 1 to seal, 0 to open) under key with the
+ * blob's nonce over everything but the final block: the version byte first,
+ * so that it is authenticated too and cannot be swapped, then aad, then the
+ * len bytes of `in` into `out` (*done bytes written). The caller finishes
+ * with the tag. */
+static bool s_gcm_run(EVP_CIPHER_CTX *ctx, int enc, const uint8_t *key, const uint8_t *nonce,
+                      const uint8_t *version, const uint8_t *aad, size_t aad_len, const uint8_t *in,
+                      size_t len, uint8_t *out, int *done) {
+  int n = 0;
+  *done = 0;
+  return EVP_CipherInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL, enc) == 1 &&
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) == 1 &&
+         EVP_CipherInit_ex(ctx, NULL, NULL, key, nonce, enc) == 1 &&
+         EVP_CipherUpdate(ctx, NULL, &n, version, 1) == 1 &&
+         (aad_len == 0 || EVP_CipherUpdate(ctx, NULL, &n, aad, (int)aad_len) == 1) &&
+         (len == 0 || EVP_CipherUpdate(ctx, out, done, in, (int)len) == 1);
+}
+
 int mash_seal_encrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
                       size_t aad_len, uint8_t **out, size_t *out_len) {
-  if (!s || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0))
+  if (!s || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
     return -EINVAL;
+  }
   /* EVP takes int lengths. */
-  if (len > (size_t)INT_MAX - MASH_SEAL_OVERHEAD || aad_len > (size_t)INT_MAX)
+  if (len > (size_t)INT_MAX - MASH_SEAL_OVERHEAD || aad_len > (size_t)INT_MAX) {
     return -EMSGSIZE;
+  }
   size_t total = len + MASH_SEAL_OVERHEAD;
   uint8_t *buf = malloc(total);
-  if (!buf)
+  if (!buf) {
     return -ENOMEM;
+  }
   int rc = -EIO;
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
   if (!ctx) {
@@ -195,31 +231,24 @@ int mash_seal_encrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const
   uint8_t *ct = nonce + NONCE_LEN;
   /* A random 96-bit nonce per blob: safe for far more blobs than a hub writes
    * under one key (the bound is around 2^32 encryptions). */
-  if (RAND_bytes(nonce, NONCE_LEN) != 1)
+  if (RAND_bytes(nonce, NONCE_LEN) != 1) {
     goto out;
-  if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) != 1 ||
-      EVP_EncryptInit_ex(ctx, NULL, NULL, s->key, nonce) != 1)
-    goto out;
-  int n = 0;
-  /* The version byte is authenticated too, so it cannot be swapped. */
-  if (EVP_EncryptUpdate(ctx, NULL, &n, buf, 1) != 1)
-    goto out;
-  if (aad_len > 0 && EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1)
-    goto out;
-  int ct_len = 0;
-  if (len > 0) {
-    if (EVP_EncryptUpdate(ctx, ct, &n, in, (int)len) != 1)
-      goto out;
-    ct_len = n;
   }
-  if (EVP_EncryptFinal_ex(ctx, ct + ct_len, &n) != 1)
+  int ct_len = 0;
+  if (!s_gcm_run(ctx, 1, s->key, nonce, buf, aad, aad_len, in, len, ct, &ct_len)) {
     goto out;
+  }
+  int n = 0;
+  if (EVP_EncryptFinal_ex(ctx, ct + ct_len, &n) != 1) {
+    goto out;
+  }
   ct_len += n;
-  if ((size_t)ct_len != len)
+  if ((size_t)ct_len != len) {
     goto out;
-  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, ct + len) != 1)
+  }
+  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, ct + len) != 1) {
     goto out;
+  }
   rc = 0;
 out:
   EVP_CIPHER_CTX_free(ctx);
@@ -234,19 +263,23 @@ out:
 
 int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
                       size_t aad_len, uint8_t **out, size_t *out_len) {
-  if (!s || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0))
+  if (!s || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
     return -EINVAL;
-  if (len < MASH_SEAL_OVERHEAD || in[0] != SEAL_VERSION)
+  }
+  if (len < MASH_SEAL_OVERHEAD || in[0] != SEAL_VERSION) {
     return -EBADMSG;
-  if (len > (size_t)INT_MAX || aad_len > (size_t)INT_MAX)
+  }
+  if (len > (size_t)INT_MAX || aad_len > (size_t)INT_MAX) {
     return -EMSGSIZE;
+  }
   size_t pt_len = len - MASH_SEAL_OVERHEAD;
   const uint8_t *nonce = in + 1;
   const uint8_t *ct = nonce + NONCE_LEN;
   /* malloc(0) may return NULL; a zero-length plaintext is still a success. */
   uint8_t *buf = malloc(pt_len > 0 ? pt_len : 1);
-  if (!buf)
+  if (!buf) {
     return -ENOMEM;
+  }
   int rc = -EIO;
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
   if (!ctx) {
@@ -255,31 +288,23 @@ int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const
   }
   uint8_t tag[TAG_LEN];
   memcpy(tag, ct + pt_len, TAG_LEN);
-  if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) != 1 ||
-      EVP_DecryptInit_ex(ctx, NULL, NULL, s->key, nonce) != 1)
-    goto out;
-  int n = 0;
-  if (EVP_DecryptUpdate(ctx, NULL, &n, in, 1) != 1)
-    goto out;
-  if (aad_len > 0 && EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1)
-    goto out;
   int pt_done = 0;
-  if (pt_len > 0) {
-    if (EVP_DecryptUpdate(ctx, buf, &n, ct, (int)pt_len) != 1)
-      goto out;
-    pt_done = n;
-  }
-  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) != 1)
+  if (!s_gcm_run(ctx, 0, s->key, nonce, in, aad, aad_len, ct, pt_len, buf, &pt_done)) {
     goto out;
+  }
+  int n = 0;
+  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) != 1) {
+    goto out;
+  }
   /* Final checks the tag: any change to version, nonce, aad, ciphertext or
    * tag lands here. */
   if (EVP_DecryptFinal_ex(ctx, buf + pt_done, &n) != 1) {
     rc = -EBADMSG;
     goto out;
   }
-  if ((size_t)(pt_done + n) != pt_len)
+  if ((size_t)(pt_done + n) != pt_len) {
     goto out;
+  }
   rc = 0;
 out:
   EVP_CIPHER_CTX_free(ctx);

@@ -1,234 +1,110 @@
-/* stats: management information computed from the store's plain columns.
- * Must not: write to the store, or read sealed content. */
+/* stats: management information from the store's statistics operations
+ * (store.h), shaped as one JSON object and as readable text.
+ *
+ * Responsible for: opening the store read-only, asking it for the figures,
+ * and the percentages and ages derived from them. Must not: open the
+ * broker's tables itself (the store owns its schema), write to the store,
+ * or read sealed content. Runs on the caller's thread (mashctl's main).
+ */
 #include "stats.h"
 
 #include "names.h"
+#include "store.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-  int64_t *v;
-  size_t n, cap;
-} s_vec_t;
+static json_t *s_dist(const mash_store_dist_t *d) {
+  return json_pack("{s:I,s:I,s:I}", "n", (json_int_t)d->n, "p50_ms", (json_int_t)d->p50_ms,
+                   "p90_ms", (json_int_t)d->p90_ms);
+}
 
-static int s_push(s_vec_t *x, int64_t v) {
-  if (x->n == x->cap) {
-    size_t cap = x->cap ? x->cap * 2 : 64;
-    int64_t *nv = realloc(x->v, cap * sizeof *nv);
-    if (!nv) {
-      return -1;
-    }
-    x->v = nv;
-    x->cap = cap;
-  }
-  x->v[x->n++] = v;
+static int s_count_cb(const char *name, int64_t n, void *arg) {
+  json_object_set_new(arg, name, json_integer(n));
   return 0;
 }
 
-static int s_cmp(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return x < y ? -1 : x > y;
+static int s_level_cb(unsigned level, int64_t n, void *arg) {
+  char key[16];
+  snprintf(key, sizeof key, "%u", level);
+  json_object_set_new(arg, key, json_integer(n));
+  return 0;
 }
 
-int64_t mash_stats_percentile(const int64_t *sorted, size_t n, int p) {
-  if (n == 0) {
-    return 0;
+/* replies: {agency: {rag: {"n", "p50_ms", "p90_ms", "asked"}}}. */
+static int s_reply_cb(const mash_store_reply_stats_t *r, void *arg) {
+  json_t *replies = arg;
+  json_t *a = json_object_get(replies, r->agency);
+  if (!a) {
+    a = json_object();
+    json_object_set_new(replies, r->agency, a);
   }
-  size_t rank = (size_t)((p * n + 99) / 100); /* nearest rank, 1-based */
-  return sorted[rank ? rank - 1 : 0];
+  json_t *d = s_dist(&r->answered);
+  json_object_set_new(d, "asked", json_integer(r->asked));
+  json_object_set_new(a, mash_rag_name((Mash__V1__Rag)r->rag), d);
+  return 0;
 }
 
-/* {"n":N,"p50_ms":..,"p90_ms":..} of the first column of a query's rows;
- * ?1 and ?2, when the query has them, are bound to text1 and int2. */
-static json_t *s_dist2(sqlite3 *db, const char *sql, const char *text1, int int2) {
-  sqlite3_stmt *q = NULL;
-  s_vec_t v = {0};
-  if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
-    if (text1) {
-      sqlite3_bind_text(q, 1, text1, -1, SQLITE_STATIC);
-      sqlite3_bind_int(q, 2, int2);
-    }
-    while (sqlite3_step(q) == SQLITE_ROW) {
-      s_push(&v, sqlite3_column_int64(q, 0));
-    }
-  }
-  sqlite3_finalize(q);
-  if (v.n > 0) {
-    qsort(v.v, v.n, sizeof *v.v, s_cmp);
-  }
-  json_t *o = json_pack("{s:I,s:I,s:I}", "n", (json_int_t)v.n, "p50_ms",
-                        (json_int_t)mash_stats_percentile(v.v, v.n, 50), "p90_ms",
-                        (json_int_t)mash_stats_percentile(v.v, v.n, 90));
-  free(v.v);
-  return o;
-}
-
-static json_t *s_dist(sqlite3 *db, const char *sql) {
-  return s_dist2(db, sql, NULL, 0);
-}
-
-static int64_t s_int(sqlite3 *db, const char *sql, int64_t now) {
-  sqlite3_stmt *q = NULL;
-  int64_t r = 0;
-  if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK) {
-    if (strstr(sql, "?1")) {
-      sqlite3_bind_int64(q, 1, now);
-    }
-    if (sqlite3_step(q) == SQLITE_ROW) {
-      r = sqlite3_column_int64(q, 0);
-    }
-  }
-  sqlite3_finalize(q);
-  return r;
+static json_t *s_pct(int64_t part, int64_t whole) {
+  return whole ? json_real(100.0 * (double)part / (double)whole) : json_null();
 }
 
 json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t errlen) {
-  sqlite3 *db = NULL;
-  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-    snprintf(err, errlen, "cannot open %s: %s", path, db ? sqlite3_errmsg(db) : "no memory");
-    sqlite3_close(db);
+  mash_store_t *store = mash_store_sqlite_open_readonly(path, err, errlen);
+  if (!store) {
     return NULL;
   }
-  sqlite3_busy_timeout(db, 5000);
-  if (s_int(db, "PRAGMA user_version", 0) < 3) {
-    snprintf(err, errlen, "%s: not a mash store of this version (start mashd once)", path);
-    sqlite3_close(db);
+  mash_store_stats_t t;
+  json_t *by = json_object(), *replies = json_object(), *levels = json_object(),
+         *flags = json_object();
+  int rc = mash_store_stats_summary(store, now_ms, &t);
+  if (rc == 0) {
+    rc = mash_store_stats_sources(store, s_count_cb, by);
+  }
+  if (rc == 0) {
+    rc = mash_store_stats_replies(store, s_reply_cb, replies);
+  }
+  if (rc == 0) {
+    rc = mash_store_stats_escalation_levels(store, s_level_cb, levels);
+  }
+  if (rc == 0) {
+    rc = mash_store_stats_quality_flags(store, s_count_cb, flags);
+  }
+  mash_store_destroy(&store);
+  if (rc != 0) {
+    snprintf(err, errlen, "%s: cannot read the statistics: %s", path, strerror(-rc));
+    json_decref(by);
+    json_decref(replies);
+    json_decref(levels);
+    json_decref(flags);
     return NULL;
   }
   json_t *o = json_object();
   json_object_set_new(o, "as_of_ms", json_integer(now_ms));
-  json_object_set_new(o, "contacts", json_integer(s_int(db, "SELECT count(*) FROM contacts", 0)));
-
-  json_t *by = json_object();
-  sqlite3_stmt *q = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT principal, count(*) FROM contacts GROUP BY principal", -1, &q,
-                         NULL) == SQLITE_OK) {
-    while (sqlite3_step(q) == SQLITE_ROW) {
-      json_object_set_new(by, (const char *)sqlite3_column_text(q, 0),
-                          json_integer(sqlite3_column_int64(q, 1)));
-    }
-  }
-  sqlite3_finalize(q);
+  json_object_set_new(o, "contacts", json_integer(t.contacts));
   json_object_set_new(o, "contacts_by_source", by);
-
-  json_object_set_new(o, "time_to_screen",
-                      s_dist(db, "SELECT screened_at_ms - received_at_ms FROM contacts "
-                                 "WHERE screened_at_ms > 0"));
-  json_object_set_new(o, "time_to_pack",
-                      s_dist(db, "SELECT first_pack_at_ms - opened_at_ms FROM enquiries "
-                                 "WHERE first_pack_at_ms > 0"));
-  json_object_set_new(o, "time_to_decision",
-                      s_dist(db, "SELECT decided_at_ms - received_at_ms FROM contacts "
-                                 "WHERE decided_at_ms > 0"));
-
-  /* Agency reply times by agency and RAG. */
-  json_t *replies = json_object();
-  if (sqlite3_prepare_v2(db, "SELECT DISTINCT agency, rag FROM requests ORDER BY agency, rag", -1,
-                         &q, NULL) == SQLITE_OK) {
-    while (sqlite3_step(q) == SQLITE_ROW) {
-      const char *agency = (const char *)sqlite3_column_text(q, 0);
-      int rag = sqlite3_column_int(q, 1);
-      json_t *a = json_object_get(replies, agency);
-      if (!a) {
-        a = json_object();
-        json_object_set_new(replies, agency, a);
-      }
-      json_t *d = s_dist2(db,
-                          "SELECT answered_at_ms - requested_at_ms FROM requests WHERE agency = ?1 "
-                          "AND rag = ?2 AND answered_at_ms > 0",
-                          agency, rag);
-      sqlite3_stmt *c = NULL;
-      int64_t asked = 0;
-      if (sqlite3_prepare_v2(db, "SELECT count(*) FROM requests WHERE agency = ?1 AND rag = ?2", -1,
-                             &c, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(c, 1, agency, -1, SQLITE_STATIC);
-        sqlite3_bind_int(c, 2, rag);
-        if (sqlite3_step(c) == SQLITE_ROW) {
-          asked = sqlite3_column_int64(c, 0);
-        }
-      }
-      sqlite3_finalize(c);
-      json_object_set_new(d, "asked", json_integer(asked));
-      json_object_set_new(a, mash_rag_name((Mash__V1__Rag)rag), d);
-    }
-  }
-  sqlite3_finalize(q);
+  json_object_set_new(o, "time_to_screen", s_dist(&t.time_to_screen));
+  json_object_set_new(o, "time_to_pack", s_dist(&t.time_to_pack));
+  json_object_set_new(o, "time_to_decision", s_dist(&t.time_to_decision));
   json_object_set_new(o, "agency_reply", replies);
-
-  json_object_set_new(o, "open_enquiries",
-                      json_integer(s_int(db,
-                                         "SELECT count(*) FROM enquiries "
-                                         "WHERE closed_at_ms = 0",
-                                         0)));
-  json_object_set_new(o, "overdue_requests",
-                      json_integer(s_int(db,
-                                         "SELECT count(*) FROM requests r JOIN enquiries e "
-                                         "USING (enquiry_id) WHERE r.answered_at_ms = 0 AND "
-                                         "e.closed_at_ms = 0 AND r.due_at_ms < ?1",
-                                         now_ms)));
-  json_t *levels = json_object();
-  if (sqlite3_prepare_v2(db, "SELECT level, count(*) FROM escalations GROUP BY level", -1, &q,
-                         NULL) == SQLITE_OK) {
-    while (sqlite3_step(q) == SQLITE_ROW) {
-      char key[16];
-      snprintf(key, sizeof key, "%d", sqlite3_column_int(q, 0));
-      json_object_set_new(levels, key, json_integer(sqlite3_column_int64(q, 1)));
-    }
-  }
-  sqlite3_finalize(q);
+  json_object_set_new(o, "open_enquiries", json_integer(t.open_enquiries));
+  json_object_set_new(o, "overdue_requests", json_integer(t.overdue_requests));
   json_object_set_new(o, "escalations_by_level", levels);
-
-  int64_t da = s_int(db, "SELECT count(*) FROM contacts WHERE domestic_abuse = 1", 0);
-  int64_t da_ok =
-      s_int(db, "SELECT count(*) FROM contacts WHERE domestic_abuse = 1 AND dash_complete = 1", 0);
-  json_object_set_new(o, "dash_completeness_pct",
-                      da ? json_real(100.0 * (double)da_ok / (double)da) : json_null());
-  int64_t enq = s_int(db, "SELECT count(*) FROM enquiries", 0);
-  int64_t consent = s_int(db, "SELECT count(*) FROM enquiries WHERE consent_status > 0", 0);
-  json_object_set_new(o, "consent_recorded_pct",
-                      enq ? json_real(100.0 * (double)consent / (double)enq) : json_null());
+  json_object_set_new(o, "dash_completeness_pct", s_pct(t.dash_complete, t.domestic_abuse));
+  json_object_set_new(o, "consent_recorded_pct", s_pct(t.consent_recorded, t.enquiries));
   /* Contacts acknowledged whose people are not resolved yet: not delivered. */
-  json_object_set_new(
-      o, "resolution_backlog",
-      json_integer(s_int(db, "SELECT count(*) FROM contacts WHERE unresolved = 1", 0)));
+  json_object_set_new(o, "resolution_backlog", json_integer(t.resolution_backlog));
   /* Possible matches awaiting the hub's review (confirm or reject). */
-  json_object_set_new(o, "possible_match_backlog",
-                      json_integer(s_int(db, "SELECT count(*) FROM matches WHERE state = 0", 0)));
+  json_object_set_new(o, "possible_match_backlog", json_integer(t.possible_match_backlog));
   /* Data-quality flags: contacts carrying each flag. */
-  json_t *flags = json_object();
-  if (sqlite3_prepare_v2(db, "SELECT quality_flags FROM contacts WHERE quality_flags <> ''", -1, &q,
-                         NULL) == SQLITE_OK) {
-    while (sqlite3_step(q) == SQLITE_ROW) {
-      const char *list = (const char *)sqlite3_column_text(q, 0);
-      for (const char *p = list; p != NULL && *p != '\0';) {
-        size_t len = strcspn(p, ",");
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
-        json_t *n = json_object_get(flags, name);
-        json_object_set_new(flags, name, json_integer(n ? json_integer_value(n) + 1 : 1));
-        p += len + (p[len] == ',');
-      }
-    }
-  }
-  sqlite3_finalize(q);
   json_object_set_new(o, "quality_flags", flags);
-
-  if (sqlite3_prepare_v2(db,
-                         "SELECT contact_id, received_at_ms FROM contacts WHERE state <> 3 "
-                         "ORDER BY received_at_ms, id LIMIT 1",
-                         -1, &q, NULL) == SQLITE_OK &&
-      sqlite3_step(q) == SQLITE_ROW) {
+  if (t.oldest_open_id[0] != '\0') {
     json_object_set_new(o, "oldest_open",
-                        json_pack("{s:s,s:I}", "contact_id", sqlite3_column_text(q, 0), "age_ms",
-                                  (json_int_t)(now_ms - sqlite3_column_int64(q, 1))));
+                        json_pack("{s:s,s:I}", "contact_id", t.oldest_open_id, "age_ms",
+                                  (json_int_t)(now_ms - t.oldest_open_received_at_ms)));
   } else {
     json_object_set_new(o, "oldest_open", json_null());
   }
-  sqlite3_finalize(q);
-  sqlite3_close(db);
   return o;
 }
 

@@ -2,7 +2,8 @@
  * contacts by source, time to screen, to pack and to decision, agency reply
  * times by agency and RAG (p50, p90), open and overdue enquiries,
  * escalations by level, DASH completeness, consent recorded, the oldest open
- * item. Read-only; reads plain columns only, never sealed content. */
+ * item. Read-only, through the store's statistics operations (store.h): it
+ * never opens the broker's tables itself, and reads no sealed content. */
 #ifndef MASH_OPS_STATS_H
 #define MASH_OPS_STATS_H
 
@@ -10,14 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Compute the figures from the database at `path` as of now_ms. Returns a
- * new JSON object, or NULL with a reason in err. */
+/* Compute the figures from the store at `path` (opened read-only) as of
+ * now_ms. Returns a new JSON object (the caller decrefs it), or NULL with a
+ * reason in err. Any thread. */
 json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t errlen);
 
-/* Print the figures as readable text. */
+/* Print the figures as readable text on stdout. */
 void mash_stats_print(const json_t *stats);
-
-/* p-th percentile (nearest rank) of n sorted values; 0 when n is 0. */
-int64_t mash_stats_percentile(const int64_t *sorted, size_t n, int p);
 
 #endif

@@ -156,6 +156,17 @@ static void s_close_all(adapter_t *p) {
   agent_close(p->agent, NULL, NULL);
 }
 
+/* A start that failed after the loop's handles were made: say why, close
+ * every handle, let their close callbacks run, and free the rest. */
+static int s_abort_start(adapter_t *p, const char *err) {
+  fprintf(stderr, "%s: %s\n", p->program, err);
+  s_close_all(p);
+  uv_run(&p->loop, UV_RUN_DEFAULT);
+  uv_loop_close(&p->loop);
+  records_destroy(&p->records);
+  return 1;
+}
+
 /* The broker answered a message of the outbox: a notification or an answer. */
 static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
                          const Mash__V1__Envelope *env, void *arg) {
@@ -506,12 +517,7 @@ int main(int argc, char **argv) {
   uv_signal_start(&p.sigint, s_signal_cb, SIGINT);
   uv_signal_start(&p.sigterm, s_signal_cb, SIGTERM);
   if (agent_start(p.agent, err, sizeof err) != 0) {
-    fprintf(stderr, "%s: %s\n", p.program, err);
-    s_close_all(&p);
-    uv_run(&p.loop, UV_RUN_DEFAULT);
-    uv_loop_close(&p.loop);
-    records_destroy(&p.records);
-    return 1;
+    return s_abort_start(&p, err);
   }
   if (p.submit_mode) {
     /* Receipts for entries left by an earlier run are awaited as well. */
@@ -536,12 +542,7 @@ int main(int argc, char **argv) {
   } else {
     p.spool = spool_new(&p.loop, spool_dir, s_spool_submit_cb, &p, err, sizeof err);
     if (!p.spool) {
-      fprintf(stderr, "%s: %s\n", p.program, err);
-      s_close_all(&p);
-      uv_run(&p.loop, UV_RUN_DEFAULT);
-      uv_loop_close(&p.loop);
-      records_destroy(&p.records);
-      return 1;
+      return s_abort_start(&p, err);
     }
     spool_set_batch(p.spool, s_spool_begin_cb, s_spool_commit_cb);
     spool_recover(p.spool, s_spool_lookup_cb, &p);

@@ -26,29 +26,6 @@
 /* The longest agency principal. */
 #define AGENCY_MAX_NAME 63u
 
-static const njson_name_value_t s_health_kinds[] = {
-    {"unscheduled_care", MASH__V1__HEALTH_EVENT_KIND__HEALTH_EVENT_KIND_UNSCHEDULED_CARE},
-    {"health_visitor_concern",
-     MASH__V1__HEALTH_EVENT_KIND__HEALTH_EVENT_KIND_HEALTH_VISITOR_CONCERN},
-    {NULL, 0},
-};
-
-static const njson_name_value_t s_education_kinds[] = {
-    {"attendance_drop", MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_ATTENDANCE_DROP},
-    {"exclusion", MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_EXCLUSION},
-    {"dsl_concern", MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_DSL_CONCERN},
-    {NULL, 0},
-};
-
-static const njson_name_value_t s_housing_kinds[] = {
-    {"eviction", MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_EVICTION},
-    {"homelessness", MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_HOMELESSNESS},
-    {"arrears", MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_ARREARS},
-    {"anti_social_behaviour",
-     MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_ANTI_SOCIAL_BEHAVIOUR},
-    {NULL, 0},
-};
-
 /* ---------------------------------------------------------------- details
  *
  * Each reads the "detail" object `d` into a new detail message of `n`. */
@@ -63,7 +40,7 @@ static void s_health(njson_ctx_t *ctx, const json_t *d, Mash__V1__Notification *
   n->detail_case = MASH__V1__NOTIFICATION__DETAIL_HEALTH;
   n->health = h;
   int kind = 0;
-  if (njson_get_enum(ctx, d, "kind", "detail", s_health_kinds, true, &kind) == 0) {
+  if (njson_get_enum(ctx, d, "kind", "detail", mash_health_kind_names, true, &kind) == 0) {
     h->kind = (Mash__V1__HealthEventKind)kind;
   }
   njson_get_text(ctx, d, "setting", "detail", NJSON_TEXT_SHORT, false, &h->setting);
@@ -81,7 +58,7 @@ static void s_education(njson_ctx_t *ctx, const json_t *d, Mash__V1__Notificatio
   n->detail_case = MASH__V1__NOTIFICATION__DETAIL_EDUCATION;
   n->education = e;
   int kind = 0;
-  if (njson_get_enum(ctx, d, "kind", "detail", s_education_kinds, true, &kind) == 0) {
+  if (njson_get_enum(ctx, d, "kind", "detail", mash_education_kind_names, true, &kind) == 0) {
     e->kind = (Mash__V1__EducationEventKind)kind;
   }
   njson_get_text(ctx, d, "school", "detail", NJSON_TEXT_SHORT, false, &e->school);
@@ -107,7 +84,7 @@ static void s_housing(njson_ctx_t *ctx, const json_t *d, Mash__V1__Notification 
   n->detail_case = MASH__V1__NOTIFICATION__DETAIL_HOUSING;
   n->housing = h;
   int kind = 0;
-  if (njson_get_enum(ctx, d, "kind", "detail", s_housing_kinds, true, &kind) == 0) {
+  if (njson_get_enum(ctx, d, "kind", "detail", mash_housing_kind_names, true, &kind) == 0) {
     h->kind = (Mash__V1__HousingEventKind)kind;
   }
   njson_get_text(ctx, d, "tenancy_reference", "detail", NJSON_TEXT_ID, false,

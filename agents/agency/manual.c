@@ -22,6 +22,7 @@
 
 #include "agency_file.h"
 #include "clock.h"
+#include "names.h"
 #include "notification_json.h"
 
 #define DIR_MODE 0700
@@ -32,60 +33,7 @@ _Static_assert(MANUAL_MAX_FINDINGS <= MASH_MAX_FINDINGS, "answers must pass the 
 
 /* ---------------------------------------------------------------- words */
 
-typedef struct word {
-  int value;
-  const char *name;
-} word_t;
-
-static const word_t s_rags[] = {
-    {MASH__V1__RAG__RAG_RED, "red"},
-    {MASH__V1__RAG__RAG_AMBER, "amber"},
-    {MASH__V1__RAG__RAG_GREEN, "green"},
-    {MASH__V1__RAG__RAG_BLUE, "blue"},
-    {0, NULL},
-};
-
-static const word_t s_consent_statuses[] = {
-    {MASH__V1__CONSENT_STATUS__CONSENT_STATUS_GIVEN, "given"},
-    {MASH__V1__CONSENT_STATUS__CONSENT_STATUS_REFUSED, "refused"},
-    {MASH__V1__CONSENT_STATUS__CONSENT_STATUS_NOT_SOUGHT, "not_sought"},
-    {0, NULL},
-};
-
-static const word_t s_lawful_bases[] = {
-    {MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_CONSENT, "consent"},
-    {MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_PUBLIC_TASK, "public_task"},
-    {MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_LEGAL_OBLIGATION, "legal_obligation"},
-    {MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_VITAL_INTERESTS, "vital_interests"},
-    {MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_SAFEGUARDING_DPA_SCH1_P18, "safeguarding_dpa_sch1_p18"},
-    {0, NULL},
-};
-
-static const word_t s_sexes[] = {
-    {MASH__V1__SEX__SEX_FEMALE, "female"},
-    {MASH__V1__SEX__SEX_MALE, "male"},
-    {MASH__V1__SEX__SEX_OTHER, "other"},
-    {MASH__V1__SEX__SEX_NOT_KNOWN, "not_known"},
-    {0, NULL},
-};
-
-static const word_t s_identifier_keys[] = {
-    {MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER, "nhs_number"},
-    {MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN, "upn"},
-    {MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID, "pnc_id"},
-    {MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID, "local_id"},
-    {0, NULL},
-};
-
-/* The word for `value`, or NULL when unset or unknown. */
-static const char *s_word(const word_t *table, int value) {
-  for (size_t i = 0; table[i].name != NULL; i++) {
-    if (table[i].value == value) {
-      return table[i].name;
-    }
-  }
-  return NULL;
-}
+/* Enum values are written with their words from names.h (mash_enum_name_of). */
 
 /* ---------------------------------------------------------------- paths and files */
 
@@ -175,8 +123,8 @@ static int s_set_text(json_t *obj, const char *key, const char *value) {
   return s != NULL && json_object_set_new(obj, key, s) == 0 ? 0 : -1;
 }
 
-static int s_set_word(json_t *obj, const char *key, const word_t *table, int value) {
-  return s_set_text(obj, key, s_word(table, value));
+static int s_set_word(json_t *obj, const char *key, const mash_enum_name_t *table, int value) {
+  return s_set_text(obj, key, mash_enum_name_of(table, value));
 }
 
 static int s_set_time(json_t *obj, const char *key, int64_t ms) {
@@ -219,10 +167,10 @@ static json_t *s_person_json(const Mash__V1__Person *p) {
   }
   int rc = s_set_text(o, "ref", p->ref) | s_set_text(o, "given_name", p->given_name) |
            s_set_text(o, "family_name", p->family_name) | s_set_text(o, "dob", p->date_of_birth) |
-           s_set_word(o, "sex", s_sexes, p->sex) | s_set_text(o, "role", p->role);
+           s_set_word(o, "sex", mash_sex_names, p->sex) | s_set_text(o, "role", p->role);
   for (size_t i = 0; i < p->n_identifiers && rc == 0; i++) {
     const Mash__V1__Identifier *id = p->identifiers[i];
-    const char *key = s_word(s_identifier_keys, id->kind);
+    const char *key = mash_enum_name_of(mash_identifier_kind_names, id->kind);
     if (key == NULL) {
       continue;
     }
@@ -255,7 +203,8 @@ static json_t *s_request_json(const Mash__V1__EnquiryRequest *req) {
   if (rc == 0) {
     rc = s_set_text(o, "request_id", req->request_id) |
          s_set_text(o, "enquiry_id", req->enquiry_id) |
-         s_set_text(o, "contact_id", req->contact_id) | s_set_word(o, "rag", s_rags, req->rag) |
+         s_set_text(o, "contact_id", req->contact_id) |
+         s_set_word(o, "rag", mash_rag_names, req->rag) |
          s_set_time(o, "requested_at", req->requested_at_ms) |
          s_set_time(o, "due_at", req->due_at_ms) | s_set_text(o, "question", req->question);
   }
@@ -263,9 +212,9 @@ static json_t *s_request_json(const Mash__V1__EnquiryRequest *req) {
     json_t *c = json_object();
     rc = c == NULL ? -1 : 0;
     if (rc == 0) {
-      rc = s_set_word(c, "status", s_consent_statuses, req->consent->status) |
+      rc = s_set_word(c, "status", mash_consent_status_names, req->consent->status) |
            s_set_text(c, "reason", req->consent->reason) |
-           s_set_word(c, "lawful_basis", s_lawful_bases, req->consent->lawful_basis) |
+           s_set_word(c, "lawful_basis", mash_lawful_basis_names, req->consent->lawful_basis) |
            s_set_text(c, "recorded_by", req->consent->recorded_by);
     }
     if (rc == 0) {
@@ -354,15 +303,6 @@ int manual_write_request(const char *dir, const Mash__V1__EnquiryRequest *req, c
 
 /* ---------------------------------------------------------------- the answer */
 
-static char *s_dup(const char *s) {
-  size_t len = strlen(s);
-  char *copy = malloc(len + 1);
-  if (copy != NULL) {
-    memcpy(copy, s, len + 1);
-  }
-  return copy;
-}
-
 static void s_answer_fields(njson_ctx_t *ctx, const json_t *root, const char *request_id,
                             Mash__V1__EnquiryResponse *r) {
   char *named = NULL;
@@ -431,7 +371,7 @@ int manual_parse_answer(const char *request_id, const char *text, size_t len,
   json_decref(root);
 
   if (ctx.errors == 0) {
-    r->request_id = s_dup(request_id);
+    r->request_id = strdup(request_id);
     if (r->request_id == NULL) {
       njson_error(&ctx, "$", "out of memory");
     }
@@ -445,7 +385,7 @@ int manual_parse_answer(const char *request_id, const char *text, size_t len,
       snprintf(summary, sizeof summary, "%zu finding%s.", r->n_findings,
                r->n_findings == 1 ? "" : "s");
     }
-    r->summary = s_dup(summary);
+    r->summary = strdup(summary);
     if (r->summary == NULL) {
       njson_error(&ctx, "$", "out of memory");
     }

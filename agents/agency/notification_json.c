@@ -18,27 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "civil.h"
 #include "clock.h"
-
-static const njson_name_value_t s_categories[] = {
-    {"domestic_abuse", MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE},
-    {"neglect", MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT},
-    {"physical_abuse", MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_PHYSICAL_ABUSE},
-    {"sexual_abuse", MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_SEXUAL_ABUSE},
-    {"emotional_abuse", MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_EMOTIONAL_ABUSE},
-    {"exploitation", MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_EXPLOITATION},
-    {"missing", MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_MISSING},
-    {"other", MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_OTHER},
-    {NULL, 0},
-};
-
-static const njson_name_value_t s_sexes[] = {
-    {"female", MASH__V1__SEX__SEX_FEMALE},
-    {"male", MASH__V1__SEX__SEX_MALE},
-    {"other", MASH__V1__SEX__SEX_OTHER},
-    {"not_known", MASH__V1__SEX__SEX_NOT_KNOWN},
-    {NULL, 0},
-};
 
 /* ---------------------------------------------------------------- errors and paths */
 
@@ -111,15 +92,6 @@ json_t *njson_load(njson_ctx_t *ctx, const char *text, size_t len, size_t max) {
 }
 
 /* ---------------------------------------------------------------- scalars */
-
-static char *s_dup(const char *s) {
-  size_t len = strlen(s);
-  char *copy = malloc(len + 1);
-  if (copy != NULL) {
-    memcpy(copy, s, len + 1);
-  }
-  return copy;
-}
 
 /* Identifier and reference characters: letters, digits and a few marks, no
  * white space or controls. */
@@ -200,7 +172,7 @@ int njson_get_text(njson_ctx_t *ctx, const json_t *obj, const char *key, const c
     njson_error(ctx, path, "contains control characters");
     return -1;
   }
-  char *copy = s_dup(s);
+  char *copy = strdup(s);
   if (copy == NULL) {
     njson_error(ctx, path, "out of memory");
     return -1;
@@ -251,18 +223,8 @@ int njson_get_integer(njson_ctx_t *ctx, const json_t *obj, const char *key, cons
   return 0;
 }
 
-static int s_lookup(const njson_name_value_t *table, const char *name, int *value) {
-  for (size_t i = 0; table[i].name != NULL; i++) {
-    if (strcmp(table[i].name, name) == 0) {
-      *value = table[i].value;
-      return 0;
-    }
-  }
-  return -1;
-}
-
 /* "a, b or c" for error messages. */
-static void s_choices(const njson_name_value_t *table, char *out, size_t outlen) {
+static void s_choices(const mash_enum_name_t *table, char *out, size_t outlen) {
   size_t used = 0;
   out[0] = '\0';
   for (size_t i = 0; table[i].name != NULL && used < outlen; i++) {
@@ -276,12 +238,12 @@ static void s_choices(const njson_name_value_t *table, char *out, size_t outlen)
 }
 
 int njson_enum_value(njson_ctx_t *ctx, const json_t *v, const char *path,
-                     const njson_name_value_t *table, int *out) {
+                     const mash_enum_name_t *table, int *out) {
   if (!json_is_string(v)) {
     njson_error(ctx, path, "expected a string");
     return -1;
   }
-  if (s_lookup(table, json_string_value(v), out) != 0) {
+  if (mash_enum_value(table, json_string_value(v), out) != 0) {
     char choices[128];
     s_choices(table, choices, sizeof choices);
     /* The value itself is not echoed: it is untrusted and may not fit. */
@@ -292,7 +254,7 @@ int njson_enum_value(njson_ctx_t *ctx, const json_t *v, const char *path,
 }
 
 int njson_get_enum(njson_ctx_t *ctx, const json_t *obj, const char *key, const char *base,
-                   const njson_name_value_t *table, bool required, int *out) {
+                   const mash_enum_name_t *table, bool required, int *out) {
   char path[NJSON_PATH_LEN];
   njson_path_key(path, base, key);
   int rc = 0;
@@ -368,24 +330,8 @@ const json_t *njson_get_array(njson_ctx_t *ctx, const json_t *obj, const char *k
 /* ---------------------------------------------------------------- values */
 
 bool njson_valid_date(const char *s) {
-  if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') {
-    return false;
-  }
-  for (int i = 0; i < 10; i++) {
-    if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) {
-      return false;
-    }
-  }
-  int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-  int month = (s[5] - '0') * 10 + (s[6] - '0');
-  int day = (s[8] - '0') * 10 + (s[9] - '0');
-  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (year < 1900 || month < 1 || month > 12 || day < 1) {
-    return false;
-  }
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  int last = days[month - 1] + (month == 2 && leap ? 1 : 0);
-  return day <= last;
+  mash_civil_date_t d;
+  return mash_civil_parse_date(s, &d) == 0 && d.year >= 1900;
 }
 
 bool njson_nhs_number(const char *s, char out[11]) {
@@ -419,7 +365,7 @@ bool njson_nhs_number(const char *s, char out[11]) {
 static int s_add_identifier(njson_ctx_t *ctx, Mash__V1__Person *p, Mash__V1__IdentifierKind kind,
                             char **value, const char *issuer, const char *path) {
   Mash__V1__Identifier *id = malloc(sizeof *id);
-  char *issuer_copy = issuer != NULL ? s_dup(issuer) : NULL;
+  char *issuer_copy = issuer != NULL ? strdup(issuer) : NULL;
   if (id == NULL || (issuer != NULL && issuer_copy == NULL)) {
     free(id);
     free(issuer_copy);
@@ -440,30 +386,26 @@ static int s_add_identifier(njson_ctx_t *ctx, Mash__V1__Person *p, Mash__V1__Ide
 /* Read the identifiers of a person: nhs_number, upn, pnc_id, local_id. */
 static void s_person_identifiers(njson_ctx_t *ctx, const json_t *j, const char *base,
                                  const char *local_issuer, Mash__V1__Person *p) {
-  static const struct {
-    const char *key;
-    Mash__V1__IdentifierKind kind;
-  } keys[] = {
-      {"nhs_number", MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER},
-      {"upn", MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN},
-      {"pnc_id", MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID},
-      {"local_id", MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID},
-  };
-  _Static_assert(sizeof keys / sizeof keys[0] <= MASH_MAX_IDENTIFIERS, "too many identifiers");
-
-  p->identifiers = calloc(sizeof keys / sizeof keys[0], sizeof *p->identifiers);
+  /* The JSON keys are the kinds' words, one identifier of each at most. */
+  const mash_enum_name_t *keys = mash_identifier_kind_names;
+  size_t nkeys = 0;
+  while (keys[nkeys].name != NULL && nkeys < MASH_MAX_IDENTIFIERS) {
+    nkeys++;
+  }
+  p->identifiers = calloc(nkeys, sizeof *p->identifiers);
   if (p->identifiers == NULL) {
     njson_error(ctx, base, "out of memory");
     return;
   }
-  for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+  for (size_t k = 0; k < nkeys; k++) {
+    Mash__V1__IdentifierKind kind = (Mash__V1__IdentifierKind)keys[k].value;
     char path[NJSON_PATH_LEN];
-    njson_path_key(path, base, keys[k].key);
+    njson_path_key(path, base, keys[k].name);
     char *value = NULL;
-    bool nhs = keys[k].kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER;
+    bool nhs = kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER;
     /* NHS numbers may be printed with spaces ("943 476 5919"). */
-    if (njson_get_text(ctx, j, keys[k].key, base, nhs ? NJSON_TEXT_ID_SPACED : NJSON_TEXT_ID, false,
-                       &value) != 0) {
+    if (njson_get_text(ctx, j, keys[k].name, base, nhs ? NJSON_TEXT_ID_SPACED : NJSON_TEXT_ID,
+                       false, &value) != 0) {
       continue;
     }
     if (value == NULL || value[0] == '\0') {
@@ -483,8 +425,8 @@ static void s_person_identifiers(njson_ctx_t *ctx, const json_t *j, const char *
       memcpy(value, digits, strlen(digits) + 1); /* never longer than value */
     }
     const char *issuer =
-        keys[k].kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID ? local_issuer : NULL;
-    if (s_add_identifier(ctx, p, keys[k].kind, &value, issuer, path) != 0) {
+        kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID ? local_issuer : NULL;
+    if (s_add_identifier(ctx, p, kind, &value, issuer, path) != 0) {
       free(value);
     }
   }
@@ -535,7 +477,7 @@ static void s_person_address(njson_ctx_t *ctx, const json_t *j, const char *base
       njson_error(ctx, line_path, "contains control characters");
       continue;
     }
-    char *copy = s_dup(json_string_value(v));
+    char *copy = strdup(json_string_value(v));
     if (copy == NULL) {
       njson_error(ctx, line_path, "out of memory");
       continue;
@@ -575,7 +517,7 @@ Mash__V1__Person *njson_person(njson_ctx_t *ctx, const json_t *j, const char *pa
   }
 
   int sex = 0;
-  if (njson_get_enum(ctx, j, "sex", path, s_sexes, false, &sex) == 0) {
+  if (njson_get_enum(ctx, j, "sex", path, mash_sex_names, false, &sex) == 0) {
     p->sex = (Mash__V1__Sex)sex;
   }
 
@@ -751,7 +693,7 @@ Mash__V1__Notification *njson_notification_parse(const char *text, size_t len, m
 
   njson_get_text(&ctx, root, "reference", "", NJSON_TEXT_ID, true, &n->source_reference);
   int category = 0;
-  if (njson_get_enum(&ctx, root, "category", "", s_categories, true, &category) == 0) {
+  if (njson_get_enum(&ctx, root, "category", "", mash_category_names, true, &category) == 0) {
     n->concern_category = (Mash__V1__ConcernCategory)category;
   }
   njson_get_text(&ctx, root, "concern", "", NJSON_TEXT_LONG, false, &n->concern);

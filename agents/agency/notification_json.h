@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "codec.h"
+#include "names.h"
 
 /* Largest notification document accepted. A notification has to fit in one
  * frame once encoded; JSON is wordier than protobuf, so allow four frames of
@@ -38,12 +39,8 @@ typedef struct njson_ctx {
   size_t errors;
 } njson_ctx_t;
 
-/* A table entry mapping a JSON word to an enumeration value; tables end with
- * a {NULL, 0} entry. */
-typedef struct njson_name_value {
-  const char *name;
-  int value;
-} njson_name_value_t;
+/* Enum values are read with the word tables of names.h (mash_enum_name_t, ended
+ * by a {NULL, 0} entry). */
 
 /* The kinds of text, with their bounds: ID is at most MASH_MAX_ID_LEN bytes of
  * A-Z a-z 0-9 - _ . / : (ID_SPACED also allows spaces, for NHS numbers as
@@ -102,11 +99,11 @@ int njson_get_integer(njson_ctx_t *ctx, const json_t *obj, const char *key, cons
 
 /* A word of `table`; the error lists the words allowed. */
 int njson_get_enum(njson_ctx_t *ctx, const json_t *obj, const char *key, const char *base,
-                   const njson_name_value_t *table, bool required, int *out);
+                   const mash_enum_name_t *table, bool required, int *out);
 
 /* The same for a value already in hand (array elements) at `path`. */
 int njson_enum_value(njson_ctx_t *ctx, const json_t *v, const char *path,
-                     const njson_name_value_t *table, int *out);
+                     const mash_enum_name_t *table, int *out);
 
 /* A UTC time in ISO 8601 ("2026-11-23T02:10:00Z", also with .sss or a
  * +HH:MM offset), not before 1970, as milliseconds since the epoch. */

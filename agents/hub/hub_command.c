@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "names.h"
+
 /* A command owns its parsed JSON; the messages point into its strings. */
 struct hub_command {
   hub_command_kind_t kind;
@@ -31,41 +33,10 @@ struct hub_command {
 
 /* ---------------------------------------------------------------- names */
 
-typedef struct name_value {
-  const char *name;
-  int value;
-} name_value_t;
-
-static const name_value_t s_rags[] = {
-    {"red", MASH__V1__RAG__RAG_RED},
-    {"amber", MASH__V1__RAG__RAG_AMBER},
-    {"green", MASH__V1__RAG__RAG_GREEN},
-    {"blue", MASH__V1__RAG__RAG_BLUE},
-    {NULL, 0},
-};
-
-static const name_value_t s_consents[] = {
-    {"given", MASH__V1__CONSENT_STATUS__CONSENT_STATUS_GIVEN},
-    {"refused", MASH__V1__CONSENT_STATUS__CONSENT_STATUS_REFUSED},
-    {"not_sought", MASH__V1__CONSENT_STATUS__CONSENT_STATUS_NOT_SOUGHT},
-    {NULL, 0},
-};
-
-static const name_value_t s_bases[] = {
-    {"consent", MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_CONSENT},
-    {"public_task", MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_PUBLIC_TASK},
-    {"legal_obligation", MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_LEGAL_OBLIGATION},
-    {"vital_interests", MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_VITAL_INTERESTS},
+/* The command files' words are the enums' words (names.h), and
+ * "safeguarding" besides for the long name of that lawful basis. */
+static const mash_enum_name_t s_basis_aliases[] = {
     {"safeguarding", MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_SAFEGUARDING_DPA_SCH1_P18},
-    {"safeguarding_dpa_sch1_p18", MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_SAFEGUARDING_DPA_SCH1_P18},
-    {NULL, 0},
-};
-
-static const name_value_t s_outcomes[] = {
-    {"no_further_action", MASH__V1__OUTCOME__OUTCOME_NO_FURTHER_ACTION},
-    {"early_help", MASH__V1__OUTCOME__OUTCOME_EARLY_HELP},
-    {"assessment", MASH__V1__OUTCOME__OUTCOME_ASSESSMENT},
-    {"strategy_discussion", MASH__V1__OUTCOME__OUTCOME_STRATEGY_DISCUSSION},
     {NULL, 0},
 };
 
@@ -73,44 +44,37 @@ static const name_value_t s_outcomes[] = {
  * still means unknown, and confirm is value 1. */
 enum { MATCH_CONFIRM = 1, MATCH_REJECT = 2 };
 
-static const name_value_t s_match_decisions[] = {
+static const mash_enum_name_t s_match_decisions[] = {
     {"confirm", MATCH_CONFIRM},
     {"reject", MATCH_REJECT},
     {NULL, 0},
 };
 
-static int s_lookup(const name_value_t *table, const char *name) {
-  for (size_t i = 0; name != NULL && table[i].name != NULL; i++) {
-    if (strcmp(table[i].name, name) == 0) {
-      return table[i].value;
-    }
+/* The value of `name` in `table`, else in `aliases` (may be NULL); 0 when
+ * neither holds it. */
+static int s_lookup(const mash_enum_name_t *table, const mash_enum_name_t *aliases,
+                    const char *name) {
+  int v = 0;
+  if (mash_enum_value(table, name, &v) != 0 && aliases != NULL) {
+    mash_enum_value(aliases, name, &v);
   }
-  return 0;
+  return v;
 }
 
 int hub_command_rag_parse(const char *name) {
-  return s_lookup(s_rags, name);
-}
-
-const char *hub_command_rag_name(int rag) {
-  for (size_t i = 0; s_rags[i].name != NULL; i++) {
-    if (s_rags[i].value == rag) {
-      return s_rags[i].name;
-    }
-  }
-  return "unspecified";
+  return s_lookup(mash_rag_names, NULL, name);
 }
 
 int hub_command_consent_parse(const char *name) {
-  return s_lookup(s_consents, name);
+  return s_lookup(mash_consent_status_names, NULL, name);
 }
 
 int hub_command_basis_parse(const char *name) {
-  return s_lookup(s_bases, name);
+  return s_lookup(mash_lawful_basis_names, s_basis_aliases, name);
 }
 
 int hub_command_outcome_parse(const char *name) {
-  return s_lookup(s_outcomes, name);
+  return s_lookup(mash_outcome_names, NULL, name);
 }
 
 /* ---------------------------------------------------------------- reading */
@@ -191,12 +155,13 @@ static const char *s_string(mash_errors_t *errs, const json_t *obj, const char *
 
 /* An enum member by name: 0 when absent, wrong or unknown (with an error). */
 static int s_enum(mash_errors_t *errs, const json_t *obj, const char *key, const char *path,
-                  const name_value_t *table, const char *choices) {
+                  const mash_enum_name_t *table, const mash_enum_name_t *aliases,
+                  const char *choices) {
   const char *s = s_string(errs, obj, key, path, true);
   if (s == NULL) {
     return 0;
   }
-  int v = s_lookup(table, s);
+  int v = s_lookup(table, aliases, s);
   if (v == 0) {
     char echo[48];
     s_echo(echo, sizeof echo, s);
@@ -220,9 +185,10 @@ static void s_read_consent(mash_errors_t *errs, hub_command_t *c, const json_t *
   }
   s_check_keys(errs, j, "consent", known, "a consent record");
   Mash__V1__ConsentRecord *r = &c->consent;
-  r->status =
-      s_enum(errs, j, "status", "consent.status", s_consents, "given, refused or not_sought");
-  r->lawful_basis = s_enum(errs, j, "lawful_basis", "consent.lawful_basis", s_bases,
+  r->status = s_enum(errs, j, "status", "consent.status", mash_consent_status_names, NULL,
+                     "given, refused or not_sought");
+  r->lawful_basis = s_enum(errs, j, "lawful_basis", "consent.lawful_basis", mash_lawful_basis_names,
+                           s_basis_aliases,
                            "consent, public_task, legal_obligation, vital_interests or "
                            "safeguarding");
   const char *reason = s_string(errs, j, "reason", "consent.reason", false);
@@ -292,7 +258,7 @@ static void s_read_screening(mash_errors_t *errs, hub_command_t *c, const json_t
   Mash__V1__ScreeningDecision *d = &c->screening;
   const char *s = s_string(errs, obj, "contact_id", "contact_id", true);
   d->contact_id = s ? (char *)s : d->contact_id;
-  d->rag = s_enum(errs, obj, "rag", "rag", s_rags, "red, amber, green or blue");
+  d->rag = s_enum(errs, obj, "rag", "rag", mash_rag_names, NULL, "red, amber, green or blue");
   s = s_string(errs, obj, "screened_by", "screened_by", true);
   d->screened_by = s ? (char *)s : d->screened_by;
   s = s_string(errs, obj, "rationale", "rationale", false);
@@ -308,7 +274,7 @@ static void s_read_outcome(mash_errors_t *errs, hub_command_t *c, const json_t *
   Mash__V1__OutcomeDecision *d = &c->outcome;
   const char *s = s_string(errs, obj, "contact_id", "contact_id", true);
   d->contact_id = s ? (char *)s : d->contact_id;
-  d->outcome = s_enum(errs, obj, "outcome", "outcome", s_outcomes,
+  d->outcome = s_enum(errs, obj, "outcome", "outcome", mash_outcome_names, NULL,
                       "no_further_action, early_help, assessment or strategy_discussion");
   s = s_string(errs, obj, "decided_by", "decided_by", true);
   d->decided_by = s ? (char *)s : d->decided_by;
@@ -323,8 +289,8 @@ static void s_read_match(mash_errors_t *errs, hub_command_t *c, const json_t *ob
   Mash__V1__MatchDecision *d = &c->match;
   const char *s = s_string(errs, obj, "match_id", "match_id", true);
   d->match_id = s ? (char *)s : d->match_id;
-  d->confirm = s_enum(errs, obj, "decision", "decision", s_match_decisions, "confirm or reject") ==
-               MATCH_CONFIRM;
+  d->confirm = s_enum(errs, obj, "decision", "decision", s_match_decisions, NULL,
+                      "confirm or reject") == MATCH_CONFIRM;
   s = s_string(errs, obj, "decided_by", "decided_by", true);
   d->decided_by = s ? (char *)s : d->decided_by;
   s = s_string(errs, obj, "rationale", "rationale", false);

@@ -91,11 +91,8 @@ int hub_command_answer_text(const Mash__V1__Envelope *answer, char *out, size_t 
 /* "red" -> MASH__V1__RAG__RAG_RED; 0 for an unknown name. */
 int hub_command_rag_parse(const char *name);
 int hub_command_consent_parse(const char *name);
-/* Also accepts "safeguarding_dpa_sch1_p18", the name pack JSON uses. */
+/* Also accepts "safeguarding" for "safeguarding_dpa_sch1_p18". */
 int hub_command_basis_parse(const char *name);
 int hub_command_outcome_parse(const char *name);
-
-/* The name of a RAG value ("red"), "unspecified" for anything unknown. */
-const char *hub_command_rag_name(int rag);
 
 #endif

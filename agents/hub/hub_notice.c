@@ -99,7 +99,7 @@ void hub_notice_pack_line(const Mash__V1__ConsolidatedPack *p, const char *base,
     s_text(&l, "  ");
     s_text(&l, p->contact_id);
     s_text(&l, "  ");
-    s_text(&l, hub_command_rag_name((int)p->rag));
+    s_text(&l, mash_rag_name(p->rag));
     if (p->issued_at_ms != 0) {
       s_text(&l, "  issued ");
       s_time(&l, p->issued_at_ms);
@@ -138,7 +138,7 @@ json_t *hub_notice_pack_json(const Mash__V1__ConsolidatedPack *p, const char *ba
   hub_view_json_set(o, "partial", json_boolean(p->partial), &ok);
   hub_view_json_set(o, "missing",
                     hub_view_json_strings(p->missing_agencies, p->n_missing_agencies, &ok), &ok);
-  hub_view_json_set(o, "rag", json_string(hub_command_rag_name((int)p->rag)), &ok);
+  hub_view_json_set(o, "rag", json_string(mash_rag_name(p->rag)), &ok);
   hub_view_json_set(o, "issued_at", hub_view_json_time(p->issued_at_ms), &ok);
   hub_view_json_set(o, "answers", json_integer((json_int_t)answered), &ok);
   hub_view_json_set(o, "escalations", json_integer((json_int_t)p->n_escalations), &ok);
@@ -225,7 +225,7 @@ json_t *hub_notice_escalation_json(const Mash__V1__EscalationEvent *e) {
   hub_view_json_set(o, "parties", hub_view_json_strings(e->parties, e->n_parties, &ok), &ok);
   hub_view_json_set(o, "due_at", hub_view_json_time(e->due_at_ms), &ok);
   hub_view_json_set(o, "at", hub_view_json_time(e->at_ms), &ok);
-  hub_view_json_set(o, "rag", json_string(hub_command_rag_name((int)e->rag)), &ok);
+  hub_view_json_set(o, "rag", json_string(mash_rag_name(e->rag)), &ok);
   if (!ok) {
     json_decref(o);
     return NULL;

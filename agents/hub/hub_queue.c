@@ -119,14 +119,23 @@ static void s_int(hub_line_t *l, int32_t v) {
   hub_line_text(l, tmp, false);
 }
 
+/* Start a queue line in out with the contact's priority ("P12"); false
+ * (out empty) when there is no contact or no room. */
+static bool s_line_start(hub_line_t *l, const Mash__V1__Contact *c, char *out, size_t outlen) {
+  hub_line_init(l, out, outlen);
+  if (c == NULL || l->full) {
+    return false;
+  }
+  hub_line_text(l, "P", false);
+  s_int(l, c->priority);
+  return true;
+}
+
 void hub_queue_line(const Mash__V1__Contact *c, int64_t now_ms, char *out, size_t outlen) {
   hub_line_t l;
-  hub_line_init(&l, out, outlen);
-  if (c == NULL || l.full) {
+  if (!s_line_start(&l, c, out, outlen)) {
     return;
   }
-  hub_line_text(&l, "P", false);
-  s_int(&l, c->priority);
   hub_line_text(&l, "  ", false);
   hub_line_text(&l, c->contact_id, false);
   hub_line_text(&l, "  ", false);
@@ -165,7 +174,7 @@ void hub_queue_line(const Mash__V1__Contact *c, int64_t now_ms, char *out, size_
   }
   hub_line_text(&l, "]  ", false);
   if (c->notification != NULL) {
-    hub_line_text(&l, hub_view_category_name(c->notification->concern_category), true);
+    hub_line_text(&l, mash_category_name(c->notification->concern_category), true);
   } else {
     hub_line_text(&l, "no notification", false);
   }
@@ -173,12 +182,9 @@ void hub_queue_line(const Mash__V1__Contact *c, int64_t now_ms, char *out, size_
 
 void hub_queue_contact_line(const Mash__V1__Contact *c, char *out, size_t outlen) {
   hub_line_t l;
-  hub_line_init(&l, out, outlen);
-  if (c == NULL || l.full) {
+  if (!s_line_start(&l, c, out, outlen)) {
     return;
   }
-  hub_line_text(&l, "P", false);
-  s_int(&l, c->priority);
   hub_line_text(&l, " ", false);
   /* The view's line is already safe; copied through s_text it is cut
    * between whole characters. A view line that did not fit the buffer
@@ -221,7 +227,7 @@ json_t *hub_queue_json(const Mash__V1__Contact *c, int64_t now_ms) {
   hub_view_json_set(o, "overdue", json_boolean(hub_queue_overdue(c, now_ms)), &ok);
   hub_view_json_set(o, "category",
                     c->notification != NULL
-                        ? json_string(hub_view_category_name(c->notification->concern_category))
+                        ? json_string(mash_category_name(c->notification->concern_category))
                         : json_null(),
                     &ok);
   if (!ok) {

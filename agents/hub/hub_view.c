@@ -1,7 +1,7 @@
 /* hub_view: how the hub desk shows a contact: one readable line for a
  * terminal and a JSON object with every field.
  *
- * Responsible for: naming enums as lowercase words, formatting times as ISO
+ * Responsible for: showing enums by their words (names.h), formatting times as ISO
  * 8601 UTC, and making untrusted text safe to show (no control characters on
  * a terminal, valid UTF-8 in JSON).
  * Must not: do any I/O, log (the output holds names of children), or change
@@ -22,113 +22,6 @@
 #include "dash.h"
 
 /* ---------------------------------------------------------------- names */
-
-/* snake_case names as used in JSON; the line shows them with spaces. Shared
- * with pack_view through hub_view.h. */
-const char *hub_view_category_name(Mash__V1__ConcernCategory c) {
-  switch (c) {
-  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_DOMESTIC_ABUSE:
-    return "domestic_abuse";
-  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT:
-    return "neglect";
-  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_PHYSICAL_ABUSE:
-    return "physical_abuse";
-  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_SEXUAL_ABUSE:
-    return "sexual_abuse";
-  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_EMOTIONAL_ABUSE:
-    return "emotional_abuse";
-  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_EXPLOITATION:
-    return "exploitation";
-  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_MISSING:
-    return "missing";
-  case MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_OTHER:
-    return "other";
-  default:
-    return "unspecified";
-  }
-}
-
-const char *hub_view_sex_name(Mash__V1__Sex s) {
-  switch (s) {
-  case MASH__V1__SEX__SEX_FEMALE:
-    return "female";
-  case MASH__V1__SEX__SEX_MALE:
-    return "male";
-  case MASH__V1__SEX__SEX_OTHER:
-    return "other";
-  case MASH__V1__SEX__SEX_NOT_KNOWN:
-    return "not_known";
-  default:
-    return "unspecified";
-  }
-}
-
-const char *hub_view_identifier_name(Mash__V1__IdentifierKind k) {
-  switch (k) {
-  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER:
-    return "nhs_number";
-  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN:
-    return "upn";
-  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID:
-    return "pnc_id";
-  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID:
-    return "local_id";
-  default:
-    return "unspecified";
-  }
-}
-
-const char *hub_view_dash_answer_name(Mash__V1__DashAnswer a) {
-  switch (a) {
-  case MASH__V1__DASH_ANSWER__DASH_ANSWER_YES:
-    return "yes";
-  case MASH__V1__DASH_ANSWER__DASH_ANSWER_NO:
-    return "no";
-  case MASH__V1__DASH_ANSWER__DASH_ANSWER_NOT_KNOWN:
-    return "not_known";
-  default:
-    return "unanswered";
-  }
-}
-
-const char *hub_view_health_kind_name(Mash__V1__HealthEventKind k) {
-  switch (k) {
-  case MASH__V1__HEALTH_EVENT_KIND__HEALTH_EVENT_KIND_UNSCHEDULED_CARE:
-    return "unscheduled_care";
-  case MASH__V1__HEALTH_EVENT_KIND__HEALTH_EVENT_KIND_HEALTH_VISITOR_CONCERN:
-    return "health_visitor_concern";
-  default:
-    return "unspecified";
-  }
-}
-
-const char *hub_view_education_kind_name(Mash__V1__EducationEventKind k) {
-  switch (k) {
-  case MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_ATTENDANCE_DROP:
-    return "attendance_drop";
-  case MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_EXCLUSION:
-    return "exclusion";
-  case MASH__V1__EDUCATION_EVENT_KIND__EDUCATION_EVENT_KIND_DSL_CONCERN:
-    return "dsl_concern";
-  default:
-    return "unspecified";
-  }
-}
-
-const char *hub_view_housing_kind_name(Mash__V1__HousingEventKind k) {
-  switch (k) {
-  case MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_EVICTION:
-    return "eviction";
-  case MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_HOMELESSNESS:
-    return "homelessness";
-  case MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_ARREARS:
-    return "arrears";
-  case MASH__V1__HOUSING_EVENT_KIND__HOUSING_EVENT_KIND_ANTI_SOCIAL_BEHAVIOUR:
-    return "anti_social_behaviour";
-  default:
-    return "unspecified";
-  }
-}
 
 const char *hub_view_agency_name(Mash__V1__Notification__DetailCase c) {
   const char *name = mash_detail_agency(c);
@@ -259,16 +152,16 @@ void hub_view_line(const Mash__V1__Contact *c, char *out, size_t outlen) {
     hub_line_text(&b, "  ", false);
     hub_line_text(&b, n->source_reference, false);
     hub_line_text(&b, "  ", false);
-    hub_line_text(&b, hub_view_category_name(n->concern_category), true);
+    hub_line_text(&b, mash_category_name(n->concern_category), true);
   }
 
   mash_dash_result_t r;
   if (hub_view_dash_of(c, &r)) {
     if (r.present) {
       hub_line_printf(&b, "  DASH %u/%u %s%s", r.yes_count, (unsigned)n->police->n_dash_answers,
-                      mash_dash_grade_name(r.final_grade), r.grade_raised ? " (raised)" : "");
+                      mash_risk_grade_name(r.final_grade), r.grade_raised ? " (raised)" : "");
     } else if (r.final_grade != MASH__V1__RISK_GRADE__RISK_GRADE_UNSPECIFIED) {
-      hub_line_printf(&b, "  no DASH, grade %s", mash_dash_grade_name(r.final_grade));
+      hub_line_printf(&b, "  no DASH, grade %s", mash_risk_grade_name(r.final_grade));
     } else {
       hub_line_text(&b, "  no DASH", false);
     }
@@ -390,7 +283,7 @@ json_t *hub_view_person_json(const Mash__V1__Person *p, bool *ok) {
                         ? hub_view_json_text(p->date_of_birth)
                         : json_null(),
                     ok);
-  hub_view_json_set(o, "sex", json_string(hub_view_sex_name(p->sex)), ok);
+  hub_view_json_set(o, "sex", json_string(mash_sex_name(p->sex)), ok);
   hub_view_json_set(o, "role", hub_view_json_text(p->role), ok);
 
   json_t *ids = json_array();
@@ -398,7 +291,7 @@ json_t *hub_view_person_json(const Mash__V1__Person *p, bool *ok) {
     const Mash__V1__Identifier *id = p->identifiers[i];
     json_t *jid = json_object();
     if (jid != NULL && id != NULL) {
-      hub_view_json_set(jid, "kind", json_string(hub_view_identifier_name(id->kind)), ok);
+      hub_view_json_set(jid, "kind", json_string(mash_identifier_kind_name(id->kind)), ok);
       hub_view_json_set(jid, "value", hub_view_json_text(id->value), ok);
       if (id->issuer != NULL && id->issuer[0] != '\0') {
         hub_view_json_set(jid, "issuer", hub_view_json_text(id->issuer), ok);
@@ -452,10 +345,10 @@ static json_t *s_jpolice(const Mash__V1__PoliceDetail *p, bool *ok) {
                     ok);
   json_t *answers = json_array();
   for (size_t i = 0; answers != NULL && i < p->n_dash_answers; i++) {
-    hub_view_json_append(answers, json_string(hub_view_dash_answer_name(p->dash_answers[i])), ok);
+    hub_view_json_append(answers, json_string(mash_dash_answer_name(p->dash_answers[i])), ok);
   }
   hub_view_json_set(o, "dash_answers", answers, ok);
-  hub_view_json_set(o, "officer_grade", json_string(mash_dash_grade_name(p->officer_grade)), ok);
+  hub_view_json_set(o, "officer_grade", json_string(mash_risk_grade_name(p->officer_grade)), ok);
   hub_view_json_set(o, "formal_referral", json_boolean(p->formal_referral), ok);
   hub_view_json_set(o, "domestic_abuse", json_boolean(p->domestic_abuse), ok);
   return o;
@@ -474,7 +367,7 @@ static json_t *s_jdetail(const Mash__V1__Notification *n, bool *ok) {
       *ok = false;
       return NULL;
     }
-    hub_view_json_set(o, "kind", json_string(hub_view_health_kind_name(n->health->kind)), ok);
+    hub_view_json_set(o, "kind", json_string(mash_health_kind_name(n->health->kind)), ok);
     hub_view_json_set(o, "setting", hub_view_json_text(n->health->setting), ok);
     hub_view_json_set(o, "attended_at", hub_view_json_time(n->health->attended_at_ms), ok);
     hub_view_json_set(o, "practitioner", hub_view_json_text(n->health->practitioner), ok);
@@ -487,7 +380,7 @@ static json_t *s_jdetail(const Mash__V1__Notification *n, bool *ok) {
       *ok = false;
       return NULL;
     }
-    hub_view_json_set(o, "kind", json_string(hub_view_education_kind_name(n->education->kind)), ok);
+    hub_view_json_set(o, "kind", json_string(mash_education_kind_name(n->education->kind)), ok);
     hub_view_json_set(o, "school", hub_view_json_text(n->education->school), ok);
     hub_view_json_set(o, "attendance_percent", json_integer(n->education->attendance_percent), ok);
     hub_view_json_set(o, "unauthorised_sessions", json_integer(n->education->unauthorised_sessions),
@@ -502,7 +395,7 @@ static json_t *s_jdetail(const Mash__V1__Notification *n, bool *ok) {
       *ok = false;
       return NULL;
     }
-    hub_view_json_set(o, "kind", json_string(hub_view_housing_kind_name(n->housing->kind)), ok);
+    hub_view_json_set(o, "kind", json_string(mash_housing_kind_name(n->housing->kind)), ok);
     hub_view_json_set(o, "tenancy_reference", hub_view_json_text(n->housing->tenancy_reference),
                       ok);
     hub_view_json_set(o, "arrears_pence", json_integer(n->housing->arrears_pence), ok);
@@ -521,7 +414,7 @@ static json_t *s_jnotification(const Mash__V1__Notification *n, bool *ok) {
   }
   hub_view_json_set(o, "source_reference", hub_view_json_text(n->source_reference), ok);
   hub_view_json_set(o, "agency", json_string(hub_view_agency_name(n->detail_case)), ok);
-  hub_view_json_set(o, "category", json_string(hub_view_category_name(n->concern_category)), ok);
+  hub_view_json_set(o, "category", json_string(mash_category_name(n->concern_category)), ok);
   hub_view_json_set(o, "concern", hub_view_json_text(n->concern), ok);
   hub_view_json_set(o, "occurred_at", hub_view_json_time(n->occurred_at_ms), ok);
   hub_view_json_set(o, "children", s_jpeople(n->children, n->n_children, ok), ok);
@@ -554,10 +447,10 @@ static json_t *s_jdash(const Mash__V1__DashScore *d, bool *ok) {
   hub_view_json_set(o, "present", json_boolean(d->present), ok);
   hub_view_json_set(o, "complete", json_boolean(d->complete), ok);
   hub_view_json_set(o, "yes_count", json_integer(d->yes_count), ok);
-  hub_view_json_set(o, "checklist_grade", json_string(mash_dash_grade_name(d->checklist_grade)),
+  hub_view_json_set(o, "checklist_grade", json_string(mash_risk_grade_name(d->checklist_grade)),
                     ok);
-  hub_view_json_set(o, "officer_grade", json_string(mash_dash_grade_name(d->officer_grade)), ok);
-  hub_view_json_set(o, "final_grade", json_string(mash_dash_grade_name(d->final_grade)), ok);
+  hub_view_json_set(o, "officer_grade", json_string(mash_risk_grade_name(d->officer_grade)), ok);
+  hub_view_json_set(o, "final_grade", json_string(mash_risk_grade_name(d->final_grade)), ok);
   hub_view_json_set(o, "grade_raised", json_boolean(d->grade_raised), ok);
   return o;
 }

@@ -3,7 +3,7 @@
  * display, so it shows names; nothing here goes to logs.
  *
  * It also exports the small pieces the desk's other views (pack_view) share:
- * enum names, UTF-8 decoding, the contact's DASH and the JSON builders. */
+ * UTF-8 decoding, the contact's DASH and the JSON builders. */
 #ifndef MASH_HUB_VIEW_H
 #define MASH_HUB_VIEW_H
 
@@ -14,6 +14,7 @@
 
 #include "dash.h"
 #include "mash.pb-c.h"
+#include "names.h"
 
 /* A bounded line being written for a terminal: never overflows, always
  * NUL-terminated, never cut inside a character; once something does not fit
@@ -51,16 +52,7 @@ json_t *hub_view_json(const Mash__V1__Contact *c);
 
 /* ---------------------------------------------------------------- shared helpers */
 
-/* Lowercase snake_case names of enum values, as used in JSON ("domestic_abuse",
- * "not_known"); "unspecified" (or "unanswered", "unknown") for anything else.
- * Static strings. */
-const char *hub_view_category_name(Mash__V1__ConcernCategory c);
-const char *hub_view_sex_name(Mash__V1__Sex s);
-const char *hub_view_identifier_name(Mash__V1__IdentifierKind k);
-const char *hub_view_dash_answer_name(Mash__V1__DashAnswer a);
-const char *hub_view_health_kind_name(Mash__V1__HealthEventKind k);
-const char *hub_view_education_kind_name(Mash__V1__EducationEventKind k);
-const char *hub_view_housing_kind_name(Mash__V1__HousingEventKind k);
+/* Enum values are named by names.h (mash_category_name, mash_sex_name...). */
 /* The agency a notification's detail belongs to: "police", ..., "unknown". */
 const char *hub_view_agency_name(Mash__V1__Notification__DetailCase c);
 

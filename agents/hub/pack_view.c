@@ -1,10 +1,10 @@
 /* pack_view: how the hub desk shows a consolidated pack as a JSON object
  * with every field (the printable HTML page is pack_html.c).
  *
- * Responsible for: naming the pack's enums (RAG, consent, lawful basis,
- * timeliness) and translating every field of the pack, each agency answer
- * classified as on time, late or not answered, into JSON. The contact,
- * people and shared enum names come from hub_view.
+ * Responsible for: naming an answer's timeliness and translating every
+ * field of the pack, each agency answer classified as on time, late or not
+ * answered, into JSON. The contact and people come from hub_view, the enum
+ * words from names.h.
  * Must not: do any I/O, log (the pack holds names of children), or change
  * the pack. Safe from any thread.
  */
@@ -16,23 +16,6 @@
 #include "pack_view_int.h"
 
 /* ---------------------------------------------------------------- names */
-
-static const char *s_basis_name(Mash__V1__LawfulBasis b) {
-  switch (b) {
-  case MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_CONSENT:
-    return "consent";
-  case MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_PUBLIC_TASK:
-    return "public_task";
-  case MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_LEGAL_OBLIGATION:
-    return "legal_obligation";
-  case MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_VITAL_INTERESTS:
-    return "vital_interests";
-  case MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_SAFEGUARDING_DPA_SCH1_P18:
-    return "safeguarding_dpa_sch1_p18";
-  default:
-    return "unspecified";
-  }
-}
 
 static const char *s_timeliness_name(timeliness_t t) {
   switch (t) {
@@ -56,9 +39,9 @@ static json_t *s_jconsent(const Mash__V1__ConsentRecord *c, bool *ok) {
     *ok = false;
     return NULL;
   }
-  hub_view_json_set(o, "status", json_string(s_consent_name(c->status)), ok);
+  hub_view_json_set(o, "status", json_string(mash_consent_status_name(c->status)), ok);
   hub_view_json_set(o, "reason", hub_view_json_text(c->reason), ok);
-  hub_view_json_set(o, "lawful_basis", json_string(s_basis_name(c->lawful_basis)), ok);
+  hub_view_json_set(o, "lawful_basis", json_string(mash_lawful_basis_name(c->lawful_basis)), ok);
   hub_view_json_set(o, "recorded_by", hub_view_json_text(c->recorded_by), ok);
   return o;
 }
@@ -136,7 +119,7 @@ static json_t *s_jprior(const Mash__V1__PriorContact *c, bool *ok) {
   hub_view_json_set(o, "contact_id", hub_view_json_text(c->contact_id), ok);
   hub_view_json_set(o, "source_principal", hub_view_json_text(c->source_principal), ok);
   hub_view_json_set(o, "received_at", hub_view_json_time(c->received_at_ms), ok);
-  hub_view_json_set(o, "category", json_string(hub_view_category_name(c->concern_category)), ok);
+  hub_view_json_set(o, "category", json_string(mash_category_name(c->concern_category)), ok);
   hub_view_json_set(o, "person_ref", hub_view_json_text(c->person_ref), ok);
   return o;
 }

@@ -21,20 +21,6 @@
 /* Issuer recorded with a police local person id. */
 #define POLICE_LOCAL_ISSUER "police"
 
-static const njson_name_value_t s_grades[] = {
-    {"standard", MASH__V1__RISK_GRADE__RISK_GRADE_STANDARD},
-    {"medium", MASH__V1__RISK_GRADE__RISK_GRADE_MEDIUM},
-    {"high", MASH__V1__RISK_GRADE__RISK_GRADE_HIGH},
-    {NULL, 0},
-};
-
-static const njson_name_value_t s_answers[] = {
-    {"yes", MASH__V1__DASH_ANSWER__DASH_ANSWER_YES},
-    {"no", MASH__V1__DASH_ANSWER__DASH_ANSWER_NO},
-    {"not_known", MASH__V1__DASH_ANSWER__DASH_ANSWER_NOT_KNOWN},
-    {NULL, 0},
-};
-
 static void s_dash(njson_ctx_t *ctx, const json_t *root, Mash__V1__PoliceDetail *p) {
   const json_t *v = json_object_get(root, "dash");
   if (v == NULL || json_is_null(v)) {
@@ -66,7 +52,7 @@ static void s_dash(njson_ctx_t *ctx, const json_t *root, Mash__V1__PoliceDetail 
     char path[NJSON_PATH_LEN];
     njson_path_index(path, "dash", i);
     int answer = 0;
-    if (njson_enum_value(ctx, a, path, s_answers, &answer) == 0) {
+    if (njson_enum_value(ctx, a, path, mash_dash_answer_names, &answer) == 0) {
       p->dash_answers[i] = (Mash__V1__DashAnswer)answer;
     }
   }
@@ -106,7 +92,7 @@ static void s_police_cb(njson_ctx_t *ctx, const json_t *root, Mash__V1__Notifica
   njson_get_bool(ctx, root, "domestic_abuse", "", false, &p->domestic_abuse, &found);
 
   int grade = 0;
-  if (njson_get_enum(ctx, root, "grade", "", s_grades, false, &grade) == 0) {
+  if (njson_get_enum(ctx, root, "grade", "", mash_risk_grade_names, false, &grade) == 0) {
     p->officer_grade = (Mash__V1__RiskGrade)grade;
   }
   s_dash(ctx, root, p);

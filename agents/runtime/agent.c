@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "keys.h"
 #include "log.h"
+#include "retry.h"
 #include "uuid.h"
 #include "zsock.h"
 
@@ -43,7 +44,10 @@ struct agent {
   int64_t last_heard;
   int64_t last_heartbeat;
   int64_t connected_at; /* when the current socket was made */
-  int reconnect_backoff_ms;
+  int64_t reconnect_backoff_ms;
+  unsigned reconnects;    /* reconnections in a row without an answer */
+  mash_retry_t resend;    /* outbox entries not yet receipted */
+  mash_retry_t reconnect; /* a silent socket replaced */
   int up;
   int closing;
   int handles_open;
@@ -236,8 +240,7 @@ static void s_pump(agent_t *a) {
     }
     a->inflight += p->attempts == 0;
     p->attempts++;
-    int64_t backoff = (int64_t)a->cfg.resend_ms << (p->attempts < 6 ? p->attempts - 1 : 5);
-    p->next_at = now + (backoff > a->cfg.resend_max_ms ? a->cfg.resend_max_ms : backoff);
+    p->next_at = mash_retry_next_at(&a->resend, p->attempts, now);
     sent++;
   }
 }
@@ -500,13 +503,11 @@ static void s_timer_cb(uv_timer_t *t) {
   /* Silent for long on this socket: make a fresh one, backing off. */
   if (since > silent_limit + a->reconnect_backoff_ms) {
     mash_info("no answer from %s for %lld ms: reconnecting", a->cfg.endpoint, (long long)since);
-    a->reconnect_backoff_ms =
-        a->reconnect_backoff_ms
-            ? (a->reconnect_backoff_ms * 2 > 30000 ? 30000 : a->reconnect_backoff_ms * 2)
-            : 1000;
+    a->reconnect_backoff_ms = mash_retry_delay_ms(&a->reconnect, ++a->reconnects);
     s_reconnect(a);
   } else if (a->up) {
     a->reconnect_backoff_ms = 0;
+    a->reconnects = 0;
   }
   s_pump(a);
 }
@@ -526,6 +527,10 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
   }
   a->loop = loop;
   a->cfg = *cfg;
+  /* The configured resend steps as given (cli.c holds the defaults); a
+   * silent socket is replaced after 1 s, doubling up to 30 s. */
+  a->resend = (mash_retry_t){a->cfg.resend_ms, a->cfg.resend_max_ms, 0};
+  a->reconnect = mash_retry_policy(1000, 1000, 30000, 30000, 0);
   char kerr[512];
   if (mash_key_load(cfg->key, &a->key, kerr, sizeof kerr) != 0) {
     snprintf(err, errlen, "own key: %s", kerr);

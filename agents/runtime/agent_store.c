@@ -25,6 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "errbuf.h"
+
 /* The schema this code writes. A file with a newer version is refused, not
  * guessed at; an older one is migrated here when there is one to migrate. */
 #define SCHEMA_VERSION 2
@@ -88,33 +90,23 @@ struct agent_store {
   int in_pending; /* inside agent_store_outbox_pending's loop */
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) {
-  if (err == NULL || errlen == 0) {
-    return;
-  }
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-}
-
 /* Errors leave this module as the negated SQLite primary result code, so a
  * caller can tell "busy" from "corrupt" without a second accessor. */
-static int fail(int rc) {
+static int s_fail(int rc) {
   rc &= 0xff;
   return rc == SQLITE_OK ? -SQLITE_ERROR : -rc;
 }
 
 /* Run one cached statement that returns no rows. */
-static int exec_stmt(agent_store_t *s, int which) {
+static int s_exec_stmt(agent_store_t *s, int which) {
   sqlite3_stmt *st = s->st[which];
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
-  return rc == SQLITE_DONE ? 0 : fail(rc);
+  return rc == SQLITE_DONE ? 0 : s_fail(rc);
 }
 
-static int pragma_int(sqlite3 *db, const char *sql, int *out) {
+static int s_pragma_int(sqlite3 *db, const char *sql, int *out) {
   sqlite3_stmt *st = NULL;
   int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
   if (rc == SQLITE_OK) {
@@ -131,15 +123,15 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out) {
 /* Create the file with owner-only permissions before SQLite sees it: SQLite
  * would create it 0644 and copy that mode to the -wal and -shm files. An
  * existing file is tightened too, since it holds the same data. */
-static int create_private(const char *path, char *err, size_t errlen) {
+static int s_create_private(const char *path, char *err, size_t errlen) {
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    set_err(err, errlen, "agent_store: open %s: %s", path, strerror(errno));
+    mash_errbuf_set(err, errlen, "agent_store: open %s: %s", path, strerror(errno));
     return -1;
   }
   int rc = 0;
   if (fchmod(fd, 0600) != 0) {
-    set_err(err, errlen, "agent_store: chmod %s: %s", path, strerror(errno));
+    mash_errbuf_set(err, errlen, "agent_store: chmod %s: %s", path, strerror(errno));
     rc = -1;
   }
   close(fd);
@@ -148,16 +140,16 @@ static int create_private(const char *path, char *err, size_t errlen) {
 
 /* Bring the schema to SCHEMA_VERSION inside one write transaction, so two
  * processes opening a fresh file cannot both create it. */
-static int migrate(sqlite3 *db, char *err, size_t errlen) {
+static int s_migrate(sqlite3 *db, char *err, size_t errlen) {
   char *msg = NULL;
   int version = 0;
   int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
   if (rc == SQLITE_OK) {
-    rc = pragma_int(db, "PRAGMA user_version", &version);
+    rc = s_pragma_int(db, "PRAGMA user_version", &version);
   }
   if (rc == SQLITE_OK && version > SCHEMA_VERSION) {
-    set_err(err, errlen, "agent_store: schema version %d is newer than %d", version,
-            SCHEMA_VERSION);
+    mash_errbuf_set(err, errlen, "agent_store: schema version %d is newer than %d", version,
+                    SCHEMA_VERSION);
     sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
   }
@@ -171,7 +163,7 @@ static int migrate(sqlite3 *db, char *err, size_t errlen) {
     rc = sqlite3_exec(db, "COMMIT", NULL, NULL, &msg);
   }
   if (rc != SQLITE_OK) {
-    set_err(err, errlen, "agent_store: schema: %s", msg ? msg : sqlite3_errmsg(db));
+    mash_errbuf_set(err, errlen, "agent_store: schema: %s", msg ? msg : sqlite3_errmsg(db));
     sqlite3_free(msg);
     if (!sqlite3_get_autocommit(db)) {
       sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -181,7 +173,7 @@ static int migrate(sqlite3 *db, char *err, size_t errlen) {
   return 0;
 }
 
-static int configure(sqlite3 *db, char *err, size_t errlen) {
+static int s_configure(sqlite3 *db, char *err, size_t errlen) {
   sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt *st = NULL;
   int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
@@ -192,12 +184,12 @@ static int configure(sqlite3 *db, char *err, size_t errlen) {
   }
   sqlite3_finalize(st);
   if (!wal) {
-    set_err(err, errlen, "agent_store: cannot enable WAL: %s", sqlite3_errmsg(db));
+    mash_errbuf_set(err, errlen, "agent_store: cannot enable WAL: %s", sqlite3_errmsg(db));
     return -1;
   }
   char *msg = NULL;
   if (sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, &msg) != SQLITE_OK) {
-    set_err(err, errlen, "agent_store: synchronous: %s", msg ? msg : sqlite3_errmsg(db));
+    mash_errbuf_set(err, errlen, "agent_store: synchronous: %s", msg ? msg : sqlite3_errmsg(db));
     sqlite3_free(msg);
     return -1;
   }
@@ -206,33 +198,33 @@ static int configure(sqlite3 *db, char *err, size_t errlen) {
 
 agent_store_t *agent_store_new(const char *path, char *err, size_t errlen) {
   assert(path != NULL);
-  set_err(err, errlen, "%s", "");
-  if (create_private(path, err, errlen) != 0) {
+  mash_errbuf_set(err, errlen, "%s", "");
+  if (s_create_private(path, err, errlen) != 0) {
     return NULL;
   }
   agent_store_t *s = calloc(1, sizeof(*s));
   if (s == NULL) {
-    set_err(err, errlen, "agent_store: out of memory");
+    mash_errbuf_set(err, errlen, "agent_store: out of memory");
     return NULL;
   }
   int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK) {
-    set_err(err, errlen, "agent_store: open %s: %s", path,
-            s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-    goto fail;
+    mash_errbuf_set(err, errlen, "agent_store: open %s: %s", path,
+                    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    goto s_fail;
   }
-  if (configure(s->db, err, errlen) != 0 || migrate(s->db, err, errlen) != 0) {
-    goto fail;
+  if (s_configure(s->db, err, errlen) != 0 || s_migrate(s->db, err, errlen) != 0) {
+    goto s_fail;
   }
   for (int i = 0; i < ST_N; i++) {
     rc = sqlite3_prepare_v3(s->db, STMT_SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
     if (rc != SQLITE_OK) {
-      set_err(err, errlen, "agent_store: prepare: %s", sqlite3_errmsg(s->db));
-      goto fail;
+      mash_errbuf_set(err, errlen, "agent_store: prepare: %s", sqlite3_errmsg(s->db));
+      goto s_fail;
     }
   }
   return s;
-fail:
+s_fail:
   agent_store_destroy(&s);
   return NULL;
 }
@@ -259,7 +251,7 @@ sqlite3 *agent_store_db(agent_store_t *s) {
 int agent_store_begin(agent_store_t *s) {
   assert(s != NULL);
   assert(!s->in_tx && "agent_store_begin: transactions do not nest");
-  int rc = exec_stmt(s, ST_BEGIN);
+  int rc = s_exec_stmt(s, ST_BEGIN);
   if (rc == 0) {
     s->in_tx = 1;
   }
@@ -269,7 +261,7 @@ int agent_store_begin(agent_store_t *s) {
 int agent_store_commit(agent_store_t *s) {
   assert(s != NULL);
   assert(s->in_tx && "agent_store_commit: no transaction");
-  int rc = exec_stmt(s, ST_COMMIT);
+  int rc = s_exec_stmt(s, ST_COMMIT);
   /* A failed COMMIT may leave the transaction open (the caller then rolls
    * back) or may have rolled it back already; SQLite knows which. */
   s->in_tx = !sqlite3_get_autocommit(s->db);
@@ -287,7 +279,7 @@ int agent_store_rollback(agent_store_t *s) {
   if (sqlite3_get_autocommit(s->db)) {
     return 0;
   }
-  return exec_stmt(s, ST_ROLLBACK);
+  return s_exec_stmt(s, ST_ROLLBACK);
 }
 
 int agent_store_outbox_put(agent_store_t *s, const char *message_id, const char *label,
@@ -307,7 +299,7 @@ int agent_store_outbox_put(agent_store_t *s, const char *message_id, const char 
     sqlite3_bind_blob(st, 3, frame, (int)len, SQLITE_STATIC);
   }
   sqlite3_bind_int64(st, 4, now_ms);
-  return exec_stmt(s, ST_PUT);
+  return s_exec_stmt(s, ST_PUT);
 }
 
 int agent_store_outbox_done(agent_store_t *s, const char *message_id, int state,
@@ -321,7 +313,7 @@ int agent_store_outbox_done(agent_store_t *s, const char *message_id, int state,
   sqlite3_bind_text(st, 3, contact_id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 5, now_ms);
-  int rc = exec_stmt(s, ST_DONE);
+  int rc = s_exec_stmt(s, ST_DONE);
   if (rc != 0) {
     return rc;
   }
@@ -355,7 +347,7 @@ int agent_store_outbox_pending(agent_store_t *s, agent_store_outbox_cb cb, void 
     }
   }
   if (ret == 0 && rc != SQLITE_DONE) {
-    ret = fail(rc);
+    ret = s_fail(rc);
   }
   sqlite3_reset(st);
   s->in_pending = 0;
@@ -370,7 +362,7 @@ int agent_store_outbox_count_pending(agent_store_t *s, int64_t *n) {
   if (rc == SQLITE_ROW) {
     *n = sqlite3_column_int64(st, 0);
   } else {
-    ret = fail(rc);
+    ret = s_fail(rc);
   }
   sqlite3_reset(st);
   return ret;
@@ -381,7 +373,7 @@ int agent_store_inbox_seen(agent_store_t *s, const char *message_id) {
   sqlite3_stmt *st = s->st[ST_SEEN];
   sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
-  int ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : fail(rc);
+  int ret = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : s_fail(rc);
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
   return ret;
@@ -392,7 +384,7 @@ int agent_store_inbox_mark(agent_store_t *s, const char *message_id, int64_t now
   sqlite3_stmt *st = s->st[ST_MARK];
   sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 2, now_ms);
-  return exec_stmt(s, ST_MARK);
+  return s_exec_stmt(s, ST_MARK);
 }
 
 int agent_store_outbox_by_label(agent_store_t *s, const char *label, int *state, char *contact,
@@ -414,7 +406,7 @@ int agent_store_outbox_by_label(agent_store_t *s, const char *label, int *state,
     }
     ret = 1;
   } else if (rc != SQLITE_DONE) {
-    ret = fail(rc);
+    ret = s_fail(rc);
   }
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);

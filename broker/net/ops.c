@@ -10,7 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 #define S_PRINCIPALS 64
+
+typedef struct s_seen {
+  char principal[64];
+  char role[16];
+  int64_t at_ms;
+  int silent; /* logged as disconnected */
+} s_seen_t;
 
 typedef struct s_refusals {
   char principal[64];
@@ -23,7 +32,51 @@ struct mash_ops {
   int64_t started_at_ms, screening_ms;
   s_refusals_t refused[S_PRINCIPALS];
   size_t n_refused;
+  s_seen_t seen[S_PRINCIPALS];
+  size_t n_seen;
 };
+
+void mash_ops_seen(mash_ops_t *o, const char *principal, const char *role, int64_t now_ms) {
+  s_seen_t *s = NULL;
+  for (size_t i = 0; i < o->n_seen && !s; i++) {
+    if (strcmp(o->seen[i].principal, principal) == 0) {
+      s = &o->seen[i];
+    }
+  }
+  if (!s) {
+    if (o->n_seen == S_PRINCIPALS) {
+      return;
+    }
+    s = &o->seen[o->n_seen++];
+    snprintf(s->principal, sizeof s->principal, "%s", principal);
+    snprintf(s->role, sizeof s->role, "%s", role);
+  }
+  if (s->silent) {
+    s->silent = 0;
+    mash_info("%s (%s) is heard again", s->principal, s->role);
+  }
+  s->at_ms = now_ms;
+}
+
+int64_t mash_ops_last_seen(const mash_ops_t *o, const char *principal) {
+  for (size_t i = 0; i < o->n_seen; i++) {
+    if (strcmp(o->seen[i].principal, principal) == 0) {
+      return o->seen[i].at_ms;
+    }
+  }
+  return 0;
+}
+
+void mash_ops_tick(mash_ops_t *o, int64_t now_ms, int64_t silent_ms) {
+  for (size_t i = 0; i < o->n_seen; i++) {
+    s_seen_t *s = &o->seen[i];
+    if (!s->silent && now_ms - s->at_ms > silent_ms) {
+      s->silent = 1;
+      mash_warn("%s (%s) disconnected: nothing heard for %lld ms", s->principal, s->role,
+                (long long)(now_ms - s->at_ms));
+    }
+  }
+}
 
 mash_ops_t *mash_ops_new(int64_t started_at_ms, int64_t screening_ms) {
   mash_ops_t *o = calloc(1, sizeof *o);

@@ -57,6 +57,15 @@ typedef struct mash_ops_live {
 mash_ops_t *mash_ops_new(int64_t started_at_ms, int64_t screening_ms);
 void mash_ops_destroy(mash_ops_t **self_p);
 
+/* A message came from principal (of role) at now_ms (the wall clock): it
+ * is connected. */
+void mash_ops_seen(mash_ops_t *o, const char *principal, const char *role, int64_t now_ms);
+/* When principal was last heard (wall clock), 0 when not since start. */
+int64_t mash_ops_last_seen(const mash_ops_t *o, const char *principal);
+/* Log, once, each principal heard before but silent for more than
+ * silent_ms, and "heard again" when it comes back (via mash_ops_seen). */
+void mash_ops_tick(mash_ops_t *o, int64_t now_ms, int64_t silent_ms);
+
 /* A notification of principal was refused with these field errors. Field
  * paths are kept without their indices ("notification.children[].sex"),
  * at most MASH_OPS_FIELDS per principal. */

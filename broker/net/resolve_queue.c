@@ -75,17 +75,17 @@ static int s_run(mash_store_t *store, mash_storage_op_t *op) {
   s_op_t *o = (s_op_t *)op;
   for (size_t i = 0; i < o->n; i++) {
     mash_resolve_job_t *job = &o->jobs[i];
-    int rc = store->vt->savepoint(store);
+    int rc = mash_store_savepoint(store);
     if (rc == 0) {
       job->rc = mash_resolve_contact(store, job);
-      rc = store->vt->release(store, job->rc == 0);
+      rc = mash_store_release(store, job->rc == 0);
     }
     if (rc == 0 && job->rc != 0) {
-      rc = store->vt->savepoint(store);
+      rc = mash_store_savepoint(store);
       if (rc == 0) {
         job->gave_up = job->rc;
         job->rc = mash_resolve_give_up(store, job);
-        rc = store->vt->release(store, job->rc == 0);
+        rc = mash_store_release(store, job->rc == 0);
       }
     }
     if (rc != 0) {
@@ -191,7 +191,7 @@ static int s_load_fn(mash_store_t *store, void *arg) {
   /* Storage thread, while the loop thread waits in run_sync: the queue is
    * not touched by anything else meanwhile. */
   s_load_t *l = arg;
-  int rc = store->vt->load_unresolved(store, s_load_cb, l);
+  int rc = mash_store_load_unresolved(store, s_load_cb, l);
   return rc ? rc : l->rc;
 }
 

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "civil.h"
+
 /* ---------------------------------------------------------------- the table */
 
 typedef struct priority_row {
@@ -149,48 +151,13 @@ bool mash_priority_concern_injury(const char *concern) {
   return false;
 }
 
-/* The civil date of a day count since 1970-01-01 (Howard Hinnant's
- * days_from_civil, inverted). */
-static void s_civil(int64_t days, long *y, int *m, int *d) {
-  days += 719468;
-  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  int64_t doe = days - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-  *y = (long)(yoe + era * 400 + (*m <= 2));
-}
-
-static bool s_digits(const char *s, int from, int to) {
-  for (int i = from; i < to; i++) {
-    if (s[i] < '0' || s[i] > '9') {
-      return false;
-    }
-  }
-  return true;
-}
-
 int mash_priority_age_months(const char *dob, int64_t at_ms) {
-  if (dob == NULL || strnlen(dob, 11) != 10 || dob[4] != '-' || dob[7] != '-' ||
-      !s_digits(dob, 0, 4) || !s_digits(dob, 5, 7) || !s_digits(dob, 8, 10)) {
+  mash_civil_date_t born;
+  if (mash_civil_parse_date(dob, &born) != 0) {
     return -1;
   }
-  long by = (dob[0] - '0') * 1000L + (dob[1] - '0') * 100L + (dob[2] - '0') * 10L + (dob[3] - '0');
-  int bm = (dob[5] - '0') * 10 + (dob[6] - '0');
-  int bd = (dob[8] - '0') * 10 + (dob[9] - '0');
-  if (bm < 1 || bm > 12 || bd < 1 || bd > 31) {
-    return -1;
-  }
-  int64_t days = at_ms / 86400000;
-  if (at_ms < 0 && at_ms % 86400000 != 0) {
-    days--; /* floor, not truncation, before 1970 */
-  }
-  long y;
-  int m, d;
-  s_civil(days, &y, &m, &d);
-  long months = (y - by) * 12 + (m - bm) - (d < bd ? 1 : 0);
+  int64_t months =
+      mash_civil_months_between(born, mash_civil_date_of_days(mash_civil_day_of_ms(at_ms)));
   if (months < 0) {
     return 0; /* born since: a newborn now */
   }

@@ -88,11 +88,11 @@ static int run_op(mash_store_t *store, mash_storage_op_t *op) {
   case MASH_OP_CALL: {
     /* Several writes that stand or fall together, whatever the rest of the
      * batch does: a savepoint undoes a failed call's partial work. */
-    int rc = store->vt->savepoint ? store->vt->savepoint(store) : 0;
+    int rc = mash_store_savepoint(store);
     if (rc < 0)
       return rc;
     rc = op->u.call.fn(store, op);
-    int rel = store->vt->release ? store->vt->release(store, rc == 0) : 0;
+    int rel = mash_store_release(store, rc == 0);
     return rc < 0 ? rc : rel;
   }
   case MASH_OP_DELIVERED:

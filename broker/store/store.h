@@ -1,11 +1,29 @@
-/* store: the broker's durable state behind a small interface (DESIGN.md §6).
+/* store: the broker's durable state behind one interface (DESIGN.md §6).
  *
- * Responsible for: contacts (de-duplicated by principal + message id), the
- * hub-delivery outbox state. Implementations: SQLite (store_sqlite.c) now,
- * PostgreSQL later, failing fakes in tests. Every call runs on the storage
- * thread only (storage.c); nothing here is thread-safe. Calls between begin
- * and commit form one transaction (group commit). Must not: log plaintext
- * child data. Contact blobs are sealed (seal.h) before they reach the disk.
+ * Responsible for: contacts (de-duplicated by principal + message id) and
+ * their delivery to the hub desk; enquiries, per-agency requests, the outbox
+ * of messages to deliver and the inbox that makes client requests
+ * idempotent; escalations; the person index; statistics for management
+ * information. Implementations: SQLite (sqlite/) now, PostgreSQL later,
+ * failing fakes in tests. Callers use only the functions below, one per
+ * operation (`mash_store_<operation>`); the table of operations an
+ * implementation fills in (internal/store_vt.h) is private to the store
+ * layer and to test fakes.
+ *
+ * Threads: a store is used by one thread at a time and nothing here is
+ * thread-safe. In mashd that is the storage thread (storage.c); before it
+ * starts, and in tools (mashctl, benchmarks, tests), the thread that opened
+ * the store. Calls between begin and commit form one transaction (group
+ * commit).
+ *
+ * Errors: every int function returns 0 or a negative errno-style code (the
+ * implementation translates its own codes at its edge); -ENOENT when the
+ * item named is absent; -ENOSYS when this store does not offer the
+ * operation (a read-only store, a fake). Pointers passed in are borrowed for
+ * the duration of the call unless a prototype says otherwise.
+ *
+ * Must not: log plaintext child data. Contact blobs, decisions, answers,
+ * frames and person records are sealed (seal.h) before they reach the disk.
  */
 #ifndef MASH_STORE_H
 #define MASH_STORE_H
@@ -17,6 +35,45 @@
 
 #define MASH_CONTACT_ID_LEN 32
 #define MASH_PRINCIPAL_LEN 64
+#define MASH_ITEM_ID_LEN 32
+
+typedef struct mash_store mash_store_t;
+
+/* ==== the store itself: opening, closing, transactions ==== */
+
+/* Open (creating if needed) the SQLite store at `path`: WAL, synchronous=FULL,
+ * schema migrated to the current version (sqlite/store_sqlite_schema.c).
+ * `seal` is borrowed and must outlive the store. Returns NULL with a reason
+ * in err on failure. Any thread; then used by one thread at a time. */
+mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, char *err,
+                                    size_t errlen);
+
+/* Open the SQLite store at `path` read-only, for statistics (mashctl): it is
+ * never created, migrated or written, needs no data key, and offers only
+ * the statistics operations (every other one returns -ENOSYS). A database
+ * at another schema version is refused (start mashd once to migrate it).
+ * Returns NULL with a reason in err on failure. */
+mash_store_t *mash_store_sqlite_open_readonly(const char *path, char *err, size_t errlen);
+
+/* Close the store and free it; a transaction left open is rolled back.
+ * Accepts NULL; nulls *self_p. */
+void mash_store_destroy(mash_store_t **self_p);
+
+/* Begin a transaction (a write transaction: the store's writer lock). */
+int mash_store_begin(mash_store_t *s);
+/* Commit it: durable (fsync'd) when it returns 0. On failure the caller
+ * rolls back and must acknowledge nothing of the transaction. */
+int mash_store_commit(mash_store_t *s);
+/* Undo everything since begin. */
+int mash_store_rollback(mash_store_t *s);
+/* A savepoint around one operation of a batch, inside a transaction:
+ * mash_store_release(s, 0) undoes what the operation wrote without touching
+ * the rest of the batch; release(s, 1) keeps it. Both return 0 when the
+ * implementation has no savepoints (a fake store). */
+int mash_store_savepoint(mash_store_t *s);
+int mash_store_release(mash_store_t *s, int keep);
+
+/* ==== contacts: intake, resolution, delivery to the hub desk ==== */
 
 typedef enum mash_intake_status {
   MASH_INTAKE_NEW = 1,       /* a new contact was created */
@@ -44,8 +101,6 @@ typedef struct mash_intake {
   char contact_id[MASH_CONTACT_ID_LEN]; /* e.g. "MASH-000042" */
 } mash_intake_t;
 
-typedef struct mash_store mash_store_t;
-
 /* Called once per undelivered (resolved) contact, in contact order. `contact` is the
  * decrypted serialized Contact (still without contact_id) and is only valid
  * during the call. Return non-zero to stop. */
@@ -60,8 +115,6 @@ enum {
   MASH_CONTACT_DECIDED = 3,
 };
 
-#define MASH_ITEM_ID_LEN 32
-
 typedef struct mash_contact_row {
   char contact_id[MASH_CONTACT_ID_LEN];
   char principal[MASH_PRINCIPAL_LEN];
@@ -72,6 +125,42 @@ typedef struct mash_contact_row {
   uint8_t *blob; /* decrypted serialized Contact (without id); caller frees */
   size_t len;
 } mash_contact_row_t;
+
+/* Create a contact, or find the one with the same (principal, message_id)
+ * (in->status says which; in->contact_id is filled in either way). The blob
+ * is sealed with the contact id as associated data. -EINVAL for a missing
+ * principal or message id. */
+int mash_store_intake(mash_store_t *s, mash_intake_t *in);
+/* The hub desk `principal` acknowledged `contact_id` at at_ms. Idempotent;
+ * -ENOENT when there is no such contact. */
+int mash_store_mark_delivered(mash_store_t *s, const char *contact_id, const char *principal,
+                              int64_t at_ms);
+/* Every resolved contact no hub desk has acknowledged, in contact order, to
+ * cb. A blob that fails to open stops the walk with its error. */
+int mash_store_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, void *arg);
+/* Every contact stored with resolve_later and not resolved yet, in contact
+ * order; the callback gets its id and time only (contact NULL, len 0). */
+int mash_store_load_unresolved(mash_store_t *s, mash_store_contact_cb cb, void *arg);
+/* The contact's people are resolved: its blob becomes `contact` (with its
+ * links), its priority and flags columns these; it can be delivered.
+ * -EALREADY when it was resolved already. */
+int mash_store_contact_resolved(mash_store_t *s, const char *contact_id, const uint8_t *contact,
+                                size_t len, int priority, const char *quality_flags);
+/* The contact made from (principal, message_id) into contact_id: 0, or
+ * -ENOENT. */
+int mash_store_contact_find(mash_store_t *s, const char *principal, const char *message_id,
+                            char contact_id[MASH_CONTACT_ID_LEN]);
+/* One contact into *row (row->blob malloc'd: the caller frees it). */
+int mash_store_contact_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
+/* Move a contact to `state` (MASH_CONTACT_*) at at_ms with `outcome` (the
+ * decision's outcome, or 0); screening and decision times are kept for
+ * management information. */
+int mash_store_contact_set_state(mash_store_t *s, const char *contact_id, int state, int64_t at_ms,
+                                 int outcome);
+/* The number of contacts stored into *n. */
+int mash_store_count_contacts(mash_store_t *s, int64_t *n);
+
+/* ==== enquiries, requests, the outbox and the inbox ==== */
 
 typedef struct mash_enquiry_row {
   char enquiry_id[MASH_ITEM_ID_LEN];
@@ -105,6 +194,76 @@ typedef int (*mash_store_request_cb)(mash_request_row_t *row, void *arg);
 typedef int (*mash_store_blob_cb)(const uint8_t *blob, size_t len, void *arg);
 typedef int (*mash_store_outbox_cb)(const char *message_id, const char *target,
                                     const uint8_t *frame, size_t len, void *arg);
+
+/* The stored answer to (principal, message_id): 1 found (*result malloc'd:
+ * the caller frees it), 0 not seen. Makes every request from a client
+ * idempotent. */
+int mash_store_inbox_get(mash_store_t *s, const char *principal, const char *message_id,
+                         uint8_t **result, size_t *len);
+/* Keep the answer to (principal, message_id); a second put keeps the first. */
+int mash_store_inbox_put(mash_store_t *s, const char *principal, const char *message_id,
+                         const uint8_t *result, size_t len, int64_t at_ms);
+/* Open an enquiry on contact_id with the serialized ScreeningDecision
+ * (sealed); its new id into enquiry_id. */
+int mash_store_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, int consent_status,
+                              int64_t at_ms, const uint8_t *decision, size_t len,
+                              char enquiry_id[MASH_ITEM_ID_LEN]);
+/* One enquiry into *row (row->decision malloc'd: the caller frees it). */
+int mash_store_enquiry_get(mash_store_t *s, const char *enquiry_id, mash_enquiry_row_t *row);
+/* Set an enquiry's pack version and closing time (0: open); at_ms is when,
+ * and the first pack's time is kept for management information. */
+int mash_store_enquiry_update(mash_store_t *s, const char *enquiry_id, unsigned pack_version,
+                              int64_t closed_at_ms, int64_t at_ms);
+/* The latest enquiry of a contact into enquiry_id: 0, or -ENOENT when none. */
+int mash_store_enquiry_of_contact(mash_store_t *s, const char *contact_id,
+                                  char enquiry_id[MASH_ITEM_ID_LEN]);
+/* Ask `agency` within an enquiry, due at due_at_ms; the new id into
+ * request_id. */
+int mash_store_request_insert(mash_store_t *s, const char *enquiry_id, const char *agency, int rag,
+                              int64_t requested_at_ms, int64_t due_at_ms,
+                              char request_id[MASH_ITEM_ID_LEN]);
+/* One request into *row (row->response malloc'd or NULL: the caller frees). */
+int mash_store_request_get(mash_store_t *s, const char *request_id, mash_request_row_t *row);
+/* The agency answered with a serialized EnquiryResponse (sealed). -EEXIST
+ * when it was answered already (the first answer stands). */
+int mash_store_request_answer(mash_store_t *s, const char *request_id, int64_t at_ms,
+                              const uint8_t *response, size_t len);
+/* The escalation level a request has reached, and when. */
+int mash_store_request_set_level(mash_store_t *s, const char *request_id, unsigned level,
+                                 int64_t at_ms);
+/* Every request of an enquiry, in order, to cb. */
+int mash_store_requests_of_enquiry(mash_store_t *s, const char *enquiry_id,
+                                   mash_store_request_cb cb, void *arg);
+/* Unanswered requests of open enquiries, for the escalation watch. */
+int mash_store_requests_open(mash_store_t *s, mash_store_request_cb cb, void *arg);
+/* A message to deliver (requests, escalations, packs) until acknowledged:
+ * target is a principal, or "@hub" for whichever hub desk is connected. The
+ * frame is sealed. -EEXIST when message_id is queued already. */
+int mash_store_outbox_insert(mash_store_t *s, const char *message_id, const char *target,
+                             const uint8_t *frame, size_t len, int64_t at_ms);
+/* `principal` acknowledged message_id. Idempotent; -ENOENT when unknown. */
+int mash_store_outbox_delivered(mash_store_t *s, const char *message_id, const char *principal,
+                                int64_t at_ms);
+/* Every message not yet acknowledged, in order, to cb (frames opened). */
+int mash_store_outbox_pending(mash_store_t *s, mash_store_outbox_cb cb, void *arg);
+/* The latest instant recorded anywhere into *ms (an accelerated clock never
+ * goes back across a restart). */
+int mash_store_latest_instant(mash_store_t *s, int64_t *ms);
+
+/* ==== escalations ==== */
+
+/* Record one escalation step with its serialized EscalationEvent (sealed).
+ * escalation_id is stable (request, level, repeat): a second insert of the
+ * same step fails with -EEXIST, so a step never fires twice. */
+int mash_store_escalation_insert(mash_store_t *s, const char *escalation_id, const char *enquiry_id,
+                                 const char *request_id, unsigned level, int64_t at_ms,
+                                 const uint8_t *event, size_t len);
+/* Every escalation event of an enquiry, in order, to cb (opened; valid
+ * during the call only). */
+int mash_store_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id,
+                                      mash_store_blob_cb cb, void *arg);
+
+/* ==== people ==== */
 
 /* ---- the person index (resolve.c decides; the store keeps) ---- */
 
@@ -148,14 +307,125 @@ enum { MASH_MATCH_OPEN = 0, MASH_MATCH_CONFIRMED = 1, MASH_MATCH_REJECTED = 2 };
 typedef int (*mash_store_person_cb)(mash_person_row_t *row, void *arg);
 typedef int (*mash_store_person_contact_cb)(const mash_person_contact_t *c, void *arg);
 
-/* ==== the operations console (read-only; plain columns only) ==== */
+/* Every person indexed under any of keys[0..n), each once, lowest id first.
+ * Keys are given in plain text ("d:2019-05-20", "i:1:9434765919",
+ * "a:EX1 2AB|12 canal street") and stored only as keyed blind indexes;
+ * records are sealed. Merged persons are never returned. */
+int mash_store_person_find(mash_store_t *s, const char *const *keys, size_t n,
+                           mash_store_person_cb cb, void *arg);
+/* One person into *row (row->record malloc'd: the caller frees it). A merged
+ * person gives the record it was merged into (row->person_id). */
+int mash_store_person_get(mash_store_t *s, const char *person_id, mash_person_row_t *row);
+/* Create (person_id "" on entry: filled in) or replace a person's record.
+ * address_key (plain, may be NULL) is where the person lives now. */
+int mash_store_person_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN],
+                          const uint8_t *record, size_t len, int is_child, const char *address_key,
+                          int64_t at_ms);
+/* Index person_id under keys[0..n) as well (plain keys, as for find). */
+int mash_store_person_add_keys(mash_store_t *s, const char *person_id, const char *const *keys,
+                               size_t n);
+/* How (contact, ref) was resolved; why holds tags only, never child data. */
+int mash_store_person_link(mash_store_t *s, const char *contact_id, const char *ref,
+                           const char *person_id, const char *decision, int confidence,
+                           const char *why, int64_t at_ms);
+/* a and b are related (one household). Idempotent. */
+int mash_store_person_relate(mash_store_t *s, const char *a, const char *b, int64_t at_ms);
+/* The people related to person_id by a relation, to cb (no records read). */
+int mash_store_person_relatives(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
+                                void *arg);
+/* At most `max` people living now at person_id's current address, whose
+ * address was last given at or after since_ms, to cb (no records read). */
+int mash_store_person_housemates(mash_store_t *s, const char *person_id, int64_t since_ms,
+                                 size_t max, mash_store_person_cb cb, void *arg);
+/* 1 when a and b are people of one contact (so two people), 0 when not, or
+ * a negative error. */
+int mash_store_person_together(mash_store_t *s, const char *a, const char *b);
+/* Contacts linked to person_id received in [since_ms, until_ms]: the `max`
+ * most recent, newest first, to cb. */
+int mash_store_person_contacts(mash_store_t *s, const char *person_id, int64_t since_ms,
+                               int64_t until_ms, size_t max, mash_store_person_contact_cb cb,
+                               void *arg);
+/* from becomes part of into: its links, keys and relations move to into
+ * (each link's why gains note), and from is never returned again. */
+int mash_store_person_merge(mash_store_t *s, const char *from, const char *into, const char *note,
+                            int64_t at_ms);
+/* Record a possible match for review (m->match_id and m->state are
+ * ignored); its new id into match_id. */
+int mash_store_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
+                            int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]);
+/* One possible match into *row. */
+int mash_store_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row);
+/* open -> confirmed or rejected by principal `by`; the serialized
+ * MatchDecision (the worker's name and rationale) is kept sealed.
+ * -EALREADY when no longer open. */
+int mash_store_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
+                            const uint8_t *decision, size_t len, int64_t at_ms);
+
+/* ==== statistics (management information, DESIGN.md §1) ====
+ * From plain columns only, never sealed content; no writes. A read-only
+ * store (mash_store_sqlite_open_readonly) offers these. */
+
+/* A distribution of durations: nearest-rank percentiles. */
+typedef struct mash_store_dist {
+  int64_t n;      /* how many */
+  int64_t p50_ms; /* 0 when n is 0 */
+  int64_t p90_ms;
+} mash_store_dist_t;
+
+typedef struct mash_store_stats {
+  int64_t contacts;
+  mash_store_dist_t time_to_screen;   /* received to screened */
+  mash_store_dist_t time_to_pack;     /* enquiry opened to its first pack */
+  mash_store_dist_t time_to_decision; /* received to decided */
+  int64_t open_enquiries;
+  int64_t overdue_requests; /* unanswered, of an open enquiry, due before now */
+  int64_t domestic_abuse;   /* police domestic-abuse notifications */
+  int64_t dash_complete;    /* of those, with a complete DASH */
+  int64_t enquiries;
+  int64_t consent_recorded;       /* enquiries with a consent status */
+  int64_t resolution_backlog;     /* acknowledged, people not resolved yet */
+  int64_t possible_match_backlog; /* possible matches awaiting review */
+  /* The oldest contact not decided yet: "" when none. */
+  char oldest_open_id[MASH_CONTACT_ID_LEN];
+  int64_t oldest_open_received_at_ms;
+} mash_store_stats_t;
+
+/* Agency reply times for one (agency, RAG): valid during the call only. */
+typedef struct mash_store_reply_stats {
+  const char *agency;
+  int rag;                    /* Mash__V1__Rag */
+  int64_t asked;              /* requests sent */
+  mash_store_dist_t answered; /* requested to answered, of those answered */
+} mash_store_reply_stats_t;
+
+/* Visitors: return non-zero to stop. `name` is valid during the call only. */
+typedef int (*mash_store_count_cb)(const char *name, int64_t n, void *arg);
+typedef int (*mash_store_level_cb)(unsigned level, int64_t n, void *arg);
+typedef int (*mash_store_reply_cb)(const mash_store_reply_stats_t *r, void *arg);
+
+/* The headline figures as of now_ms into *out. */
+int mash_store_stats_summary(mash_store_t *s, int64_t now_ms, mash_store_stats_t *out);
+/* Contacts by sending principal, in principal order, to cb. */
+int mash_store_stats_sources(mash_store_t *s, mash_store_count_cb cb, void *arg);
+/* Reply times by agency and RAG, in that order, to cb. */
+int mash_store_stats_replies(mash_store_t *s, mash_store_reply_cb cb, void *arg);
+/* Escalation steps taken by level, lowest first, to cb. */
+int mash_store_stats_escalation_levels(mash_store_t *s, mash_store_level_cb cb, void *arg);
+/* Contacts carrying each data-quality flag, in the order the flags were
+ * first seen (contact order), to cb. */
+int mash_store_stats_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *arg);
+
+/* ==== the operations console (read-only; plain columns only) ====
+ * What mash-ops shows (DESIGN.md §2): ids, counts, times, agency names. A
+ * read-only store offers it too. */
 #define MASH_OPS_ROWS 64
 typedef struct mash_ops_dist {
   int64_t n, p50_ms, p90_ms;
 } mash_ops_dist_t;
 typedef struct mash_ops_figures {
   /* Now: open contacts, [0] awaiting screening, [1..4] by the RAG they were
-   * screened at (Mash__V1__Rag); the oldest's receipt time. */
+   * screened at (Mash__V1__Rag; blue: screened without an enquiry); the
+   * oldest's receipt time. */
   int64_t open_count[5], open_oldest_ms[5];
   struct {
     char contact_id[MASH_CONTACT_ID_LEN];
@@ -183,167 +453,23 @@ typedef struct mash_ops_figures {
   struct {
     char agency[MASH_PRINCIPAL_LEN];
     int rag;
-    int64_t asked, answered, on_time;
+    int64_t asked, answered, on_time; /* on time: answered by the deadline */
   } replies[MASH_OPS_ROWS];
   size_t n_replies;
 } mash_ops_figures_t;
 
-/* The figures the operations console shows, as of now_ms, for contacts
- * received in [from_ms, to_ms) (both 0: everything); screening_ms is the
- * screening window, for "screened within the window". Storage thread (or
- * the thread owning the store); reads only. 0 or negative. */
+/* The figures as of now_ms, for contacts received in [from_ms, to_ms) (both
+ * 0: everything); screening_ms is the screening window, for "screened
+ * within the window". The thread using the store; reads only. */
 int mash_store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                            int64_t screening_ms, mash_ops_figures_t *out);
 
-typedef struct mash_store_vtable {
-  int (*begin)(mash_store_t *s);
-  int (*commit)(mash_store_t *s); /* durable (fsync'd) when it returns 0 */
-  int (*rollback)(mash_store_t *s);
-  /* Create a contact, or find the one with the same (principal, message_id). */
-  int (*intake)(mash_store_t *s, mash_intake_t *in);
-  /* The hub desk `principal` acknowledged `contact_id`. Idempotent. */
-  int (*mark_delivered)(mash_store_t *s, const char *contact_id, const char *principal,
-                        int64_t at_ms);
-  int (*load_undelivered)(mash_store_t *s, mash_store_contact_cb cb, void *arg);
-  int (*count_contacts)(mash_store_t *s, int64_t *n);
-  void (*destroy)(mash_store_t *s);
-
-  /* A savepoint around one operation of a batch: release(s, 0) undoes what
-   * the operation wrote without touching the rest of the batch. */
-  int (*savepoint)(mash_store_t *s);
-  int (*release)(mash_store_t *s, int keep);
-
-  /* ---- the enquiry (every call: 0, -ENOENT when absent, or negative) ---- */
-  int (*contact_get)(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
-  int (*contact_set_state)(mash_store_t *s, const char *contact_id, int state, int64_t at_ms,
-                           int outcome);
-  /* The stored answer to (principal, message_id): 1 found (*result malloc'd),
-   * 0 not seen. Makes every request from a client idempotent. */
-  int (*inbox_get)(mash_store_t *s, const char *principal, const char *message_id, uint8_t **result,
-                   size_t *len);
-  int (*inbox_put)(mash_store_t *s, const char *principal, const char *message_id,
-                   const uint8_t *result, size_t len, int64_t at_ms);
-  int (*enquiry_insert)(mash_store_t *s, const char *contact_id, int rag, int consent_status,
-                        int64_t at_ms, const uint8_t *decision, size_t len,
-                        char enquiry_id[MASH_ITEM_ID_LEN]);
-  int (*enquiry_get)(mash_store_t *s, const char *enquiry_id, mash_enquiry_row_t *row);
-  /* at_ms: when; the first pack's time is kept for management information. */
-  int (*enquiry_update)(mash_store_t *s, const char *enquiry_id, unsigned pack_version,
-                        int64_t closed_at_ms, int64_t at_ms);
-  /* The open enquiry of a contact: 0 with its id, -ENOENT when none. */
-  int (*enquiry_of_contact)(mash_store_t *s, const char *contact_id,
-                            char enquiry_id[MASH_ITEM_ID_LEN]);
-  int (*request_insert)(mash_store_t *s, const char *enquiry_id, const char *agency, int rag,
-                        int64_t requested_at_ms, int64_t due_at_ms,
-                        char request_id[MASH_ITEM_ID_LEN]);
-  int (*request_get)(mash_store_t *s, const char *request_id, mash_request_row_t *row);
-  int (*request_answer)(mash_store_t *s, const char *request_id, int64_t at_ms,
-                        const uint8_t *response, size_t len);
-  int (*request_set_level)(mash_store_t *s, const char *request_id, unsigned level, int64_t at_ms);
-  int (*requests_of_enquiry)(mash_store_t *s, const char *enquiry_id, mash_store_request_cb cb,
-                             void *arg);
-  /* Unanswered requests of open enquiries, for the escalation watch. */
-  int (*requests_open)(mash_store_t *s, mash_store_request_cb cb, void *arg);
-  /* escalation_id is stable (request, level, repeat): a second insert of the
-   * same step fails with -EEXIST, so a step never fires twice. */
-  int (*escalation_insert)(mash_store_t *s, const char *escalation_id, const char *enquiry_id,
-                           const char *request_id, unsigned level, int64_t at_ms,
-                           const uint8_t *event, size_t len);
-  int (*escalations_of_enquiry)(mash_store_t *s, const char *enquiry_id, mash_store_blob_cb cb,
-                                void *arg);
-  /* Messages to deliver (requests, escalations, packs): target is a
-   * principal, or "@hub" for whichever hub desk is connected. */
-  int (*outbox_insert)(mash_store_t *s, const char *message_id, const char *target,
-                       const uint8_t *frame, size_t len, int64_t at_ms);
-  int (*outbox_delivered)(mash_store_t *s, const char *message_id, const char *principal,
-                          int64_t at_ms);
-  int (*outbox_pending)(mash_store_t *s, mash_store_outbox_cb cb, void *arg);
-  /* The latest instant recorded anywhere (an accelerated clock never goes back). */
-  int (*latest_instant)(mash_store_t *s, int64_t *ms);
-
-  /* ---- contacts, by sender, and their resolution ---- */
-  /* Every contact stored with resolve_later and not resolved yet, in
-   * contact order; the callback gets its id and time only (contact NULL). */
-  int (*load_unresolved)(mash_store_t *s, mash_store_contact_cb cb, void *arg);
-  /* The contact's people are resolved: its blob becomes `contact` (with its
-   * links), its priority and flags columns these; it can be delivered.
-   * -EALREADY when it was resolved already. */
-  int (*contact_resolved)(mash_store_t *s, const char *contact_id, const uint8_t *contact,
-                          size_t len, int priority, const char *quality_flags);
-  /* The contact made from (principal, message_id): 0, or -ENOENT. */
-  int (*contact_find)(mash_store_t *s, const char *principal, const char *message_id,
-                      char contact_id[MASH_CONTACT_ID_LEN]);
-
-  /* ---- the person index. Keys are given in plain text ("d:2019-05-20",
-   * "i:1:9434765919", "a:EX1 2AB|12 canal street") and stored only as keyed
-   * blind indexes; records are sealed. Merged persons are never returned. */
-  /* Every person indexed under any of keys[0..n), each once, lowest id first. */
-  int (*person_find)(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
-                     void *arg);
-  /* A merged person gives the record it was merged into (row->person_id). */
-  int (*person_get)(mash_store_t *s, const char *person_id, mash_person_row_t *row);
-  /* Create (person_id "" on entry: filled in) or replace a person's record.
-   * address_key (plain, may be NULL) is where the person lives now. */
-  int (*person_put)(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
-                    size_t len, int is_child, const char *address_key, int64_t at_ms);
-  int (*person_add_keys)(mash_store_t *s, const char *person_id, const char *const *keys, size_t n);
-  /* How (contact, ref) was resolved; why holds tags only, never child data. */
-  int (*person_link)(mash_store_t *s, const char *contact_id, const char *ref,
-                     const char *person_id, const char *decision, int confidence, const char *why,
-                     int64_t at_ms);
-  /* a and b are related (one household). Idempotent. */
-  int (*person_relate)(mash_store_t *s, const char *a, const char *b, int64_t at_ms);
-  /* The people related to person_id by a relation (no records read). */
-  int (*person_relatives)(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
-                          void *arg);
-  /* At most `max` people living now at person_id's current address, whose
-   * address was last given at or after since_ms (no records read). */
-  int (*person_housemates)(mash_store_t *s, const char *person_id, int64_t since_ms, size_t max,
-                           mash_store_person_cb cb, void *arg);
-  /* 1 when a and b are people of one contact (so two people), 0 when not. */
-  int (*person_together)(mash_store_t *s, const char *a, const char *b);
-  /* Contacts linked to person_id received in [since_ms, until_ms]: the
-   * `max` most recent, newest first. */
-  int (*person_contacts)(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
-                         size_t max, mash_store_person_contact_cb cb, void *arg);
-  /* from becomes part of into: its links, keys and relations move to into
-   * (each link's why gains note), and from is never returned again. */
-  int (*person_merge)(mash_store_t *s, const char *from, const char *into, const char *note,
-                      int64_t at_ms);
-  int (*match_insert)(mash_store_t *s, const mash_match_row_t *m, const char *why, int64_t at_ms,
-                      char match_id[MASH_PERSON_ID_LEN]);
-  int (*match_get)(mash_store_t *s, const char *match_id, mash_match_row_t *row);
-  /* open -> confirmed or rejected by principal `by`; the serialized
-   * MatchDecision (the worker's name and rationale) is kept sealed.
-   * -EALREADY when no longer open. */
-  int (*match_decide)(mash_store_t *s, const char *match_id, int state, const char *by,
-                      const uint8_t *decision, size_t len, int64_t at_ms);
-  /* The operations console's figures (NULL: -ENOSYS). */
-  int (*ops_figures)(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
-                     int64_t screening_ms, mash_ops_figures_t *out);
-} mash_store_vtable_t;
-
-/* Every implementation starts with this. */
-struct mash_store {
-  const mash_store_vtable_t *vt;
-};
-
-/* Open (creating if needed) the SQLite store at `path`: WAL, synchronous=FULL,
- * schema migrated. `seal` is borrowed and must outlive the store. Returns
- * NULL with a reason in err on failure. */
-mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, char *err,
-                                    size_t errlen);
-
-/* Thin wrappers over the vtable. Return 0 or a negative error code. */
-int mash_store_begin(mash_store_t *s);
-int mash_store_commit(mash_store_t *s);
-int mash_store_rollback(mash_store_t *s);
-int mash_store_intake(mash_store_t *s, mash_intake_t *in);
-int mash_store_mark_delivered(mash_store_t *s, const char *contact_id, const char *principal,
-                              int64_t at_ms);
-int mash_store_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, void *arg);
-int mash_store_count_contacts(mash_store_t *s, int64_t *n);
-/* Accepts NULL; nulls *self_p. */
-void mash_store_destroy(mash_store_t **self_p);
+/* Until the last callers of the vtable are converted to the functions above
+ * (txn/resolve.c, its test and bench/resolve.c are being rewritten on
+ * another branch), those files are built with MASH_STORE_VT_TRANSITION and
+ * see the vtable. Nothing else may define it. */
+#ifdef MASH_STORE_VT_TRANSITION
+#include "internal/store_vt.h"
+#endif
 
 #endif

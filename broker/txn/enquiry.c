@@ -116,7 +116,7 @@ static int s_emit(mash_tx_t *tx, mash_store_t *store, const char *target, Mash__
     return rc;
   }
   snprintf(m->target, sizeof m->target, "%s", target);
-  rc = store->vt->outbox_insert(store, m->message_id, target, m->frame, m->len, tx->now_ms);
+  rc = mash_store_outbox_insert(store, m->message_id, target, m->frame, m->len, tx->now_ms);
   if (rc < 0) {
     free(m->frame);
     m->frame = NULL;
@@ -130,7 +130,7 @@ static int s_emit(mash_tx_t *tx, mash_store_t *store, const char *target, Mash__
 static int s_replay(mash_tx_t *tx, mash_store_t *store) {
   uint8_t *res = NULL;
   size_t len = 0;
-  int rc = store->vt->inbox_get(store, tx->principal, tx->message_id, &res, &len);
+  int rc = mash_store_inbox_get(store, tx->principal, tx->message_id, &res, &len);
   if (rc <= 0) {
     return rc;
   }
@@ -156,7 +156,7 @@ static int s_replay(mash_tx_t *tx, mash_store_t *store) {
 }
 
 static int s_remember(mash_tx_t *tx, mash_store_t *store) {
-  return store->vt->inbox_put(store, tx->principal, tx->message_id, tx->receipt, tx->receipt_len,
+  return mash_store_inbox_put(store, tx->principal, tx->message_id, tx->receipt, tx->receipt_len,
                               tx->now_ms);
 }
 
@@ -170,7 +170,7 @@ static int s_remember(mash_tx_t *tx, mash_store_t *store) {
 static Mash__V1__Contact *s_load_contact(mash_store_t *store, const char *contact_id, int *state,
                                          int *rc) {
   mash_contact_row_t row;
-  *rc = store->vt->contact_get(store, contact_id, &row);
+  *rc = mash_store_contact_get(store, contact_id, &row);
   if (*rc < 0) {
     return NULL;
   }
@@ -287,7 +287,7 @@ static void s_escs_free(s_escs_t *c) {
  * for the hub desk. */
 static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_id) {
   mash_enquiry_row_t e;
-  int rc = store->vt->enquiry_get(store, enquiry_id, &e);
+  int rc = mash_store_enquiry_get(store, enquiry_id, &e);
   if (rc < 0) {
     return rc;
   }
@@ -302,11 +302,11 @@ static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_
     rc = -EBADMSG;
   }
   if (rc == 0) {
-    rc = store->vt->requests_of_enquiry(store, enquiry_id, s_collect_req, &reqs);
+    rc = mash_store_requests_of_enquiry(store, enquiry_id, s_collect_req, &reqs);
     rc = rc ? rc : reqs.rc;
   }
   if (rc == 0) {
-    rc = store->vt->escalations_of_enquiry(store, enquiry_id, s_collect_esc, &escs);
+    rc = mash_store_escalations_of_enquiry(store, enquiry_id, s_collect_esc, &escs);
     rc = rc ? rc : escs.rc;
   }
   mash_resolve_family_t fam;
@@ -349,7 +349,7 @@ static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_
       env.pack = &pack.pack;
       rc = s_emit(tx, store, S_HUB_TARGET, &env);
       if (rc == 0) {
-        rc = store->vt->enquiry_update(store, enquiry_id, e.pack_version + 1, e.closed_at_ms,
+        rc = mash_store_enquiry_update(store, enquiry_id, e.pack_version + 1, e.closed_at_ms,
                                        tx->now_ms);
       }
       size_t off = strlen(tx->note);
@@ -429,11 +429,11 @@ static int s_screen(mash_tx_t *tx, mash_store_t *store) {
     }
   }
   char enquiry_id[MASH_ITEM_ID_LEN] = "";
-  rc = store->vt->contact_set_state(store, d->contact_id,
+  rc = mash_store_contact_set_state(store, d->contact_id,
                                     enquire ? MASH_CONTACT_ENQUIRING : MASH_CONTACT_SCREENED,
                                     tx->now_ms, 0);
   if (rc == 0 && enquire) {
-    rc = store->vt->enquiry_insert(store, d->contact_id, d->rag, (int)d->consent->status,
+    rc = mash_store_enquiry_insert(store, d->contact_id, d->rag, (int)d->consent->status,
                                    tx->now_ms, tx->body, tx->len, enquiry_id);
   }
   const Mash__V1__Notification *note = c->notification;
@@ -452,7 +452,7 @@ static int s_screen(mash_tx_t *tx, mash_store_t *store) {
       enquire ? mash_deadline_reply_due(tx->env->policy, tx->env->calendar, d->rag, tx->now_ms) : 0;
   for (size_t i = 0; rc == 0 && enquire && i < d->n_agencies; i++) {
     char request_id[MASH_ITEM_ID_LEN];
-    rc = store->vt->request_insert(store, enquiry_id, d->agencies[i], d->rag, tx->now_ms, due,
+    rc = mash_store_request_insert(store, enquiry_id, d->agencies[i], d->rag, tx->now_ms, due,
                                    request_id);
     if (rc < 0) {
       break;
@@ -510,7 +510,7 @@ static int s_answer(mash_tx_t *tx, mash_store_t *store) {
     return s_refuse(tx, "enquiry_response", "does not decode");
   }
   mash_request_row_t row;
-  int rc = store->vt->request_get(store, r->request_id, &row);
+  int rc = mash_store_request_get(store, r->request_id, &row);
   if (rc == -ENOENT) {
     rc = s_refuse(tx, "enquiry_response.request_id", "no such request");
     goto out;
@@ -532,7 +532,7 @@ static int s_answer(mash_tx_t *tx, mash_store_t *store) {
              row.request_id);
     goto out;
   }
-  rc = store->vt->request_answer(store, row.request_id, tx->now_ms, tx->body, tx->len);
+  rc = mash_store_request_answer(store, row.request_id, tx->now_ms, tx->body, tx->len);
   snprintf(tx->unwatch_request, sizeof tx->unwatch_request, "%s", row.request_id);
   snprintf(tx->note, sizeof tx->note, "%s answered %s of %s%s", tx->principal, row.request_id,
            row.enquiry_id, tx->now_ms > row.due_at_ms ? " (late)" : "");
@@ -541,13 +541,13 @@ static int s_answer(mash_tx_t *tx, mash_store_t *store) {
      * version) when an answer comes after a partial pack was issued. */
     s_reqs_t reqs;
     memset(&reqs, 0, sizeof reqs);
-    rc = store->vt->requests_of_enquiry(store, row.enquiry_id, s_collect_req, &reqs);
+    rc = mash_store_requests_of_enquiry(store, row.enquiry_id, s_collect_req, &reqs);
     rc = rc ? rc : reqs.rc;
     int complete = rc == 0 && mash_pack_complete(reqs.reqs, reqs.n);
     s_reqs_free(&reqs);
     mash_enquiry_row_t e;
     if (rc == 0) {
-      rc = store->vt->enquiry_get(store, row.enquiry_id, &e);
+      rc = mash_store_enquiry_get(store, row.enquiry_id, &e);
       free(e.decision);
     }
     if (rc == 0 && (complete || e.pack_version > 0)) {
@@ -574,7 +574,7 @@ static int s_outcome(mash_tx_t *tx, mash_store_t *store) {
     return s_refuse(tx, "outcome", "does not decode");
   }
   mash_contact_row_t row;
-  int rc = store->vt->contact_get(store, o->contact_id, &row);
+  int rc = mash_store_contact_get(store, o->contact_id, &row);
   if (rc == -ENOENT) {
     rc = s_refuse(tx, "outcome.contact_id", "no such contact");
     goto out;
@@ -591,15 +591,15 @@ static int s_outcome(mash_tx_t *tx, mash_store_t *store) {
     rc = s_refuse(tx, "outcome.contact_id", "this contact has already been decided");
     goto out;
   }
-  rc = store->vt->contact_set_state(store, o->contact_id, MASH_CONTACT_DECIDED, tx->now_ms,
+  rc = mash_store_contact_set_state(store, o->contact_id, MASH_CONTACT_DECIDED, tx->now_ms,
                                     (int)o->outcome);
   char enquiry_id[MASH_ITEM_ID_LEN] = "";
-  if (rc == 0 && store->vt->enquiry_of_contact(store, o->contact_id, enquiry_id) == 0) {
+  if (rc == 0 && mash_store_enquiry_of_contact(store, o->contact_id, enquiry_id) == 0) {
     mash_enquiry_row_t e;
-    rc = store->vt->enquiry_get(store, enquiry_id, &e);
+    rc = mash_store_enquiry_get(store, enquiry_id, &e);
     free(e.decision);
     if (rc == 0 && e.closed_at_ms == 0) {
-      rc = store->vt->enquiry_update(store, enquiry_id, e.pack_version, tx->now_ms, tx->now_ms);
+      rc = mash_store_enquiry_update(store, enquiry_id, e.pack_version, tx->now_ms, tx->now_ms);
       snprintf(tx->unwatch_enquiry, sizeof tx->unwatch_enquiry, "%s", enquiry_id);
     }
   }
@@ -653,7 +653,7 @@ static int s_party_is_agency(const char *party) {
 
 static int s_escalate(mash_tx_t *tx, mash_store_t *store) {
   mash_request_row_t row;
-  int rc = store->vt->request_get(store, tx->item.request_id, &row);
+  int rc = mash_store_request_get(store, tx->item.request_id, &row);
   if (rc < 0) {
     return rc;
   }
@@ -664,7 +664,7 @@ static int s_escalate(mash_tx_t *tx, mash_store_t *store) {
     return 0;
   }
   mash_enquiry_row_t e;
-  rc = store->vt->enquiry_get(store, row.enquiry_id, &e);
+  rc = mash_store_enquiry_get(store, row.enquiry_id, &e);
   free(e.decision);
   if (rc < 0) {
     return rc;
@@ -707,7 +707,7 @@ static int s_escalate(mash_tx_t *tx, mash_store_t *store) {
       break;
     }
     mash__v1__escalation_event__pack(&ev, buf);
-    rc = store->vt->escalation_insert(store, escalation_id, row.enquiry_id, row.request_id,
+    rc = mash_store_escalation_insert(store, escalation_id, row.enquiry_id, row.request_id,
                                       a->level, tx->now_ms, buf, len);
     free(buf);
     if (rc == -EEXIST) {
@@ -742,7 +742,7 @@ static int s_escalate(mash_tx_t *tx, mash_store_t *store) {
     off += w > 0 && (size_t)w < sizeof tx->note - off ? (size_t)w : 0;
   }
   if (rc == 0) {
-    rc = store->vt->request_set_level(store, row.request_id, tx->new_level, tx->now_ms);
+    rc = mash_store_request_set_level(store, row.request_id, tx->new_level, tx->now_ms);
   }
   /* The partial pack, once: later answers re-issue it (s_answer). */
   if (rc == 0 && issue_pack && e.pack_version == 0) {
@@ -754,7 +754,7 @@ static int s_escalate(mash_tx_t *tx, mash_store_t *store) {
 /* ------------------------------------------------------------ delivery */
 
 static int s_delivered(mash_tx_t *tx, mash_store_t *store) {
-  return store->vt->outbox_delivered(store, tx->message_id, tx->principal, tx->now_ms);
+  return mash_store_outbox_delivered(store, tx->message_id, tx->principal, tx->now_ms);
 }
 
 int mash_tx_run(mash_store_t *store, mash_storage_op_t *op) {
@@ -821,5 +821,5 @@ static int s_load_cb(mash_request_row_t *row, void *arg) {
 int mash_enquiry_load_watch(mash_store_t *store, int (*cb)(const mash_watch_item_t *it, void *arg),
                             void *arg) {
   s_load_t l = {cb, arg};
-  return store->vt->requests_open(store, s_load_cb, &l);
+  return mash_store_requests_open(store, s_load_cb, &l);
 }

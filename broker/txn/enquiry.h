@@ -33,6 +33,7 @@ typedef struct mash_enquiry_env {
 } mash_enquiry_env_t;
 
 typedef enum mash_tx_kind {
+  MASH_TX_NONE = 0, /* the message table's `tx` for messages that run none */
   MASH_TX_SCREEN = 1,
   MASH_TX_ANSWER = 2,
   MASH_TX_OUTCOME = 3,

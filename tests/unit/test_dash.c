@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "dash.h"
+#include "names.h"
 
 #define YES MASH__V1__DASH_ANSWER__DASH_ANSWER_YES
 #define NO MASH__V1__DASH_ANSWER__DASH_ANSWER_NO
@@ -416,11 +417,11 @@ static void test_to_pb(void **state) {
 
 static void test_grade_names(void **state) {
   (void)state;
-  assert_string_equal(mash_dash_grade_name(G_STD), "standard");
-  assert_string_equal(mash_dash_grade_name(G_MED), "medium");
-  assert_string_equal(mash_dash_grade_name(G_HIGH), "high");
-  assert_string_equal(mash_dash_grade_name(G_NONE), "none");
-  assert_string_equal(mash_dash_grade_name((Mash__V1__RiskGrade)77), "none");
+  assert_string_equal(mash_risk_grade_name(G_STD), "standard");
+  assert_string_equal(mash_risk_grade_name(G_MED), "medium");
+  assert_string_equal(mash_risk_grade_name(G_HIGH), "high");
+  assert_string_equal(mash_risk_grade_name(G_NONE), "none");
+  assert_string_equal(mash_risk_grade_name((Mash__V1__RiskGrade)77), "none");
 }
 
 int main(void) {

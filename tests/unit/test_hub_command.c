@@ -791,9 +791,8 @@ static void test_names(void **state) {
   assert_int_equal(hub_command_basis_parse("unspecified"), 0);
   assert_int_equal(hub_command_outcome_parse("early_help"), MASH__V1__OUTCOME__OUTCOME_EARLY_HELP);
   assert_int_equal(hub_command_outcome_parse(""), 0);
-  assert_string_equal(hub_command_rag_name(MASH__V1__RAG__RAG_GREEN), "green");
-  assert_string_equal(hub_command_rag_name(0), "unspecified");
-  assert_string_equal(hub_command_rag_name(99), "unspecified");
+  assert_int_equal(hub_command_basis_parse("safeguarding_dpa_sch1_p18"),
+                   MASH__V1__LAWFUL_BASIS__LAWFUL_BASIS_SAFEGUARDING_DPA_SCH1_P18);
 }
 
 int main(void) {

@@ -1,7 +1,8 @@
 /* test_storage: the storage thread through storage.h, with a real loop:
  * group commit over the SQLite store, completions on the loop thread,
- * failing fake stores (every commit, or from the nth), run_sync, and close
- * draining the queue. Must not: call cmocka asserts on the storage thread
+ * failing fake stores (every commit, or from the nth), the SQLite store with
+ * one operation or its commit made to fail (checked on disk afterwards),
+ * run_sync, and close draining the queue. Must not: call cmocka asserts on the storage thread
  * (fakes record what they saw; the loop thread checks it). */
 #include <errno.h>
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 #include "seal.h"
 #include "storage.h"
 #include "store.h"
+#include "store_vt.h" /* the fake stores fill in the vtable */
 
 #define UNIT_TESTING 1
 #include <cmocka.h>
@@ -594,6 +596,147 @@ static void test_close_drains_queue(void **state) {
   mash_store_destroy(&store);
 }
 
+/* ---- the SQLite store with one operation made to fail ----
+ * The store's own vtable, copied with one slot replaced (store_vt.h makes
+ * that possible for tests): the wrappers reach the failing slot, the rest
+ * is the real store on a real file. */
+
+static const mash_store_vtable_t *sqlite_vt; /* the real one */
+static mash_store_vtable_t patched_vt;
+
+/* The outbox refuses one message: the operation that wrote it fails. */
+static int outbox_refusing(mash_store_t *s, const char *message_id, const char *target,
+                           const uint8_t *frame, size_t len, int64_t at_ms) {
+  if (strcmp(message_id, "out-bad") == 0)
+    return -EIO;
+  return sqlite_vt->outbox_insert(s, message_id, target, frame, len, at_ms);
+}
+
+/* The disk is gone: nothing commits (the storage thread rolls back). */
+static int commit_failing(mash_store_t *s) {
+  (void)s;
+  return -EIO;
+}
+
+static mash_store_t *open_patched(fixture_t *f) {
+  mash_store_t *s = open_sqlite(f);
+  sqlite_vt = s->vt;
+  patched_vt = *s->vt;
+  s->vt = &patched_vt;
+  return s;
+}
+
+/* One MASH_OP_CALL: a contact and a message for the hub, which stand or
+ * fall together. u.call.arg is the op's message id ("out-bad" fails). */
+static int intake_and_emit(mash_store_t *s, mash_storage_op_t *op) {
+  const char *mid = op->u.call.arg;
+  mash_intake_t in = {.principal = "police",
+                      .message_id = mid,
+                      .received_at_ms = 1700000000000,
+                      .contact = (const uint8_t *)mid,
+                      .contact_len = strlen(mid)};
+  int rc = mash_store_intake(s, &in);
+  if (rc == 0)
+    rc = mash_store_outbox_insert(s, mid, "@hub", (const uint8_t *)"frame", 5, 1700000000000);
+  return rc;
+}
+
+static void submit_calls(run_t *r, int bad) {
+  for (int i = 0; i < r->n; i++) {
+    mash_storage_op_t *op = &r->ops[i];
+    snprintf(r->mids[i], sizeof r->mids[i], i == bad ? "out-bad" : "out-%d", i);
+    op->kind = MASH_OP_CALL;
+    op->rc = 1;
+    op->u.call.fn = intake_and_emit;
+    op->u.call.arg = r->mids[i];
+    op->done_cb = done_cb;
+    op->data = r;
+    mash_storage_submit(r->st, op);
+  }
+}
+
+static int outbox_count_cb(const char *mid, const char *target, const uint8_t *frame, size_t len,
+                           void *arg) {
+  (void)target;
+  (void)frame;
+  (void)len;
+  assert_true(strcmp(mid, "out-bad") != 0);
+  (*(int *)arg)++;
+  return 0;
+}
+
+/* What reached the disk, through an unpatched store. */
+static void count_on_disk(fixture_t *f, int64_t *contacts, int *outbox) {
+  mash_store_t *store = open_sqlite(f);
+  assert_int_equal(mash_store_count_contacts(store, contacts), 0);
+  *outbox = 0;
+  assert_int_equal(mash_store_outbox_pending(store, outbox_count_cb, outbox), 0);
+  char id[MASH_CONTACT_ID_LEN];
+  assert_int_equal(mash_store_contact_find(store, "police", "out-bad", id), -ENOENT);
+  mash_store_destroy(&store);
+}
+
+/* A store operation failing inside one op fails that op alone: its
+ * savepoint undoes its contact, and its batch-mates commit. */
+static void test_failing_operation_undone_alone(void **state) {
+  fixture_t *f = *state;
+  enum { N = 6, BAD = 2 };
+  mash_store_t *store = open_patched(f);
+  patched_vt.outbox_insert = outbox_refusing;
+  run_t r;
+  run_init(&r, &f->loop, N);
+  r.st = mash_storage_new(&f->loop, &store, 0, fatal_cb, &r);
+  assert_non_null(r.st);
+  submit_calls(&r, BAD);
+  r.stop_at = N;
+  uv_run(&f->loop, UV_RUN_DEFAULT);
+  assert_int_equal(r.done, N);
+  assert_int_equal(r.done_ok, N - 1);
+  assert_int_equal(r.ops[BAD].rc, -EIO);
+  assert_int_equal(r.fatal_calls, 0);
+  mash_storage_close(r.st, close_cb, &r);
+  assert_int_equal(uv_run(&f->loop, UV_RUN_DEFAULT), 0);
+  assert_int_equal(r.closed, 1);
+  run_free(&r);
+
+  int64_t contacts = 0;
+  int outbox = 0;
+  count_on_disk(f, &contacts, &outbox);
+  assert_int_equal(contacts, N - 1);
+  assert_int_equal(outbox, N - 1);
+}
+
+/* A commit that fails reports no success for any op of its batch (nothing
+ * may be acknowledged), stops the storage once, and leaves nothing of the
+ * batch on disk. */
+static void test_failed_commit_acks_nothing(void **state) {
+  fixture_t *f = *state;
+  enum { N = 20 };
+  mash_store_t *store = open_patched(f);
+  patched_vt.commit = commit_failing;
+  run_t r;
+  run_init(&r, &f->loop, N);
+  r.st = mash_storage_new(&f->loop, &store, 8, fatal_cb, &r);
+  assert_non_null(r.st);
+  r.close_on_fatal = 1;
+  submit_calls(&r, -1);
+  assert_int_equal(uv_run(&f->loop, UV_RUN_DEFAULT), 0);
+  assert_int_equal(r.done, N);
+  assert_int_equal(r.done_ok, 0);
+  assert_int_equal(r.fatal_calls, 1);
+  assert_int_equal(r.fatal_rc, -EIO);
+  assert_int_equal(r.ops[0].rc, -EIO);
+  for (int i = 0; i < N; i++)
+    assert_true(r.ops[i].rc == -EIO || r.ops[i].rc == -ECANCELED);
+  run_free(&r);
+
+  int64_t contacts = -1;
+  int outbox = -1;
+  count_on_disk(f, &contacts, &outbox);
+  assert_int_equal(contacts, 0);
+  assert_int_equal(outbox, 0);
+}
+
 /* ---- background operations ---- */
 
 typedef struct bg_run {
@@ -727,6 +870,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_failing_store, setup, teardown),
       cmocka_unit_test_setup_teardown(test_store_fails_later, setup, teardown),
       cmocka_unit_test_setup_teardown(test_close_drains_queue, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_failing_operation_undone_alone, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_failed_commit_acks_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_new_without_store, setup, teardown),
       cmocka_unit_test_setup_teardown(test_background_runs_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_background_cancelled_on_close, setup, teardown),

@@ -1,4 +1,4 @@
-/* store_sqlite_enquiry: the enquiry half of the SQLite store: enquiries,
+/* store_sqlite_enquiry: the enquiry tables of the SQLite store: enquiries,
  * per-agency requests and their answers, escalations, the outbox of
  * messages to deliver, and the inbox that makes every client request
  * idempotent.
@@ -17,54 +17,7 @@
 
 #include "store_sqlite_int.h"
 
-const char STORE_ENQ_MIGRATION[] =
-    "ALTER TABLE contacts ADD COLUMN state INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE contacts ADD COLUMN state_at_ms INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE contacts ADD COLUMN outcome INTEGER NOT NULL DEFAULT 0;"
-    "CREATE TABLE inbox ("
-    "  principal TEXT NOT NULL, message_id TEXT NOT NULL, at_ms INTEGER NOT NULL,"
-    "  result BLOB NOT NULL, PRIMARY KEY (principal, message_id));"
-    "CREATE TABLE enquiries ("
-    "  id INTEGER PRIMARY KEY, enquiry_id TEXT NOT NULL UNIQUE, contact_id TEXT NOT NULL,"
-    "  rag INTEGER NOT NULL, opened_at_ms INTEGER NOT NULL, closed_at_ms INTEGER NOT NULL "
-    "DEFAULT 0,"
-    "  pack_version INTEGER NOT NULL DEFAULT 0, decision BLOB NOT NULL);"
-    "CREATE INDEX enquiries_contact ON enquiries (contact_id);"
-    "CREATE TABLE requests ("
-    "  id INTEGER PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, enquiry_id TEXT NOT NULL,"
-    "  agency TEXT NOT NULL, rag INTEGER NOT NULL, requested_at_ms INTEGER NOT NULL,"
-    "  due_at_ms INTEGER NOT NULL, answered_at_ms INTEGER NOT NULL DEFAULT 0,"
-    "  level INTEGER NOT NULL DEFAULT 0, level_at_ms INTEGER NOT NULL DEFAULT 0,"
-    "  response BLOB NULL);"
-    "CREATE INDEX requests_enquiry ON requests (enquiry_id);"
-    "CREATE TABLE escalations ("
-    "  id INTEGER PRIMARY KEY, escalation_id TEXT NOT NULL UNIQUE, enquiry_id TEXT NOT NULL,"
-    "  request_id TEXT NOT NULL, level INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
-    "  event BLOB NOT NULL);"
-    "CREATE INDEX escalations_enquiry ON escalations (enquiry_id);"
-    "CREATE TABLE outbox ("
-    "  id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, target TEXT NOT NULL,"
-    "  created_at_ms INTEGER NOT NULL, frame BLOB NOT NULL,"
-    "  delivered_at_ms INTEGER NULL, delivered_to TEXT NULL);"
-    "CREATE INDEX outbox_pending ON outbox (id) WHERE delivered_at_ms IS NULL;";
-
-const char STORE_MI_MIGRATION[] =
-    "ALTER TABLE contacts ADD COLUMN domestic_abuse INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE contacts ADD COLUMN dash_present INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE contacts ADD COLUMN dash_complete INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE contacts ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE contacts ADD COLUMN quality_flags TEXT NOT NULL DEFAULT '';"
-    "ALTER TABLE contacts ADD COLUMN screened_at_ms INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE contacts ADD COLUMN decided_at_ms INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE enquiries ADD COLUMN consent_status INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE enquiries ADD COLUMN first_pack_at_ms INTEGER NOT NULL DEFAULT 0;";
-
 enum {
-  Q_SAVEPOINT,
-  Q_RELEASE,
-  Q_ROLLBACK_TO,
-  Q_CONTACT_GET,
-  Q_CONTACT_SET,
   Q_INBOX_GET,
   Q_INBOX_PUT,
   Q_ENQ_NEXT,
@@ -94,15 +47,6 @@ enum {
   "r.answered_at_ms, r.level, r.level_at_ms, e.closed_at_ms, r.response"
 
 static const char *const SQL[Q_N] = {
-    [Q_SAVEPOINT] = "SAVEPOINT op",
-    [Q_RELEASE] = "RELEASE op",
-    [Q_ROLLBACK_TO] = "ROLLBACK TO op",
-    [Q_CONTACT_GET] = "SELECT contact_id, principal, state, received_at_ms, blob, unresolved, "
-                      "delivered_at_ms IS NOT NULL FROM contacts WHERE contact_id = ?1",
-    [Q_CONTACT_SET] = "UPDATE contacts SET state = ?2, state_at_ms = ?3, outcome = ?4, "
-                      "screened_at_ms = CASE WHEN ?2 IN (1, 2) THEN ?3 ELSE screened_at_ms END, "
-                      "decided_at_ms = CASE WHEN ?2 = 3 THEN ?3 ELSE decided_at_ms END "
-                      "WHERE contact_id = ?1",
     [Q_INBOX_GET] = "SELECT result FROM inbox WHERE principal = ?1 AND message_id = ?2",
     [Q_INBOX_PUT] = "INSERT OR IGNORE INTO inbox (principal, message_id, at_ms, result) "
                     "VALUES (?1, ?2, ?3, ?4)",
@@ -158,13 +102,9 @@ store_enq_t *store_enq_new(sqlite3 *db, const mash_seal_t *seal, char *err, size
   }
   e->db = db;
   e->seal = seal;
-  for (int i = 0; i < Q_N; i++) {
-    if (sqlite3_prepare_v3(db, SQL[i], -1, SQLITE_PREPARE_PERSISTENT, &e->q[i], NULL) !=
-        SQLITE_OK) {
-      snprintf(err, errlen, "cannot prepare enquiry statement %d: %s", i, sqlite3_errmsg(db));
-      store_enq_destroy(e);
-      return NULL;
-    }
+  if (store_sql_prepare_all(db, SQL, Q_N, e->q, "enquiry", err, errlen) != 0) {
+    store_enq_destroy(e);
+    return NULL;
   }
   return e;
 }
@@ -173,9 +113,7 @@ void store_enq_destroy(store_enq_t *e) {
   if (!e) {
     return;
   }
-  for (int i = 0; i < Q_N; i++) {
-    sqlite3_finalize(e->q[i]);
-  }
+  store_sql_finalize_all(e->q, Q_N);
   free(e);
 }
 
@@ -200,55 +138,6 @@ static int s_next_id(mash_store_t *s, int which, sqlite3_int64 *id) {
   int64_t v = 0;
   int rc = store_sql_int64(s_q(s, which), &v);
   *id = v;
-  return rc;
-}
-
-/* ---- savepoints ---- */
-
-int store_enq_savepoint(mash_store_t *s) {
-  return store_sql_exec(s_q(s, Q_SAVEPOINT));
-}
-
-int store_enq_release(mash_store_t *s, int keep) {
-  int rc = keep ? 0 : store_sql_exec(s_q(s, Q_ROLLBACK_TO));
-  int rel = store_sql_exec(s_q(s, Q_RELEASE));
-  return rc ? rc : rel;
-}
-
-/* ---- contacts ---- */
-
-int store_enq_contact_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row) {
-  memset(row, 0, sizeof *row);
-  sqlite3_stmt *q = s_q(s, Q_CONTACT_GET);
-  sqlite3_bind_text(q, 1, contact_id, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(q);
-  int out;
-  if (rc == SQLITE_ROW) {
-    store_sql_text(q, 0, row->contact_id, sizeof row->contact_id);
-    store_sql_text(q, 1, row->principal, sizeof row->principal);
-    row->state = sqlite3_column_int(q, 2);
-    row->received_at_ms = sqlite3_column_int64(q, 3);
-    row->unresolved = sqlite3_column_int(q, 5);
-    row->delivered = sqlite3_column_int(q, 6);
-    out = s_open(s, q, 4, row->contact_id, &row->blob, &row->len);
-  } else {
-    out = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
-  }
-  store_sql_done(q);
-  return out;
-}
-
-int store_enq_contact_set_state(mash_store_t *s, const char *contact_id, int state, int64_t at_ms,
-                                int outcome) {
-  sqlite3_stmt *q = s_q(s, Q_CONTACT_SET);
-  sqlite3_bind_text(q, 1, contact_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int(q, 2, state);
-  sqlite3_bind_int64(q, 3, at_ms);
-  sqlite3_bind_int(q, 4, outcome);
-  int rc = store_sql_exec(q);
-  if (rc == 0 && sqlite3_changes(store_sqlite_enq(s)->db) == 0) {
-    rc = -ENOENT;
-  }
   return rc;
 }
 

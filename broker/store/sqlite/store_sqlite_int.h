@@ -1,35 +1,36 @@
-/* store_sqlite_int: private to the SQLite store. The enquiry half of the
- * store (store_sqlite_enquiry.c) shares the connection and the seal of the
- * contact half (store_sqlite.c). Not for use outside these two files. */
+/* store_sqlite_int: private to the SQLite store (store/sqlite/). The table
+ * modules (contacts, enquiries, persons, statistics) share the connection
+ * and the seal of the store (store_sqlite.c), which assembles their
+ * operations into its vtable; the schema is one ordered migration list
+ * (store_sqlite_schema.c). Not for use outside these files, and from one
+ * thread at a time (the storage thread in mashd).
+ */
 #ifndef MASH_STORE_SQLITE_INT_H
 #define MASH_STORE_SQLITE_INT_H
 
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_vt.h"
 
-typedef struct store_enq store_enq_t;
-typedef struct store_per store_per_t;
+typedef struct store_con store_con_t;   /* contacts (store_sqlite_contact.c) */
+typedef struct store_enq store_enq_t;   /* enquiries (store_sqlite_enquiry.c) */
+typedef struct store_per store_per_t;   /* persons (store_sqlite_person.c) */
+typedef struct store_stat store_stat_t; /* statistics (store_sqlite_stats.c) */
 
-/* Migration that adds the enquiry tables (appended to the schema list). */
-extern const char STORE_ENQ_MIGRATION[];
-/* Migration that adds the plain columns management information reads. */
-extern const char STORE_MI_MIGRATION[];
-/* Migration that adds the person index (store_sqlite_person.c). */
-extern const char STORE_PERSON_MIGRATION[];
+/* ---- the store (store_sqlite.c): each table module's half of it ---- */
 
-store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
-void store_per_destroy(store_per_t *p);
-/* Defined by store_sqlite.c: the person half of a SQLite store. */
+store_con_t *store_sqlite_con(mash_store_t *s);
+store_enq_t *store_sqlite_enq(mash_store_t *s);
 store_per_t *store_sqlite_per(mash_store_t *s);
-
-/* Defined by store_sqlite.c: the connection, for the read-only queries of
- * the operations console (store_sqlite_ops.c). */
+store_stat_t *store_sqlite_stat(mash_store_t *s);
+/* The connection, for the operations console's queries (store_sqlite_ops.c). */
 sqlite3 *store_sqlite_db(mash_store_t *s);
-int store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
-                      int64_t screening_ms, mash_ops_figures_t *out);
 
-/* Statement helpers shared by the halves: each resets the statement. */
+/* An SQLite result code as a negative errno (0 for OK, ROW, DONE). */
+int store_sqlite_errno(int rc);
+
+/* Statement helpers shared by the table modules: each resets the statement. */
 void store_sql_done(sqlite3_stmt *q);
 int store_sql_exec(sqlite3_stmt *q); /* a statement returning no rows */
 void store_sql_text(sqlite3_stmt *q, int col, char *out, size_t cap);
@@ -40,21 +41,47 @@ int store_sql_seal(const mash_seal_t *seal, const uint8_t *in, size_t len, const
  * Does not reset the statement. */
 int store_sql_open(const mash_seal_t *seal, sqlite3_stmt *q, int col, const char *aad,
                    uint8_t **out, size_t *out_len);
+/* Prepare sql[0..n) into out[0..n) (persistent statements); on failure a
+ * reason naming `what` in err, and the caller finalizes out. */
+int store_sql_prepare_all(sqlite3 *db, const char *const *sql, int n, sqlite3_stmt **out,
+                          const char *what, char *err, size_t errlen);
+/* Finalize out[0..n) (NULL entries are fine). */
+void store_sql_finalize_all(sqlite3_stmt **q, int n);
+
+/* ---- the schema (store_sqlite_schema.c) ---- */
+
+/* The version the migration list brings a database to (its length). */
+int store_sqlite_schema_version(void);
+/* The version recorded in the database (PRAGMA user_version). */
+int store_sqlite_user_version(sqlite3 *db, int *version);
+/* Apply the migrations that take the database from its version up to
+ * `target` (at most store_sqlite_schema_version()), each in its own
+ * transaction with its new version. A database newer than the list is
+ * refused (-EPROTO). Returns 0 or a negative error with a reason in err. */
+int store_sqlite_migrate(sqlite3 *db, int target, char *err, size_t errlen);
+
+/* ---- contacts (store_sqlite_contact.c) ---- */
+
+store_con_t *store_con_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
+void store_con_destroy(store_con_t *c);
+int store_con_intake(mash_store_t *s, mash_intake_t *in);
+int store_con_mark_delivered(mash_store_t *s, const char *contact_id, const char *principal,
+                             int64_t at_ms);
+int store_con_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, void *arg);
+int store_con_load_unresolved(mash_store_t *s, mash_store_contact_cb cb, void *arg);
+int store_con_resolved(mash_store_t *s, const char *contact_id, const uint8_t *contact, size_t len,
+                       int priority, const char *quality_flags);
+int store_con_find(mash_store_t *s, const char *principal, const char *message_id,
+                   char contact_id[MASH_CONTACT_ID_LEN]);
+int store_con_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
+int store_con_set_state(mash_store_t *s, const char *contact_id, int state, int64_t at_ms,
+                        int outcome);
+int store_con_count(mash_store_t *s, int64_t *n);
+
+/* ---- enquiries, requests, escalations, outbox, inbox (store_sqlite_enquiry.c) ---- */
 
 store_enq_t *store_enq_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
 void store_enq_destroy(store_enq_t *e);
-
-/* An SQLite result code as a negative errno (0 for OK, ROW, DONE). */
-int store_sqlite_errno(int rc);
-
-/* Defined by store_sqlite.c: the enquiry half of a SQLite store. */
-store_enq_t *store_sqlite_enq(mash_store_t *s);
-
-int store_enq_savepoint(mash_store_t *s);
-int store_enq_release(mash_store_t *s, int keep);
-int store_enq_contact_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
-int store_enq_contact_set_state(mash_store_t *s, const char *contact_id, int state, int64_t at_ms,
-                                int outcome);
 int store_enq_inbox_get(mash_store_t *s, const char *principal, const char *message_id,
                         uint8_t **result, size_t *len);
 int store_enq_inbox_put(mash_store_t *s, const char *principal, const char *message_id,
@@ -90,19 +117,25 @@ int store_enq_outbox_delivered(mash_store_t *s, const char *message_id, const ch
 int store_enq_outbox_pending(mash_store_t *s, mash_store_outbox_cb cb, void *arg);
 int store_enq_latest_instant(mash_store_t *s, int64_t *ms);
 
-#define STORE_ENQ_VTABLE_ENTRIES                                                                   \
-  .savepoint = store_enq_savepoint, .release = store_enq_release,                                  \
-  .contact_get = store_enq_contact_get, .contact_set_state = store_enq_contact_set_state,          \
-  .inbox_get = store_enq_inbox_get, .inbox_put = store_enq_inbox_put,                              \
-  .enquiry_insert = store_enq_enquiry_insert, .enquiry_get = store_enq_enquiry_get,                \
-  .enquiry_update = store_enq_enquiry_update, .enquiry_of_contact = store_enq_enquiry_of_contact,  \
-  .request_insert = store_enq_request_insert, .request_get = store_enq_request_get,                \
-  .request_answer = store_enq_request_answer, .request_set_level = store_enq_request_set_level,    \
-  .requests_of_enquiry = store_enq_requests_of_enquiry, .requests_open = store_enq_requests_open,  \
-  .escalation_insert = store_enq_escalation_insert,                                                \
-  .escalations_of_enquiry = store_enq_escalations_of_enquiry,                                      \
-  .outbox_insert = store_enq_outbox_insert, .outbox_delivered = store_enq_outbox_delivered,        \
-  .outbox_pending = store_enq_outbox_pending, .latest_instant = store_enq_latest_instant
+/* ---- statistics (store_sqlite_stats.c): plain columns only, no seal ---- */
+
+store_stat_t *store_stat_new(sqlite3 *db, char *err, size_t errlen);
+void store_stat_destroy(store_stat_t *t);
+int store_stat_summary(mash_store_t *s, int64_t now_ms, mash_store_stats_t *out);
+int store_stat_sources(mash_store_t *s, mash_store_count_cb cb, void *arg);
+int store_stat_replies(mash_store_t *s, mash_store_reply_cb cb, void *arg);
+int store_stat_escalation_levels(mash_store_t *s, mash_store_level_cb cb, void *arg);
+int store_stat_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *arg);
+
+/* ---- the operations console (store_sqlite_ops.c): plain columns only ---- */
+
+int store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                      int64_t screening_ms, mash_ops_figures_t *out);
+
+/* ---- persons (store_sqlite_person.c) ---- */
+
+store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
+void store_per_destroy(store_per_t *p);
 
 int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
                    void *arg);

@@ -20,40 +20,6 @@
 
 #include "store_sqlite_int.h"
 
-const char STORE_PERSON_MIGRATION[] =
-    "ALTER TABLE contacts ADD COLUMN concern INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE contacts ADD COLUMN red_flag INTEGER NOT NULL DEFAULT 0;"
-    "ALTER TABLE contacts ADD COLUMN occurred_at_ms INTEGER NOT NULL DEFAULT 0;"
-    /* Stored and acknowledged, its people not yet resolved: not delivered. */
-    "ALTER TABLE contacts ADD COLUMN unresolved INTEGER NOT NULL DEFAULT 0;"
-    "CREATE INDEX contacts_unresolved ON contacts (id) WHERE unresolved = 1;"
-    "CREATE TABLE persons ("
-    "  id INTEGER PRIMARY KEY, created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,"
-    "  is_child INTEGER NOT NULL DEFAULT 0, address_key BLOB NULL,"
-    "  address_at_ms INTEGER NOT NULL DEFAULT 0, merged_into INTEGER NULL,"
-    "  record BLOB NOT NULL);"
-    "CREATE INDEX persons_address ON persons (address_key) "
-    "  WHERE address_key IS NOT NULL AND merged_into IS NULL;"
-    "CREATE TABLE person_keys ("
-    "  key BLOB NOT NULL, person INTEGER NOT NULL, PRIMARY KEY (key, person)) WITHOUT ROWID;"
-    "CREATE INDEX person_keys_person ON person_keys (person);"
-    "CREATE TABLE person_links ("
-    "  contact_id TEXT NOT NULL, ref TEXT NOT NULL, person INTEGER NOT NULL,"
-    "  decision TEXT NOT NULL, confidence INTEGER NOT NULL, why TEXT NOT NULL,"
-    "  at_ms INTEGER NOT NULL, PRIMARY KEY (contact_id, ref));"
-    "CREATE INDEX person_links_person ON person_links (person, at_ms);"
-    "CREATE TABLE person_relations ("
-    "  a INTEGER NOT NULL, b INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
-    "  PRIMARY KEY (a, b)) WITHOUT ROWID;"
-    "CREATE INDEX person_relations_b ON person_relations (b);"
-    "CREATE TABLE matches ("
-    "  id INTEGER PRIMARY KEY, contact_id TEXT NOT NULL, ref TEXT NOT NULL,"
-    "  person INTEGER NOT NULL, candidate INTEGER NOT NULL, confidence INTEGER NOT NULL,"
-    "  why TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0, created_at_ms INTEGER NOT NULL,"
-    "  decided_at_ms INTEGER NOT NULL DEFAULT 0, decided_by TEXT NULL, decision BLOB NULL);"
-    "CREATE INDEX matches_open ON matches (id) WHERE state = 0;"
-    "CREATE INDEX matches_candidate ON matches (candidate) WHERE state = 0;";
-
 #define KEY_BYTES 16
 /* A key shared by more people than this (a placeholder date of birth, a
  * very common name in one year) says too little to compare them all. */

@@ -1,0 +1,166 @@
+/* notification: a notification's path through the loop thread.
+ *
+ * Responsible for: authorizing a notification by the sender's principal and
+ * agency, checking its identifiers, preparing the contact (priority, DASH,
+ * quality flags: broker/policy/intake.h), handing it to the storage thread,
+ * and receipting it only after commit (accepted with the contact id, or
+ * duplicate with the first one's); then queueing it for resolution and,
+ * once resolved, in the outbox for the hub desk.
+ * Must not: receipt what is not stored, touch the database, or log child
+ * data (ids, principals and counts only). Loop thread only.
+ */
+#include "router_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "intake.h"
+#include "log.h"
+
+typedef struct s_intake_ctx {
+  mash_storage_op_t op; /* first: a mash_storage_op_t * is an s_intake_ctx_t * */
+  mash_router_t *r;
+  uint8_t rid[MASH_ROUTE_MAX_RID];
+  size_t rid_len;
+  char principal[64];
+  char message_id[MASH_MAX_ID_LEN + 1];
+  uint8_t *contact;
+  char flags[256];
+} s_intake_ctx_t;
+
+/* A contact resolved (or not): deliver it. */
+void mash_router_resolved_cb(void *arg, mash_resolve_job_t *job, int rc) {
+  mash_router_t *r = arg;
+  if (rc == 0 && job->gave_up) {
+    r->n.unresolvable++;
+    mash_error("contact %s could not be resolved (%d): delivered flagged %s", job->contact_id,
+               job->gave_up, MASH_FLAG_RESOLUTION_FAILED);
+  }
+  if (rc == 0) {
+    r->n.resolved++;
+    r->n.persons_linked += job->linked;
+    r->n.persons_possible += job->possible;
+    r->n.persons_new += job->created;
+    mash_debug("contact %s resolved: %u linked, %u possible, %u new", job->contact_id, job->linked,
+               job->possible, job->created);
+    if (job->deliver && !r->closing) {
+      int qrc = mash_outbox_add_contact(r->outbox, job->contact_id, job->contact, job->contact_len,
+                                        mash_clock_read(r->cfg.clock), mash_clock_now_ms());
+      if (qrc == 0) {
+        mash_router_pump(r);
+      } else {
+        mash_error("%s: cannot queue the delivery (%d)", job->contact_id, qrc);
+      }
+    }
+  } else if (rc != -ECANCELED) {
+    /* Stored and acknowledged; delivered once resolved, on the next start. */
+    r->n.store_failures++;
+    mash_error("contact %s not resolved (%d): it waits for the next start", job->contact_id, rc);
+  }
+}
+
+void mash_router_resolve_done_cb(void *arg) {
+  mash_router_maybe_free(arg);
+}
+
+static void s_intake_done_cb(mash_storage_op_t *op) {
+  s_intake_ctx_t *ctx = (s_intake_ctx_t *)op;
+  mash_router_t *r = ctx->r;
+  const mash_intake_t *in = &op->u.intake;
+  if (op->rc != 0) {
+    /* Never acknowledge what is not stored: no receipt; the sender resends. */
+    r->n.store_failures++;
+    mash_error("notification %s from %s not stored (%d); no receipt sent", ctx->message_id,
+               ctx->principal, op->rc);
+  } else if (in->status == MASH_INTAKE_NEW) {
+    r->n.accepted++;
+    mash_debug("contact %s from %s (message %s)", in->contact_id, ctx->principal, ctx->message_id);
+    mash_router_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
+                             MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, in->contact_id,
+                             NULL);
+    if (!r->closing) {
+      mash_resolve_queue_add(r->rq, in->contact_id);
+    }
+  } else {
+    r->n.duplicates++;
+    mash_info("duplicate message %s from %s: contact %s", ctx->message_id, ctx->principal,
+              in->contact_id);
+    mash_router_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
+                             MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE, in->contact_id,
+                             NULL);
+  }
+  free(ctx->contact);
+  free(ctx);
+  r->ops_outstanding--;
+  mash_router_maybe_free(r);
+}
+
+MASH_ROUTER_HANDLER(notification) {
+  (void)body, (void)tx_kind;
+  mash_errors_t errs;
+  memset(&errs, 0, sizeof errs);
+  if (mash_intake_authorize(k, env->notification, &errs) != 0) {
+    r->n.forbidden++;
+    mash_ops_note_rejected(r->ops, k->principal, &errs);
+    mash_warn("refused notification %s from %s: %s", env->message_id, k->principal,
+              errs.items[0].message);
+    mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                             MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
+    return;
+  }
+  if (mash_intake_check_identifiers(env->notification, &errs) != 0) {
+    r->n.rejected++;
+    mash_ops_note_rejected(r->ops, k->principal, &errs);
+    mash_warn("rejected notification %s from %s: malformed identifier (%s)", env->message_id,
+              k->principal, errs.items[0].field);
+    mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                             MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
+    return;
+  }
+  mash_intake_prep_t prep;
+  int64_t now = mash_clock_read(r->cfg.clock);
+  mash_intake_prepare(k, env->notification, now, r->cfg.screening_ms, &prep);
+  s_intake_ctx_t *ctx = calloc(1, sizeof *ctx);
+  size_t len = mash__v1__contact__get_packed_size(&prep.contact);
+  uint8_t *bytes = ctx ? malloc(len ? len : 1) : NULL;
+  if (!bytes) {
+    free(ctx);
+    mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                           MASH__V1__ERROR_CODE__ERROR_CODE_INTERNAL,
+                           "out of memory; resend later");
+    return;
+  }
+  mash__v1__contact__pack(&prep.contact, bytes);
+  ctx->r = r;
+  ctx->rid_len = zmq_msg_size(rid);
+  memcpy(ctx->rid, zmq_msg_data(rid), ctx->rid_len);
+  snprintf(ctx->principal, sizeof ctx->principal, "%s", k->principal);
+  snprintf(ctx->message_id, sizeof ctx->message_id, "%s", env->message_id);
+  ctx->contact = bytes;
+  ctx->op.kind = MASH_OP_INTAKE;
+  mash_intake_t *in = &ctx->op.u.intake;
+  in->principal = ctx->principal;
+  in->message_id = ctx->message_id;
+  in->received_at_ms = now;
+  in->contact = bytes;
+  in->contact_len = len;
+  in->resolve_later = 1;
+  /* Facts for management information, in plain columns (no child data). */
+  const Mash__V1__Notification *n = env->notification;
+  in->domestic_abuse = prep.dash_result.missing_on_domestic_abuse ||
+                       (prep.dash_result.present && n->police && n->police->domestic_abuse);
+  in->dash_present = prep.dash_result.present;
+  in->dash_complete = prep.dash_result.complete;
+  in->priority = (int)prep.contact.priority;
+  in->concern_category = (int)n->concern_category;
+  in->red_flag = n->red_flag;
+  in->occurred_at_ms = n->occurred_at_ms;
+  mash_intake_flags_text(prep.contact.quality_flags, prep.contact.n_quality_flags, ctx->flags,
+                         sizeof ctx->flags);
+  in->quality_flags = ctx->flags;
+  ctx->op.done_cb = s_intake_done_cb;
+  r->ops_outstanding++;
+  mash_storage_submit(r->storage, &ctx->op);
+}

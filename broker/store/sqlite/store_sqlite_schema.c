@@ -1,0 +1,187 @@
+/* store_sqlite_schema: the SQLite store's schema, as one ordered list of
+ * migrations, and the code that applies them.
+ *
+ * Responsible for: every table, column and index of the store, version by
+ * version. Version n is the schema after the first n migrations; the
+ * version a database is at is recorded in it (PRAGMA user_version) and each
+ * migration is applied with its new version in one transaction, so a crash
+ * leaves the database at one version or the next, never between. Must not:
+ * edit or reorder a migration that has been released (append a new one), or
+ * touch a database whose version is newer than this list knows.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "store_sqlite_int.h"
+
+typedef struct s_migration {
+  const char *name; /* what it adds, for errors */
+  const char *sql;
+} s_migration_t;
+
+/* Migration n (0-based) takes user_version n to n + 1. Append, never edit. */
+static const s_migration_t MIGRATIONS[] = {
+    /* 1: contacts and their delivery to the hub desk. */
+    {"contacts",
+     "CREATE TABLE contacts ("
+     "  id INTEGER PRIMARY KEY,"
+     "  contact_id TEXT NOT NULL UNIQUE,"
+     "  principal TEXT NOT NULL,"
+     "  message_id TEXT NOT NULL,"
+     "  received_at_ms INTEGER NOT NULL,"
+     "  blob BLOB NOT NULL,"
+     "  delivered_at_ms INTEGER NULL,"
+     "  delivered_to TEXT NULL,"
+     "  UNIQUE (principal, message_id));"
+     "CREATE INDEX contacts_undelivered ON contacts (id) WHERE delivered_at_ms IS NULL;"},
+    /* 2: the enquiry: contact states, the inbox, enquiries, requests,
+     * escalations and the outbox. */
+    {"enquiries",
+     "ALTER TABLE contacts ADD COLUMN state INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE contacts ADD COLUMN state_at_ms INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE contacts ADD COLUMN outcome INTEGER NOT NULL DEFAULT 0;"
+     "CREATE TABLE inbox ("
+     "  principal TEXT NOT NULL, message_id TEXT NOT NULL, at_ms INTEGER NOT NULL,"
+     "  result BLOB NOT NULL, PRIMARY KEY (principal, message_id));"
+     "CREATE TABLE enquiries ("
+     "  id INTEGER PRIMARY KEY, enquiry_id TEXT NOT NULL UNIQUE, contact_id TEXT NOT NULL,"
+     "  rag INTEGER NOT NULL, opened_at_ms INTEGER NOT NULL, closed_at_ms INTEGER NOT NULL "
+     "DEFAULT 0,"
+     "  pack_version INTEGER NOT NULL DEFAULT 0, decision BLOB NOT NULL);"
+     "CREATE INDEX enquiries_contact ON enquiries (contact_id);"
+     "CREATE TABLE requests ("
+     "  id INTEGER PRIMARY KEY, request_id TEXT NOT NULL UNIQUE, enquiry_id TEXT NOT NULL,"
+     "  agency TEXT NOT NULL, rag INTEGER NOT NULL, requested_at_ms INTEGER NOT NULL,"
+     "  due_at_ms INTEGER NOT NULL, answered_at_ms INTEGER NOT NULL DEFAULT 0,"
+     "  level INTEGER NOT NULL DEFAULT 0, level_at_ms INTEGER NOT NULL DEFAULT 0,"
+     "  response BLOB NULL);"
+     "CREATE INDEX requests_enquiry ON requests (enquiry_id);"
+     "CREATE TABLE escalations ("
+     "  id INTEGER PRIMARY KEY, escalation_id TEXT NOT NULL UNIQUE, enquiry_id TEXT NOT NULL,"
+     "  request_id TEXT NOT NULL, level INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
+     "  event BLOB NOT NULL);"
+     "CREATE INDEX escalations_enquiry ON escalations (enquiry_id);"
+     "CREATE TABLE outbox ("
+     "  id INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE, target TEXT NOT NULL,"
+     "  created_at_ms INTEGER NOT NULL, frame BLOB NOT NULL,"
+     "  delivered_at_ms INTEGER NULL, delivered_to TEXT NULL);"
+     "CREATE INDEX outbox_pending ON outbox (id) WHERE delivered_at_ms IS NULL;"},
+    /* 3: the plain columns management information reads. */
+    {"management information",
+     "ALTER TABLE contacts ADD COLUMN domestic_abuse INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE contacts ADD COLUMN dash_present INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE contacts ADD COLUMN dash_complete INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE contacts ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE contacts ADD COLUMN quality_flags TEXT NOT NULL DEFAULT '';"
+     "ALTER TABLE contacts ADD COLUMN screened_at_ms INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE contacts ADD COLUMN decided_at_ms INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE enquiries ADD COLUMN consent_status INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE enquiries ADD COLUMN first_pack_at_ms INTEGER NOT NULL DEFAULT 0;"},
+    /* 4: the person index: resolution columns on contacts, persons, their
+     * keys, links, relations and possible matches. */
+    {"person index",
+     "ALTER TABLE contacts ADD COLUMN concern INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE contacts ADD COLUMN red_flag INTEGER NOT NULL DEFAULT 0;"
+     "ALTER TABLE contacts ADD COLUMN occurred_at_ms INTEGER NOT NULL DEFAULT 0;"
+     /* Stored and acknowledged, its people not yet resolved: not delivered. */
+     "ALTER TABLE contacts ADD COLUMN unresolved INTEGER NOT NULL DEFAULT 0;"
+     "CREATE INDEX contacts_unresolved ON contacts (id) WHERE unresolved = 1;"
+     "CREATE TABLE persons ("
+     "  id INTEGER PRIMARY KEY, created_at_ms INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,"
+     "  is_child INTEGER NOT NULL DEFAULT 0, address_key BLOB NULL,"
+     "  address_at_ms INTEGER NOT NULL DEFAULT 0, merged_into INTEGER NULL,"
+     "  record BLOB NOT NULL);"
+     "CREATE INDEX persons_address ON persons (address_key) "
+     "  WHERE address_key IS NOT NULL AND merged_into IS NULL;"
+     "CREATE TABLE person_keys ("
+     "  key BLOB NOT NULL, person INTEGER NOT NULL, PRIMARY KEY (key, person)) WITHOUT ROWID;"
+     "CREATE INDEX person_keys_person ON person_keys (person);"
+     "CREATE TABLE person_links ("
+     "  contact_id TEXT NOT NULL, ref TEXT NOT NULL, person INTEGER NOT NULL,"
+     "  decision TEXT NOT NULL, confidence INTEGER NOT NULL, why TEXT NOT NULL,"
+     "  at_ms INTEGER NOT NULL, PRIMARY KEY (contact_id, ref));"
+     "CREATE INDEX person_links_person ON person_links (person, at_ms);"
+     "CREATE TABLE person_relations ("
+     "  a INTEGER NOT NULL, b INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (a, b)) WITHOUT ROWID;"
+     "CREATE INDEX person_relations_b ON person_relations (b);"
+     "CREATE TABLE matches ("
+     "  id INTEGER PRIMARY KEY, contact_id TEXT NOT NULL, ref TEXT NOT NULL,"
+     "  person INTEGER NOT NULL, candidate INTEGER NOT NULL, confidence INTEGER NOT NULL,"
+     "  why TEXT NOT NULL, state INTEGER NOT NULL DEFAULT 0, created_at_ms INTEGER NOT NULL,"
+     "  decided_at_ms INTEGER NOT NULL DEFAULT 0, decided_by TEXT NULL, decision BLOB NULL);"
+     "CREATE INDEX matches_open ON matches (id) WHERE state = 0;"
+     "CREATE INDEX matches_candidate ON matches (candidate) WHERE state = 0;"},
+};
+
+#define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
+
+int store_sqlite_schema_version(void) {
+  return SCHEMA_VERSION;
+}
+
+int store_sqlite_user_version(sqlite3 *db, int *version) {
+  sqlite3_stmt *q = NULL;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(q);
+  }
+  int out = 0;
+  if (rc == SQLITE_ROW) {
+    *version = sqlite3_column_int(q, 0);
+  } else {
+    out = store_sqlite_errno(rc == SQLITE_DONE ? SQLITE_MISUSE : rc);
+  }
+  sqlite3_finalize(q);
+  return out;
+}
+
+/* Bring the schema to `target`, one migration per transaction. The version
+ * is read again under the write lock so two processes opening the same new
+ * file cannot both migrate it. */
+int store_sqlite_migrate(sqlite3 *db, int target, char *err, size_t errlen) {
+  if (target < 0 || target > SCHEMA_VERSION) {
+    snprintf(err, errlen, "no schema version %d (this store knows 0 to %d)", target,
+             SCHEMA_VERSION);
+    return -EINVAL;
+  }
+  for (;;) {
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+      snprintf(err, errlen, "schema migration failed: %s", sqlite3_errmsg(db));
+      return store_sqlite_errno(rc);
+    }
+    int version = 0;
+    int vrc = store_sqlite_user_version(db, &version);
+    if (vrc != 0) {
+      snprintf(err, errlen, "schema migration failed: %s", sqlite3_errmsg(db));
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+      return vrc;
+    }
+    if (version > SCHEMA_VERSION || version < 0) {
+      snprintf(err, errlen, "database schema version %d is not one this mashd knows (%d)", version,
+               SCHEMA_VERSION);
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+      return -EPROTO;
+    }
+    if (version >= target) {
+      return store_sqlite_errno(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL));
+    }
+    rc = sqlite3_exec(db, MIGRATIONS[version].sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK) {
+      char sql[64];
+      snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version + 1);
+      rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    }
+    if (rc == SQLITE_OK) {
+      rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    }
+    if (rc != SQLITE_OK) {
+      snprintf(err, errlen, "schema migration %d (%s) failed: %s", version + 1,
+               MIGRATIONS[version].name, sqlite3_errmsg(db));
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+      return store_sqlite_errno(rc);
+    }
+  }
+}

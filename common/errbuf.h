@@ -1,0 +1,14 @@
+/* errbuf: a message written into the caller's error buffer, the way every
+ * module that explains a failure in words does it ("char *err, size_t
+ * errlen"). Pure apart from the buffer; any thread. */
+#ifndef MASH_ERRBUF_H
+#define MASH_ERRBUF_H
+
+#include <stddef.h>
+
+/* printf into err (at most errlen bytes, always NUL-terminated); nothing
+ * when err is NULL or errlen is 0. */
+void mash_errbuf_set(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
