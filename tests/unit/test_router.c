@@ -344,7 +344,7 @@ static void s_expect_nothing_to_deliver(fx_t *f) {
   assert_non_null(store);
   int contacts = 0, messages = 0;
   assert_int_equal(mash_store_load_undelivered(store, s_count_contact_cb, &contacts), 0);
-  assert_int_equal(store->vt->outbox_pending(store, s_count_outbox_cb, &messages), 0);
+  assert_int_equal(mash_store_outbox_pending(store, s_count_outbox_cb, &messages), 0);
   mash_store_destroy(&store);
   assert_int_equal(contacts, 0);
   assert_int_equal(messages, 0);
