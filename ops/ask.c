@@ -92,6 +92,12 @@ int ops_ask(const char *endpoint, const char *server_key, const char *key, int64
         snprintf(err, errlen, "mashd refused: %s", env->error->message);
         mash_codec_free(env);
         goto out;
+      } else if (env->body_case == MASH__V1__ENVELOPE__BODY_RECEIPT) {
+        /* Refused by role or content: the receipt names the fields. */
+        snprintf(err, errlen, "mashd refused: %s",
+                 env->receipt->n_errors ? env->receipt->errors[0]->message : "no reason given");
+        mash_codec_free(env);
+        goto out;
       }
     }
     mash_codec_free(env); /* escalations of the live feed, or an old answer */

@@ -153,6 +153,7 @@ enum {
   S_STATS_REPLIES,
   S_STATS_ESCALATION_LEVELS,
   S_STATS_QUALITY_FLAGS,
+  S_OPS_FIGURES,
   S_N
 };
 
@@ -208,6 +209,7 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_STATS_REPLIES] = "stats_replies",
     [S_STATS_ESCALATION_LEVELS] = "stats_escalation_levels",
     [S_STATS_QUALITY_FLAGS] = "stats_quality_flags",
+    [S_OPS_FIGURES] = "ops_figures",
 };
 
 /* ---- the recording fake: each slot records its arguments ---- */
@@ -511,6 +513,14 @@ static int f_stats_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *
   return s_hit(s, S_STATS_QUALITY_FLAGS, (uintptr_t[]){(uintptr_t)cb, (uintptr_t)arg}, 2);
 }
 
+static int f_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                         int64_t screening_ms, mash_ops_figures_t *out) {
+  return s_hit(s, S_OPS_FIGURES,
+               (uintptr_t[]){(uintptr_t)from_ms, (uintptr_t)to_ms, (uintptr_t)now_ms,
+                             (uintptr_t)screening_ms, (uintptr_t)out},
+               5);
+}
+
 static const mash_store_vtable_t RECORDING_VT = {
     .begin = f_begin,
     .commit = f_commit,
@@ -563,6 +573,7 @@ static const mash_store_vtable_t RECORDING_VT = {
     .stats_replies = f_stats_replies,
     .stats_escalation_levels = f_stats_escalation_levels,
     .stats_quality_flags = f_stats_quality_flags,
+    .ops_figures = f_ops_figures,
     .destroy = f_destroy,
 };
 
@@ -933,6 +944,15 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     want[1] = (uintptr_t)P(0);
     *n = 2;
     rc = mash_store_stats_quality_flags(s, s_count_cb, P(0));
+    break;
+  case S_OPS_FIGURES:
+    want[0] = 1;
+    want[1] = 2;
+    want[2] = 3;
+    want[3] = 4;
+    want[4] = (uintptr_t)P(0);
+    *n = 5;
+    rc = mash_store_ops_figures(s, 1, 2, 3, 4, P(0));
     break;
   default:
     fail();
