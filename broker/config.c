@@ -33,6 +33,8 @@ void mashd_config_defaults(mashd_config_t *c) {
            "2027-12-27,2027-12-28");
   mash_deadline_policy_default(&c->policy);
   c->ladder = *mash_ladder_default();
+  c->screening_ladder = *mash_ladder_default_hub();
+  c->decision_ladder = *mash_ladder_default_hub();
   c->matching = mash_match_policy_default();
 }
 
@@ -68,6 +70,7 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
     rc = mash_settings_long(value, 1, 10080, &x);
     if (rc == 0) {
       c->screening_ms = (int64_t)x * 60 * 1000;
+      c->policy.screening.minutes = x;
     }
   } else if (strcmp(key, "clock_rate") == 0) {
     want = "a rate from 1 to 1000000";
@@ -127,6 +130,17 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
       return -1;
     }
     return 0;
+  } else if (strcmp(key, "screening_step") == 0 || strcmp(key, "decision_step") == 0) {
+    /* [escalation] screening_step = / decision_step = : the hub's own
+     * duties' ladders, in the syntax of step. */
+    int screening = key[0] == 's';
+    mash_ladder_t *l = screening ? &c->screening_ladder : &c->decision_ladder;
+    int *from_file = screening ? &c->screening_ladder_from_file : &c->decision_ladder_from_file;
+    if (!*from_file) {
+      mash_ladder_clear(l);
+      *from_file = 1;
+    }
+    return mash_ladder_add(l, value, err, errlen) != 0 ? -1 : 0;
   } else if (strcmp(key, "log_level") == 0) {
     want = "debug, info, warn or error";
     int lvl = mash_log_level_parse(value);

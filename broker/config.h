@@ -29,6 +29,10 @@ typedef struct mashd_config {
   mash_deadline_policy_t policy; /* red/amber/green/screening/decision windows */
   mash_ladder_t ladder;          /* [escalation] step = ... lines; the default otherwise */
   int ladder_from_file;
+  mash_ladder_t screening_ladder; /* [escalation] screening_step = ... lines */
+  int screening_ladder_from_file;
+  mash_ladder_t decision_ladder; /* [escalation] decision_step = ... lines */
+  int decision_ladder_from_file;
   mash_match_policy_t matching; /* auto_link = 0.95, review = 0.70 */
 } mashd_config_t;
 

@@ -74,6 +74,16 @@ static void s_usage(FILE *f) {
           "(log level and format), naming any change that needs a restart.\n");
 }
 
+/* A ladder's check, its error naming which ladder. */
+static int s_check_ladder(const char *which, const mash_ladder_t *l, char *err, size_t errlen) {
+  char why[512];
+  if (mash_ladder_check(l, why, sizeof why) == 0) {
+    return 0;
+  }
+  snprintf(err, errlen, "%s ladder: %s", which, why);
+  return -1;
+}
+
 static void s_closed_cb(void *arg) {
   (void)arg;
 }
@@ -149,6 +159,10 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
                        strcmp(fresh->holidays, now->holidays) != 0},
       {"deadline windows", memcmp(&fresh->policy, &now->policy, sizeof now->policy) != 0},
       {"escalation ladder", memcmp(&fresh->ladder, &now->ladder, sizeof now->ladder) != 0},
+      {"screening ladder",
+       memcmp(&fresh->screening_ladder, &now->screening_ladder, sizeof now->screening_ladder) != 0},
+      {"decision ladder",
+       memcmp(&fresh->decision_ladder, &now->decision_ladder, sizeof now->decision_ladder) != 0},
       {"matching", memcmp(&fresh->matching, &now->matching, sizeof now->matching) != 0},
   };
   for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
@@ -296,7 +310,9 @@ int main(int argc, char **argv) {
   memset(&env, 0, sizeof env);
   calendar = mash_calendar_new(cfg.timezone, cfg.hours, cfg.holidays, err, sizeof err);
   if (!calendar || mash_deadline_policy_check(&cfg.policy, calendar, err, sizeof err) != 0 ||
-      mash_ladder_check(&cfg.ladder, err, sizeof err) != 0) {
+      mash_ladder_check(&cfg.ladder, err, sizeof err) != 0 ||
+      s_check_ladder("screening", &cfg.screening_ladder, err, sizeof err) != 0 ||
+      s_check_ladder("decision", &cfg.decision_ladder, err, sizeof err) != 0) {
     fprintf(stderr, "mashd: deadlines: %s\n", err);
     rc = 2;
     goto out;
@@ -365,6 +381,8 @@ int main(int argc, char **argv) {
   env.policy = &cfg.policy;
   env.calendar = calendar;
   env.ladder = &cfg.ladder;
+  env.screening_ladder = &cfg.screening_ladder;
+  env.decision_ladder = &cfg.decision_ladder;
   env.esclog = esclog;
 
   d.storage = mash_storage_new(&d.loop, &store, 0, s_fatal_cb, &d);

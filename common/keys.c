@@ -1,6 +1,8 @@
 /* keys: reading and writing CURVE key files and loading the trust list.
- * Responsible for: file formats, permissions of secret files, uniqueness of
- * keys and principals in the trust list. Must not: print secret keys. */
+ * Responsible for: file formats, permissions of key files and of the trust
+ * folder (whoever can write them can add a key, or a role, to the trust
+ * list), uniqueness of keys and principals in the trust list. Must not: print
+ * secret keys. */
 #include "keys.h"
 
 #include <dirent.h>
@@ -98,6 +100,14 @@ int mash_key_load(const char *path, mash_key_t *out, char *err, size_t errlen) {
   struct stat st;
   if (fstat(fileno(f), &st) != 0) {
     snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    fclose(f);
+    return -1;
+  }
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    /* Whoever can rewrite a key file can swap in a key of their own: the
+     * broker would trust it, or an agent would talk to an impostor. */
+    snprintf(err, errlen, "%s: key file is writable by group or others (mode %04o; chmod go-w)",
+             path, (unsigned)(st.st_mode & 07777));
     fclose(f);
     return -1;
   }
@@ -217,6 +227,22 @@ mash_trust_t *mash_trust_load(const char *dir, char *err, size_t errlen) {
   DIR *d = opendir(dir);
   if (!d) {
     snprintf(err, errlen, "trust list %s: %s", dir, strerror(errno));
+    return NULL;
+  }
+  /* Checked on the folder opened, not on its name, so that a rename between
+   * the check and the read cannot slip another folder in. */
+  struct stat st;
+  if (fstat(dirfd(d), &st) != 0) {
+    snprintf(err, errlen, "trust list %s: %s", dir, strerror(errno));
+    closedir(d);
+    return NULL;
+  }
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    snprintf(err, errlen,
+             "trust list %s: folder is writable by group or others (mode %04o; chmod go-w): "
+             "anyone who can write it can add a key",
+             dir, (unsigned)(st.st_mode & 07777));
+    closedir(d);
     return NULL;
   }
   mash_trust_t *t = calloc(1, sizeof *t);

@@ -28,8 +28,10 @@ int mash_role_valid(const char *role);
 /* 1 when name is a valid principal: 1-63 of [a-z0-9_-], starting with a letter. */
 int mash_principal_valid(const char *name);
 
-/* Load a .pub or .secret file. A .secret file must not be readable by group or
- * others. Returns 0 or -1 with a reason in err. */
+/* Load a .pub or .secret file. No key file may be writable by group or
+ * others (whoever can rewrite it can swap in a key of their own), and a
+ * .secret file must not be readable by them either. Returns 0 or -1 with a
+ * reason in err that names the path (and the mode, when it is the fault). */
 int mash_key_load(const char *path, mash_key_t *out, char *err, size_t errlen);
 
 /* Generate a key pair and write DIR/NAME.pub and DIR/NAME.secret (0600,
@@ -40,7 +42,9 @@ int mash_key_generate(const char *dir, const char *principal, const char *role, 
 typedef struct mash_trust mash_trust_t;
 
 /* Load every *.pub file of dir. Returns NULL with err when the folder cannot
- * be read, a file is malformed, or a key or principal appears twice. */
+ * be read or is writable by group or others (anyone who could write it could
+ * add a key), a file is malformed or writable by group or others, or a key or
+ * principal appears twice. */
 mash_trust_t *mash_trust_load(const char *dir, char *err, size_t errlen);
 void mash_trust_destroy(mash_trust_t **self_p);
 size_t mash_trust_count(const mash_trust_t *t);

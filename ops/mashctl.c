@@ -95,10 +95,18 @@ static void s_print_line(const char *line) {
   }
   char at[32];
   mash_clock_format((int64_t)json_integer_value(json_object_get(j, "at_ms")), at, sizeof at);
-  printf("%s  level %lld %-16s %s %s %s agency=%s\n", at,
-         (long long)json_integer_value(json_object_get(j, "level")), s_str(j, "step"),
-         s_str(j, "enquiry_id"), s_str(j, "request_id"), s_str(j, "contact_id"),
-         s_str(j, "agency"));
+  /* The hub's own duties (screening, decision) name no request or agency. */
+  const char *duty = s_str(j, "duty");
+  if (duty[0]) {
+    printf("%s  level %lld %-16s %s %s duty=%s\n", at,
+           (long long)json_integer_value(json_object_get(j, "level")), s_str(j, "step"),
+           s_str(j, "contact_id"), s_str(j, "enquiry_id"), duty);
+  } else {
+    printf("%s  level %lld %-16s %s %s %s agency=%s\n", at,
+           (long long)json_integer_value(json_object_get(j, "level")), s_str(j, "step"),
+           s_str(j, "enquiry_id"), s_str(j, "request_id"), s_str(j, "contact_id"),
+           s_str(j, "agency"));
+  }
   json_decref(j);
 }
 

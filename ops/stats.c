@@ -49,6 +49,15 @@ static json_t *s_pct(int64_t part, int64_t whole) {
   return whole ? json_real(100.0 * (double)part / (double)whole) : json_null();
 }
 
+/* One kind of the hub's own duties: done, done within the window, open,
+ * open and late, escalated. */
+static json_t *s_duty(const mash_duty_stats_t *d) {
+  return json_pack("{s:I,s:I,s:o,s:I,s:I,s:I}", "done", (json_int_t)d->done, "on_time",
+                   (json_int_t)d->on_time, "on_time_pct", s_pct(d->on_time, d->done), "open",
+                   (json_int_t)d->open, "open_late", (json_int_t)d->open_late, "escalated",
+                   (json_int_t)d->escalated);
+}
+
 json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t errlen) {
   mash_store_t *store = mash_store_sqlite_open_readonly(path, err, errlen);
   if (!store) {
@@ -70,6 +79,15 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
   if (rc == 0) {
     rc = mash_store_stats_quality_flags(store, s_count_cb, flags);
   }
+  /* Screened within its window (4 hours by default), decided within the
+   * decision window: from the duties the broker's timetable keeps. */
+  mash_duty_stats_t screening, decision;
+  if (rc == 0) {
+    rc = mash_store_duty_stats(store, MASH_DUTY_SCREENING, now_ms, &screening);
+  }
+  if (rc == 0) {
+    rc = mash_store_duty_stats(store, MASH_DUTY_DECISION, now_ms, &decision);
+  }
   mash_store_destroy(&store);
   if (rc != 0) {
     snprintf(err, errlen, "%s: cannot read the statistics: %s", path, strerror(-rc));
@@ -86,6 +104,8 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
   json_object_set_new(o, "time_to_screen", s_dist(&t.time_to_screen));
   json_object_set_new(o, "time_to_pack", s_dist(&t.time_to_pack));
   json_object_set_new(o, "time_to_decision", s_dist(&t.time_to_decision));
+  json_object_set_new(o, "screening_duty", s_duty(&screening));
+  json_object_set_new(o, "decision_duty", s_duty(&decision));
   json_object_set_new(o, "agency_reply", replies);
   json_object_set_new(o, "open_enquiries", json_integer(t.open_enquiries));
   json_object_set_new(o, "overdue_requests", json_integer(t.overdue_requests));
@@ -108,6 +128,25 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
   return o;
 }
 
+static void s_print_duty(const char *name, const json_t *d) {
+  if (!json_is_object(d)) {
+    return;
+  }
+  json_t *pct = json_object_get(d, "on_time_pct");
+  printf("  %-26s ", name);
+  if (json_is_null(pct)) {
+    printf("n/a");
+  } else {
+    printf("%.1f%%", json_real_value(pct));
+  }
+  printf(" (%lld of %lld; open %lld, late %lld; escalated %lld)\n",
+         (long long)json_integer_value(json_object_get(d, "on_time")),
+         (long long)json_integer_value(json_object_get(d, "done")),
+         (long long)json_integer_value(json_object_get(d, "open")),
+         (long long)json_integer_value(json_object_get(d, "open_late")),
+         (long long)json_integer_value(json_object_get(d, "escalated")));
+}
+
 static void s_print_dist(const char *name, const json_t *d) {
   printf("  %-22s n=%lld  p50 %.1f min  p90 %.1f min\n", name,
          (long long)json_integer_value(json_object_get(d, "n")),
@@ -126,6 +165,8 @@ void mash_stats_print(const json_t *s) {
   s_print_dist("time to screen", json_object_get(s, "time_to_screen"));
   s_print_dist("time to pack", json_object_get(s, "time_to_pack"));
   s_print_dist("time to decision", json_object_get(s, "time_to_decision"));
+  s_print_duty("screened within the window", json_object_get(s, "screening_duty"));
+  s_print_duty("decided within the window", json_object_get(s, "decision_duty"));
   printf("agency reply times:\n");
   json_object_foreach((json_t *)json_object_get(s, "agency_reply"), k, v) {
     const char *rag;

@@ -83,6 +83,49 @@ static void s_arena_release(s_arena_t *a) {
   free(a);
 }
 
+/* Whether `m` or any message inside it kept an unknown field numbered 0.
+ * protobuf-c (1.4) accepts such a field when its tag is written in more
+ * bytes than needed ("82 00"), keeps it as an unknown field, and packs it
+ * again as a one-byte tag that it then refuses. Field number 0 is not valid
+ * protobuf, and a frame accepted with one would be stored and acknowledged,
+ * then re-encoded into a contact or pack no reader can decode. Unknown fields
+ * are otherwise tolerated. The schema has no recursive messages, so the
+ * depth is bounded by the schema. */
+static int s_has_field_zero(const ProtobufCMessage *m) {
+  for (unsigned i = 0; i < m->n_unknown_fields; i++) {
+    if (m->unknown_fields[i].tag == 0) {
+      return 1;
+    }
+  }
+  const ProtobufCMessageDescriptor *d = m->descriptor;
+  const uint8_t *base = (const uint8_t *)m;
+  for (unsigned f = 0; f < d->n_fields; f++) {
+    const ProtobufCFieldDescriptor *fd = &d->fields[f];
+    if (fd->type != PROTOBUF_C_TYPE_MESSAGE) {
+      continue;
+    }
+    if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+        *(const uint32_t *)(base + fd->quantifier_offset) != fd->id) {
+      continue; /* the union holds another member */
+    }
+    if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+      size_t n = *(const size_t *)(base + fd->quantifier_offset);
+      ProtobufCMessage *const *items = *(ProtobufCMessage *const *const *)(base + fd->offset);
+      for (size_t k = 0; k < n; k++) {
+        if (items[k] != NULL && s_has_field_zero(items[k])) {
+          return 1;
+        }
+      }
+    } else {
+      const ProtobufCMessage *sub = *(const ProtobufCMessage *const *)(base + fd->offset);
+      if (sub != NULL && s_has_field_zero(sub)) {
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
 Mash__V1__Envelope *mash_codec_decode(const uint8_t *buf, size_t len, mash_errors_t *errs) {
   if (buf == NULL || len == 0) {
     mash_errors_add(errs, "frame", "is empty");
@@ -114,6 +157,11 @@ Mash__V1__Envelope *mash_codec_decode(const uint8_t *buf, size_t len, mash_error
     /* Not the layout this relies on: refuse rather than free wrongly later. */
     s_arena_release(a);
     mash_errors_add(errs, "frame", "cannot be decoded by this protobuf-c");
+    return NULL;
+  }
+  if (s_has_field_zero(&env->base)) {
+    s_arena_release(a);
+    mash_errors_add(errs, "frame", "is not a valid mash.v1 Envelope: a field numbered 0");
     return NULL;
   }
   return env;

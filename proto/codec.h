@@ -55,8 +55,9 @@ void mash_errors_add(mash_errors_t *errs, const char *field, const char *fmt, ..
 
 /* Decode one frame. Returns a new Envelope (free with mash_codec_free) or NULL
  * with one error in `errs` when the frame is empty, larger than MASH_MAX_FRAME,
- * or not a valid Envelope. Unknown fields are tolerated. Does not validate
- * contents: call mash_codec_validate_envelope. */
+ * or not a valid Envelope (including a field numbered 0, which protobuf-c
+ * would keep but not read back once re-encoded). Other unknown fields are
+ * tolerated. Does not validate contents: call mash_codec_validate_envelope. */
 Mash__V1__Envelope *mash_codec_decode(const uint8_t *buf, size_t len, mash_errors_t *errs);
 
 /* Free an Envelope returned by mash_codec_decode. Accepts NULL. */

@@ -302,8 +302,11 @@ static void s_on_request(adapter_t *p, const Mash__V1__EnquiryRequest *req, int 
 static void s_on_escalation(const Mash__V1__EscalationEvent *ev) {
   char due[32];
   mash_clock_format(ev->due_at_ms, due, sizeof due);
-  printf("ESCALATION level %u %s: request %s (%s) was due %s; notified:", ev->level, ev->step,
-         ev->request_id, ev->enquiry_id, due);
+  /* By the broker's clock: at_ms is its reading when the step fired (a
+   * reminder comes before the deadline, which then still falls due). */
+  const char *when = ev->at_ms != 0 && ev->at_ms < ev->due_at_ms ? "falls due at" : "was due at";
+  printf("ESCALATION level %u %s: request %s (%s) %s %s; notified:", ev->level, ev->step,
+         ev->request_id, ev->enquiry_id, when, due);
   for (size_t i = 0; i < ev->n_parties; i++) {
     printf(" %s", ev->parties[i]);
   }

@@ -102,8 +102,15 @@ static void s_show_pack(const Mash__V1__ConsolidatedPack *p, const char *base, i
 
 /* ---------------------------------------------------------------- from the broker */
 
+/* Now by the broker's clock (as last heard), else the wall clock: every time
+ * the desk records is on the clock the listings read ages by. */
+static int64_t s_now(const agent_t *a) {
+  mash_clock_t broker;
+  return agent_broker_clock(a, &broker) == 0 ? mash_clock_read(&broker) : mash_clock_now_ms();
+}
+
 static int s_on_pack(hub_desk_t *d, sqlite3 *db, const Mash__V1__ConsolidatedPack *p) {
-  int fresh = hub_store_pack_put(db, p, mash_clock_now_ms());
+  int fresh = hub_store_pack_put(db, p, s_now(d->agent));
   if (fresh < 0) {
     mash_error("cannot store pack %s v%u: %s", p->enquiry_id, (unsigned)p->version,
                sqlite3_errmsg(db));
@@ -125,7 +132,7 @@ static int s_on_pack(hub_desk_t *d, sqlite3 *db, const Mash__V1__ConsolidatedPac
 }
 
 static int s_on_escalation(hub_desk_t *d, sqlite3 *db, const Mash__V1__EscalationEvent *e) {
-  int fresh = hub_store_escalation_put(db, e, mash_clock_now_ms());
+  int fresh = hub_store_escalation_put(db, e, s_now(d->agent));
   if (fresh < 0) {
     mash_error("cannot store escalation %s: %s", e->escalation_id, sqlite3_errmsg(db));
     return -1;
@@ -147,7 +154,7 @@ static int s_message_cb(agent_t *a, const Mash__V1__Envelope *env, void *arg) {
   sqlite3 *db = agent_store_db(agent_get_store(a));
   switch (env->body_case) {
   case MASH__V1__ENVELOPE__BODY_CONTACT: {
-    int fresh = hub_store_contact_put(db, env->contact, mash_clock_now_ms());
+    int fresh = hub_store_contact_put(db, env->contact, s_now(d->agent));
     if (fresh < 0) {
       mash_error("cannot store contact %s: %s", env->contact->contact_id, sqlite3_errmsg(db));
       return -1;
@@ -256,8 +263,8 @@ static int s_submit_cb(const char *path, const char *name, mash_errors_t *errs, 
         kind == HUB_COMMAND_MATCH ? hub_command_match_id(c) : hub_command_contact_id(c);
     int put = kind == HUB_COMMAND_MATCH
                   ? hub_store_match_command_put(db, id, about, hub_command_match_confirm(c),
-                                                mash_clock_now_ms())
-                  : hub_store_command_put(db, id, kind, about, mash_clock_now_ms());
+                                                s_now(d->agent))
+                  : hub_store_command_put(db, id, kind, about, s_now(d->agent));
     if (put != 0) {
       mash_errors_add(errs, "state", "cannot record the command: %s", sqlite3_errmsg(db));
       rc = -1;
@@ -290,7 +297,7 @@ static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
     /* The contact leaves the queue, or the match the list of matches. On
      * failure it stays: shown once too often rather than hidden. */
     sqlite3 *db = agent_store_db(agent_get_store(a));
-    int marked = hub_store_command_accepted(db, message_id, mash_clock_now_ms());
+    int marked = hub_store_command_accepted(db, message_id, s_now(a));
     if (marked < 0) {
       mash_error("command %s accepted, but the queue cannot record it: %s", message_id,
                  sqlite3_errmsg(db));
@@ -316,6 +323,17 @@ static void s_link_cb(agent_t *a, int up, void *arg) {
   (void)a;
   (void)arg;
   fprintf(stderr, "mash-hub: %s\n", up ? "connected to the broker" : "broker not answering");
+}
+
+/* The broker's clock, kept for the one-shot listings (queue, matches), which
+ * read ages and OVERDUE by it rather than by the wall clock. */
+static void s_clock_cb(agent_t *a, const mash_clock_t *broker, void *arg) {
+  (void)a;
+  hub_desk_t *d = arg;
+  sqlite3 *db = agent_store_db(agent_get_store(d->agent));
+  if (hub_store_clock_put(db, broker) != 0) {
+    mash_warn("cannot keep the broker's clock: %s", sqlite3_errmsg(db));
+  }
 }
 
 int hub_desk_schema(sqlite3 *db) {
@@ -358,6 +376,7 @@ hub_desk_t *hub_desk_new(uv_loop_t *loop, agent_t *agent, const hub_desk_options
     return NULL;
   }
   agent_set_handlers(agent, s_receipt_cb, s_message_cb, s_link_cb, d);
+  agent_set_clock_handler(agent, s_clock_cb, d);
   return d;
 }
 
@@ -372,6 +391,7 @@ void hub_desk_close(hub_desk_t *d) {
   }
   spool_close(d->spool);
   agent_set_handlers(d->agent, NULL, NULL, NULL, NULL);
+  agent_set_clock_handler(d->agent, NULL, NULL);
   free(d);
 }
 

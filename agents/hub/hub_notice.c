@@ -185,6 +185,10 @@ void hub_notice_escalation_line(const Mash__V1__EscalationEvent *e, char *out, s
     s_text(&l, "contact ");
     s_text(&l, s_set(e->contact_id) ? e->contact_id : "?");
     s_text(&l, " is waiting");
+    if (s_set(e->duty)) {
+      s_text(&l, " for ");
+      s_text(&l, e->duty);
+    }
   }
   if (e->due_at_ms != 0) {
     s_text(&l, open);
@@ -226,6 +230,8 @@ json_t *hub_notice_escalation_json(const Mash__V1__EscalationEvent *e) {
   hub_view_json_set(o, "due_at", hub_view_json_time(e->due_at_ms), &ok);
   hub_view_json_set(o, "at", hub_view_json_time(e->at_ms), &ok);
   hub_view_json_set(o, "rag", json_string(mash_rag_name(e->rag)), &ok);
+  /* request (an agency's answer), screening or decision (the hub's own). */
+  hub_view_json_set(o, "duty", json_string(s_set(e->duty) ? e->duty : "request"), &ok);
   if (!ok) {
     json_decref(o);
     return NULL;

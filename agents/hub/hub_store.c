@@ -57,7 +57,12 @@ static const char s_schema[] = "CREATE TABLE IF NOT EXISTS hub_contacts ("
                                " message_id TEXT PRIMARY KEY,"
                                " match_id TEXT NOT NULL,"
                                " confirm INTEGER NOT NULL,"
-                               " created_ms INTEGER NOT NULL)";
+                               " created_ms INTEGER NOT NULL);"
+                               "CREATE TABLE IF NOT EXISTS hub_clock ("
+                               " id INTEGER PRIMARY KEY CHECK (id = 1),"
+                               " rate REAL NOT NULL,"
+                               " real_origin_ms INTEGER NOT NULL,"
+                               " virtual_origin_ms INTEGER NOT NULL)";
 
 int hub_store_init(sqlite3 *db) {
   return sqlite3_exec(db, s_schema, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
@@ -475,4 +480,37 @@ int hub_store_contact_open_matches(sqlite3 *db, const char *contact_id) {
   int rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
   sqlite3_finalize(st);
   return rc;
+}
+
+int hub_store_clock_put(sqlite3 *db, const mash_clock_t *c) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db,
+                              "INSERT OR REPLACE INTO hub_clock (id, rate, real_origin_ms,"
+                              " virtual_origin_ms) VALUES (1, ?1, ?2, ?3)",
+                              -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_double(st, 1, c->rate);
+    sqlite3_bind_int64(st, 2, c->real_origin_ms);
+    sqlite3_bind_int64(st, 3, c->virtual_origin_ms);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_OK ? 0 : -1;
+}
+
+int hub_store_clock_get(sqlite3 *db, mash_clock_t *c) {
+  sqlite3_stmt *st = NULL;
+  int out = -1;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT rate, real_origin_ms, virtual_origin_ms FROM hub_clock"
+                         " WHERE id = 1",
+                         -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    c->rate = sqlite3_column_double(st, 0);
+    c->real_origin_ms = sqlite3_column_int64(st, 1);
+    c->virtual_origin_ms = sqlite3_column_int64(st, 2);
+    out = c->rate >= 1.0 ? 0 : -1;
+  }
+  sqlite3_finalize(st);
+  return out;
 }

@@ -43,6 +43,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "hub_command.h"
 #include "hub_matches.h"
 #include "mash.pb-c.h"
@@ -116,5 +117,11 @@ int hub_store_contact_open_matches(sqlite3 *db, const char *contact_id);
 /* Free an array from hub_store_open_contacts and null *v_p. Accepts NULL
  * and a NULL *v_p. */
 void hub_store_contacts_free(Mash__V1__Contact ***v_p, size_t n);
+
+/* The broker's clock as the desk last heard it (rate and origins), so that
+ * the listings read ages by the broker's clock. put: 0 or -1; get: 0, or -1
+ * when never heard (then use the wall clock). */
+int hub_store_clock_put(sqlite3 *db, const mash_clock_t *c);
+int hub_store_clock_get(sqlite3 *db, mash_clock_t *c);
 
 #endif

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "hub_desk.h"
 #include "hub_oneshot.h"
+#include "hub_store.h"
 #include "log.h"
 
 typedef struct hub {
@@ -213,9 +214,13 @@ static int s_read_only(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
     fprintf(stderr, "mash-hub: state %s: %s\n", cfg->state, sqlite3_errmsg(db));
     rc = 1;
   } else {
+    /* Ages and OVERDUE by the broker's clock, as the desk last heard it. */
+    mash_clock_t broker;
+    int64_t now =
+        hub_store_clock_get(db, &broker) == 0 ? mash_clock_read(&broker) : mash_clock_now_ms();
     rc = cmd == C_LIST      ? hub_desk_list_contacts(db, o->json)
-         : cmd == C_QUEUE   ? hub_desk_list_queue(db, o->json, mash_clock_now_ms())
-         : cmd == C_MATCHES ? hub_desk_list_matches(db, o->json, mash_clock_now_ms())
+         : cmd == C_QUEUE   ? hub_desk_list_queue(db, o->json, now)
+         : cmd == C_MATCHES ? hub_desk_list_matches(db, o->json, now)
                             : hub_desk_list_packs(db, o->packs, o->json);
   }
   agent_store_destroy(&st);

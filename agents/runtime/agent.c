@@ -55,11 +55,42 @@ struct agent {
   agent_message_cb on_message;
   agent_link_cb on_link;
   void *arg;
+  agent_clock_cb on_clock;
+  void *clock_arg;
+  mash_clock_t broker_clock; /* valid when have_broker_clock */
+  int have_broker_clock;
   void (*close_cb)(void *arg);
   void *close_arg;
 };
 
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg);
+
+/* A heartbeat answer carries the broker's clock. Kept as a clock running
+ * from now at the broker's rate; the handler hears of it when it is new or
+ * differs from what the kept one predicts by more than the trip could. */
+static void s_on_broker_clock(agent_t *a, const Mash__V1__Heartbeat *hb) {
+  if (hb->clock_ms <= 0 || !(hb->clock_rate >= 1.0 && hb->clock_rate <= 1e6)) {
+    return; /* an older broker, or a value out of range: the wall clock stays */
+  }
+  mash_clock_t c = {.rate = hb->clock_rate,
+                    .real_origin_ms = mash_clock_now_ms(),
+                    .virtual_origin_ms = hb->clock_ms};
+  int64_t drift = 0;
+  if (a->have_broker_clock) {
+    drift = mash_clock_read(&a->broker_clock) - hb->clock_ms;
+    drift = drift < 0 ? -drift : drift;
+  }
+  /* 200 ms of real time at the broker's rate is within a trip's jitter. */
+  double tolerance = 1000.0 > 200.0 * c.rate ? 1000.0 : 200.0 * c.rate;
+  if (a->have_broker_clock && a->broker_clock.rate == c.rate && (double)drift <= tolerance) {
+    return;
+  }
+  a->broker_clock = c;
+  a->have_broker_clock = 1;
+  if (a->on_clock) {
+    a->on_clock(a, &c, a->clock_arg);
+  }
+}
 
 static int s_send_frame(agent_t *a, const uint8_t *frame, size_t len) {
   if (!a->zs) {
@@ -446,6 +477,7 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   }
   switch (env->body_case) {
   case MASH__V1__ENVELOPE__BODY_HEARTBEAT:
+    s_on_broker_clock(a, env->heartbeat);
     break;
   case MASH__V1__ENVELOPE__BODY_RECEIPT:
     s_on_answer(a, env);
@@ -571,6 +603,19 @@ void agent_set_handlers(agent_t *a, agent_receipt_cb on_receipt, agent_message_c
   a->on_message = on_message;
   a->on_link = on_link;
   a->arg = arg;
+}
+
+void agent_set_clock_handler(agent_t *a, agent_clock_cb on_clock, void *arg) {
+  a->on_clock = on_clock;
+  a->clock_arg = arg;
+}
+
+int agent_broker_clock(const agent_t *a, mash_clock_t *out) {
+  if (!a->have_broker_clock) {
+    return -ENOENT;
+  }
+  *out = a->broker_clock;
+  return 0;
 }
 
 int agent_start(agent_t *a, char *err, size_t errlen) {

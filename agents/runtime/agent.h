@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "agent_store.h"
+#include "clock.h"
 #include "codec.h"
 
 typedef struct agent_config {
@@ -43,11 +44,22 @@ typedef int (*agent_message_cb)(agent_t *a, const Mash__V1__Envelope *env, void 
 /* Connection state changes (1 connected, 0 lost), for operators' output. */
 typedef void (*agent_link_cb)(agent_t *a, int up, void *arg);
 
+/* The broker's clock was learned or changed (its heartbeat answers carry it:
+ * a rehearsal's broker runs at another time and rate than the wall). */
+typedef void (*agent_clock_cb)(agent_t *a, const mash_clock_t *broker, void *arg);
+
 /* Load keys and open the store. Returns NULL with err on failure. */
 agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t errlen);
 
 void agent_set_handlers(agent_t *a, agent_receipt_cb on_receipt, agent_message_cb on_message,
                         agent_link_cb on_link, void *arg);
+
+/* Called when the broker's clock is first known and when it changes. */
+void agent_set_clock_handler(agent_t *a, agent_clock_cb on_clock, void *arg);
+
+/* The broker's clock as last heard: 0 and *out, or -ENOENT before the
+ * broker has answered a heartbeat. */
+int agent_broker_clock(const agent_t *a, mash_clock_t *out);
 
 /* Connect and start timers; pending outbox entries are resent. */
 int agent_start(agent_t *a, char *err, size_t errlen);

@@ -27,7 +27,8 @@ void mash_router_send_env(mash_router_t *r, const uint8_t *rid, size_t rid_len,
    * and a counter (a fresh UUID per answer costs a system call). */
   char id[MASH_UUID_LEN + 24];
   snprintf(id, sizeof id, "%s-%llu", r->id_prefix, (unsigned long long)++r->id_seq);
-  mash_envelope_init(env, id, mash_clock_now_ms());
+  /* The broker's clock, not the wall's: receivers read ages by it. */
+  mash_envelope_init(env, id, mash_clock_read(r->cfg.clock));
   uint8_t *buf = NULL;
   size_t len = 0;
   if (mash_codec_encode(env, &buf, &len) != 0) {
@@ -86,6 +87,8 @@ MASH_ROUTER_HANDLER(heartbeat) {
   Mash__V1__Envelope out = MASH__V1__ENVELOPE__INIT;
   Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
   hb.agent = (char *)"mashd";
+  hb.clock_ms = mash_clock_read(r->cfg.clock);
+  hb.clock_rate = r->cfg.clock->rate;
   out.correlation_id = env->message_id;
   out.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
   out.heartbeat = &hb;

@@ -82,6 +82,9 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
                              NULL);
     if (!r->closing) {
       mash_resolve_queue_add(r->rq, in->contact_id);
+      if (r->watch && in->screening_duty) {
+        mash_watch_arm(r->watch, in->screening_duty, in->screening_next_at_ms);
+      }
     }
   } else {
     r->n.duplicates++;
@@ -121,7 +124,13 @@ MASH_ROUTER_HANDLER(notification) {
   }
   mash_intake_prep_t prep;
   int64_t now = mash_clock_read(r->cfg.clock);
-  mash_intake_prepare(k, env->notification, now, r->cfg.screening_ms, &prep);
+  /* The screening deadline goes through the hub's calendar like every other. */
+  const mash_enquiry_env_t *qenv = r->cfg.enquiry;
+  int64_t screening_due = mash_deadline_screening_due(qenv->policy, qenv->calendar, now);
+  if (screening_due == MASH_DEADLINE_NEVER || screening_due < now) {
+    screening_due = now + r->cfg.screening_ms;
+  }
+  mash_intake_prepare(k, env->notification, now, screening_due - now, &prep);
   s_intake_ctx_t *ctx = calloc(1, sizeof *ctx);
   size_t len = mash__v1__contact__get_packed_size(&prep.contact);
   uint8_t *bytes = ctx ? malloc(len ? len : 1) : NULL;
@@ -160,6 +169,8 @@ MASH_ROUTER_HANDLER(notification) {
   mash_intake_flags_text(prep.contact.quality_flags, prep.contact.n_quality_flags, ctx->flags,
                          sizeof ctx->flags);
   in->quality_flags = ctx->flags;
+  in->screening_due_at_ms = screening_due;
+  in->screening_next_at_ms = mash_duty_first_at(qenv, MASH_DUTY_SCREENING, 0, now, screening_due);
   ctx->op.done_cb = s_intake_done_cb;
   r->ops_outstanding++;
   mash_storage_submit(r->storage, &ctx->op);

@@ -38,18 +38,6 @@ static void s_send_tx_receipt(mash_router_t *r, s_tx_ctx_t *ctx, mash_tx_t *tx) 
   mash__v1__receipt__free_unpacked(rec, NULL);
 }
 
-static void s_apply_watch(mash_router_t *r, const mash_tx_t *tx) {
-  for (size_t i = 0; i < tx->n_watch; i++) {
-    mash_watch_add(r->watch, &tx->watch[i]);
-  }
-  if (tx->unwatch_enquiry[0]) {
-    mash_watch_remove_enquiry(r->watch, tx->unwatch_enquiry);
-  }
-  if (tx->unwatch_request[0] && tx->kind != MASH_TX_ESCALATE) {
-    mash_watch_remove_request(r->watch, tx->unwatch_request);
-  }
-}
-
 static void s_tx_done_cb(mash_storage_op_t *op) {
   mash_tx_t *tx = (mash_tx_t *)op;
   s_tx_ctx_t *ctx = tx->ctx;
@@ -78,11 +66,11 @@ static void s_tx_done_cb(mash_storage_op_t *op) {
       }
     }
     if (tx->kind == MASH_TX_ESCALATE) {
-      r->n.escalations += tx->n_actions;
+      r->n.escalations += tx->n_escalations;
       mash_router_ops_feed(r, tx);
     }
     if (r->watch) {
-      s_apply_watch(r, tx);
+      mash_watch_update(r->watch, tx);
     }
     mash_router_pump(r);
   }
@@ -114,7 +102,12 @@ void mash_router_tx_submit(mash_router_t *r, mash_tx_t *tx, zmq_msg_t *rid,
   tx->ctx = ctx;
   tx->op.done_cb = s_tx_done_cb;
   r->ops_outstanding++;
-  mash_storage_submit(r->storage, &tx->op);
+  if (tx->kind == MASH_TX_ESCALATE) {
+    /* Escalations wait their turn beside the batches: receipts first. */
+    mash_storage_submit_background(r->storage, &tx->op);
+  } else {
+    mash_storage_submit(r->storage, &tx->op);
+  }
 }
 
 void mash_router_watch_submit(mash_tx_t *tx, void *arg) {

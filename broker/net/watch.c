@@ -1,18 +1,26 @@
-/* watch: open requests, their escalation state, and the one timer.
- * Responsible for: asking the ladder what is due and handing it to the
- * storage thread; never two escalations of one request in flight. Must not:
- * write to the store itself or send messages. */
+/* watch: the timetable of open duties and the one timer. Responsible for
+ * taking due duties in bounded slices and handing them to the storage
+ * thread; never two transactions for one duty. Must not: write to the store,
+ * send messages, or run a ladder (broker/txn/duty.c does). Loop thread. */
 #include "watch.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "timetable.h"
 
-typedef struct s_item {
-  mash_watch_item_t it;
-  int busy; /* an ESCALATE transaction is in flight */
-} s_item_t;
+/* ESCALATE transactions in flight at once: the storage thread runs them as
+ * background work beside the ordinary batches. One: an intake batch then
+ * waits behind at most one slice (bench-deadline: intake p99 113-143 ms with
+ * one, about 200 ms with two, at half the storm throughput). */
+#define S_MAX_INFLIGHT 1
+/* Retry a slice whose transaction failed (or could not be made) after this
+ * long, in real time. */
+#define S_RETRY_MS 5000
+/* The longest sleep: a wall-clock jump is noticed within it. */
+#define S_MAX_SLEEP_MS 60000
 
 struct mash_watch {
   uv_loop_t *loop;
@@ -22,86 +30,55 @@ struct mash_watch {
   mash_watch_submit_fn submit;
   void *ctx;
   uv_timer_t timer;
-  s_item_t *items;
-  size_t n, cap;
+  mash_timetable_t *tt;
+  unsigned inflight;
   int closing;
   void (*close_cb)(void *arg);
   void *close_arg;
 };
 
-typedef struct {
-  const mash_enquiry_env_t *env;
-  const mash_watch_item_t *it;
-} s_at_ctx_t;
+static void s_arm_timer(mash_watch_t *w, int64_t now);
 
-static int64_t s_at(void *ctx, int permille) {
-  s_at_ctx_t *c = ctx;
-  return mash_deadline_at_fraction(c->env->policy, c->env->calendar, (Mash__V1__Rag)c->it->rag,
-                                   c->it->requested_at_ms, c->it->due_at_ms, permille);
-}
-
-static void s_advance(const mash_watch_t *w, const mash_watch_item_t *it, int64_t now,
-                      mash_ladder_result_t *out) {
-  mash_ladder_state_t st = {.level = it->level, .fired_at_ms = it->level_at_ms, .closed = false};
-  s_at_ctx_t c = {w->env, it};
-  mash_ladder_advance(w->env->ladder, &st, s_at, &c, now, out);
-}
-
-static void s_arm(mash_watch_t *w);
-
-static void s_timer_cb(uv_timer_t *t) {
-  mash_watch_t *w = t->data;
-  int64_t now = mash_clock_read(w->clock);
-  for (size_t i = 0; i < w->n && !w->closing; i++) {
-    s_item_t *si = &w->items[i];
-    if (si->busy) {
-      continue;
-    }
-    mash_ladder_result_t res;
-    s_advance(w, &si->it, now, &res);
-    if (res.n_actions == 0) {
-      continue;
-    }
-    mash_tx_t *tx = mash_tx_new(MASH_TX_ESCALATE, w->env, "", "", NULL, 0, now);
-    if (!tx) {
-      break; /* tried again at the next firing */
-    }
-    tx->item = si->it;
-    tx->n_actions = res.n_actions < MASH_TX_MAX_ACTIONS ? res.n_actions : MASH_TX_MAX_ACTIONS;
-    memcpy(tx->actions, res.actions, tx->n_actions * sizeof tx->actions[0]);
-    tx->new_level = res.state.level;
-    /* Busy until settled: the next firing must not ask for the same steps. */
-    si->busy = 1;
-    w->submit(tx, w->ctx);
-  }
-  s_arm(w);
-}
-
-/* One timer at the earliest instant anything is due. */
-static void s_arm(mash_watch_t *w) {
+/* Take due duties, a slice per transaction, while there is room in flight. */
+static void s_pump(mash_watch_t *w) {
   if (w->closing) {
     return;
   }
   int64_t now = mash_clock_read(w->clock);
-  int64_t next = MASH_LADDER_NEVER;
-  for (size_t i = 0; i < w->n; i++) {
-    if (w->items[i].busy) {
-      continue;
+  while (w->inflight < S_MAX_INFLIGHT && mash_timetable_next(w->tt) <= now) {
+    mash_tx_t *tx = mash_tx_new(MASH_TX_ESCALATE, w->env, "", "", NULL, 0, now);
+    if (!tx) {
+      break; /* tried again at the next firing */
     }
-    mash_ladder_result_t res;
-    s_advance(w, &w->items[i].it, now, &res);
-    int64_t at = res.n_actions ? now : res.next_ms;
-    if (at < next) {
-      next = at;
+    mash_timetable_item_t due[MASH_TX_MAX_DUE];
+    size_t k = mash_timetable_take(w->tt, now, due, MASH_TX_MAX_DUE);
+    for (size_t i = 0; i < k; i++) {
+      tx->due[i] = due[i].id;
     }
+    tx->n_due = k;
+    w->inflight++;
+    w->submit(tx, w->ctx);
   }
-  if (next == MASH_LADDER_NEVER) {
+  s_arm_timer(w, now);
+}
+
+static void s_timer_cb(uv_timer_t *t) {
+  s_pump(t->data);
+}
+
+/* One timer at the earliest instant; none while the slices in flight will
+ * pump again when they settle. */
+static void s_arm_timer(mash_watch_t *w, int64_t now) {
+  if (w->closing) {
+    return;
+  }
+  int64_t next = mash_timetable_next(w->tt);
+  if (w->inflight >= S_MAX_INFLIGHT || next == MASH_TIMETABLE_NEVER) {
     uv_timer_stop(&w->timer);
     return;
   }
-  uint64_t delay = mash_clock_real_delay(w->clock, next);
-  /* Cap the sleep so a wall-clock jump is noticed within a minute. */
-  uv_timer_start(&w->timer, s_timer_cb, delay < 60000 ? delay : 60000, 0);
+  uint64_t delay = next <= now ? S_RETRY_MS : mash_clock_real_delay(w->clock, next);
+  uv_timer_start(&w->timer, s_timer_cb, delay < S_MAX_SLEEP_MS ? delay : S_MAX_SLEEP_MS, 0);
 }
 
 mash_watch_t *mash_watch_new(uv_loop_t *loop, const mash_clock_t *clock,
@@ -109,6 +86,11 @@ mash_watch_t *mash_watch_new(uv_loop_t *loop, const mash_clock_t *clock,
                              mash_watch_submit_fn submit, void *ctx) {
   mash_watch_t *w = calloc(1, sizeof *w);
   if (!w) {
+    return NULL;
+  }
+  w->tt = mash_timetable_new();
+  if (!w->tt) {
+    free(w);
     return NULL;
   }
   w->loop = loop;
@@ -122,118 +104,95 @@ mash_watch_t *mash_watch_new(uv_loop_t *loop, const mash_clock_t *clock,
   return w;
 }
 
-static s_item_t *s_find(mash_watch_t *w, const char *request_id) {
-  for (size_t i = 0; i < w->n; i++) {
-    if (strcmp(w->items[i].it.request_id, request_id) == 0) {
-      return &w->items[i];
-    }
-  }
-  return NULL;
-}
-
-void mash_watch_add(mash_watch_t *w, const mash_watch_item_t *item) {
-  if (s_find(w, item->request_id)) {
+void mash_watch_arm(mash_watch_t *w, uint64_t duty, int64_t next_at_ms) {
+  if (mash_timetable_set(w->tt, duty, next_at_ms) != 0) {
+    mash_error("out of memory: duty %llu not armed until restart", (unsigned long long)duty);
     return;
   }
-  if (w->n == w->cap) {
-    size_t cap = w->cap ? w->cap * 2 : 64;
-    s_item_t *n = realloc(w->items, cap * sizeof *n);
-    if (!n) {
-      mash_error("out of memory: request %s not watched until restart", item->request_id);
-      return;
-    }
-    w->items = n;
-    w->cap = cap;
+  /* Only an earlier instant than the timer's can change it. */
+  if (next_at_ms == mash_timetable_next(w->tt) && w->inflight < S_MAX_INFLIGHT) {
+    s_pump(w);
   }
-  memset(&w->items[w->n], 0, sizeof w->items[w->n]);
-  w->items[w->n++].it = *item;
-  s_arm(w);
 }
 
-static void s_remove_at(mash_watch_t *w, size_t i) {
-  w->items[i] = w->items[--w->n];
+void mash_watch_disarm(mash_watch_t *w, uint64_t duty) {
+  /* Absent is fine: in flight, or taken and dropped already. */
+  (void)mash_timetable_remove(w->tt, duty);
 }
 
-void mash_watch_remove_request(mash_watch_t *w, const char *request_id) {
-  for (size_t i = 0; i < w->n; i++) {
-    if (strcmp(w->items[i].it.request_id, request_id) == 0) {
-      s_remove_at(w, i);
-      break;
-    }
+void mash_watch_update(mash_watch_t *w, const mash_tx_t *tx) {
+  for (size_t i = 0; i < tx->n_watch; i++) {
+    mash_watch_arm(w, tx->watch[i].duty, tx->watch[i].next_at_ms);
   }
-  s_arm(w);
-}
-
-void mash_watch_remove_enquiry(mash_watch_t *w, const char *enquiry_id) {
-  for (size_t i = 0; i < w->n;) {
-    if (strcmp(w->items[i].it.enquiry_id, enquiry_id) == 0) {
-      s_remove_at(w, i);
-    } else {
-      i++;
-    }
+  /* A disarmed duty only makes the earliest instant later: the timer may
+   * fire early and finds nothing due, which costs one look. */
+  for (size_t i = 0; i < tx->n_unwatch; i++) {
+    mash_watch_disarm(w, tx->unwatch[i]);
   }
-  s_arm(w);
 }
 
 void mash_watch_settled(mash_watch_t *w, const mash_tx_t *tx) {
-  s_item_t *si = s_find(w, tx->item.request_id);
-  if (!si) {
-    return;
+  if (w->inflight > 0) {
+    w->inflight--;
   }
-  si->busy = 0;
-  if (tx->op.rc == 0) {
-    si->it.level = tx->new_level;
-    si->it.level_at_ms = tx->now_ms;
+  if (tx->op.rc != 0 && !w->closing) {
+    /* Nothing of the slice was stored: every duty of it again, later. */
+    int64_t at = mash_clock_read(w->clock) + S_RETRY_MS;
+    for (size_t i = 0; i < tx->n_due; i++) {
+      mash_watch_arm(w, tx->due[i], at);
+    }
   }
-  if (tx->unwatch_request[0]) {
-    mash_watch_remove_request(w, tx->unwatch_request);
-    return;
-  }
-  s_arm(w);
+  s_pump(w);
 }
 
-static int s_load_cb(const mash_watch_item_t *it, void *arg) {
-  mash_watch_t *w = arg;
-  if (w->n == w->cap) {
-    size_t cap = w->cap ? w->cap * 2 : 64;
-    s_item_t *n = realloc(w->items, cap * sizeof *n);
-    if (!n) {
-      return 1;
-    }
-    w->items = n;
-    w->cap = cap;
+typedef struct {
+  mash_watch_t *w;
+  int rc;
+} s_load_t;
+
+static int s_load_cb(uint64_t duty, int64_t next_at_ms, void *arg) {
+  s_load_t *l = arg;
+  if (mash_timetable_set(l->w->tt, duty, next_at_ms) != 0) {
+    l->rc = -ENOMEM;
+    return 1;
   }
-  memset(&w->items[w->n], 0, sizeof w->items[w->n]);
-  w->items[w->n++].it = *it;
   return 0;
 }
 
 static int s_load_fn(mash_store_t *store, void *arg) {
   /* Storage thread, while the loop thread waits in run_sync. */
-  return mash_enquiry_load_watch(store, s_load_cb, arg);
+  s_load_t *l = arg;
+  int rc = mash_store_duties_open(store, s_load_cb, l);
+  return rc ? rc : l->rc;
 }
 
 int mash_watch_load(mash_watch_t *w) {
-  int rc = mash_storage_run_sync(w->storage, s_load_fn, w);
+  s_load_t l = {w, 0};
+  int rc = mash_storage_run_sync(w->storage, s_load_fn, &l);
   if (rc == 0) {
-    if (w->n) {
-      mash_info("%zu open request(s) watched for escalation", w->n);
+    size_t n = mash_timetable_count(w->tt);
+    if (n) {
+      mash_info("%zu open duty(ies) on the timetable", n);
     }
     /* Fire at once whatever fell due while the broker was down. */
-    s_arm(w);
+    s_pump(w);
   }
   return rc;
 }
 
 size_t mash_watch_count(const mash_watch_t *w) {
-  return w->n;
+  return mash_timetable_count(w->tt);
+}
+
+size_t mash_watch_memory(const mash_watch_t *w) {
+  return mash_timetable_memory(w->tt);
 }
 
 static void s_closed(uv_handle_t *h) {
   mash_watch_t *w = h->data;
   void (*cb)(void *) = w->close_cb;
   void *arg = w->close_arg;
-  free(w->items);
+  mash_timetable_destroy(&w->tt);
   free(w);
   if (cb) {
     cb(arg);

@@ -51,6 +51,36 @@ const mash_ladder_t *mash_ladder_default(void) {
   return &s_default;
 }
 
+/* The hub's own duties (screening, decision): the duty worker is reminded,
+ * then the team manager told at the deadline, then the head of service at
+ * deadline + 50%, daily until done. */
+static const mash_ladder_t s_default_hub = {
+    .n_steps = 3,
+    .steps =
+        {
+            {.level = 1,
+             .name = "reminder",
+             .permille = 750,
+             .n_parties = 1,
+             .parties = {MASH_ROLE_HUB_DUTY_WORKER}},
+            {.level = 2,
+             .name = "overdue",
+             .permille = 1000,
+             .n_parties = 1,
+             .parties = {MASH_ROLE_HUB_TEAM_MANAGER}},
+            {.level = 3,
+             .name = "head_of_service",
+             .permille = 1500,
+             .n_parties = 1,
+             .parties = {MASH_ROLE_HEAD_OF_SERVICE},
+             .repeat_ms = DAY_MS},
+        },
+};
+
+const mash_ladder_t *mash_ladder_default_hub(void) {
+  return &s_default_hub;
+}
+
 void mash_ladder_clear(mash_ladder_t *l) {
   memset(l, 0, sizeof *l);
 }

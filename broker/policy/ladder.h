@@ -45,6 +45,7 @@
 #define MASH_ROLE_HUB_TEAM_MANAGER "hub_team_manager"
 #define MASH_ROLE_HEAD_OF_SERVICE "head_of_service"
 #define MASH_ROLE_STRATEGIC_LEAD "strategic_lead"
+#define MASH_ROLE_HUB_DUTY_WORKER "hub_duty_worker"
 
 typedef struct mash_ladder_step {
   unsigned level;                  /* 1, 2, 3 ...: the index in the table plus one */
@@ -103,6 +104,14 @@ typedef struct mash_ladder_result {
  *   4 strategic_lead  1500+1d   strategic_lead   repeat=1d
  * Returns a pointer to a static const table (never NULL). Any thread. */
 const mash_ladder_t *mash_ladder_default(void);
+
+/* The default ladder of the hub's own duties, screening and decision
+ * (DESIGN.md §4), as configuration text would give it:
+ *   1 reminder        750   hub_duty_worker
+ *   2 overdue         1000  hub_team_manager
+ *   3 head_of_service 1500  head_of_service  repeat=1d
+ * Returns a pointer to a static const table (never NULL). Any thread. */
+const mash_ladder_t *mash_ladder_default_hub(void);
 
 /* Empty `l` (no steps). */
 void mash_ladder_clear(mash_ladder_t *l);

@@ -42,6 +42,7 @@ struct mash_esclog {
   char *dir_path;
   char head[MASH_ESCLOG_HASH_HEX + 1];
   size_t count;
+  size_t pending; /* lines written since the last sync (not yet in the head file) */
   bool failed;
 };
 
@@ -264,7 +265,32 @@ static int scan_file(int fd, scan_t *s) {
   return 0;
 }
 
-/* Compare the end of the file with the head file; cut off an append that
+/* The offsets of line k (1-based): its start and just past its newline. */
+static int line_bounds(int fd, size_t k, off_t *start, off_t *end) {
+  char buf[65536];
+  off_t off = 0, line_start = 0;
+  size_t seen = 0;
+  for (;;) {
+    ssize_t n = pread(fd, buf, sizeof buf, off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return -1;
+    for (ssize_t i = 0; i < n; i++) {
+      if (buf[i] != '\n')
+        continue;
+      if (++seen == k) {
+        *start = line_start;
+        *end = off + i + 1;
+        return 0;
+      }
+      line_start = off + i + 1;
+    }
+    off += n;
+  }
+}
+
+/* Compare the end of the file with the head file; cut off appends that
  * did not finish (see esclog.h). */
 static int recover(mash_esclog_t *log, char *err, size_t errlen) {
   scan_t s;
@@ -283,29 +309,24 @@ static int recover(mash_esclog_t *log, char *err, size_t errlen) {
 
   bool torn = s.size > s.end_complete;
   off_t keep = -1; /* where the file should end */
-  char covered[MASH_ESCLOG_HASH_HEX + 1];
-  if (s.lines == hc) {
-    /* The head covers every complete line; a torn tail is an unfinished append. */
-    if (hc == 0)
+  /* The head covers lines 1..hc. Lines past it (at most one group of
+   * deferred appends, and a torn tail) were never synced with a head, so
+   * never acknowledged: they are cut off, once line hc is the head's.
+   * Without a head file only the very first line can be unfinished (the
+   * first append syncs at once), so a deleted head never empties a log. */
+  size_t max_past = have ? MASH_ESCLOG_MAX_PENDING : 1;
+  if (s.lines >= hc && s.lines - hc <= max_past) {
+    char covered[MASH_ESCLOG_HASH_HEX + 1];
+    off_t start = 0, end = 0;
+    if (hc == 0) {
       memcpy(covered, ZERO_HASH, sizeof covered);
-    else if (hash_range(log->fd, s.start_last, (size_t)(s.end_complete - s.start_last - 1),
-                        covered) != 0)
-      return fail(err, errlen, MASH_ESCLOG_ECORRUPT, "%s: line %zu unreadable or too long",
-                  log->path, s.lines);
-    if (strcmp(covered, hh) == 0)
-      keep = s.end_complete;
-  } else if (s.lines == hc + 1 && !torn) {
-    /* One whole line past the head: written and synced, but the head was
-     * not replaced, so the append never returned success. */
-    off_t end_covered = s.start_last;
-    if (hc == 0)
-      memcpy(covered, ZERO_HASH, sizeof covered);
-    else if (hash_range(log->fd, s.start_before_last,
-                        (size_t)(end_covered - s.start_before_last - 1), covered) != 0)
+    } else if (line_bounds(log->fd, hc, &start, &end) != 0 ||
+               hash_range(log->fd, start, (size_t)(end - start - 1), covered) != 0) {
       return fail(err, errlen, MASH_ESCLOG_ECORRUPT, "%s: line %zu unreadable or too long",
                   log->path, hc);
+    }
     if (strcmp(covered, hh) == 0)
-      keep = end_covered;
+      keep = end;
   }
   if (keep < 0)
     return fail(err, errlen, MASH_ESCLOG_ECORRUPT,
@@ -400,7 +421,7 @@ static const char *banned_key(const json_t *v, int depth) {
   return NULL;
 }
 
-int mash_esclog_append(mash_esclog_t *log, const json_t *event, char *err, size_t errlen) {
+int mash_esclog_append_deferred(mash_esclog_t *log, const json_t *event, char *err, size_t errlen) {
   if (log->failed)
     return fail(err, errlen, MASH_ESCLOG_EFAILED, "%s: an earlier append failed; reopen the log",
                 log->path);
@@ -437,21 +458,54 @@ int mash_esclog_append(mash_esclog_t *log, const json_t *event, char *err, size_
   /* The newline goes in the same write: json_dumps allocated len + 1 bytes,
    * so the terminating NUL can become the newline. */
   line[len] = '\n';
-  if (write_all(log->fd, line, len + 1) != 0 || fsync(log->fd) != 0) {
+  if (write_all(log->fd, line, len + 1) != 0) {
     log->failed = true;
     rc = fail(err, errlen, MASH_ESCLOG_EIO, "%s: write: %s", log->path, strerror(errno));
     goto out;
   }
-  if (write_head(log, hash, log->count + 1) != 0) {
-    log->failed = true;
-    rc = fail(err, errlen, MASH_ESCLOG_EIO, "%s: head: %s", log->head_path, strerror(errno));
-    goto out;
-  }
   memcpy(log->head, hash, sizeof log->head);
   log->count++;
+  log->pending++;
+  /* A crash may leave at most MASH_ESCLOG_MAX_PENDING lines past the head
+   * for open to cut: sync before there are more. */
+  if (log->pending >= MASH_ESCLOG_MAX_PENDING || log->count == 1)
+    rc = mash_esclog_sync(log, err, errlen);
 out:
   free(line);
   json_decref(copy);
+  return rc;
+}
+
+int mash_esclog_sync(mash_esclog_t *log, char *err, size_t errlen) {
+  if (log->failed)
+    return fail(err, errlen, MASH_ESCLOG_EFAILED, "%s: an earlier append failed; reopen the log",
+                log->path);
+  if (log->pending == 0)
+    return 0;
+  if (fsync(log->fd) != 0) {
+    log->failed = true;
+    return fail(err, errlen, MASH_ESCLOG_EIO, "%s: fsync: %s", log->path, strerror(errno));
+  }
+  if (write_head(log, log->head, log->count) != 0) {
+    log->failed = true;
+    return fail(err, errlen, MASH_ESCLOG_EIO, "%s: head: %s", log->head_path, strerror(errno));
+  }
+  log->pending = 0;
+  return 0;
+}
+
+int mash_esclog_append(mash_esclog_t *log, const json_t *event, char *err, size_t errlen) {
+  size_t count = log->count;
+  char head[MASH_ESCLOG_HASH_HEX + 1];
+  memcpy(head, log->head, sizeof head);
+  int rc = mash_esclog_append_deferred(log, event, err, errlen);
+  if (rc == 0)
+    rc = mash_esclog_sync(log, err, errlen);
+  if (rc != 0 && log->failed) {
+    /* Not acknowledged: the handle reports the chain as it was. */
+    log->count = count;
+    memcpy(log->head, head, sizeof log->head);
+  }
   return rc;
 }
 
@@ -610,6 +664,9 @@ json_t *mash_esclog_event_json(const Mash__V1__EscalationEvent *ev) {
   bad |= json_object_set_new(o, "due_at_ms", json_integer(ev->due_at_ms));
   bad |= json_object_set_new(o, "at_ms", json_integer(ev->at_ms));
   bad |= set_str(o, "rag", mash_rag_name(ev->rag));
+  /* Only the hub's own duties say which: a request's line is as before. */
+  if (ev->duty && ev->duty[0])
+    bad |= set_str(o, "duty", ev->duty);
   if (bad)
     goto fail;
   return o;

@@ -47,11 +47,11 @@ typedef struct mash_esclog mash_esclog_t;
  * It does not verify the chain (no JSON parsing, one hash), but it does
  * compare the end of the file with PATH.head:
  *  - they agree: opened;
- *  - the file holds exactly one more line, or one torn line (no newline),
- *    beyond what the head covers, and the head's hash is that of the last
- *    line it covers: an append that crashed before it returned. That tail was
- *    never acknowledged, so it is cut off (ftruncate + fsync) and the log
- *    opens;
+ *  - the file holds up to MASH_ESCLOG_MAX_PENDING more complete lines, and
+ *    perhaps a torn line (no newline), beyond what the head covers, and the
+ *    head's hash is that of the last line it covers: appends that crashed
+ *    before their sync returned. That tail was never acknowledged, so it is
+ *    cut off (ftruncate + fsync) and the log opens;
  *  - anything else: NULL, with the reason in `err` (run mash_esclog_verify).
  * Returns a new handle (the caller owns it; mash_esclog_close frees it), or
  * NULL with a reason in `err`. `path` is copied. */
@@ -70,6 +70,21 @@ void mash_esclog_close(mash_esclog_t **self_p);
  * appends (MASH_ESCLOG_EFAILED): reopen, which cuts off an unfinished tail.
  * `err` gets the reason; it may be NULL. */
 int mash_esclog_append(mash_esclog_t *log, const json_t *event, char *err, size_t errlen);
+
+/* The most lines written and not yet synced: a crash can leave at most this
+ * many lines past the head, which open cuts off. */
+#define MASH_ESCLOG_MAX_PENDING 64
+
+/* Append as mash_esclog_append, but without the fsync and the head file: the
+ * line is written and the chain moves on in memory; mash_esclog_sync makes
+ * every line written so far durable with one fsync and one head file (a group
+ * of steps stored in one transaction costs one sync, not one per step). Call
+ * mash_esclog_sync before the store commits what the lines record. After
+ * MASH_ESCLOG_MAX_PENDING unsynced lines it syncs by itself, and the first
+ * line of a log is synced at once (so a missing head file never stands for
+ * more than one unfinished line). */
+int mash_esclog_append_deferred(mash_esclog_t *log, const json_t *event, char *err, size_t errlen);
+int mash_esclog_sync(mash_esclog_t *log, char *err, size_t errlen);
 
 /* The chain head: hex SHA-256 of the last line (64 zeros when empty),
  * NUL-terminated, owned by the handle and valid until the next append. */

@@ -296,6 +296,39 @@ int mash_store_stats_quality_flags(mash_store_t *s, mash_store_count_cb cb, void
   return s->vt->stats_quality_flags ? s->vt->stats_quality_flags(s, cb, arg) : -ENOSYS;
 }
 
+/* ---- duties ---- */
+
+int mash_store_duty_open(mash_store_t *s, int kind, const char *ref, int rag, int64_t start_ms,
+                         int64_t due_ms, int64_t next_at_ms, uint64_t *duty) {
+  return s->vt->duty_open ? s->vt->duty_open(s, kind, ref, rag, start_ms, due_ms, next_at_ms, duty)
+                          : -ENOSYS;
+}
+
+int mash_store_duty_get(mash_store_t *s, uint64_t duty, mash_duty_row_t *row) {
+  return s->vt->duty_get ? s->vt->duty_get(s, duty, row) : -ENOSYS;
+}
+
+int mash_store_duty_find(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row) {
+  return s->vt->duty_find ? s->vt->duty_find(s, kind, ref, row) : -ENOSYS;
+}
+
+int mash_store_duty_set(mash_store_t *s, uint64_t duty, unsigned level, int64_t level_at_ms,
+                        int64_t next_at_ms) {
+  return s->vt->duty_set ? s->vt->duty_set(s, duty, level, level_at_ms, next_at_ms) : -ENOSYS;
+}
+
+int mash_store_duty_done(mash_store_t *s, uint64_t duty, int64_t at_ms) {
+  return s->vt->duty_done ? s->vt->duty_done(s, duty, at_ms) : -ENOSYS;
+}
+
+int mash_store_duties_open(mash_store_t *s, mash_store_duty_cb cb, void *arg) {
+  return s->vt->duties_open ? s->vt->duties_open(s, cb, arg) : -ENOSYS;
+}
+
+int mash_store_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_t *out) {
+  return s->vt->duty_stats ? s->vt->duty_stats(s, kind, now_ms, out) : -ENOSYS;
+}
+
 int mash_store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                            int64_t screening_ms, mash_ops_figures_t *out) {
   return s->vt->ops_figures ? s->vt->ops_figures(s, from_ms, to_ms, now_ms, screening_ms, out)

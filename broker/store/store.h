@@ -96,9 +96,14 @@ typedef struct mash_intake {
   int red_flag;              /* the sending agency holds a red flag on a child */
   int64_t occurred_at_ms;    /* when it happened, as the agency said */
   int resolve_later;         /* store it unresolved: not delivered until contact_resolved */
+  /* The screening duty (DESIGN.md §4): when screening is due and when its
+   * ladder next fires. 0: no duty opened (tools that store contacts only). */
+  int64_t screening_due_at_ms;
+  int64_t screening_next_at_ms;
   /* outputs */
   mash_intake_status_t status;
   char contact_id[MASH_CONTACT_ID_LEN]; /* e.g. "MASH-000042" */
+  uint64_t screening_duty;              /* the duty opened (NEW with a due instant), else 0 */
 } mash_intake_t;
 
 /* Called once per undelivered (resolved) contact, in contact order. `contact` is the
@@ -262,6 +267,56 @@ int mash_store_escalation_insert(mash_store_t *s, const char *escalation_id, con
  * during the call only). */
 int mash_store_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id,
                                       mash_store_blob_cb cb, void *arg);
+
+/* ==== duties: every timed duty of the hub (DESIGN.md §4, "One timetable") ==== */
+
+/* What a duty is about; ref names it (a request id or a contact id). */
+enum {
+  MASH_DUTY_REQUEST = 1,   /* an agency's answer to an enquiry request */
+  MASH_DUTY_SCREENING = 2, /* the screening of a contact */
+  MASH_DUTY_DECISION = 3,  /* the outcome decision on a contact */
+};
+
+typedef struct mash_duty_row {
+  uint64_t duty; /* its id: the key of the loop's timetable */
+  int kind;      /* MASH_DUTY_* */
+  char ref[MASH_ITEM_ID_LEN];
+  int rag;
+  int64_t start_ms, due_ms; /* the window */
+  unsigned level;           /* escalation level reached (screening, decision) */
+  int64_t level_at_ms;
+  int64_t next_at_ms; /* when its ladder next fires; INT64_MAX: never */
+  int64_t done_at_ms; /* 0 while open */
+} mash_duty_row_t;
+
+/* Figures of one kind of duty, for management information. */
+typedef struct mash_duty_stats {
+  int64_t done;      /* closed */
+  int64_t on_time;   /* closed at or before the due instant */
+  int64_t open;      /* still open */
+  int64_t open_late; /* open and past due at now_ms */
+  int64_t escalated; /* reached level 1 or above (screening, decision) */
+} mash_duty_stats_t;
+
+/* Start-up visitor of the open duties: id and next instant only. */
+typedef int (*mash_store_duty_cb)(uint64_t duty, int64_t next_at_ms, void *arg);
+
+/* Open a duty (one per kind and ref); *duty gets its id. -EEXIST (and *duty
+ * the existing id) when (kind, ref) has one already. */
+int mash_store_duty_open(mash_store_t *s, int kind, const char *ref, int rag, int64_t start_ms,
+                         int64_t due_ms, int64_t next_at_ms, uint64_t *duty);
+/* A duty by id, or by (kind, ref): 0, or -ENOENT. */
+int mash_store_duty_get(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
+int mash_store_duty_find(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row);
+/* Record the level reached and the next instant. */
+int mash_store_duty_set(mash_store_t *s, uint64_t duty, unsigned level, int64_t level_at_ms,
+                        int64_t next_at_ms);
+/* Close a duty (at_ms: when it was done). Closing a closed duty changes nothing. */
+int mash_store_duty_done(mash_store_t *s, uint64_t duty, int64_t at_ms);
+/* Every open duty that will fire, through the open-duty index only (start-up). */
+int mash_store_duties_open(mash_store_t *s, mash_store_duty_cb cb, void *arg);
+/* Figures of one kind of duty as of now_ms. */
+int mash_store_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_t *out);
 
 /* ==== people ==== */
 

@@ -10,8 +10,9 @@
 
 #include "pack.h"
 #include "resolve.h"
+#include "txn_int.h"
 
-#define S_HUB_TARGET "@hub"
+#define S_HUB_TARGET MASH_TX_HUB_TARGET
 
 mash_tx_t *mash_tx_new(mash_tx_kind_t kind, const mash_enquiry_env_t *env, const char *principal,
                        const char *message_id, const uint8_t *body, size_t len, int64_t now_ms) {
@@ -48,7 +49,8 @@ static void s_clear_out(mash_tx_t *tx) {
   free(tx->receipt);
   tx->receipt = NULL;
   tx->receipt_len = 0;
-  tx->unwatch_request[0] = tx->unwatch_enquiry[0] = '\0';
+  tx->n_unwatch = 0;
+  tx->n_escalations = 0;
 }
 
 void mash_tx_destroy(mash_tx_t *tx) {
@@ -102,7 +104,7 @@ static int s_refuse(mash_tx_t *tx, const char *field, const char *message) {
 
 /* Encode an envelope with `set` filling its body, store it in the outbox for
  * target, and keep a copy for the loop to send. */
-static int s_emit(mash_tx_t *tx, mash_store_t *store, const char *target, Mash__V1__Envelope *env) {
+int mash_tx_emit(mash_tx_t *tx, mash_store_t *store, const char *target, Mash__V1__Envelope *env) {
   if (tx->n_msgs == MASH_TX_MAX_MSGS) {
     return -ENOSPC;
   }
@@ -285,7 +287,7 @@ static void s_escs_free(s_escs_t *c) {
 
 /* Assemble the next version of the enquiry's pack and put it in the outbox
  * for the hub desk. */
-static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_id) {
+int mash_tx_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_id) {
   mash_enquiry_row_t e;
   int rc = mash_store_enquiry_get(store, enquiry_id, &e);
   if (rc < 0) {
@@ -347,10 +349,16 @@ static int s_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_
       Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
       env.body_case = MASH__V1__ENVELOPE__BODY_PACK;
       env.pack = &pack.pack;
-      rc = s_emit(tx, store, S_HUB_TARGET, &env);
+      rc = mash_tx_emit(tx, store, S_HUB_TARGET, &env);
       if (rc == 0) {
         rc = mash_store_enquiry_update(store, enquiry_id, e.pack_version + 1, e.closed_at_ms,
                                        tx->now_ms);
+      }
+      /* The decision window opens with the first pack (DESIGN.md §3). */
+      if (rc == 0 && e.pack_version == 0 && e.closed_at_ms == 0) {
+        rc = mash_tx_duty_open(
+            tx, store, MASH_DUTY_DECISION, e.contact_id, e.rag, tx->now_ms,
+            mash_deadline_decision_due(tx->env->policy, tx->env->calendar, tx->now_ms));
       }
       size_t off = strlen(tx->note);
       snprintf(tx->note + off, sizeof tx->note - off, "; pack %s v%u%s%s", enquiry_id,
@@ -471,19 +479,22 @@ static int s_screen(mash_tx_t *tx, mash_store_t *store) {
     Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
     env.body_case = MASH__V1__ENVELOPE__BODY_ENQUIRY_REQUEST;
     env.enquiry_request = &req;
-    rc = s_emit(tx, store, d->agencies[i], &env);
-    if (rc == 0 && tx->n_watch < MASH_TX_MAX_WATCH) {
-      mash_watch_item_t *w = &tx->watch[tx->n_watch++];
-      memset(w, 0, sizeof *w);
-      snprintf(w->request_id, sizeof w->request_id, "%s", request_id);
-      snprintf(w->enquiry_id, sizeof w->enquiry_id, "%s", enquiry_id);
-      snprintf(w->agency, sizeof w->agency, "%s", d->agencies[i]);
-      w->rag = d->rag;
-      w->requested_at_ms = tx->now_ms;
-      w->due_at_ms = due;
+    rc = mash_tx_emit(tx, store, d->agencies[i], &env);
+    if (rc == 0) {
+      rc = mash_tx_duty_open(tx, store, MASH_DUTY_REQUEST, request_id, d->rag, tx->now_ms, due);
     }
   }
   free(subjects);
+  /* Screened: the screening duty is done; without an enquiry the decision
+   * window opens now (with one, at the first pack). */
+  if (rc == 0) {
+    rc = mash_tx_duty_close(tx, store, MASH_DUTY_SCREENING, d->contact_id);
+  }
+  if (rc == 0 && !enquire) {
+    rc = mash_tx_duty_open(
+        tx, store, MASH_DUTY_DECISION, d->contact_id, d->rag, tx->now_ms,
+        mash_deadline_decision_due(tx->env->policy, tx->env->calendar, tx->now_ms));
+  }
   if (rc == 0) {
     rc = s_receipt(tx, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, d->contact_id, enquiry_id,
                    NULL);
@@ -533,7 +544,9 @@ static int s_answer(mash_tx_t *tx, mash_store_t *store) {
     goto out;
   }
   rc = mash_store_request_answer(store, row.request_id, tx->now_ms, tx->body, tx->len);
-  snprintf(tx->unwatch_request, sizeof tx->unwatch_request, "%s", row.request_id);
+  if (rc == 0) {
+    rc = mash_tx_duty_close(tx, store, MASH_DUTY_REQUEST, row.request_id);
+  }
   snprintf(tx->note, sizeof tx->note, "%s answered %s of %s%s", tx->principal, row.request_id,
            row.enquiry_id, tx->now_ms > row.due_at_ms ? " (late)" : "");
   if (rc == 0) {
@@ -551,7 +564,7 @@ static int s_answer(mash_tx_t *tx, mash_store_t *store) {
       free(e.decision);
     }
     if (rc == 0 && (complete || e.pack_version > 0)) {
-      rc = s_issue_pack(tx, store, row.enquiry_id);
+      rc = mash_tx_issue_pack(tx, store, row.enquiry_id);
     }
   }
   if (rc == 0) {
@@ -567,6 +580,24 @@ out:
 }
 
 /* ------------------------------------------------------------ outcome */
+
+static int s_close_request_cb(mash_request_row_t *row, void *arg) {
+  void **a = arg;
+  if (row->answered_at_ms != 0) {
+    return 0;
+  }
+  int rc = mash_tx_duty_close(a[0], a[1], MASH_DUTY_REQUEST, row->request_id);
+  *(int *)a[2] = rc;
+  return rc != 0;
+}
+
+/* The enquiry is closed: its unanswered requests' duties are done. */
+static int s_close_request_duties(mash_tx_t *tx, mash_store_t *store, const char *enquiry_id) {
+  int cb_rc = 0;
+  void *a[3] = {tx, store, &cb_rc};
+  int rc = mash_store_requests_of_enquiry(store, enquiry_id, s_close_request_cb, a);
+  return rc ? rc : cb_rc;
+}
 
 static int s_outcome(mash_tx_t *tx, mash_store_t *store) {
   Mash__V1__OutcomeDecision *o = mash__v1__outcome_decision__unpack(NULL, tx->len, tx->body);
@@ -591,6 +622,14 @@ static int s_outcome(mash_tx_t *tx, mash_store_t *store) {
     rc = s_refuse(tx, "outcome.contact_id", "this contact has already been decided");
     goto out;
   }
+  if (row.state == MASH_CONTACT_RECEIVED) {
+    /* A decision stands on a screening: the RAG rating and the consent
+     * record (blue included). */
+    rc = s_refuse(tx, "outcome.contact_id",
+                  "this contact has not been screened: record the screening (RAG rating and "
+                  "consent) before the decision");
+    goto out;
+  }
   rc = mash_store_contact_set_state(store, o->contact_id, MASH_CONTACT_DECIDED, tx->now_ms,
                                     (int)o->outcome);
   char enquiry_id[MASH_ITEM_ID_LEN] = "";
@@ -600,8 +639,13 @@ static int s_outcome(mash_tx_t *tx, mash_store_t *store) {
     free(e.decision);
     if (rc == 0 && e.closed_at_ms == 0) {
       rc = mash_store_enquiry_update(store, enquiry_id, e.pack_version, tx->now_ms, tx->now_ms);
-      snprintf(tx->unwatch_enquiry, sizeof tx->unwatch_enquiry, "%s", enquiry_id);
+      if (rc == 0) {
+        rc = s_close_request_duties(tx, store, enquiry_id);
+      }
     }
+  }
+  if (rc == 0) {
+    rc = mash_tx_duty_close(tx, store, MASH_DUTY_DECISION, o->contact_id);
   }
   if (rc == 0) {
     rc = s_receipt(tx, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, o->contact_id, enquiry_id,
@@ -645,112 +689,6 @@ static int s_match(mash_tx_t *tx, mash_store_t *store) {
   return rc;
 }
 
-/* ------------------------------------------------------------ escalation */
-
-static int s_party_is_agency(const char *party) {
-  return strncmp(party, "agency", 6) == 0;
-}
-
-static int s_escalate(mash_tx_t *tx, mash_store_t *store) {
-  mash_request_row_t row;
-  int rc = mash_store_request_get(store, tx->item.request_id, &row);
-  if (rc < 0) {
-    return rc;
-  }
-  free(row.response);
-  if (row.answered_at_ms != 0 || row.closed) {
-    /* Answered or closed since the loop looked: nothing to escalate. */
-    snprintf(tx->unwatch_request, sizeof tx->unwatch_request, "%s", row.request_id);
-    return 0;
-  }
-  mash_enquiry_row_t e;
-  rc = mash_store_enquiry_get(store, row.enquiry_id, &e);
-  free(e.decision);
-  if (rc < 0) {
-    return rc;
-  }
-  int issue_pack = 0;
-  size_t off = 0;
-  for (size_t i = 0; rc == 0 && i < tx->n_actions; i++) {
-    const mash_ladder_action_t *a = &tx->actions[i];
-    const mash_ladder_step_t *step = a->step;
-    char escalation_id[MASH_ITEM_ID_LEN + 16];
-    snprintf(escalation_id, sizeof escalation_id, "%s-L%u%s%.0u", row.request_id, a->level,
-             a->repeat ? "-R" : "", a->repeat);
-    char *parties[MASH_LADDER_MAX_PARTIES];
-    int to_agency = 0, to_hub = 0;
-    for (size_t p = 0; p < step->n_parties; p++) {
-      parties[p] = (char *)step->parties[p];
-      if (s_party_is_agency(step->parties[p])) {
-        to_agency = 1;
-      } else {
-        to_hub = 1;
-      }
-    }
-    Mash__V1__EscalationEvent ev = MASH__V1__ESCALATION_EVENT__INIT;
-    ev.escalation_id = escalation_id;
-    ev.enquiry_id = row.enquiry_id;
-    ev.request_id = row.request_id;
-    ev.contact_id = e.contact_id;
-    ev.agency = row.agency;
-    ev.level = a->level;
-    ev.step = (char *)step->name;
-    ev.n_parties = step->n_parties;
-    ev.parties = parties;
-    ev.due_at_ms = row.due_at_ms;
-    ev.at_ms = tx->now_ms;
-    ev.rag = (Mash__V1__Rag)row.rag;
-    size_t len = mash__v1__escalation_event__get_packed_size(&ev);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf) {
-      rc = -ENOMEM;
-      break;
-    }
-    mash__v1__escalation_event__pack(&ev, buf);
-    rc = mash_store_escalation_insert(store, escalation_id, row.enquiry_id, row.request_id,
-                                      a->level, tx->now_ms, buf, len);
-    free(buf);
-    if (rc == -EEXIST) {
-      rc = 0; /* fired before (a restart between commit and the loop's update) */
-      continue;
-    }
-    /* The escalation log: append-only, hash-chained, ids only. */
-    if (rc == 0 && tx->env->esclog) {
-      json_t *j = mash_esclog_event_json(&ev);
-      char err[160];
-      rc = j ? mash_esclog_append(tx->env->esclog, j, err, sizeof err) : -ENOMEM;
-      json_decref(j);
-      rc = rc < 0 ? -EIO : 0;
-    }
-    Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
-    env.body_case = MASH__V1__ENVELOPE__BODY_ESCALATION;
-    env.escalation = &ev;
-    if (rc == 0 && to_agency) {
-      rc = s_emit(tx, store, row.agency, &env);
-    }
-    if (rc == 0 && to_hub) {
-      Mash__V1__Envelope env2 = MASH__V1__ENVELOPE__INIT;
-      env2.body_case = MASH__V1__ENVELOPE__BODY_ESCALATION;
-      env2.escalation = &ev;
-      rc = s_emit(tx, store, S_HUB_TARGET, &env2);
-    }
-    if (step->flags & MASH_LADDER_ISSUE_PARTIAL_PACK) {
-      issue_pack = 1;
-    }
-    int w = snprintf(tx->note + off, sizeof tx->note - off, "%s%s level %u %s", off ? "; " : "",
-                     escalation_id, a->level, step->name);
-    off += w > 0 && (size_t)w < sizeof tx->note - off ? (size_t)w : 0;
-  }
-  if (rc == 0) {
-    rc = mash_store_request_set_level(store, row.request_id, tx->new_level, tx->now_ms);
-  }
-  /* The partial pack, once: later answers re-issue it (s_answer). */
-  if (rc == 0 && issue_pack && e.pack_version == 0) {
-    rc = s_issue_pack(tx, store, row.enquiry_id);
-  }
-  return rc;
-}
-
 /* ------------------------------------------------------------ delivery */
 
 static int s_delivered(mash_tx_t *tx, mash_store_t *store) {
@@ -780,7 +718,7 @@ int mash_tx_run(mash_store_t *store, mash_storage_op_t *op) {
     rc = s_outcome(tx, store);
     break;
   case MASH_TX_ESCALATE:
-    rc = s_escalate(tx, store);
+    rc = mash_tx_escalate(tx, store);
     break;
   case MASH_TX_DELIVERED:
     rc = s_delivered(tx, store);
@@ -796,30 +734,4 @@ int mash_tx_run(mash_store_t *store, mash_storage_op_t *op) {
     s_clear_out(tx);
   }
   return rc;
-}
-
-typedef struct {
-  int (*cb)(const mash_watch_item_t *it, void *arg);
-  void *arg;
-} s_load_t;
-
-static int s_load_cb(mash_request_row_t *row, void *arg) {
-  s_load_t *l = arg;
-  mash_watch_item_t it;
-  memset(&it, 0, sizeof it);
-  snprintf(it.request_id, sizeof it.request_id, "%s", row->request_id);
-  snprintf(it.enquiry_id, sizeof it.enquiry_id, "%s", row->enquiry_id);
-  snprintf(it.agency, sizeof it.agency, "%s", row->agency);
-  it.rag = row->rag;
-  it.requested_at_ms = row->requested_at_ms;
-  it.due_at_ms = row->due_at_ms;
-  it.level = row->level;
-  it.level_at_ms = row->level_at_ms;
-  return l->cb(&it, l->arg);
-}
-
-int mash_enquiry_load_watch(mash_store_t *store, int (*cb)(const mash_watch_item_t *it, void *arg),
-                            void *arg) {
-  s_load_t l = {cb, arg};
-  return mash_store_requests_open(store, s_load_cb, &l);
 }

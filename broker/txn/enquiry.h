@@ -27,7 +27,9 @@
 typedef struct mash_enquiry_env {
   const mash_deadline_policy_t *policy;
   const mash_calendar_t *calendar;
-  const mash_ladder_t *ladder;
+  const mash_ladder_t *ladder;           /* agency requests */
+  const mash_ladder_t *screening_ladder; /* the screening of a contact */
+  const mash_ladder_t *decision_ladder;  /* the outcome decision */
   const mash_trust_t *trust;
   mash_esclog_t *esclog;
 } mash_enquiry_env_t;
@@ -42,17 +44,11 @@ typedef enum mash_tx_kind {
   MASH_TX_MATCH = 6, /* the hub's review of a possible match (resolve.c) */
 } mash_tx_kind_t;
 
-/* A request being watched for escalation. */
-typedef struct mash_watch_item {
-  char request_id[MASH_ITEM_ID_LEN];
-  char enquiry_id[MASH_ITEM_ID_LEN];
-  char agency[MASH_PRINCIPAL_LEN];
-  int rag;
-  int64_t requested_at_ms;
-  int64_t due_at_ms;
-  unsigned level;
-  int64_t level_at_ms;
-} mash_watch_item_t;
+/* A duty for the loop's timetable: its id and when its ladder next fires. */
+typedef struct mash_tx_duty {
+  uint64_t duty;
+  int64_t next_at_ms;
+} mash_tx_duty_t;
 
 /* A message produced by a transaction, stored in the outbox, to deliver. */
 typedef struct mash_tx_msg {
@@ -62,9 +58,10 @@ typedef struct mash_tx_msg {
   size_t len;
 } mash_tx_msg_t;
 
-#define MASH_TX_MAX_MSGS 48
-#define MASH_TX_MAX_WATCH 16
-#define MASH_TX_MAX_ACTIONS 8
+#define MASH_TX_MAX_MSGS 64
+#define MASH_TX_MAX_WATCH 32   /* >= MASH_MAX_AGENCIES + 1, >= MASH_TX_MAX_DUE */
+#define MASH_TX_MAX_UNWATCH 32 /* >= MASH_MAX_AGENCIES + 2 */
+#define MASH_TX_MAX_DUE 16     /* duties worked by one ESCALATE transaction */
 
 typedef struct mash_tx {
   mash_storage_op_t op; /* first: a mash_storage_op_t * is a mash_tx_t * */
@@ -76,11 +73,9 @@ typedef struct mash_tx {
   uint8_t *body; /* serialized body message; owned */
   size_t len;
   int64_t now_ms;
-  /* in: ESCALATE */
-  mash_watch_item_t item;
-  size_t n_actions;
-  mash_ladder_action_t actions[MASH_TX_MAX_ACTIONS];
-  unsigned new_level;
+  /* in: ESCALATE: the duties whose instant came (taken from the timetable) */
+  size_t n_due;
+  uint64_t due[MASH_TX_MAX_DUE];
   /* out */
   uint8_t *receipt; /* serialized Receipt to send back (NULL: none); owned */
   size_t receipt_len;
@@ -88,11 +83,12 @@ typedef struct mash_tx {
   size_t n_msgs;
   mash_tx_msg_t msgs[MASH_TX_MAX_MSGS];
   size_t n_watch;
-  mash_watch_item_t watch[MASH_TX_MAX_WATCH]; /* start watching */
-  char unwatch_request[MASH_ITEM_ID_LEN];     /* stop watching one request */
-  char unwatch_enquiry[MASH_ITEM_ID_LEN];     /* stop watching a whole enquiry */
-  char note[200];                             /* what happened, ids only, for the log */
-  void *ctx;                                  /* the caller's */
+  mash_tx_duty_t watch[MASH_TX_MAX_WATCH]; /* (re)arm in the timetable */
+  size_t n_unwatch;
+  uint64_t unwatch[MASH_TX_MAX_UNWATCH]; /* done: out of the timetable */
+  size_t n_escalations;                  /* ESCALATE: escalation steps fired */
+  char note[200];                        /* what happened, ids only, for the log */
+  void *ctx;                             /* the caller's */
 } mash_tx_t;
 
 /* A new transaction of `kind`; body (may be NULL) is copied. NULL on ENOMEM.
@@ -106,8 +102,9 @@ void mash_tx_destroy(mash_tx_t *tx);
 /* The MASH_OP_CALL function (storage thread). */
 int mash_tx_run(mash_store_t *store, mash_storage_op_t *op);
 
-/* Load the requests to watch (storage thread, at start-up). */
-int mash_enquiry_load_watch(mash_store_t *store, int (*cb)(const mash_watch_item_t *it, void *arg),
-                            void *arg);
+/* The instant a new duty's ladder first fires (pure; any thread). kind is
+ * MASH_DUTY_*; start and due bound its window; rag matters for requests. */
+int64_t mash_duty_first_at(const mash_enquiry_env_t *env, int kind, int rag, int64_t start_ms,
+                           int64_t due_ms);
 
 #endif

@@ -62,6 +62,7 @@ keygen() { # keygen NAME ROLE [trusted]
 }
 
 mkdir -p "$T/certs" "$T/trusted"
+chmod 755 "$T/trusted" # mashd refuses a trust folder others can write, whatever the umask
 keygen mashd broker
 keygen police agency trusted
 keygen health agency trusted

@@ -41,6 +41,10 @@ done
   fail "agencies that answered were escalated"
 # The reminder goes to the agency; the later steps to the hub desk too.
 wait_for 10 "the reminder at housing" grep -q "ESCALATION level 1 reminder" "$T/housing.out"
+# Worded by the broker's clock: the reminder's deadline is still to come.
+grep -q "ESCALATION level 1 reminder: .* falls due at " "$T/housing.out" ||
+  fail "reminder wording: $(grep ESCALATION "$T/housing.out")"
+wait_for 10 "the overdue step at housing" grep -q "ESCALATION level 2 overdue: .* was due at " "$T/housing.out"
 wait_for 10 "the escalation at the desk" grep -q '"level":2' "$T/hub.out"
 if grep -q '"type":"escalation".*"level":1,' "$T/hub.out"; then fail "the reminder reached the hub"; fi
 

@@ -39,7 +39,7 @@ steps12() {
 # Restart again at once: nothing fires twice.
 stop mashd KILL
 start_mashd
-watched() { [ "$(count_in "$T/mashd.log" "open request(s) watched")" -ge 2 ]; }
+watched() { [ "$(count_in "$T/mashd.log" "open duty(ies) on the timetable")" -ge 2 ]; }
 wait_for 10 "the watch after the second restart" watched
 [ "$(sql "SELECT count(*) FROM escalations WHERE request_id = '$req' AND level <= 2")" = 2 ] ||
   fail "a step fired twice"

@@ -330,6 +330,42 @@ static void test_decode_invalid_utf8_frame(void **state) {
   }
 }
 
+/* Found by fuzz_envelope: protobuf-c keeps an unknown field numbered 0 when
+ * its tag is written in two bytes ("82 00"), and packs it again as the
+ * one-byte tag "02" that it refuses to read. Such a frame would be stored and
+ * acknowledged, and the contact made from it could never be delivered: the
+ * codec refuses it, at any depth, and still tolerates other unknown fields. */
+static void test_decode_field_zero(void **state) {
+  (void)state;
+  /* A heartbeat whose body holds field 0 (length-delimited, empty). */
+  const uint8_t nested[] = {0x0A, 0x01, 'm', 0x20, 0x01, 0x62, 0x03, 0x82, 0x00, 0x00};
+  mash_errors_t errs = {0};
+  assert_null(mash_codec_decode(nested, sizeof nested, &errs));
+  assert_int_equal(errs.count, 1);
+  assert_non_null(strstr(errs.items[0].message, "field numbered 0"));
+
+  fixture_t f;
+  fixture_init(&f);
+  size_t len = 0;
+  uint8_t *frame = encode_fixture(&f, &len);
+  uint8_t *longer = test_malloc(len + 3);
+  memcpy(longer, frame, len);
+  /* At the top level, after a valid notification. */
+  memcpy(longer + len, (const uint8_t[]){0x82, 0x00, 0x00}, 3);
+  memset(&errs, 0, sizeof errs);
+  assert_null(mash_codec_decode(longer, len + 3, &errs));
+  assert_int_equal(errs.count, 1);
+  /* Field 99, unknown to mash.v1, is still tolerated. */
+  memcpy(longer + len, (const uint8_t[]){0x9A, 0x06, 0x00}, 3);
+  memset(&errs, 0, sizeof errs);
+  Mash__V1__Envelope *env = mash_codec_decode(longer, len + 3, &errs);
+  assert_non_null(env);
+  assert_int_equal(mash_codec_validate_envelope(env, &errs), 0);
+  mash_codec_free(env);
+  test_free(longer);
+  free(frame);
+}
+
 /* ------------------------------------------------------- validation rules */
 
 static void test_missing_child(void **state) {
@@ -1114,6 +1150,7 @@ int main(void) {
       cmocka_unit_test(test_person_needs_ref_and_name),
       cmocka_unit_test(test_bad_dates),
       cmocka_unit_test(test_future_dob),
+      cmocka_unit_test(test_decode_field_zero),
       cmocka_unit_test(test_unknown_refs),
       cmocka_unit_test(test_dash_counts),
       cmocka_unit_test(test_dash_invalid_enum),

@@ -354,8 +354,60 @@ static void test_appended_after_head(void **state) {
   char err[256] = "";
   assert_int_equal(verify(f, err, sizeof err), 6);
   assert_non_null(strstr(err, "lines 6-7 are not covered (appended after the head)"));
-  /* Two lines past the head is more than one unfinished append. */
+  /* Two lines past the head are one unsynced group of deferred appends:
+   * never acknowledged, so open cuts them and the chain goes on from 5. */
+  mash_esclog_t *log = mash_esclog_open(f->log, err, sizeof err);
+  assert_non_null(log);
+  assert_int_equal(mash_esclog_count(log), 5);
+  mash_esclog_close(&log);
+  assert_int_equal(verify(f, err, sizeof err), 0);
+}
+
+/* More lines past the head than one group of deferred appends can leave is
+ * not a crash: open refuses. */
+static void test_too_many_after_head(void **state) {
+  fixture_t *f = *state;
+  append_n(f, 1, 2);
+  char *head2 = slurp(f->head, NULL);
+  append_n(f, 3, MASH_ESCLOG_MAX_PENDING + 1);
+  spit(f->head, head2, strlen(head2));
+  free(head2);
+  char err[256] = "";
   assert_null(mash_esclog_open(f->log, err, sizeof err));
+}
+
+/* Deferred appends: durable and covered only after sync; a crash before the
+ * sync leaves lines that open cuts; after it, they are kept. */
+static void test_deferred_then_sync(void **state) {
+  fixture_t *f = *state;
+  append_n(f, 1, 2);
+  char err[256] = "";
+  mash_esclog_t *log = mash_esclog_open(f->log, err, sizeof err);
+  assert_non_null(log);
+  for (int i = 0; i < 3; i++) {
+    json_t *e = json_pack("{s:s,s:i}", "escalation_id", "deferred", "level", i);
+    assert_int_equal(mash_esclog_append_deferred(log, e, err, sizeof err), 0);
+    json_decref(e);
+  }
+  assert_int_equal(mash_esclog_count(log), 5);
+  /* Not synced: the head file still says 2, verify finds lines 3-5 uncovered. */
+  assert_int_equal(verify(f, err, sizeof err), 3);
+  assert_int_equal(mash_esclog_sync(log, err, sizeof err), 0);
+  assert_int_equal(verify(f, err, sizeof err), 0);
+  mash_esclog_close(&log);
+  log = mash_esclog_open(f->log, err, sizeof err);
+  assert_non_null(log);
+  assert_int_equal(mash_esclog_count(log), 5);
+  /* Deferred and never synced (a crash): the reopened log is back at 5. */
+  json_t *e = json_pack("{s:s}", "escalation_id", "lost");
+  assert_int_equal(mash_esclog_append_deferred(log, e, err, sizeof err), 0);
+  json_decref(e);
+  mash_esclog_close(&log);
+  log = mash_esclog_open(f->log, err, sizeof err);
+  assert_non_null(log);
+  assert_int_equal(mash_esclog_count(log), 5);
+  mash_esclog_close(&log);
+  assert_int_equal(verify(f, err, sizeof err), 0);
 }
 
 static void test_missing_head(void **state) {
@@ -580,6 +632,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_truncated_last_line, setup, teardown),
       cmocka_unit_test_setup_teardown(test_insert_line, setup, teardown),
       cmocka_unit_test_setup_teardown(test_appended_after_head, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_too_many_after_head, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deferred_then_sync, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_head, setup, teardown),
       cmocka_unit_test_setup_teardown(test_verify_missing_log, setup, teardown),
       cmocka_unit_test_setup_teardown(test_reopen_continues_chain, setup, teardown),

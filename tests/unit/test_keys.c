@@ -111,12 +111,54 @@ static void test_trust_list(void **state) {
   assert_non_null(strstr(err, "copy.pub"));
 }
 
+/* Whoever can write the trust folder or a .pub in it can add a key, so both
+ * are refused when group or others may write them, naming path and mode. */
+static void test_trust_permissions_refused(void **state) {
+  const char *dir = *state;
+  char err[512], path[512];
+  mash_key_t k;
+  assert_int_equal(mash_key_generate(dir, "police", "agency", 0, &k, err, sizeof err), 0);
+  assert_int_equal(mash_key_generate(dir, "hub", "hub", 0, &k, err, sizeof err), 0);
+  /* the .secret files in the folder are not part of the trust list */
+  assert_int_equal(chmod(dir, 0755), 0);
+  mash_trust_t *t = mash_trust_load(dir, err, sizeof err);
+  assert_non_null(t);
+  mash_trust_destroy(&t);
+
+  assert_int_equal(chmod(dir, 0777), 0);
+  assert_null(mash_trust_load(dir, err, sizeof err));
+  assert_non_null(strstr(err, dir));
+  assert_non_null(strstr(err, "mode 0777"));
+  assert_int_equal(chmod(dir, 0775), 0);
+  assert_null(mash_trust_load(dir, err, sizeof err));
+  assert_non_null(strstr(err, "writable by group or others"));
+  assert_int_equal(chmod(dir, 01777), 0); /* sticky like /tmp: still refused */
+  assert_null(mash_trust_load(dir, err, sizeof err));
+  assert_int_equal(chmod(dir, 0700), 0);
+
+  snprintf(path, sizeof path, "%s/hub.pub", dir);
+  assert_int_equal(chmod(path, 0666), 0);
+  assert_null(mash_trust_load(dir, err, sizeof err));
+  assert_non_null(strstr(err, path));
+  assert_non_null(strstr(err, "mode 0666"));
+  assert_int_equal(mash_key_load(path, &k, err, sizeof err), -1);
+  assert_int_equal(chmod(path, 0620), 0);
+  assert_int_equal(mash_key_load(path, &k, err, sizeof err), -1);
+  assert_int_equal(chmod(path, 0644), 0);
+  assert_int_equal(mash_key_load(path, &k, err, sizeof err), 0);
+  t = mash_trust_load(dir, err, sizeof err);
+  assert_non_null(t);
+  assert_int_equal(mash_trust_count(t), 2);
+  mash_trust_destroy(&t);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_generate_and_load, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_secret_permissions_refused, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_bad_names_and_roles, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_trust_list, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_trust_permissions_refused, s_setup, s_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

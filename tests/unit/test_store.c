@@ -442,9 +442,9 @@ static void test_pragmas(void **state) {
   char buf[32];
   assert_string_equal(pragma(last_db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
   assert_string_equal(pragma(last_db, "PRAGMA synchronous", buf, sizeof buf), "2");
-  /* Four migrations: contacts, the enquiry tables, the management-information
-   * columns, the person index. */
-  assert_string_equal(pragma(last_db, "PRAGMA user_version", buf, sizeof buf), "4");
+  /* Five migrations: contacts, the enquiry tables, the management-information
+   * columns, the person index, the duties. */
+  assert_string_equal(pragma(last_db, "PRAGMA user_version", buf, sizeof buf), "5");
   assert_true(strtol(pragma(last_db, "PRAGMA busy_timeout", buf, sizeof buf), NULL, 10) > 0);
   last_db = NULL;
 

@@ -153,6 +153,13 @@ enum {
   S_STATS_REPLIES,
   S_STATS_ESCALATION_LEVELS,
   S_STATS_QUALITY_FLAGS,
+  S_DUTY_OPEN,
+  S_DUTY_GET,
+  S_DUTY_FIND,
+  S_DUTY_SET,
+  S_DUTY_DONE,
+  S_DUTIES_OPEN,
+  S_DUTY_STATS,
   S_OPS_FIGURES,
   S_N
 };
@@ -209,6 +216,13 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_STATS_REPLIES] = "stats_replies",
     [S_STATS_ESCALATION_LEVELS] = "stats_escalation_levels",
     [S_STATS_QUALITY_FLAGS] = "stats_quality_flags",
+    [S_DUTY_OPEN] = "duty_open",
+    [S_DUTY_GET] = "duty_get",
+    [S_DUTY_FIND] = "duty_find",
+    [S_DUTY_SET] = "duty_set",
+    [S_DUTY_DONE] = "duty_done",
+    [S_DUTIES_OPEN] = "duties_open",
+    [S_DUTY_STATS] = "duty_stats",
     [S_OPS_FIGURES] = "ops_figures",
 };
 
@@ -513,6 +527,48 @@ static int f_stats_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *
   return s_hit(s, S_STATS_QUALITY_FLAGS, (uintptr_t[]){(uintptr_t)cb, (uintptr_t)arg}, 2);
 }
 
+static int f_duty_open(mash_store_t *s, int kind, const char *ref, int rag, int64_t start_ms,
+                       int64_t due_ms, int64_t next_at_ms, uint64_t *duty) {
+  return s_hit(s, S_DUTY_OPEN,
+               (uintptr_t[]){(uintptr_t)kind, (uintptr_t)ref, (uintptr_t)rag, (uintptr_t)start_ms,
+                             (uintptr_t)due_ms, (uintptr_t)next_at_ms, (uintptr_t)duty},
+               7);
+}
+
+static int f_duty_get(mash_store_t *s, uint64_t duty, mash_duty_row_t *row) {
+  return s_hit(s, S_DUTY_GET, (uintptr_t[]){(uintptr_t)duty, (uintptr_t)row}, 2);
+}
+
+static int f_duty_find(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row) {
+  return s_hit(s, S_DUTY_FIND, (uintptr_t[]){(uintptr_t)kind, (uintptr_t)ref, (uintptr_t)row}, 3);
+}
+
+static int f_duty_set(mash_store_t *s, uint64_t duty, unsigned level, int64_t level_at_ms,
+                      int64_t next_at_ms) {
+  return s_hit(s, S_DUTY_SET,
+               (uintptr_t[]){(uintptr_t)duty, (uintptr_t)level, (uintptr_t)level_at_ms,
+                             (uintptr_t)next_at_ms},
+               4);
+}
+
+static int f_duty_done(mash_store_t *s, uint64_t duty, int64_t at_ms) {
+  return s_hit(s, S_DUTY_DONE, (uintptr_t[]){(uintptr_t)duty, (uintptr_t)at_ms}, 2);
+}
+
+static int f_duties_open(mash_store_t *s, mash_store_duty_cb cb, void *arg) {
+  return s_hit(s, S_DUTIES_OPEN, (uintptr_t[]){(uintptr_t)cb, (uintptr_t)arg}, 2);
+}
+
+static int f_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_t *out) {
+  return s_hit(s, S_DUTY_STATS, (uintptr_t[]){(uintptr_t)kind, (uintptr_t)now_ms, (uintptr_t)out},
+               3);
+}
+
+static int s_duty_cb(uint64_t duty, int64_t next_at_ms, void *arg) {
+  (void)duty, (void)next_at_ms, (void)arg;
+  return 0;
+}
+
 static int f_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                          int64_t screening_ms, mash_ops_figures_t *out) {
   return s_hit(s, S_OPS_FIGURES,
@@ -573,6 +629,13 @@ static const mash_store_vtable_t RECORDING_VT = {
     .stats_replies = f_stats_replies,
     .stats_escalation_levels = f_stats_escalation_levels,
     .stats_quality_flags = f_stats_quality_flags,
+    .duty_open = f_duty_open,
+    .duty_get = f_duty_get,
+    .duty_find = f_duty_find,
+    .duty_set = f_duty_set,
+    .duty_done = f_duty_done,
+    .duties_open = f_duties_open,
+    .duty_stats = f_duty_stats,
     .ops_figures = f_ops_figures,
     .destroy = f_destroy,
 };
@@ -944,6 +1007,42 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     want[1] = (uintptr_t)P(0);
     *n = 2;
     rc = mash_store_stats_quality_flags(s, s_count_cb, P(0));
+    break;
+  case S_DUTY_OPEN:
+    want[0] = 2, want[1] = (uintptr_t)P(0), want[2] = 3, want[3] = 40, want[4] = 50;
+    want[5] = 45, want[6] = (uintptr_t)P(1);
+    *n = 7;
+    rc = mash_store_duty_open(s, 2, P(0), 3, 40, 50, 45, P(1));
+    break;
+  case S_DUTY_GET:
+    want[0] = 7, want[1] = (uintptr_t)P(0);
+    *n = 2;
+    rc = mash_store_duty_get(s, 7, P(0));
+    break;
+  case S_DUTY_FIND:
+    want[0] = 3, want[1] = (uintptr_t)P(0), want[2] = (uintptr_t)P(1);
+    *n = 3;
+    rc = mash_store_duty_find(s, 3, P(0), P(1));
+    break;
+  case S_DUTY_SET:
+    want[0] = 7, want[1] = 2, want[2] = 60, want[3] = 70;
+    *n = 4;
+    rc = mash_store_duty_set(s, 7, 2, 60, 70);
+    break;
+  case S_DUTY_DONE:
+    want[0] = 7, want[1] = 80;
+    *n = 2;
+    rc = mash_store_duty_done(s, 7, 80);
+    break;
+  case S_DUTIES_OPEN:
+    want[0] = (uintptr_t)s_duty_cb, want[1] = (uintptr_t)P(0);
+    *n = 2;
+    rc = mash_store_duties_open(s, s_duty_cb, P(0));
+    break;
+  case S_DUTY_STATS:
+    want[0] = 2, want[1] = 90, want[2] = (uintptr_t)P(0);
+    *n = 3;
+    rc = mash_store_duty_stats(s, 2, 90, P(0));
     break;
   case S_OPS_FIGURES:
     want[0] = 1;

@@ -103,6 +103,19 @@ typedef struct mash_store_vtable {
   int (*stats_replies)(mash_store_t *s, mash_store_reply_cb cb, void *arg);
   int (*stats_escalation_levels)(mash_store_t *s, mash_store_level_cb cb, void *arg);
   int (*stats_quality_flags)(mash_store_t *s, mash_store_count_cb cb, void *arg);
+
+  /* ---- duties ---- */
+  int (*duty_open)(mash_store_t *s, int kind, const char *ref, int rag, int64_t start_ms,
+                   int64_t due_ms, int64_t next_at_ms, uint64_t *duty);
+  int (*duty_get)(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
+  int (*duty_find)(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row);
+  int (*duty_set)(mash_store_t *s, uint64_t duty, unsigned level, int64_t level_at_ms,
+                  int64_t next_at_ms);
+  int (*duty_done)(mash_store_t *s, uint64_t duty, int64_t at_ms);
+  int (*duties_open)(mash_store_t *s, mash_store_duty_cb cb, void *arg);
+  int (*duty_stats)(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_t *out);
+
+  /* ---- the operations console ---- */
   int (*ops_figures)(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                      int64_t screening_ms, mash_ops_figures_t *out);
 } mash_store_vtable_t;

@@ -39,6 +39,7 @@ typedef struct s_store {
   store_enq_t *enq;
   store_per_t *per;
   store_stat_t *stat;
+  store_duty_t *duty; /* the duties of the timetable (store_sqlite_duty.c) */
 } s_store_t;
 
 static s_store_t *s_from(mash_store_t *s) {
@@ -55,6 +56,10 @@ store_enq_t *store_sqlite_enq(mash_store_t *s) {
 
 store_per_t *store_sqlite_per(mash_store_t *s) {
   return s_from(s)->per;
+}
+
+store_duty_t *store_sqlite_duty(mash_store_t *s) {
+  return s_from(s)->duty;
 }
 
 sqlite3 *store_sqlite_db(mash_store_t *s) {
@@ -198,6 +203,7 @@ static void s_destroy(mash_store_t *s) {
   store_enq_destroy(ss->enq);
   store_per_destroy(ss->per);
   store_stat_destroy(ss->stat);
+  store_duty_destroy(ss->duty);
   store_sql_finalize_all(ss->st, X_N);
   /* A transaction left open (the caller crashed out of a batch) is rolled
    * back by close: never committed half-way. */
@@ -249,6 +255,8 @@ static const mash_store_vtable_t SQLITE_VT = {
     .stats_replies = store_stat_replies,
     .stats_escalation_levels = store_stat_escalation_levels,
     .stats_quality_flags = store_stat_quality_flags,
+    /* duties */
+    STORE_DUTY_VTABLE_ENTRIES,
     .ops_figures = store_ops_figures,
 };
 
@@ -261,6 +269,7 @@ static const mash_store_vtable_t SQLITE_READONLY_VT = {
     .stats_replies = store_stat_replies,
     .stats_escalation_levels = store_stat_escalation_levels,
     .stats_quality_flags = store_stat_quality_flags,
+    .duty_stats = store_duty_stats,
     .ops_figures = store_ops_figures,
 };
 
@@ -382,6 +391,10 @@ mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, c
   if (!ss->stat) {
     goto fail;
   }
+  ss->duty = store_duty_new(ss->db, err, errlen);
+  if (!ss->duty) {
+    goto fail;
+  }
   return &ss->base;
 fail:
   s_destroy(&ss->base);
@@ -409,6 +422,10 @@ mash_store_t *mash_store_sqlite_open_readonly(const char *path, char *err, size_
   }
   ss->stat = store_stat_new(ss->db, err, errlen);
   if (!ss->stat) {
+    goto fail;
+  }
+  ss->duty = store_duty_new(ss->db, err, errlen);
+  if (!ss->duty) {
     goto fail;
   }
   return &ss->base;

@@ -219,6 +219,15 @@ int store_con_intake(mash_store_t *s, mash_intake_t *in) {
   if (rc < 0) {
     return rc;
   }
+  /* The screening duty, in the same transaction as the contact. */
+  in->screening_duty = 0;
+  if (in->screening_due_at_ms != 0) {
+    rc = store_duty_open(s, MASH_DUTY_SCREENING, contact_id, 0, in->received_at_ms,
+                         in->screening_due_at_ms, in->screening_next_at_ms, &in->screening_duty);
+    if (rc < 0) {
+      return rc;
+    }
+  }
   memcpy(in->contact_id, contact_id, sizeof contact_id);
   in->status = MASH_INTAKE_NEW;
   return 0;

@@ -17,6 +17,7 @@ typedef struct store_con store_con_t;   /* contacts (store_sqlite_contact.c) */
 typedef struct store_enq store_enq_t;   /* enquiries (store_sqlite_enquiry.c) */
 typedef struct store_per store_per_t;   /* persons (store_sqlite_person.c) */
 typedef struct store_stat store_stat_t; /* statistics (store_sqlite_stats.c) */
+typedef struct store_duty store_duty_t; /* duties (store_sqlite_duty.c) */
 
 /* ---- the store (store_sqlite.c): each table module's half of it ---- */
 
@@ -24,6 +25,8 @@ store_con_t *store_sqlite_con(mash_store_t *s);
 store_enq_t *store_sqlite_enq(mash_store_t *s);
 store_per_t *store_sqlite_per(mash_store_t *s);
 store_stat_t *store_sqlite_stat(mash_store_t *s);
+store_duty_t *store_sqlite_duty(mash_store_t *s);
+
 /* The connection, for the operations console's queries (store_sqlite_ops.c). */
 sqlite3 *store_sqlite_db(mash_store_t *s);
 
@@ -126,6 +129,25 @@ int store_stat_sources(mash_store_t *s, mash_store_count_cb cb, void *arg);
 int store_stat_replies(mash_store_t *s, mash_store_reply_cb cb, void *arg);
 int store_stat_escalation_levels(mash_store_t *s, mash_store_level_cb cb, void *arg);
 int store_stat_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *arg);
+
+/* ---- duties (store_sqlite_duty.c) ---- */
+
+store_duty_t *store_duty_new(sqlite3 *db, char *err, size_t errlen);
+void store_duty_destroy(store_duty_t *d);
+int store_duty_open(mash_store_t *s, int kind, const char *ref, int rag, int64_t start_ms,
+                    int64_t due_ms, int64_t next_at_ms, uint64_t *duty);
+int store_duty_get(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
+int store_duty_find(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row);
+int store_duty_set(mash_store_t *s, uint64_t duty, unsigned level, int64_t level_at_ms,
+                   int64_t next_at_ms);
+int store_duty_done(mash_store_t *s, uint64_t duty, int64_t at_ms);
+int store_duties_open(mash_store_t *s, mash_store_duty_cb cb, void *arg);
+int store_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_t *out);
+
+#define STORE_DUTY_VTABLE_ENTRIES                                                                  \
+  .duty_open = store_duty_open, .duty_get = store_duty_get, .duty_find = store_duty_find,          \
+  .duty_set = store_duty_set, .duty_done = store_duty_done, .duties_open = store_duties_open,      \
+  .duty_stats = store_duty_stats
 
 /* ---- the operations console (store_sqlite_ops.c): plain columns only ---- */
 

@@ -113,6 +113,23 @@ static const s_migration_t MIGRATIONS[] = {
      "  decided_at_ms INTEGER NOT NULL DEFAULT 0, decided_by TEXT NULL, decision BLOB NULL);"
      "CREATE INDEX matches_open ON matches (id) WHERE state = 0;"
      "CREATE INDEX matches_candidate ON matches (candidate) WHERE state = 0;"},
+    /* 5: the duties of the one timetable (store_sqlite_duty.c): every timed
+     * duty with its window, level and next instant, and an index of the open
+     * ones (start-up reads only those). Requests open when the table is made
+     * become duties due for a look at once (next_at_ms 0); contacts received
+     * before it have no screening or decision duty. */
+    {"duties",
+     "CREATE TABLE duties ("
+     "  duty INTEGER PRIMARY KEY, kind INTEGER NOT NULL, ref TEXT NOT NULL,"
+     "  rag INTEGER NOT NULL DEFAULT 0, start_ms INTEGER NOT NULL, due_ms INTEGER NOT NULL,"
+     "  level INTEGER NOT NULL DEFAULT 0, level_at_ms INTEGER NOT NULL DEFAULT 0,"
+     "  next_at_ms INTEGER NOT NULL, done_at_ms INTEGER NOT NULL DEFAULT 0,"
+     "  UNIQUE (kind, ref));"
+     "CREATE INDEX duties_open ON duties (duty, next_at_ms) WHERE done_at_ms = 0;"
+     "INSERT INTO duties (kind, ref, rag, start_ms, due_ms, level, level_at_ms, next_at_ms) "
+     "  SELECT 1, r.request_id, r.rag, r.requested_at_ms, r.due_at_ms, r.level, r.level_at_ms, 0"
+     "  FROM requests r JOIN enquiries e USING (enquiry_id)"
+     "  WHERE r.answered_at_ms = 0 AND e.closed_at_ms = 0;"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
