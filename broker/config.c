@@ -20,6 +20,7 @@ void mashd_config_defaults(mashd_config_t *c) {
   snprintf(c->trust_dir, sizeof c->trust_dir, "certs/trusted");
   snprintf(c->key_file, sizeof c->key_file, "certs/mashd.secret");
   c->heartbeat_ms = 2000;
+  c->stats_seconds = 300;
   c->screening_ms = 240 * 60 * 1000;
   c->log_level = MASH_LOG_INFO;
   c->clock_rate = 1.0;
@@ -57,6 +58,12 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
     rc = mash_settings_long(value, 100, 600000, &x);
     if (rc == 0) {
       c->heartbeat_ms = (int)x;
+    }
+  } else if (strcmp(key, "stats_seconds") == 0) {
+    want = "seconds from 0 (never) to 86400";
+    rc = mash_settings_long(value, 0, 86400, &x);
+    if (rc == 0) {
+      c->stats_seconds = (int)x;
     }
   } else if (strcmp(key, "screening_minutes") == 0) {
     want = "minutes from 1 to 10080";

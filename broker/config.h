@@ -17,6 +17,7 @@ typedef struct mashd_config {
   char trust_dir[1024];          /* trust = certs/trusted: the .pub files of every client */
   char key_file[1024];           /* key = certs/mashd.secret: the broker's own key pair */
   int heartbeat_ms;              /* heartbeat_ms = 2000 */
+  int stats_seconds;             /* stats_seconds = 300: log the counters this often (0: never) */
   int64_t screening_ms;          /* screening_minutes = 240 */
   int log_level;                 /* log_level = info */
   int log_format;                /* log_format = text (or json: JSON lines) */

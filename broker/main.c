@@ -58,6 +58,8 @@ static void s_usage(FILE *f) {
           "  -t, --trust DIR       trust list: the clients' .pub files (default certs/trusted)\n"
           "  -k, --key FILE        the broker's secret key file (default certs/mashd.secret)\n"
           "      --heartbeat-ms N  heartbeat interval (default 2000)\n"
+          "      --stats-seconds N log the counters every N seconds (default 300; 0: only\n"
+          "                        at shutdown)\n"
           "      --clock-rate N    run deadlines N times faster (rehearsals, the demo; default 1)\n"
           "      --clock-start T   rehearsals: the clock reads T (UTC, 2026-03-02T09:00:00Z)\n"
           "                        now, never earlier than anything already stored; later\n"
@@ -150,6 +152,7 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
       {"trust", strcmp(fresh->trust_dir, now->trust_dir) != 0},
       {"key", strcmp(fresh->key_file, now->key_file) != 0},
       {"heartbeat_ms", fresh->heartbeat_ms != now->heartbeat_ms},
+      {"stats_seconds", fresh->stats_seconds != now->stats_seconds},
       {"screening_minutes", fresh->screening_ms != now->screening_ms},
       {"calendar", strcmp(fresh->timezone, now->timezone) != 0 ||
                        strcmp(fresh->hours, now->hours) != 0 ||
@@ -228,6 +231,7 @@ int main(int argc, char **argv) {
                                        {"trust", required_argument, 0, 't'},
                                        {"key", required_argument, 0, 'k'},
                                        {"heartbeat-ms", required_argument, 0, 'H'},
+                                       {"stats-seconds", required_argument, 0, 'T'},
                                        {"log-level", required_argument, 0, 'L'},
                                        {"log-format", required_argument, 0, 'F'},
                                        {"clock-rate", required_argument, 0, 'R'},
@@ -235,9 +239,9 @@ int main(int argc, char **argv) {
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   static const char *const keys[128] = {
-      ['e'] = "endpoint",   ['d'] = "data",         ['D'] = "data_key",  ['t'] = "trust",
-      ['k'] = "key",        ['H'] = "heartbeat_ms", ['L'] = "log_level", ['F'] = "log_format",
-      ['R'] = "clock_rate", ['S'] = "clock_start"};
+      ['e'] = "endpoint",   ['d'] = "data",         ['D'] = "data_key",     ['t'] = "trust",
+      ['k'] = "key",        ['H'] = "heartbeat_ms", ['L'] = "log_level",    ['F'] = "log_format",
+      ['R'] = "clock_rate", ['S'] = "clock_start",  ['T'] = "stats_seconds"};
   mashd_config_t cfg, file_cfg;
   mashd_config_defaults(&cfg);
   char err[2048];
@@ -422,6 +426,7 @@ int main(int argc, char **argv) {
 
   env.trust = trust;
   mash_router_config_t rcfg = {.heartbeat_ms = cfg.heartbeat_ms,
+                               .stats_interval_ms = (int64_t)cfg.stats_seconds * 1000,
                                .screening_ms = cfg.screening_ms,
                                .clock = &clock,
                                .enquiry = &env,

@@ -1,6 +1,7 @@
 /* mashctl: operations from the shell. verify checks the hash chain of the
  * escalation log and says where it breaks; escalations prints the log (and
- * follows it with -f). Reads files only; never writes. */
+ * follows it with -f); stats reads the figures; status and overdue ask the
+ * running mashd as the ops role. Never writes. */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -8,6 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent.h"
+#include "ask.h"
+#include "console.h"
+#include "settings.h"
 #include "version.h"
 #include "clock.h"
 #include "esclog.h"
@@ -17,6 +22,8 @@ static void s_usage(FILE *f) {
   fprintf(f, "usage: mashctl [--data DIR] verify [LOG]\n"
              "       mashctl [--data DIR] escalations [-f]\n"
              "       mashctl [--data DIR] stats [--json]\n"
+             "       mashctl [--endpoint EP --server-key FILE --key FILE] status\n"
+             "       mashctl [--endpoint EP --server-key FILE --key FILE] overdue\n"
              "\n"
              "  verify         check the escalation log's hash chain (each line carries the\n"
              "                 SHA-256 of the line before; the head is kept in LOG.head): prints\n"
@@ -31,9 +38,21 @@ static void s_usage(FILE *f) {
              "                 for resolution, possible matches awaiting review,\n"
              "                 data-quality flags, oldest open item\n"
              "                 (--json for one JSON object)\n"
+             "  status         ask the running mashd (as the ops role): uptime, store,\n"
+             "                 every client of the trust list (connected, last seen, outbox,\n"
+             "                 notifications refused and the fields at fault), backlogs\n"
+             "  overdue        ask the running mashd: requests past their deadline by agency\n"
+             "                 and escalation level, contacts past their screening deadline\n"
              "\n"
              "  --data DIR     mashd's data folder (default var/mashd); LOG defaults to\n"
              "                 DIR/escalations.log\n"
+             "  --config FILE  ini file: [agent] (endpoint, server_key), then [mashctl]\n"
+             "                 (data, key, ...); options given override it\n"
+             "  --endpoint EP, --server-key FILE   mashd (default tcp://127.0.0.1:7400,\n"
+             "                 certs/mashd.pub)\n"
+             "  --key FILE     an ops key (default certs/ops.secret; mash-keygen NAME\n"
+             "                 --role ops, its .pub in mashd's trust list)\n"
+             "  --timeout-ms N how long status and overdue wait for mashd (default 5000)\n"
              "  -h, --help     this text\n");
 }
 
@@ -150,20 +169,152 @@ static int s_stats(const char *data, int json) {
   return 0;
 }
 
+static void s_age_of(int64_t now, int64_t at, char *out, size_t cap) {
+  ops_age(now - at, out, cap);
+}
+
+static int s_status(const agent_config_t *cfg, int timeout_ms) {
+  ops_model_t *m = calloc(1, sizeof *m);
+  char err[512], age[48], at[40];
+  if (!m || ops_ask(cfg->endpoint, cfg->server_key, cfg->key, 0, 0, timeout_ms, m, err,
+                    sizeof err) != 0) {
+    fprintf(stderr, "mashctl: %s\n", m ? err : "out of memory");
+    free(m);
+    return 1;
+  }
+  s_age_of(m->now_ms, m->started_at_ms, age, sizeof age);
+  mash_clock_format(m->now_ms, at, sizeof at);
+  printf("mashd at %s: up %s; store %s; broker time %s\n", cfg->endpoint, age,
+         m->store_ok ? "ok" : "FAILING", at);
+  printf("clients:\n");
+  for (size_t i = 0; i < m->n_agencies; i++) {
+    const ops_agency_t *a = &m->agencies[i];
+    if (a->last_seen_ms > 0) {
+      s_age_of(m->now_ms, a->last_seen_ms, age, sizeof age);
+    }
+    printf("  %-16s %-7s %-13s last seen %-14s outbox %lld", a->principal, a->role,
+           a->connected ? "connected" : "NOT CONNECTED", a->last_seen_ms > 0 ? age : "never",
+           (long long)a->outbox_depth);
+    if (a->rejected > 0) {
+      printf("  refused %lld: %s", (long long)a->rejected, a->reject_fields);
+    }
+    printf("\n");
+  }
+  printf("open work:");
+  for (size_t i = 0; i < m->n_open; i++) {
+    s_age_of(0, -m->open[i].oldest_age_ms, age, sizeof age);
+    printf(" %s %lld%s%s%s", ops_rag_label(m->open[i].rag), (long long)m->open[i].count,
+           m->open[i].count ? " (oldest " : "", m->open[i].count ? age : "",
+           m->open[i].count ? ")" : "");
+  }
+  printf("\nbacklogs: open enquiries %lld, overdue requests %lld, possible matches %lld, "
+         "waiting for resolution %lld\n",
+         (long long)m->open_enquiries, (long long)m->overdue_requests,
+         (long long)m->possible_match_backlog, (long long)m->resolution_backlog);
+  printf("outbox:");
+  for (size_t i = 0; i < m->n_outbox; i++) {
+    printf(" %s=%lld", m->outbox[i].name, (long long)m->outbox[i].value);
+  }
+  printf("\n");
+  free(m);
+  return 0;
+}
+
+static int s_overdue(const agent_config_t *cfg, int timeout_ms) {
+  ops_model_t *m = calloc(1, sizeof *m);
+  char err[512], age[48], at[40];
+  if (!m || ops_ask(cfg->endpoint, cfg->server_key, cfg->key, 0, 0, timeout_ms, m, err,
+                    sizeof err) != 0) {
+    fprintf(stderr, "mashctl: %s\n", m ? err : "out of memory");
+    free(m);
+    return 1;
+  }
+  int64_t n = 0;
+  printf("requests overdue: %lld\n", (long long)m->overdue_requests);
+  for (size_t i = 0; i < m->n_overdue; i++) {
+    printf("  %-16s level %u  %lld\n", m->overdue[i].agency, m->overdue[i].level,
+           (long long)m->overdue[i].count);
+  }
+  for (size_t i = 0; i < m->n_due; i++) {
+    n += m->due[i].due_at_ms <= m->now_ms;
+  }
+  printf("contacts past their screening deadline: %lld%s\n", (long long)n,
+         m->awaiting_screening > (int64_t)m->n_due ? " (of the earliest awaiting screening)" : "");
+  for (size_t i = 0; i < m->n_due; i++) {
+    if (m->due[i].due_at_ms <= m->now_ms) {
+      s_age_of(m->now_ms, m->due[i].due_at_ms, age, sizeof age);
+      mash_clock_format(m->due[i].due_at_ms, at, sizeof at);
+      printf("  %-14s due %s, overdue by %s\n", m->due[i].contact_id, at, age);
+    }
+  }
+  free(m);
+  return 0;
+}
+
+typedef struct s_ctl {
+  char data[1024];
+  int timeout_ms;
+} s_ctl_t;
+
+static int s_ctl_set(const char *key, const char *value, void *arg) {
+  s_ctl_t *o = arg;
+  long v;
+  if (strcmp(key, "data") == 0) {
+    return mash_settings_text(o->data, sizeof o->data, value);
+  }
+  if (strcmp(key, "timeout_ms") == 0 && mash_settings_long(value, 100, 600000, &v) == 0) {
+    o->timeout_ms = (int)v;
+    return 0;
+  }
+  return -1;
+}
+
 int main(int argc, char **argv) {
   if (mash_version_check(argc, argv, "mashctl")) {
     return 0;
   }
+  enum { O_TIMEOUT = 256 };
   static const struct option opts[] = {{"data", required_argument, 0, 'd'},
                                        {"follow", no_argument, 0, 'f'},
                                        {"json", no_argument, 0, 'j'},
+                                       {"config", required_argument, 0, 'c'},
+                                       {"endpoint", required_argument, 0, 0},
+                                       {"server-key", required_argument, 0, 0},
+                                       {"key", required_argument, 0, 0},
+                                       {"log-level", required_argument, 0, 0},
+                                       {"timeout-ms", required_argument, 0, O_TIMEOUT},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
-  const char *data = "var/mashd";
-  int follow = 0, json = 0, c;
-  while ((c = getopt_long(argc, argv, "d:fjh", opts, NULL)) != -1) {
-    if (c == 'd') {
-      data = optarg;
+  s_ctl_t o;
+  memset(&o, 0, sizeof o);
+  snprintf(o.data, sizeof o.data, "var/mashd");
+  o.timeout_ms = 5000;
+  agent_config_t cfg;
+  agent_config_defaults(&cfg, "mashctl", "ops");
+  char err[1024];
+  for (int i = 1; i < argc - 1; i++) {
+    if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) &&
+        agent_config_load(&cfg, argv[i + 1], "mashctl", s_ctl_set, &o, err, sizeof err) != 0) {
+      fprintf(stderr, "mashctl: %s\n", err);
+      return 2;
+    }
+  }
+  int follow = 0, json = 0, c, idx;
+  while ((c = getopt_long(argc, argv, "c:d:fjh", opts, &idx)) != -1) {
+    if (c == 'c') {
+      continue; /* read above */
+    } else if (c == 0) {
+      if (agent_config_option(&cfg, opts[idx].name, optarg, err, sizeof err) <= 0) {
+        fprintf(stderr, "mashctl: bad value for --%s: '%s'\n", opts[idx].name, optarg);
+        return 2;
+      }
+    } else if (c == O_TIMEOUT) {
+      if (s_ctl_set("timeout_ms", optarg, &o) != 0) {
+        fprintf(stderr, "mashctl: --timeout-ms wants milliseconds (100 to 600000)\n");
+        return 2;
+      }
+    } else if (c == 'd') {
+      snprintf(o.data, sizeof o.data, "%s", optarg);
     } else if (c == 'f') {
       follow = 1;
     } else if (c == 'j') {
@@ -176,8 +327,9 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  const char *data = o.data;
   if (optind >= argc) {
-    fprintf(stderr, "mashctl: say verify or escalations\n\n");
+    fprintf(stderr, "mashctl: say verify, escalations, stats, status or overdue\n\n");
     s_usage(stderr);
     return 2;
   }
@@ -192,6 +344,12 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "stats") == 0) {
     return s_stats(data, json);
+  }
+  if (strcmp(cmd, "status") == 0) {
+    return s_status(&cfg, o.timeout_ms);
+  }
+  if (strcmp(cmd, "overdue") == 0) {
+    return s_overdue(&cfg, o.timeout_ms);
   }
   fprintf(stderr, "mashctl: unknown command '%s'\n\n", cmd);
   s_usage(stderr);

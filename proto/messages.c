@@ -9,6 +9,7 @@
 #define S_ROLE_AGENCY "agency"
 #define S_ROLE_HUB "hub"
 #define S_ROLE_BROKER NULL
+#define S_ROLE_OPS "ops"
 
 static const mash_message_info_t s_table[] = {
 #define MASH_MESSAGE(field, CASE, validator, sender, who, handler, tx)                             \

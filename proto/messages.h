@@ -15,13 +15,14 @@ typedef enum mash_sender {
   MASH_SENDER_AGENCY = 2, /* principals of role agency */
   MASH_SENDER_HUB = 3,    /* principals of role hub */
   MASH_SENDER_BROKER = 4, /* only the broker sends it */
+  MASH_SENDER_OPS = 5,    /* principals of role ops: read-only questions */
 } mash_sender_t;
 
 typedef struct mash_message_info {
   Mash__V1__Envelope__BodyCase body_case;
   const char *name; /* the oneof field: "notification" */
   mash_sender_t sender;
-  const char *role; /* "agency" or "hub" for those senders, else NULL */
+  const char *role; /* "agency", "hub" or "ops" for those senders, else NULL */
   const char *who;  /* "agencies notify": completes "only ..." in a refusal */
 } mash_message_info_t;
 

@@ -339,3 +339,27 @@ void mash_vld_match_decision(mash_errors_t *errs, const mash_vld_path_t *at, con
   (void)today;
   s_check_match_decision(errs, at, body);
 }
+
+/* The operations console's question: a range of receipt times, both 0
+ * (everything) or from before to. */
+void mash_vld_ops_query(mash_errors_t *errs, const mash_vld_path_t *at, const void *body,
+                        long today) {
+  (void)today;
+  const Mash__V1__OpsQuery *q = body;
+  if (q->from_ms < 0) {
+    mash_vld_fail(errs, PATH_FIELD(at, "from_ms"), "is negative");
+  }
+  if (q->to_ms < 0 || (q->to_ms > 0 && q->to_ms <= q->from_ms)) {
+    mash_vld_fail(errs, PATH_FIELD(at, "to_ms"), "is not after from_ms");
+  }
+}
+
+/* The broker's report: only the broker sends it; mash-ops bounds what it
+ * copies (ops/report.c). */
+void mash_vld_ops_report(mash_errors_t *errs, const mash_vld_path_t *at, const void *body,
+                         long today) {
+  (void)errs;
+  (void)at;
+  (void)body;
+  (void)today;
+}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "version.h"
@@ -193,10 +194,45 @@ static void s_signal_cb(uv_signal_t *s, int signum) {
   s_close_all(s->data);
 }
 
-/* run, list, queue, matches, packs: the commands that open the desk's
- * state. */
+/* list, queue, matches, packs: read the desk's state, nothing else. They
+ * need no key file: they never talk to the broker. */
+static int s_read_only(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
+  char err[1024];
+  if (access(cfg->state, F_OK) != 0) {
+    fprintf(stderr, "mash-hub: no desk state at %s (give --state, or run the desk first)\n",
+            cfg->state);
+    return 1;
+  }
+  agent_store_t *st = agent_store_new(cfg->state, err, sizeof err);
+  if (!st) {
+    fprintf(stderr, "mash-hub: state %s: %s\n", cfg->state, err);
+    return 1;
+  }
+  sqlite3 *db = agent_store_db(st);
+  int rc;
+  if (hub_desk_schema(db) != 0) {
+    fprintf(stderr, "mash-hub: state %s: %s\n", cfg->state, sqlite3_errmsg(db));
+    rc = 1;
+  } else {
+    /* Ages and OVERDUE by the broker's clock, as the desk last heard it. */
+    mash_clock_t broker;
+    int64_t now =
+        hub_store_clock_get(db, &broker) == 0 ? mash_clock_read(&broker) : mash_clock_now_ms();
+    rc = cmd == C_LIST      ? hub_desk_list_contacts(db, o->json)
+         : cmd == C_QUEUE   ? hub_desk_list_queue(db, o->json, now)
+         : cmd == C_MATCHES ? hub_desk_list_matches(db, o->json, now)
+                            : hub_desk_list_packs(db, o->packs, o->json);
+  }
+  agent_store_destroy(&st);
+  return rc;
+}
+
+/* run: the desk itself, connected to the broker. */
 static int s_with_agent(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
   char err[1024];
+  if (cmd != C_RUN) {
+    return s_read_only(cfg, cmd, o);
+  }
   if (agent_dirs_for(cfg->state, err, sizeof err) != 0) {
     fprintf(stderr, "mash-hub: %s\n", err);
     return 1;
@@ -210,24 +246,8 @@ static int s_with_agent(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
     uv_loop_close(&h.loop);
     return 1;
   }
-  sqlite3 *db = agent_store_db(agent_get_store(h.agent));
   int rc = 0;
-  if (cmd != C_RUN) {
-    if (hub_desk_schema(db) != 0) {
-      fprintf(stderr, "mash-hub: state %s: %s\n", cfg->state, sqlite3_errmsg(db));
-      rc = 1;
-    } else {
-      /* Ages and OVERDUE by the broker's clock, as the desk last heard it. */
-      mash_clock_t broker;
-      int64_t now =
-          hub_store_clock_get(db, &broker) == 0 ? mash_clock_read(&broker) : mash_clock_now_ms();
-      rc = cmd == C_LIST      ? hub_desk_list_contacts(db, o->json)
-           : cmd == C_QUEUE   ? hub_desk_list_queue(db, o->json, now)
-           : cmd == C_MATCHES ? hub_desk_list_matches(db, o->json, now)
-                              : hub_desk_list_packs(db, o->packs, o->json);
-    }
-    agent_close(h.agent, NULL, NULL);
-  } else {
+  {
     hub_desk_options_t dopt = {o->packs, o->commands, o->json};
     h.desk = hub_desk_new(&h.loop, h.agent, &dopt, err, sizeof err);
     uv_signal_init(&h.loop, &h.sigint);

@@ -106,6 +106,7 @@ MASH_ROUTER_HANDLER(notification) {
   memset(&errs, 0, sizeof errs);
   if (mash_intake_authorize(k, env->notification, &errs) != 0) {
     r->n.forbidden++;
+    mash_ops_note_rejected(r->ops, k->principal, &errs);
     mash_warn("refused notification %s from %s: %s", env->message_id, k->principal,
               errs.items[0].message);
     mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
@@ -114,6 +115,7 @@ MASH_ROUTER_HANDLER(notification) {
   }
   if (mash_intake_check_identifiers(env->notification, &errs) != 0) {
     r->n.rejected++;
+    mash_ops_note_rejected(r->ops, k->principal, &errs);
     mash_warn("rejected notification %s from %s: malformed identifier (%s)", env->message_id,
               k->principal, errs.items[0].field);
     mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,

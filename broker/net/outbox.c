@@ -324,6 +324,15 @@ void mash_outbox_ack_end(mash_outbox_t *ob, mash_outbox_entry_t *e, int acked) {
   ob->stats.pending--;
 }
 
+void mash_outbox_each_pending(const mash_outbox_t *ob, void (*cb)(const char *target, void *arg),
+                              void *arg) {
+  for (size_t i = 0; i < ob->n; i++) {
+    if (!ob->e[i]->done) {
+      cb(ob->e[i]->target, arg);
+    }
+  }
+}
+
 void mash_outbox_get_stats(const mash_outbox_t *ob, mash_outbox_stats_t *out) {
   *out = ob->stats;
 }

@@ -103,4 +103,9 @@ void mash_outbox_ack_end(mash_outbox_t *ob, mash_outbox_entry_t *e, int acked);
 
 void mash_outbox_get_stats(const mash_outbox_t *ob, mash_outbox_stats_t *out);
 
+/* cb(target) once per entry waiting for its acknowledgement, for the
+ * operations console's depth per target. */
+void mash_outbox_each_pending(const mash_outbox_t *ob, void (*cb)(const char *target, void *arg),
+                              void *arg);
+
 #endif

@@ -51,6 +51,7 @@ void mash_router_pump(mash_router_t *r) {
  * (re)appears gets what waits for it now rather than at the next backoff
  * step. */
 static void s_route_seen(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid) {
+  mash_ops_seen(r->ops, k->principal, k->role, mash_clock_now_ms());
   int fresh =
       mash_routes_seen(r->routes, k->principal, k->role, zmq_msg_data(rid), zmq_msg_size(rid));
   if (fresh == 1) {
@@ -75,6 +76,9 @@ static void s_on_invalid(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
   const char *corr = mash_codec_validate_envelope(&probe, &id_errs) == 0 ? env->message_id : "";
   if (mash_message_is_request(mash_message_info(env->body_case))) {
     r->n.rejected++;
+    if (env->body_case == MASH__V1__ENVELOPE__BODY_NOTIFICATION) {
+      mash_ops_note_rejected(r->ops, k->principal, errs);
+    }
     mash_warn("rejected message %s from %s: %zu field error(s), first %s", corr, k->principal,
               errs->count, errs->items[0].field);
     mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
@@ -177,8 +181,26 @@ static void s_zap_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *ar
   mash_zap_answer(mash_zsock_socket(zs), parts, n, r->trust, &r->zap_stats);
 }
 
+/* The counters as one log line: every stats_interval_ms and at close. */
+static void s_log_counters(mash_router_t *r) {
+  mash_outbox_stats_t st;
+  mash_outbox_get_stats(r->outbox, &st);
+  mash_info("stats: received %lu, accepted %lu, duplicates %lu, rejected %lu, forbidden %lu, "
+            "malformed %lu, deliveries sent %lu acknowledged %lu, escalations %lu, "
+            "zap allowed %lu denied %lu",
+            r->n.received, r->n.accepted, r->n.duplicates, r->n.rejected, r->n.forbidden,
+            r->n.malformed, st.sent, st.acked, r->n.escalations, r->zap_stats.allowed,
+            r->zap_stats.denied);
+}
+
 static void s_timer_cb(uv_timer_t *t) {
   mash_router_t *r = t->data;
+  int64_t now = mash_clock_now_ms();
+  if (r->cfg.stats_interval_ms > 0 && now - r->counters_logged_ms >= r->cfg.stats_interval_ms) {
+    r->counters_logged_ms = now;
+    s_log_counters(r);
+  }
+  mash_ops_tick(r->ops, now, mash_router_silent_ms(r));
   mash_router_pump(r);
   mash_resolve_queue_kick(r->rq); /* after an out-of-memory stop */
 }
@@ -235,13 +257,16 @@ mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_soc
     r->routes = mash_routes_new();
     r->rq = mash_resolve_queue_new(storage, r->cfg.matching, mash_router_resolved_cb,
                                    mash_router_resolve_done_cb, r);
+    r->ops = mash_ops_new(mash_clock_now_ms(), r->cfg.screening_ms);
+    r->counters_logged_ms = mash_clock_now_ms();
   }
-  if (!r || !r->outbox || !r->routes || !r->rq || mash_uuid_new(r->id_prefix) != 0) {
+  if (!r || !r->outbox || !r->routes || !r->rq || !r->ops || mash_uuid_new(r->id_prefix) != 0) {
     mash_error("cannot create the router: out of memory");
     if (r) {
       mash_outbox_destroy(&r->outbox);
       mash_routes_destroy(&r->routes);
       mash_resolve_queue_destroy(&r->rq);
+      mash_ops_destroy(&r->ops);
       free(r);
     }
     zmq_close(router_sock);
@@ -335,6 +360,7 @@ void mash_router_maybe_free(mash_router_t *r) {
   mash_outbox_destroy(&r->outbox);
   mash_resolve_queue_destroy(&r->rq);
   mash_routes_destroy(&r->routes);
+  mash_ops_destroy(&r->ops);
   void (*cb)(void *) = r->close_cb;
   void *arg = r->close_arg;
   free(r);
@@ -351,11 +377,6 @@ void mash_router_close(mash_router_t *r, void (*close_cb)(void *arg), void *arg)
   r->close_cb = close_cb;
   r->close_arg = arg;
   mash_resolve_queue_stop(r->rq);
-  mash_outbox_stats_t st;
-  mash_outbox_get_stats(r->outbox, &st);
-  mash_info("stats: received %lu, accepted %lu, duplicates %lu, rejected %lu, forbidden %lu, "
-            "malformed %lu, deliveries sent %lu acknowledged %lu, zap allowed %lu denied %lu",
-            r->n.received, r->n.accepted, r->n.duplicates, r->n.rejected, r->n.forbidden,
-            r->n.malformed, st.sent, st.acked, r->zap_stats.allowed, r->zap_stats.denied);
+  s_log_counters(r);
   s_close_handles(r);
 }

@@ -9,6 +9,7 @@
  *                   the hub desk
  *   transact.c      the enquiry's storage-thread transactions: submitted,
  *                   and their results applied (receipt, outbox, watch)
+ *   console.c       the operations console's questions and live feed
  *   routes.c, outbox.c  modules of their own (routes.h, outbox.h)
  *
  * Must not: be included outside broker/net. Loop thread only.
@@ -21,6 +22,7 @@
 #include "codec.h"
 #include "enquiry.h"
 #include "keys.h"
+#include "ops.h"
 #include "outbox.h"
 #include "resolve_queue.h"
 #include "router.h"
@@ -50,6 +52,8 @@ struct mash_router {
   mash_outbox_t *outbox;
   mash_resolve_queue_t *rq; /* stored contacts waiting for resolution */
   mash_watch_t *watch;
+  mash_ops_t *ops;            /* the operations console: refusals, who was heard when */
+  int64_t counters_logged_ms; /* when the counters were last logged */
   char id_prefix[MASH_UUID_LEN + 1];
   uint64_t id_seq;
   unsigned ops_outstanding;
@@ -70,6 +74,13 @@ MASH_ROUTER_HANDLER(receipt);      /* acks.c: an acknowledgement for the outbox 
 MASH_ROUTER_HANDLER(heartbeat);    /* acks.c */
 MASH_ROUTER_HANDLER(refused);      /* acks.c: a kind only the broker sends */
 MASH_ROUTER_HANDLER(transaction);  /* transact.c */
+MASH_ROUTER_HANDLER(ops_query);    /* console.c: the operations console asks */
+
+/* ---- console.c */
+/* The live feed: each escalation step of tx, once, to every connected console. */
+void mash_router_ops_feed(mash_router_t *r, const mash_tx_t *tx);
+/* How long a principal may be silent and still count as connected. */
+int64_t mash_router_silent_ms(const mash_router_t *r);
 
 /* ---- acks.c: answers to a client, on its routing id (fire and forget: the
  * client resends what it does not hear about) */

@@ -67,6 +67,7 @@ static void s_tx_done_cb(mash_storage_op_t *op) {
     }
     if (tx->kind == MASH_TX_ESCALATE) {
       r->n.escalations += tx->n_escalations;
+      mash_router_ops_feed(r, tx);
     }
     if (r->watch) {
       mash_watch_update(r->watch, tx);

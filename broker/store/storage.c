@@ -111,7 +111,7 @@ static void fail_all(op_list_t *batch, int rc) {
  * begin or commit, in which case every op of the batch carries it: their
  * effects were rolled back, so none may be acknowledged. An op that fails
  * on its own keeps its own rc and does not stop the others committing. */
-static int run_batch(mash_store_t *store, op_list_t *batch) {
+static int run_batch(mash_store_t *store, op_list_t *batch, uint64_t *commit_us) {
   int rc = mash_store_begin(store);
   if (rc < 0) {
     fail_all(batch, rc);
@@ -119,7 +119,9 @@ static int run_batch(mash_store_t *store, op_list_t *batch) {
   }
   for (mash_storage_op_t *op = batch->head; op; op = op->next)
     op->rc = run_op(store, op);
+  uint64_t t0 = uv_hrtime();
   rc = mash_store_commit(store);
+  *commit_us = (uv_hrtime() - t0) / 1000;
   if (rc < 0) {
     mash_store_rollback(store);
     fail_all(batch, rc);
@@ -183,15 +185,22 @@ static void thread_main(void *arg) {
       uv_mutex_unlock(&st->mu);
 
       int rc = 0;
+      uint64_t commit_us = 0;
       if (fatal)
         fail_all(&batch, -ECANCELED);
       else
-        rc = run_batch(st->store, &batch);
+        rc = run_batch(st->store, &batch, &commit_us);
 
       uv_mutex_lock(&st->mu);
       if (!fatal) {
         st->stats.batches++;
         st->stats.ops += n;
+        /* Commit latency, for /metrics: the first bucket it fits, and every
+         * bucket above it (cumulative, as Prometheus counts). */
+        for (size_t b = 0; b < MASH_STORAGE_COMMIT_BUCKETS; b++)
+          if (b + 1 == MASH_STORAGE_COMMIT_BUCKETS || commit_us <= mash_storage_commit_le_us[b])
+            st->stats.commit_buckets[b]++;
+        st->stats.commit_sum_us += commit_us;
       }
       if (rc < 0) {
         st->stats.failed_commits++;
@@ -360,6 +369,9 @@ int mash_storage_run_sync(mash_storage_t *st, int (*fn)(mash_store_t *, void *),
   uv_mutex_unlock(&st->mu);
   return rc;
 }
+
+const uint64_t mash_storage_commit_le_us[MASH_STORAGE_COMMIT_BUCKETS] = {
+    100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 1000000, 0};
 
 void mash_storage_get_stats(mash_storage_t *st, mash_storage_stats_t *out) {
   uv_mutex_lock(&st->mu);

@@ -74,10 +74,18 @@ void mash_storage_submit_background(mash_storage_t *st, mash_storage_op_t *op);
 int mash_storage_run_sync(mash_storage_t *st, int (*fn)(mash_store_t *, void *), void *arg);
 
 /* Counters for benchmarks and status. */
+#define MASH_STORAGE_COMMIT_BUCKETS 12
+/* Upper bounds (microseconds) of the commit latency buckets; the last
+ * bucket is unbounded (+Inf). */
+extern const uint64_t mash_storage_commit_le_us[MASH_STORAGE_COMMIT_BUCKETS];
+
 typedef struct mash_storage_stats {
   uint64_t batches;
   uint64_t ops;
   uint64_t failed_commits;
+  /* commit_buckets[i]: commits that took at most le_us[i] (cumulative). */
+  uint64_t commit_buckets[MASH_STORAGE_COMMIT_BUCKETS];
+  uint64_t commit_sum_us;
 } mash_storage_stats_t;
 void mash_storage_get_stats(mash_storage_t *st, mash_storage_stats_t *out);
 

@@ -333,3 +333,9 @@ int mash_store_duties_open(mash_store_t *s, mash_store_duty_cb cb, void *arg) {
 int mash_store_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_t *out) {
   return s->vt->duty_stats ? s->vt->duty_stats(s, kind, now_ms, out) : -ENOSYS;
 }
+
+int mash_store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                           int64_t screening_ms, mash_ops_figures_t *out) {
+  return s->vt->ops_figures ? s->vt->ops_figures(s, from_ms, to_ms, now_ms, screening_ms, out)
+                            : -ENOSYS;
+}

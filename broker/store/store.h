@@ -478,6 +478,55 @@ int mash_store_stats_escalation_levels(mash_store_t *s, mash_store_level_cb cb, 
  * first seen (contact order), to cb. */
 int mash_store_stats_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *arg);
 
+/* ==== the operations console (read-only; plain columns only) ====
+ * What mash-ops shows (DESIGN.md §2): ids, counts, times, agency names. A
+ * read-only store offers it too. */
+#define MASH_OPS_ROWS 64
+typedef struct mash_ops_dist {
+  int64_t n, p50_ms, p90_ms;
+} mash_ops_dist_t;
+typedef struct mash_ops_figures {
+  /* Now: open contacts, [0] awaiting screening, [1..4] by the RAG they were
+   * screened at (Mash__V1__Rag; blue: screened without an enquiry); the
+   * oldest's receipt time. */
+  int64_t open_count[5], open_oldest_ms[5];
+  struct {
+    char contact_id[MASH_CONTACT_ID_LEN];
+    int64_t received_at_ms;
+  } due[MASH_OPS_ROWS]; /* the earliest contacts awaiting screening */
+  size_t n_due;
+  struct {
+    char agency[MASH_PRINCIPAL_LEN];
+    unsigned level;
+    int64_t n;
+  } overdue[MASH_OPS_ROWS]; /* unanswered requests past due, by agency and level */
+  size_t n_overdue;
+  int64_t open_enquiries, overdue_requests, possible_match_backlog, resolution_backlog;
+  /* Management information over [from_ms, to_ms): contacts received, and
+   * enquiries opened, requests sent and escalations taken in the range. */
+  int64_t contacts;
+  struct {
+    char name[MASH_PRINCIPAL_LEN];
+    int64_t n;
+  } sources[MASH_OPS_ROWS];
+  size_t n_sources;
+  mash_ops_dist_t to_screen, to_pack, to_decision;
+  int64_t levels[33]; /* escalations by level 0..32 */
+  int64_t screened, screened_in_window, domestic_abuse, dash_complete, enquiries, consent_recorded;
+  struct {
+    char agency[MASH_PRINCIPAL_LEN];
+    int rag;
+    int64_t asked, answered, on_time; /* on time: answered by the deadline */
+  } replies[MASH_OPS_ROWS];
+  size_t n_replies;
+} mash_ops_figures_t;
+
+/* The figures as of now_ms, for contacts received in [from_ms, to_ms) (both
+ * 0: everything); screening_ms is the screening window, for "screened
+ * within the window". The thread using the store; reads only. */
+int mash_store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                           int64_t screening_ms, mash_ops_figures_t *out);
+
 /* Until the last callers of the vtable are converted to the functions above
  * (txn/resolve.c, its test and bench/resolve.c are being rewritten on
  * another branch), those files are built with MASH_STORE_VT_TRANSITION and

@@ -34,6 +34,13 @@ done
 for prog in $(grep -o 'command: \["[a-z-]*"' "$compose" | sed 's/.*\["//; s/"//'); do
   echo "$installed" | grep -q "/$prog\$" || fail "compose runs $prog, which the image does not install"
 done
+# The console: in the compose file, and healthy only while /healthz answers.
+grep -q '"mash-ops", "run"' "$compose" || fail "compose does not run mash-ops"
+grep -q '^HEALTHCHECK .*' "$df" || fail "the Dockerfile has no HEALTHCHECK"
+sed -n '/^HEALTHCHECK/,/CMD/p' "$df" | grep -q '"mash-ops", "check"' ||
+  fail "the HEALTHCHECK does not ask mash-ops check (/healthz)"
+[ -f "$SRC/docker/systemd/mash-ops.service" ] || fail "no systemd unit for mash-ops"
+
 # systemd units: hardened, keys only through LoadCredential, and valid for
 # systemd itself (verified against the programs of this build).
 units="$SRC/docker/systemd"

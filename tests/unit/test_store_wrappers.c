@@ -161,6 +161,7 @@ enum {
   S_DUTY_DONE,
   S_DUTIES_OPEN,
   S_DUTY_STATS,
+  S_OPS_FIGURES,
   S_N
 };
 
@@ -224,6 +225,7 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_DUTY_DONE] = "duty_done",
     [S_DUTIES_OPEN] = "duties_open",
     [S_DUTY_STATS] = "duty_stats",
+    [S_OPS_FIGURES] = "ops_figures",
 };
 
 /* ---- the recording fake: each slot records its arguments ---- */
@@ -582,6 +584,14 @@ static int s_duty_cb(uint64_t duty, int64_t next_at_ms, void *arg) {
   return 0;
 }
 
+static int f_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                         int64_t screening_ms, mash_ops_figures_t *out) {
+  return s_hit(s, S_OPS_FIGURES,
+               (uintptr_t[]){(uintptr_t)from_ms, (uintptr_t)to_ms, (uintptr_t)now_ms,
+                             (uintptr_t)screening_ms, (uintptr_t)out},
+               5);
+}
+
 static const mash_store_vtable_t RECORDING_VT = {
     .begin = f_begin,
     .commit = f_commit,
@@ -642,6 +652,7 @@ static const mash_store_vtable_t RECORDING_VT = {
     .duty_done = f_duty_done,
     .duties_open = f_duties_open,
     .duty_stats = f_duty_stats,
+    .ops_figures = f_ops_figures,
     .destroy = f_destroy,
 };
 
@@ -1055,6 +1066,15 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     want[0] = 2, want[1] = 90, want[2] = (uintptr_t)P(0);
     *n = 3;
     rc = mash_store_duty_stats(s, 2, 90, P(0));
+    break;
+  case S_OPS_FIGURES:
+    want[0] = 1;
+    want[1] = 2;
+    want[2] = 3;
+    want[3] = 4;
+    want[4] = (uintptr_t)P(0);
+    *n = 5;
+    rc = mash_store_ops_figures(s, 1, 2, 3, 4, P(0));
     break;
   default:
     fail();

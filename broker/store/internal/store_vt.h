@@ -116,6 +116,10 @@ typedef struct mash_store_vtable {
   int (*duty_done)(mash_store_t *s, uint64_t duty, int64_t at_ms);
   int (*duties_open)(mash_store_t *s, mash_store_duty_cb cb, void *arg);
   int (*duty_stats)(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_t *out);
+
+  /* ---- the operations console ---- */
+  int (*ops_figures)(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                     int64_t screening_ms, mash_ops_figures_t *out);
 } mash_store_vtable_t;
 
 /* Every implementation starts with this (its own struct's first member), so

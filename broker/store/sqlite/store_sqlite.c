@@ -62,6 +62,10 @@ store_duty_t *store_sqlite_duty(mash_store_t *s) {
   return s_from(s)->duty;
 }
 
+sqlite3 *store_sqlite_db(mash_store_t *s) {
+  return s_from(s)->db;
+}
+
 store_stat_t *store_sqlite_stat(mash_store_t *s) {
   return s_from(s)->stat;
 }
@@ -253,6 +257,7 @@ static const mash_store_vtable_t SQLITE_VT = {
     .stats_quality_flags = store_stat_quality_flags,
     /* duties */
     STORE_DUTY_VTABLE_ENTRIES,
+    .ops_figures = store_ops_figures,
 };
 
 /* A read-only store serves statistics and nothing else: every other slot
@@ -265,6 +270,7 @@ static const mash_store_vtable_t SQLITE_READONLY_VT = {
     .stats_escalation_levels = store_stat_escalation_levels,
     .stats_quality_flags = store_stat_quality_flags,
     .duty_stats = store_duty_stats,
+    .ops_figures = store_ops_figures,
 };
 
 /* Read a single-value PRAGMA as text into buf. */

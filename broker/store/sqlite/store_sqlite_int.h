@@ -27,6 +27,9 @@ store_per_t *store_sqlite_per(mash_store_t *s);
 store_stat_t *store_sqlite_stat(mash_store_t *s);
 store_duty_t *store_sqlite_duty(mash_store_t *s);
 
+/* The connection, for the operations console's queries (store_sqlite_ops.c). */
+sqlite3 *store_sqlite_db(mash_store_t *s);
+
 /* An SQLite result code as a negative errno (0 for OK, ROW, DONE). */
 int store_sqlite_errno(int rc);
 
@@ -145,6 +148,11 @@ int store_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_
   .duty_open = store_duty_open, .duty_get = store_duty_get, .duty_find = store_duty_find,          \
   .duty_set = store_duty_set, .duty_done = store_duty_done, .duties_open = store_duties_open,      \
   .duty_stats = store_duty_stats
+
+/* ---- the operations console (store_sqlite_ops.c): plain columns only ---- */
+
+int store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                      int64_t screening_ms, mash_ops_figures_t *out);
 
 /* ---- persons (store_sqlite_person.c) ---- */
 

@@ -1,0 +1,287 @@
+/* link: mash-ops as a CURVE client of mashd with the ops role.
+ * Responsible for: asking, listening, reconnecting; see link.h.
+ * Must not: block the loop, or send anything but OpsQuery. Loop thread. */
+#include "link.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "clock.h"
+#include "keys.h"
+#include "log.h"
+#include "report.h"
+#include "uuid.h"
+#include "zsock.h"
+
+struct ops_link {
+  uv_loop_t *loop;
+  ops_link_config_t cfg;
+  ops_site_t *site;
+  mash_key_t key, server;
+  void *ctx;
+  mash_zsock_t *zs;
+  uv_timer_t timer;
+  int64_t last_heard, connected_at, last_asked;
+  int up;
+  /* The range query in flight: its message id and the site's ticket. */
+  char range_id[MASH_UUID_LEN + 1];
+  uint64_t range_ticket;
+  int closing, handles_open;
+  ops_model_t *scratch;
+  void (*close_cb)(void *);
+  void *close_arg;
+};
+
+static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg);
+
+static int s_connect(ops_link_t *l, char *err, size_t errlen) {
+  void *sock = zmq_socket(l->ctx, ZMQ_DEALER);
+  int zero = 0, one = 1, ivl = 100, ivl_max = 5000;
+  int64_t maxmsg = MASH_MAX_FRAME;
+  if (!sock) {
+    snprintf(err, errlen, "socket: %s", zmq_strerror(zmq_errno()));
+    return -1;
+  }
+  zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
+  zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one);
+  zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+  zmq_setsockopt(sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+  zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, l->server.public_key, MASH_Z85_KEY_LEN) != 0 ||
+      zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, l->key.public_key, MASH_Z85_KEY_LEN) != 0 ||
+      zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, l->key.secret_key, MASH_Z85_KEY_LEN) != 0 ||
+      zmq_connect(sock, l->cfg.endpoint) != 0) {
+    snprintf(err, errlen, "cannot connect to %s: %s", l->cfg.endpoint, zmq_strerror(zmq_errno()));
+    zmq_close(sock);
+    return -1;
+  }
+  l->zs = mash_zsock_new(l->loop, sock, 64, s_recv_cb, l);
+  if (!l->zs) {
+    snprintf(err, errlen, "cannot watch the socket");
+    zmq_close(sock);
+    return -1;
+  }
+  l->handles_open++;
+  l->connected_at = mash_clock_now_ms();
+  return 0;
+}
+
+static void s_closed(void *arg) {
+  ops_link_t *l = arg;
+  if (--l->handles_open == 0 && l->closing) {
+    zmq_ctx_term(l->ctx);
+    void (*cb)(void *) = l->close_cb;
+    void *carg = l->close_arg;
+    free(l->scratch);
+    free(l);
+    if (cb) {
+      cb(carg);
+    }
+  }
+}
+
+static void s_set_up(ops_link_t *l, int up) {
+  if (l->up == up) {
+    return;
+  }
+  l->up = up;
+  ops_site_set_linked(l->site, up);
+  if (up) {
+    mash_info("connected to mashd at %s", l->cfg.endpoint);
+  } else {
+    mash_warn("mashd at %s is not answering", l->cfg.endpoint);
+  }
+}
+
+/* Ask for a report; out_id receives the message id when not NULL. */
+static int s_ask(ops_link_t *l, int64_t from_ms, int64_t to_ms, char *out_id) {
+  if (!l->zs) {
+    return -ENOTCONN;
+  }
+  char id[MASH_UUID_LEN + 1];
+  if (mash_uuid_new(id) != 0) {
+    return -EIO;
+  }
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  Mash__V1__OpsQuery q = MASH__V1__OPS_QUERY__INIT;
+  q.from_ms = from_ms;
+  q.to_ms = to_ms;
+  env.body_case = MASH__V1__ENVELOPE__BODY_OPS_QUERY;
+  env.ops_query = &q;
+  mash_envelope_init(&env, id, mash_clock_now_ms());
+  uint8_t *buf = NULL;
+  size_t len = 0;
+  int rc = mash_codec_encode(&env, &buf, &len);
+  if (rc == 0) {
+    const void *bufs[1] = {buf};
+    size_t lens[1] = {len};
+    rc = mash_zsock_send(l->zs, bufs, lens, 1);
+    free(buf);
+  }
+  if (rc == 0 && out_id) {
+    memcpy(out_id, id, sizeof id);
+  }
+  return rc;
+}
+
+static void s_on_report(ops_link_t *l, const Mash__V1__Envelope *env) {
+  ops_model_from_report(l->scratch, env->ops_report);
+  if (l->range_ticket && strcmp(env->correlation_id, l->range_id) == 0) {
+    ops_site_range_answer(l->site, l->range_ticket, l->scratch);
+    l->range_ticket = 0;
+    l->range_id[0] = '\0';
+    return;
+  }
+  if (env->ops_report->from_ms == 0 && env->ops_report->to_ms == 0) {
+    ops_site_publish(l->site, l->scratch);
+  }
+}
+
+static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
+  (void)zs;
+  ops_link_t *l = arg;
+  if (n != 1) {
+    return;
+  }
+  mash_errors_t errs;
+  memset(&errs, 0, sizeof errs);
+  Mash__V1__Envelope *env =
+      mash_codec_decode(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), &errs);
+  if (!env) {
+    mash_warn("malformed message from mashd: %s", errs.items[0].message);
+    return;
+  }
+  l->last_heard = mash_clock_now_ms();
+  s_set_up(l, 1);
+  switch (env->body_case) {
+  case MASH__V1__ENVELOPE__BODY_OPS_REPORT:
+    s_on_report(l, env);
+    break;
+  case MASH__V1__ENVELOPE__BODY_ESCALATION: {
+    ops_event_t e;
+    ops_event_from_escalation(&e, env->escalation);
+    ops_site_event(l->site, &e);
+    break;
+  }
+  case MASH__V1__ENVELOPE__BODY_ERROR:
+    mash_warn("mashd refused our question: %s", env->error->message);
+    break;
+  default:
+    break; /* heartbeats and anything newer: nothing to do */
+  }
+  mash_codec_free(env);
+}
+
+static void s_reconnect(ops_link_t *l) {
+  char err[256];
+  mash_zsock_t *old = l->zs;
+  l->zs = NULL;
+  if (old) {
+    mash_zsock_close(old, s_closed, l);
+  }
+  if (s_connect(l, err, sizeof err) != 0) {
+    mash_error("reconnect: %s", err);
+  }
+}
+
+void ops_link_poke(ops_link_t *l) {
+  int64_t from, to;
+  uint64_t ticket;
+  if (l->closing || !ops_site_range_wanted(l->site, &from, &to, &ticket) ||
+      ticket == l->range_ticket) {
+    return;
+  }
+  if (s_ask(l, from, to, l->range_id) == 0) {
+    l->range_ticket = ticket;
+  }
+}
+
+static void s_timer_cb(uv_timer_t *t) {
+  ops_link_t *l = t->data;
+  int64_t now = mash_clock_now_ms();
+  int64_t silent = (int64_t)l->cfg.refresh_ms * 3;
+  if (now - l->last_asked >= l->cfg.refresh_ms && s_ask(l, 0, 0, NULL) == 0) {
+    l->last_asked = now;
+  }
+  int64_t heard = l->last_heard > l->connected_at ? l->last_heard : l->connected_at;
+  if (l->up && now - l->last_heard > silent) {
+    s_set_up(l, 0);
+  }
+  if (now - heard > silent + 2000) {
+    s_reconnect(l);
+  }
+  ops_link_poke(l);
+}
+
+ops_link_t *ops_link_new(uv_loop_t *loop, const ops_link_config_t *cfg, ops_site_t *site, char *err,
+                         size_t errlen) {
+  ops_link_t *l = calloc(1, sizeof *l);
+  if (!l || !(l->scratch = malloc(sizeof *l->scratch))) {
+    snprintf(err, errlen, "out of memory");
+    free(l);
+    return NULL;
+  }
+  l->loop = loop;
+  l->cfg = *cfg;
+  l->site = site;
+  if (l->cfg.refresh_ms < 100) {
+    l->cfg.refresh_ms = 2000;
+  }
+  char kerr[512];
+  if (mash_key_load(cfg->key, &l->key, kerr, sizeof kerr) != 0 || !l->key.secret_key[0]) {
+    snprintf(err, errlen, "own key: %s", l->key.secret_key[0] ? kerr : "need the .secret file");
+    goto fail;
+  }
+  if (strcmp(l->key.role, "ops") != 0) {
+    snprintf(err, errlen,
+             "own key %s has role %s; mash-ops needs an ops key "
+             "(mash-keygen NAME --role ops)",
+             cfg->key, l->key.role);
+    goto fail;
+  }
+  if (mash_key_load(cfg->server_key, &l->server, kerr, sizeof kerr) != 0) {
+    snprintf(err, errlen, "broker key: %s", kerr);
+    goto fail;
+  }
+  l->ctx = zmq_ctx_new();
+  if (!l->ctx || s_connect(l, err, errlen) != 0) {
+    goto fail;
+  }
+  uv_timer_init(loop, &l->timer);
+  l->timer.data = l;
+  l->handles_open++;
+  uv_timer_start(&l->timer, s_timer_cb, 0, 100);
+  return l;
+fail:
+  memset(l->key.secret_key, 0, sizeof l->key.secret_key);
+  if (l->ctx) {
+    zmq_ctx_term(l->ctx);
+  }
+  free(l->scratch);
+  free(l);
+  return NULL;
+}
+
+static void s_timer_closed(uv_handle_t *h) {
+  s_closed(h->data);
+}
+
+void ops_link_close(ops_link_t *l, void (*close_cb)(void *arg), void *arg) {
+  if (l->closing) {
+    return;
+  }
+  l->closing = 1;
+  l->close_cb = close_cb;
+  l->close_arg = arg;
+  memset(l->key.secret_key, 0, sizeof l->key.secret_key);
+  uv_timer_stop(&l->timer);
+  uv_close((uv_handle_t *)&l->timer, s_timer_closed);
+  mash_zsock_t *zs = l->zs;
+  l->zs = NULL;
+  if (zs) {
+    mash_zsock_close(zs, s_closed, l);
+  }
+}

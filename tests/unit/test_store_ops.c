@@ -1,0 +1,194 @@
+/* test_store_ops: the operations console's figures from a real SQLite store
+ * (mash_store_ops_figures, broker/store/sqlite/store_sqlite_ops.c). Rows are
+ * written straight into a store's file, then read through the store: open
+ * work by RAG with the oldest, the screening backlog in order, overdue
+ * requests by agency and level (open enquiries only), and management
+ * information restricted to a range of receipt times.
+ * Must not: leave files behind. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#define UNIT_TESTING 1
+#include <cmocka.h>
+
+#include "seal.h"
+#include "store.h"
+
+#define H 3600000LL
+
+typedef struct fixture {
+  char dir[64], db[128], key[128];
+  mash_seal_t *seal;
+  mash_store_t *store;
+} fixture_t;
+
+static void s_sql(const char *path, const char *sql) {
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  char *msg = NULL;
+  int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+  if (rc != SQLITE_OK) {
+    fprintf(stderr, "%s\n", msg);
+  }
+  assert_int_equal(rc, SQLITE_OK);
+  sqlite3_close(db);
+}
+
+static int s_setup(void **state) {
+  fixture_t *f = calloc(1, sizeof *f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/test_store_ops.XXXXXX");
+  if (!mkdtemp(f->dir)) {
+    return -1;
+  }
+  snprintf(f->db, sizeof f->db, "%s/mashd.db", f->dir);
+  snprintf(f->key, sizeof f->key, "%s/data.key", f->dir);
+  char err[256];
+  f->seal = mash_seal_new(f->key, 1, err, sizeof err);
+  f->store = f->seal ? mash_store_sqlite_new(f->db, f->seal, err, sizeof err) : NULL;
+  if (!f->store) {
+    fprintf(stderr, "%s\n", err);
+    return -1;
+  }
+  /* Contacts received at 1 h .. 5 h: C1 awaiting screening (received 1 h),
+   * C2 awaiting (3 h), C3 screened red at 4 h (enquiry open), C4 screened
+   * blue (no enquiry), C5 decided. */
+  s_sql(f->db,
+        "INSERT INTO contacts (contact_id, principal, message_id, received_at_ms, blob, state,"
+        " screened_at_ms, decided_at_ms, domestic_abuse, dash_complete) VALUES"
+        " ('MASH-000001', 'police', 'm1', 3600000, x'00', 0, 0, 0, 1, 0),"
+        " ('MASH-000002', 'health', 'm2', 10800000, x'00', 0, 0, 0, 0, 0),"
+        " ('MASH-000003', 'police', 'm3', 7200000, x'00', 1, 14400000, 0, 1, 1),"
+        " ('MASH-000004', 'police', 'm4', 12600000, x'00', 2, 32400000, 0, 0, 0),"
+        " ('MASH-000005', 'health', 'm5', 18000000, x'00', 3, 19800000, 21600000, 0, 0);"
+        "INSERT INTO enquiries (enquiry_id, contact_id, rag, opened_at_ms, closed_at_ms, decision,"
+        " consent_status) VALUES"
+        " ('ENQ-000001', 'MASH-000003', 1, 14400000, 0, x'00', 3),"
+        " ('ENQ-000002', 'MASH-000005', 2, 19800000, 21600000, x'00', 0);"
+        "INSERT INTO requests (request_id, enquiry_id, agency, rag, requested_at_ms, due_at_ms,"
+        " answered_at_ms, level) VALUES"
+        " ('REQ-000001', 'ENQ-000001', 'housing', 1, 14400000, 28800000, 0, 2),"
+        " ('REQ-000002', 'ENQ-000001', 'health', 1, 14400000, 28800000, 20000000, 0),"
+        " ('REQ-000003', 'ENQ-000001', 'school', 1, 14400000, 28800000, 30000000, 0),"
+        " ('REQ-000004', 'ENQ-000002', 'housing', 2, 19800000, 25000000, 0, 1);"
+        "INSERT INTO escalations (escalation_id, enquiry_id, request_id, level, at_ms, event)"
+        " VALUES ('E1', 'ENQ-000001', 'REQ-000001', 1, 25000000, x'00'),"
+        " ('E2', 'ENQ-000001', 'REQ-000001', 2, 28800000, x'00');");
+  *state = f;
+  return 0;
+}
+
+static int s_teardown(void **state) {
+  fixture_t *f = *state;
+  mash_store_destroy(&f->store);
+  mash_seal_destroy(&f->seal);
+  char path[160];
+  const char *files[] = {"mashd.db", "mashd.db-wal", "mashd.db-shm", "data.key"};
+  for (size_t i = 0; i < 4; i++) {
+    snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
+    unlink(path);
+  }
+  rmdir(f->dir);
+  free(f);
+  return 0;
+}
+
+static void test_now(void **state) {
+  fixture_t *f = *state;
+  mash_ops_figures_t *o = calloc(1, sizeof *o);
+  assert_int_equal(mash_store_ops_figures(f->store, 0, 0, 10 * H, 4 * H, o), 0);
+  assert_int_equal(o->open_count[0], 2); /* awaiting screening */
+  assert_int_equal(o->open_oldest_ms[0], 1 * H);
+  assert_int_equal(o->open_count[1], 1); /* red, enquiry open */
+  assert_int_equal(o->open_oldest_ms[1], 2 * H);
+  assert_int_equal(o->open_count[4], 1); /* screened without an enquiry: blue */
+  assert_int_equal(o->open_count[2], 0); /* amber's contact is decided */
+  assert_int_equal(o->n_due, 2);
+  assert_string_equal(o->due[0].contact_id, "MASH-000001"); /* oldest first */
+  assert_string_equal(o->due[1].contact_id, "MASH-000002");
+  /* Overdue at 10 h: only REQ-000001 (REQ-000004's enquiry is closed). */
+  assert_int_equal(o->n_overdue, 1);
+  assert_string_equal(o->overdue[0].agency, "housing");
+  assert_int_equal(o->overdue[0].level, 2);
+  assert_int_equal(o->overdue[0].n, 1);
+  assert_int_equal(o->overdue_requests, 1);
+  assert_int_equal(o->open_enquiries, 1);
+  /* Before the deadline nothing is overdue. */
+  assert_int_equal(mash_store_ops_figures(f->store, 0, 0, 7 * H, 4 * H, o), 0);
+  assert_int_equal(o->n_overdue, 0);
+  assert_int_equal(o->overdue_requests, 0);
+  free(o);
+}
+
+static void test_everything(void **state) {
+  fixture_t *f = *state;
+  mash_ops_figures_t *o = calloc(1, sizeof *o);
+  assert_int_equal(mash_store_ops_figures(f->store, 0, 0, 10 * H, 4 * H, o), 0);
+  assert_int_equal(o->contacts, 5);
+  assert_int_equal(o->n_sources, 2);
+  assert_string_equal(o->sources[0].name, "health");
+  assert_int_equal(o->sources[0].n, 2);
+  assert_int_equal(o->sources[1].n, 3);
+  assert_int_equal(o->screened, 3);
+  /* C3 in 2 h, C5 in 0.5 h: within 4 h; C4 took 5.5 h. */
+  assert_int_equal(o->screened_in_window, 2);
+  assert_int_equal(o->to_screen.n, 3);
+  assert_int_equal(o->to_screen.p50_ms, 2 * H);
+  assert_int_equal(o->domestic_abuse, 2);
+  assert_int_equal(o->dash_complete, 1);
+  assert_int_equal(o->enquiries, 2);
+  assert_int_equal(o->consent_recorded, 1);
+  assert_int_equal(o->levels[1], 1);
+  assert_int_equal(o->levels[2], 1);
+  assert_int_equal(o->to_decision.n, 1);
+  /* Replies on time: health answered before the deadline, school after. */
+  assert_int_equal(o->n_replies, 4);
+  for (size_t i = 0; i < o->n_replies; i++) {
+    if (strcmp(o->replies[i].agency, "health") == 0) {
+      assert_int_equal(o->replies[i].on_time, 1);
+    } else if (strcmp(o->replies[i].agency, "school") == 0) {
+      assert_int_equal(o->replies[i].answered, 1);
+      assert_int_equal(o->replies[i].on_time, 0);
+    }
+  }
+  free(o);
+}
+
+static void test_range(void **state) {
+  fixture_t *f = *state;
+  mash_ops_figures_t *o = calloc(1, sizeof *o);
+  /* [2 h, 4 h): contacts C3 (2 h), C2 (3 h) and C4 (3.5 h); no enquiry
+   * opened, no request sent, no escalation in the range. */
+  assert_int_equal(mash_store_ops_figures(f->store, 2 * H, 4 * H, 10 * H, 4 * H, o), 0);
+  assert_int_equal(o->contacts, 3);
+  assert_int_equal(o->domestic_abuse, 1);
+  assert_int_equal(o->screened, 2);
+  assert_int_equal(o->enquiries, 0);
+  assert_int_equal(o->n_replies, 0);
+  assert_int_equal(o->levels[1] + o->levels[2], 0);
+  /* The Now part does not depend on the range. */
+  assert_int_equal(o->open_count[0], 2);
+  assert_int_equal(o->overdue_requests, 1);
+  /* [4 h, 6 h): the enquiries, requests and first escalation of that time. */
+  assert_int_equal(mash_store_ops_figures(f->store, 4 * H, 6 * H, 10 * H, 4 * H, o), 0);
+  assert_int_equal(o->contacts, 1); /* C5 at 5 h */
+  assert_int_equal(o->enquiries, 2);
+  assert_int_equal(o->n_replies, 4);
+  free(o);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_now, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_everything, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_range, s_setup, s_teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
