@@ -8,8 +8,8 @@
  * refused file has a terminated reason; when mashd's start-up checks all
  * pass, every deadline of a red, amber and green enquiry, the screening and
  * the decision falls after its start (or never), the ladder's instants do not
- * go backwards as the ladder climbs, and the ladder written as text reads back
- * to the same text.
+ * go backwards as the ladder climbs, and each ladder (enquiry, screening,
+ * decision) written as text reads back to the same text.
  * Must not: keep state between inputs (the scratch file is rewritten).
  */
 #include <stdint.h>
@@ -73,9 +73,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       mash_calendar_new(cfg->timezone, cfg->hours, cfg->holidays, err, sizeof err);
   if (cal && mash_deadline_policy_check(&cfg->policy, cal, err, sizeof err) == 0 &&
       mash_ladder_check(&cfg->ladder, err, sizeof err) == 0 &&
+      mash_ladder_check(&cfg->screening_ladder, err, sizeof err) == 0 &&
+      mash_ladder_check(&cfg->decision_ladder, err, sizeof err) == 0 &&
       mash_match_policy_check(&cfg->matching) == 0) {
     s_deadlines(cfg, cal);
     s_ladder_text(&cfg->ladder);
+    s_ladder_text(&cfg->screening_ladder);
+    s_ladder_text(&cfg->decision_ladder);
   }
   mash_calendar_destroy(&cal);
   free(cfg);
