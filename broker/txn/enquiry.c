@@ -663,65 +663,6 @@ out:
 
 /* ------------------------------------------------------------ possible matches */
 
-/* The contacts linked to a person (at most S_REISSUE_MAX), for re-issuing
- * their packs after a review changed who the person is. */
-#define S_REISSUE_MAX 64u
-
-typedef struct s_reissue {
-  char ids[S_REISSUE_MAX][MASH_CONTACT_ID_LEN];
-  size_t n;
-} s_reissue_t;
-
-static int s_reissue_cb(const mash_person_contact_t *c, void *arg) {
-  s_reissue_t *r = arg;
-  for (size_t i = 0; i < r->n; i++) {
-    if (strcmp(r->ids[i], c->contact_id) == 0) {
-      return 0;
-    }
-  }
-  if (r->n >= S_REISSUE_MAX) {
-    return 1;
-  }
-  snprintf(r->ids[r->n++], MASH_CONTACT_ID_LEN, "%s", c->contact_id);
-  return 0;
-}
-
-/* A confirmed merge or a reject changes who a child is and who is in the
- * household (issue 9): the pack of every open enquiry about a contact of
- * these people, once issued, is issued again with the family as it now
- * stands. */
-static int s_reissue_packs(mash_tx_t *tx, mash_store_t *store, const char *const people[2]) {
-  s_reissue_t *r = calloc(1, sizeof *r);
-  if (r == NULL) {
-    return -ENOMEM;
-  }
-  int rc = 0;
-  for (int k = 0; rc == 0 && k < 2; k++) {
-    if (people[k] != NULL && people[k][0] != '\0') {
-      rc = mash_store_person_contacts(store, people[k], 0, tx->now_ms, S_REISSUE_MAX, s_reissue_cb,
-                                      r);
-    }
-  }
-  for (size_t i = 0; rc == 0 && i < r->n; i++) {
-    char enquiry_id[MASH_ITEM_ID_LEN];
-    int found = mash_store_enquiry_of_contact(store, r->ids[i], enquiry_id);
-    if (found == -ENOENT) {
-      continue;
-    }
-    rc = found;
-    mash_enquiry_row_t e;
-    rc = rc ? rc : mash_store_enquiry_get(store, enquiry_id, &e);
-    if (rc == 0) {
-      free(e.decision);
-      if (e.pack_version > 0 && e.closed_at_ms == 0) {
-        rc = mash_tx_issue_pack(tx, store, enquiry_id);
-      }
-    }
-  }
-  free(r);
-  return rc;
-}
-
 static int s_match(mash_tx_t *tx, mash_store_t *store) {
   Mash__V1__MatchDecision *m = mash__v1__match_decision__unpack(NULL, tx->len, tx->body);
   if (!m) {
@@ -744,7 +685,7 @@ static int s_match(mash_tx_t *tx, mash_store_t *store) {
              m->confirm ? "confirmed: records merged" : "rejected: records kept apart");
     if (known) {
       const char *people[2] = {row.candidate_id, m->confirm ? NULL : row.person_id};
-      rc = s_reissue_packs(tx, store, people);
+      rc = mash_tx_reissue_packs(tx, store, people);
     }
   }
   if (rc == 0 && tx->receipt) {

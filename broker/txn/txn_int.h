@@ -16,6 +16,11 @@ int mash_tx_emit(mash_tx_t *tx, mash_store_t *store, const char *target, Mash__V
  * The first version also opens the decision duty. */
 int mash_tx_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_id);
 
+/* Issue again the pack of every open enquiry (whose pack was issued) about
+ * a contact of people[0] or people[1] (either may be NULL or ""): a match
+ * decision changed who they are. 0 or negative. */
+int mash_tx_reissue_packs(mash_tx_t *tx, mash_store_t *store, const char *const people[2]);
+
 /* Open a duty of `kind` on `ref` (its window start..due) and arm it in the
  * loop's timetable (tx->watch). A duty that exists already is left as it
  * is. 0 or negative. */
