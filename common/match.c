@@ -7,6 +7,8 @@
  */
 #include "match.h"
 
+#include "civil.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -394,29 +396,16 @@ static row_t s_forename_row(const mash_match_person_t *a, const mash_match_perso
   return ROW_FORENAME_DIFFERS;
 }
 
-static bool s_leap(int y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int s_days_in_month(int y, int m) {
-  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && s_leap(y) ? 29 : days[m - 1];
-}
-
-/* "YYYY-MM-DD" of a real date from 1900 on, or false. */
+/* "YYYY-MM-DD" of a real date from 1900 on, or false (civil.h reads it). */
 static bool s_parse_dob(const char *s, int *y, int *m, int *d) {
-  if (s == NULL || strnlen(s, 11) != 10 || s[4] != '-' || s[7] != '-') {
+  mash_civil_date_t date;
+  if (s == NULL || mash_civil_parse_date(s, &date) != 0 || date.year < 1900) {
     return false;
   }
-  for (int i = 0; i < 10; i++) {
-    if (i != 4 && i != 7 && !s_is_digit(s[i])) {
-      return false;
-    }
-  }
-  *y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-  *m = (s[5] - '0') * 10 + (s[6] - '0');
-  *d = (s[8] - '0') * 10 + (s[9] - '0');
-  return *y >= 1900 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= s_days_in_month(*y, *m);
+  *y = (int)date.year;
+  *m = date.month;
+  *d = date.day;
+  return true;
 }
 
 /* Day and month swapped in the same year (the slip of writing a date the
