@@ -178,6 +178,28 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
   free(fresh);
 }
 
+/* The data key must open what the store holds: a broker started with
+ * another key (a copied data folder, a key restored from the wrong backup)
+ * would otherwise say ready, then fail on every stored contact and seal new
+ * ones with a second key. The first contact is opened as the proof. */
+static int s_check_data_key(mash_store_t *store, const char *db_path) {
+  int64_t n = 0;
+  if (mash_store_count_contacts(store, &n) != 0 || n == 0) {
+    return 0;
+  }
+  mash_contact_row_t row;
+  int rc = mash_store_contact_get(store, "MASH-000001", &row);
+  free(row.blob);
+  if (rc == 0 || rc == -ENOENT) {
+    return 0;
+  }
+  fprintf(stderr,
+          "mashd: the data key does not open %s (contact MASH-000001: %s); was it sealed "
+          "with another data key? Start mashd with the key it was made with (--data-key)\n",
+          db_path, strerror(rc < 0 ? -rc : rc));
+  return -1;
+}
+
 static void s_fatal_cb(void *arg, int rc) {
   mashd_t *d = arg;
   mash_error("storage failed (%d): stopping; nothing unstored was acknowledged", rc);
@@ -358,6 +380,9 @@ int main(int argc, char **argv) {
   store = mash_store_sqlite_new(path, seal, err, sizeof err);
   if (!store) {
     fprintf(stderr, "mashd: store: %s\n", err);
+    goto out;
+  }
+  if (s_check_data_key(store, path) != 0) {
     goto out;
   }
 
