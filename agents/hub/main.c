@@ -51,6 +51,8 @@ static void s_usage(FILE *f) {
       "          \"PACK ENQ-000001 v1 PARTIAL (missing: housing) -> DIR/ENQ-000001-v1.html\",\n"
       "          \"ESCALATION level 2 overdue: housing has not answered ...\"), or one JSON\n"
       "          object per line with --json (\"type\": contact, pack, escalation, command).\n"
+      "          --json prints each contact in full, child data included, to standard\n"
+      "          output: send it only where that data may go (never to a shared log).\n"
       "          Each pack is also written as DIR/ENQ-xxxxxx-vN.pb, .json and .html (mode\n"
       "          0600). Watches the commands folder: each FILE.json there is a screening,\n"
       "          outcome or match command, sent to the broker and moved to accepted/ (with\n"
