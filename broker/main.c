@@ -30,10 +30,10 @@
 typedef struct mashd {
   uv_loop_t loop;
   uv_signal_t sigint, sigterm, sighup;
-  const char *config_path;        /* --config FILE, re-read on SIGHUP; NULL if none */
-  const mashd_config_t *file_cfg; /* what the file said at start (before flags) */
-  const mashd_config_t *cfg;      /* the settings in force (file and flags) */
-  int flag_log_level;             /* given on the command line: a reload keeps it */
+  const char *config_path;  /* --config FILE, re-read on SIGHUP; NULL if none */
+  mashd_config_t *file_cfg; /* what the file said at start (before flags) */
+  mashd_config_t *cfg;      /* the settings in force (file and flags) */
+  int flag_log_level;       /* given on the command line: a reload keeps it */
   int flag_log_format;
   mash_router_t *router;
   mash_storage_t *storage;
@@ -110,6 +110,63 @@ static void s_signal_cb(uv_signal_t *h, int signum) {
   s_stop(d);
 }
 
+/* The three ladders as a file gives them, handed to the storage thread. */
+typedef struct s_ladders {
+  mashd_config_t *into;
+  const mashd_config_t *from;
+} s_ladders_t;
+
+/* Runs on the storage thread while the loop thread waits (run_sync): the
+ * only two threads that read the ladders are then both here, so the copy
+ * can never be seen half made. */
+static int s_swap_ladders_fn(mash_store_t *store, void *arg) {
+  (void)store;
+  s_ladders_t *l = arg;
+  l->into->ladder = l->from->ladder;
+  l->into->screening_ladder = l->from->screening_ladder;
+  l->into->decision_ladder = l->from->decision_ladder;
+  return 0;
+}
+
+/* SIGHUP's part for the ladders: a changed ladder that passes its checks is
+ * put in force (each duty's next step is worked out with it from now on;
+ * steps already armed keep their instant); names what changed into
+ * `reloaded`, or says why nothing did. */
+static void s_reload_ladders(mashd_t *d, const mashd_config_t *fresh, char *reloaded, size_t len) {
+  const mashd_config_t *now = d->cfg;
+  const char *names[3] = {"escalation ladder", "screening ladder", "decision ladder"};
+  int differs[3] = {
+      memcmp(&fresh->ladder, &now->ladder, sizeof now->ladder) != 0,
+      memcmp(&fresh->screening_ladder, &now->screening_ladder, sizeof now->screening_ladder) != 0,
+      memcmp(&fresh->decision_ladder, &now->decision_ladder, sizeof now->decision_ladder) != 0};
+  if (!differs[0] && !differs[1] && !differs[2]) {
+    return;
+  }
+  char err[2048];
+  if (mash_ladder_check(&fresh->ladder, err, sizeof err) != 0 ||
+      s_check_ladder("screening", &fresh->screening_ladder, err, sizeof err) != 0 ||
+      s_check_ladder("decision", &fresh->decision_ladder, err, sizeof err) != 0) {
+    mash_warn("SIGHUP: %s; the ladders in force are unchanged", err);
+    return;
+  }
+  if (d->storage == NULL) {
+    return;
+  }
+  s_ladders_t l = {.into = d->cfg, .from = fresh};
+  if (mash_storage_run_sync(d->storage, s_swap_ladders_fn, &l) != 0) {
+    mash_warn("SIGHUP: the storage thread is stopping; the ladders in force are unchanged");
+    return;
+  }
+  s_ladders_t base = {.into = d->file_cfg, .from = fresh};
+  s_swap_ladders_fn(NULL, &base); /* the file's baseline, loop thread only */
+  size_t n = 0;
+  for (int i = 0; i < 3; i++) {
+    if (differs[i] && n < len) {
+      n += (size_t)snprintf(reloaded + n, len - n, "%s%s", n ? ", " : "", names[i]);
+    }
+  }
+}
+
 /* SIGHUP: re-read the configuration file. What the loop can change safely
  * (the log level and format) is applied at once; every other setting that
  * differs is named as needing a restart, so an operator is never left
@@ -133,7 +190,9 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
     free(fresh);
     return;
   }
-  const mashd_config_t *now = d->file_cfg;
+  mashd_config_t *now = d->file_cfg;
+  char reloaded[128] = "";
+  s_reload_ladders(d, fresh, reloaded, sizeof reloaded);
   if (!d->flag_log_level) {
     mash_log_set_level(fresh->log_level);
   }
@@ -158,11 +217,6 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
                        strcmp(fresh->hours, now->hours) != 0 ||
                        strcmp(fresh->holidays, now->holidays) != 0},
       {"deadline windows", memcmp(&fresh->policy, &now->policy, sizeof now->policy) != 0},
-      {"escalation ladder", memcmp(&fresh->ladder, &now->ladder, sizeof now->ladder) != 0},
-      {"screening ladder",
-       memcmp(&fresh->screening_ladder, &now->screening_ladder, sizeof now->screening_ladder) != 0},
-      {"decision ladder",
-       memcmp(&fresh->decision_ladder, &now->decision_ladder, sizeof now->decision_ladder) != 0},
       {"matching", memcmp(&fresh->matching, &now->matching, sizeof now->matching) != 0},
   };
   for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
@@ -170,10 +224,11 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
       n += (size_t)snprintf(restart + n, sizeof restart - n, "%s%s", n ? ", " : "", checks[i].name);
     }
   }
-  mash_info("SIGHUP: %s re-read; log level %s, format %s in force%s%s", d->config_path,
+  mash_info("SIGHUP: %s re-read; log level %s, format %s in force%s%s%s%s", d->config_path,
             mash_log_level_name(d->flag_log_level ? d->cfg->log_level : fresh->log_level),
             (d->flag_log_format ? d->cfg->log_format : fresh->log_format) == MASH_LOG_JSON ? "json"
                                                                                            : "text",
+            reloaded[0] ? "; reloaded: " : "", reloaded,
             n ? "; changed but applied only at restart: " : "", restart);
   free(fresh);
 }

@@ -70,7 +70,9 @@ void mash_storage_submit(mash_storage_t *st, mash_storage_op_t *op);
 void mash_storage_submit_background(mash_storage_t *st, mash_storage_op_t *op);
 
 /* Run fn(store, arg) on the storage thread, synchronously (the loop thread
- * waits). For start-up work only (loading the outbox), never while serving. */
+ * waits). For start-up work (loading the outbox) and rare operator actions
+ * that must not race the storage thread (SIGHUP's ladder swap); never on a
+ * message's path. */
 int mash_storage_run_sync(mash_storage_t *st, int (*fn)(mash_store_t *, void *), void *arg);
 
 /* Counters for benchmarks and status. */
