@@ -71,7 +71,8 @@ static void s_usage(FILE *f) {
           "On start mashd proves that an unknown CURVE key is refused, then prints\n"
           "'mashd: ready on EP' on standard output. SIGINT or SIGTERM stop it cleanly;\n"
           "SIGHUP re-reads the --config file and applies what can change while running\n"
-          "(log level and format), naming any change that needs a restart.\n");
+          "(log level and format, the escalation ladders), naming any change that needs\n"
+          "a restart.\n");
 }
 
 /* A ladder's check, its error naming which ladder. */
