@@ -4,8 +4,10 @@
 #include "zsock.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "keys.h"
 #include "log.h"
 
 struct mash_zsock {
@@ -187,4 +189,33 @@ void mash_zsock_close(mash_zsock_t *zs, void (*close_cb)(void *arg), void *arg) 
   uv_idle_stop(&zs->idle);
   uv_close((uv_handle_t *)&zs->poll, s_close_cb);
   uv_close((uv_handle_t *)&zs->idle, s_close_cb);
+}
+
+void *mash_zsock_curve_client(void *ctx, const char *endpoint, const char *server_public,
+                              const char *own_public, const char *own_secret, int64_t max_frame,
+                              int heartbeat_ms, char *err, size_t errlen) {
+  void *sock = zmq_socket(ctx, ZMQ_DEALER);
+  int zero = 0, one = 1, ivl = 100, ivl_max = 5000, ttl = heartbeat_ms * 3;
+  if (!sock) {
+    snprintf(err, errlen, "socket: %s", zmq_strerror(zmq_errno()));
+    return NULL;
+  }
+  zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
+  zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one);
+  zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+  zmq_setsockopt(sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
+  zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
+  if (heartbeat_ms > 0) {
+    zmq_setsockopt(sock, ZMQ_HEARTBEAT_IVL, &heartbeat_ms, sizeof heartbeat_ms);
+    zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &ttl, sizeof ttl);
+  }
+  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server_public, MASH_Z85_KEY_LEN) != 0 ||
+      zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, own_public, MASH_Z85_KEY_LEN) != 0 ||
+      zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, own_secret, MASH_Z85_KEY_LEN) != 0 ||
+      zmq_connect(sock, endpoint) != 0) {
+    snprintf(err, errlen, "cannot connect to %s: %s", endpoint, zmq_strerror(zmq_errno()));
+    zmq_close(sock);
+    return NULL;
+  }
+  return sock;
 }

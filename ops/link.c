@@ -38,24 +38,12 @@ struct ops_link {
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg);
 
 static int s_connect(ops_link_t *l, char *err, size_t errlen) {
-  void *sock = zmq_socket(l->ctx, ZMQ_DEALER);
-  int zero = 0, one = 1, ivl = 100, ivl_max = 5000;
-  int64_t maxmsg = MASH_MAX_FRAME;
+  /* No ZMTP heartbeats: the console's own report requests every few seconds
+   * show whether mashd answers. */
+  void *sock =
+      mash_zsock_curve_client(l->ctx, l->cfg.endpoint, l->server.public_key, l->key.public_key,
+                              l->key.secret_key, MASH_MAX_FRAME, 0, err, errlen);
   if (!sock) {
-    snprintf(err, errlen, "socket: %s", zmq_strerror(zmq_errno()));
-    return -1;
-  }
-  zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
-  zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one);
-  zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
-  zmq_setsockopt(sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
-  zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
-  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, l->server.public_key, MASH_Z85_KEY_LEN) != 0 ||
-      zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, l->key.public_key, MASH_Z85_KEY_LEN) != 0 ||
-      zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, l->key.secret_key, MASH_Z85_KEY_LEN) != 0 ||
-      zmq_connect(sock, l->cfg.endpoint) != 0) {
-    snprintf(err, errlen, "cannot connect to %s: %s", l->cfg.endpoint, zmq_strerror(zmq_errno()));
-    zmq_close(sock);
     return -1;
   }
   l->zs = mash_zsock_new(l->loop, sock, 64, s_recv_cb, l);

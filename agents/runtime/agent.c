@@ -124,26 +124,10 @@ static int s_send_env(agent_t *a, Mash__V1__Envelope *env, char *id_out) {
 }
 
 static int s_connect(agent_t *a, char *err, size_t errlen) {
-  void *sock = zmq_socket(a->ctx, ZMQ_DEALER);
-  int zero = 0, one = 1, ivl = 100, ivl_max = 5000, ttl = a->cfg.heartbeat_ms * 3;
-  int64_t maxmsg = MASH_MAX_FRAME;
+  void *sock =
+      mash_zsock_curve_client(a->ctx, a->cfg.endpoint, a->server.public_key, a->key.public_key,
+                              a->key.secret_key, MASH_MAX_FRAME, a->cfg.heartbeat_ms, err, errlen);
   if (!sock) {
-    snprintf(err, errlen, "socket: %s", zmq_strerror(zmq_errno()));
-    return -1;
-  }
-  zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
-  zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one);
-  zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
-  zmq_setsockopt(sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
-  zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
-  zmq_setsockopt(sock, ZMQ_HEARTBEAT_IVL, &a->cfg.heartbeat_ms, sizeof a->cfg.heartbeat_ms);
-  zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &ttl, sizeof ttl);
-  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, a->server.public_key, MASH_Z85_KEY_LEN) != 0 ||
-      zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, a->key.public_key, MASH_Z85_KEY_LEN) != 0 ||
-      zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, a->key.secret_key, MASH_Z85_KEY_LEN) != 0 ||
-      zmq_connect(sock, a->cfg.endpoint) != 0) {
-    snprintf(err, errlen, "cannot connect to %s: %s", a->cfg.endpoint, zmq_strerror(zmq_errno()));
-    zmq_close(sock);
     return -1;
   }
   a->zs = mash_zsock_new(a->loop, sock, 128, s_recv_cb, a);
