@@ -4,6 +4,7 @@
 #include "agent.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,22 @@ static void s_zsock_closed(void *arg) {
   }
 }
 
+/* Mark for an immediate resend every entry sent (and not receipted) before
+ * `before`: what a lost socket or a restarted broker may have dropped.
+ * Returns how many. */
+static size_t s_resend_sent_before(agent_t *a, int64_t before) {
+  size_t n = 0;
+  int64_t now = mash_clock_now_ms();
+  for (s_pending_t *p = a->head; p; p = p->next) {
+    if (p->attempts > 0 && p->sent_at < before) {
+      p->force = 1;
+      p->next_at = now;
+      n++;
+    }
+  }
+  return n;
+}
+
 static void s_set_up(agent_t *a, int up) {
   if (a->up == up) {
     return;
@@ -163,17 +180,10 @@ static void s_set_up(agent_t *a, int up) {
   a->up = up;
   if (up) {
     mash_info("connected to %s", a->cfg.endpoint);
-    /* Resend what an earlier socket carried and no receipt answered. */
-    int64_t now = mash_clock_now_ms();
-    for (s_pending_t *p = a->head; p; p = p->next) {
-      /* Only what went out on an earlier socket can have been lost with it;
-       * what this socket carried is in the broker's hands (the broker's
-       * instance id tells if the broker itself restarted). */
-      if (p->attempts > 0 && p->sent_at < a->connected_at) {
-        p->force = 1;
-        p->next_at = now;
-      }
-    }
+    /* Only what went out on an earlier socket can have been lost with it;
+     * what this socket carried is in the broker's hands (the broker's
+     * instance id tells if the broker itself restarted). */
+    s_resend_sent_before(a, a->connected_at);
   } else {
     mash_warn("broker at %s not answering; %zu message(s) wait in the outbox", a->cfg.endpoint,
               a->npending);
@@ -366,15 +376,7 @@ static void s_on_broker_instance(agent_t *a, const char *instance) {
     return;
   }
   if (a->broker_instance[0] != '\0') {
-    size_t n = 0;
-    int64_t now = mash_clock_now_ms();
-    for (s_pending_t *p = a->head; p; p = p->next) {
-      if (p->attempts > 0) {
-        p->force = 1;
-        p->next_at = now;
-        n++;
-      }
-    }
+    size_t n = s_resend_sent_before(a, INT64_MAX);
     mash_info("the broker restarted: resending %zu message(s) without a receipt", n);
   }
   snprintf(a->broker_instance, sizeof a->broker_instance, "%s", instance);
