@@ -17,6 +17,7 @@
 #include "config.h"
 #include "deadline.h"
 #include "enquiry.h"
+#include "errbuf.h"
 #include "esclog.h"
 #include "keys.h"
 #include "log.h"
@@ -66,13 +67,21 @@ static void s_usage(FILE *f) {
           "                        starts continue from the saved clock unless given again\n"
           "      --log-level L     debug, info, warn or error (default info)\n"
           "      --log-format F    text or json (JSON lines for log collectors; default text)\n"
+          "      --accept-id-loss  start although the store is behind its id mark\n"
+          "                        (DATA/mashd.db.ids): receipted contacts, enquiries or\n"
+          "                        requests are missing because mashd.db-wal was deleted or\n"
+          "                        damaged. Use only when no backup holds them: mashd goes\n"
+          "                        on without them and issues new ids above every id ever\n"
+          "                        issued, so none is reused (also rebuilds a damaged mark)\n"
           "  -h, --help            this text\n"
           "\n"
           "On start mashd proves that an unknown CURVE key is refused, then prints\n"
-          "'mashd: ready on EP' on standard output. SIGINT or SIGTERM stop it cleanly;\n"
-          "SIGHUP re-reads the --config file and applies what can change while running\n"
-          "(log level and format, the escalation ladders), naming any change that needs\n"
-          "a restart.\n");
+          "'mashd: ready on EP' on standard output, only once its store has been checked\n"
+          "(ids against the id mark, the data key, contacts that fail to open) and has\n"
+          "written to disk; otherwise it exits non-zero, saying why. SIGINT or SIGTERM\n"
+          "stop it cleanly; SIGHUP re-reads the --config file and applies what can change\n"
+          "while running (log level and format, the escalation ladders), naming any change\n"
+          "that needs a restart.\n");
 }
 
 /* A ladder's check, its error naming which ladder. */
@@ -237,28 +246,45 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
 /* The data key must open what the store holds: a broker started with
  * another key (a copied data folder, a key restored from the wrong backup)
  * would otherwise say ready, then fail on every stored contact and seal new
- * ones with a second key. The first contact is opened as the proof. */
+ * ones with a second key. The first contacts are tried: one that opens
+ * proves the key; a damaged one alone does not condemn it (start-up
+ * quarantines that contact, naming it); none opening does. */
 static int s_check_data_key(mash_store_t *store, const char *db_path) {
   int64_t n = 0;
   if (mash_store_count_contacts(store, &n) != 0 || n == 0) {
     return 0;
   }
-  mash_contact_row_t row;
-  int rc = mash_store_contact_get(store, "MASH-000001", &row);
-  free(row.blob);
-  if (rc == 0 || rc == -ENOENT) {
+  int failed = 0, first_rc = 0;
+  char first[MASH_CONTACT_ID_LEN] = "";
+  for (int i = 1; i <= 16; i++) {
+    char id[MASH_CONTACT_ID_LEN];
+    snprintf(id, sizeof id, "MASH-%06d", i);
+    mash_contact_row_t row;
+    int rc = mash_store_contact_get(store, id, &row);
+    free(row.blob);
+    if (rc == 0) {
+      return 0;
+    }
+    if (rc != -ENOENT && failed++ == 0) {
+      first_rc = rc;
+      snprintf(first, sizeof first, "%s", id);
+    }
+  }
+  if (failed == 0) {
     return 0;
   }
   fprintf(stderr,
-          "mashd: the data key does not open %s (contact MASH-000001: %s); was it sealed "
-          "with another data key? Start mashd with the key it was made with (--data-key)\n",
-          db_path, strerror(rc < 0 ? -rc : rc));
+          "mashd: the data key does not open %s (contact %s: %s; none of the first %d "
+          "opens); was it sealed with another data key? Start mashd with the key it was made "
+          "with (--data-key)\n",
+          db_path, first,
+          first_rc == -EBADMSG ? "authentication tag mismatch" : mash_strerror(first_rc), failed);
   return -1;
 }
 
 static void s_fatal_cb(void *arg, int rc) {
   mashd_t *d = arg;
-  mash_error("storage failed (%d): stopping; nothing unstored was acknowledged", rc);
+  mash_error("storage failed (%s): stopping; nothing unstored was acknowledged", mash_strerror(rc));
   d->exit_code = 1;
   s_stop(d);
 }
@@ -314,6 +340,7 @@ int main(int argc, char **argv) {
                                        {"log-format", required_argument, 0, 'F'},
                                        {"clock-rate", required_argument, 0, 'R'},
                                        {"clock-start", required_argument, 0, 'S'},
+                                       {"accept-id-loss", no_argument, 0, 'A'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   static const char *const keys[128] = {
@@ -326,6 +353,8 @@ int main(int argc, char **argv) {
   int c;
   const char *config_path = NULL;
   int flag_log_level = 0, flag_log_format = 0;
+  mash_store_sqlite_opts_t store_opts;
+  memset(&store_opts, 0, sizeof store_opts);
   /* The config file first, then flags over it. */
   for (int i = 1; i < argc - 1; i++) {
     if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) {
@@ -343,6 +372,10 @@ int main(int argc, char **argv) {
       return 0;
     }
     if (c == 'c') {
+      continue;
+    }
+    if (c == 'A') { /* a one-off decision: never read from the ini file */
+      store_opts.accept_id_loss = 1;
       continue;
     }
     flag_log_level |= c == 'L';
@@ -433,10 +466,13 @@ int main(int argc, char **argv) {
     goto out;
   }
   snprintf(path, sizeof path, "%s/mashd.db", cfg.data_dir);
-  store = mash_store_sqlite_new(path, seal, err, sizeof err);
+  store = mash_store_sqlite_open(path, seal, &store_opts, err, sizeof err);
   if (!store) {
     fprintf(stderr, "mashd: store: %s\n", err);
     goto out;
+  }
+  if (store_opts.note[0] != '\0') {
+    mash_warn("store: %s", store_opts.note);
   }
   if (s_check_data_key(store, path) != 0) {
     goto out;

@@ -216,6 +216,18 @@ static int s_status(const agent_config_t *cfg, int timeout_ms) {
     printf(" %s=%lld", m->outbox[i].name, (long long)m->outbox[i].value);
   }
   printf("\n");
+  for (size_t i = 0; i < m->n_counters; i++) {
+    const ops_count_t *c = &m->counters[i];
+    if (strcmp(c->name, "quarantined") == 0) {
+      /* Always shown: "0" is the news that nothing was set aside. */
+      printf("quarantined contacts: %lld%s\n", (long long)c->value,
+             c->value > 0 ? " (their sealed records do not open: not delivered; mashd's log "
+                            "names each one and why)"
+                          : "");
+    } else if (strcmp(c->name, "throttled") == 0 && c->value > 0) {
+      printf("commands held back: %lld (a client had too many refused)\n", (long long)c->value);
+    }
+  }
   free(m);
   return 0;
 }

@@ -18,6 +18,7 @@
 #include "hub_queue.h"
 #include "hub_store.h"
 #include "hub_view.h"
+#include "errbuf.h"
 #include "log.h"
 #include "pack_files.h"
 #include "spool.h"
@@ -269,7 +270,7 @@ static int s_submit_cb(const char *path, const char *name, mash_errors_t *errs, 
       mash_errors_add(errs, "state", "cannot record the command: %s", sqlite3_errmsg(db));
       rc = -1;
     } else if ((rc = agent_submit(d->agent, &env, name, id, NULL)) != 0) {
-      mash_errors_add(errs, "outbox", "cannot store for sending (%d)", rc);
+      mash_errors_add(errs, "outbox", "cannot store for sending: %s", mash_strerror(rc));
       rc = -1;
     } else {
       mash_info("command %s (%s for %s) sent as %s", name,

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "errbuf.h"
 #include "log.h"
 #include "messages.h"
 #include "uuid.h"
@@ -79,15 +80,15 @@ static void s_on_invalid(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
     if (env->body_case == MASH__V1__ENVELOPE__BODY_NOTIFICATION) {
       mash_ops_note_rejected(r->ops, k->principal, errs);
     }
-    mash_warn("rejected message %s from %s: %zu field error(s), first %s", corr, k->principal,
-              errs->count, errs->items[0].field);
+    mash_warn_limited("rejected message %s from %s: %zu field error(s), first %s", corr,
+                      k->principal, errs->count, errs->items[0].field);
     mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
                              MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, errs);
     return;
   }
   r->n.malformed++;
-  mash_warn("invalid message from %s: %s: %s", k->principal, errs->items[0].field,
-            errs->items[0].message);
+  mash_warn_limited("invalid message from %s: %s: %s", k->principal, errs->items[0].field,
+                    errs->items[0].message);
   char text[300];
   snprintf(text, sizeof text, "%s: %s", errs->items[0].field, errs->items[0].message);
   mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
@@ -107,8 +108,8 @@ static int s_role_allowed(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
   memset(&errs, 0, sizeof errs);
   mash_errors_add(&errs, m->name, "principal '%s' has role %s; only %s", k->principal, k->role,
                   m->who);
-  mash_warn("refused %s %s from %s: needs role %s", m->name, env->message_id, k->principal,
-            m->role);
+  mash_warn_limited("refused %s %s from %s: needs role %s", m->name, env->message_id, k->principal,
+                    m->role);
   mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
                            MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
   return 0;
@@ -138,7 +139,7 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
   r->n.received++;
   if (n != 2) {
     r->n.malformed++;
-    mash_warn("dropped a message of %zu frames (expected one envelope frame)", n - 1);
+    mash_warn_limited("dropped a message of %zu frames (expected one envelope frame)", n - 1);
     return;
   }
   zmq_msg_t *rid = &parts[0];
@@ -147,7 +148,7 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
   const mash_key_t *k = uid ? mash_trust_find_principal(r->trust, uid) : NULL;
   if (!k) {
     r->n.unauthenticated++;
-    mash_warn("dropped a message without an authenticated principal");
+    mash_warn_limited("dropped a message without an authenticated principal");
     return;
   }
   s_route_seen(r, k, rid);
@@ -157,14 +158,14 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
       mash_codec_decode(zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]), &errs);
   if (!env) {
     r->n.malformed++;
-    mash_warn("malformed message from %s: %s", k->principal, errs.items[0].message);
+    mash_warn_limited("malformed message from %s: %s", k->principal, errs.items[0].message);
     mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
                            MASH__V1__ERROR_CODE__ERROR_CODE_MALFORMED, errs.items[0].message);
     return;
   }
   if (env->body_case == MASH__V1__ENVELOPE__BODY__NOT_SET) {
     r->n.unsupported++;
-    mash_warn("message of unknown kind from %s", k->principal);
+    mash_warn_limited("message of unknown kind from %s", k->principal);
     mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
                            MASH__V1__ERROR_CODE__ERROR_CODE_UNSUPPORTED,
                            "unknown message kind: this broker speaks mash.v1 schema 1");
@@ -303,14 +304,57 @@ mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_soc
   return r;
 }
 
+/* The router and the store, for the start-up load on the storage thread. */
+typedef struct s_load {
+  mash_router_t *r;
+  mash_store_t *store;
+} s_load_t;
+
+/* Why a sealed record did not open, in words for an operator. */
+static const char *s_open_failure(int rc) {
+  switch (rc) {
+  case -EBADMSG:
+    return "authentication tag mismatch: its sealed record was damaged or altered, or sealed "
+           "with another data key";
+  case -ENOMEM:
+    return "out of memory";
+  default:
+    return mash_strerror(rc);
+  }
+}
+
+/* A contact that fails to open is quarantined, never skipped in silence:
+ * named with the cause (ids, principal and times only), counted (mashctl
+ * status), left in the store untouched for a restored key or backup, and
+ * not delivered. Refusing to start instead would stop every other child's
+ * notifications and deadlines for the sake of one record the broker cannot
+ * read either way. */
+static void s_quarantine(s_load_t *l, const char *contact_id, int64_t received_at_ms) {
+  mash_contact_row_t row;
+  int rc = mash_store_contact_get(l->store, contact_id, &row);
+  free(row.blob);
+  char at[40];
+  mash_clock_format(received_at_ms, at, sizeof at);
+  l->r->n.quarantined++;
+  mash_error("contact %s (from %s, received %s) cannot be opened: %s. It is quarantined: kept "
+             "in the store as it is, not delivered to the hub desk; put back the data key or a "
+             "backup that opens it, and tell the hub",
+             contact_id, row.principal[0] ? row.principal : "?", at,
+             s_open_failure(rc == 0 ? -EBADMSG : rc));
+}
+
 static int s_load_cb(const char *contact_id, int64_t received_at_ms, const uint8_t *contact,
                      size_t len, void *arg) {
-  (void)received_at_ms;
-  mash_router_t *r = arg;
+  s_load_t *l = arg;
+  mash_router_t *r = l->r;
+  if (contact == NULL) {
+    s_quarantine(l, contact_id, received_at_ms);
+    return 0;
+  }
   int rc = mash_outbox_add_contact(r->outbox, contact_id, contact, len,
                                    mash_clock_read(r->cfg.clock), mash_clock_now_ms());
   if (rc != 0) {
-    mash_error("%s: cannot queue the delivery (%d)", contact_id, rc);
+    mash_error("%s: cannot queue the delivery: %s", contact_id, mash_strerror(rc));
   }
   return 0;
 }
@@ -327,7 +371,8 @@ static int s_load_outbox_cb(const char *message_id, const char *target, const ui
 static int s_load_fn(mash_store_t *store, void *arg) {
   /* Runs on the storage thread while the loop thread waits in run_sync, so
    * touching the router here is safe: nothing else runs. */
-  int rc = mash_store_load_undelivered(store, s_load_cb, arg);
+  s_load_t l = {.r = arg, .store = store};
+  int rc = mash_store_load_undelivered(store, s_load_cb, &l);
   return rc == 0 ? mash_store_outbox_pending(store, s_load_outbox_cb, arg) : rc;
 }
 

@@ -47,19 +47,19 @@ void mash_zap_answer(void *zap, zmq_msg_t *parts, size_t nparts, const mash_trus
   /* version, request id, domain, address, routing id, mechanism, credentials */
   if (nparts < 6 || !s_frame_is(&parts[0], "1.0")) {
     stats->malformed++;
-    mash_warn("ZAP: malformed request (%zu frames)", nparts);
+    mash_warn_limited("ZAP: malformed request (%zu frames)", nparts);
     s_reply(zap, nparts > 1 ? &parts[1] : NULL, "500", "malformed request", "");
     return;
   }
   if (!s_frame_is(&parts[2], MASH_ZAP_DOMAIN)) {
     stats->denied++;
-    mash_warn("ZAP: denied a connection outside the mash domain");
+    mash_warn_limited("ZAP: denied a connection outside the mash domain");
     s_reply(zap, &parts[1], "400", "wrong domain", "");
     return;
   }
   if (!s_frame_is(&parts[5], "CURVE") || nparts < 7 || zmq_msg_size(&parts[6]) != 32) {
     stats->denied++;
-    mash_warn("ZAP: denied a connection without a CURVE key");
+    mash_warn_limited("ZAP: denied a connection without a CURVE key");
     s_reply(zap, &parts[1], "400", "CURVE required", "");
     return;
   }
@@ -68,7 +68,7 @@ void mash_zap_answer(void *zap, zmq_msg_t *parts, size_t nparts, const mash_trus
   const mash_key_t *k = mash_trust_find_key(trust, z85);
   if (!k) {
     stats->denied++;
-    mash_warn("ZAP: denied unknown key %.8s...", z85);
+    mash_warn_limited("ZAP: denied unknown key %.8s...", z85);
     s_reply(zap, &parts[1], "400", "unknown key", "");
     return;
   }

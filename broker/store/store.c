@@ -103,6 +103,14 @@ int mash_store_inbox_put(mash_store_t *s, const char *principal, const char *mes
                           : -ENOSYS;
 }
 
+int mash_store_inbox_refused(mash_store_t *s, const char *principal, const char *message_id,
+                             const uint8_t *result, size_t len, int64_t at_ms,
+                             int64_t expire_before_ms) {
+  return s->vt->inbox_refused
+             ? s->vt->inbox_refused(s, principal, message_id, result, len, at_ms, expire_before_ms)
+             : -ENOSYS;
+}
+
 int mash_store_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, int consent_status,
                               int64_t at_ms, const uint8_t *decision, size_t len,
                               char enquiry_id[MASH_ITEM_ID_LEN]) {

@@ -48,6 +48,24 @@ typedef struct mash_store mash_store_t;
 mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, char *err,
                                     size_t errlen);
 
+/* mash_store_sqlite_new with options: what to do when the database is
+ * behind its id mark, and what the mark did (for the log). */
+typedef struct mash_store_sqlite_opts {
+  /* The database lost ids it had receipted (its write-ahead log deleted or
+   * damaged, an older copy put back): 0 refuses to open it, naming what is
+   * missing; 1 goes on without them, issuing new ids above every id ever
+   * issued so that none is reused. Also rebuilds a damaged id mark. */
+  int accept_id_loss;
+  char note[1024]; /* out: "" or what the id mark did (made, rebuilt, a loss accepted) */
+} mash_store_sqlite_opts_t;
+
+/* Open as mash_store_sqlite_new, and check the database against its id
+ * mark, PATH.ids: a small file beside it that remembers, outside SQLite,
+ * the contact, enquiry and request ids issued (store_sqlite_ids.c). `opts`
+ * may be NULL (refuse a loss). */
+mash_store_t *mash_store_sqlite_open(const char *path, const mash_seal_t *seal,
+                                     mash_store_sqlite_opts_t *opts, char *err, size_t errlen);
+
 /* Open the SQLite store at `path` read-only, for statistics (mashctl): it is
  * never created, migrated or written, needs no data key, and offers only
  * the statistics operations (every other one returns -ENOSYS). A database
@@ -141,7 +159,9 @@ int mash_store_intake(mash_store_t *s, mash_intake_t *in);
 int mash_store_mark_delivered(mash_store_t *s, const char *contact_id, const char *principal,
                               int64_t at_ms);
 /* Every resolved contact no hub desk has acknowledged, in contact order, to
- * cb. A blob that fails to open stops the walk with its error. */
+ * cb. A blob that fails to open (damaged, altered, another data key) is
+ * given with contact NULL and len 0, and the walk goes on: the caller names
+ * it (mash_store_contact_get says why) and leaves it undelivered. */
 int mash_store_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, void *arg);
 /* Every contact stored with resolve_later and not resolved yet, in contact
  * order; the callback gets its id and time only (contact NULL, len 0). */
@@ -205,6 +225,13 @@ typedef int (*mash_store_outbox_cb)(const char *message_id, const char *target,
  * idempotent. */
 int mash_store_inbox_get(mash_store_t *s, const char *principal, const char *message_id,
                          uint8_t **result, size_t *len);
+/* Keep a refusal as the answer to (principal, message_id), like
+ * mash_store_inbox_put, marked so that it expires: refusals stored before
+ * expire_before_ms are deleted, at most 16 per call (the oldest first), so
+ * refused commands are kept for a retention period, never for ever. */
+int mash_store_inbox_refused(mash_store_t *s, const char *principal, const char *message_id,
+                             const uint8_t *result, size_t len, int64_t at_ms,
+                             int64_t expire_before_ms);
 /* Keep the answer to (principal, message_id); a second put keeps the first. */
 int mash_store_inbox_put(mash_store_t *s, const char *principal, const char *message_id,
                          const uint8_t *result, size_t len, int64_t at_ms);

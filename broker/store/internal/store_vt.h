@@ -120,6 +120,8 @@ typedef struct mash_store_vtable {
   /* ---- the operations console ---- */
   int (*ops_figures)(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                      int64_t screening_ms, mash_ops_figures_t *out);
+  int (*inbox_refused)(mash_store_t *s, const char *principal, const char *message_id,
+                       const uint8_t *result, size_t len, int64_t at_ms, int64_t expire_before_ms);
 } mash_store_vtable_t;
 
 /* Every implementation starts with this (its own struct's first member), so

@@ -63,6 +63,34 @@ int store_sqlite_user_version(sqlite3 *db, int *version);
  * refused (-EPROTO). Returns 0 or a negative error with a reason in err. */
 int store_sqlite_migrate(sqlite3 *db, int target, char *err, size_t errlen);
 
+/* ---- the id mark (store_sqlite_ids.c) ---- */
+
+typedef struct store_ids store_ids_t;
+enum { STORE_IDS_CONTACT, STORE_IDS_ENQUIRY, STORE_IDS_REQUEST, STORE_IDS_N };
+typedef struct store_ids_opts {
+  int accept_id_loss; /* a database behind its mark: go on, issuing above it */
+} store_ids_opts_t;
+/* The id mark of the database at db_path (DB_PATH.ids; none for an
+ * in-memory database), checked against db (migrated): NULL with the reason
+ * in err when the database is behind it (ids receipted are missing) or it is
+ * damaged, unless opts->accept_id_loss. What it did worth telling an
+ * operator (made, rebuilt, a loss accepted) goes to note ("" if nothing). */
+store_ids_t *store_ids_open(sqlite3 *db, const char *db_path, const store_ids_opts_t *opts,
+                            char *note, size_t notelen, char *err, size_t errlen);
+void store_ids_destroy(store_ids_t *ids);
+/* The id to issue next in `series`, given *id = the database's MAX(id) + 1:
+ * raised to the floor, and a new block reserved (synced) when it passes the
+ * reservation. 0, or a negative errno: the id must then not be used. */
+int store_ids_next(store_ids_t *ids, int series, int64_t *id);
+/* After a commit: record the highest ids committed (written, not synced). */
+void store_ids_committed(store_ids_t *ids);
+/* After a rollback: nothing issued since the last commit was kept. */
+void store_ids_rolled_back(store_ids_t *ids);
+/* The mark's file, or NULL when there is none. */
+const char *store_ids_path(const store_ids_t *ids);
+/* The store's id mark (store_sqlite.c). */
+store_ids_t *store_sqlite_ids(mash_store_t *s);
+
 /* ---- contacts (store_sqlite_contact.c) ---- */
 
 store_con_t *store_con_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
@@ -89,6 +117,9 @@ int store_enq_inbox_get(mash_store_t *s, const char *principal, const char *mess
                         uint8_t **result, size_t *len);
 int store_enq_inbox_put(mash_store_t *s, const char *principal, const char *message_id,
                         const uint8_t *result, size_t len, int64_t at_ms);
+int store_enq_inbox_refused(mash_store_t *s, const char *principal, const char *message_id,
+                            const uint8_t *result, size_t len, int64_t at_ms,
+                            int64_t expire_before_ms);
 int store_enq_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, int consent_status,
                              int64_t at_ms, const uint8_t *decision, size_t len,
                              char enquiry_id[MASH_ITEM_ID_LEN]);

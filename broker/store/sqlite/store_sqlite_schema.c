@@ -132,6 +132,10 @@ static const s_migration_t MIGRATIONS[] = {
      "  WHERE r.answered_at_ms = 0 AND e.closed_at_ms = 0;"},
     /* 6: clusters (issue 9): the open matches a person is the new side of. */
     {"matches by person", "CREATE INDEX matches_person ON matches (person) WHERE state = 0;"},
+    /* 7: refused commands kept in the inbox expire (issue 13): marked, and
+     * found by age. */
+    {"inbox refusals", "ALTER TABLE inbox ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;"
+                       "CREATE INDEX inbox_refused ON inbox (at_ms) WHERE refused = 1;"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
