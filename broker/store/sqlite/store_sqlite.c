@@ -75,6 +75,17 @@ store_ids_t *store_sqlite_ids(mash_store_t *s) {
   return s_from(s)->ids;
 }
 
+const char *store_sqlite_errmsg(sqlite3 *db, char *buf, size_t len) {
+  int e = db ? sqlite3_system_errno(db) : 0;
+  const char *msg = db ? sqlite3_errmsg(db) : "out of memory";
+  if (e != 0) {
+    snprintf(buf, len, "%s: %s", msg, strerror(e));
+  } else {
+    snprintf(buf, len, "%s", msg);
+  }
+  return buf;
+}
+
 /* Translate an SQLite result code into a negative errno at the module edge. */
 int store_sqlite_errno(int rc) {
   switch (rc & 0xff) {
@@ -348,10 +359,11 @@ static int s_probe_write(s_store_t *ss, const char *path, char *err, size_t errl
            store_sqlite_schema_version());
   int rc = sqlite3_exec(ss->db, sql, NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
+    char why[256];
     snprintf(err, errlen,
              "cannot write to %s: %s; free some space or fix its permissions, then "
              "start mashd again",
-             path, sqlite3_errmsg(ss->db));
+             path, store_sqlite_errmsg(ss->db, why, sizeof why));
     sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
     return store_sqlite_errno(rc);
   }
@@ -370,8 +382,9 @@ static s_store_t *s_open(const char *path, int flags, const mash_store_vtable_t 
   ss->base.vt = vt;
   int rc = sqlite3_open_v2(path, &ss->db, flags, NULL);
   if (rc != SQLITE_OK) {
+    char why[256];
     snprintf(err, errlen, "cannot open %s: %s", path,
-             ss->db ? sqlite3_errmsg(ss->db) : sqlite3_errstr(rc));
+             ss->db ? store_sqlite_errmsg(ss->db, why, sizeof why) : sqlite3_errstr(rc));
     s_destroy(&ss->base);
     return NULL;
   }
@@ -415,8 +428,9 @@ mash_store_t *mash_store_sqlite_open(const char *path, const mash_seal_t *seal,
   char mode[16];
   int rc = s_pragma_text(ss->db, "PRAGMA journal_mode = WAL", mode, sizeof mode);
   if (rc != SQLITE_OK || strcmp(mode, "wal") != 0) {
+    char why[256];
     snprintf(err, errlen, "cannot set WAL mode on %s: %s", path,
-             rc != SQLITE_OK ? sqlite3_errmsg(ss->db) : mode);
+             rc != SQLITE_OK ? store_sqlite_errmsg(ss->db, why, sizeof why) : mode);
     goto fail;
   }
   rc = sqlite3_exec(ss->db,
@@ -428,7 +442,9 @@ mash_store_t *mash_store_sqlite_open(const char *path, const mash_seal_t *seal,
                     "PRAGMA mmap_size = 1073741824;",
                     NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
-    snprintf(err, errlen, "cannot configure %s: %s", path, sqlite3_errmsg(ss->db));
+    char why[256];
+    snprintf(err, errlen, "cannot configure %s: %s", path,
+             store_sqlite_errmsg(ss->db, why, sizeof why));
     goto fail;
   }
   if (store_sqlite_migrate(ss->db, store_sqlite_schema_version(), err, errlen) != 0) {

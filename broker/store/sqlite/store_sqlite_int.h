@@ -30,6 +30,11 @@ store_duty_t *store_sqlite_duty(mash_store_t *s);
 /* The connection, for the operations console's queries (store_sqlite_ops.c). */
 sqlite3 *store_sqlite_db(mash_store_t *s);
 
+/* SQLite's message for db's last error, with the system's own text when an
+ * operating-system call failed ("disk I/O error: No space left on
+ * device"), written into buf; returns buf. */
+const char *store_sqlite_errmsg(sqlite3 *db, char *buf, size_t len);
+
 /* An SQLite result code as a negative errno (0 for OK, ROW, DONE). */
 int store_sqlite_errno(int rc);
 

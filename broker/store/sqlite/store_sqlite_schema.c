@@ -172,7 +172,9 @@ int store_sqlite_migrate(sqlite3 *db, int target, char *err, size_t errlen) {
   for (;;) {
     int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-      snprintf(err, errlen, "schema migration failed: %s", sqlite3_errmsg(db));
+      char why[256];
+      snprintf(err, errlen, "schema migration failed: %s",
+               store_sqlite_errmsg(db, why, sizeof why));
       return store_sqlite_errno(rc);
     }
     int version = 0;
@@ -201,8 +203,9 @@ int store_sqlite_migrate(sqlite3 *db, int target, char *err, size_t errlen) {
       rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     }
     if (rc != SQLITE_OK) {
+      char why[256];
       snprintf(err, errlen, "schema migration %d (%s) failed: %s", version + 1,
-               MIGRATIONS[version].name, sqlite3_errmsg(db));
+               MIGRATIONS[version].name, store_sqlite_errmsg(db, why, sizeof why));
       sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
       return store_sqlite_errno(rc);
     }
