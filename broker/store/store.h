@@ -493,7 +493,8 @@ typedef struct mash_ops_figures {
   struct {
     char contact_id[MASH_CONTACT_ID_LEN];
     int64_t received_at_ms;
-  } due[MASH_OPS_ROWS]; /* the earliest contacts awaiting screening */
+    int64_t due_at_ms; /* the screening duty's deadline */
+  } due[MASH_OPS_ROWS]; /* the contacts awaiting screening, earliest due first */
   size_t n_due;
   struct {
     char agency[MASH_PRINCIPAL_LEN];
