@@ -695,17 +695,10 @@ int mash_tx_match(mash_tx_t *tx, mash_store_t *store) {
   return rc;
 }
 
-/* ------------------------------------------------------------ delivery */
-
-static int s_delivered(mash_tx_t *tx, mash_store_t *store) {
-  return mash_store_outbox_delivered(store, tx->message_id, tx->principal, tx->now_ms);
-}
-
 /* Every kind's function: the broker's own, then the message table's. */
 typedef int (*s_tx_fn_t)(mash_tx_t *tx, mash_store_t *store);
 static const s_tx_fn_t s_by_kind[MASH_TX_KINDS] = {
     [MASH_TX_ESCALATE] = mash_tx_escalate,
-    [MASH_TX_DELIVERED] = s_delivered,
 #define MASH_MESSAGE(field, CASE, validator, sender, who, handler, tx) [MASH_TX_##CASE] = tx,
 #include "messages.def"
 #undef MASH_MESSAGE
@@ -721,7 +714,7 @@ int mash_tx_run(mash_store_t *store, mash_storage_op_t *op) {
   }
   /* A request from a peer runs once per message id: a resend gets the
    * first outcome again (s_replay) and changes nothing. */
-  if (tx->kind > MASH_TX_DELIVERED) {
+  if (tx->kind > MASH_TX_ESCALATE) {
     int rc = s_replay(tx, store);
     if (rc != 0) {
       return rc < 0 ? rc : 0;

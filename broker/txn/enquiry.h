@@ -36,8 +36,7 @@ typedef struct mash_enquiry_env {
 
 typedef enum mash_tx_kind {
   MASH_TX_NONE = 0,
-  MASH_TX_ESCALATE,  /* the broker's own: work the due duties (net/watch.c) */
-  MASH_TX_DELIVERED, /* the broker's own: a delivery acknowledged (net/acks.c) */
+  MASH_TX_ESCALATE, /* the broker's own: work the due duties (net/watch.c) */
 /* Then one kind per message (proto/messages.def), MASH_TX_<CASE>; those whose
  * handler is `transaction` run the row's function, once per message id. */
 #define MASH_MESSAGE(field, CASE, validator, sender, who, handler, tx) MASH_TX_##CASE,
