@@ -55,6 +55,15 @@ void mash_router_resolved_cb(void *arg, mash_resolve_job_t *job, int rc) {
         mash_error("%s: cannot queue the delivery: %s", job->contact_id, mash_strerror(qrc));
       }
     }
+  } else if (rc == -EBADMSG) {
+    /* Its sealed record does not open (damaged, altered, another key):
+     * quarantined as at start-up (router.c), not a failing store. */
+    r->n.quarantined++;
+    mash_error("contact %s cannot be opened: authentication tag mismatch: its sealed record was "
+               "damaged or altered, or sealed with another data key. It is quarantined: kept in "
+               "the store as it is, not resolved or delivered; put back the data key or a backup "
+               "that opens it, and tell the hub",
+               job->contact_id);
   } else if (rc != -ECANCELED) {
     /* Stored and acknowledged; delivered once resolved, on the next start. */
     r->n.store_failures++;

@@ -4,9 +4,10 @@
 #    next start is refused, naming what is missing and what to do; with
 #    --accept-id-loss it starts, and a new contact's id collides with none of
 #    the receipted ones (nor does one after a further restart);
-# 2. one contact's sealed blob damaged: mashd starts, names the contact and
-#    the cause in its log, quarantines it (not delivered; counted in mashctl
-#    status) and delivers the others.
+# 2. two contacts' sealed blobs damaged (one waiting for delivery, one still
+#    to be resolved): mashd starts, names each with the cause in its log,
+#    quarantines them (not delivered; counted in mashctl status; the store
+#    still ok) and delivers the others.
 . "$(dirname "$0")/lib.sh" "$1"
 
 keygen ops ops trusted
@@ -63,18 +64,27 @@ start_mashd
 next=$(submit 7) || fail "submit after a restart"
 [ $((10#${next#MASH-})) -gt $((10#$n)) ] || fail "after a restart: $next, not above $new"
 
-# ---- 2. a damaged contact blob
+# ---- 2. damaged contact blobs: one waiting for delivery, one still to be
+# resolved (as after a crash between its receipt and its resolution)
+third=$(submit 8) || fail "submit 8"
 stop mashd
 sql() { sqlite3 "$T/mashd/mashd.db" "$@"; }
 # Change one byte of the ciphertext: the tag no longer matches.
-sql "UPDATE contacts SET blob = substr(blob, 1, 20) || CASE WHEN substr(blob, 21, 1) = X'41'
-     THEN X'42' ELSE X'41' END || substr(blob, 22) WHERE contact_id = '$new'"
+damage() {
+  sql "UPDATE contacts SET blob = substr(blob, 1, 20) || CASE WHEN substr(blob, 21, 1) = X'41'
+       THEN X'42' ELSE X'41' END || substr(blob, 22) WHERE contact_id = '$1'"
+}
+damage "$new"
+damage "$third"
+sql "UPDATE contacts SET unresolved = 1 WHERE contact_id = '$third'"
 start_mashd
 grep -q "contact $new (from police, received .*) cannot be opened: authentication tag mismatch.*quarantined" \
   "$T/mashd.log" || fail "the damaged contact is not named with its cause"
+wait_for 30 "the unresolved one named" grep -q "contact $third cannot be opened: authentication tag mismatch.*quarantined" "$T/mashd.log"
 st=$(status) || fail "mashctl status: $st"
-echo "$st" | grep -q "quarantined contacts: 1 " || fail "status does not count it: $st"
+echo "$st" | grep -q "quarantined contacts: 2 " || fail "status does not count them: $st"
+echo "$st" | grep -q "store ok" || fail "a damaged record made the store look failing: $st"
 start_hub
 wait_for 30 "the desk gets $next" grep -q "$next" "$T/hub.out"
-grep -q "$new" "$T/hub.out" && fail "the damaged contact was delivered"
+grep -q "$new\|$third" "$T/hub.out" && fail "a damaged contact was delivered"
 log "ok"
