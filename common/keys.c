@@ -230,7 +230,8 @@ static int s_has_suffix(const char *s, const char *suffix) {
  * 0 for a blank or comment line, -1 when malformed. */
 static int s_revoked_parse(const char *line, mash_revoked_t *out) {
   char key[64], principal[64], at[32];
-  if (line[0] == '\n' || line[0] == '\0' || (line[0] == '#' && (line[1] == ' ' || line[1] == '\n'))) {
+  if (line[0] == '\n' || line[0] == '\0' ||
+      (line[0] == '#' && (line[1] == ' ' || line[1] == '\n'))) {
     return 0;
   }
   at[0] = '\0';

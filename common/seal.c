@@ -198,8 +198,7 @@ mash_seal_t *mash_seal_new(const char *path, int create, char *err, size_t errle
   return s;
 }
 
-int mash_seal_successor_write(const mash_seal_t *old, const char *path, char *err,
-                              size_t errlen) {
+int mash_seal_successor_write(const mash_seal_t *old, const char *path, char *err, size_t errlen) {
   uint8_t bytes[2 * KEY_LEN];
   if (RAND_bytes(bytes, KEY_LEN) != 1) {
     s_set_err(err, errlen, "cannot make a new key for", path, EIO);

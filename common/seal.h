@@ -28,8 +28,7 @@ mash_seal_t *mash_seal_new(const char *path, int create, char *err, size_t errle
  * from every record. A key file is thus 32 bytes (the index key derived
  * from the data key) or 64 (a rotated key). Returns 0 or negative errno
  * with err (-EEXIST: the file exists; never overwritten). */
-int mash_seal_successor_write(const mash_seal_t *old, const char *path, char *err,
-                              size_t errlen);
+int mash_seal_successor_write(const mash_seal_t *old, const char *path, char *err, size_t errlen);
 
 /* 1 when `fresh` is a rotation of `old`: the same index key, another data
  * key (a rotation interrupted before its commit is resumed with it). */

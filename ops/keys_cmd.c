@@ -26,8 +26,7 @@ static int s_list(const char *dir) {
   }
   for (size_t i = 0; i < mash_trust_revoked_count(t); i++) {
     const mash_revoked_t *r = mash_trust_revoked_at(t, i);
-    printf("%-24s %-8s %-16s %.8s...  revoked %s\n", r->principal, "-", "-", r->public_key,
-           r->at);
+    printf("%-24s %-8s %-16s %.8s...  revoked %s\n", r->principal, "-", "-", r->public_key, r->at);
   }
   printf("%zu trusted, %zu revoked (%s)\n", mash_trust_count(t), mash_trust_revoked_count(t), dir);
   mash_trust_destroy(&t);

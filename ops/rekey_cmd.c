@@ -61,16 +61,16 @@ int mashctl_rekey(const char *data_dir, const char *key_path, const char *new_pa
   int r = mash_store_sqlite_rekey(db, old, fresh, &n, err, sizeof err);
   if (r != 0) {
     fprintf(stderr, "mashctl rekey: %s\n", err);
-    fprintf(stderr, "mashctl rekey: the store is still sealed with %s; %s is kept, so run the "
-                    "same command again once the cause is fixed\n",
+    fprintf(stderr,
+            "mashctl rekey: the store is still sealed with %s; %s is kept, so run the "
+            "same command again once the cause is fixed\n",
             key_path, new_path);
     goto out;
   }
   printf("re-sealed %zu blob(s) of %s under %s%s.\n"
          "Now start mashd with --data-key %s (or data_key = in its [mashd] section), then "
          "destroy %s: it no longer opens the store.\n",
-         n, db, new_path, resumed ? " (an interrupted rotation resumed)" : "", new_path,
-         key_path);
+         n, db, new_path, resumed ? " (an interrupted rotation resumed)" : "", new_path, key_path);
   rc = 0;
 out:
   mash_seal_destroy(&fresh);

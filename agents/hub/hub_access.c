@@ -25,8 +25,8 @@ static void s_os_user(char *out, size_t cap) {
   }
 }
 
-int hub_access_record(const char *path, const char *action, const char *staff,
-                      const json_t *fields, char *err, size_t errlen) {
+int hub_access_record(const char *path, const char *action, const char *staff, const json_t *fields,
+                      char *err, size_t errlen) {
   char lock_path[4200], user[256];
   snprintf(lock_path, sizeof lock_path, "%s.lock", path);
   int lfd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);

@@ -25,8 +25,8 @@
 /* Append one act to the log at `path` (created 0600 when absent): `fields`
  * (an object of ids; borrowed, not modified) plus action, at_ms, os_user,
  * uid and staff. Durable (fsync) when it returns 0; -1 with err otherwise. */
-int hub_access_record(const char *path, const char *action, const char *staff,
-                      const json_t *fields, char *err, size_t errlen);
+int hub_access_record(const char *path, const char *action, const char *staff, const json_t *fields,
+                      char *err, size_t errlen);
 
 /* `mash-hub verify`: check the chain of the log at `path`, print "ok: ..."
  * or the first broken line. Returns the exit code: 0 intact, 1 broken or

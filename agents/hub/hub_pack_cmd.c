@@ -22,8 +22,8 @@ static int s_id_ok(const char *id) {
   }
   for (size_t i = 0; i < n; i++) {
     char c = id[i];
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_')) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_')) {
       return 0;
     }
   }
@@ -99,8 +99,9 @@ int hub_pack_cmd_run(const hub_pack_cmd_t *c) {
     return 2;
   }
   if (!c->staff || !c->staff[0]) {
-    fprintf(stderr, "mash-hub pack %s: say who is asking (--by NAME): every view, print and "
-                    "export of a pack is recorded\n",
+    fprintf(stderr,
+            "mash-hub pack %s: say who is asking (--by NAME): every view, print and "
+            "export of a pack is recorded\n",
             c->action);
     return 2;
   }
@@ -115,8 +116,7 @@ int hub_pack_cmd_run(const hub_pack_cmd_t *c) {
   snprintf(file, sizeof file, "%s.%s", base, print ? "html" : pb ? "pb" : "json");
   if (version == 0 || access(file, R_OK) != 0) {
     fprintf(stderr, "mash-hub pack: no pack %s%s%s in %s (mash-hub packs lists them)\n",
-            c->enquiry_id, c->version ? " version " : "", c->version ? "given" : "",
-            c->packs_dir);
+            c->enquiry_id, c->version ? " version " : "", c->version ? "given" : "", c->packs_dir);
     return 1;
   }
   /* The destination first (an export that cannot be made is no act), the
@@ -132,8 +132,7 @@ int hub_pack_cmd_run(const hub_pack_cmd_t *c) {
     out = open(c->to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   }
   if (out < 0) {
-    fprintf(stderr, "mash-hub pack %s: %s: %s\n", c->action, print ? tmp : c->to,
-            strerror(errno));
+    fprintf(stderr, "mash-hub pack %s: %s: %s\n", c->action, print ? tmp : c->to, strerror(errno));
     return 1;
   }
   json_t *fields = json_pack("{s:s, s:i}", "enquiry_id", c->enquiry_id, "version", version);
@@ -141,8 +140,8 @@ int hub_pack_cmd_run(const hub_pack_cmd_t *c) {
     json_object_set_new(fields, "file", json_string(c->to));
   }
   char err[1024];
-  int rc = fields ? hub_access_record(c->access_log, c->action, c->staff, fields, err, sizeof err)
-                  : -1;
+  int rc =
+      fields ? hub_access_record(c->access_log, c->action, c->staff, fields, err, sizeof err) : -1;
   json_decref(fields);
   if (rc != 0) {
     fprintf(stderr, "mash-hub pack %s: not done: the access log refused it: %s\n", c->action,

@@ -307,11 +307,13 @@ static int s_record_match(const char *access_log, const hub_oneshot_t *one, int 
   }
   char err[1024];
   json_t *f = json_pack("{s:s, s:s}", "match_id", one->match_id, "result",
-                        rc == 0 ? "accepted" : rc == 1 ? "refused" : "queued");
-  if (!f || hub_access_record(access_log, strcmp(one->decision, "confirm") == 0
-                                              ? "match_confirm"
-                                              : "match_reject",
-                              one->by, f, err, sizeof err) != 0) {
+                        rc == 0   ? "accepted"
+                        : rc == 1 ? "refused"
+                                  : "queued");
+  if (!f ||
+      hub_access_record(access_log,
+                        strcmp(one->decision, "confirm") == 0 ? "match_confirm" : "match_reject",
+                        one->by, f, err, sizeof err) != 0) {
     fprintf(stderr, "mash-hub: the match decision was sent but not recorded: %s\n",
             f ? err : "out of memory");
     rc = rc ? rc : 1;
@@ -486,7 +488,7 @@ int main(int argc, char **argv) {
     s_usage(stderr);
     return 2;
   }
-  int nargs = cmd == C_MATCH || cmd == C_PACK                ? 2
+  int nargs = cmd == C_MATCH || cmd == C_PACK                         ? 2
               : cmd == C_SCREEN || cmd == C_DECIDE || cmd == C_VERIFY ? 1
                                                                       : 0;
   if (argc - optind - 1 < nargs && cmd != C_VERIFY) {

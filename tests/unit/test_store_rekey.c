@@ -70,12 +70,11 @@ static int setup(void **state) {
   assert_int_equal(mash_store_request_insert(s, f->enquiry_id, "health", 1, 1700000001000,
                                              1700000002000, f->request_id),
                    0);
-  assert_int_equal(mash_store_request_answer(s, f->request_id, 1700000001500,
-                                             (const uint8_t *)"answer", 6),
-                   0);
-  assert_int_equal(mash_store_outbox_insert(s, "msg-1", "health", (const uint8_t *)"frame", 5,
-                                            1700000001000),
-                   0);
+  assert_int_equal(
+      mash_store_request_answer(s, f->request_id, 1700000001500, (const uint8_t *)"answer", 6), 0);
+  assert_int_equal(
+      mash_store_outbox_insert(s, "msg-1", "health", (const uint8_t *)"frame", 5, 1700000001000),
+      0);
   f->person_id[0] = '\0';
   assert_int_equal(mash_store_person_put(s, f->person_id, (const uint8_t *)"person Ada", 10, 1,
                                          "a:EX1 2AB|1 canal street", 1700000001000),
@@ -105,8 +104,8 @@ static int s_found_cb(mash_person_row_t *row, void *arg) {
   return 0;
 }
 
-static int s_frame_cb(const char *message_id, const char *target, const uint8_t *frame,
-                      size_t len, void *arg) {
+static int s_frame_cb(const char *message_id, const char *target, const uint8_t *frame, size_t len,
+                      void *arg) {
   assert_string_equal(message_id, "msg-1");
   assert_string_equal(target, "health");
   assert_int_equal(len, 5);

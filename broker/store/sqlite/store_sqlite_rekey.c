@@ -44,8 +44,8 @@ static int s_rekey_column(sqlite3 *db, size_t which, const mash_seal_t *old,
                           const mash_seal_t *fresh, size_t *n, char *err, size_t errlen) {
   char sql[512];
   sqlite3_stmt *sel = NULL, *upd = NULL;
-  snprintf(sql, sizeof sql, "SELECT rowid, %s, %s FROM %s WHERE %s IS NOT NULL",
-           SEALED[which].aad, SEALED[which].column, SEALED[which].table, SEALED[which].column);
+  snprintf(sql, sizeof sql, "SELECT rowid, %s, %s FROM %s WHERE %s IS NOT NULL", SEALED[which].aad,
+           SEALED[which].column, SEALED[which].table, SEALED[which].column);
   int rc = sqlite3_prepare_v2(db, sql, -1, &sel, NULL);
   if (rc == SQLITE_OK) {
     snprintf(sql, sizeof sql, "UPDATE %s SET %s = ?1 WHERE rowid = ?2", SEALED[which].table,
