@@ -3,8 +3,8 @@
 # stopped broker's store under a new key in one transaction. Afterwards the
 # old key no longer opens the store (mashd refuses to start with it) and the
 # new one does: every stored contact is still opened and delivered to the
-# desk. A rotation from a key that does not open the store is refused and
-# changes nothing.
+# desk. A rotation while mashd runs, or from a key that does not open the
+# store, is refused and changes nothing.
 . "$(dirname "$0")/lib.sh" "$1"
 
 ctl() { "$B/ops/mashctl" --data "$T/mashd" "$@"; }
@@ -16,6 +16,14 @@ for n in 1 2 3; do
   police_submit "$T/n$n.json" | grep -q accepted || fail "notification $n not accepted"
 done
 
+
+log "mashd running: the rotation is refused"
+rc=0
+ctl --data-key "$T/keys/data.key" rekey "$T/keys/early.key" >"$T/busy.out" 2>&1 || rc=$?
+[ $rc = 1 ] || fail "rekey under a running mashd: exit $rc: $(cat "$T/busy.out")"
+grep -q "stop mashd first" "$T/busy.out" || fail "busy: $(cat "$T/busy.out")"
+make_notification 4 "$T/n4.json"
+police_submit "$T/n4.json" | grep -q accepted || fail "mashd stopped serving after a refused rekey"
 stop mashd
 
 log "from a key that does not open the store: refused, nothing changed"
@@ -43,8 +51,8 @@ grep -q "the data key does not open" "$T/old.out" || fail "old key: $(cat "$T/ol
 log "the new key does: every contact reaches the desk"
 MASHD_ARGS="--data-key $T/keys/data.key.2" start_mashd
 start_hub
-wait_for 30 "the three contacts delivered under the new key" hub_has 3
-make_notification 4 "$T/n4.json"
-police_submit "$T/n4.json" | grep -q accepted || fail "no intake after rotation"
-wait_for 30 "a new contact delivered" hub_has 4
+wait_for 30 "the four contacts delivered under the new key" hub_has 4
+make_notification 5 "$T/n5.json"
+police_submit "$T/n5.json" | grep -q accepted || fail "no intake after rotation"
+wait_for 30 "a new contact delivered" hub_has 5
 log "ok"

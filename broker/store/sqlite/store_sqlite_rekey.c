@@ -9,8 +9,8 @@
  * row still fails to open. Blind indexes are not rewritten: the new key
  * carries the old index key (seal.h, mash_seal_successor_new).
  *
- * Must not: run while mashd has the store open (mashctl says so; a busy
- * database is refused), log or keep plaintext beyond one blob at a time.
+ * Must not: run while mashd has the store open (the exclusive locking mode
+ * refuses then), log or keep plaintext beyond one blob at a time.
  * Any thread (an offline tool); its own connection.
  *
  * Every sealed column of the schema is listed in SEALED below: a migration
@@ -123,10 +123,13 @@ int mash_store_sqlite_rekey(const char *path, const mash_seal_t *old, const mash
     out = -EINVAL;
     goto done;
   }
-  /* EXCLUSIVE: no other writer meanwhile; a broker that is writing makes
-   * this fail at once rather than wait. */
-  if (sqlite3_exec(db, "PRAGMA synchronous = FULL; BEGIN EXCLUSIVE", NULL, NULL, NULL) !=
-      SQLITE_OK) {
+  /* The EXCLUSIVE locking mode makes a WAL database refuse while any other
+   * connection has it open (a running mashd holds the shared-memory lock
+   * even when idle), so a rotation can never run under a live broker, which
+   * would go on sealing with the old key. */
+  if (sqlite3_exec(db,
+                   "PRAGMA locking_mode = EXCLUSIVE; PRAGMA synchronous = FULL; BEGIN EXCLUSIVE",
+                   NULL, NULL, NULL) != SQLITE_OK) {
     snprintf(err, errlen, "%s is busy (%s): stop mashd first", path, sqlite3_errmsg(db));
     out = -EBUSY;
     goto done;
