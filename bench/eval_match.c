@@ -376,6 +376,55 @@ static int s_record_truth(s_eval_t *e) {
   return 0;
 }
 
+/* EVAL_MATCH_DEBUG: the record listed as another child beside the records
+ * of the contact's children, field by field, and how they compare
+ * (synthetic people only: this is the evaluation's own data). */
+static void s_debug_record(s_eval_t *e, const char *label, const char *person_id,
+                           mash_match_person_t *mp) {
+  memset(mp, 0, sizeof *mp);
+  mash_person_row_t row;
+  if (mash_store_person_get(e->store, person_id, &row) != 0) {
+    return;
+  }
+  Mash__V1__Person *p = mash__v1__person__unpack(NULL, row.len, row.record);
+  free(row.record);
+  if (p == NULL) {
+    return;
+  }
+  mash_match_person_from_pb(mp, p);
+  mash__v1__person__free_unpacked(p, NULL);
+  fprintf(stderr, "    %s %s: %s / %s / %04d-%02d-%02d sex %d %s | %s ids %zu%s%s\n", label,
+          person_id, mp->forename, mp->surname, mp->dob_year, mp->dob_month, mp->dob_day,
+          (int)mp->sex, mp->postcode, mp->address, mp->n_ids, mp->n_ids ? " " : "",
+          mp->n_ids ? mp->ids[0].value : "");
+}
+
+static void s_debug_self(s_eval_t *e, size_t i, const char *listed_id) {
+  mash_contact_row_t row;
+  if (mash_store_contact_get(e->store, e->contact_ids[i], &row) != 0) {
+    return;
+  }
+  Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, row.len, row.blob);
+  free(row.blob);
+  if (c == NULL) {
+    return;
+  }
+  mash_match_person_t listed, seed;
+  s_debug_record(e, "listed", listed_id, &listed);
+  for (size_t k = 0; k < c->n_persons; k++) {
+    if (c->persons[k]->ref[0] != 'c') {
+      continue;
+    }
+    s_debug_record(e, c->persons[k]->ref, c->persons[k]->person_id, &seed);
+    mash_match_why_t why;
+    double sc = mash_match_score(&seed, &listed, &why);
+    fprintf(stderr, "      score %.3f (%s) same_in_household %d; linked %s %s\n", sc, why.text,
+            (int)mash_match_same_in_household(&seed, &listed), c->persons[k]->decision,
+            c->persons[k]->why);
+  }
+  mash__v1__contact__free_unpacked(c, NULL);
+}
+
 static int s_packs(s_eval_t *e, s_result_t *r) {
   time_t last = time(NULL);
   for (size_t i = 0; i < e->o.count; i++) {
@@ -422,6 +471,9 @@ static int s_packs(s_eval_t *e, s_result_t *r) {
                 i, rec, rec < e->n_records ? e->record_errors[rec] : 0, tp ? (int)t : -1,
                 tp ? tp->child : -1, tp ? tp->family : 0, sp->family,
                 tp ? e->mw.families[tp->family].hostel : -1, e->mw.families[sp->family].hostel);
+        if (mine || dup) {
+          s_debug_self(e, i, fam.others[k]->ref);
+        }
       }
       if (n_seen < MASH_RESOLVE_HOUSEHOLD_MAX) {
         seen[n_seen++] = t;

@@ -52,75 +52,6 @@ const char *mash_resolve_address_key(const mash_match_person_t *p, char *buf, si
   return buf;
 }
 
-/* ---------------------------------------------------------------- records */
-
-static bool s_id_same(const Mash__V1__Identifier *a, const Mash__V1__Identifier *b) {
-  char va[MASH_MATCH_ID_SIZE], vb[MASH_MATCH_ID_SIZE];
-  if (a->kind != b->kind) {
-    return false;
-  }
-  mash_match_id_normalise(a->kind, a->value, va, sizeof va);
-  mash_match_id_normalise(b->kind, b->value, vb, sizeof vb);
-  return strcmp(va, vb) == 0 && strcmp(a->issuer ? a->issuer : "", b->issuer ? b->issuer : "") == 0;
-}
-
-static bool s_address_known(const Mash__V1__Address *a) {
-  return a != NULL && (a->n_lines > 0 || (a->postcode && a->postcode[0]));
-}
-
-/* The record kept for a person. Who someone is (names, date of birth) is
- * kept from `old` (may be NULL) when it knew them: a typo that still linked
- * must not replace the spelling the record was built on. Where someone lives
- * and their sex take the newer details when given (families move), and the
- * record keeps every identifier of both. No ref and no role: those belong to
- * one notification. */
-int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, bool now_ids,
-                   uint8_t **out, size_t *out_len) {
-  Mash__V1__Person m = *now;
-  m.ref = (char *)"";
-  m.role = (char *)"";
-  Mash__V1__Identifier *ids[MASH_MAX_IDENTIFIERS];
-  size_t n = 0;
-  for (size_t i = 0; now_ids && i < now->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
-    ids[n++] = now->identifiers[i];
-  }
-  if (old != NULL) {
-    if (old->date_of_birth[0]) {
-      m.date_of_birth = old->date_of_birth;
-    }
-    if (now->sex == MASH__V1__SEX__SEX_UNSPECIFIED || now->sex == MASH__V1__SEX__SEX_NOT_KNOWN) {
-      m.sex = old->sex;
-    }
-    if (!s_address_known(now->address)) {
-      m.address = old->address;
-    }
-    if (old->given_name[0]) {
-      m.given_name = old->given_name;
-    }
-    if (old->family_name[0]) {
-      m.family_name = old->family_name;
-    }
-    for (size_t i = 0; i < old->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
-      bool seen = false;
-      for (size_t j = 0; j < n && !seen; j++) {
-        seen = s_id_same(old->identifiers[i], ids[j]);
-      }
-      if (!seen) {
-        ids[n++] = old->identifiers[i];
-      }
-    }
-  }
-  m.identifiers = ids;
-  m.n_identifiers = n;
-  *out_len = mash__v1__person__get_packed_size(&m);
-  *out = malloc(*out_len ? *out_len : 1);
-  if (*out == NULL) {
-    return -ENOMEM;
-  }
-  mash__v1__person__pack(&m, *out);
-  return 0;
-}
-
 /* ---------------------------------------------------------------- one person */
 
 /* Person ids in the order they were made ("P-000009" before "P-000010",
@@ -371,8 +302,13 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
     if (rc == 0 && old == NULL) {
       rc = -EBADMSG;
     }
-    /* A number that conflicts elsewhere is not added to the record. */
-    rc = rc ? rc : resolve_record(pb, old, !best->conflict || by_id, &rec, &rec_len);
+    /* A number that conflicts elsewhere is not added to the record. A
+     * spelling of the given name that agreed with the record's is kept as
+     * one of its own (a record first made from "Isal" knows "Isla"); a
+     * mention that only joins a cluster under review adds none. */
+    unsigned what = (!best->conflict || by_id) ? RESOLVE_RECORD_IDS : 0;
+    what |= !attach && mash_match_forenames_agree(me, &best->best_mp) ? RESOLVE_RECORD_SPELLING : 0;
+    rc = rc ? rc : resolve_record(pb, old, what, &rec, &rec_len);
     if (old) {
       mash__v1__person__free_unpacked(old, NULL);
     }
@@ -383,7 +319,8 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
     out->confidence = s_permille(best->score);
     snprintf(out->why, sizeof out->why, "%s", best->why.text);
   } else {
-    rc = resolve_record(pb, NULL, !best->conflict, &rec, &rec_len);
+    rc = resolve_record(pb, NULL, !best->conflict ? RESOLVE_RECORD_IDS : 0, &rec, &rec_len);
+    rc = rc ? rc : resolve_terms_add(store, me, 1);
     if (conflict_review) {
       d = MASH_MATCH_POSSIBLE;
       out->confidence = s_permille(best->conflict_rest);
@@ -523,6 +460,9 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
   int64_t now = c->received_at_ms;
   s_collect_people(w, n);
   int rc = 0;
+  for (size_t i = 0; rc == 0 && !job->no_term_frequencies && i < w->n; i++) {
+    rc = resolve_terms_lookup(store, &w->mp[i]);
+  }
   bool conflict = false;
   /* People with a date of birth first: the records they find tell who the
    * family is for those the agency knew less about. */

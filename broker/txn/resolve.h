@@ -90,6 +90,9 @@ typedef struct mash_resolve_job {
   int gave_up; /* for the caller's use: why mash_resolve_give_up was needed */
   unsigned linked, possible, created; /* how the persons went, for the log */
   unsigned reviews;                   /* possible matches opened for the desk */
+  /* Weigh exact names by the table alone, not by how common they are in
+   * the store (bench/eval-match --no-tf; the counts are kept either way). */
+  int no_term_frequencies;
 } mash_resolve_job_t;
 
 /* Resolve the people of the stored, unresolved contact job->contact_id

@@ -132,6 +132,12 @@ static const s_migration_t MIGRATIONS[] = {
      "  WHERE r.answered_at_ms = 0 AND e.closed_at_ms = 0;"},
     /* 6: clusters (issue 9): the open matches a person is the new side of. */
     {"matches by person", "CREATE INDEX matches_person ON matches (person) WHERE state = 0;"},
+    /* 7: term frequencies (issue 9): how many person records carry each
+     * name, by the name's blind index (never the name). A store made before
+     * counts from here on; until it holds many, the matcher's smoothing
+     * keeps to the table's weights. */
+    {"person terms", "CREATE TABLE person_terms (key BLOB PRIMARY KEY, n INTEGER NOT NULL) "
+                     "WITHOUT ROWID;"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
