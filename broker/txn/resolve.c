@@ -19,6 +19,9 @@
 #define MASH_INTAKE_FLAGS_MAX 16u /* quality flags on one contact, with resolution's */
 
 static const char *const DECISION_IDENTIFIER = "identifier";
+/* The weight of a link by a shared identifier, and of a conflict. */
+#define S_POINTS_IDENTIFIER 100000
+#define S_POINTS_CONFLICT (-100000)
 /* Joined the best record of a cluster whose possible match awaits review. */
 static const char *const DECISION_PENDING = "pending";
 
@@ -88,7 +91,8 @@ typedef struct s_best {
   char (*exclude)[MASH_PERSON_ID_LEN];
   size_t n_exclude;
   bool found;
-  double score, second; /* the best record's, and the best of another cluster's */
+  double score, second;      /* the best record's, and the best of another cluster's */
+  int points, second_points; /* their match weights, centibits (S_POINTS_* for identifiers) */
   mash_match_why_t why;
   char person_id[MASH_PERSON_ID_LEN];
   char root[MASH_PERSON_ID_LEN]; /* the best record's cluster (itself when alone) */
@@ -150,6 +154,8 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   mash__v1__person__free_unpacked(p, NULL);
   mash_match_why_t why;
   double score = mash_match_score(b->me, &cand, &why);
+  int points =
+      why.identifier ? (score >= 1.0 ? S_POINTS_IDENTIFIER : S_POINTS_CONFLICT) : why.points;
   if (!why.identifier && mash_match_same_in_household(b->me, &cand)) {
     for (size_t i = 0; i < b->n_family; i++) {
       if (strcmp(b->family[i], row->person_id) != 0) {
@@ -158,6 +164,8 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
       double in_family =
           mash_match_probability(why.points - MASH_MATCH_PRIOR + MASH_MATCH_HOUSEHOLD_PRIOR);
       if (in_family > score) {
+        /* points stay the county's: "clearly the better" compares like
+         * with like. */
         score = in_family;
         char text[MASH_MATCH_WHY_SIZE + 8];
         snprintf(text, sizeof text, "family+%s", why.text);
@@ -196,11 +204,13 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   if (!b->found || score > b->score) {
     if (b->found && !same && b->score > b->second) {
       b->second = b->score;
+      b->second_points = b->points;
       b->second_mp = b->best_mp;
       snprintf(b->second_id, sizeof b->second_id, "%s", b->person_id);
     }
     b->found = true;
     b->score = score;
+    b->points = points;
     b->why = why;
     b->best_mp = cand;
     snprintf(b->person_id, sizeof b->person_id, "%s", row->person_id);
@@ -208,6 +218,7 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
     b->pending = r.pending;
   } else if (!same && score > b->second) {
     b->second = score;
+    b->second_points = points;
     b->second_mp = cand;
     snprintf(b->second_id, sizeof b->second_id, "%s", row->person_id);
   }
@@ -277,6 +288,13 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   if (twice) {
     ambiguous = false;
     snprintf(out->duplicate_id, sizeof out->duplicate_id, "%s", best->second_id);
+  }
+  /* Both link, but the evidence for the better is overwhelming (every
+   * field agrees at the new address; the other record agrees on the names
+   * at the old one): that is the person, not a choice for the desk. In
+   * probabilities both are "nearly 1"; their weights tell them apart. */
+  if (ambiguous && best->points - best->second_points >= MASH_RESOLVE_CLEAR_CENTIBITS) {
+    ambiguous = false;
   }
   if (ambiguous || (best->found && best->why.conflict && d == MASH_MATCH_AUTO_LINK)) {
     d = MASH_MATCH_POSSIBLE;
