@@ -60,17 +60,17 @@ static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char 
                                 s_record_address(rec, rec_len, addr, sizeof addr), at_ms);
     }
     free(rec);
-    if (pf) {
-      mash__v1__person__free_unpacked(pf, NULL);
-    }
-    if (pi) {
-      mash__v1__person__free_unpacked(pi, NULL);
-    }
     if (rc == 0) {
       /* One record fewer: the merged one's names are counted no more. */
       mash_match_person_t gone;
       mash_match_person_from_pb(&gone, pf);
       rc = resolve_terms_add(store, &gone, -1);
+    }
+    if (pf) {
+      mash__v1__person__free_unpacked(pf, NULL);
+    }
+    if (pi) {
+      mash__v1__person__free_unpacked(pi, NULL);
     }
     char note[2 * MASH_PERSON_ID_LEN + MASH_PRINCIPAL_LEN + 32];
     snprintf(note, sizeof note, "; confirmed %s by %s", m->match_id, by);
