@@ -45,7 +45,12 @@
  *                 postcode only  postcode       0.05    0.0006   +6.38
  *                 other postcode !postcode      0.15    0.9991   -2.74
  *      prior (MASH_MATCH_PRIOR)                                -18.50
- *    (*) or one is the other's first given name (Maya, Maya Louise).
+ *    (*) or one is the other's first given name (Maya, Maya Louise). An
+        exact forename or surname weighs log2(m / tf) when the name's term
+        frequency tf is known (mash_match_person_set_tf, below): common
+        names count for less than rare ones. A record's other spellings of
+        the given name (other_forenames) are compared too; the best level
+        counts.
  *
  *    Where the figures come from: u is the chance of the level between two
  *    people drawn at random from a county's caseload (a date of birth is

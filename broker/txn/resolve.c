@@ -1,8 +1,9 @@
 /* resolve: person resolution at intake: who each person of a new contact is
  * (see resolve.h for the rule), the records, links, possible matches and
  * relations that follow, and the contact's counts and priority. Households
- * and the family of a pack are resolve_family.c's, the desk's review
- * resolve_review.c's. Storage thread only. */
+ * and the family of a pack are resolve_family.c's, what a record keeps and
+ * the term counts resolve_record.c's, the desk's review resolve_review.c's.
+ * Storage thread only. */
 #include "resolve.h"
 
 #include <errno.h>
