@@ -401,6 +401,9 @@ static void s_collect_people(s_work_t *w, const Mash__V1__Notification *n) {
   }
   for (size_t i = 0; i < w->n; i++) {
     mash_match_person_from_pb(&w->mp[i], w->pb[i]);
+    /* Other spellings are the broker's own knowledge of a record: an
+     * agency's mention compares by the name it wrote. */
+    w->mp[i].n_other_forenames = 0;
   }
 }
 

@@ -52,8 +52,13 @@ unsigned resolve_da_incidents(const mash_person_contact_t *items, size_t n, bool
 /* The record kept for a person (see resolve.c): `now` with what `old` (may
  * be NULL) knew; now's identifiers only with RESOLVE_RECORD_IDS; now's
  * spelling of the given name among the record's other spellings with
- * RESOLVE_RECORD_SPELLING. Malloc'd into *out. */
-enum { RESOLVE_RECORD_IDS = 1u << 0, RESOLVE_RECORD_SPELLING = 1u << 1 };
+ * RESOLVE_RECORD_SPELLING (and its own other spellings too with
+ * RESOLVE_RECORD_MERGED). Malloc'd into *out. */
+enum {
+  RESOLVE_RECORD_IDS = 1u << 0,
+  RESOLVE_RECORD_SPELLING = 1u << 1,
+  RESOLVE_RECORD_MERGED = 1u << 2 /* `now` is a record the desk merged, not a mention */
+};
 int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, unsigned what,
                    uint8_t **out, size_t *out_len);
 

@@ -31,27 +31,22 @@ static bool s_address_known(const Mash__V1__Address *a) {
   return a != NULL && (a->n_lines > 0 || (a->postcode && a->postcode[0]));
 }
 
-/* The record kept for a person. Who someone is (names, date of birth) is
- * kept from `old` (may be NULL) when it knew them: a typo that still linked
- * must not replace the spelling the record was built on. Where someone lives
- * and their sex take the newer details when given (families move), and the
- * record keeps every identifier of both. No ref and no role: those belong to
- * one notification. */
 /* The record's other spellings of the given name: old's, then now's given
- * name and its other spellings when they are new (at most
- * MASH_MAX_OTHER_NAMES, the first kept). */
+ * name when add, then now's own other spellings when merged (a record the
+ * desk merged; an agency's mention brings none), each when new, at most
+ * MASH_MAX_OTHER_NAMES (the first kept). */
 static size_t s_spellings(const Mash__V1__Person *now, const Mash__V1__Person *old, bool add,
-                          char *names[MASH_MAX_OTHER_NAMES]) {
+                          bool merged, char *names[MASH_MAX_OTHER_NAMES]) {
   mash_match_person_t seen;
   mash_match_person_set(&seen, NULL, old->given_name, NULL, NULL, MASH__V1__SEX__SEX_UNSPECIFIED,
                         NULL, NULL);
-  size_t n = 0;
-  for (size_t i = 0; i <= now->n_other_given_names + old->n_other_given_names; i++) {
-    const char *name = i < old->n_other_given_names ? old->other_given_names[i]
-                       : !add                       ? NULL
-                       : i == old->n_other_given_names
-                           ? now->given_name
-                           : now->other_given_names[i - old->n_other_given_names - 1];
+  size_t n = 0, n_old = old->n_other_given_names;
+  size_t n_now = add && merged ? now->n_other_given_names : 0;
+  for (size_t i = 0; i <= n_old + n_now; i++) {
+    const char *name = i < n_old    ? old->other_given_names[i]
+                       : !add       ? NULL
+                       : i == n_old ? now->given_name
+                                    : now->other_given_names[i - n_old - 1];
     if (name != NULL && n < MASH_MAX_OTHER_NAMES && mash_match_person_add_other(&seen, name) == 1) {
       names[n++] = (char *)name;
     }
@@ -59,6 +54,13 @@ static size_t s_spellings(const Mash__V1__Person *now, const Mash__V1__Person *o
   return n;
 }
 
+/* The record kept for a person. Who someone is (names, date of birth) is
+ * kept from `old` (may be NULL) when it knew them: a typo that still linked
+ * must not replace the spelling the record was built on, though it is kept
+ * among the other spellings (RESOLVE_RECORD_SPELLING). Where someone lives
+ * and their sex take the newer details when given (families move), and the
+ * record keeps every identifier of both. No ref and no role: those belong to
+ * one notification. */
 int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, unsigned what,
                    uint8_t **out, size_t *out_len) {
   Mash__V1__Person m = *now;
@@ -73,7 +75,8 @@ int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, uns
   }
   if (old != NULL && old->given_name[0]) {
     m.n_other_given_names =
-        s_spellings(now, old, (what & RESOLVE_RECORD_SPELLING) != 0 && now->given_name[0], names);
+        s_spellings(now, old, (what & RESOLVE_RECORD_SPELLING) != 0 && now->given_name[0],
+                    (what & RESOLVE_RECORD_MERGED) != 0, names);
     m.other_given_names = names;
   } else if (old == NULL) {
     m.n_other_given_names = 0; /* a new record: only what the agency wrote */

@@ -50,7 +50,9 @@ static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char 
     /* The desk says they are one child: the merged record's spelling
      * of the given name is one of theirs. */
     rc = pf && pi
-             ? resolve_record(pf, pi, RESOLVE_RECORD_IDS | RESOLVE_RECORD_SPELLING, &rec, &rec_len)
+             ? resolve_record(pf, pi,
+                              RESOLVE_RECORD_IDS | RESOLVE_RECORD_SPELLING | RESOLVE_RECORD_MERGED,
+                              &rec, &rec_len)
              : -EBADMSG;
     if (rc == 0) {
       /* The merged record lives where the newer one said. */
