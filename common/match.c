@@ -264,11 +264,13 @@ static row_t s_surname_row(const mash_match_person_t *a, const mash_match_person
 
 /* Usual variants of one given name, normalised: a name and its short
  * form or another spelling that sounds different (Thomas, Tom; Jack, Jak;
- * Elizabeth, Beth). Spellings that sound alike (Mohammed, Muhammad; Sophia,
- * Sofia) need no row: their phonetic keys agree. The last rows are short
- * pet forms spelt two ways (Freddie, Freddy): one typed with a slip
- * ("Frdedy") is a slip of the one spelling, not of the other, so only a
- * row recognises it (and the two spellings then weigh as variants). */
+ * Elizabeth, Beth). The last rows are two spellings of one name that sound
+ * alike (Freddie, Freddy; Sophia, Sofia; Mohammed, Muhammad): their keys
+ * agree anyway, but as "sounding alike" with the same date of birth they
+ * would be capped as possible twins, which two spellings of one name are
+ * not; and one typed with a slip ("Frdedy") is a slip of the one spelling,
+ * which only a row recognises. Other sound-alikes (Ella, Ellie; Catherine,
+ * Kathryn) are different names and stay "sounding alike". */
 static const char *const s_variants[][2] = {
     {"alexander", "alex"},    {"alexandra", "alex"},    {"abigail", "abbie"},
     {"abigail", "abby"},      {"benjamin", "ben"},      {"charlotte", "lottie"},
@@ -289,6 +291,7 @@ static const char *const s_variants[][2] = {
     {"anthony", "tony"},      {"stephen", "steve"},     {"richard", "rich"},
     {"freddie", "freddy"},    {"alfie", "alfy"},        {"evie", "evey"},
     {"callum", "calum"},      {"leanne", "lianne"},     {"ayla", "aila"},
+    {"sophia", "sofia"},      {"mohammed", "mohammad"}, {"mohammed", "muhammad"},
 };
 
 /* a is x and b is y, or b within one slip of y (a nickname typed wrongly:
