@@ -220,6 +220,14 @@ int mash_store_person_find(mash_store_t *s, const char *const *keys, size_t n,
   return s->vt->person_find ? s->vt->person_find(s, keys, n, cb, arg) : -ENOSYS;
 }
 
+int mash_store_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
+  return s->vt->term_counts ? s->vt->term_counts(s, keys, n, counts) : -ENOSYS;
+}
+
+int mash_store_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta) {
+  return s->vt->term_add ? s->vt->term_add(s, keys, n, delta) : -ENOSYS;
+}
+
 int mash_store_person_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
   return s->vt->person_get ? s->vt->person_get(s, person_id, row) : -ENOSYS;
 }

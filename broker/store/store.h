@@ -473,6 +473,16 @@ int mash_store_match_decide(mash_store_t *s, const char *match_id, int state, co
 int mash_store_match_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb,
                              void *arg);
 
+/* Term frequencies (issue 9; match.h): how many person records carry each
+ * of keys[0..n) ("t:f:maya", "t:s:hartley", "t:*" for every record), given
+ * in plain text and kept only as keyed blind indexes, into counts[i] (0 for
+ * a key never counted; NULL or "" keys count 0). */
+int mash_store_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts);
+/* Add delta (1 for a new record, -1 for a record merged away) to the count
+ * of each of keys[0..n) (NULL or "" keys are skipped); a count never goes
+ * below 0. */
+int mash_store_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta);
+
 /* ==== statistics (management information, DESIGN.md §1) ====
  * From plain columns only, never sealed content; no writes. A read-only
  * store (mash_store_sqlite_open_readonly) offers these. */

@@ -700,7 +700,8 @@ int mash_tx_match(mash_tx_t *tx, mash_store_t *store) {
              m->confirm ? "confirmed: records merged" : "rejected: records kept apart");
     if (known) {
       const char *people[2] = {row.candidate_id, m->confirm ? NULL : row.person_id};
-      rc = mash_tx_reissue_packs(tx, store, people);
+      rc = mash_tx_match_outcome(tx, store, &row, m->confirm, m->decided_by);
+      rc = rc ? rc : mash_tx_reissue_packs(tx, store, people);
     }
   }
   if (rc == 0 && tx->receipt) {

@@ -149,6 +149,8 @@ enum {
   S_MATCH_GET,
   S_MATCH_DECIDE,
   S_MATCH_PENDING,
+  S_TERM_COUNTS,
+  S_TERM_ADD,
   S_STATS_SUMMARY,
   S_STATS_SOURCES,
   S_STATS_REPLIES,
@@ -214,6 +216,8 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_MATCH_GET] = "match_get",
     [S_MATCH_DECIDE] = "match_decide",
     [S_MATCH_PENDING] = "match_pending",
+    [S_TERM_COUNTS] = "term_counts",
+    [S_TERM_ADD] = "term_add",
     [S_STATS_SUMMARY] = "stats_summary",
     [S_STATS_SOURCES] = "stats_sources",
     [S_STATS_REPLIES] = "stats_replies",
@@ -517,6 +521,15 @@ static int f_match_pending(mash_store_t *s, const char *person_id, mash_store_pe
                (uintptr_t[]){(uintptr_t)person_id, (uintptr_t)cb, (uintptr_t)arg}, 3);
 }
 
+static int f_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
+  return s_hit(s, S_TERM_COUNTS, (uintptr_t[]){(uintptr_t)keys, (uintptr_t)n, (uintptr_t)counts},
+               3);
+}
+
+static int f_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta) {
+  return s_hit(s, S_TERM_ADD, (uintptr_t[]){(uintptr_t)keys, (uintptr_t)n, (uintptr_t)delta}, 3);
+}
+
 static int s_pending_cb(const char *other_id, int other_is_candidate, void *arg) {
   (void)other_id;
   (void)other_is_candidate;
@@ -651,6 +664,8 @@ static const mash_store_vtable_t RECORDING_VT = {
     .match_get = f_match_get,
     .match_decide = f_match_decide,
     .match_pending = f_match_pending,
+    .term_counts = f_term_counts,
+    .term_add = f_term_add,
     .stats_summary = f_stats_summary,
     .stats_sources = f_stats_sources,
     .stats_replies = f_stats_replies,
@@ -1012,6 +1027,20 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     want[2] = (uintptr_t)P(2);
     *n = 3;
     rc = mash_store_match_pending(s, P(0), s_pending_cb, P(2));
+    break;
+  case S_TERM_COUNTS:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)(size_t)203;
+    want[2] = (uintptr_t)P(2);
+    *n = 3;
+    rc = mash_store_term_counts(s, P(0), (size_t)203, P(2));
+    break;
+  case S_TERM_ADD:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)(size_t)203;
+    want[2] = (uintptr_t)-1;
+    *n = 3;
+    rc = mash_store_term_add(s, P(0), (size_t)203, -1);
     break;
   case S_STATS_SUMMARY:
     want[0] = (uintptr_t)INT64_C(5000000000);

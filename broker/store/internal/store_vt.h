@@ -98,6 +98,9 @@ typedef struct mash_store_vtable {
                       const uint8_t *decision, size_t len, int64_t at_ms);
   /* The people in an open possible match with person_id, either side. */
   int (*match_pending)(mash_store_t *s, const char *person_id, mash_store_pending_cb cb, void *arg);
+  /* Term counts: records per name key (blind indexes only). */
+  int (*term_counts)(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts);
+  int (*term_add)(mash_store_t *s, const char *const *keys, size_t n, int delta);
 
   /* ---- statistics ---- */
   int (*stats_summary)(mash_store_t *s, int64_t now_ms, mash_store_stats_t *out);

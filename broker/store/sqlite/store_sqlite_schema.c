@@ -136,6 +136,12 @@ static const s_migration_t MIGRATIONS[] = {
      * found by age. */
     {"inbox refusals", "ALTER TABLE inbox ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;"
                        "CREATE INDEX inbox_refused ON inbox (at_ms) WHERE refused = 1;"},
+    /* 8: term frequencies (issue 9): how many person records carry each
+     * name, by the name's blind index (never the name). A store made before
+     * counts from here on; until it holds many, the matcher's smoothing
+     * keeps to the table's weights. */
+    {"person terms", "CREATE TABLE person_terms (key BLOB PRIMARY KEY, n INTEGER NOT NULL) "
+                     "WITHOUT ROWID;"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
