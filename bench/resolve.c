@@ -616,9 +616,22 @@ static int s_cand_cb(mash_person_row_t *row, void *arg) {
   return 0;
 }
 
+static int s_count_cb(mash_person_row_t *row, void *arg) {
+  (void)row;
+  ++*(size_t *)arg;
+  return 0;
+}
+
+/* The kinds of key (match.h's blocking keys, then identifiers), by their
+ * first letter. */
+static const char S_KEY_KINDS[] = "dspnfqi";
+#define S_KEY_KIND_N (sizeof S_KEY_KINDS - 1)
+
 typedef struct s_cands {
   s_stats_t count;   /* candidates per person */
   s_stats_t find_ms; /* person_find with the scoring of every candidate, per person */
+  /* People found under each kind of key alone, per person holding one. */
+  s_stats_t by_kind[S_KEY_KIND_N];
   size_t persons;
 } s_cands_t;
 
@@ -628,7 +641,9 @@ typedef struct s_cands {
 static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_cands_t *out) {
   memset(out, 0, sizeof *out);
   double *seen = calloc(2 * count, sizeof *seen), *ms = calloc(2 * count, sizeof *ms);
-  int rc = seen && ms ? 0 : -ENOMEM;
+  double *kind = calloc(2 * count * S_KEY_KIND_N, sizeof *kind);
+  size_t n_kind[S_KEY_KIND_N] = {0};
+  int rc = seen && ms && kind ? 0 : -ENOMEM;
   size_t k = 0;
   rc = rc ? rc : mash_store_begin(b->store);
   for (size_t i = 0; rc == 0 && i < count; i++) {
@@ -648,6 +663,17 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
       rc = mash_store_person_find(b->store, keys.ptr, keys.n, s_cand_cb, &c);
       ms[k] = (double)(s_now_ns() - t0) / 1e6;
       seen[k++] = (double)c.seen;
+      /* Each key alone: which kinds bring the candidates (a key of more
+       * than the store's limit counts as none, as in the look-up). */
+      for (size_t i = 0; rc == 0 && i < keys.n; i++) {
+        const char *at = keys.text[i][0] != '\0' ? strchr(S_KEY_KINDS, keys.text[i][0]) : NULL;
+        size_t x = at != NULL ? (size_t)(at - S_KEY_KINDS) : 0, one = 0;
+        if (at == NULL || n_kind[x] >= 2 * count) {
+          continue;
+        }
+        rc = mash_store_person_find(b->store, &keys.ptr[i], 1, s_count_cb, &one);
+        kind[x * 2 * count + n_kind[x]++] = (double)one;
+      }
     }
   }
   if (rc == 0) {
@@ -657,9 +683,13 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
     out->persons = k;
     out->count = s_stats(seen, k);
     out->find_ms = s_stats(ms, k);
+    for (size_t x = 0; x < S_KEY_KIND_N; x++) {
+      out->by_kind[x] = s_stats(kind + x * 2 * count, n_kind[x]);
+    }
   }
   free(seen);
   free(ms);
+  free(kind);
   return rc;
 }
 
@@ -791,6 +821,12 @@ int main(int argc, char **argv) {
          "scoring p50 %.3f p99 %.3f ms\n",
          cands.count.p50, cands.count.p90, cands.count.p99, cands.count.max, cands.find_ms.p50,
          cands.find_ms.p99);
+  printf("  candidates by kind of key alone (p50/p99/max):");
+  for (size_t x = 0; x < S_KEY_KIND_N; x++) {
+    printf(" %c: %.0f/%.0f/%.0f", S_KEY_KINDS[x], cands.by_kind[x].p50, cands.by_kind[x].p99,
+           cands.by_kind[x].max);
+  }
+  printf("\n");
   bool bad = false;
   for (size_t k = 0; k < o->n_batch; k++) {
     const s_phase_t *ph = &phases[k];

@@ -319,6 +319,94 @@ out:
   return 0;
 }
 
+/* ---- openers: one reusable decryption context per thread ---- */
+
+struct mash_seal_opener {
+  EVP_CIPHER *cipher; /* fetched once: an implicit fetch per blob is costly */
+  EVP_CIPHER_CTX *ctx;
+};
+
+mash_seal_opener_t *mash_seal_opener_new(const mash_seal_t *s) {
+  if (!s) {
+    return NULL;
+  }
+  mash_seal_opener_t *o = calloc(1, sizeof *o);
+  if (!o) {
+    return NULL;
+  }
+  o->cipher = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+  o->ctx = EVP_CIPHER_CTX_new();
+  /* The key schedule is made here, once; each blob sets only its nonce. */
+  if (!o->cipher || !o->ctx || EVP_DecryptInit_ex(o->ctx, o->cipher, NULL, NULL, NULL) != 1 ||
+      EVP_CIPHER_CTX_ctrl(o->ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) != 1 ||
+      EVP_DecryptInit_ex(o->ctx, NULL, NULL, s->key, NULL) != 1) {
+    mash_seal_opener_destroy(&o);
+  }
+  return o;
+}
+
+void mash_seal_opener_destroy(mash_seal_opener_t **self_p) {
+  if (!self_p || !*self_p) {
+    return;
+  }
+  mash_seal_opener_t *o = *self_p;
+  EVP_CIPHER_CTX_free(o->ctx); /* wipes the key schedule */
+  EVP_CIPHER_free(o->cipher);
+  free(o);
+  *self_p = NULL;
+}
+
+int mash_seal_opener_decrypt(mash_seal_opener_t *o, const uint8_t *in, size_t len,
+                             const uint8_t *aad, size_t aad_len, uint8_t **out, size_t *out_len) {
+  if (!o || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
+    return -EINVAL;
+  }
+  if (len < MASH_SEAL_OVERHEAD || in[0] != SEAL_VERSION) {
+    return -EBADMSG;
+  }
+  if (len > (size_t)INT_MAX || aad_len > (size_t)INT_MAX) {
+    return -EMSGSIZE;
+  }
+  size_t pt_len = len - MASH_SEAL_OVERHEAD;
+  const uint8_t *nonce = in + 1;
+  const uint8_t *ct = nonce + NONCE_LEN;
+  uint8_t *buf = malloc(pt_len > 0 ? pt_len : 1);
+  if (!buf) {
+    return -ENOMEM;
+  }
+  int rc = -EIO;
+  uint8_t tag[TAG_LEN];
+  memcpy(tag, ct + pt_len, TAG_LEN);
+  int n = 0, pt_done = 0;
+  /* The same steps as s_gcm_run and mash_seal_decrypt, under the key the
+   * context already holds: version byte, aad, ciphertext, then the tag. */
+  if (EVP_DecryptInit_ex(o->ctx, NULL, NULL, NULL, nonce) != 1 ||
+      EVP_DecryptUpdate(o->ctx, NULL, &n, in, 1) != 1 ||
+      (aad_len > 0 && EVP_DecryptUpdate(o->ctx, NULL, &n, aad, (int)aad_len) != 1) ||
+      (pt_len > 0 && EVP_DecryptUpdate(o->ctx, buf, &pt_done, ct, (int)pt_len) != 1) ||
+      EVP_CIPHER_CTX_ctrl(o->ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) != 1) {
+    goto out;
+  }
+  if (EVP_DecryptFinal_ex(o->ctx, buf + pt_done, &n) != 1) {
+    rc = -EBADMSG;
+    goto out;
+  }
+  if ((size_t)(pt_done + n) != pt_len) {
+    goto out;
+  }
+  rc = 0;
+out:
+  if (rc != 0) {
+    /* Unauthenticated plaintext must not outlive this call. */
+    OPENSSL_cleanse(buf, pt_len > 0 ? pt_len : 1);
+    free(buf);
+    return rc;
+  }
+  *out = buf;
+  *out_len = pt_len;
+  return 0;
+}
+
 int mash_seal_blind_bytes(const mash_seal_t *s, const char *in, uint8_t out[32]) {
   unsigned int md_len = 0;
   const char *msg = in ? in : "";

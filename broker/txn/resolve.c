@@ -219,9 +219,11 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   mash__v1__person__free_unpacked(p, NULL);
   mash_match_why_t why;
   double score = mash_match_score(b->me, &cand, &why);
-  if (!why.identifier && mash_match_same_in_household(b->me, &cand)) {
+  if (!why.identifier) {
     for (size_t i = 0; i < b->n_family; i++) {
-      if (strcmp(b->family[i], row->person_id) != 0) {
+      /* The family first: the household test scores the pair again. */
+      if (strcmp(b->family[i], row->person_id) != 0 ||
+          !mash_match_same_in_household(b->me, &cand)) {
         continue;
       }
       double in_family =
