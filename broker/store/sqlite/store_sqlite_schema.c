@@ -132,6 +132,16 @@ static const s_migration_t MIGRATIONS[] = {
      "  WHERE r.answered_at_ms = 0 AND e.closed_at_ms = 0;"},
     /* 6: clusters (issue 9): the open matches a person is the new side of. */
     {"matches by person", "CREATE INDEX matches_person ON matches (person) WHERE state = 0;"},
+    /* 7: the escalation log appended from the store (store_sqlite_esclog.c):
+     * how far the log was durable (a log ending before it was cut or
+     * deleted), and the steps stored before sequence numbers, whose lines
+     * carry none (taken as logged, as the old log wrote them). */
+    {"escalation log mark",
+     "CREATE TABLE esclog_mark ("
+     "  k INTEGER PRIMARY KEY CHECK (k = 1), appended_seq INTEGER NOT NULL,"
+     "  legacy_seq INTEGER NOT NULL);"
+     "INSERT INTO esclog_mark (k, appended_seq, legacy_seq)"
+     "  SELECT 1, COALESCE(MAX(id), 0), COALESCE(MAX(id), 0) FROM escalations;"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
