@@ -545,7 +545,7 @@ int main(int argc, char **argv) {
   b->intake_lat_us = calloc(b->cap_intake_lat, sizeof *b->intake_lat_us);
   uv_timer_init(&b->loop, &b->intake_timer);
   b->intake_timer.data = b;
-  double storm_s = 0;
+  double storm_s = 0, storm_cpu_s = 0;
   if (b->o.storm) {
     if (mash_storage_run_sync(b->storage, s_load_fn, &storm) != 0) {
       goto out;
@@ -556,11 +556,13 @@ int main(int argc, char **argv) {
     uint64_t every = (uint64_t)(1000.0 / b->o.intake_rate);
     uv_timer_start(&b->intake_timer, s_intake_tick, 0, every ? every : 1);
     t0 = s_now_us();
+    c0 = s_cpu_us();
     for (unsigned long i = 0; i < b->o.storm; i++) {
       mash_watch_arm(b->watch, storm.first_duty + i, storm.start_ms + window * 3 / 4);
     }
     uv_run(&b->loop, UV_RUN_DEFAULT);
     storm_s = (double)(s_now_us() - t0) / 1e6;
+    storm_cpu_s = (double)(s_cpu_us() - c0) / 1e6;
     b->intake_on = 0;
   }
   uv_timer_stop(&b->intake_timer);
@@ -607,8 +609,10 @@ int main(int argc, char **argv) {
   printf("  firing lateness (n=%zu)       p50 %" PRId64 " ms, p99 %" PRId64 " ms, max %" PRId64
          " ms (committed, at real speed)\n",
          n_late, late_p50, late_p99, late_max);
-  printf("  storm of %lu due at once      %.1f s (%.0f duties/s), %lu slices, %lu failed\n",
-         b->o.storm, storm_s, storm_s > 0 ? (double)b->o.storm / storm_s : 0, b->slices, b->failed);
+  printf("  storm of %lu due at once      %.1f s (%.0f duties/s), %lu slices, %lu failed; "
+         "%.1f s CPU, all threads (%.0f us a duty)\n",
+         b->o.storm, storm_s, storm_s > 0 ? (double)b->o.storm / storm_s : 0, b->slices, b->failed,
+         storm_cpu_s, b->o.storm ? storm_cpu_s * 1e6 / (double)b->o.storm : 0);
   printf("  intake during the storm       n=%zu at %.0f/s: p50 %.1f ms, p99 %.1f ms, max %.1f ms"
          " (%lu failed)\n",
          n_in, b->o.intake_rate, in_p50, in_p99, in_max, b->intake_failed);
