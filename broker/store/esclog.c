@@ -338,11 +338,19 @@ static int recover(mash_esclog_t *log, char *err, size_t errlen) {
    * Without a head file only the very first line can be unfinished (the
    * first append syncs at once), so a deleted head never empties a log. */
   size_t max_past = have ? MASH_ESCLOG_MAX_PENDING : 1;
+  off_t start = 0, end = 0; /* line hc */
   if (s.lines >= hc && s.lines - hc <= max_past) {
     char covered[MASH_ESCLOG_HASH_HEX + 1];
-    off_t start = 0, end = 0;
     if (hc == 0) {
       memcpy(covered, ZERO_HASH, sizeof covered);
+    } else if (hc == s.lines) {
+      /* The usual case (nothing past the head): the scan found line hc, so
+       * a long log is not read again. */
+      start = s.start_last;
+      end = s.end_complete;
+      if (hash_range(log->fd, start, (size_t)(end - start - 1), covered) != 0)
+        return fail(err, errlen, MASH_ESCLOG_ECORRUPT, "%s: line %zu unreadable or too long",
+                    log->path, hc);
     } else if (line_bounds(log->fd, hc, &start, &end) != 0 ||
                hash_range(log->fd, start, (size_t)(end - start - 1), covered) != 0) {
       return fail(err, errlen, MASH_ESCLOG_ECORRUPT, "%s: line %zu unreadable or too long",
@@ -367,9 +375,8 @@ static int recover(mash_esclog_t *log, char *err, size_t errlen) {
   log->last_seq = 0;
   if (hc > 0) {
     /* The last line's sequence number: where appending from the store
-     * resumes. */
-    off_t start = 0, end = 0;
-    if (line_bounds(log->fd, hc, &start, &end) != 0 || end - start - 1 > MASH_ESCLOG_MAX_LINE)
+     * resumes (line hc's bounds, found above). */
+    if (end - start - 1 > MASH_ESCLOG_MAX_LINE)
       return fail(err, errlen, MASH_ESCLOG_ECORRUPT, "%s: line %zu unreadable or too long",
                   log->path, hc);
     size_t len = (size_t)(end - start - 1);
