@@ -213,6 +213,19 @@ int mash_store_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id,
                                        : -ENOSYS;
 }
 
+int mash_store_escalations_after(mash_store_t *s, uint64_t after_seq, size_t max,
+                                 mash_store_step_cb cb, void *arg) {
+  return s->vt->escalations_after ? s->vt->escalations_after(s, after_seq, max, cb, arg) : -ENOSYS;
+}
+
+int mash_store_esclog_state(mash_store_t *s, mash_store_esclog_state_t *out) {
+  return s->vt->esclog_state ? s->vt->esclog_state(s, out) : -ENOSYS;
+}
+
+int mash_store_esclog_mark(mash_store_t *s, uint64_t appended_seq) {
+  return s->vt->esclog_mark ? s->vt->esclog_mark(s, appended_seq) : -ENOSYS;
+}
+
 /* ---- people ---- */
 
 int mash_store_person_find(mash_store_t *s, const char *const *keys, size_t n,

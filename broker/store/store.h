@@ -317,6 +317,35 @@ int mash_store_escalation_insert(mash_store_t *s, const char *escalation_id, con
 int mash_store_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id,
                                       mash_store_blob_cb cb, void *arg);
 
+/* The escalation log is appended from the store (DESIGN.md §6): each step's
+ * sequence number is its place in the store, given by escalation_insert in
+ * the step's own transaction, increasing in commit order (one writer). */
+
+/* One stored step: its sequence number, escalation id and serialized
+ * EscalationEvent (valid during the call only). Return non-zero to stop. */
+typedef int (*mash_store_step_cb)(uint64_t seq, const char *escalation_id, const uint8_t *event,
+                                  size_t len, void *arg);
+/* The stored steps with a sequence number above after_seq, in order, at
+ * most `max` of them (0: all), to cb. A read-only store offers this. */
+int mash_store_escalations_after(mash_store_t *s, uint64_t after_seq, size_t max,
+                                 mash_store_step_cb cb, void *arg);
+
+/* Where the escalation log stands, as the store records it. */
+typedef struct mash_store_esclog_state {
+  uint64_t steps;    /* steps stored */
+  uint64_t last_seq; /* the highest sequence number stored (0: none) */
+  /* The log was durable up to this sequence number (esclog_mark): a log
+   * that ends before it was cut or deleted. */
+  uint64_t appended_seq;
+  /* Steps up to this one were stored before sequence numbers: their lines
+   * (if any) have no "seq". */
+  uint64_t legacy_seq;
+} mash_store_esclog_state_t;
+/* Read it. A read-only store offers this. */
+int mash_store_esclog_state(mash_store_t *s, mash_store_esclog_state_t *out);
+/* Record that the log is durable up to appended_seq (never lowers it). */
+int mash_store_esclog_mark(mash_store_t *s, uint64_t appended_seq);
+
 /* ==== duties: every timed duty of the hub (DESIGN.md §4, "One timetable") ==== */
 
 /* What a duty is about; ref names it (a request id or a contact id). */

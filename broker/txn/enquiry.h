@@ -17,13 +17,15 @@
 
 #include "codec.h"
 #include "deadline.h"
-#include "esclog.h"
+#include "esclog_feed.h"
 #include "keys.h"
 #include "ladder.h"
 #include "storage.h"
 #include "uuid.h"
 
-/* Shared, read-only configuration (esclog: storage thread only). */
+/* Shared, read-only configuration. esclog_feed (may be NULL) appends the
+ * escalation log from the store after commit; the escalation transaction
+ * only records in the store how far the log is durable. */
 typedef struct mash_enquiry_env {
   const mash_deadline_policy_t *policy;
   const mash_calendar_t *calendar;
@@ -31,7 +33,7 @@ typedef struct mash_enquiry_env {
   const mash_ladder_t *screening_ladder; /* the screening of a contact */
   const mash_ladder_t *decision_ladder;  /* the outcome decision */
   const mash_trust_t *trust;
-  mash_esclog_t *esclog;
+  mash_esclog_feed_t *esclog_feed;
 } mash_enquiry_env_t;
 
 typedef enum mash_tx_kind {

@@ -60,6 +60,7 @@ wait_for 30 "the re-issued pack" test -f "$(pack_file ENQ-000001 2)"
 grep -q '"partial": *false' "$(pack_file ENQ-000001 2)" || fail "pack v2 should be complete"
 
 # The escalation log holds the steps, chained; an edit is found.
+wait_for 20 "the escalation log to catch up with the store" esclog_caught_up
 "$B/ops/mashctl" --data "$T/mashd" verify | grep -q "^ok" || fail "chain does not verify"
 lines=$(wc -l <"$T/mashd/escalations.log")
 [ "$lines" -ge 3 ] || fail "escalation log has $lines lines"

@@ -55,6 +55,7 @@ for spec in "1 750" "2 1000" "3 1500"; do
   [ "$at" -ge "$want" ] && [ "$at" -le $((want + 1200000)) ] ||
     fail "screening level $level at $at, expected $want (+20 min)"
 done
+wait_for 20 "the escalation log to catch up with the store" esclog_caught_up
 grep -q '"duty":"screening".*"escalation_id":"MASH-000001-S-L1".*hub_duty_worker' "$T/mashd/escalations.log" ||
   grep -q '"escalation_id":"MASH-000001-S-L1".*hub_duty_worker' "$T/mashd/escalations.log" ||
   fail "the reminder is not in the escalation log"

@@ -57,6 +57,10 @@ typedef struct mash_store_vtable {
                            const uint8_t *event, size_t len);
   int (*escalations_of_enquiry)(mash_store_t *s, const char *enquiry_id, mash_store_blob_cb cb,
                                 void *arg);
+  int (*escalations_after)(mash_store_t *s, uint64_t after_seq, size_t max, mash_store_step_cb cb,
+                           void *arg);
+  int (*esclog_state)(mash_store_t *s, mash_store_esclog_state_t *out);
+  int (*esclog_mark)(mash_store_t *s, uint64_t appended_seq);
   int (*outbox_insert)(mash_store_t *s, const char *message_id, const char *target,
                        const uint8_t *frame, size_t len, int64_t at_ms);
   int (*outbox_delivered)(mash_store_t *s, const char *message_id, const char *principal,

@@ -277,6 +277,8 @@ static const mash_store_vtable_t SQLITE_VT = {
     .requests_open = store_enq_requests_open,
     .escalation_insert = store_enq_escalation_insert,
     .escalations_of_enquiry = store_enq_escalations_of_enquiry,
+    STORE_ELOG_READ_VTABLE_ENTRIES,
+    .esclog_mark = store_elog_mark,
     .outbox_insert = store_enq_outbox_insert,
     .outbox_delivered = store_enq_outbox_delivered,
     .outbox_pending = store_enq_outbox_pending,
@@ -306,6 +308,7 @@ static const mash_store_vtable_t SQLITE_READONLY_VT = {
     .stats_quality_flags = store_stat_quality_flags,
     .duty_stats = store_duty_stats,
     .ops_figures = store_ops_figures,
+    STORE_ELOG_READ_VTABLE_ENTRIES,
 };
 
 /* Read a single-value PRAGMA as text into buf. */

@@ -188,6 +188,17 @@ int store_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_
   .duty_set = store_duty_set, .duty_done = store_duty_done, .duties_open = store_duties_open,      \
   .duty_stats = store_duty_stats
 
+/* ---- the escalation log's side of the store (store_sqlite_esclog.c):
+ * plain columns only, so a read-only store offers the reads ---- */
+
+int store_elog_after(mash_store_t *s, uint64_t after_seq, size_t max, mash_store_step_cb cb,
+                     void *arg);
+int store_elog_state(mash_store_t *s, mash_store_esclog_state_t *out);
+int store_elog_mark(mash_store_t *s, uint64_t appended_seq);
+
+#define STORE_ELOG_READ_VTABLE_ENTRIES                                                             \
+  .escalations_after = store_elog_after, .esclog_state = store_elog_state
+
 /* ---- the operations console (store_sqlite_ops.c): plain columns only ---- */
 
 int store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
