@@ -42,7 +42,7 @@ static int s_connect(ops_link_t *l, char *err, size_t errlen) {
    * show whether mashd answers. */
   void *sock =
       mash_zsock_curve_client(l->ctx, l->cfg.endpoint, l->server.public_key, l->key.public_key,
-                              l->key.secret_key, MASH_MAX_FRAME, 0, err, errlen);
+                              l->key.secret_key, MASH_MAX_WIRE, 0, err, errlen);
   if (!sock) {
     return -1;
   }

@@ -85,7 +85,9 @@ static void s_live(mash_router_t *r, mash_ops_live_t *l) {
                   {"escalations", n->escalations}},
     reasons[] = {{"invalid", n->rejected},
                  {"forbidden", n->forbidden},
-                 {"malformed", n->malformed},
+                 {"malformed", n->malformed - n->oversized},
+                 {"oversized", n->oversized},
+                 {"adapter", n->adapter_rejected},
                  {"unsupported", n->unsupported},
                  {"unauthenticated", n->unauthenticated}};
   for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++) {
@@ -124,6 +126,26 @@ MASH_ROUTER_HANDLER(ops_query) {
     r->ops_outstanding++;
   }
   free(live);
+}
+
+MASH_ROUTER_HANDLER(adapter_rejection) {
+  (void)body;
+  (void)tx_kind;
+  const Mash__V1__AdapterRejection *a = env->adapter_rejection;
+  /* Counted for the principal of the CURVE key, never a payload field. */
+  int again =
+      mash_ops_note_adapter_rejected(r->ops, k->principal, env->message_id, a->fields, a->n_fields);
+  if (!again) {
+    r->n.adapter_rejected++;
+    /* The reference (a file name) may say who the file is about: not logged. */
+    mash_warn_limited("%s's adapter refused a file (%s, message %s): %zu field(s)%s%s",
+                      k->principal, a->reason, env->message_id, a->n_fields,
+                      a->n_fields ? ", first " : "", a->n_fields ? a->fields[0] : "");
+  }
+  mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                           again ? MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE
+                                 : MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED,
+                           NULL, NULL);
 }
 
 void mash_router_ops_feed(mash_router_t *r, const mash_tx_t *tx) {

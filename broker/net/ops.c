@@ -23,10 +23,22 @@ typedef struct s_seen {
 
 typedef struct s_refusals {
   char principal[64];
-  int64_t n;
+  int64_t n; /* notifications the broker refused */
   mash_ops_named_t fields[MASH_OPS_FIELDS];
   size_t n_fields;
+  int64_t adapter_n; /* files the agency's adapter refused (AdapterRejection) */
+  mash_ops_named_t adapter_fields[MASH_OPS_FIELDS];
+  size_t n_adapter_fields;
 } s_refusals_t;
+
+/* Reports counted lately, so that a report resent because its receipt was
+ * lost is not counted twice. */
+#define S_RECENT 256
+
+typedef struct s_recent {
+  char principal[64];
+  char message_id[MASH_MAX_ID_LEN + 1];
+} s_recent_t;
 
 struct mash_ops {
   int64_t started_at_ms, screening_ms;
@@ -34,6 +46,8 @@ struct mash_ops {
   size_t n_refused;
   s_seen_t seen[S_PRINCIPALS];
   size_t n_seen;
+  s_recent_t recent[S_RECENT];
+  size_t recent_next;
 };
 
 void mash_ops_seen(mash_ops_t *o, const char *principal, const char *role, int64_t now_ms) {
@@ -108,36 +122,68 @@ static void s_strip_indices(const char *in, char *out, size_t cap) {
   out[k] = '\0';
 }
 
-void mash_ops_note_rejected(mash_ops_t *o, const char *principal, const mash_errors_t *errs) {
-  s_refusals_t *r = NULL;
-  for (size_t i = 0; i < o->n_refused && !r; i++) {
+static s_refusals_t *s_refusals(mash_ops_t *o, const char *principal) {
+  for (size_t i = 0; i < o->n_refused; i++) {
     if (strcmp(o->refused[i].principal, principal) == 0) {
-      r = &o->refused[i];
+      return &o->refused[i];
     }
   }
-  if (!r) {
-    if (o->n_refused == S_PRINCIPALS) {
-      return; /* the trust list is far smaller; nothing to do but not grow */
+  if (o->n_refused == S_PRINCIPALS) {
+    return NULL; /* the trust list is far smaller; nothing to do but not grow */
+  }
+  s_refusals_t *r = &o->refused[o->n_refused++];
+  snprintf(r->principal, sizeof r->principal, "%s", principal);
+  return r;
+}
+
+/* Count one more refusal naming `field` (its indices stripped). */
+static void s_count_field(mash_ops_named_t *fields, size_t *n, const char *field) {
+  char name[64];
+  s_strip_indices(field, name, sizeof name);
+  size_t i = 0;
+  while (i < *n && strcmp(fields[i].name, name) != 0) {
+    i++;
+  }
+  if (i == *n) {
+    if (*n == MASH_OPS_FIELDS) {
+      return;
     }
-    r = &o->refused[o->n_refused++];
-    snprintf(r->principal, sizeof r->principal, "%s", principal);
+    snprintf(fields[(*n)++].name, sizeof fields[0].name, "%s", name);
+  }
+  fields[i].n++;
+}
+
+void mash_ops_note_rejected(mash_ops_t *o, const char *principal, const mash_errors_t *errs) {
+  s_refusals_t *r = s_refusals(o, principal);
+  if (!r) {
+    return;
   }
   r->n++;
   for (size_t e = 0; errs && e < errs->count; e++) {
-    char name[64];
-    s_strip_indices(errs->items[e].field, name, sizeof name);
-    size_t i = 0;
-    while (i < r->n_fields && strcmp(r->fields[i].name, name) != 0) {
-      i++;
-    }
-    if (i == r->n_fields) {
-      if (r->n_fields == MASH_OPS_FIELDS) {
-        continue;
-      }
-      snprintf(r->fields[r->n_fields++].name, sizeof r->fields[0].name, "%s", name);
-    }
-    r->fields[i].n++;
+    s_count_field(r->fields, &r->n_fields, errs->items[e].field);
   }
+}
+
+int mash_ops_note_adapter_rejected(mash_ops_t *o, const char *principal, const char *message_id,
+                                   char *const *fields, size_t n_fields) {
+  for (size_t i = 0; i < S_RECENT; i++) {
+    if (strcmp(o->recent[i].message_id, message_id) == 0 &&
+        strcmp(o->recent[i].principal, principal) == 0) {
+      return 1;
+    }
+  }
+  s_refusals_t *r = s_refusals(o, principal);
+  if (!r) {
+    return 0;
+  }
+  s_recent_t *slot = &o->recent[o->recent_next++ % S_RECENT];
+  snprintf(slot->principal, sizeof slot->principal, "%s", principal);
+  snprintf(slot->message_id, sizeof slot->message_id, "%s", message_id);
+  r->adapter_n++;
+  for (size_t e = 0; e < n_fields; e++) {
+    s_count_field(r->adapter_fields, &r->n_adapter_fields, fields[e]);
+  }
+  return 0;
 }
 
 /* ---------------------------------------------------------------- report */
@@ -157,6 +203,8 @@ struct mash_ops_report {
   Mash__V1__OpsClient *clp[MASH_OPS_CLIENTS];
   Mash__V1__OpsCount clf[MASH_OPS_CLIENTS][MASH_OPS_FIELDS];
   Mash__V1__OpsCount *clfp[MASH_OPS_CLIENTS][MASH_OPS_FIELDS];
+  Mash__V1__OpsCount aclf[MASH_OPS_CLIENTS][MASH_OPS_FIELDS];
+  Mash__V1__OpsCount *aclfp[MASH_OPS_CLIENTS][MASH_OPS_FIELDS];
   Mash__V1__OpsCount src[MASH_OPS_ROWS];
   Mash__V1__OpsCount *srcp[MASH_OPS_ROWS];
   Mash__V1__OpsCount lvl[33];
@@ -240,6 +288,15 @@ static void s_now_part(mash_ops_report_t *h) {
     }
     x->n_rejected_fields = ref->n_fields;
     x->rejected_fields = h->clfp[i];
+    x->adapter_rejected = ref->adapter_n;
+    for (size_t k = 0; k < ref->n_adapter_fields; k++) {
+      mash__v1__ops_count__init(&h->aclf[i][k]);
+      h->aclf[i][k].name = (char *)ref->adapter_fields[k].name;
+      h->aclf[i][k].value = ref->adapter_fields[k].n;
+      h->aclfp[i][k] = &h->aclf[i][k];
+    }
+    x->n_adapter_rejected_fields = ref->n_adapter_fields;
+    x->adapter_rejected_fields = h->aclfp[i];
     h->clp[i] = x;
   }
   r->n_clients = h->live.n_clients;

@@ -62,32 +62,51 @@ static void s_route_seen(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid) 
 
 /* ------------------------------------------------------------ receive */
 
+/* The id a refusal answers: the envelope's message id when it reads as a
+ * valid id on its own, else whatever id the frame's bytes hold ("" when
+ * none could be read). */
+static void s_correlation(const Mash__V1__Envelope *env, const uint8_t *frame, size_t len,
+                          char out[MASH_MAX_ID_LEN + 1]) {
+  out[0] = '\0';
+  if (env) {
+    Mash__V1__Envelope probe = MASH__V1__ENVELOPE__INIT;
+    Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
+    probe.message_id = env->message_id;
+    probe.schema_version = MASH_SCHEMA_VERSION;
+    probe.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
+    probe.heartbeat = &hb;
+    mash_errors_t errs;
+    memset(&errs, 0, sizeof errs);
+    if (mash_codec_validate_envelope(&probe, &errs) == 0) {
+      snprintf(out, MASH_MAX_ID_LEN + 1, "%s", env->message_id);
+    }
+    return;
+  }
+  mash_codec_peek_message_id(frame, len, out, MASH_MAX_ID_LEN + 1);
+}
+
 /* An invalid message: what a client asks the broker to do is refused with a
  * receipt naming every field at fault; anything else gets an error. */
 static void s_on_invalid(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
                          Mash__V1__Envelope *env, const mash_errors_t *errs) {
-  mash_errors_t id_errs;
-  memset(&id_errs, 0, sizeof id_errs);
-  Mash__V1__Envelope probe = *env;
-  probe.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
-  Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
-  probe.heartbeat = &hb;
-  /* Echo the message id only when it is itself valid. */
-  const char *corr = mash_codec_validate_envelope(&probe, &id_errs) == 0 ? env->message_id : "";
+  /* Echo the message id whenever it is itself valid, also when the schema
+   * version or the body is wrong: the sender matches the refusal to it. */
+  char corr[MASH_MAX_ID_LEN + 1];
+  s_correlation(env, NULL, 0, corr);
   if (mash_message_is_request(mash_message_info(env->body_case))) {
     r->n.rejected++;
     if (env->body_case == MASH__V1__ENVELOPE__BODY_NOTIFICATION) {
       mash_ops_note_rejected(r->ops, k->principal, errs);
     }
-    mash_warn("rejected message %s from %s: %zu field error(s), first %s", corr, k->principal,
-              errs->count, errs->items[0].field);
+    mash_warn_limited("rejected message %s from %s: %zu field error(s), first %s", corr,
+                      k->principal, errs->count, errs->items[0].field);
     mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
                              MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, errs);
     return;
   }
   r->n.malformed++;
-  mash_warn("invalid message from %s: %s: %s", k->principal, errs->items[0].field,
-            errs->items[0].message);
+  mash_warn_limited("invalid message %s from %s: %s: %s", corr, k->principal, errs->items[0].field,
+                    errs->items[0].message);
   char text[300];
   snprintf(text, sizeof text, "%s: %s", errs->items[0].field, errs->items[0].message);
   mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
@@ -153,25 +172,43 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
   s_route_seen(r, k, rid);
   mash_errors_t errs;
   memset(&errs, 0, sizeof errs);
-  Mash__V1__Envelope *env =
-      mash_codec_decode(zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]), &errs);
+  const uint8_t *frame = zmq_msg_data(&parts[1]);
+  size_t len = zmq_msg_size(&parts[1]);
+  Mash__V1__Envelope *env = mash_codec_decode(frame, len, &errs);
   if (!env) {
+    char corr[MASH_MAX_ID_LEN + 1];
+    s_correlation(NULL, frame, len, corr);
     r->n.malformed++;
-    mash_warn("malformed message from %s: %s", k->principal, errs.items[0].message);
-    mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
+    if (len > MASH_MAX_FRAME) {
+      r->n.oversized++;
+      mash_warn_limited("oversized message from %s: %zu bytes, larger than %u (message id '%s')",
+                        k->principal, len, MASH_MAX_FRAME, corr);
+    } else {
+      mash_warn_limited("malformed message from %s: %s (message id '%s')", k->principal,
+                        errs.items[0].message, corr);
+    }
+    mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
                            MASH__V1__ERROR_CODE__ERROR_CODE_MALFORMED, errs.items[0].message);
     return;
   }
   if (env->body_case == MASH__V1__ENVELOPE__BODY__NOT_SET) {
+    char corr[MASH_MAX_ID_LEN + 1];
+    s_correlation(env, NULL, 0, corr);
     r->n.unsupported++;
-    mash_warn("message of unknown kind from %s", k->principal);
-    mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
+    mash_warn_limited("message %s of unknown kind from %s", corr, k->principal);
+    mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
                            MASH__V1__ERROR_CODE__ERROR_CODE_UNSUPPORTED,
                            "unknown message kind: this broker speaks mash.v1 schema 1");
-  } else if (mash_codec_validate_envelope(env, &errs) != 0) {
-    s_on_invalid(r, k, rid, env, &errs);
   } else {
-    s_dispatch(r, k, rid, env);
+    /* Both checks run so that a refusal names every field at fault; a string
+     * cut at a NUL byte by the decoder would otherwise pass as shorter. */
+    int bad = mash_codec_validate_envelope(env, &errs) != 0;
+    bad |= mash_codec_check_strings(frame, len, &errs) != 0;
+    if (bad) {
+      s_on_invalid(r, k, rid, env, &errs);
+    } else {
+      s_dispatch(r, k, rid, env);
+    }
   }
   mash_codec_free(env);
 }

@@ -34,6 +34,8 @@
 /* Counted for the log line at close: ids and counts only. */
 typedef struct mash_router_counts {
   unsigned long received, accepted, duplicates, rejected, forbidden, malformed, unsupported;
+  unsigned long oversized;        /* frames over MASH_MAX_FRAME (also counted as malformed) */
+  unsigned long adapter_rejected; /* files refused at the adapters (AdapterRejection) */
   unsigned long unauthenticated, store_failures, escalations;
   unsigned long resolved, unresolvable, persons_linked, persons_possible, persons_new;
 } mash_router_counts_t;
@@ -69,12 +71,13 @@ struct mash_router {
 #define MASH_ROUTER_HANDLER(name)                                                                  \
   void mash_router_on_##name(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,                \
                              Mash__V1__Envelope *env, const ProtobufCMessage *body, int tx_kind)
-MASH_ROUTER_HANDLER(notification); /* notification.c */
-MASH_ROUTER_HANDLER(receipt);      /* acks.c: an acknowledgement for the outbox */
-MASH_ROUTER_HANDLER(heartbeat);    /* acks.c */
-MASH_ROUTER_HANDLER(refused);      /* acks.c: a kind only the broker sends */
-MASH_ROUTER_HANDLER(transaction);  /* transact.c */
-MASH_ROUTER_HANDLER(ops_query);    /* console.c: the operations console asks */
+MASH_ROUTER_HANDLER(notification);      /* notification.c */
+MASH_ROUTER_HANDLER(receipt);           /* acks.c: an acknowledgement for the outbox */
+MASH_ROUTER_HANDLER(heartbeat);         /* acks.c */
+MASH_ROUTER_HANDLER(refused);           /* acks.c: a kind only the broker sends */
+MASH_ROUTER_HANDLER(transaction);       /* transact.c */
+MASH_ROUTER_HANDLER(ops_query);         /* console.c: the operations console asks */
+MASH_ROUTER_HANDLER(adapter_rejection); /* console.c: an adapter refused an agency file */
 
 /* ---- console.c */
 /* The live feed: each escalation step of tx, once, to every connected console. */

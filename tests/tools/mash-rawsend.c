@@ -15,12 +15,61 @@ static void s_usage(FILE *f) {
       f,
       "usage: mash-rawsend --endpoint EP --server-key FILE (--key FILE | --random-key)\n"
       "                    [--frame FILE]... [--answer REQUEST_ID | --screen-no-consent CONTACT]\n"
-      "                    [--message-id ID]\n"
-      "                    [--timeout MS]\n"
+      "                    [--message-id ID] [--heartbeat-size BYTES]\n"
+      "                    [--timeout MS] [--correlation]\n"
       "Sends each FILE's bytes as one frame (none: a heartbeat), then prints one line\n"
       "per reply: 'receipt STATUS CONTACT [FIELD: MESSAGE]...', 'error CODE MESSAGE',\n"
       "'heartbeat' or 'undecodable'. Prints 'no reply' when none came in time.\n"
+      "--heartbeat-size pads the heartbeat (message id --message-id) with an unknown\n"
+      "field to exactly BYTES bytes. --correlation ends each reply line with\n"
+      "' corr=ID' (the reply's correlation id, '-' when empty).\n"
       "Exit 0 when every frame got a reply, 3 otherwise.\n");
+}
+
+static int s_show_corr;
+
+static void s_corr(const Mash__V1__Envelope *env) {
+  if (s_show_corr) {
+    printf(" corr=%s", env->correlation_id[0] ? env->correlation_id : "-");
+  }
+}
+
+/* A heartbeat envelope padded with an unknown field (number 999) to exactly
+ * `size` bytes, or NULL when `size` is too small. */
+static uint8_t *s_padded_heartbeat(const char *message_id, size_t size) {
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
+  hb.agent = (char *)"mash-rawsend";
+  mash_envelope_init(&env, message_id, 1);
+  env.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
+  env.heartbeat = &hb;
+  size_t base = mash__v1__envelope__get_packed_size(&env);
+  for (size_t vlen = 1; vlen <= 4; vlen++) {
+    if (size < base + 2 + vlen) {
+      return NULL;
+    }
+    size_t pad = size - base - 2 - vlen;
+    size_t need = 1;
+    for (size_t v = pad; v >= 0x80; v >>= 7) {
+      need++;
+    }
+    if (need != vlen) {
+      continue;
+    }
+    uint8_t *buf = malloc(size);
+    size_t o = mash__v1__envelope__pack(&env, buf);
+    buf[o++] = (uint8_t)(((999u << 3) | 2u) & 0x7Fu) | 0x80u;
+    buf[o++] = (uint8_t)((999u << 3) >> 7);
+    size_t v = pad;
+    while (v >= 0x80) {
+      buf[o++] = (uint8_t)(v & 0x7Fu) | 0x80u;
+      v >>= 7;
+    }
+    buf[o++] = (uint8_t)v;
+    memset(buf + o, 'x', pad);
+    return buf;
+  }
+  return NULL;
 }
 
 static void s_print(const uint8_t *buf, size_t len) {
@@ -40,14 +89,19 @@ static void s_print(const uint8_t *buf, size_t len) {
     for (size_t i = 0; i < env->receipt->n_errors; i++) {
       printf(" [%s: %s]", env->receipt->errors[i]->field, env->receipt->errors[i]->message);
     }
+    s_corr(env);
     printf("\n");
     break;
   }
   case MASH__V1__ENVELOPE__BODY_ERROR:
-    printf("error %d %s\n", (int)env->error->code, env->error->message);
+    printf("error %d %s", (int)env->error->code, env->error->message);
+    s_corr(env);
+    printf("\n");
     break;
   case MASH__V1__ENVELOPE__BODY_HEARTBEAT:
-    printf("heartbeat\n");
+    printf("heartbeat");
+    s_corr(env);
+    printf("\n");
     break;
   default:
     printf("other %d\n", (int)env->body_case);
@@ -60,7 +114,7 @@ static int s_read(const char *path, uint8_t **out, size_t *len) {
   if (!f) {
     return -1;
   }
-  size_t cap = MASH_MAX_FRAME * 2, n;
+  size_t cap = MASH_MAX_FRAME * 8, n;
   *out = malloc(cap);
   n = fread(*out, 1, cap, f);
   fclose(f);
@@ -78,12 +132,15 @@ int main(int argc, char **argv) {
                                        {"answer", required_argument, 0, 'a'},
                                        {"screen-no-consent", required_argument, 0, 'S'},
                                        {"message-id", required_argument, 0, 'i'},
+                                       {"heartbeat-size", required_argument, 0, 'H'},
+                                       {"correlation", no_argument, 0, 'C'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   const char *endpoint = NULL, *server = NULL, *key = NULL, *frames[64];
   const char *screen = NULL;
   const char *answer = NULL, *message_id = "rawsend-message";
   int nframes = 0, random_key = 0, timeout = 3000, c;
+  size_t heartbeat_size = 0;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
     case 'e':
@@ -113,6 +170,12 @@ int main(int argc, char **argv) {
       break;
     case 'S':
       screen = optarg;
+      break;
+    case 'H':
+      heartbeat_size = (size_t)strtoul(optarg, NULL, 10);
+      break;
+    case 'C':
+      s_show_corr = 1;
       break;
     case 'h':
       s_usage(stdout);
@@ -147,6 +210,7 @@ int main(int argc, char **argv) {
   zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, mk.public_key, 40);
   zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, mk.secret_key, 40);
   zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+  zmq_setsockopt(s, ZMQ_SNDTIMEO, &timeout, sizeof timeout);
   zmq_connect(s, endpoint);
   int expected = nframes ? nframes : 1;
   if (screen) {
@@ -182,6 +246,14 @@ int main(int argc, char **argv) {
     size_t len;
     mash_codec_encode(&env, &buf, &len);
     zmq_send(s, buf, len, 0);
+    free(buf);
+  } else if (nframes == 0 && heartbeat_size) {
+    uint8_t *buf = s_padded_heartbeat(message_id, heartbeat_size);
+    if (!buf) {
+      fprintf(stderr, "mash-rawsend: --heartbeat-size %zu is too small\n", heartbeat_size);
+      return 2;
+    }
+    zmq_send(s, buf, heartbeat_size, 0);
     free(buf);
   } else if (nframes == 0) {
     Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
