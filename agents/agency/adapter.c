@@ -195,7 +195,7 @@ static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
   } else {
     snprintf(detail, sizeof detail, "refused by the broker: %s", env->error->message);
   }
-  if (strncmp(label, "answer ", 7) == 0) {
+  if (strncmp(label, "answer ", 7) == 0 || strncmp(label, "rejection ", 10) == 0) {
     printf("%s: %s\n", label, detail);
     fflush(stdout);
     return;
@@ -214,6 +214,17 @@ static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
 
 static int s_spool_submit_cb(const char *path, const char *name, mash_errors_t *errs, void *arg) {
   return s_submit_file(arg, path, name, errs);
+}
+
+/* A file refused here: the broker is told (durably), so the hub and
+ * operations see that a notification about a child was refused. */
+static void s_spool_rejected_cb(const char *name, const char *reason, const mash_errors_t *errs,
+                                void *arg) {
+  adapter_t *p = arg;
+  if (agent_report_rejection(p->agent, name, reason, errs) != 0) {
+    mash_warn("cannot store the report of %s for the broker: %s", name,
+              agent_store_errmsg(agent_get_store(p->agent)));
+  }
 }
 
 static int s_spool_begin_cb(void *arg) {
@@ -548,6 +559,7 @@ int main(int argc, char **argv) {
       return s_abort_start(&p, err);
     }
     spool_set_batch(p.spool, s_spool_begin_cb, s_spool_commit_cb);
+    spool_set_rejected(p.spool, s_spool_rejected_cb);
     spool_recover(p.spool, s_spool_lookup_cb, &p);
     if (!p.records) {
       uv_timer_start(&p.manual_timer, s_manual_scan, 0, 500);

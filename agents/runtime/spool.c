@@ -28,6 +28,7 @@ struct spool {
   void *arg;
   spool_batch_begin_cb batch_begin;
   spool_batch_commit_cb batch_commit;
+  spool_rejected_cb rejected_cb; /* optional: a file moved to rejected/ */
   uv_fs_event_t watch;
   uv_timer_t timer;
   uv_timer_t more; /* the next batch, on the next loop turn */
@@ -97,9 +98,13 @@ static void s_errors_text(const mash_errors_t *errs, char *text, size_t cap) {
   }
 }
 
-static void s_reject(spool_t *s, const char *name, const char *text, size_t problems) {
+static void s_reject(spool_t *s, const char *name, const char *text, size_t problems,
+                     const char *reason, const mash_errors_t *errs) {
   if (s_move(s, NULL, "rejected", name) == 0) {
     s_write_note(s, "rejected", name, ".error", text);
+    if (s->rejected_cb) {
+      s->rejected_cb(name, reason, errs, s->arg);
+    }
   }
   mash_warn("spool: %s rejected: %zu problem(s), see rejected/%s.error", name, problems, name);
 }
@@ -148,10 +153,15 @@ static void s_scan(spool_t *s) {
       continue; /* still being written: the writer renames it when done */
     }
     if (!s_ends_with(name, ".json")) {
+      mash_errors_t ferrs;
+      memset(&ferrs, 0, sizeof ferrs);
+      mash_errors_add(&ferrs, "file",
+                      "not a notification: the spool reads only NAME.json files "
+                      "(write NAME.tmp, then rename it to NAME.json)");
       s_reject(s, name,
                "file: not a notification: the spool reads only NAME.json files "
                "(write NAME.tmp, then rename it to NAME.json)",
-               1);
+               1, "not_json", &ferrs);
       continue;
     }
     if (n == S_BATCH) {
@@ -186,7 +196,7 @@ static void s_scan(spool_t *s) {
       snprintf(why, sizeof why, "%s", text[0] ? text : "local failure");
       failed = 1;
     } else {
-      s_reject(s, names[i], text, errs.count + errs.dropped);
+      s_reject(s, names[i], text, errs.count + errs.dropped, "invalid", &errs);
     }
   }
   char cwhy[512] = "";
@@ -270,6 +280,10 @@ spool_t *spool_new(uv_loop_t *loop, const char *dir, spool_submit_cb cb, void *a
     }
   }
   return s;
+}
+
+void spool_set_rejected(spool_t *s, spool_rejected_cb cb) {
+  s->rejected_cb = cb;
 }
 
 void spool_set_batch(spool_t *s, spool_batch_begin_cb begin, spool_batch_commit_cb commit) {

@@ -47,6 +47,15 @@ typedef int (*spool_batch_begin_cb)(void *arg);
 typedef int (*spool_batch_commit_cb)(void *arg, char *why, size_t whylen);
 void spool_set_batch(spool_t *s, spool_batch_begin_cb begin, spool_batch_commit_cb commit);
 
+/* Optional: told of every file moved to rejected/ by the adapter or the
+ * spool itself (not of a broker's refusal, which the broker counts): `name`,
+ * a reason kind ("invalid", "not_json") and the errors (field paths and
+ * messages). For reporting to the broker (agent_report_rejection). Called
+ * inside the batch when batch hooks are set. */
+typedef void (*spool_rejected_cb)(const char *name, const char *reason, const mash_errors_t *errs,
+                                  void *arg);
+void spool_set_rejected(spool_t *s, spool_rejected_cb cb);
+
 /* What the adapter's store says of a file left in sent/ (by a crash between
  * storing its receipt and moving it): 1 settled (ok and detail filled), 0
  * still waiting for its receipt, -1 unknown (submit it again: its id derives

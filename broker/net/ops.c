@@ -31,23 +31,12 @@ typedef struct s_refusals {
   size_t n_adapter_fields;
 } s_refusals_t;
 
-/* Reports counted lately, so that a report resent because its receipt was
- * lost is not counted twice. */
-#define S_RECENT 256
-
-typedef struct s_recent {
-  char principal[64];
-  char message_id[MASH_MAX_ID_LEN + 1];
-} s_recent_t;
-
 struct mash_ops {
   int64_t started_at_ms, screening_ms;
   s_refusals_t refused[S_PRINCIPALS];
   size_t n_refused;
   s_seen_t seen[S_PRINCIPALS];
   size_t n_seen;
-  s_recent_t recent[S_RECENT];
-  size_t recent_next;
 };
 
 void mash_ops_seen(mash_ops_t *o, const char *principal, const char *role, int64_t now_ms) {
@@ -164,26 +153,22 @@ void mash_ops_note_rejected(mash_ops_t *o, const char *principal, const mash_err
   }
 }
 
-int mash_ops_note_adapter_rejected(mash_ops_t *o, const char *principal, const char *message_id,
-                                   char *const *fields, size_t n_fields) {
-  for (size_t i = 0; i < S_RECENT; i++) {
-    if (strcmp(o->recent[i].message_id, message_id) == 0 &&
-        strcmp(o->recent[i].principal, principal) == 0) {
-      return 1;
-    }
-  }
+void mash_ops_note_adapter_rejected(mash_ops_t *o, const char *principal, const char *fields) {
   s_refusals_t *r = s_refusals(o, principal);
   if (!r) {
-    return 0;
+    return;
   }
-  s_recent_t *slot = &o->recent[o->recent_next++ % S_RECENT];
-  snprintf(slot->principal, sizeof slot->principal, "%s", principal);
-  snprintf(slot->message_id, sizeof slot->message_id, "%s", message_id);
   r->adapter_n++;
-  for (size_t e = 0; e < n_fields; e++) {
-    s_count_field(r->adapter_fields, &r->n_adapter_fields, fields[e]);
+  for (const char *p = fields; p && *p;) {
+    const char *end = strchr(p, '\n');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    char field[96];
+    snprintf(field, sizeof field, "%.*s", (int)(n < sizeof field ? n : sizeof field - 1), p);
+    if (field[0]) {
+      s_count_field(r->adapter_fields, &r->n_adapter_fields, field);
+    }
+    p = end ? end + 1 : p + n;
   }
-  return 0;
 }
 
 /* ---------------------------------------------------------------- report */

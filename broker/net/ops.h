@@ -72,12 +72,10 @@ void mash_ops_tick(mash_ops_t *o, int64_t now_ms, int64_t silent_ms);
 void mash_ops_note_rejected(mash_ops_t *o, const char *principal, const mash_errors_t *errs);
 
 /* The adapter of principal refused one of the agency's files (an
- * AdapterRejection, message_id) naming these fields: counted per principal
- * with the field paths (indices stripped, at most MASH_OPS_FIELDS). Returns
- * 1 when the same message was counted lately (a resend: not counted again),
- * else 0. */
-int mash_ops_note_adapter_rejected(mash_ops_t *o, const char *principal, const char *message_id,
-                                   char *const *fields, size_t n_fields);
+ * AdapterRejection, stored) naming these fields ('\n'-separated paths):
+ * counted per principal with the paths (indices stripped, at most
+ * MASH_OPS_FIELDS). */
+void mash_ops_note_adapter_rejected(mash_ops_t *o, const char *principal, const char *fields);
 
 /* The answer is ready (env: the envelope to send, valid during the call), or
  * could not be made (env NULL). Always called once per mash_ops_answer. */

@@ -365,7 +365,10 @@ static int s_load_fn(mash_store_t *store, void *arg) {
   /* Runs on the storage thread while the loop thread waits in run_sync, so
    * touching the router here is safe: nothing else runs. */
   int rc = mash_store_load_undelivered(store, s_load_cb, arg);
-  return rc == 0 ? mash_store_outbox_pending(store, s_load_outbox_cb, arg) : rc;
+  rc = rc == 0 ? mash_store_outbox_pending(store, s_load_outbox_cb, arg) : rc;
+  /* A store without the reports (a read-only or older one) counts none. */
+  int seeded = rc == 0 ? mash_router_seed_rejections(arg, store) : 0;
+  return seeded == -ENOSYS ? rc : (rc ? rc : seeded);
 }
 
 int mash_router_load(mash_router_t *r) {

@@ -80,6 +80,9 @@ MASH_ROUTER_HANDLER(ops_query);         /* console.c: the operations console ask
 MASH_ROUTER_HANDLER(adapter_rejection); /* console.c: an adapter refused an agency file */
 
 /* ---- console.c */
+/* Count the adapter rejections already stored (storage thread, while the
+ * loop waits in mash_router_load). */
+int mash_router_seed_rejections(mash_router_t *r, mash_store_t *store);
 /* The live feed: each escalation step of tx, once, to every connected console. */
 void mash_router_ops_feed(mash_router_t *r, const mash_tx_t *tx);
 /* How long a principal may be silent and still count as connected. */

@@ -120,6 +120,11 @@ typedef struct mash_store_vtable {
   /* ---- the operations console ---- */
   int (*ops_figures)(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                      int64_t screening_ms, mash_ops_figures_t *out);
+
+  /* ---- files refused at the adapters ---- */
+  int (*adapter_rejection_put)(mash_store_t *s, const char *principal, const char *message_id,
+                               const char *reason, const char *fields, int64_t at_ms);
+  int (*adapter_rejections)(mash_store_t *s, mash_store_rejection_cb cb, void *arg);
 } mash_store_vtable_t;
 
 /* Every implementation starts with this (its own struct's first member), so

@@ -258,6 +258,9 @@ static const mash_store_vtable_t SQLITE_VT = {
     /* duties */
     STORE_DUTY_VTABLE_ENTRIES,
     .ops_figures = store_ops_figures,
+    /* files refused at the adapters */
+    .adapter_rejection_put = store_rej_put,
+    .adapter_rejections = store_rej_each,
 };
 
 /* A read-only store serves statistics and nothing else: every other slot
@@ -271,6 +274,9 @@ static const mash_store_vtable_t SQLITE_READONLY_VT = {
     .stats_quality_flags = store_stat_quality_flags,
     .duty_stats = store_duty_stats,
     .ops_figures = store_ops_figures,
+    /* files refused at the adapters */
+    .adapter_rejection_put = store_rej_put,
+    .adapter_rejections = store_rej_each,
 };
 
 /* Read a single-value PRAGMA as text into buf. */

@@ -63,6 +63,12 @@ int store_sqlite_user_version(sqlite3 *db, int *version);
  * refused (-EPROTO). Returns 0 or a negative error with a reason in err. */
 int store_sqlite_migrate(sqlite3 *db, int target, char *err, size_t errlen);
 
+/* ---- files refused at the adapters (store_sqlite_rejection.c) ---- */
+
+int store_rej_put(mash_store_t *s, const char *principal, const char *message_id,
+                  const char *reason, const char *fields, int64_t at_ms);
+int store_rej_each(mash_store_t *s, mash_store_rejection_cb cb, void *arg);
+
 /* ---- contacts (store_sqlite_contact.c) ---- */
 
 store_con_t *store_con_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);

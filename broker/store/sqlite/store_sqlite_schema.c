@@ -132,6 +132,15 @@ static const s_migration_t MIGRATIONS[] = {
      "  WHERE r.answered_at_ms = 0 AND e.closed_at_ms = 0;"},
     /* 6: clusters (issue 9): the open matches a person is the new side of. */
     {"matches by person", "CREATE INDEX matches_person ON matches (person) WHERE state = 0;"},
+    /* 7: files the agencies' adapters refused as invalid input (issue 12),
+     * one row per report (principal, message id unique: a resend is one),
+     * with the reason kind and the field paths ('\n'-separated): no child
+     * data (store_sqlite_rejection.c). */
+    {"adapter rejections",
+     "CREATE TABLE adapter_rejections ("
+     "  id INTEGER PRIMARY KEY, principal TEXT NOT NULL, message_id TEXT NOT NULL,"
+     "  reason TEXT NOT NULL, fields TEXT NOT NULL, received_at_ms INTEGER NOT NULL,"
+     "  UNIQUE (principal, message_id));"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
