@@ -117,7 +117,7 @@ static uint8_t *s_big_notification(const char *message_id, size_t size, size_t *
       mash__v1__identifier__init(&ids[i][k]);
       ids[i][k].kind = MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID;
       ids[i][k].value = idv;
-      ids[i][k].issuer = text;
+      ids[i][k].issuer = idv;
       idp[i][k] = &ids[i][k];
     }
     p->n_identifiers = 8;
