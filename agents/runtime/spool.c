@@ -329,13 +329,36 @@ size_t spool_recover(spool_t *s, spool_lookup_cb lookup, void *arg) {
   return moved;
 }
 
+void spool_warn(spool_t *s, const char *name, const char *text) {
+  if (s && !strchr(name, '/')) {
+    s_write_note(s, "sent", name, ".warnings", text);
+  }
+}
+
 void spool_settle(spool_t *s, const char *name, int ok, const char *detail) {
   if (!s || strchr(name, '/')) {
     return;
   }
   const char *to = ok ? "accepted" : "rejected";
+  /* The warnings found when it was submitted follow the broker's answer. */
+  char wpath[2300], note[8192];
+  s_path(wpath, sizeof wpath, s, "sent", name, ".warnings");
+  snprintf(note, sizeof note, "%s", detail);
+  FILE *wf = fopen(wpath, "r");
+  if (wf) {
+    size_t off = strlen(note);
+    size_t n = fread(note + off, 1, sizeof note - off - 1, wf);
+    note[off + n] = '\0';
+    while (off + n > 0 && note[off + n - 1] == '\n') {
+      note[off + --n] = '\0';
+    }
+    fclose(wf);
+  }
   if (s_move(s, "sent", to, name) == 0) {
-    s_write_note(s, to, name, ok ? ".receipt" : ".error", detail);
+    s_write_note(s, to, name, ok ? ".receipt" : ".error", note);
+    if (wf) {
+      unlink(wpath);
+    }
   }
   if (ok) {
     mash_info("spool: %s %s", name, detail);

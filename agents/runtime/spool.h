@@ -68,9 +68,14 @@ typedef int (*spool_lookup_cb)(const char *name, int *ok, char *detail, size_t d
  * Call right after spool_new. */
 size_t spool_recover(spool_t *s, spool_lookup_cb lookup, void *arg);
 
+/* Warnings about file `name` found while submitting it (unknown fields):
+ * kept in sent/NAME.warnings and added to its receipt (or error) file when
+ * the broker answers. Call from the submit callback. */
+void spool_warn(spool_t *s, const char *name, const char *text);
+
 /* The broker answered for file `name`: ok moves it to accepted/ with detail
  * (e.g. "accepted as MASH-000042") in NAME.receipt; otherwise to rejected/
- * with detail in NAME.error. */
+ * with detail in NAME.error; either followed by the file's warnings. */
 void spool_settle(spool_t *s, const char *name, int ok, const char *detail);
 
 /* Stop watching; frees s once its handles are closed. Accepts NULL. */
