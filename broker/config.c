@@ -155,6 +155,12 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
     if (rc == 0) {
       c->log_format = fmt;
     }
+  } else if (strcmp(key, "log_file") == 0) {
+    want = "a file name";
+    rc = value[0] == '\0' || strlen(value) >= sizeof c->log_file ? -1 : 0;
+    if (rc == 0) {
+      snprintf(c->log_file, sizeof c->log_file, "%s", value);
+    }
   } else {
     snprintf(err, errlen, "unknown setting '%s'", key);
     return -1;

@@ -21,6 +21,7 @@ typedef struct mashd_config {
   int64_t screening_ms;          /* screening_minutes = 240 */
   int log_level;                 /* log_level = info */
   int log_format;                /* log_format = text (or json: JSON lines) */
+  char log_file[1024];           /* log_file = FILE: append the log there ("": stderr) */
   double clock_rate;             /* clock_rate = 1: N runs deadlines N times faster (rehearsals) */
   int64_t clock_start_ms;        /* clock_start = 2026-03-02T09:00:00Z (rehearsals); 0: now */
   char timezone[128];            /* timezone = GMT0BST,M3.5.0/1,M10.5.0 (POSIX TZ rule) */

@@ -66,13 +66,15 @@ static void s_usage(FILE *f) {
           "                        starts continue from the saved clock unless given again\n"
           "      --log-level L     debug, info, warn or error (default info)\n"
           "      --log-format F    text or json (JSON lines for log collectors; default text)\n"
+          "      --log-file FILE   append the log to FILE instead of standard error; SIGHUP\n"
+          "                        reopens it (after logrotate moves it)\n"
           "  -h, --help            this text\n"
           "\n"
           "On start mashd proves that an unknown CURVE key is refused, then prints\n"
           "'mashd: ready on EP' on standard output. SIGINT or SIGTERM stop it cleanly;\n"
           "SIGHUP re-reads the --config file and applies what can change while running\n"
-          "(log level and format, the escalation ladders), naming any change that needs\n"
-          "a restart.\n");
+          "(log level and format, the escalation ladders), reopens the --log-file, and\n"
+          "names any change that needs a restart.\n");
 }
 
 /* A ladder's check, its error naming which ladder. */
@@ -168,6 +170,23 @@ static void s_reload_ladders(mashd_t *d, const mashd_config_t *fresh, char *relo
   }
 }
 
+/* The log file is reopened under the name in force at start (a new name
+ * needs a restart, like the other paths): after logrotate moves it, the
+ * lines that follow go to a new file of the same name. Writes "; log file
+ * reopened" into SAID when it was. */
+static void s_reopen_log(const mashd_t *d, char *said, size_t len) {
+  said[0] = '\0';
+  if (d->cfg->log_file[0] == '\0') {
+    return;
+  }
+  char why[1200];
+  if (mash_log_open_file(d->cfg->log_file, why, sizeof why) == 0) {
+    snprintf(said, len, "; log file reopened");
+  } else {
+    mash_warn("SIGHUP: %s; still logging to the file open before", why);
+  }
+}
+
 /* SIGHUP: re-read the configuration file. What the loop can change safely
  * (the log level and format) is applied at once; every other setting that
  * differs is named as needing a restart, so an operator is never left
@@ -175,8 +194,10 @@ static void s_reload_ladders(mashd_t *d, const mashd_config_t *fresh, char *relo
 static void s_reload_cb(uv_signal_t *h, int signum) {
   mashd_t *d = h->data;
   (void)signum;
+  char reopened[64];
+  s_reopen_log(d, reopened, sizeof reopened);
   if (d->config_path == NULL) {
-    mash_info("SIGHUP: no --config file was given; nothing to reload");
+    mash_info("SIGHUP: no --config file was given; nothing to reload%s", reopened);
     return;
   }
   mashd_config_t *fresh = malloc(sizeof *fresh);
@@ -213,6 +234,7 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
       {"key", strcmp(fresh->key_file, now->key_file) != 0},
       {"heartbeat_ms", fresh->heartbeat_ms != now->heartbeat_ms},
       {"stats_seconds", fresh->stats_seconds != now->stats_seconds},
+      {"log_file", strcmp(fresh->log_file, now->log_file) != 0},
       {"screening_minutes", fresh->screening_ms != now->screening_ms},
       {"calendar", strcmp(fresh->timezone, now->timezone) != 0 ||
                        strcmp(fresh->hours, now->hours) != 0 ||
@@ -225,11 +247,11 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
       n += (size_t)snprintf(restart + n, sizeof restart - n, "%s%s", n ? ", " : "", checks[i].name);
     }
   }
-  mash_info("SIGHUP: %s re-read; log level %s, format %s in force%s%s%s%s", d->config_path,
+  mash_info("SIGHUP: %s re-read; log level %s, format %s in force%s%s%s%s%s", d->config_path,
             mash_log_level_name(d->flag_log_level ? d->cfg->log_level : fresh->log_level),
             (d->flag_log_format ? d->cfg->log_format : fresh->log_format) == MASH_LOG_JSON ? "json"
                                                                                            : "text",
-            reloaded[0] ? "; reloaded: " : "", reloaded,
+            reopened, reloaded[0] ? "; reloaded: " : "", reloaded,
             n ? "; changed but applied only at restart: " : "", restart);
   free(fresh);
 }
@@ -312,14 +334,15 @@ int main(int argc, char **argv) {
                                        {"stats-seconds", required_argument, 0, 'T'},
                                        {"log-level", required_argument, 0, 'L'},
                                        {"log-format", required_argument, 0, 'F'},
+                                       {"log-file", required_argument, 0, 'O'},
                                        {"clock-rate", required_argument, 0, 'R'},
                                        {"clock-start", required_argument, 0, 'S'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   static const char *const keys[128] = {
-      ['e'] = "endpoint",   ['d'] = "data",         ['D'] = "data_key",     ['t'] = "trust",
-      ['k'] = "key",        ['H'] = "heartbeat_ms", ['L'] = "log_level",    ['F'] = "log_format",
-      ['R'] = "clock_rate", ['S'] = "clock_start",  ['T'] = "stats_seconds"};
+      ['e'] = "endpoint",   ['d'] = "data",         ['D'] = "data_key",      ['t'] = "trust",
+      ['k'] = "key",        ['H'] = "heartbeat_ms", ['L'] = "log_level",     ['F'] = "log_format",
+      ['R'] = "clock_rate", ['S'] = "clock_start",  ['T'] = "stats_seconds", ['O'] = "log_file"};
   mashd_config_t cfg, file_cfg;
   mashd_config_defaults(&cfg);
   char err[2048];
@@ -363,6 +386,10 @@ int main(int argc, char **argv) {
   }
   mash_log_init("mashd", cfg.log_level);
   mash_log_set_format(cfg.log_format);
+  if (cfg.log_file[0] && mash_log_open_file(cfg.log_file, err, sizeof err) != 0) {
+    fprintf(stderr, "mashd: %s\n", err);
+    return 1;
+  }
   /* Every resource is declared here and released at `out`, whatever failed. */
   int rc = 1;
   mash_calendar_t *calendar = NULL;

@@ -2,12 +2,15 @@
  * lines to stderr. Must not: be handed child data (callers log ids only). */
 #include "log.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "civil.h"
 #include "clock.h"
@@ -38,6 +41,22 @@ int mash_log_format_parse(const char *s) {
     return MASH_LOG_JSON;
   }
   return -1;
+}
+
+int mash_log_open_file(const char *path, char *err, size_t errlen) {
+  int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    int e = errno;
+    snprintf(err, errlen, "cannot open the log file %s: %s", path, strerror(e));
+    return -e;
+  }
+  fflush(stderr);
+  int rc = dup2(fd, STDERR_FILENO) < 0 ? -errno : 0;
+  close(fd);
+  if (rc != 0) {
+    snprintf(err, errlen, "cannot write the log to %s: %s", path, strerror(-rc));
+  }
+  return rc;
 }
 
 const char *mash_log_level_name(int level) {

@@ -6,6 +6,8 @@
 #ifndef MASH_LOG_H
 #define MASH_LOG_H
 
+#include <stddef.h>
+
 enum { MASH_LOG_DEBUG = 0, MASH_LOG_INFO = 1, MASH_LOG_WARN = 2, MASH_LOG_ERROR = 3 };
 
 /* Set the program name shown on each line and the lowest level printed. */
@@ -21,6 +23,14 @@ void mash_log_set_format(int format);
 
 /* Parse "text" or "json"; returns -1 when unknown. */
 int mash_log_format_parse(const char *s);
+
+/* Send every later line (and anything else the process writes to stderr)
+ * to PATH, appended, created mode 0640 if missing. Called again with the
+ * same path after a log rotation (logrotate's move, then SIGHUP), it opens
+ * the new file in place of the moved one; stderr is swapped with dup2, so no
+ * line is lost or torn across the swap. Returns 0, or -errno with the reason
+ * (path and system text) in err; stderr is unchanged then. Any thread. */
+int mash_log_open_file(const char *path, char *err, size_t errlen);
 
 /* The level's name ("debug", "info", "warn", "error"). */
 const char *mash_log_level_name(int level);

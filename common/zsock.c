@@ -191,9 +191,9 @@ void mash_zsock_close(mash_zsock_t *zs, void (*close_cb)(void *arg), void *arg) 
   uv_close((uv_handle_t *)&zs->idle, s_close_cb);
 }
 
-void *mash_zsock_curve_client(void *ctx, const char *endpoint, const char *server_public,
-                              const char *own_public, const char *own_secret, int64_t max_frame,
-                              int heartbeat_ms, char *err, size_t errlen) {
+static void *s_curve_client(void *ctx, const char *endpoint, const char *server_public,
+                            const char *own_public, const char *own_secret, int64_t max_frame,
+                            int heartbeat_ms, char *err, size_t errlen) {
   void *sock = zmq_socket(ctx, ZMQ_DEALER);
   int zero = 0, one = 1, ivl = 100, ivl_max = 5000, ttl = heartbeat_ms * 3;
   if (!sock) {
@@ -218,4 +218,21 @@ void *mash_zsock_curve_client(void *ctx, const char *endpoint, const char *serve
     return NULL;
   }
   return sock;
+}
+
+mash_zsock_t *mash_zsock_client_new(uv_loop_t *loop, void *ctx, const char *endpoint,
+                                    const mash_key_t *server, const mash_key_t *own,
+                                    int64_t max_frame, int heartbeat_ms, unsigned budget,
+                                    mash_zsock_recv_cb cb, void *arg, char *err, size_t errlen) {
+  void *sock = s_curve_client(ctx, endpoint, server->public_key, own->public_key, own->secret_key,
+                              max_frame, heartbeat_ms, err, errlen);
+  if (!sock) {
+    return NULL;
+  }
+  mash_zsock_t *zs = mash_zsock_new(loop, sock, budget, cb, arg);
+  if (!zs) {
+    snprintf(err, errlen, "cannot watch the socket");
+    zmq_close(sock);
+  }
+  return zs;
 }

@@ -14,6 +14,8 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "keys.h"
+
 #define MASH_ZSOCK_MAX_PARTS 8
 
 typedef struct mash_zsock mash_zsock_t;
@@ -24,16 +26,15 @@ typedef struct mash_zsock mash_zsock_t;
 typedef void (*mash_zsock_recv_cb)(mash_zsock_t *zs, zmq_msg_t *parts, size_t nparts, void *arg);
 
 /* A DEALER socket of ctx, connected to `endpoint` as a CURVE client of the
- * server key `server_public` with this process's key pair (both Z85, 40
- * characters): linger 0, frames at most max_frame bytes, sends only over a
- * completed connection (ZMQ_IMMEDIATE), reconnecting from 100 ms up to 5 s,
- * and ZMTP heartbeats every heartbeat_ms (ttl three of them) when
- * heartbeat_ms > 0. Every long-lived client of the broker (the agent
- * runtime, the ops console) makes its socket here. Returns the socket, or
- * NULL with the reason in err. */
-void *mash_zsock_curve_client(void *ctx, const char *endpoint, const char *server_public,
-                              const char *own_public, const char *own_secret, int64_t max_frame,
-                              int heartbeat_ms, char *err, size_t errlen);
+ * server's public key with this process's key pair `own`: linger 0, frames at most max_frame bytes,
+ * sends only over a completed connection (ZMQ_IMMEDIATE), reconnecting from 100 ms up to 5 s, and
+ * ZMTP heartbeats every heartbeat_ms (ttl three of them) when heartbeat_ms > 0. Every long-lived
+ * client of the broker (the agent runtime, the ops console) makes its socket here, watched on
+ * `loop` like mash_zsock_new (budget, cb, arg). Returns it, or NULL with the reason in err. */
+mash_zsock_t *mash_zsock_client_new(uv_loop_t *loop, void *ctx, const char *endpoint,
+                                    const mash_key_t *server, const mash_key_t *own,
+                                    int64_t max_frame, int heartbeat_ms, unsigned budget,
+                                    mash_zsock_recv_cb cb, void *arg, char *err, size_t errlen);
 
 /* Wrap `sock` (ownership moves: closed by mash_zsock_close). Returns NULL on
  * failure, leaving sock open. */

@@ -14,19 +14,9 @@
 #include "uuid.h"
 
 static int s_send_query(void *sock, int64_t from_ms, int64_t to_ms, char *id) {
-  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
-  Mash__V1__OpsQuery q = MASH__V1__OPS_QUERY__INIT;
-  q.from_ms = from_ms;
-  q.to_ms = to_ms;
-  env.body_case = MASH__V1__ENVELOPE__BODY_OPS_QUERY;
-  env.ops_query = &q;
-  if (mash_uuid_new(id) != 0) {
-    return -1;
-  }
-  mash_envelope_init(&env, id, mash_clock_now_ms());
   uint8_t *buf = NULL;
   size_t len = 0;
-  if (mash_codec_encode(&env, &buf, &len) != 0) {
+  if (ops_query_encode(from_ms, to_ms, id, &buf, &len) != 0) {
     return -1;
   }
   int rc = zmq_send(sock, buf, len, 0) == (int)len ? 0 : -1;

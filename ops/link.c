@@ -40,16 +40,9 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg);
 static int s_connect(ops_link_t *l, char *err, size_t errlen) {
   /* No ZMTP heartbeats: the console's own report requests every few seconds
    * show whether mashd answers. */
-  void *sock =
-      mash_zsock_curve_client(l->ctx, l->cfg.endpoint, l->server.public_key, l->key.public_key,
-                              l->key.secret_key, MASH_MAX_WIRE, 0, err, errlen);
-  if (!sock) {
-    return -1;
-  }
-  l->zs = mash_zsock_new(l->loop, sock, 64, s_recv_cb, l);
+  l->zs = mash_zsock_client_new(l->loop, l->ctx, l->cfg.endpoint, &l->server, &l->key,
+                                MASH_MAX_WIRE, 0, 64, s_recv_cb, l, err, errlen);
   if (!l->zs) {
-    snprintf(err, errlen, "cannot watch the socket");
-    zmq_close(sock);
     return -1;
   }
   l->handles_open++;
@@ -90,19 +83,9 @@ static int s_ask(ops_link_t *l, int64_t from_ms, int64_t to_ms, char *out_id) {
     return -ENOTCONN;
   }
   char id[MASH_UUID_LEN + 1];
-  if (mash_uuid_new(id) != 0) {
-    return -EIO;
-  }
-  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
-  Mash__V1__OpsQuery q = MASH__V1__OPS_QUERY__INIT;
-  q.from_ms = from_ms;
-  q.to_ms = to_ms;
-  env.body_case = MASH__V1__ENVELOPE__BODY_OPS_QUERY;
-  env.ops_query = &q;
-  mash_envelope_init(&env, id, mash_clock_now_ms());
   uint8_t *buf = NULL;
   size_t len = 0;
-  int rc = mash_codec_encode(&env, &buf, &len);
+  int rc = ops_query_encode(from_ms, to_ms, id, &buf, &len) == 0 ? 0 : -EIO;
   if (rc == 0) {
     const void *bufs[1] = {buf};
     size_t lens[1] = {len};

@@ -173,13 +173,23 @@ static void s_age_of(int64_t now, int64_t at, char *out, size_t cap) {
   ops_age(now - at, out, cap);
 }
 
-static int s_status(const agent_config_t *cfg, int timeout_ms) {
+/* The broker's report as of now (malloc'd), or NULL having said why. */
+static ops_model_t *s_ask_now(const agent_config_t *cfg, int timeout_ms) {
   ops_model_t *m = calloc(1, sizeof *m);
-  char err[512], age[48], at[40];
+  char err[512];
   if (!m || ops_ask(cfg->endpoint, cfg->server_key, cfg->key, 0, 0, timeout_ms, m, err,
                     sizeof err) != 0) {
     fprintf(stderr, "mashctl: %s\n", m ? err : "out of memory");
     free(m);
+    return NULL;
+  }
+  return m;
+}
+
+static int s_status(const agent_config_t *cfg, int timeout_ms) {
+  char age[48], at[40];
+  ops_model_t *m = s_ask_now(cfg, timeout_ms);
+  if (!m) {
     return 1;
   }
   s_age_of(m->now_ms, m->started_at_ms, age, sizeof age);
@@ -221,12 +231,9 @@ static int s_status(const agent_config_t *cfg, int timeout_ms) {
 }
 
 static int s_overdue(const agent_config_t *cfg, int timeout_ms) {
-  ops_model_t *m = calloc(1, sizeof *m);
-  char err[512], age[48], at[40];
-  if (!m || ops_ask(cfg->endpoint, cfg->server_key, cfg->key, 0, 0, timeout_ms, m, err,
-                    sizeof err) != 0) {
-    fprintf(stderr, "mashctl: %s\n", m ? err : "out of memory");
-    free(m);
+  char age[48], at[40];
+  ops_model_t *m = s_ask_now(cfg, timeout_ms);
+  if (!m) {
     return 1;
   }
   int64_t n = 0;

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
+
 #define S_COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src) ? (src) : "")
 
 static size_t s_counts(ops_count_t *out, Mash__V1__OpsCount **in, size_t n) {
@@ -133,4 +135,19 @@ void ops_event_from_escalation(ops_event_t *e, const Mash__V1__EscalationEvent *
   e->level = x->level;
   e->rag = (int)x->rag;
   e->at_ms = x->at_ms;
+}
+
+int ops_query_encode(int64_t from_ms, int64_t to_ms, char id[MASH_UUID_LEN + 1], uint8_t **buf,
+                     size_t *len) {
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  Mash__V1__OpsQuery q = MASH__V1__OPS_QUERY__INIT;
+  q.from_ms = from_ms;
+  q.to_ms = to_ms;
+  env.body_case = MASH__V1__ENVELOPE__BODY_OPS_QUERY;
+  env.ops_query = &q;
+  if (mash_uuid_new(id) != 0) {
+    return -1;
+  }
+  mash_envelope_init(&env, id, mash_clock_now_ms());
+  return mash_codec_encode(&env, buf, len) == 0 ? 0 : -1;
 }

@@ -74,10 +74,7 @@ void hub_matches_line(const hub_match_t *m, int64_t now_ms, char *out, size_t ou
 }
 
 json_t *hub_matches_json(const hub_match_t *m, int64_t now_ms) {
-  if (m == NULL) {
-    return NULL;
-  }
-  json_t *o = json_object();
+  json_t *o = hub_view_json_object(m);
   if (o == NULL) {
     return NULL;
   }

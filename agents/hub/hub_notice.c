@@ -119,10 +119,7 @@ static json_t *s_path(const char *base, const char *ext) {
 }
 
 json_t *hub_notice_pack_json(const Mash__V1__ConsolidatedPack *p, const char *base) {
-  if (p == NULL) {
-    return NULL;
-  }
-  json_t *o = json_object();
+  json_t *o = hub_view_json_object(p);
   if (o == NULL) {
     return NULL;
   }
@@ -210,10 +207,7 @@ void hub_notice_escalation_line(const Mash__V1__EscalationEvent *e, char *out, s
 }
 
 json_t *hub_notice_escalation_json(const Mash__V1__EscalationEvent *e) {
-  if (e == NULL) {
-    return NULL;
-  }
-  json_t *o = json_object();
+  json_t *o = hub_view_json_object(e);
   if (o == NULL) {
     return NULL;
   }

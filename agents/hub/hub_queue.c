@@ -205,10 +205,7 @@ void hub_queue_contact_line(const Mash__V1__Contact *c, char *out, size_t outlen
 /* ---------------------------------------------------------------- json */
 
 json_t *hub_queue_json(const Mash__V1__Contact *c, int64_t now_ms) {
-  if (c == NULL) {
-    return NULL;
-  }
-  json_t *o = json_object();
+  json_t *o = hub_view_json_object(c);
   if (o == NULL) {
     return NULL;
   }

@@ -487,11 +487,12 @@ static json_t *s_jlinks(Mash__V1__PersonLink *const *links, size_t n, bool *ok) 
   return arr;
 }
 
+json_t *hub_view_json_object(const void *of) {
+  return of == NULL ? NULL : json_object();
+}
+
 json_t *hub_view_json(const Mash__V1__Contact *c) {
-  if (c == NULL) {
-    return NULL;
-  }
-  json_t *o = json_object();
+  json_t *o = hub_view_json_object(c);
   if (o == NULL) {
     return NULL;
   }

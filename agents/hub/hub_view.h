@@ -77,6 +77,10 @@ json_t *hub_view_json_text(const char *s);
 /* An ISO 8601 UTC time, or null for 0 (not known). */
 json_t *hub_view_json_time(int64_t ms);
 void hub_view_json_set(json_t *obj, const char *key, json_t *value, bool *ok);
+
+/* A new JSON object for a view of `of`: NULL when `of` is NULL (nothing to
+ * show) or when memory runs out. */
+json_t *hub_view_json_object(const void *of);
 void hub_view_json_append(json_t *arr, json_t *value, bool *ok);
 /* An array of untrusted strings. */
 json_t *hub_view_json_strings(char *const *items, size_t n, bool *ok);

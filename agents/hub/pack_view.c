@@ -125,10 +125,7 @@ static json_t *s_jprior(const Mash__V1__PriorContact *c, bool *ok) {
 }
 
 json_t *pack_view_json(const Mash__V1__ConsolidatedPack *p) {
-  if (p == NULL) {
-    return NULL;
-  }
-  json_t *o = json_object();
+  json_t *o = hub_view_json_object(p);
   if (o == NULL) {
     return NULL;
   }

@@ -127,16 +127,10 @@ static int s_send_env(agent_t *a, Mash__V1__Envelope *env, char *id_out) {
 }
 
 static int s_connect(agent_t *a, char *err, size_t errlen) {
-  void *sock =
-      mash_zsock_curve_client(a->ctx, a->cfg.endpoint, a->server.public_key, a->key.public_key,
-                              a->key.secret_key, MASH_MAX_WIRE, a->cfg.heartbeat_ms, err, errlen);
-  if (!sock) {
-    return -1;
-  }
-  a->zs = mash_zsock_new(a->loop, sock, 128, s_recv_cb, a);
+  a->zs =
+      mash_zsock_client_new(a->loop, a->ctx, a->cfg.endpoint, &a->server, &a->key, MASH_MAX_WIRE,
+                            a->cfg.heartbeat_ms, 128, s_recv_cb, a, err, errlen);
   if (!a->zs) {
-    snprintf(err, errlen, "cannot watch the socket");
-    zmq_close(sock);
     return -1;
   }
   a->handles_open++;
@@ -197,6 +191,18 @@ static void s_set_up(agent_t *a, int up) {
 
 /* ------------------------------------------------------------ outbox */
 
+/* Put p at the end of the pending list. */
+static void s_pending_append(agent_t *a, s_pending_t *p) {
+  p->next = NULL;
+  if (a->tail) {
+    a->tail->next = p;
+  } else {
+    a->head = p;
+  }
+  a->tail = p;
+  a->npending++;
+}
+
 static int s_pending_add(agent_t *a, const char *message_id, const char *label,
                          const uint8_t *frame, size_t len) {
   s_pending_t *p = calloc(1, sizeof *p);
@@ -209,13 +215,7 @@ static int s_pending_add(agent_t *a, const char *message_id, const char *label,
   memcpy(p->frame, frame, len);
   p->len = len;
   p->next_at = mash_clock_now_ms();
-  if (a->tail) {
-    a->tail->next = p;
-  } else {
-    a->head = p;
-  }
-  a->tail = p;
-  a->npending++;
+  s_pending_append(a, p);
   return 0;
 }
 
@@ -414,14 +414,7 @@ static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
                               mash_clock_now_ms()) < 0) {
     mash_error_limited("cannot record the receipt of %s (%s); it will be resent", p->message_id,
                        agent_store_errmsg(a->store));
-    p->next = NULL;
-    if (a->tail) {
-      a->tail->next = p;
-    } else {
-      a->head = p;
-    }
-    a->tail = p;
-    a->npending++;
+    s_pending_append(a, p);
     a->inflight += p->attempts > 0;
     return;
   }

@@ -116,32 +116,26 @@ void mash_router_ack_done(mash_router_t *r, mash_outbox_entry_t *e, int ok) {
   mash_outbox_ack_end(r->outbox, e, ok);
 }
 
-static void s_contact_ack_done_cb(mash_storage_op_t *op) {
+static void s_ack_done_cb(mash_storage_op_t *op) {
   s_ack_ctx_t *ctx = (s_ack_ctx_t *)op;
   mash_router_t *r = ctx->r;
-  if (op->rc != 0) {
+  /* -ENOENT: the store no longer holds it as undelivered; done either way. */
+  int ok = op->rc == 0 || op->rc == -ENOENT;
+  if (!ok) {
     r->n.store_failures++;
+    mash_error_limited("the acknowledgement of %s not stored (%s); retried",
+                       mash_outbox_entry_id(ctx->e), strerror(-op->rc));
   }
-  mash_router_ack_done(r, ctx->e, op->rc == 0);
+  mash_router_ack_done(r, ctx->e, ok);
   free(ctx);
   r->ops_outstanding--;
   mash_router_maybe_free(r);
 }
 
-/* Store the acknowledgement of e by principal: the two kinds of entry are
- * kept in two places of the store, so each has its operation. Returns 0 or
- * -ENOMEM (the addressee acknowledges the redelivery). */
+/* Store the acknowledgement of e by principal, whatever e holds (a contact
+ * or a message: mash_store_delivered tells them apart by the id). Returns 0
+ * or -ENOMEM (the addressee acknowledges the redelivery). */
 static int s_ack_submit(mash_router_t *r, mash_outbox_entry_t *e, const char *principal) {
-  int64_t now = mash_clock_read(r->cfg.clock);
-  if (mash_outbox_entry_kind(e) == MASH_OUTBOX_MESSAGE) {
-    mash_tx_t *tx = mash_tx_new(MASH_TX_DELIVERED, r->cfg.enquiry, principal,
-                                mash_outbox_entry_id(e), NULL, 0, now);
-    if (!tx) {
-      return -ENOMEM;
-    }
-    mash_router_tx_submit(r, tx, NULL, e);
-    return 0;
-  }
   s_ack_ctx_t *ctx = calloc(1, sizeof *ctx);
   if (!ctx) {
     return -ENOMEM;
@@ -149,11 +143,11 @@ static int s_ack_submit(mash_router_t *r, mash_outbox_entry_t *e, const char *pr
   ctx->r = r;
   ctx->e = e;
   ctx->op.kind = MASH_OP_DELIVERED;
-  snprintf(ctx->op.u.delivered.contact_id, sizeof ctx->op.u.delivered.contact_id, "%s",
-           mash_outbox_entry_contact_id(e));
+  snprintf(ctx->op.u.delivered.message_id, sizeof ctx->op.u.delivered.message_id, "%s",
+           mash_outbox_entry_id(e));
   snprintf(ctx->op.u.delivered.principal, sizeof ctx->op.u.delivered.principal, "%s", principal);
-  ctx->op.u.delivered.at_ms = now;
-  ctx->op.done_cb = s_contact_ack_done_cb;
+  ctx->op.u.delivered.at_ms = mash_clock_read(r->cfg.clock);
+  ctx->op.done_cb = s_ack_done_cb;
   r->ops_outstanding++;
   mash_storage_submit(r->storage, &ctx->op);
   return 0;

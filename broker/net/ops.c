@@ -237,7 +237,7 @@ static void s_now_part(mash_ops_report_t *h) {
     mash__v1__ops_due__init(&h->due[i]);
     h->due[i].contact_id = (char *)f->due[i].contact_id;
     h->due[i].received_at_ms = f->due[i].received_at_ms;
-    h->due[i].due_at_ms = f->due[i].received_at_ms + r->screening_window_ms;
+    h->due[i].due_at_ms = f->due[i].due_at_ms;
     h->duep[i] = &h->due[i];
   }
   r->n_awaiting_screening = f->n_due;

@@ -22,9 +22,10 @@
 #include <stdint.h>
 
 #include "retry.h"
+#include "store.h"
 
 #define MASH_OUTBOX_HUB "@hub"
-#define MASH_OUTBOX_CONTACT_PREFIX "deliver-"
+#define MASH_OUTBOX_CONTACT_PREFIX MASH_DELIVERY_CONTACT_PREFIX
 
 typedef struct mash_outbox mash_outbox_t;
 typedef struct mash_outbox_entry mash_outbox_entry_t;

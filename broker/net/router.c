@@ -141,7 +141,7 @@ static void s_dispatch(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
   switch (env->body_case) {
 #define MASH_MESSAGE(field, CASE, validator, sender, who, handler, tx)                             \
   case MASH__V1__ENVELOPE__BODY_##CASE:                                                            \
-    mash_router_on_##handler(r, k, rid, env, &env->field->base, MASH_TX_##tx);                     \
+    mash_router_on_##handler(r, k, rid, env, &env->field->base, MASH_TX_##CASE);                   \
     break;
 #include "messages.def"
 #undef MASH_MESSAGE

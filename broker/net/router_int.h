@@ -106,10 +106,8 @@ void mash_router_resolved_cb(void *arg, mash_resolve_job_t *job, int rc);
 void mash_router_resolve_done_cb(void *arg);
 
 /* ---- transact.c */
-/* Submit a transaction; the receipt (if any) goes back on rid (NULL: none);
- * acked: the outbox entry a MASH_TX_DELIVERED acknowledges. */
-void mash_router_tx_submit(mash_router_t *r, mash_tx_t *tx, zmq_msg_t *rid,
-                           mash_outbox_entry_t *acked);
+/* Submit a transaction; the receipt (if any) goes back on rid (NULL: none). */
+void mash_router_tx_submit(mash_router_t *r, mash_tx_t *tx, zmq_msg_t *rid);
 /* mash_watch_submit_fn: an escalation. */
 void mash_router_watch_submit(mash_tx_t *tx, void *arg);
 

@@ -21,8 +21,7 @@
 typedef struct s_tx_ctx {
   mash_router_t *r;
   uint8_t rid[MASH_ROUTE_MAX_RID];
-  size_t rid_len;             /* 0: no one to answer (escalations, acknowledgements) */
-  mash_outbox_entry_t *acked; /* MASH_TX_DELIVERED: the outbox entry */
+  size_t rid_len; /* 0: no one to answer (escalations) */
 } s_tx_ctx_t;
 
 static void s_send_tx_receipt(mash_router_t *r, s_tx_ctx_t *ctx, mash_tx_t *tx) {
@@ -49,10 +48,6 @@ static void s_tx_done_cb(mash_storage_op_t *op) {
                ctx->rid_len ? "no receipt sent" : "retried");
   } else if (tx->note[0]) {
     mash_info("%s", tx->note);
-  }
-  if (ctx->acked) {
-    /* A message acknowledged once more after its row was marked: done. */
-    mash_router_ack_done(r, ctx->acked, op->rc == 0 || op->rc == -ENOENT);
   }
   if (op->rc == 0 && !r->closing) {
     if (tx->receipt && ctx->rid_len) {
@@ -83,18 +78,13 @@ static void s_tx_done_cb(mash_storage_op_t *op) {
   mash_router_maybe_free(r);
 }
 
-void mash_router_tx_submit(mash_router_t *r, mash_tx_t *tx, zmq_msg_t *rid,
-                           mash_outbox_entry_t *acked) {
+void mash_router_tx_submit(mash_router_t *r, mash_tx_t *tx, zmq_msg_t *rid) {
   s_tx_ctx_t *ctx = calloc(1, sizeof *ctx);
   if (!ctx) {
-    if (acked) {
-      mash_router_ack_done(r, acked, 0);
-    }
     mash_tx_destroy(tx);
     return; /* the sender resends: nothing was acknowledged */
   }
   ctx->r = r;
-  ctx->acked = acked;
   if (rid) {
     ctx->rid_len = zmq_msg_size(rid);
     memcpy(ctx->rid, zmq_msg_data(rid), ctx->rid_len);
@@ -111,7 +101,7 @@ void mash_router_tx_submit(mash_router_t *r, mash_tx_t *tx, zmq_msg_t *rid,
 }
 
 void mash_router_watch_submit(mash_tx_t *tx, void *arg) {
-  mash_router_tx_submit(arg, tx, NULL, NULL);
+  mash_router_tx_submit(arg, tx, NULL);
 }
 
 /* A screening decision, an answer, an outcome or a match decision: one
@@ -132,5 +122,5 @@ MASH_ROUTER_HANDLER(transaction) {
                            "out of memory; resend later");
     return;
   }
-  mash_router_tx_submit(r, tx, rid, NULL);
+  mash_router_tx_submit(r, tx, rid);
 }

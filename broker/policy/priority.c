@@ -124,26 +124,87 @@ int mash_priority_cmp(const mash_priority_t *a, int64_t a_received_ms, const mas
 
 /* ---------------------------------------------------------------- facts */
 
+/* Injury words, by stem (see priority.h). */
 static const char *const s_injury_stems[] = {
-    "injur", "strangl", "strangu", "chok", "suffocat", "weapon", "knife", "knive",
+    "injur", "strangl", "strangu", "chok", "suffocat", "weapon", "knife", "knive", "bruis",
 };
 
-static char s_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+/* Words that deny what follows them in their clause ("no injuries seen",
+ * "denied any injury", "didn't see a weapon"), and words that start a new
+ * clause ("no injury to the mother but the baby was bruised"). */
+static const char *const s_negators[] = {
+    "no",   "not",  "without", "nil",   "none", "never", "nor",  "denies", "denied",
+    "deny", "didn", "wasn",    "weren", "isn",  "hasn",  "hadn", "doesn",  "don",
+};
+static const char *const s_clause_words[] = {"but", "however", "although", "though", "yet"};
+
+/* How many words after a negator it still holds: "no obvious signs of injury". */
+#define S_NEGATION_REACH 4
+#define S_WORD_MAX 32
+
+static bool s_is_letter(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool s_in(const char *word, const char *const *list, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(word, list[i]) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Whether the lowercased word holds an injury stem, not after "un" or "non"
+ * ("uninjured"). A stem inside a longer word still counts (priority.h). */
+static bool s_injury_word(const char *w, size_t n) {
+  for (size_t at = 0; at < n; at++) {
+    char c = w[at];
+    if (c != 'i' && c != 's' && c != 'c' && c != 'w' && c != 'k' && c != 'b') {
+      continue; /* no stem starts here: one test per letter */
+    }
+    for (size_t s = 0; s < sizeof s_injury_stems / sizeof s_injury_stems[0]; s++) {
+      size_t len = strlen(s_injury_stems[s]);
+      if (at + len <= n && memcmp(w + at, s_injury_stems[s], len) == 0) {
+        bool denied = (at == 2 && memcmp(w, "un", 2) == 0) || (at == 3 && memcmp(w, "non", 3) == 0);
+        return !denied;
+      }
+    }
+  }
+  return false;
 }
 
 bool mash_priority_concern_injury(const char *concern) {
   if (concern == NULL) {
     return false;
   }
-  for (const char *p = concern; *p != '\0'; p++) {
-    for (size_t s = 0; s < sizeof s_injury_stems / sizeof s_injury_stems[0]; s++) {
-      const char *stem = s_injury_stems[s];
-      size_t i = 0;
-      while (stem[i] != '\0' && s_lower(p[i]) == stem[i]) {
-        i++;
+  /* One pass over the words. `since` counts the words since the last
+   * negator of this clause (-1: none). */
+  int since = -1;
+  const unsigned char *p = (const unsigned char *)concern;
+  while (*p != '\0') {
+    if (!s_is_letter(*p)) {
+      if (strchr(".;:!?,\n", (char)*p) != NULL) {
+        since = -1;
       }
-      if (stem[i] == '\0') {
+      p++;
+      continue;
+    }
+    char w[S_WORD_MAX + 1];
+    size_t n = 0;
+    for (; s_is_letter(*p); p++) {
+      if (n < S_WORD_MAX) {
+        w[n++] = (char)(*p | 0x20); /* ASCII letters: lower case */
+      }
+    }
+    w[n] = '\0';
+    if (s_in(w, s_clause_words, sizeof s_clause_words / sizeof s_clause_words[0])) {
+      since = -1;
+    } else if (s_in(w, s_negators, sizeof s_negators / sizeof s_negators[0])) {
+      since = 0;
+    } else {
+      since = since >= 0 ? since + 1 : -1;
+      if (s_injury_word(w, n) && (since < 0 || since > S_NEGATION_REACH)) {
         return true;
       }
     }

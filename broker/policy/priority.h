@@ -41,10 +41,16 @@
  *
  * Injury comes from the concern text because no agency sends it as a field:
  * the scan is for the case-insensitive stems "injur", "strangl", "chok",
- * "weapon" and "knife", with "strangu" (strangulation), "suffocat" (the rest
- * of DASH question 18) and "knive" (knives) so that no form of those words
- * is missed. A stem inside a longer word still counts: a false "injury"
- * moves a notification up the queue, a missed one would bury it.
+ * "weapon", "knife" and "bruis" (bruise, bruised, bruising), with "strangu"
+ * (strangulation), "suffocat" (the rest of DASH question 18) and "knive"
+ * (knives) so that no form of those words is missed. A stem inside a longer
+ * word still counts: a false "injury" moves a notification up the queue, a
+ * missed one would bury it. A denied injury does not count: a stem within
+ * four words after "no", "not", "without", "never", "denied" and the like
+ * in the same clause ("No injuries seen", "no obvious signs of injury"), or
+ * after "un"/"non" in its word ("uninjured"). A clause ends at . , ; : ! ?
+ * or "but", "however", "although", "though", "yet", so "no injury to the
+ * mother but the baby was bruised" counts. One pass over the words.
  *
  * A notification whose concern category is unspecified is NOT treated as
  * information only: a missing category is a data-quality gap, and sinking it

@@ -96,8 +96,8 @@ static int run_op(mash_store_t *store, mash_storage_op_t *op) {
     return rc < 0 ? rc : rel;
   }
   case MASH_OP_DELIVERED:
-    return mash_store_mark_delivered(store, op->u.delivered.contact_id, op->u.delivered.principal,
-                                     op->u.delivered.at_ms);
+    return mash_store_delivered(store, op->u.delivered.message_id, op->u.delivered.principal,
+                                op->u.delivered.at_ms);
   }
   return -EINVAL;
 }

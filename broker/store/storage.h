@@ -32,10 +32,10 @@ struct mash_storage_op {
   union {
     mash_intake_t intake; /* MASH_OP_INTAKE: pointers must stay valid until done_cb */
     struct {
-      char contact_id[MASH_CONTACT_ID_LEN];
+      char message_id[MASH_DELIVERY_ID_LEN]; /* a contact's or an outbox message's */
       char principal[MASH_PRINCIPAL_LEN];
       int64_t at_ms;
-    } delivered; /* MASH_OP_DELIVERED */
+    } delivered; /* MASH_OP_DELIVERED: mash_store_delivered */
     struct {
       mash_storage_call_fn fn; /* returns 0 or a negative error (op->rc) */
       void *arg;

@@ -9,6 +9,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include "store_vt.h"
 
@@ -163,6 +164,15 @@ int mash_store_outbox_insert(mash_store_t *s, const char *message_id, const char
                              const uint8_t *frame, size_t len, int64_t at_ms) {
   return s->vt->outbox_insert ? s->vt->outbox_insert(s, message_id, target, frame, len, at_ms)
                               : -ENOSYS;
+}
+
+int mash_store_delivered(mash_store_t *s, const char *message_id, const char *principal,
+                         int64_t at_ms) {
+  size_t plen = strlen(MASH_DELIVERY_CONTACT_PREFIX);
+  if (message_id && strncmp(message_id, MASH_DELIVERY_CONTACT_PREFIX, plen) == 0) {
+    return mash_store_mark_delivered(s, message_id + plen, principal, at_ms);
+  }
+  return mash_store_outbox_delivered(s, message_id, principal, at_ms);
 }
 
 int mash_store_outbox_delivered(mash_store_t *s, const char *message_id, const char *principal,

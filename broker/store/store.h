@@ -246,9 +246,20 @@ int mash_store_requests_open(mash_store_t *s, mash_store_request_cb cb, void *ar
  * frame is sealed. -EEXIST when message_id is queued already. */
 int mash_store_outbox_insert(mash_store_t *s, const char *message_id, const char *target,
                              const uint8_t *frame, size_t len, int64_t at_ms);
-/* `principal` acknowledged message_id. Idempotent; -ENOENT when unknown. */
+/* `principal` acknowledged message_id. Idempotent; -ENOENT when unknown.
+ * The broker acknowledges through mash_store_delivered. */
 int mash_store_outbox_delivered(mash_store_t *s, const char *message_id, const char *principal,
                                 int64_t at_ms);
+/* The message id a contact's delivery to the hub desk carries: this prefix
+ * and the contact id, so that the desk's receipt names the contact. */
+#define MASH_DELIVERY_CONTACT_PREFIX "deliver-"
+#define MASH_DELIVERY_ID_LEN 64
+/* The one acknowledgement: `principal` acknowledged the delivery message_id,
+ * a contact's (MASH_DELIVERY_CONTACT_PREFIX and its id: the contact is
+ * marked delivered) or a message of the outbox. Idempotent; -ENOENT when
+ * there is no such delivery. */
+int mash_store_delivered(mash_store_t *s, const char *message_id, const char *principal,
+                         int64_t at_ms);
 /* Every message not yet acknowledged, in order, to cb (frames opened). */
 int mash_store_outbox_pending(mash_store_t *s, mash_store_outbox_cb cb, void *arg);
 /* The latest instant recorded anywhere into *ms (an accelerated clock never
@@ -509,7 +520,8 @@ typedef struct mash_ops_figures {
   struct {
     char contact_id[MASH_CONTACT_ID_LEN];
     int64_t received_at_ms;
-  } due[MASH_OPS_ROWS]; /* the earliest contacts awaiting screening */
+    int64_t due_at_ms;  /* the screening duty's deadline */
+  } due[MASH_OPS_ROWS]; /* the contacts awaiting screening, earliest due first */
   size_t n_due;
   struct {
     char agency[MASH_PRINCIPAL_LEN];

@@ -411,7 +411,7 @@ static int s_agency_known(const mash_enquiry_env_t *env, const char *name) {
   return k && strcmp(k->role, "agency") == 0;
 }
 
-static int s_screen(mash_tx_t *tx, mash_store_t *store) {
+int mash_tx_screen(mash_tx_t *tx, mash_store_t *store) {
   Mash__V1__ScreeningDecision *d = mash__v1__screening_decision__unpack(NULL, tx->len, tx->body);
   if (!d) {
     return s_refuse(tx, "screening", "does not decode");
@@ -540,7 +540,7 @@ out:
 
 /* ------------------------------------------------------------ answers */
 
-static int s_answer(mash_tx_t *tx, mash_store_t *store) {
+int mash_tx_answer(mash_tx_t *tx, mash_store_t *store) {
   Mash__V1__EnquiryResponse *r = mash__v1__enquiry_response__unpack(NULL, tx->len, tx->body);
   if (!r) {
     return s_refuse(tx, "enquiry_response", "does not decode");
@@ -624,7 +624,7 @@ static int s_close_request_duties(mash_tx_t *tx, mash_store_t *store, const char
   return rc ? rc : cb_rc;
 }
 
-static int s_outcome(mash_tx_t *tx, mash_store_t *store) {
+int mash_tx_outcome(mash_tx_t *tx, mash_store_t *store) {
   Mash__V1__OutcomeDecision *o = mash__v1__outcome_decision__unpack(NULL, tx->len, tx->body);
   if (!o) {
     return s_refuse(tx, "outcome", "does not decode");
@@ -688,7 +688,7 @@ out:
 
 /* ------------------------------------------------------------ possible matches */
 
-static int s_match(mash_tx_t *tx, mash_store_t *store) {
+int mash_tx_match(mash_tx_t *tx, mash_store_t *store) {
   Mash__V1__MatchDecision *m = mash__v1__match_decision__unpack(NULL, tx->len, tx->body);
   if (!m) {
     return s_refuse(tx, "match_decision", "does not decode");
@@ -720,46 +720,32 @@ static int s_match(mash_tx_t *tx, mash_store_t *store) {
   return rc;
 }
 
-/* ------------------------------------------------------------ delivery */
-
-static int s_delivered(mash_tx_t *tx, mash_store_t *store) {
-  return mash_store_outbox_delivered(store, tx->message_id, tx->principal, tx->now_ms);
-}
+/* Every kind's function: the broker's own, then the message table's. */
+typedef int (*s_tx_fn_t)(mash_tx_t *tx, mash_store_t *store);
+static const s_tx_fn_t s_by_kind[MASH_TX_KINDS] = {
+    [MASH_TX_ESCALATE] = mash_tx_escalate,
+#define MASH_MESSAGE(field, CASE, validator, sender, who, handler, tx) [MASH_TX_##CASE] = tx,
+#include "messages.def"
+#undef MASH_MESSAGE
+};
 
 int mash_tx_run(mash_store_t *store, mash_storage_op_t *op) {
   mash_tx_t *tx = (mash_tx_t *)op;
   s_clear_out(tx);
   tx->note[0] = '\0';
-  if (tx->kind == MASH_TX_SCREEN || tx->kind == MASH_TX_ANSWER || tx->kind == MASH_TX_OUTCOME ||
-      tx->kind == MASH_TX_MATCH) {
+  s_tx_fn_t fn = tx->kind > MASH_TX_NONE && tx->kind < MASH_TX_KINDS ? s_by_kind[tx->kind] : NULL;
+  if (fn == NULL) {
+    return -EINVAL;
+  }
+  /* A request from a peer runs once per message id: a resend gets the
+   * first outcome again (s_replay) and changes nothing. */
+  if (tx->kind > MASH_TX_ESCALATE) {
     int rc = s_replay(tx, store);
     if (rc != 0) {
       return rc < 0 ? rc : 0;
     }
   }
-  int rc;
-  switch (tx->kind) {
-  case MASH_TX_SCREEN:
-    rc = s_screen(tx, store);
-    break;
-  case MASH_TX_ANSWER:
-    rc = s_answer(tx, store);
-    break;
-  case MASH_TX_OUTCOME:
-    rc = s_outcome(tx, store);
-    break;
-  case MASH_TX_ESCALATE:
-    rc = mash_tx_escalate(tx, store);
-    break;
-  case MASH_TX_DELIVERED:
-    rc = s_delivered(tx, store);
-    break;
-  case MASH_TX_MATCH:
-    rc = s_match(tx, store);
-    break;
-  default:
-    rc = -EINVAL;
-  }
+  int rc = fn(tx, store);
   if (rc < 0) {
     /* The savepoint undoes the writes: forget what was produced too. */
     s_clear_out(tx);

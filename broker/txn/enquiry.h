@@ -35,13 +35,14 @@ typedef struct mash_enquiry_env {
 } mash_enquiry_env_t;
 
 typedef enum mash_tx_kind {
-  MASH_TX_NONE = 0, /* the message table's `tx` for messages that run none */
-  MASH_TX_SCREEN = 1,
-  MASH_TX_ANSWER = 2,
-  MASH_TX_OUTCOME = 3,
-  MASH_TX_ESCALATE = 4,
-  MASH_TX_DELIVERED = 5,
-  MASH_TX_MATCH = 6, /* the hub's review of a possible match (resolve.c) */
+  MASH_TX_NONE = 0,
+  MASH_TX_ESCALATE, /* the broker's own: work the due duties (net/watch.c) */
+/* Then one kind per message (proto/messages.def), MASH_TX_<CASE>; those whose
+ * handler is `transaction` run the row's function, once per message id. */
+#define MASH_MESSAGE(field, CASE, validator, sender, who, handler, tx) MASH_TX_##CASE,
+#include "messages.def"
+#undef MASH_MESSAGE
+  MASH_TX_KINDS
 } mash_tx_kind_t;
 
 /* A duty for the loop's timetable: its id and when its ladder next fires. */

@@ -32,6 +32,14 @@ int mash_tx_duty_open(mash_tx_t *tx, mash_store_t *store, int kind, const char *
  * negative. */
 int mash_tx_duty_close(mash_tx_t *tx, mash_store_t *store, int kind, const char *ref);
 
+/* The transactions of the message table (proto/messages.def's `tx`): the
+ * desk's screening, an agency's answer, the desk's outcome and its review
+ * of a possible match. 0 (the receipt and messages in tx) or negative. */
+int mash_tx_screen(mash_tx_t *tx, mash_store_t *store);
+int mash_tx_answer(mash_tx_t *tx, mash_store_t *store);
+int mash_tx_outcome(mash_tx_t *tx, mash_store_t *store);
+int mash_tx_match(mash_tx_t *tx, mash_store_t *store);
+
 /* The ESCALATE transaction: work the due duties of tx->due. */
 int mash_tx_escalate(mash_tx_t *tx, mash_store_t *store);
 

@@ -2,7 +2,8 @@
 # SIGHUP never stops mashd: it re-reads the --config file, applies the log
 # level and format at once, and names every other change as needing a
 # restart. With log_format = json every log line is a JSON object with the
-# level by name, for mashd and the adapters alike.
+# level by name, for mashd and the adapters alike. log_file sends the log to
+# a file that SIGHUP reopens after a rotation.
 . "$(dirname "$0")/lib.sh" "$1"
 
 cat >"$T/mash.ini" <<INI
@@ -63,4 +64,31 @@ for l in lines:
     assert json.loads(l)["program"] == "mash-police", l
 ' "$T/police-json.log" || fail "the adapter's --log-format json lines are not JSON"
 kill -0 "${PID[mashd]}" || fail "mashd is gone"
+
+# log_file: the log goes to a file; after logrotate-style moving, SIGHUP
+# reopens it under its name and the old file keeps what came before.
+kill "${PID[mashd]}"
+wait "${PID[mashd]}" || fail "mashd did not stop cleanly"
+cat >"$T/rot.ini" <<INI
+[mashd]
+log_file = $T/rot.log
+INI
+: >"$T/mashd2.out"
+"$B/broker/mashd" --config "$T/rot.ini" --endpoint "$EP" --data "$T/mashd" --trust "$T/trusted" \
+  --key "$T/certs/mashd.secret" --heartbeat-ms 500 >>"$T/mashd2.out" 2>>"$T/mashd2.err" &
+PID[mashd]=$!
+wait_for 15 "mashd ready again" grep -q "ready on" "$T/mashd2.out"
+[ -s "$T/rot.log" ] || fail "nothing was logged to log_file"
+[ ! -s "$T/mashd2.err" ] || fail "with log_file set, mashd still wrote to stderr: $(head -3 "$T/mashd2.err")"
+mv "$T/rot.log" "$T/rot.log.1"
+kill -HUP "${PID[mashd]}"
+wait_for 10 "the log file reopened" grep -q 'SIGHUP: .*log file reopened' "$T/rot.log"
+grep -q 'SIGHUP' "$T/rot.log.1" && fail "the SIGHUP line went to the moved file"
+[ -s "$T/rot.log.1" ] || fail "the moved log file lost its lines"
+# A log file that cannot be opened is refused at start, with the reason.
+if "$B/broker/mashd" --log-file "$T/no-such-dir/x.log" --data "$T/other" >/dev/null 2>"$T/bad.err"; then
+  fail "mashd started with a log file it cannot open"
+fi
+grep -q "cannot open the log file $T/no-such-dir/x.log: No such file or directory" "$T/bad.err" ||
+  fail "unclear error for a bad log file: $(cat "$T/bad.err")"
 log "ok"

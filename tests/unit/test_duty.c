@@ -92,7 +92,7 @@ static int teardown(void **state) {
 /* Open a duty in its own transaction; returns its id and first instant. */
 static uint64_t s_open(fixture_t *f, int kind, const char *ref, int rag, int64_t start, int64_t due,
                        int64_t *first) {
-  mash_tx_t *tx = mash_tx_new(MASH_TX_SCREEN, &f->env, "hub", "m", NULL, 0, start);
+  mash_tx_t *tx = mash_tx_new(MASH_TX_SCREENING, &f->env, "hub", "m", NULL, 0, start);
   assert_non_null(tx);
   assert_int_equal(mash_store_begin(f->store), 0);
   assert_int_equal(mash_tx_duty_open(tx, f->store, kind, ref, rag, start, due), 0);
@@ -165,7 +165,7 @@ static void test_closed_duty_leaves(void **state) {
   fixture_t *f = *state;
   int64_t first, next;
   uint64_t d = s_open(f, MASH_DUTY_SCREENING, "MASH-000002", 0, T0, T0 + 4 * HOUR_MS, &first);
-  mash_tx_t *tx = mash_tx_new(MASH_TX_SCREEN, &f->env, "hub", "m2", NULL, 0, T0 + HOUR_MS);
+  mash_tx_t *tx = mash_tx_new(MASH_TX_SCREENING, &f->env, "hub", "m2", NULL, 0, T0 + HOUR_MS);
   assert_non_null(tx);
   assert_int_equal(mash_store_begin(f->store), 0);
   assert_int_equal(mash_tx_duty_close(tx, f->store, MASH_DUTY_SCREENING, "MASH-000002"), 0);

@@ -46,6 +46,7 @@ static void test_round_trip(void **state) {
   f->n_due = 1;
   snprintf(f->due[0].contact_id, sizeof f->due[0].contact_id, "MASH-000004");
   f->due[0].received_at_ms = 6000000;
+  f->due[0].due_at_ms = 6000000 + 5 * 3600000LL; /* the duty's deadline (calendar hours) */
   f->n_overdue = 1;
   snprintf(f->overdue[0].agency, sizeof f->overdue[0].agency, "housing");
   f->overdue[0].level = 2;
@@ -112,7 +113,8 @@ static void test_round_trip(void **state) {
   assert_int_equal(m->awaiting_screening, 3);
   assert_int_equal(m->n_due, 1);
   assert_string_equal(m->due[0].contact_id, "MASH-000004");
-  assert_int_equal(m->due[0].due_at_ms, 6000000 + 4 * 3600000LL);
+  assert_int_equal(m->due[0].due_at_ms,
+                   6000000 + 5 * 3600000LL); /* the duty's, not receipt + window */
   assert_string_equal(m->overdue[0].agency, "housing");
   assert_int_equal(m->overdue[0].level, 2);
   assert_int_equal(m->overdue[0].count, 5);

@@ -280,6 +280,24 @@ static const struct {
     {"Child unwashed, little food", false},
     {"injur", true},
     {"inj", false},
+    /* Bruising is an injury (issue 14). */
+    {"bruising to the left upper arm", true},
+    {"Bruised cheek", true},
+    {"a bruise on his back", true},
+    /* Denied injuries are not injuries (issue 14). */
+    {"No injuries seen.", false},
+    {"Verbal argument between parents. No injuries seen. Child asleep upstairs.", false},
+    {"no obvious signs of injury", false},
+    {"Mother denied any injury", false},
+    {"child was uninjured", false},
+    {"officers didn't see a weapon", false},
+    {"without injury", false},
+    /* The denial holds in its clause only. */
+    {"No injuries to the mother but the baby was bruised", true},
+    {"no injury to the mother; the child was choked", true},
+    {"no marks, bruising to the arm", true},
+    {"no one was there when she was strangled", true}, /* five words on: not denied */
+    {"the bruising is not consistent with a fall", true},
     {"", false},
 };
 
@@ -482,6 +500,39 @@ static void test_from_other_notifications(void **state) {
   mash_priority_input_from_notification(&n, NULL, 0, 0, false, NULL); /* no crash */
 }
 
+/* Issue 14: bruising on a child under 2 is an injury to a baby, screened
+ * before the same text with the injury denied. */
+static void test_bruising_under_two(void **state) {
+  (void)state;
+  Mash__V1__Person baby = MASH__V1__PERSON__INIT;
+  baby.date_of_birth = "2025-07-10"; /* 16 months old on the day */
+  Mash__V1__Person *children[] = {&baby};
+  Mash__V1__HealthDetail hd = MASH__V1__HEALTH_DETAIL__INIT;
+  Mash__V1__Notification n = MASH__V1__NOTIFICATION__INIT;
+  n.n_children = 1;
+  n.children = children;
+  n.occurred_at_ms = s_ms("2026-11-20T23:50:00Z");
+  n.detail_case = MASH__V1__NOTIFICATION__DETAIL_HEALTH;
+  n.health = &hd;
+  n.concern = "Leo (16 months) brought in with bruising to the left upper arm and right cheek.";
+  mash_priority_input_t in;
+  mash_priority_input_from_notification(&n, NULL, 0, 0, false, &in);
+  assert_true(in.injury);
+  assert_int_equal(in.youngest_child_months, 16);
+  mash_priority_t bruised;
+  mash_priority_eval(&in, &bruised);
+  assert_int_equal(bruised.score, 30 + 25);
+  assert_int_equal(bruised.n_reasons, 2);
+
+  n.concern = "Leo (16 months) seen for a cough. No bruising or other injuries seen.";
+  mash_priority_input_from_notification(&n, NULL, 0, 0, false, &in);
+  assert_false(in.injury);
+  mash_priority_t coughing;
+  mash_priority_eval(&in, &coughing);
+  assert_int_equal(coughing.score, 25);
+  assert_true(mash_priority_cmp(&bruised, 2, &coughing, 1) < 0); /* first, though later */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rows),
@@ -490,6 +541,7 @@ int main(void) {
       cmocka_unit_test(test_eval_null),
       cmocka_unit_test(test_queue_order),
       cmocka_unit_test(test_concern_injury),
+      cmocka_unit_test(test_bruising_under_two),
       cmocka_unit_test(test_age_months),
       cmocka_unit_test(test_from_police_notification),
       cmocka_unit_test(test_from_other_notifications),

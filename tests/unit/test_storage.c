@@ -280,7 +280,7 @@ static void late_done_cb(mash_storage_op_t *op) {
 static void submit_late(run_t *r) {
   memset(&r->late, 0, sizeof r->late);
   r->late.kind = MASH_OP_DELIVERED;
-  snprintf(r->late.u.delivered.contact_id, MASH_CONTACT_ID_LEN, "MASH-000001");
+  snprintf(r->late.u.delivered.message_id, MASH_DELIVERY_ID_LEN, "deliver-MASH-000001");
   snprintf(r->late.u.delivered.principal, MASH_PRINCIPAL_LEN, "hub");
   r->late.done_cb = late_done_cb;
   r->late.data = r;
@@ -458,7 +458,8 @@ static void test_group_commit(void **state) {
   for (int i = 0; i < 2; i++) {
     d[i].kind = MASH_OP_DELIVERED;
     d[i].rc = 1;
-    snprintf(d[i].u.delivered.contact_id, MASH_CONTACT_ID_LEN, i ? "MASH-999999" : "MASH-000001");
+    snprintf(d[i].u.delivered.message_id, MASH_DELIVERY_ID_LEN, "deliver-%s",
+             i ? "MASH-999999" : "MASH-000001");
     snprintf(d[i].u.delivered.principal, MASH_PRINCIPAL_LEN, "hub");
     d[i].u.delivered.at_ms = 1700000009999;
     d[i].done_cb = late_done_cb;

@@ -113,6 +113,10 @@ static void test_now(void **state) {
   assert_int_equal(o->n_due, 2);
   assert_string_equal(o->due[0].contact_id, "MASH-000001"); /* oldest first */
   assert_string_equal(o->due[1].contact_id, "MASH-000002");
+  /* No screening duty rows here (contacts stored before the duties table):
+   * receipt plus the window. */
+  assert_int_equal(o->due[0].due_at_ms, 5 * H);
+  assert_int_equal(o->due[1].due_at_ms, 7 * H);
   /* Overdue at 10 h: only REQ-000001 (REQ-000004's enquiry is closed). */
   assert_int_equal(o->n_overdue, 1);
   assert_string_equal(o->overdue[0].agency, "housing");
@@ -124,6 +128,24 @@ static void test_now(void **state) {
   assert_int_equal(mash_store_ops_figures(f->store, 0, 0, 7 * H, 4 * H, o), 0);
   assert_int_equal(o->n_overdue, 0);
   assert_int_equal(o->overdue_requests, 0);
+  free(o);
+}
+
+/* The screening deadline shown is the duty's own (the calendar moved C2's
+ * to 4 h here, before C1's 5 h), and the list is ordered by it. */
+static void test_screening_due_from_duty(void **state) {
+  fixture_t *f = *state;
+  s_sql(f->db, "INSERT INTO duties (kind, ref, start_ms, due_ms, next_at_ms) VALUES"
+               " (2, 'MASH-000002', 10800000, 14400000, 14400000),"
+               " (2, 'MASH-000003', 7200000, 21600000, 0);");
+  mash_ops_figures_t *o = calloc(1, sizeof *o);
+  assert_int_equal(mash_store_ops_figures(f->store, 0, 0, 10 * H, 4 * H, o), 0);
+  assert_int_equal(o->n_due, 2);
+  assert_string_equal(o->due[0].contact_id, "MASH-000002");
+  assert_int_equal(o->due[0].due_at_ms, 4 * H);
+  assert_int_equal(o->due[0].received_at_ms, 3 * H);
+  assert_string_equal(o->due[1].contact_id, "MASH-000001");
+  assert_int_equal(o->due[1].due_at_ms, 5 * H); /* no duty row: receipt plus the window */
   free(o);
 }
 
@@ -187,6 +209,7 @@ static void test_range(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_now, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_screening_due_from_duty, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_everything, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_range, s_setup, s_teardown),
   };

@@ -1125,6 +1125,24 @@ static void test_every_wrapper_reaches_its_slot(void **state) {
   assert_int_equal(r.destroyed, 1);
 }
 
+/* The one acknowledgement, mash_store_delivered, reaches the contact's
+ * slot for a contact's delivery id (the contact id, without the prefix)
+ * and the outbox's for any other message id. */
+static void test_delivered_picks_the_slot(void **state) {
+  (void)state;
+  recorder_t r = {.base.vt = &RECORDING_VT, .last = -1};
+  assert_int_equal(mash_store_delivered(&r.base, "deliver-MASH-000007", "hub", 42),
+                   -1000 - S_MARK_DELIVERED);
+  assert_int_equal(r.last, S_MARK_DELIVERED);
+  assert_string_equal((const char *)r.args[0], "MASH-000007");
+  assert_int_equal(r.args[2], 42);
+  assert_int_equal(mash_store_delivered(&r.base, "0b7e-pack-1", "hub", 43),
+                   -1000 - S_OUTBOX_DELIVERED);
+  assert_int_equal(r.last, S_OUTBOX_DELIVERED);
+  assert_string_equal((const char *)r.args[0], "0b7e-pack-1");
+  assert_int_equal(r.hits, 2);
+}
+
 /* A fake fills only the slots it needs: the others answer -ENOSYS, and
  * savepoints are optional (0). */
 static void test_missing_slots(void **state) {
@@ -1419,6 +1437,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_slot_listed),
       cmocka_unit_test(test_every_wrapper_reaches_its_slot),
+      cmocka_unit_test(test_delivered_picks_the_slot),
       cmocka_unit_test(test_missing_slots),
       cmocka_unit_test_setup_teardown(test_sqlite_fills_every_slot, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sqlite_round_trip_and_statistics, setup, teardown),

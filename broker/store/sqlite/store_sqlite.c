@@ -113,6 +113,17 @@ void store_sql_done(sqlite3_stmt *q) {
   sqlite3_clear_bindings(q);
 }
 
+int store_sql_row(sqlite3_stmt *q, int *err) {
+  int rc = sqlite3_step(q);
+  if (rc == SQLITE_ROW) {
+    return 1;
+  }
+  if (rc != SQLITE_DONE) {
+    *err = store_sqlite_errno(rc);
+  }
+  return 0;
+}
+
 int store_sql_exec(sqlite3_stmt *q) {
   int rc = sqlite3_step(q);
   store_sql_done(q);
@@ -340,6 +351,13 @@ static void s_err_init(char **err, size_t *errlen, char *dummy, size_t dummy_len
   (*err)[0] = '\0';
 }
 
+/* What the read-only store serves too: statistics and duties. 0 or -1. */
+static int s_open_readers(s_store_t *ss, char *err, size_t errlen) {
+  ss->stat = store_stat_new(ss->db, err, errlen);
+  ss->duty = ss->stat ? store_duty_new(ss->db, err, errlen) : NULL;
+  return ss->duty ? 0 : -1;
+}
+
 mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, char *err,
                                     size_t errlen) {
   char dummy[1];
@@ -393,12 +411,7 @@ mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, c
   if (!ss->per) {
     goto fail;
   }
-  ss->stat = store_stat_new(ss->db, err, errlen);
-  if (!ss->stat) {
-    goto fail;
-  }
-  ss->duty = store_duty_new(ss->db, err, errlen);
-  if (!ss->duty) {
+  if (s_open_readers(ss, err, errlen) != 0) {
     goto fail;
   }
   return &ss->base;
@@ -426,12 +439,7 @@ mash_store_t *mash_store_sqlite_open_readonly(const char *path, char *err, size_
     snprintf(err, errlen, "%s: not a mash store of this version (start mashd once)", path);
     goto fail;
   }
-  ss->stat = store_stat_new(ss->db, err, errlen);
-  if (!ss->stat) {
-    goto fail;
-  }
-  ss->duty = store_duty_new(ss->db, err, errlen);
-  if (!ss->duty) {
+  if (s_open_readers(ss, err, errlen) != 0) {
     goto fail;
   }
   return &ss->base;

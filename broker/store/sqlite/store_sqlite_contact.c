@@ -272,15 +272,7 @@ int store_con_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, void *
   }
   sqlite3_stmt *q = s_q(s, C_UNDELIVERED);
   int rc = 0;
-  for (;;) {
-    int src = sqlite3_step(q);
-    if (src == SQLITE_DONE) {
-      break;
-    }
-    if (src != SQLITE_ROW) {
-      rc = store_sqlite_errno(src);
-      break;
-    }
+  while (store_sql_row(q, &rc)) {
     const char *contact_id = (const char *)sqlite3_column_text(q, 0);
     int id_len = sqlite3_column_bytes(q, 0);
     int64_t received_at_ms = sqlite3_column_int64(q, 1);

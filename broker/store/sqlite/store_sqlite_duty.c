@@ -166,15 +166,7 @@ int store_duty_done(mash_store_t *s, uint64_t duty, int64_t at_ms) {
 int store_duties_open(mash_store_t *s, mash_store_duty_cb cb, void *arg) {
   sqlite3_stmt *q = s_q(s, Q_LIST_OPEN);
   int out = 0;
-  for (;;) {
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
-      break;
-    }
-    if (rc != SQLITE_ROW) {
-      out = store_sqlite_errno(rc);
-      break;
-    }
+  while (store_sql_row(q, &out)) {
     int64_t next = sqlite3_column_int64(q, 1);
     if (next == INT64_MAX) {
       continue; /* its ladder is done: nothing more fires */

@@ -336,15 +336,7 @@ int store_enq_request_set_level(mash_store_t *s, const char *request_id, unsigne
 
 static int s_visit_requests(mash_store_t *s, sqlite3_stmt *q, mash_store_request_cb cb, void *arg) {
   int out = 0;
-  for (;;) {
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
-      break;
-    }
-    if (rc != SQLITE_ROW) {
-      out = store_sqlite_errno(rc);
-      break;
-    }
+  while (store_sql_row(q, &out)) {
     mash_request_row_t row;
     out = s_request_row(s, q, &row);
     if (out < 0) {
@@ -395,15 +387,7 @@ int store_enq_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id, ma
   sqlite3_stmt *q = s_q(s, Q_ESC_OF_ENQ);
   sqlite3_bind_text(q, 1, enquiry_id, -1, SQLITE_STATIC);
   int out = 0;
-  for (;;) {
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
-      break;
-    }
-    if (rc != SQLITE_ROW) {
-      out = store_sqlite_errno(rc);
-      break;
-    }
+  while (store_sql_row(q, &out)) {
     if (cb(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0), arg)) {
       break;
     }
@@ -453,15 +437,7 @@ int store_enq_outbox_delivered(mash_store_t *s, const char *message_id, const ch
 int store_enq_outbox_pending(mash_store_t *s, mash_store_outbox_cb cb, void *arg) {
   sqlite3_stmt *q = s_q(s, Q_OUT_PENDING);
   int out = 0;
-  for (;;) {
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
-      break;
-    }
-    if (rc != SQLITE_ROW) {
-      out = store_sqlite_errno(rc);
-      break;
-    }
+  while (store_sql_row(q, &out)) {
     char mid[MASH_ITEM_ID_LEN * 2], target[MASH_PRINCIPAL_LEN];
     store_sql_text(q, 0, mid, sizeof mid);
     store_sql_text(q, 1, target, sizeof target);

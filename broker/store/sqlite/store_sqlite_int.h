@@ -36,6 +36,9 @@ int store_sqlite_errno(int rc);
 /* Statement helpers shared by the table modules: each resets the statement. */
 void store_sql_done(sqlite3_stmt *q);
 int store_sql_exec(sqlite3_stmt *q); /* a statement returning no rows */
+/* Step q: 1 with a row to read; 0 at the end, or on an error, which is then
+ * put in *err as a negative errno. For `while (store_sql_row(q, &rc))`. */
+int store_sql_row(sqlite3_stmt *q, int *err);
 void store_sql_text(sqlite3_stmt *q, int col, char *out, size_t cap);
 int store_sql_int64(sqlite3_stmt *q, int64_t *v); /* the first column of one row */
 int store_sql_seal(const mash_seal_t *seal, const uint8_t *in, size_t len, const char *aad,

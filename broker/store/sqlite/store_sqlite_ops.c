@@ -112,13 +112,20 @@ static void s_now(s_args_t *a, mash_ops_figures_t *out) {
     }
   }
   sqlite3_finalize(q);
+  /* The screening deadline is the duty's own (the calendar's working hours
+   * applied at intake); a contact stored before the duties table had none,
+   * and is shown at receipt plus the window. */
+  _Static_assert(MASH_DUTY_SCREENING == 2, "the query names the screening duty's kind");
   q = s_query(a->db,
-              "SELECT contact_id, received_at_ms FROM contacts WHERE state = 0 "
-              "ORDER BY received_at_ms, id LIMIT 64",
-              0, 0, 0, 0);
+              "SELECT c.contact_id, c.received_at_ms, "
+              "coalesce(d.due_ms, c.received_at_ms + ?4) AS due FROM contacts c "
+              "LEFT JOIN duties d ON d.kind = 2 AND d.ref = c.contact_id WHERE c.state = 0 "
+              "ORDER BY due, c.id LIMIT 64",
+              0, 0, 0, a->window);
   while (q && sqlite3_step(q) == SQLITE_ROW && out->n_due < MASH_OPS_ROWS) {
     s_text(q, 0, out->due[out->n_due].contact_id, sizeof out->due[0].contact_id);
-    out->due[out->n_due++].received_at_ms = sqlite3_column_int64(q, 1);
+    out->due[out->n_due].received_at_ms = sqlite3_column_int64(q, 1);
+    out->due[out->n_due++].due_at_ms = sqlite3_column_int64(q, 2);
   }
   sqlite3_finalize(q);
   q = s_query(a->db,
