@@ -104,15 +104,17 @@ int mash_codec_peek_message_id(const uint8_t *buf, size_t len, char *out, size_t
   return -ENOENT;
 }
 
+/* The field numbered `id` of d (binary search in protobuf-c), and its index. */
 static const ProtobufCFieldDescriptor *s_field(const ProtobufCMessageDescriptor *d, uint64_t id,
                                                unsigned *index) {
-  for (unsigned f = 0; f < d->n_fields; f++) {
-    if (d->fields[f].id == id) {
-      *index = f;
-      return &d->fields[f];
-    }
+  if (id == 0 || id > 0x1FFFFFFFu) {
+    return NULL;
   }
-  return NULL;
+  const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(d, (unsigned)id);
+  if (fd) {
+    *index = (unsigned)(fd - d->fields);
+  }
+  return fd;
 }
 
 /* Walk one message's bytes: report each string holding a NUL, recurse into

@@ -127,9 +127,8 @@ static int s_send_env(agent_t *a, Mash__V1__Envelope *env, char *id_out) {
 }
 
 static int s_connect(agent_t *a, char *err, size_t errlen) {
-  a->zs =
-      mash_zsock_client_new(a->loop, a->ctx, a->cfg.endpoint, &a->server, &a->key, MASH_MAX_WIRE,
-                            a->cfg.heartbeat_ms, 128, s_recv_cb, a, err, errlen);
+  a->zs = mash_zsock_client_new(a->loop, a->ctx, a->cfg.endpoint, &a->server, &a->key,
+                                MASH_MAX_WIRE, a->cfg.heartbeat_ms, 128, s_recv_cb, a, err, errlen);
   if (!a->zs) {
     return -1;
   }

@@ -223,11 +223,11 @@ static void s_log_counters(mash_router_t *r) {
   mash_outbox_stats_t st;
   mash_outbox_get_stats(r->outbox, &st);
   mash_info("stats: received %lu, accepted %lu, duplicates %lu, rejected %lu, forbidden %lu, "
-            "malformed %lu, deliveries sent %lu acknowledged %lu, escalations %lu, "
-            "zap allowed %lu denied %lu",
+            "malformed %lu (oversized %lu), refused at the adapters %lu, deliveries sent %lu "
+            "acknowledged %lu, escalations %lu, zap allowed %lu denied %lu",
             r->n.received, r->n.accepted, r->n.duplicates, r->n.rejected, r->n.forbidden,
-            r->n.malformed, st.sent, st.acked, r->n.escalations, r->zap_stats.allowed,
-            r->zap_stats.denied);
+            r->n.malformed, r->n.oversized, r->n.adapter_rejected, st.sent, st.acked,
+            r->n.escalations, r->zap_stats.allowed, r->zap_stats.denied);
 }
 
 static void s_timer_cb(uv_timer_t *t) {
