@@ -483,6 +483,12 @@ static void s_on_message(agent_t *a, const Mash__V1__Envelope *env) {
  * part is acknowledged (never one alone: parts held only in memory are sent
  * again after a restart). */
 static void s_on_part(agent_t *a, const Mash__V1__Envelope *env) {
+  /* A part of a whole handled before (its acknowledgement was lost): the
+   * other parts may never come again, so it is acknowledged alone. */
+  if (agent_store_inbox_seen(a->store, env->part->whole_id) == 1) {
+    s_ack(a, env->message_id, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE);
+    return;
+  }
   agent_whole_t *w = agent_parts_add(a->parts, env->message_id, env->part, mash_clock_now_ms());
   if (!w) {
     return;
