@@ -5,6 +5,7 @@
 # child data); `mashctl stats --json`, the console's connections panel and
 # /metrics count it per agency. A report waits in the adapter's outbox while
 # mashd is down and is counted once it is back; counts survive a restart.
+# An oversized frame shows as its own rejection reason in /metrics.
 # Unknown fields: warned about in the receipt file by default, refused with
 # unknown_fields = reject (a config key of the agency's section).
 . "$(dirname "$0")/lib.sh" "$1"
@@ -32,6 +33,10 @@ adapter_files() { # adapter_files PRINCIPAL: files refused at its adapter, per m
   stats | "$PY" -c "import json,sys; s=json.load(sys.stdin); print(s['adapter_rejections'].get('$1', {}).get('files', 0))"
 }
 metric() { curl -sf "$URL/metrics" | grep -F "mash_adapter_rejections_total{principal=\"$1\"}" | awk '{print $2}'; }
+
+# An oversized frame is a rejection reason of its own in /metrics.
+out=$(rawsend --key "$T/certs/police.secret" --heartbeat-size $((256 * 1024 + 1))) || fail "oversized: $out"
+wait_for 15 "/metrics counts the oversized frame" sh -c "curl -sf '$URL/metrics' | grep -qx 'mash_rejections_total{reason=\"oversized\"} 1'"
 
 # An invalid file: rejected/ at the adapter, reported, counted.
 drop() { cp "$1" "$2.tmp" && mv "$2.tmp" "$2"; } # drop FILE SPOOL_PATH: as an agency writes
