@@ -120,73 +120,6 @@ static bool s_clean_text(const char *s, bool multiline) {
   return true;
 }
 
-/* ------------------------------------------------ members read (unknown fields) */
-
-#define S_SEEN_MAX 8192 /* members noted; past this, unknown fields are not checked */
-
-struct njson_seen {
-  size_t n;
-  int overflow;
-  struct {
-    const json_t *obj;
-    const char *key; /* the reader's key: a string literal or the document's own */
-  } items[S_SEEN_MAX];
-};
-
-const json_t *njson_member(njson_ctx_t *ctx, const json_t *obj, const char *key) {
-  njson_seen_t *seen = ctx->seen;
-  if (seen && json_is_object(obj)) {
-    if (seen->n < S_SEEN_MAX) {
-      seen->items[seen->n].obj = obj;
-      seen->items[seen->n].key = key;
-      seen->n++;
-    } else {
-      seen->overflow = 1;
-    }
-  }
-  return json_object_get(obj, key);
-}
-
-static int s_was_read(const njson_seen_t *seen, const json_t *obj, const char *key) {
-  for (size_t i = 0; i < seen->n; i++) {
-    if (seen->items[i].obj == obj && strcmp(seen->items[i].key, key) == 0) {
-      return 1;
-    }
-  }
-  return 0;
-}
-
-static void s_unknown_walk(const njson_seen_t *seen, const json_t *v, const char *path,
-                           mash_errors_t *unknown, unsigned depth) {
-  if (depth > 16) {
-    return;
-  }
-  if (json_is_array(v)) {
-    size_t i;
-    const json_t *item;
-    json_array_foreach(v, i, item) {
-      char p[NJSON_PATH_LEN];
-      njson_path_index(p, path, i);
-      s_unknown_walk(seen, item, p, unknown, depth + 1);
-    }
-    return;
-  }
-  if (!json_is_object(v)) {
-    return;
-  }
-  const char *key;
-  const json_t *member;
-  json_object_foreach((json_t *)v, key, member) {
-    char p[NJSON_PATH_LEN];
-    njson_path_key(p, path, key);
-    if (!s_was_read(seen, v, key)) {
-      mash_errors_add(unknown, p, "unknown field: not read (misspelt, or not part of this format)");
-    } else {
-      s_unknown_walk(seen, member, p, unknown, depth + 1);
-    }
-  }
-}
-
 /* The member `key`, or NULL when absent or null (reported when required). */
 static const json_t *s_member(njson_ctx_t *ctx, const json_t *obj, const char *key,
                               const char *path, bool required, int *rc) {
@@ -753,7 +686,7 @@ Mash__V1__Notification *njson_notification_parse_ex(const char *text, size_t len
   }
   njson_ctx_t ctx = {.errs = errs, .errors = 0, .seen = NULL};
   if (unknown) {
-    ctx.seen = calloc(1, sizeof *ctx.seen);
+    ctx.seen = njson_seen_new();
     if (!ctx.seen) {
       njson_error(&ctx, "$", "out of memory");
       return NULL;
@@ -761,13 +694,13 @@ Mash__V1__Notification *njson_notification_parse_ex(const char *text, size_t len
   }
   json_t *root = njson_load(&ctx, text, len, NJSON_MAX_BYTES);
   if (root == NULL) {
-    free(ctx.seen);
+    njson_seen_free(ctx.seen);
     return NULL;
   }
   Mash__V1__Notification *n = malloc(sizeof *n);
   if (n == NULL) {
     json_decref(root);
-    free(ctx.seen);
+    njson_seen_free(ctx.seen);
     njson_error(&ctx, "$", "out of memory");
     return NULL;
   }
@@ -793,10 +726,10 @@ Mash__V1__Notification *njson_notification_parse_ex(const char *text, size_t len
   s_relationships(&ctx, root, n);
   s_check_refs(&ctx, n);
 
-  if (ctx.seen && !ctx.seen->overflow) {
-    s_unknown_walk(ctx.seen, root, "", unknown, 0);
+  if (ctx.seen) {
+    njson_unknown_list(ctx.seen, root, unknown);
   }
-  free(ctx.seen);
+  njson_seen_free(ctx.seen);
   json_decref(root);
   if (ctx.errors > 0) {
     njson_notification_free(n);

@@ -73,6 +73,15 @@ void njson_path_index(char *out, const char *base, size_t i);
  * here goes through it, so a member never read is an unknown field. */
 const json_t *njson_member(njson_ctx_t *ctx, const json_t *obj, const char *key);
 
+/* The members read, for the unknown-field list (notification_json_unknown.c):
+ * a new record (NULL when out of memory), freed with njson_seen_free
+ * (accepts NULL); njson_unknown_list adds to `unknown` each member of root
+ * (at any depth, not under an unknown one) that was never read. More than
+ * 8192 members read: nothing is listed (the document is not checked). */
+njson_seen_t *njson_seen_new(void);
+void njson_seen_free(njson_seen_t *seen);
+void njson_unknown_list(const njson_seen_t *seen, const json_t *root, mash_errors_t *unknown);
+
 /* ---------------------------------------------------------------- documents */
 
 /* Parse `len` bytes (at most `max`) of JSON. Duplicate keys, invalid UTF-8,
