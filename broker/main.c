@@ -25,6 +25,7 @@
 #include "seal.h"
 #include "storage.h"
 #include "store.h"
+#include "trustwatch.h"
 #include "zap.h"
 
 typedef struct mashd {
@@ -37,6 +38,10 @@ typedef struct mashd {
   int flag_log_format;
   mash_router_t *router;
   mash_storage_t *storage;
+  mash_trustwatch_t *trustwatch;   /* the trust list in force, reloaded on change */
+  mash_trust_t **trust;            /* where the list goes back at close (main frees it) */
+  mash_enquiry_env_t *env;         /* the storage thread's view of the trust list */
+  const mash_trust_t *fresh_trust; /* a reloaded list on its way to env */
   int stopping;
   int signals; /* the signal handles are initialised */
   int exit_code;
@@ -74,7 +79,10 @@ static void s_usage(FILE *f) {
           "'mashd: ready on EP' on standard output. SIGINT or SIGTERM stop it cleanly;\n"
           "SIGHUP re-reads the --config file and applies what can change while running\n"
           "(log level and format, the escalation ladders), reopens the --log-file, and\n"
-          "names any change that needs a restart.\n");
+          "names any change that needs a restart. SIGHUP, or any change of the trust\n"
+          "folder, also reloads the trust list: a key removed or on TRUST/revoked\n"
+          "(mashctl keys revoke) is refused from its next message, even on a connection\n"
+          "opened before.\n");
 }
 
 /* A ladder's check, its error naming which ladder. */
@@ -101,6 +109,8 @@ static void s_stop(mashd_t *d) {
     uv_close((uv_handle_t *)&d->sigterm, NULL);
     uv_close((uv_handle_t *)&d->sighup, NULL);
   }
+  mash_trustwatch_close(d->trustwatch, d->trust);
+  d->trustwatch = NULL;
   if (d->router) {
     mash_router_close(d->router, s_closed_cb, NULL);
   }
@@ -170,6 +180,26 @@ static void s_reload_ladders(mashd_t *d, const mashd_config_t *fresh, char *relo
   }
 }
 
+/* Runs on the storage thread while the loop waits (run_sync), as for the
+ * ladders: the transactions read the trust list through the environment. */
+static int s_swap_trust_fn(mash_store_t *store, void *arg) {
+  (void)store;
+  mashd_t *d = arg;
+  d->env->trust = d->fresh_trust;
+  return 0;
+}
+
+/* mash_trustwatch_apply_fn: a reloaded trust list in force everywhere. */
+static int s_apply_trust(const mash_trust_t *fresh, void *arg) {
+  mashd_t *d = arg;
+  d->fresh_trust = fresh;
+  if (mash_storage_run_sync(d->storage, s_swap_trust_fn, d) != 0) {
+    return -1;
+  }
+  mash_router_set_trust(d->router, fresh);
+  return 0;
+}
+
 /* The log file is reopened under the name in force at start (a new name
  * needs a restart, like the other paths): after logrotate moves it, the
  * lines that follow go to a new file of the same name. Writes "; log file
@@ -196,6 +226,9 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
   (void)signum;
   char reopened[64];
   s_reopen_log(d, reopened, sizeof reopened);
+  if (d->trustwatch) {
+    mash_trustwatch_reload(d->trustwatch, "SIGHUP");
+  }
   if (d->config_path == NULL) {
     mash_info("SIGHUP: no --config file was given; nothing to reload%s", reopened);
     return;
@@ -546,6 +579,13 @@ int main(int argc, char **argv) {
   sock = zap = NULL; /* the router owns them now (closed by it on failure) */
   if (!d.router) {
     fprintf(stderr, "mashd: cannot start the router (out of memory or handles)\n");
+    goto out;
+  }
+  d.env = &env;
+  d.trust = &trust;
+  d.trustwatch = mash_trustwatch_new(&d.loop, cfg.trust_dir, &trust, 0, s_apply_trust, &d);
+  if (!d.trustwatch) {
+    fprintf(stderr, "mashd: cannot watch the trust list (out of memory)\n");
     goto out;
   }
   if (mash_router_load(d.router) != 0) {

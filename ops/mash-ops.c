@@ -26,6 +26,7 @@ typedef struct s_opts {
   char listen[64]; /* ADDRESS:PORT */
   char users[1024];
   int refresh_ms;
+  char tls_cert[1024], tls_key[1024], tls_client_ca[1024]; /* "": plain HTTP */
 } s_opts_t;
 
 static void s_usage(FILE *f) {
@@ -43,8 +44,14 @@ static void s_usage(FILE *f) {
              "  --listen ADDR:PORT   where to serve (default 127.0.0.1:7480; loopback only\n"
              "                       unless you put TLS in front)\n"
              "  --users FILE         the users file (default var/ops/users; mode 0600)\n"
+             "  --tls-cert FILE      serve HTTPS with this certificate (PEM, chain first)\n"
+             "  --tls-key FILE       ... and its private key (PEM, mode 0600)\n"
+             "  --tls-client-ca FILE sign users in by TLS client certificate from this\n"
+             "                       authority (PEM) instead of passwords: the user is the\n"
+             "                       certificate's common name\n"
              "  --refresh-ms N       how often to ask mashd (default 2000)\n"
-             "  --config FILE        ini file: [agent], then [ops] (listen, users, refresh_ms)\n"
+             "  --config FILE        ini file: [agent], then [ops] (listen, users, refresh_ms,\n"
+             "                       tls_cert, tls_key, tls_client_ca)\n"
              "  --endpoint EP        mashd (default tcp://127.0.0.1:7400)\n"
              "  --server-key FILE    mashd's public key (default certs/mashd.pub)\n"
              "  --key FILE           the console's secret key, role ops (default\n"
@@ -62,6 +69,21 @@ static int s_set(s_opts_t *o, const char *key, const char *value) {
   }
   if (strcmp(key, "users") == 0) {
     return mash_settings_text(o->users, sizeof o->users, value);
+  }
+  struct {
+    const char *name;
+    char *into;
+  } files[] = {
+      {"tls-cert", o->tls_cert}, {"tls-key", o->tls_key}, {"tls-client-ca", o->tls_client_ca}};
+  char dashed[32]; /* tls_cert in the file, --tls-cert on the command line */
+  snprintf(dashed, sizeof dashed, "%s", key);
+  for (char *p = dashed; *p; p++) {
+    *p = *p == '_' ? '-' : *p;
+  }
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    if (strcmp(dashed, files[i].name) == 0) {
+      return mash_settings_text(files[i].into, sizeof o->tls_cert, value);
+    }
   }
   if (strcmp(key, "refresh_ms") == 0 || strcmp(key, "refresh-ms") == 0) {
     if (mash_settings_long(value, 100, 600000, &v) != 0) {
@@ -223,12 +245,26 @@ static int s_run(const s_opts_t *o, const agent_config_t *cfg) {
     fprintf(stderr, "mash-ops: --listen wants ADDRESS:PORT, not '%s'\n", o->listen);
     return 2;
   }
-  ops_users_t *users = ops_users_load(o->users, err, sizeof err);
-  if (!users) {
+  if (!o->tls_cert[0] != !o->tls_key[0] || (o->tls_client_ca[0] && !o->tls_cert[0])) {
+    fprintf(stderr, "mash-ops: HTTPS needs both --tls-cert and --tls-key (and they are needed "
+                    "for --tls-client-ca)\n");
+    return 2;
+  }
+  ops_tls_t tls;
+  memset(&tls, 0, sizeof tls);
+  if (o->tls_cert[0] &&
+      ops_tls_load(&tls, o->tls_cert, o->tls_key, o->tls_client_ca, err, sizeof err) != 0) {
     fprintf(stderr, "mash-ops: %s\n", err);
     return 1;
   }
-  if (ops_users_count(users) == 0) {
+  /* Signed in by client certificate, no one uses a password. */
+  ops_users_t *users = NULL;
+  if (!tls.client_ca_pem && !(users = ops_users_load(o->users, err, sizeof err))) {
+    fprintf(stderr, "mash-ops: %s\n", err);
+    ops_tls_free(&tls);
+    return 1;
+  }
+  if (users && ops_users_count(users) == 0) {
     mash_warn("%s holds no users: only /healthz, /readyz and /metrics can be used", o->users);
   }
   signal(SIGPIPE, SIG_IGN);
@@ -239,7 +275,8 @@ static int s_run(const s_opts_t *o, const agent_config_t *cfg) {
   app.loop = &loop;
   uv_async_init(&loop, &app.wake, s_wake_cb);
   app.wake.data = &app;
-  app.site = ops_site_new(address, (int)port, users, s_wake, &app.wake, err, sizeof err);
+  app.site = ops_site_new(address, (int)port, users, &tls, s_wake, &app.wake, err, sizeof err);
+  ops_tls_free(&tls); /* the server has its own copies */
   ops_link_config_t lc;
   memset(&lc, 0, sizeof lc);
   snprintf(lc.endpoint, sizeof lc.endpoint, "%s", cfg->endpoint);
@@ -263,8 +300,10 @@ static int s_run(const s_opts_t *o, const agent_config_t *cfg) {
   app.sigint.data = app.sigterm.data = &app;
   uv_signal_start(&app.sigint, s_signal_cb, SIGINT);
   uv_signal_start(&app.sigterm, s_signal_cb, SIGTERM);
-  mash_info("serving the console on http://%s:%d/ (users from %s); mashd at %s", address,
-            ops_site_port(app.site), o->users, cfg->endpoint);
+  mash_info("serving the console on %s://%s:%d/ (users %s %s); mashd at %s",
+            o->tls_cert[0] ? "https" : "http", address, ops_site_port(app.site),
+            o->tls_client_ca[0] ? "by client certificate from" : "from",
+            o->tls_client_ca[0] ? o->tls_client_ca : o->users, cfg->endpoint);
   uv_run(&loop, UV_RUN_DEFAULT);
   int rc = uv_loop_close(&loop) == 0 ? 0 : 1;
   ops_users_destroy(&users);
@@ -292,17 +331,14 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                       {"endpoint", required_argument, 0, 0},
-                                       {"server-key", required_argument, 0, 0},
-                                       {"key", required_argument, 0, 0},
-                                       {"log-level", required_argument, 0, 0},
-                                       {"log-format", required_argument, 0, 0},
-                                       {"listen", required_argument, 0, 0},
-                                       {"users", required_argument, 0, 0},
-                                       {"refresh-ms", required_argument, 0, 0},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
+  static const struct option opts[] = {
+      {"config", required_argument, 0, 'c'},   {"endpoint", required_argument, 0, 0},
+      {"server-key", required_argument, 0, 0}, {"key", required_argument, 0, 0},
+      {"log-level", required_argument, 0, 0},  {"log-format", required_argument, 0, 0},
+      {"listen", required_argument, 0, 0},     {"users", required_argument, 0, 0},
+      {"refresh-ms", required_argument, 0, 0}, {"tls-cert", required_argument, 0, 0},
+      {"tls-key", required_argument, 0, 0},    {"tls-client-ca", required_argument, 0, 0},
+      {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
   int c, idx;
   while ((c = getopt_long(argc, argv, "c:h", opts, &idx)) != -1) {
     if (c == 'h') {

@@ -28,6 +28,7 @@
 struct ops_site {
   struct MHD_Daemon *daemon;
   const ops_users_t *users;
+  int client_certs; /* users sign in with TLS client certificates */
   void (*wake)(void *);
   void *wake_arg;
   int port;
@@ -319,6 +320,21 @@ static enum MHD_Result s_refuse(struct MHD_Connection *c) {
   return rc;
 }
 
+/* HTTP Basic against the users file: 1 with the user in user (OPS_USER_LEN). */
+static int s_password_ok(ops_site_t *s, struct MHD_Connection *c, const char *url, char *user) {
+  char password[OPS_PASSWORD_MAX];
+  const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+  if (ops_basic_parse(auth, user, OPS_USER_LEN, password, sizeof password) != 0) {
+    return 0;
+  }
+  int ok = ops_users_check(s->users, user, password);
+  memset(password, 0, sizeof password);
+  if (!ok) {
+    mash_warn("ops: refused a sign-in as '%s' for %s", ops_user_valid(user) ? user : "?", url);
+  }
+  return ok;
+}
+
 static enum MHD_Result s_handle(void *cls, struct MHD_Connection *c, const char *url,
                                 const char *method, const char *version, const char *upload,
                                 size_t *upload_size, void **req) {
@@ -337,15 +353,16 @@ static enum MHD_Result s_handle(void *cls, struct MHD_Connection *c, const char 
   if (strcmp(url, "/healthz") == 0 || strcmp(url, "/readyz") == 0 || strcmp(url, "/metrics") == 0) {
     return s_open_endpoint(s, c, url);
   }
-  char user[OPS_USER_LEN], password[OPS_PASSWORD_MAX];
-  const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-  if (ops_basic_parse(auth, user, sizeof user, password, sizeof password) != 0) {
-    return s_refuse(c);
-  }
-  int ok = ops_users_check(s->users, user, password);
-  memset(password, 0, sizeof password);
-  if (!ok) {
-    mash_warn("ops: refused a sign-in as '%s' for %s", ops_user_valid(user) ? user : "?", url);
+  char user[OPS_USER_LEN];
+  if (s->client_certs) {
+    char why[256];
+    if (ops_tls_client_user(c, user, sizeof user, why, sizeof why) != 0) {
+      mash_warn_limited("ops: refused a connection for %s: %s", url, why);
+      return s_text(c, MHD_HTTP_FORBIDDEN,
+                    "a client certificate from the console's authority is "
+                    "needed\n");
+    }
+  } else if (!s_password_ok(s, c, url, user)) {
     return s_refuse(c);
   }
   mash_info("ops: %s viewed %s", user, url);
@@ -388,7 +405,8 @@ static void s_mhd_log(void *cls, const char *fmt, va_list ap) {
 }
 
 ops_site_t *ops_site_new(const char *address, int port, const ops_users_t *users,
-                         void (*wake)(void *arg), void *arg, char *err, size_t errlen) {
+                         const ops_tls_t *tls, void (*wake)(void *arg), void *arg, char *err,
+                         size_t errlen) {
   struct sockaddr_in sin;
   memset(&sin, 0, sizeof sin);
   sin.sin_family = AF_INET;
@@ -413,14 +431,28 @@ ops_site_t *ops_site_new(const char *address, int port, const ops_users_t *users
   pthread_mutex_init(&s->mu, NULL);
   pthread_mutex_init(&s->range_mu, NULL);
   pthread_cond_init(&s->changed, NULL);
-  s->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                                   MHD_USE_ERROR_LOG,
-                               (uint16_t)port, NULL, NULL, s_handle, s, MHD_OPTION_SOCK_ADDR,
+  unsigned flags =
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+  struct MHD_OptionItem tls_opts[4] = {{MHD_OPTION_END, 0, NULL}};
+  size_t n = 0;
+  if (tls && tls->cert_pem) {
+    flags |= MHD_USE_TLS;
+    tls_opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, tls->cert_pem};
+    tls_opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, tls->key_pem};
+    if (tls->client_ca_pem) {
+      /* A trust list makes libmicrohttpd ask every client for a certificate. */
+      tls_opts[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, tls->client_ca_pem};
+      s->client_certs = 1;
+    }
+  }
+  tls_opts[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+  s->daemon = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, s_handle, s, MHD_OPTION_SOCK_ADDR,
                                (struct sockaddr *)&sin, MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-                               MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL, MHD_OPTION_END);
+                               MHD_OPTION_EXTERNAL_LOGGER, s_mhd_log, NULL, MHD_OPTION_ARRAY,
+                               tls_opts, MHD_OPTION_END);
   if (!s->daemon) {
-    snprintf(err, errlen, "cannot listen on %s:%d (in use, or not an address of this host)",
-             address, port);
+    snprintf(err, errlen, "cannot listen on %s:%d (in use, not an address of this host%s)", address,
+             port, tls && tls->cert_pem ? ", or a certificate and key that do not match" : "");
     ops_site_destroy(&s);
     return NULL;
   }

@@ -2,7 +2,8 @@
  *
  * Responsible for: serving the pages (/, /mi, /mi.csv), the live feed
  * (/events, Server-Sent Events), /metrics, /healthz and /readyz; HTTP Basic
- * authentication against the users file for everything but the last three;
+ * authentication against the users file (or a TLS client certificate) for
+ * everything but the last three;
  * a log line for every page view with its user; and the hand-over between
  * the loop thread, which talks to mashd and publishes what it hears, and the
  * server's threads, which read it under one mutex.
@@ -18,15 +19,19 @@
 
 #include "auth.h"
 #include "console.h"
+#include "tls.h"
 
 typedef struct ops_site ops_site_t;
 
-/* Listen on address:port (port 0: any free port, see ops_site_port).
+/* Listen on address:port (port 0: any free port, see ops_site_port); over
+ * HTTPS when tls (borrowed, read at once) has a certificate, signing users
+ * in by client certificate instead of password when it has an authority.
  * `users` is borrowed and must outlive the site. wake(arg) is called from a
  * server thread when a range query waits for the loop (it must be
  * thread-safe, e.g. uv_async_send). Returns NULL with err on failure. */
 ops_site_t *ops_site_new(const char *address, int port, const ops_users_t *users,
-                         void (*wake)(void *arg), void *arg, char *err, size_t errlen);
+                         const ops_tls_t *tls, void (*wake)(void *arg), void *arg, char *err,
+                         size_t errlen);
 
 /* Stop serving (open feeds end) and free the site. Accepts NULL. */
 void ops_site_destroy(ops_site_t **self_p);

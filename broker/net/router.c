@@ -151,6 +151,25 @@ static void s_dispatch(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
   }
 }
 
+/* A message on a connection whose key is no longer on the trust list
+ * (revoked, removed, or replaced by a new key of the same principal): it is
+ * refused with an error, the principal's routes are dropped (so nothing is
+ * delivered to that connection) and the refusal is logged, naming the
+ * principal, at most a few lines a second. */
+static void s_refuse_untrusted(mash_router_t *r, const char *principal, const char *key,
+                               zmq_msg_t *rid) {
+  r->n.revoked++;
+  const mash_route_t *rt;
+  while ((rt = mash_routes_find(r->routes, principal)) != NULL) {
+    mash_routes_drop(r->routes, rt);
+  }
+  mash_warn_limited("refused a message from %s: its key %.8s... is %s; route dropped", principal,
+                    key, mash_trust_is_revoked(r->trust, key) ? "revoked" : "no longer trusted");
+  mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
+                         MASH__V1__ERROR_CODE__ERROR_CODE_FORBIDDEN,
+                         "this key is no longer trusted by the broker (revoked or removed)");
+}
+
 static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   (void)zs;
   mash_router_t *r = arg;
@@ -161,12 +180,18 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
     return;
   }
   zmq_msg_t *rid = &parts[0];
-  /* Identity: the principal ZAP authenticated from the CURVE key. */
+  /* Identity: the principal ZAP authenticated from the CURVE key, and that
+   * key still trusted now (ZAP saw it once, at the handshake). */
   const char *uid = zmq_msg_gets(&parts[1], "User-Id");
+  const char *key = zmq_msg_gets(&parts[1], MASH_ZAP_KEY_PROPERTY);
   const mash_key_t *k = uid ? mash_trust_find_principal(r->trust, uid) : NULL;
-  if (!k) {
+  if (!uid || !key) {
     r->n.unauthenticated++;
     mash_warn("dropped a message without an authenticated principal");
+    return;
+  }
+  if (!k || strcmp(k->public_key, key) != 0) {
+    s_refuse_untrusted(r, uid, key, rid);
     return;
   }
   s_route_seen(r, k, rid);
@@ -224,10 +249,11 @@ static void s_log_counters(mash_router_t *r) {
   mash_outbox_get_stats(r->outbox, &st);
   mash_info("stats: received %lu, accepted %lu, duplicates %lu, rejected %lu, forbidden %lu, "
             "malformed %lu (oversized %lu), refused at the adapters %lu, deliveries sent %lu "
-            "acknowledged %lu, escalations %lu, zap allowed %lu denied %lu",
+            "acknowledged %lu, escalations %lu, zap allowed %lu denied %lu, refused from "
+            "untrusted keys %lu",
             r->n.received, r->n.accepted, r->n.duplicates, r->n.rejected, r->n.forbidden,
             r->n.malformed, r->n.oversized, r->n.adapter_rejected, st.sent, st.acked,
-            r->n.escalations, r->zap_stats.allowed, r->zap_stats.denied);
+            r->n.escalations, r->zap_stats.allowed, r->zap_stats.denied, r->n.revoked);
 }
 
 static void s_timer_cb(uv_timer_t *t) {
@@ -240,6 +266,30 @@ static void s_timer_cb(uv_timer_t *t) {
   mash_ops_tick(r->ops, now, mash_router_silent_ms(r));
   mash_router_pump(r);
   mash_resolve_queue_kick(r->rq); /* after an out-of-memory stop */
+}
+
+void mash_router_set_trust(mash_router_t *r, const mash_trust_t *trust) {
+  const mash_trust_t *old = r->trust;
+  r->trust = trust;
+  for (size_t i = 0; i < mash_trust_count(old); i++) {
+    const mash_key_t *was = mash_trust_at(old, i);
+    const mash_key_t *now = mash_trust_find_principal(trust, was->principal);
+    if (now && strcmp(now->public_key, was->public_key) == 0) {
+      continue;
+    }
+    int dropped = 0;
+    const mash_route_t *rt;
+    while ((rt = mash_routes_find(r->routes, was->principal)) != NULL) {
+      mash_routes_drop(r->routes, rt);
+      dropped++;
+    }
+    mash_warn("trust list: the key of %s (%s) %.8s... is %s: refused from its next message%s",
+              was->principal, was->role, was->public_key,
+              mash_trust_is_revoked(trust, was->public_key) ? "revoked"
+              : now                                         ? "replaced by a new key"
+                                                            : "removed",
+              dropped ? "; its route dropped" : "");
+  }
 }
 
 /* ------------------------------------------------------------ life cycle */

@@ -36,7 +36,7 @@ typedef struct mash_router_counts {
   unsigned long received, accepted, duplicates, rejected, forbidden, malformed, unsupported;
   unsigned long oversized;        /* frames over MASH_MAX_FRAME (also counted as malformed) */
   unsigned long adapter_rejected; /* files refused at the adapters (AdapterRejection) */
-  unsigned long unauthenticated, store_failures, escalations;
+  unsigned long unauthenticated, revoked, store_failures, escalations;
   unsigned long resolved, unresolvable, persons_linked, persons_possible, persons_new;
 } mash_router_counts_t;
 

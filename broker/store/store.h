@@ -48,6 +48,17 @@ typedef struct mash_store mash_store_t;
 mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, char *err,
                                     size_t errlen);
 
+/* Data-key rotation (store_sqlite_rekey.c): re-seal every sealed column of
+ * the store at `path` from `old` to `fresh`, in one transaction (a crash
+ * leaves it wholly under the old key), then checkpoint and VACUUM so that no
+ * old ciphertext stays in the file. mashd must be stopped: a store another
+ * connection has open is refused (-EBUSY). Returns 0 with the number of
+ * blobs in *resealed (may be NULL), or negative with err: a blob that `old`
+ * does not open (nothing changed), a busy store (-EBUSY),
+ * an older or newer schema, an I/O failure. Any thread. */
+int mash_store_sqlite_rekey(const char *path, const mash_seal_t *old, const mash_seal_t *fresh,
+                            size_t *resealed, char *err, size_t errlen);
+
 /* Open the SQLite store at `path` read-only, for statistics (mashctl): it is
  * never created, migrated or written, needs no data key, and offers only
  * the statistics operations (every other one returns -ENOSYS). A database

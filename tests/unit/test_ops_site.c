@@ -57,7 +57,7 @@ static int s_setup(void **state) {
       !(f->users = ops_users_load(f->path, err, sizeof err))) {
     return -1;
   }
-  f->site = ops_site_new("127.0.0.1", 0, f->users, s_wake, f, err, sizeof err);
+  f->site = ops_site_new("127.0.0.1", 0, f->users, NULL, s_wake, f, err, sizeof err);
   if (!f->site) {
     fprintf(stderr, "%s\n", err);
     return -1;
