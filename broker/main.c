@@ -618,7 +618,10 @@ int main(int argc, char **argv) {
   zap = mash_zap_bind(ctx, err, sizeof err);
   sock = zap ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
   int one = 1, zero = 0, hwm = 100000;
-  int64_t maxmsg = MASH_MAX_FRAME;
+  /* Frames over MASH_MAX_FRAME up to MASH_MAX_OVERSIZE_SEEN are read so
+   * that they are answered, counted and logged (the codec refuses them);
+   * CURVE's overhead is added because the limit applies to its envelope. */
+  int64_t maxmsg = (int64_t)MASH_MAX_OVERSIZE_SEEN + MASH_CURVE_OVERHEAD;
   int hb_ttl = cfg.heartbeat_ms * 3;
   if (!sock || mash_zap_secure_server(sock, &server_key, err, sizeof err) != 0) {
     fprintf(stderr, "mashd: %s\n", err[0] ? err : zmq_strerror(zmq_errno()));

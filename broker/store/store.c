@@ -378,3 +378,14 @@ int mash_store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int6
   return s->vt->ops_figures ? s->vt->ops_figures(s, from_ms, to_ms, now_ms, screening_ms, out)
                             : -ENOSYS;
 }
+
+int mash_store_adapter_rejection_put(mash_store_t *s, const char *principal, const char *message_id,
+                                     const char *reason, const char *fields, int64_t at_ms) {
+  return s->vt->adapter_rejection_put
+             ? s->vt->adapter_rejection_put(s, principal, message_id, reason, fields, at_ms)
+             : -ENOSYS;
+}
+
+int mash_store_adapter_rejections(mash_store_t *s, mash_store_rejection_cb cb, void *arg) {
+  return s->vt->adapter_rejections ? s->vt->adapter_rejections(s, cb, arg) : -ENOSYS;
+}

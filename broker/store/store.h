@@ -566,6 +566,22 @@ int mash_store_stats_escalation_levels(mash_store_t *s, mash_store_level_cb cb, 
  * first seen (contact order), to cb. */
 int mash_store_stats_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *arg);
 
+/* ==== files refused at the adapters (AdapterRejection) ====
+ * Kept so that the hub and operations see that a notification about a child
+ * was refused before it reached the broker: the principal (from the CURVE
+ * key), the sender's message id, a reason kind and the field paths, never
+ * child data. */
+
+/* Store one report; fields are field paths separated by '\n'. Returns 1
+ * stored, 0 when (principal, message_id) was stored before (a resend), or a
+ * negative error. */
+int mash_store_adapter_rejection_put(mash_store_t *s, const char *principal, const char *message_id,
+                                     const char *reason, const char *fields, int64_t at_ms);
+/* Every report in the order stored: principal and fields ('\n'-separated),
+ * valid during the call only. cb returns non-zero to stop. */
+typedef int (*mash_store_rejection_cb)(const char *principal, const char *fields, void *arg);
+int mash_store_adapter_rejections(mash_store_t *s, mash_store_rejection_cb cb, void *arg);
+
 /* ==== the operations console (read-only; plain columns only) ====
  * What mash-ops shows (DESIGN.md §2): ids, counts, times, agency names. A
  * read-only store offers it too. */

@@ -55,13 +55,14 @@ typedef struct mash_tx_duty {
 
 /* A message produced by a transaction, stored in the outbox, to deliver. */
 typedef struct mash_tx_msg {
-  char message_id[MASH_UUID_LEN + 1];
-  char target[MASH_PRINCIPAL_LEN]; /* a principal, or "@hub" */
+  char message_id[MASH_MAX_ID_LEN + 1]; /* a UUID, or "UUID.INDEX" for a part */
+  char target[MASH_PRINCIPAL_LEN];      /* a principal, or "@hub" */
   uint8_t *frame;
   size_t len;
 } mash_tx_msg_t;
 
-#define MASH_TX_MAX_MSGS 64
+/* Room for a few packs in parts (MASH_MAX_PARTS each) and their escalations. */
+#define MASH_TX_MAX_MSGS 192
 #define MASH_TX_MAX_WATCH 32   /* >= MASH_MAX_AGENCIES + 1, >= MASH_TX_MAX_DUE */
 #define MASH_TX_MAX_UNWATCH 32 /* >= MASH_MAX_AGENCIES + 2 */
 #define MASH_TX_MAX_DUE 16     /* duties worked by one ESCALATE transaction */

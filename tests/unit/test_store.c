@@ -449,6 +449,46 @@ static const char *pragma(sqlite3 *db, const char *sql, char *buf, size_t len) {
   return buf;
 }
 
+/* Files refused at the adapters: stored once per (principal, message id),
+ * read back in order, kept over a reopen. */
+typedef struct rejections {
+  int n;
+  char principal[4][16];
+  char fields[4][64];
+} rejections_t;
+
+static int rejection_cb(const char *principal, const char *fields, void *arg) {
+  rejections_t *r = arg;
+  if (r->n < 4) {
+    snprintf(r->principal[r->n], sizeof r->principal[0], "%s", principal);
+    snprintf(r->fields[r->n], sizeof r->fields[0], "%s", fields);
+  }
+  r->n++;
+  return 0;
+}
+
+static void test_adapter_rejections(void **state) {
+  fixture_t *f = *state;
+  assert_int_equal(
+      mash_store_adapter_rejection_put(f->store, "police", "r-1", "invalid", "children[0].dob", 1),
+      1);
+  assert_int_equal(
+      mash_store_adapter_rejection_put(f->store, "police", "r-1", "invalid", "children[0].dob", 2),
+      0); /* a resend */
+  assert_int_equal(mash_store_adapter_rejection_put(f->store, "health", "r-1", "invalid",
+                                                    "children[0].dob\nreference", 3),
+                   1); /* another principal's id */
+  mash_store_destroy(&f->store);
+  f->store = open_store(f);
+  rejections_t r = {0};
+  assert_int_equal(mash_store_adapter_rejections(f->store, rejection_cb, &r), 0);
+  assert_int_equal(r.n, 2);
+  assert_string_equal(r.principal[0], "police");
+  assert_string_equal(r.fields[0], "children[0].dob");
+  assert_string_equal(r.principal[1], "health");
+  assert_string_equal(r.fields[1], "children[0].dob\nreference");
+}
+
 static void test_pragmas(void **state) {
   fixture_t *f = *state;
   /* The store's own connection: reopen it with the recorder installed. */
@@ -461,11 +501,11 @@ static void test_pragmas(void **state) {
   char buf[32];
   assert_string_equal(pragma(last_db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
   assert_string_equal(pragma(last_db, "PRAGMA synchronous", buf, sizeof buf), "2");
-  /* Nine migrations: contacts, the enquiry tables, the management-information
+  /* Ten migrations: contacts, the enquiry tables, the management-information
    * columns, the person index, the duties, the index of pending matches by
    * person, the refusals in the inbox, the term counts of names, the
-   * escalation log's mark. */
-  assert_string_equal(pragma(last_db, "PRAGMA user_version", buf, sizeof buf), "9");
+   * escalation log's mark, the files refused at the adapters. */
+  assert_string_equal(pragma(last_db, "PRAGMA user_version", buf, sizeof buf), "10");
   assert_true(strtol(pragma(last_db, "PRAGMA busy_timeout", buf, sizeof buf), NULL, 10) > 0);
   last_db = NULL;
 
@@ -623,6 +663,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_tampered_blob_fails_load, setup, teardown),
       cmocka_unit_test_setup_teardown(test_swapped_blob_fails_load, setup, teardown),
       cmocka_unit_test_setup_teardown(test_plaintext_blob_fails_load, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_adapter_rejections, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
       cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_open_bad_path, setup, teardown),

@@ -178,6 +178,8 @@ enum {
   S_DUTY_STATS,
   S_OPS_FIGURES,
   S_INBOX_REFUSED,
+  S_ADAPTER_REJECTION_PUT,
+  S_ADAPTER_REJECTIONS,
   S_N
 };
 
@@ -248,6 +250,8 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_DUTY_STATS] = "duty_stats",
     [S_OPS_FIGURES] = "ops_figures",
     [S_INBOX_REFUSED] = "inbox_refused",
+    [S_ADAPTER_REJECTION_PUT] = "adapter_rejection_put",
+    [S_ADAPTER_REJECTIONS] = "adapter_rejections",
 };
 
 /* ---- the recording fake: each slot records its arguments ---- */
@@ -647,6 +651,23 @@ static int f_inbox_refused(mash_store_t *s, const char *principal, const char *m
                6);
 }
 
+static int s_rejection_cb(const char *principal, const char *fields, void *arg) {
+  (void)principal, (void)fields, (void)arg;
+  return 0;
+}
+
+static int f_adapter_rejection_put(mash_store_t *s, const char *principal, const char *message_id,
+                                   const char *reason, const char *fields, int64_t at_ms) {
+  return s_hit(s, S_ADAPTER_REJECTION_PUT,
+               (uintptr_t[]){(uintptr_t)principal, (uintptr_t)message_id, (uintptr_t)reason,
+                             (uintptr_t)fields, (uintptr_t)at_ms},
+               5);
+}
+
+static int f_adapter_rejections(mash_store_t *s, mash_store_rejection_cb cb, void *arg) {
+  return s_hit(s, S_ADAPTER_REJECTIONS, (uintptr_t[]){(uintptr_t)cb, (uintptr_t)arg}, 2);
+}
+
 static const mash_store_vtable_t RECORDING_VT = {
     .begin = f_begin,
     .commit = f_commit,
@@ -714,6 +735,8 @@ static const mash_store_vtable_t RECORDING_VT = {
     .duty_stats = f_duty_stats,
     .ops_figures = f_ops_figures,
     .inbox_refused = f_inbox_refused,
+    .adapter_rejection_put = f_adapter_rejection_put,
+    .adapter_rejections = f_adapter_rejections,
     .destroy = f_destroy,
 };
 
@@ -1179,6 +1202,21 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     *n = 6;
     rc = mash_store_inbox_refused(s, P(0), P(1), P(2), (size_t)207, INT64_C(5000000005),
                                   INT64_C(5000000006));
+    break;
+  case S_ADAPTER_REJECTION_PUT:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)P(2);
+    want[3] = (uintptr_t)P(3);
+    want[4] = 5;
+    *n = 5;
+    rc = mash_store_adapter_rejection_put(s, P(0), P(1), P(2), P(3), 5);
+    break;
+  case S_ADAPTER_REJECTIONS:
+    want[0] = (uintptr_t)s_rejection_cb;
+    want[1] = (uintptr_t)P(0);
+    *n = 2;
+    rc = mash_store_adapter_rejections(s, s_rejection_cb, P(0));
     break;
   default:
     fail();

@@ -129,6 +129,11 @@ typedef struct mash_store_vtable {
                      int64_t screening_ms, mash_ops_figures_t *out);
   int (*inbox_refused)(mash_store_t *s, const char *principal, const char *message_id,
                        const uint8_t *result, size_t len, int64_t at_ms, int64_t expire_before_ms);
+
+  /* ---- files refused at the adapters ---- */
+  int (*adapter_rejection_put)(mash_store_t *s, const char *principal, const char *message_id,
+                               const char *reason, const char *fields, int64_t at_ms);
+  int (*adapter_rejections)(mash_store_t *s, mash_store_rejection_cb cb, void *arg);
 } mash_store_vtable_t;
 
 /* Every implementation starts with this (its own struct's first member), so

@@ -295,6 +295,9 @@ static const mash_store_vtable_t SQLITE_VT = {
     STORE_DUTY_VTABLE_ENTRIES,
     .ops_figures = store_ops_figures,
     .inbox_refused = store_enq_inbox_refused,
+    /* files refused at the adapters */
+    .adapter_rejection_put = store_rej_put,
+    .adapter_rejections = store_rej_each,
 };
 
 /* A read-only store serves statistics and nothing else: every other slot
@@ -309,6 +312,9 @@ static const mash_store_vtable_t SQLITE_READONLY_VT = {
     .duty_stats = store_duty_stats,
     .ops_figures = store_ops_figures,
     STORE_ELOG_READ_VTABLE_ENTRIES,
+    /* files refused at the adapters */
+    .adapter_rejection_put = store_rej_put,
+    .adapter_rejections = store_rej_each,
 };
 
 /* Read a single-value PRAGMA as text into buf. */

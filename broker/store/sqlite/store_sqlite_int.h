@@ -99,6 +99,12 @@ const char *store_ids_path(const store_ids_t *ids);
 /* The store's id mark (store_sqlite.c). */
 store_ids_t *store_sqlite_ids(mash_store_t *s);
 
+/* ---- files refused at the adapters (store_sqlite_rejection.c) ---- */
+
+int store_rej_put(mash_store_t *s, const char *principal, const char *message_id,
+                  const char *reason, const char *fields, int64_t at_ms);
+int store_rej_each(mash_store_t *s, mash_store_rejection_cb cb, void *arg);
+
 /* ---- contacts (store_sqlite_contact.c) ---- */
 
 store_con_t *store_con_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
