@@ -47,8 +47,8 @@ wait_for 15 "the report receipted" grep -q "rejection bad-date.json: accepted" "
 stats | grep -qF '"children[].dob":1' || fail "the field name is not in the stats: $(stats)"
 wait_for 15 "/metrics counts it" sh -c "[ \"\$(curl -sf '$URL/metrics' | grep -F 'mash_adapter_rejections_total{principal=\"police\"}' | awk '{print \$2}')\" = 1 ]"
 page=$(curl -sf -u "sam:correct horse battery" "$URL/") || fail "the console page"
-echo "$page" | grep -q "refused at the adapter" || fail "the connections panel has no adapter column"
-echo "$page" | grep -qF "children[].dob (1)" || fail "the console does not name the field"
+grep -q "refused at the adapter" <<<"$page" || fail "the connections panel has no adapter column"
+grep -qF "children[].dob (1)" <<<"$page" || fail "the console does not name the field"
 # No child data reached the broker's log or store.
 if grep -q "Lily\|Stone" "$T/mashd.log"; then fail "child data in mashd's log"; fi
 [ "$(sql "SELECT count(*) FROM adapter_rejections WHERE fields LIKE '%Lily%' OR reason LIKE '%Stone%'")" = 0 ] ||
@@ -83,9 +83,9 @@ PY
 mv "$T/police/spool/misspelt.tmp" "$T/police/spool/misspelt.json"
 wait_for 20 "misspelt accepted" test -f "$T/police/spool/accepted/misspelt.json.receipt"
 receipt=$(cat "$T/police/spool/accepted/misspelt.json.receipt")
-echo "$receipt" | grep -q "^accepted as MASH-" || fail "receipt: $receipt"
-echo "$receipt" | grep -q "^warning: red_flg: unknown field" || fail "no red_flg warning: $receipt"
-echo "$receipt" | grep -q "^warning: children\[0\].nhs_numbr: unknown field" || fail "receipt: $receipt"
+grep -q "^accepted as MASH-" <<<"$receipt" || fail "receipt: $receipt"
+grep -q "^warning: red_flg: unknown field" <<<"$receipt" || fail "no red_flg warning: $receipt"
+grep -q "^warning: children\[0\].nhs_numbr: unknown field" <<<"$receipt" || fail "receipt: $receipt"
 [ ! -e "$T/police/spool/sent/misspelt.json.warnings" ] || fail "the warnings were left in sent/"
 # ... refused where the agency says so (health: unknown_fields = reject).
 "$PY" - "$AGENCY_EXAMPLES/health-notification.json" "$T/health/spool/misspelt.tmp" <<'PY'

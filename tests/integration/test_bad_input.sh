@@ -9,7 +9,7 @@ start_mashd
 f1="$T/n1.json"
 make_notification 1 "$f1"
 out=$(police_submit "$f1") || fail "first submit failed: $out"
-echo "$out" | grep -q "accepted as MASH-000001" || fail "first submit not accepted: $out"
+grep -q "accepted as MASH-000001" <<<"$out" || fail "first submit not accepted: $out"
 outbox_frame police "$f1" "$T/good.bin"
 size=$(stat -c %s "$T/good.bin")
 
@@ -40,15 +40,15 @@ out=$(police_raw) || fail "no heartbeat answer after the bad frames: $out"
 f2="$T/n2.json"
 make_notification 2 "$f2"
 out=$(police_submit "$f2") || fail "valid submit after the bad frames failed: $out"
-echo "$out" | grep -q "accepted as MASH-000002" || fail "valid submit not accepted: $out"
+grep -q "accepted as MASH-000002" <<<"$out" || fail "valid submit not accepted: $out"
 [ "$(broker_contacts)" = 2 ] || fail "broker holds $(broker_contacts) contacts, expected 2"
 
 # An invalid notification is refused locally, naming the field, and not sent.
 rc=0
 out=$(police_submit "$EXAMPLES/bad-date.json") || rc=$?
 [ $rc = 1 ] || fail "bad-date submit exit $rc, expected 1: $out"
-echo "$out" | grep -q "bad-date.json: refused: children\[0\].dob: " || fail "field not named: $out"
-echo "$out" | grep -q "refused by the broker" && fail "bad-date reached the broker: $out"
+grep -q "bad-date.json: refused: children\[0\].dob: " <<<"$out" || fail "field not named: $out"
+grep -q "refused by the broker" <<<"$out" && fail "bad-date reached the broker: $out"
 [ "$(sqlite3 "$T/police/state.db" "SELECT count(*) FROM outbox WHERE label LIKE '%bad-date%'")" = 0 ] ||
   fail "bad-date stored in the outbox"
 [ "$(broker_contacts)" = 2 ] || fail "broker holds $(broker_contacts) contacts after bad-date"

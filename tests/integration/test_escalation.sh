@@ -66,5 +66,5 @@ lines=$(wc -l <"$T/mashd/escalations.log")
 [ "$lines" -ge 3 ] || fail "escalation log has $lines lines"
 sed -i '1s/"level":1/"level":9/' "$T/mashd/escalations.log"
 out=$("$B/ops/mashctl" --data "$T/mashd" verify) && fail "an edited log verified: $out"
-echo "$out" | grep -q "line" || fail "verify does not say where: $out"
+grep -q "line" <<<"$out" || fail "verify does not say where: $out"
 log "ok"

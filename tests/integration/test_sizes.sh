@@ -43,11 +43,11 @@ out=$(police_raw --frame "$T/version.bin") || fail "no answer to a wrong version
 [ "$out" = "error 1 schema_version: is 2, expected 1 corr=bad-version-1" ] || fail "version: $out"
 printf '\x0a\x07no-body\x20\x01' >"$T/nobody.bin"
 out=$(police_raw --frame "$T/nobody.bin") || fail "no answer to a missing body: $out"
-echo "$out" | grep -q "^error 2 unknown message kind.* corr=no-body$" || fail "no body: $out"
+grep -q "^error 2 unknown message kind.* corr=no-body$" <<<"$out" || fail "no body: $out"
 # A notification (a request) with a wrong version: a receipt naming it.
 make_notification 1 "$T/n1.json"
 out=$(police_submit "$T/n1.json") || fail "submit: $out"
-echo "$out" | grep -q "accepted as MASH-000001" || fail "not accepted: $out"
+grep -q "accepted as MASH-000001" <<<"$out" || fail "not accepted: $out"
 outbox_frame police "$T/n1.json" "$T/good.bin"
 mid=$(sqlite3 "$T/police/state.db" "SELECT message_id FROM outbox WHERE label = '$T/n1.json'")
 python3 - "$T/good.bin" "$T/badver.bin" "$T/nul.bin" <<'PY'
@@ -80,22 +80,22 @@ nul = bytearray(good); nul[j + 3] = 0
 open(sys.argv[3], 'wb').write(bytes(nul))
 PY
 out=$(police_raw --frame "$T/badver.bin") || fail "no answer to a wrong version: $out"
-echo "$out" | grep -q "^receipt rejected - \[schema_version: is 9, expected 1\] corr=$mid$" ||
+grep -q "^receipt rejected - \[schema_version: is 9, expected 1\] corr=$mid$" <<<"$out" ||
   fail "notification with a wrong version: $out"
 out=$(police_raw --frame "$T/nul.bin") || fail "no answer to a NUL string: $out"
-echo "$out" | grep -q "^receipt rejected - \[notification.children\[0\].family_name: holds a NUL byte at offset 3.*corr=$mid$" ||
+grep -q "^receipt rejected - \[notification.children\[0\].family_name: holds a NUL byte at offset 3.*corr=$mid$" <<<"$out" ||
   fail "a NUL string: $out"
 [ "$(broker_contacts)" = 1 ] || fail "a refused frame was stored"
 
 # -- a notification whose contact cannot reach the desk in one frame is
 # refused before its receipt; a large one that fits is delivered.
 out=$(police_raw --notification-size $((200 * 1024)) --message-id big-fits) || fail "big: $out"
-echo "$out" | grep -q "^receipt accepted MASH-000002 corr=big-fits$" || fail "200 KiB notification: $out"
+grep -q "^receipt accepted MASH-000002 corr=big-fits$" <<<"$out" || fail "200 KiB notification: $out"
 wait_for 30 "the large contact at the desk" grep -q '"contact_id":"MASH-000002"' "$T/hub.out"
 out=$(police_raw --notification-size $((max - 64)) --message-id big-over) || fail "too big: $out"
-echo "$out" | grep -q "^receipt rejected - \[notification: makes a contact of [0-9]* bytes; at most 221184 fit one frame" ||
+grep -q "^receipt rejected - \[notification: makes a contact of [0-9]* bytes; at most 221184 fit one frame" <<<"$out" ||
   fail "a notification too large for the desk: $out"
-echo "$out" | grep -q "corr=big-over$" || fail "no correlation id: $out"
+grep -q "corr=big-over$" <<<"$out" || fail "no correlation id: $out"
 [ "$(broker_contacts)" = 2 ] || fail "the refused notification was stored"
 
 # -- a pack over one frame: three agencies answer with full answers.
@@ -113,7 +113,7 @@ for a in police health education; do
   start_agency "$a" --records "$T/$a-big.json"
 done
 out=$(screen_red MASH-000001 police,health,education) || fail "screen: $out"
-echo "$out" | grep -q "ENQ-000001" || fail "no enquiry: $out"
+grep -q "ENQ-000001" <<<"$out" || fail "no enquiry: $out"
 wait_for 60 "the pack at the desk" test -f "$(pack_file ENQ-000001 1)"
 pack=$(pack_file ENQ-000001 1)
 grep -q '"partial": *false' "$pack" || fail "the pack is partial: $(head -c 300 "$pack")"
