@@ -37,7 +37,7 @@ done
 # The console: in the compose file, and healthy only while /healthz answers.
 grep -q '"mash-ops", "run"' "$compose" || fail "compose does not run mash-ops"
 grep -q '^HEALTHCHECK .*' "$df" || fail "the Dockerfile has no HEALTHCHECK"
-sed -n '/^HEALTHCHECK/,/CMD/p' "$df" | grep -q '"mash-ops", "check"' ||
+grep -q '"mash-ops", "check"' <<<"$(sed -n '/^HEALTHCHECK/,/CMD/p' "$df")" ||
   fail "the HEALTHCHECK does not ask mash-ops check (/healthz)"
 [ -f "$SRC/docker/systemd/mash-ops.service" ] || fail "no systemd unit for mash-ops"
 
