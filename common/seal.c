@@ -304,60 +304,18 @@ out:
 
 int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
                       size_t aad_len, uint8_t **out, size_t *out_len) {
-  if (!s || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
+  if (!s) {
     return -EINVAL;
   }
-  if (len < MASH_SEAL_OVERHEAD || in[0] != SEAL_VERSION) {
-    return -EBADMSG;
-  }
-  if (len > (size_t)INT_MAX || aad_len > (size_t)INT_MAX) {
-    return -EMSGSIZE;
-  }
-  size_t pt_len = len - MASH_SEAL_OVERHEAD;
-  const uint8_t *nonce = in + 1;
-  const uint8_t *ct = nonce + NONCE_LEN;
-  /* malloc(0) may return NULL; a zero-length plaintext is still a success. */
-  uint8_t *buf = malloc(pt_len > 0 ? pt_len : 1);
-  if (!buf) {
+  /* One call, one context: the reusable one's code with a throw-away
+   * context (a thread that opens many keeps its own, mash_seal_ctx_new). */
+  mash_seal_ctx_t *c = mash_seal_ctx_new(s);
+  if (!c) {
     return -ENOMEM;
   }
-  int rc = -EIO;
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-  if (!ctx) {
-    rc = -ENOMEM;
-    goto out;
-  }
-  uint8_t tag[TAG_LEN];
-  memcpy(tag, ct + pt_len, TAG_LEN);
-  int pt_done = 0;
-  if (!s_gcm_run(ctx, 0, s->key, nonce, in, aad, aad_len, ct, pt_len, buf, &pt_done)) {
-    goto out;
-  }
-  int n = 0;
-  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) != 1) {
-    goto out;
-  }
-  /* Final checks the tag: any change to version, nonce, aad, ciphertext or
-   * tag lands here. */
-  if (EVP_DecryptFinal_ex(ctx, buf + pt_done, &n) != 1) {
-    rc = -EBADMSG;
-    goto out;
-  }
-  if ((size_t)(pt_done + n) != pt_len) {
-    goto out;
-  }
-  rc = 0;
-out:
-  EVP_CIPHER_CTX_free(ctx);
-  if (rc != 0) {
-    /* Unauthenticated plaintext must not outlive this call. */
-    OPENSSL_cleanse(buf, pt_len > 0 ? pt_len : 1);
-    free(buf);
-    return rc;
-  }
-  *out = buf;
-  *out_len = pt_len;
-  return 0;
+  int rc = mash_seal_ctx_decrypt(c, in, len, aad, aad_len, out, out_len);
+  mash_seal_ctx_destroy(&c);
+  return rc;
 }
 
 /* ---- contexts: one thread's reusable cipher and HMAC contexts ---- */
