@@ -458,7 +458,8 @@ static int s_load_outbox_cb(const char *message_id, const char *target, const ui
 static int s_load_fn(mash_store_t *store, void *arg) {
   /* Runs on the storage thread while the loop thread waits in run_sync, so
    * touching the router here is safe: nothing else runs. */
-  int rc = mash_store_load_undelivered(store, s_load_cb, arg);
+  s_load_t l = {.r = arg, .store = store};
+  int rc = mash_store_load_undelivered(store, s_load_cb, &l);
   rc = rc == 0 ? mash_store_outbox_pending(store, s_load_outbox_cb, arg) : rc;
   /* A store without the reports (a read-only or older one) counts none. */
   int seeded = rc == 0 ? mash_router_seed_rejections(arg, store) : 0;
