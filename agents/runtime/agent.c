@@ -48,6 +48,7 @@ struct agent {
   int batching;                              /* inside agent_batch_begin/commit: nothing is sent */
   s_pending_t *batch_mark;                   /* the tail when the batch began (NULL: empty) */
   int64_t last_heard;
+  int64_t last_tick; /* the timer's previous run: a longer gap is our own stall */
   int64_t last_heartbeat;
   int64_t connected_at; /* when the current socket was made */
   int64_t reconnect_backoff_ms;
@@ -584,9 +585,22 @@ static void s_reconnect(agent_t *a) {
   }
 }
 
+/* A gap between timer runs (every 100 ms) longer than this is our stall. */
+#define S_STALL_MS 500
+
 static void s_timer_cb(uv_timer_t *t) {
   agent_t *a = t->data;
   int64_t now = mash_clock_now_ms();
+  /* Our own loop stalled (a spool batch's disk writes on a slow machine):
+   * what the broker sent meanwhile waits unread in the socket, so silence
+   * over the stall is no evidence against the broker. Count it from the
+   * stall's end, or the window would be resent, or the socket replaced. */
+  if (a->last_tick != 0 && now - a->last_tick > S_STALL_MS) {
+    int64_t stall = now - a->last_tick;
+    a->last_heard += a->last_heard ? stall : 0;
+    a->last_receipt += a->last_receipt ? stall : 0;
+  }
+  a->last_tick = now;
   int64_t silent_limit = (int64_t)a->cfg.heartbeat_ms * 3;
   if (now - a->last_heartbeat >= a->cfg.heartbeat_ms) {
     Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
