@@ -302,19 +302,81 @@ out:
   return 0;
 }
 
+/* Open a blob with ctx, already set up for AES-256-GCM decryption under
+ * the data key (12-byte nonces): only the nonce is set here. */
+static int s_gcm_open(EVP_CIPHER_CTX *ctx, const uint8_t *in, size_t len, const uint8_t *aad,
+                      size_t aad_len, uint8_t **out, size_t *out_len) {
+  if (!ctx || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
+    return -EINVAL;
+  }
+  if (len < MASH_SEAL_OVERHEAD || in[0] != SEAL_VERSION) {
+    return -EBADMSG;
+  }
+  if (len > (size_t)INT_MAX || aad_len > (size_t)INT_MAX) {
+    return -EMSGSIZE;
+  }
+  size_t pt_len = len - MASH_SEAL_OVERHEAD;
+  const uint8_t *nonce = in + 1;
+  const uint8_t *ct = nonce + NONCE_LEN;
+  uint8_t *buf = malloc(pt_len > 0 ? pt_len : 1);
+  if (!buf) {
+    return -ENOMEM;
+  }
+  int rc = -EIO;
+  uint8_t tag[TAG_LEN];
+  memcpy(tag, ct + pt_len, TAG_LEN);
+  int n = 0, pt_done = 0;
+  /* The same steps as s_gcm_run and mash_seal_decrypt, under the key the
+   * context already holds: version byte, aad, ciphertext, then the tag. */
+  if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
+      EVP_DecryptUpdate(ctx, NULL, &n, in, 1) != 1 ||
+      (aad_len > 0 && EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1) ||
+      (pt_len > 0 && EVP_DecryptUpdate(ctx, buf, &pt_done, ct, (int)pt_len) != 1) ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) != 1) {
+    goto out;
+  }
+  if (EVP_DecryptFinal_ex(ctx, buf + pt_done, &n) != 1) {
+    rc = -EBADMSG;
+    goto out;
+  }
+  if ((size_t)(pt_done + n) != pt_len) {
+    goto out;
+  }
+  rc = 0;
+out:
+  if (rc != 0) {
+    /* Unauthenticated plaintext must not outlive this call. */
+    OPENSSL_cleanse(buf, pt_len > 0 ? pt_len : 1);
+    free(buf);
+    return rc;
+  }
+  *out = buf;
+  *out_len = pt_len;
+  return 0;
+}
+
+/* Set ctx up to decrypt AES-256-GCM blobs under key: 1 on success. */
+static int s_decrypt_init(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, const uint8_t *key) {
+  return EVP_DecryptInit_ex(ctx, cipher, NULL, NULL, NULL) == 1 &&
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) == 1 &&
+         EVP_DecryptInit_ex(ctx, NULL, NULL, key, NULL) == 1;
+}
+
 int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
                       size_t aad_len, uint8_t **out, size_t *out_len) {
   if (!s) {
     return -EINVAL;
   }
-  /* One call, one context: the reusable one's code with a throw-away
-   * context (a thread that opens many keeps its own, mash_seal_ctx_new). */
-  mash_seal_ctx_t *c = mash_seal_ctx_new(s);
-  if (!c) {
+  /* One call, one cipher context keyed for it (a thread that opens many
+   * keeps a mash_seal_ctx_t instead); the opening itself is shared. */
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  if (!ctx) {
     return -ENOMEM;
   }
-  int rc = mash_seal_ctx_decrypt(c, in, len, aad, aad_len, out, out_len);
-  mash_seal_ctx_destroy(&c);
+  int rc = s_decrypt_init(ctx, EVP_aes_256_gcm(), s->key) == 1
+               ? s_gcm_open(ctx, in, len, aad, aad_len, out, out_len)
+               : -EIO;
+  EVP_CIPHER_CTX_free(ctx);
   return rc;
 }
 
@@ -343,10 +405,7 @@ mash_seal_ctx_t *mash_seal_ctx_new(const mash_seal_t *s) {
   c->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
   c->hmac = c->mac ? EVP_MAC_CTX_new(c->mac) : NULL;
   /* The key schedules are made here, once; each blob sets only its nonce. */
-  if (!c->cipher || !c->ctx || !c->hmac ||
-      EVP_DecryptInit_ex(c->ctx, c->cipher, NULL, NULL, NULL) != 1 ||
-      EVP_CIPHER_CTX_ctrl(c->ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) != 1 ||
-      EVP_DecryptInit_ex(c->ctx, NULL, NULL, s->key, NULL) != 1 ||
+  if (!c->cipher || !c->ctx || !c->hmac || s_decrypt_init(c->ctx, c->cipher, s->key) != 1 ||
       EVP_MAC_init(c->hmac, s->index_key, KEY_LEN, params) != 1) {
     mash_seal_ctx_destroy(&c);
   }
@@ -383,53 +442,7 @@ int mash_seal_ctx_blind(mash_seal_ctx_t *c, const char *in, uint8_t out[32]) {
 
 int mash_seal_ctx_decrypt(mash_seal_ctx_t *c, const uint8_t *in, size_t len, const uint8_t *aad,
                           size_t aad_len, uint8_t **out, size_t *out_len) {
-  if (!c || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
-    return -EINVAL;
-  }
-  if (len < MASH_SEAL_OVERHEAD || in[0] != SEAL_VERSION) {
-    return -EBADMSG;
-  }
-  if (len > (size_t)INT_MAX || aad_len > (size_t)INT_MAX) {
-    return -EMSGSIZE;
-  }
-  size_t pt_len = len - MASH_SEAL_OVERHEAD;
-  const uint8_t *nonce = in + 1;
-  const uint8_t *ct = nonce + NONCE_LEN;
-  uint8_t *buf = malloc(pt_len > 0 ? pt_len : 1);
-  if (!buf) {
-    return -ENOMEM;
-  }
-  int rc = -EIO;
-  uint8_t tag[TAG_LEN];
-  memcpy(tag, ct + pt_len, TAG_LEN);
-  int n = 0, pt_done = 0;
-  /* The same steps as s_gcm_run and mash_seal_decrypt, under the key the
-   * context already holds: version byte, aad, ciphertext, then the tag. */
-  if (EVP_DecryptInit_ex(c->ctx, NULL, NULL, NULL, nonce) != 1 ||
-      EVP_DecryptUpdate(c->ctx, NULL, &n, in, 1) != 1 ||
-      (aad_len > 0 && EVP_DecryptUpdate(c->ctx, NULL, &n, aad, (int)aad_len) != 1) ||
-      (pt_len > 0 && EVP_DecryptUpdate(c->ctx, buf, &pt_done, ct, (int)pt_len) != 1) ||
-      EVP_CIPHER_CTX_ctrl(c->ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) != 1) {
-    goto out;
-  }
-  if (EVP_DecryptFinal_ex(c->ctx, buf + pt_done, &n) != 1) {
-    rc = -EBADMSG;
-    goto out;
-  }
-  if ((size_t)(pt_done + n) != pt_len) {
-    goto out;
-  }
-  rc = 0;
-out:
-  if (rc != 0) {
-    /* Unauthenticated plaintext must not outlive this call. */
-    OPENSSL_cleanse(buf, pt_len > 0 ? pt_len : 1);
-    free(buf);
-    return rc;
-  }
-  *out = buf;
-  *out_len = pt_len;
-  return 0;
+  return s_gcm_open(c ? c->ctx : NULL, in, len, aad, aad_len, out, out_len);
 }
 
 int mash_seal_blind_bytes(const mash_seal_t *s, const char *in, uint8_t out[32]) {
