@@ -38,6 +38,7 @@
 #include "resolve.h"
 #include "seal.h"
 #include "store.h"
+#include "settings.h"
 
 #define S_MAX_BATCHES 8
 #define S_PRINCIPAL "police"
@@ -95,17 +96,6 @@ static void s_usage(FILE *f) {
              "2 on bad usage.\n");
 }
 
-static int s_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out) {
-  char *end = NULL;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || !end || *end || end == s || s[0] == '-' || v < min || v > max) {
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
 static int s_parse_batches(const char *s, s_opts_t *o) {
   char buf[128];
   if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
@@ -117,7 +107,8 @@ static int s_parse_batches(const char *s, s_opts_t *o) {
     if (comma) {
       *comma = '\0';
     }
-    if (o->n_batch == S_MAX_BATCHES || s_parse_ulong(p, 1, 100000, &o->batch[o->n_batch]) != 0) {
+    if (o->n_batch == S_MAX_BATCHES ||
+        mash_settings_ulong(p, 1, 100000, &o->batch[o->n_batch]) != 0) {
       return -1;
     }
     o->n_batch++;
@@ -157,13 +148,13 @@ static int s_parse_opts(int argc, char **argv, s_opts_t *o) {
   while ((c = getopt_long(argc, argv, "n:m:b:t:s:qh", longs, NULL)) != -1) {
     switch (c) {
     case 'n':
-      if (s_parse_ulong(optarg, 100, 50000000, &o->people) != 0) {
+      if (mash_settings_ulong(optarg, 100, 50000000, &o->people) != 0) {
         fprintf(stderr, "bench-resolve: --people wants 100..50000000\n");
         return -1;
       }
       break;
     case 'm':
-      if (s_parse_ulong(optarg, 3, 10000000, &o->count) != 0) {
+      if (mash_settings_ulong(optarg, 3, 10000000, &o->count) != 0) {
         fprintf(stderr, "bench-resolve: --count wants 3..10000000\n");
         return -1;
       }
@@ -176,14 +167,14 @@ static int s_parse_opts(int argc, char **argv, s_opts_t *o) {
       }
       break;
     case 't':
-      if (s_parse_ulong(optarg, 1, 10000000, &o->tx) != 0) {
+      if (mash_settings_ulong(optarg, 1, 10000000, &o->tx) != 0) {
         fprintf(stderr, "bench-resolve: --tx wants 1..10000000\n");
         return -1;
       }
       break;
     case 's':
     case O_RUN_SEED:
-      if (s_parse_ulong(optarg, 0, ~0UL, &v) != 0) {
+      if (mash_settings_ulong(optarg, 0, ~0UL, &v) != 0) {
         fprintf(stderr, "bench-resolve: a seed is a non-negative integer\n");
         return -1;
       }
