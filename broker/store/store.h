@@ -102,6 +102,15 @@ int mash_store_rollback(mash_store_t *s);
 int mash_store_savepoint(mash_store_t *s);
 int mash_store_release(mash_store_t *s, int keep);
 
+/* Checkpoint the write-ahead log into the database, outside any
+ * transaction, without waiting for readers (SQLite: PRAGMA
+ * wal_checkpoint(PASSIVE); its own auto-checkpoint is off, so commits never
+ * run one), when the log holds at least min_pages pages since the last
+ * one. Returns the pages the log held (0: fewer than min_pages, nothing
+ * done), or a negative error; -ENOSYS from a store with no such log
+ * (PostgreSQL). Storage thread, between batches (storage.c). */
+int mash_store_checkpoint(mash_store_t *s, unsigned min_pages);
+
 /* ==== contacts: intake, resolution, delivery to the hub desk ==== */
 
 typedef enum mash_intake_status {
