@@ -11,6 +11,7 @@
  * storage thread owns it in mashd).
  */
 #include "store.h"
+#include "store_row.h"
 #include "store_sqlite_int.h"
 
 #include <errno.h>
@@ -137,22 +138,15 @@ void store_sql_text(sqlite3_stmt *q, int col, char *out, size_t cap) {
 
 int store_sql_seal(const mash_seal_t *seal, const uint8_t *in, size_t len, const char *aad,
                    uint8_t **out, size_t *out_len) {
-  return mash_seal_encrypt(seal, in, len, (const uint8_t *)aad, strlen(aad), out, out_len);
+  return store_row_seal(seal, in, len, aad, out, out_len);
 }
 
 int store_sql_open(const mash_seal_t *seal, sqlite3_stmt *q, int col, const char *aad,
                    uint8_t **out, size_t *out_len) {
-  *out = NULL;
-  *out_len = 0;
-  if (sqlite3_column_type(q, col) == SQLITE_NULL) {
-    return 0;
-  }
   const uint8_t *b = sqlite3_column_blob(q, col);
   int n = sqlite3_column_bytes(q, col);
-  if (!b || n <= 0) {
-    return -EBADMSG;
-  }
-  return mash_seal_decrypt(seal, b, (size_t)n, (const uint8_t *)aad, strlen(aad), out, out_len);
+  return store_row_open(seal, b, n > 0 ? (size_t)n : 0, sqlite3_column_type(q, col) == SQLITE_NULL,
+                        aad, out, out_len);
 }
 
 int store_sql_int64(sqlite3_stmt *q, int64_t *v) {
