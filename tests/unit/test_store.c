@@ -1,8 +1,10 @@
-/* test_store: the SQLite store through store.h, on real files in a
- * temporary directory: de-duplication, persistence, the delivery outbox,
- * sealing on disk, tamper detection and the durability pragmas. Must not:
- * reach into store_sqlite.c's private struct; the store's own connection is
- * observed through an SQLite auto-extension instead. */
+/* test_store: a store through store.h, on real files in a temporary
+ * directory (SQLite) or a real server (PostgreSQL, run by tests/pg/with-pg.sh
+ * with MASH_TEST_STORE=postgresql: see store_fixture.h): de-duplication,
+ * persistence, the delivery outbox, sealing on disk, tamper detection and
+ * the durability settings. Must not: reach into either store's private
+ * struct; SQLite's own connection is observed through an SQLite
+ * auto-extension instead. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -19,6 +21,7 @@
 
 #include "seal.h"
 #include "store.h"
+#include "store_fixture.h"
 
 /* Allocated by the library (read_file below uses the real allocator too),
  * released with the real free before cmocka redefines it. */
@@ -88,7 +91,7 @@ static void path_in(const fixture_t *f, const char *name, char *out, size_t len)
 
 static mash_store_t *open_store(fixture_t *f) {
   char err[256] = "";
-  mash_store_t *s = mash_store_sqlite_new(f->db, f->seal, err, sizeof err);
+  mash_store_t *s = store_fixture_open(f->db, f->seal, err, sizeof err);
   if (!s)
     print_error("open failed: %s\n", err);
   assert_non_null(s);
@@ -105,6 +108,7 @@ static int setup(void **state) {
   char err[256];
   f->seal = mash_seal_new(f->key, 1, err, sizeof err);
   assert_non_null(f->seal);
+  assert_int_equal(store_fixture_reset(), 0);
   f->store = open_store(f);
   *state = f;
   return 0;
@@ -300,6 +304,39 @@ static void test_mark_delivered(void **state) {
   assert_int_equal(l.n, 2);
 }
 
+/* Every file of the PostgreSQL cluster (MASH_TEST_PG_DATA), after a
+ * checkpoint: the contact ids are there in the clear (so the bytes were
+ * read), the content is not. */
+static int pg_scan(const char *dir, const char *marker, int *ids) {
+  char cmd[512];
+  int found = 0;
+  snprintf(cmd, sizeof cmd, "find '%s' -type f", dir);
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  char path[400];
+  while (fgets(path, sizeof path, p)) {
+    path[strcspn(path, "\n")] = '\0';
+    size_t len = 0;
+    uint8_t *bytes = read_file(path, &len);
+    if (!bytes)
+      continue;
+    found |= contains(bytes, len, marker) || contains(bytes, len, "Jamie");
+    *ids |= contains(bytes, len, "MASH-000020");
+    lib_free(bytes);
+  }
+  pclose(p);
+  return found;
+}
+
+static void pg_files_sealed(const char *marker) {
+  const char *data = getenv("MASH_TEST_PG_DATA");
+  assert_non_null(data);
+  assert_int_equal(store_fixture_sql(NULL, "CHECKPOINT"), 0);
+  int ids = 0;
+  assert_false(pg_scan(data, marker, &ids));
+  assert_true(ids);
+}
+
 static void test_blob_sealed_on_disk(void **state) {
   fixture_t *f = *state;
   static const char marker[] = "PLAINTEXT-MARKER-Jamie-Smith-2017";
@@ -311,6 +348,10 @@ static void test_blob_sealed_on_disk(void **state) {
     assert_int_equal(intake(f->store, "police", mid, marker, &in), 0);
   }
   assert_int_equal(mash_store_commit(f->store), 0);
+  if (store_fixture_is_pg()) {
+    pg_files_sealed(marker);
+    return;
+  }
 
   /* Look at the WAL while open, then the main file after close (which
    * checkpoints). The contact ids are stored in the clear, so finding
@@ -339,7 +380,28 @@ static void test_blob_sealed_on_disk(void **state) {
 }
 
 /* Replace row `id`'s blob with `blob` (or, when NULL, flip one byte of it). */
+static void tamper_pg(int id, const void *blob, int blob_len) {
+  char sql[640];
+  if (!blob) {
+    snprintf(sql, sizeof sql,
+             "UPDATE contacts SET blob = set_byte(blob, length(blob) / 2, "
+             "get_byte(blob, length(blob) / 2) # 1) WHERE id = %d",
+             id);
+  } else {
+    char hex[2 * 256 + 1];
+    assert_true(blob_len <= 256);
+    for (int i = 0; i < blob_len; i++)
+      snprintf(hex + 2 * i, 3, "%02x", ((const uint8_t *)blob)[i]);
+    snprintf(sql, sizeof sql, "UPDATE contacts SET blob = '\\x%s'::bytea WHERE id = %d", hex, id);
+  }
+  assert_int_equal(store_fixture_sql(NULL, sql), 0);
+}
+
 static void tamper(const fixture_t *f, int id, const void *blob, int blob_len) {
+  if (store_fixture_is_pg()) {
+    tamper_pg(id, blob, blob_len);
+    return;
+  }
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
   uint8_t buf[512];
@@ -390,15 +452,9 @@ static void test_swapped_blob_fails_load(void **state) {
 
   /* Row 1's genuine blob moved onto row 2: it authenticates only as
    * MASH-000001, because the contact id is its associated data. */
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-  assert_int_equal(
-      sqlite3_exec(db,
-                   "UPDATE contacts SET blob = (SELECT blob FROM contacts WHERE id = 1)"
-                   " WHERE id = 2",
-                   NULL, NULL, NULL),
-      SQLITE_OK);
-  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  assert_int_equal(store_fixture_sql(f->db, "UPDATE contacts SET blob = (SELECT blob FROM "
+                                            "contacts WHERE id = 1) WHERE id = 2"),
+                   0);
 
   f->store = open_store(f);
   loaded_t l = {0};
@@ -430,8 +486,24 @@ static const char *pragma(sqlite3 *db, const char *sql, char *buf, size_t len) {
   return buf;
 }
 
+/* PostgreSQL: commits wait for the WAL flush, and the schema is at the
+ * version of the migration list (six, like SQLite's). */
+static void pg_settings(void) {
+  assert_int_equal(store_fixture_sql(NULL, "DO $$ BEGIN "
+                                           "IF current_setting('synchronous_commit') <> 'on' "
+                                           "OR current_setting('fsync') <> 'on' "
+                                           "THEN RAISE 'not durable'; END IF; "
+                                           "IF (SELECT version FROM mash_schema) <> 6 "
+                                           "THEN RAISE 'schema version'; END IF; END $$"),
+                   0);
+}
+
 static void test_pragmas(void **state) {
   fixture_t *f = *state;
+  if (store_fixture_is_pg()) {
+    pg_settings();
+    return;
+  }
   /* The store's own connection: reopen it with the recorder installed. */
   mash_store_destroy(&f->store);
   last_db = NULL;
@@ -459,12 +531,12 @@ static void test_pragmas(void **state) {
 static void test_newer_schema_refused(void **state) {
   fixture_t *f = *state;
   mash_store_destroy(&f->store);
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  assert_int_equal(store_fixture_sql(f->db, store_fixture_is_pg()
+                                                ? "UPDATE mash_schema SET version = 99"
+                                                : "PRAGMA user_version = 99"),
+                   0);
   char err[256] = "";
-  assert_null(mash_store_sqlite_new(f->db, f->seal, err, sizeof err));
+  assert_null(store_fixture_open(f->db, f->seal, err, sizeof err));
   assert_non_null(strstr(err, "99"));
 }
 
@@ -472,7 +544,13 @@ static void test_open_bad_path(void **state) {
   fixture_t *f = *state;
   char p[160], err[256] = "";
   snprintf(p, sizeof p, "%s/no/such/dir/mash.db", f->dir);
-  assert_null(mash_store_sqlite_new(p, f->seal, err, sizeof err));
+  if (store_fixture_is_pg()) {
+    char url[200];
+    snprintf(url, sizeof url, "host=%s/no/such/dir dbname=mash connect_timeout=2", f->dir);
+    assert_null(mash_store_postgres_new(url, f->seal, err, sizeof err));
+    assert_non_null(strstr(err, "PostgreSQL"));
+  } else
+    assert_null(mash_store_sqlite_new(p, f->seal, err, sizeof err));
   assert_true(strlen(err) > 0);
   mash_store_t *none = NULL;
   mash_store_destroy(&none); /* accepts NULL */

@@ -160,9 +160,9 @@ int store_pg_db_version(PGconn *c, int *version) {
   rc = store_pg_errno(c, r);
   if (rc == 0 && PQntuples(r) == 1) {
     *version = atoi(PQgetvalue(r, 0, 0));
-  } else if (rc == 0) {
+  } else if (rc == 0 && PQntuples(r) > 1) {
     rc = -EBADMSG;
-  }
+  } /* no row: made by a first start that has not migrated yet (0) */
   PQclear(r);
   return rc;
 }
