@@ -55,6 +55,9 @@ static void s_usage(FILE *f) {
           "      --data-key FILE   the data key sealing the store (made on first start if\n"
           "                        missing; default DATA/data.key; keep it apart from the\n"
           "                        data folder, e.g. a systemd credential)\n"
+          "      --store KIND      sqlite (default: DATA/mashd.db) or postgresql\n"
+          "      --store-url URL   postgresql: a libpq connection string, e.g.\n"
+          "                        'host=/run/postgresql dbname=mash' (see the README)\n"
           "  -t, --trust DIR       trust list: the clients' .pub files (default certs/trusted)\n"
           "  -k, --key FILE        the broker's secret key file (default certs/mashd.secret)\n"
           "      --heartbeat-ms N  heartbeat interval (default 2000)\n"
@@ -230,6 +233,8 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
       {"endpoint", strcmp(fresh->endpoint, now->endpoint) != 0},
       {"data", strcmp(fresh->data_dir, now->data_dir) != 0},
       {"data_key", strcmp(fresh->data_key, now->data_key) != 0},
+      {"store", fresh->store_postgres != now->store_postgres ||
+                    strcmp(fresh->store_url, now->store_url) != 0},
       {"trust", strcmp(fresh->trust_dir, now->trust_dir) != 0},
       {"key", strcmp(fresh->key_file, now->key_file) != 0},
       {"heartbeat_ms", fresh->heartbeat_ms != now->heartbeat_ms},
@@ -328,6 +333,8 @@ int main(int argc, char **argv) {
                                        {"endpoint", required_argument, 0, 'e'},
                                        {"data", required_argument, 0, 'd'},
                                        {"data-key", required_argument, 0, 'D'},
+                                       {"store", required_argument, 0, 'P'},
+                                       {"store-url", required_argument, 0, 'U'},
                                        {"trust", required_argument, 0, 't'},
                                        {"key", required_argument, 0, 'k'},
                                        {"heartbeat-ms", required_argument, 0, 'H'},
@@ -342,7 +349,8 @@ int main(int argc, char **argv) {
   static const char *const keys[128] = {
       ['e'] = "endpoint",   ['d'] = "data",         ['D'] = "data_key",      ['t'] = "trust",
       ['k'] = "key",        ['H'] = "heartbeat_ms", ['L'] = "log_level",     ['F'] = "log_format",
-      ['R'] = "clock_rate", ['S'] = "clock_start",  ['T'] = "stats_seconds", ['O'] = "log_file"};
+      ['R'] = "clock_rate", ['S'] = "clock_start",  ['T'] = "stats_seconds", ['O'] = "log_file",
+      ['P'] = "store",      ['U'] = "store_url"};
   mashd_config_t cfg, file_cfg;
   mashd_config_defaults(&cfg);
   char err[2048];
@@ -459,8 +467,17 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mashd: data key: %s\n", err);
     goto out;
   }
-  snprintf(path, sizeof path, "%s/mashd.db", cfg.data_dir);
-  store = mash_store_sqlite_new(path, seal, err, sizeof err);
+  if (cfg.store_postgres) {
+    if (cfg.store_url[0] == '\0') {
+      fprintf(stderr, "mashd: store = postgresql needs store_url (--store-url)\n");
+      goto out;
+    }
+    snprintf(path, sizeof path, "the PostgreSQL store");
+    store = mash_store_postgres_new(cfg.store_url, seal, err, sizeof err);
+  } else {
+    snprintf(path, sizeof path, "%s/mashd.db", cfg.data_dir);
+    store = mash_store_sqlite_new(path, seal, err, sizeof err);
+  }
   if (!store) {
     fprintf(stderr, "mashd: store: %s\n", err);
     goto out;
