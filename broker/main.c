@@ -17,6 +17,7 @@
 #include "config.h"
 #include "deadline.h"
 #include "enquiry.h"
+#include "errbuf.h"
 #include "esclog.h"
 #include "keys.h"
 #include "log.h"
@@ -25,6 +26,7 @@
 #include "seal.h"
 #include "storage.h"
 #include "store.h"
+#include "trustwatch.h"
 #include "zap.h"
 
 typedef struct mashd {
@@ -37,6 +39,10 @@ typedef struct mashd {
   int flag_log_format;
   mash_router_t *router;
   mash_storage_t *storage;
+  mash_trustwatch_t *trustwatch;   /* the trust list in force, reloaded on change */
+  mash_trust_t **trust;            /* where the list goes back at close (main frees it) */
+  mash_enquiry_env_t *env;         /* the storage thread's view of the trust list */
+  const mash_trust_t *fresh_trust; /* a reloaded list on its way to env */
   int stopping;
   int signals; /* the signal handles are initialised */
   int exit_code;
@@ -71,13 +77,24 @@ static void s_usage(FILE *f) {
           "      --log-format F    text or json (JSON lines for log collectors; default text)\n"
           "      --log-file FILE   append the log to FILE instead of standard error; SIGHUP\n"
           "                        reopens it (after logrotate moves it)\n"
+          "      --accept-id-loss  start although the store is behind its id mark\n"
+          "                        (DATA/mashd.db.ids): receipted contacts, enquiries or\n"
+          "                        requests are missing because mashd.db-wal was deleted or\n"
+          "                        damaged. Use only when no backup holds them: mashd goes\n"
+          "                        on without them and issues new ids above every id ever\n"
+          "                        issued, so none is reused (also rebuilds a damaged mark)\n"
           "  -h, --help            this text\n"
           "\n"
           "On start mashd proves that an unknown CURVE key is refused, then prints\n"
-          "'mashd: ready on EP' on standard output. SIGINT or SIGTERM stop it cleanly;\n"
-          "SIGHUP re-reads the --config file and applies what can change while running\n"
-          "(log level and format, the escalation ladders), reopens the --log-file, and\n"
-          "names any change that needs a restart.\n");
+          "'mashd: ready on EP' on standard output, only once its store has been checked\n"
+          "(ids against the id mark, the data key, contacts that fail to open) and has\n"
+          "written to disk; otherwise it exits non-zero, saying why. SIGINT or SIGTERM\n"
+          "stop it cleanly; SIGHUP re-reads the --config file and applies what can change\n"
+          "while running (log level and format, the escalation ladders), reopens the\n"
+          "--log-file, and names any change that needs a restart. SIGHUP, or any change of\n"
+          "the trust folder, also reloads the trust list: a key removed or on\n"
+          "TRUST/revoked (mashctl keys revoke) is refused from its next message, even on a\n"
+          "connection opened before.\n");
 }
 
 /* A ladder's check, its error naming which ladder. */
@@ -104,6 +121,8 @@ static void s_stop(mashd_t *d) {
     uv_close((uv_handle_t *)&d->sigterm, NULL);
     uv_close((uv_handle_t *)&d->sighup, NULL);
   }
+  mash_trustwatch_close(d->trustwatch, d->trust);
+  d->trustwatch = NULL;
   if (d->router) {
     mash_router_close(d->router, s_closed_cb, NULL);
   }
@@ -173,6 +192,26 @@ static void s_reload_ladders(mashd_t *d, const mashd_config_t *fresh, char *relo
   }
 }
 
+/* Runs on the storage thread while the loop waits (run_sync), as for the
+ * ladders: the transactions read the trust list through the environment. */
+static int s_swap_trust_fn(mash_store_t *store, void *arg) {
+  (void)store;
+  mashd_t *d = arg;
+  d->env->trust = d->fresh_trust;
+  return 0;
+}
+
+/* mash_trustwatch_apply_fn: a reloaded trust list in force everywhere. */
+static int s_apply_trust(const mash_trust_t *fresh, void *arg) {
+  mashd_t *d = arg;
+  d->fresh_trust = fresh;
+  if (mash_storage_run_sync(d->storage, s_swap_trust_fn, d) != 0) {
+    return -1;
+  }
+  mash_router_set_trust(d->router, fresh);
+  return 0;
+}
+
 /* The log file is reopened under the name in force at start (a new name
  * needs a restart, like the other paths): after logrotate moves it, the
  * lines that follow go to a new file of the same name. Writes "; log file
@@ -199,6 +238,9 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
   (void)signum;
   char reopened[64];
   s_reopen_log(d, reopened, sizeof reopened);
+  if (d->trustwatch) {
+    mash_trustwatch_reload(d->trustwatch, "SIGHUP");
+  }
   if (d->config_path == NULL) {
     mash_info("SIGHUP: no --config file was given; nothing to reload%s", reopened);
     return;
@@ -264,28 +306,45 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
 /* The data key must open what the store holds: a broker started with
  * another key (a copied data folder, a key restored from the wrong backup)
  * would otherwise say ready, then fail on every stored contact and seal new
- * ones with a second key. The first contact is opened as the proof. */
+ * ones with a second key. The first contacts are tried: one that opens
+ * proves the key; a damaged one alone does not condemn it (start-up
+ * quarantines that contact, naming it); none opening does. */
 static int s_check_data_key(mash_store_t *store, const char *db_path) {
   int64_t n = 0;
   if (mash_store_count_contacts(store, &n) != 0 || n == 0) {
     return 0;
   }
-  mash_contact_row_t row;
-  int rc = mash_store_contact_get(store, "MASH-000001", &row);
-  free(row.blob);
-  if (rc == 0 || rc == -ENOENT) {
+  int failed = 0, first_rc = 0;
+  char first[MASH_CONTACT_ID_LEN] = "";
+  for (int i = 1; i <= 16; i++) {
+    char id[MASH_CONTACT_ID_LEN];
+    snprintf(id, sizeof id, "MASH-%06d", i);
+    mash_contact_row_t row;
+    int rc = mash_store_contact_get(store, id, &row);
+    free(row.blob);
+    if (rc == 0) {
+      return 0;
+    }
+    if (rc != -ENOENT && failed++ == 0) {
+      first_rc = rc;
+      snprintf(first, sizeof first, "%s", id);
+    }
+  }
+  if (failed == 0) {
     return 0;
   }
   fprintf(stderr,
-          "mashd: the data key does not open %s (contact MASH-000001: %s); was it sealed "
-          "with another data key? Start mashd with the key it was made with (--data-key)\n",
-          db_path, strerror(rc < 0 ? -rc : rc));
+          "mashd: the data key does not open %s (contact %s: %s; none of the first %d "
+          "opens); was it sealed with another data key? Start mashd with the key it was made "
+          "with (--data-key)\n",
+          db_path, first,
+          first_rc == -EBADMSG ? "authentication tag mismatch" : mash_strerror(first_rc), failed);
   return -1;
 }
 
 static void s_fatal_cb(void *arg, int rc) {
   mashd_t *d = arg;
-  mash_error("storage failed (%d): stopping; nothing unstored was acknowledged", rc);
+  mash_error("storage failed (%s): stopping; nothing unstored was acknowledged", mash_strerror(rc));
   d->exit_code = 1;
   s_stop(d);
 }
@@ -344,6 +403,7 @@ int main(int argc, char **argv) {
                                        {"log-file", required_argument, 0, 'O'},
                                        {"clock-rate", required_argument, 0, 'R'},
                                        {"clock-start", required_argument, 0, 'S'},
+                                       {"accept-id-loss", no_argument, 0, 'A'},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   static const char *const keys[128] = {
@@ -357,6 +417,8 @@ int main(int argc, char **argv) {
   int c;
   const char *config_path = NULL;
   int flag_log_level = 0, flag_log_format = 0;
+  mash_store_sqlite_opts_t store_opts;
+  memset(&store_opts, 0, sizeof store_opts);
   /* The config file first, then flags over it. */
   for (int i = 1; i < argc - 1; i++) {
     if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) {
@@ -374,6 +436,10 @@ int main(int argc, char **argv) {
       return 0;
     }
     if (c == 'c') {
+      continue;
+    }
+    if (c == 'A') { /* a one-off decision: never read from the ini file */
+      store_opts.accept_id_loss = 1;
       continue;
     }
     flag_log_level |= c == 'L';
@@ -476,11 +542,14 @@ int main(int argc, char **argv) {
     store = mash_store_postgres_new(cfg.store_url, seal, err, sizeof err);
   } else {
     snprintf(path, sizeof path, "%s/mashd.db", cfg.data_dir);
-    store = mash_store_sqlite_new(path, seal, err, sizeof err);
+    store = mash_store_sqlite_open(path, seal, &store_opts, err, sizeof err);
   }
   if (!store) {
     fprintf(stderr, "mashd: store: %s\n", err);
     goto out;
+  }
+  if (store_opts.note[0] != '\0') {
+    mash_warn("store: %s", store_opts.note);
   }
   if (s_check_data_key(store, path) != 0) {
     goto out;
@@ -560,6 +629,13 @@ int main(int argc, char **argv) {
   sock = zap = NULL; /* the router owns them now (closed by it on failure) */
   if (!d.router) {
     fprintf(stderr, "mashd: cannot start the router (out of memory or handles)\n");
+    goto out;
+  }
+  d.env = &env;
+  d.trust = &trust;
+  d.trustwatch = mash_trustwatch_new(&d.loop, cfg.trust_dir, &trust, 0, s_apply_trust, &d);
+  if (!d.trustwatch) {
+    fprintf(stderr, "mashd: cannot watch the trust list (out of memory)\n");
     goto out;
   }
   if (mash_router_load(d.router) != 0) {

@@ -11,4 +11,9 @@
 void mash_errbuf_set(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The system's text for an error code, given either way round (-ENOSPC or
+ * ENOSPC: "No space left on device"), for messages that would otherwise
+ * show a bare number. Never NULL; any thread (glibc's descriptions). */
+const char *mash_strerror(int rc);
+
 #endif

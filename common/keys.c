@@ -19,6 +19,8 @@
 struct mash_trust {
   mash_key_t *keys;
   size_t count;
+  mash_revoked_t *revoked; /* the revocation list, whether or not its .pub is here */
+  size_t n_revoked;
 };
 
 int mash_role_valid(const char *role) {
@@ -223,6 +225,108 @@ static int s_has_suffix(const char *s, const char *suffix) {
   return n > m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* One line of the revocation list: "KEY PRINCIPAL AT". A Z85 key has no
+ * space, so "# " starts a comment and never a key. Returns 1 for an entry,
+ * 0 for a blank or comment line, -1 when malformed. */
+static int s_revoked_parse(const char *line, mash_revoked_t *out) {
+  char key[64], principal[64], at[32];
+  if (line[0] == '\n' || line[0] == '\0' ||
+      (line[0] == '#' && (line[1] == ' ' || line[1] == '\n'))) {
+    return 0;
+  }
+  at[0] = '\0';
+  if (sscanf(line, "%63s %63s %31s", key, principal, at) < 2 || !s_z85_ok(key) ||
+      !mash_principal_valid(principal)) {
+    return -1;
+  }
+  memset(out, 0, sizeof *out);
+  memcpy(out->public_key, key, MASH_Z85_KEY_LEN);
+  memcpy(out->principal, principal, sizeof out->principal);
+  memcpy(out->at, at, sizeof out->at);
+  return 1;
+}
+
+int mash_trust_revoked_read(const char *dir, mash_revoked_t **out, size_t *n, char *err,
+                            size_t errlen) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, MASH_TRUST_REVOKED_FILE);
+  *out = NULL;
+  *n = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return 0; /* nothing revoked yet */
+    }
+    snprintf(err, errlen, "revocation list %s: %s", path, strerror(errno));
+    return -1;
+  }
+  struct stat st;
+  FILE *f = NULL;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    snprintf(err, errlen, "revocation list %s: not a regular file", path);
+    close(fd);
+    return -1;
+  }
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    /* Whoever can edit it can take a key off it and let it back in. */
+    snprintf(err, errlen,
+             "revocation list %s: writable by group or others (mode %04o; chmod 600): anyone "
+             "who can write it can restore a revoked key",
+             path, (unsigned)(st.st_mode & 07777));
+    close(fd);
+    return -1;
+  }
+  f = fdopen(fd, "r");
+  if (!f) {
+    snprintf(err, errlen, "revocation list %s: %s", path, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  char line[512];
+  size_t cap = 0, lineno = 0;
+  int rc = 0;
+  while (rc == 0 && fgets(line, sizeof line, f)) {
+    lineno++;
+    mash_revoked_t e;
+    int got = s_revoked_parse(line, &e);
+    if (got < 0) {
+      snprintf(err, errlen,
+               "revocation list %s: line %zu is not 'PUBLIC-KEY PRINCIPAL [WHEN]'; refusing to "
+               "guess which key it revokes",
+               path, lineno);
+      rc = -1;
+    } else if (got > 0) {
+      if (*n == cap) {
+        cap = cap ? cap * 2 : 8;
+        mash_revoked_t *nr = realloc(*out, cap * sizeof *nr);
+        if (!nr) {
+          snprintf(err, errlen, "out of memory");
+          rc = -1;
+          break;
+        }
+        *out = nr;
+      }
+      (*out)[(*n)++] = e;
+    }
+  }
+  fclose(f);
+  if (rc != 0) {
+    free(*out);
+    *out = NULL;
+    *n = 0;
+  }
+  return rc;
+}
+
+static int s_is_revoked(const mash_trust_t *t, const char *z85) {
+  for (size_t i = 0; i < t->n_revoked; i++) {
+    if (strcmp(t->revoked[i].public_key, z85) == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 mash_trust_t *mash_trust_load(const char *dir, char *err, size_t errlen) {
   DIR *d = opendir(dir);
   if (!d) {
@@ -249,6 +353,12 @@ mash_trust_t *mash_trust_load(const char *dir, char *err, size_t errlen) {
   size_t cap = 0;
   struct dirent *de;
   int ok = t != NULL;
+  /* The revocation list first: a key on it is left out whatever the folder
+   * holds, so a revoked key and the new key of its principal may sit side
+   * by side until the old .pub is removed. */
+  if (ok && mash_trust_revoked_read(dir, &t->revoked, &t->n_revoked, err, errlen) != 0) {
+    ok = 0;
+  }
   while (ok && (de = readdir(d)) != NULL) {
     if (!s_has_suffix(de->d_name, ".pub")) {
       continue;
@@ -271,6 +381,9 @@ mash_trust_t *mash_trust_load(const char *dir, char *err, size_t errlen) {
       break;
     }
     k->secret_key[0] = '\0';
+    if (s_is_revoked(t, k->public_key)) {
+      continue;
+    }
     for (size_t i = 0; i < t->count; i++) {
       if (strcmp(t->keys[i].public_key, k->public_key) == 0 ||
           strcmp(t->keys[i].principal, k->principal) == 0) {
@@ -297,6 +410,7 @@ void mash_trust_destroy(mash_trust_t **self_p) {
     return;
   }
   free((*self_p)->keys);
+  free((*self_p)->revoked);
   free(*self_p);
   *self_p = NULL;
 }
@@ -325,4 +439,16 @@ const mash_key_t *mash_trust_find_principal(const mash_trust_t *t, const char *p
     }
   }
   return NULL;
+}
+
+size_t mash_trust_revoked_count(const mash_trust_t *t) {
+  return t->n_revoked;
+}
+
+const mash_revoked_t *mash_trust_revoked_at(const mash_trust_t *t, size_t i) {
+  return i < t->n_revoked ? &t->revoked[i] : NULL;
+}
+
+int mash_trust_is_revoked(const mash_trust_t *t, const char *public_z85) {
+  return s_is_revoked(t, public_z85);
 }

@@ -111,70 +111,6 @@ static void s_copy(char *dst, size_t size, const char *src) {
   snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
-static bool s_is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-/* Rewrite a PNC id already checked by mash_pnc_check and normalised by
- * mash_id_normalise ("YY/N..NC" or "YYYY/N..NC", 1 to 7 serial digits) as
- * "YY/NNNNNNNC", so that every way of writing one id compares equal. */
-static void s_pnc_canon(char *v, size_t size) {
-  const char *slash = strchr(v, '/');
-  size_t len = strlen(v);
-  if (slash == NULL || slash - v < 2 || len < 3) {
-    return;
-  }
-  unsigned long serial = 0;
-  for (const char *p = slash + 1; s_is_digit(*p); p++) {
-    serial = serial * 10 + (unsigned long)(*p - '0');
-  }
-  char canon[16];
-  snprintf(canon, sizeof canon, "%c%c/%07lu%c", slash[-2], slash[-1], serial % 10000000ul,
-           v[len - 1]);
-  s_copy(v, size, canon);
-}
-
-int mash_match_id_normalise(Mash__V1__IdentifierKind kind, const char *value, char *out,
-                            size_t outlen) {
-  if (out == NULL || outlen < MASH_MATCH_ID_SIZE) {
-    return -ENOSPC;
-  }
-  out[0] = '\0';
-  if (value == NULL) {
-    return -EINVAL;
-  }
-  if (kind == MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID) {
-    /* Another system's own reference: trimmed, otherwise compared as is. */
-    while (*value == ' ') {
-      value++;
-    }
-    size_t len = strnlen(value, outlen - 1);
-    while (len > 0 && value[len - 1] == ' ') {
-      len--;
-    }
-    memcpy(out, value, len);
-    out[len] = '\0';
-    return len > 0 ? 0 : -EINVAL;
-  }
-  /* The checks are common/identifiers.h's, the same the intake applies, so
-   * an identifier the broker flags never links. */
-  mash_id_normalise(value, out, outlen);
-  switch (kind) {
-  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER:
-    return mash_nhs_check(value) == MASH_ID_VALID ? 0 : -EINVAL;
-  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN:
-    return mash_upn_check(value, NULL) == MASH_ID_VALID ? 0 : -EINVAL;
-  case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID:
-    if (mash_pnc_check(value) != MASH_ID_VALID) {
-      return -EINVAL;
-    }
-    s_pnc_canon(out, outlen);
-    return 0;
-  default:
-    return -EINVAL;
-  }
-}
-
 static const char *s_kind_tag(Mash__V1__IdentifierKind kind) {
   switch (kind) {
   case MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER:
@@ -328,8 +264,13 @@ static row_t s_surname_row(const mash_match_person_t *a, const mash_match_person
 
 /* Usual variants of one given name, normalised: a name and its short
  * form or another spelling that sounds different (Thomas, Tom; Jack, Jak;
- * Elizabeth, Beth). Spellings that sound alike (Mohammed, Muhammad; Sophia,
- * Sofia) need no row: their phonetic keys agree. */
+ * Elizabeth, Beth). The last rows are two spellings of one name that sound
+ * alike (Freddie, Freddy; Sophia, Sofia; Mohammed, Muhammad): their keys
+ * agree anyway, but as "sounding alike" with the same date of birth they
+ * would be capped as possible twins, which two spellings of one name are
+ * not; and one typed with a slip ("Frdedy") is a slip of the one spelling,
+ * which only a row recognises. Other sound-alikes (Ella, Ellie; Catherine,
+ * Kathryn) are different names and stay "sounding alike". */
 static const char *const s_variants[][2] = {
     {"alexander", "alex"},    {"alexandra", "alex"},    {"abigail", "abbie"},
     {"abigail", "abby"},      {"benjamin", "ben"},      {"charlotte", "lottie"},
@@ -348,6 +289,9 @@ static const char *const s_variants[][2] = {
     {"jakub", "jacob"},       {"oliwia", "olivia"},     {"niamh", "neve"},
     {"siobhan", "shivaun"},   {"aisha", "ayesha"},      {"edward", "ed"},
     {"anthony", "tony"},      {"stephen", "steve"},     {"richard", "rich"},
+    {"freddie", "freddy"},    {"alfie", "alfy"},        {"evie", "evey"},
+    {"callum", "calum"},      {"leanne", "lianne"},     {"ayla", "aila"},
+    {"sophia", "sofia"},      {"mohammed", "mohammad"}, {"mohammed", "muhammad"},
 };
 
 /* a is x and b is y, or b within one slip of y (a nickname typed wrongly:
@@ -372,28 +316,51 @@ static bool s_variant(const char *a, size_t la, const char *b, size_t lb) {
   return false;
 }
 
-static row_t s_forename_row(const mash_match_person_t *a, const mash_match_person_t *b) {
-  if (s_forename_equal(a->forename, b->forename)) {
+static row_t s_forename_level(const char *a, const char *akey, const char *b, const char *bkey) {
+  if (s_forename_equal(a, b)) {
     return ROW_FORENAME;
   }
   /* The first given names decide the rest (a middle name recorded by one
    * agency only must not count against the person). */
-  size_t fa = strcspn(a->forename, " "), fb = strcspn(b->forename, " ");
-  if (s_variant(a->forename, fa, b->forename, fb)) {
+  size_t fa = strcspn(a, " "), fb = strcspn(b, " ");
+  if (s_variant(a, fa, b, fb)) {
     return ROW_FORENAME_VARIANT;
   }
   /* The same first name, different middle names (Mary Ann, Mary Beth):
    * no more than sounding alike, for twins are named so. */
-  if (fa == fb && memcmp(a->forename, b->forename, fa) == 0) {
+  if (fa == fb && memcmp(a, b, fa) == 0) {
     return ROW_FORENAME_PH;
   }
-  if (fa >= 3 && fb >= 3 && s_one_edit(a->forename, fa, b->forename, fb)) {
+  if (fa >= 3 && fb >= 3 && s_one_edit(a, fa, b, fb)) {
     return ROW_FORENAME_SLIP;
   }
-  if (a->forename_key[0] != '\0' && strcmp(a->forename_key, b->forename_key) == 0) {
+  if (akey[0] != '\0' && strcmp(akey, bkey) == 0) {
     return ROW_FORENAME_PH;
   }
   return ROW_FORENAME_DIFFERS;
+}
+
+/* The best level any spelling of a's given name reaches against any of
+ * b's: a record first made from a typo ("Isal") still knows the child by
+ * the spelling later mentions linked with ("Isla"). */
+static row_t s_forename_row(const mash_match_person_t *a, const mash_match_person_t *b) {
+  row_t best = ROW_FORENAME_DIFFERS;
+  for (size_t i = 0; i <= a->n_other_forenames && i <= MASH_MATCH_MAX_OTHER; i++) {
+    const char *an = i == 0 ? a->forename : a->other_forenames[i - 1];
+    const char *ak = i == 0 ? a->forename_key : a->other_forename_keys[i - 1];
+    for (size_t j = 0; j <= b->n_other_forenames && j <= MASH_MATCH_MAX_OTHER; j++) {
+      const char *bn = j == 0 ? b->forename : b->other_forenames[j - 1];
+      const char *bk = j == 0 ? b->forename_key : b->other_forename_keys[j - 1];
+      if (an[0] == '\0' || bn[0] == '\0') {
+        continue;
+      }
+      row_t r = s_forename_level(an, ak, bn, bk);
+      if (s_weights[r].centibits > s_weights[best].centibits) {
+        best = r;
+      }
+    }
+  }
+  return best;
 }
 
 /* "YYYY-MM-DD" of a real date from 1900 on, or false (civil.h reads it). */
@@ -463,6 +430,91 @@ void mash_match_person_set(mash_match_person_t *p, const char *ref, const char *
   mash_address_normalise(address, p->address, sizeof p->address);
 }
 
+int mash_match_person_add_other(mash_match_person_t *p, const char *given) {
+  if (p == NULL || given == NULL) {
+    return 0;
+  }
+  char name[MASH_MATCH_NAME_SIZE];
+  mash_name_normalise(given, name, sizeof name);
+  size_t len = strlen(name);
+  if (name[0] == '\0' || s_compact_eq(name, len, p->forename, strlen(p->forename))) {
+    return 0;
+  }
+  for (size_t i = 0; i < p->n_other_forenames; i++) {
+    if (s_compact_eq(name, len, p->other_forenames[i], strlen(p->other_forenames[i]))) {
+      return 0;
+    }
+  }
+  if (p->n_other_forenames >= MASH_MATCH_MAX_OTHER) {
+    return -ENOSPC;
+  }
+  char first[MASH_MATCH_NAME_SIZE];
+  size_t fl = strcspn(name, " ");
+  memcpy(first, name, fl);
+  first[fl] = '\0';
+  memcpy(p->other_forenames[p->n_other_forenames], name, sizeof name);
+  mash_phonetic_key(first, p->other_forename_keys[p->n_other_forenames],
+                    sizeof p->other_forename_keys[0]);
+  p->n_other_forenames++;
+  return 1;
+}
+
+bool mash_match_forenames_agree(const mash_match_person_t *a, const mash_match_person_t *b) {
+  return a != NULL && b != NULL && a->forename[0] != '\0' && b->forename[0] != '\0' &&
+         s_forename_row(a, b) != ROW_FORENAME_DIFFERS;
+}
+
+/* ---------------------------------------------------------------- term frequencies */
+
+/* "PREFIX" and the name without spaces and hyphens, or "" without a name. */
+static void s_term_key(const char *prefix, const char *name, size_t len,
+                       char out[MASH_MATCH_TERM_KEY_SIZE]) {
+  char compact[MASH_MATCH_NAME_SIZE];
+  size_t n = s_compact(name, len, compact, sizeof compact);
+  if (n == 0) {
+    out[0] = '\0';
+    return;
+  }
+  snprintf(out, MASH_MATCH_TERM_KEY_SIZE, "%s%s", prefix, compact);
+}
+
+void mash_match_term_keys(const mash_match_person_t *p, char forename[MASH_MATCH_TERM_KEY_SIZE],
+                          char surname[MASH_MATCH_TERM_KEY_SIZE]) {
+  s_term_key("t:f:", p->forename, strcspn(p->forename, " "), forename);
+  s_term_key("t:s:", p->surname, strlen(p->surname), surname);
+}
+
+static double s_tf(long long count, long long total, double u) {
+  if (total <= 0 || count < 0) {
+    return 0.0; /* not known: the table's u */
+  }
+  double tf = ((double)count + MASH_MATCH_TF_PSEUDO * u) / ((double)total + MASH_MATCH_TF_PSEUDO);
+  double floor = u / MASH_MATCH_TF_MIN_DIVISOR;
+  return tf < floor ? floor : tf > 1.0 ? 1.0 : tf;
+}
+
+void mash_match_person_set_tf(mash_match_person_t *p, long long forename_count,
+                              long long surname_count, long long total) {
+  if (p == NULL) {
+    return;
+  }
+  p->forename_tf =
+      p->forename[0] != '\0' ? s_tf(forename_count, total, s_weights[ROW_FORENAME].u) : 0.0;
+  p->surname_tf =
+      p->surname[0] != '\0' ? s_tf(surname_count, total, s_weights[ROW_SURNAME].u) : 0.0;
+}
+
+/* The weight of an exact forename or surname given its term frequency: the
+ * larger of the two records' known frequencies (a newcomer's is looked up,
+ * a stored record's usually not), or the table's weight when neither is. */
+static int s_tf_weight(row_t row, double tf_a, double tf_b) {
+  double tf = tf_a > tf_b ? tf_a : tf_b;
+  if (!(tf > 0.0)) {
+    return s_weights[row].centibits;
+  }
+  return (int)lround(100.0 * log2(s_weights[row].m / tf));
+}
+
 int mash_match_person_add_id(mash_match_person_t *p, Mash__V1__IdentifierKind kind,
                              const char *value, const char *issuer) {
   if (p == NULL || value == NULL || value[0] == '\0' ||
@@ -517,6 +569,11 @@ void mash_match_person_from_pb(mash_match_person_t *p, const Mash__V1__Person *s
   for (size_t i = 0; i < src->n_identifiers; i++) {
     const Mash__V1__Identifier *id = src->identifiers[i];
     if (id != NULL && mash_match_person_add_id(p, id->kind, id->value, id->issuer) == -ENOSPC) {
+      break;
+    }
+  }
+  for (size_t i = 0; i < src->n_other_given_names; i++) {
+    if (mash_match_person_add_other(p, src->other_given_names[i]) == -ENOSPC) {
       break;
     }
   }
@@ -583,11 +640,20 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
   unsigned f = s_rows(a, b);
   size_t used = 0;
   w.points = MASH_MATCH_PRIOR;
+  /* Term frequencies weigh an exact name by how common it is; a forename
+   * that agreed only through another spelling keeps the table's weight. */
+  bool forename_tf = (f & (1u << ROW_FORENAME)) && s_forename_equal(a->forename, b->forename);
   for (int r = 0; r < ROW_COUNT; r++) {
     if ((f & (1u << r)) == 0) {
       continue;
     }
-    w.points += s_weights[r].centibits;
+    if (r == ROW_FORENAME && forename_tf) {
+      w.points += s_tf_weight(ROW_FORENAME, a->forename_tf, b->forename_tf);
+    } else if (r == ROW_SURNAME) {
+      w.points += s_tf_weight(ROW_SURNAME, a->surname_tf, b->surname_tf);
+    } else {
+      w.points += s_weights[r].centibits;
+    }
     int n = snprintf(w.text + used, sizeof w.text - used, "%s%s", used > 0 ? "+" : "",
                      s_weights[r].tag);
     if (n > 0 && (size_t)n < sizeof w.text - used) {
@@ -704,45 +770,10 @@ bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match
   if ((f & forename) != 0) {
     return true;
   }
-  /* Two slips in a longer forename, born the same day: one child typed
-   * twice, not twins (whose forenames share little). */
+  /* Two slips in a longer forename, born the same day (or a day one slip
+   * or a day/month swap away): one child typed twice, not twins (whose
+   * forenames share little) nor brothers and sisters (born apart). */
+  unsigned dob = (1u << ROW_DOB) | (1u << ROW_DOB_SLIP) | (1u << ROW_DOB_SWAP);
   size_t fa = strcspn(a->forename, " "), fb = strcspn(b->forename, " ");
-  return (f & (1u << ROW_DOB)) && fa >= 5 && fb >= 5 &&
-         s_two_edits(a->forename, fa, b->forename, fb);
-}
-
-/* ---------------------------------------------------------------- decisions */
-
-mash_match_policy_t mash_match_policy_default(void) {
-  mash_match_policy_t p = {MASH_MATCH_AUTO_DEFAULT, MASH_MATCH_REVIEW_DEFAULT};
-  return p;
-}
-
-int mash_match_policy_check(const mash_match_policy_t *policy) {
-  /* Written so that NaN fails every comparison and so the check. */
-  if (policy == NULL ||
-      !(policy->review > 0.0 && policy->review <= policy->auto_link && policy->auto_link <= 1.0)) {
-    return -EINVAL;
-  }
-  return 0;
-}
-
-mash_match_decision_t mash_match_decide(double score, const mash_match_policy_t *policy) {
-  mash_match_policy_t p =
-      mash_match_policy_check(policy) == 0 ? *policy : mash_match_policy_default();
-  if (isnan(score) || !(score >= p.review)) {
-    return MASH_MATCH_NEW;
-  }
-  return score >= p.auto_link ? MASH_MATCH_AUTO_LINK : MASH_MATCH_POSSIBLE;
-}
-
-const char *mash_match_decision_name(mash_match_decision_t d) {
-  switch (d) {
-  case MASH_MATCH_AUTO_LINK:
-    return "auto_link";
-  case MASH_MATCH_POSSIBLE:
-    return "possible";
-  default:
-    return "new";
-  }
+  return (f & dob) && fa >= 5 && fb >= 5 && s_two_edits(a->forename, fa, b->forename, fb);
 }

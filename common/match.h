@@ -45,7 +45,12 @@
  *                 postcode only  postcode       0.05    0.0006   +6.38
  *                 other postcode !postcode      0.15    0.9991   -2.74
  *      prior (MASH_MATCH_PRIOR)                                -18.50
- *    (*) or one is the other's first given name (Maya, Maya Louise).
+ *    (*) or one is the other's first given name (Maya, Maya Louise). An
+        exact forename or surname weighs log2(m / tf) when the name's term
+        frequency tf is known (mash_match_person_set_tf, below): common
+        names count for less than rare ones. A record's other spellings of
+        the given name (other_forenames) are compared too; the best level
+        counts.
  *
  *    Where the figures come from: u is the chance of the level between two
  *    people drawn at random from a county's caseload (a date of birth is
@@ -111,6 +116,7 @@
 #define MASH_MATCH_ID_SIZE 65u       /* identifier value or issuer (64 + NUL) */
 #define MASH_MATCH_MAX_IDS 8u        /* identifiers per person (codec bound) */
 #define MASH_MATCH_WHY_SIZE 128u
+#define MASH_MATCH_MAX_OTHER 4u /* other spellings of the given name kept on a record */
 
 /* Default thresholds (DOMAIN.md). */
 #define MASH_MATCH_AUTO_DEFAULT 0.95
@@ -140,6 +146,17 @@ typedef struct mash_match_person {
   char address[MASH_MATCH_ADDRESS_SIZE]; /* street lines, normalised */
   size_t n_ids;
   mash_match_id_t ids[MASH_MATCH_MAX_IDS];
+  /* A person record's other spellings of the given name (Person.
+   * other_given_names: mentions linked to it spelt it so), normalised, with
+   * the keys of their first given names; the forename comparison takes the
+   * best of every pair. */
+  size_t n_other_forenames;
+  char other_forenames[MASH_MATCH_MAX_OTHER][MASH_MATCH_NAME_SIZE];
+  char other_forename_keys[MASH_MATCH_MAX_OTHER][MASH_PHONETIC_KEY_SIZE];
+  /* Term frequencies (mash_match_person_set_tf): the share of person
+   * records with this first given name and this surname, or 0 when not
+   * known (the table's u is used). */
+  double forename_tf, surname_tf;
 } mash_match_person_t;
 
 /* Fill `p` from plain fields, normalising each; any pointer may be NULL.
@@ -159,8 +176,44 @@ int mash_match_person_add_id(mash_match_person_t *p, Mash__V1__IdentifierKind ki
                              const char *value, const char *issuer);
 
 /* Fill `p` from a wire Person (ref, names, dob, sex, address lines and
- * postcode, the first MASH_MATCH_MAX_IDS identifiers). `src` is not kept. */
+ * postcode, the first MASH_MATCH_MAX_IDS identifiers, the first
+ * MASH_MATCH_MAX_OTHER other given names). `src` is not kept. */
 void mash_match_person_from_pb(mash_match_person_t *p, const Mash__V1__Person *src);
+
+/* Add `given` (normalised) to p's other spellings of the given name.
+ * Returns 1 when added, 0 when it adds nothing (empty, equal to the given
+ * name or one already kept) and -ENOSPC when MASH_MATCH_MAX_OTHER are kept. */
+int mash_match_person_add_other(mash_match_person_t *p, const char *given);
+
+/* Whether the given names of a and b agree at any level (exact, usual
+ * variant, one slip, sounding alike; other spellings included). False when
+ * either is missing. */
+bool mash_match_forenames_agree(const mash_match_person_t *a, const mash_match_person_t *b);
+
+/* Term frequencies (issue 9; Splink's term-frequency adjustment). An exact
+ * forename or surname is weighed log2(m / tf) instead of log2(m / u), where
+ * tf is the share of person records with that name: common names count for
+ * less than rare ones. The store counts records by blind indexes of these
+ * keys (never the names themselves):
+ *   "t:f:NAME"   first given name, spaces and hyphens removed
+ *   "t:s:NAME"   surname, spaces and hyphens removed
+ *   "t:*"        every record (MASH_MATCH_TERM_TOTAL)
+ * mash_match_term_keys writes the two name keys ("" when the name is not
+ * known). */
+#define MASH_MATCH_TERM_KEY_SIZE (MASH_MATCH_NAME_SIZE + 8u)
+#define MASH_MATCH_TERM_TOTAL "t:*"
+void mash_match_term_keys(const mash_match_person_t *p, char forename[MASH_MATCH_TERM_KEY_SIZE],
+                          char surname[MASH_MATCH_TERM_KEY_SIZE]);
+
+/* Set p's term frequencies from the counts of its two name keys among
+ * `total` records, smoothed towards the table's u as if
+ * MASH_MATCH_TF_PSEUDO more records had the average spread (so a small
+ * store says little), and kept at or above u / MASH_MATCH_TF_MIN_DIVISOR (a
+ * name rare in the store gains at most 2 bits: Splink's minimum u). */
+#define MASH_MATCH_TF_PSEUDO 1000.0
+#define MASH_MATCH_TF_MIN_DIVISOR 4.0
+void mash_match_person_set_tf(mash_match_person_t *p, long long forename_count,
+                              long long surname_count, long long total);
 
 /* Canonicalise `value` as an identifier of `kind` into `out` and verify its
  * check character with common/identifiers.h (the checks the intake applies:

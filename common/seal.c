@@ -41,22 +41,17 @@ static void s_set_err(char *err, size_t errlen, const char *what, const char *pa
   }
 }
 
-/* Write a fresh key to a new file. O_EXCL means we never overwrite a key
- * that exists, even one created by a concurrent process since our open. */
-static int s_create_key_file(const char *path) {
-  uint8_t key[KEY_LEN];
-  if (RAND_bytes(key, sizeof key) != 1) {
-    return -EIO;
-  }
+/* Write `len` key bytes to a new file. O_EXCL means we never overwrite a
+ * key that exists, even one created by a concurrent process since our open. */
+static int s_write_key_file(const char *path, const uint8_t *key, size_t len) {
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
-    OPENSSL_cleanse(key, sizeof key);
     return -errno;
   }
   int rc = 0;
   size_t off = 0;
-  while (off < sizeof key) {
-    ssize_t n = write(fd, key + off, sizeof key - off);
+  while (off < len) {
+    ssize_t n = write(fd, key + off, len - off);
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -70,7 +65,6 @@ static int s_create_key_file(const char *path) {
   if (rc == 0 && fsync(fd) != 0) {
     rc = -errno;
   }
-  OPENSSL_cleanse(key, sizeof key);
   if (close(fd) != 0 && rc == 0) {
     rc = -errno;
   }
@@ -80,9 +74,23 @@ static int s_create_key_file(const char *path) {
   return rc;
 }
 
-/* Read exactly KEY_LEN bytes from a regular file that only its owner can
- * read. Writes a reason into err on failure. */
-static int s_load_key_file(const char *path, uint8_t key[KEY_LEN], char *err, size_t errlen) {
+/* Write a fresh key to a new file. */
+static int s_create_key_file(const char *path) {
+  uint8_t key[KEY_LEN];
+  if (RAND_bytes(key, sizeof key) != 1) {
+    return -EIO;
+  }
+  int rc = s_write_key_file(path, key, sizeof key);
+  OPENSSL_cleanse(key, sizeof key);
+  return rc;
+}
+
+/* Read a key file that only its owner can read: KEY_LEN bytes (the data
+ * key; the index key is derived from it), or 2 * KEY_LEN (a rotated key:
+ * the data key, then the index key it carries over). *len gets which.
+ * Writes a reason into err on failure. */
+static int s_load_key_file(const char *path, uint8_t key[2 * KEY_LEN], size_t *len, char *err,
+                           size_t errlen) {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     int e = errno;
@@ -112,17 +120,18 @@ static int s_load_key_file(const char *path, uint8_t key[KEY_LEN], char *err, si
     }
     goto out;
   }
-  if (st.st_size != KEY_LEN) {
+  if (st.st_size != KEY_LEN && st.st_size != 2 * KEY_LEN) {
     rc = -EINVAL;
     if (err && errlen > 0) {
-      snprintf(err, errlen, "key file %s holds %lld bytes, expected %d", path,
-               (long long)st.st_size, KEY_LEN);
+      snprintf(err, errlen, "key file %s holds %lld bytes, expected %d (or %d after a rotation)",
+               path, (long long)st.st_size, KEY_LEN, 2 * KEY_LEN);
     }
     goto out;
   }
+  *len = (size_t)st.st_size;
   size_t off = 0;
-  while (off < KEY_LEN) {
-    ssize_t n = read(fd, key + off, KEY_LEN - off);
+  while (off < *len) {
+    ssize_t n = read(fd, key + off, *len - off);
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -136,7 +145,7 @@ static int s_load_key_file(const char *path, uint8_t key[KEY_LEN], char *err, si
 out:
   close(fd);
   if (rc != 0) {
-    OPENSSL_cleanse(key, KEY_LEN);
+    OPENSSL_cleanse(key, 2 * KEY_LEN);
   }
   return rc;
 }
@@ -164,9 +173,19 @@ mash_seal_t *mash_seal_new(const char *path, int create, char *err, size_t errle
     s_set_err(err, errlen, "cannot load key file", path, ENOMEM);
     return NULL;
   }
-  if (s_load_key_file(path, s->key, err, errlen) != 0) {
+  uint8_t bytes[2 * KEY_LEN];
+  size_t len = 0;
+  if (s_load_key_file(path, bytes, &len, err, errlen) != 0) {
     free(s);
     return NULL;
+  }
+  memcpy(s->key, bytes, KEY_LEN);
+  if (len == 2 * KEY_LEN) {
+    memcpy(s->index_key, bytes + KEY_LEN, KEY_LEN);
+  }
+  OPENSSL_cleanse(bytes, sizeof bytes);
+  if (len == 2 * KEY_LEN) {
+    return s;
   }
   unsigned int md_len = 0;
   if (!HMAC(EVP_sha256(), s->key, KEY_LEN, (const unsigned char *)BLIND_INDEX_LABEL,
@@ -177,6 +196,26 @@ mash_seal_t *mash_seal_new(const char *path, int create, char *err, size_t errle
     return NULL;
   }
   return s;
+}
+
+int mash_seal_successor_write(const mash_seal_t *old, const char *path, char *err, size_t errlen) {
+  uint8_t bytes[2 * KEY_LEN];
+  if (RAND_bytes(bytes, KEY_LEN) != 1) {
+    s_set_err(err, errlen, "cannot make a new key for", path, EIO);
+    return -EIO;
+  }
+  memcpy(bytes + KEY_LEN, old->index_key, KEY_LEN);
+  int rc = s_write_key_file(path, bytes, sizeof bytes);
+  OPENSSL_cleanse(bytes, sizeof bytes);
+  if (rc != 0) {
+    s_set_err(err, errlen, "cannot create key file", path, -rc);
+  }
+  return rc;
+}
+
+int mash_seal_is_successor(const mash_seal_t *old, const mash_seal_t *fresh) {
+  return CRYPTO_memcmp(old->index_key, fresh->index_key, KEY_LEN) == 0 &&
+         CRYPTO_memcmp(old->key, fresh->key, KEY_LEN) != 0;
 }
 
 void mash_seal_destroy(mash_seal_t **self_p) {

@@ -2,7 +2,7 @@
  * indexes (HMAC-SHA-256).
  *
  * Responsible for: the data key file (32 random bytes, created with mode
- * 0600, refused when readable by group or others), sealing and opening
+ * 0600, refused when readable by group or others; 64 after a rotation), sealing and opening
  * blobs. Must not: log plaintext, keep keys anywhere but the mash_seal_t.
  * A mash_seal_t is immutable after creation and safe to share between threads.
  */
@@ -21,6 +21,18 @@ typedef struct mash_seal mash_seal_t;
  * exist, create it (O_EXCL, 0600) with fresh random bytes. Returns NULL and
  * writes a reason into err (errlen bytes) on failure. */
 mash_seal_t *mash_seal_new(const char *path, int create, char *err, size_t errlen);
+
+/* Data-key rotation: write a new key file at `path` (O_EXCL, 0600, fsync)
+ * holding a fresh data key and the blind-index key of `old`, carried over
+ * so that the store's blind indexes stay valid without re-deriving them
+ * from every record. A key file is thus 32 bytes (the index key derived
+ * from the data key) or 64 (a rotated key). Returns 0 or negative errno
+ * with err (-EEXIST: the file exists; never overwritten). */
+int mash_seal_successor_write(const mash_seal_t *old, const char *path, char *err, size_t errlen);
+
+/* 1 when `fresh` is a rotation of `old`: the same index key, another data
+ * key (a rotation interrupted before its commit is resumed with it). */
+int mash_seal_is_successor(const mash_seal_t *old, const mash_seal_t *fresh);
 
 /* Wipes the key. Accepts NULL; nulls *self_p. */
 void mash_seal_destroy(mash_seal_t **self_p);

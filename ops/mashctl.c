@@ -1,7 +1,9 @@
 /* mashctl: operations from the shell. verify checks the hash chain of the
  * escalation log and says where it breaks; escalations prints the log (and
  * follows it with -f); stats reads the figures; status and overdue ask the
- * running mashd as the ops role. Never writes. */
+ * running mashd as the ops role. keys (keys_cmd.c) manages the trust list
+ * and rekey (rekey_cmd.c) rotates the data key: the only commands that
+ * write. */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -16,6 +18,8 @@
 #include "version.h"
 #include "clock.h"
 #include "esclog.h"
+#include "keys_cmd.h"
+#include "rekey_cmd.h"
 #include "stats.h"
 
 static void s_usage(FILE *f) {
@@ -24,6 +28,8 @@ static void s_usage(FILE *f) {
              "       mashctl [--data DIR] stats [--json]\n"
              "       mashctl [--endpoint EP --server-key FILE --key FILE] status\n"
              "       mashctl [--endpoint EP --server-key FILE --key FILE] overdue\n"
+             "       mashctl [--trust DIR] keys list | revoke NAME | add FILE.pub\n"
+             "       mashctl [--data DIR] [--data-key FILE] rekey NEW-KEY-FILE\n"
              "\n"
              "  verify         check the escalation log's hash chain (each line carries the\n"
              "                 SHA-256 of the line before; the head is kept in LOG.head): prints\n"
@@ -43,11 +49,25 @@ static void s_usage(FILE *f) {
              "                 notifications refused and the fields at fault), backlogs\n"
              "  overdue        ask the running mashd: requests past their deadline by agency\n"
              "                 and escalation level, contacts past their screening deadline\n"
+             "  keys list      the trust list: each principal, role, key prefix, trusted or\n"
+             "                 revoked (and when)\n"
+             "  keys revoke NAME  put NAME's key on the revocation list (TRUST/revoked, mode\n"
+             "                 0600): mashd refuses it from its next message, even on an open\n"
+             "                 connection, and across restarts, whatever the folder holds\n"
+             "  keys add FILE  trust a public key file (mash-keygen's NAME.pub); refuses a\n"
+             "                 secret key, a malformed or group/other-writable file, a revoked\n"
+             "                 key, a name that already has a trusted key\n"
+             "  rekey NEW      rotate the data key: write a new key to NEW (0600) and re-seal\n"
+             "                 every sealed blob of DIR/mashd.db in one transaction (stop mashd\n"
+             "                 first); then start mashd with --data-key NEW and destroy the\n"
+             "                 old key. Interrupted, it is run again with the same NEW\n"
              "\n"
              "  --data DIR     mashd's data folder (default var/mashd); LOG defaults to\n"
              "                 DIR/escalations.log\n"
              "  --config FILE  ini file: [agent] (endpoint, server_key), then [mashctl]\n"
-             "                 (data, key, ...); options given override it\n"
+             "                 (data, data_key, trust, key, ...); options given override it\n"
+             "  --trust DIR    mashd's trust folder (default certs/trusted)\n"
+             "  --data-key FILE  the current data key (default DIR/data.key)\n"
              "  --endpoint EP, --server-key FILE   mashd (default tcp://127.0.0.1:7400,\n"
              "                 certs/mashd.pub)\n"
              "  --key FILE     an ops key (default certs/ops.secret; mash-keygen NAME\n"
@@ -226,6 +246,18 @@ static int s_status(const agent_config_t *cfg, int timeout_ms) {
     printf(" %s=%lld", m->outbox[i].name, (long long)m->outbox[i].value);
   }
   printf("\n");
+  for (size_t i = 0; i < m->n_counters; i++) {
+    const ops_count_t *c = &m->counters[i];
+    if (strcmp(c->name, "quarantined") == 0) {
+      /* Always shown: "0" is the news that nothing was set aside. */
+      printf("quarantined contacts: %lld%s\n", (long long)c->value,
+             c->value > 0 ? " (their sealed records do not open: not delivered; mashd's log "
+                            "names each one and why)"
+                          : "");
+    } else if (strcmp(c->name, "throttled") == 0 && c->value > 0) {
+      printf("commands held back: %lld (a client had too many refused)\n", (long long)c->value);
+    }
+  }
   free(m);
   return 0;
 }
@@ -260,6 +292,8 @@ static int s_overdue(const agent_config_t *cfg, int timeout_ms) {
 
 typedef struct s_ctl {
   char data[1024];
+  char data_key[1024]; /* empty: DATA/data.key */
+  char trust[1024];
   int timeout_ms;
 } s_ctl_t;
 
@@ -268,6 +302,12 @@ static int s_ctl_set(const char *key, const char *value, void *arg) {
   long v;
   if (strcmp(key, "data") == 0) {
     return mash_settings_text(o->data, sizeof o->data, value);
+  }
+  if (strcmp(key, "data_key") == 0) {
+    return mash_settings_text(o->data_key, sizeof o->data_key, value);
+  }
+  if (strcmp(key, "trust") == 0) {
+    return mash_settings_text(o->trust, sizeof o->trust, value);
   }
   if (strcmp(key, "timeout_ms") == 0 && mash_settings_long(value, 100, 600000, &v) == 0) {
     o->timeout_ms = (int)v;
@@ -280,7 +320,7 @@ int main(int argc, char **argv) {
   if (mash_version_check(argc, argv, "mashctl")) {
     return 0;
   }
-  enum { O_TIMEOUT = 256 };
+  enum { O_TIMEOUT = 256, O_TRUST, O_DATA_KEY };
   static const struct option opts[] = {{"data", required_argument, 0, 'd'},
                                        {"follow", no_argument, 0, 'f'},
                                        {"json", no_argument, 0, 'j'},
@@ -290,11 +330,14 @@ int main(int argc, char **argv) {
                                        {"key", required_argument, 0, 0},
                                        {"log-level", required_argument, 0, 0},
                                        {"timeout-ms", required_argument, 0, O_TIMEOUT},
+                                       {"trust", required_argument, 0, O_TRUST},
+                                       {"data-key", required_argument, 0, O_DATA_KEY},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   s_ctl_t o;
   memset(&o, 0, sizeof o);
   snprintf(o.data, sizeof o.data, "var/mashd");
+  snprintf(o.trust, sizeof o.trust, "certs/trusted");
   o.timeout_ms = 5000;
   agent_config_t cfg;
   agent_config_defaults(&cfg, "mashctl", "ops");
@@ -320,6 +363,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "mashctl: --timeout-ms wants milliseconds (100 to 600000)\n");
         return 2;
       }
+    } else if (c == O_TRUST || c == O_DATA_KEY) {
+      s_ctl_set(c == O_TRUST ? "trust" : "data_key", optarg, &o);
     } else if (c == 'd') {
       snprintf(o.data, sizeof o.data, "%s", optarg);
     } else if (c == 'f') {
@@ -336,7 +381,7 @@ int main(int argc, char **argv) {
   }
   const char *data = o.data;
   if (optind >= argc) {
-    fprintf(stderr, "mashctl: say verify, escalations, stats, status or overdue\n\n");
+    fprintf(stderr, "mashctl: say verify, escalations, stats, status, overdue, keys or rekey\n\n");
     s_usage(stderr);
     return 2;
   }
@@ -357,6 +402,21 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "overdue") == 0) {
     return s_overdue(&cfg, o.timeout_ms);
+  }
+  if (strcmp(cmd, "keys") == 0) {
+    return mashctl_keys(o.trust, argc - optind - 1, argv + optind + 1);
+  }
+  if (strcmp(cmd, "rekey") == 0) {
+    if (argc - optind != 2) {
+      fprintf(stderr, "mashctl rekey: say where to write the new key: mashctl rekey NEW-KEY\n");
+      return 2;
+    }
+    char key[1100];
+    snprintf(key, sizeof key, "%s", o.data_key);
+    if (!key[0]) {
+      snprintf(key, sizeof key, "%s/data.key", data);
+    }
+    return mashctl_rekey(data, key, argv[optind + 1]);
   }
   fprintf(stderr, "mashctl: unknown command '%s'\n\n", cmd);
   s_usage(stderr);

@@ -363,3 +363,17 @@ void mash_vld_ops_report(mash_errors_t *errs, const mash_vld_path_t *at, const v
   (void)body;
   (void)today;
 }
+
+/* A match decided at the desk, told back to the desk: ids only. */
+void mash_vld_match_outcome(mash_errors_t *errs, const mash_vld_path_t *at, const void *body,
+                            long today) {
+  (void)today;
+  const Mash__V1__MatchOutcome *o = body;
+  mash_vld_check_text(errs, PATH_FIELD(at, "match_id"), o->match_id, MASH_MAX_ID_LEN,
+                      TEXT_REQUIRED | TEXT_SAFE_ID);
+  mash_vld_check_text(errs, PATH_FIELD(at, "person_id"), o->person_id, MASH_MAX_ID_LEN,
+                      TEXT_REQUIRED | TEXT_SAFE_ID);
+  mash_vld_check_text(errs, PATH_FIELD(at, "merged_person_id"), o->merged_person_id,
+                      MASH_MAX_ID_LEN, (o->confirmed ? TEXT_REQUIRED : 0) | TEXT_SAFE_ID);
+  mash_vld_check_text(errs, PATH_FIELD(at, "decided_by"), o->decided_by, MASH_MAX_SHORT_TEXT, 0);
+}

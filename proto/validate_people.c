@@ -105,6 +105,15 @@ static void s_check_person(mash_errors_t *errs, const mash_vld_path_t *at,
     s_check_address(errs, PATH_FIELD(at, "address"), p->address);
   }
   mash_vld_check_text(errs, PATH_FIELD(at, "role"), p->role, MASH_MAX_SHORT_TEXT, 0);
+  /* Filled in by the broker on its own records; bounded wherever it comes
+   * from, like every list. */
+  if (mash_vld_check_count(errs, PATH_FIELD(at, "other_given_names"), p->n_other_given_names,
+                           p->other_given_names, MASH_MAX_OTHER_NAMES)) {
+    for (size_t i = 0; i < p->n_other_given_names; i++) {
+      mash_vld_check_text(errs, PATH_ITEM(at, "other_given_names", i), p->other_given_names[i],
+                          MASH_MAX_SHORT_TEXT, TEXT_REQUIRED);
+    }
+  }
 }
 
 /* Check the list of people `name` of `prefix` (at most `max`) against refs. */

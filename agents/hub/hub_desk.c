@@ -18,6 +18,7 @@
 #include "hub_queue.h"
 #include "hub_store.h"
 #include "hub_view.h"
+#include "errbuf.h"
 #include "log.h"
 #include "pack_files.h"
 #include "spool.h"
@@ -149,6 +150,36 @@ static int s_on_escalation(hub_desk_t *d, sqlite3 *db, const Mash__V1__Escalatio
   return 0;
 }
 
+/* A match decided: the contacts held are re-linked before the outcome is
+ * acknowledged (a failure rolls back and the broker sends it again). */
+static int s_on_match_outcome(hub_desk_t *d, sqlite3 *db, const Mash__V1__MatchOutcome *o) {
+  int n = hub_store_match_outcome(db, o, s_now(d->agent));
+  if (n < 0) {
+    mash_error("cannot re-link the contacts of match %s: %s", o->match_id, sqlite3_errmsg(db));
+    return -1;
+  }
+  mash_info("match %s %s: %d contact(s) re-linked", o->match_id,
+            o->confirmed ? "confirmed" : "rejected", n);
+  if (d->json) {
+    json_t *j = json_pack("{s:s, s:s, s:b, s:s, s:s, s:i}", "type", "match_outcome", "match_id",
+                          o->match_id, "confirmed", o->confirmed, "person_id", o->person_id,
+                          "merged_person_id", o->merged_person_id, "contacts_relinked", n);
+    s_print_json(j);
+  } else {
+    char line[512];
+    if (o->confirmed) {
+      snprintf(line, sizeof line,
+               "MATCH %s confirmed: %s is %s from now on (%d contact%s re-linked)", o->match_id,
+               o->merged_person_id, o->person_id, n, n == 1 ? "" : "s");
+    } else {
+      snprintf(line, sizeof line, "MATCH %s rejected: kept apart from %s (%d contact%s re-linked)",
+               o->match_id, o->person_id, n, n == 1 ? "" : "s");
+    }
+    s_print_line(line);
+  }
+  return 0;
+}
+
 static int s_message_cb(agent_t *a, const Mash__V1__Envelope *env, void *arg) {
   hub_desk_t *d = arg;
   sqlite3 *db = agent_store_db(agent_get_store(a));
@@ -174,6 +205,8 @@ static int s_message_cb(agent_t *a, const Mash__V1__Envelope *env, void *arg) {
     return s_on_pack(d, db, env->pack);
   case MASH__V1__ENVELOPE__BODY_ESCALATION:
     return s_on_escalation(d, db, env->escalation);
+  case MASH__V1__ENVELOPE__BODY_MATCH_OUTCOME:
+    return s_on_match_outcome(d, db, env->match_outcome);
   default:
     mash_warn("message %s of kind %d is not for the hub desk; acknowledged and ignored",
               env->message_id, (int)env->body_case);
@@ -269,7 +302,7 @@ static int s_submit_cb(const char *path, const char *name, mash_errors_t *errs, 
       mash_errors_add(errs, "state", "cannot record the command: %s", sqlite3_errmsg(db));
       rc = -1;
     } else if ((rc = agent_submit(d->agent, &env, name, id, NULL)) != 0) {
-      mash_errors_add(errs, "outbox", "cannot store for sending (%d)", rc);
+      mash_errors_add(errs, "outbox", "cannot store for sending: %s", mash_strerror(rc));
       rc = -1;
     } else {
       mash_info("command %s (%s for %s) sent as %s", name,

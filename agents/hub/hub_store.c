@@ -7,6 +7,8 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
 
 static const char s_schema[] = "CREATE TABLE IF NOT EXISTS hub_contacts ("
                                " contact_id TEXT PRIMARY KEY,"
@@ -270,6 +272,155 @@ int hub_store_packs(sqlite3 *db, hub_store_pack_cb cb, void *arg, int *skipped) 
   s_walk_t w = {NULL, cb, arg};
   return s_walk(db, "SELECT pack FROM hub_packs ORDER BY issued_ms, enquiry_id, version",
                 &mash__v1__consolidated_pack__descriptor, s_pack_cb, &w, skipped);
+}
+
+/* ---------------------------------------------------------------- match outcomes */
+
+/* `why` with " ; confirmed M-000001" (or rejected) added, in a new string
+ * owned by the caller: NULL without memory. */
+static char *s_why_with(const char *why, const char *what, const char *match_id) {
+  size_t n = strlen(why) + strlen(what) + strlen(match_id) + 8;
+  char *out = malloc(n);
+  if (out != NULL) {
+    snprintf(out, n, "%s%s%s %s", why, why[0] ? "; " : "", what, match_id);
+  }
+  return out;
+}
+
+/* Apply the outcome to one contact's links: 1 when it changed, 0 when not,
+ * -1 without memory. The strings it sets are owned by `owned`. */
+static int s_relink(Mash__V1__Contact *c, const Mash__V1__MatchOutcome *o, char **owned,
+                    size_t *n_owned) {
+  int changed = 0;
+  for (size_t i = 0; i < c->n_persons; i++) {
+    Mash__V1__PersonLink *l = c->persons[i];
+    bool merged = o->confirmed && o->merged_person_id[0] != '\0' &&
+                  strcmp(l->person_id, o->merged_person_id) == 0;
+    bool rejected = !o->confirmed && strcmp(l->match_id, o->match_id) == 0 &&
+                    strcmp(l->decision, "possible") == 0;
+    if (!merged && !rejected) {
+      continue;
+    }
+    char *why = s_why_with(l->why, merged ? "confirmed" : "rejected", o->match_id);
+    if (why == NULL) {
+      return -1;
+    }
+    owned[(*n_owned)++] = why;
+    l->why = why;
+    if (merged) {
+      l->person_id = o->person_id;
+    } else {
+      /* Kept apart: the record made for the notification is a new person. */
+      l->decision = (char *)"new";
+      l->candidate_person_id = (char *)"";
+    }
+    changed = 1;
+  }
+  return changed;
+}
+
+/* Store contact c again under contact_id. 0 or -1. */
+static int s_contact_replace(sqlite3 *db, const char *contact_id, const Mash__V1__Contact *c) {
+  size_t len = 0;
+  uint8_t *buf = s_pack(&c->base, &len);
+  sqlite3_stmt *st = NULL;
+  int rc = -1;
+  if (buf != NULL &&
+      sqlite3_prepare_v2(db, "UPDATE hub_contacts SET contact = ?2 WHERE contact_id = ?1", -1, &st,
+                         NULL) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, contact_id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, buf, (int)len, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  }
+  sqlite3_finalize(st);
+  free(buf);
+  return rc;
+}
+
+/* The match is closed, and the open matches that named the merged record
+ * name the person it became. */
+static int s_matches_outcome(sqlite3 *db, const Mash__V1__MatchOutcome *o, int64_t now_ms) {
+  static const char *const sql[] = {
+      "UPDATE hub_matches SET closed_ms = coalesce(closed_ms, ?3),"
+      " confirmed = coalesce(confirmed, ?4) WHERE match_id = ?1",
+      "UPDATE hub_matches SET person_id = ?2 WHERE closed_ms IS NULL AND person_id = ?5",
+      "UPDATE hub_matches SET candidate_person_id = ?2"
+      " WHERE closed_ms IS NULL AND candidate_person_id = ?5",
+  };
+  for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+    if (i > 0 && !o->confirmed) {
+      break;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql[i], -1, &st, NULL) != SQLITE_OK) {
+      return -1;
+    }
+    sqlite3_bind_text(st, 1, o->match_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, o->person_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now_ms);
+    sqlite3_bind_int(st, 4, o->confirmed ? 1 : 0);
+    sqlite3_bind_text(st, 5, o->merged_person_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(st);
+    if (rc != 0) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int hub_store_match_outcome(sqlite3 *db, const Mash__V1__MatchOutcome *o, int64_t now_ms) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT contact_id, contact FROM hub_contacts ORDER BY contact_id", -1,
+                         &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  int n = 0, rc = 0, step;
+  while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, (size_t)sqlite3_column_bytes(st, 1),
+                                                     sqlite3_column_blob(st, 1));
+    if (c == NULL) {
+      continue; /* listed as skipped by the views; nothing to re-link */
+    }
+    /* Each link changes at most once (its why). */
+    char *owned[2 * 64];
+    size_t n_owned = 0;
+    Mash__V1__PersonLink **persons = c->persons;
+    size_t n_persons = c->n_persons > 64 ? 64 : c->n_persons;
+    char *saved[64][4];
+    for (size_t i = 0; i < n_persons; i++) {
+      saved[i][0] = persons[i]->person_id;
+      saved[i][1] = persons[i]->decision;
+      saved[i][2] = persons[i]->candidate_person_id;
+      saved[i][3] = persons[i]->why;
+    }
+    size_t all = c->n_persons;
+    c->n_persons = n_persons;
+    int changed = s_relink(c, o, owned, &n_owned);
+    if (changed == 1) {
+      rc = s_contact_replace(db, (const char *)sqlite3_column_text(st, 0), c);
+      n += rc == 0;
+    } else if (changed < 0) {
+      rc = -1;
+    }
+    /* Put back what was unpacked before it is freed. */
+    for (size_t i = 0; i < n_persons; i++) {
+      persons[i]->person_id = saved[i][0];
+      persons[i]->decision = saved[i][1];
+      persons[i]->candidate_person_id = saved[i][2];
+      persons[i]->why = saved[i][3];
+    }
+    c->n_persons = all;
+    for (size_t i = 0; i < n_owned; i++) {
+      free(owned[i]);
+    }
+    mash__v1__contact__free_unpacked(c, NULL);
+  }
+  sqlite3_finalize(st);
+  if (rc != 0) {
+    return -1;
+  }
+  return s_matches_outcome(db, o, now_ms) == 0 ? n : -1;
 }
 
 /* ---------------------------------------------------------------- commands and the queue */

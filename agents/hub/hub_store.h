@@ -56,6 +56,14 @@ int hub_store_init(sqlite3 *db);
 int hub_store_contact_put(sqlite3 *db, const Mash__V1__Contact *c, int64_t now_ms);
 int hub_store_pack_put(sqlite3 *db, const Mash__V1__ConsolidatedPack *p, int64_t now_ms);
 int hub_store_escalation_put(sqlite3 *db, const Mash__V1__EscalationEvent *e, int64_t now_ms);
+/* A possible match decided at the desk (the broker's MatchOutcome): the
+ * person links of the contacts held are brought up to date (confirmed:
+ * links to merged_person_id name person_id; rejected: the link that offered
+ * the match is "new"), each link's why gaining "confirmed M-..." or
+ * "rejected M-...", and the match is closed. Idempotent: a redelivery
+ * changes nothing. Reads every contact held. Returns the number of contacts
+ * changed, or -1. */
+int hub_store_match_outcome(sqlite3 *db, const Mash__V1__MatchOutcome *o, int64_t now_ms);
 /* hub_store_pack_put also marks the pack's contact screened (a pack exists
  * only for an accepted screening), in the same transaction. */
 /* hub_store_contact_put also records the contact's possible matches (its

@@ -3,7 +3,8 @@
  * acknowledged) and sends the screening, outcome and match commands dropped
  * in its commands folder; `screen`, `decide` and `match` drop one such
  * command and wait for the broker's answer; `list`, `queue`, `matches` and
- * `packs` show what is stored. This file
+ * `packs` show what is stored; `pack` shows, prints or exports one pack and
+ * `verify` checks the access log that records it (hub_access). This file
  * only reads options and wires modules (hub_desk, hub_oneshot). */
 #include <getopt.h>
 #include <stdio.h>
@@ -15,8 +16,10 @@
 #include "version.h"
 #include "agent.h"
 #include "clock.h"
+#include "hub_access.h"
 #include "hub_desk.h"
 #include "hub_oneshot.h"
+#include "hub_pack_cmd.h"
 #include "hub_store.h"
 #include "log.h"
 
@@ -43,14 +46,19 @@ static void s_usage(FILE *f) {
       "       mash-hub [options] queue [--json]\n"
       "       mash-hub [options] matches [--json]\n"
       "       mash-hub [options] packs [--json] [--packs DIR]\n"
+      "       mash-hub [options] pack show|print|export ENQ_ID --by NAME [--pack-version N]\n"
+      "                [--to FILE] [--packs DIR]\n"
+      "       mash-hub [options] verify [LOG]\n"
       "\n"
       "The hub staff desk.\n"
       "  run     connect to the broker; store each contact, consolidated pack and\n"
       "          escalation locally before acknowledging it, and print one line for each\n"
       "          (\"P65 MASH-000001  police  ...  priority: dash_high, children_present\",\n"
       "          \"PACK ENQ-000001 v1 PARTIAL (missing: housing) -> DIR/ENQ-000001-v1.html\",\n"
-      "          \"ESCALATION level 2 overdue: housing has not answered ...\"), or one JSON\n"
-      "          object per line with --json (\"type\": contact, pack, escalation, command).\n"
+      "          \"ESCALATION level 2 overdue: housing has not answered ...\", \"MATCH M-000001\n"
+      "          confirmed: P-000009 is P-000007 from now on (2 contacts re-linked)\": the\n"
+      "          contacts held follow a match decided), or one JSON object per line with\n"
+      "          --json (\"type\": contact, pack, escalation, command, match_outcome).\n"
       "          --json prints each contact in full, child data included, to standard\n"
       "          output: send it only where that data may go (never to a shared log).\n"
       "          Each pack is also written as DIR/ENQ-xxxxxx-vN.pb, .json and .html (mode\n"
@@ -90,6 +98,17 @@ static void s_usage(FILE *f) {
       "          \"why\", \"received_at\", \"age_ms\"} per line.\n"
       "  packs   print the consolidated packs stored locally (enquiry, version, partial or\n"
       "          complete, contact, RAG, issued, page).\n"
+      "  pack    put a pack in front of a person, recorded first in the access log\n"
+      "          (access.log beside the state file: hash-chained, one JSON line per act\n"
+      "          with the operating-system account, the name given with --by, the\n"
+      "          enquiry and version): show prints its JSON; print copies the printable\n"
+      "          page to a private temporary file (0600) and prints its path; export\n"
+      "          copies it (.json, or .pb when FILE ends in .pb) to a new FILE (0600).\n"
+      "          match confirm|reject is recorded there too. An act that cannot be\n"
+      "          recorded is not done.\n"
+      "  verify  check the access log's hash chain (LOG: default access.log beside the\n"
+      "          state file): prints 'ok: N entries' and exits 0, or names the first\n"
+      "          line edited, deleted or inserted and exits 1\n"
       "\n"
       "  --json               JSON lines instead of readable lines\n"
       "  --packs DIR          pack files (default: packs/ beside the state file,\n"
@@ -103,7 +122,10 @@ static void s_usage(FILE *f) {
       "  --basis BASIS        lawful basis: consent, public_task, legal_obligation,\n"
       "                       vital_interests or safeguarding (DPA 2018 Sch. 1 Pt 2 para 18)\n"
       "  --outcome OUTCOME    no_further_action, early_help, assessment or strategy_discussion\n"
-      "  --by NAME            who screened or decided (or decided the match)\n"
+      "  --by NAME            who screened or decided (or decided the match, or asks for\n"
+      "                       the pack)\n"
+      "  --pack-version N     pack: that version of the pack (default: the latest)\n"
+      "  --to FILE            pack export: where to write it (never replaced)\n"
       "  --rationale TEXT     why (optional)\n"
       "  --wait SECONDS       how long screen, decide and match wait for the answer\n"
       "                       (default 30; 0: drop the command and return)\n"
@@ -132,13 +154,17 @@ enum {
   C_DECIDE = 16,
   C_QUEUE = 32,
   C_MATCH = 64,
-  C_MATCHES = 128
+  C_MATCHES = 128,
+  C_PACK = 256,
+  C_VERIFY = 512
 };
 
 typedef struct hub_opts {
   char packs[1024], commands[1024];
   hub_oneshot_t one;
   int json;
+  int version;    /* pack --version */
+  const char *to; /* pack export --to */
 } hub_opts_t;
 
 static int s_hub_ini_cb(const char *key, const char *value, void *arg) {
@@ -170,7 +196,8 @@ static int s_which(const char *cmd) {
     int bit;
   } cmds[] = {{"run", C_RUN},         {"list", C_LIST},     {"queue", C_QUEUE},
               {"packs", C_PACKS},     {"screen", C_SCREEN}, {"decide", C_DECIDE},
-              {"matches", C_MATCHES}, {"match", C_MATCH}};
+              {"matches", C_MATCHES}, {"match", C_MATCH},   {"pack", C_PACK},
+              {"verify", C_VERIFY}};
   for (size_t i = 0; cmd != NULL && i < sizeof cmds / sizeof cmds[0]; i++) {
     if (strcmp(cmd, cmds[i].name) == 0) {
       return cmds[i].bit;
@@ -274,6 +301,29 @@ static int s_with_agent(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
   return rc;
 }
 
+/* A match decision goes to the access log with what became of it (an
+ * invalid command, rc 2, sent nothing and is not recorded). */
+static int s_record_match(const char *access_log, const hub_oneshot_t *one, int rc) {
+  if (rc == 2) {
+    return rc;
+  }
+  char err[1024];
+  json_t *f = json_pack("{s:s, s:s}", "match_id", one->match_id, "result",
+                        rc == 0   ? "accepted"
+                        : rc == 1 ? "refused"
+                                  : "queued");
+  if (!f ||
+      hub_access_record(access_log,
+                        strcmp(one->decision, "confirm") == 0 ? "match_confirm" : "match_reject",
+                        one->by, f, err, sizeof err) != 0) {
+    fprintf(stderr, "mash-hub: the match decision was sent but not recorded: %s\n",
+            f ? err : "out of memory");
+    rc = rc ? rc : 1;
+  }
+  json_decref(f);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (mash_version_check(argc, argv, "mash-hub")) {
     return 0;
@@ -289,7 +339,9 @@ int main(int argc, char **argv) {
     O_OUTCOME,
     O_BY,
     O_RATIONALE,
-    O_WAIT
+    O_WAIT,
+    O_VERSION,
+    O_TO
   };
   static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                        {"endpoint", required_argument, 0, 0},
@@ -310,13 +362,15 @@ int main(int argc, char **argv) {
                                        {"by", required_argument, 0, O_BY},
                                        {"rationale", required_argument, 0, O_RATIONALE},
                                        {"wait", required_argument, 0, O_WAIT},
+                                       {"pack-version", required_argument, 0, O_VERSION},
+                                       {"to", required_argument, 0, O_TO},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   /* Which commands each command-specific option belongs to. */
   static const struct {
     int opt, cmds;
   } scope[] = {{'j', C_RUN | C_LIST | C_QUEUE | C_MATCHES | C_PACKS},
-               {O_PACKS, C_RUN | C_PACKS},
+               {O_PACKS, C_RUN | C_PACKS | C_PACK},
                {O_COMMANDS, C_RUN | C_SCREEN | C_DECIDE | C_MATCH},
                {O_RAG, C_SCREEN},
                {O_ASK, C_SCREEN},
@@ -324,9 +378,11 @@ int main(int argc, char **argv) {
                {O_REASON, C_SCREEN},
                {O_BASIS, C_SCREEN},
                {O_OUTCOME, C_DECIDE},
-               {O_BY, C_SCREEN | C_DECIDE | C_MATCH},
+               {O_BY, C_SCREEN | C_DECIDE | C_MATCH | C_PACK},
                {O_RATIONALE, C_SCREEN | C_DECIDE | C_MATCH},
-               {O_WAIT, C_SCREEN | C_DECIDE | C_MATCH}};
+               {O_WAIT, C_SCREEN | C_DECIDE | C_MATCH},
+               {O_VERSION, C_PACK},
+               {O_TO, C_PACK}};
   hub_opts_t o;
   memset(&o, 0, sizeof o);
   o.one.wait_s = 30;
@@ -403,6 +459,19 @@ int main(int argc, char **argv) {
       o.one.wait_s = (int)t;
       break;
     }
+    case O_VERSION: {
+      char *end;
+      long v = strtol(optarg, &end, 10);
+      if (end == optarg || *end || v < 1 || v > 999999) {
+        fprintf(stderr, "mash-hub: --pack-version takes a pack version from 1\n");
+        return 2;
+      }
+      o.version = (int)v;
+      break;
+    }
+    case O_TO:
+      o.to = optarg;
+      break;
     case 'h':
       s_usage(stdout);
       return 0;
@@ -416,14 +485,19 @@ int main(int argc, char **argv) {
   const char *word = optind < argc ? argv[optind] : NULL;
   int cmd = s_which(word);
   if (!cmd) {
-    fprintf(stderr, "mash-hub: say run, screen, decide, match, list, queue, matches or packs\n\n");
+    fprintf(stderr, "mash-hub: say run, screen, decide, match, list, queue, matches, packs, "
+                    "pack or verify\n\n");
     s_usage(stderr);
     return 2;
   }
-  int nargs = cmd == C_MATCH ? 2 : (cmd == C_SCREEN || cmd == C_DECIDE) ? 1 : 0;
-  if (argc - optind - 1 < nargs) {
+  int nargs = cmd == C_MATCH || cmd == C_PACK                         ? 2
+              : cmd == C_SCREEN || cmd == C_DECIDE || cmd == C_VERIFY ? 1
+                                                                      : 0;
+  if (argc - optind - 1 < nargs && cmd != C_VERIFY) {
     fprintf(stderr, "mash-hub: %s needs %s\n", word,
-            cmd == C_MATCH ? "confirm or reject, then a MATCH_ID" : "a CONTACT_ID");
+            cmd == C_MATCH  ? "confirm or reject, then a MATCH_ID"
+            : cmd == C_PACK ? "show, print or export, then an ENQ_ID"
+                            : "a CONTACT_ID");
     return 2;
   }
   if (argc - optind - 1 > nargs) {
@@ -447,6 +521,21 @@ int main(int argc, char **argv) {
     s_beside_state(o.commands, sizeof o.commands, cfg.state, "commands");
   }
   mash_log_init("mash-hub", cfg.log_level);
+  char access_log[1100];
+  s_beside_state(access_log, sizeof access_log, cfg.state, "access.log");
+  if (cmd == C_VERIFY) {
+    return hub_access_verify(argc - optind > 1 ? argv[optind + 1] : access_log);
+  }
+  if (cmd == C_PACK) {
+    hub_pack_cmd_t pc = {.action = argv[optind + 1],
+                         .enquiry_id = argv[optind + 2],
+                         .version = o.version,
+                         .packs_dir = o.packs,
+                         .access_log = access_log,
+                         .staff = o.one.by,
+                         .to = o.to};
+    return hub_pack_cmd_run(&pc);
+  }
   if (cmd == C_SCREEN || cmd == C_DECIDE) {
     o.one.kind = cmd == C_SCREEN ? HUB_COMMAND_SCREENING : HUB_COMMAND_OUTCOME;
     o.one.contact_id = argv[optind + 1];
@@ -458,7 +547,8 @@ int main(int argc, char **argv) {
     o.one.decision = argv[optind + 1];
     o.one.match_id = argv[optind + 2];
     o.one.commands_dir = o.commands;
-    return hub_oneshot_run(&o.one);
+    int rc = hub_oneshot_run(&o.one);
+    return s_record_match(access_log, &o.one, rc);
   }
   return s_with_agent(&cfg, cmd, &o);
 }

@@ -135,6 +135,7 @@ static const char STYLE[] =
     ".agency.missing{border:3px solid #b00020}\n"
     ".late,.warn{color:#b00020;font-weight:700}\n"
     ".ontime{color:#1b5e20;font-weight:600}\n"
+    ".auth{color:#1b5e20}\n"
     ".notanswered{color:#b00020;font-size:18px;font-weight:800;margin:6px 0}\n"
     ".nih{font-weight:700}\n"
     ".muted{color:#555}\n"
@@ -516,9 +517,18 @@ static void s_answer(hub_html_t *h, const Mash__V1__ConsolidatedPack *p,
     }
   }
   hub_html_raw(h, "</dd>");
-  if (r != NULL && !s_empty(r->responder)) {
-    hub_html_dt(h, "Responder");
-    hub_html_text(h, r->responder);
+  if (r != NULL) {
+    /* The agency is the one the broker authenticated by its key (only the
+     * agency asked may answer); the responder is free text the agency
+     * typed, which could name anyone, so it is never shown alone. */
+    hub_html_dt(h, "Answered by");
+    hub_html_text(h, a->agency);
+    hub_html_raw(h, " <span class=\"auth\">(authenticated by the agency's key)</span>");
+    if (!s_empty(r->responder)) {
+      hub_html_raw(h, "; responder, as the agency wrote it: &ldquo;");
+      hub_html_text(h, r->responder);
+      hub_html_raw(h, "&rdquo;");
+    }
     hub_html_raw(h, "</dd>");
   }
   hub_html_dt(h, "Escalation level");

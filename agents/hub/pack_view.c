@@ -80,6 +80,10 @@ static json_t *s_janswer(const Mash__V1__AgencyAnswer *a, bool *ok) {
                     ok);
   hub_view_json_set(o, "summary", r != NULL ? hub_view_json_text(r->summary) : json_null(), ok);
   hub_view_json_set(o, "responder", r != NULL ? hub_view_json_text(r->responder) : json_null(), ok);
+  /* Beside the free-text responder (anything the agency typed), the agency
+   * the broker authenticated by its key: only the agency asked may answer. */
+  hub_view_json_set(o, "responder_agency", r != NULL ? hub_view_json_text(a->agency) : json_null(),
+                    ok);
   json_t *findings = json_array();
   for (size_t i = 0; findings != NULL && r != NULL && i < r->n_findings; i++) {
     if (r->findings[i] != NULL) {

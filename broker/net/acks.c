@@ -159,8 +159,9 @@ MASH_ROUTER_HANDLER(receipt) {
   size_t plen = strlen(MASH_OUTBOX_CONTACT_PREFIX);
   if (strncmp(corr, MASH_OUTBOX_CONTACT_PREFIX, plen) == 0 && strcmp(k->role, "hub") != 0) {
     r->n.forbidden++;
-    mash_warn("receipt from %s (%s) for %s refused: only the hub desk acknowledges contacts",
-              k->principal, k->role, corr);
+    mash_warn_limited(
+        "receipt from %s (%s) for %s refused: only the hub desk acknowledges contacts",
+        k->principal, k->role, corr);
     mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
                            MASH__V1__ERROR_CODE__ERROR_CODE_FORBIDDEN,
                            "only the hub desk acknowledges contacts");
@@ -172,11 +173,12 @@ MASH_ROUTER_HANDLER(receipt) {
   }
   if (!mash_outbox_entry_for(e, k->principal, k->role)) {
     r->n.forbidden++;
-    mash_warn("%s acknowledged %s, which was not addressed to it: ignored", k->principal, corr);
+    mash_warn_limited("%s acknowledged %s, which was not addressed to it: ignored", k->principal,
+                      corr);
     return;
   }
   if (env->receipt->status == MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED) {
-    mash_error("%s rejected %s; will retry after backoff", k->principal, corr);
+    mash_error_limited("%s rejected %s; will retry after backoff", k->principal, corr);
     return;
   }
   if (mash_outbox_ack_begin(r->outbox, e) != 0) {

@@ -17,6 +17,7 @@
 
 #include "clock.h"
 #include "intake.h"
+#include "errbuf.h"
 #include "log.h"
 
 typedef struct s_intake_ctx {
@@ -35,8 +36,8 @@ void mash_router_resolved_cb(void *arg, mash_resolve_job_t *job, int rc) {
   mash_router_t *r = arg;
   if (rc == 0 && job->gave_up) {
     r->n.unresolvable++;
-    mash_error("contact %s could not be resolved (%d): delivered flagged %s", job->contact_id,
-               job->gave_up, MASH_FLAG_RESOLUTION_FAILED);
+    mash_error("contact %s could not be resolved (%s): delivered flagged %s", job->contact_id,
+               mash_strerror(job->gave_up), MASH_FLAG_RESOLUTION_FAILED);
   }
   if (rc == 0) {
     r->n.resolved++;
@@ -51,13 +52,23 @@ void mash_router_resolved_cb(void *arg, mash_resolve_job_t *job, int rc) {
       if (qrc == 0) {
         mash_router_pump(r);
       } else {
-        mash_error("%s: cannot queue the delivery (%d)", job->contact_id, qrc);
+        mash_error("%s: cannot queue the delivery: %s", job->contact_id, mash_strerror(qrc));
       }
     }
+  } else if (rc == -EBADMSG) {
+    /* Its sealed record does not open (damaged, altered, another key):
+     * quarantined as at start-up (router.c), not a failing store. */
+    r->n.quarantined++;
+    mash_error("contact %s cannot be opened: authentication tag mismatch: its sealed record was "
+               "damaged or altered, or sealed with another data key. It is quarantined: kept in "
+               "the store as it is, not resolved or delivered; put back the data key or a backup "
+               "that opens it, and tell the hub",
+               job->contact_id);
   } else if (rc != -ECANCELED) {
     /* Stored and acknowledged; delivered once resolved, on the next start. */
     r->n.store_failures++;
-    mash_error("contact %s not resolved (%d): it waits for the next start", job->contact_id, rc);
+    mash_error("contact %s not resolved (%s): it waits for the next start", job->contact_id,
+               mash_strerror(rc));
   }
 }
 
@@ -72,8 +83,8 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
   if (op->rc != 0) {
     /* Never acknowledge what is not stored: no receipt; the sender resends. */
     r->n.store_failures++;
-    mash_error("notification %s from %s not stored (%d); no receipt sent", ctx->message_id,
-               ctx->principal, op->rc);
+    mash_error("notification %s from %s not stored (%s); no receipt sent", ctx->message_id,
+               ctx->principal, mash_strerror(op->rc));
   } else if (in->status == MASH_INTAKE_NEW) {
     r->n.accepted++;
     mash_debug("contact %s from %s (message %s)", in->contact_id, ctx->principal, ctx->message_id);
@@ -88,8 +99,8 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
     }
   } else {
     r->n.duplicates++;
-    mash_info("duplicate message %s from %s: contact %s", ctx->message_id, ctx->principal,
-              in->contact_id);
+    mash_log_limited(MASH_LOG_INFO, "duplicate message %s from %s: contact %s", ctx->message_id,
+                     ctx->principal, in->contact_id);
     mash_router_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
                              MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE, in->contact_id,
                              NULL);
@@ -107,8 +118,8 @@ MASH_ROUTER_HANDLER(notification) {
   if (mash_intake_authorize(k, env->notification, &errs) != 0) {
     r->n.forbidden++;
     mash_ops_note_rejected(r->ops, k->principal, &errs);
-    mash_warn("refused notification %s from %s: %s", env->message_id, k->principal,
-              errs.items[0].message);
+    mash_warn_limited("refused notification %s from %s: %s", env->message_id, k->principal,
+                      errs.items[0].message);
     mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
                              MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
     return;
@@ -116,8 +127,8 @@ MASH_ROUTER_HANDLER(notification) {
   if (mash_intake_check_identifiers(env->notification, &errs) != 0) {
     r->n.rejected++;
     mash_ops_note_rejected(r->ops, k->principal, &errs);
-    mash_warn("rejected notification %s from %s: malformed identifier (%s)", env->message_id,
-              k->principal, errs.items[0].field);
+    mash_warn_limited("rejected notification %s from %s: malformed identifier (%s)",
+                      env->message_id, k->principal, errs.items[0].field);
     mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
                              MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
     return;

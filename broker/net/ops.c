@@ -23,6 +23,8 @@ typedef struct s_seen {
 
 typedef struct s_refusals {
   char principal[64];
+  int64_t window_start_ms; /* refused commands: the current window */
+  unsigned window_n;
   int64_t n;
   mash_ops_named_t fields[MASH_OPS_FIELDS];
   size_t n_fields;
@@ -108,19 +110,47 @@ static void s_strip_indices(const char *in, char *out, size_t cap) {
   out[k] = '\0';
 }
 
-void mash_ops_note_rejected(mash_ops_t *o, const char *principal, const mash_errors_t *errs) {
-  s_refusals_t *r = NULL;
-  for (size_t i = 0; i < o->n_refused && !r; i++) {
+/* principal's refusals, made when `make` (NULL when the table is full: the
+ * trust list is far smaller; nothing to do but not grow). */
+static s_refusals_t *s_refusals(mash_ops_t *o, const char *principal, int make) {
+  for (size_t i = 0; i < o->n_refused; i++) {
     if (strcmp(o->refused[i].principal, principal) == 0) {
-      r = &o->refused[i];
+      return &o->refused[i];
     }
   }
+  if (!make || o->n_refused == S_PRINCIPALS) {
+    return NULL;
+  }
+  s_refusals_t *r = &o->refused[o->n_refused++];
+  snprintf(r->principal, sizeof r->principal, "%s", principal);
+  return r;
+}
+
+void mash_ops_note_refused_command(mash_ops_t *o, const char *principal, int64_t now_ms) {
+  s_refusals_t *r = s_refusals(o, principal, 1);
   if (!r) {
-    if (o->n_refused == S_PRINCIPALS) {
-      return; /* the trust list is far smaller; nothing to do but not grow */
-    }
-    r = &o->refused[o->n_refused++];
-    snprintf(r->principal, sizeof r->principal, "%s", principal);
+    return;
+  }
+  if (now_ms - r->window_start_ms >= MASH_OPS_REFUSALS_WINDOW_MS || now_ms < r->window_start_ms) {
+    r->window_start_ms = now_ms;
+    r->window_n = 0;
+  }
+  r->window_n++;
+}
+
+int mash_ops_refusals_throttled(mash_ops_t *o, const char *principal, int64_t now_ms) {
+  s_refusals_t *r = s_refusals(o, principal, 0);
+  if (!r || now_ms - r->window_start_ms >= MASH_OPS_REFUSALS_WINDOW_MS ||
+      now_ms < r->window_start_ms) {
+    return 0;
+  }
+  return r->window_n >= MASH_OPS_REFUSALS_BURST;
+}
+
+void mash_ops_note_rejected(mash_ops_t *o, const char *principal, const mash_errors_t *errs) {
+  s_refusals_t *r = s_refusals(o, principal, 1);
+  if (!r) {
+    return;
   }
   r->n++;
   for (size_t e = 0; errs && e < errs->count; e++) {

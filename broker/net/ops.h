@@ -55,6 +55,18 @@ typedef struct mash_ops_live {
 /* started_at_ms: when mashd started (for uptime); screening_ms: the
  * screening window. NULL on ENOMEM. */
 mash_ops_t *mash_ops_new(int64_t started_at_ms, int64_t screening_ms);
+
+/* Refused commands per principal (issue 13): each one refused is stored
+ * for a while (its resend gets the same answer), so a peer may have at most
+ * MASH_OPS_REFUSALS_BURST refused in any MASH_OPS_REFUSALS_WINDOW_MS; past
+ * that its commands are answered with an error and neither run nor stored
+ * until the window ends. */
+#define MASH_OPS_REFUSALS_BURST 20
+#define MASH_OPS_REFUSALS_WINDOW_MS 60000
+/* A command of principal was refused at now_ms (wall clock). */
+void mash_ops_note_refused_command(mash_ops_t *o, const char *principal, int64_t now_ms);
+/* 1 when principal's commands are held back at now_ms (and counts it). */
+int mash_ops_refusals_throttled(mash_ops_t *o, const char *principal, int64_t now_ms);
 void mash_ops_destroy(mash_ops_t **self_p);
 
 /* A message came from principal (of role) at now_ms (the wall clock): it

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "errbuf.h"
 #include "log.h"
 #include "messages.h"
 #include "uuid.h"
@@ -79,15 +80,15 @@ static void s_on_invalid(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
     if (env->body_case == MASH__V1__ENVELOPE__BODY_NOTIFICATION) {
       mash_ops_note_rejected(r->ops, k->principal, errs);
     }
-    mash_warn("rejected message %s from %s: %zu field error(s), first %s", corr, k->principal,
-              errs->count, errs->items[0].field);
+    mash_warn_limited("rejected message %s from %s: %zu field error(s), first %s", corr,
+                      k->principal, errs->count, errs->items[0].field);
     mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
                              MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, errs);
     return;
   }
   r->n.malformed++;
-  mash_warn("invalid message from %s: %s: %s", k->principal, errs->items[0].field,
-            errs->items[0].message);
+  mash_warn_limited("invalid message from %s: %s: %s", k->principal, errs->items[0].field,
+                    errs->items[0].message);
   char text[300];
   snprintf(text, sizeof text, "%s: %s", errs->items[0].field, errs->items[0].message);
   mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
@@ -107,8 +108,8 @@ static int s_role_allowed(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
   memset(&errs, 0, sizeof errs);
   mash_errors_add(&errs, m->name, "principal '%s' has role %s; only %s", k->principal, k->role,
                   m->who);
-  mash_warn("refused %s %s from %s: needs role %s", m->name, env->message_id, k->principal,
-            m->role);
+  mash_warn_limited("refused %s %s from %s: needs role %s", m->name, env->message_id, k->principal,
+                    m->role);
   mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
                            MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
   return 0;
@@ -132,22 +133,47 @@ static void s_dispatch(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
   }
 }
 
+/* A message on a connection whose key is no longer on the trust list
+ * (revoked, removed, or replaced by a new key of the same principal): it is
+ * refused with an error, the principal's routes are dropped (so nothing is
+ * delivered to that connection) and the refusal is logged, naming the
+ * principal, at most a few lines a second. */
+static void s_refuse_untrusted(mash_router_t *r, const char *principal, const char *key,
+                               zmq_msg_t *rid) {
+  r->n.revoked++;
+  const mash_route_t *rt;
+  while ((rt = mash_routes_find(r->routes, principal)) != NULL) {
+    mash_routes_drop(r->routes, rt);
+  }
+  mash_warn_limited("refused a message from %s: its key %.8s... is %s; route dropped", principal,
+                    key, mash_trust_is_revoked(r->trust, key) ? "revoked" : "no longer trusted");
+  mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
+                         MASH__V1__ERROR_CODE__ERROR_CODE_FORBIDDEN,
+                         "this key is no longer trusted by the broker (revoked or removed)");
+}
+
 static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   (void)zs;
   mash_router_t *r = arg;
   r->n.received++;
   if (n != 2) {
     r->n.malformed++;
-    mash_warn("dropped a message of %zu frames (expected one envelope frame)", n - 1);
+    mash_warn_limited("dropped a message of %zu frames (expected one envelope frame)", n - 1);
     return;
   }
   zmq_msg_t *rid = &parts[0];
-  /* Identity: the principal ZAP authenticated from the CURVE key. */
+  /* Identity: the principal ZAP authenticated from the CURVE key, and that
+   * key still trusted now (ZAP saw it once, at the handshake). */
   const char *uid = zmq_msg_gets(&parts[1], "User-Id");
+  const char *key = zmq_msg_gets(&parts[1], MASH_ZAP_KEY_PROPERTY);
   const mash_key_t *k = uid ? mash_trust_find_principal(r->trust, uid) : NULL;
-  if (!k) {
+  if (!uid || !key) {
     r->n.unauthenticated++;
-    mash_warn("dropped a message without an authenticated principal");
+    mash_warn_limited("dropped a message without an authenticated principal");
+    return;
+  }
+  if (!k || strcmp(k->public_key, key) != 0) {
+    s_refuse_untrusted(r, uid, key, rid);
     return;
   }
   s_route_seen(r, k, rid);
@@ -157,14 +183,14 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
       mash_codec_decode(zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]), &errs);
   if (!env) {
     r->n.malformed++;
-    mash_warn("malformed message from %s: %s", k->principal, errs.items[0].message);
+    mash_warn_limited("malformed message from %s: %s", k->principal, errs.items[0].message);
     mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
                            MASH__V1__ERROR_CODE__ERROR_CODE_MALFORMED, errs.items[0].message);
     return;
   }
   if (env->body_case == MASH__V1__ENVELOPE__BODY__NOT_SET) {
     r->n.unsupported++;
-    mash_warn("message of unknown kind from %s", k->principal);
+    mash_warn_limited("message of unknown kind from %s", k->principal);
     mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
                            MASH__V1__ERROR_CODE__ERROR_CODE_UNSUPPORTED,
                            "unknown message kind: this broker speaks mash.v1 schema 1");
@@ -187,10 +213,10 @@ static void s_log_counters(mash_router_t *r) {
   mash_outbox_get_stats(r->outbox, &st);
   mash_info("stats: received %lu, accepted %lu, duplicates %lu, rejected %lu, forbidden %lu, "
             "malformed %lu, deliveries sent %lu acknowledged %lu, escalations %lu, "
-            "zap allowed %lu denied %lu",
+            "zap allowed %lu denied %lu, refused from untrusted keys %lu",
             r->n.received, r->n.accepted, r->n.duplicates, r->n.rejected, r->n.forbidden,
             r->n.malformed, st.sent, st.acked, r->n.escalations, r->zap_stats.allowed,
-            r->zap_stats.denied);
+            r->zap_stats.denied, r->n.revoked);
 }
 
 static void s_timer_cb(uv_timer_t *t) {
@@ -203,6 +229,30 @@ static void s_timer_cb(uv_timer_t *t) {
   mash_ops_tick(r->ops, now, mash_router_silent_ms(r));
   mash_router_pump(r);
   mash_resolve_queue_kick(r->rq); /* after an out-of-memory stop */
+}
+
+void mash_router_set_trust(mash_router_t *r, const mash_trust_t *trust) {
+  const mash_trust_t *old = r->trust;
+  r->trust = trust;
+  for (size_t i = 0; i < mash_trust_count(old); i++) {
+    const mash_key_t *was = mash_trust_at(old, i);
+    const mash_key_t *now = mash_trust_find_principal(trust, was->principal);
+    if (now && strcmp(now->public_key, was->public_key) == 0) {
+      continue;
+    }
+    int dropped = 0;
+    const mash_route_t *rt;
+    while ((rt = mash_routes_find(r->routes, was->principal)) != NULL) {
+      mash_routes_drop(r->routes, rt);
+      dropped++;
+    }
+    mash_warn("trust list: the key of %s (%s) %.8s... is %s: refused from its next message%s",
+              was->principal, was->role, was->public_key,
+              mash_trust_is_revoked(trust, was->public_key) ? "revoked"
+              : now                                         ? "replaced by a new key"
+                                                            : "removed",
+              dropped ? "; its route dropped" : "");
+  }
 }
 
 /* ------------------------------------------------------------ life cycle */
@@ -303,14 +353,57 @@ mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_soc
   return r;
 }
 
+/* The router and the store, for the start-up load on the storage thread. */
+typedef struct s_load {
+  mash_router_t *r;
+  mash_store_t *store;
+} s_load_t;
+
+/* Why a sealed record did not open, in words for an operator. */
+static const char *s_open_failure(int rc) {
+  switch (rc) {
+  case -EBADMSG:
+    return "authentication tag mismatch: its sealed record was damaged or altered, or sealed "
+           "with another data key";
+  case -ENOMEM:
+    return "out of memory";
+  default:
+    return mash_strerror(rc);
+  }
+}
+
+/* A contact that fails to open is quarantined, never skipped in silence:
+ * named with the cause (ids, principal and times only), counted (mashctl
+ * status), left in the store untouched for a restored key or backup, and
+ * not delivered. Refusing to start instead would stop every other child's
+ * notifications and deadlines for the sake of one record the broker cannot
+ * read either way. */
+static void s_quarantine(s_load_t *l, const char *contact_id, int64_t received_at_ms) {
+  mash_contact_row_t row;
+  int rc = mash_store_contact_get(l->store, contact_id, &row);
+  free(row.blob);
+  char at[40];
+  mash_clock_format(received_at_ms, at, sizeof at);
+  l->r->n.quarantined++;
+  mash_error("contact %s (from %s, received %s) cannot be opened: %s. It is quarantined: kept "
+             "in the store as it is, not delivered to the hub desk; put back the data key or a "
+             "backup that opens it, and tell the hub",
+             contact_id, row.principal[0] ? row.principal : "?", at,
+             s_open_failure(rc == 0 ? -EBADMSG : rc));
+}
+
 static int s_load_cb(const char *contact_id, int64_t received_at_ms, const uint8_t *contact,
                      size_t len, void *arg) {
-  (void)received_at_ms;
-  mash_router_t *r = arg;
+  s_load_t *l = arg;
+  mash_router_t *r = l->r;
+  if (contact == NULL) {
+    s_quarantine(l, contact_id, received_at_ms);
+    return 0;
+  }
   int rc = mash_outbox_add_contact(r->outbox, contact_id, contact, len,
                                    mash_clock_read(r->cfg.clock), mash_clock_now_ms());
   if (rc != 0) {
-    mash_error("%s: cannot queue the delivery (%d)", contact_id, rc);
+    mash_error("%s: cannot queue the delivery: %s", contact_id, mash_strerror(rc));
   }
   return 0;
 }
@@ -327,7 +420,8 @@ static int s_load_outbox_cb(const char *message_id, const char *target, const ui
 static int s_load_fn(mash_store_t *store, void *arg) {
   /* Runs on the storage thread while the loop thread waits in run_sync, so
    * touching the router here is safe: nothing else runs. */
-  int rc = mash_store_load_undelivered(store, s_load_cb, arg);
+  s_load_t l = {.r = arg, .store = store};
+  int rc = mash_store_load_undelivered(store, s_load_cb, &l);
   return rc == 0 ? mash_store_outbox_pending(store, s_load_outbox_cb, arg) : rc;
 }
 

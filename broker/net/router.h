@@ -45,6 +45,14 @@ mash_router_t *mash_router_new(uv_loop_t *loop, void *router_sock, void *zap_soc
  * due while the broker was down fires at once. Returns 0 or negative. */
 int mash_router_load(mash_router_t *r);
 
+/* Put a reloaded trust list in force (borrowed; it must outlive the router
+ * or the next call). New connections are authenticated against it, and a
+ * message on a connection opened earlier is refused once its key is off it.
+ * For each principal whose key was revoked, removed or replaced: its routes
+ * are dropped and one line is logged naming it. The caller frees the old
+ * list after this returns. */
+void mash_router_set_trust(mash_router_t *r, const mash_trust_t *trust);
+
 /* Close both sockets and the timer; close_cb(arg) runs when done and r freed. */
 void mash_router_close(mash_router_t *r, void (*close_cb)(void *arg), void *arg);
 

@@ -34,7 +34,9 @@
 /* Counted for the log line at close: ids and counts only. */
 typedef struct mash_router_counts {
   unsigned long received, accepted, duplicates, rejected, forbidden, malformed, unsupported;
-  unsigned long unauthenticated, store_failures, escalations;
+  unsigned long unauthenticated, revoked, store_failures, escalations;
+  unsigned long quarantined; /* contacts whose sealed record failed to open at start */
+  unsigned long throttled;   /* commands held back: too many refused (ops.h) */
   unsigned long resolved, unresolvable, persons_linked, persons_possible, persons_new;
 } mash_router_counts_t;
 

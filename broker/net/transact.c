@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "errbuf.h"
 #include "log.h"
 
 typedef struct s_tx_ctx {
@@ -43,11 +44,18 @@ static void s_tx_done_cb(mash_storage_op_t *op) {
   mash_router_t *r = ctx->r;
   if (op->rc != 0) {
     r->n.store_failures++;
-    mash_error("%s from %s not stored (%d); %s", tx->message_id[0] ? tx->message_id : "escalation",
-               tx->principal[0] ? tx->principal : "the broker", op->rc,
+    mash_error("%s from %s not stored (%s); %s", tx->message_id[0] ? tx->message_id : "escalation",
+               tx->principal[0] ? tx->principal : "the broker", mash_strerror(op->rc),
                ctx->rid_len ? "no receipt sent" : "retried");
+  } else if (strncmp(tx->note, "refused", 7) == 0) {
+    /* A peer can send refusals at will: bounded lines. */
+    mash_log_limited(MASH_LOG_INFO, "%s", tx->note);
   } else if (tx->note[0]) {
     mash_info("%s", tx->note);
+  }
+  if (op->rc == 0 && tx->receipt && ctx->rid_len &&
+      tx->receipt_status == MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED) {
+    mash_ops_note_refused_command(r->ops, tx->principal, mash_clock_now_ms());
   }
   if (op->rc == 0 && !r->closing) {
     if (tx->receipt && ctx->rid_len) {
@@ -107,6 +115,23 @@ void mash_router_watch_submit(mash_tx_t *tx, void *arg) {
 /* A screening decision, an answer, an outcome or a match decision: one
  * transaction each, of the kind the message table names. */
 MASH_ROUTER_HANDLER(transaction) {
+  if (mash_ops_refusals_throttled(r->ops, k->principal, mash_clock_now_ms())) {
+    /* Neither run nor stored: a peer cannot grow the store (or the log)
+     * with refusals faster than the burst allows. */
+    r->n.throttled++;
+    mash_warn_limited("%s: more than %d commands refused in %d s; %s is answered with an "
+                      "error, neither run nor stored",
+                      k->principal, MASH_OPS_REFUSALS_BURST, MASH_OPS_REFUSALS_WINDOW_MS / 1000,
+                      env->message_id);
+    char text[160];
+    snprintf(text, sizeof text,
+             "too many refused commands from you (%d in %d s): this one was not run; "
+             "resend it later",
+             MASH_OPS_REFUSALS_BURST, MASH_OPS_REFUSALS_WINDOW_MS / 1000);
+    mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                           MASH__V1__ERROR_CODE__ERROR_CODE_FORBIDDEN, text);
+    return;
+  }
   size_t len = protobuf_c_message_get_packed_size(body);
   uint8_t *buf = malloc(len ? len : 1);
   mash_tx_t *tx = NULL;

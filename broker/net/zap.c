@@ -31,15 +31,33 @@ static int s_frame_is(zmq_msg_t *m, const char *s) {
   return zmq_msg_size(m) == n && memcmp(zmq_msg_data(m), s, n) == 0;
 }
 
+/* key: the Z85 public key of an allowed client, sent back as the ZAP
+ * metadata property MASH_ZAP_KEY_PROPERTY (RFC 27: name length, name, value
+ * length big-endian, value), so that every message of the connection
+ * carries the key it was authenticated with. */
 static void s_reply(void *zap, zmq_msg_t *request_id, const char *code, const char *text,
-                    const char *user) {
+                    const char *user, const char *key) {
+  uint8_t meta[1 + sizeof MASH_ZAP_KEY_PROPERTY + 4 + MASH_Z85_KEY_LEN];
+  size_t mlen = 0;
+  if (key) {
+    size_t nlen = strlen(MASH_ZAP_KEY_PROPERTY), vlen = strlen(key);
+    meta[mlen++] = (uint8_t)nlen;
+    memcpy(meta + mlen, MASH_ZAP_KEY_PROPERTY, nlen);
+    mlen += nlen;
+    meta[mlen++] = 0;
+    meta[mlen++] = 0;
+    meta[mlen++] = 0;
+    meta[mlen++] = (uint8_t)vlen;
+    memcpy(meta + mlen, key, vlen);
+    mlen += vlen;
+  }
   zmq_send(zap, "1.0", 3, ZMQ_SNDMORE);
   zmq_send(zap, request_id ? zmq_msg_data(request_id) : "",
            request_id ? zmq_msg_size(request_id) : 0, ZMQ_SNDMORE);
   zmq_send(zap, code, strlen(code), ZMQ_SNDMORE);
   zmq_send(zap, text, strlen(text), ZMQ_SNDMORE);
   zmq_send(zap, user, strlen(user), ZMQ_SNDMORE);
-  zmq_send(zap, "", 0, 0);
+  zmq_send(zap, meta, mlen, 0);
 }
 
 void mash_zap_answer(void *zap, zmq_msg_t *parts, size_t nparts, const mash_trust_t *trust,
@@ -47,34 +65,40 @@ void mash_zap_answer(void *zap, zmq_msg_t *parts, size_t nparts, const mash_trus
   /* version, request id, domain, address, routing id, mechanism, credentials */
   if (nparts < 6 || !s_frame_is(&parts[0], "1.0")) {
     stats->malformed++;
-    mash_warn("ZAP: malformed request (%zu frames)", nparts);
-    s_reply(zap, nparts > 1 ? &parts[1] : NULL, "500", "malformed request", "");
+    mash_warn_limited("ZAP: malformed request (%zu frames)", nparts);
+    s_reply(zap, nparts > 1 ? &parts[1] : NULL, "500", "malformed request", "", NULL);
     return;
   }
   if (!s_frame_is(&parts[2], MASH_ZAP_DOMAIN)) {
     stats->denied++;
-    mash_warn("ZAP: denied a connection outside the mash domain");
-    s_reply(zap, &parts[1], "400", "wrong domain", "");
+    mash_warn_limited("ZAP: denied a connection outside the mash domain");
+    s_reply(zap, &parts[1], "400", "wrong domain", "", NULL);
     return;
   }
   if (!s_frame_is(&parts[5], "CURVE") || nparts < 7 || zmq_msg_size(&parts[6]) != 32) {
     stats->denied++;
-    mash_warn("ZAP: denied a connection without a CURVE key");
-    s_reply(zap, &parts[1], "400", "CURVE required", "");
+    mash_warn_limited("ZAP: denied a connection without a CURVE key");
+    s_reply(zap, &parts[1], "400", "CURVE required", "", NULL);
     return;
   }
   char z85[MASH_Z85_KEY_LEN + 1];
   zmq_z85_encode(z85, (const uint8_t *)zmq_msg_data(&parts[6]), 32);
   const mash_key_t *k = mash_trust_find_key(trust, z85);
+  if (!k && mash_trust_is_revoked(trust, z85)) {
+    stats->denied++;
+    mash_warn_limited("ZAP: denied a revoked key %.8s...", z85);
+    s_reply(zap, &parts[1], "400", "revoked key", "", NULL);
+    return;
+  }
   if (!k) {
     stats->denied++;
-    mash_warn("ZAP: denied unknown key %.8s...", z85);
-    s_reply(zap, &parts[1], "400", "unknown key", "");
+    mash_warn_limited("ZAP: denied unknown key %.8s...", z85);
+    s_reply(zap, &parts[1], "400", "unknown key", "", NULL);
     return;
   }
   stats->allowed++;
   mash_debug("ZAP: allowed %s (%s)", k->principal, k->role);
-  s_reply(zap, &parts[1], "200", "OK", k->principal);
+  s_reply(zap, &parts[1], "200", "OK", k->principal, k->public_key);
 }
 
 int mash_zap_secure_server(void *sock, const mash_key_t *server_key, char *err, size_t errlen) {

@@ -17,6 +17,10 @@
 
 #define MASH_ZAP_DOMAIN "mash"
 #define MASH_ZAP_ENDPOINT "inproc://zeromq.zap.01"
+/* The ZAP metadata property naming the CURVE public key (Z85) a connection
+ * was allowed with; read per message with zmq_msg_gets, so that a key taken
+ * off the trust list is refused on a connection opened before. */
+#define MASH_ZAP_KEY_PROPERTY "X-Mash-Key"
 
 /* Option 93: honoured by libzmq 4.3.4 though its header hides the name behind
  * the draft guard. */
@@ -35,7 +39,9 @@ void *mash_zap_bind(void *ctx, char *err, size_t errlen);
 
 /* Answer one ZAP request given as its frames, sending the reply on `zap`.
  * Decides from the trust list only: the CURVE public key must be listed;
- * domain must be MASH_ZAP_DOMAIN. Logs principal or key prefix, never more. */
+ * domain must be MASH_ZAP_DOMAIN; a revoked key is refused. An allowed
+ * client gets its principal as User-Id and its key as the metadata property
+ * MASH_ZAP_KEY_PROPERTY. Logs principal or key prefix, never more. */
 void mash_zap_answer(void *zap, zmq_msg_t *parts, size_t nparts, const mash_trust_t *trust,
                      mash_zap_stats_t *stats);
 

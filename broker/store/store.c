@@ -104,6 +104,14 @@ int mash_store_inbox_put(mash_store_t *s, const char *principal, const char *mes
                           : -ENOSYS;
 }
 
+int mash_store_inbox_refused(mash_store_t *s, const char *principal, const char *message_id,
+                             const uint8_t *result, size_t len, int64_t at_ms,
+                             int64_t expire_before_ms) {
+  return s->vt->inbox_refused
+             ? s->vt->inbox_refused(s, principal, message_id, result, len, at_ms, expire_before_ms)
+             : -ENOSYS;
+}
+
 int mash_store_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, int consent_status,
                               int64_t at_ms, const uint8_t *decision, size_t len,
                               char enquiry_id[MASH_ITEM_ID_LEN]) {
@@ -210,6 +218,14 @@ int mash_store_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id,
 int mash_store_person_find(mash_store_t *s, const char *const *keys, size_t n,
                            mash_store_person_cb cb, void *arg) {
   return s->vt->person_find ? s->vt->person_find(s, keys, n, cb, arg) : -ENOSYS;
+}
+
+int mash_store_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
+  return s->vt->term_counts ? s->vt->term_counts(s, keys, n, counts) : -ENOSYS;
+}
+
+int mash_store_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta) {
+  return s->vt->term_add ? s->vt->term_add(s, keys, n, delta) : -ENOSYS;
 }
 
 int mash_store_person_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {

@@ -49,6 +49,35 @@ typedef struct mash_store mash_store_t;
 mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, char *err,
                                     size_t errlen);
 
+/* mash_store_sqlite_new with options: what to do when the database is
+ * behind its id mark, and what the mark did (for the log). */
+typedef struct mash_store_sqlite_opts {
+  /* The database lost ids it had receipted (its write-ahead log deleted or
+   * damaged, an older copy put back): 0 refuses to open it, naming what is
+   * missing; 1 goes on without them, issuing new ids above every id ever
+   * issued so that none is reused. Also rebuilds a damaged id mark. */
+  int accept_id_loss;
+  char note[1024]; /* out: "" or what the id mark did (made, rebuilt, a loss accepted) */
+} mash_store_sqlite_opts_t;
+
+/* Open as mash_store_sqlite_new, and check the database against its id
+ * mark, PATH.ids: a small file beside it that remembers, outside SQLite,
+ * the contact, enquiry and request ids issued (store_sqlite_ids.c). `opts`
+ * may be NULL (refuse a loss). */
+mash_store_t *mash_store_sqlite_open(const char *path, const mash_seal_t *seal,
+                                     mash_store_sqlite_opts_t *opts, char *err, size_t errlen);
+
+/* Data-key rotation (store_sqlite_rekey.c): re-seal every sealed column of
+ * the store at `path` from `old` to `fresh`, in one transaction (a crash
+ * leaves it wholly under the old key), then checkpoint and VACUUM so that no
+ * old ciphertext stays in the file. mashd must be stopped: a store another
+ * connection has open is refused (-EBUSY). Returns 0 with the number of
+ * blobs in *resealed (may be NULL), or negative with err: a blob that `old`
+ * does not open (nothing changed), a busy store (-EBUSY),
+ * an older or newer schema, an I/O failure. Any thread. */
+int mash_store_sqlite_rekey(const char *path, const mash_seal_t *old, const mash_seal_t *fresh,
+                            size_t *resealed, char *err, size_t errlen);
+
 /* Open the SQLite store at `path` read-only, for statistics (mashctl): it is
  * never created, migrated or written, needs no data key, and offers only
  * the statistics operations (every other one returns -ENOSYS). A database
@@ -153,7 +182,9 @@ int mash_store_intake(mash_store_t *s, mash_intake_t *in);
 int mash_store_mark_delivered(mash_store_t *s, const char *contact_id, const char *principal,
                               int64_t at_ms);
 /* Every resolved contact no hub desk has acknowledged, in contact order, to
- * cb. A blob that fails to open stops the walk with its error. */
+ * cb. A blob that fails to open (damaged, altered, another data key) is
+ * given with contact NULL and len 0, and the walk goes on: the caller names
+ * it (mash_store_contact_get says why) and leaves it undelivered. */
 int mash_store_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, void *arg);
 /* Every contact stored with resolve_later and not resolved yet, in contact
  * order; the callback gets its id and time only (contact NULL, len 0). */
@@ -217,6 +248,13 @@ typedef int (*mash_store_outbox_cb)(const char *message_id, const char *target,
  * idempotent. */
 int mash_store_inbox_get(mash_store_t *s, const char *principal, const char *message_id,
                          uint8_t **result, size_t *len);
+/* Keep a refusal as the answer to (principal, message_id), like
+ * mash_store_inbox_put, marked so that it expires: refusals stored before
+ * expire_before_ms are deleted, at most 16 per call (the oldest first), so
+ * refused commands are kept for a retention period, never for ever. */
+int mash_store_inbox_refused(mash_store_t *s, const char *principal, const char *message_id,
+                             const uint8_t *result, size_t len, int64_t at_ms,
+                             int64_t expire_before_ms);
 /* Keep the answer to (principal, message_id); a second put keeps the first. */
 int mash_store_inbox_put(mash_store_t *s, const char *principal, const char *message_id,
                          const uint8_t *result, size_t len, int64_t at_ms);
@@ -446,6 +484,16 @@ int mash_store_match_decide(mash_store_t *s, const char *match_id, int state, co
  * records read), to cb: its cluster while the review is pending. */
 int mash_store_match_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb,
                              void *arg);
+
+/* Term frequencies (issue 9; match.h): how many person records carry each
+ * of keys[0..n) ("t:f:maya", "t:s:hartley", "t:*" for every record), given
+ * in plain text and kept only as keyed blind indexes, into counts[i] (0 for
+ * a key never counted; NULL or "" keys count 0). */
+int mash_store_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts);
+/* Add delta (1 for a new record, -1 for a record merged away) to the count
+ * of each of keys[0..n) (NULL or "" keys are skipped); a count never goes
+ * below 0. */
+int mash_store_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta);
 
 /* ==== statistics (management information, DESIGN.md §1) ====
  * From plain columns only, never sealed content; no writes. A read-only

@@ -157,12 +157,23 @@ static int s_replay(mash_tx_t *tx, mash_store_t *store) {
   return rc < 0 ? rc : 1;
 }
 
+/* Keep the receipt so that a resend gets the same one. A refusal is kept
+ * for MASH_TX_REFUSED_RETENTION_MS only: a peer sending refused commands
+ * must not grow the store without bound (issue 13). */
 static int s_remember(mash_tx_t *tx, mash_store_t *store) {
+  if (tx->receipt_status == MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED) {
+    return mash_store_inbox_refused(store, tx->principal, tx->message_id, tx->receipt,
+                                    tx->receipt_len, tx->now_ms,
+                                    tx->now_ms - MASH_TX_REFUSED_RETENTION_MS);
+  }
   return mash_store_inbox_put(store, tx->principal, tx->message_id, tx->receipt, tx->receipt_len,
                               tx->now_ms);
 }
 
 /* ------------------------------------------------------------ loading */
+
+/* The one answer to an agency for a request id that is not its own. */
+#define S_NOT_YOURS_TEXT "no request with this id is addressed to you"
 
 /* s_load_contact's state for a contact whose people are not resolved yet. */
 #define S_STATE_UNRESOLVED (-1)
@@ -522,18 +533,22 @@ int mash_tx_answer(mash_tx_t *tx, mash_store_t *store) {
   }
   mash_request_row_t row;
   int rc = mash_store_request_get(store, r->request_id, &row);
-  if (rc == -ENOENT) {
-    rc = s_refuse(tx, "enquiry_response.request_id", "no such request");
+  if (rc < 0 && rc != -ENOENT) {
     goto out;
   }
-  if (rc < 0) {
-    goto out;
+  if (rc == 0) {
+    free(row.response);
   }
-  free(row.response);
-  if (strcmp(row.agency, tx->principal) != 0) {
+  int missing = rc == -ENOENT;
+  if (missing || strcmp(row.agency, tx->principal) != 0) {
     /* Identity is the CURVE key's principal: an agency not asked may not
-     * answer, whatever the message says. */
-    rc = s_refuse(tx, "enquiry_response.request_id", "this request was not addressed to you");
+     * answer, whatever the message says. A request that does not exist and
+     * one addressed to another agency get one answer, so no agency can
+     * learn which request ids exist (or whom they ask) by trying them. The
+     * broker's own log says which it was. */
+    rc = s_refuse(tx, "enquiry_response.request_id", S_NOT_YOURS_TEXT);
+    snprintf(tx->note, sizeof tx->note, "refused: %s answered %s: %s", tx->principal, r->request_id,
+             missing ? "no such request" : "addressed to another agency");
     goto out;
   }
   if (row.answered_at_ms != 0) {
@@ -685,7 +700,8 @@ int mash_tx_match(mash_tx_t *tx, mash_store_t *store) {
              m->confirm ? "confirmed: records merged" : "rejected: records kept apart");
     if (known) {
       const char *people[2] = {row.candidate_id, m->confirm ? NULL : row.person_id};
-      rc = mash_tx_reissue_packs(tx, store, people);
+      rc = mash_tx_match_outcome(tx, store, &row, m->confirm, m->decided_by);
+      rc = rc ? rc : mash_tx_reissue_packs(tx, store, people);
     }
   }
   if (rc == 0 && tx->receipt) {

@@ -63,6 +63,9 @@ typedef struct mash_tx_msg {
 #define MASH_TX_MAX_WATCH 32   /* >= MASH_MAX_AGENCIES + 1, >= MASH_TX_MAX_DUE */
 #define MASH_TX_MAX_UNWATCH 32 /* >= MASH_MAX_AGENCIES + 2 */
 #define MASH_TX_MAX_DUE 16     /* duties worked by one ESCALATE transaction */
+/* How long a refused command is remembered (its resend answered the same);
+ * then it expires (store.h: mash_store_inbox_refused). Seven days. */
+#define MASH_TX_REFUSED_RETENTION_MS (7LL * 24 * 3600 * 1000)
 
 typedef struct mash_tx {
   mash_storage_op_t op; /* first: a mash_storage_op_t * is a mash_tx_t * */

@@ -1,8 +1,10 @@
-/* reissue: after the hub confirms or rejects a possible match, re-issue
- * the packs whose family it changed (issue 9).
+/* reissue: after the hub confirms or rejects a possible match, tell the
+ * desk and re-issue the packs whose family it changed (issue 9).
  *
- * Responsible for: finding the open enquiries about the contacts of the
- * people a match decision touched, and issuing their packs again. Must not:
+ * Responsible for: the MatchOutcome that lets the desk bring the person
+ * links of the contacts it holds up to date, finding the open enquiries
+ * about the contacts of the people a match decision touched, and issuing
+ * their packs again. Must not:
  * decide the match (txn/resolve_review.c does) or send anything itself (the
  * packs go through mash_tx_issue_pack and the outbox). Storage thread only.
  */
@@ -70,4 +72,27 @@ int mash_tx_reissue_packs(mash_tx_t *tx, mash_store_t *store, const char *const 
   }
   free(r);
   return rc;
+}
+
+int mash_tx_match_outcome(mash_tx_t *tx, mash_store_t *store, const mash_match_row_t *m,
+                          bool confirmed, const char *by) {
+  /* The person the links name now: the candidate, or what it has been
+   * merged into since. */
+  mash_person_row_t row;
+  int rc = mash_store_person_get(store, m->candidate_id, &row);
+  if (rc != 0) {
+    return rc == -ENOENT ? -EIO : rc;
+  }
+  free(row.record);
+  Mash__V1__MatchOutcome o = MASH__V1__MATCH_OUTCOME__INIT;
+  o.match_id = (char *)m->match_id;
+  o.confirmed = confirmed;
+  o.person_id = row.person_id;
+  o.merged_person_id = confirmed ? (char *)m->person_id : (char *)"";
+  o.decided_by = (char *)(by ? by : "");
+  o.decided_at_ms = tx->now_ms;
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  env.body_case = MASH__V1__ENVELOPE__BODY_MATCH_OUTCOME;
+  env.match_outcome = &o;
+  return mash_tx_emit(tx, store, MASH_TX_HUB_TARGET, &env);
 }

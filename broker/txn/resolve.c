@@ -1,8 +1,9 @@
 /* resolve: person resolution at intake: who each person of a new contact is
  * (see resolve.h for the rule), the records, links, possible matches and
  * relations that follow, and the contact's counts and priority. Households
- * and the family of a pack are resolve_family.c's, the desk's review
- * resolve_review.c's. Storage thread only. */
+ * and the family of a pack are resolve_family.c's, what a record keeps and
+ * the term counts resolve_record.c's, the desk's review resolve_review.c's.
+ * Storage thread only. */
 #include "resolve.h"
 
 #include <errno.h>
@@ -19,6 +20,9 @@
 #define MASH_INTAKE_FLAGS_MAX 16u /* quality flags on one contact, with resolution's */
 
 static const char *const DECISION_IDENTIFIER = "identifier";
+/* The weight of a link by a shared identifier, and of a conflict. */
+#define S_POINTS_IDENTIFIER 100000
+#define S_POINTS_CONFLICT (-100000)
 /* Joined the best record of a cluster whose possible match awaits review. */
 static const char *const DECISION_PENDING = "pending";
 
@@ -50,75 +54,6 @@ const char *mash_resolve_address_key(const mash_match_person_t *p, char *buf, si
   }
   snprintf(buf, len, "a:%s|%s", p->postcode, p->address);
   return buf;
-}
-
-/* ---------------------------------------------------------------- records */
-
-static bool s_id_same(const Mash__V1__Identifier *a, const Mash__V1__Identifier *b) {
-  char va[MASH_MATCH_ID_SIZE], vb[MASH_MATCH_ID_SIZE];
-  if (a->kind != b->kind) {
-    return false;
-  }
-  mash_match_id_normalise(a->kind, a->value, va, sizeof va);
-  mash_match_id_normalise(b->kind, b->value, vb, sizeof vb);
-  return strcmp(va, vb) == 0 && strcmp(a->issuer ? a->issuer : "", b->issuer ? b->issuer : "") == 0;
-}
-
-static bool s_address_known(const Mash__V1__Address *a) {
-  return a != NULL && (a->n_lines > 0 || (a->postcode && a->postcode[0]));
-}
-
-/* The record kept for a person. Who someone is (names, date of birth) is
- * kept from `old` (may be NULL) when it knew them: a typo that still linked
- * must not replace the spelling the record was built on. Where someone lives
- * and their sex take the newer details when given (families move), and the
- * record keeps every identifier of both. No ref and no role: those belong to
- * one notification. */
-int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, bool now_ids,
-                   uint8_t **out, size_t *out_len) {
-  Mash__V1__Person m = *now;
-  m.ref = (char *)"";
-  m.role = (char *)"";
-  Mash__V1__Identifier *ids[MASH_MAX_IDENTIFIERS];
-  size_t n = 0;
-  for (size_t i = 0; now_ids && i < now->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
-    ids[n++] = now->identifiers[i];
-  }
-  if (old != NULL) {
-    if (old->date_of_birth[0]) {
-      m.date_of_birth = old->date_of_birth;
-    }
-    if (now->sex == MASH__V1__SEX__SEX_UNSPECIFIED || now->sex == MASH__V1__SEX__SEX_NOT_KNOWN) {
-      m.sex = old->sex;
-    }
-    if (!s_address_known(now->address)) {
-      m.address = old->address;
-    }
-    if (old->given_name[0]) {
-      m.given_name = old->given_name;
-    }
-    if (old->family_name[0]) {
-      m.family_name = old->family_name;
-    }
-    for (size_t i = 0; i < old->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
-      bool seen = false;
-      for (size_t j = 0; j < n && !seen; j++) {
-        seen = s_id_same(old->identifiers[i], ids[j]);
-      }
-      if (!seen) {
-        ids[n++] = old->identifiers[i];
-      }
-    }
-  }
-  m.identifiers = ids;
-  m.n_identifiers = n;
-  *out_len = mash__v1__person__get_packed_size(&m);
-  *out = malloc(*out_len ? *out_len : 1);
-  if (*out == NULL) {
-    return -ENOMEM;
-  }
-  mash__v1__person__pack(&m, *out);
-  return 0;
 }
 
 /* ---------------------------------------------------------------- one person */
@@ -157,7 +92,8 @@ typedef struct s_best {
   char (*exclude)[MASH_PERSON_ID_LEN];
   size_t n_exclude;
   bool found;
-  double score, second; /* the best record's, and the best of another cluster's */
+  double score, second;      /* the best record's, and the best of another cluster's */
+  int points, second_points; /* their match weights, centibits (S_POINTS_* for identifiers) */
   mash_match_why_t why;
   char person_id[MASH_PERSON_ID_LEN];
   char root[MASH_PERSON_ID_LEN]; /* the best record's cluster (itself when alone) */
@@ -219,6 +155,8 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   mash__v1__person__free_unpacked(p, NULL);
   mash_match_why_t why;
   double score = mash_match_score(b->me, &cand, &why);
+  int points =
+      why.identifier ? (score >= 1.0 ? S_POINTS_IDENTIFIER : S_POINTS_CONFLICT) : why.points;
   if (!why.identifier && mash_match_same_in_household(b->me, &cand)) {
     for (size_t i = 0; i < b->n_family; i++) {
       if (strcmp(b->family[i], row->person_id) != 0) {
@@ -227,6 +165,8 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
       double in_family =
           mash_match_probability(why.points - MASH_MATCH_PRIOR + MASH_MATCH_HOUSEHOLD_PRIOR);
       if (in_family > score) {
+        /* points stay the county's: "clearly the better" compares like
+         * with like. */
         score = in_family;
         char text[MASH_MATCH_WHY_SIZE + 8];
         snprintf(text, sizeof text, "family+%s", why.text);
@@ -265,11 +205,13 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   if (!b->found || score > b->score) {
     if (b->found && !same && b->score > b->second) {
       b->second = b->score;
+      b->second_points = b->points;
       b->second_mp = b->best_mp;
       snprintf(b->second_id, sizeof b->second_id, "%s", b->person_id);
     }
     b->found = true;
     b->score = score;
+    b->points = points;
     b->why = why;
     b->best_mp = cand;
     snprintf(b->person_id, sizeof b->person_id, "%s", row->person_id);
@@ -277,6 +219,7 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
     b->pending = r.pending;
   } else if (!same && score > b->second) {
     b->second = score;
+    b->second_points = points;
     b->second_mp = cand;
     snprintf(b->second_id, sizeof b->second_id, "%s", row->person_id);
   }
@@ -347,6 +290,13 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
     ambiguous = false;
     snprintf(out->duplicate_id, sizeof out->duplicate_id, "%s", best->second_id);
   }
+  /* Both link, but the evidence for the better is overwhelming (every
+   * field agrees at the new address; the other record agrees on the names
+   * at the old one): that is the person, not a choice for the desk. In
+   * probabilities both are "nearly 1"; their weights tell them apart. */
+  if (ambiguous && best->points - best->second_points >= MASH_RESOLVE_CLEAR_CENTIBITS) {
+    ambiguous = false;
+  }
   if (ambiguous || (best->found && best->why.conflict && d == MASH_MATCH_AUTO_LINK)) {
     d = MASH_MATCH_POSSIBLE;
   }
@@ -371,8 +321,13 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
     if (rc == 0 && old == NULL) {
       rc = -EBADMSG;
     }
-    /* A number that conflicts elsewhere is not added to the record. */
-    rc = rc ? rc : resolve_record(pb, old, !best->conflict || by_id, &rec, &rec_len);
+    /* A number that conflicts elsewhere is not added to the record. A
+     * spelling of the given name that agreed with the record's is kept as
+     * one of its own (a record first made from "Isal" knows "Isla"); a
+     * mention that only joins a cluster under review adds none. */
+    unsigned what = (!best->conflict || by_id) ? RESOLVE_RECORD_IDS : 0;
+    what |= !attach && mash_match_forenames_agree(me, &best->best_mp) ? RESOLVE_RECORD_SPELLING : 0;
+    rc = rc ? rc : resolve_record(pb, old, what, &rec, &rec_len);
     if (old) {
       mash__v1__person__free_unpacked(old, NULL);
     }
@@ -383,7 +338,8 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
     out->confidence = s_permille(best->score);
     snprintf(out->why, sizeof out->why, "%s", best->why.text);
   } else {
-    rc = resolve_record(pb, NULL, !best->conflict, &rec, &rec_len);
+    rc = resolve_record(pb, NULL, !best->conflict ? RESOLVE_RECORD_IDS : 0, &rec, &rec_len);
+    rc = rc ? rc : resolve_terms_add(store, me, 1);
     if (conflict_review) {
       d = MASH_MATCH_POSSIBLE;
       out->confidence = s_permille(best->conflict_rest);
@@ -445,6 +401,9 @@ static void s_collect_people(s_work_t *w, const Mash__V1__Notification *n) {
   }
   for (size_t i = 0; i < w->n; i++) {
     mash_match_person_from_pb(&w->mp[i], w->pb[i]);
+    /* Other spellings are the broker's own knowledge of a record: an
+     * agency's mention compares by the name it wrote. */
+    w->mp[i].n_other_forenames = 0;
   }
 }
 
@@ -523,6 +482,9 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
   int64_t now = c->received_at_ms;
   s_collect_people(w, n);
   int rc = 0;
+  for (size_t i = 0; rc == 0 && !job->no_term_frequencies && i < w->n; i++) {
+    rc = resolve_terms_lookup(store, &w->mp[i]);
+  }
   bool conflict = false;
   /* People with a date of birth first: the records they find tell who the
    * family is for those the agency knew less about. */

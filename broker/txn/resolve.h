@@ -28,7 +28,9 @@
  *      ("new").
  *      An auto-link is ambiguous, and goes to review instead, when another
  *      record also scores at or above the auto-link threshold, or at or
- *      above the review threshold within MASH_RESOLVE_AMBIGUOUS_GAP of it.
+ *      above the review threshold within MASH_RESOLVE_AMBIGUOUS_GAP of it,
+ *      unless its match weight is MASH_RESOLVE_CLEAR_CENTIBITS above the
+ *      other's.
  *   3. A linked record keeps its names and date of birth (a typo that still
  *      linked must not replace them), takes the new address and sex when
  *      given, and gains every new identifier.
@@ -59,6 +61,9 @@
 #define MASH_RESOLVE_COMMUNAL 12u         /* more distinct people at one address: not a household */
 #define MASH_RESOLVE_COMMUNAL_FAMILIES 2u /* more surnames (families) at one address: neither */
 #define MASH_RESOLVE_AMBIGUOUS_GAP 0.10
+/* Not ambiguous after all: the best record's match weight is this many
+ * hundredths of a bit above the other's (10 bits: 1,000 times likelier). */
+#define MASH_RESOLVE_CLEAR_CENTIBITS 1000
 
 /* The keys a person is indexed and found under, in plain text (the store
  * keeps only their blind indexes): its blocking keys (match.h) and each
@@ -90,6 +95,9 @@ typedef struct mash_resolve_job {
   int gave_up; /* for the caller's use: why mash_resolve_give_up was needed */
   unsigned linked, possible, created; /* how the persons went, for the log */
   unsigned reviews;                   /* possible matches opened for the desk */
+  /* Weigh exact names by the table alone, not by how common they are in
+   * the store (bench/eval-match --no-tf; the counts are kept either way). */
+  int no_term_frequencies;
 } mash_resolve_job_t;
 
 /* Resolve the people of the stored, unresolved contact job->contact_id

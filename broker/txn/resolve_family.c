@@ -264,16 +264,19 @@ static Mash__V1__PriorContact *s_prior_pb(const mash_person_contact_t *c) {
   return p;
 }
 
-/* The records a seed is in an open possible match with, and the seeds'
- * records, so that neither the child nor a duplicate of them is listed as
- * another child. */
+/* The records a seed is in an open possible match with, the seeds'
+ * records and the household's other children's, so that neither the child
+ * nor a duplicate of them is listed as another child. */
 typedef struct s_others_work {
   char pending[MASH_RESOLVE_HOUSEHOLD_MAX][MASH_PERSON_ID_LEN];
   size_t n_pending;
   mash_match_person_t seeds[MASH_RESOLVE_HOUSEHOLD_MAX];
   size_t n_seeds;
+  mash_match_person_t cands[MASH_RESOLVE_HOUSEHOLD_MAX];
+  Mash__V1__Person *cand_pb[MASH_RESOLVE_HOUSEHOLD_MAX];
+  size_t cand_at[MASH_RESOLVE_HOUSEHOLD_MAX]; /* index in the household */
+  size_t n_cands;
   mash_match_person_t listed[MASH_RESOLVE_HOUSEHOLD_MAX];
-  char listed_ids[MASH_RESOLVE_HOUSEHOLD_MAX][MASH_PERSON_ID_LEN];
   size_t n_listed;
 } s_others_work_t;
 
@@ -330,53 +333,107 @@ static int s_person_mp(mash_store_t *store, const char *id, mash_match_person_t 
   return 0;
 }
 
+/* Drop from a and b every identifier they both hold. */
+static void s_drop_shared(mash_match_person_t *a, mash_match_person_t *b) {
+  for (size_t i = 0; i < a->n_ids;) {
+    bool shared = false;
+    for (size_t j = 0; j < b->n_ids; j++) {
+      if (b->ids[j].kind == a->ids[i].kind && strcmp(b->ids[j].value, a->ids[i].value) == 0) {
+        b->ids[j] = b->ids[--b->n_ids];
+        shared = true;
+        break;
+      }
+    }
+    if (shared) {
+      a->ids[i] = a->ids[--a->n_ids];
+    } else {
+      i++;
+    }
+  }
+}
+
+/* A number two of the household's children both carry, whose names and
+ * dates say they are two children, is one child's number typed into the
+ * other's record: it tells nothing about who is who in this household (a
+ * record holding a sibling's NHS number would otherwise "differ" from the
+ * child's own record by its number and be listed as a sister of herself).
+ * Such numbers are left out of the household's comparisons. */
+static void s_drop_disputed(mash_match_person_t **all, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = i + 1; j < n; j++) {
+      mash_match_why_t why;
+      mash_match_score(all[i], all[j], &why);
+      if (why.shared) {
+        s_drop_shared(all[i], all[j]);
+      }
+    }
+  }
+}
+
 /* The household's other children: not the contact's children, not a
  * record in a pending match with one of them or likely the same person as
  * one of them, each child once, under 18 at the time of the contact. */
 static int s_others(mash_store_t *store, const Mash__V1__Contact *c, const resolve_household_t *h,
                     mash_resolve_family_t *out) {
   s_others_work_t *o = calloc(1, sizeof *o);
-  if (o == NULL) {
+  mash_match_person_t **all = calloc(2 * MASH_RESOLVE_HOUSEHOLD_MAX, sizeof *all);
+  if (o == NULL || all == NULL) {
+    free(o);
+    free(all);
     return -ENOMEM;
   }
   int rc = 0;
+  size_t n_all = 0;
   for (size_t i = 0; rc == 0 && i < h->n; i++) {
     if (h->seed[i]) {
       rc = mash_store_match_pending(store, h->ids[i], s_pending_cb, o);
-      rc = rc ? rc : s_person_mp(store, h->ids[i], &o->seeds[o->n_seeds++], NULL);
+      rc = rc ? rc : s_person_mp(store, h->ids[i], &o->seeds[o->n_seeds], NULL);
+      all[n_all++] = &o->seeds[o->n_seeds++];
     }
   }
   for (size_t i = 0; rc == 0 && i < h->n; i++) {
     if (h->seed[i] || !h->is_child[i] || s_in(o->pending, o->n_pending, h->ids[i])) {
       continue;
     }
-    Mash__V1__Person *p = NULL;
-    mash_match_person_t *mp = &o->listed[o->n_listed];
-    rc = s_person_mp(store, h->ids[i], mp, &p);
-    if (rc != 0) {
-      break;
+    size_t k = o->n_cands;
+    rc = s_person_mp(store, h->ids[i], &o->cands[k], &o->cand_pb[k]);
+    if (rc == 0) {
+      o->cand_at[k] = i;
+      all[n_all++] = &o->cands[o->n_cands++];
     }
+  }
+  if (rc == 0) {
+    s_drop_disputed(all, n_all);
+  }
+  for (size_t k = 0; rc == 0 && k < o->n_cands; k++) {
+    Mash__V1__Person *p = o->cand_pb[k];
+    const mash_match_person_t *mp = &o->cands[k];
     /* Listed as a child once, but 18 or over by the time of this contact:
      * not one of the household's children any more. */
     if (mash_priority_age_months(p->date_of_birth, c->received_at_ms) >= 18 * 12 ||
         s_same_as_any(mp, o->seeds, o->n_seeds) || s_same_as_any(mp, o->listed, o->n_listed)) {
-      mash__v1__person__free_unpacked(p, NULL);
       continue;
     }
     /* The record's ref is the person id: it names no one in the contact. */
-    if (p->ref != protobuf_c_empty_string) {
-      free(p->ref);
-    }
-    p->ref = strdup(h->ids[i]);
-    if (p->ref == NULL) {
-      p->ref = (char *)protobuf_c_empty_string;
-      mash__v1__person__free_unpacked(p, NULL);
+    char *ref = strdup(h->ids[o->cand_at[k]]);
+    if (ref == NULL) {
       rc = -ENOMEM;
       break;
     }
-    snprintf(o->listed_ids[o->n_listed++], MASH_PERSON_ID_LEN, "%s", h->ids[i]);
+    if (p->ref != protobuf_c_empty_string) {
+      free(p->ref);
+    }
+    p->ref = ref;
+    o->listed[o->n_listed++] = *mp;
     out->others[out->n_others++] = p;
+    o->cand_pb[k] = NULL;
   }
+  for (size_t k = 0; k < o->n_cands; k++) {
+    if (o->cand_pb[k] != NULL) {
+      mash__v1__person__free_unpacked(o->cand_pb[k], NULL);
+    }
+  }
+  free(all);
   free(o);
   return rc;
 }

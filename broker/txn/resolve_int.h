@@ -50,8 +50,23 @@ unsigned resolve_da_incidents(const mash_person_contact_t *items, size_t n, bool
                               int64_t this_occurred_ms);
 
 /* The record kept for a person (see resolve.c): `now` with what `old` (may
- * be NULL) knew; now's identifiers only when now_ids. Malloc'd into *out. */
-int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, bool now_ids,
+ * be NULL) knew; now's identifiers only with RESOLVE_RECORD_IDS; now's
+ * spelling of the given name among the record's other spellings with
+ * RESOLVE_RECORD_SPELLING (and its own other spellings too with
+ * RESOLVE_RECORD_MERGED). Malloc'd into *out. */
+enum {
+  RESOLVE_RECORD_IDS = 1u << 0,
+  RESOLVE_RECORD_SPELLING = 1u << 1,
+  RESOLVE_RECORD_MERGED = 1u << 2 /* `now` is a record the desk merged, not a mention */
+};
+int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, unsigned what,
                    uint8_t **out, size_t *out_len);
+
+/* Term frequencies (match.h): set p's from the store's counts of its name
+ * keys (a store without them leaves p as it is). */
+int resolve_terms_lookup(mash_store_t *store, mash_match_person_t *p);
+/* Count a record with p's names once more (delta 1: a new record) or once
+ * less (delta -1: a record merged into another). */
+int resolve_terms_add(mash_store_t *store, const mash_match_person_t *p, int delta);
 
 #endif

@@ -47,7 +47,13 @@ static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char 
     Mash__V1__Person *pi = mash__v1__person__unpack(NULL, into.len, into.record);
     uint8_t *rec = NULL;
     size_t rec_len = 0;
-    rc = pf && pi ? resolve_record(pf, pi, true, &rec, &rec_len) : -EBADMSG;
+    /* The desk says they are one child: the merged record's spelling
+     * of the given name is one of theirs. */
+    rc = pf && pi
+             ? resolve_record(pf, pi,
+                              RESOLVE_RECORD_IDS | RESOLVE_RECORD_SPELLING | RESOLVE_RECORD_MERGED,
+                              &rec, &rec_len)
+             : -EBADMSG;
     if (rc == 0) {
       /* The merged record lives where the newer one said. */
       char addr[MASH_RESOLVE_ADDRESS_KEY_SIZE];
@@ -56,6 +62,12 @@ static int s_confirm(mash_store_t *store, const mash_match_row_t *m, const char 
                                 s_record_address(rec, rec_len, addr, sizeof addr), at_ms);
     }
     free(rec);
+    if (rc == 0) {
+      /* One record fewer: the merged one's names are counted no more. */
+      mash_match_person_t gone;
+      mash_match_person_from_pb(&gone, pf);
+      rc = resolve_terms_add(store, &gone, -1);
+    }
     if (pf) {
       mash__v1__person__free_unpacked(pf, NULL);
     }

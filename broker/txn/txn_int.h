@@ -3,6 +3,8 @@
 #ifndef MASH_TXN_INT_H
 #define MASH_TXN_INT_H
 
+#include <stdbool.h>
+
 #include "enquiry.h"
 
 #define MASH_TX_HUB_TARGET "@hub"
@@ -20,6 +22,12 @@ int mash_tx_issue_pack(mash_tx_t *tx, mash_store_t *store, const char *enquiry_i
  * a contact of people[0] or people[1] (either may be NULL or ""): a match
  * decision changed who they are. 0 or negative. */
 int mash_tx_reissue_packs(mash_tx_t *tx, mash_store_t *store, const char *const people[2]);
+
+/* Tell the hub desk that possible match m was confirmed or rejected by
+ * `by`, so that it re-links the contacts it holds (a MatchOutcome through
+ * the outbox). 0 or negative. */
+int mash_tx_match_outcome(mash_tx_t *tx, mash_store_t *store, const mash_match_row_t *m,
+                          bool confirmed, const char *by);
 
 /* Open a duty of `kind` on `ref` (its window start..due) and arm it in the
  * loop's timetable (tx->watch). A duty that exists already is left as it

@@ -49,7 +49,13 @@ if grep -qE '<script|https?://' "$PACKS/ENQ-000001-v1.html"; then fail "page not
 # An agency not asked (health answering police's request) is refused.
 police_req=$(sql "SELECT request_id FROM requests WHERE agency = 'police'")
 out=$(rawsend --key "$T/certs/health.secret" --answer "$police_req" --message-id x-1) || true
-echo "$out" | grep -q "receipt rejected .*not addressed to you" || fail "not-asked answer: $out"
+echo "$out" | grep -q "receipt rejected .*no request with this id is addressed to you" ||
+  fail "not-asked answer: $out"
+# A request id that does not exist gets the very same answer (issue 13: ids
+# cannot be enumerated by telling "not yours" from "no such request").
+nosuch=$(rawsend --key "$T/certs/health.secret" --answer REQ-999999 --message-id x-2) || true
+[ "$(echo "$out" | grep -o 'receipt rejected.*')" = "$(echo "$nosuch" | grep -o 'receipt rejected.*')" ] ||
+  fail "two answers tell an unknown request from another agency's: '$out' / '$nosuch'"
 # A resent answer is stored once: police answers again (a new message id),
 # and the same message again: duplicate both times, no new pack version.
 out=$(rawsend --key "$T/certs/police.secret" --answer "$police_req" --message-id again-1) || true

@@ -8,7 +8,8 @@
 #   instead of making new records and new reviews;
 # - a typo in the enquiry's subject is answered from the agency's records
 #   (not "no information held");
-# - a merge confirmed at the desk re-issues the pack of the open enquiry.
+# - a merge confirmed at the desk re-issues the pack of the open enquiry, and
+#   the desk's own copies of the contacts name the surviving person.
 . "$(dirname "$0")/lib.sh" "$1"
 
 # notification FILE AGENCY GIVEN FAMILY DOB NHS SEX: one child at the
@@ -114,9 +115,26 @@ echo "$pack" | grep -q "Rent arrears" ||
 echo "$pack" | grep -q "by weighted comparison" || fail "the answer does not say how it matched"
 
 # 5. The desk confirms the possible match: the pack is issued again.
+held() { hub list | grep "$1"; }
+maya_id=$(printf 'P-%06d' "$maya") slip_id=$(printf 'P-%06d' "$slip")
+on_own_record() { held MASH-000004 | grep -q "c1=$slip_id "; }
+wait_for 30 "the desk holding MASH-000004 on its own record $slip_id" on_own_record
 mid=$(sql "SELECT id FROM matches WHERE contact_id = 'MASH-000004'")
 out=$(hub match confirm "$(printf 'M-%06d' "$mid")" --by "Duty social worker" \
   --rationale "dob keyed wrongly") || fail "confirm: $out"
 [ "$(person_of MASH-000004)" = "$maya" ] || fail "the confirmed records were not merged"
 wait_for 30 "the re-issued pack" test -f "$(pack_file ENQ-000001 2)"
+
+# 6. The desk's own copy of the contacts follows the merge: MASH-000004 (the
+# confirmed record) and MASH-000005, which joined its cluster while the
+# review was pending, now name Maya's record, and say which match did it.
+relinked() { held "$1" | grep -q "c1=$maya_id "; }
+[ "$slip" != "$maya" ] || fail "the test expects the possible match on its own record"
+for c in MASH-000004 MASH-000005; do
+  wait_for 30 "the desk's contact $c re-linked to $maya_id (holds: $(held $c))" relinked $c
+done
+held MASH-000001 | grep -q "c1=$maya_id " || fail "the desk changed an unrelated link: $(held MASH-000001)"
+grep '"type":"match_outcome"' "$T/hub.out" | grep "\"match_id\":\"M-$(printf '%06d' "$mid")\"" |
+  grep -q "\"merged_person_id\":\"$slip_id\"" || fail "the desk did not say what changed"
+[ -z "$(hub matches | grep "M-$(printf '%06d' "$mid")")" ] || fail "the confirmed match is still open"
 log "ok"

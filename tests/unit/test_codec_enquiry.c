@@ -585,6 +585,39 @@ static void test_enquiry_response_findings_bound(void **state) {
   test_free(many);
 }
 
+/* The broker tells the desk a match was decided (issue 9): ids only. */
+static void test_match_outcome(void **state) {
+  (void)state;
+  enquiry_t q;
+  enquiry_init(&q);
+  Mash__V1__MatchOutcome o = MASH__V1__MATCH_OUTCOME__INIT;
+  o.match_id = "M-000001";
+  o.confirmed = 1;
+  o.person_id = "P-000007";
+  o.merged_person_id = "P-000009";
+  o.decided_by = "Duty social worker";
+  o.decided_at_ms = NOW_MS;
+  Mash__V1__Envelope *env = &q.f.env;
+  env->body_case = MASH__V1__ENVELOPE__BODY_MATCH_OUTCOME;
+  env->match_outcome = &o;
+  expect_valid_env(env);
+  Mash__V1__Envelope *back = round_trip_env(env);
+  assert_string_equal(back->match_outcome->merged_person_id, "P-000009");
+  assert_true(back->match_outcome->confirmed);
+  mash_codec_free(back);
+
+  /* Confirmed needs the merged record; rejected does not. */
+  o.merged_person_id = "";
+  expect_one_env_error(env, "match_outcome.merged_person_id");
+  o.confirmed = 0;
+  expect_valid_env(env);
+  o.person_id = "P 7";
+  expect_one_env_error(env, "match_outcome.person_id");
+  o.person_id = "P-000007";
+  o.match_id = "";
+  expect_one_env_error(env, "match_outcome.match_id");
+}
+
 static void test_escalation(void **state) {
   (void)state;
   enquiry_t q;
@@ -976,6 +1009,7 @@ int main(void) {
       cmocka_unit_test(test_pack_fields),
       cmocka_unit_test(test_pack_bounds),
       cmocka_unit_test(test_outcome),
+      cmocka_unit_test(test_match_outcome),
       cmocka_unit_test(test_receipt_enquiry_id),
       cmocka_unit_test(test_enquiry_bodies_empty),
   };

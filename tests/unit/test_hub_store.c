@@ -326,6 +326,85 @@ static void test_match_closed_when_accepted(void **state) {
   assert_int_equal(s_count(db, "hub_contact_state"), 1);
 }
 
+/* The link of `ref` in the stored contact `id`: "person decision candidate
+ * why" into out. */
+typedef struct link_seen {
+  const char *contact_id, *ref;
+  char text[256];
+} link_seen_t;
+
+static int s_link_cb(const Mash__V1__Contact *c, void *arg) {
+  link_seen_t *l = arg;
+  if (strcmp(c->contact_id, l->contact_id) != 0) {
+    return 0;
+  }
+  for (size_t i = 0; i < c->n_persons; i++) {
+    const Mash__V1__PersonLink *p = c->persons[i];
+    if (strcmp(p->ref, l->ref) == 0) {
+      snprintf(l->text, sizeof l->text, "%s %s %s %s", p->person_id, p->decision,
+               p->candidate_person_id[0] ? p->candidate_person_id : "-", p->why);
+    }
+  }
+  return 0;
+}
+
+static const char *s_held(sqlite3 *db, link_seen_t *l, const char *contact_id, const char *ref) {
+  l->contact_id = contact_id;
+  l->ref = ref;
+  l->text[0] = '\0';
+  assert_true(hub_store_contacts(db, s_link_cb, l, NULL) >= 0);
+  return l->text;
+}
+
+/* The broker's MatchOutcome re-links the contacts the desk holds. */
+static void test_match_outcome_relinks(void **state) {
+  sqlite3 *db = *state;
+  Mash__V1__Contact c1, c2;
+  Mash__V1__PersonLink l1[3], l2[3], *p1[3], *p2[3];
+  /* Both contacts name P-000009 (c2), each offered as a possible match. */
+  s_contact_with_links(&c1, l1, p1, "MASH-000002", "M-000001", 5000);
+  s_contact_with_links(&c2, l2, p2, "MASH-000003", "M-000002", 7000);
+  assert_int_equal(hub_store_contact_put(db, &c1, 9000), 1);
+  assert_int_equal(hub_store_contact_put(db, &c2, 9000), 1);
+  link_seen_t l;
+  assert_string_equal(s_held(db, &l, "MASH-000002", "c2"),
+                      "P-000009 possible P-000007 dob+surname+postcode");
+
+  /* Confirmed: every link to the merged record names the candidate. */
+  Mash__V1__MatchOutcome o = MASH__V1__MATCH_OUTCOME__INIT;
+  o.match_id = "M-000001";
+  o.confirmed = true;
+  o.person_id = "P-000007";
+  o.merged_person_id = "P-000009";
+  assert_int_equal(hub_store_match_outcome(db, &o, 10000), 2);
+  assert_string_equal(s_held(db, &l, "MASH-000002", "c2"),
+                      "P-000007 possible P-000007 dob+surname+postcode; confirmed M-000001");
+  assert_string_equal(s_held(db, &l, "MASH-000003", "c2"),
+                      "P-000007 possible P-000007 dob+surname+postcode; confirmed M-000001");
+  /* Other links are untouched. */
+  assert_string_equal(s_held(db, &l, "MASH-000002", "c1"), "P-000001 identifier - nhs_number");
+  assert_int_equal(s_confirmed(db, "M-000001"), 1);
+  /* The other open match now names the person its record became. */
+  match_seen_t s = s_open(db);
+  assert_int_equal(s.n, 1);
+  assert_string_equal(s.lines[0], "M-000002 MASH-000003 c2->P-000007 new P-000007 800 "
+                                  "dob+surname+postcode 7000");
+  /* Redelivered: nothing changes. */
+  assert_int_equal(hub_store_match_outcome(db, &o, 11000), 0);
+
+  /* Rejected: the link that offered it is a new person. */
+  Mash__V1__MatchOutcome r = MASH__V1__MATCH_OUTCOME__INIT;
+  r.match_id = "M-000002";
+  r.person_id = "P-000007";
+  r.merged_person_id = "";
+  assert_int_equal(hub_store_match_outcome(db, &r, 12000), 1);
+  assert_string_equal(s_held(db, &l, "MASH-000003", "c2"),
+                      "P-000007 new - dob+surname+postcode; confirmed M-000001; rejected M-000002");
+  assert_int_equal(s_confirmed(db, "M-000002"), 0);
+  assert_int_equal(s_open(db).n, 0);
+  assert_int_equal(hub_store_match_outcome(db, &r, 13000), 0);
+}
+
 static void test_undecodable_rows_skipped(void **state) {
   sqlite3 *db = *state;
   Mash__V1__ConsolidatedPack p;
@@ -389,6 +468,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_escalations_once, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_possible_matches_recorded, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_match_closed_when_accepted, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_match_outcome_relinks, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_undecodable_rows_skipped, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_errors_reported, s_setup, s_teardown),
   };

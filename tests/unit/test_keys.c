@@ -152,6 +152,77 @@ static void test_trust_permissions_refused(void **state) {
   mash_trust_destroy(&t);
 }
 
+/* The revocation list wins over the folder: a revoked key is left out, its
+ * principal may get a new key beside it, and a list others can write, or a
+ * malformed one, refuses the whole trust list. */
+static void test_revocation_list(void **state) {
+  const char *dir = *state;
+  char err[1024], path[1024], sub[256];
+  mash_key_t police, hub, fresh;
+  snprintf(sub, sizeof sub, "%s/trusted", dir);
+  assert_int_equal(mkdir(sub, 0755), 0);
+  assert_int_equal(mash_key_generate(sub, "police", "agency", 0, &police, err, sizeof err), 0);
+  assert_int_equal(mash_key_generate(sub, "hub", "hub", 0, &hub, err, sizeof err), 0);
+  assert_int_equal(mash_trust_revoke(sub, "nobody", err, sizeof err), -1);
+  assert_non_null(strstr(err, "no trusted key named 'nobody'"));
+  assert_int_equal(mash_trust_revoke(sub, "police", err, sizeof err), 0);
+  snprintf(path, sizeof path, "%s/revoked", sub);
+  struct stat st;
+  assert_int_equal(stat(path, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+  mash_trust_t *t = mash_trust_load(sub, err, sizeof err);
+  assert_non_null(t);
+  assert_int_equal(mash_trust_count(t), 1);
+  assert_null(mash_trust_find_key(t, police.public_key));
+  assert_null(mash_trust_find_principal(t, "police"));
+  assert_non_null(mash_trust_find_principal(t, "hub"));
+  assert_int_equal(mash_trust_is_revoked(t, police.public_key), 1);
+  assert_int_equal(mash_trust_is_revoked(t, hub.public_key), 0);
+  assert_int_equal(mash_trust_revoked_count(t), 1);
+  assert_string_equal(mash_trust_revoked_at(t, 0)->principal, "police");
+  mash_trust_destroy(&t);
+  assert_int_equal(mash_trust_revoke(sub, "police", err, sizeof err), -1);
+  assert_non_null(strstr(err, "already revoked"));
+
+  /* add: the revoked key never comes back; a new key of the name does, and
+   * the old one stays revoked beside it. */
+  snprintf(path, sizeof path, "%s/police.pub", sub);
+  assert_int_equal(mash_trust_add(sub, path, NULL, err, sizeof err), -1);
+  assert_non_null(strstr(err, "was revoked"));
+  assert_int_equal(mash_key_generate(dir, "police", "agency", 0, &fresh, err, sizeof err), 0);
+  snprintf(path, sizeof path, "%s/police.secret", dir);
+  assert_int_equal(mash_trust_add(sub, path, NULL, err, sizeof err), -1);
+  assert_non_null(strstr(err, "secret key"));
+  snprintf(path, sizeof path, "%s/police.pub", dir);
+  assert_int_equal(chmod(path, 0666), 0);
+  assert_int_equal(mash_trust_add(sub, path, NULL, err, sizeof err), -1);
+  assert_non_null(strstr(err, "writable by group or others"));
+  assert_int_equal(chmod(path, 0644), 0);
+  mash_key_t added;
+  assert_int_equal(mash_trust_add(sub, path, &added, err, sizeof err), 0);
+  assert_string_equal(added.public_key, fresh.public_key);
+  assert_int_equal(mash_trust_add(sub, path, NULL, err, sizeof err), -1);
+  assert_non_null(strstr(err, "already trusted"));
+  t = mash_trust_load(sub, err, sizeof err);
+  assert_non_null(t);
+  assert_string_equal(mash_trust_find_principal(t, "police")->public_key, fresh.public_key);
+  assert_int_equal(mash_trust_is_revoked(t, police.public_key), 1);
+  mash_trust_destroy(&t);
+
+  /* A list others could edit, or one that cannot be read as keys, refuses. */
+  snprintf(path, sizeof path, "%s/revoked", sub);
+  assert_int_equal(chmod(path, 0622), 0);
+  assert_null(mash_trust_load(sub, err, sizeof err));
+  assert_non_null(strstr(err, "restore a revoked key"));
+  assert_int_equal(chmod(path, 0600), 0);
+  FILE *f = fopen(path, "a");
+  assert_non_null(f);
+  fputs("not-a-key police\n", f);
+  fclose(f);
+  assert_null(mash_trust_load(sub, err, sizeof err));
+  assert_non_null(strstr(err, "line 4"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_generate_and_load, s_setup, s_teardown),
@@ -159,6 +230,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_bad_names_and_roles, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_trust_list, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_trust_permissions_refused, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_revocation_list, s_setup, s_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
  * that keeps a flood of bad frames from flooding the log. stderr is sent to
  * a temporary file and read back. */
 #include <setjmp.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "errbuf.h"
 #include "log.h"
 
 static long long s_now;
@@ -114,11 +116,22 @@ static void test_rate_limit(void **state) {
   assert_string_equal(s_take(), "");
 }
 
+/* Errors in words, whichever sign the code has (issue 10: no bare "-28"). */
+static void test_strerror_words(void **state) {
+  (void)state;
+  assert_string_equal(mash_strerror(-ENOSPC), "No space left on device");
+  assert_string_equal(mash_strerror(ENOSPC), "No space left on device");
+  assert_string_equal(mash_strerror(-EBADMSG), "Bad message");
+  assert_string_equal(mash_strerror(0), "no error");
+  assert_string_equal(mash_strerror(-1000000), "unknown error");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_levels),
       cmocka_unit_test(test_json_lines),
       cmocka_unit_test(test_rate_limit),
+      cmocka_unit_test(test_strerror_words),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -149,7 +149,7 @@ static const level_case_t s_levels[] = {
     {"forename~nick", {.given = "Jak"}, {.given = "Jack"}},
     {"forename~1", {.given = "Maya"}, {.given = "Mya"}},
     {"forename~", {.given = "Catherine"}, {.given = "Kathryn"}},
-    {"forename~", {.given = "Mohammed"}, {.given = "Muhammad"}},
+    {"forename~nick", {.given = "Mohammed"}, {.given = "Muhammad"}}, /* one name, two spellings */
     {"!forename", {.given = "Maya"}, {.given = "Amelia"}},
     {"surname", {.family = "Hartley"}, {.family = "HARTLEY"}},
     {"surname~1", {.family = "Hartley"}, {.family = "Hatrley"}},

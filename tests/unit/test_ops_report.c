@@ -153,7 +153,31 @@ static void test_round_trip(void **state) {
   assert_null(o);
 }
 
+/* Refused commands per principal (issue 13): the burst is allowed, the
+ * next is held back until the window ends, and one peer's refusals never
+ * hold back another's commands. */
+static void test_refusal_throttle(void **state) {
+  (void)state;
+  mash_ops_t *o = mash_ops_new(0, 0);
+  assert_non_null(o);
+  const int64_t t0 = 5000000;
+  assert_int_equal(mash_ops_refusals_throttled(o, "health", t0), 0);
+  for (int i = 0; i < MASH_OPS_REFUSALS_BURST; i++) {
+    assert_int_equal(mash_ops_refusals_throttled(o, "health", t0 + i), 0);
+    mash_ops_note_refused_command(o, "health", t0 + i);
+  }
+  assert_int_equal(mash_ops_refusals_throttled(o, "health", t0 + 100), 1);
+  assert_int_equal(mash_ops_refusals_throttled(o, "police", t0 + 100), 0);
+  assert_int_equal(mash_ops_refusals_throttled(o, "health", t0 + MASH_OPS_REFUSALS_WINDOW_MS - 1),
+                   1);
+  assert_int_equal(mash_ops_refusals_throttled(o, "health", t0 + MASH_OPS_REFUSALS_WINDOW_MS), 0);
+  mash_ops_note_refused_command(o, "health", t0 + MASH_OPS_REFUSALS_WINDOW_MS);
+  assert_int_equal(mash_ops_refusals_throttled(o, "health", t0 + MASH_OPS_REFUSALS_WINDOW_MS), 0);
+  mash_ops_destroy(&o);
+}
+
 int main(void) {
-  const struct CMUnitTest tests[] = {cmocka_unit_test(test_round_trip)};
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_round_trip),
+                                     cmocka_unit_test(test_refusal_throttle)};
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

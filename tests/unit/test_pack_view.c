@@ -445,6 +445,8 @@ static void test_json_fields(void **state) {
   assert_true(json_is_false(json_object_get(police, "no_information_held")));
   assert_string_equal(jstr(police, "summary"), "Escalating pattern of abuse.");
   assert_string_equal(jstr(police, "responder"), "DS 301 Priya Nair");
+  /* Free text beside the agency authenticated by its key (issue 13). */
+  assert_string_equal(jstr(police, "responder_agency"), "police");
   json_t *findings = json_object_get(police, "findings");
   assert_int_equal(json_array_size(findings), 2);
   assert_string_equal(jstr(json_array_get(findings, 0), "kind"), "incident");
@@ -629,6 +631,11 @@ static void test_html_content(void **state) {
   assert_true(in_section(police, "<strong>Summary:</strong> Escalating pattern of abuse."));
   assert_true(in_section(police, "05:30 UTC"));
   assert_false(in_section(police, "NOT ANSWERED"));
+  /* The free-text responder never stands alone: the agency the broker
+   * authenticated is shown beside it (issue 13). */
+  assert_true(in_section(police, "<dt>Answered by</dt><dd>police <span class=\"auth\">"
+                                 "(authenticated by the agency's key)</span>; responder, as the "
+                                 "agency wrote it: &ldquo;DS 301 Priya Nair&rdquo;</dd>"));
   const char *health = agency_section(html, "health");
   assert_true(in_section(health, "answered LATE"));
   assert_true(in_section(health, "LATE by 1 h 15 min"));

@@ -841,6 +841,88 @@ static void test_grown_up_sibling_not_listed(void **state) {
 }
 
 /* Nothing in the file names a child: records sealed, keys blind. */
+/* The count of records under one plain term key ("t:s:hartley"). */
+static int64_t s_term(fixture_t *f, const char *key) {
+  int64_t n = -1;
+  const char *keys[1] = {key};
+  assert_int_equal(mash_store_term_counts(f->store, keys, 1, &n), 0);
+  return n;
+}
+
+/* Term counts follow the records: a new record counts its names once, a
+ * link counts nothing, a confirmed merge takes the merged record's away. */
+static void test_term_counts_follow_records(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  assert_int_equal(s_term(f, MASH_MATCH_TERM_TOTAL), 1);
+  assert_int_equal(s_term(f, "t:f:maya"), 1);
+  assert_int_equal(s_term(f, "t:s:hartley"), 1);
+  assert_int_equal(s_term(f, "t:s:marsh"), 0);
+
+  /* The same child again: a link, no new record, no new count. */
+  person_spec_t again = MAYA;
+  again.nhs = NULL;
+  s_note(&t, &again, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
+  assert_string_equal(s_link(b, "c1")->decision, "auto_link");
+  assert_int_equal(s_term(f, MASH_MATCH_TERM_TOTAL), 1);
+
+  /* A possible match: a new record, counted; confirmed, it is merged and
+   * counted no more. */
+  person_spec_t slip = MAYA;
+  slip.dob = "2019-09-27";
+  slip.family = "Hatrley";
+  slip.nhs = NULL;
+  s_note(&t, &slip, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *c = s_intake(f, "police", &t, T0 + 2 * DAY_MS, 0, NULL);
+  assert_string_equal(s_link(c, "c1")->decision, "possible");
+  assert_int_equal(s_term(f, MASH_MATCH_TERM_TOTAL), 2);
+  assert_int_equal(s_term(f, "t:f:maya"), 2);
+  assert_int_equal(s_term(f, "t:s:hatrley"), 1);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(
+      mash_resolve_decide(f->store, s_link(c, "c1")->match_id, 1, "hub", NULL, 0, T0 + 3 * DAY_MS),
+      0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_int_equal(s_term(f, MASH_MATCH_TERM_TOTAL), 1);
+  assert_int_equal(s_term(f, "t:f:maya"), 1);
+  assert_int_equal(s_term(f, "t:s:hatrley"), 0);
+  assert_int_equal(s_term(f, "t:s:hartley"), 1);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+  mash__v1__contact__free_unpacked(c, NULL);
+}
+
+/* A record keeps the spellings of the given name that linked to it: a
+ * record made from "Mya" knows "Maya" once a mention so spelt links. */
+static void test_record_keeps_other_spellings(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  person_spec_t mya = MAYA;
+  mya.given = "Mya";
+  s_note(&t, &mya, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  person_spec_t maya = MAYA;
+  maya.nhs = NULL;
+  s_note(&t, &maya, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
+  assert_string_equal(s_link(b, "c1")->decision, "auto_link");
+  assert_string_equal(s_link(b, "c1")->person_id, s_link(a, "c1")->person_id);
+  mash_person_row_t row;
+  assert_int_equal(mash_store_person_get(f->store, s_link(a, "c1")->person_id, &row), 0);
+  Mash__V1__Person *rec = mash__v1__person__unpack(NULL, row.len, row.record);
+  free(row.record);
+  assert_non_null(rec);
+  assert_string_equal(rec->given_name, "Mya"); /* the spelling it was built on */
+  assert_int_equal(rec->n_other_given_names, 1);
+  assert_string_equal(rec->other_given_names[0], "Maya");
+  mash__v1__person__free_unpacked(rec, NULL);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+}
+
 static void test_no_plaintext_in_the_file(void **state) {
   fixture_t *f = *state;
   note_t t;
@@ -855,8 +937,8 @@ static void test_no_plaintext_in_the_file(void **state) {
   static char buf[1 << 20];
   size_t n = fread(buf, 1, sizeof buf, fp);
   fclose(fp);
-  static const char *const secrets[] = {"Hartley", "HARTLEY", "2019-05-20", "EX1 2AB",
-                                        NHS_A,     "HRTL",    "Canal"};
+  static const char *const secrets[] = {"Hartley", "HARTLEY", "hartley", "2019-05-20", "EX1 2AB",
+                                        NHS_A,     "HRTL",    "Canal",   "maya"};
   for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
     assert_null(memmem(buf, n, secrets[i], strlen(secrets[i])));
   }
@@ -883,6 +965,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_families_at_one_address, setup, teardown),
       cmocka_unit_test_setup_teardown(test_grown_up_sibling_not_listed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_give_up_delivers_flagged, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_term_counts_follow_records, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_record_keeps_other_spellings, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_plaintext_in_the_file, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

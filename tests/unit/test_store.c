@@ -119,8 +119,8 @@ static int teardown(void **state) {
   mash_store_destroy(&f->store);
   assert_null(f->store);
   mash_seal_destroy(&f->seal);
-  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm",
-                                      "mash.db-journal"};
+  static const char *const names[] = {"data.key",    "mash.db",         "mash.db-wal",
+                                      "mash.db-shm", "mash.db-journal", "mash.db.ids"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     char p[128];
     path_in(f, names[i], p, sizeof p);
@@ -164,8 +164,13 @@ static int collect_cb(const char *contact_id, int64_t received_at_ms, const uint
   assert_true(len < sizeof l->contact[0]);
   snprintf(l->ids[l->n], sizeof l->ids[0], "%s", contact_id);
   l->at[l->n] = received_at_ms;
-  memcpy(l->contact[l->n], contact, len);
-  l->contact[l->n][len] = '\0';
+  if (contact == NULL) { /* a blob that failed to open */
+    assert_int_equal(len, 0);
+    snprintf(l->contact[l->n], sizeof l->contact[0], "<damaged>");
+  } else {
+    memcpy(l->contact[l->n], contact, len);
+    l->contact[l->n][len] = '\0';
+  }
   l->n++;
   return l->stop_after && l->n >= l->stop_after;
 }
@@ -429,7 +434,15 @@ static void tamper(const fixture_t *f, int id, const void *blob, int blob_len) {
   assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
 
+/* A blob that fails to open is handed out without content (the caller
+ * names and quarantines it) and the walk goes on: one damaged record does
+ * not hold back the others. Getting it says why (-EBADMSG: tag mismatch). */
 static void test_tampered_blob_fails_load(void **state) {
+  if (store_fixture_is_pg()) {
+    /* Not yet on PostgreSQL (issue 15): quarantine of a damaged blob, the id mark. */
+    print_message("test_tampered_blob_fails_load: SQLite only so far\n");
+    skip();
+  }
   fixture_t *f = *state;
   mash_intake_t in;
   assert_int_equal(intake(f->store, "police", "m-1", "one", &in), 0);
@@ -439,11 +452,24 @@ static void test_tampered_blob_fails_load(void **state) {
   tamper(f, 1, NULL, 0);
   f->store = open_store(f);
   loaded_t l = {0};
-  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), -EBADMSG);
-  assert_int_equal(l.n, 0); /* nothing handed out before the bad row */
+  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), 0);
+  assert_int_equal(l.n, 2);
+  assert_string_equal(l.ids[0], "MASH-000001");
+  assert_string_equal(l.contact[0], "<damaged>");
+  assert_string_equal(l.ids[1], "MASH-000002");
+  assert_string_equal(l.contact[1], "two");
+  mash_contact_row_t row;
+  assert_int_equal(mash_store_contact_get(f->store, "MASH-000001", &row), -EBADMSG);
+  assert_null(row.blob);
+  assert_string_equal(row.principal, "police");
 }
 
 static void test_swapped_blob_fails_load(void **state) {
+  if (store_fixture_is_pg()) {
+    /* Not yet on PostgreSQL (issue 15): quarantine of a damaged blob, the id mark. */
+    print_message("test_swapped_blob_fails_load: SQLite only so far\n");
+    skip();
+  }
   fixture_t *f = *state;
   mash_intake_t in;
   assert_int_equal(intake(f->store, "police", "m-1", "one", &in), 0);
@@ -458,13 +484,20 @@ static void test_swapped_blob_fails_load(void **state) {
 
   f->store = open_store(f);
   loaded_t l = {0};
-  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), -EBADMSG);
-  assert_int_equal(l.n, 1);
+  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), 0);
+  assert_int_equal(l.n, 2);
   assert_string_equal(l.ids[0], "MASH-000001");
   assert_string_equal(l.contact[0], "one");
+  assert_string_equal(l.ids[1], "MASH-000002");
+  assert_string_equal(l.contact[1], "<damaged>");
 }
 
 static void test_plaintext_blob_fails_load(void **state) {
+  if (store_fixture_is_pg()) {
+    /* Not yet on PostgreSQL (issue 15): quarantine of a damaged blob, the id mark. */
+    print_message("test_plaintext_blob_fails_load: SQLite only so far\n");
+    skip();
+  }
   fixture_t *f = *state;
   mash_intake_t in;
   assert_int_equal(intake(f->store, "police", "m-1", "one", &in), 0);
@@ -473,8 +506,9 @@ static void test_plaintext_blob_fails_load(void **state) {
   tamper(f, 1, plain, (int)sizeof plain);
   f->store = open_store(f);
   loaded_t l = {0};
-  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), -EBADMSG);
-  assert_int_equal(l.n, 0);
+  assert_int_equal(mash_store_load_undelivered(f->store, collect_cb, &l), 0);
+  assert_int_equal(l.n, 1);
+  assert_string_equal(l.contact[0], "<damaged>");
 }
 
 static const char *pragma(sqlite3 *db, const char *sql, char *buf, size_t len) {
@@ -514,10 +548,10 @@ static void test_pragmas(void **state) {
   char buf[32];
   assert_string_equal(pragma(last_db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
   assert_string_equal(pragma(last_db, "PRAGMA synchronous", buf, sizeof buf), "2");
-  /* Six migrations: contacts, the enquiry tables, the management-information
+  /* Eight migrations: contacts, the enquiry tables, the management-information
    * columns, the person index, the duties, the index of pending matches by
-   * person. */
-  assert_string_equal(pragma(last_db, "PRAGMA user_version", buf, sizeof buf), "6");
+   * person, the refusals in the inbox, the term counts of names. */
+  assert_string_equal(pragma(last_db, "PRAGMA user_version", buf, sizeof buf), "8");
   assert_true(strtol(pragma(last_db, "PRAGMA busy_timeout", buf, sizeof buf), NULL, 10) > 0);
   last_db = NULL;
 
@@ -538,6 +572,127 @@ static void test_newer_schema_refused(void **state) {
   char err[256] = "";
   assert_null(store_fixture_open(f->db, f->seal, err, sizeof err));
   assert_non_null(strstr(err, "99"));
+}
+
+/* n contacts taken in and committed, as the storage thread does. */
+static void intake_committed(mash_store_t *s, int from, int n) {
+  for (int i = from; i < from + n; i++) {
+    char mid[32];
+    snprintf(mid, sizeof mid, "m-%d", i);
+    mash_intake_t in;
+    assert_int_equal(mash_store_begin(s), 0);
+    assert_int_equal(intake(s, "police", mid, "c", &in), 0);
+    assert_int_equal(mash_store_commit(s), 0);
+  }
+}
+
+static char *read_mark(const fixture_t *f, char *buf, size_t cap) {
+  char p[160];
+  path_in(f, "mash.db.ids", p, sizeof p);
+  FILE *fp = fopen(p, "r");
+  assert_non_null(fp);
+  size_t n = fread(buf, 1, cap - 1, fp);
+  buf[n] = '\0';
+  fclose(fp);
+  struct stat st;
+  assert_int_equal(stat(p, &st), 0);
+  assert_int_equal(st.st_mode & 0777, 0600);
+  return buf;
+}
+
+/* The id mark (issue 10): ids are reserved in blocks of 64 (one synced
+ * write per block) and the highest committed is recorded; a database that
+ * lost receipted contacts (here: rows gone, as with a deleted -wal) is
+ * refused, naming what is missing; accepting the loss issues new ids above
+ * every id reserved, so none is reused, then and after a restart. */
+static void test_id_mark_catches_lost_rows(void **state) {
+  if (store_fixture_is_pg()) {
+    /* Not yet on PostgreSQL (issue 15): quarantine of a damaged blob, the id mark. */
+    print_message("test_id_mark_catches_lost_rows: SQLite only so far\n");
+    skip();
+  }
+  fixture_t *f = *state;
+  intake_committed(f->store, 1, 3);
+  char buf[512];
+  assert_non_null(
+      strstr(read_mark(f, buf, sizeof buf), "contact  00000000000000000064 00000000000000000003 "));
+  mash_store_destroy(&f->store);
+
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "DELETE FROM contacts WHERE id > 1", NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  char err[2048] = "";
+  assert_null(mash_store_sqlite_new(f->db, f->seal, err, sizeof err));
+  assert_non_null(strstr(err, "behind its id mark"));
+  assert_non_null(strstr(err, "contacts up to MASH-000003 were stored and receipted"));
+  assert_non_null(strstr(err, "ends at MASH-000001 (2 missing)"));
+  assert_non_null(strstr(err, "--accept-id-loss"));
+  assert_null(strstr(err, "enquiries up to")); /* only what is missing is named */
+
+  mash_store_sqlite_opts_t opts = {.accept_id_loss = 1};
+  f->store = mash_store_sqlite_open(f->db, f->seal, &opts, err, sizeof err);
+  assert_non_null(f->store);
+  assert_non_null(strstr(opts.note, "2 contacts missing (MASH-000002 to MASH-000003)"));
+  assert_non_null(strstr(opts.note, "new ones start at MASH-000065"));
+  mash_intake_t in;
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(intake(f->store, "police", "after-1", "c", &in), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_string_equal(in.contact_id, "MASH-000065");
+  mash_store_destroy(&f->store);
+
+  /* Accepted once: a plain start opens it, and goes on above the mark. */
+  f->store = open_store(f);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(intake(f->store, "police", "after-2", "c", &in), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_string_equal(in.contact_id, "MASH-000066");
+}
+
+/* A rolled-back intake does not raise the committed mark: its id is issued
+ * again, and the reopened store is not wrongly called behind. */
+static void test_id_mark_ignores_rollback(void **state) {
+  fixture_t *f = *state;
+  intake_committed(f->store, 1, 1);
+  mash_intake_t in;
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(intake(f->store, "police", "gone", "c", &in), 0);
+  assert_string_equal(in.contact_id, "MASH-000002");
+  assert_int_equal(mash_store_rollback(f->store), 0);
+  mash_store_destroy(&f->store);
+  f->store = open_store(f);
+  intake_committed(f->store, 2, 1);
+  assert_int_equal(count(f->store), 2);
+}
+
+/* A damaged mark is refused too (it can no longer vouch for the database);
+ * --accept-id-loss makes it again from the database. */
+static void test_id_mark_damaged(void **state) {
+  if (store_fixture_is_pg()) {
+    /* Not yet on PostgreSQL (issue 15): quarantine of a damaged blob, the id mark. */
+    print_message("test_id_mark_damaged: SQLite only so far\n");
+    skip();
+  }
+  fixture_t *f = *state;
+  intake_committed(f->store, 1, 2);
+  mash_store_destroy(&f->store);
+  char p[160];
+  path_in(f, "mash.db.ids", p, sizeof p);
+  int fd = open(p, O_WRONLY);
+  assert_true(fd >= 0);
+  assert_int_equal(pwrite(fd, "9", 1, 40), 1); /* one digit changed */
+  close(fd);
+  char err[2048] = "";
+  assert_null(mash_store_sqlite_new(f->db, f->seal, err, sizeof err));
+  assert_non_null(strstr(err, "is damaged: its check line does not match"));
+  mash_store_sqlite_opts_t opts = {.accept_id_loss = 1};
+  f->store = mash_store_sqlite_open(f->db, f->seal, &opts, err, sizeof err);
+  assert_non_null(f->store);
+  assert_non_null(strstr(opts.note, "made again from the database"));
+  intake_committed(f->store, 3, 1);
+  assert_int_equal(count(f->store), 3);
 }
 
 static void test_open_bad_path(void **state) {
@@ -573,6 +728,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
       cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_open_bad_path, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_id_mark_catches_lost_rows, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_id_mark_ignores_rollback, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_id_mark_damaged, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,6 +149,8 @@ enum {
   S_MATCH_GET,
   S_MATCH_DECIDE,
   S_MATCH_PENDING,
+  S_TERM_COUNTS,
+  S_TERM_ADD,
   S_STATS_SUMMARY,
   S_STATS_SOURCES,
   S_STATS_REPLIES,
@@ -162,6 +164,7 @@ enum {
   S_DUTIES_OPEN,
   S_DUTY_STATS,
   S_OPS_FIGURES,
+  S_INBOX_REFUSED,
   S_N
 };
 
@@ -213,6 +216,8 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_MATCH_GET] = "match_get",
     [S_MATCH_DECIDE] = "match_decide",
     [S_MATCH_PENDING] = "match_pending",
+    [S_TERM_COUNTS] = "term_counts",
+    [S_TERM_ADD] = "term_add",
     [S_STATS_SUMMARY] = "stats_summary",
     [S_STATS_SOURCES] = "stats_sources",
     [S_STATS_REPLIES] = "stats_replies",
@@ -226,6 +231,7 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_DUTIES_OPEN] = "duties_open",
     [S_DUTY_STATS] = "duty_stats",
     [S_OPS_FIGURES] = "ops_figures",
+    [S_INBOX_REFUSED] = "inbox_refused",
 };
 
 /* ---- the recording fake: each slot records its arguments ---- */
@@ -515,6 +521,15 @@ static int f_match_pending(mash_store_t *s, const char *person_id, mash_store_pe
                (uintptr_t[]){(uintptr_t)person_id, (uintptr_t)cb, (uintptr_t)arg}, 3);
 }
 
+static int f_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
+  return s_hit(s, S_TERM_COUNTS, (uintptr_t[]){(uintptr_t)keys, (uintptr_t)n, (uintptr_t)counts},
+               3);
+}
+
+static int f_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta) {
+  return s_hit(s, S_TERM_ADD, (uintptr_t[]){(uintptr_t)keys, (uintptr_t)n, (uintptr_t)delta}, 3);
+}
+
 static int s_pending_cb(const char *other_id, int other_is_candidate, void *arg) {
   (void)other_id;
   (void)other_is_candidate;
@@ -592,6 +607,15 @@ static int f_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_
                5);
 }
 
+static int f_inbox_refused(mash_store_t *s, const char *principal, const char *message_id,
+                           const uint8_t *result, size_t len, int64_t at_ms,
+                           int64_t expire_before_ms) {
+  return s_hit(s, S_INBOX_REFUSED,
+               (uintptr_t[]){(uintptr_t)principal, (uintptr_t)message_id, (uintptr_t)result,
+                             (uintptr_t)len, (uintptr_t)at_ms, (uintptr_t)expire_before_ms},
+               6);
+}
+
 static const mash_store_vtable_t RECORDING_VT = {
     .begin = f_begin,
     .commit = f_commit,
@@ -640,6 +664,8 @@ static const mash_store_vtable_t RECORDING_VT = {
     .match_get = f_match_get,
     .match_decide = f_match_decide,
     .match_pending = f_match_pending,
+    .term_counts = f_term_counts,
+    .term_add = f_term_add,
     .stats_summary = f_stats_summary,
     .stats_sources = f_stats_sources,
     .stats_replies = f_stats_replies,
@@ -653,6 +679,7 @@ static const mash_store_vtable_t RECORDING_VT = {
     .duties_open = f_duties_open,
     .duty_stats = f_duty_stats,
     .ops_figures = f_ops_figures,
+    .inbox_refused = f_inbox_refused,
     .destroy = f_destroy,
 };
 
@@ -1001,6 +1028,20 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     *n = 3;
     rc = mash_store_match_pending(s, P(0), s_pending_cb, P(2));
     break;
+  case S_TERM_COUNTS:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)(size_t)203;
+    want[2] = (uintptr_t)P(2);
+    *n = 3;
+    rc = mash_store_term_counts(s, P(0), (size_t)203, P(2));
+    break;
+  case S_TERM_ADD:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)(size_t)203;
+    want[2] = (uintptr_t)-1;
+    *n = 3;
+    rc = mash_store_term_add(s, P(0), (size_t)203, -1);
+    break;
   case S_STATS_SUMMARY:
     want[0] = (uintptr_t)INT64_C(5000000000);
     want[1] = (uintptr_t)P(1);
@@ -1075,6 +1116,17 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     want[4] = (uintptr_t)P(0);
     *n = 5;
     rc = mash_store_ops_figures(s, 1, 2, 3, 4, P(0));
+    break;
+  case S_INBOX_REFUSED:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)P(2);
+    want[3] = (uintptr_t)(size_t)207;
+    want[4] = (uintptr_t)INT64_C(5000000005);
+    want[5] = (uintptr_t)INT64_C(5000000006);
+    *n = 6;
+    rc = mash_store_inbox_refused(s, P(0), P(1), P(2), (size_t)207, INT64_C(5000000005),
+                                  INT64_C(5000000006));
     break;
   default:
     fail();
@@ -1331,6 +1383,20 @@ static void test_sqlite_round_trip_and_statistics(void **state) {
   size_t res_len = 0;
   assert_int_equal(mash_store_inbox_get(s, "hub", "req-1", &res, &res_len), 1);
   assert_int_equal(res_len, 2);
+  lib_free(res);
+  /* Refusals are kept for a retention period only (issue 13): a refusal
+   * stored before the cut is deleted by the next one; an accepted answer,
+   * however old, never is. */
+  assert_int_equal(mash_store_inbox_refused(s, "hub", "bad-1", (const uint8_t *)"no", 2, t0, 0), 0);
+  assert_int_equal(mash_store_inbox_get(s, "hub", "bad-1", &res, &res_len), 1);
+  lib_free(res);
+  assert_int_equal(mash_store_inbox_refused(s, "hub", "bad-2", (const uint8_t *)"no", 2,
+                                            t0 + 8 * 1440 * min, t0 + 1),
+                   0);
+  assert_int_equal(mash_store_inbox_get(s, "hub", "bad-1", &res, &res_len), 0);
+  assert_int_equal(mash_store_inbox_get(s, "hub", "bad-2", &res, &res_len), 1);
+  lib_free(res);
+  assert_int_equal(mash_store_inbox_get(s, "hub", "req-1", &res, &res_len), 1);
   lib_free(res);
   int64_t latest = 0;
   assert_int_equal(mash_store_latest_instant(s, &latest), 0);

@@ -76,6 +76,9 @@ typedef struct reply {
   char code[64];
   char user[64];
   char request_id[64];
+  char text[64];
+  uint8_t meta[64]; /* the metadata frame as sent */
+  int meta_len;
 } reply_t;
 
 static void s_linger0(void *s) {
@@ -117,9 +120,11 @@ static reply_t s_ask(fx_t *f, mash_zap_stats_t *st, const char *const *frames) {
   reply_t r;
   memset(&r, 0, sizeof r);
   char frame[6][64];
+  int lens[6];
   for (int i = 0; i < 6; i++) {
     int len = zmq_recv(b, frame[i], sizeof frame[i] - 1, 0);
     assert_true(len >= 0);
+    lens[i] = len;
     frame[i][len] = '\0';
     int more = 0;
     size_t ml = sizeof more;
@@ -130,6 +135,9 @@ static reply_t s_ask(fx_t *f, mash_zap_stats_t *st, const char *const *frames) {
   snprintf(r.request_id, sizeof r.request_id, "%s", frame[1]);
   snprintf(r.code, sizeof r.code, "%s", frame[2]);
   snprintf(r.user, sizeof r.user, "%s", frame[4]);
+  snprintf(r.text, sizeof r.text, "%s", frame[3]);
+  r.meta_len = lens[5];
+  memcpy(r.meta, frame[5], sizeof r.meta);
   zmq_close(a);
   zmq_close(b);
   return r;
@@ -148,12 +156,21 @@ static void test_answers(void **state) {
   assert_string_equal(r.code, "200");
   assert_string_equal(r.user, "police");
   assert_string_equal(r.request_id, "r1");
+  /* The key rides along as metadata (RFC 27): name length, name, value
+   * length (4 bytes, big-endian), value. */
+  size_t nlen = strlen(MASH_ZAP_KEY_PROPERTY);
+  assert_int_equal(r.meta_len, (int)(1 + nlen + 4 + MASH_Z85_KEY_LEN));
+  assert_int_equal(r.meta[0], nlen);
+  assert_memory_equal(r.meta + 1, MASH_ZAP_KEY_PROPERTY, nlen);
+  assert_int_equal(r.meta[1 + nlen + 3], MASH_Z85_KEY_LEN);
+  assert_memory_equal(r.meta + 1 + nlen + 4, f->police.public_key, MASH_Z85_KEY_LEN);
 
   const char *stranger[] = {"1.0", "r2", MASH_ZAP_DOMAIN, "", "", "CURVE", unknown, NULL};
   r = s_ask(f, &st, stranger);
   assert_string_equal(r.code, "400");
   assert_string_equal(r.user, "");
   assert_string_equal(r.request_id, "r2");
+  assert_int_equal(r.meta_len, 0);
 
   const char *domain[] = {"1.0", "r3", "other", "", "", "CURVE", police, NULL};
   assert_string_equal(s_ask(f, &st, domain).code, "400");
@@ -174,6 +191,26 @@ static void test_answers(void **state) {
   assert_string_equal(r.request_id, "r8");
   assert_int_equal(st.malformed, 2);
   assert_int_equal(st.allowed, 1);
+}
+
+/* A revoked key is refused, and said to be revoked, though its .pub is
+ * still in the folder. */
+static void test_revoked(void **state) {
+  fx_t *f = *state;
+  char err[512], police[64];
+  mash_zap_stats_t st = {0};
+  assert_int_equal(mash_trust_revoke(f->trusted, "police", err, sizeof err), 0);
+  mash_trust_destroy(&f->trust);
+  f->trust = mash_trust_load(f->trusted, err, sizeof err);
+  assert_non_null(f->trust);
+  snprintf(police, sizeof police, "\x01%s", f->police.public_key);
+  const char *req[] = {"1.0", "r1", MASH_ZAP_DOMAIN, "", "", "CURVE", police, NULL};
+  reply_t r = s_ask(f, &st, req);
+  assert_string_equal(r.code, "400");
+  assert_string_equal(r.text, "revoked key");
+  assert_string_equal(r.user, "");
+  assert_int_equal(st.denied, 1);
+  assert_int_equal(st.allowed, 0);
 }
 
 /* ------------------------------------------------------------ end to end */
@@ -223,7 +260,12 @@ static void s_serve_until_message(fx_t *f, void *zap, void *server, mash_zap_sta
       assert_true(zmq_msg_recv(&rid, server, 0) >= 0);
       assert_true(zmq_msg_recv(&msg, server, 0) >= 0);
       const char *uid = zmq_msg_gets(&msg, "User-Id");
+      const char *key = zmq_msg_gets(&msg, MASH_ZAP_KEY_PROPERTY);
       assert_non_null(uid);
+      assert_non_null(key); /* each message carries the key it came with */
+      const mash_key_t *k = mash_trust_find_principal(f->trust, uid);
+      assert_non_null(k);
+      assert_string_equal(key, k->public_key);
       snprintf(user, ulen, "%s", uid);
       snprintf(body, blen, "%.*s", (int)zmq_msg_size(&msg), (const char *)zmq_msg_data(&msg));
       zmq_msg_close(&rid);
@@ -305,6 +347,7 @@ static void test_selftest_fails_without_zap(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_answers, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_revoked, setup, teardown),
       cmocka_unit_test_setup_teardown(test_end_to_end, setup, teardown),
       cmocka_unit_test_setup_teardown(test_selftest_fails_without_zap, setup, teardown),
   };

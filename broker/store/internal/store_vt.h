@@ -98,6 +98,9 @@ typedef struct mash_store_vtable {
                       const uint8_t *decision, size_t len, int64_t at_ms);
   /* The people in an open possible match with person_id, either side. */
   int (*match_pending)(mash_store_t *s, const char *person_id, mash_store_pending_cb cb, void *arg);
+  /* Term counts: records per name key (blind indexes only). */
+  int (*term_counts)(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts);
+  int (*term_add)(mash_store_t *s, const char *const *keys, size_t n, int delta);
 
   /* ---- statistics ---- */
   int (*stats_summary)(mash_store_t *s, int64_t now_ms, mash_store_stats_t *out);
@@ -120,6 +123,8 @@ typedef struct mash_store_vtable {
   /* ---- the operations console ---- */
   int (*ops_figures)(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                      int64_t screening_ms, mash_ops_figures_t *out);
+  int (*inbox_refused)(mash_store_t *s, const char *principal, const char *message_id,
+                       const uint8_t *result, size_t len, int64_t at_ms, int64_t expire_before_ms);
 } mash_store_vtable_t;
 
 /* Every implementation starts with this (its own struct's first member), so

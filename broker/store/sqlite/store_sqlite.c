@@ -41,6 +41,7 @@ typedef struct s_store {
   store_per_t *per;
   store_stat_t *stat;
   store_duty_t *duty; /* the duties of the timetable (store_sqlite_duty.c) */
+  store_ids_t *ids;   /* the id mark beside the database (store_sqlite_ids.c) */
 } s_store_t;
 
 static s_store_t *s_from(mash_store_t *s) {
@@ -69,6 +70,21 @@ sqlite3 *store_sqlite_db(mash_store_t *s) {
 
 store_stat_t *store_sqlite_stat(mash_store_t *s) {
   return s_from(s)->stat;
+}
+
+store_ids_t *store_sqlite_ids(mash_store_t *s) {
+  return s_from(s)->ids;
+}
+
+const char *store_sqlite_errmsg(sqlite3 *db, char *buf, size_t len) {
+  int e = db ? sqlite3_system_errno(db) : 0;
+  const char *msg = db ? sqlite3_errmsg(db) : "out of memory";
+  if (e != 0) {
+    snprintf(buf, len, "%s: %s", msg, strerror(e));
+  } else {
+    snprintf(buf, len, "%s", msg);
+  }
+  return buf;
 }
 
 /* Translate an SQLite result code into a negative errno at the module edge. */
@@ -184,11 +200,17 @@ static int s_begin(mash_store_t *s) {
   return store_sql_exec(s_from(s)->st[X_BEGIN]);
 }
 
+/* The id mark learns what was committed before the caller can receipt it. */
 static int s_commit(mash_store_t *s) {
-  return store_sql_exec(s_from(s)->st[X_COMMIT]);
+  int rc = store_sql_exec(s_from(s)->st[X_COMMIT]);
+  if (rc == 0) {
+    store_ids_committed(s_from(s)->ids);
+  }
+  return rc;
 }
 
 static int s_rollback(mash_store_t *s) {
+  store_ids_rolled_back(s_from(s)->ids);
   return store_sql_exec(s_from(s)->st[X_ROLLBACK]);
 }
 
@@ -209,6 +231,7 @@ static void s_destroy(mash_store_t *s) {
   store_per_destroy(ss->per);
   store_stat_destroy(ss->stat);
   store_duty_destroy(ss->duty);
+  store_ids_destroy(ss->ids);
   store_sql_finalize_all(ss->st, X_N);
   /* A transaction left open (the caller crashed out of a batch) is rolled
    * back by close: never committed half-way. */
@@ -263,6 +286,7 @@ static const mash_store_vtable_t SQLITE_VT = {
     /* duties */
     STORE_DUTY_VTABLE_ENTRIES,
     .ops_figures = store_ops_figures,
+    .inbox_refused = store_enq_inbox_refused,
 };
 
 /* A read-only store serves statistics and nothing else: every other slot
@@ -309,6 +333,48 @@ static void s_precreate_private(const char *path) {
   }
 }
 
+/* What a store must be able to write before it is said to be ready. */
+#define S_HEADROOM_BYTES (1 << 20)
+
+/* Prove the store can write (a broker that says ready must not exit at its
+ * first commit on a disk still full): HEADROOM bytes allocated in the
+ * database's folder and given back, then a write transaction committed
+ * (PRAGMA user_version rewritten with its own value). In-memory databases
+ * skip the first. 0, or a negative errno with the system's reason in err. */
+static int s_probe_write(s_store_t *ss, const char *path, char *err, size_t errlen) {
+  if (strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0 && path[0] != '\0') {
+    char probe[1100];
+    snprintf(probe, sizeof probe, "%s.probe", path);
+    int fd = open(probe, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int e = fd < 0 ? errno : posix_fallocate(fd, 0, S_HEADROOM_BYTES);
+    if (fd >= 0) {
+      close(fd);
+      unlink(probe);
+    }
+    if (e != 0) {
+      snprintf(err, errlen,
+               "cannot write beside %s: %s (%d KiB could not be set aside for the store); "
+               "free some space, then start mashd again",
+               path, strerror(e), S_HEADROOM_BYTES / 1024);
+      return -e;
+    }
+  }
+  char sql[96];
+  snprintf(sql, sizeof sql, "BEGIN IMMEDIATE; PRAGMA user_version = %d; COMMIT;",
+           store_sqlite_schema_version());
+  int rc = sqlite3_exec(ss->db, sql, NULL, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    char why[256];
+    snprintf(err, errlen,
+             "cannot write to %s: %s; free some space or fix its permissions, then "
+             "start mashd again",
+             path, store_sqlite_errmsg(ss->db, why, sizeof why));
+    sqlite3_exec(ss->db, "ROLLBACK", NULL, NULL, NULL);
+    return store_sqlite_errno(rc);
+  }
+  return 0;
+}
+
 /* A store with its connection open (flags for sqlite3_open_v2), or NULL
  * with a reason in err. */
 static s_store_t *s_open(const char *path, int flags, const mash_store_vtable_t *vt, char *err,
@@ -321,8 +387,9 @@ static s_store_t *s_open(const char *path, int flags, const mash_store_vtable_t 
   ss->base.vt = vt;
   int rc = sqlite3_open_v2(path, &ss->db, flags, NULL);
   if (rc != SQLITE_OK) {
+    char why[256];
     snprintf(err, errlen, "cannot open %s: %s", path,
-             ss->db ? sqlite3_errmsg(ss->db) : sqlite3_errstr(rc));
+             ss->db ? store_sqlite_errmsg(ss->db, why, sizeof why) : sqlite3_errstr(rc));
     s_destroy(&ss->base);
     return NULL;
   }
@@ -348,7 +415,15 @@ static int s_open_readers(s_store_t *ss, char *err, size_t errlen) {
 
 mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, char *err,
                                     size_t errlen) {
+  return mash_store_sqlite_open(path, seal, NULL, err, errlen);
+}
+
+mash_store_t *mash_store_sqlite_open(const char *path, const mash_seal_t *seal,
+                                     mash_store_sqlite_opts_t *opts, char *err, size_t errlen) {
   char dummy[1];
+  if (opts) {
+    opts->note[0] = '\0';
+  }
   s_err_init(&err, &errlen, dummy, sizeof dummy);
   if (!path || !seal) {
     snprintf(err, errlen, "no database path or seal");
@@ -365,8 +440,9 @@ mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, c
   char mode[16];
   int rc = s_pragma_text(ss->db, "PRAGMA journal_mode = WAL", mode, sizeof mode);
   if (rc != SQLITE_OK || strcmp(mode, "wal") != 0) {
+    char why[256];
     snprintf(err, errlen, "cannot set WAL mode on %s: %s", path,
-             rc != SQLITE_OK ? sqlite3_errmsg(ss->db) : mode);
+             rc != SQLITE_OK ? store_sqlite_errmsg(ss->db, why, sizeof why) : mode);
     goto fail;
   }
   rc = sqlite3_exec(ss->db,
@@ -378,10 +454,26 @@ mash_store_t *mash_store_sqlite_new(const char *path, const mash_seal_t *seal, c
                     "PRAGMA mmap_size = 1073741824;",
                     NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
-    snprintf(err, errlen, "cannot configure %s: %s", path, sqlite3_errmsg(ss->db));
+    char why[256];
+    snprintf(err, errlen, "cannot configure %s: %s", path,
+             store_sqlite_errmsg(ss->db, why, sizeof why));
     goto fail;
   }
   if (store_sqlite_migrate(ss->db, store_sqlite_schema_version(), err, errlen) != 0) {
+    goto fail;
+  }
+  /* Before anything can issue an id: a database behind its id mark (a lost
+   * write-ahead log) is refused here, unless the loss is accepted. */
+  store_ids_opts_t io = {.accept_id_loss = opts ? opts->accept_id_loss : 0};
+  char note[sizeof opts->note];
+  ss->ids = store_ids_open(ss->db, path, &io, note, sizeof note, err, errlen);
+  if (!ss->ids) {
+    goto fail;
+  }
+  if (opts) {
+    snprintf(opts->note, sizeof opts->note, "%s", note);
+  }
+  if (s_probe_write(ss, path, err, errlen) != 0) {
     goto fail;
   }
   if (store_sql_prepare_all(ss->db, SQL, X_N, ss->st, "transaction", err, errlen) != 0) {

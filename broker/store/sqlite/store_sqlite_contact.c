@@ -135,7 +135,8 @@ int store_con_find(mash_store_t *s, const char *principal, const char *message_i
  * its contact id as associated data and written once: the row never holds
  * a placeholder or plaintext. Only this connection writes (the storage
  * thread, under BEGIN IMMEDIATE or a single autocommit statement), so
- * MAX(id) + 1 is the id the row gets. */
+ * MAX(id) + 1 is the id the row gets, raised above any id the id mark
+ * (store_sqlite_ids.c) says was issued and lost. */
 int store_con_intake(mash_store_t *s, mash_intake_t *in) {
   if (!in || !in->principal || !in->message_id || (!in->contact && in->contact_len > 0)) {
     return -EINVAL;
@@ -150,6 +151,10 @@ int store_con_intake(mash_store_t *s, mash_intake_t *in) {
   }
   int64_t id = 0;
   rc = store_sql_int64(s_q(s, C_NEXT_ID), &id);
+  if (rc == 0) {
+    /* Never an id issued before, even one the database has lost. */
+    rc = store_ids_next(store_sqlite_ids(s), STORE_IDS_CONTACT, &id);
+  }
   if (rc < 0) {
     return rc;
   }
@@ -285,12 +290,16 @@ int store_con_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, void *
     }
     uint8_t *contact = NULL;
     size_t contact_len = 0;
-    /* A blob that fails to open stops the load: returning it, or skipping
-     * it silently, would lose or corrupt a child's referral. */
-    rc = mash_seal_decrypt(store_sqlite_con(s)->seal, blob, (size_t)blob_len,
-                           (const uint8_t *)contact_id, (size_t)id_len, &contact, &contact_len);
-    if (rc < 0) {
-      break;
+    /* A blob that fails to open is handed over without its content
+     * (contact NULL): the caller names it and why, and quarantines it. It
+     * stays in the store untouched (a restored key or backup may open it),
+     * and one damaged record does not stop every other child's. */
+    int orc =
+        mash_seal_decrypt(store_sqlite_con(s)->seal, blob, (size_t)blob_len,
+                          (const uint8_t *)contact_id, (size_t)id_len, &contact, &contact_len);
+    if (orc < 0) {
+      contact = NULL;
+      contact_len = 0;
     }
     int stop = cb(contact_id, received_at_ms, contact, contact_len, arg);
     OPENSSL_cleanse(contact, contact_len);

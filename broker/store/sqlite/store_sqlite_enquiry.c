@@ -21,6 +21,8 @@
 enum {
   Q_INBOX_GET,
   Q_INBOX_PUT,
+  Q_INBOX_REFUSED,
+  Q_INBOX_EXPIRE,
   Q_ENQ_NEXT,
   Q_ENQ_INSERT,
   Q_ENQ_GET,
@@ -51,6 +53,10 @@ static const char *const SQL[Q_N] = {
     [Q_INBOX_GET] = "SELECT result FROM inbox WHERE principal = ?1 AND message_id = ?2",
     [Q_INBOX_PUT] = "INSERT OR IGNORE INTO inbox (principal, message_id, at_ms, result) "
                     "VALUES (?1, ?2, ?3, ?4)",
+    [Q_INBOX_REFUSED] = "INSERT OR IGNORE INTO inbox (principal, message_id, at_ms, result, "
+                        "refused) VALUES (?1, ?2, ?3, ?4, 1)",
+    [Q_INBOX_EXPIRE] = "DELETE FROM inbox WHERE rowid IN (SELECT rowid FROM inbox "
+                       "WHERE refused = 1 AND at_ms < ?1 ORDER BY at_ms LIMIT 16)",
     [Q_ENQ_NEXT] = "SELECT COALESCE(MAX(id), 0) + 1 FROM enquiries",
     [Q_ENQ_INSERT] = "INSERT INTO enquiries (id, enquiry_id, contact_id, rag, opened_at_ms, "
                      "decision, consent_status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -135,9 +141,14 @@ static int s_open(mash_store_t *s, sqlite3_stmt *q, int col, const char *aad, ui
   return store_sql_open(store_sqlite_enq(s)->seal, q, col, aad, out, out_len);
 }
 
+/* MAX(id) + 1, raised above any id the id mark says was issued. */
 static int s_next_id(mash_store_t *s, int which, sqlite3_int64 *id) {
   int64_t v = 0;
   int rc = store_sql_int64(s_q(s, which), &v);
+  if (rc == 0) {
+    rc = store_ids_next(store_sqlite_ids(s),
+                        which == Q_ENQ_NEXT ? STORE_IDS_ENQUIRY : STORE_IDS_REQUEST, &v);
+  }
   *id = v;
   return rc;
 }
@@ -182,6 +193,27 @@ int store_enq_inbox_put(mash_store_t *s, const char *principal, const char *mess
   sqlite3_bind_blob(q, 4, result ? (const void *)result : (const void *)"", (int)len,
                     SQLITE_STATIC);
   return store_sql_exec(q);
+}
+
+/* A refusal is kept (its resend gets the same answer) for a retention
+ * period only: each one stored deletes up to 16 that have expired, so the
+ * refusals kept stay those of one period, however many a peer sends. */
+int store_enq_inbox_refused(mash_store_t *s, const char *principal, const char *message_id,
+                            const uint8_t *result, size_t len, int64_t at_ms,
+                            int64_t expire_before_ms) {
+  sqlite3_stmt *q = s_q(s, Q_INBOX_REFUSED);
+  sqlite3_bind_text(q, 1, principal, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 2, message_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 3, at_ms);
+  sqlite3_bind_blob(q, 4, result ? (const void *)result : (const void *)"", (int)len,
+                    SQLITE_STATIC);
+  int rc = store_sql_exec(q);
+  if (rc == 0) {
+    q = s_q(s, Q_INBOX_EXPIRE);
+    sqlite3_bind_int64(q, 1, expire_before_ms);
+    rc = store_sql_exec(q);
+  }
+  return rc;
 }
 
 /* ---- enquiries ---- */

@@ -30,6 +30,11 @@ store_duty_t *store_sqlite_duty(mash_store_t *s);
 /* The connection, for the operations console's queries (store_sqlite_ops.c). */
 sqlite3 *store_sqlite_db(mash_store_t *s);
 
+/* SQLite's message for db's last error, with the system's own text when an
+ * operating-system call failed ("disk I/O error: No space left on
+ * device"), written into buf; returns buf. */
+const char *store_sqlite_errmsg(sqlite3 *db, char *buf, size_t len);
+
 /* An SQLite result code as a negative errno (0 for OK, ROW, DONE). */
 int store_sqlite_errno(int rc);
 
@@ -66,6 +71,34 @@ int store_sqlite_user_version(sqlite3 *db, int *version);
  * refused (-EPROTO). Returns 0 or a negative error with a reason in err. */
 int store_sqlite_migrate(sqlite3 *db, int target, char *err, size_t errlen);
 
+/* ---- the id mark (store_sqlite_ids.c) ---- */
+
+typedef struct store_ids store_ids_t;
+enum { STORE_IDS_CONTACT, STORE_IDS_ENQUIRY, STORE_IDS_REQUEST, STORE_IDS_N };
+typedef struct store_ids_opts {
+  int accept_id_loss; /* a database behind its mark: go on, issuing above it */
+} store_ids_opts_t;
+/* The id mark of the database at db_path (DB_PATH.ids; none for an
+ * in-memory database), checked against db (migrated): NULL with the reason
+ * in err when the database is behind it (ids receipted are missing) or it is
+ * damaged, unless opts->accept_id_loss. What it did worth telling an
+ * operator (made, rebuilt, a loss accepted) goes to note ("" if nothing). */
+store_ids_t *store_ids_open(sqlite3 *db, const char *db_path, const store_ids_opts_t *opts,
+                            char *note, size_t notelen, char *err, size_t errlen);
+void store_ids_destroy(store_ids_t *ids);
+/* The id to issue next in `series`, given *id = the database's MAX(id) + 1:
+ * raised to the floor, and a new block reserved (synced) when it passes the
+ * reservation. 0, or a negative errno: the id must then not be used. */
+int store_ids_next(store_ids_t *ids, int series, int64_t *id);
+/* After a commit: record the highest ids committed (written, not synced). */
+void store_ids_committed(store_ids_t *ids);
+/* After a rollback: nothing issued since the last commit was kept. */
+void store_ids_rolled_back(store_ids_t *ids);
+/* The mark's file, or NULL when there is none. */
+const char *store_ids_path(const store_ids_t *ids);
+/* The store's id mark (store_sqlite.c). */
+store_ids_t *store_sqlite_ids(mash_store_t *s);
+
 /* ---- contacts (store_sqlite_contact.c) ---- */
 
 store_con_t *store_con_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
@@ -92,6 +125,9 @@ int store_enq_inbox_get(mash_store_t *s, const char *principal, const char *mess
                         uint8_t **result, size_t *len);
 int store_enq_inbox_put(mash_store_t *s, const char *principal, const char *message_id,
                         const uint8_t *result, size_t len, int64_t at_ms);
+int store_enq_inbox_refused(mash_store_t *s, const char *principal, const char *message_id,
+                            const uint8_t *result, size_t len, int64_t at_ms,
+                            int64_t expire_before_ms);
 int store_enq_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, int consent_status,
                              int64_t at_ms, const uint8_t *decision, size_t len,
                              char enquiry_id[MASH_ITEM_ID_LEN]);
@@ -186,6 +222,9 @@ int store_per_pending(mash_store_t *s, const char *person_id, mash_store_pending
 int store_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
                            const uint8_t *decision, size_t len, int64_t at_ms);
 
+int store_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts);
+int store_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta);
+
 #define STORE_PER_VTABLE_ENTRIES                                                                   \
   .person_find = store_per_find, .person_get = store_per_get, .person_put = store_per_put,         \
   .person_add_keys = store_per_add_keys, .person_link = store_per_link,                            \
@@ -193,6 +232,7 @@ int store_per_match_decide(mash_store_t *s, const char *match_id, int state, con
   .person_housemates = store_per_housemates, .person_together = store_per_together,                \
   .person_contacts = store_per_contacts, .person_merge = store_per_merge,                          \
   .match_insert = store_per_match_insert, .match_get = store_per_match_get,                        \
-  .match_decide = store_per_match_decide, .match_pending = store_per_pending
+  .match_decide = store_per_match_decide, .match_pending = store_per_pending,                      \
+  .term_counts = store_per_term_counts, .term_add = store_per_term_add
 
 #endif

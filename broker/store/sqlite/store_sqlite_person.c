@@ -54,6 +54,8 @@ enum {
   P_MATCH_GET,
   P_MATCH_DECIDE,
   P_PENDING,
+  P_TERM_GET,
+  P_TERM_ADD,
   P_N
 };
 
@@ -124,6 +126,10 @@ static const char *const SQL[P_N] = {
                        "decision = ?5 WHERE id = ?1 AND state = 0",
     [P_PENDING] = "SELECT candidate, 1 FROM matches WHERE person = ?1 AND state = 0 "
                   "UNION SELECT person, 0 FROM matches WHERE candidate = ?1 AND state = 0",
+    /* Term counts (issue 9): records per blind index of a name. */
+    [P_TERM_GET] = "SELECT n FROM person_terms WHERE key = ?1",
+    [P_TERM_ADD] = "INSERT INTO person_terms (key, n) VALUES (?1, MAX(?2, 0)) "
+                   "ON CONFLICT (key) DO UPDATE SET n = MAX(n + ?2, 0)",
 };
 
 struct store_per {
@@ -632,4 +638,52 @@ int store_per_pending(mash_store_t *s, const char *person_id, mash_store_pending
   }
   store_sql_done(q);
   return out;
+}
+
+/* ---------------------------------------------------------------- term counts */
+
+int store_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
+  if (n > 0 && (keys == NULL || counts == NULL)) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_TERM_GET);
+  for (size_t i = 0; i < n; i++) {
+    counts[i] = 0;
+    if (keys[i] == NULL || keys[i][0] == '\0') {
+      continue;
+    }
+    uint8_t blind[KEY_BYTES];
+    s_blind(s, keys[i], blind);
+    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+      counts[i] = sqlite3_column_int64(q, 0);
+    }
+    store_sql_done(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      return store_sqlite_errno(rc);
+    }
+  }
+  return 0;
+}
+
+int store_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta) {
+  if (n > 0 && keys == NULL) {
+    return -EINVAL;
+  }
+  sqlite3_stmt *q = s_q(s, P_TERM_ADD);
+  for (size_t i = 0; i < n; i++) {
+    if (keys[i] == NULL || keys[i][0] == '\0') {
+      continue;
+    }
+    uint8_t blind[KEY_BYTES];
+    s_blind(s, keys[i], blind);
+    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int(q, 2, delta);
+    int rc = store_sql_exec(q);
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
 }

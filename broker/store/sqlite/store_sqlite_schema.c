@@ -132,6 +132,16 @@ static const s_migration_t MIGRATIONS[] = {
      "  WHERE r.answered_at_ms = 0 AND e.closed_at_ms = 0;"},
     /* 6: clusters (issue 9): the open matches a person is the new side of. */
     {"matches by person", "CREATE INDEX matches_person ON matches (person) WHERE state = 0;"},
+    /* 7: refused commands kept in the inbox expire (issue 13): marked, and
+     * found by age. */
+    {"inbox refusals", "ALTER TABLE inbox ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;"
+                       "CREATE INDEX inbox_refused ON inbox (at_ms) WHERE refused = 1;"},
+    /* 8: term frequencies (issue 9): how many person records carry each
+     * name, by the name's blind index (never the name). A store made before
+     * counts from here on; until it holds many, the matcher's smoothing
+     * keeps to the table's weights. */
+    {"person terms", "CREATE TABLE person_terms (key BLOB PRIMARY KEY, n INTEGER NOT NULL) "
+                     "WITHOUT ROWID;"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
@@ -168,7 +178,9 @@ int store_sqlite_migrate(sqlite3 *db, int target, char *err, size_t errlen) {
   for (;;) {
     int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-      snprintf(err, errlen, "schema migration failed: %s", sqlite3_errmsg(db));
+      char why[256];
+      snprintf(err, errlen, "schema migration failed: %s",
+               store_sqlite_errmsg(db, why, sizeof why));
       return store_sqlite_errno(rc);
     }
     int version = 0;
@@ -197,8 +209,9 @@ int store_sqlite_migrate(sqlite3 *db, int target, char *err, size_t errlen) {
       rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     }
     if (rc != SQLITE_OK) {
+      char why[256];
       snprintf(err, errlen, "schema migration %d (%s) failed: %s", version + 1,
-               MIGRATIONS[version].name, sqlite3_errmsg(db));
+               MIGRATIONS[version].name, store_sqlite_errmsg(db, why, sizeof why));
       sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
       return store_sqlite_errno(rc);
     }

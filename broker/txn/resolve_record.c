@@ -1,0 +1,144 @@
+/* resolve_record: what a person record keeps, and the counts of its names.
+ *
+ * Responsible for: the record a person keeps when a mention links to it or
+ * the desk merges two (names and date of birth kept, address and sex
+ * renewed, identifiers gathered, other spellings of the given name kept),
+ * and the store's term counts of the names on records (match.h: common names
+ * weigh less). Must not: decide who anyone is (resolve.c does), log child
+ * data. Storage thread only.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "resolve_int.h"
+
+/* ---------------------------------------------------------------- records */
+
+static bool s_id_same(const Mash__V1__Identifier *a, const Mash__V1__Identifier *b) {
+  char va[MASH_MATCH_ID_SIZE], vb[MASH_MATCH_ID_SIZE];
+  if (a->kind != b->kind) {
+    return false;
+  }
+  mash_match_id_normalise(a->kind, a->value, va, sizeof va);
+  mash_match_id_normalise(b->kind, b->value, vb, sizeof vb);
+  return strcmp(va, vb) == 0 && strcmp(a->issuer ? a->issuer : "", b->issuer ? b->issuer : "") == 0;
+}
+
+static bool s_address_known(const Mash__V1__Address *a) {
+  return a != NULL && (a->n_lines > 0 || (a->postcode && a->postcode[0]));
+}
+
+/* The record's other spellings of the given name: old's, then now's given
+ * name when add, then now's own other spellings when merged (a record the
+ * desk merged; an agency's mention brings none), each when new, at most
+ * MASH_MAX_OTHER_NAMES (the first kept). */
+static size_t s_spellings(const Mash__V1__Person *now, const Mash__V1__Person *old, bool add,
+                          bool merged, char *names[MASH_MAX_OTHER_NAMES]) {
+  mash_match_person_t seen;
+  mash_match_person_set(&seen, NULL, old->given_name, NULL, NULL, MASH__V1__SEX__SEX_UNSPECIFIED,
+                        NULL, NULL);
+  size_t n = 0, n_old = old->n_other_given_names;
+  size_t n_now = add && merged ? now->n_other_given_names : 0;
+  for (size_t i = 0; i <= n_old + n_now; i++) {
+    const char *name = i < n_old    ? old->other_given_names[i]
+                       : !add       ? NULL
+                       : i == n_old ? now->given_name
+                                    : now->other_given_names[i - n_old - 1];
+    if (name != NULL && n < MASH_MAX_OTHER_NAMES && mash_match_person_add_other(&seen, name) == 1) {
+      names[n++] = (char *)name;
+    }
+  }
+  return n;
+}
+
+/* The record kept for a person. Who someone is (names, date of birth) is
+ * kept from `old` (may be NULL) when it knew them: a typo that still linked
+ * must not replace the spelling the record was built on, though it is kept
+ * among the other spellings (RESOLVE_RECORD_SPELLING). Where someone lives
+ * and their sex take the newer details when given (families move), and the
+ * record keeps every identifier of both. No ref and no role: those belong to
+ * one notification. */
+int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, unsigned what,
+                   uint8_t **out, size_t *out_len) {
+  Mash__V1__Person m = *now;
+  m.ref = (char *)"";
+  m.role = (char *)"";
+  Mash__V1__Identifier *ids[MASH_MAX_IDENTIFIERS];
+  char *names[MASH_MAX_OTHER_NAMES];
+  size_t n = 0;
+  bool now_ids = (what & RESOLVE_RECORD_IDS) != 0;
+  for (size_t i = 0; now_ids && i < now->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
+    ids[n++] = now->identifiers[i];
+  }
+  if (old != NULL && old->given_name[0]) {
+    m.n_other_given_names =
+        s_spellings(now, old, (what & RESOLVE_RECORD_SPELLING) != 0 && now->given_name[0],
+                    (what & RESOLVE_RECORD_MERGED) != 0, names);
+    m.other_given_names = names;
+  } else if (old == NULL) {
+    m.n_other_given_names = 0; /* a new record: only what the agency wrote */
+  }
+  if (old != NULL) {
+    if (old->date_of_birth[0]) {
+      m.date_of_birth = old->date_of_birth;
+    }
+    if (now->sex == MASH__V1__SEX__SEX_UNSPECIFIED || now->sex == MASH__V1__SEX__SEX_NOT_KNOWN) {
+      m.sex = old->sex;
+    }
+    if (!s_address_known(now->address)) {
+      m.address = old->address;
+    }
+    if (old->given_name[0]) {
+      m.given_name = old->given_name;
+    }
+    if (old->family_name[0]) {
+      m.family_name = old->family_name;
+    }
+    for (size_t i = 0; i < old->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
+      bool seen = false;
+      for (size_t j = 0; j < n && !seen; j++) {
+        seen = s_id_same(old->identifiers[i], ids[j]);
+      }
+      if (!seen) {
+        ids[n++] = old->identifiers[i];
+      }
+    }
+  }
+  m.identifiers = ids;
+  m.n_identifiers = n;
+  *out_len = mash__v1__person__get_packed_size(&m);
+  *out = malloc(*out_len ? *out_len : 1);
+  if (*out == NULL) {
+    return -ENOMEM;
+  }
+  mash__v1__person__pack(&m, *out);
+  return 0;
+}
+
+/* ---------------------------------------------------------------- term frequencies */
+
+int resolve_terms_lookup(mash_store_t *store, mash_match_person_t *p) {
+  char f[MASH_MATCH_TERM_KEY_SIZE], sn[MASH_MATCH_TERM_KEY_SIZE];
+  mash_match_term_keys(p, f, sn);
+  const char *keys[3] = {MASH_MATCH_TERM_TOTAL, f, sn};
+  int64_t counts[3] = {0, 0, 0};
+  int rc = mash_store_term_counts(store, keys, 3, counts);
+  if (rc == -ENOSYS) {
+    return 0; /* a store without term counts: the table's weights */
+  }
+  if (rc == 0) {
+    mash_match_person_set_tf(p, counts[1], counts[2], counts[0]);
+  }
+  return rc;
+}
+
+int resolve_terms_add(mash_store_t *store, const mash_match_person_t *p, int delta) {
+  char f[MASH_MATCH_TERM_KEY_SIZE], sn[MASH_MATCH_TERM_KEY_SIZE];
+  mash_match_term_keys(p, f, sn);
+  const char *keys[3] = {MASH_MATCH_TERM_TOTAL, f, sn};
+  int rc = mash_store_term_add(store, keys, 3, delta);
+  return rc == -ENOSYS ? 0 : rc;
+}

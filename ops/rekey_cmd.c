@@ -1,0 +1,79 @@
+/* rekey_cmd: `mashctl rekey NEW-KEY`, data-key rotation of a stopped
+ * broker's store. Responsible for: the order of the steps, which is what
+ * makes it crash-safe:
+ *   1. the current key must open the store (checked blob by blob in 3);
+ *   2. the new key file is written and fsynced first (O_EXCL, 0600), or,
+ *      when it exists from an interrupted run, reused if it is a rotation of
+ *      the current key;
+ *   3. every sealed blob is re-sealed in one SQLite transaction
+ *      (mash_store_sqlite_rekey): before its commit the store is under the
+ *      old key, after it under the new one, with nothing in between;
+ *   4. only then does the operator point mashd at the new key and destroy
+ *      the old one.
+ * Must not: delete or overwrite a key file, print key bytes. */
+#include "rekey_cmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "seal.h"
+#include "store.h"
+
+int mashctl_rekey(const char *data_dir, const char *key_path, const char *new_path) {
+  char db[1100], err[2048];
+  snprintf(db, sizeof db, "%s/mashd.db", data_dir);
+  if (access(db, F_OK) != 0) {
+    fprintf(stderr, "mashctl rekey: %s: %s\n", db, strerror(errno));
+    return 1;
+  }
+  if (strcmp(key_path, new_path) == 0) {
+    fprintf(stderr, "mashctl rekey: the new key must be written to another file than %s\n",
+            key_path);
+    return 2;
+  }
+  int rc = 1;
+  mash_seal_t *fresh = NULL;
+  mash_seal_t *old = mash_seal_new(key_path, 0, err, sizeof err);
+  if (!old) {
+    fprintf(stderr, "mashctl rekey: current data key: %s\n", err);
+    return 1;
+  }
+  int resumed = access(new_path, F_OK) == 0;
+  if (!resumed && mash_seal_successor_write(old, new_path, err, sizeof err) != 0) {
+    fprintf(stderr, "mashctl rekey: %s\n", err);
+    goto out;
+  }
+  fresh = mash_seal_new(new_path, 0, err, sizeof err);
+  if (!fresh) {
+    fprintf(stderr, "mashctl rekey: new data key: %s\n", err);
+    goto out;
+  }
+  if (!mash_seal_is_successor(old, fresh)) {
+    fprintf(stderr,
+            "mashctl rekey: %s exists and is not a rotation of %s; give a path that does not "
+            "exist yet\n",
+            new_path, key_path);
+    goto out;
+  }
+  size_t n = 0;
+  int r = mash_store_sqlite_rekey(db, old, fresh, &n, err, sizeof err);
+  if (r != 0) {
+    fprintf(stderr, "mashctl rekey: %s\n", err);
+    fprintf(stderr,
+            "mashctl rekey: the store is still sealed with %s; %s is kept, so run the "
+            "same command again once the cause is fixed\n",
+            key_path, new_path);
+    goto out;
+  }
+  printf("re-sealed %zu blob(s) of %s under %s%s.\n"
+         "Now start mashd with --data-key %s (or data_key = in its [mashd] section), then "
+         "destroy %s: it no longer opens the store.\n",
+         n, db, new_path, resumed ? " (an interrupted rotation resumed)" : "", new_path, key_path);
+  rc = 0;
+out:
+  mash_seal_destroy(&fresh);
+  mash_seal_destroy(&old);
+  return rc;
+}
