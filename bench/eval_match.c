@@ -29,6 +29,7 @@
 #include "resolve.h"
 #include "seal.h"
 #include "store.h"
+#include "settings.h"
 
 #define S_BATCH 64
 
@@ -67,17 +68,6 @@ static void s_usage(FILE *f) {
           "on failure (or a missed target with --check), 2 on bad usage.\n");
 }
 
-static int s_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out) {
-  char *end = NULL;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
-    return -EINVAL;
-  }
-  *out = v;
-  return 0;
-}
-
 static int s_parse(int argc, char **argv, s_opts_t *o) {
   static const struct option longs[] = {
       {"people", required_argument, NULL, 'n'},
@@ -102,19 +92,19 @@ static int s_parse(int argc, char **argv, s_opts_t *o) {
   while ((c = getopt_long(argc, argv, "n:m:s:qh", longs, NULL)) != -1) {
     switch (c) {
     case 'n':
-      if (s_ulong(optarg, 10, 10000000, &o->people) != 0) {
+      if (mash_settings_ulong(optarg, 10, 10000000, &o->people) != 0) {
         fprintf(stderr, "eval-match: --people wants 10 to 10000000, not %s\n", optarg);
         return -1;
       }
       break;
     case 'm':
-      if (s_ulong(optarg, 1, 10000000, &o->count) != 0) {
+      if (mash_settings_ulong(optarg, 1, 10000000, &o->count) != 0) {
         fprintf(stderr, "eval-match: --notifications wants 1 to 10000000, not %s\n", optarg);
         return -1;
       }
       break;
     case 's':
-      if (s_ulong(optarg, 0, ~0UL, &v) != 0) {
+      if (mash_settings_ulong(optarg, 0, ~0UL, &v) != 0) {
         fprintf(stderr, "eval-match: --seed wants a number, not %s\n", optarg);
         return -1;
       }

@@ -38,6 +38,7 @@
 #include "keys.h"
 #include "police_json.h"
 #include "store.h"
+#include "settings.h"
 
 extern char **environ;
 
@@ -152,17 +153,6 @@ static void s_usage(FILE *f) {
           "Exit status: 0 when every notification was accepted and stored, 1 otherwise,\n"
           "2 on bad usage.\n",
           S_MAX_CLIENTS, MASH_BENCH_EXAMPLE);
-}
-
-static int s_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out) {
-  char *end = NULL;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || !end || *end || end == s || s[0] == '-' || v < min || v > max) {
-    return -1;
-  }
-  *out = v;
-  return 0;
 }
 
 /* ------------------------------------------------------------ files */
@@ -719,7 +709,8 @@ static long s_reply_seq(s_client_t *c, zmq_msg_t *m) {
   long seq = -1;
   const char *corr = env->correlation_id ? env->correlation_id : "";
   unsigned long v = 0;
-  if (strlen(corr) == S_ID_LEN && s_parse_ulong(corr + 9, 0, ULONG_MAX, &v) == 0 && v < c->count) {
+  if (strlen(corr) == S_ID_LEN && mash_settings_ulong(corr + 9, 0, ULONG_MAX, &v) == 0 &&
+      v < c->count) {
     seq = (long)v;
   }
   if (env->body_case == MASH__V1__ENVELOPE__BODY_RECEIPT) {
@@ -1000,27 +991,27 @@ static int s_parse_args(int argc, char **argv, s_opts_t *o) {
   while ((c = getopt_long(argc, argv, "n:c:w:qh", opts, NULL)) != -1) {
     switch (c) {
     case 'n':
-      if (s_parse_ulong(optarg, 1, 100000000, &o->count) != 0) {
+      if (mash_settings_ulong(optarg, 1, 100000000, &o->count) != 0) {
         fprintf(stderr, "bench-intake: --count: expected 1..100000000\n");
         return 2;
       }
       break;
     case 'c':
-      if (s_parse_ulong(optarg, 1, S_MAX_CLIENTS, &v) != 0) {
+      if (mash_settings_ulong(optarg, 1, S_MAX_CLIENTS, &v) != 0) {
         fprintf(stderr, "bench-intake: --clients: expected 1..%d\n", S_MAX_CLIENTS);
         return 2;
       }
       o->clients = (unsigned)v;
       break;
     case 'w':
-      if (s_parse_ulong(optarg, 1, 100000, &v) != 0) {
+      if (mash_settings_ulong(optarg, 1, 100000, &v) != 0) {
         fprintf(stderr, "bench-intake: --window: expected 1..100000\n");
         return 2;
       }
       o->window = (unsigned)v;
       break;
     case 't':
-      if (s_parse_ulong(optarg, 1, 3600000, &v) != 0) {
+      if (mash_settings_ulong(optarg, 1, 3600000, &v) != 0) {
         fprintf(stderr, "bench-intake: --timeout: expected 1..3600000 ms\n");
         return 2;
       }

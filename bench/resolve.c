@@ -38,6 +38,7 @@
 #include "resolve.h"
 #include "seal.h"
 #include "store.h"
+#include "settings.h"
 
 #define S_MAX_BATCHES 8
 #define S_PRINCIPAL "police"
@@ -95,17 +96,6 @@ static void s_usage(FILE *f) {
              "2 on bad usage.\n");
 }
 
-static int s_parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *out) {
-  char *end = NULL;
-  errno = 0;
-  unsigned long v = strtoul(s, &end, 10);
-  if (errno || !end || *end || end == s || s[0] == '-' || v < min || v > max) {
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
 static int s_parse_batches(const char *s, s_opts_t *o) {
   char buf[128];
   if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
@@ -117,7 +107,8 @@ static int s_parse_batches(const char *s, s_opts_t *o) {
     if (comma) {
       *comma = '\0';
     }
-    if (o->n_batch == S_MAX_BATCHES || s_parse_ulong(p, 1, 100000, &o->batch[o->n_batch]) != 0) {
+    if (o->n_batch == S_MAX_BATCHES ||
+        mash_settings_ulong(p, 1, 100000, &o->batch[o->n_batch]) != 0) {
       return -1;
     }
     o->n_batch++;
@@ -157,13 +148,13 @@ static int s_parse_opts(int argc, char **argv, s_opts_t *o) {
   while ((c = getopt_long(argc, argv, "n:m:b:t:s:qh", longs, NULL)) != -1) {
     switch (c) {
     case 'n':
-      if (s_parse_ulong(optarg, 100, 50000000, &o->people) != 0) {
+      if (mash_settings_ulong(optarg, 100, 50000000, &o->people) != 0) {
         fprintf(stderr, "bench-resolve: --people wants 100..50000000\n");
         return -1;
       }
       break;
     case 'm':
-      if (s_parse_ulong(optarg, 3, 10000000, &o->count) != 0) {
+      if (mash_settings_ulong(optarg, 3, 10000000, &o->count) != 0) {
         fprintf(stderr, "bench-resolve: --count wants 3..10000000\n");
         return -1;
       }
@@ -176,14 +167,14 @@ static int s_parse_opts(int argc, char **argv, s_opts_t *o) {
       }
       break;
     case 't':
-      if (s_parse_ulong(optarg, 1, 10000000, &o->tx) != 0) {
+      if (mash_settings_ulong(optarg, 1, 10000000, &o->tx) != 0) {
         fprintf(stderr, "bench-resolve: --tx wants 1..10000000\n");
         return -1;
       }
       break;
     case 's':
     case O_RUN_SEED:
-      if (s_parse_ulong(optarg, 0, ~0UL, &v) != 0) {
+      if (mash_settings_ulong(optarg, 0, ~0UL, &v) != 0) {
         fprintf(stderr, "bench-resolve: a seed is a non-negative integer\n");
         return -1;
       }
@@ -227,6 +218,14 @@ static int s_parse_opts(int argc, char **argv, s_opts_t *o) {
     o->run_seed = o->seed;
   }
   return 0;
+}
+
+/* The CPU time of this thread: on a machine shared with other work, a
+ * wall-clock tail is mostly time spent waiting for a CPU, not resolving. */
+static int64_t s_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static int64_t s_now_ns(void) {
@@ -499,6 +498,7 @@ typedef struct s_phase {
   size_t count;
   double seconds;    /* wall time of all M, commits included */
   s_stats_t resolve; /* mash_resolve_contact alone, per notification */
+  s_stats_t cpu;     /* the same, in this thread's CPU time */
   s_stats_t total;   /* batch 1: begin + resolve + commit */
   s_stats_t commit;  /* per transaction */
   s_stats_t by_case[S_CASES];
@@ -512,6 +512,7 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
   ph->batch = batch;
   ph->count = count;
   double *resolve = calloc(count, sizeof *resolve);
+  double *cpu = calloc(count, sizeof *cpu);
   double *total = calloc(count, sizeof *total);
   double *commit = calloc(count, sizeof *commit);
   double *cases[S_CASES];
@@ -519,7 +520,7 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
   for (int k = 0; k < S_CASES; k++) {
     cases[k] = calloc(count, sizeof(double));
   }
-  int rc = resolve && total && commit && cases[0] && cases[1] && cases[2] ? 0 : -ENOMEM;
+  int rc = resolve && cpu && total && commit && cases[0] && cases[1] && cases[2] ? 0 : -ENOMEM;
   size_t n_commit = 0;
   int64_t start = s_now_ns();
   for (size_t i = 0; rc == 0 && i < count; i++) {
@@ -551,9 +552,9 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
     /* The contact is stored (and acknowledged) first, as mashd does. */
     rc = rc ? rc : mash_store_intake(b->store, &in);
     snprintf(job.contact_id, sizeof job.contact_id, "%s", in.contact_id);
-    int64_t t1 = s_now_ns();
+    int64_t t1 = s_now_ns(), c1 = s_cpu_ns();
     rc = rc ? rc : mash_resolve_contact(b->store, &job);
-    int64_t t2 = s_now_ns();
+    int64_t c2 = s_cpu_ns(), t2 = s_now_ns();
     if (rc == 0 && ((i + 1) % batch == 0 || i + 1 == count)) {
       rc = mash_store_commit(b->store);
       commit[n_commit++] = (double)(s_now_ns() - t2) / 1e6;
@@ -567,6 +568,7 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
       break;
     }
     resolve[i] = (double)(t2 - t1) / 1e6;
+    cpu[i] = (double)(c2 - c1) / 1e6;
     total[i] = (double)(t3 - t0) / 1e6;
     cases[n->kind][n_case[n->kind]++] = resolve[i];
     ph->persons[n->kind] += 2;
@@ -577,6 +579,7 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
   ph->seconds = (double)(s_now_ns() - start) / 1e9;
   if (rc == 0) {
     ph->resolve = s_stats(resolve, count);
+    ph->cpu = s_stats(cpu, count);
     ph->total = s_stats(total, count);
     ph->commit = s_stats(commit, n_commit);
     for (int k = 0; k < S_CASES; k++) {
@@ -585,6 +588,7 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
   }
   ph->failed = rc != 0;
   free(resolve);
+  free(cpu);
   free(total);
   free(commit);
   for (int k = 0; k < S_CASES; k++) {
@@ -616,9 +620,22 @@ static int s_cand_cb(mash_person_row_t *row, void *arg) {
   return 0;
 }
 
+static int s_count_cb(mash_person_row_t *row, void *arg) {
+  (void)row;
+  ++*(size_t *)arg;
+  return 0;
+}
+
+/* The kinds of key (match.h's blocking keys, then identifiers), by their
+ * first letter. */
+static const char S_KEY_KINDS[] = "dspnfqi";
+#define S_KEY_KIND_N (sizeof S_KEY_KINDS - 1)
+
 typedef struct s_cands {
   s_stats_t count;   /* candidates per person */
   s_stats_t find_ms; /* person_find with the scoring of every candidate, per person */
+  /* People found under each kind of key alone, per person holding one. */
+  s_stats_t by_kind[S_KEY_KIND_N];
   size_t persons;
 } s_cands_t;
 
@@ -628,7 +645,9 @@ typedef struct s_cands {
 static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_cands_t *out) {
   memset(out, 0, sizeof *out);
   double *seen = calloc(2 * count, sizeof *seen), *ms = calloc(2 * count, sizeof *ms);
-  int rc = seen && ms ? 0 : -ENOMEM;
+  double *kind = calloc(2 * count * S_KEY_KIND_N, sizeof *kind);
+  size_t n_kind[S_KEY_KIND_N] = {0};
+  int rc = seen && ms && kind ? 0 : -ENOMEM;
   size_t k = 0;
   rc = rc ? rc : mash_store_begin(b->store);
   for (size_t i = 0; rc == 0 && i < count; i++) {
@@ -648,6 +667,17 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
       rc = mash_store_person_find(b->store, keys.ptr, keys.n, s_cand_cb, &c);
       ms[k] = (double)(s_now_ns() - t0) / 1e6;
       seen[k++] = (double)c.seen;
+      /* Each key alone: which kinds bring the candidates (a key of more
+       * than the store's limit counts as none, as in the look-up). */
+      for (size_t i = 0; rc == 0 && i < keys.n; i++) {
+        const char *at = keys.text[i][0] != '\0' ? strchr(S_KEY_KINDS, keys.text[i][0]) : NULL;
+        size_t x = at != NULL ? (size_t)(at - S_KEY_KINDS) : 0, one = 0;
+        if (at == NULL || n_kind[x] >= 2 * count) {
+          continue;
+        }
+        rc = mash_store_person_find(b->store, &keys.ptr[i], 1, s_count_cb, &one);
+        kind[x * 2 * count + n_kind[x]++] = (double)one;
+      }
     }
   }
   if (rc == 0) {
@@ -657,9 +687,13 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
     out->persons = k;
     out->count = s_stats(seen, k);
     out->find_ms = s_stats(ms, k);
+    for (size_t x = 0; x < S_KEY_KIND_N; x++) {
+      out->by_kind[x] = s_stats(kind + x * 2 * count, n_kind[x]);
+    }
   }
   free(seen);
   free(ms);
+  free(kind);
   return rc;
 }
 
@@ -791,6 +825,12 @@ int main(int argc, char **argv) {
          "scoring p50 %.3f p99 %.3f ms\n",
          cands.count.p50, cands.count.p90, cands.count.p99, cands.count.max, cands.find_ms.p50,
          cands.find_ms.p99);
+  printf("  candidates by kind of key alone (p50/p99/max):");
+  for (size_t x = 0; x < S_KEY_KIND_N; x++) {
+    printf(" %c: %.0f/%.0f/%.0f", S_KEY_KINDS[x], cands.by_kind[x].p50, cands.by_kind[x].p99,
+           cands.by_kind[x].max);
+  }
+  printf("\n");
   bool bad = false;
   for (size_t k = 0; k < o->n_batch; k++) {
     const s_phase_t *ph = &phases[k];
@@ -798,6 +838,7 @@ int main(int argc, char **argv) {
            ph->count, ph->seconds, (double)ph->count / ph->seconds,
            1000.0 * ph->seconds / (double)ph->count);
     s_print_stats("mash_resolve_contact", &ph->resolve);
+    s_print_stats("  the same, thread CPU time", &ph->cpu);
     if (ph->batch == 1) {
       s_print_stats("begin + resolve + commit", &ph->total);
     }
@@ -830,6 +871,7 @@ int main(int argc, char **argv) {
       const s_phase_t *ph = &phases[k];
       printf("{\"batch\":%lu,\"count\":%zu,\"seconds\":%.3f,", ph->batch, ph->count, ph->seconds);
       s_json_stats("resolve_ms", &ph->resolve, ",");
+      s_json_stats("resolve_cpu_ms", &ph->cpu, ",");
       s_json_stats("total_ms", &ph->total, ",");
       s_json_stats("commit_ms", &ph->commit, ",");
       for (int c = 0; c < S_CASES; c++) {

@@ -19,6 +19,7 @@
 #include "enquiry.h"
 #include "errbuf.h"
 #include "esclog.h"
+#include "esclog_feed.h"
 #include "keys.h"
 #include "log.h"
 #include "paths.h"
@@ -342,6 +343,47 @@ static int s_check_data_key(mash_store_t *store, const char *db_path) {
   return -1;
 }
 
+/* The escalation log against the store, then its own thread, which appends
+ * from the store whatever was committed and not yet logged (a crash
+ * between commit and append). A log ending before the point the store saw
+ * it durable was cut or deleted: refuse to start rather than write a new
+ * log over the loss (mashctl verify says the same). */
+static int s_start_esclog(mash_store_t *store, mash_esclog_t **log, const char *store_name,
+                          const char *log_path, mash_esclog_feed_t **feed) {
+  mash_store_esclog_state_t es;
+  if (mash_store_esclog_state(store, &es) != 0) {
+    fprintf(stderr, "mashd: cannot read the escalation log's mark in the store\n");
+    return -1;
+  }
+  uint64_t at = mash_esclog_last_seq(*log);
+  if (at < es.legacy_seq) {
+    at = es.legacy_seq;
+  }
+  if (at < es.appended_seq) {
+    fprintf(stderr,
+            "mashd: escalation log %s ends at step %llu, but the store records it durable up "
+            "to step %llu: lines were cut off or the log was deleted with its head file "
+            "(mashctl verify); restore it from a backup\n",
+            log_path, (unsigned long long)at, (unsigned long long)es.appended_seq);
+    return -1;
+  }
+  if (es.last_seq > at) {
+    mash_info("escalation log: %llu stored step(s) after step %llu not yet logged: appending "
+              "them from the store",
+              (unsigned long long)(es.last_seq - at), (unsigned long long)at);
+  }
+  /* The feed reads through a reader of its own (SQLite: the file
+   * read-only; PostgreSQL: another session). */
+  mash_esclog_feed_config_t fc = {
+      .log_path = log_path, .store = store, .db_path = store_name, .legacy_seq = es.legacy_seq};
+  *feed = mash_esclog_feed_new(log, &fc);
+  if (!*feed) {
+    fprintf(stderr, "mashd: cannot start the escalation log's thread\n");
+    return -1;
+  }
+  return 0;
+}
+
 static void s_fatal_cb(void *arg, int rc) {
   mashd_t *d = arg;
   mash_error("storage failed (%s): stopping; nothing unstored was acknowledged", mash_strerror(rc));
@@ -471,6 +513,7 @@ int main(int argc, char **argv) {
   mash_seal_t *seal = NULL;
   mash_store_t *store = NULL;
   mash_esclog_t *esclog = NULL;
+  mash_esclog_feed_t *esclog_feed = NULL;
   void *ctx = NULL, *zap = NULL, *sock = NULL;
   mash_key_t server_key;
   memset(&server_key, 0, sizeof server_key);
@@ -554,11 +597,16 @@ int main(int argc, char **argv) {
   if (s_check_data_key(store, path) != 0) {
     goto out;
   }
+  char store_name[sizeof path];
+  snprintf(store_name, sizeof store_name, "%s", path);
 
   snprintf(path, sizeof path, "%s/escalations.log", cfg.data_dir);
   esclog = mash_esclog_open(path, err, sizeof err);
   if (!esclog) {
     fprintf(stderr, "mashd: escalation log: %s\n", err);
+    goto out;
+  }
+  if (s_start_esclog(store, &esclog, store_name, path, &esclog_feed) != 0) {
     goto out;
   }
   int64_t latest = 0;
@@ -577,7 +625,7 @@ int main(int argc, char **argv) {
   env.ladder = &cfg.ladder;
   env.screening_ladder = &cfg.screening_ladder;
   env.decision_ladder = &cfg.decision_ladder;
-  env.esclog = esclog;
+  env.esclog_feed = esclog_feed;
 
   d.storage = mash_storage_new(&d.loop, &store, 0, s_fatal_cb, &d);
   if (!d.storage) {
@@ -589,7 +637,10 @@ int main(int argc, char **argv) {
   zap = mash_zap_bind(ctx, err, sizeof err);
   sock = zap ? zmq_socket(ctx, ZMQ_ROUTER) : NULL;
   int one = 1, zero = 0, hwm = 100000;
-  int64_t maxmsg = MASH_MAX_FRAME;
+  /* Frames over MASH_MAX_FRAME up to MASH_MAX_OVERSIZE_SEEN are read so
+   * that they are answered, counted and logged (the codec refuses them);
+   * CURVE's overhead is added because the limit applies to its envelope. */
+  int64_t maxmsg = (int64_t)MASH_MAX_OVERSIZE_SEEN + MASH_CURVE_OVERHEAD;
   int hb_ttl = cfg.heartbeat_ms * 3;
   if (!sock || mash_zap_secure_server(sock, &server_key, err, sizeof err) != 0) {
     fprintf(stderr, "mashd: %s\n", err[0] ? err : zmq_strerror(zmq_errno()));
@@ -679,6 +730,8 @@ out:
     zmq_ctx_term(ctx);
   }
   mash_store_destroy(&store);
+  /* After the storage thread stopped: its last pass sees every commit. */
+  mash_esclog_feed_destroy(&esclog_feed);
   mash_esclog_close(&esclog);
   mash_trust_destroy(&trust);
   mash_calendar_destroy(&calendar);

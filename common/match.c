@@ -298,6 +298,10 @@ static const char *const s_variants[][2] = {
  * Tom, Thmoas). */
 static bool s_variant_of(const char *a, size_t la, const char *b, size_t lb, const char *x,
                          const char *y) {
+  /* Most names are in no row: the first letter settles most rows. */
+  if (la == 0 || a[0] != x[0]) {
+    return false;
+  }
   size_t lx = strlen(x), ly = strlen(y);
   if (la != lx || memcmp(a, x, lx) != 0) {
     return false;

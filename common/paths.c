@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int mash_mkdir_p(const char *dir, char *err, size_t errlen) {
   char path[1024];
@@ -23,6 +25,54 @@ int mash_mkdir_p(const char *dir, char *err, size_t errlen) {
   if (mkdir(path, 0700) != 0 && errno != EEXIST) {
     snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
     return -1;
+  }
+  return 0;
+}
+
+int mash_file_replace(const char *dir, const char *name, const char *text, unsigned mode, char *err,
+                      size_t errlen) {
+  char path[4096], tmp[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, (mode_t)mode);
+  if (fd < 0) {
+    snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+    return -1;
+  }
+  size_t len = strlen(text), off = 0;
+  int rc = fchmod(fd, (mode_t)mode); /* whatever the umask */
+  while (rc == 0 && off < len) {
+    ssize_t w = write(fd, text + off, len - off);
+    if (w < 0 && errno == EINTR) {
+      continue;
+    }
+    if (w <= 0) {
+      rc = -1;
+      break;
+    }
+    off += (size_t)w;
+  }
+  if (rc == 0) {
+    rc = fsync(fd);
+  }
+  int e = errno;
+  if (close(fd) != 0 && rc == 0) {
+    e = errno;
+    rc = -1;
+  }
+  if (rc == 0 && rename(tmp, path) != 0) {
+    e = errno;
+    rc = -1;
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+    unlink(tmp);
+    return -1;
+  }
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd); /* the rename itself must survive a crash */
+    close(dfd);
   }
   return 0;
 }

@@ -1,4 +1,5 @@
-/* paths: creating the folders a program keeps its state in. */
+/* paths: creating the folders a program keeps its state in, and replacing
+ * a file in one of them whole. */
 #ifndef MASH_PATHS_H
 #define MASH_PATHS_H
 
@@ -8,5 +9,12 @@
  * child data). An existing folder is fine. Returns 0, or -1 with a reason in
  * err. */
 int mash_mkdir_p(const char *dir, char *err, size_t errlen);
+
+/* Replace DIR/NAME with `text` (created with `mode`): written to the hidden
+ * DIR/.NAME.tmp, fsynced, renamed over NAME, and the folder fsynced, so a
+ * crash leaves the old file or the new one, whole. Returns 0, or -1 with the
+ * path and the system's reason in err (the temporary file removed). */
+int mash_file_replace(const char *dir, const char *name, const char *text, unsigned mode, char *err,
+                      size_t errlen);
 
 #endif

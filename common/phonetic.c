@@ -145,7 +145,8 @@ static const abbrev_t s_abbrevs[] = {
 
 static const char *s_expand(const char *word) {
   for (size_t i = 0; i < sizeof s_abbrevs / sizeof s_abbrevs[0]; i++) {
-    if (strcmp(word, s_abbrevs[i].word) == 0) {
+    /* The first letter first: most words are in no row. */
+    if (word[0] == s_abbrevs[i].word[0] && strcmp(word, s_abbrevs[i].word) == 0) {
       return s_abbrevs[i].full;
     }
   }

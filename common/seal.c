@@ -5,7 +5,8 @@
  * an index value never doubles as a ciphertext key. Must not: log or keep
  * plaintext or key bytes anywhere but the mash_seal_t, which is wiped on
  * destroy. Nothing here is mutable after mash_seal_new, so one mash_seal_t
- * may be shared between threads (each call uses its own EVP context).
+ * may be shared between threads (each call uses its own EVP context); a
+ * mash_seal_ctx_t is one thread's reusable contexts for the hot paths.
  */
 #include "seal.h"
 
@@ -22,6 +23,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #define KEY_LEN 32
@@ -300,9 +302,11 @@ out:
   return 0;
 }
 
-int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
+/* Open a blob with ctx, already set up for AES-256-GCM decryption under
+ * the data key (12-byte nonces): only the nonce is set here. */
+static int s_gcm_open(EVP_CIPHER_CTX *ctx, const uint8_t *in, size_t len, const uint8_t *aad,
                       size_t aad_len, uint8_t **out, size_t *out_len) {
-  if (!s || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
+  if (!ctx || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
     return -EINVAL;
   }
   if (len < MASH_SEAL_OVERHEAD || in[0] != SEAL_VERSION) {
@@ -314,29 +318,23 @@ int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const
   size_t pt_len = len - MASH_SEAL_OVERHEAD;
   const uint8_t *nonce = in + 1;
   const uint8_t *ct = nonce + NONCE_LEN;
-  /* malloc(0) may return NULL; a zero-length plaintext is still a success. */
   uint8_t *buf = malloc(pt_len > 0 ? pt_len : 1);
   if (!buf) {
     return -ENOMEM;
   }
   int rc = -EIO;
-  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-  if (!ctx) {
-    rc = -ENOMEM;
-    goto out;
-  }
   uint8_t tag[TAG_LEN];
   memcpy(tag, ct + pt_len, TAG_LEN);
-  int pt_done = 0;
-  if (!s_gcm_run(ctx, 0, s->key, nonce, in, aad, aad_len, ct, pt_len, buf, &pt_done)) {
+  int n = 0, pt_done = 0;
+  /* The same steps as s_gcm_run and mash_seal_decrypt, under the key the
+   * context already holds: version byte, aad, ciphertext, then the tag. */
+  if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) != 1 ||
+      EVP_DecryptUpdate(ctx, NULL, &n, in, 1) != 1 ||
+      (aad_len > 0 && EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aad_len) != 1) ||
+      (pt_len > 0 && EVP_DecryptUpdate(ctx, buf, &pt_done, ct, (int)pt_len) != 1) ||
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) != 1) {
     goto out;
   }
-  int n = 0;
-  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, tag) != 1) {
-    goto out;
-  }
-  /* Final checks the tag: any change to version, nonce, aad, ciphertext or
-   * tag lands here. */
   if (EVP_DecryptFinal_ex(ctx, buf + pt_done, &n) != 1) {
     rc = -EBADMSG;
     goto out;
@@ -346,7 +344,6 @@ int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const
   }
   rc = 0;
 out:
-  EVP_CIPHER_CTX_free(ctx);
   if (rc != 0) {
     /* Unauthenticated plaintext must not outlive this call. */
     OPENSSL_cleanse(buf, pt_len > 0 ? pt_len : 1);
@@ -356,6 +353,96 @@ out:
   *out = buf;
   *out_len = pt_len;
   return 0;
+}
+
+/* Set ctx up to decrypt AES-256-GCM blobs under key: 1 on success. */
+static int s_decrypt_init(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, const uint8_t *key) {
+  return EVP_DecryptInit_ex(ctx, cipher, NULL, NULL, NULL) == 1 &&
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) == 1 &&
+         EVP_DecryptInit_ex(ctx, NULL, NULL, key, NULL) == 1;
+}
+
+int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
+                      size_t aad_len, uint8_t **out, size_t *out_len) {
+  if (!s) {
+    return -EINVAL;
+  }
+  /* One call, one cipher context keyed for it (a thread that opens many
+   * keeps a mash_seal_ctx_t instead); the opening itself is shared. */
+  EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+  if (!ctx) {
+    return -ENOMEM;
+  }
+  int rc = s_decrypt_init(ctx, EVP_aes_256_gcm(), s->key) == 1
+               ? s_gcm_open(ctx, in, len, aad, aad_len, out, out_len)
+               : -EIO;
+  EVP_CIPHER_CTX_free(ctx);
+  return rc;
+}
+
+/* ---- contexts: one thread's reusable cipher and HMAC contexts ---- */
+
+struct mash_seal_ctx {
+  EVP_CIPHER *cipher; /* fetched once: an implicit fetch per blob is costly */
+  EVP_CIPHER_CTX *ctx;
+  EVP_MAC *mac;
+  EVP_MAC_CTX *hmac; /* keyed with the index key; re-initialised per index */
+};
+
+mash_seal_ctx_t *mash_seal_ctx_new(const mash_seal_t *s) {
+  if (!s) {
+    return NULL;
+  }
+  mash_seal_ctx_t *c = calloc(1, sizeof *c);
+  if (!c) {
+    return NULL;
+  }
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                         OSSL_PARAM_construct_end()};
+  c->cipher = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+  c->ctx = EVP_CIPHER_CTX_new();
+  c->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  c->hmac = c->mac ? EVP_MAC_CTX_new(c->mac) : NULL;
+  /* The key schedules are made here, once; each blob sets only its nonce. */
+  if (!c->cipher || !c->ctx || !c->hmac || s_decrypt_init(c->ctx, c->cipher, s->key) != 1 ||
+      EVP_MAC_init(c->hmac, s->index_key, KEY_LEN, params) != 1) {
+    mash_seal_ctx_destroy(&c);
+  }
+  return c;
+}
+
+void mash_seal_ctx_destroy(mash_seal_ctx_t **self_p) {
+  if (!self_p || !*self_p) {
+    return;
+  }
+  mash_seal_ctx_t *c = *self_p;
+  EVP_CIPHER_CTX_free(c->ctx); /* wipes the key schedule */
+  EVP_CIPHER_free(c->cipher);
+  EVP_MAC_CTX_free(c->hmac);
+  EVP_MAC_free(c->mac);
+  free(c);
+  *self_p = NULL;
+}
+
+int mash_seal_ctx_blind(mash_seal_ctx_t *c, const char *in, uint8_t out[32]) {
+  const char *msg = in ? in : "";
+  size_t md_len = 0;
+  /* A NULL key re-initialises HMAC with the key it holds. */
+  if (!c || EVP_MAC_init(c->hmac, NULL, 0, NULL) != 1 ||
+      EVP_MAC_update(c->hmac, (const unsigned char *)msg, strlen(msg)) != 1 ||
+      EVP_MAC_final(c->hmac, out, &md_len, 32) != 1 || md_len != 32) {
+    if (out) {
+      memset(out, 0, 32);
+    }
+    return -EIO;
+  }
+  return 0;
+}
+
+int mash_seal_ctx_decrypt(mash_seal_ctx_t *c, const uint8_t *in, size_t len, const uint8_t *aad,
+                          size_t aad_len, uint8_t **out, size_t *out_len) {
+  return s_gcm_open(c ? c->ctx : NULL, in, len, aad, aad_len, out, out_len);
 }
 
 int mash_seal_blind_bytes(const mash_seal_t *s, const char *in, uint8_t out[32]) {

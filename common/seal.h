@@ -47,6 +47,25 @@ int mash_seal_encrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const
 int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
                       size_t aad_len, uint8_t **out, size_t *out_len);
 
+/* A context: one thread's cipher and HMAC contexts under one seal's keys,
+ * made once and reused, so that opening many blobs (the candidates of a
+ * person look-up) or making many blind indexes costs no algorithm fetch,
+ * context allocation or key schedule each. Not shareable between threads;
+ * the seal must outlive it. NULL on failure (out of memory, or no
+ * AES-256-GCM or HMAC-SHA-256 in libcrypto). */
+typedef struct mash_seal_ctx mash_seal_ctx_t;
+mash_seal_ctx_t *mash_seal_ctx_new(const mash_seal_t *s);
+
+/* Frees the contexts (OpenSSL wipes their keys). Accepts NULL; nulls *self_p. */
+void mash_seal_ctx_destroy(mash_seal_ctx_t **self_p);
+
+/* mash_seal_decrypt through the context: the same blobs, results and errors. */
+int mash_seal_ctx_decrypt(mash_seal_ctx_t *c, const uint8_t *in, size_t len, const uint8_t *aad,
+                          size_t aad_len, uint8_t **out, size_t *out_len);
+
+/* mash_seal_blind_bytes through the context: the same 32 bytes. */
+int mash_seal_ctx_blind(mash_seal_ctx_t *c, const char *in, uint8_t out[32]);
+
 /* Blind index: hex HMAC-SHA-256 of `in` under a key derived from the data key;
  * `hex` must hold 65 bytes. */
 void mash_seal_blind_index(const mash_seal_t *s, const char *in, char hex[65]);

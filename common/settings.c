@@ -40,3 +40,15 @@ int mash_settings_long(const char *value, long lo, long hi, long *out) {
   *out = x;
   return 0;
 }
+
+int mash_settings_ulong(const char *value, unsigned long lo, unsigned long hi, unsigned long *out) {
+  char *end = NULL;
+  errno = 0;
+  unsigned long x = strtoul(value, &end, 10);
+  if (errno || end == value || *end != '\0' || value[0] == '-' || value[0] == '+' ||
+      value[0] == ' ' || x < lo || x > hi) {
+    return -1;
+  }
+  *out = x;
+  return 0;
+}

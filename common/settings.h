@@ -19,4 +19,7 @@ int mash_settings_text(char *dst, size_t cap, const char *value);
 /* A whole decimal number within [lo, hi]. 0 or -1. */
 int mash_settings_long(const char *value, long lo, long hi, long *out);
 
+/* A whole decimal number, unsigned (no sign), within [lo, hi]. 0 or -1. */
+int mash_settings_ulong(const char *value, unsigned long lo, unsigned long hi, unsigned long *out);
+
 #endif

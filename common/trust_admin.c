@@ -18,53 +18,7 @@
 #include <unistd.h>
 
 #include "keys.h"
-
-/* Replace DIR/NAME with `text` (mode `mode`): write DIR/NAME.tmp, fsync,
- * rename over NAME, fsync DIR, so that a crash leaves one whole file. */
-static int s_replace(const char *dir, const char *name, const char *text, mode_t mode, char *err,
-                     size_t errlen) {
-  char path[4096], tmp[4200];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) {
-    snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-    return -1;
-  }
-  size_t len = strlen(text), off = 0;
-  int rc = fchmod(fd, mode);
-  while (rc == 0 && off < len) {
-    ssize_t w = write(fd, text + off, len - off);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w <= 0) {
-      rc = -1;
-      break;
-    }
-    off += (size_t)w;
-  }
-  if (rc == 0) {
-    rc = fsync(fd);
-  }
-  int e = errno;
-  close(fd);
-  if (rc == 0 && rename(tmp, path) != 0) {
-    e = errno;
-    rc = -1;
-  }
-  if (rc != 0) {
-    snprintf(err, errlen, "%s: cannot write: %s", path, strerror(e));
-    unlink(tmp);
-    return -1;
-  }
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    fsync(dfd); /* the rename itself must survive a crash */
-    close(dfd);
-  }
-  return 0;
-}
+#include "paths.h"
 
 int mash_trust_revoke(const char *dir, const char *principal, char *err, size_t errlen) {
   mash_trust_t *t = mash_trust_load(dir, err, errlen);
@@ -105,7 +59,7 @@ int mash_trust_revoke(const char *dir, const char *principal, char *err, size_t 
   gmtime_r(&now, &tm);
   strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
   snprintf(text + used, cap - used, "%s %s %s\n", k->public_key, k->principal, at);
-  rc = s_replace(dir, MASH_TRUST_REVOKED_FILE, text, 0600, err, errlen);
+  rc = mash_file_replace(dir, MASH_TRUST_REVOKED_FILE, text, 0600, err, errlen);
 out:
   free(text);
   mash_trust_destroy(&t);
@@ -163,7 +117,7 @@ int mash_trust_add(const char *dir, const char *key_file, mash_key_t *added, cha
       n += snprintf(text + n, sizeof text - (size_t)n, "agency = %s\n", k.agency);
     }
     snprintf(text + n, sizeof text - (size_t)n, "public-key = %s\n", k.public_key);
-    rc = s_replace(dir, name, text, 0644, err, errlen);
+    rc = mash_file_replace(dir, name, text, 0644, err, errlen);
     if (rc == 0 && added) {
       *added = k;
     }

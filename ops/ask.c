@@ -41,7 +41,7 @@ int ops_ask(const char *endpoint, const char *server_key, const char *key, int64
   void *ctx = zmq_ctx_new();
   void *sock = ctx ? zmq_socket(ctx, ZMQ_DEALER) : NULL;
   int zero = 0, rc = -1;
-  int64_t maxmsg = MASH_MAX_FRAME;
+  int64_t maxmsg = MASH_MAX_WIRE;
   char id[MASH_UUID_LEN + 1];
   if (!sock) {
     snprintf(err, errlen, "cannot make a socket");

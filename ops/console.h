@@ -65,10 +65,12 @@ typedef struct ops_agency {
   char principal[OPS_NAME_LEN];
   char role[16];
   int connected;
-  int64_t last_seen_ms;    /* 0: never seen since mashd started */
-  int64_t outbox_depth;    /* deliveries waiting for it */
-  int64_t rejected;        /* its notifications refused */
-  char reject_fields[256]; /* field names of the refusals, comma separated */
+  int64_t last_seen_ms;            /* 0: never seen since mashd started */
+  int64_t outbox_depth;            /* deliveries waiting for it */
+  int64_t rejected;                /* its notifications refused */
+  char reject_fields[256];         /* field names of the refusals, comma separated */
+  int64_t adapter_rejected;        /* files its adapter refused (AdapterRejection) */
+  char adapter_reject_fields[256]; /* field names in those, comma separated */
 } ops_agency_t;
 
 /* Replies of one agency at one RAG. */

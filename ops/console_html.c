@@ -181,7 +181,9 @@ static void s_feed(ops_buf_t *b, const ops_event_t *ev, size_t n) {
 static void s_agencies(ops_buf_t *b, const ops_model_t *m, int64_t now) {
   ops_buf_printf(b, "<h2>Connections</h2>\n<table id=\"agencies\"><tr><th>principal</th>"
                     "<th>role</th><th>connected</th><th>last seen</th><th>outbox</th>"
-                    "<th>refused</th><th>fields refused</th></tr>\n");
+                    "<th>refused</th><th>fields refused</th>"
+                    "<th>refused at the adapter</th><th>fields refused at the adapter</th>"
+                    "</tr>\n");
   for (size_t i = 0; i < m->n_agencies; i++) {
     const ops_agency_t *a = &m->agencies[i];
     char ago[48];
@@ -202,6 +204,10 @@ static void s_agencies(ops_buf_t *b, const ops_model_t *m, int64_t now) {
     s_cell_int(b, NULL, a->rejected);
     ops_buf_printf(b, "<td>");
     ops_buf_html(b, a->reject_fields);
+    ops_buf_printf(b, "</td>");
+    s_cell_int(b, NULL, a->adapter_rejected);
+    ops_buf_printf(b, "<td>");
+    ops_buf_html(b, a->adapter_reject_fields);
     ops_buf_printf(b, "</td></tr>\n");
   }
   ops_buf_printf(b, "</table>\n");

@@ -260,6 +260,16 @@ void ops_render_metrics(ops_buf_t *b, const ops_model_t *m) {
   }
   s_family(b, "mash_rejections_total", "counter", "Messages refused, by reason.");
   s_labelled(b, "mash_rejections_total", "reason", m->rejections, m->n_rejections);
+  s_family(b, "mash_adapter_rejections_total", "counter",
+           "Files an agency's adapter refused as invalid input, by principal.");
+  for (size_t i = 0; i < m->n_agencies; i++) {
+    if (strcmp(m->agencies[i].role, "agency") != 0) {
+      continue;
+    }
+    ops_buf_printf(b, "mash_adapter_rejections_total{principal=\"");
+    s_label(b, m->agencies[i].principal);
+    ops_buf_printf(b, "\"} %lld\n", (long long)m->agencies[i].adapter_rejected);
+  }
   s_family(b, "mash_outbox_depth", "gauge", "Deliveries waiting for their addressee.");
   s_labelled(b, "mash_outbox_depth", "target", m->outbox, m->n_outbox);
   s_family(b, "mash_escalations_total", "counter", "Escalation steps taken, by level.");

@@ -41,7 +41,7 @@ static int s_connect(ops_link_t *l, char *err, size_t errlen) {
   /* No ZMTP heartbeats: the console's own report requests every few seconds
    * show whether mashd answers. */
   l->zs = mash_zsock_client_new(l->loop, l->ctx, l->cfg.endpoint, &l->server, &l->key,
-                                MASH_MAX_FRAME, 0, 64, s_recv_cb, l, err, errlen);
+                                MASH_MAX_WIRE, 0, 64, s_recv_cb, l, err, errlen);
   if (!l->zs) {
     return -1;
   }

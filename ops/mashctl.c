@@ -1,5 +1,6 @@
 /* mashctl: operations from the shell. verify checks the hash chain of the
- * escalation log and says where it breaks; escalations prints the log (and
+ * escalation log and the log against the store (every stored step once, in
+ * order) and says where it breaks; escalations prints the log (and
  * follows it with -f); stats reads the figures; status and overdue ask the
  * running mashd as the ops role. keys (keys_cmd.c) manages the trust list
  * and rekey (rekey_cmd.c) rotates the data key: the only commands that
@@ -18,8 +19,10 @@
 #include "version.h"
 #include "clock.h"
 #include "esclog.h"
+#include "esclog_audit.h"
 #include "keys_cmd.h"
 #include "rekey_cmd.h"
+#include "store.h"
 #include "stats.h"
 
 static void s_usage(FILE *f) {
@@ -32,9 +35,12 @@ static void s_usage(FILE *f) {
              "       mashctl [--data DIR] [--data-key FILE] rekey NEW-KEY-FILE\n"
              "\n"
              "  verify         check the escalation log's hash chain (each line carries the\n"
-             "                 SHA-256 of the line before; the head is kept in LOG.head): prints\n"
-             "                 'ok: N entries' and exits 0, or names the first line that was\n"
-             "                 edited, deleted or inserted and exits 1\n"
+             "                 SHA-256 of the line before; the head is kept in LOG.head), then\n"
+             "                 the log against the store DIR/mashd.db (every stored step once,\n"
+             "                 in order, nothing unstored; a log cut or deleted with its head\n"
+             "                 is caught by the point the store saw it durable): prints 'ok:\n"
+             "                 N entries' and exits 0, or names the first line that was edited,\n"
+             "                 deleted or inserted, or the step missing, and exits 1\n"
              "  escalations    print the escalation log, one line per step; -f keeps following\n"
              "                 it like tail -f\n"
              "  stats          management information from the store: contacts by source,\n"
@@ -76,29 +82,56 @@ static void s_usage(FILE *f) {
              "  -h, --help     this text\n");
 }
 
-static int s_verify(const char *path) {
+/* The chain, then the log against the store. A log that does not exist is
+ * judged by the store alone (deleted, or no step ever stored). */
+static int s_verify(const char *path, const char *data) {
   size_t bad = 0;
   char err[512] = "";
-  int rc = mash_esclog_verify(path, &bad, err, sizeof err);
-  if (rc == 0) {
-    FILE *f = fopen(path, "r");
-    size_t n = 0;
-    int ch;
-    while (f && (ch = fgetc(f)) != EOF) {
-      n += ch == '\n';
+  int missing = access(path, F_OK) != 0;
+  int rc = missing ? 0 : mash_esclog_verify(path, &bad, err, sizeof err);
+  if (rc != 0) {
+    if (bad > 0) {
+      printf("BROKEN: %s: the chain breaks at line %zu: %s\n", path, bad, err);
+    } else {
+      printf("cannot verify %s: %s\n", path, err);
     }
-    if (f) {
-      fclose(f);
-    }
-    printf("ok: %s holds %zu entries and its chain is intact\n", path, n);
+    return 1;
+  }
+  char db[1100];
+  snprintf(db, sizeof db, "%s/mashd.db", data);
+  mash_store_t *store = mash_store_sqlite_open_readonly(db, err, sizeof err);
+  if (!store) {
+    printf("cannot check %s against the store: %s\n", path, err);
+    return 1;
+  }
+  mash_esclog_audit_t a;
+  rc = mash_esclog_audit(path, store, &a, err, sizeof err);
+  mash_store_destroy(&store);
+  if (rc < 0) {
+    printf("cannot check %s against the store %s: %s\n", path, db, err);
+    return 1;
+  }
+  if (rc > 0) {
+    printf("BROKEN: %s does not agree with the store %s: %s\n", path, db, err);
+    return 1;
+  }
+  if (missing) {
+    printf("ok: %s does not exist yet and the store holds no step\n", path);
     return 0;
   }
-  if (bad > 0) {
-    printf("BROKEN: %s: the chain breaks at line %zu: %s\n", path, bad, err);
-  } else {
-    printf("cannot verify %s: %s\n", path, err);
+  printf("ok: %s holds %zu entries and its chain is intact; it agrees with the store: each "
+         "of the %llu step(s) stored is in it once, in order",
+         path, a.lines, (unsigned long long)a.matched);
+  if (a.legacy_lines) {
+    printf(" (and %zu line(s) from before sequence numbers, not checked against it)",
+           a.legacy_lines);
   }
-  return 1;
+  if (a.pending) {
+    printf("; %llu step(s) stored since are not appended yet (mashd appends them)",
+           (unsigned long long)a.pending);
+  }
+  printf("\n");
+  return 0;
 }
 
 static const char *s_str(json_t *j, const char *key) {
@@ -389,7 +422,7 @@ int main(int argc, char **argv) {
   snprintf(path, sizeof path, "%s/escalations.log", data);
   const char *cmd = argv[optind];
   if (strcmp(cmd, "verify") == 0) {
-    return s_verify(optind + 1 < argc ? argv[optind + 1] : path);
+    return s_verify(optind + 1 < argc ? argv[optind + 1] : path, data);
   }
   if (strcmp(cmd, "escalations") == 0) {
     return s_escalations(path, follow);

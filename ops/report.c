@@ -20,6 +20,21 @@ static size_t s_counts(ops_count_t *out, Mash__V1__OpsCount **in, size_t n) {
   return k;
 }
 
+/* "name (n), name (n)" into out, as far as it fits. */
+static void s_field_list(char *out, size_t cap, Mash__V1__OpsCount **in, size_t n) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (size_t k = 0; k < n; k++) {
+    int w = snprintf(out + used, cap - used, "%s%s (%lld)", k ? ", " : "", in[k]->name,
+                     (long long)in[k]->value);
+    if (w < 0 || (size_t)w >= cap - used) {
+      out[used] = '\0';
+      break;
+    }
+    used += (size_t)w;
+  }
+}
+
 static void s_dist(ops_dist_t *d, const Mash__V1__OpsDist *x) {
   if (x) {
     d->n = x->n;
@@ -65,16 +80,11 @@ void ops_model_from_report(ops_model_t *m, const Mash__V1__OpsReport *r) {
     a->last_seen_ms = c->last_seen_ms;
     a->outbox_depth = c->outbox_depth;
     a->rejected = c->rejected;
-    size_t used = 0;
-    for (size_t k = 0; k < c->n_rejected_fields; k++) {
-      int w = snprintf(a->reject_fields + used, sizeof a->reject_fields - used, "%s%s (%lld)",
-                       k ? ", " : "", c->rejected_fields[k]->name,
-                       (long long)c->rejected_fields[k]->value);
-      if (w < 0 || (size_t)w >= sizeof a->reject_fields - used) {
-        break;
-      }
-      used += (size_t)w;
-    }
+    s_field_list(a->reject_fields, sizeof a->reject_fields, c->rejected_fields,
+                 c->n_rejected_fields);
+    a->adapter_rejected = c->adapter_rejected;
+    s_field_list(a->adapter_reject_fields, sizeof a->adapter_reject_fields,
+                 c->adapter_rejected_fields, c->n_adapter_rejected_fields);
   }
   m->from_ms = r->from_ms;
   m->to_ms = r->to_ms;

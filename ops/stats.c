@@ -31,6 +31,40 @@ static int s_level_cb(unsigned level, int64_t n, void *arg) {
   return 0;
 }
 
+/* adapter_rejections: {principal: {"files": n, "fields": {path: n}}}, the
+ * paths without their indices ("children[].dob"). */
+static int s_rejection_cb(const char *principal, const char *fields, void *arg) {
+  json_t *a = json_object_get(arg, principal);
+  if (!a) {
+    a = json_pack("{s:I,s:o}", "files", (json_int_t)0, "fields", json_object());
+    json_object_set_new(arg, principal, a);
+  }
+  json_object_set_new(a, "files",
+                      json_integer(json_integer_value(json_object_get(a, "files")) + 1));
+  json_t *by = json_object_get(a, "fields");
+  for (const char *p = fields; *p;) {
+    const char *end = strchr(p, '\n');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    char name[96];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < sizeof name; i++) {
+      name[k++] = p[i];
+      if (p[i] == '[') {
+        while (i + 1 < n && p[i + 1] >= '0' && p[i + 1] <= '9') {
+          i++;
+        }
+      }
+    }
+    name[k] = '\0';
+    if (k) {
+      json_object_set_new(by, name,
+                          json_integer(json_integer_value(json_object_get(by, name)) + 1));
+    }
+    p = end ? end + 1 : p + n;
+  }
+  return 0;
+}
+
 /* replies: {agency: {rag: {"n", "p50_ms", "p90_ms", "asked"}}}. */
 static int s_reply_cb(const mash_store_reply_stats_t *r, void *arg) {
   json_t *replies = arg;
@@ -88,6 +122,13 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
   if (rc == 0) {
     rc = mash_store_duty_stats(store, MASH_DUTY_DECISION, now_ms, &decision);
   }
+  /* Files the adapters refused (a store from before the reports has none:
+   * null rather than a failure). */
+  json_t *rejections = json_object();
+  if (rc == 0 && mash_store_adapter_rejections(store, s_rejection_cb, rejections) != 0) {
+    json_decref(rejections);
+    rejections = json_null();
+  }
   mash_store_destroy(&store);
   if (rc != 0) {
     snprintf(err, errlen, "%s: cannot read the statistics: %s", path, strerror(-rc));
@@ -95,6 +136,7 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
     json_decref(replies);
     json_decref(levels);
     json_decref(flags);
+    json_decref(rejections);
     return NULL;
   }
   json_t *o = json_object();
@@ -118,6 +160,8 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
   json_object_set_new(o, "possible_match_backlog", json_integer(t.possible_match_backlog));
   /* Data-quality flags: contacts carrying each flag. */
   json_object_set_new(o, "quality_flags", flags);
+  /* Files the agencies' adapters refused as invalid input, by agency. */
+  json_object_set_new(o, "adapter_rejections", rejections);
   if (t.oldest_open_id[0] != '\0') {
     json_object_set_new(o, "oldest_open",
                         json_pack("{s:s,s:I}", "contact_id", t.oldest_open_id, "age_ms",
@@ -203,6 +247,19 @@ void mash_stats_print(const json_t *s) {
   printf("data-quality flags:");
   json_object_foreach((json_t *)json_object_get(s, "quality_flags"), k, v) {
     printf(" %s=%lld", k, (long long)json_integer_value(v));
+  }
+  printf("\n");
+  printf("files refused at the adapters:");
+  json_object_foreach((json_t *)json_object_get(s, "adapter_rejections"), k, v) {
+    printf(" %s=%lld (", k, (long long)json_integer_value(json_object_get(v, "files")));
+    const char *f;
+    json_t *n;
+    int first = 1;
+    json_object_foreach(json_object_get(v, "fields"), f, n) {
+      printf("%s%s %lld", first ? "" : ", ", f, (long long)json_integer_value(n));
+      first = 0;
+    }
+    printf(")");
   }
   printf("\n");
   json_t *old = json_object_get(s, "oldest_open");

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,13 +127,14 @@ static int s_has_field_zero(const ProtobufCMessage *m) {
   return 0;
 }
 
-Mash__V1__Envelope *mash_codec_decode(const uint8_t *buf, size_t len, mash_errors_t *errs) {
+static Mash__V1__Envelope *s_decode(const uint8_t *buf, size_t len, size_t max,
+                                    mash_errors_t *errs) {
   if (buf == NULL || len == 0) {
     mash_errors_add(errs, "frame", "is empty");
     return NULL;
   }
-  if (len > MASH_MAX_FRAME) {
-    mash_errors_add(errs, "frame", "is %zu bytes, larger than %u", len, MASH_MAX_FRAME);
+  if (len > max) {
+    mash_errors_add(errs, "frame", "is %zu bytes, larger than %zu", len, max);
     return NULL;
   }
   /* Decoded structures take a few times the wire size; more comes in blocks. */
@@ -167,6 +169,14 @@ Mash__V1__Envelope *mash_codec_decode(const uint8_t *buf, size_t len, mash_error
   return env;
 }
 
+Mash__V1__Envelope *mash_codec_decode(const uint8_t *buf, size_t len, mash_errors_t *errs) {
+  return s_decode(buf, len, MASH_MAX_FRAME, errs);
+}
+
+Mash__V1__Envelope *mash_codec_decode_whole(const uint8_t *buf, size_t len, mash_errors_t *errs) {
+  return s_decode(buf, len, MASH_MAX_WHOLE, errs);
+}
+
 void mash_codec_free(Mash__V1__Envelope *env) {
   if (env != NULL) {
     s_arena_release((s_arena_t *)((uint8_t *)env - S_ARENA_HEAD));
@@ -193,6 +203,75 @@ int mash_codec_encode(const Mash__V1__Envelope *env, uint8_t **out, size_t *out_
   *out = buf;
   *out_len = size;
   return 0;
+}
+
+void mash_codec_parts_free(uint8_t **parts, size_t *part_lens, size_t n_parts) {
+  for (size_t i = 0; parts && i < n_parts; i++) {
+    free(parts[i]);
+  }
+  free(parts);
+  free(part_lens);
+}
+
+int mash_codec_encode_parts(const Mash__V1__Envelope *env, uint8_t ***parts, size_t **part_lens,
+                            size_t *n_parts) {
+  *parts = NULL;
+  *part_lens = NULL;
+  *n_parts = 0;
+  size_t size = mash__v1__envelope__get_packed_size(env);
+  if (size > MASH_MAX_WHOLE) {
+    return -EMSGSIZE;
+  }
+  size_t n = size <= MASH_MAX_FRAME ? 1 : (size + MASH_PART_DATA - 1) / MASH_PART_DATA;
+  uint8_t *whole = malloc(size > 0 ? size : 1);
+  uint8_t **out = calloc(n, sizeof *out);
+  size_t *lens = calloc(n, sizeof *lens);
+  int rc = -ENOMEM;
+  if (!whole || !out || !lens) {
+    goto out;
+  }
+  if (mash__v1__envelope__pack(env, whole) != size) {
+    rc = -EMSGSIZE;
+    goto out;
+  }
+  if (n == 1) {
+    out[0] = whole;
+    lens[0] = size;
+    whole = NULL;
+    rc = 0;
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++) {
+    char id[MASH_MAX_ID_LEN + 1];
+    snprintf(id, sizeof id, "%s.%zu", env->message_id, i);
+    Mash__V1__Envelope pe = MASH__V1__ENVELOPE__INIT;
+    Mash__V1__Part part = MASH__V1__PART__INIT;
+    part.whole_id = env->message_id;
+    part.index = (uint32_t)i;
+    part.count = (uint32_t)n;
+    part.total_bytes = size;
+    part.offset = (uint64_t)i * MASH_PART_DATA;
+    part.data.data = whole + part.offset;
+    part.data.len = i + 1 < n ? MASH_PART_DATA : size - part.offset;
+    mash_envelope_init(&pe, id, env->sent_at_ms);
+    pe.body_case = MASH__V1__ENVELOPE__BODY_PART;
+    pe.part = &part;
+    rc = mash_codec_encode(&pe, &out[i], &lens[i]);
+    if (rc != 0) {
+      goto out;
+    }
+  }
+  rc = 0;
+out:
+  free(whole);
+  if (rc == 0) {
+    *parts = out;
+    *part_lens = lens;
+    *n_parts = n;
+  } else {
+    mash_codec_parts_free(out, lens, out ? n : 0);
+  }
+  return rc;
 }
 
 void mash_envelope_init(Mash__V1__Envelope *env, const char *message_id, int64_t sent_at_ms) {

@@ -15,8 +15,18 @@
 
 #define MASH_SCHEMA_VERSION 1u
 
-/* Largest frame accepted from the network (also set as ZMQ_MAXMSGSIZE). */
+/* Largest frame (an encoded Envelope) accepted from the network or sent:
+ * 256 KiB exactly. CURVE wraps each frame in a MESSAGE command 33 bytes
+ * longer, and ZMQ_MAXMSGSIZE applies to that, so sockets are given
+ * MASH_MAX_WIRE: a frame of MASH_MAX_FRAME bytes passes, one byte more is
+ * refused by mash_codec_decode with an error naming the limit. */
 #define MASH_MAX_FRAME (256u * 1024u)
+#define MASH_CURVE_OVERHEAD 33u
+#define MASH_MAX_WIRE (MASH_MAX_FRAME + MASH_CURVE_OVERHEAD)
+/* The broker reads frames up to this size (ZMQ_MAXMSGSIZE on its socket, less
+ * the CURVE overhead), so that a frame over MASH_MAX_FRAME is answered with an
+ * error, counted and logged; libzmq drops the connection of a larger one. */
+#define MASH_MAX_OVERSIZE_SEEN (4u * MASH_MAX_FRAME)
 
 /* Bounds applied by the validators. */
 #define MASH_MAX_ID_LEN 64u      /* message ids, refs, identifiers */
@@ -36,6 +46,18 @@
 #define MASH_MAX_PACK_AGENCIES 32u     /* answers, and missing agencies, per pack */
 #define MASH_MAX_PACK_ESCALATIONS 256u /* per pack */
 #define MASH_MAX_PRIOR_CONTACTS 256u   /* per pack */
+/* An envelope larger than one frame (a pack) travels in parts (Part). */
+#define MASH_PART_DATA (MASH_MAX_FRAME - 1024u) /* bytes of the whole per part */
+#define MASH_MAX_PARTS 48u
+#define MASH_MAX_WHOLE ((size_t)MASH_MAX_PARTS * MASH_PART_DATA)
+#define MASH_MAX_REJECTION_FIELDS 16u /* field names in an AdapterRejection */
+/* Room a contact's delivery frame keeps beyond the contact made at intake:
+ * its id and up to 64 person links of valid sizes (each at most about 600
+ * bytes: ids of MASH_MAX_ID_LEN, a "why" of MASH_MAX_SHORT_TEXT), and the
+ * envelope around it (test_codec checks the worst case fits). A notification
+ * whose contact would need more is refused before its receipt. */
+#define MASH_CONTACT_RESERVE (40u * 1024u)
+#define MASH_MAX_INTAKE_CONTACT (MASH_MAX_FRAME - MASH_CONTACT_RESERVE)
 
 typedef struct mash_field_error {
   char field[96];
@@ -60,6 +82,35 @@ void mash_errors_add(mash_errors_t *errs, const char *field, const char *fmt, ..
  * would keep but not read back once re-encoded). Other unknown fields are
  * tolerated. Does not validate contents: call mash_codec_validate_envelope. */
 Mash__V1__Envelope *mash_codec_decode(const uint8_t *buf, size_t len, mash_errors_t *errs);
+
+/* Read the message id (field 1) of a frame that may not decode, for a
+ * refusal to name the message it answers: copied into out (outlen bytes)
+ * when it is 1..MASH_MAX_ID_LEN safe characters. Returns 0, or -ENOENT when
+ * no such id could be read (out is then ""). Allocation-free. */
+int mash_codec_peek_message_id(const uint8_t *buf, size_t len, char *out, size_t outlen);
+
+/* Find strings holding a NUL byte anywhere in the frame (protobuf-c cuts a
+ * string at its first NUL on decode, so "Ann\0e" would be read as "Ann").
+ * Walks the frame's bytes along the schema; one error per such string, named
+ * by its path ("notification.children[0].given_name"). Returns 0 when none,
+ * -EINVAL with errs filled otherwise (also for bytes that are not an
+ * Envelope). Call it on a frame mash_codec_decode accepted. Allocation-free. */
+int mash_codec_check_strings(const uint8_t *buf, size_t len, mash_errors_t *errs);
+
+/* mash_codec_decode for a whole reassembled from parts: up to MASH_MAX_WHOLE
+ * bytes instead of MASH_MAX_FRAME. */
+Mash__V1__Envelope *mash_codec_decode_whole(const uint8_t *buf, size_t len, mash_errors_t *errs);
+
+/* Encode `env` whatever its size up to MASH_MAX_WHOLE; when it is larger than
+ * MASH_MAX_FRAME, cut it into parts: *parts (malloc'd array of *n_parts
+ * malloc'd frames, each <= MASH_MAX_FRAME, with *part_lens) are Part
+ * envelopes with message ids "ID.INDEX" (ID is env->message_id), sent at
+ * env->sent_at_ms. When the envelope fits one frame, *n_parts is 1 and the
+ * one frame is the envelope itself. Free with mash_codec_parts_free.
+ * Returns 0, -ENOMEM, or -EMSGSIZE when larger than MASH_MAX_WHOLE. */
+int mash_codec_encode_parts(const Mash__V1__Envelope *env, uint8_t ***parts, size_t **part_lens,
+                            size_t *n_parts);
+void mash_codec_parts_free(uint8_t **parts, size_t *part_lens, size_t n_parts);
 
 /* Free an Envelope returned by mash_codec_decode. Accepts NULL. */
 void mash_codec_free(Mash__V1__Envelope *env);

@@ -63,6 +63,58 @@ void mash_vld_error(mash_errors_t *errs, const mash_vld_path_t *at, const void *
   mash_vld_check_text(errs, PATH_FIELD(at, "message"), e->message, MASH_MAX_LONG_TEXT, 0);
 }
 
+void mash_vld_part(mash_errors_t *errs, const mash_vld_path_t *at, const void *body, long today) {
+  (void)today;
+  const Mash__V1__Part *p = body;
+  mash_vld_check_text(errs, PATH_FIELD(at, "whole_id"), p->whole_id, MASH_MAX_ID_LEN,
+                      TEXT_REQUIRED | TEXT_SAFE_ID);
+  if (p->count < 2 || p->count > MASH_MAX_PARTS) {
+    mash_vld_fail(errs, PATH_FIELD(at, "count"), "is %u, expected 2 to %u", (unsigned)p->count,
+                  MASH_MAX_PARTS);
+  } else if (p->index >= p->count) {
+    mash_vld_fail(errs, PATH_FIELD(at, "index"), "is %u, expected below count %u",
+                  (unsigned)p->index, (unsigned)p->count);
+  }
+  if (p->total_bytes <= MASH_MAX_FRAME || p->total_bytes > MASH_MAX_WHOLE) {
+    mash_vld_fail(errs, PATH_FIELD(at, "total_bytes"), "is %llu, expected %u to %zu",
+                  (unsigned long long)p->total_bytes, MASH_MAX_FRAME + 1u, MASH_MAX_WHOLE);
+  } else if (p->index < p->count &&
+             (p->offset != (uint64_t)p->index * MASH_PART_DATA || p->data.len == 0 ||
+              p->data.len > MASH_PART_DATA || p->offset > p->total_bytes - p->data.len ||
+              (p->index + 1u < p->count && p->data.len != MASH_PART_DATA) ||
+              (p->index + 1u == p->count && p->offset + p->data.len != p->total_bytes))) {
+    mash_vld_fail(errs, PATH_FIELD(at, "data"),
+                  "holds %zu bytes at offset %llu: not within the %llu", p->data.len,
+                  (unsigned long long)p->offset, (unsigned long long)p->total_bytes);
+  }
+}
+
+void mash_vld_adapter_rejection(mash_errors_t *errs, const mash_vld_path_t *at, const void *body,
+                                long today) {
+  (void)today;
+  const Mash__V1__AdapterRejection *a = body;
+  mash_vld_check_text(errs, PATH_FIELD(at, "reference"), a->reference, MASH_MAX_SHORT_TEXT,
+                      TEXT_REQUIRED | TEXT_SAFE_ID);
+  mash_vld_check_text(errs, PATH_FIELD(at, "reason"), a->reason, MASH_MAX_ID_LEN,
+                      TEXT_REQUIRED | TEXT_SAFE_ID);
+  mash_vld_check_time(errs, PATH_FIELD(at, "rejected_at_ms"), a->rejected_at_ms);
+  if (!mash_vld_check_count(errs, PATH_FIELD(at, "fields"), a->n_fields, a->fields,
+                            MASH_MAX_REJECTION_FIELDS)) {
+    return;
+  }
+  for (size_t i = 0; i < a->n_fields; i++) {
+    /* Field paths only ("children[0].dob", "$"): never a value. */
+    mash_vld_check_text(errs, PATH_ITEM(at, "fields", i), a->fields[i], MAX_RECEIPT_FIELD,
+                        TEXT_REQUIRED);
+    for (const char *c = a->fields[i]; c && *c; c++) {
+      if (*c == ' ' || *c == '"' || *c == '\'') {
+        mash_vld_fail(errs, PATH_ITEM(at, "fields", i), "is not a field path");
+        break;
+      }
+    }
+  }
+}
+
 typedef void (*s_body_fn)(mash_errors_t *errs, const mash_vld_path_t *at, const void *body,
                           long today);
 

@@ -51,6 +51,7 @@ typedef struct adapter {
   int failures;
   int timed_out;
   int timeout_s;
+  int unknown_reject; /* unknown_fields = reject: refuse a file with unknown fields */
 } adapter_t;
 
 static void s_usage(FILE *f, const char *program, const char *agency) {
@@ -76,6 +77,11 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
           "                       DIR/requests/ID.json, answers read from DIR/answers/ID.json\n"
           "                       (the default when no --records is given: var/%s/manual)\n"
           "  --timeout SECONDS    submit: how long to wait for receipts (default 60)\n"
+          "  --unknown-fields warn|reject\n"
+          "                       a field this format does not know (a misspelt red_flg):\n"
+          "                       warn in the receipt file and send (warn, the default), or\n"
+          "                       refuse the file (reject); config: unknown_fields in the\n"
+          "                       agency's section\n"
           "%s",
           program, program, a, a,
           agency[0] ? "" : "  --agency NAME        the agency (as in the broker's trust list)\n", a,
@@ -85,11 +91,51 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
 /* ------------------------------------------------------------ notifications */
 
 static Mash__V1__Notification *s_parse(const adapter_t *p, const char *text, size_t len,
-                                       mash_errors_t *errs) {
+                                       mash_errors_t *errs, mash_errors_t *unknown) {
   if (strcmp(p->agency, "police") == 0) {
-    return police_json_parse(text, len, errs);
+    return police_json_parse_ex(text, len, errs, unknown);
   }
-  return agency_json_parse(p->agency, text, len, errs);
+  return agency_json_parse_ex(p->agency, text, len, errs, unknown);
+}
+
+/* Unknown fields (a misspelt "red_flg" would be dropped silently): refused
+ * like any invalid input when unknown_fields = reject; otherwise warned
+ * about, in the receipt file (run) or on standard output (submit). Returns
+ * 1 when the file is refused (the fields are in errs). */
+static int s_unknown_fields(adapter_t *p, const char *label, const mash_errors_t *unknown,
+                            mash_errors_t *errs) {
+  if (unknown->count == 0) {
+    return 0;
+  }
+  if (p->unknown_reject) {
+    for (size_t i = 0; i < unknown->count; i++) {
+      mash_errors_add(errs, unknown->items[i].field,
+                      "unknown field (this adapter refuses them: unknown_fields = reject)");
+    }
+    return 1;
+  }
+  char text[MASH_MAX_FIELD_ERRORS * 200 + 64];
+  size_t off = 0;
+  text[0] = '\0';
+  for (size_t i = 0; i < unknown->count && off < sizeof text; i++) {
+    int w = snprintf(text + off, sizeof text - off, "\nwarning: %s: %s", unknown->items[i].field,
+                     unknown->items[i].message);
+    off += w > 0 ? (size_t)w : 0;
+  }
+  if (unknown->dropped && off < sizeof text) {
+    snprintf(text + off, sizeof text - off, "\nwarning: ... and %zu more unknown field(s)",
+             unknown->dropped);
+  }
+  if (p->submit_mode) {
+    printf("%s: %zu unknown field(s), not read:%s\n", label, unknown->count + unknown->dropped,
+           text);
+    fflush(stdout);
+  } else {
+    spool_warn(p->spool, label, text);
+  }
+  mash_warn("%s: %zu unknown field(s), first %s: not read", label,
+            unknown->count + unknown->dropped, unknown->items[0].field);
+  return 0;
 }
 
 static void s_free_notification(const adapter_t *p, Mash__V1__Notification *n) {
@@ -111,8 +157,14 @@ static int s_submit_file(adapter_t *p, const char *path, const char *label, mash
                     rc == -EFBIG ? "larger than 4 MiB: not a notification" : strerror(-rc));
     return -1;
   }
-  Mash__V1__Notification *n = s_parse(p, text, len, errs);
+  mash_errors_t unknown;
+  memset(&unknown, 0, sizeof unknown);
+  Mash__V1__Notification *n = s_parse(p, text, len, errs, &unknown);
   rc = -1;
+  if (n && s_unknown_fields(p, label, &unknown, errs)) {
+    s_free_notification(p, n);
+    n = NULL;
+  }
   if (n) {
     Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
     env.body_case = MASH__V1__ENVELOPE__BODY_NOTIFICATION;
@@ -195,7 +247,7 @@ static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
   } else {
     snprintf(detail, sizeof detail, "refused by the broker: %s", env->error->message);
   }
-  if (strncmp(label, "answer ", 7) == 0) {
+  if (strncmp(label, "answer ", 7) == 0 || strncmp(label, "rejection ", 10) == 0) {
     printf("%s: %s\n", label, detail);
     fflush(stdout);
     return;
@@ -214,6 +266,17 @@ static void s_receipt_cb(agent_t *a, const char *message_id, const char *label,
 
 static int s_spool_submit_cb(const char *path, const char *name, mash_errors_t *errs, void *arg) {
   return s_submit_file(arg, path, name, errs);
+}
+
+/* A file refused here: the broker is told (durably), so the hub and
+ * operations see that a notification about a child was refused. */
+static void s_spool_rejected_cb(const char *name, const char *reason, const mash_errors_t *errs,
+                                void *arg) {
+  adapter_t *p = arg;
+  if (agent_report_rejection(p->agent, name, reason, errs) != 0) {
+    mash_warn("cannot store the report of %s for the broker: %s", name,
+              agent_store_errmsg(agent_get_store(p->agent)));
+  }
 }
 
 static int s_spool_begin_cb(void *arg) {
@@ -401,18 +464,37 @@ static const char *s_base(const char *path) {
   return slash ? slash + 1 : path;
 }
 
+/* The adapter's own keys in its config section. */
+static int s_config_extra(const char *key, const char *value, void *arg) {
+  adapter_t *p = arg;
+  if (strcmp(key, "unknown_fields") == 0) {
+    if (strcmp(value, "warn") == 0 || strcmp(value, "reject") == 0) {
+      p->unknown_reject = strcmp(value, "reject") == 0;
+      return 0;
+    }
+  }
+  return -1;
+}
+
 int main(int argc, char **argv) {
   if (mash_version_check(argc, argv, NULL)) {
     return 0;
   }
-  static const struct option opts[] = {
-      {"config", required_argument, 0, 'c'},   {"endpoint", required_argument, 0, 0},
-      {"server-key", required_argument, 0, 0}, {"key", required_argument, 0, 0},
-      {"state", required_argument, 0, 0},      {"log-level", required_argument, 0, 0},
-      {"log-format", required_argument, 0, 0}, {"spool", required_argument, 0, 's'},
-      {"timeout", required_argument, 0, 'T'},  {"records", required_argument, 0, 'r'},
-      {"manual", required_argument, 0, 'm'},   {"agency", required_argument, 0, 'a'},
-      {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+  static const struct option opts[] = {{"config", required_argument, 0, 'c'},
+                                       {"endpoint", required_argument, 0, 0},
+                                       {"server-key", required_argument, 0, 0},
+                                       {"key", required_argument, 0, 0},
+                                       {"state", required_argument, 0, 0},
+                                       {"log-level", required_argument, 0, 0},
+                                       {"log-format", required_argument, 0, 0},
+                                       {"spool", required_argument, 0, 's'},
+                                       {"timeout", required_argument, 0, 'T'},
+                                       {"records", required_argument, 0, 'r'},
+                                       {"manual", required_argument, 0, 'm'},
+                                       {"agency", required_argument, 0, 'a'},
+                                       {"unknown-fields", required_argument, 0, 'u'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {0, 0, 0, 0}};
   adapter_t p;
   memset(&p, 0, sizeof p);
   p.timeout_s = 60;
@@ -442,7 +524,8 @@ int main(int argc, char **argv) {
   agent_config_defaults(&cfg, p.program, p.agency);
   for (int i = 1; i < argc - 1; i++) {
     if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) {
-      if (agent_config_load(&cfg, argv[i + 1], p.agency, NULL, NULL, err, sizeof err) != 0) {
+      if (agent_config_load(&cfg, argv[i + 1], p.agency, s_config_extra, &p, err, sizeof err) !=
+          0) {
         fprintf(stderr, "%s: %s\n", p.program, err);
         return 2;
       }
@@ -460,6 +543,11 @@ int main(int argc, char **argv) {
       snprintf(records_path, sizeof records_path, "%s", optarg);
     } else if (c == 'm') {
       snprintf(p.manual_dir, sizeof p.manual_dir, "%s", optarg);
+    } else if (c == 'u') {
+      if (s_config_extra("unknown_fields", optarg, &p) != 0) {
+        fprintf(stderr, "%s: --unknown-fields takes warn or reject\n", p.program);
+        return 2;
+      }
     } else if (c == 'T') {
       char *end;
       long t = strtol(optarg, &end, 10);
@@ -548,6 +636,7 @@ int main(int argc, char **argv) {
       return s_abort_start(&p, err);
     }
     spool_set_batch(p.spool, s_spool_begin_cb, s_spool_commit_cb);
+    spool_set_rejected(p.spool, s_spool_rejected_cb);
     spool_recover(p.spool, s_spool_lookup_cb, &p);
     if (!p.records) {
       uv_timer_start(&p.manual_timer, s_manual_scan, 0, 500);

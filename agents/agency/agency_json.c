@@ -120,7 +120,7 @@ static const agency_detail_t *s_detail_of(const char *agency) {
 static void s_detail_cb(njson_ctx_t *ctx, const json_t *root, Mash__V1__Notification *n,
                         void *arg) {
   const agency_detail_t *detail = arg;
-  const json_t *d = json_object_get(root, "detail");
+  const json_t *d = njson_member(ctx, root, "detail");
   bool given = d != NULL && !json_is_null(d);
   if (detail == NULL) {
     if (given) {
@@ -157,6 +157,11 @@ static bool s_valid_agency(const char *agency) {
 
 Mash__V1__Notification *agency_json_parse(const char *agency, const char *text, size_t len,
                                           mash_errors_t *errs) {
+  return agency_json_parse_ex(agency, text, len, errs, NULL);
+}
+
+Mash__V1__Notification *agency_json_parse_ex(const char *agency, const char *text, size_t len,
+                                             mash_errors_t *errs, mash_errors_t *unknown) {
   if (agency == NULL || !s_valid_agency(agency)) {
     if (errs != NULL) {
       mash_errors_add(errs, "agency", "expected 1 to %u of a-z 0-9 _ -, the first a letter",
@@ -177,7 +182,7 @@ Mash__V1__Notification *agency_json_parse(const char *agency, const char *text, 
       .child_cb = NULL,
       .arg = (void *)detail,
   };
-  return njson_notification_parse(text, len, errs, &format);
+  return njson_notification_parse_ex(text, len, errs, unknown, &format);
 }
 
 bool agency_json_has_detail(const char *agency) {

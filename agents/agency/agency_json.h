@@ -25,6 +25,10 @@
  * NULL. Never crashes on hostile input. */
 Mash__V1__Notification *agency_json_parse(const char *agency, const char *text, size_t len,
                                           mash_errors_t *errs);
+/* The same, also listing in `unknown` (when not NULL) each member of the
+ * document no reader used ("nhs_numbr"): see njson_notification_parse_ex. */
+Mash__V1__Notification *agency_json_parse_ex(const char *agency, const char *text, size_t len,
+                                             mash_errors_t *errs, mash_errors_t *unknown);
 
 /* Whether `agency` has a detail of its own ("health", "education",
  * "housing"). */

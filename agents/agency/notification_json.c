@@ -123,7 +123,7 @@ static bool s_clean_text(const char *s, bool multiline) {
 /* The member `key`, or NULL when absent or null (reported when required). */
 static const json_t *s_member(njson_ctx_t *ctx, const json_t *obj, const char *key,
                               const char *path, bool required, int *rc) {
-  const json_t *v = json_object_get(obj, key);
+  const json_t *v = njson_member(ctx, obj, key);
   *rc = 0;
   if (v == NULL || json_is_null(v)) {
     if (required) {
@@ -294,7 +294,7 @@ int njson_get_time(njson_ctx_t *ctx, const json_t *obj, const char *key, const c
 
 const json_t *njson_get_object(njson_ctx_t *ctx, const json_t *obj, const char *key,
                                const char *base) {
-  const json_t *v = json_object_get(obj, key);
+  const json_t *v = njson_member(ctx, obj, key);
   if (v == NULL || json_is_null(v)) {
     return NULL;
   }
@@ -674,18 +674,33 @@ static void s_check_refs(njson_ctx_t *ctx, const Mash__V1__Notification *n) {
 
 Mash__V1__Notification *njson_notification_parse(const char *text, size_t len, mash_errors_t *errs,
                                                  const njson_format_t *format) {
+  return njson_notification_parse_ex(text, len, errs, NULL, format);
+}
+
+Mash__V1__Notification *njson_notification_parse_ex(const char *text, size_t len,
+                                                    mash_errors_t *errs, mash_errors_t *unknown,
+                                                    const njson_format_t *format) {
   static const njson_format_t plain = {NULL, NULL, NULL, NULL};
   if (format == NULL) {
     format = &plain;
   }
-  njson_ctx_t ctx = {.errs = errs, .errors = 0};
+  njson_ctx_t ctx = {.errs = errs, .errors = 0, .seen = NULL};
+  if (unknown) {
+    ctx.seen = njson_seen_new();
+    if (!ctx.seen) {
+      njson_error(&ctx, "$", "out of memory");
+      return NULL;
+    }
+  }
   json_t *root = njson_load(&ctx, text, len, NJSON_MAX_BYTES);
   if (root == NULL) {
+    njson_seen_free(ctx.seen);
     return NULL;
   }
   Mash__V1__Notification *n = malloc(sizeof *n);
   if (n == NULL) {
     json_decref(root);
+    njson_seen_free(ctx.seen);
     njson_error(&ctx, "$", "out of memory");
     return NULL;
   }
@@ -711,6 +726,10 @@ Mash__V1__Notification *njson_notification_parse(const char *text, size_t len, m
   s_relationships(&ctx, root, n);
   s_check_refs(&ctx, n);
 
+  if (ctx.seen) {
+    njson_unknown_list(ctx.seen, root, unknown);
+  }
+  njson_seen_free(ctx.seen);
   json_decref(root);
   if (ctx.errors > 0) {
     njson_notification_free(n);

@@ -34,9 +34,11 @@
 
 /* The problems found in one document. `errs` may be NULL (problems are then
  * only counted); `errors` counts every problem, stored or not. */
+typedef struct njson_seen njson_seen_t; /* members read, for unknown-field checks */
 typedef struct njson_ctx {
   mash_errors_t *errs;
   size_t errors;
+  njson_seen_t *seen; /* NULL: not tracked */
 } njson_ctx_t;
 
 /* Enum values are read with the word tables of names.h (mash_enum_name_t, ended
@@ -66,6 +68,19 @@ void njson_path_key(char *out, const char *base, const char *key);
 
 /* out (NJSON_PATH_LEN bytes) = "base[i]". */
 void njson_path_index(char *out, const char *base, size_t i);
+
+/* The member `key` of obj (NULL when absent), noted as read: every reader
+ * here goes through it, so a member never read is an unknown field. */
+const json_t *njson_member(njson_ctx_t *ctx, const json_t *obj, const char *key);
+
+/* The members read, for the unknown-field list (notification_json_unknown.c):
+ * a new record (NULL when out of memory), freed with njson_seen_free
+ * (accepts NULL); njson_unknown_list adds to `unknown` each member of root
+ * (at any depth, not under an unknown one) that was never read. More than
+ * 8192 members read: nothing is listed (the document is not checked). */
+njson_seen_t *njson_seen_new(void);
+void njson_seen_free(njson_seen_t *seen);
+void njson_unknown_list(const njson_seen_t *seen, const json_t *root, mash_errors_t *unknown);
 
 /* ---------------------------------------------------------------- documents */
 
@@ -174,6 +189,16 @@ typedef struct njson_format {
  * input. */
 Mash__V1__Notification *njson_notification_parse(const char *text, size_t len, mash_errors_t *errs,
                                                  const njson_format_t *format);
+
+/* njson_notification_parse, also reporting in `unknown` (when not NULL) each
+ * member of the document that no reader used: a misspelt key ("red_flg",
+ * "children[0].nhs_numbr"), which would otherwise be dropped silently. The
+ * members under an unknown key are not listed. Unknown fields are not
+ * errors here: the caller warns or refuses (the adapters' unknown_fields
+ * setting). */
+Mash__V1__Notification *njson_notification_parse_ex(const char *text, size_t len,
+                                                    mash_errors_t *errs, mash_errors_t *unknown,
+                                                    const njson_format_t *format);
 
 /* Free a notification built by njson_notification_parse. Accepts NULL. */
 void njson_notification_free(Mash__V1__Notification *n);

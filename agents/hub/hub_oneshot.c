@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "paths.h"
 #include "uuid.h"
 
 #define POLL_MS 100
@@ -139,45 +140,6 @@ static const char *s_option_of(const char *field, char *buf, size_t cap) {
 
 /* ---------------------------------------------------------------- the folder */
 
-static int s_write_file(const char *dir, const char *name, const char *text, char *err,
-                        size_t errlen) {
-  char tmp[2200], path[2200];
-  snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-  snprintf(path, sizeof path, "%s/%s", dir, name);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-    return -1;
-  }
-  size_t len = strlen(text), off = 0;
-  int rc = fchmod(fd, 0600);
-  while (rc == 0 && off < len) {
-    ssize_t w = write(fd, text + off, len - off);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w <= 0) {
-      rc = -1;
-      break;
-    }
-    off += (size_t)w;
-  }
-  if (rc == 0) {
-    rc = fsync(fd);
-  }
-  if (close(fd) != 0) {
-    rc = -1;
-  }
-  if (rc == 0 && rename(tmp, path) != 0) {
-    rc = -1;
-  }
-  if (rc != 0) {
-    snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    unlink(tmp);
-  }
-  return rc;
-}
-
 /* A result file, once complete (the desk writes a line then closes it):
  * 1 with its text in buf, 0 not there (yet). */
 static int s_read_result(const char *path, char *buf, size_t cap) {
@@ -253,7 +215,7 @@ int hub_oneshot_run(const hub_oneshot_t *o) {
   /* An answer to an earlier drop of the same file is not this one's. */
   unlink(receipt);
   unlink(error);
-  int rc = s_write_file(o->commands_dir, name, text, err, sizeof err);
+  int rc = mash_file_replace(o->commands_dir, name, text, 0600, err, sizeof err);
   free(text);
   if (rc != 0) {
     fprintf(stderr, "mash-hub: %s\n", err);

@@ -22,7 +22,7 @@
 #define POLICE_LOCAL_ISSUER "police"
 
 static void s_dash(njson_ctx_t *ctx, const json_t *root, Mash__V1__PoliceDetail *p) {
-  const json_t *v = json_object_get(root, "dash");
+  const json_t *v = njson_member(ctx, root, "dash");
   if (v == NULL || json_is_null(v)) {
     return; /* no DASH completed: the broker flags it on domestic abuse */
   }
@@ -128,13 +128,18 @@ static void s_child_cb(njson_ctx_t *ctx, const json_t *child, const char *path,
 }
 
 Mash__V1__Notification *police_json_parse(const char *text, size_t len, mash_errors_t *errs) {
+  return police_json_parse_ex(text, len, errs, NULL);
+}
+
+Mash__V1__Notification *police_json_parse_ex(const char *text, size_t len, mash_errors_t *errs,
+                                             mash_errors_t *unknown) {
   const njson_format_t format = {
       .local_issuer = POLICE_LOCAL_ISSUER,
       .detail_cb = s_police_cb,
       .child_cb = s_child_cb,
       .arg = NULL,
   };
-  return njson_notification_parse(text, len, errs, &format);
+  return njson_notification_parse_ex(text, len, errs, unknown, &format);
 }
 
 void police_json_free(Mash__V1__Notification *n) {

@@ -13,6 +13,11 @@
  * "children[1].dob") in errs. Never crashes on hostile input. */
 Mash__V1__Notification *police_json_parse(const char *text, size_t len, mash_errors_t *errs);
 
+/* The same, also listing in `unknown` (when not NULL) each member of the
+ * document no reader used ("red_flg"): see njson_notification_parse_ex. */
+Mash__V1__Notification *police_json_parse_ex(const char *text, size_t len, mash_errors_t *errs,
+                                             mash_errors_t *unknown);
+
 /* Accepts NULL. */
 void police_json_free(Mash__V1__Notification *n);
 

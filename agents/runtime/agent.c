@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "keys.h"
 #include "log.h"
+#include "parts.h"
 #include "retry.h"
 #include "uuid.h"
 #include "zsock.h"
@@ -35,6 +36,7 @@ struct agent {
   mash_key_t key;
   mash_key_t server;
   agent_store_t *store;
+  agent_parts_t *parts; /* envelopes arriving in parts */
   void *ctx;
   mash_zsock_t *zs;
   uv_timer_t timer;
@@ -46,6 +48,7 @@ struct agent {
   int batching;                              /* inside agent_batch_begin/commit: nothing is sent */
   s_pending_t *batch_mark;                   /* the tail when the batch began (NULL: empty) */
   int64_t last_heard;
+  int64_t last_tick; /* the timer's previous run: a longer gap is our own stall */
   int64_t last_heartbeat;
   int64_t connected_at; /* when the current socket was made */
   int64_t reconnect_backoff_ms;
@@ -125,9 +128,8 @@ static int s_send_env(agent_t *a, Mash__V1__Envelope *env, char *id_out) {
 }
 
 static int s_connect(agent_t *a, char *err, size_t errlen) {
-  a->zs =
-      mash_zsock_client_new(a->loop, a->ctx, a->cfg.endpoint, &a->server, &a->key, MASH_MAX_FRAME,
-                            a->cfg.heartbeat_ms, 128, s_recv_cb, a, err, errlen);
+  a->zs = mash_zsock_client_new(a->loop, a->ctx, a->cfg.endpoint, &a->server, &a->key,
+                                MASH_MAX_WIRE, a->cfg.heartbeat_ms, 128, s_recv_cb, a, err, errlen);
   if (!a->zs) {
     return -1;
   }
@@ -435,13 +437,16 @@ static void s_ack(agent_t *a, const char *correlation, Mash__V1__ReceiptStatus s
   s_send_env(a, &env, NULL);
 }
 
-static void s_on_message(agent_t *a, const Mash__V1__Envelope *env) {
+/* Handle a message inside a transaction with its de-duplication. Returns
+ * the status to acknowledge it with, or 0 when it must not be acknowledged
+ * (it will be redelivered). */
+static Mash__V1__ReceiptStatus s_handle(agent_t *a, const Mash__V1__Envelope *env) {
   if (!a->on_message) {
     mash_warn("no handler for message %s; not acknowledged", env->message_id);
-    return;
+    return 0;
   }
   if (agent_store_begin(a->store) != 0) {
-    return;
+    return 0;
   }
   int seen = agent_store_inbox_seen(a->store, env->message_id);
   int rc = seen < 0 ? seen : 0;
@@ -455,17 +460,65 @@ static void s_on_message(agent_t *a, const Mash__V1__Envelope *env) {
     agent_store_rollback(a->store);
     mash_warn_limited("message %s not handled (%s); it will be redelivered", env->message_id,
                       rc < 0 && -rc < 256 ? agent_store_errmsg(a->store) : "handler refused");
-    return;
+    return 0;
   }
   if (agent_store_commit(a->store) != 0) {
     mash_error_limited("cannot commit message %s (%s); it will be redelivered", env->message_id,
                        agent_store_errmsg(a->store));
     agent_store_rollback(a->store);
+    return 0;
+  }
+  return seen ? MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE
+              : MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED;
+}
+
+static void s_on_message(agent_t *a, const Mash__V1__Envelope *env) {
+  Mash__V1__ReceiptStatus st = s_handle(a, env);
+  if (st) {
+    s_ack(a, env->message_id, st);
+  }
+}
+
+/* A part of an envelope larger than one frame. Once every part is here, the
+ * whole is decoded, checked and handled like any message, and then every
+ * part is acknowledged (never one alone: parts held only in memory are sent
+ * again after a restart). */
+static void s_on_part(agent_t *a, const Mash__V1__Envelope *env) {
+  /* A part of a whole handled before (its acknowledgement was lost): the
+   * other parts may never come again, so it is acknowledged alone. */
+  if (agent_store_inbox_seen(a->store, env->part->whole_id) == 1) {
+    s_ack(a, env->message_id, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE);
     return;
   }
-  s_ack(a, env->message_id,
-        seen ? MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE
-             : MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED);
+  agent_whole_t *w = agent_parts_add(a->parts, env->message_id, env->part, mash_clock_now_ms());
+  if (!w) {
+    return;
+  }
+  mash_errors_t errs;
+  memset(&errs, 0, sizeof errs);
+  Mash__V1__Envelope *whole = mash_codec_decode_whole(w->data, w->total, &errs);
+  if (whole && (mash_codec_validate_envelope(whole, &errs) != 0 ||
+                whole->body_case == MASH__V1__ENVELOPE__BODY_PART ||
+                strcmp(whole->message_id, w->whole_id) != 0)) {
+    mash_warn_limited("message %s of %u parts is not valid: %s: %s", w->whole_id, w->count,
+                      errs.count ? errs.items[0].field : "message_id",
+                      errs.count ? errs.items[0].message : "is not the parts' whole_id");
+    mash_codec_free(whole);
+    whole = NULL;
+  } else if (!whole) {
+    mash_warn_limited("message %s of %u parts does not decode: %s", w->whole_id, w->count,
+                      errs.items[0].message);
+  }
+  Mash__V1__ReceiptStatus st = whole ? s_handle(a, whole) : 0;
+  if (st) {
+    mash_debug("message %s: %u parts, %llu bytes, handled", w->whole_id, w->count,
+               (unsigned long long)w->total);
+    for (uint32_t i = 0; i < w->count; i++) {
+      s_ack(a, w->part_ids[i], st);
+    }
+  }
+  mash_codec_free(whole);
+  agent_parts_done(a->parts, w);
 }
 
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
@@ -508,6 +561,9 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
       s_on_answer(a, env);
     }
     break;
+  case MASH__V1__ENVELOPE__BODY_PART:
+    s_on_part(a, env);
+    break;
   default:
     s_on_message(a, env);
     break;
@@ -529,9 +585,22 @@ static void s_reconnect(agent_t *a) {
   }
 }
 
+/* A gap between timer runs (every 100 ms) longer than this is our stall. */
+#define S_STALL_MS 500
+
 static void s_timer_cb(uv_timer_t *t) {
   agent_t *a = t->data;
   int64_t now = mash_clock_now_ms();
+  /* Our own loop stalled (a spool batch's disk writes on a slow machine):
+   * what the broker sent meanwhile waits unread in the socket, so silence
+   * over the stall is no evidence against the broker. Count it from the
+   * stall's end, or the window would be resent, or the socket replaced. */
+  if (a->last_tick != 0 && now - a->last_tick > S_STALL_MS) {
+    int64_t stall = now - a->last_tick;
+    a->last_heard += a->last_heard ? stall : 0;
+    a->last_receipt += a->last_receipt ? stall : 0;
+  }
+  a->last_tick = now;
   int64_t silent_limit = (int64_t)a->cfg.heartbeat_ms * 3;
   if (now - a->last_heartbeat >= a->cfg.heartbeat_ms) {
     Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
@@ -596,15 +665,18 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
     free(a);
     return NULL;
   }
-  a->store = agent_store_new(cfg->state, kerr, sizeof kerr);
+  a->parts = agent_parts_new();
+  a->store = a->parts ? agent_store_new(cfg->state, kerr, sizeof kerr) : NULL;
   if (!a->store) {
-    snprintf(err, errlen, "state %s: %s", cfg->state, kerr);
+    snprintf(err, errlen, "state %s: %s", cfg->state, a->parts ? kerr : "out of memory");
+    agent_parts_destroy(&a->parts);
     free(a);
     return NULL;
   }
   if (agent_store_outbox_pending(a->store, s_load_cb, a) < 0) {
     snprintf(err, errlen, "state %s: cannot read the outbox", cfg->state);
     agent_store_destroy(&a->store);
+    agent_parts_destroy(&a->parts);
     free(a);
     return NULL;
   }
@@ -677,6 +749,7 @@ void agent_close(agent_t *a, void (*close_cb)(void *arg), void *arg) {
   }
   a->tail = NULL;
   agent_store_destroy(&a->store);
+  agent_parts_destroy(&a->parts);
   memset(a->key.secret_key, 0, sizeof a->key.secret_key);
   /* handles_open counts the socket and the timer; a zero count means
    * agent_start never ran. */

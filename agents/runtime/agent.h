@@ -72,6 +72,14 @@ int agent_start(agent_t *a, char *err, size_t errlen);
 int agent_submit(agent_t *a, Mash__V1__Envelope *env, const char *label, const char *want_id,
                  char *out_id);
 
+/* Report to the broker a file this adapter refused as invalid input
+ * (rejection.c): an AdapterRejection with the file's name made safe as the
+ * reference, a reason kind ("invalid", "not_json") and the field paths of
+ * errs (never their messages), stored in the outbox under the label
+ * "rejection NAME" and resent until receipted. Returns as agent_submit. */
+int agent_report_rejection(agent_t *a, const char *reference, const char *reason,
+                           const mash_errors_t *errs);
+
 /* Group several agent_submit calls into one durable write (one fsync): after
  * agent_batch_begin, submissions are stored in one transaction and sent only
  * once agent_batch_commit has made them durable. A failed commit forgets the

@@ -28,6 +28,7 @@ struct spool {
   void *arg;
   spool_batch_begin_cb batch_begin;
   spool_batch_commit_cb batch_commit;
+  spool_rejected_cb rejected_cb; /* optional: a file moved to rejected/ */
   uv_fs_event_t watch;
   uv_timer_t timer;
   uv_timer_t more; /* the next batch, on the next loop turn */
@@ -97,9 +98,13 @@ static void s_errors_text(const mash_errors_t *errs, char *text, size_t cap) {
   }
 }
 
-static void s_reject(spool_t *s, const char *name, const char *text, size_t problems) {
+static void s_reject(spool_t *s, const char *name, const char *text, size_t problems,
+                     const char *reason, const mash_errors_t *errs) {
   if (s_move(s, NULL, "rejected", name) == 0) {
     s_write_note(s, "rejected", name, ".error", text);
+    if (s->rejected_cb) {
+      s->rejected_cb(name, reason, errs, s->arg);
+    }
   }
   mash_warn("spool: %s rejected: %zu problem(s), see rejected/%s.error", name, problems, name);
 }
@@ -148,10 +153,15 @@ static void s_scan(spool_t *s) {
       continue; /* still being written: the writer renames it when done */
     }
     if (!s_ends_with(name, ".json")) {
+      mash_errors_t ferrs;
+      memset(&ferrs, 0, sizeof ferrs);
+      mash_errors_add(&ferrs, "file",
+                      "not a notification: the spool reads only NAME.json files "
+                      "(write NAME.tmp, then rename it to NAME.json)");
       s_reject(s, name,
                "file: not a notification: the spool reads only NAME.json files "
                "(write NAME.tmp, then rename it to NAME.json)",
-               1);
+               1, "not_json", &ferrs);
       continue;
     }
     if (n == S_BATCH) {
@@ -186,7 +196,7 @@ static void s_scan(spool_t *s) {
       snprintf(why, sizeof why, "%s", text[0] ? text : "local failure");
       failed = 1;
     } else {
-      s_reject(s, names[i], text, errs.count + errs.dropped);
+      s_reject(s, names[i], text, errs.count + errs.dropped, "invalid", &errs);
     }
   }
   char cwhy[512] = "";
@@ -272,6 +282,10 @@ spool_t *spool_new(uv_loop_t *loop, const char *dir, spool_submit_cb cb, void *a
   return s;
 }
 
+void spool_set_rejected(spool_t *s, spool_rejected_cb cb) {
+  s->rejected_cb = cb;
+}
+
 void spool_set_batch(spool_t *s, spool_batch_begin_cb begin, spool_batch_commit_cb commit) {
   s->batch_begin = begin;
   s->batch_commit = commit;
@@ -315,13 +329,36 @@ size_t spool_recover(spool_t *s, spool_lookup_cb lookup, void *arg) {
   return moved;
 }
 
+void spool_warn(spool_t *s, const char *name, const char *text) {
+  if (s && !strchr(name, '/')) {
+    s_write_note(s, "sent", name, ".warnings", text);
+  }
+}
+
 void spool_settle(spool_t *s, const char *name, int ok, const char *detail) {
   if (!s || strchr(name, '/')) {
     return;
   }
   const char *to = ok ? "accepted" : "rejected";
+  /* The warnings found when it was submitted follow the broker's answer. */
+  char wpath[2300], note[8192];
+  s_path(wpath, sizeof wpath, s, "sent", name, ".warnings");
+  snprintf(note, sizeof note, "%s", detail);
+  FILE *wf = fopen(wpath, "r");
+  if (wf) {
+    size_t off = strlen(note);
+    size_t n = fread(note + off, 1, sizeof note - off - 1, wf);
+    note[off + n] = '\0';
+    while (off + n > 0 && note[off + n - 1] == '\n') {
+      note[off + --n] = '\0';
+    }
+    fclose(wf);
+  }
   if (s_move(s, "sent", to, name) == 0) {
-    s_write_note(s, to, name, ok ? ".receipt" : ".error", detail);
+    s_write_note(s, to, name, ok ? ".receipt" : ".error", note);
+    if (wf) {
+      unlink(wpath);
+    }
   }
   if (ok) {
     mash_info("spool: %s %s", name, detail);

@@ -47,6 +47,15 @@ typedef int (*spool_batch_begin_cb)(void *arg);
 typedef int (*spool_batch_commit_cb)(void *arg, char *why, size_t whylen);
 void spool_set_batch(spool_t *s, spool_batch_begin_cb begin, spool_batch_commit_cb commit);
 
+/* Optional: told of every file moved to rejected/ by the adapter or the
+ * spool itself (not of a broker's refusal, which the broker counts): `name`,
+ * a reason kind ("invalid", "not_json") and the errors (field paths and
+ * messages). For reporting to the broker (agent_report_rejection). Called
+ * inside the batch when batch hooks are set. */
+typedef void (*spool_rejected_cb)(const char *name, const char *reason, const mash_errors_t *errs,
+                                  void *arg);
+void spool_set_rejected(spool_t *s, spool_rejected_cb cb);
+
 /* What the adapter's store says of a file left in sent/ (by a crash between
  * storing its receipt and moving it): 1 settled (ok and detail filled), 0
  * still waiting for its receipt, -1 unknown (submit it again: its id derives
@@ -59,9 +68,14 @@ typedef int (*spool_lookup_cb)(const char *name, int *ok, char *detail, size_t d
  * Call right after spool_new. */
 size_t spool_recover(spool_t *s, spool_lookup_cb lookup, void *arg);
 
+/* Warnings about file `name` found while submitting it (unknown fields):
+ * kept in sent/NAME.warnings and added to its receipt (or error) file when
+ * the broker answers. Call from the submit callback. */
+void spool_warn(spool_t *s, const char *name, const char *text);
+
 /* The broker answered for file `name`: ok moves it to accepted/ with detail
  * (e.g. "accepted as MASH-000042") in NAME.receipt; otherwise to rejected/
- * with detail in NAME.error. */
+ * with detail in NAME.error; either followed by the file's warnings. */
 void spool_settle(spool_t *s, const char *name, int ok, const char *detail);
 
 /* Stop watching; frees s once its handles are closed. Accepts NULL. */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "errbuf.h"
 #include "log.h"
 
 void mash_router_send_env(mash_router_t *r, const uint8_t *rid, size_t rid_len,
@@ -124,7 +125,7 @@ static void s_ack_done_cb(mash_storage_op_t *op) {
   if (!ok) {
     r->n.store_failures++;
     mash_error_limited("the acknowledgement of %s not stored (%s); retried",
-                       mash_outbox_entry_id(ctx->e), strerror(-op->rc));
+                       mash_outbox_entry_id(ctx->e), mash_strerror(op->rc));
   }
   mash_router_ack_done(r, ctx->e, ok);
   free(ctx);

@@ -87,7 +87,9 @@ static void s_live(mash_router_t *r, mash_ops_live_t *l) {
                   {"throttled", n->throttled}},
     reasons[] = {{"invalid", n->rejected},
                  {"forbidden", n->forbidden},
-                 {"malformed", n->malformed},
+                 {"malformed", n->malformed - n->oversized},
+                 {"oversized", n->oversized},
+                 {"adapter", n->adapter_rejected},
                  {"unsupported", n->unsupported},
                  {"unauthenticated", n->unauthenticated}};
   for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++) {
@@ -126,6 +128,102 @@ MASH_ROUTER_HANDLER(ops_query) {
     r->ops_outstanding++;
   }
   free(live);
+}
+
+/* An adapter's report of a file it refused: stored (once per message id),
+ * then counted and receipted; the adapter resends until it has the receipt. */
+typedef struct s_rejection_ctx {
+  mash_storage_op_t op; /* first: a mash_storage_op_t * is an s_rejection_ctx_t * */
+  mash_router_t *r;
+  uint8_t rid[256];
+  size_t rid_len;
+  char principal[MASH_PRINCIPAL_LEN];
+  char message_id[MASH_MAX_ID_LEN + 1];
+  char reason[MASH_MAX_ID_LEN + 1];
+  char fields[MASH_MAX_REJECTION_FIELDS * 97];
+  int64_t at_ms;
+  int stored; /* 1 new, 0 a resend */
+} s_rejection_ctx_t;
+
+static int s_rejection_fn(mash_store_t *store, mash_storage_op_t *op) {
+  s_rejection_ctx_t *c = (s_rejection_ctx_t *)op;
+  int rc = mash_store_adapter_rejection_put(store, c->principal, c->message_id, c->reason,
+                                            c->fields, c->at_ms);
+  c->stored = rc == 1;
+  return rc < 0 ? rc : 0;
+}
+
+static void s_rejection_done_cb(mash_storage_op_t *op) {
+  s_rejection_ctx_t *c = (s_rejection_ctx_t *)op;
+  mash_router_t *r = c->r;
+  if (op->rc != 0) {
+    r->n.store_failures++;
+    mash_error_limited("cannot store %s's report %s (%d); it will be resent", c->principal,
+                       c->message_id, op->rc);
+    mash_router_send_error(r, c->rid, c->rid_len, c->message_id,
+                           MASH__V1__ERROR_CODE__ERROR_CODE_INTERNAL,
+                           "the report could not be stored; resend later");
+  } else {
+    if (c->stored) {
+      r->n.adapter_rejected++;
+      mash_ops_note_adapter_rejected(r->ops, c->principal, c->fields);
+      /* The reference (a file name) may say who the file is about: not logged. */
+      mash_warn_limited("%s's adapter refused a file (%s, message %s)%s%.80s", c->principal,
+                        c->reason, c->message_id, c->fields[0] ? ": " : "", c->fields);
+    }
+    mash_router_send_receipt(r, c->rid, c->rid_len, c->message_id,
+                             c->stored ? MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED
+                                       : MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE,
+                             NULL, NULL);
+  }
+  free(c);
+  r->ops_outstanding--;
+  mash_router_maybe_free(r);
+}
+
+MASH_ROUTER_HANDLER(adapter_rejection) {
+  (void)body;
+  (void)tx_kind;
+  const Mash__V1__AdapterRejection *a = env->adapter_rejection;
+  s_rejection_ctx_t *c = calloc(1, sizeof *c);
+  if (!c || zmq_msg_size(rid) > sizeof c->rid) {
+    free(c);
+    mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                           MASH__V1__ERROR_CODE__ERROR_CODE_INTERNAL,
+                           "out of memory; resend later");
+    return;
+  }
+  c->r = r;
+  c->rid_len = zmq_msg_size(rid);
+  memcpy(c->rid, zmq_msg_data(rid), c->rid_len);
+  /* Counted for the principal of the CURVE key, never a payload field. */
+  snprintf(c->principal, sizeof c->principal, "%s", k->principal);
+  snprintf(c->message_id, sizeof c->message_id, "%s", env->message_id);
+  snprintf(c->reason, sizeof c->reason, "%s", a->reason);
+  size_t used = 0;
+  for (size_t i = 0; i < a->n_fields; i++) {
+    int w =
+        snprintf(c->fields + used, sizeof c->fields - used, "%s%s", i ? "\n" : "", a->fields[i]);
+    if (w < 0 || (size_t)w >= sizeof c->fields - used) {
+      break;
+    }
+    used += (size_t)w;
+  }
+  c->at_ms = mash_clock_read(r->cfg.clock);
+  c->op.kind = MASH_OP_CALL;
+  c->op.u.call.fn = s_rejection_fn;
+  c->op.done_cb = s_rejection_done_cb;
+  r->ops_outstanding++;
+  mash_storage_submit(r->storage, &c->op);
+}
+
+static int s_seed_cb(const char *principal, const char *fields, void *arg) {
+  mash_ops_note_adapter_rejected(arg, principal, fields);
+  return 0;
+}
+
+int mash_router_seed_rejections(mash_router_t *r, mash_store_t *store) {
+  return mash_store_adapter_rejections(store, s_seed_cb, r->ops);
 }
 
 void mash_router_ops_feed(mash_router_t *r, const mash_tx_t *tx) {

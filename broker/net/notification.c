@@ -142,8 +142,25 @@ MASH_ROUTER_HANDLER(notification) {
     screening_due = now + r->cfg.screening_ms;
   }
   mash_intake_prepare(k, env->notification, now, screening_due - now, &prep);
-  s_intake_ctx_t *ctx = calloc(1, sizeof *ctx);
   size_t len = mash__v1__contact__get_packed_size(&prep.contact);
+  if (len > MASH_MAX_INTAKE_CONTACT) {
+    /* Refused before the receipt: a contact that could not reach the hub
+     * desk in one frame once its person links are added must not be
+     * accepted and then stranded. */
+    r->n.rejected++;
+    mash_errors_add(&errs, "notification",
+                    "makes a contact of %zu bytes; at most %u fit one frame to the hub desk "
+                    "(%u bytes, less room for the person links): send shorter text or fewer "
+                    "people",
+                    len, MASH_MAX_INTAKE_CONTACT, MASH_MAX_FRAME);
+    mash_ops_note_rejected(r->ops, k->principal, &errs);
+    mash_warn_limited("rejected notification %s from %s: its contact is %zu bytes", env->message_id,
+                      k->principal, len);
+    mash_router_send_receipt(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
+                             MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
+    return;
+  }
+  s_intake_ctx_t *ctx = calloc(1, sizeof *ctx);
   uint8_t *bytes = ctx ? malloc(len ? len : 1) : NULL;
   if (!bytes) {
     free(ctx);

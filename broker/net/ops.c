@@ -25,9 +25,12 @@ typedef struct s_refusals {
   char principal[64];
   int64_t window_start_ms; /* refused commands: the current window */
   unsigned window_n;
-  int64_t n;
+  int64_t n; /* notifications the broker refused */
   mash_ops_named_t fields[MASH_OPS_FIELDS];
   size_t n_fields;
+  int64_t adapter_n; /* files the agency's adapter refused (AdapterRejection) */
+  mash_ops_named_t adapter_fields[MASH_OPS_FIELDS];
+  size_t n_adapter_fields;
 } s_refusals_t;
 
 struct mash_ops {
@@ -147,6 +150,23 @@ int mash_ops_refusals_throttled(mash_ops_t *o, const char *principal, int64_t no
   return r->window_n >= MASH_OPS_REFUSALS_BURST;
 }
 
+/* Count one more refusal naming `field` (its indices stripped). */
+static void s_count_field(mash_ops_named_t *fields, size_t *n, const char *field) {
+  char name[64];
+  s_strip_indices(field, name, sizeof name);
+  size_t i = 0;
+  while (i < *n && strcmp(fields[i].name, name) != 0) {
+    i++;
+  }
+  if (i == *n) {
+    if (*n == MASH_OPS_FIELDS) {
+      return;
+    }
+    snprintf(fields[(*n)++].name, sizeof fields[0].name, "%s", name);
+  }
+  fields[i].n++;
+}
+
 void mash_ops_note_rejected(mash_ops_t *o, const char *principal, const mash_errors_t *errs) {
   s_refusals_t *r = s_refusals(o, principal, 1);
   if (!r) {
@@ -154,19 +174,25 @@ void mash_ops_note_rejected(mash_ops_t *o, const char *principal, const mash_err
   }
   r->n++;
   for (size_t e = 0; errs && e < errs->count; e++) {
-    char name[64];
-    s_strip_indices(errs->items[e].field, name, sizeof name);
-    size_t i = 0;
-    while (i < r->n_fields && strcmp(r->fields[i].name, name) != 0) {
-      i++;
+    s_count_field(r->fields, &r->n_fields, errs->items[e].field);
+  }
+}
+
+void mash_ops_note_adapter_rejected(mash_ops_t *o, const char *principal, const char *fields) {
+  s_refusals_t *r = s_refusals(o, principal, 1);
+  if (!r) {
+    return;
+  }
+  r->adapter_n++;
+  for (const char *p = fields; p && *p;) {
+    const char *end = strchr(p, '\n');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    char field[96];
+    snprintf(field, sizeof field, "%.*s", (int)(n < sizeof field ? n : sizeof field - 1), p);
+    if (field[0]) {
+      s_count_field(r->adapter_fields, &r->n_adapter_fields, field);
     }
-    if (i == r->n_fields) {
-      if (r->n_fields == MASH_OPS_FIELDS) {
-        continue;
-      }
-      snprintf(r->fields[r->n_fields++].name, sizeof r->fields[0].name, "%s", name);
-    }
-    r->fields[i].n++;
+    p = end ? end + 1 : p + n;
   }
 }
 
@@ -187,6 +213,8 @@ struct mash_ops_report {
   Mash__V1__OpsClient *clp[MASH_OPS_CLIENTS];
   Mash__V1__OpsCount clf[MASH_OPS_CLIENTS][MASH_OPS_FIELDS];
   Mash__V1__OpsCount *clfp[MASH_OPS_CLIENTS][MASH_OPS_FIELDS];
+  Mash__V1__OpsCount aclf[MASH_OPS_CLIENTS][MASH_OPS_FIELDS];
+  Mash__V1__OpsCount *aclfp[MASH_OPS_CLIENTS][MASH_OPS_FIELDS];
   Mash__V1__OpsCount src[MASH_OPS_ROWS];
   Mash__V1__OpsCount *srcp[MASH_OPS_ROWS];
   Mash__V1__OpsCount lvl[33];
@@ -270,6 +298,15 @@ static void s_now_part(mash_ops_report_t *h) {
     }
     x->n_rejected_fields = ref->n_fields;
     x->rejected_fields = h->clfp[i];
+    x->adapter_rejected = ref->adapter_n;
+    for (size_t k = 0; k < ref->n_adapter_fields; k++) {
+      mash__v1__ops_count__init(&h->aclf[i][k]);
+      h->aclf[i][k].name = (char *)ref->adapter_fields[k].name;
+      h->aclf[i][k].value = ref->adapter_fields[k].n;
+      h->aclfp[i][k] = &h->aclf[i][k];
+    }
+    x->n_adapter_rejected_fields = ref->n_adapter_fields;
+    x->adapter_rejected_fields = h->aclfp[i];
     h->clp[i] = x;
   }
   r->n_clients = h->live.n_clients;

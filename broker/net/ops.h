@@ -83,6 +83,12 @@ void mash_ops_tick(mash_ops_t *o, int64_t now_ms, int64_t silent_ms);
  * at most MASH_OPS_FIELDS per principal. */
 void mash_ops_note_rejected(mash_ops_t *o, const char *principal, const mash_errors_t *errs);
 
+/* The adapter of principal refused one of the agency's files (an
+ * AdapterRejection, stored) naming these fields ('\n'-separated paths):
+ * counted per principal with the paths (indices stripped, at most
+ * MASH_OPS_FIELDS). */
+void mash_ops_note_adapter_rejected(mash_ops_t *o, const char *principal, const char *fields);
+
 /* The answer is ready (env: the envelope to send, valid during the call), or
  * could not be made (env NULL). Always called once per mash_ops_answer. */
 typedef void (*mash_ops_done_cb)(void *arg, const uint8_t *rid, size_t rid_len,

@@ -63,18 +63,37 @@ static void s_route_seen(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid) 
 
 /* ------------------------------------------------------------ receive */
 
+/* The id a refusal answers: the envelope's message id when it reads as a
+ * valid id on its own, else whatever id the frame's bytes hold ("" when
+ * none could be read). */
+static void s_correlation(const Mash__V1__Envelope *env, const uint8_t *frame, size_t len,
+                          char out[MASH_MAX_ID_LEN + 1]) {
+  out[0] = '\0';
+  if (env) {
+    Mash__V1__Envelope probe = MASH__V1__ENVELOPE__INIT;
+    Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
+    probe.message_id = env->message_id;
+    probe.schema_version = MASH_SCHEMA_VERSION;
+    probe.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
+    probe.heartbeat = &hb;
+    mash_errors_t errs;
+    memset(&errs, 0, sizeof errs);
+    if (mash_codec_validate_envelope(&probe, &errs) == 0) {
+      snprintf(out, MASH_MAX_ID_LEN + 1, "%s", env->message_id);
+    }
+    return;
+  }
+  mash_codec_peek_message_id(frame, len, out, MASH_MAX_ID_LEN + 1);
+}
+
 /* An invalid message: what a client asks the broker to do is refused with a
  * receipt naming every field at fault; anything else gets an error. */
 static void s_on_invalid(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
                          Mash__V1__Envelope *env, const mash_errors_t *errs) {
-  mash_errors_t id_errs;
-  memset(&id_errs, 0, sizeof id_errs);
-  Mash__V1__Envelope probe = *env;
-  probe.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
-  Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
-  probe.heartbeat = &hb;
-  /* Echo the message id only when it is itself valid. */
-  const char *corr = mash_codec_validate_envelope(&probe, &id_errs) == 0 ? env->message_id : "";
+  /* Echo the message id whenever it is itself valid, also when the schema
+   * version or the body is wrong: the sender matches the refusal to it. */
+  char corr[MASH_MAX_ID_LEN + 1];
+  s_correlation(env, NULL, 0, corr);
   if (mash_message_is_request(mash_message_info(env->body_case))) {
     r->n.rejected++;
     if (env->body_case == MASH__V1__ENVELOPE__BODY_NOTIFICATION) {
@@ -87,7 +106,7 @@ static void s_on_invalid(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,
     return;
   }
   r->n.malformed++;
-  mash_warn_limited("invalid message from %s: %s: %s", k->principal, errs->items[0].field,
+  mash_warn_limited("invalid message %s from %s: %s: %s", corr, k->principal, errs->items[0].field,
                     errs->items[0].message);
   char text[300];
   snprintf(text, sizeof text, "%s: %s", errs->items[0].field, errs->items[0].message);
@@ -179,25 +198,43 @@ static void s_router_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void 
   s_route_seen(r, k, rid);
   mash_errors_t errs;
   memset(&errs, 0, sizeof errs);
-  Mash__V1__Envelope *env =
-      mash_codec_decode(zmq_msg_data(&parts[1]), zmq_msg_size(&parts[1]), &errs);
+  const uint8_t *frame = zmq_msg_data(&parts[1]);
+  size_t len = zmq_msg_size(&parts[1]);
+  Mash__V1__Envelope *env = mash_codec_decode(frame, len, &errs);
   if (!env) {
+    char corr[MASH_MAX_ID_LEN + 1];
+    s_correlation(NULL, frame, len, corr);
     r->n.malformed++;
-    mash_warn_limited("malformed message from %s: %s", k->principal, errs.items[0].message);
-    mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
+    if (len > MASH_MAX_FRAME) {
+      r->n.oversized++;
+      mash_warn_limited("oversized message from %s: %zu bytes, larger than %u (message id '%s')",
+                        k->principal, len, MASH_MAX_FRAME, corr);
+    } else {
+      mash_warn_limited("malformed message from %s: %s (message id '%s')", k->principal,
+                        errs.items[0].message, corr);
+    }
+    mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
                            MASH__V1__ERROR_CODE__ERROR_CODE_MALFORMED, errs.items[0].message);
     return;
   }
   if (env->body_case == MASH__V1__ENVELOPE__BODY__NOT_SET) {
+    char corr[MASH_MAX_ID_LEN + 1];
+    s_correlation(env, NULL, 0, corr);
     r->n.unsupported++;
-    mash_warn_limited("message of unknown kind from %s", k->principal);
-    mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), "",
+    mash_warn_limited("message %s of unknown kind from %s", corr, k->principal);
+    mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), corr,
                            MASH__V1__ERROR_CODE__ERROR_CODE_UNSUPPORTED,
                            "unknown message kind: this broker speaks mash.v1 schema 1");
-  } else if (mash_codec_validate_envelope(env, &errs) != 0) {
-    s_on_invalid(r, k, rid, env, &errs);
   } else {
-    s_dispatch(r, k, rid, env);
+    /* Both checks run so that a refusal names every field at fault; a string
+     * cut at a NUL byte by the decoder would otherwise pass as shorter. */
+    int bad = mash_codec_validate_envelope(env, &errs) != 0;
+    bad |= mash_codec_check_strings(frame, len, &errs) != 0;
+    if (bad) {
+      s_on_invalid(r, k, rid, env, &errs);
+    } else {
+      s_dispatch(r, k, rid, env);
+    }
   }
   mash_codec_free(env);
 }
@@ -212,11 +249,12 @@ static void s_log_counters(mash_router_t *r) {
   mash_outbox_stats_t st;
   mash_outbox_get_stats(r->outbox, &st);
   mash_info("stats: received %lu, accepted %lu, duplicates %lu, rejected %lu, forbidden %lu, "
-            "malformed %lu, deliveries sent %lu acknowledged %lu, escalations %lu, "
-            "zap allowed %lu denied %lu, refused from untrusted keys %lu",
+            "malformed %lu (oversized %lu), refused at the adapters %lu, deliveries sent %lu "
+            "acknowledged %lu, escalations %lu, zap allowed %lu denied %lu, refused from "
+            "untrusted keys %lu",
             r->n.received, r->n.accepted, r->n.duplicates, r->n.rejected, r->n.forbidden,
-            r->n.malformed, st.sent, st.acked, r->n.escalations, r->zap_stats.allowed,
-            r->zap_stats.denied, r->n.revoked);
+            r->n.malformed, r->n.oversized, r->n.adapter_rejected, st.sent, st.acked,
+            r->n.escalations, r->zap_stats.allowed, r->zap_stats.denied, r->n.revoked);
 }
 
 static void s_timer_cb(uv_timer_t *t) {
@@ -422,7 +460,10 @@ static int s_load_fn(mash_store_t *store, void *arg) {
    * touching the router here is safe: nothing else runs. */
   s_load_t l = {.r = arg, .store = store};
   int rc = mash_store_load_undelivered(store, s_load_cb, &l);
-  return rc == 0 ? mash_store_outbox_pending(store, s_load_outbox_cb, arg) : rc;
+  rc = rc == 0 ? mash_store_outbox_pending(store, s_load_outbox_cb, arg) : rc;
+  /* A store without the reports (a read-only or older one) counts none. */
+  int seeded = rc == 0 ? mash_router_seed_rejections(arg, store) : 0;
+  return seeded == -ENOSYS ? rc : (rc ? rc : seeded);
 }
 
 int mash_router_load(mash_router_t *r) {

@@ -34,6 +34,8 @@
 /* Counted for the log line at close: ids and counts only. */
 typedef struct mash_router_counts {
   unsigned long received, accepted, duplicates, rejected, forbidden, malformed, unsupported;
+  unsigned long oversized;        /* frames over MASH_MAX_FRAME (also counted as malformed) */
+  unsigned long adapter_rejected; /* files refused at the adapters (AdapterRejection) */
   unsigned long unauthenticated, revoked, store_failures, escalations;
   unsigned long quarantined; /* contacts whose sealed record failed to open at start */
   unsigned long throttled;   /* commands held back: too many refused (ops.h) */
@@ -71,14 +73,18 @@ struct mash_router {
 #define MASH_ROUTER_HANDLER(name)                                                                  \
   void mash_router_on_##name(mash_router_t *r, const mash_key_t *k, zmq_msg_t *rid,                \
                              Mash__V1__Envelope *env, const ProtobufCMessage *body, int tx_kind)
-MASH_ROUTER_HANDLER(notification); /* notification.c */
-MASH_ROUTER_HANDLER(receipt);      /* acks.c: an acknowledgement for the outbox */
-MASH_ROUTER_HANDLER(heartbeat);    /* acks.c */
-MASH_ROUTER_HANDLER(refused);      /* acks.c: a kind only the broker sends */
-MASH_ROUTER_HANDLER(transaction);  /* transact.c */
-MASH_ROUTER_HANDLER(ops_query);    /* console.c: the operations console asks */
+MASH_ROUTER_HANDLER(notification);      /* notification.c */
+MASH_ROUTER_HANDLER(receipt);           /* acks.c: an acknowledgement for the outbox */
+MASH_ROUTER_HANDLER(heartbeat);         /* acks.c */
+MASH_ROUTER_HANDLER(refused);           /* acks.c: a kind only the broker sends */
+MASH_ROUTER_HANDLER(transaction);       /* transact.c */
+MASH_ROUTER_HANDLER(ops_query);         /* console.c: the operations console asks */
+MASH_ROUTER_HANDLER(adapter_rejection); /* console.c: an adapter refused an agency file */
 
 /* ---- console.c */
+/* Count the adapter rejections already stored (storage thread, while the
+ * loop waits in mash_router_load). */
+int mash_router_seed_rejections(mash_router_t *r, mash_store_t *store);
 /* The live feed: each escalation step of tx, once, to every connected console. */
 void mash_router_ops_feed(mash_router_t *r, const mash_tx_t *tx);
 /* How long a principal may be silent and still count as connected. */

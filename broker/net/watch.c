@@ -1,7 +1,10 @@
 /* watch: the timetable of open duties and the one timer. Responsible for
  * taking due duties in bounded slices and handing them to the storage
- * thread; never two transactions for one duty. Must not: write to the store,
- * send messages, or run a ladder (broker/txn/duty.c does). Loop thread. */
+ * thread; never two transactions for one duty; after a slice's steps are
+ * committed, telling the escalation log's thread to append them (a kick:
+ * the log never holds the loop up). Must not: write to the store or the
+ * log, send messages, or run a ladder (broker/txn/duty.c does). Loop
+ * thread. */
 #include "watch.h"
 
 #include <errno.h>
@@ -134,6 +137,9 @@ void mash_watch_update(mash_watch_t *w, const mash_tx_t *tx) {
 void mash_watch_settled(mash_watch_t *w, const mash_tx_t *tx) {
   if (w->inflight > 0) {
     w->inflight--;
+  }
+  if (tx->op.rc == 0 && tx->n_escalations > 0) {
+    mash_esclog_feed_kick(w->env->esclog_feed);
   }
   if (tx->op.rc != 0 && !w->closing) {
     /* Nothing of the slice was stored: every duty of it again, later. */

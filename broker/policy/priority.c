@@ -159,13 +159,13 @@ static bool s_in(const char *word, const char *const *list, size_t n) {
  * ("uninjured"). A stem inside a longer word still counts (priority.h). */
 static bool s_injury_word(const char *w, size_t n) {
   for (size_t at = 0; at < n; at++) {
-    char c = w[at];
-    if (c != 'i' && c != 's' && c != 'c' && c != 'w' && c != 'k' && c != 'b') {
-      continue; /* no stem starts here: one test per letter */
-    }
     for (size_t s = 0; s < sizeof s_injury_stems / sizeof s_injury_stems[0]; s++) {
-      size_t len = strlen(s_injury_stems[s]);
-      if (at + len <= n && memcmp(w + at, s_injury_stems[s], len) == 0) {
+      const char *stem = s_injury_stems[s];
+      if (w[at] != stem[0]) {
+        continue; /* one compare per stem and letter */
+      }
+      size_t len = strlen(stem);
+      if (at + len <= n && memcmp(w + at, stem, len) == 0) {
         bool denied = (at == 2 && memcmp(w, "un", 2) == 0) || (at == 3 && memcmp(w, "non", 3) == 0);
         return !denied;
       }

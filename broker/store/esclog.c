@@ -42,9 +42,32 @@ struct mash_esclog {
   char *dir_path;
   char head[MASH_ESCLOG_HASH_HEX + 1];
   size_t count;
-  size_t pending; /* lines written since the last sync (not yet in the head file) */
+  size_t pending;    /* lines written since the last sync (not yet in the head file) */
+  uint64_t last_seq; /* "seq" of the last line, 0 if none */
   bool failed;
+  char *fault_path; /* tests: MASH_FAULT_ESCLOG_FAIL (see esclog.h) */
 };
+
+/* Tests: while the file named by MASH_FAULT_ESCLOG_FAIL exists, writes and
+ * syncs of the log fail as on a full disk. */
+static bool s_fault(const mash_esclog_t *log) {
+  if (!log->fault_path || access(log->fault_path, F_OK) != 0)
+    return false;
+  errno = ENOSPC;
+  return true;
+}
+
+/* The integer "seq" of a line's JSON object: 1 with *seq, 0 when it has
+ * none, -1 when it is not a non-negative integer. */
+static int s_event_seq(const json_t *event, uint64_t *seq) {
+  const json_t *v = json_object_get(event, "seq");
+  if (!v)
+    return 0;
+  if (!json_is_integer(v) || json_integer_value(v) < 0)
+    return -1;
+  *seq = (uint64_t)json_integer_value(v);
+  return 1;
+}
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int rc,
                                                       const char *fmt, ...) {
@@ -315,11 +338,19 @@ static int recover(mash_esclog_t *log, char *err, size_t errlen) {
    * Without a head file only the very first line can be unfinished (the
    * first append syncs at once), so a deleted head never empties a log. */
   size_t max_past = have ? MASH_ESCLOG_MAX_PENDING : 1;
+  off_t start = 0, end = 0; /* line hc */
   if (s.lines >= hc && s.lines - hc <= max_past) {
     char covered[MASH_ESCLOG_HASH_HEX + 1];
-    off_t start = 0, end = 0;
     if (hc == 0) {
       memcpy(covered, ZERO_HASH, sizeof covered);
+    } else if (hc == s.lines) {
+      /* The usual case (nothing past the head): the scan found line hc, so
+       * a long log is not read again. */
+      start = s.start_last;
+      end = s.end_complete;
+      if (hash_range(log->fd, start, (size_t)(end - start - 1), covered) != 0)
+        return fail(err, errlen, MASH_ESCLOG_ECORRUPT, "%s: line %zu unreadable or too long",
+                    log->path, hc);
     } else if (line_bounds(log->fd, hc, &start, &end) != 0 ||
                hash_range(log->fd, start, (size_t)(end - start - 1), covered) != 0) {
       return fail(err, errlen, MASH_ESCLOG_ECORRUPT, "%s: line %zu unreadable or too long",
@@ -341,6 +372,29 @@ static int recover(mash_esclog_t *log, char *err, size_t errlen) {
   }
   memcpy(log->head, hh, sizeof log->head);
   log->count = hc;
+  log->last_seq = 0;
+  if (hc > 0) {
+    /* The last line's sequence number: where appending from the store
+     * resumes (line hc's bounds, found above). */
+    if (end - start - 1 > MASH_ESCLOG_MAX_LINE)
+      return fail(err, errlen, MASH_ESCLOG_ECORRUPT, "%s: line %zu unreadable or too long",
+                  log->path, hc);
+    size_t len = (size_t)(end - start - 1);
+    char *buf = malloc(len ? len : 1);
+    if (!buf)
+      return fail(err, errlen, MASH_ESCLOG_EIO, "out of memory");
+    json_t *last = NULL;
+    if (pread_all(log->fd, buf, len, start) == 0)
+      last = json_loadb(buf, len, 0, NULL);
+    free(buf);
+    uint64_t seq = 0;
+    int has = last ? s_event_seq(last, &seq) : -1;
+    json_decref(last);
+    if (has < 0)
+      return fail(err, errlen, MASH_ESCLOG_ECORRUPT,
+                  "%s: line %zu is not a log line with a valid seq; run verify", log->path, hc);
+    log->last_seq = has ? seq : 0;
+  }
   return 0;
 }
 
@@ -355,6 +409,14 @@ mash_esclog_t *mash_esclog_open(const char *path, char *err, size_t errlen) {
   log->head_path = concat(path, HEAD_SUFFIX);
   log->tmp_path = concat(path, HEAD_SUFFIX TMP_SUFFIX);
   log->dir_path = dir_of(path);
+  const char *fault = getenv("MASH_FAULT_ESCLOG_FAIL");
+  if (fault && fault[0]) {
+    log->fault_path = concat(fault, "");
+    if (!log->fault_path) {
+      fail(err, errlen, MASH_ESCLOG_EIO, "out of memory");
+      goto fail;
+    }
+  }
   if (!log->path || !log->head_path || !log->tmp_path || !log->dir_path) {
     fail(err, errlen, MASH_ESCLOG_EIO, "out of memory");
     goto fail;
@@ -382,6 +444,7 @@ void mash_esclog_close(mash_esclog_t **self_p) {
   free(log->head_path);
   free(log->tmp_path);
   free(log->dir_path);
+  free(log->fault_path);
   free(log);
   *self_p = NULL;
 }
@@ -392,6 +455,10 @@ const char *mash_esclog_head(const mash_esclog_t *log) {
 
 size_t mash_esclog_count(const mash_esclog_t *log) {
   return log->count;
+}
+
+uint64_t mash_esclog_last_seq(const mash_esclog_t *log) {
+  return log->last_seq;
 }
 
 /* ---------------------------------------------------------------- append */
@@ -433,6 +500,12 @@ int mash_esclog_append_deferred(mash_esclog_t *log, const json_t *event, char *e
   if (banned)
     return fail(err, errlen, MASH_ESCLOG_EINVAL,
                 "event has key \"%s\": the escalation log holds ids only", banned);
+  uint64_t seq = 0;
+  int has_seq = s_event_seq(event, &seq);
+  if (has_seq < 0)
+    return fail(err, errlen, MASH_ESCLOG_EINVAL, "event's \"seq\" is not a whole number");
+  if (has_seq && seq <= log->last_seq)
+    return 0; /* that step is in the log already: never twice */
 
   int rc = 0;
   char *line = NULL;
@@ -458,7 +531,7 @@ int mash_esclog_append_deferred(mash_esclog_t *log, const json_t *event, char *e
   /* The newline goes in the same write: json_dumps allocated len + 1 bytes,
    * so the terminating NUL can become the newline. */
   line[len] = '\n';
-  if (write_all(log->fd, line, len + 1) != 0) {
+  if (s_fault(log) || write_all(log->fd, line, len + 1) != 0) {
     log->failed = true;
     rc = fail(err, errlen, MASH_ESCLOG_EIO, "%s: write: %s", log->path, strerror(errno));
     goto out;
@@ -466,6 +539,8 @@ int mash_esclog_append_deferred(mash_esclog_t *log, const json_t *event, char *e
   memcpy(log->head, hash, sizeof log->head);
   log->count++;
   log->pending++;
+  if (has_seq)
+    log->last_seq = seq;
   /* A crash may leave at most MASH_ESCLOG_MAX_PENDING lines past the head
    * for open to cut: sync before there are more. */
   if (log->pending >= MASH_ESCLOG_MAX_PENDING || log->count == 1)
@@ -482,7 +557,7 @@ int mash_esclog_sync(mash_esclog_t *log, char *err, size_t errlen) {
                 log->path);
   if (log->pending == 0)
     return 0;
-  if (fsync(log->fd) != 0) {
+  if (s_fault(log) || fsync(log->fd) != 0) {
     log->failed = true;
     return fail(err, errlen, MASH_ESCLOG_EIO, "%s: fsync: %s", log->path, strerror(errno));
   }
@@ -496,6 +571,7 @@ int mash_esclog_sync(mash_esclog_t *log, char *err, size_t errlen) {
 
 int mash_esclog_append(mash_esclog_t *log, const json_t *event, char *err, size_t errlen) {
   size_t count = log->count;
+  uint64_t last_seq = log->last_seq;
   char head[MASH_ESCLOG_HASH_HEX + 1];
   memcpy(head, log->head, sizeof head);
   int rc = mash_esclog_append_deferred(log, event, err, errlen);
@@ -504,6 +580,7 @@ int mash_esclog_append(mash_esclog_t *log, const json_t *event, char *err, size_
   if (rc != 0 && log->failed) {
     /* Not acknowledged: the handle reports the chain as it was. */
     log->count = count;
+    log->last_seq = last_seq;
     memcpy(log->head, head, sizeof log->head);
   }
   return rc;

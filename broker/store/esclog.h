@@ -18,7 +18,20 @@
  * family_name, surname, forename, date_of_birth, dob, address, postcode,
  * nhs_number, ... at any depth).
  *
- * Blocking I/O with fsync: call from the storage thread, never the loop.
+ * Sequence numbers (DESIGN.md §6): the store is the truth. Each stored
+ * escalation step has a sequence number (the store's, given in the same
+ * transaction as the step), and its line carries it as "seq". The log is
+ * appended from the store after commit (esclog_feed.h), so a line is never
+ * written for a step that was not stored; a line whose seq is not above the
+ * last line's is not written again, so appending after a crash is
+ * idempotent. Lines of logs written before sequence numbers have no "seq".
+ *
+ * Fault injection (tests only): when the environment variable
+ * MASH_FAULT_ESCLOG_FAIL names a file when the log is opened, every write
+ * and fsync of the log fails with ENOSPC while that file exists.
+ *
+ * Blocking I/O with fsync: call from the thread that owns the handle (the
+ * escalation log's own thread in mashd, esclog_feed.c), never the loop.
  * One writer per log: a handle is not thread-safe and two handles (or two
  * processes) must not append to one file.
  */
@@ -26,6 +39,7 @@
 #define MASH_BROKER_ESCLOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -63,7 +77,9 @@ void mash_esclog_close(mash_esclog_t **self_p);
 
 /* Append one event: `event` must be a JSON object without a "prev" key and
  * without person-identifying keys; it is not modified or stolen (the caller
- * keeps its reference). Writes the line with "prev" set to the chain head,
+ * keeps its reference). An event with an integer "seq" not above
+ * mash_esclog_last_seq is already in the log: nothing is written and 0 is
+ * returned (the count does not change). Writes the line with "prev" set to the chain head,
  * fsyncs the log, then replaces PATH.head atomically. Returns 0 once both are
  * durable; MASH_ESCLOG_EINVAL (nothing written, the handle stays usable);
  * MASH_ESCLOG_EIO on an I/O failure, after which the handle refuses further
@@ -92,6 +108,10 @@ const char *mash_esclog_head(const mash_esclog_t *log);
 
 /* Number of lines in the log. */
 size_t mash_esclog_count(const mash_esclog_t *log);
+
+/* The "seq" of the last line (0 when the log is empty or its last line,
+ * written before sequence numbers, has none). */
+uint64_t mash_esclog_last_seq(const mash_esclog_t *log);
 
 /* Check the whole log at `path` and its head file. Returns 0 if the chain
  * holds; a positive 1-based line number where it breaks (also stored in

@@ -213,6 +213,23 @@ int mash_store_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id,
                                        : -ENOSYS;
 }
 
+int mash_store_escalations_after(mash_store_t *s, uint64_t after_seq, size_t max,
+                                 mash_store_step_cb cb, void *arg) {
+  return s->vt->escalations_after ? s->vt->escalations_after(s, after_seq, max, cb, arg) : -ENOSYS;
+}
+
+int mash_store_esclog_state(mash_store_t *s, mash_store_esclog_state_t *out) {
+  return s->vt->esclog_state ? s->vt->esclog_state(s, out) : -ENOSYS;
+}
+
+int mash_store_esclog_mark(mash_store_t *s, uint64_t appended_seq) {
+  return s->vt->esclog_mark ? s->vt->esclog_mark(s, appended_seq) : -ENOSYS;
+}
+
+int mash_store_open_reader(mash_store_t *s, mash_store_t **reader, char *err, size_t errlen) {
+  return s->vt->open_reader ? s->vt->open_reader(s, reader, err, errlen) : -ENOSYS;
+}
+
 /* ---- people ---- */
 
 int mash_store_person_find(mash_store_t *s, const char *const *keys, size_t n,
@@ -364,4 +381,15 @@ int mash_store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int6
                            int64_t screening_ms, mash_ops_figures_t *out) {
   return s->vt->ops_figures ? s->vt->ops_figures(s, from_ms, to_ms, now_ms, screening_ms, out)
                             : -ENOSYS;
+}
+
+int mash_store_adapter_rejection_put(mash_store_t *s, const char *principal, const char *message_id,
+                                     const char *reason, const char *fields, int64_t at_ms) {
+  return s->vt->adapter_rejection_put
+             ? s->vt->adapter_rejection_put(s, principal, message_id, reason, fields, at_ms)
+             : -ENOSYS;
+}
+
+int mash_store_adapter_rejections(mash_store_t *s, mash_store_rejection_cb cb, void *arg) {
+  return s->vt->adapter_rejections ? s->vt->adapter_rejections(s, cb, arg) : -ENOSYS;
 }

@@ -329,6 +329,45 @@ int mash_store_escalation_insert(mash_store_t *s, const char *escalation_id, con
 int mash_store_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id,
                                       mash_store_blob_cb cb, void *arg);
 
+/* The escalation log is appended from the store (DESIGN.md §6): each step's
+ * sequence number is its place in the store, given by escalation_insert in
+ * the step's own transaction, increasing in commit order (one writer). */
+
+/* One stored step: its sequence number, escalation id and serialized
+ * EscalationEvent (valid during the call only). Return non-zero to stop. */
+typedef int (*mash_store_step_cb)(uint64_t seq, const char *escalation_id, const uint8_t *event,
+                                  size_t len, void *arg);
+/* The stored steps with a sequence number above after_seq, in order, at
+ * most `max` of them (0: all), to cb. A read-only store offers this. */
+int mash_store_escalations_after(mash_store_t *s, uint64_t after_seq, size_t max,
+                                 mash_store_step_cb cb, void *arg);
+
+/* Where the escalation log stands, as the store records it. */
+typedef struct mash_store_esclog_state {
+  uint64_t steps;    /* steps stored */
+  uint64_t last_seq; /* the highest sequence number stored (0: none) */
+  /* The log was durable up to this sequence number (esclog_mark): a log
+   * that ends before it was cut or deleted. */
+  uint64_t appended_seq;
+  /* Steps up to this one were stored before sequence numbers: their lines
+   * (if any) have no "seq". */
+  uint64_t legacy_seq;
+} mash_store_esclog_state_t;
+/* Read it. A read-only store offers this. */
+int mash_store_esclog_state(mash_store_t *s, mash_store_esclog_state_t *out);
+/* Record that the log is durable up to appended_seq (never lowers it). */
+int mash_store_esclog_mark(mash_store_t *s, uint64_t appended_seq);
+
+/* A second handle on the same store, for another thread (the escalation
+ * log's feed): SQLite opens the same file read-only, PostgreSQL a new
+ * session whose transactions are read-only. It offers at least
+ * escalations_after, esclog_state and the statistics; destroy it with
+ * mash_store_destroy. Any thread may call this while the store's own thread
+ * uses the store: it reads only what was fixed when the store was opened.
+ * 0 with *reader set, or a negative error with a reason in err (-ENOSYS,
+ * err untouched: this kind of store offers none). */
+int mash_store_open_reader(mash_store_t *s, mash_store_t **reader, char *err, size_t errlen);
+
 /* ==== duties: every timed duty of the hub (DESIGN.md §4, "One timetable") ==== */
 
 /* What a duty is about; ref names it (a request id or a contact id). */
@@ -548,6 +587,22 @@ int mash_store_stats_escalation_levels(mash_store_t *s, mash_store_level_cb cb, 
 /* Contacts carrying each data-quality flag, in the order the flags were
  * first seen (contact order), to cb. */
 int mash_store_stats_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *arg);
+
+/* ==== files refused at the adapters (AdapterRejection) ====
+ * Kept so that the hub and operations see that a notification about a child
+ * was refused before it reached the broker: the principal (from the CURVE
+ * key), the sender's message id, a reason kind and the field paths, never
+ * child data. */
+
+/* Store one report; fields are field paths separated by '\n'. Returns 1
+ * stored, 0 when (principal, message_id) was stored before (a resend), or a
+ * negative error. */
+int mash_store_adapter_rejection_put(mash_store_t *s, const char *principal, const char *message_id,
+                                     const char *reason, const char *fields, int64_t at_ms);
+/* Every report in the order stored: principal and fields ('\n'-separated),
+ * valid during the call only. cb returns non-zero to stop. */
+typedef int (*mash_store_rejection_cb)(const char *principal, const char *fields, void *arg);
+int mash_store_adapter_rejections(mash_store_t *s, mash_store_rejection_cb cb, void *arg);
 
 /* ==== the operations console (read-only; plain columns only) ====
  * What mash-ops shows (DESIGN.md §2): ids, counts, times, agency names. A

@@ -2,8 +2,10 @@
  * a duty (screening, an agency request, the decision) with the enquiry
  * transactions that create and end them, and the ESCALATE transaction that
  * works a slice of due duties: for each, the duty's ladder (request,
- * screening or decision) says which steps fire now; each step is stored,
- * appended to the escalation log and put in the outbox for the parties; the
+ * screening or decision) says which steps fire now; each step is stored
+ * (its sequence number is its place in the store) and put in the outbox for
+ * the parties; the escalation log is appended from the store after commit
+ * by its own thread (store/esclog_feed.h), never here; the
  * level reached and the next instant are stored with the duty, and the
  * loop re-arms its timetable from tx->watch after commit.
  *
@@ -181,15 +183,6 @@ static int s_fire(mash_tx_t *tx, mash_store_t *store, const mash_duty_row_t *d,
   if (rc == -EEXIST) {
     return 0; /* fired before (a restart between commit and the loop's update) */
   }
-  /* The escalation log: append-only, hash-chained, ids only. */
-  if (rc == 0 && tx->env->esclog) {
-    json_t *j = mash_esclog_event_json(&ev);
-    char err[160];
-    /* Synced once for the whole slice, before the commit (mash_tx_escalate). */
-    rc = j ? mash_esclog_append_deferred(tx->env->esclog, j, err, sizeof err) : -ENOMEM;
-    json_decref(j);
-    rc = rc < 0 ? -EIO : 0;
-  }
   if (rc == 0 && to_agency) {
     Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
     env.body_case = MASH__V1__ENVELOPE__BODY_ESCALATION;
@@ -307,21 +300,18 @@ static int s_escalate_one(mash_tx_t *tx, mash_store_t *store, uint64_t duty) {
   return rc;
 }
 
-/* The slice's log lines, durable (one fsync and one head file) before the
- * transaction commits. */
-static int s_sync_log(mash_tx_t *tx, int rc) {
-  if (tx->env->esclog) {
-    char err[160];
-    int src = mash_esclog_sync(tx->env->esclog, err, sizeof err);
-    if (rc == 0 && src != 0) {
-      rc = -EIO;
-    }
+/* Record how far the escalation log is durable (its own thread appends it
+ * after commit): a log later found ending before this was cut or deleted
+ * (mashctl verify). A lower bound: the log may be further on. */
+static int s_mark_log(mash_tx_t *tx, mash_store_t *store, int rc) {
+  if (rc == 0 && tx->env->esclog_feed) {
+    rc = mash_store_esclog_mark(store, mash_esclog_feed_durable_seq(tx->env->esclog_feed));
   }
   return rc;
 }
 
 int mash_tx_escalate(mash_tx_t *tx, mash_store_t *store) {
-  return s_sync_log(tx, s_escalate_slice(tx, store));
+  return s_mark_log(tx, store, s_escalate_slice(tx, store));
 }
 
 static int s_escalate_slice(mash_tx_t *tx, mash_store_t *store) {

@@ -103,29 +103,54 @@ static int s_refuse(mash_tx_t *tx, const char *field, const char *message) {
 }
 
 /* Encode an envelope with `set` filling its body, store it in the outbox for
- * target, and keep a copy for the loop to send. */
+ * target, and keep a copy for the loop to send. An envelope larger than one
+ * frame (a pack grown by several full agency answers) is stored and sent as
+ * parts (mash_codec_encode_parts) that the receiver reassembles: what the
+ * broker has accepted is never refused for the size of what it produces. */
 int mash_tx_emit(mash_tx_t *tx, mash_store_t *store, const char *target, Mash__V1__Envelope *env) {
-  if (tx->n_msgs == MASH_TX_MAX_MSGS) {
-    return -ENOSPC;
-  }
-  mash_tx_msg_t *m = &tx->msgs[tx->n_msgs];
-  if (mash_uuid_new(m->message_id) != 0) {
+  char whole_id[MASH_UUID_LEN + 1];
+  if (mash_uuid_new(whole_id) != 0) {
     return -EIO;
   }
-  mash_envelope_init(env, m->message_id, tx->now_ms);
-  int rc = mash_codec_encode(env, &m->frame, &m->len);
+  mash_envelope_init(env, whole_id, tx->now_ms);
+  uint8_t **parts = NULL;
+  size_t *lens = NULL, n = 0;
+  int rc = mash_codec_encode_parts(env, &parts, &lens, &n);
   if (rc < 0) {
     return rc;
   }
-  snprintf(m->target, sizeof m->target, "%s", target);
-  rc = mash_store_outbox_insert(store, m->message_id, target, m->frame, m->len, tx->now_ms);
-  if (rc < 0) {
-    free(m->frame);
-    m->frame = NULL;
-    return rc;
+  if (tx->n_msgs + n > MASH_TX_MAX_MSGS) {
+    mash_codec_parts_free(parts, lens, n);
+    return -ENOSPC;
   }
-  tx->n_msgs++;
-  return 0;
+  size_t first = tx->n_msgs;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    mash_tx_msg_t *m = &tx->msgs[tx->n_msgs];
+    if (n == 1) {
+      snprintf(m->message_id, sizeof m->message_id, "%s", whole_id);
+    } else {
+      snprintf(m->message_id, sizeof m->message_id, "%s.%zu", whole_id, i);
+    }
+    snprintf(m->target, sizeof m->target, "%s", target);
+    rc = mash_store_outbox_insert(store, m->message_id, target, parts[i], lens[i], tx->now_ms);
+    if (rc == 0) {
+      m->frame = parts[i];
+      m->len = lens[i];
+      parts[i] = NULL;
+      tx->n_msgs++;
+    }
+  }
+  if (rc < 0) {
+    /* The transaction rolls back: forget what this call added. */
+    for (size_t i = first; i < tx->n_msgs; i++) {
+      free(tx->msgs[i].frame);
+      tx->msgs[i].frame = NULL;
+    }
+    tx->n_msgs = first;
+  }
+  mash_codec_parts_free(parts, lens, n);
+  env->message_id = (char *)""; /* whole_id ends here; the ids are in tx->msgs */
+  return rc;
 }
 
 /* Replay the stored answer to a message seen before. 1 replayed, 0 new. */

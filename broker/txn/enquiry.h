@@ -17,13 +17,15 @@
 
 #include "codec.h"
 #include "deadline.h"
-#include "esclog.h"
+#include "esclog_feed.h"
 #include "keys.h"
 #include "ladder.h"
 #include "storage.h"
 #include "uuid.h"
 
-/* Shared, read-only configuration (esclog: storage thread only). */
+/* Shared, read-only configuration. esclog_feed (may be NULL) appends the
+ * escalation log from the store after commit; the escalation transaction
+ * only records in the store how far the log is durable. */
 typedef struct mash_enquiry_env {
   const mash_deadline_policy_t *policy;
   const mash_calendar_t *calendar;
@@ -31,7 +33,7 @@ typedef struct mash_enquiry_env {
   const mash_ladder_t *screening_ladder; /* the screening of a contact */
   const mash_ladder_t *decision_ladder;  /* the outcome decision */
   const mash_trust_t *trust;
-  mash_esclog_t *esclog;
+  mash_esclog_feed_t *esclog_feed;
 } mash_enquiry_env_t;
 
 typedef enum mash_tx_kind {
@@ -53,13 +55,14 @@ typedef struct mash_tx_duty {
 
 /* A message produced by a transaction, stored in the outbox, to deliver. */
 typedef struct mash_tx_msg {
-  char message_id[MASH_UUID_LEN + 1];
-  char target[MASH_PRINCIPAL_LEN]; /* a principal, or "@hub" */
+  char message_id[MASH_MAX_ID_LEN + 1]; /* a UUID, or "UUID.INDEX" for a part */
+  char target[MASH_PRINCIPAL_LEN];      /* a principal, or "@hub" */
   uint8_t *frame;
   size_t len;
 } mash_tx_msg_t;
 
-#define MASH_TX_MAX_MSGS 64
+/* Room for a few packs in parts (MASH_MAX_PARTS each) and their escalations. */
+#define MASH_TX_MAX_MSGS 192
 #define MASH_TX_MAX_WATCH 32   /* >= MASH_MAX_AGENCIES + 1, >= MASH_TX_MAX_DUE */
 #define MASH_TX_MAX_UNWATCH 32 /* >= MASH_MAX_AGENCIES + 2 */
 #define MASH_TX_MAX_DUE 16     /* duties worked by one ESCALATE transaction */

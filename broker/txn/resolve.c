@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,32 @@ static bool s_pending_between(mash_store_t *store, const char *a, const char *b)
   return x.found;
 }
 
+/* Where a candidate's record is unpacked: one buffer reused for each of a
+ * look-up's hundreds of candidates instead of a malloc per field (a record
+ * bigger than the buffer takes the rest from malloc). */
+typedef struct s_unpack {
+  size_t used;
+  _Alignas(16) uint8_t buf[4096];
+} s_unpack_t;
+
+static void *s_unpack_alloc(void *data, size_t size) {
+  s_unpack_t *u = data;
+  size_t at = (u->used + 15u) & ~(size_t)15u;
+  if (size <= sizeof u->buf && at <= sizeof u->buf - size) {
+    u->used = at + size;
+    return u->buf + at;
+  }
+  return malloc(size);
+}
+
+static void s_unpack_free(void *data, void *p) {
+  s_unpack_t *u = data;
+  uintptr_t at = (uintptr_t)p, lo = (uintptr_t)u->buf;
+  if (at < lo || at >= lo + sizeof u->buf) {
+    free(p);
+  }
+}
+
 typedef struct s_best {
   mash_store_t *store;
   const mash_match_person_t *me;
@@ -111,6 +138,7 @@ typedef struct s_best {
   char (*family)[MASH_PERSON_ID_LEN];
   size_t n_family;
   int rc; /* an unreadable record */
+  s_unpack_t unpack;
 } s_best_t;
 
 typedef struct s_root {
@@ -143,7 +171,9 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
       return 0;
     }
   }
-  Mash__V1__Person *p = mash__v1__person__unpack(NULL, row->len, row->record);
+  ProtobufCAllocator arena = {s_unpack_alloc, s_unpack_free, &b->unpack};
+  b->unpack.used = 0;
+  Mash__V1__Person *p = mash__v1__person__unpack(&arena, row->len, row->record);
   if (p == NULL) {
     /* Authenticated, yet not a Person: never skip it, or the child would
      * silently get a second record. */
@@ -152,14 +182,16 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   }
   mash_match_person_t cand;
   mash_match_person_from_pb(&cand, p);
-  mash__v1__person__free_unpacked(p, NULL);
+  mash__v1__person__free_unpacked(p, &arena);
   mash_match_why_t why;
   double score = mash_match_score(b->me, &cand, &why);
   int points =
       why.identifier ? (score >= 1.0 ? S_POINTS_IDENTIFIER : S_POINTS_CONFLICT) : why.points;
-  if (!why.identifier && mash_match_same_in_household(b->me, &cand)) {
+  if (!why.identifier) {
     for (size_t i = 0; i < b->n_family; i++) {
-      if (strcmp(b->family[i], row->person_id) != 0) {
+      /* The family first: the household test scores the pair again. */
+      if (strcmp(b->family[i], row->person_id) != 0 ||
+          !mash_match_same_in_household(b->me, &cand)) {
         continue;
       }
       double in_family =

@@ -11,7 +11,9 @@
  *   encodes to nothing, and must be invalid);
  * - a delivery built around bytes that are a valid Contact (one that packs
  *   into bytes protobuf-c reads back) decodes, and its contact carries the
- *   id the broker appended.
+ *   id the broker appended;
+ * - the NUL-byte walk reads every decoded frame to its end, and refuses
+ *   exactly when it reports; the message id peeked is safe or empty.
  * Must not: keep state between inputs.
  */
 #include <errno.h>
@@ -127,10 +129,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   mash_errors_t errs;
   memset(&errs, 0, sizeof errs);
   Mash__V1__Envelope *env = mash_codec_decode(data, size, &errs);
+  /* The message id a refusal echoes: safe characters only, or nothing. */
+  char peek[MASH_MAX_ID_LEN + 1];
+  int prc = mash_codec_peek_message_id(data, size, peek, sizeof peek);
+  fuzz_check((prc == 0) == (peek[0] != '\0'), "peek returns an id exactly when it finds one");
   if (!env) {
     fuzz_check(errs.count == 1, "decode refuses with one error");
   } else {
     fuzz_check(errs.count == 0, "decode reports no error when it succeeds");
+    /* A decoded frame is well formed: the NUL walk reads it to the end. */
+    mash_errors_t nul;
+    memset(&nul, 0, sizeof nul);
+    int nrc = mash_codec_check_strings(data, size, &nul);
+    fuzz_check(nrc == 0 || nrc == -EINVAL, "check_strings returns 0 or -EINVAL");
+    fuzz_check((nrc == 0) == (nul.count == 0 && nul.dropped == 0),
+               "check_strings refuses exactly when it reports");
+    for (size_t i = 0; i < nul.count; i++) {
+      fuzz_check(strcmp(nul.items[i].field, "frame") != 0,
+                 "a frame protobuf-c decoded is walked to its end");
+    }
     int verdict = s_validate(env);
     s_round_trip(env, verdict);
     mash_codec_free(env);

@@ -167,3 +167,11 @@ pack_file() { echo "$PACKS/$1-v$2.json"; } # pack_file ENQ VERSION
 
 # sql QUERY: one query on the broker's store.
 sql() { sqlite3 "$T/mashd/mashd.db" "$1"; }
+
+# esclog_caught_up: the escalation log (appended from the store on its own
+# thread after commit) holds a line for every stored step. Poll with wait_for.
+esclog_caught_up() {
+  local f="$T/mashd/escalations.log" n=0
+  [ -f "$f" ] && n=$(wc -l <"$f")
+  [ "$n" = "$(sql 'SELECT count(*) FROM escalations')" ]
+}

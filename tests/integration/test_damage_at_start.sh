@@ -82,8 +82,8 @@ grep -q "contact $new (from police, received .*) cannot be opened: authenticatio
   "$T/mashd.log" || fail "the damaged contact is not named with its cause"
 wait_for 30 "the unresolved one named" grep -q "contact $third cannot be opened: authentication tag mismatch.*quarantined" "$T/mashd.log"
 st=$(status) || fail "mashctl status: $st"
-echo "$st" | grep -q "quarantined contacts: 2 " || fail "status does not count them: $st"
-echo "$st" | grep -q "store ok" || fail "a damaged record made the store look failing: $st"
+grep -q "quarantined contacts: 2 " <<<"$st" || fail "status does not count them: $st"
+grep -q "store ok" <<<"$st" || fail "a damaged record made the store look failing: $st"
 start_hub
 wait_for 30 "the desk gets $next" grep -q "$next" "$T/hub.out"
 grep -q "$new\|$third" "$T/hub.out" && fail "a damaged contact was delivered"

@@ -11,10 +11,10 @@ f1="$T/n1.json"
 make_notification 1 "$f1"
 
 out=$(police_submit "$f1") || fail "first submit failed: $out"
-echo "$out" | grep -q "accepted as MASH-000001" || fail "no accepted receipt: $out"
+grep -q "accepted as MASH-000001" <<<"$out" || fail "no accepted receipt: $out"
 out=$(police_submit "$f1") || fail "second submit failed: $out"
-echo "$out" | grep -q "already received as MASH-000001" || fail "no duplicate receipt: $out"
-echo "$out" | grep -q "accepted as" && fail "second submit accepted again: $out"
+grep -q "already received as MASH-000001" <<<"$out" || fail "no duplicate receipt: $out"
+grep -q "accepted as" <<<"$out" && fail "second submit accepted again: $out"
 [ "$(broker_contacts)" = 1 ] || fail "broker holds $(broker_contacts) contacts, expected 1"
 
 # The identical frame, byte for byte, resent under the police key.
@@ -30,7 +30,7 @@ wait_for 20 "hub desk shows the contact" hub_has 1
 f2="$T/n2.json"
 make_notification 2 "$f2"
 out=$(police_submit "$f2") || fail "submit of a different notification failed: $out"
-echo "$out" | grep -q "accepted as MASH-000002" || fail "second notification not accepted: $out"
+grep -q "accepted as MASH-000002" <<<"$out" || fail "second notification not accepted: $out"
 wait_for 20 "hub desk shows the second contact" hub_has 2
 [ "$(hub_lines)" = 2 ] || fail "hub desk shows $(hub_lines) lines, expected exactly 2"
 ids=$(grep -o '"contact_id":"[^"]*"' "$T/hub.out" | tr '\n' ' ')

@@ -6,12 +6,12 @@
 start_mashd
 start_hub
 out=$(police_submit "$EXAMPLES/dash-high.json") || fail "submit failed: $out"
-echo "$out" | grep -q "accepted as MASH-000001" || fail "no accepted receipt: $out"
+grep -q "accepted as MASH-000001" <<<"$out" || fail "no accepted receipt: $out"
 wait_for 20 "hub desk shows the contact" hub_has 1
 line=$(head -n 1 "$T/hub.out")
-echo "$line" | grep -q '"contact_id":"MASH-000001"' || fail "wrong contact: $line"
-echo "$line" | grep -q '"source_principal":"police"' || fail "source not from the key: $line"
-echo "$line" | grep -q '"grade_raised":true' || fail "grade not raised: $line"
+grep -q '"contact_id":"MASH-000001"' <<<"$line" || fail "wrong contact: $line"
+grep -q '"source_principal":"police"' <<<"$line" || fail "source not from the key: $line"
+grep -q '"grade_raised":true' <<<"$line" || fail "grade not raised: $line"
 [ "$(broker_contacts)" = 1 ] || fail "broker holds $(broker_contacts) contacts, expected 1"
 # The stored contact is sealed: no child's name in the database file.
 if grep -q "Hartley" "$T/mashd/mashd.db" "$T/mashd/mashd.db-wal" 2>/dev/null; then
@@ -22,17 +22,17 @@ fi
 sed -e 's/943 476 5919/943 476 5918/' -e 's/PPN-2026-000123/PPN-2026-000999/' \
   "$EXAMPLES/dash-high.json" >"$T/check.json"
 out=$(police_submit "$T/check.json") || fail "submit with a failed check digit: $out"
-echo "$out" | grep -q "accepted as MASH-000002" || fail "failed check digit: $out"
+grep -q "accepted as MASH-000002" <<<"$out" || fail "failed check digit: $out"
 wait_for 20 "the flagged contact" grep -q '"contact_id":"MASH-000002".*identifier_check_failed' \
   "$T/hub.out"
 sed -e 's/943 476 5919/943 476 591/' -e 's/PPN-2026-000123/PPN-2026-000998/' \
   "$EXAMPLES/dash-high.json" >"$T/malformed.json"
 out=$(police_submit "$T/malformed.json") && fail "a malformed NHS number was sent: $out"
-echo "$out" | grep -q "children\[0\].nhs_number" || fail "malformed NHS number: $out"
+grep -q "children\[0\].nhs_number" <<<"$out" || fail "malformed NHS number: $out"
 
 # And the desk's own list shows it after restart of the desk.
 stop hub
 # (the output is kept first: grep -q would close the pipe early under pipefail)
 listed=$("$B/agents/mash-hub" list --json $(agent_opts hub) 2>/dev/null) || fail "mash-hub list"
-echo "$listed" | grep -q MASH-000001 || fail "mash-hub list does not show the stored contact"
+grep -q MASH-000001 <<<"$listed" || fail "mash-hub list does not show the stored contact"
 log "ok"

@@ -32,12 +32,12 @@ for p in $installed; do
   [ -x "$B/$p" ] || fail "Dockerfile installs $p, which the build does not produce"
 done
 for prog in $(grep -o 'command: \["[a-z-]*"' "$compose" | sed 's/.*\["//; s/"//'); do
-  echo "$installed" | grep -q "/$prog\$" || fail "compose runs $prog, which the image does not install"
+  grep -q "/$prog\$" <<<"$installed" || fail "compose runs $prog, which the image does not install"
 done
 # The console: in the compose file, and healthy only while /healthz answers.
 grep -q '"mash-ops", "run"' "$compose" || fail "compose does not run mash-ops"
 grep -q '^HEALTHCHECK .*' "$df" || fail "the Dockerfile has no HEALTHCHECK"
-sed -n '/^HEALTHCHECK/,/CMD/p' "$df" | grep -q '"mash-ops", "check"' ||
+grep -q '"mash-ops", "check"' <<<"$(sed -n '/^HEALTHCHECK/,/CMD/p' "$df")" ||
   fail "the HEALTHCHECK does not ask mash-ops check (/healthz)"
 [ -f "$SRC/docker/systemd/mash-ops.service" ] || fail "no systemd unit for mash-ops"
 

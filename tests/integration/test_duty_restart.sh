@@ -48,6 +48,7 @@ all_fired() {
   for id in $ids; do fired "$id" 1 && fired "$id" 2 || return 1; done
 }
 wait_for 20 "levels 1 and 2 of every duty after the restart" all_fired
+wait_for 20 "the escalation log to catch up with the store" esclog_caught_up
 in_log() { grep -c "\"escalation_id\":\"$1-L$2\"" "$T/mashd/escalations.log" || true; }
 for id in $ids; do
   for level in 1 2; do
@@ -61,6 +62,7 @@ stop mashd KILL
 start_mashd
 loaded() { [ "$(count_in "$T/mashd.log" "open duty(ies) on the timetable")" -ge 2 ]; }
 wait_for 10 "the timetable after the second restart" loaded
+wait_for 20 "the escalation log to catch up with the store" esclog_caught_up
 for id in $ids; do
   for level in 1 2; do
     [ "$(sql "SELECT count(*) FROM escalations WHERE escalation_id = '$id-L$level'")" = 1 ] ||

@@ -19,18 +19,18 @@ for a in health education housing; do
   # shellcheck disable=SC2046
   out=$("$B/agents/mash-$a" submit --timeout 30 $(agent_opts "$a") \
     "$AGENCY_EXAMPLES/$a-notification.json" 2>>"$T/$a.log") || fail "$a notification: $out"
-  echo "$out" | grep -q "accepted as MASH-" || fail "$a notification: $out"
+  grep -q "accepted as MASH-" <<<"$out" || fail "$a notification: $out"
   wait_for 20 "the $a contact at the desk" grep -q "\"source_principal\":\"$a\".*\"$a\":{" "$T/hub.out"
 done
 
 # No consent record: the broker refuses, naming the field.
 out=$("$B/tests/mash-rawsend" --endpoint "$EP" --server-key "$T/certs/mashd.pub" \
   --key "$T/certs/hub.secret" --screen-no-consent MASH-000001 --message-id no-consent-1) || true
-echo "$out" | grep -q "receipt rejected .*screening.consent" || fail "screening without consent: $out"
+grep -q "receipt rejected .*screening.consent" <<<"$out" || fail "screening without consent: $out"
 [ "$(sql 'SELECT count(*) FROM enquiries')" = 0 ] || fail "an enquiry was opened without consent"
 
 out=$(screen_red MASH-000001 police,health,education,housing) || fail "screen: $out"
-echo "$out" | grep -q "ENQ-000001" || fail "no enquiry id in: $out"
+grep -q "ENQ-000001" <<<"$out" || fail "no enquiry id in: $out"
 [ "$(sql 'SELECT count(*) FROM requests')" = 4 ] || fail "expected 4 requests"
 
 # Every agency answers from its records; the pack is complete.
@@ -49,7 +49,7 @@ if grep -qE '<script|https?://' "$PACKS/ENQ-000001-v1.html"; then fail "page not
 # An agency not asked (health answering police's request) is refused.
 police_req=$(sql "SELECT request_id FROM requests WHERE agency = 'police'")
 out=$(rawsend --key "$T/certs/health.secret" --answer "$police_req" --message-id x-1) || true
-echo "$out" | grep -q "receipt rejected .*no request with this id is addressed to you" ||
+grep -q "receipt rejected .*no request with this id is addressed to you" <<<"$out" ||
   fail "not-asked answer: $out"
 # A request id that does not exist gets the very same answer (issue 13: ids
 # cannot be enumerated by telling "not yours" from "no such request").
@@ -59,15 +59,15 @@ nosuch=$(rawsend --key "$T/certs/health.secret" --answer REQ-999999 --message-id
 # A resent answer is stored once: police answers again (a new message id),
 # and the same message again: duplicate both times, no new pack version.
 out=$(rawsend --key "$T/certs/police.secret" --answer "$police_req" --message-id again-1) || true
-echo "$out" | grep -q "receipt duplicate" || fail "second answer: $out"
+grep -q "receipt duplicate" <<<"$out" || fail "second answer: $out"
 out=$(rawsend --key "$T/certs/police.secret" --answer "$police_req" --message-id again-1) || true
-echo "$out" | grep -q "receipt duplicate" || fail "resent answer: $out"
+grep -q "receipt duplicate" <<<"$out" || fail "resent answer: $out"
 [ ! -e "$(pack_file ENQ-000001 2)" ] || fail "a duplicate answer re-issued the pack"
 
 # The decision closes the contact; a second decision is refused.
 out=$(hub decide MASH-000001 --outcome strategy_discussion --by "Team manager") ||
   fail "decide: $out"
 out=$(hub decide MASH-000001 --outcome early_help --by "Team manager") && fail "decided twice: $out"
-echo "$out" | grep -q "already been decided" || fail "second decision: $out"
+grep -q "already been decided" <<<"$out" || fail "second decision: $out"
 [ "$(sql "SELECT state FROM contacts WHERE contact_id = 'MASH-000001'")" = 3 ] || fail "not decided"
 log "ok"

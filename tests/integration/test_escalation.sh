@@ -60,10 +60,11 @@ wait_for 30 "the re-issued pack" test -f "$(pack_file ENQ-000001 2)"
 grep -q '"partial": *false' "$(pack_file ENQ-000001 2)" || fail "pack v2 should be complete"
 
 # The escalation log holds the steps, chained; an edit is found.
+wait_for 20 "the escalation log to catch up with the store" esclog_caught_up
 "$B/ops/mashctl" --data "$T/mashd" verify | grep -q "^ok" || fail "chain does not verify"
 lines=$(wc -l <"$T/mashd/escalations.log")
 [ "$lines" -ge 3 ] || fail "escalation log has $lines lines"
 sed -i '1s/"level":1/"level":9/' "$T/mashd/escalations.log"
 out=$("$B/ops/mashctl" --data "$T/mashd" verify) && fail "an edited log verified: $out"
-echo "$out" | grep -q "line" || fail "verify does not say where: $out"
+grep -q "line" <<<"$out" || fail "verify does not say where: $out"
 log "ok"

@@ -34,6 +34,7 @@ wait_for 10 "the overdue step after restart" overdue_fired
 steps12() {
   grep -c "\"level\":[12],.*\"request_id\":\"$req\"" "$T/mashd/escalations.log" || true
 }
+wait_for 20 "the escalation log to catch up with the store" esclog_caught_up
 [ "$(steps12)" = 2 ] || fail "escalation log: $(cat "$T/mashd/escalations.log")"
 
 # Restart again at once: nothing fires twice.
@@ -43,5 +44,6 @@ watched() { [ "$(count_in "$T/mashd.log" "open duty(ies) on the timetable")" -ge
 wait_for 10 "the watch after the second restart" watched
 [ "$(sql "SELECT count(*) FROM escalations WHERE request_id = '$req' AND level <= 2")" = 2 ] ||
   fail "a step fired twice"
+wait_for 20 "the escalation log to catch up with the store" esclog_caught_up
 [ "$(steps12)" = 2 ] || fail "the log has a step twice"
 log "ok"

@@ -30,8 +30,8 @@ read -r start due <<<"$(sql "SELECT start_ms, due_ms FROM duties WHERE kind = 2 
 
 # A decision before any screening is refused, with the field named.
 out=$(hub decide MASH-000002 --outcome early_help --by "Team manager") && fail "decided unscreened: $out"
-echo "$out" | grep -q "outcome.contact_id" || fail "no field error: $out"
-echo "$out" | grep -q "not been screened" || fail "refusal does not say why: $out"
+grep -q "outcome.contact_id" <<<"$out" || fail "no field error: $out"
+grep -q "not been screened" <<<"$out" || fail "refusal does not say why: $out"
 [ "$(sql "SELECT state FROM contacts WHERE contact_id = 'MASH-000002'")" = 0 ] ||
   fail "the refused decision changed the contact"
 
@@ -55,6 +55,7 @@ for spec in "1 750" "2 1000" "3 1500"; do
   [ "$at" -ge "$want" ] && [ "$at" -le $((want + 1200000)) ] ||
     fail "screening level $level at $at, expected $want (+20 min)"
 done
+wait_for 20 "the escalation log to catch up with the store" esclog_caught_up
 grep -q '"duty":"screening".*"escalation_id":"MASH-000001-S-L1".*hub_duty_worker' "$T/mashd/escalations.log" ||
   grep -q '"escalation_id":"MASH-000001-S-L1".*hub_duty_worker' "$T/mashd/escalations.log" ||
   fail "the reminder is not in the escalation log"
@@ -67,7 +68,7 @@ wait_for 10 "the screening escalation at the desk" \
 q=$(hub queue --json | grep '"contact_id":"MASH-000001"') || fail "contact 1 not in the queue"
 age=$(echo "$q" | sed -n 's/.*"age_ms":\([0-9]*\).*/\1/p')
 [ -n "$age" ] && [ "$age" -ge 5400000 ] && [ "$age" -lt 14400000 ] || fail "age by the wrong clock: $q"
-echo "$q" | grep -q '"overdue":true' || fail "not overdue by the broker's clock: $q"
+grep -q '"overdue":true' <<<"$q" || fail "not overdue by the broker's clock: $q"
 
 # Contact 2's decision ladder, in working time.
 dlevel2() { [ "$(sql "SELECT count(*) FROM escalations WHERE escalation_id = 'MASH-000002-D-L2'")" = 1 ]; }
@@ -87,10 +88,10 @@ screen_red MASH-000001 police >/dev/null || fail "screen 1"
 
 # Statistics: screened within the window and decided within the window.
 stats=$("$B/ops/mashctl" --data "$T/mashd" stats) || fail "mashctl stats"
-echo "$stats" | grep -q "screened within the window" || fail "no screening figure: $stats"
-echo "$stats" | grep -q "decided within the window" || fail "no decision figure: $stats"
+grep -q "screened within the window" <<<"$stats" || fail "no screening figure: $stats"
+grep -q "decided within the window" <<<"$stats" || fail "no decision figure: $stats"
 json=$("$B/ops/mashctl" --data "$T/mashd" stats --json) || fail "mashctl stats --json"
-echo "$json" | grep -q '"screening_duty"' || fail "no screening duty in JSON: $json"
+grep -q '"screening_duty"' <<<"$json" || fail "no screening duty in JSON: $json"
 "$B/ops/mashctl" --data "$T/mashd" escalations | grep -q "level 1 reminder .*MASH-000001 .*duty=screening" ||
   fail "mashctl escalations: $("$B/ops/mashctl" --data "$T/mashd" escalations)"
 "$B/ops/mashctl" --data "$T/mashd" verify | grep -q "^ok" || fail "the log does not verify"

@@ -13,17 +13,17 @@ make_notification 1 "$f"
 rc=0
 out=$(police_submit --as health "$f") || rc=$?
 [ $rc = 1 ] || fail "health submit exit $rc, expected 1 (refused): $out"
-echo "$out" | grep -q "refused by the broker" || fail "health not refused by the broker: $out"
-echo "$out" | grep -q "may not send police notifications" || fail "refusal gives no reason: $out"
-echo "$out" | grep -q "MASH-" && fail "health got a contact id: $out"
+grep -q "refused by the broker" <<<"$out" || fail "health not refused by the broker: $out"
+grep -q "may not send police notifications" <<<"$out" || fail "refusal gives no reason: $out"
+grep -q "MASH-" <<<"$out" && fail "health got a contact id: $out"
 [ "$(broker_contacts)" = 0 ] || fail "broker stored $(broker_contacts) contact(s) from health"
 
 # The hub desk's key sends a notification.
 rc=0
 out=$(police_submit --as hub "$f") || rc=$?
 [ $rc = 1 ] || fail "hub submit exit $rc, expected 1 (refused): $out"
-echo "$out" | grep -q "refused by the broker" || fail "hub not refused by the broker: $out"
-echo "$out" | grep -q "only agencies notify" || fail "hub refusal gives no reason: $out"
+grep -q "refused by the broker" <<<"$out" || fail "hub not refused by the broker: $out"
+grep -q "only agencies notify" <<<"$out" || fail "hub refusal gives no reason: $out"
 [ "$(broker_contacts)" = 0 ] || fail "broker stored $(broker_contacts) contact(s) from the hub key"
 [ "$(count_in "$T/mashd.log" "refused notification")" = 2 ] ||
   fail "broker log does not show both refusals"
@@ -63,5 +63,5 @@ grep -q "police (agency) connected" "$T/mashd.log" && fail "the impostor was let
 
 # The real police key is still served, and gets the first contact id.
 out=$(police_submit "$f") || fail "real police submit failed: $out"
-echo "$out" | grep -q "accepted as MASH-000001" || fail "real police not accepted: $out"
+grep -q "accepted as MASH-000001" <<<"$out" || fail "real police not accepted: $out"
 log "ok"

@@ -24,7 +24,7 @@ for name in "${!PROG[@]}"; do
   rc=0
   out=$("${PROG[$name]}" --no-such-option 2>&1) || rc=$?
   [ $rc = 2 ] || fail "$name with an unknown option exit $rc, expected 2"
-  echo "$out" | grep -q "usage: $name " || fail "$name with an unknown option shows no usage: $out"
+  grep -q "usage: $name " <<<"$out" || fail "$name with an unknown option shows no usage: $out"
   rc=0
   out=$("${PROG[$name]}" --version 2>&1) || rc=$?
   [ $rc = 0 ] || fail "$name --version exit $rc"
@@ -79,7 +79,7 @@ cp "$T/certs/police.secret" "$T/police.secret.before"
 rc=0
 out=$("$B/certs/mash-keygen" police --role agency --out "$T/certs" 2>&1) || rc=$?
 [ $rc = 1 ] || fail "mash-keygen over existing keys: exit $rc, expected 1: $out"
-echo "$out" | grep -q -- "--force" || fail "mash-keygen does not point to --force: $out"
+grep -q -- "--force" <<<"$out" || fail "mash-keygen does not point to --force: $out"
 cmp -s "$T/certs/police.pub" "$T/police.pub.before" || fail "police.pub changed without --force"
 cmp -s "$T/certs/police.secret" "$T/police.secret.before" || fail "police.secret changed without --force"
 out=$("$B/certs/mash-keygen" police --role agency --out "$T/certs" --force 2>&1) ||

@@ -46,7 +46,7 @@ submit() { # submit AGENCY FILE CONTACT: submits and checks the contact id
   # shellcheck disable=SC2046
   out=$("$B/agents/mash-$1" submit --timeout 30 $(agent_opts "$1") "$2" 2>>"$T/$1.log") ||
     fail "submit $2: $out"
-  echo "$out" | grep -q "accepted as $3" || fail "expected $3 for $2: $out"
+  grep -q "accepted as $3" <<<"$out" || fail "expected $3 for $2: $out"
 }
 
 person_of() { sql "SELECT person FROM person_links WHERE contact_id = '$1' AND ref = 'c1'"; }
@@ -110,9 +110,9 @@ wait_for 20 "the typo contact at the desk" grep -q '"contact_id":"MASH-000007"' 
 out=$(screen_red MASH-000007 housing) || fail "screen: $out"
 wait_for 30 "the consolidated pack" test -f "$(pack_file ENQ-000001 1)"
 pack=$(tr -d '\n' <"$(pack_file ENQ-000001 1)")
-echo "$pack" | grep -q "Rent arrears" ||
+grep -q "Rent arrears" <<<"$pack" ||
   fail "the typo was answered 'no information held': $(echo "$pack" | grep -o '"summary":"[^"]*"' | head -5)"
-echo "$pack" | grep -q "by weighted comparison" || fail "the answer does not say how it matched"
+grep -q "by weighted comparison" <<<"$pack" || fail "the answer does not say how it matched"
 
 # 5. The desk confirms the possible match: the pack is issued again.
 held() { hub list | grep "$1"; }

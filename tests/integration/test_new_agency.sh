@@ -33,5 +33,5 @@ make_notification 2 "$T/second.json"
 police_submit "$T/second.json" >/dev/null || fail "submit 2"
 out=$(hub screen MASH-000002 --rag red --ask youth-offending --consent given --basis public_task \
   --by "Duty social worker") && fail "an unknown agency was asked: $out"
-echo "$out" | grep -q "not an agency in the broker's trust list" || fail "unknown agency: $out"
+grep -q "not an agency in the broker's trust list" <<<"$out" || fail "unknown agency: $out"
 log "ok"

@@ -77,9 +77,9 @@ key = $T/certs/ops.secret
 data = $T/mashd
 INI
 st=$("$B/ops/mashctl" --config "$T/mash.ini" status) || fail "mashctl status: $st"
-echo "$st" | grep -q "store ok" || fail "status: $st"
-echo "$st" | grep -Eq "^  housing +agency +connected" || fail "status has no housing: $st"
-echo "$st" | grep -Eq "^  ops +ops +connected" || fail "status has no console: $st"
+grep -q "store ok" <<<"$st" || fail "status: $st"
+grep -Eq "^  housing +agency +connected" <<<"$st" || fail "status has no housing: $st"
+grep -Eq "^  ops +ops +connected" <<<"$st" || fail "status has no console: $st"
 # Housing's request passes its deadline one accelerated hour after the
 # reminder the browser saw: poll for it rather than race it.
 housing_overdue() {
@@ -91,7 +91,7 @@ wait_for 60 "housing's request listed by mashctl overdue" housing_overdue
 grep -q '"contacts":1' "$T/stats-config.json" || fail "stats through --config: $(cat "$T/stats-config.json")"
 out=$("$B/ops/mashctl" --config "$T/mash.ini" --key "$T/certs/hub.secret" status 2>&1) &&
   fail "status with a hub key: $out"
-echo "$out" | grep -q "only the ops role" || fail "a hub key is not refused clearly: $out"
+grep -q "only the ops role" <<<"$out" || fail "a hub key is not refused clearly: $out"
 
 # The desk's read-only commands need no key file.
 for cmd in list queue packs; do
@@ -101,7 +101,7 @@ done
 (cd "$T" && "$B/agents/mash-hub" list --state "$T/hub/state.db" --key "$T/no-such.secret") |
   grep -q MASH-000001 || fail "mash-hub list without keys does not list the contact"
 out=$("$B/agents/mash-hub" list --state "$T/nowhere/state.db" 2>&1) && fail "list of no state: $out"
-echo "$out" | grep -q "no desk state" || fail "list of no state: $out"
+grep -q "no desk state" <<<"$out" || fail "list of no state: $out"
 
 # Every page view is logged with its user.
 grep -q "ops: sam viewed /events" "$T/ops.log" || fail "the feed view is not logged"
@@ -109,16 +109,16 @@ grep -q "ops: sam viewed /mi" "$T/ops.log" || fail "the MI view is not logged"
 
 # Monitoring endpoints and the CSV.
 metrics=$(curl -sf "$URL/metrics") || fail "/metrics"
-echo "$metrics" | grep -q '^mash_up 1$' || fail "mash_up is not 1"
-echo "$metrics" | grep -q '^mash_intake_total 1$' || fail "intake not counted: $(echo "$metrics" | grep intake)"
-echo "$metrics" | grep -q '^mash_agencies_connected 4$' || fail "agencies connected: $(echo "$metrics" | grep connected)"
-echo "$metrics" | grep -Eq '^mash_escalations_total\{level="1"\} [1-9]' || fail "escalations by level"
-echo "$metrics" | grep -q '^mash_store_commit_seconds_count [1-9]' || fail "no commit latency"
+grep -q '^mash_up 1$' <<<"$metrics" || fail "mash_up is not 1"
+grep -q '^mash_intake_total 1$' <<<"$metrics" || fail "intake not counted: $(echo "$metrics" | grep intake)"
+grep -q '^mash_agencies_connected 4$' <<<"$metrics" || fail "agencies connected: $(echo "$metrics" | grep connected)"
+grep -Eq '^mash_escalations_total\{level="1"\} [1-9]' <<<"$metrics" || fail "escalations by level"
+grep -q '^mash_store_commit_seconds_count [1-9]' <<<"$metrics" || fail "no commit latency"
 csv=$(curl -sf -u "sam:correct horse battery" "$URL/mi.csv?from=2000-01-01&to=2100-01-01") || fail "/mi.csv"
-echo "$csv" | grep -q '^contacts,total,,1' || fail "CSV contacts: $csv"
-echo "$csv" | grep -q '^contacts_by_source,police,,1' || fail "CSV sources"
+grep -q '^contacts,total,,1' <<<"$csv" || fail "CSV contacts: $csv"
+grep -q '^contacts_by_source,police,,1' <<<"$csv" || fail "CSV sources"
 csv=$(curl -sf -u "sam:correct horse battery" "$URL/mi.csv?from=2000-01-01&to=2000-01-31") || fail "/mi.csv"
-echo "$csv" | grep -q '^contacts,total,,0' || fail "a range before the contact counts it: $csv"
+grep -q '^contacts,total,,0' <<<"$csv" || fail "a range before the contact counts it: $csv"
 
 # mashd writes its counters while running, and logs an adapter gone silent.
 wait_for 10 "the counters logged while running" grep -q "stats: received" "$T/mashd.log"

@@ -14,7 +14,7 @@ order=$(echo "$queue" | sed -n 's/.*"contact_id":"\(MASH-[0-9]*\)".*/\1/p' | tr 
 [ "$order" = "MASH-000003 MASH-000002 MASH-000001 " ] || fail "queue order: $order ($queue)"
 first=${queue%%$'\n'*}
 for reason in dash_high grade_raised children_present; do
-  echo "$first" | grep -q "\"$reason\"" || fail "first item lacks reason $reason: $first"
+  grep -q "\"$reason\"" <<<"$first" || fail "first item lacks reason $reason: $first"
 done
 echo "$queue" | tail -n 1 | grep -q '"information_only"' || fail "last item is not information only"
 # Screened contacts leave the queue.
@@ -22,9 +22,9 @@ start_agency police --records "$AGENCY_EXAMPLES/police-records.json"
 hub screen MASH-000003 --rag red --ask police --consent not_sought --reason "risk" \
   --basis safeguarding --by "Duty" >/dev/null || fail "screen"
 queue=$(hub queue --json)
-if echo "$queue" | grep -q MASH-000003; then fail "a screened contact is still queued: $queue"; fi
+if grep -q MASH-000003 <<<"$queue"; then fail "a screened contact is still queued: $queue"; fi
 [ "$(echo "$queue" | grep -c MASH-)" = 2 ] || fail "queue: $queue"
 # The readable form gives the reasons in words.
 readable=$(hub queue)
-echo "$readable" | grep -q "MASH-000002" || fail "readable queue: $readable"
+grep -q "MASH-000002" <<<"$readable" || fail "readable queue: $readable"
 log "ok"

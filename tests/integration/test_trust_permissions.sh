@@ -46,6 +46,6 @@ chmod 644 "$T/certs/mashd.pub"
 log "put right, the same folder is accepted and serves"
 start_mashd
 out=$(police_submit "$EXAMPLES/dash-high.json") || fail "submit after the fix failed: $out"
-echo "$out" | grep -q "accepted" || fail "no receipt after the fix: $out"
+grep -q "accepted" <<<"$out" || fail "no receipt after the fix: $out"
 stop mashd TERM
 log "ok"

@@ -47,6 +47,6 @@ grep -q "contact MASH-" "$T/mashd.log" && fail "the broker logged a contact for 
 # Still serving: the trusted police key gets the very first contact id.
 kill -0 "${PID[mashd]}" 2>/dev/null || fail "mashd died"
 out=$(police_submit "$f") || fail "police submit after the intruders failed: $out"
-echo "$out" | grep -q "accepted as MASH-000001" || fail "police not accepted: $out"
+grep -q "accepted as MASH-000001" <<<"$out" || fail "police not accepted: $out"
 [ "$(broker_contacts)" = 1 ] || fail "broker holds $(broker_contacts) contacts, expected 1"
 log "ok"

@@ -276,6 +276,44 @@ static int s_kind_of(const Mash__V1__Notification *n) {
   return -1;
 }
 
+/* Unknown fields in an agency's own detail and in a person are listed; the
+ * examples have none. */
+static void test_unknown_fields_listed(void **state) {
+  (void)state;
+  static const char *const agencies[] = {"health", "education", "housing"};
+  for (size_t i = 0; i < 3; i++) {
+    char name[64];
+    snprintf(name, sizeof name, "%s-notification.json", agencies[i]);
+    json_t *root = s_load_example(name);
+    char *text = json_dumps(root, JSON_COMPACT);
+    mash_errors_t errs, unknown;
+    memset(&errs, 0, sizeof errs);
+    memset(&unknown, 0, sizeof unknown);
+    Mash__V1__Notification *n =
+        agency_json_parse_ex(agencies[i], text, strlen(text), &errs, &unknown);
+    assert_non_null(n);
+    if (unknown.count) {
+      fail_msg("%s: unknown field %s", name, unknown.items[0].field);
+    }
+    agency_json_free(n);
+    free(text);
+    /* A misspelt key in the detail and in the first child. */
+    json_object_set_new(json_object_get(root, "detail"), "setting_nmae", json_string("x"));
+    json_object_set_new(json_array_get(json_object_get(root, "children"), 0), "nhs_numbr",
+                        json_string("943 476 5919"));
+    text = json_dumps(root, JSON_COMPACT);
+    memset(&unknown, 0, sizeof unknown);
+    n = agency_json_parse_ex(agencies[i], text, strlen(text), &errs, &unknown);
+    assert_non_null(n);
+    assert_int_equal(unknown.count, 2);
+    assert_string_equal(unknown.items[0].field, "detail.setting_nmae");
+    assert_string_equal(unknown.items[1].field, "children[0].nhs_numbr");
+    agency_json_free(n);
+    free(text);
+    json_decref(root);
+  }
+}
+
 static void test_every_kind(void **state) {
   (void)state;
   for (size_t i = 0; i < sizeof s_kinds / sizeof s_kinds[0]; i++) {
@@ -654,11 +692,17 @@ static void test_oversized(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_example_health),   cmocka_unit_test(test_example_education),
-      cmocka_unit_test(test_example_housing),  cmocka_unit_test(test_every_kind),
-      cmocka_unit_test(test_detail_fields),    cmocka_unit_test(test_wrong_agency),
-      cmocka_unit_test(test_common_fields),    cmocka_unit_test(test_every_truncation),
-      cmocka_unit_test(test_non_object_roots), cmocka_unit_test(test_bad_bytes),
+      cmocka_unit_test(test_example_health),
+      cmocka_unit_test(test_example_education),
+      cmocka_unit_test(test_example_housing),
+      cmocka_unit_test(test_every_kind),
+      cmocka_unit_test(test_unknown_fields_listed),
+      cmocka_unit_test(test_detail_fields),
+      cmocka_unit_test(test_wrong_agency),
+      cmocka_unit_test(test_common_fields),
+      cmocka_unit_test(test_every_truncation),
+      cmocka_unit_test(test_non_object_roots),
+      cmocka_unit_test(test_bad_bytes),
       cmocka_unit_test(test_oversized),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -619,6 +619,48 @@ static void test_event_from_pb(void **state) {
   assert_int_equal(verify(f, err, sizeof err), 0);
 }
 
+/* A line carries its step's sequence number: a step already in the log
+ * (seq not above the last line's) is not written again, also after a
+ * reopen; a seq that is not a whole number is refused. */
+static void test_seq_appends_once(void **state) {
+  fixture_t *f = *state;
+  char err[256] = "";
+  mash_esclog_t *log = mash_esclog_open(f->log, err, sizeof err);
+  assert_non_null(log);
+  assert_int_equal(mash_esclog_last_seq(log), 0);
+  for (int i = 1; i <= 3; i++) {
+    json_t *e = event(i);
+    json_object_set_new(e, "seq", json_integer(i));
+    assert_int_equal(mash_esclog_append(log, e, err, sizeof err), 0);
+    json_decref(e);
+  }
+  assert_int_equal(mash_esclog_last_seq(log), 3);
+  json_t *again = event(2);
+  json_object_set_new(again, "seq", json_integer(2));
+  assert_int_equal(mash_esclog_append(log, again, err, sizeof err), 0);
+  assert_int_equal(mash_esclog_count(log), 3);
+  json_t *bad = event(4);
+  json_object_set_new(bad, "seq", json_string("4"));
+  assert_int_equal(mash_esclog_append(log, bad, err, sizeof err), MASH_ESCLOG_EINVAL);
+  json_decref(bad);
+  mash_esclog_close(&log);
+  log = mash_esclog_open(f->log, err, sizeof err);
+  assert_non_null(log);
+  assert_int_equal(mash_esclog_last_seq(log), 3);
+  assert_int_equal(mash_esclog_append_deferred(log, again, err, sizeof err), 0);
+  assert_int_equal(mash_esclog_count(log), 3);
+  json_decref(again);
+  json_t *next = event(4);
+  json_object_set_new(next, "seq", json_integer(7));
+  assert_int_equal(mash_esclog_append(log, next, err, sizeof err), 0);
+  json_decref(next);
+  assert_int_equal(mash_esclog_last_seq(log), 7);
+  assert_int_equal(mash_esclog_count(log), 4);
+  mash_esclog_close(&log);
+  size_t bad_line = 0;
+  assert_int_equal(mash_esclog_verify(f->log, &bad_line, err, sizeof err), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_append_five_verify, setup, teardown),
@@ -642,6 +684,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_first_append_unfinished, setup, teardown),
       cmocka_unit_test_setup_teardown(test_append_refuses_bad_events, setup, teardown),
       cmocka_unit_test_setup_teardown(test_event_from_pb, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_seq_appends_once, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

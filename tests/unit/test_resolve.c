@@ -287,6 +287,45 @@ static void test_identifier_then_typo_is_one_person(void **state) {
   mash__v1__contact__free_unpacked(c, NULL);
 }
 
+/* A candidate's record is unpacked into a buffer reused for each
+ * candidate; a record bigger than that buffer (a 6,000-character address
+ * line) still unpacks, links and keeps what it held. */
+static void test_big_record_links(void **state) {
+  fixture_t *f = *state;
+  static char line[6001];
+  memset(line, 0, sizeof line);
+  snprintf(line, sizeof line, "12 Canal Street");
+  for (size_t i = strlen(line); i + 1 < sizeof line; i++) {
+    line[i] = (char)('a' + i % 26);
+  }
+  person_spec_t big = MAYA;
+  big.line = line;
+  note_t t;
+  s_note(&t, &big, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  const Mash__V1__PersonLink *la = s_link(a, "c1");
+  assert_string_equal(la->decision, "new");
+  big.family = "Hatrley";
+  big.nhs = NULL;
+  s_note(&t, &big, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
+  const Mash__V1__PersonLink *lb = s_link(b, "c1");
+  assert_string_equal(lb->decision, "auto_link");
+  assert_string_equal(lb->person_id, la->person_id);
+  mash_person_row_t row;
+  assert_int_equal(mash_store_person_get(f->store, la->person_id, &row), 0);
+  Mash__V1__Person *rec = mash__v1__person__unpack(NULL, row.len, row.record);
+  free(row.record);
+  assert_non_null(rec);
+  assert_non_null(rec->address);
+  assert_int_equal(rec->address->n_lines, 1);
+  assert_string_equal(rec->address->lines[0], line);
+  assert_string_equal(rec->identifiers[0]->value, NHS_A);
+  mash__v1__person__free_unpacked(rec, NULL);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+}
+
 /* Different NHS numbers: never linked, whatever else agrees; when
  * everything else agrees it is an identifier conflict for the desk's
  * review (issue 9), on a new record. */
@@ -968,6 +1007,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_term_counts_follow_records, setup, teardown),
       cmocka_unit_test_setup_teardown(test_record_keeps_other_spellings, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_plaintext_in_the_file, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_big_record_links, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,7 +33,6 @@
 #include "codec.h"
 #include "deadline.h"
 #include "enquiry.h"
-#include "esclog.h"
 #include "keys.h"
 #include "ladder.h"
 #include "match.h"
@@ -60,7 +59,6 @@ typedef struct fx {
   mash_trust_t *trust;
   mash_seal_t *seal;
   mash_calendar_t *calendar;
-  mash_esclog_t *esclog;
   mash_deadline_policy_t policy;
   mash_enquiry_env_t env;
   mash_clock_t clock;
@@ -101,14 +99,11 @@ static int setup(void **state) {
   f->calendar = mash_calendar_new("UTC0", "mon-fri 09:00-17:00", "", err, sizeof err);
   assert_non_null(f->calendar);
   mash_deadline_policy_default(&f->policy);
-  s_path(f, "escalations.log", path, sizeof path);
-  f->esclog = mash_esclog_open(path, err, sizeof err);
-  assert_non_null(f->esclog);
   f->env.policy = &f->policy;
   f->env.calendar = f->calendar;
   f->env.ladder = mash_ladder_default();
   f->env.trust = f->trust;
-  f->env.esclog = f->esclog;
+  /* No escalation log here: its thread is tested in test_duty and test_esclog_feed. */
   mash_clock_init(&f->clock, 1.0, 0);
   s_path(f, "mash.db", path, sizeof path);
   mash_store_t *store = mash_store_sqlite_new(path, f->seal, err, sizeof err);
@@ -162,7 +157,6 @@ static int teardown(void **state) {
   s_shutdown(f);
   assert_int_equal(uv_loop_close(&f->loop), 0);
   assert_int_equal(zmq_ctx_term(f->ctx), 0);
-  mash_esclog_close(&f->esclog);
   mash_calendar_destroy(&f->calendar);
   mash_seal_destroy(&f->seal);
   mash_trust_destroy(&f->trust);

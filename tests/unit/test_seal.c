@@ -191,6 +191,77 @@ static void test_wrong_key(void **state) {
   mash_seal_destroy(&other);
 }
 
+/* One context opens blob after blob and makes index after index, as the
+ * person store's look-ups do: a failed blob (tampered, wrong aad, another
+ * key's) leaves it able to open the next, what it opens is what
+ * mash_seal_decrypt opens, and its blind indexes are mash_seal_blind_bytes'. */
+static void test_ctx_reused(void **state) {
+  fixture_t *f = *state;
+  char other_path[128], err[256];
+  path_in(f, "other.key", other_path, sizeof other_path);
+  mash_seal_t *other = mash_seal_new(other_path, 1, err, sizeof err);
+  assert_non_null(other);
+  mash_seal_ctx_t *o = mash_seal_ctx_new(f->seal);
+  assert_non_null(o);
+  uint8_t *ct = NULL, *foreign = NULL, *empty = NULL;
+  size_t ct_len = 0, foreign_len = 0, empty_len = 0;
+  assert_int_equal(mash_seal_encrypt(f->seal, MSG, sizeof MSG, AAD, sizeof AAD - 1, &ct, &ct_len),
+                   0);
+  assert_int_equal(
+      mash_seal_encrypt(other, MSG, sizeof MSG, AAD, sizeof AAD - 1, &foreign, &foreign_len), 0);
+  assert_int_equal(mash_seal_encrypt(f->seal, NULL, 0, NULL, 0, &empty, &empty_len), 0);
+  static const uint8_t wrong[] = "MASH-000043";
+  for (int round = 0; round < 3; round++) {
+    uint8_t *pt = NULL;
+    size_t pt_len = 0;
+    assert_int_equal(mash_seal_ctx_decrypt(o, ct, ct_len, AAD, sizeof AAD - 1, &pt, &pt_len), 0);
+    assert_int_equal(pt_len, sizeof MSG);
+    assert_memory_equal(pt, MSG, sizeof MSG);
+    lib_free(pt);
+    pt = NULL;
+    assert_int_equal(mash_seal_ctx_decrypt(o, ct, ct_len, wrong, sizeof wrong - 1, &pt, &pt_len),
+                     -EBADMSG);
+    assert_null(pt);
+    assert_int_equal(
+        mash_seal_ctx_decrypt(o, foreign, foreign_len, AAD, sizeof AAD - 1, &pt, &pt_len),
+        -EBADMSG);
+    assert_null(pt);
+    ct[ct_len / 2] ^= 1;
+    assert_int_equal(mash_seal_ctx_decrypt(o, ct, ct_len, AAD, sizeof AAD - 1, &pt, &pt_len),
+                     -EBADMSG);
+    assert_null(pt);
+    ct[ct_len / 2] ^= 1;
+    assert_int_equal(
+        mash_seal_ctx_decrypt(o, ct, MASH_SEAL_OVERHEAD - 1, AAD, sizeof AAD - 1, &pt, &pt_len),
+        -EBADMSG);
+    pt_len = 99;
+    assert_int_equal(mash_seal_ctx_decrypt(o, empty, empty_len, NULL, 0, &pt, &pt_len), 0);
+    assert_int_equal(pt_len, 0);
+    lib_free(pt);
+  }
+  static const char *const keys[] = {"d:2019-03-04", "", "s:HRTL:2019", "d:2019-03-04"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    uint8_t want[32], got[32], theirs[32];
+    assert_int_equal(mash_seal_blind_bytes(f->seal, keys[i], want), 0);
+    assert_int_equal(mash_seal_ctx_blind(o, keys[i], got), 0);
+    assert_memory_equal(got, want, sizeof want);
+    assert_int_equal(mash_seal_blind_bytes(other, keys[i], theirs), 0);
+    assert_memory_not_equal(got, theirs, sizeof got);
+  }
+  uint8_t none[32], empty_key[32];
+  assert_int_equal(mash_seal_ctx_blind(o, NULL, none), 0);
+  assert_int_equal(mash_seal_ctx_blind(o, "", empty_key), 0);
+  assert_memory_equal(none, empty_key, sizeof none);
+  assert_null(mash_seal_ctx_new(NULL));
+  mash_seal_ctx_destroy(&o);
+  assert_null(o);
+  mash_seal_ctx_destroy(&o); /* NULL is fine */
+  lib_free(empty);
+  lib_free(foreign);
+  lib_free(ct);
+  mash_seal_destroy(&other);
+}
+
 static void test_key_file_created_0600(void **state) {
   fixture_t *f = *state;
   struct stat st;
@@ -290,6 +361,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_tamper_every_byte, setup, teardown),
       cmocka_unit_test_setup_teardown(test_wrong_aad, setup, teardown),
       cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_ctx_reused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_key_file_created_0600, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_key_without_create, setup, teardown),
       cmocka_unit_test_setup_teardown(test_key_file_0644_refused, setup, teardown),

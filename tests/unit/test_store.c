@@ -521,15 +521,100 @@ static const char *pragma(sqlite3 *db, const char *sql, char *buf, size_t len) {
 }
 
 /* PostgreSQL: commits wait for the WAL flush, and the schema is at the
- * version of the migration list (six, like SQLite's). */
+ * version of the migration list (ten, like SQLite's). */
 static void pg_settings(void) {
   assert_int_equal(store_fixture_sql(NULL, "DO $$ BEGIN "
                                            "IF current_setting('synchronous_commit') <> 'on' "
                                            "OR current_setting('fsync') <> 'on' "
                                            "THEN RAISE 'not durable'; END IF; "
-                                           "IF (SELECT version FROM mash_schema) <> 6 "
+                                           "IF (SELECT version FROM mash_schema) <> 10 "
                                            "THEN RAISE 'schema version'; END IF; END $$"),
                    0);
+}
+
+/* Files refused at the adapters: stored once per (principal, message id),
+ * read back in order, kept over a reopen. */
+typedef struct rejections {
+  int n;
+  char principal[4][16];
+  char fields[4][64];
+} rejections_t;
+
+static int rejection_cb(const char *principal, const char *fields, void *arg) {
+  rejections_t *r = arg;
+  if (r->n < 4) {
+    snprintf(r->principal[r->n], sizeof r->principal[0], "%s", principal);
+    snprintf(r->fields[r->n], sizeof r->fields[0], "%s", fields);
+  }
+  r->n++;
+  return 0;
+}
+
+static void test_adapter_rejections(void **state) {
+  fixture_t *f = *state;
+  assert_int_equal(
+      mash_store_adapter_rejection_put(f->store, "police", "r-1", "invalid", "children[0].dob", 1),
+      1);
+  assert_int_equal(
+      mash_store_adapter_rejection_put(f->store, "police", "r-1", "invalid", "children[0].dob", 2),
+      0); /* a resend */
+  assert_int_equal(mash_store_adapter_rejection_put(f->store, "health", "r-1", "invalid",
+                                                    "children[0].dob\nreference", 3),
+                   1); /* another principal's id */
+  mash_store_destroy(&f->store);
+  f->store = open_store(f);
+  rejections_t r = {0};
+  assert_int_equal(mash_store_adapter_rejections(f->store, rejection_cb, &r), 0);
+  assert_int_equal(r.n, 2);
+  assert_string_equal(r.principal[0], "police");
+  assert_string_equal(r.fields[0], "children[0].dob");
+  assert_string_equal(r.principal[1], "health");
+  assert_string_equal(r.fields[1], "children[0].dob\nreference");
+}
+
+/* A reader (the escalation log's feed reads through one): a session of
+ * its own that sees what was committed, writes nothing, and opens another
+ * reader like itself. */
+static int s_step_count(uint64_t seq, const char *escalation_id, const uint8_t *event, size_t len,
+                        void *arg) {
+  (void)escalation_id;
+  (void)event;
+  (void)len;
+  uint64_t *last = arg;
+  *last = seq;
+  return 0;
+}
+
+static void test_reader(void **state) {
+  fixture_t *f = *state;
+  char err[256] = "";
+  mash_store_t *r = NULL;
+  assert_int_equal(mash_store_open_reader(f->store, &r, err, sizeof err), 0);
+  assert_non_null(r);
+  uint64_t last = 0;
+  assert_int_equal(mash_store_escalations_after(r, 0, 0, s_step_count, &last), 0);
+  assert_int_equal(last, 0);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_escalation_insert(f->store, "ESC-1", "ENQ-000001", "REQ-000001", 1, 5,
+                                                (const uint8_t *)"ev", 2),
+                   0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_int_equal(mash_store_escalations_after(r, 0, 0, s_step_count, &last), 0);
+  assert_true(last > 0);
+  mash_store_esclog_state_t es;
+  assert_int_equal(mash_store_esclog_state(r, &es), 0);
+  assert_int_equal(es.steps, 1);
+  assert_int_equal(es.last_seq, last);
+  mash_intake_t in = {.principal = "police", .message_id = "m1"};
+  assert_int_equal(mash_store_intake(r, &in), -ENOSYS);
+  assert_int_equal(mash_store_esclog_mark(r, last), -ENOSYS);
+  mash_store_t *r2 = NULL;
+  assert_int_equal(mash_store_open_reader(r, &r2, err, sizeof err), 0);
+  uint64_t last2 = 0;
+  assert_int_equal(mash_store_escalations_after(r2, 0, 0, s_step_count, &last2), 0);
+  assert_int_equal(last2, last);
+  mash_store_destroy(&r2);
+  mash_store_destroy(&r);
 }
 
 static void test_pragmas(void **state) {
@@ -548,10 +633,11 @@ static void test_pragmas(void **state) {
   char buf[32];
   assert_string_equal(pragma(last_db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
   assert_string_equal(pragma(last_db, "PRAGMA synchronous", buf, sizeof buf), "2");
-  /* Eight migrations: contacts, the enquiry tables, the management-information
+  /* Ten migrations: contacts, the enquiry tables, the management-information
    * columns, the person index, the duties, the index of pending matches by
-   * person, the refusals in the inbox, the term counts of names. */
-  assert_string_equal(pragma(last_db, "PRAGMA user_version", buf, sizeof buf), "8");
+   * person, the refusals in the inbox, the term counts of names, the
+   * escalation log's mark, the files refused at the adapters. */
+  assert_string_equal(pragma(last_db, "PRAGMA user_version", buf, sizeof buf), "10");
   assert_true(strtol(pragma(last_db, "PRAGMA busy_timeout", buf, sizeof buf), NULL, 10) > 0);
   last_db = NULL;
 
@@ -725,6 +811,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_tampered_blob_fails_load, setup, teardown),
       cmocka_unit_test_setup_teardown(test_swapped_blob_fails_load, setup, teardown),
       cmocka_unit_test_setup_teardown(test_plaintext_blob_fails_load, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_adapter_rejections, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reader, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
       cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_open_bad_path, setup, teardown),

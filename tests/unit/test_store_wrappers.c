@@ -68,6 +68,16 @@ static int s_request_cb(mash_request_row_t *row, void *arg) {
   (void)row, (void)arg;
   return 0;
 }
+/* The stored steps as "seq:id;" text. */
+static int s_step_cb(uint64_t seq, const char *escalation_id, const uint8_t *event, size_t len,
+                     void *arg) {
+  char *text = arg;
+  size_t off = strlen(text);
+  snprintf(text + off, 256 - off, "%llu:%s:%zu;", (unsigned long long)seq, escalation_id, len);
+  (void)event;
+  return 0;
+}
+
 static int s_blob_cb(const uint8_t *blob, size_t len, void *arg) {
   (void)blob, (void)len, (void)arg;
   return 0;
@@ -127,6 +137,10 @@ enum {
   S_REQUESTS_OPEN,
   S_ESCALATION_INSERT,
   S_ESCALATIONS_OF_ENQUIRY,
+  S_ESCALATIONS_AFTER,
+  S_ESCLOG_STATE,
+  S_ESCLOG_MARK,
+  S_OPEN_READER,
   S_OUTBOX_INSERT,
   S_OUTBOX_DELIVERED,
   S_OUTBOX_PENDING,
@@ -165,6 +179,8 @@ enum {
   S_DUTY_STATS,
   S_OPS_FIGURES,
   S_INBOX_REFUSED,
+  S_ADAPTER_REJECTION_PUT,
+  S_ADAPTER_REJECTIONS,
   S_N
 };
 
@@ -194,6 +210,10 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_REQUESTS_OPEN] = "requests_open",
     [S_ESCALATION_INSERT] = "escalation_insert",
     [S_ESCALATIONS_OF_ENQUIRY] = "escalations_of_enquiry",
+    [S_ESCALATIONS_AFTER] = "escalations_after",
+    [S_ESCLOG_STATE] = "esclog_state",
+    [S_ESCLOG_MARK] = "esclog_mark",
+    [S_OPEN_READER] = "open_reader",
     [S_OUTBOX_INSERT] = "outbox_insert",
     [S_OUTBOX_DELIVERED] = "outbox_delivered",
     [S_OUTBOX_PENDING] = "outbox_pending",
@@ -232,6 +252,8 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_DUTY_STATS] = "duty_stats",
     [S_OPS_FIGURES] = "ops_figures",
     [S_INBOX_REFUSED] = "inbox_refused",
+    [S_ADAPTER_REJECTION_PUT] = "adapter_rejection_put",
+    [S_ADAPTER_REJECTIONS] = "adapter_rejections",
 };
 
 /* ---- the recording fake: each slot records its arguments ---- */
@@ -381,6 +403,26 @@ static int f_escalations_of_enquiry(mash_store_t *s, const char *enquiry_id, mas
                                     void *arg) {
   return s_hit(s, S_ESCALATIONS_OF_ENQUIRY,
                (uintptr_t[]){(uintptr_t)enquiry_id, (uintptr_t)cb, (uintptr_t)arg}, 3);
+}
+
+static int f_escalations_after(mash_store_t *s, uint64_t after_seq, size_t max,
+                               mash_store_step_cb cb, void *arg) {
+  return s_hit(s, S_ESCALATIONS_AFTER,
+               (uintptr_t[]){(uintptr_t)after_seq, (uintptr_t)max, (uintptr_t)cb, (uintptr_t)arg},
+               4);
+}
+
+static int f_esclog_state(mash_store_t *s, mash_store_esclog_state_t *out) {
+  return s_hit(s, S_ESCLOG_STATE, (uintptr_t[]){(uintptr_t)out}, 1);
+}
+
+static int f_esclog_mark(mash_store_t *s, uint64_t appended_seq) {
+  return s_hit(s, S_ESCLOG_MARK, (uintptr_t[]){(uintptr_t)appended_seq}, 1);
+}
+
+static int f_open_reader(mash_store_t *s, mash_store_t **reader, char *err, size_t errlen) {
+  return s_hit(s, S_OPEN_READER,
+               (uintptr_t[]){(uintptr_t)reader, (uintptr_t)err, (uintptr_t)errlen}, 3);
 }
 
 static int f_outbox_insert(mash_store_t *s, const char *message_id, const char *target,
@@ -616,6 +658,23 @@ static int f_inbox_refused(mash_store_t *s, const char *principal, const char *m
                6);
 }
 
+static int s_rejection_cb(const char *principal, const char *fields, void *arg) {
+  (void)principal, (void)fields, (void)arg;
+  return 0;
+}
+
+static int f_adapter_rejection_put(mash_store_t *s, const char *principal, const char *message_id,
+                                   const char *reason, const char *fields, int64_t at_ms) {
+  return s_hit(s, S_ADAPTER_REJECTION_PUT,
+               (uintptr_t[]){(uintptr_t)principal, (uintptr_t)message_id, (uintptr_t)reason,
+                             (uintptr_t)fields, (uintptr_t)at_ms},
+               5);
+}
+
+static int f_adapter_rejections(mash_store_t *s, mash_store_rejection_cb cb, void *arg) {
+  return s_hit(s, S_ADAPTER_REJECTIONS, (uintptr_t[]){(uintptr_t)cb, (uintptr_t)arg}, 2);
+}
+
 static const mash_store_vtable_t RECORDING_VT = {
     .begin = f_begin,
     .commit = f_commit,
@@ -642,6 +701,10 @@ static const mash_store_vtable_t RECORDING_VT = {
     .requests_open = f_requests_open,
     .escalation_insert = f_escalation_insert,
     .escalations_of_enquiry = f_escalations_of_enquiry,
+    .escalations_after = f_escalations_after,
+    .esclog_state = f_esclog_state,
+    .esclog_mark = f_esclog_mark,
+    .open_reader = f_open_reader,
     .outbox_insert = f_outbox_insert,
     .outbox_delivered = f_outbox_delivered,
     .outbox_pending = f_outbox_pending,
@@ -680,6 +743,8 @@ static const mash_store_vtable_t RECORDING_VT = {
     .duty_stats = f_duty_stats,
     .ops_figures = f_ops_figures,
     .inbox_refused = f_inbox_refused,
+    .adapter_rejection_put = f_adapter_rejection_put,
+    .adapter_rejections = f_adapter_rejections,
     .destroy = f_destroy,
 };
 
@@ -857,6 +922,31 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     want[2] = (uintptr_t)P(1);
     *n = 3;
     rc = mash_store_escalations_of_enquiry(s, P(0), s_blob_cb, P(1));
+    break;
+  case S_ESCALATIONS_AFTER:
+    want[0] = (uintptr_t)UINT64_C(5000000004);
+    want[1] = (uintptr_t)(size_t)207;
+    want[2] = (uintptr_t)s_step_cb;
+    want[3] = (uintptr_t)P(0);
+    *n = 4;
+    rc = mash_store_escalations_after(s, UINT64_C(5000000004), 207, s_step_cb, P(0));
+    break;
+  case S_ESCLOG_STATE:
+    want[0] = (uintptr_t)P(0);
+    *n = 1;
+    rc = mash_store_esclog_state(s, P(0));
+    break;
+  case S_ESCLOG_MARK:
+    want[0] = (uintptr_t)UINT64_C(5000000005);
+    *n = 1;
+    rc = mash_store_esclog_mark(s, UINT64_C(5000000005));
+    break;
+  case S_OPEN_READER:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)(size_t)211;
+    *n = 3;
+    rc = mash_store_open_reader(s, P(0), P(1), 211);
     break;
   case S_OUTBOX_INSERT:
     want[0] = (uintptr_t)P(0);
@@ -1128,6 +1218,21 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     rc = mash_store_inbox_refused(s, P(0), P(1), P(2), (size_t)207, INT64_C(5000000005),
                                   INT64_C(5000000006));
     break;
+  case S_ADAPTER_REJECTION_PUT:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)P(2);
+    want[3] = (uintptr_t)P(3);
+    want[4] = 5;
+    *n = 5;
+    rc = mash_store_adapter_rejection_put(s, P(0), P(1), P(2), P(3), 5);
+    break;
+  case S_ADAPTER_REJECTIONS:
+    want[0] = (uintptr_t)s_rejection_cb;
+    want[1] = (uintptr_t)P(0);
+    *n = 2;
+    rc = mash_store_adapter_rejections(s, s_rejection_cb, P(0));
+    break;
   default:
     fail();
   }
@@ -1374,6 +1479,27 @@ static void test_sqlite_round_trip_and_statistics(void **state) {
       mash_store_escalation_insert(s, "esc-1", enq, r2, 1, t0 + 40 * min, (const uint8_t *)"e", 1),
       -EEXIST);
   assert_int_equal(
+      mash_store_escalation_insert(s, "esc-2", enq, r2, 2, t0 + 41 * min, (const uint8_t *)"ev", 2),
+      0);
+  /* Sequence numbers in the order stored; the mark only rises. */
+  char steps[256] = "";
+  assert_int_equal(mash_store_escalations_after(s, 0, 0, s_step_cb, steps), 0);
+  assert_string_equal(steps, "1:esc-1:1;2:esc-2:2;");
+  steps[0] = '\0';
+  assert_int_equal(mash_store_escalations_after(s, 1, 5, s_step_cb, steps), 0);
+  assert_string_equal(steps, "2:esc-2:2;");
+  steps[0] = '\0';
+  assert_int_equal(mash_store_escalations_after(s, 0, 1, s_step_cb, steps), 0);
+  assert_string_equal(steps, "1:esc-1:1;");
+  assert_int_equal(mash_store_esclog_mark(s, 2), 0);
+  assert_int_equal(mash_store_esclog_mark(s, 1), 0);
+  mash_store_esclog_state_t es;
+  assert_int_equal(mash_store_esclog_state(s, &es), 0);
+  assert_int_equal(es.steps, 2);
+  assert_int_equal(es.last_seq, 2);
+  assert_int_equal(es.appended_seq, 2);
+  assert_int_equal(es.legacy_seq, 0);
+  assert_int_equal(
       mash_store_outbox_insert(s, "out-1", "@hub", (const uint8_t *)"frame", 5, t0 + 40 * min), 0);
   int pending = 0;
   assert_int_equal(mash_store_outbox_pending(s, s_outbox_count_cb, &pending), 0);
@@ -1400,7 +1526,7 @@ static void test_sqlite_round_trip_and_statistics(void **state) {
   lib_free(res);
   int64_t latest = 0;
   assert_int_equal(mash_store_latest_instant(s, &latest), 0);
-  assert_true(latest == t0 + 40 * min);
+  assert_true(latest == t0 + 41 * min);
   assert_int_equal(mash_store_commit(s), 0);
 
   /* The same figures from the read-write store and from a read-only one. */
@@ -1441,7 +1567,15 @@ static void test_sqlite_round_trip_and_statistics(void **state) {
   assert_string_equal(text, "grade_below_checklist=1;dash_missing=2;no_officer_in_case=1;");
   text[0] = '\0';
   assert_int_equal(mash_store_stats_escalation_levels(ro, s_level_text_cb, text), 0);
-  assert_string_equal(text, "L1=1;");
+  assert_string_equal(text, "L1=1;L2=1;");
+  /* The escalation log's reads work read-only (mashctl verify). */
+  char ro_steps[256] = "";
+  assert_int_equal(mash_store_escalations_after(ro, 0, 0, s_step_cb, ro_steps), 0);
+  assert_string_equal(ro_steps, "1:esc-1:1;2:esc-2:2;");
+  mash_store_esclog_state_t ro_es;
+  assert_int_equal(mash_store_esclog_state(ro, &ro_es), 0);
+  assert_int_equal(ro_es.appended_seq, 2);
+  assert_int_equal(mash_store_esclog_mark(ro, 3), -ENOSYS);
   text[0] = '\0';
   assert_int_equal(mash_store_stats_replies(ro, s_reply_text_cb, text), 0);
   assert_string_equal(text, "health/1 asked=1 n=1 p50=240000;police/1 asked=1 n=0 p50=0;");

@@ -57,6 +57,11 @@ typedef struct mash_store_vtable {
                            const uint8_t *event, size_t len);
   int (*escalations_of_enquiry)(mash_store_t *s, const char *enquiry_id, mash_store_blob_cb cb,
                                 void *arg);
+  int (*escalations_after)(mash_store_t *s, uint64_t after_seq, size_t max, mash_store_step_cb cb,
+                           void *arg);
+  int (*esclog_state)(mash_store_t *s, mash_store_esclog_state_t *out);
+  int (*esclog_mark)(mash_store_t *s, uint64_t appended_seq);
+  int (*open_reader)(mash_store_t *s, mash_store_t **reader, char *err, size_t errlen);
   int (*outbox_insert)(mash_store_t *s, const char *message_id, const char *target,
                        const uint8_t *frame, size_t len, int64_t at_ms);
   int (*outbox_delivered)(mash_store_t *s, const char *message_id, const char *principal,
@@ -125,6 +130,11 @@ typedef struct mash_store_vtable {
                      int64_t screening_ms, mash_ops_figures_t *out);
   int (*inbox_refused)(mash_store_t *s, const char *principal, const char *message_id,
                        const uint8_t *result, size_t len, int64_t at_ms, int64_t expire_before_ms);
+
+  /* ---- files refused at the adapters ---- */
+  int (*adapter_rejection_put)(mash_store_t *s, const char *principal, const char *message_id,
+                               const char *reason, const char *fields, int64_t at_ms);
+  int (*adapter_rejections)(mash_store_t *s, mash_store_rejection_cb cb, void *arg);
 } mash_store_vtable_t;
 
 /* Every implementation starts with this (its own struct's first member), so

@@ -27,7 +27,8 @@
 typedef struct s_store {
   mash_store_t base; /* first: an s_store_t * is a mash_store_t * */
   PGconn *conn;
-  const mash_seal_t *seal; /* borrowed */
+  const mash_seal_t *seal; /* borrowed; NULL in a reader */
+  char *conninfo;          /* as opened: a reader connects with it (open_reader) */
 } s_store_t;
 
 static s_store_t *s_from(mash_store_t *s) {
@@ -246,7 +247,19 @@ static int s_release(mash_store_t *s, int keep) {
 static void s_destroy(mash_store_t *s) {
   s_store_t *ss = s_from(s);
   PQfinish(ss->conn);
+  free(ss->conninfo);
   free(ss);
+}
+
+static s_store_t *s_connect(const char *conninfo, const mash_seal_t *seal, int reader, char *err,
+                            size_t errlen);
+
+/* Another thread's reader: a session of its own, read-only, without the
+ * data key (only what the escalation log's feed and statistics read). */
+static int s_open_reader(mash_store_t *s, mash_store_t **reader, char *err, size_t errlen) {
+  s_store_t *r = s_connect(s_from(s)->conninfo, NULL, 1, err, errlen);
+  *reader = r ? &r->base : NULL;
+  return r ? 0 : -EIO;
 }
 
 static const mash_store_vtable_t PG_VT = {
@@ -259,6 +272,16 @@ static const mash_store_vtable_t PG_VT = {
     STORE_PG_CON_VTABLE_ENTRIES,
     STORE_PG_ENQ_VTABLE_ENTRIES,
     STORE_PG_DUTY_VTABLE_ENTRIES,
+    STORE_PG_ELOG_VTABLE_ENTRIES,
+    .open_reader = s_open_reader,
+};
+
+/* A reader: reads that need no data key, and another reader. */
+static const mash_store_vtable_t PG_READER_VT = {
+    .destroy = s_destroy,
+    .duty_stats = store_pg_duty_stats,
+    STORE_PG_ELOG_READ_VTABLE_ENTRIES,
+    .open_reader = s_open_reader,
 };
 
 /* libpq prints notices (NOTICE: relation exists...) to stderr by default;
@@ -268,24 +291,18 @@ static void s_no_notice(void *arg, const char *message) {
   (void)message;
 }
 
-mash_store_t *mash_store_postgres_new(const char *conninfo, const mash_seal_t *seal, char *err,
-                                      size_t errlen) {
-  char dummy[1];
-  if (!err || errlen == 0) {
-    err = dummy;
-    errlen = sizeof dummy;
-  }
-  err[0] = '\0';
-  if (!conninfo || !seal) {
-    snprintf(err, errlen, "no connection string or seal");
-    return NULL;
-  }
+/* A session on conninfo: the store (reader 0: the schema migrated) or a
+ * reader (reader 1: read-only transactions, the schema must be this
+ * version). NULL with a reason in err. */
+static s_store_t *s_connect(const char *conninfo, const mash_seal_t *seal, int reader, char *err,
+                            size_t errlen) {
   s_store_t *ss = calloc(1, sizeof *ss);
-  if (!ss) {
+  if (!ss || !(ss->conninfo = strdup(conninfo))) {
+    free(ss);
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  ss->base.vt = &PG_VT;
+  ss->base.vt = reader ? &PG_READER_VT : &PG_VT;
   ss->seal = seal;
   ss->conn = PQconnectdb(conninfo);
   if (!ss->conn || PQstatus(ss->conn) != CONNECTION_OK) {
@@ -302,17 +319,44 @@ mash_store_t *mash_store_postgres_new(const char *conninfo, const mash_seal_t *s
   PQsetNoticeProcessor(ss->conn, s_no_notice, NULL);
   /* Times are integers of milliseconds: no time zone or date style matters;
    * a statement stuck on a lock fails rather than stalling the batch. */
-  PGresult *r = PQexec(ss->conn, "SET lock_timeout = '5s'");
+  PGresult *r = PQexec(ss->conn, reader ? "SET lock_timeout = '5s'; "
+                                          "SET default_transaction_read_only = on"
+                                        : "SET lock_timeout = '5s'");
   int rc = store_pg_errno(ss->conn, r);
   PQclear(r);
-  if (rc == 0) {
+  if (rc != 0) {
+    snprintf(err, errlen, "cannot configure the session: %s", PQerrorMessage(ss->conn));
+  } else if (!reader) {
     rc = store_pg_migrate(ss->conn, store_pg_schema_version(), err, errlen);
   } else {
-    snprintf(err, errlen, "cannot configure the session: %s", PQerrorMessage(ss->conn));
+    int version = -1;
+    rc = store_pg_db_version(ss->conn, &version);
+    if (rc == 0 && version != store_pg_schema_version()) {
+      snprintf(err, errlen, "not a mash store of this version (start mashd once)");
+      rc = -EPROTO;
+    } else if (rc != 0) {
+      snprintf(err, errlen, "cannot read the schema version: %s", PQerrorMessage(ss->conn));
+    }
   }
   if (rc != 0) {
     s_destroy(&ss->base);
     return NULL;
   }
-  return &ss->base;
+  return ss;
+}
+
+mash_store_t *mash_store_postgres_new(const char *conninfo, const mash_seal_t *seal, char *err,
+                                      size_t errlen) {
+  char dummy[1];
+  if (!err || errlen == 0) {
+    err = dummy;
+    errlen = sizeof dummy;
+  }
+  err[0] = '\0';
+  if (!conninfo || !seal) {
+    snprintf(err, errlen, "no connection string or seal");
+    return NULL;
+  }
+  s_store_t *ss = s_connect(conninfo, seal, 0, err, errlen);
+  return ss ? &ss->base : NULL;
 }

@@ -137,6 +137,29 @@ int store_pg_latest_instant(mash_store_t *s, int64_t *ms);
   .outbox_insert = store_pg_out_insert, .outbox_delivered = store_pg_out_delivered,                \
   .outbox_pending = store_pg_out_pending, .latest_instant = store_pg_latest_instant
 
+/* ---- the escalation log, inbox refusals, adapter rejections (store_pg_esclog.c) ---- */
+
+int store_pg_elog_after(mash_store_t *s, uint64_t after_seq, size_t max, mash_store_step_cb cb,
+                        void *arg);
+int store_pg_elog_state(mash_store_t *s, mash_store_esclog_state_t *out);
+int store_pg_elog_mark(mash_store_t *s, uint64_t appended_seq);
+int store_pg_inbox_refused(mash_store_t *s, const char *principal, const char *message_id,
+                           const uint8_t *result, size_t len, int64_t at_ms,
+                           int64_t expire_before_ms);
+int store_pg_rej_put(mash_store_t *s, const char *principal, const char *message_id,
+                     const char *reason, const char *fields, int64_t at_ms);
+int store_pg_rej_each(mash_store_t *s, mash_store_rejection_cb cb, void *arg);
+
+/* What a reader offers too (no data key needed). */
+#define STORE_PG_ELOG_READ_VTABLE_ENTRIES                                                          \
+  .escalations_after = store_pg_elog_after, .esclog_state = store_pg_elog_state,                   \
+  .adapter_rejections = store_pg_rej_each
+
+#define STORE_PG_ELOG_VTABLE_ENTRIES                                                               \
+  STORE_PG_ELOG_READ_VTABLE_ENTRIES, .esclog_mark = store_pg_elog_mark,                            \
+                                     .inbox_refused = store_pg_inbox_refused,                      \
+                                     .adapter_rejection_put = store_pg_rej_put
+
 /* ---- duties (store_pg_duty.c) ---- */
 
 int store_pg_duty_open(mash_store_t *s, int kind, const char *ref, int rag, int64_t start_ms,

@@ -132,6 +132,27 @@ static const s_migration_t MIGRATIONS[] = {
      "  WHERE r.answered_at_ms = 0 AND e.closed_at_ms = 0;"},
     /* 6: clusters (issue 9): the open matches a person is the new side of. */
     {"matches by person", "CREATE INDEX matches_person ON matches (person) WHERE state = 0;"},
+    /* 7: refused commands kept in the inbox expire (issue 13). */
+    {"inbox refusals", "ALTER TABLE inbox ADD COLUMN refused integer NOT NULL DEFAULT 0;"
+                       "CREATE INDEX inbox_refused ON inbox (at_ms) WHERE refused = 1;"},
+    /* 8: term frequencies (issue 9): records per name, by blind index. */
+    {"person terms", "CREATE TABLE person_terms (key bytea PRIMARY KEY, n bigint NOT NULL);"},
+    /* 9: the escalation log appended from the store (store_pg_esclog.c):
+     * how far the log was durable, and the steps stored before sequence
+     * numbers (taken as logged). */
+    {"escalation log mark",
+     "CREATE TABLE esclog_mark ("
+     "  k integer PRIMARY KEY CHECK (k = 1), appended_seq bigint NOT NULL,"
+     "  legacy_seq bigint NOT NULL);"
+     "INSERT INTO esclog_mark (k, appended_seq, legacy_seq)"
+     "  SELECT 1, COALESCE(MAX(id), 0), COALESCE(MAX(id), 0) FROM escalations;"},
+    /* 10: files the agencies' adapters refused as invalid input (issue 12):
+     * no child data (store_pg_esclog.c). */
+    {"adapter rejections",
+     "CREATE TABLE adapter_rejections ("
+     "  id bigserial PRIMARY KEY, principal text NOT NULL, message_id text NOT NULL,"
+     "  reason text NOT NULL, fields text NOT NULL, received_at_ms bigint NOT NULL,"
+     "  UNIQUE (principal, message_id));"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))

@@ -42,6 +42,7 @@ typedef struct s_store {
   store_stat_t *stat;
   store_duty_t *duty; /* the duties of the timetable (store_sqlite_duty.c) */
   store_ids_t *ids;   /* the id mark beside the database (store_sqlite_ids.c) */
+  char *path;         /* as opened: a reader opens it again (open_reader) */
 } s_store_t;
 
 static s_store_t *s_from(mash_store_t *s) {
@@ -236,7 +237,14 @@ static void s_destroy(mash_store_t *s) {
   /* A transaction left open (the caller crashed out of a batch) is rolled
    * back by close: never committed half-way. */
   sqlite3_close_v2(ss->db);
+  free(ss->path);
   free(ss);
+}
+
+/* Another thread's reader: the same file, read-only (its own connection). */
+static int s_open_reader(mash_store_t *s, mash_store_t **reader, char *err, size_t errlen) {
+  *reader = mash_store_sqlite_open_readonly(s_from(s)->path, err, errlen);
+  return *reader ? 0 : -EIO;
 }
 
 static const mash_store_vtable_t SQLITE_VT = {
@@ -271,6 +279,9 @@ static const mash_store_vtable_t SQLITE_VT = {
     .requests_open = store_enq_requests_open,
     .escalation_insert = store_enq_escalation_insert,
     .escalations_of_enquiry = store_enq_escalations_of_enquiry,
+    STORE_ELOG_READ_VTABLE_ENTRIES,
+    .esclog_mark = store_elog_mark,
+    .open_reader = s_open_reader,
     .outbox_insert = store_enq_outbox_insert,
     .outbox_delivered = store_enq_outbox_delivered,
     .outbox_pending = store_enq_outbox_pending,
@@ -287,6 +298,9 @@ static const mash_store_vtable_t SQLITE_VT = {
     STORE_DUTY_VTABLE_ENTRIES,
     .ops_figures = store_ops_figures,
     .inbox_refused = store_enq_inbox_refused,
+    /* files refused at the adapters */
+    .adapter_rejection_put = store_rej_put,
+    .adapter_rejections = store_rej_each,
 };
 
 /* A read-only store serves statistics and nothing else: every other slot
@@ -300,6 +314,11 @@ static const mash_store_vtable_t SQLITE_READONLY_VT = {
     .stats_quality_flags = store_stat_quality_flags,
     .duty_stats = store_duty_stats,
     .ops_figures = store_ops_figures,
+    STORE_ELOG_READ_VTABLE_ENTRIES,
+    .open_reader = s_open_reader,
+    /* files refused at the adapters */
+    .adapter_rejection_put = store_rej_put,
+    .adapter_rejections = store_rej_each,
 };
 
 /* Read a single-value PRAGMA as text into buf. */
@@ -385,6 +404,12 @@ static s_store_t *s_open(const char *path, int flags, const mash_store_vtable_t 
     return NULL;
   }
   ss->base.vt = vt;
+  ss->path = strdup(path);
+  if (!ss->path) {
+    snprintf(err, errlen, "out of memory");
+    free(ss);
+    return NULL;
+  }
   int rc = sqlite3_open_v2(path, &ss->db, flags, NULL);
   if (rc != SQLITE_OK) {
     char why[256];

@@ -99,6 +99,12 @@ const char *store_ids_path(const store_ids_t *ids);
 /* The store's id mark (store_sqlite.c). */
 store_ids_t *store_sqlite_ids(mash_store_t *s);
 
+/* ---- files refused at the adapters (store_sqlite_rejection.c) ---- */
+
+int store_rej_put(mash_store_t *s, const char *principal, const char *message_id,
+                  const char *reason, const char *fields, int64_t at_ms);
+int store_rej_each(mash_store_t *s, mash_store_rejection_cb cb, void *arg);
+
 /* ---- contacts (store_sqlite_contact.c) ---- */
 
 store_con_t *store_con_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
@@ -187,6 +193,17 @@ int store_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_
   .duty_open = store_duty_open, .duty_get = store_duty_get, .duty_find = store_duty_find,          \
   .duty_set = store_duty_set, .duty_done = store_duty_done, .duties_open = store_duties_open,      \
   .duty_stats = store_duty_stats
+
+/* ---- the escalation log's side of the store (store_sqlite_esclog.c):
+ * plain columns only, so a read-only store offers the reads ---- */
+
+int store_elog_after(mash_store_t *s, uint64_t after_seq, size_t max, mash_store_step_cb cb,
+                     void *arg);
+int store_elog_state(mash_store_t *s, mash_store_esclog_state_t *out);
+int store_elog_mark(mash_store_t *s, uint64_t appended_seq);
+
+#define STORE_ELOG_READ_VTABLE_ENTRIES                                                             \
+  .escalations_after = store_elog_after, .esclog_state = store_elog_state
 
 /* ---- the operations console (store_sqlite_ops.c): plain columns only ---- */
 

@@ -142,6 +142,25 @@ static const s_migration_t MIGRATIONS[] = {
      * keeps to the table's weights. */
     {"person terms", "CREATE TABLE person_terms (key BLOB PRIMARY KEY, n INTEGER NOT NULL) "
                      "WITHOUT ROWID;"},
+    /* 9: the escalation log appended from the store (store_sqlite_esclog.c):
+     * how far the log was durable (a log ending before it was cut or
+     * deleted), and the steps stored before sequence numbers, whose lines
+     * carry none (taken as logged, as the old log wrote them). */
+    {"escalation log mark",
+     "CREATE TABLE esclog_mark ("
+     "  k INTEGER PRIMARY KEY CHECK (k = 1), appended_seq INTEGER NOT NULL,"
+     "  legacy_seq INTEGER NOT NULL);"
+     "INSERT INTO esclog_mark (k, appended_seq, legacy_seq)"
+     "  SELECT 1, COALESCE(MAX(id), 0), COALESCE(MAX(id), 0) FROM escalations;"},
+    /* 10: files the agencies' adapters refused as invalid input (issue 12),
+     * one row per report (principal, message id unique: a resend is one),
+     * with the reason kind and the field paths ('\n'-separated): no child
+     * data (store_sqlite_rejection.c). */
+    {"adapter rejections",
+     "CREATE TABLE adapter_rejections ("
+     "  id INTEGER PRIMARY KEY, principal TEXT NOT NULL, message_id TEXT NOT NULL,"
+     "  reason TEXT NOT NULL, fields TEXT NOT NULL, received_at_ms INTEGER NOT NULL,"
+     "  UNIQUE (principal, message_id));"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
