@@ -78,7 +78,8 @@ static int store_fixture_reset(void) {
   if (!store_fixture_is_pg()) {
     return 0;
   }
-  return store_fixture_sql(NULL, "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
+  return store_fixture_sql(NULL, "SET client_min_messages = warning; "
+                                 "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
 }
 
 /* A store of this run's kind: SQLite at db_path, or PostgreSQL. */

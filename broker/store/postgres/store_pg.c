@@ -12,8 +12,11 @@
  * itself (each table module owns its statements), or be used from more
  * than one thread at a time (the storage thread owns it in mashd).
  *
- * Not yet (issue 15): the person index, statistics and the operations
- * console's figures; their slots are NULL, so their wrappers say -ENOSYS.
+ * Every slot of the vtable is filled (the table modules: contacts,
+ * enquiries, duties, persons, statistics, the escalation log's side), so a
+ * contact is stored, resolved and delivered as on SQLite. A reader
+ * (open_reader: another session, read-only, without the data key) serves
+ * the escalation log's feed and statistics.
  */
 #include "store.h"
 #include "store_pg_int.h"
@@ -28,6 +31,7 @@ typedef struct s_store {
   mash_store_t base; /* first: an s_store_t * is a mash_store_t * */
   PGconn *conn;
   const mash_seal_t *seal; /* borrowed; NULL in a reader */
+  mash_seal_ctx_t *ctx;    /* the seal's reusable context; NULL in a reader */
   char *conninfo;          /* as opened: a reader connects with it (open_reader) */
 } s_store_t;
 
@@ -41,6 +45,10 @@ PGconn *store_pg_conn(mash_store_t *s) {
 
 const mash_seal_t *store_pg_seal(mash_store_t *s) {
   return s_from(s)->seal;
+}
+
+mash_seal_ctx_t *store_pg_seal_ctx(mash_store_t *s) {
+  return s_from(s)->ctx;
 }
 
 /* ---- parameters ---- */
@@ -247,6 +255,7 @@ static int s_release(mash_store_t *s, int keep) {
 static void s_destroy(mash_store_t *s) {
   s_store_t *ss = s_from(s);
   PQfinish(ss->conn);
+  mash_seal_ctx_destroy(&ss->ctx);
   free(ss->conninfo);
   free(ss);
 }
@@ -273,6 +282,8 @@ static const mash_store_vtable_t PG_VT = {
     STORE_PG_ENQ_VTABLE_ENTRIES,
     STORE_PG_DUTY_VTABLE_ENTRIES,
     STORE_PG_ELOG_VTABLE_ENTRIES,
+    STORE_PG_PER_VTABLE_ENTRIES,
+    STORE_PG_STAT_VTABLE_ENTRIES,
     .open_reader = s_open_reader,
 };
 
@@ -280,6 +291,7 @@ static const mash_store_vtable_t PG_VT = {
 static const mash_store_vtable_t PG_READER_VT = {
     .destroy = s_destroy,
     .duty_stats = store_pg_duty_stats,
+    STORE_PG_STAT_VTABLE_ENTRIES,
     STORE_PG_ELOG_READ_VTABLE_ENTRIES,
     .open_reader = s_open_reader,
 };
@@ -304,6 +316,11 @@ static s_store_t *s_connect(const char *conninfo, const mash_seal_t *seal, int r
   }
   ss->base.vt = reader ? &PG_READER_VT : &PG_VT;
   ss->seal = seal;
+  if (seal && !(ss->ctx = mash_seal_ctx_new(seal))) {
+    snprintf(err, errlen, "cannot make a sealing context");
+    s_destroy(&ss->base);
+    return NULL;
+  }
   ss->conn = PQconnectdb(conninfo);
   if (!ss->conn || PQstatus(ss->conn) != CONNECTION_OK) {
     /* PQerrorMessage names host and reason, never the password. */

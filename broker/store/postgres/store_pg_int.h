@@ -36,6 +36,8 @@ void store_pg_bytes(store_pg_args_t *a, const uint8_t *b, size_t n); /* borrowed
 
 PGconn *store_pg_conn(mash_store_t *s);
 const mash_seal_t *store_pg_seal(mash_store_t *s);
+/* The store's reusable context (records opened, blind indexes made). */
+mash_seal_ctx_t *store_pg_seal_ctx(mash_store_t *s);
 
 /* A statement's result as a negative errno (0 when it succeeded). */
 int store_pg_errno(PGconn *c, const PGresult *r);
@@ -159,6 +161,65 @@ int store_pg_rej_each(mash_store_t *s, mash_store_rejection_cb cb, void *arg);
   STORE_PG_ELOG_READ_VTABLE_ENTRIES, .esclog_mark = store_pg_elog_mark,                            \
                                      .inbox_refused = store_pg_inbox_refused,                      \
                                      .adapter_rejection_put = store_pg_rej_put
+
+/* ---- the person index (store_pg_person.c) ---- */
+
+int store_pg_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
+                      void *arg);
+int store_pg_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row);
+int store_pg_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
+                     size_t len, int is_child, const char *address_key, int64_t at_ms);
+int store_pg_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys,
+                          size_t n);
+int store_pg_per_link(mash_store_t *s, const char *contact_id, const char *ref,
+                      const char *person_id, const char *decision, int confidence, const char *why,
+                      int64_t at_ms);
+int store_pg_per_relate(mash_store_t *s, const char *a, const char *b, int64_t at_ms);
+int store_pg_per_relatives(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
+                           void *arg);
+int store_pg_per_housemates(mash_store_t *s, const char *person_id, int64_t since_ms, size_t max,
+                            mash_store_person_cb cb, void *arg);
+int store_pg_per_together(mash_store_t *s, const char *a, const char *b);
+int store_pg_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms,
+                          int64_t until_ms, size_t max, mash_store_person_contact_cb cb, void *arg);
+int store_pg_per_merge(mash_store_t *s, const char *from, const char *into, const char *note,
+                       int64_t at_ms);
+int store_pg_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
+                              int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]);
+int store_pg_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row);
+int store_pg_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
+                              const uint8_t *decision, size_t len, int64_t at_ms);
+int store_pg_per_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb,
+                         void *arg);
+int store_pg_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts);
+int store_pg_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta);
+
+#define STORE_PG_PER_VTABLE_ENTRIES                                                                \
+  .person_find = store_pg_per_find, .person_get = store_pg_per_get,                                \
+  .person_put = store_pg_per_put, .person_add_keys = store_pg_per_add_keys,                        \
+  .person_link = store_pg_per_link, .person_relate = store_pg_per_relate,                          \
+  .person_relatives = store_pg_per_relatives, .person_housemates = store_pg_per_housemates,        \
+  .person_together = store_pg_per_together, .person_contacts = store_pg_per_contacts,              \
+  .person_merge = store_pg_per_merge, .match_insert = store_pg_per_match_insert,                   \
+  .match_get = store_pg_per_match_get, .match_decide = store_pg_per_match_decide,                  \
+  .match_pending = store_pg_per_pending, .term_counts = store_pg_per_term_counts,                  \
+  .term_add = store_pg_per_term_add
+
+/* ---- statistics and the console's figures (store_pg_stats.c) ---- */
+
+int store_pg_stat_summary(mash_store_t *s, int64_t now_ms, mash_store_stats_t *out);
+int store_pg_stat_sources(mash_store_t *s, mash_store_count_cb cb, void *arg);
+int store_pg_stat_replies(mash_store_t *s, mash_store_reply_cb cb, void *arg);
+int store_pg_stat_escalation_levels(mash_store_t *s, mash_store_level_cb cb, void *arg);
+int store_pg_stat_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *arg);
+int store_pg_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                         int64_t screening_ms, mash_ops_figures_t *out);
+
+#define STORE_PG_STAT_VTABLE_ENTRIES                                                               \
+  .stats_summary = store_pg_stat_summary, .stats_sources = store_pg_stat_sources,                  \
+  .stats_replies = store_pg_stat_replies,                                                          \
+  .stats_escalation_levels = store_pg_stat_escalation_levels,                                      \
+  .stats_quality_flags = store_pg_stat_quality_flags, .ops_figures = store_pg_ops_figures
 
 /* ---- duties (store_pg_duty.c) ---- */
 
