@@ -25,6 +25,7 @@
 #include "paths.h"
 #include "router.h"
 #include "seal.h"
+#include "settings.h"
 #include "storage.h"
 #include "store.h"
 #include "trustwatch.h"
@@ -631,6 +632,14 @@ int main(int argc, char **argv) {
   if (!d.storage) {
     fprintf(stderr, "mashd: cannot start the storage thread\n");
     goto out;
+  }
+  /* For tests that must find committed contacts still in the write-ahead
+   * log (a lost -wal file): how long the storage thread waits idle before
+   * it checkpoints. Not a setting for deployments. */
+  unsigned long idle_ms = 0;
+  const char *idle = getenv("MASH_TEST_CHECKPOINT_IDLE_MS");
+  if (idle && mash_settings_ulong(idle, 1, 86400000, &idle_ms) == 0) {
+    mash_storage_set_checkpoints(d.storage, (unsigned)idle_ms, 0);
   }
 
   ctx = zmq_ctx_new();

@@ -30,11 +30,12 @@ typedef struct s_intake_ctx {
   size_t rid_len;
   char principal[64];
   char message_id[MASH_MAX_ID_LEN + 1];
-  uint8_t *contact;
+  uint8_t *contact; /* contact_bytes: one allocation for the op and its contact */
   char flags[256];
   int folded;             /* resolved in the intake's transaction: in and job */
   mash_intake_t in;       /* when folded (op.u is then the call) */
   mash_resolve_job_t job; /* when folded */
+  uint8_t contact_bytes[];
 } s_intake_ctx_t;
 
 /* Storage thread: store the contact, then resolve it in the same
@@ -131,7 +132,6 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
   }
   mash_resolve_queue_intake_done(r->rq, ctx->folded);
   free(ctx->job.contact);
-  free(ctx->contact);
   free(ctx);
   r->ops_outstanding--;
   mash_router_maybe_free(r);
@@ -186,15 +186,17 @@ MASH_ROUTER_HANDLER(notification) {
                              MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
     return;
   }
-  s_intake_ctx_t *ctx = calloc(1, sizeof *ctx);
-  uint8_t *bytes = ctx ? malloc(len ? len : 1) : NULL;
-  if (!bytes) {
-    free(ctx);
+  /* Not calloc: the contact's bytes are written over at once, and the
+   * fields are set below (the op and intake cleared, as submit expects). */
+  s_intake_ctx_t *ctx = malloc(sizeof *ctx + (len ? len : 1));
+  if (!ctx) {
     mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
                            MASH__V1__ERROR_CODE__ERROR_CODE_INTERNAL,
                            "out of memory; resend later");
     return;
   }
+  memset(ctx, 0, sizeof *ctx);
+  uint8_t *bytes = ctx->contact_bytes;
   mash__v1__contact__pack(&prep.contact, bytes);
   ctx->r = r;
   ctx->rid_len = zmq_msg_size(rid);
