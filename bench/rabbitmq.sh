@@ -122,7 +122,9 @@ rc_rabbit=0
 rabbit_json=$("$py" bench/rabbitmq_client.py --port "$port" -n "$n" -c "$c" -w "$w" \
               --payload "$payload") || rc_rabbit=$?
 # RabbitMQ's own CPU time (the Erlang VM), from /proc: user + system seconds.
-beam=$(pgrep -f -- "beam.smp.*${node%@*}" | head -1 || true)
+# The node writes the Erlang VM's process id to RABBITMQ_PID_FILE.
+beam=$(cat "$RABBITMQ_PID_FILE" 2>/dev/null || true)
+[ -n "$beam" ] || beam=$(pgrep -f -- "beam.smp.*${node%@*}" | head -1 || true)
 beam_cpu="?"
 if [ -n "$beam" ] && [ -r "/proc/$beam/stat" ]; then
   beam_cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14+$15)/hz}' "/proc/$beam/stat")
