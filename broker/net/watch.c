@@ -59,6 +59,7 @@ static void s_pump(mash_watch_t *w) {
       tx->due[i] = due[i].id;
     }
     tx->n_due = k;
+    tx->op.solo = 1; /* its own transaction: intake's receipts go first */
     w->inflight++;
     w->submit(tx, w->ctx);
   }

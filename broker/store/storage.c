@@ -132,6 +132,7 @@ static int run_batch(mash_store_t *store, op_list_t *batch, uint64_t *commit_us)
 
 static void thread_main(void *arg) {
   mash_storage_t *st = arg;
+  int solo_due = 0; /* a solo background op waits for its turn */
   uv_mutex_lock(&st->mu);
   for (;;) {
     if (st->sync_fn) {
@@ -163,7 +164,11 @@ static void thread_main(void *arg) {
        * background ops. */
       op_list_t batch = {NULL, NULL};
       unsigned n = 0;
-      while (st->queue.head && n < st->max_batch) {
+      /* A solo background op passed over for the last foreground batch
+       * takes this turn alone: never more than one batch behind. */
+      int solo_turn = solo_due && st->background.head && st->background.head->solo;
+      solo_due = 0;
+      while (!solo_turn && st->queue.head && n < st->max_batch) {
         mash_storage_op_t *op = st->queue.head;
         st->queue.head = op->next;
         list_push(&batch, op);
@@ -172,9 +177,17 @@ static void thread_main(void *arg) {
       unsigned nb = 0, max_nb = n > 0 ? BACKGROUND_WITH_FOREGROUND : BACKGROUND_ALONE;
       while (st->background.head && nb < max_nb) {
         mash_storage_op_t *op = st->background.head;
+        if (op->solo && (n > 0 || nb > 0)) {
+          /* Its own transaction, after these: the receipts of this batch
+           * do not wait for its work. */
+          solo_due = n > 0;
+          break;
+        }
         st->background.head = op->next;
         list_push(&batch, op);
         nb++;
+        if (op->solo)
+          break;
       }
       if (!st->background.head)
         st->background.tail = NULL;

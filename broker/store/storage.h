@@ -41,6 +41,10 @@ struct mash_storage_op {
       void *arg;
     } call; /* MASH_OP_CALL */
   } u;
+  /* Background ops only: run in a transaction of its own, never in one
+   * with foreground ops, and after at most one foreground batch (an
+   * escalation slice: receipts do not wait for its work, only its commit). */
+  int solo;
   mash_storage_done_cb done_cb; /* called on the loop thread */
   void *data;                   /* for the caller */
   mash_storage_op_t *next;      /* private to storage.c */
