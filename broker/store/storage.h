@@ -69,7 +69,8 @@ void mash_storage_submit(mash_storage_t *st, mash_storage_op_t *op);
 
 /* Queue an operation that may wait: at most a few run beside each batch of
  * ordinary ops (so acknowledgements are not held back by it), more when
- * the thread is otherwise idle, in the order submitted. On close, those not
+ * the thread is otherwise idle, in the order submitted; a solo op (op->solo)
+ * runs alone, right after the batch of ordinary ops it was passed over for. On close, those not
  * yet run complete with -ECANCELED: the caller redoes them on next start. */
 void mash_storage_submit_background(mash_storage_t *st, mash_storage_op_t *op);
 
