@@ -175,6 +175,7 @@ static void s_checkpoint(mash_storage_t *st, unsigned min_pages) {
 
 static void thread_main(void *arg) {
   mash_storage_t *st = arg;
+  int solo_due = 0; /* a solo background op waits for its turn */
   uv_mutex_lock(&st->mu);
   for (;;) {
     if (st->sync_fn) {
@@ -206,7 +207,11 @@ static void thread_main(void *arg) {
        * background ops. */
       op_list_t batch = {NULL, NULL};
       unsigned n = 0;
-      while (st->queue.head && n < st->max_batch) {
+      /* A solo background op passed over for the last foreground batch
+       * takes this turn alone: never more than one batch behind. */
+      int solo_turn = solo_due && st->background.head && st->background.head->solo;
+      solo_due = 0;
+      while (!solo_turn && st->queue.head && n < st->max_batch) {
         mash_storage_op_t *op = st->queue.head;
         st->queue.head = op->next;
         list_push(&batch, op);
@@ -215,9 +220,17 @@ static void thread_main(void *arg) {
       unsigned nb = 0, max_nb = n > 0 ? BACKGROUND_WITH_FOREGROUND : BACKGROUND_ALONE;
       while (st->background.head && nb < max_nb) {
         mash_storage_op_t *op = st->background.head;
+        if (op->solo && (n > 0 || nb > 0)) {
+          /* Its own transaction, after these: the receipts of this batch
+           * do not wait for its work. */
+          solo_due = n > 0;
+          break;
+        }
         st->background.head = op->next;
         list_push(&batch, op);
         nb++;
+        if (op->solo)
+          break;
       }
       if (!st->background.head)
         st->background.tail = NULL;

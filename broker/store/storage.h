@@ -41,6 +41,10 @@ struct mash_storage_op {
       void *arg;
     } call; /* MASH_OP_CALL */
   } u;
+  /* Background ops only: run in a transaction of its own, never in one
+   * with foreground ops, and after at most one foreground batch (an
+   * escalation slice: receipts do not wait for its work, only its commit). */
+  int solo;
   mash_storage_done_cb done_cb; /* called on the loop thread */
   void *data;                   /* for the caller */
   mash_storage_op_t *next;      /* private to storage.c */
@@ -65,7 +69,8 @@ void mash_storage_submit(mash_storage_t *st, mash_storage_op_t *op);
 
 /* Queue an operation that may wait: at most a few run beside each batch of
  * ordinary ops (so acknowledgements are not held back by it), more when
- * the thread is otherwise idle, in the order submitted. On close, those not
+ * the thread is otherwise idle, in the order submitted; a solo op (op->solo)
+ * runs alone, right after the batch of ordinary ops it was passed over for. On close, those not
  * yet run complete with -ECANCELED: the caller redoes them on next start. */
 void mash_storage_submit_background(mash_storage_t *st, mash_storage_op_t *op);
 
