@@ -385,6 +385,15 @@ static int s_start_esclog(mash_store_t *store, mash_esclog_t **log, const char *
   return 0;
 }
 
+/* The active lock's session was lost (PostgreSQL): another mashd may be
+ * active on the database now. Stop at once, as a crash would: everything
+ * acknowledged is in the store, and the broker that takes over loads it. */
+static void s_active_lost(void *arg) {
+  (void)arg;
+  mash_error("stopping at once: this mashd is no longer the active broker");
+  _exit(3);
+}
+
 static void s_fatal_cb(void *arg, int rc) {
   mashd_t *d = arg;
   mash_error("storage failed (%s): stopping; nothing unstored was acknowledged", mash_strerror(rc));
@@ -515,6 +524,7 @@ int main(int argc, char **argv) {
   mash_store_t *store = NULL;
   mash_esclog_t *esclog = NULL;
   mash_esclog_feed_t *esclog_feed = NULL;
+  mash_pg_active_t *active = NULL;
   void *ctx = NULL, *zap = NULL, *sock = NULL;
   mash_key_t server_key;
   memset(&server_key, 0, sizeof server_key);
@@ -580,6 +590,13 @@ int main(int argc, char **argv) {
   if (cfg.store_postgres) {
     if (cfg.store_url[0] == '\0') {
       fprintf(stderr, "mashd: store = postgresql needs store_url (--store-url)\n");
+      goto out;
+    }
+    /* One active broker per database: a standby waits here, before it
+     * reads anything, until the active one's session ends. */
+    active = mash_pg_active_acquire(cfg.store_url, 1000, s_active_lost, NULL, err, sizeof err);
+    if (!active) {
+      fprintf(stderr, "mashd: active lock: %s\n", err);
       goto out;
     }
     snprintf(path, sizeof path, "the PostgreSQL store");
@@ -742,6 +759,8 @@ out:
   /* After the storage thread stopped: its last pass sees every commit. */
   mash_esclog_feed_destroy(&esclog_feed);
   mash_esclog_close(&esclog);
+  /* Last: the lock is freed after the store's last commit. */
+  mash_pg_active_release(&active);
   mash_trust_destroy(&trust);
   mash_calendar_destroy(&calendar);
   mash_seal_destroy(&seal);
