@@ -12,7 +12,7 @@ start_agency police --records "$AGENCY_EXAMPLES/police-records.json"
 out=$(police_submit "$EXAMPLES/dash-high.json") || fail "submit: $out"
 wait_for 20 "the contact at the desk" grep -q '"contact_id":"MASH-000001"' "$T/hub.out"
 out=$(screen_red MASH-000001 police) || fail "screen: $out"
-wait_for 30 "the consolidated pack" test -f "$(pack_file ENQ-000001 1)"
+wait_for 30 "the consolidated pack" pack_ready ENQ-000001 1
 LOG="$T/hub/access.log"
 me=$(id -un)
 
@@ -25,14 +25,15 @@ hub pack show ENQ-000001 >"$T/show0.out" 2>"$T/show0.err" || rc=$?
 
 log "view, print, export: each recorded, then done"
 hub pack show ENQ-000001 --by "J Smith" >"$T/show.out" || fail "pack show failed"
-cmp -s "$T/show.out" "$(pack_file ENQ-000001 1)" || fail "pack show did not print the pack"
+grep -q '"enquiry_id": "ENQ-000001"' "$T/show.out" || fail "pack show did not print the pack"
 page=$(hub pack print ENQ-000001 --by "J Smith") || fail "pack print failed"
 [ -f "$page" ] || fail "pack print gave no file: $page"
 [ "$(stat -c %a "$page")" = 600 ] || fail "the printable copy is mode $(stat -c %a "$page")"
-cmp -s "$page" "$PACKS/ENQ-000001-v1.html" || fail "the printable copy differs from the page"
+grep -q "<html" "$page" && grep -q "ENQ-000001" "$page" || fail "the printable copy is not the page"
 rm -f "$page"
 hub pack export ENQ-000001 --pack-version 1 --by "A Jones" --to "$T/export.json" || fail "export failed"
 [ "$(stat -c %a "$T/export.json")" = 600 ] || fail "the export is mode $(stat -c %a "$T/export.json")"
+cmp -s "$T/show.out" "$T/export.json" || fail "pack show and export rendered the pack differently"
 rc=0
 hub pack export ENQ-000001 --by "A Jones" --to "$T/export.json" 2>/dev/null || rc=$?
 [ $rc = 1 ] || fail "an export over an existing file: exit $rc"

@@ -114,7 +114,7 @@ for a in police health education; do
 done
 out=$(screen_red MASH-000001 police,health,education) || fail "screen: $out"
 grep -q "ENQ-000001" <<<"$out" || fail "no enquiry: $out"
-wait_for 60 "the pack at the desk" test -f "$(pack_file ENQ-000001 1)"
+wait_for 60 "the pack at the desk" pack_ready ENQ-000001 1
 pack=$(pack_file ENQ-000001 1)
 grep -q '"partial": *false' "$pack" || fail "the pack is partial: $(head -c 300 "$pack")"
 for a in police health education; do

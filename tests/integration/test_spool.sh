@@ -25,7 +25,15 @@ A="$S/accepted/dash-high.json"
 R="$S/rejected/bad-date.json"
 wait_for 30 "dash-high.json accepted with a receipt" grep -q "MASH-" "$A.receipt"
 [ -f "$A" ] || fail "accepted/dash-high.json missing"
-cmp -s "$A" "$EXAMPLES/dash-high.json" || fail "accepted/dash-high.json is not the file dropped"
+# Sealed in accepted/ (issue 13): owner-only, not the agency's plaintext, and
+# opened for a person with the adapter's data key.
+[ "$(stat -c %a "$A")" = 600 ] || fail "accepted/dash-high.json mode $(stat -c %a "$A")"
+! cmp -s "$A" "$EXAMPLES/dash-high.json" || fail "accepted/dash-high.json is kept in plaintext"
+! grep -q "reference" "$A" || fail "accepted/dash-high.json holds the record's text"
+# shellcheck disable=SC2046
+"$B/agents/mash-police" accepted dash-high.json --spool "$S" $(agent_opts police) >"$T/opened.json" ||
+  fail "mash-police accepted could not open it"
+cmp -s "$T/opened.json" "$EXAMPLES/dash-high.json" || fail "the opened file is not the file dropped"
 grep -q "accepted as MASH-000001" "$A.receipt" || fail "receipt: $(cat "$A.receipt")"
 wait_for 30 "bad-date.json rejected with an error file" grep -q "children\[0\].dob" "$R.error"
 [ -f "$R" ] || fail "rejected/bad-date.json missing"
