@@ -3,7 +3,9 @@
 # (write FILE.tmp, then rename to FILE.json): a valid record ends in accepted/
 # with a receipt naming its contact, an invalid one in rejected/ with an error
 # file naming the field; the same record exported again gets the first
-# contact id; nothing is left in the spool folder itself.
+# contact id; nothing is left in the spool folder itself. An accepted file is
+# sealed there (mode 0600, opened by `mash-police accepted`) and deleted once
+# older than accepted_days.
 . "$(dirname "$0")/lib.sh" "$1"
 
 start_mashd
@@ -54,5 +56,17 @@ names_in() { (cd "$1" && printf '%s ' *); }
   fail "rejected/ holds: $(names_in "$S/rejected")"
 [ "$(broker_contacts)" = 1 ] || fail "broker holds $(broker_contacts) contacts, expected 1"
 kill -0 "${PID[police]}" 2>/dev/null || fail "mash-police run died"
+stop police TERM
+
+# Retention (issue 13): accepted/ keeps a file accepted_days days (30 by
+# default). Made 31 days old, dash-high.json and its receipt are deleted at
+# the next start; again.json, accepted today, stays.
+touch -d "31 days ago" "$S/accepted/dash-high.json" "$S/accepted/dash-high.json.receipt"
+# shellcheck disable=SC2046
+"$B/agents/mash-police" run --spool "$S" $(agent_opts police) >"$T/police2.out" 2>>"$T/police.log" &
+PID[police]=$!
+wait_for 15 "mash-police watches the spool again" grep -q "watching $S" "$T/police2.out"
+[ "$(names_in "$S/accepted")" = "again.json again.json.receipt " ] ||
+  fail "after retention, accepted/ holds: $(names_in "$S/accepted")"
 stop police TERM
 log "ok"
