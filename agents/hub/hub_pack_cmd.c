@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -115,6 +116,26 @@ static int s_render(const Mash__V1__ConsolidatedPack *p, int print, int pb, char
   return *out ? 0 : -ENOMEM;
 }
 
+/* Run `viewer FILE` (no shell) and wait for it: its exit status, or -1. */
+static int s_view(const char *viewer, const char *file) {
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) {
+    return -1;
+  }
+  if (pid == 0) {
+    execlp(viewer, viewer, file, (char *)NULL);
+    _exit(127);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      return -1;
+    }
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 int hub_pack_cmd_run(const hub_pack_cmd_t *c) {
   int print = strcmp(c->action, "print") == 0, show = strcmp(c->action, "show") == 0;
   int export_ = strcmp(c->action, "export") == 0;
@@ -137,8 +158,13 @@ int hub_pack_cmd_run(const hub_pack_cmd_t *c) {
     fprintf(stderr, "mash-hub pack: --to FILE is for export, and export needs it\n");
     return 2;
   }
-  if (c->to_stdout && !print) {
-    fprintf(stderr, "mash-hub pack: --stdout is for print (show always writes to stdout)\n");
+  if ((c->to_stdout || c->viewer) && !print) {
+    fprintf(stderr, "mash-hub pack: --stdout and --viewer are for print (show always writes "
+                    "to stdout)\n");
+    return 2;
+  }
+  if (c->to_stdout && c->viewer) {
+    fprintf(stderr, "mash-hub pack print: --stdout or --viewer, not both\n");
     return 2;
   }
   int version = c->version ? c->version : s_latest(c->packs_dir, c->enquiry_id);
@@ -207,7 +233,16 @@ int hub_pack_cmd_run(const hub_pack_cmd_t *c) {
   if (rc != 0 && (tmp[0] || export_)) {
     unlink(tmp[0] ? tmp : c->to);
   }
-  if (rc == 0 && tmp[0]) {
+  if (rc == 0 && tmp[0] && c->viewer) {
+    /* The person's viewer opens the private copy; it is removed after. */
+    int v = s_view(c->viewer, tmp);
+    unlink(tmp);
+    if (v != 0) {
+      fprintf(stderr, "mash-hub pack print: the viewer %s %s (the copy is removed)\n", c->viewer,
+              v < 0 ? "could not be run" : "failed");
+      rc = -1;
+    }
+  } else if (rc == 0 && tmp[0]) {
     printf("%s\n", tmp);
   } else if (rc == 0 && export_) {
     fprintf(stderr, "mash-hub pack export: %s version %d written to %s (mode 0600)\n",

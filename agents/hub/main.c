@@ -48,7 +48,7 @@ static void s_usage(FILE *f) {
       "       mash-hub [options] matches [--json]\n"
       "       mash-hub [options] packs [--json] [--packs DIR]\n"
       "       mash-hub [options] pack show|print|export ENQ_ID --by NAME [--pack-version N]\n"
-      "                [--to FILE] [--stdout] [--packs DIR]\n"
+      "                [--to FILE] [--stdout | --viewer CMD] [--packs DIR]\n"
       "       mash-hub [options] verify [LOG]\n"
       "\n"
       "The hub staff desk.\n"
@@ -110,8 +110,9 @@ static void s_usage(FILE *f) {
       "          with the operating-system account, the name given with --by, the\n"
       "          enquiry and version), then opened with the desk's data key and rendered:\n"
       "          show prints its JSON; print writes the printable page to a private\n"
-      "          temporary file (0600) and prints its path (delete it once printed), or\n"
-      "          with --stdout writes the page to standard output; export writes it\n"
+      "          temporary file (0600) and prints its path (delete it once printed),\n"
+      "          or with --viewer CMD runs CMD FILE and removes the file when CMD exits,\n"
+      "          or with --stdout writes the page to standard output; export writes it\n"
       "          (.json, or .pb when FILE ends in .pb) to a new FILE (0600).\n"
       "          match confirm|reject is recorded there too. An act that cannot be\n"
       "          recorded is not done.\n"
@@ -172,8 +173,9 @@ typedef struct hub_opts {
   char packs[1024], commands[1024];
   hub_oneshot_t one;
   int json;
-  int child_data; /* --include-child-data */
-  int to_stdout;  /* pack print --stdout */
+  int child_data;     /* --include-child-data */
+  int to_stdout;      /* pack print --stdout */
+  const char *viewer; /* pack print --viewer CMD */
   unsigned pack_days;
   int version;    /* pack --version */
   const char *to; /* pack export --to */
@@ -361,7 +363,8 @@ int main(int argc, char **argv) {
     O_TO,
     O_CHILD,
     O_PACK_DAYS,
-    O_STDOUT
+    O_STDOUT,
+    O_VIEWER
   };
   static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                        {"endpoint", required_argument, 0, 0},
@@ -376,6 +379,7 @@ int main(int argc, char **argv) {
                                        {"include-child-data", no_argument, 0, O_CHILD},
                                        {"pack-days", required_argument, 0, O_PACK_DAYS},
                                        {"stdout", no_argument, 0, O_STDOUT},
+                                       {"viewer", required_argument, 0, O_VIEWER},
                                        {"packs", required_argument, 0, O_PACKS},
                                        {"commands", required_argument, 0, O_COMMANDS},
                                        {"rag", required_argument, 0, O_RAG},
@@ -410,7 +414,8 @@ int main(int argc, char **argv) {
                {O_TO, C_PACK},
                {O_CHILD, C_RUN | C_LIST},
                {O_PACK_DAYS, C_RUN},
-               {O_STDOUT, C_PACK}};
+               {O_STDOUT, C_PACK},
+               {O_VIEWER, C_PACK}};
   hub_opts_t o;
   memset(&o, 0, sizeof o);
   o.one.wait_s = 30;
@@ -447,6 +452,9 @@ int main(int argc, char **argv) {
       break;
     case O_STDOUT:
       o.to_stdout = 1;
+      break;
+    case O_VIEWER:
+      o.viewer = optarg;
       break;
     case O_PACK_DAYS: {
       char *end;
@@ -579,6 +587,7 @@ int main(int argc, char **argv) {
     hub_pack_cmd_t pc = {.action = argv[optind + 1],
                          .seal = seal,
                          .to_stdout = o.to_stdout,
+                         .viewer = o.viewer,
                          .enquiry_id = argv[optind + 2],
                          .version = o.version,
                          .packs_dir = o.packs,

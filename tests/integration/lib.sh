@@ -125,7 +125,7 @@ rawsend() {
 # made again, with the same content-derived message id.
 outbox_frame() {
   rm -f "$3"
-  "$B/tests/mash-rawsend" --encode-police "$2" --out "$3" || fail "cannot encode $2 for $1"
+  "$B/tests/mash-rawsend" --encode-police "$2" --out "$3" >/dev/null || fail "cannot encode $2 for $1"
   [ -s "$3" ] || fail "no frame for $2"
 }
 

@@ -30,8 +30,8 @@ static void s_usage(FILE *f) {
       "Exit 0 when every frame got a reply, 3 otherwise.\n"
       "\n"
       "mash-rawsend --encode-police FILE --out FRAME writes the frame mash-police sends\n"
-      "for police JSON FILE (the same message id, from its content) and exits: the\n"
-      "adapters drop a frame from their outbox once it is receipted.\n");
+      "for police JSON FILE (the same message id, from its content), prints that id\n"
+      "and exits: the adapters drop a frame from their outbox once it is receipted.\n");
 }
 
 static int s_show_corr;
@@ -243,6 +243,8 @@ static int s_encode_police(const char *in, const char *out) {
   free(buf);
   if (rc != 0) {
     fprintf(stderr, "mash-rawsend: cannot write the frame to %s\n", out);
+  } else {
+    printf("%s\n", id); /* the message id, as mash-police would give it */
   }
   return rc;
 }
