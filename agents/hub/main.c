@@ -20,6 +20,7 @@
 #include "hub_desk.h"
 #include "hub_oneshot.h"
 #include "hub_pack_cmd.h"
+#include "settings.h"
 #include "hub_store.h"
 #include "log.h"
 
@@ -67,7 +68,8 @@ static void s_usage(FILE *f) {
       "          send it only where that data may go (never to a shared log).\n"
       "          Each pack is also kept as DIR/ENQ-xxxxxx-vN.pack, sealed with the desk's\n"
       "          data key (mode 0600; pack show|print|export render it); --pack-days N\n"
-      "          deletes those files N days after they were written (default 0: keep).\n"
+      "          deletes those files N days after they were written (default 0: keep;\n"
+      "          ini [hub] pack_days = N).\n"
       "          Watches the commands folder: each FILE.json there is a screening,\n"
       "          outcome or match command, sent to the broker and moved to accepted/,\n"
       "          sealed (with FILE.json.receipt), or rejected/ (with FILE.json.error)\n"
@@ -183,6 +185,14 @@ typedef struct hub_opts {
 
 static int s_hub_ini_cb(const char *key, const char *value, void *arg) {
   hub_opts_t *o = arg;
+  if (strcmp(key, "pack_days") == 0) {
+    long d;
+    if (mash_settings_long(value, 0, 36500, &d) != 0) {
+      return -1;
+    }
+    o->pack_days = (unsigned)d;
+    return 0;
+  }
   char *dst = strcmp(key, "packs") == 0      ? o->packs
               : strcmp(key, "commands") == 0 ? o->commands
                                              : NULL;
