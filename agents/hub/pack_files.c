@@ -47,7 +47,7 @@ int pack_files_write(const char *dir, const Mash__V1__ConsolidatedPack *p, const
   char path[2200];
   snprintf(path, sizeof path, "%s%s", base, PACK_FILES_EXT);
   /* The name without the folder binds the blob to this pack and version. */
-  rc = agent_seal_write(seal, pb, len, path, base + strlen(dir) + 1, err, errlen);
+  rc = agent_seal_write(seal, pb, len, path, base + strlen(dir) + 1, 1, err, errlen);
   OPENSSL_cleanse(pb, len);
   free(pb);
   return rc;

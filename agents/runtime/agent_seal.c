@@ -164,7 +164,7 @@ static int s_read_all(const char *path, uint8_t **out, size_t *len) {
 }
 
 int agent_seal_write(const mash_seal_t *seal, const uint8_t *in, size_t len, const char *to,
-                     const char *aad, char *err, size_t errlen) {
+                     const char *aad, int sync, char *err, size_t errlen) {
   uint8_t *blob = NULL;
   size_t blob_len = 0;
   int rc = mash_seal_encrypt(seal, in, len, (const uint8_t *)aad, aad ? strlen(aad) : 0, &blob,
@@ -199,7 +199,7 @@ int agent_seal_write(const mash_seal_t *seal, const uint8_t *in, size_t len, con
   } else {
     /* An older temporary file keeps its mode through O_TRUNC. */
     rc = fchmod(fd, 0600) != 0 ? -errno : s_write_all(fd, blob, blob_len);
-    if (rc == 0 && fsync(fd) != 0) {
+    if (rc == 0 && sync && fsync(fd) != 0) {
       rc = -errno;
     }
     if (close(fd) != 0 && rc == 0) {
@@ -217,7 +217,7 @@ int agent_seal_write(const mash_seal_t *seal, const uint8_t *in, size_t len, con
     snprintf(err, errlen, "cannot write %s: %s", to, strerror(-rc));
     return rc;
   }
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dfd = sync ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (dfd >= 0) {
     fsync(dfd);
     close(dfd);
@@ -226,7 +226,7 @@ int agent_seal_write(const mash_seal_t *seal, const uint8_t *in, size_t len, con
 }
 
 int agent_seal_file(const mash_seal_t *seal, const char *from, const char *to, const char *aad,
-                    char *err, size_t errlen) {
+                    int sync, char *err, size_t errlen) {
   uint8_t *in = NULL;
   size_t len = 0;
   int rc = s_read_all(from, &in, &len);
@@ -234,7 +234,7 @@ int agent_seal_file(const mash_seal_t *seal, const char *from, const char *to, c
     snprintf(err, errlen, "cannot read %s: %s", from, strerror(-rc));
     return rc;
   }
-  rc = agent_seal_write(seal, in, len, to, aad, err, errlen);
+  rc = agent_seal_write(seal, in, len, to, aad, sync, err, errlen);
   OPENSSL_cleanse(in, len);
   free(in);
   if (rc == 0 && strcmp(from, to) != 0 && unlink(from) != 0 && errno != ENOENT) {

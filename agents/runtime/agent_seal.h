@@ -29,15 +29,18 @@
 int agent_seal_sql(sqlite3 *db, const mash_seal_t *seal);
 
 /* Seal the file `from` into `to` (written to a hidden temporary name in to's
- * folder, mode 0600, fsynced, renamed, the folder fsynced), then remove
- * `from` (when it is not `to`). `aad` binds the blob to its name. 0, or a
+ * folder, mode 0600, renamed), then remove `from` (when it is not `to`).
+ * `aad` binds the blob to its name. With `sync` the file and its folder are
+ * fsynced before the rename's result counts (a pack acknowledged after it);
+ * without, the loop is not held by two fsyncs per file (the spool's
+ * accepted/ copies, which the outbox's receipt already records). 0, or a
  * negative errno with err set; on failure `from` is left as it was. */
 int agent_seal_file(const mash_seal_t *seal, const char *from, const char *to, const char *aad,
-                    char *err, size_t errlen);
+                    int sync, char *err, size_t errlen);
 
 /* Write `len` bytes sealed to a new file `to` as agent_seal_file does. */
 int agent_seal_write(const mash_seal_t *seal, const uint8_t *in, size_t len, const char *to,
-                     const char *aad, char *err, size_t errlen);
+                     const char *aad, int sync, char *err, size_t errlen);
 
 /* Read and open a sealed file: *out (malloc'd, *len bytes; the caller wipes
  * and frees it) or a negative errno with err set (-EBADMSG: it does not

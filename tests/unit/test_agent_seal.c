@@ -119,7 +119,7 @@ static void test_files(void **state) {
   fputs("{\"given_name\": \"MarkerFileName\"}", fp);
   fclose(fp);
   assert_int_equal(chmod(from, 0644), 0);
-  assert_int_equal(agent_seal_file(k, from, to, "child.json", err, sizeof err), 0);
+  assert_int_equal(agent_seal_file(k, from, to, "child.json", 1, err, sizeof err), 0);
   assert_int_not_equal(access(from, F_OK), 0); /* the plaintext source is gone */
   struct stat st;
   assert_int_equal(stat(to, &st), 0);
@@ -143,7 +143,7 @@ static void test_files(void **state) {
   assert_int_equal(agent_seal_read(other, to, "child.json", &out, &len, err, sizeof err), -EBADMSG);
   assert_int_equal(agent_seal_read(k, from, "child.json", &out, &len, err, sizeof err), -ENOENT);
   /* A source that cannot be read leaves nothing behind. */
-  assert_int_equal(agent_seal_file(k, from, to, "child.json", err, sizeof err), -ENOENT);
+  assert_int_equal(agent_seal_file(k, from, to, "child.json", 1, err, sizeof err), -ENOENT);
   assert_int_equal(unlink(to), 0);
   assert_int_equal(rmdir(dir), 0);
   mash_seal_destroy(&k);
