@@ -114,7 +114,9 @@ static int visit_frames_cb(const char *message_id, const char *label, const uint
   (void)label;
   visit_t *v = arg;
   assert_true(v->n < 8 && len < sizeof(v->frames[0]));
-  memcpy(v->frames[v->n], frame, len);
+  if (len > 0) { /* an empty blob comes as NULL */
+    memcpy(v->frames[v->n], frame, len);
+  }
   v->frames[v->n][len] = '\0';
   v->n++;
   return 0;
