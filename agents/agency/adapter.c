@@ -59,6 +59,7 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
   fprintf(f,
           "usage: %s [options] submit FILE...\n"
           "       %s [options] run [--spool DIR] [--records FILE | --manual DIR]\n"
+          "       %s [options] accepted FILE [--spool DIR]\n"
           "\n"
           "The %s adapter: sends %s notifications (JSON; formats in agents/police/README.md\n"
           "and agents/agency/README.md) to the mash broker over CURVE, and answers the\n"
@@ -68,7 +69,11 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
           "                   (0 all accepted, 1 some refused, 3 timed out)\n"
           "  run              stay connected: send each FILE.json dropped in the spool folder\n"
           "                   (moved to accepted/ or rejected/ with FILE.json.error), answer\n"
-          "                   enquiry requests, and show escalations\n"
+          "                   enquiry requests, and show escalations. A file accepted is\n"
+          "                   sealed in accepted/ with the adapter's data key and deleted\n"
+          "                   after --accepted-days (30)\n"
+          "  accepted FILE    print a file of the spool's accepted/ folder, opened with the\n"
+          "                   data key\n"
           "\n"
           "%s"
           "  --spool DIR          spool folder for run (default var/%s/spool)\n"
@@ -83,7 +88,7 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
           "                       refuse the file (reject); config: unknown_fields in the\n"
           "                       agency's section\n"
           "%s",
-          program, program, a, a,
+          program, program, program, a, a,
           agency[0] ? "" : "  --agency NAME        the agency (as in the broker's trust list)\n", a,
           a, AGENT_COMMON_HELP);
 }
@@ -476,6 +481,30 @@ static int s_config_extra(const char *key, const char *value, void *arg) {
   return -1;
 }
 
+/* `accepted NAME`: a file of the spool's accepted/ folder (sealed there)
+ * opened with the adapter's data key and written to standard output. */
+static int s_show_accepted(const adapter_t *p, const agent_config_t *cfg, const char *spool_dir,
+                           const char *name) {
+  char err[1400];
+  mash_seal_t *seal = agent_seal_load(cfg, 0, err, sizeof err);
+  if (!seal) {
+    fprintf(stderr, "%s: %s\n", p->program, err);
+    return 1;
+  }
+  uint8_t *data = NULL;
+  size_t len = 0;
+  int rc = spool_open_accepted(spool_dir, name, seal, &data, &len, err, sizeof err);
+  mash_seal_destroy(&seal);
+  if (rc != 0) {
+    fprintf(stderr, "%s: %s\n", p->program, err);
+    return 1;
+  }
+  int ok = fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0;
+  memset(data, 0, len);
+  free(data);
+  return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
   if (mash_version_check(argc, argv, NULL)) {
     return 0;
@@ -485,6 +514,8 @@ int main(int argc, char **argv) {
                                        {"server-key", required_argument, 0, 0},
                                        {"key", required_argument, 0, 0},
                                        {"state", required_argument, 0, 0},
+                                       {"data-key", required_argument, 0, 0},
+                                       {"accepted-days", required_argument, 0, 0},
                                        {"log-level", required_argument, 0, 0},
                                        {"log-format", required_argument, 0, 0},
                                        {"spool", required_argument, 0, 's'},
@@ -561,8 +592,19 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  if (optind < argc && strcmp(argv[optind], "accepted") == 0) {
+    if (optind + 1 >= argc) {
+      fprintf(stderr, "%s: accepted needs a FILE name of the spool's accepted/ folder\n",
+              p.program);
+      return 2;
+    }
+    if (!spool_dir[0]) {
+      snprintf(spool_dir, sizeof spool_dir, "var/%s/spool", p.agency);
+    }
+    return s_show_accepted(&p, &cfg, spool_dir, argv[optind + 1]);
+  }
   if (optind >= argc || (strcmp(argv[optind], "submit") != 0 && strcmp(argv[optind], "run") != 0)) {
-    fprintf(stderr, "%s: say submit FILE... or run\n\n", p.program);
+    fprintf(stderr, "%s: say submit FILE..., run or accepted FILE\n\n", p.program);
     s_usage(stderr, p.program, MASH_AGENCY);
     return 2;
   }
@@ -637,6 +679,8 @@ int main(int argc, char **argv) {
     }
     spool_set_batch(p.spool, s_spool_begin_cb, s_spool_commit_cb);
     spool_set_rejected(p.spool, s_spool_rejected_cb);
+    /* accepted/ sealed with the adapter's data key, kept accepted_days. */
+    spool_set_seal(p.spool, agent_get_seal(p.agent), cfg.accepted_days);
     spool_recover(p.spool, s_spool_lookup_cb, &p);
     if (!p.records) {
       uv_timer_start(&p.manual_timer, s_manual_scan, 0, 500);

@@ -31,6 +31,9 @@ struct hub_desk {
   char packs_dir[1024];
   char commands_dir[1024];
   int json;
+  int child_data;
+  unsigned accepted_days;
+  unsigned pack_days;
 };
 
 /* ---------------------------------------------------------------- output */
@@ -72,11 +75,28 @@ static json_t *s_with_open_matches(json_t *o, int open_matches) {
   return o;
 }
 
+/* The contact's JSON without child data (issue 13: standard output goes to
+ * logs and terminals): the notification (names, dates of birth,
+ * identifiers, addresses, the concern) and the DASH answers are left out;
+ * ids, source, times, flags, priority and person links stay. Takes o. */
+static json_t *s_without_child_data(json_t *o) {
+  if (o && (json_object_del(o, "notification") != 0 || json_object_del(o, "dash") != 0 ||
+            json_object_set_new(o, "child_data", json_false()) != 0)) {
+    json_decref(o);
+    o = NULL;
+  }
+  return o;
+}
+
 /* A contact as run and list print it; open_matches is how many of its
  * possible matches await review. */
-static void s_show_contact(const Mash__V1__Contact *c, int open_matches, int json) {
+static void s_show_contact(const Mash__V1__Contact *c, int open_matches, int json, int child_data) {
   if (json) {
-    json_t *o = s_with_open_matches(hub_view_json(c), open_matches);
+    json_t *o = hub_view_json(c);
+    if (!child_data) {
+      o = s_without_child_data(o);
+    }
+    o = s_with_open_matches(o, open_matches);
     if (o && json_object_set_new(o, "type", json_string("contact")) != 0) {
       json_decref(o);
       o = NULL;
@@ -123,11 +143,17 @@ static int s_on_pack(hub_desk_t *d, sqlite3 *db, const Mash__V1__ConsolidatedPac
   char base[2048], err[2400];
   /* Not acknowledged until the staff can open it: a failure rolls back and
    * the broker delivers the pack again. */
-  if (pack_files_write(d->packs_dir, p, base, sizeof base, err, sizeof err) != 0) {
+  if (pack_files_write(d->packs_dir, p, agent_get_seal(d->agent), base, sizeof base, err,
+                       sizeof err) != 0) {
     mash_error("pack %s v%u: %s", p->enquiry_id, (unsigned)p->version, err);
     return -1;
   }
-  mash_info("pack %s v%u stored and written to %s.html", p->enquiry_id, (unsigned)p->version, base);
+  mash_info("pack %s v%u stored and written sealed to %s%s", p->enquiry_id, (unsigned)p->version,
+            base, PACK_FILES_EXT);
+  size_t expired = pack_files_expire(d->packs_dir, d->pack_days, mash_clock_now_ms() / 1000);
+  if (expired) {
+    mash_info("%zu pack file(s) older than %u days deleted", expired, d->pack_days);
+  }
   s_show_pack(p, base, d->json, false);
   return 0;
 }
@@ -197,7 +223,7 @@ static int s_message_cb(agent_t *a, const Mash__V1__Envelope *env, void *arg) {
       return -1;
     }
     if (fresh == 1) {
-      s_show_contact(env->contact, open, d->json);
+      s_show_contact(env->contact, open, d->json, d->child_data);
     }
     return 0;
   }
@@ -388,6 +414,9 @@ hub_desk_t *hub_desk_new(uv_loop_t *loop, agent_t *agent, const hub_desk_options
   d->loop = loop;
   d->agent = agent;
   d->json = o->json;
+  d->child_data = o->child_data;
+  d->accepted_days = o->accepted_days;
+  d->pack_days = o->pack_days;
   int w1 = snprintf(d->packs_dir, sizeof d->packs_dir, "%s", o->packs_dir);
   int w2 = snprintf(d->commands_dir, sizeof d->commands_dir, "%s", o->commands_dir);
   if (w1 <= 0 || (size_t)w1 >= sizeof d->packs_dir || w2 <= 0 ||
@@ -415,7 +444,16 @@ hub_desk_t *hub_desk_new(uv_loop_t *loop, agent_t *agent, const hub_desk_options
 
 int hub_desk_start(hub_desk_t *d, char *err, size_t errlen) {
   d->spool = spool_new(d->loop, d->commands_dir, s_submit_cb, d, err, errlen);
-  return d->spool ? 0 : -1;
+  if (d->spool == NULL) {
+    return -1;
+  }
+  /* Accepted commands hold screeners' and consent reasons: sealed. */
+  spool_set_seal(d->spool, agent_get_seal(d->agent), d->accepted_days);
+  size_t expired = pack_files_expire(d->packs_dir, d->pack_days, mash_clock_now_ms() / 1000);
+  if (expired) {
+    mash_info("%zu pack file(s) older than %u days deleted", expired, d->pack_days);
+  }
+  return 0;
 }
 
 void hub_desk_close(hub_desk_t *d) {
@@ -433,6 +471,7 @@ void hub_desk_close(hub_desk_t *d) {
 typedef struct {
   const char *packs_dir;
   int json;
+  int child_data;
   sqlite3 *db;
   int64_t now_ms;
   int failed;
@@ -445,7 +484,7 @@ static int s_list_contact_cb(const Mash__V1__Contact *c, void *arg) {
     l->failed = 1;
     return 1;
   }
-  s_show_contact(c, open, l->json);
+  s_show_contact(c, open, l->json, l->child_data);
   return 0;
 }
 
@@ -459,8 +498,8 @@ static int s_list_pack_cb(const Mash__V1__ConsolidatedPack *p, void *arg) {
   return 0;
 }
 
-int hub_desk_list_contacts(sqlite3 *db, int json) {
-  s_list_t l = {NULL, json, db, 0, 0};
+int hub_desk_list_contacts(sqlite3 *db, int json, int child_data) {
+  s_list_t l = {NULL, json, child_data, db, 0, 0};
   int skipped = 0;
   int n = hub_store_contacts(db, s_list_contact_cb, &l, &skipped);
   if (n < 0 || l.failed) {
@@ -477,7 +516,7 @@ int hub_desk_list_contacts(sqlite3 *db, int json) {
 }
 
 int hub_desk_list_packs(sqlite3 *db, const char *packs_dir, int json) {
-  s_list_t l = {packs_dir, json, db, 0, 0};
+  s_list_t l = {packs_dir, json, 0, db, 0, 0};
   int skipped = 0;
   int n = hub_store_packs(db, s_list_pack_cb, &l, &skipped);
   if (n < 0) {
@@ -547,7 +586,7 @@ static int s_list_match_cb(const hub_match_t *m, void *arg) {
 }
 
 int hub_desk_list_matches(sqlite3 *db, int json, int64_t now_ms) {
-  s_list_t l = {NULL, json, db, now_ms, 0};
+  s_list_t l = {NULL, json, 0, db, now_ms, 0};
   int n = hub_store_open_matches(db, s_list_match_cb, &l);
   if (n < 0) {
     fprintf(stderr, "mash-hub: cannot read the matches: %s\n", sqlite3_errmsg(db));

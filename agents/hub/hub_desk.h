@@ -28,6 +28,9 @@ typedef struct hub_desk_options {
   const char *packs_dir;    /* where pack files are written (created, mode 0700) */
   const char *commands_dir; /* the commands drop folder (created, mode 0700) */
   int json;                 /* JSON lines instead of readable lines */
+  int child_data;           /* JSON contacts in full (names...), not ids and flags only */
+  unsigned accepted_days;   /* commands/accepted/ retention (0: keep) */
+  unsigned pack_days;       /* sealed pack files' retention (0: keep) */
 } hub_desk_options_t;
 
 typedef struct hub_desk hub_desk_t;
@@ -49,8 +52,9 @@ void hub_desk_close(hub_desk_t *d);
 int hub_desk_schema(sqlite3 *db);
 
 /* `mash-hub list`: print the stored contacts to stdout, a count to stderr
- * (readable mode). 0, or 1 on a database error (printed). */
-int hub_desk_list_contacts(sqlite3 *db, int json);
+ * (readable mode); JSON without child data unless child_data. 0, or 1 on a
+ * database error (printed). */
+int hub_desk_list_contacts(sqlite3 *db, int json, int child_data);
 
 /* `mash-hub queue`: print the open contacts (no accepted screening or
  * outcome yet) in screening order (hub_queue.h) at now_ms, one line or JSON

@@ -108,7 +108,7 @@ void hub_notice_pack_line(const Mash__V1__ConsolidatedPack *p, const char *base,
   if (s_set(base)) {
     s_text(&l, " -> ");
     s_text(&l, base);
-    s_text(&l, ".html");
+    s_text(&l, ".pack");
   }
 }
 
@@ -144,9 +144,8 @@ json_t *hub_notice_pack_json(const Mash__V1__ConsolidatedPack *p, const char *ba
   hub_view_json_set(o, "domestic_abuse_12m", json_integer(p->domestic_abuse_12m), &ok);
   hub_view_json_set(o, "potential_escalation", json_boolean(p->potential_escalation), &ok);
   if (s_set(base)) {
-    hub_view_json_set(o, "html", s_path(base, ".html"), &ok);
-    hub_view_json_set(o, "json", s_path(base, ".json"), &ok);
-    hub_view_json_set(o, "pb", s_path(base, ".pb"), &ok);
+    /* Sealed: `mash-hub pack show|print|export` renders it for a person. */
+    hub_view_json_set(o, "file", s_path(base, ".pack"), &ok);
   }
   if (!ok) {
     json_decref(o);

@@ -16,22 +16,22 @@
 
 /* A pack's summary line, no newline, truncated to fit (outlen > 0).
  * `base` is the pack's file path without extension (the page is
- * base + ".html"). With `listing` false, as the desk prints a new pack:
- *   "PACK ENQ-000001 v1 PARTIAL (missing: housing) -> var/hub/packs/ENQ-000001-v1.html"
- *   "PACK ENQ-000001 v2 complete -> var/hub/packs/ENQ-000001-v2.html"
+ * base + ".pack", the sealed pack file). With `listing` false, as the desk prints a new pack:
+ *   "PACK ENQ-000001 v1 PARTIAL (missing: housing) -> var/hub/packs/ENQ-000001-v1.pack"
+ *   "PACK ENQ-000001 v2 complete -> var/hub/packs/ENQ-000001-v2.pack"
  *   "PACK ENQ-000001 v1 complete  siblings: 2, prior: 3  POTENTIAL ESCALATION
  *    (domestic abuse 3 in 12 months) -> ..." (on one line: the counts of the
  *    household's other children and prior contacts when either is not 0, the
  *    escalation when the pack says so)
  * With `listing` true, as `mash-hub packs` lists them:
  *   "ENQ-000001 v1 PARTIAL (missing: housing)  MASH-000001  red  issued 2026-11-23T09:00:00Z
- *    -> var/hub/packs/ENQ-000001-v1.html" (on one line) */
+ *    -> var/hub/packs/ENQ-000001-v1.pack" (on one line) */
 void hub_notice_pack_line(const Mash__V1__ConsolidatedPack *p, const char *base, bool listing,
                           char *out, size_t outlen);
 
 /* {"type":"pack","enquiry_id","contact_id","version","partial","missing":[],
  *  "rag","issued_at","answers","escalations","siblings","prior_contacts",
- *  "domestic_abuse_12m","potential_escalation","html","json","pb"}: a new
+ *  "domestic_abuse_12m","potential_escalation","file"}: a new
  * reference (caller json_decref's), NULL when memory ran out. */
 json_t *hub_notice_pack_json(const Mash__V1__ConsolidatedPack *p, const char *base);
 

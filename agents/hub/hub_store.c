@@ -1,7 +1,12 @@
 /* hub_store: the hub desk's tables (see hub_store.h). Responsible for the
  * schema, storing delivered messages once, and walking what is stored.
- * Must not: begin or commit transactions (the agent runtime does, around
- * each message), print, or log content. */
+ * Every message blob (contact, pack, escalation) is sealed with the desk's
+ * data key through the connection's mash_seal / mash_open functions
+ * (agent_seal.h), bound to its row's id; a blob that does not open is
+ * skipped and counted like one that does not decode. Must not: begin or
+ * commit transactions (the agent runtime does, around each message; the
+ * one-time sealing of an older store at init is the exception), print, or
+ * log content. */
 #include "hub_store.h"
 
 #include <limits.h>
@@ -64,10 +69,56 @@ static const char s_schema[] = "CREATE TABLE IF NOT EXISTS hub_contacts ("
                                " id INTEGER PRIMARY KEY CHECK (id = 1),"
                                " rate REAL NOT NULL,"
                                " real_origin_ms INTEGER NOT NULL,"
-                               " virtual_origin_ms INTEGER NOT NULL)";
+                               " virtual_origin_ms INTEGER NOT NULL);"
+                               "CREATE TABLE IF NOT EXISTS hub_sealed ("
+                               " id INTEGER PRIMARY KEY CHECK (id = 1),"
+                               " at_ms INTEGER NOT NULL)";
+
+/* A desk store from before sealing holds its blobs in plaintext: seal them
+ * all in one transaction, once (hub_sealed records it), then write the file
+ * through so that no plaintext page stays in the log or in free space. */
+static const char s_seal_rows[] =
+    "UPDATE hub_contacts SET contact = mash_seal(contact, contact_id);"
+    "UPDATE hub_packs SET pack = mash_seal(pack, enquiry_id || ':' || version);"
+    "UPDATE hub_escalations SET escalation = mash_seal(escalation, escalation_id);"
+    "INSERT INTO hub_sealed(id, at_ms) VALUES (1, 0);";
 
 int hub_store_init(sqlite3 *db) {
-  return sqlite3_exec(db, s_schema, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+  if (sqlite3_exec(db, s_schema, NULL, NULL, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db,
+                         "SELECT (SELECT count(*) FROM hub_sealed),"
+                         " (SELECT count(*) FROM hub_contacts) + (SELECT count(*) FROM hub_packs)"
+                         " + (SELECT count(*) FROM hub_escalations)",
+                         -1, &st, NULL) != SQLITE_OK) {
+    return -1;
+  }
+  int sealed = 1, rows = 0;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    sealed = sqlite3_column_int(st, 0);
+    rows = sqlite3_column_int(st, 1);
+  }
+  sqlite3_finalize(st);
+  if (sealed) {
+    return 0;
+  }
+  int own = sqlite3_get_autocommit(db);
+  if ((own && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) ||
+      sqlite3_exec(db, s_seal_rows, NULL, NULL, NULL) != SQLITE_OK ||
+      (own && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)) {
+    if (own && !sqlite3_get_autocommit(db)) {
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return -1;
+  }
+  if (own && rows > 0) {
+    sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    sqlite3_exec(db, "VACUUM", NULL, NULL, NULL);
+    sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+  }
+  return 0;
 }
 
 /* The message's wire bytes, malloc'd (at least one byte). NULL: no memory. */
@@ -156,7 +207,7 @@ int hub_store_contact_put(sqlite3 *db, const Mash__V1__Contact *c, int64_t now_m
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db,
                          "INSERT OR IGNORE INTO hub_contacts(contact_id, received_ms, contact)"
-                         " VALUES (?1, ?2, ?3)",
+                         " VALUES (?1, ?2, mash_seal(?3, ?1))",
                          -1, &st, NULL) != SQLITE_OK) {
     return -1;
   }
@@ -177,7 +228,7 @@ int hub_store_pack_put(sqlite3 *db, const Mash__V1__ConsolidatedPack *p, int64_t
   if (sqlite3_prepare_v2(db,
                          "INSERT OR IGNORE INTO hub_packs(enquiry_id, version, issued_ms,"
                          " contact_id, partial, received_ms, pack)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, mash_seal(?7, ?1 || ':' || ?2))",
                          -1, &st, NULL) != SQLITE_OK) {
     return -1;
   }
@@ -202,7 +253,7 @@ int hub_store_escalation_put(sqlite3 *db, const Mash__V1__EscalationEvent *e, in
   if (sqlite3_prepare_v2(db,
                          "INSERT OR IGNORE INTO hub_escalations(escalation_id, enquiry_id,"
                          " request_id, contact_id, agency, level, at_ms, received_ms, escalation)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, mash_seal(?9, ?1))",
                          -1, &st, NULL) != SQLITE_OK) {
     return -1;
   }
@@ -226,8 +277,12 @@ static int s_walk(sqlite3 *db, const char *sql, const ProtobufCMessageDescriptor
   }
   int n = 0, rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, (size_t)sqlite3_column_bytes(st, 0),
-                                                    sqlite3_column_blob(st, 0));
+    /* NULL: the sealed blob did not open (damage, or another key). */
+    ProtobufCMessage *m =
+        sqlite3_column_type(st, 0) == SQLITE_NULL
+            ? NULL
+            : protobuf_c_message_unpack(desc, NULL, (size_t)sqlite3_column_bytes(st, 0),
+                                        sqlite3_column_blob(st, 0));
     if (m == NULL) {
       if (skipped != NULL) {
         (*skipped)++;
@@ -264,13 +319,17 @@ static int s_pack_cb(const void *m, void *arg) {
 
 int hub_store_contacts(sqlite3 *db, hub_store_contact_cb cb, void *arg, int *skipped) {
   s_walk_t w = {cb, NULL, arg};
-  return s_walk(db, "SELECT contact FROM hub_contacts ORDER BY received_ms, contact_id",
+  return s_walk(db,
+                "SELECT mash_open(contact, contact_id) FROM hub_contacts"
+                " ORDER BY received_ms, contact_id",
                 &mash__v1__contact__descriptor, s_contact_cb, &w, skipped);
 }
 
 int hub_store_packs(sqlite3 *db, hub_store_pack_cb cb, void *arg, int *skipped) {
   s_walk_t w = {NULL, cb, arg};
-  return s_walk(db, "SELECT pack FROM hub_packs ORDER BY issued_ms, enquiry_id, version",
+  return s_walk(db,
+                "SELECT mash_open(pack, enquiry_id || ':' || version) FROM hub_packs"
+                " ORDER BY issued_ms, enquiry_id, version",
                 &mash__v1__consolidated_pack__descriptor, s_pack_cb, &w, skipped);
 }
 
@@ -326,8 +385,9 @@ static int s_contact_replace(sqlite3 *db, const char *contact_id, const Mash__V1
   sqlite3_stmt *st = NULL;
   int rc = -1;
   if (buf != NULL &&
-      sqlite3_prepare_v2(db, "UPDATE hub_contacts SET contact = ?2 WHERE contact_id = ?1", -1, &st,
-                         NULL) == SQLITE_OK) {
+      sqlite3_prepare_v2(
+          db, "UPDATE hub_contacts SET contact = mash_seal(?2, ?1) WHERE contact_id = ?1", -1, &st,
+          NULL) == SQLITE_OK) {
     sqlite3_bind_text(st, 1, contact_id, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, buf, (int)len, SQLITE_STATIC);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
@@ -371,14 +431,19 @@ static int s_matches_outcome(sqlite3 *db, const Mash__V1__MatchOutcome *o, int64
 
 int hub_store_match_outcome(sqlite3 *db, const Mash__V1__MatchOutcome *o, int64_t now_ms) {
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db, "SELECT contact_id, contact FROM hub_contacts ORDER BY contact_id", -1,
-                         &st, NULL) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db,
+                         "SELECT contact_id, mash_open(contact, contact_id) FROM hub_contacts"
+                         " ORDER BY contact_id",
+                         -1, &st, NULL) != SQLITE_OK) {
     return -1;
   }
   int n = 0, rc = 0, step;
   while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-    Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, (size_t)sqlite3_column_bytes(st, 1),
-                                                     sqlite3_column_blob(st, 1));
+    Mash__V1__Contact *c =
+        sqlite3_column_type(st, 1) == SQLITE_NULL
+            ? NULL
+            : mash__v1__contact__unpack(NULL, (size_t)sqlite3_column_bytes(st, 1),
+                                        sqlite3_column_blob(st, 1));
     if (c == NULL) {
       continue; /* listed as skipped by the views; nothing to re-link */
     }
@@ -526,7 +591,7 @@ int hub_store_open_contacts(sqlite3 *db, Mash__V1__Contact ***out, size_t *n, in
   *n = 0;
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db,
-                         "SELECT c.contact FROM hub_contacts c"
+                         "SELECT mash_open(c.contact, c.contact_id) FROM hub_contacts c"
                          " LEFT JOIN hub_contact_state s ON s.contact_id = c.contact_id"
                          " WHERE s.screened_ms IS NULL AND s.decided_ms IS NULL"
                          " ORDER BY c.received_ms, c.contact_id",
@@ -537,9 +602,11 @@ int hub_store_open_contacts(sqlite3 *db, Mash__V1__Contact ***out, size_t *n, in
   size_t used = 0, cap = 0;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    ProtobufCMessage *m =
-        protobuf_c_message_unpack(&mash__v1__contact__descriptor, NULL,
-                                  (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_blob(st, 0));
+    ProtobufCMessage *m = sqlite3_column_type(st, 0) == SQLITE_NULL
+                              ? NULL
+                              : protobuf_c_message_unpack(&mash__v1__contact__descriptor, NULL,
+                                                          (size_t)sqlite3_column_bytes(st, 0),
+                                                          sqlite3_column_blob(st, 0));
     if (m == NULL) {
       if (skipped != NULL) {
         (*skipped)++;

@@ -1,7 +1,8 @@
 /* hub_store: the hub desk's own tables in the agent's SQLite store: the
  * contacts, consolidated packs and escalation events the broker delivered.
- * Each is stored as the protobuf bytes received, keyed so that a
- * redelivery stores nothing new.
+ * Each is stored as the protobuf bytes received, sealed with the desk's data
+ * key (AES-256-GCM, bound to its id), keyed so that a redelivery stores
+ * nothing new.
  *
  *   hub_contacts(contact_id PK, received_ms, contact BLOB)
  *   hub_packs(enquiry_id, version, issued_ms, contact_id, partial,
@@ -48,7 +49,10 @@
 #include "hub_matches.h"
 #include "mash.pb-c.h"
 
-/* Create the tables when missing. 0 or -1 (sqlite3_errmsg(db) says why). */
+/* Create the tables when missing, and seal the blobs of a store from
+ * before sealing (once, in its own transaction when none is open). The
+ * connection must carry the seal functions (agent_seal_sql; the agent
+ * store registers them). 0 or -1 (sqlite3_errmsg(db) says why). */
 int hub_store_init(sqlite3 *db);
 
 /* Store a delivered message. Returns 1 when stored now, 0 when it was

@@ -20,6 +20,7 @@
 #include "hub_desk.h"
 #include "hub_oneshot.h"
 #include "hub_pack_cmd.h"
+#include "settings.h"
 #include "hub_store.h"
 #include "log.h"
 
@@ -34,7 +35,8 @@ typedef struct hub {
 static void s_usage(FILE *f) {
   fprintf(
       f,
-      "usage: mash-hub [options] run [--json] [--packs DIR] [--commands DIR]\n"
+      "usage: mash-hub [options] run [--json [--include-child-data]] [--packs DIR]\n"
+      "                [--commands DIR] [--pack-days N]\n"
       "       mash-hub [options] screen CONTACT_ID --rag RAG [--ask AGENCY,...] --consent STATUS\n"
       "                [--reason TEXT] --basis BASIS --by NAME [--rationale TEXT] [--wait "
       "SECONDS]\n"
@@ -42,12 +44,12 @@ static void s_usage(FILE *f) {
       "                [--wait SECONDS]\n"
       "       mash-hub [options] match confirm|reject MATCH_ID --by NAME [--rationale TEXT]\n"
       "                [--wait SECONDS]\n"
-      "       mash-hub [options] list [--json]\n"
+      "       mash-hub [options] list [--json [--include-child-data]]\n"
       "       mash-hub [options] queue [--json]\n"
       "       mash-hub [options] matches [--json]\n"
       "       mash-hub [options] packs [--json] [--packs DIR]\n"
       "       mash-hub [options] pack show|print|export ENQ_ID --by NAME [--pack-version N]\n"
-      "                [--to FILE] [--packs DIR]\n"
+      "                [--to FILE] [--stdout | --viewer CMD] [--packs DIR]\n"
       "       mash-hub [options] verify [LOG]\n"
       "\n"
       "The hub staff desk.\n"
@@ -59,12 +61,19 @@ static void s_usage(FILE *f) {
       "          confirmed: P-000009 is P-000007 from now on (2 contacts re-linked)\": the\n"
       "          contacts held follow a match decided), or one JSON object per line with\n"
       "          --json (\"type\": contact, pack, escalation, command, match_outcome).\n"
-      "          --json prints each contact in full, child data included, to standard\n"
-      "          output: send it only where that data may go (never to a shared log).\n"
-      "          Each pack is also written as DIR/ENQ-xxxxxx-vN.pb, .json and .html (mode\n"
-      "          0600). Watches the commands folder: each FILE.json there is a screening,\n"
-      "          outcome or match command, sent to the broker and moved to accepted/ (with\n"
-      "          FILE.json.receipt) or rejected/ (with FILE.json.error) when it answers.\n"
+      "          --json leaves child data out (names, dates of birth, identifiers,\n"
+      "          addresses, the notification and its DASH): ids, source, times, flags,\n"
+      "          priority and person links only, with \"child_data\": false. Add\n"
+      "          --include-child-data to print each contact in full to standard output:\n"
+      "          send it only where that data may go (never to a shared log).\n"
+      "          Each pack is also kept as DIR/ENQ-xxxxxx-vN.pack, sealed with the desk's\n"
+      "          data key (mode 0600; pack show|print|export render it); --pack-days N\n"
+      "          deletes those files N days after they were written (default 0: keep;\n"
+      "          ini [hub] pack_days = N).\n"
+      "          Watches the commands folder: each FILE.json there is a screening,\n"
+      "          outcome or match command, sent to the broker and moved to accepted/,\n"
+      "          sealed (with FILE.json.receipt), or rejected/ (with FILE.json.error)\n"
+      "          when it answers; --accepted-days N (default 30) deletes accepted ones.\n"
       "          A contact with possible person matches to review is marked \"REVIEW 1\n"
       "          possible match\" (\"open_matches\" in JSON); its line shows how each person\n"
       "          was resolved (\"persons: c1=P-000007 (identifier), c2=P-000009 (possible\n"
@@ -101,9 +110,12 @@ static void s_usage(FILE *f) {
       "  pack    put a pack in front of a person, recorded first in the access log\n"
       "          (access.log beside the state file: hash-chained, one JSON line per act\n"
       "          with the operating-system account, the name given with --by, the\n"
-      "          enquiry and version): show prints its JSON; print copies the printable\n"
-      "          page to a private temporary file (0600) and prints its path; export\n"
-      "          copies it (.json, or .pb when FILE ends in .pb) to a new FILE (0600).\n"
+      "          enquiry and version), then opened with the desk's data key and rendered:\n"
+      "          show prints its JSON; print writes the printable page to a private\n"
+      "          temporary file (0600) and prints its path (delete it once printed),\n"
+      "          or with --viewer CMD runs CMD FILE and removes the file when CMD exits,\n"
+      "          or with --stdout writes the page to standard output; export writes it\n"
+      "          (.json, or .pb when FILE ends in .pb) to a new FILE (0600).\n"
       "          match confirm|reject is recorded there too. An act that cannot be\n"
       "          recorded is not done.\n"
       "  verify  check the access log's hash chain (LOG: default access.log beside the\n"
@@ -163,12 +175,24 @@ typedef struct hub_opts {
   char packs[1024], commands[1024];
   hub_oneshot_t one;
   int json;
+  int child_data;     /* --include-child-data */
+  int to_stdout;      /* pack print --stdout */
+  const char *viewer; /* pack print --viewer CMD */
+  unsigned pack_days;
   int version;    /* pack --version */
   const char *to; /* pack export --to */
 } hub_opts_t;
 
 static int s_hub_ini_cb(const char *key, const char *value, void *arg) {
   hub_opts_t *o = arg;
+  if (strcmp(key, "pack_days") == 0) {
+    long d;
+    if (mash_settings_long(value, 0, 36500, &d) != 0) {
+      return -1;
+    }
+    o->pack_days = (unsigned)d;
+    return 0;
+  }
   char *dst = strcmp(key, "packs") == 0      ? o->packs
               : strcmp(key, "commands") == 0 ? o->commands
                                              : NULL;
@@ -224,7 +248,8 @@ static void s_signal_cb(uv_signal_t *s, int signum) {
 }
 
 /* list, queue, matches, packs: read the desk's state, nothing else. They
- * need no key file: they never talk to the broker. */
+ * need no CURVE key (they never talk to the broker), but the desk's data
+ * key, which opens the state. */
 static int s_read_only(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
   char err[1024];
   if (access(cfg->state, F_OK) != 0) {
@@ -232,9 +257,11 @@ static int s_read_only(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
             cfg->state);
     return 1;
   }
-  agent_store_t *st = agent_store_new(cfg->state, err, sizeof err);
+  mash_seal_t *seal = agent_seal_load(cfg, 0, err, sizeof err);
+  agent_store_t *st = seal ? agent_store_new(cfg->state, seal, err, sizeof err) : NULL;
   if (!st) {
     fprintf(stderr, "mash-hub: state %s: %s\n", cfg->state, err);
+    mash_seal_destroy(&seal);
     return 1;
   }
   sqlite3 *db = agent_store_db(st);
@@ -247,12 +274,13 @@ static int s_read_only(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
     mash_clock_t broker;
     int64_t now =
         hub_store_clock_get(db, &broker) == 0 ? mash_clock_read(&broker) : mash_clock_now_ms();
-    rc = cmd == C_LIST      ? hub_desk_list_contacts(db, o->json)
+    rc = cmd == C_LIST      ? hub_desk_list_contacts(db, o->json, o->child_data)
          : cmd == C_QUEUE   ? hub_desk_list_queue(db, o->json, now)
          : cmd == C_MATCHES ? hub_desk_list_matches(db, o->json, now)
                             : hub_desk_list_packs(db, o->packs, o->json);
   }
   agent_store_destroy(&st);
+  mash_seal_destroy(&seal);
   return rc;
 }
 
@@ -277,7 +305,8 @@ static int s_with_agent(const agent_config_t *cfg, int cmd, hub_opts_t *o) {
   }
   int rc = 0;
   {
-    hub_desk_options_t dopt = {o->packs, o->commands, o->json};
+    hub_desk_options_t dopt = {o->packs,      o->commands,        o->json,
+                               o->child_data, cfg->accepted_days, o->pack_days};
     h.desk = hub_desk_new(&h.loop, h.agent, &dopt, err, sizeof err);
     uv_signal_init(&h.loop, &h.sigint);
     uv_signal_init(&h.loop, &h.sigterm);
@@ -341,16 +370,26 @@ int main(int argc, char **argv) {
     O_RATIONALE,
     O_WAIT,
     O_VERSION,
-    O_TO
+    O_TO,
+    O_CHILD,
+    O_PACK_DAYS,
+    O_STDOUT,
+    O_VIEWER
   };
   static const struct option opts[] = {{"config", required_argument, 0, 'c'},
                                        {"endpoint", required_argument, 0, 0},
                                        {"server-key", required_argument, 0, 0},
                                        {"key", required_argument, 0, 0},
                                        {"state", required_argument, 0, 0},
+                                       {"data-key", required_argument, 0, 0},
+                                       {"accepted-days", required_argument, 0, 0},
                                        {"log-level", required_argument, 0, 0},
                                        {"log-format", required_argument, 0, 0},
                                        {"json", no_argument, 0, 'j'},
+                                       {"include-child-data", no_argument, 0, O_CHILD},
+                                       {"pack-days", required_argument, 0, O_PACK_DAYS},
+                                       {"stdout", no_argument, 0, O_STDOUT},
+                                       {"viewer", required_argument, 0, O_VIEWER},
                                        {"packs", required_argument, 0, O_PACKS},
                                        {"commands", required_argument, 0, O_COMMANDS},
                                        {"rag", required_argument, 0, O_RAG},
@@ -382,7 +421,11 @@ int main(int argc, char **argv) {
                {O_RATIONALE, C_SCREEN | C_DECIDE | C_MATCH},
                {O_WAIT, C_SCREEN | C_DECIDE | C_MATCH},
                {O_VERSION, C_PACK},
-               {O_TO, C_PACK}};
+               {O_TO, C_PACK},
+               {O_CHILD, C_RUN | C_LIST},
+               {O_PACK_DAYS, C_RUN},
+               {O_STDOUT, C_PACK},
+               {O_VIEWER, C_PACK}};
   hub_opts_t o;
   memset(&o, 0, sizeof o);
   o.one.wait_s = 30;
@@ -414,6 +457,25 @@ int main(int argc, char **argv) {
     case 'j':
       o.json = 1;
       break;
+    case O_CHILD:
+      o.child_data = 1;
+      break;
+    case O_STDOUT:
+      o.to_stdout = 1;
+      break;
+    case O_VIEWER:
+      o.viewer = optarg;
+      break;
+    case O_PACK_DAYS: {
+      char *end;
+      long d = strtol(optarg, &end, 10);
+      if (end == optarg || *end || d < 0 || d > 36500) {
+        fprintf(stderr, "mash-hub: --pack-days takes days from 0 (keep) to 36500\n");
+        return 2;
+      }
+      o.pack_days = (unsigned)d;
+      break;
+    }
     case O_PACKS:
     case O_COMMANDS: {
       char *dst = c == O_PACKS ? o.packs : o.commands;
@@ -527,14 +589,24 @@ int main(int argc, char **argv) {
     return hub_access_verify(argc - optind > 1 ? argv[optind + 1] : access_log);
   }
   if (cmd == C_PACK) {
+    mash_seal_t *seal = agent_seal_load(&cfg, 0, err, sizeof err);
+    if (!seal) {
+      fprintf(stderr, "mash-hub pack: %s\n", err);
+      return 1;
+    }
     hub_pack_cmd_t pc = {.action = argv[optind + 1],
+                         .seal = seal,
+                         .to_stdout = o.to_stdout,
+                         .viewer = o.viewer,
                          .enquiry_id = argv[optind + 2],
                          .version = o.version,
                          .packs_dir = o.packs,
                          .access_log = access_log,
                          .staff = o.one.by,
                          .to = o.to};
-    return hub_pack_cmd_run(&pc);
+    int rc = hub_pack_cmd_run(&pc);
+    mash_seal_destroy(&seal);
+    return rc;
   }
   if (cmd == C_SCREEN || cmd == C_DECIDE) {
     o.one.kind = cmd == C_SCREEN ? HUB_COMMAND_SCREENING : HUB_COMMAND_OUTCOME;

@@ -36,6 +36,7 @@ struct agent {
   mash_key_t key;
   mash_key_t server;
   agent_store_t *store;
+  mash_seal_t *seal;    /* the data key: the store's and the agent's files */
   agent_parts_t *parts; /* envelopes arriving in parts */
   void *ctx;
   mash_zsock_t *zs;
@@ -146,6 +147,7 @@ static void s_zsock_closed(void *arg) {
     zmq_ctx_term(a->ctx);
     void (*cb)(void *) = a->close_cb;
     void *carg = a->close_arg;
+    mash_seal_destroy(&a->seal);
     free(a);
     if (cb) {
       cb(carg);
@@ -665,11 +667,17 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
     free(a);
     return NULL;
   }
+  a->seal = agent_seal_load(cfg, 1, err, errlen);
+  if (!a->seal) {
+    free(a);
+    return NULL;
+  }
   a->parts = agent_parts_new();
-  a->store = a->parts ? agent_store_new(cfg->state, kerr, sizeof kerr) : NULL;
+  a->store = a->parts ? agent_store_new(cfg->state, a->seal, kerr, sizeof kerr) : NULL;
   if (!a->store) {
     snprintf(err, errlen, "state %s: %s", cfg->state, a->parts ? kerr : "out of memory");
     agent_parts_destroy(&a->parts);
+    mash_seal_destroy(&a->seal);
     free(a);
     return NULL;
   }
@@ -677,6 +685,7 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
     snprintf(err, errlen, "state %s: cannot read the outbox", cfg->state);
     agent_store_destroy(&a->store);
     agent_parts_destroy(&a->parts);
+    mash_seal_destroy(&a->seal);
     free(a);
     return NULL;
   }
@@ -727,6 +736,10 @@ int agent_connected(const agent_t *a) {
   return a->up;
 }
 
+const mash_seal_t *agent_get_seal(const agent_t *a) {
+  return a->seal;
+}
+
 agent_store_t *agent_get_store(agent_t *a) {
   return a->store;
 }
@@ -757,6 +770,7 @@ void agent_close(agent_t *a, void (*close_cb)(void *arg), void *arg) {
     if (a->ctx) {
       zmq_ctx_term(a->ctx);
     }
+    mash_seal_destroy(&a->seal);
     free(a);
     if (close_cb) {
       close_cb(arg);

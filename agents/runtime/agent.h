@@ -23,10 +23,12 @@ typedef struct agent_config {
   char server_key[1024]; /* server_key = certs/mashd.pub */
   char key[1024];        /* key = certs/NAME.secret */
   char state[1024];      /* state = var/NAME/state.db */
+  char data_key[1024];   /* data_key = certs/NAME.data.key ("" until set: from key) */
   int heartbeat_ms;      /* heartbeat_ms = 2000 */
   int resend_ms;         /* resend_ms = 2000: first resend when no receipt came */
   int resend_max_ms;     /* resend_max_ms = 30000 */
   int log_level;
+  unsigned accepted_days; /* accepted_days = 30: how long accepted/ keeps a file */
 } agent_config_t;
 
 typedef struct agent agent_t;
@@ -96,6 +98,14 @@ int agent_connected(const agent_t *a);
 
 agent_store_t *agent_get_store(agent_t *a);
 
+/* The agent's data key (its store and sealed files are sealed with it). */
+const mash_seal_t *agent_get_seal(const agent_t *a);
+
+/* Load the data key of cfg (data_key, else the one beside the secret key:
+ * agent_seal_default_path), creating it (mode 0600) when `create` and it
+ * does not exist. Refused when group or others can read it. NULL with err. */
+mash_seal_t *agent_seal_load(const agent_config_t *cfg, int create, char *err, size_t errlen);
+
 /* Close the socket and timers; close_cb(arg) once all handles are closed and a
  * is freed. */
 void agent_close(agent_t *a, void (*close_cb)(void *arg), void *arg);
@@ -123,7 +133,7 @@ int agent_dirs_for(const char *file, char *err, size_t errlen);
 extern const char AGENT_COMMON_HELP[];
 
 /* Handle a common long option by name (endpoint, server-key, key, state,
- * log-level). Returns 1 handled, 0 not a common option, -1 bad value (err). */
+ * data-key, log-level). Returns 1 handled, 0 not a common option, -1 bad value (err). */
 int agent_config_option(agent_config_t *c, const char *name, const char *value, char *err,
                         size_t errlen);
 

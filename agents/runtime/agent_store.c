@@ -7,6 +7,14 @@
  * synchronous=FULL, so a call that returns 0 outside a transaction is on disk.
  * The schema version is PRAGMA user_version.
  *
+ * Sealed at rest (schema 3): an outbox frame, label and detail are sealed
+ * with the agent's data key (agent_seal.h; the message id as associated
+ * data), a label is found by its blind index, and a frame is dropped (an
+ * empty blob) as soon as its receipt is stored, so an answer or a
+ * notification is kept only while it may have to be sent again. Deleted
+ * content is overwritten (secure_delete), and a store migrated from
+ * plaintext is checkpointed and vacuumed so no old copy stays in the file.
+ *
  * Must not: log or print frames, labels or error details (they may contain
  * child data); leave the file readable by anyone but its owner (it is created
  * 0600, and SQLite gives the -wal and -shm files the same mode); be used from
@@ -25,11 +33,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent_seal.h"
 #include "errbuf.h"
 
 /* The schema this code writes. A file with a newer version is refused, not
  * guessed at; an older one is migrated here when there is one to migrate. */
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char SCHEMA_V1[] = "CREATE TABLE outbox("
                                 "  seq INTEGER PRIMARY KEY,"
@@ -52,6 +61,21 @@ static const char SCHEMA_V1[] = "CREATE TABLE outbox("
 static const char SCHEMA_V2[] = "CREATE INDEX IF NOT EXISTS outbox_label ON outbox(label, seq);"
                                 "PRAGMA user_version = 2;";
 
+/* Version 3: sealed at rest. The rows of an older store are sealed in the
+ * same transaction (a receipted frame is dropped, not sealed); a check value
+ * proves at each open that the data key is the one the store was sealed
+ * with. */
+static const char SCHEMA_V3[] =
+    "ALTER TABLE outbox ADD COLUMN label_ix BLOB;"
+    "UPDATE outbox SET label_ix = mash_blind(label), label = mash_seal(label, message_id),"
+    "  detail = mash_seal(detail, message_id),"
+    "  frame = CASE WHEN state = 0 THEN mash_seal(frame, message_id) ELSE zeroblob(0) END;"
+    "DROP INDEX IF EXISTS outbox_label;"
+    "CREATE INDEX outbox_label_ix ON outbox(label_ix, seq);"
+    "CREATE TABLE seal_check(id INTEGER PRIMARY KEY CHECK (id = 1), value BLOB NOT NULL);"
+    "INSERT INTO seal_check(id, value) VALUES (1, mash_seal('mash agent store', 'seal_check'));"
+    "PRAGMA user_version = 3;";
+
 /* The cached statements, in the order of the SQL table below. */
 enum {
   ST_BEGIN,
@@ -71,20 +95,23 @@ static const char *const STMT_SQL[ST_N] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_PUT] = "INSERT OR IGNORE INTO outbox(message_id, label, frame, created_ms, state)"
-               " VALUES(?1, ?2, ?3, ?4, 0)",
-    [ST_DONE] = "UPDATE outbox SET state = ?2, contact_id = ?3, detail = ?4, done_ms = ?5"
-                " WHERE message_id = ?1 AND state = 0",
-    [ST_PENDING] = "SELECT message_id, label, frame FROM outbox WHERE state = 0 ORDER BY seq",
+    [ST_PUT] = "INSERT OR IGNORE INTO outbox(message_id, label, label_ix, frame, created_ms, state)"
+               " VALUES(?1, mash_seal(?2, ?1), mash_blind(?2), mash_seal(?3, ?1), ?4, 0)",
+    /* The receipt drops the frame: nothing is sent again after it. */
+    [ST_DONE] = "UPDATE outbox SET state = ?2, contact_id = ?3, detail = mash_seal(?4, ?1),"
+                " done_ms = ?5, frame = zeroblob(0) WHERE message_id = ?1 AND state = 0",
+    [ST_PENDING] = "SELECT message_id, mash_open(label, message_id), mash_open(frame, message_id)"
+                   " FROM outbox WHERE state = 0 ORDER BY seq",
     [ST_COUNT] = "SELECT count(*) FROM outbox WHERE state = 0",
     [ST_SEEN] = "SELECT 1 FROM inbox WHERE message_id = ?1",
     [ST_MARK] = "INSERT OR IGNORE INTO inbox(message_id, seen_ms) VALUES(?1, ?2)",
-    [ST_BY_LABEL] = "SELECT state, contact_id, detail FROM outbox WHERE label = ?1"
-                    " ORDER BY seq DESC LIMIT 1",
+    [ST_BY_LABEL] = "SELECT state, contact_id, mash_open(detail, message_id) FROM outbox"
+                    " WHERE label_ix = mash_blind(?1) ORDER BY seq DESC LIMIT 1",
 };
 
 struct agent_store {
   sqlite3 *db;
+  const mash_seal_t *seal; /* borrowed: the agent's data key */
   sqlite3_stmt *st[ST_N];
   int in_tx;      /* between agent_store_begin and commit/rollback */
   int in_pending; /* inside agent_store_outbox_pending's loop */
@@ -138,6 +165,32 @@ static int s_create_private(const char *path, char *err, size_t errlen) {
   return rc;
 }
 
+/* The data key must be the one the store was sealed with: a store that
+ * another key sealed is refused at open, not found unreadable row by row. */
+static int s_seal_check(sqlite3 *db, char *err, size_t errlen) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db,
+                              "SELECT mash_open(value, 'seal_check') = CAST('mash agent store' AS"
+                              " BLOB) FROM seal_check WHERE id = 1",
+                              -1, &st, NULL);
+  int ok = 0;
+  if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+    ok = sqlite3_column_int(st, 0);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_OK) {
+    mash_errbuf_set(err, errlen, "agent_store: seal check: %s", sqlite3_errmsg(db));
+    return rc;
+  }
+  if (!ok) {
+    mash_errbuf_set(err, errlen,
+                    "agent_store: the data key does not open this store (it was sealed with"
+                    " another key)");
+    return SQLITE_AUTH;
+  }
+  return SQLITE_OK;
+}
+
 /* Bring the schema to SCHEMA_VERSION inside one write transaction, so two
  * processes opening a fresh file cannot both create it. */
 static int s_migrate(sqlite3 *db, char *err, size_t errlen) {
@@ -159,8 +212,27 @@ static int s_migrate(sqlite3 *db, char *err, size_t errlen) {
   if (rc == SQLITE_OK && version < 2) {
     rc = sqlite3_exec(db, SCHEMA_V2, NULL, NULL, &msg);
   }
+  if (rc == SQLITE_OK && version < 3) {
+    rc = sqlite3_exec(db, SCHEMA_V3, NULL, NULL, &msg);
+  }
+  if (rc == SQLITE_OK) {
+    rc = s_seal_check(db, err, errlen);
+    if (rc != SQLITE_OK) {
+      sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+      return -1;
+    }
+  }
   if (rc == SQLITE_OK) {
     rc = sqlite3_exec(db, "COMMIT", NULL, NULL, &msg);
+  }
+  if (rc == SQLITE_OK && version >= 1 && version < 3) {
+    /* The plaintext the rows held may still sit in the write-ahead log and
+     * in free pages: write everything back, and rebuild the file. */
+    sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    rc = sqlite3_exec(db, "VACUUM", NULL, NULL, &msg);
+    if (rc == SQLITE_OK) {
+      sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    }
   }
   if (rc != SQLITE_OK) {
     mash_errbuf_set(err, errlen, "agent_store: schema: %s", msg ? msg : sqlite3_errmsg(db));
@@ -188,7 +260,10 @@ static int s_configure(sqlite3 *db, char *err, size_t errlen) {
     return -1;
   }
   char *msg = NULL;
-  if (sqlite3_exec(db, "PRAGMA synchronous = FULL", NULL, NULL, &msg) != SQLITE_OK) {
+  /* Deleted and overwritten content is zeroed in the file, not left in
+   * free space: a dropped payload is gone. */
+  if (sqlite3_exec(db, "PRAGMA synchronous = FULL; PRAGMA secure_delete = ON", NULL, NULL, &msg) !=
+      SQLITE_OK) {
     mash_errbuf_set(err, errlen, "agent_store: synchronous: %s", msg ? msg : sqlite3_errmsg(db));
     sqlite3_free(msg);
     return -1;
@@ -196,8 +271,9 @@ static int s_configure(sqlite3 *db, char *err, size_t errlen) {
   return 0;
 }
 
-agent_store_t *agent_store_new(const char *path, char *err, size_t errlen) {
-  assert(path != NULL);
+agent_store_t *agent_store_new(const char *path, const mash_seal_t *seal, char *err,
+                               size_t errlen) {
+  assert(path != NULL && seal != NULL);
   mash_errbuf_set(err, errlen, "%s", "");
   if (s_create_private(path, err, errlen) != 0) {
     return NULL;
@@ -213,6 +289,11 @@ agent_store_t *agent_store_new(const char *path, char *err, size_t errlen) {
                     s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
     goto s_fail;
   }
+  if (agent_seal_sql(s->db, seal) != 0) {
+    mash_errbuf_set(err, errlen, "agent_store: seal functions: %s", sqlite3_errmsg(s->db));
+    goto s_fail;
+  }
+  s->seal = seal;
   if (s_configure(s->db, err, errlen) != 0 || s_migrate(s->db, err, errlen) != 0) {
     goto s_fail;
   }
@@ -241,6 +322,11 @@ void agent_store_destroy(agent_store_t **self_p) {
   sqlite3_close(s->db);
   free(s);
   *self_p = NULL;
+}
+
+const mash_seal_t *agent_store_seal(const agent_store_t *s) {
+  assert(s != NULL);
+  return s->seal;
 }
 
 sqlite3 *agent_store_db(agent_store_t *s) {
@@ -339,6 +425,12 @@ int agent_store_outbox_pending(agent_store_t *s, agent_store_outbox_cb cb, void 
     int len = sqlite3_column_bytes(st, 2);
     if (id == NULL) {
       ret = -SQLITE_NOMEM;
+      break;
+    }
+    if (frame == NULL && sqlite3_column_type(st, 2) == SQLITE_NULL) {
+      /* A pending frame that does not open: damage (the key was checked at
+       * open). Refuse rather than send an empty message. */
+      ret = -SQLITE_CORRUPT;
       break;
     }
     ret = cb(id, label, frame, (size_t)len, arg);

@@ -1,6 +1,8 @@
 /* agent_store: an agent's local durable state (SQLite file, WAL,
  * synchronous=FULL): the outbox of messages sent until receipted, and the
  * inbox of message ids already handled (de-duplication of redeliveries).
+ * Frames, labels and details are sealed with the agent's data key; a frame
+ * is dropped once its receipt is stored.
  *
  * Synchronous calls on the agent's loop thread: an adapter handles tens of
  * messages a second, so a blocking commit is acceptable here (unlike mashd).
@@ -12,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "seal.h"
+
 typedef struct agent_store agent_store_t;
 
 /* Outbox entry states. */
@@ -20,12 +24,18 @@ typedef struct agent_store agent_store_t;
 #define AGENT_OUTBOX_DUPLICATE 2
 #define AGENT_OUTBOX_REJECTED 3
 
-agent_store_t *agent_store_new(const char *path, char *err, size_t errlen);
+/* Open (or create, mode 0600) the store at path, sealed with `seal`
+ * (borrowed: it must outlive the store). An older store is migrated and its
+ * rows sealed; a store sealed with another key is refused. NULL with err. */
+agent_store_t *agent_store_new(const char *path, const mash_seal_t *seal, char *err, size_t errlen);
 void agent_store_destroy(agent_store_t **self_p);
 
 /* The database, for an agent's own tables (the hub desk's contacts). Use
  * inside agent_store_begin/commit to stay atomic with the inbox. */
 sqlite3 *agent_store_db(agent_store_t *s);
+
+/* The data key the store was opened with (for the agent's sealed files). */
+const mash_seal_t *agent_store_seal(const agent_store_t *s);
 
 int agent_store_begin(agent_store_t *s);
 int agent_store_commit(agent_store_t *s);

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent.h"
+#include "agent_seal.h"
 #include "log.h"
 #include "settings.h"
 #include "paths.h"
@@ -19,6 +21,11 @@ const char AGENT_COMMON_HELP[] =
     "  --server-key FILE    the broker's public key (default certs/mashd.pub)\n"
     "  --key FILE           this agent's secret key (default certs/NAME.secret)\n"
     "  --state FILE         local state: outbox and inbox (default var/NAME/state.db)\n"
+    "  --data-key FILE      the key sealing the state and this agent's files at rest\n"
+    "                       (default: beside --key, certs/NAME.data.key; made at first\n"
+    "                       start, mode 0600; refused when group or others can read it)\n"
+    "  --accepted-days N    delete files of the spool's accepted/ folder (sealed there)\n"
+    "                       N days after they were accepted (default 30; 0 keeps them)\n"
     "  --log-level LEVEL    debug, info, warn or error (default info)\n"
     "  --log-format F       text or json (JSON lines; default text)\n"
     "  -h, --help           this text\n";
@@ -34,6 +41,7 @@ void agent_config_defaults(agent_config_t *c, const char *program, const char *n
   c->resend_ms = 2000;
   c->resend_max_ms = 30000;
   c->log_level = MASH_LOG_INFO;
+  c->accepted_days = 30;
 }
 
 static int s_ms(const char *v, int *out) {
@@ -56,6 +64,12 @@ int agent_config_set(agent_config_t *c, const char *key, const char *value, char
     rc = mash_settings_text(c->key, sizeof c->key, value);
   } else if (strcmp(key, "state") == 0) {
     rc = mash_settings_text(c->state, sizeof c->state, value);
+  } else if (strcmp(key, "data_key") == 0 || strcmp(key, "data-key") == 0) {
+    rc = mash_settings_text(c->data_key, sizeof c->data_key, value);
+  } else if (strcmp(key, "accepted_days") == 0 || strcmp(key, "accepted-days") == 0) {
+    long days;
+    rc = mash_settings_long(value, 0, 36500, &days);
+    c->accepted_days = rc == 0 ? (unsigned)days : c->accepted_days;
   } else if (strcmp(key, "heartbeat_ms") == 0) {
     rc = s_ms(value, &c->heartbeat_ms);
   } else if (strcmp(key, "resend_ms") == 0) {
@@ -85,8 +99,8 @@ int agent_config_set(agent_config_t *c, const char *key, const char *value, char
 
 int agent_config_option(agent_config_t *c, const char *name, const char *value, char *err,
                         size_t errlen) {
-  static const char *const common[] = {"endpoint", "server-key", "key",
-                                       "state",    "log-level",  "log-format"};
+  static const char *const common[] = {"endpoint", "server-key",    "key",       "state",
+                                       "data-key", "accepted-days", "log-level", "log-format"};
   for (size_t i = 0; i < sizeof common / sizeof common[0]; i++) {
     if (strcmp(name, common[i]) == 0) {
       return agent_config_set(c, name, value, err, errlen) == 0 ? 1 : -1;
@@ -141,4 +155,25 @@ int agent_dirs_for(const char *file, char *err, size_t errlen) {
   }
   *slash = '\0';
   return path[0] ? mash_mkdir_p(path, err, errlen) : 0;
+}
+
+mash_seal_t *agent_seal_load(const agent_config_t *cfg, int create, char *err, size_t errlen) {
+  char path[1100];
+  if (cfg->data_key[0]) {
+    snprintf(path, sizeof path, "%s", cfg->data_key);
+  } else if (agent_seal_default_path(cfg->key, path, sizeof path) != 0) {
+    snprintf(err, errlen, "data key: the path beside %s is too long", cfg->key);
+    return NULL;
+  }
+  if (!create && access(path, F_OK) != 0) {
+    snprintf(err, errlen, "data key %s: %s (the running agent makes it at first start)", path,
+             strerror(errno));
+    return NULL;
+  }
+  char inner[1400];
+  mash_seal_t *s = mash_seal_new(path, create, inner, sizeof inner);
+  if (!s) {
+    snprintf(err, errlen, "data key: %s", inner);
+  }
+  return s;
 }

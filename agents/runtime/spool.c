@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "agent_seal.h"
 #include "log.h"
 
 /* Files worked per loop turn: one durable write each batch, and the loop
@@ -20,6 +22,9 @@
 #define S_BATCH 128
 #define S_RETRY_FIRST_MS 1000
 #define S_RETRY_MAX_MS 60000
+/* accepted/ is swept for expired files once an hour (in ticks of the 1 s
+ * timer), and at start. */
+#define S_EXPIRE_TICKS 3600
 
 struct spool {
   uv_loop_t *loop;
@@ -34,6 +39,9 @@ struct spool {
   uv_timer_t more; /* the next batch, on the next loop turn */
   int watching;
   int open_handles;
+  const mash_seal_t *seal;  /* borrowed: accepted/ sealed with it (NULL: not) */
+  unsigned keep_days;       /* accepted/ retention, 0: forever */
+  unsigned ticks;           /* timer ticks since the last sweep */
   uint64_t retry_at;        /* loop time before which a failing store is left alone */
   uint64_t retry_ms;        /* the current backoff; 0 when storing works */
   size_t retry_files;       /* files waiting when the failure began */
@@ -236,7 +244,12 @@ static void s_event_cb(uv_fs_event_t *h, const char *filename, int events, int s
 }
 
 static void s_timer_cb(uv_timer_t *t) {
-  s_scan(t->data);
+  spool_t *s = t->data;
+  if (s->keep_days && ++s->ticks >= S_EXPIRE_TICKS) {
+    s->ticks = 0;
+    spool_expire(s, (int64_t)time(NULL));
+  }
+  s_scan(s);
 }
 
 static void s_scan_timer_cb(uv_timer_t *t) {
@@ -354,7 +367,27 @@ void spool_settle(spool_t *s, const char *name, int ok, const char *detail) {
     }
     fclose(wf);
   }
-  if (s_move(s, "sent", to, name) == 0) {
+  if (ok && s->seal) {
+    /* Into accepted/ sealed: the agency's plaintext does not stay there. */
+    char from[2300], dest[2300], err[2600];
+    s_path(from, sizeof from, s, "sent", name, NULL);
+    s_path(dest, sizeof dest, s, "accepted", name, NULL);
+    /* Not synced: a rename was not either, and two fsyncs per file would
+     * hold the loop (receipts, heartbeats) through a large drop. */
+    if (agent_seal_file(s->seal, from, dest, name, 0, err, sizeof err) == 0) {
+      s_write_note(s, to, name, ".receipt", note);
+      if (wf) {
+        unlink(wpath);
+      }
+    } else {
+      mash_error("spool: %s: %s (left in sent/)", name, err);
+    }
+  } else if (s_move(s, "sent", to, name) == 0) {
+    if (ok) {
+      char dest[2300];
+      s_path(dest, sizeof dest, s, "accepted", name, NULL);
+      chmod(dest, 0600); /* the agency may have written it 0644 */
+    }
     s_write_note(s, to, name, ok ? ".receipt" : ".error", note);
     if (wf) {
       unlink(wpath);
@@ -365,6 +398,56 @@ void spool_settle(spool_t *s, const char *name, int ok, const char *detail) {
   } else {
     mash_warn("spool: %s refused by the broker, see rejected/%s.error", name, name);
   }
+}
+
+void spool_set_seal(spool_t *s, const mash_seal_t *seal, unsigned keep_days) {
+  s->seal = seal;
+  s->keep_days = keep_days;
+  if (keep_days) {
+    spool_expire(s, (int64_t)time(NULL));
+  }
+}
+
+size_t spool_expire(spool_t *s, int64_t now_s) {
+  if (!s || s->keep_days == 0) {
+    return 0;
+  }
+  char dir[1100];
+  snprintf(dir, sizeof dir, "%s/accepted", s->dir);
+  DIR *d = opendir(dir);
+  if (!d) {
+    return 0;
+  }
+  size_t removed = 0;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (de->d_name[0] == '.') {
+      continue;
+    }
+    char path[2400];
+    snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+        (int64_t)st.st_mtime + (int64_t)s->keep_days * 86400 < now_s && unlink(path) == 0) {
+      removed++;
+    }
+  }
+  closedir(d);
+  if (removed) {
+    mash_info("spool: %zu file(s) of accepted/ older than %u days deleted", removed, s->keep_days);
+  }
+  return removed;
+}
+
+int spool_open_accepted(const char *dir, const char *name, const mash_seal_t *seal, uint8_t **out,
+                        size_t *len, char *err, size_t errlen) {
+  if (strchr(name, '/') || name[0] == '.') {
+    snprintf(err, errlen, "'%s' is not a file name of accepted/", name);
+    return -EINVAL;
+  }
+  char path[2400];
+  snprintf(path, sizeof path, "%s/accepted/%s", dir, name);
+  return agent_seal_read(seal, path, name, out, len, err, errlen);
 }
 
 static void s_closed(uv_handle_t *h) {

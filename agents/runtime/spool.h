@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "codec.h"
+#include "seal.h"
 
 typedef struct spool spool_t;
 
@@ -77,6 +78,24 @@ void spool_warn(spool_t *s, const char *name, const char *text);
  * (e.g. "accepted as MASH-000042") in NAME.receipt; otherwise to rejected/
  * with detail in NAME.error; either followed by the file's warnings. */
 void spool_settle(spool_t *s, const char *name, int ok, const char *detail);
+
+/* Keep accepted/ sealed and short-lived: each file the broker accepted is
+ * sealed with `seal` (borrowed; the file's name as associated data) as it
+ * moves into accepted/ (mode 0600; its .receipt stays readable: ids and
+ * warnings only), and the files of accepted/ older than keep_days days (by
+ * their last change) are deleted, at start and then hourly; keep_days 0
+ * keeps them. Without it (seal NULL) accepted files are kept as written,
+ * made mode 0600. Call right after spool_new. */
+void spool_set_seal(spool_t *s, const mash_seal_t *seal, unsigned keep_days);
+
+/* Delete what accepted/ holds past its retention now (also done hourly).
+ * Returns how many files were removed. */
+size_t spool_expire(spool_t *s, int64_t now_s);
+
+/* Open a sealed file of accepted/ (its name, e.g. "dash-high.json") for a
+ * person: *out (malloc'd, *len bytes) or a negative errno with err set. */
+int spool_open_accepted(const char *dir, const char *name, const mash_seal_t *seal, uint8_t **out,
+                        size_t *len, char *err, size_t errlen);
 
 /* Stop watching; frees s once its handles are closed. Accepts NULL. */
 void spool_close(spool_t *s);

@@ -84,9 +84,12 @@ agent_opts() { # agent_opts NAME: the common options for an agent using key NAME
     --state "$T/$1/state.db"
 }
 
+# start_hub: the desk, printing JSON lines with child data (the tests read
+# the contacts from hub.out); HUB_ARGS replaces "--json --include-child-data".
 start_hub() {
-  # shellcheck disable=SC2046
-  "$B/agents/mash-hub" run --json $(agent_opts hub) >>"$T/hub.out" 2>>"$T/hub.log" &
+  # shellcheck disable=SC2046,SC2086
+  "$B/agents/mash-hub" run ${HUB_ARGS:---json --include-child-data} $(agent_opts hub) \
+    >>"$T/hub.out" 2>>"$T/hub.log" &
   PID[hub]=$!
 }
 
@@ -116,12 +119,14 @@ rawsend() {
     --timeout 5000 "$@"
 }
 
-# outbox_frame NAME LABEL FILE: write the encoded envelope that agent NAME
-# stored in its outbox for LABEL (mash-police: the file path) to FILE.
+# outbox_frame NAME FILE OUT: write to OUT the frame mash-police sends for
+# police FILE (as agent NAME: the frame does not name its sender). The
+# adapters seal their outbox and drop a frame once receipted, so the frame is
+# made again, with the same content-derived message id.
 outbox_frame() {
   rm -f "$3"
-  sqlite3 "$T/$1/state.db" "SELECT writefile('$3', frame) FROM outbox WHERE label = '$2'" >/dev/null
-  [ -s "$3" ] || fail "no outbox frame for $2 in $1's state"
+  "$B/tests/mash-rawsend" --encode-police "$2" --out "$3" >/dev/null || fail "cannot encode $2 for $1"
+  [ -s "$3" ] || fail "no frame for $2"
 }
 
 # count_in FILE TEXT: how many lines of FILE contain TEXT (0 if none or no file).
@@ -163,7 +168,28 @@ screen_red() {
 }
 
 PACKS="$T/hub/packs"
-pack_file() { echo "$PACKS/$1-v$2.json"; } # pack_file ENQ VERSION
+# Packs are kept sealed (ENQ-vN.pack); the desk renders them for a person.
+pack_ready() { test -f "$PACKS/$1-v$2.pack"; } # pack_ready ENQ VERSION
+# pack_file ENQ VERSION: the pack's JSON, exported by `mash-hub pack export`
+# to a file of $T/rendered (recorded in the desk's access log); a path that
+# does not exist when there is no such pack.
+pack_file() {
+  local out="$T/rendered/$1-v$2.json"
+  mkdir -p "$T/rendered"
+  rm -f "$out"
+  if pack_ready "$1" "$2"; then
+    hub pack export "$1" --pack-version "$2" --to "$out" --by tests >/dev/null ||
+      fail "cannot export pack $1 v$2"
+  fi
+  echo "$out"
+}
+# pack_page ENQ VERSION: the printable page, through `mash-hub pack print`.
+pack_page() {
+  local out="$T/rendered/$1-v$2.html"
+  mkdir -p "$T/rendered"
+  hub pack print "$1" --pack-version "$2" --stdout --by tests >"$out" || fail "cannot print $1 v$2"
+  echo "$out"
+}
 
 # sql QUERY: one query on the broker's store.
 sql() { sqlite3 "$T/mashd/mashd.db" "$1"; }

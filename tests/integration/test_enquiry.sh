@@ -34,7 +34,7 @@ grep -q "ENQ-000001" <<<"$out" || fail "no enquiry id in: $out"
 [ "$(sql 'SELECT count(*) FROM requests')" = 4 ] || fail "expected 4 requests"
 
 # Every agency answers from its records; the pack is complete.
-wait_for 30 "the consolidated pack" test -f "$(pack_file ENQ-000001 1)"
+wait_for 30 "the consolidated pack" pack_ready ENQ-000001 1
 pack=$(pack_file ENQ-000001 1)
 grep -q '"partial": *false' "$pack" || fail "pack v1 should be complete: $(head -c 400 "$pack")"
 for a in police health education housing; do
@@ -42,8 +42,9 @@ for a in police health education housing; do
   grep -q "REQUEST REQ-" "$T/$a.out" || fail "$a did not see its request"
 done
 grep -q "GP registration\|gp_registration" "$pack" || fail "health findings missing from the pack"
-test -f "$PACKS/ENQ-000001-v1.html" || fail "no printable page"
-if grep -qE '<script|https?://' "$PACKS/ENQ-000001-v1.html"; then fail "page not self-contained"; fi
+page=$(pack_page ENQ-000001 1)
+grep -q "<html" "$page" || fail "no printable page"
+if grep -qE '<script|https?://' "$page"; then fail "page not self-contained"; fi
 [ "$(sql 'SELECT count(*) FROM requests WHERE answered_at_ms = 0')" = 0 ] || fail "unanswered"
 
 # An agency not asked (health answering police's request) is refused.

@@ -19,7 +19,7 @@ wait_for 20 "the contact at the desk" grep -q '"contact_id":"MASH-000001"' "$T/h
 screen_red MASH-000001 police,health,education,housing >/dev/null || fail "screen"
 
 req=$(sql "SELECT request_id FROM requests WHERE agency = 'housing'")
-wait_for 30 "the partial pack" test -f "$(pack_file ENQ-000001 1)"
+wait_for 30 "the partial pack" pack_ready ENQ-000001 1
 grep -q '"partial": *true' "$(pack_file ENQ-000001 1)" || fail "pack v1 should be partial"
 tr -d ' \n' <"$(pack_file ENQ-000001 1)" | grep -q '"missing_agencies":\["housing"\]' ||
   fail "housing should be missing: $(grep -A2 missing "$(pack_file ENQ-000001 1)")"
@@ -56,7 +56,7 @@ cat >"$T/housing/manual/answers/.$req.tmp" <<JSON
  "findings": [{"kind": "tenancy", "summary": "Secure tenancy since 2021", "at": "2021-04-01T00:00:00Z"}]}
 JSON
 mv "$T/housing/manual/answers/.$req.tmp" "$T/housing/manual/answers/$req.json"
-wait_for 30 "the re-issued pack" test -f "$(pack_file ENQ-000001 2)"
+wait_for 30 "the re-issued pack" pack_ready ENQ-000001 2
 grep -q '"partial": *false' "$(pack_file ENQ-000001 2)" || fail "pack v2 should be complete"
 
 # The escalation log holds the steps, chained; an edit is found.

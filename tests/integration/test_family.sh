@@ -84,7 +84,7 @@ grep '"contact_id":"MASH-000003"' "$T/hub.out" | grep -q '"decision":"auto_link"
 # The enquiry about Maya: the pack lists Leo and his March contact.
 start_agency health --records "$AGENCY_EXAMPLES/health-records.json"
 out=$(screen_red MASH-000003 health) || fail "screen: $out"
-wait_for 30 "the consolidated pack" test -f "$(pack_file ENQ-000001 1)"
+wait_for 30 "the consolidated pack" pack_ready ENQ-000001 1
 pack=$(tr -d ' \n' <"$(pack_file ENQ-000001 1)")
 grep -q '"household":\[{[^]]*"given_name":"Leo"' <<<"$pack" ||
   fail "Leo is not in the pack's household: $(echo "$pack" | grep -o '"household":[^]]*]')"

@@ -108,7 +108,7 @@ submit police "$T/maia.json" MASH-000007
 start_agency housing --records "$AGENCY_EXAMPLES/housing-records.json"
 wait_for 20 "the typo contact at the desk" grep -q '"contact_id":"MASH-000007"' "$T/hub.out"
 out=$(screen_red MASH-000007 housing) || fail "screen: $out"
-wait_for 30 "the consolidated pack" test -f "$(pack_file ENQ-000001 1)"
+wait_for 30 "the consolidated pack" pack_ready ENQ-000001 1
 pack=$(tr -d '\n' <"$(pack_file ENQ-000001 1)")
 grep -q "Rent arrears" <<<"$pack" ||
   fail "the typo was answered 'no information held': $(echo "$pack" | grep -o '"summary":"[^"]*"' | head -5)"
@@ -123,7 +123,7 @@ mid=$(sql "SELECT id FROM matches WHERE contact_id = 'MASH-000004'")
 out=$(hub match confirm "$(printf 'M-%06d' "$mid")" --by "Duty social worker" \
   --rationale "dob keyed wrongly") || fail "confirm: $out"
 [ "$(person_of MASH-000004)" = "$maya" ] || fail "the confirmed records were not merged"
-wait_for 30 "the re-issued pack" test -f "$(pack_file ENQ-000001 2)"
+wait_for 30 "the re-issued pack" pack_ready ENQ-000001 2
 
 # 6. The desk's own copy of the contacts follows the merge: MASH-000004 (the
 # confirmed record) and MASH-000005, which joined its cluster while the

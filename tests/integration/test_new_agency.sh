@@ -21,7 +21,7 @@ police_submit "$EXAMPLES/dash-high.json" >/dev/null || fail "submit"
 wait_for 20 "the contact at the desk" grep -q '"contact_id":"MASH-000001"' "$T/hub.out"
 out=$(hub screen MASH-000001 --rag amber --ask police,probation --consent given \
   --basis public_task --by "Duty social worker") || fail "screen: $out"
-wait_for 30 "the pack" test -f "$(pack_file ENQ-000001 1)"
+wait_for 30 "the pack" pack_ready ENQ-000001 1
 tr -d ' \n' <"$(pack_file ENQ-000001 1)" | grep -q '"agency":"probation"' ||
   fail "no probation answer in the pack"
 grep -q '"partial": *false' "$(pack_file ENQ-000001 1)" || fail "pack should be complete"

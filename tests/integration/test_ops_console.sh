@@ -93,13 +93,20 @@ out=$("$B/ops/mashctl" --config "$T/mash.ini" --key "$T/certs/hub.secret" status
   fail "status with a hub key: $out"
 grep -q "only the ops role" <<<"$out" || fail "a hub key is not refused clearly: $out"
 
-# The desk's read-only commands need no key file.
+# The desk's read-only commands need no CURVE key, only the desk's data key
+# (which opens its sealed state).
+DK="$T/certs/hub.data.key"
 for cmd in list queue packs; do
   out=$(cd "$T" && "$B/agents/mash-hub" "$cmd" --state "$T/hub/state.db" --key "$T/no-such.secret" \
-    --server-key "$T/no-such.pub" 2>&1) || fail "mash-hub $cmd without keys: $out"
+    --server-key "$T/no-such.pub" --data-key "$DK" 2>&1) || fail "mash-hub $cmd without keys: $out"
 done
-(cd "$T" && "$B/agents/mash-hub" list --state "$T/hub/state.db" --key "$T/no-such.secret") |
+(cd "$T" && "$B/agents/mash-hub" list --state "$T/hub/state.db" --key "$T/no-such.secret" \
+  --data-key "$DK") |
   grep -q MASH-000001 || fail "mash-hub list without keys does not list the contact"
+# Without the data key the state does not open, and says why.
+out=$(cd "$T" && "$B/agents/mash-hub" list --state "$T/hub/state.db" --key "$T/no-such.secret" 2>&1) &&
+  fail "mash-hub list opened the state without its data key: $out"
+grep -q "data key" <<<"$out" || fail "no reason given without the data key: $out"
 out=$("$B/agents/mash-hub" list --state "$T/nowhere/state.db" 2>&1) && fail "list of no state: $out"
 grep -q "no desk state" <<<"$out" || fail "list of no state: $out"
 

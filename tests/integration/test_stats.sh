@@ -17,7 +17,7 @@ police_submit "$EXAMPLES/dash-high.json" "$EXAMPLES/dash-missing.json" \
 wait_for 20 "four contacts at the desk" hub_has 4
 hub screen MASH-000001 --rag red --ask police,health --consent not_sought \
   --reason "risk to the children" --basis safeguarding --by "Duty" >/dev/null || fail "screen"
-wait_for 30 "the pack" test -f "$(pack_file ENQ-000001 1)"
+wait_for 30 "the pack" pack_ready ENQ-000001 1
 hub decide MASH-000001 --outcome strategy_discussion --by "Manager" >/dev/null || fail "decide"
 
 stats=$("$B/ops/mashctl" --data "$T/mashd" stats --json) || fail "mashctl stats"

@@ -9,6 +9,8 @@
 
 #include "codec.h"
 #include "keys.h"
+#include "police_json.h"
+#include "uuid.h"
 
 static void s_usage(FILE *f) {
   fprintf(
@@ -25,7 +27,11 @@ static void s_usage(FILE *f) {
       "--heartbeat-size pads the heartbeat (message id --message-id) with an unknown\n"
       "field to exactly BYTES bytes. --correlation ends each reply line with\n"
       "' corr=ID' (the reply's correlation id, '-' when empty).\n"
-      "Exit 0 when every frame got a reply, 3 otherwise.\n");
+      "Exit 0 when every frame got a reply, 3 otherwise.\n"
+      "\n"
+      "mash-rawsend --encode-police FILE --out FRAME writes the frame mash-police sends\n"
+      "for police JSON FILE (the same message id, from its content), prints that id\n"
+      "and exits: the adapters drop a frame from their outbox once it is receipted.\n");
 }
 
 static int s_show_corr;
@@ -199,8 +205,54 @@ static int s_read(const char *path, uint8_t **out, size_t *len) {
   return 0;
 }
 
+/* --encode-police: the frame mash-police would send for a police file. */
+static int s_encode_police(const char *in, const char *out) {
+  uint8_t *text = NULL;
+  size_t len = 0;
+  if (s_read(in, &text, &len) != 0) {
+    fprintf(stderr, "mash-rawsend: cannot read %s\n", in);
+    return 2;
+  }
+  mash_errors_t errs, unknown;
+  memset(&errs, 0, sizeof errs);
+  memset(&unknown, 0, sizeof unknown);
+  Mash__V1__Notification *n = police_json_parse_ex((const char *)text, len, &errs, &unknown);
+  if (!n) {
+    fprintf(stderr, "mash-rawsend: %s is not a valid police notification\n", in);
+    free(text);
+    return 2;
+  }
+  char id[MASH_UUID_LEN + 1];
+  mash_uuid_from_content(text, len, id);
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  mash_envelope_init(&env, id, 1);
+  env.body_case = MASH__V1__ENVELOPE__BODY_NOTIFICATION;
+  env.notification = n;
+  uint8_t *buf = NULL;
+  size_t blen = 0;
+  int rc = mash_codec_encode(&env, &buf, &blen) == 0 ? 0 : 2;
+  police_json_free(n);
+  free(text);
+  FILE *f = rc == 0 ? fopen(out, "wb") : NULL;
+  if (!f || fwrite(buf, 1, blen, f) != blen) {
+    rc = 2;
+  }
+  if (f && fclose(f) != 0) {
+    rc = 2;
+  }
+  free(buf);
+  if (rc != 0) {
+    fprintf(stderr, "mash-rawsend: cannot write the frame to %s\n", out);
+  } else {
+    printf("%s\n", id); /* the message id, as mash-police would give it */
+  }
+  return rc;
+}
+
 int main(int argc, char **argv) {
-  static const struct option opts[] = {{"endpoint", required_argument, 0, 'e'},
+  static const struct option opts[] = {{"encode-police", required_argument, 0, 'P'},
+                                       {"out", required_argument, 0, 'o'},
+                                       {"endpoint", required_argument, 0, 'e'},
                                        {"server-key", required_argument, 0, 's'},
                                        {"key", required_argument, 0, 'k'},
                                        {"random-key", no_argument, 0, 'r'},
@@ -219,8 +271,15 @@ int main(int argc, char **argv) {
   const char *answer = NULL, *message_id = "rawsend-message";
   int nframes = 0, random_key = 0, timeout = 3000, c;
   size_t heartbeat_size = 0, notification_size = 0;
+  const char *encode = NULL, *out = NULL;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
+    case 'P':
+      encode = optarg;
+      break;
+    case 'o':
+      out = optarg;
+      break;
     case 'e':
       endpoint = optarg;
       break;
@@ -265,6 +324,13 @@ int main(int argc, char **argv) {
       s_usage(stderr);
       return 2;
     }
+  }
+  if (encode || out) {
+    if (!encode || !out) {
+      s_usage(stderr);
+      return 2;
+    }
+    return s_encode_police(encode, out);
   }
   if (!endpoint || !server || (!key && !random_key)) {
     s_usage(stderr);

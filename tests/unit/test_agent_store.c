@@ -19,9 +19,12 @@
 #define UNIT_TESTING 1
 #include <cmocka.h>
 
+#include "test_seal_key.h"
+
 typedef struct fixture {
   char dir[64];
   char path[128];
+  mash_seal_t *seal; /* the agent's data key */
   agent_store_t *s;
 } fixture_t;
 
@@ -32,7 +35,7 @@ static void path_in(const fixture_t *f, const char *suffix, char *out, size_t le
 
 static agent_store_t *open_store(fixture_t *f) {
   char err[256];
-  agent_store_t *s = agent_store_new(f->path, err, sizeof(err));
+  agent_store_t *s = agent_store_new(f->path, f->seal, err, sizeof(err));
   if (s == NULL) {
     fail_msg("agent_store_new: %s", err);
   }
@@ -47,6 +50,8 @@ static int setup(void **state) {
   snprintf(f->path, sizeof(f->path), "%s/agent.db", f->dir);
   /* A permissive umask, so the 0600 check tests the store, not the shell. */
   umask(022);
+  f->seal = test_seal_key_new();
+  assert_non_null(f->seal);
   f->s = open_store(f);
   *state = f;
   return 0;
@@ -62,6 +67,7 @@ static int teardown(void **state) {
     unlink(p);
   }
   assert_int_equal(rmdir(f->dir), 0);
+  mash_seal_destroy(&f->seal);
   free(f);
   return 0;
 }
@@ -100,6 +106,21 @@ typedef struct visit {
   int stop_after;
   agent_store_t *done_from_cb;
 } visit_t;
+
+/* Records frames only (any label). */
+static int visit_frames_cb(const char *message_id, const char *label, const uint8_t *frame,
+                           size_t len, void *arg) {
+  (void)message_id;
+  (void)label;
+  visit_t *v = arg;
+  assert_true(v->n < 8 && len < sizeof(v->frames[0]));
+  if (len > 0) { /* an empty blob comes as NULL */
+    memcpy(v->frames[v->n], frame, len);
+  }
+  v->frames[v->n][len] = '\0';
+  v->n++;
+  return 0;
+}
 
 static int visit_cb(const char *message_id, const char *label, const uint8_t *frame, size_t len,
                     void *arg) {
@@ -197,11 +218,16 @@ static void test_reopen_persists(void **state) {
   assert_int_equal(query_int(f->s, "SELECT state FROM outbox WHERE message_id = 'm1'"),
                    AGENT_OUTBOX_REJECTED);
   assert_int_equal(query_int(f->s, "SELECT done_ms FROM outbox WHERE message_id = 'm1'"), 2500);
+  /* The detail is sealed: not stored as written, read back through the label. */
   assert_int_equal(query_int(f->s, "SELECT detail = 'bad postcode' FROM outbox"
                                    " WHERE message_id = 'm1'"),
-                   1);
+                   0);
+  int st = -1;
+  char detail[64] = "";
+  assert_int_equal(agent_store_outbox_by_label(f->s, "m1", &st, NULL, 0, detail, sizeof detail), 1);
+  assert_string_equal(detail, "bad postcode");
   assert_int_equal(agent_store_inbox_seen(f->s, "in-1"), 1);
-  assert_int_equal(query_int(f->s, "PRAGMA user_version"), 2);
+  assert_int_equal(query_int(f->s, "PRAGMA user_version"), 3);
 }
 
 /* The latest entry with a label is found, with its state, contact and detail. */
@@ -235,21 +261,127 @@ static void test_by_label(void **state) {
   assert_int_equal(agent_store_outbox_by_label(f->s, "a.json", &st, NULL, 0, NULL, 0), 1);
 }
 
+/* 1 when the store's files (database and write-ahead log) hold `marker`. */
+static int s_files_hold(const fixture_t *f, const char *marker) {
+  const char *suffixes[] = {"", "-wal"};
+  for (size_t i = 0; i < 2; i++) {
+    char p[160];
+    path_in(f, suffixes[i], p, sizeof(p));
+    FILE *fp = fopen(p, "rb");
+    if (fp == NULL) {
+      continue;
+    }
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    size_t k = strlen(marker);
+    for (size_t j = 0; j + k <= n; j++) {
+      if (memcmp(buf + j, marker, k) == 0) {
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+/* Issue 13: frames, labels and details are sealed; a frame is dropped once
+ * its receipt is stored; neither file holds them in plaintext. */
+static void test_sealed_and_dropped(void **state) {
+  fixture_t *f = *state;
+  const char *frame = "MarkerFrameOtter";
+  assert_int_equal(agent_store_outbox_put(f->s, "m1", "MarkerLabelHeron.json",
+                                          (const uint8_t *)frame, strlen(frame), 1000),
+                   0);
+  assert_int_equal(query_int(f->s, "SELECT count(*) FROM outbox WHERE instr(frame, "
+                                   "CAST('MarkerFrameOtter' AS BLOB)) > 0 OR instr(label, "
+                                   "CAST('MarkerLabelHeron' AS BLOB)) > 0"),
+                   0);
+  assert_false(s_files_hold(f, "MarkerFrameOtter"));
+  assert_false(s_files_hold(f, "MarkerLabelHeron"));
+  visit_t v = {0};
+  assert_int_equal(agent_store_outbox_pending(f->s, visit_frames_cb, &v), 0);
+  assert_int_equal(v.n, 1);
+  assert_string_equal(v.frames[0], "MarkerFrameOtter");
+  /* The receipt drops the frame; the label still finds the entry. */
+  assert_int_equal(
+      agent_store_outbox_done(f->s, "m1", AGENT_OUTBOX_REJECTED, NULL, "MarkerDetailLynx", 2000),
+      0);
+  assert_int_equal(query_int(f->s, "SELECT length(frame) FROM outbox WHERE message_id = 'm1'"), 0);
+  int st = -1;
+  char detail[64] = "";
+  assert_int_equal(agent_store_outbox_by_label(f->s, "MarkerLabelHeron.json", &st, NULL, 0, detail,
+                                               sizeof detail),
+                   1);
+  assert_string_equal(detail, "MarkerDetailLynx");
+  assert_false(s_files_hold(f, "MarkerDetailLynx"));
+}
+
+/* A store sealed with one data key is refused with another. */
+static void test_other_key_refused(void **state) {
+  fixture_t *f = *state;
+  put(f->s, "m1", "frame-one");
+  agent_store_destroy(&f->s);
+  mash_seal_t *other = test_seal_key_new();
+  assert_non_null(other);
+  char err[256] = "";
+  assert_null(agent_store_new(f->path, other, err, sizeof(err)));
+  assert_non_null(strstr(err, "data key does not open"));
+  mash_seal_destroy(&other);
+  f->s = open_store(f);
+  assert_int_equal(count_pending(f->s), 1);
+}
+
 /* A version 1 file (before the label index) is brought to version 2 with
  * its entries intact. */
 static void test_migrates_v1(void **state) {
   fixture_t *f = *state;
-  put(f->s, "m1", "frame-one");
-  sqlite3 *db = agent_store_db(f->s);
-  assert_int_equal(
-      sqlite3_exec(db, "DROP INDEX outbox_label; PRAGMA user_version = 1", NULL, NULL, NULL),
-      SQLITE_OK);
+  /* A version 1 store as an older agent wrote it: plaintext rows, one
+   * waiting for its receipt, one receipted. */
   agent_store_destroy(&f->s);
-  f->s = open_store(f);
-  assert_int_equal(query_int(f->s, "PRAGMA user_version"), 2);
+  unlink(f->path);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
   assert_int_equal(
-      query_int(f->s, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_label'"), 1);
-  assert_int_equal(count_pending(f->s), 1);
+      sqlite3_exec(db,
+                   "PRAGMA journal_mode = WAL;"
+                   "CREATE TABLE outbox(seq INTEGER PRIMARY KEY, message_id TEXT NOT NULL UNIQUE,"
+                   " label TEXT, frame BLOB NOT NULL, created_ms INTEGER NOT NULL,"
+                   " state INTEGER NOT NULL DEFAULT 0, contact_id TEXT, detail TEXT,"
+                   " done_ms INTEGER);"
+                   "CREATE INDEX outbox_pending ON outbox(seq) WHERE state = 0;"
+                   "CREATE TABLE inbox(message_id TEXT PRIMARY KEY, seen_ms INTEGER NOT NULL);"
+                   "INSERT INTO outbox(message_id, label, frame, created_ms, state) VALUES"
+                   " ('m1', 'a.json', CAST('MarkerPendingOwl' AS BLOB), 1, 0);"
+                   "INSERT INTO outbox(message_id, label, frame, created_ms, state, contact_id,"
+                   " detail) VALUES ('m2', 'b.json', CAST('MarkerDoneVole' AS BLOB), 2, 1,"
+                   " 'MASH-000001', 'MarkerDetailWren');"
+                   "PRAGMA user_version = 1;",
+                   NULL, NULL, NULL),
+      SQLITE_OK);
+  sqlite3_close(db);
+  assert_true(s_files_hold(f, "MarkerPendingOwl"));
+  f->s = open_store(f);
+  assert_int_equal(query_int(f->s, "PRAGMA user_version"), 3);
+  assert_int_equal(
+      query_int(f->s, "SELECT count(*) FROM sqlite_master WHERE name = 'outbox_label_ix'"), 1);
+  /* The pending frame is sealed and still sent; the receipted one is gone. */
+  visit_t v = {0};
+  assert_int_equal(agent_store_outbox_pending(f->s, visit_frames_cb, &v), 0);
+  assert_int_equal(v.n, 1);
+  assert_string_equal(v.frames[0], "MarkerPendingOwl");
+  assert_int_equal(query_int(f->s, "SELECT length(frame) FROM outbox WHERE message_id = 'm2'"), 0);
+  int st = -1;
+  char contact[32] = "", detail[64] = "";
+  assert_int_equal(agent_store_outbox_by_label(f->s, "b.json", &st, contact, sizeof contact, detail,
+                                               sizeof detail),
+                   1);
+  assert_int_equal(st, AGENT_OUTBOX_ACCEPTED);
+  assert_string_equal(contact, "MASH-000001");
+  assert_string_equal(detail, "MarkerDetailWren");
+  /* Rewritten and vacuumed: no plaintext left in either file. */
+  assert_false(s_files_hold(f, "MarkerPendingOwl"));
+  assert_false(s_files_hold(f, "MarkerDoneVole"));
+  assert_false(s_files_hold(f, "MarkerDetailWren"));
 }
 
 static void test_duplicate_put(void **state) {
@@ -269,8 +401,13 @@ static void test_put_empty_frame_and_null_label(void **state) {
   fixture_t *f = *state;
   assert_int_equal(agent_store_outbox_put(f->s, "e1", NULL, NULL, 0, 1000), 0);
   assert_int_equal(count_pending(f->s), 1);
-  assert_int_equal(query_int(f->s, "SELECT length(frame) FROM outbox"), 0);
+  /* Sealed: an empty frame is the seal's overhead alone. */
+  assert_int_equal(query_int(f->s, "SELECT length(frame) FROM outbox"), MASH_SEAL_OVERHEAD);
   assert_int_equal(query_int(f->s, "SELECT label IS NULL FROM outbox"), 1);
+  visit_t v = {0};
+  assert_int_equal(agent_store_outbox_pending(f->s, visit_frames_cb, &v), 0);
+  assert_int_equal(v.n, 1);
+  assert_string_equal(v.frames[0], "");
 }
 
 static void test_inbox(void **state) {
@@ -343,7 +480,7 @@ static void test_newer_schema_refused(void **state) {
                    SQLITE_OK);
   agent_store_destroy(&f->s);
   char err[256] = "";
-  assert_null(agent_store_new(f->path, err, sizeof(err)));
+  assert_null(agent_store_new(f->path, f->seal, err, sizeof(err)));
   assert_non_null(strstr(err, "99"));
 }
 
@@ -352,10 +489,10 @@ static void test_bad_path(void **state) {
   char path[160];
   path_in(f, ".missing/agent.db", path, sizeof(path));
   char err[256] = "";
-  assert_null(agent_store_new(path, err, sizeof(err)));
+  assert_null(agent_store_new(path, f->seal, err, sizeof(err)));
   assert_true(err[0] != '\0');
   /* A NULL error buffer is allowed. */
-  assert_null(agent_store_new(path, NULL, 0));
+  assert_null(agent_store_new(path, f->seal, NULL, 0));
 }
 
 int main(void) {
@@ -374,6 +511,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_by_label, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_v1, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sealed_and_dropped, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_other_key_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_path, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

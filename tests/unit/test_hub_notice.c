@@ -99,18 +99,18 @@ static void test_pack_lines(void **state) {
   char out[512];
   hub_notice_pack_line(&p, "var/hub/packs/ENQ-000001-v1", false, out, sizeof out);
   assert_string_equal(out, "PACK ENQ-000001 v1 PARTIAL (missing: housing) -> "
-                           "var/hub/packs/ENQ-000001-v1.html");
+                           "var/hub/packs/ENQ-000001-v1.pack");
   p.n_missing_agencies = 2;
   hub_notice_pack_line(&p, "d/x", false, out, sizeof out);
-  assert_string_equal(out, "PACK ENQ-000001 v1 PARTIAL (missing: housing, education) -> d/x.html");
+  assert_string_equal(out, "PACK ENQ-000001 v1 PARTIAL (missing: housing, education) -> d/x.pack");
   p.version = 2;
   p.partial = false;
   p.n_missing_agencies = 0;
   hub_notice_pack_line(&p, "var/hub/packs/ENQ-000001-v2", false, out, sizeof out);
-  assert_string_equal(out, "PACK ENQ-000001 v2 complete -> var/hub/packs/ENQ-000001-v2.html");
+  assert_string_equal(out, "PACK ENQ-000001 v2 complete -> var/hub/packs/ENQ-000001-v2.pack");
   hub_notice_pack_line(&p, "var/hub/packs/ENQ-000001-v2", true, out, sizeof out);
   assert_string_equal(out, "ENQ-000001 v2 complete  MASH-000001  red  issued 2026-11-23T12:00:00Z"
-                           " -> var/hub/packs/ENQ-000001-v2.html");
+                           " -> var/hub/packs/ENQ-000001-v2.pack");
   /* Partial without the list, no path, no issue time. */
   p.partial = true;
   p.issued_at_ms = 0;
@@ -143,7 +143,7 @@ static void test_pack_line_household(void **state) {
   char out[512];
   hub_notice_pack_line(&p, "d/x", false, out, sizeof out);
   assert_string_equal(out, "PACK ENQ-000001 v1 complete  siblings: 2, prior: 3  POTENTIAL "
-                           "ESCALATION (domestic abuse 3 in 12 months) -> d/x.html");
+                           "ESCALATION (domestic abuse 3 in 12 months) -> d/x.pack");
   p.potential_escalation = false;
   p.n_household = 0;
   hub_notice_pack_line(&p, NULL, false, out, sizeof out);
@@ -191,14 +191,13 @@ static void test_pack_json(void **state) {
   assert_int_equal(json_integer_value(json_object_get(o, "prior_contacts")), 0);
   assert_int_equal(json_integer_value(json_object_get(o, "domestic_abuse_12m")), 0);
   assert_true(json_is_false(json_object_get(o, "potential_escalation")));
-  assert_string_equal(json_string_value(json_object_get(o, "html")), "d/ENQ-000001-v1.html");
-  assert_string_equal(json_string_value(json_object_get(o, "json")), "d/ENQ-000001-v1.json");
-  assert_string_equal(json_string_value(json_object_get(o, "pb")), "d/ENQ-000001-v1.pb");
+  assert_string_equal(json_string_value(json_object_get(o, "file")), "d/ENQ-000001-v1.pack");
+  assert_null(json_object_get(o, "html"));
   /* A summary: nothing of the contact's people. */
   assert_null(json_object_get(o, "contact"));
   json_decref(o);
   o = hub_notice_pack_json(&p, NULL);
-  assert_null(json_object_get(o, "html"));
+  assert_null(json_object_get(o, "file"));
   json_decref(o);
   assert_null(hub_notice_pack_json(NULL, "x"));
 }

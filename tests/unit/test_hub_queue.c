@@ -24,10 +24,16 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test_seal_key.h"
+
+/* The desk's data key: the connection seals and opens blobs with it. */
+static mash_seal_t *s_seal;
 #include <jansson.h>
 #include <sqlite3.h>
 
 #include "hub_queue.h"
+#include "agent_seal.h"
 #include "hub_store.h"
 
 /* 2026-11-23T02:10:00Z, and the broker's screening deadline a day later. */
@@ -472,6 +478,9 @@ static void test_json_hostile(void **state) {
 static int s_db_setup(void **state) {
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  s_seal = test_seal_key_new();
+  assert_non_null(s_seal);
+  assert_int_equal(agent_seal_sql(db, s_seal), 0);
   assert_int_equal(hub_store_init(db), 0);
   *state = db;
   return 0;
@@ -479,6 +488,7 @@ static int s_db_setup(void **state) {
 
 static int s_db_teardown(void **state) {
   sqlite3_close(*state);
+  mash_seal_destroy(&s_seal);
   return 0;
 }
 

@@ -6,7 +6,9 @@
  * and skip (and count) rows that no longer decode; a database error is
  * reported, not hidden. A contact's possible person matches are kept, listed
  * while open (the oldest first) and closed, confirmed or rejected, once the
- * broker accepts the hub's match command. Must not: use the network or write files.
+ * broker accepts the hub's match command. Every blob is sealed with a data
+ * key (made in a temporary folder and removed at once), and an older store's
+ * blobs are sealed at init. Must not: use the network or keep files.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,14 +21,23 @@
 
 #include <sqlite3.h>
 
+#include "agent_seal.h"
 #include "hub_store.h"
 
 #define UNIT_TESTING 1
 #include <cmocka.h>
 
+#include "test_seal_key.h"
+
+/* The desk's data key: the connection seals and opens blobs with it. */
+static mash_seal_t *s_seal;
+
 static int s_setup(void **state) {
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  s_seal = test_seal_key_new();
+  assert_non_null(s_seal);
+  assert_int_equal(agent_seal_sql(db, s_seal), 0);
   assert_int_equal(hub_store_init(db), 0);
   assert_int_equal(hub_store_init(db), 0); /* twice is harmless */
   *state = db;
@@ -35,6 +46,7 @@ static int s_setup(void **state) {
 
 static int s_teardown(void **state) {
   sqlite3_close(*state);
+  mash_seal_destroy(&s_seal);
   return 0;
 }
 
@@ -405,6 +417,94 @@ static void test_match_outcome_relinks(void **state) {
   assert_int_equal(hub_store_match_outcome(db, &r, 13000), 0);
 }
 
+/* 1 when column `col` of any row of `table` holds the bytes of `marker`. */
+static int s_raw_holds(sqlite3 *db, const char *table, const char *col, const char *marker) {
+  char sql[256];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE instr(%s, CAST(?1 AS BLOB)) > 0", table,
+           col);
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+  sqlite3_bind_text(st, 1, marker, -1, SQLITE_STATIC);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  int n = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return n > 0;
+}
+
+/* Issue 13: the blobs are sealed: a marker in a contact, pack or escalation
+ * is not in the table's bytes, and each reads back through the walks. */
+static void test_blobs_sealed(void **state) {
+  sqlite3 *db = *state;
+  Mash__V1__Contact c = MASH__V1__CONTACT__INIT;
+  c.contact_id = "MASH-000001";
+  c.source_principal = "MarkerZebraQuill";
+  assert_int_equal(hub_store_contact_put(db, &c, 1000), 1);
+  Mash__V1__ConsolidatedPack p;
+  s_pack(&p, "ENQ-000001", 1, 4000);
+  char *missing[] = {"MarkerZebraQuill"};
+  p.missing_agencies = missing;
+  p.n_missing_agencies = 1;
+  assert_int_equal(hub_store_pack_put(db, &p, 1), 1);
+  Mash__V1__EscalationEvent e = MASH__V1__ESCALATION_EVENT__INIT;
+  e.escalation_id = "E-1";
+  e.enquiry_id = "ENQ-000001";
+  e.request_id = "REQ-000001";
+  e.contact_id = "MASH-000001";
+  e.agency = "housing";
+  e.step = "MarkerZebraQuill";
+  assert_int_equal(hub_store_escalation_put(db, &e, 1), 1);
+  assert_false(s_raw_holds(db, "hub_contacts", "contact", "MarkerZebraQuill"));
+  assert_false(s_raw_holds(db, "hub_packs", "pack", "MarkerZebraQuill"));
+  assert_false(s_raw_holds(db, "hub_escalations", "escalation", "MarkerZebraQuill"));
+  seen_t s = {0};
+  assert_int_equal(hub_store_contacts(db, s_contact_cb, &s, NULL), 1);
+  assert_int_equal(hub_store_packs(db, s_pack_cb, &s, NULL), 1);
+  /* A blob moved to another row does not open there: skipped, counted. */
+  assert_int_equal(sqlite3_exec(db,
+                                "INSERT INTO hub_contacts SELECT 'MASH-000002', 2, contact"
+                                " FROM hub_contacts WHERE contact_id = 'MASH-000001'",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  int skipped = 0;
+  seen_t t = {0};
+  assert_int_equal(hub_store_contacts(db, s_contact_cb, &t, &skipped), 1);
+  assert_int_equal(skipped, 1);
+}
+
+/* A desk store from before sealing: its plaintext blobs are sealed once by
+ * hub_store_init, and read back as before. */
+static void test_older_store_sealed(void **state) {
+  sqlite3 *db = *state;
+  Mash__V1__Contact c = MASH__V1__CONTACT__INIT;
+  c.contact_id = "MASH-000001";
+  c.source_principal = "MarkerZebraQuill";
+  size_t len = mash__v1__contact__get_packed_size(&c);
+  uint8_t buf[256];
+  assert_true(len <= sizeof buf);
+  mash__v1__contact__pack(&c, buf);
+  /* As an older desk left it: the blob in plaintext, no seal marker. */
+  assert_int_equal(sqlite3_exec(db, "DELETE FROM hub_sealed", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO hub_contacts VALUES ('MASH-000001', 1, ?1)",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_blob(st, 1, buf, (int)len, SQLITE_STATIC);
+  assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+  sqlite3_finalize(st);
+  assert_true(s_raw_holds(db, "hub_contacts", "contact", "MarkerZebraQuill"));
+  assert_int_equal(hub_store_init(db), 0);
+  assert_false(s_raw_holds(db, "hub_contacts", "contact", "MarkerZebraQuill"));
+  seen_t s = {0};
+  int skipped = 0;
+  assert_int_equal(hub_store_contacts(db, s_contact_cb, &s, &skipped), 1);
+  assert_int_equal(skipped, 0);
+  assert_string_equal(s.ids[0], "MASH-000001");
+  /* Once: a second init seals nothing again (it would not open then). */
+  assert_int_equal(hub_store_init(db), 0);
+  assert_int_equal(hub_store_contacts(db, s_contact_cb, &s, &skipped), 1);
+  assert_int_equal(skipped, 0);
+}
+
 static void test_undecodable_rows_skipped(void **state) {
   sqlite3 *db = *state;
   Mash__V1__ConsolidatedPack p;
@@ -470,6 +570,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_match_closed_when_accepted, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_match_outcome_relinks, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_undecodable_rows_skipped, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_blobs_sealed, s_setup, s_teardown),
+      cmocka_unit_test_setup_teardown(test_older_store_sealed, s_setup, s_teardown),
       cmocka_unit_test_setup_teardown(test_errors_reported, s_setup, s_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
