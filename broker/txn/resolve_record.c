@@ -54,6 +54,28 @@ static size_t s_spellings(const Mash__V1__Person *now, const Mash__V1__Person *o
   return n;
 }
 
+/* The record's other dates of birth: old's, then now's date when add, then
+ * now's own other dates when merged, each when new (not old's own date),
+ * at most MASH_MAX_OTHER_DOBS (the first kept). */
+static size_t s_dobs(const Mash__V1__Person *now, const Mash__V1__Person *old, bool add,
+                     bool merged, char *dobs[MASH_MAX_OTHER_DOBS]) {
+  mash_match_person_t seen;
+  mash_match_person_set(&seen, NULL, NULL, NULL, old->date_of_birth,
+                        MASH__V1__SEX__SEX_UNSPECIFIED, NULL, NULL);
+  size_t n = 0, n_old = old->n_other_dates_of_birth;
+  size_t n_now = add && merged ? now->n_other_dates_of_birth : 0;
+  for (size_t i = 0; i <= n_old + n_now; i++) {
+    const char *dob = i < n_old    ? old->other_dates_of_birth[i]
+                      : !add       ? NULL
+                      : i == n_old ? now->date_of_birth
+                                   : now->other_dates_of_birth[i - n_old - 1];
+    if (dob != NULL && n < MASH_MAX_OTHER_DOBS && mash_match_person_add_dob(&seen, dob) == 1) {
+      dobs[n++] = (char *)dob;
+    }
+  }
+  return n;
+}
+
 /* The record kept for a person. Who someone is (names, date of birth) is
  * kept from `old` (may be NULL) when it knew them: a typo that still linked
  * must not replace the spelling the record was built on, though it is kept
@@ -68,6 +90,7 @@ int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, uns
   m.role = (char *)"";
   Mash__V1__Identifier *ids[MASH_MAX_IDENTIFIERS];
   char *names[MASH_MAX_OTHER_NAMES];
+  char *dobs[MASH_MAX_OTHER_DOBS];
   size_t n = 0;
   bool now_ids = (what & RESOLVE_RECORD_IDS) != 0;
   for (size_t i = 0; now_ids && i < now->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
@@ -80,6 +103,13 @@ int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, uns
     m.other_given_names = names;
   } else if (old == NULL) {
     m.n_other_given_names = 0; /* a new record: only what the agency wrote */
+  }
+  if (old != NULL && old->date_of_birth[0]) {
+    bool add = (what & (RESOLVE_RECORD_DOB | RESOLVE_RECORD_MERGED)) != 0;
+    m.n_other_dates_of_birth = s_dobs(now, old, add, (what & RESOLVE_RECORD_MERGED) != 0, dobs);
+    m.other_dates_of_birth = dobs;
+  } else if (old == NULL) {
+    m.n_other_dates_of_birth = 0;
   }
   if (old != NULL) {
     if (old->date_of_birth[0]) {
