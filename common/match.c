@@ -710,21 +710,24 @@ void mash_match_why_render(mash_match_why_t *w) {
   }
   w->text[0] = '\0';
   const char *kind = s_kind_tag(w->kind);
-  if (w->identifier && w->conflict) {
-    snprintf(w->text, sizeof w->text, "conflict:%s%s", w->shared ? "shared_" : "", kind);
+  if (w->identifier && w->shared) {
+    snprintf(w->text, sizeof w->text, "conflict:shared_%s", kind);
     return;
   }
-  if (w->identifier) {
+  if (w->identifier && !w->conflict) {
     s_copy(w->text, sizeof w->text, kind);
     return;
   }
+  /* The levels reached; two different numbers name their kind
+   * ("...+address+!nhs_number"). */
   size_t used = 0;
   for (int r = 0; r < ROW_COUNT; r++) {
     if ((w->factors & (1u << r)) == 0) {
       continue;
     }
-    int n = snprintf(w->text + used, sizeof w->text - used, "%s%s", used > 0 ? "+" : "",
-                     s_weights[r].tag);
+    bool id = r == ROW_ID_DIFFERS;
+    int n = snprintf(w->text + used, sizeof w->text - used, "%s%s%s", used > 0 ? "+" : "",
+                     id ? "!" : "", id ? kind : s_weights[r].tag);
     if (n > 0 && (size_t)n < sizeof w->text - used) {
       used += (size_t)n;
     }

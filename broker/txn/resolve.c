@@ -375,7 +375,11 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
      * spelling of the given name that agreed with the record's is kept as
      * one of its own (a record first made from "Isal" knows "Isla"); a
      * mention that only joins a cluster under review adds none. */
-    unsigned what = (!best->conflict || by_id) ? RESOLVE_RECORD_IDS : 0;
+    /* A record linked in spite of its own different number (every field
+     * agrees) learns the mention's too: one of the two is wrong, the desk
+     * sees the flag, and the next mention carrying either finds it. */
+    bool elsewhere = best->conflict && strcmp(best->conflict_id, best->person_id) != 0;
+    unsigned what = (!elsewhere || by_id) ? RESOLVE_RECORD_IDS : 0;
     what |= !attach && mash_match_forenames_agree(me, &best->best_mp) ? RESOLVE_RECORD_SPELLING : 0;
     /* So is a date of birth that linked at a near level (a record made from
      * a swapped date learns the child's own). */
