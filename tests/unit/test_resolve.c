@@ -964,6 +964,19 @@ static int64_t s_term(fixture_t *f, const char *key) {
 
 /* Term counts follow the records: a new record counts its names once, a
  * link counts nothing, a confirmed merge takes the merged record's away. */
+typedef struct s_ids {
+  size_t n;
+  char last[MASH_PERSON_ID_LEN];
+} s_ids_t;
+
+static int s_ids_cb(mash_person_row_t *row, void *arg) {
+  s_ids_t *ids = arg;
+  assert_non_null(row->record);
+  snprintf(ids->last, sizeof ids->last, "%s", row->person_id);
+  ids->n++;
+  return 0;
+}
+
 static void test_term_counts_follow_records(void **state) {
   fixture_t *f = *state;
   note_t t;
@@ -1006,6 +1019,68 @@ static void test_term_counts_follow_records(void **state) {
   mash__v1__contact__free_unpacked(a, NULL);
   mash__v1__contact__free_unpacked(b, NULL);
   mash__v1__contact__free_unpacked(c, NULL);
+}
+
+/* A store made before term counts were kept (migration 8 made person_terms
+ * empty) counts its people's names at start, once (issue 9). */
+static void test_term_counts_backfill(void **state) {
+  fixture_t *f = *state;
+  static const char *const names[][2] = {
+      {"Maya", "Hartley"}, {"Ben", "Hartley"}, {"Maya", "Marsh"}};
+  note_t t;
+  Mash__V1__Contact *c[3];
+  for (size_t i = 0; i < 3; i++) {
+    person_spec_t p = {"c1",        names[i][0],
+                       names[i][1], "2019-05-20",
+                       "EX1 2AB",   "12 Canal Street",
+                       NULL,        MASH__V1__SEX__SEX_FEMALE,
+                       0,           NULL};
+    char dob[16];
+    snprintf(dob, sizeof dob, "201%zu-05-20", i + 2);
+    p.dob = dob;
+    s_note(&t, &p, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+    c[i] = s_intake(f, "police", &t, T0 + (int64_t)i * DAY_MS, 0, NULL);
+    assert_string_equal(s_link(c[i], "c1")->decision, "new");
+  }
+  /* Counted from the start: nothing to do. */
+  size_t counted = 99;
+  assert_int_equal(mash_resolve_terms_backfill(f->store, &counted), 0);
+  assert_int_equal(counted, 0);
+  assert_int_equal(s_term(f, MASH_MATCH_TERM_TOTAL), 3);
+  /* As an old store: no counts at all. */
+  static const char *const keys[] = {MASH_MATCH_TERM_TOTAL, "t:f:maya", "t:f:ben", "t:s:hartley",
+                                     "t:s:marsh"};
+  assert_int_equal(mash_store_term_add(f->store, keys, 5, -1000), 0);
+  for (size_t i = 0; i < 5; i++) {
+    assert_int_equal(s_term(f, keys[i]), 0);
+  }
+  assert_int_equal(mash_resolve_terms_backfill(f->store, &counted), 0);
+  assert_int_equal(counted, 3);
+  assert_int_equal(s_term(f, MASH_MATCH_TERM_TOTAL), 3);
+  assert_int_equal(s_term(f, "t:f:maya"), 2);
+  assert_int_equal(s_term(f, "t:f:ben"), 1);
+  assert_int_equal(s_term(f, "t:s:hartley"), 2);
+  assert_int_equal(s_term(f, "t:s:marsh"), 1);
+  /* Once: a second start finds them counted. */
+  assert_int_equal(mash_resolve_terms_backfill(f->store, &counted), 0);
+  assert_int_equal(counted, 0);
+  assert_int_equal(s_term(f, "t:f:maya"), 2);
+  /* The walk, a page at a time, skips nothing and nobody twice. */
+  size_t n = 0;
+  char last[MASH_PERSON_ID_LEN] = "";
+  for (;;) {
+    s_ids_t ids = {0};
+    assert_int_equal(mash_store_person_each(f->store, last, 2, s_ids_cb, &ids), 0);
+    n += ids.n;
+    if (ids.n < 2) {
+      break;
+    }
+    snprintf(last, sizeof last, "%s", ids.last);
+  }
+  assert_int_equal(n, 3);
+  for (size_t i = 0; i < 3; i++) {
+    mash__v1__contact__free_unpacked(c[i], NULL);
+  }
 }
 
 /* A record keeps the spellings of the given name that linked to it: a
@@ -1080,6 +1155,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_grown_up_sibling_not_listed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_give_up_delivers_flagged, setup, teardown),
       cmocka_unit_test_setup_teardown(test_term_counts_follow_records, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_term_counts_backfill, setup, teardown),
       cmocka_unit_test_setup_teardown(test_record_keeps_other_spellings, setup, teardown),
       cmocka_unit_test_setup_teardown(test_no_plaintext_in_the_file, setup, teardown),
       cmocka_unit_test_setup_teardown(test_big_record_links, setup, teardown),
