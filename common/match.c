@@ -775,7 +775,10 @@ double mash_match_weigh(const mash_match_person_t *a, const mash_match_person_t 
                      (1u << ROW_DOB_DIFFERS) | (1u << ROW_DOB_GENERATION);
   bool twins = (f & (1u << ROW_DOB)) != 0;
   bool siblings = (f & dob_any) == 0 && (f & (1u << ROW_ADDRESS)) != 0;
-  if ((twins || siblings) && (f & close) && (f & family) && w.points > MASH_MATCH_TWIN_CAP) {
+  /* Twins with different forenames are capped too: a rare surname's term
+   * frequency (up to 2 bits) must not lift them (+2.9) to a link. */
+  unsigned twin_names = twins ? close | (1u << ROW_FORENAME_DIFFERS) : close;
+  if ((twins || siblings) && (f & twin_names) && (f & family) && w.points > MASH_MATCH_TWIN_CAP) {
     w.points = MASH_MATCH_TWIN_CAP;
     w.twin = true;
   }
