@@ -203,7 +203,8 @@ static void s_trace(const s_eval_t *e, size_t i, const Mash__V1__Contact *c,
   }
   mash_match_person_t mp;
   mash_match_person_from_pb(&mp, p);
-  fprintf(stderr, "trace: contact %zu %s errors %#x: %s / %s / %04d-%02d-%02d sex %d %s | %s -> %s %s %s\n",
+  fprintf(stderr,
+          "trace: contact %zu %s errors %#x: %s / %s / %04d-%02d-%02d sex %d %s | %s -> %s %s %s\n",
           i, l->ref, m->errors, mp.forename, mp.surname, mp.dob_year, mp.dob_month, mp.dob_day,
           (int)mp.sex, mp.postcode, mp.address, l->person_id, l->decision, l->why);
   (void)e;

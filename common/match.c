@@ -775,11 +775,18 @@ double mash_match_weigh(const mash_match_person_t *a, const mash_match_person_t 
                      (1u << ROW_DOB_DIFFERS) | (1u << ROW_DOB_GENERATION);
   bool twins = (f & (1u << ROW_DOB)) != 0;
   bool siblings = (f & dob_any) == 0 && (f & (1u << ROW_ADDRESS)) != 0;
-  /* Twins with different forenames are capped too: a rare surname's term
-   * frequency (up to 2 bits) must not lift them (+2.9) to a link. */
-  unsigned twin_names = twins ? close | (1u << ROW_FORENAME_DIFFERS) : close;
-  if ((twins || siblings) && (f & twin_names) && (f & family) && w.points > MASH_MATCH_TWIN_CAP) {
+  if ((twins || siblings) && (f & close) && (f & family) && w.points > MASH_MATCH_TWIN_CAP) {
     w.points = MASH_MATCH_TWIN_CAP;
+    w.twin = true;
+  }
+  /* Twins with different forenames weigh at most what the table gives
+   * them (+2.9, a review): a rare surname's term frequency (up to 2 bits)
+   * must not lift them to a link. */
+  int twins_other = MASH_MATCH_PRIOR + s_weights[ROW_DOB].centibits +
+                    s_weights[ROW_FORENAME_DIFFERS].centibits + s_weights[ROW_SURNAME].centibits +
+                    s_weights[ROW_SEX].centibits + s_weights[ROW_ADDRESS].centibits;
+  if (twins && (f & (1u << ROW_FORENAME_DIFFERS)) && (f & family) && w.points > twins_other) {
+    w.points = twins_other;
     w.twin = true;
   }
   w.rest = mash_match_probability(w.points);

@@ -78,7 +78,8 @@
  *    What follows, with the default thresholds:
  *    - Everything agrees: +21.7, link. Date of birth missing: +9.2, link.
  *      Moved (another postcode): +7.6, link. Day/month swapped: +16.2.
- *    - Twins (same surname, dob, address, sex; other forename): +2.9, the
+ *    - Twins (same surname, dob, address, sex; other forename): +2.9 at
+ *      most (a rare surname's term frequency cannot lift them), the
  *      desk's review, never a link; with different sexes -3.7, a new person.
  *    - Same name, dob and sex at another address: +7.6, a link (a namesake
  *      born the same day is rarer than a move).
@@ -95,7 +96,8 @@
  *    sibling's record, about 2 in 100 of one person's pairs; almost every
  *    pair of two people): twins (different forenames) and namesakes never
  *    link, one child whose every field agrees (+21.7) still does, and
- *    why->conflict tells the caller, which flags the contact. A shared valid identifier (or the same local id
+ *    why->conflict tells the caller, which flags the contact. A shared valid identifier (or the
+ same local id
  *    from the same issuer) links with confidence 1 ("nhs_number", "upn",
  *    "pnc_id", "local_id") unless the rest contradicts it: forenames that
  *    are different (not a variant, slip or sound-alike), or a different

@@ -309,8 +309,7 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
     if (best->in_family) {
       char text[MASH_MATCH_WHY_SIZE + 8];
       snprintf(text, sizeof text, "family+%s", best->why.text);
-      snprintf(best->why.text, sizeof best->why.text, "%.*s", (int)sizeof best->why.text - 1,
-               text);
+      snprintf(best->why.text, sizeof best->why.text, "%.*s", (int)sizeof best->why.text - 1, text);
     }
   }
   out->conflict = best->conflict;

