@@ -184,6 +184,32 @@ static int s_ref_index(const mention_note_t *n, const char *ref) {
   return ref[0] == 'c' ? k : (int)n->n_children + k;
 }
 
+/* EVAL_MATCH_TRACE=N: every mention of true person N, as written and as
+ * resolved (synthetic people only: this is the evaluation's own data). */
+static void s_trace(const s_eval_t *e, size_t i, const Mash__V1__Contact *c,
+                    const Mash__V1__PersonLink *l, const s_mention_t *m) {
+  const char *want = getenv("EVAL_MATCH_TRACE");
+  if (want == NULL || strtoul(want, NULL, 10) != m->truth) {
+    return;
+  }
+  const Mash__V1__Notification *n = c->notification;
+  const Mash__V1__Person *p = NULL;
+  for (size_t k = 0; n != NULL && k < n->n_children + n->n_adults && p == NULL; k++) {
+    const Mash__V1__Person *q = k < n->n_children ? n->children[k] : n->adults[k - n->n_children];
+    p = strcmp(q->ref, l->ref) == 0 ? q : NULL;
+  }
+  if (p == NULL) {
+    return;
+  }
+  mash_match_person_t mp;
+  mash_match_person_from_pb(&mp, p);
+  fprintf(stderr,
+          "trace: contact %zu %s errors %#x: %s / %s / %04d-%02d-%02d sex %d %s | %s -> %s %s %s\n",
+          i, l->ref, m->errors, mp.forename, mp.surname, mp.dob_year, mp.dob_month, mp.dob_day,
+          (int)mp.sex, mp.postcode, mp.address, l->person_id, l->decision, l->why);
+  (void)e;
+}
+
 static int s_record_links(s_eval_t *e, size_t i, const uint8_t *blob, size_t len) {
   Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, len, blob);
   if (c == NULL) {
@@ -217,6 +243,7 @@ static int s_record_links(s_eval_t *e, size_t i, const uint8_t *blob, size_t len
       fprintf(stderr, "missed: person %u errors %#x agency %d -> %s %s\n", m->truth, m->errors,
               n->agency, l->decision, l->why);
     }
+    s_trace(e, i, c, l, m);
     e->seen[m->truth] = 1;
   }
   mash__v1__contact__free_unpacked(c, NULL);
@@ -287,7 +314,10 @@ static int s_by_record(const void *a, const void *b) {
 
 static int s_by_truth(const void *a, const void *b) {
   const s_mention_t *x = a, *y = b;
-  return x->truth < y->truth ? -1 : x->truth > y->truth;
+  if (x->truth != y->truth) {
+    return x->truth < y->truth ? -1 : 1;
+  }
+  return x->record < y->record ? -1 : x->record > y->record;
 }
 
 typedef struct s_result {
@@ -325,6 +355,18 @@ static void s_pairwise(s_eval_t *e, s_result_t *r) {
     bool split = false;
     for (j = i + 1; j < e->n_m && m[j].truth == m[i].truth; j++) {
       split = split || m[j].record != m[i].record;
+    }
+    if (split && getenv("EVAL_MATCH_DEBUG") != NULL) {
+      /* The pairs of this person's mentions on different records: the
+       * recall it costs (sorted by truth, then record). */
+      unsigned long long same = 0;
+      for (size_t k = i, l; k < j; k = l) {
+        for (l = k + 1; l < j && m[l].record == m[k].record; l++) {
+        }
+        same += s_pairs(l - k);
+      }
+      fprintf(stderr, "split: person %u mentions %zu pairs lost %llu\n", m[i].truth, j - i,
+              s_pairs(j - i) - same);
     }
     r->true_pairs += s_pairs(j - i);
     r->people_seen++;

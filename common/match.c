@@ -40,6 +40,7 @@ typedef enum row {
   ROW_ADDRESS,
   ROW_POSTCODE,
   ROW_PLACE_DIFFERS,
+  ROW_ID_DIFFERS,
   ROW_COUNT
 } row_t;
 
@@ -74,6 +75,7 @@ static const weight_t s_weights[ROW_COUNT] = {
     [ROW_ADDRESS] = {"address", 0.80, 0.0003, 1138},
     [ROW_POSTCODE] = {"postcode", 0.05, 0.0006, 638},
     [ROW_PLACE_DIFFERS] = {"!postcode", 0.15, 0.9991, -274},
+    [ROW_ID_DIFFERS] = {"!identifier", 0.02, 0.98, -561},
 };
 _Static_assert(ROW_COUNT <= 8 * sizeof(unsigned), "one bit per row in why->factors");
 
@@ -380,21 +382,67 @@ static bool s_parse_dob(const char *s, int *y, int *m, int *d) {
 }
 
 /* Day and month swapped in the same year (the slip of writing a date the
- * American way). */
-static bool s_dob_swapped(const mash_match_person_t *a, const mash_match_person_t *b) {
-  return a->dob_year == b->dob_year && a->dob_month == b->dob_day && a->dob_day == b->dob_month &&
-         a->dob_day != a->dob_month;
+ * American way). Dates are {year, month, day}. */
+static bool s_dob_swapped(const int a[3], const int b[3]) {
+  return a[0] == b[0] && a[1] == b[2] && a[2] == b[1] && a[2] != a[1];
 }
 
 /* One digit of YYYYMMDD off: the slip of keying a date. */
-static bool s_dob_slip(const mash_match_person_t *a, const mash_match_person_t *b) {
-  long da = a->dob_year * 10000L + a->dob_month * 100L + a->dob_day;
-  long db = b->dob_year * 10000L + b->dob_month * 100L + b->dob_day;
+static bool s_dob_slip(const int a[3], const int b[3]) {
+  long da = a[0] * 10000L + a[1] * 100L + a[2];
+  long db = b[0] * 10000L + b[1] * 100L + b[2];
   int differ = 0;
   for (int i = 0; i < 8; i++, da /= 10, db /= 10) {
     differ += da % 10 != db % 10;
   }
   return differ == 1;
+}
+
+/* The level two known dates reach. */
+static row_t s_dob_pair(const int a[3], const int b[3]) {
+  if (a[0] == b[0] && a[1] == b[1] && a[2] == b[2]) {
+    return ROW_DOB;
+  }
+  if (s_dob_swapped(a, b)) {
+    return ROW_DOB_SWAP;
+  }
+  if (s_dob_slip(a, b)) {
+    return ROW_DOB_SLIP;
+  }
+  return abs(a[0] - b[0]) >= 10 ? ROW_DOB_GENERATION : ROW_DOB_DIFFERS;
+}
+
+/* Date i of p: its own (0), then its other dates of birth. */
+static void s_dob_at(const mash_match_person_t *p, size_t i, int out[3]) {
+  if (i == 0) {
+    out[0] = p->dob_year;
+    out[1] = p->dob_month;
+    out[2] = p->dob_day;
+  } else {
+    memcpy(out, p->other_dobs[i - 1], 3 * sizeof(int));
+  }
+}
+
+/* The best level any of a's dates reaches against any of b's (both known):
+ * a record first made from a swapped date still knows the child's own date
+ * once a mention linked with it. */
+static row_t s_dob_row(const mash_match_person_t *a, const mash_match_person_t *b) {
+  row_t best = ROW_DOB_GENERATION;
+  size_t na = a->n_other_dobs < MASH_MATCH_MAX_DOBS ? a->n_other_dobs : MASH_MATCH_MAX_DOBS;
+  size_t nb = b->n_other_dobs < MASH_MATCH_MAX_DOBS ? b->n_other_dobs : MASH_MATCH_MAX_DOBS;
+  for (size_t i = 0; i <= na; i++) {
+    int x[3];
+    s_dob_at(a, i, x);
+    for (size_t j = 0; j <= nb; j++) {
+      int y[3];
+      s_dob_at(b, j, y);
+      row_t r = s_dob_pair(x, y);
+      if (s_weights[r].centibits > s_weights[best].centibits) {
+        best = r;
+      }
+    }
+  }
+  return best;
 }
 
 static bool s_sex_known(Mash__V1__Sex s) {
@@ -461,6 +509,33 @@ int mash_match_person_add_other(mash_match_person_t *p, const char *given) {
                     sizeof p->other_forename_keys[0]);
   p->n_other_forenames++;
   return 1;
+}
+
+int mash_match_person_add_dob(mash_match_person_t *p, const char *dob) {
+  int d[3];
+  if (p == NULL || !s_parse_dob(dob, &d[0], &d[1], &d[2])) {
+    return 0;
+  }
+  for (size_t i = 0; i <= p->n_other_dobs && i <= MASH_MATCH_MAX_DOBS; i++) {
+    int x[3];
+    s_dob_at(p, i, x);
+    if (memcmp(x, d, sizeof d) == 0) {
+      return 0;
+    }
+  }
+  if (p->n_other_dobs >= MASH_MATCH_MAX_DOBS) {
+    return -ENOSPC;
+  }
+  memcpy(p->other_dobs[p->n_other_dobs++], d, sizeof d);
+  return 1;
+}
+
+bool mash_match_dob_near(const mash_match_person_t *mention, const mash_match_person_t *record) {
+  if (mention == NULL || record == NULL || mention->dob_year == 0 || record->dob_year == 0) {
+    return false;
+  }
+  row_t r = s_dob_row(mention, record);
+  return r == ROW_DOB_SWAP || r == ROW_DOB_SLIP;
 }
 
 bool mash_match_forenames_agree(const mash_match_person_t *a, const mash_match_person_t *b) {
@@ -581,30 +656,21 @@ void mash_match_person_from_pb(mash_match_person_t *p, const Mash__V1__Person *s
       break;
     }
   }
+  for (size_t i = 0; p->dob_year != 0 && i < src->n_other_dates_of_birth; i++) {
+    if (mash_match_person_add_dob(p, src->other_dates_of_birth[i]) == -ENOSPC) {
+      break;
+    }
+  }
 }
 
 /* ---------------------------------------------------------------- scoring */
-
-static void s_why_text(mash_match_why_t *w, const char *text) {
-  s_copy(w->text, sizeof w->text, text);
-}
 
 /* The level each comparison reaches, one bit per row; a comparison with a
  * value missing on either side sets none (no evidence either way). */
 static unsigned s_rows(const mash_match_person_t *a, const mash_match_person_t *b) {
   unsigned f = 0;
   if (a->dob_year != 0 && b->dob_year != 0) {
-    if (a->dob_year == b->dob_year && a->dob_month == b->dob_month && a->dob_day == b->dob_day) {
-      f |= 1u << ROW_DOB;
-    } else if (s_dob_swapped(a, b)) {
-      f |= 1u << ROW_DOB_SWAP;
-    } else if (s_dob_slip(a, b)) {
-      f |= 1u << ROW_DOB_SLIP;
-    } else if (abs(a->dob_year - b->dob_year) >= 10) {
-      f |= 1u << ROW_DOB_GENERATION;
-    } else {
-      f |= 1u << ROW_DOB_DIFFERS;
-    }
+    f |= 1u << s_dob_row(a, b);
   }
   if (a->forename[0] != '\0' && b->forename[0] != '\0') {
     f |= 1u << s_forename_row(a, b);
@@ -631,7 +697,44 @@ static unsigned s_rows(const mash_match_person_t *a, const mash_match_person_t *
   return f;
 }
 
-double mash_match_score(const mash_match_person_t *a, const mash_match_person_t *b,
+static const Mash__V1__IdentifierKind s_kinds[] = {
+    MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER,
+    MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN,
+    MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID,
+    MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID,
+};
+
+void mash_match_why_render(mash_match_why_t *w) {
+  if (w == NULL) {
+    return;
+  }
+  w->text[0] = '\0';
+  const char *kind = s_kind_tag(w->kind);
+  if (w->identifier && w->shared) {
+    snprintf(w->text, sizeof w->text, "conflict:shared_%s", kind);
+    return;
+  }
+  if (w->identifier && !w->conflict) {
+    s_copy(w->text, sizeof w->text, kind);
+    return;
+  }
+  /* The levels reached; two different numbers name their kind
+   * ("...+address+!nhs_number"). */
+  size_t used = 0;
+  for (int r = 0; r < ROW_COUNT; r++) {
+    if ((w->factors & (1u << r)) == 0) {
+      continue;
+    }
+    bool id = r == ROW_ID_DIFFERS;
+    int n = snprintf(w->text + used, sizeof w->text - used, "%s%s%s", used > 0 ? "+" : "",
+                     id ? "!" : "", id ? kind : s_weights[r].tag);
+    if (n > 0 && (size_t)n < sizeof w->text - used) {
+      used += (size_t)n;
+    }
+  }
+}
+
+double mash_match_weigh(const mash_match_person_t *a, const mash_match_person_t *b,
                         mash_match_why_t *why) {
   mash_match_why_t w;
   memset(&w, 0, sizeof w);
@@ -642,7 +745,6 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
 
   /* The evidence of the fields: the prior plus the weight of each level. */
   unsigned f = s_rows(a, b);
-  size_t used = 0;
   w.points = MASH_MATCH_PRIOR;
   /* Term frequencies weigh an exact name by how common it is; a forename
    * that agreed only through another spelling keeps the table's weight. */
@@ -658,22 +760,33 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
     } else {
       w.points += s_weights[r].centibits;
     }
-    int n = snprintf(w.text + used, sizeof w.text - used, "%s%s", used > 0 ? "+" : "",
-                     s_weights[r].tag);
-    if (n > 0 && (size_t)n < sizeof w.text - used) {
-      used += (size_t)n;
-    }
   }
   w.factors = f;
   /* Twins: the same date of birth, surname and (usually) address, and
    * forenames that sound alike but are not the same (Ella, Ellie; Mary Ann,
    * Mary Beth). However much else agrees, that is for the desk to judge. A
    * one-letter slip is not capped: typos are far commoner than twins so
-   * named. */
+   * named. Brothers and sisters likewise: the same surname at the same
+   * home, forenames that only sound alike (Demi, Tommy: both "TM") and no
+   * date of birth on one side to tell them apart. */
   unsigned close = 1u << ROW_FORENAME_PH;
   unsigned family = (1u << ROW_SURNAME) | (1u << ROW_SURNAME_SLIP) | (1u << ROW_SURNAME_PH);
-  if ((f & (1u << ROW_DOB)) && (f & close) && (f & family) && w.points > MASH_MATCH_TWIN_CAP) {
+  unsigned dob_any = (1u << ROW_DOB) | (1u << ROW_DOB_SWAP) | (1u << ROW_DOB_SLIP) |
+                     (1u << ROW_DOB_DIFFERS) | (1u << ROW_DOB_GENERATION);
+  bool twins = (f & (1u << ROW_DOB)) != 0;
+  bool siblings = (f & dob_any) == 0 && (f & (1u << ROW_ADDRESS)) != 0;
+  if ((twins || siblings) && (f & close) && (f & family) && w.points > MASH_MATCH_TWIN_CAP) {
     w.points = MASH_MATCH_TWIN_CAP;
+    w.twin = true;
+  }
+  /* Twins with different forenames weigh at most what the table gives
+   * them (+2.9, a review): a rare surname's term frequency (up to 2 bits)
+   * must not lift them to a link. */
+  int twins_other = MASH_MATCH_PRIOR + s_weights[ROW_DOB].centibits +
+                    s_weights[ROW_FORENAME_DIFFERS].centibits + s_weights[ROW_SURNAME].centibits +
+                    s_weights[ROW_SEX].centibits + s_weights[ROW_ADDRESS].centibits;
+  if (twins && (f & (1u << ROW_FORENAME_DIFFERS)) && (f & family) && w.points > twins_other) {
+    w.points = twins_other;
     w.twin = true;
   }
   w.rest = mash_match_probability(w.points);
@@ -681,21 +794,22 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
 
   /* Identifiers: any conflict first, then any agreement, which links only
    * when the rest does not contradict it. */
-  static const Mash__V1__IdentifierKind kinds[] = {
-      MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_NHS_NUMBER,
-      MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_UPN,
-      MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_PNC_ID,
-      MASH__V1__IDENTIFIER_KIND__IDENTIFIER_KIND_LOCAL_ID,
-  };
   id_verdict_t verdict[4];
   for (size_t k = 0; k < 4; k++) {
-    verdict[k] = s_ids_compare(a, b, kinds[k]);
+    verdict[k] = s_ids_compare(a, b, s_kinds[k]);
   }
   for (size_t k = 0; k < 4; k++) {
     if (verdict[k] == ID_CONFLICT) {
+      /* Two valid numbers of one kind: two people, unless one record holds
+       * a wrong number (typed from a sibling's record). That is evidence
+       * like any level (row "!identifier", m 0.02, u 0.98, -5.6 bits): the
+       * same child with every field agreeing still links (flagged), twins
+       * and namesakes never do. */
       w.identifier = w.conflict = true;
-      snprintf(w.text, sizeof w.text, "conflict:%s", s_kind_tag(kinds[k]));
-      score = 0.0;
+      w.kind = s_kinds[k];
+      w.points += s_weights[ROW_ID_DIFFERS].centibits;
+      w.factors |= 1u << ROW_ID_DIFFERS;
+      score = mash_match_probability(w.points);
       goto out;
     }
   }
@@ -709,11 +823,10 @@ double mash_match_score(const mash_match_person_t *a, const mash_match_person_t 
       continue;
     }
     w.identifier = true;
+    w.kind = s_kinds[k];
     if (contradicted) {
       w.conflict = w.shared = true;
-      snprintf(w.text, sizeof w.text, "conflict:shared_%s", s_kind_tag(kinds[k]));
     } else {
-      s_why_text(&w, s_kind_tag(kinds[k]));
       score = 1.0;
     }
     goto out;
@@ -723,6 +836,13 @@ out:
   if (why != NULL) {
     *why = w;
   }
+  return score;
+}
+
+double mash_match_score(const mash_match_person_t *a, const mash_match_person_t *b,
+                        mash_match_why_t *why) {
+  double score = mash_match_weigh(a, b, why);
+  mash_match_why_render(why);
   return score;
 }
 
@@ -755,6 +875,32 @@ static bool s_two_edits(const char *a, size_t la, const char *b, size_t lb) {
   return d[la][lb] <= 2;
 }
 
+/* At most two slips apart, a usual variant counting as none: each name
+ * within two slips of the other, or of the two names of a variant row
+ * (Sfoia is a slip of Sofia, Sopiha of Sophia). */
+static unsigned s_slips(const char *a, size_t la, const char *b, size_t lb) {
+  if (la == lb && memcmp(a, b, la) == 0) {
+    return 0;
+  }
+  return s_one_edit(a, la, b, lb) ? 1 : s_two_edits(a, la, b, lb) ? 2 : 3;
+}
+
+static bool s_two_slips(const char *a, size_t la, const char *b, size_t lb) {
+  if (s_two_edits(a, la, b, lb)) {
+    return true;
+  }
+  for (size_t i = 0; i < sizeof s_variants / sizeof s_variants[0]; i++) {
+    for (int o = 0; o < 2; o++) {
+      const char *x = s_variants[i][o], *y = s_variants[i][1 - o];
+      size_t lx = strlen(x), ly = strlen(y);
+      if (s_slips(a, la, x, lx) + s_slips(b, lb, y, ly) <= 2) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match_person_t *b) {
   if (a == NULL || b == NULL) {
     return false;
@@ -774,10 +920,15 @@ bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match
   if ((f & forename) != 0) {
     return true;
   }
-  /* Two slips in a longer forename, born the same day (or a day one slip
-   * or a day/month swap away): one child typed twice, not twins (whose
-   * forenames share little) nor brothers and sisters (born apart). */
+  /* Two slips in a longer forename (a usual variant counting as none:
+   * Sfoia, Sopiha), born the same day (or a day one slip or a day/month
+   * swap away): one child typed twice, not twins (whose forenames share
+   * little) nor brothers and sisters (born apart). With the date missing on
+   * one side, the surname and a known sex must agree too (Elsne, Eslie). */
   unsigned dob = (1u << ROW_DOB) | (1u << ROW_DOB_SLIP) | (1u << ROW_DOB_SWAP);
+  unsigned surname = (1u << ROW_SURNAME) | (1u << ROW_SURNAME_SLIP) | (1u << ROW_SURNAME_PART);
+  bool no_dob = a->dob_year == 0 || b->dob_year == 0;
+  bool close = (f & dob) || (no_dob && (f & surname) && (f & (1u << ROW_SEX)));
   size_t fa = strcspn(a->forename, " "), fb = strcspn(b->forename, " ");
-  return (f & dob) && fa >= 5 && fb >= 5 && s_two_edits(a->forename, fa, b->forename, fb);
+  return close && fa >= 5 && fb >= 5 && s_two_slips(a->forename, fa, b->forename, fb);
 }

@@ -44,6 +44,8 @@
  *      place      postcode+line  address        0.80    0.0003  +11.38
  *                 postcode only  postcode       0.05    0.0006   +6.38
  *                 other postcode !postcode      0.15    0.9991   -2.74
+ *      identifier two valid, one  !identifier    0.02    0.98     -5.61
+ *                 kind, differ
  *      prior (MASH_MATCH_PRIOR)                                -18.50
  *    (*) or one is the other's first given name (Maya, Maya Louise). An
         exact forename or surname weighs log2(m / tf) when the name's term
@@ -76,20 +78,26 @@
  *    What follows, with the default thresholds:
  *    - Everything agrees: +21.7, link. Date of birth missing: +9.2, link.
  *      Moved (another postcode): +7.6, link. Day/month swapped: +16.2.
- *    - Twins (same surname, dob, address, sex; other forename): +2.9, the
+ *    - Twins (same surname, dob, address, sex; other forename): +2.9 at
+ *      most (a rare surname's term frequency cannot lift them), the
  *      desk's review, never a link; with different sexes -3.7, a new person.
  *    - Same name, dob and sex at another address: +7.6, a link (a namesake
  *      born the same day is rarer than a move).
  *    - Same dob and surname, forenames sounding alike (Ella, Ellie; Mary
  *      Ann, Mary Beth): maybe twins, capped at +2.0
- *      (MASH_MATCH_TWIN_CAP), the desk's review.
+ *      (MASH_MATCH_TWIN_CAP), the desk's review. Likewise the same surname
+ *      and home, forenames only sounding alike (Demi, Tommy) and a date of
+ *      birth missing on either side: maybe brother and sister.
  *
  * 2. Identifiers are strong, not absolute. An NHS number, UPN or PNC id
  *    counts only when its check character is right. If both records hold
- *    valid identifiers of one kind and share none, they are different
- *    people: confidence 0 (twins have different NHS numbers), and
- *    why->conflict tells the caller, which flags the pair when the rest
- *    would have linked. A shared valid identifier (or the same local id
+ *    valid identifiers of one kind and share none, that weighs -5.6 bits
+ *    ("!identifier": one of them may hold a wrong number, typed from a
+ *    sibling's record, about 2 in 100 of one person's pairs; almost every
+ *    pair of two people): twins (different forenames) and namesakes never
+ *    link, one child whose every field agrees (+21.7) still does, and
+ *    why->conflict tells the caller, which flags the contact. A shared valid identifier (or the
+ same local id
  *    from the same issuer) links with confidence 1 ("nhs_number", "upn",
  *    "pnc_id", "local_id") unless the rest contradicts it: forenames that
  *    are different (not a variant, slip or sound-alike), or a different
@@ -117,6 +125,7 @@
 #define MASH_MATCH_MAX_IDS 8u        /* identifiers per person (codec bound) */
 #define MASH_MATCH_WHY_SIZE 128u
 #define MASH_MATCH_MAX_OTHER 4u /* other spellings of the given name kept on a record */
+#define MASH_MATCH_MAX_DOBS 2u  /* other dates of birth kept on a record */
 
 /* Default thresholds (DOMAIN.md). */
 #define MASH_MATCH_AUTO_DEFAULT 0.95
@@ -153,6 +162,11 @@ typedef struct mash_match_person {
   size_t n_other_forenames;
   char other_forenames[MASH_MATCH_MAX_OTHER][MASH_MATCH_NAME_SIZE];
   char other_forename_keys[MASH_MATCH_MAX_OTHER][MASH_PHONETIC_KEY_SIZE];
+  /* A person record's other dates of birth (Person.other_dates_of_birth:
+   * mentions that linked to it at a near level gave them): year, month, day
+   * each. The date of birth comparison takes the best of every pair. */
+  size_t n_other_dobs;
+  int other_dobs[MASH_MATCH_MAX_DOBS][3];
   /* Term frequencies (mash_match_person_set_tf): the share of person
    * records with this first given name and this surname, or 0 when not
    * known (the table's u is used). */
@@ -184,6 +198,17 @@ void mash_match_person_from_pb(mash_match_person_t *p, const Mash__V1__Person *s
  * Returns 1 when added, 0 when it adds nothing (empty, equal to the given
  * name or one already kept) and -ENOSPC when MASH_MATCH_MAX_OTHER are kept. */
 int mash_match_person_add_other(mash_match_person_t *p, const char *given);
+
+/* Add `dob` ("YYYY-MM-DD") to p's other dates of birth. Returns 1 when
+ * added, 0 when it adds nothing (not a date, p's own date or one already
+ * kept) and -ENOSPC when MASH_MATCH_MAX_DOBS are kept. */
+int mash_match_person_add_dob(mash_match_person_t *p, const char *dob);
+
+/* Whether the date of birth of `mention` is near one of `record`'s without
+ * being equal to any: day and month swapped, or one digit off. Such a date
+ * that linked is kept on the record (mash_match_person_add_dob): the next
+ * mention may carry the child's own date, or a slip of it. */
+bool mash_match_dob_near(const mash_match_person_t *mention, const mash_match_person_t *record);
 
 /* Whether the given names of a and b agree at any level (exact, usual
  * variant, one slip, sounding alike; other spellings included). False when
@@ -236,15 +261,27 @@ typedef struct mash_match_why {
   bool conflict;                  /* valid identifiers of one kind differ, or shared and
                                      contradicted (then shared is set too) */
   bool shared;                    /* a shared identifier the rest contradicts */
-  bool twin;                      /* capped at MASH_MATCH_TWIN_CAP: maybe twins */
+  bool twin;                      /* capped at MASH_MATCH_TWIN_CAP: maybe twins or siblings */
+  Mash__V1__IdentifierKind kind;  /* the identifier that decided, when identifier */
   char text[MASH_MATCH_WHY_SIZE]; /* "dob+forename+surname~+postcode", "nhs_number",
-                                     "conflict:nhs_number", or "" for no evidence */
+                                     "conflict:nhs_number", or "" for no evidence
+                                     (mash_match_weigh leaves it empty) */
 } mash_match_why_t;
 
 /* The confidence in [0, 1] that `a` and `b` are one person (see the top of
  * this file). `why` may be NULL. Symmetric: score(a, b) == score(b, a). */
 double mash_match_score(const mash_match_person_t *a, const mash_match_person_t *b,
                         mash_match_why_t *why);
+
+/* mash_match_score without why->text (left ""): for scanning hundreds of
+ * candidates, of which only the chosen few need their reason written
+ * (mash_match_why_render). Same score, points and flags. */
+double mash_match_weigh(const mash_match_person_t *a, const mash_match_person_t *b,
+                        mash_match_why_t *why);
+
+/* Write why->text from what mash_match_weigh recorded (factors, identifier
+ * kind, conflict). */
+void mash_match_why_render(mash_match_why_t *why);
 
 /* Within one household (people related or living together), whether two
  * records are one person: the prior there is a handful of people, not a

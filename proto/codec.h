@@ -32,6 +32,7 @@
 #define MASH_MAX_ID_LEN 64u      /* message ids, refs, identifiers */
 #define MASH_MAX_SHORT_TEXT 256u /* names, references, officer, ... */
 #define MASH_MAX_OTHER_NAMES 4u  /* Person.other_given_names (broker records) */
+#define MASH_MAX_OTHER_DOBS 2u   /* Person.other_dates_of_birth (broker records) */
 #define MASH_MAX_LONG_TEXT 8192u /* concern, summaries */
 #define MASH_MAX_PEOPLE 32u      /* children, adults each */
 #define MASH_MAX_IDENTIFIERS 8u  /* per person */

@@ -114,6 +114,13 @@ static void s_check_person(mash_errors_t *errs, const mash_vld_path_t *at,
                           MASH_MAX_SHORT_TEXT, TEXT_REQUIRED);
     }
   }
+  if (mash_vld_check_count(errs, PATH_FIELD(at, "other_dates_of_birth"), p->n_other_dates_of_birth,
+                           p->other_dates_of_birth, MASH_MAX_OTHER_DOBS)) {
+    for (size_t i = 0; i < p->n_other_dates_of_birth; i++) {
+      mash_vld_check_date(errs, PATH_ITEM(at, "other_dates_of_birth", i),
+                          p->other_dates_of_birth[i], today);
+    }
+  }
 }
 
 /* Check the list of people `name` of `prefix` (at most `max`) against refs. */

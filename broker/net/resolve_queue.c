@@ -206,6 +206,7 @@ typedef struct s_load {
   mash_resolve_queue_t *q;
   size_t n;
   int rc;
+  size_t counted; /* person records whose names were counted at start */
 } s_load_t;
 
 static int s_load_cb(const char *contact_id, int64_t received_at_ms, const uint8_t *contact,
@@ -221,13 +222,21 @@ static int s_load_fn(mash_store_t *store, void *arg) {
   /* Storage thread, while the loop thread waits in run_sync: the queue is
    * not touched by anything else meanwhile. */
   s_load_t *l = arg;
-  int rc = mash_store_load_unresolved(store, s_load_cb, l);
+  /* A store made before term counts were kept counts its people first,
+   * once: nothing is resolved before this. */
+  int rc = mash_resolve_terms_backfill(store, &l->counted);
+  rc = rc ? rc : mash_store_load_unresolved(store, s_load_cb, l);
   return rc ? rc : l->rc;
 }
 
 int mash_resolve_queue_load(mash_resolve_queue_t *q, size_t *n) {
-  s_load_t l = {q, 0, 0};
+  s_load_t l = {q, 0, 0, 0};
   int rc = mash_storage_run_sync(q->storage, s_load_fn, &l);
+  if (l.counted > 0) {
+    mash_info("term counts: the names of %zu person record(s) counted (a store from before "
+              "they were kept)",
+              l.counted);
+  }
   if (n) {
     *n = l.n;
   }

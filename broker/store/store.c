@@ -249,6 +249,11 @@ int mash_store_term_add(mash_store_t *s, const char *const *keys, size_t n, int 
   return s->vt->term_add ? s->vt->term_add(s, keys, n, delta) : -ENOSYS;
 }
 
+int mash_store_person_each(mash_store_t *s, const char *after_id, size_t max,
+                           mash_store_person_cb cb, void *arg) {
+  return s->vt->person_each ? s->vt->person_each(s, after_id, max, cb, arg) : -ENOSYS;
+}
+
 int mash_store_person_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
   return s->vt->person_get ? s->vt->person_get(s, person_id, row) : -ENOSYS;
 }

@@ -562,6 +562,12 @@ int mash_store_term_counts(mash_store_t *s, const char *const *keys, size_t n, i
  * of each of keys[0..n) (NULL or "" keys are skipped); a count never goes
  * below 0. */
 int mash_store_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta);
+/* Every person record not merged away whose id comes after after_id (""
+ * or NULL: from the first), lowest id first, at most max, to cb with its
+ * record: a page of a walk over the whole index (the term counts' back-fill,
+ * resolve.h). Returns 0 (1 when cb stopped) or a negative error. */
+int mash_store_person_each(mash_store_t *s, const char *after_id, size_t max,
+                           mash_store_person_cb cb, void *arg);
 
 /* ==== statistics (management information, DESIGN.md §1) ====
  * From plain columns only, never sealed content; no writes. A read-only

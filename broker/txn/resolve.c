@@ -122,6 +122,7 @@ typedef struct s_best {
   double score, second;      /* the best record's, and the best of another cluster's */
   int points, second_points; /* their match weights, centibits (S_POINTS_* for identifiers) */
   mash_match_why_t why;
+  bool in_family; /* the best scored with the family's prior */
   char person_id[MASH_PERSON_ID_LEN];
   char root[MASH_PERSON_ID_LEN]; /* the best record's cluster (itself when alone) */
   char second_id[MASH_PERSON_ID_LEN];
@@ -183,26 +184,29 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   mash_match_person_t cand;
   mash_match_person_from_pb(&cand, p);
   mash__v1__person__free_unpacked(p, &arena);
+  /* Scored without the why text: only the chosen record's is written. */
   mash_match_why_t why;
-  double score = mash_match_score(b->me, &cand, &why);
-  int points =
-      why.identifier ? (score >= 1.0 ? S_POINTS_IDENTIFIER : S_POINTS_CONFLICT) : why.points;
-  if (!why.identifier) {
+  double score = mash_match_weigh(b->me, &cand, &why);
+  int points = why.identifier && !why.conflict ? S_POINTS_IDENTIFIER
+               : why.identifier && why.shared  ? S_POINTS_CONFLICT
+                                               : why.points;
+  bool in_family = false;
+  /* A pair capped as maybe twins or siblings stays for the desk, in the
+   * family as anywhere. */
+  if (!why.identifier && !why.twin) {
     for (size_t i = 0; i < b->n_family; i++) {
       /* The family first: the household test scores the pair again. */
       if (strcmp(b->family[i], row->person_id) != 0 ||
           !mash_match_same_in_household(b->me, &cand)) {
         continue;
       }
-      double in_family =
+      double family_score =
           mash_match_probability(why.points - MASH_MATCH_PRIOR + MASH_MATCH_HOUSEHOLD_PRIOR);
-      if (in_family > score) {
+      if (family_score > score) {
         /* points stay the county's: "clearly the better" compares like
          * with like. */
-        score = in_family;
-        char text[MASH_MATCH_WHY_SIZE + 8];
-        snprintf(text, sizeof text, "family+%s", why.text);
-        snprintf(why.text, sizeof why.text, "%.*s", (int)sizeof why.text - 1, text);
+        score = family_score;
+        in_family = true;
       }
       break;
     }
@@ -245,6 +249,7 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
     b->score = score;
     b->points = points;
     b->why = why;
+    b->in_family = in_family;
     b->best_mp = cand;
     snprintf(b->person_id, sizeof b->person_id, "%s", row->person_id);
     snprintf(b->root, sizeof b->root, "%s", r.root);
@@ -298,6 +303,15 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   best->n_family = n_family;
   int rc = keys.n > 0 ? mash_store_person_find(store, keys.ptr, keys.n, s_candidate_cb, best) : 0;
   rc = rc ? rc : best->rc;
+  if (best->found) {
+    /* The reason, written for the chosen record only. */
+    mash_match_why_render(&best->why);
+    if (best->in_family) {
+      char text[MASH_MATCH_WHY_SIZE + 8];
+      snprintf(text, sizeof text, "family+%s", best->why.text);
+      snprintf(best->why.text, sizeof best->why.text, "%.*s", (int)sizeof best->why.text - 1, text);
+    }
+  }
   out->conflict = best->conflict;
   if (rc != 0) {
     free(best);
@@ -329,7 +343,10 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   if (ambiguous && best->points - best->second_points >= MASH_RESOLVE_CLEAR_CENTIBITS) {
     ambiguous = false;
   }
-  if (ambiguous || (best->found && best->why.conflict && d == MASH_MATCH_AUTO_LINK)) {
+  /* A shared number the rest contradicts never links. Two different
+   * numbers have been weighed as evidence already: a record that still
+   * links is linked, the contact flagged. */
+  if (ambiguous || (best->found && best->why.shared && d == MASH_MATCH_AUTO_LINK)) {
     d = MASH_MATCH_POSSIBLE;
   }
   /* An identifier conflict never links on the fields alone: the record
@@ -357,8 +374,15 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
      * spelling of the given name that agreed with the record's is kept as
      * one of its own (a record first made from "Isal" knows "Isla"); a
      * mention that only joins a cluster under review adds none. */
-    unsigned what = (!best->conflict || by_id) ? RESOLVE_RECORD_IDS : 0;
+    /* A record linked in spite of its own different number (every field
+     * agrees) learns the mention's too: one of the two is wrong, the desk
+     * sees the flag, and the next mention carrying either finds it. */
+    bool elsewhere = best->conflict && strcmp(best->conflict_id, best->person_id) != 0;
+    unsigned what = (!elsewhere || by_id) ? RESOLVE_RECORD_IDS : 0;
     what |= !attach && mash_match_forenames_agree(me, &best->best_mp) ? RESOLVE_RECORD_SPELLING : 0;
+    /* So is a date of birth that linked at a near level (a record made from
+     * a swapped date learns the child's own). */
+    what |= !attach && mash_match_dob_near(me, &best->best_mp) ? RESOLVE_RECORD_DOB : 0;
     rc = rc ? rc : resolve_record(pb, old, what, &rec, &rec_len);
     if (old) {
       mash__v1__person__free_unpacked(old, NULL);

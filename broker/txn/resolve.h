@@ -116,6 +116,16 @@ int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job);
  * mash_resolve_contact. Returns 0 or a negative error. */
 int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job);
 
+/* Term counts for a store made before they were kept (migration 8 added
+ * person_terms empty): when the store counts no record at all ("t:*" is 0)
+ * yet holds people, count every person record's names once, in one
+ * transaction, reading the index a page at a time. Run at start, on the
+ * storage thread, before anything is resolved. *counted (may be NULL) gets
+ * the records counted (0 when nothing was to do). Returns 0 (also for a
+ * store without term counts or without a way to walk its index) or a
+ * negative error (the transaction rolled back). */
+int mash_resolve_terms_backfill(mash_store_t *store, size_t *counted);
+
 /* The family part of a pack. Owns what it points to: free with
  * mash_resolve_family_free. */
 typedef struct mash_resolve_family {

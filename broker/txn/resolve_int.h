@@ -53,11 +53,14 @@ unsigned resolve_da_incidents(const mash_person_contact_t *items, size_t n, bool
  * be NULL) knew; now's identifiers only with RESOLVE_RECORD_IDS; now's
  * spelling of the given name among the record's other spellings with
  * RESOLVE_RECORD_SPELLING (and its own other spellings too with
+ * RESOLVE_RECORD_MERGED); now's date of birth among its other dates with
+ * RESOLVE_RECORD_DOB (and now's own other dates too with
  * RESOLVE_RECORD_MERGED). Malloc'd into *out. */
 enum {
   RESOLVE_RECORD_IDS = 1u << 0,
   RESOLVE_RECORD_SPELLING = 1u << 1,
-  RESOLVE_RECORD_MERGED = 1u << 2 /* `now` is a record the desk merged, not a mention */
+  RESOLVE_RECORD_MERGED = 1u << 2, /* `now` is a record the desk merged, not a mention */
+  RESOLVE_RECORD_DOB = 1u << 3     /* now's date of birth among the record's other dates */
 };
 int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, unsigned what,
                    uint8_t **out, size_t *out_len);

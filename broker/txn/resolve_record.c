@@ -54,6 +54,28 @@ static size_t s_spellings(const Mash__V1__Person *now, const Mash__V1__Person *o
   return n;
 }
 
+/* The record's other dates of birth: old's, then now's date when add, then
+ * now's own other dates when merged, each when new (not old's own date),
+ * at most MASH_MAX_OTHER_DOBS (the first kept). */
+static size_t s_dobs(const Mash__V1__Person *now, const Mash__V1__Person *old, bool add,
+                     bool merged, char *dobs[MASH_MAX_OTHER_DOBS]) {
+  mash_match_person_t seen;
+  mash_match_person_set(&seen, NULL, NULL, NULL, old->date_of_birth, MASH__V1__SEX__SEX_UNSPECIFIED,
+                        NULL, NULL);
+  size_t n = 0, n_old = old->n_other_dates_of_birth;
+  size_t n_now = add && merged ? now->n_other_dates_of_birth : 0;
+  for (size_t i = 0; i <= n_old + n_now; i++) {
+    const char *dob = i < n_old    ? old->other_dates_of_birth[i]
+                      : !add       ? NULL
+                      : i == n_old ? now->date_of_birth
+                                   : now->other_dates_of_birth[i - n_old - 1];
+    if (dob != NULL && n < MASH_MAX_OTHER_DOBS && mash_match_person_add_dob(&seen, dob) == 1) {
+      dobs[n++] = (char *)dob;
+    }
+  }
+  return n;
+}
+
 /* The record kept for a person. Who someone is (names, date of birth) is
  * kept from `old` (may be NULL) when it knew them: a typo that still linked
  * must not replace the spelling the record was built on, though it is kept
@@ -68,6 +90,7 @@ int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, uns
   m.role = (char *)"";
   Mash__V1__Identifier *ids[MASH_MAX_IDENTIFIERS];
   char *names[MASH_MAX_OTHER_NAMES];
+  char *dobs[MASH_MAX_OTHER_DOBS];
   size_t n = 0;
   bool now_ids = (what & RESOLVE_RECORD_IDS) != 0;
   for (size_t i = 0; now_ids && i < now->n_identifiers && n < MASH_MAX_IDENTIFIERS; i++) {
@@ -80,6 +103,13 @@ int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, uns
     m.other_given_names = names;
   } else if (old == NULL) {
     m.n_other_given_names = 0; /* a new record: only what the agency wrote */
+  }
+  if (old != NULL && old->date_of_birth[0]) {
+    bool add = (what & (RESOLVE_RECORD_DOB | RESOLVE_RECORD_MERGED)) != 0;
+    m.n_other_dates_of_birth = s_dobs(now, old, add, (what & RESOLVE_RECORD_MERGED) != 0, dobs);
+    m.other_dates_of_birth = dobs;
+  } else if (old == NULL) {
+    m.n_other_dates_of_birth = 0;
   }
   if (old != NULL) {
     if (old->date_of_birth[0]) {
@@ -141,4 +171,69 @@ int resolve_terms_add(mash_store_t *store, const mash_match_person_t *p, int del
   const char *keys[3] = {MASH_MATCH_TERM_TOTAL, f, sn};
   int rc = mash_store_term_add(store, keys, 3, delta);
   return rc == -ENOSYS ? 0 : rc;
+}
+
+/* A page of the walk over the whole index. */
+#define BACKFILL_PAGE 256
+
+typedef struct s_backfill {
+  mash_store_t *store;
+  char last[MASH_PERSON_ID_LEN];
+  size_t seen, counted;
+  int rc;
+} s_backfill_t;
+
+static int s_backfill_cb(mash_person_row_t *row, void *arg) {
+  s_backfill_t *b = arg;
+  snprintf(b->last, sizeof b->last, "%s", row->person_id);
+  b->seen++;
+  Mash__V1__Person *p = mash__v1__person__unpack(NULL, row->len, row->record);
+  if (p == NULL) {
+    b->rc = -EBADMSG;
+    return 1;
+  }
+  mash_match_person_t mp;
+  mash_match_person_from_pb(&mp, p);
+  mash__v1__person__free_unpacked(p, NULL);
+  b->rc = resolve_terms_add(b->store, &mp, 1);
+  b->counted += b->rc == 0;
+  return b->rc != 0;
+}
+
+int mash_resolve_terms_backfill(mash_store_t *store, size_t *counted) {
+  if (counted != NULL) {
+    *counted = 0;
+  }
+  const char *total = MASH_MATCH_TERM_TOTAL;
+  int64_t n = 0;
+  int rc = mash_store_term_counts(store, &total, 1, &n);
+  if (rc == -ENOSYS) {
+    return 0;
+  }
+  if (rc != 0 || n > 0) {
+    return rc;
+  }
+  s_backfill_t b = {.store = store};
+  rc = mash_store_begin(store);
+  while (rc == 0) {
+    size_t before = b.seen;
+    rc = mash_store_person_each(store, b.last, BACKFILL_PAGE, s_backfill_cb, &b);
+    rc = rc < 0 ? rc : b.rc;
+    if (rc != 0 || b.seen - before < BACKFILL_PAGE) {
+      break;
+    }
+  }
+  if (rc == -ENOSYS && b.seen == 0) {
+    mash_store_rollback(store);
+    return 0; /* a store that cannot walk its index: counts from now on */
+  }
+  if (rc == 0) {
+    rc = mash_store_commit(store);
+  } else {
+    mash_store_rollback(store);
+  }
+  if (rc == 0 && counted != NULL) {
+    *counted = b.counted;
+  }
+  return rc;
 }

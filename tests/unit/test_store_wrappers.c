@@ -167,6 +167,7 @@ enum {
   S_MATCH_PENDING,
   S_TERM_COUNTS,
   S_TERM_ADD,
+  S_PERSON_EACH,
   S_STATS_SUMMARY,
   S_STATS_SOURCES,
   S_STATS_REPLIES,
@@ -241,6 +242,7 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_MATCH_PENDING] = "match_pending",
     [S_TERM_COUNTS] = "term_counts",
     [S_TERM_ADD] = "term_add",
+    [S_PERSON_EACH] = "person_each",
     [S_STATS_SUMMARY] = "stats_summary",
     [S_STATS_SOURCES] = "stats_sources",
     [S_STATS_REPLIES] = "stats_replies",
@@ -579,6 +581,13 @@ static int f_term_add(mash_store_t *s, const char *const *keys, size_t n, int de
   return s_hit(s, S_TERM_ADD, (uintptr_t[]){(uintptr_t)keys, (uintptr_t)n, (uintptr_t)delta}, 3);
 }
 
+static int f_person_each(mash_store_t *s, const char *after_id, size_t max, mash_store_person_cb cb,
+                         void *arg) {
+  return s_hit(s, S_PERSON_EACH,
+               (uintptr_t[]){(uintptr_t)after_id, (uintptr_t)max, (uintptr_t)cb, (uintptr_t)arg},
+               4);
+}
+
 static int s_pending_cb(const char *other_id, int other_is_candidate, void *arg) {
   (void)other_id;
   (void)other_is_candidate;
@@ -737,6 +746,7 @@ static const mash_store_vtable_t RECORDING_VT = {
     .match_pending = f_match_pending,
     .term_counts = f_term_counts,
     .term_add = f_term_add,
+    .person_each = f_person_each,
     .stats_summary = f_stats_summary,
     .stats_sources = f_stats_sources,
     .stats_replies = f_stats_replies,
@@ -1144,6 +1154,14 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     want[2] = (uintptr_t)-1;
     *n = 3;
     rc = mash_store_term_add(s, P(0), (size_t)203, -1);
+    break;
+  case S_PERSON_EACH:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)(size_t)204;
+    want[2] = (uintptr_t)s_person_cb;
+    want[3] = (uintptr_t)P(1);
+    *n = 4;
+    rc = mash_store_person_each(s, P(0), (size_t)204, s_person_cb, P(1));
     break;
   case S_STATS_SUMMARY:
     want[0] = (uintptr_t)INT64_C(5000000000);

@@ -107,6 +107,9 @@ typedef struct mash_store_vtable {
   /* Term counts: records per name key (blind indexes only). */
   int (*term_counts)(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts);
   int (*term_add)(mash_store_t *s, const char *const *keys, size_t n, int delta);
+  /* Every unmerged person with an id above after_id, lowest first, at most max. */
+  int (*person_each)(mash_store_t *s, const char *after_id, size_t max, mash_store_person_cb cb,
+                     void *arg);
 
   /* ---- statistics ---- */
   int (*stats_summary)(mash_store_t *s, int64_t now_ms, mash_store_stats_t *out);

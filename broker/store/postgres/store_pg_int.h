@@ -193,6 +193,8 @@ int store_pg_per_pending(mash_store_t *s, const char *person_id, mash_store_pend
                          void *arg);
 int store_pg_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts);
 int store_pg_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta);
+int store_pg_per_each(mash_store_t *s, const char *after_id, size_t max, mash_store_person_cb cb,
+                      void *arg);
 
 #define STORE_PG_PER_VTABLE_ENTRIES                                                                \
   .person_find = store_pg_per_find, .person_get = store_pg_per_get,                                \
@@ -203,7 +205,7 @@ int store_pg_per_term_add(mash_store_t *s, const char *const *keys, size_t n, in
   .person_merge = store_pg_per_merge, .match_insert = store_pg_per_match_insert,                   \
   .match_get = store_pg_per_match_get, .match_decide = store_pg_per_match_decide,                  \
   .match_pending = store_pg_per_pending, .term_counts = store_pg_per_term_counts,                  \
-  .term_add = store_pg_per_term_add
+  .term_add = store_pg_per_term_add, .person_each = store_pg_per_each
 
 /* ---- statistics and the console's figures (store_pg_stats.c) ---- */
 

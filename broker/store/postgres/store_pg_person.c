@@ -40,6 +40,8 @@ static const char SQL_GET[] =
     "SELECT " PERSON_COLS " FROM persons p JOIN chain ON p.id = chain.id "
     "WHERE p.merged_into IS NULL LIMIT 1";
 static const char SQL_NEXT[] = "SELECT COALESCE(MAX(id), 0) + 1 FROM persons";
+static const char SQL_EACH[] = "SELECT " PERSON_COLS " FROM persons p WHERE p.id > $1::bigint "
+                               "AND p.merged_into IS NULL ORDER BY p.id LIMIT $2::bigint";
 static const char SQL_INSERT[] =
     "INSERT INTO persons (id, created_at_ms, updated_at_ms, is_child, address_key, "
     "address_at_ms, record) VALUES ($1, $2::bigint, $2::bigint, $3, $4::bytea, "
@@ -678,4 +680,17 @@ int store_pg_per_term_add(mash_store_t *s, const char *const *keys, size_t n, in
     }
   }
   return 0;
+}
+
+/* ---------------------------------------------------------------- the whole index */
+
+int store_pg_per_each(mash_store_t *s, const char *after_id, size_t max, mash_store_person_cb cb,
+                      void *arg) {
+  if (cb == NULL) {
+    return -EINVAL;
+  }
+  store_pg_args_t a = {0};
+  store_pg_int(&a, after_id != NULL && after_id[0] != '\0' ? s_parse_id(after_id, 'P') : 0);
+  store_pg_int(&a, (int64_t)max);
+  return s_query_visit(s, SQL_EACH, &a, true, cb, arg);
 }

@@ -247,6 +247,8 @@ int store_per_match_decide(mash_store_t *s, const char *match_id, int state, con
 
 int store_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts);
 int store_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta);
+int store_per_each(mash_store_t *s, const char *after_id, size_t max, mash_store_person_cb cb,
+                   void *arg);
 
 #define STORE_PER_VTABLE_ENTRIES                                                                   \
   .person_find = store_per_find, .person_get = store_per_get, .person_put = store_per_put,         \
@@ -256,6 +258,7 @@ int store_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int d
   .person_contacts = store_per_contacts, .person_merge = store_per_merge,                          \
   .match_insert = store_per_match_insert, .match_get = store_per_match_get,                        \
   .match_decide = store_per_match_decide, .match_pending = store_per_pending,                      \
-  .term_counts = store_per_term_counts, .term_add = store_per_term_add
+  .term_counts = store_per_term_counts, .term_add = store_per_term_add,                            \
+  .person_each = store_per_each
 
 #endif

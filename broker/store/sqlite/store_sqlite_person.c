@@ -63,6 +63,7 @@ enum {
   P_PENDING,
   P_TERM_GET,
   P_TERM_ADD,
+  P_EACH,
   P_N
 };
 
@@ -139,6 +140,8 @@ static const char *const SQL[P_N] = {
     [P_TERM_GET] = "SELECT n FROM person_terms WHERE key = ?1",
     [P_TERM_ADD] = "INSERT INTO person_terms (key, n) VALUES (?1, MAX(?2, 0)) "
                    "ON CONFLICT (key) DO UPDATE SET n = MAX(n + ?2, 0)",
+    [P_EACH] = "SELECT " PERSON_COLS " FROM persons p WHERE p.id > ?1 "
+               "AND p.merged_into IS NULL ORDER BY p.id LIMIT ?2",
 };
 
 struct store_per {
@@ -735,4 +738,18 @@ int store_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int d
     }
   }
   return 0;
+}
+
+/* ---------------------------------------------------------------- the whole index */
+
+int store_per_each(mash_store_t *s, const char *after_id, size_t max, mash_store_person_cb cb,
+                   void *arg) {
+  if (cb == NULL) {
+    return -EINVAL;
+  }
+  sqlite3_int64 after = after_id != NULL && after_id[0] != '\0' ? s_parse_id(after_id, 'P') : 0;
+  sqlite3_stmt *q = s_q(s, P_EACH);
+  sqlite3_bind_int64(q, 1, after);
+  sqlite3_bind_int64(q, 2, (sqlite3_int64)max);
+  return s_visit_persons(s, q, cb, arg);
 }
