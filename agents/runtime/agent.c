@@ -252,6 +252,23 @@ static void s_pending_free(s_pending_t *p) {
  * while the broker is simply busy with the ones before it. */
 #define S_WINDOW 512
 
+/* The broker counts as alive while it was heard (a receipt, a heartbeat's
+ * answer, anything) within the silence that would declare it gone: three
+ * heartbeats, never less than resend_ms. The bound was resend_ms alone,
+ * which is the heartbeat interval by default: the answer to each heartbeat
+ * is then at least that old just before the next one, so a broker slow to
+ * receipt (a loaded machine, a sanitized build) looked silent once per
+ * heartbeat and the whole window was resent (integration_test_spool_faults
+ * saw exactly 512 duplicates). */
+static int s_broker_alive(const agent_t *a, int64_t now) {
+  int64_t limit = 3 * (int64_t)a->cfg.heartbeat_ms;
+  if (limit < a->cfg.resend_ms) {
+    limit = a->cfg.resend_ms;
+  }
+  int64_t heard = a->last_heard > a->last_receipt ? a->last_heard : a->last_receipt;
+  return heard != 0 && now - heard < limit;
+}
+
 static void s_pump(agent_t *a) {
   if (a->batching) {
     return; /* nothing leaves before the batch is durable */
@@ -265,8 +282,7 @@ static void s_pump(agent_t *a) {
     if (p->attempts == 0 && a->inflight >= S_WINDOW) {
       break; /* the window is full: receipts make room */
     }
-    if (p->attempts > 0 && !p->force &&
-        (now - a->last_receipt < a->cfg.resend_ms || now - a->last_heard < a->cfg.resend_ms) &&
+    if (p->attempts > 0 && !p->force && s_broker_alive(a, now) &&
         now - p->sent_at < a->cfg.resend_max_ms) {
       /* The broker is alive (receipts or heartbeats): on a live connection
        * it works through what we sent, in order, however slowly, so a
