@@ -120,33 +120,42 @@ static bool s_clean_text(const char *s, bool multiline) {
   return true;
 }
 
-/* The member `key`, or NULL when absent or null (reported when required). */
-static const json_t *s_member(njson_ctx_t *ctx, const json_t *obj, const char *key,
-                              const char *path, bool required, int *rc) {
-  const json_t *v = njson_member(ctx, obj, key);
-  *rc = 0;
-  if (v == NULL || json_is_null(v)) {
+/* Looks up the member `key` of `obj` and writes its JSON path to `path`.
+ * Returns 1 with *out set when present, 0 when absent or null, -1 when a
+ * required member is absent (reported). */
+static int s_field(njson_ctx_t *ctx, const json_t *obj, const char *key, const char *base,
+                   bool required, char path[NJSON_PATH_LEN], const json_t **out) {
+  njson_path_key(path, base, key);
+  *out = njson_member(ctx, obj, key);
+  if (*out == NULL || json_is_null(*out)) {
+    *out = NULL;
     if (required) {
       njson_error(ctx, path, "required");
-      *rc = -1;
+      return -1;
     }
-    return NULL;
+    return 0;
   }
-  return v;
+  return 1;
+}
+
+/* s_field for a member that must be a string when present. */
+static int s_string_field(njson_ctx_t *ctx, const json_t *obj, const char *key, const char *base,
+                          bool required, char path[NJSON_PATH_LEN], const json_t **out) {
+  int rc = s_field(ctx, obj, key, base, required, path, out);
+  if (rc == 1 && !json_is_string(*out)) {
+    njson_error(ctx, path, "expected a string");
+    return -1;
+  }
+  return rc;
 }
 
 int njson_get_text(njson_ctx_t *ctx, const json_t *obj, const char *key, const char *base,
                    njson_text_t kind, bool required, char **out) {
   char path[NJSON_PATH_LEN];
-  njson_path_key(path, base, key);
-  int rc = 0;
-  const json_t *v = s_member(ctx, obj, key, path, required, &rc);
-  if (v == NULL) {
+  const json_t *v = NULL;
+  int rc = s_string_field(ctx, obj, key, base, required, path, &v);
+  if (rc <= 0) {
     return rc;
-  }
-  if (!json_is_string(v)) {
-    njson_error(ctx, path, "expected a string");
-    return -1;
   }
   const char *s = json_string_value(v);
   size_t len = json_string_length(v);
@@ -184,11 +193,10 @@ int njson_get_text(njson_ctx_t *ctx, const json_t *obj, const char *key, const c
 int njson_get_bool(njson_ctx_t *ctx, const json_t *obj, const char *key, const char *base,
                    bool required, protobuf_c_boolean *out, bool *found) {
   char path[NJSON_PATH_LEN];
-  njson_path_key(path, base, key);
+  const json_t *v = NULL;
   *found = false;
-  int rc = 0;
-  const json_t *v = s_member(ctx, obj, key, path, required, &rc);
-  if (v == NULL) {
+  int rc = s_field(ctx, obj, key, base, required, path, &v);
+  if (rc <= 0) {
     return rc;
   }
   if (!json_is_boolean(v)) {
@@ -203,10 +211,9 @@ int njson_get_bool(njson_ctx_t *ctx, const json_t *obj, const char *key, const c
 int njson_get_integer(njson_ctx_t *ctx, const json_t *obj, const char *key, const char *base,
                       int64_t min, int64_t max, bool required, int64_t *out) {
   char path[NJSON_PATH_LEN];
-  njson_path_key(path, base, key);
-  int rc = 0;
-  const json_t *v = s_member(ctx, obj, key, path, required, &rc);
-  if (v == NULL) {
+  const json_t *v = NULL;
+  int rc = s_field(ctx, obj, key, base, required, path, &v);
+  if (rc <= 0) {
     return rc;
   }
   if (!json_is_integer(v)) {
@@ -256,10 +263,9 @@ int njson_enum_value(njson_ctx_t *ctx, const json_t *v, const char *path,
 int njson_get_enum(njson_ctx_t *ctx, const json_t *obj, const char *key, const char *base,
                    const mash_enum_name_t *table, bool required, int *out) {
   char path[NJSON_PATH_LEN];
-  njson_path_key(path, base, key);
-  int rc = 0;
-  const json_t *v = s_member(ctx, obj, key, path, required, &rc);
-  if (v == NULL) {
+  const json_t *v = NULL;
+  int rc = s_field(ctx, obj, key, base, required, path, &v);
+  if (rc <= 0) {
     return rc;
   }
   return njson_enum_value(ctx, v, path, table, out);
@@ -268,15 +274,10 @@ int njson_get_enum(njson_ctx_t *ctx, const json_t *obj, const char *key, const c
 int njson_get_time(njson_ctx_t *ctx, const json_t *obj, const char *key, const char *base,
                    bool required, int64_t *out) {
   char path[NJSON_PATH_LEN];
-  njson_path_key(path, base, key);
-  int rc = 0;
-  const json_t *v = s_member(ctx, obj, key, path, required, &rc);
-  if (v == NULL) {
+  const json_t *v = NULL;
+  int rc = s_string_field(ctx, obj, key, base, required, path, &v);
+  if (rc <= 0) {
     return rc;
-  }
-  if (!json_is_string(v)) {
-    njson_error(ctx, path, "expected a string");
-    return -1;
   }
   /* Bound before parsing: a time is short. */
   int64_t ms = 0;
@@ -294,13 +295,12 @@ int njson_get_time(njson_ctx_t *ctx, const json_t *obj, const char *key, const c
 
 const json_t *njson_get_object(njson_ctx_t *ctx, const json_t *obj, const char *key,
                                const char *base) {
-  const json_t *v = njson_member(ctx, obj, key);
-  if (v == NULL || json_is_null(v)) {
+  char path[NJSON_PATH_LEN];
+  const json_t *v = NULL;
+  if (s_field(ctx, obj, key, base, false, path, &v) <= 0) {
     return NULL;
   }
   if (!json_is_object(v)) {
-    char path[NJSON_PATH_LEN];
-    njson_path_key(path, base, key);
     njson_error(ctx, path, "expected an object");
     return NULL;
   }
@@ -310,10 +310,8 @@ const json_t *njson_get_object(njson_ctx_t *ctx, const json_t *obj, const char *
 const json_t *njson_get_array(njson_ctx_t *ctx, const json_t *obj, const char *key,
                               const char *base, size_t max, bool required) {
   char path[NJSON_PATH_LEN];
-  njson_path_key(path, base, key);
-  int rc = 0;
-  const json_t *v = s_member(ctx, obj, key, path, required, &rc);
-  if (v == NULL) {
+  const json_t *v = NULL;
+  if (s_field(ctx, obj, key, base, required, path, &v) <= 0) {
     return NULL;
   }
   if (!json_is_array(v)) {

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_dir.h"
 #include "enquiry.h"
 #include "esclog.h"
 #include "esclog_audit.h"
@@ -85,14 +86,7 @@ static int teardown(void **state) {
   mash_store_destroy(&f->store);
   mash_seal_destroy(&f->seal);
   mash_calendar_destroy(&f->cal);
-  static const char *const names[] = {"data.key",    "mash.db",         "mash.db-wal",
-                                      "mash.db-shm", "escalations.log", "escalations.log.head"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    char p[128];
-    snprintf(p, sizeof p, "%s/%s", f->dir, names[i]);
-    unlink(p);
-  }
-  rmdir(f->dir);
+  assert_int_equal(test_dir_remove(f->dir), 0);
   free(f);
   return 0;
 }

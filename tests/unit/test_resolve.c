@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "test_dir.h"
 #include "resolve.h"
 #include "seal.h"
 #include "store.h"
@@ -49,13 +50,7 @@ static int teardown(void **state) {
   fixture_t *f = *state;
   mash_store_destroy(&f->store);
   mash_seal_destroy(&f->seal);
-  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    char p[128];
-    snprintf(p, sizeof p, "%s/%s", f->dir, names[i]);
-    unlink(p);
-  }
-  rmdir(f->dir);
+  assert_int_equal(test_dir_remove(f->dir), 0);
   free(f);
   return 0;
 }

@@ -20,6 +20,7 @@
 
 #include <uv.h>
 
+#include "test_dir.h"
 #include "resolve_queue.h"
 #include "seal.h"
 #include "storage.h"
@@ -71,13 +72,7 @@ static int teardown(void **state) {
   assert_int_equal(uv_loop_close(&f->loop), 0);
   mash_store_destroy(&f->store);
   mash_seal_destroy(&f->seal);
-  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    char p[128];
-    snprintf(p, sizeof p, "%s/%s", f->dir, names[i]);
-    unlink(p);
-  }
-  rmdir(f->dir);
+  assert_int_equal(test_dir_remove(f->dir), 0);
   free(f);
   return 0;
 }

@@ -16,6 +16,7 @@
 
 #include <uv.h>
 
+#include "test_dir.h"
 #include "seal.h"
 #include "storage.h"
 #include "store.h"
@@ -67,13 +68,7 @@ static int teardown(void **state) {
   /* Every test that runs a loop ends with it closable: no handle leaked. */
   assert_int_equal(uv_loop_close(&f->loop), 0);
   mash_seal_destroy(&f->seal);
-  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    char p[128];
-    path_in(f, names[i], p, sizeof p);
-    unlink(p);
-  }
-  rmdir(f->dir);
+  assert_int_equal(test_dir_remove(f->dir), 0);
   free(f);
   return 0;
 }

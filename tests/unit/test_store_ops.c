@@ -19,6 +19,7 @@
 #define UNIT_TESTING 1
 #include <cmocka.h>
 
+#include "test_dir.h"
 #include "seal.h"
 #include "store.h"
 
@@ -89,13 +90,7 @@ static int s_teardown(void **state) {
   fixture_t *f = *state;
   mash_store_destroy(&f->store);
   mash_seal_destroy(&f->seal);
-  char path[160];
-  const char *files[] = {"mashd.db", "mashd.db-wal", "mashd.db-shm", "data.key"};
-  for (size_t i = 0; i < 4; i++) {
-    snprintf(path, sizeof path, "%s/%s", f->dir, files[i]);
-    unlink(path);
-  }
-  rmdir(f->dir);
+  assert_int_equal(test_dir_remove(f->dir), 0);
   free(f);
   return 0;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "test_dir.h"
 #include "seal.h"
 #include "store.h"
 #include "store_vt.h" /* the recording fake fills in the vtable */
@@ -1332,13 +1333,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
   fixture_t *f = *state;
   mash_seal_destroy(&f->seal);
-  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    char p[160];
-    snprintf(p, sizeof p, "%s/%s", f->dir, names[i]);
-    unlink(p);
-  }
-  rmdir(f->dir);
+  assert_int_equal(test_dir_remove(f->dir), 0);
   free(f);
   return 0;
 }
