@@ -95,8 +95,8 @@ static uint32_t s_fnv1a(const char *p, size_t n) {
   return h;
 }
 
-/* The boot this process runs in, padded to S_BOOT_LEN ("unknown" when the
- * kernel does not say: then every start looks like the same boot). */
+/* The boot this process runs in ("unknown" when the kernel does not say:
+ * then every start looks like the same boot). Padded only in the file. */
 static void s_boot_id(char out[S_BOOT_LEN + 1]) {
   char got[64] = "";
   FILE *fp = fopen("/proc/sys/kernel/random/boot_id", "r");
@@ -107,7 +107,7 @@ static void s_boot_id(char out[S_BOOT_LEN + 1]) {
     fclose(fp);
   }
   got[strcspn(got, " \n")] = '\0';
-  snprintf(out, S_BOOT_LEN + 1, "%-36.36s", got[0] ? got : "unknown");
+  snprintf(out, S_BOOT_LEN + 1, "%s", got[0] ? got : "unknown");
 }
 
 static size_t s_format(const store_ids_t *ids, int clean, char *buf, size_t cap) {
