@@ -325,6 +325,35 @@ static void test_busy_broker_no_resend(void **state) {
   assert_int_equal(agent_pending(f->agent), 0);
 }
 
+/* A message the broker seems to have skipped (one sent well after it was
+ * receipted, the broker answering in order) is resent at once, not after
+ * resend_max_ms; the receipted one is not. */
+static void test_skipped_resent(void **state) {
+  fx_t *f = *state;
+  f->cfg.heartbeat_ms = 200;
+  f->cfg.resend_ms = 200;
+  f->cfg.resend_max_ms = 30000;
+  s_agent_start(f);
+  char first[MASH_MAX_ID_LEN + 1], second[MASH_MAX_ID_LEN + 1];
+  s_submit(f, "skipped-1", first);
+  Mash__V1__Envelope *m = s_recv(f);
+  assert_string_equal(m->message_id, first);
+  mash_codec_free(m);
+  assert_null(s_recv_for(f, 300)); /* heartbeats only */
+  s_submit(f, "skipped-2", second);
+  m = s_recv(f);
+  assert_string_equal(m->message_id, second);
+  mash_codec_free(m);
+  s_receipt(f, second, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED);
+  int64_t t0 = mash_clock_now_ms();
+  m = s_recv_for(f, 5000);
+  assert_non_null(m);
+  assert_string_equal(m->message_id, first);
+  mash_codec_free(m);
+  assert_true(mash_clock_now_ms() - t0 < 5000);
+  assert_int_equal(agent_pending(f->agent), 1);
+}
+
 static void test_outbox_survives_restart(void **state) {
   fx_t *f = *state;
   s_agent_start(f);
@@ -443,6 +472,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_submit_resend_receipt, setup, teardown),
       cmocka_unit_test_setup_teardown(test_busy_broker_no_resend, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_skipped_resent, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outbox_survives_restart, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inbox_once, setup, teardown),
       cmocka_unit_test_setup_teardown(test_parts, setup, teardown),
