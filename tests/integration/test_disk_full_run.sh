@@ -119,8 +119,17 @@ for p in police $(seq -f "police%g" 50 50 "$extra"); do
   [ $rc = 0 ] || fail "a sender ($p) exited $rc: $(tail -n 3 "$T/police.log")"
 done
 total=$((N + extra))
-got=$(receipts | grep -cE "(accepted as|already received as) MASH-" || true)
+# Counted by file and by contact id (a sender may print a file's receipt
+# again when the restarted broker answers its resend).
+receipts | grep -E "(accepted as|already received as) MASH-" >"$T/receipts.txt" || true
+got=$(cut -d: -f1 "$T/receipts.txt" | sort -u | wc -l)
 [ "$got" = $total ] || fail "$got of $total files receipted"
 [ "$(stored)" = $((21 + total)) ] || fail "stored $(stored), expected $((21 + total)): lost or duplicated"
-[ "$(receipts | grep -oE "MASH-[0-9]{6}" | sort -u | wc -l)" = $total ] || fail "two files got one contact"
+[ "$(grep -oE "MASH-[0-9]{6}" "$T/receipts.txt" | sort -u | wc -l)" = $total ] ||
+  fail "receipts name $(grep -oE "MASH-[0-9]{6}" "$T/receipts.txt" | sort -u | wc -l) contacts for $total files"
+while read -r f; do
+  [ "$(grep -F "$f:" "$T/receipts.txt" | grep -oE "MASH-[0-9]{6}" | sort -u | wc -l)" = 1 ] ||
+    fail "$f was receipted with two contact ids"
+done < <(cut -d: -f1 "$T/receipts.txt" | sort | uniq -d)
+log "$(wc -l <"$T/receipts.txt") receipt lines for $total files ($(cut -d: -f1 "$T/receipts.txt" | sort | uniq -d | wc -l) printed twice, each with one contact id)"
 log "ok: $total files receipted once each after the restart, $((21 + total)) contacts stored"
