@@ -24,7 +24,8 @@ typedef struct s_pending {
   uint8_t *frame;
   size_t len;
   int64_t next_at;
-  int64_t sent_at; /* the last send */
+  int64_t sent_at;  /* the last send */
+  int64_t order_at; /* its place in the broker's order: the first send on this link */
   unsigned attempts;
   int force; /* resend at once: the connection or the broker was new */
   struct s_pending *next;
@@ -44,7 +45,7 @@ struct agent {
   size_t npending;
   size_t inflight;                           /* entries sent at least once and not yet receipted */
   int64_t last_receipt;                      /* when the broker last answered one of ours */
-  int64_t receipted_sent_at;                 /* the latest send time of an entry receipted */
+  int64_t receipted_at;                      /* the latest order_at of an entry receipted */
   char broker_instance[MASH_MAX_ID_LEN + 1]; /* the broker process we last heard */
   int batching;                              /* inside agent_batch_begin/commit: nothing is sent */
   s_pending_t *batch_mark;                   /* the tail when the batch began (NULL: empty) */
@@ -266,13 +267,13 @@ static int s_broker_alive(const agent_t *a, int64_t now) {
   return heard != 0 && now - heard < limit;
 }
 
-/* Skipped, it seems: a message sent resend_ms or more after it was
- * receipted (the broker answers in order), or no receipt at all for
- * resend_max_ms since it was sent. Timing each entry from its own send let
- * a broker slowly working through a full window (ASan at load 25) see the
- * window resent again and again (1,407 resends for 1,000 files). */
+/* Skipped, it seems: a message first sent resend_ms or more after it was
+ * receipted (the broker answers in order; a resend keeps its first place),
+ * or no receipt at all for resend_max_ms since it was sent. Timing each
+ * entry from its own send resent whole windows to a broker slowly working
+ * through them (1,407 resends for 1,000 files under ASan at load 25). */
 static int s_overtaken(const agent_t *a, const s_pending_t *p, int64_t now) {
-  if (a->receipted_sent_at - p->sent_at >= a->cfg.resend_ms) {
+  if (a->receipted_at - p->order_at >= a->cfg.resend_ms) {
     return 1;
   }
   int64_t progress = p->sent_at > a->last_receipt ? p->sent_at : a->last_receipt;
@@ -304,6 +305,7 @@ static void s_pump(agent_t *a) {
     }
     a->inflight += p->attempts == 0;
     p->attempts++;
+    p->order_at = p->attempts == 1 || p->force ? now : p->order_at;
     p->sent_at = now;
     p->force = 0;
     p->next_at = mash_retry_next_at(&a->resend, p->attempts, now);
@@ -415,9 +417,7 @@ static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
   if (!p) {
     return; /* a receipt for a resend already settled */
   }
-  if (p->sent_at > a->receipted_sent_at) {
-    a->receipted_sent_at = p->sent_at;
-  }
+  a->receipted_at = p->order_at > a->receipted_at ? p->order_at : a->receipted_at;
   int state = AGENT_OUTBOX_REJECTED;
   const char *contact = NULL;
   char detail[512] = "";
