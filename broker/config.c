@@ -49,6 +49,15 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
     rc = mash_settings_text(c->data_dir, sizeof c->data_dir, value);
   } else if (strcmp(key, "data_key") == 0) {
     rc = mash_settings_text(c->data_key, sizeof c->data_key, value);
+  } else if (strcmp(key, "store") == 0) {
+    want = "sqlite or postgresql";
+    rc = strcmp(value, "sqlite") == 0 ? 0 : strcmp(value, "postgresql") == 0 ? 0 : -1;
+    if (rc == 0) {
+      c->store_postgres = value[0] == 'p';
+    }
+  } else if (strcmp(key, "store_url") == 0) {
+    want = "a libpq connection string (e.g. host=/run/postgresql dbname=mash)";
+    rc = mash_settings_text(c->store_url, sizeof c->store_url, value);
   } else if (strcmp(key, "trust") == 0) {
     rc = mash_settings_text(c->trust_dir, sizeof c->trust_dir, value);
   } else if (strcmp(key, "key") == 0) {

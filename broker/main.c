@@ -62,6 +62,9 @@ static void s_usage(FILE *f) {
           "      --data-key FILE   the data key sealing the store (made on first start if\n"
           "                        missing; default DATA/data.key; keep it apart from the\n"
           "                        data folder, e.g. a systemd credential)\n"
+          "      --store KIND      sqlite (default: DATA/mashd.db) or postgresql\n"
+          "      --store-url URL   postgresql: a libpq connection string, e.g.\n"
+          "                        'host=/run/postgresql dbname=mash' (see the README)\n"
           "  -t, --trust DIR       trust list: the clients' .pub files (default certs/trusted)\n"
           "  -k, --key FILE        the broker's secret key file (default certs/mashd.secret)\n"
           "      --heartbeat-ms N  heartbeat interval (default 2000)\n"
@@ -273,6 +276,8 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
       {"endpoint", strcmp(fresh->endpoint, now->endpoint) != 0},
       {"data", strcmp(fresh->data_dir, now->data_dir) != 0},
       {"data_key", strcmp(fresh->data_key, now->data_key) != 0},
+      {"store", fresh->store_postgres != now->store_postgres ||
+                    strcmp(fresh->store_url, now->store_url) != 0},
       {"trust", strcmp(fresh->trust_dir, now->trust_dir) != 0},
       {"key", strcmp(fresh->key_file, now->key_file) != 0},
       {"heartbeat_ms", fresh->heartbeat_ms != now->heartbeat_ms},
@@ -343,7 +348,7 @@ static int s_check_data_key(mash_store_t *store, const char *db_path) {
  * between commit and append). A log ending before the point the store saw
  * it durable was cut or deleted: refuse to start rather than write a new
  * log over the loss (mashctl verify says the same). */
-static int s_start_esclog(mash_store_t *store, mash_esclog_t **log, const char *data_dir,
+static int s_start_esclog(mash_store_t *store, mash_esclog_t **log, const char *store_name,
                           const char *log_path, mash_esclog_feed_t **feed) {
   mash_store_esclog_state_t es;
   if (mash_store_esclog_state(store, &es) != 0) {
@@ -367,10 +372,10 @@ static int s_start_esclog(mash_store_t *store, mash_esclog_t **log, const char *
               "them from the store",
               (unsigned long long)(es.last_seq - at), (unsigned long long)at);
   }
-  char db_path[1100];
-  snprintf(db_path, sizeof db_path, "%s/mashd.db", data_dir);
+  /* The feed reads through a reader of its own (SQLite: the file
+   * read-only; PostgreSQL: another session). */
   mash_esclog_feed_config_t fc = {
-      .log_path = log_path, .db_path = db_path, .legacy_seq = es.legacy_seq};
+      .log_path = log_path, .store = store, .db_path = store_name, .legacy_seq = es.legacy_seq};
   *feed = mash_esclog_feed_new(log, &fc);
   if (!*feed) {
     fprintf(stderr, "mashd: cannot start the escalation log's thread\n");
@@ -429,6 +434,8 @@ int main(int argc, char **argv) {
                                        {"endpoint", required_argument, 0, 'e'},
                                        {"data", required_argument, 0, 'd'},
                                        {"data-key", required_argument, 0, 'D'},
+                                       {"store", required_argument, 0, 'P'},
+                                       {"store-url", required_argument, 0, 'U'},
                                        {"trust", required_argument, 0, 't'},
                                        {"key", required_argument, 0, 'k'},
                                        {"heartbeat-ms", required_argument, 0, 'H'},
@@ -444,7 +451,8 @@ int main(int argc, char **argv) {
   static const char *const keys[128] = {
       ['e'] = "endpoint",   ['d'] = "data",         ['D'] = "data_key",      ['t'] = "trust",
       ['k'] = "key",        ['H'] = "heartbeat_ms", ['L'] = "log_level",     ['F'] = "log_format",
-      ['R'] = "clock_rate", ['S'] = "clock_start",  ['T'] = "stats_seconds", ['O'] = "log_file"};
+      ['R'] = "clock_rate", ['S'] = "clock_start",  ['T'] = "stats_seconds", ['O'] = "log_file",
+      ['P'] = "store",      ['U'] = "store_url"};
   mashd_config_t cfg, file_cfg;
   mashd_config_defaults(&cfg);
   char err[2048];
@@ -568,8 +576,17 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mashd: data key: %s\n", err);
     goto out;
   }
-  snprintf(path, sizeof path, "%s/mashd.db", cfg.data_dir);
-  store = mash_store_sqlite_open(path, seal, &store_opts, err, sizeof err);
+  if (cfg.store_postgres) {
+    if (cfg.store_url[0] == '\0') {
+      fprintf(stderr, "mashd: store = postgresql needs store_url (--store-url)\n");
+      goto out;
+    }
+    snprintf(path, sizeof path, "the PostgreSQL store");
+    store = mash_store_postgres_new(cfg.store_url, seal, err, sizeof err);
+  } else {
+    snprintf(path, sizeof path, "%s/mashd.db", cfg.data_dir);
+    store = mash_store_sqlite_open(path, seal, &store_opts, err, sizeof err);
+  }
   if (!store) {
     fprintf(stderr, "mashd: store: %s\n", err);
     goto out;
@@ -580,6 +597,8 @@ int main(int argc, char **argv) {
   if (s_check_data_key(store, path) != 0) {
     goto out;
   }
+  char store_name[sizeof path];
+  snprintf(store_name, sizeof store_name, "%s", path);
 
   snprintf(path, sizeof path, "%s/escalations.log", cfg.data_dir);
   esclog = mash_esclog_open(path, err, sizeof err);
@@ -587,7 +606,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mashd: escalation log: %s\n", err);
     goto out;
   }
-  if (s_start_esclog(store, &esclog, cfg.data_dir, path, &esclog_feed) != 0) {
+  if (s_start_esclog(store, &esclog, store_name, path, &esclog_feed) != 0) {
     goto out;
   }
   int64_t latest = 0;

@@ -29,7 +29,7 @@
 
 struct mash_esclog_feed {
   char *log_path;
-  char *db_path;
+  char *db_path; /* names the store in messages */
   uint64_t legacy_seq;
   mash_retry_t retry;
   unsigned poll_ms;
@@ -40,6 +40,7 @@ struct mash_esclog_feed {
   /* The feed's thread only. */
   mash_esclog_t *log;   /* NULL after a failure until reopened */
   mash_store_t *reader; /* read-only; NULL until opened */
+  int stale;            /* the reader failed: replace it before the next read */
   uint64_t cursor;      /* the last step in the log */
   unsigned attempts;    /* failed attempts in a row */
   char reason[320];     /* the last failure's reason, said once per change */
@@ -125,6 +126,19 @@ static int s_open(mash_esclog_feed_t *f, char *why, size_t len) {
     f->stats.durable_seq = f->cursor; /* what the log held when (re)opened */
   }
   uv_mutex_unlock(&f->mu);
+  if (f->stale) {
+    /* After a failed read: a new session (the database may have been
+     * replaced, or the server restarted), opened through the old reader,
+     * which keeps only what it was opened with. */
+    mash_store_t *fresh = NULL;
+    if (mash_store_open_reader(f->reader, &fresh, err, sizeof err) != 0 || !fresh) {
+      snprintf(why, len, "%s", err[0] ? err : "cannot open a reader of the store");
+      return -EIO;
+    }
+    mash_store_destroy(&f->reader);
+    f->reader = fresh;
+    f->stale = 0;
+  }
   if (!f->reader) {
     f->reader = mash_store_sqlite_open_readonly(f->db_path, err, sizeof err);
     if (!f->reader) {
@@ -164,7 +178,7 @@ static int s_pass(mash_esclog_feed_t *f, char *why, size_t len) {
       rc = rc < 0 ? rc : c.rc;
       snprintf(why, len, "%s: reading the stored steps: %s", f->db_path, strerror(-rc));
       /* A new connection next time (the database may have been replaced). */
-      mash_store_destroy(&f->reader);
+      f->stale = 1;
       break;
     }
     if (c.n == 0) {
@@ -271,7 +285,7 @@ static void s_thread(void *arg) {
 mash_esclog_feed_t *mash_esclog_feed_new(mash_esclog_t **log,
                                          const mash_esclog_feed_config_t *cfg) {
   mash_esclog_feed_t *f = calloc(1, sizeof *f);
-  if (!f || !log || !*log || !cfg || !cfg->log_path || !cfg->db_path) {
+  if (!f || !log || !*log || !cfg || !cfg->log_path || (!cfg->db_path && !cfg->store)) {
     free(f);
     if (log) {
       mash_esclog_close(log);
@@ -281,7 +295,17 @@ mash_esclog_feed_t *mash_esclog_feed_new(mash_esclog_t **log,
   f->log = *log;
   *log = NULL;
   f->log_path = strdup(cfg->log_path);
-  f->db_path = strdup(cfg->db_path);
+  f->db_path = strdup(cfg->db_path ? cfg->db_path : "the store");
+  if (cfg->store) {
+    /* Opened here, on the caller's thread, while the store is still the
+     * caller's: later readers are opened through this one. */
+    char err[256] = "";
+    if (mash_store_open_reader(cfg->store, &f->reader, err, sizeof err) != 0 || !f->reader) {
+      mash_error("escalation log: cannot open a reader of the store: %s", err);
+      f->reader = NULL;
+      goto fail;
+    }
+  }
   f->legacy_seq = cfg->legacy_seq;
   f->retry = mash_retry_policy(cfg->retry.base_ms, S_DEFAULT_BASE_MS, cfg->retry.max_ms,
                                S_DEFAULT_MAX_MS, 0);
@@ -304,6 +328,7 @@ mash_esclog_feed_t *mash_esclog_feed_new(mash_esclog_t **log,
   return f;
 fail:
   mash_esclog_close(&f->log);
+  mash_store_destroy(&f->reader);
   free(f->log_path);
   free(f->db_path);
   free(f);

@@ -3,12 +3,12 @@
  *
  * A step is stored (with its sequence number) in the transaction that
  * fires it; after commit the loop kicks the feed, whose thread reads the
- * stored steps after the log's last line from its own read-only connection
- * to the store and appends them, one fsync and one head file per chunk.
- * The same pass runs at start (steps committed before a crash and never
- * appended), after every kick, and every poll interval, so a line is never
- * written for a step that was not stored, never twice, and never missing
- * for long. Neither the loop nor the storage thread ever waits on the log.
+ * stored steps after the log's last line from its own reader of the store
+ * (mash_store_open_reader: SQLite or PostgreSQL alike) and appends them, one fsync and one head
+ * file per chunk. The same pass runs at start (steps committed before a crash and never appended),
+ * after every kick, and every poll interval, so a line is never written for a step that was not
+ * stored, never twice, and never missing for long. Neither the loop nor the storage thread ever
+ * waits on the log.
  *
  * A failing log (disk full, I/O error, a damaged file) does not stop
  * escalations: they are stored and sent as ever; the feed retries with
@@ -33,12 +33,17 @@
 
 #include "esclog.h"
 #include "retry.h"
+#include "store.h"
 
 typedef struct mash_esclog_feed mash_esclog_feed_t;
 
 typedef struct mash_esclog_feed_config {
   const char *log_path; /* the log, reopened after a failure (copied) */
-  const char *db_path;  /* the store, opened read-only by the thread (copied) */
+  /* The store the thread reads through a reader of its own, opened by
+   * mash_esclog_feed_new (mash_store_open_reader; the store is not kept),
+   * or NULL to open db_path read-only as SQLite. */
+  mash_store_t *store;
+  const char *db_path; /* SQLite's file without `store`; else names it in messages (copied) */
   /* Steps up to this one were logged without sequence numbers
    * (mash_store_esclog_state's legacy_seq): never appended again. */
   uint64_t legacy_seq;
@@ -56,7 +61,8 @@ typedef struct mash_esclog_feed_stats {
 
 /* Start the feed's thread over an open log (`*log`: ownership moves, and
  * *log is set to NULL, also on failure) and make its first pass at once.
- * Returns NULL on failure (out of memory, no thread). */
+ * Returns NULL on failure (out of memory, no thread, no reader of
+ * cfg->store). */
 mash_esclog_feed_t *mash_esclog_feed_new(mash_esclog_t **log, const mash_esclog_feed_config_t *cfg);
 
 /* Steps were committed: look now (unless backing off after a failure).

@@ -226,6 +226,10 @@ int mash_store_esclog_mark(mash_store_t *s, uint64_t appended_seq) {
   return s->vt->esclog_mark ? s->vt->esclog_mark(s, appended_seq) : -ENOSYS;
 }
 
+int mash_store_open_reader(mash_store_t *s, mash_store_t **reader, char *err, size_t errlen) {
+  return s->vt->open_reader ? s->vt->open_reader(s, reader, err, errlen) : -ENOSYS;
+}
+
 /* ---- people ---- */
 
 int mash_store_person_find(mash_store_t *s, const char *const *keys, size_t n,

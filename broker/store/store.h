@@ -4,8 +4,9 @@
  * their delivery to the hub desk; enquiries, per-agency requests, the outbox
  * of messages to deliver and the inbox that makes client requests
  * idempotent; escalations; the person index; statistics for management
- * information. Implementations: SQLite (sqlite/) now, PostgreSQL later,
- * failing fakes in tests. Callers use only the functions below, one per
+ * information. Implementations: SQLite (sqlite/), PostgreSQL (postgres/:
+ * contacts, enquiries, outbox, inbox and duties so far), failing fakes in
+ * tests. Callers use only the functions below, one per
  * operation (`mash_store_<operation>`); the table of operations an
  * implementation fills in (internal/store_vt.h) is private to the store
  * layer and to test fakes.
@@ -83,6 +84,17 @@ int mash_store_sqlite_rekey(const char *path, const mash_seal_t *old, const mash
  * at another schema version is refused (start mashd once to migrate it).
  * Returns NULL with a reason in err on failure. */
 mash_store_t *mash_store_sqlite_open_readonly(const char *path, char *err, size_t errlen);
+
+/* Open the PostgreSQL store at `conninfo` (a libpq connection string, e.g.
+ * "host=/run/postgresql dbname=mash"), migrating its schema to the current
+ * version (postgres/store_pg_schema.c, numbered like SQLite's). Content is
+ * sealed by `seal` (borrowed) exactly as in SQLite: the server never sees
+ * plaintext. Offers contacts, enquiries, requests, escalations, the outbox,
+ * the inbox and duties; the person index, statistics and the console's
+ * figures answer -ENOSYS for now (issue 15). NULL with a reason in err (a
+ * build without libpq says so). Then used by one thread at a time. */
+mash_store_t *mash_store_postgres_new(const char *conninfo, const mash_seal_t *seal, char *err,
+                                      size_t errlen);
 
 /* Close the store and free it; a transaction left open is rolled back.
  * Accepts NULL; nulls *self_p. */
@@ -349,6 +361,16 @@ typedef struct mash_store_esclog_state {
 int mash_store_esclog_state(mash_store_t *s, mash_store_esclog_state_t *out);
 /* Record that the log is durable up to appended_seq (never lowers it). */
 int mash_store_esclog_mark(mash_store_t *s, uint64_t appended_seq);
+
+/* A second handle on the same store, for another thread (the escalation
+ * log's feed): SQLite opens the same file read-only, PostgreSQL a new
+ * session whose transactions are read-only. It offers at least
+ * escalations_after, esclog_state and the statistics; destroy it with
+ * mash_store_destroy. Any thread may call this while the store's own thread
+ * uses the store: it reads only what was fixed when the store was opened.
+ * 0 with *reader set, or a negative error with a reason in err (-ENOSYS,
+ * err untouched: this kind of store offers none). */
+int mash_store_open_reader(mash_store_t *s, mash_store_t **reader, char *err, size_t errlen);
 
 /* ==== duties: every timed duty of the hub (DESIGN.md §4, "One timetable") ==== */
 

@@ -1,10 +1,9 @@
 /* test_duty: the timed duties' transactions (broker/txn/duty.c) on a real
- * SQLite store with a fake clock (the `now` given to each transaction):
- * a screening duty's first instant is its reminder; nothing fires before
- * it; after an outage every step due fires once, in order, and the same
- * call again fires nothing; the last step repeats; a closed duty fires
- * nothing and leaves the timetable; a blue request never fires; the
- * decision window counts working time; the open-duty index lists only open
+ * SQLite store, or PostgreSQL (MASH_TEST_STORE, store_fixture.h), with a fake clock (the `now`
+ * given to each transaction): a screening duty's first instant is its reminder; nothing fires
+ * before it; after an outage every step due fires once, in order, and the same call again fires
+ * nothing; the last step repeats; a closed duty fires nothing and leaves the timetable; a blue
+ * request never fires; the decision window counts working time; the open-duty index lists only open
  * duties; statistics count on-time closes. Escalation log lines are
  * written once per step and the chain verifies.
  * Must not: touch the network or the wall clock.
@@ -27,6 +26,7 @@
 #include "ladder.h"
 #include "seal.h"
 #include "store.h"
+#include "store_fixture.h"
 #include "txn_int.h"
 
 #define UNIT_TESTING 1
@@ -57,13 +57,14 @@ static int setup(void **state) {
   f->seal = mash_seal_new(path, 1, err, sizeof err);
   assert_non_null(f->seal);
   snprintf(path, sizeof path, "%s/mash.db", f->dir);
-  f->store = mash_store_sqlite_new(path, f->seal, err, sizeof err);
+  assert_int_equal(store_fixture_reset(), 0);
+  f->store = store_fixture_open(path, f->seal, err, sizeof err);
   assert_non_null(f->store);
   char log_path[128];
   snprintf(log_path, sizeof log_path, "%s/escalations.log", f->dir);
   mash_esclog_t *log = mash_esclog_open(log_path, err, sizeof err);
   assert_non_null(log);
-  mash_esclog_feed_config_t fc = {.log_path = log_path, .db_path = path, .poll_ms = 50};
+  mash_esclog_feed_config_t fc = {.log_path = log_path, .store = f->store, .poll_ms = 50};
   f->feed = mash_esclog_feed_new(&log, &fc);
   assert_non_null(f->feed);
   assert_null(log);

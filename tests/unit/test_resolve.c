@@ -1,6 +1,8 @@
-/* test_resolve: person resolution against a real SQLite person index:
- * identifier links, the surname typo that auto-links, possible matches and
- * their review, twins in one notification, duplicates, households, prior
+/* test_resolve: person resolution against a real person index (SQLite, or
+ * PostgreSQL as test_resolve_pg through store_fixture.h, with the same
+ * expectations: a contact resolves alike on either store): identifier
+ * links, the surname typo that auto-links, possible matches and their
+ * review, twins in one notification, duplicates, households, prior
  * contacts in 12 months, the domestic-abuse count and the priority inputs. */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
@@ -11,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -19,6 +23,7 @@
 #include "resolve.h"
 #include "seal.h"
 #include "store.h"
+#include "store_fixture.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
@@ -40,7 +45,8 @@ static int setup(void **state) {
   f->seal = mash_seal_new(path, 1, err, sizeof err);
   assert_non_null(f->seal);
   snprintf(path, sizeof path, "%s/mash.db", f->dir);
-  f->store = mash_store_sqlite_new(path, f->seal, err, sizeof err);
+  assert_int_equal(store_fixture_reset(), 0);
+  f->store = store_fixture_open(path, f->seal, err, sizeof err);
   assert_non_null(f->store);
   *state = f;
   return 0;
@@ -957,6 +963,42 @@ static void test_record_keeps_other_spellings(void **state) {
   mash__v1__contact__free_unpacked(b, NULL);
 }
 
+/* The secrets of one notification, none of which may be stored in the
+ * clear (names, date of birth, address, NHS number, blocking keys). */
+static int s_has_secret(const char *buf, size_t n) {
+  static const char *const secrets[] = {"Hartley", "HARTLEY", "hartley", "2019-05-20", "EX1 2AB",
+                                        NHS_A,     "HRTL",    "Canal",   "maya"};
+  for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+    if (memmem(buf, n, secrets[i], strlen(secrets[i])) != NULL) {
+      print_error("found \"%s\" in the clear\n", secrets[i]);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static char s_file_buf[1 << 20];
+
+/* Every file under the PostgreSQL cluster's data folder (tables and WAL). */
+static int s_pg_file_cb(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)st;
+  (void)ftw;
+  if (type != FTW_F) {
+    return 0;
+  }
+  FILE *fp = fopen(path, "rb");
+  if (!fp) {
+    return 0; /* the server's lock files and sockets */
+  }
+  size_t n;
+  int found = 0;
+  while (!found && (n = fread(s_file_buf, 1, sizeof s_file_buf, fp)) > 0) {
+    found = s_has_secret(s_file_buf, n);
+  }
+  fclose(fp);
+  return found;
+}
+
 static void test_no_plaintext_in_the_file(void **state) {
   fixture_t *f = *state;
   note_t t;
@@ -966,18 +1008,21 @@ static void test_no_plaintext_in_the_file(void **state) {
   mash_store_destroy(&f->store); /* checkpoint and close */
   char path[128];
   snprintf(path, sizeof path, "%s/mash.db", f->dir);
-  FILE *fp = fopen(path, "rb");
-  assert_non_null(fp);
-  static char buf[1 << 20];
-  size_t n = fread(buf, 1, sizeof buf, fp);
-  fclose(fp);
-  static const char *const secrets[] = {"Hartley", "HARTLEY", "hartley", "2019-05-20", "EX1 2AB",
-                                        NHS_A,     "HRTL",    "Canal",   "maya"};
-  for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
-    assert_null(memmem(buf, n, secrets[i], strlen(secrets[i])));
-  }
   char err[256];
-  f->store = mash_store_sqlite_new(path, f->seal, err, sizeof err);
+  if (store_fixture_is_pg()) {
+    /* The server's own files: its tables after a checkpoint, and its WAL. */
+    assert_int_equal(store_fixture_sql(NULL, "CHECKPOINT"), 0);
+    const char *data = getenv("MASH_TEST_PG_DATA");
+    assert_non_null(data);
+    assert_int_equal(nftw(data, s_pg_file_cb, 16, FTW_PHYS), 0);
+  } else {
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    size_t n = fread(s_file_buf, 1, sizeof s_file_buf, fp);
+    fclose(fp);
+    assert_false(s_has_secret(s_file_buf, n));
+  }
+  f->store = store_fixture_open(path, f->seal, err, sizeof err);
   assert_non_null(f->store);
 }
 

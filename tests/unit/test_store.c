@@ -1,8 +1,10 @@
-/* test_store: the SQLite store through store.h, on real files in a
- * temporary directory: de-duplication, persistence, the delivery outbox,
- * sealing on disk, tamper detection and the durability pragmas. Must not:
- * reach into store_sqlite.c's private struct; the store's own connection is
- * observed through an SQLite auto-extension instead. */
+/* test_store: a store through store.h, on real files in a temporary
+ * directory (SQLite) or a real server (PostgreSQL, run by tests/pg/with-pg.sh
+ * with MASH_TEST_STORE=postgresql: see store_fixture.h): de-duplication,
+ * persistence, the delivery outbox, sealing on disk, tamper detection and
+ * the durability settings. Must not: reach into either store's private
+ * struct; SQLite's own connection is observed through an SQLite
+ * auto-extension instead. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -19,6 +21,7 @@
 
 #include "seal.h"
 #include "store.h"
+#include "store_fixture.h"
 
 /* Allocated by the library (read_file below uses the real allocator too),
  * released with the real free before cmocka redefines it. */
@@ -88,7 +91,7 @@ static void path_in(const fixture_t *f, const char *name, char *out, size_t len)
 
 static mash_store_t *open_store(fixture_t *f) {
   char err[256] = "";
-  mash_store_t *s = mash_store_sqlite_new(f->db, f->seal, err, sizeof err);
+  mash_store_t *s = store_fixture_open(f->db, f->seal, err, sizeof err);
   if (!s)
     print_error("open failed: %s\n", err);
   assert_non_null(s);
@@ -105,6 +108,7 @@ static int setup(void **state) {
   char err[256];
   f->seal = mash_seal_new(f->key, 1, err, sizeof err);
   assert_non_null(f->seal);
+  assert_int_equal(store_fixture_reset(), 0);
   f->store = open_store(f);
   *state = f;
   return 0;
@@ -305,6 +309,39 @@ static void test_mark_delivered(void **state) {
   assert_int_equal(l.n, 2);
 }
 
+/* Every file of the PostgreSQL cluster (MASH_TEST_PG_DATA), after a
+ * checkpoint: the contact ids are there in the clear (so the bytes were
+ * read), the content is not. */
+static int pg_scan(const char *dir, const char *marker, int *ids) {
+  char cmd[512];
+  int found = 0;
+  snprintf(cmd, sizeof cmd, "find '%s' -type f", dir);
+  FILE *p = popen(cmd, "r");
+  assert_non_null(p);
+  char path[400];
+  while (fgets(path, sizeof path, p)) {
+    path[strcspn(path, "\n")] = '\0';
+    size_t len = 0;
+    uint8_t *bytes = read_file(path, &len);
+    if (!bytes)
+      continue;
+    found |= contains(bytes, len, marker) || contains(bytes, len, "Jamie");
+    *ids |= contains(bytes, len, "MASH-000020");
+    lib_free(bytes);
+  }
+  pclose(p);
+  return found;
+}
+
+static void pg_files_sealed(const char *marker) {
+  const char *data = getenv("MASH_TEST_PG_DATA");
+  assert_non_null(data);
+  assert_int_equal(store_fixture_sql(NULL, "CHECKPOINT"), 0);
+  int ids = 0;
+  assert_false(pg_scan(data, marker, &ids));
+  assert_true(ids);
+}
+
 static void test_blob_sealed_on_disk(void **state) {
   fixture_t *f = *state;
   static const char marker[] = "PLAINTEXT-MARKER-Jamie-Smith-2017";
@@ -316,6 +353,10 @@ static void test_blob_sealed_on_disk(void **state) {
     assert_int_equal(intake(f->store, "police", mid, marker, &in), 0);
   }
   assert_int_equal(mash_store_commit(f->store), 0);
+  if (store_fixture_is_pg()) {
+    pg_files_sealed(marker);
+    return;
+  }
 
   /* Look at the WAL while open, then the main file after close (which
    * checkpoints). The contact ids are stored in the clear, so finding
@@ -344,7 +385,28 @@ static void test_blob_sealed_on_disk(void **state) {
 }
 
 /* Replace row `id`'s blob with `blob` (or, when NULL, flip one byte of it). */
+static void tamper_pg(int id, const void *blob, int blob_len) {
+  char sql[640];
+  if (!blob) {
+    snprintf(sql, sizeof sql,
+             "UPDATE contacts SET blob = set_byte(blob, length(blob) / 2, "
+             "get_byte(blob, length(blob) / 2) # 1) WHERE id = %d",
+             id);
+  } else {
+    char hex[2 * 256 + 1];
+    assert_true(blob_len <= 256);
+    for (int i = 0; i < blob_len; i++)
+      snprintf(hex + 2 * i, 3, "%02x", ((const uint8_t *)blob)[i]);
+    snprintf(sql, sizeof sql, "UPDATE contacts SET blob = '\\x%s'::bytea WHERE id = %d", hex, id);
+  }
+  assert_int_equal(store_fixture_sql(NULL, sql), 0);
+}
+
 static void tamper(const fixture_t *f, int id, const void *blob, int blob_len) {
+  if (store_fixture_is_pg()) {
+    tamper_pg(id, blob, blob_len);
+    return;
+  }
   sqlite3 *db = NULL;
   assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
   uint8_t buf[512];
@@ -376,6 +438,11 @@ static void tamper(const fixture_t *f, int id, const void *blob, int blob_len) {
  * names and quarantines it) and the walk goes on: one damaged record does
  * not hold back the others. Getting it says why (-EBADMSG: tag mismatch). */
 static void test_tampered_blob_fails_load(void **state) {
+  if (store_fixture_is_pg()) {
+    /* Not yet on PostgreSQL (issue 15): quarantine of a damaged blob, the id mark. */
+    print_message("test_tampered_blob_fails_load: SQLite only so far\n");
+    skip();
+  }
   fixture_t *f = *state;
   mash_intake_t in;
   assert_int_equal(intake(f->store, "police", "m-1", "one", &in), 0);
@@ -398,6 +465,11 @@ static void test_tampered_blob_fails_load(void **state) {
 }
 
 static void test_swapped_blob_fails_load(void **state) {
+  if (store_fixture_is_pg()) {
+    /* Not yet on PostgreSQL (issue 15): quarantine of a damaged blob, the id mark. */
+    print_message("test_swapped_blob_fails_load: SQLite only so far\n");
+    skip();
+  }
   fixture_t *f = *state;
   mash_intake_t in;
   assert_int_equal(intake(f->store, "police", "m-1", "one", &in), 0);
@@ -406,15 +478,9 @@ static void test_swapped_blob_fails_load(void **state) {
 
   /* Row 1's genuine blob moved onto row 2: it authenticates only as
    * MASH-000001, because the contact id is its associated data. */
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-  assert_int_equal(
-      sqlite3_exec(db,
-                   "UPDATE contacts SET blob = (SELECT blob FROM contacts WHERE id = 1)"
-                   " WHERE id = 2",
-                   NULL, NULL, NULL),
-      SQLITE_OK);
-  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  assert_int_equal(store_fixture_sql(f->db, "UPDATE contacts SET blob = (SELECT blob FROM "
+                                            "contacts WHERE id = 1) WHERE id = 2"),
+                   0);
 
   f->store = open_store(f);
   loaded_t l = {0};
@@ -427,6 +493,11 @@ static void test_swapped_blob_fails_load(void **state) {
 }
 
 static void test_plaintext_blob_fails_load(void **state) {
+  if (store_fixture_is_pg()) {
+    /* Not yet on PostgreSQL (issue 15): quarantine of a damaged blob, the id mark. */
+    print_message("test_plaintext_blob_fails_load: SQLite only so far\n");
+    skip();
+  }
   fixture_t *f = *state;
   mash_intake_t in;
   assert_int_equal(intake(f->store, "police", "m-1", "one", &in), 0);
@@ -447,6 +518,18 @@ static const char *pragma(sqlite3 *db, const char *sql, char *buf, size_t len) {
   snprintf(buf, len, "%s", (const char *)sqlite3_column_text(q, 0));
   sqlite3_finalize(q);
   return buf;
+}
+
+/* PostgreSQL: commits wait for the WAL flush, and the schema is at the
+ * version of the migration list (ten, like SQLite's). */
+static void pg_settings(void) {
+  assert_int_equal(store_fixture_sql(NULL, "DO $$ BEGIN "
+                                           "IF current_setting('synchronous_commit') <> 'on' "
+                                           "OR current_setting('fsync') <> 'on' "
+                                           "THEN RAISE 'not durable'; END IF; "
+                                           "IF (SELECT version FROM mash_schema) <> 10 "
+                                           "THEN RAISE 'schema version'; END IF; END $$"),
+                   0);
 }
 
 /* Files refused at the adapters: stored once per (principal, message id),
@@ -489,8 +572,57 @@ static void test_adapter_rejections(void **state) {
   assert_string_equal(r.fields[1], "children[0].dob\nreference");
 }
 
+/* A reader (the escalation log's feed reads through one): a session of
+ * its own that sees what was committed, writes nothing, and opens another
+ * reader like itself. */
+static int s_step_count(uint64_t seq, const char *escalation_id, const uint8_t *event, size_t len,
+                        void *arg) {
+  (void)escalation_id;
+  (void)event;
+  (void)len;
+  uint64_t *last = arg;
+  *last = seq;
+  return 0;
+}
+
+static void test_reader(void **state) {
+  fixture_t *f = *state;
+  char err[256] = "";
+  mash_store_t *r = NULL;
+  assert_int_equal(mash_store_open_reader(f->store, &r, err, sizeof err), 0);
+  assert_non_null(r);
+  uint64_t last = 0;
+  assert_int_equal(mash_store_escalations_after(r, 0, 0, s_step_count, &last), 0);
+  assert_int_equal(last, 0);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_escalation_insert(f->store, "ESC-1", "ENQ-000001", "REQ-000001", 1, 5,
+                                                (const uint8_t *)"ev", 2),
+                   0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_int_equal(mash_store_escalations_after(r, 0, 0, s_step_count, &last), 0);
+  assert_true(last > 0);
+  mash_store_esclog_state_t es;
+  assert_int_equal(mash_store_esclog_state(r, &es), 0);
+  assert_int_equal(es.steps, 1);
+  assert_int_equal(es.last_seq, last);
+  mash_intake_t in = {.principal = "police", .message_id = "m1"};
+  assert_int_equal(mash_store_intake(r, &in), -ENOSYS);
+  assert_int_equal(mash_store_esclog_mark(r, last), -ENOSYS);
+  mash_store_t *r2 = NULL;
+  assert_int_equal(mash_store_open_reader(r, &r2, err, sizeof err), 0);
+  uint64_t last2 = 0;
+  assert_int_equal(mash_store_escalations_after(r2, 0, 0, s_step_count, &last2), 0);
+  assert_int_equal(last2, last);
+  mash_store_destroy(&r2);
+  mash_store_destroy(&r);
+}
+
 static void test_pragmas(void **state) {
   fixture_t *f = *state;
+  if (store_fixture_is_pg()) {
+    pg_settings();
+    return;
+  }
   /* The store's own connection: reopen it with the recorder installed. */
   mash_store_destroy(&f->store);
   last_db = NULL;
@@ -519,12 +651,12 @@ static void test_pragmas(void **state) {
 static void test_newer_schema_refused(void **state) {
   fixture_t *f = *state;
   mash_store_destroy(&f->store);
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-  assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  assert_int_equal(store_fixture_sql(f->db, store_fixture_is_pg()
+                                                ? "UPDATE mash_schema SET version = 99"
+                                                : "PRAGMA user_version = 99"),
+                   0);
   char err[256] = "";
-  assert_null(mash_store_sqlite_new(f->db, f->seal, err, sizeof err));
+  assert_null(store_fixture_open(f->db, f->seal, err, sizeof err));
   assert_non_null(strstr(err, "99"));
 }
 
@@ -560,6 +692,11 @@ static char *read_mark(const fixture_t *f, char *buf, size_t cap) {
  * refused, naming what is missing; accepting the loss issues new ids above
  * every id reserved, so none is reused, then and after a restart. */
 static void test_id_mark_catches_lost_rows(void **state) {
+  if (store_fixture_is_pg()) {
+    /* Not yet on PostgreSQL (issue 15): quarantine of a damaged blob, the id mark. */
+    print_message("test_id_mark_catches_lost_rows: SQLite only so far\n");
+    skip();
+  }
   fixture_t *f = *state;
   intake_committed(f->store, 1, 3);
   char buf[512];
@@ -619,6 +756,11 @@ static void test_id_mark_ignores_rollback(void **state) {
 /* A damaged mark is refused too (it can no longer vouch for the database);
  * --accept-id-loss makes it again from the database. */
 static void test_id_mark_damaged(void **state) {
+  if (store_fixture_is_pg()) {
+    /* Not yet on PostgreSQL (issue 15): quarantine of a damaged blob, the id mark. */
+    print_message("test_id_mark_damaged: SQLite only so far\n");
+    skip();
+  }
   fixture_t *f = *state;
   intake_committed(f->store, 1, 2);
   mash_store_destroy(&f->store);
@@ -730,7 +872,13 @@ static void test_open_bad_path(void **state) {
   fixture_t *f = *state;
   char p[160], err[256] = "";
   snprintf(p, sizeof p, "%s/no/such/dir/mash.db", f->dir);
-  assert_null(mash_store_sqlite_new(p, f->seal, err, sizeof err));
+  if (store_fixture_is_pg()) {
+    char url[200];
+    snprintf(url, sizeof url, "host=%s/no/such/dir dbname=mash connect_timeout=2", f->dir);
+    assert_null(mash_store_postgres_new(url, f->seal, err, sizeof err));
+    assert_non_null(strstr(err, "PostgreSQL"));
+  } else
+    assert_null(mash_store_sqlite_new(p, f->seal, err, sizeof err));
   assert_true(strlen(err) > 0);
   mash_store_t *none = NULL;
   mash_store_destroy(&none); /* accepts NULL */
@@ -751,6 +899,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_swapped_blob_fails_load, setup, teardown),
       cmocka_unit_test_setup_teardown(test_plaintext_blob_fails_load, setup, teardown),
       cmocka_unit_test_setup_teardown(test_adapter_rejections, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reader, setup, teardown),
       cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
       cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_open_bad_path, setup, teardown),

@@ -1,5 +1,6 @@
-/* test_store_ops: the operations console's figures from a real SQLite store
- * (mash_store_ops_figures, broker/store/sqlite/store_sqlite_ops.c). Rows are
+/* test_store_ops: the operations console's figures from a real store,
+ * SQLite (broker/store/sqlite/store_sqlite_ops.c) or PostgreSQL as
+ * test_store_ops_pg (store_pg_stats.c), with the same expectations. Rows are
  * written straight into a store's file, then read through the store: open
  * work by RAG with the oldest, the screening backlog in order, overdue
  * requests by agency and level (open enquiries only), and management
@@ -14,14 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #define UNIT_TESTING 1
 #include <cmocka.h>
 
 #include "test_dir.h"
 #include "seal.h"
 #include "store.h"
+#include "store_fixture.h"
 
 #define H 3600000LL
 
@@ -31,16 +31,23 @@ typedef struct fixture {
   mash_store_t *store;
 } fixture_t;
 
+/* Rows written behind the store's back (x'00' is SQLite's blob literal:
+ * PostgreSQL is given its own). */
 static void s_sql(const char *path, const char *sql) {
-  sqlite3 *db = NULL;
-  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-  char *msg = NULL;
-  int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-  if (rc != SQLITE_OK) {
-    fprintf(stderr, "%s\n", msg);
+  char *text = malloc(strlen(sql) * 3 + 1);
+  assert_non_null(text);
+  char *o = text;
+  for (const char *p = sql; *p != '\0';) {
+    if (store_fixture_is_pg() && strncmp(p, "x'00'", 5) == 0) {
+      o += sprintf(o, "'\\x00'::bytea");
+      p += 5;
+    } else {
+      *o++ = *p++;
+    }
   }
-  assert_int_equal(rc, SQLITE_OK);
-  sqlite3_close(db);
+  *o = '\0';
+  assert_int_equal(store_fixture_sql(path, text), 0);
+  free(text);
 }
 
 static int s_setup(void **state) {
@@ -53,7 +60,10 @@ static int s_setup(void **state) {
   snprintf(f->key, sizeof f->key, "%s/data.key", f->dir);
   char err[256];
   f->seal = mash_seal_new(f->key, 1, err, sizeof err);
-  f->store = f->seal ? mash_store_sqlite_new(f->db, f->seal, err, sizeof err) : NULL;
+  if (store_fixture_reset() != 0) {
+    return -1;
+  }
+  f->store = f->seal ? store_fixture_open(f->db, f->seal, err, sizeof err) : NULL;
   if (!f->store) {
     fprintf(stderr, "%s\n", err);
     return -1;
@@ -62,23 +72,24 @@ static int s_setup(void **state) {
    * C2 awaiting (3 h), C3 screened red at 4 h (enquiry open), C4 screened
    * blue (no enquiry), C5 decided. */
   s_sql(f->db,
-        "INSERT INTO contacts (contact_id, principal, message_id, received_at_ms, blob, state,"
+        "INSERT INTO contacts (id, contact_id, principal, message_id, received_at_ms, blob, state,"
         " screened_at_ms, decided_at_ms, domestic_abuse, dash_complete) VALUES"
-        " ('MASH-000001', 'police', 'm1', 3600000, x'00', 0, 0, 0, 1, 0),"
-        " ('MASH-000002', 'health', 'm2', 10800000, x'00', 0, 0, 0, 0, 0),"
-        " ('MASH-000003', 'police', 'm3', 7200000, x'00', 1, 14400000, 0, 1, 1),"
-        " ('MASH-000004', 'police', 'm4', 12600000, x'00', 2, 32400000, 0, 0, 0),"
-        " ('MASH-000005', 'health', 'm5', 18000000, x'00', 3, 19800000, 21600000, 0, 0);"
-        "INSERT INTO enquiries (enquiry_id, contact_id, rag, opened_at_ms, closed_at_ms, decision,"
+        " (1, 'MASH-000001', 'police', 'm1', 3600000, x'00', 0, 0, 0, 1, 0),"
+        " (2, 'MASH-000002', 'health', 'm2', 10800000, x'00', 0, 0, 0, 0, 0),"
+        " (3, 'MASH-000003', 'police', 'm3', 7200000, x'00', 1, 14400000, 0, 1, 1),"
+        " (4, 'MASH-000004', 'police', 'm4', 12600000, x'00', 2, 32400000, 0, 0, 0),"
+        " (5, 'MASH-000005', 'health', 'm5', 18000000, x'00', 3, 19800000, 21600000, 0, 0);"
+        "INSERT INTO enquiries (id, enquiry_id, contact_id, rag, opened_at_ms, closed_at_ms, "
+        "decision,"
         " consent_status) VALUES"
-        " ('ENQ-000001', 'MASH-000003', 1, 14400000, 0, x'00', 3),"
-        " ('ENQ-000002', 'MASH-000005', 2, 19800000, 21600000, x'00', 0);"
-        "INSERT INTO requests (request_id, enquiry_id, agency, rag, requested_at_ms, due_at_ms,"
+        " (1, 'ENQ-000001', 'MASH-000003', 1, 14400000, 0, x'00', 3),"
+        " (2, 'ENQ-000002', 'MASH-000005', 2, 19800000, 21600000, x'00', 0);"
+        "INSERT INTO requests (id, request_id, enquiry_id, agency, rag, requested_at_ms, due_at_ms,"
         " answered_at_ms, level) VALUES"
-        " ('REQ-000001', 'ENQ-000001', 'housing', 1, 14400000, 28800000, 0, 2),"
-        " ('REQ-000002', 'ENQ-000001', 'health', 1, 14400000, 28800000, 20000000, 0),"
-        " ('REQ-000003', 'ENQ-000001', 'school', 1, 14400000, 28800000, 30000000, 0),"
-        " ('REQ-000004', 'ENQ-000002', 'housing', 2, 19800000, 25000000, 0, 1);"
+        " (1, 'REQ-000001', 'ENQ-000001', 'housing', 1, 14400000, 28800000, 0, 2),"
+        " (2, 'REQ-000002', 'ENQ-000001', 'health', 1, 14400000, 28800000, 20000000, 0),"
+        " (3, 'REQ-000003', 'ENQ-000001', 'school', 1, 14400000, 28800000, 30000000, 0),"
+        " (4, 'REQ-000004', 'ENQ-000002', 'housing', 2, 19800000, 25000000, 0, 1);"
         "INSERT INTO escalations (escalation_id, enquiry_id, request_id, level, at_ms, event)"
         " VALUES ('E1', 'ENQ-000001', 'REQ-000001', 1, 25000000, x'00'),"
         " ('E2', 'ENQ-000001', 'REQ-000001', 2, 28800000, x'00');");

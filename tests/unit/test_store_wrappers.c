@@ -141,6 +141,7 @@ enum {
   S_ESCALATIONS_AFTER,
   S_ESCLOG_STATE,
   S_ESCLOG_MARK,
+  S_OPEN_READER,
   S_OUTBOX_INSERT,
   S_OUTBOX_DELIVERED,
   S_OUTBOX_PENDING,
@@ -213,6 +214,7 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_ESCALATIONS_AFTER] = "escalations_after",
     [S_ESCLOG_STATE] = "esclog_state",
     [S_ESCLOG_MARK] = "esclog_mark",
+    [S_OPEN_READER] = "open_reader",
     [S_OUTBOX_INSERT] = "outbox_insert",
     [S_OUTBOX_DELIVERED] = "outbox_delivered",
     [S_OUTBOX_PENDING] = "outbox_pending",
@@ -417,6 +419,11 @@ static int f_esclog_state(mash_store_t *s, mash_store_esclog_state_t *out) {
 
 static int f_esclog_mark(mash_store_t *s, uint64_t appended_seq) {
   return s_hit(s, S_ESCLOG_MARK, (uintptr_t[]){(uintptr_t)appended_seq}, 1);
+}
+
+static int f_open_reader(mash_store_t *s, mash_store_t **reader, char *err, size_t errlen) {
+  return s_hit(s, S_OPEN_READER,
+               (uintptr_t[]){(uintptr_t)reader, (uintptr_t)err, (uintptr_t)errlen}, 3);
 }
 
 static int f_outbox_insert(mash_store_t *s, const char *message_id, const char *target,
@@ -698,6 +705,7 @@ static const mash_store_vtable_t RECORDING_VT = {
     .escalations_after = f_escalations_after,
     .esclog_state = f_esclog_state,
     .esclog_mark = f_esclog_mark,
+    .open_reader = f_open_reader,
     .outbox_insert = f_outbox_insert,
     .outbox_delivered = f_outbox_delivered,
     .outbox_pending = f_outbox_pending,
@@ -933,6 +941,13 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     want[0] = (uintptr_t)UINT64_C(5000000005);
     *n = 1;
     rc = mash_store_esclog_mark(s, UINT64_C(5000000005));
+    break;
+  case S_OPEN_READER:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)(size_t)211;
+    *n = 3;
+    rc = mash_store_open_reader(s, P(0), P(1), 211);
     break;
   case S_OUTBOX_INSERT:
     want[0] = (uintptr_t)P(0);

@@ -61,6 +61,7 @@ typedef struct mash_store_vtable {
                            void *arg);
   int (*esclog_state)(mash_store_t *s, mash_store_esclog_state_t *out);
   int (*esclog_mark)(mash_store_t *s, uint64_t appended_seq);
+  int (*open_reader)(mash_store_t *s, mash_store_t **reader, char *err, size_t errlen);
   int (*outbox_insert)(mash_store_t *s, const char *message_id, const char *target,
                        const uint8_t *frame, size_t len, int64_t at_ms);
   int (*outbox_delivered)(mash_store_t *s, const char *message_id, const char *principal,

@@ -11,6 +11,7 @@
  * storage thread owns it in mashd).
  */
 #include "store.h"
+#include "store_row.h"
 #include "store_sqlite_int.h"
 
 #include <errno.h>
@@ -41,6 +42,7 @@ typedef struct s_store {
   store_stat_t *stat;
   store_duty_t *duty; /* the duties of the timetable (store_sqlite_duty.c) */
   store_ids_t *ids;   /* the id mark beside the database (store_sqlite_ids.c) */
+  char *path;         /* as opened: a reader opens it again (open_reader) */
 } s_store_t;
 
 static s_store_t *s_from(mash_store_t *s) {
@@ -153,22 +155,15 @@ void store_sql_text(sqlite3_stmt *q, int col, char *out, size_t cap) {
 
 int store_sql_seal(const mash_seal_t *seal, const uint8_t *in, size_t len, const char *aad,
                    uint8_t **out, size_t *out_len) {
-  return mash_seal_encrypt(seal, in, len, (const uint8_t *)aad, strlen(aad), out, out_len);
+  return store_row_seal(seal, in, len, aad, out, out_len);
 }
 
 int store_sql_open(const mash_seal_t *seal, sqlite3_stmt *q, int col, const char *aad,
                    uint8_t **out, size_t *out_len) {
-  *out = NULL;
-  *out_len = 0;
-  if (sqlite3_column_type(q, col) == SQLITE_NULL) {
-    return 0;
-  }
   const uint8_t *b = sqlite3_column_blob(q, col);
   int n = sqlite3_column_bytes(q, col);
-  if (!b || n <= 0) {
-    return -EBADMSG;
-  }
-  return mash_seal_decrypt(seal, b, (size_t)n, (const uint8_t *)aad, strlen(aad), out, out_len);
+  return store_row_open(seal, b, n > 0 ? (size_t)n : 0, sqlite3_column_type(q, col) == SQLITE_NULL,
+                        aad, out, out_len);
 }
 
 int store_sql_int64(sqlite3_stmt *q, int64_t *v) {
@@ -242,7 +237,14 @@ static void s_destroy(mash_store_t *s) {
   /* A transaction left open (the caller crashed out of a batch) is rolled
    * back by close: never committed half-way. */
   sqlite3_close_v2(ss->db);
+  free(ss->path);
   free(ss);
+}
+
+/* Another thread's reader: the same file, read-only (its own connection). */
+static int s_open_reader(mash_store_t *s, mash_store_t **reader, char *err, size_t errlen) {
+  *reader = mash_store_sqlite_open_readonly(s_from(s)->path, err, errlen);
+  return *reader ? 0 : -EIO;
 }
 
 static const mash_store_vtable_t SQLITE_VT = {
@@ -279,6 +281,7 @@ static const mash_store_vtable_t SQLITE_VT = {
     .escalations_of_enquiry = store_enq_escalations_of_enquiry,
     STORE_ELOG_READ_VTABLE_ENTRIES,
     .esclog_mark = store_elog_mark,
+    .open_reader = s_open_reader,
     .outbox_insert = store_enq_outbox_insert,
     .outbox_delivered = store_enq_outbox_delivered,
     .outbox_pending = store_enq_outbox_pending,
@@ -312,6 +315,7 @@ static const mash_store_vtable_t SQLITE_READONLY_VT = {
     .duty_stats = store_duty_stats,
     .ops_figures = store_ops_figures,
     STORE_ELOG_READ_VTABLE_ENTRIES,
+    .open_reader = s_open_reader,
     /* files refused at the adapters */
     .adapter_rejection_put = store_rej_put,
     .adapter_rejections = store_rej_each,
@@ -400,6 +404,12 @@ static s_store_t *s_open(const char *path, int flags, const mash_store_vtable_t 
     return NULL;
   }
   ss->base.vt = vt;
+  ss->path = strdup(path);
+  if (!ss->path) {
+    snprintf(err, errlen, "out of memory");
+    free(ss);
+    return NULL;
+  }
   int rc = sqlite3_open_v2(path, &ss->db, flags, NULL);
   if (rc != SQLITE_OK) {
     char why[256];

@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "store_row.h"
 #include "store_sqlite_int.h"
 
 enum {
@@ -214,7 +215,7 @@ int store_con_intake(mash_store_t *s, mash_intake_t *in) {
     return rc;
   }
   char contact_id[MASH_CONTACT_ID_LEN];
-  snprintf(contact_id, sizeof contact_id, "MASH-%06lld", (long long)id);
+  store_row_id("MASH", id, contact_id, sizeof contact_id);
   uint8_t *blob = NULL;
   size_t blob_len = 0;
   rc = store_sql_seal(store_sqlite_con(s)->seal, in->contact, in->contact_len, contact_id, &blob,

@@ -15,6 +15,7 @@
 
 #include <openssl/crypto.h>
 
+#include "store_row.h"
 #include "store_sqlite_int.h"
 
 enum {
@@ -225,7 +226,7 @@ int store_enq_enquiry_insert(mash_store_t *s, const char *contact_id, int rag, i
   if (rc < 0) {
     return rc;
   }
-  snprintf(enquiry_id, MASH_ITEM_ID_LEN, "ENQ-%06lld", (long long)id);
+  store_row_id("ENQ", id, enquiry_id, MASH_ITEM_ID_LEN);
   uint8_t *sealed = NULL;
   size_t slen = 0;
   rc = s_seal(s, decision, len, enquiry_id, &sealed, &slen);
@@ -299,7 +300,7 @@ int store_enq_request_insert(mash_store_t *s, const char *enquiry_id, const char
   if (rc < 0) {
     return rc;
   }
-  snprintf(request_id, MASH_ITEM_ID_LEN, "REQ-%06lld", (long long)id);
+  store_row_id("REQ", id, request_id, MASH_ITEM_ID_LEN);
   sqlite3_stmt *q = s_q(s, Q_REQ_INSERT);
   sqlite3_bind_int64(q, 1, id);
   sqlite3_bind_text(q, 2, request_id, -1, SQLITE_STATIC);

@@ -1,0 +1,379 @@
+/* store_pg_stats: management information and the operations console's
+ * figures from the PostgreSQL store's plain columns (DESIGN.md §1): the
+ * twin of SQLite's store_sqlite_stats.c and store_sqlite_ops.c, giving the
+ * same figures in the same order (names sorted bytewise, COLLATE "C", as
+ * SQLite sorts them).
+ *
+ * Responsible for: the statistics and console queries and the nearest-rank
+ * percentiles of their durations. Must not: write, or read sealed content
+ * (ids, counts, times and agency names only), so a reader without the data
+ * key serves them. The thread using the store.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_pg_int.h"
+
+/* Flag names counted at most, and their length (as SQLite's). */
+#define FLAGS_MAX 64
+#define FLAG_NAME_MAX 64
+
+/* The four values every figure query may name: $1 from, $2 to, $3 now,
+ * $4 the screening window (each typed bigint, so a query need not use them
+ * all). */
+typedef struct s_args {
+  mash_store_t *s;
+  int64_t v[4];
+  int rc;
+} s_args_t;
+
+static PGresult *s_run(s_args_t *a, const char *sql) {
+  static const Oid TYPES[4] = {20, 20, 20, 20}; /* int8 */
+  char num[4][24];
+  const char *vals[4];
+  for (int i = 0; i < 4; i++) {
+    snprintf(num[i], sizeof num[i], "%lld", (long long)a->v[i]);
+    vals[i] = num[i];
+  }
+  PGconn *c = store_pg_conn(a->s);
+  PGresult *r = PQexecParams(c, sql, 4, TYPES, vals, NULL, NULL, 0);
+  int rc = store_pg_errno(c, r);
+  if (rc != 0 || PQresultStatus(r) != PGRES_TUPLES_OK) {
+    if (a->rc == 0) {
+      a->rc = rc ? rc : -EINVAL;
+    }
+    PQclear(r);
+    return NULL;
+  }
+  return r;
+}
+
+static int64_t s_one(s_args_t *a, const char *sql) {
+  PGresult *r = s_run(a, sql);
+  int64_t v = r && PQntuples(r) > 0 ? store_pg_i64(r, 0, 0) : 0;
+  PQclear(r);
+  return v;
+}
+
+static int s_cmp(const void *x, const void *y) {
+  int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+  return a < b ? -1 : a > b;
+}
+
+/* Nearest-rank p-th percentile of n sorted values (0 when n is 0). */
+static int64_t s_rank(const int64_t *v, size_t n, int p) {
+  size_t rank = (p * n + 99) / 100;
+  return n ? v[rank ? rank - 1 : 0] : 0;
+}
+
+/* The distribution of the first column of sql's rows. */
+static void s_dist(s_args_t *a, const char *sql, int64_t *n_out, int64_t *p50, int64_t *p90) {
+  *n_out = *p50 = *p90 = 0;
+  PGresult *r = s_run(a, sql);
+  if (!r) {
+    return;
+  }
+  size_t n = (size_t)PQntuples(r);
+  int64_t *v = malloc((n ? n : 1) * sizeof *v);
+  if (!v) {
+    a->rc = a->rc ? a->rc : -ENOMEM;
+    PQclear(r);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    v[i] = store_pg_i64(r, (int)i, 0);
+  }
+  PQclear(r);
+  qsort(v, n, sizeof *v, s_cmp);
+  *n_out = (int64_t)n;
+  *p50 = s_rank(v, n, 50);
+  *p90 = s_rank(v, n, 90);
+  free(v);
+}
+
+/* ---- statistics (mashctl stats) ---- */
+
+int store_pg_stat_summary(mash_store_t *s, int64_t now_ms, mash_store_stats_t *out) {
+  if (!out) {
+    return -EINVAL;
+  }
+  memset(out, 0, sizeof *out);
+  s_args_t a = {s, {0, 0, now_ms, 0}, 0};
+  out->contacts = s_one(&a, "SELECT count(*) FROM contacts");
+  s_dist(&a, "SELECT screened_at_ms - received_at_ms FROM contacts WHERE screened_at_ms > 0",
+         &out->time_to_screen.n, &out->time_to_screen.p50_ms, &out->time_to_screen.p90_ms);
+  s_dist(&a, "SELECT first_pack_at_ms - opened_at_ms FROM enquiries WHERE first_pack_at_ms > 0",
+         &out->time_to_pack.n, &out->time_to_pack.p50_ms, &out->time_to_pack.p90_ms);
+  s_dist(&a, "SELECT decided_at_ms - received_at_ms FROM contacts WHERE decided_at_ms > 0",
+         &out->time_to_decision.n, &out->time_to_decision.p50_ms, &out->time_to_decision.p90_ms);
+  out->open_enquiries = s_one(&a, "SELECT count(*) FROM enquiries WHERE closed_at_ms = 0");
+  out->overdue_requests = s_one(&a, "SELECT count(*) FROM requests r JOIN enquiries e "
+                                    "USING (enquiry_id) WHERE r.answered_at_ms = 0 AND "
+                                    "e.closed_at_ms = 0 AND r.due_at_ms < $3");
+  out->domestic_abuse = s_one(&a, "SELECT count(*) FROM contacts WHERE domestic_abuse = 1");
+  out->dash_complete =
+      s_one(&a, "SELECT count(*) FROM contacts WHERE domestic_abuse = 1 AND dash_complete = 1");
+  out->enquiries = s_one(&a, "SELECT count(*) FROM enquiries");
+  out->consent_recorded = s_one(&a, "SELECT count(*) FROM enquiries WHERE consent_status > 0");
+  out->resolution_backlog = s_one(&a, "SELECT count(*) FROM contacts WHERE unresolved = 1");
+  out->possible_match_backlog = s_one(&a, "SELECT count(*) FROM matches WHERE state = 0");
+  PGresult *r = s_run(&a, "SELECT contact_id, received_at_ms FROM contacts WHERE state <> 3 "
+                          "ORDER BY received_at_ms, id LIMIT 1");
+  if (r && PQntuples(r) == 1) {
+    store_pg_str(r, 0, 0, out->oldest_open_id, sizeof out->oldest_open_id);
+    out->oldest_open_received_at_ms = store_pg_i64(r, 0, 1);
+  }
+  PQclear(r);
+  return a.rc;
+}
+
+int store_pg_stat_sources(mash_store_t *s, mash_store_count_cb cb, void *arg) {
+  if (!cb) {
+    return -EINVAL;
+  }
+  s_args_t a = {s, {0}, 0};
+  PGresult *r = s_run(&a, "SELECT principal, count(*) FROM contacts GROUP BY principal "
+                          "ORDER BY principal COLLATE \"C\"");
+  for (int i = 0; r && i < PQntuples(r); i++) {
+    if (cb(PQgetvalue(r, i, 0), store_pg_i64(r, i, 1), arg)) {
+      break;
+    }
+  }
+  PQclear(r);
+  return a.rc;
+}
+
+int store_pg_stat_replies(mash_store_t *s, mash_store_reply_cb cb, void *arg) {
+  if (!cb) {
+    return -EINVAL;
+  }
+  s_args_t a = {s, {0}, 0};
+  PGresult *r = s_run(&a, "SELECT DISTINCT agency COLLATE \"C\", rag FROM requests "
+                          "ORDER BY 1, 2");
+  for (int i = 0; r && a.rc == 0 && i < PQntuples(r); i++) {
+    char agency[MASH_PRINCIPAL_LEN];
+    store_pg_str(r, i, 0, agency, sizeof agency);
+    mash_store_reply_stats_t st = {.agency = agency, .rag = (int)store_pg_i64(r, i, 1)};
+    /* The agency travels as a text parameter: typed apart from $1..$4. */
+    store_pg_args_t q = {0};
+    store_pg_text(&q, agency);
+    store_pg_int(&q, st.rag);
+    int rc = 0;
+    PGresult *t = store_pg_query(s,
+                                 "SELECT answered_at_ms - requested_at_ms FROM requests "
+                                 "WHERE agency = $1 AND rag = $2 AND answered_at_ms > 0",
+                                 &q, &rc);
+    if (!t) {
+      a.rc = rc;
+      break;
+    }
+    size_t n = (size_t)PQntuples(t);
+    int64_t *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) {
+      PQclear(t);
+      a.rc = -ENOMEM;
+      break;
+    }
+    for (size_t j = 0; j < n; j++) {
+      v[j] = store_pg_i64(t, (int)j, 0);
+    }
+    PQclear(t);
+    qsort(v, n, sizeof *v, s_cmp);
+    st.answered.n = (int64_t)n;
+    st.answered.p50_ms = s_rank(v, n, 50);
+    st.answered.p90_ms = s_rank(v, n, 90);
+    free(v);
+    a.rc = store_pg_int64(s, "SELECT count(*) FROM requests WHERE agency = $1 AND rag = $2", &q,
+                          &st.asked);
+    if (a.rc != 0 || cb(&st, arg)) {
+      break;
+    }
+  }
+  PQclear(r);
+  return a.rc;
+}
+
+int store_pg_stat_escalation_levels(mash_store_t *s, mash_store_level_cb cb, void *arg) {
+  if (!cb) {
+    return -EINVAL;
+  }
+  s_args_t a = {s, {0}, 0};
+  PGresult *r = s_run(&a, "SELECT level, count(*) FROM escalations GROUP BY level ORDER BY level");
+  for (int i = 0; r && i < PQntuples(r); i++) {
+    if (cb((unsigned)store_pg_i64(r, i, 0), store_pg_i64(r, i, 1), arg)) {
+      break;
+    }
+  }
+  PQclear(r);
+  return a.rc;
+}
+
+typedef struct s_flag {
+  char name[FLAG_NAME_MAX];
+  int64_t n;
+} s_flag_t;
+
+/* Count one comma-separated list's names into flags (first seen first). */
+static void s_count_flags(const char *list, s_flag_t *flags, size_t *n) {
+  for (const char *p = list; *p != '\0';) {
+    size_t len = strcspn(p, ",");
+    char name[FLAG_NAME_MAX];
+    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
+    size_t i = 0;
+    while (i < *n && strcmp(flags[i].name, name) != 0) {
+      i++;
+    }
+    if (i == *n && *n < FLAGS_MAX) {
+      snprintf(flags[i].name, sizeof flags[i].name, "%s", name);
+      flags[i].n = 0;
+      (*n)++;
+    }
+    if (i < *n) {
+      flags[i].n++;
+    }
+    p += len + (p[len] == ',');
+  }
+}
+
+int store_pg_stat_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *arg) {
+  if (!cb) {
+    return -EINVAL;
+  }
+  s_flag_t *flags = calloc(FLAGS_MAX, sizeof *flags);
+  if (!flags) {
+    return -ENOMEM;
+  }
+  size_t n = 0;
+  s_args_t a = {s, {0}, 0};
+  PGresult *r =
+      s_run(&a, "SELECT quality_flags FROM contacts WHERE quality_flags <> '' ORDER BY id");
+  for (int i = 0; r && i < PQntuples(r); i++) {
+    s_count_flags(PQgetvalue(r, i, 0), flags, &n);
+  }
+  PQclear(r);
+  for (size_t i = 0; a.rc == 0 && i < n; i++) {
+    if (cb(flags[i].name, flags[i].n, arg)) {
+      break;
+    }
+  }
+  free(flags);
+  return a.rc;
+}
+
+/* ---- the operations console ---- */
+
+static void s_now(s_args_t *a, mash_ops_figures_t *out) {
+  PGresult *r = s_run(a, "SELECT 0, count(*), min(received_at_ms) FROM contacts WHERE state = 0 "
+                         "UNION ALL "
+                         "SELECT coalesce(e.rag, 4), count(*), min(c.received_at_ms) "
+                         "FROM contacts c LEFT JOIN enquiries e ON e.contact_id = c.contact_id "
+                         "WHERE c.state IN (1, 2) GROUP BY 1");
+  for (int i = 0; r && i < PQntuples(r); i++) {
+    int64_t rag = store_pg_i64(r, i, 0);
+    if (rag >= 0 && rag <= 4) {
+      out->open_count[rag] += store_pg_i64(r, i, 1);
+      out->open_oldest_ms[rag] = store_pg_i64(r, i, 2);
+    }
+  }
+  PQclear(r);
+  _Static_assert(MASH_DUTY_SCREENING == 2, "the query names the screening duty's kind");
+  r = s_run(a, "SELECT c.contact_id, c.received_at_ms, "
+               "coalesce(d.due_ms, c.received_at_ms + $4) AS due FROM contacts c "
+               "LEFT JOIN duties d ON d.kind = 2 AND d.ref = c.contact_id WHERE c.state = 0 "
+               "ORDER BY due, c.id LIMIT 64");
+  for (int i = 0; r && i < PQntuples(r) && out->n_due < MASH_OPS_ROWS; i++) {
+    store_pg_str(r, i, 0, out->due[out->n_due].contact_id, sizeof out->due[0].contact_id);
+    out->due[out->n_due].received_at_ms = store_pg_i64(r, i, 1);
+    out->due[out->n_due++].due_at_ms = store_pg_i64(r, i, 2);
+  }
+  PQclear(r);
+  r = s_run(a, "SELECT r.agency COLLATE \"C\", r.level, count(*) FROM requests r "
+               "JOIN enquiries e USING (enquiry_id) WHERE r.answered_at_ms = 0 AND "
+               "e.closed_at_ms = 0 AND r.due_at_ms < $3 GROUP BY 1, 2 ORDER BY 1, 2");
+  for (int i = 0; r && i < PQntuples(r) && out->n_overdue < MASH_OPS_ROWS; i++) {
+    store_pg_str(r, i, 0, out->overdue[out->n_overdue].agency, sizeof out->overdue[0].agency);
+    out->overdue[out->n_overdue].level = (unsigned)store_pg_i64(r, i, 1);
+    out->overdue[out->n_overdue++].n = store_pg_i64(r, i, 2);
+  }
+  PQclear(r);
+  out->open_enquiries = s_one(a, "SELECT count(*) FROM enquiries WHERE closed_at_ms = 0");
+  out->overdue_requests = s_one(a, "SELECT count(*) FROM requests r JOIN enquiries e "
+                                   "USING (enquiry_id) WHERE r.answered_at_ms = 0 AND "
+                                   "e.closed_at_ms = 0 AND r.due_at_ms < $3");
+  out->possible_match_backlog = s_one(a, "SELECT count(*) FROM matches WHERE state = 0");
+  out->resolution_backlog = s_one(a, "SELECT count(*) FROM contacts WHERE unresolved = 1");
+}
+
+#define IN_RANGE(col) col " >= $1 AND " col " < $2"
+
+static void s_range(s_args_t *a, mash_ops_figures_t *out) {
+  out->contacts = s_one(a, "SELECT count(*) FROM contacts WHERE " IN_RANGE("received_at_ms"));
+  PGresult *r = s_run(a, "SELECT principal COLLATE \"C\", count(*) FROM contacts WHERE " IN_RANGE(
+                             "received_at_ms") " GROUP BY 1 ORDER BY 1");
+  for (int i = 0; r && i < PQntuples(r) && out->n_sources < MASH_OPS_ROWS; i++) {
+    store_pg_str(r, i, 0, out->sources[out->n_sources].name, sizeof out->sources[0].name);
+    out->sources[out->n_sources++].n = store_pg_i64(r, i, 1);
+  }
+  PQclear(r);
+  s_dist(a,
+         "SELECT screened_at_ms - received_at_ms FROM contacts WHERE screened_at_ms > 0 "
+         "AND " IN_RANGE("received_at_ms"),
+         &out->to_screen.n, &out->to_screen.p50_ms, &out->to_screen.p90_ms);
+  s_dist(a,
+         "SELECT first_pack_at_ms - opened_at_ms FROM enquiries WHERE first_pack_at_ms > 0 "
+         "AND " IN_RANGE("opened_at_ms"),
+         &out->to_pack.n, &out->to_pack.p50_ms, &out->to_pack.p90_ms);
+  s_dist(a,
+         "SELECT decided_at_ms - received_at_ms FROM contacts WHERE decided_at_ms > 0 "
+         "AND " IN_RANGE("received_at_ms"),
+         &out->to_decision.n, &out->to_decision.p50_ms, &out->to_decision.p90_ms);
+  r = s_run(a,
+            "SELECT level, count(*) FROM escalations WHERE " IN_RANGE("at_ms") " GROUP BY level");
+  for (int i = 0; r && i < PQntuples(r); i++) {
+    int64_t level = store_pg_i64(r, i, 0);
+    if (level >= 0 && level <= 32) {
+      out->levels[level] = store_pg_i64(r, i, 1);
+    }
+  }
+  PQclear(r);
+  out->screened = s_one(
+      a, "SELECT count(*) FROM contacts WHERE screened_at_ms > 0 AND " IN_RANGE("received_at_ms"));
+  out->screened_in_window =
+      s_one(a, "SELECT count(*) FROM contacts WHERE screened_at_ms > 0 AND "
+               "screened_at_ms - received_at_ms <= $4 AND " IN_RANGE("received_at_ms"));
+  out->domestic_abuse = s_one(
+      a, "SELECT count(*) FROM contacts WHERE domestic_abuse = 1 AND " IN_RANGE("received_at_ms"));
+  out->dash_complete = s_one(a, "SELECT count(*) FROM contacts WHERE domestic_abuse = 1 AND "
+                                "dash_complete = 1 AND " IN_RANGE("received_at_ms"));
+  out->enquiries = s_one(a, "SELECT count(*) FROM enquiries WHERE " IN_RANGE("opened_at_ms"));
+  out->consent_recorded = s_one(
+      a, "SELECT count(*) FROM enquiries WHERE consent_status > 0 AND " IN_RANGE("opened_at_ms"));
+  /* On time: answered by the deadline. */
+  r = s_run(a, "SELECT agency COLLATE \"C\", rag, count(*), "
+               "count(*) FILTER (WHERE answered_at_ms > 0), "
+               "count(*) FILTER (WHERE answered_at_ms > 0 AND answered_at_ms <= due_at_ms) "
+               "FROM requests WHERE " IN_RANGE("requested_at_ms") " GROUP BY 1, 2 ORDER BY 1, 2");
+  for (int i = 0; r && i < PQntuples(r) && out->n_replies < MASH_OPS_ROWS; i++) {
+    size_t k = out->n_replies++;
+    store_pg_str(r, i, 0, out->replies[k].agency, sizeof out->replies[k].agency);
+    out->replies[k].rag = (int)store_pg_i64(r, i, 1);
+    out->replies[k].asked = store_pg_i64(r, i, 2);
+    out->replies[k].answered = store_pg_i64(r, i, 3);
+    out->replies[k].on_time = store_pg_i64(r, i, 4);
+  }
+  PQclear(r);
+}
+
+int store_pg_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                         int64_t screening_ms, mash_ops_figures_t *out) {
+  memset(out, 0, sizeof *out);
+  s_args_t a = {
+      s,
+      {from_ms > 0 ? from_ms : INT64_MIN, to_ms > 0 ? to_ms : INT64_MAX, now_ms, screening_ms},
+      0};
+  s_now(&a, out);
+  s_range(&a, out);
+  return a.rc;
+}
