@@ -25,6 +25,7 @@
 #include "paths.h"
 #include "router.h"
 #include "seal.h"
+#include "settings.h"
 #include "storage.h"
 #include "store.h"
 #include "trustwatch.h"
@@ -384,6 +385,15 @@ static int s_start_esclog(mash_store_t *store, mash_esclog_t **log, const char *
   return 0;
 }
 
+/* The active lock's session was lost (PostgreSQL): another mashd may be
+ * active on the database now. Stop at once, as a crash would: everything
+ * acknowledged is in the store, and the broker that takes over loads it. */
+static void s_active_lost(void *arg) {
+  (void)arg;
+  mash_error("stopping at once: this mashd is no longer the active broker");
+  _exit(3);
+}
+
 static void s_fatal_cb(void *arg, int rc) {
   mashd_t *d = arg;
   mash_error("storage failed (%s): stopping; nothing unstored was acknowledged", mash_strerror(rc));
@@ -514,6 +524,7 @@ int main(int argc, char **argv) {
   mash_store_t *store = NULL;
   mash_esclog_t *esclog = NULL;
   mash_esclog_feed_t *esclog_feed = NULL;
+  mash_pg_active_t *active = NULL;
   void *ctx = NULL, *zap = NULL, *sock = NULL;
   mash_key_t server_key;
   memset(&server_key, 0, sizeof server_key);
@@ -581,6 +592,13 @@ int main(int argc, char **argv) {
       fprintf(stderr, "mashd: store = postgresql needs store_url (--store-url)\n");
       goto out;
     }
+    /* One active broker per database: a standby waits here, before it
+     * reads anything, until the active one's session ends. */
+    active = mash_pg_active_acquire(cfg.store_url, 1000, s_active_lost, NULL, err, sizeof err);
+    if (!active) {
+      fprintf(stderr, "mashd: active lock: %s\n", err);
+      goto out;
+    }
     snprintf(path, sizeof path, "the PostgreSQL store");
     store = mash_store_postgres_new(cfg.store_url, seal, err, sizeof err);
   } else {
@@ -631,6 +649,14 @@ int main(int argc, char **argv) {
   if (!d.storage) {
     fprintf(stderr, "mashd: cannot start the storage thread\n");
     goto out;
+  }
+  /* For tests that must find committed contacts still in the write-ahead
+   * log (a lost -wal file): how long the storage thread waits idle before
+   * it checkpoints. Not a setting for deployments. */
+  unsigned long idle_ms = 0;
+  const char *idle = getenv("MASH_TEST_CHECKPOINT_IDLE_MS");
+  if (idle && mash_settings_ulong(idle, 1, 86400000, &idle_ms) == 0) {
+    mash_storage_set_checkpoints(d.storage, (unsigned)idle_ms, 0);
   }
 
   ctx = zmq_ctx_new();
@@ -733,6 +759,8 @@ out:
   /* After the storage thread stopped: its last pass sees every commit. */
   mash_esclog_feed_destroy(&esclog_feed);
   mash_esclog_close(&esclog);
+  /* Last: the lock is freed after the store's last commit. */
+  mash_pg_active_release(&active);
   mash_trust_destroy(&trust);
   mash_calendar_destroy(&calendar);
   mash_seal_destroy(&seal);

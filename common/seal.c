@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -382,12 +383,70 @@ int mash_seal_decrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const
 
 /* ---- contexts: one thread's reusable cipher and HMAC contexts ---- */
 
+/* Nonces of a context's sealed blobs: NONCE_PREFIX_LEN random bytes drawn
+ * when the context starts (and again in a forked child, and when the
+ * counter has gone round), then a 32-bit counter, big-endian. Under one key
+ * two blobs share a nonce only if two prefixes drawn from the system's
+ * random source are equal, whatever the counters (restarts, threads and
+ * processes each draw their own): about k^2 / 2^65 for k prefixes, and a
+ * hub draws a few per start. A blob's nonce costs no system call. */
+#define NONCE_PREFIX_LEN 8
+
+/* Counts fork()s in this process, in the child: a context made before a
+ * fork draws a new prefix in the child before sealing anything, so parent
+ * and child never continue one counter. */
+static unsigned s_fork_gen;
+static pthread_once_t s_atfork_once = PTHREAD_ONCE_INIT;
+
+static void s_atfork_child(void) {
+  __atomic_add_fetch(&s_fork_gen, 1, __ATOMIC_RELAXED);
+}
+
+static void s_atfork_register(void) {
+  (void)pthread_atfork(NULL, NULL, s_atfork_child);
+}
+
 struct mash_seal_ctx {
   EVP_CIPHER *cipher; /* fetched once: an implicit fetch per blob is costly */
   EVP_CIPHER_CTX *ctx;
+  EVP_CIPHER_CTX *enc; /* keyed for sealing; each blob sets only its nonce */
   EVP_MAC *mac;
   EVP_MAC_CTX *hmac; /* keyed with the index key; re-initialised per index */
+  uint8_t prefix[NONCE_PREFIX_LEN];
+  uint32_t counter; /* the next blob's */
+  unsigned fork_gen;
+  int seeded; /* prefix drawn for this process and counter round */
 };
+
+/* Fill nonce with the context's next one; -EIO when the random source
+ * fails (nothing is sealed then). */
+static int s_next_nonce(mash_seal_ctx_t *c, uint8_t nonce[NONCE_LEN]) {
+  unsigned gen = __atomic_load_n(&s_fork_gen, __ATOMIC_RELAXED);
+  if (!c->seeded || gen != c->fork_gen) {
+    if (RAND_bytes(c->prefix, NONCE_PREFIX_LEN) != 1) {
+      return -EIO;
+    }
+    c->counter = 0;
+    c->fork_gen = gen;
+    c->seeded = 1;
+  }
+  uint32_t n = c->counter++;
+  if (c->counter == 0) {
+    c->seeded = 0; /* the counter went round: the next blob draws a new prefix */
+  }
+  memcpy(nonce, c->prefix, NONCE_PREFIX_LEN);
+  nonce[8] = (uint8_t)(n >> 24);
+  nonce[9] = (uint8_t)(n >> 16);
+  nonce[10] = (uint8_t)(n >> 8);
+  nonce[11] = (uint8_t)n;
+  return 0;
+}
+
+void mash_seal_ctx_test_set_counter(mash_seal_ctx_t *c, uint32_t counter) {
+  if (c && c->seeded) {
+    c->counter = counter;
+  }
+}
 
 mash_seal_ctx_t *mash_seal_ctx_new(const mash_seal_t *s) {
   if (!s) {
@@ -400,12 +459,18 @@ mash_seal_ctx_t *mash_seal_ctx_new(const mash_seal_t *s) {
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
                          OSSL_PARAM_construct_end()};
+  (void)pthread_once(&s_atfork_once, s_atfork_register);
   c->cipher = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
   c->ctx = EVP_CIPHER_CTX_new();
+  c->enc = EVP_CIPHER_CTX_new();
   c->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
   c->hmac = c->mac ? EVP_MAC_CTX_new(c->mac) : NULL;
   /* The key schedules are made here, once; each blob sets only its nonce. */
-  if (!c->cipher || !c->ctx || !c->hmac || s_decrypt_init(c->ctx, c->cipher, s->key) != 1 ||
+  if (!c->cipher || !c->ctx || !c->enc || !c->hmac ||
+      s_decrypt_init(c->ctx, c->cipher, s->key) != 1 ||
+      EVP_EncryptInit_ex(c->enc, c->cipher, NULL, NULL, NULL) != 1 ||
+      EVP_CIPHER_CTX_ctrl(c->enc, EVP_CTRL_GCM_SET_IVLEN, NONCE_LEN, NULL) != 1 ||
+      EVP_EncryptInit_ex(c->enc, NULL, NULL, s->key, NULL) != 1 ||
       EVP_MAC_init(c->hmac, s->index_key, KEY_LEN, params) != 1) {
     mash_seal_ctx_destroy(&c);
   }
@@ -418,6 +483,7 @@ void mash_seal_ctx_destroy(mash_seal_ctx_t **self_p) {
   }
   mash_seal_ctx_t *c = *self_p;
   EVP_CIPHER_CTX_free(c->ctx); /* wipes the key schedule */
+  EVP_CIPHER_CTX_free(c->enc);
   EVP_CIPHER_free(c->cipher);
   EVP_MAC_CTX_free(c->hmac);
   EVP_MAC_free(c->mac);
@@ -437,6 +503,43 @@ int mash_seal_ctx_blind(mash_seal_ctx_t *c, const char *in, uint8_t out[32]) {
     }
     return -EIO;
   }
+  return 0;
+}
+
+int mash_seal_ctx_encrypt(mash_seal_ctx_t *c, const uint8_t *in, size_t len, const uint8_t *aad,
+                          size_t aad_len, uint8_t **out, size_t *out_len) {
+  if (!c || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
+    return -EINVAL;
+  }
+  if (len > (size_t)INT_MAX - MASH_SEAL_OVERHEAD || aad_len > (size_t)INT_MAX) {
+    return -EMSGSIZE;
+  }
+  size_t total = len + MASH_SEAL_OVERHEAD;
+  uint8_t *buf = malloc(total);
+  if (!buf) {
+    return -ENOMEM;
+  }
+  buf[0] = SEAL_VERSION;
+  uint8_t *nonce = buf + 1;
+  uint8_t *ct = nonce + NONCE_LEN;
+  int rc = s_next_nonce(c, nonce);
+  int n = 0, ct_len = 0;
+  /* The same steps as s_gcm_run under the key the context holds. */
+  if (rc == 0 &&
+      (EVP_EncryptInit_ex(c->enc, NULL, NULL, NULL, nonce) != 1 ||
+       EVP_EncryptUpdate(c->enc, NULL, &n, buf, 1) != 1 ||
+       (aad_len > 0 && EVP_EncryptUpdate(c->enc, NULL, &n, aad, (int)aad_len) != 1) ||
+       (len > 0 && EVP_EncryptUpdate(c->enc, ct, &ct_len, in, (int)len) != 1) ||
+       EVP_EncryptFinal_ex(c->enc, ct + ct_len, &n) != 1 || (size_t)(ct_len + n) != len ||
+       EVP_CIPHER_CTX_ctrl(c->enc, EVP_CTRL_GCM_GET_TAG, TAG_LEN, ct + len) != 1)) {
+    rc = -EIO;
+  }
+  if (rc != 0) {
+    free(buf);
+    return rc;
+  }
+  *out = buf;
+  *out_len = total;
   return 0;
 }
 

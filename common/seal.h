@@ -59,6 +59,20 @@ mash_seal_ctx_t *mash_seal_ctx_new(const mash_seal_t *s);
 /* Frees the contexts (OpenSSL wipes their keys). Accepts NULL; nulls *self_p. */
 void mash_seal_ctx_destroy(mash_seal_ctx_t **self_p);
 
+/* mash_seal_encrypt through the context: the same blob layout, opened by
+ * mash_seal_decrypt. The nonce is the context's random 64-bit prefix and a
+ * 32-bit counter (seal.c), not a draw from the system's random source per
+ * blob: the prefix is drawn when the context seals its first blob, again
+ * in a child after fork() and after 2^32 blobs, so a nonce does not repeat
+ * under one key across contexts, threads, processes or restarts (short of
+ * two random 64-bit prefixes being equal). Returns 0 or negative errno. */
+int mash_seal_ctx_encrypt(mash_seal_ctx_t *c, const uint8_t *in, size_t len, const uint8_t *aad,
+                          size_t aad_len, uint8_t **out, size_t *out_len);
+
+/* For tests only: set the counter of a context that has sealed a blob, to
+ * reach the counter's wrap without 2^32 blobs. */
+void mash_seal_ctx_test_set_counter(mash_seal_ctx_t *c, uint32_t counter);
+
 /* mash_seal_decrypt through the context: the same blobs, results and errors. */
 int mash_seal_ctx_decrypt(mash_seal_ctx_t *c, const uint8_t *in, size_t len, const uint8_t *aad,
                           size_t aad_len, uint8_t **out, size_t *out_len);

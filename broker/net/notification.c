@@ -5,9 +5,12 @@
  * quality flags: broker/policy/intake.h), handing it to the storage thread,
  * and receipting it only after commit (accepted with the contact id, or
  * duplicate with the first one's); then queueing it for resolution and,
- * once resolved, in the outbox for the hub desk.
+ * once resolved, in the outbox for the hub desk. While the resolve queue
+ * is short (resolve_queue.h decides) the contact is resolved inside its
+ * own intake transaction instead: one commit, one flush, per notification.
  * Must not: receipt what is not stored, touch the database, or log child
- * data (ids, principals and counts only). Loop thread only.
+ * data (ids, principals and counts only). Loop thread only, but for
+ * s_intake_fold_run, which the storage thread runs inside its batch.
  */
 #include "router_int.h"
 
@@ -27,9 +30,27 @@ typedef struct s_intake_ctx {
   size_t rid_len;
   char principal[64];
   char message_id[MASH_MAX_ID_LEN + 1];
-  uint8_t *contact;
+  uint8_t *contact; /* contact_bytes: one allocation for the op and its contact */
   char flags[256];
+  int folded;             /* resolved in the intake's transaction: in and job */
+  mash_intake_t in;       /* when folded (op.u is then the call) */
+  mash_resolve_job_t job; /* when folded */
+  uint8_t contact_bytes[];
 } s_intake_ctx_t;
+
+/* Storage thread: store the contact, then resolve it in the same
+ * transaction (each in its own savepoint: a resolution that fails leaves
+ * the contact stored, unresolved, for the queue). */
+static int s_intake_fold_run(mash_store_t *store, mash_storage_op_t *op) {
+  s_intake_ctx_t *ctx = (s_intake_ctx_t *)op;
+  int rc = mash_store_intake(store, &ctx->in);
+  if (rc != 0 || ctx->in.status != MASH_INTAKE_NEW) {
+    ctx->job.rc = -EALREADY; /* nothing resolved here */
+    return rc;
+  }
+  snprintf(ctx->job.contact_id, sizeof ctx->job.contact_id, "%s", ctx->in.contact_id);
+  return mash_resolve_queue_run_job(store, &ctx->job);
+}
 
 /* A contact resolved (or not): deliver it. */
 void mash_router_resolved_cb(void *arg, mash_resolve_job_t *job, int rc) {
@@ -79,7 +100,7 @@ void mash_router_resolve_done_cb(void *arg) {
 static void s_intake_done_cb(mash_storage_op_t *op) {
   s_intake_ctx_t *ctx = (s_intake_ctx_t *)op;
   mash_router_t *r = ctx->r;
-  const mash_intake_t *in = &op->u.intake;
+  const mash_intake_t *in = ctx->folded ? &ctx->in : &op->u.intake;
   if (op->rc != 0) {
     /* Never acknowledge what is not stored: no receipt; the sender resends. */
     r->n.store_failures++;
@@ -101,7 +122,11 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
                              MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, in->contact_id,
                              NULL);
     if (!r->closing) {
-      mash_resolve_queue_add(r->rq, in->contact_id);
+      if (ctx->folded && ctx->job.rc == 0) {
+        mash_router_resolved_cb(r, &ctx->job, 0); /* committed with the intake */
+      } else {
+        mash_resolve_queue_add(r->rq, in->contact_id);
+      }
       if (r->watch && in->screening_duty) {
         mash_watch_arm(r->watch, in->screening_duty, in->screening_next_at_ms);
       }
@@ -114,7 +139,8 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
                              MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE, in->contact_id,
                              NULL);
   }
-  free(ctx->contact);
+  mash_resolve_queue_intake_done(r->rq, ctx->folded);
+  free(ctx->job.contact);
   free(ctx);
   r->ops_outstanding--;
   mash_router_maybe_free(r);
@@ -169,15 +195,17 @@ MASH_ROUTER_HANDLER(notification) {
                              MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_REJECTED, NULL, &errs);
     return;
   }
-  s_intake_ctx_t *ctx = calloc(1, sizeof *ctx);
-  uint8_t *bytes = ctx ? malloc(len ? len : 1) : NULL;
-  if (!bytes) {
-    free(ctx);
+  /* Not calloc: the contact's bytes are written over at once, and the
+   * fields are set below (the op and intake cleared, as submit expects). */
+  s_intake_ctx_t *ctx = malloc(sizeof *ctx + (len ? len : 1));
+  if (!ctx) {
     mash_router_send_error(r, zmq_msg_data(rid), zmq_msg_size(rid), env->message_id,
                            MASH__V1__ERROR_CODE__ERROR_CODE_INTERNAL,
                            "out of memory; resend later");
     return;
   }
+  memset(ctx, 0, sizeof *ctx);
+  uint8_t *bytes = ctx->contact_bytes;
   mash__v1__contact__pack(&prep.contact, bytes);
   ctx->r = r;
   ctx->rid_len = zmq_msg_size(rid);
@@ -185,8 +213,14 @@ MASH_ROUTER_HANDLER(notification) {
   snprintf(ctx->principal, sizeof ctx->principal, "%s", k->principal);
   snprintf(ctx->message_id, sizeof ctx->message_id, "%s", env->message_id);
   ctx->contact = bytes;
-  ctx->op.kind = MASH_OP_INTAKE;
-  mash_intake_t *in = &ctx->op.u.intake;
+  ctx->folded = mash_resolve_queue_intake_begin(r->rq, &ctx->job);
+  mash_intake_t *in = ctx->folded ? &ctx->in : &ctx->op.u.intake;
+  if (ctx->folded) {
+    ctx->op.kind = MASH_OP_CALL;
+    ctx->op.u.call.fn = s_intake_fold_run;
+  } else {
+    ctx->op.kind = MASH_OP_INTAKE;
+  }
   in->principal = ctx->principal;
   in->message_id = ctx->message_id;
   in->received_at_ms = now;

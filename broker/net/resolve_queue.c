@@ -30,6 +30,8 @@ struct mash_resolve_queue {
   size_t head, n, cap;
   int busy;
   int stopped;
+  size_t folded;   /* intakes in flight that resolve in their own transaction */
+  size_t unfolded; /* intakes in flight whose contact will be queued */
 };
 
 mash_resolve_queue_t *mash_resolve_queue_new(mash_storage_t *storage, mash_match_policy_t policy,
@@ -71,23 +73,27 @@ void mash_resolve_queue_stop(mash_resolve_queue_t *q) {
 /* Each contact in its own savepoint: one that fails does not undo the
  * others. One that cannot be resolved goes to the desk as it came, flagged,
  * rather than waiting for ever. */
+int mash_resolve_queue_run_job(mash_store_t *store, mash_resolve_job_t *job) {
+  int rc = mash_store_savepoint(store);
+  if (rc == 0) {
+    job->rc = mash_resolve_contact(store, job);
+    rc = mash_store_release(store, job->rc == 0);
+  }
+  if (rc == 0 && job->rc != 0) {
+    rc = mash_store_savepoint(store);
+    if (rc == 0) {
+      job->gave_up = job->rc;
+      job->rc = mash_resolve_give_up(store, job);
+      rc = mash_store_release(store, job->rc == 0);
+    }
+  }
+  return rc;
+}
+
 static int s_run(mash_store_t *store, mash_storage_op_t *op) {
   s_op_t *o = (s_op_t *)op;
   for (size_t i = 0; i < o->n; i++) {
-    mash_resolve_job_t *job = &o->jobs[i];
-    int rc = mash_store_savepoint(store);
-    if (rc == 0) {
-      job->rc = mash_resolve_contact(store, job);
-      rc = mash_store_release(store, job->rc == 0);
-    }
-    if (rc == 0 && job->rc != 0) {
-      rc = mash_store_savepoint(store);
-      if (rc == 0) {
-        job->gave_up = job->rc;
-        job->rc = mash_resolve_give_up(store, job);
-        rc = mash_store_release(store, job->rc == 0);
-      }
-    }
+    int rc = mash_resolve_queue_run_job(store, &o->jobs[i]);
     if (rc != 0) {
       return rc;
     }
@@ -140,6 +146,30 @@ void mash_resolve_queue_kick(mash_resolve_queue_t *q) {
   o->op.done_cb = s_done;
   q->busy = 1;
   mash_storage_submit_background(q->storage, &o->op);
+}
+
+int mash_resolve_queue_intake_begin(mash_resolve_queue_t *q, mash_resolve_job_t *job) {
+  /* Folding keeps the order received only while nothing received earlier
+   * is still to be resolved: no contact waits, no operation is in flight,
+   * and no earlier intake will queue its contact after this one commits. */
+  int fold = !q->stopped && !q->busy && q->head == q->n && q->unfolded == 0 &&
+             q->folded < MASH_RESOLVE_FOLD_MAX;
+  if (fold) {
+    memset(job, 0, sizeof *job);
+    job->policy = q->policy;
+    q->folded++;
+  } else {
+    q->unfolded++;
+  }
+  return fold;
+}
+
+void mash_resolve_queue_intake_done(mash_resolve_queue_t *q, int folded) {
+  if (folded && q->folded > 0) {
+    q->folded--;
+  } else if (!folded && q->unfolded > 0) {
+    q->unfolded--;
+  }
 }
 
 static int s_push(mash_resolve_queue_t *q, const char *contact_id) {

@@ -7,7 +7,9 @@
  * acknowledgements keep most of the storage thread), each contact in its
  * own savepoint, giving up on a contact that cannot be resolved (it is
  * delivered flagged, resolve.h), loading the contacts a stop left
- * unresolved. Must not: deliver anything itself (the owner's callback
+ * unresolved, and deciding when a new contact is resolved inside its own
+ * intake transaction instead (folding: one commit, one flush, per
+ * notification while the queue is short). Must not: deliver anything itself (the owner's callback
  * does), or run on any thread but the loop's.
  */
 #ifndef MASH_RESOLVE_QUEUE_H
@@ -43,6 +45,31 @@ int mash_resolve_queue_add(mash_resolve_queue_t *q, const char *contact_id);
  * before the loop runs: it waits for the storage thread). Returns 0 or a
  * negative error; *n is how many were queued. */
 int mash_resolve_queue_load(mash_resolve_queue_t *q, size_t *n);
+
+/* Folding. At most this many intakes in flight resolve in their own
+ * transaction; past it, and whenever anything received earlier is still
+ * to be resolved, contacts take the background path. */
+#define MASH_RESOLVE_FOLD_MAX 8u
+
+/* Loop thread, before submitting an intake: 1 when its contact is to be
+ * resolved inside the intake's own transaction (nothing waits or is in
+ * flight here and no earlier intake will queue one, so the order received
+ * holds; fewer than MASH_RESOLVE_FOLD_MAX folded in flight): `job` is then
+ * cleared and given the queue's policy, for the caller to set
+ * job->contact_id after the intake and run mash_resolve_queue_run_job on
+ * the storage thread. 0: the caller queues the contact with
+ * mash_resolve_queue_add once stored. Either way the caller calls
+ * mash_resolve_queue_intake_done(q, folded) when the intake completes. */
+int mash_resolve_queue_intake_begin(mash_resolve_queue_t *q, mash_resolve_job_t *job);
+void mash_resolve_queue_intake_done(mash_resolve_queue_t *q, int folded);
+
+/* Storage thread, inside a transaction: resolve job->contact_id in a
+ * savepoint, or failing that store it flagged as it came (give up) in
+ * another. Returns 0 with job->rc 0 (job->contact to deliver when
+ * job->deliver) or job->rc < 0 (neither worked: the contact stays
+ * unresolved, undone to its savepoint); or a negative error of the
+ * savepoints themselves (the transaction is failing). */
+int mash_resolve_queue_run_job(mash_store_t *store, mash_resolve_job_t *job);
 
 /* Send the next operation if none is in flight (after an ENOMEM stop). */
 void mash_resolve_queue_kick(mash_resolve_queue_t *q);

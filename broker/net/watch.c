@@ -59,6 +59,7 @@ static void s_pump(mash_watch_t *w) {
       tx->due[i] = due[i].id;
     }
     tx->n_due = k;
+    tx->op.solo = 1; /* its own transaction: intake's receipts go first */
     w->inflight++;
     w->submit(tx, w->ctx);
   }
@@ -151,17 +152,30 @@ void mash_watch_settled(mash_watch_t *w, const mash_tx_t *tx) {
   s_pump(w);
 }
 
+/* Start-up's load: the open duties gathered into one array, which the
+ * timetable then adopts as its heap (mash_timetable_load: O(n), the index
+ * sized once), rather than a million inserts each growing it. */
 typedef struct {
-  mash_watch_t *w;
+  mash_timetable_item_t *items;
+  size_t n, cap;
   int rc;
 } s_load_t;
 
 static int s_load_cb(uint64_t duty, int64_t next_at_ms, void *arg) {
   s_load_t *l = arg;
-  if (mash_timetable_set(l->w->tt, duty, next_at_ms) != 0) {
-    l->rc = -ENOMEM;
-    return 1;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 4096;
+    mash_timetable_item_t *items = realloc(l->items, cap * sizeof *items);
+    if (!items) {
+      l->rc = -ENOMEM;
+      return 1;
+    }
+    l->items = items;
+    l->cap = cap;
   }
+  l->items[l->n].id = duty;
+  l->items[l->n].at_ms = next_at_ms;
+  l->n++;
   return 0;
 }
 
@@ -172,9 +186,29 @@ static int s_load_fn(mash_store_t *store, void *arg) {
   return rc ? rc : l->rc;
 }
 
+/* Put the loaded duties on the timetable: adopted whole when it is empty
+ * (start-up), one by one when something was armed before the load. */
+static int s_load_arm(mash_watch_t *w, s_load_t *l) {
+  if (mash_timetable_count(w->tt) == 0) {
+    int rc = mash_timetable_load(w->tt, &l->items, l->n, l->cap);
+    return rc == MASH_TIMETABLE_ENOMEM ? -ENOMEM : rc != 0 ? -EINVAL : 0;
+  }
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < l->n; i++) {
+    rc = mash_timetable_set(w->tt, l->items[i].id, l->items[i].at_ms) == 0 ? 0 : -ENOMEM;
+  }
+  free(l->items);
+  l->items = NULL;
+  return rc;
+}
+
 int mash_watch_load(mash_watch_t *w) {
-  s_load_t l = {w, 0};
+  s_load_t l = {NULL, 0, 0, 0};
   int rc = mash_storage_run_sync(w->storage, s_load_fn, &l);
+  if (rc == 0) {
+    rc = s_load_arm(w, &l);
+  }
+  free(l.items);
   if (rc == 0) {
     size_t n = mash_timetable_count(w->tt);
     if (n) {

@@ -11,10 +11,9 @@
 #define S_MIN_SLOTS 64          /* the smallest index (a power of two) */
 #define S_MAX_ITEMS 0x7fffffffu /* positions fit in 31 bits, slots in 32 */
 
-typedef struct s_entry {
-  int64_t at;
-  uint64_t id;
-} s_entry_t;
+/* A heap entry is the public item (id, instant), so a loaded array can be
+ * adopted as the heap without a copy (mash_timetable_load). */
+typedef mash_timetable_item_t s_entry_t;
 
 typedef struct s_slot {
   uint64_t id;
@@ -99,7 +98,7 @@ static void s_slot_delete(mash_timetable_t *t, size_t i) {
 /* ---------------------------------------------------------------- the heap */
 
 static bool s_before(const s_entry_t *a, const s_entry_t *b) {
-  return a->at < b->at || (a->at == b->at && a->id < b->id);
+  return a->at_ms < b->at_ms || (a->at_ms == b->at_ms && a->id < b->id);
 }
 
 /* Put entry e at heap position p and tell the index. */
@@ -138,6 +137,27 @@ static void s_sift_down(mash_timetable_t *t, size_t p) {
     p = c;
   }
   s_place(t, p, e);
+}
+
+/* Sift entry p down in a heap of n entries without telling the index: the
+ * bulk load orders the heap first and builds the index after. */
+static void s_sift_down_plain(s_entry_t *h, size_t n, size_t p) {
+  s_entry_t e = h[p];
+  for (;;) {
+    size_t c = 2 * p + 1;
+    if (c >= n) {
+      break;
+    }
+    if (c + 1 < n && s_before(&h[c + 1], &h[c])) {
+      c++;
+    }
+    if (!s_before(&h[c], &e)) {
+      break;
+    }
+    h[p] = h[c];
+    p = c;
+  }
+  h[p] = e;
 }
 
 /* Remove the entry at heap position p (its index slot already freed). */
@@ -205,8 +225,8 @@ int mash_timetable_set(mash_timetable_t *t, uint64_t id, int64_t at_ms) {
   s_slot_t *s = s_find(t, id);
   if (s) {
     size_t p = s->pos;
-    int64_t old = t->heap[p].at;
-    t->heap[p].at = at_ms;
+    int64_t old = t->heap[p].at_ms;
+    t->heap[p].at_ms = at_ms;
     if (at_ms < old) {
       s_sift_up(t, p);
     } else if (at_ms > old) {
@@ -223,10 +243,67 @@ int mash_timetable_set(mash_timetable_t *t, uint64_t id, int64_t at_ms) {
   size_t i = s_probe(t, id);
   t->slots[i].id = id;
   t->slots[i].pos = (uint32_t)t->n;
-  t->heap[t->n].at = at_ms;
+  t->heap[t->n].at_ms = at_ms;
   t->heap[t->n].id = id;
   t->n++;
   s_sift_up(t, t->n - 1);
+  return 0;
+}
+
+/* How far ahead the bulk load prefetches index slots: each insert is a
+ * cache miss in a table of tens of megabytes, and a few dozen of them in
+ * flight at once cost little more than one. */
+#define S_PREFETCH 16
+
+int mash_timetable_load(mash_timetable_t *t, mash_timetable_item_t **items_p, size_t n,
+                        size_t cap) {
+  mash_timetable_item_t *items = *items_p;
+  *items_p = NULL;
+  if (n == 0 || t->n != 0 || n > cap || n > S_MAX_ITEMS) {
+    free(items);
+    return n == 0 ? 0 : t->n != 0 ? MASH_TIMETABLE_EINVAL : MASH_TIMETABLE_ENOMEM;
+  }
+  /* The index at most half full, made once: no rehash on the way. */
+  size_t nslots = S_MIN_SLOTS;
+  while (nslots < 2 * n) {
+    nslots *= 2;
+  }
+  s_slot_t *slots = malloc(nslots * sizeof *slots);
+  if (!slots) {
+    free(items);
+    return MASH_TIMETABLE_ENOMEM;
+  }
+  for (size_t i = 0; i < nslots; i++) {
+    slots[i].pos = S_EMPTY;
+  }
+  /* Floyd's heap construction: O(n), against O(n log n) for n inserts. */
+  for (size_t p = n / 2; p-- > 0;) {
+    s_sift_down_plain(items, n, p);
+  }
+  size_t mask = nslots - 1;
+  for (size_t p = 0; p < n; p++) {
+    if (p + S_PREFETCH < n) {
+      __builtin_prefetch(&slots[s_hash(items[p + S_PREFETCH].id) & mask], 1);
+    }
+    size_t i = s_hash(items[p].id) & mask;
+    while (slots[i].pos != S_EMPTY) {
+      if (slots[i].id == items[p].id) {
+        free(slots);
+        free(items);
+        return MASH_TIMETABLE_EEXIST;
+      }
+      i = (i + 1) & mask;
+    }
+    slots[i].id = items[p].id;
+    slots[i].pos = (uint32_t)p;
+  }
+  free(t->heap);
+  free(t->slots);
+  t->heap = items;
+  t->n = n;
+  t->cap = cap;
+  t->slots = slots;
+  t->mask = mask;
   return 0;
 }
 
@@ -246,20 +323,19 @@ int mash_timetable_get(const mash_timetable_t *t, uint64_t id, int64_t *at_ms) {
   if (!s) {
     return MASH_TIMETABLE_ENOENT;
   }
-  *at_ms = t->heap[s->pos].at;
+  *at_ms = t->heap[s->pos].at_ms;
   return 0;
 }
 
 int64_t mash_timetable_next(const mash_timetable_t *t) {
-  return t->n ? t->heap[0].at : MASH_TIMETABLE_NEVER;
+  return t->n ? t->heap[0].at_ms : MASH_TIMETABLE_NEVER;
 }
 
 size_t mash_timetable_take(mash_timetable_t *t, int64_t now_ms, mash_timetable_item_t *out,
                            size_t max) {
   size_t k = 0;
-  while (k < max && t->n > 0 && t->heap[0].at <= now_ms) {
-    out[k].id = t->heap[0].id;
-    out[k].at_ms = t->heap[0].at;
+  while (k < max && t->n > 0 && t->heap[0].at_ms <= now_ms) {
+    out[k] = t->heap[0];
     s_slot_delete(t, s_probe(t, t->heap[0].id));
     s_heap_delete(t, 0);
     k++;

@@ -7,7 +7,8 @@
  * open-addressing hash map with linear probing and backward-shift deletion)
  * that knows each item's place in the heap. Add, update and remove cost
  * O(log n); taking k due items costs O(k log n); the earliest instant is
- * O(1). An open item costs 16 bytes in the heap and 16 bytes in the index,
+ * O(1); loading n items into an empty timetable (start-up) costs O(n). An
+ * open item costs 16 bytes in the heap and 16 bytes in the index,
  * and the index is kept at most half full, so about 48-80 bytes an item.
  *
  * Must not: read the clock, know what an item is (the id is the caller's),
@@ -26,6 +27,8 @@
 /* Error codes (negative). */
 #define MASH_TIMETABLE_ENOMEM (-1) /* the heap or the index could not grow */
 #define MASH_TIMETABLE_ENOENT (-2) /* no item with that id */
+#define MASH_TIMETABLE_EEXIST (-3) /* two items of one load share an id */
+#define MASH_TIMETABLE_EINVAL (-4) /* a load into a timetable not empty */
 
 typedef struct mash_timetable mash_timetable_t;
 
@@ -48,6 +51,16 @@ int mash_timetable_reserve(mash_timetable_t *t, size_t n);
 /* Add item `id` due at `at_ms`, or move it to `at_ms` when it is there
  * already. Returns 0 or MASH_TIMETABLE_ENOMEM (the timetable unchanged). */
 int mash_timetable_set(mash_timetable_t *t, uint64_t id, int64_t at_ms);
+
+/* Fill an empty timetable with the n items of items[] (an array of cap
+ * items from malloc, in any order, ids distinct): start-up's load of every
+ * open duty. O(n): the array becomes the heap in place (Floyd's
+ * construction) and the index is sized once. Ownership of the array moves
+ * in every case (*items_p is NULLed; freed on error). Returns 0,
+ * MASH_TIMETABLE_ENOMEM, MASH_TIMETABLE_EEXIST (two items share an id) or
+ * MASH_TIMETABLE_EINVAL (the timetable is not empty); on error the
+ * timetable is unchanged. */
+int mash_timetable_load(mash_timetable_t *t, mash_timetable_item_t **items_p, size_t n, size_t cap);
 
 /* Remove item `id`. Returns 0 or MASH_TIMETABLE_ENOENT. */
 int mash_timetable_remove(mash_timetable_t *t, uint64_t id);

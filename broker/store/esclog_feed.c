@@ -26,6 +26,12 @@
 #define S_DEFAULT_CHUNK 256u
 #define S_DEFAULT_BASE_MS 200
 #define S_DEFAULT_MAX_MS 5000
+/* A kick within this long of the last pass's start waits for the rest of
+ * it: during a storm of escalations (a slice committed every few ms) the
+ * kicks are gathered into one pass, one fsync and one head file for all
+ * their lines, rather than one for each slice. The log lags the store by
+ * at most this much more; nothing waits on it. */
+#define S_GATHER_MS 20u
 
 struct mash_esclog_feed {
   char *log_path;
@@ -45,6 +51,7 @@ struct mash_esclog_feed {
   unsigned attempts;    /* failed attempts in a row */
   char reason[320];     /* the last failure's reason, said once per change */
   uint64_t written;     /* lines written, synced or not (for crash_after) */
+  uint64_t pass_ns;     /* when the last pass began (uv_hrtime) */
 
   /* Guarded by mu. */
   uv_mutex_t mu;
@@ -251,6 +258,7 @@ static void s_thread(void *arg) {
     char why[320] = "";
     /* On the way out, one last pass only if the log is not failing: a
      * failing log is caught up from the store at the next start. */
+    f->pass_ns = uv_hrtime();
     int rc = (stopping && f->attempts > 0) ? 0 : s_pass(f, why, sizeof why);
     if (!stopping || f->attempts == 0) {
       s_report(f, rc, why);
@@ -269,10 +277,17 @@ static void s_thread(void *arg) {
     uint64_t wait_ms =
         f->attempts > 0 ? (uint64_t)mash_retry_delay_ms(&f->retry, f->attempts) : f->poll_ms;
     uint64_t until = uv_hrtime() + wait_ms * 1000000u;
-    while (!f->stopping && (f->attempts > 0 || !f->kicked)) {
+    uint64_t gather = f->pass_ns + S_GATHER_MS * 1000000u;
+    for (;;) {
       uint64_t now = uv_hrtime();
-      if (now >= until) {
+      if (f->stopping || now >= until) {
         break;
+      }
+      if (f->kicked && f->attempts == 0) {
+        if (now >= gather) {
+          break;
+        }
+        until = gather; /* kicked soon after the last pass: gather more */
       }
       uv_cond_timedwait(&f->cv, &f->mu, until - now);
     }

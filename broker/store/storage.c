@@ -3,7 +3,9 @@
  * Responsible for: the storage thread, the queue of operations (a mutex and
  * a condition variable), group commit (up to max_batch operations per
  * transaction), and handing completions back to the loop thread through a
- * uv_async_t. Must not: touch sockets or the loop from the storage thread
+ * uv_async_t; checkpoints of the store's write-ahead log between batches
+ * (when the thread has been idle a moment, or at once when the log passed
+ * its bound), never inside a commit. Must not: touch sockets or the loop from the storage thread
  * (uv_async_send is its only call on a loop handle), call a done_cb anywhere
  * but on the loop thread, or report success for an operation whose
  * transaction did not commit. A failed begin counts as a failed commit.
@@ -21,6 +23,11 @@
  * acknowledgements they wait for are not held back; more when idle. */
 #define BACKGROUND_WITH_FOREGROUND 1u
 #define BACKGROUND_ALONE 4u
+/* Checkpoints: after this long with no work, whatever the log holds; at
+ * once between two batches when it holds this many pages (16 MiB of 4 KiB
+ * pages), so that it stays bounded under a load that never pauses. */
+#define DEFAULT_CHECKPOINT_IDLE_MS 20u
+#define DEFAULT_CHECKPOINT_PAGES 4096u
 
 typedef struct op_list {
   mash_storage_op_t *head;
@@ -35,6 +42,10 @@ struct mash_storage {
   void *fatal_arg;
   uv_thread_t thread;
   uv_async_t async;
+  unsigned checkpoint_idle_ms;
+  unsigned checkpoint_pages;
+  int checkpoint_due; /* storage thread only: commits since the last checkpoint */
+  int checkpoint_off; /* storage thread only: the store has no log to checkpoint */
 
   /* Guarded by mu. */
   uv_mutex_t mu;
@@ -130,8 +141,41 @@ static int run_batch(mash_store_t *store, op_list_t *batch, uint64_t *commit_us)
   return 0;
 }
 
+/* Checkpoint when the log holds at least min_pages (unlocked: the store is
+ * this thread's). A store without checkpoints (-ENOSYS) is not asked again;
+ * a failure is counted and retried later: the log is still durable, only
+ * longer. */
+static void s_checkpoint(mash_storage_t *st, unsigned min_pages) {
+  if (st->checkpoint_off || !st->checkpoint_due) {
+    return;
+  }
+  uint64_t t0 = uv_hrtime();
+  int rc = mash_store_checkpoint(st->store, min_pages);
+  uint64_t us = (uv_hrtime() - t0) / 1000;
+  if (rc == -ENOSYS) {
+    st->checkpoint_off = 1;
+    return;
+  }
+  if (rc == 0) {
+    return; /* below min_pages */
+  }
+  if (rc > 0) {
+    st->checkpoint_due = 0;
+  }
+  uv_mutex_lock(&st->mu);
+  if (rc > 0) {
+    st->stats.checkpoints++;
+    st->stats.checkpoint_pages += (uint64_t)rc;
+    st->stats.checkpoint_sum_us += us;
+  } else {
+    st->stats.failed_checkpoints++;
+  }
+  uv_mutex_unlock(&st->mu);
+}
+
 static void thread_main(void *arg) {
   mash_storage_t *st = arg;
+  int solo_due = 0; /* a solo background op waits for its turn */
   uv_mutex_lock(&st->mu);
   for (;;) {
     if (st->sync_fn) {
@@ -163,7 +207,11 @@ static void thread_main(void *arg) {
        * background ops. */
       op_list_t batch = {NULL, NULL};
       unsigned n = 0;
-      while (st->queue.head && n < st->max_batch) {
+      /* A solo background op passed over for the last foreground batch
+       * takes this turn alone: never more than one batch behind. */
+      int solo_turn = solo_due && st->background.head && st->background.head->solo;
+      solo_due = 0;
+      while (!solo_turn && st->queue.head && n < st->max_batch) {
         mash_storage_op_t *op = st->queue.head;
         st->queue.head = op->next;
         list_push(&batch, op);
@@ -172,9 +220,17 @@ static void thread_main(void *arg) {
       unsigned nb = 0, max_nb = n > 0 ? BACKGROUND_WITH_FOREGROUND : BACKGROUND_ALONE;
       while (st->background.head && nb < max_nb) {
         mash_storage_op_t *op = st->background.head;
+        if (op->solo && (n > 0 || nb > 0)) {
+          /* Its own transaction, after these: the receipts of this batch
+           * do not wait for its work. */
+          solo_due = n > 0;
+          break;
+        }
         st->background.head = op->next;
         list_push(&batch, op);
         nb++;
+        if (op->solo)
+          break;
       }
       if (!st->background.head)
         st->background.tail = NULL;
@@ -182,6 +238,7 @@ static void thread_main(void *arg) {
       if (!st->queue.head)
         st->queue.tail = NULL;
       int fatal = st->fatal_rc;
+      unsigned checkpoint_pages = st->checkpoint_pages;
       uv_mutex_unlock(&st->mu);
 
       int rc = 0;
@@ -210,11 +267,30 @@ static void thread_main(void *arg) {
       list_append(&st->completed, &batch);
       uv_mutex_unlock(&st->mu);
       uv_async_send(&st->async);
+      /* After the completions are posted: a checkpoint never holds back
+       * the receipts of the batch before it. */
+      if (!fatal && rc == 0) {
+        st->checkpoint_due = 1;
+        s_checkpoint(st, checkpoint_pages);
+      }
       uv_mutex_lock(&st->mu);
       continue;
     }
     if (st->stopping)
       break;
+    if (st->checkpoint_due && !st->checkpoint_off && !st->fatal_rc) {
+      /* Idle for a moment with committed pages in the log: copy them back
+       * now, while nothing waits for the thread. */
+      int timed_out =
+          uv_cond_timedwait(&st->work_cv, &st->mu, (uint64_t)st->checkpoint_idle_ms * 1000000u) ==
+          UV_ETIMEDOUT;
+      if (timed_out && !st->queue.head && !st->background.head && !st->sync_fn && !st->stopping) {
+        uv_mutex_unlock(&st->mu);
+        s_checkpoint(st, 1);
+        uv_mutex_lock(&st->mu);
+      }
+      continue;
+    }
     uv_cond_wait(&st->work_cv, &st->mu);
   }
   uv_mutex_unlock(&st->mu);
@@ -284,6 +360,8 @@ mash_storage_t *mash_storage_new(uv_loop_t *loop, mash_store_t **store, unsigned
   st->store = *store;
   *store = NULL;
   st->max_batch = max_batch ? max_batch : DEFAULT_MAX_BATCH;
+  st->checkpoint_idle_ms = DEFAULT_CHECKPOINT_IDLE_MS;
+  st->checkpoint_pages = DEFAULT_CHECKPOINT_PAGES;
   st->fatal_cb = fatal_cb;
   st->fatal_arg = arg;
   if (uv_mutex_init(&st->mu) != 0)
@@ -372,6 +450,13 @@ int mash_storage_run_sync(mash_storage_t *st, int (*fn)(mash_store_t *, void *),
 
 const uint64_t mash_storage_commit_le_us[MASH_STORAGE_COMMIT_BUCKETS] = {
     100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 1000000, 0};
+
+void mash_storage_set_checkpoints(mash_storage_t *st, unsigned idle_ms, unsigned max_pages) {
+  uv_mutex_lock(&st->mu);
+  st->checkpoint_idle_ms = idle_ms ? idle_ms : DEFAULT_CHECKPOINT_IDLE_MS;
+  st->checkpoint_pages = max_pages ? max_pages : DEFAULT_CHECKPOINT_PAGES;
+  uv_mutex_unlock(&st->mu);
+}
 
 void mash_storage_get_stats(mash_storage_t *st, mash_storage_stats_t *out) {
   uv_mutex_lock(&st->mu);

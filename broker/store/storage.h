@@ -41,6 +41,10 @@ struct mash_storage_op {
       void *arg;
     } call; /* MASH_OP_CALL */
   } u;
+  /* Background ops only: run in a transaction of its own, never in one
+   * with foreground ops, and after at most one foreground batch (an
+   * escalation slice: receipts do not wait for its work, only its commit). */
+  int solo;
   mash_storage_done_cb done_cb; /* called on the loop thread */
   void *data;                   /* for the caller */
   mash_storage_op_t *next;      /* private to storage.c */
@@ -65,7 +69,8 @@ void mash_storage_submit(mash_storage_t *st, mash_storage_op_t *op);
 
 /* Queue an operation that may wait: at most a few run beside each batch of
  * ordinary ops (so acknowledgements are not held back by it), more when
- * the thread is otherwise idle, in the order submitted. On close, those not
+ * the thread is otherwise idle, in the order submitted; a solo op (op->solo)
+ * runs alone, right after the batch of ordinary ops it was passed over for. On close, those not
  * yet run complete with -ECANCELED: the caller redoes them on next start. */
 void mash_storage_submit_background(mash_storage_t *st, mash_storage_op_t *op);
 
@@ -88,8 +93,19 @@ typedef struct mash_storage_stats {
   /* commit_buckets[i]: commits that took at most le_us[i] (cumulative). */
   uint64_t commit_buckets[MASH_STORAGE_COMMIT_BUCKETS];
   uint64_t commit_sum_us;
+  /* Write-ahead log checkpoints (between batches, never in a commit). */
+  uint64_t checkpoints;
+  uint64_t checkpoint_pages; /* pages the log held, summed over checkpoints */
+  uint64_t checkpoint_sum_us;
+  uint64_t failed_checkpoints;
 } mash_storage_stats_t;
 void mash_storage_get_stats(mash_storage_t *st, mash_storage_stats_t *out);
+
+/* When the storage thread checkpoints the store's write-ahead log
+ * (mash_store_checkpoint): after idle_ms with no work (0: 20 ms), and
+ * between two batches once the log holds max_pages pages (0: 4096), which
+ * bounds its size under a load that never pauses. Loop thread, any time. */
+void mash_storage_set_checkpoints(mash_storage_t *st, unsigned idle_ms, unsigned max_pages);
 
 /* Finish queued work, stop and join the thread, destroy the store, close the
  * async handle; close_cb(arg) runs when all handles are closed and st freed. */

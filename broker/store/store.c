@@ -46,6 +46,10 @@ int mash_store_release(mash_store_t *s, int keep) {
   return s->vt->release ? s->vt->release(s, keep) : 0;
 }
 
+int mash_store_checkpoint(mash_store_t *s, unsigned min_pages) {
+  return s->vt->checkpoint ? s->vt->checkpoint(s, min_pages) : -ENOSYS;
+}
+
 /* ---- contacts ---- */
 
 int mash_store_intake(mash_store_t *s, mash_intake_t *in) {

@@ -89,12 +89,32 @@ mash_store_t *mash_store_sqlite_open_readonly(const char *path, char *err, size_
  * "host=/run/postgresql dbname=mash"), migrating its schema to the current
  * version (postgres/store_pg_schema.c, numbered like SQLite's). Content is
  * sealed by `seal` (borrowed) exactly as in SQLite: the server never sees
- * plaintext. Offers contacts, enquiries, requests, escalations, the outbox,
- * the inbox and duties; the person index, statistics and the console's
- * figures answer -ENOSYS for now (issue 15). NULL with a reason in err (a
- * build without libpq says so). Then used by one thread at a time. */
+ * plaintext. Offers every operation SQLite offers (the person index,
+ * statistics and the console's figures included). NULL with a reason in err
+ * (a build without libpq says so). Then used by one thread at a time. */
 mash_store_t *mash_store_postgres_new(const char *conninfo, const mash_seal_t *seal, char *err,
                                       size_t errlen);
+
+/* ---- one active broker per database (postgres/store_pg_active.c) ----
+ * Two or more mashd may be started on one PostgreSQL database: the one
+ * holding a session-level advisory lock, on a connection of its own, is the
+ * active one; the others wait for the lock before they read anything. When
+ * the active's session ends (it stopped, was killed, or its host died and
+ * the server noticed), the server frees the lock and one waiting mashd
+ * takes it, loads everything from the store and binds the agents' endpoint. */
+typedef struct mash_pg_active mash_pg_active_t;
+/* Called (on the watcher's own thread) once, when the lock's session is
+ * lost: another broker may be active now; this one must stop at once. */
+typedef void (*mash_pg_active_lost_cb)(void *arg);
+/* Wait until this process holds the lock (blocking; says once that it is a
+ * standby, and reconnects while the server is away), then watch the
+ * session every watch_ms on a thread of its own, calling lost on loss.
+ * NULL with a reason in err (a build without libpq says so). */
+mash_pg_active_t *mash_pg_active_acquire(const char *conninfo, unsigned watch_ms,
+                                         mash_pg_active_lost_cb lost, void *arg, char *err,
+                                         size_t errlen);
+/* Stop watching and end the session (freeing the lock). Accepts NULL. */
+void mash_pg_active_release(mash_pg_active_t **self_p);
 
 /* Close the store and free it; a transaction left open is rolled back.
  * Accepts NULL; nulls *self_p. */
@@ -113,6 +133,15 @@ int mash_store_rollback(mash_store_t *s);
  * implementation has no savepoints (a fake store). */
 int mash_store_savepoint(mash_store_t *s);
 int mash_store_release(mash_store_t *s, int keep);
+
+/* Checkpoint the write-ahead log into the database, outside any
+ * transaction, without waiting for readers (SQLite: PRAGMA
+ * wal_checkpoint(PASSIVE); its own auto-checkpoint is off, so commits never
+ * run one), when the log holds at least min_pages pages since the last
+ * one. Returns the pages the log held (0: fewer than min_pages, nothing
+ * done), or a negative error; -ENOSYS from a store with no such log
+ * (PostgreSQL). Storage thread, between batches (storage.c). */
+int mash_store_checkpoint(mash_store_t *s, unsigned min_pages);
 
 /* ==== contacts: intake, resolution, delivery to the hub desk ==== */
 

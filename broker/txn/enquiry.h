@@ -63,9 +63,13 @@ typedef struct mash_tx_msg {
 
 /* Room for a few packs in parts (MASH_MAX_PARTS each) and their escalations. */
 #define MASH_TX_MAX_MSGS 192
-#define MASH_TX_MAX_WATCH 32   /* >= MASH_MAX_AGENCIES + 1, >= MASH_TX_MAX_DUE */
+#define MASH_TX_MAX_WATCH 64   /* >= MASH_MAX_AGENCIES + 1, >= MASH_TX_MAX_DUE */
 #define MASH_TX_MAX_UNWATCH 32 /* >= MASH_MAX_AGENCIES + 2 */
-#define MASH_TX_MAX_DUE 16     /* duties worked by one ESCALATE transaction */
+/* Duties worked by one ESCALATE transaction: at most this many, and no more
+ * once MASH_TX_SLICE_BUDGET_US of real time has gone on them (the rest go
+ * back on the timetable, due at once). One commit serves the whole slice. */
+#define MASH_TX_MAX_DUE 64
+#define MASH_TX_SLICE_BUDGET_US 4000
 /* How long a refused command is remembered (its resend answered the same);
  * then it expires (store.h: mash_store_inbox_refused). Seven days. */
 #define MASH_TX_REFUSED_RETENTION_MS (7LL * 24 * 3600 * 1000)

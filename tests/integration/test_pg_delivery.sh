@@ -32,8 +32,8 @@ line=$(head -n 1 "$T/hub.out")
 echo "$line" | grep -q '"contact_id":"MASH-000001"' || fail "wrong contact: $line"
 echo "$line" | grep -q '"source_principal":"police"' || fail "source not from the key: $line"
 [ "$(pg 'SELECT count(*) FROM contacts')" = 1 ] || fail "the database holds not 1 contact"
-wait_for 20 "the desk's acknowledgement stored" \
-  test "$(pg 'SELECT count(*) FROM contacts WHERE delivered_at_ms IS NOT NULL')" = 1
+one_delivered() { [ "$(pg 'SELECT count(*) FROM contacts WHERE delivered_at_ms IS NOT NULL')" = 1 ]; }
+wait_for 20 "the desk's acknowledgement stored" one_delivered
 pg "CHECKPOINT" >/dev/null
 if grep -rqa "Hartley" "$MASH_TEST_PG_DATA"; then
   fail "plaintext child name in the PostgreSQL cluster's files"

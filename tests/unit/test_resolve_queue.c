@@ -5,8 +5,11 @@
  * contacts, each delivered with its resolved bytes and the later ones linked
  * to the first child; a contact added while running is resolved; an id that
  * is not in the store fails alone without holding back the others; a stopped
- * queue sends nothing more. The loop runs until the callbacks expected have
- * come (a timer is only a failure timeout) and ends with uv_loop_close() == 0.
+ * queue sends nothing more; folding (resolution inside the intake's own
+ * transaction) is offered only while nothing earlier is still to be
+ * resolved and fewer than MASH_RESOLVE_FOLD_MAX are in flight, and a folded
+ * intake stores and resolves its contact in one commit. The loop runs until the callbacks expected
+ * have come (a timer is only a failure timeout) and ends with uv_loop_close() == 0.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -25,6 +28,12 @@
 #include "seal.h"
 #include "storage.h"
 #include "store.h"
+
+/* What the library allocates is released with the real free, before
+ * cmocka's allocation checks redefine it for this file. */
+static void lib_free(void *p) {
+  free(p);
+}
 
 #define UNIT_TESTING 1
 #include <cmocka.h>
@@ -243,10 +252,146 @@ static void test_add_unknown_and_stop(void **state) {
   assert_int_equal(f->seen, 2);
 }
 
+/* When folding is offered: while idle, up to MASH_RESOLVE_FOLD_MAX in
+ * flight; not while an intake that will queue its contact is outstanding,
+ * nor while contacts wait or an operation is in flight. */
+static void test_fold_policy(void **state) {
+  fx_t *f = *state;
+  char id[MASH_CONTACT_ID_LEN];
+  s_store_unresolved(f, "m-a", id);
+  s_start(f);
+  mash_resolve_queue_t *q =
+      mash_resolve_queue_new(f->storage, mash_match_policy_default(), s_resolved_cb, s_done_cb, f);
+  assert_non_null(q);
+  mash_resolve_job_t job;
+  memset(&job, 0x5a, sizeof job);
+  for (unsigned i = 0; i < MASH_RESOLVE_FOLD_MAX; i++) {
+    assert_int_equal(mash_resolve_queue_intake_begin(q, &job), 1);
+  }
+  assert_int_equal(job.contact_id[0], '\0'); /* cleared for the caller */
+  assert_null(job.contact);
+  /* One more is not folded: its contact will be queued... */
+  assert_int_equal(mash_resolve_queue_intake_begin(q, &job), 0);
+  /* ...so nothing after it folds until it is done, to keep the order. */
+  mash_resolve_queue_intake_done(q, 1);
+  assert_int_equal(mash_resolve_queue_intake_begin(q, &job), 0);
+  mash_resolve_queue_intake_done(q, 0);
+  assert_int_equal(mash_resolve_queue_intake_begin(q, &job), 0); /* one still out */
+  mash_resolve_queue_intake_done(q, 0);
+  mash_resolve_queue_intake_done(q, 0);
+  assert_int_equal(mash_resolve_queue_intake_begin(q, &job), 1);
+  for (unsigned i = 0; i < MASH_RESOLVE_FOLD_MAX; i++) {
+    mash_resolve_queue_intake_done(q, 1);
+  }
+  /* A contact in the queue (an operation in flight): no folding. */
+  assert_int_equal(mash_resolve_queue_add(q, id), 0);
+  assert_true(mash_resolve_queue_busy(q));
+  assert_int_equal(mash_resolve_queue_intake_begin(q, &job), 0);
+  mash_resolve_queue_intake_done(q, 0);
+  s_run_until(f, 1);
+  assert_int_equal(f->rc[0], 0);
+  /* Idle again. */
+  assert_int_equal(mash_resolve_queue_intake_begin(q, &job), 1);
+  mash_resolve_queue_intake_done(q, 1);
+  /* Stopped: never. */
+  mash_resolve_queue_stop(q);
+  assert_int_equal(mash_resolve_queue_intake_begin(q, &job), 0);
+  mash_resolve_queue_intake_done(q, 0);
+  s_stop(f, &q);
+}
+
+/* A folded intake: stored and resolved in one operation, so one batch and
+ * one commit; the contact is resolved in the store, ready to deliver. */
+typedef struct fold_op {
+  mash_storage_op_t op; /* first */
+  mash_intake_t in;
+  mash_resolve_job_t job;
+  uint8_t buf[512];
+  int done;
+} fold_op_t;
+
+static int s_fold_fn(mash_store_t *store, mash_storage_op_t *op) {
+  fold_op_t *o = (fold_op_t *)op;
+  int rc = mash_store_intake(store, &o->in);
+  if (rc != 0) {
+    return rc;
+  }
+  snprintf(o->job.contact_id, sizeof o->job.contact_id, "%s", o->in.contact_id);
+  return mash_resolve_queue_run_job(store, &o->job);
+}
+
+static void s_fold_done(mash_storage_op_t *op) {
+  ((fold_op_t *)op)->done = 1;
+}
+
+static int s_get_fn(mash_store_t *store, void *arg) {
+  mash_contact_row_t *row = arg;
+  return mash_store_contact_get(store, "MASH-000001", row);
+}
+
+static void test_fold_one_commit(void **state) {
+  fx_t *f = *state;
+  s_start(f);
+  mash_resolve_queue_t *q =
+      mash_resolve_queue_new(f->storage, mash_match_policy_default(), s_resolved_cb, s_done_cb, f);
+  assert_non_null(q);
+  static fold_op_t o;
+  memset(&o, 0, sizeof o);
+  assert_int_equal(mash_resolve_queue_intake_begin(q, &o.job), 1);
+  Mash__V1__Person child = MASH__V1__PERSON__INIT;
+  child.ref = (char *)"c1";
+  child.given_name = (char *)"Maya";
+  child.family_name = (char *)"Okafor";
+  child.date_of_birth = (char *)"2017-04-02";
+  Mash__V1__Person *children[1] = {&child};
+  Mash__V1__Notification n = MASH__V1__NOTIFICATION__INIT;
+  n.children = children;
+  n.n_children = 1;
+  Mash__V1__Contact c = MASH__V1__CONTACT__INIT;
+  c.notification = &n;
+  o.in.principal = "police";
+  o.in.message_id = "m-fold";
+  o.in.received_at_ms = 1767225600000LL;
+  o.in.contact = o.buf;
+  o.in.contact_len = mash__v1__contact__pack(&c, o.buf);
+  o.in.resolve_later = 1;
+  o.op.kind = MASH_OP_CALL;
+  o.op.u.call.fn = s_fold_fn;
+  o.op.done_cb = s_fold_done;
+  mash_storage_stats_t before, after;
+  mash_storage_get_stats(f->storage, &before);
+  mash_storage_submit(f->storage, &o.op);
+  while (!o.done) {
+    uv_run(&f->loop, UV_RUN_ONCE);
+  }
+  mash_resolve_queue_intake_done(q, 1);
+  mash_storage_get_stats(f->storage, &after);
+  assert_int_equal(o.op.rc, 0);
+  assert_int_equal(o.in.status, MASH_INTAKE_NEW);
+  assert_int_equal(o.job.rc, 0);
+  assert_int_equal(o.job.gave_up, 0);
+  assert_int_equal(o.job.created, 1);
+  assert_true(o.job.deliver);
+  assert_non_null(o.job.contact);
+  assert_int_equal(after.batches - before.batches, 1);
+  mash_contact_row_t row;
+  memset(&row, 0, sizeof row);
+  assert_int_equal(mash_storage_run_sync(f->storage, s_get_fn, &row), 0);
+  assert_int_equal(row.unresolved, 0);
+  assert_int_equal(row.len, o.job.contact_len);
+  assert_memory_equal(row.blob, o.job.contact, row.len);
+  lib_free(row.blob);
+  lib_free(o.job.contact);
+  assert_false(mash_resolve_queue_busy(q));
+  s_stop(f, &q);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_load_resolves_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_add_unknown_and_stop, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fold_policy, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fold_one_commit, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "seal.h"
@@ -262,6 +263,127 @@ static void test_ctx_reused(void **state) {
   mash_seal_destroy(&other);
 }
 
+/* The 12-byte nonce of a sealed blob (after the version byte). */
+static void nonce_of(const uint8_t *blob, uint8_t nonce[12]) {
+  memcpy(nonce, blob + 1, 12);
+}
+
+/* Seal MSG with c, check it opens with the one-shot call, and return its nonce. */
+static void ctx_seal_nonce(const fixture_t *f, mash_seal_ctx_t *c, uint8_t nonce[12]) {
+  uint8_t *ct = NULL, *pt = NULL;
+  size_t ct_len = 0, pt_len = 0;
+  assert_int_equal(mash_seal_ctx_encrypt(c, MSG, sizeof MSG, AAD, sizeof AAD - 1, &ct, &ct_len), 0);
+  assert_int_equal(ct_len, sizeof MSG + MASH_SEAL_OVERHEAD);
+  assert_false(contains(ct, ct_len, "Jamie"));
+  assert_int_equal(mash_seal_decrypt(f->seal, ct, ct_len, AAD, sizeof AAD - 1, &pt, &pt_len), 0);
+  assert_memory_equal(pt, MSG, sizeof MSG);
+  nonce_of(ct, nonce);
+  lib_free(pt);
+  lib_free(ct);
+}
+
+static int nonce_cmp(const void *a, const void *b) {
+  return memcmp(a, b, 12);
+}
+
+/* A context's nonces: its prefix stays and the counter counts up, so 4,096
+ * blobs never repeat one; a second context (a restart, another thread) has
+ * another prefix; blobs sealed through the context open with the one-shot
+ * call and through a context, and no nonce is repeated among all of them. */
+static void test_ctx_encrypt_nonces(void **state) {
+  fixture_t *f = *state;
+  enum { N = 4096 };
+  uint8_t(*nonces)[12] = calloc(2 * N, 12);
+  assert_non_null(nonces);
+  mash_seal_ctx_t *a = mash_seal_ctx_new(f->seal);
+  mash_seal_ctx_t *b = mash_seal_ctx_new(f->seal);
+  assert_non_null(a);
+  assert_non_null(b);
+  for (size_t i = 0; i < N; i++) {
+    ctx_seal_nonce(f, a, nonces[i]);
+    ctx_seal_nonce(f, b, nonces[N + i]);
+    /* The same prefix within a context, the counter one more each time. */
+    assert_memory_equal(nonces[i], nonces[0], 8);
+    uint32_t n = (uint32_t)nonces[i][8] << 24 | (uint32_t)nonces[i][9] << 16 |
+                 (uint32_t)nonces[i][10] << 8 | nonces[i][11];
+    assert_int_equal(n, i);
+  }
+  assert_memory_not_equal(nonces[0], nonces[N], 8);
+  qsort(nonces, 2 * N, 12, nonce_cmp);
+  for (size_t i = 1; i < 2 * N; i++) {
+    assert_memory_not_equal(nonces[i - 1], nonces[i], 12);
+  }
+  /* Opened through a context too, and bound to its aad. */
+  uint8_t *ct = NULL, *pt = NULL;
+  size_t ct_len = 0, pt_len = 0;
+  assert_int_equal(mash_seal_ctx_encrypt(a, NULL, 0, NULL, 0, &ct, &ct_len), 0);
+  assert_int_equal(mash_seal_ctx_decrypt(b, ct, ct_len, NULL, 0, &pt, &pt_len), 0);
+  assert_int_equal(pt_len, 0);
+  lib_free(pt);
+  pt = NULL;
+  assert_int_equal(mash_seal_ctx_decrypt(b, ct, ct_len, AAD, sizeof AAD - 1, &pt, &pt_len),
+                   -EBADMSG);
+  assert_null(pt);
+  lib_free(ct);
+  assert_int_equal(mash_seal_ctx_encrypt(NULL, MSG, 1, NULL, 0, &ct, &ct_len), -EINVAL);
+  mash_seal_ctx_destroy(&a);
+  mash_seal_ctx_destroy(&b);
+  free(nonces);
+}
+
+/* After 2^32 blobs the counter would repeat: the context draws a new prefix
+ * instead. */
+static void test_ctx_encrypt_counter_wraps(void **state) {
+  fixture_t *f = *state;
+  mash_seal_ctx_t *c = mash_seal_ctx_new(f->seal);
+  assert_non_null(c);
+  uint8_t first[12], last[12], after[12];
+  ctx_seal_nonce(f, c, first);
+  mash_seal_ctx_test_set_counter(c, UINT32_MAX);
+  ctx_seal_nonce(f, c, last);
+  assert_memory_equal(last, first, 8);
+  static const uint8_t ff[4] = {0xff, 0xff, 0xff, 0xff};
+  assert_memory_equal(last + 8, ff, 4);
+  ctx_seal_nonce(f, c, after);
+  assert_memory_not_equal(after, first, 8); /* a new prefix */
+  static const uint8_t zero[4] = {0, 0, 0, 0};
+  assert_memory_equal(after + 8, zero, 4);
+  mash_seal_ctx_destroy(&c);
+}
+
+/* A child forked after the parent sealed with a context must not continue
+ * the parent's counter under the parent's prefix: its next nonce has a new
+ * prefix, and the parent's own sequence goes on. */
+static void test_ctx_encrypt_fork(void **state) {
+  fixture_t *f = *state;
+  mash_seal_ctx_t *c = mash_seal_ctx_new(f->seal);
+  assert_non_null(c);
+  uint8_t before[12], child[12], parent[12];
+  ctx_seal_nonce(f, c, before);
+  int fds[2];
+  assert_int_equal(pipe(fds), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    uint8_t *ct = NULL;
+    size_t ct_len = 0;
+    int ok = mash_seal_ctx_encrypt(c, MSG, sizeof MSG, AAD, sizeof AAD - 1, &ct, &ct_len) == 0 &&
+             write(fds[1], ct + 1, 12) == 12;
+    _exit(ok ? 0 : 1);
+  }
+  close(fds[1]);
+  assert_int_equal(read(fds[0], child, 12), 12);
+  close(fds[0]);
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ctx_seal_nonce(f, c, parent);
+  assert_memory_equal(parent, before, 8);
+  assert_int_equal(parent[11], before[11] + 1);
+  assert_memory_not_equal(child, before, 8);
+  mash_seal_ctx_destroy(&c);
+}
+
 static void test_key_file_created_0600(void **state) {
   fixture_t *f = *state;
   struct stat st;
@@ -362,6 +484,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_wrong_aad, setup, teardown),
       cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ctx_reused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_ctx_encrypt_nonces, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_ctx_encrypt_counter_wraps, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_ctx_encrypt_fork, setup, teardown),
       cmocka_unit_test_setup_teardown(test_key_file_created_0600, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_key_without_create, setup, teardown),
       cmocka_unit_test_setup_teardown(test_key_file_0644_refused, setup, teardown),

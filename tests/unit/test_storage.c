@@ -847,6 +847,59 @@ static void test_background_cancelled_on_close(void **state) {
   assert_int_equal(r.norder, r.done - 10);
 }
 
+/* A solo background op (an escalation slice) never shares a transaction
+ * with foreground ops, and runs right after the foreground batch it was
+ * passed over for. The storage thread is held in a first op (a gate) while
+ * the rest are queued, so the batches are known: the gate; the three
+ * foreground ops; the solo op alone: three batches (two when the solo op
+ * rode with the foreground ones, as any other background op does). */
+static uv_sem_t s_gate, s_gate_entered;
+
+static int gate_fn(mash_store_t *s, mash_storage_op_t *op) {
+  (void)s;
+  (void)op;
+  uv_sem_post(&s_gate_entered);
+  uv_sem_wait(&s_gate);
+  return 0;
+}
+
+static void test_solo_background_alone(void **state) {
+  fixture_t *f = *state;
+  mash_store_t *store = open_sqlite(f);
+  static bg_run_t r;
+  memset(&r, 0, sizeof r);
+  static bg_op_t gate[1], solo[1], fg[3];
+  r.expect = 1000; /* closed below, after the stats are read */
+  assert_int_equal(uv_sem_init(&s_gate, 0), 0);
+  assert_int_equal(uv_sem_init(&s_gate_entered, 0), 0);
+  r.st = mash_storage_new(&f->loop, &store, 0, NULL, NULL);
+  assert_non_null(r.st);
+  bg_submit(&r, gate, 1, 0);
+  gate[0].op.u.call.fn = gate_fn;
+  uv_sem_wait(&s_gate_entered); /* the thread holds the gate's batch */
+  solo[0].op.solo = 1;
+  bg_submit(&r, solo, 1, 1);
+  bg_submit(&r, fg, 3, 0);
+  uv_sem_post(&s_gate);
+  while (r.done < 5) {
+    uv_run(&f->loop, UV_RUN_ONCE);
+  }
+  mash_storage_stats_t stats;
+  mash_storage_get_stats(r.st, &stats);
+  assert_int_equal(stats.ops, 5);
+  assert_int_equal(stats.batches, 3);
+  assert_int_equal(r.foreground_done, 4);
+  assert_int_equal(r.norder, 1);
+  assert_int_equal(r.order[0], 0);
+  mash_storage_t *st = r.st;
+  r.st = NULL;
+  mash_storage_close(st, bg_closed, &r);
+  assert_int_equal(uv_run(&f->loop, UV_RUN_DEFAULT), 0);
+  assert_int_equal(r.closed, 1);
+  uv_sem_destroy(&s_gate);
+  uv_sem_destroy(&s_gate_entered);
+}
+
 static void test_new_without_store(void **state) {
   fixture_t *f = *state;
   mash_store_t *store = NULL;
@@ -871,6 +924,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_new_without_store, setup, teardown),
       cmocka_unit_test_setup_teardown(test_background_runs_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_background_cancelled_on_close, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_solo_background_alone, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

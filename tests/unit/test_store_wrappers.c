@@ -122,6 +122,7 @@ enum {
   S_COUNT_CONTACTS,
   S_SAVEPOINT,
   S_RELEASE,
+  S_CHECKPOINT,
   S_CONTACT_GET,
   S_CONTACT_SET_STATE,
   S_INBOX_GET,
@@ -195,6 +196,7 @@ static const char *const SLOT_NAMES[S_N] = {
     [S_COUNT_CONTACTS] = "count_contacts",
     [S_SAVEPOINT] = "savepoint",
     [S_RELEASE] = "release",
+    [S_CHECKPOINT] = "checkpoint",
     [S_CONTACT_GET] = "contact_get",
     [S_CONTACT_SET_STATE] = "contact_set_state",
     [S_INBOX_GET] = "inbox_get",
@@ -295,6 +297,10 @@ static int f_savepoint(mash_store_t *s) {
 
 static int f_release(mash_store_t *s, int keep) {
   return s_hit(s, S_RELEASE, (uintptr_t[]){(uintptr_t)keep}, 1);
+}
+
+static int f_checkpoint(mash_store_t *s, unsigned min_pages) {
+  return s_hit(s, S_CHECKPOINT, (uintptr_t[]){(uintptr_t)min_pages}, 1);
 }
 
 static int f_contact_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row) {
@@ -686,6 +692,7 @@ static const mash_store_vtable_t RECORDING_VT = {
     .count_contacts = f_count_contacts,
     .savepoint = f_savepoint,
     .release = f_release,
+    .checkpoint = f_checkpoint,
     .contact_get = f_contact_get,
     .contact_set_state = f_contact_set_state,
     .inbox_get = f_inbox_get,
@@ -797,6 +804,11 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     want[0] = (uintptr_t)100;
     *n = 1;
     rc = mash_store_release(s, 100);
+    break;
+  case S_CHECKPOINT:
+    want[0] = (uintptr_t)102;
+    *n = 1;
+    rc = mash_store_checkpoint(s, 102);
     break;
   case S_CONTACT_GET:
     want[0] = (uintptr_t)P(0);

@@ -4,7 +4,8 @@
  * next, count) must give the same answers as the model after every step;
  * take must return items earliest first (ties by id). Also ids that hash
  * badly (multiples of a large power of two), growth from empty to many and
- * back, and the error codes.
+ * back, the bulk load of start-up (then random operations on what it
+ * built), and the error codes.
  * Must not: touch the network, the disk or the clock.
  */
 #include <setjmp.h>
@@ -16,6 +17,13 @@
 #include <string.h>
 
 #include "timetable.h"
+
+/* The arrays handed to mash_timetable_load are freed by the timetable with
+ * the C library's free: allocate them with the C library's malloc, before
+ * cmocka's checked allocator replaces it below. */
+static mash_timetable_item_t *s_items_new(size_t n) {
+  return malloc(n * sizeof(mash_timetable_item_t));
+}
 
 #define UNIT_TESTING 1
 #include <cmocka.h>
@@ -103,11 +111,25 @@ static void s_check_same(const mash_timetable_t *t, const model_t *m) {
 
 /* Random operations over ids drawn from `id_space` values scaled by
  * `id_stride` (a stride of 2^32 makes every id collide in the low bits). */
+static void s_random_ops(mash_timetable_t *t, model_t *mp, size_t ops, uint64_t id_space,
+                         uint64_t id_stride);
+
 static void s_random_run(uint64_t seed, size_t ops, uint64_t id_space, uint64_t id_stride) {
   s_rng = seed;
   mash_timetable_t *t = mash_timetable_new();
   assert_non_null(t);
   model_t m = {0};
+  s_random_ops(t, &m, ops, id_space, id_stride);
+  m_free(&m);
+  mash_timetable_destroy(&t);
+  assert_null(t);
+}
+
+/* Random operations on t, checked against the model m after each, then
+ * everything drained earliest first. */
+static void s_random_ops(mash_timetable_t *t, model_t *mp, size_t ops, uint64_t id_space,
+                         uint64_t id_stride) {
+  model_t m = *mp;
   int64_t now = 0;
   mash_timetable_item_t got[64];
   for (size_t op = 0; op < ops; op++) {
@@ -164,9 +186,7 @@ static void s_random_run(uint64_t seed, size_t ops, uint64_t id_space, uint64_t 
   }
   assert_int_equal(mash_timetable_count(t), 0);
   assert_int_equal(mash_timetable_next(t), MASH_TIMETABLE_NEVER);
-  m_free(&m);
-  mash_timetable_destroy(&t);
-  assert_null(t);
+  *mp = m;
 }
 
 static void test_random_small_ids(void **state) {
@@ -187,6 +207,103 @@ static void test_random_colliding_ids(void **state) {
 static void test_random_high_ids(void **state) {
   (void)state;
   s_random_run(4, 20000, 2000, (uint64_t)1 << 52);
+}
+
+/* A bulk load (start-up) of n items with distinct ids drawn from
+ * id_space * id_stride and instants with many ties, checked against the
+ * model item by item, then random operations on the loaded timetable. */
+static void s_load_run(uint64_t seed, size_t n, uint64_t id_space, uint64_t id_stride, size_t ops) {
+  s_rng = seed;
+  mash_timetable_t *t = mash_timetable_new();
+  assert_non_null(t);
+  model_t m = {0};
+  size_t cap = n + (size_t)(s_rand() % 7);
+  mash_timetable_item_t *items = s_items_new(cap);
+  assert_non_null(items);
+  size_t k = 0;
+  while (k < n) {
+    uint64_t id = (s_rand() % id_space) * id_stride + 1;
+    if (m_find(&m, id) >= 0) {
+      continue;
+    }
+    int64_t at = (int64_t)(s_rand() % 5000) - 1000;
+    if (s_rand() % 50 == 0) {
+      at = MASH_TIMETABLE_NEVER;
+    }
+    items[k].id = id;
+    items[k].at_ms = at;
+    m_set(&m, id, at);
+    k++;
+  }
+  assert_int_equal(mash_timetable_load(t, &items, n, cap), 0);
+  assert_null(items);
+  s_check_same(t, &m);
+  for (size_t i = 0; i < m.n; i++) {
+    int64_t at = 0;
+    assert_int_equal(mash_timetable_get(t, m.id[i], &at), 0);
+    assert_int_equal(at, m.at[i]);
+  }
+  assert_true(mash_timetable_memory(t) <= sizeof(void *) * 8 + cap * 16 + 4 * (n + 32) * 16);
+  s_random_ops(t, &m, ops, id_space, id_stride);
+  m_free(&m);
+  mash_timetable_destroy(&t);
+}
+
+static void test_load_then_random(void **state) {
+  (void)state;
+  s_load_run(5, 3000, 100000, 1, 20000);
+  s_load_run(6, 1, 10, 1, 100);
+  s_load_run(7, 2000, 4000, (uint64_t)1 << 32, 10000);
+}
+
+/* The bulk load's refusals: two items with one id, a timetable not empty;
+ * the array is taken in every case and the timetable left as it was. */
+static void test_load_refusals(void **state) {
+  (void)state;
+  mash_timetable_t *t = mash_timetable_new();
+  assert_non_null(t);
+  mash_timetable_item_t *items = s_items_new(4);
+  assert_non_null(items);
+  items[0] = (mash_timetable_item_t){.id = 1, .at_ms = 10};
+  items[1] = (mash_timetable_item_t){.id = 2, .at_ms = 5};
+  items[2] = (mash_timetable_item_t){.id = 1, .at_ms = 7};
+  assert_int_equal(mash_timetable_load(t, &items, 3, 4), MASH_TIMETABLE_EEXIST);
+  assert_null(items);
+  assert_int_equal(mash_timetable_count(t), 0);
+  assert_int_equal(mash_timetable_next(t), MASH_TIMETABLE_NEVER);
+  /* Empty loads leave it as it is. */
+  items = s_items_new(1);
+  assert_non_null(items);
+  assert_int_equal(mash_timetable_load(t, &items, 0, 1), 0);
+  assert_null(items);
+  assert_int_equal(mash_timetable_set(t, 9, 3), 0);
+  items = s_items_new(1);
+  assert_non_null(items);
+  items[0] = (mash_timetable_item_t){.id = 4, .at_ms = 1};
+  assert_int_equal(mash_timetable_load(t, &items, 1, 1), MASH_TIMETABLE_EINVAL);
+  assert_null(items);
+  assert_int_equal(mash_timetable_count(t), 1);
+  assert_int_equal(mash_timetable_next(t), 3);
+  /* After a load, the timetable grows past the adopted array as usual. */
+  mash_timetable_destroy(&t);
+  t = mash_timetable_new();
+  assert_non_null(t);
+  items = s_items_new(2);
+  assert_non_null(items);
+  items[0] = (mash_timetable_item_t){.id = 3, .at_ms = 30};
+  items[1] = (mash_timetable_item_t){.id = 4, .at_ms = 20};
+  assert_int_equal(mash_timetable_load(t, &items, 2, 2), 0);
+  for (uint64_t id = 10; id < 200; id++) {
+    assert_int_equal(mash_timetable_set(t, id, (int64_t)id), 0);
+  }
+  mash_timetable_item_t got[4];
+  assert_int_equal(mash_timetable_take(t, 25, got, 4), 4);
+  assert_true(got[0].id == 10 && got[3].id == 13);
+  assert_int_equal(mash_timetable_take(t, 25, got, 4), 4);
+  assert_true(got[0].id == 14 && got[3].id == 17);
+  assert_int_equal(mash_timetable_take(t, 25, got, 4), 4);
+  assert_true(got[0].id == 18 && got[1].id == 19 && got[2].id == 4 && got[3].id == 20);
+  mash_timetable_destroy(&t);
 }
 
 /* Grow to many, then remove every other and take the rest in order. */
@@ -253,6 +370,7 @@ int main(void) {
       cmocka_unit_test(test_random_small_ids),     cmocka_unit_test(test_random_many_ids),
       cmocka_unit_test(test_random_colliding_ids), cmocka_unit_test(test_random_high_ids),
       cmocka_unit_test(test_grow_and_shrink),      cmocka_unit_test(test_take_respects_now),
+      cmocka_unit_test(test_load_then_random),     cmocka_unit_test(test_load_refusals),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@ typedef struct mash_store_vtable {
   void (*destroy)(mash_store_t *s);
   int (*savepoint)(mash_store_t *s);
   int (*release)(mash_store_t *s, int keep);
+  int (*checkpoint)(mash_store_t *s, unsigned min_pages);
 
   /* ---- the enquiry ---- */
   int (*contact_get)(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);

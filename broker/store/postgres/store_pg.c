@@ -271,8 +271,16 @@ static int s_open_reader(mash_store_t *s, mash_store_t **reader, char *err, size
   return r ? 0 : -EIO;
 }
 
+/* The server checkpoints its own log: nothing for the storage thread to do
+ * between batches (it stops asking after this answer). */
+static int s_checkpoint(mash_store_t *s, unsigned min_pages) {
+  (void)s, (void)min_pages;
+  return -ENOSYS;
+}
+
 static const mash_store_vtable_t PG_VT = {
     .begin = s_begin,
+    .checkpoint = s_checkpoint,
     .commit = s_commit,
     .rollback = s_rollback,
     .savepoint = s_savepoint,

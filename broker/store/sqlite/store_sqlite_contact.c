@@ -70,6 +70,7 @@ static const char *const SQL[C_N] = {
 struct store_con {
   sqlite3 *db;
   const mash_seal_t *seal; /* borrowed */
+  mash_seal_ctx_t *ctx;    /* the store thread's sealing and opening of contact blobs */
   sqlite3_stmt *q[C_N];
 };
 
@@ -81,6 +82,12 @@ store_con_t *store_con_new(sqlite3 *db, const mash_seal_t *seal, char *err, size
   }
   c->db = db;
   c->seal = seal;
+  c->ctx = mash_seal_ctx_new(seal);
+  if (!c->ctx) {
+    snprintf(err, errlen, "contact: cannot make a seal context (out of memory or no AES-256-GCM)");
+    store_con_destroy(c);
+    return NULL;
+  }
   if (store_sql_prepare_all(db, SQL, C_N, c->q, "contact", err, errlen) != 0) {
     store_con_destroy(c);
     return NULL;
@@ -93,6 +100,7 @@ void store_con_destroy(store_con_t *c) {
     return;
   }
   store_sql_finalize_all(c->q, C_N);
+  mash_seal_ctx_destroy(&c->ctx);
   free(c);
 }
 
@@ -218,8 +226,8 @@ int store_con_intake(mash_store_t *s, mash_intake_t *in) {
   store_row_id("MASH", id, contact_id, sizeof contact_id);
   uint8_t *blob = NULL;
   size_t blob_len = 0;
-  rc = store_sql_seal(store_sqlite_con(s)->seal, in->contact, in->contact_len, contact_id, &blob,
-                      &blob_len);
+  rc = store_sql_seal_ctx(store_sqlite_con(s)->ctx, in->contact, in->contact_len, contact_id, &blob,
+                          &blob_len);
   if (rc < 0) {
     return rc;
   }
@@ -395,7 +403,7 @@ int store_con_resolved(mash_store_t *s, const char *contact_id, const uint8_t *c
   }
   uint8_t *blob = NULL;
   size_t blob_len = 0;
-  int rc = store_sql_seal(store_sqlite_con(s)->seal, contact, len, contact_id, &blob, &blob_len);
+  int rc = store_sql_seal_ctx(store_sqlite_con(s)->ctx, contact, len, contact_id, &blob, &blob_len);
   if (rc < 0) {
     return rc;
   }
@@ -432,7 +440,8 @@ int store_con_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *r
     row->received_at_ms = sqlite3_column_int64(q, 3);
     row->unresolved = sqlite3_column_int(q, 5);
     row->delivered = sqlite3_column_int(q, 6);
-    out = store_sql_open(store_sqlite_con(s)->seal, q, 4, row->contact_id, &row->blob, &row->len);
+    out =
+        store_sql_open_ctx(store_sqlite_con(s)->ctx, q, 4, row->contact_id, &row->blob, &row->len);
   } else {
     out = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
   }

@@ -52,6 +52,12 @@ int store_sql_seal(const mash_seal_t *seal, const uint8_t *in, size_t len, const
  * Does not reset the statement. */
 int store_sql_open(const mash_seal_t *seal, sqlite3_stmt *q, int col, const char *aad,
                    uint8_t **out, size_t *out_len);
+/* The same through a table module's reusable context (seal.h): no key
+ * schedule or system random draw per blob. */
+int store_sql_seal_ctx(mash_seal_ctx_t *ctx, const uint8_t *in, size_t len, const char *aad,
+                       uint8_t **out, size_t *out_len);
+int store_sql_open_ctx(mash_seal_ctx_t *ctx, sqlite3_stmt *q, int col, const char *aad,
+                       uint8_t **out, size_t *out_len);
 /* Prepare sql[0..n) into out[0..n) (persistent statements); on failure a
  * reason naming `what` in err, and the caller finalizes out. */
 int store_sql_prepare_all(sqlite3 *db, const char *const *sql, int n, sqlite3_stmt **out,

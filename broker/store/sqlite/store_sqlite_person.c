@@ -385,7 +385,8 @@ int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uin
   }
   uint8_t *sealed = NULL;
   size_t sealed_len = 0;
-  int rc = store_sql_seal(store_sqlite_per(s)->seal, record, len, person_id, &sealed, &sealed_len);
+  int rc =
+      store_sql_seal_ctx(store_sqlite_per(s)->ctx, record, len, person_id, &sealed, &sealed_len);
   if (rc != 0) {
     return rc;
   }
