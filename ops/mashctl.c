@@ -287,6 +287,9 @@ static int s_status(const agent_config_t *cfg, int timeout_ms) {
              c->value > 0 ? " (their sealed records do not open: not delivered; mashd's log "
                             "names each one and why)"
                           : "");
+    } else if (strcmp(c->name, "replaced") == 0 && c->value > 0) {
+      printf("quarantined contacts replaced by the agency's resend: %lld (delivered anew)\n",
+             (long long)c->value);
     } else if (strcmp(c->name, "throttled") == 0 && c->value > 0) {
       printf("commands held back: %lld (a client had too many refused)\n", (long long)c->value);
     }

@@ -1,7 +1,14 @@
 /* parts: reassembly of envelopes delivered in parts. See parts.h.
- * Must not: acknowledge, decode or log child data. Loop thread only. */
+ * Must not: acknowledge, decode or log child data. Loop thread only.
+ *
+ * Held in memory only, on purpose: nothing is acknowledged before the whole
+ * is handled, so after a crash or restart the broker sends every part again
+ * (tests/integration/test_parts_restart.sh kills the desk mid-pack and finds
+ * the pack delivered once and whole). Persisting parts would add a write per
+ * part for no message that could be lost. */
 #include "parts.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +17,10 @@
 
 struct agent_parts {
   agent_whole_t *w[AGENT_PARTS_WHOLES];
+  /* Fault injection for the tests (never set in production): with
+   * MASH_FAULT_PARTS_CRASH=K the process kills itself (SIGKILL) when it
+   * holds K parts of a whole not yet complete. 0: off. */
+  unsigned long crash_at;
 };
 
 static void s_whole_free(agent_whole_t *w) {
@@ -22,7 +33,12 @@ static void s_whole_free(agent_whole_t *w) {
 }
 
 agent_parts_t *agent_parts_new(void) {
-  return calloc(1, sizeof(agent_parts_t));
+  agent_parts_t *p = calloc(1, sizeof(agent_parts_t));
+  const char *crash = getenv("MASH_FAULT_PARTS_CRASH");
+  if (p && crash && crash[0]) {
+    p->crash_at = strtoul(crash, NULL, 10);
+  }
+  return p;
 }
 
 void agent_parts_destroy(agent_parts_t **self_p) {
@@ -117,6 +133,11 @@ agent_whole_t *agent_parts_add(agent_parts_t *p, const char *part_id, const Mash
   w->have[part->index] = 1;
   w->n_have++;
   if (w->n_have < w->count) {
+    if (p->crash_at && w->n_have == p->crash_at) {
+      fprintf(stderr, "MASH_FAULT_PARTS_CRASH: killed holding %u of %u parts of %s\n", w->n_have,
+              w->count, w->whole_id);
+      raise(SIGKILL);
+    }
     return NULL;
   }
   return w;

@@ -75,7 +75,7 @@ static void s_live(mash_router_t *r, mash_ops_live_t *l) {
   const struct {
     const char *name;
     unsigned long v;
-  } counters[] = {{"intake", n->accepted + n->duplicates},
+  } counters[] = {{"intake", n->accepted + n->duplicates + n->replaced},
                   {"accepted", n->accepted},
                   {"duplicate", n->duplicates},
                   {"rejected", n->rejected + n->forbidden},
@@ -83,7 +83,8 @@ static void s_live(mash_router_t *r, mash_ops_live_t *l) {
                   {"sent", ob.sent},
                   {"received", n->received},
                   {"escalations", n->escalations},
-                  {"quarantined", n->quarantined},
+                  {"quarantined", n->quarantined > n->replaced ? n->quarantined - n->replaced : 0},
+                  {"replaced", n->replaced},
                   {"throttled", n->throttled}},
     reasons[] = {{"invalid", n->rejected},
                  {"forbidden", n->forbidden},

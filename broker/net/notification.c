@@ -106,8 +106,17 @@ static void s_intake_done_cb(mash_storage_op_t *op) {
     r->n.store_failures++;
     mash_error("notification %s from %s not stored (%s); no receipt sent", ctx->message_id,
                ctx->principal, mash_strerror(op->rc));
-  } else if (in->status == MASH_INTAKE_NEW) {
-    r->n.accepted++;
+  } else if (in->status == MASH_INTAKE_NEW || in->status == MASH_INTAKE_REPLACED) {
+    if (in->status == MASH_INTAKE_REPLACED) {
+      /* The store made a quarantined contact again from this resend: it is
+       * resolved and delivered like a new one, under its first id. */
+      r->n.replaced++;
+      mash_warn("contact %s was quarantined (its sealed record did not open); the resend of "
+                "message %s from %s replaced it: it goes to the hub desk now",
+                in->contact_id, ctx->message_id, ctx->principal);
+    } else {
+      r->n.accepted++;
+    }
     mash_debug("contact %s from %s (message %s)", in->contact_id, ctx->principal, ctx->message_id);
     mash_router_send_receipt(r, ctx->rid, ctx->rid_len, ctx->message_id,
                              MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED, in->contact_id,

@@ -38,6 +38,7 @@ typedef struct mash_router_counts {
   unsigned long adapter_rejected; /* files refused at the adapters (AdapterRejection) */
   unsigned long unauthenticated, revoked, store_failures, escalations;
   unsigned long quarantined; /* contacts whose sealed record failed to open at start */
+  unsigned long replaced;    /* of those, made again from the agency's resend */
   unsigned long throttled;   /* commands held back: too many refused (ops.h) */
   unsigned long resolved, unresolvable, persons_linked, persons_possible, persons_new;
 } mash_router_counts_t;

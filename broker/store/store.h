@@ -148,6 +148,10 @@ int mash_store_checkpoint(mash_store_t *s, unsigned min_pages);
 typedef enum mash_intake_status {
   MASH_INTAKE_NEW = 1,       /* a new contact was created */
   MASH_INTAKE_DUPLICATE = 2, /* (principal, message_id) was seen: the existing contact */
+  /* Seen, but its sealed record no longer opened (quarantined): the record
+   * was made again from this resend under the same contact id, to be
+   * resolved and delivered anew. Only the SQLite store does this so far. */
+  MASH_INTAKE_REPLACED = 3,
 } mash_intake_status_t;
 
 typedef struct mash_intake {

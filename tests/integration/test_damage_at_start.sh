@@ -7,7 +7,10 @@
 # 2. two contacts' sealed blobs damaged (one waiting for delivery, one still
 #    to be resolved): mashd starts, names each with the cause in its log,
 #    quarantines them (not delivered; counted in mashctl status; the store
-#    still ok) and delivers the others.
+#    still ok) and delivers the others;
+# 3. the agency resends them: each resend replaces the damaged record under
+#    the same contact id, once (a further resend is a duplicate), and the
+#    desk gets each exactly once.
 . "$(dirname "$0")/lib.sh" "$1"
 
 keygen ops ops trusted
@@ -89,4 +92,32 @@ grep -q "store ok" <<<"$st" || fail "a damaged record made the store look failin
 start_hub
 wait_for 30 "the desk gets $next" grep -q "$next" "$T/hub.out"
 grep -q "$new\|$third" "$T/hub.out" && fail "a damaged contact was delivered"
+
+# ---- 3. the agency sends the quarantined contacts again: each resend
+# replaces its record (same contact id), once, and the desk gets it.
+again=$(police_submit "$T/n6.json" | grep -o "MASH-[0-9]*" | head -n 1) || fail "resend 6"
+[ "$again" = "$new" ] || fail "the resend of a quarantined contact got $again, not $new"
+again=$(police_submit "$T/n8.json" | grep -o "MASH-[0-9]*" | head -n 1) || fail "resend 8"
+[ "$again" = "$third" ] || fail "the resend of a quarantined contact got $again, not $third"
+wait_for 30 "the desk gets the replaced $new" grep -q "$new" "$T/hub.out"
+wait_for 30 "the desk gets the replaced $third" grep -q "$third" "$T/hub.out"
+grep -q "contact $new was quarantined.*replaced it" "$T/mashd.log" || fail "the replacement is not logged"
+# A further resend is a plain duplicate again: nothing replaced twice.
+police_submit "$T/n6.json" >"$T/dup.out" || fail "a second resend"
+grep -q "$new" "$T/dup.out" || fail "the second resend's receipt: $(cat "$T/dup.out")"
+st=$(status) || fail "mashctl status: $st"
+grep -q "quarantined contacts: 0" <<<"$st" || fail "status still counts them as quarantined: $st"
+grep -q "replaced by the agency's resend: 2 " <<<"$st" || fail "status does not count the replacements: $st"
+# Both open again from the store, and each reached the desk once.
+stop hub
+for id in "$new" "$third"; do
+  n=$(grep -c "$id" "$T/hub.out")
+  [ "$n" = 1 ] || fail "$id reached the desk $n times"
+done
+stored_delivered() {
+  [ "$(sql "SELECT delivered_at_ms IS NOT NULL AND unresolved = 0 FROM contacts
+            WHERE contact_id = '$1'")" = 1 ]
+}
+wait_for 30 "$new stored resolved and delivered" stored_delivered "$new"
+wait_for 30 "$third stored resolved and delivered" stored_delivered "$third"
 log "ok"

@@ -8,8 +8,8 @@
 # - files a crash left in sent/ are settled at start from the outbox, or
 #   submitted again when the outbox has no record of them;
 # - a drop of SPOOL_DROP files (default 1000; scripts/faults runs 20000) is
-#   sent in batches: every file accepted, none resent, the broker never
-#   declared gone.
+#   sent in batches: every file accepted, at most 32 resent (a small bound,
+#   whatever N; one window is 512), the broker never declared gone.
 . "$(dirname "$0")/lib.sh" "$1"
 
 start_mashd
@@ -95,10 +95,12 @@ grep -q "not answering" "$T/police.log" && fail "the adapter declared the broker
 stop police TERM
 stop mashd TERM
 dups=$(grep -o 'duplicates [0-9]*' "$T/mashd.log" | tail -1 | awk '{print $2}')
-# Before batching, a drop was sent 5 to 7 times over. A resend is harmless
-# (the broker answers "already received") but wasteful: a slow first batch on
-# a loaded machine may be resent once, never the whole drop.
+# Before batching, a drop was sent 5 to 7 times over; later a loaded machine
+# still saw one whole window (512) resent, when a broker slow to receipt
+# looked silent once per heartbeat. A resend is harmless (the broker answers
+# "already received") but wasteful: at most a small bound of them, whatever
+# the drop's size (in practice none).
 [ -n "$dups" ] || fail "no statistics line from mashd"
-[ $((dups * 4)) -le "$N" ] || fail "the broker saw $dups resent notifications for a drop of $N"
+[ "$dups" -le 32 ] || fail "the broker saw $dups resent notifications for a drop of $N"
 log "the broker saw $dups resend(s) for $N files"
 log "ok ($N files dropped)"

@@ -4,7 +4,8 @@
  * (mash_key_generate), a real agent store (SQLite) and a real libuv loop.
  *
  * Covers: a submitted message is stored, sent, resent with the same id no
- * sooner than the retry policy's first step while unanswered, and settled by
+ * sooner than the retry policy's first step while unanswered, not resent to a
+ * broker that answers heartbeats but is slow to receipt, and settled by
  * its receipt (the callback sees it, nothing is pending, the store agrees);
  * what waits in the outbox survives a restart of the agent and is sent
  * again; a refusal settles it too; a message from the broker is handled once
@@ -186,10 +187,10 @@ static void s_send(fx_t *f, Mash__V1__Envelope *env, const char *id) {
 }
 
 /* Turn the loop until the agent sends something other than a heartbeat
- * (heartbeats are answered); return it decoded. */
-static Mash__V1__Envelope *s_recv(fx_t *f) {
+ * (heartbeats are answered) or ms pass; return it decoded, or NULL. */
+static Mash__V1__Envelope *s_recv_for(fx_t *f, int64_t ms) {
   static unsigned seq;
-  int64_t until = mash_clock_now_ms() + WAIT_MS;
+  int64_t until = mash_clock_now_ms() + ms;
   while (mash_clock_now_ms() < until) {
     uv_run(&f->loop, UV_RUN_NOWAIT);
     zmq_pollitem_t it = {f->server, 0, ZMQ_POLLIN, 0};
@@ -223,8 +224,15 @@ static Mash__V1__Envelope *s_recv(fx_t *f) {
     s_send(f, &out, id);
     mash_codec_free(env);
   }
-  fail_msg("nothing from the agent within %d ms", WAIT_MS);
   return NULL;
+}
+
+static Mash__V1__Envelope *s_recv(fx_t *f) {
+  Mash__V1__Envelope *env = s_recv_for(f, WAIT_MS);
+  if (!env) {
+    fail_msg("nothing from the agent within %d ms", WAIT_MS);
+  }
+  return env;
 }
 
 /* Turn the loop until cond(f) holds (bounded). */
@@ -286,6 +294,64 @@ static void test_submit_resend_receipt(void **state) {
   assert_int_equal(f->receipt_status, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED);
   assert_int_equal(agent_pending(f->agent), 0);
   assert_int_equal(s_store_pending(f), 0);
+}
+
+/* A broker that answers every heartbeat but is slow to receipt (a loaded
+ * machine) is alive: what was sent waits for its receipt, never resent
+ * before resend_max_ms, even with resend_ms equal to the heartbeat interval
+ * (the defaults), where the answer to each heartbeat is that old just
+ * before the next one (integration_test_spool_faults resent its whole
+ * window of 512 that way). */
+static void test_busy_broker_no_resend(void **state) {
+  fx_t *f = *state;
+  f->cfg.heartbeat_ms = 200;
+  f->cfg.resend_ms = 200;
+  f->cfg.resend_max_ms = 30000;
+  s_agent_start(f);
+  char id[MASH_MAX_ID_LEN + 1];
+  s_submit(f, NULL, id);
+  Mash__V1__Envelope *m = s_recv(f);
+  assert_string_equal(m->message_id, id);
+  mash_codec_free(m);
+  /* Ten heartbeat intervals without a receipt: heartbeats only. */
+  m = s_recv_for(f, 10 * 200);
+  if (m) {
+    fail_msg("%s sent again to a broker that answers its heartbeats",
+             m->body_case == MASH__V1__ENVELOPE__BODY_NOTIFICATION ? m->message_id : "something");
+  }
+  assert_true(f->link_up);
+  s_receipt(f, id, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED);
+  s_turn_until(f, s_has_receipt);
+  assert_int_equal(agent_pending(f->agent), 0);
+}
+
+/* A message the broker seems to have skipped (one sent well after it was
+ * receipted, the broker answering in order) is resent at once, not after
+ * resend_max_ms; the receipted one is not. */
+static void test_skipped_resent(void **state) {
+  fx_t *f = *state;
+  f->cfg.heartbeat_ms = 200;
+  f->cfg.resend_ms = 200;
+  f->cfg.resend_max_ms = 30000;
+  s_agent_start(f);
+  char first[MASH_MAX_ID_LEN + 1], second[MASH_MAX_ID_LEN + 1];
+  s_submit(f, "skipped-1", first);
+  Mash__V1__Envelope *m = s_recv(f);
+  assert_string_equal(m->message_id, first);
+  mash_codec_free(m);
+  assert_null(s_recv_for(f, 300)); /* heartbeats only */
+  s_submit(f, "skipped-2", second);
+  m = s_recv(f);
+  assert_string_equal(m->message_id, second);
+  mash_codec_free(m);
+  s_receipt(f, second, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED);
+  int64_t t0 = mash_clock_now_ms();
+  m = s_recv_for(f, 5000);
+  assert_non_null(m);
+  assert_string_equal(m->message_id, first);
+  mash_codec_free(m);
+  assert_true(mash_clock_now_ms() - t0 < 5000);
+  assert_int_equal(agent_pending(f->agent), 1);
 }
 
 static void test_outbox_survives_restart(void **state) {
@@ -405,6 +471,8 @@ static void test_parts(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_submit_resend_receipt, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_busy_broker_no_resend, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_skipped_resent, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outbox_survives_restart, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inbox_once, setup, teardown),
       cmocka_unit_test_setup_teardown(test_parts, setup, teardown),

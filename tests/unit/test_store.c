@@ -781,6 +781,98 @@ static void test_id_mark_damaged(void **state) {
   assert_int_equal(count(f->store), 3);
 }
 
+/* The mark as if last written in another boot of the machine, in `state`
+ * ("clean" or "open ", which a power cut leaves), with its committed contact
+ * number set to `committed`, its check line made again. */
+static void mark_from_another_boot(const fixture_t *f, const char *state, long long committed) {
+  char buf[1024];
+  read_mark(f, buf, sizeof buf);
+  char *boot = strstr(buf, "boot ");
+  assert_non_null(boot);
+  memset(boot + 5, '0', 36);
+  char *was = boot + 5 + 36 + 1;
+  assert_true(strncmp(was, "clean", 5) == 0 || strncmp(was, "open ", 5) == 0);
+  memcpy(was, state, 5);
+  char *c = strstr(buf, "contact  ");
+  assert_non_null(c);
+  char num[24];
+  snprintf(num, sizeof num, "%020lld", committed);
+  memcpy(c + 9 + 21, num, 20);
+  char *check = strstr(buf, "check ");
+  assert_non_null(check);
+  uint32_t h = 2166136261u; /* FNV-1a, as the mark's check line */
+  for (const char *p = buf; p < check; p++) {
+    h = (h ^ (uint8_t)*p) * 16777619u;
+  }
+  snprintf(check, sizeof buf - (size_t)(check - buf), "check %08x\n", (unsigned)h);
+  char p[160];
+  path_in(f, "mash.db.ids", p, sizeof p);
+  FILE *fp = fopen(p, "w");
+  assert_non_null(fp);
+  assert_int_equal(fputs(buf, fp) >= 0, 1);
+  assert_int_equal(fclose(fp), 0);
+}
+
+/* The mark covers person and match ids too, records a clean stop, and after
+ * a power cut (another boot, the store not closed cleanly) never reissues an
+ * id of the block it may not have seen committed: here three receipted
+ * contacts lost with the -wal file go undetected (the unsynced committed
+ * number trailed them), yet the next id is above the whole reservation. */
+static void test_id_mark_power_cut(void **state) {
+  if (store_fixture_is_pg()) {
+    /* The id mark belongs to the SQLite store. */
+    print_message("test_id_mark_power_cut: SQLite only\n");
+    skip();
+  }
+  fixture_t *f = *state;
+  intake_committed(f->store, 1, 3);
+  mash_store_destroy(&f->store);
+  char buf[1024];
+  read_mark(f, buf, sizeof buf);
+  assert_non_null(strstr(buf, "mash-ids 2\n"));
+  assert_non_null(strstr(buf, "\nperson   "));
+  assert_non_null(strstr(buf, "\nmatch    "));
+  assert_non_null(strstr(buf, " clean\n")); /* closed cleanly */
+
+  /* A clean stop, then another boot: nothing skipped. */
+  mark_from_another_boot(f, "clean", 3);
+  char err[2048] = "";
+  mash_store_sqlite_opts_t opts = {0};
+  f->store = mash_store_sqlite_open(f->db, f->seal, &opts, err, sizeof err);
+  assert_non_null(f->store);
+  assert_string_equal(opts.note, "");
+  read_mark(f, buf, sizeof buf);
+  assert_non_null(strstr(buf, " open \n")); /* in use */
+  intake_committed(f->store, 4, 1);
+  assert_int_equal(count(f->store), 4);
+
+  /* The power cut: rows 2 to 4 gone with the -wal, the mark's committed
+   * number still 1 (its write after their commit was not synced). */
+  mash_store_destroy(&f->store);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "DELETE FROM contacts WHERE id > 1", NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  mark_from_another_boot(f, "open ", 1);
+  f->store = mash_store_sqlite_open(f->db, f->seal, &opts, err, sizeof err);
+  assert_non_null(f->store);
+  assert_non_null(strstr(opts.note, "not closed cleanly before the machine restarted"));
+  assert_non_null(strstr(opts.note, "new contacts start at MASH-000065"));
+  mash_intake_t in;
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(intake(f->store, "police", "after-cut", "c", &in), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_string_equal(in.contact_id, "MASH-000065");
+  /* Once: a clean restart in this boot goes on from there. */
+  mash_store_destroy(&f->store);
+  f->store = open_store(f);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(intake(f->store, "police", "after-restart", "c", &in), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_string_equal(in.contact_id, "MASH-000066");
+}
+
 static void test_open_bad_path(void **state) {
   fixture_t *f = *state;
   char p[160], err[256] = "";
@@ -819,6 +911,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_id_mark_catches_lost_rows, setup, teardown),
       cmocka_unit_test_setup_teardown(test_id_mark_ignores_rollback, setup, teardown),
       cmocka_unit_test_setup_teardown(test_id_mark_damaged, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_id_mark_power_cut, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

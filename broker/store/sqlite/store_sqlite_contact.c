@@ -31,6 +31,8 @@ enum {
   C_COUNT,
   C_GET,
   C_SET_STATE,
+  C_BLOB,
+  C_REPLACE,
   C_N
 };
 
@@ -57,6 +59,12 @@ static const char *const SQL[C_N] = {
                     "screened_at_ms = CASE WHEN ?2 IN (1, 2) THEN ?3 ELSE screened_at_ms END, "
                     "decided_at_ms = CASE WHEN ?2 = 3 THEN ?3 ELSE decided_at_ms END "
                     "WHERE contact_id = ?1",
+    [C_BLOB] = "SELECT blob FROM contacts WHERE contact_id = ?1",
+    /* A quarantined contact made again from its resend: resolved and
+     * delivered anew (the desk de-duplicates by contact id). */
+    [C_REPLACE] = "UPDATE contacts SET blob = ?2, priority = ?3, quality_flags = ?4, "
+                  "unresolved = ?5, delivered_at_ms = NULL, delivered_to = NULL "
+                  "WHERE contact_id = ?1",
 };
 
 struct store_con {
@@ -139,6 +147,54 @@ int store_con_find(mash_store_t *s, const char *principal, const char *message_i
   return rc == 1 ? 0 : rc == 0 ? -ENOENT : rc;
 }
 
+/* A resend of a contact whose sealed record no longer opens (quarantined:
+ * damaged, altered, or sealed with a lost key) replaces the record from the
+ * resent payload, once: after it the record opens, and a further resend is a
+ * duplicate again. Without this the desk would never get that contact, since
+ * the agency's resend was answered "duplicate". The id, duties and receipt
+ * stay those of the first intake. Sets in->status to MASH_INTAKE_REPLACED
+ * when it replaced; 0 or a negative error. */
+static int s_replace_quarantined(mash_store_t *s, mash_intake_t *in) {
+  const store_con_t *c = store_sqlite_con(s);
+  sqlite3_stmt *q = s_q(s, C_BLOB);
+  sqlite3_bind_text(q, 1, in->contact_id, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(q);
+  uint8_t *old = NULL;
+  size_t old_len = 0;
+  if (rc == SQLITE_ROW) {
+    rc = store_sql_open(c->seal, q, 0, in->contact_id, &old, &old_len);
+  } else {
+    rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
+  }
+  store_sql_done(q);
+  free(old);
+  if (rc != -EBADMSG) {
+    return rc; /* it opens (a plain duplicate), or the store failed */
+  }
+  uint8_t *blob = NULL;
+  size_t blob_len = 0;
+  rc = store_sql_seal(c->seal, in->contact, in->contact_len, in->contact_id, &blob, &blob_len);
+  if (rc < 0) {
+    return rc;
+  }
+  if (blob_len > (size_t)INT32_MAX) {
+    free(blob);
+    return -EMSGSIZE;
+  }
+  q = s_q(s, C_REPLACE);
+  sqlite3_bind_text(q, 1, in->contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_blob(q, 2, blob, (int)blob_len, SQLITE_STATIC);
+  sqlite3_bind_int(q, 3, in->priority);
+  sqlite3_bind_text(q, 4, in->quality_flags ? in->quality_flags : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int(q, 5, in->resolve_later ? 1 : 0);
+  rc = store_sql_exec(q);
+  free(blob);
+  if (rc == 0) {
+    in->status = MASH_INTAKE_REPLACED;
+  }
+  return rc;
+}
+
 /* The id is chosen before the insert so that the blob can be sealed with
  * its contact id as associated data and written once: the row never holds
  * a placeholder or plaintext. Only this connection writes (the storage
@@ -155,7 +211,7 @@ int store_con_intake(mash_store_t *s, mash_intake_t *in) {
   }
   if (rc == 1) {
     in->status = MASH_INTAKE_DUPLICATE;
-    return 0;
+    return s_replace_quarantined(s, in);
   }
   int64_t id = 0;
   rc = store_sql_int64(s_q(s, C_NEXT_ID), &id);

@@ -80,7 +80,14 @@ int store_sqlite_migrate(sqlite3 *db, int target, char *err, size_t errlen);
 /* ---- the id mark (store_sqlite_ids.c) ---- */
 
 typedef struct store_ids store_ids_t;
-enum { STORE_IDS_CONTACT, STORE_IDS_ENQUIRY, STORE_IDS_REQUEST, STORE_IDS_N };
+enum {
+  STORE_IDS_CONTACT,
+  STORE_IDS_ENQUIRY,
+  STORE_IDS_REQUEST,
+  STORE_IDS_PERSON, /* person ids: the desk holds them (packs, match reviews) */
+  STORE_IDS_MATCH,  /* match ids: the desk answers a review by its match id */
+  STORE_IDS_N
+};
 typedef struct store_ids_opts {
   int accept_id_loss; /* a database behind its mark: go on, issuing above it */
 } store_ids_opts_t;
@@ -91,6 +98,8 @@ typedef struct store_ids_opts {
  * operator (made, rebuilt, a loss accepted) goes to note ("" if nothing). */
 store_ids_t *store_ids_open(sqlite3 *db, const char *db_path, const store_ids_opts_t *opts,
                             char *note, size_t notelen, char *err, size_t errlen);
+/* Records a clean stop (the committed ids synced) when the mark was opened,
+ * then frees it; accepts NULL. */
 void store_ids_destroy(store_ids_t *ids);
 /* The id to issue next in `series`, given *id = the database's MAX(id) + 1:
  * raised to the floor, and a new block reserved (synced) when it passes the

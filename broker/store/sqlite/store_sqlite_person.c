@@ -375,6 +375,9 @@ int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uin
   if (create) {
     int64_t next = 0;
     int rc = store_sql_int64(s_q(s, P_NEXT), &next);
+    if (rc == 0) {
+      rc = store_ids_next(store_sqlite_ids(s), STORE_IDS_PERSON, &next); /* never reused */
+    }
     if (rc != 0) {
       return rc;
     }
@@ -591,6 +594,9 @@ int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const cha
   }
   int64_t id = 0;
   int rc = store_sql_int64(s_q(s, P_MATCH_NEXT), &id);
+  if (rc == 0) {
+    rc = store_ids_next(store_sqlite_ids(s), STORE_IDS_MATCH, &id); /* never reused */
+  }
   if (rc != 0) {
     return rc;
   }
