@@ -349,6 +349,23 @@ static int s_check_data_key(mash_store_t *store, const char *db_path) {
  * between commit and append). A log ending before the point the store saw
  * it durable was cut or deleted: refuse to start rather than write a new
  * log over the loss (mashctl verify says the same). */
+/* The storage thread's last commit is done: the escalation log's feed makes
+ * its last pass, and how far the log is then durable goes into the store, so
+ * a log deleted (with its head file) after a clean stop is caught by
+ * mashctl verify and at the next start, even when no escalation ran after
+ * the log caught up. */
+static void s_mark_log_at_stop(mash_store_t *store, void *arg) {
+  mash_esclog_feed_t *feed = arg;
+  if (!feed) {
+    return;
+  }
+  mash_esclog_feed_stop(feed);
+  int rc = mash_store_esclog_mark(store, mash_esclog_feed_durable_seq(feed));
+  if (rc != 0 && rc != -ENOSYS) {
+    mash_warn("cannot record how far the escalation log is durable: %s", mash_strerror(rc));
+  }
+}
+
 static int s_start_esclog(mash_store_t *store, mash_esclog_t **log, const char *store_name,
                           const char *log_path, mash_esclog_feed_t **feed) {
   mash_store_esclog_state_t es;
@@ -650,6 +667,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mashd: cannot start the storage thread\n");
     goto out;
   }
+  mash_storage_set_last(d.storage, s_mark_log_at_stop, esclog_feed);
   /* For tests that must find committed contacts still in the write-ahead
    * log (a lost -wal file): how long the storage thread waits idle before
    * it checkpoints. Not a setting for deployments. */
@@ -755,8 +773,9 @@ out:
   if (ctx) {
     zmq_ctx_term(ctx);
   }
+  /* After the storage thread stopped (s_mark_log_at_stop ran the feed's
+   * last pass already when the storage thread was started). */
   mash_store_destroy(&store);
-  /* After the storage thread stopped: its last pass sees every commit. */
   mash_esclog_feed_destroy(&esclog_feed);
   mash_esclog_close(&esclog);
   /* Last: the lock is freed after the store's last commit. */

@@ -58,6 +58,7 @@ struct mash_esclog_feed {
   uv_cond_t cv;
   int kicked;
   int stopping;
+  int joined; /* the thread has ended (mash_esclog_feed_stop) */
   mash_esclog_feed_stats_t stats;
 };
 
@@ -376,16 +377,24 @@ void mash_esclog_feed_get_stats(mash_esclog_feed_t *f, mash_esclog_feed_stats_t 
   uv_mutex_unlock(&f->mu);
 }
 
-void mash_esclog_feed_destroy(mash_esclog_feed_t **self_p) {
-  if (!self_p || !*self_p) {
+void mash_esclog_feed_stop(mash_esclog_feed_t *f) {
+  if (!f || f->joined) {
     return;
   }
-  mash_esclog_feed_t *f = *self_p;
   uv_mutex_lock(&f->mu);
   f->stopping = 1;
   uv_cond_signal(&f->cv);
   uv_mutex_unlock(&f->mu);
   uv_thread_join(&f->thread);
+  f->joined = 1;
+}
+
+void mash_esclog_feed_destroy(mash_esclog_feed_t **self_p) {
+  if (!self_p || !*self_p) {
+    return;
+  }
+  mash_esclog_feed_t *f = *self_p;
+  mash_esclog_feed_stop(f);
   mash_esclog_close(&f->log);
   mash_store_destroy(&f->reader);
   uv_cond_destroy(&f->cv);

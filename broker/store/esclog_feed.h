@@ -76,9 +76,14 @@ uint64_t mash_esclog_feed_durable_seq(mash_esclog_feed_t *f);
 /* Counters (any thread). */
 void mash_esclog_feed_get_stats(mash_esclog_feed_t *f, mash_esclog_feed_stats_t *out);
 
-/* Make one last pass (unless the log is failing), stop and join the thread,
- * close the log and free the feed. Accepts NULL and *self_p == NULL; sets
- * *self_p to NULL. Call after the storage thread has stopped, so the last
+/* Make one last pass (unless the log is failing), stop and join the thread;
+ * the durable sequence stays readable. Call after the storage thread has
+ * stopped, then record mash_esclog_feed_durable_seq in the store, so a log
+ * deleted after a clean stop is caught. Accepts NULL; idempotent. */
+void mash_esclog_feed_stop(mash_esclog_feed_t *f);
+
+/* mash_esclog_feed_stop if not done yet, then close the log and free the feed. Accepts NULL and
+ * *self_p == NULL; sets *self_p to NULL. Call after the storage thread has stopped, so the last
  * pass sees every committed step. */
 void mash_esclog_feed_destroy(mash_esclog_feed_t **self_p);
 

@@ -68,6 +68,8 @@ struct mash_storage {
   int async_closing; /* uv_close was called on async */
   void (*close_cb)(void *arg);
   void *close_arg;
+  void (*last)(mash_store_t *store, void *arg); /* mash_storage_set_last */
+  void *last_arg;
 };
 
 static void list_push(op_list_t *l, mash_storage_op_t *op) {
@@ -477,6 +479,12 @@ static void on_async_closed(uv_handle_t *handle) {
     close_cb(close_arg);
 }
 
+void mash_storage_set_last(mash_storage_t *st, void (*last)(mash_store_t *store, void *arg),
+                           void *arg) {
+  st->last = last;
+  st->last_arg = arg;
+}
+
 void mash_storage_close(mash_storage_t *st, void (*close_cb)(void *arg), void *arg) {
   assert(st && !st->closing);
   st->closing = 1;
@@ -489,6 +497,9 @@ void mash_storage_close(mash_storage_t *st, void (*close_cb)(void *arg), void *a
   /* The loop blocks here while the thread finishes what was queued: this
    * is shutdown, and every queued op must be stored or failed, not lost. */
   uv_thread_join(&st->thread);
+  if (st->last && st->store) {
+    st->last(st->store, st->last_arg);
+  }
   mash_store_destroy(&st->store);
   while (deliver(st) > 0) {
   }

@@ -107,7 +107,15 @@ void mash_storage_get_stats(mash_storage_t *st, mash_storage_stats_t *out);
  * bounds its size under a load that never pauses. Loop thread, any time. */
 void mash_storage_set_checkpoints(mash_storage_t *st, unsigned idle_ms, unsigned max_pages);
 
-/* Finish queued work, stop and join the thread, destroy the store, close the
+/* last(store, arg) runs once when the broker stops, after the storage
+ * thread's last commit and before the store is destroyed, on the loop
+ * thread (the storage thread has ended, so it owns the store then): for
+ * what must be written after everything else, such as how far the
+ * escalation log is durable. Loop thread, before mash_storage_close. */
+void mash_storage_set_last(mash_storage_t *st, void (*last)(mash_store_t *store, void *arg),
+                           void *arg);
+
+/* Finish queued work, stop and join the thread, run the last hook, destroy the store, close the
  * async handle; close_cb(arg) runs when all handles are closed and st freed. */
 void mash_storage_close(mash_storage_t *st, void (*close_cb)(void *arg), void *arg);
 

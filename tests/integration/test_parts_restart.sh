@@ -48,7 +48,7 @@ log "the desk died holding 1 of the pack's $parts parts; all $waiting wait in th
 
 # Started again, without the fault: the parts come again and the pack is whole.
 start_hub
-wait_for 90 "the pack at the desk" test -f "$(pack_file ENQ-000001 1)"
+wait_for 90 "the pack at the desk" pack_ready ENQ-000001 1
 pack=$(pack_file ENQ-000001 1)
 grep -q '"partial": *false' "$pack" || fail "the pack is partial: $(head -c 300 "$pack")"
 for a in police health education; do
