@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int store_row_seal(const mash_seal_t *seal, const uint8_t *in, size_t len, const char *aad,
@@ -34,4 +35,75 @@ int store_row_open(const mash_seal_t *seal, const uint8_t *b, size_t n, int is_n
 
 void store_row_id(const char *prefix, int64_t id, char *out, size_t cap) {
   snprintf(out, cap, "%s-%06lld", prefix, (long long)id);
+}
+
+int64_t store_row_parse_id(const char *s, char prefix) {
+  if (s == NULL || s[0] != prefix || s[1] != '-' || s[2] == '\0') {
+    return 0;
+  }
+  int64_t v = 0;
+  for (const char *c = s + 2; *c != '\0'; c++) {
+    if (*c < '0' || *c > '9' || v > INT64_MAX / 10 - 10) {
+      return 0;
+    }
+    v = v * 10 + (*c - '0');
+  }
+  return v;
+}
+
+void store_row_blind(mash_seal_ctx_t *ctx, const char *key, uint8_t out[STORE_ROW_KEY_BYTES]) {
+  uint8_t md[32];
+  mash_seal_ctx_blind(ctx, key, md);
+  memcpy(out, md, STORE_ROW_KEY_BYTES);
+}
+
+#define S_FLAGS_MAX 64
+#define S_FLAG_NAME_MAX 64
+
+struct store_row_flags {
+  struct {
+    char name[S_FLAG_NAME_MAX];
+    int64_t n;
+  } flag[S_FLAGS_MAX];
+  size_t n;
+};
+
+store_row_flags_t *store_row_flags_new(void) {
+  return calloc(1, sizeof(store_row_flags_t));
+}
+
+void store_row_flags_add(store_row_flags_t *f, const char *list) {
+  for (const char *p = list; p && *p != '\0';) {
+    size_t len = strcspn(p, ",");
+    char name[S_FLAG_NAME_MAX];
+    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
+    size_t i = 0;
+    while (i < f->n && strcmp(f->flag[i].name, name) != 0) {
+      i++;
+    }
+    if (i == f->n && f->n < S_FLAGS_MAX) {
+      snprintf(f->flag[i].name, sizeof f->flag[i].name, "%s", name);
+      f->flag[i].n = 0;
+      f->n++;
+    }
+    if (i < f->n) {
+      f->flag[i].n++;
+    }
+    p += len + (p[len] == ',');
+  }
+}
+
+void store_row_flags_each(const store_row_flags_t *f, mash_store_count_cb cb, void *arg) {
+  for (size_t i = 0; i < f->n; i++) {
+    if (cb(f->flag[i].name, f->flag[i].n, arg)) {
+      break;
+    }
+  }
+}
+
+void store_row_flags_destroy(store_row_flags_t **f_p) {
+  if (f_p) {
+    free(*f_p);
+    *f_p = NULL;
+  }
 }

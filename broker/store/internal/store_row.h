@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "seal.h"
+#include "store.h"
 
 /* Seal in[0..len) with the text `aad` (the row's id) as associated data into
  * a malloc'd *out. 0 or a negative error. */
@@ -30,5 +31,24 @@ int store_row_open(const mash_seal_t *seal, const uint8_t *b, size_t n, int is_n
 /* The id of row number `id` of a table: prefix "MASH", "ENQ" or "REQ" and
  * six digits at least ("MASH-000042"). */
 void store_row_id(const char *prefix, int64_t id, char *out, size_t cap);
+
+/* The row number in an id such as "P-000042" with the given one-letter
+ * prefix, or 0 when `s` is not such an id (NULL, another prefix, no digits,
+ * a non-digit, or too large). */
+int64_t store_row_parse_id(const char *s, char prefix);
+
+/* A blind-indexed key's stored form: the first STORE_ROW_KEY_BYTES bytes of
+ * its HMAC blind index under the context's key. */
+#define STORE_ROW_KEY_BYTES 16
+void store_row_blind(mash_seal_ctx_t *ctx, const char *key, uint8_t out[STORE_ROW_KEY_BYTES]);
+
+/* Counts the names of comma-separated quality-flag lists ("a,b"), the
+ * first seen first, up to 64 names of up to 63 bytes (longer ones cut). */
+typedef struct store_row_flags store_row_flags_t;
+store_row_flags_t *store_row_flags_new(void); /* NULL when out of memory */
+void store_row_flags_add(store_row_flags_t *f, const char *list);
+/* cb(name, count, arg) for each name until it returns non-zero. */
+void store_row_flags_each(const store_row_flags_t *f, mash_store_count_cb cb, void *arg);
+void store_row_flags_destroy(store_row_flags_t **f_p);
 
 #endif

@@ -20,7 +20,7 @@
 
 #include "store_pg_int.h"
 
-#define KEY_BYTES 16
+#define KEY_BYTES STORE_ROW_KEY_BYTES
 /* A key shared by more people than this says too little (as SQLite's). */
 #define KEY_TOO_COMMON 1000
 /* Candidates compared for one person, at most (as SQLite's). */
@@ -121,25 +121,9 @@ static void s_format_id(char out[MASH_PERSON_ID_LEN], char prefix, int64_t id) {
   snprintf(out, MASH_PERSON_ID_LEN, "%c-%06lld", prefix, (long long)(id < 0 ? 0 : id));
 }
 
-static int64_t s_parse_id(const char *s, char prefix) {
-  if (s == NULL || s[0] != prefix || s[1] != '-' || s[2] == '\0') {
-    return 0;
-  }
-  int64_t v = 0;
-  for (const char *c = s + 2; *c != '\0'; c++) {
-    if (*c < '0' || *c > '9' || v > INT64_MAX / 10 - 10) {
-      return 0;
-    }
-    v = v * 10 + (*c - '0');
-  }
-  return v;
-}
-
 /* The stored form of a key: the first 16 bytes of its blind index. */
 static void s_blind(mash_store_t *s, const char *key, uint8_t out[KEY_BYTES]) {
-  uint8_t md[32];
-  mash_seal_ctx_blind(store_pg_seal_ctx(s), key, md);
-  memcpy(out, md, KEY_BYTES);
+  store_row_blind(store_pg_seal_ctx(s), key, out);
 }
 
 /* A person row (columns id, is_child and, when with_record, record). */
@@ -280,7 +264,7 @@ int store_pg_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_s
 
 int store_pg_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
   memset(row, 0, sizeof *row);
-  int64_t id = s_parse_id(person_id, 'P');
+  int64_t id = store_row_parse_id(person_id, 'P');
   if (id <= 0) {
     return -ENOENT;
   }
@@ -309,7 +293,7 @@ int store_pg_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const 
       return rc;
     }
     s_format_id(person_id, 'P', id);
-  } else if ((id = s_parse_id(person_id, 'P')) <= 0) {
+  } else if ((id = store_row_parse_id(person_id, 'P')) <= 0) {
     return -ENOENT;
   }
   uint8_t *sealed = NULL;
@@ -341,7 +325,7 @@ int store_pg_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const 
 
 int store_pg_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys,
                           size_t n) {
-  int64_t id = s_parse_id(person_id, 'P');
+  int64_t id = store_row_parse_id(person_id, 'P');
   if (id <= 0 || (n > 0 && keys == NULL)) {
     return -EINVAL;
   }
@@ -362,7 +346,7 @@ int store_pg_per_add_keys(mash_store_t *s, const char *person_id, const char *co
 int store_pg_per_link(mash_store_t *s, const char *contact_id, const char *ref,
                       const char *person_id, const char *decision, int confidence, const char *why,
                       int64_t at_ms) {
-  int64_t id = s_parse_id(person_id, 'P');
+  int64_t id = store_row_parse_id(person_id, 'P');
   if (id <= 0 || contact_id == NULL || ref == NULL || decision == NULL) {
     return -EINVAL;
   }
@@ -378,7 +362,7 @@ int store_pg_per_link(mash_store_t *s, const char *contact_id, const char *ref,
 }
 
 int store_pg_per_relate(mash_store_t *s, const char *a, const char *b, int64_t at_ms) {
-  int64_t ia = s_parse_id(a, 'P'), ib = s_parse_id(b, 'P');
+  int64_t ia = store_row_parse_id(a, 'P'), ib = store_row_parse_id(b, 'P');
   if (ia <= 0 || ib <= 0) {
     return -EINVAL;
   }
@@ -394,7 +378,7 @@ int store_pg_per_relate(mash_store_t *s, const char *a, const char *b, int64_t a
 
 int store_pg_per_relatives(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
                            void *arg) {
-  int64_t id = s_parse_id(person_id, 'P');
+  int64_t id = store_row_parse_id(person_id, 'P');
   if (id <= 0 || cb == NULL) {
     return -EINVAL;
   }
@@ -405,7 +389,7 @@ int store_pg_per_relatives(mash_store_t *s, const char *person_id, mash_store_pe
 
 int store_pg_per_housemates(mash_store_t *s, const char *person_id, int64_t since_ms, size_t max,
                             mash_store_person_cb cb, void *arg) {
-  int64_t id = s_parse_id(person_id, 'P');
+  int64_t id = store_row_parse_id(person_id, 'P');
   if (id <= 0 || cb == NULL) {
     return -EINVAL;
   }
@@ -417,7 +401,7 @@ int store_pg_per_housemates(mash_store_t *s, const char *person_id, int64_t sinc
 }
 
 int store_pg_per_together(mash_store_t *s, const char *a, const char *b) {
-  int64_t ia = s_parse_id(a, 'P'), ib = s_parse_id(b, 'P');
+  int64_t ia = store_row_parse_id(a, 'P'), ib = store_row_parse_id(b, 'P');
   if (ia <= 0 || ib <= 0) {
     return -EINVAL;
   }
@@ -437,7 +421,7 @@ int store_pg_per_together(mash_store_t *s, const char *a, const char *b) {
 int store_pg_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms,
                           int64_t until_ms, size_t max, mash_store_person_contact_cb cb,
                           void *arg) {
-  int64_t id = s_parse_id(person_id, 'P');
+  int64_t id = store_row_parse_id(person_id, 'P');
   if (id <= 0 || cb == NULL) {
     return -EINVAL;
   }
@@ -484,7 +468,7 @@ static int s_merge_step(mash_store_t *s, const char *sql, int64_t f, int64_t t, 
 
 int store_pg_per_merge(mash_store_t *s, const char *from, const char *into, const char *note,
                        int64_t at_ms) {
-  int64_t f = s_parse_id(from, 'P'), t = s_parse_id(into, 'P');
+  int64_t f = store_row_parse_id(from, 'P'), t = store_row_parse_id(into, 'P');
   if (f <= 0 || t <= 0 || f == t) {
     return -EINVAL;
   }
@@ -518,8 +502,8 @@ int store_pg_per_merge(mash_store_t *s, const char *from, const char *into, cons
 
 int store_pg_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
                               int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]) {
-  int64_t person = s_parse_id(m ? m->person_id : NULL, 'P');
-  int64_t cand = s_parse_id(m ? m->candidate_id : NULL, 'P');
+  int64_t person = store_row_parse_id(m ? m->person_id : NULL, 'P');
+  int64_t cand = store_row_parse_id(m ? m->candidate_id : NULL, 'P');
   if (person <= 0 || cand <= 0) {
     return -EINVAL;
   }
@@ -546,7 +530,7 @@ int store_pg_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const 
 
 int store_pg_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row) {
   memset(row, 0, sizeof *row);
-  int64_t id = s_parse_id(match_id, 'M');
+  int64_t id = store_row_parse_id(match_id, 'M');
   if (id <= 0) {
     return -ENOENT;
   }
@@ -574,7 +558,7 @@ int store_pg_per_match_get(mash_store_t *s, const char *match_id, mash_match_row
 
 int store_pg_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
                               const uint8_t *decision, size_t len, int64_t at_ms) {
-  int64_t id = s_parse_id(match_id, 'M');
+  int64_t id = store_row_parse_id(match_id, 'M');
   if (id <= 0 || (state != MASH_MATCH_CONFIRMED && state != MASH_MATCH_REJECTED)) {
     return -EINVAL;
   }
@@ -610,7 +594,7 @@ int store_pg_per_match_decide(mash_store_t *s, const char *match_id, int state, 
 
 int store_pg_per_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb,
                          void *arg) {
-  int64_t id = s_parse_id(person_id, 'P');
+  int64_t id = store_row_parse_id(person_id, 'P');
   if (id <= 0) {
     return 0;
   }
@@ -690,7 +674,7 @@ int store_pg_per_each(mash_store_t *s, const char *after_id, size_t max, mash_st
     return -EINVAL;
   }
   store_pg_args_t a = {0};
-  store_pg_int(&a, after_id != NULL && after_id[0] != '\0' ? s_parse_id(after_id, 'P') : 0);
+  store_pg_int(&a, after_id != NULL && after_id[0] != '\0' ? store_row_parse_id(after_id, 'P') : 0);
   store_pg_int(&a, (int64_t)max);
   return s_query_visit(s, SQL_EACH, &a, true, cb, arg);
 }

@@ -17,8 +17,6 @@
 #include "store_pg_int.h"
 
 /* Flag names counted at most, and their length (as SQLite's). */
-#define FLAGS_MAX 64
-#define FLAG_NAME_MAX 64
 
 /* The four values every figure query may name: $1 from, $2 to, $3 now,
  * $4 the screening window (each typed bigint, so a query need not use them
@@ -210,55 +208,25 @@ int store_pg_stat_escalation_levels(mash_store_t *s, mash_store_level_cb cb, voi
   return a.rc;
 }
 
-typedef struct s_flag {
-  char name[FLAG_NAME_MAX];
-  int64_t n;
-} s_flag_t;
-
-/* Count one comma-separated list's names into flags (first seen first). */
-static void s_count_flags(const char *list, s_flag_t *flags, size_t *n) {
-  for (const char *p = list; *p != '\0';) {
-    size_t len = strcspn(p, ",");
-    char name[FLAG_NAME_MAX];
-    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
-    size_t i = 0;
-    while (i < *n && strcmp(flags[i].name, name) != 0) {
-      i++;
-    }
-    if (i == *n && *n < FLAGS_MAX) {
-      snprintf(flags[i].name, sizeof flags[i].name, "%s", name);
-      flags[i].n = 0;
-      (*n)++;
-    }
-    if (i < *n) {
-      flags[i].n++;
-    }
-    p += len + (p[len] == ',');
-  }
-}
-
 int store_pg_stat_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *arg) {
   if (!cb) {
     return -EINVAL;
   }
-  s_flag_t *flags = calloc(FLAGS_MAX, sizeof *flags);
+  store_row_flags_t *flags = store_row_flags_new();
   if (!flags) {
     return -ENOMEM;
   }
-  size_t n = 0;
   s_args_t a = {s, {0}, 0};
   PGresult *r =
       s_run(&a, "SELECT quality_flags FROM contacts WHERE quality_flags <> '' ORDER BY id");
   for (int i = 0; r && i < PQntuples(r); i++) {
-    s_count_flags(PQgetvalue(r, i, 0), flags, &n);
+    store_row_flags_add(flags, PQgetvalue(r, i, 0));
   }
   PQclear(r);
-  for (size_t i = 0; a.rc == 0 && i < n; i++) {
-    if (cb(flags[i].name, flags[i].n, arg)) {
-      break;
-    }
+  if (a.rc == 0) {
+    store_row_flags_each(flags, cb, arg);
   }
-  free(flags);
+  store_row_flags_destroy(&flags);
   return a.rc;
 }
 

@@ -19,8 +19,9 @@
 #include <string.h>
 
 #include "store_sqlite_int.h"
+#include "store_row.h"
 
-#define KEY_BYTES 16
+#define KEY_BYTES STORE_ROW_KEY_BYTES
 /* A key shared by more people than this (a placeholder date of birth, a
  * very common name in one year) says too little to compare them all. */
 #define KEY_TOO_COMMON 1000
@@ -217,25 +218,9 @@ static void s_format_id(char out[MASH_PERSON_ID_LEN], char prefix, sqlite3_int64
   out[at] = '\0';
 }
 
-static sqlite3_int64 s_parse_id(const char *s, char prefix) {
-  if (s == NULL || s[0] != prefix || s[1] != '-' || s[2] == '\0') {
-    return 0;
-  }
-  sqlite3_int64 v = 0;
-  for (const char *c = s + 2; *c != '\0'; c++) {
-    if (*c < '0' || *c > '9' || v > INT64_MAX / 10 - 10) {
-      return 0;
-    }
-    v = v * 10 + (*c - '0');
-  }
-  return v;
-}
-
 /* The stored form of a key: the first 16 bytes of its blind index. */
 static void s_blind(mash_store_t *s, const char *key, uint8_t out[KEY_BYTES]) {
-  uint8_t md[32];
-  mash_seal_ctx_blind(store_sqlite_per(s)->ctx, key, md);
-  memcpy(out, md, KEY_BYTES);
+  store_row_blind(store_sqlite_per(s)->ctx, key, out);
 }
 
 /* Read a person row (columns id, is_child, record) and hand it to cb. */
@@ -351,7 +336,7 @@ int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_stor
 
 int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
   memset(row, 0, sizeof *row);
-  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
   if (id <= 0) {
     return -ENOENT;
   }
@@ -383,7 +368,7 @@ int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uin
     }
     id = next;
     s_format_id(person_id, 'P', id);
-  } else if ((id = s_parse_id(person_id, 'P')) <= 0) {
+  } else if ((id = store_row_parse_id(person_id, 'P')) <= 0) {
     return -ENOENT;
   }
   uint8_t *sealed = NULL;
@@ -412,7 +397,7 @@ int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uin
 }
 
 int store_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys, size_t n) {
-  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
   if (id <= 0 || (n > 0 && keys == NULL)) {
     return -EINVAL;
   }
@@ -432,7 +417,7 @@ int store_per_add_keys(mash_store_t *s, const char *person_id, const char *const
 
 int store_per_link(mash_store_t *s, const char *contact_id, const char *ref, const char *person_id,
                    const char *decision, int confidence, const char *why, int64_t at_ms) {
-  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
   if (id <= 0 || contact_id == NULL || ref == NULL || decision == NULL) {
     return -EINVAL;
   }
@@ -459,7 +444,7 @@ static int s_relate_ids(mash_store_t *s, sqlite3_int64 a, sqlite3_int64 b, int64
 }
 
 int store_per_relate(mash_store_t *s, const char *a, const char *b, int64_t at_ms) {
-  sqlite3_int64 ia = s_parse_id(a, 'P'), ib = s_parse_id(b, 'P');
+  sqlite3_int64 ia = store_row_parse_id(a, 'P'), ib = store_row_parse_id(b, 'P');
   if (ia <= 0 || ib <= 0) {
     return -EINVAL;
   }
@@ -468,7 +453,7 @@ int store_per_relate(mash_store_t *s, const char *a, const char *b, int64_t at_m
 
 int store_per_relatives(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
                         void *arg) {
-  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
   if (id <= 0 || cb == NULL) {
     return -EINVAL;
   }
@@ -480,7 +465,7 @@ int store_per_relatives(mash_store_t *s, const char *person_id, mash_store_perso
 
 int store_per_housemates(mash_store_t *s, const char *person_id, int64_t since_ms, size_t max,
                          mash_store_person_cb cb, void *arg) {
-  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
   if (id <= 0 || cb == NULL) {
     return -EINVAL;
   }
@@ -493,7 +478,7 @@ int store_per_housemates(mash_store_t *s, const char *person_id, int64_t since_m
 }
 
 int store_per_together(mash_store_t *s, const char *a, const char *b) {
-  sqlite3_int64 ia = s_parse_id(a, 'P'), ib = s_parse_id(b, 'P');
+  sqlite3_int64 ia = store_row_parse_id(a, 'P'), ib = store_row_parse_id(b, 'P');
   if (ia <= 0 || ib <= 0) {
     return -EINVAL;
   }
@@ -508,7 +493,7 @@ int store_per_together(mash_store_t *s, const char *a, const char *b) {
 
 int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
                        size_t max, mash_store_person_contact_cb cb, void *arg) {
-  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
   if (id <= 0 || cb == NULL) {
     return -EINVAL;
   }
@@ -541,7 +526,7 @@ int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms,
 
 int store_per_merge(mash_store_t *s, const char *from, const char *into, const char *note,
                     int64_t at_ms) {
-  sqlite3_int64 f = s_parse_id(from, 'P'), t = s_parse_id(into, 'P');
+  sqlite3_int64 f = store_row_parse_id(from, 'P'), t = store_row_parse_id(into, 'P');
   if (f <= 0 || t <= 0 || f == t) {
     return -EINVAL;
   }
@@ -587,8 +572,8 @@ int store_per_merge(mash_store_t *s, const char *from, const char *into, const c
 
 int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
                            int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]) {
-  sqlite3_int64 person = s_parse_id(m ? m->person_id : NULL, 'P');
-  sqlite3_int64 cand = s_parse_id(m ? m->candidate_id : NULL, 'P');
+  sqlite3_int64 person = store_row_parse_id(m ? m->person_id : NULL, 'P');
+  sqlite3_int64 cand = store_row_parse_id(m ? m->candidate_id : NULL, 'P');
   if (person <= 0 || cand <= 0) {
     return -EINVAL;
   }
@@ -618,7 +603,7 @@ int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const cha
 
 int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row) {
   memset(row, 0, sizeof *row);
-  sqlite3_int64 id = s_parse_id(match_id, 'M');
+  sqlite3_int64 id = store_row_parse_id(match_id, 'M');
   if (id <= 0) {
     return -ENOENT;
   }
@@ -643,7 +628,7 @@ int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t 
 
 int store_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
                            const uint8_t *decision, size_t len, int64_t at_ms) {
-  sqlite3_int64 id = s_parse_id(match_id, 'M');
+  sqlite3_int64 id = store_row_parse_id(match_id, 'M');
   if (id <= 0 || (state != MASH_MATCH_CONFIRMED && state != MASH_MATCH_REJECTED)) {
     return -EINVAL;
   }
@@ -676,7 +661,7 @@ int store_per_match_decide(mash_store_t *s, const char *match_id, int state, con
 /* ---- clusters ---- */
 
 int store_per_pending(mash_store_t *s, const char *person_id, mash_store_pending_cb cb, void *arg) {
-  sqlite3_int64 id = s_parse_id(person_id, 'P');
+  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
   if (id <= 0) {
     return 0;
   }
@@ -753,7 +738,8 @@ int store_per_each(mash_store_t *s, const char *after_id, size_t max, mash_store
   if (cb == NULL) {
     return -EINVAL;
   }
-  sqlite3_int64 after = after_id != NULL && after_id[0] != '\0' ? s_parse_id(after_id, 'P') : 0;
+  sqlite3_int64 after =
+      after_id != NULL && after_id[0] != '\0' ? store_row_parse_id(after_id, 'P') : 0;
   sqlite3_stmt *q = s_q(s, P_EACH);
   sqlite3_bind_int64(q, 1, after);
   sqlite3_bind_int64(q, 2, (sqlite3_int64)max);

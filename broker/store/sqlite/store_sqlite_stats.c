@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "store_sqlite_int.h"
+#include "store_row.h"
 
 enum {
   T_CONTACTS,
@@ -66,8 +67,6 @@ static const char *const SQL[T_N] = {
 };
 
 /* Flag names counted at most (there are eight today), and their length. */
-#define FLAGS_MAX 64
-#define FLAG_NAME_MAX 64
 
 struct store_stat {
   sqlite3_stmt *q[T_N];
@@ -274,57 +273,27 @@ int store_stat_escalation_levels(mash_store_t *s, mash_store_level_cb cb, void *
   return rc;
 }
 
-typedef struct s_flag {
-  char name[FLAG_NAME_MAX];
-  int64_t n;
-} s_flag_t;
-
-/* Count one comma-separated list's names into flags (first seen first). */
-static void s_count_flags(const char *list, s_flag_t *flags, size_t *n) {
-  for (const char *p = list; *p != '\0';) {
-    size_t len = strcspn(p, ",");
-    char name[FLAG_NAME_MAX];
-    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), p);
-    size_t i = 0;
-    while (i < *n && strcmp(flags[i].name, name) != 0) {
-      i++;
-    }
-    if (i == *n && *n < FLAGS_MAX) {
-      snprintf(flags[i].name, sizeof flags[i].name, "%s", name);
-      flags[i].n = 0;
-      (*n)++;
-    }
-    if (i < *n) {
-      flags[i].n++;
-    }
-    p += len + (p[len] == ',');
-  }
-}
-
 int store_stat_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *arg) {
   if (!cb) {
     return -EINVAL;
   }
-  s_flag_t *flags = calloc(FLAGS_MAX, sizeof *flags);
+  store_row_flags_t *flags = store_row_flags_new();
   if (!flags) {
     return -ENOMEM;
   }
-  size_t n = 0;
   sqlite3_stmt *q = s_q(s, T_FLAGS);
   int src;
   while ((src = sqlite3_step(q)) == SQLITE_ROW) {
     const char *list = (const char *)sqlite3_column_text(q, 0);
     if (list) {
-      s_count_flags(list, flags, &n);
+      store_row_flags_add(flags, list);
     }
   }
   int rc = src == SQLITE_DONE ? 0 : store_sqlite_errno(src);
   store_sql_done(q);
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    if (cb(flags[i].name, flags[i].n, arg)) {
-      break;
-    }
+  if (rc == 0) {
+    store_row_flags_each(flags, cb, arg);
   }
-  free(flags);
+  store_row_flags_destroy(&flags);
   return rc;
 }

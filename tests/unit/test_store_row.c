@@ -1,0 +1,98 @@
+/* test_store_row: what both store implementations share (store_row.c):
+ * parsing the ids that name rows, and counting quality-flag lists. The
+ * sealing half is covered by test_store and test_store_pg through a store.
+ * Must not: touch a database. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store_row.h"
+
+#define UNIT_TESTING 1
+#include <cmocka.h>
+
+static void test_parse_id(void **state) {
+  (void)state;
+  assert_int_equal(store_row_parse_id("P-000042", 'P'), 42);
+  assert_int_equal(store_row_parse_id("M-7", 'M'), 7);
+  assert_int_equal(store_row_parse_id("M-000042", 'P'), 0); /* another prefix */
+  assert_int_equal(store_row_parse_id("P-", 'P'), 0);       /* no digits */
+  assert_int_equal(store_row_parse_id("P-12x", 'P'), 0);    /* a non-digit */
+  assert_int_equal(store_row_parse_id("P000042", 'P'), 0);  /* no dash */
+  assert_int_equal(store_row_parse_id(NULL, 'P'), 0);
+  assert_int_equal(store_row_parse_id("P-99999999999999999999", 'P'), 0); /* too large */
+  assert_int_equal(store_row_parse_id("P-922337203685477579", 'P'), 922337203685477579LL);
+}
+
+typedef struct {
+  char names[8][64];
+  int64_t counts[8];
+  int n;
+  int stop_after;
+} seen_t;
+
+static int s_seen(const char *name, int64_t n, void *arg) {
+  seen_t *s = arg;
+  snprintf(s->names[s->n], sizeof s->names[s->n], "%s", name);
+  s->counts[s->n++] = n;
+  return s->stop_after && s->n >= s->stop_after;
+}
+
+static void test_flags(void **state) {
+  (void)state;
+  store_row_flags_t *f = store_row_flags_new();
+  assert_non_null(f);
+  store_row_flags_add(f, "dash_missing,grade_below_checklist");
+  store_row_flags_add(f, "grade_below_checklist");
+  store_row_flags_add(f, "");
+  store_row_flags_add(f, NULL);
+  store_row_flags_add(f, "no_children_present,dash_missing");
+  seen_t s = {0};
+  store_row_flags_each(f, s_seen, &s);
+  assert_int_equal(s.n, 3); /* first seen first */
+  assert_string_equal(s.names[0], "dash_missing");
+  assert_int_equal(s.counts[0], 2);
+  assert_string_equal(s.names[1], "grade_below_checklist");
+  assert_int_equal(s.counts[1], 2);
+  assert_string_equal(s.names[2], "no_children_present");
+  assert_int_equal(s.counts[2], 1);
+  /* The callback stops the walk. */
+  seen_t one = {.stop_after = 1};
+  store_row_flags_each(f, s_seen, &one);
+  assert_int_equal(one.n, 1);
+  store_row_flags_destroy(&f);
+  assert_null(f);
+  store_row_flags_destroy(&f); /* idempotent */
+}
+
+static void test_flags_bounded(void **state) {
+  (void)state;
+  store_row_flags_t *f = store_row_flags_new();
+  assert_non_null(f);
+  for (int i = 0; i < 70; i++) { /* more names than it keeps */
+    char one[16];
+    snprintf(one, sizeof one, "f%d", i);
+    store_row_flags_add(f, one);
+  }
+  char longname[200];
+  memset(longname, 'x', sizeof longname - 1);
+  longname[sizeof longname - 1] = '\0';
+  store_row_flags_add(f, longname);
+  seen_t s = {.stop_after = 8};
+  store_row_flags_each(f, s_seen, &s);
+  assert_int_equal(s.n, 8);
+  assert_string_equal(s.names[0], "f0");
+  store_row_flags_destroy(&f);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_parse_id),
+      cmocka_unit_test(test_flags),
+      cmocka_unit_test(test_flags_bounded),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
