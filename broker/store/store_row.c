@@ -107,3 +107,22 @@ void store_row_flags_destroy(store_row_flags_t **f_p) {
     *f_p = NULL;
   }
 }
+
+static int s_cmp_i64(const void *x, const void *y) {
+  int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+  return a < b ? -1 : a > b;
+}
+
+/* Nearest-rank p-th percentile of n sorted values (0 when n is 0). */
+static int64_t s_rank(const int64_t *v, size_t n, int p) {
+  size_t rank = (p * n + 99) / 100; /* 1-based */
+  return n ? v[rank ? rank - 1 : 0] : 0;
+}
+
+void store_row_percentiles(int64_t *v, size_t n, int64_t *p50, int64_t *p90) {
+  if (n > 1) {
+    qsort(v, n, sizeof *v, s_cmp_i64);
+  }
+  *p50 = s_rank(v, n, 50);
+  *p90 = s_rank(v, n, 90);
+}

@@ -1,5 +1,6 @@
 /* test_store_row: what both store implementations share (store_row.c):
- * parsing the ids that name rows, and counting quality-flag lists. The
+ * parsing the ids that name rows, counting quality-flag lists, and the
+ * nearest-rank percentiles of statistics. The
  * sealing half is covered by test_store and test_store_pg through a store.
  * Must not: touch a database. */
 #include <setjmp.h>
@@ -88,11 +89,30 @@ static void test_flags_bounded(void **state) {
   store_row_flags_destroy(&f);
 }
 
+static void test_percentiles(void **state) {
+  (void)state;
+  int64_t p50 = -1, p90 = -1;
+  store_row_percentiles(NULL, 0, &p50, &p90);
+  assert_int_equal(p50, 0);
+  assert_int_equal(p90, 0);
+  int64_t one[] = {7};
+  store_row_percentiles(one, 1, &p50, &p90);
+  assert_int_equal(p50, 7);
+  assert_int_equal(p90, 7);
+  int64_t ten[] = {10, 1, 9, 2, 8, 3, 7, 4, 6, 5}; /* sorted in place */
+  store_row_percentiles(ten, 10, &p50, &p90);
+  assert_int_equal(p50, 5); /* nearest rank: the 5th of 10 */
+  assert_int_equal(p90, 9); /* the 9th of 10 */
+  assert_int_equal(ten[0], 1);
+  assert_int_equal(ten[9], 10);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parse_id),
       cmocka_unit_test(test_flags),
       cmocka_unit_test(test_flags_bounded),
+      cmocka_unit_test(test_percentiles),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,6 +42,11 @@ int64_t store_row_parse_id(const char *s, char prefix);
 #define STORE_ROW_KEY_BYTES 16
 void store_row_blind(mash_seal_ctx_t *ctx, const char *key, uint8_t out[STORE_ROW_KEY_BYTES]);
 
+/* Sorts v[0..n) in place and gives its nearest-rank 50th and 90th
+ * percentiles (0 when n is 0): the distributions statistics and the
+ * console report, computed the same way on every store. */
+void store_row_percentiles(int64_t *v, size_t n, int64_t *p50, int64_t *p90);
+
 /* Counts the names of comma-separated quality-flag lists ("a,b"), the
  * first seen first, up to 64 names of up to 63 bytes (longer ones cut). */
 typedef struct store_row_flags store_row_flags_t;

@@ -12,6 +12,7 @@
  * database whose version is newer than this list knows.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,7 +181,13 @@ int store_pg_db_version(PGconn *c, int *version) {
   r = PQexec(c, "SELECT version FROM mash_schema");
   rc = store_pg_errno(c, r);
   if (rc == 0 && PQntuples(r) == 1) {
-    *version = atoi(PQgetvalue(r, 0, 0));
+    char *end = NULL;
+    long v = strtol(PQgetvalue(r, 0, 0), &end, 10);
+    if (end == PQgetvalue(r, 0, 0) || *end != '\0' || v < 0 || v > INT_MAX) {
+      rc = -EBADMSG; /* not a version this program wrote */
+    } else {
+      *version = (int)v;
+    }
   } else if (rc == 0 && PQntuples(r) > 1) {
     rc = -EBADMSG;
   } /* no row: made by a first start that has not migrated yet (0) */

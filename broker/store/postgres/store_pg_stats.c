@@ -55,17 +55,6 @@ static int64_t s_one(s_args_t *a, const char *sql) {
   return v;
 }
 
-static int s_cmp(const void *x, const void *y) {
-  int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-  return a < b ? -1 : a > b;
-}
-
-/* Nearest-rank p-th percentile of n sorted values (0 when n is 0). */
-static int64_t s_rank(const int64_t *v, size_t n, int p) {
-  size_t rank = (p * n + 99) / 100;
-  return n ? v[rank ? rank - 1 : 0] : 0;
-}
-
 /* The distribution of the first column of sql's rows. */
 static void s_dist(s_args_t *a, const char *sql, int64_t *n_out, int64_t *p50, int64_t *p90) {
   *n_out = *p50 = *p90 = 0;
@@ -84,10 +73,8 @@ static void s_dist(s_args_t *a, const char *sql, int64_t *n_out, int64_t *p50, i
     v[i] = store_pg_i64(r, (int)i, 0);
   }
   PQclear(r);
-  qsort(v, n, sizeof *v, s_cmp);
   *n_out = (int64_t)n;
-  *p50 = s_rank(v, n, 50);
-  *p90 = s_rank(v, n, 90);
+  store_row_percentiles(v, n, p50, p90);
   free(v);
 }
 
@@ -178,10 +165,8 @@ int store_pg_stat_replies(mash_store_t *s, mash_store_reply_cb cb, void *arg) {
       v[j] = store_pg_i64(t, (int)j, 0);
     }
     PQclear(t);
-    qsort(v, n, sizeof *v, s_cmp);
     st.answered.n = (int64_t)n;
-    st.answered.p50_ms = s_rank(v, n, 50);
-    st.answered.p90_ms = s_rank(v, n, 90);
+    store_row_percentiles(v, n, &st.answered.p50_ms, &st.answered.p90_ms);
     free(v);
     a.rc = store_pg_int64(s, "SELECT count(*) FROM requests WHERE agency = $1 AND rag = $2", &q,
                           &st.asked);

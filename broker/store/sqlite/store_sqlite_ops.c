@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "store_sqlite_int.h"
+#include "store_row.h"
 
 /* A prepared query with ?1 = from, ?2 = to, ?3 = now, ?4 = screening window
  * bound where the text names them. */
@@ -54,17 +55,6 @@ static int64_t s_one(s_args_t *a, const char *sql) {
   return v;
 }
 
-static int s_cmp(const void *x, const void *y) {
-  int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-  return a < b ? -1 : a > b;
-}
-
-/* Nearest-rank p-th percentile of n sorted values. */
-static int64_t s_rank(const int64_t *v, size_t n, int p) {
-  size_t rank = (p * n + 99) / 100;
-  return n ? v[rank ? rank - 1 : 0] : 0;
-}
-
 static void s_dist(s_args_t *a, const char *sql, mash_ops_dist_t *d) {
   sqlite3_stmt *q = s_query(a->db, sql, a->from, a->to, a->now, a->window);
   int64_t *v = NULL;
@@ -82,12 +72,8 @@ static void s_dist(s_args_t *a, const char *sql, mash_ops_dist_t *d) {
     v[n++] = sqlite3_column_int64(q, 0);
   }
   sqlite3_finalize(q);
-  if (n) {
-    qsort(v, n, sizeof *v, s_cmp);
-  }
   d->n = (int64_t)n;
-  d->p50_ms = s_rank(v, n, 50);
-  d->p90_ms = s_rank(v, n, 90);
+  store_row_percentiles(v, n, &d->p50_ms, &d->p90_ms);
   free(v);
 }
 

@@ -97,20 +97,6 @@ static sqlite3_stmt *s_q(mash_store_t *s, int which) {
   return store_sqlite_stat(s)->q[which];
 }
 
-static int s_cmp(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* The p-th percentile (nearest rank) of n sorted values; 0 when n is 0. */
-static int64_t s_percentile(const int64_t *sorted, size_t n, int p) {
-  if (n == 0) {
-    return 0;
-  }
-  size_t rank = (p * n + 99) / 100; /* 1-based */
-  return sorted[rank ? rank - 1 : 0];
-}
-
 /* The distribution of the first column of q's rows (q bound by the caller;
  * reset here). */
 static int s_dist(sqlite3_stmt *q, mash_store_dist_t *out) {
@@ -136,12 +122,8 @@ static int s_dist(sqlite3_stmt *q, mash_store_dist_t *out) {
   }
   store_sql_done(q);
   if (rc == 0) {
-    if (n > 0) {
-      qsort(v, n, sizeof *v, s_cmp);
-    }
     out->n = (int64_t)n;
-    out->p50_ms = s_percentile(v, n, 50);
-    out->p90_ms = s_percentile(v, n, 90);
+    store_row_percentiles(v, n, &out->p50_ms, &out->p90_ms);
   }
   free(v);
   return rc;
