@@ -214,6 +214,7 @@ static int s_pass(mash_esclog_feed_t *f, char *why, size_t len) {
     uv_mutex_lock(&f->mu);
     f->stats.appended += c.n;
     f->stats.durable_seq = c.last_seq;
+    f->stats.failing = 0; /* synced: whoever sees this step durable sees the log healthy */
     uv_mutex_unlock(&f->mu);
     f->cursor = c.last_seq;
     s_chunk_free(&c);

@@ -100,7 +100,7 @@ police_submit() { # police_submit [--as NAME] FILE...: prints receipts, returns 
   "$B/agents/mash-police" submit --timeout 30 $(agent_opts "$who") "$@" 2>>"$T/$who.log"
 }
 
-broker_contacts() { sqlite3 "$T/mashd/mashd.db" "SELECT count(*) FROM contacts"; }
+broker_contacts() { sql "SELECT count(*) FROM contacts"; }
 hub_lines() { if [ -f "$T/hub.out" ]; then wc -l <"$T/hub.out"; else echo 0; fi; }
 hub_has() { [ "$(hub_lines)" -ge "$1" ]; }
 
@@ -192,7 +192,8 @@ pack_page() {
 }
 
 # sql QUERY: one query on the broker's store.
-sql() { sqlite3 "$T/mashd/mashd.db" "$1"; }
+# (a busy timeout: a read can meet the broker's checkpoint under load)
+sql() { sqlite3 -cmd ".timeout 10000" "$T/mashd/mashd.db" "$1"; }
 
 # esclog_caught_up: the escalation log (appended from the store on its own
 # thread after commit) holds a line for every stored step. Poll with wait_for.

@@ -31,11 +31,17 @@ wait_for 20 "the storm to begin" begun
 # escalations remain (the count is taken as each submit returns).
 pids=()
 for n in $(seq 1 "$K"); do
-  (police_submit "$T/n$n.json" >"$T/receipt$n.txt" && sql 'SELECT count(*) FROM escalations' >"$T/at$n") &
+  (
+    police_submit "$T/n$n.json" >"$T/receipt$n.txt" || exit 10
+    sql 'SELECT count(*) FROM escalations' >"$T/at$n" || exit 11
+  ) &
   pids+=($!)
 done
 for n in $(seq 1 "$K"); do
-  wait "${pids[$((n - 1))]}" || fail "no receipt for notification $n"
+  rc=0
+  wait "${pids[$((n - 1))]}" || rc=$?
+  [ "$rc" != 10 ] || fail "no receipt for notification $n: $(cat "$T/receipt$n.txt")"
+  [ "$rc" = 0 ] || fail "cannot count the escalations after receipt $n (exit $rc)"
   done_now=$(cat "$T/at$n")
   [ "$done_now" -lt "$N" ] || fail "receipt $n came only after the whole storm ($done_now escalated)"
   log "receipt $n with $done_now of $N escalated"
