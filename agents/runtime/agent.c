@@ -79,8 +79,9 @@ int agent_send_env(agent_t *a, Mash__V1__Envelope *env, char *id_out) {
 }
 
 static int s_connect(agent_t *a, char *err, size_t errlen) {
-  a->zs = mash_zsock_client_new(a->loop, a->ctx, a->cfg.endpoint, &a->server, &a->key,
-                                MASH_MAX_WIRE, a->cfg.heartbeat_ms, 128, s_recv_cb, a, err, errlen);
+  a->zs = mash_zsock_client_new(a->loop, a->ctx, agent_brokers_endpoint(a->brokers),
+                                agent_brokers_key(a->brokers), &a->key, MASH_MAX_WIRE,
+                                a->cfg.heartbeat_ms, 128, s_recv_cb, a, err, errlen);
   if (!a->zs) {
     return -1;
   }
@@ -127,14 +128,14 @@ static void s_set_up(agent_t *a, int up) {
   }
   a->up = up;
   if (up) {
-    mash_info("connected to %s", a->cfg.endpoint);
+    mash_info("connected to %s", agent_brokers_endpoint(a->brokers));
     /* Only what went out on an earlier socket can have been lost with it;
      * what this socket carried is in the broker's hands (the broker's
      * instance id tells if the broker itself restarted). */
     s_resend_sent_before(a, a->connected_at);
   } else {
-    mash_warn("broker at %s not answering; %zu message(s) wait in the outbox", a->cfg.endpoint,
-              a->npending);
+    mash_warn("broker at %s not answering; %zu message(s) wait in the outbox",
+              agent_brokers_endpoint(a->brokers), a->npending);
   }
   if (a->on_link) {
     a->on_link(a, up, a->arg);
@@ -454,16 +455,25 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
 
 /* ------------------------------------------------------------ timer */
 
-static void s_reconnect(agent_t *a) {
+/* Replace the silent socket with one to the next broker of the list (the
+ * same one when there is one): of several mashd nodes only the active one
+ * answers. Returns 1 when the list wrapped round (every broker was tried:
+ * time to back off), else 0. */
+static int s_reconnect(agent_t *a) {
   char err[256];
   mash_zsock_t *old = a->zs;
   a->zs = NULL;
   if (old) {
     mash_zsock_close(old, s_zsock_closed, a);
   }
+  int wrapped = agent_brokers_next(a->brokers);
+  if (agent_brokers_count(a->brokers) > 1) {
+    mash_info("trying the broker at %s", agent_brokers_endpoint(a->brokers));
+  }
   if (s_connect(a, err, sizeof err) != 0) {
     mash_error("reconnect: %s", err);
   }
+  return wrapped;
 }
 
 /* A gap between timer runs (every 100 ms) longer than this is our stall. */
@@ -501,9 +511,11 @@ static void s_timer_cb(uv_timer_t *t) {
   }
   /* Silent for long on this socket: make a fresh one, backing off. */
   if (since > silent_limit + a->reconnect_backoff_ms) {
-    mash_info("no answer from %s for %lld ms: reconnecting", a->cfg.endpoint, (long long)since);
-    a->reconnect_backoff_ms = mash_retry_delay_ms(&a->reconnect, ++a->reconnects);
-    s_reconnect(a);
+    mash_info("no answer from %s for %lld ms: reconnecting", agent_brokers_endpoint(a->brokers),
+              (long long)since);
+    /* Back off only once every broker of the list was tried. */
+    a->reconnect_backoff_ms =
+        s_reconnect(a) ? mash_retry_delay_ms(&a->reconnect, ++a->reconnects) : 0;
   } else if (a->up) {
     a->reconnect_backoff_ms = 0;
     a->reconnects = 0;
@@ -541,13 +553,15 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
     free(a);
     return NULL;
   }
-  if (mash_key_load(cfg->server_key, &a->server, kerr, sizeof kerr) != 0) {
-    snprintf(err, errlen, "broker key: %s", kerr);
+  a->brokers = agent_brokers_new(cfg->endpoint, cfg->server_key, kerr, sizeof kerr);
+  if (!a->brokers) {
+    snprintf(err, errlen, "brokers: %s", kerr);
     free(a);
     return NULL;
   }
   a->seal = agent_seal_load(cfg, 1, err, errlen);
   if (!a->seal) {
+    agent_brokers_destroy(&a->brokers);
     free(a);
     return NULL;
   }
@@ -557,6 +571,7 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
     snprintf(err, errlen, "state %s: %s", cfg->state, a->parts ? kerr : "out of memory");
     agent_parts_destroy(&a->parts);
     mash_seal_destroy(&a->seal);
+    agent_brokers_destroy(&a->brokers);
     free(a);
     return NULL;
   }
@@ -565,6 +580,7 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
     agent_store_destroy(&a->store);
     agent_parts_destroy(&a->parts);
     mash_seal_destroy(&a->seal);
+    agent_brokers_destroy(&a->brokers);
     free(a);
     return NULL;
   }
@@ -642,6 +658,7 @@ void agent_close(agent_t *a, void (*close_cb)(void *arg), void *arg) {
   a->tail = NULL;
   agent_store_destroy(&a->store);
   agent_parts_destroy(&a->parts);
+  agent_brokers_destroy(&a->brokers);
   memset(a->key.secret_key, 0, sizeof a->key.secret_key);
   /* handles_open counts the socket and the timer; a zero count means
    * agent_start never ran. */

@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "agent.h"
+#include "agent_brokers.h"
 #include "agent_seal.h"
 #include "clock.h"
 #include "keys.h"
@@ -34,7 +35,7 @@ struct agent {
   uv_loop_t *loop;
   agent_config_t cfg;
   mash_key_t key;
-  mash_key_t server;
+  agent_brokers_t *brokers; /* the broker endpoints and keys, and the one followed */
   agent_store_t *store;
   mash_seal_t *seal;    /* the data key: the store's and the agent's files */
   agent_parts_t *parts; /* envelopes arriving in parts */
