@@ -12,7 +12,9 @@
 # notification was receipted and is stored once, every escalation step was
 # stored once, the hub desk shows each contact once, and the new node's own
 # escalation log holds every stored step (appended from the store, not from
-# a shared folder) and verifies against the store. Skips (77) only where
+# a shared folder) and verifies against the store with mashctl --store-url,
+# as node a's (behind, not broken) does; mashctl stats reads the same
+# store. Skips (77) only where
 # PostgreSQL's binaries are absent.
 if [ -z "${MASH_TEST_PG_URL:-}" ]; then
   exec bash "$(dirname "$0")/../pg/with-pg.sh" bash "$0" "$@"
@@ -128,6 +130,25 @@ b_log_caught_up() {
   [ "$(grep -c '"seq":' "$T/node-b/escalations.log" 2>/dev/null)" -ge "$last" ]
 }
 wait_for 20 "node b's escalation log has every stored step" b_log_caught_up
+
+# mashctl reads the PostgreSQL store (--store-url): each node's own log
+# verifies against it (node a's ends at the kill: the rest is pending), and
+# the statistics count every contact.
+ctl() { "$B/ops/mashctl" --store-url "$MASH_TEST_PG_URL" "$@"; }
+ctl --data "$T/node-b" verify >"$T/verify-b.out" || fail "verify b: $(cat "$T/verify-b.out")"
+grep -q "^ok: .* each of the $steps step(s) stored is in it once" "$T/verify-b.out" ||
+  fail "verify b: $(cat "$T/verify-b.out")"
+ctl --data "$T/node-a" verify >"$T/verify-a.out" || fail "verify a: $(cat "$T/verify-a.out")"
+grep -q "^ok: .*step(s) stored since are not appended yet" "$T/verify-a.out" ||
+  fail "verify a: $(cat "$T/verify-a.out")"
+# A line of node b's log edited: the check against the store says so.
+cp "$T/node-b/escalations.log" "$T/edited.log"
+cp "$T/node-b/escalations.log.head" "$T/edited.log.head" 2>/dev/null || true
+sed -i '2s/"level":[0-9]/"level":9/' "$T/edited.log"
+ctl verify "$T/edited.log" >"$T/verify-edited.out" && fail "an edited log verified: $(cat "$T/verify-edited.out")"
+grep -q "^BROKEN" "$T/verify-edited.out" || fail "edited: $(cat "$T/verify-edited.out")"
+ctl --data "$T/node-b" stats --json >"$T/stats.json" || fail "stats: $(cat "$T/stats.json")"
+grep -q "\"contacts\":$N," "$T/stats.json" || fail "stats: $(cat "$T/stats.json")"
 
 # The survivor holds the lock: a third node waits as a standby.
 start_node c
