@@ -184,6 +184,7 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   mash_match_person_t cand;
   mash_match_person_from_pb(&cand, p);
   mash__v1__person__free_unpacked(p, &arena);
+  cand.role = row->is_child ? MASH_MATCH_ROLE_CHILD : MASH_MATCH_ROLE_ADULT;
   /* Scored without the why text: only the chosen record's is written. */
   mash_match_why_t why;
   double score = mash_match_weigh(b->me, &cand, &why);
@@ -460,6 +461,7 @@ static void s_collect_people(s_work_t *w, const Mash__V1__Notification *n) {
     /* Other spellings are the broker's own knowledge of a record: an
      * agency's mention compares by the name it wrote. */
     w->mp[i].n_other_forenames = 0;
+    w->mp[i].role = w->is_child[i] ? MASH_MATCH_ROLE_CHILD : MASH_MATCH_ROLE_ADULT;
   }
 }
 
