@@ -243,6 +243,20 @@ static int s_tf_weight(match_row_t row, double tf_a, double tf_b) {
   return (int)lround(100.0 * log2(match_weights[row].m / tf));
 }
 
+int mash_match_names_bound(const mash_match_person_t *p) {
+  int forename = match_weights[ROW_FORENAME].centibits;
+  int surname = match_weights[ROW_SURNAME].centibits;
+  if (p != NULL && p->forename_tf > 0.0) {
+    int w = s_tf_weight(ROW_FORENAME, p->forename_tf, 0.0);
+    forename = w > forename ? w : forename;
+  }
+  if (p != NULL && p->surname_tf > 0.0) {
+    int w = s_tf_weight(ROW_SURNAME, p->surname_tf, 0.0);
+    surname = w > surname ? w : surname;
+  }
+  return MASH_MATCH_PRIOR + forename + surname + match_weights[ROW_SEX].centibits;
+}
+
 int mash_match_person_add_id(mash_match_person_t *p, Mash__V1__IdentifierKind kind,
                              const char *value, const char *issuer) {
   if (p == NULL || value == NULL || value[0] == '\0' ||

@@ -263,6 +263,16 @@ void mash_match_term_keys(const mash_match_person_t *p, char forename[MASH_MATCH
 void mash_match_person_set_tf(mash_match_person_t *p, long long forename_count,
                               long long surname_count, long long total);
 
+/* The most a record can weigh against `p` (centibits, prior included)
+ * when nothing but the names and sex can agree: no date of birth, place or
+ * identifier in common and no family. That is the prior, an exact forename
+ * and surname each at the larger of the table's weight and p's
+ * term-frequency weight (a record's other spelling keeps the table's), and
+ * the same sex: -2.2 bits with the table, +1.8 at most for the rarest
+ * names. Resolution uses it to leave out the candidates such a record
+ * would be (resolve.c, the "f:" key). */
+int mash_match_names_bound(const mash_match_person_t *p);
+
 /* Canonicalise `value` as an identifier of `kind` into `out` and verify its
  * check character with common/identifiers.h (the checks the intake applies:
  * NHS number modulus 11, UPN modulus 23 check letter, PNC id modulus 23 check

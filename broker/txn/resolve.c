@@ -49,6 +49,23 @@ void mash_resolve_person_keys(const mash_match_person_t *p, mash_resolve_keys_t 
   }
 }
 
+size_t mash_resolve_find_keys(const mash_match_person_t *p, const mash_resolve_keys_t *k,
+                              const mash_match_policy_t *policy, const char **out) {
+  mash_match_policy_t def = mash_match_policy_default();
+  if (policy == NULL || mash_match_policy_check(policy) != 0) {
+    policy = &def;
+  }
+  bool skip_f =
+      p->dob_year != 0 && mash_match_probability(mash_match_names_bound(p)) < policy->review;
+  size_t n = 0;
+  for (size_t i = 0; i < k->n && n < MASH_RESOLVE_MAX_KEYS; i++) {
+    if (!(skip_f && k->text[i][0] == 'f' && k->text[i][1] == ':')) {
+      out[n++] = k->text[i];
+    }
+  }
+  return n;
+}
+
 const char *mash_resolve_address_key(const mash_match_person_t *p, char *buf, size_t len) {
   if (p->postcode[0] == '\0' || p->address[0] == '\0') {
     return NULL;
@@ -138,6 +155,8 @@ typedef struct s_best {
    * relatives: within a family the prior is a handful of people. */
   char (*family)[MASH_PERSON_ID_LEN];
   size_t n_family;
+  bool family_seen[MASH_RESOLVE_HOUSEHOLD_MAX]; /* scored already, with mark_family */
+  bool mark_family;
   int rc; /* an unreadable record */
   s_unpack_t unpack;
 } s_best_t;
@@ -171,6 +190,9 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
     if (strcmp(b->exclude[i], row->person_id) == 0) {
       return 0;
     }
+  }
+  for (size_t i = 0; b->mark_family && i < b->n_family; i++) {
+    b->family_seen[i] = b->family_seen[i] || strcmp(b->family[i], row->person_id) == 0;
   }
   ProtobufCAllocator arena = {s_unpack_alloc, s_unpack_free, &b->unpack};
   b->unpack.used = 0;
@@ -302,8 +324,27 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   best->n_exclude = n_done;
   best->family = family;
   best->n_family = n_family;
-  int rc = keys.n > 0 ? mash_store_person_find(store, keys.ptr, keys.n, s_candidate_cb, best) : 0;
+  const char *find[MASH_RESOLVE_MAX_KEYS];
+  size_t n_find = mash_resolve_find_keys(me, &keys, policy, find);
+  best->mark_family = n_find < keys.n && n_family > 0;
+  int rc = n_find > 0 ? mash_store_person_find(store, find, n_find, s_candidate_cb, best) : 0;
   rc = rc ? rc : best->rc;
+  /* Without the "f:" key, the family's records the other keys did not find
+   * are scored on their own: within a family the names alone may link. */
+  for (size_t i = 0; rc == 0 && best->mark_family && i < n_family; i++) {
+    if (best->family_seen[i]) {
+      continue;
+    }
+    mash_person_row_t row;
+    rc = mash_store_person_get(store, family[i], &row);
+    if (rc == 0) {
+      s_candidate_cb(&row, best);
+      free(row.record);
+      rc = best->rc;
+    } else if (rc == -ENOENT) {
+      rc = 0; /* merged away and gone: nothing to score */
+    }
+  }
   if (best->found) {
     /* The reason, written for the chosen record only. */
     mash_match_why_render(&best->why);

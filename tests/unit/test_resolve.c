@@ -1010,6 +1010,66 @@ static void test_mother_and_daughter_of_one_name(void **state) {
   mash__v1__contact__free_unpacked(d, NULL);
 }
 
+/* A person with a date of birth is not looked up by the "f:" key (both
+ * name sounds): no record found under it alone could reach review. Without
+ * a date, or with the rarest names, it is. */
+static void test_find_keys_leave_out_names_alone(void **state) {
+  (void)state;
+  mash_match_person_t p;
+  mash_match_person_set(&p, "c1", "Isla", "Shaw", "2016-04-04", MASH__V1__SEX__SEX_FEMALE,
+                        "EX3 2RR", "3 Ash Way");
+  mash_resolve_keys_t k;
+  mash_resolve_person_keys(&p, &k);
+  const char *find[MASH_RESOLVE_MAX_KEYS];
+  size_t n = mash_resolve_find_keys(&p, &k, NULL, find);
+  assert_int_equal(n, k.n - 1);
+  for (size_t i = 0; i < n; i++) {
+    assert_false(find[i][0] == 'f' && find[i][1] == ':');
+  }
+  mash_match_person_set_tf(&p, 0, 0, 1000000); /* the rarest names: +1.8 bits, review */
+  assert_int_equal(mash_resolve_find_keys(&p, &k, NULL, find), k.n);
+  mash_match_person_set(&p, "c1", "Isla", "Shaw", NULL, MASH__V1__SEX__SEX_FEMALE, "EX3 2RR",
+                        "3 Ash Way");
+  mash_resolve_person_keys(&p, &k);
+  n = mash_resolve_find_keys(&p, &k, NULL, find);
+  assert_int_equal(n, k.n);
+  bool f = false;
+  for (size_t i = 0; i < n; i++) {
+    f = f || (find[i][0] == 'f' && find[i][1] == ':');
+  }
+  assert_true(f);
+}
+
+/* A record of the notification's family that only the "f:" key would find
+ * (no date of birth, another address) is still scored, with the family's
+ * prior: Noah, first notified without a date at the old home, is
+ * recognised when his sister and he are notified at the new one. */
+static void test_family_found_without_names_key(void **state) {
+  fixture_t *f = *state;
+  person_spec_t two[2] = {
+      {"c1", "Isla", "Shaw", "2016-04-04", "EX3 2RR", "3 Ash Way", NULL, MASH__V1__SEX__SEX_FEMALE,
+       0, NULL},
+      {"c2", "Noah", "Shaw", "", "EX3 2RR", "3 Ash Way", NULL, MASH__V1__SEX__SEX_MALE, 0, NULL},
+  };
+  note_t t;
+  s_note(&t, two, 2, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "housing", &t, T0, 0, NULL);
+  for (int i = 0; i < 2; i++) {
+    two[i].postcode = "EX9 1AA";
+    two[i].line = "40 New Street";
+  }
+  two[1].dob = "2018-08-08";
+  s_note(&t, two, 2, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "health", &t, T0 + DAY_MS, 0, NULL);
+  assert_string_equal(s_link(b, "c1")->person_id, s_link(a, "c1")->person_id);
+  const Mash__V1__PersonLink *noah = s_link(b, "c2");
+  assert_string_equal(noah->person_id, s_link(a, "c2")->person_id);
+  assert_string_equal(noah->decision, "auto_link");
+  assert_true(strncmp(noah->why, "family+", 7) == 0);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+}
+
 /* Nothing in the file names a child: records sealed, keys blind. */
 /* The count of records under one plain term key ("t:s:hartley"). */
 static int64_t s_term(fixture_t *f, const char *key) {
@@ -1250,6 +1310,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_families_at_one_address, setup, teardown),
       cmocka_unit_test_setup_teardown(test_grown_up_sibling_not_listed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_mother_and_daughter_of_one_name, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_family_found_without_names_key, setup, teardown),
+      cmocka_unit_test(test_find_keys_leave_out_names_alone),
       cmocka_unit_test_setup_teardown(test_give_up_delivers_flagged, setup, teardown),
       cmocka_unit_test_setup_teardown(test_term_counts_follow_records, setup, teardown),
       cmocka_unit_test_setup_teardown(test_term_counts_backfill, setup, teardown),
