@@ -155,7 +155,7 @@ typedef struct s_best {
    * relatives: within a family the prior is a handful of people. */
   char (*family)[MASH_PERSON_ID_LEN];
   size_t n_family;
-  bool family_seen[MASH_RESOLVE_HOUSEHOLD_MAX]; /* scored already, with mark_family */
+  bool family_seen[MASH_RESOLVE_HOUSEHOLD_MAX]; /* found by a key (with mark_family) */
   bool mark_family;
   int rc; /* an unreadable record */
   s_unpack_t unpack;
@@ -326,11 +326,13 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   best->n_family = n_family;
   const char *find[MASH_RESOLVE_MAX_KEYS];
   size_t n_find = mash_resolve_find_keys(me, &keys, policy, find);
-  best->mark_family = n_find < keys.n && n_family > 0;
+  best->mark_family = n_family > 0;
   int rc = n_find > 0 ? mash_store_person_find(store, find, n_find, s_candidate_cb, best) : 0;
   rc = rc ? rc : best->rc;
-  /* Without the "f:" key, the family's records the other keys did not find
-   * are scored on their own: within a family the names alone may link. */
+  /* The family's records the keys did not find (the "f:" key left out, or
+   * none shared: a brother notified before without a date of birth at the
+   * old home) are scored on their own: within a family the names alone may
+   * link. */
   for (size_t i = 0; rc == 0 && best->mark_family && i < n_family; i++) {
     if (best->family_seen[i]) {
       continue;

@@ -88,7 +88,8 @@ void mash_resolve_person_keys(const mash_match_person_t *p, mash_resolve_keys_t 
  * average frequency: a new person). The "f:" keys of common names hold
  * hundreds of people at 1,000,000 and are most of the candidate tail. A
  * record of the notification's family (whose prior is higher) may still be
- * one only "f:" finds: resolution scores those on their own. */
+ * one only "f:" finds, or one no key finds: resolution scores the family's
+ * records the look-up did not find on their own. */
 size_t mash_resolve_find_keys(const mash_match_person_t *p, const mash_resolve_keys_t *k,
                               const mash_match_policy_t *policy, const char **out);
 
