@@ -1,9 +1,9 @@
 /* resolve: person resolution at intake: who each person of a new contact is
  * (see resolve.h for the rule), the records, links, possible matches and
  * relations that follow, and the contact's counts and priority. Households
- * and the family of a pack are resolve_family.c's, what a record keeps and
- * the term counts resolve_record.c's, the desk's review resolve_review.c's.
- * Storage thread only. */
+ * and the family of a pack are resolve_family.c's, what a record keeps, the
+ * keys it is found under and the term counts resolve_record.c's, the desk's review
+ * resolve_review.c's. Storage thread only. */
 #include "resolve.h"
 
 #include <errno.h>
@@ -26,53 +26,6 @@ static const char *const DECISION_IDENTIFIER = "identifier";
 #define S_POINTS_CONFLICT (-100000)
 /* Joined the best record of a cluster whose possible match awaits review. */
 static const char *const DECISION_PENDING = "pending";
-
-/* ---------------------------------------------------------------- keys */
-
-void mash_resolve_person_keys(const mash_match_person_t *p, mash_resolve_keys_t *k) {
-  char blocking[MASH_MATCH_MAX_KEYS][MASH_MATCH_KEY_SIZE];
-  size_t nb = mash_match_blocking_keys(p, blocking);
-  k->n = 0;
-  for (size_t i = 0; i < nb; i++) {
-    memcpy(k->text[k->n], blocking[i], MASH_MATCH_KEY_SIZE);
-    k->text[k->n++][MASH_MATCH_KEY_SIZE - 1] = '\0';
-  }
-  for (size_t i = 0; i < p->n_ids && k->n < MASH_RESOLVE_MAX_KEYS; i++) {
-    const mash_match_id_t *id = &p->ids[i];
-    if (id->valid) {
-      snprintf(k->text[k->n++], sizeof k->text[0], "i:%d:%s:%s", (int)id->kind, id->value,
-               id->issuer);
-    }
-  }
-  for (size_t i = 0; i < k->n; i++) {
-    k->ptr[i] = k->text[i];
-  }
-}
-
-size_t mash_resolve_find_keys(const mash_match_person_t *p, const mash_resolve_keys_t *k,
-                              const mash_match_policy_t *policy, const char **out) {
-  mash_match_policy_t def = mash_match_policy_default();
-  if (policy == NULL || mash_match_policy_check(policy) != 0) {
-    policy = &def;
-  }
-  bool skip_f =
-      p->dob_year != 0 && mash_match_probability(mash_match_names_bound(p)) < policy->review;
-  size_t n = 0;
-  for (size_t i = 0; i < k->n && n < MASH_RESOLVE_MAX_KEYS; i++) {
-    if (!(skip_f && k->text[i][0] == 'f' && k->text[i][1] == ':')) {
-      out[n++] = k->text[i];
-    }
-  }
-  return n;
-}
-
-const char *mash_resolve_address_key(const mash_match_person_t *p, char *buf, size_t len) {
-  if (p->postcode[0] == '\0' || p->address[0] == '\0') {
-    return NULL;
-  }
-  snprintf(buf, len, "a:%s|%s", p->postcode, p->address);
-  return buf;
-}
 
 /* ---------------------------------------------------------------- one person */
 
