@@ -46,7 +46,10 @@
  *                 other postcode !postcode      0.15    0.9991   -2.74
  *      identifier two valid, one  !identifier    0.02    0.98     -5.61
  *                 kind, differ
+ *      role (**)  child, adult   !role          0.005   0.5      -6.64
  *      prior (MASH_MATCH_PRIOR)                                -18.50
+ *    (**) only when a date of birth is missing on either side (the dates
+ *    say it otherwise): one listed as a child, the other as an adult.
  *    (*) or one is the other's first given name (Maya, Maya Louise). An
         exact forename or surname weighs log2(m / tf) when the name's term
         frequency tf is known (mash_match_person_set_tf, below): common
@@ -83,6 +86,15 @@
  *      desk's review, never a link; with different sexes -3.7, a new person.
  *    - Same name, dob and sex at another address: +7.6, a link (a namesake
  *      born the same day is rarer than a move).
+ *    - A mother and her daughter of one name at one home, the date of birth
+ *      missing on one side: +9.2 from the names, sex and address, -6.6 for
+ *      one listed as an adult and the other as a child: +2.6, the desk's
+ *      review, never a link (eval-match seed 7: the mother linked to her
+ *      daughter's record, which took her date of birth, and the daughter's
+ *      later mentions were listed as her own sister). The role's m (one
+ *      person listed as a child by one agency and as an adult by another:
+ *      a young parent, a 17-year-old) is about 1 in 200; u, half of all
+ *      pairs.
  *    - Same dob and surname, forenames sounding alike (Ella, Ellie; Mary
  *      Ann, Mary Beth): maybe twins, capped at +2.0
  *      (MASH_MATCH_TWIN_CAP), the desk's review. Likewise the same surname
@@ -140,6 +152,14 @@ typedef struct mash_match_id {
   bool valid;                      /* check character right (local id: value and issuer given) */
 } mash_match_id_t;
 
+/* How a person was listed in a notification: among its children or its
+ * adults. A record listed as a child at least once is a child. */
+typedef enum mash_match_role {
+  MASH_MATCH_ROLE_UNKNOWN = 0,
+  MASH_MATCH_ROLE_CHILD,
+  MASH_MATCH_ROLE_ADULT,
+} mash_match_role_t;
+
 /* A person as the matcher sees one. A plain value: zero it (or call
  * mash_match_person_set) before use; copy freely. Empty strings and a zero
  * dob mean "not known". */
@@ -171,6 +191,9 @@ typedef struct mash_match_person {
    * records with this first given name and this surname, or 0 when not
    * known (the table's u is used). */
   double forename_tf, surname_tf;
+  /* Listed as a child or as an adult (mash_match_role_t; a person record:
+   * ever listed as a child), or MASH_MATCH_ROLE_UNKNOWN (0). */
+  int role;
 } mash_match_person_t;
 
 /* Fill `p` from plain fields, normalising each; any pointer may be NULL.
@@ -239,6 +262,16 @@ void mash_match_term_keys(const mash_match_person_t *p, char forename[MASH_MATCH
 #define MASH_MATCH_TF_MIN_DIVISOR 4.0
 void mash_match_person_set_tf(mash_match_person_t *p, long long forename_count,
                               long long surname_count, long long total);
+
+/* The most a record can weigh against `p` (centibits, prior included)
+ * when nothing but the names and sex can agree: no date of birth, place or
+ * identifier in common and no family. That is the prior, an exact forename
+ * and surname each at the larger of the table's weight and p's
+ * term-frequency weight (a record's other spelling keeps the table's), and
+ * the same sex: -2.2 bits with the table, +1.8 at most for the rarest
+ * names. Resolution uses it to leave out the candidates such a record
+ * would be (resolve.c, the "f:" key). */
+int mash_match_names_bound(const mash_match_person_t *p);
 
 /* Canonicalise `value` as an identifier of `kind` into `out` and verify its
  * check character with common/identifiers.h (the checks the intake applies:

@@ -1,9 +1,9 @@
 /* resolve: person resolution at intake: who each person of a new contact is
  * (see resolve.h for the rule), the records, links, possible matches and
  * relations that follow, and the contact's counts and priority. Households
- * and the family of a pack are resolve_family.c's, what a record keeps and
- * the term counts resolve_record.c's, the desk's review resolve_review.c's.
- * Storage thread only. */
+ * and the family of a pack are resolve_family.c's, what a record keeps, the
+ * keys it is found under and the term counts resolve_record.c's, the desk's review
+ * resolve_review.c's. Storage thread only. */
 #include "resolve.h"
 
 #include <errno.h>
@@ -26,36 +26,6 @@ static const char *const DECISION_IDENTIFIER = "identifier";
 #define S_POINTS_CONFLICT (-100000)
 /* Joined the best record of a cluster whose possible match awaits review. */
 static const char *const DECISION_PENDING = "pending";
-
-/* ---------------------------------------------------------------- keys */
-
-void mash_resolve_person_keys(const mash_match_person_t *p, mash_resolve_keys_t *k) {
-  char blocking[MASH_MATCH_MAX_KEYS][MASH_MATCH_KEY_SIZE];
-  size_t nb = mash_match_blocking_keys(p, blocking);
-  k->n = 0;
-  for (size_t i = 0; i < nb; i++) {
-    memcpy(k->text[k->n], blocking[i], MASH_MATCH_KEY_SIZE);
-    k->text[k->n++][MASH_MATCH_KEY_SIZE - 1] = '\0';
-  }
-  for (size_t i = 0; i < p->n_ids && k->n < MASH_RESOLVE_MAX_KEYS; i++) {
-    const mash_match_id_t *id = &p->ids[i];
-    if (id->valid) {
-      snprintf(k->text[k->n++], sizeof k->text[0], "i:%d:%s:%s", (int)id->kind, id->value,
-               id->issuer);
-    }
-  }
-  for (size_t i = 0; i < k->n; i++) {
-    k->ptr[i] = k->text[i];
-  }
-}
-
-const char *mash_resolve_address_key(const mash_match_person_t *p, char *buf, size_t len) {
-  if (p->postcode[0] == '\0' || p->address[0] == '\0') {
-    return NULL;
-  }
-  snprintf(buf, len, "a:%s|%s", p->postcode, p->address);
-  return buf;
-}
 
 /* ---------------------------------------------------------------- one person */
 
@@ -138,6 +108,8 @@ typedef struct s_best {
    * relatives: within a family the prior is a handful of people. */
   char (*family)[MASH_PERSON_ID_LEN];
   size_t n_family;
+  bool family_seen[MASH_RESOLVE_HOUSEHOLD_MAX]; /* found by a key (with mark_family) */
+  bool mark_family;
   int rc; /* an unreadable record */
   s_unpack_t unpack;
 } s_best_t;
@@ -172,6 +144,9 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
       return 0;
     }
   }
+  for (size_t i = 0; b->mark_family && i < b->n_family; i++) {
+    b->family_seen[i] = b->family_seen[i] || strcmp(b->family[i], row->person_id) == 0;
+  }
   ProtobufCAllocator arena = {s_unpack_alloc, s_unpack_free, &b->unpack};
   b->unpack.used = 0;
   Mash__V1__Person *p = mash__v1__person__unpack(&arena, row->len, row->record);
@@ -184,6 +159,7 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   mash_match_person_t cand;
   mash_match_person_from_pb(&cand, p);
   mash__v1__person__free_unpacked(p, &arena);
+  cand.role = row->is_child ? MASH_MATCH_ROLE_CHILD : MASH_MATCH_ROLE_ADULT;
   /* Scored without the why text: only the chosen record's is written. */
   mash_match_why_t why;
   double score = mash_match_weigh(b->me, &cand, &why);
@@ -301,8 +277,29 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   best->n_exclude = n_done;
   best->family = family;
   best->n_family = n_family;
-  int rc = keys.n > 0 ? mash_store_person_find(store, keys.ptr, keys.n, s_candidate_cb, best) : 0;
+  const char *find[MASH_RESOLVE_MAX_KEYS];
+  size_t n_find = mash_resolve_find_keys(me, &keys, policy, find);
+  best->mark_family = n_family > 0;
+  int rc = n_find > 0 ? mash_store_person_find(store, find, n_find, s_candidate_cb, best) : 0;
   rc = rc ? rc : best->rc;
+  /* The family's records the keys did not find (the "f:" key left out, or
+   * none shared: a brother notified before without a date of birth at the
+   * old home) are scored on their own: within a family the names alone may
+   * link. */
+  for (size_t i = 0; rc == 0 && best->mark_family && i < n_family; i++) {
+    if (best->family_seen[i]) {
+      continue;
+    }
+    mash_person_row_t row;
+    rc = mash_store_person_get(store, family[i], &row);
+    if (rc == 0) {
+      s_candidate_cb(&row, best);
+      free(row.record);
+      rc = best->rc;
+    } else if (rc == -ENOENT) {
+      rc = 0; /* merged away and gone: nothing to score */
+    }
+  }
   if (best->found) {
     /* The reason, written for the chosen record only. */
     mash_match_why_render(&best->why);
@@ -460,6 +457,7 @@ static void s_collect_people(s_work_t *w, const Mash__V1__Notification *n) {
     /* Other spellings are the broker's own knowledge of a record: an
      * agency's mention compares by the name it wrote. */
     w->mp[i].n_other_forenames = 0;
+    w->mp[i].role = w->is_child[i] ? MASH_MATCH_ROLE_CHILD : MASH_MATCH_ROLE_ADULT;
   }
 }
 

@@ -76,6 +76,23 @@ typedef struct mash_resolve_keys {
 } mash_resolve_keys_t;
 void mash_resolve_person_keys(const mash_match_person_t *p, mash_resolve_keys_t *k);
 
+/* The keys a person's candidates are looked up by (pointers into k, at
+ * most MASH_RESOLVE_MAX_KEYS, written to out; returns how many): k's keys,
+ * less the "f:" key (both name sounds, no date) when p has a date of birth
+ * and no record found under that key alone could reach the review
+ * threshold of `policy` (NULL: the default). A record that shares p's date
+ * of birth is indexed under "d:", one with a slip or a swap of it under
+ * "s:" or "n:", one at p's postcode under "p:" or "q:", one with p's
+ * identifier under "i:": found under "f:" alone, only its names and sex can
+ * agree, which weighs mash_match_names_bound (-2.2 bits with names of
+ * average frequency: a new person). The "f:" keys of common names hold
+ * hundreds of people at 1,000,000 and are most of the candidate tail. A
+ * record of the notification's family (whose prior is higher) may still be
+ * one only "f:" finds, or one no key finds: resolution scores the family's
+ * records the look-up did not find on their own. */
+size_t mash_resolve_find_keys(const mash_match_person_t *p, const mash_resolve_keys_t *k,
+                              const mash_match_policy_t *policy, const char **out);
+
 /* Where a person lives, as a household key ("a:EX1 2AB|flat 3, 12 canal
  * street"), in buf; NULL when the postcode or the street is not known. */
 #define MASH_RESOLVE_ADDRESS_KEY_SIZE (MASH_MATCH_KEY_SIZE + MASH_MATCH_ADDRESS_SIZE)

@@ -93,6 +93,7 @@ static int s_communal(mash_store_t *store, const char *seed, const s_mates_t *m,
       break;
     }
     mash_match_person_from_pb(&mp[people], p);
+    mp[people].role = row.is_child ? MASH_MATCH_ROLE_CHILD : MASH_MATCH_ROLE_ADULT;
     mash__v1__person__free_unpacked(p, NULL);
     bool seen = false, family = false;
     for (size_t k = 0; k < people && !seen; k++) {
@@ -325,6 +326,7 @@ static int s_person_mp(mash_store_t *store, const char *id, mash_match_person_t 
     return -EBADMSG;
   }
   mash_match_person_from_pb(mp, p);
+  mp->role = row.is_child ? MASH_MATCH_ROLE_CHILD : MASH_MATCH_ROLE_ADULT;
   if (keep != NULL) {
     *keep = p;
   } else {

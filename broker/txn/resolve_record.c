@@ -1,10 +1,12 @@
-/* resolve_record: what a person record keeps, and the counts of its names.
+/* resolve_record: what a person record keeps, the keys it is indexed and
+ * found under, and the counts of its names.
  *
  * Responsible for: the record a person keeps when a mention links to it or
  * the desk merges two (names and date of birth kept, address and sex
  * renewed, identifiers gathered, other spellings of the given name kept),
- * and the store's term counts of the names on records (match.h: common names
- * weigh less). Must not: decide who anyone is (resolve.c does), log child
+ * the keys a person is indexed under and the ones it is looked up by
+ * (resolve.h), and the store's term counts of the names on records
+ * (match.h: common names weigh less). Must not: decide who anyone is (resolve.c does), log child
  * data. Storage thread only.
  */
 #include <errno.h>
@@ -14,6 +16,53 @@
 
 #include "codec.h"
 #include "resolve_int.h"
+
+/* ---------------------------------------------------------------- keys */
+
+void mash_resolve_person_keys(const mash_match_person_t *p, mash_resolve_keys_t *k) {
+  char blocking[MASH_MATCH_MAX_KEYS][MASH_MATCH_KEY_SIZE];
+  size_t nb = mash_match_blocking_keys(p, blocking);
+  k->n = 0;
+  for (size_t i = 0; i < nb; i++) {
+    memcpy(k->text[k->n], blocking[i], MASH_MATCH_KEY_SIZE);
+    k->text[k->n++][MASH_MATCH_KEY_SIZE - 1] = '\0';
+  }
+  for (size_t i = 0; i < p->n_ids && k->n < MASH_RESOLVE_MAX_KEYS; i++) {
+    const mash_match_id_t *id = &p->ids[i];
+    if (id->valid) {
+      snprintf(k->text[k->n++], sizeof k->text[0], "i:%d:%s:%s", (int)id->kind, id->value,
+               id->issuer);
+    }
+  }
+  for (size_t i = 0; i < k->n; i++) {
+    k->ptr[i] = k->text[i];
+  }
+}
+
+size_t mash_resolve_find_keys(const mash_match_person_t *p, const mash_resolve_keys_t *k,
+                              const mash_match_policy_t *policy, const char **out) {
+  mash_match_policy_t def = mash_match_policy_default();
+  if (policy == NULL || mash_match_policy_check(policy) != 0) {
+    policy = &def;
+  }
+  bool skip_f =
+      p->dob_year != 0 && mash_match_probability(mash_match_names_bound(p)) < policy->review;
+  size_t n = 0;
+  for (size_t i = 0; i < k->n && n < MASH_RESOLVE_MAX_KEYS; i++) {
+    if (!(skip_f && k->text[i][0] == 'f' && k->text[i][1] == ':')) {
+      out[n++] = k->text[i];
+    }
+  }
+  return n;
+}
+
+const char *mash_resolve_address_key(const mash_match_person_t *p, char *buf, size_t len) {
+  if (p->postcode[0] == '\0' || p->address[0] == '\0') {
+    return NULL;
+  }
+  snprintf(buf, len, "a:%s|%s", p->postcode, p->address);
+  return buf;
+}
 
 /* ---------------------------------------------------------------- records */
 

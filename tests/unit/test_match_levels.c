@@ -97,9 +97,10 @@ static int s_weight(const char *tag) {
 static void test_weights_rows(void **state) {
   (void)state;
   static const char *const tags[] = {
-      "dob",        "dob~swap",  "dob~1",     "!dob",    "!dob_gen",  "forename",  "forename~nick",
-      "forename~1", "forename~", "!forename", "surname", "surname~1", "surname~",  "surname_part",
-      "!surname",   "sex",       "!sex",      "address", "postcode",  "!postcode", "!identifier",
+      "dob",           "dob~swap",     "dob~1",       "!dob",      "!dob_gen", "forename",
+      "forename~nick", "forename~1",   "forename~",   "!forename", "surname",  "surname~1",
+      "surname~",      "surname_part", "!surname",    "sex",       "!sex",     "address",
+      "postcode",      "!postcode",    "!identifier", "!role",
   };
   assert_int_equal(mash_match_weights(0, NULL, NULL), N_OF(tags));
   for (size_t r = 0; r < N_OF(tags); r++) {
@@ -240,6 +241,42 @@ static void test_missing_adds_nothing(void **state) {
   mash_match_score(&none, &a, &w);
   assert_int_equal(w.points, MASH_MATCH_PRIOR);
   assert_string_equal(w.text, "");
+}
+
+/* A child against an adult counts only where a date of birth is missing:
+ * a mother and her daughter of one name at one home (eval-match seed 7). */
+static void test_role_without_dates(void **state) {
+  (void)state;
+  mash_match_person_t girl, mum, mum_nodob, girl_dob;
+  s_person(&girl, &(pspec_t){P("Olivia", "Belland", "", F, "EX2 7LB", "4 Weir Road")}, "c1");
+  s_person(&mum, &(pspec_t){P("Olivia", "Belland", "1988-02-14", F, "EX2 7LB", "4 Weir Road")},
+           "a1");
+  s_person(&girl_dob, &(pspec_t){P("Olivia", "Belland", "2017-06-03", F, "EX2 7LB", "4 Weir Road")},
+           "c1");
+  /* Roles not known (an agency's records): names, sex and home, a link. */
+  mash_match_why_t w;
+  assert_int_equal(mash_match_decide(mash_match_score(&girl, &mum, &w), NULL), AUTO);
+  int without = w.points;
+  girl.role = girl_dob.role = MASH_MATCH_ROLE_CHILD;
+  mum.role = MASH_MATCH_ROLE_ADULT;
+  double score = mash_match_score(&girl, &mum, &w);
+  assert_int_equal(w.points, without + s_weight("!role"));
+  assert_string_equal(w.text, "forename+surname+sex+address+!role");
+  assert_int_equal(mash_match_decide(score, NULL), POSSIBLE);
+  assert_true(mash_match_score(&mum, &girl, NULL) == score); /* symmetric */
+  /* Not one person in a household either: no family prior for them. */
+  assert_false(mash_match_same_in_household(&girl, &mum));
+  /* Both dates known: the dates say it, the role adds nothing more. */
+  mash_match_score(&girl_dob, &mum, &w);
+  assert_null(strstr(w.text, "!role"));
+  assert_non_null(strstr(w.text, "!dob_gen"));
+  /* One role unknown: no evidence. */
+  s_person(&mum_nodob, &(pspec_t){P("Olivia", "Belland", "", F, "EX2 7LB", "4 Weir Road")}, "a1");
+  mash_match_score(&girl, &mum_nodob, &w);
+  assert_int_equal(w.points, without);
+  /* Both listed as children: the same child, a link. */
+  assert_int_equal(mash_match_decide(mash_match_score(&girl, &girl_dob, NULL), NULL), AUTO);
+  assert_true(mash_match_same_in_household(&girl, &girl_dob));
 }
 
 /* Households: one child recorded twice is one child; twins and siblings
@@ -541,6 +578,7 @@ int main(void) {
       cmocka_unit_test(test_weights_rows),
       cmocka_unit_test(test_every_level),
       cmocka_unit_test(test_missing_adds_nothing),
+      cmocka_unit_test(test_role_without_dates),
       cmocka_unit_test(test_same_in_household),
       cmocka_unit_test(test_other_dates_of_birth),
       cmocka_unit_test(test_household_two_slips),

@@ -137,6 +137,29 @@ static void test_common_surname_weighs_less(void **state) {
   assert_int_equal(s_points("Maya", "Smith", 0, 0, 0), s_points("Maya", "Quillfeather", 0, 0, 0));
 }
 
+/* The most names and sex alone can weigh: -2.2 bits by the table, the
+ * same for common names (a common name never weighs more than the table),
+ * and at most 4 bits more for the rarest (each name at the floor). It is
+ * what an exact match on names and sex alone does weigh. */
+static void test_names_bound(void **state) {
+  (void)state;
+  mash_match_person_t p, q;
+  s_set(&p, "Maya", "Smith", "2019-03-01", F, "EX1 2AB", "12 Canal Street");
+  int table = MASH_MATCH_PRIOR + s_weight("forename") + s_weight("surname") + s_weight("sex");
+  assert_int_equal(mash_match_names_bound(&p), table);
+  assert_int_equal(table, -221);
+  mash_match_person_set_tf(&p, 50000, 15000, 1000000); /* common: no lower than the table */
+  assert_int_equal(mash_match_names_bound(&p), table);
+  mash_match_person_set_tf(&p, 0, 0, 1000000); /* both at the floor: 2 bits each */
+  assert_int_equal(mash_match_names_bound(&p), table + 400);
+  /* An exact match on names and sex, nothing else in common, weighs it. */
+  s_set(&q, "Maya", "Smith", NULL, F, "EX9 9ZZ", NULL);
+  mash_match_why_t w;
+  mash_match_score(&p, &q, &w);
+  assert_int_equal(w.points - s_weight("!postcode"), mash_match_names_bound(&p));
+  assert_int_equal(mash_match_names_bound(NULL), table);
+}
+
 /* Twins with another forename weigh +2.9 by the table; a rare surname's two
  * bits must not make them a link (bench/eval-match seed 5: Jesse and
  * Muhammad Ashbrook, born the same day). */
@@ -281,6 +304,7 @@ int main(void) {
       cmocka_unit_test(test_common_forename_weighs_less),
       cmocka_unit_test(test_tf_symmetric),
       cmocka_unit_test(test_rare_surname_twins_never_link),
+      cmocka_unit_test(test_names_bound),
       cmocka_unit_test(test_tf_only_exact),
       cmocka_unit_test(test_other_spellings),
       cmocka_unit_test(test_other_spellings_from_pb),
