@@ -25,6 +25,7 @@
 #include "manual.h"
 #include "police_json.h"
 #include "records.h"
+#include "agent_rekey.h"
 #include "spool.h"
 #include "uuid.h"
 
@@ -60,6 +61,7 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
           "usage: %s [options] submit FILE...\n"
           "       %s [options] run [--spool DIR] [--records FILE | --manual DIR]\n"
           "       %s [options] accepted FILE [--spool DIR]\n"
+          "       %s [options] rekey NEW-KEY-FILE [--spool DIR]\n"
           "\n"
           "The %s adapter: sends %s notifications (JSON; formats in agents/police/README.md\n"
           "and agents/agency/README.md) to the mash broker over CURVE, and answers the\n"
@@ -74,6 +76,10 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
           "                   after --accepted-days (30)\n"
           "  accepted FILE    print a file of the spool's accepted/ folder, opened with the\n"
           "                   data key\n"
+          "  rekey NEW        rotate the data key (the adapter stopped): write a new key to\n"
+          "                   NEW (0600), re-seal the state (one transaction) and the\n"
+          "                   spool's sealed files under it; then start the adapter with\n"
+          "                   --data-key NEW and destroy the old key. Rerun it if it stops\n"
           "\n"
           "%s"
           "  --spool DIR          spool folder for run (default var/%s/spool)\n"
@@ -88,7 +94,7 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
           "                       refuse the file (reject); config: unknown_fields in the\n"
           "                       agency's section\n"
           "%s",
-          program, program, program, a, a,
+          program, program, program, program, a, a,
           agency[0] ? "" : "  --agency NAME        the agency (as in the broker's trust list)\n", a,
           a, AGENT_COMMON_HELP);
 }
@@ -603,8 +609,22 @@ int main(int argc, char **argv) {
     }
     return s_show_accepted(&p, &cfg, spool_dir, argv[optind + 1]);
   }
+  if (optind < argc && strcmp(argv[optind], "rekey") == 0) {
+    if (optind + 1 >= argc) {
+      fprintf(stderr, "%s: rekey needs the path to write the new key to\n", p.program);
+      return 2;
+    }
+    if (!spool_dir[0]) {
+      snprintf(spool_dir, sizeof spool_dir, "var/%s/spool", p.agency);
+    }
+    char accepted[1100];
+    snprintf(accepted, sizeof accepted, "%s/accepted", spool_dir);
+    const agent_rekey_dir_t dirs[1] = {{accepted, ".json", 0}};
+    agent_rekey_spec_t spec = {NULL, dirs, 1};
+    return agent_rekey(p.program, &cfg, argv[optind + 1], &spec);
+  }
   if (optind >= argc || (strcmp(argv[optind], "submit") != 0 && strcmp(argv[optind], "run") != 0)) {
-    fprintf(stderr, "%s: say submit FILE..., run or accepted FILE\n\n", p.program);
+    fprintf(stderr, "%s: say submit FILE..., run, accepted FILE or rekey NEW\n\n", p.program);
     s_usage(stderr, p.program, MASH_AGENCY);
     return 2;
   }
