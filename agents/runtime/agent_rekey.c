@@ -87,6 +87,16 @@ static int s_files(const char *program, const agent_rekey_dir_t *where, const ma
         free(data);
         continue;
       }
+      /* A JSON file a version before sealing left there: not sealed, so
+       * there is nothing to rotate. */
+      FILE *f = fopen(path, "rb");
+      int first = f ? fgetc(f) : EOF;
+      if (f) {
+        fclose(f);
+      }
+      if (first == '{') {
+        continue;
+      }
     }
     if (rc == 0) {
       rc = agent_seal_write(fresh, data, len, path, aad, 1, err, sizeof err);
