@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Agents' data-key rotation (issue 13, "Keys"): `mash-police rekey NEW` and
 # `mash-hub rekey NEW` re-seal a stopped agent's state (one transaction) and
-# its sealed files (the spool's accepted/, the desk's packs and accepted
-# commands) under a fresh key. Afterwards the old key opens nothing and the
+# its sealed files (the spool's sent/ and accepted/, the desk's packs and
+# accepted commands) under a fresh key. Afterwards the old key opens nothing and the
 # new one opens all of it, and the agents run on with it. A rotation while
 # the agent runs is refused; one from a key that does not open the state
 # changes nothing.
@@ -29,6 +29,12 @@ log "an agent running: refused"
 rc=0
 police rekey "$T/keys/police.2" >"$T/busy.out" 2>&1 || rc=$?
 [ $rc = 1 ] && grep -q "stop the agent first" "$T/busy.out" || fail "busy: exit $rc: $(cat "$T/busy.out")"
+log "with the broker down, a file waits in sent/ (sealed) through the rotation"
+stop mashd
+make_notification 3 "$T/n3.json"
+cp "$T/n3.json" "$S/n3.tmp"
+mv "$S/n3.tmp" "$S/n3.json"
+wait_for 20 "n3.json in sent/" test -f "$S/sent/n3.json"
 stop police
 stop hub
 
@@ -43,7 +49,7 @@ police accepted n1.json >"$T/still.json" || fail "the old key no longer opens ac
 
 log "the adapter's rotation"
 police rekey "$T/keys/police.2" >"$T/rekey.out" 2>&1 || fail "rekey: $(cat "$T/rekey.out")"
-grep -q "and 1 file(s) under" "$T/rekey.out" || fail "rekey: $(cat "$T/rekey.out")"
+grep -q "and 2 file(s) under" "$T/rekey.out" || fail "rekey: $(cat "$T/rekey.out")"
 [ "$(stat -c %a "$T/keys/police.2")" = 600 ] || fail "new key mode $(stat -c %a "$T/keys/police.2")"
 rc=0
 police accepted n1.json >/dev/null 2>&1 || rc=$?
@@ -65,6 +71,7 @@ log "rerun after it finished: every file is under the new key already"
 out=$(hub rekey "$T/keys/hub.2" --data-key "$T/keys/hub.2" 2>&1) && fail "rekey to its own key: $out"
 
 log "both run on with their new keys"
+start_mashd
 HUB_ARGS="--json --include-child-data --data-key $T/keys/hub.2" start_hub
 start_agency police --records "$AGENCY_EXAMPLES/police-records.json" --data-key "$T/keys/police.2"
 wait_for 20 "the desk's contacts listed" grep -q '"contact_id":"MASH-000001"' "$T/hub.out"
@@ -73,4 +80,7 @@ mv "$S/n2.tmp" "$S/n2.json"
 wait_for 30 "a new spool file accepted" grep -q "MASH-" "$S/accepted/n2.json.receipt"
 wait_for 30 "the new contact at the desk" grep -q '"contact_id":"MASH-000002"' "$T/hub.out"
 police accepted n2.json --data-key "$T/keys/police.2" >/dev/null || fail "n2 not under the new key"
+wait_for 30 "n3.json, sent before the rotation, accepted" grep -q "MASH-" "$S/accepted/n3.json.receipt"
+police accepted n3.json --data-key "$T/keys/police.2" >"$T/n3.opened" || fail "n3 not under the new key"
+cmp -s "$T/n3.json" "$T/n3.opened" || fail "n3.json changed in the rotation"
 log "ok"
