@@ -201,24 +201,9 @@ mash_seal_t *mash_seal_new(const char *path, int create, char *err, size_t errle
   return s;
 }
 
-int mash_seal_successor_write(const mash_seal_t *old, const char *path, char *err, size_t errlen) {
-  uint8_t bytes[2 * KEY_LEN];
-  if (RAND_bytes(bytes, KEY_LEN) != 1) {
-    s_set_err(err, errlen, "cannot make a new key for", path, EIO);
-    return -EIO;
-  }
-  memcpy(bytes + KEY_LEN, old->index_key, KEY_LEN);
-  int rc = s_write_key_file(path, bytes, sizeof bytes);
-  OPENSSL_cleanse(bytes, sizeof bytes);
-  if (rc != 0) {
-    s_set_err(err, errlen, "cannot create key file", path, -rc);
-  }
-  return rc;
-}
-
-int mash_seal_is_successor(const mash_seal_t *old, const mash_seal_t *fresh) {
-  return CRYPTO_memcmp(old->index_key, fresh->index_key, KEY_LEN) == 0 &&
-         CRYPTO_memcmp(old->key, fresh->key, KEY_LEN) != 0;
+int mash_seal_distinct(const mash_seal_t *a, const mash_seal_t *b) {
+  return CRYPTO_memcmp(a->key, b->key, KEY_LEN) != 0 &&
+         CRYPTO_memcmp(a->index_key, b->index_key, KEY_LEN) != 0;
 }
 
 void mash_seal_destroy(mash_seal_t **self_p) {

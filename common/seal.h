@@ -2,7 +2,7 @@
  * indexes (HMAC-SHA-256).
  *
  * Responsible for: the data key file (32 random bytes, created with mode
- * 0600, refused when readable by group or others; 64 after a rotation), sealing and opening
+ * 0600, refused when readable by group or others; 64 from an older rotation), sealing and opening
  * blobs. Must not: log plaintext, keep keys anywhere but the mash_seal_t.
  * A mash_seal_t is immutable after creation and safe to share between threads.
  */
@@ -22,17 +22,14 @@ typedef struct mash_seal mash_seal_t;
  * writes a reason into err (errlen bytes) on failure. */
 mash_seal_t *mash_seal_new(const char *path, int create, char *err, size_t errlen);
 
-/* Data-key rotation: write a new key file at `path` (O_EXCL, 0600, fsync)
- * holding a fresh data key and the blind-index key of `old`, carried over
- * so that the store's blind indexes stay valid without re-deriving them
- * from every record. A key file is thus 32 bytes (the index key derived
- * from the data key) or 64 (a rotated key). Returns 0 or negative errno
- * with err (-EEXIST: the file exists; never overwritten). */
-int mash_seal_successor_write(const mash_seal_t *old, const char *path, char *err, size_t errlen);
-
-/* 1 when `fresh` is a rotation of `old`: the same index key, another data
- * key (a rotation interrupted before its commit is resumed with it). */
-int mash_seal_is_successor(const mash_seal_t *old, const mash_seal_t *fresh);
+/* 1 when neither the data key nor the blind-index key of `a` is that of
+ * `b`: `b` may replace `a` in a rotation (mashctl rekey, an agent's rekey).
+ * A rotation writes a fresh 32-byte key (mash_seal_new with create), whose
+ * index key is derived from it, and re-derives every blind index under it.
+ * (A 64-byte key file, the data key then a carried-over index key, was
+ * written by rotations before the index key was rotated too; it is still
+ * read.) */
+int mash_seal_distinct(const mash_seal_t *a, const mash_seal_t *b);
 
 /* Wipes the key. Accepts NULL; nulls *self_p. */
 void mash_seal_destroy(mash_seal_t **self_p);

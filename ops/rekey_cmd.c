@@ -3,11 +3,13 @@
  * makes it crash-safe:
  *   1. the current key must open the store (checked blob by blob in 3);
  *   2. the new key file is written and fsynced first (O_EXCL, 0600), or,
- *      when it exists from an interrupted run, reused if it is a rotation of
- *      the current key;
- *   3. every sealed blob is re-sealed in one SQLite transaction
- *      (mash_store_sqlite_rekey): before its commit the store is under the
- *      old key, after it under the new one, with nothing in between;
+ *      when it exists from an interrupted run, reused if neither its data
+ *      key nor its blind-index key is the current key's;
+ *   3. every sealed blob is re-sealed, and every blind index made again
+ *      under the new key from the records it indexes (resolve_reindex.c),
+ *      in one SQLite transaction (mash_store_sqlite_rekey): before its
+ *      commit the store is under the old key, after it under the new one,
+ *      with nothing in between;
  *   4. only then does the operator point mashd at the new key and destroy
  *      the old one.
  * Must not: delete or overwrite a key file, print key bytes. */
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "resolve.h"
 #include "seal.h"
 #include "store.h"
 
@@ -41,24 +44,23 @@ int mashctl_rekey(const char *data_dir, const char *key_path, const char *new_pa
     return 1;
   }
   int resumed = access(new_path, F_OK) == 0;
-  if (!resumed && mash_seal_successor_write(old, new_path, err, sizeof err) != 0) {
-    fprintf(stderr, "mashctl rekey: %s\n", err);
-    goto out;
-  }
-  fresh = mash_seal_new(new_path, 0, err, sizeof err);
+  /* A fresh key: its blind-index key is derived from it, not carried over. */
+  fresh = mash_seal_new(new_path, 1, err, sizeof err);
   if (!fresh) {
     fprintf(stderr, "mashctl rekey: new data key: %s\n", err);
     goto out;
   }
-  if (!mash_seal_is_successor(old, fresh)) {
+  if (!mash_seal_distinct(old, fresh)) {
     fprintf(stderr,
-            "mashctl rekey: %s exists and is not a rotation of %s; give a path that does not "
+            "mashctl rekey: %s holds (part of) the current key %s; give a path that does not "
             "exist yet\n",
             new_path, key_path);
     goto out;
   }
+  mash_store_reindex_t reindex;
+  mash_resolve_reindex_init(&reindex);
   size_t n = 0;
-  int r = mash_store_sqlite_rekey(db, old, fresh, &n, err, sizeof err);
+  int r = mash_store_sqlite_rekey(db, old, fresh, &reindex, &n, err, sizeof err);
   if (r != 0) {
     fprintf(stderr, "mashctl rekey: %s\n", err);
     fprintf(stderr,
@@ -67,7 +69,7 @@ int mashctl_rekey(const char *data_dir, const char *key_path, const char *new_pa
             key_path, new_path);
     goto out;
   }
-  printf("re-sealed %zu blob(s) of %s under %s%s.\n"
+  printf("re-sealed %zu blob(s) of %s and made every blind index again under %s%s.\n"
          "Now start mashd with --data-key %s (or data_key = in its [mashd] section), then "
          "destroy %s: it no longer opens the store.\n",
          n, db, new_path, resumed ? " (an interrupted rotation resumed)" : "", new_path, key_path);

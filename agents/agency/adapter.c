@@ -25,6 +25,7 @@
 #include "manual.h"
 #include "police_json.h"
 #include "records.h"
+#include "agent_rekey.h"
 #include "spool.h"
 #include "uuid.h"
 
@@ -60,6 +61,8 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
           "usage: %s [options] submit FILE...\n"
           "       %s [options] run [--spool DIR] [--records FILE | --manual DIR]\n"
           "       %s [options] accepted FILE [--spool DIR]\n"
+          "       %s [options] rekey NEW-KEY-FILE [--spool DIR] [--manual DIR]\n"
+          "       %s [options] request|answer ID [--manual DIR]\n"
           "\n"
           "The %s adapter: sends %s notifications (JSON; formats in agents/police/README.md\n"
           "and agents/agency/README.md) to the mash broker over CURVE, and answers the\n"
@@ -74,6 +77,12 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
           "                   after --accepted-days (30)\n"
           "  accepted FILE    print a file of the spool's accepted/ folder, opened with the\n"
           "                   data key\n"
+          "  request ID       print manual mode's request ID (sealed in requests/), opened\n"
+          "                   with the data key; answer ID: the answer sent (answers/sent/)\n"
+          "  rekey NEW        rotate the data key (the adapter stopped): write a new key to\n"
+          "                   NEW (0600), re-seal the state (one transaction) and the\n"
+          "                   spool's sealed files under it; then start the adapter with\n"
+          "                   --data-key NEW and destroy the old key. Rerun it if it stops\n"
           "\n"
           "%s"
           "  --spool DIR          spool folder for run (default var/%s/spool)\n"
@@ -88,7 +97,7 @@ static void s_usage(FILE *f, const char *program, const char *agency) {
           "                       refuse the file (reject); config: unknown_fields in the\n"
           "                       agency's section\n"
           "%s",
-          program, program, program, a, a,
+          program, program, program, program, program, a, a,
           agency[0] ? "" : "  --agency NAME        the agency (as in the broker's trust list)\n", a,
           a, AGENT_COMMON_HELP);
 }
@@ -354,15 +363,18 @@ static void s_on_request(adapter_t *p, const Mash__V1__EnquiryRequest *req, int 
     records_response_free(resp);
   } else {
     char err[256];
-    *rc = manual_write_request(p->manual_dir, req, err, sizeof err) == 0 ? 0 : -EIO;
+    *rc = manual_write_request_sealed(p->manual_dir, req, agent_get_seal(p->agent), err,
+                                      sizeof err) == 0
+              ? 0
+              : -EIO;
     if (*rc != 0) {
       mash_error("request %s: %s", req->request_id, err);
       return;
     }
-    printf("REQUEST %s (%s, due %s): written to %s/requests/%s.json; put the answer in "
-           "%s/answers/%s.json\n",
-           req->request_id, req->enquiry_id, due, p->manual_dir, req->request_id, p->manual_dir,
-           req->request_id);
+    printf("REQUEST %s (%s, due %s): written to %s/requests/%s.json (sealed: read it with "
+           "`%s request %s`); put the answer in %s/answers/%s.json\n",
+           req->request_id, req->enquiry_id, due, p->manual_dir, req->request_id, p->program,
+           req->request_id, p->manual_dir, req->request_id);
   }
   fflush(stdout);
 }
@@ -436,7 +448,10 @@ static void s_manual_scan(uv_timer_t *t) {
       continue;
     }
     if (s_send_answer(p, resp) == 0) {
-      manual_finish_answer(p->manual_dir, id, err, sizeof err);
+      if (manual_finish_answer_sealed(p->manual_dir, id, agent_get_seal(p->agent), err,
+                                      sizeof err) != 0) {
+        mash_error("answer %s: %s", id, err);
+      }
       printf("ANSWER %s: queued for the broker\n", id);
       fflush(stdout);
     }
@@ -494,6 +509,30 @@ static int s_show_accepted(const adapter_t *p, const agent_config_t *cfg, const 
   uint8_t *data = NULL;
   size_t len = 0;
   int rc = spool_open_accepted(spool_dir, name, seal, &data, &len, err, sizeof err);
+  mash_seal_destroy(&seal);
+  if (rc != 0) {
+    fprintf(stderr, "%s: %s\n", p->program, err);
+    return 1;
+  }
+  int ok = fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0;
+  memset(data, 0, len);
+  free(data);
+  return ok ? 0 : 1;
+}
+
+/* `request ID` / `answer ID`: manual mode's request (or the answer sent),
+ * sealed in its folder, opened with the data key for a person. */
+static int s_show_manual(const adapter_t *p, const agent_config_t *cfg, int answer,
+                         const char *id) {
+  char err[1400];
+  mash_seal_t *seal = agent_seal_load(cfg, 0, err, sizeof err);
+  if (!seal) {
+    fprintf(stderr, "%s: %s\n", p->program, err);
+    return 1;
+  }
+  uint8_t *data = NULL;
+  size_t len = 0;
+  int rc = manual_open(p->manual_dir, id, answer, seal, &data, &len, err, sizeof err);
   mash_seal_destroy(&seal);
   if (rc != 0) {
     fprintf(stderr, "%s: %s\n", p->program, err);
@@ -603,8 +642,44 @@ int main(int argc, char **argv) {
     }
     return s_show_accepted(&p, &cfg, spool_dir, argv[optind + 1]);
   }
+  if (optind < argc &&
+      (strcmp(argv[optind], "request") == 0 || strcmp(argv[optind], "answer") == 0)) {
+    if (optind + 1 >= argc) {
+      fprintf(stderr, "%s: %s needs a request ID\n", p.program, argv[optind]);
+      return 2;
+    }
+    if (!p.manual_dir[0]) {
+      snprintf(p.manual_dir, sizeof p.manual_dir, "var/%s/manual", p.agency);
+    }
+    return s_show_manual(&p, &cfg, strcmp(argv[optind], "answer") == 0, argv[optind + 1]);
+  }
+  if (optind < argc && strcmp(argv[optind], "rekey") == 0) {
+    if (optind + 1 >= argc) {
+      fprintf(stderr, "%s: rekey needs the path to write the new key to\n", p.program);
+      return 2;
+    }
+    if (!spool_dir[0]) {
+      snprintf(spool_dir, sizeof spool_dir, "var/%s/spool", p.agency);
+    }
+    if (!p.manual_dir[0]) {
+      snprintf(p.manual_dir, sizeof p.manual_dir, "var/%s/manual", p.agency);
+    }
+    char accepted[1100], sent[1100], requests[1100], answered[1100], answers[1100];
+    snprintf(accepted, sizeof accepted, "%s/accepted", spool_dir);
+    snprintf(sent, sizeof sent, "%s/sent", spool_dir);
+    snprintf(requests, sizeof requests, "%s/requests", p.manual_dir);
+    snprintf(answered, sizeof answered, "%s/requests/answered", p.manual_dir);
+    snprintf(answers, sizeof answers, "%s/answers/sent", p.manual_dir);
+    const agent_rekey_dir_t dirs[5] = {{accepted, ".json", 0},
+                                       {sent, ".json", 0},
+                                       {requests, ".json", 0},
+                                       {answered, ".json", 0},
+                                       {answers, ".json", 0}};
+    agent_rekey_spec_t spec = {NULL, dirs, 5};
+    return agent_rekey(p.program, &cfg, argv[optind + 1], &spec);
+  }
   if (optind >= argc || (strcmp(argv[optind], "submit") != 0 && strcmp(argv[optind], "run") != 0)) {
-    fprintf(stderr, "%s: say submit FILE..., run or accepted FILE\n\n", p.program);
+    fprintf(stderr, "%s: say submit FILE..., run, accepted FILE or rekey NEW\n\n", p.program);
     s_usage(stderr, p.program, MASH_AGENCY);
     return 2;
   }

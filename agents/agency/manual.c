@@ -2,8 +2,9 @@
  * agency whose records no system mash can read holds. Formats in
  * agents/agency/README.md.
  *
- * Responsible for: writing each request as readable JSON, reading and
- * checking the answer a person writes (with the shared JSON readers of
+ * Responsible for: writing each request as readable JSON (sealed with the
+ * adapter's data key when given one, read back for a person with
+ * manual_open), reading and checking the answer a person writes (with the shared JSON readers of
  * notification_json.h, errors named by JSON path), and moving answers to
  * sent/ or rejected/ (with the reasons beside a refused one).
  * Must not: send, log, poll or keep state.
@@ -239,6 +240,27 @@ static json_t *s_request_json(const Mash__V1__EnquiryRequest *req) {
 
 int manual_write_request(const char *dir, const Mash__V1__EnquiryRequest *req, char *err,
                          size_t errlen) {
+  return manual_write_request_sealed(dir, req, NULL, err, errlen);
+}
+
+/* `len` bytes sealed under `seal` bound to `name` into a new buffer (*out),
+ * or, without a seal, the same bytes copied. 0 or a negative errno. */
+static int s_maybe_seal(const mash_seal_t *seal, const char *name, const uint8_t *in, size_t len,
+                        uint8_t **out, size_t *out_len) {
+  if (seal != NULL) {
+    return mash_seal_encrypt(seal, in, len, (const uint8_t *)name, strlen(name), out, out_len);
+  }
+  *out = malloc(len ? len : 1);
+  if (*out == NULL) {
+    return -ENOMEM;
+  }
+  memcpy(*out, in, len);
+  *out_len = len;
+  return 0;
+}
+
+int manual_write_request_sealed(const char *dir, const Mash__V1__EnquiryRequest *req,
+                                const mash_seal_t *seal, char *err, size_t errlen) {
   if (errlen > 0) {
     err[0] = '\0';
   }
@@ -293,8 +315,17 @@ int manual_write_request(const char *dir, const Mash__V1__EnquiryRequest *req, c
   }
   with_nl[len] = '\n';
   with_nl[len + 1] = '\0';
-  rc = s_write_atomic(requests, name, with_nl, len + 1);
+  uint8_t *blob = NULL;
+  size_t blob_len = 0;
+  rc = s_maybe_seal(seal, name, (const uint8_t *)with_nl, len + 1, &blob, &blob_len);
+  memset(with_nl, 0, len + 1);
   free(with_nl);
+  if (rc != 0) {
+    snprintf(err, errlen, "request %s: cannot seal it: %s", req->request_id, strerror(-rc));
+    return rc;
+  }
+  rc = s_write_atomic(requests, name, (const char *)blob, blob_len);
+  free(blob);
   if (rc != 0) {
     snprintf(err, errlen, "%s/%s: %s", requests, name, strerror(-rc));
   }
@@ -517,6 +548,100 @@ int manual_reject_answer(const char *dir, const char *request_id, const mash_err
 }
 
 int manual_finish_answer(const char *dir, const char *request_id, char *err, size_t errlen) {
+  return manual_finish_answer_sealed(dir, request_id, NULL, err, errlen);
+}
+
+/* Read a whole file (at most MANUAL_MAX_ANSWER_BYTES) into *out. */
+static int s_read_all(const char *path, uint8_t **out, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    return -errno;
+  }
+  uint8_t *buf = malloc(MANUAL_MAX_ANSWER_BYTES + 1);
+  size_t n = buf ? fread(buf, 1, MANUAL_MAX_ANSWER_BYTES + 1, f) : 0;
+  int bad = ferror(f);
+  fclose(f);
+  if (buf == NULL || bad || n > MANUAL_MAX_ANSWER_BYTES) {
+    free(buf);
+    return buf == NULL ? -ENOMEM : bad ? -EIO : -EFBIG;
+  }
+  *out = buf;
+  *len = n;
+  return 0;
+}
+
+/* The answer into answers/sent/ sealed, its plaintext removed. */
+static int s_seal_answer(const char *dir, const char *request_id, const mash_seal_t *seal,
+                         char *err, size_t errlen) {
+  char src[PATH_MAX], sent[PATH_MAX], name[MASH_MAX_ID_LEN + 8];
+  if (s_path(src, dir, "answers", request_id, ".json") != 0 ||
+      s_path(sent, dir, "answers/sent", NULL, NULL) != 0) {
+    snprintf(err, errlen, "%s: path too long", dir);
+    return -ENAMETOOLONG;
+  }
+  snprintf(name, sizeof name, "%s.json", request_id);
+  uint8_t *plain = NULL, *blob = NULL;
+  size_t plen = 0, blen = 0;
+  int rc = s_mkdir(sent);
+  rc = rc ? rc : s_read_all(src, &plain, &plen);
+  rc = rc ? rc : s_maybe_seal(seal, name, plain, plen, &blob, &blen);
+  if (plain != NULL) {
+    memset(plain, 0, plen);
+    free(plain);
+  }
+  rc = rc ? rc : s_write_atomic(sent, name, (const char *)blob, blen);
+  free(blob);
+  if (rc == 0 && unlink(src) != 0) {
+    rc = -errno;
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "%s: %s", src, strerror(-rc));
+  }
+  return rc;
+}
+
+int manual_open(const char *dir, const char *request_id, int answer, const mash_seal_t *seal,
+                uint8_t **out, size_t *len, char *err, size_t errlen) {
+  *out = NULL;
+  *len = 0;
+  if (!s_valid_id(request_id)) {
+    snprintf(err, errlen, "'%s' is not a request id", request_id);
+    return -EINVAL;
+  }
+  const char *subs[2] = {answer ? "answers/sent" : "requests",
+                         answer ? "answers/sent" : "requests/answered"};
+  char path[PATH_MAX], name[MASH_MAX_ID_LEN + 8];
+  snprintf(name, sizeof name, "%s.json", request_id);
+  int rc = -ENOENT;
+  for (int i = 0; i < 2 && rc == -ENOENT; i++) {
+    if (s_path(path, dir, subs[i], request_id, ".json") != 0) {
+      rc = -ENAMETOOLONG;
+      break;
+    }
+    uint8_t *raw = NULL;
+    size_t n = 0;
+    rc = s_read_all(path, &raw, &n);
+    if (rc != 0) {
+      continue;
+    }
+    /* A file written before sealing (text JSON) is given as it is. */
+    if (seal == NULL || (n > 0 && raw[0] == '{')) {
+      *out = raw;
+      *len = n;
+      return 0;
+    }
+    rc = mash_seal_decrypt(seal, raw, n, (const uint8_t *)name, strlen(name), out, len);
+    free(raw);
+  }
+  if (rc != 0) {
+    snprintf(err, errlen, "%s %s: %s", answer ? "answer" : "request", request_id,
+             rc == -EBADMSG ? "does not open with this data key" : strerror(-rc));
+  }
+  return rc;
+}
+
+int manual_finish_answer_sealed(const char *dir, const char *request_id, const mash_seal_t *seal,
+                                char *err, size_t errlen) {
   if (errlen > 0) {
     err[0] = '\0';
   }
@@ -524,7 +649,8 @@ int manual_finish_answer(const char *dir, const char *request_id, char *err, siz
     snprintf(err, errlen, "not a valid request id");
     return -EINVAL;
   }
-  int rc = s_move(dir, "answers", "answers/sent", request_id, err, errlen);
+  int rc = seal ? s_seal_answer(dir, request_id, seal, err, errlen)
+                : s_move(dir, "answers", "answers/sent", request_id, err, errlen);
   if (rc != 0) {
     return rc;
   }

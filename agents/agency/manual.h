@@ -8,6 +8,11 @@
  *   DIR/answers/ID.json            the answer, written by a person
  *   DIR/answers/sent/ID.json       an answer sent to the broker
  *   DIR/answers/rejected/ID.json   an answer refused, with ID.error beside it
+ * With the adapter's data key (the *_sealed calls), what mash writes or
+ * keeps is sealed (the file name as associated data): requests/ and
+ * requests/answered/ (read with `mash-NAME request ID`), answers/sent/
+ * (`mash-NAME answer ID`). answers/ID.json and answers/rejected/ hold the
+ * person's own file, plaintext, until it is taken or corrected.
  * ID is the request id. Files are written to a temporary name and renamed,
  * so a reader never sees half a file; folders are created owner-only (0700)
  * and files 0600.
@@ -20,6 +25,7 @@
 #include <stddef.h>
 
 #include "codec.h"
+#include "seal.h"
 
 /* Largest answer file read, and the bounds of one answer (so that it fits in
  * a frame). */
@@ -62,6 +68,22 @@ int manual_reject_answer(const char *dir, const char *request_id, const mash_err
  * DIR/requests/answered/, so that neither is read again. Returns 0 or a
  * negative errno with a message in err. */
 int manual_finish_answer(const char *dir, const char *request_id, char *err, size_t errlen);
+
+/* manual_write_request and manual_finish_answer with a data key (borrowed;
+ * NULL: as they are): the request is written sealed, and the answer sealed
+ * as it moves into answers/sent/ (the plaintext answer removed). */
+int manual_write_request_sealed(const char *dir, const Mash__V1__EnquiryRequest *req,
+                                const mash_seal_t *seal, char *err, size_t errlen);
+int manual_finish_answer_sealed(const char *dir, const char *request_id, const mash_seal_t *seal,
+                                char *err, size_t errlen);
+
+/* For a person: the request ID (requests/, else requests/answered/) or, with
+ * answer, the answer sent (answers/sent/), opened with seal into *out
+ * (malloc'd, *len bytes; the caller wipes and frees). A file written before
+ * sealing is given as it is. 0, or a negative errno with err (-ENOENT: no
+ * such file; -EBADMSG: it does not open with this key). */
+int manual_open(const char *dir, const char *request_id, int answer, const mash_seal_t *seal,
+                uint8_t **out, size_t *len, char *err, size_t errlen);
 
 /* Free a response from manual_read_answer. Accepts NULL. */
 void manual_answer_free(Mash__V1__EnquiryResponse *resp);

@@ -83,6 +83,19 @@ static const char s_seal_rows[] =
     "UPDATE hub_escalations SET escalation = mash_seal(escalation, escalation_id);"
     "INSERT INTO hub_sealed(id, at_ms) VALUES (1, 0);";
 
+/* A key rotation (agent_rekey.h): the desk's sealed blobs opened with the
+ * current key and sealed with the new one, bound to the same ids. */
+static const char s_rekey_rows[] =
+    "UPDATE hub_contacts SET contact = mash_seal(mash_open_old(contact, contact_id), contact_id);"
+    "UPDATE hub_packs SET pack = mash_seal(mash_open_old(pack, enquiry_id || ':' || version),"
+    "  enquiry_id || ':' || version);"
+    "UPDATE hub_escalations SET escalation ="
+    "  mash_seal(mash_open_old(escalation, escalation_id), escalation_id);";
+
+const char *hub_store_rekey_sql(void) {
+  return s_rekey_rows;
+}
+
 int hub_store_init(sqlite3 *db) {
   if (sqlite3_exec(db, s_schema, NULL, NULL, NULL) != SQLITE_OK) {
     return -1;

@@ -55,6 +55,10 @@
  * store registers them). 0 or -1 (sqlite3_errmsg(db) says why). */
 int hub_store_init(sqlite3 *db);
 
+/* The statements re-sealing the desk's tables in a key rotation
+ * (`mash-hub rekey`, agent_rekey.h). */
+const char *hub_store_rekey_sql(void);
+
 /* Store a delivered message. Returns 1 when stored now, 0 when it was
  * already there (a redelivery), -1 on a database error. */
 int hub_store_contact_put(sqlite3 *db, const Mash__V1__Contact *c, int64_t now_ms);

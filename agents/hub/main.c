@@ -15,6 +15,7 @@
 
 #include "version.h"
 #include "agent.h"
+#include "agent_rekey.h"
 #include "clock.h"
 #include "hub_access.h"
 #include "hub_desk.h"
@@ -51,6 +52,7 @@ static void s_usage(FILE *f) {
       "       mash-hub [options] pack show|print|export ENQ_ID --by NAME [--pack-version N]\n"
       "                [--to FILE] [--stdout | --viewer CMD] [--packs DIR]\n"
       "       mash-hub [options] verify [LOG]\n"
+      "       mash-hub [options] rekey NEW-KEY-FILE [--packs DIR] [--commands DIR]\n"
       "\n"
       "The hub staff desk.\n"
       "  run     connect to the broker; store each contact, consolidated pack and\n"
@@ -121,6 +123,10 @@ static void s_usage(FILE *f) {
       "  verify  check the access log's hash chain (LOG: default access.log beside the\n"
       "          state file): prints 'ok: N entries' and exits 0, or names the first\n"
       "          line edited, deleted or inserted and exits 1\n"
+      "  rekey   rotate the desk's data key (the desk stopped): write a new key to\n"
+      "          NEW-KEY-FILE (0600) and re-seal the state (one transaction), the\n"
+      "          packs and the accepted commands under it; then start the desk with\n"
+      "          --data-key NEW-KEY-FILE and destroy the old key. Rerun it if it stops.\n"
       "\n"
       "  --json               JSON lines instead of readable lines\n"
       "  --packs DIR          pack files (default: packs/ beside the state file,\n"
@@ -168,7 +174,8 @@ enum {
   C_MATCH = 64,
   C_MATCHES = 128,
   C_PACK = 256,
-  C_VERIFY = 512
+  C_VERIFY = 512,
+  C_REKEY = 1024
 };
 
 typedef struct hub_opts {
@@ -221,7 +228,7 @@ static int s_which(const char *cmd) {
   } cmds[] = {{"run", C_RUN},         {"list", C_LIST},     {"queue", C_QUEUE},
               {"packs", C_PACKS},     {"screen", C_SCREEN}, {"decide", C_DECIDE},
               {"matches", C_MATCHES}, {"match", C_MATCH},   {"pack", C_PACK},
-              {"verify", C_VERIFY}};
+              {"verify", C_VERIFY},   {"rekey", C_REKEY}};
   for (size_t i = 0; cmd != NULL && i < sizeof cmds / sizeof cmds[0]; i++) {
     if (strcmp(cmd, cmds[i].name) == 0) {
       return cmds[i].bit;
@@ -409,8 +416,8 @@ int main(int argc, char **argv) {
   static const struct {
     int opt, cmds;
   } scope[] = {{'j', C_RUN | C_LIST | C_QUEUE | C_MATCHES | C_PACKS},
-               {O_PACKS, C_RUN | C_PACKS | C_PACK},
-               {O_COMMANDS, C_RUN | C_SCREEN | C_DECIDE | C_MATCH},
+               {O_PACKS, C_RUN | C_PACKS | C_PACK | C_REKEY},
+               {O_COMMANDS, C_RUN | C_SCREEN | C_DECIDE | C_MATCH | C_REKEY},
                {O_RAG, C_SCREEN},
                {O_ASK, C_SCREEN},
                {O_CONSENT, C_SCREEN},
@@ -548,18 +555,19 @@ int main(int argc, char **argv) {
   int cmd = s_which(word);
   if (!cmd) {
     fprintf(stderr, "mash-hub: say run, screen, decide, match, list, queue, matches, packs, "
-                    "pack or verify\n\n");
+                    "pack, verify or rekey\n\n");
     s_usage(stderr);
     return 2;
   }
-  int nargs = cmd == C_MATCH || cmd == C_PACK                         ? 2
-              : cmd == C_SCREEN || cmd == C_DECIDE || cmd == C_VERIFY ? 1
-                                                                      : 0;
+  int nargs = cmd == C_MATCH || cmd == C_PACK                                           ? 2
+              : cmd == C_SCREEN || cmd == C_DECIDE || cmd == C_VERIFY || cmd == C_REKEY ? 1
+                                                                                        : 0;
   if (argc - optind - 1 < nargs && cmd != C_VERIFY) {
     fprintf(stderr, "mash-hub: %s needs %s\n", word,
-            cmd == C_MATCH  ? "confirm or reject, then a MATCH_ID"
-            : cmd == C_PACK ? "show, print or export, then an ENQ_ID"
-                            : "a CONTACT_ID");
+            cmd == C_MATCH   ? "confirm or reject, then a MATCH_ID"
+            : cmd == C_PACK  ? "show, print or export, then an ENQ_ID"
+            : cmd == C_REKEY ? "the path to write the new key to"
+                             : "a CONTACT_ID");
     return 2;
   }
   if (argc - optind - 1 > nargs) {
@@ -587,6 +595,13 @@ int main(int argc, char **argv) {
   s_beside_state(access_log, sizeof access_log, cfg.state, "access.log");
   if (cmd == C_VERIFY) {
     return hub_access_verify(argc - optind > 1 ? argv[optind + 1] : access_log);
+  }
+  if (cmd == C_REKEY) {
+    char accepted[1100];
+    snprintf(accepted, sizeof accepted, "%s/accepted", o.commands);
+    const agent_rekey_dir_t dirs[2] = {{o.packs, ".pack", 1}, {accepted, ".json", 0}};
+    agent_rekey_spec_t spec = {hub_store_rekey_sql(), dirs, 2};
+    return agent_rekey("mash-hub", &cfg, argv[optind + 1], &spec);
   }
   if (cmd == C_PACK) {
     mash_seal_t *seal = agent_seal_load(&cfg, 0, err, sizeof err);

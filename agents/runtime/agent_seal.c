@@ -90,6 +90,41 @@ static void s_sql_blind(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_blob(ctx, md, sizeof md, SQLITE_TRANSIENT);
 }
 
+/* mash_open_old(X, AAD): as mash_open, but a value that does not open is an
+ * error, so that a key rotation's statement fails rather than seal a NULL. */
+static void s_sql_open_strict(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  const mash_seal_t *seal = sqlite3_user_data(ctx);
+  const uint8_t *aad;
+  size_t aad_len;
+  s_aad(argc > 1 ? argv[1] : NULL, &aad, &aad_len);
+  uint8_t *out = NULL;
+  size_t out_len = 0;
+  const uint8_t *in = sqlite3_value_blob(argv[0]);
+  size_t len = (size_t)sqlite3_value_bytes(argv[0]);
+  if (mash_seal_decrypt(seal, in, len, aad, aad_len, &out, &out_len) != 0 || out_len > INT_MAX) {
+    if (out != NULL) {
+      OPENSSL_cleanse(out, out_len);
+    }
+    free(out);
+    sqlite3_result_error(ctx, "a value does not open with the current data key", -1);
+    return;
+  }
+  sqlite3_result_blob(ctx, out_len ? out : (const void *)"", (int)out_len, SQLITE_TRANSIENT);
+  OPENSSL_cleanse(out, out_len);
+  free(out);
+}
+
+int agent_seal_sql_old(sqlite3 *db, const mash_seal_t *old) {
+  return sqlite3_create_function(db, "mash_open_old", 2, SQLITE_UTF8, (void *)old,
+                                 s_sql_open_strict, NULL, NULL) == SQLITE_OK
+             ? 0
+             : -1;
+}
+
 int agent_seal_sql(sqlite3 *db, const mash_seal_t *seal) {
   void *user = (void *)seal;
   int det = SQLITE_UTF8 | SQLITE_DETERMINISTIC;

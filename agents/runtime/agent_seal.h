@@ -28,6 +28,11 @@
  * AAD is text (an id) or NULL. Returns 0, or -1 (sqlite3_errmsg says why). */
 int agent_seal_sql(sqlite3 *db, const mash_seal_t *seal);
 
+/* For a key rotation (agent_rekey.c): register mash_open_old(X, AAD) on
+ * db, opening with `old` (borrowed), where a value that does not open fails
+ * the statement. 0 or -1. */
+int agent_seal_sql_old(sqlite3 *db, const mash_seal_t *old);
+
 /* Seal the file `from` into `to` (written to a hidden temporary name in to's
  * folder, mode 0600, renamed), then remove `from` (when it is not `to`).
  * `aad` binds the blob to its name. With `sync` the file and its folder are

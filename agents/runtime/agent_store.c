@@ -76,6 +76,21 @@ static const char SCHEMA_V3[] =
     "INSERT INTO seal_check(id, value) VALUES (1, mash_seal('mash agent store', 'seal_check'));"
     "PRAGMA user_version = 3;";
 
+/* A key rotation (agent_rekey.c): every sealed value opened with the
+ * current key (mash_open_old fails the statement when one does not open)
+ * and sealed with the new one, and the labels' blind indexes made again. */
+static const char REKEY_SQL[] =
+    "UPDATE outbox SET label_ix = mash_blind(mash_open_old(label, message_id)),"
+    "  label = mash_seal(mash_open_old(label, message_id), message_id),"
+    "  detail = mash_seal(mash_open_old(detail, message_id), message_id),"
+    "  frame = CASE WHEN length(frame) = 0 THEN frame"
+    "    ELSE mash_seal(mash_open_old(frame, message_id), message_id) END;"
+    "UPDATE seal_check SET value = mash_seal('mash agent store', 'seal_check');";
+
+const char *agent_store_rekey_sql(void) {
+  return REKEY_SQL;
+}
+
 /* The cached statements, in the order of the SQL table below. */
 enum {
   ST_BEGIN,

@@ -30,6 +30,10 @@ typedef struct agent_store agent_store_t;
 agent_store_t *agent_store_new(const char *path, const mash_seal_t *seal, char *err, size_t errlen);
 void agent_store_destroy(agent_store_t **self_p);
 
+/* The statements re-sealing the store's tables in a key rotation
+ * (agent_rekey.h: mash_open_old, mash_seal and mash_blind registered). */
+const char *agent_store_rekey_sql(void);
+
 /* The database, for an agent's own tables (the hub desk's contacts). Use
  * inside agent_store_begin/commit to stay atomic with the inbox. */
 sqlite3 *agent_store_db(agent_store_t *s);

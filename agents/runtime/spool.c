@@ -1,6 +1,9 @@
 /* spool: the drop-folder intake shared by every adapter. Responsible for
  * picking up files, moving them through sent/, accepted/ and rejected/, and
- * writing error and receipt files. Must not: parse records (the adapter's
+ * writing error and receipt files. With a data key, a file is sealed as it
+ * moves into sent/ and stays sealed in accepted/; a refused one goes back
+ * to the agency as its own plaintext in rejected/ (0600), and both folders
+ * are swept after the retention. Must not: parse records (the adapter's
  * callback does) or log their content. */
 #include "spool.h"
 
@@ -85,6 +88,57 @@ static int s_move(const spool_t *s, const char *from_sub, const char *to_sub, co
   return 0;
 }
 
+/* Into sent/: sealed with the data key when there is one (the agency's
+ * plaintext waits for its receipt only in the outbox, sealed too), else
+ * moved. Not synced, like the rename it replaces. 0 or -1. */
+static int s_to_sent(const spool_t *s, const char *name) {
+  if (!s->seal) {
+    return s_move(s, NULL, "sent", name);
+  }
+  char from[2300], to[2300], err[2600];
+  s_path(from, sizeof from, s, NULL, name, NULL);
+  s_path(to, sizeof to, s, "sent", name, NULL);
+  if (agent_seal_file(s->seal, from, to, name, 0, err, sizeof err) != 0) {
+    mash_error("spool: %s: %s", name, err);
+    return -1;
+  }
+  return 0;
+}
+
+/* Out of sent/ as the agency's own plaintext (to rejected/, or back to the
+ * spool folder to be sent again), mode 0600: opened when it was sealed
+ * there; a file a version before sealing left in sent/ is moved as it is.
+ * 0 or -1. */
+static int s_from_sent(const spool_t *s, const char *to_sub, const char *name) {
+  char from[2300], to[2300], tmp[2400], err[2600];
+  s_path(from, sizeof from, s, "sent", name, NULL);
+  s_path(to, sizeof to, s, to_sub, name, NULL);
+  uint8_t *data = NULL;
+  size_t len = 0;
+  if (!s->seal || agent_seal_read(s->seal, from, name, &data, &len, err, sizeof err) != 0) {
+    int rc = s_move(s, "sent", to_sub, name);
+    if (rc == 0) {
+      chmod(to, 0600); /* the agency may have written it 0644 */
+    }
+    return rc;
+  }
+  snprintf(tmp, sizeof tmp, "%s.opening", to);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  int rc = fd >= 0 && write(fd, data, len) == (ssize_t)len ? 0 : -1;
+  if (fd >= 0 && close(fd) != 0) {
+    rc = -1;
+  }
+  memset(data, 0, len);
+  free(data);
+  if (rc == 0 && rename(tmp, to) == 0) {
+    unlink(from);
+    return 0;
+  }
+  mash_error("spool: cannot move %s out of sent/: %s", name, strerror(errno));
+  unlink(tmp);
+  return -1;
+}
+
 static void s_scan_timer_cb(uv_timer_t *t);
 
 static int s_ends_with(const char *name, const char *suffix) {
@@ -109,6 +163,9 @@ static void s_errors_text(const mash_errors_t *errs, char *text, size_t cap) {
 static void s_reject(spool_t *s, const char *name, const char *text, size_t problems,
                      const char *reason, const mash_errors_t *errs) {
   if (s_move(s, NULL, "rejected", name) == 0) {
+    char path[2300];
+    s_path(path, sizeof path, s, "rejected", name, NULL);
+    chmod(path, 0600); /* the agency's own file, kept accepted_days */
     s_write_note(s, "rejected", name, ".error", text);
     if (s->rejected_cb) {
       s->rejected_cb(name, reason, errs, s->arg);
@@ -216,7 +273,7 @@ static void s_scan(spool_t *s) {
     nsub = 0; /* nothing of this batch is durable: every file stays */
   }
   for (size_t k = 0; k < nsub; k++) {
-    s_move(s, NULL, "sent", names[submitted[k]]);
+    s_to_sent(s, names[submitted[k]]);
     mash_debug("spool: %s sent", names[submitted[k]]);
   }
   if (nsub > 0) {
@@ -325,7 +382,7 @@ size_t spool_recover(spool_t *s, spool_lookup_cb lookup, void *arg) {
       spool_settle(s, de->d_name, ok, detail);
       moved++;
     } else if (r < 0) {
-      if (s_move(s, "sent", NULL, de->d_name) == 0) {
+      if (s_from_sent(s, NULL, de->d_name) == 0) {
         mash_warn("spool: %s was in sent/ with no record of sending it: submitting it again",
                   de->d_name);
         moved++;
@@ -367,27 +424,38 @@ void spool_settle(spool_t *s, const char *name, int ok, const char *detail) {
     }
     fclose(wf);
   }
+  int moved;
   if (ok && s->seal) {
-    /* Into accepted/ sealed: the agency's plaintext does not stay there. */
+    /* Into accepted/ sealed: sealed already in sent/ (moved as it is), or
+     * sealed now (a file an older version left in sent/ in plaintext). */
     char from[2300], dest[2300], err[2600];
     s_path(from, sizeof from, s, "sent", name, NULL);
     s_path(dest, sizeof dest, s, "accepted", name, NULL);
-    /* Not synced: a rename was not either, and two fsyncs per file would
-     * hold the loop (receipts, heartbeats) through a large drop. */
-    if (agent_seal_file(s->seal, from, dest, name, 0, err, sizeof err) == 0) {
-      s_write_note(s, to, name, ".receipt", note);
-      if (wf) {
-        unlink(wpath);
-      }
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (agent_seal_read(s->seal, from, name, &data, &len, err, sizeof err) == 0) {
+      memset(data, 0, len);
+      free(data);
+      moved = s_move(s, "sent", "accepted", name);
     } else {
-      mash_error("spool: %s: %s (left in sent/)", name, err);
+      /* Not synced: a rename was not either, and two fsyncs per file would
+       * hold the loop (receipts, heartbeats) through a large drop. */
+      moved = agent_seal_file(s->seal, from, dest, name, 0, err, sizeof err);
+      if (moved != 0) {
+        mash_error("spool: %s: %s (left in sent/)", name, err);
+      }
     }
-  } else if (s_move(s, "sent", to, name) == 0) {
-    if (ok) {
+  } else if (ok) {
+    moved = s_move(s, "sent", to, name);
+    if (moved == 0) {
       char dest[2300];
       s_path(dest, sizeof dest, s, "accepted", name, NULL);
       chmod(dest, 0600); /* the agency may have written it 0644 */
     }
+  } else {
+    moved = s_from_sent(s, to, name); /* the agency's own file, to read and fix */
+  }
+  if (moved == 0) {
     s_write_note(s, to, name, ok ? ".receipt" : ".error", note);
     if (wf) {
       unlink(wpath);
@@ -408,12 +476,10 @@ void spool_set_seal(spool_t *s, const mash_seal_t *seal, unsigned keep_days) {
   }
 }
 
-size_t spool_expire(spool_t *s, int64_t now_s) {
-  if (!s || s->keep_days == 0) {
-    return 0;
-  }
+/* Delete the files of DIR/sub older than keep_days. */
+static size_t s_expire_dir(const spool_t *s, const char *sub, int64_t now_s) {
   char dir[1100];
-  snprintf(dir, sizeof dir, "%s/accepted", s->dir);
+  snprintf(dir, sizeof dir, "%s/%s", s->dir, sub);
   DIR *d = opendir(dir);
   if (!d) {
     return 0;
@@ -434,9 +500,18 @@ size_t spool_expire(spool_t *s, int64_t now_s) {
   }
   closedir(d);
   if (removed) {
-    mash_info("spool: %zu file(s) of accepted/ older than %u days deleted", removed, s->keep_days);
+    mash_info("spool: %zu file(s) of %s/ older than %u days deleted", removed, sub, s->keep_days);
   }
   return removed;
+}
+
+size_t spool_expire(spool_t *s, int64_t now_s) {
+  if (!s || s->keep_days == 0) {
+    return 0;
+  }
+  /* rejected/ holds the agency's own plaintext files (to read and fix):
+   * kept no longer than the accepted ones. */
+  return s_expire_dir(s, "accepted", now_s) + s_expire_dir(s, "rejected", now_s);
 }
 
 int spool_open_accepted(const char *dir, const char *name, const mash_seal_t *seal, uint8_t **out,

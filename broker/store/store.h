@@ -67,16 +67,53 @@ typedef struct mash_store_sqlite_opts {
 mash_store_t *mash_store_sqlite_open(const char *path, const mash_seal_t *seal,
                                      mash_store_sqlite_opts_t *opts, char *err, size_t errlen);
 
-/* Data-key rotation (store_sqlite_rekey.c): re-seal every sealed column of
- * the store at `path` from `old` to `fresh`, in one transaction (a crash
- * leaves it wholly under the old key), then checkpoint and VACUUM so that no
- * old ciphertext stays in the file. mashd must be stopped: a store another
+/* Key rotation re-derives every blind index (person keys, current
+ * addresses, term counts) under the new key, from plain text only the
+ * caller knows how to make (broker/txn: mash_resolve_reindex_init). The
+ * store opens each sealed person record and each linked mention (the
+ * contact it came in and the person's ref in it) and asks for the texts
+ * indexed from it; it blinds them under the new key itself. */
+#define MASH_STORE_INDEX_KEYS 24u
+#define MASH_STORE_INDEX_TERMS 4u
+#define MASH_STORE_INDEX_TEXT 256u
+typedef struct mash_store_index_texts {
+  char keys[MASH_STORE_INDEX_KEYS][MASH_STORE_INDEX_TEXT]; /* person keys */
+  size_t n_keys;
+  char terms[MASH_STORE_INDEX_TERMS][MASH_STORE_INDEX_TEXT]; /* counted once per live record */
+  size_t n_terms;
+  char address[MASH_STORE_INDEX_TEXT]; /* the current address key, "" for none */
+} mash_store_index_texts_t;
+typedef struct mash_store_reindex {
+  /* The texts of a serialized Person record. 0 or a negative error. */
+  int (*record_cb)(const uint8_t *record, size_t len, mash_store_index_texts_t *out, void *arg);
+  /* The keys of the person `ref` of a stored Contact (a mention linked to
+   * a record: its keys were added to that record). 0, 1 when the contact
+   * has no such person (nothing to add), or a negative error. */
+  int (*mention_cb)(const uint8_t *contact, size_t len, const char *ref,
+                    mash_store_index_texts_t *out, void *arg);
+  void *arg;
+} mash_store_reindex_t;
+
+/* Key rotation (store_sqlite_rekey.c): re-seal every sealed column of the
+ * store at `path` from `old` to `fresh` and re-derive every blind index
+ * under `fresh` (through `reindex`; NULL keeps the indexes, for a `fresh`
+ * carrying `old`'s index key), in one transaction (a crash leaves it wholly
+ * under the old key), then checkpoint and VACUUM so that no old ciphertext
+ * or index stays in the file. mashd must be stopped: a store another
  * connection has open is refused (-EBUSY). Returns 0 with the number of
  * blobs in *resealed (may be NULL), or negative with err: a blob that `old`
  * does not open (nothing changed), a busy store (-EBUSY),
  * an older or newer schema, an I/O failure. Any thread. */
 int mash_store_sqlite_rekey(const char *path, const mash_seal_t *old, const mash_seal_t *fresh,
-                            size_t *resealed, char *err, size_t errlen);
+                            const mash_store_reindex_t *reindex, size_t *resealed, char *err,
+                            size_t errlen);
+
+/* The same for the PostgreSQL store at `conninfo` (postgres/store_pg_rekey.c),
+ * in one PostgreSQL transaction; every mashd on the database must be
+ * stopped (an active broker's advisory lock refuses it, -EBUSY). */
+int mash_store_postgres_rekey(const char *conninfo, const mash_seal_t *old,
+                              const mash_seal_t *fresh, const mash_store_reindex_t *reindex,
+                              size_t *resealed, char *err, size_t errlen);
 
 /* Open the SQLite store at `path` read-only, for statistics (mashctl): it is
  * never created, migrated or written, needs no data key, and offers only

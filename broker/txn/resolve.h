@@ -143,6 +143,11 @@ int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job);
  * negative error (the transaction rolled back). */
 int mash_resolve_terms_backfill(mash_store_t *store, size_t *counted);
 
+/* Key rotation (mashctl rekey): fill r with the derivation of every text
+ * the store keeps as a blind index (resolve_reindex.c), for
+ * mash_store_sqlite_rekey and mash_store_postgres_rekey. */
+void mash_resolve_reindex_init(mash_store_reindex_t *r);
+
 /* The family part of a pack. Owns what it points to: free with
  * mash_resolve_family_free. */
 typedef struct mash_resolve_family {

@@ -11,7 +11,12 @@
 # or her NHS number in plaintext: grep over every file, the SQLite files and
 # their write-ahead logs included, while the processes run and after they stop.
 # The agencies' own records and the dropped file's source stay in $T/input,
-# which is the agencies' systems, not mash's state.
+# which is the agencies' systems, not mash's state. Housing answers by hand
+# (manual mode: the request naming her sealed in requests/, the answer naming
+# her sealed once taken into answers/sent/); with the broker stopped, a
+# second file about her waits for its receipt in the police spool's sent/
+# (sealed), and a file about her that the adapter refuses is the one
+# plaintext file allowed: the agency's own, in rejected/ at mode 0600.
 . "$(dirname "$0")/lib.sh" "$1"
 
 GIVEN=Quorazel
@@ -39,9 +44,10 @@ start_mashd
 # The desk prints JSON lines without child data (its default): its output is
 # a log like any other here.
 HUB_ARGS="--json" start_hub
-for a in police health education housing; do
+for a in police health education; do
   start_agency "$a" --records "$IN/$a-records.json"
 done
+start_agency housing --manual "$T/housing/manual"
 
 # Through the police spool (so accepted/ is exercised), not submit.
 S="$T/police/spool"
@@ -55,6 +61,20 @@ out=$(hub screen MASH-000001 --rag red --ask police,health,education,housing \
   --basis safeguarding --by "Duty social worker" \
   --rationale "DASH high risk; $GIVEN present") || fail "screen: $out"
 grep -q "ENQ-000001" <<<"$out" || fail "no enquiry id in: $out"
+# Housing's officer reads the sealed request and answers it by hand.
+wait_for 20 "the request at housing" grep -q "^REQUEST REQ-" "$T/housing.out"
+req=$(grep -o "^REQUEST REQ-[0-9]*" "$T/housing.out" | head -1 | cut -d' ' -f2)
+shown=$("$B/agents/mash-housing" request "$req" --manual "$T/housing/manual" $(agent_opts housing)) ||
+  fail "mash-housing request $req"
+grep -q "$FAMILY" <<<"$shown" || fail "the request does not name the child: $(head -c 300 <<<"$shown")"
+unset shown
+cat >"$T/housing/manual/answers/.$req.tmp" <<JSON
+{"no_information_held": false, "responder": "Housing duty officer",
+ "summary": "$GIVEN $FAMILY (born $DOB) lives with her mother; tenancy since 2021.",
+ "findings": [{"kind": "tenancy", "summary": "Secure tenancy since 2021", "at": "2021-04-01T00:00:00Z"}]}
+JSON
+mv "$T/housing/manual/answers/.$req.tmp" "$T/housing/manual/answers/$req.json"
+wait_for 20 "the answer taken" test -f "$T/housing/manual/answers/sent/$req.json"
 # The pack at the desk (the desk's JSON line for it: a summary, no names).
 wait_for 60 "the consolidated pack at the desk" grep -q '"type":"pack".*"partial":false' "$T/hub.out"
 out=$(hub decide MASH-000001 --outcome strategy_discussion --by "Team manager") ||
@@ -83,9 +103,25 @@ found() {
 leaks=$(found)
 [ -z "$leaks" ] || fail "plaintext child data while running, in: $leaks"
 
-for name in police health education housing hub mashd; do stop "$name"; done
+log "a file waiting in sent/, and a refused one in rejected/"
+stop mashd
+marker "$EXAMPLES/dash-high.json" | sed 's/"reference": *"[^"]*"/"reference": "PPN-AT-REST-2"/' >"$IN/child2.json"
+cp "$IN/child2.json" "$S/child2.tmp"
+mv "$S/child2.tmp" "$S/child2.json"
+wait_for 20 "child2.json in sent/, awaiting its receipt" test -f "$S/sent/child2.json"
+marker "$EXAMPLES/bad-date.json" | sed -e "s/Lily/$GIVEN/" -e "s/Stone/$FAMILY/" >"$S/bad.tmp"
+grep -q "$FAMILY" "$S/bad.tmp" || fail "the refused file does not name the child"
+chmod 644 "$S/bad.tmp"
+mv "$S/bad.tmp" "$S/bad.json"
+wait_for 20 "bad.json refused" test -f "$S/rejected/bad.json.error"
+[ "$(stat -c %a "$S/rejected/bad.json")" = 600 ] ||
+  fail "rejected/bad.json is mode $(stat -c %a "$S/rejected/bad.json")"
 leaks=$(found)
-[ -z "$leaks" ] || fail "plaintext child data after stopping, in: $leaks"
+[ "$leaks" = "$S/rejected/bad.json" ] || fail "plaintext child data with a file in sent/, in: $leaks"
+
+for name in police health education housing hub; do stop "$name"; done
+leaks=$(found)
+[ "$leaks" = "$S/rejected/bad.json" ] || fail "plaintext child data after stopping, in: $leaks"
 # What was searched: the state of every process, and their logs.
 for f in "$T/mashd/mashd.db" "$T/hub/state.db" "$T/hub/access.log" "$T/police/state.db" \
   "$T/health/state.db" "$S/accepted/child.json" "$T/hub.out" "$T/mashd.log"; do
@@ -93,4 +129,8 @@ for f in "$T/mashd/mashd.db" "$T/hub/state.db" "$T/hub/access.log" "$T/police/st
 done
 [ -n "$(find "$T/hub/packs" -name 'ENQ-000001-v*' -type f)" ] || fail "no pack file searched"
 [ -n "$(find "$T/hub/commands/accepted" -name '*.json' -type f)" ] || fail "no command searched"
+for f in "$S/sent/child2.json" "$T/housing/manual/requests/answered/$req.json" \
+  "$T/housing/manual/answers/sent/$req.json"; do
+  [ -s "$f" ] || fail "expected $f to be searched, and it is missing or empty"
+done
 log "ok"

@@ -123,6 +123,18 @@ mid=$(sql "SELECT id FROM matches WHERE contact_id = 'MASH-000004'")
 out=$(hub match confirm "$(printf 'M-%06d' "$mid")" --by "Duty social worker" \
   --rationale "dob keyed wrongly") || fail "confirm: $out"
 [ "$(person_of MASH-000004)" = "$maya" ] || fail "the confirmed records were not merged"
+# The decision is a line of the desk's access log (issue 13), chained.
+python3 - "$T/hub/access.log" "$(printf 'M-%06d' "$mid")" "$(id -un)" <<'PY' ||
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+m = [o for o in lines if o["action"] == "match_confirm"]
+assert len(m) == 1, lines
+o = m[0]
+assert o["match_id"] == sys.argv[2] and o["result"] == "accepted", o
+assert o["staff"] == "Duty social worker" and o["os_user"] == sys.argv[3], o
+PY
+  fail "the confirmation is not in the access log: $(cat "$T/hub/access.log")"
+hub verify >/dev/null || fail "the access log does not verify after a match decision"
 wait_for 30 "the re-issued pack" pack_ready ENQ-000001 2
 
 # 6. The desk's own copy of the contacts follows the merge: MASH-000004 (the

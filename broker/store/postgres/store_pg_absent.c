@@ -4,6 +4,7 @@
  *
  * Responsible for: that one message. Must not: pretend to open anything.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "store.h"
@@ -39,4 +40,20 @@ mash_pg_active_t *mash_pg_active_acquire(const char *conninfo, unsigned watch_ms
 
 void mash_pg_active_release(mash_pg_active_t **self_p) {
   (void)self_p;
+}
+
+int mash_store_postgres_rekey(const char *conninfo, const mash_seal_t *old,
+                              const mash_seal_t *fresh, const mash_store_reindex_t *reindex,
+                              size_t *resealed, char *err, size_t errlen) {
+  (void)conninfo;
+  (void)old;
+  (void)fresh;
+  (void)reindex;
+  if (resealed) {
+    *resealed = 0;
+  }
+  if (err && errlen > 0) {
+    snprintf(err, errlen, "this build has no PostgreSQL");
+  }
+  return -ENOSYS;
 }

@@ -6,8 +6,11 @@
  * point leaves the store wholly under the old key (rerun it), a commit leaves
  * it wholly under the new one; there is no state in between to resume from.
  * Each blob keeps its associated data (its id), so a blob moved to another
- * row still fails to open. Blind indexes are not rewritten: the new key
- * carries the old index key (seal.h, mash_seal_successor_new).
+ * row still fails to open. Every blind index (person keys, current
+ * addresses, term counts) is then made again under the new key, in the same
+ * transaction, from the texts the caller derives from each person record
+ * and each linked mention (mash_store_reindex_t): none made under the old
+ * key is left, so the old key can no longer test a guess against them.
  *
  * Must not: run while mashd has the store open (the exclusive locking mode
  * refuses then), log or keep plaintext beyond one blob at a time.
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_row.h"
 #include "store_sqlite_int.h"
 
 /* table, the column the blob is bound to (its associated data, as an SQL
@@ -105,8 +109,195 @@ static int s_rekey_column(sqlite3 *db, size_t which, const mash_seal_t *old,
   return out;
 }
 
+/* ---------------------------------------------------------------- blind indexes */
+
+typedef struct s_reindex {
+  sqlite3 *db;
+  mash_seal_ctx_t *ctx; /* the new key's */
+  const mash_store_reindex_t *how;
+  sqlite3_stmt *key, *term, *addr;
+  char *err;
+  size_t errlen;
+} s_reindex_t;
+
+static int s_step(s_reindex_t *r, sqlite3_stmt *q, const char *what) {
+  int rc = sqlite3_step(q);
+  sqlite3_reset(q);
+  sqlite3_clear_bindings(q);
+  if (rc != SQLITE_DONE) {
+    snprintf(r->err, r->errlen, "cannot write %s: %s", what, sqlite3_errmsg(r->db));
+    return -EIO;
+  }
+  return 0;
+}
+
+/* Index person `top` (the record a merged one went into) under the keys in t. */
+static int s_put_keys(s_reindex_t *r, sqlite3_int64 top, const mash_store_index_texts_t *t) {
+  for (size_t i = 0; i < t->n_keys; i++) {
+    uint8_t blind[STORE_ROW_KEY_BYTES];
+    store_row_blind(r->ctx, t->keys[i], blind);
+    sqlite3_bind_blob(r->key, 1, blind, STORE_ROW_KEY_BYTES, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(r->key, 2, top);
+    int rc = s_step(r, r->key, "person_keys");
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
+static void s_wipe(mash_store_index_texts_t *t) {
+  memset(t, 0, sizeof *t);
+}
+
+/* Every record (merged ones too: their keys went to the record they were
+ * merged into): its keys, its address, and the terms of a live one. */
+static int s_reindex_records(s_reindex_t *r) {
+  sqlite3_stmt *q = NULL;
+  const char *sql = "WITH RECURSIVE top (id, top) AS (SELECT id, id FROM persons WHERE "
+                    "merged_into IS NULL UNION ALL SELECT p.id, t.top FROM persons p JOIN top t "
+                    "ON p.merged_into = t.id) SELECT p.id, t.top, p.merged_into IS NULL, p.record "
+                    "FROM persons p JOIN top t ON t.id = p.id ORDER BY p.id";
+  if (sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) != SQLITE_OK) {
+    snprintf(r->err, r->errlen, "persons: %s", sqlite3_errmsg(r->db));
+    return -EIO;
+  }
+  int rc, out = 0;
+  mash_store_index_texts_t *t = malloc(sizeof *t);
+  if (t == NULL) {
+    sqlite3_finalize(q);
+    return -ENOMEM;
+  }
+  while (out == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    sqlite3_int64 id = sqlite3_column_int64(q, 0), top = sqlite3_column_int64(q, 1);
+    char aad[32];
+    snprintf(aad, sizeof aad, "P-%06lld", (long long)id);
+    uint8_t *plain = NULL;
+    size_t plen = 0;
+    out = store_sql_open_ctx(r->ctx, q, 3, aad, &plain, &plen);
+    out = out ? out : r->how->record_cb(plain, plen, t, r->how->arg);
+    if (plain) {
+      memset(plain, 0, plen);
+    }
+    free(plain);
+    if (out != 0) {
+      snprintf(r->err, r->errlen, "the record of %s cannot be indexed (%s); nothing was changed",
+               aad, strerror(-out));
+      break;
+    }
+    out = s_put_keys(r, top, t);
+    if (out == 0 && t->address[0] != '\0') {
+      uint8_t blind[STORE_ROW_KEY_BYTES];
+      store_row_blind(r->ctx, t->address, blind);
+      sqlite3_bind_blob(r->addr, 1, blind, STORE_ROW_KEY_BYTES, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(r->addr, 2, id);
+      out = s_step(r, r->addr, "persons.address_key");
+    }
+    for (size_t i = 0; out == 0 && sqlite3_column_int(q, 2) && i < t->n_terms; i++) {
+      if (t->terms[i][0] == '\0') {
+        continue;
+      }
+      uint8_t blind[STORE_ROW_KEY_BYTES];
+      store_row_blind(r->ctx, t->terms[i], blind);
+      sqlite3_bind_blob(r->term, 1, blind, STORE_ROW_KEY_BYTES, SQLITE_TRANSIENT);
+      out = s_step(r, r->term, "person_terms");
+    }
+    s_wipe(t);
+  }
+  if (out == 0 && rc != SQLITE_DONE) {
+    snprintf(r->err, r->errlen, "cannot read persons: %s", sqlite3_errmsg(r->db));
+    out = -EIO;
+  }
+  free(t);
+  sqlite3_finalize(q);
+  return out;
+}
+
+/* Every mention linked to a record: its keys were added to that record. */
+static int s_reindex_mentions(s_reindex_t *r) {
+  sqlite3_stmt *q = NULL;
+  const char *sql = "WITH RECURSIVE top (id, top) AS (SELECT id, id FROM persons WHERE "
+                    "merged_into IS NULL UNION ALL SELECT p.id, t.top FROM persons p JOIN top t "
+                    "ON p.merged_into = t.id) SELECT t.top, l.ref, c.contact_id, c.blob "
+                    "FROM person_links l JOIN top t ON t.id = l.person "
+                    "JOIN contacts c ON c.contact_id = l.contact_id ORDER BY c.id";
+  if (sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) != SQLITE_OK) {
+    snprintf(r->err, r->errlen, "person_links: %s", sqlite3_errmsg(r->db));
+    return -EIO;
+  }
+  int rc, out = 0;
+  mash_store_index_texts_t *t = malloc(sizeof *t);
+  if (t == NULL) {
+    sqlite3_finalize(q);
+    return -ENOMEM;
+  }
+  while (out == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    char ref[128], aad[64];
+    store_sql_text(q, 1, ref, sizeof ref);
+    store_sql_text(q, 2, aad, sizeof aad);
+    uint8_t *plain = NULL;
+    size_t plen = 0;
+    out = store_sql_open_ctx(r->ctx, q, 3, aad, &plain, &plen);
+    out = out ? out : r->how->mention_cb(plain, plen, ref, t, r->how->arg);
+    if (plain) {
+      memset(plain, 0, plen);
+    }
+    free(plain);
+    if (out < 0) {
+      snprintf(r->err, r->errlen, "a person of %s cannot be indexed (%s); nothing was changed", aad,
+               strerror(-out));
+      break;
+    }
+    out = out == 0 ? s_put_keys(r, sqlite3_column_int64(q, 0), t) : 0;
+    s_wipe(t);
+  }
+  if (out == 0 && rc != SQLITE_DONE) {
+    snprintf(r->err, r->errlen, "cannot read person_links: %s", sqlite3_errmsg(r->db));
+    out = -EIO;
+  }
+  free(t);
+  sqlite3_finalize(q);
+  return out;
+}
+
+/* Drop every blind index and make each again under the new key. Called
+ * inside the rotation's transaction, after the records were re-sealed. */
+static int s_reindex(sqlite3 *db, const mash_seal_t *fresh, const mash_store_reindex_t *how,
+                     char *err, size_t errlen) {
+  s_reindex_t r = {.db = db, .how = how, .err = err, .errlen = errlen};
+  r.ctx = mash_seal_ctx_new(fresh);
+  if (r.ctx == NULL) {
+    snprintf(err, errlen, "cannot make a context for the new key");
+    return -ENOMEM;
+  }
+  int out = 0;
+  if (sqlite3_exec(db,
+                   "DELETE FROM person_keys; DELETE FROM person_terms; "
+                   "UPDATE persons SET address_key = NULL",
+                   NULL, NULL, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO person_keys (key, person) VALUES (?1, ?2)", -1,
+                         &r.key, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db,
+                         "INSERT INTO person_terms (key, n) VALUES (?1, 1) "
+                         "ON CONFLICT (key) DO UPDATE SET n = n + 1",
+                         -1, &r.term, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "UPDATE persons SET address_key = ?1 WHERE id = ?2", -1, &r.addr,
+                         NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot clear the blind indexes: %s", sqlite3_errmsg(db));
+    out = -EIO;
+  }
+  out = out ? out : s_reindex_records(&r);
+  out = out ? out : s_reindex_mentions(&r);
+  sqlite3_finalize(r.key);
+  sqlite3_finalize(r.term);
+  sqlite3_finalize(r.addr);
+  mash_seal_ctx_destroy(&r.ctx);
+  return out;
+}
+
 int mash_store_sqlite_rekey(const char *path, const mash_seal_t *old, const mash_seal_t *fresh,
-                            size_t *resealed, char *err, size_t errlen) {
+                            const mash_store_reindex_t *reindex, size_t *resealed, char *err,
+                            size_t errlen) {
   sqlite3 *db = NULL;
   size_t n = 0;
   int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
@@ -136,6 +327,9 @@ int mash_store_sqlite_rekey(const char *path, const mash_seal_t *old, const mash
   }
   for (size_t i = 0; out == 0 && i < sizeof SEALED / sizeof SEALED[0]; i++) {
     out = s_rekey_column(db, i, old, fresh, &n, err, errlen);
+  }
+  if (out == 0 && reindex != NULL) {
+    out = s_reindex(db, fresh, reindex, err, errlen);
   }
   if (out == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
     snprintf(err, errlen, "%s: commit failed (%s); the store is still under the old key", path,
