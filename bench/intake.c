@@ -157,7 +157,8 @@ static void s_usage(FILE *f) {
           "                         or /tmp): put it on the disk you want to measure\n"
           "      --tcp              tcp://127.0.0.1 with an ephemeral port (default ipc://)\n"
           "      --log-level L      mashd's log level (default info, as deployed)\n"
-          "      --timeout MS       give up when no reply comes for MS (default 30000)\n"
+          "      --timeout MS       give up when no reply comes for MS, or mashd is not\n"
+          "                         ready in MS (at least 20000; default 30000)\n"
           "      --desk             connect a hub desk that acknowledges every contact\n"
           "                         mashd delivers, and report when the last of the N\n"
           "                         reached it (resolved and queued for the desk)\n"
@@ -498,7 +499,8 @@ static int s_mashd_start(s_mashd_t *m, const char *mashd, const char *dir, const
     return -1;
   }
   m->out_fd = fds[0];
-  if (s_mashd_wait_ready(m, 20000) != 0) {
+  /* At least 20 s; longer with --timeout (mashd under valgrind starts slowly). */
+  if (s_mashd_wait_ready(m, o->timeout_ms > 20000 ? o->timeout_ms : 20000) != 0) {
     s_log_tail(dir);
     return -1;
   }
