@@ -84,7 +84,7 @@ def main(argv):
         return 0
     a, b = inclusive(small), inclusive(large)
     rows = sorted(((b.get(k, 0) - a.get(k, 0)) / n, k) for k in set(a) | set(b))
-    for d, k in reversed(rows[-top:]):
+    for d, k in reversed(rows[-top:] if top > 0 else []):
         print('%12.0f  %s' % (d, k))
     return 0
 

@@ -61,7 +61,7 @@ for small in "$W"/mashd"$SMALL".*-[0-9]*; do
   large=$(ls "$W"/mashd"$LARGE".*-"$t" 2>/dev/null | head -1)
   [ -n "$large" ] || continue
   printf '  thread %s (%s):' "$t" "$(name_of "$large")"
-  $DIFF "$small" "$large" "$N" --top 0 | head -1
+  $DIFF "$small" "$large" "$N" --top 0
 done
 for role in loop storage; do
   for small in "$W"/mashd"$SMALL".*-[0-9]*; do
@@ -124,7 +124,7 @@ for small in "$W"/agent-cg"$SMALL".*-[0-9]*; do
   t=${small##*-}
   large=$(ls "$W"/agent-cg"$LARGE".*-"$t" | head -1)
   printf '  thread %s:' "$t"
-  $DIFF "$small" "$large" "$N" --top 0 | head -1
+  $DIFF "$small" "$large" "$N" --top 0
 done
 small=$(ls "$W"/agent-cg"$SMALL".*-01) large=$(ls "$W"/agent-cg"$LARGE".*-01)
 echo "mash-police's loop thread, inclusive instructions per notification (top 40):"
