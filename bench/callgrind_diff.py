@@ -12,6 +12,7 @@ inclusive instructions per notification of the K most costly functions
 notification from each caller to the functions matching REGEX. bench only.
 """
 import collections
+import os
 import re
 import subprocess
 import sys
@@ -19,8 +20,11 @@ import sys
 
 def inclusive(path):
     out = {}
-    txt = subprocess.run(['callgrind_annotate', '--inclusive=yes', '--threshold=100', path],
-                         capture_output=True, text=True, check=True).stdout
+    # From / : run inside the source tree, callgrind_annotate lists each
+    # function twice (by its absolute and its relative path).
+    txt = subprocess.run(['callgrind_annotate', '--inclusive=yes', '--threshold=100', '--auto=no',
+                          os.path.abspath(path)], capture_output=True, text=True, check=True,
+                         cwd='/').stdout
     for line in txt.splitlines():
         m = re.match(r'\s*([\d,]+) \([^)]*\)\s.*?\s(\S+:\S+)(?: \[.*\])?\s*$', line)
         if m:
