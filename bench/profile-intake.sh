@@ -12,7 +12,7 @@
 #       --small N     notifications in the small run (default 100)
 #       --large N     notifications in the large run (default 400)
 #       --keep        keep the callgrind files (in the printed folder)
-# Needs valgrind. Takes about 3 minutes (valgrind runs mashd ~50x slower).
+# Needs valgrind. Took 9 minutes at load average 25 (valgrind runs mashd ~50x slower).
 # Read a file further with bench/callgrind_diff.py SMALL LARGE N.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
