@@ -63,8 +63,9 @@ typedef struct s_opts {
   const char *example;
   const char *parent_dir;
   const char *log_level;
-  const char *people; /* a folder kept by bench-resolve: mashd starts on its index */
-  int desk;           /* connect a hub desk and time the contacts' arrival */
+  const char *store_url; /* PostgreSQL (an empty database); NULL: SQLite in the folder */
+  const char *people;    /* a folder kept by bench-resolve: mashd starts on its index */
+  int desk;              /* connect a hub desk and time the contacts' arrival */
   int tcp;
   int json;
   int keep;
@@ -157,6 +158,8 @@ static void s_usage(FILE *f) {
           "                         or /tmp): put it on the disk you want to measure\n"
           "      --tcp              tcp://127.0.0.1 with an ephemeral port (default ipc://)\n"
           "      --log-level L      mashd's log level (default info, as deployed)\n"
+          "      --store-url URL    mashd's store on PostgreSQL at this libpq connection\n"
+          "                         string (an empty database; default SQLite in the folder)\n"
           "      --timeout MS       give up when no reply comes for MS, or mashd is not\n"
           "                         ready in MS (at least 20000; default 30000)\n"
           "      --desk             connect a hub desk that acknowledges every contact\n"
@@ -467,8 +470,13 @@ static int s_mashd_start(s_mashd_t *m, const char *mashd, const char *dir, const
   snprintf(key, sizeof key, "%s/certs/mashd.secret", dir);
   snprintf(log, sizeof log, "%s/mashd.log", dir);
   char *argv[] = {
-      (char *)mashd, "--endpoint",         ep,  "--data", data, "--trust", trust, "--key", key,
-      "--log-level", (char *)o->log_level, NULL};
+      (char *)mashd, "--endpoint",         ep,   "--data", data, "--trust", trust, "--key", key,
+      "--log-level", (char *)o->log_level, NULL, NULL,     NULL, NULL,      NULL};
+  if (o->store_url) { /* the store on PostgreSQL, behind the same interface */
+    char **tail = &argv[sizeof argv / sizeof argv[0] - 5];
+    tail[0] = "--store", tail[1] = "postgresql", tail[2] = "--store-url";
+    tail[3] = (char *)o->store_url;
+  }
   int fds[2];
   if (pipe(fds) != 0) {
     return -1;
@@ -573,10 +581,11 @@ static int s_proc_cpu(pid_t pid, double *user_s, double *sys_s) {
 
 /* Through the store's statistics on a read-only store: the benchmark, like
  * every program but mashd, never reads the broker's tables itself. */
-static long long s_count_contacts(const char *dir) {
+static long long s_count_contacts(const char *dir, const char *store_url) {
   char path[PATH_MAX], err[256];
   snprintf(path, sizeof path, "%s/mashd/mashd.db", dir);
-  mash_store_t *store = mash_store_sqlite_open_readonly(path, err, sizeof err);
+  mash_store_t *store = store_url ? mash_store_postgres_open_readonly(store_url, err, sizeof err)
+                                  : mash_store_sqlite_open_readonly(path, err, sizeof err);
   if (!store) {
     return -1;
   }
@@ -1067,15 +1076,23 @@ static void s_print_results(const s_opts_t *o, size_t payload_len, const s_resul
 }
 
 static int s_parse_args(int argc, char **argv, s_opts_t *o) {
-  static const struct option opts[] = {
-      {"count", required_argument, 0, 'n'},   {"clients", required_argument, 0, 'c'},
-      {"window", required_argument, 0, 'w'},  {"mashd", required_argument, 0, 'M'},
-      {"example", required_argument, 0, 'E'}, {"dir", required_argument, 0, 'D'},
-      {"tcp", no_argument, 0, 'T'},           {"log-level", required_argument, 0, 'L'},
-      {"timeout", required_argument, 0, 't'}, {"json", no_argument, 0, 'J'},
-      {"keep", no_argument, 0, 'K'},          {"quiet", no_argument, 0, 'q'},
-      {"help", no_argument, 0, 'h'},          {"desk", no_argument, 0, 'H'},
-      {"people", required_argument, 0, 'P'},  {0, 0, 0, 0}};
+  static const struct option opts[] = {{"count", required_argument, 0, 'n'},
+                                       {"clients", required_argument, 0, 'c'},
+                                       {"window", required_argument, 0, 'w'},
+                                       {"mashd", required_argument, 0, 'M'},
+                                       {"example", required_argument, 0, 'E'},
+                                       {"dir", required_argument, 0, 'D'},
+                                       {"tcp", no_argument, 0, 'T'},
+                                       {"log-level", required_argument, 0, 'L'},
+                                       {"timeout", required_argument, 0, 't'},
+                                       {"json", no_argument, 0, 'J'},
+                                       {"keep", no_argument, 0, 'K'},
+                                       {"quiet", no_argument, 0, 'q'},
+                                       {"store-url", required_argument, 0, 'U'},
+                                       {"help", no_argument, 0, 'h'},
+                                       {"desk", no_argument, 0, 'H'},
+                                       {"people", required_argument, 0, 'P'},
+                                       {0, 0, 0, 0}};
   int c;
   unsigned long v;
   while ((c = getopt_long(argc, argv, "n:c:w:qh", opts, NULL)) != -1) {
@@ -1121,6 +1138,9 @@ static int s_parse_args(int argc, char **argv, s_opts_t *o) {
       break;
     case 'T':
       o->tcp = 1;
+      break;
+    case 'U':
+      o->store_url = optarg;
       break;
     case 'J':
       o->json = 1;
@@ -1226,7 +1246,8 @@ int main(int argc, char **argv) {
     if (!o.quiet) {
       fprintf(stderr, "bench-intake: copying the index in %s\n", o.people);
     }
-    if (intake_people_copy(o.people, data) != 0 || (stored_before = s_count_contacts(dir)) < 0) {
+    if (intake_people_copy(o.people, data) != 0 ||
+        (stored_before = s_count_contacts(dir, o.store_url)) < 0) {
       fprintf(stderr, "bench-intake: %s is not a folder kept by bench-resolve --keep\n", o.people);
       goto out;
     }
@@ -1271,7 +1292,7 @@ int main(int argc, char **argv) {
   }
   intake_desk_destroy(&desk);
   int exit_status = s_mashd_stop(&mashd);
-  long long stored = s_count_contacts(dir) - stored_before;
+  long long stored = s_count_contacts(dir, o.store_url) - stored_before;
   int ok = mrc == 0 && rm.failures == 0;
   if (desk_short) {
     fprintf(stderr, "bench-intake: the desk received %lu contacts of %lu\n", ex.desk_contacts,

@@ -366,8 +366,11 @@ static void s_mark_log_at_stop(mash_store_t *store, void *arg) {
   }
 }
 
+/* per_node (PostgreSQL): each node keeps its own log in its DATA; a node
+ * taking over whose log ends before the store's mark (another node logged
+ * those steps) appends them from the store rather than refusing. */
 static int s_start_esclog(mash_store_t *store, mash_esclog_t **log, const char *store_name,
-                          const char *log_path, mash_esclog_feed_t **feed) {
+                          const char *log_path, int per_node, mash_esclog_feed_t **feed) {
   mash_store_esclog_state_t es;
   if (mash_store_esclog_state(store, &es) != 0) {
     fprintf(stderr, "mashd: cannot read the escalation log's mark in the store\n");
@@ -377,7 +380,11 @@ static int s_start_esclog(mash_store_t *store, mash_esclog_t **log, const char *
   if (at < es.legacy_seq) {
     at = es.legacy_seq;
   }
-  if (at < es.appended_seq) {
+  if (at < es.appended_seq && per_node) {
+    mash_info("escalation log %s ends at step %llu; another node logged up to step %llu: "
+              "this node's log catches up from the store",
+              log_path, (unsigned long long)at, (unsigned long long)es.appended_seq);
+  } else if (at < es.appended_seq) {
     fprintf(stderr,
             "mashd: escalation log %s ends at step %llu, but the store records it durable up "
             "to step %llu: lines were cut off or the log was deleted with its head file "
@@ -641,7 +648,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mashd: escalation log: %s\n", err);
     goto out;
   }
-  if (s_start_esclog(store, &esclog, store_name, path, &esclog_feed) != 0) {
+  if (s_start_esclog(store, &esclog, store_name, path, cfg.store_postgres, &esclog_feed) != 0) {
     goto out;
   }
   int64_t latest = 0;

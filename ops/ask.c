@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "agent_brokers.h"
 #include "clock.h"
 #include "codec.h"
 #include "keys.h"
@@ -24,20 +25,10 @@ static int s_send_query(void *sock, int64_t from_ms, int64_t to_ms, char *id) {
   return rc;
 }
 
-int ops_ask(const char *endpoint, const char *server_key, const char *key, int64_t from_ms,
-            int64_t to_ms, int timeout_ms, ops_model_t *out, char *err, size_t errlen) {
-  mash_key_t me, server;
-  char kerr[512];
-  if (mash_key_load(key, &me, kerr, sizeof kerr) != 0 || !me.secret_key[0]) {
-    snprintf(err, errlen, "own key %s: %s", key,
-             me.secret_key[0] ? kerr : "need an ops .secret file (mash-keygen NAME --role ops)");
-    return -1;
-  }
-  if (mash_key_load(server_key, &server, kerr, sizeof kerr) != 0) {
-    snprintf(err, errlen, "broker key: %s", kerr);
-    memset(me.secret_key, 0, sizeof me.secret_key);
-    return -1;
-  }
+/* Ask the one node at endpoint (public key server) with own key me. */
+static int s_ask_one(const char *endpoint, const mash_key_t *server, const mash_key_t *me,
+                     int64_t from_ms, int64_t to_ms, int timeout_ms, ops_model_t *out, char *err,
+                     size_t errlen) {
   void *ctx = zmq_ctx_new();
   void *sock = ctx ? zmq_socket(ctx, ZMQ_DEALER) : NULL;
   int zero = 0, rc = -1;
@@ -51,9 +42,9 @@ int ops_ask(const char *endpoint, const char *server_key, const char *key, int64
   zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
   zmq_setsockopt(sock, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
   zmq_setsockopt(sock, ZMQ_SNDTIMEO, &timeout_ms, sizeof timeout_ms);
-  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server.public_key, MASH_Z85_KEY_LEN) != 0 ||
-      zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, me.public_key, MASH_Z85_KEY_LEN) != 0 ||
-      zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, me.secret_key, MASH_Z85_KEY_LEN) != 0 ||
+  if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server->public_key, MASH_Z85_KEY_LEN) != 0 ||
+      zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, me->public_key, MASH_Z85_KEY_LEN) != 0 ||
+      zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, me->secret_key, MASH_Z85_KEY_LEN) != 0 ||
       zmq_connect(sock, endpoint) != 0) {
     snprintf(err, errlen, "cannot connect to %s: %s", endpoint, zmq_strerror(zmq_errno()));
     goto out;
@@ -99,12 +90,40 @@ int ops_ask(const char *endpoint, const char *server_key, const char *key, int64
              endpoint, timeout_ms);
   }
 out:
-  memset(me.secret_key, 0, sizeof me.secret_key);
   if (sock) {
     zmq_close(sock);
   }
   if (ctx) {
     zmq_ctx_term(ctx);
   }
+  return rc;
+}
+
+int ops_ask(const char *endpoint, const char *server_key, const char *key, int64_t from_ms,
+            int64_t to_ms, int timeout_ms, ops_model_t *out, char *err, size_t errlen) {
+  mash_key_t me;
+  char kerr[512];
+  if (mash_key_load(key, &me, kerr, sizeof kerr) != 0 || !me.secret_key[0]) {
+    snprintf(err, errlen, "own key %s: %s", key,
+             me.secret_key[0] ? kerr : "need an ops .secret file (mash-keygen NAME --role ops)");
+    return -1;
+  }
+  agent_brokers_t *b = agent_brokers_new(endpoint, server_key, kerr, sizeof kerr);
+  if (!b) {
+    snprintf(err, errlen, "brokers: %s", kerr);
+    memset(me.secret_key, 0, sizeof me.secret_key);
+    return -1;
+  }
+  /* Several mashd nodes: only the active one answers, so each is given its
+   * share of the time, in order, until one does. */
+  size_t n = agent_brokers_count(b);
+  int each = (int)((size_t)timeout_ms / n);
+  int rc = -1;
+  for (size_t i = 0; i < n && rc != 0; i++, agent_brokers_next(b)) {
+    rc = s_ask_one(agent_brokers_endpoint(b), agent_brokers_key(b), &me, from_ms, to_ms,
+                   each > 0 ? each : 1, out, err, errlen);
+  }
+  agent_brokers_destroy(&b);
+  memset(me.secret_key, 0, sizeof me.secret_key);
   return rc;
 }

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "keys.h"
 #include "log.h"
+#include "agent_brokers.h"
 #include "report.h"
 #include "uuid.h"
 #include "zsock.h"
@@ -20,7 +21,8 @@ struct ops_link {
   uv_loop_t *loop;
   ops_link_config_t cfg;
   ops_site_t *site;
-  mash_key_t key, server;
+  mash_key_t key;
+  agent_brokers_t *brokers; /* the mashd nodes' endpoints and keys; the one followed */
   void *ctx;
   mash_zsock_t *zs;
   uv_timer_t timer;
@@ -40,8 +42,9 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg);
 static int s_connect(ops_link_t *l, char *err, size_t errlen) {
   /* No ZMTP heartbeats: the console's own report requests every few seconds
    * show whether mashd answers. */
-  l->zs = mash_zsock_client_new(l->loop, l->ctx, l->cfg.endpoint, &l->server, &l->key,
-                                MASH_MAX_WIRE, 0, 64, s_recv_cb, l, err, errlen);
+  l->zs = mash_zsock_client_new(l->loop, l->ctx, agent_brokers_endpoint(l->brokers),
+                                agent_brokers_key(l->brokers), &l->key, MASH_MAX_WIRE, 0, 64,
+                                s_recv_cb, l, err, errlen);
   if (!l->zs) {
     return -1;
   }
@@ -56,6 +59,7 @@ static void s_closed(void *arg) {
     zmq_ctx_term(l->ctx);
     void (*cb)(void *) = l->close_cb;
     void *carg = l->close_arg;
+    agent_brokers_destroy(&l->brokers);
     free(l->scratch);
     free(l);
     if (cb) {
@@ -71,9 +75,9 @@ static void s_set_up(ops_link_t *l, int up) {
   l->up = up;
   ops_site_set_linked(l->site, up);
   if (up) {
-    mash_info("connected to mashd at %s", l->cfg.endpoint);
+    mash_info("connected to mashd at %s", agent_brokers_endpoint(l->brokers));
   } else {
-    mash_warn("mashd at %s is not answering", l->cfg.endpoint);
+    mash_warn("mashd at %s is not answering", agent_brokers_endpoint(l->brokers));
   }
 }
 
@@ -153,6 +157,8 @@ static void s_reconnect(ops_link_t *l) {
   if (old) {
     mash_zsock_close(old, s_closed, l);
   }
+  /* Of several mashd nodes only the active one answers: try the next. */
+  agent_brokers_next(l->brokers);
   if (s_connect(l, err, sizeof err) != 0) {
     mash_error("reconnect: %s", err);
   }
@@ -213,8 +219,9 @@ ops_link_t *ops_link_new(uv_loop_t *loop, const ops_link_config_t *cfg, ops_site
              cfg->key, l->key.role);
     goto fail;
   }
-  if (mash_key_load(cfg->server_key, &l->server, kerr, sizeof kerr) != 0) {
-    snprintf(err, errlen, "broker key: %s", kerr);
+  l->brokers = agent_brokers_new(cfg->endpoint, cfg->server_key, kerr, sizeof kerr);
+  if (!l->brokers) {
+    snprintf(err, errlen, "brokers: %s", kerr);
     goto fail;
   }
   l->ctx = zmq_ctx_new();
@@ -231,6 +238,7 @@ fail:
   if (l->ctx) {
     zmq_ctx_term(l->ctx);
   }
+  agent_brokers_destroy(&l->brokers);
   free(l->scratch);
   free(l);
   return NULL;

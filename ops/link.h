@@ -20,7 +20,7 @@
 typedef struct ops_link ops_link_t;
 
 typedef struct ops_link_config {
-  char endpoint[256];
+  char endpoint[1024];   /* one or more mashd nodes, comma-separated (agent_brokers.h) */
   char server_key[1024]; /* mashd's .pub */
   char key[1024];        /* our .secret (role ops) */
   int refresh_ms;        /* how often to ask; silent for 3 of these: link down */

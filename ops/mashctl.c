@@ -26,9 +26,9 @@
 #include "stats.h"
 
 static void s_usage(FILE *f) {
-  fprintf(f, "usage: mashctl [--data DIR] verify [LOG]\n"
+  fprintf(f, "usage: mashctl [--data DIR] [--store-url URL] verify [LOG]\n"
              "       mashctl [--data DIR] escalations [-f]\n"
-             "       mashctl [--data DIR] stats [--json]\n"
+             "       mashctl [--data DIR] [--store-url URL] stats [--json]\n"
              "       mashctl [--endpoint EP --server-key FILE --key FILE] status\n"
              "       mashctl [--endpoint EP --server-key FILE --key FILE] overdue\n"
              "       mashctl [--trust DIR] keys list | revoke NAME | add FILE.pub\n"
@@ -70,8 +70,14 @@ static void s_usage(FILE *f) {
              "\n"
              "  --data DIR     mashd's data folder (default var/mashd); LOG defaults to\n"
              "                 DIR/escalations.log\n"
+             "  --store-url URL  the store is PostgreSQL (store = postgresql): verify and\n"
+             "                 stats read it at this libpq connection string, read-only,\n"
+             "                 instead of DIR/mashd.db (keep a password in ~/.pgpass, not\n"
+             "                 in the URL). verify then checks this node's own log: steps\n"
+             "                 another node logged after its last line are reported pending\n"
              "  --config FILE  ini file: [agent] (endpoint, server_key), then [mashctl]\n"
-             "                 (data, data_key, trust, key, ...); options given override it\n"
+             "                 (data, data_key, store_url, trust, key, ...); options given\n"
+             "                 override it\n"
              "  --trust DIR    mashd's trust folder (default certs/trusted)\n"
              "  --data-key FILE  the current data key (default DIR/data.key)\n"
              "  --endpoint EP, --server-key FILE   mashd (default tcp://127.0.0.1:7400,\n"
@@ -84,7 +90,19 @@ static void s_usage(FILE *f) {
 
 /* The chain, then the log against the store. A log that does not exist is
  * judged by the store alone (deleted, or no step ever stored). */
-static int s_verify(const char *path, const char *data) {
+/* The store, read-only: PostgreSQL at url when given, else DATA/mashd.db
+ * (named in name). NULL with err. */
+static mash_store_t *s_open_store(const char *data, const char *url, char *name, size_t namelen,
+                                  char *err, size_t errlen) {
+  if (url && url[0]) {
+    snprintf(name, namelen, "the PostgreSQL store");
+    return mash_store_postgres_open_readonly(url, err, errlen);
+  }
+  snprintf(name, namelen, "%s/mashd.db", data);
+  return mash_store_sqlite_open_readonly(name, err, errlen);
+}
+
+static int s_verify(const char *path, const char *data, const char *url) {
   size_t bad = 0;
   char err[512] = "";
   int missing = access(path, F_OK) != 0;
@@ -98,14 +116,16 @@ static int s_verify(const char *path, const char *data) {
     return 1;
   }
   char db[1100];
-  snprintf(db, sizeof db, "%s/mashd.db", data);
-  mash_store_t *store = mash_store_sqlite_open_readonly(db, err, sizeof err);
+  mash_store_t *store = s_open_store(data, url, db, sizeof db, err, sizeof err);
   if (!store) {
     printf("cannot check %s against the store: %s\n", path, err);
     return 1;
   }
   mash_esclog_audit_t a;
-  rc = mash_esclog_audit(path, store, &a, err, sizeof err);
+  /* On PostgreSQL each node keeps its own log: the store's mark may be
+   * another node's (esclog_audit.h). */
+  rc = url && url[0] ? mash_esclog_audit_node(path, store, &a, err, sizeof err)
+                     : mash_esclog_audit(path, store, &a, err, sizeof err);
   mash_store_destroy(&store);
   if (rc < 0) {
     printf("cannot check %s against the store %s: %s\n", path, db, err);
@@ -212,10 +232,11 @@ static int64_t s_broker_now(const char *data) {
   return mash_clock_now_ms();
 }
 
-static int s_stats(const char *data, int json) {
+static int s_stats(const char *data, const char *url, int json) {
   char path[1100], err[512];
-  snprintf(path, sizeof path, "%s/mashd.db", data);
-  json_t *s = mash_stats_compute(path, s_broker_now(data), err, sizeof err);
+  mash_store_t *store = s_open_store(data, url, path, sizeof path, err, sizeof err);
+  json_t *s = store ? mash_stats_of_store(store, path, s_broker_now(data), err, sizeof err) : NULL;
+  mash_store_destroy(&store);
   if (!s) {
     fprintf(stderr, "mashctl: %s\n", err);
     return 1;
@@ -337,7 +358,8 @@ static int s_overdue(const agent_config_t *cfg, int timeout_ms) {
 
 typedef struct s_ctl {
   char data[1024];
-  char data_key[1024]; /* empty: DATA/data.key */
+  char data_key[1024];  /* empty: DATA/data.key */
+  char store_url[1024]; /* PostgreSQL (verify, stats); empty: DATA/mashd.db */
   char trust[1024];
   int timeout_ms;
 } s_ctl_t;
@@ -350,6 +372,9 @@ static int s_ctl_set(const char *key, const char *value, void *arg) {
   }
   if (strcmp(key, "data_key") == 0) {
     return mash_settings_text(o->data_key, sizeof o->data_key, value);
+  }
+  if (strcmp(key, "store_url") == 0) {
+    return mash_settings_text(o->store_url, sizeof o->store_url, value);
   }
   if (strcmp(key, "trust") == 0) {
     return mash_settings_text(o->trust, sizeof o->trust, value);
@@ -365,7 +390,7 @@ int main(int argc, char **argv) {
   if (mash_version_check(argc, argv, "mashctl")) {
     return 0;
   }
-  enum { O_TIMEOUT = 256, O_TRUST, O_DATA_KEY };
+  enum { O_TIMEOUT = 256, O_TRUST, O_DATA_KEY, O_STORE_URL };
   static const struct option opts[] = {{"data", required_argument, 0, 'd'},
                                        {"follow", no_argument, 0, 'f'},
                                        {"json", no_argument, 0, 'j'},
@@ -377,6 +402,7 @@ int main(int argc, char **argv) {
                                        {"timeout-ms", required_argument, 0, O_TIMEOUT},
                                        {"trust", required_argument, 0, O_TRUST},
                                        {"data-key", required_argument, 0, O_DATA_KEY},
+                                       {"store-url", required_argument, 0, O_STORE_URL},
                                        {"help", no_argument, 0, 'h'},
                                        {0, 0, 0, 0}};
   s_ctl_t o;
@@ -408,6 +434,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "mashctl: --timeout-ms wants milliseconds (100 to 600000)\n");
         return 2;
       }
+    } else if (c == O_STORE_URL) {
+      if (s_ctl_set("store_url", optarg, &o) != 0) {
+        fprintf(stderr, "mashctl: --store-url is too long\n");
+        return 2;
+      }
     } else if (c == O_TRUST || c == O_DATA_KEY) {
       s_ctl_set(c == O_TRUST ? "trust" : "data_key", optarg, &o);
     } else if (c == 'd') {
@@ -434,13 +465,13 @@ int main(int argc, char **argv) {
   snprintf(path, sizeof path, "%s/escalations.log", data);
   const char *cmd = argv[optind];
   if (strcmp(cmd, "verify") == 0) {
-    return s_verify(optind + 1 < argc ? argv[optind + 1] : path, data);
+    return s_verify(optind + 1 < argc ? argv[optind + 1] : path, data, o.store_url);
   }
   if (strcmp(cmd, "escalations") == 0) {
     return s_escalations(path, follow);
   }
   if (strcmp(cmd, "stats") == 0) {
-    return s_stats(data, json);
+    return s_stats(data, o.store_url, json);
   }
   if (strcmp(cmd, "status") == 0) {
     return s_status(&cfg, o.timeout_ms);

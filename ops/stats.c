@@ -97,6 +97,13 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
   if (!store) {
     return NULL;
   }
+  json_t *o = mash_stats_of_store(store, path, now_ms, err, errlen);
+  mash_store_destroy(&store);
+  return o;
+}
+
+json_t *mash_stats_of_store(mash_store_t *store, const char *path, int64_t now_ms, char *err,
+                            size_t errlen) {
   mash_store_stats_t t;
   json_t *by = json_object(), *replies = json_object(), *levels = json_object(),
          *flags = json_object();
@@ -129,7 +136,6 @@ json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t e
     json_decref(rejections);
     rejections = json_null();
   }
-  mash_store_destroy(&store);
   if (rc != 0) {
     snprintf(err, errlen, "%s: cannot read the statistics: %s", path, strerror(-rc));
     json_decref(by);

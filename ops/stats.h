@@ -11,10 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store.h"
+
 /* Compute the figures from the store at `path` (opened read-only) as of
  * now_ms. Returns a new JSON object (the caller decrefs it), or NULL with a
  * reason in err. Any thread. */
 json_t *mash_stats_compute(const char *path, int64_t now_ms, char *err, size_t errlen);
+
+/* The same figures from an open store (a read-only one will do: PostgreSQL's
+ * mash_store_postgres_open_readonly), borrowed; `name` names it in err. */
+json_t *mash_stats_of_store(mash_store_t *store, const char *name, int64_t now_ms, char *err,
+                            size_t errlen);
 
 /* Print the figures as readable text on stdout. */
 void mash_stats_print(const json_t *stats);

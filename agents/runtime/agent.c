@@ -1,7 +1,10 @@
-/* agent: connection, heartbeats, reconnection, durable outbox and receive
- * dispatch for every mash agent. Must not: know any agency's record format,
- * or log child data (ids and counts only). */
+/* agent: connection, heartbeats, reconnection, the durable outbox and its
+ * in-flight window, and receive dispatch for every mash agent (messages for
+ * the agent itself are handled in agent_inbox.c). Must not: know any
+ * agency's record format, or log child data (ids and counts only). Loop
+ * thread only. */
 #include "agent.h"
+#include "agent_internal.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -17,61 +20,6 @@
 #include "retry.h"
 #include "uuid.h"
 #include "zsock.h"
-
-typedef struct s_pending {
-  char message_id[MASH_MAX_ID_LEN + 1];
-  char label[256];
-  uint8_t *frame;
-  size_t len;
-  int64_t next_at;
-  int64_t sent_at;  /* the last send */
-  int64_t order_at; /* its place in the broker's order: the first send on this link */
-  unsigned attempts;
-  int force; /* resend at once: the connection or the broker was new */
-  struct s_pending *next;
-} s_pending_t;
-
-struct agent {
-  uv_loop_t *loop;
-  agent_config_t cfg;
-  mash_key_t key;
-  mash_key_t server;
-  agent_store_t *store;
-  mash_seal_t *seal;    /* the data key: the store's and the agent's files */
-  agent_parts_t *parts; /* envelopes arriving in parts */
-  void *ctx;
-  mash_zsock_t *zs;
-  uv_timer_t timer;
-  s_pending_t *head, *tail;
-  size_t npending;
-  size_t inflight;                           /* entries sent at least once and not yet receipted */
-  int64_t last_receipt;                      /* when the broker last answered one of ours */
-  int64_t receipted_at;                      /* the latest order_at of an entry receipted */
-  char broker_instance[MASH_MAX_ID_LEN + 1]; /* the broker process we last heard */
-  int batching;                              /* inside agent_batch_begin/commit: nothing is sent */
-  s_pending_t *batch_mark;                   /* the tail when the batch began (NULL: empty) */
-  int64_t last_heard;
-  int64_t last_tick; /* the timer's previous run: a longer gap is our own stall */
-  int64_t last_heartbeat;
-  int64_t connected_at; /* when the current socket was made */
-  int64_t reconnect_backoff_ms;
-  unsigned reconnects;    /* reconnections in a row without an answer */
-  mash_retry_t resend;    /* outbox entries not yet receipted */
-  mash_retry_t reconnect; /* a silent socket replaced */
-  int up;
-  int closing;
-  int handles_open;
-  agent_receipt_cb on_receipt;
-  agent_message_cb on_message;
-  agent_link_cb on_link;
-  void *arg;
-  agent_clock_cb on_clock;
-  void *clock_arg;
-  mash_clock_t broker_clock; /* valid when have_broker_clock */
-  int have_broker_clock;
-  void (*close_cb)(void *arg);
-  void *close_arg;
-};
 
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg);
 
@@ -111,7 +59,7 @@ static int s_send_frame(agent_t *a, const uint8_t *frame, size_t len) {
   return mash_zsock_send(a->zs, bufs, lens, 1);
 }
 
-static int s_send_env(agent_t *a, Mash__V1__Envelope *env, char *id_out) {
+int agent_send_env(agent_t *a, Mash__V1__Envelope *env, char *id_out) {
   char id[MASH_UUID_LEN + 1];
   if (mash_uuid_new(id) != 0) {
     return -EIO;
@@ -131,8 +79,9 @@ static int s_send_env(agent_t *a, Mash__V1__Envelope *env, char *id_out) {
 }
 
 static int s_connect(agent_t *a, char *err, size_t errlen) {
-  a->zs = mash_zsock_client_new(a->loop, a->ctx, a->cfg.endpoint, &a->server, &a->key,
-                                MASH_MAX_WIRE, a->cfg.heartbeat_ms, 128, s_recv_cb, a, err, errlen);
+  a->zs = mash_zsock_client_new(a->loop, a->ctx, agent_brokers_endpoint(a->brokers),
+                                agent_brokers_key(a->brokers), &a->key, MASH_MAX_WIRE,
+                                a->cfg.heartbeat_ms, 128, s_recv_cb, a, err, errlen);
   if (!a->zs) {
     return -1;
   }
@@ -179,14 +128,14 @@ static void s_set_up(agent_t *a, int up) {
   }
   a->up = up;
   if (up) {
-    mash_info("connected to %s", a->cfg.endpoint);
+    mash_info("connected to %s", agent_brokers_endpoint(a->brokers));
     /* Only what went out on an earlier socket can have been lost with it;
      * what this socket carried is in the broker's hands (the broker's
      * instance id tells if the broker itself restarted). */
     s_resend_sent_before(a, a->connected_at);
   } else {
-    mash_warn("broker at %s not answering; %zu message(s) wait in the outbox", a->cfg.endpoint,
-              a->npending);
+    mash_warn("broker at %s not answering; %zu message(s) wait in the outbox",
+              agent_brokers_endpoint(a->brokers), a->npending);
   }
   if (a->on_link) {
     a->on_link(a, up, a->arg);
@@ -454,102 +403,6 @@ static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
   s_pump(a); /* a receipt makes room in the window */
 }
 
-/* ------------------------------------------------------------ receiving */
-
-static void s_ack(agent_t *a, const char *correlation, Mash__V1__ReceiptStatus status) {
-  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
-  Mash__V1__Receipt r = MASH__V1__RECEIPT__INIT;
-  r.status = status;
-  env.correlation_id = (char *)correlation;
-  env.body_case = MASH__V1__ENVELOPE__BODY_RECEIPT;
-  env.receipt = &r;
-  s_send_env(a, &env, NULL);
-}
-
-/* Handle a message inside a transaction with its de-duplication. Returns
- * the status to acknowledge it with, or 0 when it must not be acknowledged
- * (it will be redelivered). */
-static Mash__V1__ReceiptStatus s_handle(agent_t *a, const Mash__V1__Envelope *env) {
-  if (!a->on_message) {
-    mash_warn("no handler for message %s; not acknowledged", env->message_id);
-    return 0;
-  }
-  if (agent_store_begin(a->store) != 0) {
-    return 0;
-  }
-  int seen = agent_store_inbox_seen(a->store, env->message_id);
-  int rc = seen < 0 ? seen : 0;
-  if (seen == 0) {
-    rc = a->on_message(a, env, a->arg);
-    if (rc == 0) {
-      rc = agent_store_inbox_mark(a->store, env->message_id, mash_clock_now_ms());
-    }
-  }
-  if (rc != 0) {
-    agent_store_rollback(a->store);
-    mash_warn_limited("message %s not handled (%s); it will be redelivered", env->message_id,
-                      rc < 0 && -rc < 256 ? agent_store_errmsg(a->store) : "handler refused");
-    return 0;
-  }
-  if (agent_store_commit(a->store) != 0) {
-    mash_error_limited("cannot commit message %s (%s); it will be redelivered", env->message_id,
-                       agent_store_errmsg(a->store));
-    agent_store_rollback(a->store);
-    return 0;
-  }
-  return seen ? MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE
-              : MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED;
-}
-
-static void s_on_message(agent_t *a, const Mash__V1__Envelope *env) {
-  Mash__V1__ReceiptStatus st = s_handle(a, env);
-  if (st) {
-    s_ack(a, env->message_id, st);
-  }
-}
-
-/* A part of an envelope larger than one frame. Once every part is here, the
- * whole is decoded, checked and handled like any message, and then every
- * part is acknowledged (never one alone: parts held only in memory are sent
- * again after a restart). */
-static void s_on_part(agent_t *a, const Mash__V1__Envelope *env) {
-  /* A part of a whole handled before (its acknowledgement was lost): the
-   * other parts may never come again, so it is acknowledged alone. */
-  if (agent_store_inbox_seen(a->store, env->part->whole_id) == 1) {
-    s_ack(a, env->message_id, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_DUPLICATE);
-    return;
-  }
-  agent_whole_t *w = agent_parts_add(a->parts, env->message_id, env->part, mash_clock_now_ms());
-  if (!w) {
-    return;
-  }
-  mash_errors_t errs;
-  memset(&errs, 0, sizeof errs);
-  Mash__V1__Envelope *whole = mash_codec_decode_whole(w->data, w->total, &errs);
-  if (whole && (mash_codec_validate_envelope(whole, &errs) != 0 ||
-                whole->body_case == MASH__V1__ENVELOPE__BODY_PART ||
-                strcmp(whole->message_id, w->whole_id) != 0)) {
-    mash_warn_limited("message %s of %u parts is not valid: %s: %s", w->whole_id, w->count,
-                      errs.count ? errs.items[0].field : "message_id",
-                      errs.count ? errs.items[0].message : "is not the parts' whole_id");
-    mash_codec_free(whole);
-    whole = NULL;
-  } else if (!whole) {
-    mash_warn_limited("message %s of %u parts does not decode: %s", w->whole_id, w->count,
-                      errs.items[0].message);
-  }
-  Mash__V1__ReceiptStatus st = whole ? s_handle(a, whole) : 0;
-  if (st) {
-    mash_debug("message %s: %u parts, %llu bytes, handled", w->whole_id, w->count,
-               (unsigned long long)w->total);
-    for (uint32_t i = 0; i < w->count; i++) {
-      s_ack(a, w->part_ids[i], st);
-    }
-  }
-  mash_codec_free(whole);
-  agent_parts_done(a->parts, w);
-}
-
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   (void)zs;
   agent_t *a = arg;
@@ -591,10 +444,10 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
     }
     break;
   case MASH__V1__ENVELOPE__BODY_PART:
-    s_on_part(a, env);
+    agent_inbox_part(a, env);
     break;
   default:
-    s_on_message(a, env);
+    agent_inbox_message(a, env);
     break;
   }
   mash_codec_free(env);
@@ -602,16 +455,25 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
 
 /* ------------------------------------------------------------ timer */
 
-static void s_reconnect(agent_t *a) {
+/* Replace the silent socket with one to the next broker of the list (the
+ * same one when there is one): of several mashd nodes only the active one
+ * answers. Returns 1 when the list wrapped round (every broker was tried:
+ * time to back off), else 0. */
+static int s_reconnect(agent_t *a) {
   char err[256];
   mash_zsock_t *old = a->zs;
   a->zs = NULL;
   if (old) {
     mash_zsock_close(old, s_zsock_closed, a);
   }
+  int wrapped = agent_brokers_next(a->brokers);
+  if (agent_brokers_count(a->brokers) > 1) {
+    mash_info("trying the broker at %s", agent_brokers_endpoint(a->brokers));
+  }
   if (s_connect(a, err, sizeof err) != 0) {
     mash_error("reconnect: %s", err);
   }
+  return wrapped;
 }
 
 /* A gap between timer runs (every 100 ms) longer than this is our stall. */
@@ -639,7 +501,7 @@ static void s_timer_cb(uv_timer_t *t) {
     env.heartbeat = &hb;
     /* Not yet connected (ZMQ_IMMEDIATE): try again on the next tick, so the
      * broker learns of us as soon as the handshake completes. */
-    if (s_send_env(a, &env, NULL) == 0) {
+    if (agent_send_env(a, &env, NULL) == 0) {
       a->last_heartbeat = now;
     }
   }
@@ -649,9 +511,11 @@ static void s_timer_cb(uv_timer_t *t) {
   }
   /* Silent for long on this socket: make a fresh one, backing off. */
   if (since > silent_limit + a->reconnect_backoff_ms) {
-    mash_info("no answer from %s for %lld ms: reconnecting", a->cfg.endpoint, (long long)since);
-    a->reconnect_backoff_ms = mash_retry_delay_ms(&a->reconnect, ++a->reconnects);
-    s_reconnect(a);
+    mash_info("no answer from %s for %lld ms: reconnecting", agent_brokers_endpoint(a->brokers),
+              (long long)since);
+    /* Back off only once every broker of the list was tried. */
+    a->reconnect_backoff_ms =
+        s_reconnect(a) ? mash_retry_delay_ms(&a->reconnect, ++a->reconnects) : 0;
   } else if (a->up) {
     a->reconnect_backoff_ms = 0;
     a->reconnects = 0;
@@ -689,13 +553,15 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
     free(a);
     return NULL;
   }
-  if (mash_key_load(cfg->server_key, &a->server, kerr, sizeof kerr) != 0) {
-    snprintf(err, errlen, "broker key: %s", kerr);
+  a->brokers = agent_brokers_new(cfg->endpoint, cfg->server_key, kerr, sizeof kerr);
+  if (!a->brokers) {
+    snprintf(err, errlen, "brokers: %s", kerr);
     free(a);
     return NULL;
   }
   a->seal = agent_seal_load(cfg, 1, err, errlen);
   if (!a->seal) {
+    agent_brokers_destroy(&a->brokers);
     free(a);
     return NULL;
   }
@@ -705,6 +571,7 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
     snprintf(err, errlen, "state %s: %s", cfg->state, a->parts ? kerr : "out of memory");
     agent_parts_destroy(&a->parts);
     mash_seal_destroy(&a->seal);
+    agent_brokers_destroy(&a->brokers);
     free(a);
     return NULL;
   }
@@ -713,6 +580,7 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
     agent_store_destroy(&a->store);
     agent_parts_destroy(&a->parts);
     mash_seal_destroy(&a->seal);
+    agent_brokers_destroy(&a->brokers);
     free(a);
     return NULL;
   }
@@ -790,6 +658,7 @@ void agent_close(agent_t *a, void (*close_cb)(void *arg), void *arg) {
   a->tail = NULL;
   agent_store_destroy(&a->store);
   agent_parts_destroy(&a->parts);
+  agent_brokers_destroy(&a->brokers);
   memset(a->key.secret_key, 0, sizeof a->key.secret_key);
   /* handles_open counts the socket and the timer; a zero count means
    * agent_start never ran. */

@@ -19,8 +19,8 @@
 
 typedef struct agent_config {
   char name[32];         /* program name, for heartbeats and logs */
-  char endpoint[256];    /* endpoint = tcp://127.0.0.1:7400 */
-  char server_key[1024]; /* server_key = certs/mashd.pub */
+  char endpoint[1024];   /* endpoint = tcp://127.0.0.1:7400 (several: the mashd nodes, in order) */
+  char server_key[1024]; /* server_key = certs/mashd.pub (one for all nodes, or one each) */
   char key[1024];        /* key = certs/NAME.secret */
   char state[1024];      /* state = var/NAME/state.db */
   char data_key[1024];   /* data_key = certs/NAME.data.key ("" until set: from key) */

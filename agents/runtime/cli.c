@@ -17,8 +17,11 @@
 
 const char AGENT_COMMON_HELP[] =
     "  --config FILE        ini file: [agent] for all agents, then the agent's own section\n"
-    "  --endpoint EP        the broker (default tcp://127.0.0.1:7400)\n"
-    "  --server-key FILE    the broker's public key (default certs/mashd.pub)\n"
+    "  --endpoint EP[,EP]   the broker (default tcp://127.0.0.1:7400); for several mashd\n"
+    "                       nodes (high availability) each node's endpoint, comma-separated:\n"
+    "                       on silence the agent tries the next one\n"
+    "  --server-key F[,F]   the broker's public key (default certs/mashd.pub): one for\n"
+    "                       every node, or one per endpoint in the same order\n"
     "  --key FILE           this agent's secret key (default certs/NAME.secret)\n"
     "  --state FILE         local state: outbox and inbox (default var/NAME/state.db)\n"
     "  --data-key FILE      the key sealing the state and this agent's files at rest\n"

@@ -97,8 +97,8 @@ static int s_parse(const char *buf, size_t len, uint64_t *seq, char id[S_ID_LEN]
   return rc;
 }
 
-int mash_esclog_audit(const char *path, mash_store_t *store, mash_esclog_audit_t *out, char *err,
-                      size_t errlen) {
+static int s_audit(const char *path, mash_store_t *store, int per_node, mash_esclog_audit_t *out,
+                   char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
   if (err && errlen) {
     err[0] = '\0';
@@ -208,7 +208,7 @@ int mash_esclog_audit(const char *path, mash_store_t *store, mash_esclog_audit_t
   if (rc == 0) {
     /* What is stored after the log's last line: not yet appended, unless
      * the store saw the log durable past it. */
-    if (st.appended_seq > last) {
+    if (st.appended_seq > last && !per_node) {
       rc = s_broken(out, 0, err, errlen,
                     out->log_missing
                         ? "%s does not exist, but the store records the log durable up to step "
@@ -233,4 +233,14 @@ int mash_esclog_audit(const char *path, mash_store_t *store, mash_esclog_audit_t
   }
   free(steps);
   return rc;
+}
+
+int mash_esclog_audit(const char *path, mash_store_t *store, mash_esclog_audit_t *out, char *err,
+                      size_t errlen) {
+  return s_audit(path, store, 0, out, err, errlen);
+}
+
+int mash_esclog_audit_node(const char *path, mash_store_t *store, mash_esclog_audit_t *out,
+                           char *err, size_t errlen) {
+  return s_audit(path, store, 1, out, err, errlen);
 }

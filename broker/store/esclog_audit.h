@@ -37,4 +37,13 @@ typedef struct mash_esclog_audit {
 int mash_esclog_audit(const char *path, mash_store_t *store, mash_esclog_audit_t *out, char *err,
                       size_t errlen);
 
+/* As mash_esclog_audit, for one node's own log on a store several mashd
+ * nodes share (PostgreSQL: each node appends its own log from the store
+ * while active). The store's mark is then any node's, so a log that ends
+ * before it is behind, not cut: the steps after its last line count as
+ * pending (the node appends them when it is next active). Every line the
+ * log holds is still checked against the store, and its chain. */
+int mash_esclog_audit_node(const char *path, mash_store_t *store, mash_esclog_audit_t *out,
+                           char *err, size_t errlen);
+
 #endif

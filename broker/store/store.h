@@ -95,6 +95,14 @@ mash_store_t *mash_store_sqlite_open_readonly(const char *path, char *err, size_
 mash_store_t *mash_store_postgres_new(const char *conninfo, const mash_seal_t *seal, char *err,
                                       size_t errlen);
 
+/* Open the PostgreSQL store at `conninfo` read-only, for statistics and
+ * the escalation log's check (mashctl --store-url): a session whose
+ * transactions are read-only, never migrated, needing no data key; it
+ * offers the statistics and the escalation log's reads only (the others
+ * return -ENOSYS). A database at another schema version is refused (start
+ * mashd once to migrate it). NULL with a reason in err. */
+mash_store_t *mash_store_postgres_open_readonly(const char *conninfo, char *err, size_t errlen);
+
 /* ---- one active broker per database (postgres/store_pg_active.c) ----
  * Two or more mashd may be started on one PostgreSQL database: the one
  * holding a session-level advisory lock, on a connection of its own, is the

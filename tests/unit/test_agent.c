@@ -11,7 +11,9 @@
  * again; a refusal settles it too; a message from the broker is handled once
  * and acknowledged, a redelivery acknowledged as a duplicate without being
  * handled again, and one whose handler fails is not acknowledged and is
- * handled when redelivered. The loop turns until what is awaited arrives
+ * handled when redelivered; given two brokers' endpoints and keys, an agent
+ * whose first broker is silent moves to the second; a key list that fits
+ * neither rule is refused. The loop turns until what is awaited arrives
  * (bounded: no sleeps) and each test ends with uv_loop_close() == 0.
  */
 #include <errno.h>
@@ -468,6 +470,51 @@ static void test_parts(void **state) {
   mash_codec_parts_free(parts, lens, n);
 }
 
+/* Two mashd nodes, the first listed not bound (a standby), each with its own
+ * key: the agent falls silent on the first, moves to the second with the
+ * second's key (a wrong key fails the CURVE handshake), and the message
+ * reaches the broker there and is settled by its receipt. */
+static void test_next_endpoint_on_silence(void **state) {
+  fx_t *f = *state;
+  char err[256];
+  mash_key_t standby;
+  assert_int_equal(mash_key_generate(f->dir, "standby", "broker", 0, &standby, err, sizeof err), 0);
+  char active[sizeof f->cfg.endpoint];
+  memcpy(active, f->cfg.endpoint, sizeof active);
+  int w = snprintf(f->cfg.endpoint, sizeof f->cfg.endpoint, "ipc://%s/standby.sock, %.200s", f->dir,
+                   active);
+  assert_true(w > 0 && (size_t)w < sizeof f->cfg.endpoint);
+  snprintf(f->cfg.server_key, sizeof f->cfg.server_key, "%s/standby.pub,%s/mashd.pub", f->dir,
+           f->dir);
+  f->cfg.heartbeat_ms = 100;
+  s_agent_start(f);
+  char id[MASH_MAX_ID_LEN + 1];
+  s_submit(f, NULL, id);
+  Mash__V1__Envelope *m = s_recv(f);
+  assert_int_equal(m->body_case, MASH__V1__ENVELOPE__BODY_NOTIFICATION);
+  assert_string_equal(m->message_id, id);
+  mash_codec_free(m);
+  s_receipt(f, id, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED);
+  s_turn_until(f, s_has_receipt);
+  assert_string_equal(f->receipt_id, id);
+  assert_true(f->link_up);
+  assert_int_equal(agent_pending(f->agent), 0);
+}
+
+/* Keys that fit neither rule (one for all, one each) are refused by name. */
+static void test_endpoint_list_refused(void **state) {
+  fx_t *f = *state;
+  char one[sizeof f->cfg.endpoint / 4];
+  assert_true(strlen(f->cfg.endpoint) < sizeof one);
+  memcpy(one, f->cfg.endpoint, strlen(f->cfg.endpoint) + 1);
+  snprintf(f->cfg.endpoint, sizeof f->cfg.endpoint, "%s,%s,%s", one, one, one);
+  snprintf(f->cfg.server_key, sizeof f->cfg.server_key, "%s/mashd.pub,%s/mashd.pub", f->dir,
+           f->dir);
+  char err[256] = "";
+  assert_null(agent_new(&f->loop, &f->cfg, err, sizeof err));
+  assert_non_null(strstr(err, "2 broker key(s) for 3 endpoint(s)"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_submit_resend_receipt, setup, teardown),
@@ -476,6 +523,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_outbox_survives_restart, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inbox_once, setup, teardown),
       cmocka_unit_test_setup_teardown(test_parts, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_next_endpoint_on_silence, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_endpoint_list_refused, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,8 @@
  * open); a second answer is refused; open requests leave with their answer
  * or their enquiry's close; escalations list in order; the outbox delivers
  * once and survives a reopen; a rolled-back savepoint undoes one operation
- * only; the latest instant covers every table; every slot of the vtable
+ * only; a second broker on the same store cannot store a step the first
+ * stored; the latest instant covers every table; every slot of the vtable
  * is filled on both stores. Must not: reach into either store's private
  * struct (the vtable is read, as a fake store's would be).
  */
@@ -292,9 +293,38 @@ static void test_every_slot_filled(void **state) {
   assert_int_equal(fig.contacts, 0);
 }
 
+/* Two brokers on one store (the second with a stale memory, as a node that
+ * has not yet seen that it lost the active lock): a step the first stored
+ * is refused to the second (-EEXIST) and its transaction rolled back, so it
+ * is never sent twice (steps are sent only after their commit). The store's
+ * keys, not a claim, fence the work (README, High availability). */
+static void test_two_brokers_one_step(void **state) {
+  fixture_t *f = *state;
+  char err[256] = "";
+  mash_store_t *other = store_fixture_open(f->db, f->seal, err, sizeof err);
+  if (!other)
+    print_error("open failed: %s\n", err);
+  assert_non_null(other);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_escalation_insert(f->store, "MASH-000001-S-L2", "", "", 2, 100,
+                                                (const uint8_t *)"first", 5),
+                   0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_int_equal(mash_store_begin(other), 0);
+  assert_int_equal(mash_store_escalation_insert(other, "MASH-000001-S-L2", "", "", 2, 150,
+                                                (const uint8_t *)"second", 6),
+                   -EEXIST);
+  assert_int_equal(mash_store_rollback(other), 0);
+  mash_store_destroy(&other);
+  mash_store_esclog_state_t es;
+  assert_int_equal(mash_store_esclog_state(f->store, &es), 0);
+  assert_int_equal(es.steps, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_inbox_keeps_first, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_two_brokers_one_step, setup, teardown),
       cmocka_unit_test_setup_teardown(test_enquiry_requests_answers, setup, teardown),
       cmocka_unit_test_setup_teardown(test_decision_bound_to_row, setup, teardown),
       cmocka_unit_test_setup_teardown(test_escalations_and_outbox, setup, teardown),

@@ -387,3 +387,18 @@ mash_store_t *mash_store_postgres_new(const char *conninfo, const mash_seal_t *s
   s_store_t *ss = s_connect(conninfo, seal, 0, err, errlen);
   return ss ? &ss->base : NULL;
 }
+
+mash_store_t *mash_store_postgres_open_readonly(const char *conninfo, char *err, size_t errlen) {
+  char dummy[1];
+  if (!err || errlen == 0) {
+    err = dummy;
+    errlen = sizeof dummy;
+  }
+  err[0] = '\0';
+  if (!conninfo) {
+    snprintf(err, errlen, "no connection string");
+    return NULL;
+  }
+  s_store_t *ss = s_connect(conninfo, NULL, 1, err, errlen);
+  return ss ? &ss->base : NULL;
+}

@@ -20,6 +20,10 @@ mash_store_t *mash_store_postgres_new(const char *conninfo, const mash_seal_t *s
   return NULL;
 }
 
+mash_store_t *mash_store_postgres_open_readonly(const char *conninfo, char *err, size_t errlen) {
+  return mash_store_postgres_new(conninfo, NULL, err, errlen);
+}
+
 mash_pg_active_t *mash_pg_active_acquire(const char *conninfo, unsigned watch_ms,
                                          mash_pg_active_lost_cb lost, void *arg, char *err,
                                          size_t errlen) {

@@ -1,0 +1,122 @@
+/* agent_brokers: the list of brokers an agent follows (see agent_brokers.h).
+ * Must not: open sockets or hold anything but endpoints and public keys.
+ * Loop thread only.
+ */
+#include "agent_brokers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* An endpoint's longest form (tcp://[v6 address]:port, ipc:// paths). */
+#define S_ENDPOINT_MAX 256
+/* A key file's longest path. */
+#define S_PATH_MAX 1024
+
+struct agent_brokers {
+  size_t n;
+  size_t current;
+  char endpoint[AGENT_BROKERS_MAX][S_ENDPOINT_MAX];
+  mash_key_t key[AGENT_BROKERS_MAX];
+};
+
+/* Split `list` at commas and white space into at most AGENT_BROKERS_MAX
+ * items of less than `width` bytes each, copied into out (rows of width).
+ * Returns how many, or -1 with err when there are too many or one is too
+ * long. */
+static int s_split(const char *what, const char *list, char *out, size_t width, char *err,
+                   size_t errlen) {
+  size_t n = 0;
+  const char *p = list;
+  for (;;) {
+    p += strspn(p, ", \t");
+    if (*p == '\0') {
+      break;
+    }
+    size_t len = strcspn(p, ", \t");
+    if (n == AGENT_BROKERS_MAX) {
+      snprintf(err, errlen, "more than %d %s", AGENT_BROKERS_MAX, what);
+      return -1;
+    }
+    if (len >= width) {
+      snprintf(err, errlen, "%s %zu is longer than %zu bytes", what, n + 1, width - 1);
+      return -1;
+    }
+    memcpy(out + n * width, p, len);
+    out[n * width + len] = '\0';
+    n++;
+    p += len;
+  }
+  return (int)n;
+}
+
+agent_brokers_t *agent_brokers_new(const char *endpoints, const char *keys, char *err,
+                                   size_t errlen) {
+  agent_brokers_t *b = calloc(1, sizeof *b);
+  char(*paths)[S_PATH_MAX] = calloc(AGENT_BROKERS_MAX, S_PATH_MAX);
+  if (!b || !paths) {
+    snprintf(err, errlen, "out of memory");
+    goto fail;
+  }
+  int ne = s_split("endpoints", endpoints ? endpoints : "", &b->endpoint[0][0], S_ENDPOINT_MAX, err,
+                   errlen);
+  if (ne < 0) {
+    goto fail;
+  }
+  if (ne == 0) {
+    snprintf(err, errlen, "no broker endpoint given");
+    goto fail;
+  }
+  int nk = s_split("broker keys", keys ? keys : "", &paths[0][0], S_PATH_MAX, err, errlen);
+  if (nk < 0) {
+    goto fail;
+  }
+  if (nk != 1 && nk != ne) {
+    snprintf(err, errlen,
+             "%d broker key(s) for %d endpoint(s): give one key for all or one for each", nk, ne);
+    goto fail;
+  }
+  b->n = (size_t)ne;
+  for (size_t i = 0; i < b->n; i++) {
+    /* One shared key is loaded once and copied. */
+    if (nk == 1 && i > 0) {
+      b->key[i] = b->key[0];
+      continue;
+    }
+    char kerr[512];
+    if (mash_key_load(paths[i], &b->key[i], kerr, sizeof kerr) != 0) {
+      snprintf(err, errlen, "broker key %s: %s", paths[i], kerr);
+      goto fail;
+    }
+  }
+  free(paths);
+  return b;
+fail:
+  free(paths);
+  free(b);
+  return NULL;
+}
+
+void agent_brokers_destroy(agent_brokers_t **self_p) {
+  if (self_p && *self_p) {
+    free(*self_p);
+    *self_p = NULL;
+  }
+}
+
+size_t agent_brokers_count(const agent_brokers_t *b) {
+  return b->n;
+}
+
+const char *agent_brokers_endpoint(const agent_brokers_t *b) {
+  return b->endpoint[b->current];
+}
+
+const mash_key_t *agent_brokers_key(const agent_brokers_t *b) {
+  return &b->key[b->current];
+}
+
+int agent_brokers_next(agent_brokers_t *b) {
+  b->current = (b->current + 1) % b->n;
+  return b->current == 0;
+}

@@ -1,0 +1,47 @@
+/* agent_brokers: the brokers an agent may talk to, in order, and which one
+ * it follows now. Two or more mashd nodes share one store (PostgreSQL); only
+ * the active one binds its endpoint, so an agent given every node's endpoint
+ * (and key) moves to the next one whenever the one it follows falls silent,
+ * round the list, until one answers.
+ *
+ * Responsible for: parsing the endpoint and key lists, loading each broker's
+ * public key, the current position. Must not: open sockets or decide when to
+ * move (agent.c does, on silence). Loop thread only (no locking).
+ */
+#ifndef MASH_AGENT_BROKERS_H
+#define MASH_AGENT_BROKERS_H
+
+#include <stddef.h>
+
+#include "keys.h"
+
+/* At most this many brokers in one list. */
+#define AGENT_BROKERS_MAX 8
+
+typedef struct agent_brokers agent_brokers_t;
+
+/* Parse `endpoints` (one or more ZeroMQ endpoints separated by commas or
+ * spaces) and `keys` (the broker public key files, separated likewise: one
+ * for every endpoint, in the same order, or a single one that every node
+ * shares) and load the keys. The first endpoint is current. Returns NULL with
+ * err on an empty or over-long list, a count of keys that fits neither rule,
+ * or a key that does not load. */
+agent_brokers_t *agent_brokers_new(const char *endpoints, const char *keys, char *err,
+                                   size_t errlen);
+
+/* Free; accepts NULL and nulls the caller's pointer. */
+void agent_brokers_destroy(agent_brokers_t **self_p);
+
+/* How many brokers the list holds (1 or more). */
+size_t agent_brokers_count(const agent_brokers_t *b);
+
+/* The broker followed now: its endpoint and its public key. */
+const char *agent_brokers_endpoint(const agent_brokers_t *b);
+const mash_key_t *agent_brokers_key(const agent_brokers_t *b);
+
+/* Follow the next broker of the list (after the last, the first again).
+ * Returns 1 when this wrapped round to the first, else 0 (and always 1 for
+ * a list of one). */
+int agent_brokers_next(agent_brokers_t *b);
+
+#endif

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The database's own failover (issue 15): a primary and a streaming standby
+# named in synchronous_standby_names, so a COMMIT returns only once the
+# standby has the commit record. mashd's store_url names both servers
+# (host=PRIMARY,STANDBY target_session_attrs=read-write). Under load (30
+# notifications submitted one after another), the primary is killed
+# (pg_ctl stop -m immediate); mashd, its database session gone, stops as on
+# any storage failure (nothing unstored is receipted) and is started again
+# as systemd's Restart=on-failure would; the standby is promoted (pg_ctl
+# promote) and mashd, through the same multi-host URL, finds it as the
+# read-write server. Then every notification receipted before or after the
+# kill is in the promoted server's store, once. Skips (77) only where
+# PostgreSQL's binaries are absent.
+if [ -z "${MASH_TEST_PG_URL:-}" ]; then
+  exec bash "$(dirname "$0")/../pg/with-pg.sh" bash "$0" "$@"
+fi
+. "$(dirname "$0")/lib.sh" "$1"
+
+PGB=$MASH_TEST_PG_BIN
+primary=$(echo "$MASH_TEST_PG_URL" | sed 's/.*host=\([^ ]*\).*/\1/')
+as_server=()
+S=$(mktemp -d /tmp/mash-pgs-XXXXXX)
+chmod 0755 "$S"
+if [ "$(id -u)" = 0 ]; then
+  chown nobody "$S"
+  as_server=(runuser -u nobody --)
+fi
+stop_standby() {
+  "${as_server[@]}" "$PGB/pg_ctl" -D "$S/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$S"
+}
+# mashd first (it would log the standby's end as a lost lock), then the
+# standby, then lib.sh's cleanup with the test's status.
+trap 'rc=$?; for n in "${!PID[@]}"; do stop "$n" KILL; done; stop_standby; (exit $rc); cleanup' EXIT
+
+psql_at() { "$PGB/psql" -X -qtA -h "$1" -U mash -d "${3:-mash}" -c "$2"; }
+
+# The standby: a base backup of the primary, streaming from it by name.
+"${as_server[@]}" "$PGB/pg_basebackup" -h "$primary" -U mash -D "$S/data" -R -X stream -c fast \
+  >"$T/basebackup.log" 2>&1 || fail "pg_basebackup: $(cat "$T/basebackup.log")"
+echo "primary_conninfo = 'host=$primary user=mash application_name=standby1'" |
+  "${as_server[@]}" tee -a "$S/data/postgresql.auto.conf" >/dev/null
+"${as_server[@]}" "$PGB/pg_ctl" -D "$S/data" -l "$S/server.log" -w -t 60 \
+  -o "-c listen_addresses='' -c unix_socket_directories='$S' -c hot_standby=on" start \
+  >/dev/null || fail "the standby did not start: $(cat "$S/server.log")"
+psql_at "$primary" "ALTER SYSTEM SET synchronous_standby_names = 'FIRST 1 (standby1)'" postgres
+psql_at "$primary" "SELECT pg_reload_conf()" postgres >/dev/null
+is_sync() {
+  [ "$(psql_at "$primary" "SELECT sync_state FROM pg_stat_replication" postgres)" = sync ]
+}
+wait_for 30 "the standby streaming synchronously" is_sync
+
+URL="host=$primary,$S user=mash dbname=mash target_session_attrs=read-write connect_timeout=2"
+cat >"$T/mashd.ini" <<INI
+[mashd]
+store = postgresql
+store_url = $URL
+INI
+run=0
+start_pg_mashd() {
+  run=$((run + 1))
+  : >"$T/mashd-$run.out"
+  "$B/broker/mashd" --endpoint "$EP" --data "$T/mashd" --trust "$T/trusted" \
+    --key "$T/certs/mashd.secret" --heartbeat-ms 500 --log-level debug \
+    --config "$T/mashd.ini" >>"$T/mashd-$run.out" 2>>"$T/mashd.log" &
+  PID[mashd]=$!
+  wait_for 30 "mashd (run $run) ready" grep -q "ready on" "$T/mashd-$run.out"
+}
+start_pg_mashd
+contacts_at() { psql_at "$1" "SELECT count(*) FROM contacts"; }
+stored_at_least() { [ "$(contacts_at "$primary")" -ge "$1" ]; }
+
+N=30
+for i in $(seq 1 $N); do make_notification "$i" "$T/n$i.json"; done
+(
+  for i in $(seq 1 $N); do police_submit "$T/n$i.json" || exit 1; done
+) >"$T/receipts.out" 2>&1 &
+submit=$!
+wait_for 30 "some contacts stored" stored_at_least 5
+"${as_server[@]}" "$PGB/pg_ctl" -D "$MASH_TEST_PG_DATA" -m immediate -w stop >/dev/null ||
+  fail "cannot kill the primary"
+receipted_at_kill=$(grep -c "accepted as MASH-" "$T/receipts.out" || true)
+log "primary killed with $receipted_at_kill notification(s) receipted"
+gone() { ! kill -0 "${PID[mashd]}" 2>/dev/null; }
+wait_for 20 "mashd to stop on the lost database" gone
+wait "${PID[mashd]}" 2>/dev/null || log "mashd stopped with status $?"
+unset "PID[mashd]"
+"${as_server[@]}" "$PGB/pg_ctl" -D "$S/data" -w promote >/dev/null || fail "pg_ctl promote"
+start_pg_mashd # as Restart=on-failure would, with the same store_url
+
+wait "$submit" || fail "the submission failed across the failover: $(cat "$T/receipts.out")"
+[ "$(grep -c "accepted as MASH-" "$T/receipts.out")" = $N ] ||
+  fail "not $N receipts: $(cat "$T/receipts.out")"
+[ "$receipted_at_kill" -lt $N ] || fail "every notification was receipted before the kill"
+[ "$(contacts_at "$S")" = $N ] || fail "the promoted server holds $(contacts_at "$S") contacts, not $N"
+[ "$(psql_at "$S" 'SELECT count(DISTINCT message_id) FROM contacts')" = $N ] ||
+  fail "a message stored twice"
+# Every contact id a receipt named is in the promoted store.
+for id in $(grep -o "accepted as MASH-[0-9]*" "$T/receipts.out" | cut -d' ' -f3); do
+  [ "$(psql_at "$S" "SELECT count(*) FROM contacts WHERE contact_id = '$id'")" = 1 ] ||
+    fail "receipted $id is missing after the failover"
+done
+log "ok"

@@ -1,0 +1,139 @@
+/* test_agent_brokers: the list of brokers an agent follows
+ * (agents/runtime/agent_brokers.h), with real key files (mash_key_generate)
+ * in a temporary folder.
+ *
+ * Covers: one endpoint and one key; several endpoints separated by commas
+ * and spaces with one shared key or one key each, in order; moving to the
+ * next wraps round to the first and says so; refusals (no endpoint, more
+ * than AGENT_BROKERS_MAX, a key count that fits neither rule, a missing key
+ * file, an over-long endpoint) with the reason in err.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent_brokers.h"
+#include "keys.h"
+#include "test_dir.h"
+
+#define UNIT_TESTING 1
+#include <cmocka.h>
+
+typedef struct fx {
+  char dir[64];
+  mash_key_t a, b;
+  char key_a[128], key_b[128];
+} fx_t;
+
+static int setup(void **state) {
+  fx_t *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/mash-test-brokers-XXXXXX");
+  assert_non_null(mkdtemp(f->dir));
+  char err[256];
+  assert_int_equal(mash_key_generate(f->dir, "mashd-a", "broker", 0, &f->a, err, sizeof err), 0);
+  assert_int_equal(mash_key_generate(f->dir, "mashd-b", "broker", 0, &f->b, err, sizeof err), 0);
+  snprintf(f->key_a, sizeof f->key_a, "%s/mashd-a.pub", f->dir);
+  snprintf(f->key_b, sizeof f->key_b, "%s/mashd-b.pub", f->dir);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fx_t *f = *state;
+  test_dir_remove(f->dir);
+  free(f);
+  return 0;
+}
+
+static void test_one(void **state) {
+  fx_t *f = *state;
+  char err[256] = "";
+  agent_brokers_t *b = agent_brokers_new("tcp://127.0.0.1:7400", f->key_a, err, sizeof err);
+  assert_non_null(b);
+  assert_int_equal(agent_brokers_count(b), 1);
+  assert_string_equal(agent_brokers_endpoint(b), "tcp://127.0.0.1:7400");
+  assert_string_equal(agent_brokers_key(b)->public_key, f->a.public_key);
+  assert_int_equal(agent_brokers_next(b), 1); /* a list of one always wraps */
+  assert_string_equal(agent_brokers_endpoint(b), "tcp://127.0.0.1:7400");
+  agent_brokers_destroy(&b);
+  assert_null(b);
+  agent_brokers_destroy(&b); /* NULL is accepted */
+}
+
+static void test_key_each_in_order(void **state) {
+  fx_t *f = *state;
+  char keys[300], err[256] = "";
+  snprintf(keys, sizeof keys, " %s ,%s", f->key_a, f->key_b);
+  agent_brokers_t *b =
+      agent_brokers_new("tcp://10.0.0.1:7400, tcp://10.0.0.2:7400", keys, err, sizeof err);
+  assert_non_null(b);
+  assert_int_equal(agent_brokers_count(b), 2);
+  assert_string_equal(agent_brokers_endpoint(b), "tcp://10.0.0.1:7400");
+  assert_string_equal(agent_brokers_key(b)->public_key, f->a.public_key);
+  assert_int_equal(agent_brokers_next(b), 0);
+  assert_string_equal(agent_brokers_endpoint(b), "tcp://10.0.0.2:7400");
+  assert_string_equal(agent_brokers_key(b)->public_key, f->b.public_key);
+  assert_int_equal(agent_brokers_next(b), 1);
+  assert_string_equal(agent_brokers_endpoint(b), "tcp://10.0.0.1:7400");
+  agent_brokers_destroy(&b);
+}
+
+static void test_shared_key(void **state) {
+  fx_t *f = *state;
+  char err[256] = "";
+  agent_brokers_t *b =
+      agent_brokers_new("ipc:///a.sock ipc:///b.sock,ipc:///c.sock", f->key_b, err, sizeof err);
+  assert_non_null(b);
+  assert_int_equal(agent_brokers_count(b), 3);
+  for (int i = 0; i < 3; i++) {
+    assert_string_equal(agent_brokers_key(b)->public_key, f->b.public_key);
+    agent_brokers_next(b);
+  }
+  agent_brokers_next(b);
+  assert_string_equal(agent_brokers_endpoint(b), "ipc:///b.sock");
+  agent_brokers_destroy(&b);
+}
+
+static void test_refused(void **state) {
+  fx_t *f = *state;
+  char err[256] = "", keys[300], many[2048] = "";
+  assert_null(agent_brokers_new(" , ", f->key_a, err, sizeof err));
+  assert_string_equal(err, "no broker endpoint given");
+  assert_null(agent_brokers_new(NULL, f->key_a, err, sizeof err));
+  assert_string_equal(err, "no broker endpoint given");
+  snprintf(keys, sizeof keys, "%s,%s", f->key_a, f->key_b);
+  assert_null(agent_brokers_new("ipc:///a,ipc:///b,ipc:///c", keys, err, sizeof err));
+  assert_non_null(strstr(err, "2 broker key(s) for 3 endpoint(s)"));
+  assert_null(agent_brokers_new("ipc:///a", "", err, sizeof err));
+  assert_non_null(strstr(err, "0 broker key(s) for 1 endpoint(s)"));
+  snprintf(keys, sizeof keys, "%s/missing.pub", f->dir);
+  assert_null(agent_brokers_new("ipc:///a", keys, err, sizeof err));
+  assert_non_null(strstr(err, "missing.pub"));
+  for (int i = 0; i <= AGENT_BROKERS_MAX; i++) {
+    size_t off = strlen(many);
+    snprintf(many + off, sizeof many - off, "ipc:///n%d,", i);
+  }
+  assert_null(agent_brokers_new(many, f->key_a, err, sizeof err));
+  assert_non_null(strstr(err, "more than"));
+  char longest[400];
+  memset(longest, 'x', sizeof longest - 1);
+  longest[sizeof longest - 1] = '\0';
+  assert_null(agent_brokers_new(longest, f->key_a, err, sizeof err));
+  assert_non_null(strstr(err, "longer than"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_one, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_key_each_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_shared_key, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
