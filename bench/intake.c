@@ -35,6 +35,7 @@
 #include <zmq.h>
 
 #include "codec.h"
+#include "intake_desk.h"
 #include "keys.h"
 #include "police_json.h"
 #include "store.h"
@@ -63,6 +64,8 @@ typedef struct s_opts {
   const char *parent_dir;
   const char *log_level;
   const char *store_url; /* PostgreSQL (an empty database); NULL: SQLite in the folder */
+  const char *people;    /* a folder kept by bench-resolve: mashd starts on its index */
+  int desk;              /* connect a hub desk and time the contacts' arrival */
   int tcp;
   int json;
   int keep;
@@ -70,6 +73,7 @@ typedef struct s_opts {
 } s_opts_t;
 
 typedef struct s_result {
+  int64_t t0_ns; /* the clock's start (CLOCK_MONOTONIC) */
   double seconds;
   double msgs_per_s;
   double p50_ms;
@@ -77,6 +81,15 @@ typedef struct s_result {
   unsigned long replies;
   unsigned long failures;
 } s_result_t;
+
+/* What else a run measured, printed beside the table. */
+typedef struct s_extra {
+  double cpu_user, cpu_sys; /* mashd's, seconds; -1 when not read */
+  int desk;                 /* a desk was connected: */
+  unsigned long desk_contacts;
+  double desk_seconds; /* from the clock's start to the last contact at the desk */
+  char load_before[64], load_after[64];
+} s_extra_t;
 
 /* What one run sends where. */
 typedef struct s_load {
@@ -147,7 +160,15 @@ static void s_usage(FILE *f) {
           "      --log-level L      mashd's log level (default info, as deployed)\n"
           "      --store-url URL    mashd's store on PostgreSQL at this libpq connection\n"
           "                         string (an empty database; default SQLite in the folder)\n"
-          "      --timeout MS       give up when no reply comes for MS (default 30000)\n"
+          "      --timeout MS       give up when no reply comes for MS, or mashd is not\n"
+          "                         ready in MS (at least 20000; default 30000)\n"
+          "      --desk             connect a hub desk that acknowledges every contact\n"
+          "                         mashd delivers, and report when the last of the N\n"
+          "                         reached it (resolved and queued for the desk)\n"
+          "      --people DIR       start mashd on the person index in DIR, a folder\n"
+          "                         kept by bench-resolve --keep (copied, not changed);\n"
+          "                         the burst of issue 14: --people DIR --desk -n 10000\n"
+          "                         -c 1 -w 10000\n"
           "      --json             also print the results as one JSON line\n"
           "      --keep             keep the temporary folder (mashd.log, mashd.db)\n"
           "  -q, --quiet            no progress on standard error\n"
@@ -225,8 +246,23 @@ static void s_remove_tree(const char *path) {
 /* The broker's key pair, and one agency key per client: police, police2, ...
  * Every client's .pub in trusted/ says agency = police, because the broker
  * takes police detail only from principals of the police agency. */
-static int s_make_keys(const char *dir, unsigned clients, mash_key_t *broker, mash_key_t *keys) {
-  char certs[PATH_MAX], trusted[PATH_MAX], err[512];
+static int s_trust(const char *trusted, const char *name, const char *role, const char *agency,
+                   const mash_key_t *key) {
+  char path[PATH_MAX + 64], text[256];
+  snprintf(path, sizeof path, "%s/%s.pub", trusted, name);
+  snprintf(text, sizeof text, "principal = %s\nrole = %s\n%s%s%spublic-key = %s\n", name, role,
+           agency ? "agency = " : "", agency ? agency : "", agency ? "\n" : "", key->public_key);
+  if (s_write_file(path, text) != 0) {
+    fprintf(stderr, "bench-intake: cannot write %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* hub: when not NULL, a hub desk's key too (trusted with the hub role). */
+static int s_make_keys(const char *dir, unsigned clients, mash_key_t *broker, mash_key_t *keys,
+                       mash_key_t *hub) {
+  char certs[PATH_MAX], trusted[PATH_MAX], err[512] = "";
   snprintf(certs, sizeof certs, "%s/certs", dir);
   snprintf(trusted, sizeof trusted, "%s/trusted", dir);
   if (mkdir(certs, 0700) != 0 || mkdir(trusted, 0700) != 0) {
@@ -248,14 +284,14 @@ static int s_make_keys(const char *dir, unsigned clients, mash_key_t *broker, ma
       fprintf(stderr, "bench-intake: %s\n", err);
       return -1;
     }
-    char path[PATH_MAX + 64], text[256];
-    snprintf(path, sizeof path, "%s/%s.pub", trusted, name);
-    snprintf(text, sizeof text, "principal = %s\nrole = agency\nagency = police\npublic-key = %s\n",
-             name, keys[i].public_key);
-    if (s_write_file(path, text) != 0) {
-      fprintf(stderr, "bench-intake: cannot write %s: %s\n", path, strerror(errno));
+    if (s_trust(trusted, name, "agency", "police", &keys[i]) != 0) {
       return -1;
     }
+  }
+  if (hub && (mash_key_generate(certs, "hub", "hub", 0, hub, err, sizeof err) != 0 ||
+              s_trust(trusted, "hub", "hub", NULL, hub) != 0)) {
+    fprintf(stderr, "bench-intake: the desk's key: %s\n", err);
+    return -1;
   }
   return 0;
 }
@@ -471,7 +507,8 @@ static int s_mashd_start(s_mashd_t *m, const char *mashd, const char *dir, const
     return -1;
   }
   m->out_fd = fds[0];
-  if (s_mashd_wait_ready(m, 20000) != 0) {
+  /* At least 20 s; longer with --timeout (mashd under valgrind starts slowly). */
+  if (s_mashd_wait_ready(m, o->timeout_ms > 20000 ? o->timeout_ms : 20000) != 0) {
     s_log_tail(dir);
     return -1;
   }
@@ -516,6 +553,30 @@ static int s_mashd_stop(s_mashd_t *m) {
     return -1;
   }
   return WEXITSTATUS(status);
+}
+
+/* mashd's CPU so far (user and system, seconds), from /proc/PID/stat;
+ * -1 when it cannot be read. Read just before SIGTERM: what the run cost,
+ * with start-up, but not the stop. */
+static int s_proc_cpu(pid_t pid, double *user_s, double *sys_s) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    return -1;
+  }
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  const char *p = strrchr(buf, ')'); /* after the command name */
+  unsigned long long ut = 0, st = 0;
+  if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) {
+    return -1;
+  }
+  long hz = sysconf(_SC_CLK_TCK);
+  *user_s = (double)ut / (double)(hz > 0 ? hz : 100);
+  *sys_s = (double)st / (double)(hz > 0 ? hz : 100);
+  return 0;
 }
 
 /* Through the store's statistics on a read-only store: the benchmark, like
@@ -904,6 +965,7 @@ static int s_run(const s_opts_t *o, const s_load_t *load, const mash_key_t *keys
   size_t n = 0;
   int all_answered = 1;
   memset(res, 0, sizeof *res);
+  res->t0_ns = t0;
   for (unsigned i = 0; i < o->clients; i++) {
     s_client_t *c = &run.clients[i];
     if (c->end_ns > t1) {
@@ -954,8 +1016,21 @@ static void s_print_json_string(const char *s) {
   putchar('"');
 }
 
+/* The load average (1, 5, 15 minutes) as /proc/loadavg says it. */
+static void s_loadavg(char *out, size_t len) {
+  snprintf(out, len, "?");
+  FILE *f = fopen("/proc/loadavg", "r");
+  if (f) {
+    double a, b, c;
+    if (fscanf(f, "%lf %lf %lf", &a, &b, &c) == 3) {
+      snprintf(out, len, "%.2f %.2f %.2f", a, b, c);
+    }
+    fclose(f);
+  }
+}
+
 static void s_print_results(const s_opts_t *o, size_t payload_len, const s_result_t *mashd,
-                            const s_result_t *raw, const char *disk_dir) {
+                            const s_result_t *raw, const s_extra_t *ex, const char *disk_dir) {
   double ratio = raw->msgs_per_s > 0 ? mashd->msgs_per_s / raw->msgs_per_s : 0;
   printf("bench-intake: N=%lu clients=%u window=%u payload=%zu B transport=%s mashd-log=%s\n",
          o->count, o->clients, o->window, payload_len, o->tcp ? "tcp" : "ipc", o->log_level);
@@ -964,7 +1039,19 @@ static void s_print_results(const s_opts_t *o, size_t payload_len, const s_resul
          mashd->p99_ms, mashd->seconds);
   printf("%-8s %12.0f %10.2f %10.2f %10.2f\n", "raw", raw->msgs_per_s, raw->p50_ms, raw->p99_ms,
          raw->seconds);
-  printf("ratio mashd/raw: %.2f (target >= 0.30, goal 0.50)\n", ratio);
+  printf("ratio mashd/raw: %.2f (issue 14's target >= 0.50)\n", ratio);
+  double cpu = ex->cpu_user + ex->cpu_sys;
+  if (ex->cpu_user >= 0) {
+    printf("mashd CPU: user %.2f s + system %.2f s = %.1f us per notification (with start-up)\n",
+           ex->cpu_user, ex->cpu_sys, cpu * 1e6 / (double)o->count);
+  }
+  if (ex->desk) {
+    printf("burst: all %lu receipts in %.3f s; %lu of %lu contacts resolved and at the desk "
+           "in %.3f s%s\n",
+           mashd->replies, mashd->seconds, ex->desk_contacts, o->count, ex->desk_seconds,
+           o->people ? " (index from --people)" : "");
+  }
+  printf("load average: %s before, %s after\n", ex->load_before, ex->load_after);
   if (o->json) {
     char date[32];
     time_t now = time(NULL);
@@ -979,9 +1066,11 @@ static void s_print_results(const s_opts_t *o, size_t payload_len, const s_resul
     s_print_json_string(disk_dir);
     printf(",\"mashd\":{\"msgs_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"seconds\":%.3f},"
            "\"raw\":{\"msgs_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"seconds\":%.3f},"
-           "\"ratio\":%.3f}\n",
+           "\"ratio\":%.3f,\"mashd_cpu_s\":%.2f,\"desk_contacts\":%lu,\"desk_seconds\":%.3f,"
+           "\"load_before\":\"%s\",\"load_after\":\"%s\"}\n",
            mashd->msgs_per_s, mashd->p50_ms, mashd->p99_ms, mashd->seconds, raw->msgs_per_s,
-           raw->p50_ms, raw->p99_ms, raw->seconds, ratio);
+           raw->p50_ms, raw->p99_ms, raw->seconds, ratio, ex->cpu_user >= 0 ? cpu : -1.0,
+           ex->desk_contacts, ex->desk_seconds, ex->load_before, ex->load_after);
   }
   fflush(stdout);
 }
@@ -1001,6 +1090,8 @@ static int s_parse_args(int argc, char **argv, s_opts_t *o) {
                                        {"quiet", no_argument, 0, 'q'},
                                        {"store-url", required_argument, 0, 'U'},
                                        {"help", no_argument, 0, 'h'},
+                                       {"desk", no_argument, 0, 'H'},
+                                       {"people", required_argument, 0, 'P'},
                                        {0, 0, 0, 0}};
   int c;
   unsigned long v;
@@ -1056,6 +1147,12 @@ static int s_parse_args(int argc, char **argv, s_opts_t *o) {
       break;
     case 'K':
       o->keep = 1;
+      break;
+    case 'H':
+      o->desk = 1;
+      break;
+    case 'P':
+      o->people = optarg;
       break;
     case 'q':
       o->quiet = 1;
@@ -1128,19 +1225,47 @@ int main(int argc, char **argv) {
   size_t payload_len = 0, id_offset = 0;
   mash_key_t broker, keys[S_MAX_CLIENTS];
   s_mashd_t mashd = {.pid = 0, .out_fd = -1};
+  mash_key_t hub;
+  intake_desk_t *desk = NULL;
+  void *desk_ctx = NULL;
   s_result_t rm, rr;
+  s_extra_t ex = {.cpu_user = -1, .cpu_sys = -1};
   memset(&rm, 0, sizeof rm);
   memset(&rr, 0, sizeof rr);
-  if (s_make_keys(dir, o.clients, &broker, keys) != 0 ||
+  s_loadavg(ex.load_before, sizeof ex.load_before);
+  if (s_make_keys(dir, o.clients, &broker, keys, o.desk ? &hub : NULL) != 0 ||
       s_make_payload(o.example, &payload, &payload_len, &id_offset) != 0) {
     goto out;
   }
   size_t ack_len = s_receipt_size();
 
+  long long stored_before = 0;
+  if (o.people) {
+    char data[PATH_MAX];
+    snprintf(data, sizeof data, "%s/mashd", dir);
+    if (!o.quiet) {
+      fprintf(stderr, "bench-intake: copying the index in %s\n", o.people);
+    }
+    if (intake_people_copy(o.people, data) != 0 ||
+        (stored_before = s_count_contacts(dir, o.store_url)) < 0) {
+      fprintf(stderr, "bench-intake: %s is not a folder kept by bench-resolve --keep\n", o.people);
+      goto out;
+    }
+  }
+
   /* mashd first, stopped before the raw run so that it takes no CPU then. */
   mashd_started = 1;
   if (s_mashd_start(&mashd, mashd_path, dir, &o) != 0) {
     goto out;
+  }
+  if (o.desk) {
+    desk_ctx = zmq_ctx_new();
+    desk = desk_ctx
+               ? intake_desk_start(desk_ctx, mashd.endpoint, broker.public_key, &hub, o.timeout_ms)
+               : NULL;
+    if (!desk) {
+      goto out;
+    }
   }
   if (!o.quiet) {
     fprintf(stderr, "bench-intake: mashd ready on %s; %lu notifications of %zu bytes\n",
@@ -1153,9 +1278,27 @@ int main(int argc, char **argv) {
                    .payload_len = payload_len,
                    .id_offset = id_offset};
   int mrc = s_run(&o, &load, keys, &rm);
+  int desk_short = 0;
+  if (desk) {
+    /* Every contact resolved and delivered, or none for --timeout. */
+    int64_t last_ns = 0;
+    ex.desk_contacts = intake_desk_wait(desk, o.count, o.timeout_ms, &last_ns);
+    ex.desk_seconds = last_ns ? (double)(last_ns - rm.t0_ns) / 1e9 : 0;
+    ex.desk = 1;
+    desk_short = ex.desk_contacts < o.count;
+  }
+  if (s_proc_cpu(mashd.pid, &ex.cpu_user, &ex.cpu_sys) != 0) {
+    ex.cpu_user = ex.cpu_sys = -1;
+  }
+  intake_desk_destroy(&desk);
   int exit_status = s_mashd_stop(&mashd);
-  long long stored = s_count_contacts(dir, o.store_url);
+  long long stored = s_count_contacts(dir, o.store_url) - stored_before;
   int ok = mrc == 0 && rm.failures == 0;
+  if (desk_short) {
+    fprintf(stderr, "bench-intake: the desk received %lu contacts of %lu\n", ex.desk_contacts,
+            o.count);
+    ok = 0;
+  }
   if (exit_status != 0) {
     fprintf(stderr, "bench-intake: mashd did not stop cleanly (status %d)\n", exit_status);
     ok = 0;
@@ -1184,9 +1327,14 @@ int main(int argc, char **argv) {
   if (rrc != 0) {
     ok = 0;
   }
-  s_print_results(&o, payload_len, &rm, &rr, parent && parent[0] ? parent : "/tmp");
+  s_loadavg(ex.load_after, sizeof ex.load_after);
+  s_print_results(&o, payload_len, &rm, &rr, &ex, parent && parent[0] ? parent : "/tmp");
   rc = ok ? 0 : 1;
 out:
+  intake_desk_destroy(&desk);
+  if (desk_ctx) {
+    zmq_ctx_term(desk_ctx);
+  }
   if (mashd.pid > 0) {
     s_mashd_stop(&mashd);
   }

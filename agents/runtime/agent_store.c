@@ -4,7 +4,12 @@
  * broker's receipt says accepted, duplicate or rejected, and replayed in
  * insertion order after a restart) and the inbox (message ids already handled,
  * so a redelivery is recognised). The file is opened in WAL mode with
- * synchronous=FULL, so a call that returns 0 outside a transaction is on disk.
+ * synchronous=FULL, so a call that returns 0 outside a transaction is on disk,
+ * but for a receipt (agent_store_outbox_done): its commit is not flushed on
+ * its own, the next flushed commit or checkpoint carries it (the log is
+ * written in order). A receipt lost in a power cut costs a resend, which the
+ * broker answers with the same contact id; a flush per receipt held the
+ * agent's loop for a disk flush per message.
  * The schema version is PRAGMA user_version.
  *
  * Sealed at rest (schema 3): an outbox frame, label and detail are sealed
@@ -103,6 +108,8 @@ enum {
   ST_SEEN,
   ST_MARK,
   ST_BY_LABEL,
+  ST_SYNC_NORMAL,
+  ST_SYNC_FULL,
   ST_N
 };
 
@@ -120,6 +127,8 @@ static const char *const STMT_SQL[ST_N] = {
     [ST_COUNT] = "SELECT count(*) FROM outbox WHERE state = 0",
     [ST_SEEN] = "SELECT 1 FROM inbox WHERE message_id = ?1",
     [ST_MARK] = "INSERT OR IGNORE INTO inbox(message_id, seen_ms) VALUES(?1, ?2)",
+    [ST_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
+    [ST_SYNC_FULL] = "PRAGMA synchronous = FULL",
     [ST_BY_LABEL] = "SELECT state, contact_id, mash_open(detail, message_id) FROM outbox"
                     " WHERE label_ix = mash_blind(?1) ORDER BY seq DESC LIMIT 1",
 };
@@ -414,7 +423,14 @@ int agent_store_outbox_done(agent_store_t *s, const char *message_id, int state,
   sqlite3_bind_text(st, 3, contact_id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 5, now_ms);
+  /* Not flushed on its own (see the header); inside a transaction the
+   * caller's commit decides, and SQLite refuses the change there anyway. */
+  int lazy = !s->in_tx && s_exec_stmt(s, ST_SYNC_NORMAL) == 0;
   int rc = s_exec_stmt(s, ST_DONE);
+  if (lazy) {
+    int frc = s_exec_stmt(s, ST_SYNC_FULL);
+    rc = rc != 0 ? rc : frc; /* later commits must be flushed again */
+  }
   if (rc != 0) {
     return rc;
   }

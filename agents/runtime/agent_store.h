@@ -53,7 +53,10 @@ int agent_store_outbox_put(agent_store_t *s, const char *message_id, const char 
 
 /* Record the receipt for message_id: state is AGENT_OUTBOX_ACCEPTED,
  * _DUPLICATE or _REJECTED, contact_id and detail (error text) may be NULL.
- * Returns 0, or 1 when message_id is not in the outbox or already done. */
+ * Returns 0, or 1 when message_id is not in the outbox or already done.
+ * Outside a transaction the commit is not flushed by itself (the next
+ * flushed commit carries it): a receipt lost in a power cut means a resend,
+ * which the broker answers as a duplicate with the same contact id. */
 int agent_store_outbox_done(agent_store_t *s, const char *message_id, int state,
                             const char *contact_id, const char *detail, int64_t now_ms);
 

@@ -199,6 +199,25 @@ static void test_done(void **state) {
   assert_int_equal(count_pending(f->s), 2);
 }
 
+/* A receipt's commit is not flushed on its own, but the store is back at
+ * synchronous=FULL after it (the next put is durable when it returns), and
+ * inside a transaction the receipt waits for the caller's commit. */
+static void test_done_lazy_then_full(void **state) {
+  fixture_t *f = *state;
+  put3(f->s);
+  assert_int_equal(
+      agent_store_outbox_done(f->s, "m1", AGENT_OUTBOX_ACCEPTED, "MASH-000001", NULL, 2000), 0);
+  assert_int_equal(query_int(f->s, "PRAGMA synchronous"), 2);
+  assert_int_equal(agent_store_begin(f->s), 0);
+  assert_int_equal(
+      agent_store_outbox_done(f->s, "m2", AGENT_OUTBOX_ACCEPTED, "MASH-000002", NULL, 2100), 0);
+  assert_int_equal(agent_store_rollback(f->s), 0);
+  assert_int_equal(count_pending(f->s), 2);
+  assert_int_equal(query_int(f->s, "PRAGMA synchronous"), 2);
+  assert_int_equal(agent_store_outbox_put(f->s, "m4", "four", (const uint8_t *)"x", 1, 2200), 0);
+  assert_int_equal(count_pending(f->s), 3);
+}
+
 static void test_reopen_persists(void **state) {
   fixture_t *f = *state;
   put3(f->s);
@@ -502,6 +521,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_done_from_callback, setup, teardown),
       cmocka_unit_test_setup_teardown(test_done, setup, teardown),
       cmocka_unit_test_setup_teardown(test_reopen_persists, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_done_lazy_then_full, setup, teardown),
       cmocka_unit_test_setup_teardown(test_duplicate_put, setup, teardown),
       cmocka_unit_test_setup_teardown(test_put_empty_frame_and_null_label, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inbox, setup, teardown),

@@ -782,12 +782,15 @@ static void bg_done(mash_storage_op_t *op) {
   }
 }
 
-static void bg_submit(bg_run_t *r, bg_op_t *ops, int n, int background) {
+/* fn: what the ops run (bg_fn when NULL), set before they are submitted:
+ * the storage thread may take an op at once. */
+static void bg_submit_fn(bg_run_t *r, bg_op_t *ops, int n, int background,
+                         int (*fn)(mash_store_t *, mash_storage_op_t *)) {
   for (int i = 0; i < n; i++) {
     ops[i].run = r;
     ops[i].idx = background ? i : -1 - i;
     ops[i].op.kind = MASH_OP_CALL;
-    ops[i].op.u.call.fn = bg_fn;
+    ops[i].op.u.call.fn = fn ? fn : bg_fn;
     ops[i].op.done_cb = bg_done;
     if (background) {
       mash_storage_submit_background(r->st, &ops[i].op);
@@ -795,6 +798,10 @@ static void bg_submit(bg_run_t *r, bg_op_t *ops, int n, int background) {
       mash_storage_submit(r->st, &ops[i].op);
     }
   }
+}
+
+static void bg_submit(bg_run_t *r, bg_op_t *ops, int n, int background) {
+  bg_submit_fn(r, ops, n, background, NULL);
 }
 
 /* Background ops all run, in the order submitted, completions on the loop
@@ -874,8 +881,9 @@ static void test_solo_background_alone(void **state) {
   assert_int_equal(uv_sem_init(&s_gate_entered, 0), 0);
   r.st = mash_storage_new(&f->loop, &store, 0, NULL, NULL);
   assert_non_null(r.st);
-  bg_submit(&r, gate, 1, 0);
-  gate[0].op.u.call.fn = gate_fn;
+  /* gate_fn set before the submit (setting it after raced with the storage
+   * thread, which could run bg_fn and never enter the gate: a hang at load 25). */
+  bg_submit_fn(&r, gate, 1, 0, gate_fn);
   uv_sem_wait(&s_gate_entered); /* the thread holds the gate's batch */
   solo[0].op.solo = 1;
   bg_submit(&r, solo, 1, 1);

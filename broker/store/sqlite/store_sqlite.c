@@ -155,8 +155,18 @@ int store_sql_exec(sqlite3_stmt *q) {
 }
 
 void store_sql_text(sqlite3_stmt *q, int col, char *out, size_t cap) {
+  if (cap == 0) {
+    return;
+  }
+  /* A bounded copy, not snprintf("%s"): resolution reads about 200 ids a
+   * contact through here, and the format parser cost more than the copy. */
   const unsigned char *t = sqlite3_column_text(q, col);
-  snprintf(out, cap, "%s", t ? (const char *)t : "");
+  size_t n = t ? (size_t)sqlite3_column_bytes(q, col) : 0;
+  n = n < cap - 1 ? n : cap - 1;
+  if (n > 0) {
+    memcpy(out, t, n);
+  }
+  out[n] = '\0';
 }
 
 int store_sql_seal(const mash_seal_t *seal, const uint8_t *in, size_t len, const char *aad,
@@ -529,7 +539,12 @@ mash_store_t *mash_store_sqlite_open(const char *path, const mash_seal_t *seal,
                     /* The person index is read at random: a 64 MiB page
                      * cache, and the file mapped rather than read. */
                     "PRAGMA cache_size = -65536;"
-                    "PRAGMA mmap_size = 1073741824;",
+                    "PRAGMA mmap_size = 1073741824;"
+                    /* Savepoints' journals in memory: a resolution's
+                     * savepoint changes more than the 64 KiB SQLite keeps
+                     * in memory, and the rest went to a temporary file made
+                     * and deleted (open, unlink, close) for every contact. */
+                    "PRAGMA temp_store = MEMORY;",
                     NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     char why[256];
