@@ -16,7 +16,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -34,6 +33,7 @@
 
 #include <zmq.h>
 
+#include "bench.h"
 #include "codec.h"
 #include "keys.h"
 #include "police_json.h"
@@ -115,12 +115,6 @@ struct s_run {
   atomic_int first_failure_reported;
   s_client_t *clients;
 };
-
-static int64_t s_now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void s_usage(FILE *f) {
   fprintf(f,
@@ -371,7 +365,7 @@ static void s_log_tail(const char *dir) {
 static int s_mashd_wait_ready(s_mashd_t *m, int timeout_ms) {
   char buf[1024];
   size_t n = 0;
-  int64_t deadline = s_now_ns() + (int64_t)timeout_ms * 1000000;
+  int64_t deadline = bench_now_ns() + (int64_t)timeout_ms * 1000000;
   for (;;) {
     char *nl;
     while ((nl = memchr(buf, '\n', n)) != NULL) {
@@ -392,7 +386,7 @@ static int s_mashd_wait_ready(s_mashd_t *m, int timeout_ms) {
     if (n == sizeof buf) {
       n = 0; /* a very long line that is not ours: forget it */
     }
-    int64_t left_ms = (deadline - s_now_ns()) / 1000000;
+    int64_t left_ms = (deadline - bench_now_ns()) / 1000000;
     if (left_ms <= 0) {
       fprintf(stderr, "bench-intake: mashd not ready after %d ms\n", timeout_ms);
       return -1;
@@ -481,14 +475,14 @@ static int s_mashd_stop(s_mashd_t *m) {
   sigset_t chld;
   sigemptyset(&chld);
   sigaddset(&chld, SIGCHLD);
-  int64_t deadline = s_now_ns() + 15 * (int64_t)1000000000;
+  int64_t deadline = bench_now_ns() + 15 * (int64_t)1000000000;
   int status = 0;
   for (;;) {
     pid_t r = waitpid(m->pid, &status, WNOHANG);
     if (r == m->pid) {
       break;
     }
-    int64_t left = deadline - s_now_ns();
+    int64_t left = deadline - bench_now_ns();
     if (r < 0 || left <= 0) {
       fprintf(stderr, "bench-intake: mashd did not stop on SIGTERM: killing it\n");
       kill(m->pid, SIGKILL);
@@ -767,7 +761,7 @@ static void *s_client_main(void *arg) {
         uint64_t seq = sent;
         memcpy(buf, &seq, sizeof seq);
       }
-      c->sent_ns[sent] = s_now_ns();
+      c->sent_ns[sent] = bench_now_ns();
       if (s_send(sock, buf, run->load->payload_len) != 0) {
         c->failed = 1;
         s_fail(c, "send failed", zmq_strerror(zmq_errno()));
@@ -790,11 +784,11 @@ static void *s_client_main(void *arg) {
     if (seq < 0 || c->sent_ns[seq] == 0) {
       continue; /* not one of ours, or answered twice */
     }
-    c->lat_ms[c->replies++] = (double)(s_now_ns() - c->sent_ns[seq]) / 1e6;
+    c->lat_ms[c->replies++] = (double)(bench_now_ns() - c->sent_ns[seq]) / 1e6;
     c->sent_ns[seq] = 0;
     atomic_fetch_add_explicit(&run->progress, 1, memory_order_relaxed);
   }
-  c->end_ns = s_now_ns();
+  c->end_ns = bench_now_ns();
   zmq_msg_close(&m);
   if (sock) {
     zmq_close(sock);
@@ -805,23 +799,6 @@ static void *s_client_main(void *arg) {
   pthread_cond_signal(&run->done_cv);
   pthread_mutex_unlock(&run->mu);
   return NULL;
-}
-
-static int s_cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static double s_percentile(const double *v, size_t n, double p) {
-  if (n == 0) {
-    return 0;
-  }
-  size_t rank = (size_t)(p * (double)n + 0.999999);
-  if (rank < 1) {
-    rank = 1;
-  }
-  return v[(rank > n ? n : rank) - 1];
 }
 
 /* Run the load against one target. Returns 0 when every message was
@@ -866,7 +843,7 @@ static int s_run(const s_opts_t *o, const s_load_t *load, const mash_key_t *keys
     }
   }
   pthread_barrier_wait(&run.start);
-  int64_t t0 = s_now_ns();
+  int64_t t0 = bench_now_ns();
   const char *name = load->target == S_TARGET_MASHD ? "mashd" : "raw";
 
   /* Progress every two seconds while the clients work; a client ends on
@@ -878,7 +855,7 @@ static int s_run(const s_opts_t *o, const s_load_t *load, const mash_key_t *keys
     until.tv_sec += 2;
     if (pthread_cond_timedwait(&run.done_cv, &run.mu, &until) == ETIMEDOUT && !o->quiet) {
       unsigned long done = atomic_load(&run.progress);
-      double secs = (double)(s_now_ns() - t0) / 1e9;
+      double secs = (double)(bench_now_ns() - t0) / 1e9;
       fprintf(stderr, "bench-intake: %s: %lu/%lu replies, %.0f msgs/s so far\n", name, done,
               o->count, (double)done / secs);
     }
@@ -907,12 +884,12 @@ static int s_run(const s_opts_t *o, const s_load_t *load, const mash_key_t *keys
       all_answered = 0;
     }
   }
-  qsort(all, n, sizeof *all, s_cmp_double);
+  bench_sort(all, n);
   res->replies = n;
   res->seconds = (double)(t1 - t0) / 1e9;
   res->msgs_per_s = res->seconds > 0 ? (double)n / res->seconds : 0;
-  res->p50_ms = s_percentile(all, n, 0.50);
-  res->p99_ms = s_percentile(all, n, 0.99);
+  res->p50_ms = bench_rank(all, n, 0.50);
+  res->p99_ms = bench_rank(all, n, 0.99);
   rc = all_answered ? 0 : -1;
 out:
   for (unsigned i = 0; run.clients && i < o->clients; i++) {
@@ -978,82 +955,21 @@ static void s_print_results(const s_opts_t *o, size_t payload_len, const s_resul
 }
 
 static int s_parse_args(int argc, char **argv, s_opts_t *o) {
-  static const struct option opts[] = {
-      {"count", required_argument, 0, 'n'},   {"clients", required_argument, 0, 'c'},
-      {"window", required_argument, 0, 'w'},  {"mashd", required_argument, 0, 'M'},
-      {"example", required_argument, 0, 'E'}, {"dir", required_argument, 0, 'D'},
-      {"tcp", no_argument, 0, 'T'},           {"log-level", required_argument, 0, 'L'},
-      {"timeout", required_argument, 0, 't'}, {"json", no_argument, 0, 'J'},
-      {"keep", no_argument, 0, 'K'},          {"quiet", no_argument, 0, 'q'},
-      {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
-  int c;
-  unsigned long v;
-  while ((c = getopt_long(argc, argv, "n:c:w:qh", opts, NULL)) != -1) {
-    switch (c) {
-    case 'n':
-      if (mash_settings_ulong(optarg, 1, 100000000, &o->count) != 0) {
-        fprintf(stderr, "bench-intake: --count: expected 1..100000000\n");
-        return 2;
-      }
-      break;
-    case 'c':
-      if (mash_settings_ulong(optarg, 1, S_MAX_CLIENTS, &v) != 0) {
-        fprintf(stderr, "bench-intake: --clients: expected 1..%d\n", S_MAX_CLIENTS);
-        return 2;
-      }
-      o->clients = (unsigned)v;
-      break;
-    case 'w':
-      if (mash_settings_ulong(optarg, 1, 100000, &v) != 0) {
-        fprintf(stderr, "bench-intake: --window: expected 1..100000\n");
-        return 2;
-      }
-      o->window = (unsigned)v;
-      break;
-    case 't':
-      if (mash_settings_ulong(optarg, 1, 3600000, &v) != 0) {
-        fprintf(stderr, "bench-intake: --timeout: expected 1..3600000 ms\n");
-        return 2;
-      }
-      o->timeout_ms = (int)v;
-      break;
-    case 'M':
-      o->mashd = optarg;
-      break;
-    case 'E':
-      o->example = optarg;
-      break;
-    case 'D':
-      o->parent_dir = optarg;
-      break;
-    case 'L':
-      o->log_level = optarg;
-      break;
-    case 'T':
-      o->tcp = 1;
-      break;
-    case 'J':
-      o->json = 1;
-      break;
-    case 'K':
-      o->keep = 1;
-      break;
-    case 'q':
-      o->quiet = 1;
-      break;
-    case 'h':
-      s_usage(stdout);
-      return 1;
-    default:
-      s_usage(stderr);
-      return 2;
-    }
-  }
-  if (optind != argc) {
-    fprintf(stderr, "bench-intake: unexpected argument '%s'\n", argv[optind]);
-    return 2;
-  }
-  return 0;
+  const bench_opt_t opts[] = {
+      BENCH_ULONG("count", 'n', &o->count, 1, 100000000),
+      BENCH_UINT("clients", 'c', &o->clients, 1, S_MAX_CLIENTS),
+      BENCH_UINT("window", 'w', &o->window, 1, 100000),
+      BENCH_TEXT("mashd", 0, &o->mashd),
+      BENCH_TEXT("example", 0, &o->example),
+      BENCH_TEXT("dir", 0, &o->parent_dir),
+      BENCH_FLAG("tcp", 0, &o->tcp),
+      BENCH_TEXT("log-level", 0, &o->log_level),
+      BENCH_INT("timeout", 0, &o->timeout_ms, 1, 3600000),
+      BENCH_FLAG("json", 0, &o->json),
+      BENCH_FLAG("keep", 0, &o->keep),
+      BENCH_FLAG("quiet", 'q', &o->quiet),
+  };
+  return bench_parse("bench-intake", argc, argv, opts, sizeof opts / sizeof opts[0], s_usage);
 }
 
 int main(int argc, char **argv) {
