@@ -160,3 +160,31 @@ double bench_rank(const double *sorted, size_t n, double p) {
   }
   return sorted[(rank > n ? n : rank) - 1];
 }
+
+bench_stats_t bench_stats(double *v, size_t n) {
+  bench_stats_t s = {0, 0, 0, 0, 0};
+  if (n == 0) {
+    return s;
+  }
+  bench_sort(v, n);
+  double sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    sum += v[i];
+  }
+  s.mean = sum / (double)n;
+  s.p50 = bench_rank(v, n, 0.50);
+  s.p90 = bench_rank(v, n, 0.90);
+  s.p99 = bench_rank(v, n, 0.99);
+  s.max = v[n - 1];
+  return s;
+}
+
+void bench_stats_print(const char *what, const bench_stats_t *s) {
+  printf("  %-34s p50 %7.3f  p90 %7.3f  p99 %7.3f  max %8.3f  mean %7.3f ms\n", what, s->p50,
+         s->p90, s->p99, s->max, s->mean);
+}
+
+void bench_stats_json(const char *name, const bench_stats_t *s, const char *sep) {
+  printf("\"%s\":{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,\"max\":%.4f,\"mean\":%.4f}%s", name,
+         s->p50, s->p90, s->p99, s->max, s->mean, sep);
+}

@@ -71,4 +71,15 @@ void bench_sort(double *v, size_t n);
  * 0. */
 double bench_rank(const double *sorted, size_t n, double p);
 
+/* A distribution in ms: nearest-rank p50, p90, p99, the max and the mean. */
+typedef struct bench_stats {
+  double p50, p90, p99, max, mean;
+} bench_stats_t;
+/* The distribution of v[0..n) (all 0 when n is 0); sorts v. */
+bench_stats_t bench_stats(double *v, size_t n);
+/* One line "  WHAT p50 ... mean ... ms" on stdout. */
+void bench_stats_print(const char *what, const bench_stats_t *s);
+/* "NAME":{"p50":...,"mean":...} then sep, on stdout. */
+void bench_stats_json(const char *name, const bench_stats_t *s, const char *sep);
+
 #endif

@@ -401,38 +401,15 @@ static int s_contact(const people_world_t *w, const s_note_t *n, uint8_t **out, 
 
 /* ---------------------------------------------------------------- measuring */
 
-typedef struct s_stats {
-  double p50, p90, p99, max, mean;
-} s_stats_t;
-
-/* Nearest-rank percentiles; sorts v. */
-static s_stats_t s_stats(double *v, size_t n) {
-  s_stats_t s = {0, 0, 0, 0, 0};
-  if (n == 0) {
-    return s;
-  }
-  bench_sort(v, n);
-  double sum = 0;
-  for (size_t i = 0; i < n; i++) {
-    sum += v[i];
-  }
-  s.mean = sum / (double)n;
-  s.p50 = bench_rank(v, n, 0.50);
-  s.p90 = bench_rank(v, n, 0.90);
-  s.p99 = bench_rank(v, n, 0.99);
-  s.max = v[n - 1];
-  return s;
-}
-
 typedef struct s_phase {
   unsigned long batch;
   size_t count;
-  double seconds;    /* wall time of all M, commits included */
-  s_stats_t resolve; /* mash_resolve_contact alone, per notification */
-  s_stats_t cpu;     /* the same, in this thread's CPU time */
-  s_stats_t total;   /* batch 1: begin + resolve + commit */
-  s_stats_t commit;  /* per transaction */
-  s_stats_t by_case[S_CASES];
+  double seconds;        /* wall time of all M, commits included */
+  bench_stats_t resolve; /* mash_resolve_contact alone, per notification */
+  bench_stats_t cpu;     /* the same, in this thread's CPU time */
+  bench_stats_t total;   /* batch 1: begin + resolve + commit */
+  bench_stats_t commit;  /* per transaction */
+  bench_stats_t by_case[S_CASES];
   unsigned persons[S_CASES], linked[S_CASES], possible[S_CASES], created[S_CASES];
   int failed;
 } s_phase_t;
@@ -509,12 +486,12 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
   }
   ph->seconds = (double)(bench_now_ns() - start) / 1e9;
   if (rc == 0) {
-    ph->resolve = s_stats(resolve, count);
-    ph->cpu = s_stats(cpu, count);
-    ph->total = s_stats(total, count);
-    ph->commit = s_stats(commit, n_commit);
+    ph->resolve = bench_stats(resolve, count);
+    ph->cpu = bench_stats(cpu, count);
+    ph->total = bench_stats(total, count);
+    ph->commit = bench_stats(commit, n_commit);
     for (int k = 0; k < S_CASES; k++) {
-      ph->by_case[k] = s_stats(cases[k], n_case[k]);
+      ph->by_case[k] = bench_stats(cases[k], n_case[k]);
     }
   }
   ph->failed = rc != 0;
@@ -563,10 +540,10 @@ static const char S_KEY_KINDS[] = "dspnfqi";
 #define S_KEY_KIND_N (sizeof S_KEY_KINDS - 1)
 
 typedef struct s_cands {
-  s_stats_t count;   /* candidates per person */
-  s_stats_t find_ms; /* person_find with the scoring of every candidate, per person */
+  bench_stats_t count;   /* candidates per person */
+  bench_stats_t find_ms; /* person_find with the scoring of every candidate, per person */
   /* People found under each kind of key alone, per person holding one. */
-  s_stats_t by_kind[S_KEY_KIND_N];
+  bench_stats_t by_kind[S_KEY_KIND_N];
   size_t persons;
 } s_cands_t;
 
@@ -616,10 +593,10 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
   }
   if (rc == 0) {
     out->persons = k;
-    out->count = s_stats(seen, k);
-    out->find_ms = s_stats(ms, k);
+    out->count = bench_stats(seen, k);
+    out->find_ms = bench_stats(ms, k);
     for (size_t x = 0; x < S_KEY_KIND_N; x++) {
-      out->by_kind[x] = s_stats(kind + x * 2 * count, n_kind[x]);
+      out->by_kind[x] = bench_stats(kind + x * 2 * count, n_kind[x]);
     }
   }
   free(seen);
@@ -629,16 +606,6 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
 }
 
 /* ---------------------------------------------------------------- output */
-
-static void s_print_stats(const char *what, const s_stats_t *s) {
-  printf("  %-34s p50 %7.3f  p90 %7.3f  p99 %7.3f  max %8.3f  mean %7.3f ms\n", what, s->p50,
-         s->p90, s->p99, s->max, s->mean);
-}
-
-static void s_json_stats(const char *name, const s_stats_t *s, const char *sep) {
-  printf("\"%s\":{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,\"max\":%.4f,\"mean\":%.4f}%s", name,
-         s->p50, s->p90, s->p99, s->max, s->mean, sep);
-}
 
 static double s_pct(unsigned part, unsigned whole) {
   return whole ? 100.0 * part / whole : 0.0;
@@ -769,16 +736,16 @@ int main(int argc, char **argv) {
     printf("\nbatch %lu: %zu notifications in %.2f s, %.0f/s, %.3f ms each on average\n", ph->batch,
            ph->count, ph->seconds, (double)ph->count / ph->seconds,
            1000.0 * ph->seconds / (double)ph->count);
-    s_print_stats("mash_resolve_contact", &ph->resolve);
-    s_print_stats("  the same, thread CPU time", &ph->cpu);
+    bench_stats_print("mash_resolve_contact", &ph->resolve);
+    bench_stats_print("  the same, thread CPU time", &ph->cpu);
     if (ph->batch == 1) {
-      s_print_stats("begin + resolve + commit", &ph->total);
+      bench_stats_print("begin + resolve + commit", &ph->total);
     }
-    s_print_stats("commit (per transaction)", &ph->commit);
+    bench_stats_print("commit (per transaction)", &ph->commit);
     for (int c = 0; c < S_CASES; c++) {
       char what[64];
       snprintf(what, sizeof what, "  %s case", CASE_NAMES[c]);
-      s_print_stats(what, &ph->by_case[c]);
+      bench_stats_print(what, &ph->by_case[c]);
     }
     for (int c = 0; c < S_CASES; c++) {
       printf("  %-10s %4u persons: %4u linked (%5.1f%%), %3u possible, %4u new\n", CASE_NAMES[c],
@@ -797,15 +764,15 @@ int main(int argc, char **argv) {
     printf("{\"bench\":\"resolve\",\"people\":%zu,\"seed\":%llu,\"build_s\":%.2f,\"db_bytes\":%lld,"
            "\"wal_bytes\":%lld,",
            b->world.n_people, (unsigned long long)o->seed, build_s, db_bytes, wal_bytes);
-    s_json_stats("candidates", &cands.count, ",");
-    s_json_stats("find_ms", &cands.find_ms, ",\"phases\":[");
+    bench_stats_json("candidates", &cands.count, ",");
+    bench_stats_json("find_ms", &cands.find_ms, ",\"phases\":[");
     for (size_t k = 0; k < o->n_batch; k++) {
       const s_phase_t *ph = &phases[k];
       printf("{\"batch\":%lu,\"count\":%zu,\"seconds\":%.3f,", ph->batch, ph->count, ph->seconds);
-      s_json_stats("resolve_ms", &ph->resolve, ",");
-      s_json_stats("resolve_cpu_ms", &ph->cpu, ",");
-      s_json_stats("total_ms", &ph->total, ",");
-      s_json_stats("commit_ms", &ph->commit, ",");
+      bench_stats_json("resolve_ms", &ph->resolve, ",");
+      bench_stats_json("resolve_cpu_ms", &ph->cpu, ",");
+      bench_stats_json("total_ms", &ph->total, ",");
+      bench_stats_json("commit_ms", &ph->commit, ",");
       for (int c = 0; c < S_CASES; c++) {
         printf("\"%s\":{\"persons\":%u,\"linked\":%u,\"possible\":%u,\"created\":%u,"
                "\"p50_ms\":%.4f,\"p99_ms\":%.4f}%s",
