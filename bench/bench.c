@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "settings.h"
 
@@ -125,6 +126,16 @@ int bench_parse(const char *prog, int argc, char **argv, const bench_opt_t *opts
     return -1;
   }
   return 0;
+}
+
+void bench_remove_store_dir(const char *dir) {
+  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    char p[600];
+    snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+    unlink(p);
+  }
+  rmdir(dir);
 }
 
 int64_t bench_now_ns(void) {

@@ -65,6 +65,11 @@ int bench_parse(const char *prog, int argc, char **argv, const bench_opt_t *opts
 int64_t bench_now_ns(void);
 int64_t bench_thread_cpu_ns(void);
 
+/* Removes a benchmark's store folder: its data.key, mash.db and the
+ * database's -wal and -shm, then the folder (left when anything else is
+ * in it). */
+void bench_remove_store_dir(const char *dir);
+
 /* Sorts v[0..n) ascending. */
 void bench_sort(double *v, size_t n);
 /* The nearest-rank p-quantile (0 < p <= 1) of sorted v[0..n); 0 when n is

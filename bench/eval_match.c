@@ -485,13 +485,7 @@ static void s_cleanup(s_eval_t *e) {
   if (e->o.keep || e->dir[0] == '\0') {
     return;
   }
-  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    char p[600];
-    snprintf(p, sizeof p, "%s/%s", e->dir, names[i]);
-    unlink(p);
-  }
-  rmdir(e->dir);
+  bench_remove_store_dir(e->dir);
 }
 
 static void s_print(const s_eval_t *e, const s_result_t *r) {

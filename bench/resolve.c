@@ -619,13 +619,7 @@ static void s_cleanup(s_bench_t *b) {
   if (b->opts.keep || b->dir[0] == '\0') {
     return;
   }
-  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    char p[600];
-    s_path(b, names[i], p, sizeof p);
-    unlink(p);
-  }
-  rmdir(b->dir);
+  bench_remove_store_dir(b->dir);
 }
 
 int main(int argc, char **argv) {
