@@ -129,7 +129,8 @@ int bench_parse(const char *prog, int argc, char **argv, const bench_opt_t *opts
 }
 
 void bench_remove_store_dir(const char *dir) {
-  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
+  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm",
+                                      "mash.db.ids"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     char p[600];
     snprintf(p, sizeof p, "%s/%s", dir, names[i]);

@@ -66,7 +66,7 @@ int64_t bench_now_ns(void);
 int64_t bench_thread_cpu_ns(void);
 
 /* Removes a benchmark's store folder: its data.key, mash.db and the
- * database's -wal and -shm, then the folder (left when anything else is
+ * database's -wal, -shm and id mark (.ids), then the folder (left when anything else is
  * in it). */
 void bench_remove_store_dir(const char *dir);
 
