@@ -13,7 +13,7 @@
  * temporary folder behind unless asked (--keep) or a run failed.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "bench.h"
 #include "clock.h"
 #include "deadline.h"
 #include "enquiry.h"
@@ -377,65 +378,24 @@ static void s_usage(FILE *f) {
 }
 
 static int s_parse(int argc, char **argv, s_opts_t *o) {
-  static const struct option opts[] = {{"open", required_argument, 0, 'n'},
-                                       {"storm", required_argument, 0, 'S'},
-                                       {"lateness", required_argument, 0, 'L'},
-                                       {"over", required_argument, 0, 'O'},
-                                       {"intake-rate", required_argument, 0, 'R'},
-                                       {"no-log", no_argument, 0, 'N'},
-                                       {"dir", required_argument, 0, 'D'},
-                                       {"keep", no_argument, 0, 'K'},
-                                       {"quiet", no_argument, 0, 'q'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {0, 0, 0, 0}};
-  int c;
-  while ((c = getopt_long(argc, argv, "n:qh", opts, NULL)) != -1) {
-    char *end = NULL;
-    switch (c) {
-    case 'n':
-      o->open = strtoul(optarg, &end, 10);
-      break;
-    case 'S':
-      o->storm = strtoul(optarg, &end, 10);
-      break;
-    case 'L':
-      o->lateness = strtoul(optarg, &end, 10);
-      break;
-    case 'O':
-      o->lateness_s = strtod(optarg, &end);
-      break;
-    case 'R':
-      o->intake_rate = strtod(optarg, &end);
-      break;
-    case 'N':
-      o->no_log = 1;
-      break;
-    case 'D':
-      o->dir = optarg;
-      break;
-    case 'K':
-      o->keep = 1;
-      break;
-    case 'q':
-      o->quiet = 1;
-      break;
-    case 'h':
-      s_usage(stdout);
-      exit(0);
-    default:
-      s_usage(stderr);
-      return -1;
-    }
-    if (end && *end) {
-      fprintf(stderr, "bench-deadline: bad number '%s'\n", optarg);
-      return -1;
-    }
-  }
-  if (optind != argc || o->lateness_s <= 0 || o->intake_rate <= 0 || o->intake_rate > 10000) {
-    s_usage(stderr);
+  const bench_opt_t opts[] = {
+      BENCH_ULONG("open", 'n', &o->open, 0, ULONG_MAX),
+      BENCH_ULONG("storm", 0, &o->storm, 0, ULONG_MAX),
+      BENCH_ULONG("lateness", 0, &o->lateness, 0, ULONG_MAX),
+      BENCH_DOUBLE("over", 0, &o->lateness_s),
+      BENCH_DOUBLE("intake-rate", 0, &o->intake_rate),
+      BENCH_FLAG("no-log", 0, &o->no_log),
+      BENCH_TEXT("dir", 0, &o->dir),
+      BENCH_FLAG("keep", 0, &o->keep),
+      BENCH_FLAG("quiet", 'q', &o->quiet),
+  };
+  int rc = bench_parse("bench-deadline", argc, argv, opts, sizeof opts / sizeof opts[0], s_usage);
+  if (rc == 0 && (o->lateness_s <= 0 || o->intake_rate <= 0 || o->intake_rate > 10000)) {
+    fprintf(stderr, "bench-deadline: --over wants more than 0 seconds, --intake-rate more "
+                    "than 0 and at most 10000\n");
     return -1;
   }
-  return 0;
+  return rc;
 }
 
 int main(int argc, char **argv) {
@@ -445,8 +405,10 @@ int main(int argc, char **argv) {
   }
   b->o = (s_opts_t){
       .open = 1000000, .storm = 100000, .lateness = 1000, .lateness_s = 20, .intake_rate = 200};
-  if (s_parse(argc, argv, &b->o) != 0) {
-    return 2;
+  int prc = s_parse(argc, argv, &b->o);
+  if (prc != 0) {
+    free(b);
+    return prc == 1 ? 0 : 2;
   }
   const char *tmp = b->o.dir ? b->o.dir : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
   snprintf(b->dir, sizeof b->dir, "%s/bench-deadline-XXXXXX", tmp);

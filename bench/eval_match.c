@@ -15,7 +15,6 @@
  * Everything is a function of --seed and the sizes.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,11 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "mentions.h"
 #include "resolve.h"
 #include "seal.h"
 #include "store.h"
-#include "settings.h"
 
 #define S_BATCH 64
 
@@ -69,78 +68,23 @@ static void s_usage(FILE *f) {
 }
 
 static int s_parse(int argc, char **argv, s_opts_t *o) {
-  static const struct option longs[] = {
-      {"people", required_argument, NULL, 'n'},
-      {"notifications", required_argument, NULL, 'm'},
-      {"seed", required_argument, NULL, 's'},
-      {"dir", required_argument, NULL, 'D'},
-      {"keep", no_argument, NULL, 'k'},
-      {"json", no_argument, NULL, 'j'},
-      {"check", no_argument, NULL, 'c'},
-      {"quiet", no_argument, NULL, 'q'},
-      {"no-tf", no_argument, NULL, 'T'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
   memset(o, 0, sizeof *o);
   o->people = 9000;
   o->count = 9000;
   o->seed = 1;
   o->parent_dir = getenv("TMPDIR") && getenv("TMPDIR")[0] ? getenv("TMPDIR") : "/tmp";
-  int c;
-  unsigned long v;
-  while ((c = getopt_long(argc, argv, "n:m:s:qh", longs, NULL)) != -1) {
-    switch (c) {
-    case 'n':
-      if (mash_settings_ulong(optarg, 10, 10000000, &o->people) != 0) {
-        fprintf(stderr, "eval-match: --people wants 10 to 10000000, not %s\n", optarg);
-        return -1;
-      }
-      break;
-    case 'm':
-      if (mash_settings_ulong(optarg, 1, 10000000, &o->count) != 0) {
-        fprintf(stderr, "eval-match: --notifications wants 1 to 10000000, not %s\n", optarg);
-        return -1;
-      }
-      break;
-    case 's':
-      if (mash_settings_ulong(optarg, 0, ~0UL, &v) != 0) {
-        fprintf(stderr, "eval-match: --seed wants a number, not %s\n", optarg);
-        return -1;
-      }
-      o->seed = v;
-      break;
-    case 'D':
-      o->parent_dir = optarg;
-      break;
-    case 'k':
-      o->keep = 1;
-      break;
-    case 'j':
-      o->json = 1;
-      break;
-    case 'c':
-      o->check = 1;
-      break;
-    case 'T':
-      o->no_tf = 1;
-      break;
-    case 'q':
-      o->quiet = 1;
-      break;
-    case 'h':
-      s_usage(stdout);
-      exit(0);
-    default:
-      s_usage(stderr);
-      return -1;
-    }
-  }
-  if (optind < argc) {
-    fprintf(stderr, "eval-match: unexpected argument %s (try --help)\n", argv[optind]);
-    return -1;
-  }
-  return 0;
+  const bench_opt_t opts[] = {
+      BENCH_ULONG("people", 'n', &o->people, 10, 10000000),
+      BENCH_ULONG("notifications", 'm', &o->count, 1, 10000000),
+      BENCH_U64("seed", 's', &o->seed, 0, ~0UL),
+      BENCH_TEXT("dir", 0, &o->parent_dir),
+      BENCH_FLAG("keep", 0, &o->keep),
+      BENCH_FLAG("json", 0, &o->json),
+      BENCH_FLAG("check", 0, &o->check),
+      BENCH_FLAG("quiet", 'q', &o->quiet),
+      BENCH_FLAG("no-tf", 0, &o->no_tf),
+  };
+  return bench_parse("eval-match", argc, argv, opts, sizeof opts / sizeof opts[0], s_usage);
 }
 
 /* ---------------------------------------------------------------- the run */
@@ -541,13 +485,7 @@ static void s_cleanup(s_eval_t *e) {
   if (e->o.keep || e->dir[0] == '\0') {
     return;
   }
-  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    char p[600];
-    snprintf(p, sizeof p, "%s/%s", e->dir, names[i]);
-    unlink(p);
-  }
-  rmdir(e->dir);
+  bench_remove_store_dir(e->dir);
 }
 
 static void s_print(const s_eval_t *e, const s_result_t *r) {
@@ -579,8 +517,9 @@ static void s_print(const s_eval_t *e, const s_result_t *r) {
 int main(int argc, char **argv) {
   static s_eval_t eval;
   s_eval_t *e = &eval;
-  if (s_parse(argc, argv, &e->o) != 0) {
-    return 2;
+  int prc = s_parse(argc, argv, &e->o);
+  if (prc != 0) {
+    return prc == 1 ? 0 : 2;
   }
   int status = 1;
   char err[256], path[1024];

@@ -21,7 +21,6 @@
  * resolve.h's mash_resolve_person_keys and mash_resolve_address_key.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "identifiers.h"
 #include "people.h"
 #include "match.h"
@@ -53,6 +53,7 @@ typedef struct s_opts {
   size_t n_batch;
   uint64_t seed;
   uint64_t run_seed;
+  int run_seed_given;
   const char *parent_dir;
   int reuse;
   int keep;
@@ -96,7 +97,8 @@ static void s_usage(FILE *f) {
              "2 on bad usage.\n");
 }
 
-static int s_parse_batches(const char *s, s_opts_t *o) {
+static int s_parse_batches(const char *s, void *out) {
+  s_opts_t *o = out;
   char buf[128];
   if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
     return -1;
@@ -117,21 +119,27 @@ static int s_parse_batches(const char *s, s_opts_t *o) {
   return o->n_batch > 0 ? 0 : -1;
 }
 
+static int s_parse_run_seed(const char *s, void *out) {
+  s_opts_t *o = out;
+  unsigned long v;
+  if (mash_settings_ulong(s, 0, ~0UL, &v) != 0) {
+    return -1;
+  }
+  o->run_seed = v;
+  o->run_seed_given = 1;
+  return 0;
+}
+
+/* --reuse DIR: the folder of a kept run, kept again. */
+static int s_parse_reuse(const char *s, void *out) {
+  s_opts_t *o = out;
+  o->parent_dir = s;
+  o->reuse = 1;
+  o->keep = 1;
+  return 0;
+}
+
 static int s_parse_opts(int argc, char **argv, s_opts_t *o) {
-  enum { O_DIR = 256, O_REUSE, O_KEEP, O_JSON, O_RUN_SEED };
-  static const struct option longs[] = {{"people", required_argument, NULL, 'n'},
-                                        {"count", required_argument, NULL, 'm'},
-                                        {"batch", required_argument, NULL, 'b'},
-                                        {"tx", required_argument, NULL, 't'},
-                                        {"seed", required_argument, NULL, 's'},
-                                        {"run-seed", required_argument, NULL, O_RUN_SEED},
-                                        {"dir", required_argument, NULL, O_DIR},
-                                        {"reuse", required_argument, NULL, O_REUSE},
-                                        {"keep", no_argument, NULL, O_KEEP},
-                                        {"json", no_argument, NULL, O_JSON},
-                                        {"quiet", no_argument, NULL, 'q'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
   memset(o, 0, sizeof *o);
   o->people = 1000000;
   o->count = 2000;
@@ -140,98 +148,26 @@ static int s_parse_opts(int argc, char **argv, s_opts_t *o) {
   o->batch[1] = 64;
   o->n_batch = 2;
   o->seed = 1;
-  int run_seed_given = 0;
   const char *tmp = getenv("TMPDIR");
   o->parent_dir = tmp && tmp[0] ? tmp : "/tmp";
-  int c;
-  unsigned long v;
-  while ((c = getopt_long(argc, argv, "n:m:b:t:s:qh", longs, NULL)) != -1) {
-    switch (c) {
-    case 'n':
-      if (mash_settings_ulong(optarg, 100, 50000000, &o->people) != 0) {
-        fprintf(stderr, "bench-resolve: --people wants 100..50000000\n");
-        return -1;
-      }
-      break;
-    case 'm':
-      if (mash_settings_ulong(optarg, 3, 10000000, &o->count) != 0) {
-        fprintf(stderr, "bench-resolve: --count wants 3..10000000\n");
-        return -1;
-      }
-      break;
-    case 'b':
-      if (s_parse_batches(optarg, o) != 0) {
-        fprintf(stderr, "bench-resolve: --batch wants up to %d sizes 1..100000, as 1,64\n",
-                S_MAX_BATCHES);
-        return -1;
-      }
-      break;
-    case 't':
-      if (mash_settings_ulong(optarg, 1, 10000000, &o->tx) != 0) {
-        fprintf(stderr, "bench-resolve: --tx wants 1..10000000\n");
-        return -1;
-      }
-      break;
-    case 's':
-    case O_RUN_SEED:
-      if (mash_settings_ulong(optarg, 0, ~0UL, &v) != 0) {
-        fprintf(stderr, "bench-resolve: a seed is a non-negative integer\n");
-        return -1;
-      }
-      if (c == 's') {
-        o->seed = v;
-      } else {
-        o->run_seed = v;
-        run_seed_given = 1;
-      }
-      break;
-    case O_DIR:
-      o->parent_dir = optarg;
-      break;
-    case O_REUSE:
-      o->parent_dir = optarg;
-      o->reuse = 1;
-      o->keep = 1;
-      break;
-    case O_KEEP:
-      o->keep = 1;
-      break;
-    case O_JSON:
-      o->json = 1;
-      break;
-    case 'q':
-      o->quiet = 1;
-      break;
-    case 'h':
-      s_usage(stdout);
-      exit(0);
-    default:
-      s_usage(stderr);
-      return -1;
-    }
-  }
-  if (optind != argc) {
-    s_usage(stderr);
-    return -1;
-  }
-  if (!run_seed_given) {
+  const bench_opt_t opts[] = {
+      BENCH_ULONG("people", 'n', &o->people, 100, 50000000),
+      BENCH_ULONG("count", 'm', &o->count, 3, 10000000),
+      BENCH_CALL("batch", 'b', s_parse_batches, o, "up to 8 sizes 1..100000, as 1,64"),
+      BENCH_ULONG("tx", 't', &o->tx, 1, 10000000),
+      BENCH_U64("seed", 's', &o->seed, 0, ~0UL),
+      BENCH_CALL("run-seed", 0, s_parse_run_seed, o, "a non-negative integer"),
+      BENCH_TEXT("dir", 0, &o->parent_dir),
+      BENCH_CALL("reuse", 0, s_parse_reuse, o, "a folder"),
+      BENCH_FLAG("keep", 0, &o->keep),
+      BENCH_FLAG("json", 0, &o->json),
+      BENCH_FLAG("quiet", 'q', &o->quiet),
+  };
+  int rc = bench_parse("bench-resolve", argc, argv, opts, sizeof opts / sizeof opts[0], s_usage);
+  if (rc == 0 && !o->run_seed_given) {
     o->run_seed = o->seed;
   }
-  return 0;
-}
-
-/* The CPU time of this thread: on a machine shared with other work, a
- * wall-clock tail is mostly time spent waiting for a CPU, not resolving. */
-static int64_t s_cpu_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static int64_t s_now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+  return rc;
 }
 
 /* ---------------------------------------------------------------- the build */
@@ -286,7 +222,7 @@ static int s_build(s_bench_t *b, double *seconds) {
   const s_opts_t *o = &b->opts;
   people_world_t *w = &b->world;
   uint8_t buf[1024];
-  int64_t t0 = s_now_ns(), last = t0;
+  int64_t t0 = bench_now_ns(), last = t0;
   size_t last_n = 0;
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < w->n_people; i++) {
@@ -301,7 +237,7 @@ static int s_build(s_bench_t *b, double *seconds) {
       rc = mash_store_commit(b->store);
     }
     if (!o->quiet && ((i + 1) % 100000 == 0 || i + 1 == w->n_people)) {
-      int64_t now = s_now_ns();
+      int64_t now = bench_now_ns();
       fprintf(stderr, "bench-resolve: indexed %zu/%zu people, %.0f/s (last %zu: %.0f/s)\n", i + 1,
               w->n_people, (double)(i + 1) / ((double)(now - t0) / 1e9), i + 1 - last_n,
               (double)(i + 1 - last_n) / ((double)(now - last) / 1e9));
@@ -313,7 +249,7 @@ static int s_build(s_bench_t *b, double *seconds) {
     fprintf(stderr, "bench-resolve: building the index failed: %s\n", strerror(-rc));
     mash_store_rollback(b->store);
   }
-  *seconds = (double)(s_now_ns() - t0) / 1e9;
+  *seconds = (double)(bench_now_ns() - t0) / 1e9;
   return rc;
 }
 
@@ -465,43 +401,15 @@ static int s_contact(const people_world_t *w, const s_note_t *n, uint8_t **out, 
 
 /* ---------------------------------------------------------------- measuring */
 
-typedef struct s_stats {
-  double p50, p90, p99, max, mean;
-} s_stats_t;
-
-static int s_cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentiles; sorts v. */
-static s_stats_t s_stats(double *v, size_t n) {
-  s_stats_t s = {0, 0, 0, 0, 0};
-  if (n == 0) {
-    return s;
-  }
-  qsort(v, n, sizeof v[0], s_cmp_double);
-  double sum = 0;
-  for (size_t i = 0; i < n; i++) {
-    sum += v[i];
-  }
-  s.mean = sum / (double)n;
-  s.p50 = v[(size_t)ceil(0.50 * (double)n) - 1];
-  s.p90 = v[(size_t)ceil(0.90 * (double)n) - 1];
-  s.p99 = v[(size_t)ceil(0.99 * (double)n) - 1];
-  s.max = v[n - 1];
-  return s;
-}
-
 typedef struct s_phase {
   unsigned long batch;
   size_t count;
-  double seconds;    /* wall time of all M, commits included */
-  s_stats_t resolve; /* mash_resolve_contact alone, per notification */
-  s_stats_t cpu;     /* the same, in this thread's CPU time */
-  s_stats_t total;   /* batch 1: begin + resolve + commit */
-  s_stats_t commit;  /* per transaction */
-  s_stats_t by_case[S_CASES];
+  double seconds;        /* wall time of all M, commits included */
+  bench_stats_t resolve; /* mash_resolve_contact alone, per notification */
+  bench_stats_t cpu;     /* the same, in this thread's CPU time */
+  bench_stats_t total;   /* batch 1: begin + resolve + commit */
+  bench_stats_t commit;  /* per transaction */
+  bench_stats_t by_case[S_CASES];
   unsigned persons[S_CASES], linked[S_CASES], possible[S_CASES], created[S_CASES];
   int failed;
 } s_phase_t;
@@ -522,7 +430,7 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
   }
   int rc = resolve && cpu && total && commit && cases[0] && cases[1] && cases[2] ? 0 : -ENOMEM;
   size_t n_commit = 0;
-  int64_t start = s_now_ns();
+  int64_t start = bench_now_ns();
   for (size_t i = 0; rc == 0 && i < count; i++) {
     const s_note_t *n = &notes[i];
     uint8_t *contact = NULL;
@@ -545,21 +453,21 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
     mash_resolve_job_t job;
     memset(&job, 0, sizeof job);
     job.policy = mash_match_policy_default();
-    int64_t t0 = s_now_ns();
+    int64_t t0 = bench_now_ns();
     if (i % batch == 0) {
       rc = mash_store_begin(b->store);
     }
     /* The contact is stored (and acknowledged) first, as mashd does. */
     rc = rc ? rc : mash_store_intake(b->store, &in);
     snprintf(job.contact_id, sizeof job.contact_id, "%s", in.contact_id);
-    int64_t t1 = s_now_ns(), c1 = s_cpu_ns();
+    int64_t t1 = bench_now_ns(), c1 = bench_thread_cpu_ns();
     rc = rc ? rc : mash_resolve_contact(b->store, &job);
-    int64_t c2 = s_cpu_ns(), t2 = s_now_ns();
+    int64_t c2 = bench_thread_cpu_ns(), t2 = bench_now_ns();
     if (rc == 0 && ((i + 1) % batch == 0 || i + 1 == count)) {
       rc = mash_store_commit(b->store);
-      commit[n_commit++] = (double)(s_now_ns() - t2) / 1e6;
+      commit[n_commit++] = (double)(bench_now_ns() - t2) / 1e6;
     }
-    int64_t t3 = s_now_ns();
+    int64_t t3 = bench_now_ns();
     free(job.contact);
     free(contact);
     if (rc != 0) {
@@ -576,14 +484,14 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
     ph->possible[n->kind] += job.possible;
     ph->created[n->kind] += job.created;
   }
-  ph->seconds = (double)(s_now_ns() - start) / 1e9;
+  ph->seconds = (double)(bench_now_ns() - start) / 1e9;
   if (rc == 0) {
-    ph->resolve = s_stats(resolve, count);
-    ph->cpu = s_stats(cpu, count);
-    ph->total = s_stats(total, count);
-    ph->commit = s_stats(commit, n_commit);
+    ph->resolve = bench_stats(resolve, count);
+    ph->cpu = bench_stats(cpu, count);
+    ph->total = bench_stats(total, count);
+    ph->commit = bench_stats(commit, n_commit);
     for (int k = 0; k < S_CASES; k++) {
-      ph->by_case[k] = s_stats(cases[k], n_case[k]);
+      ph->by_case[k] = bench_stats(cases[k], n_case[k]);
     }
   }
   ph->failed = rc != 0;
@@ -632,10 +540,10 @@ static const char S_KEY_KINDS[] = "dspnfqi";
 #define S_KEY_KIND_N (sizeof S_KEY_KINDS - 1)
 
 typedef struct s_cands {
-  s_stats_t count;   /* candidates per person */
-  s_stats_t find_ms; /* person_find with the scoring of every candidate, per person */
+  bench_stats_t count;   /* candidates per person */
+  bench_stats_t find_ms; /* person_find with the scoring of every candidate, per person */
   /* People found under each kind of key alone, per person holding one. */
-  s_stats_t by_kind[S_KEY_KIND_N];
+  bench_stats_t by_kind[S_KEY_KIND_N];
   size_t persons;
 } s_cands_t;
 
@@ -668,9 +576,9 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
       const char *find[MASH_RESOLVE_MAX_KEYS];
       size_t n_find = mash_resolve_find_keys(&mp, &keys, NULL, find);
       s_cand_t c = {&mp, 0, 0};
-      int64_t t0 = s_now_ns();
+      int64_t t0 = bench_now_ns();
       rc = mash_store_person_find(b->store, find, n_find, s_cand_cb, &c);
-      ms[k] = (double)(s_now_ns() - t0) / 1e6;
+      ms[k] = (double)(bench_now_ns() - t0) / 1e6;
       seen[k++] = (double)c.seen;
       /* Each key alone: which kinds bring the candidates (a key of more
        * than the store's limit counts as none, as in the look-up). */
@@ -690,10 +598,10 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
   }
   if (rc == 0) {
     out->persons = k;
-    out->count = s_stats(seen, k);
-    out->find_ms = s_stats(ms, k);
+    out->count = bench_stats(seen, k);
+    out->find_ms = bench_stats(ms, k);
     for (size_t x = 0; x < S_KEY_KIND_N; x++) {
-      out->by_kind[x] = s_stats(kind + x * 2 * count, n_kind[x]);
+      out->by_kind[x] = bench_stats(kind + x * 2 * count, n_kind[x]);
     }
   }
   free(seen);
@@ -703,16 +611,6 @@ static int s_candidates(s_bench_t *b, const s_note_t *notes, size_t count, s_can
 }
 
 /* ---------------------------------------------------------------- output */
-
-static void s_print_stats(const char *what, const s_stats_t *s) {
-  printf("  %-34s p50 %7.3f  p90 %7.3f  p99 %7.3f  max %8.3f  mean %7.3f ms\n", what, s->p50,
-         s->p90, s->p99, s->max, s->mean);
-}
-
-static void s_json_stats(const char *name, const s_stats_t *s, const char *sep) {
-  printf("\"%s\":{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,\"max\":%.4f,\"mean\":%.4f}%s", name,
-         s->p50, s->p90, s->p99, s->max, s->mean, sep);
-}
 
 static double s_pct(unsigned part, unsigned whole) {
   return whole ? 100.0 * part / whole : 0.0;
@@ -726,20 +624,15 @@ static void s_cleanup(s_bench_t *b) {
   if (b->opts.keep || b->dir[0] == '\0') {
     return;
   }
-  static const char *const names[] = {"data.key", "mash.db", "mash.db-wal", "mash.db-shm"};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    char p[600];
-    s_path(b, names[i], p, sizeof p);
-    unlink(p);
-  }
-  rmdir(b->dir);
+  bench_remove_store_dir(b->dir);
 }
 
 int main(int argc, char **argv) {
   static s_bench_t bench;
   s_bench_t *b = &bench;
-  if (s_parse_opts(argc, argv, &b->opts) != 0) {
-    return 2;
+  int prc = s_parse_opts(argc, argv, &b->opts);
+  if (prc != 0) {
+    return prc == 1 ? 0 : 2;
   }
   const s_opts_t *o = &b->opts;
   int status = 1;
@@ -842,16 +735,16 @@ int main(int argc, char **argv) {
     printf("\nbatch %lu: %zu notifications in %.2f s, %.0f/s, %.3f ms each on average\n", ph->batch,
            ph->count, ph->seconds, (double)ph->count / ph->seconds,
            1000.0 * ph->seconds / (double)ph->count);
-    s_print_stats("mash_resolve_contact", &ph->resolve);
-    s_print_stats("  the same, thread CPU time", &ph->cpu);
+    bench_stats_print("mash_resolve_contact", &ph->resolve);
+    bench_stats_print("  the same, thread CPU time", &ph->cpu);
     if (ph->batch == 1) {
-      s_print_stats("begin + resolve + commit", &ph->total);
+      bench_stats_print("begin + resolve + commit", &ph->total);
     }
-    s_print_stats("commit (per transaction)", &ph->commit);
+    bench_stats_print("commit (per transaction)", &ph->commit);
     for (int c = 0; c < S_CASES; c++) {
       char what[64];
       snprintf(what, sizeof what, "  %s case", CASE_NAMES[c]);
-      s_print_stats(what, &ph->by_case[c]);
+      bench_stats_print(what, &ph->by_case[c]);
     }
     for (int c = 0; c < S_CASES; c++) {
       printf("  %-10s %4u persons: %4u linked (%5.1f%%), %3u possible, %4u new\n", CASE_NAMES[c],
@@ -881,15 +774,15 @@ int main(int argc, char **argv) {
     printf("{\"bench\":\"resolve\",\"people\":%zu,\"seed\":%llu,\"build_s\":%.2f,\"db_bytes\":%lld,"
            "\"wal_bytes\":%lld,",
            b->world.n_people, (unsigned long long)o->seed, build_s, db_bytes, wal_bytes);
-    s_json_stats("candidates", &cands.count, ",");
-    s_json_stats("find_ms", &cands.find_ms, ",\"phases\":[");
+    bench_stats_json("candidates", &cands.count, ",");
+    bench_stats_json("find_ms", &cands.find_ms, ",\"phases\":[");
     for (size_t k = 0; k < o->n_batch; k++) {
       const s_phase_t *ph = &phases[k];
       printf("{\"batch\":%lu,\"count\":%zu,\"seconds\":%.3f,", ph->batch, ph->count, ph->seconds);
-      s_json_stats("resolve_ms", &ph->resolve, ",");
-      s_json_stats("resolve_cpu_ms", &ph->cpu, ",");
-      s_json_stats("total_ms", &ph->total, ",");
-      s_json_stats("commit_ms", &ph->commit, ",");
+      bench_stats_json("resolve_ms", &ph->resolve, ",");
+      bench_stats_json("resolve_cpu_ms", &ph->cpu, ",");
+      bench_stats_json("total_ms", &ph->total, ",");
+      bench_stats_json("commit_ms", &ph->commit, ",");
       for (int c = 0; c < S_CASES; c++) {
         printf("\"%s\":{\"persons\":%u,\"linked\":%u,\"possible\":%u,\"created\":%u,"
                "\"p50_ms\":%.4f,\"p99_ms\":%.4f}%s",

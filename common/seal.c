@@ -233,21 +233,32 @@ static bool s_gcm_run(EVP_CIPHER_CTX *ctx, int enc, const uint8_t *key, const ui
          (len == 0 || EVP_CipherUpdate(ctx, out, done, in, (int)len) == 1);
 }
 
-int mash_seal_encrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
-                      size_t aad_len, uint8_t **out, size_t *out_len) {
-  if (!s || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
+/* What every encryption checks and allocates first: the arguments (key is
+ * the seal or context, only tested for NULL), the lengths EVP can take
+ * (int), and the blob's buffer of len + MASH_SEAL_OVERHEAD bytes into *buf.
+ * 0 or -EINVAL, -EMSGSIZE, -ENOMEM. */
+static int s_seal_begin(const void *key, const uint8_t *in, size_t len, const uint8_t *aad,
+                        size_t aad_len, uint8_t **out, size_t *out_len, uint8_t **buf) {
+  if (!key || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
     return -EINVAL;
   }
   /* EVP takes int lengths. */
   if (len > (size_t)INT_MAX - MASH_SEAL_OVERHEAD || aad_len > (size_t)INT_MAX) {
     return -EMSGSIZE;
   }
-  size_t total = len + MASH_SEAL_OVERHEAD;
-  uint8_t *buf = malloc(total);
-  if (!buf) {
-    return -ENOMEM;
+  *buf = malloc(len + MASH_SEAL_OVERHEAD);
+  return *buf ? 0 : -ENOMEM;
+}
+
+int mash_seal_encrypt(const mash_seal_t *s, const uint8_t *in, size_t len, const uint8_t *aad,
+                      size_t aad_len, uint8_t **out, size_t *out_len) {
+  uint8_t *buf = NULL;
+  int rc = s_seal_begin(s, in, len, aad, aad_len, out, out_len, &buf);
+  if (rc != 0) {
+    return rc;
   }
-  int rc = -EIO;
+  size_t total = len + MASH_SEAL_OVERHEAD;
+  rc = -EIO;
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
   if (!ctx) {
     rc = -ENOMEM;
@@ -493,21 +504,16 @@ int mash_seal_ctx_blind(mash_seal_ctx_t *c, const char *in, uint8_t out[32]) {
 
 int mash_seal_ctx_encrypt(mash_seal_ctx_t *c, const uint8_t *in, size_t len, const uint8_t *aad,
                           size_t aad_len, uint8_t **out, size_t *out_len) {
-  if (!c || !out || !out_len || (!in && len > 0) || (!aad && aad_len > 0)) {
-    return -EINVAL;
-  }
-  if (len > (size_t)INT_MAX - MASH_SEAL_OVERHEAD || aad_len > (size_t)INT_MAX) {
-    return -EMSGSIZE;
+  uint8_t *buf = NULL;
+  int rc = s_seal_begin(c, in, len, aad, aad_len, out, out_len, &buf);
+  if (rc != 0) {
+    return rc;
   }
   size_t total = len + MASH_SEAL_OVERHEAD;
-  uint8_t *buf = malloc(total);
-  if (!buf) {
-    return -ENOMEM;
-  }
   buf[0] = SEAL_VERSION;
   uint8_t *nonce = buf + 1;
   uint8_t *ct = nonce + NONCE_LEN;
-  int rc = s_next_nonce(c, nonce);
+  rc = s_next_nonce(c, nonce);
   int n = 0, ct_len = 0;
   /* The same steps as s_gcm_run under the key the context holds. */
   if (rc == 0 &&

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,30 +17,43 @@
 
 #include <openssl/crypto.h>
 
-/* The associated data of a call: the text of argument i, or none. */
-static void s_aad(sqlite3_value *v, const uint8_t **aad, size_t *len) {
-  *aad = NULL;
-  *len = 0;
-  if (v != NULL && sqlite3_value_type(v) != SQLITE_NULL) {
-    *aad = sqlite3_value_text(v);
-    *len = (size_t)sqlite3_value_bytes(v);
+/* One call of seal(value [, aad]) or open(value [, aad]): the store's
+ * seal, the value's bytes and the associated data (the text of the second
+ * argument, or none). */
+typedef struct s_call {
+  const mash_seal_t *seal;
+  const uint8_t *in, *aad;
+  size_t len, aad_len;
+} s_call_t;
+
+/* Reads a call's arguments into c; false (and the result NULL) when the
+ * value is NULL, which stays NULL either way. */
+static bool s_args(sqlite3_context *ctx, int argc, sqlite3_value **argv, s_call_t *c) {
+  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_null(ctx);
+    return false;
   }
+  c->seal = sqlite3_user_data(ctx);
+  c->in = sqlite3_value_blob(argv[0]);
+  c->len = (size_t)sqlite3_value_bytes(argv[0]);
+  c->aad = NULL;
+  c->aad_len = 0;
+  if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
+    c->aad = sqlite3_value_text(argv[1]);
+    c->aad_len = (size_t)sqlite3_value_bytes(argv[1]);
+  }
+  return true;
 }
 
 static void s_sql_seal(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-    sqlite3_result_null(ctx);
+  s_call_t c;
+  if (!s_args(ctx, argc, argv, &c)) {
     return;
   }
-  const mash_seal_t *seal = sqlite3_user_data(ctx);
-  const uint8_t *aad;
-  size_t aad_len;
-  s_aad(argc > 1 ? argv[1] : NULL, &aad, &aad_len);
-  const uint8_t *in = sqlite3_value_blob(argv[0]);
-  size_t len = (size_t)sqlite3_value_bytes(argv[0]);
   uint8_t *out = NULL;
   size_t out_len = 0;
-  if (mash_seal_encrypt(seal, in, len, aad, aad_len, &out, &out_len) != 0 || out_len > INT_MAX) {
+  if (mash_seal_encrypt(c.seal, c.in, c.len, c.aad, c.aad_len, &out, &out_len) != 0 ||
+      out_len > INT_MAX) {
     free(out);
     /* Never store a value unsealed: the statement fails instead. */
     sqlite3_result_error(ctx, "cannot seal a value with the data key", -1);
@@ -48,31 +62,37 @@ static void s_sql_seal(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_blob(ctx, out, (int)out_len, free);
 }
 
-static void s_sql_open(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-    sqlite3_result_null(ctx);
+/* mash_open(X, AAD): a value that does not open is NULL (the caller counts
+ * it); strict (mash_open_old): an error instead, so that a key rotation's
+ * statement fails rather than seal a NULL. */
+static void s_open_value(sqlite3_context *ctx, int argc, sqlite3_value **argv, bool strict) {
+  s_call_t c;
+  if (!s_args(ctx, argc, argv, &c)) {
     return;
   }
-  const mash_seal_t *seal = sqlite3_user_data(ctx);
-  const uint8_t *aad;
-  size_t aad_len;
-  s_aad(argc > 1 ? argv[1] : NULL, &aad, &aad_len);
   uint8_t *out = NULL;
   size_t out_len = 0;
-  const uint8_t *in = sqlite3_value_blob(argv[0]);
-  size_t len = (size_t)sqlite3_value_bytes(argv[0]);
-  if (mash_seal_decrypt(seal, in, len, aad, aad_len, &out, &out_len) != 0 || out_len > INT_MAX) {
+  if (mash_seal_decrypt(c.seal, c.in, c.len, c.aad, c.aad_len, &out, &out_len) != 0 ||
+      out_len > INT_MAX) {
     if (out != NULL) {
       OPENSSL_cleanse(out, out_len);
     }
     free(out);
-    sqlite3_result_null(ctx); /* unreadable: the caller counts it */
+    if (strict) {
+      sqlite3_result_error(ctx, "a value does not open with the current data key", -1);
+    } else {
+      sqlite3_result_null(ctx);
+    }
     return;
   }
   /* SQLite copies it; the plaintext copy here is wiped. */
   sqlite3_result_blob(ctx, out_len ? out : (const void *)"", (int)out_len, SQLITE_TRANSIENT);
   OPENSSL_cleanse(out, out_len);
   free(out);
+}
+
+static void s_sql_open(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  s_open_value(ctx, argc, argv, false);
 }
 
 static void s_sql_blind(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
@@ -90,32 +110,8 @@ static void s_sql_blind(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_blob(ctx, md, sizeof md, SQLITE_TRANSIENT);
 }
 
-/* mash_open_old(X, AAD): as mash_open, but a value that does not open is an
- * error, so that a key rotation's statement fails rather than seal a NULL. */
 static void s_sql_open_strict(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-    sqlite3_result_null(ctx);
-    return;
-  }
-  const mash_seal_t *seal = sqlite3_user_data(ctx);
-  const uint8_t *aad;
-  size_t aad_len;
-  s_aad(argc > 1 ? argv[1] : NULL, &aad, &aad_len);
-  uint8_t *out = NULL;
-  size_t out_len = 0;
-  const uint8_t *in = sqlite3_value_blob(argv[0]);
-  size_t len = (size_t)sqlite3_value_bytes(argv[0]);
-  if (mash_seal_decrypt(seal, in, len, aad, aad_len, &out, &out_len) != 0 || out_len > INT_MAX) {
-    if (out != NULL) {
-      OPENSSL_cleanse(out, out_len);
-    }
-    free(out);
-    sqlite3_result_error(ctx, "a value does not open with the current data key", -1);
-    return;
-  }
-  sqlite3_result_blob(ctx, out_len ? out : (const void *)"", (int)out_len, SQLITE_TRANSIENT);
-  OPENSSL_cleanse(out, out_len);
-  free(out);
+  s_open_value(ctx, argc, argv, true);
 }
 
 int agent_seal_sql_old(sqlite3 *db, const mash_seal_t *old) {
