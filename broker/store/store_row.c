@@ -126,3 +126,11 @@ void store_row_percentiles(int64_t *v, size_t n, int64_t *p50, int64_t *p90) {
   *p50 = s_rank(v, n, 50);
   *p90 = s_rank(v, n, 90);
 }
+
+void store_row_err_init(char **err, size_t *errlen, char *dummy, size_t dummy_len) {
+  if (!*err || *errlen == 0) {
+    *err = dummy;
+    *errlen = dummy_len;
+  }
+  (*err)[0] = '\0';
+}

@@ -18,6 +18,12 @@ log() { printf '%s: %s\n' "$(basename "$0" .sh)" "$*"; }
 dump_logs() {
   for f in "$T"/*.log "$T"/*.out; do
     [ -f "$f" ] || continue
+    # The desk's JSON lines carry the (synthetic) children's details: CI
+    # output is no place for them; the file is kept in $T with the rest.
+    if [ "$(basename "$f")" = hub.out ]; then
+      echo "----- hub.out: child data, not printed ($(wc -l <"$f") lines, kept in $T)"
+      continue
+    fi
     echo "----- $(basename "$f") (last 30 lines)"
     tail -n 30 "$f"
   done
@@ -194,6 +200,15 @@ pack_page() {
 
 # sql QUERY: one query on the broker's store.
 # (a busy timeout: a read can meet the broker's checkpoint under load)
+# console_url: where the mash-ops started last serves, from its start line in
+# $T/ops.log. Tests start it on --listen 127.0.0.1:0: the kernel picks a free
+# port as it binds, so no other test can take the port in between.
+console_url() {
+  wait_for 15 "mash-ops serving" grep -q "serving the console on" "$T/ops.log"
+  grep "serving the console on" "$T/ops.log" | tail -n 1 |
+    sed -E 's|.*serving the console on (https?://127\.0\.0\.1:[0-9]+)/.*|\1|'
+}
+
 sql() { sqlite3 -cmd ".timeout 10000" "$T/mashd/mashd.db" "$1"; }
 
 # esclog_caught_up: the escalation log (appended from the store on its own

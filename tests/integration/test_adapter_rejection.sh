@@ -18,14 +18,13 @@ printf '[health]\nunknown_fields = reject\n' >"$T/health.ini"
 start_agency health --config "$T/health.ini"
 
 PY=/usr/bin/python3
-port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$port"
 echo "correct horse battery" | "$B/ops/mash-ops" passwd sam --users "$T/ops/users" >/dev/null ||
   fail "mash-ops passwd"
-"$B/ops/mash-ops" --listen "127.0.0.1:$port" --users "$T/ops/users" --refresh-ms 300 \
+"$B/ops/mash-ops" --listen 127.0.0.1:0 --users "$T/ops/users" --refresh-ms 300 \
   --endpoint "$EP" --server-key "$T/certs/mashd.pub" --key "$T/certs/ops.secret" \
   >>"$T/ops.out" 2>>"$T/ops.log" &
 PID[ops]=$!
+URL=$(console_url)
 wait_for 15 "/readyz" curl -sf "$URL/readyz"
 
 stats() { "$B/ops/mashctl" --data "$T/mashd" stats --json; }

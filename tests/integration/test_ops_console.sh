@@ -33,12 +33,12 @@ echo "correct horse battery" | "$B/ops/mash-ops" passwd sam --users "$T/ops/user
 [ "$(stat -c %a "$T/ops/users")" = 600 ] || fail "users file is not mode 600"
 grep -q "correct horse" "$T/ops/users" && fail "the users file holds the password"
 
-port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-URL="http://127.0.0.1:$port"
-"$B/ops/mash-ops" --listen "127.0.0.1:$port" --users "$T/ops/users" --refresh-ms 300 \
+"$B/ops/mash-ops" --listen 127.0.0.1:0 --users "$T/ops/users" --refresh-ms 300 \
   --endpoint "$EP" --server-key "$T/certs/mashd.pub" --key "$T/certs/ops.secret" \
   >>"$T/ops.out" 2>>"$T/ops.log" &
 PID[ops]=$!
+URL=$(console_url)
+port=${URL##*:}
 wait_for 15 "/healthz" curl -sf "$URL/healthz"
 wait_for 15 "/readyz (mash-ops hears mashd)" curl -sf "$URL/readyz"
 "$B/ops/mash-ops" check --listen "127.0.0.1:$port" >/dev/null || fail "mash-ops check"

@@ -39,9 +39,7 @@ ossl req -newkey rsa:2048 -nodes -subj "/CN=alice" -keyout "$P/old.key" -out "$P
 ossl x509 -req -in "$P/old.csr" -CA "$P/ca.pem" -CAkey "$P/ca.key" -CAcreateserial \
   -out "$P/old.pem" -days 0
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-URL="https://127.0.0.1:$port"
-OPS_ARGS=(--listen "127.0.0.1:$port" --users "$T/ops/users" --refresh-ms 300 --endpoint "$EP"
+OPS_ARGS=(--listen 127.0.0.1:0 --users "$T/ops/users" --refresh-ms 300 --endpoint "$EP"
   --server-key "$T/certs/mashd.pub" --key "$T/certs/ops.secret")
 
 # Refused at start: a key others can read; a certificate without its key.
@@ -63,6 +61,9 @@ tls_client_ca = $P/ca.pem
 INI
 "$B/ops/mash-ops" --config "$T/ops.ini" "${OPS_ARGS[@]}" >>"$T/ops.out" 2>>"$T/ops.log" &
 PID[ops]=$!
+URL=$(console_url)
+port=${URL##*:}
+[ "$URL" = "https://127.0.0.1:$port" ] || fail "the start line does not say HTTPS: $URL"
 CURL=(curl -s --max-time 10 --cacert "$P/ca.pem")
 wait_for 15 "/healthz over HTTPS" "${CURL[@]}" -f "$URL/healthz" -o /dev/null
 grep -q "serving the console on https://127.0.0.1:$port/ (users by client certificate" \

@@ -1,11 +1,11 @@
 /* test_store_ops: the operations console's figures from a real store,
- * SQLite (broker/store/sqlite/store_sqlite_ops.c) or PostgreSQL as
- * test_store_ops_pg (store_pg_stats.c), with the same expectations. Rows are
- * written straight into a store's file, then read through the store: open
- * work by RAG with the oldest, the screening backlog in order, overdue
- * requests by agency and level (open enquiries only), and management
- * information restricted to a range of receipt times.
- * Must not: leave files behind. */
+ * SQLite (broker/store/sqlite/store_sqlite_stats.c) or PostgreSQL as
+ * test_store_ops_pg (store_pg_stats.c), both over store_figures.c, with
+ * the same expectations. Rows are written straight into a store's file,
+ * then read through the store: open work by RAG with the oldest, the
+ * screening backlog in order, overdue requests by agency and level (open
+ * enquiries only), and management information restricted to a range of
+ * receipt times. Must not: leave files behind. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -56,4 +56,8 @@ void store_row_flags_add(store_row_flags_t *f, const char *list);
 void store_row_flags_each(const store_row_flags_t *f, mash_store_count_cb cb, void *arg);
 void store_row_flags_destroy(store_row_flags_t **f_p);
 
+/* An opening function's error buffer: err and errlen as given, or the
+ * caller's dummy[0..dummy_len) when the caller gave none; emptied. */
+void store_row_err_init(char **err, size_t *errlen, char *dummy, size_t dummy_len);
+
 #endif

@@ -138,6 +138,12 @@ PGresult *store_pg_query(mash_store_t *s, const char *sql, const store_pg_args_t
   return r;
 }
 
+PGresult *store_pg_query_id(mash_store_t *s, const char *sql, int64_t id, int *err) {
+  store_pg_args_t a = {0};
+  store_pg_int(&a, id);
+  return store_pg_query(s, sql, &a, err);
+}
+
 int store_pg_exec(mash_store_t *s, const char *sql, const store_pg_args_t *a, int64_t *changed) {
   PGresult *r = s_run(s, sql, a);
   int rc = store_pg_errno(s_from(s)->conn, r);
@@ -373,11 +379,7 @@ static s_store_t *s_connect(const char *conninfo, const mash_seal_t *seal, int r
 mash_store_t *mash_store_postgres_new(const char *conninfo, const mash_seal_t *seal, char *err,
                                       size_t errlen) {
   char dummy[1];
-  if (!err || errlen == 0) {
-    err = dummy;
-    errlen = sizeof dummy;
-  }
-  err[0] = '\0';
+  store_row_err_init(&err, &errlen, dummy, sizeof dummy);
   if (!conninfo || !seal) {
     snprintf(err, errlen, "no connection string or seal");
     return NULL;

@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_row.h"
 
 /* The advisory lock key of the active broker ("mash" + 1; migrations use
  * "mash" itself, transaction-level). */
@@ -139,11 +140,7 @@ mash_pg_active_t *mash_pg_active_acquire(const char *conninfo, unsigned watch_ms
                                          mash_pg_active_lost_cb lost, void *arg, char *err,
                                          size_t errlen) {
   char dummy[1];
-  if (!err || errlen == 0) {
-    err = dummy;
-    errlen = sizeof dummy;
-  }
-  err[0] = '\0';
+  store_row_err_init(&err, &errlen, dummy, sizeof dummy);
   if (!conninfo || !lost) {
     snprintf(err, errlen, "no connection string or callback");
     return NULL;

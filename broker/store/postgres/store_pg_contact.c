@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "store_logic.h"
 #include "store_pg_int.h"
 
 static const char SQL_FIND[] =
@@ -73,46 +74,20 @@ static int s_find(mash_store_t *s, const char *principal, const char *message_id
 
 int store_pg_con_find(mash_store_t *s, const char *principal, const char *message_id,
                       char contact_id[MASH_CONTACT_ID_LEN]) {
-  if (!principal || !message_id) {
-    return -EINVAL;
-  }
-  int rc = s_find(s, principal, message_id, contact_id);
-  return rc == 1 ? 0 : rc == 0 ? -ENOENT : rc;
+  return store_logic_find(s, principal, message_id, contact_id, s_find);
 }
 
-/* As in SQLite: the id is chosen before the insert so the blob is sealed
- * with its contact id and written once. One broker writes (the storage
- * thread, in its transaction), so MAX(id) + 1 is the row's id; a second
- * writer would fail the primary key, never share an id. */
-int store_pg_con_intake(mash_store_t *s, mash_intake_t *in) {
-  if (!in || !in->principal || !in->message_id || (!in->contact && in->contact_len > 0)) {
-    return -EINVAL;
-  }
-  int rc = s_find(s, in->principal, in->message_id, in->contact_id);
-  if (rc < 0) {
-    return rc;
-  }
-  if (rc == 1) {
-    in->status = MASH_INTAKE_DUPLICATE;
-    return 0;
-  }
-  int64_t id = 0;
-  rc = store_pg_int64(s, SQL_NEXT_ID, NULL, &id);
-  if (rc < 0) {
-    return rc;
-  }
-  char contact_id[MASH_CONTACT_ID_LEN];
-  store_row_id("MASH", id, contact_id, sizeof contact_id);
-  uint8_t *blob = NULL;
-  size_t blob_len = 0;
-  rc = store_row_seal(store_pg_seal(s), in->contact, in->contact_len, contact_id, &blob, &blob_len);
-  if (rc < 0) {
-    return rc;
-  }
-  if (blob_len > (size_t)INT32_MAX) {
-    free(blob);
-    return -EMSGSIZE;
-  }
+static int s_next_id(mash_store_t *s, int64_t *id) {
+  return store_pg_int64(s, SQL_NEXT_ID, NULL, id);
+}
+
+static int s_seal(mash_store_t *s, const uint8_t *in, size_t len, const char *aad, uint8_t **out,
+                  size_t *out_len) {
+  return store_row_seal(store_pg_seal(s), in, len, aad, out, out_len);
+}
+
+static int s_insert(mash_store_t *s, int64_t id, const char *contact_id, const mash_intake_t *in,
+                    const uint8_t *blob, size_t blob_len) {
   store_pg_args_t a = {0};
   store_pg_int(&a, id);
   store_pg_text(&a, contact_id);
@@ -129,23 +104,16 @@ int store_pg_con_intake(mash_store_t *s, mash_intake_t *in) {
   store_pg_int(&a, in->red_flag);
   store_pg_int(&a, in->occurred_at_ms);
   store_pg_int(&a, in->resolve_later ? 1 : 0);
-  rc = store_pg_exec(s, SQL_INSERT, &a, NULL);
-  free(blob);
-  if (rc < 0) {
-    return rc;
-  }
-  /* The screening duty, in the same transaction as the contact. */
-  in->screening_duty = 0;
-  if (in->screening_due_at_ms != 0) {
-    rc = store_pg_duty_open(s, MASH_DUTY_SCREENING, contact_id, 0, in->received_at_ms,
-                            in->screening_due_at_ms, in->screening_next_at_ms, &in->screening_duty);
-    if (rc < 0) {
-      return rc;
-    }
-  }
-  memcpy(in->contact_id, contact_id, sizeof contact_id);
-  in->status = MASH_INTAKE_NEW;
-  return 0;
+  return store_pg_exec(s, SQL_INSERT, &a, NULL);
+}
+
+/* The order is store_logic_intake's. One broker writes (the storage
+ * thread, in its transaction), so MAX(id) + 1 is the row's id; a second
+ * writer would fail the primary key, never share an id. */
+int store_pg_con_intake(mash_store_t *s, mash_intake_t *in) {
+  static const store_intake_ops_t OPS = {
+      .find = s_find, .next_id = s_next_id, .seal = s_seal, .insert = s_insert};
+  return store_logic_intake(s, in, &OPS);
 }
 
 int store_pg_con_mark_delivered(mash_store_t *s, const char *contact_id, const char *principal,

@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
+#include "store_logic.h"
 #include "store_pg_int.h"
 
 #define REQ_COLS                                                                                   \
@@ -289,12 +288,7 @@ static int s_visit_requests(mash_store_t *s, const char *sql, const char *key,
     if (rc < 0) {
       break;
     }
-    int stop = cb(&row, arg);
-    if (row.response) {
-      OPENSSL_cleanse(row.response, row.len);
-      free(row.response);
-    }
-    if (stop) {
+    if (store_logic_request_emit(&row, cb, arg)) {
       break;
     }
   }
@@ -405,10 +399,7 @@ int store_pg_out_pending(mash_store_t *s, mash_store_outbox_cb cb, void *arg) {
     if (rc < 0) {
       break;
     }
-    int stop = cb(mid, target, frame, len, arg);
-    OPENSSL_cleanse(frame, len);
-    free(frame);
-    if (stop) {
+    if (store_logic_outbox_emit(mid, target, frame, len, cb, arg)) {
       break;
     }
   }

@@ -44,6 +44,8 @@ int store_pg_errno(PGconn *c, const PGresult *r);
 /* Run a statement returning rows: the result (PQclear it), or NULL with a
  * negative errno in *err. */
 PGresult *store_pg_query(mash_store_t *s, const char *sql, const store_pg_args_t *a, int *err);
+/* store_pg_query with one parameter, $1 = a row number. */
+PGresult *store_pg_query_id(mash_store_t *s, const char *sql, int64_t id, int *err);
 /* Run a statement returning no rows; the rows it changed in *changed (may
  * be NULL). 0 or a negative errno. */
 int store_pg_exec(mash_store_t *s, const char *sql, const store_pg_args_t *a, int64_t *changed);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_logic.h"
 #include "store_pg_int.h"
 
 #define KEY_BYTES STORE_ROW_KEY_BYTES
@@ -184,11 +185,6 @@ static int s_query_visit(mash_store_t *s, const char *sql, const store_pg_args_t
 
 /* ---- persons ---- */
 
-static int s_id_cmp(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
 /* The people under each key, as SQLite's store_per_find gathers them. */
 static int s_gather(mash_store_t *s, const char *const *keys, size_t n, int64_t *ids,
                     size_t *nids) {
@@ -227,15 +223,7 @@ int store_pg_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_s
   }
   size_t nids = 0;
   int rc = s_gather(s, keys, n, ids, &nids);
-  if (rc == 0 && nids > 0) {
-    qsort(ids, nids, sizeof *ids, s_id_cmp);
-  }
-  size_t unique = 0;
-  for (size_t i = 0; i < nids; i++) {
-    if (i == 0 || ids[i] != ids[i - 1]) {
-      ids[unique++] = ids[i];
-    }
-  }
+  size_t unique = rc == 0 ? store_logic_unique_ids(ids, nids) : 0;
   for (size_t at = 0; rc == 0 && at < unique; at += LIVE_CHUNK) {
     size_t len = 0;
     list[len++] = '{';
@@ -263,15 +251,12 @@ int store_pg_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_s
 }
 
 int store_pg_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
-  memset(row, 0, sizeof *row);
-  int64_t id = store_row_parse_id(person_id, 'P');
+  int64_t id = store_logic_lookup(row, sizeof *row, person_id, 'P');
   if (id <= 0) {
     return -ENOENT;
   }
-  store_pg_args_t a = {0};
-  store_pg_int(&a, id);
   int rc = 0;
-  PGresult *r = store_pg_query(s, SQL_GET, &a, &rc);
+  PGresult *r = store_pg_query_id(s, SQL_GET, id, &rc);
   if (!r) {
     return rc;
   }
@@ -362,12 +347,10 @@ int store_pg_per_link(mash_store_t *s, const char *contact_id, const char *ref,
 }
 
 int store_pg_per_relate(mash_store_t *s, const char *a, const char *b, int64_t at_ms) {
-  int64_t ia = store_row_parse_id(a, 'P'), ib = store_row_parse_id(b, 'P');
-  if (ia <= 0 || ib <= 0) {
-    return -EINVAL;
-  }
-  if (ia == ib) {
-    return 0;
+  int64_t ia = 0, ib = 0;
+  int rc = store_logic_pair(a, b, &ia, &ib);
+  if (rc != 0 || ia == ib) {
+    return rc;
   }
   store_pg_args_t q = {0};
   store_pg_int(&q, ia < ib ? ia : ib);
@@ -378,8 +361,8 @@ int store_pg_per_relate(mash_store_t *s, const char *a, const char *b, int64_t a
 
 int store_pg_per_relatives(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
                            void *arg) {
-  int64_t id = store_row_parse_id(person_id, 'P');
-  if (id <= 0 || cb == NULL) {
+  int64_t id = 0;
+  if (store_logic_person_cb(person_id, cb != NULL, &id) != 0) {
     return -EINVAL;
   }
   store_pg_args_t a = {0};
@@ -389,8 +372,8 @@ int store_pg_per_relatives(mash_store_t *s, const char *person_id, mash_store_pe
 
 int store_pg_per_housemates(mash_store_t *s, const char *person_id, int64_t since_ms, size_t max,
                             mash_store_person_cb cb, void *arg) {
-  int64_t id = store_row_parse_id(person_id, 'P');
-  if (id <= 0 || cb == NULL) {
+  int64_t id = 0;
+  if (store_logic_person_cb(person_id, cb != NULL, &id) != 0) {
     return -EINVAL;
   }
   store_pg_args_t a = {0};
@@ -401,14 +384,14 @@ int store_pg_per_housemates(mash_store_t *s, const char *person_id, int64_t sinc
 }
 
 int store_pg_per_together(mash_store_t *s, const char *a, const char *b) {
-  int64_t ia = store_row_parse_id(a, 'P'), ib = store_row_parse_id(b, 'P');
-  if (ia <= 0 || ib <= 0) {
-    return -EINVAL;
+  int64_t ia = 0, ib = 0;
+  int rc = store_logic_pair(a, b, &ia, &ib);
+  if (rc != 0) {
+    return rc;
   }
   store_pg_args_t q = {0};
   store_pg_int(&q, ia);
   store_pg_int(&q, ib);
-  int rc = 0;
   PGresult *r = store_pg_query(s, SQL_TOGETHER, &q, &rc);
   if (!r) {
     return rc;
@@ -421,8 +404,8 @@ int store_pg_per_together(mash_store_t *s, const char *a, const char *b) {
 int store_pg_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms,
                           int64_t until_ms, size_t max, mash_store_person_contact_cb cb,
                           void *arg) {
-  int64_t id = store_row_parse_id(person_id, 'P');
-  if (id <= 0 || cb == NULL) {
+  int64_t id = 0;
+  if (store_logic_person_cb(person_id, cb != NULL, &id) != 0) {
     return -EINVAL;
   }
   store_pg_args_t a = {0};
@@ -468,8 +451,8 @@ static int s_merge_step(mash_store_t *s, const char *sql, int64_t f, int64_t t, 
 
 int store_pg_per_merge(mash_store_t *s, const char *from, const char *into, const char *note,
                        int64_t at_ms) {
-  int64_t f = store_row_parse_id(from, 'P'), t = store_row_parse_id(into, 'P');
-  if (f <= 0 || t <= 0 || f == t) {
+  int64_t f = 0, t = 0;
+  if (store_logic_pair(from, into, &f, &t) != 0 || f == t) {
     return -EINVAL;
   }
   store_pg_args_t a = {0};
@@ -502,9 +485,8 @@ int store_pg_per_merge(mash_store_t *s, const char *from, const char *into, cons
 
 int store_pg_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
                               int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]) {
-  int64_t person = store_row_parse_id(m ? m->person_id : NULL, 'P');
-  int64_t cand = store_row_parse_id(m ? m->candidate_id : NULL, 'P');
-  if (person <= 0 || cand <= 0) {
+  int64_t person = 0, cand = 0;
+  if (store_logic_pair(m ? m->person_id : NULL, m ? m->candidate_id : NULL, &person, &cand) != 0) {
     return -EINVAL;
   }
   int64_t id = 0;
@@ -529,15 +511,12 @@ int store_pg_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const 
 }
 
 int store_pg_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row) {
-  memset(row, 0, sizeof *row);
-  int64_t id = store_row_parse_id(match_id, 'M');
+  int64_t id = store_logic_lookup(row, sizeof *row, match_id, 'M');
   if (id <= 0) {
     return -ENOENT;
   }
-  store_pg_args_t a = {0};
-  store_pg_int(&a, id);
   int rc = 0;
-  PGresult *r = store_pg_query(s, SQL_MATCH_GET, &a, &rc);
+  PGresult *r = store_pg_query_id(s, SQL_MATCH_GET, id, &rc);
   if (!r) {
     return rc;
   }
@@ -556,20 +535,20 @@ int store_pg_per_match_get(mash_store_t *s, const char *match_id, mash_match_row
   return rc;
 }
 
+static int s_seal(mash_store_t *s, const uint8_t *in, size_t len, const char *aad, uint8_t **out,
+                  size_t *out_len) {
+  return store_row_seal(store_pg_seal(s), in, len, aad, out, out_len);
+}
+
 int store_pg_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
                               const uint8_t *decision, size_t len, int64_t at_ms) {
-  int64_t id = store_row_parse_id(match_id, 'M');
-  if (id <= 0 || (state != MASH_MATCH_CONFIRMED && state != MASH_MATCH_REJECTED)) {
-    return -EINVAL;
-  }
-  /* The decision (who, why, in the worker's words) is sealed: free text. */
+  int64_t id = 0;
   uint8_t *sealed = NULL;
   size_t sealed_len = 0;
-  if (decision != NULL) {
-    int rc = store_row_seal(store_pg_seal(s), decision, len, match_id, &sealed, &sealed_len);
-    if (rc != 0) {
-      return rc;
-    }
+  int rc =
+      store_logic_decision(s, s_seal, match_id, state, decision, len, &id, &sealed, &sealed_len);
+  if (rc != 0) {
+    return rc;
   }
   store_pg_args_t a = {0};
   store_pg_int(&a, id);
@@ -582,7 +561,7 @@ int store_pg_per_match_decide(mash_store_t *s, const char *match_id, int state, 
     store_pg_text(&a, NULL);
   }
   int64_t changed = 0;
-  int rc = store_pg_exec(s, SQL_MATCH_DECIDE, &a, &changed);
+  rc = store_pg_exec(s, SQL_MATCH_DECIDE, &a, &changed);
   free(sealed);
   if (rc == 0 && changed == 0) {
     return -EALREADY;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_logic.h"
 #include "store_pg_int.h"
 
 /* The advisory lock key of migrations: "mash" in ASCII. */
@@ -206,9 +207,7 @@ static int s_fail(PGconn *c, const char *what, int rc, char *err, size_t errlen)
 }
 
 int store_pg_migrate(PGconn *c, int target, char *err, size_t errlen) {
-  if (target < 0 || target > SCHEMA_VERSION) {
-    snprintf(err, errlen, "no schema version %d (this store knows 0 to %d)", target,
-             SCHEMA_VERSION);
+  if (store_logic_migrate_target(target, SCHEMA_VERSION, err, errlen) != 0) {
     return -EINVAL;
   }
   for (;;) {

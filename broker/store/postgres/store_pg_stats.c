@@ -1,11 +1,12 @@
 /* store_pg_stats: management information and the operations console's
  * figures from the PostgreSQL store's plain columns (DESIGN.md §1): the
- * twin of SQLite's store_sqlite_stats.c and store_sqlite_ops.c, giving the
+ * twin of SQLite's store_sqlite_stats.c, giving the
  * same figures in the same order (names sorted bytewise, COLLATE "C", as
  * SQLite sorts them).
  *
- * Responsible for: the statistics and console queries and the nearest-rank
- * percentiles of their durations. Must not: write, or read sealed content
+ * Responsible for: the statistics queries and the nearest-rank percentiles
+ * of their durations, and running the console's figure queries (their text
+ * and use are store_figures.c's, shared with SQLite). Must not: write, or read sealed content
  * (ids, counts, times and agency names only), so a reader without the data
  * key serves them. The thread using the store.
  */
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_figures.h"
 #include "store_pg_int.h"
 
 /* Flag names counted at most, and their length (as SQLite's). */
@@ -217,116 +219,38 @@ int store_pg_stat_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *a
 
 /* ---- the operations console ---- */
 
-static void s_now(s_args_t *a, mash_ops_figures_t *out) {
-  PGresult *r = s_run(a, "SELECT 0, count(*), min(received_at_ms) FROM contacts WHERE state = 0 "
-                         "UNION ALL "
-                         "SELECT coalesce(e.rag, 4), count(*), min(c.received_at_ms) "
-                         "FROM contacts c LEFT JOIN enquiries e ON e.contact_id = c.contact_id "
-                         "WHERE c.state IN (1, 2) GROUP BY 1");
-  for (int i = 0; r && i < PQntuples(r); i++) {
-    int64_t rag = store_pg_i64(r, i, 0);
-    if (rag >= 0 && rag <= 4) {
-      out->open_count[rag] += store_pg_i64(r, i, 1);
-      out->open_oldest_ms[rag] = store_pg_i64(r, i, 2);
-    }
-  }
-  PQclear(r);
-  _Static_assert(MASH_DUTY_SCREENING == 2, "the query names the screening duty's kind");
-  r = s_run(a, "SELECT c.contact_id, c.received_at_ms, "
-               "coalesce(d.due_ms, c.received_at_ms + $4) AS due FROM contacts c "
-               "LEFT JOIN duties d ON d.kind = 2 AND d.ref = c.contact_id WHERE c.state = 0 "
-               "ORDER BY due, c.id LIMIT 64");
-  for (int i = 0; r && i < PQntuples(r) && out->n_due < MASH_OPS_ROWS; i++) {
-    store_pg_str(r, i, 0, out->due[out->n_due].contact_id, sizeof out->due[0].contact_id);
-    out->due[out->n_due].received_at_ms = store_pg_i64(r, i, 1);
-    out->due[out->n_due++].due_at_ms = store_pg_i64(r, i, 2);
-  }
-  PQclear(r);
-  r = s_run(a, "SELECT r.agency COLLATE \"C\", r.level, count(*) FROM requests r "
-               "JOIN enquiries e USING (enquiry_id) WHERE r.answered_at_ms = 0 AND "
-               "e.closed_at_ms = 0 AND r.due_at_ms < $3 GROUP BY 1, 2 ORDER BY 1, 2");
-  for (int i = 0; r && i < PQntuples(r) && out->n_overdue < MASH_OPS_ROWS; i++) {
-    store_pg_str(r, i, 0, out->overdue[out->n_overdue].agency, sizeof out->overdue[0].agency);
-    out->overdue[out->n_overdue].level = (unsigned)store_pg_i64(r, i, 1);
-    out->overdue[out->n_overdue++].n = store_pg_i64(r, i, 2);
-  }
-  PQclear(r);
-  out->open_enquiries = s_one(a, "SELECT count(*) FROM enquiries WHERE closed_at_ms = 0");
-  out->overdue_requests = s_one(a, "SELECT count(*) FROM requests r JOIN enquiries e "
-                                   "USING (enquiry_id) WHERE r.answered_at_ms = 0 AND "
-                                   "e.closed_at_ms = 0 AND r.due_at_ms < $3");
-  out->possible_match_backlog = s_one(a, "SELECT count(*) FROM matches WHERE state = 0");
-  out->resolution_backlog = s_one(a, "SELECT count(*) FROM contacts WHERE unresolved = 1");
+typedef struct s_row {
+  store_fig_row_t base; /* first */
+  const PGresult *r;
+  int i;
+} s_row_t;
+
+static int64_t s_i64(const store_fig_row_t *row, int col) {
+  const s_row_t *x = (const s_row_t *)row;
+  return store_pg_i64(x->r, x->i, col);
 }
 
-#define IN_RANGE(col) col " >= $1 AND " col " < $2"
+static void s_text(const store_fig_row_t *row, int col, char *out, size_t cap) {
+  const s_row_t *x = (const s_row_t *)row;
+  store_pg_str(x->r, x->i, col, out, cap);
+}
 
-static void s_range(s_args_t *a, mash_ops_figures_t *out) {
-  out->contacts = s_one(a, "SELECT count(*) FROM contacts WHERE " IN_RANGE("received_at_ms"));
-  PGresult *r = s_run(a, "SELECT principal COLLATE \"C\", count(*) FROM contacts WHERE " IN_RANGE(
-                             "received_at_ms") " GROUP BY 1 ORDER BY 1");
-  for (int i = 0; r && i < PQntuples(r) && out->n_sources < MASH_OPS_ROWS; i++) {
-    store_pg_str(r, i, 0, out->sources[out->n_sources].name, sizeof out->sources[0].name);
-    out->sources[out->n_sources++].n = store_pg_i64(r, i, 1);
-  }
-  PQclear(r);
-  s_dist(a,
-         "SELECT screened_at_ms - received_at_ms FROM contacts WHERE screened_at_ms > 0 "
-         "AND " IN_RANGE("received_at_ms"),
-         &out->to_screen.n, &out->to_screen.p50_ms, &out->to_screen.p90_ms);
-  s_dist(a,
-         "SELECT first_pack_at_ms - opened_at_ms FROM enquiries WHERE first_pack_at_ms > 0 "
-         "AND " IN_RANGE("opened_at_ms"),
-         &out->to_pack.n, &out->to_pack.p50_ms, &out->to_pack.p90_ms);
-  s_dist(a,
-         "SELECT decided_at_ms - received_at_ms FROM contacts WHERE decided_at_ms > 0 "
-         "AND " IN_RANGE("received_at_ms"),
-         &out->to_decision.n, &out->to_decision.p50_ms, &out->to_decision.p90_ms);
-  r = s_run(a,
-            "SELECT level, count(*) FROM escalations WHERE " IN_RANGE("at_ms") " GROUP BY level");
-  for (int i = 0; r && i < PQntuples(r); i++) {
-    int64_t level = store_pg_i64(r, i, 0);
-    if (level >= 0 && level <= 32) {
-      out->levels[level] = store_pg_i64(r, i, 1);
+static int s_fig_each(void *ctx, const char *sql, const int64_t v[4], store_fig_row_cb cb,
+                      void *arg) {
+  s_args_t a = {ctx, {v[0], v[1], v[2], v[3]}, 0};
+  PGresult *r = s_run(&a, sql);
+  s_row_t row = {{s_i64, s_text}, r, 0};
+  for (; r && row.i < PQntuples(r); row.i++) {
+    if (cb(&row.base, arg)) {
+      break;
     }
   }
   PQclear(r);
-  out->screened = s_one(
-      a, "SELECT count(*) FROM contacts WHERE screened_at_ms > 0 AND " IN_RANGE("received_at_ms"));
-  out->screened_in_window =
-      s_one(a, "SELECT count(*) FROM contacts WHERE screened_at_ms > 0 AND "
-               "screened_at_ms - received_at_ms <= $4 AND " IN_RANGE("received_at_ms"));
-  out->domestic_abuse = s_one(
-      a, "SELECT count(*) FROM contacts WHERE domestic_abuse = 1 AND " IN_RANGE("received_at_ms"));
-  out->dash_complete = s_one(a, "SELECT count(*) FROM contacts WHERE domestic_abuse = 1 AND "
-                                "dash_complete = 1 AND " IN_RANGE("received_at_ms"));
-  out->enquiries = s_one(a, "SELECT count(*) FROM enquiries WHERE " IN_RANGE("opened_at_ms"));
-  out->consent_recorded = s_one(
-      a, "SELECT count(*) FROM enquiries WHERE consent_status > 0 AND " IN_RANGE("opened_at_ms"));
-  /* On time: answered by the deadline. */
-  r = s_run(a, "SELECT agency COLLATE \"C\", rag, count(*), "
-               "count(*) FILTER (WHERE answered_at_ms > 0), "
-               "count(*) FILTER (WHERE answered_at_ms > 0 AND answered_at_ms <= due_at_ms) "
-               "FROM requests WHERE " IN_RANGE("requested_at_ms") " GROUP BY 1, 2 ORDER BY 1, 2");
-  for (int i = 0; r && i < PQntuples(r) && out->n_replies < MASH_OPS_ROWS; i++) {
-    size_t k = out->n_replies++;
-    store_pg_str(r, i, 0, out->replies[k].agency, sizeof out->replies[k].agency);
-    out->replies[k].rag = (int)store_pg_i64(r, i, 1);
-    out->replies[k].asked = store_pg_i64(r, i, 2);
-    out->replies[k].answered = store_pg_i64(r, i, 3);
-    out->replies[k].on_time = store_pg_i64(r, i, 4);
-  }
-  PQclear(r);
+  return a.rc;
 }
 
 int store_pg_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                          int64_t screening_ms, mash_ops_figures_t *out) {
-  memset(out, 0, sizeof *out);
-  s_args_t a = {
-      s,
-      {from_ms > 0 ? from_ms : INT64_MIN, to_ms > 0 ? to_ms : INT64_MAX, now_ms, screening_ms},
-      0};
-  s_now(&a, out);
-  s_range(&a, out);
-  return a.rc;
+  store_fig_engine_t e = {s, s_fig_each};
+  return store_figures_ops(&e, from_ms, to_ms, now_ms, screening_ms, out);
 }

@@ -302,6 +302,16 @@ static int s_open_reader(mash_store_t *s, mash_store_t **reader, char *err, size
   return *reader ? 0 : -EIO;
 }
 
+/* The slots a read-only store serves as well: statistics, the console's
+ * figures, reading the escalation log, a reader of its own, and the
+ * adapters' refused files. */
+#define S_READER_VTABLE_ENTRIES                                                                    \
+  .stats_summary = store_stat_summary, .stats_sources = store_stat_sources,                        \
+  .stats_replies = store_stat_replies, .stats_escalation_levels = store_stat_escalation_levels,    \
+  .stats_quality_flags = store_stat_quality_flags, .ops_figures = store_ops_figures,               \
+  STORE_ELOG_READ_VTABLE_ENTRIES, .open_reader = s_open_reader,                                    \
+  .adapter_rejection_put = store_rej_put, .adapter_rejections = store_rej_each
+
 static const mash_store_vtable_t SQLITE_VT = {
     .begin = s_begin,
     .commit = s_commit,
@@ -323,6 +333,7 @@ static const mash_store_vtable_t SQLITE_VT = {
     /* enquiries, requests, escalations, the outbox and the inbox */
     .inbox_get = store_enq_inbox_get,
     .inbox_put = store_enq_inbox_put,
+    .inbox_refused = store_enq_inbox_refused,
     .enquiry_insert = store_enq_enquiry_insert,
     .enquiry_get = store_enq_enquiry_get,
     .enquiry_update = store_enq_enquiry_update,
@@ -335,46 +346,25 @@ static const mash_store_vtable_t SQLITE_VT = {
     .requests_open = store_enq_requests_open,
     .escalation_insert = store_enq_escalation_insert,
     .escalations_of_enquiry = store_enq_escalations_of_enquiry,
-    STORE_ELOG_READ_VTABLE_ENTRIES,
     .esclog_mark = store_elog_mark,
-    .open_reader = s_open_reader,
     .outbox_insert = store_enq_outbox_insert,
     .outbox_delivered = store_enq_outbox_delivered,
     .outbox_pending = store_enq_outbox_pending,
     .latest_instant = store_enq_latest_instant,
     /* persons */
     STORE_PER_VTABLE_ENTRIES,
-    /* statistics */
-    .stats_summary = store_stat_summary,
-    .stats_sources = store_stat_sources,
-    .stats_replies = store_stat_replies,
-    .stats_escalation_levels = store_stat_escalation_levels,
-    .stats_quality_flags = store_stat_quality_flags,
     /* duties */
     STORE_DUTY_VTABLE_ENTRIES,
-    .ops_figures = store_ops_figures,
-    .inbox_refused = store_enq_inbox_refused,
-    /* files refused at the adapters */
-    .adapter_rejection_put = store_rej_put,
-    .adapter_rejections = store_rej_each,
+    /* statistics, the escalation log, a reader, refused files */
+    S_READER_VTABLE_ENTRIES,
 };
 
 /* A read-only store serves statistics and nothing else: every other slot
  * is NULL, so its wrapper answers -ENOSYS. */
 static const mash_store_vtable_t SQLITE_READONLY_VT = {
     .destroy = s_destroy,
-    .stats_summary = store_stat_summary,
-    .stats_sources = store_stat_sources,
-    .stats_replies = store_stat_replies,
-    .stats_escalation_levels = store_stat_escalation_levels,
-    .stats_quality_flags = store_stat_quality_flags,
     .duty_stats = store_duty_stats,
-    .ops_figures = store_ops_figures,
-    STORE_ELOG_READ_VTABLE_ENTRIES,
-    .open_reader = s_open_reader,
-    /* files refused at the adapters */
-    .adapter_rejection_put = store_rej_put,
-    .adapter_rejections = store_rej_each,
+    S_READER_VTABLE_ENTRIES,
 };
 
 /* Read a single-value PRAGMA as text into buf. */
@@ -450,6 +440,15 @@ static int s_probe_write(s_store_t *ss, const char *path, char *err, size_t errl
   return 0;
 }
 
+/* The collation PostgreSQL calls "C" (bytewise), which SQLite's BINARY
+ * already is: under this name the queries both engines share
+ * (store_figures.c) sort names the same way on each. */
+static int s_collate_c(void *arg, int na, const void *a, int nb, const void *b) {
+  (void)arg;
+  int c = memcmp(a, b, (size_t)(na < nb ? na : nb));
+  return c != 0 ? c : na - nb;
+}
+
 /* A store with its connection open (flags for sqlite3_open_v2), or NULL
  * with a reason in err. */
 static s_store_t *s_open(const char *path, int flags, const mash_store_vtable_t *vt, char *err,
@@ -476,15 +475,13 @@ static s_store_t *s_open(const char *path, int flags, const mash_store_vtable_t 
   }
   sqlite3_extended_result_codes(ss->db, 1);
   sqlite3_busy_timeout(ss->db, BUSY_TIMEOUT_MS);
-  return ss;
-}
-
-static void s_err_init(char **err, size_t *errlen, char *dummy, size_t dummy_len) {
-  if (!*err || *errlen == 0) {
-    *err = dummy;
-    *errlen = dummy_len;
+  rc = sqlite3_create_collation_v2(ss->db, "C", SQLITE_UTF8, NULL, s_collate_c, NULL);
+  if (rc != SQLITE_OK) {
+    snprintf(err, errlen, "cannot open %s: %s", path, sqlite3_errstr(rc));
+    s_destroy(&ss->base);
+    return NULL;
   }
-  (*err)[0] = '\0';
+  return ss;
 }
 
 /* What the read-only store serves too: statistics and duties. 0 or -1. */
@@ -505,7 +502,7 @@ mash_store_t *mash_store_sqlite_open(const char *path, const mash_seal_t *seal,
   if (opts) {
     opts->note[0] = '\0';
   }
-  s_err_init(&err, &errlen, dummy, sizeof dummy);
+  store_row_err_init(&err, &errlen, dummy, sizeof dummy);
   if (!path || !seal) {
     snprintf(err, errlen, "no database path or seal");
     return NULL;
@@ -586,7 +583,7 @@ fail:
 
 mash_store_t *mash_store_sqlite_open_readonly(const char *path, char *err, size_t errlen) {
   char dummy[1];
-  s_err_init(&err, &errlen, dummy, sizeof dummy);
+  store_row_err_init(&err, &errlen, dummy, sizeof dummy);
   if (!path) {
     snprintf(err, errlen, "no database path");
     return NULL;

@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "store_logic.h"
 #include "store_row.h"
 #include "store_sqlite_int.h"
 
@@ -140,11 +141,7 @@ static int s_find(mash_store_t *s, const char *principal, const char *message_id
 
 int store_con_find(mash_store_t *s, const char *principal, const char *message_id,
                    char contact_id[MASH_CONTACT_ID_LEN]) {
-  if (!principal || !message_id) {
-    return -EINVAL;
-  }
-  int rc = s_find(s, principal, message_id, contact_id);
-  return rc == 1 ? 0 : rc == 0 ? -ENOENT : rc;
+  return store_logic_find(s, principal, message_id, contact_id, s_find);
 }
 
 /* A resend of a contact whose sealed record no longer opens (quarantined:
@@ -195,46 +192,22 @@ static int s_replace_quarantined(mash_store_t *s, mash_intake_t *in) {
   return rc;
 }
 
-/* The id is chosen before the insert so that the blob can be sealed with
- * its contact id as associated data and written once: the row never holds
- * a placeholder or plaintext. Only this connection writes (the storage
- * thread, under BEGIN IMMEDIATE or a single autocommit statement), so
- * MAX(id) + 1 is the id the row gets, raised above any id the id mark
- * (store_sqlite_ids.c) says was issued and lost. */
-int store_con_intake(mash_store_t *s, mash_intake_t *in) {
-  if (!in || !in->principal || !in->message_id || (!in->contact && in->contact_len > 0)) {
-    return -EINVAL;
-  }
-  int rc = s_find(s, in->principal, in->message_id, in->contact_id);
-  if (rc < 0) {
-    return rc;
-  }
-  if (rc == 1) {
-    in->status = MASH_INTAKE_DUPLICATE;
-    return s_replace_quarantined(s, in);
-  }
-  int64_t id = 0;
-  rc = store_sql_int64(s_q(s, C_NEXT_ID), &id);
+static int s_next_id(mash_store_t *s, int64_t *id) {
+  int rc = store_sql_int64(s_q(s, C_NEXT_ID), id);
   if (rc == 0) {
     /* Never an id issued before, even one the database has lost. */
-    rc = store_ids_next(store_sqlite_ids(s), STORE_IDS_CONTACT, &id);
+    rc = store_ids_next(store_sqlite_ids(s), STORE_IDS_CONTACT, id);
   }
-  if (rc < 0) {
-    return rc;
-  }
-  char contact_id[MASH_CONTACT_ID_LEN];
-  store_row_id("MASH", id, contact_id, sizeof contact_id);
-  uint8_t *blob = NULL;
-  size_t blob_len = 0;
-  rc = store_sql_seal_ctx(store_sqlite_con(s)->ctx, in->contact, in->contact_len, contact_id, &blob,
-                          &blob_len);
-  if (rc < 0) {
-    return rc;
-  }
-  if (blob_len > (size_t)INT32_MAX) {
-    free(blob);
-    return -EMSGSIZE;
-  }
+  return rc;
+}
+
+static int s_seal_ctx(mash_store_t *s, const uint8_t *in, size_t len, const char *aad,
+                      uint8_t **out, size_t *out_len) {
+  return store_sql_seal_ctx(store_sqlite_con(s)->ctx, in, len, aad, out, out_len);
+}
+
+static int s_insert(mash_store_t *s, int64_t id, const char *contact_id, const mash_intake_t *in,
+                    const uint8_t *blob, size_t blob_len) {
   sqlite3_stmt *q = s_q(s, C_INSERT);
   int src = sqlite3_bind_int64(q, 1, id);
   if (src == SQLITE_OK) {
@@ -280,27 +253,24 @@ int store_con_intake(mash_store_t *s, mash_intake_t *in) {
     src = sqlite3_bind_int(q, 15, in->resolve_later ? 1 : 0);
   }
   if (src == SQLITE_OK) {
-    rc = store_sql_exec(q);
-  } else {
-    rc = store_sqlite_errno(src);
-    store_sql_done(q);
+    return store_sql_exec(q);
   }
-  free(blob);
-  if (rc < 0) {
-    return rc;
-  }
-  /* The screening duty, in the same transaction as the contact. */
-  in->screening_duty = 0;
-  if (in->screening_due_at_ms != 0) {
-    rc = store_duty_open(s, MASH_DUTY_SCREENING, contact_id, 0, in->received_at_ms,
-                         in->screening_due_at_ms, in->screening_next_at_ms, &in->screening_duty);
-    if (rc < 0) {
-      return rc;
-    }
-  }
-  memcpy(in->contact_id, contact_id, sizeof contact_id);
-  in->status = MASH_INTAKE_NEW;
-  return 0;
+  store_sql_done(q);
+  return store_sqlite_errno(src);
+}
+
+/* The order is store_logic_intake's; only this connection writes (the
+ * storage thread, under BEGIN IMMEDIATE or a single autocommit statement),
+ * so MAX(id) + 1 is the id the row gets, raised above any id the id mark
+ * (store_sqlite_ids.c) says was issued and lost. A duplicate whose record
+ * was quarantined is replaced (s_replace_quarantined). */
+int store_con_intake(mash_store_t *s, mash_intake_t *in) {
+  static const store_intake_ops_t OPS = {.find = s_find,
+                                         .duplicate = s_replace_quarantined,
+                                         .next_id = s_next_id,
+                                         .seal = s_seal_ctx,
+                                         .insert = s_insert};
+  return store_logic_intake(s, in, &OPS);
 }
 
 int store_con_mark_delivered(mash_store_t *s, const char *contact_id, const char *principal,

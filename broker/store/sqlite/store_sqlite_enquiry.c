@@ -13,9 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "store_row.h"
+#include "store_logic.h"
 #include "store_sqlite_int.h"
 
 enum {
@@ -375,12 +374,7 @@ static int s_visit_requests(mash_store_t *s, sqlite3_stmt *q, mash_store_request
     if (out < 0) {
       break;
     }
-    int stop = cb(&row, arg);
-    if (row.response) {
-      OPENSSL_cleanse(row.response, row.len);
-      free(row.response);
-    }
-    if (stop) {
+    if (store_logic_request_emit(&row, cb, arg)) {
       break;
     }
   }
@@ -480,10 +474,7 @@ int store_enq_outbox_pending(mash_store_t *s, mash_store_outbox_cb cb, void *arg
     if (out < 0) {
       break;
     }
-    int stop = cb(mid, target, frame, len, arg);
-    OPENSSL_cleanse(frame, len);
-    free(frame);
-    if (stop) {
+    if (store_logic_outbox_emit(mid, target, frame, len, cb, arg)) {
       break;
     }
   }

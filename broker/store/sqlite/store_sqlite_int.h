@@ -27,7 +27,7 @@ store_per_t *store_sqlite_per(mash_store_t *s);
 store_stat_t *store_sqlite_stat(mash_store_t *s);
 store_duty_t *store_sqlite_duty(mash_store_t *s);
 
-/* The connection, for the operations console's queries (store_sqlite_ops.c). */
+/* The connection, for the operations console's queries (store_sqlite_stats.c). */
 sqlite3 *store_sqlite_db(mash_store_t *s);
 
 /* SQLite's message for db's last error, with the system's own text when an
@@ -221,7 +221,7 @@ int store_elog_mark(mash_store_t *s, uint64_t appended_seq);
 #define STORE_ELOG_READ_VTABLE_ENTRIES                                                             \
   .escalations_after = store_elog_after, .esclog_state = store_elog_state
 
-/* ---- the operations console (store_sqlite_ops.c): plain columns only ---- */
+/* ---- the operations console (store_sqlite_stats.c): plain columns only ---- */
 
 int store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
                       int64_t screening_ms, mash_ops_figures_t *out);

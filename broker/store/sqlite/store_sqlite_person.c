@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_logic.h"
 #include "store_sqlite_int.h"
 #include "store_row.h"
 
@@ -196,6 +197,13 @@ static sqlite3_stmt *s_q(mash_store_t *s, int which) {
   return store_sqlite_per(s)->q[which];
 }
 
+/* A statement with ?1 bound to a row number. */
+static sqlite3_stmt *s_q_id(mash_store_t *s, int which, int64_t id) {
+  sqlite3_stmt *q = s_q(s, which);
+  sqlite3_bind_int64(q, 1, id);
+  return q;
+}
+
 /* "P-000042" from 42 and back. */
 static void s_format_id(char out[MASH_PERSON_ID_LEN], char prefix, sqlite3_int64 id) {
   /* By hand: snprintf cost more than the look-up of a candidate. */
@@ -273,11 +281,6 @@ static int s_visit_persons(mash_store_t *s, sqlite3_stmt *q, mash_store_person_c
 
 /* ---- persons ---- */
 
-static int s_id_cmp(const void *a, const void *b) {
-  sqlite3_int64 x = *(const sqlite3_int64 *)a, y = *(const sqlite3_int64 *)b;
-  return x < y ? -1 : x > y;
-}
-
 int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
                    void *arg) {
   if ((n > 0 && keys == NULL) || cb == NULL) {
@@ -285,7 +288,7 @@ int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_stor
   }
   /* The people under each key (a key too common to tell anyone apart is
    * skipped), then each person once, lowest id first. */
-  sqlite3_int64 *ids = malloc(FIND_MAX * sizeof *ids);
+  int64_t *ids = malloc(FIND_MAX * sizeof *ids);
   if (ids == NULL) {
     return -ENOMEM;
   }
@@ -310,15 +313,7 @@ int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_stor
     rc = src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_sqlite_errno(src);
     store_sql_done(q);
   }
-  if (rc == 0 && nids > 0) {
-    qsort(ids, nids, sizeof *ids, s_id_cmp);
-  }
-  size_t unique = 0;
-  for (size_t i = 0; i < nids; i++) {
-    if (i == 0 || ids[i] != ids[i - 1]) {
-      ids[unique++] = ids[i];
-    }
-  }
+  size_t unique = rc == 0 ? store_logic_unique_ids(ids, nids) : 0;
   q = s_q(s, P_LIVE);
   for (size_t at = 0; rc == 0 && at < unique; at += LIVE_CHUNK) {
     for (size_t j = 0; j < LIVE_CHUNK; j++) {
@@ -335,13 +330,11 @@ int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_stor
 }
 
 int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
-  memset(row, 0, sizeof *row);
-  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
+  int64_t id = store_logic_lookup(row, sizeof *row, person_id, 'P');
   if (id <= 0) {
     return -ENOENT;
   }
-  sqlite3_stmt *q = s_q(s, P_GET);
-  sqlite3_bind_int64(q, 1, id);
+  sqlite3_stmt *q = s_q_id(s, P_GET, id);
   int rc = sqlite3_step(q);
   int out = rc == SQLITE_ROW    ? s_person_row(s, q, row)
             : rc == SQLITE_DONE ? -ENOENT
@@ -444,33 +437,29 @@ static int s_relate_ids(mash_store_t *s, sqlite3_int64 a, sqlite3_int64 b, int64
 }
 
 int store_per_relate(mash_store_t *s, const char *a, const char *b, int64_t at_ms) {
-  sqlite3_int64 ia = store_row_parse_id(a, 'P'), ib = store_row_parse_id(b, 'P');
-  if (ia <= 0 || ib <= 0) {
-    return -EINVAL;
-  }
-  return s_relate_ids(s, ia, ib, at_ms);
+  int64_t ia = 0, ib = 0;
+  int rc = store_logic_pair(a, b, &ia, &ib);
+  return rc ? rc : s_relate_ids(s, ia, ib, at_ms);
 }
 
 int store_per_relatives(mash_store_t *s, const char *person_id, mash_store_person_cb cb,
                         void *arg) {
-  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
-  if (id <= 0 || cb == NULL) {
+  int64_t id = 0;
+  if (store_logic_person_cb(person_id, cb != NULL, &id) != 0) {
     return -EINVAL;
   }
-  sqlite3_stmt *q = s_q(s, P_RELATIVES);
-  sqlite3_bind_int64(q, 1, id);
+  sqlite3_stmt *q = s_q_id(s, P_RELATIVES, id);
   int rc = s_visit(s, q, false, cb, arg);
   return rc > 0 ? 0 : rc;
 }
 
 int store_per_housemates(mash_store_t *s, const char *person_id, int64_t since_ms, size_t max,
                          mash_store_person_cb cb, void *arg) {
-  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
-  if (id <= 0 || cb == NULL) {
+  int64_t id = 0;
+  if (store_logic_person_cb(person_id, cb != NULL, &id) != 0) {
     return -EINVAL;
   }
-  sqlite3_stmt *q = s_q(s, P_HOUSEMATES);
-  sqlite3_bind_int64(q, 1, id);
+  sqlite3_stmt *q = s_q_id(s, P_HOUSEMATES, id);
   sqlite3_bind_int64(q, 2, since_ms);
   sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
   int rc = s_visit(s, q, false, cb, arg);
@@ -478,14 +467,14 @@ int store_per_housemates(mash_store_t *s, const char *person_id, int64_t since_m
 }
 
 int store_per_together(mash_store_t *s, const char *a, const char *b) {
-  sqlite3_int64 ia = store_row_parse_id(a, 'P'), ib = store_row_parse_id(b, 'P');
-  if (ia <= 0 || ib <= 0) {
-    return -EINVAL;
+  int64_t ia = 0, ib = 0;
+  int rc = store_logic_pair(a, b, &ia, &ib);
+  if (rc != 0) {
+    return rc;
   }
-  sqlite3_stmt *q = s_q(s, P_TOGETHER);
-  sqlite3_bind_int64(q, 1, ia);
+  sqlite3_stmt *q = s_q_id(s, P_TOGETHER, ia);
   sqlite3_bind_int64(q, 2, ib);
-  int rc = sqlite3_step(q);
+  rc = sqlite3_step(q);
   int out = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
   store_sql_done(q);
   return out;
@@ -493,12 +482,11 @@ int store_per_together(mash_store_t *s, const char *a, const char *b) {
 
 int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms, int64_t until_ms,
                        size_t max, mash_store_person_contact_cb cb, void *arg) {
-  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
-  if (id <= 0 || cb == NULL) {
+  int64_t id = 0;
+  if (store_logic_person_cb(person_id, cb != NULL, &id) != 0) {
     return -EINVAL;
   }
-  sqlite3_stmt *q = s_q(s, P_CONTACTS);
-  sqlite3_bind_int64(q, 1, id);
+  sqlite3_stmt *q = s_q_id(s, P_CONTACTS, id);
   sqlite3_bind_int64(q, 2, since_ms);
   sqlite3_bind_int64(q, 3, until_ms);
   sqlite3_bind_int64(q, 4, (sqlite3_int64)max);
@@ -526,12 +514,11 @@ int store_per_contacts(mash_store_t *s, const char *person_id, int64_t since_ms,
 
 int store_per_merge(mash_store_t *s, const char *from, const char *into, const char *note,
                     int64_t at_ms) {
-  sqlite3_int64 f = store_row_parse_id(from, 'P'), t = store_row_parse_id(into, 'P');
-  if (f <= 0 || t <= 0 || f == t) {
+  int64_t f = 0, t = 0;
+  if (store_logic_pair(from, into, &f, &t) != 0 || f == t) {
     return -EINVAL;
   }
-  sqlite3_stmt *q = s_q(s, P_MERGE_MARK);
-  sqlite3_bind_int64(q, 1, f);
+  sqlite3_stmt *q = s_q_id(s, P_MERGE_MARK, f);
   sqlite3_bind_int64(q, 2, t);
   sqlite3_bind_int64(q, 3, at_ms);
   int rc = store_sql_exec(q);
@@ -572,9 +559,8 @@ int store_per_merge(mash_store_t *s, const char *from, const char *into, const c
 
 int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
                            int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]) {
-  sqlite3_int64 person = store_row_parse_id(m ? m->person_id : NULL, 'P');
-  sqlite3_int64 cand = store_row_parse_id(m ? m->candidate_id : NULL, 'P');
-  if (person <= 0 || cand <= 0) {
+  int64_t person = 0, cand = 0;
+  if (store_logic_pair(m ? m->person_id : NULL, m ? m->candidate_id : NULL, &person, &cand) != 0) {
     return -EINVAL;
   }
   int64_t id = 0;
@@ -602,13 +588,11 @@ int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const cha
 }
 
 int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row) {
-  memset(row, 0, sizeof *row);
-  sqlite3_int64 id = store_row_parse_id(match_id, 'M');
+  int64_t id = store_logic_lookup(row, sizeof *row, match_id, 'M');
   if (id <= 0) {
     return -ENOENT;
   }
-  sqlite3_stmt *q = s_q(s, P_MATCH_GET);
-  sqlite3_bind_int64(q, 1, id);
+  sqlite3_stmt *q = s_q_id(s, P_MATCH_GET, id);
   int rc = sqlite3_step(q);
   int out = 0;
   if (rc == SQLITE_ROW) {
@@ -626,21 +610,20 @@ int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t 
   return out;
 }
 
+static int s_seal(mash_store_t *s, const uint8_t *in, size_t len, const char *aad, uint8_t **out,
+                  size_t *out_len) {
+  return store_sql_seal(store_sqlite_per(s)->seal, in, len, aad, out, out_len);
+}
+
 int store_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
                            const uint8_t *decision, size_t len, int64_t at_ms) {
-  sqlite3_int64 id = store_row_parse_id(match_id, 'M');
-  if (id <= 0 || (state != MASH_MATCH_CONFIRMED && state != MASH_MATCH_REJECTED)) {
-    return -EINVAL;
-  }
-  /* The decision (who, why, in the worker's words) is sealed: free text. */
+  int64_t id = 0;
   uint8_t *sealed = NULL;
   size_t sealed_len = 0;
-  if (decision != NULL) {
-    int rc =
-        store_sql_seal(store_sqlite_per(s)->seal, decision, len, match_id, &sealed, &sealed_len);
-    if (rc != 0) {
-      return rc;
-    }
+  int rc =
+      store_logic_decision(s, s_seal, match_id, state, decision, len, &id, &sealed, &sealed_len);
+  if (rc != 0) {
+    return rc;
   }
   sqlite3_stmt *q = s_q(s, P_MATCH_DECIDE);
   sqlite3_bind_int64(q, 1, id);
@@ -650,7 +633,7 @@ int store_per_match_decide(mash_store_t *s, const char *match_id, int state, con
   if (sealed != NULL) {
     sqlite3_bind_blob(q, 5, sealed, (int)sealed_len, SQLITE_STATIC);
   }
-  int rc = store_sql_exec(q);
+  rc = store_sql_exec(q);
   free(sealed);
   if (rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0) {
     return -EALREADY;

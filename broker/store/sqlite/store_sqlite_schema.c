@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "store_logic.h"
 #include "store_sqlite_int.h"
 
 typedef struct s_migration {
@@ -189,9 +190,7 @@ int store_sqlite_user_version(sqlite3 *db, int *version) {
  * is read again under the write lock so two processes opening the same new
  * file cannot both migrate it. */
 int store_sqlite_migrate(sqlite3 *db, int target, char *err, size_t errlen) {
-  if (target < 0 || target > SCHEMA_VERSION) {
-    snprintf(err, errlen, "no schema version %d (this store knows 0 to %d)", target,
-             SCHEMA_VERSION);
+  if (store_logic_migrate_target(target, SCHEMA_VERSION, err, errlen) != 0) {
     return -EINVAL;
   }
   for (;;) {

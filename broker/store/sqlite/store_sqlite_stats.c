@@ -2,7 +2,9 @@
  * columns (DESIGN.md §1): contacts by source, time to screen, to pack and to
  * decision, agency reply times by agency and RAG, open and overdue work,
  * escalations by level, DASH completeness, consent recorded, backlogs,
- * data-quality flags and the oldest open item.
+ * data-quality flags and the oldest open item; and the operations console's
+ * figures (mash_store_ops_figures), whose queries and use are
+ * store_figures.c's, shared with PostgreSQL, run on this connection.
  *
  * Responsible for: the statistics queries, each prepared once, and the
  * nearest-rank percentiles of their durations. Must not: write, read
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_figures.h"
 #include "store_sqlite_int.h"
 #include "store_row.h"
 
@@ -278,4 +281,55 @@ int store_stat_quality_flags(mash_store_t *s, mash_store_count_cb cb, void *arg)
   }
   store_row_flags_destroy(&flags);
   return rc;
+}
+
+/* ---- the operations console: the figure queries (store_figures.c) run here ---- */
+
+typedef struct s_fig_row {
+  store_fig_row_t base; /* first */
+  sqlite3_stmt *q;
+} s_fig_row_t;
+
+static int64_t s_fig_i64(const store_fig_row_t *row, int col) {
+  return sqlite3_column_int64(((const s_fig_row_t *)row)->q, col);
+}
+
+static void s_fig_text(const store_fig_row_t *row, int col, char *out, size_t cap) {
+  const unsigned char *t = sqlite3_column_text(((const s_fig_row_t *)row)->q, col);
+  snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+/* Each figure query is prepared when run (the console asks seldom); the
+ * four values are bound where the text names them. */
+static int s_fig_each(void *ctx, const char *sql, const int64_t v[4], store_fig_row_cb cb,
+                      void *arg) {
+  sqlite3_stmt *q = NULL;
+  int rc = sqlite3_prepare_v2(ctx, sql, -1, &q, NULL);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(q);
+    return store_sqlite_errno(rc);
+  }
+  for (int i = 0; i < 4; i++) {
+    char name[4];
+    snprintf(name, sizeof name, "$%d", i + 1);
+    int idx = sqlite3_bind_parameter_index(q, name);
+    if (idx > 0) {
+      sqlite3_bind_int64(q, idx, v[i]);
+    }
+  }
+  s_fig_row_t row = {{s_fig_i64, s_fig_text}, q};
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    if (cb(&row.base, arg)) {
+      rc = SQLITE_DONE;
+      break;
+    }
+  }
+  sqlite3_finalize(q);
+  return rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
+}
+
+int store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t now_ms,
+                      int64_t screening_ms, mash_ops_figures_t *out) {
+  store_fig_engine_t e = {store_sqlite_db(s), s_fig_each};
+  return store_figures_ops(&e, from_ms, to_ms, now_ms, screening_ms, out);
 }

@@ -1,0 +1,93 @@
+/* store_logic: the engine-independent steps of store operations, shared by
+ * the SQLite and PostgreSQL implementations, which keep only their SQL and
+ * its binding.
+ *
+ * Responsible for: what an operation does around its statements, the same
+ * on every engine: checking arguments and ids, sealing before a row is
+ * written, the order of an intake (find, id, seal, insert, screening duty),
+ * and handing a sealed row's plaintext to a callback then wiping it.
+ * Must not: talk to a database itself (the engine's callbacks do), hold
+ * state, log content, or be used outside the store implementations and
+ * their tests. Runs on the thread using the store (the storage thread in
+ * mashd).
+ */
+#ifndef MASH_STORE_LOGIC_H
+#define MASH_STORE_LOGIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* A row looked up by its id: clears row[0..size) and gives the row number
+ * in `id` (one-letter prefix, store_row_parse_id), or 0 when `id` names no
+ * row of that kind (the caller answers -ENOENT). */
+int64_t store_logic_lookup(void *row, size_t size, const char *id, char prefix);
+
+/* Two people's row numbers (relate, together, merge): 0, or -EINVAL when
+ * either id is not a person's. */
+int store_logic_pair(const char *a, const char *b, int64_t *ia, int64_t *ib);
+
+/* Sorts ids[0..n) and keeps each once, lowest first: the count kept. */
+size_t store_logic_unique_ids(int64_t *ids, size_t n);
+
+/* A person's row number for an operation that visits rows with a callback:
+ * 0, or -EINVAL when the id is not a person's or there is no callback
+ * (has_cb 0). */
+int store_logic_person_cb(const char *person_id, int has_cb, int64_t *id);
+
+/* How an engine seals content bound to aad (its own context or seal). */
+typedef int (*store_logic_seal_fn)(mash_store_t *s, const uint8_t *in, size_t len, const char *aad,
+                                   uint8_t **out, size_t *out_len);
+
+/* A possible match's decision: checks the match id and the state (confirmed
+ * or rejected), then seals the decision's free text (NULL stays NULL) with
+ * the match id. *id the row number, *sealed malloc'd (free it). 0, -EINVAL,
+ * or the seal's error. */
+int store_logic_decision(mash_store_t *s, store_logic_seal_fn seal, const char *match_id, int state,
+                         const uint8_t *decision, size_t len, int64_t *id, uint8_t **sealed,
+                         size_t *sealed_len);
+
+/* The engine's statements an intake runs, in this order. */
+typedef struct store_intake_ops {
+  /* (principal, message_id) already stored: 1 and its id, 0 when not, or a
+   * negative error. */
+  int (*find)(mash_store_t *s, const char *principal, const char *message_id,
+              char contact_id[MASH_CONTACT_ID_LEN]);
+  /* A duplicate's own step (in->status is MASH_INTAKE_DUPLICATE); NULL for
+   * none. 0 or a negative error. */
+  int (*duplicate)(mash_store_t *s, mash_intake_t *in);
+  /* The new row's number. */
+  int (*next_id)(mash_store_t *s, int64_t *id);
+  store_logic_seal_fn seal;
+  /* Insert the row: the sealed blob blob[0..len) and in's plain columns. */
+  int (*insert)(mash_store_t *s, int64_t id, const char *contact_id, const mash_intake_t *in,
+                const uint8_t *blob, size_t len);
+} store_intake_ops_t;
+
+/* mash_store_intake on any engine: a duplicate is answered with the first
+ * intake's id, a new contact is sealed with its id as associated data and
+ * inserted, and its screening duty opened in the same transaction
+ * (mash_store_duty_open). 0 or a negative error. */
+int store_logic_intake(mash_store_t *s, mash_intake_t *in, const store_intake_ops_t *ops);
+
+/* mash_store_contact_find on any engine, over the engine's find. */
+int store_logic_find(mash_store_t *s, const char *principal, const char *message_id,
+                     char contact_id[MASH_CONTACT_ID_LEN],
+                     int (*find)(mash_store_t *, const char *, const char *,
+                                 char[MASH_CONTACT_ID_LEN]));
+
+/* Hands a request row to cb, then wipes and frees its opened response:
+ * cb's answer (non-zero stops the visit). */
+int store_logic_request_emit(mash_request_row_t *row, mash_store_request_cb cb, void *arg);
+
+/* Hands an outbox row to cb, then wipes and frees the opened frame: cb's
+ * answer (non-zero stops the visit). */
+int store_logic_outbox_emit(const char *message_id, const char *target, uint8_t *frame, size_t len,
+                            mash_store_outbox_cb cb, void *arg);
+
+/* A migration's target checked against the newest version the engine
+ * knows: 0, or -EINVAL with the reason in err. */
+int store_logic_migrate_target(int target, int newest, char *err, size_t errlen);
+
+#endif

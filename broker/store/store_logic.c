@@ -1,0 +1,159 @@
+/* store_logic: the engine-independent steps of store operations
+ * (store/internal/store_logic.h), shared by the SQLite and PostgreSQL
+ * implementations.
+ *
+ * Responsible for: argument and id checks, sealing before a write, the
+ * order of an intake, and wiping opened content once a callback has seen
+ * it, written once for every engine. Must not: run SQL (each engine's
+ * callbacks do), hold state, or log content. Runs on the thread using the
+ * store (the storage thread in mashd).
+ */
+#include "store_logic.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "store_row.h"
+
+int64_t store_logic_lookup(void *row, size_t size, const char *id, char prefix) {
+  memset(row, 0, size);
+  return store_row_parse_id(id, prefix);
+}
+
+int store_logic_pair(const char *a, const char *b, int64_t *ia, int64_t *ib) {
+  *ia = store_row_parse_id(a, 'P');
+  *ib = store_row_parse_id(b, 'P');
+  return *ia <= 0 || *ib <= 0 ? -EINVAL : 0;
+}
+
+static int s_id_cmp(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+size_t store_logic_unique_ids(int64_t *ids, size_t n) {
+  if (n > 1) {
+    qsort(ids, n, sizeof *ids, s_id_cmp);
+  }
+  size_t unique = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i == 0 || ids[i] != ids[i - 1]) {
+      ids[unique++] = ids[i];
+    }
+  }
+  return unique;
+}
+
+int store_logic_person_cb(const char *person_id, int has_cb, int64_t *id) {
+  *id = store_row_parse_id(person_id, 'P');
+  return *id <= 0 || !has_cb ? -EINVAL : 0;
+}
+
+int store_logic_decision(mash_store_t *s, store_logic_seal_fn seal, const char *match_id, int state,
+                         const uint8_t *decision, size_t len, int64_t *id, uint8_t **sealed,
+                         size_t *sealed_len) {
+  *sealed = NULL;
+  *sealed_len = 0;
+  *id = store_row_parse_id(match_id, 'M');
+  if (*id <= 0 || (state != MASH_MATCH_CONFIRMED && state != MASH_MATCH_REJECTED)) {
+    return -EINVAL;
+  }
+  /* The decision (who, why, in the worker's words) is sealed: free text. */
+  return decision != NULL ? seal(s, decision, len, match_id, sealed, sealed_len) : 0;
+}
+
+int store_logic_find(mash_store_t *s, const char *principal, const char *message_id,
+                     char contact_id[MASH_CONTACT_ID_LEN],
+                     int (*find)(mash_store_t *, const char *, const char *,
+                                 char[MASH_CONTACT_ID_LEN])) {
+  if (!principal || !message_id) {
+    return -EINVAL;
+  }
+  int rc = find(s, principal, message_id, contact_id);
+  return rc == 1 ? 0 : rc == 0 ? -ENOENT : rc;
+}
+
+/* The id is chosen before the insert so that the blob can be sealed with
+ * its contact id as associated data and written once: the row never holds
+ * a placeholder or plaintext. One writer (the storage thread, in its
+ * transaction) means the engine's next id is the id the row gets. */
+int store_logic_intake(mash_store_t *s, mash_intake_t *in, const store_intake_ops_t *ops) {
+  if (!in || !in->principal || !in->message_id || (!in->contact && in->contact_len > 0)) {
+    return -EINVAL;
+  }
+  int rc = ops->find(s, in->principal, in->message_id, in->contact_id);
+  if (rc < 0) {
+    return rc;
+  }
+  if (rc == 1) {
+    in->status = MASH_INTAKE_DUPLICATE;
+    return ops->duplicate ? ops->duplicate(s, in) : 0;
+  }
+  int64_t id = 0;
+  rc = ops->next_id(s, &id);
+  if (rc < 0) {
+    return rc;
+  }
+  char contact_id[MASH_CONTACT_ID_LEN];
+  store_row_id("MASH", id, contact_id, sizeof contact_id);
+  uint8_t *blob = NULL;
+  size_t blob_len = 0;
+  rc = ops->seal(s, in->contact, in->contact_len, contact_id, &blob, &blob_len);
+  if (rc < 0) {
+    return rc;
+  }
+  if (blob_len > (size_t)INT32_MAX) {
+    free(blob);
+    return -EMSGSIZE;
+  }
+  rc = ops->insert(s, id, contact_id, in, blob, blob_len);
+  free(blob);
+  if (rc < 0) {
+    return rc;
+  }
+  /* The screening duty, in the same transaction as the contact. */
+  in->screening_duty = 0;
+  if (in->screening_due_at_ms != 0) {
+    rc = mash_store_duty_open(s, MASH_DUTY_SCREENING, contact_id, 0, in->received_at_ms,
+                              in->screening_due_at_ms, in->screening_next_at_ms,
+                              &in->screening_duty);
+    if (rc < 0) {
+      return rc;
+    }
+  }
+  memcpy(in->contact_id, contact_id, sizeof contact_id);
+  in->status = MASH_INTAKE_NEW;
+  return 0;
+}
+
+int store_logic_request_emit(mash_request_row_t *row, mash_store_request_cb cb, void *arg) {
+  int stop = cb(row, arg);
+  if (row->response) {
+    OPENSSL_cleanse(row->response, row->len);
+    free(row->response);
+    row->response = NULL;
+  }
+  return stop;
+}
+
+int store_logic_outbox_emit(const char *message_id, const char *target, uint8_t *frame, size_t len,
+                            mash_store_outbox_cb cb, void *arg) {
+  int stop = cb(message_id, target, frame, len, arg);
+  if (frame) {
+    OPENSSL_cleanse(frame, len);
+  }
+  free(frame);
+  return stop;
+}
+
+int store_logic_migrate_target(int target, int newest, char *err, size_t errlen) {
+  if (target < 0 || target > newest) {
+    snprintf(err, errlen, "no schema version %d (this store knows 0 to %d)", target, newest);
+    return -EINVAL;
+  }
+  return 0;
+}
