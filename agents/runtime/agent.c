@@ -270,9 +270,7 @@ static int64_t s_silence(const agent_t *a, int64_t now) {
 /* Skipped, it seems: a message first sent resend_ms or more after it was
  * receipted (the broker answers in order; a resend keeps its first place),
  * or no receipt at all for resend_max_ms while we listened since it was
- * sent. Timing each entry from its own send resent whole windows to a
- * broker slowly working through them (1,407 resends for 1,000 files under
- * ASan at load 25). */
+ * sent (never timed from its own send: that resent whole windows). */
 static int s_overtaken(const agent_t *a, const s_pending_t *p, int64_t now) {
   if (a->receipted_at - p->order_at >= a->cfg.resend_ms) {
     return 1;
@@ -282,15 +280,11 @@ static int s_overtaken(const agent_t *a, const s_pending_t *p, int64_t now) {
   return now - progress >= a->cfg.resend_max_ms;
 }
 
-/* Send what is due: new entries while the window has room, and entries
- * marked for a resend at once (force: the connection or the broker was
- * new). Whether an entry sent before looks skipped is judged only when
- * `judge` is set, from the timer, after it has taken our own stalls off the
- * broker's silence: a pump right after a long batch on our disk (a spool
- * commit) would otherwise blame the broker for the time we did not listen.
- * A broker that is merely silent gets no resend: what went out on this
- * socket is in its hands or lost with the socket, and a lost socket is
- * replaced (s_timer_cb) and its messages forced out again. */
+/* Send new entries while the window has room, and those forced out again
+ * (a new connection or broker). Whether one looks skipped is judged only
+ * from the timer (`judge`), once our own stalls are off the silence. Mere
+ * silence gets no resend: what this socket carried is in the broker's hands
+ * or lost with the socket, which s_timer_cb replaces and forces out. */
 static void s_pump(agent_t *a, int judge) {
   if (a->batching) {
     return; /* nothing leaves before the batch is durable */
