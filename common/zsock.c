@@ -205,6 +205,15 @@ static void *s_curve_client(void *ctx, const char *endpoint, const char *server_
   zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
   zmq_setsockopt(sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
   zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame);
+  /* No receive limit. At the limit libzmq stops reading the connection, so
+   * it no longer answers the server's heartbeats either; the server then
+   * drops it, and libzmq 4.3.4 aborts the client (stream_engine_base.cpp,
+   * "!_io_error" or "_input_stopped") when its own heartbeat timer fires on
+   * that connection. A client busy for a few seconds (an adapter on a slow
+   * disk, a desk handed a backlog) then died with everything unread. What
+   * the broker sends is bounded by the client's window (receipts) and the
+   * broker's outbox (deliveries, resent with backoff). */
+  zmq_setsockopt(sock, ZMQ_RCVHWM, &zero, sizeof zero);
   if (heartbeat_ms > 0) {
     zmq_setsockopt(sock, ZMQ_HEARTBEAT_IVL, &heartbeat_ms, sizeof heartbeat_ms);
     zmq_setsockopt(sock, ZMQ_HEARTBEAT_TIMEOUT, &ttl, sizeof ttl);

@@ -27,6 +27,7 @@ typedef void (*mash_zsock_recv_cb)(mash_zsock_t *zs, zmq_msg_t *parts, size_t np
 
 /* A DEALER socket of ctx, connected to `endpoint` as a CURVE client of the
  * server's public key with this process's key pair `own`: linger 0, frames at most max_frame bytes,
+ * no receive high-water mark (see zsock.c: libzmq aborts a client stalled at it),
  * sends only over a completed connection (ZMQ_IMMEDIATE), reconnecting from 100 ms up to 5 s, and
  * ZMTP heartbeats every heartbeat_ms (ttl three of them) when heartbeat_ms > 0. Every long-lived
  * client of the broker (the agent runtime, the ops console) makes its socket here, watched on

@@ -87,6 +87,7 @@ static int s_connect(agent_t *a, char *err, size_t errlen) {
   }
   a->handles_open++;
   a->connected_at = mash_clock_now_ms();
+  a->listen_from = a->connected_at;
   a->last_heartbeat = 0;
   return 0;
 }
@@ -205,33 +206,34 @@ static void s_pending_free(s_pending_t *p) {
  * while the broker is simply busy with the ones before it. */
 #define S_WINDOW 512
 
-/* Alive while heard (anything) within the silence that declares it gone:
- * three heartbeats, at least resend_ms. resend_ms alone (the heartbeat
- * interval by default) made a broker slow to receipt look silent just
- * before each heartbeat's answer, and the whole window was resent. */
-static int s_broker_alive(const agent_t *a, int64_t now) {
-  int64_t limit = 3 * (int64_t)a->cfg.heartbeat_ms;
-  if (limit < a->cfg.resend_ms) {
-    limit = a->cfg.resend_ms;
-  }
-  int64_t heard = a->last_heard > a->last_receipt ? a->last_heard : a->last_receipt;
-  return heard != 0 && now - heard < limit;
+/* How long the broker has been silent that we can tell: since we last
+ * heard it, or since we began listening (the connection, or the end of a
+ * stall of our own loop: what the broker sent meanwhile waits unread, so
+ * silence over our stall is no evidence against it). */
+static int64_t s_silence(const agent_t *a, int64_t now) {
+  int64_t from = a->last_heard > a->listen_from ? a->last_heard : a->listen_from;
+  return now - from;
 }
 
 /* Skipped, it seems: a message first sent resend_ms or more after it was
  * receipted (the broker answers in order; a resend keeps its first place),
- * or no receipt at all for resend_max_ms since it was sent. Timing each
- * entry from its own send resent whole windows to a broker slowly working
- * through them (1,407 resends for 1,000 files under ASan at load 25). */
+ * or no receipt at all for resend_max_ms while we listened since it was
+ * sent (never timed from its own send: that resent whole windows). */
 static int s_overtaken(const agent_t *a, const s_pending_t *p, int64_t now) {
   if (a->receipted_at - p->order_at >= a->cfg.resend_ms) {
     return 1;
   }
   int64_t progress = p->sent_at > a->last_receipt ? p->sent_at : a->last_receipt;
+  progress = progress > a->listen_from ? progress : a->listen_from;
   return now - progress >= a->cfg.resend_max_ms;
 }
 
-static void s_pump(agent_t *a) {
+/* Send new entries while the window has room, and those forced out again
+ * (a new connection or broker). Whether one looks skipped is judged only
+ * from the timer (`judge`), once our own stalls are off the silence. Mere
+ * silence gets no resend: what this socket carried is in the broker's hands
+ * or lost with the socket, which s_timer_cb replaces and forces out. */
+static void s_pump(agent_t *a, int judge) {
   if (a->batching) {
     return; /* nothing leaves before the batch is durable */
   }
@@ -244,11 +246,9 @@ static void s_pump(agent_t *a) {
     if (p->attempts == 0 && a->inflight >= S_WINDOW) {
       break; /* the window is full: receipts make room */
     }
-    if (p->attempts > 0 && !p->force && s_broker_alive(a, now) && !s_overtaken(a, p, now)) {
-      /* The broker is alive: it works through what we sent, in order,
-       * however slowly, so a resend now would only be a duplicate. What the
-       * connection or a restarted broker lost is resent at once (force);
-       * anything else only once it looks skipped (s_overtaken). */
+    if (p->attempts > 0 && !p->force && !(judge && s_overtaken(a, p, now))) {
+      /* The broker works through what we sent, in order, however slowly,
+       * so a resend now would only be a duplicate. */
       continue;
     }
     if (s_send_frame(a, p->frame, p->len) != 0) {
@@ -302,7 +302,7 @@ int agent_submit(agent_t *a, Mash__V1__Envelope *env, const char *label, const c
   if (rc != 0) {
     return rc < 0 ? rc : -EIO;
   }
-  s_pump(a);
+  s_pump(a, 0);
   return 0;
 }
 
@@ -344,7 +344,7 @@ int agent_batch_commit(agent_t *a) {
     }
     return rc < 0 ? rc : -EIO;
   }
-  s_pump(a);
+  s_pump(a, 0);
   return 0;
 }
 
@@ -359,7 +359,7 @@ static void s_on_broker_instance(agent_t *a, const char *instance) {
     mash_info("the broker restarted: resending %zu message(s) without a receipt", n);
   }
   snprintf(a->broker_instance, sizeof a->broker_instance, "%s", instance);
-  s_pump(a);
+  s_pump(a, 0);
 }
 
 static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
@@ -400,7 +400,7 @@ static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
     a->on_receipt(a, p->message_id, p->label, env, a->arg);
   }
   s_pending_free(p);
-  s_pump(a); /* a receipt makes room in the window */
+  s_pump(a, 0); /* a receipt makes room in the window */
 }
 
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
@@ -484,12 +484,10 @@ static void s_timer_cb(uv_timer_t *t) {
   int64_t now = mash_clock_now_ms();
   /* Our own loop stalled (a spool batch's disk writes on a slow machine):
    * what the broker sent meanwhile waits unread in the socket, so silence
-   * over the stall is no evidence against the broker. Count it from the
-   * stall's end, or the window would be resent, or the socket replaced. */
+   * over the stall is no evidence against the broker. Listen afresh from
+   * the stall's end, or the window would be resent, or the socket replaced. */
   if (a->last_tick != 0 && now - a->last_tick > S_STALL_MS) {
-    int64_t stall = now - a->last_tick;
-    a->last_heard += a->last_heard ? stall : 0;
-    a->last_receipt += a->last_receipt ? stall : 0;
+    a->listen_from = now;
   }
   a->last_tick = now;
   int64_t silent_limit = (int64_t)a->cfg.heartbeat_ms * 3;
@@ -505,8 +503,8 @@ static void s_timer_cb(uv_timer_t *t) {
       a->last_heartbeat = now;
     }
   }
-  int64_t since = now - (a->last_heard > a->connected_at ? a->last_heard : a->connected_at);
-  if (a->up && now - a->last_heard > silent_limit) {
+  int64_t since = s_silence(a, now);
+  if (a->up && since > silent_limit) {
     s_set_up(a, 0);
   }
   /* Silent for long on this socket: make a fresh one, backing off. */
@@ -520,7 +518,7 @@ static void s_timer_cb(uv_timer_t *t) {
     a->reconnect_backoff_ms = 0;
     a->reconnects = 0;
   }
-  s_pump(a);
+  s_pump(a, 1);
 }
 
 /* ------------------------------------------------------------ life cycle */

@@ -51,7 +51,8 @@ struct agent {
   int batching;                              /* inside agent_batch_begin/commit: nothing is sent */
   s_pending_t *batch_mark;                   /* the tail when the batch began (NULL: empty) */
   int64_t last_heard;
-  int64_t last_tick; /* the timer's previous run: a longer gap is our own stall */
+  int64_t last_tick;   /* the timer's previous run: a longer gap is our own stall */
+  int64_t listen_from; /* since when we read the socket without a stall of our own */
   int64_t last_heartbeat;
   int64_t connected_at; /* when the current socket was made */
   int64_t reconnect_backoff_ms;

@@ -21,7 +21,8 @@
 #include "log.h"
 
 /* Files worked per loop turn: one durable write each batch, and the loop
- * (heartbeats, receipts) runs between batches. */
+ * (heartbeats, receipts) runs between batches: at most one batch per turn,
+ * whatever wakes the spool (its timers, or the folder's notifications). */
 #define S_BATCH 128
 #define S_RETRY_FIRST_MS 1000
 #define S_RETRY_MAX_MS 60000
@@ -39,7 +40,10 @@ struct spool {
   spool_rejected_cb rejected_cb; /* optional: a file moved to rejected/ */
   uv_fs_event_t watch;
   uv_timer_t timer;
-  uv_timer_t more; /* the next batch, on the next loop turn */
+  /* The next batch, on the next loop turn: an idle handle, not a 0 ms
+   * timer, which libuv (1.44) runs again in the same turn when it is armed
+   * from a timer callback, so a drop's batches all ran in one turn. */
+  uv_idle_t more;
   int watching;
   int open_handles;
   const mash_seal_t *seal;  /* borrowed: accepted/ sealed with it (NULL: not) */
@@ -139,7 +143,7 @@ static int s_from_sent(const spool_t *s, const char *to_sub, const char *name) {
   return -1;
 }
 
-static void s_scan_timer_cb(uv_timer_t *t);
+static void s_more_cb(uv_idle_t *h);
 
 static int s_ends_with(const char *name, const char *suffix) {
   size_t n = strlen(name), k = strlen(suffix);
@@ -289,15 +293,22 @@ static void s_scan(spool_t *s) {
     s->retry_files = 0;
   }
   if (more) {
-    uv_timer_start(&s->more, s_scan_timer_cb, 0, 0);
+    uv_idle_start(&s->more, s_more_cb);
   }
 }
 
+/* A change in the folder schedules one scan on the next loop turn; it never
+ * scans here. Each file a batch moves to sent/ is itself a change, and libuv
+ * reads every queued notification in one go: scanning per notification ran
+ * batch after batch inside one turn (a drop of 20,000 files held the loop
+ * for as long as the drop took), so receipts and heartbeats went unread
+ * until ZeroMQ's receive queue filled. */
 static void s_event_cb(uv_fs_event_t *h, const char *filename, int events, int status) {
   (void)filename;
   (void)events;
   (void)status;
-  s_scan(h->data);
+  spool_t *s = h->data;
+  uv_idle_start(&s->more, s_more_cb);
 }
 
 static void s_timer_cb(uv_timer_t *t) {
@@ -306,11 +317,12 @@ static void s_timer_cb(uv_timer_t *t) {
     s->ticks = 0;
     spool_expire(s, (int64_t)time(NULL));
   }
-  s_scan(s);
+  uv_idle_start(&s->more, s_more_cb);
 }
 
-static void s_scan_timer_cb(uv_timer_t *t) {
-  s_scan(t->data);
+static void s_more_cb(uv_idle_t *h) {
+  uv_idle_stop(h);
+  s_scan(h->data); /* starts it again while files remain */
 }
 
 spool_t *spool_new(uv_loop_t *loop, const char *dir, spool_submit_cb cb, void *arg, char *err,
@@ -336,7 +348,7 @@ spool_t *spool_new(uv_loop_t *loop, const char *dir, spool_submit_cb cb, void *a
   }
   uv_timer_init(loop, &s->timer);
   s->timer.data = s;
-  uv_timer_init(loop, &s->more);
+  uv_idle_init(loop, &s->more);
   s->more.data = s;
   s->open_handles = 2;
   /* The timer is the safety net for file systems without notifications, and

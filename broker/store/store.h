@@ -61,8 +61,8 @@ typedef struct mash_store_sqlite_opts {
 } mash_store_sqlite_opts_t;
 
 /* Open as mash_store_sqlite_new, and check the database against its id
- * mark, PATH.ids: a small file beside it that remembers, outside SQLite,
- * the contact, enquiry and request ids issued (store_sqlite_ids.c). `opts`
+ * mark, PATH.ids and its copy DIR/.NAME.ids: small files beside it that
+ * remember, outside SQLite, the ids issued (store_sqlite_ids.c). `opts`
  * may be NULL (refuse a loss). */
 mash_store_t *mash_store_sqlite_open(const char *path, const mash_seal_t *seal,
                                      mash_store_sqlite_opts_t *opts, char *err, size_t errlen);

@@ -3,9 +3,10 @@
  * implementations.
  *
  * Responsible for: argument and id checks, sealing before a write, the
- * order of an intake, and wiping opened content once a callback has seen
- * it, written once for every engine. Must not: run SQL (each engine's
- * callbacks do), hold state, or log content. Runs on the thread using the
+ * order of an intake (and the replacement of a quarantined record by its
+ * resend), and wiping opened content once a callback has seen it, written
+ * once for every engine. Must not: run SQL (each engine's callbacks do),
+ * hold state, or log content. Runs on the thread using the
  * store (the storage thread in mashd).
  */
 #include "store_logic.h"
@@ -77,6 +78,35 @@ int store_logic_find(mash_store_t *s, const char *principal, const char *message
   return rc == 1 ? 0 : rc == 0 ? -ENOENT : rc;
 }
 
+/* A resend of a contact whose sealed record no longer opens (quarantined)
+ * replaces the record from the resent payload, once: after it the record
+ * opens, and a further resend is a duplicate again. Without this the desk
+ * would never get that contact, since the agency's resend was answered
+ * "duplicate". The id, duties and receipt stay those of the first intake. */
+static int s_replace_quarantined(mash_store_t *s, mash_intake_t *in,
+                                 const store_intake_ops_t *ops) {
+  int rc = ops->opens(s, in->contact_id);
+  if (rc != -EBADMSG) {
+    return rc; /* it opens (a plain duplicate), or the store failed */
+  }
+  uint8_t *blob = NULL;
+  size_t blob_len = 0;
+  rc = ops->seal(s, in->contact, in->contact_len, in->contact_id, &blob, &blob_len);
+  if (rc < 0) {
+    return rc;
+  }
+  if (blob_len > (size_t)INT32_MAX) {
+    free(blob);
+    return -EMSGSIZE;
+  }
+  rc = ops->replace(s, in, blob, blob_len);
+  free(blob);
+  if (rc == 0) {
+    in->status = MASH_INTAKE_REPLACED;
+  }
+  return rc;
+}
+
 /* The id is chosen before the insert so that the blob can be sealed with
  * its contact id as associated data and written once: the row never holds
  * a placeholder or plaintext. One writer (the storage thread, in its
@@ -91,7 +121,7 @@ int store_logic_intake(mash_store_t *s, mash_intake_t *in, const store_intake_op
   }
   if (rc == 1) {
     in->status = MASH_INTAKE_DUPLICATE;
-    return ops->duplicate ? ops->duplicate(s, in) : 0;
+    return s_replace_quarantined(s, in, ops);
   }
   int64_t id = 0;
   rc = ops->next_id(s, &id);

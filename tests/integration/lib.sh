@@ -1,5 +1,6 @@
 # Shared set-up for the integration tests: real processes (mashd, mash-hub,
-# mash-police) on an ipc:// endpoint in a fresh temporary folder, with CURVE
+# mash-police) on an ipc:// endpoint in a fresh temporary folder (in
+# MASH_TEST_TMP, default /tmp; keep the path short for ipc://), with CURVE
 # keys generated there. Source it with the build folder as $1:
 #   . "$(dirname "$0")/lib.sh" "$1"
 # Every helper waits for a condition (polling), never for a fixed time.
@@ -7,7 +8,7 @@ set -euo pipefail
 
 B=$(cd "${1:?usage: test.sh BUILD_DIR}" && pwd)
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-T=$(mktemp -d /tmp/mash-it-XXXXXX)
+T=$(mktemp -d "${MASH_TEST_TMP:-/tmp}/mash-it-XXXXXX")
 EP="ipc://$T/mashd.sock"
 EXAMPLES="$SRC/agents/police/examples"
 declare -A PID=()

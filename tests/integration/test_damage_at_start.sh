@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Damage found at start-up never passes silently (issue 10):
-# 1. receipted contacts, mashd killed (-9), its write-ahead log deleted: the
-#    next start is refused, naming what is missing and what to do; with
+# 1. receipted contacts, mashd killed (-9), its write-ahead log deleted
+#    together with the id mark: the next start is refused (the mark's copy
+#    vouches), naming what is missing and what to do; with
 #    --accept-id-loss it starts, and a new contact's id collides with none of
 #    the receipted ones (nor does one after a further restart);
 # 2. two contacts' sealed blobs damaged (one waiting for delivery, one still
@@ -37,9 +38,11 @@ for i in 1 2 3 4 5; do
 done
 [ "${receipted[4]}" = MASH-000005 ] || fail "expected MASH-000001..5, got ${receipted[*]}"
 test -f "$T/mashd/mashd.db.ids" || fail "no id mark beside the database"
+test -f "$T/mashd/.mashd.db.ids" || fail "no copy of the id mark"
 stop mashd KILL
 test -f "$T/mashd/mashd.db-wal" || fail "no -wal file to delete: the test proves nothing"
-rm -f "$T/mashd/mashd.db-wal" "$T/mashd/mashd.db-shm"
+# The -wal file deleted together with the id mark: the mark's copy catches it.
+rm -f "$T/mashd/mashd.db-wal" "$T/mashd/mashd.db-shm" "$T/mashd/mashd.db.ids"
 
 # Refused, with the reason and the way out; never "ready".
 rc=0
@@ -47,15 +50,19 @@ rc=0
   --key "$T/certs/mashd.secret" >"$T/refused.out" 2>"$T/refused.log" || rc=$?
 [ $rc -ne 0 ] || fail "mashd started on a database that lost receipted contacts"
 grep -q "ready" "$T/refused.out" && fail "mashd said ready: $(cat "$T/refused.out")"
-for want in "behind its id mark" "contacts up to MASH-000005 were stored and receipted" \
+for want in "behind its id mark $T/mashd/.mashd.db.ids" "contacts up to MASH-000005 were stored and receipted" \
   "5 missing" "mashd.db-wal" "--accept-id-loss"; do
   grep -qF -- "$want" "$T/refused.log" || fail "the refusal does not say '$want': $(cat "$T/refused.log")"
 done
 log "refused: $(head -c 200 "$T/refused.log")..."
+[ ! -e "$T/mashd/mashd.db.ids" ] || fail "a refused start wrote the id mark again"
 
 # The operator accepts the loss: ids start above every id ever issued.
 MASHD_ARGS=--accept-id-loss start_mashd
 grep -q "the loss was accepted" "$T/mashd.log" || fail "the accepted loss is not logged"
+grep -q "the id mark's file $T/mashd/mashd.db.ids was missing" "$T/mashd.log" ||
+  fail "the missing id mark is not logged"
+test -f "$T/mashd/mashd.db.ids" || fail "the id mark was not made again"
 new=$(submit 6) || fail "submit after the loss"
 n=${new#MASH-}
 [ $((10#$n)) -gt 5 ] || fail "a receipted id was issued again: $new"

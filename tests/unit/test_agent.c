@@ -7,6 +7,8 @@
  * sooner than the retry policy's first step while unanswered, not resent to a
  * broker that answers heartbeats but is slow to receipt, and settled by
  * its receipt (the callback sees it, nothing is pending, the store agrees);
+ * not resent to a broker not yet heard on this connection, nor after a
+ * stall of the agent's own loop (the broker is not declared gone either);
  * what waits in the outbox survives a restart of the agent and is sent
  * again; a refusal settles it too; a message from the broker is handled once
  * and acknowledged, a redelivery acknowledged as a duplicate without being
@@ -65,6 +67,8 @@ typedef struct fx {
   unsigned handled;
   int fail_next; /* the message handler fails once */
   int link_up;
+  unsigned link_downs; /* the broker declared gone */
+  int mute;            /* the fake broker leaves heartbeats unanswered */
 } fx_t;
 
 static int setup(void **state) {
@@ -149,7 +153,9 @@ static int s_on_message(agent_t *a, const Mash__V1__Envelope *env, void *arg) {
 
 static void s_on_link(agent_t *a, int up, void *arg) {
   (void)a;
-  ((fx_t *)arg)->link_up = up;
+  fx_t *f = arg;
+  f->link_up = up;
+  f->link_downs += !up;
 }
 
 static void s_agent_start(fx_t *f) {
@@ -214,6 +220,10 @@ static Mash__V1__Envelope *s_recv_for(fx_t *f, int64_t ms) {
     assert_int_equal(mash_codec_validate_envelope(env, &errs), 0);
     if (env->body_case != MASH__V1__ENVELOPE__BODY_HEARTBEAT) {
       return env;
+    }
+    if (f->mute) {
+      mash_codec_free(env);
+      continue;
     }
     Mash__V1__Envelope out = MASH__V1__ENVELOPE__INIT;
     Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
@@ -354,6 +364,75 @@ static void test_skipped_resent(void **state) {
   mash_codec_free(m);
   assert_true(mash_clock_now_ms() - t0 < 5000);
   assert_int_equal(agent_pending(f->agent), 1);
+}
+
+/* A broker that has not answered anything yet on this connection (on a
+ * loaded machine the answer to our first heartbeat waits behind our first
+ * window) has not lost what we sent: nothing is resent before
+ * resend_max_ms, however short resend_ms. A broker never heard used to count
+ * as gone, and the window went again after resend_ms
+ * (integration_test_spool_faults saw up to 896 resends at load 25-42). */
+static void test_unheard_broker_no_resend(void **state) {
+  fx_t *f = *state;
+  f->cfg.heartbeat_ms = 1000; /* gone after 3 s of silence */
+  f->cfg.resend_ms = RESEND_MS;
+  f->cfg.resend_max_ms = 30000;
+  f->mute = 1;
+  s_agent_start(f);
+  char id[MASH_MAX_ID_LEN + 1];
+  s_submit(f, "unheard-1", id);
+  Mash__V1__Envelope *m = s_recv(f);
+  assert_string_equal(m->message_id, id);
+  mash_codec_free(m);
+  m = s_recv_for(f, 1500); /* 25 resend steps, half the silence limit */
+  if (m) {
+    fail_msg("%s sent again to a broker not yet heard", m->message_id);
+  }
+  f->mute = 0;
+  s_receipt(f, id, MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED);
+  s_turn_until(f, s_has_receipt);
+  assert_int_equal(agent_pending(f->agent), 0);
+  assert_int_equal(f->link_downs, 0);
+}
+
+static int s_link_is_up(const fx_t *f) {
+  return f->link_up;
+}
+
+/* Our own loop stalls (a long batch on our disk) for three times the
+ * silence that declares a broker gone. A pump right after it (the batch's
+ * commit, before the timer has run) sends only the new message; afterwards
+ * nothing is resent and the broker is never declared gone: what it sent
+ * during the stall waited unread. The stall is the fault injected: the loop
+ * is simply not turned for that long. */
+static void test_own_stall_no_resend(void **state) {
+  fx_t *f = *state;
+  f->cfg.heartbeat_ms = 200; /* gone after 600 ms of silence */
+  f->cfg.resend_ms = RESEND_MS;
+  f->cfg.resend_max_ms = 30000;
+  s_agent_start(f);
+  char first[MASH_MAX_ID_LEN + 1], second[MASH_MAX_ID_LEN + 1];
+  s_submit(f, "stall-1", first);
+  Mash__V1__Envelope *m = s_recv(f);
+  assert_string_equal(m->message_id, first);
+  mash_codec_free(m);
+  s_turn_until(f, s_link_is_up);
+  int64_t until = mash_clock_now_ms() + 1800;
+  for (int64_t now = mash_clock_now_ms(); now < until; now = mash_clock_now_ms()) {
+    zmq_poll(NULL, 0, (long)(until - now));
+  }
+  assert_int_equal(agent_batch_begin(f->agent), 0);
+  s_submit(f, "stall-2", second);
+  assert_int_equal(agent_batch_commit(f->agent), 0);
+  m = s_recv(f);
+  assert_string_equal(m->message_id, second);
+  mash_codec_free(m);
+  m = s_recv_for(f, 1000); /* heartbeats answered */
+  if (m) {
+    fail_msg("%s sent again after our own stall", m->message_id);
+  }
+  assert_int_equal(f->link_downs, 0);
+  assert_int_equal(agent_pending(f->agent), 2);
 }
 
 static void test_outbox_survives_restart(void **state) {
@@ -520,6 +599,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_submit_resend_receipt, setup, teardown),
       cmocka_unit_test_setup_teardown(test_busy_broker_no_resend, setup, teardown),
       cmocka_unit_test_setup_teardown(test_skipped_resent, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_unheard_broker_no_resend, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_own_stall_no_resend, setup, teardown),
       cmocka_unit_test_setup_teardown(test_outbox_survives_restart, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inbox_once, setup, teardown),
       cmocka_unit_test_setup_teardown(test_parts, setup, teardown),

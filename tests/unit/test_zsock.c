@@ -6,7 +6,10 @@
  * than the budget per loop turn (ZMQ_FD is edge-triggered: a stall would
  * leave messages queued forever); messages sent while the loop runs;
  * EHOSTUNREACH from a ROUTER with ZMQ_ROUTER_MANDATORY; messages with too
- * many parts dropped and counted; closing from inside the receive callback.
+ * many parts dropped and counted; closing from inside the receive callback;
+ * a CURVE client over ipc:// (mash_zsock_client_new) stalled while more
+ * than ZeroMQ's default receive limit arrives, the server's heartbeats
+ * timing out meanwhile: it keeps its connection and reads everything.
  *
  * A test stops its loop by closing every handle once it has what it expects;
  * a timer is only a failure timeout. Every test ends with uv_loop_close() == 0
@@ -25,6 +28,8 @@
 #include <uv.h>
 #include <zmq.h>
 
+#include "keys.h"
+#include "test_dir.h"
 #include "zsock.h"
 
 #define BUDGET 16u
@@ -462,13 +467,102 @@ static void test_close_null(void **state) {
   mash_zsock_close(NULL, NULL, NULL);
 }
 
+/* ---------------------------------------------------------------- (f) a stalled client */
+
+#define STALL_SENT 3000u
+
+/* A CURVE client (mash_zsock_client_new) whose loop does not turn while the
+ * server sends it more than ZeroMQ's default receive limit (1,000), the
+ * server's heartbeats timing out after 300 ms: a busy adapter or desk. With
+ * the limit, libzmq stopped reading the connection, so it stopped answering
+ * the server's heartbeats; the server dropped it and libzmq aborted the
+ * client (stream_engine_base.cpp) when the client's heartbeat timer fired,
+ * this test's process with it. Now the connection stays up through a stall
+ * of three heartbeat timeouts (the server's monitor sees no disconnection)
+ * and the client then reads every message, in order. */
+static void test_client_stalled(void **state) {
+  (void)state;
+  char dir[] = "/tmp/mash-test-zsock-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char err[256] = "", endpoint[128];
+  mash_key_t server_key, client_key;
+  assert_int_equal(mash_key_generate(dir, "server", "broker", 0, &server_key, err, sizeof err), 0);
+  assert_int_equal(mash_key_generate(dir, "client", "agency", 0, &client_key, err, sizeof err), 0);
+  snprintf(endpoint, sizeof endpoint, "ipc://%s/s.sock", dir);
+
+  zt_t *t = test_calloc(1, sizeof *t);
+  t->expected = STALL_SENT;
+  assert_int_equal(uv_loop_init(&t->loop), 0);
+  t->zctx = zmq_ctx_new();
+  assert_non_null(t->zctx);
+  void *server = s_socket(t, ZMQ_ROUTER);
+  t->peer = server;
+  s_set_int(server, ZMQ_CURVE_SERVER, 1);
+  assert_int_equal(zmq_setsockopt(server, ZMQ_CURVE_SECRETKEY, server_key.secret_key, 40), 0);
+  s_set_int(server, ZMQ_HEARTBEAT_IVL, 100);
+  s_set_int(server, ZMQ_HEARTBEAT_TIMEOUT, 300);
+  assert_int_equal(
+      zmq_socket_monitor(server, "inproc://test-zsock-monitor", ZMQ_EVENT_DISCONNECTED), 0);
+  void *monitor = zmq_socket(t->zctx, ZMQ_PAIR);
+  assert_int_equal(zmq_connect(monitor, "inproc://test-zsock-monitor"), 0);
+  assert_int_equal(zmq_bind(server, endpoint), 0);
+  t->zs = mash_zsock_client_new(&t->loop, t->zctx, endpoint, &server_key, &client_key, 65536, 100,
+                                BUDGET, s_recv_seq, t, err, sizeof err);
+  if (!t->zs) {
+    fail_msg("mash_zsock_client_new: %s", err);
+  }
+  assert_int_equal(uv_timer_init(&t->loop, &t->timeout), 0);
+  t->timeout.data = t;
+  assert_int_equal(uv_timer_start(&t->timeout, s_timeout_cb, TIMEOUT_MS, 0), 0);
+  assert_int_equal(uv_check_init(&t->loop, &t->check), 0);
+  t->check.data = t;
+  assert_int_equal(uv_check_start(&t->check, s_check_cb), 0);
+
+  /* The client says hello once connected (it sends only over a completed
+   * connection), so that the server learns its routing id. */
+  const void *hello[1] = {"hello"};
+  size_t hello_len[1] = {5};
+  int64_t waited = 0;
+  while (mash_zsock_send(t->zs, hello, hello_len, 1) != 0) {
+    assert_true(waited++ < TIMEOUT_MS);
+    uv_run(&t->loop, UV_RUN_NOWAIT);
+    zmq_poll(NULL, 0, 1);
+  }
+  s_set_int(server, ZMQ_RCVTIMEO, (int)TIMEOUT_MS);
+  uint8_t rid[256], buf[16];
+  int rid_len = zmq_recv(server, rid, sizeof rid, 0);
+  assert_true(rid_len > 0 && rid_len <= (int)sizeof rid);
+  assert_int_equal(zmq_recv(server, buf, sizeof buf, 0), 5);
+
+  /* The client's loop does not turn from here: the server sends it all. */
+  for (uint32_t i = 0; i < STALL_SENT; i++) {
+    assert_int_equal(zmq_send(server, rid, (size_t)rid_len, ZMQ_SNDMORE | ZMQ_DONTWAIT), rid_len);
+    s_send_seq(server, i);
+  }
+  zmq_pollitem_t it = {monitor, 0, ZMQ_POLLIN, 0};
+  assert_int_equal(zmq_poll(&it, 1, 3 * 300), 0); /* no disconnection in three timeouts */
+
+  assert_int_equal(uv_run(&t->loop, UV_RUN_DEFAULT), 0);
+  assert_false(t->timed_out);
+  assert_int_equal(t->received, STALL_SENT);
+  assert_int_equal(t->bad, 0);
+  assert_int_equal(t->closed, 1);
+  assert_int_equal(zmq_socket_monitor(server, NULL, 0), 0);
+  assert_int_equal(zmq_close(monitor), 0);
+  assert_int_equal(zmq_close(server), 0);
+  assert_int_equal(uv_loop_close(&t->loop), 0);
+  assert_int_equal(zmq_ctx_term(t->zctx), 0);
+  test_free(t);
+  assert_int_equal(test_dir_remove(dir), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_backlog_before_loop), cmocka_unit_test(test_backlog_before_wrap),
       cmocka_unit_test(test_sent_while_running),  cmocka_unit_test(test_trickle),
       cmocka_unit_test(test_router_unreachable),  cmocka_unit_test(test_too_many_parts),
       cmocka_unit_test(test_close_in_callback),   cmocka_unit_test(test_close_in_callback_live),
-      cmocka_unit_test(test_close_null),
+      cmocka_unit_test(test_close_null),          cmocka_unit_test(test_client_stalled),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,9 +54,14 @@ typedef struct store_intake_ops {
    * negative error. */
   int (*find)(mash_store_t *s, const char *principal, const char *message_id,
               char contact_id[MASH_CONTACT_ID_LEN]);
-  /* A duplicate's own step (in->status is MASH_INTAKE_DUPLICATE); NULL for
-   * none. 0 or a negative error. */
-  int (*duplicate)(mash_store_t *s, mash_intake_t *in);
+  /* A duplicate's stored record: 0 when it opens, -EBADMSG when it does not
+   * (quarantined: damaged, altered, sealed with a lost key), or another
+   * negative error. */
+  int (*opens)(mash_store_t *s, const char *contact_id);
+  /* Write in->contact_id's record anew from the resend: the sealed blob
+   * blob[0..len), in's priority, flags and resolve_later, and no delivery
+   * yet (the desk gets it again; it de-duplicates by contact id). */
+  int (*replace)(mash_store_t *s, const mash_intake_t *in, const uint8_t *blob, size_t len);
   /* The new row's number. */
   int (*next_id)(mash_store_t *s, int64_t *id);
   store_logic_seal_fn seal;
@@ -66,9 +71,11 @@ typedef struct store_intake_ops {
 } store_intake_ops_t;
 
 /* mash_store_intake on any engine: a duplicate is answered with the first
- * intake's id, a new contact is sealed with its id as associated data and
- * inserted, and its screening duty opened in the same transaction
- * (mash_store_duty_open). 0 or a negative error. */
+ * intake's id (MASH_INTAKE_DUPLICATE), except that the resend of a contact
+ * whose record no longer opens replaces that record, once, under the same
+ * id (MASH_INTAKE_REPLACED); a new contact is sealed with its id as
+ * associated data and inserted, and its screening duty opened in the same
+ * transaction (mash_store_duty_open). 0 or a negative error. */
 int store_logic_intake(mash_store_t *s, mash_intake_t *in, const store_intake_ops_t *ops);
 
 /* mash_store_contact_find on any engine, over the engine's find. */

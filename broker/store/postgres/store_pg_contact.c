@@ -38,6 +38,12 @@ static const char SQL_UNRESOLVED[] =
 static const char SQL_RESOLVED[] =
     "UPDATE contacts SET blob = $2, priority = $3, quality_flags = $4, unresolved = 0 "
     "WHERE contact_id = $1 AND unresolved = 1";
+static const char SQL_BLOB[] = "SELECT blob FROM contacts WHERE contact_id = $1";
+/* A quarantined contact made again from its resend: resolved and delivered
+ * anew (the desk de-duplicates by contact id). */
+static const char SQL_REPLACE[] =
+    "UPDATE contacts SET blob = $2, priority = $3, quality_flags = $4, unresolved = $5, "
+    "delivered_at_ms = NULL, delivered_to = NULL WHERE contact_id = $1";
 static const char SQL_COUNT[] = "SELECT COUNT(*) FROM contacts";
 static const char SQL_GET[] =
     "SELECT contact_id, principal, state, received_at_ms, blob, unresolved, "
@@ -107,12 +113,48 @@ static int s_insert(mash_store_t *s, int64_t id, const char *contact_id, const m
   return store_pg_exec(s, SQL_INSERT, &a, NULL);
 }
 
+/* Whether a duplicate's record opens (store_intake_ops_t.opens). */
+static int s_opens(mash_store_t *s, const char *contact_id) {
+  store_pg_args_t a = {0};
+  store_pg_text(&a, contact_id);
+  int rc = 0;
+  PGresult *r = store_pg_query(s, SQL_BLOB, &a, &rc);
+  if (!r) {
+    return rc;
+  }
+  uint8_t *old = NULL;
+  size_t len = 0;
+  rc = PQntuples(r) == 0 ? -ENOENT : store_pg_open(s, r, 0, 0, contact_id, &old, &len);
+  PQclear(r);
+  if (old) {
+    OPENSSL_cleanse(old, len);
+  }
+  free(old);
+  return rc;
+}
+
+/* A quarantined record written anew from its resend (store_intake_ops_t.replace). */
+static int s_replace(mash_store_t *s, const mash_intake_t *in, const uint8_t *blob, size_t len) {
+  store_pg_args_t a = {0};
+  store_pg_text(&a, in->contact_id);
+  store_pg_bytes(&a, blob, len);
+  store_pg_int(&a, in->priority);
+  store_pg_text(&a, in->quality_flags ? in->quality_flags : "");
+  store_pg_int(&a, in->resolve_later ? 1 : 0);
+  return store_pg_exec(s, SQL_REPLACE, &a, NULL);
+}
+
 /* The order is store_logic_intake's. One broker writes (the storage
  * thread, in its transaction), so MAX(id) + 1 is the row's id; a second
- * writer would fail the primary key, never share an id. */
+ * writer would fail the primary key, never share an id. A duplicate whose
+ * record was quarantined is replaced (s_opens, s_replace), as on SQLite. */
 int store_pg_con_intake(mash_store_t *s, mash_intake_t *in) {
-  static const store_intake_ops_t OPS = {
-      .find = s_find, .next_id = s_next_id, .seal = s_seal, .insert = s_insert};
+  static const store_intake_ops_t OPS = {.find = s_find,
+                                         .opens = s_opens,
+                                         .replace = s_replace,
+                                         .next_id = s_next_id,
+                                         .seal = s_seal,
+                                         .insert = s_insert};
   return store_logic_intake(s, in, &OPS);
 }
 
@@ -155,11 +197,17 @@ int store_pg_con_load_undelivered(mash_store_t *s, mash_store_contact_cb cb, voi
     const char *contact_id = PQgetvalue(r, i, 0);
     uint8_t *contact = NULL;
     size_t len = 0;
-    /* A blob that fails to open stops the load: returning it, or skipping
-     * it silently, would lose or corrupt a child's referral. */
+    /* A blob that fails to open is handed over without its content
+     * (contact NULL), as on SQLite: the caller names it and why, and
+     * quarantines it. It stays in the store untouched (a restored key or
+     * backup may open it), and one damaged record does not stop every
+     * other child's. Anything else (out of memory) stops the load. */
     rc = store_pg_open(s, r, i, 2, contact_id, &contact, &len);
-    if (rc == 0 && !contact) {
-      rc = -EBADMSG;
+    if (rc == -EBADMSG || (rc == 0 && !contact)) {
+      free(contact);
+      contact = NULL;
+      len = 0;
+      rc = 0;
     }
     if (rc < 0) {
       break;

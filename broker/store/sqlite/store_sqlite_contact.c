@@ -144,52 +144,35 @@ int store_con_find(mash_store_t *s, const char *principal, const char *message_i
   return store_logic_find(s, principal, message_id, contact_id, s_find);
 }
 
-/* A resend of a contact whose sealed record no longer opens (quarantined:
- * damaged, altered, or sealed with a lost key) replaces the record from the
- * resent payload, once: after it the record opens, and a further resend is a
- * duplicate again. Without this the desk would never get that contact, since
- * the agency's resend was answered "duplicate". The id, duties and receipt
- * stay those of the first intake. Sets in->status to MASH_INTAKE_REPLACED
- * when it replaced; 0 or a negative error. */
-static int s_replace_quarantined(mash_store_t *s, mash_intake_t *in) {
-  const store_con_t *c = store_sqlite_con(s);
+/* Whether a duplicate's record opens (store_intake_ops_t.opens). */
+static int s_opens(mash_store_t *s, const char *contact_id) {
   sqlite3_stmt *q = s_q(s, C_BLOB);
-  sqlite3_bind_text(q, 1, in->contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 1, contact_id, -1, SQLITE_STATIC);
   int rc = sqlite3_step(q);
   uint8_t *old = NULL;
   size_t old_len = 0;
   if (rc == SQLITE_ROW) {
-    rc = store_sql_open(c->seal, q, 0, in->contact_id, &old, &old_len);
+    rc = store_sql_open(store_sqlite_con(s)->seal, q, 0, contact_id, &old, &old_len);
   } else {
     rc = rc == SQLITE_DONE ? -ENOENT : store_sqlite_errno(rc);
   }
   store_sql_done(q);
+  if (old) {
+    OPENSSL_cleanse(old, old_len);
+  }
   free(old);
-  if (rc != -EBADMSG) {
-    return rc; /* it opens (a plain duplicate), or the store failed */
-  }
-  uint8_t *blob = NULL;
-  size_t blob_len = 0;
-  rc = store_sql_seal(c->seal, in->contact, in->contact_len, in->contact_id, &blob, &blob_len);
-  if (rc < 0) {
-    return rc;
-  }
-  if (blob_len > (size_t)INT32_MAX) {
-    free(blob);
-    return -EMSGSIZE;
-  }
-  q = s_q(s, C_REPLACE);
+  return rc;
+}
+
+/* A quarantined record written anew from its resend (store_intake_ops_t.replace). */
+static int s_replace(mash_store_t *s, const mash_intake_t *in, const uint8_t *blob, size_t len) {
+  sqlite3_stmt *q = s_q(s, C_REPLACE);
   sqlite3_bind_text(q, 1, in->contact_id, -1, SQLITE_STATIC);
-  sqlite3_bind_blob(q, 2, blob, (int)blob_len, SQLITE_STATIC);
+  sqlite3_bind_blob(q, 2, blob, (int)len, SQLITE_STATIC);
   sqlite3_bind_int(q, 3, in->priority);
   sqlite3_bind_text(q, 4, in->quality_flags ? in->quality_flags : "", -1, SQLITE_STATIC);
   sqlite3_bind_int(q, 5, in->resolve_later ? 1 : 0);
-  rc = store_sql_exec(q);
-  free(blob);
-  if (rc == 0) {
-    in->status = MASH_INTAKE_REPLACED;
-  }
-  return rc;
+  return store_sql_exec(q);
 }
 
 static int s_next_id(mash_store_t *s, int64_t *id) {
@@ -263,10 +246,11 @@ static int s_insert(mash_store_t *s, int64_t id, const char *contact_id, const m
  * storage thread, under BEGIN IMMEDIATE or a single autocommit statement),
  * so MAX(id) + 1 is the id the row gets, raised above any id the id mark
  * (store_sqlite_ids.c) says was issued and lost. A duplicate whose record
- * was quarantined is replaced (s_replace_quarantined). */
+ * was quarantined is replaced (s_opens, s_replace). */
 int store_con_intake(mash_store_t *s, mash_intake_t *in) {
   static const store_intake_ops_t OPS = {.find = s_find,
-                                         .duplicate = s_replace_quarantined,
+                                         .opens = s_opens,
+                                         .replace = s_replace,
                                          .next_id = s_next_id,
                                          .seal = s_seal_ctx,
                                          .insert = s_insert};

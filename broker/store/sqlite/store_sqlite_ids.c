@@ -22,9 +22,15 @@
  * to a block (63 ids): a -wal lost in the same power cut could then lose
  * those ids undetected. They are never reused: a start in another boot
  * after a stop that was not clean issues from above the reservation (the
- * ids of the unsure block are skipped, and the log says so). A mark deleted
- * together with the -wal file cannot be caught (it is made again from the
- * database, and said so); keep them apart in backups, and see README.md.
+ * ids of the unsure block are skipped, and the log says so).
+ *
+ * The mark is kept twice, written together: DB_PATH.ids and a hidden copy
+ * beside it, DIR/.NAME.ids, which neither a glob of the database's name
+ * (mashd.db*) nor of the folder (*) removes. Both are read at start and the
+ * higher number of each wins, so a -wal deleted with one of them is still
+ * caught; one missing or damaged is made again from the other, and said
+ * so. The -wal deleted together with both marks cannot be caught (they are
+ * made again from the database, and said so); see README.md.
  *
  * Responsible for: reading, checking, creating and writing the mark;
  * clamping and reserving each new id. Must not: decide whether mashd starts
@@ -71,9 +77,14 @@ typedef struct s_mark {
   int64_t reserved, committed, floor;
 } s_mark_t;
 
+/* The two files of the mark. */
+#define S_FILES 2
+
 struct store_ids {
   int fd; /* -1: no file (an in-memory database) */
   char path[1024];
+  int copy_fd; /* the copy, written with it */
+  char copy_path[1024];
   s_mark_t m[STORE_IDS_N];
   sqlite3_stmt *max[STORE_IDS_N];
   int dirty;  /* ids were issued since the last commit */
@@ -134,7 +145,8 @@ typedef struct s_read {
 } s_read_t;
 
 /* Parse buf (NUL-terminated); 0, or -EBADMSG with the reason in why. */
-static int s_parse(store_ids_t *ids, const char *buf, s_read_t *rd, char *why, size_t whylen) {
+static int s_parse(s_mark_t m[STORE_IDS_N], const char *buf, s_read_t *rd, char *why,
+                   size_t whylen) {
   const char *check = strstr(buf, "check ");
   int v1 = strncmp(buf, S_HEADER_V1, strlen(S_HEADER_V1)) == 0;
   if ((!v1 && strncmp(buf, S_HEADER, strlen(S_HEADER)) != 0) || check == NULL) {
@@ -157,7 +169,7 @@ static int s_parse(store_ids_t *ids, const char *buf, s_read_t *rd, char *why, s
       snprintf(why, whylen, "its %s line cannot be read", SERIES[i].word);
       return -EBADMSG;
     }
-    ids->m[i] = (s_mark_t){.reserved = r, .committed = c, .floor = f};
+    m[i] = (s_mark_t){.reserved = r, .committed = c, .floor = f};
     p += used;
     while (*p == '\n') {
       p++;
@@ -185,23 +197,28 @@ static int s_write(store_ids_t *ids, int sync, int clean) {
   if (n == 0) {
     return -EOVERFLOW;
   }
-  ssize_t w = pwrite(ids->fd, buf, n, 0);
-  if (w != (ssize_t)n) {
-    return w < 0 ? -errno : -EIO;
-  }
-  if (sync && fdatasync(ids->fd) != 0) {
-    return -errno;
+  /* Both copies, each synced if asked: a reservation counts only once both
+   * hold it. */
+  const int fds[S_FILES] = {ids->fd, ids->copy_fd};
+  for (int i = 0; i < S_FILES; i++) {
+    ssize_t w = pwrite(fds[i], buf, n, 0);
+    if (w != (ssize_t)n) {
+      return w < 0 ? -errno : -EIO;
+    }
+    if (sync && fdatasync(fds[i]) != 0) {
+      return -errno;
+    }
   }
   return 0;
 }
 
-/* Make the file anew (a temporary file synced, renamed over, the folder
- * synced), so a crash leaves the old mark or the new one, never half. */
-static int s_create(store_ids_t *ids, char *err, size_t errlen) {
-  char tmp[sizeof ids->path + 8];
-  snprintf(tmp, sizeof tmp, "%s.tmp", ids->path);
-  char buf[768];
-  size_t n = s_format(ids, 0, buf, sizeof buf);
+/* Make the file at `path` anew (a temporary file synced, renamed over, the
+ * folder synced), so a crash leaves the old mark or the new one, never
+ * half; *fd is then open on it. */
+static int s_create_one(const char *path, const char *buf, size_t n, int *fd_out, char *err,
+                        size_t errlen) {
+  char tmp[1100];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   int rc = fd < 0 ? -errno : 0;
   if (rc == 0 && write(fd, buf, n) != (ssize_t)n) {
@@ -213,12 +230,12 @@ static int s_create(store_ids_t *ids, char *err, size_t errlen) {
   if (fd >= 0) {
     close(fd);
   }
-  if (rc == 0 && rename(tmp, ids->path) != 0) {
+  if (rc == 0 && rename(tmp, path) != 0) {
     rc = -errno;
   }
   if (rc == 0) {
-    char dir[sizeof ids->path];
-    snprintf(dir, sizeof dir, "%s", ids->path);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (slash == dir) {
       slash[1] = '\0';
@@ -235,18 +252,30 @@ static int s_create(store_ids_t *ids, char *err, size_t errlen) {
   }
   if (rc != 0) {
     unlink(tmp);
-    snprintf(err, errlen, "cannot write the id mark %s: %s", ids->path, strerror(-rc));
+    snprintf(err, errlen, "cannot write the id mark %s: %s", path, strerror(-rc));
     return rc;
   }
-  if (ids->fd >= 0) {
-    close(ids->fd);
+  if (*fd_out >= 0) {
+    close(*fd_out);
   }
-  ids->fd = open(ids->path, O_RDWR | O_CLOEXEC);
-  if (ids->fd < 0) {
+  *fd_out = open(path, O_RDWR | O_CLOEXEC);
+  if (*fd_out < 0) {
     rc = -errno;
-    snprintf(err, errlen, "cannot open the id mark %s: %s", ids->path, strerror(-rc));
+    snprintf(err, errlen, "cannot open the id mark %s: %s", path, strerror(-rc));
   }
   return rc;
+}
+
+/* Make both files anew, the mark first. */
+static int s_create(store_ids_t *ids, char *err, size_t errlen) {
+  char buf[768];
+  size_t n = s_format(ids, 0, buf, sizeof buf);
+  if (n == 0) {
+    snprintf(err, errlen, "cannot format the id mark");
+    return -EOVERFLOW;
+  }
+  int rc = s_create_one(ids->path, buf, n, &ids->fd, err, errlen);
+  return rc == 0 ? s_create_one(ids->copy_path, buf, n, &ids->copy_fd, err, errlen) : rc;
 }
 
 static int s_db_max(store_ids_t *ids, int series, int64_t *v) {
@@ -254,9 +283,9 @@ static int s_db_max(store_ids_t *ids, int series, int64_t *v) {
 }
 
 /* The explanation of a database behind its mark, for an operator. */
-static void s_behind_message(const store_ids_t *ids, const char *db_path, const int64_t *db_max,
-                             char *err, size_t errlen) {
-  size_t n = (size_t)snprintf(err, errlen, "%s is behind its id mark %s:", db_path, ids->path);
+static void s_behind_message(const store_ids_t *ids, const char *db_path, const char *mark,
+                             const int64_t *db_max, char *err, size_t errlen) {
+  size_t n = (size_t)snprintf(err, errlen, "%s is behind its id mark %s:", db_path, mark);
   const char *sep = " ";
   for (int i = 0; i < STORE_IDS_N && n < errlen; i++) {
     if (db_max[i] >= ids->m[i].committed) {
@@ -347,6 +376,42 @@ static void s_skip_unsure(store_ids_t *ids, char *note, size_t notelen) {
   }
 }
 
+/* DB_PATH.ids, and the copy DIR/.NAME.ids. 0, or -1 when too long. */
+static int s_paths(store_ids_t *ids, const char *db_path) {
+  const char *slash = strrchr(db_path, '/');
+  int dir_len = slash ? (int)(slash - db_path) + 1 : 0;
+  int n = snprintf(ids->path, sizeof ids->path, "%s.ids", db_path);
+  int c = snprintf(ids->copy_path, sizeof ids->copy_path, "%.*s.%s.ids", dir_len, db_path,
+                   db_path + dir_len);
+  return n < 0 || n >= (int)sizeof ids->path || c < 0 || c >= (int)sizeof ids->copy_path ? -1 : 0;
+}
+
+/* Read and parse the mark at `path` into m and rd: 1, 0 when there is no
+ * such file, -1 when it is damaged (why says how), or -2 when it cannot be
+ * read (err says why). */
+static int s_read_file(const char *path, s_mark_t m[STORE_IDS_N], s_read_t *rd, char *why,
+                       size_t whylen, char *err, size_t errlen) {
+  memset(m, 0, sizeof(s_mark_t) * STORE_IDS_N);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return 0;
+    }
+    snprintf(err, errlen, "cannot open the id mark %s: %s", path, strerror(errno));
+    return -2;
+  }
+  char buf[1024];
+  ssize_t got = pread(fd, buf, sizeof buf - 1, 0);
+  int saved = errno;
+  close(fd);
+  if (got < 0) {
+    snprintf(err, errlen, "cannot read the id mark %s: %s", path, strerror(saved));
+    return -2;
+  }
+  buf[got] = '\0';
+  return s_parse(m, buf, rd, why, whylen) == 0 ? 1 : -1;
+}
+
 store_ids_t *store_ids_open(sqlite3 *db, const char *db_path, const store_ids_opts_t *opts,
                             char *note, size_t notelen, char *err, size_t errlen) {
   note[0] = '\0';
@@ -356,6 +421,7 @@ store_ids_t *store_ids_open(sqlite3 *db, const char *db_path, const store_ids_op
     return NULL;
   }
   ids->fd = -1;
+  ids->copy_fd = -1;
   s_boot_id(ids->boot);
   for (int i = 0; i < STORE_IDS_N; i++) {
     if (sqlite3_prepare_v3(db, SERIES[i].sql, -1, SQLITE_PREPARE_PERSISTENT, &ids->max[i], NULL) !=
@@ -375,19 +441,25 @@ store_ids_t *store_ids_open(sqlite3 *db, const char *db_path, const store_ids_op
   if (strcmp(db_path, ":memory:") == 0 || strncmp(db_path, "file:", 5) == 0 || db_path[0] == '\0') {
     return ids; /* nothing survives the process: nothing to remember */
   }
-  if (snprintf(ids->path, sizeof ids->path, "%s.ids", db_path) >= (int)sizeof ids->path) {
+  if (s_paths(ids, db_path) != 0) {
     snprintf(err, errlen, "database path too long for its id mark");
     goto fail;
   }
   int accept = opts && opts->accept_id_loss;
-  ids->fd = open(ids->path, O_RDWR | O_CLOEXEC);
-  if (ids->fd < 0 && errno != ENOENT) {
-    snprintf(err, errlen, "cannot open the id mark %s: %s", ids->path, strerror(errno));
-    goto fail;
+  const char *paths[S_FILES] = {ids->path, ids->copy_path};
+  s_mark_t got[S_FILES][STORE_IDS_N];
+  s_read_t rd[S_FILES];
+  char why[S_FILES][128];
+  int state[S_FILES]; /* 1 read, 0 missing, -1 damaged */
+  for (int k = 0; k < S_FILES; k++) {
+    state[k] = s_read_file(paths[k], got[k], &rd[k], why[k], sizeof why[k], err, errlen);
+    if (state[k] < -1) {
+      goto fail;
+    }
   }
-  if (ids->fd < 0) {
+  if (state[0] == 0 && state[1] == 0) {
     /* The first start (or the first with a mark): the database is the
-     * truth there is. */
+     * truth there is. So it is too when the -wal file went with both. */
     for (int i = 0; i < STORE_IDS_N; i++) {
       ids->m[i] = (s_mark_t){.reserved = db_max[i], .committed = db_max[i]};
     }
@@ -395,50 +467,71 @@ store_ids_t *store_ids_open(sqlite3 *db, const char *db_path, const store_ids_op
       goto fail;
     }
     if (db_max[STORE_IDS_CONTACT] > 0) {
-      snprintf(note, notelen, "no id mark was found; made %s from the database", ids->path);
+      snprintf(note, notelen,
+               "no id mark was found (neither %s nor its copy %s); made them from the database",
+               ids->path, ids->copy_path);
     }
     ids->opened = 1;
     return ids;
   }
-  char buf[1024];
-  ssize_t got = pread(ids->fd, buf, sizeof buf - 1, 0);
-  if (got < 0) {
-    snprintf(err, errlen, "cannot read the id mark %s: %s", ids->path, strerror(errno));
-    goto fail;
-  }
-  buf[got] = '\0';
-  char why[128];
-  s_read_t rd;
-  if (s_parse(ids, buf, &rd, why, sizeof why) != 0) {
+  if (state[0] != 1 && state[1] != 1) {
+    /* Damaged, and no good copy to vouch for the database instead. */
+    int k = state[0] == -1 ? 0 : 1;
     if (!accept) {
       snprintf(err, errlen,
-               "the id mark %s is damaged: %s. It says which ids were issued, so the "
+               "the id mark %s is damaged: %s%s. It says which ids were issued, so the "
                "database cannot be checked against it; put it back from a backup, or start "
                "mashd once with --accept-id-loss to make it again from the database",
-               ids->path, why);
+               paths[k], why[k],
+               state[1 - k] == -1 ? " (its copy is damaged too)" : " (its copy is missing)");
       goto fail;
     }
     for (int i = 0; i < STORE_IDS_N; i++) {
       ids->m[i] = (s_mark_t){.reserved = db_max[i], .committed = db_max[i]};
     }
     snprintf(note, notelen, "the id mark %s was damaged (%s); made again from the database",
-             ids->path, why);
+             paths[k], why[k]);
     if (s_create(ids, err, errlen) != 0) {
       goto fail;
     }
     ids->opened = 1;
     return ids;
   }
+  /* One or both read: the higher number of each wins (each file only ever
+   * rises, and a crash between the two writes leaves one a step behind). */
+  int unsure = 0;
+  const char *mark = NULL;
+  for (int k = 0; k < S_FILES; k++) {
+    if (state[k] != 1) {
+      snprintf(note, notelen, "the id mark's %s %s was %s%s%s; made again from %s",
+               k ? "copy" : "file", paths[k], state[k] ? "damaged (" : "missing",
+               state[k] ? why[k] : "", state[k] ? ")" : "", paths[1 - k]);
+      continue;
+    }
+    mark = mark ? mark : paths[k];
+    for (int i = 0; i < STORE_IDS_N; i++) {
+      s_mark_t *m = &ids->m[i];
+      m->reserved = got[k][i].reserved > m->reserved ? got[k][i].reserved : m->reserved;
+      m->committed = got[k][i].committed > m->committed ? got[k][i].committed : m->committed;
+      m->floor = got[k][i].floor > m->floor ? got[k][i].floor : m->floor;
+    }
+    unsure |= rd[k].series == STORE_IDS_N && !rd[k].clean && strcmp(rd[k].boot, ids->boot) != 0;
+  }
   int behind = 0;
   for (int i = 0; i < STORE_IDS_N; i++) {
     behind |= db_max[i] < ids->m[i].committed;
   }
   if (behind && !accept) {
-    s_behind_message(ids, db_path, db_max, err, errlen);
+    s_behind_message(ids, db_path, mark, db_max, err, errlen);
     goto fail;
   }
   if (behind) {
-    s_accept(ids, db_max, note, notelen);
+    size_t used = strlen(note);
+    if (used > 0 && used + 2 < notelen) {
+      note[used++] = ';';
+      note[used++] = ' ';
+    }
+    s_accept(ids, db_max, note + used, notelen - used);
   }
   /* A database ahead of its mark (a mark put back from an older backup, or
    * rows written by a mashd before the mark): the database is the truth. */
@@ -451,11 +544,12 @@ store_ids_t *store_ids_open(sqlite3 *db, const char *db_path, const store_ids_op
       m->reserved = m->committed;
     }
   }
-  if (rd.series == STORE_IDS_N && !rd.clean && strcmp(rd.boot, ids->boot) != 0) {
+  if (unsure) {
     s_skip_unsure(ids, note, notelen);
   }
   /* Written anew at every start (in this boot, in use): a version 1 mark
-   * becomes version 2, and a stop that is not clean shows next time. */
+   * becomes version 2, a missing or damaged file is made again, and a stop
+   * that is not clean shows next time. */
   if (s_create(ids, err, errlen) != 0) {
     goto fail;
   }
@@ -480,6 +574,9 @@ void store_ids_destroy(store_ids_t *ids) {
       (void)s_write(ids, 1, 1);
     }
     close(ids->fd);
+  }
+  if (ids->copy_fd >= 0) {
+    close(ids->copy_fd);
   }
   free(ids);
 }

@@ -91,10 +91,11 @@ enum {
 typedef struct store_ids_opts {
   int accept_id_loss; /* a database behind its mark: go on, issuing above it */
 } store_ids_opts_t;
-/* The id mark of the database at db_path (DB_PATH.ids; none for an
- * in-memory database), checked against db (migrated): NULL with the reason
- * in err when the database is behind it (ids receipted are missing) or it is
- * damaged, unless opts->accept_id_loss. What it did worth telling an
+/* The id mark of the database at db_path (DB_PATH.ids and its copy
+ * DIR/.NAME.ids, written together; none for an in-memory database), checked
+ * against db (migrated): NULL with the reason in err when the database is
+ * behind either (ids receipted are missing), or when neither can be read
+ * and one is damaged, unless opts->accept_id_loss. What it did worth telling an
  * operator (made, rebuilt, a loss accepted) goes to note ("" if nothing). */
 store_ids_t *store_ids_open(sqlite3 *db, const char *db_path, const store_ids_opts_t *opts,
                             char *note, size_t notelen, char *err, size_t errlen);
