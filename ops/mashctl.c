@@ -32,7 +32,7 @@ static void s_usage(FILE *f) {
              "       mashctl [--endpoint EP --server-key FILE --key FILE] status\n"
              "       mashctl [--endpoint EP --server-key FILE --key FILE] overdue\n"
              "       mashctl [--trust DIR] keys list | revoke NAME | add FILE.pub\n"
-             "       mashctl [--data DIR] [--data-key FILE] rekey NEW-KEY-FILE\n"
+             "       mashctl [--data DIR] [--store-url URL] [--data-key FILE] rekey NEW-KEY-FILE\n"
              "\n"
              "  verify         check the escalation log's hash chain (each line carries the\n"
              "                 SHA-256 of the line before; the head is kept in LOG.head), then\n"
@@ -67,12 +67,15 @@ static void s_usage(FILE *f) {
              "                 every sealed blob of DIR/mashd.db, and make every blind index\n"
              "                 again under NEW, in one transaction (stop mashd first); then\n"
              "                 start mashd with --data-key NEW and destroy the\n"
-             "                 old key. Interrupted, it is run again with the same NEW\n"
+             "                 old key. Interrupted, it is run again with the same NEW.\n"
+             "                 With --store-url, the PostgreSQL store (every mashd node\n"
+             "                 stopped: an active node's lock refuses it)\n"
              "\n"
              "  --data DIR     mashd's data folder (default var/mashd); LOG defaults to\n"
              "                 DIR/escalations.log\n"
              "  --store-url URL  the store is PostgreSQL (store = postgresql): verify and\n"
-             "                 stats read it at this libpq connection string, read-only,\n"
+             "                 stats read it at this libpq connection string, read-only (rekey\n"
+             "                 writes it),\n"
              "                 instead of DIR/mashd.db (keep a password in ~/.pgpass, not\n"
              "                 in the URL). verify then checks this node's own log: steps\n"
              "                 another node logged after its last line are reported pending\n"
@@ -493,7 +496,7 @@ int main(int argc, char **argv) {
     if (!key[0]) {
       snprintf(key, sizeof key, "%s/data.key", data);
     }
-    return mashctl_rekey(data, key, argv[optind + 1]);
+    return mashctl_rekey(data, o.store_url, key, argv[optind + 1]);
   }
   fprintf(stderr, "mashctl: unknown command '%s'\n\n", cmd);
   s_usage(stderr);

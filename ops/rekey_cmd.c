@@ -7,7 +7,8 @@
  *      key nor its blind-index key is the current key's;
  *   3. every sealed blob is re-sealed, and every blind index made again
  *      under the new key from the records it indexes (resolve_reindex.c),
- *      in one SQLite transaction (mash_store_sqlite_rekey): before its
+ *      in one transaction (mash_store_sqlite_rekey, or
+ *      mash_store_postgres_rekey for a store_url): before its
  *      commit the store is under the old key, after it under the new one,
  *      with nothing in between;
  *   4. only then does the operator point mashd at the new key and destroy
@@ -24,10 +25,14 @@
 #include "seal.h"
 #include "store.h"
 
-int mashctl_rekey(const char *data_dir, const char *key_path, const char *new_path) {
+int mashctl_rekey(const char *data_dir, const char *store_url, const char *key_path,
+                  const char *new_path) {
   char db[1100], err[2048];
-  snprintf(db, sizeof db, "%s/mashd.db", data_dir);
-  if (access(db, F_OK) != 0) {
+  int pg = store_url && store_url[0];
+  /* Named in messages: the file, or "the PostgreSQL store" (a connection
+   * string may carry a password: never printed). */
+  snprintf(db, sizeof db, pg ? "the PostgreSQL store" : "%s/mashd.db", data_dir);
+  if (!pg && access(db, F_OK) != 0) {
     fprintf(stderr, "mashctl rekey: %s: %s\n", db, strerror(errno));
     return 1;
   }
@@ -60,7 +65,8 @@ int mashctl_rekey(const char *data_dir, const char *key_path, const char *new_pa
   mash_store_reindex_t reindex;
   mash_resolve_reindex_init(&reindex);
   size_t n = 0;
-  int r = mash_store_sqlite_rekey(db, old, fresh, &reindex, &n, err, sizeof err);
+  int r = pg ? mash_store_postgres_rekey(store_url, old, fresh, &reindex, &n, err, sizeof err)
+             : mash_store_sqlite_rekey(db, old, fresh, &reindex, &n, err, sizeof err);
   if (r != 0) {
     fprintf(stderr, "mashctl rekey: %s\n", err);
     fprintf(stderr,

@@ -65,7 +65,7 @@ sed 's/"PPN-2026-000140"/"PPN-2026-000141"/' "$EXAMPLES/bad-date.json" >"$T/bad2
 drop "$T/bad2.json" "$T/police/spool/bad2.json"
 wait_for 15 "bad2 rejected at the adapter" test -f "$T/police/spool/rejected/bad2.json.error"
 # The only entry waiting for a receipt (labels are sealed in the outbox).
-[ "$(sqlite3 "$T/police/state.db" "SELECT count(*) FROM outbox WHERE state = 0")" = 1 ] ||
+[ "$(sqlite3 -cmd ".timeout 10000" "$T/police/state.db" "SELECT count(*) FROM outbox WHERE state = 0")" = 1 ] ||
   fail "the report is not in the adapter's outbox"
 start_mashd
 wait_for 30 "the report resent and receipted" grep -q "rejection bad2.json: accepted" "$T/police.out"

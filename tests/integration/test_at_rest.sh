@@ -83,7 +83,7 @@ out=$(hub decide MASH-000001 --outcome strategy_discussion --by "Team manager") 
 outboxes_settled() {
   local a
   for a in police health education housing hub; do
-    [ "$(sqlite3 "$T/$a/state.db" 'SELECT count(*) FROM outbox WHERE state = 0')" = 0 ] || return 1
+    [ "$(sqlite3 -cmd ".timeout 10000" "$T/$a/state.db" 'SELECT count(*) FROM outbox WHERE state = 0')" = 0 ] || return 1
   done
 }
 wait_for 30 "every outbox settled" outboxes_settled

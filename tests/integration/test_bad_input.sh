@@ -45,7 +45,7 @@ grep -q "accepted as MASH-000002" <<<"$out" || fail "valid submit not accepted: 
 
 # An invalid notification is refused locally, naming the field, and not sent.
 # (The outbox seals its labels: count its entries before and after.)
-outbox_rows() { sqlite3 "$T/police/state.db" "SELECT count(*) FROM outbox"; }
+outbox_rows() { sqlite3 -cmd ".timeout 10000" "$T/police/state.db" "SELECT count(*) FROM outbox"; }
 before=$(outbox_rows)
 rc=0
 out=$(police_submit "$EXAMPLES/bad-date.json") || rc=$?

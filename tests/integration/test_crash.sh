@@ -47,7 +47,7 @@ log "$(grep -c "already received as" "$T/police.out" || true) receipt(s) were fo
 # Every file got its own contact id, and each is in the broker's store.
 grep -oE "MASH-[0-9]{6}" "$T/police.out" | sort >"$T/receipted.ids"
 [ "$(sort -u "$T/receipted.ids" | wc -l)" = $N ] || fail "receipted contact ids are not distinct"
-sqlite3 "$T/mashd/mashd.db" "SELECT contact_id FROM contacts" | sort >"$T/stored.ids"
+sqlite3 -cmd ".timeout 10000" "$T/mashd/mashd.db" "SELECT contact_id FROM contacts" | sort >"$T/stored.ids"
 cmp -s "$T/receipted.ids" "$T/stored.ids" || fail "receipted ids differ from the stored ones: $(diff "$T/receipted.ids" "$T/stored.ids" | head)"
 
 wait_for 120 "hub desk shows $N contacts" hub_has $N

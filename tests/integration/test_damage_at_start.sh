@@ -80,7 +80,7 @@ next=$(submit 7) || fail "submit after a restart"
 # resolved (as after a crash between its receipt and its resolution)
 third=$(submit 8) || fail "submit 8"
 stop mashd
-sql() { sqlite3 "$T/mashd/mashd.db" "$@"; }
+sql() { sqlite3 -cmd ".timeout 10000" "$T/mashd/mashd.db" "$@"; }
 # Change one byte of the ciphertext: the tag no longer matches.
 damage() {
   sql "UPDATE contacts SET blob = substr(blob, 1, 20) || CASE WHEN substr(blob, 21, 1) = X'41'

@@ -78,7 +78,7 @@ PID[police]=$!
 # Each sender its own output file (two writers of one file overwrite each
 # other).
 receipts() { cat "$T"/submit2-*.out; }
-stored() { sqlite3 "$T/brokerdisk/mashd/mashd.db" "SELECT count(*) FROM contacts" 2>/dev/null || echo 0; }
+stored() { sqlite3 -cmd ".timeout 10000" "$T/brokerdisk/mashd/mashd.db" "SELECT count(*) FROM contacts" 2>/dev/null || echo 0; }
 at_least() { [ "$(stored)" -ge "$1" ]; }
 wait_for 60 "the stream under way" at_least 60
 fill "$T/brokerdisk"

@@ -17,7 +17,7 @@ start_mashd
 stop mashd TERM
 now=$(date +%s%3N)
 start=$((now - 181 * 60000))
-sqlite3 "$T/mashd/mashd.db" "
+sqlite3 -cmd ".timeout 10000" "$T/mashd/mashd.db" "
 WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < $N)
 INSERT INTO duties (kind, ref, rag, start_ms, due_ms, next_at_ms)
 SELECT 2, printf('CRASH-%06d', n), 0, $start, $start + 14400000, 0 FROM i;" ||

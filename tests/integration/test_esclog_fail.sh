@@ -18,7 +18,7 @@ stop mashd TERM
 # Screening duties whose reminders (75% of 240 min) fall due from 2 s on.
 now=$(date +%s%3N)
 start=$((now - 180 * 60000 + 2000))
-sqlite3 "$T/mashd/mashd.db" "
+sqlite3 -cmd ".timeout 10000" "$T/mashd/mashd.db" "
 WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < $N)
 INSERT INTO duties (kind, ref, rag, start_ms, due_ms, next_at_ms)
 SELECT 2, printf('FAIL-%06d', n), 0, $start + n * $GAP, $start + n * $GAP + 14400000, 0 FROM i;" ||

@@ -28,7 +28,7 @@ start_hub
 wait_for 30 "hub desk gets the 20 waiting contacts" hub_has 20
 hub_ids | cmp -s - <(all_ids 20) || fail "hub desk does not show MASH-000001..20"
 # Acknowledged deliveries are recorded by the broker before the desk stops.
-delivered() { [ "$(sqlite3 "$T/mashd/mashd.db" "SELECT count(*) FROM contacts WHERE delivered_at_ms IS NOT NULL")" = "$1" ]; }
+delivered() { [ "$(sqlite3 -cmd ".timeout 10000" "$T/mashd/mashd.db" "SELECT count(*) FROM contacts WHERE delivered_at_ms IS NOT NULL")" = "$1" ]; }
 wait_for 30 "broker records 20 deliveries" delivered 20
 stop hub TERM
 

@@ -3,7 +3,8 @@
 # stored in a throw-away cluster (tests/pg/with-pg.sh), receipted, delivered
 # to the hub desk and marked delivered there; sealed (no child's name in any
 # of the cluster's files); after a restart on the same database the same
-# message is a duplicate of the same contact. Skips (77) only where
+# message is a duplicate of the same contact; the data key is rotated with
+# mashctl rekey --store-url and mashd serves on the new one. Skips (77) only where
 # PostgreSQL's binaries are absent.
 if [ -z "${MASH_TEST_PG_URL:-}" ]; then
   exec bash "$(dirname "$0")/../pg/with-pg.sh" bash "$0" "$@"
@@ -46,6 +47,26 @@ start_mashd
 out=$(police_submit "$EXAMPLES/dash-high.json") || fail "resubmit failed: $out"
 echo "$out" | grep -q "MASH-000001" || fail "the duplicate is not MASH-000001: $out"
 [ "$(pg 'SELECT count(*) FROM contacts')" = 1 ] || fail "a duplicate was stored twice"
+
+# The data key rotated on PostgreSQL (mashctl rekey --store-url): refused
+# while a mashd holds the active lock; with it stopped, every blob re-sealed
+# and every blind index made again; mashd then serves on the new key (a new
+# contact is resolved against the re-sealed people and delivered).
+ctl() { "$B/ops/mashctl" --data "$T/mashd" --store-url "$MASH_TEST_PG_URL" "$@"; }
+if ctl rekey "$T/new.key" >"$T/rekey.out" 2>&1; then
+  fail "rekey ran beside an active mashd: $(cat "$T/rekey.out")"
+fi
+stop mashd
+ctl rekey "$T/new.key" >"$T/rekey.out" 2>&1 || fail "rekey: $(cat "$T/rekey.out")"
+grep -q "^re-sealed [1-9][0-9]* blob(s) of the PostgreSQL store" "$T/rekey.out" ||
+  fail "rekey: $(cat "$T/rekey.out")"
+grep -q "dbname\|host=" "$T/rekey.out" && fail "rekey printed the connection string"
+MASHD_ARGS="--config $T/mashd.ini --data-key $T/new.key"
+start_mashd
+out=$(police_submit "$EXAMPLES/dash-missing.json") || fail "submit after rekey failed: $out"
+echo "$out" | grep -q "accepted as MASH-000002" || fail "no receipt after rekey: $out"
+wait_for 20 "the desk shows the contact stored after the rekey" hub_has 2
+grep -q "quarantin\|cannot open" "$T/mashd.log" && fail "a blob did not open after the rekey"
 
 # No store_url: a clear refusal, not a silent SQLite.
 if "$B/broker/mashd" --store postgresql --data "$T/x" --trust "$T/trusted" \

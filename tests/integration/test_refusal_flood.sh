@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh" "$1"
 
 start_mashd
-sql() { sqlite3 "$T/mashd/mashd.db" "$@"; }
+sql() { sqlite3 -cmd ".timeout 10000" "$T/mashd/mashd.db" "$@"; }
 refused=0 held=0
 for i in $(seq 1 30); do
   out=$(rawsend --key "$T/certs/health.secret" --answer "REQ-$((900000 + i))" --message-id "flood-$i") || true

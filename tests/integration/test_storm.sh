@@ -16,7 +16,7 @@ stop mashd TERM
 # N screening duties whose reminder (75% of 240 min) fell due a minute ago.
 now=$(date +%s%3N)
 start=$((now - 181 * 60000))
-sqlite3 "$T/mashd/mashd.db" "
+sqlite3 -cmd ".timeout 10000" "$T/mashd/mashd.db" "
 WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < $N)
 INSERT INTO duties (kind, ref, rag, start_ms, due_ms, next_at_ms)
 SELECT 2, printf('STORM-%06d', n), 0, $start, $start + 14400000, 0 FROM i;" ||
