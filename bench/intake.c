@@ -1,11 +1,12 @@
 /* bench-intake: how fast mashd takes in police notifications, against the raw
  * ceiling of the same transport.
  *
- * Responsible for: generating CURVE keys and a trust list into a temporary
- * folder, starting a real mashd (posix_spawn) and waiting for its ready line,
- * driving K pipelined DEALER clients that each keep W notifications in flight
- * until N receipts have come back, then the same load against a bare in-process
- * ROUTER that acknowledges every frame, and printing both with their ratio.
+ * Responsible for: the command line (bench.c's option table), driving K
+ * pipelined DEALER clients that each keep W notifications in flight until N
+ * receipts have come back from a real mashd, then the same load against a
+ * bare in-process ROUTER that acknowledges every frame, and printing both
+ * with their ratio. The targets, keys and payload are intake_targets.c's
+ * (intake_int.h); the hub desk and the --people index are intake_desk.c's.
  * Must not: be run by ctest (a benchmark is not a timed test), or leave mashd
  * running or the temporary folder behind on a normal exit.
  *
@@ -13,64 +14,32 @@
  * police_json_parse and encoded once; each client patches its own message id
  * (same length, so the encoding stays valid) before every send.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
 
+#include "bench.h"
 #include "codec.h"
 #include "intake_desk.h"
+#include "intake_int.h"
 #include "keys.h"
-#include "police_json.h"
-#include "store.h"
 #include "settings.h"
-
-extern char **environ;
 
 #ifndef MASH_BENCH_EXAMPLE
 #define MASH_BENCH_EXAMPLE "agents/police/examples/dash-high.json"
 #endif
 
-#define S_ID_LEN 19 /* "bench-KK-SSSSSSSSSS" */
-#define S_ID_TEMPLATE "bench-ZZ-ZZZZZZZZZZ"
-#define S_MAX_CLIENTS 64
-#define S_READY_PREFIX "mashd: ready on "
-
 typedef enum { S_TARGET_MASHD, S_TARGET_RAW } s_target_t;
-
-typedef struct s_opts {
-  unsigned long count;
-  unsigned clients;
-  unsigned window;
-  int timeout_ms;
-  const char *mashd;
-  const char *example;
-  const char *parent_dir;
-  const char *log_level;
-  const char *store_url; /* PostgreSQL (an empty database); NULL: SQLite in the folder */
-  const char *people;    /* a folder kept by bench-resolve: mashd starts on its index */
-  int desk;              /* connect a hub desk and time the contacts' arrival */
-  int tcp;
-  int json;
-  int keep;
-  int quiet;
-} s_opts_t;
 
 typedef struct s_result {
   int64_t t0_ns; /* the clock's start (CLOCK_MONOTONIC) */
@@ -96,7 +65,7 @@ typedef struct s_load {
   s_target_t target;
   const char *endpoint;
   const char *server_public;
-  const uint8_t *payload; /* the encoded notification with S_ID_TEMPLATE as its id */
+  const uint8_t *payload; /* the encoded notification with INTAKE_ID_TEMPLATE as its id */
   size_t payload_len;
   size_t id_offset; /* of the id in payload */
 } s_load_t;
@@ -118,7 +87,7 @@ typedef struct s_client {
 } s_client_t;
 
 struct s_run {
-  const s_opts_t *opts;
+  const intake_opts_t *opts;
   const s_load_t *load;
   void *ctx;
   pthread_barrier_t start;
@@ -129,12 +98,6 @@ struct s_run {
   atomic_int first_failure_reported;
   s_client_t *clients;
 };
-
-static int64_t s_now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void s_usage(FILE *f) {
   fprintf(f,
@@ -176,516 +139,7 @@ static void s_usage(FILE *f) {
           "\n"
           "Exit status: 0 when every notification was accepted and stored, 1 otherwise,\n"
           "2 on bad usage.\n",
-          S_MAX_CLIENTS, MASH_BENCH_EXAMPLE);
-}
-
-/* ------------------------------------------------------------ files */
-
-static int s_read_file(const char *path, char **out, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    return -1;
-  }
-  size_t cap = 64 * 1024, n = 0;
-  char *buf = malloc(cap);
-  while (buf) {
-    size_t r = fread(buf + n, 1, cap - n, f);
-    n += r;
-    if (r == 0 || n == cap) {
-      break;
-    }
-  }
-  int bad = !buf || ferror(f) || n == cap;
-  fclose(f);
-  if (bad) {
-    free(buf);
-    return -1;
-  }
-  *out = buf;
-  *len = n;
-  return 0;
-}
-
-static int s_write_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    return -1;
-  }
-  int rc = fputs(text, f) < 0 ? -1 : 0;
-  if (fclose(f) != 0) {
-    rc = -1;
-  }
-  return rc;
-}
-
-/* Remove a folder and everything in it (the temporary folder: a few levels). */
-static void s_remove_tree(const char *path) {
-  DIR *d = opendir(path);
-  if (d) {
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-      if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) {
-        continue;
-      }
-      char child[PATH_MAX];
-      snprintf(child, sizeof child, "%s/%s", path, de->d_name);
-      struct stat st;
-      if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
-        s_remove_tree(child);
-      } else {
-        unlink(child);
-      }
-    }
-    closedir(d);
-  }
-  rmdir(path);
-}
-
-/* ------------------------------------------------------------ keys */
-
-/* The broker's key pair, and one agency key per client: police, police2, ...
- * Every client's .pub in trusted/ says agency = police, because the broker
- * takes police detail only from principals of the police agency. */
-static int s_trust(const char *trusted, const char *name, const char *role, const char *agency,
-                   const mash_key_t *key) {
-  char path[PATH_MAX + 64], text[256];
-  snprintf(path, sizeof path, "%s/%s.pub", trusted, name);
-  snprintf(text, sizeof text, "principal = %s\nrole = %s\n%s%s%spublic-key = %s\n", name, role,
-           agency ? "agency = " : "", agency ? agency : "", agency ? "\n" : "", key->public_key);
-  if (s_write_file(path, text) != 0) {
-    fprintf(stderr, "bench-intake: cannot write %s: %s\n", path, strerror(errno));
-    return -1;
-  }
-  return 0;
-}
-
-/* hub: when not NULL, a hub desk's key too (trusted with the hub role). */
-static int s_make_keys(const char *dir, unsigned clients, mash_key_t *broker, mash_key_t *keys,
-                       mash_key_t *hub) {
-  char certs[PATH_MAX], trusted[PATH_MAX], err[512] = "";
-  snprintf(certs, sizeof certs, "%s/certs", dir);
-  snprintf(trusted, sizeof trusted, "%s/trusted", dir);
-  if (mkdir(certs, 0700) != 0 || mkdir(trusted, 0700) != 0) {
-    fprintf(stderr, "bench-intake: cannot create %s/{certs,trusted}: %s\n", dir, strerror(errno));
-    return -1;
-  }
-  if (mash_key_generate(certs, "mashd", "broker", 0, broker, err, sizeof err) != 0) {
-    fprintf(stderr, "bench-intake: %s\n", err);
-    return -1;
-  }
-  for (unsigned i = 0; i < clients; i++) {
-    char name[32];
-    if (i == 0) {
-      snprintf(name, sizeof name, "police");
-    } else {
-      snprintf(name, sizeof name, "police%u", i + 1);
-    }
-    if (mash_key_generate(certs, name, "agency", 0, &keys[i], err, sizeof err) != 0) {
-      fprintf(stderr, "bench-intake: %s\n", err);
-      return -1;
-    }
-    if (s_trust(trusted, name, "agency", "police", &keys[i]) != 0) {
-      return -1;
-    }
-  }
-  if (hub && (mash_key_generate(certs, "hub", "hub", 0, hub, err, sizeof err) != 0 ||
-              s_trust(trusted, "hub", "hub", NULL, hub) != 0)) {
-    fprintf(stderr, "bench-intake: the desk's key: %s\n", err);
-    return -1;
-  }
-  return 0;
-}
-
-/* ------------------------------------------------------------ payloads */
-
-static size_t s_find(const uint8_t *hay, size_t n, const char *needle, size_t m, size_t from) {
-  for (size_t i = from; i + m <= n; i++) {
-    if (memcmp(hay + i, needle, m) == 0) {
-      return i;
-    }
-  }
-  return SIZE_MAX;
-}
-
-/* Encode the example once, with a placeholder id whose offset the clients
- * patch. Returns 0 or -1 with a message printed. */
-static int s_make_payload(const char *example, uint8_t **out, size_t *out_len, size_t *id_offset) {
-  char *text = NULL;
-  size_t len = 0;
-  if (s_read_file(example, &text, &len) != 0) {
-    fprintf(stderr, "bench-intake: cannot read %s (use --example)\n", example);
-    return -1;
-  }
-  mash_errors_t errs;
-  memset(&errs, 0, sizeof errs);
-  Mash__V1__Notification *n = police_json_parse(text, len, &errs);
-  free(text);
-  if (!n) {
-    fprintf(stderr, "bench-intake: %s: %s: %s\n", example, errs.count ? errs.items[0].field : "?",
-            errs.count ? errs.items[0].message : "invalid");
-    return -1;
-  }
-  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  mash_envelope_init(&env, S_ID_TEMPLATE, (int64_t)ts.tv_sec * 1000);
-  env.body_case = MASH__V1__ENVELOPE__BODY_NOTIFICATION;
-  env.notification = n;
-  int rc = mash_codec_encode(&env, out, out_len);
-  police_json_free(n);
-  if (rc != 0) {
-    fprintf(stderr, "bench-intake: cannot encode the notification (%d)\n", rc);
-    return -1;
-  }
-  size_t at = s_find(*out, *out_len, S_ID_TEMPLATE, S_ID_LEN, 0);
-  if (at == SIZE_MAX || s_find(*out, *out_len, S_ID_TEMPLATE, S_ID_LEN, at + 1) != SIZE_MAX) {
-    fprintf(stderr, "bench-intake: the message id placeholder is not unique in the payload\n");
-    free(*out);
-    return -1;
-  }
-  *id_offset = at;
-  return 0;
-}
-
-/* The size of a typical accepted receipt, so that the raw server answers
- * with as many bytes as mashd does. */
-static size_t s_receipt_size(void) {
-  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
-  Mash__V1__Receipt rec = MASH__V1__RECEIPT__INIT;
-  rec.status = MASH__V1__RECEIPT_STATUS__RECEIPT_STATUS_ACCEPTED;
-  rec.contact_id = (char *)"MASH-000001";
-  mash_envelope_init(&env, "00000000-0000-4000-8000-000000000000", 1700000000000);
-  env.correlation_id = (char *)S_ID_TEMPLATE;
-  env.body_case = MASH__V1__ENVELOPE__BODY_RECEIPT;
-  env.receipt = &rec;
-  uint8_t *buf = NULL;
-  size_t len = 0;
-  if (mash_codec_encode(&env, &buf, &len) != 0) {
-    return 64;
-  }
-  free(buf);
-  return len < sizeof(uint64_t) ? sizeof(uint64_t) : len;
-}
-
-/* ------------------------------------------------------------ mashd */
-
-typedef struct s_mashd {
-  pid_t pid;
-  int out_fd; /* its standard output, read until the ready line */
-  char endpoint[256];
-} s_mashd_t;
-
-static void s_default_mashd(char *out, size_t len) {
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) {
-    snprintf(out, len, "mashd");
-    return;
-  }
-  self[n] = '\0';
-  char *slash = strrchr(self, '/');
-  if (slash) {
-    *slash = '\0';
-  }
-  if (snprintf(out, len, "%s/../broker/mashd", self) >= (int)len) {
-    snprintf(out, len, "mashd");
-  }
-}
-
-static void s_log_tail(const char *dir) {
-  char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/mashd.log", dir);
-  char *text = NULL;
-  size_t len = 0;
-  if (s_read_file(path, &text, &len) != 0) {
-    return;
-  }
-  size_t from = len > 2000 ? len - 2000 : 0;
-  fprintf(stderr, "----- %s (end)\n%.*s\n", path, (int)(len - from), text + from);
-  free(text);
-}
-
-/* Wait for "mashd: ready on EP" on mashd's standard output, at most
- * timeout_ms. Reads the pipe as it comes: no fixed sleeps. */
-static int s_mashd_wait_ready(s_mashd_t *m, int timeout_ms) {
-  char buf[1024];
-  size_t n = 0;
-  int64_t deadline = s_now_ns() + (int64_t)timeout_ms * 1000000;
-  for (;;) {
-    char *nl;
-    while ((nl = memchr(buf, '\n', n)) != NULL) {
-      *nl = '\0';
-      if (strncmp(buf, S_READY_PREFIX, strlen(S_READY_PREFIX)) == 0) {
-        const char *ep = buf + strlen(S_READY_PREFIX);
-        if (strlen(ep) >= sizeof m->endpoint) {
-          fprintf(stderr, "bench-intake: mashd's endpoint is too long\n");
-          return -1;
-        }
-        memcpy(m->endpoint, ep, strlen(ep) + 1);
-        return 0;
-      }
-      size_t used = (size_t)(nl - buf) + 1;
-      memmove(buf, nl + 1, n - used);
-      n -= used;
-    }
-    if (n == sizeof buf) {
-      n = 0; /* a very long line that is not ours: forget it */
-    }
-    int64_t left_ms = (deadline - s_now_ns()) / 1000000;
-    if (left_ms <= 0) {
-      fprintf(stderr, "bench-intake: mashd not ready after %d ms\n", timeout_ms);
-      return -1;
-    }
-    struct pollfd pfd = {.fd = m->out_fd, .events = POLLIN};
-    int rc = poll(&pfd, 1, (int)left_ms);
-    if (rc < 0 && errno != EINTR) {
-      return -1;
-    }
-    if (rc <= 0) {
-      continue;
-    }
-    ssize_t r = read(m->out_fd, buf + n, sizeof buf - n);
-    if (r == 0) {
-      fprintf(stderr, "bench-intake: mashd exited before it was ready\n");
-      return -1;
-    }
-    if (r < 0 && errno != EINTR) {
-      return -1;
-    }
-    if (r > 0) {
-      n += (size_t)r;
-    }
-  }
-}
-
-static int s_mashd_start(s_mashd_t *m, const char *mashd, const char *dir, const s_opts_t *o) {
-  char ep[PATH_MAX], data[PATH_MAX], trust[PATH_MAX], key[PATH_MAX], log[PATH_MAX];
-  if (o->tcp) {
-    snprintf(ep, sizeof ep, "tcp://127.0.0.1:*");
-  } else {
-    snprintf(ep, sizeof ep, "ipc://%s/mashd.sock", dir);
-  }
-  snprintf(data, sizeof data, "%s/mashd", dir);
-  snprintf(trust, sizeof trust, "%s/trusted", dir);
-  snprintf(key, sizeof key, "%s/certs/mashd.secret", dir);
-  snprintf(log, sizeof log, "%s/mashd.log", dir);
-  char *argv[] = {
-      (char *)mashd, "--endpoint",         ep,   "--data", data, "--trust", trust, "--key", key,
-      "--log-level", (char *)o->log_level, NULL, NULL,     NULL, NULL,      NULL};
-  if (o->store_url) { /* the store on PostgreSQL, behind the same interface */
-    char **tail = &argv[sizeof argv / sizeof argv[0] - 5];
-    tail[0] = "--store", tail[1] = "postgresql", tail[2] = "--store-url";
-    tail[3] = (char *)o->store_url;
-  }
-  int fds[2];
-  if (pipe(fds) != 0) {
-    return -1;
-  }
-  fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-  fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-  posix_spawn_file_actions_t fa;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawnattr_init(&attr);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1); /* dup2 clears FD_CLOEXEC */
-  posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  /* We block SIGCHLD to wait for mashd with sigtimedwait; mashd must not
-   * inherit that mask. */
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  int rc = posix_spawn(&m->pid, mashd, &fa, &attr, argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  close(fds[1]);
-  if (rc != 0) {
-    fprintf(stderr, "bench-intake: cannot start %s: %s (use --mashd)\n", mashd, strerror(rc));
-    close(fds[0]);
-    m->pid = 0;
-    return -1;
-  }
-  m->out_fd = fds[0];
-  /* At least 20 s; longer with --timeout (mashd under valgrind starts slowly). */
-  if (s_mashd_wait_ready(m, o->timeout_ms > 20000 ? o->timeout_ms : 20000) != 0) {
-    s_log_tail(dir);
-    return -1;
-  }
-  return 0;
-}
-
-/* SIGTERM, then wait (SIGCHLD is blocked in every thread; sigtimedwait
- * wakes on it) up to 15 s before SIGKILL. Returns mashd's exit status, or -1
- * when it had to be killed or died of a signal. */
-static int s_mashd_stop(s_mashd_t *m) {
-  if (m->pid <= 0) {
-    return -1;
-  }
-  kill(m->pid, SIGTERM);
-  sigset_t chld;
-  sigemptyset(&chld);
-  sigaddset(&chld, SIGCHLD);
-  int64_t deadline = s_now_ns() + 15 * (int64_t)1000000000;
-  int status = 0;
-  for (;;) {
-    pid_t r = waitpid(m->pid, &status, WNOHANG);
-    if (r == m->pid) {
-      break;
-    }
-    int64_t left = deadline - s_now_ns();
-    if (r < 0 || left <= 0) {
-      fprintf(stderr, "bench-intake: mashd did not stop on SIGTERM: killing it\n");
-      kill(m->pid, SIGKILL);
-      waitpid(m->pid, &status, 0);
-      status = -1;
-      break;
-    }
-    struct timespec ts = {.tv_sec = left / 1000000000, .tv_nsec = left % 1000000000};
-    sigtimedwait(&chld, NULL, &ts);
-  }
-  m->pid = 0;
-  if (m->out_fd >= 0) {
-    close(m->out_fd);
-    m->out_fd = -1;
-  }
-  if (status == -1 || !WIFEXITED(status)) {
-    return -1;
-  }
-  return WEXITSTATUS(status);
-}
-
-/* mashd's CPU so far (user and system, seconds), from /proc/PID/stat;
- * -1 when it cannot be read. Read just before SIGTERM: what the run cost,
- * with start-up, but not the stop. */
-static int s_proc_cpu(pid_t pid, double *user_s, double *sys_s) {
-  char path[64], buf[1024];
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-  FILE *f = fopen(path, "r");
-  if (!f) {
-    return -1;
-  }
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  const char *p = strrchr(buf, ')'); /* after the command name */
-  unsigned long long ut = 0, st = 0;
-  if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) {
-    return -1;
-  }
-  long hz = sysconf(_SC_CLK_TCK);
-  *user_s = (double)ut / (double)(hz > 0 ? hz : 100);
-  *sys_s = (double)st / (double)(hz > 0 ? hz : 100);
-  return 0;
-}
-
-/* Through the store's statistics on a read-only store: the benchmark, like
- * every program but mashd, never reads the broker's tables itself. */
-static long long s_count_contacts(const char *dir, const char *store_url) {
-  char path[PATH_MAX], err[256];
-  snprintf(path, sizeof path, "%s/mashd/mashd.db", dir);
-  mash_store_t *store = store_url ? mash_store_postgres_open_readonly(store_url, err, sizeof err)
-                                  : mash_store_sqlite_open_readonly(path, err, sizeof err);
-  if (!store) {
-    return -1;
-  }
-  mash_store_stats_t t;
-  long long n = mash_store_stats_summary(store, 0, &t) == 0 ? (long long)t.contacts : -1;
-  mash_store_destroy(&store);
-  return n;
-}
-
-/* ------------------------------------------------------------ raw server */
-
-typedef struct s_raw_server {
-  void *ctx;
-  void *sock;
-  size_t ack_len;
-  pthread_t thread;
-  char endpoint[256];
-  mash_key_t key;
-} s_raw_server_t;
-
-/* Answer every frame with ack_len bytes whose first eight are the frame's
- * first eight (the client's sequence number). Ends when the context is shut
- * down (ETERM). */
-static void *s_raw_server_main(void *arg) {
-  s_raw_server_t *s = arg;
-  uint8_t *ack = calloc(1, s->ack_len);
-  zmq_msg_t rid, body;
-  zmq_msg_init(&rid);
-  zmq_msg_init(&body);
-  while (ack) {
-    if (zmq_msg_recv(&rid, s->sock, 0) < 0) {
-      if (zmq_errno() == EINTR) {
-        continue;
-      }
-      break;
-    }
-    if (!zmq_msg_more(&rid) || zmq_msg_recv(&body, s->sock, 0) < 0) {
-      continue;
-    }
-    while (zmq_msg_more(&body) && zmq_msg_recv(&body, s->sock, 0) >= 0) {
-    }
-    size_t n = zmq_msg_size(&body) < sizeof(uint64_t) ? zmq_msg_size(&body) : sizeof(uint64_t);
-    memcpy(ack, zmq_msg_data(&body), n);
-    if (zmq_msg_send(&rid, s->sock, ZMQ_SNDMORE) < 0 || zmq_send(s->sock, ack, s->ack_len, 0) < 0) {
-      if (zmq_errno() == ETERM) {
-        break;
-      }
-    }
-  }
-  zmq_msg_close(&rid);
-  zmq_msg_close(&body);
-  free(ack);
-  zmq_close(s->sock);
-  return NULL;
-}
-
-static int s_raw_server_start(s_raw_server_t *s, const char *dir, int tcp, size_t ack_len) {
-  memset(s, 0, sizeof *s);
-  s->ack_len = ack_len;
-  if (zmq_curve_keypair(s->key.public_key, s->key.secret_key) != 0) {
-    return -1;
-  }
-  /* Its own context, so its I/O thread is not the clients' (as mashd's is
-   * its own process). */
-  s->ctx = zmq_ctx_new();
-  s->sock = s->ctx ? zmq_socket(s->ctx, ZMQ_ROUTER) : NULL;
-  if (!s->sock) {
-    return -1;
-  }
-  int one = 1, zero = 0, hwm = 100000;
-  zmq_setsockopt(s->sock, ZMQ_CURVE_SERVER, &one, sizeof one);
-  zmq_setsockopt(s->sock, ZMQ_CURVE_SECRETKEY, s->key.secret_key, MASH_Z85_KEY_LEN);
-  zmq_setsockopt(s->sock, ZMQ_LINGER, &zero, sizeof zero);
-  zmq_setsockopt(s->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
-  zmq_setsockopt(s->sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
-  char ep[PATH_MAX];
-  if (tcp) {
-    snprintf(ep, sizeof ep, "tcp://127.0.0.1:*");
-  } else {
-    snprintf(ep, sizeof ep, "ipc://%s/raw.sock", dir);
-  }
-  size_t len = sizeof s->endpoint;
-  if (zmq_bind(s->sock, ep) != 0 ||
-      zmq_getsockopt(s->sock, ZMQ_LAST_ENDPOINT, s->endpoint, &len) != 0) {
-    fprintf(stderr, "bench-intake: raw server cannot listen on %s: %s\n", ep,
-            zmq_strerror(zmq_errno()));
-    zmq_close(s->sock);
-    return -1;
-  }
-  if (pthread_create(&s->thread, NULL, s_raw_server_main, s) != 0) {
-    zmq_close(s->sock);
-    return -1;
-  }
-  return 0;
-}
-
-static void s_raw_server_stop(s_raw_server_t *s) {
-  zmq_ctx_shutdown(s->ctx);
-  pthread_join(s->thread, NULL);
-  zmq_ctx_term(s->ctx);
+          INTAKE_MAX_CLIENTS, MASH_BENCH_EXAMPLE);
 }
 
 /* ------------------------------------------------------------ clients */
@@ -708,14 +162,14 @@ static int s_send(void *sock, const uint8_t *buf, size_t len) {
   return 0;
 }
 
-/* Write "bench-KK-SSSSSSSSSS" (S_ID_LEN bytes, no NUL) for client k and
+/* Write "bench-KK-SSSSSSSSSS" (INTAKE_ID_LEN bytes, no NUL) for client k and
  * sequence number seq (both below their field's width: see the option limits). */
 static void s_format_id(char *out, unsigned k, unsigned long seq) {
   memcpy(out, "bench-", 6);
   out[6] = (char)('0' + k / 10 % 10);
   out[7] = (char)('0' + k % 10);
   out[8] = '-';
-  for (int i = S_ID_LEN - 1; i >= 9; i--) {
+  for (int i = INTAKE_ID_LEN - 1; i >= 9; i--) {
     out[i] = (char)('0' + seq % 10);
     seq /= 10;
   }
@@ -779,7 +233,7 @@ static long s_reply_seq(s_client_t *c, zmq_msg_t *m) {
   long seq = -1;
   const char *corr = env->correlation_id ? env->correlation_id : "";
   unsigned long v = 0;
-  if (strlen(corr) == S_ID_LEN && mash_settings_ulong(corr + 9, 0, ULONG_MAX, &v) == 0 &&
+  if (strlen(corr) == INTAKE_ID_LEN && mash_settings_ulong(corr + 9, 0, ULONG_MAX, &v) == 0 &&
       v < c->count) {
     seq = (long)v;
   }
@@ -803,7 +257,7 @@ static long s_reply_seq(s_client_t *c, zmq_msg_t *m) {
 static void *s_client_main(void *arg) {
   s_client_t *c = arg;
   s_run_t *run = c->run;
-  const s_opts_t *o = run->opts;
+  const intake_opts_t *o = run->opts;
   uint8_t *buf = malloc(run->load->payload_len);
   void *sock = zmq_socket(run->ctx, ZMQ_DEALER);
   int ok = buf && sock;
@@ -837,7 +291,7 @@ static void *s_client_main(void *arg) {
         uint64_t seq = sent;
         memcpy(buf, &seq, sizeof seq);
       }
-      c->sent_ns[sent] = s_now_ns();
+      c->sent_ns[sent] = bench_now_ns();
       if (s_send(sock, buf, run->load->payload_len) != 0) {
         c->failed = 1;
         s_fail(c, "send failed", zmq_strerror(zmq_errno()));
@@ -860,11 +314,11 @@ static void *s_client_main(void *arg) {
     if (seq < 0 || c->sent_ns[seq] == 0) {
       continue; /* not one of ours, or answered twice */
     }
-    c->lat_ms[c->replies++] = (double)(s_now_ns() - c->sent_ns[seq]) / 1e6;
+    c->lat_ms[c->replies++] = (double)(bench_now_ns() - c->sent_ns[seq]) / 1e6;
     c->sent_ns[seq] = 0;
     atomic_fetch_add_explicit(&run->progress, 1, memory_order_relaxed);
   }
-  c->end_ns = s_now_ns();
+  c->end_ns = bench_now_ns();
   zmq_msg_close(&m);
   if (sock) {
     zmq_close(sock);
@@ -877,26 +331,10 @@ static void *s_client_main(void *arg) {
   return NULL;
 }
 
-static int s_cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static double s_percentile(const double *v, size_t n, double p) {
-  if (n == 0) {
-    return 0;
-  }
-  size_t rank = (size_t)(p * (double)n + 0.999999);
-  if (rank < 1) {
-    rank = 1;
-  }
-  return v[(rank > n ? n : rank) - 1];
-}
-
 /* Run the load against one target. Returns 0 when every message was
  * answered (check failures for what the answers said), -1 otherwise. */
-static int s_run(const s_opts_t *o, const s_load_t *load, const mash_key_t *keys, s_result_t *res) {
+static int s_run(const intake_opts_t *o, const s_load_t *load, const mash_key_t *keys,
+                 s_result_t *res) {
   s_run_t run;
   memset(&run, 0, sizeof run);
   run.opts = o;
@@ -936,7 +374,7 @@ static int s_run(const s_opts_t *o, const s_load_t *load, const mash_key_t *keys
     }
   }
   pthread_barrier_wait(&run.start);
-  int64_t t0 = s_now_ns();
+  int64_t t0 = bench_now_ns();
   const char *name = load->target == S_TARGET_MASHD ? "mashd" : "raw";
 
   /* Progress every two seconds while the clients work; a client ends on
@@ -948,7 +386,7 @@ static int s_run(const s_opts_t *o, const s_load_t *load, const mash_key_t *keys
     until.tv_sec += 2;
     if (pthread_cond_timedwait(&run.done_cv, &run.mu, &until) == ETIMEDOUT && !o->quiet) {
       unsigned long done = atomic_load(&run.progress);
-      double secs = (double)(s_now_ns() - t0) / 1e9;
+      double secs = (double)(bench_now_ns() - t0) / 1e9;
       fprintf(stderr, "bench-intake: %s: %lu/%lu replies, %.0f msgs/s so far\n", name, done,
               o->count, (double)done / secs);
     }
@@ -978,12 +416,12 @@ static int s_run(const s_opts_t *o, const s_load_t *load, const mash_key_t *keys
       all_answered = 0;
     }
   }
-  qsort(all, n, sizeof *all, s_cmp_double);
+  bench_sort(all, n);
   res->replies = n;
   res->seconds = (double)(t1 - t0) / 1e9;
   res->msgs_per_s = res->seconds > 0 ? (double)n / res->seconds : 0;
-  res->p50_ms = s_percentile(all, n, 0.50);
-  res->p99_ms = s_percentile(all, n, 0.99);
+  res->p50_ms = bench_rank(all, n, 0.50);
+  res->p99_ms = bench_rank(all, n, 0.99);
   rc = all_answered ? 0 : -1;
 out:
   for (unsigned i = 0; run.clients && i < o->clients; i++) {
@@ -1029,7 +467,7 @@ static void s_loadavg(char *out, size_t len) {
   }
 }
 
-static void s_print_results(const s_opts_t *o, size_t payload_len, const s_result_t *mashd,
+static void s_print_results(const intake_opts_t *o, size_t payload_len, const s_result_t *mashd,
                             const s_result_t *raw, const s_extra_t *ex, const char *disk_dir) {
   double ratio = raw->msgs_per_s > 0 ? mashd->msgs_per_s / raw->msgs_per_s : 0;
   printf("bench-intake: N=%lu clients=%u window=%u payload=%zu B transport=%s mashd-log=%s\n",
@@ -1075,110 +513,34 @@ static void s_print_results(const s_opts_t *o, size_t payload_len, const s_resul
   fflush(stdout);
 }
 
-static int s_parse_args(int argc, char **argv, s_opts_t *o) {
-  static const struct option opts[] = {{"count", required_argument, 0, 'n'},
-                                       {"clients", required_argument, 0, 'c'},
-                                       {"window", required_argument, 0, 'w'},
-                                       {"mashd", required_argument, 0, 'M'},
-                                       {"example", required_argument, 0, 'E'},
-                                       {"dir", required_argument, 0, 'D'},
-                                       {"tcp", no_argument, 0, 'T'},
-                                       {"log-level", required_argument, 0, 'L'},
-                                       {"timeout", required_argument, 0, 't'},
-                                       {"json", no_argument, 0, 'J'},
-                                       {"keep", no_argument, 0, 'K'},
-                                       {"quiet", no_argument, 0, 'q'},
-                                       {"store-url", required_argument, 0, 'U'},
-                                       {"help", no_argument, 0, 'h'},
-                                       {"desk", no_argument, 0, 'H'},
-                                       {"people", required_argument, 0, 'P'},
-                                       {0, 0, 0, 0}};
-  int c;
-  unsigned long v;
-  while ((c = getopt_long(argc, argv, "n:c:w:qh", opts, NULL)) != -1) {
-    switch (c) {
-    case 'n':
-      if (mash_settings_ulong(optarg, 1, 100000000, &o->count) != 0) {
-        fprintf(stderr, "bench-intake: --count: expected 1..100000000\n");
-        return 2;
-      }
-      break;
-    case 'c':
-      if (mash_settings_ulong(optarg, 1, S_MAX_CLIENTS, &v) != 0) {
-        fprintf(stderr, "bench-intake: --clients: expected 1..%d\n", S_MAX_CLIENTS);
-        return 2;
-      }
-      o->clients = (unsigned)v;
-      break;
-    case 'w':
-      if (mash_settings_ulong(optarg, 1, 100000, &v) != 0) {
-        fprintf(stderr, "bench-intake: --window: expected 1..100000\n");
-        return 2;
-      }
-      o->window = (unsigned)v;
-      break;
-    case 't':
-      if (mash_settings_ulong(optarg, 1, 3600000, &v) != 0) {
-        fprintf(stderr, "bench-intake: --timeout: expected 1..3600000 ms\n");
-        return 2;
-      }
-      o->timeout_ms = (int)v;
-      break;
-    case 'M':
-      o->mashd = optarg;
-      break;
-    case 'E':
-      o->example = optarg;
-      break;
-    case 'D':
-      o->parent_dir = optarg;
-      break;
-    case 'L':
-      o->log_level = optarg;
-      break;
-    case 'T':
-      o->tcp = 1;
-      break;
-    case 'U':
-      o->store_url = optarg;
-      break;
-    case 'J':
-      o->json = 1;
-      break;
-    case 'K':
-      o->keep = 1;
-      break;
-    case 'H':
-      o->desk = 1;
-      break;
-    case 'P':
-      o->people = optarg;
-      break;
-    case 'q':
-      o->quiet = 1;
-      break;
-    case 'h':
-      s_usage(stdout);
-      return 1;
-    default:
-      s_usage(stderr);
-      return 2;
-    }
-  }
-  if (optind != argc) {
-    fprintf(stderr, "bench-intake: unexpected argument '%s'\n", argv[optind]);
-    return 2;
-  }
-  return 0;
+static int s_parse_args(int argc, char **argv, intake_opts_t *o) {
+  const bench_opt_t opts[] = {
+      BENCH_ULONG("count", 'n', &o->count, 1, 100000000),
+      BENCH_UINT("clients", 'c', &o->clients, 1, INTAKE_MAX_CLIENTS),
+      BENCH_UINT("window", 'w', &o->window, 1, 100000),
+      BENCH_TEXT("mashd", 0, &o->mashd),
+      BENCH_TEXT("example", 0, &o->example),
+      BENCH_TEXT("dir", 0, &o->parent_dir),
+      BENCH_FLAG("tcp", 0, &o->tcp),
+      BENCH_TEXT("log-level", 0, &o->log_level),
+      BENCH_TEXT("store-url", 0, &o->store_url),
+      BENCH_INT("timeout", 0, &o->timeout_ms, 1, 3600000),
+      BENCH_FLAG("desk", 0, &o->desk),
+      BENCH_TEXT("people", 0, &o->people),
+      BENCH_FLAG("json", 0, &o->json),
+      BENCH_FLAG("keep", 0, &o->keep),
+      BENCH_FLAG("quiet", 'q', &o->quiet),
+  };
+  return bench_parse("bench-intake", argc, argv, opts, sizeof opts / sizeof opts[0], s_usage);
 }
 
 int main(int argc, char **argv) {
-  s_opts_t o = {.count = 20000,
-                .clients = 4,
-                .window = 256,
-                .timeout_ms = 30000,
-                .example = MASH_BENCH_EXAMPLE,
-                .log_level = "info"};
+  intake_opts_t o = {.count = 20000,
+                     .clients = 4,
+                     .window = 256,
+                     .timeout_ms = 30000,
+                     .example = MASH_BENCH_EXAMPLE,
+                     .log_level = "info"};
   int prc = s_parse_args(argc, argv, &o);
   if (prc != 0) {
     return prc == 1 ? 0 : 2;
@@ -1190,14 +552,14 @@ int main(int argc, char **argv) {
   if (o.mashd) {
     snprintf(mashd_path, sizeof mashd_path, "%s", o.mashd);
   } else {
-    s_default_mashd(mashd_path, sizeof mashd_path);
+    intake_default_mashd(mashd_path, sizeof mashd_path);
   }
   if (access(mashd_path, X_OK) != 0) {
     fprintf(stderr, "bench-intake: no mashd at %s (build it, or use --mashd)\n", mashd_path);
     return 2;
   }
 
-  /* Block SIGCHLD everywhere (threads inherit the mask): s_mashd_stop
+  /* Block SIGCHLD everywhere (threads inherit the mask): intake_mashd_stop
    * waits for it with sigtimedwait. SIGPIPE: a dead mashd is an error
    * we report, not a reason to die. */
   sigset_t chld;
@@ -1223,8 +585,8 @@ int main(int argc, char **argv) {
   int rc = 1, mashd_started = 0;
   uint8_t *payload = NULL;
   size_t payload_len = 0, id_offset = 0;
-  mash_key_t broker, keys[S_MAX_CLIENTS];
-  s_mashd_t mashd = {.pid = 0, .out_fd = -1};
+  mash_key_t broker, keys[INTAKE_MAX_CLIENTS];
+  intake_mashd_t mashd = {.pid = 0, .out_fd = -1};
   mash_key_t hub;
   intake_desk_t *desk = NULL;
   void *desk_ctx = NULL;
@@ -1233,11 +595,11 @@ int main(int argc, char **argv) {
   memset(&rm, 0, sizeof rm);
   memset(&rr, 0, sizeof rr);
   s_loadavg(ex.load_before, sizeof ex.load_before);
-  if (s_make_keys(dir, o.clients, &broker, keys, o.desk ? &hub : NULL) != 0 ||
-      s_make_payload(o.example, &payload, &payload_len, &id_offset) != 0) {
+  if (intake_make_keys(dir, o.clients, &broker, keys, o.desk ? &hub : NULL) != 0 ||
+      intake_make_payload(o.example, &payload, &payload_len, &id_offset) != 0) {
     goto out;
   }
-  size_t ack_len = s_receipt_size();
+  size_t ack_len = intake_receipt_size();
 
   long long stored_before = 0;
   if (o.people) {
@@ -1247,7 +609,7 @@ int main(int argc, char **argv) {
       fprintf(stderr, "bench-intake: copying the index in %s\n", o.people);
     }
     if (intake_people_copy(o.people, data) != 0 ||
-        (stored_before = s_count_contacts(dir, o.store_url)) < 0) {
+        (stored_before = intake_count_contacts(dir, o.store_url)) < 0) {
       fprintf(stderr, "bench-intake: %s is not a folder kept by bench-resolve --keep\n", o.people);
       goto out;
     }
@@ -1255,7 +617,7 @@ int main(int argc, char **argv) {
 
   /* mashd first, stopped before the raw run so that it takes no CPU then. */
   mashd_started = 1;
-  if (s_mashd_start(&mashd, mashd_path, dir, &o) != 0) {
+  if (intake_mashd_start(&mashd, mashd_path, dir, &o) != 0) {
     goto out;
   }
   if (o.desk) {
@@ -1287,12 +649,12 @@ int main(int argc, char **argv) {
     ex.desk = 1;
     desk_short = ex.desk_contacts < o.count;
   }
-  if (s_proc_cpu(mashd.pid, &ex.cpu_user, &ex.cpu_sys) != 0) {
+  if (intake_proc_cpu(mashd.pid, &ex.cpu_user, &ex.cpu_sys) != 0) {
     ex.cpu_user = ex.cpu_sys = -1;
   }
   intake_desk_destroy(&desk);
-  int exit_status = s_mashd_stop(&mashd);
-  long long stored = s_count_contacts(dir, o.store_url) - stored_before;
+  int exit_status = intake_mashd_stop(&mashd);
+  long long stored = intake_count_contacts(dir, o.store_url) - stored_before;
   int ok = mrc == 0 && rm.failures == 0;
   if (desk_short) {
     fprintf(stderr, "bench-intake: the desk received %lu contacts of %lu\n", ex.desk_contacts,
@@ -1308,11 +670,11 @@ int main(int argc, char **argv) {
     ok = 0;
   }
   if (!ok) {
-    s_log_tail(dir);
+    intake_log_tail(dir);
   }
 
-  s_raw_server_t raw;
-  if (s_raw_server_start(&raw, dir, o.tcp, ack_len) != 0) {
+  intake_raw_t raw;
+  if (intake_raw_start(&raw, dir, o.tcp, ack_len) != 0) {
     fprintf(stderr, "bench-intake: cannot start the raw server\n");
     goto out;
   }
@@ -1323,7 +685,7 @@ int main(int argc, char **argv) {
   load.endpoint = raw.endpoint;
   load.server_public = raw.key.public_key;
   int rrc = s_run(&o, &load, keys, &rr);
-  s_raw_server_stop(&raw);
+  intake_raw_stop(&raw);
   if (rrc != 0) {
     ok = 0;
   }
@@ -1336,7 +698,7 @@ out:
     zmq_ctx_term(desk_ctx);
   }
   if (mashd.pid > 0) {
-    s_mashd_stop(&mashd);
+    intake_mashd_stop(&mashd);
   }
   free(payload);
   memset(keys, 0, sizeof keys);
@@ -1345,7 +707,7 @@ out:
   if (o.keep || (rc != 0 && mashd_started)) {
     fprintf(stderr, "bench-intake: files kept in %s\n", dir);
   } else {
-    s_remove_tree(dir);
+    intake_remove_tree(dir);
   }
   return rc;
 }

@@ -22,6 +22,7 @@
 
 #include <zmq.h>
 
+#include "bench.h"
 #include "codec.h"
 
 struct intake_desk {
@@ -35,12 +36,6 @@ struct intake_desk {
   uint8_t *seen; /* one byte per contact number: seen once */
   size_t seen_len;
 };
-
-static int64_t s_now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static int s_send_env(void *sock, Mash__V1__Envelope *env, const char *id) {
   mash_envelope_init(env, id, 1);
@@ -80,7 +75,7 @@ static void s_note_contact(intake_desk_t *d, const char *contact_id) {
   if (k < d->seen_len && !d->seen[k]) {
     d->seen[k] = 1;
     d->received++;
-    d->last_ns = s_now_ns();
+    d->last_ns = bench_now_ns();
     pthread_cond_broadcast(&d->cv);
   }
   pthread_mutex_unlock(&d->mu);
@@ -186,7 +181,7 @@ unsigned long intake_desk_wait(intake_desk_t *d, unsigned long want, int idle_ms
                                int64_t *last_ns) {
   pthread_mutex_lock(&d->mu);
   unsigned long seen = d->received;
-  int64_t idle_since = s_now_ns();
+  int64_t idle_since = bench_now_ns();
   while (d->received < want) {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
@@ -196,8 +191,8 @@ unsigned long intake_desk_wait(intake_desk_t *d, unsigned long want, int idle_ms
     pthread_cond_timedwait(&d->cv, &d->mu, &until);
     if (d->received != seen) {
       seen = d->received;
-      idle_since = s_now_ns();
-    } else if (s_now_ns() - idle_since > (int64_t)idle_ms * 1000000) {
+      idle_since = bench_now_ns();
+    } else if (bench_now_ns() - idle_since > (int64_t)idle_ms * 1000000) {
       break;
     }
   }
