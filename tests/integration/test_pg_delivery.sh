@@ -67,6 +67,7 @@ out=$(police_submit "$EXAMPLES/dash-missing.json") || fail "submit after rekey f
 echo "$out" | grep -q "accepted as MASH-000002" || fail "no receipt after rekey: $out"
 wait_for 20 "the desk shows the contact stored after the rekey" hub_has 2
 grep -q "quarantin\|cannot open" "$T/mashd.log" && fail "a blob did not open after the rekey"
+log "after the rotation: $(head -n 1 "$T/rekey.out")"
 
 # No store_url: a clear refusal, not a silent SQLite.
 if "$B/broker/mashd" --store postgresql --data "$T/x" --trust "$T/trusted" \
