@@ -496,10 +496,11 @@ static int s_config_extra(const char *key, const char *value, void *arg) {
   return -1;
 }
 
-/* `accepted NAME`: a file of the spool's accepted/ folder (sealed there)
- * opened with the adapter's data key and written to standard output. */
-static int s_show_accepted(const adapter_t *p, const agent_config_t *cfg, const char *spool_dir,
-                           const char *name) {
+/* `accepted NAME`: a file of the spool's accepted/ folder (sealed there);
+ * `request ID` / `answer ID`: manual mode's request (or the answer sent),
+ * sealed in its folder. Opened with the adapter's data key for a person. */
+static int s_show(const adapter_t *p, const agent_config_t *cfg, const char *spool_dir,
+                  const char *name, int manual, int answer) {
   char err[1400];
   mash_seal_t *seal = agent_seal_load(cfg, 0, err, sizeof err);
   if (!seal) {
@@ -508,31 +509,8 @@ static int s_show_accepted(const adapter_t *p, const agent_config_t *cfg, const 
   }
   uint8_t *data = NULL;
   size_t len = 0;
-  int rc = spool_open_accepted(spool_dir, name, seal, &data, &len, err, sizeof err);
-  mash_seal_destroy(&seal);
-  if (rc != 0) {
-    fprintf(stderr, "%s: %s\n", p->program, err);
-    return 1;
-  }
-  int ok = fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0;
-  memset(data, 0, len);
-  free(data);
-  return ok ? 0 : 1;
-}
-
-/* `request ID` / `answer ID`: manual mode's request (or the answer sent),
- * sealed in its folder, opened with the data key for a person. */
-static int s_show_manual(const adapter_t *p, const agent_config_t *cfg, int answer,
-                         const char *id) {
-  char err[1400];
-  mash_seal_t *seal = agent_seal_load(cfg, 0, err, sizeof err);
-  if (!seal) {
-    fprintf(stderr, "%s: %s\n", p->program, err);
-    return 1;
-  }
-  uint8_t *data = NULL;
-  size_t len = 0;
-  int rc = manual_open(p->manual_dir, id, answer, seal, &data, &len, err, sizeof err);
+  int rc = manual ? manual_open(p->manual_dir, name, answer, seal, &data, &len, err, sizeof err)
+                  : spool_open_accepted(spool_dir, name, seal, &data, &len, err, sizeof err);
   mash_seal_destroy(&seal);
   if (rc != 0) {
     fprintf(stderr, "%s: %s\n", p->program, err);
@@ -640,7 +618,7 @@ int main(int argc, char **argv) {
     if (!spool_dir[0]) {
       snprintf(spool_dir, sizeof spool_dir, "var/%s/spool", p.agency);
     }
-    return s_show_accepted(&p, &cfg, spool_dir, argv[optind + 1]);
+    return s_show(&p, &cfg, spool_dir, argv[optind + 1], 0, 0);
   }
   if (optind < argc &&
       (strcmp(argv[optind], "request") == 0 || strcmp(argv[optind], "answer") == 0)) {
@@ -651,7 +629,7 @@ int main(int argc, char **argv) {
     if (!p.manual_dir[0]) {
       snprintf(p.manual_dir, sizeof p.manual_dir, "var/%s/manual", p.agency);
     }
-    return s_show_manual(&p, &cfg, strcmp(argv[optind], "answer") == 0, argv[optind + 1]);
+    return s_show(&p, &cfg, NULL, argv[optind + 1], 1, strcmp(argv[optind], "answer") == 0);
   }
   if (optind < argc && strcmp(argv[optind], "rekey") == 0) {
     if (optind + 1 >= argc) {

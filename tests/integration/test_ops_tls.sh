@@ -38,6 +38,11 @@ sign mallory alice other-ca -days 2
 ossl req -newkey rsa:2048 -nodes -subj "/CN=alice" -keyout "$P/old.key" -out "$P/old.csr"
 ossl x509 -req -in "$P/old.csr" -CA "$P/ca.pem" -CAkey "$P/ca.key" -CAcreateserial \
   -out "$P/old.pem" -days 0
+# "Until now" is this second: a check within it may still find it valid (the
+# TLS library refuses only once its end is in the past). Wait for that.
+old_end=$(date -d "$(openssl x509 -enddate -noout -in "$P/old.pem" | cut -d= -f2)" +%s)
+past_end() { [ "$(date +%s)" -gt "$old_end" ]; }
+wait_for 5 "the expired certificate's end to pass" past_end
 
 OPS_ARGS=(--listen 127.0.0.1:0 --users "$T/ops/users" --refresh-ms 300 --endpoint "$EP"
   --server-key "$T/certs/mashd.pub" --key "$T/certs/ops.secret")
