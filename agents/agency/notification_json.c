@@ -109,11 +109,16 @@ static bool s_safe_id(const char *s, bool allow_space, bool allow_slash) {
 }
 
 /* Text may not carry control characters other than tab and new line (for the
- * free-text concern); jansson has already rejected NUL and invalid UTF-8. */
+ * free-text concern), the same rule as the codec's: C0, DEL and the C1
+ * controls U+0080-U+009F (UTF-8 C2 80 to C2 9F). jansson has already
+ * rejected NUL and invalid UTF-8. */
 static bool s_clean_text(const char *s, bool multiline) {
   for (; *s != '\0'; s++) {
     unsigned char c = (unsigned char)*s;
     if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\n' || c == '\t' || c == '\r')))) {
+      return false;
+    }
+    if (c == 0xC2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9F) {
       return false;
     }
   }
