@@ -208,17 +208,8 @@ static int s_run(s_eval_t *e) {
     char message_id[32];
     snprintf(message_id, sizeof message_id, "eval-%zu", i);
     mash_intake_t in;
-    memset(&in, 0, sizeof in);
-    in.principal = MENTION_AGENCIES[n->agency];
-    in.message_id = message_id;
-    in.received_at_ms = n->received_ms;
-    in.contact = contact;
-    in.contact_len = len;
-    in.concern_category = MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT;
-    in.resolve_later = 1;
     mash_resolve_job_t job;
-    memset(&job, 0, sizeof job);
-    job.policy = mash_match_policy_default();
+    people_intake(&in, &job, MENTION_AGENCIES[n->agency], message_id, n->received_ms, contact, len);
     job.no_term_frequencies = e->o.no_tf;
     if (i % S_BATCH == 0) {
       rc = mash_store_begin(e->store);

@@ -513,3 +513,17 @@ uint32_t people_draw_surname(const people_world_t *w, people_rng_t *r) {
 uint32_t people_next_nhs(people_world_t *w, uint32_t first_digit) {
   return s_next_nhs(w, first_digit);
 }
+
+void people_intake(mash_intake_t *in, mash_resolve_job_t *job, const char *principal,
+                   const char *message_id, int64_t at_ms, const uint8_t *contact, size_t len) {
+  memset(in, 0, sizeof *in);
+  in->principal = principal;
+  in->message_id = message_id;
+  in->received_at_ms = at_ms;
+  in->contact = contact;
+  in->contact_len = len;
+  in->concern_category = MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT;
+  in->resolve_later = 1;
+  memset(job, 0, sizeof *job);
+  job->policy = mash_match_policy_default();
+}

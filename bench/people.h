@@ -11,6 +11,8 @@
 
 #include "mash.pb-c.h"
 #include "phonetic.h"
+#include "resolve.h"
+#include "store.h"
 
 #define PEOPLE_T0_MS 1767225600000LL /* 2026-01-01T00:00:00Z: "now" for ages */
 #define PEOPLE_DAY_MS (24LL * 3600 * 1000)
@@ -90,5 +92,12 @@ void people_nhs_text(uint32_t body, char out[16]);
 int32_t people_draw_dob(people_rng_t *r, int lo, int hi);
 uint32_t people_draw_surname(const people_world_t *w, people_rng_t *r);
 uint32_t people_next_nhs(people_world_t *w, uint32_t first_digit);
+
+/* A notification's encoded contact as the broker stores it to resolve after
+ * (a neglect concern, resolve_later), and the job that resolves it with the
+ * default policy: what bench-resolve and eval-match feed mash_store_intake
+ * and then mash_resolve_contact (job->contact_id is set after the intake). */
+void people_intake(mash_intake_t *in, mash_resolve_job_t *job, const char *principal,
+                   const char *message_id, int64_t at_ms, const uint8_t *contact, size_t len);
 
 #endif

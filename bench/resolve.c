@@ -442,17 +442,9 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
     char message_id[32];
     snprintf(message_id, sizeof message_id, "bench-%zu", first_seq + i);
     mash_intake_t in;
-    memset(&in, 0, sizeof in);
-    in.principal = S_PRINCIPAL;
-    in.message_id = message_id;
-    in.received_at_ms = PEOPLE_T0_MS + (int64_t)(first_seq + i) * 1000;
-    in.contact = contact;
-    in.contact_len = len;
-    in.concern_category = MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT;
-    in.resolve_later = 1;
     mash_resolve_job_t job;
-    memset(&job, 0, sizeof job);
-    job.policy = mash_match_policy_default();
+    people_intake(&in, &job, S_PRINCIPAL, message_id,
+                  PEOPLE_T0_MS + (int64_t)(first_seq + i) * 1000, contact, len);
     int64_t t0 = bench_now_ns();
     if (i % batch == 0) {
       rc = mash_store_begin(b->store);
