@@ -150,6 +150,33 @@ static void s_wipe(mash_store_index_texts_t *t) {
   memset(t, 0, sizeof *t);
 }
 
+/* A walk's query prepared and its work area made. 0, or negative with err. */
+static int s_walk_begin(s_reindex_t *r, const char *sql, const char *table, sqlite3_stmt **q,
+                        mash_store_index_texts_t **t) {
+  if (sqlite3_prepare_v2(r->db, sql, -1, q, NULL) != SQLITE_OK) {
+    snprintf(r->err, r->errlen, "%s: %s", table, sqlite3_errmsg(r->db));
+    return -EIO;
+  }
+  *t = malloc(sizeof **t);
+  if (*t == NULL) {
+    sqlite3_finalize(*q);
+    return -ENOMEM;
+  }
+  return 0;
+}
+
+/* A walk's end: a read that did not finish is an error; all freed. */
+static int s_walk_end(s_reindex_t *r, int out, int rc, const char *table, sqlite3_stmt *q,
+                      mash_store_index_texts_t *t) {
+  if (out == 0 && rc != SQLITE_DONE) {
+    snprintf(r->err, r->errlen, "cannot read %s: %s", table, sqlite3_errmsg(r->db));
+    out = -EIO;
+  }
+  free(t);
+  sqlite3_finalize(q);
+  return out;
+}
+
 /* Every record (merged ones too: their keys went to the record they were
  * merged into): its keys, its address, and the terms of a live one. */
 static int s_reindex_records(s_reindex_t *r) {
@@ -158,15 +185,10 @@ static int s_reindex_records(s_reindex_t *r) {
                     "merged_into IS NULL UNION ALL SELECT p.id, t.top FROM persons p JOIN top t "
                     "ON p.merged_into = t.id) SELECT p.id, t.top, p.merged_into IS NULL, p.record "
                     "FROM persons p JOIN top t ON t.id = p.id ORDER BY p.id";
-  if (sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) != SQLITE_OK) {
-    snprintf(r->err, r->errlen, "persons: %s", sqlite3_errmsg(r->db));
-    return -EIO;
-  }
-  int rc, out = 0;
-  mash_store_index_texts_t *t = malloc(sizeof *t);
-  if (t == NULL) {
-    sqlite3_finalize(q);
-    return -ENOMEM;
+  mash_store_index_texts_t *t = NULL;
+  int rc = SQLITE_DONE, out = s_walk_begin(r, sql, "persons", &q, &t);
+  if (out != 0) {
+    return out;
   }
   while (out == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
     sqlite3_int64 id = sqlite3_column_int64(q, 0), top = sqlite3_column_int64(q, 1);
@@ -204,13 +226,7 @@ static int s_reindex_records(s_reindex_t *r) {
     }
     s_wipe(t);
   }
-  if (out == 0 && rc != SQLITE_DONE) {
-    snprintf(r->err, r->errlen, "cannot read persons: %s", sqlite3_errmsg(r->db));
-    out = -EIO;
-  }
-  free(t);
-  sqlite3_finalize(q);
-  return out;
+  return s_walk_end(r, out, rc, "persons", q, t);
 }
 
 /* Every mention linked to a record: its keys were added to that record. */
@@ -221,15 +237,10 @@ static int s_reindex_mentions(s_reindex_t *r) {
                     "ON p.merged_into = t.id) SELECT t.top, l.ref, c.contact_id, c.blob "
                     "FROM person_links l JOIN top t ON t.id = l.person "
                     "JOIN contacts c ON c.contact_id = l.contact_id ORDER BY c.id";
-  if (sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) != SQLITE_OK) {
-    snprintf(r->err, r->errlen, "person_links: %s", sqlite3_errmsg(r->db));
-    return -EIO;
-  }
-  int rc, out = 0;
-  mash_store_index_texts_t *t = malloc(sizeof *t);
-  if (t == NULL) {
-    sqlite3_finalize(q);
-    return -ENOMEM;
+  mash_store_index_texts_t *t = NULL;
+  int rc = SQLITE_DONE, out = s_walk_begin(r, sql, "person_links", &q, &t);
+  if (out != 0) {
+    return out;
   }
   while (out == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
     char ref[128], aad[64];
@@ -251,13 +262,7 @@ static int s_reindex_mentions(s_reindex_t *r) {
     out = out == 0 ? s_put_keys(r, sqlite3_column_int64(q, 0), t) : 0;
     s_wipe(t);
   }
-  if (out == 0 && rc != SQLITE_DONE) {
-    snprintf(r->err, r->errlen, "cannot read person_links: %s", sqlite3_errmsg(r->db));
-    out = -EIO;
-  }
-  free(t);
-  sqlite3_finalize(q);
-  return out;
+  return s_walk_end(r, out, rc, "person_links", q, t);
 }
 
 /* Drop every blind index and make each again under the new key. Called
