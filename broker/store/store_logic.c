@@ -187,3 +187,22 @@ int store_logic_migrate_target(int target, int newest, char *err, size_t errlen)
   }
   return 0;
 }
+
+int store_logic_reindex_blob(const mash_store_reindex_t *how, int open_rc, uint8_t *plain,
+                             size_t plen, const char *ref, const char *aad,
+                             mash_store_index_texts_t *t, char *err, size_t errlen) {
+  int rc = open_rc;
+  if (rc == 0) {
+    rc = ref ? how->mention_cb(plain, plen, ref, t, how->arg)
+             : how->record_cb(plain, plen, t, how->arg);
+  }
+  if (plain) {
+    OPENSSL_cleanse(plain, plen);
+  }
+  free(plain);
+  if (ref ? rc < 0 : rc != 0) {
+    snprintf(err, errlen, "%s %s cannot be indexed (%s); nothing was changed",
+             ref ? "a person of" : "the record of", aad, strerror(-rc));
+  }
+  return rc;
+}

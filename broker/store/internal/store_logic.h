@@ -24,6 +24,16 @@
  * row of that kind (the caller answers -ENOENT). */
 int64_t store_logic_lookup(void *row, size_t size, const char *id, char prefix);
 
+/* One sealed blob of a key rotation's reindex walk, opened by the engine
+ * (open_rc, and plain/plen when it opened): handed to the reindex callback,
+ * a person record's (ref NULL) or a contact's mention `ref`, which fills t;
+ * the plaintext is wiped and freed whatever happens. Returns the opening's
+ * failure or the callback's answer (a mention's > 0: skipped); a failure
+ * (negative; for a record, any non-zero answer) is named in err with `aad`. */
+int store_logic_reindex_blob(const mash_store_reindex_t *how, int open_rc, uint8_t *plain,
+                             size_t plen, const char *ref, const char *aad,
+                             mash_store_index_texts_t *t, char *err, size_t errlen);
+
 /* Two people's row numbers (relate, together, merge): 0, or -EINVAL when
  * either id is not a person's. */
 int store_logic_pair(const char *a, const char *b, int64_t *ia, int64_t *ib);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_logic.h"
 #include "store_pg_int.h"
 
 /* store_pg_active.c's lock ("mash" + 1). */
@@ -209,14 +210,8 @@ static int s_records(s_rekey_t *k, mash_store_index_texts_t *t) {
       uint8_t *plain = NULL;
       size_t plen = 0;
       rc = s_open_new(k, r, i, 2, aad, &plain, &plen);
-      rc = rc ? rc : k->how->record_cb(plain, plen, t, k->how->arg);
-      if (plain) {
-        memset(plain, 0, plen);
-      }
-      free(plain);
+      rc = store_logic_reindex_blob(k->how, rc, plain, plen, NULL, aad, t, k->err, k->errlen);
       if (rc != 0) {
-        snprintf(k->err, k->errlen, "the record of %s cannot be indexed (%s); nothing was changed",
-                 aad, strerror(-rc));
         break;
       }
       rc = s_keys(k, s_top(k, after), t);
@@ -267,14 +262,8 @@ static int s_mentions(s_rekey_t *k, mash_store_index_texts_t *t) {
       uint8_t *plain = NULL;
       size_t plen = 0;
       rc = s_open_new(k, r, i, 4, aad, &plain, &plen);
-      rc = rc ? rc : k->how->mention_cb(plain, plen, after_ref, t, k->how->arg);
-      if (plain) {
-        memset(plain, 0, plen);
-      }
-      free(plain);
+      rc = store_logic_reindex_blob(k->how, rc, plain, plen, after_ref, aad, t, k->err, k->errlen);
       if (rc < 0) {
-        snprintf(k->err, k->errlen, "a person of %s cannot be indexed (%s); nothing was changed",
-                 aad, strerror(-rc));
         break;
       }
       rc = rc == 0 ? s_keys(k, s_top(k, store_pg_i64(r, i, 2)), t) : 0;

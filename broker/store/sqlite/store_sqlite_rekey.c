@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_logic.h"
 #include "store_row.h"
 #include "store_sqlite_int.h"
 
@@ -197,14 +198,8 @@ static int s_reindex_records(s_reindex_t *r) {
     uint8_t *plain = NULL;
     size_t plen = 0;
     out = store_sql_open_ctx(r->ctx, q, 3, aad, &plain, &plen);
-    out = out ? out : r->how->record_cb(plain, plen, t, r->how->arg);
-    if (plain) {
-      memset(plain, 0, plen);
-    }
-    free(plain);
+    out = store_logic_reindex_blob(r->how, out, plain, plen, NULL, aad, t, r->err, r->errlen);
     if (out != 0) {
-      snprintf(r->err, r->errlen, "the record of %s cannot be indexed (%s); nothing was changed",
-               aad, strerror(-out));
       break;
     }
     out = s_put_keys(r, top, t);
@@ -249,14 +244,8 @@ static int s_reindex_mentions(s_reindex_t *r) {
     uint8_t *plain = NULL;
     size_t plen = 0;
     out = store_sql_open_ctx(r->ctx, q, 3, aad, &plain, &plen);
-    out = out ? out : r->how->mention_cb(plain, plen, ref, t, r->how->arg);
-    if (plain) {
-      memset(plain, 0, plen);
-    }
-    free(plain);
+    out = store_logic_reindex_blob(r->how, out, plain, plen, ref, aad, t, r->err, r->errlen);
     if (out < 0) {
-      snprintf(r->err, r->errlen, "a person of %s cannot be indexed (%s); nothing was changed", aad,
-               strerror(-out));
       break;
     }
     out = out == 0 ? s_put_keys(r, sqlite3_column_int64(q, 0), t) : 0;
