@@ -609,14 +609,18 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  /* The folders every command below uses, unless given. */
+  if (!spool_dir[0]) {
+    snprintf(spool_dir, sizeof spool_dir, "var/%s/spool", p.agency);
+  }
+  if (!p.manual_dir[0]) {
+    snprintf(p.manual_dir, sizeof p.manual_dir, "var/%s/manual", p.agency);
+  }
   if (optind < argc && strcmp(argv[optind], "accepted") == 0) {
     if (optind + 1 >= argc) {
       fprintf(stderr, "%s: accepted needs a FILE name of the spool's accepted/ folder\n",
               p.program);
       return 2;
-    }
-    if (!spool_dir[0]) {
-      snprintf(spool_dir, sizeof spool_dir, "var/%s/spool", p.agency);
     }
     return s_show(&p, &cfg, spool_dir, argv[optind + 1], 0, 0);
   }
@@ -626,21 +630,12 @@ int main(int argc, char **argv) {
       fprintf(stderr, "%s: %s needs a request ID\n", p.program, argv[optind]);
       return 2;
     }
-    if (!p.manual_dir[0]) {
-      snprintf(p.manual_dir, sizeof p.manual_dir, "var/%s/manual", p.agency);
-    }
     return s_show(&p, &cfg, NULL, argv[optind + 1], 1, strcmp(argv[optind], "answer") == 0);
   }
   if (optind < argc && strcmp(argv[optind], "rekey") == 0) {
     if (optind + 1 >= argc) {
       fprintf(stderr, "%s: rekey needs the path to write the new key to\n", p.program);
       return 2;
-    }
-    if (!spool_dir[0]) {
-      snprintf(spool_dir, sizeof spool_dir, "var/%s/spool", p.agency);
-    }
-    if (!p.manual_dir[0]) {
-      snprintf(p.manual_dir, sizeof p.manual_dir, "var/%s/manual", p.agency);
     }
     char accepted[1100], sent[1100], requests[1100], answered[1100], answers[1100];
     snprintf(accepted, sizeof accepted, "%s/accepted", spool_dir);
@@ -665,12 +660,6 @@ int main(int argc, char **argv) {
   if (p.submit_mode && optind + 1 >= argc) {
     fprintf(stderr, "%s: submit needs at least one FILE\n", p.program);
     return 2;
-  }
-  if (!spool_dir[0]) {
-    snprintf(spool_dir, sizeof spool_dir, "var/%s/spool", p.agency);
-  }
-  if (!p.manual_dir[0]) {
-    snprintf(p.manual_dir, sizeof p.manual_dir, "var/%s/manual", p.agency);
   }
   mash_log_init(p.program, cfg.log_level);
   if (agent_dirs_for(cfg.state, err, sizeof err) != 0) {
