@@ -22,10 +22,14 @@
 
 /* A summary's associated data: the person's id and a suffix no record's
  * has, so a summary cannot be read as a record or a record as a summary. */
-static void s_aad(int64_t id, char *out, size_t cap) {
-  char pid[MASH_PERSON_ID_LEN];
-  store_row_id("P", id, pid, sizeof pid);
-  snprintf(out, cap, "%s/summary", pid);
+#define S_AAD_SUFFIX "/summary"
+#define S_AAD_SIZE (MASH_PERSON_ID_LEN + sizeof S_AAD_SUFFIX)
+
+static size_t s_aad(int64_t id, char out[S_AAD_SIZE]) {
+  store_row_id("P", id, out, MASH_PERSON_ID_LEN);
+  size_t len = strlen(out);
+  memcpy(out + len, S_AAD_SUFFIX, sizeof S_AAD_SUFFIX);
+  return len + sizeof S_AAD_SUFFIX - 1;
 }
 
 int store_logic_summary_seal(mash_seal_ctx_t *ctx, const char *person_id, const uint8_t *summary,
@@ -38,9 +42,9 @@ int store_logic_summary_seal(mash_seal_ctx_t *ctx, const char *person_id, const 
   if (summary == NULL || len == 0 || len > MASH_PERSON_SUMMARY_MAX) {
     return -EINVAL;
   }
-  char aad[MASH_PERSON_ID_LEN + 16];
-  s_aad(id, aad, sizeof aad);
-  return mash_seal_ctx_encrypt(ctx, summary, len, (const uint8_t *)aad, strlen(aad), sealed,
+  char aad[S_AAD_SIZE];
+  size_t aad_len = s_aad(id, aad);
+  return mash_seal_ctx_encrypt(ctx, summary, len, (const uint8_t *)aad, aad_len, sealed,
                                sealed_len);
 }
 
@@ -72,12 +76,11 @@ int store_logic_sums_add(store_logic_sums_t *sums, mash_seal_ctx_t *ctx, int64_t
   if (sealed == NULL || len == 0) {
     return -EBADMSG; /* the column is NOT NULL: a summary is never empty */
   }
-  char aad[MASH_PERSON_ID_LEN + 16];
-  s_aad(id, aad, sizeof aad);
+  char aad[S_AAD_SIZE];
+  size_t aad_len = s_aad(id, aad);
   uint8_t *plain = NULL;
   size_t plen = 0;
-  int rc =
-      mash_seal_ctx_decrypt(ctx, sealed, len, (const uint8_t *)aad, strlen(aad), &plain, &plen);
+  int rc = mash_seal_ctx_decrypt(ctx, sealed, len, (const uint8_t *)aad, aad_len, &plain, &plen);
   if (rc != 0) {
     return rc;
   }
