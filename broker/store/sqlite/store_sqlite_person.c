@@ -40,6 +40,7 @@ enum {
   P_KEY_PEOPLE,
   P_LIVE,
   P_GET,
+  P_GET_LIVE,
   P_NEXT,
   P_INSERT,
   P_UPDATE,
@@ -84,6 +85,9 @@ static const char *const SQL[P_N] = {
               "JOIN chain ON p.id = chain.id WHERE p.merged_into IS NOT NULL) "
               "SELECT " PERSON_COLS " FROM persons p JOIN chain ON p.id = chain.id "
               "WHERE p.merged_into IS NULL LIMIT 1",
+    /* Most people were never merged: one seek, before the chain's query. */
+    [P_GET_LIVE] = "SELECT " PERSON_COLS " FROM persons p WHERE p.id = ?1 "
+                   "AND p.merged_into IS NULL",
     [P_NEXT] = "SELECT COALESCE(MAX(id), 0) + 1 FROM persons",
     [P_INSERT] = "INSERT INTO persons (id, created_at_ms, updated_at_ms, is_child, address_key, "
                  "address_at_ms, record) VALUES (?1, ?2, ?2, ?3, ?4, "
@@ -215,26 +219,11 @@ static sqlite3_stmt *s_q_id(mash_store_t *s, int which, int64_t id) {
   return q;
 }
 
-/* "P-000042" from 42 and back. */
+/* "P-000042" from 42 (store_row_id writes it by hand: snprintf cost more
+ * than the look-up of a candidate). */
 static void s_format_id(char out[MASH_PERSON_ID_LEN], char prefix, sqlite3_int64 id) {
-  /* By hand: snprintf cost more than the look-up of a candidate. */
-  char digits[24];
-  size_t n = 0;
-  uint64_t v = id < 0 ? 0 : (uint64_t)id;
-  do {
-    digits[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n < 6) {
-    digits[n++] = '0';
-  }
-  size_t at = 0;
-  out[at++] = prefix;
-  out[at++] = '-';
-  while (n > 0 && at + 1 < MASH_PERSON_ID_LEN) {
-    out[at++] = digits[--n];
-  }
-  out[at] = '\0';
+  const char p[2] = {prefix, '\0'};
+  store_row_id(p, id, out, MASH_PERSON_ID_LEN);
 }
 
 /* The stored form of a key: the first 16 bytes of its blind index. */
@@ -402,8 +391,13 @@ int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row
   if (id <= 0) {
     return -ENOENT;
   }
-  sqlite3_stmt *q = s_q_id(s, P_GET, id);
+  sqlite3_stmt *q = s_q_id(s, P_GET_LIVE, id);
   int rc = sqlite3_step(q);
+  if (rc == SQLITE_DONE) { /* merged: follow the chain */
+    store_sql_done(q);
+    q = s_q_id(s, P_GET, id);
+    rc = sqlite3_step(q);
+  }
   int out = rc == SQLITE_ROW    ? s_person_row(s, q, row)
             : rc == SQLITE_DONE ? -ENOENT
                                 : store_sqlite_errno(rc);
