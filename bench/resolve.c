@@ -20,6 +20,7 @@
  * The index holds exactly the keys resolution looks up: it is built with
  * resolve.h's mash_resolve_person_keys and mash_resolve_address_key.
  */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -285,7 +287,14 @@ typedef struct s_phase {
   bench_stats_t by_case[S_CASES];
   unsigned persons[S_CASES], linked[S_CASES], possible[S_CASES], created[S_CASES];
   int failed;
+  long faults; /* page faults of this thread over the pass (a page mapped in) */
 } s_phase_t;
+
+/* This thread's page faults so far (minor and major). */
+static long s_faults(void) {
+  struct rusage ru;
+  return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_minflt + ru.ru_majflt : 0;
+}
 
 static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsigned long batch,
                        size_t first_seq, s_phase_t *ph) {
@@ -304,6 +313,7 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
   int rc = resolve && cpu && total && commit && cases[0] && cases[1] && cases[2] ? 0 : -ENOMEM;
   size_t n_commit = 0;
   int64_t start = bench_now_ns();
+  long faults0 = s_faults();
   for (size_t i = 0; rc == 0 && i < count; i++) {
     const s_note_t *n = &notes[i];
     uint8_t *contact = NULL;
@@ -350,6 +360,7 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
     ph->created[n->kind] += job.created;
   }
   ph->seconds = (double)(bench_now_ns() - start) / 1e9;
+  ph->faults = s_faults() - faults0;
   if (rc == 0) {
     ph->resolve = bench_stats(resolve, count);
     ph->cpu = bench_stats(cpu, count);
@@ -571,6 +582,12 @@ int main(int argc, char **argv) {
     }
   }
   long long db_bytes = s_file_size(b, "mash.db"), wal_bytes = s_file_size(b, "mash.db-wal");
+  int64_t warm_bytes = 0, w0 = bench_now_ns();
+  if (!o->no_warm && mash_store_person_warm(b->store, &warm_bytes) != 0) {
+    fprintf(stderr, "bench-resolve: cannot warm the index\n");
+    goto out;
+  }
+  double warm_s = (double)(bench_now_ns() - w0) / 1e9;
 
   size_t total_notes = o->count * o->n_batch;
   notes = calloc(total_notes, sizeof *notes);
@@ -598,6 +615,8 @@ int main(int argc, char **argv) {
     printf("  index built in %.1f s (%.0f people/s, %lu per transaction)\n", build_s,
            (double)b->world.n_people / build_s, o->tx);
   }
+  printf("  look-up tables %s: %.1f MiB in %.2f s\n", o->no_warm ? "not warmed" : "warmed",
+         (double)warm_bytes / 1048576.0, warm_s);
   printf("  database %.1f MiB (%.0f bytes a person), WAL %.1f MiB\n", (double)db_bytes / 1048576.0,
          (double)db_bytes / (double)b->world.n_people, (double)wal_bytes / 1048576.0);
   printf("  candidates per person (p50/p90/p99/max): %.0f/%.0f/%.0f/%.0f; person_find with "
@@ -646,10 +665,13 @@ int main(int argc, char **argv) {
   printf("\nsummary (target: p99 <= 2 ms per notification):\n");
   for (size_t k = 0; k < o->n_batch; k++) {
     const s_phase_t *ph = &phases[k];
-    printf("  batch %-3lu p50 %.3f ms  p99 %.3f ms  thread CPU p50 %.3f ms  p99 %.3f ms  "
-           "(%.2f s CPU for %zu)  candidates p99 %.0f\n",
-           ph->batch, ph->resolve.p50, ph->resolve.p99, ph->cpu.p50, ph->cpu.p99,
-           ph->cpu.mean * (double)ph->count / 1000.0, ph->count, cands.count.p99);
+    /* Each batch size is a pass over the same index: the first reads it
+     * cold (as after a restart), the next warm (as a running broker). */
+    printf("  pass %zu (%s) batch %-3lu p50 %.3f ms  p99 %.3f ms  thread CPU p50 %.3f ms  p99 %.3f "
+           "ms  (%.2f s CPU for %zu)  candidates p99 %.0f  page faults %.1f a notification\n",
+           k + 1, k == 0 ? "first" : "warm", ph->batch, ph->resolve.p50, ph->resolve.p99,
+           ph->cpu.p50, ph->cpu.p99, ph->cpu.mean * (double)ph->count / 1000.0, ph->count,
+           cands.count.p99, (double)ph->faults / (double)ph->count);
   }
   if (o->json) {
     printf("{\"bench\":\"resolve\",\"people\":%zu,\"seed\":%llu,\"build_s\":%.2f,\"db_bytes\":%lld,"

@@ -38,6 +38,8 @@ static void s_usage(FILE *f) {
              "                     summary (an index built before them), then exit; run\n"
              "                     it once before measuring (the look-ups would\n"
              "                     otherwise write them as they read the records)\n"
+             "      --no-warm      do not read the look-up's tables once before the first\n"
+             "                     pass (mashd does, at start: mash_store_person_warm)\n"
              "      --keep         keep the folder (data.key, mash.db)\n"
              "      --json         also print the results as one JSON line\n"
              "  -q, --quiet        no progress on standard error\n"
@@ -112,6 +114,7 @@ int resolve_opts_parse(int argc, char **argv, resolve_opts_t *o) {
       BENCH_CALL("reuse", 0, s_parse_reuse, o, "a folder"),
       BENCH_FLAG("keep", 0, &o->keep),
       BENCH_FLAG("fill-summaries", 0, &o->fill),
+      BENCH_FLAG("no-warm", 0, &o->no_warm),
       BENCH_FLAG("json", 0, &o->json),
       BENCH_FLAG("quiet", 'q', &o->quiet),
   };

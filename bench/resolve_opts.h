@@ -23,7 +23,8 @@ typedef struct resolve_opts {
   int keep;
   int json;
   int quiet;
-  int fill; /* --fill-summaries */
+  int fill;    /* --fill-summaries */
+  int no_warm; /* --no-warm */
 } resolve_opts_t;
 
 /* Fill o from argv: 0, 1 after --help (printed), or -1 on bad usage

@@ -6,7 +6,8 @@
  * people and unknown ids keep none; a look-up of people with and without
  * one gives them all in id order; a summary moved onto another person does
  * not open; resolve.h's mash_resolve_summarise and
- * mash_resolve_summaries_fill write what the matcher reads back. */
+ * mash_resolve_summaries_fill write what the matcher reads back; the
+ * warm-up (mash_store_person_warm) reads the look-up's tables. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -259,12 +260,34 @@ static void test_moved_summary_refused(void **state) {
   assert_int_equal(mash_store_rollback(f->store), 0);
 }
 
+/* The warm-up reads the look-up's tables: nothing in an empty store, more
+ * once people, keys and summaries are kept; it changes nothing. */
+static void test_warm_reads_the_tables(void **state) {
+  fixture_t *f = *state;
+  int64_t empty = -1, full = -1;
+  assert_int_equal(mash_store_person_warm(f->store, &empty), 0);
+  assert_int_equal(empty, 0);
+  char id[MASH_PERSON_ID_LEN] = "";
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_put(f, 0, id, 1);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_int_equal(mash_store_person_warm(f->store, &full), 0);
+  /* One key of 16 bytes (and its person) and one summary at least. */
+  assert_true(full > 16 + 8);
+  assert_int_equal(mash_store_person_warm(f->store, NULL), 0);
+  seen_t s;
+  s_find(f, &s);
+  assert_int_equal(s.n, 1);
+  assert_int_equal(s.with_summary, 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_summary_then_record_again, setup, teardown),
       cmocka_unit_test_setup_teardown(test_mixed_look_up_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_merged_and_unknown, setup, teardown),
       cmocka_unit_test_setup_teardown(test_moved_summary_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_warm_reads_the_tables, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -300,6 +300,21 @@ int store_pg_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_s
   return rc;
 }
 
+/* The look-up's tables read once (mash_store_person_warm): into the
+ * server's buffers and the operating system's cache. */
+int store_pg_per_warm(mash_store_t *s, int64_t *bytes) {
+  static const char SQL_WARM[] =
+      "SELECT (SELECT COALESCE(SUM(LENGTH(summary)), 0) FROM person_summaries) + "
+      "(SELECT COALESCE(SUM(LENGTH(key)) + 8 * COUNT(*), 0) FROM person_keys) + "
+      "(SELECT COALESCE(SUM(LENGTH(key)) + 8 * COUNT(*), 0) FROM person_terms)";
+  int64_t total = 0;
+  int rc = store_pg_int64(s, SQL_WARM, NULL, &total);
+  if (rc == 0 && bytes != NULL) {
+    *bytes = total;
+  }
+  return rc;
+}
+
 int store_pg_per_summarise(mash_store_t *s, const char *person_id, const uint8_t *summary,
                            size_t len) {
   int64_t id = 0, changed = 0;
