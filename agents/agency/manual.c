@@ -56,6 +56,19 @@ static bool s_valid_id(const char *id) {
   return true;
 }
 
+/* Empty err, then check request_id: 0, or -EINVAL with err when it is not
+ * a valid request id (the entry check of the answer's commands). */
+static int s_check_id(const char *request_id, char *err, size_t errlen) {
+  if (errlen > 0) {
+    err[0] = '\0';
+  }
+  if (!s_valid_id(request_id)) {
+    snprintf(err, errlen, "not a valid request id");
+    return -EINVAL;
+  }
+  return 0;
+}
+
 /* out (PATH_MAX bytes) = dir/sub[/id suffix]. Returns 0 or -ENAMETOOLONG. */
 static int s_path(char *out, const char *dir, const char *sub, const char *id, const char *suffix) {
   int w = id != NULL ? snprintf(out, PATH_MAX, "%s/%s/%s%s", dir, sub, id, suffix)
@@ -493,11 +506,7 @@ static int s_move(const char *dir, const char *from, const char *to, const char 
 
 int manual_reject_answer(const char *dir, const char *request_id, const mash_errors_t *errs,
                          char *err, size_t errlen) {
-  if (errlen > 0) {
-    err[0] = '\0';
-  }
-  if (!s_valid_id(request_id)) {
-    snprintf(err, errlen, "not a valid request id");
+  if (s_check_id(request_id, err, errlen) != 0) {
     return -EINVAL;
   }
   char rejected[PATH_MAX];
@@ -642,11 +651,7 @@ int manual_open(const char *dir, const char *request_id, int answer, const mash_
 
 int manual_finish_answer_sealed(const char *dir, const char *request_id, const mash_seal_t *seal,
                                 char *err, size_t errlen) {
-  if (errlen > 0) {
-    err[0] = '\0';
-  }
-  if (!s_valid_id(request_id)) {
-    snprintf(err, errlen, "not a valid request id");
+  if (s_check_id(request_id, err, errlen) != 0) {
     return -EINVAL;
   }
   int rc = seal ? s_seal_answer(dir, request_id, seal, err, errlen)
