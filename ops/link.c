@@ -39,7 +39,8 @@ struct ops_link {
 
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg);
 
-static int s_connect(ops_link_t *l, char *err, size_t errlen) {
+static int s_connect(void *arg, char *err, size_t errlen) {
+  ops_link_t *l = arg;
   /* No ZMTP heartbeats: the console's own report requests every few seconds
    * show whether mashd answers. */
   l->zs = mash_zsock_client_new(l->loop, l->ctx, agent_brokers_endpoint(l->brokers),
@@ -151,17 +152,8 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
 }
 
 static void s_reconnect(ops_link_t *l) {
-  char err[256];
-  mash_zsock_t *old = l->zs;
-  l->zs = NULL;
-  if (old) {
-    mash_zsock_close(old, s_closed, l);
-  }
   /* Of several mashd nodes only the active one answers: try the next. */
-  agent_brokers_next(l->brokers);
-  if (s_connect(l, err, sizeof err) != 0) {
-    mash_error("reconnect: %s", err);
-  }
+  agent_brokers_reconnect(l->brokers, &l->zs, s_closed, s_connect, l);
 }
 
 void ops_link_poke(ops_link_t *l) {
