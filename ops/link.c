@@ -119,15 +119,8 @@ static void s_on_report(ops_link_t *l, const Mash__V1__Envelope *env) {
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   (void)zs;
   ops_link_t *l = arg;
-  if (n != 1) {
-    return;
-  }
-  mash_errors_t errs;
-  memset(&errs, 0, sizeof errs);
-  Mash__V1__Envelope *env =
-      mash_codec_decode(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), &errs);
+  Mash__V1__Envelope *env = agent_brokers_decode(parts, n);
   if (!env) {
-    mash_warn("malformed message from mashd: %s", errs.items[0].message);
     return;
   }
   l->last_heard = mash_clock_now_ms();

@@ -407,18 +407,12 @@ static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   (void)zs;
   agent_t *a = arg;
-  if (n != 1) {
-    mash_warn_limited("dropped a message of %zu frames", n);
+  Mash__V1__Envelope *env = agent_brokers_decode(parts, n);
+  if (!env) {
     return;
   }
   mash_errors_t errs;
   memset(&errs, 0, sizeof errs);
-  Mash__V1__Envelope *env =
-      mash_codec_decode(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), &errs);
-  if (!env) {
-    mash_warn_limited("malformed message from the broker: %s", errs.items[0].message);
-    return;
-  }
   a->last_heard = mash_clock_now_ms();
   s_set_up(a, 1);
   if (mash_codec_validate_envelope(env, &errs) != 0) {

@@ -140,3 +140,18 @@ int agent_brokers_reconnect(agent_brokers_t *b, mash_zsock_t **zs_p, void (*clos
   }
   return wrapped;
 }
+
+Mash__V1__Envelope *agent_brokers_decode(zmq_msg_t *parts, size_t n) {
+  if (n != 1) {
+    mash_warn_limited("dropped a message of %zu frames", n);
+    return NULL;
+  }
+  mash_errors_t errs;
+  memset(&errs, 0, sizeof errs);
+  Mash__V1__Envelope *env =
+      mash_codec_decode(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), &errs);
+  if (!env) {
+    mash_warn_limited("malformed message from the broker: %s", errs.items[0].message);
+  }
+  return env;
+}

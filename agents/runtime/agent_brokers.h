@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "codec.h"
 #include "keys.h"
 #include "zsock.h"
 
@@ -53,6 +54,13 @@ int agent_brokers_next(agent_brokers_t *b);
  * endpoint when there are several and a failure to connect (the caller's
  * timer tries again). Returns what agent_brokers_next returns: 1 when the
  * list wrapped round (every broker was tried: time to back off), else 0. */
+/* Decode what the broker sent (`n` frames: one envelope, or a larger
+ * message's part, one frame too). Returns the envelope (the caller frees it
+ * with mash_codec_free), or NULL after a rate-limited warning when it is not
+ * one frame or does not decode. Unvalidated: the caller validates what it
+ * acts on. */
+Mash__V1__Envelope *agent_brokers_decode(zmq_msg_t *parts, size_t n);
+
 int agent_brokers_reconnect(agent_brokers_t *b, mash_zsock_t **zs_p, void (*closed_cb)(void *arg),
                             int (*connect)(void *arg, char *err, size_t errlen), void *arg);
 

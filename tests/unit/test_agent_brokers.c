@@ -171,6 +171,35 @@ static void test_reconnect(void **state) {
   agent_brokers_destroy(&c.b);
 }
 
+/* One frame that decodes is an envelope; two frames, or bytes that are no
+ * envelope, are dropped (NULL). */
+static void test_decode(void **state) {
+  (void)state;
+  Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  mash_envelope_init(&env, "hb-1", 1700000000000);
+  env.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
+  env.heartbeat = &hb;
+  /* Packed here (the codec's own buffer is not cmocka's to free). */
+  uint8_t buf[256];
+  assert_true(mash__v1__envelope__get_packed_size(&env) <= sizeof buf);
+  size_t len = mash__v1__envelope__pack(&env, buf);
+  zmq_msg_t parts[2];
+  assert_int_equal(zmq_msg_init_size(&parts[0], len), 0);
+  memcpy(zmq_msg_data(&parts[0]), buf, len);
+  assert_int_equal(zmq_msg_init_size(&parts[1], 3), 0);
+  memcpy(zmq_msg_data(&parts[1]), "\xff\xff\xff", 3);
+  Mash__V1__Envelope *got = agent_brokers_decode(parts, 1);
+  assert_non_null(got);
+  assert_string_equal(got->message_id, "hb-1");
+  assert_int_equal(got->body_case, MASH__V1__ENVELOPE__BODY_HEARTBEAT);
+  mash_codec_free(got);
+  assert_null(agent_brokers_decode(parts, 2));
+  assert_null(agent_brokers_decode(&parts[1], 1));
+  zmq_msg_close(&parts[0]);
+  zmq_msg_close(&parts[1]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_one, setup, teardown),
@@ -178,6 +207,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_shared_key, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+      cmocka_unit_test(test_decode),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
