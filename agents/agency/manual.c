@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "names.h"
 #include "notification_json.h"
+#include "paths.h"
 
 #define DIR_MODE 0700
 
@@ -97,19 +98,7 @@ static int s_write_atomic(const char *dir, const char *name, const char *data, s
   if (fd < 0) {
     return -errno;
   }
-  int rc = 0;
-  size_t done = 0;
-  while (done < len) {
-    ssize_t n = write(fd, data + done, len - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      rc = -errno;
-      break;
-    }
-    done += (size_t)n;
-  }
+  int rc = mash_write_all(fd, data, len);
   if (rc == 0 && fsync(fd) != 0) {
     rc = -errno;
   }
