@@ -19,7 +19,6 @@
 
 #include "agent_seal.h"
 #include "log.h"
-#include "paths.h"
 
 /* Files worked per loop turn: one durable write each batch, and the loop
  * (heartbeats, receipts) runs between batches: at most one batch per turn,
@@ -64,40 +63,21 @@ static void s_path(char *out, size_t cap, const spool_t *s, const char *sub, con
 
 static void s_write_note(const spool_t *s, const char *sub, const char *name, const char *suffix,
                          const char *text) {
-  /* Written beside it and renamed into place, so whoever waits for NAME.suffix
-   * (the agency's system, an operator) never reads it half written. Not
-   * synced: the store already holds the receipt, and two fsyncs per file
-   * would hold the loop through a large drop; a crash leaves no note or a
-   * whole one (a leftover .tmp is removed with the folder's retention). */
-  char path[2300], tmp[2310];
+  char path[2300];
   s_path(path, sizeof path, s, sub, name, suffix);
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
   /* Owner-only, like the records beside it. */
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  int rc = fd >= 0 ? 0 : -1;
-  int saved = errno;
-  if (rc == 0) {
-    int w = mash_write_all(fd, text, strlen(text));
-    if (w == 0) {
-      w = mash_write_all(fd, "\n", 1);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!f) {
+    mash_error("spool: cannot write %s: %s", path, strerror(errno));
+    if (fd >= 0) {
+      close(fd);
     }
-    if (w != 0) {
-      rc = -1;
-      saved = -w;
-    }
+    return;
   }
-  if (fd >= 0 && close(fd) != 0 && rc == 0) {
-    rc = -1;
-    saved = errno;
-  }
-  if (rc == 0 && rename(tmp, path) != 0) {
-    rc = -1;
-    saved = errno;
-  }
-  if (rc != 0) {
-    mash_error("spool: cannot write %s: %s", path, strerror(saved));
-    unlink(tmp);
-  }
+  fputs(text, f);
+  fputc('\n', f);
+  fclose(f);
 }
 
 static int s_move(const spool_t *s, const char *from_sub, const char *to_sub, const char *name) {
