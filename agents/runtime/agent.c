@@ -238,6 +238,13 @@ static void s_pump(agent_t *a, int judge) {
   if (a->batching) {
     return; /* nothing leaves before the batch is durable */
   }
+  if (a->last_heard < a->connected_at) {
+    /* Nothing leaves on a new socket before the broker has answered on it
+     * (its first heartbeat names its instance): a message sent to a broker
+     * that died before we ever heard it would otherwise wait resend_max_ms,
+     * since neither a new socket nor a new instance would mark it. */
+    return;
+  }
   int64_t now = mash_clock_now_ms();
   unsigned sent = 0;
   for (s_pending_t *p = a->head; p && sent < 256; p = p->next) {
