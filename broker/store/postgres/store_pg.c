@@ -90,11 +90,20 @@ int store_pg_errno(PGconn *c, const PGresult *r) {
     return 0;
   }
   if (!r || PQstatus(c) != CONNECTION_OK) {
-    return -EIO; /* the server is gone: nothing here is durable */
+    return -ENOTCONN; /* the server is gone: nothing here is durable */
   }
   const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
   if (!state) {
-    return -EIO;
+    /* An error libpq made itself (the server said nothing: "server closed
+     * the connection unexpectedly"), before its status says so. */
+    return -ENOTCONN;
+  }
+  /* The connection's end announced (class 08; the server shutting down,
+   * crashed or not yet accepting: 57P01-57P03): the session is lost, as
+   * when the socket closes. mashd reconnects (README, High availability). */
+  if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
+      strcmp(state, "57P03") == 0) {
+    return -ENOTCONN;
   }
   if (strncmp(state, "23", 2) == 0) {
     return -EEXIST; /* integrity constraint */
@@ -236,7 +245,7 @@ static int s_commit(mash_store_t *s) {
   PGresult *r = s_run(s, "COMMIT", NULL);
   int rc = store_pg_errno(s_from(s)->conn, r);
   if (rc == 0 && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
-    rc = -EIO;
+    rc = PQstatus(s_from(s)->conn) == CONNECTION_OK ? -EIO : -ENOTCONN;
   }
   PQclear(r);
   return rc;
