@@ -569,6 +569,7 @@ const mash_store_vtable_t RECORDING_VT = {
     .stats_quality_flags = f_stats_quality_flags,
     .duty_open = f_duty_open,
     .duty_get = f_duty_get,
+    .duty_claim = f_duty_get,
     .duty_find = f_duty_find,
     .duty_set = f_duty_set,
     .duty_done = f_duty_done,

@@ -122,6 +122,7 @@ typedef struct mash_store_vtable {
   int (*duty_open)(mash_store_t *s, int kind, const char *ref, int rag, int64_t start_ms,
                    int64_t due_ms, int64_t next_at_ms, uint64_t *duty);
   int (*duty_get)(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
+  int (*duty_claim)(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
   int (*duty_find)(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row);
   int (*duty_set)(mash_store_t *s, uint64_t duty, unsigned level, int64_t level_at_ms,
                   int64_t next_at_ms);

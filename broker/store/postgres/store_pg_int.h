@@ -230,6 +230,7 @@ int store_pg_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_
 int store_pg_duty_open(mash_store_t *s, int kind, const char *ref, int rag, int64_t start_ms,
                        int64_t due_ms, int64_t next_at_ms, uint64_t *duty);
 int store_pg_duty_get(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
+int store_pg_duty_claim(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
 int store_pg_duty_find(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row);
 int store_pg_duty_set(mash_store_t *s, uint64_t duty, unsigned level, int64_t level_at_ms,
                       int64_t next_at_ms);
@@ -238,7 +239,8 @@ int store_pg_duties_open(mash_store_t *s, mash_store_duty_cb cb, void *arg);
 int store_pg_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_t *out);
 
 #define STORE_PG_DUTY_VTABLE_ENTRIES                                                               \
-  .duty_open = store_pg_duty_open, .duty_get = store_pg_duty_get, .duty_find = store_pg_duty_find, \
+  .duty_open = store_pg_duty_open, .duty_get = store_pg_duty_get,                                  \
+  .duty_claim = store_pg_duty_claim, .duty_find = store_pg_duty_find,                              \
   .duty_set = store_pg_duty_set, .duty_done = store_pg_duty_done,                                  \
   .duties_open = store_pg_duties_open, .duty_stats = store_pg_duty_stats
 
