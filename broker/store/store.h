@@ -279,6 +279,12 @@ int mash_store_contact_find(mash_store_t *s, const char *principal, const char *
                             char contact_id[MASH_CONTACT_ID_LEN]);
 /* One contact into *row (row->blob malloc'd: the caller frees it). */
 int mash_store_contact_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
+/* Claim a contact for this transaction before resolving it (inside begin
+ * .. commit), as mash_store_duty_claim claims a duty: its row, held until
+ * the transaction ends. PostgreSQL: FOR UPDATE SKIP LOCKED, -EBUSY at once
+ * when another session's transaction holds it (another broker resolving
+ * it); SQLite: as mash_store_contact_get. Storage thread. */
+int mash_store_contact_claim(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
 /* Move a contact to `state` (MASH_CONTACT_*) at at_ms with `outcome` (the
  * decision's outcome, or 0); screening and decision times are kept for
  * management information. */

@@ -670,7 +670,9 @@ int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job) {
   job->contact_len = 0;
   job->deliver = 0;
   mash_contact_row_t row;
-  int rc = mash_store_contact_get(store, job->contact_id, &row);
+  /* Claimed: another broker's transaction resolving it (-EBUSY) is left
+   * to it, rather than both making its people. */
+  int rc = mash_store_contact_claim(store, job->contact_id, &row);
   if (rc != 0) {
     return rc;
   }

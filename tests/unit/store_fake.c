@@ -518,6 +518,7 @@ const mash_store_vtable_t RECORDING_VT = {
     .release = f_release,
     .checkpoint = f_checkpoint,
     .contact_get = f_contact_get,
+    .contact_claim = f_contact_get,
     .contact_set_state = f_contact_set_state,
     .inbox_get = f_inbox_get,
     .inbox_put = f_inbox_put,

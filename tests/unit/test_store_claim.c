@@ -9,7 +9,8 @@
  * transaction committed the claim reads the level it stored, so it fires
  * nothing again; two handles working every duty at the same time on two
  * threads fire each exactly once. On SQLite the write transaction holds the
- * database, so the same run serialises and fires each once too.
+ * database, so the same run serialises and fires each once too. A contact
+ * waiting for resolution is claimed the same way (mash_store_contact_claim).
  *
  * Lost sessions: a PostgreSQL session the server ended reads as -ENOTCONN
  * (not a generic -EIO), and mashd's decision (restart.h) is to reconnect on
@@ -32,6 +33,12 @@
 #include "store.h"
 #include "store_fixture.h"
 #include "test_dir.h"
+
+/* Rows the store allocated are freed with the C library's free, not the
+ * checked one cmocka puts in its place below. */
+static void s_free_row(void *p) {
+  free(p);
+}
 
 #define UNIT_TESTING 1
 #include <cmocka.h>
@@ -107,6 +114,47 @@ static void test_claim_held_is_skipped(void **state) {
   assert_int_equal(rb.level, 1); /* what a fired: nothing to fire again */
   assert_int_equal(rb.next_at_ms, T0 + 500);
   assert_int_equal(mash_store_duty_claim(f->b, 999999, &rb), -ENOENT);
+  assert_int_equal(mash_store_commit(f->b), 0);
+}
+
+/* A contact waiting for resolution, claimed by one broker's transaction:
+ * the other's claim answers -EBUSY (PostgreSQL) with no row to free, and
+ * after the commit reads it. */
+static void test_contact_claim(void **state) {
+  fixture_t *f = *state;
+  static const uint8_t blob[] = {0x0a, 0x06, 'p', 'o', 'l', 'i', 'c', 'e'};
+  mash_intake_t in;
+  memset(&in, 0, sizeof in);
+  in.principal = "police";
+  in.message_id = "msg-claim-1";
+  in.received_at_ms = T0;
+  in.contact = blob;
+  in.contact_len = sizeof blob;
+  in.occurred_at_ms = T0;
+  in.resolve_later = 1;
+  assert_int_equal(mash_store_begin(f->a), 0);
+  assert_int_equal(mash_store_intake(f->a, &in), 0);
+  assert_int_equal(mash_store_commit(f->a), 0);
+  assert_int_equal(in.status, MASH_INTAKE_NEW);
+  mash_contact_row_t ra, rb;
+  assert_int_equal(mash_store_begin(f->a), 0);
+  assert_int_equal(mash_store_contact_claim(f->a, in.contact_id, &ra), 0);
+  assert_int_equal(ra.unresolved, 1);
+  assert_int_equal(ra.len, sizeof blob);
+  assert_memory_equal(ra.blob, blob, sizeof blob);
+  s_free_row(ra.blob);
+  if (store_fixture_is_pg()) {
+    assert_int_equal(mash_store_begin(f->b), 0);
+    assert_int_equal(mash_store_contact_claim(f->b, in.contact_id, &rb), -EBUSY);
+    assert_null(rb.blob);
+    assert_int_equal(mash_store_commit(f->b), 0);
+  }
+  assert_int_equal(mash_store_commit(f->a), 0);
+  assert_int_equal(mash_store_begin(f->b), 0);
+  assert_int_equal(mash_store_contact_claim(f->b, in.contact_id, &rb), 0);
+  assert_string_equal(rb.contact_id, in.contact_id);
+  s_free_row(rb.blob);
+  assert_int_equal(mash_store_contact_claim(f->b, "MASH-999999", &rb), -ENOENT);
   assert_int_equal(mash_store_commit(f->b), 0);
 }
 
@@ -263,6 +311,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_claim_held_is_skipped, setup, teardown),
       cmocka_unit_test_setup_teardown(test_two_brokers_fire_each_once, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_contact_claim, setup, teardown),
       cmocka_unit_test_setup_teardown(test_lost_session_reads_enotconn, setup, teardown),
       cmocka_unit_test(test_reconnect_decision),
       cmocka_unit_test(test_restart_counts_from_environment),

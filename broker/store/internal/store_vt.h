@@ -29,6 +29,7 @@ typedef struct mash_store_vtable {
 
   /* ---- the enquiry ---- */
   int (*contact_get)(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
+  int (*contact_claim)(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
   int (*contact_set_state)(mash_store_t *s, const char *contact_id, int state, int64_t at_ms,
                            int outcome);
   int (*inbox_get)(mash_store_t *s, const char *principal, const char *message_id, uint8_t **result,

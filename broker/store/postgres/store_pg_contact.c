@@ -48,6 +48,12 @@ static const char SQL_COUNT[] = "SELECT COUNT(*) FROM contacts";
 static const char SQL_GET[] =
     "SELECT contact_id, principal, state, received_at_ms, blob, unresolved, "
     "(delivered_at_ms IS NOT NULL)::int FROM contacts WHERE contact_id = $1";
+/* The claim: the row locked by this transaction, or nothing at once when
+ * another session's transaction holds it. */
+static const char SQL_CLAIM[] =
+    "SELECT contact_id, principal, state, received_at_ms, blob, unresolved, "
+    "(delivered_at_ms IS NOT NULL)::int FROM contacts WHERE contact_id = $1 "
+    "FOR UPDATE SKIP LOCKED";
 static const char SQL_SET_STATE[] =
     "UPDATE contacts SET state = $2, state_at_ms = $3, outcome = $4, "
     "screened_at_ms = CASE WHEN $2::int IN (1, 2) THEN $3::bigint ELSE screened_at_ms END, "
@@ -274,12 +280,13 @@ int store_pg_con_count(mash_store_t *s, int64_t *n) {
   return store_pg_int64(s, SQL_COUNT, NULL, n);
 }
 
-int store_pg_con_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row) {
+static int s_get(mash_store_t *s, const char *sql, const char *contact_id,
+                 mash_contact_row_t *row) {
   memset(row, 0, sizeof *row);
   store_pg_args_t a = {0};
   store_pg_text(&a, contact_id);
   int rc = 0;
-  PGresult *r = store_pg_query(s, SQL_GET, &a, &rc);
+  PGresult *r = store_pg_query(s, sql, &a, &rc);
   if (!r) {
     return rc;
   }
@@ -295,6 +302,25 @@ int store_pg_con_get(mash_store_t *s, const char *contact_id, mash_contact_row_t
     rc = store_pg_open(s, r, 0, 4, row->contact_id, &row->blob, &row->len);
   }
   PQclear(r);
+  return rc;
+}
+
+int store_pg_con_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row) {
+  return s_get(s, SQL_GET, contact_id, row);
+}
+
+/* Skipped and absent rows both answer nothing: a plain read (which never
+ * waits for a row lock) tells which. */
+int store_pg_con_claim(mash_store_t *s, const char *contact_id, mash_contact_row_t *row) {
+  int rc = s_get(s, SQL_CLAIM, contact_id, row);
+  if (rc == -ENOENT) {
+    rc = s_get(s, SQL_GET, contact_id, row);
+    if (rc == 0) {
+      free(row->blob);
+      memset(row, 0, sizeof *row);
+      rc = -EBUSY;
+    }
+  }
   return rc;
 }
 

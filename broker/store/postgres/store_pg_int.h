@@ -82,6 +82,7 @@ int store_pg_con_resolved(mash_store_t *s, const char *contact_id, const uint8_t
                           size_t len, int priority, const char *quality_flags);
 int store_pg_con_find(mash_store_t *s, const char *principal, const char *message_id,
                       char contact_id[MASH_CONTACT_ID_LEN]);
+int store_pg_con_claim(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
 int store_pg_con_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
 int store_pg_con_set_state(mash_store_t *s, const char *contact_id, int state, int64_t at_ms,
                            int outcome);
@@ -92,7 +93,8 @@ int store_pg_con_count(mash_store_t *s, int64_t *n);
   .load_undelivered = store_pg_con_load_undelivered,                                               \
   .load_unresolved = store_pg_con_load_unresolved, .contact_resolved = store_pg_con_resolved,      \
   .contact_find = store_pg_con_find, .contact_get = store_pg_con_get,                              \
-  .contact_set_state = store_pg_con_set_state, .count_contacts = store_pg_con_count
+  .contact_claim = store_pg_con_claim, .contact_set_state = store_pg_con_set_state,                \
+  .count_contacts = store_pg_con_count
 
 /* ---- enquiries, requests, escalations, outbox, inbox (store_pg_enquiry.c) ---- */
 
