@@ -3,8 +3,11 @@
 # raw ceiling, in one run (issue 15), with the server's CPU time.
 #
 #   bench/intake_pg.sh [-n N] [-c K] [-w W] [--build DIR] [--statements]
+#                      [--mashd PATH]...
 #   -n, -c, -w      bench-intake's count, clients and window (default 10000 4 256)
 #   --build         the build folder holding bench/bench-intake (default build/)
+#   --mashd PATH    the mashd to run on PostgreSQL (repeat it to compare
+#                   builds, each on an emptied database; default the build's)
 #   --statements    also count the statements the server ran, by kind, over a
 #                   small run (200 notifications, log_statement = all)
 #
@@ -20,7 +23,7 @@ cd "$(dirname "$0")/.."
 if [ -z "${MASH_TEST_PG_URL:-}" ]; then
   exec bash tests/pg/with-pg.sh bash "$0" "$@"
 fi
-n=10000 c=4 w=256 build=build statements=0
+n=10000 c=4 w=256 build=build statements=0 mashds=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) n=$2; shift 2 ;;
@@ -28,7 +31,8 @@ while [ $# -gt 0 ]; do
     -w) w=$2; shift 2 ;;
     --build) build=$2; shift 2 ;;
     --statements) statements=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --mashd) mashds+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "intake_pg.sh: unknown option $1 (--help)" >&2; exit 2 ;;
   esac
 done
@@ -47,14 +51,17 @@ if [ "$statements" = 1 ]; then
   grep -o '\(statement\|execute [^:]*\): .\{0,60\}' "$log" | sed 's/[0-9]\+/N/g' | sort |
     uniq -c | sort -rn | head -25
   "${psql[@]}" -c "ALTER SYSTEM RESET log_statement" -c "SELECT pg_reload_conf()" >/dev/null
-  "${psql[@]}" -c "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public"
 fi
 
-echo "== PostgreSQL (n $n, clients $c, window $w)"
-before=$(server_ms)
-"$bench" -q -n "$n" -c "$c" -w "$w" --store-url "$MASH_TEST_PG_URL"
-after=$(server_ms)
-echo "PostgreSQL server CPU: $((after - before)) ms = $(((after - before) * 1000 / n)) us per notification"
+[ ${#mashds[@]} -gt 0 ] || mashds=("$build/broker/mashd")
+for m in "${mashds[@]}"; do
+  echo "== PostgreSQL (n $n, clients $c, window $w, $m)"
+  "${psql[@]}" -c "SET client_min_messages = warning; DROP SCHEMA public CASCADE; CREATE SCHEMA public"
+  before=$(server_ms)
+  "$bench" -q -n "$n" -c "$c" -w "$w" --mashd "$m" --store-url "$MASH_TEST_PG_URL"
+  after=$(server_ms)
+  echo "PostgreSQL server CPU: $((after - before)) ms = $(((after - before) * 1000 / n)) us per notification"
+done
 echo "== SQLite"
 "$bench" -q -n "$n" -c "$c" -w "$w"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
