@@ -57,6 +57,7 @@ start_node() { # start_node NAME: append to its .out, as active or standby
     --heartbeat-ms "$hb" --log-level info --config "$T/mashd.ini" \
     >>"$T/$1.out" 2>>"$T/$1.log" &
   PID[$1]=$!
+  disown "${PID[$1]}" # no "Killed" line from bash for the SIGKILL of each run
 }
 ready_count() { grep -c "ready on" "$T/$1.out" 2>/dev/null || true; }
 standby_count() { grep -c "standby" "$T/$1.out" 2>/dev/null || true; }
@@ -104,7 +105,7 @@ for r in $(seq 1 "$runs"); do
   done
   t1=$(now_ms)
   [ "$ready_at" != 0 ] || ready_at=$t1
-  { wait "${PID[$active]}"; } 2>/dev/null || true
+  while kill -0 "${PID[$active]}" 2>/dev/null; do sleep 0.01; done
   unset "PID[$active]"
   receipt_ms+=($((t1 - t0)))
   ready_ms+=($((ready_at - t0)))
