@@ -133,8 +133,10 @@ steps_done() { [ "$(screening_steps)" -ge $((3 * N)) ]; }
 wait_for 60 "every contact's first three screening steps" steps_done
 [ "$(psql_s 'SELECT count(*) FROM escalations')" = "$(psql_s 'SELECT count(DISTINCT escalation_id) FROM escalations')" ] ||
   fail "an escalation stored twice"
+# (A step whose COMMIT reached the standby but whose answer was lost with the
+# primary is stored and sent from the stored outbox, but never logged as
+# fired: the store is the count, the log only must not repeat a step.)
 fired=$(grep -o 'MASH-[0-9]*-S-L[0-9] level' "$T/mashd.log" | sort)
-[ "$(echo "$fired" | wc -l)" -ge $((3 * N)) ] || fail "$(echo "$fired" | wc -l) firings logged"
 twice=$(echo "$fired" | uniq -d)
 [ -z "$twice" ] || fail "escalation step(s) fired twice across the failover: $twice"
 
