@@ -44,6 +44,7 @@ typedef struct s_store {
   PGconn *conn;
   s_prepared_t prepared[S_PREPARED_SLOTS];
   unsigned n_prepared;
+  int64_t next_contact_id; /* this transaction's next contact row id; 0: not read yet */
   const mash_seal_t *seal; /* borrowed; NULL in a reader */
   mash_seal_ctx_t *ctx;    /* the seal's reusable context; NULL in a reader */
   char *conninfo;          /* as opened: a reader connects with it (open_reader) */
@@ -63,6 +64,10 @@ const mash_seal_t *store_pg_seal(mash_store_t *s) {
 
 mash_seal_ctx_t *store_pg_seal_ctx(mash_store_t *s) {
   return s_from(s)->ctx;
+}
+
+int64_t *store_pg_next_contact_id(mash_store_t *s) {
+  return &s_from(s)->next_contact_id;
 }
 
 /* ---- parameters ---- */
@@ -294,12 +299,14 @@ static int s_simple(mash_store_t *s, const char *sql) {
 }
 
 static int s_begin(mash_store_t *s) {
+  s_from(s)->next_contact_id = 0;
   return s_simple(s, "BEGIN");
 }
 
 /* A COMMIT of a transaction that failed half-way answers ROLLBACK and
  * "succeeds": that is a failure here, and nothing of it may be receipted. */
 static int s_commit(mash_store_t *s) {
+  s_from(s)->next_contact_id = 0;
   PGresult *r = s_run(s, "COMMIT", NULL);
   int rc = store_pg_errno(s_from(s)->conn, r);
   if (rc == 0 && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
@@ -310,6 +317,7 @@ static int s_commit(mash_store_t *s) {
 }
 
 static int s_rollback(mash_store_t *s) {
+  s_from(s)->next_contact_id = 0;
   return s_simple(s, "ROLLBACK");
 }
 
@@ -318,6 +326,9 @@ static int s_savepoint(mash_store_t *s) {
 }
 
 static int s_release(mash_store_t *s, int keep) {
+  if (!keep) {
+    s_from(s)->next_contact_id = 0; /* an undone intake gives its id back */
+  }
   int rc = keep ? 0 : s_simple(s, "ROLLBACK TO SAVEPOINT op");
   int rel = s_simple(s, "RELEASE SAVEPOINT op");
   return rc ? rc : rel;

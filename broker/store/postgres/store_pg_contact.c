@@ -89,8 +89,19 @@ int store_pg_con_find(mash_store_t *s, const char *principal, const char *messag
   return store_logic_find(s, principal, message_id, contact_id, s_find);
 }
 
+/* MAX(id) + 1 read once per transaction, then counted on by s_insert:
+ * one statement less per notification in a batch of many. */
 static int s_next_id(mash_store_t *s, int64_t *id) {
-  return store_pg_int64(s, SQL_NEXT_ID, NULL, id);
+  int64_t *next = store_pg_next_contact_id(s);
+  if (*next == 0) {
+    int rc = store_pg_int64(s, SQL_NEXT_ID, NULL, next);
+    if (rc < 0) {
+      *next = 0;
+      return rc;
+    }
+  }
+  *id = *next;
+  return 0;
 }
 
 static int s_seal(mash_store_t *s, const uint8_t *in, size_t len, const char *aad, uint8_t **out,
@@ -116,7 +127,11 @@ static int s_insert(mash_store_t *s, int64_t id, const char *contact_id, const m
   store_pg_int(&a, in->red_flag);
   store_pg_int(&a, in->occurred_at_ms);
   store_pg_int(&a, in->resolve_later ? 1 : 0);
-  return store_pg_exec(s, SQL_INSERT, &a, NULL);
+  int rc = store_pg_exec(s, SQL_INSERT, &a, NULL);
+  if (rc == 0) {
+    *store_pg_next_contact_id(s) = id + 1;
+  }
+  return rc;
 }
 
 /* Whether a duplicate's record opens (store_intake_ops_t.opens). */

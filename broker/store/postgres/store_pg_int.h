@@ -38,6 +38,9 @@ PGconn *store_pg_conn(mash_store_t *s);
 const mash_seal_t *store_pg_seal(mash_store_t *s);
 /* The store's reusable context (records opened, blind indexes made). */
 mash_seal_ctx_t *store_pg_seal_ctx(mash_store_t *s);
+/* The next contact row id of the transaction under way (0: not read yet;
+ * reset by begin, commit, rollback and an undone savepoint). */
+int64_t *store_pg_next_contact_id(mash_store_t *s);
 
 /* A statement's result as a negative errno (0 when it succeeded). */
 int store_pg_errno(PGconn *c, const PGresult *r);
