@@ -1,5 +1,6 @@
-/* paths: folder creation shared by mashd and the agents. Must not: change
- * the mode of folders that exist already. */
+/* paths: folder creation and whole writes shared by mashd, the agents and
+ * the tools. Must not: change the mode of folders that exist already. Any
+ * thread. */
 #include "paths.h"
 
 #include <errno.h>
@@ -29,6 +30,22 @@ int mash_mkdir_p(const char *dir, char *err, size_t errlen) {
   return 0;
 }
 
+int mash_write_all(int fd, const void *buf, size_t len) {
+  const char *b = buf;
+  while (len > 0) {
+    ssize_t w = write(fd, b, len);
+    if (w < 0 && errno == EINTR) {
+      continue;
+    }
+    if (w <= 0) {
+      return w < 0 ? -errno : -EIO;
+    }
+    b += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
 int mash_file_replace(const char *dir, const char *name, const char *text, unsigned mode, char *err,
                       size_t errlen) {
   char path[4096], tmp[4200];
@@ -39,23 +56,16 @@ int mash_file_replace(const char *dir, const char *name, const char *text, unsig
     snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
     return -1;
   }
-  size_t len = strlen(text), off = 0;
   int rc = fchmod(fd, (mode_t)mode); /* whatever the umask */
-  while (rc == 0 && off < len) {
-    ssize_t w = write(fd, text + off, len - off);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w <= 0) {
-      rc = -1;
-      break;
-    }
-    off += (size_t)w;
+  int e = errno;
+  if (rc == 0) {
+    rc = mash_write_all(fd, text, strlen(text));
+    e = -rc;
   }
   if (rc == 0) {
     rc = fsync(fd);
+    e = errno;
   }
-  int e = errno;
   if (close(fd) != 0 && rc == 0) {
     e = errno;
     rc = -1;

@@ -27,6 +27,8 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "paths.h"
+
 #define KEY_LEN 32
 #define NONCE_LEN 12
 #define TAG_LEN 16
@@ -51,19 +53,7 @@ static int s_write_key_file(const char *path, const uint8_t *key, size_t len) {
   if (fd < 0) {
     return -errno;
   }
-  int rc = 0;
-  size_t off = 0;
-  while (off < len) {
-    ssize_t n = write(fd, key + off, len - off);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      rc = n < 0 ? -errno : -EIO;
-      break;
-    }
-    off += (size_t)n;
-  }
+  int rc = mash_write_all(fd, key, len);
   /* The key must be on disk before any data sealed under it is. */
   if (rc == 0 && fsync(fd) != 0) {
     rc = -errno;

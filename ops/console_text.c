@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "console.h"
+#include "html.h"
 
 void ops_buf_printf(ops_buf_t *b, const char *fmt, ...) {
   if (b->failed) {
@@ -43,23 +44,10 @@ void ops_buf_printf(ops_buf_t *b, const char *fmt, ...) {
 
 void ops_buf_html(ops_buf_t *b, const char *s) {
   for (; s && *s; s++) {
-    switch (*s) {
-    case '&':
-      ops_buf_printf(b, "&amp;");
-      break;
-    case '<':
-      ops_buf_printf(b, "&lt;");
-      break;
-    case '>':
-      ops_buf_printf(b, "&gt;");
-      break;
-    case '"':
-      ops_buf_printf(b, "&quot;");
-      break;
-    case '\'':
-      ops_buf_printf(b, "&#39;");
-      break;
-    default:
+    const char *entity = mash_html_entity((unsigned char)*s);
+    if (entity != NULL) {
+      ops_buf_printf(b, "%s", entity);
+    } else {
       ops_buf_printf(b, "%c", *s);
     }
   }

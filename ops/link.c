@@ -39,7 +39,8 @@ struct ops_link {
 
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg);
 
-static int s_connect(ops_link_t *l, char *err, size_t errlen) {
+static int s_connect(void *arg, char *err, size_t errlen) {
+  ops_link_t *l = arg;
   /* No ZMTP heartbeats: the console's own report requests every few seconds
    * show whether mashd answers. */
   l->zs = mash_zsock_client_new(l->loop, l->ctx, agent_brokers_endpoint(l->brokers),
@@ -118,15 +119,8 @@ static void s_on_report(ops_link_t *l, const Mash__V1__Envelope *env) {
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   (void)zs;
   ops_link_t *l = arg;
-  if (n != 1) {
-    return;
-  }
-  mash_errors_t errs;
-  memset(&errs, 0, sizeof errs);
-  Mash__V1__Envelope *env =
-      mash_codec_decode(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), &errs);
+  Mash__V1__Envelope *env = agent_brokers_decode(parts, n);
   if (!env) {
-    mash_warn("malformed message from mashd: %s", errs.items[0].message);
     return;
   }
   l->last_heard = mash_clock_now_ms();
@@ -151,17 +145,8 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
 }
 
 static void s_reconnect(ops_link_t *l) {
-  char err[256];
-  mash_zsock_t *old = l->zs;
-  l->zs = NULL;
-  if (old) {
-    mash_zsock_close(old, s_closed, l);
-  }
   /* Of several mashd nodes only the active one answers: try the next. */
-  agent_brokers_next(l->brokers);
-  if (s_connect(l, err, sizeof err) != 0) {
-    mash_error("reconnect: %s", err);
-  }
+  agent_brokers_reconnect(l->brokers, &l->zs, s_closed, s_connect, l);
 }
 
 void ops_link_poke(ops_link_t *l) {

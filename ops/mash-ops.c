@@ -324,12 +324,9 @@ int main(int argc, char **argv) {
   agent_config_t cfg;
   agent_config_defaults(&cfg, "mash-ops", "ops");
   char err[1024];
-  for (int i = 1; i < argc - 1; i++) {
-    if (strcmp(argv[i], "--config") == 0 &&
-        agent_config_load(&cfg, argv[i + 1], "ops", s_ini_cb, &o, err, sizeof err) != 0) {
-      fprintf(stderr, "mash-ops: %s\n", err);
-      return 2;
-    }
+  if (agent_config_args(&cfg, argc, argv, "ops", s_ini_cb, &o, err, sizeof err) != 0) {
+    fprintf(stderr, "mash-ops: %s\n", err);
+    return 2;
   }
   static const struct option opts[] = {
       {"config", required_argument, 0, 'c'},   {"endpoint", required_argument, 0, 0},

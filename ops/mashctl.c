@@ -421,12 +421,9 @@ int main(int argc, char **argv) {
   agent_config_t cfg;
   agent_config_defaults(&cfg, "mashctl", "ops");
   char err[1024];
-  for (int i = 1; i < argc - 1; i++) {
-    if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) &&
-        agent_config_load(&cfg, argv[i + 1], "mashctl", s_ctl_set, &o, err, sizeof err) != 0) {
-      fprintf(stderr, "mashctl: %s\n", err);
-      return 2;
-    }
+  if (agent_config_args(&cfg, argc, argv, "mashctl", s_ctl_set, &o, err, sizeof err) != 0) {
+    fprintf(stderr, "mashctl: %s\n", err);
+    return 2;
   }
   int follow = 0, json = 0, c, idx;
   while ((c = getopt_long(argc, argv, "c:d:fjh", opts, &idx)) != -1) {

@@ -526,15 +526,7 @@ int main(int argc, char **argv) {
   if (mash_version_check(argc, argv, NULL)) {
     return 0;
   }
-  static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                       {"endpoint", required_argument, 0, 0},
-                                       {"server-key", required_argument, 0, 0},
-                                       {"key", required_argument, 0, 0},
-                                       {"state", required_argument, 0, 0},
-                                       {"data-key", required_argument, 0, 0},
-                                       {"accepted-days", required_argument, 0, 0},
-                                       {"log-level", required_argument, 0, 0},
-                                       {"log-format", required_argument, 0, 0},
+  static const struct option opts[] = {AGENT_COMMON_OPTIONS,
                                        {"spool", required_argument, 0, 's'},
                                        {"timeout", required_argument, 0, 'T'},
                                        {"records", required_argument, 0, 'r'},
@@ -570,14 +562,9 @@ int main(int argc, char **argv) {
   }
   agent_config_t cfg;
   agent_config_defaults(&cfg, p.program, p.agency);
-  for (int i = 1; i < argc - 1; i++) {
-    if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) {
-      if (agent_config_load(&cfg, argv[i + 1], p.agency, s_config_extra, &p, err, sizeof err) !=
-          0) {
-        fprintf(stderr, "%s: %s\n", p.program, err);
-        return 2;
-      }
-    }
+  if (agent_config_args(&cfg, argc, argv, p.agency, s_config_extra, &p, err, sizeof err) != 0) {
+    fprintf(stderr, "%s: %s\n", p.program, err);
+    return 2;
   }
   while ((c = getopt_long(argc, argv, "c:h", opts, &idx)) != -1) {
     if (c == 0) {

@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "names.h"
 #include "notification_json.h"
+#include "paths.h"
 
 #define DIR_MODE 0700
 
@@ -56,6 +57,19 @@ static bool s_valid_id(const char *id) {
   return true;
 }
 
+/* Empty err, then check request_id: 0, or -EINVAL with err when it is not
+ * a valid request id (the entry check of the answer's commands). */
+static int s_check_id(const char *request_id, char *err, size_t errlen) {
+  if (errlen > 0) {
+    err[0] = '\0';
+  }
+  if (!s_valid_id(request_id)) {
+    snprintf(err, errlen, "not a valid request id");
+    return -EINVAL;
+  }
+  return 0;
+}
+
 /* out (PATH_MAX bytes) = dir/sub[/id suffix]. Returns 0 or -ENAMETOOLONG. */
 static int s_path(char *out, const char *dir, const char *sub, const char *id, const char *suffix) {
   int w = id != NULL ? snprintf(out, PATH_MAX, "%s/%s/%s%s", dir, sub, id, suffix)
@@ -84,19 +98,7 @@ static int s_write_atomic(const char *dir, const char *name, const char *data, s
   if (fd < 0) {
     return -errno;
   }
-  int rc = 0;
-  size_t done = 0;
-  while (done < len) {
-    ssize_t n = write(fd, data + done, len - done);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      rc = -errno;
-      break;
-    }
-    done += (size_t)n;
-  }
+  int rc = mash_write_all(fd, data, len);
   if (rc == 0 && fsync(fd) != 0) {
     rc = -errno;
   }
@@ -493,11 +495,7 @@ static int s_move(const char *dir, const char *from, const char *to, const char 
 
 int manual_reject_answer(const char *dir, const char *request_id, const mash_errors_t *errs,
                          char *err, size_t errlen) {
-  if (errlen > 0) {
-    err[0] = '\0';
-  }
-  if (!s_valid_id(request_id)) {
-    snprintf(err, errlen, "not a valid request id");
+  if (s_check_id(request_id, err, errlen) != 0) {
     return -EINVAL;
   }
   char rejected[PATH_MAX];
@@ -642,11 +640,7 @@ int manual_open(const char *dir, const char *request_id, int answer, const mash_
 
 int manual_finish_answer_sealed(const char *dir, const char *request_id, const mash_seal_t *seal,
                                 char *err, size_t errlen) {
-  if (errlen > 0) {
-    err[0] = '\0';
-  }
-  if (!s_valid_id(request_id)) {
-    snprintf(err, errlen, "not a valid request id");
+  if (s_check_id(request_id, err, errlen) != 0) {
     return -EINVAL;
   }
   int rc = seal ? s_seal_answer(dir, request_id, seal, err, errlen)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "html.h"
 #include "hub_view.h"
 
 static bool s_reserve(hub_html_t *h, size_t extra) {
@@ -87,22 +88,13 @@ void hub_html_text(hub_html_t *h, const char *s) {
       u++;
       continue;
     }
+    const char *entity = mash_html_entity(cp);
+    if (entity != NULL) {
+      hub_html_raw(h, entity);
+      u += n;
+      continue;
+    }
     switch (cp) {
-    case '&':
-      hub_html_raw(h, "&amp;");
-      break;
-    case '<':
-      hub_html_raw(h, "&lt;");
-      break;
-    case '>':
-      hub_html_raw(h, "&gt;");
-      break;
-    case '"':
-      hub_html_raw(h, "&quot;");
-      break;
-    case '\'':
-      hub_html_raw(h, "&#39;");
-      break;
     case '\t':
     case '\n':
       hub_html_raw_n(h, (const char *)u, 1);

@@ -20,6 +20,7 @@
 #include "hub_access.h"
 #include "pack_files.h"
 #include "pack_view.h"
+#include "paths.h"
 
 static int s_id_ok(const char *id) {
   size_t n = strlen(id);
@@ -62,17 +63,9 @@ static int s_latest(const char *dir, const char *id) {
 
 /* Write all of buf to out (synced unless standard output). */
 static int s_write_fd(int out, const void *data, size_t len) {
-  const char *buf = data;
-  size_t off = 0;
-  while (off < len) {
-    ssize_t w = write(out, buf + off, len - off);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w <= 0) {
-      return w < 0 ? -errno : -EIO;
-    }
-    off += (size_t)w;
+  int rc = mash_write_all(out, data, len);
+  if (rc != 0) {
+    return rc;
   }
   if (out != STDOUT_FILENO && fsync(out) != 0) {
     return -errno;

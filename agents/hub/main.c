@@ -383,15 +383,7 @@ int main(int argc, char **argv) {
     O_STDOUT,
     O_VIEWER
   };
-  static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                       {"endpoint", required_argument, 0, 0},
-                                       {"server-key", required_argument, 0, 0},
-                                       {"key", required_argument, 0, 0},
-                                       {"state", required_argument, 0, 0},
-                                       {"data-key", required_argument, 0, 0},
-                                       {"accepted-days", required_argument, 0, 0},
-                                       {"log-level", required_argument, 0, 0},
-                                       {"log-format", required_argument, 0, 0},
+  static const struct option opts[] = {AGENT_COMMON_OPTIONS,
                                        {"json", no_argument, 0, 'j'},
                                        {"include-child-data", no_argument, 0, O_CHILD},
                                        {"pack-days", required_argument, 0, O_PACK_DAYS},
@@ -441,13 +433,9 @@ int main(int argc, char **argv) {
   agent_config_defaults(&cfg, "mash-hub", "hub");
   char err[1024];
   int c, idx;
-  for (int i = 1; i < argc - 1; i++) {
-    if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) {
-      if (agent_config_load(&cfg, argv[i + 1], "hub", s_hub_ini_cb, &o, err, sizeof err) != 0) {
-        fprintf(stderr, "mash-hub: %s\n", err);
-        return 2;
-      }
-    }
+  if (agent_config_args(&cfg, argc, argv, "hub", s_hub_ini_cb, &o, err, sizeof err) != 0) {
+    fprintf(stderr, "mash-hub: %s\n", err);
+    return 2;
   }
   /* Options may come before or after the command word (GNU getopt permutes). */
   while ((c = getopt_long(argc, argv, "c:h", opts, &idx)) != -1) {

@@ -78,7 +78,8 @@ int agent_send_env(agent_t *a, Mash__V1__Envelope *env, char *id_out) {
   return rc;
 }
 
-static int s_connect(agent_t *a, char *err, size_t errlen) {
+static int s_connect(void *arg, char *err, size_t errlen) {
+  agent_t *a = arg;
   a->zs = mash_zsock_client_new(a->loop, a->ctx, agent_brokers_endpoint(a->brokers),
                                 agent_brokers_key(a->brokers), &a->key, MASH_MAX_WIRE,
                                 a->cfg.heartbeat_ms, 128, s_recv_cb, a, err, errlen);
@@ -410,18 +411,12 @@ static void s_on_answer(agent_t *a, const Mash__V1__Envelope *env) {
 static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
   (void)zs;
   agent_t *a = arg;
-  if (n != 1) {
-    mash_warn_limited("dropped a message of %zu frames", n);
+  Mash__V1__Envelope *env = agent_brokers_decode(parts, n);
+  if (!env) {
     return;
   }
   mash_errors_t errs;
   memset(&errs, 0, sizeof errs);
-  Mash__V1__Envelope *env =
-      mash_codec_decode(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), &errs);
-  if (!env) {
-    mash_warn_limited("malformed message from the broker: %s", errs.items[0].message);
-    return;
-  }
   a->last_heard = mash_clock_now_ms();
   s_set_up(a, 1);
   if (mash_codec_validate_envelope(env, &errs) != 0) {
@@ -464,20 +459,7 @@ static void s_recv_cb(mash_zsock_t *zs, zmq_msg_t *parts, size_t n, void *arg) {
  * answers. Returns 1 when the list wrapped round (every broker was tried:
  * time to back off), else 0. */
 static int s_reconnect(agent_t *a) {
-  char err[256];
-  mash_zsock_t *old = a->zs;
-  a->zs = NULL;
-  if (old) {
-    mash_zsock_close(old, s_zsock_closed, a);
-  }
-  int wrapped = agent_brokers_next(a->brokers);
-  if (agent_brokers_count(a->brokers) > 1) {
-    mash_info("trying the broker at %s", agent_brokers_endpoint(a->brokers));
-  }
-  if (s_connect(a, err, sizeof err) != 0) {
-    mash_error("reconnect: %s", err);
-  }
-  return wrapped;
+  return agent_brokers_reconnect(a->brokers, &a->zs, s_zsock_closed, s_connect, a);
 }
 
 /* A gap between timer runs (every 100 ms) longer than this is our stall. */

@@ -126,11 +126,29 @@ int agent_config_load(agent_config_t *c, const char *path, const char *section,
                       int (*extra)(const char *key, const char *value, void *arg), void *extra_arg,
                       char *err, size_t errlen);
 
+/* Apply the ini file each --config FILE (or -c FILE) of argv names, in
+ * order, as agent_config_load does: called before getopt so that the other
+ * options override the file. 0 (also when none is named) or -1 with err. */
+int agent_config_args(agent_config_t *c, int argc, char **argv, const char *section,
+                      int (*extra)(const char *key, const char *value, void *arg), void *extra_arg,
+                      char *err, size_t errlen);
+
 /* Create the folder that holds `file` (mode 0700), parents too. 0 or -1 with err. */
 int agent_dirs_for(const char *file, char *err, size_t errlen);
 
 /* Text describing the common options, for --help. */
 extern const char AGENT_COMMON_HELP[];
+
+/* The struct option entries of the common options (AGENT_COMMON_HELP), for
+ * the head of an agent's getopt_long table: --config is 'c' (read by
+ * agent_config_args), the others 0 (handled by agent_config_option). */
+#define AGENT_COMMON_OPTIONS                                                                       \
+  {"config", required_argument, 0, 'c'}, {"endpoint", required_argument, 0, 0},                    \
+      {"server-key", required_argument, 0, 0}, {"key", required_argument, 0, 0},                   \
+      {"state", required_argument, 0, 0}, {"data-key", required_argument, 0, 0},                   \
+      {"accepted-days", required_argument, 0, 0}, {"log-level", required_argument, 0, 0}, {        \
+    "log-format", required_argument, 0, 0                                                          \
+  }
 
 /* Handle a common long option by name (endpoint, server-key, key, state,
  * data-key, log-level). Returns 1 handled, 0 not a common option, -1 bad value (err). */

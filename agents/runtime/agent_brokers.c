@@ -1,6 +1,6 @@
 /* agent_brokers: the list of brokers an agent follows (see agent_brokers.h).
- * Must not: open sockets or hold anything but endpoints and public keys.
- * Loop thread only.
+ * Must not: open sockets itself or hold anything but endpoints and public
+ * keys. Loop thread only.
  */
 #include "agent_brokers.h"
 
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "paths.h"
 
 /* An endpoint's longest form (tcp://[v6 address]:port, ipc:// paths). */
@@ -177,4 +178,37 @@ int agent_brokers_remember(agent_brokers_t *b, const char *state, char *err, siz
   }
   b->remembered = b->current;
   return 0;
+}
+
+int agent_brokers_reconnect(agent_brokers_t *b, mash_zsock_t **zs_p, void (*closed_cb)(void *arg),
+                            int (*connect)(void *arg, char *err, size_t errlen), void *arg) {
+  char err[256];
+  mash_zsock_t *old = *zs_p;
+  *zs_p = NULL;
+  if (old) {
+    mash_zsock_close(old, closed_cb, arg);
+  }
+  int wrapped = agent_brokers_next(b);
+  if (b->n > 1) {
+    mash_info("trying the broker at %s", agent_brokers_endpoint(b));
+  }
+  if (connect(arg, err, sizeof err) != 0) {
+    mash_error("reconnect: %s", err);
+  }
+  return wrapped;
+}
+
+Mash__V1__Envelope *agent_brokers_decode(zmq_msg_t *parts, size_t n) {
+  if (n != 1) {
+    mash_warn_limited("dropped a message of %zu frames", n);
+    return NULL;
+  }
+  mash_errors_t errs;
+  memset(&errs, 0, sizeof errs);
+  Mash__V1__Envelope *env =
+      mash_codec_decode(zmq_msg_data(&parts[0]), zmq_msg_size(&parts[0]), &errs);
+  if (!env) {
+    mash_warn_limited("malformed message from the broker: %s", errs.items[0].message);
+  }
+  return env;
 }

@@ -5,15 +5,19 @@
  * round the list, until one answers.
  *
  * Responsible for: parsing the endpoint and key lists, loading each broker's
- * public key, the current position. Must not: open sockets or decide when to
- * move (agent.c does, on silence). Loop thread only (no locking).
+ * public key, the current position, the move to the next broker (the agent
+ * runtime and mash-ops's link both follow a list). Must not: open sockets
+ * itself (its caller's connect does) or decide when to move (agent.c and
+ * ops/link.c do, on silence). Loop thread only (no locking).
  */
 #ifndef MASH_AGENT_BROKERS_H
 #define MASH_AGENT_BROKERS_H
 
 #include <stddef.h>
 
+#include "codec.h"
 #include "keys.h"
+#include "zsock.h"
 
 /* At most this many brokers in one list. */
 #define AGENT_BROKERS_MAX 8
@@ -54,5 +58,21 @@ int agent_brokers_next(agent_brokers_t *b);
  * not be written: the agent works on, starting at the first next time). */
 int agent_brokers_recall(agent_brokers_t *b, const char *state);
 int agent_brokers_remember(agent_brokers_t *b, const char *state, char *err, size_t errlen);
+
+/* Move from a silent broker to the next of the list: close *zs_p when it is
+ * open (closed_cb(arg) runs once it is closed) and NULL it, follow the next
+ * broker and call connect(arg, ...) to open a socket to it, logging the new
+ * endpoint when there are several and a failure to connect (the caller's
+ * timer tries again). Returns what agent_brokers_next returns: 1 when the
+ * list wrapped round (every broker was tried: time to back off), else 0. */
+/* Decode what the broker sent (`n` frames: one envelope, or a larger
+ * message's part, one frame too). Returns the envelope (the caller frees it
+ * with mash_codec_free), or NULL after a rate-limited warning when it is not
+ * one frame or does not decode. Unvalidated: the caller validates what it
+ * acts on. */
+Mash__V1__Envelope *agent_brokers_decode(zmq_msg_t *parts, size_t n);
+
+int agent_brokers_reconnect(agent_brokers_t *b, mash_zsock_t **zs_p, void (*closed_cb)(void *arg),
+                            int (*connect)(void *arg, char *err, size_t errlen), void *arg);
 
 #endif

@@ -17,6 +17,8 @@
 
 #include <openssl/crypto.h>
 
+#include "paths.h"
+
 /* One call of seal(value [, aad]) or open(value [, aad]): the store's
  * seal, the value's bytes and the associated data (the text of the second
  * argument, or none). */
@@ -134,22 +136,6 @@ int agent_seal_sql(sqlite3 *db, const mash_seal_t *seal) {
              : -1;
 }
 
-/* Write all of buf to fd, through short writes and interruptions. */
-static int s_write_all(int fd, const uint8_t *b, size_t len) {
-  while (len > 0) {
-    ssize_t w = write(fd, b, len);
-    if (w < 0 && errno == EINTR) {
-      continue;
-    }
-    if (w <= 0) {
-      return w < 0 ? -errno : -EIO;
-    }
-    b += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
-
 /* Read a whole regular file of at most 64 MiB into *out. */
 static int s_read_all(const char *path, uint8_t **out, size_t *len) {
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -229,7 +215,7 @@ int agent_seal_write(const mash_seal_t *seal, const uint8_t *in, size_t len, con
     rc = -errno;
   } else {
     /* An older temporary file keeps its mode through O_TRUNC. */
-    rc = fchmod(fd, 0600) != 0 ? -errno : s_write_all(fd, blob, blob_len);
+    rc = fchmod(fd, 0600) != 0 ? -errno : mash_write_all(fd, blob, blob_len);
     if (rc == 0 && sync && fsync(fd) != 0) {
       rc = -errno;
     }

@@ -149,6 +149,18 @@ int agent_config_load(agent_config_t *c, const char *path, const char *section,
   return mash_settings_load(path, s_ini_cb, &l, inner, err, errlen);
 }
 
+int agent_config_args(agent_config_t *c, int argc, char **argv, const char *section,
+                      int (*extra)(const char *key, const char *value, void *arg), void *extra_arg,
+                      char *err, size_t errlen) {
+  for (int i = 1; i < argc - 1; i++) {
+    if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) &&
+        agent_config_load(c, argv[i + 1], section, extra, extra_arg, err, errlen) != 0) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int agent_dirs_for(const char *file, char *err, size_t errlen) {
   char path[1024];
   snprintf(path, sizeof path, "%s", file);

@@ -18,6 +18,8 @@
 
 #include <openssl/evp.h>
 
+#include "paths.h"
+
 #define HEAD_SUFFIX ".head"
 #define TMP_SUFFIX ".tmp"
 #define HEAD_FILE_MAX 128 /* "HASH COUNT\n" is at most 64 + 1 + 20 + 1 bytes */
@@ -152,20 +154,6 @@ static char *dir_of(const char *path) {
   return d;
 }
 
-static int write_all(int fd, const char *buf, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, buf, len);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return -1;
-    }
-    buf += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 static int pread_all(int fd, char *buf, size_t len, off_t off) {
   while (len > 0) {
     ssize_t n = pread(fd, buf, len, off);
@@ -222,7 +210,7 @@ static int write_head(const mash_esclog_t *log, const char *hash, size_t count) 
   int fd = open(log->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)
     return -1;
-  if (write_all(fd, buf, (size_t)n) != 0 || fsync(fd) != 0) {
+  if (mash_write_all(fd, buf, (size_t)n) != 0 || fsync(fd) != 0) {
     close(fd);
     return -1;
   }
@@ -531,7 +519,7 @@ int mash_esclog_append_deferred(mash_esclog_t *log, const json_t *event, char *e
   /* The newline goes in the same write: json_dumps allocated len + 1 bytes,
    * so the terminating NUL can become the newline. */
   line[len] = '\n';
-  if (s_fault(log) || write_all(log->fd, line, len + 1) != 0) {
+  if (s_fault(log) || mash_write_all(log->fd, line, len + 1) != 0) {
     log->failed = true;
     rc = fail(err, errlen, MASH_ESCLOG_EIO, "%s: write: %s", log->path, strerror(errno));
     goto out;

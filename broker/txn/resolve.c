@@ -664,19 +664,28 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
                                      w->flag_text);
 }
 
-int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job) {
+/* The job's contact as stored, with what the job held before dropped:
+ * job->deliver says whether it was delivered yet. 0 or the store's error. */
+static int s_job_load(mash_store_t *store, mash_resolve_job_t *job, mash_contact_row_t *row) {
   free(job->contact);
   job->contact = NULL;
   job->contact_len = 0;
   job->deliver = 0;
-  mash_contact_row_t row;
   /* Claimed: another broker's transaction resolving it (-EBUSY) is left
    * to it, rather than both making its people. */
-  int rc = mash_store_contact_claim(store, job->contact_id, &row);
+  int rc = mash_store_contact_claim(store, job->contact_id, row);
+  if (rc == 0) {
+    job->deliver = !row->delivered;
+  }
+  return rc;
+}
+
+int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job) {
+  mash_contact_row_t row;
+  int rc = s_job_load(store, job, &row);
   if (rc != 0) {
     return rc;
   }
-  job->deliver = !row.delivered;
   if (!row.unresolved) {
     /* Resolved already (a second request): deliver what is stored. */
     job->contact = row.blob;
@@ -718,15 +727,11 @@ int mash_resolve_contact(mash_store_t *store, mash_resolve_job_t *job) {
 }
 
 int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job) {
-  free(job->contact);
-  job->contact = NULL;
-  job->contact_len = 0;
   mash_contact_row_t row;
-  int rc = mash_store_contact_get(store, job->contact_id, &row);
+  int rc = s_job_load(store, job, &row);
   if (rc != 0) {
     return rc;
   }
-  job->deliver = !row.delivered;
   Mash__V1__Contact *c = mash__v1__contact__unpack(NULL, row.len, row.blob);
   if (c == NULL) {
     /* Not even the contact decodes: the bytes go as they are, flagged in

@@ -80,6 +80,24 @@ static bool s_address_known(const Mash__V1__Address *a) {
   return a != NULL && (a->n_lines > 0 || (a->postcode && a->postcode[0]));
 }
 
+/* One list of a record's other values (spellings or dates of birth): the
+ * old list, then now's own value (NULL: none), then now's list, each kept
+ * when add_to finds it new to `seen` (which holds old's own value), at most
+ * max (the first kept). Returns how many went into out. */
+static size_t s_values(mash_match_person_t *seen,
+                       int (*add_to)(mash_match_person_t *, const char *), char *const *old_list,
+                       size_t n_old, const char *now_own, char *const *now_list, size_t n_now,
+                       char **out, size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i <= n_old + n_now; i++) {
+    const char *v = i < n_old ? old_list[i] : i == n_old ? now_own : now_list[i - n_old - 1];
+    if (v != NULL && n < max && add_to(seen, v) == 1) {
+      out[n++] = (char *)v;
+    }
+  }
+  return n;
+}
+
 /* The record's other spellings of the given name: old's, then now's given
  * name when add, then now's own other spellings when merged (a record the
  * desk merged; an agency's mention brings none), each when new, at most
@@ -89,18 +107,9 @@ static size_t s_spellings(const Mash__V1__Person *now, const Mash__V1__Person *o
   mash_match_person_t seen;
   mash_match_person_set(&seen, NULL, old->given_name, NULL, NULL, MASH__V1__SEX__SEX_UNSPECIFIED,
                         NULL, NULL);
-  size_t n = 0, n_old = old->n_other_given_names;
-  size_t n_now = add && merged ? now->n_other_given_names : 0;
-  for (size_t i = 0; i <= n_old + n_now; i++) {
-    const char *name = i < n_old    ? old->other_given_names[i]
-                       : !add       ? NULL
-                       : i == n_old ? now->given_name
-                                    : now->other_given_names[i - n_old - 1];
-    if (name != NULL && n < MASH_MAX_OTHER_NAMES && mash_match_person_add_other(&seen, name) == 1) {
-      names[n++] = (char *)name;
-    }
-  }
-  return n;
+  return s_values(&seen, mash_match_person_add_other, old->other_given_names,
+                  old->n_other_given_names, add ? now->given_name : NULL, now->other_given_names,
+                  add && merged ? now->n_other_given_names : 0, names, MASH_MAX_OTHER_NAMES);
 }
 
 /* The record's other dates of birth: old's, then now's date when add, then
@@ -111,18 +120,10 @@ static size_t s_dobs(const Mash__V1__Person *now, const Mash__V1__Person *old, b
   mash_match_person_t seen;
   mash_match_person_set(&seen, NULL, NULL, NULL, old->date_of_birth, MASH__V1__SEX__SEX_UNSPECIFIED,
                         NULL, NULL);
-  size_t n = 0, n_old = old->n_other_dates_of_birth;
-  size_t n_now = add && merged ? now->n_other_dates_of_birth : 0;
-  for (size_t i = 0; i <= n_old + n_now; i++) {
-    const char *dob = i < n_old    ? old->other_dates_of_birth[i]
-                      : !add       ? NULL
-                      : i == n_old ? now->date_of_birth
-                                   : now->other_dates_of_birth[i - n_old - 1];
-    if (dob != NULL && n < MASH_MAX_OTHER_DOBS && mash_match_person_add_dob(&seen, dob) == 1) {
-      dobs[n++] = (char *)dob;
-    }
-  }
-  return n;
+  return s_values(&seen, mash_match_person_add_dob, old->other_dates_of_birth,
+                  old->n_other_dates_of_birth, add ? now->date_of_birth : NULL,
+                  now->other_dates_of_birth, add && merged ? now->n_other_dates_of_birth : 0, dobs,
+                  MASH_MAX_OTHER_DOBS);
 }
 
 /* The record kept for a person. Who someone is (names, date of birth) is

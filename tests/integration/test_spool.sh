@@ -30,6 +30,7 @@ wait_for 30 "dash-high.json accepted with a receipt" grep -q "MASH-" "$A.receipt
 # Sealed in accepted/ (issue 13): owner-only, not the agency's plaintext, and
 # opened for a person with the adapter's data key.
 [ "$(stat -c %a "$A")" = 600 ] || fail "accepted/dash-high.json mode $(stat -c %a "$A")"
+[ "$(stat -c %a "$A.receipt")" = 600 ] || fail "accepted/dash-high.json.receipt mode $(stat -c %a "$A.receipt")"
 ! cmp -s "$A" "$EXAMPLES/dash-high.json" || fail "accepted/dash-high.json is kept in plaintext"
 ! grep -q "reference" "$A" || fail "accepted/dash-high.json holds the record's text"
 # shellcheck disable=SC2046

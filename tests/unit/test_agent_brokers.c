@@ -183,6 +183,78 @@ static void test_refused(void **state) {
   assert_non_null(strstr(err, "longer than"));
 }
 
+typedef struct {
+  agent_brokers_t *b;
+  int calls, fail;
+  char seen[64];
+} s_conn_t;
+
+static int s_connect_cb(void *arg, char *err, size_t errlen) {
+  s_conn_t *c = arg;
+  c->calls++;
+  snprintf(c->seen, sizeof c->seen, "%s", agent_brokers_endpoint(c->b));
+  if (c->fail) {
+    snprintf(err, errlen, "refused by the test");
+    return -1;
+  }
+  return 0;
+}
+
+static void s_never_closed(void *arg) {
+  (void)arg;
+  fail_msg("no socket was open, so none may be closed");
+}
+
+/* The move to the next broker connects to the next endpoint, says when the
+ * list wrapped, and goes on (the caller's timer retries) when connect fails. */
+static void test_reconnect(void **state) {
+  fx_t *f = *state;
+  char keys[300], err[256] = "";
+  snprintf(keys, sizeof keys, "%s,%s", f->key_a, f->key_b);
+  s_conn_t c = {0};
+  c.b = agent_brokers_new("tcp://10.0.0.1:7400,tcp://10.0.0.2:7400", keys, err, sizeof err);
+  assert_non_null(c.b);
+  mash_zsock_t *zs = NULL;
+  assert_int_equal(agent_brokers_reconnect(c.b, &zs, s_never_closed, s_connect_cb, &c), 0);
+  assert_int_equal(c.calls, 1);
+  assert_string_equal(c.seen, "tcp://10.0.0.2:7400");
+  c.fail = 1;
+  assert_int_equal(agent_brokers_reconnect(c.b, &zs, s_never_closed, s_connect_cb, &c), 1);
+  assert_int_equal(c.calls, 2);
+  assert_string_equal(c.seen, "tcp://10.0.0.1:7400");
+  assert_null(zs);
+  agent_brokers_destroy(&c.b);
+}
+
+/* One frame that decodes is an envelope; two frames, or bytes that are no
+ * envelope, are dropped (NULL). */
+static void test_decode(void **state) {
+  (void)state;
+  Mash__V1__Heartbeat hb = MASH__V1__HEARTBEAT__INIT;
+  Mash__V1__Envelope env = MASH__V1__ENVELOPE__INIT;
+  mash_envelope_init(&env, "hb-1", 1700000000000);
+  env.body_case = MASH__V1__ENVELOPE__BODY_HEARTBEAT;
+  env.heartbeat = &hb;
+  /* Packed here (the codec's own buffer is not cmocka's to free). */
+  uint8_t buf[256];
+  assert_true(mash__v1__envelope__get_packed_size(&env) <= sizeof buf);
+  size_t len = mash__v1__envelope__pack(&env, buf);
+  zmq_msg_t parts[2];
+  assert_int_equal(zmq_msg_init_size(&parts[0], len), 0);
+  memcpy(zmq_msg_data(&parts[0]), buf, len);
+  assert_int_equal(zmq_msg_init_size(&parts[1], 3), 0);
+  memcpy(zmq_msg_data(&parts[1]), "\xff\xff\xff", 3);
+  Mash__V1__Envelope *got = agent_brokers_decode(parts, 1);
+  assert_non_null(got);
+  assert_string_equal(got->message_id, "hb-1");
+  assert_int_equal(got->body_case, MASH__V1__ENVELOPE__BODY_HEARTBEAT);
+  mash_codec_free(got);
+  assert_null(agent_brokers_decode(parts, 2));
+  assert_null(agent_brokers_decode(&parts[1], 1));
+  zmq_msg_close(&parts[0]);
+  zmq_msg_close(&parts[1]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_one, setup, teardown),
@@ -190,6 +262,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_key_each_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_shared_key, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reconnect, setup, teardown),
+      cmocka_unit_test(test_decode),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

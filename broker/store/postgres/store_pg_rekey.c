@@ -51,6 +51,96 @@ static void s_aad(char *out, size_t cap, char prefix, int64_t id) {
   snprintf(out, cap, "%c-%06lld", prefix, (long long)id);
 }
 
+/* Where a paged read stands: the last row's id, and its ref for a read
+ * ordered by both. */
+typedef struct {
+  int64_t after;
+  char ref[128];
+  bool by_ref;
+} s_cursor_t;
+
+/* One row (i of r): moves the cursor past it. 0 to go on, else a negative
+ * error (err written) that ends the read. */
+typedef int (*s_row_fn)(s_rekey_t *k, const PGresult *r, int i, s_cursor_t *c, void *arg);
+
+/* Run `sql`, whose parameters are the cursor ($1 the id, and $2 the ref when
+ * by_ref) and which returns at most PAGE rows after it, a page at a time from
+ * the start, with row(..., arg) on each row until one fails. Returns 0, the
+ * row's error, or the read's (err names `what`). */
+static int s_pages(s_rekey_t *k, const char *what, const char *sql, bool by_ref, s_row_fn row,
+                   void *arg) {
+  s_cursor_t c = {.by_ref = by_ref};
+  for (;;) {
+    store_pg_args_t a = {0};
+    store_pg_int(&a, c.after);
+    if (c.by_ref) {
+      store_pg_text(&a, c.ref);
+    }
+    int rc = 0;
+    PGresult *r = store_pg_query(k->s, sql, &a, &rc);
+    if (r == NULL) {
+      snprintf(k->err, k->errlen, "cannot read %s: %s", what, strerror(-rc));
+      return rc;
+    }
+    int rows = PQntuples(r);
+    for (int i = 0; rc == 0 && i < rows; i++) {
+      rc = row(k, r, i, &c, arg);
+    }
+    PQclear(r);
+    if (rc != 0 || rows < PAGE) {
+      return rc;
+    }
+  }
+}
+
+/* The column being re-sealed and the count of values re-sealed. */
+typedef struct {
+  size_t which;
+  size_t *n;
+  const char *upd;
+} s_column_t;
+
+static int s_column_row(s_rekey_t *k, const PGresult *r, int i, s_cursor_t *c, void *arg) {
+  s_column_t *col = arg;
+  size_t which = col->which;
+  c->after = store_pg_i64(r, i, 0);
+  char aad[128];
+  if (SEALED[which].aad) {
+    store_pg_str(r, i, 1, aad, sizeof aad);
+  } else {
+    s_aad(aad, sizeof aad, SEALED[which].prefix, c->after);
+  }
+  uint8_t *plain = NULL, *sealed = NULL;
+  size_t plen = 0, slen = 0;
+  int rc = store_pg_open(k->s, r, i, 2, aad, &plain, &plen);
+  if (rc != 0) {
+    snprintf(k->err, k->errlen,
+             "%s.%s of %s does not open with the current data key (%s): is it the key the "
+             "store was sealed with? Nothing was changed",
+             SEALED[which].table, SEALED[which].column, aad, strerror(-rc));
+    return rc;
+  }
+  rc = store_row_seal(k->fresh, plain, plen, aad, &sealed, &slen);
+  if (plain) {
+    memset(plain, 0, plen);
+  }
+  free(plain);
+  if (rc == 0) {
+    store_pg_args_t u = {0};
+    store_pg_bytes(&u, sealed, slen);
+    store_pg_int(&u, c->after);
+    rc = store_pg_exec(k->s, col->upd, &u, NULL);
+  }
+  free(sealed);
+  if (rc != 0) {
+    snprintf(k->err, k->errlen, "cannot re-seal %s.%s of %s: %s", SEALED[which].table,
+             SEALED[which].column, aad, strerror(-rc));
+    return rc;
+  }
+  (*col->n)++;
+  return 0;
+}
+
 /* Re-seal one column, a page at a time. */
 static int s_column(s_rekey_t *k, size_t which, size_t *n) {
   char sel[512], upd[256];
@@ -60,59 +150,8 @@ static int s_column(s_rekey_t *k, size_t which, size_t *n) {
            SEALED[which].column, PAGE);
   snprintf(upd, sizeof upd, "UPDATE %s SET %s = $1 WHERE id = $2", SEALED[which].table,
            SEALED[which].column);
-  int64_t after = 0;
-  for (;;) {
-    store_pg_args_t a = {0};
-    store_pg_int(&a, after);
-    int rc = 0;
-    PGresult *r = store_pg_query(k->s, sel, &a, &rc);
-    if (r == NULL) {
-      snprintf(k->err, k->errlen, "cannot read %s: %s", SEALED[which].table, strerror(-rc));
-      return rc;
-    }
-    int rows = PQntuples(r);
-    for (int i = 0; rc == 0 && i < rows; i++) {
-      after = store_pg_i64(r, i, 0);
-      char aad[128];
-      if (SEALED[which].aad) {
-        store_pg_str(r, i, 1, aad, sizeof aad);
-      } else {
-        s_aad(aad, sizeof aad, SEALED[which].prefix, after);
-      }
-      uint8_t *plain = NULL, *sealed = NULL;
-      size_t plen = 0, slen = 0;
-      rc = store_pg_open(k->s, r, i, 2, aad, &plain, &plen);
-      if (rc != 0) {
-        snprintf(k->err, k->errlen,
-                 "%s.%s of %s does not open with the current data key (%s): is it the key the "
-                 "store was sealed with? Nothing was changed",
-                 SEALED[which].table, SEALED[which].column, aad, strerror(-rc));
-        break;
-      }
-      rc = store_row_seal(k->fresh, plain, plen, aad, &sealed, &slen);
-      if (plain) {
-        memset(plain, 0, plen);
-      }
-      free(plain);
-      if (rc == 0) {
-        store_pg_args_t u = {0};
-        store_pg_bytes(&u, sealed, slen);
-        store_pg_int(&u, after);
-        rc = store_pg_exec(k->s, upd, &u, NULL);
-      }
-      free(sealed);
-      if (rc != 0) {
-        snprintf(k->err, k->errlen, "cannot re-seal %s.%s of %s: %s", SEALED[which].table,
-                 SEALED[which].column, aad, strerror(-rc));
-        break;
-      }
-      (*n)++;
-    }
-    PQclear(r);
-    if (rc != 0 || rows < PAGE) {
-      return rc;
-    }
-  }
+  s_column_t col = {which, n, upd};
+  return s_pages(k, SEALED[which].table, sel, false, s_column_row, &col);
 }
 
 /* The record a merged record went into, followed to the end. */
@@ -189,91 +228,67 @@ static int s_open_new(s_rekey_t *k, const PGresult *r, int i, int col, const cha
   return rc;
 }
 
-static int s_records(s_rekey_t *k, mash_store_index_texts_t *t) {
-  int64_t after = 0;
-  for (;;) {
-    store_pg_args_t a = {0};
-    store_pg_int(&a, after);
-    int rc = 0;
-    PGresult *r = store_pg_query(k->s,
-                                 "SELECT id, merged_into IS NULL, record FROM persons "
-                                 "WHERE id > $1 ORDER BY id LIMIT 512",
-                                 &a, &rc);
-    if (r == NULL) {
-      return rc;
-    }
-    int rows = PQntuples(r);
-    for (int i = 0; rc == 0 && i < rows; i++) {
-      after = store_pg_i64(r, i, 0);
-      char aad[32];
-      s_aad(aad, sizeof aad, 'P', after);
-      uint8_t *plain = NULL;
-      size_t plen = 0;
-      rc = s_open_new(k, r, i, 2, aad, &plain, &plen);
-      rc = store_logic_reindex_blob(k->how, rc, plain, plen, NULL, aad, t, k->err, k->errlen);
-      if (rc != 0) {
-        break;
-      }
-      rc = s_keys(k, s_top(k, after), t);
-      if (rc == 0 && t->address[0] != '\0') {
-        rc = s_put(k, "UPDATE persons SET address_key = $1 WHERE id = $2", t->address, after);
-      }
-      bool live = strcmp(PQgetvalue(r, i, 1), "t") == 0;
-      for (size_t j = 0; rc == 0 && live && j < t->n_terms; j++) {
-        rc = t->terms[j][0] == '\0'
-                 ? 0
-                 : s_put(k,
-                         "INSERT INTO person_terms (key, n) VALUES ($1, 1) ON CONFLICT (key) "
-                         "DO UPDATE SET n = person_terms.n + 1",
-                         t->terms[j], 0);
-      }
-      memset(t, 0, sizeof *t);
-    }
-    PQclear(r);
-    if (rc != 0 || rows < PAGE) {
-      return rc;
-    }
+static int s_record_row(s_rekey_t *k, const PGresult *r, int i, s_cursor_t *c, void *arg) {
+  mash_store_index_texts_t *t = arg;
+  c->after = store_pg_i64(r, i, 0);
+  char aad[32];
+  s_aad(aad, sizeof aad, 'P', c->after);
+  uint8_t *plain = NULL;
+  size_t plen = 0;
+  int rc = s_open_new(k, r, i, 2, aad, &plain, &plen);
+  rc = store_logic_reindex_blob(k->how, rc, plain, plen, NULL, aad, t, k->err, k->errlen);
+  if (rc != 0) {
+    return rc;
   }
+  rc = s_keys(k, s_top(k, c->after), t);
+  if (rc == 0 && t->address[0] != '\0') {
+    rc = s_put(k, "UPDATE persons SET address_key = $1 WHERE id = $2", t->address, c->after);
+  }
+  bool live = strcmp(PQgetvalue(r, i, 1), "t") == 0;
+  for (size_t j = 0; rc == 0 && live && j < t->n_terms; j++) {
+    rc = t->terms[j][0] == '\0'
+             ? 0
+             : s_put(k,
+                     "INSERT INTO person_terms (key, n) VALUES ($1, 1) ON CONFLICT (key) "
+                     "DO UPDATE SET n = person_terms.n + 1",
+                     t->terms[j], 0);
+  }
+  memset(t, 0, sizeof *t);
+  return rc;
+}
+
+static int s_records(s_rekey_t *k, mash_store_index_texts_t *t) {
+  return s_pages(k, "persons",
+                 "SELECT id, merged_into IS NULL, record FROM persons "
+                 "WHERE id > $1 ORDER BY id LIMIT 512",
+                 false, s_record_row, t);
+}
+
+static int s_mention_row(s_rekey_t *k, const PGresult *r, int i, s_cursor_t *c, void *arg) {
+  mash_store_index_texts_t *t = arg;
+  c->after = store_pg_i64(r, i, 0);
+  store_pg_str(r, i, 1, c->ref, sizeof c->ref);
+  char aad[64];
+  store_pg_str(r, i, 3, aad, sizeof aad);
+  uint8_t *plain = NULL;
+  size_t plen = 0;
+  int rc = s_open_new(k, r, i, 4, aad, &plain, &plen);
+  rc = store_logic_reindex_blob(k->how, rc, plain, plen, c->ref, aad, t, k->err, k->errlen);
+  if (rc < 0) {
+    return rc;
+  }
+  rc = rc == 0 ? s_keys(k, s_top(k, store_pg_i64(r, i, 2)), t) : 0;
+  memset(t, 0, sizeof *t);
+  return rc;
 }
 
 static int s_mentions(s_rekey_t *k, mash_store_index_texts_t *t) {
-  int64_t after = 0;
-  char after_ref[128] = "";
-  for (;;) {
-    store_pg_args_t a = {0};
-    store_pg_int(&a, after);
-    store_pg_text(&a, after_ref);
-    int rc = 0;
-    PGresult *r = store_pg_query(k->s,
-                                 "SELECT c.id, l.ref, l.person, c.contact_id, c.blob "
-                                 "FROM person_links l JOIN contacts c ON c.contact_id = "
-                                 "l.contact_id WHERE (c.id, l.ref) > ($1, $2) "
-                                 "ORDER BY c.id, l.ref LIMIT 512",
-                                 &a, &rc);
-    if (r == NULL) {
-      return rc;
-    }
-    int rows = PQntuples(r);
-    for (int i = 0; rc == 0 && i < rows; i++) {
-      after = store_pg_i64(r, i, 0);
-      store_pg_str(r, i, 1, after_ref, sizeof after_ref);
-      char aad[64];
-      store_pg_str(r, i, 3, aad, sizeof aad);
-      uint8_t *plain = NULL;
-      size_t plen = 0;
-      rc = s_open_new(k, r, i, 4, aad, &plain, &plen);
-      rc = store_logic_reindex_blob(k->how, rc, plain, plen, after_ref, aad, t, k->err, k->errlen);
-      if (rc < 0) {
-        break;
-      }
-      rc = rc == 0 ? s_keys(k, s_top(k, store_pg_i64(r, i, 2)), t) : 0;
-      memset(t, 0, sizeof *t);
-    }
-    PQclear(r);
-    if (rc != 0 || rows < PAGE) {
-      return rc;
-    }
-  }
+  return s_pages(k, "person links",
+                 "SELECT c.id, l.ref, l.person, c.contact_id, c.blob "
+                 "FROM person_links l JOIN contacts c ON c.contact_id = "
+                 "l.contact_id WHERE (c.id, l.ref) > ($1, $2) "
+                 "ORDER BY c.id, l.ref LIMIT 512",
+                 true, s_mention_row, t);
 }
 
 static int s_reindex(s_rekey_t *k) {

@@ -151,24 +151,29 @@ static void s_wipe(mash_store_index_texts_t *t) {
   memset(t, 0, sizeof *t);
 }
 
-/* A walk's query prepared and its work area made. 0, or negative with err. */
-static int s_walk_begin(s_reindex_t *r, const char *sql, const char *table, sqlite3_stmt **q,
-                        mash_store_index_texts_t **t) {
-  if (sqlite3_prepare_v2(r->db, sql, -1, q, NULL) != SQLITE_OK) {
+/* One row of a walk (the query's current row): 0 to go on, else a negative
+ * error (err written) that ends the walk. */
+typedef int (*s_row_fn)(s_reindex_t *r, sqlite3_stmt *q, mash_store_index_texts_t *t);
+
+/* Run `sql` to its end with row() on each row, in one work area (wiped
+ * after each row). A read that does not finish is an error naming `table`.
+ * Returns 0 or negative with err. */
+static int s_walk(s_reindex_t *r, const char *sql, const char *table, s_row_fn row) {
+  sqlite3_stmt *q = NULL;
+  if (sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) != SQLITE_OK) {
     snprintf(r->err, r->errlen, "%s: %s", table, sqlite3_errmsg(r->db));
     return -EIO;
   }
-  *t = malloc(sizeof **t);
-  if (*t == NULL) {
-    sqlite3_finalize(*q);
+  mash_store_index_texts_t *t = malloc(sizeof *t);
+  if (t == NULL) {
+    sqlite3_finalize(q);
     return -ENOMEM;
   }
-  return 0;
-}
-
-/* A walk's end: a read that did not finish is an error; all freed. */
-static int s_walk_end(s_reindex_t *r, int out, int rc, const char *table, sqlite3_stmt *q,
-                      mash_store_index_texts_t *t) {
+  int rc = SQLITE_DONE, out = 0;
+  while (out == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    out = row(r, q, t);
+    s_wipe(t);
+  }
   if (out == 0 && rc != SQLITE_DONE) {
     snprintf(r->err, r->errlen, "cannot read %s: %s", table, sqlite3_errmsg(r->db));
     out = -EIO;
@@ -178,80 +183,73 @@ static int s_walk_end(s_reindex_t *r, int out, int rc, const char *table, sqlite
   return out;
 }
 
-/* Every record (merged ones too: their keys went to the record they were
- * merged into): its keys, its address, and the terms of a live one. */
-static int s_reindex_records(s_reindex_t *r) {
-  sqlite3_stmt *q = NULL;
-  const char *sql = "WITH RECURSIVE top (id, top) AS (SELECT id, id FROM persons WHERE "
-                    "merged_into IS NULL UNION ALL SELECT p.id, t.top FROM persons p JOIN top t "
-                    "ON p.merged_into = t.id) SELECT p.id, t.top, p.merged_into IS NULL, p.record "
-                    "FROM persons p JOIN top t ON t.id = p.id ORDER BY p.id";
-  mash_store_index_texts_t *t = NULL;
-  int rc = SQLITE_DONE, out = s_walk_begin(r, sql, "persons", &q, &t);
+/* Each record, and the record it was merged into followed to the end (top). */
+#define S_TOP_CTE                                                                                  \
+  "WITH RECURSIVE top (id, top) AS (SELECT id, id FROM persons WHERE "                             \
+  "merged_into IS NULL UNION ALL SELECT p.id, t.top FROM persons p JOIN top t "                    \
+  "ON p.merged_into = t.id) "
+
+static int s_record_row(s_reindex_t *r, sqlite3_stmt *q, mash_store_index_texts_t *t) {
+  sqlite3_int64 id = sqlite3_column_int64(q, 0), top = sqlite3_column_int64(q, 1);
+  char aad[32];
+  snprintf(aad, sizeof aad, "P-%06lld", (long long)id);
+  uint8_t *plain = NULL;
+  size_t plen = 0;
+  int out = store_sql_open_ctx(r->ctx, q, 3, aad, &plain, &plen);
+  out = store_logic_reindex_blob(r->how, out, plain, plen, NULL, aad, t, r->err, r->errlen);
   if (out != 0) {
     return out;
   }
-  while (out == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-    sqlite3_int64 id = sqlite3_column_int64(q, 0), top = sqlite3_column_int64(q, 1);
-    char aad[32];
-    snprintf(aad, sizeof aad, "P-%06lld", (long long)id);
-    uint8_t *plain = NULL;
-    size_t plen = 0;
-    out = store_sql_open_ctx(r->ctx, q, 3, aad, &plain, &plen);
-    out = store_logic_reindex_blob(r->how, out, plain, plen, NULL, aad, t, r->err, r->errlen);
-    if (out != 0) {
-      break;
-    }
-    out = s_put_keys(r, top, t);
-    if (out == 0 && t->address[0] != '\0') {
-      uint8_t blind[STORE_ROW_KEY_BYTES];
-      store_row_blind(r->ctx, t->address, blind);
-      sqlite3_bind_blob(r->addr, 1, blind, STORE_ROW_KEY_BYTES, SQLITE_TRANSIENT);
-      sqlite3_bind_int64(r->addr, 2, id);
-      out = s_step(r, r->addr, "persons.address_key");
-    }
-    for (size_t i = 0; out == 0 && sqlite3_column_int(q, 2) && i < t->n_terms; i++) {
-      if (t->terms[i][0] == '\0') {
-        continue;
-      }
-      uint8_t blind[STORE_ROW_KEY_BYTES];
-      store_row_blind(r->ctx, t->terms[i], blind);
-      sqlite3_bind_blob(r->term, 1, blind, STORE_ROW_KEY_BYTES, SQLITE_TRANSIENT);
-      out = s_step(r, r->term, "person_terms");
-    }
-    s_wipe(t);
+  out = s_put_keys(r, top, t);
+  if (out == 0 && t->address[0] != '\0') {
+    uint8_t blind[STORE_ROW_KEY_BYTES];
+    store_row_blind(r->ctx, t->address, blind);
+    sqlite3_bind_blob(r->addr, 1, blind, STORE_ROW_KEY_BYTES, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(r->addr, 2, id);
+    out = s_step(r, r->addr, "persons.address_key");
   }
-  return s_walk_end(r, out, rc, "persons", q, t);
+  for (size_t i = 0; out == 0 && sqlite3_column_int(q, 2) && i < t->n_terms; i++) {
+    if (t->terms[i][0] == '\0') {
+      continue;
+    }
+    uint8_t blind[STORE_ROW_KEY_BYTES];
+    store_row_blind(r->ctx, t->terms[i], blind);
+    sqlite3_bind_blob(r->term, 1, blind, STORE_ROW_KEY_BYTES, SQLITE_TRANSIENT);
+    out = s_step(r, r->term, "person_terms");
+  }
+  return out;
+}
+
+/* Every record (merged ones too: their keys went to the record they were
+ * merged into): its keys, its address, and the terms of a live one. */
+static int s_reindex_records(s_reindex_t *r) {
+  return s_walk(r,
+                S_TOP_CTE "SELECT p.id, t.top, p.merged_into IS NULL, p.record "
+                          "FROM persons p JOIN top t ON t.id = p.id ORDER BY p.id",
+                "persons", s_record_row);
+}
+
+static int s_mention_row(s_reindex_t *r, sqlite3_stmt *q, mash_store_index_texts_t *t) {
+  char ref[128], aad[64];
+  store_sql_text(q, 1, ref, sizeof ref);
+  store_sql_text(q, 2, aad, sizeof aad);
+  uint8_t *plain = NULL;
+  size_t plen = 0;
+  int out = store_sql_open_ctx(r->ctx, q, 3, aad, &plain, &plen);
+  out = store_logic_reindex_blob(r->how, out, plain, plen, ref, aad, t, r->err, r->errlen);
+  if (out < 0) {
+    return out;
+  }
+  return out == 0 ? s_put_keys(r, sqlite3_column_int64(q, 0), t) : 0;
 }
 
 /* Every mention linked to a record: its keys were added to that record. */
 static int s_reindex_mentions(s_reindex_t *r) {
-  sqlite3_stmt *q = NULL;
-  const char *sql = "WITH RECURSIVE top (id, top) AS (SELECT id, id FROM persons WHERE "
-                    "merged_into IS NULL UNION ALL SELECT p.id, t.top FROM persons p JOIN top t "
-                    "ON p.merged_into = t.id) SELECT t.top, l.ref, c.contact_id, c.blob "
-                    "FROM person_links l JOIN top t ON t.id = l.person "
-                    "JOIN contacts c ON c.contact_id = l.contact_id ORDER BY c.id";
-  mash_store_index_texts_t *t = NULL;
-  int rc = SQLITE_DONE, out = s_walk_begin(r, sql, "person_links", &q, &t);
-  if (out != 0) {
-    return out;
-  }
-  while (out == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-    char ref[128], aad[64];
-    store_sql_text(q, 1, ref, sizeof ref);
-    store_sql_text(q, 2, aad, sizeof aad);
-    uint8_t *plain = NULL;
-    size_t plen = 0;
-    out = store_sql_open_ctx(r->ctx, q, 3, aad, &plain, &plen);
-    out = store_logic_reindex_blob(r->how, out, plain, plen, ref, aad, t, r->err, r->errlen);
-    if (out < 0) {
-      break;
-    }
-    out = out == 0 ? s_put_keys(r, sqlite3_column_int64(q, 0), t) : 0;
-    s_wipe(t);
-  }
-  return s_walk_end(r, out, rc, "person_links", q, t);
+  return s_walk(r,
+                S_TOP_CTE "SELECT t.top, l.ref, c.contact_id, c.blob "
+                          "FROM person_links l JOIN top t ON t.id = l.person "
+                          "JOIN contacts c ON c.contact_id = l.contact_id ORDER BY c.id",
+                "person_links", s_mention_row);
 }
 
 /* Drop every blind index and make each again under the new key. Called
