@@ -20,6 +20,7 @@
  * The index holds exactly the keys resolution looks up: it is built with
  * resolve.h's mash_resolve_person_keys and mash_resolve_address_key.
  */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,144 +38,17 @@
 #include "people.h"
 #include "match.h"
 #include "resolve.h"
+#include "resolve_opts.h"
 #include "seal.h"
 #include "store.h"
 #include "settings.h"
 
-#define S_MAX_BATCHES 8
 #define S_PRINCIPAL "police"
-
-/* ---------------------------------------------------------------- options */
-
-typedef struct s_opts {
-  unsigned long people;
-  unsigned long count;
-  unsigned long tx;
-  unsigned long batch[S_MAX_BATCHES];
-  size_t n_batch;
-  uint64_t seed;
-  uint64_t run_seed;
-  int run_seed_given;
-  const char *parent_dir;
-  int reuse;
-  int keep;
-  int json;
-  int quiet;
-} s_opts_t;
-
-static void s_usage(FILE *f) {
-  fprintf(f, "usage: bench-resolve [options]\n"
-             "\n"
-             "Measures person resolution (mash_resolve_contact) against an index of N people\n"
-             "in a real SQLite store (WAL, synchronous=FULL, sealed records, blind-indexed\n"
-             "keys). First builds the index from synthetic people, in transactions of T\n"
-             "people, through the store's person_put and person_add_keys with the keys\n"
-             "resolution uses; then sends M notifications (one child and one adult each):\n"
-             "a third re-notify indexed people with their NHS numbers, a third re-notify\n"
-             "indexed people without identifiers and with a one-letter typo in the\n"
-             "surname, a third are new people. Each notification is timed on its own.\n"
-             "\n"
-             "  -n, --people N     people in the index (default 1000000)\n"
-             "  -m, --count M      notifications per batch size (default 2000)\n"
-             "  -b, --batch LIST   notifications per transaction, comma-separated; the\n"
-             "                     M notifications run once per entry against the same\n"
-             "                     index (default 1,64; 1 is a commit per notification,\n"
-             "                     64 is what the broker's group commit does under load)\n"
-             "  -t, --tx T         people per transaction while building (default 10000)\n"
-             "  -s, --seed S       seed of the people and notifications (default 1)\n"
-             "      --run-seed S   seed of the notifications only (default: --seed); use\n"
-             "                     a new one with --reuse so that other people are picked\n"
-             "      --dir DIR      create the temporary folder in DIR (default $TMPDIR or\n"
-             "                     /tmp); put it on the disk you want to measure\n"
-             "      --reuse DIR    skip the build: DIR is a folder kept by an earlier run\n"
-             "                     with the same --people and --seed (implies --keep)\n"
-             "      --keep         keep the folder (data.key, mash.db)\n"
-             "      --json         also print the results as one JSON line\n"
-             "  -q, --quiet        no progress on standard error\n"
-             "  -h, --help         this text\n"
-             "\n"
-             "Exit status: 0 when at least 99%% of the re-notified people (identifier and\n"
-             "typo cases) were linked to their records and nothing failed, 1 otherwise,\n"
-             "2 on bad usage.\n");
-}
-
-static int s_parse_batches(const char *s, void *out) {
-  s_opts_t *o = out;
-  char buf[128];
-  if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
-    return -1;
-  }
-  o->n_batch = 0;
-  for (char *p = buf; *p != '\0';) {
-    char *comma = strchr(p, ',');
-    if (comma) {
-      *comma = '\0';
-    }
-    if (o->n_batch == S_MAX_BATCHES ||
-        mash_settings_ulong(p, 1, 100000, &o->batch[o->n_batch]) != 0) {
-      return -1;
-    }
-    o->n_batch++;
-    p = comma ? comma + 1 : p + strlen(p);
-  }
-  return o->n_batch > 0 ? 0 : -1;
-}
-
-static int s_parse_run_seed(const char *s, void *out) {
-  s_opts_t *o = out;
-  unsigned long v;
-  if (mash_settings_ulong(s, 0, ~0UL, &v) != 0) {
-    return -1;
-  }
-  o->run_seed = v;
-  o->run_seed_given = 1;
-  return 0;
-}
-
-/* --reuse DIR: the folder of a kept run, kept again. */
-static int s_parse_reuse(const char *s, void *out) {
-  s_opts_t *o = out;
-  o->parent_dir = s;
-  o->reuse = 1;
-  o->keep = 1;
-  return 0;
-}
-
-static int s_parse_opts(int argc, char **argv, s_opts_t *o) {
-  memset(o, 0, sizeof *o);
-  o->people = 1000000;
-  o->count = 2000;
-  o->tx = 10000;
-  o->batch[0] = 1;
-  o->batch[1] = 64;
-  o->n_batch = 2;
-  o->seed = 1;
-  const char *tmp = getenv("TMPDIR");
-  o->parent_dir = tmp && tmp[0] ? tmp : "/tmp";
-  const bench_opt_t opts[] = {
-      BENCH_ULONG("people", 'n', &o->people, 100, 50000000),
-      BENCH_ULONG("count", 'm', &o->count, 3, 10000000),
-      BENCH_CALL("batch", 'b', s_parse_batches, o, "up to 8 sizes 1..100000, as 1,64"),
-      BENCH_ULONG("tx", 't', &o->tx, 1, 10000000),
-      BENCH_U64("seed", 's', &o->seed, 0, ~0UL),
-      BENCH_CALL("run-seed", 0, s_parse_run_seed, o, "a non-negative integer"),
-      BENCH_TEXT("dir", 0, &o->parent_dir),
-      BENCH_CALL("reuse", 0, s_parse_reuse, o, "a folder"),
-      BENCH_FLAG("keep", 0, &o->keep),
-      BENCH_FLAG("json", 0, &o->json),
-      BENCH_FLAG("quiet", 'q', &o->quiet),
-  };
-  int rc = bench_parse("bench-resolve", argc, argv, opts, sizeof opts / sizeof opts[0], s_usage);
-  if (rc == 0 && !o->run_seed_given) {
-    o->run_seed = o->seed;
-  }
-  return rc;
-}
 
 /* ---------------------------------------------------------------- the build */
 
 typedef struct s_bench {
-  s_opts_t opts;
+  resolve_opts_t opts;
   char dir[512];
   mash_seal_t *seal;
   mash_store_t *store;
@@ -215,11 +90,11 @@ static int s_put_person(mash_store_t *store, const Mash__V1__Person *pb, int is_
     mash_resolve_person_keys(&mp, &keys);
     rc = mash_store_person_add_keys(store, id, keys.ptr, keys.n);
   }
-  return rc;
+  return rc ? rc : mash_resolve_summarise(store, id, buf, len);
 }
 
 static int s_build(s_bench_t *b, double *seconds) {
-  const s_opts_t *o = &b->opts;
+  const resolve_opts_t *o = &b->opts;
   people_world_t *w = &b->world;
   uint8_t buf[1024];
   int64_t t0 = bench_now_ns(), last = t0;
@@ -412,7 +287,14 @@ typedef struct s_phase {
   bench_stats_t by_case[S_CASES];
   unsigned persons[S_CASES], linked[S_CASES], possible[S_CASES], created[S_CASES];
   int failed;
+  long faults; /* page faults of this thread over the pass (a page mapped in) */
 } s_phase_t;
+
+/* This thread's page faults so far (minor and major). */
+static long s_faults(void) {
+  struct rusage ru;
+  return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_minflt + ru.ru_majflt : 0;
+}
 
 static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsigned long batch,
                        size_t first_seq, s_phase_t *ph) {
@@ -431,6 +313,7 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
   int rc = resolve && cpu && total && commit && cases[0] && cases[1] && cases[2] ? 0 : -ENOMEM;
   size_t n_commit = 0;
   int64_t start = bench_now_ns();
+  long faults0 = s_faults();
   for (size_t i = 0; rc == 0 && i < count; i++) {
     const s_note_t *n = &notes[i];
     uint8_t *contact = NULL;
@@ -477,6 +360,7 @@ static int s_run_phase(s_bench_t *b, const s_note_t *notes, size_t count, unsign
     ph->created[n->kind] += job.created;
   }
   ph->seconds = (double)(bench_now_ns() - start) / 1e9;
+  ph->faults = s_faults() - faults0;
   if (rc == 0) {
     ph->resolve = bench_stats(resolve, count);
     ph->cpu = bench_stats(cpu, count);
@@ -508,11 +392,15 @@ typedef struct s_cand {
 /* What resolve.c's s_candidate_cb does with each candidate. */
 static int s_cand_cb(mash_person_row_t *row, void *arg) {
   s_cand_t *c = arg;
-  Mash__V1__Person *p = mash__v1__person__unpack(NULL, row->len, row->record);
+  mash_match_person_t cand;
+  Mash__V1__Person *p = row->summary ? NULL : mash__v1__person__unpack(NULL, row->len, row->record);
+  bool ok = row->summary ? mash_match_summary_read(&cand, row->summary, row->summary_len) == 0
+                         : p != NULL;
   if (p != NULL) {
-    mash_match_person_t cand;
     mash_match_person_from_pb(&cand, p);
     mash__v1__person__free_unpacked(p, NULL);
+  }
+  if (ok) {
     double s = mash_match_score(c->me, &cand, NULL);
     c->best = s > c->best ? s : c->best;
   }
@@ -622,11 +510,11 @@ static void s_cleanup(s_bench_t *b) {
 int main(int argc, char **argv) {
   static s_bench_t bench;
   s_bench_t *b = &bench;
-  int prc = s_parse_opts(argc, argv, &b->opts);
+  int prc = resolve_opts_parse(argc, argv, &b->opts);
   if (prc != 0) {
     return prc == 1 ? 0 : 2;
   }
-  const s_opts_t *o = &b->opts;
+  const resolve_opts_t *o = &b->opts;
   int status = 1;
   s_note_t *notes = NULL;
   s_phase_t phases[S_MAX_BATCHES];
@@ -672,6 +560,18 @@ int main(int argc, char **argv) {
       goto out;
     }
     free(row.record);
+    size_t filled = 0;
+    int64_t f0 = bench_now_ns();
+    if (o->fill && mash_resolve_summaries_fill(b->store, o->tx, &filled) != 0) {
+      fprintf(stderr, "bench-resolve: cannot write the summaries of %s\n", b->dir);
+      goto out;
+    }
+    if (o->fill) {
+      printf("bench-resolve: summaries of %zu records written in %.1f s\n", filled,
+             (double)(bench_now_ns() - f0) / 1e9);
+      status = 0;
+      goto out;
+    }
   } else {
     if (!o->quiet) {
       fprintf(stderr, "bench-resolve: building an index of %zu people in %s\n", b->world.n_people,
@@ -682,6 +582,12 @@ int main(int argc, char **argv) {
     }
   }
   long long db_bytes = s_file_size(b, "mash.db"), wal_bytes = s_file_size(b, "mash.db-wal");
+  int64_t warm_bytes = 0, w0 = bench_now_ns();
+  if (!o->no_warm && mash_store_person_warm(b->store, &warm_bytes) != 0) {
+    fprintf(stderr, "bench-resolve: cannot warm the index\n");
+    goto out;
+  }
+  double warm_s = (double)(bench_now_ns() - w0) / 1e9;
 
   size_t total_notes = o->count * o->n_batch;
   notes = calloc(total_notes, sizeof *notes);
@@ -709,6 +615,8 @@ int main(int argc, char **argv) {
     printf("  index built in %.1f s (%.0f people/s, %lu per transaction)\n", build_s,
            (double)b->world.n_people / build_s, o->tx);
   }
+  printf("  look-up tables %s: %.1f MiB in %.2f s\n", o->no_warm ? "not warmed" : "warmed",
+         (double)warm_bytes / 1048576.0, warm_s);
   printf("  database %.1f MiB (%.0f bytes a person), WAL %.1f MiB\n", (double)db_bytes / 1048576.0,
          (double)db_bytes / (double)b->world.n_people, (double)wal_bytes / 1048576.0);
   printf("  candidates per person (p50/p90/p99/max): %.0f/%.0f/%.0f/%.0f; person_find with "
@@ -757,10 +665,13 @@ int main(int argc, char **argv) {
   printf("\nsummary (target: p99 <= 2 ms per notification):\n");
   for (size_t k = 0; k < o->n_batch; k++) {
     const s_phase_t *ph = &phases[k];
-    printf("  batch %-3lu p50 %.3f ms  p99 %.3f ms  thread CPU p50 %.3f ms  p99 %.3f ms  "
-           "(%.2f s CPU for %zu)  candidates p99 %.0f\n",
-           ph->batch, ph->resolve.p50, ph->resolve.p99, ph->cpu.p50, ph->cpu.p99,
-           ph->cpu.mean * (double)ph->count / 1000.0, ph->count, cands.count.p99);
+    /* Each batch size is a pass over the same index: the first reads it
+     * cold (as after a restart), the next warm (as a running broker). */
+    printf("  pass %zu (%s) batch %-3lu p50 %.3f ms  p99 %.3f ms  thread CPU p50 %.3f ms  p99 %.3f "
+           "ms  (%.2f s CPU for %zu)  candidates p99 %.0f  page faults %.1f a notification\n",
+           k + 1, k == 0 ? "first" : "warm", ph->batch, ph->resolve.p50, ph->resolve.p99,
+           ph->cpu.p50, ph->cpu.p99, ph->cpu.mean * (double)ph->count / 1000.0, ph->count,
+           cands.count.p99, (double)ph->faults / (double)ph->count);
   }
   if (o->json) {
     printf("{\"bench\":\"resolve\",\"people\":%zu,\"seed\":%llu,\"build_s\":%.2f,\"db_bytes\":%lld,"

@@ -127,6 +127,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mash.pb-c.h"
 #include "phonetic.h"
@@ -284,6 +285,21 @@ int mash_match_names_bound(const mash_match_person_t *p);
  * has fewer than MASH_MATCH_ID_SIZE bytes. */
 int mash_match_id_normalise(Mash__V1__IdentifierKind kind, const char *value, char *out,
                             size_t outlen);
+
+/* Comparison summaries (match_summary.c): a person as the matcher sees one,
+ * written compactly, so that a store can keep it (sealed) beside a record
+ * and a candidate can be scored without unpacking and normalising the
+ * record. mash_match_summary_read gives back exactly the struct that was
+ * written (a zeroed struct with the same fields), except the term
+ * frequencies and the role, which a summary does not keep (0).
+ * MASH_MATCH_SUMMARY_MAX bytes always suffice. */
+#define MASH_MATCH_SUMMARY_MAX 2048u
+/* Writes p's summary into out[0..cap). Returns its length, -ENOSPC when
+ * cap is too small, or -EINVAL. */
+int mash_match_summary_write(const mash_match_person_t *p, uint8_t *out, size_t cap);
+/* Fills p (all of it) from a summary. Returns 0, -EBADMSG for bytes that
+ * are not a summary of this version (p is then zeroed) or -EINVAL. */
+int mash_match_summary_read(mash_match_person_t *p, const uint8_t *in, size_t len);
 
 /* Why a score came out as it did: for the audit trail. */
 typedef struct mash_match_why {

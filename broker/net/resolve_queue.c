@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <uv.h>
+
+#include "errbuf.h"
 #include "log.h"
 
 #define MIN_PER_OP 4
@@ -207,7 +210,10 @@ typedef struct s_load {
   mash_resolve_queue_t *q;
   size_t n;
   int rc;
-  size_t counted; /* person records whose names were counted at start */
+  size_t counted;     /* person records whose names were counted at start */
+  int64_t warm_bytes; /* the person index's look-up tables read at start */
+  int64_t warm_ms;
+  int warm_rc; /* the warm-up's failure: only slower, so not the start's */
 } s_load_t;
 
 static int s_load_cb(const char *contact_id, int64_t received_at_ms, const uint8_t *contact,
@@ -226,13 +232,27 @@ static int s_load_fn(mash_store_t *store, void *arg) {
   /* A store made before term counts were kept counts its people first,
    * once: nothing is resolved before this. */
   int rc = mash_resolve_terms_backfill(store, &l->counted);
+  /* The person index's look-up tables read once, so that the first
+   * resolutions do not fault their pages in one by one (store.h). A store
+   * that cannot is resolved cold. */
+  uint64_t t0 = uv_hrtime();
+  l->warm_rc = rc ? 0 : mash_store_person_warm(store, &l->warm_bytes);
+  l->warm_ms = (int64_t)((uv_hrtime() - t0) / 1000000u);
   rc = rc ? rc : mash_store_load_unresolved(store, s_load_cb, l);
   return rc ? rc : l->rc;
 }
 
 int mash_resolve_queue_load(mash_resolve_queue_t *q, size_t *n) {
-  s_load_t l = {q, 0, 0, 0};
+  s_load_t l = {q, 0, 0, 0, 0, 0, 0};
   int rc = mash_storage_run_sync(q->storage, s_load_fn, &l);
+  if (l.warm_rc != 0 && l.warm_rc != -ENOSYS) {
+    mash_warn("person index: its look-up tables could not be read ahead (%s): the first "
+              "resolutions read them as they go",
+              mash_strerror(l.warm_rc));
+  } else if (l.warm_bytes > 0) {
+    mash_info("person index: %.1f MiB of look-up tables read in %lld ms", l.warm_bytes / 1048576.0,
+              (long long)l.warm_ms);
+  }
   if (l.counted > 0) {
     mash_info("term counts: the names of %zu person record(s) counted (a store from before "
               "they were kept)",

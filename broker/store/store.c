@@ -254,6 +254,15 @@ int mash_store_person_each(mash_store_t *s, const char *after_id, size_t max,
   return s->vt->person_each ? s->vt->person_each(s, after_id, max, cb, arg) : -ENOSYS;
 }
 
+int mash_store_person_warm(mash_store_t *s, int64_t *bytes) {
+  return s->vt->person_warm ? s->vt->person_warm(s, bytes) : -ENOSYS;
+}
+
+int mash_store_person_summarise(mash_store_t *s, const char *person_id, const uint8_t *summary,
+                                size_t len) {
+  return s->vt->person_summarise ? s->vt->person_summarise(s, person_id, summary, len) : -ENOSYS;
+}
+
 int mash_store_person_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
   return s->vt->person_get ? s->vt->person_get(s, person_id, row) : -ENOSYS;
 }

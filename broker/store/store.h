@@ -517,14 +517,20 @@ int mash_store_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_s
 
 /* ---- the person index (resolve.c decides; the store keeps) ---- */
 
-#define MASH_PERSON_ID_LEN 24 /* "P-000042", "M-000007" */
-#define MASH_REF_LEN 65       /* a person's ref in a notification (64 + NUL) */
+#define MASH_PERSON_ID_LEN 24         /* "P-000042", "M-000007" */
+#define MASH_REF_LEN 65               /* a person's ref in a notification (64 + NUL) */
+#define MASH_PERSON_SUMMARY_MAX 4096u /* a comparison summary, bytes (person_summarise) */
 
 typedef struct mash_person_row {
   char person_id[MASH_PERSON_ID_LEN];
   int is_child;    /* ever listed as a child in a notification */
   uint8_t *record; /* decrypted serialized Person (the latest details); caller frees */
   size_t len;
+  /* person_find only: the record's comparison summary (opened), when one is
+   * kept (mash_store_person_summarise); record is then NULL. Owned by the
+   * store, valid during the callback only. */
+  const uint8_t *summary;
+  size_t summary_len;
 } mash_person_row_t;
 
 /* A contact linked to a person, for prior contacts and repeat counts. */
@@ -564,7 +570,9 @@ typedef int (*mash_store_pending_cb)(const char *other_id, int other_is_candidat
 /* Every person indexed under any of keys[0..n), each once, lowest id first.
  * Keys are given in plain text ("d:2019-05-20", "i:1:9434765919",
  * "a:EX1 2AB|12 canal street") and stored only as keyed blind indexes;
- * records are sealed. Merged persons are never returned. */
+ * records are sealed. Merged persons are never returned. A person whose
+ * comparison summary is kept comes with row->summary and no record; one
+ * without, with its record. */
 int mash_store_person_find(mash_store_t *s, const char *const *keys, size_t n,
                            mash_store_person_cb cb, void *arg);
 /* One person into *row (row->record malloc'd: the caller frees it). A merged
@@ -575,6 +583,21 @@ int mash_store_person_get(mash_store_t *s, const char *person_id, mash_person_ro
 int mash_store_person_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN],
                           const uint8_t *record, size_t len, int is_child, const char *address_key,
                           int64_t at_ms);
+/* Keep person_id's comparison summary (match.h's mash_match_summary_write;
+ * opaque bytes here, at most MASH_PERSON_SUMMARY_MAX), sealed with the person's id, so that
+ * person_find hands it instead of the record. Kept until the record is put
+ * again, merged away or the data key rotated (each drops it; the caller
+ * writes it again, or a later look-up fills it from the record). -ENOENT
+ * for no such person or one merged away; -EINVAL for a bad length. */
+int mash_store_person_summarise(mash_store_t *s, const char *person_id, const uint8_t *summary,
+                                size_t len);
+/* Read the tables a look-up reads (comparison summaries, keys, term
+ * counts) once, in order, so that the first look-ups after a start find
+ * their pages at hand instead of faulting each in (at 1,000,000 people a
+ * look-up touches a few hundred pages, scattered). *bytes (may be NULL)
+ * gets what was read. Storage thread; at start, before resolving. 0 or a
+ * negative error. */
+int mash_store_person_warm(mash_store_t *s, int64_t *bytes);
 /* Index person_id under keys[0..n) as well (plain keys, as for find). */
 int mash_store_person_add_keys(mash_store_t *s, const char *person_id, const char *const *keys,
                                size_t n);

@@ -147,18 +147,34 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
   for (size_t i = 0; b->mark_family && i < b->n_family; i++) {
     b->family_seen[i] = b->family_seen[i] || strcmp(b->family[i], row->person_id) == 0;
   }
-  ProtobufCAllocator arena = {s_unpack_alloc, s_unpack_free, &b->unpack};
-  b->unpack.used = 0;
-  Mash__V1__Person *p = mash__v1__person__unpack(&arena, row->len, row->record);
-  if (p == NULL) {
-    /* Authenticated, yet not a Person: never skip it, or the child would
-     * silently get a second record. */
-    b->rc = -EBADMSG;
-    return 1;
-  }
   mash_match_person_t cand;
-  mash_match_person_from_pb(&cand, p);
-  mash__v1__person__free_unpacked(p, &arena);
+  if (row->summary != NULL) {
+    /* The record's comparison summary: the same struct as normalising the
+     * record gives, without unpacking or normalising anything. */
+    if (mash_match_summary_read(&cand, row->summary, row->summary_len) != 0) {
+      b->rc = -EBADMSG; /* authenticated, yet not a summary: never skip it */
+      return 1;
+    }
+  } else {
+    ProtobufCAllocator arena = {s_unpack_alloc, s_unpack_free, &b->unpack};
+    b->unpack.used = 0;
+    Mash__V1__Person *p = mash__v1__person__unpack(&arena, row->len, row->record);
+    if (p == NULL) {
+      /* Authenticated, yet not a Person: never skip it, or the child would
+       * silently get a second record. */
+      b->rc = -EBADMSG;
+      return 1;
+    }
+    mash_match_person_from_pb(&cand, p);
+    mash__v1__person__free_unpacked(p, &arena);
+    /* A record without a summary (a store from before them, or put since
+     * without one) gets it now: the next look-up reads the summary. */
+    int rc = resolve_summary_keep(b->store, row->person_id, &cand);
+    if (rc != 0) {
+      b->rc = rc;
+      return 1;
+    }
+  }
   cand.role = row->is_child ? MASH_MATCH_ROLE_CHILD : MASH_MATCH_ROLE_ADULT;
   /* Scored without the why text: only the chosen record's is written. */
   mash_match_why_t why;
@@ -411,6 +427,9 @@ static int s_resolve_one(mash_store_t *store, const Mash__V1__Person *pb,
   }
   if (rc == 0) {
     rc = mash_store_person_put(store, out->person_id, rec, rec_len, is_child, addr, now);
+  }
+  if (rc == 0) {
+    rc = mash_resolve_summarise(store, out->person_id, rec, rec_len);
   }
   free(rec);
   if (rc == 0) {

@@ -143,6 +143,23 @@ int mash_resolve_give_up(mash_store_t *store, mash_resolve_job_t *job);
  * negative error (the transaction rolled back). */
 int mash_resolve_terms_backfill(mash_store_t *store, size_t *counted);
 
+/* Comparison summaries (issue 9; match.h): keep person_id's summary, made
+ * from its serialized Person record[0..len) as the matcher sees it, so that
+ * look-ups score the record without opening it. resolve.c writes one after
+ * each record it puts; a record without one (a store from before them, a
+ * record the desk merged, keys rotated) is read whole once and its summary
+ * written then. 0 (also for a store without summaries), -EBADMSG for a
+ * record that is not a Person, or the store's error. Storage thread. */
+int mash_resolve_summarise(mash_store_t *store, const char *person_id, const uint8_t *record,
+                           size_t len);
+
+/* Write the summary of every person record not merged away, per_tx
+ * records to a transaction of its own (so not inside one): a store from
+ * before summaries brought up to date at once instead of as it is read
+ * (bench-resolve --fill-summaries). *filled (may be NULL) gets the records
+ * written. 0 or a negative error (the records before it stay written). */
+int mash_resolve_summaries_fill(mash_store_t *store, size_t per_tx, size_t *filled);
+
 /* Key rotation (mashctl rekey): fill r with the derivation of every text
  * the store keeps as a blind index (resolve_reindex.c), for
  * mash_store_sqlite_rekey and mash_store_postgres_rekey. */

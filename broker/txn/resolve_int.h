@@ -71,5 +71,9 @@ int resolve_terms_lookup(mash_store_t *store, mash_match_person_t *p);
 /* Count a record with p's names once more (delta 1: a new record) or once
  * less (delta -1: a record merged into another). */
 int resolve_terms_add(mash_store_t *store, const mash_match_person_t *p, int delta);
+/* Keep p (a stored record as the matcher sees it) as person_id's
+ * comparison summary (mash_store_person_summarise). 0 (also for a store
+ * that keeps none) or a negative error. */
+int resolve_summary_keep(mash_store_t *store, const char *person_id, const mash_match_person_t *p);
 
 #endif

@@ -6,10 +6,12 @@
  * renewed, identifiers gathered, other spellings of the given name kept),
  * the keys a person is indexed under and the ones it is looked up by
  * (resolve.h), and the store's term counts of the names on records
- * (match.h: common names weigh less). Must not: decide who anyone is (resolve.c does), log child
- * data. Storage thread only.
+ * (match.h: common names weigh less), and the comparison summary a record
+ * is scored from (match.h, "Comparison summaries"). Must not: decide who anyone is (resolve.c
+ * does), log child data. Storage thread only.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +198,63 @@ int resolve_record(const Mash__V1__Person *now, const Mash__V1__Person *old, uns
   }
   mash__v1__person__pack(&m, *out);
   return 0;
+}
+
+/* ---------------------------------------------------------------- comparison summaries */
+
+int resolve_summary_keep(mash_store_t *store, const char *person_id, const mash_match_person_t *p) {
+  uint8_t buf[MASH_MATCH_SUMMARY_MAX];
+  int len = mash_match_summary_write(p, buf, sizeof buf);
+  int rc = len > 0 ? mash_store_person_summarise(store, person_id, buf, (size_t)len) : len;
+  return rc == -ENOSYS ? 0 : rc; /* a store without summaries reads records */
+}
+
+int mash_resolve_summarise(mash_store_t *store, const char *person_id, const uint8_t *record,
+                           size_t len) {
+  Mash__V1__Person *pb = mash__v1__person__unpack(NULL, len, record);
+  if (pb == NULL) {
+    return -EBADMSG;
+  }
+  mash_match_person_t mp;
+  mash_match_person_from_pb(&mp, pb);
+  mash__v1__person__free_unpacked(pb, NULL);
+  return resolve_summary_keep(store, person_id, &mp);
+}
+
+typedef struct s_fill {
+  mash_store_t *store;
+  char last[MASH_PERSON_ID_LEN];
+  size_t seen;
+  int rc;
+} s_fill_t;
+
+static int s_fill_cb(mash_person_row_t *row, void *arg) {
+  s_fill_t *f = arg;
+  snprintf(f->last, sizeof f->last, "%s", row->person_id);
+  f->seen++;
+  f->rc = mash_resolve_summarise(f->store, row->person_id, row->record, row->len);
+  return f->rc != 0;
+}
+
+int mash_resolve_summaries_fill(mash_store_t *store, size_t per_tx, size_t *filled) {
+  s_fill_t f = {.store = store};
+  int rc = 0;
+  per_tx = per_tx ? per_tx : 1;
+  for (bool more = true; rc == 0 && more;) {
+    size_t before = f.seen;
+    rc = mash_store_begin(store);
+    rc = rc ? rc : mash_store_person_each(store, f.last, per_tx, s_fill_cb, &f);
+    rc = rc < 0 ? rc : f.rc;
+    rc = rc ? rc : mash_store_commit(store);
+    if (rc != 0) {
+      mash_store_rollback(store);
+    }
+    more = f.seen - before == per_tx;
+  }
+  if (filled != NULL) {
+    *filled = f.seen;
+  }
+  return rc;
 }
 
 /* ---------------------------------------------------------------- term frequencies */

@@ -61,6 +61,8 @@ const char *const SLOT_NAMES[S_N] = {
     [S_PERSON_FIND] = "person_find",
     [S_PERSON_GET] = "person_get",
     [S_PERSON_PUT] = "person_put",
+    [S_PERSON_WARM] = "person_warm",
+    [S_PERSON_SUMMARISE] = "person_summarise",
     [S_PERSON_ADD_KEYS] = "person_add_keys",
     [S_PERSON_LINK] = "person_link",
     [S_PERSON_RELATE] = "person_relate",
@@ -331,6 +333,16 @@ static int f_person_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], con
                6);
 }
 
+static int f_person_warm(mash_store_t *s, int64_t *bytes) {
+  return s_hit(s, S_PERSON_WARM, (uintptr_t[]){(uintptr_t)bytes}, 1);
+}
+
+static int f_person_summarise(mash_store_t *s, const char *person_id, const uint8_t *summary,
+                              size_t len) {
+  return s_hit(s, S_PERSON_SUMMARISE,
+               (uintptr_t[]){(uintptr_t)person_id, (uintptr_t)summary, (uintptr_t)len}, 3);
+}
+
 static int f_person_add_keys(mash_store_t *s, const char *person_id, const char *const *keys,
                              size_t n) {
   return s_hit(s, S_PERSON_ADD_KEYS,
@@ -558,6 +570,8 @@ const mash_store_vtable_t RECORDING_VT = {
     .person_find = f_person_find,
     .person_get = f_person_get,
     .person_put = f_person_put,
+    .person_warm = f_person_warm,
+    .person_summarise = f_person_summarise,
     .person_add_keys = f_person_add_keys,
     .person_link = f_person_link,
     .person_relate = f_person_relate,

@@ -289,6 +289,78 @@ static void test_identifier_then_typo_is_one_person(void **state) {
   mash__v1__contact__free_unpacked(c, NULL);
 }
 
+typedef struct summary_seen {
+  const char *id;
+  int with_summary; /* -1: not found */
+} summary_seen_t;
+
+static int s_summary_seen_cb(mash_person_row_t *row, void *arg) {
+  summary_seen_t *s = arg;
+  if (strcmp(row->person_id, s->id) == 0) {
+    s->with_summary = row->summary != NULL;
+  }
+  return 0;
+}
+
+/* Whether person id is looked up (under Maya's date of birth) with its
+ * comparison summary (1), its record (0), or not at all (-1). */
+static int s_has_summary(fixture_t *f, const char *id) {
+  summary_seen_t s = {id, -1};
+  const char *keys[1] = {"d:2019-05-20"};
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_person_find(f->store, keys, 1, s_summary_seen_cb, &s), 0);
+  assert_int_equal(mash_store_rollback(f->store), 0);
+  return s.with_summary;
+}
+
+/* Comparison summaries (match.h): a record resolution makes or renews has
+ * one; a store without them (made before migration 11: dropped here) still
+ * resolves alike, from the records, and writes each record's summary as it
+ * reads it. */
+static void test_summaries_written_and_filled(void **state) {
+  fixture_t *f = *state;
+  note_t t;
+  s_note(&t, &MAYA, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *a = s_intake(f, "health", &t, T0, 0, NULL);
+  assert_string_equal(s_link(a, "c1")->person_id, "P-000001");
+  assert_int_equal(s_has_summary(f, "P-000001"), 1);
+  char path[128];
+  snprintf(path, sizeof path, "%s/mash.db", f->dir);
+  assert_int_equal(store_fixture_sql(path, "DELETE FROM person_summaries"), 0);
+  assert_int_equal(s_has_summary(f, "P-000001"), 0);
+  /* Another child born the same day: Maya's record is read as a candidate,
+   * not linked nor put again, and gets its summary then. */
+  person_spec_t leo = {
+      "c1", "Leo", "Brown", "2019-05-20", NULL, NULL, NULL, MASH__V1__SEX__SEX_MALE, 0, NULL};
+  s_note(&t, &leo, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *d = s_intake(f, "health", &t, T0 + 1000, 0, NULL);
+  assert_string_equal(s_link(d, "c1")->decision, "new");
+  assert_int_equal(s_has_summary(f, "P-000001"), 1);
+  mash__v1__contact__free_unpacked(d, NULL);
+  assert_int_equal(store_fixture_sql(path, "DELETE FROM person_summaries"), 0);
+  /* The typo links from the record, as with a summary. */
+  person_spec_t typo = MAYA;
+  typo.family = "Hatrley";
+  typo.nhs = NULL;
+  s_note(&t, &typo, 1, MASH__V1__CONCERN_CATEGORY__CONCERN_CATEGORY_NEGLECT);
+  Mash__V1__Contact *b = s_intake(f, "police", &t, T0 + DAY_MS, 0, NULL);
+  const Mash__V1__PersonLink *lb = s_link(b, "c1");
+  assert_string_equal(lb->decision, "auto_link");
+  assert_string_equal(lb->person_id, "P-000001");
+  assert_non_null(strstr(lb->why, "surname~1"));
+  assert_int_equal(s_has_summary(f, "P-000001"), 1);
+  /* Again from the summary: the same decision and reason. */
+  Mash__V1__Contact *c = s_intake(f, "education", &t, T0 + 2 * DAY_MS, 0, NULL);
+  const Mash__V1__PersonLink *lc = s_link(c, "c1");
+  assert_string_equal(lc->decision, lb->decision);
+  assert_string_equal(lc->person_id, lb->person_id);
+  assert_string_equal(lc->why, lb->why);
+  assert_int_equal(lc->confidence_permille, lb->confidence_permille);
+  mash__v1__contact__free_unpacked(a, NULL);
+  mash__v1__contact__free_unpacked(b, NULL);
+  mash__v1__contact__free_unpacked(c, NULL);
+}
+
 /* A candidate's record is unpacked into a buffer reused for each
  * candidate; a record bigger than that buffer (a 6,000-character address
  * line) still unpacks, links and keeps what it held. */
@@ -1294,6 +1366,7 @@ static void test_no_plaintext_in_the_file(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_identifier_then_typo_is_one_person, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_summaries_written_and_filled, setup, teardown),
       cmocka_unit_test_setup_teardown(test_identifier_conflict, setup, teardown),
       cmocka_unit_test_setup_teardown(test_swapped_first_record, setup, teardown),
       cmocka_unit_test_setup_teardown(test_possible_match_confirmed, setup, teardown),

@@ -540,13 +540,13 @@ static const char *pragma(sqlite3 *db, const char *sql, char *buf, size_t len) {
 }
 
 /* PostgreSQL: commits wait for the WAL flush, and the schema is at the
- * version of the migration list (ten, like SQLite's). */
+ * version of the migration list (eleven, like SQLite's). */
 static void pg_settings(void) {
   assert_int_equal(store_fixture_sql(NULL, "DO $$ BEGIN "
                                            "IF current_setting('synchronous_commit') <> 'on' "
                                            "OR current_setting('fsync') <> 'on' "
                                            "THEN RAISE 'not durable'; END IF; "
-                                           "IF (SELECT version FROM mash_schema) <> 10 "
+                                           "IF (SELECT version FROM mash_schema) <> 11 "
                                            "THEN RAISE 'schema version'; END IF; END $$"),
                    0);
 }
@@ -652,11 +652,12 @@ static void test_pragmas(void **state) {
   char buf[32];
   assert_string_equal(pragma(last_db, "PRAGMA journal_mode", buf, sizeof buf), "wal");
   assert_string_equal(pragma(last_db, "PRAGMA synchronous", buf, sizeof buf), "2");
-  /* Ten migrations: contacts, the enquiry tables, the management-information
+  /* Eleven migrations: contacts, the enquiry tables, the management-information
    * columns, the person index, the duties, the index of pending matches by
    * person, the refusals in the inbox, the term counts of names, the
-   * escalation log's mark, the files refused at the adapters. */
-  assert_string_equal(pragma(last_db, "PRAGMA user_version", buf, sizeof buf), "10");
+   * escalation log's mark, the files refused at the adapters, the persons'
+   * comparison summaries. */
+  assert_string_equal(pragma(last_db, "PRAGMA user_version", buf, sizeof buf), "11");
   assert_true(strtol(pragma(last_db, "PRAGMA busy_timeout", buf, sizeof buf), NULL, 10) > 0);
   last_db = NULL;
 

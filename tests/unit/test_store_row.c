@@ -42,6 +42,27 @@ static int s_seen(const char *name, int64_t n, void *arg) {
   return s->stop_after && s->n >= s->stop_after;
 }
 
+/* store_row_id writes what snprintf("%s-%06lld") would, cut to fit. */
+static void test_row_id(void **state) {
+  (void)state;
+  const int64_t ids[] = {0, 7, 42, 999999, 1000000, 1234567, INT64_MAX, -5};
+  const char *prefixes[] = {"P", "MASH", "ENQ"};
+  for (size_t p = 0; p < sizeof prefixes / sizeof prefixes[0]; p++) {
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+      for (size_t cap = 1; cap <= 32; cap++) {
+        char got[32], want[32];
+        memset(got, 'x', sizeof got);
+        store_row_id(prefixes[p], ids[i], got, cap);
+        snprintf(want, cap, "%s-%06lld", prefixes[p], (long long)ids[i]);
+        assert_string_equal(got, want);
+      }
+    }
+  }
+  char round[32];
+  store_row_id("P", 1234567, round, sizeof round);
+  assert_int_equal(store_row_parse_id(round, 'P'), 1234567);
+}
+
 static void test_flags(void **state) {
   (void)state;
   store_row_flags_t *f = store_row_flags_new();
@@ -109,9 +130,8 @@ static void test_percentiles(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_parse_id),
-      cmocka_unit_test(test_flags),
-      cmocka_unit_test(test_flags_bounded),
+      cmocka_unit_test(test_parse_id),    cmocka_unit_test(test_row_id),
+      cmocka_unit_test(test_flags),       cmocka_unit_test(test_flags_bounded),
       cmocka_unit_test(test_percentiles),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -374,6 +374,18 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     *n = 6;
     rc = mash_store_person_put(s, P(0), P(1), (size_t)202, 103, P(4), INT64_C(5000000005));
     break;
+  case S_PERSON_WARM:
+    want[0] = (uintptr_t)P(0);
+    *n = 1;
+    rc = mash_store_person_warm(s, P(0));
+    break;
+  case S_PERSON_SUMMARISE:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    want[2] = (uintptr_t)(size_t)205;
+    *n = 3;
+    rc = mash_store_person_summarise(s, P(0), P(1), (size_t)205);
+    break;
   case S_PERSON_ADD_KEYS:
     want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)P(1);

@@ -14,9 +14,11 @@
 #ifndef MASH_STORE_LOGIC_H
 #define MASH_STORE_LOGIC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "seal.h"
 #include "store.h"
 
 /* A row looked up by its id: clears row[0..size) and gives the row number
@@ -102,6 +104,56 @@ int store_logic_request_emit(mash_request_row_t *row, mash_store_request_cb cb, 
  * answer (non-zero stops the visit). */
 int store_logic_outbox_emit(const char *message_id, const char *target, uint8_t *frame, size_t len,
                             mash_store_outbox_cb cb, void *arg);
+
+/* ---- comparison summaries (store_summary.c) ---- */
+
+/* Seal a person's comparison summary summary[0..len) bound to the person's
+ * id into a malloc'd *sealed, the person's row number into *id. 0, -ENOENT for an id that is not a
+ * person's, -EINVAL for an empty summary or one over MASH_PERSON_SUMMARY_MAX, or the seal's error.
+ */
+int store_logic_summary_seal(mash_seal_ctx_t *ctx, const char *person_id, const uint8_t *summary,
+                             size_t len, int64_t *id, uint8_t **sealed, size_t *sealed_len);
+
+/* The summaries one statement of a look-up returned (at most
+ * STORE_LOGIC_SUMS_MAX, lowest id first), opened into one buffer reused
+ * from chunk to chunk, and the look-up's callback they go to. */
+#define STORE_LOGIC_SUMS_MAX 64
+typedef struct store_logic_sum {
+  int64_t id;
+  int is_child;
+  size_t off, len;
+} store_logic_sum_t;
+typedef struct store_logic_sums {
+  store_logic_sum_t row[STORE_LOGIC_SUMS_MAX];
+  size_t n, next; /* rows held; the first not yet handed on */
+  uint8_t *buf;
+  size_t used, cap;
+  mash_store_person_cb cb;
+  void *arg;
+} store_logic_sums_t;
+
+void store_logic_sums_init(store_logic_sums_t *sums, mash_store_person_cb cb, void *arg);
+/* Wipes the opened summaries and forgets them (the buffer is kept). */
+void store_logic_sums_reset(store_logic_sums_t *sums);
+/* Wipes and frees the buffer. */
+void store_logic_sums_free(store_logic_sums_t *sums);
+/* Open one row's sealed summary (id's, in id order) and keep it. 0,
+ * -EBADMSG when it does not open (altered, moved, another key), -E2BIG
+ * past STORE_LOGIC_SUMS_MAX, -ENOMEM. */
+int store_logic_sums_add(store_logic_sums_t *sums, mash_seal_ctx_t *ctx, int64_t id, int is_child,
+                         const void *sealed, size_t len);
+/* found[i] for each of the sorted ids[0..n): whether its summary is held.
+ * Returns how many are not. */
+size_t store_logic_sums_mark(const store_logic_sums_t *sums, const int64_t *ids, size_t n,
+                             bool *found);
+/* Hand the callback the held summaries of ids below `before` not handed on
+ * yet, in order (INT64_MAX: all the rest), each as a row with summary set
+ * and no record. 0, or 1 when the callback stopped. */
+int store_logic_sums_emit(store_logic_sums_t *sums, int64_t before);
+/* A person row read with its record (of a person without a summary, ids
+ * ascending; arg the sums): the held summaries before it, then the row,
+ * to the look-up's callback. Its answer (non-zero: stop). */
+int store_logic_sums_record_cb(mash_person_row_t *row, void *arg);
 
 /* A migration's target checked against the newest version the engine
  * knows: 0, or -EINVAL with the reason in err. */

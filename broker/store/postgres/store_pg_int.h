@@ -171,6 +171,9 @@ int store_pg_rej_each(mash_store_t *s, mash_store_rejection_cb cb, void *arg);
 
 /* ---- the person index (store_pg_person.c) ---- */
 
+int store_pg_per_warm(mash_store_t *s, int64_t *bytes);
+int store_pg_per_summarise(mash_store_t *s, const char *person_id, const uint8_t *summary,
+                           size_t len);
 int store_pg_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
                       void *arg);
 int store_pg_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row);
@@ -205,6 +208,7 @@ int store_pg_per_each(mash_store_t *s, const char *after_id, size_t max, mash_st
 
 #define STORE_PG_PER_VTABLE_ENTRIES                                                                \
   .person_find = store_pg_per_find, .person_get = store_pg_per_get,                                \
+  .person_summarise = store_pg_per_summarise, .person_warm = store_pg_per_warm,                    \
   .person_put = store_pg_per_put, .person_add_keys = store_pg_per_add_keys,                        \
   .person_link = store_pg_per_link, .person_relate = store_pg_per_relate,                          \
   .person_relatives = store_pg_per_relatives, .person_housemates = store_pg_per_housemates,        \

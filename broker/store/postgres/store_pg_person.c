@@ -26,8 +26,8 @@
 #define KEY_TOO_COMMON 1000
 /* Candidates compared for one person, at most (as SQLite's). */
 #define FIND_MAX 2048
-/* Records read per statement by a look-up. */
-#define LIVE_CHUNK 256
+/* Records (and comparison summaries) read per statement by a look-up. */
+#define LIVE_CHUNK STORE_LOGIC_SUMS_MAX
 
 #define PERSON_COLS "p.id, p.is_child, p.record"
 
@@ -35,6 +35,14 @@ static const char SQL_KEY_PEOPLE[] = "SELECT person FROM person_keys WHERE key =
 static const char SQL_LIVE[] =
     "SELECT " PERSON_COLS " FROM persons p WHERE p.id = ANY($1::bigint[]) "
     "AND p.merged_into IS NULL ORDER BY p.id";
+/* Comparison summaries (migration 11): a merged person has none. */
+static const char SQL_SUMS[] = "SELECT id, is_child, summary FROM person_summaries "
+                               "WHERE id = ANY($1::bigint[]) ORDER BY id";
+static const char SQL_SUM_PUT[] =
+    "INSERT INTO person_summaries (id, is_child, summary) "
+    "SELECT id, is_child, $2 FROM persons WHERE id = $1 AND merged_into IS NULL "
+    "ON CONFLICT (id) DO UPDATE SET is_child = EXCLUDED.is_child, summary = EXCLUDED.summary";
+static const char SQL_SUM_DROP[] = "DELETE FROM person_summaries WHERE id = $1";
 static const char SQL_GET[] =
     "WITH RECURSIVE chain (id) AS (SELECT $1::bigint UNION SELECT p.merged_into FROM persons p "
     "JOIN chain ON p.id = chain.id WHERE p.merged_into IS NOT NULL) "
@@ -209,6 +217,58 @@ static int s_gather(mash_store_t *s, const char *const *keys, size_t n, int64_t 
   return 0;
 }
 
+/* "{1,2,3}": the ids[0..n) not marked in skip (NULL: all), for ANY($1). */
+static void s_id_list(char *list, const int64_t *ids, size_t n, const bool *skip) {
+  size_t len = 0;
+  list[len++] = '{';
+  for (size_t j = 0; j < n; j++) {
+    if (skip == NULL || !skip[j]) {
+      len += (size_t)snprintf(list + len, 22, "%s%lld", len > 1 ? "," : "", (long long)ids[j]);
+    }
+  }
+  list[len++] = '}';
+  list[len] = '\0';
+}
+
+/* One chunk of a look-up's people (ids sorted), as SQLite's s_find_chunk:
+ * summaries first, then the records of those without one, handed on in id
+ * order. 0, 1 when the callback stopped, or a negative error. */
+static int s_find_chunk(mash_store_t *s, const int64_t *ids, size_t n, char *list,
+                        store_logic_sums_t *sums) {
+  s_id_list(list, ids, n, NULL);
+  store_pg_args_t a = {0};
+  store_pg_text(&a, list);
+  int rc = 0;
+  PGresult *r = store_pg_query(s, SQL_SUMS, &a, &rc);
+  if (!r) {
+    return rc;
+  }
+  store_logic_sums_reset(sums);
+  for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+    size_t len = 0;
+    unsigned char *b = PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, 2), &len);
+    rc = b == NULL ? -ENOMEM
+                   : store_logic_sums_add(sums, store_pg_seal_ctx(s), store_pg_i64(r, i, 0),
+                                          (int)store_pg_i64(r, i, 1), b, len);
+    PQfreemem(b);
+  }
+  PQclear(r);
+  bool found[LIVE_CHUNK];
+  if (rc == 0 && store_logic_sums_mark(sums, ids, n, found) > 0) {
+    /* Records without a summary, merged into the summaries' order. */
+    s_id_list(list, ids, n, found);
+    store_pg_args_t l = {0};
+    store_pg_text(&l, list);
+    r = store_pg_query(s, SQL_LIVE, &l, &rc);
+    if (!r) {
+      return rc;
+    }
+    rc = s_visit(s, r, true, store_logic_sums_record_cb, sums);
+    PQclear(r);
+  }
+  return rc ? rc : store_logic_sums_emit(sums, INT64_MAX);
+}
+
 int store_pg_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
                       void *arg) {
   if ((n > 0 && keys == NULL) || cb == NULL) {
@@ -224,30 +284,60 @@ int store_pg_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_s
   size_t nids = 0;
   int rc = s_gather(s, keys, n, ids, &nids);
   size_t unique = rc == 0 ? store_logic_unique_ids(ids, nids) : 0;
+  store_logic_sums_t sums;
+  store_logic_sums_init(&sums, cb, arg);
   for (size_t at = 0; rc == 0 && at < unique; at += LIVE_CHUNK) {
-    size_t len = 0;
-    list[len++] = '{';
-    for (size_t j = at; j < unique && j < at + LIVE_CHUNK; j++) {
-      len += (size_t)snprintf(list + len, 22, "%s%lld", j > at ? "," : "", (long long)ids[j]);
-    }
-    list[len++] = '}';
-    list[len] = '\0';
-    store_pg_args_t a = {0};
-    store_pg_text(&a, list);
-    PGresult *r = store_pg_query(s, SQL_LIVE, &a, &rc);
-    if (!r) {
-      break;
-    }
-    rc = s_visit(s, r, true, cb, arg);
-    PQclear(r);
+    rc =
+        s_find_chunk(s, ids + at, unique - at < LIVE_CHUNK ? unique - at : LIVE_CHUNK, list, &sums);
     if (rc > 0) { /* the callback stopped */
       rc = 0;
       break;
     }
   }
+  store_logic_sums_free(&sums);
   free(list);
   free(ids);
   return rc;
+}
+
+/* The look-up's tables read once (mash_store_person_warm): into the
+ * server's buffers and the operating system's cache. */
+int store_pg_per_warm(mash_store_t *s, int64_t *bytes) {
+  static const char SQL_WARM[] =
+      "SELECT (SELECT COALESCE(SUM(LENGTH(summary)), 0) FROM person_summaries) + "
+      "(SELECT COALESCE(SUM(LENGTH(key)) + 8 * COUNT(*), 0) FROM person_keys) + "
+      "(SELECT COALESCE(SUM(LENGTH(key)) + 8 * COUNT(*), 0) FROM person_terms)";
+  int64_t total = 0;
+  int rc = store_pg_int64(s, SQL_WARM, NULL, &total);
+  if (rc == 0 && bytes != NULL) {
+    *bytes = total;
+  }
+  return rc;
+}
+
+int store_pg_per_summarise(mash_store_t *s, const char *person_id, const uint8_t *summary,
+                           size_t len) {
+  int64_t id = 0, changed = 0;
+  uint8_t *sealed = NULL;
+  size_t sealed_len = 0;
+  int rc = store_logic_summary_seal(store_pg_seal_ctx(s), person_id, summary, len, &id, &sealed,
+                                    &sealed_len);
+  if (rc != 0) {
+    return rc;
+  }
+  store_pg_args_t a = {0};
+  store_pg_int(&a, id);
+  store_pg_bytes(&a, sealed, sealed_len);
+  rc = store_pg_exec(s, SQL_SUM_PUT, &a, &changed);
+  free(sealed);
+  return rc == 0 && changed == 0 ? -ENOENT : rc;
+}
+
+/* The record changed or went: its summary says what it was. */
+static int s_summary_drop(mash_store_t *s, int64_t id) {
+  store_pg_args_t a = {0};
+  store_pg_int(&a, id);
+  return store_pg_exec(s, SQL_SUM_DROP, &a, NULL);
 }
 
 int store_pg_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
@@ -305,7 +395,7 @@ int store_pg_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const 
   if (rc == 0 && !create && changed == 0) {
     rc = -ENOENT;
   }
-  return rc;
+  return rc == 0 && !create ? s_summary_drop(s, id) : rc;
 }
 
 int store_pg_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys,
@@ -464,6 +554,7 @@ int store_pg_per_merge(mash_store_t *s, const char *from, const char *into, cons
   if (rc == 0 && changed == 0) {
     return -ENOENT;
   }
+  rc = rc ? rc : s_summary_drop(s, f);
   if (rc == 0) {
     store_pg_args_t l = {0};
     store_pg_int(&l, f);

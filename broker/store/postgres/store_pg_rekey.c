@@ -298,6 +298,9 @@ static int s_reindex(s_rekey_t *k) {
   }
   int rc = store_pg_exec(k->s, "DELETE FROM person_keys", NULL, NULL);
   rc = rc ? rc : store_pg_exec(k->s, "DELETE FROM person_terms", NULL, NULL);
+  /* Comparison summaries are sealed under the old key: dropped, each is
+   * written again from its record when next read (resolve.c). */
+  rc = rc ? rc : store_pg_exec(k->s, "DELETE FROM person_summaries", NULL, NULL);
   rc = rc ? rc : store_pg_exec(k->s, "UPDATE persons SET address_key = NULL", NULL, NULL);
   if (rc != 0) {
     snprintf(k->err, k->errlen, "cannot clear the blind indexes: %s", strerror(-rc));

@@ -155,6 +155,12 @@ static const s_migration_t MIGRATIONS[] = {
      "  id bigserial PRIMARY KEY, principal text NOT NULL, message_id text NOT NULL,"
      "  reason text NOT NULL, fields text NOT NULL, received_at_ms bigint NOT NULL,"
      "  UNIQUE (principal, message_id));"},
+    /* 11: comparison summaries (issue 9, resolve.c): per person record, what
+     * the matcher compares, normalised and sealed; made empty, filled when
+     * a record is first read (store_sqlite_schema.c says more). */
+    {"person summaries",
+     "CREATE TABLE person_summaries ("
+     "  id bigint PRIMARY KEY, is_child integer NOT NULL, summary bytea NOT NULL);"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))

@@ -255,6 +255,9 @@ int store_per_pending(mash_store_t *s, const char *person_id, mash_store_pending
 int store_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
                            const uint8_t *decision, size_t len, int64_t at_ms);
 
+/* store_sqlite_warm.c */
+int store_sqlite_person_warm(mash_store_t *s, int64_t *bytes);
+int store_per_summarise(mash_store_t *s, const char *person_id, const uint8_t *summary, size_t len);
 int store_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts);
 int store_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta);
 int store_per_each(mash_store_t *s, const char *after_id, size_t max, mash_store_person_cb cb,
@@ -262,6 +265,7 @@ int store_per_each(mash_store_t *s, const char *after_id, size_t max, mash_store
 
 #define STORE_PER_VTABLE_ENTRIES                                                                   \
   .person_find = store_per_find, .person_get = store_per_get, .person_put = store_per_put,         \
+  .person_summarise = store_per_summarise, .person_warm = store_sqlite_person_warm,                \
   .person_add_keys = store_per_add_keys, .person_link = store_per_link,                            \
   .person_relate = store_per_relate, .person_relatives = store_per_relatives,                      \
   .person_housemates = store_per_housemates, .person_together = store_per_together,                \

@@ -32,7 +32,7 @@
 /* Records read per statement by a look-up: one statement for up to this
  * many ids, not one each (at 1,000,000 people a person has hundreds of
  * candidates, and a statement's step and reset cost more than its seek). */
-#define LIVE_CHUNK 64
+#define LIVE_CHUNK STORE_LOGIC_SUMS_MAX
 #define S_Q8 "?,?,?,?,?,?,?,?"
 #define S_Q64 S_Q8 "," S_Q8 "," S_Q8 "," S_Q8 "," S_Q8 "," S_Q8 "," S_Q8 "," S_Q8
 
@@ -40,6 +40,7 @@ enum {
   P_KEY_PEOPLE,
   P_LIVE,
   P_GET,
+  P_GET_LIVE,
   P_NEXT,
   P_INSERT,
   P_UPDATE,
@@ -66,6 +67,9 @@ enum {
   P_TERM_GET,
   P_TERM_ADD,
   P_EACH,
+  P_SUMS,
+  P_SUM_PUT,
+  P_SUM_DROP,
   P_N
 };
 
@@ -81,6 +85,9 @@ static const char *const SQL[P_N] = {
               "JOIN chain ON p.id = chain.id WHERE p.merged_into IS NOT NULL) "
               "SELECT " PERSON_COLS " FROM persons p JOIN chain ON p.id = chain.id "
               "WHERE p.merged_into IS NULL LIMIT 1",
+    /* Most people were never merged: one seek, before the chain's query. */
+    [P_GET_LIVE] = "SELECT " PERSON_COLS " FROM persons p WHERE p.id = ?1 "
+                   "AND p.merged_into IS NULL",
     [P_NEXT] = "SELECT COALESCE(MAX(id), 0) + 1 FROM persons",
     [P_INSERT] = "INSERT INTO persons (id, created_at_ms, updated_at_ms, is_child, address_key, "
                  "address_at_ms, record) VALUES (?1, ?2, ?2, ?3, ?4, "
@@ -144,6 +151,14 @@ static const char *const SQL[P_N] = {
                    "ON CONFLICT (key) DO UPDATE SET n = MAX(n + ?2, 0)",
     [P_EACH] = "SELECT " PERSON_COLS " FROM persons p WHERE p.id > ?1 "
                "AND p.merged_into IS NULL ORDER BY p.id LIMIT ?2",
+    /* Comparison summaries (migration 11): LIVE_CHUNK ids, lowest first. A
+     * merged person has none (merging drops it). */
+    [P_SUMS] = "SELECT id, is_child, summary FROM person_summaries WHERE id IN (" S_Q64 ") "
+               "ORDER BY id",
+    [P_SUM_PUT] = "INSERT OR REPLACE INTO person_summaries (id, is_child, summary) "
+                  "SELECT id, is_child, ?2 FROM persons WHERE id = ?1 AND merged_into IS NULL",
+    /* A record put again or merged away: its summary said what it was. */
+    [P_SUM_DROP] = "DELETE FROM person_summaries WHERE id = ?1",
 };
 
 struct store_per {
@@ -204,26 +219,11 @@ static sqlite3_stmt *s_q_id(mash_store_t *s, int which, int64_t id) {
   return q;
 }
 
-/* "P-000042" from 42 and back. */
+/* "P-000042" from 42 (store_row_id writes it by hand: snprintf cost more
+ * than the look-up of a candidate). */
 static void s_format_id(char out[MASH_PERSON_ID_LEN], char prefix, sqlite3_int64 id) {
-  /* By hand: snprintf cost more than the look-up of a candidate. */
-  char digits[24];
-  size_t n = 0;
-  uint64_t v = id < 0 ? 0 : (uint64_t)id;
-  do {
-    digits[n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n < 6) {
-    digits[n++] = '0';
-  }
-  size_t at = 0;
-  out[at++] = prefix;
-  out[at++] = '-';
-  while (n > 0 && at + 1 < MASH_PERSON_ID_LEN) {
-    out[at++] = digits[--n];
-  }
-  out[at] = '\0';
+  const char p[2] = {prefix, '\0'};
+  store_row_id(p, id, out, MASH_PERSON_ID_LEN);
 }
 
 /* The stored form of a key: the first 16 bytes of its blind index. */
@@ -281,6 +281,64 @@ static int s_visit_persons(mash_store_t *s, sqlite3_stmt *q, mash_store_person_c
 
 /* ---- persons ---- */
 
+/* Bind ids[0..n) to q's LIVE_CHUNK places (unused places hold 0, no one's
+ * id), skipping those whose summary was found. */
+static void s_bind_chunk(sqlite3_stmt *q, const int64_t *ids, size_t n, const bool *skip) {
+  size_t place = 0;
+  for (size_t j = 0; j < n; j++) {
+    if (skip == NULL || !skip[j]) {
+      sqlite3_bind_int64(q, (int)++place, ids[j]);
+    }
+  }
+  while (place < LIVE_CHUNK) {
+    sqlite3_bind_int64(q, (int)++place, 0);
+  }
+}
+
+/* One chunk of a look-up's people (ids sorted): their summaries in one
+ * statement, opened; the records of those without one in another; both
+ * handed on in id order. 0, 1 when the callback stopped, or an error. */
+static int s_find_chunk(mash_store_t *s, const int64_t *ids, size_t n, store_logic_sums_t *sums) {
+  sqlite3_stmt *q = s_q(s, P_SUMS);
+  s_bind_chunk(q, ids, n, NULL);
+  store_logic_sums_reset(sums);
+  int rc, out = 0;
+  while (out == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    int len = sqlite3_column_bytes(q, 2);
+    out = store_logic_sums_add(sums, store_sqlite_per(s)->ctx, sqlite3_column_int64(q, 0),
+                               sqlite3_column_int(q, 1), sqlite3_column_blob(q, 2),
+                               len > 0 ? (size_t)len : 0);
+  }
+  out = out == 0 && rc != SQLITE_DONE ? store_sqlite_errno(rc) : out;
+  store_sql_done(q);
+  bool found[LIVE_CHUNK];
+  if (out == 0 && store_logic_sums_mark(sums, ids, n, found) > 0) {
+    /* Records without a summary (a store from before them, a record put
+     * since), merged into the summaries' order. */
+    q = s_q(s, P_LIVE);
+    s_bind_chunk(q, ids, n, found);
+    out = s_visit_persons(s, q, store_logic_sums_record_cb, sums);
+  }
+  return out ? out : store_logic_sums_emit(sums, INT64_MAX);
+}
+
+int store_per_summarise(mash_store_t *s, const char *person_id, const uint8_t *summary,
+                        size_t len) {
+  int64_t id = 0;
+  uint8_t *sealed = NULL;
+  size_t sealed_len = 0;
+  int rc = store_logic_summary_seal(store_sqlite_per(s)->ctx, person_id, summary, len, &id, &sealed,
+                                    &sealed_len);
+  if (rc != 0) {
+    return rc;
+  }
+  sqlite3_stmt *q = s_q_id(s, P_SUM_PUT, id);
+  sqlite3_bind_blob(q, 2, sealed, (int)sealed_len, SQLITE_STATIC);
+  rc = store_sql_exec(q);
+  free(sealed);
+  return rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0 ? -ENOENT : rc;
+}
+
 int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
                    void *arg) {
   if ((n > 0 && keys == NULL) || cb == NULL) {
@@ -314,17 +372,16 @@ int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_stor
     store_sql_done(q);
   }
   size_t unique = rc == 0 ? store_logic_unique_ids(ids, nids) : 0;
-  q = s_q(s, P_LIVE);
+  store_logic_sums_t sums;
+  store_logic_sums_init(&sums, cb, arg);
   for (size_t at = 0; rc == 0 && at < unique; at += LIVE_CHUNK) {
-    for (size_t j = 0; j < LIVE_CHUNK; j++) {
-      sqlite3_bind_int64(q, (int)j + 1, at + j < unique ? ids[at + j] : 0);
-    }
-    rc = s_visit_persons(s, q, cb, arg);
+    rc = s_find_chunk(s, ids + at, unique - at < LIVE_CHUNK ? unique - at : LIVE_CHUNK, &sums);
     if (rc > 0) { /* the callback stopped */
       rc = 0;
       break;
     }
   }
+  store_logic_sums_free(&sums);
   free(ids);
   return rc;
 }
@@ -334,8 +391,13 @@ int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row
   if (id <= 0) {
     return -ENOENT;
   }
-  sqlite3_stmt *q = s_q_id(s, P_GET, id);
+  sqlite3_stmt *q = s_q_id(s, P_GET_LIVE, id);
   int rc = sqlite3_step(q);
+  if (rc == SQLITE_DONE) { /* merged: follow the chain */
+    store_sql_done(q);
+    q = s_q_id(s, P_GET, id);
+    rc = sqlite3_step(q);
+  }
   int out = rc == SQLITE_ROW    ? s_person_row(s, q, row)
             : rc == SQLITE_DONE ? -ENOENT
                                 : store_sqlite_errno(rc);
@@ -386,7 +448,7 @@ int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uin
   if (rc == 0 && !create && sqlite3_changes(store_sqlite_per(s)->db) == 0) {
     rc = -ENOENT;
   }
-  return rc;
+  return rc == 0 && !create ? store_sql_exec(s_q_id(s, P_SUM_DROP, id)) : rc;
 }
 
 int store_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys, size_t n) {
@@ -525,6 +587,7 @@ int store_per_merge(mash_store_t *s, const char *from, const char *into, const c
   if (rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0) {
     return -ENOENT;
   }
+  rc = rc ? rc : store_sql_exec(s_q_id(s, P_SUM_DROP, f));
   q = s_q(s, P_MERGE_LINKS);
   sqlite3_bind_int64(q, 1, f);
   sqlite3_bind_int64(q, 2, t);

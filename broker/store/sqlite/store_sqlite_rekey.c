@@ -265,7 +265,7 @@ static int s_reindex(sqlite3 *db, const mash_seal_t *fresh, const mash_store_rei
   int out = 0;
   if (sqlite3_exec(db,
                    "DELETE FROM person_keys; DELETE FROM person_terms; "
-                   "UPDATE persons SET address_key = NULL",
+                   "DELETE FROM person_summaries; UPDATE persons SET address_key = NULL",
                    NULL, NULL, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO person_keys (key, person) VALUES (?1, ?2)", -1,
                          &r.key, NULL) != SQLITE_OK ||

@@ -162,6 +162,16 @@ static const s_migration_t MIGRATIONS[] = {
      "  id INTEGER PRIMARY KEY, principal TEXT NOT NULL, message_id TEXT NOT NULL,"
      "  reason TEXT NOT NULL, fields TEXT NOT NULL, received_at_ms INTEGER NOT NULL,"
      "  UNIQUE (principal, message_id));"},
+    /* 11: comparison summaries (issue 9, resolve.c): per person record, what
+     * the matcher compares, already normalised, sealed with the person's id
+     * (match.h, mash_match_summary_write), so that a look-up scores its
+     * candidates without opening and normalising each record. Made empty:
+     * a record without one is read whole and its summary written then
+     * (lazily, so a large store opens at once). Dropped when the record is
+     * put again or merged away; is_child is copied from persons when kept. */
+    {"person summaries",
+     "CREATE TABLE person_summaries ("
+     "  id INTEGER PRIMARY KEY, is_child INTEGER NOT NULL, summary BLOB NOT NULL);"},
 };
 
 #define SCHEMA_VERSION ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))

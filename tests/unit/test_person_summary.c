@@ -1,0 +1,293 @@
+/* test_person_summary: the store's comparison summaries (store.h,
+ * mash_store_person_summarise; migration 11) on SQLite, or on PostgreSQL
+ * as test_person_summary_pg through store_fixture.h, with the same
+ * expectations: a look-up hands a person's summary instead of the record
+ * once one is kept, and the record again once it is put anew; merged
+ * people and unknown ids keep none; a look-up of people with and without
+ * one gives them all in id order; a summary moved onto another person does
+ * not open; resolve.h's mash_resolve_summarise and
+ * mash_resolve_summaries_fill write what the matcher reads back; the
+ * warm-up (mash_store_person_warm) reads the look-up's tables. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "match.h"
+#include "resolve.h"
+#include "seal.h"
+#include "store.h"
+#include "store_fixture.h"
+#include "test_dir.h"
+
+#define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
+#define KEY "d:2019-05-20"
+#define PEOPLE 70 /* more than one statement's worth (64) */
+
+typedef struct fixture {
+  char dir[64];
+  mash_seal_t *seal;
+  mash_store_t *store;
+} fixture_t;
+
+static int setup(void **state) {
+  fixture_t *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/mash-test-summary-XXXXXX");
+  assert_non_null(mkdtemp(f->dir));
+  char path[128], err[256];
+  snprintf(path, sizeof path, "%s/data.key", f->dir);
+  f->seal = mash_seal_new(path, 1, err, sizeof err);
+  assert_non_null(f->seal);
+  snprintf(path, sizeof path, "%s/mash.db", f->dir);
+  assert_int_equal(store_fixture_reset(), 0);
+  f->store = store_fixture_open(path, f->seal, err, sizeof err);
+  assert_non_null(f->store);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture_t *f = *state;
+  mash_store_destroy(&f->store);
+  mash_seal_destroy(&f->seal);
+  assert_int_equal(test_dir_remove(f->dir), 0);
+  free(f);
+  return 0;
+}
+
+/* Person i's serialized record (malloc'd): "Child<i> Hartley", born on
+ * KEY's date, a girl. */
+static uint8_t *s_record(int i, size_t *len) {
+  char given[32];
+  snprintf(given, sizeof given, "Child%c%c", 'a' + i / 26, 'a' + i % 26);
+  Mash__V1__Person p = MASH__V1__PERSON__INIT;
+  p.given_name = given;
+  p.family_name = (char *)"Hartley";
+  p.date_of_birth = (char *)"2019-05-20";
+  p.sex = MASH__V1__SEX__SEX_FEMALE;
+  *len = mash__v1__person__get_packed_size(&p);
+  uint8_t *buf = malloc(*len);
+  assert_non_null(buf);
+  mash__v1__person__pack(&p, buf);
+  return buf;
+}
+
+/* Put person i (a new record when id is ""), indexed under KEY. */
+static void s_put(fixture_t *f, int i, char id[MASH_PERSON_ID_LEN], int summarise) {
+  size_t len = 0;
+  uint8_t *rec = s_record(i, &len);
+  bool create = id[0] == '\0';
+  assert_int_equal(mash_store_person_put(f->store, id, rec, len, i % 2, NULL, T0 + i), 0);
+  if (create) {
+    const char *keys[1] = {KEY};
+    assert_int_equal(mash_store_person_add_keys(f->store, id, keys, 1), 0);
+  }
+  if (summarise) {
+    assert_int_equal(mash_resolve_summarise(f->store, id, rec, len), 0);
+  }
+  free(rec);
+}
+
+typedef struct seen {
+  size_t n, with_summary;
+  char ids[PEOPLE + 4][MASH_PERSON_ID_LEN];
+  int is_child[PEOPLE + 4];
+  char forename[PEOPLE + 4][MASH_MATCH_NAME_SIZE]; /* as the matcher reads it */
+} seen_t;
+
+static int s_seen_cb(mash_person_row_t *row, void *arg) {
+  seen_t *s = arg;
+  assert_true(s->n < PEOPLE + 4);
+  snprintf(s->ids[s->n], MASH_PERSON_ID_LEN, "%s", row->person_id);
+  s->is_child[s->n] = row->is_child;
+  mash_match_person_t mp;
+  if (row->summary != NULL) {
+    assert_null(row->record);
+    assert_int_equal(mash_match_summary_read(&mp, row->summary, row->summary_len), 0);
+    s->with_summary++;
+  } else {
+    assert_non_null(row->record);
+    Mash__V1__Person *p = mash__v1__person__unpack(NULL, row->len, row->record);
+    assert_non_null(p);
+    mash_match_person_from_pb(&mp, p);
+    mash__v1__person__free_unpacked(p, NULL);
+  }
+  snprintf(s->forename[s->n], MASH_MATCH_NAME_SIZE, "%s", mp.forename);
+  s->n++;
+  return 0;
+}
+
+static void s_find(fixture_t *f, seen_t *s) {
+  memset(s, 0, sizeof *s);
+  const char *keys[1] = {KEY};
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_person_find(f->store, keys, 1, s_seen_cb, s), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+}
+
+/* A summary replaces the record in a look-up; putting the record again
+ * drops it (it would describe the old record). */
+static void test_summary_then_record_again(void **state) {
+  fixture_t *f = *state;
+  char id[MASH_PERSON_ID_LEN] = "";
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_put(f, 0, id, 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  seen_t s;
+  s_find(f, &s);
+  assert_int_equal(s.n, 1);
+  assert_int_equal(s.with_summary, 0);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  size_t len = 0;
+  uint8_t *rec = s_record(0, &len);
+  assert_int_equal(mash_resolve_summarise(f->store, id, rec, len), 0);
+  free(rec);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  s_find(f, &s);
+  assert_int_equal(s.n, 1);
+  assert_int_equal(s.with_summary, 1);
+  assert_string_equal(s.ids[0], id);
+  assert_string_equal(s.forename[0], "childaa");
+  assert_int_equal(s.is_child[0], 0);
+  /* Put again (now a child, the store keeps the larger): the record is
+   * read, with the new is_child. */
+  assert_int_equal(mash_store_begin(f->store), 0);
+  rec = s_record(1, &len);
+  assert_int_equal(mash_store_person_put(f->store, id, rec, len, 1, NULL, T0 + 5), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  s_find(f, &s);
+  assert_int_equal(s.with_summary, 0);
+  assert_string_equal(s.forename[0], "childab");
+  /* Summarised again: the summary carries the store's is_child. */
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_resolve_summarise(f->store, id, rec, len), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  free(rec);
+  s_find(f, &s);
+  assert_int_equal(s.with_summary, 1);
+  assert_string_equal(s.forename[0], "childab");
+  assert_int_equal(s.is_child[0], 1);
+}
+
+/* People with and without a summary in one look-up, across two
+ * statements' worth: each once, lowest id first, whatever they came with. */
+static void test_mixed_look_up_in_order(void **state) {
+  fixture_t *f = *state;
+  char ids[PEOPLE][MASH_PERSON_ID_LEN];
+  assert_int_equal(mash_store_begin(f->store), 0);
+  for (int i = 0; i < PEOPLE; i++) {
+    ids[i][0] = '\0';
+    /* Summaries for a third, in runs, so a chunk holds both kinds, all of
+     * one kind, and the kinds at its ends. */
+    s_put(f, i, ids[i], (i / 3) % 2 == 0 || i >= 60);
+  }
+  assert_int_equal(mash_store_commit(f->store), 0);
+  seen_t s;
+  s_find(f, &s);
+  assert_int_equal(s.n, PEOPLE);
+  size_t want = 0;
+  for (int i = 0; i < PEOPLE; i++) {
+    assert_string_equal(s.ids[i], ids[i]);
+    char given[32];
+    snprintf(given, sizeof given, "child%c%c", 'a' + i / 26, 'a' + i % 26);
+    assert_string_equal(s.forename[i], given);
+    assert_int_equal(s.is_child[i], i % 2);
+    want += (i / 3) % 2 == 0 || i >= 60;
+  }
+  assert_int_equal(s.with_summary, want);
+  /* The walk that fills them all. */
+  size_t filled = 0;
+  assert_int_equal(mash_resolve_summaries_fill(f->store, 16, &filled), 0);
+  assert_int_equal(filled, PEOPLE);
+  s_find(f, &s);
+  assert_int_equal(s.n, PEOPLE);
+  assert_int_equal(s.with_summary, PEOPLE);
+}
+
+/* A merged person keeps no summary and is never found; an unknown or
+ * merged id cannot get one; bad lengths are refused. */
+static void test_merged_and_unknown(void **state) {
+  fixture_t *f = *state;
+  char a[MASH_PERSON_ID_LEN] = "", b[MASH_PERSON_ID_LEN] = "";
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_put(f, 0, a, 1);
+  s_put(f, 1, b, 1);
+  assert_int_equal(mash_store_person_merge(f->store, b, a, "; merged", T0 + 9), 0);
+  uint8_t one = 1;
+  assert_int_equal(mash_store_person_summarise(f->store, b, &one, 1), -ENOENT);
+  assert_int_equal(mash_store_person_summarise(f->store, "P-999999", &one, 1), -ENOENT);
+  assert_int_equal(mash_store_person_summarise(f->store, "nobody", &one, 1), -ENOENT);
+  assert_int_equal(mash_store_person_summarise(f->store, a, &one, 0), -EINVAL);
+  assert_int_equal(mash_store_person_summarise(f->store, a, NULL, 1), -EINVAL);
+  static uint8_t big[MASH_PERSON_SUMMARY_MAX + 1];
+  assert_int_equal(mash_store_person_summarise(f->store, a, big, sizeof big), -EINVAL);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  seen_t s;
+  s_find(f, &s);
+  assert_int_equal(s.n, 1);
+  assert_string_equal(s.ids[0], a);
+  assert_int_equal(s.with_summary, 1);
+}
+
+/* A summary is sealed with its person's id: moved onto another person it
+ * does not open, and the look-up fails rather than skip anyone. */
+static void test_moved_summary_refused(void **state) {
+  fixture_t *f = *state;
+  char a[MASH_PERSON_ID_LEN] = "", b[MASH_PERSON_ID_LEN] = "";
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_put(f, 0, a, 1);
+  s_put(f, 1, b, 1);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  char path[128];
+  snprintf(path, sizeof path, "%s/mash.db", f->dir);
+  assert_int_equal(store_fixture_sql(path, "UPDATE person_summaries SET summary = "
+                                           "(SELECT summary FROM person_summaries WHERE id = 1) "
+                                           "WHERE id = 2"),
+                   0);
+  seen_t s;
+  memset(&s, 0, sizeof s);
+  const char *keys[1] = {KEY};
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_person_find(f->store, keys, 1, s_seen_cb, &s), -EBADMSG);
+  assert_int_equal(mash_store_rollback(f->store), 0);
+}
+
+/* The warm-up reads the look-up's tables: nothing in an empty store, more
+ * once people, keys and summaries are kept; it changes nothing. */
+static void test_warm_reads_the_tables(void **state) {
+  fixture_t *f = *state;
+  int64_t empty = -1, full = -1;
+  assert_int_equal(mash_store_person_warm(f->store, &empty), 0);
+  assert_int_equal(empty, 0);
+  char id[MASH_PERSON_ID_LEN] = "";
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_put(f, 0, id, 1);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_int_equal(mash_store_person_warm(f->store, &full), 0);
+  /* One key of 16 bytes (and its person) and one summary at least. */
+  assert_true(full > 16 + 8);
+  assert_int_equal(mash_store_person_warm(f->store, NULL), 0);
+  seen_t s;
+  s_find(f, &s);
+  assert_int_equal(s.n, 1);
+  assert_int_equal(s.with_summary, 1);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_summary_then_record_again, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_mixed_look_up_in_order, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_merged_and_unknown, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_moved_summary_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_warm_reads_the_tables, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
