@@ -271,14 +271,25 @@ static int s_migrate(sqlite3 *db, char *err, size_t errlen) {
 
 static int s_configure(sqlite3 *db, char *err, size_t errlen) {
   sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+  /* Turning a new file to WAL takes it whole, and SQLite answers BUSY at
+   * once (the busy timeout does not cover it) while another process of the
+   * same adapter does the same (a burst of one-shot submits on a fresh
+   * state file): try again for up to the same five seconds. */
   int wal = 0;
-  if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-    const unsigned char *mode = sqlite3_column_text(st, 0);
-    wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+  for (int tries = 0; !wal && tries < 500; tries++) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+    int step = rc == SQLITE_OK ? sqlite3_step(st) : rc;
+    if (step == SQLITE_ROW) {
+      const unsigned char *mode = sqlite3_column_text(st, 0);
+      wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+    }
+    sqlite3_finalize(st);
+    if (wal || (step != SQLITE_BUSY && step != SQLITE_LOCKED && rc != SQLITE_BUSY)) {
+      break;
+    }
+    sqlite3_sleep(10);
   }
-  sqlite3_finalize(st);
   if (!wal) {
     mash_errbuf_set(err, errlen, "agent_store: cannot enable WAL: %s", sqlite3_errmsg(db));
     return -1;

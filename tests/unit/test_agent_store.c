@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "agent_store.h"
@@ -493,6 +494,45 @@ static void test_journal_mode_wal(void **state) {
   assert_int_equal(query_int(f->s, "PRAGMA synchronous"), 2);
 }
 
+/* Several processes of one adapter (one-shot submits in a burst) open the
+ * same fresh state file at once: each opens it (turning a new file to WAL
+ * answered BUSY at once to all but one, "cannot enable WAL: database is
+ * locked", integration_test_storm saw it). */
+static void test_fresh_file_opened_at_once(void **state) {
+  fixture_t *f = *state;
+  for (int round = 0; round < 25; round++) {
+    char path[160];
+    snprintf(path, sizeof path, "%s/race-%d.db", f->dir, round);
+    pid_t kids[4];
+    for (size_t k = 0; k < 4; k++) {
+      kids[k] = fork();
+      assert_true(kids[k] >= 0);
+      if (kids[k] == 0) {
+        char err[256];
+        agent_store_t *s = agent_store_new(path, f->seal, err, sizeof err);
+        if (s == NULL) {
+          fprintf(stderr, "round %d: %s\n", round, err);
+        }
+        int opened = s != NULL;
+        agent_store_destroy(&s);
+        _exit(opened ? 0 : 1);
+      }
+    }
+    for (size_t k = 0; k < 4; k++) {
+      int status = 0;
+      assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+      assert_true(WIFEXITED(status));
+      assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    const char *suffixes[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+      char p2[200];
+      snprintf(p2, sizeof p2, "%s%s", path, suffixes[i]);
+      unlink(p2);
+    }
+  }
+}
+
 static void test_newer_schema_refused(void **state) {
   fixture_t *f = *state;
   assert_int_equal(sqlite3_exec(agent_store_db(f->s), "PRAGMA user_version = 99", NULL, NULL, NULL),
@@ -528,6 +568,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_rollback_discards, setup, teardown),
       cmocka_unit_test_setup_teardown(test_file_mode, setup, teardown),
       cmocka_unit_test_setup_teardown(test_journal_mode_wal, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fresh_file_opened_at_once, setup, teardown),
       cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_by_label, setup, teardown),
       cmocka_unit_test_setup_teardown(test_migrates_v1, setup, teardown),
