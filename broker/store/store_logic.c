@@ -206,3 +206,134 @@ int store_logic_reindex_blob(const mash_store_reindex_t *how, int open_rc, uint8
   }
   return rc;
 }
+
+int store_logic_keys(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys, size_t n,
+                     bool skip_empty, store_logic_key_fn fn, void *arg) {
+  for (size_t i = 0; i < n; i++) {
+    if (skip_empty && (keys[i] == NULL || keys[i][0] == '\0')) {
+      continue;
+    }
+    uint8_t blind[STORE_ROW_KEY_BYTES];
+    store_row_blind(ctx, keys[i], blind);
+    int rc = fn(s, blind, i, arg);
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
+/* The engine's statement for one key and what it is bound with beside the
+ * key's blind index (add_keys: the person; term_add: the delta; term
+ * counts: where the count goes). */
+typedef struct s_key_step {
+  int (*put)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], int64_t id);
+  int (*get)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], int64_t *count);
+  int (*add)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], int delta);
+  int64_t id;
+  int64_t *counts;
+  int delta;
+} s_key_step_t;
+
+static int s_put_cb(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], size_t i,
+                    void *arg) {
+  (void)i;
+  const s_key_step_t *k = arg;
+  return k->put(s, blind, k->id);
+}
+
+static int s_get_cb(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], size_t i,
+                    void *arg) {
+  const s_key_step_t *k = arg;
+  return k->get(s, blind, &k->counts[i]);
+}
+
+static int s_add_cb(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], size_t i,
+                    void *arg) {
+  (void)i;
+  const s_key_step_t *k = arg;
+  return k->add(s, blind, k->delta);
+}
+
+int store_logic_add_keys(mash_store_t *s, mash_seal_ctx_t *ctx, const char *person_id,
+                         const char *const *keys, size_t n,
+                         int (*put)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
+                                    int64_t id)) {
+  s_key_step_t k = {.put = put, .id = store_row_parse_id(person_id, 'P')};
+  if (k.id <= 0 || (n > 0 && keys == NULL)) {
+    return -EINVAL;
+  }
+  /* Every key is stored, an empty one too (it blinds like any other). */
+  return store_logic_keys(s, ctx, keys, n, false, s_put_cb, &k);
+}
+
+int store_logic_term_counts(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys,
+                            size_t n, int64_t *counts,
+                            int (*get)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
+                                       int64_t *count)) {
+  if (n > 0 && (keys == NULL || counts == NULL)) {
+    return -EINVAL;
+  }
+  if (n > 0) {
+    memset(counts, 0, n * sizeof *counts);
+  }
+  s_key_step_t k = {.get = get, .counts = counts};
+  return store_logic_keys(s, ctx, keys, n, true, s_get_cb, &k);
+}
+
+int store_logic_term_add(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys, size_t n,
+                         int delta,
+                         int (*add)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
+                                    int delta)) {
+  if (n > 0 && keys == NULL) {
+    return -EINVAL;
+  }
+  s_key_step_t k = {.add = add, .delta = delta};
+  return store_logic_keys(s, ctx, keys, n, true, s_add_cb, &k);
+}
+
+/* The ids gathered so far by a look-up. */
+typedef struct s_gather {
+  store_logic_people_fn people;
+  int64_t *ids;
+  size_t n;
+} s_gather_t;
+
+static int s_gather_cb(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], size_t i,
+                       void *arg) {
+  (void)i;
+  s_gather_t *g = arg;
+  size_t cap = STORE_LOGIC_FIND_MAX - g->n, rows = 0;
+  int rc = g->people(s, blind, g->ids + g->n, cap, &rows);
+  if (rc == 0 && rows <= STORE_LOGIC_KEY_TOO_COMMON) { /* else: forget this key's people */
+    g->n += rows < cap ? rows : cap;
+  }
+  return rc;
+}
+
+int store_logic_person_find(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys,
+                            size_t n, mash_store_person_cb cb, void *cb_arg,
+                            store_logic_people_fn people, store_logic_chunk_fn chunk) {
+  if ((n > 0 && keys == NULL) || cb == NULL) {
+    return -EINVAL;
+  }
+  s_gather_t g = {.people = people, .ids = malloc(STORE_LOGIC_FIND_MAX * sizeof *g.ids)};
+  if (g.ids == NULL) {
+    return -ENOMEM;
+  }
+  int rc = store_logic_keys(s, ctx, keys, n, false, s_gather_cb, &g);
+  size_t unique = rc == 0 ? store_logic_unique_ids(g.ids, g.n) : 0;
+  store_logic_sums_t sums;
+  store_logic_sums_init(&sums, cb, cb_arg);
+  for (size_t at = 0; rc == 0 && at < unique; at += STORE_LOGIC_SUMS_MAX) {
+    size_t left = unique - at;
+    rc = chunk(s, g.ids + at, left < STORE_LOGIC_SUMS_MAX ? left : STORE_LOGIC_SUMS_MAX, &sums);
+    if (rc > 0) { /* the callback stopped */
+      rc = 0;
+      break;
+    }
+  }
+  store_logic_sums_free(&sums);
+  free(g.ids);
+  return rc;
+}

@@ -22,10 +22,6 @@
 #include "store_pg_int.h"
 
 #define KEY_BYTES STORE_ROW_KEY_BYTES
-/* A key shared by more people than this says too little (as SQLite's). */
-#define KEY_TOO_COMMON 1000
-/* Candidates compared for one person, at most (as SQLite's). */
-#define FIND_MAX 2048
 /* Records (and comparison summaries) read per statement by a look-up. */
 #define LIVE_CHUNK STORE_LOGIC_SUMS_MAX
 
@@ -193,27 +189,22 @@ static int s_query_visit(mash_store_t *s, const char *sql, const store_pg_args_t
 
 /* ---- persons ---- */
 
-/* The people under each key, as SQLite's store_per_find gathers them. */
-static int s_gather(mash_store_t *s, const char *const *keys, size_t n, int64_t *ids,
-                    size_t *nids) {
-  for (size_t i = 0; i < n; i++) {
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    store_pg_args_t a = {0};
-    store_pg_bytes(&a, blind, KEY_BYTES);
-    int rc = 0;
-    PGresult *r = store_pg_query(s, SQL_KEY_PEOPLE, &a, &rc);
-    if (!r) {
-      return rc;
-    }
-    int rows = PQntuples(r);
-    if (rows <= KEY_TOO_COMMON) { /* a key too common to tell anyone apart */
-      for (int j = 0; j < rows && *nids < FIND_MAX; j++) {
-        ids[(*nids)++] = store_pg_i64(r, j, 0);
-      }
-    }
-    PQclear(r);
+/* The people under one key (store_logic_person_find): at most one more
+ * than a key too common holds (the statement's LIMIT). */
+static int s_key_people(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t *ids, size_t cap,
+                        size_t *rows) {
+  store_pg_args_t a = {0};
+  store_pg_bytes(&a, blind, KEY_BYTES);
+  int rc = 0;
+  PGresult *r = store_pg_query(s, SQL_KEY_PEOPLE, &a, &rc);
+  if (!r) {
+    return rc;
   }
+  *rows = (size_t)PQntuples(r);
+  for (size_t j = 0; j < *rows && j < cap; j++) {
+    ids[j] = store_pg_i64(r, (int)j, 0);
+  }
+  PQclear(r);
   return 0;
 }
 
@@ -233,8 +224,8 @@ static void s_id_list(char *list, const int64_t *ids, size_t n, const bool *skip
 /* One chunk of a look-up's people (ids sorted), as SQLite's s_find_chunk:
  * summaries first, then the records of those without one, handed on in id
  * order. 0, 1 when the callback stopped, or a negative error. */
-static int s_find_chunk(mash_store_t *s, const int64_t *ids, size_t n, char *list,
-                        store_logic_sums_t *sums) {
+static int s_find_chunk(mash_store_t *s, const int64_t *ids, size_t n, store_logic_sums_t *sums) {
+  char list[LIVE_CHUNK * 21 + 3];
   s_id_list(list, ids, n, NULL);
   store_pg_args_t a = {0};
   store_pg_text(&a, list);
@@ -271,33 +262,8 @@ static int s_find_chunk(mash_store_t *s, const int64_t *ids, size_t n, char *lis
 
 int store_pg_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
                       void *arg) {
-  if ((n > 0 && keys == NULL) || cb == NULL) {
-    return -EINVAL;
-  }
-  int64_t *ids = malloc(FIND_MAX * sizeof *ids);
-  char *list = malloc(LIVE_CHUNK * 21 + 3);
-  if (ids == NULL || list == NULL) {
-    free(ids);
-    free(list);
-    return -ENOMEM;
-  }
-  size_t nids = 0;
-  int rc = s_gather(s, keys, n, ids, &nids);
-  size_t unique = rc == 0 ? store_logic_unique_ids(ids, nids) : 0;
-  store_logic_sums_t sums;
-  store_logic_sums_init(&sums, cb, arg);
-  for (size_t at = 0; rc == 0 && at < unique; at += LIVE_CHUNK) {
-    rc =
-        s_find_chunk(s, ids + at, unique - at < LIVE_CHUNK ? unique - at : LIVE_CHUNK, list, &sums);
-    if (rc > 0) { /* the callback stopped */
-      rc = 0;
-      break;
-    }
-  }
-  store_logic_sums_free(&sums);
-  free(list);
-  free(ids);
-  return rc;
+  return store_logic_person_find(s, store_pg_seal_ctx(s), keys, n, cb, arg, s_key_people,
+                                 s_find_chunk);
 }
 
 /* The look-up's tables read once (mash_store_person_warm): into the
@@ -398,24 +364,17 @@ int store_pg_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const 
   return rc == 0 && !create ? s_summary_drop(s, id) : rc;
 }
 
+/* One key of a person (store_logic_add_keys). */
+static int s_key_put(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t id) {
+  store_pg_args_t a = {0};
+  store_pg_bytes(&a, blind, KEY_BYTES);
+  store_pg_int(&a, id);
+  return store_pg_exec(s, SQL_KEY, &a, NULL);
+}
+
 int store_pg_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys,
                           size_t n) {
-  int64_t id = store_row_parse_id(person_id, 'P');
-  if (id <= 0 || (n > 0 && keys == NULL)) {
-    return -EINVAL;
-  }
-  for (size_t i = 0; i < n; i++) {
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    store_pg_args_t a = {0};
-    store_pg_bytes(&a, blind, KEY_BYTES);
-    store_pg_int(&a, id);
-    int rc = store_pg_exec(s, SQL_KEY, &a, NULL);
-    if (rc != 0) {
-      return rc;
-    }
-  }
-  return 0;
+  return store_logic_add_keys(s, store_pg_seal_ctx(s), person_id, keys, n, s_key_put);
 }
 
 int store_pg_per_link(mash_store_t *s, const char *contact_id, const char *ref,
@@ -689,51 +648,36 @@ int store_pg_per_pending(mash_store_t *s, const char *person_id, mash_store_pend
 
 /* ---- term counts ---- */
 
-int store_pg_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
-  if (n > 0 && (keys == NULL || counts == NULL)) {
-    return -EINVAL;
+/* One name's count (store_logic_term_counts): left as it is without a row. */
+static int s_term_get(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t *count) {
+  store_pg_args_t a = {0};
+  store_pg_bytes(&a, blind, KEY_BYTES);
+  int rc = 0;
+  PGresult *r = store_pg_query(s, SQL_TERM_GET, &a, &rc);
+  if (!r) {
+    return rc;
   }
-  for (size_t i = 0; i < n; i++) {
-    counts[i] = 0;
-    if (keys[i] == NULL || keys[i][0] == '\0') {
-      continue;
-    }
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    store_pg_args_t a = {0};
-    store_pg_bytes(&a, blind, KEY_BYTES);
-    int rc = 0;
-    PGresult *r = store_pg_query(s, SQL_TERM_GET, &a, &rc);
-    if (!r) {
-      return rc;
-    }
-    if (PQntuples(r) == 1) {
-      counts[i] = store_pg_i64(r, 0, 0);
-    }
-    PQclear(r);
+  if (PQntuples(r) == 1) {
+    *count = store_pg_i64(r, 0, 0);
   }
+  PQclear(r);
   return 0;
 }
 
+int store_pg_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
+  return store_logic_term_counts(s, store_pg_seal_ctx(s), keys, n, counts, s_term_get);
+}
+
+/* One name's count moved by delta (store_logic_term_add). */
+static int s_term_add(mash_store_t *s, const uint8_t blind[KEY_BYTES], int delta) {
+  store_pg_args_t a = {0};
+  store_pg_bytes(&a, blind, KEY_BYTES);
+  store_pg_int(&a, delta);
+  return store_pg_exec(s, SQL_TERM_ADD, &a, NULL);
+}
+
 int store_pg_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta) {
-  if (n > 0 && keys == NULL) {
-    return -EINVAL;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (keys[i] == NULL || keys[i][0] == '\0') {
-      continue;
-    }
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    store_pg_args_t a = {0};
-    store_pg_bytes(&a, blind, KEY_BYTES);
-    store_pg_int(&a, delta);
-    int rc = store_pg_exec(s, SQL_TERM_ADD, &a, NULL);
-    if (rc != 0) {
-      return rc;
-    }
-  }
-  return 0;
+  return store_logic_term_add(s, store_pg_seal_ctx(s), keys, n, delta, s_term_add);
 }
 
 /* ---------------------------------------------------------------- the whole index */

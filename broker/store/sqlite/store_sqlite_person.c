@@ -23,11 +23,6 @@
 #include "store_row.h"
 
 #define KEY_BYTES STORE_ROW_KEY_BYTES
-/* A key shared by more people than this (a placeholder date of birth, a
- * very common name in one year) says too little to compare them all. */
-#define KEY_TOO_COMMON 1000
-/* Candidates compared for one person, at most. */
-#define FIND_MAX 2048
 
 /* Records read per statement by a look-up: one statement for up to this
  * many ids, not one each (at 1,000,000 people a person has hundreds of
@@ -339,51 +334,29 @@ int store_per_summarise(mash_store_t *s, const char *person_id, const uint8_t *s
   return rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0 ? -ENOENT : rc;
 }
 
-int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
-                   void *arg) {
-  if ((n > 0 && keys == NULL) || cb == NULL) {
-    return -EINVAL;
-  }
-  /* The people under each key (a key too common to tell anyone apart is
-   * skipped), then each person once, lowest id first. */
-  int64_t *ids = malloc(FIND_MAX * sizeof *ids);
-  if (ids == NULL) {
-    return -ENOMEM;
-  }
-  size_t nids = 0;
-  int rc = 0;
+/* The people under one key (store_logic_person_find): reading stops past
+ * one more than a key too common holds. */
+static int s_key_people(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t *ids, size_t cap,
+                        size_t *rows) {
   sqlite3_stmt *q = s_q(s, P_KEY_PEOPLE);
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
-    size_t first = nids, rows = 0;
-    int src;
-    while ((src = sqlite3_step(q)) == SQLITE_ROW) {
-      if (++rows > KEY_TOO_COMMON) {
-        nids = first; /* forget this key's people */
-        break;
-      }
-      if (nids < FIND_MAX) {
-        ids[nids++] = sqlite3_column_int64(q, 0);
-      }
-    }
-    rc = src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_sqlite_errno(src);
-    store_sql_done(q);
-  }
-  size_t unique = rc == 0 ? store_logic_unique_ids(ids, nids) : 0;
-  store_logic_sums_t sums;
-  store_logic_sums_init(&sums, cb, arg);
-  for (size_t at = 0; rc == 0 && at < unique; at += LIVE_CHUNK) {
-    rc = s_find_chunk(s, ids + at, unique - at < LIVE_CHUNK ? unique - at : LIVE_CHUNK, &sums);
-    if (rc > 0) { /* the callback stopped */
-      rc = 0;
+  sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+  int src;
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    if (++*rows > STORE_LOGIC_KEY_TOO_COMMON) {
       break;
     }
+    if (*rows <= cap) {
+      ids[*rows - 1] = sqlite3_column_int64(q, 0);
+    }
   }
-  store_logic_sums_free(&sums);
-  free(ids);
-  return rc;
+  store_sql_done(q);
+  return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_sqlite_errno(src);
+}
+
+int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
+                   void *arg) {
+  return store_logic_person_find(s, store_sqlite_per(s)->ctx, keys, n, cb, arg, s_key_people,
+                                 s_find_chunk);
 }
 
 int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
@@ -451,23 +424,16 @@ int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uin
   return rc == 0 && !create ? store_sql_exec(s_q_id(s, P_SUM_DROP, id)) : rc;
 }
 
-int store_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys, size_t n) {
-  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
-  if (id <= 0 || (n > 0 && keys == NULL)) {
-    return -EINVAL;
-  }
+/* One key of a person (store_logic_add_keys). */
+static int s_key_put(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t id) {
   sqlite3_stmt *q = s_q(s, P_KEY);
-  for (size_t i = 0; i < n; i++) {
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, id);
-    int rc = store_sql_exec(q);
-    if (rc != 0) {
-      return rc;
-    }
-  }
-  return 0;
+  sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 2, id);
+  return store_sql_exec(q);
+}
+
+int store_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys, size_t n) {
+  return store_logic_add_keys(s, store_sqlite_per(s)->ctx, person_id, keys, n, s_key_put);
 }
 
 int store_per_link(mash_store_t *s, const char *contact_id, const char *ref, const char *person_id,
@@ -731,50 +697,32 @@ int store_per_pending(mash_store_t *s, const char *person_id, mash_store_pending
 
 /* ---------------------------------------------------------------- term counts */
 
-int store_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
-  if (n > 0 && (keys == NULL || counts == NULL)) {
-    return -EINVAL;
-  }
+/* One name's count (store_logic_term_counts): left as it is without a row. */
+static int s_term_get(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t *count) {
   sqlite3_stmt *q = s_q(s, P_TERM_GET);
-  for (size_t i = 0; i < n; i++) {
-    counts[i] = 0;
-    if (keys[i] == NULL || keys[i][0] == '\0') {
-      continue;
-    }
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-      counts[i] = sqlite3_column_int64(q, 0);
-    }
-    store_sql_done(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-      return store_sqlite_errno(rc);
-    }
+  sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+  int rc = sqlite3_step(q);
+  if (rc == SQLITE_ROW) {
+    *count = sqlite3_column_int64(q, 0);
   }
-  return 0;
+  store_sql_done(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
+}
+
+int store_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
+  return store_logic_term_counts(s, store_sqlite_per(s)->ctx, keys, n, counts, s_term_get);
+}
+
+/* One name's count moved by delta (store_logic_term_add). */
+static int s_term_add(mash_store_t *s, const uint8_t blind[KEY_BYTES], int delta) {
+  sqlite3_stmt *q = s_q(s, P_TERM_ADD);
+  sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int(q, 2, delta);
+  return store_sql_exec(q);
 }
 
 int store_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta) {
-  if (n > 0 && keys == NULL) {
-    return -EINVAL;
-  }
-  sqlite3_stmt *q = s_q(s, P_TERM_ADD);
-  for (size_t i = 0; i < n; i++) {
-    if (keys[i] == NULL || keys[i][0] == '\0') {
-      continue;
-    }
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int(q, 2, delta);
-    int rc = store_sql_exec(q);
-    if (rc != 0) {
-      return rc;
-    }
-  }
-  return 0;
+  return store_logic_term_add(s, store_sqlite_per(s)->ctx, keys, n, delta, s_term_add);
 }
 
 /* ---------------------------------------------------------------- the whole index */
