@@ -337,3 +337,42 @@ int store_logic_person_find(mash_store_t *s, mash_seal_ctx_t *ctx, const char *c
   free(g.ids);
   return rc;
 }
+
+int store_logic_person_put(mash_store_t *s, mash_seal_ctx_t *ctx,
+                           char person_id[MASH_PERSON_ID_LEN], const uint8_t *record, size_t len,
+                           int is_child, const char *address_key, int64_t at_ms,
+                           const store_logic_put_ops_t *ops) {
+  if (person_id == NULL || record == NULL) {
+    return -EINVAL;
+  }
+  int64_t id = 0;
+  bool create = person_id[0] == '\0';
+  if (create) {
+    int rc = ops->next_id(s, &id);
+    if (rc != 0) {
+      return rc;
+    }
+    store_row_id("P", id, person_id, MASH_PERSON_ID_LEN);
+  } else if ((id = store_row_parse_id(person_id, 'P')) <= 0) {
+    return -ENOENT;
+  }
+  uint8_t *sealed = NULL;
+  size_t sealed_len = 0;
+  int rc = ops->seal(s, record, len, person_id, &sealed, &sealed_len);
+  if (rc != 0) {
+    return rc;
+  }
+  uint8_t addr[STORE_ROW_KEY_BYTES];
+  bool has_addr = address_key != NULL && address_key[0] != '\0';
+  if (has_addr) {
+    store_row_blind(ctx, address_key, addr);
+  }
+  int64_t changed = 0;
+  rc = ops->write(s, create, id, at_ms, is_child ? 1 : 0, has_addr ? addr : NULL, sealed,
+                  sealed_len, &changed);
+  free(sealed);
+  if (rc == 0 && !create && changed == 0) {
+    rc = -ENOENT;
+  }
+  return rc == 0 && !create ? ops->summary_drop(s, id) : rc;
+}

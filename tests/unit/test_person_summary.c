@@ -343,6 +343,44 @@ static void test_term_counts_skip_empty(void **state) {
   assert_int_equal(mash_store_commit(f->store), 0);
 }
 
+static int s_id_cb(mash_person_row_t *row, void *arg) {
+  seen_t *s = arg;
+  assert_true(s->n < PEOPLE + 4);
+  assert_null(row->record);
+  snprintf(s->ids[s->n], MASH_PERSON_ID_LEN, "%s", row->person_id);
+  s->is_child[s->n++] = row->is_child;
+  return 0;
+}
+
+/* A put keeps the address as its blind index (housemates share it), an
+ * update without one keeps the stored address, an update raises is_child
+ * only, an update of no live person is -ENOENT and a put without record or
+ * id -EINVAL (store_logic_person_put, the same on both engines). */
+static void test_put_address_and_update(void **state) {
+  fixture_t *f = *state;
+  char a[MASH_PERSON_ID_LEN] = "", b[MASH_PERSON_ID_LEN] = "";
+  size_t len = 0;
+  uint8_t *rec = s_record(0, &len);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_person_put(f->store, a, rec, len, 1, "a:EX1 2AB|1 canal st", T0), 0);
+  assert_int_equal(mash_store_person_put(f->store, b, rec, len, 0, "a:EX1 2AB|1 canal st", T0), 0);
+  assert_string_equal(a, "P-000001");
+  assert_string_equal(b, "P-000002");
+  assert_int_equal(mash_store_person_put(f->store, a, rec, len, 0, NULL, T0 + 1), 0);
+  seen_t s;
+  memset(&s, 0, sizeof s);
+  assert_int_equal(mash_store_person_housemates(f->store, b, T0, 8, s_id_cb, &s), 0);
+  assert_int_equal(s.n, 1);
+  assert_string_equal(s.ids[0], "P-000001");
+  assert_int_equal(s.is_child[0], 1);
+  char missing[MASH_PERSON_ID_LEN] = "P-000099", bad[MASH_PERSON_ID_LEN] = "M-000001";
+  assert_int_equal(mash_store_person_put(f->store, missing, rec, len, 0, NULL, T0), -ENOENT);
+  assert_int_equal(mash_store_person_put(f->store, bad, rec, len, 0, NULL, T0), -ENOENT);
+  assert_int_equal(mash_store_person_put(f->store, a, NULL, 0, 0, NULL, T0), -EINVAL);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  free(rec);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_summary_then_record_again, setup, teardown),
@@ -352,6 +390,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_warm_reads_the_tables, setup, teardown),
       cmocka_unit_test_setup_teardown(test_key_too_common_skipped, setup, teardown),
       cmocka_unit_test_setup_teardown(test_term_counts_skip_empty, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_put_address_and_update, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

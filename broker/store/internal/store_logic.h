@@ -192,6 +192,33 @@ int store_logic_term_add(mash_store_t *s, mash_seal_ctx_t *ctx, const char *cons
                          int (*add)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
                                     int delta));
 
+/* ---- a person's record put (mash_store_person_put) ---- */
+
+/* The engine's statements a person put runs, in this order. */
+typedef struct store_logic_put_ops {
+  /* A new person's row number (never one used before). */
+  int (*next_id)(mash_store_t *s, int64_t *id);
+  /* Seals the record bound to the person's id. */
+  store_logic_seal_fn seal;
+  /* Insert (create) or update row id: addr the address's blind index, or
+   * NULL to keep the stored one (a new row: none); *changed the rows
+   * written. */
+  int (*write)(mash_store_t *s, bool create, int64_t id, int64_t at_ms, int is_child,
+               const uint8_t *addr, const uint8_t *sealed, size_t sealed_len, int64_t *changed);
+  /* Drops row id's comparison summary (it described the old record). */
+  int (*summary_drop)(mash_store_t *s, int64_t id);
+} store_logic_put_ops_t;
+
+/* mash_store_person_put on any engine: a new person (person_id "": its id
+ * written there) or the live person person_id names, the record sealed
+ * with the id, the address (NULL or "": kept) stored as its blind index
+ * under ctx, an updated person's summary dropped. 0, -EINVAL, -ENOENT (no
+ * such live person), or an engine's error. */
+int store_logic_person_put(mash_store_t *s, mash_seal_ctx_t *ctx,
+                           char person_id[MASH_PERSON_ID_LEN], const uint8_t *record, size_t len,
+                           int is_child, const char *address_key, int64_t at_ms,
+                           const store_logic_put_ops_t *ops);
+
 /* ---- a look-up of people by their keys (mash_store_person_find) ---- */
 
 /* A key shared by more people than this (a placeholder date of birth, a

@@ -126,11 +126,6 @@ static void s_format_id(char out[MASH_PERSON_ID_LEN], char prefix, int64_t id) {
   snprintf(out, MASH_PERSON_ID_LEN, "%c-%06lld", prefix, (long long)(id < 0 ? 0 : id));
 }
 
-/* The stored form of a key: the first 16 bytes of its blind index. */
-static void s_blind(mash_store_t *s, const char *key, uint8_t out[KEY_BYTES]) {
-  store_row_blind(store_pg_seal_ctx(s), key, out);
-}
-
 /* A person row (columns id, is_child and, when with_record, record). */
 static int s_person_row(mash_store_t *s, const PGresult *r, int i, bool with_record,
                         mash_person_row_t *row) {
@@ -321,47 +316,42 @@ int store_pg_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *
   return rc;
 }
 
-int store_pg_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
-                     size_t len, int is_child, const char *address_key, int64_t at_ms) {
-  if (person_id == NULL || record == NULL) {
-    return -EINVAL;
-  }
-  int64_t id = 0;
-  bool create = person_id[0] == '\0';
-  if (create) {
-    int rc = store_pg_int64(s, SQL_NEXT, NULL, &id);
-    if (rc != 0) {
-      return rc;
-    }
-    s_format_id(person_id, 'P', id);
-  } else if ((id = store_row_parse_id(person_id, 'P')) <= 0) {
-    return -ENOENT;
-  }
-  uint8_t *sealed = NULL;
-  size_t sealed_len = 0;
-  int rc = store_row_seal(store_pg_seal(s), record, len, person_id, &sealed, &sealed_len);
-  if (rc != 0) {
-    return rc;
-  }
-  uint8_t addr[KEY_BYTES];
+/* A person put's statements (store_logic_person_put). */
+static int s_next_person(mash_store_t *s, int64_t *id) {
+  return store_pg_int64(s, SQL_NEXT, NULL, id);
+}
+
+static int s_seal(mash_store_t *s, const uint8_t *in, size_t len, const char *aad, uint8_t **out,
+                  size_t *out_len) {
+  return store_row_seal(store_pg_seal(s), in, len, aad, out, out_len);
+}
+
+static int s_write_person(mash_store_t *s, bool create, int64_t id, int64_t at_ms, int is_child,
+                          const uint8_t *addr, const uint8_t *sealed, size_t sealed_len,
+                          int64_t *changed) {
   store_pg_args_t a = {0};
   store_pg_int(&a, id);
   store_pg_int(&a, at_ms);
-  store_pg_int(&a, is_child ? 1 : 0);
-  if (address_key != NULL && address_key[0] != '\0') {
-    s_blind(s, address_key, addr);
+  store_pg_int(&a, is_child);
+  if (addr != NULL) {
     store_pg_bytes(&a, addr, KEY_BYTES);
   } else {
     store_pg_text(&a, NULL);
   }
   store_pg_bytes(&a, sealed, sealed_len);
-  int64_t changed = 0;
-  rc = store_pg_exec(s, create ? SQL_INSERT : SQL_UPDATE, &a, &changed);
-  free(sealed);
-  if (rc == 0 && !create && changed == 0) {
-    rc = -ENOENT;
-  }
-  return rc == 0 && !create ? s_summary_drop(s, id) : rc;
+  return store_pg_exec(s, create ? SQL_INSERT : SQL_UPDATE, &a, changed);
+}
+
+int store_pg_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
+                     size_t len, int is_child, const char *address_key, int64_t at_ms) {
+  static const store_logic_put_ops_t ops = {
+      .next_id = s_next_person,
+      .seal = s_seal,
+      .write = s_write_person,
+      .summary_drop = s_summary_drop,
+  };
+  return store_logic_person_put(s, store_pg_seal_ctx(s), person_id, record, len, is_child,
+                                address_key, at_ms, &ops);
 }
 
 /* One key of a person (store_logic_add_keys). */
@@ -583,11 +573,6 @@ int store_pg_per_match_get(mash_store_t *s, const char *match_id, mash_match_row
   }
   PQclear(r);
   return rc;
-}
-
-static int s_seal(mash_store_t *s, const uint8_t *in, size_t len, const char *aad, uint8_t **out,
-                  size_t *out_len) {
-  return store_row_seal(store_pg_seal(s), in, len, aad, out, out_len);
 }
 
 int store_pg_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,

@@ -221,11 +221,6 @@ static void s_format_id(char out[MASH_PERSON_ID_LEN], char prefix, sqlite3_int64
   store_row_id(p, id, out, MASH_PERSON_ID_LEN);
 }
 
-/* The stored form of a key: the first 16 bytes of its blind index. */
-static void s_blind(mash_store_t *s, const char *key, uint8_t out[KEY_BYTES]) {
-  store_row_blind(store_sqlite_per(s)->ctx, key, out);
-}
-
 /* Read a person row (columns id, is_child, record) and hand it to cb. */
 static int s_person_row(mash_store_t *s, sqlite3_stmt *q, mash_person_row_t *row) {
   memset(row, 0, sizeof *row);
@@ -378,50 +373,48 @@ int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row
   return out;
 }
 
-int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
-                  size_t len, int is_child, const char *address_key, int64_t at_ms) {
-  if (person_id == NULL || record == NULL) {
-    return -EINVAL;
-  }
-  sqlite3_int64 id = 0;
-  bool create = person_id[0] == '\0';
-  if (create) {
-    int64_t next = 0;
-    int rc = store_sql_int64(s_q(s, P_NEXT), &next);
-    if (rc == 0) {
-      rc = store_ids_next(store_sqlite_ids(s), STORE_IDS_PERSON, &next); /* never reused */
-    }
-    if (rc != 0) {
-      return rc;
-    }
-    id = next;
-    s_format_id(person_id, 'P', id);
-  } else if ((id = store_row_parse_id(person_id, 'P')) <= 0) {
-    return -ENOENT;
-  }
-  uint8_t *sealed = NULL;
-  size_t sealed_len = 0;
-  int rc =
-      store_sql_seal_ctx(store_sqlite_per(s)->ctx, record, len, person_id, &sealed, &sealed_len);
-  if (rc != 0) {
-    return rc;
-  }
-  uint8_t addr[KEY_BYTES];
+/* A person put's statements (store_logic_person_put). */
+static int s_next_person(mash_store_t *s, int64_t *id) {
+  int rc = store_sql_int64(s_q(s, P_NEXT), id);
+  /* The high-water mark: an id is never reused. */
+  return rc ? rc : store_ids_next(store_sqlite_ids(s), STORE_IDS_PERSON, id);
+}
+
+static int s_seal_record(mash_store_t *s, const uint8_t *in, size_t len, const char *aad,
+                         uint8_t **out, size_t *out_len) {
+  return store_sql_seal_ctx(store_sqlite_per(s)->ctx, in, len, aad, out, out_len);
+}
+
+static int s_write_person(mash_store_t *s, bool create, int64_t id, int64_t at_ms, int is_child,
+                          const uint8_t *addr, const uint8_t *sealed, size_t sealed_len,
+                          int64_t *changed) {
   sqlite3_stmt *q = s_q(s, create ? P_INSERT : P_UPDATE);
   sqlite3_bind_int64(q, 1, id);
   sqlite3_bind_int64(q, 2, at_ms);
-  sqlite3_bind_int(q, 3, is_child ? 1 : 0);
-  if (address_key != NULL && address_key[0] != '\0') {
-    s_blind(s, address_key, addr);
+  sqlite3_bind_int(q, 3, is_child);
+  if (addr != NULL) {
     sqlite3_bind_blob(q, 4, addr, KEY_BYTES, SQLITE_STATIC);
   }
   sqlite3_bind_blob(q, 5, sealed, (int)sealed_len, SQLITE_STATIC);
-  rc = store_sql_exec(q);
-  free(sealed);
-  if (rc == 0 && !create && sqlite3_changes(store_sqlite_per(s)->db) == 0) {
-    rc = -ENOENT;
-  }
-  return rc == 0 && !create ? store_sql_exec(s_q_id(s, P_SUM_DROP, id)) : rc;
+  int rc = store_sql_exec(q);
+  *changed = sqlite3_changes(store_sqlite_per(s)->db);
+  return rc;
+}
+
+static int s_summary_drop(mash_store_t *s, int64_t id) {
+  return store_sql_exec(s_q_id(s, P_SUM_DROP, id));
+}
+
+int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
+                  size_t len, int is_child, const char *address_key, int64_t at_ms) {
+  static const store_logic_put_ops_t ops = {
+      .next_id = s_next_person,
+      .seal = s_seal_record,
+      .write = s_write_person,
+      .summary_drop = s_summary_drop,
+  };
+  return store_logic_person_put(s, store_sqlite_per(s)->ctx, person_id, record, len, is_child,
+                                address_key, at_ms, &ops);
 }
 
 /* One key of a person (store_logic_add_keys). */
@@ -553,7 +546,7 @@ int store_per_merge(mash_store_t *s, const char *from, const char *into, const c
   if (rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0) {
     return -ENOENT;
   }
-  rc = rc ? rc : store_sql_exec(s_q_id(s, P_SUM_DROP, f));
+  rc = rc ? rc : s_summary_drop(s, f);
   q = s_q(s, P_MERGE_LINKS);
   sqlite3_bind_int64(q, 1, f);
   sqlite3_bind_int64(q, 2, t);
