@@ -376,3 +376,20 @@ int store_logic_person_put(mash_store_t *s, mash_seal_ctx_t *ctx,
   }
   return rc == 0 && !create ? ops->summary_drop(s, id) : rc;
 }
+
+int store_logic_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
+                             int64_t at_ms, char match_id[MASH_PERSON_ID_LEN],
+                             int (*next_id)(mash_store_t *s, int64_t *id),
+                             int (*insert)(mash_store_t *s, const store_logic_match_t *row)) {
+  store_logic_match_t row = {.m = m, .why = why ? why : "", .at_ms = at_ms};
+  if (store_logic_pair(m ? m->person_id : NULL, m ? m->candidate_id : NULL, &row.person,
+                       &row.candidate) != 0) {
+    return -EINVAL;
+  }
+  int rc = next_id(s, &row.id);
+  rc = rc ? rc : insert(s, &row);
+  if (rc == 0) {
+    store_row_id("M", row.id, match_id, MASH_PERSON_ID_LEN);
+  }
+  return rc;
+}

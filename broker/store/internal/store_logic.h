@@ -219,6 +219,25 @@ int store_logic_person_put(mash_store_t *s, mash_seal_ctx_t *ctx,
                            int is_child, const char *address_key, int64_t at_ms,
                            const store_logic_put_ops_t *ops);
 
+/* ---- a possible match recorded (mash_store_match_insert) ---- */
+
+/* The row a possible match is inserted as: the match's row number, the
+ * person and candidate row numbers and the reason ("" for NULL). */
+typedef struct store_logic_match {
+  int64_t id, person, candidate;
+  const mash_match_row_t *m;
+  const char *why;
+  int64_t at_ms;
+} store_logic_match_t;
+
+/* mash_store_match_insert on any engine: checks both people's ids, takes
+ * the next row number (next_id), inserts the row (insert) and writes its
+ * id ("M-000007") to match_id. 0, -EINVAL, or an engine's error. */
+int store_logic_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
+                             int64_t at_ms, char match_id[MASH_PERSON_ID_LEN],
+                             int (*next_id)(mash_store_t *s, int64_t *id),
+                             int (*insert)(mash_store_t *s, const store_logic_match_t *row));
+
 /* ---- a look-up of people by their keys (mash_store_person_find) ---- */
 
 /* A key shared by more people than this (a placeholder date of birth, a

@@ -523,31 +523,27 @@ int store_pg_per_merge(mash_store_t *s, const char *from, const char *into, cons
 
 /* ---- possible matches ---- */
 
+/* A possible match's statements (store_logic_match_insert). */
+static int s_next_match(mash_store_t *s, int64_t *id) {
+  return store_pg_int64(s, SQL_MATCH_NEXT, NULL, id);
+}
+
+static int s_insert_match(mash_store_t *s, const store_logic_match_t *row) {
+  store_pg_args_t a = {0};
+  store_pg_int(&a, row->id);
+  store_pg_text(&a, row->m->contact_id);
+  store_pg_text(&a, row->m->ref);
+  store_pg_int(&a, row->person);
+  store_pg_int(&a, row->candidate);
+  store_pg_int(&a, row->m->confidence);
+  store_pg_text(&a, row->why);
+  store_pg_int(&a, row->at_ms);
+  return store_pg_exec(s, SQL_MATCH_INSERT, &a, NULL);
+}
+
 int store_pg_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
                               int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]) {
-  int64_t person = 0, cand = 0;
-  if (store_logic_pair(m ? m->person_id : NULL, m ? m->candidate_id : NULL, &person, &cand) != 0) {
-    return -EINVAL;
-  }
-  int64_t id = 0;
-  int rc = store_pg_int64(s, SQL_MATCH_NEXT, NULL, &id);
-  if (rc != 0) {
-    return rc;
-  }
-  store_pg_args_t a = {0};
-  store_pg_int(&a, id);
-  store_pg_text(&a, m->contact_id);
-  store_pg_text(&a, m->ref);
-  store_pg_int(&a, person);
-  store_pg_int(&a, cand);
-  store_pg_int(&a, m->confidence);
-  store_pg_text(&a, why ? why : "");
-  store_pg_int(&a, at_ms);
-  rc = store_pg_exec(s, SQL_MATCH_INSERT, &a, NULL);
-  if (rc == 0) {
-    s_format_id(match_id, 'M', id);
-  }
-  return rc;
+  return store_logic_match_insert(s, m, why, at_ms, match_id, s_next_match, s_insert_match);
 }
 
 int store_pg_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row) {

@@ -579,34 +579,29 @@ int store_per_merge(mash_store_t *s, const char *from, const char *into, const c
 
 /* ---- possible matches ---- */
 
+/* A possible match's statements (store_logic_match_insert). */
+static int s_next_match(mash_store_t *s, int64_t *id) {
+  int rc = store_sql_int64(s_q(s, P_MATCH_NEXT), id);
+  /* The high-water mark: an id is never reused. */
+  return rc ? rc : store_ids_next(store_sqlite_ids(s), STORE_IDS_MATCH, id);
+}
+
+static int s_insert_match(mash_store_t *s, const store_logic_match_t *row) {
+  sqlite3_stmt *q = s_q(s, P_MATCH_INSERT);
+  sqlite3_bind_int64(q, 1, row->id);
+  sqlite3_bind_text(q, 2, row->m->contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 3, row->m->ref, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 4, row->person);
+  sqlite3_bind_int64(q, 5, row->candidate);
+  sqlite3_bind_int(q, 6, row->m->confidence);
+  sqlite3_bind_text(q, 7, row->why, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 8, row->at_ms);
+  return store_sql_exec(q);
+}
+
 int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
                            int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]) {
-  int64_t person = 0, cand = 0;
-  if (store_logic_pair(m ? m->person_id : NULL, m ? m->candidate_id : NULL, &person, &cand) != 0) {
-    return -EINVAL;
-  }
-  int64_t id = 0;
-  int rc = store_sql_int64(s_q(s, P_MATCH_NEXT), &id);
-  if (rc == 0) {
-    rc = store_ids_next(store_sqlite_ids(s), STORE_IDS_MATCH, &id); /* never reused */
-  }
-  if (rc != 0) {
-    return rc;
-  }
-  sqlite3_stmt *q = s_q(s, P_MATCH_INSERT);
-  sqlite3_bind_int64(q, 1, id);
-  sqlite3_bind_text(q, 2, m->contact_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(q, 3, m->ref, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(q, 4, person);
-  sqlite3_bind_int64(q, 5, cand);
-  sqlite3_bind_int(q, 6, m->confidence);
-  sqlite3_bind_text(q, 7, why ? why : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int64(q, 8, at_ms);
-  rc = store_sql_exec(q);
-  if (rc == 0) {
-    s_format_id(match_id, 'M', id);
-  }
-  return rc;
+  return store_logic_match_insert(s, m, why, at_ms, match_id, s_next_match, s_insert_match);
 }
 
 int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row) {
