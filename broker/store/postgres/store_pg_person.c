@@ -301,13 +301,19 @@ static int s_summary_drop(mash_store_t *s, int64_t id) {
   return store_pg_exec(s, SQL_SUM_DROP, &a, NULL);
 }
 
+/* The row the text id names (one-letter prefix), read by sql with its row
+ * number as $1; row[0..size) cleared first. The result, or NULL with *rc
+ * -ENOENT (not such an id) or the query's error. */
+static PGresult *s_query_lookup(mash_store_t *s, const char *sql, void *row, size_t size,
+                                const char *text_id, char prefix, int *rc) {
+  int64_t id = store_logic_lookup(row, size, text_id, prefix);
+  *rc = -ENOENT;
+  return id <= 0 ? NULL : store_pg_query_id(s, sql, id, rc);
+}
+
 int store_pg_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
-  int64_t id = store_logic_lookup(row, sizeof *row, person_id, 'P');
-  if (id <= 0) {
-    return -ENOENT;
-  }
   int rc = 0;
-  PGresult *r = store_pg_query_id(s, SQL_GET, id, &rc);
+  PGresult *r = s_query_lookup(s, SQL_GET, row, sizeof *row, person_id, 'P', &rc);
   if (!r) {
     return rc;
   }
@@ -547,12 +553,8 @@ int store_pg_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const 
 }
 
 int store_pg_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row) {
-  int64_t id = store_logic_lookup(row, sizeof *row, match_id, 'M');
-  if (id <= 0) {
-    return -ENOENT;
-  }
   int rc = 0;
-  PGresult *r = store_pg_query_id(s, SQL_MATCH_GET, id, &rc);
+  PGresult *r = s_query_lookup(s, SQL_MATCH_GET, row, sizeof *row, match_id, 'M', &rc);
   if (!r) {
     return rc;
   }
