@@ -23,6 +23,7 @@
 #include "keys.h"
 #include "log.h"
 #include "paths.h"
+#include "restart.h"
 #include "router.h"
 #include "seal.h"
 #include "settings.h"
@@ -48,6 +49,7 @@ typedef struct mashd {
   int stopping;
   int signals; /* the signal handles are initialised */
   int exit_code;
+  mashd_restart_t *restart; /* reconnecting in place (PostgreSQL) */
 } mashd_t;
 
 static void s_usage(FILE *f) {
@@ -410,17 +412,13 @@ static int s_start_esclog(mash_store_t *store, mash_esclog_t **log, const char *
   return 0;
 }
 
-/* The active lock's session was lost (PostgreSQL): another mashd may be
- * active on the database now. Stop at once, as a crash would: everything
- * acknowledged is in the store, and the broker that takes over loads it. */
-static void s_active_lost(void *arg) {
-  (void)arg;
-  mash_error("stopping at once: this mashd is no longer the active broker");
-  _exit(3);
-}
-
 static void s_fatal_cb(void *arg, int rc) {
   mashd_t *d = arg;
+  if (mashd_on_store_failure(d->cfg->store_postgres, rc) == MASHD_RECONNECT) {
+    char why[96];
+    snprintf(why, sizeof why, "the store's session is lost (%s)", mash_strerror(rc));
+    mashd_restart_in_place(d->restart, why);
+  }
   mash_error("storage failed (%s): stopping; nothing unstored was acknowledged", mash_strerror(rc));
   d->exit_code = 1;
   s_stop(d);
@@ -560,6 +558,7 @@ int main(int argc, char **argv) {
   d.cfg = &cfg;
   d.flag_log_level = flag_log_level;
   d.flag_log_format = flag_log_format;
+  d.restart = mashd_restart_new(argc, argv);
   uv_loop_init(&d.loop);
   char path[1100];
   char bound[256] = "";
@@ -612,24 +611,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "mashd: data key: %s\n", err);
     goto out;
   }
-  if (cfg.store_postgres) {
-    if (cfg.store_url[0] == '\0') {
-      fprintf(stderr, "mashd: store = postgresql needs store_url (--store-url)\n");
-      goto out;
-    }
-    /* One active broker per database: a standby waits here, before it
-     * reads anything, until the active one's session ends. */
-    active = mash_pg_active_acquire(cfg.store_url, 1000, s_active_lost, NULL, err, sizeof err);
-    if (!active) {
-      fprintf(stderr, "mashd: active lock: %s\n", err);
-      goto out;
-    }
-    snprintf(path, sizeof path, "the PostgreSQL store");
-    store = mash_store_postgres_new(cfg.store_url, seal, err, sizeof err);
-  } else {
-    snprintf(path, sizeof path, "%s/mashd.db", cfg.data_dir);
-    store = mash_store_sqlite_open(path, seal, &store_opts, err, sizeof err);
-  }
+  store = mashd_store_open(&cfg, seal, &store_opts, d.restart, &active, path, sizeof path, err,
+                           sizeof err);
   if (!store) {
     fprintf(stderr, "mashd: store: %s\n", err);
     goto out;
@@ -727,7 +710,8 @@ int main(int argc, char **argv) {
                                .screening_ms = cfg.screening_ms,
                                .clock = &clock,
                                .enquiry = &env,
-                               .matching = cfg.matching};
+                               .matching = cfg.matching,
+                               .store_reconnects = mashd_restart_count(d.restart)};
   d.router = mash_router_new(&d.loop, sock, zap, trust, d.storage, &rcfg);
   sock = zap = NULL; /* the router owns them now (closed by it on failure) */
   if (!d.router) {
@@ -760,6 +744,7 @@ int main(int argc, char **argv) {
   printf("mashd: ready on %s\n", bound);
   fflush(stdout);
   mash_info("ready on %s", bound);
+  mashd_restart_served(d.restart);
   rc = 0;
 out:
   memset(server_key.secret_key, 0, sizeof server_key.secret_key);
@@ -791,6 +776,7 @@ out:
   mash_trust_destroy(&trust);
   mash_calendar_destroy(&calendar);
   mash_seal_destroy(&seal);
+  mashd_restart_destroy(&d.restart);
   if (rc == 0) {
     mash_info("stopped");
     rc = d.exit_code ? d.exit_code : (lc != 0);

@@ -237,6 +237,8 @@ void ops_render_metrics(ops_buf_t *b, const ops_model_t *m) {
       {"rejected", "mash_receipts_total{status=\"rejected\"}", ""},
       {"delivered", "mash_deliveries_total", "Deliveries acknowledged by their addressee."},
       {"sent", "mash_sends_total", "Frames sent (first sends and retries)."},
+      {"store_reconnects", "mash_store_reconnects_total",
+       "Times mashd reconnected in place to its PostgreSQL store after losing the session."},
   };
   for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
     if (i == 1) {

@@ -324,6 +324,10 @@ static int s_status(const agent_config_t *cfg, int timeout_ms) {
     } else if (strcmp(c->name, "replaced") == 0 && c->value > 0) {
       printf("quarantined contacts replaced by the agency's resend: %lld (delivered anew)\n",
              (long long)c->value);
+    } else if (strcmp(c->name, "store_reconnects") == 0 && c->value > 0) {
+      printf("store reconnections: %lld (the database's session was lost and mashd reconnected "
+             "in place; its log says when and how long it took)\n",
+             (long long)c->value);
     } else if (strcmp(c->name, "throttled") == 0 && c->value > 0) {
       printf("commands held back: %lld (a client had too many refused)\n", (long long)c->value);
     }

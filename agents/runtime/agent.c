@@ -131,6 +131,10 @@ static void s_set_up(agent_t *a, int up) {
   a->up = up;
   if (up) {
     mash_info("connected to %s", agent_brokers_endpoint(a->brokers));
+    char err[512];
+    if (agent_brokers_remember(a->brokers, a->cfg.state, err, sizeof err) != 0) {
+      mash_warn("cannot remember the broker that answered: %s", err);
+    }
     /* Only what went out on an earlier socket can have been lost with it;
      * what this socket carried is in the broker's hands (the broker's
      * instance id tells if the broker itself restarted). */
@@ -545,6 +549,9 @@ agent_t *agent_new(uv_loop_t *loop, const agent_config_t *cfg, char *err, size_t
     snprintf(err, errlen, "brokers: %s", kerr);
     free(a);
     return NULL;
+  }
+  if (agent_brokers_recall(a->brokers, cfg->state)) {
+    mash_info("starting at %s, the broker that answered last", agent_brokers_endpoint(a->brokers));
   }
   a->seal = agent_seal_load(cfg, 1, err, errlen);
   if (!a->seal) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "paths.h"
 
 /* An endpoint's longest form (tcp://[v6 address]:port, ipc:// paths). */
 #define S_ENDPOINT_MAX 256
@@ -18,6 +19,8 @@
 struct agent_brokers {
   size_t n;
   size_t current;
+  size_t first;      /* where this run started: round the list is back here */
+  size_t remembered; /* the endpoint the file names (n: none or unknown) */
   char endpoint[AGENT_BROKERS_MAX][S_ENDPOINT_MAX];
   mash_key_t key[AGENT_BROKERS_MAX];
 };
@@ -79,6 +82,7 @@ agent_brokers_t *agent_brokers_new(const char *endpoints, const char *keys, char
     goto fail;
   }
   b->n = (size_t)ne;
+  b->remembered = b->n;
   for (size_t i = 0; i < b->n; i++) {
     /* One shared key is loaded once and copied. */
     if (nk == 1 && i > 0) {
@@ -120,7 +124,60 @@ const mash_key_t *agent_brokers_key(const agent_brokers_t *b) {
 
 int agent_brokers_next(agent_brokers_t *b) {
   b->current = (b->current + 1) % b->n;
-  return b->current == 0;
+  return b->current == b->first;
+}
+
+/* The file of the broker that answered last: STATE.broker, beside the
+ * agent's state (its own data folder). */
+static int s_memory_path(const char *state, char *dir, size_t dirlen, char *name, size_t namelen) {
+  const char *slash = strrchr(state, '/');
+  int nd = slash ? snprintf(dir, dirlen, "%.*s", (int)(slash - state), state)
+                 : snprintf(dir, dirlen, ".");
+  int nn = snprintf(name, namelen, "%s.broker", slash ? slash + 1 : state);
+  return nd < 0 || (size_t)nd >= dirlen || nn < 0 || (size_t)nn >= namelen || dir[0] == '\0' ? -1
+                                                                                             : 0;
+}
+
+int agent_brokers_recall(agent_brokers_t *b, const char *state) {
+  char dir[S_PATH_MAX], name[S_PATH_MAX], path[2 * S_PATH_MAX + 2], line[S_ENDPOINT_MAX + 2];
+  if (b->n < 2 || !state || s_memory_path(state, dir, sizeof dir, name, sizeof name) != 0) {
+    return 0;
+  }
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    return 0;
+  }
+  int found = 0;
+  if (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\r\n")] = '\0';
+    for (size_t i = 0; i < b->n; i++) {
+      if (strcmp(b->endpoint[i], line) == 0) {
+        b->current = b->first = b->remembered = i;
+        found = 1;
+        break;
+      }
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+int agent_brokers_remember(agent_brokers_t *b, const char *state, char *err, size_t errlen) {
+  char dir[S_PATH_MAX], name[S_PATH_MAX], text[S_ENDPOINT_MAX + 2];
+  if (b->n < 2 || !state || b->remembered == b->current) {
+    return 0;
+  }
+  if (s_memory_path(state, dir, sizeof dir, name, sizeof name) != 0) {
+    snprintf(err, errlen, "%s: path too long", state);
+    return -1;
+  }
+  snprintf(text, sizeof text, "%s\n", b->endpoint[b->current]);
+  if (mash_file_replace(dir, name, text, 0600, err, errlen) != 0) {
+    return -1;
+  }
+  b->remembered = b->current;
+  return 0;
 }
 
 int agent_brokers_reconnect(agent_brokers_t *b, mash_zsock_t **zs_p, void (*closed_cb)(void *arg),

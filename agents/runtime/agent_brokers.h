@@ -44,9 +44,20 @@ const char *agent_brokers_endpoint(const agent_brokers_t *b);
 const mash_key_t *agent_brokers_key(const agent_brokers_t *b);
 
 /* Follow the next broker of the list (after the last, the first again).
- * Returns 1 when this wrapped round to the first, else 0 (and always 1 for
- * a list of one). */
+ * Returns 1 when this came round to the broker the run started with (every
+ * one was tried), else 0 (and always 1 for a list of one). */
 int agent_brokers_next(agent_brokers_t *b);
+
+/* The broker that answered last, remembered across runs in the agent's own
+ * data folder (STATE.broker beside the state file `state`), so that a
+ * one-shot `submit` starts at the active node rather than waiting out a
+ * dead first one. recall: follow the remembered endpoint when it is still
+ * in the list (1), else keep the first (0; no file, or a list of one).
+ * remember: note the broker followed now, when it differs from the file
+ * (call it when the broker answers); 0, or -1 with err (the file could
+ * not be written: the agent works on, starting at the first next time). */
+int agent_brokers_recall(agent_brokers_t *b, const char *state);
+int agent_brokers_remember(agent_brokers_t *b, const char *state, char *err, size_t errlen);
 
 /* Move from a silent broker to the next of the list: close *zs_p when it is
  * open (closed_cb(arg) runs once it is closed) and NULL it, follow the next

@@ -61,23 +61,33 @@ static void s_path(char *out, size_t cap, const spool_t *s, const char *sub, con
            suffix ? suffix : "");
 }
 
-static void s_write_note(const spool_t *s, const char *sub, const char *name, const char *suffix,
-                         const char *text) {
-  char path[2300];
+/* Write NAME.SUFFIX in sub/ whole or not at all: a hidden temporary file
+ * renamed over it, so a kill never leaves an empty or cut receipt (not
+ * synced: the move beside it is not either). 0, or -1 (logged). */
+static int s_write_note(const spool_t *s, const char *sub, const char *name, const char *suffix,
+                        const char *text) {
+  char path[2300], tmp[2400], hidden[300];
   s_path(path, sizeof path, s, sub, name, suffix);
+  snprintf(hidden, sizeof hidden, ".%s%s", name, suffix ? suffix : "");
+  s_path(tmp, sizeof tmp, s, sub, hidden, ".tmp");
   /* Owner-only, like the records beside it. */
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (!f) {
     mash_error("spool: cannot write %s: %s", path, strerror(errno));
     if (fd >= 0) {
       close(fd);
     }
-    return;
+    return -1;
   }
   fputs(text, f);
   fputc('\n', f);
-  fclose(f);
+  if (fclose(f) != 0 || rename(tmp, path) != 0) {
+    mash_error("spool: cannot write %s: %s", path, strerror(errno));
+    unlink(tmp);
+    return -1;
+  }
+  return 0;
 }
 
 static int s_move(const spool_t *s, const char *from_sub, const char *to_sub, const char *name) {
@@ -436,6 +446,11 @@ void spool_settle(spool_t *s, const char *name, int ok, const char *detail) {
     }
     fclose(wf);
   }
+  /* The note before the move: a kill between the two leaves the file in
+   * sent/, settled again (note and move) at the next start, never a file in
+   * accepted/ without its receipt. */
+  const char *suffix = ok ? ".receipt" : ".error";
+  int noted = s_write_note(s, to, name, suffix, note);
   int moved;
   if (ok && s->seal) {
     /* Into accepted/ sealed: sealed already in sent/ (moved as it is), or
@@ -468,10 +483,13 @@ void spool_settle(spool_t *s, const char *name, int ok, const char *detail) {
     moved = s_from_sent(s, to, name); /* the agency's own file, to read and fix */
   }
   if (moved == 0) {
-    s_write_note(s, to, name, ok ? ".receipt" : ".error", note);
     if (wf) {
       unlink(wpath);
     }
+  } else if (noted == 0) {
+    char path[2300];
+    s_path(path, sizeof path, s, to, name, suffix);
+    unlink(path); /* the file stays in sent/: no note without it */
   }
   if (ok) {
     mash_info("spool: %s %s", name, detail);

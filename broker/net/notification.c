@@ -76,6 +76,11 @@ void mash_router_resolved_cb(void *arg, mash_resolve_job_t *job, int rc) {
         mash_error("%s: cannot queue the delivery: %s", job->contact_id, mash_strerror(qrc));
       }
     }
+  } else if (rc == -EBUSY) {
+    /* Two brokers believed they were active for a moment: the other's
+     * transaction holds the contact and resolves and delivers it. */
+    mash_warn("contact %s is being resolved by another broker's transaction: left to it",
+              job->contact_id);
   } else if (rc == -EBADMSG) {
     /* Its sealed record does not open (damaged, altered, another key):
      * quarantined as at start-up (router.c), not a failing store. */

@@ -82,7 +82,8 @@ int mash_resolve_queue_run_job(mash_store_t *store, mash_resolve_job_t *job) {
     job->rc = mash_resolve_contact(store, job);
     rc = mash_store_release(store, job->rc == 0);
   }
-  if (rc == 0 && job->rc != 0) {
+  /* Held by another broker's transaction (-EBUSY): that one resolves it. */
+  if (rc == 0 && job->rc != 0 && job->rc != -EBUSY) {
     rc = mash_store_savepoint(store);
     if (rc == 0) {
       job->gave_up = job->rc;

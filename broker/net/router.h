@@ -30,6 +30,7 @@ typedef struct mash_router_config {
   const mash_enquiry_env_t *enquiry; /* windows, calendar, ladder, log (borrowed) */
   mash_match_policy_t matching;      /* person matching thresholds (zero: the defaults) */
   int64_t stats_interval_ms;         /* log the counters this often (0: only at close) */
+  unsigned long store_reconnects;    /* reconnections in place before this start (ops) */
 } mash_router_config_t;
 
 /* sockets: router (bound, secured), zap (bound REP); ownership of both moves.

@@ -374,6 +374,14 @@ int mash_store_duty_get(mash_store_t *s, uint64_t duty, mash_duty_row_t *row) {
   return s->vt->duty_get ? s->vt->duty_get(s, duty, row) : -ENOSYS;
 }
 
+int mash_store_contact_claim(mash_store_t *s, const char *contact_id, mash_contact_row_t *row) {
+  return s->vt->contact_claim ? s->vt->contact_claim(s, contact_id, row) : -ENOSYS;
+}
+
+int mash_store_duty_claim(mash_store_t *s, uint64_t duty, mash_duty_row_t *row) {
+  return s->vt->duty_claim ? s->vt->duty_claim(s, duty, row) : -ENOSYS;
+}
+
 int mash_store_duty_find(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row) {
   return s->vt->duty_find ? s->vt->duty_find(s, kind, ref, row) : -ENOSYS;
 }

@@ -149,7 +149,8 @@ mash_store_t *mash_store_postgres_open_readonly(const char *conninfo, char *err,
  * takes it, loads everything from the store and binds the agents' endpoint. */
 typedef struct mash_pg_active mash_pg_active_t;
 /* Called (on the watcher's own thread) once, when the lock's session is
- * lost: another broker may be active now; this one must stop at once. */
+ * lost: another broker may be active now; this one must stop serving at
+ * once (mashd executes itself again in place and waits for the lock). */
 typedef void (*mash_pg_active_lost_cb)(void *arg);
 /* Wait until this process holds the lock (blocking; says once that it is a
  * standby, and reconnects while the server is away), then watch the
@@ -278,6 +279,12 @@ int mash_store_contact_find(mash_store_t *s, const char *principal, const char *
                             char contact_id[MASH_CONTACT_ID_LEN]);
 /* One contact into *row (row->blob malloc'd: the caller frees it). */
 int mash_store_contact_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
+/* Claim a contact for this transaction before resolving it (inside begin
+ * .. commit), as mash_store_duty_claim claims a duty: its row, held until
+ * the transaction ends. PostgreSQL: FOR UPDATE SKIP LOCKED, -EBUSY at once
+ * when another session's transaction holds it (another broker resolving
+ * it); SQLite: as mash_store_contact_get. Storage thread. */
+int mash_store_contact_claim(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
 /* Move a contact to `state` (MASH_CONTACT_*) at at_ms with `outcome` (the
  * decision's outcome, or 0); screening and decision times are kept for
  * management information. */
@@ -486,6 +493,16 @@ int mash_store_duty_open(mash_store_t *s, int kind, const char *ref, int rag, in
 /* A duty by id, or by (kind, ref): 0, or -ENOENT. */
 int mash_store_duty_get(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
 int mash_store_duty_find(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row);
+/* Claim a duty for this transaction before working it (inside begin ..
+ * commit): its row as mash_store_duty_get reads it, now held by this
+ * transaction until it ends, so that two brokers that both believe they are
+ * active (a lock lost and retaken, a split second during a takeover) never
+ * both fire its steps. PostgreSQL: SELECT .. FOR UPDATE SKIP LOCKED; a duty
+ * another session holds answers -EBUSY at once (work it later, when that
+ * transaction is over: its level is then the stored one). SQLite: the
+ * transaction holds the whole database already; as mash_store_duty_get.
+ * 0, -ENOENT, -EBUSY or an error. Storage thread. */
+int mash_store_duty_claim(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
 /* Record the level reached and the next instant. */
 int mash_store_duty_set(mash_store_t *s, uint64_t duty, unsigned level, int64_t level_at_ms,
                         int64_t next_at_ms);

@@ -19,7 +19,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "txn_int.h"
+
+/* A duty another broker's transaction holds is looked at again after this
+ * long (its level is then the stored one, and fires nothing twice). */
+#define S_CLAIMED_RETRY_MS 5000
 
 /* Where a duty's window puts a permille (the ladder's callback). */
 typedef struct s_window {
@@ -256,7 +261,17 @@ static int s_subject(mash_tx_t *tx, mash_store_t *store, const mash_duty_row_t *
  * transaction (the caller re-arms it at once for the next). */
 static int s_escalate_one(mash_tx_t *tx, mash_store_t *store, uint64_t duty) {
   mash_duty_row_t d;
-  int rc = mash_store_duty_get(store, duty, &d);
+  /* Claimed, not just read: another broker's transaction working the same
+   * duty (two nodes that both believe they are active) holds it, and this
+   * one leaves it (-EBUSY) rather than fire its steps too. */
+  int rc = mash_store_duty_claim(store, duty, &d);
+  if (rc == -EBUSY) {
+    mash_warn_limited("duty %llu is being worked by another broker's transaction: left to it, "
+                      "looked at again in %d s",
+                      (unsigned long long)duty, S_CLAIMED_RETRY_MS / 1000);
+    s_watch(tx, duty, tx->now_ms + S_CLAIMED_RETRY_MS);
+    return 0;
+  }
   if (rc == -ENOENT || (rc == 0 && d.done_at_ms != 0)) {
     return 0; /* done since it was armed: it leaves the timetable */
   }

@@ -690,7 +690,9 @@ static int s_job_load(mash_store_t *store, mash_resolve_job_t *job, mash_contact
   job->contact = NULL;
   job->contact_len = 0;
   job->deliver = 0;
-  int rc = mash_store_contact_get(store, job->contact_id, row);
+  /* Claimed: another broker's transaction resolving it (-EBUSY) is left
+   * to it, rather than both making its people. */
+  int rc = mash_store_contact_claim(store, job->contact_id, row);
   if (rc == 0) {
     job->deliver = !row->delivered;
   }

@@ -10,7 +10,8 @@
 # takes the lock, loads everything from the store and serves on its own
 # endpoint within a few seconds, and the agents move to it. Then: every
 # notification was receipted and is stored once, every escalation step was
-# stored once, the hub desk shows each contact once, and the new node's own
+# stored once, the hub desk shows each contact once (and the submissions
+# after the first that found node b start there), and the new node's own
 # escalation log holds every stored step (appended from the store, not from
 # a shared folder) and verifies against the store with mashctl --store-url;
 # mashctl stats reads the same store. Node a, started again, waits as a
@@ -93,6 +94,13 @@ wait "$submit" || fail "the submission failed across the takeover: $(cat "$T/rec
   fail "not $N receipts: $(cat "$T/receipts.out")"
 [ "$at_kill" -lt $N ] || fail "every notification was stored before the kill: not under load"
 log "$at_kill of $N notifications and $steps_at_kill escalation step(s) stored at the kill"
+# Each police submission is a process of its own: once one found node b, the
+# next ones start there (remembered beside the adapter's state), rather than
+# each waiting out the dead node a first.
+grep -q "starting at $EP_B, the broker that answered last" "$T/police.log" ||
+  fail "no submission started at the node that answered last"
+waited=$(grep -c "no answer from $EP_A" "$T/police.log" || true)
+[ "$waited" -le 2 ] || fail "$waited submissions waited for the dead node a"
 [ "$(pg 'SELECT count(*) FROM contacts')" = $N ] || fail "not $N contacts stored"
 [ "$(pg 'SELECT count(DISTINCT message_id) FROM contacts')" = $N ] || fail "a message stored twice"
 

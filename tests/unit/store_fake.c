@@ -31,6 +31,7 @@ const char *const SLOT_NAMES[S_N] = {
     [S_RELEASE] = "release",
     [S_CHECKPOINT] = "checkpoint",
     [S_CONTACT_GET] = "contact_get",
+    [S_CONTACT_CLAIM] = "contact_claim",
     [S_CONTACT_SET_STATE] = "contact_set_state",
     [S_INBOX_GET] = "inbox_get",
     [S_INBOX_PUT] = "inbox_put",
@@ -84,6 +85,7 @@ const char *const SLOT_NAMES[S_N] = {
     [S_STATS_QUALITY_FLAGS] = "stats_quality_flags",
     [S_DUTY_OPEN] = "duty_open",
     [S_DUTY_GET] = "duty_get",
+    [S_DUTY_CLAIM] = "duty_claim",
     [S_DUTY_FIND] = "duty_find",
     [S_DUTY_SET] = "duty_set",
     [S_DUTY_DONE] = "duty_done",
@@ -141,6 +143,10 @@ static int f_checkpoint(mash_store_t *s, unsigned min_pages) {
 
 static int f_contact_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row) {
   return s_hit(s, S_CONTACT_GET, (uintptr_t[]){(uintptr_t)contact_id, (uintptr_t)row}, 2);
+}
+
+static int f_contact_claim(mash_store_t *s, const char *contact_id, mash_contact_row_t *row) {
+  return s_hit(s, S_CONTACT_CLAIM, (uintptr_t[]){(uintptr_t)contact_id, (uintptr_t)row}, 2);
 }
 
 static int f_contact_set_state(mash_store_t *s, const char *contact_id, int state, int64_t at_ms,
@@ -460,6 +466,10 @@ static int f_duty_open(mash_store_t *s, int kind, const char *ref, int rag, int6
                7);
 }
 
+static int f_duty_claim(mash_store_t *s, uint64_t duty, mash_duty_row_t *row) {
+  return s_hit(s, S_DUTY_CLAIM, (uintptr_t[]){(uintptr_t)duty, (uintptr_t)row}, 2);
+}
+
 static int f_duty_get(mash_store_t *s, uint64_t duty, mash_duty_row_t *row) {
   return s_hit(s, S_DUTY_GET, (uintptr_t[]){(uintptr_t)duty, (uintptr_t)row}, 2);
 }
@@ -530,6 +540,7 @@ const mash_store_vtable_t RECORDING_VT = {
     .release = f_release,
     .checkpoint = f_checkpoint,
     .contact_get = f_contact_get,
+    .contact_claim = f_contact_claim,
     .contact_set_state = f_contact_set_state,
     .inbox_get = f_inbox_get,
     .inbox_put = f_inbox_put,
@@ -583,6 +594,7 @@ const mash_store_vtable_t RECORDING_VT = {
     .stats_quality_flags = f_stats_quality_flags,
     .duty_open = f_duty_open,
     .duty_get = f_duty_get,
+    .duty_claim = f_duty_claim,
     .duty_find = f_duty_find,
     .duty_set = f_duty_set,
     .duty_done = f_duty_done,

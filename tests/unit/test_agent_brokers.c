@@ -6,7 +6,11 @@
  * and spaces with one shared key or one key each, in order; moving to the
  * next wraps round to the first and says so; refusals (no endpoint, more
  * than AGENT_BROKERS_MAX, a key count that fits neither rule, a missing key
- * file, an over-long endpoint) with the reason in err.
+ * file, an over-long endpoint) with the reason in err. The broker that
+ * answered last is remembered beside the state file (STATE.broker) only when
+ * it changed and the list has more than one, recalled by the next run (which
+ * then starts there and counts its round of the list from there), and
+ * ignored when the file names an endpoint no longer in the list.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,6 +68,57 @@ static void test_one(void **state) {
   agent_brokers_destroy(&b);
   assert_null(b);
   agent_brokers_destroy(&b); /* NULL is accepted */
+}
+
+static void test_remember_last(void **state) {
+  fx_t *f = *state;
+  char keys[300], err[256] = "", state_path[128], memory[160];
+  snprintf(keys, sizeof keys, "%s,%s", f->key_a, f->key_b);
+  snprintf(state_path, sizeof state_path, "%s/state.db", f->dir);
+  snprintf(memory, sizeof memory, "%s/state.db.broker", f->dir);
+  const char *list = "ipc:///tmp/a.sock,ipc:///tmp/b.sock";
+  /* No file yet: the first. */
+  agent_brokers_t *b = agent_brokers_new(list, keys, err, sizeof err);
+  assert_non_null(b);
+  assert_int_equal(agent_brokers_recall(b, state_path), 0);
+  assert_string_equal(agent_brokers_endpoint(b), "ipc:///tmp/a.sock");
+  assert_int_equal(agent_brokers_next(b), 0);
+  assert_int_equal(agent_brokers_remember(b, state_path, err, sizeof err), 0);
+  FILE *m = fopen(memory, "r");
+  assert_non_null(m);
+  char line[64] = "";
+  assert_non_null(fgets(line, sizeof line, m));
+  fclose(m);
+  assert_string_equal(line, "ipc:///tmp/b.sock\n");
+  /* Unchanged: not written again (the file removed stays removed). */
+  assert_int_equal(unlink(memory), 0);
+  assert_int_equal(agent_brokers_remember(b, state_path, err, sizeof err), 0);
+  assert_int_equal(access(memory, F_OK), -1);
+  agent_brokers_next(b);
+  assert_int_equal(agent_brokers_remember(b, state_path, err, sizeof err), 0);
+  agent_brokers_next(b);
+  assert_int_equal(agent_brokers_remember(b, state_path, err, sizeof err), 0);
+  agent_brokers_destroy(&b);
+  /* The next run starts at b, with b's key, and a round ends back at b. */
+  b = agent_brokers_new(list, keys, err, sizeof err);
+  assert_int_equal(agent_brokers_recall(b, state_path), 1);
+  assert_string_equal(agent_brokers_endpoint(b), "ipc:///tmp/b.sock");
+  assert_string_equal(agent_brokers_key(b)->public_key, f->b.public_key);
+  assert_int_equal(agent_brokers_next(b), 0);
+  assert_string_equal(agent_brokers_endpoint(b), "ipc:///tmp/a.sock");
+  assert_int_equal(agent_brokers_next(b), 1);
+  agent_brokers_destroy(&b);
+  /* A list without that endpoint starts at its first. */
+  b = agent_brokers_new("ipc:///tmp/c.sock,ipc:///tmp/a.sock", keys, err, sizeof err);
+  assert_int_equal(agent_brokers_recall(b, state_path), 0);
+  assert_string_equal(agent_brokers_endpoint(b), "ipc:///tmp/c.sock");
+  agent_brokers_destroy(&b);
+  /* A list of one neither reads nor writes the file. */
+  assert_int_equal(unlink(memory), 0);
+  b = agent_brokers_new("ipc:///tmp/b.sock", f->key_b, err, sizeof err);
+  assert_int_equal(agent_brokers_remember(b, state_path, err, sizeof err), 0);
+  assert_int_equal(access(memory, F_OK), -1);
+  agent_brokers_destroy(&b);
 }
 
 static void test_key_each_in_order(void **state) {
@@ -203,6 +258,7 @@ static void test_decode(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_one, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_remember_last, setup, teardown),
       cmocka_unit_test_setup_teardown(test_key_each_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_shared_key, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refused, setup, teardown),

@@ -150,6 +150,12 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     *n = 2;
     rc = mash_store_contact_get(s, P(0), P(1));
     break;
+  case S_CONTACT_CLAIM:
+    want[0] = (uintptr_t)P(0);
+    want[1] = (uintptr_t)P(1);
+    *n = 2;
+    rc = mash_store_contact_claim(s, P(0), P(1));
+    break;
   case S_CONTACT_SET_STATE:
     want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)101;
@@ -539,6 +545,11 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     want[0] = 7, want[1] = (uintptr_t)P(0);
     *n = 2;
     rc = mash_store_duty_get(s, 7, P(0));
+    break;
+  case S_DUTY_CLAIM:
+    want[0] = 8, want[1] = (uintptr_t)P(0);
+    *n = 2;
+    rc = mash_store_duty_claim(s, 8, P(0));
     break;
   case S_DUTY_FIND:
     want[0] = 3, want[1] = (uintptr_t)P(0), want[2] = (uintptr_t)P(1);

@@ -29,6 +29,7 @@ typedef struct mash_store_vtable {
 
   /* ---- the enquiry ---- */
   int (*contact_get)(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
+  int (*contact_claim)(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
   int (*contact_set_state)(mash_store_t *s, const char *contact_id, int state, int64_t at_ms,
                            int outcome);
   int (*inbox_get)(mash_store_t *s, const char *principal, const char *message_id, uint8_t **result,
@@ -125,6 +126,7 @@ typedef struct mash_store_vtable {
   int (*duty_open)(mash_store_t *s, int kind, const char *ref, int rag, int64_t start_ms,
                    int64_t due_ms, int64_t next_at_ms, uint64_t *duty);
   int (*duty_get)(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
+  int (*duty_claim)(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
   int (*duty_find)(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row);
   int (*duty_set)(mash_store_t *s, uint64_t duty, unsigned level, int64_t level_at_ms,
                   int64_t next_at_ms);

@@ -27,9 +27,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Statements prepared on this session, by their text: each is parsed and
+ * planned by the server once, not on every call (the server's CPU was most
+ * of a notification's cost on PostgreSQL: bench/README.md). Open
+ * addressing; full, a statement runs unprepared. */
+#define S_PREPARED_SLOTS 512
+#define S_PREPARED_MAX 384
+
+typedef struct s_prepared {
+  char *sql; /* NULL: a free slot */
+  char name[12];
+} s_prepared_t;
+
 typedef struct s_store {
   mash_store_t base; /* first: an s_store_t * is a mash_store_t * */
   PGconn *conn;
+  s_prepared_t prepared[S_PREPARED_SLOTS];
+  unsigned n_prepared;
+  int64_t next_contact_id; /* this transaction's next contact row id; 0: not read yet */
   const mash_seal_t *seal; /* borrowed; NULL in a reader */
   mash_seal_ctx_t *ctx;    /* the seal's reusable context; NULL in a reader */
   char *conninfo;          /* as opened: a reader connects with it (open_reader) */
@@ -49,6 +64,10 @@ const mash_seal_t *store_pg_seal(mash_store_t *s) {
 
 mash_seal_ctx_t *store_pg_seal_ctx(mash_store_t *s) {
   return s_from(s)->ctx;
+}
+
+int64_t *store_pg_next_contact_id(mash_store_t *s) {
+  return &s_from(s)->next_contact_id;
 }
 
 /* ---- parameters ---- */
@@ -90,11 +109,20 @@ int store_pg_errno(PGconn *c, const PGresult *r) {
     return 0;
   }
   if (!r || PQstatus(c) != CONNECTION_OK) {
-    return -EIO; /* the server is gone: nothing here is durable */
+    return -ENOTCONN; /* the server is gone: nothing here is durable */
   }
   const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
   if (!state) {
-    return -EIO;
+    /* An error libpq made itself (the server said nothing: "server closed
+     * the connection unexpectedly"), before its status says so. */
+    return -ENOTCONN;
+  }
+  /* The connection's end announced (class 08; the server shutting down,
+   * crashed or not yet accepting: 57P01-57P03): the session is lost, as
+   * when the socket closes. mashd reconnects (README, High availability). */
+  if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
+      strcmp(state, "57P03") == 0) {
+    return -ENOTCONN;
   }
   if (strncmp(state, "23", 2) == 0) {
     return -EEXIST; /* integrity constraint */
@@ -120,9 +148,53 @@ int store_pg_errno(PGconn *c, const PGresult *r) {
   return -EIO;
 }
 
+static uint32_t s_hash(const char *t) {
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (; *t; t++) {
+    h = (h ^ (uint8_t)*t) * 16777619u;
+  }
+  return h;
+}
+
+/* The name sql is prepared under on this session, preparing it the first
+ * time; NULL when it cannot be (the table is full, or the server refused:
+ * the statement then runs unprepared and reports its own error). */
+static const char *s_prepare(s_store_t *ss, const char *sql, int nparams) {
+  uint32_t i = s_hash(sql) % S_PREPARED_SLOTS;
+  while (ss->prepared[i].sql) {
+    if (strcmp(ss->prepared[i].sql, sql) == 0) {
+      return ss->prepared[i].name;
+    }
+    i = (i + 1) % S_PREPARED_SLOTS;
+  }
+  if (ss->n_prepared >= S_PREPARED_MAX) {
+    return NULL;
+  }
+  char name[12];
+  snprintf(name, sizeof name, "m%u", ss->n_prepared + 1);
+  PGresult *r = PQprepare(ss->conn, name, sql, nparams, NULL);
+  int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  if (!ok || !(ss->prepared[i].sql = strdup(sql))) {
+    return NULL;
+  }
+  snprintf(ss->prepared[i].name, sizeof ss->prepared[i].name, "%s", name);
+  ss->n_prepared++;
+  return ss->prepared[i].name;
+}
+
+/* Every statement prepared once per session (a prepared statement outlives
+ * a rolled-back transaction). */
 static PGresult *s_run(mash_store_t *s, const char *sql, const store_pg_args_t *a) {
-  return PQexecParams(s_from(s)->conn, sql, a ? a->n : 0, NULL, a ? a->v : NULL, a ? a->len : NULL,
-                      a ? a->fmt : NULL, 0);
+  s_store_t *ss = s_from(s);
+  int n = a ? a->n : 0;
+  const char *name = s_prepare(ss, sql, n);
+  if (name) {
+    return PQexecPrepared(ss->conn, name, n, a ? a->v : NULL, a ? a->len : NULL, a ? a->fmt : NULL,
+                          0);
+  }
+  return PQexecParams(ss->conn, sql, n, NULL, a ? a->v : NULL, a ? a->len : NULL, a ? a->fmt : NULL,
+                      0);
 }
 
 PGresult *store_pg_query(mash_store_t *s, const char *sql, const store_pg_args_t *a, int *err) {
@@ -227,22 +299,25 @@ static int s_simple(mash_store_t *s, const char *sql) {
 }
 
 static int s_begin(mash_store_t *s) {
+  s_from(s)->next_contact_id = 0;
   return s_simple(s, "BEGIN");
 }
 
 /* A COMMIT of a transaction that failed half-way answers ROLLBACK and
  * "succeeds": that is a failure here, and nothing of it may be receipted. */
 static int s_commit(mash_store_t *s) {
+  s_from(s)->next_contact_id = 0;
   PGresult *r = s_run(s, "COMMIT", NULL);
   int rc = store_pg_errno(s_from(s)->conn, r);
   if (rc == 0 && strcmp(PQcmdStatus(r), "COMMIT") != 0) {
-    rc = -EIO;
+    rc = PQstatus(s_from(s)->conn) == CONNECTION_OK ? -EIO : -ENOTCONN;
   }
   PQclear(r);
   return rc;
 }
 
 static int s_rollback(mash_store_t *s) {
+  s_from(s)->next_contact_id = 0;
   return s_simple(s, "ROLLBACK");
 }
 
@@ -251,6 +326,9 @@ static int s_savepoint(mash_store_t *s) {
 }
 
 static int s_release(mash_store_t *s, int keep) {
+  if (!keep) {
+    s_from(s)->next_contact_id = 0; /* an undone intake gives its id back */
+  }
   int rc = keep ? 0 : s_simple(s, "ROLLBACK TO SAVEPOINT op");
   int rel = s_simple(s, "RELEASE SAVEPOINT op");
   return rc ? rc : rel;
@@ -261,6 +339,9 @@ static int s_release(mash_store_t *s, int keep) {
 static void s_destroy(mash_store_t *s) {
   s_store_t *ss = s_from(s);
   PQfinish(ss->conn);
+  for (size_t i = 0; i < S_PREPARED_SLOTS; i++) {
+    free(ss->prepared[i].sql);
+  }
   mash_seal_ctx_destroy(&ss->ctx);
   free(ss->conninfo);
   free(ss);

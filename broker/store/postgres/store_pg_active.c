@@ -11,7 +11,8 @@
  * and release on the owning thread; the lost callback on the watcher's.
  *
  * The lock is advisory: it fences brokers that use this code. A mashd that
- * lost its session stops (the lost callback) within one watch interval;
+ * lost its session is told (the lost callback) within one watch interval
+ * and serves no more (mashd reconnects in place: broker/restart.c);
  * the server frees a killed broker's lock as soon as it sees the session
  * end (at once on a Unix socket or a closed TCP connection; after the TCP
  * keepalive settings when a host vanishes: see README, High availability).
@@ -26,6 +27,7 @@
 #include <uv.h>
 
 #include "log.h"
+#include "retry.h"
 #include "store.h"
 #include "store_row.h"
 
@@ -87,6 +89,17 @@ static int s_take(const char *conninfo, PGconn **out, int *said_standby, char *e
   PQsetNoticeProcessor(c, s_no_notice, NULL);
   PGresult *r = PQexec(c, "SET application_name = 'mashd'");
   PQclear(r);
+  /* A hot standby grants advisory locks of its own: a lock taken there
+   * fences nothing on the primary. Only a read-write server's lock counts
+   * (the URL's target_session_attrs=read-write picks it among its hosts). */
+  if (s_bool(c, "SELECT pg_is_in_recovery()") != 0) {
+    snprintf(err, errlen,
+             "%s is a standby (read-only) server: waiting for a read-write one "
+             "(target_session_attrs=read-write in store_url)",
+             PQhost(c) ? PQhost(c) : "the server");
+    PQfinish(c);
+    return -EAGAIN;
+  }
   int got = s_bool(c, "SELECT pg_try_advisory_lock(" ACTIVE_LOCK ")");
   if (got == 0) {
     if (!*said_standby) {
@@ -154,7 +167,10 @@ mash_pg_active_t *mash_pg_active_acquire(const char *conninfo, unsigned watch_ms
   a->lost = lost;
   a->arg = arg;
   int said = 0;
-  unsigned backoff = 200;
+  /* The shared backoff: 200 ms doubled up to 5 s while the server is away
+   * (a primary dead, its standby not yet promoted). */
+  mash_retry_t retry = mash_retry_policy(200, 200, 5000, 5000, 0);
+  unsigned attempts = 0;
   char last[512] = "";
   for (;;) {
     int rc = s_take(conninfo, &a->conn, &said, err, errlen);
@@ -166,8 +182,7 @@ mash_pg_active_t *mash_pg_active_acquire(const char *conninfo, unsigned watch_ms
       mash_warn("active lock: %s; retrying", err);
       snprintf(last, sizeof last, "%s", err);
     }
-    s_sleep_ms(backoff);
-    backoff = backoff < 5000 ? backoff * 2 : 5000;
+    s_sleep_ms((unsigned)mash_retry_delay_ms(&retry, ++attempts));
   }
   err[0] = '\0';
   mash_info("active: this mashd holds the database's active lock");

@@ -23,6 +23,10 @@ static const char SQL_OPEN[] =
     "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, ref) DO NOTHING RETURNING duty";
 static const char SQL_ID_OF[] = "SELECT duty FROM duties WHERE kind = $1 AND ref = $2";
 static const char SQL_GET[] = "SELECT " DUTY_COLS " FROM duties WHERE duty = $1";
+/* The claim: the row locked by this transaction, or nothing at once when
+ * another session's transaction holds it (never waiting for it). */
+static const char SQL_CLAIM[] =
+    "SELECT " DUTY_COLS " FROM duties WHERE duty = $1 FOR UPDATE SKIP LOCKED";
 static const char SQL_FIND[] = "SELECT " DUTY_COLS " FROM duties WHERE kind = $1 AND ref = $2";
 static const char SQL_SET[] =
     "UPDATE duties SET level = $2, level_at_ms = $3, next_at_ms = $4 WHERE duty = $1";
@@ -104,6 +108,19 @@ int store_pg_duty_get(mash_store_t *s, uint64_t duty, mash_duty_row_t *row) {
   store_pg_args_t a = {0};
   store_pg_int(&a, (int64_t)duty);
   return s_one(s, SQL_GET, &a, row);
+}
+
+/* Skipped rows and absent rows both answer nothing: a plain read (which
+ * never waits for a row lock) tells which. */
+int store_pg_duty_claim(mash_store_t *s, uint64_t duty, mash_duty_row_t *row) {
+  store_pg_args_t a = {0};
+  store_pg_int(&a, (int64_t)duty);
+  int rc = s_one(s, SQL_CLAIM, &a, row);
+  if (rc == -ENOENT) {
+    rc = s_one(s, SQL_GET, &a, row);
+    rc = rc == 0 ? -EBUSY : rc;
+  }
+  return rc;
 }
 
 int store_pg_duty_find(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row) {

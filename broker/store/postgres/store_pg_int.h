@@ -38,6 +38,9 @@ PGconn *store_pg_conn(mash_store_t *s);
 const mash_seal_t *store_pg_seal(mash_store_t *s);
 /* The store's reusable context (records opened, blind indexes made). */
 mash_seal_ctx_t *store_pg_seal_ctx(mash_store_t *s);
+/* The next contact row id of the transaction under way (0: not read yet;
+ * reset by begin, commit, rollback and an undone savepoint). */
+int64_t *store_pg_next_contact_id(mash_store_t *s);
 
 /* A statement's result as a negative errno (0 when it succeeded). */
 int store_pg_errno(PGconn *c, const PGresult *r);
@@ -82,6 +85,7 @@ int store_pg_con_resolved(mash_store_t *s, const char *contact_id, const uint8_t
                           size_t len, int priority, const char *quality_flags);
 int store_pg_con_find(mash_store_t *s, const char *principal, const char *message_id,
                       char contact_id[MASH_CONTACT_ID_LEN]);
+int store_pg_con_claim(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
 int store_pg_con_get(mash_store_t *s, const char *contact_id, mash_contact_row_t *row);
 int store_pg_con_set_state(mash_store_t *s, const char *contact_id, int state, int64_t at_ms,
                            int outcome);
@@ -92,7 +96,8 @@ int store_pg_con_count(mash_store_t *s, int64_t *n);
   .load_undelivered = store_pg_con_load_undelivered,                                               \
   .load_unresolved = store_pg_con_load_unresolved, .contact_resolved = store_pg_con_resolved,      \
   .contact_find = store_pg_con_find, .contact_get = store_pg_con_get,                              \
-  .contact_set_state = store_pg_con_set_state, .count_contacts = store_pg_con_count
+  .contact_claim = store_pg_con_claim, .contact_set_state = store_pg_con_set_state,                \
+  .count_contacts = store_pg_con_count
 
 /* ---- enquiries, requests, escalations, outbox, inbox (store_pg_enquiry.c) ---- */
 
@@ -234,6 +239,7 @@ int store_pg_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_
 int store_pg_duty_open(mash_store_t *s, int kind, const char *ref, int rag, int64_t start_ms,
                        int64_t due_ms, int64_t next_at_ms, uint64_t *duty);
 int store_pg_duty_get(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
+int store_pg_duty_claim(mash_store_t *s, uint64_t duty, mash_duty_row_t *row);
 int store_pg_duty_find(mash_store_t *s, int kind, const char *ref, mash_duty_row_t *row);
 int store_pg_duty_set(mash_store_t *s, uint64_t duty, unsigned level, int64_t level_at_ms,
                       int64_t next_at_ms);
@@ -242,7 +248,8 @@ int store_pg_duties_open(mash_store_t *s, mash_store_duty_cb cb, void *arg);
 int store_pg_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_t *out);
 
 #define STORE_PG_DUTY_VTABLE_ENTRIES                                                               \
-  .duty_open = store_pg_duty_open, .duty_get = store_pg_duty_get, .duty_find = store_pg_duty_find, \
+  .duty_open = store_pg_duty_open, .duty_get = store_pg_duty_get,                                  \
+  .duty_claim = store_pg_duty_claim, .duty_find = store_pg_duty_find,                              \
   .duty_set = store_pg_duty_set, .duty_done = store_pg_duty_done,                                  \
   .duties_open = store_pg_duties_open, .duty_stats = store_pg_duty_stats
 

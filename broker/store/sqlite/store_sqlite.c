@@ -338,6 +338,7 @@ static const mash_store_vtable_t SQLITE_VT = {
     .contact_resolved = store_con_resolved,
     .contact_find = store_con_find,
     .contact_get = store_con_get,
+    .contact_claim = store_con_get,
     .contact_set_state = store_con_set_state,
     .count_contacts = store_con_count,
     /* enquiries, requests, escalations, the outbox and the inbox */

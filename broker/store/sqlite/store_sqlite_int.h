@@ -206,9 +206,9 @@ int store_duties_open(mash_store_t *s, mash_store_duty_cb cb, void *arg);
 int store_duty_stats(mash_store_t *s, int kind, int64_t now_ms, mash_duty_stats_t *out);
 
 #define STORE_DUTY_VTABLE_ENTRIES                                                                  \
-  .duty_open = store_duty_open, .duty_get = store_duty_get, .duty_find = store_duty_find,          \
-  .duty_set = store_duty_set, .duty_done = store_duty_done, .duties_open = store_duties_open,      \
-  .duty_stats = store_duty_stats
+  .duty_open = store_duty_open, .duty_get = store_duty_get, .duty_claim = store_duty_get,          \
+  .duty_find = store_duty_find, .duty_set = store_duty_set, .duty_done = store_duty_done,          \
+  .duties_open = store_duties_open, .duty_stats = store_duty_stats
 
 /* ---- the escalation log's side of the store (store_sqlite_esclog.c):
  * plain columns only, so a read-only store offers the reads ---- */
