@@ -206,3 +206,190 @@ int store_logic_reindex_blob(const mash_store_reindex_t *how, int open_rc, uint8
   }
   return rc;
 }
+
+int store_logic_keys(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys, size_t n,
+                     bool skip_empty, store_logic_key_fn fn, void *arg) {
+  for (size_t i = 0; i < n; i++) {
+    if (skip_empty && (keys[i] == NULL || keys[i][0] == '\0')) {
+      continue;
+    }
+    uint8_t blind[STORE_ROW_KEY_BYTES];
+    store_row_blind(ctx, keys[i], blind);
+    int rc = fn(s, blind, i, arg);
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
+/* The engine's statement for one key and what it is bound with beside the
+ * key's blind index (add_keys: the person; term_add: the delta; term
+ * counts: where the count goes). */
+typedef struct s_key_step {
+  int (*put)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], int64_t id);
+  int (*get)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], int64_t *count);
+  int (*add)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], int delta);
+  int64_t id;
+  int64_t *counts;
+  int delta;
+} s_key_step_t;
+
+static int s_put_cb(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], size_t i,
+                    void *arg) {
+  (void)i;
+  const s_key_step_t *k = arg;
+  return k->put(s, blind, k->id);
+}
+
+static int s_get_cb(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], size_t i,
+                    void *arg) {
+  const s_key_step_t *k = arg;
+  return k->get(s, blind, &k->counts[i]);
+}
+
+static int s_add_cb(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], size_t i,
+                    void *arg) {
+  (void)i;
+  const s_key_step_t *k = arg;
+  return k->add(s, blind, k->delta);
+}
+
+int store_logic_add_keys(mash_store_t *s, mash_seal_ctx_t *ctx, const char *person_id,
+                         const char *const *keys, size_t n,
+                         int (*put)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
+                                    int64_t id)) {
+  s_key_step_t k = {.put = put, .id = store_row_parse_id(person_id, 'P')};
+  if (k.id <= 0 || (n > 0 && keys == NULL)) {
+    return -EINVAL;
+  }
+  /* Every key is stored, an empty one too (it blinds like any other). */
+  return store_logic_keys(s, ctx, keys, n, false, s_put_cb, &k);
+}
+
+int store_logic_term_counts(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys,
+                            size_t n, int64_t *counts,
+                            int (*get)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
+                                       int64_t *count)) {
+  if (n > 0 && (keys == NULL || counts == NULL)) {
+    return -EINVAL;
+  }
+  if (n > 0) {
+    memset(counts, 0, n * sizeof *counts);
+  }
+  s_key_step_t k = {.get = get, .counts = counts};
+  return store_logic_keys(s, ctx, keys, n, true, s_get_cb, &k);
+}
+
+int store_logic_term_add(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys, size_t n,
+                         int delta,
+                         int (*add)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
+                                    int delta)) {
+  if (n > 0 && keys == NULL) {
+    return -EINVAL;
+  }
+  s_key_step_t k = {.add = add, .delta = delta};
+  return store_logic_keys(s, ctx, keys, n, true, s_add_cb, &k);
+}
+
+/* The ids gathered so far by a look-up. */
+typedef struct s_gather {
+  store_logic_people_fn people;
+  int64_t *ids;
+  size_t n;
+} s_gather_t;
+
+static int s_gather_cb(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES], size_t i,
+                       void *arg) {
+  (void)i;
+  s_gather_t *g = arg;
+  size_t cap = STORE_LOGIC_FIND_MAX - g->n, rows = 0;
+  int rc = g->people(s, blind, g->ids + g->n, cap, &rows);
+  if (rc == 0 && rows <= STORE_LOGIC_KEY_TOO_COMMON) { /* else: forget this key's people */
+    g->n += rows < cap ? rows : cap;
+  }
+  return rc;
+}
+
+int store_logic_person_find(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys,
+                            size_t n, mash_store_person_cb cb, void *cb_arg,
+                            store_logic_people_fn people, store_logic_chunk_fn chunk) {
+  if ((n > 0 && keys == NULL) || cb == NULL) {
+    return -EINVAL;
+  }
+  s_gather_t g = {.people = people, .ids = malloc(STORE_LOGIC_FIND_MAX * sizeof *g.ids)};
+  if (g.ids == NULL) {
+    return -ENOMEM;
+  }
+  int rc = store_logic_keys(s, ctx, keys, n, false, s_gather_cb, &g);
+  size_t unique = rc == 0 ? store_logic_unique_ids(g.ids, g.n) : 0;
+  store_logic_sums_t sums;
+  store_logic_sums_init(&sums, cb, cb_arg);
+  for (size_t at = 0; rc == 0 && at < unique; at += STORE_LOGIC_SUMS_MAX) {
+    size_t left = unique - at;
+    rc = chunk(s, g.ids + at, left < STORE_LOGIC_SUMS_MAX ? left : STORE_LOGIC_SUMS_MAX, &sums);
+    if (rc > 0) { /* the callback stopped */
+      rc = 0;
+      break;
+    }
+  }
+  store_logic_sums_free(&sums);
+  free(g.ids);
+  return rc;
+}
+
+int store_logic_person_put(mash_store_t *s, mash_seal_ctx_t *ctx,
+                           char person_id[MASH_PERSON_ID_LEN], const uint8_t *record, size_t len,
+                           int is_child, const char *address_key, int64_t at_ms,
+                           const store_logic_put_ops_t *ops) {
+  if (person_id == NULL || record == NULL) {
+    return -EINVAL;
+  }
+  int64_t id = 0;
+  bool create = person_id[0] == '\0';
+  if (create) {
+    int rc = ops->next_id(s, &id);
+    if (rc != 0) {
+      return rc;
+    }
+    store_row_id("P", id, person_id, MASH_PERSON_ID_LEN);
+  } else if ((id = store_row_parse_id(person_id, 'P')) <= 0) {
+    return -ENOENT;
+  }
+  uint8_t *sealed = NULL;
+  size_t sealed_len = 0;
+  int rc = ops->seal(s, record, len, person_id, &sealed, &sealed_len);
+  if (rc != 0) {
+    return rc;
+  }
+  uint8_t addr[STORE_ROW_KEY_BYTES];
+  bool has_addr = address_key != NULL && address_key[0] != '\0';
+  if (has_addr) {
+    store_row_blind(ctx, address_key, addr);
+  }
+  int64_t changed = 0;
+  rc = ops->write(s, create, id, at_ms, is_child ? 1 : 0, has_addr ? addr : NULL, sealed,
+                  sealed_len, &changed);
+  free(sealed);
+  if (rc == 0 && !create && changed == 0) {
+    rc = -ENOENT;
+  }
+  return rc == 0 && !create ? ops->summary_drop(s, id) : rc;
+}
+
+int store_logic_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
+                             int64_t at_ms, char match_id[MASH_PERSON_ID_LEN],
+                             int (*next_id)(mash_store_t *s, int64_t *id),
+                             int (*insert)(mash_store_t *s, const store_logic_match_t *row)) {
+  store_logic_match_t row = {.m = m, .why = why ? why : "", .at_ms = at_ms};
+  if (store_logic_pair(m ? m->person_id : NULL, m ? m->candidate_id : NULL, &row.person,
+                       &row.candidate) != 0) {
+    return -EINVAL;
+  }
+  int rc = next_id(s, &row.id);
+  rc = rc ? rc : insert(s, &row);
+  if (rc == 0) {
+    store_row_id("M", row.id, match_id, MASH_PERSON_ID_LEN);
+  }
+  return rc;
+}

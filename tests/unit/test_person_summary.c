@@ -7,7 +7,9 @@
  * one gives them all in id order; a summary moved onto another person does
  * not open; resolve.h's mash_resolve_summarise and
  * mash_resolve_summaries_fill write what the matcher reads back; the
- * warm-up (mash_store_person_warm) reads the look-up's tables. */
+ * warm-up (mash_store_person_warm) reads the look-up's tables; a key too
+ * common is skipped by a look-up; term counts skip NULL and empty keys
+ * (store_logic's walk over keys, the same on both engines). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -281,6 +283,104 @@ static void test_warm_reads_the_tables(void **state) {
   assert_int_equal(s.with_summary, 1);
 }
 
+/* A look-up skips a key that more than 1,000 people share (it tells no
+ * one apart) and keeps one that exactly 1,000 share; the people under the
+ * other keys are found all the same. Key rows need no person row, so
+ * people 1 to 1,001 are indexed and only person 1 has a record. */
+static void test_key_too_common_skipped(void **state) {
+  fixture_t *f = *state;
+  char id[MASH_PERSON_ID_LEN] = "";
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_put(f, 0, id, 0);
+  assert_string_equal(id, "P-000001");
+  const char *edge[1] = {"n:edge"}, *common[1] = {"n:common"};
+  for (int i = 1; i <= 1001; i++) {
+    char other[MASH_PERSON_ID_LEN];
+    snprintf(other, sizeof other, "P-%06d", i);
+    assert_int_equal(mash_store_person_add_keys(f->store, other, common, 1), 0);
+    if (i <= 1000) {
+      assert_int_equal(mash_store_person_add_keys(f->store, other, edge, 1), 0);
+    }
+  }
+  seen_t s;
+  memset(&s, 0, sizeof s);
+  assert_int_equal(mash_store_person_find(f->store, common, 1, s_seen_cb, &s), 0);
+  assert_int_equal(s.n, 0);
+  assert_int_equal(mash_store_person_find(f->store, edge, 1, s_seen_cb, &s), 0);
+  assert_int_equal(s.n, 1);
+  assert_string_equal(s.ids[0], "P-000001");
+  const char *both[2] = {"n:common", KEY};
+  memset(&s, 0, sizeof s);
+  assert_int_equal(mash_store_person_find(f->store, both, 2, s_seen_cb, &s), 0);
+  assert_int_equal(s.n, 1);
+  assert_string_equal(s.ids[0], "P-000001");
+  assert_int_equal(mash_store_commit(f->store), 0);
+}
+
+/* Term counts: NULL and empty keys are skipped (and count 0), a key
+ * counted twice in one call counts 2, a count never goes below 0, and the
+ * arguments are checked. */
+static void test_term_counts_skip_empty(void **state) {
+  fixture_t *f = *state;
+  const char *add[4] = {"t:f:amy", "", NULL, "t:f:amy"};
+  const char *read[4] = {"t:f:amy", "", NULL, "t:f:zoe"};
+  int64_t counts[4] = {99, 99, 99, 99};
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_term_add(f->store, add, 4, 1), 0);
+  assert_int_equal(mash_store_term_counts(f->store, read, 4, counts), 0);
+  assert_int_equal(counts[0], 2);
+  assert_int_equal(counts[1], 0);
+  assert_int_equal(counts[2], 0);
+  assert_int_equal(counts[3], 0);
+  assert_int_equal(mash_store_term_add(f->store, add, 1, -5), 0);
+  assert_int_equal(mash_store_term_counts(f->store, read, 1, counts), 0);
+  assert_int_equal(counts[0], 0);
+  assert_int_equal(mash_store_term_add(f->store, NULL, 1, 1), -EINVAL);
+  assert_int_equal(mash_store_term_counts(f->store, NULL, 1, counts), -EINVAL);
+  assert_int_equal(mash_store_term_counts(f->store, read, 1, NULL), -EINVAL);
+  assert_int_equal(mash_store_person_add_keys(f->store, "M-000001", read, 1), -EINVAL);
+  assert_int_equal(mash_store_person_add_keys(f->store, "P-000001", NULL, 1), -EINVAL);
+  assert_int_equal(mash_store_commit(f->store), 0);
+}
+
+static int s_id_cb(mash_person_row_t *row, void *arg) {
+  seen_t *s = arg;
+  assert_true(s->n < PEOPLE + 4);
+  assert_null(row->record);
+  snprintf(s->ids[s->n], MASH_PERSON_ID_LEN, "%s", row->person_id);
+  s->is_child[s->n++] = row->is_child;
+  return 0;
+}
+
+/* A put keeps the address as its blind index (housemates share it), an
+ * update without one keeps the stored address, an update raises is_child
+ * only, an update of no live person is -ENOENT and a put without record or
+ * id -EINVAL (store_logic_person_put, the same on both engines). */
+static void test_put_address_and_update(void **state) {
+  fixture_t *f = *state;
+  char a[MASH_PERSON_ID_LEN] = "", b[MASH_PERSON_ID_LEN] = "";
+  size_t len = 0;
+  uint8_t *rec = s_record(0, &len);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_person_put(f->store, a, rec, len, 1, "a:EX1 2AB|1 canal st", T0), 0);
+  assert_int_equal(mash_store_person_put(f->store, b, rec, len, 0, "a:EX1 2AB|1 canal st", T0), 0);
+  assert_string_equal(a, "P-000001");
+  assert_string_equal(b, "P-000002");
+  assert_int_equal(mash_store_person_put(f->store, a, rec, len, 0, NULL, T0 + 1), 0);
+  seen_t s;
+  memset(&s, 0, sizeof s);
+  assert_int_equal(mash_store_person_housemates(f->store, b, T0, 8, s_id_cb, &s), 0);
+  assert_int_equal(s.n, 1);
+  assert_string_equal(s.ids[0], "P-000001");
+  assert_int_equal(s.is_child[0], 1);
+  char missing[MASH_PERSON_ID_LEN] = "P-000099", bad[MASH_PERSON_ID_LEN] = "M-000001";
+  assert_int_equal(mash_store_person_put(f->store, missing, rec, len, 0, NULL, T0), -ENOENT);
+  assert_int_equal(mash_store_person_put(f->store, bad, rec, len, 0, NULL, T0), -ENOENT);
+  assert_int_equal(mash_store_person_put(f->store, a, NULL, 0, 0, NULL, T0), -EINVAL);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  free(rec);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_summary_then_record_again, setup, teardown),
@@ -288,6 +388,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_merged_and_unknown, setup, teardown),
       cmocka_unit_test_setup_teardown(test_moved_summary_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_warm_reads_the_tables, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_key_too_common_skipped, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_term_counts_skip_empty, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_put_address_and_update, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

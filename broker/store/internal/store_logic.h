@@ -20,6 +20,7 @@
 
 #include "seal.h"
 #include "store.h"
+#include "store_row.h"
 
 /* A row looked up by its id: clears row[0..size) and gives the row number
  * in `id` (one-letter prefix, store_row_parse_id), or 0 when `id` names no
@@ -154,6 +155,117 @@ int store_logic_sums_emit(store_logic_sums_t *sums, int64_t before);
  * ascending; arg the sums): the held summaries before it, then the row,
  * to the look-up's callback. Its answer (non-zero: stop). */
 int store_logic_sums_record_cb(mash_person_row_t *row, void *arg);
+
+/* ---- keys of the person index (blind indexes) ---- */
+
+/* What an engine runs for one key of a list: the key's blind index (its
+ * stored form) and its place i in the list. 0, or a negative error, which
+ * stops the walk. */
+typedef int (*store_logic_key_fn)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
+                                  size_t i, void *arg);
+
+/* Each key of keys[0..n) in order, blinded under ctx and handed to fn;
+ * with skip_empty, NULL and empty keys are passed over (fn is not called).
+ * 0, or fn's first error. */
+int store_logic_keys(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys, size_t n,
+                     bool skip_empty, store_logic_key_fn fn, void *arg);
+
+/* mash_store_person_add_keys on any engine: checks the person's id and the
+ * list, then put(s, blind, id) for each key. 0, -EINVAL, or put's error. */
+int store_logic_add_keys(mash_store_t *s, mash_seal_ctx_t *ctx, const char *person_id,
+                         const char *const *keys, size_t n,
+                         int (*put)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
+                                    int64_t id));
+
+/* mash_store_person_term_counts on any engine: counts[i] is 0 for a NULL or
+ * empty key and otherwise what get(s, blind, &counts[i]) reads (leaving it 0
+ * when the key has no row). 0, -EINVAL, or get's error. */
+int store_logic_term_counts(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys,
+                            size_t n, int64_t *counts,
+                            int (*get)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
+                                       int64_t *count));
+
+/* mash_store_person_term_add on any engine: add(s, blind, delta) for each
+ * key that is neither NULL nor empty. 0, -EINVAL, or add's error. */
+int store_logic_term_add(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys, size_t n,
+                         int delta,
+                         int (*add)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
+                                    int delta));
+
+/* ---- a person's record put (mash_store_person_put) ---- */
+
+/* The engine's statements a person put runs, in this order. */
+typedef struct store_logic_put_ops {
+  /* A new person's row number (never one used before). */
+  int (*next_id)(mash_store_t *s, int64_t *id);
+  /* Seals the record bound to the person's id. */
+  store_logic_seal_fn seal;
+  /* Insert (create) or update row id: addr the address's blind index, or
+   * NULL to keep the stored one (a new row: none); *changed the rows
+   * written. */
+  int (*write)(mash_store_t *s, bool create, int64_t id, int64_t at_ms, int is_child,
+               const uint8_t *addr, const uint8_t *sealed, size_t sealed_len, int64_t *changed);
+  /* Drops row id's comparison summary (it described the old record). */
+  int (*summary_drop)(mash_store_t *s, int64_t id);
+} store_logic_put_ops_t;
+
+/* mash_store_person_put on any engine: a new person (person_id "": its id
+ * written there) or the live person person_id names, the record sealed
+ * with the id, the address (NULL or "": kept) stored as its blind index
+ * under ctx, an updated person's summary dropped. 0, -EINVAL, -ENOENT (no
+ * such live person), or an engine's error. */
+int store_logic_person_put(mash_store_t *s, mash_seal_ctx_t *ctx,
+                           char person_id[MASH_PERSON_ID_LEN], const uint8_t *record, size_t len,
+                           int is_child, const char *address_key, int64_t at_ms,
+                           const store_logic_put_ops_t *ops);
+
+/* ---- a possible match recorded (mash_store_match_insert) ---- */
+
+/* The row a possible match is inserted as: the match's row number, the
+ * person and candidate row numbers and the reason ("" for NULL). */
+typedef struct store_logic_match {
+  int64_t id, person, candidate;
+  const mash_match_row_t *m;
+  const char *why;
+  int64_t at_ms;
+} store_logic_match_t;
+
+/* mash_store_match_insert on any engine: checks both people's ids, takes
+ * the next row number (next_id), inserts the row (insert) and writes its
+ * id ("M-000007") to match_id. 0, -EINVAL, or an engine's error. */
+int store_logic_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
+                             int64_t at_ms, char match_id[MASH_PERSON_ID_LEN],
+                             int (*next_id)(mash_store_t *s, int64_t *id),
+                             int (*insert)(mash_store_t *s, const store_logic_match_t *row));
+
+/* ---- a look-up of people by their keys (mash_store_person_find) ---- */
+
+/* A key shared by more people than this (a placeholder date of birth, a
+ * very common name in one year) says too little to compare them all: its
+ * people are not gathered. */
+#define STORE_LOGIC_KEY_TOO_COMMON 1000
+/* Candidates gathered for one look-up, at most. */
+#define STORE_LOGIC_FIND_MAX 2048
+
+/* The people under one key's blind index: the engine writes the first cap
+ * of their row numbers to ids and the number of rows it read to *rows (it
+ * may stop reading past STORE_LOGIC_KEY_TOO_COMMON). 0 or a negative error. */
+typedef int (*store_logic_people_fn)(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES],
+                                     int64_t *ids, size_t cap, size_t *rows);
+/* One chunk of the look-up's people (ids[0..n), sorted, n at most
+ * STORE_LOGIC_SUMS_MAX) handed to the look-up's callback through sums, in
+ * id order. 0, 1 when the callback stopped, or a negative error. */
+typedef int (*store_logic_chunk_fn)(mash_store_t *s, const int64_t *ids, size_t n,
+                                    store_logic_sums_t *sums);
+
+/* mash_store_person_find on any engine: checks the arguments, gathers the
+ * people under each key (people, keys blinded under ctx; a key too common
+ * is skipped), then hands each person once, lowest id first, chunk by
+ * chunk (chunk) to cb. 0, -EINVAL, -ENOMEM, or an engine's
+ * error; the callback stopping is not an error. */
+int store_logic_person_find(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys,
+                            size_t n, mash_store_person_cb cb, void *cb_arg,
+                            store_logic_people_fn people, store_logic_chunk_fn chunk);
 
 /* A migration's target checked against the newest version the engine
  * knows: 0, or -EINVAL with the reason in err. */

@@ -22,10 +22,6 @@
 #include "store_pg_int.h"
 
 #define KEY_BYTES STORE_ROW_KEY_BYTES
-/* A key shared by more people than this says too little (as SQLite's). */
-#define KEY_TOO_COMMON 1000
-/* Candidates compared for one person, at most (as SQLite's). */
-#define FIND_MAX 2048
 /* Records (and comparison summaries) read per statement by a look-up. */
 #define LIVE_CHUNK STORE_LOGIC_SUMS_MAX
 
@@ -130,11 +126,6 @@ static void s_format_id(char out[MASH_PERSON_ID_LEN], char prefix, int64_t id) {
   snprintf(out, MASH_PERSON_ID_LEN, "%c-%06lld", prefix, (long long)(id < 0 ? 0 : id));
 }
 
-/* The stored form of a key: the first 16 bytes of its blind index. */
-static void s_blind(mash_store_t *s, const char *key, uint8_t out[KEY_BYTES]) {
-  store_row_blind(store_pg_seal_ctx(s), key, out);
-}
-
 /* A person row (columns id, is_child and, when with_record, record). */
 static int s_person_row(mash_store_t *s, const PGresult *r, int i, bool with_record,
                         mash_person_row_t *row) {
@@ -193,27 +184,22 @@ static int s_query_visit(mash_store_t *s, const char *sql, const store_pg_args_t
 
 /* ---- persons ---- */
 
-/* The people under each key, as SQLite's store_per_find gathers them. */
-static int s_gather(mash_store_t *s, const char *const *keys, size_t n, int64_t *ids,
-                    size_t *nids) {
-  for (size_t i = 0; i < n; i++) {
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    store_pg_args_t a = {0};
-    store_pg_bytes(&a, blind, KEY_BYTES);
-    int rc = 0;
-    PGresult *r = store_pg_query(s, SQL_KEY_PEOPLE, &a, &rc);
-    if (!r) {
-      return rc;
-    }
-    int rows = PQntuples(r);
-    if (rows <= KEY_TOO_COMMON) { /* a key too common to tell anyone apart */
-      for (int j = 0; j < rows && *nids < FIND_MAX; j++) {
-        ids[(*nids)++] = store_pg_i64(r, j, 0);
-      }
-    }
-    PQclear(r);
+/* The people under one key (store_logic_person_find): at most one more
+ * than a key too common holds (the statement's LIMIT). */
+static int s_key_people(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t *ids, size_t cap,
+                        size_t *rows) {
+  store_pg_args_t a = {0};
+  store_pg_bytes(&a, blind, KEY_BYTES);
+  int rc = 0;
+  PGresult *r = store_pg_query(s, SQL_KEY_PEOPLE, &a, &rc);
+  if (!r) {
+    return rc;
   }
+  *rows = (size_t)PQntuples(r);
+  for (size_t j = 0; j < *rows && j < cap; j++) {
+    ids[j] = store_pg_i64(r, (int)j, 0);
+  }
+  PQclear(r);
   return 0;
 }
 
@@ -233,8 +219,8 @@ static void s_id_list(char *list, const int64_t *ids, size_t n, const bool *skip
 /* One chunk of a look-up's people (ids sorted), as SQLite's s_find_chunk:
  * summaries first, then the records of those without one, handed on in id
  * order. 0, 1 when the callback stopped, or a negative error. */
-static int s_find_chunk(mash_store_t *s, const int64_t *ids, size_t n, char *list,
-                        store_logic_sums_t *sums) {
+static int s_find_chunk(mash_store_t *s, const int64_t *ids, size_t n, store_logic_sums_t *sums) {
+  char list[LIVE_CHUNK * 21 + 3];
   s_id_list(list, ids, n, NULL);
   store_pg_args_t a = {0};
   store_pg_text(&a, list);
@@ -271,33 +257,8 @@ static int s_find_chunk(mash_store_t *s, const int64_t *ids, size_t n, char *lis
 
 int store_pg_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
                       void *arg) {
-  if ((n > 0 && keys == NULL) || cb == NULL) {
-    return -EINVAL;
-  }
-  int64_t *ids = malloc(FIND_MAX * sizeof *ids);
-  char *list = malloc(LIVE_CHUNK * 21 + 3);
-  if (ids == NULL || list == NULL) {
-    free(ids);
-    free(list);
-    return -ENOMEM;
-  }
-  size_t nids = 0;
-  int rc = s_gather(s, keys, n, ids, &nids);
-  size_t unique = rc == 0 ? store_logic_unique_ids(ids, nids) : 0;
-  store_logic_sums_t sums;
-  store_logic_sums_init(&sums, cb, arg);
-  for (size_t at = 0; rc == 0 && at < unique; at += LIVE_CHUNK) {
-    rc =
-        s_find_chunk(s, ids + at, unique - at < LIVE_CHUNK ? unique - at : LIVE_CHUNK, list, &sums);
-    if (rc > 0) { /* the callback stopped */
-      rc = 0;
-      break;
-    }
-  }
-  store_logic_sums_free(&sums);
-  free(list);
-  free(ids);
-  return rc;
+  return store_logic_person_find(s, store_pg_seal_ctx(s), keys, n, cb, arg, s_key_people,
+                                 s_find_chunk);
 }
 
 /* The look-up's tables read once (mash_store_person_warm): into the
@@ -340,13 +301,19 @@ static int s_summary_drop(mash_store_t *s, int64_t id) {
   return store_pg_exec(s, SQL_SUM_DROP, &a, NULL);
 }
 
+/* The row the text id names (one-letter prefix), read by sql with its row
+ * number as $1; row[0..size) cleared first. The result, or NULL with *rc
+ * -ENOENT (not such an id) or the query's error. */
+static PGresult *s_query_lookup(mash_store_t *s, const char *sql, void *row, size_t size,
+                                const char *text_id, char prefix, int *rc) {
+  int64_t id = store_logic_lookup(row, size, text_id, prefix);
+  *rc = -ENOENT;
+  return id <= 0 ? NULL : store_pg_query_id(s, sql, id, rc);
+}
+
 int store_pg_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
-  int64_t id = store_logic_lookup(row, sizeof *row, person_id, 'P');
-  if (id <= 0) {
-    return -ENOENT;
-  }
   int rc = 0;
-  PGresult *r = store_pg_query_id(s, SQL_GET, id, &rc);
+  PGresult *r = s_query_lookup(s, SQL_GET, row, sizeof *row, person_id, 'P', &rc);
   if (!r) {
     return rc;
   }
@@ -355,67 +322,55 @@ int store_pg_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *
   return rc;
 }
 
-int store_pg_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
-                     size_t len, int is_child, const char *address_key, int64_t at_ms) {
-  if (person_id == NULL || record == NULL) {
-    return -EINVAL;
-  }
-  int64_t id = 0;
-  bool create = person_id[0] == '\0';
-  if (create) {
-    int rc = store_pg_int64(s, SQL_NEXT, NULL, &id);
-    if (rc != 0) {
-      return rc;
-    }
-    s_format_id(person_id, 'P', id);
-  } else if ((id = store_row_parse_id(person_id, 'P')) <= 0) {
-    return -ENOENT;
-  }
-  uint8_t *sealed = NULL;
-  size_t sealed_len = 0;
-  int rc = store_row_seal(store_pg_seal(s), record, len, person_id, &sealed, &sealed_len);
-  if (rc != 0) {
-    return rc;
-  }
-  uint8_t addr[KEY_BYTES];
+/* A person put's statements (store_logic_person_put). */
+static int s_next_person(mash_store_t *s, int64_t *id) {
+  return store_pg_int64(s, SQL_NEXT, NULL, id);
+}
+
+static int s_seal(mash_store_t *s, const uint8_t *in, size_t len, const char *aad, uint8_t **out,
+                  size_t *out_len) {
+  return store_row_seal(store_pg_seal(s), in, len, aad, out, out_len);
+}
+
+static int s_write_person(mash_store_t *s, bool create, int64_t id, int64_t at_ms, int is_child,
+                          const uint8_t *addr, const uint8_t *sealed, size_t sealed_len,
+                          int64_t *changed) {
   store_pg_args_t a = {0};
   store_pg_int(&a, id);
   store_pg_int(&a, at_ms);
-  store_pg_int(&a, is_child ? 1 : 0);
-  if (address_key != NULL && address_key[0] != '\0') {
-    s_blind(s, address_key, addr);
+  store_pg_int(&a, is_child);
+  if (addr != NULL) {
     store_pg_bytes(&a, addr, KEY_BYTES);
   } else {
     store_pg_text(&a, NULL);
   }
   store_pg_bytes(&a, sealed, sealed_len);
-  int64_t changed = 0;
-  rc = store_pg_exec(s, create ? SQL_INSERT : SQL_UPDATE, &a, &changed);
-  free(sealed);
-  if (rc == 0 && !create && changed == 0) {
-    rc = -ENOENT;
-  }
-  return rc == 0 && !create ? s_summary_drop(s, id) : rc;
+  return store_pg_exec(s, create ? SQL_INSERT : SQL_UPDATE, &a, changed);
+}
+
+int store_pg_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
+                     size_t len, int is_child, const char *address_key, int64_t at_ms) {
+  static const store_logic_put_ops_t ops = {
+      .next_id = s_next_person,
+      .seal = s_seal,
+      .write = s_write_person,
+      .summary_drop = s_summary_drop,
+  };
+  return store_logic_person_put(s, store_pg_seal_ctx(s), person_id, record, len, is_child,
+                                address_key, at_ms, &ops);
+}
+
+/* One key of a person (store_logic_add_keys). */
+static int s_key_put(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t id) {
+  store_pg_args_t a = {0};
+  store_pg_bytes(&a, blind, KEY_BYTES);
+  store_pg_int(&a, id);
+  return store_pg_exec(s, SQL_KEY, &a, NULL);
 }
 
 int store_pg_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys,
                           size_t n) {
-  int64_t id = store_row_parse_id(person_id, 'P');
-  if (id <= 0 || (n > 0 && keys == NULL)) {
-    return -EINVAL;
-  }
-  for (size_t i = 0; i < n; i++) {
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    store_pg_args_t a = {0};
-    store_pg_bytes(&a, blind, KEY_BYTES);
-    store_pg_int(&a, id);
-    int rc = store_pg_exec(s, SQL_KEY, &a, NULL);
-    if (rc != 0) {
-      return rc;
-    }
-  }
-  return 0;
+  return store_logic_add_keys(s, store_pg_seal_ctx(s), person_id, keys, n, s_key_put);
 }
 
 int store_pg_per_link(mash_store_t *s, const char *contact_id, const char *ref,
@@ -574,40 +529,32 @@ int store_pg_per_merge(mash_store_t *s, const char *from, const char *into, cons
 
 /* ---- possible matches ---- */
 
+/* A possible match's statements (store_logic_match_insert). */
+static int s_next_match(mash_store_t *s, int64_t *id) {
+  return store_pg_int64(s, SQL_MATCH_NEXT, NULL, id);
+}
+
+static int s_insert_match(mash_store_t *s, const store_logic_match_t *row) {
+  store_pg_args_t a = {0};
+  store_pg_int(&a, row->id);
+  store_pg_text(&a, row->m->contact_id);
+  store_pg_text(&a, row->m->ref);
+  store_pg_int(&a, row->person);
+  store_pg_int(&a, row->candidate);
+  store_pg_int(&a, row->m->confidence);
+  store_pg_text(&a, row->why);
+  store_pg_int(&a, row->at_ms);
+  return store_pg_exec(s, SQL_MATCH_INSERT, &a, NULL);
+}
+
 int store_pg_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
                               int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]) {
-  int64_t person = 0, cand = 0;
-  if (store_logic_pair(m ? m->person_id : NULL, m ? m->candidate_id : NULL, &person, &cand) != 0) {
-    return -EINVAL;
-  }
-  int64_t id = 0;
-  int rc = store_pg_int64(s, SQL_MATCH_NEXT, NULL, &id);
-  if (rc != 0) {
-    return rc;
-  }
-  store_pg_args_t a = {0};
-  store_pg_int(&a, id);
-  store_pg_text(&a, m->contact_id);
-  store_pg_text(&a, m->ref);
-  store_pg_int(&a, person);
-  store_pg_int(&a, cand);
-  store_pg_int(&a, m->confidence);
-  store_pg_text(&a, why ? why : "");
-  store_pg_int(&a, at_ms);
-  rc = store_pg_exec(s, SQL_MATCH_INSERT, &a, NULL);
-  if (rc == 0) {
-    s_format_id(match_id, 'M', id);
-  }
-  return rc;
+  return store_logic_match_insert(s, m, why, at_ms, match_id, s_next_match, s_insert_match);
 }
 
 int store_pg_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row) {
-  int64_t id = store_logic_lookup(row, sizeof *row, match_id, 'M');
-  if (id <= 0) {
-    return -ENOENT;
-  }
   int rc = 0;
-  PGresult *r = store_pg_query_id(s, SQL_MATCH_GET, id, &rc);
+  PGresult *r = s_query_lookup(s, SQL_MATCH_GET, row, sizeof *row, match_id, 'M', &rc);
   if (!r) {
     return rc;
   }
@@ -624,11 +571,6 @@ int store_pg_per_match_get(mash_store_t *s, const char *match_id, mash_match_row
   }
   PQclear(r);
   return rc;
-}
-
-static int s_seal(mash_store_t *s, const uint8_t *in, size_t len, const char *aad, uint8_t **out,
-                  size_t *out_len) {
-  return store_row_seal(store_pg_seal(s), in, len, aad, out, out_len);
 }
 
 int store_pg_per_match_decide(mash_store_t *s, const char *match_id, int state, const char *by,
@@ -689,51 +631,36 @@ int store_pg_per_pending(mash_store_t *s, const char *person_id, mash_store_pend
 
 /* ---- term counts ---- */
 
-int store_pg_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
-  if (n > 0 && (keys == NULL || counts == NULL)) {
-    return -EINVAL;
+/* One name's count (store_logic_term_counts): left as it is without a row. */
+static int s_term_get(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t *count) {
+  store_pg_args_t a = {0};
+  store_pg_bytes(&a, blind, KEY_BYTES);
+  int rc = 0;
+  PGresult *r = store_pg_query(s, SQL_TERM_GET, &a, &rc);
+  if (!r) {
+    return rc;
   }
-  for (size_t i = 0; i < n; i++) {
-    counts[i] = 0;
-    if (keys[i] == NULL || keys[i][0] == '\0') {
-      continue;
-    }
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    store_pg_args_t a = {0};
-    store_pg_bytes(&a, blind, KEY_BYTES);
-    int rc = 0;
-    PGresult *r = store_pg_query(s, SQL_TERM_GET, &a, &rc);
-    if (!r) {
-      return rc;
-    }
-    if (PQntuples(r) == 1) {
-      counts[i] = store_pg_i64(r, 0, 0);
-    }
-    PQclear(r);
+  if (PQntuples(r) == 1) {
+    *count = store_pg_i64(r, 0, 0);
   }
+  PQclear(r);
   return 0;
 }
 
+int store_pg_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
+  return store_logic_term_counts(s, store_pg_seal_ctx(s), keys, n, counts, s_term_get);
+}
+
+/* One name's count moved by delta (store_logic_term_add). */
+static int s_term_add(mash_store_t *s, const uint8_t blind[KEY_BYTES], int delta) {
+  store_pg_args_t a = {0};
+  store_pg_bytes(&a, blind, KEY_BYTES);
+  store_pg_int(&a, delta);
+  return store_pg_exec(s, SQL_TERM_ADD, &a, NULL);
+}
+
 int store_pg_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta) {
-  if (n > 0 && keys == NULL) {
-    return -EINVAL;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (keys[i] == NULL || keys[i][0] == '\0') {
-      continue;
-    }
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    store_pg_args_t a = {0};
-    store_pg_bytes(&a, blind, KEY_BYTES);
-    store_pg_int(&a, delta);
-    int rc = store_pg_exec(s, SQL_TERM_ADD, &a, NULL);
-    if (rc != 0) {
-      return rc;
-    }
-  }
-  return 0;
+  return store_logic_term_add(s, store_pg_seal_ctx(s), keys, n, delta, s_term_add);
 }
 
 /* ---------------------------------------------------------------- the whole index */

@@ -23,11 +23,6 @@
 #include "store_row.h"
 
 #define KEY_BYTES STORE_ROW_KEY_BYTES
-/* A key shared by more people than this (a placeholder date of birth, a
- * very common name in one year) says too little to compare them all. */
-#define KEY_TOO_COMMON 1000
-/* Candidates compared for one person, at most. */
-#define FIND_MAX 2048
 
 /* Records read per statement by a look-up: one statement for up to this
  * many ids, not one each (at 1,000,000 people a person has hundreds of
@@ -226,11 +221,6 @@ static void s_format_id(char out[MASH_PERSON_ID_LEN], char prefix, sqlite3_int64
   store_row_id(p, id, out, MASH_PERSON_ID_LEN);
 }
 
-/* The stored form of a key: the first 16 bytes of its blind index. */
-static void s_blind(mash_store_t *s, const char *key, uint8_t out[KEY_BYTES]) {
-  store_row_blind(store_sqlite_per(s)->ctx, key, out);
-}
-
 /* Read a person row (columns id, is_child, record) and hand it to cb. */
 static int s_person_row(mash_store_t *s, sqlite3_stmt *q, mash_person_row_t *row) {
   memset(row, 0, sizeof *row);
@@ -339,51 +329,29 @@ int store_per_summarise(mash_store_t *s, const char *person_id, const uint8_t *s
   return rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0 ? -ENOENT : rc;
 }
 
-int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
-                   void *arg) {
-  if ((n > 0 && keys == NULL) || cb == NULL) {
-    return -EINVAL;
-  }
-  /* The people under each key (a key too common to tell anyone apart is
-   * skipped), then each person once, lowest id first. */
-  int64_t *ids = malloc(FIND_MAX * sizeof *ids);
-  if (ids == NULL) {
-    return -ENOMEM;
-  }
-  size_t nids = 0;
-  int rc = 0;
+/* The people under one key (store_logic_person_find): reading stops past
+ * one more than a key too common holds. */
+static int s_key_people(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t *ids, size_t cap,
+                        size_t *rows) {
   sqlite3_stmt *q = s_q(s, P_KEY_PEOPLE);
-  for (size_t i = 0; rc == 0 && i < n; i++) {
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
-    size_t first = nids, rows = 0;
-    int src;
-    while ((src = sqlite3_step(q)) == SQLITE_ROW) {
-      if (++rows > KEY_TOO_COMMON) {
-        nids = first; /* forget this key's people */
-        break;
-      }
-      if (nids < FIND_MAX) {
-        ids[nids++] = sqlite3_column_int64(q, 0);
-      }
-    }
-    rc = src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_sqlite_errno(src);
-    store_sql_done(q);
-  }
-  size_t unique = rc == 0 ? store_logic_unique_ids(ids, nids) : 0;
-  store_logic_sums_t sums;
-  store_logic_sums_init(&sums, cb, arg);
-  for (size_t at = 0; rc == 0 && at < unique; at += LIVE_CHUNK) {
-    rc = s_find_chunk(s, ids + at, unique - at < LIVE_CHUNK ? unique - at : LIVE_CHUNK, &sums);
-    if (rc > 0) { /* the callback stopped */
-      rc = 0;
+  sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+  int src;
+  while ((src = sqlite3_step(q)) == SQLITE_ROW) {
+    if (++*rows > STORE_LOGIC_KEY_TOO_COMMON) {
       break;
     }
+    if (*rows <= cap) {
+      ids[*rows - 1] = sqlite3_column_int64(q, 0);
+    }
   }
-  store_logic_sums_free(&sums);
-  free(ids);
-  return rc;
+  store_sql_done(q);
+  return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : store_sqlite_errno(src);
+}
+
+int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
+                   void *arg) {
+  return store_logic_person_find(s, store_sqlite_per(s)->ctx, keys, n, cb, arg, s_key_people,
+                                 s_find_chunk);
 }
 
 int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
@@ -405,69 +373,60 @@ int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row
   return out;
 }
 
-int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
-                  size_t len, int is_child, const char *address_key, int64_t at_ms) {
-  if (person_id == NULL || record == NULL) {
-    return -EINVAL;
-  }
-  sqlite3_int64 id = 0;
-  bool create = person_id[0] == '\0';
-  if (create) {
-    int64_t next = 0;
-    int rc = store_sql_int64(s_q(s, P_NEXT), &next);
-    if (rc == 0) {
-      rc = store_ids_next(store_sqlite_ids(s), STORE_IDS_PERSON, &next); /* never reused */
-    }
-    if (rc != 0) {
-      return rc;
-    }
-    id = next;
-    s_format_id(person_id, 'P', id);
-  } else if ((id = store_row_parse_id(person_id, 'P')) <= 0) {
-    return -ENOENT;
-  }
-  uint8_t *sealed = NULL;
-  size_t sealed_len = 0;
-  int rc =
-      store_sql_seal_ctx(store_sqlite_per(s)->ctx, record, len, person_id, &sealed, &sealed_len);
-  if (rc != 0) {
-    return rc;
-  }
-  uint8_t addr[KEY_BYTES];
+/* A person put's statements (store_logic_person_put). */
+static int s_next_person(mash_store_t *s, int64_t *id) {
+  int rc = store_sql_int64(s_q(s, P_NEXT), id);
+  /* The high-water mark: an id is never reused. */
+  return rc ? rc : store_ids_next(store_sqlite_ids(s), STORE_IDS_PERSON, id);
+}
+
+static int s_seal_record(mash_store_t *s, const uint8_t *in, size_t len, const char *aad,
+                         uint8_t **out, size_t *out_len) {
+  return store_sql_seal_ctx(store_sqlite_per(s)->ctx, in, len, aad, out, out_len);
+}
+
+static int s_write_person(mash_store_t *s, bool create, int64_t id, int64_t at_ms, int is_child,
+                          const uint8_t *addr, const uint8_t *sealed, size_t sealed_len,
+                          int64_t *changed) {
   sqlite3_stmt *q = s_q(s, create ? P_INSERT : P_UPDATE);
   sqlite3_bind_int64(q, 1, id);
   sqlite3_bind_int64(q, 2, at_ms);
-  sqlite3_bind_int(q, 3, is_child ? 1 : 0);
-  if (address_key != NULL && address_key[0] != '\0') {
-    s_blind(s, address_key, addr);
+  sqlite3_bind_int(q, 3, is_child);
+  if (addr != NULL) {
     sqlite3_bind_blob(q, 4, addr, KEY_BYTES, SQLITE_STATIC);
   }
   sqlite3_bind_blob(q, 5, sealed, (int)sealed_len, SQLITE_STATIC);
-  rc = store_sql_exec(q);
-  free(sealed);
-  if (rc == 0 && !create && sqlite3_changes(store_sqlite_per(s)->db) == 0) {
-    rc = -ENOENT;
-  }
-  return rc == 0 && !create ? store_sql_exec(s_q_id(s, P_SUM_DROP, id)) : rc;
+  int rc = store_sql_exec(q);
+  *changed = sqlite3_changes(store_sqlite_per(s)->db);
+  return rc;
+}
+
+static int s_summary_drop(mash_store_t *s, int64_t id) {
+  return store_sql_exec(s_q_id(s, P_SUM_DROP, id));
+}
+
+int store_per_put(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
+                  size_t len, int is_child, const char *address_key, int64_t at_ms) {
+  static const store_logic_put_ops_t ops = {
+      .next_id = s_next_person,
+      .seal = s_seal_record,
+      .write = s_write_person,
+      .summary_drop = s_summary_drop,
+  };
+  return store_logic_person_put(s, store_sqlite_per(s)->ctx, person_id, record, len, is_child,
+                                address_key, at_ms, &ops);
+}
+
+/* One key of a person (store_logic_add_keys). */
+static int s_key_put(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t id) {
+  sqlite3_stmt *q = s_q(s, P_KEY);
+  sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 2, id);
+  return store_sql_exec(q);
 }
 
 int store_per_add_keys(mash_store_t *s, const char *person_id, const char *const *keys, size_t n) {
-  sqlite3_int64 id = store_row_parse_id(person_id, 'P');
-  if (id <= 0 || (n > 0 && keys == NULL)) {
-    return -EINVAL;
-  }
-  sqlite3_stmt *q = s_q(s, P_KEY);
-  for (size_t i = 0; i < n; i++) {
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, id);
-    int rc = store_sql_exec(q);
-    if (rc != 0) {
-      return rc;
-    }
-  }
-  return 0;
+  return store_logic_add_keys(s, store_sqlite_per(s)->ctx, person_id, keys, n, s_key_put);
 }
 
 int store_per_link(mash_store_t *s, const char *contact_id, const char *ref, const char *person_id,
@@ -587,7 +546,7 @@ int store_per_merge(mash_store_t *s, const char *from, const char *into, const c
   if (rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0) {
     return -ENOENT;
   }
-  rc = rc ? rc : store_sql_exec(s_q_id(s, P_SUM_DROP, f));
+  rc = rc ? rc : s_summary_drop(s, f);
   q = s_q(s, P_MERGE_LINKS);
   sqlite3_bind_int64(q, 1, f);
   sqlite3_bind_int64(q, 2, t);
@@ -620,34 +579,29 @@ int store_per_merge(mash_store_t *s, const char *from, const char *into, const c
 
 /* ---- possible matches ---- */
 
+/* A possible match's statements (store_logic_match_insert). */
+static int s_next_match(mash_store_t *s, int64_t *id) {
+  int rc = store_sql_int64(s_q(s, P_MATCH_NEXT), id);
+  /* The high-water mark: an id is never reused. */
+  return rc ? rc : store_ids_next(store_sqlite_ids(s), STORE_IDS_MATCH, id);
+}
+
+static int s_insert_match(mash_store_t *s, const store_logic_match_t *row) {
+  sqlite3_stmt *q = s_q(s, P_MATCH_INSERT);
+  sqlite3_bind_int64(q, 1, row->id);
+  sqlite3_bind_text(q, 2, row->m->contact_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(q, 3, row->m->ref, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 4, row->person);
+  sqlite3_bind_int64(q, 5, row->candidate);
+  sqlite3_bind_int(q, 6, row->m->confidence);
+  sqlite3_bind_text(q, 7, row->why, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(q, 8, row->at_ms);
+  return store_sql_exec(q);
+}
+
 int store_per_match_insert(mash_store_t *s, const mash_match_row_t *m, const char *why,
                            int64_t at_ms, char match_id[MASH_PERSON_ID_LEN]) {
-  int64_t person = 0, cand = 0;
-  if (store_logic_pair(m ? m->person_id : NULL, m ? m->candidate_id : NULL, &person, &cand) != 0) {
-    return -EINVAL;
-  }
-  int64_t id = 0;
-  int rc = store_sql_int64(s_q(s, P_MATCH_NEXT), &id);
-  if (rc == 0) {
-    rc = store_ids_next(store_sqlite_ids(s), STORE_IDS_MATCH, &id); /* never reused */
-  }
-  if (rc != 0) {
-    return rc;
-  }
-  sqlite3_stmt *q = s_q(s, P_MATCH_INSERT);
-  sqlite3_bind_int64(q, 1, id);
-  sqlite3_bind_text(q, 2, m->contact_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(q, 3, m->ref, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(q, 4, person);
-  sqlite3_bind_int64(q, 5, cand);
-  sqlite3_bind_int(q, 6, m->confidence);
-  sqlite3_bind_text(q, 7, why ? why : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int64(q, 8, at_ms);
-  rc = store_sql_exec(q);
-  if (rc == 0) {
-    s_format_id(match_id, 'M', id);
-  }
-  return rc;
+  return store_logic_match_insert(s, m, why, at_ms, match_id, s_next_match, s_insert_match);
 }
 
 int store_per_match_get(mash_store_t *s, const char *match_id, mash_match_row_t *row) {
@@ -731,50 +685,32 @@ int store_per_pending(mash_store_t *s, const char *person_id, mash_store_pending
 
 /* ---------------------------------------------------------------- term counts */
 
-int store_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
-  if (n > 0 && (keys == NULL || counts == NULL)) {
-    return -EINVAL;
-  }
+/* One name's count (store_logic_term_counts): left as it is without a row. */
+static int s_term_get(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t *count) {
   sqlite3_stmt *q = s_q(s, P_TERM_GET);
-  for (size_t i = 0; i < n; i++) {
-    counts[i] = 0;
-    if (keys[i] == NULL || keys[i][0] == '\0') {
-      continue;
-    }
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-      counts[i] = sqlite3_column_int64(q, 0);
-    }
-    store_sql_done(q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-      return store_sqlite_errno(rc);
-    }
+  sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+  int rc = sqlite3_step(q);
+  if (rc == SQLITE_ROW) {
+    *count = sqlite3_column_int64(q, 0);
   }
-  return 0;
+  store_sql_done(q);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_sqlite_errno(rc);
+}
+
+int store_per_term_counts(mash_store_t *s, const char *const *keys, size_t n, int64_t *counts) {
+  return store_logic_term_counts(s, store_sqlite_per(s)->ctx, keys, n, counts, s_term_get);
+}
+
+/* One name's count moved by delta (store_logic_term_add). */
+static int s_term_add(mash_store_t *s, const uint8_t blind[KEY_BYTES], int delta) {
+  sqlite3_stmt *q = s_q(s, P_TERM_ADD);
+  sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
+  sqlite3_bind_int(q, 2, delta);
+  return store_sql_exec(q);
 }
 
 int store_per_term_add(mash_store_t *s, const char *const *keys, size_t n, int delta) {
-  if (n > 0 && keys == NULL) {
-    return -EINVAL;
-  }
-  sqlite3_stmt *q = s_q(s, P_TERM_ADD);
-  for (size_t i = 0; i < n; i++) {
-    if (keys[i] == NULL || keys[i][0] == '\0') {
-      continue;
-    }
-    uint8_t blind[KEY_BYTES];
-    s_blind(s, keys[i], blind);
-    sqlite3_bind_blob(q, 1, blind, KEY_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int(q, 2, delta);
-    int rc = store_sql_exec(q);
-    if (rc != 0) {
-      return rc;
-    }
-  }
-  return 0;
+  return store_logic_term_add(s, store_sqlite_per(s)->ctx, keys, n, delta, s_term_add);
 }
 
 /* ---------------------------------------------------------------- the whole index */
