@@ -12,6 +12,7 @@
 #ifndef MASH_TEST_STORE_FIXTURE_H
 #define MASH_TEST_STORE_FIXTURE_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 
 #include "seal.h"
 #include "store.h"
+#include "test_dir.h"
 
 /* 1 when this run is against PostgreSQL. */
 static int store_fixture_is_pg(void) {
@@ -89,6 +91,38 @@ static mash_store_t *store_fixture_open(const char *db_path, const mash_seal_t *
     return mash_store_postgres_new(store_fixture_pg_url(), seal, err, errlen);
   }
   return mash_store_sqlite_new(db_path, seal, err, errlen);
+}
+
+/* The usual start of a store test: a new folder made from tmpl (mkdtemp,
+ * changed in place), a data key in it and a fresh store of this run's kind
+ * (SQLite's mash.db in the folder). 0, or -1 with the reason in err. */
+static inline int store_fixture_start(char *tmpl, mash_seal_t **seal, mash_store_t **store,
+                                      char *err, size_t errlen) {
+  char path[256];
+  if (mkdtemp(tmpl) == NULL) {
+    snprintf(err, errlen, "mkdtemp %s: %s", tmpl, strerror(errno));
+    return -1;
+  }
+  snprintf(path, sizeof path, "%s/data.key", tmpl);
+  *seal = mash_seal_new(path, 1, err, errlen);
+  if (*seal == NULL) {
+    return -1;
+  }
+  if (store_fixture_reset() != 0) {
+    snprintf(err, errlen, "the PostgreSQL store could not be emptied");
+    return -1;
+  }
+  snprintf(path, sizeof path, "%s/mash.db", tmpl);
+  *store = store_fixture_open(path, *seal, err, errlen);
+  return *store != NULL ? 0 : -1;
+}
+
+/* Its end: the store and the key closed, the folder removed (whatever the
+ * store made there). 0, or -1 when the folder could not be removed. */
+static inline int store_fixture_stop(const char *dir, mash_seal_t **seal, mash_store_t **store) {
+  mash_store_destroy(store);
+  mash_seal_destroy(seal);
+  return test_dir_remove(dir);
 }
 
 #endif

@@ -51,15 +51,10 @@ static int setup(void **state) {
   fixture_t *f = calloc(1, sizeof *f);
   assert_non_null(f);
   snprintf(f->dir, sizeof f->dir, "/tmp/mash-test-duty-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
-  char path[128], err[256];
-  snprintf(path, sizeof path, "%s/data.key", f->dir);
-  f->seal = mash_seal_new(path, 1, err, sizeof err);
-  assert_non_null(f->seal);
-  snprintf(path, sizeof path, "%s/mash.db", f->dir);
-  assert_int_equal(store_fixture_reset(), 0);
-  f->store = store_fixture_open(path, f->seal, err, sizeof err);
-  assert_non_null(f->store);
+  char err[256];
+  if (store_fixture_start(f->dir, &f->seal, &f->store, err, sizeof err) != 0) {
+    fail_msg("%s", err);
+  }
   char log_path[128];
   snprintf(log_path, sizeof log_path, "%s/escalations.log", f->dir);
   mash_esclog_t *log = mash_esclog_open(log_path, err, sizeof err);

@@ -58,9 +58,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   fixture_t *f = *state;
-  mash_store_destroy(&f->store);
-  mash_seal_destroy(&f->seal);
-  assert_int_equal(test_dir_remove(f->dir), 0);
+  assert_int_equal(store_fixture_stop(f->dir, &f->seal, &f->store), 0);
   free(f);
   return 0;
 }

@@ -39,24 +39,17 @@ static int setup(void **state) {
   fixture_t *f = calloc(1, sizeof *f);
   assert_non_null(f);
   snprintf(f->dir, sizeof f->dir, "/tmp/mash-test-resolve-XXXXXX");
-  assert_non_null(mkdtemp(f->dir));
-  char path[128], err[256];
-  snprintf(path, sizeof path, "%s/data.key", f->dir);
-  f->seal = mash_seal_new(path, 1, err, sizeof err);
-  assert_non_null(f->seal);
-  snprintf(path, sizeof path, "%s/mash.db", f->dir);
-  assert_int_equal(store_fixture_reset(), 0);
-  f->store = store_fixture_open(path, f->seal, err, sizeof err);
-  assert_non_null(f->store);
+  char err[256];
+  if (store_fixture_start(f->dir, &f->seal, &f->store, err, sizeof err) != 0) {
+    fail_msg("%s", err);
+  }
   *state = f;
   return 0;
 }
 
 static int teardown(void **state) {
   fixture_t *f = *state;
-  mash_store_destroy(&f->store);
-  mash_seal_destroy(&f->seal);
-  assert_int_equal(test_dir_remove(f->dir), 0);
+  assert_int_equal(store_fixture_stop(f->dir, &f->seal, &f->store), 0);
   free(f);
   return 0;
 }
