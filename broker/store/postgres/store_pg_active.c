@@ -12,7 +12,7 @@
  *
  * The lock is advisory: it fences brokers that use this code. A mashd that
  * lost its session is told (the lost callback) within one watch interval
- * and serves no more (mashd reconnects in place: broker/restart.c);
+ * and serves no more (mashd reconnects in place: broker/process/restart.c);
  * the server frees a killed broker's lock as soon as it sees the session
  * end (at once on a Unix socket or a closed TCP connection; after the TCP
  * keepalive settings when a host vanishes: see README, High availability).
