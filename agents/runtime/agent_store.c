@@ -285,7 +285,7 @@ static int s_configure(sqlite3 *db, char *err, size_t errlen) {
       wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
     }
     sqlite3_finalize(st);
-    if (wal || (step != SQLITE_BUSY && step != SQLITE_LOCKED && rc != SQLITE_BUSY)) {
+    if (wal || (step != SQLITE_BUSY && step != SQLITE_LOCKED)) {
       break;
     }
     sqlite3_sleep(10);
