@@ -558,7 +558,7 @@ int main(int argc, char **argv) {
   d.cfg = &cfg;
   d.flag_log_level = flag_log_level;
   d.flag_log_format = flag_log_format;
-  d.restart = mashd_restart_new(argc, argv);
+  d.restart = mashd_restart_new(argv);
   uv_loop_init(&d.loop);
   char path[1100];
   char bound[256] = "";

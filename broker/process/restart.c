@@ -50,8 +50,7 @@ static uint64_t s_now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-mashd_restart_t *mashd_restart_new(int argc, char **argv) {
-  (void)argc;
+mashd_restart_t *mashd_restart_new(char **argv) {
   mashd_restart_t *r = calloc(1, sizeof *r);
   if (!r) {
     return NULL;

@@ -47,7 +47,7 @@ typedef struct mashd_restart mashd_restart_t;
  * an earlier image of this process left in the environment (the count and
  * the instant the session was lost), then clear it. NULL when out of
  * memory. */
-mashd_restart_t *mashd_restart_new(int argc, char **argv);
+mashd_restart_t *mashd_restart_new(char **argv);
 void mashd_restart_destroy(mashd_restart_t **self_p);
 
 /* Reconnections of this process since it was started. */

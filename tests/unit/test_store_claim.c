@@ -291,7 +291,7 @@ static void test_reconnect_decision(void **state) {
 static void test_restart_counts_from_environment(void **state) {
   (void)state;
   char *argv[] = {"mashd", NULL};
-  mashd_restart_t *r = mashd_restart_new(1, argv);
+  mashd_restart_t *r = mashd_restart_new(argv);
   assert_non_null(r);
   assert_int_equal(mashd_restart_count(r), 0);
   mashd_restart_destroy(&r);
@@ -299,7 +299,7 @@ static void test_restart_counts_from_environment(void **state) {
   setenv("MASHD_RECONNECTS", "3", 1);
   setenv("MASHD_RECONNECT_SINCE_NS", "1", 1);
   setenv("MASHD_RECONNECT_WHY", "the store's session is lost", 1);
-  r = mashd_restart_new(1, argv);
+  r = mashd_restart_new(argv);
   assert_non_null(r);
   assert_int_equal(mashd_restart_count(r), 3);
   assert_null(getenv("MASHD_RECONNECTS"));
