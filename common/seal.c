@@ -46,10 +46,22 @@ static void s_set_err(char *err, size_t errlen, const char *what, const char *pa
   }
 }
 
-/* Write `len` key bytes to a new file. O_EXCL means we never overwrite a
- * key that exists, even one created by a concurrent process since our open. */
+/* Write `len` key bytes to a new file, whole or not at all: written and
+ * synced under a temporary name, then linked to `path`. link() never
+ * replaces a key that exists, even one created by a concurrent process
+ * since we looked (-EEXIST), and no process ever reads a key file that is
+ * still being written (concurrent one-shot adapters creating their data
+ * key read it empty: integration_test_storm). */
 static int s_write_key_file(const char *path, const uint8_t *key, size_t len) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  struct stat st;
+  if (lstat(path, &st) == 0) {
+    return -EEXIST; /* the usual start: no temporary file made and synced */
+  }
+  char tmp[PATH_MAX];
+  if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp) {
+    return -ENAMETOOLONG;
+  }
+  int fd = mkstemp(tmp); /* 0600, O_EXCL */
   if (fd < 0) {
     return -errno;
   }
@@ -61,9 +73,10 @@ static int s_write_key_file(const char *path, const uint8_t *key, size_t len) {
   if (close(fd) != 0 && rc == 0) {
     rc = -errno;
   }
-  if (rc != 0) {
-    unlink(path);
+  if (rc == 0 && link(tmp, path) != 0) {
+    rc = -errno;
   }
+  unlink(tmp);
   return rc;
 }
 

@@ -1,6 +1,7 @@
 /* test_seal: sealing round trips, tamper detection, key file rules and
  * blind indexes, through seal.h only. Must not: depend on a fixed key (each
  * test makes its own key files in a temporary directory). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -384,6 +385,52 @@ static void test_ctx_encrypt_fork(void **state) {
   mash_seal_ctx_destroy(&c);
 }
 
+/* Several processes of one adapter (one-shot submits in a burst) create the
+ * same data key at once: each loads a whole key, the same one, and no
+ * temporary file is left (a key file was read while still empty,
+ * "holds 0 bytes", integration_test_storm). */
+static void test_key_created_at_once(void **state) {
+  fixture_t *f = *state;
+  for (int round = 0; round < 25; round++) {
+    char name[32], path[128];
+    snprintf(name, sizeof name, "race-%d.key", round);
+    path_in(f, name, path, sizeof path);
+    pid_t kids[4];
+    for (size_t k = 0; k < 4; k++) {
+      kids[k] = fork();
+      assert_true(kids[k] >= 0);
+      if (kids[k] == 0) {
+        char err[256];
+        mash_seal_t *s = mash_seal_new(path, 1, err, sizeof err);
+        if (s == NULL) {
+          fprintf(stderr, "round %d: %s\n", round, err);
+        }
+        int opened = s != NULL;
+        mash_seal_destroy(&s);
+        _exit(opened ? 0 : 1);
+      }
+    }
+    for (size_t k = 0; k < 4; k++) {
+      int status = 0;
+      assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+      assert_true(WIFEXITED(status));
+      assert_int_equal(WEXITSTATUS(status), 0);
+    }
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 32);
+    remove_in(f, name);
+    DIR *d = opendir(f->dir);
+    assert_non_null(d);
+    size_t left = 0;
+    for (struct dirent *de = readdir(d); de != NULL; de = readdir(d)) {
+      left += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    }
+    closedir(d);
+    assert_int_equal(left, 1); /* the fixture's data.key alone */
+  }
+}
+
 static void test_key_file_created_0600(void **state) {
   fixture_t *f = *state;
   struct stat st;
@@ -488,6 +535,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_ctx_encrypt_counter_wraps, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ctx_encrypt_fork, setup, teardown),
       cmocka_unit_test_setup_teardown(test_key_file_created_0600, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_key_created_at_once, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_key_without_create, setup, teardown),
       cmocka_unit_test_setup_teardown(test_key_file_0644_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_key_file_wrong_size_refused, setup, teardown),
