@@ -365,8 +365,9 @@ void mash_match_why_render(mash_match_why_t *w) {
   }
 }
 
-double mash_match_weigh(const mash_match_person_t *a, const mash_match_person_t *b,
-                        mash_match_why_t *why) {
+/* mash_match_weigh, with a's given names prepared (pa) or pa NULL. */
+static double s_weigh(const mash_match_person_t *a, const mash_match_name_prep_t *pa,
+                      const mash_match_person_t *b, mash_match_why_t *why) {
   mash_match_why_t w;
   memset(&w, 0, sizeof w);
   double score = 0.0;
@@ -375,7 +376,7 @@ double mash_match_weigh(const mash_match_person_t *a, const mash_match_person_t 
   }
 
   /* The evidence of the fields: the prior plus the weight of each level. */
-  unsigned f = match_rows(a, b);
+  unsigned f = match_rows_p(a, pa, b);
   w.points = MASH_MATCH_PRIOR;
   /* Term frequencies weigh an exact name by how common it is; a forename
    * that agreed only through another spelling keeps the table's weight. */
@@ -469,6 +470,30 @@ out:
     *why = w;
   }
   return score;
+}
+
+double mash_match_weigh(const mash_match_person_t *a, const mash_match_person_t *b,
+                        mash_match_why_t *why) {
+  return s_weigh(a, NULL, b, why);
+}
+
+void mash_match_prepare(mash_match_prepared_t *prep, const mash_match_person_t *a) {
+  if (prep == NULL) {
+    return;
+  }
+  memset(prep, 0, sizeof *prep);
+  if (a == NULL) {
+    return;
+  }
+  prep->person = *a;
+  for (size_t i = 0; i <= a->n_other_forenames && i <= MASH_MATCH_MAX_OTHER; i++) {
+    match_name_prepare(i == 0 ? a->forename : a->other_forenames[i - 1], &prep->names[i]);
+  }
+}
+
+double mash_match_weigh_prepared(const mash_match_prepared_t *prep, const mash_match_person_t *b,
+                                 mash_match_why_t *why) {
+  return s_weigh(prep != NULL ? &prep->person : NULL, prep != NULL ? prep->names : NULL, b, why);
 }
 
 double mash_match_score(const mash_match_person_t *a, const mash_match_person_t *b,

@@ -322,6 +322,31 @@ typedef struct mash_match_why {
 double mash_match_score(const mash_match_person_t *a, const mash_match_person_t *b,
                         mash_match_why_t *why);
 
+/* A record compared with many (resolution weighs one mention against
+ * its hundreds of candidates): what the comparison needs of that record
+ * alone (its given names' lengths, the rows of the usual variants they are
+ * or are one slip of) is worked out once by mash_match_prepare rather than
+ * for every pair. A plain value, filled by mash_match_prepare only; it
+ * holds a copy of the record. */
+typedef struct mash_match_name_prep {
+  size_t len, first; /* the name's length, its first given name's */
+  uint64_t exact[2]; /* bit i of [s]: the first given name is variant row i's name s */
+  uint64_t near[2];  /* ... is that name or one slip of it (3+ letters) */
+} mash_match_name_prep_t;
+typedef struct mash_match_prepared {
+  mash_match_person_t person;
+  mash_match_name_prep_t names[1 + MASH_MATCH_MAX_OTHER]; /* given name, other spellings */
+} mash_match_prepared_t;
+
+/* Prepare `a` (copied: later changes to it are not seen) for
+ * mash_match_weigh_prepared. */
+void mash_match_prepare(mash_match_prepared_t *prep, const mash_match_person_t *a);
+
+/* mash_match_weigh(&prep->person, b, why), exactly: the same score,
+ * points, factors and flags. */
+double mash_match_weigh_prepared(const mash_match_prepared_t *prep, const mash_match_person_t *b,
+                                 mash_match_why_t *why);
+
 /* mash_match_score without why->text (left ""): for scanning hundreds of
  * candidates, of which only the chosen few need their reason written
  * (mash_match_why_render). Same score, points and flags. */

@@ -61,6 +61,15 @@ bool match_forename_equal(const char *a, const char *b);
 
 /* The best forename level over every spelling of a and b (both known). */
 match_row_t match_forename_row(const mash_match_person_t *a, const mash_match_person_t *b);
+/* The same, with a's spellings prepared (pa[i]: spelling i, 0 the given
+ * name; mash_match_prepare) or pa NULL. */
+match_row_t match_forename_row_p(const mash_match_person_t *a, const mash_match_name_prep_t *pa,
+                                 const mash_match_person_t *b);
+
+/* What comparing `name` (normalised) as the first record's given name
+ * needs of it alone: its lengths and the rows of the usual variants its
+ * first given name is, or is one slip of. */
+void match_name_prepare(const char *name, mash_match_name_prep_t *out);
 
 /* The best date of birth level over every date of a and b (both known). */
 match_row_t match_dob_row(const mash_match_person_t *a, const mash_match_person_t *b);
@@ -74,6 +83,9 @@ void match_dob_at(const mash_match_person_t *p, size_t i, int out[3]);
 /* The level each comparison of a and b reaches, one bit per row; a value
  * missing on either side sets none (no evidence either way). */
 unsigned match_rows(const mash_match_person_t *a, const mash_match_person_t *b);
+/* The same, with a's spellings prepared (see match_forename_row_p) or pa NULL. */
+unsigned match_rows_p(const mash_match_person_t *a, const mash_match_name_prep_t *pa,
+                      const mash_match_person_t *b);
 
 /* Two given names (first names, la and lb bytes) at most two slips apart,
  * a usual variant counting as none (Sfoia, Sopiha). */

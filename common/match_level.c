@@ -58,24 +58,46 @@ size_t match_compact(const char *s, size_t len, char *out, size_t outlen) {
   return n;
 }
 
+/* The next letter of s[*i..len) that is not a space or hyphen, or '\0'
+ * at the end (or after `cap` letters). */
+static char s_compact_next(const char *s, size_t len, size_t *i, size_t taken, size_t cap) {
+  while (*i < len && s[*i] != '\0' && (s[*i] == ' ' || s[*i] == '-')) {
+    (*i)++;
+  }
+  return taken < cap && *i < len ? s[*i] : '\0';
+}
+
+/* match_compact of both, compared, without copying either (names are
+ * compared hundreds of times a notification): the same letters in order,
+ * at most the MASH_MATCH_NAME_SIZE - 1 match_compact keeps of each. */
 bool match_compact_eq(const char *a, size_t alen, const char *b, size_t blen) {
-  char ca[MASH_MATCH_NAME_SIZE], cb[MASH_MATCH_NAME_SIZE];
-  size_t na = match_compact(a, alen, ca, sizeof ca);
-  size_t nb = match_compact(b, blen, cb, sizeof cb);
-  return na > 0 && na == nb && memcmp(ca, cb, na) == 0;
+  const size_t cap = MASH_MATCH_NAME_SIZE - 1;
+  size_t i = 0, j = 0, n = 0;
+  for (;; i++, j++, n++) {
+    char x = s_compact_next(a, alen, &i, n, cap), y = s_compact_next(b, blen, &j, n, cap);
+    if (x != y) {
+      return false;
+    }
+    if (x == '\0') {
+      return n > 0;
+    }
+  }
+}
+
+static bool s_forename_equal_n(const char *a, size_t la, size_t fa, const char *b, size_t lb,
+                               size_t fb) {
+  if (match_compact_eq(a, la, b, lb)) {
+    return true;
+  }
+  bool single = fa == la || fb == lb;
+  return single && match_compact_eq(a, fa, b, fb);
 }
 
 /* Equal given names: the same once spaces and hyphens are ignored (Mary
  * Jane, Mary-Jane), or one is a single name and the other starts with it
  * (Maya, Maya Louise). Mary Ann and Mary Beth are not equal. */
 bool match_forename_equal(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  if (match_compact_eq(a, la, b, lb)) {
-    return true;
-  }
-  size_t fa = strcspn(a, " "), fb = strcspn(b, " ");
-  bool single = fa == la || fb == lb;
-  return single && match_compact_eq(a, fa, b, fb);
+  return s_forename_equal_n(a, strlen(a), strcspn(a, " "), b, strlen(b), strcspn(b, " "));
 }
 
 /* At most one insertion, deletion, substitution or swap of two adjacent
@@ -160,28 +182,42 @@ static match_row_t s_surname_row(const mash_match_person_t *a, const mash_match_
  * not; and one typed with a slip ("Frdedy") is a slip of the one spelling,
  * which only a row recognises. Other sound-alikes (Ella, Ellie; Catherine,
  * Kathryn) are different names and stay "sounding alike". */
-static const char *const s_variants[][2] = {
-    {"alexander", "alex"},    {"alexandra", "alex"},    {"abigail", "abbie"},
-    {"abigail", "abby"},      {"benjamin", "ben"},      {"charlotte", "lottie"},
-    {"christopher", "chris"}, {"daniel", "danny"},      {"daniel", "dan"},
-    {"elizabeth", "beth"},    {"elizabeth", "liz"},     {"elizabeth", "lizzie"},
-    {"eleanor", "ellie"},     {"frederick", "freddie"}, {"isabella", "bella"},
-    {"isabelle", "isobel"},   {"isabel", "isobel"},     {"jack", "jak"},
-    {"james", "jamie"},       {"james", "jim"},         {"jessica", "jess"},
-    {"joseph", "joe"},        {"joshua", "josh"},       {"katherine", "kate"},
-    {"katie", "katy"},        {"kathryn", "kate"},      {"margaret", "maggie"},
-    {"matthew", "matt"},      {"michael", "mike"},      {"nicholas", "nick"},
-    {"oliver", "ollie"},      {"rebecca", "becky"},     {"robert", "bob"},
-    {"robert", "rob"},        {"samuel", "sam"},        {"samantha", "sam"},
-    {"theodore", "theo"},     {"thomas", "tom"},        {"thomas", "tommy"},
-    {"william", "will"},      {"william", "billy"},     {"zoe", "zoey"},
-    {"jakub", "jacob"},       {"oliwia", "olivia"},     {"niamh", "neve"},
-    {"siobhan", "shivaun"},   {"aisha", "ayesha"},      {"edward", "ed"},
-    {"anthony", "tony"},      {"stephen", "steve"},     {"richard", "rich"},
-    {"freddie", "freddy"},    {"alfie", "alfy"},        {"evie", "evey"},
-    {"callum", "calum"},      {"leanne", "lianne"},     {"ayla", "aila"},
-    {"sophia", "sofia"},      {"mohammed", "mohammad"}, {"mohammed", "muhammad"},
+/* One row: two names and their lengths. */
+typedef struct s_variant_row {
+  const char *name[2];
+  size_t len[2];
+} s_variant_row_t;
+#define V(x, y)                                                                                    \
+  {                                                                                                \
+    {x, y}, {                                                                                      \
+      sizeof x - 1, sizeof y - 1                                                                   \
+    }                                                                                              \
+  }
+static const s_variant_row_t s_variants[] = {
+    V("alexander", "alex"),    V("alexandra", "alex"),    V("abigail", "abbie"),
+    V("abigail", "abby"),      V("benjamin", "ben"),      V("charlotte", "lottie"),
+    V("christopher", "chris"), V("daniel", "danny"),      V("daniel", "dan"),
+    V("elizabeth", "beth"),    V("elizabeth", "liz"),     V("elizabeth", "lizzie"),
+    V("eleanor", "ellie"),     V("frederick", "freddie"), V("isabella", "bella"),
+    V("isabelle", "isobel"),   V("isabel", "isobel"),     V("jack", "jak"),
+    V("james", "jamie"),       V("james", "jim"),         V("jessica", "jess"),
+    V("joseph", "joe"),        V("joshua", "josh"),       V("katherine", "kate"),
+    V("katie", "katy"),        V("kathryn", "kate"),      V("margaret", "maggie"),
+    V("matthew", "matt"),      V("michael", "mike"),      V("nicholas", "nick"),
+    V("oliver", "ollie"),      V("rebecca", "becky"),     V("robert", "bob"),
+    V("robert", "rob"),        V("samuel", "sam"),        V("samantha", "sam"),
+    V("theodore", "theo"),     V("thomas", "tom"),        V("thomas", "tommy"),
+    V("william", "will"),      V("william", "billy"),     V("zoe", "zoey"),
+    V("jakub", "jacob"),       V("oliwia", "olivia"),     V("niamh", "neve"),
+    V("siobhan", "shivaun"),   V("aisha", "ayesha"),      V("edward", "ed"),
+    V("anthony", "tony"),      V("stephen", "steve"),     V("richard", "rich"),
+    V("freddie", "freddy"),    V("alfie", "alfy"),        V("evie", "evey"),
+    V("callum", "calum"),      V("leanne", "lianne"),     V("ayla", "aila"),
+    V("sophia", "sofia"),      V("mohammed", "mohammad"), V("mohammed", "muhammad"),
 };
+#undef V
+#define S_VARIANT_ROWS (sizeof s_variants / sizeof s_variants[0])
+_Static_assert(S_VARIANT_ROWS <= 64, "one bit per row in mash_match_name_prep_t");
 
 /* a is x and b is y, or b within one slip of y (a nickname typed wrongly:
  * Tom, Thmoas). */
@@ -199,8 +235,8 @@ static bool s_variant_of(const char *a, size_t la, const char *b, size_t lb, con
 }
 
 static bool s_variant(const char *a, size_t la, const char *b, size_t lb) {
-  for (size_t i = 0; i < sizeof s_variants / sizeof s_variants[0]; i++) {
-    const char *x = s_variants[i][0], *y = s_variants[i][1];
+  for (size_t i = 0; i < S_VARIANT_ROWS; i++) {
+    const char *x = s_variants[i].name[0], *y = s_variants[i].name[1];
     if (s_variant_of(a, la, b, lb, x, y) || s_variant_of(a, la, b, lb, y, x) ||
         s_variant_of(b, lb, a, la, x, y) || s_variant_of(b, lb, a, la, y, x)) {
       return true;
@@ -209,15 +245,66 @@ static bool s_variant(const char *a, size_t la, const char *b, size_t lb) {
   return false;
 }
 
-static match_row_t s_forename_level(const char *a, const char *akey, const char *b,
+/* b (lb letters) is within one slip of name s of row i (s_variant_of's
+ * second test). */
+static bool s_near_row(const char *b, size_t lb, size_t i, int s) {
+  const char *y = s_variants[i].name[s];
+  size_t ly = s_variants[i].len[s];
+  return (lb == ly && memcmp(b, y, ly) == 0) || (lb >= 3 && ly >= 3 && s_one_edit(b, lb, y, ly));
+}
+
+void match_name_prepare(const char *name, mash_match_name_prep_t *out) {
+  memset(out, 0, sizeof *out);
+  out->len = strlen(name);
+  out->first = strcspn(name, " ");
+  for (size_t i = 0; out->first > 0 && i < S_VARIANT_ROWS; i++) {
+    for (int s = 0; s < 2; s++) {
+      size_t lx = s_variants[i].len[s];
+      if (out->first == lx && memcmp(name, s_variants[i].name[s], lx) == 0) {
+        out->exact[s] |= UINT64_C(1) << i;
+      }
+      if (s_near_row(name, out->first, i, s)) {
+        out->near[s] |= UINT64_C(1) << i;
+      }
+    }
+  }
+}
+
+/* s_variant(a, a's first name, b, fb) from a's prepared rows: a is one
+ * name of a row and b that row's other name or one slip of it
+ * (s_variant_of(a, b, x, y)), or b is one name of a row and a the other
+ * or one slip of it (s_variant_of(b, a, x, y)). The unit tests compare the
+ * two on every row's names and slips of them. */
+static bool s_variant_prepared(const mash_match_name_prep_t *pa, const char *b, size_t fb) {
+  for (int s = 0; s < 2; s++) {
+    for (uint64_t m = pa->exact[s]; m != 0; m &= m - 1) {
+      if (s_near_row(b, fb, (size_t)__builtin_ctzll(m), 1 - s)) {
+        return true;
+      }
+    }
+    for (uint64_t m = pa->near[s]; m != 0; m &= m - 1) {
+      size_t i = (size_t)__builtin_ctzll(m);
+      size_t lx = s_variants[i].len[1 - s];
+      if (fb == lx && memcmp(b, s_variants[i].name[1 - s], lx) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/* pa: a's prepared rows and lengths (match_name_prepare), or NULL. */
+static match_row_t s_forename_level(const char *a, const char *akey,
+                                    const mash_match_name_prep_t *pa, const char *b,
                                     const char *bkey) {
-  if (match_forename_equal(a, b)) {
+  size_t la = pa != NULL ? pa->len : strlen(a), fa = pa != NULL ? pa->first : strcspn(a, " ");
+  size_t lb = strlen(b), fb = strcspn(b, " ");
+  if (s_forename_equal_n(a, la, fa, b, lb, fb)) {
     return ROW_FORENAME;
   }
   /* The first given names decide the rest (a middle name recorded by one
    * agency only must not count against the person). */
-  size_t fa = strcspn(a, " "), fb = strcspn(b, " ");
-  if (s_variant(a, fa, b, fb)) {
+  if (pa != NULL ? s_variant_prepared(pa, b, fb) : s_variant(a, fa, b, fb)) {
     return ROW_FORENAME_VARIANT;
   }
   /* The same first name, different middle names (Mary Ann, Mary Beth):
@@ -236,8 +323,10 @@ static match_row_t s_forename_level(const char *a, const char *akey, const char 
 
 /* The best level any spelling of a's given name reaches against any of
  * b's: a record first made from a typo ("Isal") still knows the child by
- * the spelling later mentions linked with ("Isla"). */
-match_row_t match_forename_row(const mash_match_person_t *a, const mash_match_person_t *b) {
+ * the spelling later mentions linked with ("Isla"). pa: a's spellings
+ * prepared (mash_match_prepare), or NULL. */
+match_row_t match_forename_row_p(const mash_match_person_t *a, const mash_match_name_prep_t *pa,
+                                 const mash_match_person_t *b) {
   match_row_t best = ROW_FORENAME_DIFFERS;
   for (size_t i = 0; i <= a->n_other_forenames && i <= MASH_MATCH_MAX_OTHER; i++) {
     const char *an = i == 0 ? a->forename : a->other_forenames[i - 1];
@@ -248,13 +337,17 @@ match_row_t match_forename_row(const mash_match_person_t *a, const mash_match_pe
       if (an[0] == '\0' || bn[0] == '\0') {
         continue;
       }
-      match_row_t r = s_forename_level(an, ak, bn, bk);
+      match_row_t r = s_forename_level(an, ak, pa != NULL ? &pa[i] : NULL, bn, bk);
       if (match_weights[r].centibits > match_weights[best].centibits) {
         best = r;
       }
     }
   }
   return best;
+}
+
+match_row_t match_forename_row(const mash_match_person_t *a, const mash_match_person_t *b) {
+  return match_forename_row_p(a, NULL, b);
 }
 
 /* "YYYY-MM-DD" of a real date from 1900 on, or false (civil.h reads it). */
@@ -342,7 +435,8 @@ static bool s_sex_known(Mash__V1__Sex s) {
 
 /* The level each comparison reaches, one bit per row; a comparison with a
  * value missing on either side sets none (no evidence either way). */
-unsigned match_rows(const mash_match_person_t *a, const mash_match_person_t *b) {
+unsigned match_rows_p(const mash_match_person_t *a, const mash_match_name_prep_t *pa,
+                      const mash_match_person_t *b) {
   unsigned f = 0;
   if (a->dob_year != 0 && b->dob_year != 0) {
     f |= 1u << match_dob_row(a, b);
@@ -354,7 +448,7 @@ unsigned match_rows(const mash_match_person_t *a, const mash_match_person_t *b) 
     f |= 1u << ROW_ROLE_DIFFERS;
   }
   if (a->forename[0] != '\0' && b->forename[0] != '\0') {
-    f |= 1u << match_forename_row(a, b);
+    f |= 1u << match_forename_row_p(a, pa, b);
   }
   if (a->surname[0] != '\0' && b->surname[0] != '\0') {
     f |= 1u << s_surname_row(a, b);
@@ -376,6 +470,10 @@ unsigned match_rows(const mash_match_person_t *a, const mash_match_person_t *b) 
     }
   }
   return f;
+}
+
+unsigned match_rows(const mash_match_person_t *a, const mash_match_person_t *b) {
+  return match_rows_p(a, NULL, b);
 }
 
 /* ---------------------------------------------------------------- slips within a household */
@@ -423,10 +521,10 @@ bool match_two_slips(const char *a, size_t la, const char *b, size_t lb) {
   if (s_two_edits(a, la, b, lb)) {
     return true;
   }
-  for (size_t i = 0; i < sizeof s_variants / sizeof s_variants[0]; i++) {
+  for (size_t i = 0; i < S_VARIANT_ROWS; i++) {
     for (int o = 0; o < 2; o++) {
-      const char *x = s_variants[i][o], *y = s_variants[i][1 - o];
-      size_t lx = strlen(x), ly = strlen(y);
+      const char *x = s_variants[i].name[o], *y = s_variants[i].name[1 - o];
+      size_t lx = s_variants[i].len[o], ly = s_variants[i].len[1 - o];
       if (s_slips(a, la, x, lx) + s_slips(b, lb, y, ly) <= 2) {
         return true;
       }
