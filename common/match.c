@@ -508,7 +508,7 @@ bool mash_match_same_in_household(const mash_match_person_t *a, const mash_match
     return false;
   }
   mash_match_why_t why;
-  mash_match_score(a, b, &why);
+  mash_match_weigh(a, b, &why); /* the factors and flags only: no text */
   if (why.identifier) {
     return !why.conflict;
   }

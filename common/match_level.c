@@ -250,6 +250,9 @@ static bool s_variant(const char *a, size_t la, const char *b, size_t lb) {
 static bool s_near_row(const char *b, size_t lb, size_t i, int s) {
   const char *y = s_variants[i].name[s];
   size_t ly = s_variants[i].len[s];
+  if (lb > ly + 1 || ly > lb + 1) {
+    return false; /* neither equal nor one slip apart (s_one_edit's own first test) */
+  }
   return (lb == ly && memcmp(b, y, ly) == 0) || (lb >= 3 && ly >= 3 && s_one_edit(b, lb, y, ly));
 }
 
