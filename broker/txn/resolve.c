@@ -612,7 +612,9 @@ static int s_resolve_run(mash_store_t *store, mash_resolve_job_t *job, Mash__V1_
     if (rc != 0) {
       break;
     }
-    rc = s_family_add(store, w, w->res[i].person_id);
+    /* The family is for the people resolved after this one: after the
+     * last, nobody's relatives are read for it. */
+    rc = k + 1 < n_order ? s_family_add(store, w, w->res[i].person_id) : 0;
     if (rc != 0) {
       break;
     }
