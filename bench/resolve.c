@@ -538,7 +538,8 @@ int main(int argc, char **argv) {
   b->seal = mash_seal_new(path, !o->reuse, err, sizeof err);
   if (b->seal != NULL) {
     s_path(b, "mash.db", path, sizeof path);
-    b->store = mash_store_sqlite_new(path, b->seal, err, sizeof err);
+    mash_store_sqlite_opts_t so = {.summary_cache_mb = o->cache_mb > 0 ? (long)o->cache_mb : -1};
+    b->store = mash_store_sqlite_open(path, b->seal, &so, err, sizeof err);
   }
   if (b->seal == NULL || b->store == NULL) {
     fprintf(stderr, "bench-resolve: %s\n", err);
@@ -617,6 +618,16 @@ int main(int argc, char **argv) {
   }
   printf("  look-up tables %s: %.1f MiB in %.2f s\n", o->no_warm ? "not warmed" : "warmed",
          (double)warm_bytes / 1048576.0, warm_s);
+  mash_store_person_cache_t pc;
+  if (mash_store_person_cache(b->store, &pc) == 0) {
+    printf("  summaries held in memory: %llu (%.1f MiB mapped), %.1f%% of look-ups found "
+           "there, %llu not held (bound)\n",
+           (unsigned long long)pc.entries, (double)pc.bytes / 1048576.0,
+           pc.hits + pc.misses ? 100.0 * (double)pc.hits / (double)(pc.hits + pc.misses) : 0.0,
+           (unsigned long long)pc.refused);
+  } else {
+    printf("  summaries held in memory: none (--summary-cache 0)\n");
+  }
   printf("  database %.1f MiB (%.0f bytes a person), WAL %.1f MiB\n", (double)db_bytes / 1048576.0,
          (double)db_bytes / (double)b->world.n_people, (double)wal_bytes / 1048576.0);
   printf("  candidates per person (p50/p90/p99/max): %.0f/%.0f/%.0f/%.0f; person_find with "

@@ -7,6 +7,7 @@
 
 #include "bench.h"
 #include "settings.h"
+#include "store.h"
 
 static void s_usage(FILE *f) {
   fprintf(f, "usage: bench-resolve [options]\n"
@@ -40,6 +41,9 @@ static void s_usage(FILE *f) {
              "                     otherwise write them as they read the records)\n"
              "      --no-warm      do not read the look-up's tables once before the first\n"
              "                     pass (mashd does, at start: mash_store_person_warm)\n"
+             "      --summary-cache MB  the store's bound of comparison summaries held in\n"
+             "                     memory (default 512, as mashd's summary_cache_mb;\n"
+             "                     0: none, every summary read from the database)\n"
              "      --keep         keep the folder (data.key, mash.db)\n"
              "      --json         also print the results as one JSON line\n"
              "  -q, --quiet        no progress on standard error\n"
@@ -101,6 +105,7 @@ int resolve_opts_parse(int argc, char **argv, resolve_opts_t *o) {
   o->batch[1] = 64;
   o->n_batch = 2;
   o->seed = 1;
+  o->cache_mb = (unsigned long)MASH_STORE_SUMMARY_CACHE_MB;
   const char *tmp = getenv("TMPDIR");
   o->parent_dir = tmp && tmp[0] ? tmp : "/tmp";
   const bench_opt_t opts[] = {
@@ -115,6 +120,7 @@ int resolve_opts_parse(int argc, char **argv, resolve_opts_t *o) {
       BENCH_FLAG("keep", 0, &o->keep),
       BENCH_FLAG("fill-summaries", 0, &o->fill),
       BENCH_FLAG("no-warm", 0, &o->no_warm),
+      BENCH_ULONG("summary-cache", 0, &o->cache_mb, 0, 65536),
       BENCH_FLAG("json", 0, &o->json),
       BENCH_FLAG("quiet", 'q', &o->quiet),
   };

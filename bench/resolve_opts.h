@@ -23,8 +23,9 @@ typedef struct resolve_opts {
   int keep;
   int json;
   int quiet;
-  int fill;    /* --fill-summaries */
-  int no_warm; /* --no-warm */
+  int fill;               /* --fill-summaries */
+  int no_warm;            /* --no-warm */
+  unsigned long cache_mb; /* --summary-cache: MiB of summaries held (0: none) */
 } resolve_opts_t;
 
 /* Fill o from argv: 0, 1 after --help (printed), or -1 on bad usage

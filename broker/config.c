@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "settings.h"
+#include "store.h"
 
 void mashd_config_defaults(mashd_config_t *c) {
   memset(c, 0, sizeof *c);
@@ -21,6 +22,7 @@ void mashd_config_defaults(mashd_config_t *c) {
   snprintf(c->key_file, sizeof c->key_file, "certs/mashd.secret");
   c->heartbeat_ms = 2000;
   c->stats_seconds = 300;
+  c->summary_cache_mb = MASH_STORE_SUMMARY_CACHE_MB;
   c->screening_ms = 240 * 60 * 1000;
   c->log_level = MASH_LOG_INFO;
   c->clock_rate = 1.0;
@@ -58,6 +60,9 @@ int mashd_config_set(mashd_config_t *c, const char *key, const char *value, char
   } else if (strcmp(key, "store_url") == 0) {
     want = "a libpq connection string (e.g. host=/run/postgresql dbname=mash)";
     rc = mash_settings_text(c->store_url, sizeof c->store_url, value);
+  } else if (strcmp(key, "summary_cache_mb") == 0) {
+    want = "MiB from 0 (none) to 65536";
+    rc = mash_settings_long(value, 0, 65536, &c->summary_cache_mb);
   } else if (strcmp(key, "trust") == 0) {
     rc = mash_settings_text(c->trust_dir, sizeof c->trust_dir, value);
   } else if (strcmp(key, "key") == 0) {

@@ -16,6 +16,7 @@ typedef struct mashd_config {
   char data_key[1024];           /* data_key = FILE (default DATA/data.key) */
   int store_postgres;            /* store = sqlite (default) or postgresql */
   char store_url[1024];          /* store_url = a libpq connection string (postgresql) */
+  long summary_cache_mb;         /* summary_cache_mb = 512: matcher's summaries held (0: none) */
   char trust_dir[1024];          /* trust = certs/trusted: the .pub files of every client */
   char key_file[1024];           /* key = certs/mashd.secret: the broker's own key pair */
   int heartbeat_ms;              /* heartbeat_ms = 2000 */

@@ -281,7 +281,8 @@ static void s_reload_cb(uv_signal_t *h, int signum) {
       {"data", strcmp(fresh->data_dir, now->data_dir) != 0},
       {"data_key", strcmp(fresh->data_key, now->data_key) != 0},
       {"store", fresh->store_postgres != now->store_postgres ||
-                    strcmp(fresh->store_url, now->store_url) != 0},
+                    strcmp(fresh->store_url, now->store_url) != 0 ||
+                    fresh->summary_cache_mb != now->summary_cache_mb},
       {"trust", strcmp(fresh->trust_dir, now->trust_dir) != 0},
       {"key", strcmp(fresh->key_file, now->key_file) != 0},
       {"heartbeat_ms", fresh->heartbeat_ms != now->heartbeat_ms},

@@ -213,7 +213,8 @@ typedef struct s_load {
   size_t counted;     /* person records whose names were counted at start */
   int64_t warm_bytes; /* the person index's look-up tables read at start */
   int64_t warm_ms;
-  int warm_rc; /* the warm-up's failure: only slower, so not the start's */
+  int warm_rc;                     /* the warm-up's failure: only slower, so not the start's */
+  mash_store_person_cache_t cache; /* the summaries the warm-up put in memory */
 } s_load_t;
 
 static int s_load_cb(const char *contact_id, int64_t received_at_ms, const uint8_t *contact,
@@ -238,20 +239,24 @@ static int s_load_fn(mash_store_t *store, void *arg) {
   uint64_t t0 = uv_hrtime();
   l->warm_rc = rc ? 0 : mash_store_person_warm(store, &l->warm_bytes);
   l->warm_ms = (int64_t)((uv_hrtime() - t0) / 1000000u);
+  (void)mash_store_person_cache(store, &l->cache); /* none: zeros */
   rc = rc ? rc : mash_store_load_unresolved(store, s_load_cb, l);
   return rc ? rc : l->rc;
 }
 
 int mash_resolve_queue_load(mash_resolve_queue_t *q, size_t *n) {
-  s_load_t l = {q, 0, 0, 0, 0, 0, 0};
+  s_load_t l = {.q = q};
   int rc = mash_storage_run_sync(q->storage, s_load_fn, &l);
   if (l.warm_rc != 0 && l.warm_rc != -ENOSYS) {
     mash_warn("person index: its look-up tables could not be read ahead (%s): the first "
               "resolutions read them as they go",
               mash_strerror(l.warm_rc));
   } else if (l.warm_bytes > 0) {
-    mash_info("person index: %.1f MiB of look-up tables read in %lld ms", l.warm_bytes / 1048576.0,
-              (long long)l.warm_ms);
+    mash_info("person index: %.1f MiB of look-up tables read in %lld ms; %llu comparison "
+              "summaries held in memory (%.1f MiB)%s",
+              l.warm_bytes / 1048576.0, (long long)l.warm_ms, (unsigned long long)l.cache.entries,
+              l.cache.bytes / 1048576.0,
+              l.cache.refused > 0 ? ", the rest read as needed: raise summary_cache_mb" : "");
   }
   if (l.counted > 0) {
     mash_info("term counts: the names of %zu person record(s) counted (a store from before "

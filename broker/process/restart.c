@@ -126,6 +126,7 @@ mash_store_t *mashd_store_open(const mashd_config_t *cfg, const mash_seal_t *sea
                                size_t errlen) {
   if (!cfg->store_postgres) {
     snprintf(name, namelen, "%s/mashd.db", cfg->data_dir);
+    opts->summary_cache_mb = cfg->summary_cache_mb > 0 ? cfg->summary_cache_mb : -1;
     return mash_store_sqlite_open(name, seal, opts, err, errlen);
   }
   snprintf(name, namelen, "the PostgreSQL store");

@@ -258,6 +258,10 @@ int mash_store_person_warm(mash_store_t *s, int64_t *bytes) {
   return s->vt->person_warm ? s->vt->person_warm(s, bytes) : -ENOSYS;
 }
 
+int mash_store_person_cache(mash_store_t *s, mash_store_person_cache_t *out) {
+  return s->vt->person_cache ? s->vt->person_cache(s, out) : -ENOSYS;
+}
+
 int mash_store_person_summarise(mash_store_t *s, const char *person_id, const uint8_t *summary,
                                 size_t len) {
   return s->vt->person_summarise ? s->vt->person_summarise(s, person_id, summary, len) : -ENOSYS;

@@ -57,8 +57,13 @@ typedef struct mash_store_sqlite_opts {
    * missing; 1 goes on without them, issuing new ids above every id ever
    * issued so that none is reused. Also rebuilds a damaged id mark. */
   int accept_id_loss;
+  /* The bound, in MiB, of the person comparison summaries held in memory
+   * (store_sumcache.c): 0 the default (MASH_STORE_SUMMARY_CACHE_MB),
+   * negative none. About 128 MiB hold 1,000,000 people. */
+  long summary_cache_mb;
   char note[1024]; /* out: "" or what the id mark did (made, rebuilt, a loss accepted) */
 } mash_store_sqlite_opts_t;
+#define MASH_STORE_SUMMARY_CACHE_MB 512L
 
 /* Open as mash_store_sqlite_new, and check the database against its id
  * mark, PATH.ids and its copy DIR/.NAME.ids: small files beside it that
@@ -598,6 +603,17 @@ int mash_store_person_summarise(mash_store_t *s, const char *person_id, const ui
  * gets what was read. Storage thread; at start, before resolving. 0 or a
  * negative error. */
 int mash_store_person_warm(mash_store_t *s, int64_t *bytes);
+/* What the comparison summaries held in memory did (SQLite; see
+ * mash_store_sqlite_opts_t). Storage thread. 0, or -ENOSYS for a store
+ * that holds none (PostgreSQL: another node may change them). */
+typedef struct mash_store_person_cache {
+  uint64_t hits, misses; /* summaries looked up and held, and not */
+  uint64_t entries;      /* summaries held now */
+  uint64_t bytes;        /* memory mapped for them now */
+  uint64_t refused;      /* summaries not held: the bound reached */
+  uint64_t clears;       /* times all were forgotten (another connection wrote) */
+} mash_store_person_cache_t;
+int mash_store_person_cache(mash_store_t *s, mash_store_person_cache_t *out);
 /* Index person_id under keys[0..n) as well (plain keys, as for find). */
 int mash_store_person_add_keys(mash_store_t *s, const char *person_id, const char *const *keys,
                                size_t n);

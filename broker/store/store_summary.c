@@ -48,6 +48,22 @@ int store_logic_summary_seal(mash_seal_ctx_t *ctx, const char *person_id, const 
                                sealed_len);
 }
 
+int store_logic_summary_open(mash_seal_ctx_t *ctx, int64_t id, const void *sealed, size_t len,
+                             uint8_t **plain, size_t *plen) {
+  if (sealed == NULL || len == 0) {
+    return -EBADMSG; /* the column is NOT NULL: a summary is never empty */
+  }
+  char aad[S_AAD_SIZE];
+  size_t aad_len = s_aad(id, aad);
+  return mash_seal_ctx_decrypt(ctx, sealed, len, (const uint8_t *)aad, aad_len, plain, plen);
+}
+
+int store_logic_person_no_cache(mash_store_t *s, mash_store_person_cache_t *out) {
+  (void)s;
+  memset(out, 0, sizeof *out);
+  return -ENOSYS;
+}
+
 void store_logic_sums_init(store_logic_sums_t *sums, mash_store_person_cb cb, void *arg) {
   memset(sums, 0, sizeof *sums);
   sums->cb = cb;
@@ -68,21 +84,11 @@ void store_logic_sums_free(store_logic_sums_t *sums) {
   sums->cap = 0;
 }
 
-int store_logic_sums_add(store_logic_sums_t *sums, mash_seal_ctx_t *ctx, int64_t id, int is_child,
-                         const void *sealed, size_t len) {
+/* Keep one opened summary in the chunk's buffer. 0, -E2BIG or -ENOMEM. */
+static int s_keep(store_logic_sums_t *sums, int64_t id, int is_child, const uint8_t *plain,
+                  size_t plen) {
   if (sums->n >= STORE_LOGIC_SUMS_MAX) {
     return -E2BIG; /* the engine asked for more than a chunk */
-  }
-  if (sealed == NULL || len == 0) {
-    return -EBADMSG; /* the column is NOT NULL: a summary is never empty */
-  }
-  char aad[S_AAD_SIZE];
-  size_t aad_len = s_aad(id, aad);
-  uint8_t *plain = NULL;
-  size_t plen = 0;
-  int rc = mash_seal_ctx_decrypt(ctx, sealed, len, (const uint8_t *)aad, aad_len, &plain, &plen);
-  if (rc != 0) {
-    return rc;
   }
   if (sums->cap - sums->used < plen) {
     size_t cap = sums->cap ? sums->cap : 8192;
@@ -91,8 +97,6 @@ int store_logic_sums_add(store_logic_sums_t *sums, mash_seal_ctx_t *ctx, int64_t
     }
     uint8_t *buf = malloc(cap);
     if (buf == NULL) {
-      OPENSSL_cleanse(plain, plen);
-      free(plain);
       return -ENOMEM;
     }
     if (sums->used > 0) {
@@ -104,8 +108,6 @@ int store_logic_sums_add(store_logic_sums_t *sums, mash_seal_ctx_t *ctx, int64_t
     sums->cap = cap;
   }
   memcpy(sums->buf + sums->used, plain, plen);
-  OPENSSL_cleanse(plain, plen);
-  free(plain);
   store_logic_sum_t *row = &sums->row[sums->n++];
   row->id = id;
   row->is_child = is_child;
@@ -113,6 +115,60 @@ int store_logic_sums_add(store_logic_sums_t *sums, mash_seal_ctx_t *ctx, int64_t
   row->len = plen;
   sums->used += plen;
   return 0;
+}
+
+int store_logic_sums_add(store_logic_sums_t *sums, mash_seal_ctx_t *ctx, int64_t id, int is_child,
+                         const void *sealed, size_t len) {
+  if (sums->n >= STORE_LOGIC_SUMS_MAX) {
+    return -E2BIG; /* the engine asked for more than a chunk */
+  }
+  uint8_t *plain = NULL;
+  size_t plen = 0;
+  int rc = store_logic_summary_open(ctx, id, sealed, len, &plain, &plen);
+  if (rc != 0) {
+    return rc;
+  }
+  rc = s_keep(sums, id, is_child, plain, plen);
+  if (rc == 0) {
+    store_sumcache_put(sums->cache, id, is_child, plain, plen);
+  }
+  OPENSSL_cleanse(plain, plen);
+  free(plain);
+  return rc;
+}
+
+int store_logic_sums_cached(store_logic_sums_t *sums, const int64_t *ids, size_t n, bool *found,
+                            size_t *missing) {
+  *missing = 0;
+  for (size_t i = 0; i < n; i++) {
+    int is_child = 0;
+    const uint8_t *data = NULL;
+    size_t len = 0;
+    found[i] = store_sumcache_get(sums->cache, ids[i], &is_child, &data, &len);
+    if (found[i]) {
+      int rc = s_keep(sums, ids[i], is_child, data, len);
+      if (rc != 0) {
+        return rc;
+      }
+    } else {
+      ++*missing;
+    }
+  }
+  return 0;
+}
+
+void store_logic_sums_sort(store_logic_sums_t *sums) {
+  /* Two sorted runs (the cached rows, then a statement's) of at most
+   * STORE_LOGIC_SUMS_MAX: an insertion sort. */
+  for (size_t i = 1; i < sums->n; i++) {
+    store_logic_sum_t row = sums->row[i];
+    size_t j = i;
+    while (j > 0 && sums->row[j - 1].id > row.id) {
+      sums->row[j] = sums->row[j - 1];
+      j--;
+    }
+    sums->row[j] = row;
+  }
 }
 
 size_t store_logic_sums_mark(const store_logic_sums_t *sums, const int64_t *ids, size_t n,

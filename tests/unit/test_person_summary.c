@@ -9,7 +9,10 @@
  * mash_resolve_summaries_fill write what the matcher reads back; the
  * warm-up (mash_store_person_warm) reads the look-up's tables; a key too
  * common is skipped by a look-up; term counts skip NULL and empty keys
- * (store_logic's walk over keys, the same on both engines). */
+ * (store_logic's walk over keys, the same on both engines); a summary
+ * written in a transaction or savepoint that is undone is never handed
+ * out, and another connection's change is seen (SQLite holds summaries
+ * in memory, store_sumcache.c). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -170,6 +173,98 @@ static void test_summary_then_record_again(void **state) {
   assert_int_equal(s.with_summary, 1);
   assert_string_equal(s.forename[0], "childab");
   assert_int_equal(s.is_child[0], 1);
+}
+
+/* Person id put again as person i, summarised, and looked up (so that a
+ * store holding summaries in memory holds the new one), inside the open
+ * transaction. */
+static void s_rewrite_and_look(fixture_t *f, const char *id, int i, const char *forename) {
+  size_t len = 0;
+  uint8_t *rec = s_record(i, &len);
+  char pid[MASH_PERSON_ID_LEN];
+  snprintf(pid, sizeof pid, "%s", id);
+  assert_int_equal(mash_store_person_put(f->store, pid, rec, len, 0, NULL, T0 + 9), 0);
+  assert_int_equal(mash_resolve_summarise(f->store, pid, rec, len), 0);
+  free(rec);
+  seen_t s;
+  memset(&s, 0, sizeof s);
+  const char *keys[1] = {KEY};
+  assert_int_equal(mash_store_person_find(f->store, keys, 1, s_seen_cb, &s), 0);
+  assert_int_equal(s.with_summary, 1);
+  assert_string_equal(s.forename[0], forename);
+}
+
+/* A summary written and read back in a transaction that is rolled back,
+ * or in a savepoint undone, is never handed out afterwards: the look-up
+ * sees the committed one (SQLite holds summaries in memory; this is what
+ * must forget them). */
+static void test_undone_summary_not_seen(void **state) {
+  fixture_t *f = *state;
+  char id[MASH_PERSON_ID_LEN] = "";
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_put(f, 0, id, 1);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  seen_t s;
+  s_find(f, &s); /* held from here on, where summaries are held */
+  assert_string_equal(s.forename[0], "childaa");
+
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_rewrite_and_look(f, id, 3, "childad");
+  assert_int_equal(mash_store_rollback(f->store), 0);
+  s_find(f, &s);
+  assert_int_equal(s.n, 1);
+  assert_int_equal(s.with_summary, 1);
+  assert_string_equal(s.forename[0], "childaa");
+
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_savepoint(f->store), 0);
+  s_rewrite_and_look(f, id, 4, "childae");
+  assert_int_equal(mash_store_release(f->store, 0), 0); /* undone */
+  assert_int_equal(mash_store_commit(f->store), 0);
+  s_find(f, &s);
+  assert_string_equal(s.forename[0], "childaa");
+
+  /* Kept by a savepoint and committed: the new one from then on. */
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_savepoint(f->store), 0);
+  s_rewrite_and_look(f, id, 5, "childaf");
+  assert_int_equal(mash_store_release(f->store, 1), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  s_find(f, &s);
+  assert_string_equal(s.forename[0], "childaf");
+}
+
+/* Another connection changing the store (a tool run against it) is seen
+ * by the next look-up, not hidden behind what is held in memory; on
+ * SQLite the summaries held are counted and found there. */
+static void test_other_connection_seen(void **state) {
+  fixture_t *f = *state;
+  char a[MASH_PERSON_ID_LEN] = "", b[MASH_PERSON_ID_LEN] = "";
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_put(f, 0, a, 1);
+  s_put(f, 1, b, 1);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  assert_int_equal(mash_store_person_warm(f->store, NULL), 0);
+  mash_store_person_cache_t before, after;
+  int held = mash_store_person_cache(f->store, &before) == 0;
+  assert_int_equal(held, !store_fixture_is_pg());
+  seen_t s;
+  s_find(f, &s);
+  assert_int_equal(s.with_summary, 2);
+  if (held) { /* both found in memory, none read */
+    assert_int_equal(mash_store_person_cache(f->store, &after), 0);
+    assert_int_equal(before.entries, 2);
+    assert_int_equal(after.hits - before.hits, 2);
+    assert_int_equal(after.misses, before.misses);
+  }
+  char path[128];
+  snprintf(path, sizeof path, "%s/mash.db", f->dir);
+  assert_int_equal(store_fixture_sql(path, "DELETE FROM person_summaries WHERE id = 1"), 0);
+  s_find(f, &s);
+  assert_int_equal(s.n, 2);
+  assert_int_equal(s.with_summary, 1); /* a's record read: its summary is gone */
+  assert_string_equal(s.ids[0], a);
+  assert_string_equal(s.forename[0], "childaa");
 }
 
 /* People with and without a summary in one look-up, across two
@@ -377,6 +472,8 @@ static void test_put_address_and_update(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_summary_then_record_again, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_undone_summary_not_seen, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_other_connection_seen, setup, teardown),
       cmocka_unit_test_setup_teardown(test_mixed_look_up_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_merged_and_unknown, setup, teardown),
       cmocka_unit_test_setup_teardown(test_moved_summary_refused, setup, teardown),

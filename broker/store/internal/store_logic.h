@@ -21,6 +21,7 @@
 #include "seal.h"
 #include "store.h"
 #include "store_row.h"
+#include "store_sumcache.h"
 
 /* A row looked up by its id: clears row[0..size) and gives the row number
  * in `id` (one-letter prefix, store_row_parse_id), or 0 when `id` names no
@@ -115,6 +116,15 @@ int store_logic_outbox_emit(const char *message_id, const char *target, uint8_t 
 int store_logic_summary_seal(mash_seal_ctx_t *ctx, const char *person_id, const uint8_t *summary,
                              size_t len, int64_t *id, uint8_t **sealed, size_t *sealed_len);
 
+/* Open person row id's sealed summary into a malloc'd *plain (the caller
+ * wipes and frees it). 0, -EBADMSG when it does not open, -ENOMEM. */
+int store_logic_summary_open(mash_seal_ctx_t *ctx, int64_t id, const void *sealed, size_t len,
+                             uint8_t **plain, size_t *plen);
+
+/* The person_cache slot of an engine that holds no summaries in memory
+ * (PostgreSQL: another node may change them): zeros, -ENOSYS. */
+int store_logic_person_no_cache(mash_store_t *s, mash_store_person_cache_t *out);
+
 /* The summaries one statement of a look-up returned (at most
  * STORE_LOGIC_SUMS_MAX, lowest id first), opened into one buffer reused
  * from chunk to chunk, and the look-up's callback they go to. */
@@ -131,6 +141,7 @@ typedef struct store_logic_sums {
   size_t used, cap;
   mash_store_person_cb cb;
   void *arg;
+  store_sumcache_t *cache; /* NULL: none; else every summary opened goes in */
 } store_logic_sums_t;
 
 void store_logic_sums_init(store_logic_sums_t *sums, mash_store_person_cb cb, void *arg);
@@ -143,6 +154,15 @@ void store_logic_sums_free(store_logic_sums_t *sums);
  * past STORE_LOGIC_SUMS_MAX, -ENOMEM. */
 int store_logic_sums_add(store_logic_sums_t *sums, mash_seal_ctx_t *ctx, int64_t id, int is_child,
                          const void *sealed, size_t len);
+/* The summaries of the sorted ids[0..n) that sums->cache holds, kept as
+ * opened ones are (before any is added from a statement); found[i] says
+ * which. Returns how many are not held (n without a cache). 0 rows or
+ * -ENOMEM. */
+int store_logic_sums_cached(store_logic_sums_t *sums, const int64_t *ids, size_t n, bool *found,
+                            size_t *missing);
+/* Put the rows held in id order again (after cached ones and a statement's
+ * were added). */
+void store_logic_sums_sort(store_logic_sums_t *sums);
 /* found[i] for each of the sorted ids[0..n): whether its summary is held.
  * Returns how many are not. */
 size_t store_logic_sums_mark(const store_logic_sums_t *sums, const int64_t *ids, size_t n,

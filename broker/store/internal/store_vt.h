@@ -85,6 +85,7 @@ typedef struct mash_store_vtable {
   int (*person_put)(mash_store_t *s, char person_id[MASH_PERSON_ID_LEN], const uint8_t *record,
                     size_t len, int is_child, const char *address_key, int64_t at_ms);
   int (*person_warm)(mash_store_t *s, int64_t *bytes);
+  int (*person_cache)(mash_store_t *s, mash_store_person_cache_t *out);
   int (*person_summarise)(mash_store_t *s, const char *person_id, const uint8_t *summary,
                           size_t len);
   int (*person_add_keys)(mash_store_t *s, const char *person_id, const char *const *keys, size_t n);

@@ -14,6 +14,7 @@
 #include <libpq-fe.h>
 
 #include "store.h"
+#include "store_logic.h"
 #include "store_row.h"
 #include "store_vt.h"
 
@@ -209,14 +210,15 @@ int store_pg_per_each(mash_store_t *s, const char *after_id, size_t max, mash_st
 #define STORE_PG_PER_VTABLE_ENTRIES                                                                \
   .person_find = store_pg_per_find, .person_get = store_pg_per_get,                                \
   .person_summarise = store_pg_per_summarise, .person_warm = store_pg_per_warm,                    \
-  .person_put = store_pg_per_put, .person_add_keys = store_pg_per_add_keys,                        \
-  .person_link = store_pg_per_link, .person_relate = store_pg_per_relate,                          \
-  .person_relatives = store_pg_per_relatives, .person_housemates = store_pg_per_housemates,        \
-  .person_together = store_pg_per_together, .person_contacts = store_pg_per_contacts,              \
-  .person_merge = store_pg_per_merge, .match_insert = store_pg_per_match_insert,                   \
-  .match_get = store_pg_per_match_get, .match_decide = store_pg_per_match_decide,                  \
-  .match_pending = store_pg_per_pending, .term_counts = store_pg_per_term_counts,                  \
-  .term_add = store_pg_per_term_add, .person_each = store_pg_per_each
+  .person_cache = store_logic_person_no_cache, .person_put = store_pg_per_put,                     \
+  .person_add_keys = store_pg_per_add_keys, .person_link = store_pg_per_link,                      \
+  .person_relate = store_pg_per_relate, .person_relatives = store_pg_per_relatives,                \
+  .person_housemates = store_pg_per_housemates, .person_together = store_pg_per_together,          \
+  .person_contacts = store_pg_per_contacts, .person_merge = store_pg_per_merge,                    \
+  .match_insert = store_pg_per_match_insert, .match_get = store_pg_per_match_get,                  \
+  .match_decide = store_pg_per_match_decide, .match_pending = store_pg_per_pending,                \
+  .term_counts = store_pg_per_term_counts, .term_add = store_pg_per_term_add,                      \
+  .person_each = store_pg_per_each
 
 /* ---- statistics and the console's figures (store_pg_stats.c) ---- */
 

@@ -242,12 +242,14 @@ static int s_commit(mash_store_t *s) {
   int rc = store_sql_exec(s_from(s)->st[X_COMMIT]);
   if (rc == 0) {
     store_ids_committed(s_from(s)->ids);
+    store_sumcache_committed(store_per_cache(s));
   }
   return rc;
 }
 
 static int s_rollback(mash_store_t *s) {
   store_ids_rolled_back(s_from(s)->ids);
+  store_sumcache_rolled_back(store_per_cache(s));
   return store_sql_exec(s_from(s)->st[X_ROLLBACK]);
 }
 
@@ -257,6 +259,9 @@ static int s_savepoint(mash_store_t *s) {
 
 static int s_release(mash_store_t *s, int keep) {
   int rc = keep ? 0 : store_sql_exec(s_from(s)->st[X_ROLLBACK_TO]);
+  if (!keep) {
+    store_sumcache_undone(store_per_cache(s));
+  }
   int rel = store_sql_exec(s_from(s)->st[X_RELEASE]);
   return rc ? rc : rel;
 }
@@ -584,7 +589,9 @@ mash_store_t *mash_store_sqlite_open(const char *path, const mash_seal_t *seal,
   if (!ss->enq) {
     goto fail;
   }
-  ss->per = store_per_new(ss->db, seal, err, errlen);
+  long cache_mb =
+      opts && opts->summary_cache_mb != 0 ? opts->summary_cache_mb : MASH_STORE_SUMMARY_CACHE_MB;
+  ss->per = store_per_new(ss->db, seal, cache_mb > 0 ? (size_t)cache_mb << 20 : 0, err, errlen);
   if (!ss->per) {
     goto fail;
   }

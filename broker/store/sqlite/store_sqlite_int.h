@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "store_sumcache.h"
 #include "store_vt.h"
 
 typedef struct store_con store_con_t;   /* contacts (store_sqlite_contact.c) */
@@ -228,7 +229,16 @@ int store_ops_figures(mash_store_t *s, int64_t from_ms, int64_t to_ms, int64_t n
 
 /* ---- persons (store_sqlite_person.c) ---- */
 
-store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen);
+/* cache_bytes: the bound of the comparison summaries held in memory (0:
+ * none; store_sumcache.h). */
+store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, size_t cache_bytes, char *err,
+                           size_t errlen);
+/* The person slots' summary cache (NULL: none): transactions tell it what
+ * was committed or undone. */
+store_sumcache_t *store_per_cache(mash_store_t *s);
+/* The context the person slots open and blind with. */
+mash_seal_ctx_t *store_per_ctx(mash_store_t *s);
+int store_per_cache_stats(mash_store_t *s, mash_store_person_cache_t *out);
 void store_per_destroy(store_per_t *p);
 
 int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
@@ -266,13 +276,13 @@ int store_per_each(mash_store_t *s, const char *after_id, size_t max, mash_store
 #define STORE_PER_VTABLE_ENTRIES                                                                   \
   .person_find = store_per_find, .person_get = store_per_get, .person_put = store_per_put,         \
   .person_summarise = store_per_summarise, .person_warm = store_sqlite_person_warm,                \
-  .person_add_keys = store_per_add_keys, .person_link = store_per_link,                            \
-  .person_relate = store_per_relate, .person_relatives = store_per_relatives,                      \
-  .person_housemates = store_per_housemates, .person_together = store_per_together,                \
-  .person_contacts = store_per_contacts, .person_merge = store_per_merge,                          \
-  .match_insert = store_per_match_insert, .match_get = store_per_match_get,                        \
-  .match_decide = store_per_match_decide, .match_pending = store_per_pending,                      \
-  .term_counts = store_per_term_counts, .term_add = store_per_term_add,                            \
-  .person_each = store_per_each
+  .person_cache = store_per_cache_stats, .person_add_keys = store_per_add_keys,                    \
+  .person_link = store_per_link, .person_relate = store_per_relate,                                \
+  .person_relatives = store_per_relatives, .person_housemates = store_per_housemates,              \
+  .person_together = store_per_together, .person_contacts = store_per_contacts,                    \
+  .person_merge = store_per_merge, .match_insert = store_per_match_insert,                         \
+  .match_get = store_per_match_get, .match_decide = store_per_match_decide,                        \
+  .match_pending = store_per_pending, .term_counts = store_per_term_counts,                        \
+  .term_add = store_per_term_add, .person_each = store_per_each
 
 #endif

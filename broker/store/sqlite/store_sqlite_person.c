@@ -65,6 +65,7 @@ enum {
   P_SUMS,
   P_SUM_PUT,
   P_SUM_DROP,
+  P_DATA_VERSION,
   P_N
 };
 
@@ -154,6 +155,8 @@ static const char *const SQL[P_N] = {
                   "SELECT id, is_child, ?2 FROM persons WHERE id = ?1 AND merged_into IS NULL",
     /* A record put again or merged away: its summary said what it was. */
     [P_SUM_DROP] = "DELETE FROM person_summaries WHERE id = ?1",
+    /* Changes by another connection since the last look-up (the cache). */
+    [P_DATA_VERSION] = "PRAGMA data_version",
 };
 
 struct store_per {
@@ -163,9 +166,15 @@ struct store_per {
    * people) and makes the blind indexes, without contexts made for each. */
   mash_seal_ctx_t *ctx;
   sqlite3_stmt *q[P_N];
+  /* The opened summaries look-ups read (NULL: none). Only this connection
+   * writes while mashd runs; what another one commits (a tool on a stopped
+   * broker's file) is seen by PRAGMA data_version, and forgets them all. */
+  store_sumcache_t *cache;
+  int64_t data_version;
 };
 
-store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, char *err, size_t errlen) {
+store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, size_t cache_bytes, char *err,
+                           size_t errlen) {
   store_per_t *p = calloc(1, sizeof *p);
   if (!p) {
     snprintf(err, errlen, "out of memory");
@@ -187,6 +196,12 @@ store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, char *err, size
       return NULL;
     }
   }
+  /* NULL when 0, or short of memory: none. Changes from here on by another
+   * connection forget it (s_cache_check). */
+  p->cache = store_sumcache_new(cache_bytes);
+  if (p->cache != NULL && store_sql_int64(p->q[P_DATA_VERSION], &p->data_version) != 0) {
+    store_sumcache_destroy(&p->cache);
+  }
   return p;
 }
 
@@ -198,7 +213,38 @@ void store_per_destroy(store_per_t *p) {
     sqlite3_finalize(p->q[i]);
   }
   mash_seal_ctx_destroy(&p->ctx);
+  store_sumcache_destroy(&p->cache);
   free(p);
+}
+
+store_sumcache_t *store_per_cache(mash_store_t *s) {
+  return store_sqlite_per(s)->cache;
+}
+
+int store_per_cache_stats(mash_store_t *s, mash_store_person_cache_t *out) {
+  store_sumcache_t *c = store_sqlite_per(s)->cache;
+  store_sumcache_stats(c, out);
+  return c != NULL ? 0 : -ENOSYS;
+}
+
+mash_seal_ctx_t *store_per_ctx(mash_store_t *s) {
+  return store_sqlite_per(s)->ctx;
+}
+
+/* Forget the cache when another connection committed since the last
+ * look-up. 0 or the statement's error. */
+static int s_cache_check(mash_store_t *s) {
+  store_per_t *p = store_sqlite_per(s);
+  if (p->cache == NULL) {
+    return 0;
+  }
+  int64_t version = 0;
+  int rc = store_sql_int64(p->q[P_DATA_VERSION], &version);
+  if (rc == 0 && version != p->data_version) {
+    store_sumcache_clear(p->cache);
+    p->data_version = version;
+  }
+  return rc;
 }
 
 /* ---- small helpers ---- */
@@ -289,23 +335,28 @@ static void s_bind_chunk(sqlite3_stmt *q, const int64_t *ids, size_t n, const bo
  * statement, opened; the records of those without one in another; both
  * handed on in id order. 0, 1 when the callback stopped, or an error. */
 static int s_find_chunk(mash_store_t *s, const int64_t *ids, size_t n, store_logic_sums_t *sums) {
-  sqlite3_stmt *q = s_q(s, P_SUMS);
-  s_bind_chunk(q, ids, n, NULL);
   store_logic_sums_reset(sums);
-  int rc, out = 0;
-  while (out == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-    int len = sqlite3_column_bytes(q, 2);
-    out = store_logic_sums_add(sums, store_sqlite_per(s)->ctx, sqlite3_column_int64(q, 0),
-                               sqlite3_column_int(q, 1), sqlite3_column_blob(q, 2),
-                               len > 0 ? (size_t)len : 0);
-  }
-  out = out == 0 && rc != SQLITE_DONE ? store_sqlite_errno(rc) : out;
-  store_sql_done(q);
+  sums->cache = store_sqlite_per(s)->cache;
   bool found[LIVE_CHUNK];
-  if (out == 0 && store_logic_sums_mark(sums, ids, n, found) > 0) {
+  size_t missing = 0;
+  int rc = SQLITE_DONE, out = store_logic_sums_cached(sums, ids, n, found, &missing);
+  if (out == 0 && missing > 0) {
+    sqlite3_stmt *q = s_q(s, P_SUMS);
+    s_bind_chunk(q, ids, n, found);
+    while (out == 0 && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+      int len = sqlite3_column_bytes(q, 2);
+      out = store_logic_sums_add(sums, store_sqlite_per(s)->ctx, sqlite3_column_int64(q, 0),
+                                 sqlite3_column_int(q, 1), sqlite3_column_blob(q, 2),
+                                 len > 0 ? (size_t)len : 0);
+    }
+    out = out == 0 && rc != SQLITE_DONE ? store_sqlite_errno(rc) : out;
+    store_sql_done(q);
+    store_logic_sums_sort(sums);
+  }
+  if (out == 0 && missing > 0 && store_logic_sums_mark(sums, ids, n, found) > 0) {
     /* Records without a summary (a store from before them, a record put
      * since), merged into the summaries' order. */
-    q = s_q(s, P_LIVE);
+    sqlite3_stmt *q = s_q(s, P_LIVE);
     s_bind_chunk(q, ids, n, found);
     out = s_visit_persons(s, q, store_logic_sums_record_cb, sums);
   }
@@ -326,6 +377,9 @@ int store_per_summarise(mash_store_t *s, const char *person_id, const uint8_t *s
   sqlite3_bind_blob(q, 2, sealed, (int)sealed_len, SQLITE_STATIC);
   rc = store_sql_exec(q);
   free(sealed);
+  /* Read back when next looked up (with its row's is_child), and forgotten
+   * again if this transaction is undone. */
+  store_sumcache_written(store_sqlite_per(s)->cache, id);
   return rc == 0 && sqlite3_changes(store_sqlite_per(s)->db) == 0 ? -ENOENT : rc;
 }
 
@@ -350,8 +404,10 @@ static int s_key_people(mash_store_t *s, const uint8_t blind[KEY_BYTES], int64_t
 
 int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
                    void *arg) {
-  return store_logic_person_find(s, store_sqlite_per(s)->ctx, keys, n, cb, arg, s_key_people,
-                                 s_find_chunk);
+  int rc = s_cache_check(s);
+  return rc ? rc
+            : store_logic_person_find(s, store_sqlite_per(s)->ctx, keys, n, cb, arg, s_key_people,
+                                      s_find_chunk);
 }
 
 int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
@@ -402,6 +458,7 @@ static int s_write_person(mash_store_t *s, bool create, int64_t id, int64_t at_m
 }
 
 static int s_summary_drop(mash_store_t *s, int64_t id) {
+  store_sumcache_written(store_sqlite_per(s)->cache, id);
   return store_sql_exec(s_q_id(s, P_SUM_DROP, id));
 }
 
