@@ -133,8 +133,7 @@ static bool s_one_edit(const char *a, size_t la, const char *b, size_t lb) {
 
 /* One surname is a part of the other's double-barrelled or multi-part name
  * (Hartley, Hartley-Marsh; Marsh Hartley), parts of 2+ letters. */
-static bool s_surname_part(const char *a, const char *b) {
-  bool a_multi = strpbrk(a, " -") != NULL, b_multi = strpbrk(b, " -") != NULL;
+static bool s_surname_part(const char *a, bool a_multi, const char *b, bool b_multi) {
   if (!a_multi && !b_multi) {
     return false;
   }
@@ -152,19 +151,35 @@ static bool s_surname_part(const char *a, const char *b) {
   return false;
 }
 
+/* s (len bytes) without spaces and hyphens: s itself when it has none
+ * (what match_compact would copy: all of it, as it is shorter than a name
+ * field), else its compacted copy in buf. */
+static const char *s_compacted(const char *s, size_t len, bool multi,
+                               char buf[MASH_MATCH_NAME_SIZE], size_t *n) {
+  if (!multi && len < MASH_MATCH_NAME_SIZE) {
+    *n = len;
+    return s;
+  }
+  *n = match_compact(s, len, buf, MASH_MATCH_NAME_SIZE);
+  return buf;
+}
+
 static match_row_t s_surname_row(const mash_match_person_t *a, const mash_match_person_t *b) {
   size_t la = strlen(a->surname), lb = strlen(b->surname);
   if (match_compact_eq(a->surname, la, b->surname, lb)) {
     return ROW_SURNAME;
   }
+  /* Most surnames are one word: compared as they are, not copied. */
+  bool a_multi = strpbrk(a->surname, " -") != NULL, b_multi = strpbrk(b->surname, " -") != NULL;
   char ca[MASH_MATCH_NAME_SIZE], cb[MASH_MATCH_NAME_SIZE];
-  size_t na = match_compact(a->surname, la, ca, sizeof ca);
-  size_t nb = match_compact(b->surname, lb, cb, sizeof cb);
+  size_t na = 0, nb = 0;
+  const char *pa = s_compacted(a->surname, la, a_multi, ca, &na);
+  const char *pb = s_compacted(b->surname, lb, b_multi, cb, &nb);
   /* Short names are one edit from too many others (Lee, Lea, Leo). */
-  if (na >= 4 && nb >= 4 && s_one_edit(ca, na, cb, nb)) {
+  if (na >= 4 && nb >= 4 && s_one_edit(pa, na, pb, nb)) {
     return ROW_SURNAME_SLIP;
   }
-  if (s_surname_part(a->surname, b->surname)) {
+  if (s_surname_part(a->surname, a_multi, b->surname, b_multi)) {
     return ROW_SURNAME_PART;
   }
   if (a->surname_key[0] != '\0' && strcmp(a->surname_key, b->surname_key) == 0) {

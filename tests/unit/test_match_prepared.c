@@ -3,7 +3,8 @@
  * mash_match_weigh gives, on every name of the usual variants' table, slips
  * of them and names with middle names and hyphens; and the names compared
  * without copying them (match_compact_eq, match_forename_equal, internal to
- * common/match*.c) agree with comparing their compacted copies. Real
+ * common/match*.c) agree with comparing their compacted copies, and
+ * surnames reach each level whether or not they are copied. Real
  * matcher, no mocks. test_match_levels.c has the levels themselves.
  */
 #include <math.h>
@@ -274,12 +275,67 @@ static void test_compact_eq_as_copies(void **state) {
   assert_false(match_forename_equal("maya", "mayan"));
 }
 
+/* The row of the weights table tagged `tag`. */
+static unsigned s_bit(const char *tag) {
+  size_t rows = mash_match_weights(0, NULL, NULL);
+  for (size_t r = 0; r < rows; r++) {
+    const char *t = NULL;
+    mash_match_weights(r, &t, NULL);
+    if (strcmp(t, tag) == 0) {
+      return 1u << r;
+    }
+  }
+  fail_msg("no row %s", tag);
+  return 0;
+}
+
+/* Surnames are compared as they are when they have no space or hyphen, as
+ * compacted copies when either has: each level on both sides of that. */
+static void test_surname_levels_without_copies(void **state) {
+  (void)state;
+  static const struct {
+    const char *a, *b, *tag;
+  } cases[] = {
+      {"Hartley", "Hartley", "surname"},
+      {"Hartley-Marsh", "Hartley Marsh", "surname"},
+      {"Hartley-Marsh", "HartleyMarsh", "surname"},
+      {"Hartley", "Hartely", "surname~1"},             /* one word each: no copy */
+      {"Hartley-Marsh", "Hartley-Mrash", "surname~1"}, /* compacted, then a swap */
+      {"Hartley Marsh", "HartlyMarsh", "surname~1"},   /* one compacted, one as it is */
+      {"HartlyMarsh", "Hartley Marsh", "surname~1"},
+      {"Hartley", "Hartley-Marsh", "surname_part"},
+      {"Marsh Hartley", "Hartley", "surname_part"},
+      {"Lee", "Lea", "surname~"},     /* short: no slip, sounding alike */
+      {"Leeds", "Lee-Ds", "surname"}, /* the hyphen is ignored */
+      {"Smith", "Jones", "!surname"},
+      {"Smith", "Smith-Jones-Brown", "surname_part"},
+  };
+  for (size_t i = 0; i < N_OF(cases); i++) {
+    mash_match_person_t a, b;
+    mash_match_person_set(&a, "a", "Maya", cases[i].a, NULL, MASH__V1__SEX__SEX_UNSPECIFIED, NULL,
+                          NULL);
+    mash_match_person_set(&b, "b", "Maya", cases[i].b, NULL, MASH__V1__SEX__SEX_UNSPECIFIED, NULL,
+                          NULL);
+    for (int way = 0; way < 2; way++) {
+      mash_match_why_t w;
+      mash_match_weigh(way ? &b : &a, way ? &a : &b, &w);
+      unsigned surname = s_bit("surname") | s_bit("surname~1") | s_bit("surname~") |
+                         s_bit("surname_part") | s_bit("!surname");
+      if ((w.factors & surname) != s_bit(cases[i].tag)) {
+        fail_msg("'%s' against '%s': factors %#x, want %s", cases[i].a, cases[i].b, w.factors,
+                 cases[i].tag);
+      }
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_prepared_same_as_weigh),
       cmocka_unit_test(test_prepared_variant_bounds),
       cmocka_unit_test(test_prepared_other_spellings),
       cmocka_unit_test(test_compact_eq_as_copies),
+      cmocka_unit_test(test_surname_levels_without_copies),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
