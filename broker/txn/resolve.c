@@ -65,32 +65,6 @@ static bool s_pending_between(mash_store_t *store, const char *a, const char *b)
   return x.found;
 }
 
-/* Where a candidate's record is unpacked: one buffer reused for each of a
- * look-up's hundreds of candidates instead of a malloc per field (a record
- * bigger than the buffer takes the rest from malloc). */
-typedef struct s_unpack {
-  size_t used;
-  _Alignas(16) uint8_t buf[4096];
-} s_unpack_t;
-
-static void *s_unpack_alloc(void *data, size_t size) {
-  s_unpack_t *u = data;
-  size_t at = (u->used + 15u) & ~(size_t)15u;
-  if (size <= sizeof u->buf && at <= sizeof u->buf - size) {
-    u->used = at + size;
-    return u->buf + at;
-  }
-  return malloc(size);
-}
-
-static void s_unpack_free(void *data, void *p) {
-  s_unpack_t *u = data;
-  uintptr_t at = (uintptr_t)p, lo = (uintptr_t)u->buf;
-  if (at < lo || at >= lo + sizeof u->buf) {
-    free(p);
-  }
-}
-
 typedef struct s_best {
   mash_store_t *store;
   const mash_match_person_t *me;
@@ -125,7 +99,7 @@ typedef struct s_best {
    * buffer before each unpack. */
   mash_match_prepared_t me_prep;          /* me, weighed against every candidate */
   mash_match_person_t best_mp, second_mp; /* the two records */
-  s_unpack_t unpack;
+  resolve_unpack_t unpack;
 } s_best_t;
 
 typedef struct s_root {
@@ -170,7 +144,7 @@ static int s_candidate_cb(mash_person_row_t *row, void *arg) {
       return 1;
     }
   } else {
-    ProtobufCAllocator arena = {s_unpack_alloc, s_unpack_free, &b->unpack};
+    ProtobufCAllocator arena = resolve_unpack_allocator(&b->unpack);
     b->unpack.used = 0;
     Mash__V1__Person *p = mash__v1__person__unpack(&arena, row->len, row->record);
     if (p == NULL) {

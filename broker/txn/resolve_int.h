@@ -30,6 +30,17 @@ typedef struct resolve_prior {
   const char *exclude; /* the contact itself */
 } resolve_prior_t;
 
+/* Where a candidate's record is unpacked (resolve_record.c): one buffer
+ * reused for each of a look-up's hundreds of candidates instead of a malloc
+ * per field (a record bigger than the buffer takes the rest from malloc).
+ * Set used to 0 before each unpack; free what was unpacked through the
+ * same allocator. */
+typedef struct resolve_unpack {
+  size_t used;
+  _Alignas(16) uint8_t buf[4096];
+} resolve_unpack_t;
+ProtobufCAllocator resolve_unpack_allocator(resolve_unpack_t *u);
+
 /* Add `id` to the household once (at most MASH_RESOLVE_HOUSEHOLD_MAX). */
 void resolve_household_add(resolve_household_t *h, const char *id, int is_child, bool seed);
 

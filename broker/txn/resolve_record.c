@@ -7,7 +7,8 @@
  * the keys a person is indexed under and the ones it is looked up by
  * (resolve.h), and the store's term counts of the names on records
  * (match.h: common names weigh less), and the comparison summary a record
- * is scored from (match.h, "Comparison summaries"). Must not: decide who anyone is (resolve.c
+ * is scored from (match.h, "Comparison summaries"), and the buffer a
+ * candidate's record is unpacked into. Must not: decide who anyone is (resolve.c
  * does), log child data. Storage thread only.
  */
 #include <errno.h>
@@ -18,6 +19,31 @@
 
 #include "codec.h"
 #include "resolve_int.h"
+
+/* ---------------------------------------------------------------- unpacking */
+
+static void *s_unpack_alloc(void *data, size_t size) {
+  resolve_unpack_t *u = data;
+  size_t at = (u->used + 15u) & ~(size_t)15u;
+  if (size <= sizeof u->buf && at <= sizeof u->buf - size) {
+    u->used = at + size;
+    return u->buf + at;
+  }
+  return malloc(size);
+}
+
+static void s_unpack_free(void *data, void *p) {
+  resolve_unpack_t *u = data;
+  uintptr_t at = (uintptr_t)p, lo = (uintptr_t)u->buf;
+  if (at < lo || at >= lo + sizeof u->buf) {
+    free(p);
+  }
+}
+
+ProtobufCAllocator resolve_unpack_allocator(resolve_unpack_t *u) {
+  ProtobufCAllocator a = {s_unpack_alloc, s_unpack_free, u};
+  return a;
+}
 
 /* ---------------------------------------------------------------- keys */
 
