@@ -62,6 +62,7 @@ const char *const SLOT_NAMES[S_N] = {
     [S_PERSON_GET] = "person_get",
     [S_PERSON_PUT] = "person_put",
     [S_PERSON_WARM] = "person_warm",
+    [S_PERSON_CACHE] = "person_cache",
     [S_PERSON_SUMMARISE] = "person_summarise",
     [S_PERSON_ADD_KEYS] = "person_add_keys",
     [S_PERSON_LINK] = "person_link",
@@ -337,6 +338,10 @@ static int f_person_warm(mash_store_t *s, int64_t *bytes) {
   return s_hit(s, S_PERSON_WARM, (uintptr_t[]){(uintptr_t)bytes}, 1);
 }
 
+static int f_person_cache(mash_store_t *s, mash_store_person_cache_t *out) {
+  return s_hit(s, S_PERSON_CACHE, (uintptr_t[]){(uintptr_t)out}, 1);
+}
+
 static int f_person_summarise(mash_store_t *s, const char *person_id, const uint8_t *summary,
                               size_t len) {
   return s_hit(s, S_PERSON_SUMMARISE,
@@ -571,6 +576,7 @@ const mash_store_vtable_t RECORDING_VT = {
     .person_get = f_person_get,
     .person_put = f_person_put,
     .person_warm = f_person_warm,
+    .person_cache = f_person_cache,
     .person_summarise = f_person_summarise,
     .person_add_keys = f_person_add_keys,
     .person_link = f_person_link,

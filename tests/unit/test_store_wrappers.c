@@ -379,6 +379,11 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     *n = 1;
     rc = mash_store_person_warm(s, P(0));
     break;
+  case S_PERSON_CACHE:
+    want[0] = (uintptr_t)P(0);
+    *n = 1;
+    rc = mash_store_person_cache(s, P(0));
+    break;
   case S_PERSON_SUMMARISE:
     want[0] = (uintptr_t)P(0);
     want[1] = (uintptr_t)P(1);
