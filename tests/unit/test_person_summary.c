@@ -12,7 +12,8 @@
  * (store_logic's walk over keys, the same on both engines); a summary
  * written in a transaction or savepoint that is undone is never handed
  * out, and another connection's change is seen (SQLite holds summaries
- * in memory, store_sumcache.c). */
+ * in memory, store_sumcache.c); a person's relatives come each once, in
+ * id order, without those merged away. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -267,6 +268,63 @@ static void test_other_connection_seen(void **state) {
   assert_string_equal(s.forename[0], "childaa");
 }
 
+static int s_relative_cb(mash_person_row_t *row, void *arg) {
+  seen_t *s = arg;
+  assert_true(s->n < PEOPLE + 4);
+  assert_null(row->record);
+  snprintf(s->ids[s->n], MASH_PERSON_ID_LEN, "%s", row->person_id);
+  s->is_child[s->n] = row->is_child;
+  s->n++;
+  return 0;
+}
+
+/* A person's relatives: those with lower ids and higher ones, each once,
+ * lowest first, with is_child; one merged away is not among them, the
+ * record it went into once. */
+static void test_relatives_in_order(void **state) {
+  fixture_t *f = *state;
+  char id[6][MASH_PERSON_ID_LEN];
+  memset(id, 0, sizeof id);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  for (int i = 0; i < 6; i++) {
+    s_put(f, i, id[i], 0);
+  }
+  /* 2 with 0, 1, 3, 4 and 5 (either way round); 3 and 5 with each other. */
+  assert_int_equal(mash_store_person_relate(f->store, id[2], id[4], T0), 0);
+  assert_int_equal(mash_store_person_relate(f->store, id[0], id[2], T0), 0);
+  assert_int_equal(mash_store_person_relate(f->store, id[2], id[1], T0), 0);
+  assert_int_equal(mash_store_person_relate(f->store, id[5], id[2], T0), 0);
+  assert_int_equal(mash_store_person_relate(f->store, id[3], id[2], T0), 0);
+  assert_int_equal(mash_store_person_relate(f->store, id[2], id[3], T0), 0); /* again */
+  assert_int_equal(mash_store_person_relate(f->store, id[3], id[5], T0), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  seen_t s;
+  memset(&s, 0, sizeof s);
+  assert_int_equal(mash_store_person_relatives(f->store, id[2], s_relative_cb, &s), 0);
+  assert_int_equal(s.n, 5);
+  const int want[5] = {0, 1, 3, 4, 5};
+  for (int i = 0; i < 5; i++) {
+    assert_string_equal(s.ids[i], id[want[i]]);
+    assert_int_equal(s.is_child[i], want[i] % 2);
+  }
+  /* 4 merged into 5 (both 2's relatives already): 0, 1, 3, 5. */
+  assert_int_equal(mash_store_begin(f->store), 0);
+  assert_int_equal(mash_store_person_merge(f->store, id[4], id[5], "test", T0 + 1), 0);
+  assert_int_equal(mash_store_commit(f->store), 0);
+  memset(&s, 0, sizeof s);
+  assert_int_equal(mash_store_person_relatives(f->store, id[2], s_relative_cb, &s), 0);
+  assert_int_equal(s.n, 4);
+  const int after[4] = {0, 1, 3, 5};
+  for (int i = 0; i < 4; i++) {
+    assert_string_equal(s.ids[i], id[after[i]]);
+  }
+  memset(&s, 0, sizeof s);
+  assert_int_equal(mash_store_person_relatives(f->store, id[5], s_relative_cb, &s), 0);
+  assert_int_equal(s.n, 2); /* 2 and 3; 4's own tie to 2 came with it, once */
+  assert_string_equal(s.ids[0], id[2]);
+  assert_string_equal(s.ids[1], id[3]);
+}
+
 /* People with and without a summary in one look-up, across two
  * statements' worth: each once, lowest id first, whatever they came with. */
 static void test_mixed_look_up_in_order(void **state) {
@@ -474,6 +532,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_summary_then_record_again, setup, teardown),
       cmocka_unit_test_setup_teardown(test_undone_summary_not_seen, setup, teardown),
       cmocka_unit_test_setup_teardown(test_other_connection_seen, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_relatives_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_mixed_look_up_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_merged_and_unknown, setup, teardown),
       cmocka_unit_test_setup_teardown(test_moved_summary_refused, setup, teardown),
