@@ -89,6 +89,11 @@ unsigned match_rows_p(const mash_match_person_t *a, const mash_match_name_prep_t
 
 /* Two given names (first names, la and lb bytes) at most two slips apart,
  * a usual variant counting as none (Sfoia, Sopiha). */
+/* The table of usual variants (match_level.c): its rows, and name side
+ * (0 or 1) of row i, for tests to walk the very table. */
+size_t match_variant_rows(void);
+const char *match_variant_name(size_t row, int side);
+
 bool match_two_slips(const char *a, size_t la, const char *b, size_t lb);
 
 #endif

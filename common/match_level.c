@@ -234,6 +234,14 @@ static const s_variant_row_t s_variants[] = {
 #define S_VARIANT_ROWS (sizeof s_variants / sizeof s_variants[0])
 _Static_assert(S_VARIANT_ROWS <= 64, "one bit per row in mash_match_name_prep_t");
 
+size_t match_variant_rows(void) {
+  return S_VARIANT_ROWS;
+}
+
+const char *match_variant_name(size_t row, int side) {
+  return row < S_VARIANT_ROWS && (side == 0 || side == 1) ? s_variants[row].name[side] : NULL;
+}
+
 /* a is x and b is y, or b within one slip of y (a nickname typed wrongly:
  * Tom, Thmoas). */
 static bool s_variant_of(const char *a, size_t la, const char *b, size_t lb, const char *x,
