@@ -95,6 +95,21 @@ static void s_put(fixture_t *f, int i, char id[MASH_PERSON_ID_LEN], int summaris
   free(rec);
 }
 
+/* s_put in a transaction of its own. */
+static void s_put_committed(fixture_t *f, int i, char id[MASH_PERSON_ID_LEN], int summarise) {
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_put(f, i, id, summarise);
+  assert_int_equal(mash_store_commit(f->store), 0);
+}
+
+/* People 0 and 1 as a and b, summarised, committed. */
+static void s_put_pair(fixture_t *f, char a[MASH_PERSON_ID_LEN], char b[MASH_PERSON_ID_LEN]) {
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_put(f, 0, a, 1);
+  s_put(f, 1, b, 1);
+  assert_int_equal(mash_store_commit(f->store), 0);
+}
+
 typedef struct seen {
   size_t n, with_summary;
   char ids[PEOPLE + 4][MASH_PERSON_ID_LEN];
@@ -137,9 +152,7 @@ static void s_find(fixture_t *f, seen_t *s) {
 static void test_summary_then_record_again(void **state) {
   fixture_t *f = *state;
   char id[MASH_PERSON_ID_LEN] = "";
-  assert_int_equal(mash_store_begin(f->store), 0);
-  s_put(f, 0, id, 0);
-  assert_int_equal(mash_store_commit(f->store), 0);
+  s_put_committed(f, 0, id, 0);
   seen_t s;
   s_find(f, &s);
   assert_int_equal(s.n, 1);
@@ -202,9 +215,7 @@ static void s_rewrite_and_look(fixture_t *f, const char *id, int i, const char *
 static void test_undone_summary_not_seen(void **state) {
   fixture_t *f = *state;
   char id[MASH_PERSON_ID_LEN] = "";
-  assert_int_equal(mash_store_begin(f->store), 0);
-  s_put(f, 0, id, 1);
-  assert_int_equal(mash_store_commit(f->store), 0);
+  s_put_committed(f, 0, id, 1);
   seen_t s;
   s_find(f, &s); /* held from here on, where summaries are held */
   assert_string_equal(s.forename[0], "childaa");
@@ -241,10 +252,7 @@ static void test_undone_summary_not_seen(void **state) {
 static void test_other_connection_seen(void **state) {
   fixture_t *f = *state;
   char a[MASH_PERSON_ID_LEN] = "", b[MASH_PERSON_ID_LEN] = "";
-  assert_int_equal(mash_store_begin(f->store), 0);
-  s_put(f, 0, a, 1);
-  s_put(f, 1, b, 1);
-  assert_int_equal(mash_store_commit(f->store), 0);
+  s_put_pair(f, a, b);
   assert_int_equal(mash_store_person_warm(f->store, NULL), 0);
   mash_store_person_cache_t before, after;
   int held = mash_store_person_cache(f->store, &before) == 0;
@@ -390,10 +398,7 @@ static void test_merged_and_unknown(void **state) {
 static void test_moved_summary_refused(void **state) {
   fixture_t *f = *state;
   char a[MASH_PERSON_ID_LEN] = "", b[MASH_PERSON_ID_LEN] = "";
-  assert_int_equal(mash_store_begin(f->store), 0);
-  s_put(f, 0, a, 1);
-  s_put(f, 1, b, 1);
-  assert_int_equal(mash_store_commit(f->store), 0);
+  s_put_pair(f, a, b);
   char path[128];
   snprintf(path, sizeof path, "%s/mash.db", f->dir);
   assert_int_equal(store_fixture_sql(path, "UPDATE person_summaries SET summary = "
@@ -416,9 +421,7 @@ static void test_warm_reads_the_tables(void **state) {
   assert_int_equal(mash_store_person_warm(f->store, &empty), 0);
   assert_int_equal(empty, 0);
   char id[MASH_PERSON_ID_LEN] = "";
-  assert_int_equal(mash_store_begin(f->store), 0);
-  s_put(f, 0, id, 1);
-  assert_int_equal(mash_store_commit(f->store), 0);
+  s_put_committed(f, 0, id, 1);
   assert_int_equal(mash_store_person_warm(f->store, &full), 0);
   /* One key of 16 bytes (and its person) and one summary at least. */
   assert_true(full > 16 + 8);
