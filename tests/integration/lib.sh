@@ -111,6 +111,11 @@ broker_contacts() { sql "SELECT count(*) FROM contacts"; }
 hub_lines() { if [ -f "$T/hub.out" ]; then wc -l <"$T/hub.out"; else echo 0; fi; }
 hub_has() { [ "$(hub_lines)" -ge "$1" ]; }
 
+# The receipts in police_submit's output FILE: one line a submission, "accepted
+# as" or, for one the broker had stored before its answer was lost (a resend
+# across a kill or a failover), "already received as".
+receipted() { grep -cE "(accepted|already received) as MASH-" "$1" || true; }
+
 # make_notification N [FILE]: a valid police notification whose reference is
 # unique to N (so each is a distinct message), written to FILE or stdout.
 make_notification() {

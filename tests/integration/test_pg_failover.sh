@@ -90,7 +90,7 @@ log "standby serving ${took_ms} ms after the active one was killed"
 [ "$took_ms" -lt 10000 ] || fail "the takeover took ${took_ms} ms"
 
 wait "$submit" || fail "the submission failed across the takeover: $(cat "$T/receipts.out")"
-[ "$(grep -c "accepted as MASH-" "$T/receipts.out")" = $N ] ||
+[ "$(receipted "$T/receipts.out")" = $N ] ||
   fail "not $N receipts: $(cat "$T/receipts.out")"
 [ "$at_kill" -lt $N ] || fail "every notification was stored before the kill: not under load"
 log "$at_kill of $N notifications and $steps_at_kill escalation step(s) stored at the kill"

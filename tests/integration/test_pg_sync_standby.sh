@@ -84,7 +84,7 @@ submit=$!
 wait_for 30 "some contacts stored" stored_at_least 5
 "${as_server[@]}" "$PGB/pg_ctl" -D "$MASH_TEST_PG_DATA" -m immediate -w stop >/dev/null ||
   fail "cannot kill the primary"
-receipted_at_kill=$(grep -c "accepted as MASH-" "$T/receipts.out" || true)
+receipted_at_kill=$(receipted "$T/receipts.out")
 log "primary killed with $receipted_at_kill notification(s) receipted"
 pid_before=${PID[mashd]}
 # The same process reconnects: it says so, and retries (no read-write server
@@ -110,7 +110,7 @@ fds_on() { ls -l "/proc/$pid_before/fd" 2>/dev/null | grep -c -- "$1" || true; }
 log "$(grep -o 'reconnected: serving again [0-9]* ms after [^"]*' "$T/mashd.log" | head -1)"
 
 wait "$submit" || fail "the submission failed across the failover: $(cat "$T/receipts.out")"
-[ "$(grep -c "accepted as MASH-" "$T/receipts.out")" = $N ] ||
+[ "$(receipted "$T/receipts.out")" = $N ] ||
   fail "not $N receipts: $(cat "$T/receipts.out")"
 [ "$receipted_at_kill" -lt $N ] || fail "every notification was receipted before the kill"
 [ "$(contacts_at "$S")" = $N ] || fail "the promoted server holds $(contacts_at "$S") contacts, not $N"
