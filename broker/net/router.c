@@ -255,6 +255,17 @@ static void s_log_counters(mash_router_t *r) {
             r->n.received, r->n.accepted, r->n.duplicates, r->n.rejected, r->n.forbidden,
             r->n.malformed, r->n.oversized, r->n.adapter_rejected, st.sent, st.acked,
             r->n.escalations, r->zap_stats.allowed, r->zap_stats.denied, r->n.revoked);
+  mash_storage_stats_t ss;
+  mash_storage_get_stats(r->storage, &ss);
+  const mash_store_person_cache_t *pc = &ss.person_cache;
+  if (pc->bytes > 0) {
+    uint64_t asked = pc->hits + pc->misses;
+    mash_info("stats: person index: %llu comparison summaries held in memory (%.1f MiB), %.1f%% "
+              "of look-ups found there, %llu not held (summary_cache_mb reached)",
+              (unsigned long long)pc->entries, (double)pc->bytes / 1048576.0,
+              asked ? 100.0 * (double)pc->hits / (double)asked : 100.0,
+              (unsigned long long)pc->refused);
+  }
 }
 
 static void s_timer_cb(uv_timer_t *t) {

@@ -17,6 +17,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define DEFAULT_MAX_BATCH 512
 /* Background ops (resolution) per batch: few beside foreground ops, so the
@@ -249,9 +250,13 @@ static void thread_main(void *arg) {
         fail_all(&batch, -ECANCELED);
       else
         rc = run_batch(st->store, &batch, &commit_us);
+      mash_store_person_cache_t cache;
+      if (fatal || mash_store_person_cache(st->store, &cache) != 0)
+        memset(&cache, 0, sizeof cache); /* none held */
 
       uv_mutex_lock(&st->mu);
       if (!fatal) {
+        st->stats.person_cache = cache;
         st->stats.batches++;
         st->stats.ops += n;
         /* Commit latency, for /metrics: the first bucket it fits, and every

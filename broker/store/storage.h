@@ -98,6 +98,9 @@ typedef struct mash_storage_stats {
   uint64_t checkpoint_pages; /* pages the log held, summed over checkpoints */
   uint64_t checkpoint_sum_us;
   uint64_t failed_checkpoints;
+  /* The person comparison summaries the store holds in memory, as after
+   * the last batch (zeros for a store that holds none). */
+  mash_store_person_cache_t person_cache;
 } mash_storage_stats_t;
 void mash_storage_get_stats(mash_storage_t *st, mash_storage_stats_t *out);
 

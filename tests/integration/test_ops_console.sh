@@ -129,6 +129,10 @@ grep -q '^contacts,total,,0' <<<"$csv" || fail "a range before the contact count
 
 # mashd writes its counters while running, and logs an adapter gone silent.
 wait_for 10 "the counters logged while running" grep -q "stats: received" "$T/mashd.log"
+# With them, the person comparison summaries held in memory (SQLite's cache).
+wait_for 10 "the summaries held logged" \
+  grep -Eq "stats: person index: [0-9]+ comparison summaries held in memory \([0-9.]+ MiB\)" \
+  "$T/mashd.log"
 stop housing
 wait_for 20 "housing's disconnect logged" grep -q "housing (agency) disconnected" "$T/mashd.log"
 
