@@ -25,12 +25,14 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "match.h"
 #include "resolve.h"
 #include "seal.h"
 #include "store.h"
 #include "store_fixture.h"
+#include "store_sqlite_int.h"
 #include "test_dir.h"
 
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
@@ -244,6 +246,57 @@ static void test_undone_summary_not_seen(void **state) {
   assert_int_equal(mash_store_commit(f->store), 0);
   s_find(f, &s);
   assert_string_equal(s.forename[0], "childaf");
+}
+
+/* SQLite rolls a transaction back by itself on some errors (SQLITE_FULL,
+ * SQLITE_IOERR, SQLITE_NOMEM: "the transaction may be rolled back
+ * automatically"), without the store's rollback being called: a summary the
+ * transaction wrote and read back must not be handed out afterwards. In
+ * mashd that is the rest of a batch after an intake or a call whose error
+ * ended the transaction (storage.c run_batch goes on with the next op). */
+static void test_automatic_rollback_forgets(void **state) {
+  fixture_t *f = *state;
+  if (store_fixture_is_pg()) {
+    skip(); /* PostgreSQL holds no summaries in memory */
+  }
+  char id[MASH_PERSON_ID_LEN] = "";
+  s_put_committed(f, 0, id, 1);
+  seen_t s;
+  s_find(f, &s);
+  assert_string_equal(s.forename[0], "childaa");
+
+  sqlite3 *db = store_sqlite_db(f->store);
+  assert_int_equal(mash_store_begin(f->store), 0);
+  s_rewrite_and_look(f, id, 3, "childad"); /* held: the transaction's own */
+  /* The file may grow no more: the next page needed fails with SQLITE_FULL. */
+  assert_int_equal(sqlite3_exec(db, "PRAGMA max_page_count = 1", NULL, NULL, NULL), SQLITE_OK);
+  size_t len = 70000;
+  uint8_t *big = calloc(1, len);
+  assert_non_null(big);
+  char other[MASH_PERSON_ID_LEN] = "";
+  assert_true(mash_store_person_put(f->store, other, big, len, 0, NULL, T0 + 20) < 0);
+  free(big);
+  assert_int_equal(sqlite3_get_autocommit(db), 1); /* SQLite rolled it all back */
+  assert_int_equal(sqlite3_exec(db, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL),
+                   SQLITE_OK);
+
+  /* The next op of the batch: the store holds the committed summary. */
+  assert_int_equal(mash_store_savepoint(f->store), 0);
+  memset(&s, 0, sizeof s);
+  const char *keys[1] = {KEY};
+  assert_int_equal(mash_store_person_find(f->store, keys, 1, s_seen_cb, &s), 0);
+  assert_int_equal(mash_store_release(f->store, 1), 0);
+  assert_int_equal(s.n, 1);
+  assert_int_equal(s.with_summary, 1);
+  assert_string_equal(s.forename[0], "childaa");
+  /* Straight after, outside any op's savepoint, too. */
+  memset(&s, 0, sizeof s);
+  assert_int_equal(mash_store_person_find(f->store, keys, 1, s_seen_cb, &s), 0);
+  assert_string_equal(s.forename[0], "childaa");
+  (void)mash_store_commit(f->store); /* no transaction: fails, as in run_batch */
+  (void)mash_store_rollback(f->store);
+  s_find(f, &s);
+  assert_string_equal(s.forename[0], "childaa");
 }
 
 /* Another connection changing the store (a tool run against it) is seen
@@ -535,6 +588,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_summary_then_record_again, setup, teardown),
       cmocka_unit_test_setup_teardown(test_undone_summary_not_seen, setup, teardown),
       cmocka_unit_test_setup_teardown(test_other_connection_seen, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_automatic_rollback_forgets, setup, teardown),
       cmocka_unit_test_setup_teardown(test_relatives_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_mixed_look_up_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_merged_and_unknown, setup, teardown),
