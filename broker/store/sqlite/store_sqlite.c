@@ -233,7 +233,19 @@ void store_sql_finalize_all(sqlite3_stmt **q, int n) {
 
 /* ---- transactions ---- */
 
+/* No transaction open: what the last one wrote was committed (the cache's
+ * list emptied then) or SQLite rolled it back by itself on an error
+ * (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM), without s_rollback: the
+ * summaries it wrote and a look-up read back are forgotten. */
+void store_sqlite_txn_check(mash_store_t *s) {
+  store_sumcache_t *c = s_from(s)->per != NULL ? store_per_cache(s) : NULL;
+  if (c != NULL && sqlite3_get_autocommit(s_from(s)->db)) {
+    store_sumcache_rolled_back(c);
+  }
+}
+
 static int s_begin(mash_store_t *s) {
+  store_sqlite_txn_check(s);
   return store_sql_exec(s_from(s)->st[X_BEGIN]);
 }
 
@@ -254,6 +266,7 @@ static int s_rollback(mash_store_t *s) {
 }
 
 static int s_savepoint(mash_store_t *s) {
+  store_sqlite_txn_check(s); /* a savepoint outside a transaction begins one */
   return store_sql_exec(s_from(s)->st[X_SAVEPOINT]);
 }
 

@@ -236,6 +236,10 @@ store_per_t *store_per_new(sqlite3 *db, const mash_seal_t *seal, size_t cache_by
 /* The person slots' summary cache (NULL: none): transactions tell it what
  * was committed or undone. */
 store_sumcache_t *store_per_cache(mash_store_t *s);
+/* Before a transaction or savepoint begins, and at each look-up: when none
+ * is open, forget the summaries the last one wrote (SQLite may have rolled
+ * it back by itself, unseen by the store's rollback). store_sqlite.c. */
+void store_sqlite_txn_check(mash_store_t *s);
 /* The context the person slots open and blind with. */
 mash_seal_ctx_t *store_per_ctx(mash_store_t *s);
 int store_per_cache_stats(mash_store_t *s, mash_store_person_cache_t *out);

@@ -237,12 +237,14 @@ mash_seal_ctx_t *store_per_ctx(mash_store_t *s) {
 }
 
 /* Forget the cache when another connection committed since the last
- * look-up. 0 or the statement's error. */
+ * look-up, and what a transaction SQLite rolled back itself wrote
+ * (store_sqlite_txn_check). 0 or the statement's error. */
 static int s_cache_check(mash_store_t *s) {
   store_per_t *p = store_sqlite_per(s);
   if (p->cache == NULL) {
     return 0;
   }
+  store_sqlite_txn_check(s);
   int64_t version = 0;
   int rc = store_sql_int64(p->q[P_DATA_VERSION], &version);
   if (rc == 0 && version != p->data_version) {
