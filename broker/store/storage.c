@@ -131,8 +131,15 @@ static int run_batch(mash_store_t *store, op_list_t *batch, uint64_t *commit_us)
     fail_all(batch, rc);
     return rc;
   }
-  for (mash_storage_op_t *op = batch->head; op; op = op->next)
-    op->rc = run_op(store, op);
+  /* SQLite may end the transaction by itself on an error (a full disk):
+   * the ops after it would then run, and commit one by one, outside it,
+   * half an intake on disk and all of it reported failed. They are not
+   * run; the commit fails, and the whole batch with it. */
+  int open = 1;
+  for (mash_storage_op_t *op = batch->head; op; op = op->next) {
+    op->rc = open ? run_op(store, op) : -ECANCELED;
+    open = open && mash_store_txn_open(store) != 0;
+  }
   uint64_t t0 = uv_hrtime();
   rc = mash_store_commit(store);
   *commit_us = (uv_hrtime() - t0) / 1000;

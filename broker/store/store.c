@@ -42,6 +42,10 @@ int mash_store_savepoint(mash_store_t *s) {
   return s->vt->savepoint ? s->vt->savepoint(s) : 0;
 }
 
+int mash_store_txn_open(mash_store_t *s) {
+  return s->vt->txn_open ? s->vt->txn_open(s) : 1;
+}
+
 int mash_store_release(mash_store_t *s, int keep) {
   return s->vt->release ? s->vt->release(s, keep) : 0;
 }

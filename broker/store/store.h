@@ -184,6 +184,11 @@ int mash_store_rollback(mash_store_t *s);
  * implementation has no savepoints (a fake store). */
 int mash_store_savepoint(mash_store_t *s);
 int mash_store_release(mash_store_t *s, int keep);
+/* Whether the transaction begun is still open. SQLite ends one by itself on
+ * some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM): what ran after it
+ * would run, and commit, outside any transaction. Non-zero when open, or
+ * for a store that cannot tell (a fake); 0 when it was ended. */
+int mash_store_txn_open(mash_store_t *s);
 
 /* Checkpoint the write-ahead log into the database, outside any
  * transaction, without waiting for readers (SQLite: PRAGMA

@@ -63,6 +63,7 @@ const char *const SLOT_NAMES[S_N] = {
     [S_PERSON_PUT] = "person_put",
     [S_PERSON_WARM] = "person_warm",
     [S_PERSON_CACHE] = "person_cache",
+    [S_TXN_OPEN] = "txn_open",
     [S_PERSON_SUMMARISE] = "person_summarise",
     [S_PERSON_ADD_KEYS] = "person_add_keys",
     [S_PERSON_LINK] = "person_link",
@@ -338,6 +339,10 @@ static int f_person_warm(mash_store_t *s, int64_t *bytes) {
   return s_hit(s, S_PERSON_WARM, (uintptr_t[]){(uintptr_t)bytes}, 1);
 }
 
+static int f_txn_open(mash_store_t *s) {
+  return s_hit(s, S_TXN_OPEN, NULL, 0);
+}
+
 static int f_person_cache(mash_store_t *s, mash_store_person_cache_t *out) {
   return s_hit(s, S_PERSON_CACHE, (uintptr_t[]){(uintptr_t)out}, 1);
 }
@@ -577,6 +582,7 @@ const mash_store_vtable_t RECORDING_VT = {
     .person_put = f_person_put,
     .person_warm = f_person_warm,
     .person_cache = f_person_cache,
+    .txn_open = f_txn_open,
     .person_summarise = f_person_summarise,
     .person_add_keys = f_person_add_keys,
     .person_link = f_person_link,

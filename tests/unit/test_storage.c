@@ -20,7 +20,8 @@
 #include "seal.h"
 #include "storage.h"
 #include "store.h"
-#include "store_vt.h" /* the fake stores fill in the vtable */
+#include "store_sqlite_int.h" /* store_sqlite_db: SQLite ending a transaction */
+#include "store_vt.h"         /* the fake stores fill in the vtable */
 
 #define UNIT_TESTING 1
 #include <cmocka.h>
@@ -733,6 +734,77 @@ static void test_failed_commit_acks_nothing(void **state) {
   assert_int_equal(outbox, 0);
 }
 
+/* The disk fills while an op writes: SQLite ends the whole transaction by
+ * itself (SQLITE_FULL), not the store. The outbox write for "out-bad" does
+ * what SQLite does then: rolls everything back and fails. */
+static int outbox_filling(mash_store_t *s, const char *message_id, const char *target,
+                          const uint8_t *frame, size_t len, int64_t at_ms) {
+  if (strcmp(message_id, "out-bad") == 0) {
+    assert_int_equal(sqlite3_exec(store_sqlite_db(s), "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    return -ENOSPC;
+  }
+  return sqlite_vt->outbox_insert(s, message_id, target, frame, len, at_ms);
+}
+
+/* The first op holds the storage thread until the others are queued, so
+ * that they make one batch after it, "out-bad" in its middle. */
+static uv_sem_t held_started, held_go;
+
+static int held_call(mash_store_t *s, mash_storage_op_t *op) {
+  uv_sem_post(&held_started);
+  uv_sem_wait(&held_go);
+  return intake_and_emit(s, op);
+}
+
+/* A transaction SQLite ended by itself mid-batch: the ops after it are not
+ * run (each would commit on its own, outside any transaction), the batch
+ * fails as a whole and leaves nothing of itself on disk; the batch before
+ * it stands. */
+static void test_lost_transaction_stops_the_batch(void **state) {
+  fixture_t *f = *state;
+  enum { N = 8, BAD = 3 };
+  mash_store_t *store = open_patched(f);
+  patched_vt.outbox_insert = outbox_filling;
+  run_t r;
+  run_init(&r, &f->loop, N);
+  r.st = mash_storage_new(&f->loop, &store, 0, fatal_cb, &r);
+  assert_non_null(r.st);
+  r.close_on_fatal = 1;
+  assert_int_equal(uv_sem_init(&held_started, 0), 0);
+  assert_int_equal(uv_sem_init(&held_go, 0), 0);
+  for (int i = 0; i < N; i++) {
+    mash_storage_op_t *op = &r.ops[i];
+    snprintf(r.mids[i], sizeof r.mids[i], i == BAD ? "out-bad" : "out-%d", i);
+    op->kind = MASH_OP_CALL;
+    op->rc = 1;
+    op->u.call.fn = i == 0 ? held_call : intake_and_emit;
+    op->u.call.arg = r.mids[i];
+    op->done_cb = done_cb;
+    op->data = &r;
+    mash_storage_submit(r.st, op);
+    if (i == 0) {
+      uv_sem_wait(&held_started); /* op 0's batch is taken: the rest queue */
+    }
+  }
+  uv_sem_post(&held_go);
+  assert_int_equal(uv_run(&f->loop, UV_RUN_DEFAULT), 0);
+  uv_sem_destroy(&held_started);
+  uv_sem_destroy(&held_go);
+  assert_int_equal(r.done, N);
+  assert_int_equal(r.ops[0].rc, 0);
+  for (int i = 1; i < N; i++) {
+    assert_true(r.ops[i].rc < 0);
+  }
+  assert_int_equal(r.fatal_calls, 1);
+  run_free(&r);
+
+  int64_t contacts = -1;
+  int outbox = -1;
+  count_on_disk(f, &contacts, &outbox);
+  assert_int_equal(contacts, 1); /* op 0's; none of the lost batch's */
+  assert_int_equal(outbox, 1);
+}
+
 /* ---- background operations ---- */
 
 typedef struct bg_run {
@@ -929,6 +1001,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_close_drains_queue, setup, teardown),
       cmocka_unit_test_setup_teardown(test_failing_operation_undone_alone, setup, teardown),
       cmocka_unit_test_setup_teardown(test_failed_commit_acks_nothing, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_lost_transaction_stops_the_batch, setup, teardown),
       cmocka_unit_test_setup_teardown(test_new_without_store, setup, teardown),
       cmocka_unit_test_setup_teardown(test_background_runs_in_order, setup, teardown),
       cmocka_unit_test_setup_teardown(test_background_cancelled_on_close, setup, teardown),

@@ -379,6 +379,10 @@ static int s_call(mash_store_t *s, int slot, uintptr_t want[MAX_ARGS], size_t *n
     *n = 1;
     rc = mash_store_person_warm(s, P(0));
     break;
+  case S_TXN_OPEN:
+    *n = 0;
+    rc = mash_store_txn_open(s);
+    break;
   case S_PERSON_CACHE:
     want[0] = (uintptr_t)P(0);
     *n = 1;
@@ -683,8 +687,8 @@ static void test_delivered_picks_the_slot(void **state) {
   assert_int_equal(r.hits, 2);
 }
 
-/* A fake fills only the slots it needs: the others answer -ENOSYS, and
- * savepoints are optional (0). */
+/* A fake fills only the slots it needs: the others answer -ENOSYS,
+ * savepoints are optional (0), and its transaction is taken as open (1). */
 static void test_missing_slots(void **state) {
   (void)state;
   static const mash_store_vtable_t EMPTY_VT = {0};
@@ -693,7 +697,7 @@ static void test_missing_slots(void **state) {
     uintptr_t want[MAX_ARGS];
     size_t n = 0;
     int rc = s_call(&empty, slot, want, &n);
-    int expected = slot == S_SAVEPOINT || slot == S_RELEASE ? 0 : -ENOSYS;
+    int expected = slot == S_SAVEPOINT || slot == S_RELEASE ? 0 : slot == S_TXN_OPEN ? 1 : -ENOSYS;
     if (rc != expected) {
       print_error("mash_store_%s on an empty vtable: %d\n", SLOT_NAMES[slot], rc);
     }

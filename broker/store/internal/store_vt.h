@@ -6,7 +6,7 @@
  * there, in store.h. Must not: be included by a caller of the store; only
  * by an implementation (on the storage thread, like every store call) or a
  * test's fake store. A slot left NULL makes its wrapper return -ENOSYS
- * (savepoint and release return 0, and destroy does nothing).
+ * (savepoint and release return 0, txn_open 1, and destroy does nothing).
  */
 #ifndef MASH_STORE_VT_H
 #define MASH_STORE_VT_H
@@ -25,6 +25,7 @@ typedef struct mash_store_vtable {
   void (*destroy)(mash_store_t *s);
   int (*savepoint)(mash_store_t *s);
   int (*release)(mash_store_t *s, int keep);
+  int (*txn_open)(mash_store_t *s);
   int (*checkpoint)(mash_store_t *s, unsigned min_pages);
 
   /* ---- the enquiry ---- */

@@ -321,6 +321,14 @@ static int s_rollback(mash_store_t *s) {
   return s_simple(s, "ROLLBACK");
 }
 
+/* PostgreSQL never commits by itself what follows an error: a failed
+ * statement leaves the transaction aborted (every later one fails until a
+ * rollback to a savepoint). Open while in one, aborted or not. */
+static int s_txn_open(mash_store_t *s) {
+  PGTransactionStatusType t = PQtransactionStatus(s_from(s)->conn);
+  return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
 static int s_savepoint(mash_store_t *s) {
   return s_simple(s, "SAVEPOINT op");
 }
@@ -371,6 +379,7 @@ static const mash_store_vtable_t PG_VT = {
     .commit = s_commit,
     .rollback = s_rollback,
     .savepoint = s_savepoint,
+    .txn_open = s_txn_open,
     .release = s_release,
     .destroy = s_destroy,
     STORE_PG_CON_VTABLE_ENTRIES,

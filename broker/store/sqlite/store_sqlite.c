@@ -265,6 +265,10 @@ static int s_rollback(mash_store_t *s) {
   return store_sql_exec(s_from(s)->st[X_ROLLBACK]);
 }
 
+static int s_txn_open(mash_store_t *s) {
+  return !sqlite3_get_autocommit(s_from(s)->db);
+}
+
 static int s_savepoint(mash_store_t *s) {
   store_sqlite_txn_check(s); /* a savepoint outside a transaction begins one */
   return store_sql_exec(s_from(s)->st[X_SAVEPOINT]);
@@ -345,6 +349,7 @@ static const mash_store_vtable_t SQLITE_VT = {
     .commit = s_commit,
     .rollback = s_rollback,
     .savepoint = s_savepoint,
+    .txn_open = s_txn_open,
     .release = s_release,
     .checkpoint = s_checkpoint,
     .destroy = s_destroy,
