@@ -621,7 +621,7 @@ int main(int argc, char **argv) {
   mash_store_person_cache_t pc;
   if (mash_store_person_cache(b->store, &pc) == 0) {
     printf("  summaries held in memory: %llu (%.1f MiB mapped), %.1f%% of look-ups found "
-           "there, %llu not held (bound)\n",
+           "there, %llu turned away at the bound\n",
            (unsigned long long)pc.entries, (double)pc.bytes / 1048576.0,
            pc.hits + pc.misses ? 100.0 * (double)pc.hits / (double)(pc.hits + pc.misses) : 0.0,
            (unsigned long long)pc.refused);

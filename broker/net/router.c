@@ -260,8 +260,8 @@ static void s_log_counters(mash_router_t *r) {
   const mash_store_person_cache_t *pc = &ss.person_cache;
   if (pc->bytes > 0) {
     uint64_t asked = pc->hits + pc->misses;
-    mash_info("stats: person index: %llu comparison summaries held in memory (%.1f MiB), %.1f%% "
-              "of look-ups found there, %llu not held (summary_cache_mb reached)",
+    mash_info("stats: person index: %llu comparison summaries held in memory (%.1f MiB mapped), "
+              "%.1f%% of look-ups found there, %llu turned away (summary_cache_mb reached)",
               (unsigned long long)pc->entries, (double)pc->bytes / 1048576.0,
               asked ? 100.0 * (double)pc->hits / (double)asked : 100.0,
               (unsigned long long)pc->refused);

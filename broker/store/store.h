@@ -614,8 +614,8 @@ int mash_store_person_warm(mash_store_t *s, int64_t *bytes);
 typedef struct mash_store_person_cache {
   uint64_t hits, misses; /* summaries looked up and held, and not */
   uint64_t entries;      /* summaries held now */
-  uint64_t bytes;        /* memory mapped for them now */
-  uint64_t refused;      /* summaries not held: the bound reached */
+  uint64_t bytes;        /* memory mapped for them now (their table) */
+  uint64_t refused;      /* times a summary read was not kept: the bound reached */
   uint64_t clears;       /* times all were forgotten (another connection wrote) */
 } mash_store_person_cache_t;
 int mash_store_person_cache(mash_store_t *s, mash_store_person_cache_t *out);

@@ -131,7 +131,7 @@ grep -q '^contacts,total,,0' <<<"$csv" || fail "a range before the contact count
 wait_for 10 "the counters logged while running" grep -q "stats: received" "$T/mashd.log"
 # With them, the person comparison summaries held in memory (SQLite's cache).
 wait_for 10 "the summaries held logged" \
-  grep -Eq "stats: person index: [0-9]+ comparison summaries held in memory \([0-9.]+ MiB\)" \
+  grep -Eq "stats: person index: [0-9]+ comparison summaries held in memory \([0-9.]+ MiB mapped\)" \
   "$T/mashd.log"
 stop housing
 wait_for 20 "housing's disconnect logged" grep -q "housing (agency) disconnected" "$T/mashd.log"
