@@ -638,17 +638,22 @@ static int intake_and_emit(mash_store_t *s, mash_storage_op_t *op) {
   return rc;
 }
 
+/* Submit op i running fn on message "out-i" ("out-bad" when i is bad). */
+static void submit_call(run_t *r, int i, int bad, mash_storage_call_fn fn) {
+  mash_storage_op_t *op = &r->ops[i];
+  snprintf(r->mids[i], sizeof r->mids[i], i == bad ? "out-bad" : "out-%d", i);
+  op->kind = MASH_OP_CALL;
+  op->rc = 1;
+  op->u.call.fn = fn;
+  op->u.call.arg = r->mids[i];
+  op->done_cb = done_cb;
+  op->data = r;
+  mash_storage_submit(r->st, op);
+}
+
 static void submit_calls(run_t *r, int bad) {
   for (int i = 0; i < r->n; i++) {
-    mash_storage_op_t *op = &r->ops[i];
-    snprintf(r->mids[i], sizeof r->mids[i], i == bad ? "out-bad" : "out-%d", i);
-    op->kind = MASH_OP_CALL;
-    op->rc = 1;
-    op->u.call.fn = intake_and_emit;
-    op->u.call.arg = r->mids[i];
-    op->done_cb = done_cb;
-    op->data = r;
-    mash_storage_submit(r->st, op);
+    submit_call(r, i, bad, intake_and_emit);
   }
 }
 
@@ -773,15 +778,7 @@ static void test_lost_transaction_stops_the_batch(void **state) {
   assert_int_equal(uv_sem_init(&held_started, 0), 0);
   assert_int_equal(uv_sem_init(&held_go, 0), 0);
   for (int i = 0; i < N; i++) {
-    mash_storage_op_t *op = &r.ops[i];
-    snprintf(r.mids[i], sizeof r.mids[i], i == BAD ? "out-bad" : "out-%d", i);
-    op->kind = MASH_OP_CALL;
-    op->rc = 1;
-    op->u.call.fn = i == 0 ? held_call : intake_and_emit;
-    op->u.call.arg = r.mids[i];
-    op->done_cb = done_cb;
-    op->data = &r;
-    mash_storage_submit(r.st, op);
+    submit_call(&r, i, BAD, i == 0 ? held_call : intake_and_emit);
     if (i == 0) {
       uv_sem_wait(&held_started); /* op 0's batch is taken: the rest queue */
     }
