@@ -20,6 +20,8 @@
 #define UNIT_TESTING 1
 #include <cmocka.h>
 
+#include "test_race.h"
+
 #include "test_seal_key.h"
 
 typedef struct fixture {
@@ -494,6 +496,14 @@ static void test_journal_mode_wal(void **state) {
   assert_int_equal(query_int(f->s, "PRAGMA synchronous"), 2);
 }
 
+/* Open the agent store at path with the seal arg (test_race_all_open). */
+static int s_open_store(const char *path, void *arg, char *err, size_t errlen) {
+  agent_store_t *s = agent_store_new(path, arg, err, errlen);
+  int rc = s != NULL ? 0 : -1;
+  agent_store_destroy(&s);
+  return rc;
+}
+
 /* Several processes of one adapter (one-shot submits in a burst) open the
  * same fresh state file at once: each opens it (turning a new file to WAL
  * answered BUSY at once to all but one, "cannot enable WAL: database is
@@ -503,27 +513,7 @@ static void test_fresh_file_opened_at_once(void **state) {
   for (int round = 0; round < 25; round++) {
     char path[160];
     snprintf(path, sizeof path, "%s/race-%d.db", f->dir, round);
-    pid_t kids[4];
-    for (size_t k = 0; k < 4; k++) {
-      kids[k] = fork();
-      assert_true(kids[k] >= 0);
-      if (kids[k] == 0) {
-        char err[256];
-        agent_store_t *s = agent_store_new(path, f->seal, err, sizeof err);
-        if (s == NULL) {
-          fprintf(stderr, "round %d: %s\n", round, err);
-        }
-        int opened = s != NULL;
-        agent_store_destroy(&s);
-        _exit(opened ? 0 : 1);
-      }
-    }
-    for (size_t k = 0; k < 4; k++) {
-      int status = 0;
-      assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
-      assert_true(WIFEXITED(status));
-      assert_int_equal(WEXITSTATUS(status), 0);
-    }
+    test_race_all_open(round, path, s_open_store, f->seal);
     const char *suffixes[] = {"", "-wal", "-shm"};
     for (size_t i = 0; i < 3; i++) {
       char p2[200];

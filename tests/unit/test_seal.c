@@ -35,6 +35,8 @@ static int contains(const uint8_t *hay, size_t len, const char *needle) {
 #define UNIT_TESTING 1
 #include <cmocka.h>
 
+#include "test_race.h"
+
 typedef struct fixture {
   char dir[64];
   char key[128];
@@ -385,6 +387,15 @@ static void test_ctx_encrypt_fork(void **state) {
   mash_seal_ctx_destroy(&c);
 }
 
+/* Create or load the data key at path (test_race_all_open). */
+static int s_open_key(const char *path, void *arg, char *err, size_t errlen) {
+  (void)arg;
+  mash_seal_t *s = mash_seal_new(path, 1, err, errlen);
+  int rc = s != NULL ? 0 : -1;
+  mash_seal_destroy(&s);
+  return rc;
+}
+
 /* Several processes of one adapter (one-shot submits in a burst) create the
  * same data key at once: each loads a whole key, the same one, and no
  * temporary file is left (a key file was read while still empty,
@@ -395,27 +406,7 @@ static void test_key_created_at_once(void **state) {
     char name[32], path[128];
     snprintf(name, sizeof name, "race-%d.key", round);
     path_in(f, name, path, sizeof path);
-    pid_t kids[4];
-    for (size_t k = 0; k < 4; k++) {
-      kids[k] = fork();
-      assert_true(kids[k] >= 0);
-      if (kids[k] == 0) {
-        char err[256];
-        mash_seal_t *s = mash_seal_new(path, 1, err, sizeof err);
-        if (s == NULL) {
-          fprintf(stderr, "round %d: %s\n", round, err);
-        }
-        int opened = s != NULL;
-        mash_seal_destroy(&s);
-        _exit(opened ? 0 : 1);
-      }
-    }
-    for (size_t k = 0; k < 4; k++) {
-      int status = 0;
-      assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
-      assert_true(WIFEXITED(status));
-      assert_int_equal(WEXITSTATUS(status), 0);
-    }
+    test_race_all_open(round, path, s_open_key, NULL);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_size, 32);
