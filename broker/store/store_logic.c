@@ -311,9 +311,10 @@ static int s_gather_cb(mash_store_t *s, const uint8_t blind[STORE_ROW_KEY_BYTES]
   return rc;
 }
 
-int store_logic_person_find(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys,
-                            size_t n, mash_store_person_cb cb, void *cb_arg,
-                            store_logic_people_fn people, store_logic_chunk_fn chunk) {
+int store_logic_person_find(mash_store_t *s, mash_seal_ctx_t *ctx, store_sumcache_t *cache,
+                            const char *const *keys, size_t n, mash_store_person_cb cb,
+                            void *cb_arg, store_logic_people_fn people,
+                            store_logic_chunk_fn chunk) {
   if ((n > 0 && keys == NULL) || cb == NULL) {
     return -EINVAL;
   }
@@ -325,6 +326,7 @@ int store_logic_person_find(mash_store_t *s, mash_seal_ctx_t *ctx, const char *c
   size_t unique = rc == 0 ? store_logic_unique_ids(g.ids, g.n) : 0;
   store_logic_sums_t sums;
   store_logic_sums_init(&sums, cb, cb_arg);
+  sums.cache = cache;
   for (size_t at = 0; rc == 0 && at < unique; at += STORE_LOGIC_SUMS_MAX) {
     size_t left = unique - at;
     rc = chunk(s, g.ids + at, left < STORE_LOGIC_SUMS_MAX ? left : STORE_LOGIC_SUMS_MAX, &sums);

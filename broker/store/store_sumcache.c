@@ -130,18 +130,20 @@ static int s_rehash(store_sumcache_t *c, size_t cap) {
     s_unmap(ids, slot, cap);
     return -ENOMEM;
   }
-  store_sumcache_t old = *c;
+  int64_t *old_ids = c->ids;
+  s_slot_t *old_slot = c->slot;
+  size_t old_cap = c->cap;
   c->ids = ids;
   c->slot = slot;
   c->cap = cap;
   c->st.entries = 0;
   c->st.bytes = s_bytes(cap);
-  for (size_t i = 0; i < old.cap; i++) {
-    if (old.ids[i] != 0) {
-      s_insert(c, old.ids[i], old.slot[i].is_child, old.slot[i].data, old.slot[i].len);
+  for (size_t i = 0; i < old_cap; i++) {
+    if (old_ids[i] != 0) {
+      s_insert(c, old_ids[i], old_slot[i].is_child, old_slot[i].data, old_slot[i].len);
     }
   }
-  s_unmap(old.ids, old.slot, old.cap);
+  s_unmap(old_ids, old_slot, old_cap);
   return 0;
 }
 

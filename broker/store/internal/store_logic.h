@@ -281,11 +281,11 @@ typedef int (*store_logic_chunk_fn)(mash_store_t *s, const int64_t *ids, size_t 
 /* mash_store_person_find on any engine: checks the arguments, gathers the
  * people under each key (people, keys blinded under ctx; a key too common
  * is skipped), then hands each person once, lowest id first, chunk by
- * chunk (chunk) to cb. 0, -EINVAL, -ENOMEM, or an engine's
- * error; the callback stopping is not an error. */
-int store_logic_person_find(mash_store_t *s, mash_seal_ctx_t *ctx, const char *const *keys,
-                            size_t n, mash_store_person_cb cb, void *cb_arg,
-                            store_logic_people_fn people, store_logic_chunk_fn chunk);
+ * chunk (chunk) to cb, with the summaries cache holds (NULL: none). 0, -EINVAL, -ENOMEM, or an
+ * engine's error; the callback stopping is not an error. */
+int store_logic_person_find(mash_store_t *s, mash_seal_ctx_t *ctx, store_sumcache_t *cache,
+                            const char *const *keys, size_t n, mash_store_person_cb cb,
+                            void *cb_arg, store_logic_people_fn people, store_logic_chunk_fn chunk);
 
 /* A migration's target checked against the newest version the engine
  * knows: 0, or -EINVAL with the reason in err. */

@@ -257,7 +257,7 @@ static int s_find_chunk(mash_store_t *s, const int64_t *ids, size_t n, store_log
 
 int store_pg_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_store_person_cb cb,
                       void *arg) {
-  return store_logic_person_find(s, store_pg_seal_ctx(s), keys, n, cb, arg, s_key_people,
+  return store_logic_person_find(s, store_pg_seal_ctx(s), NULL, keys, n, cb, arg, s_key_people,
                                  s_find_chunk);
 }
 

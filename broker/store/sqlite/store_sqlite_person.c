@@ -343,7 +343,6 @@ static void s_bind_chunk(sqlite3_stmt *q, const int64_t *ids, size_t n, const bo
  * handed on in id order. 0, 1 when the callback stopped, or an error. */
 static int s_find_chunk(mash_store_t *s, const int64_t *ids, size_t n, store_logic_sums_t *sums) {
   store_logic_sums_reset(sums);
-  sums->cache = store_sqlite_per(s)->cache;
   bool found[LIVE_CHUNK];
   size_t missing = 0;
   int rc = SQLITE_DONE, out = store_logic_sums_cached(sums, ids, n, found, &missing);
@@ -413,8 +412,8 @@ int store_per_find(mash_store_t *s, const char *const *keys, size_t n, mash_stor
                    void *arg) {
   int rc = s_cache_check(s);
   return rc ? rc
-            : store_logic_person_find(s, store_sqlite_per(s)->ctx, keys, n, cb, arg, s_key_people,
-                                      s_find_chunk);
+            : store_logic_person_find(s, store_sqlite_per(s)->ctx, store_sqlite_per(s)->cache, keys,
+                                      n, cb, arg, s_key_people, s_find_chunk);
 }
 
 int store_per_get(mash_store_t *s, const char *person_id, mash_person_row_t *row) {
