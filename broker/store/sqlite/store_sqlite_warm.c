@@ -68,31 +68,19 @@ static int s_fill(mash_store_t *s, store_sumcache_t *cache, int64_t *bytes) {
 
 int store_sqlite_person_warm(mash_store_t *s, int64_t *bytes) {
   int64_t total = 0;
+  /* The summaries: opened into the cache as they are read, or only read. */
   store_sumcache_t *cache = store_per_cache(s);
-  for (size_t i = 0; i < sizeof WARM / sizeof WARM[0]; i++) {
-    if (i == 0 && cache != NULL) {
-      int rc = s_fill(s, cache, &total);
-      if (rc != 0) {
-        return rc;
-      }
-      continue;
-    }
+  int rc = cache != NULL ? s_fill(s, cache, &total) : 0;
+  for (size_t i = cache != NULL ? 1 : 0; rc == 0 && i < sizeof WARM / sizeof WARM[0]; i++) {
     sqlite3_stmt *q = NULL;
-    int rc = s_prepare(s, WARM[i], &q);
-    if (rc == 0) {
-      rc = sqlite3_step(q);
-      rc = rc == SQLITE_ROW ? 0 : store_sqlite_errno(rc) ? store_sqlite_errno(rc) : -EIO;
-    }
-    if (rc == 0) {
-      total += sqlite3_column_int64(q, 0);
-    }
+    int64_t read = 0;
+    rc = s_prepare(s, WARM[i], &q);
+    rc = rc ? rc : store_sql_int64(q, &read);
     sqlite3_finalize(q);
-    if (rc != 0) {
-      return rc;
-    }
+    total += read;
   }
-  if (bytes != NULL) {
+  if (rc == 0 && bytes != NULL) {
     *bytes = total;
   }
-  return 0;
+  return rc;
 }
